@@ -1,0 +1,108 @@
+# Stonks Oracle build. `make` builds bin/stonks; `make asan` builds
+# bin/asan/stonks with AddressSanitizer + UndefinedBehaviorSanitizer;
+# `make test` runs every test (installing what it needs first);
+# `make demo` replays the bundled data through the services.
+
+CC ?= cc
+PKGS := libpq hiredis jansson
+CFLAGS_BASE := -std=c17 -D_GNU_SOURCE -Wall -Wextra -Werror -Isrc \
+	$(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LDLIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -lpthread
+OPT ?= -O2 -g
+
+SRC_LIB := $(wildcard src/lib/*.c)
+SRC_DOMAIN := $(wildcard src/domain/*.c)
+SRC_ADAPTERS := $(wildcard src/adapters/*.c)
+SRC_SERVICES := $(wildcard src/services/*.c)
+SRC_ALL := $(SRC_LIB) $(SRC_DOMAIN) $(SRC_ADAPTERS) $(SRC_SERVICES)
+UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
+BENCHES := $(patsubst bench/%.c,%,$(wildcard bench/*.c))
+
+# Variant directories: the plain build and the sanitizer build.
+B := build/rel
+BA := build/asan
+ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
+	-fno-sanitize-recover=undefined
+
+.PHONY: all asan test unit unit-asan integration demo lint format clean \
+	deps bench
+all: bin/stonks $(addprefix $(B)/tests/,$(UNIT_TESTS)) \
+	$(addprefix bin/bench/,$(BENCHES))
+
+$(B)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_BASE) $(OPT) -MMD -MP -c $< -o $@
+
+$(BA)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_BASE) $(ASAN_FLAGS) -MMD -MP -c $< -o $@
+
+OBJ_CORE := $(SRC_LIB:%.c=$(B)/%.o) $(SRC_DOMAIN:%.c=$(B)/%.o) \
+	$(SRC_ADAPTERS:%.c=$(B)/%.o) $(SRC_SERVICES:%.c=$(B)/%.o)
+OBJ_CORE_A := $(OBJ_CORE:$(B)/%=$(BA)/%)
+
+$(B)/libstonks.a: $(OBJ_CORE)
+	@rm -f $@
+	ar rcs $@ $^
+$(BA)/libstonks.a: $(OBJ_CORE_A)
+	@rm -f $@
+	ar rcs $@ $^
+
+bin/stonks: $(B)/src/stonks.o $(B)/libstonks.a
+	@mkdir -p bin
+	$(CC) $(OPT) -o $@ $^ $(LDLIBS)
+
+bin/asan/stonks: $(BA)/src/stonks.o $(BA)/libstonks.a
+	@mkdir -p bin/asan
+	$(CC) $(ASAN_FLAGS) -o $@ $^ $(LDLIBS)
+
+$(B)/tests/%: $(B)/tests/unit/%.o $(B)/libstonks.a
+	@mkdir -p $(dir $@)
+	$(CC) $(OPT) -o $@ $^ $(LDLIBS) -lcmocka
+$(BA)/tests/%: $(BA)/tests/unit/%.o $(BA)/libstonks.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ASAN_FLAGS) -o $@ $^ $(LDLIBS) -lcmocka
+
+bin/bench/%: $(B)/bench/%.o $(B)/libstonks.a
+	@mkdir -p bin/bench
+	$(CC) $(OPT) -o $@ $^ $(LDLIBS)
+
+asan: bin/asan/stonks $(addprefix $(BA)/tests/,$(UNIT_TESTS))
+
+deps:
+	@scripts/deps.sh
+
+unit: all
+	@scripts/run-unit.sh $(B)/tests $(UNIT_TESTS)
+
+unit-asan: asan
+	@scripts/run-unit.sh $(BA)/tests $(UNIT_TESTS)
+
+integration: all
+	@scripts/run-integration.sh bin/stonks
+
+# The whole suite: dependencies, both builds, unit and integration tests
+# plain and under sanitizers, and the lint check.
+test:
+	@scripts/deps.sh
+	@$(MAKE) --no-print-directory all asan
+	@scripts/test-all.sh
+
+demo:
+	@scripts/deps.sh
+	@$(MAKE) --no-print-directory all
+	@scripts/demo.sh
+
+bench: all
+	@scripts/bench.sh
+
+lint:
+	@scripts/lint.sh
+
+format:
+	@clang-format -i $$(git ls-files '*.c' '*.h')
+
+clean:
+	rm -rf build bin
+
+-include $(shell find build -name '*.d' 2>/dev/null)

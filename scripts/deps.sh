@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the build, the tests and the demo need.
+# Skips everything when dpkg already has them all, so a warm machine
+# starts at once. Runs apt-get as root (or through sudo).
+set -euo pipefail
+
+PACKAGES=(
+    gcc make pkg-config
+    libpq-dev libhiredis-dev libjansson-dev libcmocka-dev
+    postgresql redis-server
+    clang-format
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
+        grep -q "install ok installed"; then
+        missing+=("$p")
+    fi
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "deps: installing ${missing[*]}"
+SUDO=""
+[ "$(id -u)" -ne 0 ] && SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" \
+    >/dev/null

@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# Starts or stops the private PostgreSQL and Redis of this checkout,
+# under var/ (or STONKS_STACK_DIR), listening on 127.0.0.1 only.
+#
+#   scripts/stack.sh start   initdb on first use, start both, create the
+#                            database; prints the settings to export
+#   scripts/stack.sh stop    stop both (only the processes started here)
+#   scripts/stack.sh env     print the settings without starting
+#
+# Ports: STONKS_PG_PORT (default 55432), STONKS_REDIS_PORT (56379).
+# PostgreSQL refuses to run as root: as root its binaries run as the
+# `postgres` user, which then owns the data folder.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+DIR=${STONKS_STACK_DIR:-$ROOT/var/stack}
+PG_PORT=${STONKS_PG_PORT:-55432}
+REDIS_PORT=${STONKS_REDIS_PORT:-56379}
+PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+PGDATA=$DIR/pg
+REDIS_DIR=$DIR/redis
+
+as_pg() {
+    if [ "$(id -u)" -eq 0 ]; then
+        runuser -u postgres -- "$@"
+    else
+        "$@"
+    fi
+}
+
+print_env() {
+    cat <<ENV
+export POSTGRES_HOST=127.0.0.1
+export POSTGRES_PORT=$PG_PORT
+export POSTGRES_DB=stonks
+export POSTGRES_USER=stonks
+export REDIS_HOST=127.0.0.1
+export REDIS_PORT=$REDIS_PORT
+ENV
+}
+
+start_pg() {
+    if [ -z "$PGBIN" ]; then
+        echo "stack: PostgreSQL server binaries not found" \
+            "(install the postgresql package: make deps)" >&2
+        exit 1
+    fi
+    mkdir -p "$DIR"
+    if [ ! -f "$PGDATA/PG_VERSION" ]; then
+        mkdir -p "$PGDATA"
+        [ "$(id -u)" -eq 0 ] && chown postgres:postgres "$PGDATA"
+        chmod 700 "$PGDATA"
+        as_pg "$PGBIN/initdb" -D "$PGDATA" -U postgres --auth=trust \
+            -E UTF8 --locale=C.UTF-8 >/dev/null
+    fi
+    if as_pg "$PGBIN/pg_ctl" -D "$PGDATA" status >/dev/null 2>&1; then
+        return 0
+    fi
+    # The demo's database is disposable: no fsync, asynchronous commit.
+    as_pg "$PGBIN/pg_ctl" -D "$PGDATA" -l "$PGDATA/server.log" -w -t 60 \
+        -o "-p $PG_PORT -k $PGDATA -c listen_addresses=127.0.0.1 \
+            -c fsync=off -c synchronous_commit=off \
+            -c full_page_writes=off -c max_connections=200" \
+        start >/dev/null
+    as_pg "$PGBIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -q \
+        -v ON_ERROR_STOP=1 -d postgres >/dev/null <<SQL
+SELECT 'CREATE ROLE stonks LOGIN'
+ WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'stonks')\gexec
+SELECT 'CREATE DATABASE stonks OWNER stonks'
+ WHERE NOT EXISTS (SELECT 1 FROM pg_database WHERE datname = 'stonks')\gexec
+SQL
+}
+
+start_redis() {
+    mkdir -p "$REDIS_DIR"
+    if [ -f "$REDIS_DIR/redis.pid" ] &&
+        kill -0 "$(cat "$REDIS_DIR/redis.pid")" 2>/dev/null; then
+        return 0
+    fi
+    redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --daemonize yes \
+        --dir "$REDIS_DIR" --pidfile "$REDIS_DIR/redis.pid" \
+        --logfile "$REDIS_DIR/redis.log" --save "" --appendonly no
+    for _ in $(seq 1 100); do
+        redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && return 0
+        sleep 0.05
+    done
+    echo "stack: Redis did not start; see $REDIS_DIR/redis.log" >&2
+    exit 1
+}
+
+stop_all() {
+    if [ -n "$PGBIN" ] && [ -f "$PGDATA/postmaster.pid" ]; then
+        as_pg "$PGBIN/pg_ctl" -D "$PGDATA" -m fast -w stop >/dev/null \
+            2>&1 || true
+    fi
+    if [ -f "$REDIS_DIR/redis.pid" ]; then
+        pid=$(cat "$REDIS_DIR/redis.pid")
+        if kill -0 "$pid" 2>/dev/null; then
+            redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 ||
+                kill "$pid" 2>/dev/null || true
+        fi
+        rm -f "$REDIS_DIR/redis.pid"
+    fi
+}
+
+case "${1:-}" in
+start)
+    start_pg
+    start_redis
+    print_env
+    ;;
+stop) stop_all ;;
+env) print_env ;;
+*)
+    echo "usage: scripts/stack.sh start|stop|env" >&2
+    exit 2
+    ;;
+esac

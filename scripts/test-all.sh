@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# make test: lint, unit tests, then the integration tests against a
+# private PostgreSQL and Redis (started here on their own ports, stopped
+# on exit), all of it once plainly and once under AddressSanitizer +
+# UndefinedBehaviorSanitizer. Ends with one "N passed, N failed" line.
+set -uo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$ROOT"
+
+export STONKS_STACK_DIR=$ROOT/var/test-stack
+export STONKS_PG_PORT=${STONKS_TEST_PG_PORT:-55442}
+export STONKS_REDIS_PORT=${STONKS_TEST_REDIS_PORT:-56389}
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+
+pass=0
+fail=0
+failed=()
+step() {
+    local name=$1
+    shift
+    echo "=== $name"
+    if "$@"; then
+        pass=$((pass + 1))
+    else
+        fail=$((fail + 1))
+        failed+=("$name")
+    fi
+}
+
+cleanup() { scripts/stack.sh stop; }
+trap cleanup EXIT
+
+UNIT=$(cd tests/unit && ls test_*.c | sed 's/\.c$//')
+step lint scripts/lint.sh
+step unit scripts/run-unit.sh build/rel/tests $UNIT
+step unit-asan scripts/run-unit.sh build/asan/tests $UNIT
+
+if eval "$(scripts/stack.sh start)"; then
+    for t in tests/integration/test_*.sh; do
+        step "$(basename "$t" .sh)" "$t" bin/stonks
+        step "$(basename "$t" .sh)-asan" "$t" bin/asan/stonks
+    done
+else
+    fail=$((fail + 1))
+    failed+=("stack")
+fi
+
+echo
+[ $fail -gt 0 ] && echo "failed: ${failed[*]}"
+echo "$pass passed, $fail failed"
+[ $fail -eq 0 ]

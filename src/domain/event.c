@@ -1,0 +1,217 @@
+/*
+ * Design: every keyword (or word pair) votes for one or more event types
+ * with a weight from 1 to 7, packed three bits per type into the
+ * lexicon flags. Hyphenated tokens vote by their parts ("spin-off" is
+ * "spin off"). The type with the most votes wins; ties go to the type
+ * listed first in `priority`. A management change needs a
+ * change word ("resigns", "steps down") or an appointment word ("names",
+ * "hires") next to a title ("CEO", "chairman"): a CEO quoted in a
+ * headline is not a change of management.
+ */
+#include "domain/event.h"
+
+#include "domain/features.h"
+
+#include <pthread.h>
+#include <string.h>
+
+#define W(type, w) ((uint32_t)(w) << (3 * (type)))
+#define TITLE (1u << 30) /* a management title */
+#define NEEDS_TITLE (1u << 31) /* counts for a change only with a title */
+#define MAX_WORDS (2 * FEAT_MAX_TOKENS)
+
+enum {
+    E = EVENT_EARNINGS,
+    G = EVENT_GUIDANCE,
+    A = EVENT_ANALYST_RATING,
+    M = EVENT_MERGER_ACQUISITION,
+    L = EVENT_LEGAL_REGULATORY,
+    P = EVENT_PRODUCT,
+    C = EVENT_MANAGEMENT_CHANGE,
+    D = EVENT_DIVIDEND_BUYBACK,
+    X = EVENT_MACRO,
+};
+
+static const feat_lex_group event_words[] = {
+    {W(E, 2), "earnings profit profits revenue revenues income results "
+              "quarterly q1 q2 q3 q4 h1 h2"},
+    {W(E, 1), "sales net_income quarter loss losses per_share estimates "
+              "expectations beat posts reports swings margin margins"},
+    {W(E, 3), "eps"},
+    {W(G, 3), "outlook forecast forecasts warns profit_warning"},
+    {W(G, 4), "guidance"},
+    {W(G, 2), "sees expects reaffirms predicts view"},
+    {W(G, 1), "full_year targets"},
+    {W(A, 4), "upgrade upgrades upgraded downgrade downgrades downgraded"},
+    {W(A, 3), "price_target price_targets target_price overweight "
+              "underweight equal_weight outperform underperform coverage"},
+    {W(A, 1), "initiates analyst"},
+    {W(A, 2), "rating ratings analysts"},
+    {W(M, 3), "acquire acquires acquired acquisition merge merges buys "
+              "tender_offer stake divest divests divestiture buyout"},
+    {W(M, 2), "acquisitions buy bid bids split sells sale purchase "
+              "joint_venture"},
+    {W(M, 4), "merger takeover spin_off spins_off spinoff"},
+    {W(M, 1), "offer sell deal talks unit assets"},
+    {W(L, 4), "lawsuit lawsuits sue sues sued antitrust"},
+    {W(L, 2), "suit patent patents fine charges ban bans blocks approval "
+              "clear clears ordered case appeal appeals lawmakers "
+              "regulation"},
+    {W(L, 3), "court judge jury ruling verdict settle settles settlement "
+              "probe investigation investigate regulator regulators "
+              "regulatory sec ftc fda justice_department copyright "
+              "infringement fined penalty charged fraud insider_trading "
+              "indicted indictment approves class_action subpoena "
+              "injunction infringe infringed itc"},
+    {W(L, 1), "block privacy claims"},
+    {W(P, 3), "launch launches launched unveil unveils unveiled introduces "
+              "rolls_out roll_out debut debuts recall recalls recalled"},
+    {W(P, 2), "introduce product products delivers preview ships"},
+    {W(P, 1), "iphone ipad tablet smartphone phone drug vaccine device app "
+              "laptop laptops chip service"},
+    {TITLE, "ceo cfo coo chairman chairwoman president chief executive "
+            "head director board"},
+    {W(C, 4), "resigns resign resigned resignation step_down steps_down "
+              "stepping_down ousted oust ousts"},
+    {W(C, 3), "successor retire retires"},
+    {W(C, 2), "retirement"},
+    {W(C, 3) | NEEDS_TITLE,
+     "names named appoints appointed fires fired quits departs "
+     "departure promotes"},
+    {W(C, 2) | NEEDS_TITLE,
+     "hires replaces replacing replace leave leaves takes_over "
+     "taps succeed succeeds"},
+    {W(D, 5), "dividend dividends buyback buybacks buy_back repurchase "
+              "repurchases"},
+    {W(D, 3), "payout"},
+    {W(X, 4), "fed federal_reserve ecb central_bank gdp"},
+    {W(X, 3), "bernanke inflation unemployment jobless jobless_claims "
+              "payrolls economy recession interest_rates treasuries "
+              "debt_ceiling debt_crisis eurozone euro_zone oil_prices "
+              "factory_output consumer_confidence consumer_spending "
+              "retail_sales housing_starts home_sales cpi pmi "
+              "trade_deficit"},
+    {W(X, 2), "economic rates treasury yields greek greece wall_street "
+              "wall_st"},
+    {W(X, 1), "stocks manufacturing exports imports debt"},
+};
+
+/* Ties go to the type listed first. */
+static const event_type priority[] = {
+    EVENT_DIVIDEND_BUYBACK,   EVENT_MANAGEMENT_CHANGE, EVENT_LEGAL_REGULATORY,
+    EVENT_MERGER_ACQUISITION, EVENT_ANALYST_RATING,    EVENT_GUIDANCE,
+    EVENT_EARNINGS,           EVENT_PRODUCT,           EVENT_MACRO,
+};
+
+static feat_lexicon event_lex;
+static pthread_once_t event_lex_once = PTHREAD_ONCE_INIT;
+
+static void event_lex_init(void)
+{
+    feat_lexicon_build(&event_lex, event_words,
+                       sizeof(event_words) / sizeof(event_words[0]));
+}
+
+/* The word hashes of the tokens, a hyphenated word replaced by its
+ * parts; 0 marks a phrase break (no pair spans it). */
+static size_t word_hashes(const char *text, const feat_token *toks, size_t n,
+                          uint64_t *out)
+{
+    size_t k = 0;
+
+    for (size_t i = 0; i < n && k < MAX_WORDS; i++) {
+        const char *s = text + toks[i].off;
+        size_t len = toks[i].len;
+        size_t start = 0;
+
+        if (toks[i].kind != FEAT_K_WORD) {
+            out[k++] = 0;
+            continue;
+        }
+        if (!memchr(s, '-', len)) {
+            out[k++] = toks[i].hash;
+            continue;
+        }
+        for (size_t j = 0; j <= len && k < MAX_WORDS; j++) {
+            if (j < len && s[j] != '-')
+                continue;
+            if (j > start)
+                out[k++] = feat_hash_word(s + start, j - start);
+            start = j + 1;
+        }
+    }
+    return k;
+}
+
+static void vote(uint32_t flags, int *score, int *title, int *needs)
+{
+    for (int t = 1; t < EVENT_TYPE_COUNT; t++)
+        score[t] += (int)((flags >> (3 * t)) & 7);
+    if (flags & TITLE)
+        *title = 1;
+    if (flags & NEEDS_TITLE)
+        *needs += (int)((flags >> (3 * C)) & 7);
+}
+
+event_type event_classify(const char *text, size_t len)
+{
+    feat_token toks[FEAT_MAX_TOKENS];
+    uint64_t words[MAX_WORDS];
+    int score[EVENT_TYPE_COUNT] = {0};
+    int title = 0;
+    int needs = 0;
+    event_type best = EVENT_OTHER;
+    size_t n;
+
+    if (!text)
+        return EVENT_OTHER;
+    pthread_once(&event_lex_once, event_lex_init);
+    n = feat_tokenize(text, len, toks, FEAT_MAX_TOKENS);
+    n = word_hashes(text, toks, n, words);
+    for (size_t i = 0; i < n; i++) {
+        if (!words[i])
+            continue;
+        vote(feat_lexicon_get(&event_lex, words[i]), score, &title, &needs);
+        if (i > 0 && words[i - 1])
+            vote(feat_lexicon_get(&event_lex,
+                                  feat_hash_pair(words[i - 1], words[i])),
+                 score, &title, &needs);
+    }
+    if (!title)
+        score[C] -= needs;
+    for (size_t i = 0; i < sizeof(priority) / sizeof(priority[0]); i++) {
+        event_type t = priority[i];
+
+        if (score[t] > 0 && (best == EVENT_OTHER || score[t] > score[best]))
+            best = t;
+    }
+    return best;
+}
+
+const char *event_type_name(event_type t)
+{
+    switch (t) {
+    case EVENT_EARNINGS:
+        return "earnings";
+    case EVENT_GUIDANCE:
+        return "guidance";
+    case EVENT_ANALYST_RATING:
+        return "analyst_rating";
+    case EVENT_MERGER_ACQUISITION:
+        return "merger_acquisition";
+    case EVENT_LEGAL_REGULATORY:
+        return "legal_regulatory";
+    case EVENT_PRODUCT:
+        return "product";
+    case EVENT_MANAGEMENT_CHANGE:
+        return "management_change";
+    case EVENT_DIVIDEND_BUYBACK:
+        return "dividend_buyback";
+    case EVENT_MACRO:
+        return "macro";
+    case EVENT_OTHER:
+    case EVENT_TYPE_COUNT:
+        break;
+    }
+    return "other";
+}

@@ -1,0 +1,99 @@
+/*
+ * features: tokens and hashed features of short financial text, shared by
+ * the sentiment model (and its trainer) and the event rules. Everything
+ * here works in caller-owned fixed-size arrays and never allocates, so it
+ * is safe to call from any number of threads and costs no heap traffic
+ * per sentence.
+ *
+ * A token is a lower-cased word (its FNV-1a hash, kept as 64 bits), a
+ * number, or a punctuation mark that ends a clause or a phrase. Feature
+ * indices are buckets of a table with FEAT_TABLE_SIZE rows; the feature
+ * set itself (which words, pairs and cues are hashed, and how) is
+ * versioned by FEAT_VERSION, and a weights file trained on another
+ * version is refused at load time.
+ */
+#ifndef STONKS_FEATURES_H
+#define STONKS_FEATURES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Bumped whenever the tokens, hashing or cue features change. */
+#define FEAT_VERSION 1
+
+#define FEAT_TABLE_BITS 18
+#define FEAT_TABLE_SIZE (1u << FEAT_TABLE_BITS)
+
+/* Text past this many tokens is ignored. */
+#define FEAT_MAX_TOKENS 160
+/* The most features one text can produce; feat_extract stops there. */
+#define FEAT_MAX_FEATURES 1024
+
+/* Kinds of token. */
+enum feat_kind {
+    FEAT_K_WORD = 0,
+    FEAT_K_NUM, /* starts with a digit; see feat_token_number */
+    FEAT_K_PUNCT, /* , : ( ) " and the like: ends a phrase */
+    FEAT_K_BREAK, /* . ; ! ? : ends a clause */
+};
+
+typedef struct feat_token {
+    /* FNV-1a of the lower-cased bytes ("'s" dropped); for a number,
+     * the hash of its class, "<num>" or "<year>" */
+    uint64_t hash;
+    uint32_t off; /* the token is text[off .. off + len) */
+    uint16_t len;
+    uint8_t kind; /* enum feat_kind */
+} feat_token;
+
+/* Splits text[0..len) into at most max tokens and returns how many it
+ * wrote. Bytes >= 0x80 are word characters, so UTF-8 names stay whole. */
+size_t feat_tokenize(const char *text, size_t len, feat_token *toks,
+                     size_t max);
+
+/* The value of a FEAT_K_NUM token ("1,250.5" is 1250.5). */
+double feat_token_number(const char *text, const feat_token *t);
+
+/* FNV-1a 64 of the lower-cased bytes of s[0..len): the same hash the
+ * tokenizer gives the word. */
+uint64_t feat_hash_word(const char *s, size_t len);
+
+/* The hash of the word pair (a, b) from the hashes of its words; the
+ * order matters. */
+uint64_t feat_hash_pair(uint64_t a, uint64_t b);
+
+/* Writes the table buckets of the features of toks[0..n), the tokens of
+ * text, into out (at most max; FEAT_MAX_FEATURES is always enough) and
+ * returns the count. Every feature has value 1; a bucket may repeat. */
+size_t feat_extract(const char *text, const feat_token *toks, size_t n,
+                    uint32_t *out, size_t max);
+
+/*
+ * A small read-only word set keyed by feat_hash_word, for word lists
+ * such as the event keywords. Build it once (feat_lexicon_build) and
+ * share it; lookups never write.
+ */
+#define FEAT_LEX_SLOTS 2048
+
+/* Words sharing the same flags: a space-separated list, where "a_b"
+ * stands for the word pair "a b". */
+typedef struct feat_lex_group {
+    uint32_t flags;
+    const char *words;
+} feat_lex_group;
+
+typedef struct feat_lexicon {
+    uint64_t keys[FEAT_LEX_SLOTS];
+    uint32_t flags[FEAT_LEX_SLOTS];
+} feat_lexicon;
+
+/* Fills lx from groups[0..n); a word listed twice gets the union of its
+ * flags. Words are at most 31 bytes, and there must be fewer than
+ * FEAT_LEX_SLOTS / 2 of them (both asserted). */
+void feat_lexicon_build(feat_lexicon *lx, const feat_lex_group *groups,
+                        size_t n);
+
+/* The flags of the word with this hash, 0 when it is not in the set. */
+uint32_t feat_lexicon_get(const feat_lexicon *lx, uint64_t hash);
+
+#endif

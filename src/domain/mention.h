@@ -1,0 +1,64 @@
+/*
+ * mention: which tickers a piece of text is about, from the registry:
+ * cashtags ($AAPL), bare tickers in upper case (except those that are
+ * common words, see ticker_is_common_word), and company names and
+ * aliases ("Apple", "Google") matched case-sensitively on word
+ * boundaries. Build the index once, then query it from any number of
+ * threads (queries do not modify it).
+ *
+ * The text is read left to right. A word is a run of ASCII letters and
+ * digits and bytes >= 0x80; white space is ASCII white space and
+ * U+00A0. At each position the first rule that applies wins, and
+ * reading resumes after what it matched:
+ *  - Cashtag: '$' not right after a word byte, then a letter: a symbol
+ *    in any case with an optional class suffix after '.', '-' or '/'
+ *    ("$AAPL", "$brk.b", "$BRK-B"). Any registered ticker, common words
+ *    included ("$T"). When the symbol with its suffix is not registered
+ *    the part before it is tried ("$AAPL.O" -> AAPL).
+ *  - Alias: the longest phrase that matches there. Bytes compare
+ *    exactly; a space in a phrase matches any run of white space; the
+ *    match starts on a word boundary and, when the phrase ends with a
+ *    letter or digit, ends on one ("Apple's" mentions Apple,
+ *    "Applebee's" does not). A phrase shared by two tickers gives both.
+ *  - Bare ticker: an upper-case word that is a registered ticker and
+ *    not a common word, with an optional class suffix ("BRK.B",
+ *    "BRK-B", "BRK/B"; "AAPL.O" -> AAPL as for cashtags).
+ * Besides, parentheses that hold only two or more upper-case symbols
+ * separated by ',', ';' or '/' are a ticker list ("(T, VZ)"): every
+ * registered ticker in it counts, common words included. A lone "(T)"
+ * does not count by itself: in "AT&T (T)" or "Ford (F)" the company
+ * name next to it already counts. Known limit: an enumeration such as
+ * "(A, B)" counts A when A is registered.
+ * An alias does not register its ticker's symbol; only
+ * mention_index_add_ticker does. Tickers given to either function are
+ * put in canonical form first (ticker_normalize); invalid ones are
+ * ignored.
+ */
+#ifndef STONKS_MENTION_H
+#define STONKS_MENTION_H
+
+#include <stddef.h>
+
+#include "domain/ticker.h"
+
+typedef struct mention_index mention_index;
+
+/* A new empty index; free with mention_index_free (NULL is safe). */
+mention_index *mention_index_new(void);
+void mention_index_free(mention_index *idx);
+
+/* Registers a canonical ticker: its cashtag always matches; the bare
+ * symbol matches unless it is a common word. */
+void mention_index_add_ticker(mention_index *idx, const char *ticker);
+
+/* Registers a name or alias phrase (one or more words) for a ticker.
+ * Phrases shorter than 2 characters are ignored. */
+void mention_index_add_alias(mention_index *idx, const char *ticker,
+                             const char *phrase);
+
+/* Finds the tickers text[0..len) mentions. Writes at most max of them,
+ * sorted and unique, into out, and returns how many were written. */
+size_t mention_find(const mention_index *idx, const char *text, size_t len,
+                    char (*out)[TICKER_MAX], size_t max);
+
+#endif

@@ -1,0 +1,49 @@
+/*
+ * text: cleaning of article text before ticker detection and signal
+ * extraction. Input is untrusted bytes; every function takes a length
+ * and never reads past it.
+ */
+#ifndef STONKS_TEXT_H
+#define STONKS_TEXT_H
+
+#include <stddef.h>
+
+/* 1 when s[0..len) is valid UTF-8 (no overlongs, no surrogates, no
+ * code points above U+10FFFF), else 0. */
+int text_valid_utf8(const char *s, size_t len);
+
+/* The clean text of a headline article: the title without a wire
+ * prefix ("UPDATE 2-", "RPT-", "CORRECTED-"), then the summary without
+ * leading bullets ("* "), joined by " | " when both are non-empty; runs
+ * of white space become one space; leading and trailing space trimmed.
+ * Returns a new string (the caller frees) and its length in *out_len.
+ * A NULL title or summary with length 0 is the empty string.
+ *
+ * White space is ASCII space, every ASCII control character (\t, \n,
+ * \r, NUL, ..., DEL) and U+00A0 (no-break space, as UTF-8 C2 A0), so
+ * the result never holds a NUL; other bytes are copied unchanged.
+ *
+ * Wire prefixes are editorial labels, stripped repeatedly from the
+ * start of the title ("RPT-UPDATE 2-", "CORRECTED - UPDATE 1-"):
+ *   ANALYSIS BRIEF CHRONOLOGY COLUMN CORRECTED CORRECTION DEALTALK
+ *   EXCLUSIVE EXCLUSVE FACTBOX FEATURE INSIGHT "INSTANT VIEW" INTERVIEW
+ *   NEWSMAKER PREVIEW Q&A QUOTEBOX REFILE REPEAT RPT SCENARIOS
+ *   "SPECIAL REPORT" TABLE TEXT TIMELINE URGENT, and UPDATE and WRAPUP
+ *   with an optional number ("UPDATE 2", "UPDATE2", "WRAPUP 1").
+ * ("EXCLUSVE" is a misspelling the wire really used.) A tag counts only
+ * when a separator follows it, after optional white space: '-' when the
+ * tag is written in upper case, or ':' in any case ("Analysis: ").
+ * White space and further dashes after the separator go with it.
+ * Topic slugs ("US STOCKS-", "GLOBAL MARKETS-", "PRESS DIGEST -",
+ * "IFR-", "HOW TO PLAY IT:") are kept, as are words like "T-Mobile",
+ * "F-35" and "TNK-BP". A bullet is a '*', with or without a space
+ * after it; any number of leading bullets are removed. */
+char *text_clean_article(const char *title, size_t tlen, const char *summary,
+                         size_t slen, size_t *out_len);
+
+/* A copy of s with runs of white space (as above) collapsed to one
+ * space and trimmed: the key for near-duplicate detection. The caller
+ * frees. */
+char *text_collapse_ws(const char *s, size_t len, size_t *out_len);
+
+#endif

@@ -1,0 +1,226 @@
+#include "lib/config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/xalloc.h"
+
+typedef enum setting_kind {
+    SET_STR,
+    SET_INT,
+    SET_ENUM,
+    SET_DATE,
+} setting_kind;
+
+typedef struct setting {
+    const char *name;
+    setting_kind kind;
+    const char *def;
+    size_t offset;
+    long min, max; /* SET_INT */
+    const char *choices; /* SET_ENUM: '|'-separated */
+    const char *help;
+} setting;
+
+#define OFF(f) offsetof(config, f)
+
+static const setting config_table[] = {
+    {"STONKS_ENV", SET_ENUM, "development", OFF(env), 0, 0,
+     "development|production", "production refuses default passwords"},
+    {"LOG_LEVEL", SET_ENUM, "info", OFF(log_level), 0, 0,
+     "debug|info|warn|error|off", "minimum level of JSON log lines"},
+    {"POSTGRES_HOST", SET_STR, "127.0.0.1", OFF(pg_host), 0, 0, NULL,
+     "PostgreSQL host"},
+    {"POSTGRES_PORT", SET_INT, "5432", OFF(pg_port), 1, 65535, NULL,
+     "PostgreSQL port"},
+    {"POSTGRES_DB", SET_STR, "stonks", OFF(pg_db), 0, 0, NULL,
+     "database name"},
+    {"POSTGRES_USER", SET_STR, "stonks", OFF(pg_user), 0, 0, NULL,
+     "database user"},
+    {"POSTGRES_PASSWORD", SET_STR, "", OFF(pg_password), 0, 0, NULL,
+     "database password (secret)"},
+    {"POSTGRES_CONNECT_TIMEOUT", SET_INT, "5", OFF(pg_connect_timeout_s),
+     1, 300, NULL, "seconds to wait for a connection"},
+    {"REDIS_HOST", SET_STR, "127.0.0.1", OFF(redis_host), 0, 0, NULL,
+     "Redis host"},
+    {"REDIS_PORT", SET_INT, "6379", OFF(redis_port), 1, 65535, NULL,
+     "Redis port"},
+    {"REDIS_PASSWORD", SET_STR, "", OFF(redis_password), 0, 0, NULL,
+     "Redis password (secret)"},
+    {"QUEUE_BATCH_SIZE", SET_INT, "128", OFF(queue_batch), 1, 4096, NULL,
+     "jobs a worker takes per round trip"},
+    {"QUEUE_BLOCK_MS", SET_INT, "500", OFF(queue_block_ms), 10, 60000,
+     NULL, "how long a worker waits for a job before checking signals"},
+    {"QUEUE_VISIBILITY_TIMEOUT_MS", SET_INT, "30000",
+     OFF(queue_visibility_ms), 100, 86400000, NULL,
+     "a job taken but not acknowledged for this long is redelivered"},
+    {"QUEUE_MAX_ATTEMPTS", SET_INT, "5", OFF(queue_max_attempts), 1, 100,
+     NULL, "failures before a job moves to stonks:dead:<queue>"},
+    {"SCHEDULER_MODE", SET_ENUM, "replay", OFF(scheduler_mode), 0, 0,
+     "replay|live", "walk the replay clock, or tick in real time"},
+    {"REPLAY_DIR", SET_STR, "data/replay", OFF(replay_dir), 0, 0, NULL,
+     "folder with the replay news and price files"},
+    {"REPLAY_START", SET_DATE, "2011-07-06", OFF(replay_start), 0, 0, NULL,
+     "first replayed day"},
+    {"REPLAY_END", SET_DATE, "2011-12-30", OFF(replay_end), 0, 0, NULL,
+     "last replayed day"},
+    {"REPLAY_TICKERS", SET_STR, "", OFF(replay_tickers), 0, 0, NULL,
+     "comma-separated tickers to replay; empty: all active symbols"},
+    {"REPLAY_LOOKAHEAD_DAYS", SET_INT, "10", OFF(replay_lookahead_days), 1,
+     1000, NULL, "trading days ingestion may run ahead of aggregation"},
+    {"REPLAY_LOOKBACK_DAYS", SET_INT, "45", OFF(replay_lookback_days), 0,
+     3650, NULL, "calendar days of bars loaded before the first day"},
+    {"SCHEDULER_INTERVAL_S", SET_INT, "300", OFF(scheduler_interval_s), 1,
+     86400, NULL, "live mode: seconds between ticks"},
+    {"INGEST_PROVIDER", SET_ENUM, "replay", OFF(ingest_provider), 0, 0,
+     "replay", "where ingestion reads bars and news"},
+    {"OBJECT_STORE", SET_ENUM, "fs", OFF(object_store), 0, 0, "fs",
+     "where raw payloads are kept"},
+    {"OBJECT_STORE_DIR", SET_STR, "var/objects", OFF(object_store_dir), 0,
+     0, NULL, "fs object store: root folder"},
+    {"EXTRACTOR_MODEL", SET_ENUM, "embedded", OFF(extractor_model), 0, 0,
+     "embedded", "signal extraction model"},
+    {"STONKS_MODEL_PATH", SET_STR, "data/model/sentiment.weights",
+     OFF(model_path), 0, 0, NULL, "embedded model weights file"},
+    {"MIGRATIONS_DIR", SET_STR, "db/migrations", OFF(migrations_dir), 0, 0,
+     NULL, "numbered SQL files applied by `stonks migrate`"},
+    {"WATCHLIST_FILE", SET_STR, "data/watchlist.csv", OFF(watchlist_file),
+     0, 0, NULL, "the watchlist `stonks seed` loads"},
+    {"STONKS_VAR_DIR", SET_STR, "var", OFF(var_dir), 0, 0, NULL,
+     "folder for logs of child services (`stonks demo`)"},
+};
+
+#define NSETTINGS (sizeof(config_table) / sizeof(config_table[0]))
+
+static int enum_allows(const char *choices, const char *v)
+{
+    size_t vlen = strlen(v);
+    const char *p = choices;
+
+    while (*p) {
+        const char *end = strchr(p, '|');
+        size_t n = end ? (size_t)(end - p) : strlen(p);
+
+        if (n == vlen && strncmp(p, v, n) == 0)
+            return 1;
+        if (!end)
+            break;
+        p = end + 1;
+    }
+    return 0;
+}
+
+static int valid_date(const char *v)
+{
+    int y, m, d;
+    char tail;
+
+    if (strlen(v) != 10 ||
+        sscanf(v, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3)
+        return 0;
+    return y >= 1900 && y <= 2200 && m >= 1 && m <= 12 && d >= 1 &&
+           d <= 31;
+}
+
+static int load_one(config *c, const setting *s, char *err, size_t errlen)
+{
+    const char *v = getenv(s->name);
+    char *field = (char *)c + s->offset;
+
+    if (!v)
+        v = s->def;
+    if (strlen(v) > 4096) {
+        snprintf(err, errlen, "%s is longer than 4096 bytes", s->name);
+        return -1;
+    }
+    switch (s->kind) {
+    case SET_INT: {
+        char *end;
+        long n;
+
+        errno = 0;
+        n = strtol(v, &end, 10);
+        if (errno || end == v || *end || n < s->min || n > s->max) {
+            snprintf(err, errlen,
+                     "%s must be a whole number from %ld to %ld, got '%.40s'",
+                     s->name, s->min, s->max, v);
+            return -1;
+        }
+        *(int *)field = (int)n;
+        return 0;
+    }
+    case SET_ENUM:
+        if (!enum_allows(s->choices, v)) {
+            snprintf(err, errlen, "%s must be one of %s, got '%.40s'",
+                     s->name, s->choices, v);
+            return -1;
+        }
+        break;
+    case SET_DATE:
+        if (!valid_date(v)) {
+            snprintf(err, errlen, "%s must be a date YYYY-MM-DD, got '%.40s'",
+                     s->name, v);
+            return -1;
+        }
+        break;
+    case SET_STR:
+        break;
+    }
+    *(char **)field = xstrdup(v);
+    return 0;
+}
+
+int config_load(config *c, char *err, size_t errlen)
+{
+    memset(c, 0, sizeof(*c));
+    for (size_t i = 0; i < NSETTINGS; i++) {
+        if (load_one(c, &config_table[i], err, errlen) < 0) {
+            config_release(c);
+            return -1;
+        }
+    }
+    if (strcmp(c->replay_start, c->replay_end) > 0) {
+        snprintf(err, errlen, "REPLAY_START (%s) is after REPLAY_END (%s)",
+                 c->replay_start, c->replay_end);
+        config_release(c);
+        return -1;
+    }
+    if (strcmp(c->env, "production") == 0 &&
+        (!c->pg_password[0] || !c->redis_password[0])) {
+        snprintf(err, errlen,
+                 "STONKS_ENV=production needs POSTGRES_PASSWORD and "
+                 "REDIS_PASSWORD set to non-empty values");
+        config_release(c);
+        return -1;
+    }
+    return 0;
+}
+
+void config_release(config *c)
+{
+    for (size_t i = 0; i < NSETTINGS; i++) {
+        if (config_table[i].kind != SET_INT) {
+            char **field = (char **)((char *)c + config_table[i].offset);
+
+            free(*field);
+            *field = NULL;
+        }
+    }
+}
+
+void config_print_markdown(void)
+{
+    printf("| variable | default | meaning |\n|---|---|---|\n");
+    for (size_t i = 0; i < NSETTINGS; i++) {
+        const setting *s = &config_table[i];
+
+        printf("| `%s` | `%s` | %s", s->name, s->def, s->help);
+        if (s->kind == SET_ENUM)
+            printf(" (`%s`)", s->choices);
+        if (s->kind == SET_INT)
+            printf(" (%ld..%ld)", s->min, s->max);
+        printf(" |\n");
+    }
+}

@@ -1,0 +1,64 @@
+/*
+ * config: every setting of every service, read from the environment
+ * once at start-up, with defaults, and validated. The names are the
+ * ones the Helm chart's ConfigMap and Secrets set. A bad value stops
+ * start-up with a message that names the variable and what it accepts.
+ * config_table (see config.c) is the single list; the README's
+ * configuration table is printed from it by `stonks config --markdown`.
+ */
+#ifndef STONKS_CONFIG_H
+#define STONKS_CONFIG_H
+
+#include <stddef.h>
+
+typedef struct config {
+    char *env; /* development | production */
+    char *log_level;
+
+    char *pg_host;
+    int pg_port;
+    char *pg_db;
+    char *pg_user;
+    char *pg_password;
+    int pg_connect_timeout_s;
+
+    char *redis_host;
+    int redis_port;
+    char *redis_password;
+
+    int queue_batch;
+    int queue_block_ms;
+    int queue_visibility_ms;
+    int queue_max_attempts;
+
+    char *scheduler_mode; /* replay | live */
+    char *replay_dir;
+    char *replay_start;
+    char *replay_end;
+    char *replay_tickers; /* empty: every active symbol */
+    int replay_lookahead_days;
+    int replay_lookback_days;
+    int scheduler_interval_s;
+
+    char *ingest_provider;
+    char *object_store;
+    char *object_store_dir;
+
+    char *extractor_model;
+    char *model_path;
+
+    char *migrations_dir;
+    char *watchlist_file;
+    char *var_dir;
+} config;
+
+/* Reads every setting. Returns 0, or -1 with a message naming the
+ * variable in err. On success the caller releases with config_release.
+ */
+int config_load(config *c, char *err, size_t errlen);
+void config_release(config *c);
+
+/* Prints the settings table (name, default, meaning) as Markdown. */
+void config_print_markdown(void);
+
+#endif

@@ -1,0 +1,242 @@
+#include "lib/db.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/buf.h"
+#include "lib/log.h"
+#include "lib/xalloc.h"
+
+#define DB_MAX_PREPARED 64
+
+struct db {
+    PGconn *conn;
+    char *conninfo_host;
+    char err[512];
+    int in_tx;
+    int nprepared;
+    const char *prepared[DB_MAX_PREPARED]; /* names, constant strings */
+};
+
+static void set_err(db *d, const char *what, const char *detail)
+{
+    size_t n;
+
+    snprintf(d->err, sizeof(d->err), "%s: %s", what, detail);
+    n = strlen(d->err);
+    while (n && (d->err[n - 1] == '\n' || d->err[n - 1] == ' '))
+        d->err[--n] = '\0';
+}
+
+const char *db_error(const db *d)
+{
+    return d->err;
+}
+
+static PGconn *connect_with(const config *c)
+{
+    char port[16], timeout[16];
+    const char *keys[] = {"host",     "port",
+                          "dbname",   "user",
+                          "password", "connect_timeout",
+                          "application_name", NULL};
+    const char *vals[] = {c->pg_host,     port,
+                          c->pg_db,       c->pg_user,
+                          c->pg_password, timeout,
+                          "stonks",       NULL};
+
+    snprintf(port, sizeof(port), "%d", c->pg_port);
+    snprintf(timeout, sizeof(timeout), "%d", c->pg_connect_timeout_s);
+    return PQconnectdbParams(keys, vals, 0);
+}
+
+db *db_open(const config *c, char *err, size_t errlen)
+{
+    PGconn *conn = connect_with(c);
+    db *d;
+
+    if (PQstatus(conn) != CONNECTION_OK) {
+        snprintf(err, errlen, "cannot connect to PostgreSQL at %s:%d: %s",
+                 c->pg_host, c->pg_port, PQerrorMessage(conn));
+        size_t n = strlen(err);
+        while (n && err[n - 1] == '\n')
+            err[--n] = '\0';
+        PQfinish(conn);
+        return NULL;
+    }
+    d = xcalloc(1, sizeof(*d));
+    d->conn = conn;
+    d->conninfo_host = xasprintf("%s:%d", c->pg_host, c->pg_port);
+    return d;
+}
+
+void db_close(db *d)
+{
+    if (!d)
+        return;
+    PQfinish(d->conn);
+    free(d->conninfo_host);
+    free(d);
+}
+
+/* Reconnects a dropped connection. Prepared statements die with the
+ * old session, so the cache is emptied. */
+static int reconnect(db *d)
+{
+    PQreset(d->conn);
+    d->nprepared = 0;
+    d->in_tx = 0;
+    if (PQstatus(d->conn) != CONNECTION_OK) {
+        set_err(d, "cannot reconnect to PostgreSQL",
+                PQerrorMessage(d->conn));
+        return DB_RETRY;
+    }
+    LOG_INFO("reconnected to PostgreSQL", LF_S("server", d->conninfo_host));
+    return DB_OK;
+}
+
+static int classify(db *d, PGresult *r)
+{
+    const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+
+    set_err(d, "PostgreSQL error", PQresultErrorMessage(r));
+    if (PQstatus(d->conn) != CONNECTION_OK)
+        return DB_RETRY;
+    if (state && (strcmp(state, "40001") == 0 ||
+                  strcmp(state, "40P01") == 0 ||
+                  strncmp(state, "08", 2) == 0 ||
+                  strcmp(state, "57P01") == 0))
+        return DB_RETRY;
+    return DB_FAIL;
+}
+
+static int finish(db *d, PGresult *r, PGresult **res)
+{
+    ExecStatusType st = PQresultStatus(r);
+    int rc;
+
+    if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
+        if (res)
+            *res = r;
+        else
+            PQclear(r);
+        return DB_OK;
+    }
+    rc = classify(d, r);
+    PQclear(r);
+    return rc;
+}
+
+static int is_prepared(const db *d, const char *name)
+{
+    for (int i = 0; i < d->nprepared; i++)
+        if (d->prepared[i] == name || strcmp(d->prepared[i], name) == 0)
+            return 1;
+    return 0;
+}
+
+static int exec_once(db *d, const char *name, const char *sql, int nparams,
+                     const char *const *params, PGresult **res)
+{
+    PGresult *r;
+
+    if (name && !is_prepared(d, name)) {
+        r = PQprepare(d->conn, name, sql, nparams, NULL);
+        if (PQresultStatus(r) != PGRES_COMMAND_OK)
+            return finish(d, r, NULL);
+        PQclear(r);
+        if (d->nprepared < DB_MAX_PREPARED)
+            d->prepared[d->nprepared++] = name;
+    }
+    if (name)
+        r = PQexecPrepared(d->conn, name, nparams, params, NULL, NULL, 0);
+    else
+        r = PQexecParams(d->conn, sql, nparams, NULL, params, NULL, NULL, 0);
+    return finish(d, r, res);
+}
+
+int db_execp(db *d, const char *name, const char *sql, int nparams,
+             const char *const *params, PGresult **res)
+{
+    int rc;
+
+    if (res)
+        *res = NULL;
+    if (PQstatus(d->conn) != CONNECTION_OK) {
+        if (d->in_tx) {
+            set_err(d, "PostgreSQL connection lost", "inside a transaction");
+            d->in_tx = 0;
+            return DB_RETRY;
+        }
+        rc = reconnect(d);
+        if (rc != DB_OK)
+            return rc;
+    }
+    rc = exec_once(d, name, sql, nparams, params, res);
+    if (rc == DB_RETRY && !d->in_tx && PQstatus(d->conn) != CONNECTION_OK &&
+        reconnect(d) == DB_OK)
+        rc = exec_once(d, name, sql, nparams, params, res);
+    return rc;
+}
+
+int db_exec(db *d, const char *sql, int nparams, const char *const *params,
+            PGresult **res)
+{
+    return db_execp(d, NULL, sql, nparams, params, res);
+}
+
+int db_exec_script(db *d, const char *sql)
+{
+    if (PQstatus(d->conn) != CONNECTION_OK && reconnect(d) != DB_OK)
+        return DB_RETRY;
+    return finish(d, PQexec(d->conn, sql), NULL);
+}
+
+int db_begin(db *d)
+{
+    int rc = db_exec(d, "BEGIN", 0, NULL, NULL);
+
+    if (rc == DB_OK)
+        d->in_tx = 1;
+    return rc;
+}
+
+int db_commit(db *d)
+{
+    int rc = db_exec(d, "COMMIT", 0, NULL, NULL);
+
+    d->in_tx = 0;
+    return rc;
+}
+
+void db_rollback(db *d)
+{
+    if (PQstatus(d->conn) == CONNECTION_OK &&
+        PQtransactionStatus(d->conn) != PQTRANS_IDLE)
+        PQclear(PQexec(d->conn, "ROLLBACK"));
+    d->in_tx = 0;
+}
+
+int db_ping(db *d)
+{
+    return db_exec(d, "SELECT 1", 0, NULL, NULL);
+}
+
+void db_array_add(buf *b, const char *s, size_t len, int first)
+{
+    if (!first)
+        buf_addc(b, ',');
+    if (!s) {
+        buf_adds(b, "NULL");
+        return;
+    }
+    buf_grow(b, len + 2);
+    buf_addc(b, '"');
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] == '"' || s[i] == '\\')
+            buf_addc(b, '\\');
+        buf_addc(b, s[i]);
+    }
+    buf_addc(b, '"');
+}

@@ -1,0 +1,66 @@
+/*
+ * db: one PostgreSQL connection (libpq) with reconnect, parameterised
+ * statements only, prepared statements cached per connection, and
+ * transactions. Not thread-safe: one db per thread.
+ *
+ * Errors: every call returns DB_OK, DB_RETRY (the connection dropped,
+ * or the server reported a deadlock or serialization failure: the whole
+ * transaction may be tried again) or DB_FAIL (the statement itself is
+ * wrong for this input), and writes a message for a person into the
+ * db's error text (db_error).
+ */
+#ifndef STONKS_DB_H
+#define STONKS_DB_H
+
+#include <libpq-fe.h>
+#include <stddef.h>
+
+#include "lib/config.h"
+
+enum { DB_OK = 0, DB_FAIL = -1, DB_RETRY = -2 };
+
+typedef struct db db;
+
+/* Connects with the POSTGRES_* settings. Returns NULL and writes a
+ * message into err when the server cannot be reached; the caller may
+ * try again later. Free with db_close (NULL is safe). */
+db *db_open(const config *c, char *err, size_t errlen);
+void db_close(db *d);
+
+/* The message of the last failure, owned by d. */
+const char *db_error(const db *d);
+
+/* Runs sql with text parameters (NULL entries are SQL NULL). On DB_OK
+ * and when res is non-NULL, *res holds the result: the caller frees it
+ * with PQclear. When the connection was lost outside a transaction,
+ * the call reconnects once and tries again. */
+int db_exec(db *d, const char *sql, int nparams, const char *const *params,
+            PGresult **res);
+
+/* As db_exec, but prepares sql under name the first time it is used on
+ * this connection (again after a reconnect). name must be constant for
+ * a given sql. */
+int db_execp(db *d, const char *name, const char *sql, int nparams,
+             const char *const *params, PGresult **res);
+
+/* Runs a script of several statements with no parameters (migrations
+ * from the repository only, never input). */
+int db_exec_script(db *d, const char *sql);
+
+/* Transactions. db_rollback never fails (a broken connection has no
+ * transaction left to roll back). */
+int db_begin(db *d);
+int db_commit(db *d);
+void db_rollback(db *d);
+
+/* Returns DB_OK when the connection answers, reconnecting if needed. */
+int db_ping(db *d);
+
+/* Appends s as one element of a PostgreSQL array literal ("..."
+ * quoted, with backslash escapes), preceded by a comma unless first.
+ * NULL appends the NULL element. Used to pass many rows in one text
+ * parameter to unnest(). */
+struct buf;
+void db_array_add(struct buf *b, const char *s, size_t len, int first);
+
+#endif

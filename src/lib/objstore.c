@@ -1,0 +1,168 @@
+#include "lib/objstore.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "lib/sha256.h"
+#include "lib/xalloc.h"
+
+struct objstore {
+    char *root;
+};
+
+static int mkdirs(const char *path)
+{
+    char *p = xstrdup(path);
+    int rc = 0;
+
+    for (char *s = p + 1; *s; s++) {
+        if (*s != '/')
+            continue;
+        *s = '\0';
+        if (mkdir(p, 0755) < 0 && errno != EEXIST)
+            rc = -1;
+        *s = '/';
+    }
+    if (mkdir(p, 0755) < 0 && errno != EEXIST)
+        rc = -1;
+    free(p);
+    return rc;
+}
+
+objstore *objstore_open(const config *c, char *err, size_t errlen)
+{
+    objstore *s;
+
+    if (mkdirs(c->object_store_dir) < 0) {
+        snprintf(err, errlen, "cannot create OBJECT_STORE_DIR %s: %s",
+                 c->object_store_dir, strerror(errno));
+        return NULL;
+    }
+    s = xcalloc(1, sizeof(*s));
+    s->root = xstrdup(c->object_store_dir);
+    return s;
+}
+
+void objstore_close(objstore *s)
+{
+    if (!s)
+        return;
+    free(s->root);
+    free(s);
+}
+
+static int valid_key(const char *key)
+{
+    size_t n = strlen(key);
+
+    if (n != 71 || strncmp(key, "sha256/", 7) != 0)
+        return 0;
+    for (size_t i = 7; i < n; i++)
+        if (!((key[i] >= '0' && key[i] <= '9') ||
+              (key[i] >= 'a' && key[i] <= 'f')))
+            return 0;
+    return 1;
+}
+
+static char *path_of(const objstore *s, const char *hex)
+{
+    return xasprintf("%s/sha256/%.2s/%.2s/%s", s->root, hex, hex + 2, hex);
+}
+
+static int write_all(int fd, const char *p, size_t len)
+{
+    while (len > 0) {
+        ssize_t w = write(fd, p, len);
+
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return -1;
+        p += w;
+        len -= (size_t)w;
+    }
+    return 0;
+}
+
+int objstore_put(objstore *s, const void *data, size_t len, char key[72],
+                 char *err, size_t errlen)
+{
+    char hex[65];
+    char *path, *dir, *tmp = NULL;
+    struct stat st;
+    int fd, rc = -1;
+
+    sha256_hex(data, len, hex);
+    snprintf(key, 72, "sha256/%s", hex);
+    path = path_of(s, hex);
+    if (stat(path, &st) == 0 && (size_t)st.st_size == len) {
+        free(path);
+        return 0;
+    }
+    dir = xasprintf("%s/sha256/%.2s/%.2s", s->root, hex, hex + 2);
+    if (mkdirs(dir) < 0) {
+        snprintf(err, errlen, "cannot create %s: %s", dir, strerror(errno));
+        goto out;
+    }
+    tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
+    fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (fd < 0) {
+        snprintf(err, errlen, "cannot write %s: %s", tmp, strerror(errno));
+        goto out;
+    }
+    if (write_all(fd, data, len) < 0) {
+        snprintf(err, errlen, "cannot write %s: %s", tmp, strerror(errno));
+        close(fd);
+        unlink(tmp);
+        goto out;
+    }
+    close(fd);
+    if (rename(tmp, path) < 0) {
+        snprintf(err, errlen, "cannot rename %s: %s", tmp, strerror(errno));
+        unlink(tmp);
+        goto out;
+    }
+    rc = 0;
+out:
+    free(tmp);
+    free(dir);
+    free(path);
+    return rc;
+}
+
+char *objstore_get(objstore *s, const char *key, size_t max, size_t *len,
+                   char *err, size_t errlen)
+{
+    char *path, *data = NULL;
+    struct stat st;
+    FILE *f;
+
+    if (!valid_key(key)) {
+        snprintf(err, errlen, "invalid object key '%.80s'", key);
+        return NULL;
+    }
+    path = path_of(s, key + 7);
+    f = fopen(path, "rb");
+    if (!f) {
+        snprintf(err, errlen, "object %s not found: %s", key,
+                 strerror(errno));
+        goto out;
+    }
+    if (fstat(fileno(f), &st) < 0 || (size_t)st.st_size > max) {
+        snprintf(err, errlen, "object %s is larger than %zu bytes", key, max);
+        fclose(f);
+        goto out;
+    }
+    data = xmalloc((size_t)st.st_size + 1);
+    *len = fread(data, 1, (size_t)st.st_size, f);
+    data[*len] = '\0';
+    fclose(f);
+out:
+    free(path);
+    return data;
+}

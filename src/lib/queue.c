@@ -1,0 +1,829 @@
+#include "lib/queue.h"
+
+#include <hiredis/hiredis.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "lib/buf.h"
+#include "lib/log.h"
+#include "lib/xalloc.h"
+
+#define GROUP "workers"
+#define MAX_GROUPS 32
+#define RECLAIM_EVERY_MS 1000
+
+struct queue_client {
+    redisContext *rc;
+    char *host;
+    int port;
+    char *password;
+    char *consumer;
+    int block_ms;
+    int visibility_ms;
+    int max_attempts;
+    char err[512];
+    int ngroups;
+    char *groups[MAX_GROUPS]; /* streams whose group exists */
+    long long last_reclaim_ms[MAX_GROUPS];
+};
+
+static long long now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void set_err(queue_client *q, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void set_err(queue_client *q, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(q->err, sizeof(q->err), fmt, ap);
+    va_end(ap);
+}
+
+const char *queue_error(const queue_client *q)
+{
+    return q->err;
+}
+
+static void drop_connection(queue_client *q)
+{
+    if (q->rc)
+        redisFree(q->rc);
+    q->rc = NULL;
+    for (int i = 0; i < q->ngroups; i++)
+        free(q->groups[i]);
+    q->ngroups = 0;
+}
+
+static int connect_redis(queue_client *q)
+{
+    struct timeval tv = {5, 0};
+    struct timeval rw;
+    redisReply *r;
+
+    if (q->rc)
+        return 0;
+    q->rc = redisConnectWithTimeout(q->host, q->port, tv);
+    if (!q->rc || q->rc->err) {
+        set_err(q, "cannot connect to Redis at %s:%d: %s", q->host, q->port,
+                q->rc ? q->rc->errstr : "out of memory");
+        drop_connection(q);
+        return -1;
+    }
+    /* The read timeout must outlast the longest blocking read. */
+    rw.tv_sec = q->block_ms / 1000 + 10;
+    rw.tv_usec = 0;
+    redisSetTimeout(q->rc, rw);
+    if (q->password[0]) {
+        r = redisCommand(q->rc, "AUTH %s", q->password);
+        if (!r || r->type == REDIS_REPLY_ERROR) {
+            set_err(q, "Redis at %s:%d refused the password (REDIS_PASSWORD)",
+                    q->host, q->port);
+            if (r)
+                freeReplyObject(r);
+            drop_connection(q);
+            return -1;
+        }
+        freeReplyObject(r);
+    }
+    return 0;
+}
+
+queue_client *queue_open(const config *c, const char *consumer, char *err,
+                         size_t errlen)
+{
+    queue_client *q = xcalloc(1, sizeof(*q));
+
+    q->host = xstrdup(c->redis_host);
+    q->port = c->redis_port;
+    q->password = xstrdup(c->redis_password);
+    q->consumer = xstrdup(consumer);
+    q->block_ms = c->queue_block_ms;
+    q->visibility_ms = c->queue_visibility_ms;
+    q->max_attempts = c->queue_max_attempts;
+    if (connect_redis(q) < 0) {
+        snprintf(err, errlen, "%s", q->err);
+        queue_close(q);
+        return NULL;
+    }
+    return q;
+}
+
+void queue_close(queue_client *q)
+{
+    if (!q)
+        return;
+    drop_connection(q);
+    free(q->host);
+    free(q->password);
+    free(q->consumer);
+    free(q);
+}
+
+/* Checks a reply; on a transport failure the connection is dropped so
+ * the next call reconnects. Returns the reply or NULL (reply freed). */
+static redisReply *checked(queue_client *q, redisReply *r, const char *what)
+{
+    if (!r) {
+        set_err(q, "Redis at %s:%d failed during %s: %s", q->host, q->port,
+                what, q->rc && q->rc->errstr[0] ? q->rc->errstr : "no reply");
+        drop_connection(q);
+        return NULL;
+    }
+    if (r->type == REDIS_REPLY_ERROR) {
+        set_err(q, "Redis refused %s: %.200s", what, r->str);
+        freeReplyObject(r);
+        return NULL;
+    }
+    return r;
+}
+
+static redisReply *command_argv(queue_client *q, const char *what, int argc,
+                                const char **argv, const size_t *lens)
+{
+    if (connect_redis(q) < 0)
+        return NULL;
+    return checked(q, redisCommandArgv(q->rc, argc, argv, lens), what);
+}
+
+static void stream_key(char *out, size_t cap, const char *queue)
+{
+    snprintf(out, cap, "stonks:queue:%s", queue);
+}
+
+static void dead_key(char *out, size_t cap, const char *queue)
+{
+    snprintf(out, cap, "stonks:dead:%s", queue);
+}
+
+static int group_index(queue_client *q, const char *key)
+{
+    redisReply *r;
+
+    for (int i = 0; i < q->ngroups; i++)
+        if (strcmp(q->groups[i], key) == 0)
+            return i;
+    if (connect_redis(q) < 0)
+        return -1;
+    r = redisCommand(q->rc, "XGROUP CREATE %s " GROUP " 0 MKSTREAM", key);
+    if (!r) {
+        checked(q, r, "XGROUP CREATE");
+        return -1;
+    }
+    if (r->type == REDIS_REPLY_ERROR && strncmp(r->str, "BUSYGROUP", 9)) {
+        set_err(q, "Redis refused XGROUP CREATE %s: %.200s", key, r->str);
+        freeReplyObject(r);
+        return -1;
+    }
+    freeReplyObject(r);
+    if (q->ngroups == MAX_GROUPS)
+        return MAX_GROUPS; /* works, only not cached */
+    q->groups[q->ngroups] = xstrdup(key);
+    q->last_reclaim_ms[q->ngroups] = 0;
+    return q->ngroups++;
+}
+
+int queue_push(queue_client *q, const char *queue,
+               const char *const *payloads, const size_t *lens, size_t n)
+{
+    char key[160];
+    int rc = 0;
+
+    stream_key(key, sizeof(key), queue);
+    if (connect_redis(q) < 0)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        const char *argv[] = {"XADD", key, "*", "p", payloads[i]};
+        size_t alen[] = {4, strlen(key), 1, 1, lens[i]};
+
+        if (lens[i] > QUEUE_MAX_PAYLOAD) {
+            set_err(q, "job for queue %s is %zu bytes, over the %u limit",
+                    queue, lens[i], QUEUE_MAX_PAYLOAD);
+            return -1;
+        }
+        redisAppendCommandArgv(q->rc, 5, argv, alen);
+    }
+    for (size_t i = 0; i < n; i++) {
+        redisReply *r = NULL;
+
+        if (redisGetReply(q->rc, (void **)&r) != REDIS_OK) {
+            checked(q, NULL, "XADD");
+            return -1;
+        }
+        if (r->type == REDIS_REPLY_ERROR) {
+            set_err(q, "Redis refused XADD to %s: %.200s", key, r->str);
+            rc = -1;
+        }
+        freeReplyObject(r);
+    }
+    return rc;
+}
+
+void queue_jobs_free(queue_job *jobs, size_t n)
+{
+    if (!jobs)
+        return;
+    for (size_t i = 0; i < n; i++)
+        free(jobs[i].payload);
+    free(jobs);
+}
+
+/* Fills a job from a stream entry [id, [field, value, ...]]. Returns 0,
+ * or -1 for an entry without a payload (deleted, or not ours). */
+static int parse_entry(const redisReply *e, queue_job *job)
+{
+    const redisReply *fields;
+
+    memset(job, 0, sizeof(*job));
+    if (e->type != REDIS_REPLY_ARRAY || e->elements != 2 ||
+        e->element[0]->type != REDIS_REPLY_STRING)
+        return -1;
+    snprintf(job->id, sizeof(job->id), "%s", e->element[0]->str);
+    fields = e->element[1];
+    if (fields->type != REDIS_REPLY_ARRAY)
+        return -1;
+    for (size_t i = 0; i + 1 < fields->elements; i += 2) {
+        const redisReply *k = fields->element[i];
+        const redisReply *v = fields->element[i + 1];
+
+        if (k->type != REDIS_REPLY_STRING || v->type != REDIS_REPLY_STRING)
+            continue;
+        if (strcmp(k->str, "p") == 0) {
+            free(job->payload);
+            job->payload = xmalloc(v->len + 1);
+            memcpy(job->payload, v->str, v->len);
+            job->payload[v->len] = '\0';
+            job->len = v->len;
+        } else if (strcmp(k->str, "a") == 0) {
+            job->attempts = atoi(v->str);
+        } else if (strcmp(k->str, "f") == 0) {
+            job->first_failure_ms = atoll(v->str);
+        }
+    }
+    return job->payload ? 0 : -1;
+}
+
+static void append_entries(const redisReply *arr, queue_job **jobs,
+                           size_t *n, size_t *cap)
+{
+    for (size_t i = 0; i < arr->elements; i++) {
+        queue_job job;
+
+        if (parse_entry(arr->element[i], &job) < 0) {
+            free(job.payload);
+            continue;
+        }
+        if (*n == *cap) {
+            *cap = *cap ? *cap * 2 : 16;
+            *jobs = xreallocarray(*jobs, *cap, sizeof(**jobs));
+        }
+        (*jobs)[(*n)++] = job;
+    }
+}
+
+static int move_to_dead(queue_client *q, const char *queue,
+                        const queue_job *job, const char *error,
+                        int attempts);
+
+/* Claims jobs whose holder has not acknowledged them within the
+ * visibility timeout. Jobs delivered too often (their workers died on
+ * them) go to the dead letters. */
+static int reclaim(queue_client *q, const char *queue, const char *key,
+                   size_t max, queue_job **jobs, size_t *n, size_t *cap)
+{
+    char idle[32], count[32];
+    redisReply *pend, *claimed;
+    const char *argv[8 + 256];
+    int deliveries[256];
+    int argc = 0;
+
+    if (max > 256)
+        max = 256;
+    snprintf(idle, sizeof(idle), "%d", q->visibility_ms);
+    snprintf(count, sizeof(count), "%zu", max);
+    {
+        const char *pargv[] = {"XPENDING", key, GROUP, "IDLE", idle,
+                               "-",        "+", count};
+
+        pend = command_argv(q, "XPENDING", 8, pargv, NULL);
+    }
+    if (!pend)
+        return -1;
+    if (pend->type != REDIS_REPLY_ARRAY || pend->elements == 0) {
+        freeReplyObject(pend);
+        return 0;
+    }
+    argv[argc++] = "XCLAIM";
+    argv[argc++] = key;
+    argv[argc++] = GROUP;
+    argv[argc++] = q->consumer;
+    argv[argc++] = idle;
+    for (size_t i = 0; i < pend->elements && i < max; i++) {
+        const redisReply *e = pend->element[i];
+
+        if (e->type != REDIS_REPLY_ARRAY || e->elements < 4)
+            continue;
+        deliveries[argc - 5] = (int)e->element[3]->integer;
+        argv[argc++] = e->element[0]->str;
+    }
+    if (argc == 5) {
+        freeReplyObject(pend);
+        return 0;
+    }
+    claimed = command_argv(q, "XCLAIM", argc, argv, NULL);
+    if (!claimed) {
+        freeReplyObject(pend);
+        return -1;
+    }
+    for (size_t i = 0; i < claimed->elements; i++) {
+        queue_job job;
+        int times = 1;
+
+        if (parse_entry(claimed->element[i], &job) < 0) {
+            free(job.payload);
+            continue;
+        }
+        for (int k = 5; k < argc; k++)
+            if (strcmp(argv[k], job.id) == 0)
+                times = deliveries[k - 5];
+        /* Each earlier delivery that was never acknowledged is a crash
+         * or a timeout: count it as a failed attempt. */
+        job.attempts += times;
+        if (!job.first_failure_ms)
+            job.first_failure_ms = now_ms();
+        LOG_WARN("job redelivered after visibility timeout",
+                 LF_S("queue", queue), LF_S("id", job.id),
+                 LF_I("attempts", job.attempts));
+        if (job.attempts >= q->max_attempts) {
+            move_to_dead(q, queue, &job,
+                         "the worker holding this job stopped (crash or "
+                         "timeout) too many times",
+                         job.attempts);
+            free(job.payload);
+            continue;
+        }
+        if (*n == *cap) {
+            *cap = *cap ? *cap * 2 : 16;
+            *jobs = xreallocarray(*jobs, *cap, sizeof(**jobs));
+        }
+        (*jobs)[(*n)++] = job;
+    }
+    freeReplyObject(claimed);
+    freeReplyObject(pend);
+    return 0;
+}
+
+int queue_take(queue_client *q, const char *queue, size_t max, int block_ms,
+               queue_job **jobs, size_t *n)
+{
+    char key[160], count[32], block[32];
+    size_t cap = 0;
+    redisReply *r;
+    int gi;
+    long long t = now_ms();
+
+    *jobs = NULL;
+    *n = 0;
+    stream_key(key, sizeof(key), queue);
+    gi = group_index(q, key);
+    if (gi < 0)
+        return -1;
+    if (gi == MAX_GROUPS || t - q->last_reclaim_ms[gi] >= RECLAIM_EVERY_MS) {
+        if (gi < MAX_GROUPS)
+            q->last_reclaim_ms[gi] = t;
+        if (reclaim(q, queue, key, max, jobs, n, &cap) < 0)
+            goto fail;
+        if (*n > 0)
+            return 0;
+    }
+    snprintf(count, sizeof(count), "%zu", max);
+    snprintf(block, sizeof(block), "%d", block_ms);
+    {
+        const char *argv[] = {"XREADGROUP", "GROUP", GROUP, q->consumer,
+                              "COUNT",      count,   "BLOCK", block,
+                              "STREAMS",    key,     ">"};
+
+        r = command_argv(q, "XREADGROUP", 11, argv, NULL);
+    }
+    if (!r)
+        goto fail;
+    if (r->type == REDIS_REPLY_ARRAY && r->elements > 0) {
+        const redisReply *stream = r->element[0];
+
+        if (stream->type == REDIS_REPLY_ARRAY && stream->elements == 2)
+            append_entries(stream->element[1], jobs, n, &cap);
+    }
+    freeReplyObject(r);
+    return 0;
+
+fail:
+    queue_jobs_free(*jobs, *n);
+    *jobs = NULL;
+    *n = 0;
+    return -1;
+}
+
+/* Runs a MULTI ... EXEC block of cmds in one round trip. */
+static int transact(queue_client *q, const char *what, int ncmds,
+                    int *argcs, const char ***argvs, size_t **lens)
+{
+    redisReply *r;
+    int rc = 0;
+
+    if (connect_redis(q) < 0)
+        return -1;
+    redisAppendCommand(q->rc, "MULTI");
+    for (int i = 0; i < ncmds; i++)
+        redisAppendCommandArgv(q->rc, argcs[i], argvs[i], lens[i]);
+    redisAppendCommand(q->rc, "EXEC");
+    for (int i = 0; i < ncmds + 2; i++) {
+        r = NULL;
+        if (redisGetReply(q->rc, (void **)&r) != REDIS_OK) {
+            checked(q, NULL, what);
+            return -1;
+        }
+        if (r->type == REDIS_REPLY_ERROR) {
+            set_err(q, "Redis refused %s: %.200s", what, r->str);
+            rc = -1;
+        } else if (i == ncmds + 1 && r->type == REDIS_REPLY_NIL) {
+            set_err(q, "Redis aborted the transaction for %s", what);
+            rc = -1;
+        }
+        freeReplyObject(r);
+    }
+    return rc;
+}
+
+int queue_ack(queue_client *q, const char *queue, const queue_job *jobs,
+              size_t n)
+{
+    char key[160];
+    const char **ack, **del;
+    int argcs[2];
+    const char **argvs[2];
+    size_t *lens[2] = {NULL, NULL};
+    int rc;
+
+    if (n == 0)
+        return 0;
+    stream_key(key, sizeof(key), queue);
+    ack = xcalloc(n + 3, sizeof(*ack));
+    del = xcalloc(n + 2, sizeof(*del));
+    ack[0] = "XACK";
+    ack[1] = key;
+    ack[2] = GROUP;
+    del[0] = "XDEL";
+    del[1] = key;
+    for (size_t i = 0; i < n; i++) {
+        ack[3 + i] = jobs[i].id;
+        del[2 + i] = jobs[i].id;
+    }
+    argcs[0] = (int)n + 3;
+    argcs[1] = (int)n + 2;
+    argvs[0] = ack;
+    argvs[1] = del;
+    rc = transact(q, "XACK", 2, argcs, argvs, lens);
+    free(ack);
+    free(del);
+    return rc;
+}
+
+static int move_to_dead(queue_client *q, const char *queue,
+                        const queue_job *job, const char *error,
+                        int attempts)
+{
+    char key[160], dkey[160];
+    const char *push[3], *ack[4], *del[3];
+    size_t plen[3], *lens[3] = {plen, NULL, NULL};
+    int argcs[3] = {3, 4, 3};
+    const char **argvs[3] = {push, ack, del};
+    buf b;
+    int rc;
+
+    stream_key(key, sizeof(key), queue);
+    dead_key(dkey, sizeof(dkey), queue);
+    buf_init(&b);
+    buf_adds(&b, "{\"id\":");
+    buf_add_json_str(&b, job->id, strlen(job->id));
+    buf_adds(&b, ",\"queue\":");
+    buf_add_json_str(&b, queue, strlen(queue));
+    buf_adds(&b, ",\"payload\":");
+    buf_add_json_str(&b, job->payload, job->len);
+    buf_adds(&b, ",\"error\":");
+    buf_add_json_str(&b, error, strlen(error));
+    buf_addf(&b,
+             ",\"attempts\":%d,\"first_failure_ms\":%lld,"
+             "\"dead_at_ms\":%lld}",
+             attempts, job->first_failure_ms ? job->first_failure_ms
+                                             : now_ms(),
+             now_ms());
+    push[0] = "LPUSH";
+    push[1] = dkey;
+    push[2] = b.data;
+    plen[0] = 5;
+    plen[1] = strlen(dkey);
+    plen[2] = b.len;
+    ack[0] = "XACK";
+    ack[1] = key;
+    ack[2] = GROUP;
+    ack[3] = job->id;
+    del[0] = "XDEL";
+    del[1] = key;
+    del[2] = job->id;
+    rc = transact(q, "dead-letter", 3, argcs, argvs, lens);
+    if (rc == 0)
+        LOG_ERROR("job moved to dead letters", LF_S("queue", queue),
+                  LF_S("id", job->id), LF_I("attempts", attempts),
+                  LF_S("error", error));
+    buf_release(&b);
+    return rc;
+}
+
+int queue_fail(queue_client *q, const char *queue, const queue_job *job,
+               const char *error, int *dead)
+{
+    char key[160], attempts[16], first[32];
+    const char *add[11], *ack[4], *del[3];
+    size_t alen[11], *lens[3] = {alen, NULL, NULL};
+    int argcs[3] = {11, 4, 3};
+    const char **argvs[3] = {add, ack, del};
+    int a = job->attempts + 1;
+    long long ff = job->first_failure_ms ? job->first_failure_ms : now_ms();
+
+    *dead = 0;
+    if (a >= q->max_attempts) {
+        *dead = 1;
+        return move_to_dead(q, queue, job, error, a);
+    }
+    stream_key(key, sizeof(key), queue);
+    snprintf(attempts, sizeof(attempts), "%d", a);
+    snprintf(first, sizeof(first), "%lld", ff);
+    add[0] = "XADD";
+    add[1] = key;
+    add[2] = "*";
+    add[3] = "p";
+    add[4] = job->payload;
+    add[5] = "a";
+    add[6] = attempts;
+    add[7] = "f";
+    add[8] = first;
+    add[9] = "e";
+    add[10] = error;
+    for (int i = 0; i < 11; i++)
+        alen[i] = i == 4 ? job->len : strlen(add[i]);
+    ack[0] = "XACK";
+    ack[1] = key;
+    ack[2] = GROUP;
+    ack[3] = job->id;
+    del[0] = "XDEL";
+    del[1] = key;
+    del[2] = job->id;
+    return transact(q, "retry", 3, argcs, argvs, lens);
+}
+
+static long long integer_of(queue_client *q, int argc, const char **argv)
+{
+    redisReply *r = command_argv(q, argv[0], argc, argv, NULL);
+    long long v;
+
+    if (!r)
+        return -1;
+    v = r->type == REDIS_REPLY_INTEGER ? r->integer : 0;
+    freeReplyObject(r);
+    return v;
+}
+
+int queue_stats_get(queue_client *q, const char *queue, queue_stats *st)
+{
+    char key[160], dkey[160];
+    const char *xlen[] = {"XLEN", key};
+    const char *llen[] = {"LLEN", dkey};
+    const char *pend[] = {"XPENDING", key, GROUP};
+    redisReply *r;
+    long long len;
+
+    stream_key(key, sizeof(key), queue);
+    dead_key(dkey, sizeof(dkey), queue);
+    memset(st, 0, sizeof(*st));
+    if (group_index(q, key) < 0)
+        return -1;
+    len = integer_of(q, 2, xlen);
+    if (len < 0)
+        return -1;
+    st->dead = integer_of(q, 2, llen);
+    if (st->dead < 0)
+        return -1;
+    r = command_argv(q, "XPENDING", 3, pend, NULL);
+    if (!r)
+        return -1;
+    if (r->type == REDIS_REPLY_ARRAY && r->elements >= 1 &&
+        r->element[0]->type == REDIS_REPLY_INTEGER)
+        st->in_flight = r->element[0]->integer;
+    freeReplyObject(r);
+    st->depth = len - st->in_flight;
+    if (st->depth < 0)
+        st->depth = 0;
+    return 0;
+}
+
+char *queue_dead_list(queue_client *q, const char *queue, long max)
+{
+    char dkey[160], stop[32];
+    const char *argv[] = {"LRANGE", dkey, "0", stop};
+    redisReply *r;
+    buf b;
+
+    dead_key(dkey, sizeof(dkey), queue);
+    snprintf(stop, sizeof(stop), "%ld", max > 0 ? max - 1 : 0);
+    r = command_argv(q, "LRANGE", 4, argv, NULL);
+    if (!r)
+        return NULL;
+    buf_init(&b);
+    buf_addc(&b, '[');
+    for (size_t i = 0; i < r->elements; i++) {
+        if (i)
+            buf_addc(&b, ',');
+        buf_add(&b, r->element[i]->str, r->element[i]->len);
+    }
+    buf_addc(&b, ']');
+    freeReplyObject(r);
+    return buf_detach(&b, NULL);
+}
+
+/* Pulls the "payload" string out of a dead-letter record we wrote. */
+static char *dead_payload(const char *rec, size_t *len);
+
+int queue_dead_retry(queue_client *q, const char *queue, long *moved)
+{
+    char dkey[160];
+    const char *argv[] = {"RPOP", dkey};
+
+    *moved = 0;
+    dead_key(dkey, sizeof(dkey), queue);
+    for (;;) {
+        redisReply *r = command_argv(q, "RPOP", 2, argv, NULL);
+        char *payload;
+        size_t len;
+        int rc;
+
+        if (!r)
+            return -1;
+        if (r->type != REDIS_REPLY_STRING) {
+            freeReplyObject(r);
+            return 0;
+        }
+        payload = dead_payload(r->str, &len);
+        if (!payload) {
+            LOG_ERROR("dropping unreadable dead letter", LF_S("queue", queue));
+            freeReplyObject(r);
+            continue;
+        }
+        {
+            const char *p[] = {payload};
+
+            rc = queue_push(q, queue, p, &len, 1);
+        }
+        if (rc < 0) {
+            /* Put it back so nothing is lost. */
+            const char *back[] = {"RPUSH", dkey, r->str};
+            size_t blen[] = {5, strlen(dkey), r->len};
+            redisReply *b2 = command_argv(q, "RPUSH", 3, back, blen);
+
+            if (b2)
+                freeReplyObject(b2);
+            free(payload);
+            freeReplyObject(r);
+            return -1;
+        }
+        (*moved)++;
+        free(payload);
+        freeReplyObject(r);
+    }
+}
+
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+static char *dead_payload(const char *rec, size_t *len)
+{
+    const char *p = strstr(rec, ",\"payload\":\"");
+    buf b;
+
+    if (!p)
+        return NULL;
+    p += strlen(",\"payload\":\"");
+    buf_init(&b);
+    while (*p && *p != '"') {
+        if (*p != '\\') {
+            buf_addc(&b, *p++);
+            continue;
+        }
+        p++;
+        switch (*p) {
+        case 'n':
+            buf_addc(&b, '\n');
+            break;
+        case 't':
+            buf_addc(&b, '\t');
+            break;
+        case 'r':
+            buf_addc(&b, '\r');
+            break;
+        case 'u': {
+            int v = 0;
+
+            for (int i = 1; i <= 4; i++) {
+                int h = hexval(p[i]);
+
+                if (h < 0) {
+                    buf_release(&b);
+                    return NULL;
+                }
+                v = v * 16 + h;
+            }
+            buf_addc(&b, (char)v);
+            p += 4;
+            break;
+        }
+        case '\0':
+            buf_release(&b);
+            return NULL;
+        default:
+            buf_addc(&b, *p);
+        }
+        p++;
+    }
+    return buf_detach(&b, len);
+}
+
+int queue_set(queue_client *q, const char *key, const char *value)
+{
+    const char *argv[] = {"SET", key, value};
+    redisReply *r = command_argv(q, "SET", 3, argv, NULL);
+
+    if (!r)
+        return -1;
+    freeReplyObject(r);
+    return 0;
+}
+
+char *queue_get(queue_client *q, const char *key)
+{
+    const char *argv[] = {"GET", key};
+    redisReply *r = command_argv(q, "GET", 2, argv, NULL);
+    char *v = NULL;
+
+    if (!r)
+        return NULL;
+    if (r->type == REDIS_REPLY_STRING)
+        v = xstrndup(r->str, r->len);
+    freeReplyObject(r);
+    return v;
+}
+
+int queue_del(queue_client *q, const char *key)
+{
+    const char *argv[] = {"DEL", key};
+    redisReply *r = command_argv(q, "DEL", 2, argv, NULL);
+
+    if (!r)
+        return -1;
+    freeReplyObject(r);
+    return 0;
+}
+
+int queue_purge(queue_client *q, const char *queue)
+{
+    char key[160], dkey[160];
+
+    stream_key(key, sizeof(key), queue);
+    dead_key(dkey, sizeof(dkey), queue);
+    for (int i = 0; i < q->ngroups; i++) {
+        if (strcmp(q->groups[i], key) == 0) {
+            free(q->groups[i]);
+            q->groups[i] = q->groups[--q->ngroups];
+            q->last_reclaim_ms[i] = q->last_reclaim_ms[q->ngroups];
+            break;
+        }
+    }
+    if (queue_del(q, key) < 0)
+        return -1;
+    return queue_del(q, dkey);
+}

@@ -1,0 +1,98 @@
+/*
+ * queue: named job queues in Redis with at-least-once delivery.
+ *
+ * Design: each queue is a Redis stream `stonks:queue:<name>` read by one
+ * consumer group ("workers"); every worker process is a consumer. A job
+ * taken with XREADGROUP stays in the group's pending list until the
+ * worker acknowledges it (XACK + XDEL, after its handler committed), so
+ * a worker that dies mid-job loses nothing: once a pending job has been
+ * idle for QUEUE_VISIBILITY_TIMEOUT_MS, the next queue_take of any
+ * worker claims it (XCLAIM re-checks the idle time, so exactly one
+ * worker wins). A handler failure re-adds the job with its attempt
+ * count raised; after QUEUE_MAX_ATTEMPTS failures (crashes count too,
+ * from the stream's delivery counter) the job moves to the list
+ * `stonks:dead:<name>` with its error, attempts and first failure time.
+ *
+ * Not thread-safe: one queue_client per thread. Every call returns 0 on
+ * success or -1 when Redis cannot be reached or answered with an error;
+ * queue_error says why, and the next call reconnects.
+ */
+#ifndef STONKS_QUEUE_H
+#define STONKS_QUEUE_H
+
+#include <stddef.h>
+
+#include "lib/config.h"
+
+typedef struct queue_client queue_client;
+
+typedef struct queue_job {
+    char id[48]; /* stream entry id */
+    char *payload; /* owned by the job array */
+    size_t len;
+    int attempts; /* failures so far, crashes included */
+    long long first_failure_ms; /* 0 when it never failed */
+} queue_job;
+
+typedef struct queue_stats {
+    long long depth; /* waiting, not yet taken */
+    long long in_flight; /* taken, not acknowledged */
+    long long dead; /* in the dead-letter list */
+} queue_stats;
+
+/* The longest payload accepted by queue_push (1 MiB). */
+#define QUEUE_MAX_PAYLOAD (1u << 20)
+
+/* Connects with the REDIS_* and QUEUE_* settings; consumer names this
+ * worker within each group (unique per process). Returns NULL with a
+ * message in err when Redis cannot be reached. */
+queue_client *queue_open(const config *c, const char *consumer, char *err,
+                         size_t errlen);
+void queue_close(queue_client *q);
+const char *queue_error(const queue_client *q);
+
+/* Appends n jobs to the queue in one round trip. */
+int queue_push(queue_client *q, const char *queue,
+               const char *const *payloads, const size_t *lens, size_t n);
+
+/* Takes up to max jobs: first jobs whose visibility timeout expired,
+ * then new ones, waiting up to block_ms when there are none. On success
+ * *jobs (free with queue_jobs_free) and *n are set; *n may be 0. Jobs
+ * that already failed QUEUE_MAX_ATTEMPTS times are moved to the dead
+ * letters here instead of being returned. */
+int queue_take(queue_client *q, const char *queue, size_t max, int block_ms,
+               queue_job **jobs, size_t *n);
+void queue_jobs_free(queue_job *jobs, size_t n);
+
+/* Acknowledges and deletes n jobs. */
+int queue_ack(queue_client *q, const char *queue, const queue_job *jobs,
+              size_t n);
+
+/* Records a failure of job: re-queues it with attempts + 1, or moves it
+ * to the dead letters when that reaches QUEUE_MAX_ATTEMPTS (*dead = 1).
+ */
+int queue_fail(queue_client *q, const char *queue, const queue_job *job,
+               const char *error, int *dead);
+
+int queue_stats_get(queue_client *q, const char *queue, queue_stats *st);
+
+/* Dead letters: each is a JSON object {"id","queue","payload","error",
+ * "attempts","first_failure_ms","dead_at_ms"}. queue_dead_list returns
+ * up to max of them, newest first, as a JSON array in a new string (the
+ * caller frees). queue_dead_retry moves all of them back to the queue
+ * with their attempts reset, and sets *moved. */
+char *queue_dead_list(queue_client *q, const char *queue, long max);
+int queue_dead_retry(queue_client *q, const char *queue, long *moved);
+
+/* Plain string keys for small shared state (scheduler watermark,
+ * progress). queue_get returns a new string or NULL when the key does
+ * not exist or on error (check queue_error). */
+int queue_set(queue_client *q, const char *key, const char *value);
+char *queue_get(queue_client *q, const char *key);
+int queue_del(queue_client *q, const char *key);
+
+/* Deletes the stream, its group and the dead letters of a queue (for a
+ * fresh replay). */
+int queue_purge(queue_client *q, const char *queue);
+
+#endif

@@ -1,0 +1,269 @@
+#include "lib/worker.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lib/log.h"
+#include "lib/xalloc.h"
+
+#define BACKOFF_MIN_MS 100
+#define BACKOFF_MAX_MS 5000
+#define IMMEDIATE_RETRIES 3
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    stop_requested = 1;
+}
+
+void worker_install_signals(void)
+{
+    struct sigaction sa;
+
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+}
+
+int worker_stopping(void)
+{
+    return stop_requested;
+}
+
+void worker_sleep_ms(int ms)
+{
+    while (ms > 0 && !stop_requested) {
+        int step = ms < 50 ? ms : 50;
+        struct timespec ts = {0, (long)step * 1000000L};
+
+        nanosleep(&ts, NULL);
+        ms -= step;
+    }
+}
+
+/* Capped exponential backoff with jitter: the next wait after prev. */
+static int next_backoff(int prev)
+{
+    int base = prev ? prev * 2 : BACKOFF_MIN_MS;
+
+    if (base > BACKOFF_MAX_MS)
+        base = BACKOFF_MAX_MS;
+    return base / 2 + rand() % (base / 2 + 1);
+}
+
+void worker_consumer_name(const char *service, char *out, size_t cap)
+{
+    char host[64] = "local";
+
+    gethostname(host, sizeof(host) - 1);
+    host[sizeof(host) - 1] = '\0';
+    snprintf(out, cap, "%s-%s-%ld", service, host, (long)getpid());
+}
+
+int worker_connect(const config *cfg, const char *consumer, db **d,
+                   queue_client **q)
+{
+    char err[512];
+    int wait = 0, logged_db = 0, logged_q = 0;
+
+    *d = NULL;
+    *q = NULL;
+    while (!stop_requested) {
+        if (!*d)
+            *d = db_open(cfg, err, sizeof(err));
+        if (!*d && !logged_db++)
+            LOG_ERROR("waiting for PostgreSQL", LF_S("error", err));
+        if (!*q)
+            *q = queue_open(cfg, consumer, err, sizeof(err));
+        if (!*q && !logged_q++)
+            LOG_ERROR("waiting for Redis", LF_S("error", err));
+        if (*d && *q) {
+            if (logged_db || logged_q)
+                LOG_INFO("connected to PostgreSQL and Redis");
+            return 0;
+        }
+        wait = next_backoff(wait);
+        worker_sleep_ms(wait);
+    }
+    db_close(*d);
+    queue_close(*q);
+    *d = NULL;
+    *q = NULL;
+    return -1;
+}
+
+int worker_push(worker *w, const char *queue, char **payloads, size_t n)
+{
+    size_t *lens;
+    int rc;
+
+    if (n == 0)
+        return WORKER_OK;
+    lens = xcalloc(n, sizeof(*lens));
+    for (size_t i = 0; i < n; i++)
+        lens[i] = strlen(payloads[i]);
+    rc = queue_push(w->q, queue, (const char *const *)payloads, lens, n);
+    free(lens);
+    if (rc < 0) {
+        LOG_WARN("cannot enqueue", LF_S("queue", queue),
+                 LF_S("error", queue_error(w->q)));
+        return WORKER_RETRY;
+    }
+    return WORKER_OK;
+}
+
+/* Runs the handler on jobs until it stops asking for a retry. Returns
+ * the handler's final answer (WORKER_RETRY only when stopping). */
+static int run_handler(const worker_def *def, worker *w, queue_job *jobs,
+                       size_t n, char *err, size_t errlen)
+{
+    int wait = 0, logged = 0, tries = 0;
+
+    for (;;) {
+        int rc;
+
+        err[0] = '\0';
+        if (n == 1)
+            log_set_job(jobs[0].id);
+        rc = def->handle(w, jobs, n, err, errlen);
+        log_set_job(NULL);
+        if (rc != WORKER_RETRY) {
+            if (logged)
+                LOG_INFO("servers are back, resuming");
+            return rc;
+        }
+        if (stop_requested)
+            return WORKER_RETRY;
+        /* A deadlock or serialization failure clears at once: the
+         * first retries are immediate; a server that stays away gets
+         * the capped backoff. */
+        if (++tries <= IMMEDIATE_RETRIES) {
+            LOG_INFO("transient failure, retrying", LF_S("error", err));
+            continue;
+        }
+        if (!logged++)
+            LOG_ERROR("server unreachable, backing off", LF_S("error", err));
+        wait = next_backoff(wait);
+        worker_sleep_ms(wait);
+    }
+}
+
+/* Acknowledges jobs, retrying while Redis is down. */
+static void ack_jobs(worker *w, queue_job *jobs, size_t n)
+{
+    int wait = 0;
+
+    while (queue_ack(w->q, w->queue, jobs, n) < 0) {
+        if (!wait)
+            LOG_ERROR("cannot acknowledge jobs",
+                      LF_S("error", queue_error(w->q)));
+        if (stop_requested)
+            return; /* redelivered later; handlers are idempotent */
+        wait = next_backoff(wait);
+        worker_sleep_ms(wait);
+    }
+}
+
+static void fail_job(worker *w, queue_job *job, const char *err)
+{
+    int dead = 0;
+
+    if (queue_fail(w->q, w->queue, job, err, &dead) < 0) {
+        LOG_ERROR("cannot record job failure; it will be redelivered",
+                  LF_S("id", job->id), LF_S("error", queue_error(w->q)));
+        return;
+    }
+    if (!dead)
+        LOG_WARN("job failed, will retry", LF_S("queue", w->queue),
+                 LF_S("id", job->id), LF_I("attempts", job->attempts + 1),
+                 LF_S("error", err));
+}
+
+static void process_batch(const worker_def *def, worker *w, queue_job *jobs,
+                          size_t n)
+{
+    char err[1024];
+    int rc = run_handler(def, w, jobs, n, err, sizeof(err));
+
+    if (rc == WORKER_OK) {
+        ack_jobs(w, jobs, n);
+        return;
+    }
+    if (rc == WORKER_RETRY)
+        return;
+    if (n == 1) {
+        fail_job(w, &jobs[0], err[0] ? err : "handler failed");
+        return;
+    }
+    /* Isolate the bad job: each job alone. */
+    for (size_t i = 0; i < n && !stop_requested; i++) {
+        rc = run_handler(def, w, &jobs[i], 1, err, sizeof(err));
+        if (rc == WORKER_OK)
+            ack_jobs(w, &jobs[i], 1);
+        else if (rc == WORKER_FAIL)
+            fail_job(w, &jobs[i], err[0] ? err : "handler failed");
+    }
+}
+
+int worker_run(const worker_def *def, const config *cfg)
+{
+    worker w;
+    char err[512];
+    int wait = 0, rc = 0;
+
+    memset(&w, 0, sizeof(w));
+    w.cfg = cfg;
+    w.service = def->service;
+    w.queue = def->queue;
+    worker_consumer_name(def->service, w.consumer, sizeof(w.consumer));
+    worker_install_signals();
+    srand((unsigned)getpid());
+
+    if (worker_connect(cfg, w.consumer, &w.db, &w.q) < 0)
+        return 0;
+    if (def->init && def->init(&w, err, sizeof(err)) < 0) {
+        LOG_ERROR("cannot start", LF_S("error", err));
+        rc = 1;
+        goto out;
+    }
+    LOG_INFO("worker started", LF_S("queue", def->queue),
+             LF_S("consumer", w.consumer));
+
+    while (!stop_requested) {
+        queue_job *jobs;
+        size_t n;
+
+        if (queue_take(w.q, def->queue, (size_t)cfg->queue_batch,
+                       cfg->queue_block_ms, &jobs, &n) < 0) {
+            if (!wait)
+                LOG_ERROR("cannot take jobs, backing off",
+                          LF_S("error", queue_error(w.q)));
+            wait = next_backoff(wait);
+            worker_sleep_ms(wait);
+            continue;
+        }
+        if (wait)
+            LOG_INFO("Redis is back, resuming");
+        wait = 0;
+        if (n > 0)
+            process_batch(def, &w, jobs, n);
+        queue_jobs_free(jobs, n);
+    }
+    LOG_INFO("worker stopping on signal");
+
+out:
+    if (def->fini)
+        def->fini(&w);
+    db_close(w.db);
+    queue_close(w.q);
+    return rc;
+}

@@ -1,0 +1,75 @@
+/*
+ * worker: the loop every queue service runs. It takes a batch of jobs,
+ * hands them to the service's handler (which commits its writes in one
+ * transaction and enqueues follow-up jobs), then acknowledges them.
+ *
+ * Handler contract: return WORKER_OK only after everything the jobs
+ * imply is committed and enqueued; the worker then acknowledges them.
+ * WORKER_RETRY means a server is unreachable: nothing is acknowledged,
+ * the worker backs off (capped exponential with jitter, logging once)
+ * and runs the same batch again when the server is back. WORKER_FAIL
+ * means the input is at fault: a batch of several jobs is re-run one
+ * job at a time to find the bad one, and a single failing job is
+ * recorded with queue_fail (retried, then dead-lettered) with the
+ * handler's message. Handlers must be idempotent: a job may run again
+ * after a crash.
+ *
+ * SIGTERM or SIGINT: the batch in hand is finished (or, if a server is
+ * down, left for redelivery) and worker_run returns 0.
+ */
+#ifndef STONKS_WORKER_H
+#define STONKS_WORKER_H
+
+#include <stddef.h>
+
+#include "lib/config.h"
+#include "lib/db.h"
+#include "lib/queue.h"
+
+enum { WORKER_OK = 0, WORKER_FAIL = -1, WORKER_RETRY = -2 };
+
+typedef struct worker {
+    const config *cfg;
+    const char *service;
+    const char *queue; /* the queue this worker reads */
+    db *db;
+    queue_client *q;
+    void *state; /* the service's own, set by init */
+    char consumer[128];
+} worker;
+
+typedef struct worker_def {
+    const char *service;
+    const char *queue;
+    /* Optional: prepares w->state once the servers are reachable.
+     * Returns 0, or -1 with a message in err (start-up fails). */
+    int (*init)(worker *w, char *err, size_t errlen);
+    void (*fini)(worker *w);
+    int (*handle)(worker *w, queue_job *jobs, size_t n, char *err,
+                  size_t errlen);
+} worker_def;
+
+/* Runs the loop until SIGTERM/SIGINT. Returns the process exit code. */
+int worker_run(const worker_def *def, const config *cfg);
+
+/* Installs the SIGTERM/SIGINT handlers; worker_stopping() is then 1
+ * once a signal arrived. Used by non-queue loops (the scheduler). */
+void worker_install_signals(void);
+int worker_stopping(void);
+
+/* Sleeps ms milliseconds, waking early when a stop signal arrives. */
+void worker_sleep_ms(int ms);
+
+/* Connects to PostgreSQL and Redis, retrying with backoff until both
+ * answer or a stop signal arrives (then returns -1). */
+int worker_connect(const config *cfg, const char *consumer, db **d,
+                   queue_client **q);
+
+/* A unique consumer name: "<service>-<host>-<pid>". */
+void worker_consumer_name(const char *service, char *out, size_t cap);
+
+/* Pushes one job per payload string. Returns WORKER_OK or WORKER_RETRY.
+ */
+int worker_push(worker *w, const char *queue, char **payloads, size_t n);
+
+#endif

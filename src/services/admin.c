@@ -1,0 +1,322 @@
+#include "services/admin.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "adapters/csv.h"
+#include "domain/ticker.h"
+#include "lib/log.h"
+#include "lib/xalloc.h"
+#include "services/cli.h"
+
+#define MIGRATION_MAX_BYTES (4u << 20)
+#define WATCHLIST_MAX_BYTES (4u << 20)
+#define ADMIN_LOCK "7411"
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The migration files of dir, sorted by name: "NNN_name.sql". */
+static char **list_migrations(const char *dir, size_t *n, char *err,
+                              size_t errlen)
+{
+    DIR *dh = opendir(dir);
+    struct dirent *e;
+    char **names = NULL;
+    size_t cap = 0;
+
+    *n = 0;
+    if (!dh) {
+        snprintf(err, errlen, "cannot open MIGRATIONS_DIR %s: %s", dir,
+                 strerror(errno));
+        return NULL;
+    }
+    while ((e = readdir(dh))) {
+        size_t len = strlen(e->d_name);
+
+        if (len < 8 || strcmp(e->d_name + len - 4, ".sql") ||
+            e->d_name[0] < '0' || e->d_name[0] > '9')
+            continue;
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 16;
+            names = xreallocarray(names, cap, sizeof(*names));
+        }
+        names[(*n)++] = xstrdup(e->d_name);
+    }
+    closedir(dh);
+    qsort(names, *n, sizeof(*names), cmp_str);
+    return names;
+}
+
+static char *slurp(const char *path, size_t max, size_t *len, char *err,
+                   size_t errlen)
+{
+    FILE *f = fopen(path, "rb");
+    char *data;
+
+    if (!f) {
+        snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
+        return NULL;
+    }
+    data = xmalloc(max + 1);
+    *len = fread(data, 1, max + 1, f);
+    fclose(f);
+    if (*len > max) {
+        snprintf(err, errlen, "%s is larger than %zu bytes", path, max);
+        free(data);
+        return NULL;
+    }
+    data[*len] = '\0';
+    return data;
+}
+
+static int apply_one(db *d, const char *dir, const char *name, int *applied,
+                     char *err, size_t errlen)
+{
+    const char *params[] = {name};
+    char *path = xasprintf("%s/%s", dir, name);
+    char *sql = NULL;
+    PGresult *r = NULL;
+    size_t len;
+    int rc = -1;
+
+    if (db_execp(d, "mig_seen",
+                 "SELECT 1 FROM schema_migrations WHERE name = $1", 1,
+                 params, &r) != DB_OK)
+        goto dberr;
+    if (PQntuples(r) > 0) {
+        rc = 0;
+        goto out;
+    }
+    sql = slurp(path, MIGRATION_MAX_BYTES, &len, err, errlen);
+    if (!sql)
+        goto out;
+    if (db_exec_script(d, sql) != DB_OK ||
+        db_execp(d, "mig_record",
+                 "INSERT INTO schema_migrations (name) VALUES ($1)", 1,
+                 params, NULL) != DB_OK) {
+        snprintf(err, errlen, "migration %s failed: %s", name,
+                 db_error(d));
+        goto out;
+    }
+    (*applied)++;
+    LOG_INFO("migration applied", LF_S("name", name));
+    rc = 0;
+    goto out;
+dberr:
+    snprintf(err, errlen, "%s", db_error(d));
+out:
+    PQclear(r);
+    free(sql);
+    free(path);
+    return rc;
+}
+
+int admin_migrate(db *d, const config *c, int *applied, char *err,
+                  size_t errlen)
+{
+    size_t n = 0;
+    char **names;
+    int rc = -1;
+
+    *applied = 0;
+    names = list_migrations(c->migrations_dir, &n, err, errlen);
+    if (!names && n == 0 && err[0])
+        return -1;
+    if (db_begin(d) != DB_OK ||
+        db_exec(d, "SELECT pg_advisory_xact_lock(" ADMIN_LOCK ")", 0, NULL,
+                NULL) != DB_OK ||
+        db_exec(d,
+                "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                " name text PRIMARY KEY,"
+                " applied_at timestamptz NOT NULL DEFAULT now())",
+                0, NULL, NULL) != DB_OK) {
+        snprintf(err, errlen, "%s", db_error(d));
+        goto out;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (apply_one(d, c->migrations_dir, names[i], applied, err,
+                      errlen) < 0)
+            goto out;
+    if (db_commit(d) != DB_OK) {
+        snprintf(err, errlen, "%s", db_error(d));
+        goto out;
+    }
+    rc = 0;
+out:
+    if (rc < 0)
+        db_rollback(d);
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+    return rc;
+}
+
+/* Seeds one watchlist row: the symbol, then its aliases ('|'-separated;
+ * "$X" is another ticker for the same company, anything else a name).
+ */
+static int seed_row(db *d, const csv_line *l, char *err, size_t errlen)
+{
+    char ticker[TICKER_MAX];
+    char *name, *sector, *aliases, *save = NULL;
+    int rc = -1;
+
+    if (ticker_normalize(l->field[0], l->len[0], ticker) < 0) {
+        snprintf(err, errlen, "watchlist: invalid ticker '%.*s'",
+                 (int)(l->len[0] > 20 ? 20 : l->len[0]), l->field[0]);
+        return -1;
+    }
+    name = xstrndup(l->field[1], l->len[1]);
+    sector = xstrndup(l->field[2], l->len[2]);
+    aliases = xstrndup(l->field[3], l->len[3]);
+    {
+        const char *p[] = {ticker, name, sector};
+
+        if (db_execp(d, "seed_symbol",
+                     "INSERT INTO symbols (ticker, name, sector)"
+                     " VALUES ($1, $2, $3) ON CONFLICT (ticker) DO UPDATE"
+                     " SET name = EXCLUDED.name, sector = EXCLUDED.sector,"
+                     " updated_at = now()"
+                     " WHERE (symbols.name, symbols.sector) IS DISTINCT"
+                     " FROM (EXCLUDED.name, EXCLUDED.sector)",
+                     3, p, NULL) != DB_OK)
+            goto dberr;
+    }
+    for (char *a = strtok_r(aliases, "|", &save); a;
+         a = strtok_r(NULL, "|", &save)) {
+        char alias[TICKER_MAX];
+        const char *kind = "name";
+        const char *text = a;
+        const char *p[3];
+
+        if (a[0] == '$') {
+            if (ticker_normalize(a + 1, strlen(a + 1), alias) < 0) {
+                snprintf(err, errlen, "watchlist: invalid ticker alias %s",
+                         a);
+                goto out;
+            }
+            kind = "ticker";
+            text = alias;
+        }
+        p[0] = text;
+        p[1] = kind;
+        p[2] = ticker;
+        if (db_execp(d, "seed_alias",
+                     "INSERT INTO symbol_aliases (alias, kind, ticker)"
+                     " VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+                     3, p, NULL) != DB_OK)
+            goto dberr;
+    }
+    rc = 0;
+    goto out;
+dberr:
+    snprintf(err, errlen, "%s", db_error(d));
+out:
+    free(name);
+    free(sector);
+    free(aliases);
+    return rc;
+}
+
+int admin_seed(db *d, const config *c, int *loaded, char *err,
+               size_t errlen)
+{
+    size_t len, pos = 0;
+    char *text, *scratch;
+    int rc = -1, lineno = 0;
+
+    *loaded = 0;
+    text = slurp(c->watchlist_file, WATCHLIST_MAX_BYTES, &len, err, errlen);
+    if (!text)
+        return -1;
+    scratch = xmalloc(len + 1);
+    if (db_begin(d) != DB_OK ||
+        db_exec(d, "SELECT pg_advisory_xact_lock(" ADMIN_LOCK ")", 0, NULL,
+                NULL) != DB_OK) {
+        snprintf(err, errlen, "%s", db_error(d));
+        goto out;
+    }
+    while (pos < len) {
+        char *line = text + pos;
+        char *nl = memchr(line, '\n', len - pos);
+        size_t ll = nl ? (size_t)(nl - line) : len - pos;
+        csv_line l;
+
+        pos += ll + (nl ? 1 : 0);
+        if (ll && line[ll - 1] == '\r')
+            ll--;
+        if (++lineno == 1 || ll == 0)
+            continue;
+        if (csv_split(line, ll, scratch, &l) != 4) {
+            snprintf(err, errlen,
+                     "%s line %d: expected 4 fields "
+                     "(ticker,name,sector,aliases)",
+                     c->watchlist_file, lineno);
+            goto out;
+        }
+        if (seed_row(d, &l, err, errlen) < 0)
+            goto out;
+        (*loaded)++;
+    }
+    if (db_commit(d) != DB_OK) {
+        snprintf(err, errlen, "%s", db_error(d));
+        goto out;
+    }
+    rc = 0;
+out:
+    if (rc < 0)
+        db_rollback(d);
+    free(scratch);
+    free(text);
+    return rc;
+}
+
+static int run_admin(int argc, char **argv, int seed)
+{
+    config c;
+    char err[1024] = "";
+    db *d;
+    int n = 0, rc;
+
+    if (cli_wants_help(argc, argv)) {
+        printf(seed ? "usage: stonks seed\n  Loads the watchlist "
+                      "(WATCHLIST_FILE) into symbols and aliases.\n"
+                    : "usage: stonks migrate\n  Applies the SQL files "
+                      "of MIGRATIONS_DIR not applied yet.\n");
+        return 0;
+    }
+    if (cli_start(seed ? "seed" : "migrate", &c) < 0)
+        return 2;
+    d = db_open(&c, err, sizeof(err));
+    if (!d) {
+        LOG_ERROR("cannot start", LF_S("error", err));
+        config_release(&c);
+        return 1;
+    }
+    rc = seed ? admin_seed(d, &c, &n, err, sizeof(err))
+              : admin_migrate(d, &c, &n, err, sizeof(err));
+    if (rc < 0)
+        LOG_ERROR(seed ? "seed failed" : "migrate failed",
+                  LF_S("error", err));
+    else
+        LOG_INFO(seed ? "watchlist loaded" : "migrations up to date",
+                 LF_I(seed ? "symbols" : "applied", n));
+    db_close(d);
+    config_release(&c);
+    return rc < 0 ? 1 : 0;
+}
+
+int cmd_migrate(int argc, char **argv)
+{
+    return run_admin(argc, argv, 0);
+}
+
+int cmd_seed(int argc, char **argv)
+{
+    return run_admin(argc, argv, 1);
+}

@@ -1,0 +1,241 @@
+/*
+ * aggregation: takes (ticker, day) jobs for sealed days and writes the
+ * ticker's aggregate as of that day from the signals and bars known by
+ * then (documents flagged as duplicates count once, through the
+ * original). Safe with several replicas: each row is an idempotent
+ * upsert computed only from committed, sealed inputs, in a fixed order.
+ * Each aggregate queues its recommendation.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "domain/aggregate.h"
+#include "domain/date.h"
+#include "lib/log.h"
+#include "lib/worker.h"
+#include "lib/xalloc.h"
+#include "services/pipeline.h"
+#include "services/svc.h"
+
+#define SIGNAL_LOOKBACK_DAYS 31
+#define BAR_LOOKBACK_DAYS 62
+
+typedef struct agg_job {
+    char ticker[TICKER_MAX];
+    int32_t day;
+} agg_job;
+
+static const char SQL_SIGNALS[] =
+    "SELECT ticker, dayn, sentiment, confidence, relevance FROM ("
+    " SELECT DISTINCT ON (s.document_id, s.ticker) s.ticker,"
+    " s.trading_day - DATE '1970-01-01' AS dayn, s.sentiment,"
+    " s.confidence, s.relevance, d.content_hash"
+    " FROM signals s JOIN documents d ON d.id = s.document_id"
+    " WHERE s.ticker = ANY($1::text[]) AND d.duplicate_of IS NULL"
+    " AND s.trading_day BETWEEN $2::date AND $3::date"
+    " ORDER BY s.document_id, s.ticker, s.created_at DESC) x"
+    " ORDER BY ticker, dayn, content_hash";
+
+static const char SQL_BARS[] =
+    "SELECT ticker, day - DATE '1970-01-01', close, volume FROM price_bars"
+    " WHERE ticker = ANY($1::text[]) AND day BETWEEN $2::date AND $3::date"
+    " ORDER BY ticker, day";
+
+static const char SQL_UPSERT[] =
+    "INSERT INTO aggregates (ticker, as_of, sent_1d, sent_7d, sent_30d,"
+    " count_1d, count_7d, count_30d, ret_1d, ret_5d, ret_20d, vol_20d,"
+    " last_close)"
+    " SELECT DISTINCT ON (u.t, u.d) u.t, u.d::date, u.s1::float8, u.s7::float8, u.s30::float8,"
+    " u.c1::int, u.c7::int, u.c30::int, u.r1::float8, u.r5::float8,"
+    " u.r20::float8, u.v::float8, u.lc::float8"
+    " FROM unnest($1::text[], $2::text[], $3::text[], $4::text[],"
+    " $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],"
+    " $10::text[], $11::text[], $12::text[], $13::text[])"
+    " AS u(t, d, s1, s7, s30, c1, c7, c30, r1, r5, r20, v, lc)"
+    " ORDER BY u.t, u.d"
+    " ON CONFLICT (ticker, as_of) DO UPDATE SET sent_1d = EXCLUDED.sent_1d,"
+    " sent_7d = EXCLUDED.sent_7d, sent_30d = EXCLUDED.sent_30d,"
+    " count_1d = EXCLUDED.count_1d, count_7d = EXCLUDED.count_7d,"
+    " count_30d = EXCLUDED.count_30d, ret_1d = EXCLUDED.ret_1d,"
+    " ret_5d = EXCLUDED.ret_5d, ret_20d = EXCLUDED.ret_20d,"
+    " vol_20d = EXCLUDED.vol_20d, last_close = EXCLUDED.last_close,"
+    " computed_at = now()";
+
+/* The rows of sorted result r whose ticker column equals t. */
+static void ticker_slice(PGresult *r, const char *t, int *lo, int *hi)
+{
+    int n = PQntuples(r);
+
+    *lo = 0;
+    while (*lo < n && strcmp(PQgetvalue(r, *lo, 0), t) < 0)
+        (*lo)++;
+    *hi = *lo;
+    while (*hi < n && strcmp(PQgetvalue(r, *hi, 0), t) == 0)
+        (*hi)++;
+}
+
+static void compute_one(const agg_job *j, PGresult *sigs, PGresult *bars,
+                        aggregate *out)
+{
+    int slo, shi, blo, bhi;
+    agg_signal *s;
+    agg_bar *b;
+    size_t ns = 0, nb = 0;
+
+    ticker_slice(sigs, j->ticker, &slo, &shi);
+    ticker_slice(bars, j->ticker, &blo, &bhi);
+    s = xcalloc((size_t)(shi - slo) + 1, sizeof(*s));
+    b = xcalloc((size_t)(bhi - blo) + 1, sizeof(*b));
+    for (int i = slo; i < shi; i++) {
+        s[ns].day = atoi(PQgetvalue(sigs, i, 1));
+        s[ns].sentiment = atof(PQgetvalue(sigs, i, 2));
+        s[ns].confidence = atof(PQgetvalue(sigs, i, 3));
+        s[ns].relevance = atof(PQgetvalue(sigs, i, 4));
+        ns++;
+    }
+    for (int i = blo; i < bhi; i++) {
+        b[nb].day = atoi(PQgetvalue(bars, i, 1));
+        b[nb].close = atof(PQgetvalue(bars, i, 2));
+        b[nb].volume = atof(PQgetvalue(bars, i, 3));
+        nb++;
+    }
+    aggregate_compute(j->day, s, ns, b, nb, out);
+    free(s);
+    free(b);
+}
+
+typedef struct agg_cols {
+    pgarr t, d, s1, s7, s30, c1, c7, c30, r1, r5, r20, v, lc;
+} agg_cols;
+
+static void add_row(agg_cols *c, const agg_job *j, const aggregate *a)
+{
+    char d[11];
+
+    pgarr_adds(&c->t, j->ticker);
+    pgarr_adds(&c->d, DAYSTR(j->day, d));
+    pgarr_addf(&c->s1, "%.17g", a->sent_1d);
+    pgarr_addf(&c->s7, "%.17g", a->sent_7d);
+    pgarr_addf(&c->s30, "%.17g", a->sent_30d);
+    pgarr_addf(&c->c1, "%d", a->count_1d);
+    pgarr_addf(&c->c7, "%d", a->count_7d);
+    pgarr_addf(&c->c30, "%d", a->count_30d);
+    pgarr_addf(&c->r1, "%.17g", a->ret_1d);
+    pgarr_addf(&c->r5, "%.17g", a->ret_5d);
+    pgarr_addf(&c->r20, "%.17g", a->ret_20d);
+    pgarr_addf(&c->v, "%.17g", a->vol_20d);
+    pgarr_addf(&c->lc, "%.17g", a->last_close);
+}
+
+static int parse_jobs(queue_job *jobs, size_t n, agg_job *out, char *err,
+                      size_t errlen)
+{
+    for (size_t i = 0; i < n; i++) {
+        json_t *job = job_parse(&jobs[i], err, errlen);
+
+        if (!job || job_ticker(job, "ticker", out[i].ticker, err, errlen) <
+                        0 ||
+            job_day(job, "day", &out[i].day, err, errlen) < 0) {
+            json_decref(job);
+            return -1;
+        }
+        json_decref(job);
+    }
+    return 0;
+}
+
+static int agg_handle(worker *w, queue_job *jobs, size_t n, char *err,
+                      size_t errlen)
+{
+    agg_job *js = xcalloc(n, sizeof(*js));
+    PGresult *sigs = NULL, *bars = NULL;
+    agg_cols c;
+    pgarr *all = (pgarr *)&c, tickers;
+    size_t ncols = sizeof(c) / sizeof(pgarr);
+    char **payloads = NULL;
+    int32_t lo, hi;
+    char los[11], his[11], blos[11];
+    int rc = WORKER_FAIL, dbrc;
+
+    for (size_t i = 0; i < ncols; i++)
+        pgarr_init(&all[i]);
+    pgarr_init(&tickers);
+    if (parse_jobs(jobs, n, js, err, errlen) < 0)
+        goto out;
+    lo = hi = js[0].day;
+    for (size_t i = 0; i < n; i++) {
+        pgarr_adds(&tickers, js[i].ticker);
+        if (js[i].day < lo)
+            lo = js[i].day;
+        if (js[i].day > hi)
+            hi = js[i].day;
+    }
+    {
+        const char *sp[] = {pgarr_text(&tickers),
+                            DAYSTR(lo - SIGNAL_LOOKBACK_DAYS, los),
+                            DAYSTR(hi, his)};
+        const char *bp[] = {sp[0], DAYSTR(lo - BAR_LOOKBACK_DAYS, blos),
+                            his};
+
+        dbrc = db_execp(w->db, "agg_sigs", SQL_SIGNALS, 3, sp, &sigs);
+        if (dbrc == DB_OK)
+            dbrc = db_execp(w->db, "agg_bars", SQL_BARS, 3, bp, &bars);
+        if (dbrc != DB_OK)
+            goto dberr;
+    }
+    payloads = xcalloc(n, sizeof(*payloads));
+    for (size_t i = 0; i < n; i++) {
+        aggregate a;
+        char d[11];
+
+        compute_one(&js[i], sigs, bars, &a);
+        add_row(&c, &js[i], &a);
+        payloads[i] = xasprintf("{\"ticker\":\"%s\",\"day\":\"%s\"}",
+                                js[i].ticker, DAYSTR(js[i].day, d));
+    }
+    {
+        const char *up[] = {
+            pgarr_text(&c.t),   pgarr_text(&c.d),   pgarr_text(&c.s1),
+            pgarr_text(&c.s7),  pgarr_text(&c.s30), pgarr_text(&c.c1),
+            pgarr_text(&c.c7),  pgarr_text(&c.c30), pgarr_text(&c.r1),
+            pgarr_text(&c.r5),  pgarr_text(&c.r20), pgarr_text(&c.v),
+            pgarr_text(&c.lc)};
+
+        dbrc = db_execp(w->db, "agg_upsert", SQL_UPSERT, 13, up, NULL);
+        if (dbrc != DB_OK)
+            goto dberr;
+    }
+    rc = worker_push(w, Q_RECOMMENDATION, payloads, n);
+    goto out;
+dberr:
+    snprintf(err, errlen, "%s", db_error(w->db));
+    rc = dbrc == DB_RETRY ? WORKER_RETRY : WORKER_FAIL;
+out:
+    if (payloads)
+        for (size_t i = 0; i < n; i++)
+            free(payloads[i]);
+    free(payloads);
+    PQclear(sigs);
+    PQclear(bars);
+    for (size_t i = 0; i < ncols; i++)
+        pgarr_release(&all[i]);
+    pgarr_release(&tickers);
+    free(js);
+    return rc;
+}
+
+static const worker_def aggregation_def = {
+    .service = "aggregation",
+    .queue = Q_AGGREGATION,
+    .handle = agg_handle,
+};
+
+int cmd_aggregation(int argc, char **argv)
+{
+    return pipeline_run_worker(
+        &aggregation_def, argc, argv,
+        "usage: stonks aggregation\n"
+        "  Worker: reads stonks:queue:aggregation (ticker, day), writes the\n"
+        "  ticker's aggregate as of that day, queues its recommendation.\n");
+}

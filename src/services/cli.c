@@ -1,0 +1,28 @@
+#include "services/cli.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "lib/log.h"
+
+int cli_wants_help(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++)
+        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
+            return 1;
+    return 0;
+}
+
+int cli_start(const char *service, config *c)
+{
+    char err[512];
+
+    log_init(service, LOG_LEVEL_INFO);
+    if (config_load(c, err, sizeof(err)) < 0) {
+        LOG_ERROR("invalid configuration", LF_S("error", err));
+        fprintf(stderr, "stonks %s: %s\n", service, err);
+        return -1;
+    }
+    log_init(service, (log_level)log_level_parse(c->log_level));
+    return 0;
+}

@@ -1,0 +1,18 @@
+/*
+ * cli: what every command does first: --help detection, reading the
+ * configuration (a bad setting stops the command with the variable's
+ * name), and starting the JSON log under the command's name.
+ */
+#ifndef STONKS_CLI_H
+#define STONKS_CLI_H
+
+#include "lib/config.h"
+
+/* 1 when argv holds -h or --help. */
+int cli_wants_help(int argc, char **argv);
+
+/* Loads c and starts logging as service. Returns 0, or -1 after
+ * printing the configuration error (the caller exits 2). */
+int cli_start(const char *service, config *c);
+
+#endif

@@ -1,0 +1,291 @@
+/*
+ * demo: the replay of the bundled data through the real services. It
+ * migrates and seeds the database, clears earlier pipeline state
+ * (unless --no-reset), starts every pipeline service as its own child
+ * process with the replicas of the deployment topology, shows progress,
+ * waits until the replay is sealed and every queue is empty, stops the
+ * children, and prints the per-ticker table and the throughput.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lib/log.h"
+#include "lib/queue.h"
+#include "lib/worker.h"
+#include "lib/xalloc.h"
+#include "services/admin.h"
+#include "services/cli.h"
+#include "services/demo.h"
+#include "services/pipeline.h"
+
+typedef struct child {
+    const char *service;
+    int replica;
+    pid_t pid;
+    int exited, status;
+} child;
+
+/* The pipeline services and their replicas (ARCHITECTURE.md). */
+static const struct {
+    const char *service;
+    int replicas;
+} topology[] = {{"ingestion", 2},   {"parser", 2},
+                {"extractor", 1},   {"aggregation", 4},
+                {"recommendation", 1}, {"scheduler", 1}};
+
+static const char *const pipeline_queues[] = {
+    Q_INGESTION, Q_PARSING, Q_EXTRACTION, Q_AGGREGATION, Q_RECOMMENDATION};
+#define NQUEUES (sizeof(pipeline_queues) / sizeof(*pipeline_queues))
+
+static double now_s(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static pid_t spawn(const char *service, int replica, const char *logdir)
+{
+    char *log = xasprintf("%s/%s-%d.log", logdir, service, replica);
+    pid_t pid = fork();
+
+    if (pid == 0) {
+        int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
+
+        if (fd >= 0) {
+            dup2(fd, 1);
+            dup2(fd, 2);
+            close(fd);
+        }
+        execl("/proc/self/exe", "stonks", service, (char *)NULL);
+        fprintf(stderr, "cannot exec stonks %s: %s\n", service,
+                strerror(errno));
+        _exit(127);
+    }
+    free(log);
+    return pid;
+}
+
+static void stop_children(child *kids, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!kids[i].exited && kids[i].pid > 0)
+            kill(kids[i].pid, SIGTERM);
+    for (size_t i = 0; i < n; i++)
+        if (!kids[i].exited && kids[i].pid > 0) {
+            waitpid(kids[i].pid, &kids[i].status, 0);
+            kids[i].exited = 1;
+        }
+}
+
+static int reset_state(db *d, queue_client *q, char *err, size_t errlen)
+{
+    if (db_exec(d,
+                "TRUNCATE signals, aggregates, recommendations,"
+                " document_tickers, documents, price_bars, ingest_runs"
+                " RESTART IDENTITY",
+                0, NULL, NULL) != DB_OK) {
+        snprintf(err, errlen, "%s", db_error(d));
+        return -1;
+    }
+    for (size_t i = 0; i < NQUEUES; i++)
+        if (queue_purge(q, pipeline_queues[i]) < 0) {
+            snprintf(err, errlen, "%s", queue_error(q));
+            return -1;
+        }
+    queue_del(q, KEY_SEALED);
+    queue_del(q, KEY_PROGRESS);
+    return 0;
+}
+
+static long long count_of(db *d, const char *sql)
+{
+    PGresult *r;
+    long long v;
+
+    if (db_exec(d, sql, 0, NULL, &r) != DB_OK)
+        return -1;
+    v = atoll(PQgetvalue(r, 0, 0));
+    PQclear(r);
+    return v;
+}
+
+/* 1 when every pipeline queue is empty with nothing in flight. */
+static int queues_idle(queue_client *q)
+{
+    for (size_t i = 0; i < NQUEUES; i++) {
+        queue_stats st;
+
+        if (queue_stats_get(q, pipeline_queues[i], &st) < 0 || st.depth ||
+            st.in_flight)
+            return 0;
+    }
+    return 1;
+}
+
+static void show_progress(queue_client *q, db *d, double t0, int tty)
+{
+    char *p = queue_get(q, KEY_PROGRESS);
+    long long docs = count_of(d, "SELECT count(*) FROM documents"
+                                 " WHERE status = 'extracted'");
+    double el = now_s() - t0;
+    unsigned done = 0, total = 0;
+
+    if (p)
+        sscanf(p, "%u %u", &done, &total);
+    free(p);
+    printf("%sreplay: day %u/%u  documents extracted %lld  %.0f docs/s"
+           "  %.1fs%s",
+           tty ? "\r" : "", done, total, docs < 0 ? 0 : docs,
+           el > 0 ? (double)(docs < 0 ? 0 : docs) / el : 0.0, el,
+           tty ? "   " : "\n");
+    fflush(stdout);
+}
+
+/* Waits for the replay to end. Returns 0, or -1 when the scheduler
+ * failed or a signal stopped the demo. Restarts a worker that died. */
+static int wait_replay(child *kids, size_t n, queue_client *q, db *d,
+                       double t0, const char *logdir)
+{
+    int tty = isatty(1);
+    double last_show = 0;
+
+    for (;;) {
+        int status, sched_done = 0;
+        pid_t pid;
+
+        while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+            for (size_t i = 0; i < n; i++) {
+                if (kids[i].pid != pid)
+                    continue;
+                kids[i].exited = 1;
+                kids[i].status = status;
+                if (strcmp(kids[i].service, "scheduler") == 0)
+                    break;
+                LOG_WARN("service exited, restarting",
+                         LF_S("service", kids[i].service),
+                         LF_I("status", status));
+                kids[i].pid = spawn(kids[i].service, kids[i].replica,
+                                    logdir);
+                kids[i].exited = 0;
+            }
+        }
+        for (size_t i = 0; i < n; i++)
+            if (strcmp(kids[i].service, "scheduler") == 0 && kids[i].exited) {
+                if (!WIFEXITED(kids[i].status) ||
+                    WEXITSTATUS(kids[i].status) != 0) {
+                    LOG_ERROR("the scheduler failed; see its log",
+                              LF_S("dir", logdir));
+                    return -1;
+                }
+                sched_done = 1;
+            }
+        if (worker_stopping())
+            return -1;
+        if (now_s() - last_show >= (tty ? 0.2 : 2.0)) {
+            show_progress(q, d, t0, tty);
+            last_show = now_s();
+        }
+        if (sched_done && queues_idle(q)) {
+            show_progress(q, d, t0, tty);
+            if (tty)
+                printf("\n");
+            return 0;
+        }
+        worker_sleep_ms(5);
+    }
+}
+
+static int run_demo(config *c, int reset)
+{
+    child kids[32];
+    size_t nk = 0;
+    char err[1024] = "", consumer[128];
+    char *logdir = xasprintf("%s/log", c->var_dir);
+    db *d = NULL;
+    queue_client *q = NULL;
+    int n, rc = 1;
+    double t0, t1;
+    long long docs;
+
+    mkdir(c->var_dir, 0755);
+    mkdir(logdir, 0755);
+    worker_install_signals();
+    worker_consumer_name("demo", consumer, sizeof(consumer));
+    d = db_open(c, err, sizeof(err));
+    if (d)
+        q = queue_open(c, consumer, err, sizeof(err));
+    if (!d || !q || admin_migrate(d, c, &n, err, sizeof(err)) < 0 ||
+        admin_seed(d, c, &n, err, sizeof(err)) < 0 ||
+        (reset && reset_state(d, q, err, sizeof(err)) < 0)) {
+        LOG_ERROR("cannot prepare the demo", LF_S("error", err));
+        goto out;
+    }
+    printf("Replaying %s..%s through the services (logs in %s)\n",
+           c->replay_start, c->replay_end, logdir);
+    t0 = now_s();
+    for (size_t i = 0; i < sizeof(topology) / sizeof(*topology); i++)
+        for (int r = 0; r < topology[i].replicas; r++) {
+            kids[nk].service = topology[i].service;
+            kids[nk].replica = r + 1;
+            kids[nk].exited = 0;
+            kids[nk].pid = spawn(topology[i].service, r + 1, logdir);
+            nk++;
+        }
+    if (wait_replay(kids, nk, q, d, t0, logdir) < 0) {
+        stop_children(kids, nk);
+        goto out;
+    }
+    t1 = now_s();
+    stop_children(kids, nk);
+    nk = 0;
+    if (demo_print_report(d, c, stdout) < 0)
+        goto out;
+    docs = count_of(d, "SELECT count(*) FROM documents");
+    printf("\nreplay_seconds %.2f\n", t1 - t0);
+    printf("demo_docs_per_second %.0f\n", (double)docs / (t1 - t0));
+    rc = 0;
+out:
+    stop_children(kids, nk);
+    queue_close(q);
+    db_close(d);
+    free(logdir);
+    return rc;
+}
+
+int cmd_demo(int argc, char **argv)
+{
+    config c;
+    int reset = 1, rc;
+
+    if (cli_wants_help(argc, argv)) {
+        printf("usage: stonks demo [--no-reset]\n"
+               "  Replays REPLAY_START..REPLAY_END of the bundled data "
+               "through every\n  pipeline service, then prints a table per "
+               "ticker. Needs PostgreSQL\n  and Redis (make demo starts "
+               "them). --no-reset keeps earlier state.\n");
+        return 0;
+    }
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--no-reset") == 0) {
+            reset = 0;
+        } else {
+            fprintf(stderr, "stonks demo: unknown option '%s'\n", argv[i]);
+            return 2;
+        }
+    }
+    if (cli_start("demo", &c) < 0)
+        return 2;
+    rc = run_demo(&c, reset);
+    config_release(&c);
+    return rc;
+}

@@ -1,0 +1,825 @@
+/*
+ * Training data: the Financial PhraseBank files, each sentence weighted
+ * by the sum of the weights of the files that list it, so a sentence all
+ * annotators agreed on (it is in all four files) counts more than one
+ * only half of them agreed on. Sentences of the held-out file, and their
+ * near-copies (same ASCII letters and digits, ignoring case, spaces,
+ * punctuation and other bytes), are never trained on.
+ */
+#include "services/model_cli.h"
+
+#include "domain/linmodel.h"
+#include "domain/sentiment.h"
+#include "domain/sentiment_train.h"
+#include "lib/xalloc.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define PB_DIR "data/sentiment/financial_phrasebank_v1.0/"
+#define DEFAULT_HELDOUT "data/sentiment/heldout_allagree.txt"
+#define DEFAULT_ALLAGREE PB_DIR "Sentences_AllAgree.txt"
+#define DEFAULT_VERSION "embedded-linear/1"
+#define HELDOUT_PERCENT 25
+#define MAX_LINE 16384
+#define MAX_DATA 16
+
+typedef struct data_spec {
+    const char *path;
+    double weight;
+} data_spec;
+
+/* Sample weights by agreement level, chosen by cross-validation on the
+ * training part (see data/sentiment/ATTRIBUTION.md). */
+static const data_spec default_data[] = {
+    {PB_DIR "Sentences_50Agree.txt", 1.0},
+    {PB_DIR "Sentences_66Agree.txt", 0.5},
+    {PB_DIR "Sentences_75Agree.txt", 0.5},
+    {PB_DIR "Sentences_AllAgree.txt", 1.0},
+};
+
+typedef struct labelled {
+    char *text;
+    size_t len;
+    int label;
+    uint64_t key; /* hash of the near-copy key */
+    double weight;
+    int last_file; /* the last data file that listed it */
+    int in_cv;
+} labelled;
+
+typedef struct corpus {
+    labelled *items;
+    size_t n;
+    size_t cap;
+} corpus;
+
+/* uint64 key -> index, open addressing; key 0 is stored as 1. */
+typedef struct keymap {
+    uint64_t *keys;
+    size_t *vals;
+    size_t cap;
+    size_t n;
+} keymap;
+
+typedef struct scores {
+    long conf[3][3]; /* [true][predicted] */
+    long n;
+    double accuracy;
+    double macro_f1;
+} scores;
+
+static void corpus_release(corpus *c)
+{
+    for (size_t i = 0; i < c->n; i++)
+        free(c->items[i].text);
+    free(c->items);
+    memset(c, 0, sizeof(*c));
+}
+
+static void keymap_init(keymap *m)
+{
+    m->cap = 1024;
+    m->n = 0;
+    m->keys = xcalloc(m->cap, sizeof(uint64_t));
+    m->vals = xcalloc(m->cap, sizeof(size_t));
+}
+
+static void keymap_release(keymap *m)
+{
+    free(m->keys);
+    free(m->vals);
+}
+
+static size_t keymap_slot(const keymap *m, uint64_t key)
+{
+    size_t slot = (size_t)(key >> 17) & (m->cap - 1);
+
+    while (m->keys[slot] && m->keys[slot] != key)
+        slot = (slot + 1) & (m->cap - 1);
+    return slot;
+}
+
+/* Index stored for key, or SIZE_MAX. */
+static size_t keymap_get(const keymap *m, uint64_t key)
+{
+    size_t slot = keymap_slot(m, key ? key : 1);
+
+    return m->keys[slot] ? m->vals[slot] : SIZE_MAX;
+}
+
+static void keymap_put(keymap *m, uint64_t key, size_t val)
+{
+    size_t slot;
+
+    key = key ? key : 1;
+    if (2 * (m->n + 1) > m->cap) {
+        keymap old = *m;
+
+        m->cap *= 2;
+        m->n = 0;
+        m->keys = xcalloc(m->cap, sizeof(uint64_t));
+        m->vals = xcalloc(m->cap, sizeof(size_t));
+        for (size_t i = 0; i < old.cap; i++) {
+            if (old.keys[i])
+                keymap_put(m, old.keys[i], old.vals[i]);
+        }
+        keymap_release(&old);
+    }
+    slot = keymap_slot(m, key);
+    if (!m->keys[slot])
+        m->n++;
+    m->keys[slot] = key;
+    m->vals[slot] = val;
+}
+
+/* The near-copy key: FNV-1a over the lower-cased ASCII letters and
+ * digits, everything else skipped. Non-ASCII bytes are skipped too: the
+ * PhraseBank files spell the same accented names with different broken
+ * encodings, and a held-out sentence must also catch those copies. */
+static uint64_t near_copy_key(const char *s, size_t len)
+{
+    uint64_t h = 0xcbf29ce484222325ull;
+
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+
+        if (c >= 'A' && c <= 'Z')
+            c = (unsigned char)(c | 0x20);
+        else if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')))
+            continue;
+        h = (h ^ c) * 0x100000001b3ull;
+    }
+    return h;
+}
+
+static int parse_label(const char *s)
+{
+    if (strcmp(s, "negative") == 0)
+        return SENT_NEGATIVE;
+    if (strcmp(s, "neutral") == 0)
+        return SENT_NEUTRAL;
+    if (strcmp(s, "positive") == 0)
+        return SENT_POSITIVE;
+    return -1;
+}
+
+/* Appends every `sentence@label` line of path to c. Blank lines are
+ * skipped; anything else malformed is an error naming the line. */
+static int read_labelled(const char *path, corpus *c, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "r");
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t got;
+    long lineno = 0;
+    int rc = -1;
+
+    if (!f) {
+        snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
+        return -1;
+    }
+    while ((got = getline(&line, &cap, f)) >= 0) {
+        size_t len = (size_t)got;
+        char *at;
+        int label;
+
+        lineno++;
+        if (len > MAX_LINE) {
+            snprintf(err, errlen, "%s:%ld: line longer than %d bytes", path,
+                     lineno, MAX_LINE);
+            goto out;
+        }
+        while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r' ||
+                           line[len - 1] == ' ' || line[len - 1] == '\t'))
+            line[--len] = '\0';
+        if (len == 0)
+            continue;
+        at = strrchr(line, '@');
+        label = at ? parse_label(at + 1) : -1;
+        if (label < 0) {
+            snprintf(err, errlen,
+                     "%s:%ld: expected 'sentence@label' with label "
+                     "negative, neutral or positive",
+                     path, lineno);
+            goto out;
+        }
+        if (c->n == c->cap) {
+            c->cap = c->cap ? 2 * c->cap : 1024;
+            c->items = xreallocarray(c->items, c->cap, sizeof(labelled));
+        }
+        c->items[c->n++] = (labelled){
+            .text = xstrndup(line, (size_t)(at - line)),
+            .len = (size_t)(at - line),
+            .label = label,
+            .key = near_copy_key(line, (size_t)(at - line)),
+            .last_file = -1,
+        };
+    }
+    if (ferror(f)) {
+        snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
+        goto out;
+    }
+    rc = 0;
+out:
+    free(line);
+    fclose(f);
+    return rc;
+}
+
+static void scores_finish(scores *s)
+{
+    long right = 0;
+    double f1 = 0.0;
+
+    s->n = 0;
+    for (int t = 0; t < 3; t++) {
+        for (int p = 0; p < 3; p++)
+            s->n += s->conf[t][p];
+        right += s->conf[t][t];
+    }
+    for (int k = 0; k < 3; k++) {
+        long tp = s->conf[k][k];
+        long pred = s->conf[0][k] + s->conf[1][k] + s->conf[2][k];
+        long real = s->conf[k][0] + s->conf[k][1] + s->conf[k][2];
+
+        if (pred + real > 0)
+            f1 += 2.0 * (double)tp / (double)(pred + real);
+    }
+    s->accuracy = s->n ? (double)right / (double)s->n : 0.0;
+    s->macro_f1 = f1 / 3.0;
+}
+
+static void scores_print(const scores *s)
+{
+    printf("sentences %ld\n", s->n);
+    printf("accuracy %.4f\n", s->accuracy);
+    printf("macro-F1 %.4f\n", s->macro_f1);
+    printf("confusion (rows: true label, columns: predicted)\n");
+    printf("%-10s %9s %9s %9s\n", "", "negative", "neutral", "positive");
+    for (int t = 0; t < 3; t++)
+        printf("%-10s %9ld %9ld %9ld\n",
+               sentiment_label_name((sentiment_label)t), s->conf[t][0],
+               s->conf[t][1], s->conf[t][2]);
+}
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int parse_double(const char *s, double *v)
+{
+    char *end;
+
+    errno = 0;
+    *v = strtod(s, &end);
+    return errno || end == s || *end != '\0' ? -1 : 0;
+}
+
+/* "FILE" or "FILE:WEIGHT". */
+static int parse_data_spec(char *arg, data_spec *d)
+{
+    char *colon = strrchr(arg, ':');
+    double w;
+
+    d->path = arg;
+    d->weight = 1.0;
+    if (colon && parse_double(colon + 1, &w) == 0) {
+        if (w <= 0.0)
+            return -1;
+        *colon = '\0';
+        d->weight = w;
+    }
+    return 0;
+}
+
+static uint64_t mix(uint64_t h)
+{
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdull;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ull;
+    h ^= h >> 33;
+    return h;
+}
+
+/* A sentence is held out when its near-copy key hashes into the first
+ * HELDOUT_PERCENT of 100 buckets. */
+static int is_heldout(uint64_t key)
+{
+    return (mix(key) >> 32) % 100 < HELDOUT_PERCENT;
+}
+
+static int write_heldout(const char *allagree, const char *out, char *err,
+                         size_t errlen)
+{
+    corpus c = {0};
+    keymap seen;
+    FILE *f = NULL;
+    size_t held = 0;
+    size_t distinct = 0;
+    int rc = -1;
+
+    keymap_init(&seen);
+    if (read_labelled(allagree, &c, err, errlen) < 0)
+        goto out;
+    f = fopen(out, "w");
+    if (!f) {
+        snprintf(err, errlen, "cannot write %s: %s", out, strerror(errno));
+        goto out;
+    }
+    for (size_t i = 0; i < c.n; i++) {
+        const labelled *s = &c.items[i];
+
+        if (keymap_get(&seen, s->key) != SIZE_MAX)
+            continue;
+        keymap_put(&seen, s->key, i);
+        distinct++;
+        if (!is_heldout(s->key))
+            continue;
+        fprintf(f, "%s@%s\n", s->text,
+                sentiment_label_name((sentiment_label)s->label));
+        held++;
+    }
+    if (fclose(f) != 0) {
+        f = NULL;
+        snprintf(err, errlen, "cannot write %s: %s", out, strerror(errno));
+        goto out;
+    }
+    f = NULL;
+    printf("held out %zu of %zu distinct sentences of %s into %s\n", held,
+           distinct, allagree, out);
+    rc = 0;
+out:
+    if (f)
+        fclose(f);
+    keymap_release(&seen);
+    corpus_release(&c);
+    return rc;
+}
+
+typedef struct train_cfg {
+    data_spec data[MAX_DATA];
+    int ndata;
+    const char *exclude;
+    const char *cv_on;
+    const char *out;
+    const char *version;
+    const char *allagree;
+    const char *heldout;
+    int cv;
+    int cv_errors;
+    int split;
+    sentiment_train_opts opts;
+} train_cfg;
+
+static int read_keys(const char *path, keymap *keys, char *err, size_t errlen)
+{
+    corpus c = {0};
+    int rc = read_labelled(path, &c, err, errlen);
+
+    for (size_t i = 0; rc == 0 && i < c.n; i++)
+        keymap_put(keys, c.items[i].key, i);
+    corpus_release(&c);
+    return rc;
+}
+
+/* Adds the sentences of one data file to set, merging repeats. */
+static void merge_file(corpus *set, keymap *index, corpus *file, int fileno,
+                       double weight, const keymap *excluded, keymap *dropped)
+{
+    for (size_t i = 0; i < file->n; i++) {
+        labelled *s = &file->items[i];
+        size_t at;
+
+        if (keymap_get(excluded, s->key) != SIZE_MAX) {
+            keymap_put(dropped, s->key, 0);
+            continue;
+        }
+        at = keymap_get(index, s->key);
+        if (at == SIZE_MAX) {
+            if (set->n == set->cap) {
+                set->cap = set->cap ? 2 * set->cap : 1024;
+                set->items =
+                    xreallocarray(set->items, set->cap, sizeof(labelled));
+            }
+            set->items[set->n] = *s;
+            set->items[set->n].weight = weight;
+            set->items[set->n].last_file = fileno;
+            keymap_put(index, s->key, set->n++);
+            s->text = NULL;
+            continue;
+        }
+        /* A near-copy inside one file counts once; a file further down
+         * the list (a higher agreement level) adds weight and has the
+         * last word on the label. */
+        if (set->items[at].last_file == fileno)
+            continue;
+        set->items[at].weight += weight;
+        set->items[at].label = s->label;
+        set->items[at].last_file = fileno;
+    }
+}
+
+static int build_training(const train_cfg *cfg, corpus *set, size_t *excluded_n,
+                          char *err, size_t errlen)
+{
+    keymap excluded;
+    keymap dropped;
+    keymap index;
+    keymap cv;
+    int rc = -1;
+
+    keymap_init(&excluded);
+    keymap_init(&dropped);
+    keymap_init(&index);
+    keymap_init(&cv);
+    if (cfg->exclude && read_keys(cfg->exclude, &excluded, err, errlen) < 0)
+        goto out;
+    for (int f = 0; f < cfg->ndata; f++) {
+        corpus file = {0};
+
+        if (read_labelled(cfg->data[f].path, &file, err, errlen) < 0) {
+            corpus_release(&file);
+            goto out;
+        }
+        merge_file(set, &index, &file, f, cfg->data[f].weight, &excluded,
+                   &dropped);
+        corpus_release(&file);
+    }
+    if (cfg->cv_on && read_keys(cfg->cv_on, &cv, err, errlen) < 0)
+        goto out;
+    for (size_t i = 0; i < set->n; i++)
+        set->items[i].in_cv =
+            !cfg->cv_on || keymap_get(&cv, set->items[i].key) != SIZE_MAX;
+    *excluded_n = dropped.n;
+    rc = 0;
+out:
+    keymap_release(&excluded);
+    keymap_release(&dropped);
+    keymap_release(&index);
+    keymap_release(&cv);
+    return rc;
+}
+
+/* The label sentiment_classify would give. */
+static int predict_label(const linmodel *m, const char *text, size_t len)
+{
+    double p[3];
+    int best = SENT_NEUTRAL;
+
+    if (linmodel_predict(m, text, len, p) == 0)
+        return SENT_NEUTRAL;
+    if (p[SENT_NEGATIVE] > p[best])
+        best = SENT_NEGATIVE;
+    if (p[SENT_POSITIVE] > p[best])
+        best = SENT_POSITIVE;
+    return best;
+}
+
+static void fit(const corpus *set, int fold, int k,
+                const sentiment_train_opts *o, linmodel *m, int *iters)
+{
+    sentiment_example *ex = xcalloc(set->n, sizeof(*ex));
+    size_t n = 0;
+
+    for (size_t i = 0; i < set->n; i++) {
+        const labelled *s = &set->items[i];
+
+        if (k > 0 && (int)((mix(s->key) >> 8) % (uint64_t)k) == fold)
+            continue;
+        ex[n++] = (sentiment_example){s->text, s->len, s->label, s->weight};
+    }
+    *iters = sentiment_train(ex, n, o, m);
+    free(ex);
+}
+
+static void cross_validate(const corpus *set, int k,
+                           const sentiment_train_opts *o, const char *on,
+                           int show_errors)
+{
+    scores sel = {0};
+    scores all = {0};
+
+    for (int fold = 0; fold < k; fold++) {
+        linmodel m;
+        int iters;
+
+        linmodel_init(&m);
+        fit(set, fold, k, o, &m, &iters);
+        for (size_t i = 0; i < set->n; i++) {
+            const labelled *s = &set->items[i];
+            int p;
+
+            if ((int)((mix(s->key) >> 8) % (uint64_t)k) != fold)
+                continue;
+            p = predict_label(&m, s->text, s->len);
+            all.conf[s->label][p]++;
+            if (s->in_cv)
+                sel.conf[s->label][p]++;
+            if (show_errors && s->in_cv && p != s->label)
+                printf("error\t%s\t%s\t%s\n",
+                       sentiment_label_name((sentiment_label)s->label),
+                       sentiment_label_name((sentiment_label)p), s->text);
+        }
+        linmodel_release(&m);
+        fprintf(stderr, "fold %d/%d: %d iterations\n", fold + 1, k, iters);
+    }
+    scores_finish(&sel);
+    scores_finish(&all);
+    printf("%d-fold cross-validation, l2 %g, class power %g\n", k, o->l2,
+           o->class_power);
+    printf("# all training sentences\n");
+    scores_print(&all);
+    if (on) {
+        printf("# training sentences listed in %s\n", on);
+        scores_print(&sel);
+    }
+}
+
+static int train_and_write(const train_cfg *cfg, const corpus *set,
+                           size_t excluded, char *err, size_t errlen)
+{
+    linmodel m;
+    double t0 = now_seconds();
+    scores fit_scores = {0};
+    int iters;
+    int rc = -1;
+
+    linmodel_init(&m);
+    snprintf(m.version, sizeof(m.version), "%s", cfg->version);
+    fit(set, 0, 0, &cfg->opts, &m, &iters);
+    for (size_t i = 0; i < set->n; i++) {
+        const labelled *s = &set->items[i];
+
+        fit_scores.conf[s->label][predict_label(&m, s->text, s->len)]++;
+    }
+    scores_finish(&fit_scores);
+    printf("trained %s on %zu sentences (%zu held-out sentences and "
+           "near-copies left out): %d iterations, %.1f s\n",
+           m.version, set->n, excluded, iters, now_seconds() - t0);
+    printf("accuracy on the training sentences %.4f\n", fit_scores.accuracy);
+    if (linmodel_write(&m, cfg->out, err, errlen) < 0)
+        goto out;
+    printf("wrote %s\n", cfg->out);
+    rc = 0;
+out:
+    linmodel_release(&m);
+    return rc;
+}
+
+static void train_usage(FILE *f)
+{
+    fprintf(
+        f, "usage: stonks train [--out FILE] [--data FILE[:WEIGHT]...]\n"
+           "                    [--exclude FILE|none] [--l2 X]\n"
+           "                    [--class-power X] [--max-iter N]\n"
+           "                    [--version NAME] [--cv K [--cv-on FILE]]\n"
+           "       stonks train --split [--allagree FILE] "
+           "[--heldout FILE]\n"
+           "\n"
+           "Fits the embedded sentiment model to labelled sentences\n"
+           "(one 'sentence@label' a line) and writes the weights.\n"
+           "  --out FILE       weights file (default " MODEL_CLI_DEFAULT_WEIGHTS
+           ")\n"
+           "  --data FILES     labelled files, each with an optional\n"
+           "                   sample weight; a sentence in several files\n"
+           "                   gets the sum (default: the four PhraseBank\n"
+           "                   files in " PB_DIR ")\n"
+           "  --exclude FILE   never train on these sentences or their\n"
+           "                   near-copies (default " DEFAULT_HELDOUT ")\n"
+           "  --l2 X           L2 penalty (default 4)\n"
+           "  --class-power X  class weight exponent (default 0.25)\n"
+           "  --cv K           report K-fold cross-validation instead of\n"
+           "                   writing weights, also on the sentences of\n"
+           "                   --cv-on FILE alone (default the AllAgree\n"
+           "                   file); --cv-errors lists the misclassified\n"
+           "                   ones\n"
+           "  --split          write the held-out part of --allagree\n"
+           "                   (25%% by a hash of the text) to --heldout\n");
+}
+
+/* Parses argv into cfg; returns 0, 1 after --help, or -1 on misuse
+ * with the offending argument in *bad. */
+static int train_parse(int argc, char **argv, train_cfg *cfg, const char **bad)
+{
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        double d;
+
+        *bad = a;
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0)
+            return 1;
+        if (strcmp(a, "--split") == 0) {
+            cfg->split = 1;
+            continue;
+        }
+        if (strcmp(a, "--cv-errors") == 0) {
+            cfg->cv_errors = 1;
+            continue;
+        }
+        if (strcmp(a, "--data") == 0) {
+            cfg->ndata = 0;
+            while (i + 1 < argc && strncmp(argv[i + 1], "--", 2) != 0) {
+                if (cfg->ndata == MAX_DATA ||
+                    parse_data_spec(argv[++i], &cfg->data[cfg->ndata]) < 0)
+                    return -1;
+                cfg->ndata++;
+            }
+            if (cfg->ndata == 0)
+                return -1;
+            continue;
+        }
+        if (!v)
+            return -1;
+        i++;
+        if (strcmp(a, "--out") == 0)
+            cfg->out = v;
+        else if (strcmp(a, "--exclude") == 0)
+            cfg->exclude = strcmp(v, "none") == 0 ? NULL : v;
+        else if (strcmp(a, "--cv-on") == 0)
+            cfg->cv_on = v;
+        else if (strcmp(a, "--version") == 0 && strlen(v) > 0 &&
+                 strlen(v) < LINMODEL_VERSION_MAX && !strchr(v, ' '))
+            cfg->version = v;
+        else if (strcmp(a, "--allagree") == 0)
+            cfg->allagree = v;
+        else if (strcmp(a, "--heldout") == 0)
+            cfg->heldout = v;
+        else if (strcmp(a, "--l2") == 0 && parse_double(v, &d) == 0 && d >= 0)
+            cfg->opts.l2 = d;
+        else if (strcmp(a, "--class-power") == 0 && parse_double(v, &d) == 0)
+            cfg->opts.class_power = d;
+        else if (strcmp(a, "--max-iter") == 0 && parse_double(v, &d) == 0 &&
+                 d >= 1 && d <= 100000)
+            cfg->opts.max_iter = (int)d;
+        else if (strcmp(a, "--cv") == 0 && parse_double(v, &d) == 0 && d >= 2 &&
+                 d <= 100)
+            cfg->cv = (int)d;
+        else
+            return -1;
+    }
+    return 0;
+}
+
+int cmd_train(int argc, char **argv)
+{
+    train_cfg cfg = {
+        .ndata = (int)(sizeof(default_data) / sizeof(default_data[0])),
+        .exclude = DEFAULT_HELDOUT,
+        .cv_on = DEFAULT_ALLAGREE,
+        .out = MODEL_CLI_DEFAULT_WEIGHTS,
+        .version = DEFAULT_VERSION,
+        .allagree = DEFAULT_ALLAGREE,
+        .heldout = DEFAULT_HELDOUT,
+    };
+    corpus set = {0};
+    size_t excluded = 0;
+    const char *bad = NULL;
+    char err[512];
+    int rc;
+
+    memcpy(cfg.data, default_data, sizeof(default_data));
+    sentiment_train_defaults(&cfg.opts);
+    rc = train_parse(argc, argv, &cfg, &bad);
+    if (rc < 0)
+        fprintf(stderr, "stonks train: bad option or value near '%s'\n",
+                bad ? bad : "");
+    if (rc != 0) {
+        train_usage(rc > 0 ? stdout : stderr);
+        return rc > 0 ? 0 : 2;
+    }
+    if (cfg.split) {
+        rc = write_heldout(cfg.allagree, cfg.heldout, err, sizeof(err));
+        goto out;
+    }
+    rc = build_training(&cfg, &set, &excluded, err, sizeof(err));
+    if (rc == 0 && set.n == 0) {
+        snprintf(err, sizeof(err), "no training sentences left");
+        rc = -1;
+    }
+    if (rc < 0)
+        goto out;
+    if (cfg.cv > 0)
+        cross_validate(&set, cfg.cv, &cfg.opts, cfg.cv_on, cfg.cv_errors);
+    else
+        rc = train_and_write(&cfg, &set, excluded, err, sizeof(err));
+out:
+    if (rc < 0)
+        fprintf(stderr, "stonks train: %s\n", err);
+    corpus_release(&set);
+    return rc < 0 ? 1 : 0;
+}
+
+static void eval_usage(FILE *f)
+{
+    fprintf(f, "usage: stonks eval --labels FILE [--model FILE] [--errors]\n"
+               "\n"
+               "Scores the embedded sentiment model on labelled sentences\n"
+               "(one 'sentence@label' a line): accuracy, macro-F1, the\n"
+               "confusion matrix and classification speed on one core.\n"
+               "  --model FILE  weights (default $STONKS_MODEL_PATH, else\n"
+               "                " MODEL_CLI_DEFAULT_WEIGHTS ")\n"
+               "  --errors      also list the misclassified sentences\n");
+}
+
+/* Classifies every sentence for at least min_s seconds; returns the
+ * rate in sentences per second. */
+static double measure_speed(const sentiment_model *m, const corpus *c,
+                            double min_s)
+{
+    double t0 = now_seconds();
+    double elapsed = 0.0;
+    long done = 0;
+    volatile double sink = 0.0;
+
+    while (elapsed < min_s) {
+        for (size_t i = 0; i < c->n; i++) {
+            sentiment_result r;
+
+            sentiment_classify(m, c->items[i].text, c->items[i].len, &r);
+            sink += r.score;
+        }
+        done += (long)c->n;
+        elapsed = now_seconds() - t0;
+    }
+    (void)sink;
+    return (double)done / elapsed;
+}
+
+int cmd_eval(int argc, char **argv)
+{
+    const char *labels = NULL;
+    const char *model = getenv("STONKS_MODEL_PATH");
+    int errors = 0;
+    sentiment_model *m = NULL;
+    corpus c = {0};
+    scores s = {0};
+    char err[512];
+    int rc = 1;
+
+    if (!model || !*model)
+        model = MODEL_CLI_DEFAULT_WEIGHTS;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            eval_usage(stdout);
+            return 0;
+        }
+        if (strcmp(argv[i], "--errors") == 0) {
+            errors = 1;
+        } else if (strcmp(argv[i], "--labels") == 0 && i + 1 < argc) {
+            labels = argv[++i];
+        } else if (strcmp(argv[i], "--model") == 0 && i + 1 < argc) {
+            model = argv[++i];
+        } else {
+            fprintf(stderr, "stonks eval: bad option '%s'\n", argv[i]);
+            eval_usage(stderr);
+            return 2;
+        }
+    }
+    if (!labels) {
+        fprintf(stderr, "stonks eval: --labels FILE is required\n");
+        eval_usage(stderr);
+        return 2;
+    }
+
+    m = sentiment_model_load(model, err, sizeof(err));
+    if (!m)
+        goto out;
+    if (read_labelled(labels, &c, err, sizeof(err)) < 0)
+        goto out;
+    if (c.n == 0) {
+        snprintf(err, sizeof(err), "%s has no labelled sentences", labels);
+        goto out;
+    }
+    for (size_t i = 0; i < c.n; i++) {
+        sentiment_result r;
+
+        sentiment_classify(m, c.items[i].text, c.items[i].len, &r);
+        s.conf[c.items[i].label][r.label]++;
+        if (errors && (int)r.label != c.items[i].label)
+            printf("error\t%s\t%s\t%s\n",
+                   sentiment_label_name((sentiment_label)c.items[i].label),
+                   sentiment_label_name(r.label), c.items[i].text);
+    }
+    scores_finish(&s);
+    printf("model %s\n", sentiment_model_version(m));
+    scores_print(&s);
+    printf("sentences_per_second %.0f\n", measure_speed(m, &c, 0.5));
+    rc = 0;
+out:
+    if (rc != 0)
+        fprintf(stderr, "stonks eval: %s\n", err);
+    sentiment_model_free(m);
+    corpus_release(&c);
+    return rc;
+}

@@ -1,0 +1,212 @@
+/*
+ * parser: takes document ids, writes each document's clean text, the
+ * tickers its text mentions (from the registry's names and aliases),
+ * and flags near-duplicates: a document whose clean text equals that of
+ * an earlier one (earliest trading day, then content hash) points at it
+ * through duplicate_of. Parsed documents are queued for extraction.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "domain/mention.h"
+#include "domain/text.h"
+#include "lib/log.h"
+#include "lib/sha256.h"
+#include "lib/worker.h"
+#include "lib/xalloc.h"
+#include "services/pipeline.h"
+#include "services/svc.h"
+
+#define MAX_MENTIONS 64
+
+static int parser_init(worker *w, char *err, size_t errlen)
+{
+    mention_index *idx = mention_index_new();
+    PGresult *r;
+
+    if (db_exec(w->db, "SELECT ticker FROM symbols WHERE active"
+                       " ORDER BY ticker",
+                0, NULL, &r) != DB_OK)
+        goto dberr;
+    for (int i = 0; i < PQntuples(r); i++)
+        mention_index_add_ticker(idx, PQgetvalue(r, i, 0));
+    PQclear(r);
+    if (db_exec(w->db,
+                "SELECT a.ticker, a.alias FROM symbol_aliases a"
+                " JOIN symbols s ON s.ticker = a.ticker WHERE s.active"
+                " ORDER BY a.ticker, a.alias",
+                0, NULL, &r) != DB_OK)
+        goto dberr;
+    for (int i = 0; i < PQntuples(r); i++)
+        mention_index_add_alias(idx, PQgetvalue(r, i, 0),
+                                PQgetvalue(r, i, 1));
+    PQclear(r);
+    w->state = idx;
+    return 0;
+dberr:
+    snprintf(err, errlen, "cannot load the symbol registry: %s",
+             db_error(w->db));
+    mention_index_free(idx);
+    return -1;
+}
+
+static void parser_fini(worker *w)
+{
+    mention_index_free(w->state);
+}
+
+static const char SQL_LOAD[] =
+    "SELECT id, title, body FROM documents WHERE id = ANY($1::bigint[])"
+    " ORDER BY id";
+
+/* Row locks in one id order for the batch and the documents sharing
+ * their text, so that parser replicas never wait on each other in a
+ * cycle. */
+static const char SQL_LOCK[] =
+    "SELECT id FROM documents WHERE id = ANY($1::bigint[])"
+    " OR text_hash = ANY($2::text[]) ORDER BY id FOR NO KEY UPDATE";
+
+static const char SQL_UPDATE[] =
+    "UPDATE documents d SET clean_text = u.clean, text_hash = u.h,"
+    " status = CASE WHEN d.status = 'new' THEN 'parsed' ELSE d.status END,"
+    " updated_at = now()"
+    " FROM unnest($1::bigint[], $2::text[], $3::text[]) AS u(id, clean, h)"
+    " WHERE d.id = u.id";
+
+static const char SQL_MENTIONS[] =
+    "INSERT INTO document_tickers (document_id, ticker, origin)"
+    " SELECT u.id, u.t, 'mention'"
+    " FROM unnest($1::bigint[], $2::text[]) AS u(id, t)"
+    " JOIN symbols s ON s.ticker = u.t"
+    " ORDER BY u.id, u.t"
+    " ON CONFLICT (document_id, ticker) DO NOTHING";
+
+static const char SQL_DUPS[] =
+    "UPDATE documents d SET duplicate_of = NULLIF(x.first, d.id)"
+    " FROM (SELECT id, first_value(id) OVER (PARTITION BY text_hash"
+    "        ORDER BY trading_day, content_hash) AS first"
+    "       FROM documents WHERE text_hash = ANY($1::text[])) x"
+    " WHERE d.id = x.id"
+    " AND d.duplicate_of IS DISTINCT FROM NULLIF(x.first, d.id)";
+
+static int parser_handle(worker *w, queue_job *jobs, size_t n, char *err,
+                         size_t errlen)
+{
+    mention_index *idx = w->state;
+    pgarr ids, up_id, up_clean, up_hash, m_id, m_t;
+    PGresult *r = NULL;
+    char **payloads = NULL;
+    size_t np = 0;
+    int rc = WORKER_FAIL;
+
+    pgarr_init(&ids);
+    pgarr_init(&up_id);
+    pgarr_init(&up_clean);
+    pgarr_init(&up_hash);
+    pgarr_init(&m_id);
+    pgarr_init(&m_t);
+    for (size_t i = 0; i < n; i++) {
+        json_t *job = job_parse(&jobs[i], err, errlen);
+        long long id;
+
+        if (!job || job_id(job, "doc", &id, err, errlen) < 0) {
+            json_decref(job);
+            goto out;
+        }
+        pgarr_addf(&ids, "%lld", id);
+        json_decref(job);
+    }
+    {
+        const char *p[] = {pgarr_text(&ids)};
+        int dbrc = db_execp(w->db, "parse_load", SQL_LOAD, 1, p, &r);
+
+        if (dbrc != DB_OK) {
+            snprintf(err, errlen, "%s", db_error(w->db));
+            rc = dbrc == DB_RETRY ? WORKER_RETRY : WORKER_FAIL;
+            goto out;
+        }
+    }
+    if (PQntuples(r) == 0 && n == 1) {
+        snprintf(err, errlen, "document not found");
+        goto out;
+    }
+    payloads = xcalloc((size_t)PQntuples(r) + 1, sizeof(*payloads));
+    for (int i = 0; i < PQntuples(r); i++) {
+        const char *id = PQgetvalue(r, i, 0);
+        size_t clen;
+        char *clean = text_clean_article(
+            PQgetvalue(r, i, 1), (size_t)PQgetlength(r, i, 1),
+            PQgetvalue(r, i, 2), (size_t)PQgetlength(r, i, 2), &clen);
+        char hash[65];
+        char found[MAX_MENTIONS][TICKER_MAX];
+        size_t k = mention_find(idx, clean, clen, found, MAX_MENTIONS);
+
+        sha256_hex(clean, clen, hash);
+        pgarr_adds(&up_id, id);
+        pgarr_add(&up_clean, clean, clen);
+        pgarr_adds(&up_hash, hash);
+        for (size_t j = 0; j < k; j++) {
+            pgarr_adds(&m_id, id);
+            pgarr_adds(&m_t, found[j]);
+        }
+        payloads[np++] = xasprintf("{\"doc\":%s}", id);
+        free(clean);
+    }
+    {
+        const char *up[] = {pgarr_text(&up_id), pgarr_text(&up_clean),
+                            pgarr_text(&up_hash)};
+        const char *mp[] = {pgarr_text(&m_id), pgarr_text(&m_t)};
+        const char *dp[] = {pgarr_text(&up_hash)};
+        const char *lp[] = {pgarr_text(&up_id), pgarr_text(&up_hash)};
+        int dbrc = db_begin(w->db);
+
+        if (dbrc == DB_OK)
+            dbrc = db_execp(w->db, "parse_lock", SQL_LOCK, 2, lp, NULL);
+        if (dbrc == DB_OK)
+            dbrc = db_execp(w->db, "parse_up", SQL_UPDATE, 3, up, NULL);
+        if (dbrc == DB_OK && m_id.n > 0)
+            dbrc = db_execp(w->db, "parse_mentions", SQL_MENTIONS, 2, mp,
+                            NULL);
+        if (dbrc == DB_OK)
+            dbrc = db_execp(w->db, "parse_dups", SQL_DUPS, 1, dp, NULL);
+        if (dbrc == DB_OK)
+            dbrc = db_commit(w->db);
+        if (dbrc != DB_OK) {
+            snprintf(err, errlen, "%s", db_error(w->db));
+            db_rollback(w->db);
+            rc = dbrc == DB_RETRY ? WORKER_RETRY : WORKER_FAIL;
+            goto out;
+        }
+    }
+    rc = worker_push(w, Q_EXTRACTION, payloads, np);
+out:
+    for (size_t i = 0; i < np; i++)
+        free(payloads[i]);
+    free(payloads);
+    PQclear(r);
+    pgarr_release(&ids);
+    pgarr_release(&up_id);
+    pgarr_release(&up_clean);
+    pgarr_release(&up_hash);
+    pgarr_release(&m_id);
+    pgarr_release(&m_t);
+    return rc;
+}
+
+static const worker_def parser_def = {
+    .service = "parser",
+    .queue = Q_PARSING,
+    .init = parser_init,
+    .fini = parser_fini,
+    .handle = parser_handle,
+};
+
+int cmd_parser(int argc, char **argv)
+{
+    return pipeline_run_worker(
+        &parser_def, argc, argv,
+        "usage: stonks parser\n"
+        "  Worker: reads stonks:queue:parsing (document ids), writes clean\n"
+        "  text, ticker mentions and duplicate flags, queues extraction.\n");
+}

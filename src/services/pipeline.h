@@ -1,0 +1,35 @@
+/*
+ * pipeline: the queue workers of the pipeline, one per stage, each run
+ * as its own process by `stonks <name>`. The queue names are shared
+ * with the scheduler and the demo.
+ */
+#ifndef STONKS_PIPELINE_H
+#define STONKS_PIPELINE_H
+
+#define Q_INGESTION "ingestion"
+#define Q_PARSING "parsing"
+#define Q_EXTRACTION "extraction"
+#define Q_AGGREGATION "aggregation"
+#define Q_RECOMMENDATION "recommendation"
+
+/* The documents' source name for the replayed Reuters file. */
+#define REPLAY_SOURCE "reuters-replay"
+
+/* Redis keys of the replay's shared state. */
+#define KEY_SEALED "stonks:replay:sealed" /* last sealed day, YYYY-MM-DD */
+#define KEY_PROGRESS "stonks:replay:progress" /* "done total" days */
+
+int cmd_ingestion(int argc, char **argv);
+int cmd_parser(int argc, char **argv);
+int cmd_extractor(int argc, char **argv);
+int cmd_aggregation(int argc, char **argv);
+int cmd_recommendation(int argc, char **argv);
+int cmd_scheduler(int argc, char **argv);
+
+/* Runs the worker of def after the usual start-up; shared by the
+ * cmd_* functions above. */
+struct worker_def;
+int pipeline_run_worker(const struct worker_def *def, int argc, char **argv,
+                        const char *usage);
+
+#endif

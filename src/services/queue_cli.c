@@ -1,0 +1,99 @@
+/*
+ * queue_cli: `stonks queue stats | dead <queue> | retry <queue>` for
+ * operators: depths, jobs in flight and dead letters of every queue,
+ * the dead letters of one queue as JSON, and putting them back.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/log.h"
+#include "lib/queue.h"
+#include "lib/worker.h"
+#include "services/cli.h"
+#include "services/pipeline.h"
+
+static const char *const all_queues[] = {
+    Q_INGESTION,         Q_PARSING,       Q_EXTRACTION,
+    Q_AGGREGATION,       Q_RECOMMENDATION, "trading_decisions",
+    "broker_orders",     "lake_publish"};
+
+static int known_queue(const char *name)
+{
+    for (size_t i = 0; i < sizeof(all_queues) / sizeof(*all_queues); i++)
+        if (strcmp(all_queues[i], name) == 0)
+            return 1;
+    return 0;
+}
+
+static int print_stats(queue_client *q)
+{
+    printf("%-18s %10s %10s %10s\n", "queue", "depth", "in_flight", "dead");
+    for (size_t i = 0; i < sizeof(all_queues) / sizeof(*all_queues); i++) {
+        queue_stats st;
+
+        if (queue_stats_get(q, all_queues[i], &st) < 0) {
+            fprintf(stderr, "stonks queue: %s\n", queue_error(q));
+            return 1;
+        }
+        printf("%-18s %10lld %10lld %10lld\n", all_queues[i], st.depth,
+               st.in_flight, st.dead);
+    }
+    return 0;
+}
+
+int cmd_queue(int argc, char **argv)
+{
+    config c;
+    queue_client *q;
+    char err[512], consumer[128];
+    int rc = 0;
+
+    if (argc < 2 || cli_wants_help(argc, argv)) {
+        printf("usage: stonks queue stats\n"
+               "       stonks queue dead <queue>   list dead letters (JSON)\n"
+               "       stonks queue retry <queue>  put them back\n");
+        return argc < 2 ? 2 : 0;
+    }
+    if ((strcmp(argv[1], "dead") == 0 || strcmp(argv[1], "retry") == 0) &&
+        (argc < 3 || !known_queue(argv[2]))) {
+        fprintf(stderr, "stonks queue %s: name one of the queues listed by "
+                        "`stonks queue stats`\n",
+                argv[1]);
+        return 2;
+    }
+    if (cli_start("queue", &c) < 0)
+        return 2;
+    worker_consumer_name("queue-cli", consumer, sizeof(consumer));
+    q = queue_open(&c, consumer, err, sizeof(err));
+    if (!q) {
+        fprintf(stderr, "stonks queue: %s\n", err);
+        config_release(&c);
+        return 1;
+    }
+    if (strcmp(argv[1], "stats") == 0) {
+        rc = print_stats(q);
+    } else if (strcmp(argv[1], "dead") == 0) {
+        char *list = queue_dead_list(q, argv[2], 1000);
+
+        if (list)
+            printf("%s\n", list);
+        else
+            fprintf(stderr, "stonks queue: %s\n", queue_error(q));
+        rc = list ? 0 : 1;
+        free(list);
+    } else if (strcmp(argv[1], "retry") == 0) {
+        long moved = 0;
+
+        rc = queue_dead_retry(q, argv[2], &moved) < 0 ? 1 : 0;
+        printf("%ld job(s) moved back to %s\n", moved, argv[2]);
+        if (rc)
+            fprintf(stderr, "stonks queue: %s\n", queue_error(q));
+    } else {
+        fprintf(stderr, "stonks queue: unknown subcommand '%s'\n", argv[1]);
+        rc = 2;
+    }
+    queue_close(q);
+    config_release(&c);
+    return rc;
+}

@@ -1,0 +1,154 @@
+/*
+ * recommendation: takes (ticker, day) jobs whose aggregate exists and
+ * writes BUY / SELL / HOLD with conviction, target weight and a
+ * rationale naming its inputs; one row per ticker and day (upsert).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "domain/date.h"
+#include "domain/strategy.h"
+#include "lib/log.h"
+#include "lib/worker.h"
+#include "lib/xalloc.h"
+#include "services/pipeline.h"
+#include "services/svc.h"
+
+static const char SQL_LOAD[] =
+    "SELECT DISTINCT a.ticker, a.as_of - DATE '1970-01-01', a.sent_1d,"
+    " a.sent_7d,"
+    " a.sent_30d, a.count_1d, a.count_7d, a.count_30d, a.ret_1d, a.ret_5d,"
+    " a.ret_20d, a.vol_20d, a.last_close"
+    " FROM aggregates a JOIN unnest($1::text[], $2::text[]) AS u(t, d)"
+    " ON a.ticker = u.t AND a.as_of = u.d::date"
+    " ORDER BY 1, 2";
+
+static const char SQL_UPSERT[] =
+    "INSERT INTO recommendations (ticker, as_of, action, conviction,"
+    " target_weight, rationale)"
+    " SELECT DISTINCT ON (u.t, u.d) u.t, u.d::date, u.a, u.c::float8, u.w::float8, u.r"
+    " FROM unnest($1::text[], $2::text[], $3::text[], $4::text[],"
+    " $5::text[], $6::text[]) AS u(t, d, a, c, w, r)"
+    " ORDER BY u.t, u.d"
+    " ON CONFLICT (ticker, as_of) DO UPDATE SET action = EXCLUDED.action,"
+    " conviction = EXCLUDED.conviction,"
+    " target_weight = EXCLUDED.target_weight,"
+    " rationale = EXCLUDED.rationale, computed_at = now()";
+
+static void row_to_aggregate(PGresult *r, int i, aggregate *a)
+{
+    memset(a, 0, sizeof(*a));
+    a->as_of = atoi(PQgetvalue(r, i, 1));
+    a->sent_1d = atof(PQgetvalue(r, i, 2));
+    a->sent_7d = atof(PQgetvalue(r, i, 3));
+    a->sent_30d = atof(PQgetvalue(r, i, 4));
+    a->count_1d = atoi(PQgetvalue(r, i, 5));
+    a->count_7d = atoi(PQgetvalue(r, i, 6));
+    a->count_30d = atoi(PQgetvalue(r, i, 7));
+    a->ret_1d = atof(PQgetvalue(r, i, 8));
+    a->ret_5d = atof(PQgetvalue(r, i, 9));
+    a->ret_20d = atof(PQgetvalue(r, i, 10));
+    a->vol_20d = atof(PQgetvalue(r, i, 11));
+    a->last_close = atof(PQgetvalue(r, i, 12));
+}
+
+static int rec_handle(worker *w, queue_job *jobs, size_t n, char *err,
+                      size_t errlen)
+{
+    pgarr jt, jd, t, d, a, c, wt, ra;
+    PGresult *r = NULL;
+    strategy_params sp;
+    int rc = WORKER_FAIL, dbrc;
+
+    strategy_params_default(&sp);
+    pgarr_init(&jt);
+    pgarr_init(&jd);
+    pgarr_init(&t);
+    pgarr_init(&d);
+    pgarr_init(&a);
+    pgarr_init(&c);
+    pgarr_init(&wt);
+    pgarr_init(&ra);
+    for (size_t i = 0; i < n; i++) {
+        json_t *job = job_parse(&jobs[i], err, errlen);
+        char ticker[TICKER_MAX], ds[11];
+        int32_t day;
+
+        if (!job || job_ticker(job, "ticker", ticker, err, errlen) < 0 ||
+            job_day(job, "day", &day, err, errlen) < 0) {
+            json_decref(job);
+            goto out;
+        }
+        json_decref(job);
+        pgarr_adds(&jt, ticker);
+        pgarr_adds(&jd, DAYSTR(day, ds));
+    }
+    {
+        const char *p[] = {pgarr_text(&jt), pgarr_text(&jd)};
+
+        dbrc = db_execp(w->db, "rec_load", SQL_LOAD, 2, p, &r);
+        if (dbrc != DB_OK)
+            goto dberr;
+    }
+    if ((size_t)PQntuples(r) < n && n == 1) {
+        snprintf(err, errlen, "no aggregate for this ticker and day yet");
+        goto out;
+    }
+    for (int i = 0; i < PQntuples(r); i++) {
+        aggregate ag;
+        recommendation rec;
+        char ds[11];
+
+        row_to_aggregate(r, i, &ag);
+        strategy_recommend(&ag, &sp, &rec);
+        pgarr_adds(&t, PQgetvalue(r, i, 0));
+        pgarr_adds(&d, DAYSTR(ag.as_of, ds));
+        pgarr_adds(&a, rec_action_name(rec.action));
+        pgarr_addf(&c, "%.6f", rec.conviction);
+        pgarr_addf(&wt, "%.6f", rec.target_weight);
+        pgarr_adds(&ra, rec.rationale);
+    }
+    {
+        const char *p[] = {pgarr_text(&t), pgarr_text(&d),
+                           pgarr_text(&a), pgarr_text(&c),
+                           pgarr_text(&wt), pgarr_text(&ra)};
+
+        dbrc = db_execp(w->db, "rec_upsert", SQL_UPSERT, 6, p, NULL);
+        if (dbrc != DB_OK)
+            goto dberr;
+    }
+    rc = (size_t)PQntuples(r) < n ? WORKER_FAIL : WORKER_OK;
+    if (rc == WORKER_FAIL)
+        snprintf(err, errlen, "some jobs have no aggregate yet");
+    goto out;
+dberr:
+    snprintf(err, errlen, "%s", db_error(w->db));
+    rc = dbrc == DB_RETRY ? WORKER_RETRY : WORKER_FAIL;
+out:
+    PQclear(r);
+    pgarr_release(&jt);
+    pgarr_release(&jd);
+    pgarr_release(&t);
+    pgarr_release(&d);
+    pgarr_release(&a);
+    pgarr_release(&c);
+    pgarr_release(&wt);
+    pgarr_release(&ra);
+    return rc;
+}
+
+static const worker_def recommendation_def = {
+    .service = "recommendation",
+    .queue = Q_RECOMMENDATION,
+    .handle = rec_handle,
+};
+
+int cmd_recommendation(int argc, char **argv)
+{
+    return pipeline_run_worker(
+        &recommendation_def, argc, argv,
+        "usage: stonks recommendation\n"
+        "  Worker: reads stonks:queue:recommendation (ticker, day), writes\n"
+        "  BUY / SELL / HOLD with conviction and rationale.\n");
+}

@@ -1,0 +1,120 @@
+#include "services/svc.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "domain/date.h"
+#include "lib/db.h"
+
+json_t *job_parse(const queue_job *job, char *err, size_t errlen)
+{
+    json_error_t je;
+    json_t *o;
+
+    if (job->len > JOB_MAX_BYTES) {
+        snprintf(err, errlen, "job payload is %zu bytes, over the %d limit",
+                 job->len, JOB_MAX_BYTES);
+        return NULL;
+    }
+    o = json_loadb(job->payload, job->len, JSON_REJECT_DUPLICATES, &je);
+    if (!o) {
+        snprintf(err, errlen, "job payload is not valid JSON: %s at %d",
+                 je.text, je.position);
+        return NULL;
+    }
+    if (!json_is_object(o)) {
+        snprintf(err, errlen, "job payload must be a JSON object");
+        json_decref(o);
+        return NULL;
+    }
+    return o;
+}
+
+int job_ticker(json_t *o, const char *key, char out[TICKER_MAX], char *err,
+               size_t errlen)
+{
+    json_t *v = json_object_get(o, key);
+
+    if (!json_is_string(v) ||
+        ticker_normalize(json_string_value(v), json_string_length(v), out) <
+            0) {
+        snprintf(err, errlen, "job field '%s' must be a valid ticker", key);
+        return -1;
+    }
+    return 0;
+}
+
+int job_day(json_t *o, const char *key, int32_t *day, char *err,
+            size_t errlen)
+{
+    json_t *v = json_object_get(o, key);
+
+    if (!json_is_string(v) ||
+        date_parse(json_string_value(v), json_string_length(v), day) < 0) {
+        snprintf(err, errlen, "job field '%s' must be a date YYYY-MM-DD",
+                 key);
+        return -1;
+    }
+    return 0;
+}
+
+int job_id(json_t *o, const char *key, long long *id, char *err,
+           size_t errlen)
+{
+    json_t *v = json_object_get(o, key);
+
+    if (!json_is_integer(v) || json_integer_value(v) <= 0) {
+        snprintf(err, errlen, "job field '%s' must be a positive integer",
+                 key);
+        return -1;
+    }
+    *id = json_integer_value(v);
+    return 0;
+}
+
+void pgarr_init(pgarr *a)
+{
+    buf_init(&a->b);
+    buf_addc(&a->b, '{');
+    a->n = 0;
+}
+
+void pgarr_release(pgarr *a)
+{
+    buf_release(&a->b);
+}
+
+void pgarr_add(pgarr *a, const char *s, size_t len)
+{
+    db_array_add(&a->b, s, len, a->n == 0);
+    a->n++;
+}
+
+void pgarr_adds(pgarr *a, const char *s)
+{
+    pgarr_add(a, s, s ? strlen(s) : 0);
+}
+
+void pgarr_addf(pgarr *a, const char *fmt, ...)
+{
+    char tmp[128];
+    va_list ap;
+    int n;
+
+    va_start(ap, fmt);
+    n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        n = 0;
+    if ((size_t)n >= sizeof(tmp))
+        n = sizeof(tmp) - 1;
+    pgarr_add(a, tmp, (size_t)n);
+}
+
+const char *pgarr_text(pgarr *a)
+{
+    buf_addc(&a->b, '}');
+    a->b.len--; /* the brace is not kept: more may be added */
+    return a->b.data;
+}

@@ -1,0 +1,50 @@
+/*
+ * svc: small helpers the services share: reading job payloads (JSON
+ * objects with a size limit and typed fields), and building the text
+ * arrays that carry a whole batch of rows in one SQL parameter.
+ */
+#ifndef STONKS_SVC_H
+#define STONKS_SVC_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "domain/ticker.h"
+#include "lib/buf.h"
+#include "lib/queue.h"
+
+#define JOB_MAX_BYTES 65536
+
+/* Parses a job payload as a JSON object. Returns a new reference (the
+ * caller json_decref's it) or NULL with a message in err. */
+json_t *job_parse(const queue_job *job, char *err, size_t errlen);
+
+/* Typed fields of a job. Each returns 0, or -1 with a message naming
+ * the field in err. */
+int job_ticker(json_t *o, const char *key, char out[TICKER_MAX], char *err,
+               size_t errlen);
+int job_day(json_t *o, const char *key, int32_t *day, char *err,
+            size_t errlen);
+int job_id(json_t *o, const char *key, long long *id, char *err,
+           size_t errlen);
+
+/* A PostgreSQL array literal under construction. */
+typedef struct pgarr {
+    buf b;
+    size_t n;
+} pgarr;
+
+void pgarr_init(pgarr *a);
+void pgarr_release(pgarr *a);
+void pgarr_add(pgarr *a, const char *s, size_t len);
+void pgarr_adds(pgarr *a, const char *s);
+void pgarr_addf(pgarr *a, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* The literal ("{...}"), owned by a, valid until the next add. */
+const char *pgarr_text(pgarr *a);
+
+/* Formats a day number as YYYY-MM-DD into a static-size buffer. */
+#define DAYSTR(day, buf) (date_format((day), (buf)), (buf))
+
+#endif

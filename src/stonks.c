@@ -1,0 +1,94 @@
+/*
+ * stonks: the one binary. `stonks <command> [options]` runs a service or
+ * a one-shot command from the table below; `stonks --help` lists them
+ * and `stonks <command> --help` explains one.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "lib/config.h"
+#include "services/admin.h"
+#include "services/demo.h"
+#include "services/model_cli.h"
+#include "services/pipeline.h"
+
+int cmd_queue(int argc, char **argv);
+
+typedef struct command {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+} command;
+
+static int cmd_config(int argc, char **argv);
+
+static const command commands[] = {
+    {"migrate", cmd_migrate, "apply pending database migrations"},
+    {"seed", cmd_seed, "load the watchlist (symbols, names, aliases)"},
+    {"scheduler", cmd_scheduler, "service: drive the replay or live clock"},
+    {"ingestion", cmd_ingestion, "service: fetch bars and news"},
+    {"parser", cmd_parser, "service: clean text, find tickers"},
+    {"extractor", cmd_extractor, "service: one signal per document+ticker"},
+    {"aggregation", cmd_aggregation, "service: per-ticker features"},
+    {"recommendation", cmd_recommendation, "service: BUY / SELL / HOLD"},
+    {"demo", cmd_demo, "replay the bundled data through the services"},
+    {"report", cmd_report, "print the per-ticker table"},
+    {"queue", cmd_queue, "queue stats, dead letters, retry"},
+    {"train", cmd_train, "train the embedded sentiment model"},
+    {"eval", cmd_eval, "score the sentiment model on labelled sentences"},
+    {"config", cmd_config, "check the settings, or print them (--markdown)"},
+};
+
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static int cmd_config(int argc, char **argv)
+{
+    config c;
+    char err[512];
+
+    if (argc > 1 && strcmp(argv[1], "--markdown") == 0) {
+        config_print_markdown();
+        return 0;
+    }
+    if (argc > 1) {
+        printf("usage: stonks config [--markdown]\n  Validates the "
+               "settings in the environment, or prints their table.\n");
+        return strcmp(argv[1], "--help") == 0 ? 0 : 2;
+    }
+    if (config_load(&c, err, sizeof(err)) < 0) {
+        fprintf(stderr, "stonks config: %s\n", err);
+        return 2;
+    }
+    config_release(&c);
+    printf("configuration ok\n");
+    return 0;
+}
+
+static void usage(FILE *out)
+{
+    fprintf(out, "usage: stonks <command> [options]\n\ncommands:\n");
+    for (size_t i = 0; i < NCOMMANDS; i++)
+        fprintf(out, "  %-15s %s\n", commands[i].name, commands[i].summary);
+    fprintf(out, "\n`stonks <command> --help` explains one command. "
+                 "Settings come from the\nenvironment: "
+                 "`stonks config --markdown` lists them.\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+        strcmp(argv[1], "help") == 0) {
+        usage(stdout);
+        return 0;
+    }
+    for (size_t i = 0; i < NCOMMANDS; i++)
+        if (strcmp(argv[1], commands[i].name) == 0)
+            return commands[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "stonks: unknown command '%s'\n\n", argv[1]);
+    usage(stderr);
+    return 2;
+}

@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# A short replay through the real services (every pipeline process,
+# real PostgreSQL and Redis): four tickers, one holiday week. The
+# expected counts are computed here from the input files with awk,
+# independently of the C code, then compared with the database.
+set -uo pipefail
+BIN=$1
+source "$(dirname "$0")/lib.sh"
+
+export REPLAY_TICKERS=AAPL,GOOGL,F,T
+export REPLAY_START=2011-09-01 REPLAY_END=2011-09-09
+export REPLAY_LOOKBACK_DAYS=45
+export STONKS_VAR_DIR=$ROOT/var/it-replay
+export OBJECT_STORE_DIR=$STONKS_VAR_DIR/objects
+export QUEUE_BLOCK_MS=100
+fresh_db stonks_it_replay
+
+echo "running $BIN demo over $REPLAY_TICKERS $REPLAY_START..$REPLAY_END"
+if ! "$BIN" demo >"$STONKS_VAR_DIR.out" 2>&1; then
+    echo "  FAIL: demo exited non-zero"
+    tail -n 30 "$STONKS_VAR_DIR.out"
+    exit 1
+fi
+
+# News of GOOG in the file is GOOGL in the registry. News dated
+# 2011-09-01..09-09 (09-05 is Labor Day: it counts toward 09-06).
+rows() {
+    awk -F, 'NR > 1 && ($1=="AAPL"||$1=="GOOG"||$1=="F"||$1=="T") &&
+        $3 >= 20110901 && $3 <= 20110909' "$NEWS"
+}
+exp_docs=$(rows | awk -F, '{print $3 FS $4 FS $5}' | sort -u | wc -l)
+exp_tags=$(rows | awk -F, '{t=$1=="GOOG"?"GOOGL":$1;
+    print $3 FS $4 FS $5 FS t}' | sort -u | wc -l)
+exp_holiday=$(rows | awk -F, '$3 == 20110905 {print $3 FS $4 FS $5}' |
+    sort -u | wc -l)
+exp_bars=$(awk -F, 'NR > 1 && ($1=="AAPL"||$1=="GOOGL"||$1=="F"||$1=="T")
+    && $2 >= "2011-07-18" && $2 <= "2011-09-09"' "$PRICES" | wc -l)
+days=6 # 09-01 09-02 09-06 09-07 09-08 09-09
+
+assert_eq "documents" "$exp_docs" "$(sql 'SELECT count(*) FROM documents')"
+assert_eq "feed tags" "$exp_tags" \
+    "$(sql "SELECT count(*) FROM document_tickers WHERE origin = 'feed'")"
+assert_eq "holiday news on 09-06" "$exp_holiday" \
+    "$(sql "SELECT count(*) FROM documents
+            WHERE published_at::date = '2011-09-05'
+            AND trading_day = '2011-09-06'")"
+assert_eq "every document extracted" "0" \
+    "$(sql "SELECT count(*) FROM documents WHERE status <> 'extracted'")"
+assert_eq "signals = document-ticker pairs" \
+    "$(sql 'SELECT count(*) FROM document_tickers')" \
+    "$(sql 'SELECT count(*) FROM signals')"
+assert_eq "pairs without a signal" "0" \
+    "$(sql 'SELECT count(*) FROM document_tickers t LEFT JOIN signals s
+            USING (document_id, ticker) WHERE s.ticker IS NULL')"
+assert_eq "price bars (with 45-day look-back)" "$exp_bars" \
+    "$(sql 'SELECT count(*) FROM price_bars')"
+assert_eq "aggregates" "$((4 * days))" \
+    "$(sql 'SELECT count(*) FROM aggregates')"
+assert_eq "recommendations (ticker x day)" "$((4 * days))" \
+    "$(sql 'SELECT count(DISTINCT (ticker, as_of)) FROM recommendations')"
+assert_eq "recommendation days" \
+    "2011-09-01,2011-09-02,2011-09-06,2011-09-07,2011-09-08,2011-09-09" \
+    "$(sql "SELECT string_agg(DISTINCT as_of::text, ',' ORDER BY
+            as_of::text) FROM recommendations")"
+assert_eq "GOOG news stored under GOOGL" \
+    "$(rows | awk -F, '$1=="GOOG"{print $3 FS $4 FS $5}' | sort -u |
+        wc -l)" \
+    "$(sql "SELECT count(*) FROM document_tickers
+            WHERE ticker = 'GOOGL' AND origin = 'feed'")"
+assert_eq "raw payload kept for every feed tag" "0" \
+    "$(sql "SELECT count(*) FROM document_tickers
+            WHERE origin = 'feed' AND raw_key IS NULL")"
+raw=$(sql "SELECT t.raw_key FROM document_tickers t JOIN documents d
+           ON d.id = t.document_id WHERE t.origin = 'feed'
+           ORDER BY d.content_hash, t.ticker LIMIT 1")
+assert_eq "raw payload file exists" "yes" \
+    "$([ -f "$OBJECT_STORE_DIR/sha256/${raw:7:2}/${raw:9:2}/${raw:7}" ] &&
+        echo yes || echo no)"
+assert_eq "queues empty" "0" \
+    "$(redis-cli -p "$REDIS_PORT" xlen stonks:queue:parsing)"
+
+# The same replay again without a reset changes nothing.
+state() {
+    sql "SELECT md5(string_agg(d.content_hash || s.ticker || s.sentiment
+           || s.label || s.event_type, ',' ORDER BY d.content_hash,
+           s.ticker)) FROM signals s JOIN documents d
+           ON d.id = s.document_id"
+    sql "SELECT md5(string_agg(ticker || as_of || action || conviction
+           || rationale, ',' ORDER BY ticker, as_of)) FROM recommendations"
+    sql "SELECT md5(string_agg(ticker || as_of || sent_7d || ret_5d,
+           ',' ORDER BY ticker, as_of)) FROM aggregates"
+}
+before=$(state)
+"$BIN" demo --no-reset >"$STONKS_VAR_DIR.out2" 2>&1 ||
+    echo "  FAIL: second demo exited non-zero"
+assert_eq "second run: documents" "$exp_docs" \
+    "$(sql 'SELECT count(*) FROM documents')"
+assert_eq "second run: identical signals, aggregates, recommendations" \
+    "$before" "$(state)"
+finish

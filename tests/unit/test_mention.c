@@ -1,0 +1,295 @@
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "domain/mention.h"
+
+#define MAX_OUT 64
+
+static mention_index *reg;
+
+static int setup(void **state)
+{
+    (void)state;
+    reg = mention_index_new();
+    mention_index_add_ticker(reg, "AAPL");
+    mention_index_add_alias(reg, "AAPL", "Apple");
+    mention_index_add_ticker(reg, "GOOG");
+    mention_index_add_alias(reg, "GOOG", "Google");
+    mention_index_add_alias(reg, "GOOG", "Alphabet");
+    mention_index_add_ticker(reg, "T");
+    mention_index_add_alias(reg, "T", "AT&T");
+    mention_index_add_ticker(reg, "F");
+    mention_index_add_alias(reg, "F", "Ford");
+    mention_index_add_ticker(reg, "C");
+    mention_index_add_alias(reg, "C", "Citigroup");
+    mention_index_add_alias(reg, "C", "Citi");
+    mention_index_add_ticker(reg, "GE");
+    mention_index_add_alias(reg, "GE", "General Electric");
+    mention_index_add_ticker(reg, "brk-b");
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    mention_index_free(reg);
+    return 0;
+}
+
+/* Runs mention_find on s with index idx and compares the result, joined
+ * by spaces, with want ("" for none). */
+static void check_idx(const mention_index *idx, const char *s, const char *want)
+{
+    char out[MAX_OUT][TICKER_MAX];
+    char got[MAX_OUT * TICKER_MAX] = "";
+    size_t n = mention_find(idx, s, strlen(s), out, MAX_OUT);
+
+    for (size_t i = 0; i < n; i++) {
+        if (i > 0)
+            strcat(got, " ");
+        strcat(got, out[i]);
+    }
+    if (strcmp(got, want) != 0)
+        fail_msg("\"%s\": got \"%s\", want \"%s\"", s, got, want);
+}
+
+static void check(const char *s, const char *want)
+{
+    check_idx(reg, s, want);
+}
+
+static void test_common_words_alone_are_not_mentions(void **state)
+{
+    (void)state;
+    check("It is on a roll", "");
+    check("IT spending is ON TRACK", "");
+    check("F rose while T and C fell", "");
+    check("T-Mobile flies F-35 jets", "");
+    check("S&P 500 and U.S. stocks", "");
+    check("", "");
+}
+
+static void test_cashtags(void **state)
+{
+    (void)state;
+    check("$T", "T");
+    check("$F and $C", "C F");
+    check("$AAPL", "AAPL");
+    check("$aapl rallies", "AAPL");
+    check("buy $GOOG.", "GOOG");
+    check("$MSFT is not registered", "");
+    check("$5 bln deal", "");
+    check("US$T", "");
+    check("$", "");
+}
+
+static void test_class_shares_stay_whole(void **state)
+{
+    (void)state;
+    check("$BRK.B", "BRK.B");
+    check("$brk.b up", "BRK.B");
+    check("$BRK-B and $BRK/B", "BRK.B");
+    check("BRK.B rose.", "BRK.B");
+    check("BRK-B rose", "BRK.B");
+    check("BRK/B rose", "BRK.B");
+    check("BRK alone", "");
+    check("BRK.A is another class", "");
+    check("AAPL.O on Nasdaq", "AAPL");
+}
+
+static void test_bare_tickers(void **state)
+{
+    (void)state;
+    check("AAPL", "AAPL");
+    check("AAPL, GOOG rise", "AAPL GOOG");
+    check("GE's results", "GE");
+    check("AAPLX fund", "");
+    check("aapl lower case", "");
+    check("XAAPL", "");
+}
+
+static void test_aliases(void **state)
+{
+    (void)state;
+    check("Apple and Google", "AAPL GOOG");
+    check("Apple's iPhone", "AAPL");
+    check("Applebee's menu", "");
+    check("Pineapple prices", "");
+    check("apple pie and APPLE caps", "");
+    check("Alphabet", "GOOG");
+    check("General Electric", "GE");
+    check("General   Electric", "GE");
+    check("General\nElectric", "GE");
+    check("General\xc2\xa0"
+          "Electric",
+          "GE");
+    check("General Electricity", "");
+    check("GeneralElectric", "");
+    check("General Motors", "");
+    check("Citigroup and Citi", "C");
+    check("Citibank", "");
+    check("Citi's unit", "C");
+    check("AT&T", "T");
+    check("AT&T's plan", "T");
+    check("AT & T", "");
+    check("Apple\xc3\xa9", "");
+}
+
+static void test_unicode_punctuation_separates_words(void **state)
+{
+    (void)state;
+    check("Apple\xe2\x80\x99s iPhone", "AAPL");
+    check("Apple\xe2\x80\x94Google deal", "AAPL GOOG");
+    check("\xe2\x80\x9c"
+          "AAPL\xe2\x80\x9d",
+          "AAPL");
+    check("\xc2\xab$T\xc2\xbb", "T");
+    check("Citi\xc2\xae", "C");
+    check("AAPL\xe2\x80", "");
+    check("Apple\xc3\xa9 and AAPL\xc3\xa9", "");
+}
+
+static void test_common_word_in_ticker_list(void **state)
+{
+    (void)state;
+    check("Carriers (T, VZ) fell", "T");
+    check("(T,F)", "F T");
+    check("(C; GE)", "C GE");
+    check("(T / F)", "F T");
+    check("(T.N, F.N)", "F T");
+    check("(T)", "");
+    check("(T, and more)", "");
+    check("(T, Vz)", "");
+    check("(T, VZ", "");
+}
+
+static void test_common_word_next_to_name(void **state)
+{
+    (void)state;
+    check("Ford (F) shares", "F");
+    check("AT&T (T) and Verizon", "T");
+    check("AT&T Inc (T.N) and Ford Motor Co (F.N)", "F T");
+}
+
+static void test_sorted_unique(void **state)
+{
+    (void)state;
+    check("Google, Apple, GOOG and $AAPL; Google again", "AAPL GOOG");
+    check("GE Citi Ford AT&T Apple Google $BRK.B", "AAPL BRK.B C F GE GOOG T");
+}
+
+static void test_max_limits_output(void **state)
+{
+    char out[2][TICKER_MAX];
+    const char *s = "Google and Apple and GE";
+
+    (void)state;
+    assert_int_equal(mention_find(reg, s, strlen(s), out, 1), 1);
+    assert_string_equal(out[0], "AAPL");
+    assert_int_equal(mention_find(reg, s, strlen(s), out, 2), 2);
+    assert_string_equal(out[1], "GE");
+    assert_int_equal(mention_find(reg, s, strlen(s), out, 0), 0);
+}
+
+static void test_reads_only_len_bytes(void **state)
+{
+    char out[4][TICKER_MAX];
+
+    (void)state;
+    assert_int_equal(mention_find(reg, "AAPL GOOG", 4, out, 4), 1);
+    assert_string_equal(out[0], "AAPL");
+    assert_int_equal(mention_find(reg, "Apple", 4, out, 4), 0);
+    assert_int_equal(mention_find(reg, "AAPL\0GOOG", 9, out, 4), 2);
+    assert_string_equal(out[1], "GOOG");
+    assert_int_equal(mention_find(reg, "General Electric", 12, out, 4), 0);
+    assert_int_equal(mention_find(reg, NULL, 0, out, 4), 0);
+}
+
+static void test_longest_phrase_wins(void **state)
+{
+    mention_index *idx = mention_index_new();
+
+    (void)state;
+    mention_index_add_alias(idx, "BAC", "Bank of America");
+    mention_index_add_alias(idx, "AMX", "America");
+    mention_index_add_alias(idx, "AMX", "America Movil");
+    mention_index_add_alias(idx, "GOOG", "Alphabet");
+    mention_index_add_alias(idx, "GOOGL", "Alphabet");
+    mention_index_add_alias(idx, "GOOGL", "Alphabet");
+    mention_index_add_alias(idx, "X", "X");
+    mention_index_add_alias(idx, "bad ticker", "Bad");
+
+    check_idx(idx, "Bank of America Movil deal", "BAC");
+    check_idx(idx, "America Movil and Bank of America", "AMX BAC");
+    check_idx(idx, "Bank of Americas", "");
+    check_idx(idx, "Alphabet", "GOOG GOOGL");
+    check_idx(idx, "X marks it", "");
+    check_idx(idx, "Bad news", "");
+    check_idx(idx, "BAC and AMX", "");
+    mention_index_free(idx);
+    mention_index_free(NULL);
+}
+
+static void test_phrase_starting_with_punctuation(void **state)
+{
+    mention_index *idx = mention_index_new();
+
+    (void)state;
+    mention_index_add_alias(idx, "DOTC", ".com Inc");
+    check_idx(idx, "the .com Inc deal", "DOTC");
+    check_idx(idx, "the .com bubble", "");
+    mention_index_free(idx);
+}
+
+static void test_many_distinct_tickers(void **state)
+{
+    mention_index *idx = mention_index_new();
+    char text[400] = "";
+    char want[400] = "";
+
+    (void)state;
+    for (int i = 0; i < 50; i++) {
+        char sym[8];
+
+        snprintf(sym, sizeof(sym), "Q%c%c", 'A' + i / 26, 'A' + i % 26);
+        mention_index_add_ticker(idx, sym);
+        if (i > 0)
+            strcat(want, " ");
+        strcat(want, sym);
+    }
+    for (int i = 49; i >= 0; i--) {
+        char sym[8];
+
+        snprintf(sym, sizeof(sym), "$Q%c%c ", 'A' + i / 26, 'A' + i % 26);
+        strcat(text, sym);
+    }
+    check_idx(idx, text, want);
+    mention_index_free(idx);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_common_words_alone_are_not_mentions),
+        cmocka_unit_test(test_cashtags),
+        cmocka_unit_test(test_class_shares_stay_whole),
+        cmocka_unit_test(test_bare_tickers),
+        cmocka_unit_test(test_aliases),
+        cmocka_unit_test(test_unicode_punctuation_separates_words),
+        cmocka_unit_test(test_common_word_in_ticker_list),
+        cmocka_unit_test(test_common_word_next_to_name),
+        cmocka_unit_test(test_sorted_unique),
+        cmocka_unit_test(test_max_limits_output),
+        cmocka_unit_test(test_reads_only_len_bytes),
+        cmocka_unit_test(test_longest_phrase_wins),
+        cmocka_unit_test(test_phrase_starting_with_punctuation),
+        cmocka_unit_test(test_many_distinct_tickers),
+    };
+
+    return cmocka_run_group_tests(tests, setup, teardown);
+}

@@ -1,0 +1,300 @@
+/*
+ * Tests of the embedded sentiment model with the shipped weights
+ * (data/model/sentiment.weights, relative to the repository root, where
+ * the tests run): labels of clear financial sentences, determinism,
+ * empty text, and the errors of sentiment_model_load.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "domain/sentiment.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define WEIGHTS "data/model/sentiment.weights"
+
+static sentiment_model *model;
+
+static int load_model(void **state)
+{
+    char err[256];
+
+    (void)state;
+    model = sentiment_model_load(WEIGHTS, err, sizeof(err));
+    if (!model)
+        fprintf(stderr, "%s\n", err);
+    return model ? 0 : -1;
+}
+
+static int free_model(void **state)
+{
+    (void)state;
+    sentiment_model_free(model);
+    model = NULL;
+    return 0;
+}
+
+static sentiment_label label_of(const char *text)
+{
+    sentiment_result r;
+
+    sentiment_classify(model, text, strlen(text), &r);
+    return r.label;
+}
+
+static void assert_label(const char *text, sentiment_label want)
+{
+    sentiment_label got = label_of(text);
+
+    if (got != want)
+        fail_msg("\"%s\": want %s, got %s", text, sentiment_label_name(want),
+                 sentiment_label_name(got));
+}
+
+static void test_narrowing_loss_is_positive(void **state)
+{
+    (void)state;
+    assert_label("Operating loss narrowed", SENT_POSITIVE);
+    assert_label("Net loss narrowed to EUR 2.1 mn from EUR 5.3 mn",
+                 SENT_POSITIVE);
+}
+
+static void test_widening_loss_is_negative(void **state)
+{
+    (void)state;
+    assert_label("Operating loss widened to EUR 9 mn", SENT_NEGATIVE);
+}
+
+static void test_falling_profit_is_negative(void **state)
+{
+    (void)state;
+    assert_label("Quarterly profit fell 20 percent", SENT_NEGATIVE);
+    assert_label("Operating profit fell to EUR 3.2 mn from EUR 4.5 mn",
+                 SENT_NEGATIVE);
+    assert_label("Apple profit fell as iPhone sales slowed", SENT_NEGATIVE);
+}
+
+static void test_rising_sales_is_positive(void **state)
+{
+    (void)state;
+    assert_label("Sales increased", SENT_POSITIVE);
+    assert_label("Net sales increased by 12 % to EUR 80 mn", SENT_POSITIVE);
+    assert_label("Intel revenue beats estimates, shares jump", SENT_POSITIVE);
+}
+
+static void test_falling_costs_is_positive(void **state)
+{
+    (void)state;
+    assert_label("Costs were reduced by 15 %", SENT_POSITIVE);
+}
+
+static void test_negation_flips_direction(void **state)
+{
+    (void)state;
+    assert_label("Net sales did not increase in the third quarter",
+                 SENT_NEGATIVE);
+}
+
+static void test_comparison_with_previous_period(void **state)
+{
+    (void)state;
+    assert_label("Operating margin was 8.3 % compared to 11.8 % a year "
+                 "earlier",
+                 SENT_NEGATIVE);
+    assert_label("Diluted EPS stood at EUR 0.42 versus EUR 0.25",
+                 SENT_POSITIVE);
+}
+
+static void test_swing_between_profit_and_loss(void **state)
+{
+    (void)state;
+    assert_label("The company swung to a net profit of EUR 3 mn from a net "
+                 "loss of EUR 1 mn",
+                 SENT_POSITIVE);
+    assert_label("The company slipped to a pretax loss of EUR 4 mn from a "
+                 "pretax profit of EUR 2 mn",
+                 SENT_NEGATIVE);
+}
+
+static void test_plain_facts_are_neutral(void **state)
+{
+    (void)state;
+    assert_label("The headquarters are located in Helsinki", SENT_NEUTRAL);
+    assert_label("The board of directors will propose a dividend of EUR "
+                 "0.50 per share",
+                 SENT_NEUTRAL);
+}
+
+static void assert_same_result(const sentiment_result *a,
+                               const sentiment_result *b)
+{
+    assert_int_equal(a->label, b->label);
+    assert_true(a->score == b->score);
+    assert_true(a->confidence == b->confidence);
+    for (int k = 0; k < 3; k++)
+        assert_true(a->prob[k] == b->prob[k]);
+}
+
+static void test_score_is_deterministic(void **state)
+{
+    const char *text = "Net sales rose 5 % while operating profit fell";
+    sentiment_result a;
+    sentiment_result b;
+    sentiment_model *again;
+    char err[256];
+
+    (void)state;
+    sentiment_classify(model, text, strlen(text), &a);
+    sentiment_classify(model, text, strlen(text), &b);
+    assert_same_result(&a, &b);
+
+    again = sentiment_model_load(WEIGHTS, err, sizeof(err));
+    assert_non_null(again);
+    sentiment_classify(again, text, strlen(text), &b);
+    assert_same_result(&a, &b);
+    sentiment_model_free(again);
+}
+
+static void test_result_is_consistent(void **state)
+{
+    const char *text = "Operating loss narrowed";
+    sentiment_result r;
+
+    (void)state;
+    sentiment_classify(model, text, strlen(text), &r);
+    assert_true(r.prob[r.label] == r.confidence);
+    assert_true(r.score == r.prob[SENT_POSITIVE] - r.prob[SENT_NEGATIVE]);
+    assert_true(r.score >= -1.0 && r.score <= 1.0);
+}
+
+static void test_empty_text_is_neutral(void **state)
+{
+    sentiment_result r;
+
+    (void)state;
+    sentiment_classify(model, "", 0, &r);
+    assert_int_equal(r.label, SENT_NEUTRAL);
+    assert_true(r.score == 0.0);
+    assert_true(r.confidence == 1.0);
+
+    sentiment_classify(model, " ... , ;", 8, &r);
+    assert_int_equal(r.label, SENT_NEUTRAL);
+    assert_true(r.score == 0.0);
+
+    /* Only the first len bytes count. */
+    sentiment_classify(model, "Sales increased", 0, &r);
+    assert_int_equal(r.label, SENT_NEUTRAL);
+}
+
+static void test_version_is_named(void **state)
+{
+    (void)state;
+    assert_string_equal(sentiment_model_version(model), "embedded-linear/1");
+}
+
+static void test_label_names(void **state)
+{
+    (void)state;
+    assert_string_equal(sentiment_label_name(SENT_NEGATIVE), "negative");
+    assert_string_equal(sentiment_label_name(SENT_NEUTRAL), "neutral");
+    assert_string_equal(sentiment_label_name(SENT_POSITIVE), "positive");
+}
+
+/* Writes contents to a new temporary file; the caller unlinks path. */
+static void write_temp(char *path, const char *contents)
+{
+    int fd = mkstemp(path);
+    FILE *f;
+
+    assert_true(fd >= 0);
+    f = fdopen(fd, "w");
+    assert_non_null(f);
+    fputs(contents, f);
+    assert_int_equal(fclose(f), 0);
+}
+
+static void assert_load_fails(const char *contents, const char *want)
+{
+    char path[] = "/tmp/stonks-test-weights-XXXXXX";
+    char err[256] = "";
+    sentiment_model *m;
+
+    write_temp(path, contents);
+    m = sentiment_model_load(path, err, sizeof(err));
+    unlink(path);
+    assert_null(m);
+    if (!strstr(err, want) || !strstr(err, path))
+        fail_msg("error \"%s\" should name the file and say \"%s\"", err, want);
+}
+
+static void test_missing_file_is_an_error(void **state)
+{
+    char err[256] = "";
+    sentiment_model *m;
+
+    (void)state;
+    m = sentiment_model_load("/nonexistent/sentiment.weights", err,
+                             sizeof(err));
+    assert_null(m);
+    assert_non_null(strstr(err, "/nonexistent/sentiment.weights"));
+    assert_non_null(strstr(err, "No such file"));
+}
+
+static void test_corrupt_file_is_an_error(void **state)
+{
+    (void)state;
+    assert_load_fails("hello\n", "not a sentiment weights file");
+    assert_load_fails("", "unexpected end of file");
+    assert_load_fails("stonks-sentiment-weights 1\nversion x/1\n"
+                      "features 999\n",
+                      "another feature version");
+    assert_load_fails("stonks-sentiment-weights 1\nversion x/1\n"
+                      "features 1\nbuckets 262144\nbias 0 0 0\nrows 2\n"
+                      "5 0.1 0.2 0.3\n",
+                      "unexpected end of file");
+    assert_load_fails("stonks-sentiment-weights 1\nversion x/1\n"
+                      "features 1\nbuckets 262144\nbias 0 0 0\nrows 1\n"
+                      "5 0.1 zero 0.3\nend\n",
+                      "malformed weights");
+    assert_load_fails("stonks-sentiment-weights 1\nversion x/1\n"
+                      "features 1\nbuckets 262144\nbias 0 0 0\nrows 1\n"
+                      "999999999 0.1 0.2 0.3\nend\n",
+                      "out of range");
+}
+
+static void test_free_null_is_safe(void **state)
+{
+    (void)state;
+    sentiment_model_free(NULL);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_narrowing_loss_is_positive),
+        cmocka_unit_test(test_widening_loss_is_negative),
+        cmocka_unit_test(test_falling_profit_is_negative),
+        cmocka_unit_test(test_rising_sales_is_positive),
+        cmocka_unit_test(test_falling_costs_is_positive),
+        cmocka_unit_test(test_negation_flips_direction),
+        cmocka_unit_test(test_comparison_with_previous_period),
+        cmocka_unit_test(test_swing_between_profit_and_loss),
+        cmocka_unit_test(test_plain_facts_are_neutral),
+        cmocka_unit_test(test_score_is_deterministic),
+        cmocka_unit_test(test_result_is_consistent),
+        cmocka_unit_test(test_empty_text_is_neutral),
+        cmocka_unit_test(test_version_is_named),
+        cmocka_unit_test(test_label_names),
+        cmocka_unit_test(test_missing_file_is_an_error),
+        cmocka_unit_test(test_corrupt_file_is_an_error),
+        cmocka_unit_test(test_free_null_is_safe),
+    };
+
+    return cmocka_run_group_tests(tests, load_model, free_model);
+}

@@ -1,0 +1,321 @@
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "domain/text.h"
+
+/* Checks text_clean_article on NUL-terminated title and summary. */
+static void check_clean(const char *title, const char *summary,
+                        const char *want)
+{
+    size_t len = 99;
+    char *got = text_clean_article(title, strlen(title), summary,
+                                   strlen(summary), &len);
+
+    assert_string_equal(got, want);
+    assert_int_equal(len, strlen(want));
+    free(got);
+}
+
+static void check_collapse(const char *in, size_t len, const char *want)
+{
+    size_t out_len = 99;
+    char *got = text_collapse_ws(in, len, &out_len);
+
+    assert_string_equal(got, want);
+    assert_int_equal(out_len, strlen(want));
+    free(got);
+}
+
+static void test_utf8_valid(void **state)
+{
+    (void)state;
+    assert_int_equal(text_valid_utf8("", 0), 1);
+    assert_int_equal(text_valid_utf8("plain ASCII", 11), 1);
+    assert_int_equal(text_valid_utf8("a\0b", 3), 1);
+    assert_int_equal(text_valid_utf8("Nestl\xc3\xa9", 7), 1);
+    assert_int_equal(text_valid_utf8("\xc2\x80", 2), 1); /* U+0080 */
+    assert_int_equal(text_valid_utf8("\xe2\x82\xac", 3), 1); /* euro */
+    assert_int_equal(text_valid_utf8("\xed\x9f\xbf", 3), 1); /* D7FF */
+    assert_int_equal(text_valid_utf8("\xee\x80\x80", 3), 1); /* E000 */
+    assert_int_equal(text_valid_utf8("\xef\xbf\xbf", 3), 1); /* FFFF */
+    assert_int_equal(text_valid_utf8("\xf0\x9f\x98\x80", 4), 1);
+    assert_int_equal(text_valid_utf8("\xf4\x8f\xbf\xbf", 4), 1);
+}
+
+static void test_utf8_invalid(void **state)
+{
+    (void)state;
+    assert_int_equal(text_valid_utf8("\x80", 1), 0);
+    assert_int_equal(text_valid_utf8("a\xbf", 2), 0);
+    assert_int_equal(text_valid_utf8("\xc0\x80", 2), 0); /* overlong */
+    assert_int_equal(text_valid_utf8("\xc1\xbf", 2), 0); /* overlong */
+    assert_int_equal(text_valid_utf8("\xe0\x80\x80", 3), 0);
+    assert_int_equal(text_valid_utf8("\xe0\x9f\xbf", 3), 0);
+    assert_int_equal(text_valid_utf8("\xf0\x80\x80\x80", 4), 0);
+    assert_int_equal(text_valid_utf8("\xf0\x8f\xbf\xbf", 4), 0);
+    assert_int_equal(text_valid_utf8("\xed\xa0\x80", 3), 0); /* D800 */
+    assert_int_equal(text_valid_utf8("\xed\xbf\xbf", 3), 0); /* DFFF */
+    assert_int_equal(text_valid_utf8("\xf4\x90\x80\x80", 4), 0);
+    assert_int_equal(text_valid_utf8("\xf5\x80\x80\x80", 4), 0);
+    assert_int_equal(text_valid_utf8("\xff", 1), 0);
+    assert_int_equal(text_valid_utf8("\xc3(", 2), 0);
+    assert_int_equal(text_valid_utf8("\xe2\x82(", 3), 0);
+}
+
+static void test_utf8_stops_at_len(void **state)
+{
+    (void)state;
+    assert_int_equal(text_valid_utf8("\xe2\x82\xac", 2), 0);
+    assert_int_equal(text_valid_utf8("\xc3\xa9", 1), 0);
+    assert_int_equal(text_valid_utf8("ok\xff", 2), 1);
+}
+
+static void test_collapse_ws(void **state)
+{
+    (void)state;
+    check_collapse("", 0, "");
+    check_collapse("   \t\n ", 6, "");
+    check_collapse("  a \t\n b  ", 10, "a b");
+    check_collapse("one", 3, "one");
+    check_collapse("x\r\n\v\fy", 6, "x y");
+    check_collapse("a\0b\x1b[0m\x7f", 8, "a b [0m");
+    check_collapse("Google. |\xc2\xa0Video ", 17, "Google. | Video");
+    check_collapse("ab   cd", 4, "ab");
+    check_collapse("\xc2\xa0", 1, "\xc2");
+    check_collapse(NULL, 0, "");
+}
+
+static void test_collapse_ws_real_summary(void **state)
+{
+    static const char in[] =
+        "contact the Seoul newsroom at +822 3704 5640 or via email at "
+        "kr.rtrs@gmail.com)   \t Bank of Korea's revised H2 forecasts\t "
+        "BOK revisits";
+
+    (void)state;
+    check_collapse(in, strlen(in),
+                   "contact the Seoul newsroom at +822 3704 5640 or via "
+                   "email at kr.rtrs@gmail.com) Bank of Korea's revised H2 "
+                   "forecasts BOK revisits");
+}
+
+static void test_clean_update_prefix_and_bullet(void **state)
+{
+    (void)state;
+    check_clean("UPDATE 5-Facebook launches video chat with Skype ",
+                " * Microsoft  Google shares rise  (Rewrites  adds Skype "
+                "executive comments  analyst comment)",
+                "Facebook launches video chat with Skype | Microsoft "
+                "Google shares rise (Rewrites adds Skype executive "
+                "comments analyst comment)");
+}
+
+static void test_clean_plain_row_with_no_break_space(void **state)
+{
+    (void)state;
+    check_clean("Facebook launches video chat with Skype ",
+                "PALO ALTO  California Facebook will add Skype video chat "
+                "to its pages  aiming to spice up the appeal of the "
+                "world's No. 1 Internet social networking service while "
+                "fending off increased competition from Google. |\xc2\xa0"
+                "Video ",
+                "Facebook launches video chat with Skype | PALO ALTO "
+                "California Facebook will add Skype video chat to its "
+                "pages aiming to spice up the appeal of the world's No. 1 "
+                "Internet social networking service while fending off "
+                "increased competition from Google. | Video");
+}
+
+static void test_clean_indented_bullet(void **state)
+{
+    (void)state;
+    check_clean("Citi hit Moody's hurdle in OneMain sale -source ",
+                "   * OneMain prelim rating lower than Citi "
+                "expected-source",
+                "Citi hit Moody's hurdle in OneMain sale -source | OneMain "
+                "prelim rating lower than Citi expected-source");
+    check_clean("DEALTALK-Zarlink looks enticing but white-knight bid "
+                "elusive ",
+                "   *Zarlink seeks buyers to fend off hostile Microsemi bid",
+                "Zarlink looks enticing but white-knight bid elusive | "
+                "Zarlink seeks buyers to fend off hostile Microsemi bid");
+}
+
+static void test_clean_chained_prefixes(void **state)
+{
+    (void)state;
+    check_clean("CORRECTED - UPDATE 2-JPMorgan settles muni bid-rigging "
+                "case for $211 mln ",
+                " (Clarifies in paragraph four and bullet point that not "
+                "all charged employees had worked at JPMorgan. Corrects "
+                "figure in paragraph 11 to $211.2 million from $211.2)",
+                "JPMorgan settles muni bid-rigging case for $211 mln | "
+                "(Clarifies in paragraph four and bullet point that not "
+                "all charged employees had worked at JPMorgan. Corrects "
+                "figure in paragraph 11 to $211.2 million from $211.2)");
+    check_clean("RPT-UPDATE 2-Sanofi sells skin unit  MS drug results "
+                "underwhelm ",
+                " * Dermik has about 140 staff in U.S.  200 in Laval  "
+                "Canada",
+                "Sanofi sells skin unit MS drug results underwhelm | "
+                "Dermik has about 140 staff in U.S. 200 in Laval Canada");
+    check_clean("CORRECTION -  - UPDATE 4-McDonald's profit  Sept sales "
+                "beat expectations ",
+                "- ", "McDonald's profit Sept sales beat expectations | -");
+    check_clean("EXCLUSIVE-UPDATE 2-Ex-Lone Pine  Goldman execs plan $1 "
+                "bln Asia hedge fund -sources ",
+                "* Ex-Goldman's Asia Pac cap intro head Ghani joining as "
+                "COO",
+                "Ex-Lone Pine Goldman execs plan $1 bln Asia hedge fund "
+                "-sources | Ex-Goldman's Asia Pac cap intro head Ghani "
+                "joining as COO");
+    check_clean("EXCLUSVE-UPDATE 2-TSMC to make new Apple chips on trial "
+                "- source ",
+                " * TSMC testing manufacture of next generation chip - "
+                "source",
+                "TSMC to make new Apple chips on trial - source | TSMC "
+                "testing manufacture of next generation chip - source");
+}
+
+static void test_clean_keeps_topic_slugs(void **state)
+{
+    (void)state;
+    check_clean("REFILE-US STOCKS-Wall St drops over 1 pct on global debt "
+                "worries ",
+                " (Fixes typo in paragraph 5 to read \"BNY ConvergEx "
+                "Group\")",
+                "US STOCKS-Wall St drops over 1 pct on global debt worries "
+                "| (Fixes typo in paragraph 5 to read \"BNY ConvergEx "
+                "Group\")");
+    check_clean("PRESS DIGEST - Canada - July 8 ", "",
+                "PRESS DIGEST - Canada - July 8");
+    check_clean("HOW TO PLAY IT: Apple surges after stellar results ", "",
+                "HOW TO PLAY IT: Apple surges after stellar results");
+}
+
+static void test_clean_numbered_forms(void **state)
+{
+    (void)state;
+    check_clean("WRAPUP 1-Petrovietnam eyes oil assets in disputed South "
+                "China Sea ",
+                " ",
+                "Petrovietnam eyes oil assets in disputed South China Sea");
+    check_clean("UPDATE1-Senator Grassley probes document destruction at "
+                "SEC ",
+                " * Grassley: SEC whistleblower came forward about records",
+                "Senator Grassley probes document destruction at SEC | "
+                "Grassley: SEC whistleblower came forward about records");
+    check_clean("UPDATE 11-Foo", "", "Foo");
+    check_clean("WRAPUP-BofA shares drop  recover in rollercoaster day ", "",
+                "BofA shares drop recover in rollercoaster day");
+}
+
+static void test_clean_colon_labels_any_case(void **state)
+{
+    (void)state;
+    check_clean("Analysis: JPMorgan close to becoming the top U.S. lender ",
+                "NEW YORK JPMorgan Chase & Co is close to vaulting past "
+                "Bank of America Corp to become the biggest bank in the "
+                "United States  but it will likely get there in an odd way "
+                "-- by shrinking less than its rival.",
+                "JPMorgan close to becoming the top U.S. lender | NEW YORK "
+                "JPMorgan Chase & Co is close to vaulting past Bank of "
+                "America Corp to become the biggest bank in the United "
+                "States but it will likely get there in an odd way -- by "
+                "shrinking less than its rival.");
+    check_clean("Exclusive: France's Photonis  QioptiQ for sale ", "",
+                "France's Photonis QioptiQ for sale");
+    check_clean("SPECIAL REPORT: Banks still robo-signing ", "",
+                "Banks still robo-signing");
+    check_clean("Q&A-What happens to Apple after Jobs? ", "",
+                "What happens to Apple after Jobs?");
+}
+
+static void test_clean_keeps_look_alikes(void **state)
+{
+    (void)state;
+    check_clean("T-Mobile to offer unlimited data plans ", "",
+                "T-Mobile to offer unlimited data plans");
+    check_clean("F-35 called part of U.S. security infrastructure ", "",
+                "F-35 called part of U.S. security infrastructure");
+    check_clean("TNK-BP to reinvest Russian oil tax ", "",
+                "TNK-BP to reinvest Russian oil tax");
+    check_clean("ST-Ericsson breaks Qualcomm Windows Phone monopoly ", "",
+                "ST-Ericsson breaks Qualcomm Windows Phone monopoly");
+    check_clean("Update 2-lower case is not the wire", "",
+                "Update 2-lower case is not the wire");
+    check_clean("UPDATES to follow", "", "UPDATES to follow");
+    check_clean("UPDATE 2 without separator", "", "UPDATE 2 without separator");
+    check_clean("Text-to-speech firm rises", "", "Text-to-speech firm rises");
+}
+
+static void test_clean_non_ascii(void **state)
+{
+    (void)state;
+    check_clean("LEAD 1-Nestl\xc3\xa9 port\xc3\xa9 par la croissance dans "
+                "les pays \xc3\xa9mergents ",
+                " * Croissance \xc3\xa0 deux chiffres dans les pays "
+                "\xc3\xa9mergents",
+                "LEAD 1-Nestl\xc3\xa9 port\xc3\xa9 par la croissance dans "
+                "les pays \xc3\xa9mergents | Croissance \xc3\xa0 deux "
+                "chiffres dans les pays \xc3\xa9mergents");
+}
+
+static void test_clean_empty_parts(void **state)
+{
+    size_t len = 99;
+    char *got;
+
+    (void)state;
+    check_clean("", "", "");
+    check_clean("   ", " *  * ", "");
+    check_clean("", " * * Only the summary", "Only the summary");
+    check_clean("RPT-", "x", "x");
+    check_clean("Only the title ", "   ", "Only the title");
+
+    got = text_clean_article(NULL, 0, NULL, 0, &len);
+    assert_string_equal(got, "");
+    assert_int_equal(len, 0);
+    free(got);
+}
+
+static void test_clean_reads_only_len_bytes(void **state)
+{
+    size_t len = 99;
+    char *got;
+
+    (void)state;
+    got = text_clean_article("RPT-Foo bar", 7, " * baz qux", 6, &len);
+    assert_string_equal(got, "Foo | baz");
+    assert_int_equal(len, 9);
+    free(got);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_utf8_valid),
+        cmocka_unit_test(test_utf8_invalid),
+        cmocka_unit_test(test_utf8_stops_at_len),
+        cmocka_unit_test(test_collapse_ws),
+        cmocka_unit_test(test_collapse_ws_real_summary),
+        cmocka_unit_test(test_clean_update_prefix_and_bullet),
+        cmocka_unit_test(test_clean_plain_row_with_no_break_space),
+        cmocka_unit_test(test_clean_indented_bullet),
+        cmocka_unit_test(test_clean_chained_prefixes),
+        cmocka_unit_test(test_clean_keeps_topic_slugs),
+        cmocka_unit_test(test_clean_numbered_forms),
+        cmocka_unit_test(test_clean_colon_labels_any_case),
+        cmocka_unit_test(test_clean_keeps_look_alikes),
+        cmocka_unit_test(test_clean_non_ascii),
+        cmocka_unit_test(test_clean_empty_parts),
+        cmocka_unit_test(test_clean_reads_only_len_bytes),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
