@@ -11,8 +11,7 @@
 #include "lib/log.h"
 #include "lib/xalloc.h"
 
-static char *read_file(const char *path, size_t *len, char *err,
-                       size_t errlen)
+static char *read_file(const char *path, size_t *len, char *err, size_t errlen)
 {
     FILE *f = fopen(path, "rb");
     char *data;
@@ -217,7 +216,7 @@ int replay_load(const char *dir, replay_data *r, char *err, size_t errlen)
 {
     static const char *const news_hdr[] = {"ticker", "company", "date",
                                            "title",  "summary", "news_type"};
-    static const char *const price_hdr[] = {"ticker", "date", "open", "high",
+    static const char *const price_hdr[] = {"ticker", "date",  "open",  "high",
                                             "low",    "close", "volume"};
     char *npath = xasprintf("%s/%s", dir, REPLAY_NEWS_FILE);
     char *ppath = xasprintf("%s/%s", dir, REPLAY_PRICE_FILE);
@@ -234,8 +233,8 @@ int replay_load(const char *dir, replay_data *r, char *err, size_t errlen)
     r->scratch = xmalloc(nlen + plen + 1);
     if (each_row(r, r->news_text, nlen, r->scratch, npath, news_hdr, 6,
                  add_news, err, errlen) < 0 ||
-        each_row(r, r->price_text, plen, r->scratch + nlen, ppath, price_hdr,
-                 7, add_bar, err, errlen) < 0)
+        each_row(r, r->price_text, plen, r->scratch + nlen, ppath, price_hdr, 7,
+                 add_bar, err, errlen) < 0)
         goto out;
     qsort(r->news, r->nnews, sizeof(*r->news), cmp_news);
     qsort(r->bars, r->nbars, sizeof(*r->bars), cmp_bar);
@@ -259,22 +258,22 @@ void replay_release(replay_data *r)
 }
 
 /* First index in a sorted array whose (ticker, day) >= the key. */
-#define LOWER_BOUND(arr, n, tick, dayfield, key_day, out)                    \
-    do {                                                                     \
-        size_t lo_ = 0, hi_ = (n);                                           \
-        while (lo_ < hi_) {                                                  \
-            size_t mid_ = lo_ + (hi_ - lo_) / 2;                             \
-            int c_ = strcmp((arr)[mid_].ticker, (tick));                     \
-            if (c_ < 0 || (c_ == 0 && (arr)[mid_].dayfield < (key_day)))     \
-                lo_ = mid_ + 1;                                              \
-            else                                                             \
-                hi_ = mid_;                                                  \
-        }                                                                    \
-        (out) = lo_;                                                         \
+#define LOWER_BOUND(arr, n, tick, dayfield, key_day, out)                      \
+    do {                                                                       \
+        size_t lo_ = 0, hi_ = (n);                                             \
+        while (lo_ < hi_) {                                                    \
+            size_t mid_ = lo_ + (hi_ - lo_) / 2;                               \
+            int c_ = strcmp((arr)[mid_].ticker, (tick));                       \
+            if (c_ < 0 || (c_ == 0 && (arr)[mid_].dayfield < (key_day)))       \
+                lo_ = mid_ + 1;                                                \
+            else                                                               \
+                hi_ = mid_;                                                    \
+        }                                                                      \
+        (out) = lo_;                                                           \
     } while (0)
 
-size_t replay_news_range(const replay_data *r, const char *ticker,
-                         int32_t from, int32_t to, const replay_news **first)
+size_t replay_news_range(const replay_data *r, const char *ticker, int32_t from,
+                         int32_t to, const replay_news **first)
 {
     size_t lo, end;
 
@@ -287,8 +286,8 @@ size_t replay_news_range(const replay_data *r, const char *ticker,
     return end - lo;
 }
 
-size_t replay_bars_range(const replay_data *r, const char *ticker,
-                         int32_t from, int32_t to, const replay_bar **first)
+size_t replay_bars_range(const replay_data *r, const char *ticker, int32_t from,
+                         int32_t to, const replay_bar **first)
 {
     size_t lo, end;
 

@@ -56,11 +56,11 @@ void replay_release(replay_data *r);
 
 /* The news rows of ticker dated from..to (inclusive): *first points at
  * the first, the return value is how many follow contiguously. */
-size_t replay_news_range(const replay_data *r, const char *ticker,
-                         int32_t from, int32_t to, const replay_news **first);
+size_t replay_news_range(const replay_data *r, const char *ticker, int32_t from,
+                         int32_t to, const replay_news **first);
 
 /* Likewise for bars. */
-size_t replay_bars_range(const replay_data *r, const char *ticker,
-                         int32_t from, int32_t to, const replay_bar **first);
+size_t replay_bars_range(const replay_data *r, const char *ticker, int32_t from,
+                         int32_t to, const replay_bar **first);
 
 #endif

@@ -32,9 +32,10 @@
 /* Kinds of token. */
 enum feat_kind {
     FEAT_K_WORD = 0,
-    FEAT_K_NUM, /* starts with a digit; see feat_token_number */
+    FEAT_K_NUM, /* a digit first, or a currency code glued to one
+                   ("eur131m"); see feat_token_number */
     FEAT_K_PUNCT, /* , : ( ) " and the like: ends a phrase */
-    FEAT_K_BREAK, /* . ; ! ? : ends a clause */
+    FEAT_K_BREAK, /* . ; ! ? | : ends a clause ("Inc." and "U.S." not) */
 };
 
 typedef struct feat_token {
@@ -51,7 +52,8 @@ typedef struct feat_token {
 size_t feat_tokenize(const char *text, size_t len, feat_token *toks,
                      size_t max);
 
-/* The value of a FEAT_K_NUM token ("1,250.5" is 1250.5). */
+/* The value of a FEAT_K_NUM token ("1,250.5" is 1250.5, "EUR -0.4" is
+ * -0.4); a unit suffix such as "m" is ignored. */
 double feat_token_number(const char *text, const feat_token *t);
 
 /* FNV-1a 64 of the lower-cased bytes of s[0..len): the same hash the

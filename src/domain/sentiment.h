@@ -36,8 +36,8 @@ void sentiment_model_free(sentiment_model *m);
 const char *sentiment_model_version(const sentiment_model *m);
 
 /* Classifies text[0..len). Never fails: empty text is neutral. */
-void sentiment_classify(const sentiment_model *m, const char *text,
-                        size_t len, sentiment_result *out);
+void sentiment_classify(const sentiment_model *m, const char *text, size_t len,
+                        sentiment_result *out);
 
 /* "negative", "neutral", "positive". */
 const char *sentiment_label_name(sentiment_label l);

@@ -35,14 +35,13 @@ static const setting config_table[] = {
      "PostgreSQL host"},
     {"POSTGRES_PORT", SET_INT, "5432", OFF(pg_port), 1, 65535, NULL,
      "PostgreSQL port"},
-    {"POSTGRES_DB", SET_STR, "stonks", OFF(pg_db), 0, 0, NULL,
-     "database name"},
+    {"POSTGRES_DB", SET_STR, "stonks", OFF(pg_db), 0, 0, NULL, "database name"},
     {"POSTGRES_USER", SET_STR, "stonks", OFF(pg_user), 0, 0, NULL,
      "database user"},
     {"POSTGRES_PASSWORD", SET_STR, "", OFF(pg_password), 0, 0, NULL,
      "database password (secret)"},
-    {"POSTGRES_CONNECT_TIMEOUT", SET_INT, "5", OFF(pg_connect_timeout_s),
-     1, 300, NULL, "seconds to wait for a connection"},
+    {"POSTGRES_CONNECT_TIMEOUT", SET_INT, "5", OFF(pg_connect_timeout_s), 1,
+     300, NULL, "seconds to wait for a connection"},
     {"REDIS_HOST", SET_STR, "127.0.0.1", OFF(redis_host), 0, 0, NULL,
      "Redis host"},
     {"REDIS_PORT", SET_INT, "6379", OFF(redis_port), 1, 65535, NULL,
@@ -51,13 +50,15 @@ static const setting config_table[] = {
      "Redis password (secret)"},
     {"QUEUE_BATCH_SIZE", SET_INT, "128", OFF(queue_batch), 1, 4096, NULL,
      "jobs a worker takes per round trip"},
-    {"QUEUE_BLOCK_MS", SET_INT, "500", OFF(queue_block_ms), 10, 60000,
-     NULL, "how long a worker waits for a job before checking signals"},
-    {"QUEUE_VISIBILITY_TIMEOUT_MS", SET_INT, "30000",
-     OFF(queue_visibility_ms), 100, 86400000, NULL,
+    {"QUEUE_BLOCK_MS", SET_INT, "500", OFF(queue_block_ms), 10, 60000, NULL,
+     "how long a worker waits for a job before checking signals"},
+    {"QUEUE_LINGER_MS", SET_INT, "5", OFF(queue_linger_ms), 0, 1000, NULL,
+     "wait this long for a small batch to fill before handling it"},
+    {"QUEUE_VISIBILITY_TIMEOUT_MS", SET_INT, "30000", OFF(queue_visibility_ms),
+     100, 86400000, NULL,
      "a job taken but not acknowledged for this long is redelivered"},
-    {"QUEUE_MAX_ATTEMPTS", SET_INT, "5", OFF(queue_max_attempts), 1, 100,
-     NULL, "failures before a job moves to stonks:dead:<queue>"},
+    {"QUEUE_MAX_ATTEMPTS", SET_INT, "5", OFF(queue_max_attempts), 1, 100, NULL,
+     "failures before a job moves to stonks:dead:<queue>"},
     {"SCHEDULER_MODE", SET_ENUM, "replay", OFF(scheduler_mode), 0, 0,
      "replay|live", "walk the replay clock, or tick in real time"},
     {"REPLAY_DIR", SET_STR, "data/replay", OFF(replay_dir), 0, 0, NULL,
@@ -70,24 +71,24 @@ static const setting config_table[] = {
      "comma-separated tickers to replay; empty: all active symbols"},
     {"REPLAY_LOOKAHEAD_DAYS", SET_INT, "10", OFF(replay_lookahead_days), 1,
      1000, NULL, "trading days ingestion may run ahead of aggregation"},
-    {"REPLAY_LOOKBACK_DAYS", SET_INT, "45", OFF(replay_lookback_days), 0,
-     3650, NULL, "calendar days of bars loaded before the first day"},
+    {"REPLAY_LOOKBACK_DAYS", SET_INT, "45", OFF(replay_lookback_days), 0, 3650,
+     NULL, "calendar days of bars loaded before the first day"},
     {"SCHEDULER_INTERVAL_S", SET_INT, "300", OFF(scheduler_interval_s), 1,
      86400, NULL, "live mode: seconds between ticks"},
     {"INGEST_PROVIDER", SET_ENUM, "replay", OFF(ingest_provider), 0, 0,
      "replay", "where ingestion reads bars and news"},
     {"OBJECT_STORE", SET_ENUM, "fs", OFF(object_store), 0, 0, "fs",
      "where raw payloads are kept"},
-    {"OBJECT_STORE_DIR", SET_STR, "var/objects", OFF(object_store_dir), 0,
-     0, NULL, "fs object store: root folder"},
+    {"OBJECT_STORE_DIR", SET_STR, "var/objects", OFF(object_store_dir), 0, 0,
+     NULL, "fs object store: root folder"},
     {"EXTRACTOR_MODEL", SET_ENUM, "embedded", OFF(extractor_model), 0, 0,
      "embedded", "signal extraction model"},
     {"STONKS_MODEL_PATH", SET_STR, "data/model/sentiment.weights",
      OFF(model_path), 0, 0, NULL, "embedded model weights file"},
     {"MIGRATIONS_DIR", SET_STR, "db/migrations", OFF(migrations_dir), 0, 0,
      NULL, "numbered SQL files applied by `stonks migrate`"},
-    {"WATCHLIST_FILE", SET_STR, "data/watchlist.csv", OFF(watchlist_file),
-     0, 0, NULL, "the watchlist `stonks seed` loads"},
+    {"WATCHLIST_FILE", SET_STR, "data/watchlist.csv", OFF(watchlist_file), 0, 0,
+     NULL, "the watchlist `stonks seed` loads"},
     {"STONKS_VAR_DIR", SET_STR, "var", OFF(var_dir), 0, 0, NULL,
      "folder for logs of child services (`stonks demo`)"},
 };
@@ -117,11 +118,9 @@ static int valid_date(const char *v)
     int y, m, d;
     char tail;
 
-    if (strlen(v) != 10 ||
-        sscanf(v, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3)
+    if (strlen(v) != 10 || sscanf(v, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3)
         return 0;
-    return y >= 1900 && y <= 2200 && m >= 1 && m <= 12 && d >= 1 &&
-           d <= 31;
+    return y >= 1900 && y <= 2200 && m >= 1 && m <= 12 && d >= 1 && d <= 31;
 }
 
 static int load_one(config *c, const setting *s, char *err, size_t errlen)
@@ -153,8 +152,8 @@ static int load_one(config *c, const setting *s, char *err, size_t errlen)
     }
     case SET_ENUM:
         if (!enum_allows(s->choices, v)) {
-            snprintf(err, errlen, "%s must be one of %s, got '%.40s'",
-                     s->name, s->choices, v);
+            snprintf(err, errlen, "%s must be one of %s, got '%.40s'", s->name,
+                     s->choices, v);
             return -1;
         }
         break;

@@ -28,6 +28,7 @@ typedef struct config {
 
     int queue_batch;
     int queue_block_ms;
+    int queue_linger_ms;
     int queue_visibility_ms;
     int queue_max_attempts;
 

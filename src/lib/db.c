@@ -37,14 +37,16 @@ const char *db_error(const db *d)
 static PGconn *connect_with(const config *c)
 {
     char port[16], timeout[16];
-    const char *keys[] = {"host",     "port",
-                          "dbname",   "user",
-                          "password", "connect_timeout",
-                          "application_name", NULL};
-    const char *vals[] = {c->pg_host,     port,
-                          c->pg_db,       c->pg_user,
-                          c->pg_password, timeout,
-                          "stonks",       NULL};
+    const char *keys[] = {"host",
+                          "port",
+                          "dbname",
+                          "user",
+                          "password",
+                          "connect_timeout",
+                          "application_name",
+                          NULL};
+    const char *vals[] = {c->pg_host,     port,    c->pg_db,      c->pg_user,
+                          c->pg_password, timeout, log_service(), NULL};
 
     snprintf(port, sizeof(port), "%d", c->pg_port);
     snprintf(timeout, sizeof(timeout), "%d", c->pg_connect_timeout_s);
@@ -88,8 +90,7 @@ static int reconnect(db *d)
     d->nprepared = 0;
     d->in_tx = 0;
     if (PQstatus(d->conn) != CONNECTION_OK) {
-        set_err(d, "cannot reconnect to PostgreSQL",
-                PQerrorMessage(d->conn));
+        set_err(d, "cannot reconnect to PostgreSQL", PQerrorMessage(d->conn));
         return DB_RETRY;
     }
     LOG_INFO("reconnected to PostgreSQL", LF_S("server", d->conninfo_host));
@@ -103,10 +104,8 @@ static int classify(db *d, PGresult *r)
     set_err(d, "PostgreSQL error", PQresultErrorMessage(r));
     if (PQstatus(d->conn) != CONNECTION_OK)
         return DB_RETRY;
-    if (state && (strcmp(state, "40001") == 0 ||
-                  strcmp(state, "40P01") == 0 ||
-                  strncmp(state, "08", 2) == 0 ||
-                  strcmp(state, "57P01") == 0))
+    if (state && (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0 ||
+                  strncmp(state, "08", 2) == 0 || strcmp(state, "57P01") == 0))
         return DB_RETRY;
     return DB_FAIL;
 }

@@ -8,7 +8,7 @@
 
 #include "lib/buf.h"
 
-static char log_service[64] = "stonks";
+static char log_service_name[64] = "stonks";
 static log_level log_min = LOG_LEVEL_INFO;
 static _Thread_local char log_job[64];
 static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -18,7 +18,7 @@ static const char *const level_names[] = {"debug", "info", "warn", "error",
 
 void log_init(const char *service, log_level min)
 {
-    snprintf(log_service, sizeof(log_service), "%s", service);
+    snprintf(log_service_name, sizeof(log_service_name), "%s", service);
     log_min = min;
 }
 
@@ -28,6 +28,11 @@ int log_level_parse(const char *s)
         if (strcmp(s, level_names[i]) == 0)
             return i;
     return -1;
+}
+
+const char *log_service(void)
+{
+    return log_service_name;
 }
 
 int log_enabled(log_level level)
@@ -85,7 +90,7 @@ void log_write(log_level level, const char *msg, const log_field *fields,
     buf_init(&b);
     buf_addf(&b, "{\"ts\":\"%s.%03ldZ\",\"level\":\"%s\",\"service\":", tbuf,
              ts.tv_nsec / 1000000, level_names[level]);
-    buf_add_json_str(&b, log_service, strlen(log_service));
+    buf_add_json_str(&b, log_service_name, strlen(log_service_name));
     buf_adds(&b, ",\"msg\":");
     buf_add_json_str(&b, msg, strlen(msg));
     if (log_job[0]) {

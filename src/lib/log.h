@@ -46,6 +46,9 @@ int log_level_parse(const char *s);
 
 int log_enabled(log_level level);
 
+/* The service name given to log_init ("stonks" before). */
+const char *log_service(void);
+
 /* The job id added to every line this thread writes; NULL clears it.
  * The string is copied (at most 63 bytes). */
 void log_set_job(const char *job);
@@ -56,13 +59,13 @@ void log_set_job(const char *job);
 void log_write(log_level level, const char *msg, const log_field *fields,
                size_t n);
 
-#define LOG_AT(lvl, msg, ...)                                                \
-    do {                                                                     \
-        if (log_enabled(lvl)) {                                              \
-            const log_field lf_[] = {{LF_NONE, NULL, NULL, 0, 0},            \
-                                     ##__VA_ARGS__};                         \
-            log_write(lvl, msg, lf_, sizeof(lf_) / sizeof(lf_[0]));          \
-        }                                                                    \
+#define LOG_AT(lvl, msg, ...)                                                  \
+    do {                                                                       \
+        if (log_enabled(lvl)) {                                                \
+            const log_field lf_[] = {{LF_NONE, NULL, NULL, 0, 0},              \
+                                     ##__VA_ARGS__};                           \
+            log_write(lvl, msg, lf_, sizeof(lf_) / sizeof(lf_[0]));            \
+        }                                                                      \
     } while (0)
 
 #define LOG_DEBUG(msg, ...) LOG_AT(LOG_LEVEL_DEBUG, msg, ##__VA_ARGS__)

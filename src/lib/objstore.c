@@ -149,8 +149,7 @@ char *objstore_get(objstore *s, const char *key, size_t max, size_t *len,
     path = path_of(s, key + 7);
     f = fopen(path, "rb");
     if (!f) {
-        snprintf(err, errlen, "object %s not found: %s", key,
-                 strerror(errno));
+        snprintf(err, errlen, "object %s not found: %s", key, strerror(errno));
         goto out;
     }
     if (fstat(fileno(f), &st) < 0 || (size_t)st.st_size > max) {

@@ -192,8 +192,8 @@ static int group_index(queue_client *q, const char *key)
     return q->ngroups++;
 }
 
-int queue_push(queue_client *q, const char *queue,
-               const char *const *payloads, const size_t *lens, size_t n)
+int queue_push(queue_client *q, const char *queue, const char *const *payloads,
+               const size_t *lens, size_t n)
 {
     char key[160];
     int rc = 0;
@@ -272,8 +272,8 @@ static int parse_entry(const redisReply *e, queue_job *job)
     return job->payload ? 0 : -1;
 }
 
-static void append_entries(const redisReply *arr, queue_job **jobs,
-                           size_t *n, size_t *cap)
+static void append_entries(const redisReply *arr, queue_job **jobs, size_t *n,
+                           size_t *cap)
 {
     for (size_t i = 0; i < arr->elements; i++) {
         queue_job job;
@@ -291,8 +291,7 @@ static void append_entries(const redisReply *arr, queue_job **jobs,
 }
 
 static int move_to_dead(queue_client *q, const char *queue,
-                        const queue_job *job, const char *error,
-                        int attempts);
+                        const queue_job *job, const char *error, int attempts);
 
 /* Claims jobs whose holder has not acknowledged them within the
  * visibility timeout. Jobs delivered too often (their workers died on
@@ -311,8 +310,8 @@ static int reclaim(queue_client *q, const char *queue, const char *key,
     snprintf(idle, sizeof(idle), "%d", q->visibility_ms);
     snprintf(count, sizeof(count), "%zu", max);
     {
-        const char *pargv[] = {"XPENDING", key, GROUP, "IDLE", idle,
-                               "-",        "+", count};
+        const char *pargv[] = {"XPENDING", key, GROUP, "IDLE",
+                               idle,       "-", "+",   count};
 
         pend = command_argv(q, "XPENDING", 8, pargv, NULL);
     }
@@ -408,11 +407,18 @@ int queue_take(queue_client *q, const char *queue, size_t max, int block_ms,
     snprintf(count, sizeof(count), "%zu", max);
     snprintf(block, sizeof(block), "%d", block_ms);
     {
-        const char *argv[] = {"XREADGROUP", "GROUP", GROUP, q->consumer,
+        /* BLOCK 0 would wait forever: a zero wait leaves it out. */
+        const char *argv[] = {"XREADGROUP", "GROUP", GROUP,   q->consumer,
                               "COUNT",      count,   "BLOCK", block,
                               "STREAMS",    key,     ">"};
+        const char *nowait[] = {"XREADGROUP", "GROUP", GROUP,
+                                q->consumer,  "COUNT", count,
+                                "STREAMS",    key,     ">"};
 
-        r = command_argv(q, "XREADGROUP", 11, argv, NULL);
+        if (block_ms > 0)
+            r = command_argv(q, "XREADGROUP", 11, argv, NULL);
+        else
+            r = command_argv(q, "XREADGROUP", 9, nowait, NULL);
     }
     if (!r)
         goto fail;
@@ -433,8 +439,8 @@ fail:
 }
 
 /* Runs a MULTI ... EXEC block of cmds in one round trip. */
-static int transact(queue_client *q, const char *what, int ncmds,
-                    int *argcs, const char ***argvs, size_t **lens)
+static int transact(queue_client *q, const char *what, int ncmds, int *argcs,
+                    const char ***argvs, size_t **lens)
 {
     redisReply *r;
     int rc = 0;
@@ -498,8 +504,7 @@ int queue_ack(queue_client *q, const char *queue, const queue_job *jobs,
 }
 
 static int move_to_dead(queue_client *q, const char *queue,
-                        const queue_job *job, const char *error,
-                        int attempts)
+                        const queue_job *job, const char *error, int attempts)
 {
     char key[160], dkey[160];
     const char *push[3], *ack[4], *del[3];
@@ -523,8 +528,7 @@ static int move_to_dead(queue_client *q, const char *queue,
     buf_addf(&b,
              ",\"attempts\":%d,\"first_failure_ms\":%lld,"
              "\"dead_at_ms\":%lld}",
-             attempts, job->first_failure_ms ? job->first_failure_ms
-                                             : now_ms(),
+             attempts, job->first_failure_ms ? job->first_failure_ms : now_ms(),
              now_ms());
     push[0] = "LPUSH";
     push[1] = dkey;

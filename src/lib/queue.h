@@ -52,11 +52,12 @@ void queue_close(queue_client *q);
 const char *queue_error(const queue_client *q);
 
 /* Appends n jobs to the queue in one round trip. */
-int queue_push(queue_client *q, const char *queue,
-               const char *const *payloads, const size_t *lens, size_t n);
+int queue_push(queue_client *q, const char *queue, const char *const *payloads,
+               const size_t *lens, size_t n);
 
 /* Takes up to max jobs: first jobs whose visibility timeout expired,
- * then new ones, waiting up to block_ms when there are none. On success
+ * then new ones, waiting up to block_ms when there are none (0: do not
+ * wait). On success
  * *jobs (free with queue_jobs_free) and *n are set; *n may be 0. Jobs
  * that already failed QUEUE_MAX_ATTEMPTS times are moved to the dead
  * letters here instead of being returned. */

@@ -214,6 +214,25 @@ static void process_batch(const worker_def *def, worker *w, queue_job *jobs,
     }
 }
 
+/* A small batch waits QUEUE_LINGER_MS once for more jobs: fewer, larger
+ * transactions cost the database far less than many small ones. */
+static void linger(worker *w, queue_job **jobs, size_t *n)
+{
+    queue_job *more;
+    size_t m;
+
+    worker_sleep_ms(w->cfg->queue_linger_ms);
+    if (queue_take(w->q, w->queue, (size_t)w->cfg->queue_batch - *n, 0, &more,
+                   &m) < 0 ||
+        m == 0) {
+        return;
+    }
+    *jobs = xreallocarray(*jobs, *n + m, sizeof(**jobs));
+    memcpy(*jobs + *n, more, m * sizeof(*more));
+    *n += m;
+    free(more);
+}
+
 int worker_run(const worker_def *def, const config *cfg)
 {
     worker w;
@@ -254,6 +273,9 @@ int worker_run(const worker_def *def, const config *cfg)
         if (wait)
             LOG_INFO("Redis is back, resuming");
         wait = 0;
+        if (n > 0 && n < (size_t)cfg->queue_batch / 4 &&
+            cfg->queue_linger_ms > 0)
+            linger(&w, &jobs, &n);
         if (n > 0)
             process_batch(def, &w, jobs, n);
         queue_jobs_free(jobs, n);

@@ -7,8 +7,9 @@
 
 static void die_oom(size_t size)
 {
-    fprintf(stderr, "{\"level\":\"fatal\",\"msg\":\"out of memory\","
-                    "\"bytes\":%zu}\n",
+    fprintf(stderr,
+            "{\"level\":\"fatal\",\"msg\":\"out of memory\","
+            "\"bytes\":%zu}\n",
             size);
     abort();
 }

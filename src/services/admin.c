@@ -86,8 +86,8 @@ static int apply_one(db *d, const char *dir, const char *name, int *applied,
     int rc = -1;
 
     if (db_execp(d, "mig_seen",
-                 "SELECT 1 FROM schema_migrations WHERE name = $1", 1,
-                 params, &r) != DB_OK)
+                 "SELECT 1 FROM schema_migrations WHERE name = $1", 1, params,
+                 &r) != DB_OK)
         goto dberr;
     if (PQntuples(r) > 0) {
         rc = 0;
@@ -98,10 +98,9 @@ static int apply_one(db *d, const char *dir, const char *name, int *applied,
         goto out;
     if (db_exec_script(d, sql) != DB_OK ||
         db_execp(d, "mig_record",
-                 "INSERT INTO schema_migrations (name) VALUES ($1)", 1,
-                 params, NULL) != DB_OK) {
-        snprintf(err, errlen, "migration %s failed: %s", name,
-                 db_error(d));
+                 "INSERT INTO schema_migrations (name) VALUES ($1)", 1, params,
+                 NULL) != DB_OK) {
+        snprintf(err, errlen, "migration %s failed: %s", name, db_error(d));
         goto out;
     }
     (*applied)++;
@@ -140,8 +139,7 @@ int admin_migrate(db *d, const config *c, int *applied, char *err,
         goto out;
     }
     for (size_t i = 0; i < n; i++)
-        if (apply_one(d, c->migrations_dir, names[i], applied, err,
-                      errlen) < 0)
+        if (apply_one(d, c->migrations_dir, names[i], applied, err, errlen) < 0)
             goto out;
     if (db_commit(d) != DB_OK) {
         snprintf(err, errlen, "%s", db_error(d));
@@ -196,8 +194,7 @@ static int seed_row(db *d, const csv_line *l, char *err, size_t errlen)
 
         if (a[0] == '$') {
             if (ticker_normalize(a + 1, strlen(a + 1), alias) < 0) {
-                snprintf(err, errlen, "watchlist: invalid ticker alias %s",
-                         a);
+                snprintf(err, errlen, "watchlist: invalid ticker alias %s", a);
                 goto out;
             }
             kind = "ticker";
@@ -223,8 +220,7 @@ out:
     return rc;
 }
 
-int admin_seed(db *d, const config *c, int *loaded, char *err,
-               size_t errlen)
+int admin_seed(db *d, const config *c, int *loaded, char *err, size_t errlen)
 {
     size_t len, pos = 0;
     char *text, *scratch;
@@ -301,8 +297,7 @@ static int run_admin(int argc, char **argv, int seed)
     rc = seed ? admin_seed(d, &c, &n, err, sizeof(err))
               : admin_migrate(d, &c, &n, err, sizeof(err));
     if (rc < 0)
-        LOG_ERROR(seed ? "seed failed" : "migrate failed",
-                  LF_S("error", err));
+        LOG_ERROR(seed ? "seed failed" : "migrate failed", LF_S("error", err));
     else
         LOG_INFO(seed ? "watchlist loaded" : "migrations up to date",
                  LF_I(seed ? "symbols" : "applied", n));

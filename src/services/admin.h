@@ -16,8 +16,7 @@
  * changed. */
 int admin_migrate(db *d, const config *c, int *applied, char *err,
                   size_t errlen);
-int admin_seed(db *d, const config *c, int *loaded, char *err,
-               size_t errlen);
+int admin_seed(db *d, const config *c, int *loaded, char *err, size_t errlen);
 
 int cmd_migrate(int argc, char **argv);
 int cmd_seed(int argc, char **argv);

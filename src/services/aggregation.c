@@ -46,7 +46,8 @@ static const char SQL_UPSERT[] =
     "INSERT INTO aggregates (ticker, as_of, sent_1d, sent_7d, sent_30d,"
     " count_1d, count_7d, count_30d, ret_1d, ret_5d, ret_20d, vol_20d,"
     " last_close)"
-    " SELECT DISTINCT ON (u.t, u.d) u.t, u.d::date, u.s1::float8, u.s7::float8, u.s30::float8,"
+    " SELECT DISTINCT ON (u.t, u.d) u.t, u.d::date, u.s1::float8, "
+    "u.s7::float8, u.s30::float8,"
     " u.c1::int, u.c7::int, u.c30::int, u.r1::float8, u.r5::float8,"
     " u.r20::float8, u.v::float8, u.lc::float8"
     " FROM unnest($1::text[], $2::text[], $3::text[], $4::text[],"
@@ -134,8 +135,7 @@ static int parse_jobs(queue_job *jobs, size_t n, agg_job *out, char *err,
     for (size_t i = 0; i < n; i++) {
         json_t *job = job_parse(&jobs[i], err, errlen);
 
-        if (!job || job_ticker(job, "ticker", out[i].ticker, err, errlen) <
-                        0 ||
+        if (!job || job_ticker(job, "ticker", out[i].ticker, err, errlen) < 0 ||
             job_day(job, "day", &out[i].day, err, errlen) < 0) {
             json_decref(job);
             return -1;
@@ -175,8 +175,7 @@ static int agg_handle(worker *w, queue_job *jobs, size_t n, char *err,
         const char *sp[] = {pgarr_text(&tickers),
                             DAYSTR(lo - SIGNAL_LOOKBACK_DAYS, los),
                             DAYSTR(hi, his)};
-        const char *bp[] = {sp[0], DAYSTR(lo - BAR_LOOKBACK_DAYS, blos),
-                            his};
+        const char *bp[] = {sp[0], DAYSTR(lo - BAR_LOOKBACK_DAYS, blos), his};
 
         dbrc = db_execp(w->db, "agg_sigs", SQL_SIGNALS, 3, sp, &sigs);
         if (dbrc == DB_OK)
@@ -196,10 +195,10 @@ static int agg_handle(worker *w, queue_job *jobs, size_t n, char *err,
     }
     {
         const char *up[] = {
-            pgarr_text(&c.t),   pgarr_text(&c.d),   pgarr_text(&c.s1),
-            pgarr_text(&c.s7),  pgarr_text(&c.s30), pgarr_text(&c.c1),
-            pgarr_text(&c.c7),  pgarr_text(&c.c30), pgarr_text(&c.r1),
-            pgarr_text(&c.r5),  pgarr_text(&c.r20), pgarr_text(&c.v),
+            pgarr_text(&c.t),  pgarr_text(&c.d),   pgarr_text(&c.s1),
+            pgarr_text(&c.s7), pgarr_text(&c.s30), pgarr_text(&c.c1),
+            pgarr_text(&c.c7), pgarr_text(&c.c30), pgarr_text(&c.r1),
+            pgarr_text(&c.r5), pgarr_text(&c.r20), pgarr_text(&c.v),
             pgarr_text(&c.lc)};
 
         dbrc = db_execp(w->db, "agg_upsert", SQL_UPSERT, 13, up, NULL);

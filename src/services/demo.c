@@ -37,9 +37,8 @@ typedef struct child {
 static const struct {
     const char *service;
     int replicas;
-} topology[] = {{"ingestion", 2},   {"parser", 2},
-                {"extractor", 1},   {"aggregation", 4},
-                {"recommendation", 1}, {"scheduler", 1}};
+} topology[] = {{"ingestion", 2},   {"parser", 2},         {"extractor", 1},
+                {"aggregation", 4}, {"recommendation", 1}, {"scheduler", 1}};
 
 static const char *const pipeline_queues[] = {
     Q_INGESTION, Q_PARSING, Q_EXTRACTION, Q_AGGREGATION, Q_RECOMMENDATION};
@@ -153,8 +152,8 @@ static void show_progress(queue_client *q, db *d, double t0, int tty)
 
 /* Waits for the replay to end. Returns 0, or -1 when the scheduler
  * failed or a signal stopped the demo. Restarts a worker that died. */
-static int wait_replay(child *kids, size_t n, queue_client *q, db *d,
-                       double t0, const char *logdir)
+static int wait_replay(child *kids, size_t n, queue_client *q, db *d, double t0,
+                       const char *logdir)
 {
     int tty = isatty(1);
     double last_show = 0;
@@ -174,8 +173,7 @@ static int wait_replay(child *kids, size_t n, queue_client *q, db *d,
                 LOG_WARN("service exited, restarting",
                          LF_S("service", kids[i].service),
                          LF_I("status", status));
-                kids[i].pid = spawn(kids[i].service, kids[i].replica,
-                                    logdir);
+                kids[i].pid = spawn(kids[i].service, kids[i].replica, logdir);
                 kids[i].exited = 0;
             }
         }

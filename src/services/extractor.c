@@ -27,8 +27,7 @@
 
 static int extractor_init(worker *w, char *err, size_t errlen)
 {
-    sentiment_model *m = sentiment_model_load(w->cfg->model_path, err,
-                                              errlen);
+    sentiment_model *m = sentiment_model_load(w->cfg->model_path, err, errlen);
 
     if (!m)
         return -1;
@@ -42,9 +41,11 @@ static void extractor_fini(worker *w)
     sentiment_model_free(w->state);
 }
 
-/* Locks the documents first (in id order): a concurrent ingestion that
- * adds a ticker tag to one of them then waits for this transaction and
- * sends the document back for extraction, instead of racing with it. */
+/* Locks the documents first (in id order), in a statement of its own: a
+ * concurrent ingestion that adds a ticker tag to one of them either
+ * commits before the lock is granted (and the next statement, with a
+ * fresh snapshot, sees the tag) or waits for this transaction and sends
+ * the document back for extraction. */
 static const char SQL_LOCK[] =
     "SELECT id FROM documents WHERE id = ANY($1::bigint[])"
     " ORDER BY id FOR UPDATE";
@@ -175,10 +176,14 @@ static int extractor_handle(worker *w, queue_job *jobs, size_t n, char *err,
         pgarr_adds(&c.e, event_type_name(ev));
     }
     {
-        const char *sp[] = {model,           pgarr_text(&c.id),
-                            pgarr_text(&c.t), pgarr_text(&c.day),
-                            pgarr_text(&c.s), pgarr_text(&c.l),
-                            pgarr_text(&c.r), pgarr_text(&c.c),
+        const char *sp[] = {model,
+                            pgarr_text(&c.id),
+                            pgarr_text(&c.t),
+                            pgarr_text(&c.day),
+                            pgarr_text(&c.s),
+                            pgarr_text(&c.l),
+                            pgarr_text(&c.r),
+                            pgarr_text(&c.c),
                             pgarr_text(&c.e)};
         const char *dp[] = {pgarr_text(&c.done)};
 

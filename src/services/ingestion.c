@@ -42,8 +42,7 @@ typedef struct doc_row {
     int32_t session;
 } doc_row;
 
-static int load_aliases(worker *w, ingest_state *st, char *err,
-                        size_t errlen)
+static int load_aliases(worker *w, ingest_state *st, char *err, size_t errlen)
 {
     PGresult *r;
 
@@ -163,9 +162,9 @@ static int cmp_doc(const void *a, const void *b)
 }
 
 /* Collects one job's rows into the batch. Returns 0 or -1 (err set). */
-static int collect_job(worker *w, ingest_state *st, json_t *job,
-                       batch_rows *b, doc_row **docs, size_t *ndocs,
-                       size_t *cap, char *err, size_t errlen)
+static int collect_job(worker *w, ingest_state *st, json_t *job, batch_rows *b,
+                       doc_row **docs, size_t *ndocs, size_t *cap, char *err,
+                       size_t errlen)
 {
     char ticker[TICKER_MAX], dstr[11], key[72];
     const char *feeds[8];
@@ -270,8 +269,8 @@ static void add_documents(batch_rows *b, doc_row *docs, size_t n)
         if (i > 0 && strcmp(docs[i].hash, docs[i - 1].hash) == 0)
             continue;
         date_format(r->date, dstr);
-        snprintf(pid, sizeof(pid), "reuters:%.4s%.2s%.2s:%.16s", dstr,
-                 dstr + 5, dstr + 8, docs[i].hash);
+        snprintf(pid, sizeof(pid), "reuters:%.4s%.2s%.2s:%.16s", dstr, dstr + 5,
+                 dstr + 8, docs[i].hash);
         snprintf(pub, sizeof(pub), "%s 00:00:00+00", dstr);
         pgarr_adds(&b->d_pid, pid);
         pgarr_add(&b->d_title, r->title, r->title_len);
@@ -298,10 +297,12 @@ static const char SQL_DOCS[] =
 /* A feed tag replaces a mention tag of the same pair. A document that
  * gains a tag after its extraction goes back to 'parsed' and is queued
  * for extraction again, so its new ticker gets its signal and the
- * scheduler does not seal its day before that. */
+ * scheduler does not seal its day before that. The status change is a
+ * statement of its own: its snapshot is taken after the tag insert has
+ * waited for an extractor holding the document, so it sees that
+ * extractor's 'extracted'. */
 static const char SQL_TAGS[] =
-    "WITH tagged AS ("
-    " INSERT INTO document_tickers (document_id, ticker, origin, raw_key)"
+    "INSERT INTO document_tickers (document_id, ticker, origin, raw_key)"
     " SELECT DISTINCT ON (d.id, u.ticker) d.id, u.ticker, 'feed', u.raw"
     " FROM unnest($2::text[], $3::text[], $4::text[])"
     " AS u(hash, ticker, raw)"
@@ -309,10 +310,11 @@ static const char SQL_TAGS[] =
     " ORDER BY d.id, u.ticker, u.raw"
     " ON CONFLICT (document_id, ticker) DO UPDATE SET origin = 'feed',"
     " raw_key = EXCLUDED.raw_key WHERE document_tickers.origin = 'mention'"
-    " RETURNING document_id)"
-    " UPDATE documents SET status = 'parsed', updated_at = now()"
-    " WHERE id IN (SELECT document_id FROM tagged)"
-    " AND status = 'extracted' RETURNING id";
+    " RETURNING document_id";
+
+static const char SQL_RETAG[] =
+    "UPDATE documents SET status = 'parsed', updated_at = now()"
+    " WHERE id = ANY($1::bigint[]) AND status = 'extracted' RETURNING id";
 
 static const char SQL_BARS[] =
     "INSERT INTO price_bars (ticker, day, open, high, low, close, volume,"
@@ -338,17 +340,36 @@ static const char SQL_NEW[] =
     "SELECT id FROM documents WHERE source = $1"
     " AND content_hash = ANY($2::text[]) AND status = 'new' ORDER BY id";
 
+/* Inserts the tags; *retag gets the documents sent back to extraction.
+ */
+static int retag_documents(worker *w, const char *const *tags, PGresult **retag)
+{
+    PGresult *tagged = NULL;
+    pgarr ids;
+    int rc = db_execp(w->db, "ing_tags", SQL_TAGS, 4, tags, &tagged);
+
+    if (rc != DB_OK)
+        return rc;
+    pgarr_init(&ids);
+    for (int i = 0; i < PQntuples(tagged); i++)
+        pgarr_adds(&ids, PQgetvalue(tagged, i, 0));
+    PQclear(tagged);
+    {
+        const char *p[] = {pgarr_text(&ids)};
+
+        rc = db_execp(w->db, "ing_retag", SQL_RETAG, 1, p, retag);
+    }
+    pgarr_release(&ids);
+    return rc;
+}
+
 static int write_batch(worker *w, batch_rows *b, PGresult **fresh,
                        PGresult **retag)
 {
-    const char *docs[] = {REPLAY_SOURCE,
-                          pgarr_text(&b->d_pid),
-                          pgarr_text(&b->d_title),
-                          pgarr_text(&b->d_body),
-                          pgarr_text(&b->d_pub),
-                          pgarr_text(&b->d_day),
-                          pgarr_text(&b->d_hash),
-                          pgarr_text(&b->d_type)};
+    const char *docs[] = {REPLAY_SOURCE,           pgarr_text(&b->d_pid),
+                          pgarr_text(&b->d_title), pgarr_text(&b->d_body),
+                          pgarr_text(&b->d_pub),   pgarr_text(&b->d_day),
+                          pgarr_text(&b->d_hash),  pgarr_text(&b->d_type)};
     const char *tags[] = {REPLAY_SOURCE, pgarr_text(&b->t_hash),
                           pgarr_text(&b->t_ticker), pgarr_text(&b->t_raw)};
     const char *bars[] = {pgarr_text(&b->b_ticker), pgarr_text(&b->b_day),
@@ -365,7 +386,7 @@ static int write_batch(worker *w, batch_rows *b, PGresult **fresh,
     if (rc == DB_OK && b->ndocs > 0)
         rc = db_execp(w->db, "ing_docs", SQL_DOCS, 8, docs, NULL);
     if (rc == DB_OK && b->ndocs > 0)
-        rc = db_execp(w->db, "ing_tags", SQL_TAGS, 4, tags, retag);
+        rc = retag_documents(w, tags, retag);
     if (rc == DB_OK && b->nbars > 0)
         rc = db_execp(w->db, "ing_bars", SQL_BARS, 7, bars, NULL);
     if (rc == DB_OK)
@@ -413,8 +434,8 @@ static int ingest_handle(worker *w, queue_job *jobs, size_t n, char *err,
     for (size_t i = 0; i < n; i++) {
         json_t *job = job_parse(&jobs[i], err, errlen);
 
-        if (!job || collect_job(w, st, job, &b, &docs, &ndocs, &cap, err,
-                                errlen) < 0) {
+        if (!job ||
+            collect_job(w, st, job, &b, &docs, &ndocs, &cap, err, errlen) < 0) {
             json_decref(job);
             rc = WORKER_FAIL;
             goto out;

@@ -25,8 +25,9 @@ static int parser_init(worker *w, char *err, size_t errlen)
     mention_index *idx = mention_index_new();
     PGresult *r;
 
-    if (db_exec(w->db, "SELECT ticker FROM symbols WHERE active"
-                       " ORDER BY ticker",
+    if (db_exec(w->db,
+                "SELECT ticker FROM symbols WHERE active"
+                " ORDER BY ticker",
                 0, NULL, &r) != DB_OK)
         goto dberr;
     for (int i = 0; i < PQntuples(r); i++)
@@ -39,8 +40,7 @@ static int parser_init(worker *w, char *err, size_t errlen)
                 0, NULL, &r) != DB_OK)
         goto dberr;
     for (int i = 0; i < PQntuples(r); i++)
-        mention_index_add_alias(idx, PQgetvalue(r, i, 0),
-                                PQgetvalue(r, i, 1));
+        mention_index_add_alias(idx, PQgetvalue(r, i, 0), PQgetvalue(r, i, 1));
     PQclear(r);
     w->state = idx;
     return 0;
@@ -166,8 +166,7 @@ static int parser_handle(worker *w, queue_job *jobs, size_t n, char *err,
         if (dbrc == DB_OK)
             dbrc = db_execp(w->db, "parse_up", SQL_UPDATE, 3, up, NULL);
         if (dbrc == DB_OK && m_id.n > 0)
-            dbrc = db_execp(w->db, "parse_mentions", SQL_MENTIONS, 2, mp,
-                            NULL);
+            dbrc = db_execp(w->db, "parse_mentions", SQL_MENTIONS, 2, mp, NULL);
         if (dbrc == DB_OK)
             dbrc = db_execp(w->db, "parse_dups", SQL_DUPS, 1, dp, NULL);
         if (dbrc == DB_OK)

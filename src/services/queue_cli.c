@@ -14,9 +14,8 @@
 #include "services/pipeline.h"
 
 static const char *const all_queues[] = {
-    Q_INGESTION,         Q_PARSING,       Q_EXTRACTION,
-    Q_AGGREGATION,       Q_RECOMMENDATION, "trading_decisions",
-    "broker_orders",     "lake_publish"};
+    Q_INGESTION,      Q_PARSING,           Q_EXTRACTION,    Q_AGGREGATION,
+    Q_RECOMMENDATION, "trading_decisions", "broker_orders", "lake_publish"};
 
 static int known_queue(const char *name)
 {
@@ -57,8 +56,9 @@ int cmd_queue(int argc, char **argv)
     }
     if ((strcmp(argv[1], "dead") == 0 || strcmp(argv[1], "retry") == 0) &&
         (argc < 3 || !known_queue(argv[2]))) {
-        fprintf(stderr, "stonks queue %s: name one of the queues listed by "
-                        "`stonks queue stats`\n",
+        fprintf(stderr,
+                "stonks queue %s: name one of the queues listed by "
+                "`stonks queue stats`\n",
                 argv[1]);
         return 2;
     }

@@ -27,7 +27,8 @@ static const char SQL_LOAD[] =
 static const char SQL_UPSERT[] =
     "INSERT INTO recommendations (ticker, as_of, action, conviction,"
     " target_weight, rationale)"
-    " SELECT DISTINCT ON (u.t, u.d) u.t, u.d::date, u.a, u.c::float8, u.w::float8, u.r"
+    " SELECT DISTINCT ON (u.t, u.d) u.t, u.d::date, u.a, u.c::float8, "
+    "u.w::float8, u.r"
     " FROM unnest($1::text[], $2::text[], $3::text[], $4::text[],"
     " $5::text[], $6::text[]) AS u(t, d, a, c, w, r)"
     " ORDER BY u.t, u.d"
@@ -110,9 +111,8 @@ static int rec_handle(worker *w, queue_job *jobs, size_t n, char *err,
         pgarr_adds(&ra, rec.rationale);
     }
     {
-        const char *p[] = {pgarr_text(&t), pgarr_text(&d),
-                           pgarr_text(&a), pgarr_text(&c),
-                           pgarr_text(&wt), pgarr_text(&ra)};
+        const char *p[] = {pgarr_text(&t), pgarr_text(&d),  pgarr_text(&a),
+                           pgarr_text(&c), pgarr_text(&wt), pgarr_text(&ra)};
 
         dbrc = db_execp(w->db, "rec_upsert", SQL_UPSERT, 6, p, NULL);
         if (dbrc != DB_OK)

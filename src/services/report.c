@@ -51,9 +51,8 @@ int demo_print_report(db *d, const config *c, FILE *out)
             "signals", "sentiment", "last close", "latest recommendation");
     for (int i = 0; i < PQntuples(r); i++)
         fprintf(out, "%-7s %9s %8s %10s %11s  %s\n", PQgetvalue(r, i, 0),
-                PQgetvalue(r, i, 1), PQgetvalue(r, i, 2),
-                PQgetvalue(r, i, 3), PQgetvalue(r, i, 4),
-                PQgetvalue(r, i, 5));
+                PQgetvalue(r, i, 1), PQgetvalue(r, i, 2), PQgetvalue(r, i, 3),
+                PQgetvalue(r, i, 4), PQgetvalue(r, i, 5));
     PQclear(r);
     if (db_exec(d, SQL_TOTALS, 0, NULL, &r) != DB_OK) {
         LOG_ERROR("cannot read the totals", LF_S("error", db_error(d)));

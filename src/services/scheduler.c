@@ -31,7 +31,7 @@
 #include "services/pipeline.h"
 #include "services/svc.h"
 
-#define POLL_MS 3
+#define POLL_MS 10
 
 typedef struct sched {
     const config *cfg;
@@ -73,16 +73,17 @@ static int load_tickers(sched *s, char *err, size_t errlen)
                 free(list);
                 return -1;
             }
-            s->tickers = xreallocarray(s->tickers, s->ntickers + 1,
-                                       sizeof(char *));
+            s->tickers =
+                xreallocarray(s->tickers, s->ntickers + 1, sizeof(char *));
             s->tickers[s->ntickers++] = xstrdup(norm);
             pgarr_adds(&s->ticker_arr, norm);
         }
         free(list);
         return 0;
     }
-    if (db_exec(s->db, "SELECT ticker FROM symbols WHERE active"
-                       " ORDER BY ticker",
+    if (db_exec(s->db,
+                "SELECT ticker FROM symbols WHERE active"
+                " ORDER BY ticker",
                 0, NULL, &r) != DB_OK) {
         snprintf(err, errlen, "%s", db_error(s->db));
         return -1;
@@ -113,8 +114,7 @@ static int push_day(sched *s, const char *queue, int32_t day, int32_t from,
     if (bars_from >= 0) {
         char b[11];
 
-        snprintf(bs, sizeof(bs), ",\"bars_from\":\"%s\"",
-                 DAYSTR(bars_from, b));
+        snprintf(bs, sizeof(bs), ",\"bars_from\":\"%s\"", DAYSTR(bars_from, b));
     }
     for (size_t i = 0; i < s->ntickers; i++) {
         if (from >= 0)
@@ -126,8 +126,8 @@ static int push_day(sched *s, const char *queue, int32_t day, int32_t from,
                                     s->tickers[i], ds);
         lens[i] = strlen(payloads[i]);
     }
-    while ((rc = queue_push(s->q, queue, (const char *const *)payloads,
-                            lens, s->ntickers)) < 0 &&
+    while ((rc = queue_push(s->q, queue, (const char *const *)payloads, lens,
+                            s->ntickers)) < 0 &&
            !worker_stopping()) {
         LOG_ERROR("cannot queue jobs, retrying",
                   LF_S("error", queue_error(s->q)));
@@ -232,8 +232,8 @@ static int run_replay(sched *s)
         while (next < ndays &&
                next < sealed + (size_t)s->cfg->replay_lookahead_days) {
             int32_t first = calendar_prev(&cal, days[0]);
-            int32_t from = next ? days[next - 1] + 1
-                                : (first >= 0 ? first + 1 : days[0]);
+            int32_t from =
+                next ? days[next - 1] + 1 : (first >= 0 ? first + 1 : days[0]);
             int32_t bars_from =
                 next ? -1 : days[0] - s->cfg->replay_lookback_days;
 
@@ -334,8 +334,7 @@ int cmd_scheduler(int argc, char **argv)
         config_release(&c);
         return 0;
     }
-    rc = strcmp(c.scheduler_mode, "live") == 0 ? run_live(&s)
-                                                : run_replay(&s);
+    rc = strcmp(c.scheduler_mode, "live") == 0 ? run_live(&s) : run_replay(&s);
     free_tickers(&s);
     db_close(s.db);
     queue_close(s.q);

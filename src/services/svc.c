@@ -45,28 +45,24 @@ int job_ticker(json_t *o, const char *key, char out[TICKER_MAX], char *err,
     return 0;
 }
 
-int job_day(json_t *o, const char *key, int32_t *day, char *err,
-            size_t errlen)
+int job_day(json_t *o, const char *key, int32_t *day, char *err, size_t errlen)
 {
     json_t *v = json_object_get(o, key);
 
     if (!json_is_string(v) ||
         date_parse(json_string_value(v), json_string_length(v), day) < 0) {
-        snprintf(err, errlen, "job field '%s' must be a date YYYY-MM-DD",
-                 key);
+        snprintf(err, errlen, "job field '%s' must be a date YYYY-MM-DD", key);
         return -1;
     }
     return 0;
 }
 
-int job_id(json_t *o, const char *key, long long *id, char *err,
-           size_t errlen)
+int job_id(json_t *o, const char *key, long long *id, char *err, size_t errlen)
 {
     json_t *v = json_object_get(o, key);
 
     if (!json_is_integer(v) || json_integer_value(v) <= 0) {
-        snprintf(err, errlen, "job field '%s' must be a positive integer",
-                 key);
+        snprintf(err, errlen, "job field '%s' must be a positive integer", key);
         return -1;
     }
     *id = json_integer_value(v);

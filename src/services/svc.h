@@ -24,10 +24,8 @@ json_t *job_parse(const queue_job *job, char *err, size_t errlen);
  * the field in err. */
 int job_ticker(json_t *o, const char *key, char out[TICKER_MAX], char *err,
                size_t errlen);
-int job_day(json_t *o, const char *key, int32_t *day, char *err,
-            size_t errlen);
-int job_id(json_t *o, const char *key, long long *id, char *err,
-           size_t errlen);
+int job_day(json_t *o, const char *key, int32_t *day, char *err, size_t errlen);
+int job_id(json_t *o, const char *key, long long *id, char *err, size_t errlen);
 
 /* A PostgreSQL array literal under construction. */
 typedef struct pgarr {

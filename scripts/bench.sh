@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# make bench: every benchmark under bench/, each printing its figures.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$ROOT"
+echo "== classify (embedded sentiment model, one core)"
+bin/bench/classify
+echo "== pipeline (make demo's replay, end to end)"
+bench/pipeline.sh
