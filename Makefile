@@ -4,7 +4,7 @@
 # `make demo` replays the bundled data through the services.
 
 CC ?= cc
-PKGS := libpq hiredis jansson
+PKGS := libpq hiredis jansson libmicrohttpd libcurl libxml-2.0
 CFLAGS_BASE := -std=c17 -D_GNU_SOURCE -Wall -Wextra -Werror -Isrc \
 	$(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -lpthread

@@ -7,8 +7,9 @@ set -euo pipefail
 PACKAGES=(
     gcc make pkg-config
     libpq-dev libhiredis-dev libjansson-dev libcmocka-dev
+    libmicrohttpd-dev libcurl4-openssl-dev libxml2-dev
     postgresql redis-server
-    clang-format
+    clang-format python3 python3-aiosmtpd nginx wrk
 )
 
 missing=()

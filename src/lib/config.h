@@ -51,6 +51,41 @@ typedef struct config {
     char *migrations_dir;
     char *watchlist_file;
     char *var_dir;
+
+    /* HTTP: APIs and the /health, /ready, /metrics probes. */
+    char *http_bind;
+    int http_port; /* 0: probes off (workers run locally) */
+    int http_threads;
+    int http_max_body;
+    char *api_tokens; /* comma-separated bearer tokens (secret) */
+    int api_read_auth; /* 1: reads need a token too */
+    char *cors_origin;
+    int pg_pool_size;
+    char *query_api_url;
+    char *registry_url;
+
+    /* Extraction through Ollama. */
+    char *ollama_url;
+    char *ollama_model;
+    int ollama_timeout_s;
+    int ollama_num_ctx;
+
+    /* Trading. */
+    char *trading_mode; /* paper | live */
+    char *trading_live_confirm;
+    char *broker; /* paper | alpaca */
+    char *broker_base_url;
+    char *broker_api_key;
+    char *broker_api_secret;
+    char *risk_engine_url;
+    char *trading_engine_url;
+    char *smtp_url;
+    char *gmail_sender;
+    char *gmail_recipient;
+    char *gmail_app_password;
+    int paper_slippage_bps;
+    int paper_commission_cents;
+    char *starting_cash;
 } config;
 
 /* Reads every setting. Returns 0, or -1 with a message naming the

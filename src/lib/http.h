@@ -1,0 +1,75 @@
+/*
+ * http: a small HTTP/1.1 server (libmicrohttpd, internal thread pool)
+ * for the services' APIs and their /health, /ready and /metrics probes.
+ * The caller registers one handler; it runs on a pool thread, fills the
+ * response, and must be thread-safe. Request bodies over the configured
+ * limit are refused with 413 before the handler runs; the handler never
+ * sees an incomplete body.
+ */
+#ifndef STONKS_HTTP_H
+#define STONKS_HTTP_H
+
+#include <stddef.h>
+
+#include "lib/buf.h"
+
+typedef struct http_request {
+    const char *method; /* "GET", "POST", ... */
+    const char *path; /* decoded path, without the query string */
+    const char *query; /* raw query string after '?', or "" */
+    const char *body; /* NUL-terminated copy; "" when none */
+    size_t body_len;
+    const char *authorization; /* Authorization header or NULL */
+    const char *origin; /* Origin header or NULL */
+    const char *if_none_match; /* If-None-Match header or NULL */
+    const char *request_id; /* X-Request-Id, or one made up */
+    void *conn; /* opaque: for http_request_header */
+} http_request;
+
+typedef struct http_response {
+    int status; /* 200 unless set */
+    const char *content_type; /* "application/json" unless set */
+    buf body;
+    char headers[8][2][128]; /* extra name/value pairs */
+    int nheaders;
+} http_response;
+
+typedef void (*http_handler)(void *ctx, const http_request *req,
+                             http_response *res);
+
+typedef struct http_server http_server;
+
+typedef struct http_options {
+    const char *bind; /* "127.0.0.1" or "0.0.0.0" */
+    int port; /* 0: let the kernel choose (see http_port) */
+    int threads; /* pool size; 0 means 2 */
+    size_t max_body; /* bytes; 0 means 1 MiB */
+    int timeout_s; /* idle connection timeout; 0 means 10 */
+} http_options;
+
+/* Starts serving. Returns NULL with a message in err (port in use, bad
+ * address). Stop with http_stop (NULL is safe). */
+http_server *http_start(const http_options *o, http_handler h, void *ctx,
+                        char *err, size_t errlen);
+void http_stop(http_server *s);
+
+/* The port actually bound. */
+int http_port(const http_server *s);
+
+/* Value of a request header, or NULL. */
+const char *http_request_header(const http_request *req, const char *name);
+
+/* Value of a query parameter, decoded into out (cap bytes). Returns 1
+ * when present, 0 when absent, -1 when too long for out. */
+int http_query_param(const http_request *req, const char *name, char *out,
+                     size_t cap);
+
+/* Adds a response header (at most 8; name and value under 128 bytes). */
+void http_set_header(http_response *res, const char *name,
+                     const char *value);
+
+/* Sets status and a JSON error body {"error":{"code","message"}}. */
+void http_error(http_response *res, int status, const char *code,
+                const char *message);
+
+#endif
