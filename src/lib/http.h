@@ -65,8 +65,7 @@ int http_query_param(const http_request *req, const char *name, char *out,
                      size_t cap);
 
 /* Adds a response header (at most 8; name and value under 128 bytes). */
-void http_set_header(http_response *res, const char *name,
-                     const char *value);
+void http_set_header(http_response *res, const char *name, const char *value);
 
 /* Sets status and a JSON error body {"error":{"code","message"}}. */
 void http_error(http_response *res, int status, const char *code,
