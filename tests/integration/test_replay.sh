@@ -33,8 +33,8 @@ exp_tags=$(rows | awk -F, '{t=$1=="GOOG"?"GOOGL":$1;
     print $3 FS $4 FS $5 FS t}' | sort -u | wc -l)
 exp_holiday=$(rows | awk -F, '$3 == 20110905 {print $3 FS $4 FS $5}' |
     sort -u | wc -l)
-exp_bars=$(awk -F, 'NR > 1 && ($1=="AAPL"||$1=="GOOGL"||$1=="F"||$1=="T")
-    && $2 >= "2011-07-18" && $2 <= "2011-09-09"' "$PRICES" | wc -l)
+exp_bars=$(awk -F, 'NR > 1 && ($1=="AAPL"||$1=="GOOGL"||$1=="F"||$1=="T") &&
+    $2 >= "2011-07-18" && $2 <= "2011-09-09"' "$PRICES" | wc -l)
 days=6 # 09-01 09-02 09-06 09-07 09-08 09-09
 
 assert_eq "documents" "$exp_docs" "$(sql 'SELECT count(*) FROM documents')"
