@@ -6,6 +6,8 @@
 #                            database; prints the settings to export
 #   scripts/stack.sh stop    stop both (only the processes started here)
 #   scripts/stack.sh env     print the settings without starting
+#   scripts/stack.sh restart-pg | restart-redis
+#                            kill one server abruptly and start it again
 #
 # Ports: STONKS_PG_PORT (default 55432), STONKS_REDIS_PORT (56379).
 # PostgreSQL refuses to run as root: as root its binaries run as the
@@ -79,7 +81,8 @@ start_redis() {
     fi
     redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --daemonize yes \
         --dir "$REDIS_DIR" --pidfile "$REDIS_DIR/redis.pid" \
-        --logfile "$REDIS_DIR/redis.log" --save "" --appendonly no
+        --logfile "$REDIS_DIR/redis.log" --save "" --appendonly yes \
+        --appendfsync everysec
     for _ in $(seq 1 100); do
         redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && return 0
         sleep 0.05
@@ -103,7 +106,24 @@ stop_all() {
     fi
 }
 
+# For the resilience tests: stop a server abruptly, then start it again.
+restart_pg() {
+    as_pg "$PGBIN/pg_ctl" -D "$PGDATA" -m immediate -w stop >/dev/null 2>&1
+    start_pg
+}
+
+restart_redis() {
+    if [ -f "$REDIS_DIR/redis.pid" ]; then
+        kill -9 "$(cat "$REDIS_DIR/redis.pid")" 2>/dev/null || true
+        rm -f "$REDIS_DIR/redis.pid"
+        sleep 0.2
+    fi
+    start_redis
+}
+
 case "${1:-}" in
+restart-pg) restart_pg ;;
+restart-redis) restart_redis ;;
 start)
     start_pg
     start_redis
@@ -112,7 +132,7 @@ start)
 stop) stop_all ;;
 env) print_env ;;
 *)
-    echo "usage: scripts/stack.sh start|stop|env" >&2
+    echo "usage: scripts/stack.sh start|stop|env|restart-pg|restart-redis" >&2
     exit 2
     ;;
 esac

@@ -39,6 +39,7 @@ typedef struct config {
     char *replay_tickers; /* empty: every active symbol */
     int replay_lookahead_days;
     int replay_lookback_days;
+    int replay_pace_ms;
     int scheduler_interval_s;
 
     char *ingest_provider;

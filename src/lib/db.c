@@ -14,6 +14,7 @@ struct db {
     PGconn *conn;
     char *conninfo_host;
     char err[512];
+    char sqlstate[6]; /* of the last statement that failed, or "" */
     int in_tx;
     int nprepared;
     const char *prepared[DB_MAX_PREPARED]; /* names, constant strings */
@@ -32,6 +33,11 @@ static void set_err(db *d, const char *what, const char *detail)
 const char *db_error(const db *d)
 {
     return d->err;
+}
+
+const char *db_sqlstate(const db *d)
+{
+    return d->sqlstate;
 }
 
 static PGconn *connect_with(const config *c)
@@ -102,6 +108,7 @@ static int classify(db *d, PGresult *r)
     const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
 
     set_err(d, "PostgreSQL error", PQresultErrorMessage(r));
+    snprintf(d->sqlstate, sizeof(d->sqlstate), "%s", state ? state : "");
     if (PQstatus(d->conn) != CONNECTION_OK)
         return DB_RETRY;
     if (state && (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0 ||

@@ -30,6 +30,11 @@ void db_close(db *d);
 /* The message of the last failure, owned by d. */
 const char *db_error(const db *d);
 
+/* The SQLSTATE of the last statement the server refused ("23505" for a
+ * unique violation), or "" when the last failure had none. Owned by d.
+ */
+const char *db_sqlstate(const db *d);
+
 /* Runs sql with text parameters (NULL entries are SQL NULL). On DB_OK
  * and when res is non-NULL, *res holds the result: the caller frees it
  * with PQclear. When the connection was lost outside a transaction,

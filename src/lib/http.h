@@ -64,6 +64,15 @@ const char *http_request_header(const http_request *req, const char *name);
 int http_query_param(const http_request *req, const char *name, char *out,
                      size_t cap);
 
+/* The longest query parameter name looked at, with its NUL. */
+#define HTTP_QUERY_NAME_MAX 64
+
+/* Checks the names of the query parameters against allowed (a
+ * NULL-terminated list). Returns 0 when every name is allowed, or 1
+ * with the first other name (raw, cut to fit) in name. */
+int http_query_unknown(const http_request *req, const char *const *allowed,
+                       char *name, size_t cap);
+
 /* Adds a response header (at most 8; name and value under 128 bytes). */
 void http_set_header(http_response *res, const char *name, const char *value);
 

@@ -141,6 +141,10 @@ static redisReply *checked(queue_client *q, redisReply *r, const char *what)
     }
     if (r->type == REDIS_REPLY_ERROR) {
         set_err(q, "Redis refused %s: %.200s", what, r->str);
+        /* A restarted Redis lost the stream and its group: forget what
+         * we knew so the next call creates them again. */
+        if (strncmp(r->str, "NOGROUP", 7) == 0)
+            drop_connection(q);
         freeReplyObject(r);
         return NULL;
     }
@@ -258,11 +262,17 @@ static int parse_entry(const redisReply *e, queue_job *job)
         if (k->type != REDIS_REPLY_STRING || v->type != REDIS_REPLY_STRING)
             continue;
         if (strcmp(k->str, "p") == 0) {
+            size_t keep = v->len;
+
+            if (v->len > QUEUE_MAX_PAYLOAD) {
+                job->oversize = v->len;
+                keep = QUEUE_DEAD_EXCERPT;
+            }
             free(job->payload);
-            job->payload = xmalloc(v->len + 1);
-            memcpy(job->payload, v->str, v->len);
-            job->payload[v->len] = '\0';
-            job->len = v->len;
+            job->payload = xmalloc(keep + 1);
+            memcpy(job->payload, v->str, keep);
+            job->payload[keep] = '\0';
+            job->len = keep;
         } else if (strcmp(k->str, "a") == 0) {
             job->attempts = atoi(v->str);
         } else if (strcmp(k->str, "f") == 0) {
@@ -381,6 +391,31 @@ static int reclaim(queue_client *q, const char *queue, const char *key,
     return 0;
 }
 
+/* Moves jobs whose payload is over QUEUE_MAX_PAYLOAD to the dead
+ * letters at once: no handler could take them, and holding them would
+ * only outlast the visibility timeout. */
+static void drop_oversized(queue_client *q, const char *queue, queue_job *jobs,
+                           size_t *n)
+{
+    size_t kept = 0;
+
+    for (size_t i = 0; i < *n; i++) {
+        char err[128];
+
+        if (!jobs[i].oversize) {
+            jobs[kept++] = jobs[i];
+            continue;
+        }
+        snprintf(err, sizeof(err),
+                 "job payload is %zu bytes, over the %u-byte queue limit "
+                 "(first %d bytes kept)",
+                 jobs[i].oversize, QUEUE_MAX_PAYLOAD, QUEUE_DEAD_EXCERPT);
+        move_to_dead(q, queue, &jobs[i], err, jobs[i].attempts + 1);
+        free(jobs[i].payload);
+    }
+    *n = kept;
+}
+
 int queue_take(queue_client *q, const char *queue, size_t max, int block_ms,
                queue_job **jobs, size_t *n)
 {
@@ -401,6 +436,7 @@ int queue_take(queue_client *q, const char *queue, size_t max, int block_ms,
             q->last_reclaim_ms[gi] = t;
         if (reclaim(q, queue, key, max, jobs, n, &cap) < 0)
             goto fail;
+        drop_oversized(q, queue, *jobs, n);
         if (*n > 0)
             return 0;
     }
@@ -429,6 +465,7 @@ int queue_take(queue_client *q, const char *queue, size_t max, int block_ms,
             append_entries(stream->element[1], jobs, n, &cap);
     }
     freeReplyObject(r);
+    drop_oversized(q, queue, *jobs, n);
     return 0;
 
 fail:
@@ -503,16 +540,43 @@ int queue_ack(queue_client *q, const char *queue, const queue_job *jobs,
     return rc;
 }
 
+/* Failure bookkeeping runs as one script so that it happens once per
+ * delivery: only the holder whose XACK still finds the job pending moves
+ * it on. A second holder (the job outlived its visibility timeout while
+ * being handled) finds it acknowledged and does nothing. */
+static const char LUA_DEAD[] =
+    "if redis.call('XACK', KEYS[1], ARGV[1], ARGV[2]) == 1 then "
+    "redis.call('XDEL', KEYS[1], ARGV[2]); "
+    "redis.call('LPUSH', KEYS[2], ARGV[3]); return 1 end; return 0";
+
+static const char LUA_RETRY[] =
+    "if redis.call('XACK', KEYS[1], ARGV[1], ARGV[2]) == 1 then "
+    "redis.call('XDEL', KEYS[1], ARGV[2]); "
+    "redis.call('XADD', KEYS[1], '*', 'p', ARGV[3], 'a', ARGV[4], "
+    "'f', ARGV[5], 'e', ARGV[6]); return 1 end; return 0";
+
+/* Runs a script; returns its integer result, or -1. */
+static long long run_script(queue_client *q, const char *what, int argc,
+                            const char **argv, const size_t *lens)
+{
+    redisReply *r = command_argv(q, what, argc, argv, lens);
+    long long v;
+
+    if (!r)
+        return -1;
+    v = r->type == REDIS_REPLY_INTEGER ? r->integer : 0;
+    freeReplyObject(r);
+    return v;
+}
+
 static int move_to_dead(queue_client *q, const char *queue,
                         const queue_job *job, const char *error, int attempts)
 {
     char key[160], dkey[160];
-    const char *push[3], *ack[4], *del[3];
-    size_t plen[3], *lens[3] = {plen, NULL, NULL};
-    int argcs[3] = {3, 4, 3};
-    const char **argvs[3] = {push, ack, del};
+    const char *argv[7];
+    size_t lens[7];
+    long long moved;
     buf b;
-    int rc;
 
     stream_key(key, sizeof(key), queue);
     dead_key(dkey, sizeof(dkey), queue);
@@ -530,36 +594,39 @@ static int move_to_dead(queue_client *q, const char *queue,
              "\"dead_at_ms\":%lld}",
              attempts, job->first_failure_ms ? job->first_failure_ms : now_ms(),
              now_ms());
-    push[0] = "LPUSH";
-    push[1] = dkey;
-    push[2] = b.data;
-    plen[0] = 5;
-    plen[1] = strlen(dkey);
-    plen[2] = b.len;
-    ack[0] = "XACK";
-    ack[1] = key;
-    ack[2] = GROUP;
-    ack[3] = job->id;
-    del[0] = "XDEL";
-    del[1] = key;
-    del[2] = job->id;
-    rc = transact(q, "dead-letter", 3, argcs, argvs, lens);
-    if (rc == 0)
+    argv[0] = "EVAL";
+    argv[1] = LUA_DEAD;
+    argv[2] = "2";
+    argv[3] = key;
+    argv[4] = dkey;
+    argv[5] = GROUP;
+    argv[6] = job->id;
+    for (int i = 0; i < 7; i++)
+        lens[i] = strlen(argv[i]);
+    {
+        const char *full[8];
+        size_t flens[8];
+
+        memcpy(full, argv, sizeof(argv));
+        memcpy(flens, lens, sizeof(lens));
+        full[7] = b.data;
+        flens[7] = b.len;
+        moved = run_script(q, "dead-letter", 8, full, flens);
+    }
+    if (moved == 1)
         LOG_ERROR("job moved to dead letters", LF_S("queue", queue),
                   LF_S("id", job->id), LF_I("attempts", attempts),
                   LF_S("error", error));
     buf_release(&b);
-    return rc;
+    return moved < 0 ? -1 : 0;
 }
 
 int queue_fail(queue_client *q, const char *queue, const queue_job *job,
                const char *error, int *dead)
 {
     char key[160], attempts[16], first[32];
-    const char *add[11], *ack[4], *del[3];
-    size_t alen[11], *lens[3] = {alen, NULL, NULL};
-    int argcs[3] = {11, 4, 3};
-    const char **argvs[3] = {add, ack, del};
+    const char *argv[10];
+    size_t lens[10];
     int a = job->attempts + 1;
     long long ff = job->first_failure_ms ? job->first_failure_ms : now_ms();
 
@@ -571,27 +638,19 @@ int queue_fail(queue_client *q, const char *queue, const queue_job *job,
     stream_key(key, sizeof(key), queue);
     snprintf(attempts, sizeof(attempts), "%d", a);
     snprintf(first, sizeof(first), "%lld", ff);
-    add[0] = "XADD";
-    add[1] = key;
-    add[2] = "*";
-    add[3] = "p";
-    add[4] = job->payload;
-    add[5] = "a";
-    add[6] = attempts;
-    add[7] = "f";
-    add[8] = first;
-    add[9] = "e";
-    add[10] = error;
-    for (int i = 0; i < 11; i++)
-        alen[i] = i == 4 ? job->len : strlen(add[i]);
-    ack[0] = "XACK";
-    ack[1] = key;
-    ack[2] = GROUP;
-    ack[3] = job->id;
-    del[0] = "XDEL";
-    del[1] = key;
-    del[2] = job->id;
-    return transact(q, "retry", 3, argcs, argvs, lens);
+    argv[0] = "EVAL";
+    argv[1] = LUA_RETRY;
+    argv[2] = "1";
+    argv[3] = key;
+    argv[4] = GROUP;
+    argv[5] = job->id;
+    argv[6] = job->payload;
+    argv[7] = attempts;
+    argv[8] = first;
+    argv[9] = error;
+    for (int i = 0; i < 10; i++)
+        lens[i] = i == 6 ? job->len : strlen(argv[i]);
+    return run_script(q, "retry", 10, argv, lens) < 0 ? -1 : 0;
 }
 
 static long long integer_of(queue_client *q, int argc, const char **argv)

@@ -32,6 +32,7 @@ typedef struct queue_job {
     size_t len;
     int attempts; /* failures so far, crashes included */
     long long first_failure_ms; /* 0 when it never failed */
+    size_t oversize; /* payload's real size when over the limit */
 } queue_job;
 
 typedef struct queue_stats {
@@ -40,8 +41,11 @@ typedef struct queue_stats {
     long long dead; /* in the dead-letter list */
 } queue_stats;
 
-/* The longest payload accepted by queue_push (1 MiB). */
+/* The longest payload accepted by queue_push (1 MiB). A longer one that
+ * reached a stream by other means is moved to the dead letters as soon
+ * as it is taken, with only its first QUEUE_DEAD_EXCERPT bytes kept. */
 #define QUEUE_MAX_PAYLOAD (1u << 20)
+#define QUEUE_DEAD_EXCERPT 1024
 
 /* Connects with the REDIS_* and QUEUE_* settings; consumer names this
  * worker within each group (unique per process). Returns NULL with a

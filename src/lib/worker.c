@@ -8,6 +8,8 @@
 #include <unistd.h>
 
 #include "lib/log.h"
+#include "lib/metrics.h"
+#include "lib/probe.h"
 #include "lib/xalloc.h"
 
 #define BACKOFF_MIN_MS 100
@@ -51,6 +53,27 @@ void worker_sleep_ms(int ms)
 }
 
 /* Capped exponential backoff with jitter: the next wait after prev. */
+static double monotonic_s(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Refreshes the queue gauges of /metrics, at most once a second. */
+static void refresh_gauges(worker *w, double *last)
+{
+    queue_stats st;
+    double now = monotonic_s();
+
+    if (now - *last < 1.0)
+        return;
+    *last = now;
+    if (queue_stats_get(w->q, w->queue, &st) == 0)
+        metrics_set_depth(st.depth, st.in_flight, st.dead);
+}
+
 static int next_backoff(int prev)
 {
     int base = prev ? prev * 2 : BACKOFF_MIN_MS;
@@ -131,16 +154,22 @@ static int run_handler(const worker_def *def, worker *w, queue_job *jobs,
     for (;;) {
         int rc;
 
+        double t0 = monotonic_s();
+
         err[0] = '\0';
         if (n == 1)
             log_set_job(jobs[0].id);
         rc = def->handle(w, jobs, n, err, errlen);
         log_set_job(NULL);
+        metrics_observe_handler(monotonic_s() - t0);
+        metrics_add(METRIC_BATCHES, 1);
         if (rc != WORKER_RETRY) {
             if (logged)
                 LOG_INFO("servers are back, resuming");
+            probe_set_ready(w->probe, 1);
             return rc;
         }
+        probe_set_ready(w->probe, 0);
         if (stop_requested)
             return WORKER_RETRY;
         /* A deadlock or serialization failure clears at once: the
@@ -162,6 +191,7 @@ static void ack_jobs(worker *w, queue_job *jobs, size_t n)
 {
     int wait = 0;
 
+    metrics_add(METRIC_JOBS_DONE, (long long)n);
     while (queue_ack(w->q, w->queue, jobs, n) < 0) {
         if (!wait)
             LOG_ERROR("cannot acknowledge jobs",
@@ -177,11 +207,13 @@ static void fail_job(worker *w, queue_job *job, const char *err)
 {
     int dead = 0;
 
+    metrics_add(METRIC_JOBS_FAILED, 1);
     if (queue_fail(w->q, w->queue, job, err, &dead) < 0) {
         LOG_ERROR("cannot record job failure; it will be redelivered",
                   LF_S("id", job->id), LF_S("error", queue_error(w->q)));
         return;
     }
+    metrics_add(dead ? METRIC_JOBS_DEAD : METRIC_JOBS_RETRIED, 1);
     if (!dead)
         LOG_WARN("job failed, will retry", LF_S("queue", w->queue),
                  LF_S("id", job->id), LF_I("attempts", job->attempts + 1),
@@ -238,6 +270,7 @@ int worker_run(const worker_def *def, const config *cfg)
     worker w;
     char err[512];
     int wait = 0, rc = 0;
+    double last_gauges = 0;
 
     memset(&w, 0, sizeof(w));
     w.cfg = cfg;
@@ -246,9 +279,16 @@ int worker_run(const worker_def *def, const config *cfg)
     worker_consumer_name(def->service, w.consumer, sizeof(w.consumer));
     worker_install_signals();
     srand((unsigned)getpid());
+    metrics_set_queue(def->queue);
+    w.probe = probe_start(cfg, def->service, err, sizeof(err));
+    if (!w.probe && cfg->http_port)
+        LOG_WARN("no /health endpoint", LF_S("error", err));
 
-    if (worker_connect(cfg, w.consumer, &w.db, &w.q) < 0)
+    if (worker_connect(cfg, w.consumer, &w.db, &w.q) < 0) {
+        probe_stop(w.probe);
         return 0;
+    }
+    probe_set_ready(w.probe, 1);
     if (def->init && def->init(&w, err, sizeof(err)) < 0) {
         LOG_ERROR("cannot start", LF_S("error", err));
         rc = 1;
@@ -261,8 +301,10 @@ int worker_run(const worker_def *def, const config *cfg)
         queue_job *jobs;
         size_t n;
 
+        refresh_gauges(&w, &last_gauges);
         if (queue_take(w.q, def->queue, (size_t)cfg->queue_batch,
                        cfg->queue_block_ms, &jobs, &n) < 0) {
+            probe_set_ready(w.probe, 0);
             if (!wait)
                 LOG_ERROR("cannot take jobs, backing off",
                           LF_S("error", queue_error(w.q)));
@@ -272,6 +314,8 @@ int worker_run(const worker_def *def, const config *cfg)
         }
         if (wait)
             LOG_INFO("Redis is back, resuming");
+        if (wait)
+            probe_set_ready(w.probe, 1);
         wait = 0;
         if (n > 0 && n < (size_t)cfg->queue_batch / 4 &&
             cfg->queue_linger_ms > 0)
@@ -287,5 +331,6 @@ out:
         def->fini(&w);
     db_close(w.db);
     queue_close(w.q);
+    probe_stop(w.probe);
     return rc;
 }

@@ -36,6 +36,7 @@ typedef struct worker {
     queue_client *q;
     void *state; /* the service's own, set by init */
     char consumer[128];
+    struct probe *probe; /* /health, /ready, /metrics; NULL when off */
 } worker;
 
 typedef struct worker_def {

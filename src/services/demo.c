@@ -44,6 +44,18 @@ static const char *const pipeline_queues[] = {
     Q_INGESTION, Q_PARSING, Q_EXTRACTION, Q_AGGREGATION, Q_RECOMMENDATION};
 #define NQUEUES (sizeof(pipeline_queues) / sizeof(*pipeline_queues))
 
+/* DEMO_REPLICAS=N runs N of every worker instead of the topology's
+ * numbers (the scheduler is always one). */
+static int replicas_of(size_t i)
+{
+    const char *v = getenv("DEMO_REPLICAS");
+    int n = v ? atoi(v) : 0;
+
+    if (strcmp(topology[i].service, "scheduler") == 0 || n < 1 || n > 8)
+        return topology[i].replicas;
+    return n;
+}
+
 static double now_s(void)
 {
     struct timespec ts;
@@ -52,13 +64,24 @@ static double now_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static pid_t spawn(const char *service, int replica, const char *logdir)
+/* Children get their own probe port when STONKS_DEMO_HTTP_BASE is set
+ * (base + slot), and none otherwise: many replicas on one machine
+ * cannot share HTTP_PORT. */
+static pid_t spawn(const char *service, int replica, int slot,
+                   const char *logdir)
 {
     char *log = xasprintf("%s/%s-%d.log", logdir, service, replica);
     pid_t pid = fork();
 
     if (pid == 0) {
-        int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
+        const char *base = getenv("STONKS_DEMO_HTTP_BASE");
+        char port[16] = "0";
+        int fd;
+
+        if (base && atoi(base) > 0)
+            snprintf(port, sizeof(port), "%d", atoi(base) + slot);
+        setenv("HTTP_PORT", port, 1);
+        fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
 
         if (fd >= 0) {
             dup2(fd, 1);
@@ -173,7 +196,8 @@ static int wait_replay(child *kids, size_t n, queue_client *q, db *d, double t0,
                 LOG_WARN("service exited, restarting",
                          LF_S("service", kids[i].service),
                          LF_I("status", status));
-                kids[i].pid = spawn(kids[i].service, kids[i].replica, logdir);
+                kids[i].pid =
+                    spawn(kids[i].service, kids[i].replica, (int)i, logdir);
                 kids[i].exited = 0;
             }
         }
@@ -205,7 +229,7 @@ static int wait_replay(child *kids, size_t n, queue_client *q, db *d, double t0,
 
 static int run_demo(config *c, int reset)
 {
-    child kids[32];
+    child kids[64];
     size_t nk = 0;
     char err[1024] = "", consumer[128];
     char *logdir = xasprintf("%s/log", c->var_dir);
@@ -230,13 +254,14 @@ static int run_demo(config *c, int reset)
     }
     printf("Replaying %s..%s through the services (logs in %s)\n",
            c->replay_start, c->replay_end, logdir);
+    fflush(stdout);
     t0 = now_s();
     for (size_t i = 0; i < sizeof(topology) / sizeof(*topology); i++)
-        for (int r = 0; r < topology[i].replicas; r++) {
+        for (int r = 0; r < replicas_of(i); r++) {
             kids[nk].service = topology[i].service;
             kids[nk].replica = r + 1;
             kids[nk].exited = 0;
-            kids[nk].pid = spawn(topology[i].service, r + 1, logdir);
+            kids[nk].pid = spawn(topology[i].service, r + 1, (int)nk, logdir);
             nk++;
         }
     if (wait_replay(kids, nk, q, d, t0, logdir) < 0) {

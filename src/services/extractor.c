@@ -83,10 +83,12 @@ typedef struct sig_cols {
 } sig_cols;
 
 /* Queues aggregation for the (ticker, day) pairs of this batch whose
- * day is sealed already. */
-static int requeue_sealed(worker *w, PGresult *r)
+ * day was sealed before the batch began (sealed: the watermark read
+ * then; freed here). Only a document sent back after sealing can be in
+ * that case: the scheduler cannot seal a day while one of its documents
+ * waits for extraction. */
+static int requeue_sealed(worker *w, PGresult *r, char *sealed)
 {
-    char *sealed = queue_get(w->q, KEY_SEALED);
     char **payloads;
     size_t n = 0;
     int rc;
@@ -121,6 +123,7 @@ static int extractor_handle(worker *w, queue_job *jobs, size_t n, char *err,
     sentiment_result sr = {0};
     event_type ev = EVENT_OTHER;
     const char *last_id = "";
+    char *sealed = queue_get(w->q, KEY_SEALED);
     int rc = WORKER_FAIL, dbrc;
 
     for (size_t i = 0; i < ncols; i++)
@@ -199,12 +202,14 @@ static int extractor_handle(worker *w, queue_job *jobs, size_t n, char *err,
             goto dberr;
         }
     }
-    rc = requeue_sealed(w, r);
+    rc = requeue_sealed(w, r, sealed);
+    sealed = NULL;
     goto out;
 dberr:
     snprintf(err, errlen, "%s", db_error(w->db));
     rc = dbrc == DB_RETRY ? WORKER_RETRY : WORKER_FAIL;
 out:
+    free(sealed);
     PQclear(r);
     for (size_t i = 0; i < ncols; i++)
         pgarr_release(&all[i]);

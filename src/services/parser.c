@@ -60,9 +60,17 @@ static const char SQL_LOAD[] =
     "SELECT id, title, body FROM documents WHERE id = ANY($1::bigint[])"
     " ORDER BY id";
 
-/* Row locks in one id order for the batch and the documents sharing
- * their text, so that parser replicas never wait on each other in a
- * cycle. */
+/* Duplicate detection must see every document with the same text, also
+ * one another replica is parsing right now: a transaction-scoped
+ * advisory lock per text hash (taken in hash order) serialises the
+ * batches that share a text, and the statements after it see the other
+ * batch's committed rows. Then row locks in id order for the batch and
+ * the documents sharing their text, so replicas never wait in a cycle.
+ */
+static const char SQL_TEXT_LOCK[] =
+    "SELECT pg_advisory_xact_lock(hashtextextended(h, 7411))"
+    " FROM (SELECT DISTINCT h FROM unnest($1::text[]) AS u(h) ORDER BY h) x";
+
 static const char SQL_LOCK[] =
     "SELECT id FROM documents WHERE id = ANY($1::bigint[])"
     " OR text_hash = ANY($2::text[]) ORDER BY id FOR NO KEY UPDATE";
@@ -161,6 +169,9 @@ static int parser_handle(worker *w, queue_job *jobs, size_t n, char *err,
         const char *lp[] = {pgarr_text(&up_id), pgarr_text(&up_hash)};
         int dbrc = db_begin(w->db);
 
+        if (dbrc == DB_OK)
+            dbrc =
+                db_execp(w->db, "parse_text_lock", SQL_TEXT_LOCK, 1, dp, NULL);
         if (dbrc == DB_OK)
             dbrc = db_execp(w->db, "parse_lock", SQL_LOCK, 2, lp, NULL);
         if (dbrc == DB_OK)

@@ -41,7 +41,24 @@ typedef struct sched {
     size_t ntickers;
     pgarr ticker_arr;
     char started[64]; /* server time at start, for ingest_runs */
+    const calendar *cal; /* replay mode: the trading days */
 } sched;
+
+static int push_day(sched *s, const char *queue, int32_t day, int32_t from,
+                    int32_t bars_from);
+
+/* Queues the ingestion of days[i] for every ticker: news dated after the
+ * previous trading day (so weekend and holiday news count toward the
+ * day), and for the first day also the look-back of bars. */
+static int push_ingestion(sched *s, const calendar *cal, const int32_t *days,
+                          size_t i)
+{
+    int32_t first = calendar_prev(cal, days[0]);
+    int32_t from = i ? days[i - 1] + 1 : (first >= 0 ? first + 1 : days[0]);
+    int32_t bars_from = i ? -1 : days[0] - s->cfg->replay_lookback_days;
+
+    return push_day(s, Q_INGESTION, days[i], from, bars_from);
+}
 
 static void free_tickers(sched *s)
 {
@@ -191,12 +208,207 @@ static void publish_progress(sched *s, size_t done, size_t total,
                  LF_S("error", queue_error(s->q)));
 }
 
+static double mono_s(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* 1 when the queues named are empty with nothing in flight. */
+static int queues_idle(sched *s, const char *const *queues, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        queue_stats st;
+
+        if (queue_stats_get(s->q, queues[i], &st) < 0 || st.depth ||
+            st.in_flight)
+            return 0;
+    }
+    return 1;
+}
+
+/* Seconds without progress, with idle queues, after which the scheduler
+ * assumes jobs were lost (Redis restarted without its data) and queues
+ * again what the database says is missing. */
+static double repair_after(const sched *s)
+{
+    double v = 2.0 * s->cfg->queue_visibility_ms / 1000.0;
+
+    return v < 2.0 ? 2.0 : v;
+}
+
+/* Pushes {"doc": id} jobs for documents in a given status up to day. */
+static int push_docs_in(sched *s, const char *status, const char *queue,
+                        int32_t day)
+{
+    static const char sql[] = "SELECT id FROM documents WHERE status = $1"
+                              " AND trading_day <= $2::date ORDER BY id";
+    char ds[11];
+    const char *p[] = {status, DAYSTR(day, ds)};
+    PGresult *r;
+    size_t n;
+    char **payloads;
+    size_t *lens;
+    int rc;
+
+    if (db_execp(s->db, "sched_docs", sql, 2, p, &r) != DB_OK)
+        return -1;
+    n = (size_t)PQntuples(r);
+    payloads = xcalloc(n + 1, sizeof(char *));
+    lens = xcalloc(n + 1, sizeof(size_t));
+    for (size_t i = 0; i < n; i++) {
+        payloads[i] = xasprintf("{\"doc\":%s}", PQgetvalue(r, (int)i, 0));
+        lens[i] = strlen(payloads[i]);
+    }
+    rc =
+        n ? queue_push(s->q, queue, (const char *const *)payloads, lens, n) : 0;
+    if (n)
+        LOG_WARN("repair: documents queued again", LF_S("queue", queue),
+                 LF_I("documents", n));
+    for (size_t i = 0; i < n; i++)
+        free(payloads[i]);
+    free(payloads);
+    free(lens);
+    PQclear(r);
+    return rc;
+}
+
+/* Queues again the work of days[from..to) the database shows undone. */
+static int repair_ingestion(sched *s, const calendar *cal, const int32_t *days,
+                            size_t from, size_t to)
+{
+    for (size_t i = from; i < to; i++) {
+        if (is_sealed(s, days[i]) == 1)
+            continue;
+        LOG_WARN("repair: ingestion of a day queued again",
+                 LF_I("day_index", i));
+        if (push_ingestion(s, cal, days, i) < 0)
+            return -1;
+    }
+    if (to == 0)
+        return 0;
+    if (push_docs_in(s, "new", Q_PARSING, days[to - 1]) < 0 ||
+        push_docs_in(s, "parsed", Q_EXTRACTION, days[to - 1]) < 0)
+        return -1;
+    return 0;
+}
+
+/* Pushes aggregation or recommendation jobs for the (ticker, day) pairs
+ * of the run whose row was not written in this run. Returns how many
+ * pairs are missing, or -1. */
+static long push_missing(sched *s, const char *table, const char *queue,
+                         int32_t first, int32_t last, int push)
+{
+    static const char agg_sql[] =
+        "SELECT t.ticker, d.day::date::text"
+        " FROM unnest($1::text[]) AS t(ticker)"
+        " CROSS JOIN unnest($2::text[]) AS d(day)"
+        " LEFT JOIN aggregates a ON a.ticker = t.ticker"
+        " AND a.as_of = d.day::date AND a.computed_at >= $3::timestamptz"
+        " WHERE a.ticker IS NULL ORDER BY 1, 2";
+    static const char rec_sql[] =
+        "SELECT t.ticker, d.day::date::text"
+        " FROM unnest($1::text[]) AS t(ticker)"
+        " CROSS JOIN unnest($2::text[]) AS d(day)"
+        " LEFT JOIN recommendations a ON a.ticker = t.ticker"
+        " AND a.as_of = d.day::date AND a.computed_at >= $3::timestamptz"
+        " WHERE a.ticker IS NULL ORDER BY 1, 2";
+    int is_agg = strcmp(table, "aggregates") == 0;
+    pgarr dayarr;
+    PGresult *r;
+    long missing;
+    char ds[11];
+
+    pgarr_init(&dayarr);
+    for (int32_t d = first; d <= last; d++)
+        if (s->cal && calendar_is_trading(s->cal, d))
+            pgarr_adds(&dayarr, DAYSTR(d, ds));
+    {
+        const char *p[] = {pgarr_text(&s->ticker_arr), pgarr_text(&dayarr),
+                           s->started};
+
+        if (db_execp(s->db, is_agg ? "sched_miss_agg" : "sched_miss_rec",
+                     is_agg ? agg_sql : rec_sql, 3, p, &r) != DB_OK) {
+            pgarr_release(&dayarr);
+            return -1;
+        }
+    }
+    pgarr_release(&dayarr);
+    missing = PQntuples(r);
+    if (push && missing > 0) {
+        char **payloads = xcalloc((size_t)missing, sizeof(char *));
+        size_t *lens = xcalloc((size_t)missing, sizeof(size_t));
+
+        for (long i = 0; i < missing; i++) {
+            payloads[i] =
+                xasprintf("{\"ticker\":\"%s\",\"day\":\"%s\"}",
+                          PQgetvalue(r, (int)i, 0), PQgetvalue(r, (int)i, 1));
+            lens[i] = strlen(payloads[i]);
+        }
+        LOG_WARN("repair: jobs queued again", LF_S("queue", queue),
+                 LF_I("jobs", missing));
+        if (queue_push(s->q, queue, (const char *const *)payloads, lens,
+                       (size_t)missing) < 0)
+            missing = -1;
+        for (long i = 0; i < (long)PQntuples(r); i++)
+            free(payloads[i]);
+        free(payloads);
+        free(lens);
+    }
+    PQclear(r);
+    return missing;
+}
+
+/* After the last seal: waits until every aggregate and recommendation
+ * of the run is written, queueing again what was lost. */
+static int finish_replay(sched *s, int32_t first, int32_t last)
+{
+    static const char *const tail[] = {Q_AGGREGATION, Q_RECOMMENDATION};
+    double idle_since = 0;
+
+    while (!worker_stopping()) {
+        long ma, mr;
+
+        if (!queues_idle(s, tail, 2)) {
+            idle_since = 0;
+            worker_sleep_ms(20);
+            continue;
+        }
+        ma = push_missing(s, "aggregates", Q_AGGREGATION, first, last, 0);
+        mr = push_missing(s, "recommendations", Q_RECOMMENDATION, first, last,
+                          0);
+        if (ma == 0 && mr == 0)
+            return 0;
+        if (ma < 0 || mr < 0) {
+            worker_sleep_ms(500);
+            continue;
+        }
+        if (idle_since == 0)
+            idle_since = mono_s();
+        if (mono_s() - idle_since >= repair_after(s)) {
+            if (ma > 0)
+                push_missing(s, "aggregates", Q_AGGREGATION, first, last, 1);
+            else
+                push_missing(s, "recommendations", Q_RECOMMENDATION, first,
+                             last, 1);
+            idle_since = 0;
+        }
+        worker_sleep_ms(20);
+    }
+    return -1;
+}
+
 static int run_replay(sched *s)
 {
     replay_data rd;
     calendar cal;
     int32_t start, end, *days;
+    static const char *const upstream[] = {Q_INGESTION, Q_PARSING,
+                                           Q_EXTRACTION};
     size_t ndays, next = 0, sealed = 0;
+    double stalled_since = 0, last_seal = mono_s();
     char err[512];
     int rc = 1, wait = 0;
 
@@ -211,6 +423,7 @@ static int run_replay(sched *s)
         calendar_add(&cal, rd.bars[i].day);
     calendar_finish(&cal);
     replay_release(&rd);
+    s->cal = &cal;
     ndays = calendar_range(&cal, start, end, NULL, 0);
     days = xcalloc(ndays + 1, sizeof(*days));
     calendar_range(&cal, start, end, days, ndays);
@@ -231,13 +444,7 @@ static int run_replay(sched *s)
 
         while (next < ndays &&
                next < sealed + (size_t)s->cfg->replay_lookahead_days) {
-            int32_t first = calendar_prev(&cal, days[0]);
-            int32_t from =
-                next ? days[next - 1] + 1 : (first >= 0 ? first + 1 : days[0]);
-            int32_t bars_from =
-                next ? -1 : days[0] - s->cfg->replay_lookback_days;
-
-            if (push_day(s, Q_INGESTION, days[next], from, bars_from) < 0)
+            if (push_ingestion(s, &cal, days, next) < 0)
                 goto out;
             next++;
         }
@@ -252,15 +459,31 @@ static int run_replay(sched *s)
         }
         wait = 0;
         if (st == 0) {
+            if (!queues_idle(s, upstream, 3)) {
+                stalled_since = 0;
+            } else if (stalled_since == 0) {
+                stalled_since = mono_s();
+            } else if (mono_s() - stalled_since >= repair_after(s)) {
+                repair_ingestion(s, &cal, days, sealed, next);
+                stalled_since = 0;
+            }
             worker_sleep_ms(POLL_MS);
             continue;
         }
+        stalled_since = 0;
         if (push_day(s, Q_AGGREGATION, days[sealed], -1, -1) < 0)
             goto out;
         sealed++;
         publish_progress(s, sealed, ndays, days[sealed - 1]);
+        if (s->cfg->replay_pace_ms > 0) {
+            double due = last_seal + s->cfg->replay_pace_ms / 1000.0;
+
+            if (mono_s() < due)
+                worker_sleep_ms((int)((due - mono_s()) * 1000) + 1);
+            last_seal = mono_s();
+        }
     }
-    if (sealed == ndays)
+    if (sealed == ndays && finish_replay(s, days[0], days[ndays - 1]) == 0)
         LOG_INFO("replay finished", LF_I("days", ndays));
     rc = 0;
 out:

@@ -36,3 +36,44 @@ finish() {
     echo "  $((checks - failures)) passed, $failures failed"
     [ "$failures" -eq 0 ]
 }
+
+# Writes the pipeline's state to $1: every row of documents, tags,
+# signals, aggregates and recommendations, keyed by content (not by ids
+# or processing times), sorted, so two databases compare with diff.
+dump_state() {
+    {
+        sql "SELECT 'doc', content_hash, source, provider_id, trading_day,
+                    status, text_hash, coalesce((SELECT o.content_hash
+                    FROM documents o WHERE o.id = d.duplicate_of), '-')
+             FROM documents d ORDER BY content_hash"
+        sql "SELECT 'tag', d.content_hash, t.ticker, t.origin,
+                    coalesce(t.raw_key, '-')
+             FROM document_tickers t JOIN documents d ON d.id = t.document_id
+             ORDER BY 2, 3"
+        sql "SELECT 'sig', d.content_hash, s.ticker, s.model_version,
+                    s.trading_day, s.sentiment, s.label, s.relevance,
+                    s.confidence, s.event_type
+             FROM signals s JOIN documents d ON d.id = s.document_id
+             ORDER BY 2, 3, 4"
+        sql "SELECT 'bar', ticker, day, open, high, low, close, volume
+             FROM price_bars ORDER BY 2, 3"
+        sql "SELECT 'agg', ticker, as_of, sent_1d, sent_7d, sent_30d,
+                    count_1d, count_7d, count_30d, ret_1d, ret_5d, ret_20d,
+                    vol_20d, last_close FROM aggregates ORDER BY 2, 3"
+        sql "SELECT 'rec', ticker, as_of, action, conviction, target_weight,
+                    rationale FROM recommendations ORDER BY 2, 3"
+    } >"$1"
+}
+
+# Compares two state dumps; prints the first differences.
+assert_same_state() {
+    local what=$1 a=$2 b=$3
+    checks=$((checks + 1))
+    if cmp -s "$a" "$b"; then
+        echo "  ok: $what ($(wc -l <"$a") rows identical)"
+    else
+        echo "  FAIL: $what differs:"
+        diff "$a" "$b" | head -n 10
+        failures=$((failures + 1))
+    fi
+}

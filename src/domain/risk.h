@@ -1,0 +1,145 @@
+/*
+ * risk: the rules every order must pass, shared by the trading-engine's
+ * screen and the risk-engine's gate so that the two cannot disagree.
+ * Pure: the caller gathers the limits, the account and the intent; the
+ * rules only compare numbers.
+ *
+ * Each rule looks at one thing and adds at most one reason; risk_check
+ * runs every rule, so a denial lists all that is wrong, not only the
+ * first. An order is allowed when no rule added a reason. Rules that
+ * guard against more risk (position, weight, exposure, sector, minimum
+ * price, daily loss, buying power) apply to buys only: a sell reduces
+ * risk and must stay possible. The kill switch, the drawdown trip, the
+ * restricted list, market hours and the order counts apply to both
+ * sides. A limit whose value is 0 is off.
+ *
+ * All money is integer cents and all ratios whole basis points; every
+ * comparison is exact (money_ratio_cmp), so an order at a limit passes
+ * and one cent over fails.
+ */
+#ifndef STONKS_RISK_H
+#define STONKS_RISK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "domain/money.h"
+#include "domain/order.h"
+
+typedef struct risk_limits {
+    cents max_position_notional; /* value of one position after a buy */
+    int64_t max_position_weight_bps; /* that value / equity */
+    int64_t max_gross_exposure_bps; /* all positions + the buy / equity */
+    int64_t max_sector_weight_bps; /* the buy's sector / equity */
+    int64_t max_orders_per_day; /* orders of the session, both sides */
+    int64_t max_orders_per_ticker_day; /* of one ticker in the session */
+    cents daily_loss_limit; /* stop buying after losing this today */
+    int64_t max_drawdown_bps; /* from peak equity: trips the switch */
+    cents min_price; /* no buys of shares cheaper than this */
+    int64_t cash_buffer_bps; /* buying power covers notional * (1+b) */
+    int64_t market_hours; /* 1: enforce the exchange calendar */
+    int64_t allow_extended_hours; /* 1: limit orders may run pre/post */
+    const char *const *restricted; /* tickers never traded */
+    size_t nrestricted;
+} risk_limits;
+
+/* Positions as they will be once every other open order has filled,
+ * valued at the reference price of their ticker. */
+typedef struct risk_position {
+    char ticker[TICKER_MAX];
+    char sector[SECTOR_MAX];
+    int64_t qty;
+    cents price;
+} risk_position;
+
+typedef struct risk_account {
+    cents cash; /* after every fill so far */
+    cents reserved; /* held back for other open buy orders */
+    cents equity; /* cash + positions held, at price */
+    cents day_start_equity; /* equity at the previous session's close */
+    cents peak_equity; /* highest equity at any close */
+    const risk_position *positions;
+    size_t npositions;
+    int64_t orders_today; /* other orders of the session */
+    int64_t ticker_orders_today; /* of those, for the intent's ticker */
+    int kill_switch; /* 1: on */
+} risk_account;
+
+#define RISK_MAX_REASONS 16
+#define RISK_CODE_MAX 32
+#define RISK_MESSAGE_MAX 200
+
+typedef struct risk_reason {
+    char code[RISK_CODE_MAX]; /* the rule's name, e.g. "buying_power" */
+    char message[RISK_MESSAGE_MAX]; /* one line with the numbers */
+} risk_reason;
+
+typedef struct risk_verdict {
+    int allowed; /* 1 when nreasons is 0 */
+    int trip_kill_switch; /* 1: the drawdown rule fired */
+    size_t nreasons;
+    risk_reason reasons[RISK_MAX_REASONS];
+} risk_verdict;
+
+/* One rule: looks at the inputs and adds at most one reason to v. */
+typedef void (*risk_rule_fn)(const risk_limits *l, const risk_account *a,
+                             const order_intent *o, risk_verdict *v);
+
+typedef struct risk_rule {
+    const char *name; /* also the reason code */
+    risk_rule_fn check;
+    const char *what; /* one line, for docs and GET /limits */
+} risk_rule;
+
+/* Every rule, in the order risk_check runs them. */
+extern const risk_rule risk_rules[];
+extern const size_t risk_nrules;
+
+/* Starts v as allowed with no reasons. */
+void risk_verdict_init(risk_verdict *v);
+
+/* Adds a reason (printf-style message) and clears v->allowed. Reasons
+ * past RISK_MAX_REASONS are dropped. */
+void risk_deny(risk_verdict *v, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Runs every rule. v->allowed is 1 when none of them objects. */
+void risk_check(const risk_limits *l, const risk_account *a,
+                const order_intent *o, risk_verdict *v);
+
+/* The rules one by one (the table above), for tests. */
+void risk_rule_valid(const risk_limits *, const risk_account *,
+                     const order_intent *, risk_verdict *);
+void risk_rule_kill_switch(const risk_limits *, const risk_account *,
+                           const order_intent *, risk_verdict *);
+void risk_rule_drawdown(const risk_limits *, const risk_account *,
+                        const order_intent *, risk_verdict *);
+void risk_rule_restricted(const risk_limits *, const risk_account *,
+                          const order_intent *, risk_verdict *);
+void risk_rule_market_hours(const risk_limits *, const risk_account *,
+                            const order_intent *, risk_verdict *);
+void risk_rule_orders_per_day(const risk_limits *, const risk_account *,
+                              const order_intent *, risk_verdict *);
+void risk_rule_orders_per_ticker(const risk_limits *, const risk_account *,
+                                 const order_intent *, risk_verdict *);
+void risk_rule_min_price(const risk_limits *, const risk_account *,
+                         const order_intent *, risk_verdict *);
+void risk_rule_position_notional(const risk_limits *, const risk_account *,
+                                 const order_intent *, risk_verdict *);
+void risk_rule_position_weight(const risk_limits *, const risk_account *,
+                               const order_intent *, risk_verdict *);
+void risk_rule_gross_exposure(const risk_limits *, const risk_account *,
+                              const order_intent *, risk_verdict *);
+void risk_rule_sector(const risk_limits *, const risk_account *,
+                      const order_intent *, risk_verdict *);
+void risk_rule_daily_loss(const risk_limits *, const risk_account *,
+                          const order_intent *, risk_verdict *);
+void risk_rule_buying_power(const risk_limits *, const risk_account *,
+                            const order_intent *, risk_verdict *);
+void risk_rule_no_short(const risk_limits *, const risk_account *,
+                        const order_intent *, risk_verdict *);
+
+/* The shares of ticker in a->positions (0 when absent). */
+int64_t risk_position_qty(const risk_account *a, const char *ticker);
+
+#endif

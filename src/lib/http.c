@@ -1,0 +1,516 @@
+/*
+ * http: the server behind http.h, on libmicrohttpd with an epoll thread
+ * pool.
+ *
+ * Each request owns one http_conn, made by the URI callback (the only
+ * place MHD shows the raw query string) and freed by the completion
+ * callback. The access handler is called at least twice per request:
+ * first with the headers, then once per piece of body, then a last time
+ * with nothing left to upload; the service handler runs on that last
+ * call only, with the whole body in hand. A body over max_body is never
+ * stored: when its Content-Length says so up front and the client waits
+ * for "100 Continue" (or the body is very large), the 413 goes out at
+ * once and MHD closes the connection; otherwise the rest of the body is
+ * read and dropped so that the 413 reaches a client that sent it all
+ * (closing a socket with unread data would reset the connection and
+ * lose the answer).
+ */
+#include "lib/http.h"
+
+#include <arpa/inet.h>
+#include <assert.h>
+#include <errno.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lib/log.h"
+#include "lib/xalloc.h"
+
+#define HTTP_DEFAULT_THREADS 2
+#define HTTP_DEFAULT_MAX_BODY (1u << 20)
+#define HTTP_DEFAULT_TIMEOUT_S 10
+#define HTTP_REQUEST_ID_MAX 64
+/* A too-large body is read and dropped up to this many times max_body;
+ * past that the connection is closed. */
+#define HTTP_DISCARD_FACTOR 8
+
+struct http_server {
+    struct MHD_Daemon *daemon;
+    http_handler handler;
+    void *ctx;
+    size_t max_body;
+    int port;
+};
+
+typedef struct http_conn {
+    char *query; /* raw query string, "" when none */
+    buf body;
+    size_t dropped; /* bytes of a too-large body read and dropped */
+    int too_large;
+    int started; /* the header call happened */
+} http_conn;
+
+static atomic_ullong http_next_id;
+
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
+{
+    http_conn *hc = xcalloc(1, sizeof(*hc));
+    const char *q = strchr(uri, '?');
+
+    (void)cls;
+    (void)c;
+    hc->query = xstrdup(q ? q + 1 : "");
+    buf_init(&hc->body);
+    return hc;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    http_conn *hc = *con_cls;
+
+    (void)cls;
+    (void)c;
+    (void)toe;
+    if (!hc)
+        return;
+    free(hc->query);
+    buf_release(&hc->body);
+    free(hc);
+    *con_cls = NULL;
+}
+
+static void on_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    char msg[512];
+    size_t n;
+
+    (void)cls;
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    n = strlen(msg);
+    while (n && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
+        msg[--n] = '\0';
+    LOG_WARN("http server", LF_S("detail", msg));
+}
+
+/* A client's X-Request-Id is kept when it is short and made of safe
+ * characters; anything else is replaced by one of ours. */
+static int request_id_ok(const char *s)
+{
+    size_t n = 0;
+
+    for (; s[n]; n++) {
+        char ch = s[n];
+
+        if (n >= HTTP_REQUEST_ID_MAX)
+            return 0;
+        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+              (ch >= '0' && ch <= '9') || ch == '-' || ch == '_' || ch == '.' ||
+              ch == ':'))
+            return 0;
+    }
+    return n > 0;
+}
+
+static void make_request_id(char out[HTTP_REQUEST_ID_MAX + 1])
+{
+    unsigned long long n = atomic_fetch_add(&http_next_id, 1);
+
+    snprintf(out, HTTP_REQUEST_ID_MAX + 1, "%016llx", n);
+}
+
+static void add_header(struct MHD_Response *r, const char *name,
+                       const char *value)
+{
+    if (MHD_add_response_header(r, name, value) == MHD_NO)
+        LOG_WARN("http: response header refused", LF_S("name", name));
+}
+
+/* Sends res (consuming its body) with the request id. */
+static enum MHD_Result send_response(struct MHD_Connection *c,
+                                     http_response *res, const char *rid)
+{
+    size_t len;
+    char *data = buf_detach(&res->body, &len);
+    struct MHD_Response *r =
+        MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
+    enum MHD_Result ret;
+
+    if (!r) {
+        free(data);
+        return MHD_NO;
+    }
+    add_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
+               res->content_type ? res->content_type : "application/json");
+    add_header(r, "X-Request-Id", rid);
+    for (int i = 0; i < res->nheaders; i++)
+        add_header(r, res->headers[i][0], res->headers[i][1]);
+    ret = MHD_queue_response(c, (unsigned)res->status, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
+static void response_init(http_response *res)
+{
+    memset(res, 0, sizeof(*res));
+    res->status = 200;
+    buf_init(&res->body);
+}
+
+static enum MHD_Result send_too_large(struct MHD_Connection *c,
+                                      const http_server *s, const char *rid)
+{
+    http_response res;
+    char msg[128];
+    enum MHD_Result ret;
+
+    response_init(&res);
+    snprintf(msg, sizeof(msg), "request body is larger than %zu bytes",
+             s->max_body);
+    http_error(&res, 413, "payload_too_large", msg);
+    ret = send_response(c, &res, rid);
+    buf_release(&res.body);
+    return ret;
+}
+
+static const char *request_id_of(struct MHD_Connection *c, char *own)
+{
+    const char *rid =
+        MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Request-Id");
+
+    if (rid && request_id_ok(rid))
+        return rid;
+    make_request_id(own);
+    return own;
+}
+
+/* The header call: decides whether a declared body is refused. Returns
+ * 1 when the 413 must go out now. */
+static int refuse_early(struct MHD_Connection *c, const http_server *s,
+                        http_conn *hc)
+{
+    const char *cl =
+        MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
+    const char *expect =
+        MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Expect");
+    unsigned long long declared;
+    char *end;
+
+    if (!cl)
+        return 0;
+    declared = strtoull(cl, &end, 10);
+    if (end == cl || declared <= s->max_body)
+        return 0;
+    hc->too_large = 1;
+    return (expect && strcasecmp(expect, "100-continue") == 0) ||
+           declared > (unsigned long long)s->max_body * HTTP_DISCARD_FACTOR;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
+                                  const char *url, const char *method,
+                                  const char *version, const char *upload,
+                                  size_t *upload_size, void **con_cls)
+{
+    http_server *s = cls;
+    http_conn *hc = *con_cls;
+    char own_rid[HTTP_REQUEST_ID_MAX + 1];
+    http_request req;
+    http_response res;
+    enum MHD_Result ret;
+
+    (void)version;
+    if (!hc)
+        return MHD_NO; /* no URI callback: cannot happen */
+    if (!hc->started) {
+        hc->started = 1;
+        if (refuse_early(c, s, hc))
+            return send_too_large(c, s, request_id_of(c, own_rid));
+        return MHD_YES;
+    }
+    if (*upload_size > 0) {
+        if (!hc->too_large && hc->body.len + *upload_size > s->max_body) {
+            hc->too_large = 1;
+            hc->dropped = hc->body.len;
+            buf_release(&hc->body);
+            buf_init(&hc->body);
+        }
+        if (hc->too_large) {
+            hc->dropped += *upload_size;
+            if (hc->dropped > s->max_body * HTTP_DISCARD_FACTOR)
+                return MHD_NO;
+        } else {
+            buf_add(&hc->body, upload, *upload_size);
+        }
+        *upload_size = 0;
+        return MHD_YES;
+    }
+    if (hc->too_large)
+        return send_too_large(c, s, request_id_of(c, own_rid));
+
+    memset(&req, 0, sizeof(req));
+    req.method = method;
+    req.path = url;
+    req.query = hc->query;
+    req.body = hc->body.data ? hc->body.data : "";
+    req.body_len = hc->body.len;
+    req.authorization =
+        MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
+    req.origin = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Origin");
+    req.if_none_match =
+        MHD_lookup_connection_value(c, MHD_HEADER_KIND, "If-None-Match");
+    req.request_id = request_id_of(c, own_rid);
+    req.conn = c;
+
+    response_init(&res);
+    s->handler(s->ctx, &req, &res);
+    ret = send_response(c, &res, req.request_id);
+    buf_release(&res.body);
+    return ret;
+}
+
+static int parse_bind(const char *bind, int port, struct sockaddr_storage *ss,
+                      socklen_t *len, int *v6)
+{
+    struct sockaddr_in *a4 = (struct sockaddr_in *)ss;
+    struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)ss;
+
+    memset(ss, 0, sizeof(*ss));
+    if (inet_pton(AF_INET, bind, &a4->sin_addr) == 1) {
+        a4->sin_family = AF_INET;
+        a4->sin_port = htons((uint16_t)port);
+        *len = sizeof(*a4);
+        *v6 = 0;
+        return 0;
+    }
+    if (inet_pton(AF_INET6, bind, &a6->sin6_addr) == 1) {
+        a6->sin6_family = AF_INET6;
+        a6->sin6_port = htons((uint16_t)port);
+        *len = sizeof(*a6);
+        *v6 = 1;
+        return 0;
+    }
+    return -1;
+}
+
+/* MHD reports why it could not start only through its log; a bind
+ * failure is by far the usual cause, so check it directly for a
+ * message a person can act on. */
+static void explain_failure(const struct sockaddr_storage *ss, socklen_t len,
+                            const char *addr, int port, char *err,
+                            size_t errlen)
+{
+    int fd = socket(ss->ss_family, SOCK_STREAM, 0);
+    int one = 1;
+
+    snprintf(err, errlen, "cannot start the HTTP server on %s:%d", addr, port);
+    if (fd < 0)
+        return;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    if (bind(fd, (const struct sockaddr *)ss, len) < 0)
+        snprintf(err, errlen, "cannot listen on %s:%d: %s", addr, port,
+                 strerror(errno));
+    close(fd);
+}
+
+http_server *http_start(const http_options *o, http_handler h, void *ctx,
+                        char *err, size_t errlen)
+{
+    struct sockaddr_storage ss;
+    socklen_t sslen;
+    const union MHD_DaemonInfo *info;
+    unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
+                         MHD_USE_ERROR_LOG | MHD_USE_TURBO;
+    unsigned int threads =
+        o->threads > 0 ? (unsigned)o->threads : HTTP_DEFAULT_THREADS;
+    unsigned int timeout =
+        o->timeout_s > 0 ? (unsigned)o->timeout_s : HTTP_DEFAULT_TIMEOUT_S;
+    const char *bind_addr = o->bind && o->bind[0] ? o->bind : "127.0.0.1";
+    http_server *s;
+    int v6;
+
+    if (o->port < 0 || o->port > 65535 ||
+        parse_bind(bind_addr, o->port, &ss, &sslen, &v6) < 0) {
+        snprintf(err, errlen, "invalid HTTP listen address %s:%d", bind_addr,
+                 o->port);
+        return NULL;
+    }
+    if (v6)
+        flags |= MHD_USE_IPv6;
+    if (atomic_load(&http_next_id) == 0)
+        atomic_store(&http_next_id, ((unsigned long long)time(NULL) << 24) ^
+                                        ((unsigned long long)getpid() << 8));
+    s = xcalloc(1, sizeof(*s));
+    s->handler = h;
+    s->ctx = ctx;
+    s->max_body = o->max_body ? o->max_body : HTTP_DEFAULT_MAX_BODY;
+    /* A pool of one is no pool: MHD then runs its single internal
+     * thread, which is what the option would have given. */
+    s->daemon = MHD_start_daemon(
+        flags, (uint16_t)o->port, NULL, NULL, on_request, s,
+        MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL, MHD_OPTION_SOCK_ADDR,
+        (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE,
+        threads > 1 ? threads : 0U, MHD_OPTION_CONNECTION_TIMEOUT, timeout,
+        MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL, MHD_OPTION_NOTIFY_COMPLETED,
+        on_completed, NULL, MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024U,
+        MHD_OPTION_END);
+    if (!s->daemon) {
+        explain_failure(&ss, sslen, bind_addr, o->port, err, errlen);
+        free(s);
+        return NULL;
+    }
+    info = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
+    s->port = info ? info->port : o->port;
+    return s;
+}
+
+void http_stop(http_server *s)
+{
+    if (!s)
+        return;
+    MHD_stop_daemon(s->daemon);
+    free(s);
+}
+
+int http_port(const http_server *s)
+{
+    return s->port;
+}
+
+const char *http_request_header(const http_request *req, const char *name)
+{
+    return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
+}
+
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* Decodes the form-encoded text s[0..n) ('+' is a space, %XX a byte)
+ * into out. Returns the decoded length, or -1 when it does not fit in
+ * cap bytes with the NUL. A '%' not followed by two hex digits is kept
+ * as it is. */
+static long form_decode(const char *s, size_t n, char *out, size_t cap)
+{
+    size_t o = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        char ch = s[i];
+
+        if (ch == '+') {
+            ch = ' ';
+        } else if (ch == '%' && i + 2 < n && hexval(s[i + 1]) >= 0 &&
+                   hexval(s[i + 2]) >= 0) {
+            ch = (char)(hexval(s[i + 1]) * 16 + hexval(s[i + 2]));
+            i += 2;
+        }
+        if (o + 1 >= cap)
+            return -1;
+        out[o++] = ch;
+    }
+    out[o] = '\0';
+    return (long)o;
+}
+
+/* Walks the parameters of a query string: on each call sets the raw
+ * name and value spans of the next one and returns the rest, or NULL
+ * at the end. Empty segments ("a=1&&b=2") are skipped. */
+static const char *query_next(const char *q, const char **name, size_t *nlen,
+                              const char **val, size_t *vlen)
+{
+    while (*q == '&')
+        q++;
+    if (!*q)
+        return NULL;
+    {
+        const char *end = strchr(q, '&');
+        const char *eq;
+        size_t seg = end ? (size_t)(end - q) : strlen(q);
+
+        eq = memchr(q, '=', seg);
+        *name = q;
+        *nlen = eq ? (size_t)(eq - q) : seg;
+        *val = eq ? eq + 1 : q + seg;
+        *vlen = eq ? seg - *nlen - 1 : 0;
+        return q + seg;
+    }
+}
+
+int http_query_param(const http_request *req, const char *name, char *out,
+                     size_t cap)
+{
+    const char *q = req->query ? req->query : "";
+    const char *n, *v;
+    size_t nl, vl;
+    char key[HTTP_QUERY_NAME_MAX];
+
+    while ((q = query_next(q, &n, &nl, &v, &vl))) {
+        if (form_decode(n, nl, key, sizeof(key)) < 0 || strcmp(key, name))
+            continue;
+        return form_decode(v, vl, out, cap) < 0 ? -1 : 1;
+    }
+    return 0;
+}
+
+int http_query_unknown(const http_request *req, const char *const *allowed,
+                       char *name, size_t cap)
+{
+    const char *q = req->query ? req->query : "";
+    const char *n, *v;
+    size_t nl, vl;
+
+    while ((q = query_next(q, &n, &nl, &v, &vl))) {
+        char key[HTTP_QUERY_NAME_MAX];
+        int known = 0;
+
+        if (form_decode(n, nl, key, sizeof(key)) >= 0)
+            for (size_t i = 0; allowed && allowed[i]; i++)
+                if (strcmp(allowed[i], key) == 0)
+                    known = 1;
+        if (!known) {
+            snprintf(name, cap, "%.*s", (int)(nl > 64 ? 64 : nl), n);
+            return 1;
+        }
+    }
+    return 0;
+}
+
+void http_set_header(http_response *res, const char *name, const char *value)
+{
+    assert(res->nheaders < 8);
+    assert(strlen(name) < sizeof(res->headers[0][0]));
+    assert(strlen(value) < sizeof(res->headers[0][1]));
+    snprintf(res->headers[res->nheaders][0], sizeof(res->headers[0][0]), "%s",
+             name);
+    snprintf(res->headers[res->nheaders][1], sizeof(res->headers[0][1]), "%s",
+             value);
+    res->nheaders++;
+}
+
+void http_error(http_response *res, int status, const char *code,
+                const char *message)
+{
+    res->status = status;
+    res->content_type = "application/json";
+    buf_reset(&res->body);
+    buf_adds(&res->body, "{\"error\":{\"code\":");
+    buf_add_json_str(&res->body, code, strlen(code));
+    buf_adds(&res->body, ",\"message\":");
+    buf_add_json_str(&res->body, message, strlen(message));
+    buf_adds(&res->body, "}}");
+}

@@ -1,0 +1,139 @@
+#!/usr/bin/env bash
+# The pipeline comes out of crashes with exactly the state a clean run
+# produces: one replica of each worker against the topology's replicas,
+# workers killed with SIGKILL every few hundred milliseconds, Redis and
+# then PostgreSQL killed and restarted mid-replay, and poison jobs (a
+# 50 MB payload, invalid UTF-8, invalid JSON) that must end in the dead
+# letters while the jobs behind them are processed.
+set -uo pipefail
+BIN=$1
+source "$(dirname "$0")/lib.sh"
+
+export REPLAY_TICKERS=AAPL,GOOGL,BAC,F,T,MSFT
+export REPLAY_START=2011-08-01 REPLAY_END=2011-08-31
+export QUEUE_BLOCK_MS=100 QUEUE_VISIBILITY_TIMEOUT_MS=1500
+export QUEUE_MAX_ATTEMPTS=3
+OUT=$ROOT/var/it-resilience
+mkdir -p "$OUT"
+
+# run NAME [demo options]: a replay into database stonks_it_NAME.
+run() {
+    local name=$1
+    shift
+    fresh_db "stonks_it_$name"
+    export STONKS_VAR_DIR=$OUT/$name OBJECT_STORE_DIR=$OUT/$name/objects
+    "$BIN" demo "$@" >"$OUT/$name.out" 2>&1
+}
+
+echo "clean run (topology replicas)"
+run clean || { echo "  FAIL: clean demo"; tail "$OUT/clean.out"; exit 1; }
+dump_state "$OUT/clean.state"
+assert_eq "clean run has recommendations (6 tickers x 23 days)" "138" \
+    "$(sql 'SELECT count(*) FROM recommendations')"
+
+echo "one replica of each worker"
+DEMO_REPLICAS=1 run single || echo "  FAIL: single-replica demo"
+dump_state "$OUT/single.state"
+assert_same_state "one replica = topology replicas" "$OUT/clean.state" \
+    "$OUT/single.state"
+
+echo "workers killed with SIGKILL every 250 ms"
+REPLAY_PACE_MS=100 run chaos &
+runner=$!
+kills=0
+while kill -0 "$runner" 2>/dev/null; do
+    sleep 0.25
+    demo=$(pgrep -f -n "^$BIN demo" || true)
+    if [ -n "$demo" ]; then
+        victim=$(pgrep -P "$demo" -f "stonks (ingestion|parser|extractor|aggregation|recommendation)" |
+            shuf -n 1)
+        if [ -n "$victim" ]; then
+            kill -9 "$victim" 2>/dev/null && kills=$((kills + 1))
+        fi
+    fi
+done
+wait "$runner" || echo "  FAIL: chaos demo exited non-zero"
+echo "  workers killed: $kills"
+dump_state "$OUT/chaos.state"
+assert_same_state "chaos run = clean run" "$OUT/clean.state" \
+    "$OUT/chaos.state"
+checks=$((checks + 1))
+if [ "$kills" -ge 3 ]; then
+    echo "  ok: at least 3 workers were killed"
+else
+    echo "  FAIL: only $kills workers were killed"
+    failures=$((failures + 1))
+fi
+
+echo "Redis, then PostgreSQL, killed and restarted mid-replay"
+# Paced at 100 ms a day, so both restarts land inside the replay.
+wait_day() {
+    for _ in $(seq 1 400); do
+        local p
+        p=$(redis-cli -p "$REDIS_PORT" GET stonks:replay:progress 2>/dev/null)
+        [ -n "$p" ] && [ "${p%% *}" -ge "$1" ] && return 0
+        sleep 0.05
+    done
+    return 1
+}
+redis-cli -p "$REDIS_PORT" DEL stonks:replay:progress >/dev/null
+REPLAY_PACE_MS=100 run restart &
+runner=$!
+wait_day 5 || echo "  FAIL: replay did not reach day 5"
+"$ROOT/scripts/stack.sh" restart-redis >/dev/null
+wait_day 12 || echo "  FAIL: replay did not reach day 12 after Redis came back"
+"$ROOT/scripts/stack.sh" restart-pg >/dev/null
+assert_eq "restarts happened mid-replay" "yes" \
+    "$(p=$(redis-cli -p "$REDIS_PORT" GET stonks:replay:progress);
+       [ "${p%% *}" -lt 23 ] && echo yes || echo "no ($p)")"
+wait "$runner" || echo "  FAIL: restart demo exited non-zero"
+dump_state "$OUT/restart.state"
+assert_same_state "restart run = clean run" "$OUT/clean.state" \
+    "$OUT/restart.state"
+
+echo "poison jobs"
+poison() {
+    head -c 52428800 /dev/zero | tr '\0' 'x' >"$OUT/big.txt"
+    redis-cli -p "$REDIS_PORT" -x XADD stonks:queue:parsing '*' p \
+        <"$OUT/big.txt" >/dev/null
+    printf '{"doc":1}\xff\xfe' | redis-cli -p "$REDIS_PORT" -x XADD \
+        stonks:queue:extraction '*' p >/dev/null
+    redis-cli -p "$REDIS_PORT" XADD stonks:queue:aggregation '*' p \
+        '{"ticker":"AAPL","day":"not a day"}' >/dev/null
+}
+# The poison goes in first, on a fresh database, so that the replay
+# (which then must not clear the queues: --no-reset) meets it.
+fresh_db stonks_it_poison
+export STONKS_VAR_DIR=$OUT/poison OBJECT_STORE_DIR=$OUT/poison/objects
+redis-cli -p "$REDIS_PORT" DEL stonks:queue:parsing stonks:queue:extraction \
+    stonks:queue:aggregation stonks:queue:ingestion \
+    stonks:queue:recommendation stonks:dead:parsing \
+    stonks:dead:extraction stonks:dead:aggregation >/dev/null
+poison
+"$BIN" demo --no-reset >"$OUT/poison.out" 2>&1 ||
+    echo "  FAIL: poison demo exited non-zero"
+dump_state "$OUT/poison.state"
+assert_same_state "state with poison jobs = clean run" "$OUT/clean.state" \
+    "$OUT/poison.state"
+assert_eq "dead letters in parsing" "1" \
+    "$(redis-cli -p "$REDIS_PORT" LLEN stonks:dead:parsing)"
+assert_eq "dead letters in extraction" "1" \
+    "$(redis-cli -p "$REDIS_PORT" LLEN stonks:dead:extraction)"
+assert_eq "dead letters in aggregation" "1" \
+    "$(redis-cli -p "$REDIS_PORT" LLEN stonks:dead:aggregation)"
+assert_eq "50 MB job's error" \
+    "job payload is 52428800 bytes, over the 1048576-byte queue limit (first 1024 bytes kept)" \
+    "$("$BIN" queue dead parsing | /usr/bin/python3 -c \
+        'import json,sys; print(json.load(sys.stdin)[0]["error"])')"
+assert_eq "invalid UTF-8 job's error" "1" \
+    "$("$BIN" queue dead extraction | grep -c 'not valid JSON')"
+assert_eq "bad day's error and attempts" "job field 'day' must be a date YYYY-MM-DD 3" \
+    "$("$BIN" queue dead aggregation | /usr/bin/python3 -c \
+        'import json,sys; d=json.load(sys.stdin)[0]; print(d["error"], d["attempts"])')"
+"$BIN" queue retry aggregation >/dev/null
+assert_eq "retry moves the dead letter back" "0 1" \
+    "$(redis-cli -p "$REDIS_PORT" LLEN stonks:dead:aggregation) $(redis-cli -p "$REDIS_PORT" XLEN stonks:queue:aggregation)"
+rm -f "$OUT/big.txt"
+redis-cli -p "$REDIS_PORT" DEL stonks:dead:parsing stonks:dead:extraction \
+    stonks:queue:aggregation >/dev/null
+finish
