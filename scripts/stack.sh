@@ -122,6 +122,7 @@ restart_redis() {
 }
 
 case "${1:-}" in
+stop-pg) as_pg "$PGBIN/pg_ctl" -D "$PGDATA" -m fast -w stop >/dev/null ;;
 restart-pg) restart_pg ;;
 restart-redis) restart_redis ;;
 start)

@@ -15,6 +15,7 @@
 #define BACKOFF_MIN_MS 100
 #define BACKOFF_MAX_MS 5000
 #define IMMEDIATE_RETRIES 3
+#define IDLE_PING_S 2.0
 
 static volatile sig_atomic_t stop_requested;
 
@@ -59,6 +60,26 @@ static double monotonic_s(void)
 
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* An idle worker still notices a lost PostgreSQL within a few seconds,
+ * so that /ready tells the truth before the next job arrives. */
+static void check_idle(worker *w, double *last, int *down)
+{
+    double now = monotonic_s();
+    int ok;
+
+    if (now - *last < IDLE_PING_S)
+        return;
+    *last = now;
+    ok = db_ping(w->db) == DB_OK;
+    if (!ok && !*down)
+        LOG_ERROR("lost PostgreSQL while idle; not ready",
+                  LF_S("error", db_error(w->db)));
+    else if (ok && *down)
+        LOG_INFO("PostgreSQL is back; ready");
+    *down = !ok;
+    probe_set_ready(w->probe, ok);
 }
 
 /* Refreshes the queue gauges of /metrics, at most once a second. */
@@ -270,7 +291,8 @@ int worker_run(const worker_def *def, const config *cfg)
     worker w;
     char err[512];
     int wait = 0, rc = 0;
-    double last_gauges = 0;
+    double last_gauges = 0, last_ping = 0;
+    int pg_down = 0;
 
     memset(&w, 0, sizeof(w));
     w.cfg = cfg;
@@ -322,6 +344,8 @@ int worker_run(const worker_def *def, const config *cfg)
             linger(&w, &jobs, &n);
         if (n > 0)
             process_batch(def, &w, jobs, n);
+        else
+            check_idle(&w, &last_ping, &pg_down);
         queue_jobs_free(jobs, n);
     }
     LOG_INFO("worker stopping on signal");

@@ -25,6 +25,7 @@
 #include "domain/calendar.h"
 #include "domain/date.h"
 #include "lib/log.h"
+#include "lib/probe.h"
 #include "lib/worker.h"
 #include "lib/xalloc.h"
 #include "services/cli.h"
@@ -42,6 +43,7 @@ typedef struct sched {
     pgarr ticker_arr;
     char started[64]; /* server time at start, for ingest_runs */
     const calendar *cal; /* replay mode: the trading days */
+    probe *probe;
 } sched;
 
 static int push_day(sched *s, const char *queue, int32_t day, int32_t from,
@@ -534,7 +536,7 @@ int cmd_scheduler(int argc, char **argv)
 {
     config c;
     sched s;
-    char consumer[128];
+    char consumer[128], err[256];
     int rc;
 
     if (cli_wants_help(argc, argv)) {
@@ -552,12 +554,16 @@ int cmd_scheduler(int argc, char **argv)
     pgarr_init(&s.ticker_arr);
     worker_install_signals();
     worker_consumer_name("scheduler", consumer, sizeof(consumer));
+    s.probe = probe_start(&c, "scheduler", err, sizeof(err));
     if (worker_connect(&c, consumer, &s.db, &s.q) < 0) {
+        probe_stop(s.probe);
         pgarr_release(&s.ticker_arr);
         config_release(&c);
         return 0;
     }
+    probe_set_ready(s.probe, 1);
     rc = strcmp(c.scheduler_mode, "live") == 0 ? run_live(&s) : run_replay(&s);
+    probe_stop(s.probe);
     free_tickers(&s);
     db_close(s.db);
     queue_close(s.q);

@@ -1,0 +1,232 @@
+#include "adapters/paper_broker.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "domain/date.h"
+#include "lib/xalloc.h"
+
+typedef struct paper {
+    broker base;
+    db *db;
+    fill_params costs;
+} paper;
+
+static const char SQL_INSERT[] =
+    "INSERT INTO paper_broker_orders (broker_order_id, client_order_id,"
+    " ticker, side, type, qty, limit_price_cents, exec_day, status)"
+    " VALUES ($1, $2, $3, $4, $5, $6::bigint, $7::bigint, $8::date,"
+    " 'accepted') ON CONFLICT (client_order_id) DO NOTHING"
+    " RETURNING broker_order_id";
+
+static const char SQL_GET[] =
+    "SELECT broker_order_id, ticker, side, type, qty, limit_price_cents,"
+    " exec_day - DATE '1970-01-01', status, filled_qty,"
+    " coalesce(fill_price_cents, 0), commission_cents,"
+    " coalesce(filled_day - DATE '1970-01-01', -1)"
+    " FROM paper_broker_orders WHERE client_order_id = $1";
+
+/* The first bar of the ticker on or after the order's session. */
+static const char SQL_BAR[] =
+    "SELECT day - DATE '1970-01-01', open, high, low, close FROM price_bars"
+    " WHERE ticker = $1 AND day >= $2::date ORDER BY day LIMIT 1";
+
+static const char SQL_EXECUTE[] =
+    "UPDATE paper_broker_orders SET status = $2, filled_qty = $3::bigint,"
+    " fill_price_cents = $4::bigint, commission_cents = $5::bigint,"
+    " filled_day = $6::date, updated_at = now()"
+    " WHERE client_order_id = $1 AND status = 'accepted'";
+
+static const char SQL_POSITIONS[] =
+    "SELECT ticker, sum(CASE side WHEN 'buy' THEN filled_qty"
+    " ELSE -filled_qty END) FROM paper_broker_orders WHERE filled_qty > 0"
+    " GROUP BY ticker HAVING sum(CASE side WHEN 'buy' THEN filled_qty"
+    " ELSE -filled_qty END) <> 0 ORDER BY ticker";
+
+static const char *day_text(int32_t day, char out[11])
+{
+    date_format(day, out);
+    return out;
+}
+
+static broker_rc db_failed(paper *p, char *err, size_t errlen)
+{
+    snprintf(err, errlen, "paper broker: %s", db_error(p->db));
+    return BROKER_UNAVAILABLE;
+}
+
+static broker_rc paper_submit(broker *b, const order_intent *o,
+                              broker_order *out, broker_refusal *ref,
+                              char *err, size_t errlen)
+{
+    paper *p = (paper *)b;
+    char id[ORDER_ID_MAX + 8], qty[24], lim[24], day[11];
+    const char *params[8];
+    PGresult *r;
+    int found;
+
+    memset(out, 0, sizeof(*out));
+    memset(ref, 0, sizeof(*ref));
+    snprintf(id, sizeof(id), "pb-%s", o->client_order_id);
+    snprintf(qty, sizeof(qty), "%lld", (long long)o->qty);
+    snprintf(lim, sizeof(lim), "%lld", (long long)o->limit_price);
+    params[0] = id;
+    params[1] = o->client_order_id;
+    params[2] = o->ticker;
+    params[3] = order_side_name(o->side);
+    params[4] = order_type_name(o->type);
+    params[5] = qty;
+    params[6] = o->type == ORDER_LIMIT ? lim : NULL;
+    params[7] = day_text(o->exec_day, day);
+    if (db_execp(p->db, "pb_insert", SQL_INSERT, 8, params, &r) != DB_OK)
+        return db_failed(p, err, errlen);
+    found = PQntuples(r) == 1;
+    PQclear(r);
+    if (!found) {
+        ref->kind = REFUSAL_DUPLICATE;
+        snprintf(ref->message, sizeof(ref->message),
+                 "client_order_id must be unique");
+        return BROKER_REFUSED;
+    }
+    snprintf(out->broker_order_id, sizeof(out->broker_order_id), "%s", id);
+    snprintf(out->status, sizeof(out->status), "accepted");
+    out->filled_day = -1;
+    return BROKER_OK;
+}
+
+static int to_cents(const char *s, cents *out)
+{
+    return money_from_double(atof(s), out);
+}
+
+/* Executes an accepted order when its bar is known. Returns 0 (done or
+ * nothing to do yet) or -1 on a database error. */
+static int execute(paper *p, const char *coid, PGresult *row)
+{
+    order_intent o;
+    fill_bar bar;
+    fill_result f;
+    PGresult *r;
+    char day[11], q[24], px[24], fee[24];
+    const char *params[6];
+    const char *bp[2];
+
+    memset(&o, 0, sizeof(o));
+    memset(&f, 0, sizeof(f));
+    snprintf(o.ticker, sizeof(o.ticker), "%s", PQgetvalue(row, 0, 1));
+    order_side_parse(PQgetvalue(row, 0, 2), &o.side);
+    order_type_parse(PQgetvalue(row, 0, 3), &o.type);
+    o.qty = atoll(PQgetvalue(row, 0, 4));
+    o.limit_price = atoll(PQgetvalue(row, 0, 5));
+    o.exec_day = atoi(PQgetvalue(row, 0, 6));
+    bp[0] = o.ticker;
+    bp[1] = day_text(o.exec_day, day);
+    if (db_execp(p->db, "pb_bar", SQL_BAR, 2, bp, &r) != DB_OK)
+        return -1;
+    if (PQntuples(r) == 0) {
+        PQclear(r);
+        return 0;
+    }
+    bar.day = atoi(PQgetvalue(r, 0, 0));
+    if (to_cents(PQgetvalue(r, 0, 1), &bar.open) < 0 ||
+        to_cents(PQgetvalue(r, 0, 2), &bar.high) < 0 ||
+        to_cents(PQgetvalue(r, 0, 3), &bar.low) < 0 ||
+        to_cents(PQgetvalue(r, 0, 4), &bar.close) < 0 ||
+        fill_order(&o, &bar, &p->costs, &f) < 0) {
+        /* A bar the model cannot use: the order expires unfilled. */
+        memset(&f, 0, sizeof(f));
+    }
+    PQclear(r);
+    snprintf(q, sizeof(q), "%lld", (long long)(f.filled ? f.qty : 0));
+    snprintf(px, sizeof(px), "%lld", (long long)f.price);
+    snprintf(fee, sizeof(fee), "%lld", (long long)f.commission);
+    params[0] = coid;
+    params[1] = f.filled ? "filled" : "expired";
+    params[2] = q;
+    params[3] = f.filled ? px : NULL;
+    params[4] = fee;
+    params[5] = f.filled ? day_text(bar.day, day) : NULL;
+    return db_execp(p->db, "pb_execute", SQL_EXECUTE, 6, params, NULL) == DB_OK
+               ? 0
+               : -1;
+}
+
+static broker_rc paper_lookup(broker *b, const char *coid, broker_order *out,
+                              char *err, size_t errlen)
+{
+    paper *p = (paper *)b;
+    const char *params[] = {coid};
+    PGresult *r;
+    int64_t qty;
+    cents price;
+
+    memset(out, 0, sizeof(*out));
+    if (db_execp(p->db, "pb_get", SQL_GET, 1, params, &r) != DB_OK)
+        return db_failed(p, err, errlen);
+    if (PQntuples(r) == 0) {
+        PQclear(r);
+        return BROKER_NOT_FOUND;
+    }
+    if (strcmp(PQgetvalue(r, 0, 7), "accepted") == 0) {
+        int rc = execute(p, coid, r);
+
+        PQclear(r);
+        if (rc < 0 ||
+            db_execp(p->db, "pb_get", SQL_GET, 1, params, &r) != DB_OK)
+            return db_failed(p, err, errlen);
+    }
+    snprintf(out->broker_order_id, sizeof(out->broker_order_id), "%s",
+             PQgetvalue(r, 0, 0));
+    snprintf(out->status, sizeof(out->status), "%s", PQgetvalue(r, 0, 7));
+    qty = atoll(PQgetvalue(r, 0, 8));
+    price = atoll(PQgetvalue(r, 0, 9));
+    out->filled_qty = qty;
+    if (money_mul(price, qty, &out->filled_gross) < 0)
+        out->filled_gross = 0;
+    out->commission = atoll(PQgetvalue(r, 0, 10));
+    out->filled_day = atoi(PQgetvalue(r, 0, 11));
+    PQclear(r);
+    return BROKER_OK;
+}
+
+static broker_rc paper_positions(broker *b, broker_position **out, size_t *n,
+                                 char *err, size_t errlen)
+{
+    paper *p = (paper *)b;
+    PGresult *r;
+
+    *out = NULL;
+    *n = 0;
+    if (db_execp(p->db, "pb_positions", SQL_POSITIONS, 0, NULL, &r) != DB_OK)
+        return db_failed(p, err, errlen);
+    *n = (size_t)PQntuples(r);
+    *out = xcalloc(*n + 1, sizeof(**out));
+    for (size_t i = 0; i < *n; i++) {
+        snprintf((*out)[i].ticker, sizeof((*out)[i].ticker), "%s",
+                 PQgetvalue(r, (int)i, 0));
+        (*out)[i].qty = atoll(PQgetvalue(r, (int)i, 1));
+    }
+    PQclear(r);
+    return BROKER_OK;
+}
+
+static void paper_free(broker *b)
+{
+    free(b);
+}
+
+broker *paper_broker_new(db *d, const fill_params *costs)
+{
+    paper *p = xcalloc(1, sizeof(*p));
+
+    p->base.name = "paper";
+    p->base.follow_ms = 0;
+    p->base.submit = paper_submit;
+    p->base.lookup = paper_lookup;
+    p->base.positions = paper_positions;
+    p->base.free = paper_free;
+    p->db = d;
+    p->costs = *costs;
+    return &p->base;
+}

@@ -1,0 +1,24 @@
+/*
+ * paper_broker: the built-in broker. It keeps its own book in the table
+ * paper_broker_orders (apart from our orders, so that reconciliation
+ * compares two views) and executes with the fill model of
+ * domain/fill.h against the price bars in PostgreSQL: an order meant for
+ * session D fills on the first bar of its ticker dated D or later, when
+ * that bar is known. Execution happens when the order is looked up, so
+ * an order whose bar has not arrived yet simply stays accepted.
+ *
+ * A client order id it has seen is refused as a duplicate, as Alpaca
+ * does. The db handle is borrowed (one thread, the broker-adapter's).
+ */
+#ifndef STONKS_PAPER_BROKER_H
+#define STONKS_PAPER_BROKER_H
+
+#include "adapters/broker.h"
+#include "domain/fill.h"
+#include "lib/db.h"
+
+/* A paper broker on d (not owned) with the given costs. Free with
+ * broker_free. */
+broker *paper_broker_new(db *d, const fill_params *p);
+
+#endif

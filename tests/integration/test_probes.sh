@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# A worker's /health, /ready and /metrics: ready while it reaches its
+# servers, not ready (503) within seconds of losing PostgreSQL, ready
+# again by itself when PostgreSQL is back, counters that count the jobs
+# it handled, and a clean exit 0 on SIGTERM.
+set -uo pipefail
+BIN=$1
+source "$(dirname "$0")/lib.sh"
+
+PORT=18091
+OUT=$ROOT/var/it-probes
+mkdir -p "$OUT"
+fresh_db stonks_it_probes
+"$BIN" migrate >/dev/null 2>&1 && "$BIN" seed >/dev/null 2>&1
+redis-cli -p "$REDIS_PORT" DEL stonks:queue:recommendation \
+    stonks:dead:recommendation >/dev/null
+
+HTTP_PORT=$PORT QUEUE_BLOCK_MS=100 QUEUE_MAX_ATTEMPTS=2 \
+    "$BIN" recommendation >"$OUT/worker.log" 2>&1 &
+worker=$!
+status() { curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT$1"; }
+wait_status() {
+    for _ in $(seq 1 100); do
+        [ "$(status "$1")" == "$2" ] && return 0
+        sleep 0.1
+    done
+    return 1
+}
+wait_status /ready 200
+assert_eq "/health" '{"status":"ok"}' \
+    "$(curl -s "http://127.0.0.1:$PORT/health")"
+assert_eq "/ready while connected" "200" "$(status /ready)"
+assert_eq "unknown path" "404" "$(status /nope)"
+
+# Two jobs that cannot succeed (no aggregate): each fails twice, then is
+# dead-lettered; the counters say so.
+redis-cli -p "$REDIS_PORT" XADD stonks:queue:recommendation '*' p \
+    '{"ticker":"AAPL","day":"2011-09-01"}' >/dev/null
+redis-cli -p "$REDIS_PORT" XADD stonks:queue:recommendation '*' p \
+    '{"ticker":"MSFT","day":"2011-09-01"}' >/dev/null
+for _ in $(seq 1 50); do
+    [ "$(redis-cli -p "$REDIS_PORT" LLEN stonks:dead:recommendation)" == 2 ] &&
+        break
+    sleep 0.1
+done
+metrics=$(curl -s "http://127.0.0.1:$PORT/metrics")
+metric() { echo "$metrics" | awk -v m="$1{" 'index($0, m) == 1 {print $2}'; }
+assert_eq "jobs dead-lettered" "2" "$(metric stonks_jobs_dead_total)"
+assert_eq "job failures" "4" "$(metric stonks_jobs_failed_total)"
+assert_eq "jobs retried" "2" "$(metric stonks_jobs_retried_total)"
+assert_eq "jobs done" "0" "$(metric stonks_jobs_done_total)"
+assert_eq "histogram present" "1" \
+    "$(echo "$metrics" | grep -c '^stonks_handler_seconds_bucket{.*le="+Inf"}')"
+
+"$ROOT/scripts/stack.sh" stop-pg >/dev/null
+checks=$((checks + 1))
+if wait_status /ready 503; then
+    echo "  ok: /ready says 503 without PostgreSQL"
+else
+    echo "  FAIL: /ready still $(status /ready) without PostgreSQL"
+    failures=$((failures + 1))
+fi
+assert_eq "/health stays up" "200" "$(status /health)"
+"$ROOT/scripts/stack.sh" start >/dev/null
+checks=$((checks + 1))
+if wait_status /ready 200; then
+    echo "  ok: /ready back to 200 when PostgreSQL is back"
+else
+    echo "  FAIL: /ready stays $(status /ready)"
+    failures=$((failures + 1))
+fi
+
+kill -TERM "$worker"
+wait "$worker"
+assert_eq "exit status after SIGTERM" "0" "$?"
+assert_eq "the loss is logged once, the return once" "1 1" \
+    "$(grep -c 'lost PostgreSQL' "$OUT/worker.log") $(grep -c \
+        'PostgreSQL is back' "$OUT/worker.log")"
+redis-cli -p "$REDIS_PORT" DEL stonks:dead:recommendation >/dev/null
+finish
