@@ -45,7 +45,6 @@ CREATE TABLE documents (
 CREATE INDEX documents_pending ON documents (trading_day)
     WHERE status <> 'extracted';
 CREATE INDEX documents_text_hash ON documents (text_hash);
-CREATE INDEX documents_day ON documents (trading_day);
 
 -- origin 'feed': the provider listed the document under the ticker;
 -- 'mention': the parser found the ticker in the text. raw_key names the

@@ -57,8 +57,8 @@ static broker_rc db_failed(paper *p, char *err, size_t errlen)
 }
 
 static broker_rc paper_submit(broker *b, const order_intent *o,
-                              broker_order *out, broker_refusal *ref,
-                              char *err, size_t errlen)
+                              broker_order *out, broker_refusal *ref, char *err,
+                              size_t errlen)
 {
     paper *p = (paper *)b;
     char id[ORDER_ID_MAX + 8], qty[24], lim[24], day[11];

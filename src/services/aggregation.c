@@ -26,16 +26,16 @@ typedef struct agg_job {
     int32_t day;
 } agg_job;
 
+/* Unsorted: the batch's rows are sorted in C (ticker, day, content
+ * hash), which is what makes the sums' order, and so every bit of the
+ * result, the same in every run. */
 static const char SQL_SIGNALS[] =
-    "SELECT ticker, dayn, sentiment, confidence, relevance FROM ("
-    " SELECT DISTINCT ON (s.document_id, s.ticker) s.ticker,"
-    " s.trading_day - DATE '1970-01-01' AS dayn, s.sentiment,"
+    "SELECT s.ticker, s.trading_day - DATE '1970-01-01', s.sentiment,"
     " s.confidence, s.relevance, d.content_hash"
     " FROM signals s JOIN documents d ON d.id = s.document_id"
     " WHERE s.ticker = ANY($1::text[]) AND d.duplicate_of IS NULL"
     " AND s.trading_day BETWEEN $2::date AND $3::date"
-    " ORDER BY s.document_id, s.ticker, s.created_at DESC) x"
-    " ORDER BY ticker, dayn, content_hash";
+    " AND ($4::text IS NULL OR s.model_version = $4::text)";
 
 static const char SQL_BARS[] =
     "SELECT ticker, day - DATE '1970-01-01', close, volume FROM price_bars"
@@ -63,6 +63,45 @@ static const char SQL_UPSERT[] =
     " vol_20d = EXCLUDED.vol_20d, last_close = EXCLUDED.last_close,"
     " computed_at = now()";
 
+typedef struct sig_row {
+    const char *ticker;
+    const char *hash;
+    agg_signal s;
+} sig_row;
+
+static int cmp_sig_row(const void *a, const void *b)
+{
+    const sig_row *x = a, *y = b;
+    int c = strcmp(x->ticker, y->ticker);
+
+    if (c)
+        return c;
+    if (x->s.day != y->s.day)
+        return x->s.day < y->s.day ? -1 : 1;
+    return strcmp(x->hash, y->hash);
+}
+
+/* The signal rows of r, sorted; they point into r. */
+static sig_row *sorted_signals(PGresult *r, size_t *n)
+{
+    sig_row *rows;
+
+    *n = (size_t)PQntuples(r);
+    rows = xcalloc(*n + 1, sizeof(*rows));
+    for (size_t i = 0; i < *n; i++) {
+        int k = (int)i;
+
+        rows[i].ticker = PQgetvalue(r, k, 0);
+        rows[i].s.day = atoi(PQgetvalue(r, k, 1));
+        rows[i].s.sentiment = atof(PQgetvalue(r, k, 2));
+        rows[i].s.confidence = atof(PQgetvalue(r, k, 3));
+        rows[i].s.relevance = atof(PQgetvalue(r, k, 4));
+        rows[i].hash = PQgetvalue(r, k, 5);
+    }
+    qsort(rows, *n, sizeof(*rows), cmp_sig_row);
+    return rows;
+}
+
 /* The rows of sorted result r whose ticker column equals t. */
 static void ticker_slice(PGresult *r, const char *t, int *lo, int *hi)
 {
@@ -76,25 +115,25 @@ static void ticker_slice(PGresult *r, const char *t, int *lo, int *hi)
         (*hi)++;
 }
 
-static void compute_one(const agg_job *j, PGresult *sigs, PGresult *bars,
-                        aggregate *out)
+static void compute_one(const agg_job *j, const sig_row *sigs, size_t nsigs,
+                        PGresult *bars, aggregate *out)
 {
-    int slo, shi, blo, bhi;
+    int blo, bhi;
+    size_t slo = 0, shi;
     agg_signal *s;
     agg_bar *b;
     size_t ns = 0, nb = 0;
 
-    ticker_slice(sigs, j->ticker, &slo, &shi);
+    while (slo < nsigs && strcmp(sigs[slo].ticker, j->ticker) < 0)
+        slo++;
+    shi = slo;
+    while (shi < nsigs && strcmp(sigs[shi].ticker, j->ticker) == 0)
+        shi++;
     ticker_slice(bars, j->ticker, &blo, &bhi);
-    s = xcalloc((size_t)(shi - slo) + 1, sizeof(*s));
+    s = xcalloc(shi - slo + 1, sizeof(*s));
     b = xcalloc((size_t)(bhi - blo) + 1, sizeof(*b));
-    for (int i = slo; i < shi; i++) {
-        s[ns].day = atoi(PQgetvalue(sigs, i, 1));
-        s[ns].sentiment = atof(PQgetvalue(sigs, i, 2));
-        s[ns].confidence = atof(PQgetvalue(sigs, i, 3));
-        s[ns].relevance = atof(PQgetvalue(sigs, i, 4));
-        ns++;
-    }
+    for (size_t i = slo; i < shi; i++)
+        s[ns++] = sigs[i].s;
     for (int i = blo; i < bhi; i++) {
         b[nb].day = atoi(PQgetvalue(bars, i, 1));
         b[nb].close = atof(PQgetvalue(bars, i, 2));
@@ -153,7 +192,9 @@ static int agg_handle(worker *w, queue_job *jobs, size_t n, char *err,
     agg_cols c;
     pgarr *all = (pgarr *)&c, tickers;
     size_t ncols = sizeof(c) / sizeof(pgarr);
-    char **payloads = NULL;
+    char **payloads = NULL, *model = NULL;
+    sig_row *rows = NULL;
+    size_t nrows = 0;
     int32_t lo, hi;
     char los[11], his[11], blos[11];
     int rc = WORKER_FAIL, dbrc;
@@ -163,6 +204,7 @@ static int agg_handle(worker *w, queue_job *jobs, size_t n, char *err,
     pgarr_init(&tickers);
     if (parse_jobs(jobs, n, js, err, errlen) < 0)
         goto out;
+    model = queue_get(w->q, KEY_MODEL_VERSION);
     lo = hi = js[0].day;
     for (size_t i = 0; i < n; i++) {
         pgarr_adds(&tickers, js[i].ticker);
@@ -174,21 +216,22 @@ static int agg_handle(worker *w, queue_job *jobs, size_t n, char *err,
     {
         const char *sp[] = {pgarr_text(&tickers),
                             DAYSTR(lo - SIGNAL_LOOKBACK_DAYS, los),
-                            DAYSTR(hi, his)};
+                            DAYSTR(hi, his), model};
         const char *bp[] = {sp[0], DAYSTR(lo - BAR_LOOKBACK_DAYS, blos), his};
 
-        dbrc = db_execp(w->db, "agg_sigs", SQL_SIGNALS, 3, sp, &sigs);
+        dbrc = db_execp(w->db, "agg_sigs", SQL_SIGNALS, 4, sp, &sigs);
         if (dbrc == DB_OK)
             dbrc = db_execp(w->db, "agg_bars", SQL_BARS, 3, bp, &bars);
         if (dbrc != DB_OK)
             goto dberr;
     }
+    rows = sorted_signals(sigs, &nrows);
     payloads = xcalloc(n, sizeof(*payloads));
     for (size_t i = 0; i < n; i++) {
         aggregate a;
         char d[11];
 
-        compute_one(&js[i], sigs, bars, &a);
+        compute_one(&js[i], rows, nrows, bars, &a);
         add_row(&c, &js[i], &a);
         payloads[i] = xasprintf("{\"ticker\":\"%s\",\"day\":\"%s\"}",
                                 js[i].ticker, DAYSTR(js[i].day, d));
@@ -215,6 +258,8 @@ out:
         for (size_t i = 0; i < n; i++)
             free(payloads[i]);
     free(payloads);
+    free(rows);
+    free(model);
     PQclear(sigs);
     PQclear(bars);
     for (size_t i = 0; i < ncols; i++)

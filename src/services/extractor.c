@@ -33,6 +33,11 @@ static int extractor_init(worker *w, char *err, size_t errlen)
         return -1;
     LOG_INFO("model loaded", LF_S("model", sentiment_model_version(m)));
     w->state = m;
+    /* Aggregation counts the signals of the model in service only. */
+    if (queue_set(w->q, KEY_MODEL_VERSION, sentiment_model_version(m)) < 0) {
+        snprintf(err, errlen, "%s", queue_error(w->q));
+        return -1;
+    }
     return 0;
 }
 

@@ -18,6 +18,7 @@
 /* Redis keys of the replay's shared state. */
 #define KEY_SEALED "stonks:replay:sealed" /* last sealed day, YYYY-MM-DD */
 #define KEY_PROGRESS "stonks:replay:progress" /* "done total" days */
+#define KEY_MODEL_VERSION "stonks:model:version" /* extractor's model */
 
 int cmd_ingestion(int argc, char **argv);
 int cmd_parser(int argc, char **argv);

@@ -24,19 +24,33 @@ if ! HELM=$("$ROOT/scripts/helm.sh"); then
 fi
 
 # helm warns on stderr about the chart's links to infra/trino and
-# infra/nginx; anything else it says is shown.
-quiet() { grep -v 'found symbolic link in path' >&2 || true; }
+# infra/nginx; anything else a failed step said is shown.
+quiet() { grep -v 'found symbolic link in path' || true; }
 
-step() {
-    local what=$1
+# Runs a step in the background (helm starts slowly; the steps are
+# independent): `start NAME CMD...`, then `collect` reports them in order.
+names=()
+start() {
+    local i=${#names[@]}
+    names+=("$1")
     shift
-    checks=$((checks + 1))
-    if "$@" 2> >(quiet); then
-        echo "  ok: $what"
-    else
-        echo "  FAIL: $what"
-        failures=$((failures + 1))
-    fi
+    ("$@" >"$OUT/step$i.out" 2>"$OUT/step$i.err"
+        echo $? >"$OUT/step$i.rc") &
+}
+collect() {
+    wait
+    local i
+    for i in "${!names[@]}"; do
+        checks=$((checks + 1))
+        if [ "$(cat "$OUT/step$i.rc")" = 0 ]; then
+            echo "  ok: ${names[$i]}"
+        else
+            echo "  FAIL: ${names[$i]}"
+            cat "$OUT/step$i.out"
+            quiet <"$OUT/step$i.err"
+            failures=$((failures + 1))
+        fi
+    done
 }
 
 render() {
@@ -106,22 +120,24 @@ T
         nginx -t -q -p "$dir" -c "$dir/nginx.conf"
 }
 
-echo "helm: $("$HELM" version --short)"
-step "helm lint --strict" "$HELM" lint --strict "$CHART" --quiet
-step "helm template (defaults)" render "$OUT/default.yaml"
-step "helm template (pipelineEnabled=false)" \
+rm -f "$OUT"/step*.rc "$OUT"/step*.out "$OUT"/step*.err
+start "helm lint --strict" "$HELM" lint --strict "$CHART" --quiet
+start "helm template (defaults)" render "$OUT/default.yaml"
+start "helm template (pipelineEnabled=false)" \
     render "$OUT/pipeline-off.yaml" --set pipelineEnabled=false
-step "helm template (other namespace, existing Secrets, hosts)" \
+start "helm template (other namespace, existing Secrets, hosts)" \
     render "$OUT/custom.yaml" "${custom[@]}"
-step "helm refuses a secret in config:" \
+start "helm refuses a secret in config:" \
     bash -c '! "$0" template stonks "$1" --set config.REDIS_PASSWORD=x \
         >/dev/null 2>&1' "$HELM" "$CHART"
-step "NOTES.txt renders" render_notes
+start "NOTES.txt renders" render_notes
 if command -v nginx >/dev/null && command -v envsubst >/dev/null; then
-    step "nginx -t accepts infra/nginx/stonks.conf.template" nginx_check
+    start "nginx -t accepts infra/nginx/stonks.conf.template" nginx_check
 else
     echo "  note: nginx or envsubst missing: template not checked by nginx"
 fi
+echo "$("$HELM" version --short)" | sed 's/^/helm: /'
+collect
 
 binary=()
 [ -x "$ROOT/bin/stonks" ] && binary=(--binary "$ROOT/bin/stonks")

@@ -1,0 +1,163 @@
+/*
+ * trading: what trading-engine, risk-engine and broker-adapter share:
+ * the queue names, the mode check, the account state the risk rules
+ * judge, verdict and notification records, the kill switch, and the
+ * HTTP helpers of the two APIs (bearer tokens, JSON answers, a small
+ * pool of database connections for the server's threads).
+ *
+ * The state the rules judge. An order decided on session D is judged
+ * against the account as it stood when D's decisions were taken: fills
+ * of orders decided on D or later are set aside (those orders count as
+ * open, at their full quantity), positions are valued at the last close
+ * on or before D, the session's order counts are those of the order's
+ * exec_day. The trading-engine's screen (the whole day in one
+ * transaction, each accepted order added in turn with
+ * trading_state_apply) and the risk-engine's gate (just before
+ * submission, the order itself left out) therefore see the same
+ * numbers whatever fills happened in between, and a replay gives the
+ * same verdicts every time. Every limit is monotone in what the others
+ * reserve, so an order the screen accepted passes the gate too.
+ */
+#ifndef STONKS_TRADING_H
+#define STONKS_TRADING_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "domain/money.h"
+#include "domain/order.h"
+#include "domain/risk.h"
+#include "lib/config.h"
+#include "lib/db.h"
+#include "lib/http.h"
+
+#define Q_TRADING_DECISIONS "trading_decisions"
+#define Q_BROKER_ORDERS "broker_orders"
+
+/* The strategy whose recommendations the trading-engine trades; part of
+ * every decision's client order id. */
+#define TRADING_MODEL "strategy/1"
+
+/* Advisory lock taken by every transaction that changes orders,
+ * positions or cash decisions, so they run one at a time. */
+#define TRADING_LOCK "7466"
+
+#define LIVE_CONFIRM_VALUE "I_UNDERSTAND_REAL_MONEY"
+
+/* Checks TRADING_MODE, TRADING_LIVE_CONFIRM, BROKER and BROKER_BASE_URL
+ * together: live needs the confirmation and a real broker; paper with
+ * Alpaca refuses Alpaca's live endpoint. Returns 0, or -1 with a message
+ * in err. */
+int trading_mode_check(const config *c, char *err, size_t errlen);
+
+/* "paper" or "live". */
+const char *trading_mode(const config *c);
+
+/* Creates the account row with STARTING_CASH when there is none. */
+int trading_ensure_account(db *d, const config *c, char *err, size_t errlen);
+
+typedef struct ticker_count {
+    char ticker[TICKER_MAX];
+    int64_t n;
+} ticker_count;
+
+typedef struct trading_state {
+    int32_t decision_day;
+    int32_t exec_day;
+    risk_limits limits;
+    char **restricted; /* owned: the strings of limits.restricted */
+    risk_account acct; /* acct.positions points into pos */
+    risk_position *pos; /* held plus open orders, by ticker */
+    size_t npos, cappos;
+    ticker_count *counts; /* orders of the session per ticker */
+    size_t ncounts, capcounts;
+    cents starting_cash;
+    cents positions_value; /* held shares at price */
+    int kill_switch_db; /* the switch as read */
+} trading_state;
+
+/* Loads the state for orders decided on decision_day and meant for
+ * exec_day, leaving out the order exclude_coid (NULL: none). Returns
+ * DB_OK, or DB_RETRY / DB_FAIL with a message in err. Release with
+ * trading_state_release. */
+int trading_state_load(db *d, const config *c, int32_t decision_day,
+                       int32_t exec_day, const char *exclude_coid,
+                       trading_state *s, char *err, size_t errlen);
+void trading_state_release(trading_state *s);
+
+/* Sets s->acct.ticker_orders_today for ticker. */
+void trading_state_focus(trading_state *s, const char *ticker);
+
+/* Adds an accepted order: one more order of the session, its position
+ * projected, and for a buy its cash reserved. */
+void trading_state_apply(trading_state *s, const order_intent *o);
+
+/* The cash a buy holds back until it fills: notional plus the buffer. */
+cents trading_reserve(const risk_limits *l, const order_intent *o);
+
+/* Shares of ticker after every open order (0 when none). */
+int64_t trading_projected_qty(const trading_state *s, const char *ticker);
+
+/* The reference price (last close on or before day) and sector of a
+ * symbol. Returns 0, 1 when the symbol is unknown or has no bar, or -1
+ * on a database error (message in err). */
+int trading_ticker_info(db *d, const char *ticker, int32_t day, cents *price,
+                        char sector[SECTOR_MAX], char *err, size_t errlen);
+
+/* JSON of a verdict's reasons ([{"code","message"}]) and of the inputs
+ * the rules judged; new references. */
+json_t *trading_reasons_json(const risk_verdict *v);
+json_t *trading_inputs_json(const trading_state *s, const order_intent *o);
+
+/* Stores a verdict (stage "screen" or "gate"). Returns a DB_ code. */
+int trading_store_verdict(db *d, const config *c, const char *stage,
+                          const order_intent *o, const risk_verdict *v,
+                          const trading_state *s);
+
+/* Adds a notification to the outbox (once per dedupe key) and logs it.
+ * Returns a DB_ code. */
+int trading_notify(db *d, const char *dedupe, const char *kind,
+                   const char *subject, const char *body);
+
+/* Sets the kill switch; *changed says whether it moved. Records the
+ * event and a notification. Returns a DB_ code. */
+int trading_kill_switch_set(db *d, int active, const char *reason,
+                            const char *by, int *changed);
+
+/* An order intent as JSON (what broker-adapter sends to POST /check)
+ * and back. trading_intent_parse returns 0, or -1 with a message. */
+json_t *trading_intent_json(const order_intent *o, int32_t decision_day);
+int trading_intent_parse(json_t *j, order_intent *o, int32_t *decision_day,
+                         char *err, size_t errlen);
+
+/* The session an order decided now should run in: now when the market
+ * is in its regular session, else the next session's open. */
+void trading_exec_time_now(int32_t *day, int *minute, int32_t *today);
+
+/* HTTP helpers. trading_authorized: 1 when the request may go on; else
+ * it has filled res with 401/403. mutating: the route changes state. */
+int trading_authorized(const config *c, const http_request *req,
+                       http_response *res, int mutating);
+
+/* Writes j (stolen) as the JSON body with status. */
+void trading_reply(http_response *res, int status, json_t *j);
+
+/* Parses the request body as a JSON object, or answers 400 and returns
+ * NULL. */
+json_t *trading_body(const http_request *req, http_response *res);
+
+/* A fixed pool of database connections for HTTP threads. */
+typedef struct trading_pool trading_pool;
+trading_pool *trading_pool_open(const config *c, int n, char *err,
+                                size_t errlen);
+void trading_pool_close(trading_pool *p);
+db *trading_pool_get(trading_pool *p);
+void trading_pool_put(trading_pool *p, db *d);
+
+/* The port an API service listens on: HTTP_PORT, or when that is 0 the
+ * port of its own URL setting (so that `stonks demo`, which turns the
+ * workers' probes off, still runs the APIs where the others look). */
+int trading_listen_port(const config *c, const char *own_url);
+
+#endif
