@@ -11,6 +11,8 @@
 #include "services/demo.h"
 #include "services/model_cli.h"
 #include "services/pipeline.h"
+#include "services/query_api.h"
+#include "services/registry.h"
 
 int cmd_queue(int argc, char **argv);
 
@@ -31,6 +33,9 @@ static const command commands[] = {
     {"extractor", cmd_extractor, "service: one signal per document+ticker"},
     {"aggregation", cmd_aggregation, "service: per-ticker features"},
     {"recommendation", cmd_recommendation, "service: BUY / SELL / HOLD"},
+    {"query-api", cmd_query_api, "service: the read API (HTTP)"},
+    {"symbol-registry", cmd_symbol_registry,
+     "service: the watchlist API (HTTP)"},
     {"demo", cmd_demo, "replay the bundled data through the services"},
     {"report", cmd_report, "print the per-ticker table"},
     {"queue", cmd_queue, "queue stats, dead letters, retry"},

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "domain/mention.h"
 #include "domain/text.h"
@@ -20,11 +21,36 @@
 
 #define MAX_MENTIONS 64
 
+/* Registry changes (symbol-registry, seed) bump the sequence
+ * registry_version (migration 003). The parser compares it with the
+ * value it loaded at most every REGISTRY_CHECK_S and reloads its index
+ * when they differ, so new aliases count without a restart. */
+#define REGISTRY_CHECK_S 2.0
+
+static long long registry_loaded = -1;
+static double registry_checked;
+
+/* The registry's version now, or -1 when it cannot be read. */
+static long long registry_version(worker *w)
+{
+    PGresult *r;
+    long long v;
+
+    if (db_execp(w->db, "parse_regver",
+                 "SELECT last_value FROM registry_version", 0, NULL,
+                 &r) != DB_OK)
+        return -1;
+    v = atoll(PQgetvalue(r, 0, 0));
+    PQclear(r);
+    return v;
+}
+
 static int parser_init(worker *w, char *err, size_t errlen)
 {
     mention_index *idx = mention_index_new();
     PGresult *r;
 
+    registry_loaded = registry_version(w);
     if (db_exec(w->db,
                 "SELECT ticker FROM symbols WHERE active"
                 " ORDER BY ticker",
@@ -54,6 +80,34 @@ dberr:
 static void parser_fini(worker *w)
 {
     mention_index_free(w->state);
+}
+
+/* The mention index, reloaded first when the registry changed. A
+ * failed reload keeps the old index and is tried again later. */
+static mention_index *parser_index(worker *w)
+{
+    struct timespec ts;
+    double now;
+    long long v;
+    mention_index *old = w->state;
+    char err[512];
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    now = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+    if (now - registry_checked < REGISTRY_CHECK_S)
+        return w->state;
+    registry_checked = now;
+    v = registry_version(w);
+    if (v < 0 || v == registry_loaded)
+        return w->state;
+    if (parser_init(w, err, sizeof(err)) < 0) {
+        w->state = old;
+        LOG_WARN("cannot reload the symbol registry", LF_S("error", err));
+        return w->state;
+    }
+    mention_index_free(old);
+    LOG_INFO("symbol registry reloaded", LF_I("version", registry_loaded));
+    return w->state;
 }
 
 static const char SQL_LOAD[] =
@@ -101,7 +155,7 @@ static const char SQL_DUPS[] =
 static int parser_handle(worker *w, queue_job *jobs, size_t n, char *err,
                          size_t errlen)
 {
-    mention_index *idx = w->state;
+    mention_index *idx = parser_index(w);
     pgarr ids, up_id, up_clean, up_hash, m_id, m_t;
     PGresult *r = NULL;
     char **payloads = NULL;

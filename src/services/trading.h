@@ -105,6 +105,12 @@ int64_t trading_projected_qty(const trading_state *s, const char *ticker);
 int trading_ticker_info(db *d, const char *ticker, int32_t day, cents *price,
                         char sector[SECTOR_MAX], char *err, size_t errlen);
 
+/* Fills o->ref_price and o->sector the same way for the screen and the
+ * gate: a market order at the last close on or before decision_day, a
+ * limit order at its limit. Returns as trading_ticker_info. */
+int trading_price_intent(db *d, order_intent *o, int32_t decision_day,
+                         char *err, size_t errlen);
+
 /* JSON of a verdict's reasons ([{"code","message"}]) and of the inputs
  * the rules judged; new references. */
 json_t *trading_reasons_json(const risk_verdict *v);
@@ -149,6 +155,13 @@ json_t *trading_body(const http_request *req, http_response *res);
 
 /* A fixed pool of database connections for HTTP threads. */
 typedef struct trading_pool trading_pool;
+
+/* Answers GET /health, /ready (a database round trip), /metrics and
+ * /docs (the routes, "METHOD /path: what", NULL-terminated, with the
+ * mode). Returns 1 when it answered, 0 for any other request. */
+int trading_probe_route(const config *c, const char *service,
+                        trading_pool *pool, const char *const *routes,
+                        const http_request *req, http_response *res);
 trading_pool *trading_pool_open(const config *c, int n, char *err,
                                 size_t errlen);
 void trading_pool_close(trading_pool *p);
@@ -159,5 +172,11 @@ void trading_pool_put(trading_pool *p, db *d);
  * port of its own URL setting (so that `stonks demo`, which turns the
  * workers' probes off, still runs the APIs where the others look). */
 int trading_listen_port(const config *c, const char *own_url);
+
+/* The commands (src/stonks.c). */
+int cmd_trading_engine(int argc, char **argv);
+int cmd_risk_engine(int argc, char **argv);
+int cmd_broker_adapter(int argc, char **argv);
+int cmd_portfolio(int argc, char **argv);
 
 #endif

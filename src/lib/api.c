@@ -1,0 +1,723 @@
+/*
+ * api: the router and what wraps every request (limits, CORS, auth,
+ * ETag, metrics, the borrowed connection). The route table is read-only
+ * once built, and the metrics are atomic counters, so any number of
+ * HTTP threads run requests at once without a lock; the pool and the
+ * small "tables seen" list have their own.
+ */
+#include "lib/api.h"
+
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "lib/api_doc.h"
+#include "lib/log.h"
+#include "lib/sha256.h"
+#include "lib/worker.h"
+#include "lib/xalloc.h"
+
+#define API_MAX_TOKENS 16
+#define API_DB_WAIT_MS 2000
+#define API_MAX_TABLES 32
+
+static const int api_statuses[] = {200, 201, 204, 304, 400, 401, 403,
+                                   404, 405, 409, 413, 414, 415, 422,
+                                   500, 502, 503, 504, 0};
+#define NSTATUS (sizeof(api_statuses) / sizeof(api_statuses[0]))
+
+static const double api_buckets[] = {
+    0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5};
+#define NBUCKETS (sizeof(api_buckets) / sizeof(api_buckets[0]))
+
+typedef struct route_stats {
+    atomic_llong status[NSTATUS];
+    atomic_llong bucket[NBUCKETS + 1]; /* the last one is +Inf */
+    atomic_llong sum_us;
+    atomic_llong count;
+} route_stats;
+
+struct api {
+    const api_def *def;
+    const config *cfg;
+    dbpool *pool;
+    void *state;
+    api_route *routes; /* built-ins, then the service's */
+    size_t nroutes;
+    route_stats *stats; /* nroutes + 1: the last is "unmatched" */
+    unsigned char tokens[API_MAX_TOKENS][32]; /* SHA-256 of each */
+    int ntokens;
+    char *openapi;
+    char *openapi_etag;
+    char *docs;
+    char *docs_etag;
+    pthread_mutex_t tables_lock;
+    char *tables[API_MAX_TABLES];
+    int ntables;
+};
+
+static void h_health(api_call *c);
+static void h_ready(api_call *c);
+static void h_metrics(api_call *c);
+static void h_docs(api_call *c);
+static void h_openapi(api_call *c);
+
+static const char HEALTH_SCHEMA[] =
+    "{\"type\":\"object\",\"properties\":{\"status\":{"
+    "\"type\":\"string\",\"enum\":[\"ok\"]},\"service\":{"
+    "\"type\":\"string\"}}}";
+static const char READY_SCHEMA[] =
+    "{\"type\":\"object\",\"properties\":{\"status\":{"
+    "\"type\":\"string\",\"enum\":[\"ready\"]}}}";
+
+static const api_route builtin_routes[] = {
+    {"GET", "/health", h_health, API_OPEN,
+     "Liveness: 200 while the process serves requests", NULL, NULL, NULL,
+     HEALTH_SCHEMA, 0, NULL},
+    {"GET", "/ready", h_ready, API_OPEN,
+     "Readiness: 200 when PostgreSQL answers, else 503", NULL, NULL, NULL,
+     READY_SCHEMA, 0, NULL},
+    {"GET", "/metrics", h_metrics, API_OPEN,
+     "Prometheus metrics: requests by route and status, latency "
+     "histograms, database pool",
+     NULL, NULL, NULL, NULL, 0, "text/plain; version=0.0.4"},
+    {"GET", "/docs", h_docs, API_OPEN, "This API's documentation (HTML)", NULL,
+     NULL, NULL, NULL, 0, "text/html; charset=utf-8"},
+    {"GET", "/openapi.json", h_openapi, API_OPEN,
+     "This API as an OpenAPI 3 document", NULL, NULL, NULL, NULL, 0, NULL},
+};
+#define NBUILTIN (sizeof(builtin_routes) / sizeof(builtin_routes[0]))
+
+static double now_s(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static unsigned long long fnv1a(const char *s, size_t n)
+{
+    unsigned long long h = 1469598103934665603ULL;
+
+    for (size_t i = 0; i < n; i++) {
+        h ^= (unsigned char)s[i];
+        h *= 1099511628211ULL;
+    }
+    return h;
+}
+
+static void digest(const char *s, size_t n, unsigned char out[32])
+{
+    sha256_ctx ctx;
+
+    sha256_init(&ctx);
+    sha256_update(&ctx, s, n);
+    sha256_final(&ctx, out);
+}
+
+static char *etag_of(const char *s, size_t n)
+{
+    return xasprintf("\"%016llx\"", fnv1a(s, n));
+}
+
+/* API_TOKENS: comma-separated; blanks around a token are dropped. Only
+ * digests are kept, so that a comparison takes the same time whatever
+ * the presented token shares with a real one. */
+static int load_tokens(api *a, const char *list, char *err, size_t errlen)
+{
+    const char *p = list;
+
+    while (*p) {
+        const char *end = strchr(p, ',');
+        size_t n = end ? (size_t)(end - p) : strlen(p);
+        const char *t = p;
+
+        while (n && (*t == ' ' || *t == '\t')) {
+            t++;
+            n--;
+        }
+        while (n && (t[n - 1] == ' ' || t[n - 1] == '\t'))
+            n--;
+        if (n > 0) {
+            if (a->ntokens == API_MAX_TOKENS) {
+                snprintf(err, errlen, "API_TOKENS: more than %d tokens",
+                         API_MAX_TOKENS);
+                return -1;
+            }
+            if (n < 16) {
+                snprintf(err, errlen,
+                         "API_TOKENS: token %d is shorter than 16 characters",
+                         a->ntokens + 1);
+                return -1;
+            }
+            digest(t, n, a->tokens[a->ntokens++]);
+        }
+        if (!end)
+            break;
+        p = end + 1;
+    }
+    return 0;
+}
+
+int api_authorized(const api *a, const http_request *req)
+{
+    const char *h = req->authorization;
+    unsigned char got[32];
+    unsigned diff_all = 1;
+
+    if (!h || strncasecmp(h, "Bearer ", 7) != 0)
+        return 0;
+    h += 7;
+    while (*h == ' ')
+        h++;
+    digest(h, strlen(h), got);
+    /* Every token is compared in full, match or not. */
+    for (int i = 0; i < a->ntokens; i++) {
+        unsigned diff = 0;
+
+        for (int k = 0; k < 32; k++)
+            diff |= (unsigned)(got[k] ^ a->tokens[i][k]);
+        diff_all &= (unsigned)(diff != 0);
+    }
+    return a->ntokens > 0 && diff_all == 0;
+}
+
+api *api_new(const api_def *def, const config *c, dbpool *pool, void *state,
+             char *err, size_t errlen)
+{
+    api *a = xcalloc(1, sizeof(*a));
+
+    a->def = def;
+    a->cfg = c;
+    a->pool = pool;
+    a->state = state;
+    pthread_mutex_init(&a->tables_lock, NULL);
+    if (load_tokens(a, c->api_tokens, err, errlen) < 0) {
+        api_free(a);
+        return NULL;
+    }
+    a->nroutes = NBUILTIN + def->nroutes;
+    a->routes = xcalloc(a->nroutes, sizeof(*a->routes));
+    memcpy(a->routes, builtin_routes, sizeof(builtin_routes));
+    memcpy(a->routes + NBUILTIN, def->routes,
+           def->nroutes * sizeof(*def->routes));
+    a->stats = xcalloc(a->nroutes + 1, sizeof(*a->stats));
+    a->openapi = api_doc_openapi(def, a->routes, a->nroutes, c->api_read_auth);
+    a->openapi_etag = etag_of(a->openapi, strlen(a->openapi));
+    a->docs = api_doc_html(def, a->routes, a->nroutes, c->api_read_auth);
+    a->docs_etag = etag_of(a->docs, strlen(a->docs));
+    return a;
+}
+
+void api_free(api *a)
+{
+    if (!a)
+        return;
+    for (int i = 0; i < a->ntables; i++)
+        free(a->tables[i]);
+    pthread_mutex_destroy(&a->tables_lock);
+    free(a->routes);
+    free(a->stats);
+    free(a->openapi);
+    free(a->openapi_etag);
+    free(a->docs);
+    free(a->docs_etag);
+    free(a);
+}
+
+const api_route *api_routes(const api *a, size_t *n)
+{
+    *n = a->nroutes;
+    return a->routes;
+}
+
+const char *api_openapi(const api *a)
+{
+    return a->openapi;
+}
+
+void api_error(api_call *c, int status, const char *code, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    http_error(c->res, status, code, msg);
+    if (status >= 500)
+        LOG_ERROR("request failed", LF_S("request_id", c->req->request_id),
+                  LF_S("method", c->req->method), LF_S("path", c->req->path),
+                  LF_I("status", status), LF_S("error", msg));
+    else
+        LOG_INFO("request refused", LF_S("request_id", c->req->request_id),
+                 LF_S("method", c->req->method), LF_S("path", c->req->path),
+                 LF_I("status", status), LF_S("error", msg));
+}
+
+void api_internal(api_call *c, const char *what, const char *detail)
+{
+    LOG_ERROR("request failed", LF_S("request_id", c->req->request_id),
+              LF_S("method", c->req->method), LF_S("path", c->req->path),
+              LF_S("what", what), LF_S("error", detail));
+    http_error(c->res, 500, "internal",
+               "internal error; the service log has the details under this "
+               "request's X-Request-Id");
+}
+
+/* Matches path against a route's template; fills c's arguments. */
+static int match_path(const char *tpl, const char *path, api_call *c)
+{
+    int nargs = 0;
+
+    while (*tpl && *path) {
+        if (*tpl == '{') {
+            const char *tend = strchr(tpl, '}');
+            size_t n = strcspn(path, "/");
+
+            if (!tend || n == 0 || n >= API_ARG_MAX || nargs == API_MAX_ARGS)
+                return 0;
+            memcpy(c->argbuf[nargs], path, n);
+            c->argbuf[nargs][n] = '\0';
+            c->args[nargs] = c->argbuf[nargs];
+            nargs++;
+            tpl = tend + 1;
+            path += n;
+            continue;
+        }
+        if (*tpl != *path)
+            return 0;
+        tpl++;
+        path++;
+    }
+    return *tpl == '\0' && *path == '\0';
+}
+
+static int same_method(const char *route, const char *req)
+{
+    return strcmp(route, req) == 0 ||
+           (strcmp(req, "HEAD") == 0 && strcmp(route, "GET") == 0);
+}
+
+/* Finds the route of a request. Returns its index, or -1 with the
+ * methods the path allows (comma-separated; empty when the path is
+ * unknown) in allow. */
+static long find_route(const api *a, const http_request *req, api_call *c,
+                       char *allow, size_t cap)
+{
+    allow[0] = '\0';
+    for (size_t i = 0; i < a->nroutes; i++) {
+        if (!match_path(a->routes[i].path, req->path, c))
+            continue;
+        if (same_method(a->routes[i].method, req->method))
+            return (long)i;
+        if (!strstr(allow, a->routes[i].method)) {
+            size_t len = strlen(allow);
+
+            snprintf(allow + len, cap - len, "%s%s", len ? ", " : "",
+                     a->routes[i].method);
+        }
+    }
+    return -1;
+}
+
+static void observe(api *a, long route, int status, double seconds)
+{
+    route_stats *st = &a->stats[route < 0 ? a->nroutes : (size_t)route];
+    size_t s = 0, b = 0;
+
+    while (api_statuses[s] && api_statuses[s] != status)
+        s++;
+    while (b < NBUCKETS && seconds > api_buckets[b])
+        b++;
+    atomic_fetch_add(&st->status[s], 1);
+    atomic_fetch_add(&st->bucket[b], 1);
+    atomic_fetch_add(&st->sum_us, (long long)(seconds * 1e6));
+    atomic_fetch_add(&st->count, 1);
+}
+
+/* The CORS headers of an answer to origin, when it is the allowed one.
+ * Returns 1 when the origin is allowed. */
+static int add_cors(const api *a, const http_request *req, http_response *res)
+{
+    const char *allowed = a->cfg->cors_origin;
+
+    if (!allowed[0] || !req->origin)
+        return 0;
+    if (strcmp(allowed, "*") == 0) {
+        http_set_header(res, "Access-Control-Allow-Origin", "*");
+    } else if (strcmp(allowed, req->origin) == 0) {
+        http_set_header(res, "Access-Control-Allow-Origin", allowed);
+        http_set_header(res, "Vary", "Origin");
+    } else {
+        return 0;
+    }
+    http_set_header(res, "Access-Control-Expose-Headers", "ETag, X-Request-Id");
+    return 1;
+}
+
+static void preflight(api *a, const http_request *req, http_response *res,
+                      const char *allow)
+{
+    res->status = 204;
+    buf_reset(&res->body);
+    if (!add_cors(a, req, res))
+        return;
+    http_set_header(res, "Access-Control-Allow-Methods", allow);
+    http_set_header(res, "Access-Control-Allow-Headers",
+                    "Authorization, Content-Type, If-None-Match, X-Request-Id");
+    http_set_header(res, "Access-Control-Max-Age", "600");
+}
+
+static int check_access(api_call *c)
+{
+    int need = c->route->access == API_WRITE ||
+               (c->route->access == API_READ && c->cfg->api_read_auth);
+
+    if (!need || api_authorized(c->api, c->req))
+        return 0;
+    http_set_header(c->res, "WWW-Authenticate", "Bearer");
+    if (c->api->ntokens == 0)
+        api_error(c, 401, "unauthorized",
+                  "this route needs a bearer token, and none is configured "
+                  "(API_TOKENS)");
+    else if (!c->req->authorization)
+        api_error(c, 401, "unauthorized",
+                  "this route needs an Authorization: Bearer token");
+    else
+        api_error(c, 401, "unauthorized", "the bearer token is not valid");
+    return -1;
+}
+
+static int check_query(api_call *c)
+{
+    const char *names[32];
+    size_t n = 0;
+    char bad[HTTP_QUERY_NAME_MAX];
+
+    if (strlen(c->req->query) > API_QUERY_MAX) {
+        api_error(c, 414, "query_too_long",
+                  "the query string is longer than %d bytes", API_QUERY_MAX);
+        return -1;
+    }
+    for (const api_param *p = c->route->query; p && p->name && n < 31; p++)
+        names[n++] = p->name;
+    names[n] = NULL;
+    if (http_query_unknown(c->req, names, bad, sizeof(bad))) {
+        api_error(c, 400, "unknown_parameter",
+                  "unknown query parameter '%s' for %s %s", bad,
+                  c->route->method, c->route->path);
+        return -1;
+    }
+    return 0;
+}
+
+/* ETag on successful reads; 304 when the client has the same. */
+static void finish_etag(api_call *c)
+{
+    char etag[24];
+    const char *inm = c->req->if_none_match;
+
+    if (c->res->status != 200 || c->route->access == API_OPEN ||
+        strcmp(c->route->method, "GET") != 0)
+        return;
+    snprintf(etag, sizeof(etag), "\"%016llx\"",
+             fnv1a(c->res->body.data, c->res->body.len));
+    http_set_header(c->res, "ETag", etag);
+    http_set_header(c->res, "Cache-Control", "no-cache");
+    if (inm && (strstr(inm, etag) || strcmp(inm, "*") == 0)) {
+        c->res->status = 304;
+        buf_reset(&c->res->body);
+    }
+}
+
+void api_handle(void *ctx, const http_request *req, http_response *res)
+{
+    api *a = ctx;
+    double t0 = now_s();
+    api_call c;
+    char allow[64];
+    long route;
+
+    memset(&c, 0, sizeof(c));
+    c.req = req;
+    c.res = res;
+    c.api = a;
+    c.state = a->state;
+    c.cfg = a->cfg;
+    route = find_route(a, req, &c, allow, sizeof(allow));
+    if (route < 0) {
+        if (!allow[0]) {
+            api_error(&c, 404, "not_found", "no route for %s %.200s",
+                      req->method, req->path);
+        } else if (strcmp(req->method, "OPTIONS") == 0) {
+            preflight(a, req, res, allow);
+        } else {
+            http_set_header(res, "Allow", allow);
+            api_error(&c, 405, "method_not_allowed",
+                      "%s is not allowed on %.200s (allowed: %s)", req->method,
+                      req->path, allow);
+        }
+        add_cors(a, req, res);
+        observe(a, -1, res->status, now_s() - t0);
+        return;
+    }
+    c.route = &a->routes[route];
+    add_cors(a, req, res);
+    if (c.route->status)
+        res->status = c.route->status;
+    if (check_query(&c) == 0 && check_access(&c) == 0) {
+        if (c.route->produces)
+            res->content_type = c.route->produces;
+        c.route->fn(&c);
+    }
+    dbpool_put(a->pool, c.db);
+    finish_etag(&c);
+    observe(a, route, res->status, now_s() - t0);
+    LOG_DEBUG("request", LF_S("request_id", req->request_id),
+              LF_S("method", req->method), LF_S("path", req->path),
+              LF_I("status", res->status), LF_D("ms", (now_s() - t0) * 1000.0));
+}
+
+db *api_db(api_call *c)
+{
+    char err[512];
+
+    if (c->db)
+        return c->db;
+    c->db = dbpool_get(c->api->pool, API_DB_WAIT_MS, err, sizeof(err));
+    if (!c->db)
+        api_error(c, 503, "database_unavailable", "%s", err);
+    return c->db;
+}
+
+PGresult *api_query(api_call *c, const char *name, const char *sql, int n,
+                    const char *const *params)
+{
+    PGresult *r = NULL;
+    int rc;
+
+    if (!api_db(c))
+        return NULL;
+    rc = db_execp(c->db, name, sql, n, params, &r);
+    if (rc == DB_OK)
+        return r;
+    if (rc == DB_RETRY)
+        api_error(c, 503, "database_unavailable", "%s", db_error(c->db));
+    else
+        api_internal(c, name, db_error(c->db));
+    return NULL;
+}
+
+int api_table_ready(api_call *c, const char *table, const char *what)
+{
+    api *a = c->api;
+    const char *p[] = {table};
+    PGresult *r;
+    int found = 0;
+
+    pthread_mutex_lock(&a->tables_lock);
+    for (int i = 0; i < a->ntables && !found; i++)
+        found = strcmp(a->tables[i], table) == 0;
+    pthread_mutex_unlock(&a->tables_lock);
+    if (found)
+        return 1;
+    r = api_query(c, "api_regclass", "SELECT to_regclass($1) IS NOT NULL", 1,
+                  p);
+    if (!r)
+        return -1;
+    found = PQgetvalue(r, 0, 0)[0] == 't';
+    PQclear(r);
+    if (!found) {
+        api_error(c, 503, "not_available",
+                  "%s: not available yet (table %s does not exist)", what,
+                  table);
+        return 0;
+    }
+    pthread_mutex_lock(&a->tables_lock);
+    if (a->ntables < API_MAX_TABLES)
+        a->tables[a->ntables++] = xstrdup(table);
+    pthread_mutex_unlock(&a->tables_lock);
+    return 1;
+}
+
+static void h_health(api_call *c)
+{
+    buf_adds(&c->res->body, "{\"status\":\"ok\",\"service\":");
+    buf_add_json_str(&c->res->body, c->api->def->service,
+                     strlen(c->api->def->service));
+    buf_addc(&c->res->body, '}');
+}
+
+static void h_ready(api_call *c)
+{
+    db *d = api_db(c);
+
+    if (!d) {
+        c->res->status = 503;
+        return;
+    }
+    if (db_ping(d) != DB_OK) {
+        api_error(c, 503, "not_ready", "PostgreSQL does not answer: %s",
+                  db_error(d));
+        return;
+    }
+    buf_adds(&c->res->body, "{\"status\":\"ready\"}");
+}
+
+static void route_labels(char *out, size_t cap, const char *service,
+                         const api_route *r)
+{
+    snprintf(out, cap, "service=\"%s\",method=\"%s\",route=\"%s\"", service,
+             r ? r->method : "", r ? r->path : "unmatched");
+}
+
+static void render_counts(buf *b, const char *labels, const route_stats *st)
+{
+    for (size_t s = 0; s < NSTATUS; s++) {
+        long long v = atomic_load(&st->status[s]);
+
+        if (v == 0)
+            continue;
+        if (api_statuses[s])
+            buf_addf(b, "stonks_http_requests_total{%s,status=\"%d\"} %lld\n",
+                     labels, api_statuses[s], v);
+        else
+            buf_addf(b,
+                     "stonks_http_requests_total{%s,status=\"other\"} %lld\n",
+                     labels, v);
+    }
+}
+
+static void render_histogram(buf *b, const char *labels, const route_stats *st)
+{
+    long long cum = 0;
+
+    for (size_t i = 0; i <= NBUCKETS; i++) {
+        cum += atomic_load(&st->bucket[i]);
+        if (i < NBUCKETS)
+            buf_addf(b,
+                     "stonks_http_request_duration_seconds_bucket{%s,le=\"%g\"}"
+                     " %lld\n",
+                     labels, api_buckets[i], cum);
+        else
+            buf_addf(b,
+                     "stonks_http_request_duration_seconds_bucket{%s,le=\"+"
+                     "Inf\"} %lld\n",
+                     labels, cum);
+    }
+    buf_addf(b, "stonks_http_request_duration_seconds_sum{%s} %.6f\n", labels,
+             (double)atomic_load(&st->sum_us) / 1e6);
+    buf_addf(b, "stonks_http_request_duration_seconds_count{%s} %lld\n", labels,
+             (long long)atomic_load(&st->count));
+}
+
+/* Prometheus text: each family's lines form one group, so the routes
+ * are walked once per family. Routes never called are left out. */
+static void h_metrics(api_call *c)
+{
+    api *a = c->api;
+    const char *svc = a->def->service;
+    buf *b = &c->res->body;
+    char labels[256];
+    dbpool_stats ps;
+
+    buf_adds(b,
+             "# HELP stonks_http_requests_total HTTP requests answered, by "
+             "route and status.\n# TYPE stonks_http_requests_total counter\n");
+    for (size_t i = 0; i <= a->nroutes; i++) {
+        route_labels(labels, sizeof(labels), svc,
+                     i < a->nroutes ? &a->routes[i] : NULL);
+        render_counts(b, labels, &a->stats[i]);
+    }
+    buf_adds(b,
+             "# HELP stonks_http_request_duration_seconds Time from routing to "
+             "the answer being ready.\n# TYPE "
+             "stonks_http_request_duration_seconds histogram\n");
+    for (size_t i = 0; i <= a->nroutes; i++) {
+        if (atomic_load(&a->stats[i].count) == 0)
+            continue;
+        route_labels(labels, sizeof(labels), svc,
+                     i < a->nroutes ? &a->routes[i] : NULL);
+        render_histogram(b, labels, &a->stats[i]);
+    }
+    dbpool_stats_get(a->pool, &ps);
+    buf_addf(b,
+             "# HELP stonks_db_pool_connections PostgreSQL connections of the "
+             "pool.\n# TYPE stonks_db_pool_connections "
+             "gauge\nstonks_db_pool_connections{service=\"%s\",state=\"max\"} "
+             "%d\nstonks_db_pool_connections{service=\"%s\",state=\"open\"} "
+             "%d\nstonks_db_pool_connections{service=\"%s\",state=\"in_use\"} "
+             "%d\n# HELP stonks_db_pool_waits_total Requests that waited for a "
+             "free connection.\n# TYPE stonks_db_pool_waits_total "
+             "counter\nstonks_db_pool_waits_total{service=\"%s\"} %lld\n# HELP "
+             "stonks_db_pool_timeouts_total Requests that got no connection in "
+             "time.\n# TYPE stonks_db_pool_timeouts_total "
+             "counter\nstonks_db_pool_timeouts_total{service=\"%s\"} %lld\n",
+             svc, ps.size, svc, ps.open, svc, ps.in_use, svc, ps.waits, svc,
+             ps.timeouts);
+}
+
+static void serve_static(api_call *c, const char *body, const char *etag)
+{
+    const char *inm = c->req->if_none_match;
+
+    http_set_header(c->res, "ETag", etag);
+    http_set_header(c->res, "Cache-Control", "public, max-age=300");
+    if (inm && strstr(inm, etag)) {
+        c->res->status = 304;
+        return;
+    }
+    buf_adds(&c->res->body, body);
+}
+
+static void h_docs(api_call *c)
+{
+    serve_static(c, c->api->docs, c->api->docs_etag);
+}
+
+static void h_openapi(api_call *c)
+{
+    serve_static(c, c->api->openapi, c->api->openapi_etag);
+}
+
+int api_main(const api_def *def, const config *c, void *state)
+{
+    http_options o = {c->http_bind, c->http_port, c->http_threads,
+                      (size_t)c->http_max_body, 0};
+    dbpool *pool = dbpool_new(c, c->pg_pool_size);
+    http_server *srv = NULL;
+    char err[512];
+    api *a;
+    int rc = 1;
+
+    worker_install_signals();
+    a = api_new(def, c, pool, state, err, sizeof(err));
+    if (!a) {
+        LOG_ERROR("cannot start", LF_S("error", err));
+        goto out;
+    }
+    srv = http_start(&o, api_handle, a, err, sizeof(err));
+    if (!srv) {
+        LOG_ERROR("cannot start", LF_S("error", err));
+        goto out;
+    }
+    LOG_INFO("listening", LF_S("bind", c->http_bind),
+             LF_I("port", http_port(srv)), LF_I("threads", c->http_threads),
+             LF_I("pool", c->pg_pool_size), LF_I("tokens", a->ntokens));
+    while (!worker_stopping())
+        worker_sleep_ms(200);
+    LOG_INFO("stopping");
+    rc = 0;
+out:
+    http_stop(srv);
+    api_free(a);
+    dbpool_free(pool);
+    return rc;
+}

@@ -1,0 +1,304 @@
+/*
+ * query_api_read: the pipeline's tables over HTTP. Lists are keyset
+ * pages, newest first (prices oldest first, for charts); the cursor
+ * holds the sort key of the last row given, so a page never repeats or
+ * skips a row however many rows arrive meanwhile at the head.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "domain/event.h"
+#include "services/query_api.h"
+#include "services/symbols.h"
+
+int qa_time_range(api_call *c, char from[40], char to[40], const char **pf,
+                  const char **pt)
+{
+    int hf, ht;
+
+    if ((hf = api_param_time(c, "from", from)) < 0 ||
+        (ht = api_param_time(c, "to", to)) < 0)
+        return -1;
+    *pf = hf ? from : NULL;
+    *pt = ht ? to : NULL;
+    if (hf && ht && strcmp(from, to) > 0) {
+        api_error(c, 400, "invalid_parameter", "from is after to");
+        return -1;
+    }
+    return 0;
+}
+
+int qa_day_range(api_call *c, char from[11], char to[11], const char **pf,
+                 const char **pt)
+{
+    char f[40], t[40];
+
+    if (qa_time_range(c, f, t, pf, pt) < 0)
+        return -1;
+    /* The canonical form starts with the UTC day. */
+    snprintf(from, 11, "%.10s", f);
+    snprintf(to, 11, "%.10s", t);
+    *pf = *pf ? from : NULL;
+    *pt = *pt ? to : NULL;
+    return 0;
+}
+
+int qa_param_enum(api_call *c, const char *name, const char *const *choices,
+                  char *out, size_t cap)
+{
+    char v[32];
+    int got = http_query_param(c->req, name, v, sizeof(v));
+    char list[256] = "";
+
+    if (got == 0)
+        return 0;
+    for (size_t i = 0; got > 0 && choices[i]; i++)
+        if (strcmp(choices[i], v) == 0) {
+            snprintf(out, cap, "%s", v);
+            return 1;
+        }
+    for (size_t i = 0; choices[i]; i++) {
+        size_t len = strlen(list);
+
+        snprintf(list + len, sizeof(list) - len, "%s%s", i ? ", " : "",
+                 choices[i]);
+    }
+    api_error(c, 400, "invalid_parameter", "%s must be one of: %s", name, list);
+    return -1;
+}
+
+void qa_run_page(api_call *c, const char *name, const char *sql, const char **p,
+                 int nfilters, const char *kinds, long limit)
+{
+    char cur[API_CURSOR_PARTS][API_CURSOR_PART_MAX], lim[24];
+    int ncur = (int)strlen(kinds), has;
+    PGresult *r;
+
+    has = api_cursor(c, kinds, cur);
+    if (has < 0)
+        return;
+    for (int i = 0; i < ncur; i++)
+        p[nfilters + i] = has ? cur[i] : NULL;
+    snprintf(lim, sizeof(lim), "%ld", limit + 1);
+    p[nfilters + ncur] = lim;
+    r = api_query(c, name, sql, nfilters + ncur + 1, p);
+    if (!r)
+        return;
+    api_page(c, r, limit, 0, 1, ncur);
+    PQclear(r);
+}
+
+static const char SQL_DOCUMENTS[] =
+    "SELECT " QA_DOC_JSON "::text, to_char(d.published_at AT TIME ZONE 'UTC', "
+    "'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), d.id FROM documents d WHERE "
+    "($1::text IS NULL OR EXISTS (SELECT 1 FROM document_tickers t "
+    "WHERE t.document_id = d.id AND t.ticker = $1)) AND "
+    "($2::timestamptz IS NULL OR d.published_at >= $2::timestamptz) "
+    "AND ($3::timestamptz IS NULL OR d.published_at <= "
+    "$3::timestamptz) AND ($4::text IS NULL OR d.source = $4) AND "
+    "($5::timestamptz IS NULL OR (d.published_at, d.id) < "
+    "($5::timestamptz, $6::bigint)) ORDER BY d.published_at DESC, d.id "
+    "DESC LIMIT $7::int";
+
+void qa_documents(api_call *c)
+{
+    char t[TICKER_MAX], from[40], to[40], source[65];
+    const char *p[7];
+    int ht, hs;
+    long limit;
+
+    if ((ht = symbols_param_ticker(c, "ticker", t)) < 0 ||
+        qa_time_range(c, from, to, &p[1], &p[2]) < 0 ||
+        (hs = api_param_str(c, "source", 64, source, sizeof(source))) < 0 ||
+        api_limit(c, &limit) < 0)
+        return;
+    p[0] = ht ? t : NULL;
+    p[3] = hs ? source : NULL;
+    qa_run_page(c, "qa_documents", SQL_DOCUMENTS, p, 4, "ti", limit);
+}
+
+static const char SQL_DOCUMENT[] =
+    "SELECT json_build_object('id', d.id, 'source', d.source, "
+    "'provider_id', d.provider_id, 'title', d.title, 'body', d.body, "
+    "'clean_text', d.clean_text, 'published_at', "
+    "api_ts(d.published_at), 'trading_day', d.trading_day, "
+    "'news_type', d.news_type, 'status', d.status, 'content_hash', "
+    "d.content_hash, 'text_hash', d.text_hash, 'duplicate_of', "
+    "d.duplicate_of, 'created_at', api_ts(d.created_at), 'updated_at', "
+    "api_ts(d.updated_at), 'tickers', coalesce((SELECT "
+    "json_agg(json_build_object('ticker', t.ticker, 'origin', "
+    "t.origin, 'raw_key', t.raw_key) ORDER BY t.ticker) FROM "
+    "document_tickers t WHERE t.document_id = d.id), '[]'::json), "
+    "'raw_keys', coalesce((SELECT json_agg(DISTINCT t.raw_key) FROM "
+    "document_tickers t WHERE t.document_id = d.id AND t.raw_key IS "
+    "NOT NULL), '[]'::json), 'signals', coalesce((SELECT "
+    "json_agg(" QA_SIGNAL_JSON
+    " ORDER BY s.ticker, s.model_version) FROM signals s WHERE "
+    "s.document_id = d.id), '[]'::json))::text FROM documents d WHERE "
+    "d.id = $1::bigint";
+
+void qa_document(api_call *c)
+{
+    long long id;
+    char ids[24], msg[64];
+    const char *p[1] = {ids};
+    PGresult *r;
+
+    if (api_arg_id(c, 0, &id) < 0)
+        return;
+    snprintf(ids, sizeof(ids), "%lld", id);
+    r = api_query(c, "qa_document", SQL_DOCUMENT, 1, p);
+    if (!r)
+        return;
+    snprintf(msg, sizeof(msg), "no document %lld", id);
+    api_one(c, r, msg);
+    PQclear(r);
+}
+
+/* event_type: one of the names the domain gives. */
+static int event_param(api_call *c, char *out, size_t cap)
+{
+    char v[32], list[256] = "";
+    int got = http_query_param(c->req, "event_type", v, sizeof(v));
+
+    if (got == 0)
+        return 0;
+    for (int i = 0; i < EVENT_TYPE_COUNT; i++) {
+        const char *name = event_type_name((event_type)i);
+        size_t len = strlen(list);
+
+        if (got > 0 && strcmp(name, v) == 0) {
+            snprintf(out, cap, "%s", name);
+            return 1;
+        }
+        snprintf(list + len, sizeof(list) - len, "%s%s", i ? ", " : "", name);
+    }
+    api_error(c, 400, "invalid_parameter", "event_type must be one of: %s",
+              list);
+    return -1;
+}
+
+static const char SQL_SIGNALS[] =
+    "SELECT " QA_SIGNAL_JSON
+    "::text, s.trading_day::text, s.document_id, s.ticker, "
+    "s.model_version FROM signals s JOIN documents d ON d.id = "
+    "s.document_id WHERE ($1::text IS NULL OR s.ticker = $1) AND "
+    "($2::date IS NULL OR s.trading_day >= $2::date) AND ($3::date IS "
+    "NULL OR s.trading_day <= $3::date) AND ($4::text IS NULL OR "
+    "s.event_type = $4) AND ($5::date IS NULL OR (s.trading_day, "
+    "s.document_id, s.ticker, s.model_version) < ($5::date, "
+    "$6::bigint, $7, $8)) ORDER BY s.trading_day DESC, s.document_id "
+    "DESC, s.ticker DESC, s.model_version DESC LIMIT $9::int";
+
+void qa_signals(api_call *c)
+{
+    char t[TICKER_MAX], from[11], to[11], ev[32];
+    const char *p[9];
+    int ht, he;
+    long limit;
+
+    if ((ht = symbols_param_ticker(c, "ticker", t)) < 0 ||
+        qa_day_range(c, from, to, &p[1], &p[2]) < 0 ||
+        (he = event_param(c, ev, sizeof(ev))) < 0 || api_limit(c, &limit) < 0)
+        return;
+    p[0] = ht ? t : NULL;
+    p[3] = he ? ev : NULL;
+    qa_run_page(c, "qa_signals", SQL_SIGNALS, p, 4, "diss", limit);
+}
+
+static const char SQL_AGGREGATES[] =
+    "SELECT " QA_AGGREGATE_JSON
+    "::text, a.as_of::text, a.ticker FROM aggregates a WHERE ($1::text "
+    "IS NULL OR a.ticker = $1) AND ($2::date IS NULL OR a.as_of >= "
+    "$2::date) AND ($3::date IS NULL OR a.as_of <= $3::date) AND "
+    "($4::date IS NULL OR (a.as_of, a.ticker) < ($4::date, $5)) ORDER "
+    "BY a.as_of DESC, a.ticker DESC LIMIT $6::int";
+
+void qa_aggregates(api_call *c)
+{
+    char t[TICKER_MAX], from[11], to[11];
+    const char *p[6];
+    int ht;
+    long limit;
+
+    if ((ht = symbols_param_ticker(c, "ticker", t)) < 0 ||
+        qa_day_range(c, from, to, &p[1], &p[2]) < 0 || api_limit(c, &limit) < 0)
+        return;
+    p[0] = ht ? t : NULL;
+    qa_run_page(c, "qa_aggregates", SQL_AGGREGATES, p, 3, "ds", limit);
+}
+
+static const char *const actions[] = {"BUY", "SELL", "HOLD", NULL};
+
+static const char SQL_RECOMMENDATIONS[] =
+    "SELECT " QA_RECOMMENDATION_JSON
+    "::text, r.as_of::text, r.ticker FROM recommendations r WHERE "
+    "($1::text IS NULL OR r.ticker = $1) AND ($2::date IS NULL OR "
+    "r.as_of >= $2::date) AND ($3::date IS NULL OR r.as_of <= "
+    "$3::date) AND ($4::text IS NULL OR r.action = $4) AND ($5::date "
+    "IS NULL OR (r.as_of, r.ticker) < ($5::date, $6)) ORDER BY r.as_of "
+    "DESC, r.ticker DESC LIMIT $7::int";
+
+void qa_recommendations(api_call *c)
+{
+    char t[TICKER_MAX], from[11], to[11], action[8];
+    const char *p[7];
+    int ht, ha;
+    long limit;
+
+    if ((ht = symbols_param_ticker(c, "ticker", t)) < 0 ||
+        qa_day_range(c, from, to, &p[1], &p[2]) < 0 ||
+        (ha = qa_param_enum(c, "action", actions, action, sizeof(action))) <
+            0 ||
+        api_limit(c, &limit) < 0)
+        return;
+    p[0] = ht ? t : NULL;
+    p[3] = ha ? action : NULL;
+    qa_run_page(c, "qa_recommendations", SQL_RECOMMENDATIONS, p, 4, "ds",
+                limit);
+}
+
+/* One row per active symbol that has a recommendation: its latest. */
+static const char SQL_LATEST[] =
+    "SELECT " QA_RECOMMENDATION_JSON
+    "::text FROM ( SELECT DISTINCT ON (r.ticker) r.* FROM "
+    "recommendations r JOIN symbols sy ON sy.ticker = r.ticker AND "
+    "sy.active ORDER BY r.ticker, r.as_of DESC) r ORDER BY r.ticker";
+
+void qa_recommendations_latest(api_call *c)
+{
+    PGresult *r = api_query(c, "qa_latest", SQL_LATEST, 0, NULL);
+
+    if (!r)
+        return;
+    api_page(c, r, PQntuples(r), 0, 0, 0);
+    PQclear(r);
+}
+
+static const char SQL_PRICES[] =
+    "SELECT json_build_object('ticker', b.ticker, 'day', b.day, "
+    "'open', b.open, 'high', b.high, 'low', b.low, 'close', b.close, "
+    "'volume', b.volume, 'source', b.source)::text, b.day::text FROM "
+    "price_bars b WHERE b.ticker = $1 AND ($2::date IS NULL OR b.day "
+    ">= $2::date) AND ($3::date IS NULL OR b.day <= $3::date) AND "
+    "($4::date IS NULL OR b.day > $4::date) ORDER BY b.day LIMIT "
+    "$5::int";
+
+void qa_prices(api_call *c)
+{
+    char t[TICKER_MAX], from[11], to[11];
+    const char *p[5];
+    int ht;
+    long limit;
+
+    if ((ht = symbols_param_ticker(c, "ticker", t)) < 0 ||
+        qa_day_range(c, from, to, &p[1], &p[2]) < 0 || api_limit(c, &limit) < 0)
+        return;
+    if (!ht) {
+        api_error(c, 400, "missing_parameter",
+                  "ticker is required for /prices");
+        return;
+    }
+    p[0] = t;
+    qa_run_page(c, "qa_prices", SQL_PRICES, p, 3, "d", limit);
+}

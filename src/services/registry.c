@@ -1,0 +1,672 @@
+#include "services/registry.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "lib/log.h"
+#include "lib/xalloc.h"
+#include "services/cli.h"
+#include "services/symbols.h"
+
+/* Serialises registry writes (and nothing else). */
+#define REGISTRY_LOCK "7412"
+
+void reg_symbol_init(reg_symbol *s)
+{
+    memset(s, 0, sizeof(*s));
+    s->active = -1;
+}
+
+void reg_symbol_release(reg_symbol *s)
+{
+    free(s->name);
+    free(s->sector);
+    for (size_t i = 0; i < s->naliases; i++)
+        free(s->aliases[i]);
+    reg_symbol_init(s);
+}
+
+int reg_check_text(const char *what, const char *s, size_t min, size_t max,
+                   char *err, size_t errlen)
+{
+    size_t n = strlen(s);
+
+    if (n < min || n > max) {
+        if (min > 0)
+            snprintf(err, errlen, "%s must be %zu to %zu bytes long", what, min,
+                     max);
+        else
+            snprintf(err, errlen, "%s must be at most %zu bytes long", what,
+                     max);
+        return -1;
+    }
+    if (!api_text_ok(s, n)) {
+        snprintf(err, errlen,
+                 "%s must be UTF-8 text without control characters", what);
+        return -1;
+    }
+    return 0;
+}
+
+int reg_add_alias(reg_symbol *s, const char *alias, char *err, size_t errlen)
+{
+    if (reg_check_text("each alias", alias, REG_ALIAS_MIN, REG_ALIAS_MAX, err,
+                       errlen) < 0)
+        return -1;
+    for (size_t i = 0; i < s->naliases; i++)
+        if (strcmp(s->aliases[i], alias) == 0)
+            return 0;
+    if (s->naliases == REG_MAX_ALIASES) {
+        snprintf(err, errlen, "at most %d aliases", REG_MAX_ALIASES);
+        return -1;
+    }
+    s->aliases[s->naliases++] = xstrdup(alias);
+    return 0;
+}
+
+int reg_add_alt(reg_symbol *s, const char *ticker, char *err, size_t errlen)
+{
+    char t[TICKER_MAX];
+
+    if (ticker_normalize(ticker, strlen(ticker), t) < 0) {
+        snprintf(err, errlen,
+                 "each alternative ticker must be a valid ticker (BRK.B)");
+        return -1;
+    }
+    if (strcmp(t, s->ticker) == 0) {
+        snprintf(err, errlen,
+                 "an alternative ticker cannot be the symbol's own ticker");
+        return -1;
+    }
+    for (size_t i = 0; i < s->nalt; i++)
+        if (strcmp(s->alt[i], t) == 0)
+            return 0;
+    if (s->nalt == REG_MAX_ALT) {
+        snprintf(err, errlen, "at most %d alternative tickers", REG_MAX_ALT);
+        return -1;
+    }
+    snprintf(s->alt[s->nalt++], TICKER_MAX, "%s", t);
+    return 0;
+}
+
+void reg_db_error(api_call *c, db *d, const char *what)
+{
+    if (strcmp(db_sqlstate(d), "23505") == 0)
+        api_error(c, 409, "conflict", "%s: a unique name or alias is taken",
+                  what);
+    else if (db_sqlstate(d)[0] == '\0' || strncmp(db_sqlstate(d), "08", 2) == 0)
+        api_error(c, 503, "database_unavailable", "%s", db_error(d));
+    else
+        api_internal(c, what, db_error(d));
+}
+
+db *reg_begin(api_call *c)
+{
+    db *d = api_db(c);
+
+    if (!d)
+        return NULL;
+    if (db_begin(d) != DB_OK ||
+        db_execp(d, "reg_lock",
+                 "SELECT pg_advisory_xact_lock(" REGISTRY_LOCK ")", 0, NULL,
+                 NULL) != DB_OK) {
+        reg_db_error(c, d, "cannot start the change");
+        db_rollback(d);
+        return NULL;
+    }
+    return d;
+}
+
+int reg_commit(api_call *c, db *d)
+{
+    if (db_commit(d) != DB_OK) {
+        reg_db_error(c, d, "cannot commit the change");
+        db_rollback(d);
+        return -1;
+    }
+    return 0;
+}
+
+/* The first thing that would stop s from being unique, if any. */
+static const char SQL_CONFLICT[] =
+    "SELECT k, t, v FROM ( SELECT 1 AS o, 'name' AS k, s.ticker AS t, "
+    "s.name AS v FROM symbols s WHERE $2::text IS NOT NULL AND "
+    "lower(s.name) = lower($2::text) AND s.ticker <> $1 UNION ALL "
+    "SELECT 2, 'name_alias', a.ticker, a.alias FROM symbol_aliases a "
+    "WHERE $2::text IS NOT NULL AND a.kind = 'name' AND lower(a.alias) "
+    "= lower($2::text) AND a.ticker <> $1 UNION ALL SELECT 3, 'alias', "
+    "a.ticker, x FROM symbol_aliases a, unnest($3::text[]) x WHERE "
+    "a.kind = 'name' AND lower(a.alias) = lower(x) AND a.ticker <> $1 "
+    "UNION ALL SELECT 4, 'alias_name', s.ticker, x FROM symbols s, "
+    "unnest($3::text[]) x WHERE lower(s.name) = lower(x) AND s.ticker "
+    "<> $1 UNION ALL SELECT 5, 'alt', a.ticker, x FROM symbol_aliases "
+    "a, unnest($4::text[]) x WHERE a.kind = 'ticker' AND a.alias = x "
+    "AND a.ticker <> $1 UNION ALL SELECT 6, 'alt_symbol', s.ticker, x "
+    "FROM symbols s, unnest($4::text[]) x WHERE s.ticker = x UNION ALL "
+    "SELECT 7, 'ticker_alt', a.ticker, a.alias FROM symbol_aliases a "
+    "WHERE a.kind = 'ticker' AND a.alias = $1 AND a.ticker <> $1) c "
+    "ORDER BY o, t, v LIMIT 1";
+
+static void conflict_answer(api_call *c, const char *where, PGresult *r)
+{
+    const char *k = PQgetvalue(r, 0, 0);
+    const char *t = PQgetvalue(r, 0, 1);
+    const char *v = PQgetvalue(r, 0, 2);
+
+    if (strcmp(k, "name") == 0)
+        api_error(c, 409, "conflict",
+                  "%sthe name '%s' is already the name of %s", where, v, t);
+    else if (strcmp(k, "name_alias") == 0)
+        api_error(c, 409, "conflict",
+                  "%sthe name '%s' is already an alias of %s", where, v, t);
+    else if (strcmp(k, "alias") == 0)
+        api_error(c, 409, "conflict",
+                  "%sthe alias '%s' is already an alias of %s", where, v, t);
+    else if (strcmp(k, "alias_name") == 0)
+        api_error(c, 409, "conflict",
+                  "%sthe alias '%s' is already the name of %s", where, v, t);
+    else if (strcmp(k, "alt") == 0)
+        api_error(c, 409, "conflict",
+                  "%sthe alternative ticker %s already belongs to %s", where, v,
+                  t);
+    else if (strcmp(k, "alt_symbol") == 0)
+        api_error(c, 409, "conflict",
+                  "%sthe alternative ticker %s is a symbol itself", where, v);
+    else
+        api_error(c, 409, "conflict",
+                  "%s%s is already an alternative ticker of %s", where, v, t);
+}
+
+/* A change leaves a NULL field as it is; the '' for a NULL name only
+ * passes the NOT NULL check of the proposed row, since a change is only
+ * written for a symbol that exists (the DO UPDATE path). */
+static const char SQL_UPSERT[] =
+    "INSERT INTO symbols AS s (ticker, name, sector, active) VALUES "
+    "($1, coalesce($2, ''), coalesce($3, ''), coalesce($4::boolean, "
+    "true)) ON CONFLICT (ticker) DO UPDATE SET name = coalesce($2, "
+    "s.name), sector = coalesce($3, s.sector), active = "
+    "coalesce($4::boolean, s.active), updated_at = now() WHERE (s.name, "
+    "s.sector, s.active) IS DISTINCT FROM (coalesce($2, s.name), "
+    "coalesce($3, s.sector), coalesce($4::boolean, s.active)) "
+    "RETURNING (xmax = 0)::text";
+
+/* Replaces the aliases of one kind; returns how many rows changed. */
+static const char SQL_ALIASES[] =
+    "WITH del AS (DELETE FROM symbol_aliases WHERE ticker = $1 AND "
+    "kind = $2 AND NOT (alias = ANY ($3::text[])) RETURNING 1), ins AS "
+    "(INSERT INTO symbol_aliases (alias, kind, ticker) SELECT x, $2, "
+    "$1 FROM unnest($3::text[]) x ON CONFLICT DO NOTHING RETURNING 1) "
+    "SELECT (SELECT count(*) FROM del) + (SELECT count(*) FROM ins)";
+
+static const char SQL_EVENT[] =
+    "INSERT INTO symbol_events (ticker, action, detail, request_id) "
+    "SELECT s.ticker, $2, " SYMBOLS_JSON
+    ", $3 FROM symbols s WHERE s.ticker = $1";
+
+static char *text_array(char *const *v, size_t n)
+{
+    buf b;
+
+    buf_init(&b);
+    buf_addc(&b, '{');
+    for (size_t i = 0; i < n; i++)
+        db_array_add(&b, v[i], strlen(v[i]), i == 0);
+    buf_addc(&b, '}');
+    return buf_detach(&b, NULL);
+}
+
+static char *alt_array(const reg_symbol *s)
+{
+    char *v[REG_MAX_ALT];
+
+    for (size_t i = 0; i < s->nalt; i++)
+        v[i] = (char *)s->alt[i];
+    return text_array(v, s->nalt);
+}
+
+static int replace_aliases(api_call *c, db *d, const char *ticker,
+                           const char *kind, const char *arr, long *changed)
+{
+    const char *p[] = {ticker, kind, arr};
+    PGresult *r = NULL;
+
+    if (db_execp(d, "reg_aliases", SQL_ALIASES, 3, p, &r) != DB_OK) {
+        reg_db_error(c, d, "cannot store the aliases");
+        return -1;
+    }
+    *changed += atol(PQgetvalue(r, 0, 0));
+    PQclear(r);
+    return 0;
+}
+
+int reg_write(api_call *c, db *d, const reg_symbol *s, const char *action,
+              const char *where, int *outcome)
+{
+    char *aliases = s->has_aliases ? text_array(s->aliases, s->naliases) : NULL;
+    char *alts = s->has_alt ? alt_array(s) : NULL;
+    const char *cp[] = {s->ticker, s->name, aliases, alts};
+    const char *up[] = {s->ticker, s->name, s->sector,
+                        s->active < 0 ? NULL
+                        : s->active   ? "true"
+                                      : "false"};
+    PGresult *r = NULL;
+    long changed = 0;
+    int rc = -1, row_changed;
+
+    *outcome = REG_UNCHANGED;
+    if (db_execp(d, "reg_conflict", SQL_CONFLICT, 4, cp, &r) != DB_OK) {
+        reg_db_error(c, d, "cannot check the registry");
+        goto out;
+    }
+    if (PQntuples(r) > 0) {
+        conflict_answer(c, where, r);
+        goto out;
+    }
+    PQclear(r);
+    r = NULL;
+    if (db_execp(d, "reg_upsert", SQL_UPSERT, 4, up, &r) != DB_OK) {
+        reg_db_error(c, d, "cannot store the symbol");
+        goto out;
+    }
+    row_changed = PQntuples(r) > 0;
+    if (row_changed)
+        *outcome = PQgetvalue(r, 0, 0)[0] == 't' ? REG_CREATED : REG_UPDATED;
+    if (aliases &&
+        replace_aliases(c, d, s->ticker, "name", aliases, &changed) < 0)
+        goto out;
+    if (alts && replace_aliases(c, d, s->ticker, "ticker", alts, &changed) < 0)
+        goto out;
+    if (changed && *outcome == REG_UNCHANGED)
+        *outcome = REG_UPDATED;
+    if (changed && !row_changed &&
+        db_execp(d, "reg_touch",
+                 "UPDATE symbols SET updated_at = now() WHERE ticker = $1", 1,
+                 cp, NULL) != DB_OK) {
+        reg_db_error(c, d, "cannot store the symbol");
+        goto out;
+    }
+    if (*outcome != REG_UNCHANGED) {
+        const char *ep[] = {s->ticker, action, c->req->request_id};
+
+        if (db_execp(d, "reg_event", SQL_EVENT, 3, ep, NULL) != DB_OK) {
+            reg_db_error(c, d, "cannot record the change");
+            goto out;
+        }
+    }
+    rc = 0;
+out:
+    PQclear(r);
+    free(aliases);
+    free(alts);
+    return rc;
+}
+
+static const char *const body_fields[] = {
+    "ticker", "name", "sector", "active", "aliases", "alt_tickers", NULL};
+
+/* A string field, trimmed; 1 when present, 0 absent, -1 after a 400. */
+static int body_text(api_call *c, json_t *o, const char *key, size_t min,
+                     size_t max, char **out)
+{
+    json_t *v = json_object_get(o, key);
+    char err[160];
+    const char *s;
+    size_t n;
+
+    if (!v)
+        return 0;
+    if (!json_is_string(v)) {
+        api_error(c, 400, "invalid_field", "field '%s' must be a string", key);
+        return -1;
+    }
+    s = json_string_value(v);
+    n = json_string_length(v);
+    if (strlen(s) != n) {
+        api_error(c, 400, "invalid_field",
+                  "field '%s' must not contain NUL characters", key);
+        return -1;
+    }
+    while (n && (*s == ' ' || *s == '\t'))
+        s++, n--;
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+        n--;
+    *out = xstrndup(s, n);
+    if (reg_check_text(key, *out, min, max, err, sizeof(err)) < 0) {
+        api_error(c, 400, "invalid_field", "field %s", err);
+        return -1;
+    }
+    return 1;
+}
+
+/* An array of strings fed one by one to add. */
+static int body_list(api_call *c, json_t *o, const char *key, reg_symbol *s,
+                     int (*add)(reg_symbol *, const char *, char *, size_t))
+{
+    json_t *v = json_object_get(o, key), *e;
+    char err[160];
+    size_t i;
+
+    if (!v)
+        return 0;
+    if (!json_is_array(v)) {
+        api_error(c, 400, "invalid_field",
+                  "field '%s' must be an array of strings", key);
+        return -1;
+    }
+    json_array_foreach(v, i, e)
+    {
+        char *t;
+
+        if (!json_is_string(e)) {
+            api_error(c, 400, "invalid_field",
+                      "field '%s' must be an array of strings", key);
+            return -1;
+        }
+        t = xstrndup(json_string_value(e), json_string_length(e));
+        if (add(s, t, err, sizeof(err)) < 0) {
+            free(t);
+            api_error(c, 400, "invalid_field", "field '%s': %s", key, err);
+            return -1;
+        }
+        free(t);
+    }
+    return 1;
+}
+
+/* Reads a create (creating = 1) or change body into s, whose ticker is
+ * set for a change. Returns 0, or -1 after the error answer. */
+static int parse_body(api_call *c, reg_symbol *s, int creating)
+{
+    json_t *o = api_json_body(c), *v;
+    const char *key;
+    char *ticker = NULL;
+    int rc = -1, got;
+
+    if (!o)
+        return -1;
+    json_object_foreach(o, key, v)
+    {
+        size_t i = 0;
+
+        while (body_fields[i] && strcmp(body_fields[i], key))
+            i++;
+        if (!body_fields[i] || (!creating && strcmp(key, "ticker") == 0)) {
+            if (!creating && strcmp(key, "ticker") == 0)
+                api_error(c, 400, "invalid_field",
+                          "the ticker of a symbol cannot change; create a new "
+                          "symbol and "
+                          "deactivate this one");
+            else
+                api_error(c, 400, "unknown_field",
+                          "unknown field '%.64s'; the fields are ticker, name, "
+                          "sector, "
+                          "active, aliases and alt_tickers",
+                          key);
+            goto out;
+        }
+    }
+    if (creating) {
+        got = body_text(c, o, "ticker", 1, 32, &ticker);
+        if (got < 0)
+            goto out;
+        if (got == 0) {
+            api_error(c, 400, "missing_field", "field 'ticker' is required");
+            goto out;
+        }
+        if (symbols_check_ticker(c, "field 'ticker'", ticker, strlen(ticker),
+                                 s->ticker) < 0)
+            goto out;
+    }
+    got = body_text(c, o, "name", 1, REG_NAME_MAX, &s->name);
+    if (got < 0)
+        goto out;
+    if (creating && got == 0) {
+        api_error(c, 400, "missing_field", "field 'name' is required");
+        goto out;
+    }
+    if (body_text(c, o, "sector", 0, REG_SECTOR_MAX, &s->sector) < 0)
+        goto out;
+    v = json_object_get(o, "active");
+    if (v && !json_is_boolean(v)) {
+        api_error(c, 400, "invalid_field",
+                  "field 'active' must be true or false");
+        goto out;
+    }
+    if (v)
+        s->active = json_is_true(v);
+    if ((s->has_aliases = body_list(c, o, "aliases", s, reg_add_alias)) < 0 ||
+        (s->has_alt = body_list(c, o, "alt_tickers", s, reg_add_alt)) < 0)
+        goto out;
+    if (!creating && !s->name && !s->sector && s->active < 0 &&
+        !s->has_aliases && !s->has_alt) {
+        api_error(
+            c, 400, "invalid_json",
+            "nothing to change: send at least one of name, sector, active, "
+            "aliases, alt_tickers");
+        goto out;
+    }
+    rc = 0;
+out:
+    free(ticker);
+    json_decref(o);
+    return rc;
+}
+
+/* 1 when the symbol exists, 0 when not, -1 after an error answer. */
+static int symbol_exists(api_call *c, db *d, const char *ticker)
+{
+    const char *p[] = {ticker};
+    PGresult *r = NULL;
+    int found;
+
+    if (db_execp(d, "reg_exists",
+                 "SELECT 1 FROM symbols WHERE ticker = $1 FOR UPDATE", 1, p,
+                 &r) != DB_OK) {
+        reg_db_error(c, d, "cannot read the registry");
+        return -1;
+    }
+    found = PQntuples(r) > 0;
+    PQclear(r);
+    return found;
+}
+
+/* Answers with the symbol as it now is. */
+static int answer_symbol(api_call *c, db *d, const char *ticker)
+{
+    const char *p[] = {ticker};
+    PGresult *r = NULL;
+
+    if (db_execp(d, "sym_get",
+                 "SELECT " SYMBOLS_JSON
+                 "::text FROM symbols s WHERE s.ticker = $1",
+                 1, p, &r) != DB_OK) {
+        reg_db_error(c, d, "cannot read the symbol back");
+        return -1;
+    }
+    api_one(c, r, "the symbol vanished");
+    PQclear(r);
+    return 0;
+}
+
+static void finish(api_call *c, db *d, int ok, const char *ticker, int status)
+{
+    char loc[64];
+
+    if (!ok || reg_commit(c, d) < 0) {
+        db_rollback(d);
+        return;
+    }
+    c->res->status = status;
+    if (status == 201) {
+        snprintf(loc, sizeof(loc), "symbols/%s", ticker);
+        http_set_header(c->res, "Location", loc);
+    }
+    LOG_INFO("registry changed", LF_S("request_id", c->req->request_id),
+             LF_S("ticker", ticker), LF_S("method", c->req->method));
+}
+
+static void h_create(api_call *c)
+{
+    reg_symbol s;
+    db *d = NULL;
+    int outcome, found, ok = 0;
+
+    reg_symbol_init(&s);
+    if (parse_body(c, &s, 1) < 0 || !(d = reg_begin(c)))
+        goto out;
+    found = symbol_exists(c, d, s.ticker);
+    if (found > 0)
+        api_error(c, 409, "conflict",
+                  "symbol %s already exists; change it with PATCH /symbols/%s",
+                  s.ticker, s.ticker);
+    if (found == 0 && reg_write(c, d, &s, "create", "", &outcome) == 0 &&
+        answer_symbol(c, d, s.ticker) == 0)
+        ok = 1;
+    finish(c, d, ok, s.ticker, 201);
+out:
+    reg_symbol_release(&s);
+}
+
+static void h_patch(api_call *c)
+{
+    reg_symbol s;
+    db *d = NULL;
+    int outcome, found, ok = 0;
+
+    reg_symbol_init(&s);
+    if (symbols_arg_ticker(c, 0, s.ticker) < 0 || parse_body(c, &s, 0) < 0 ||
+        !(d = reg_begin(c)))
+        goto out;
+    found = symbol_exists(c, d, s.ticker);
+    if (found == 0)
+        api_error(c, 404, "not_found", "no symbol %s", s.ticker);
+    if (found > 0 && reg_write(c, d, &s, "update", "", &outcome) == 0 &&
+        answer_symbol(c, d, s.ticker) == 0)
+        ok = 1;
+    finish(c, d, ok, s.ticker, 200);
+out:
+    reg_symbol_release(&s);
+}
+
+static void h_delete(api_call *c)
+{
+    reg_symbol s;
+    db *d = NULL;
+    int outcome, found, ok = 0;
+
+    reg_symbol_init(&s);
+    if (symbols_arg_ticker(c, 0, s.ticker) < 0 || !(d = reg_begin(c)))
+        goto out;
+    s.active = 0;
+    found = symbol_exists(c, d, s.ticker);
+    if (found == 0)
+        api_error(c, 404, "not_found", "no symbol %s", s.ticker);
+    if (found > 0 && reg_write(c, d, &s, "deactivate", "", &outcome) == 0 &&
+        answer_symbol(c, d, s.ticker) == 0)
+        ok = 1;
+    finish(c, d, ok, s.ticker, 200);
+out:
+    reg_symbol_release(&s);
+}
+
+#define SYMBOL_REF "{\"$ref\":\"#/components/schemas/Symbol\"}"
+
+static const char SYMBOL_BODY[] =
+    "{\"type\":\"object\",\"required\":[\"ticker\","
+    "\"name\"],\"additionalProperties\":false,\"properties\":{"
+    "\"ticker\":{\"type\":\"string\",\"example\":\"BRK.B\"}"
+    ",\"name\":{\"type\":\"string\",\"minLength\":1,"
+    "\"maxLength\":200},\"sector\":{\"type\":\"string\","
+    "\"maxLength\":100},\"active\":{\"type\":\"boolean\","
+    "\"default\":true},\"aliases\":{\"type\":\"array\","
+    "\"maxItems\":32,\"items\":{\"type\":\"string\","
+    "\"minLength\":2,\"maxLength\":100}},\"alt_tickers\":{"
+    "\"type\":\"array\",\"maxItems\":8,\"items\":{"
+    "\"type\":\"string\"}}}}";
+
+static const char PATCH_BODY[] =
+    "{\"type\":\"object\",\"additionalProperties\":false,"
+    "\"minProperties\":1,\"properties\":{\"name\":{"
+    "\"type\":\"string\",\"minLength\":1,\"maxLength\":200}"
+    ",\"sector\":{\"type\":\"string\",\"maxLength\":100}"
+    ",\"active\":{\"type\":\"boolean\"},\"aliases\":{"
+    "\"type\":\"array\",\"maxItems\":32,\"items\":{"
+    "\"type\":\"string\",\"minLength\":2,\"maxLength\":100}"
+    "},\"alt_tickers\":{\"type\":\"array\",\"maxItems\":8,"
+    "\"items\":{\"type\":\"string\"}}}}";
+
+static const char IMPORT_ANSWER[] =
+    "{\"type\":\"object\",\"properties\":{\"created\":{"
+    "\"type\":\"integer\"},\"updated\":{\"type\":\"integer\"}"
+    ",\"unchanged\":{\"type\":\"integer\"}}}";
+
+static const char IMPORT_BODY[] =
+    "{\"type\":\"string\",\"description\":\"CSV with the header "
+    "ticker,name,sector,aliases; aliases are separated by '|', and an "
+    "alias written $X is an alternative ticker\"}";
+
+static const api_route registry_routes[] = {
+    {"GET", "/symbols", symbols_list, API_READ,
+     "List symbols, by ticker; filter by active, sector, text",
+     symbols_list_params, NULL, NULL,
+     "{\"$ref\":\"#/components/schemas/SymbolPage\"}", 0, NULL},
+    {"POST", "/symbols", h_create, API_WRITE,
+     "Add a symbol (tickers are normalised: brk-b is BRK.B)", NULL,
+     "application/json", SYMBOL_BODY, SYMBOL_REF, 201, NULL},
+    {"POST", "/symbols/import", registry_import, API_WRITE,
+     "Add or update many symbols from CSV, all or nothing; listed "
+     "symbols become active",
+     NULL, "text/csv", IMPORT_BODY, IMPORT_ANSWER, 0, NULL},
+    {"GET", "/symbols/{ticker}", symbols_get, API_READ, "One symbol", NULL,
+     NULL, NULL, SYMBOL_REF, 0, NULL},
+    {"PATCH", "/symbols/{ticker}", h_patch, API_WRITE,
+     "Change a symbol; a list given replaces the symbol's list", NULL,
+     "application/json", PATCH_BODY, SYMBOL_REF, 0, NULL},
+    {"DELETE", "/symbols/{ticker}", h_delete, API_WRITE,
+     "Deactivate a symbol (its history stays; PATCH active=true undoes)", NULL,
+     NULL, NULL, SYMBOL_REF, 0, NULL},
+    {"GET", "/symbols/{ticker}/history", symbols_history, API_READ,
+     "The changes made to a symbol through the registry, newest first",
+     symbols_history_params, NULL, NULL,
+     "{\"type\":\"object\",\"properties\":{\"items\":{"
+     "\"type\":\"array\",\"items\":{\"$ref\":\"#/components/schemas/Symb"
+     "olEvent\"}},\"next_cursor\":{\"type\":\"string\","
+     "\"nullable\":true}}}",
+     0, NULL},
+};
+
+const api_def registry_api = {
+    "symbol-registry",
+    "Stonks Oracle symbol registry",
+    "The watchlist: the symbols the pipeline follows, their company "
+    "names, sectors, the aliases the parser finds in news text, and "
+    "alternative tickers. Changes reach the pipeline without a "
+    "restart: the scheduler reads the active symbols on each tick and "
+    "the parser reloads the aliases within seconds.",
+    registry_routes,
+    sizeof(registry_routes) / sizeof(registry_routes[0]),
+    SYMBOLS_SCHEMAS,
+};
+
+int cmd_symbol_registry(int argc, char **argv)
+{
+    config c;
+    int rc;
+
+    if (cli_wants_help(argc, argv)) {
+        printf(
+            "usage: stonks symbol-registry\n HTTP service on "
+            "HTTP_BIND:HTTP_PORT: the watchlist's reads and writes\n (GET/POST "
+            "/symbols, PATCH/DELETE /symbols/{ticker}, POST "
+            "/symbols/import).\n Writes need a bearer token from API_TOKENS. "
+            "Documentation on /docs.\n");
+        return 0;
+    }
+    if (cli_start("symbol-registry", &c) < 0)
+        return 2;
+    rc = api_main(&registry_api, &c, NULL);
+    config_release(&c);
+    return rc;
+}

@@ -1,0 +1,84 @@
+/*
+ * registry: the symbol-registry service (`stonks symbol-registry`): the
+ * watchlist's writes over HTTP (create, change, deactivate, CSV import)
+ * next to the reads of services/symbols.h. Every write runs in one
+ * transaction under an advisory lock, checks that tickers, alternative
+ * tickers, company names and name aliases stay unique (names and
+ * aliases whatever their case), and records the symbol as it became in
+ * symbol_events. A trigger (migration 003) bumps the sequence
+ * registry_version on every change, which is how the parser learns that
+ * it must reload its aliases; the scheduler reads the active symbols on
+ * each tick.
+ */
+#ifndef STONKS_REGISTRY_H
+#define STONKS_REGISTRY_H
+
+#include <stddef.h>
+
+#include "domain/ticker.h"
+#include "lib/api.h"
+
+#define REG_NAME_MAX 200
+#define REG_SECTOR_MAX 100
+#define REG_ALIAS_MIN 2
+#define REG_ALIAS_MAX 100
+#define REG_MAX_ALIASES 32
+#define REG_MAX_ALT 8
+
+/* A symbol as a request describes it. For a change, NULL / -1 / has_*
+ * = 0 mean "leave as it is". */
+typedef struct reg_symbol {
+    char ticker[TICKER_MAX];
+    char *name;
+    char *sector;
+    int active; /* 1, 0, or -1 */
+    int has_aliases;
+    char *aliases[REG_MAX_ALIASES];
+    size_t naliases;
+    int has_alt;
+    char alt[REG_MAX_ALT][TICKER_MAX];
+    size_t nalt;
+} reg_symbol;
+
+enum { REG_UNCHANGED = 0, REG_CREATED, REG_UPDATED };
+
+void reg_symbol_init(reg_symbol *s);
+void reg_symbol_release(reg_symbol *s);
+
+/* Checks a name, sector or alias (trimmed in place by the caller): its
+ * length and characters. Returns 0, or -1 with a message in err. */
+int reg_check_text(const char *what, const char *s, size_t min, size_t max,
+                   char *err, size_t errlen);
+
+/* Adds an alias / alternative ticker to s, ignoring exact repeats.
+ * Returns 0, or -1 with a message in err. */
+int reg_add_alias(reg_symbol *s, const char *alias, char *err, size_t errlen);
+int reg_add_alt(reg_symbol *s, const char *ticker, char *err, size_t errlen);
+
+/* Writes s inside the caller's transaction on d (the registry lock
+ * held): conflict checks, the symbol row, its aliases, the history
+ * event (action), and sets *outcome. where prefixes messages ("line 4:
+ * " in an import). Returns 0, or -1 after the error answer (409 for a
+ * conflict). */
+int reg_write(api_call *c, db *d, const reg_symbol *s, const char *action,
+              const char *where, int *outcome);
+
+/* Starts the registry transaction on the request's connection. Returns
+ * the connection, or NULL after the error answer. */
+db *reg_begin(api_call *c);
+
+/* Commits; returns 0, or -1 after the error answer. */
+int reg_commit(api_call *c, db *d);
+
+/* Answers a database failure inside a registry transaction. */
+void reg_db_error(api_call *c, db *d, const char *what);
+
+/* The service's routes and documentation (for the OpenAPI test). */
+extern const api_def registry_api;
+
+/* POST /symbols/import (registry_import.c). */
+void registry_import(api_call *c);
+
+int cmd_symbol_registry(int argc, char **argv);
+
+#endif

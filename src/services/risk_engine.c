@@ -1,0 +1,487 @@
+/*
+ * risk-engine: the hard gate, an internal HTTP API.
+ *
+ *   POST /check        an order intent -> allow or deny with every reason;
+ *                      the verdict is stored with its inputs (stage
+ *                      "gate"), and a drawdown past the limit turns the
+ *                      kill switch on
+ *   GET  /exposure     positions, weights, sectors, cash and equity
+ *   GET  /limits       the limits, the restricted list and the rules
+ *   PUT  /limits       replace every limit (and the restricted list)
+ *   PATCH /limits      change some limits; both need a bearer token
+ *
+ * The rules are those of domain/risk.h and the state is loaded by
+ * trading_state_load, so the gate and the trading-engine's screen judge
+ * the same numbers (see services/trading.h). A check runs under the
+ * trading advisory lock, one at a time with the trading-engine's day
+ * runs and broker-adapter's fills. Reads need a token only with
+ * API_READ_AUTH=1.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "domain/date.h"
+#include "domain/exchange.h"
+#include "lib/log.h"
+#include "lib/worker.h"
+#include "lib/xalloc.h"
+#include "services/cli.h"
+#include "services/trading.h"
+#include "services/trading_limits.h"
+
+typedef struct risk_engine {
+    const config *cfg;
+    trading_pool *pool;
+} risk_engine;
+
+static const char *const routes[] = {
+    "POST /check: allow or deny an order intent, with every reason",
+    "GET /exposure[?day=YYYY-MM-DD]: positions, weights, sectors, equity",
+    "GET /limits: the limits, the restricted list and the rules",
+    "PUT /limits: replace every limit (token)",
+    "PATCH /limits: change some limits (token)",
+    "GET /health, /ready, /metrics, /docs",
+    NULL};
+
+static void db_failure(http_response *res, db *d)
+{
+    LOG_ERROR("database error", LF_S("error", db_error(d)));
+    http_error(res, 503, "unavailable", "the database did not answer");
+}
+
+/* The gate: one intent, one stored verdict. Returns the HTTP status. */
+static int check_intent(risk_engine *re, db *d, order_intent *o,
+                        int32_t decision_day, json_t **answer, char *err,
+                        size_t errlen)
+{
+    trading_state s;
+    risk_verdict v;
+    int rc, known, tripped = 0;
+
+    if (db_begin(d) != DB_OK ||
+        db_exec(d, "SELECT pg_advisory_xact_lock(" TRADING_LOCK ")", 0, NULL,
+                NULL) != DB_OK)
+        goto dberr;
+    known = trading_price_intent(d, o, decision_day, err, errlen);
+    if (known < 0)
+        goto dberr;
+    rc = trading_state_load(d, re->cfg, decision_day, o->exec_day,
+                            o->client_order_id, &s, err, errlen);
+    if (rc != DB_OK)
+        goto dberr;
+    trading_state_focus(&s, o->ticker);
+    risk_check(&s.limits, &s.acct, o, &v);
+    if (known == 1)
+        risk_deny(&v, "invalid", "%s is not a known symbol with a price",
+                  o->ticker);
+    if (trading_store_verdict(d, re->cfg, "gate", o, &v, &s) != DB_OK ||
+        (v.trip_kill_switch &&
+         trading_kill_switch_set(d, 1, v.reasons[0].message,
+                                 "risk-engine: drawdown", &tripped) != DB_OK)) {
+        trading_state_release(&s);
+        goto dberr;
+    }
+    trading_state_release(&s);
+    if (db_commit(d) != DB_OK)
+        goto dberr;
+    *answer =
+        json_pack("{s:s, s:s, s:b, s:o, s:s, s:b}", "client_order_id",
+                  o->client_order_id, "mode", trading_mode(re->cfg), "allowed",
+                  v.allowed, "reasons", trading_reasons_json(&v), "stage",
+                  "gate", "kill_switch_tripped", tripped);
+    LOG_INFO(v.allowed ? "order allowed" : "order denied",
+             LF_S("mode", trading_mode(re->cfg)),
+             LF_S("client_order_id", o->client_order_id),
+             LF_S("ticker", o->ticker), LF_S("side", order_side_name(o->side)),
+             LF_I("qty", o->qty), LF_I("reasons", v.nreasons));
+    return 200;
+dberr:
+    snprintf(err, errlen, "%s", db_error(d));
+    db_rollback(d);
+    return 503;
+}
+
+static void route_check(risk_engine *re, const http_request *req,
+                        http_response *res)
+{
+    json_t *body = trading_body(req, res), *answer = NULL;
+    order_intent o;
+    int32_t decision_day;
+    char err[512];
+    db *d;
+    int status;
+
+    if (!body)
+        return;
+    if (trading_intent_parse(body, &o, &decision_day, err, sizeof(err)) < 0) {
+        json_decref(body);
+        http_error(res, 400, "bad_request", err);
+        return;
+    }
+    json_decref(body);
+    d = trading_pool_get(re->pool);
+    status = check_intent(re, d, &o, decision_day, &answer, err, sizeof(err));
+    if (status != 200)
+        db_failure(res, d);
+    else
+        trading_reply(res, 200, answer);
+    trading_pool_put(re->pool, d);
+}
+
+/* The last day with prices: "now" for the exposure of a replay. */
+static int32_t exposure_day(db *d, const http_request *req)
+{
+    char v[16];
+    int32_t day, today;
+    int minute;
+    PGresult *r;
+
+    if (http_query_param(req, "day", v, sizeof(v)) == 1 &&
+        date_parse(v, strlen(v), &day) == 0)
+        return day;
+    exchange_ny_time((int64_t)time(NULL), &today, &minute);
+    if (db_exec(d, "SELECT max(day) - DATE '1970-01-01' FROM price_bars", 0,
+                NULL, &r) != DB_OK)
+        return today;
+    day = PQgetisnull(r, 0, 0) ? today : atoi(PQgetvalue(r, 0, 0));
+    PQclear(r);
+    return day < today ? day : today;
+}
+
+static json_t *money_str(cents c)
+{
+    char s[MONEY_FMT_MAX];
+
+    money_format(c, s);
+    return json_string(s);
+}
+
+static void route_exposure(risk_engine *re, const http_request *req,
+                           http_response *res)
+{
+    db *d = trading_pool_get(re->pool);
+    int32_t day = exposure_day(d, req);
+    trading_state s;
+    json_t *pos = json_array(), *sectors = json_object();
+    cents gross = 0;
+    char err[512], ds[11];
+
+    if (trading_state_load(d, re->cfg, day + 1, day + 1, NULL, &s, err,
+                           sizeof(err)) != DB_OK) {
+        json_decref(pos);
+        json_decref(sectors);
+        db_failure(res, d);
+        trading_pool_put(re->pool, d);
+        return;
+    }
+    for (size_t i = 0; i < s.npos; i++) {
+        cents v = 0, prev;
+        json_t *sec;
+
+        if (s.pos[i].qty == 0)
+            continue;
+        money_mul(s.pos[i].price, s.pos[i].qty, &v);
+        money_add(gross, v < 0 ? -v : v, &gross);
+        sec = json_object_get(sectors, s.pos[i].sector);
+        prev = sec ? (cents)json_integer_value(sec) : 0;
+        json_object_set_new(sectors, s.pos[i].sector,
+                            json_integer((json_int_t)(prev + v)));
+        json_array_append_new(
+            pos, json_pack("{s:s, s:s, s:I, s:o, s:o, s:I}", "ticker",
+                           s.pos[i].ticker, "sector", s.pos[i].sector, "qty",
+                           (json_int_t)s.pos[i].qty, "price",
+                           money_str(s.pos[i].price), "value", money_str(v),
+                           "weight_bps",
+                           (json_int_t)money_ratio_bps(v, s.acct.equity)));
+    }
+    {
+        const char *key;
+        json_t *val, *out = json_object();
+
+        json_object_foreach(sectors, key, val)
+        {
+            cents v = (cents)json_integer_value(val);
+
+            json_object_set_new(
+                out, key,
+                json_pack("{s:o, s:I}", "value", money_str(v), "weight_bps",
+                          (json_int_t)money_ratio_bps(v, s.acct.equity)));
+        }
+        json_decref(sectors);
+        sectors = out;
+    }
+    date_format(day, ds);
+    trading_reply(
+        res, 200,
+        json_pack(
+            "{s:s, s:s, s:o, s:o, s:o, s:o, s:I, s:o, s:o, s:b}", "mode",
+            trading_mode(re->cfg), "as_of", ds, "cash", money_str(s.acct.cash),
+            "reserved", money_str(s.acct.reserved), "equity",
+            money_str(s.acct.equity), "gross_exposure", money_str(gross),
+            "gross_exposure_bps",
+            (json_int_t)money_ratio_bps(gross, s.acct.equity), "positions", pos,
+            "sectors", sectors, "kill_switch", s.kill_switch_db));
+    trading_state_release(&s);
+    trading_pool_put(re->pool, d);
+}
+
+static void route_limits_get(risk_engine *re, http_response *res)
+{
+    static const char sql[] =
+        "SELECT json_build_object('limits', (SELECT coalesce(json_agg("
+        "json_build_object('name', name, 'value', value, 'unit', unit,"
+        " 'description', description, 'updated_at', updated_at,"
+        " 'updated_by', updated_by) ORDER BY name), '[]') FROM risk_limits),"
+        " 'restricted', (SELECT coalesce(json_agg(ticker ORDER BY ticker),"
+        " '[]') FROM restricted_tickers))";
+    db *d = trading_pool_get(re->pool);
+    PGresult *r;
+    json_t *j, *rules = json_array();
+
+    if (db_execp(d, "re_limits", sql, 0, NULL, &r) != DB_OK) {
+        json_decref(rules);
+        db_failure(res, d);
+        trading_pool_put(re->pool, d);
+        return;
+    }
+    j = json_loads(PQgetvalue(r, 0, 0), 0, NULL);
+    PQclear(r);
+    trading_pool_put(re->pool, d);
+    for (size_t i = 0; i < risk_nrules; i++)
+        json_array_append_new(rules, json_pack("{s:s, s:s}", "name",
+                                               risk_rules[i].name, "rule",
+                                               risk_rules[i].what));
+    json_object_set_new(j, "rules", rules);
+    json_object_set_new(j, "mode", json_string(trading_mode(re->cfg)));
+    trading_reply(res, 200, j);
+}
+
+/* Checks an edit: every name known, every value a whole number in its
+ * range; with all set, every limit must be present (PUT). */
+static int validate_limits(json_t *limits, json_t *restricted, int all,
+                           char *err, size_t errlen)
+{
+    const char *key;
+    json_t *val;
+    size_t i;
+
+    if (limits && !json_is_object(limits)) {
+        snprintf(err, errlen, "limits must be an object of name: value");
+        return -1;
+    }
+    json_object_foreach(limits, key, val)
+    {
+        const trading_limit_def *d = trading_limit_find(key);
+
+        if (!d) {
+            snprintf(err, errlen, "unknown limit '%.60s'", key);
+            return -1;
+        }
+        if (!json_is_integer(val) || json_integer_value(val) < 0 ||
+            json_integer_value(val) > d->max) {
+            snprintf(err, errlen,
+                     "%s must be a whole number from 0 to %lld (%s)", key,
+                     (long long)d->max, d->unit);
+            return -1;
+        }
+    }
+    for (i = 0; all && i < trading_nlimits; i++)
+        if (!json_object_get(limits, trading_limit_defs[i].name)) {
+            snprintf(err, errlen, "PUT needs every limit; %s is missing",
+                     trading_limit_defs[i].name);
+            return -1;
+        }
+    if (restricted && !json_is_array(restricted)) {
+        snprintf(err, errlen, "restricted must be a list of tickers");
+        return -1;
+    }
+    json_array_foreach(restricted, i, val)
+    {
+        char t[TICKER_MAX];
+
+        if (!json_is_string(val) ||
+            ticker_normalize(json_string_value(val), json_string_length(val),
+                             t) < 0) {
+            snprintf(err, errlen, "restricted[%zu] is not a ticker", i);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int write_limits(db *d, json_t *limits, json_t *restricted,
+                        const char *by)
+{
+    const char *key;
+    json_t *val;
+    size_t i;
+
+    json_object_foreach(limits, key, val)
+    {
+        char v[24];
+        const char *p[] = {key, v, by};
+
+        snprintf(v, sizeof(v), "%lld", (long long)json_integer_value(val));
+        if (db_execp(d, "re_limit_set",
+                     "UPDATE risk_limits SET value = $2::bigint,"
+                     " updated_at = now(), updated_by = $3 WHERE name = $1",
+                     3, p, NULL) != DB_OK)
+            return -1;
+    }
+    if (!restricted)
+        return 0;
+    if (db_exec(d, "DELETE FROM restricted_tickers", 0, NULL, NULL) != DB_OK)
+        return -1;
+    json_array_foreach(restricted, i, val)
+    {
+        char t[TICKER_MAX];
+        const char *p[] = {t};
+
+        ticker_normalize(json_string_value(val), json_string_length(val), t);
+        if (db_execp(d, "re_restrict",
+                     "INSERT INTO restricted_tickers (ticker) VALUES ($1)"
+                     " ON CONFLICT DO NOTHING",
+                     1, p, NULL) != DB_OK)
+            return -1;
+    }
+    return 0;
+}
+
+static void route_limits_edit(risk_engine *re, const http_request *req,
+                              http_response *res, int all)
+{
+    json_t *body = trading_body(req, res);
+    json_t *limits, *restricted;
+    char err[256], by[96];
+    db *d;
+
+    if (!body)
+        return;
+    limits = json_object_get(body, "limits");
+    restricted = json_object_get(body, "restricted");
+    if ((!limits && !restricted) ||
+        validate_limits(limits, restricted, all, err, sizeof(err)) < 0) {
+        http_error(res, 400, "bad_request",
+                   limits || restricted ? err
+                                        : "give limits and/or restricted");
+        json_decref(body);
+        return;
+    }
+    snprintf(by, sizeof(by), "api %.60s", req->request_id);
+    d = trading_pool_get(re->pool);
+    if (db_begin(d) != DB_OK ||
+        db_exec(d, "SELECT pg_advisory_xact_lock(" TRADING_LOCK ")", 0, NULL,
+                NULL) != DB_OK ||
+        write_limits(d, limits, restricted, by) < 0 || db_commit(d) != DB_OK) {
+        db_rollback(d);
+        db_failure(res, d);
+        trading_pool_put(re->pool, d);
+        json_decref(body);
+        return;
+    }
+    trading_pool_put(re->pool, d);
+    LOG_WARN("risk limits changed", LF_S("by", by),
+             LF_I("limits", json_object_size(limits)));
+    json_decref(body);
+    route_limits_get(re, res);
+}
+
+static void handle(void *ctx, const http_request *req, http_response *res)
+{
+    risk_engine *re = ctx;
+    const char *m = req->method, *p = req->path;
+    int get = strcmp(m, "GET") == 0;
+
+    if (trading_probe_route(re->cfg, "risk-engine", re->pool, routes, req, res))
+        return;
+    if (strcmp(p, "/check") == 0 && strcmp(m, "POST") == 0) {
+        if (trading_authorized(re->cfg, req, res, 0))
+            route_check(re, req, res);
+    } else if (strcmp(p, "/exposure") == 0 && get) {
+        if (trading_authorized(re->cfg, req, res, 0))
+            route_exposure(re, req, res);
+    } else if (strcmp(p, "/limits") == 0 && get) {
+        if (trading_authorized(re->cfg, req, res, 0))
+            route_limits_get(re, res);
+    } else if (strcmp(p, "/limits") == 0 &&
+               (strcmp(m, "PUT") == 0 || strcmp(m, "PATCH") == 0)) {
+        if (trading_authorized(re->cfg, req, res, 1))
+            route_limits_edit(re, req, res, m[1] == 'U');
+    } else if (strcmp(p, "/check") == 0 || strcmp(p, "/exposure") == 0 ||
+               strcmp(p, "/limits") == 0) {
+        http_error(res, 405, "method_not_allowed",
+                   "method not allowed on this route");
+    } else {
+        http_error(res, 404, "not_found", "no such route; see GET /docs");
+    }
+}
+
+int cmd_risk_engine(int argc, char **argv)
+{
+    config c;
+    risk_engine re;
+    http_options ho;
+    http_server *srv = NULL;
+    char err[512];
+    int port, rc = 1;
+    db *d;
+
+    if (cli_wants_help(argc, argv)) {
+        printf("usage: stonks risk-engine\n"
+               "  HTTP API on HTTP_PORT (or the port of RISK_ENGINE_URL when\n"
+               "  HTTP_PORT is 0): POST /check, GET /exposure, GET /limits,\n"
+               "  PUT/PATCH /limits. The hard gate before every order.\n");
+        return 0;
+    }
+    if (cli_start("risk-engine", &c) < 0)
+        return 2;
+    if (trading_mode_check(&c, err, sizeof(err)) < 0) {
+        LOG_ERROR("refusing to start", LF_S("error", err));
+        fprintf(stderr, "stonks risk-engine: %s\n", err);
+        config_release(&c);
+        return 2;
+    }
+    memset(&re, 0, sizeof(re));
+    re.cfg = &c;
+    worker_install_signals();
+    while (!worker_stopping()) {
+        re.pool = trading_pool_open(&c, c.pg_pool_size, err, sizeof(err));
+        if (re.pool)
+            break;
+        LOG_ERROR("waiting for PostgreSQL", LF_S("error", err));
+        worker_sleep_ms(1000);
+    }
+    if (!re.pool) {
+        config_release(&c);
+        return 0;
+    }
+    d = trading_pool_get(re.pool);
+    if (trading_ensure_account(d, &c, err, sizeof(err)) != DB_OK)
+        LOG_WARN("cannot create the account yet", LF_S("error", err));
+    trading_pool_put(re.pool, d);
+    port = trading_listen_port(&c, c.risk_engine_url);
+    memset(&ho, 0, sizeof(ho));
+    ho.bind = c.http_bind;
+    ho.port = port;
+    ho.threads = c.http_threads;
+    ho.max_body = (size_t)c.http_max_body;
+    srv = port > 0 ? http_start(&ho, handle, &re, err, sizeof(err)) : NULL;
+    if (!srv) {
+        LOG_ERROR("cannot serve HTTP",
+                  LF_S("error", port > 0 ? err : "no port"));
+        goto out;
+    }
+    LOG_INFO("risk-engine listening", LF_I("port", http_port(srv)),
+             LF_S("mode", trading_mode(&c)));
+    while (!worker_stopping())
+        worker_sleep_ms(200);
+    LOG_INFO("risk-engine stopping on signal");
+    rc = 0;
+out:
+    http_stop(srv);
+    trading_pool_close(re.pool);
+    config_release(&c);
+    return rc;
+}

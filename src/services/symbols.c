@@ -1,0 +1,170 @@
+#include "services/symbols.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "lib/buf.h"
+
+#define SEARCH_MAX 64
+
+const api_param symbols_list_params[] = {
+    {"active", "boolean", "only active (true) or inactive (false) symbols"},
+    {"sector", "string", "exact sector, any case"},
+    {"q", "string",
+     "text in the ticker, name or an alias, any case (up to 64 bytes)"},
+    {"limit", "integer", "page size, 1-500 (50)"},
+    {"cursor", "string", "next_cursor of the previous page"},
+    {NULL, NULL, NULL},
+};
+
+const api_param symbols_history_params[] = {
+    {"limit", "integer", "page size, 1-500 (50)"},
+    {"cursor", "string", "next_cursor of the previous page"},
+    {NULL, NULL, NULL},
+};
+
+int symbols_check_ticker(api_call *c, const char *what, const char *in,
+                         size_t len, char out[TICKER_MAX])
+{
+    if (ticker_normalize(in, len, out) == 0)
+        return 0;
+    api_error(c, 400, "invalid_ticker",
+              "%s is not a valid ticker: 1-10 letters or digits, with an "
+              "optional class of 1-4 after '.', '-' or '/' (BRK.B)",
+              what);
+    return -1;
+}
+
+int symbols_arg_ticker(api_call *c, int index, char out[TICKER_MAX])
+{
+    const char *s = c->args[index];
+
+    return symbols_check_ticker(c, "the ticker in the path", s, strlen(s), out);
+}
+
+int symbols_param_ticker(api_call *c, const char *name, char out[TICKER_MAX])
+{
+    char v[64];
+    int got = http_query_param(c->req, name, v, sizeof(v));
+
+    if (got == 0)
+        return 0;
+    if (got < 0) {
+        api_error(c, 400, "invalid_ticker", "%s is too long for a ticker",
+                  name);
+        return -1;
+    }
+    return symbols_check_ticker(c, name, v, strlen(v), out) < 0 ? -1 : 1;
+}
+
+/* "%text%" for ILIKE, with the pattern characters of text escaped. */
+static void like_pattern(const char *text, char *out, size_t cap)
+{
+    size_t o = 0;
+
+    out[o++] = '%';
+    for (const char *p = text; *p && o + 3 < cap; p++) {
+        if (*p == '%' || *p == '_' || *p == '\\')
+            out[o++] = '\\';
+        out[o++] = *p;
+    }
+    out[o++] = '%';
+    out[o] = '\0';
+}
+
+static const char SQL_LIST[] =
+    "SELECT " SYMBOLS_JSON
+    "::text, s.ticker FROM symbols s WHERE ($1::boolean IS NULL OR "
+    "s.active = $1::boolean) AND ($2::text IS NULL OR lower(s.sector) "
+    "= lower($2::text)) AND ($3::text IS NULL OR s.ticker ILIKE $3 OR "
+    "s.name ILIKE $3 OR EXISTS (SELECT 1 FROM symbol_aliases a WHERE "
+    "a.ticker = s.ticker AND a.alias ILIKE $3)) AND ($4::text IS NULL "
+    "OR s.ticker > $4) ORDER BY s.ticker LIMIT $5::int";
+
+void symbols_list(api_call *c)
+{
+    char sector[128], q[SEARCH_MAX + 1], pattern[2 * SEARCH_MAX + 3];
+    char cur[1][API_CURSOR_PART_MAX], lim[24];
+    int active = 0, has_active, has_sector, has_q, has_cur;
+    const char *p[5];
+    long limit;
+    PGresult *r;
+
+    if ((has_active = api_param_bool(c, "active", &active)) < 0 ||
+        (has_sector = api_param_str(c, "sector", 100, sector, sizeof(sector))) <
+            0 ||
+        (has_q = api_param_str(c, "q", SEARCH_MAX, q, sizeof(q))) < 0 ||
+        api_limit(c, &limit) < 0 || (has_cur = api_cursor(c, "s", cur)) < 0)
+        return;
+    if (has_q)
+        like_pattern(q, pattern, sizeof(pattern));
+    snprintf(lim, sizeof(lim), "%ld", limit + 1);
+    p[0] = has_active ? (active ? "true" : "false") : NULL;
+    p[1] = has_sector ? sector : NULL;
+    p[2] = has_q ? pattern : NULL;
+    p[3] = has_cur ? cur[0] : NULL;
+    p[4] = lim;
+    r = api_query(c, "sym_list", SQL_LIST, 5, p);
+    if (!r)
+        return;
+    api_page(c, r, limit, 0, 1, 1);
+    PQclear(r);
+}
+
+void symbols_get(api_call *c)
+{
+    char t[TICKER_MAX], msg[64];
+    const char *p[1] = {t};
+    PGresult *r;
+
+    if (symbols_arg_ticker(c, 0, t) < 0)
+        return;
+    r = api_query(c, "sym_get",
+                  "SELECT " SYMBOLS_JSON
+                  "::text FROM symbols s WHERE s.ticker = $1",
+                  1, p);
+    if (!r)
+        return;
+    snprintf(msg, sizeof(msg), "no symbol %s", t);
+    api_one(c, r, msg);
+    PQclear(r);
+}
+
+static const char SQL_HISTORY[] =
+    "SELECT json_build_object('id', e.id, 'ticker', e.ticker, "
+    "'action', e.action, 'symbol', e.detail, 'request_id', "
+    "e.request_id, 'at', api_ts(e.at))::text, e.id FROM symbol_events "
+    "e WHERE e.ticker = $1 AND ($2::bigint IS NULL OR e.id < "
+    "$2::bigint) ORDER BY e.id DESC LIMIT $3::int";
+
+void symbols_history(api_call *c)
+{
+    char t[TICKER_MAX], lim[24], cur[1][API_CURSOR_PART_MAX];
+    const char *p[3];
+    long limit;
+    int has_cur;
+    PGresult *r;
+
+    if (symbols_arg_ticker(c, 0, t) < 0 || api_limit(c, &limit) < 0 ||
+        (has_cur = api_cursor(c, "i", cur)) < 0)
+        return;
+    p[0] = t;
+    r = api_query(c, "sym_exists", "SELECT 1 FROM symbols WHERE ticker = $1", 1,
+                  p);
+    if (!r)
+        return;
+    if (PQntuples(r) == 0) {
+        api_error(c, 404, "not_found", "no symbol %s", t);
+        PQclear(r);
+        return;
+    }
+    PQclear(r);
+    snprintf(lim, sizeof(lim), "%ld", limit + 1);
+    p[1] = has_cur ? cur[0] : NULL;
+    p[2] = lim;
+    r = api_query(c, "sym_history", SQL_HISTORY, 3, p);
+    if (!r)
+        return;
+    api_page(c, r, limit, 0, 1, 1);
+    PQclear(r);
+}

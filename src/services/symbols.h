@@ -1,0 +1,74 @@
+/*
+ * symbols: the read side of the symbol registry, served by both
+ * symbol-registry and query-api (GET /symbols, GET /symbols/{ticker},
+ * GET /symbols/{ticker}/history), and the pieces the registry's writes
+ * reuse: the ticker checks of a request and the one SQL expression that
+ * turns a symbol row into its JSON object, so that every route shows a
+ * symbol the same way.
+ */
+#ifndef STONKS_SYMBOLS_H
+#define STONKS_SYMBOLS_H
+
+#include "domain/ticker.h"
+#include "lib/api.h"
+
+/* SQL: the JSON object of the symbols row aliased "s", as json. */
+#define SYMBOLS_JSON                                                           \
+    "json_build_object('ticker', s.ticker, 'name', s.name, 'sector', "         \
+    "s.sector, 'active', s.active, 'aliases', coalesce((SELECT "               \
+    "json_agg(a.alias ORDER BY a.alias) FROM symbol_aliases a WHERE "          \
+    "a.ticker = s.ticker AND a.kind = 'name'), '[]'::json), "                  \
+    "'alt_tickers', coalesce((SELECT json_agg(a.alias ORDER BY "               \
+    "a.alias) FROM symbol_aliases a WHERE a.ticker = s.ticker AND "            \
+    "a.kind = 'ticker'), '[]'::json), 'created_at', "                          \
+    "api_ts(s.created_at), 'updated_at', api_ts(s.updated_at))"
+
+/* The JSON Schemas of a symbol, a page of them and a change, for
+ * /openapi.json ("Symbol", "SymbolPage", "SymbolEvent"). */
+#define SYMBOLS_SCHEMAS                                                        \
+    "\"Symbol\":{\"type\":\"object\",\"properties\":{"                         \
+    "\"ticker\":{\"type\":\"string\",\"example\":\"BRK.B\"}"                   \
+    ",\"name\":{\"type\":\"string\"},\"sector\":{"                             \
+    "\"type\":\"string\"},\"active\":{\"type\":\"boolean\"}"                   \
+    ",\"aliases\":{\"type\":\"array\",\"items\":{"                             \
+    "\"type\":\"string\"},\"description\":\"names the parser finds in "        \
+    "text\"},\"alt_tickers\":{\"type\":\"array\","                             \
+    "\"items\":{\"type\":\"string\"},\"description\":\"other symbols "         \
+    "of the company in some "                                                  \
+    "feed\"},\"created_at\":{\"type\":\"string\","                             \
+    "\"format\":\"date-time\"},\"updated_at\":{"                               \
+    "\"type\":\"string\",\"format\":\"date-time\"}"                            \
+    "}},\"SymbolPage\":{\"type\":\"object\",\"properties\":{"                  \
+    "\"items\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/components/s"       \
+    "chemas/Symbol\"}},\"next_cursor\":{\"type\":\"string\","                  \
+    "\"nullable\":true}}},\"SymbolEvent\":{\"type\":\"object\","               \
+    "\"properties\":{\"id\":{\"type\":\"integer\"}"                            \
+    ",\"ticker\":{\"type\":\"string\"},\"action\":{"                           \
+    "\"type\":\"string\",\"enum\":[\"create\",\"update\","                     \
+    "\"deactivate\",\"import\"]},\"symbol\":{\"$ref\":\"#/components/sc"       \
+    "hemas/Symbol\"},\"request_id\":{\"type\":\"string\"}"                     \
+    ",\"at\":{\"type\":\"string\",\"format\":\"date-time\"}}}"
+
+/* The query parameters of GET /symbols. */
+extern const api_param symbols_list_params[];
+extern const api_param symbols_history_params[];
+
+/* Handlers. */
+void symbols_list(api_call *c);
+void symbols_get(api_call *c);
+void symbols_history(api_call *c);
+
+/* The path parameter index as a canonical ticker. Returns 0, or -1
+ * after a 400 invalid_ticker answer. */
+int symbols_arg_ticker(api_call *c, int index, char out[TICKER_MAX]);
+
+/* The query parameter name as a canonical ticker. Returns 1, 0 when
+ * absent, or -1 after a 400 answer. */
+int symbols_param_ticker(api_call *c, const char *name, char out[TICKER_MAX]);
+
+/* Writes the canonical ticker of in into out; on failure answers 400
+ * invalid_ticker naming what (e.g. "ticker") and returns -1. */
+int symbols_check_ticker(api_call *c, const char *what, const char *in,
+                         size_t len, char out[TICKER_MAX]);
+
+#endif

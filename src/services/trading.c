@@ -1,0 +1,880 @@
+#include "services/trading.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "domain/date.h"
+#include "domain/exchange.h"
+#include "lib/log.h"
+#include "lib/metrics.h"
+#include "lib/xalloc.h"
+#include "services/trading_limits.h"
+
+#define OPEN_STATES "('queued', 'submitting', 'accepted', 'partially_filled')"
+
+int trading_mode_check(const config *c, char *err, size_t errlen)
+{
+    int live = strcmp(c->trading_mode, "live") == 0;
+    int alpaca = strcmp(c->broker, "alpaca") == 0;
+
+    if (live && strcmp(c->trading_live_confirm, LIVE_CONFIRM_VALUE) != 0) {
+        snprintf(err, errlen,
+                 "TRADING_MODE=live needs TRADING_LIVE_CONFIRM=%s as well",
+                 LIVE_CONFIRM_VALUE);
+        return -1;
+    }
+    if (live && !alpaca) {
+        snprintf(err, errlen,
+                 "TRADING_MODE=live needs a real broker (BROKER=alpaca); the "
+                 "paper broker moves no money");
+        return -1;
+    }
+    if (!alpaca)
+        return 0;
+    if (!c->broker_base_url[0] || !c->broker_api_key[0] ||
+        !c->broker_api_secret[0]) {
+        snprintf(err, errlen,
+                 "BROKER=alpaca needs BROKER_BASE_URL, BROKER_API_KEY and "
+                 "BROKER_API_SECRET");
+        return -1;
+    }
+    if (!live && strstr(c->broker_base_url, "://api.alpaca.markets")) {
+        snprintf(err, errlen,
+                 "TRADING_MODE=paper but BROKER_BASE_URL is Alpaca's live "
+                 "endpoint; use https://paper-api.alpaca.markets");
+        return -1;
+    }
+    return 0;
+}
+
+const char *trading_mode(const config *c)
+{
+    return strcmp(c->trading_mode, "live") == 0 ? "live" : "paper";
+}
+
+int trading_ensure_account(db *d, const config *c, char *err, size_t errlen)
+{
+    cents cash;
+    char s[MONEY_FMT_MAX];
+    const char *p[1];
+    int rc;
+
+    if (money_parse(c->starting_cash, strlen(c->starting_cash), &cash) < 0 ||
+        cash < 0) {
+        snprintf(err, errlen,
+                 "STARTING_CASH must be dollars like 100000.00, got '%.40s'",
+                 c->starting_cash);
+        return DB_FAIL;
+    }
+    snprintf(s, sizeof(s), "%lld", (long long)cash);
+    p[0] = s;
+    rc = db_execp(d, "tr_account",
+                  "INSERT INTO account (id, starting_cash_cents, cash_cents)"
+                  " VALUES (1, $1::bigint, $1::bigint)"
+                  " ON CONFLICT (id) DO NOTHING",
+                  1, p, NULL);
+    if (rc != DB_OK)
+        snprintf(err, errlen, "%s", db_error(d));
+    return rc;
+}
+
+/* Queries of the state, in the order trading_state_load runs them. */
+
+static const char SQL_LIMITS[] = "SELECT name, value FROM risk_limits";
+
+static const char SQL_RESTRICTED[] =
+    "SELECT ticker FROM restricted_tickers ORDER BY ticker";
+
+static const char SQL_ACCOUNT[] =
+    "SELECT a.cash_cents, a.starting_cash_cents,"
+    " (SELECT k.active FROM kill_switch k WHERE k.id = 1)"
+    " FROM account a WHERE a.id = 1";
+
+static const char SQL_HELD[] =
+    "SELECT p.ticker, coalesce(s.sector, ''), p.qty, p.cost_basis_cents,"
+    " (SELECT b.close FROM price_bars b WHERE b.ticker = p.ticker"
+    "  AND b.day <= $1::date ORDER BY b.day DESC LIMIT 1)"
+    " FROM positions p LEFT JOIN symbols s ON s.ticker = p.ticker"
+    " WHERE p.qty <> 0 ORDER BY p.ticker";
+
+/* Fills of orders decided on the day or later: set aside. */
+static const char SQL_LATE_FILLS[] =
+    "SELECT f.ticker, f.side, sum(f.qty)::bigint, sum(f.gross_cents)::bigint,"
+    " sum(f.commission_cents)::bigint"
+    " FROM fills f JOIN orders o ON o.id = f.order_id"
+    " WHERE o.decision_day >= $1::date AND o.client_order_id <> $2"
+    " GROUP BY f.ticker, f.side ORDER BY 1, 2";
+
+static const char SQL_OPEN[] =
+    "SELECT o.ticker, coalesce(s.sector, ''), o.side,"
+    " CASE WHEN o.decision_day >= $1::date THEN o.qty"
+    "  ELSE o.qty - o.filled_qty END, o.ref_price_cents,"
+    " (SELECT b.close FROM price_bars b WHERE b.ticker = o.ticker"
+    "  AND b.day <= $1::date ORDER BY b.day DESC LIMIT 1)"
+    " FROM orders o LEFT JOIN symbols s ON s.ticker = o.ticker"
+    " WHERE o.client_order_id <> $2 AND ("
+    "  (o.decision_day >= $1::date AND o.status NOT IN ('denied', 'rejected'))"
+    "  OR (o.decision_day < $1::date AND o.status IN " OPEN_STATES "))"
+    " ORDER BY o.id";
+
+static const char SQL_COUNTS[] =
+    "SELECT ticker, count(*) FROM orders WHERE exec_day = $1::date"
+    " AND client_order_id <> $2 AND status <> 'denied'"
+    " GROUP BY ticker ORDER BY ticker";
+
+static const char SQL_HISTORY[] =
+    "SELECT (SELECT equity_cents FROM portfolio_values WHERE day < $1::date"
+    "  ORDER BY day DESC LIMIT 1),"
+    " (SELECT max(equity_cents) FROM portfolio_values WHERE day < $1::date)";
+
+static risk_position *position_for(trading_state *s, const char *ticker,
+                                   const char *sector)
+{
+    risk_position *p;
+
+    for (size_t i = 0; i < s->npos; i++)
+        if (strcmp(s->pos[i].ticker, ticker) == 0)
+            return &s->pos[i];
+    if (s->npos == s->cappos) {
+        s->cappos = s->cappos ? s->cappos * 2 : 16;
+        s->pos = xreallocarray(s->pos, s->cappos, sizeof(*s->pos));
+    }
+    p = &s->pos[s->npos++];
+    memset(p, 0, sizeof(*p));
+    snprintf(p->ticker, sizeof(p->ticker), "%s", ticker);
+    snprintf(p->sector, sizeof(p->sector), "%s", sector);
+    s->acct.positions = s->pos;
+    s->acct.npositions = s->npos;
+    return p;
+}
+
+static ticker_count *count_for(trading_state *s, const char *ticker)
+{
+    ticker_count *t;
+
+    for (size_t i = 0; i < s->ncounts; i++)
+        if (strcmp(s->counts[i].ticker, ticker) == 0)
+            return &s->counts[i];
+    if (s->ncounts == s->capcounts) {
+        s->capcounts = s->capcounts ? s->capcounts * 2 : 16;
+        s->counts = xreallocarray(s->counts, s->capcounts, sizeof(*s->counts));
+    }
+    t = &s->counts[s->ncounts++];
+    snprintf(t->ticker, sizeof(t->ticker), "%s", ticker);
+    t->n = 0;
+    return t;
+}
+
+/* A close from the database as cents; 0 when NULL or unusable. */
+static cents close_cents(PGresult *r, int row, int col)
+{
+    cents c;
+
+    if (PQgetisnull(r, row, col) ||
+        money_from_double(atof(PQgetvalue(r, row, col)), &c) < 0)
+        return 0;
+    return c;
+}
+
+static void load_limits(trading_state *s, PGresult *r)
+{
+    for (int i = 0; i < PQntuples(r); i++) {
+        const trading_limit_def *d = trading_limit_find(PQgetvalue(r, i, 0));
+
+        if (d)
+            *(int64_t *)((char *)&s->limits + d->offset) =
+                atoll(PQgetvalue(r, i, 1));
+    }
+}
+
+static void load_restricted(trading_state *s, PGresult *r)
+{
+    size_t n = (size_t)PQntuples(r);
+
+    s->restricted = xcalloc(n + 1, sizeof(char *));
+    for (size_t i = 0; i < n; i++)
+        s->restricted[i] = xstrdup(PQgetvalue(r, (int)i, 0));
+    s->limits.restricted = (const char *const *)s->restricted;
+    s->limits.nrestricted = n;
+}
+
+/* Held shares, valued at the last close (the average cost when there is
+ * no bar yet). */
+static void load_held(trading_state *s, PGresult *r)
+{
+    for (int i = 0; i < PQntuples(r); i++) {
+        risk_position *p =
+            position_for(s, PQgetvalue(r, i, 0), PQgetvalue(r, i, 1));
+        int64_t qty = atoll(PQgetvalue(r, i, 2));
+
+        p->qty += qty;
+        p->price = close_cents(r, i, 4);
+        if (p->price == 0 && qty > 0)
+            p->price = atoll(PQgetvalue(r, i, 3)) / qty;
+    }
+}
+
+/* Undoes the fills of orders decided on the day or later. */
+static void set_aside_late_fills(trading_state *s, PGresult *r)
+{
+    for (int i = 0; i < PQntuples(r); i++) {
+        risk_position *p = position_for(s, PQgetvalue(r, i, 0), "");
+        int buy = strcmp(PQgetvalue(r, i, 1), "buy") == 0;
+        int64_t qty = atoll(PQgetvalue(r, i, 2));
+        cents gross = atoll(PQgetvalue(r, i, 3));
+        cents fee = atoll(PQgetvalue(r, i, 4));
+
+        p->qty += buy ? -qty : qty;
+        s->acct.cash += (buy ? gross : -gross) + fee;
+    }
+}
+
+static void value_held(trading_state *s)
+{
+    s->positions_value = 0;
+    for (size_t i = 0; i < s->npos; i++) {
+        cents v;
+
+        if (money_mul(s->pos[i].price, s->pos[i].qty, &v) == 0)
+            money_add(s->positions_value, v, &s->positions_value);
+    }
+    if (money_add(s->acct.cash, s->positions_value, &s->acct.equity) < 0)
+        s->acct.equity = MONEY_MAX;
+}
+
+static void add_open_orders(trading_state *s, PGresult *r)
+{
+    for (int i = 0; i < PQntuples(r); i++) {
+        risk_position *p =
+            position_for(s, PQgetvalue(r, i, 0), PQgetvalue(r, i, 1));
+        order_intent o;
+
+        memset(&o, 0, sizeof(o));
+        o.side = strcmp(PQgetvalue(r, i, 2), "buy") == 0 ? SIDE_BUY : SIDE_SELL;
+        o.qty = atoll(PQgetvalue(r, i, 3));
+        o.ref_price = atoll(PQgetvalue(r, i, 4));
+        if (!p->sector[0])
+            snprintf(p->sector, sizeof(p->sector), "%s", PQgetvalue(r, i, 1));
+        if (p->price == 0)
+            p->price =
+                close_cents(r, i, 5) ? close_cents(r, i, 5) : o.ref_price;
+        p->qty += o.side == SIDE_BUY ? o.qty : -o.qty;
+        if (o.side == SIDE_BUY)
+            money_add(s->acct.reserved, trading_reserve(&s->limits, &o),
+                      &s->acct.reserved);
+    }
+}
+
+static void load_counts(trading_state *s, PGresult *r)
+{
+    for (int i = 0; i < PQntuples(r); i++) {
+        int64_t n = atoll(PQgetvalue(r, i, 1));
+
+        count_for(s, PQgetvalue(r, i, 0))->n = n;
+        s->acct.orders_today += n;
+    }
+}
+
+static void load_history(trading_state *s, PGresult *r)
+{
+    cents peak = s->starting_cash;
+
+    s->acct.day_start_equity =
+        PQgetisnull(r, 0, 0) ? s->starting_cash : atoll(PQgetvalue(r, 0, 0));
+    if (!PQgetisnull(r, 0, 1) && atoll(PQgetvalue(r, 0, 1)) > peak)
+        peak = atoll(PQgetvalue(r, 0, 1));
+    if (s->acct.equity > peak)
+        peak = s->acct.equity;
+    s->acct.peak_equity = peak;
+}
+
+int trading_state_load(db *d, const config *c, int32_t decision_day,
+                       int32_t exec_day, const char *exclude_coid,
+                       trading_state *s, char *err, size_t errlen)
+{
+    char dd[11], ed[11];
+    const char *p1[1], *p2[2], *pc[2];
+    PGresult *r = NULL;
+    int rc;
+
+    memset(s, 0, sizeof(*s));
+    s->decision_day = decision_day;
+    s->exec_day = exec_day;
+    date_format(decision_day, dd);
+    date_format(exec_day, ed);
+    p1[0] = dd;
+    p2[0] = dd;
+    p2[1] = exclude_coid ? exclude_coid : "";
+    pc[0] = ed;
+    pc[1] = p2[1];
+    rc = trading_ensure_account(d, c, err, errlen);
+    if (rc != DB_OK)
+        return rc;
+    if ((rc = db_execp(d, "tr_limits", SQL_LIMITS, 0, NULL, &r)) != DB_OK)
+        goto dberr;
+    load_limits(s, r);
+    PQclear(r);
+    if ((rc = db_execp(d, "tr_restricted", SQL_RESTRICTED, 0, NULL, &r)) !=
+        DB_OK)
+        goto dberr;
+    load_restricted(s, r);
+    PQclear(r);
+    if ((rc = db_execp(d, "tr_acct", SQL_ACCOUNT, 0, NULL, &r)) != DB_OK)
+        goto dberr;
+    s->acct.cash = atoll(PQgetvalue(r, 0, 0));
+    s->starting_cash = atoll(PQgetvalue(r, 0, 1));
+    s->kill_switch_db = PQgetvalue(r, 0, 2)[0] == 't';
+    s->acct.kill_switch = s->kill_switch_db;
+    PQclear(r);
+    if ((rc = db_execp(d, "tr_held", SQL_HELD, 1, p1, &r)) != DB_OK)
+        goto dberr;
+    load_held(s, r);
+    PQclear(r);
+    if ((rc = db_execp(d, "tr_late", SQL_LATE_FILLS, 2, p2, &r)) != DB_OK)
+        goto dberr;
+    set_aside_late_fills(s, r);
+    PQclear(r);
+    value_held(s);
+    if ((rc = db_execp(d, "tr_open", SQL_OPEN, 2, p2, &r)) != DB_OK)
+        goto dberr;
+    add_open_orders(s, r);
+    PQclear(r);
+    if ((rc = db_execp(d, "tr_counts", SQL_COUNTS, 2, pc, &r)) != DB_OK)
+        goto dberr;
+    load_counts(s, r);
+    PQclear(r);
+    if ((rc = db_execp(d, "tr_hist", SQL_HISTORY, 1, p1, &r)) != DB_OK)
+        goto dberr;
+    load_history(s, r);
+    PQclear(r);
+    return DB_OK;
+dberr:
+    snprintf(err, errlen, "%s", db_error(d));
+    trading_state_release(s);
+    return rc;
+}
+
+void trading_state_release(trading_state *s)
+{
+    if (s->restricted)
+        for (size_t i = 0; i < s->limits.nrestricted; i++)
+            free(s->restricted[i]);
+    free(s->restricted);
+    free(s->pos);
+    free(s->counts);
+    memset(s, 0, sizeof(*s));
+}
+
+void trading_state_focus(trading_state *s, const char *ticker)
+{
+    s->acct.ticker_orders_today = 0;
+    for (size_t i = 0; i < s->ncounts; i++)
+        if (strcmp(s->counts[i].ticker, ticker) == 0)
+            s->acct.ticker_orders_today = s->counts[i].n;
+}
+
+cents trading_reserve(const risk_limits *l, const order_intent *o)
+{
+    cents n, r;
+
+    if (o->side != SIDE_BUY || order_notional(o, &n) < 0 ||
+        money_bps(n, 10000 + l->cash_buffer_bps, &r) < 0)
+        return 0;
+    return r;
+}
+
+void trading_state_apply(trading_state *s, const order_intent *o)
+{
+    risk_position *p = position_for(s, o->ticker, o->sector);
+
+    if (p->price == 0)
+        p->price = o->ref_price;
+    p->qty += o->side == SIDE_BUY ? o->qty : -o->qty;
+    count_for(s, o->ticker)->n++;
+    s->acct.orders_today++;
+    money_add(s->acct.reserved, trading_reserve(&s->limits, o),
+              &s->acct.reserved);
+}
+
+int64_t trading_projected_qty(const trading_state *s, const char *ticker)
+{
+    return risk_position_qty(&s->acct, ticker);
+}
+
+int trading_ticker_info(db *d, const char *ticker, int32_t day, cents *price,
+                        char sector[SECTOR_MAX], char *err, size_t errlen)
+{
+    static const char sql[] =
+        "SELECT s.sector, (SELECT b.close FROM price_bars b"
+        " WHERE b.ticker = s.ticker AND b.day <= $2::date"
+        " ORDER BY b.day DESC LIMIT 1) FROM symbols s WHERE s.ticker = $1";
+    char ds[11];
+    const char *p[2];
+    PGresult *r;
+    int rc = 1;
+
+    date_format(day, ds);
+    p[0] = ticker;
+    p[1] = ds;
+    if (db_execp(d, "tr_ticker", sql, 2, p, &r) != DB_OK) {
+        snprintf(err, errlen, "%s", db_error(d));
+        return -1;
+    }
+    if (PQntuples(r) == 1 && !PQgetisnull(r, 0, 1)) {
+        snprintf(sector, SECTOR_MAX, "%s", PQgetvalue(r, 0, 0));
+        *price = close_cents(r, 0, 1);
+        rc = *price > 0 ? 0 : 1;
+    }
+    PQclear(r);
+    return rc;
+}
+
+int trading_price_intent(db *d, order_intent *o, int32_t decision_day,
+                         char *err, size_t errlen)
+{
+    cents close = 0;
+    int rc = trading_ticker_info(d, o->ticker, decision_day, &close, o->sector,
+                                 err, errlen);
+
+    if (rc != 0)
+        return rc;
+    o->ref_price = o->type == ORDER_LIMIT ? o->limit_price : close;
+    return 0;
+}
+
+json_t *trading_reasons_json(const risk_verdict *v)
+{
+    json_t *a = json_array();
+
+    for (size_t i = 0; i < v->nreasons; i++)
+        json_array_append_new(a, json_pack("{s:s, s:s}", "code",
+                                           v->reasons[i].code, "message",
+                                           v->reasons[i].message));
+    return a;
+}
+
+static json_t *money_json(cents c)
+{
+    char s[MONEY_FMT_MAX];
+
+    money_format(c, s);
+    return json_string(s);
+}
+
+json_t *trading_intent_json(const order_intent *o, int32_t decision_day)
+{
+    char dd[11], ed[11];
+    json_t *j;
+
+    date_format(decision_day, dd);
+    date_format(o->exec_day, ed);
+    j = json_pack("{s:s, s:s, s:s, s:I, s:s, s:b, s:s, s:s, s:i}",
+                  "client_order_id", o->client_order_id, "ticker", o->ticker,
+                  "side", order_side_name(o->side), "qty", (json_int_t)o->qty,
+                  "type", order_type_name(o->type), "extended_hours",
+                  o->extended_hours, "decision_day", dd, "exec_day", ed,
+                  "exec_minute", o->exec_minute);
+    if (o->type == ORDER_LIMIT)
+        json_object_set_new(j, "limit_price", money_json(o->limit_price));
+    return j;
+}
+
+json_t *trading_inputs_json(const trading_state *s, const order_intent *o)
+{
+    json_t *in = trading_intent_json(o, s->decision_day);
+    json_t *pos = json_array(), *lim = json_object(), *acct;
+
+    json_object_set_new(in, "ref_price", money_json(o->ref_price));
+    json_object_set_new(in, "sector", json_string(o->sector));
+    for (size_t i = 0; i < s->npos; i++)
+        if (s->pos[i].qty != 0)
+            json_array_append_new(
+                pos, json_pack("{s:s, s:s, s:I, s:o}", "ticker",
+                               s->pos[i].ticker, "sector", s->pos[i].sector,
+                               "qty", (json_int_t)s->pos[i].qty, "price",
+                               money_json(s->pos[i].price)));
+    acct = json_pack("{s:o, s:o, s:o, s:o, s:o, s:I, s:I, s:b, s:o}", "cash",
+                     money_json(s->acct.cash), "reserved",
+                     money_json(s->acct.reserved), "equity",
+                     money_json(s->acct.equity), "day_start_equity",
+                     money_json(s->acct.day_start_equity), "peak_equity",
+                     money_json(s->acct.peak_equity), "orders_today",
+                     (json_int_t)s->acct.orders_today, "ticker_orders_today",
+                     (json_int_t)s->acct.ticker_orders_today, "kill_switch",
+                     s->acct.kill_switch, "positions", pos);
+    for (size_t i = 0; i < trading_nlimits; i++)
+        json_object_set_new(
+            lim, trading_limit_defs[i].name,
+            json_integer(*(const int64_t *)((const char *)&s->limits +
+                                            trading_limit_defs[i].offset)));
+    return json_pack("{s:o, s:o, s:o}", "intent", in, "account", acct, "limits",
+                     lim);
+}
+
+int trading_store_verdict(db *d, const config *c, const char *stage,
+                          const order_intent *o, const risk_verdict *v,
+                          const trading_state *s)
+{
+    static const char sql[] =
+        "INSERT INTO risk_verdicts (client_order_id, stage, allowed, reasons,"
+        " inputs, mode) VALUES ($1, $2, $3::boolean, $4::jsonb, $5::jsonb,"
+        " $6)";
+    json_t *reasons = trading_reasons_json(v);
+    json_t *inputs = trading_inputs_json(s, o);
+    char *rj = json_dumps(reasons, JSON_COMPACT);
+    char *ij = json_dumps(inputs, JSON_COMPACT);
+    const char *p[] = {
+        o->client_order_id, stage, v->allowed ? "t" : "f", rj, ij,
+        trading_mode(c)};
+    int rc = db_execp(d, "tr_verdict", sql, 6, p, NULL);
+
+    free(rj);
+    free(ij);
+    json_decref(reasons);
+    json_decref(inputs);
+    return rc;
+}
+
+int trading_notify(db *d, const char *dedupe, const char *kind,
+                   const char *subject, const char *body)
+{
+    static const char sql[] =
+        "INSERT INTO notifications (dedupe_key, kind, subject, body)"
+        " VALUES ($1, $2, $3, $4) ON CONFLICT (dedupe_key) DO NOTHING";
+    const char *p[] = {dedupe, kind, subject, body};
+    int rc = db_execp(d, "tr_notify", sql, 4, p, NULL);
+
+    if (rc == DB_OK)
+        LOG_INFO("notification queued", LF_S("kind", kind),
+                 LF_S("subject", subject));
+    return rc;
+}
+
+int trading_kill_switch_set(db *d, int active, const char *reason,
+                            const char *by, int *changed)
+{
+    static const char sql[] =
+        "WITH u AS (UPDATE kill_switch SET active = $1::boolean,"
+        " reason = $2, changed_by = $3, changed_at = now()"
+        " WHERE id = 1 AND active <> $1::boolean RETURNING active)"
+        " INSERT INTO kill_switch_events (active, reason, changed_by)"
+        " SELECT active, $2, $3 FROM u RETURNING id";
+    const char *p[] = {active ? "t" : "f", reason, by};
+    PGresult *r;
+    int rc = db_execp(d, "tr_kill", sql, 3, p, &r);
+    char key[64], subject[160], *body;
+
+    *changed = 0;
+    if (rc != DB_OK)
+        return rc;
+    *changed = PQntuples(r) == 1;
+    if (*changed) {
+        snprintf(key, sizeof(key), "kill_switch:%s", PQgetvalue(r, 0, 0));
+        snprintf(subject, sizeof(subject), "[stonks] kill switch %s",
+                 active ? "ON: no new orders" : "off: trading resumes");
+        body = xasprintf("The kill switch was turned %s by %s.\nReason: %s\n",
+                         active ? "on" : "off", by, reason);
+        rc = trading_notify(d, key, "kill_switch", subject, body);
+        free(body);
+        LOG_WARN("kill switch changed", LF_I("active", active), LF_S("by", by),
+                 LF_S("reason", reason));
+    }
+    PQclear(r);
+    return rc;
+}
+
+static int valid_coid(const char *s)
+{
+    size_t n = strlen(s);
+
+    if (n == 0 || n >= ORDER_ID_MAX)
+        return 0;
+    for (; *s; s++)
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+              (*s >= '0' && *s <= '9') || *s == '-' || *s == '_'))
+            return 0;
+    return 1;
+}
+
+static int json_day(json_t *j, const char *key, int32_t *day)
+{
+    json_t *v = json_object_get(j, key);
+
+    return json_is_string(v) && date_parse(json_string_value(v),
+                                           json_string_length(v), day) == 0
+               ? 0
+               : -1;
+}
+
+int trading_intent_parse(json_t *j, order_intent *o, int32_t *decision_day,
+                         char *err, size_t errlen)
+{
+    const char *coid = json_string_value(json_object_get(j, "client_order_id"));
+    const char *t = json_string_value(json_object_get(j, "ticker"));
+    const char *side = json_string_value(json_object_get(j, "side"));
+    const char *type = json_string_value(json_object_get(j, "type"));
+    json_t *qty = json_object_get(j, "qty");
+    json_t *lim = json_object_get(j, "limit_price");
+    json_t *ext = json_object_get(j, "extended_hours");
+    json_t *min = json_object_get(j, "exec_minute");
+
+    memset(o, 0, sizeof(*o));
+    if (!coid || !valid_coid(coid)) {
+        snprintf(err, errlen,
+                 "client_order_id must be 1-%d letters, digits,"
+                 " '-' or '_'",
+                 ORDER_ID_MAX - 1);
+        return -1;
+    }
+    snprintf(o->client_order_id, sizeof(o->client_order_id), "%s", coid);
+    if (!t || ticker_normalize(t, strlen(t), o->ticker) < 0) {
+        snprintf(err, errlen, "ticker must be a valid ticker symbol");
+        return -1;
+    }
+    if (!side || order_side_parse(side, &o->side) < 0 || !type ||
+        order_type_parse(type, &o->type) < 0) {
+        snprintf(err, errlen, "side must be buy or sell, type market or limit");
+        return -1;
+    }
+    if (!json_is_integer(qty) || json_integer_value(qty) <= 0 ||
+        json_integer_value(qty) > 1000000000) {
+        snprintf(err, errlen,
+                 "qty must be a whole number of shares, 1 to "
+                 "1000000000");
+        return -1;
+    }
+    o->qty = json_integer_value(qty);
+    if (lim && !json_is_null(lim) &&
+        (!json_is_string(lim) ||
+         money_parse(json_string_value(lim), json_string_length(lim),
+                     &o->limit_price) < 0 ||
+         o->limit_price <= 0)) {
+        snprintf(err, errlen,
+                 "limit_price must be dollars as a string, "
+                 "like \"12.34\"");
+        return -1;
+    }
+    if (o->type == ORDER_LIMIT && o->limit_price <= 0) {
+        snprintf(err, errlen, "a limit order needs limit_price");
+        return -1;
+    }
+    if (ext && !json_is_boolean(ext)) {
+        snprintf(err, errlen, "extended_hours must be true or false");
+        return -1;
+    }
+    o->extended_hours = json_is_true(ext);
+    if (json_day(j, "decision_day", decision_day) < 0 ||
+        json_day(j, "exec_day", &o->exec_day) < 0 || !json_is_integer(min) ||
+        json_integer_value(min) < 0 || json_integer_value(min) >= 1440) {
+        snprintf(err, errlen,
+                 "decision_day and exec_day must be dates "
+                 "YYYY-MM-DD, exec_minute 0-1439");
+        return -1;
+    }
+    o->exec_minute = (int)json_integer_value(min);
+    return 0;
+}
+
+void trading_exec_time_now(int32_t *day, int *minute, int32_t *today)
+{
+    exchange_day e;
+    int32_t d;
+    int m;
+
+    exchange_ny_time((int64_t)time(NULL), &d, &m);
+    *today = d;
+    exchange_describe(d, &e);
+    if (e.open && m < e.close_min) {
+        *day = d;
+        *minute = m < e.open_min ? e.open_min : m;
+        return;
+    }
+    *day = exchange_next_open(d);
+    *minute = EXCHANGE_OPEN_MIN;
+}
+
+/* Compares without an early exit, so timing says nothing of the token. */
+static int same_secret(const char *a, size_t alen, const char *b, size_t blen)
+{
+    unsigned char diff = alen != blen;
+
+    for (size_t i = 0; i < alen; i++)
+        diff |= (unsigned char)(a[i] ^ b[i % (blen ? blen : 1)]);
+    return diff == 0;
+}
+
+int trading_authorized(const config *c, const http_request *req,
+                       http_response *res, int mutating)
+{
+    const char *auth = req->authorization, *tok, *p;
+    size_t tlen;
+
+    if (!mutating && !c->api_read_auth)
+        return 1;
+    if (!c->api_tokens[0]) {
+        http_error(res, 403, "forbidden",
+                   "no API_TOKENS configured: this route is disabled");
+        return 0;
+    }
+    if (!auth || strncmp(auth, "Bearer ", 7) != 0) {
+        http_set_header(res, "WWW-Authenticate", "Bearer");
+        http_error(res, 401, "unauthorized", "a bearer token is required");
+        return 0;
+    }
+    tok = auth + 7;
+    tlen = strlen(tok);
+    for (p = c->api_tokens; *p;) {
+        const char *end = strchr(p, ',');
+        size_t n = end ? (size_t)(end - p) : strlen(p);
+
+        if (n > 0 && same_secret(tok, tlen, p, n))
+            return 1;
+        p += n + (end ? 1 : 0);
+    }
+    http_set_header(res, "WWW-Authenticate", "Bearer");
+    http_error(res, 401, "unauthorized", "the bearer token is not valid");
+    return 0;
+}
+
+void trading_reply(http_response *res, int status, json_t *j)
+{
+    char *s = json_dumps(j, JSON_COMPACT);
+
+    res->status = status;
+    res->content_type = "application/json";
+    buf_reset(&res->body);
+    buf_adds(&res->body, s ? s : "null");
+    buf_addc(&res->body, '\n');
+    free(s);
+    json_decref(j);
+}
+
+json_t *trading_body(const http_request *req, http_response *res)
+{
+    json_error_t je;
+    json_t *j =
+        json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES, &je);
+    char msg[200];
+
+    if (!json_is_object(j)) {
+        snprintf(msg, sizeof(msg), "the body must be a JSON object%s%s",
+                 j ? "" : ": ", j ? "" : je.text);
+        http_error(res, 400, "bad_request", msg);
+        json_decref(j);
+        return NULL;
+    }
+    return j;
+}
+
+struct trading_pool {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    db **free_dbs;
+    size_t nfree, n;
+};
+
+trading_pool *trading_pool_open(const config *c, int n, char *err,
+                                size_t errlen)
+{
+    trading_pool *p = xcalloc(1, sizeof(*p));
+
+    pthread_mutex_init(&p->mu, NULL);
+    pthread_cond_init(&p->cv, NULL);
+    p->free_dbs = xcalloc((size_t)n, sizeof(db *));
+    for (int i = 0; i < n; i++) {
+        db *d = db_open(c, err, errlen);
+
+        if (!d) {
+            trading_pool_close(p);
+            return NULL;
+        }
+        p->free_dbs[p->nfree++] = d;
+        p->n++;
+    }
+    return p;
+}
+
+void trading_pool_close(trading_pool *p)
+{
+    if (!p)
+        return;
+    for (size_t i = 0; i < p->nfree; i++)
+        db_close(p->free_dbs[i]);
+    free(p->free_dbs);
+    pthread_mutex_destroy(&p->mu);
+    pthread_cond_destroy(&p->cv);
+    free(p);
+}
+
+db *trading_pool_get(trading_pool *p)
+{
+    db *d;
+
+    pthread_mutex_lock(&p->mu);
+    while (p->nfree == 0)
+        pthread_cond_wait(&p->cv, &p->mu);
+    d = p->free_dbs[--p->nfree];
+    pthread_mutex_unlock(&p->mu);
+    return d;
+}
+
+void trading_pool_put(trading_pool *p, db *d)
+{
+    pthread_mutex_lock(&p->mu);
+    p->free_dbs[p->nfree++] = d;
+    pthread_cond_signal(&p->cv);
+    pthread_mutex_unlock(&p->mu);
+}
+
+int trading_listen_port(const config *c, const char *own_url)
+{
+    const char *h = strstr(own_url, "://");
+    const char *colon;
+
+    if (c->http_port > 0)
+        return c->http_port;
+    h = h ? h + 3 : own_url;
+    colon = strchr(h, ':');
+    return colon ? atoi(colon + 1) : 0;
+}
+
+int trading_probe_route(const config *c, const char *service,
+                        trading_pool *pool, const char *const *routes,
+                        const http_request *req, http_response *res)
+{
+    if (strcmp(req->method, "GET") != 0)
+        return 0;
+    if (strcmp(req->path, "/health") == 0) {
+        trading_reply(res, 200, json_pack("{s:s}", "status", "ok"));
+        return 1;
+    }
+    if (strcmp(req->path, "/ready") == 0) {
+        db *d = trading_pool_get(pool);
+        int ok = db_ping(d) == DB_OK;
+
+        trading_pool_put(pool, d);
+        trading_reply(res, ok ? 200 : 503,
+                      json_pack("{s:s}", "status", ok ? "ready" : "no db"));
+        return 1;
+    }
+    if (strcmp(req->path, "/metrics") == 0) {
+        buf_reset(&res->body);
+        metrics_render(&res->body, service);
+        res->content_type = "text/plain; version=0.0.4";
+        return 1;
+    }
+    if (strcmp(req->path, "/docs") == 0) {
+        json_t *a = json_array();
+
+        for (const char *const *r = routes; *r; r++)
+            json_array_append_new(a, json_string(*r));
+        trading_reply(res, 200,
+                      json_pack("{s:s, s:s, s:o}", "service", service, "mode",
+                                trading_mode(c), "routes", a));
+        return 1;
+    }
+    return 0;
+}

@@ -1,0 +1,1119 @@
+/*
+ * trading-engine: turns changed recommendations into orders, and
+ * serves the trading API.
+ *
+ * Design: days in order. The recommendation service queues a job on
+ * stonks:queue:trading_decisions for every recommendation it writes;
+ * broker-adapter queues one whenever an order reaches a final state.
+ * Any such job only wakes the sequencer, which works from committed
+ * rows: it takes the earliest session D with recommendations and no
+ * trading run yet, and trades it once
+ *   - D has a recommendation for every traded ticker (REPLAY_TICKERS,
+ *     else the active symbols),
+ *   - (replay) the previous session has its run, unless D is the first
+ *     session of the replay, and
+ *   - (replay) every order decided before D is final: D's decisions
+ *     size against the cash and positions after those fills.
+ * While orders are still open it asks broker-adapter to look at them
+ * again (a job per order on stonks:queue:broker_orders): the paper
+ * broker fills them as soon as the next bar is known, and D's last
+ * recommendation only arrives after D's bars are in. A run is one
+ * transaction: the decisions of every changed recommendation in ticker
+ * order (BUY/SELL/HOLD differs from the ticker's previous one, or it is
+ * the first), sizing (domain/sizing.h), the risk screen (domain/risk.h
+ * on trading_state, each accepted order added before the next),
+ * verdicts, orders, notifications, the portfolio's value at D's close
+ * and the run's row. The orders are queued on stonks:queue:broker_orders
+ * after the commit, and again whenever the day is found done, so a
+ * crash in between loses none. So whatever the order in which the
+ * pipeline's workers finish, a replay trades the same orders.
+ *
+ * Live mode trades the sessions from today on, without waiting for
+ * earlier orders, and executes at the next regular session.
+ *
+ * HTTP (HTTP_PORT, or the port of TRADING_ENGINE_URL when that is 0):
+ * GET /status, /orders, /orders/{client_order_id}, /decisions; POST
+ * /orders (a manual order, through the same screen) and POST
+ * /kill-switch need a bearer token. Every answer about orders carries
+ * the mode, and so does every log line about one.
+ *
+ * Notifications: rows of the notifications table (the outbox); with
+ * SMTP_URL, GMAIL_SENDER and GMAIL_RECIPIENT set, a thread mails the
+ * pending ones. A mail failure is retried a few times and never holds
+ * up trading.
+ */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "adapters/smtp.h"
+#include "domain/date.h"
+#include "domain/exchange.h"
+#include "domain/sizing.h"
+#include "domain/strategy.h"
+#include "lib/log.h"
+#include "lib/sha256.h"
+#include "lib/worker.h"
+#include "lib/xalloc.h"
+#include "services/cli.h"
+#include "services/svc.h"
+#include "services/trading.h"
+
+#define NOTIFY_POLL_MS 300
+#define NOTIFY_MAX_ATTEMPTS 5
+
+typedef struct engine {
+    const config *cfg;
+    trading_pool *pool; /* for the HTTP threads */
+    atomic_int stop;
+} engine;
+
+/* The engine the worker's handler and the HTTP threads share. */
+static engine the_engine;
+
+/* Traded tickers as a PostgreSQL array literal, and how many. */
+static int traded_tickers(db *d, const config *c, pgarr *out, long *n,
+                          char *err, size_t errlen)
+{
+    PGresult *r;
+
+    pgarr_init(out);
+    *n = 0;
+    if (c->replay_tickers[0] && strcmp(c->scheduler_mode, "replay") == 0) {
+        char *list = xstrdup(c->replay_tickers), *save = NULL;
+
+        for (char *t = strtok_r(list, ", ", &save); t;
+             t = strtok_r(NULL, ", ", &save)) {
+            char norm[TICKER_MAX];
+
+            if (ticker_normalize(t, strlen(t), norm) == 0) {
+                pgarr_adds(out, norm);
+                (*n)++;
+            }
+        }
+        free(list);
+        return 0;
+    }
+    if (db_exec(d, "SELECT ticker FROM symbols WHERE active ORDER BY 1", 0,
+                NULL, &r) != DB_OK) {
+        snprintf(err, errlen, "%s", db_error(d));
+        return -1;
+    }
+    for (int i = 0; i < PQntuples(r); i++)
+        pgarr_adds(out, PQgetvalue(r, i, 0));
+    *n = PQntuples(r);
+    PQclear(r);
+    return 0;
+}
+
+static int replay_mode(const config *c)
+{
+    return strcmp(c->scheduler_mode, "replay") == 0;
+}
+
+/* A decision as the run records it. */
+typedef struct decision {
+    char ticker[TICKER_MAX];
+    char action[8], prev[8];
+    double conviction, target_weight;
+    char coid[ORDER_ID_MAX];
+    const char *outcome;
+    order_intent o;
+    int has_order;
+    cents equity;
+    char explanation[512];
+} decision;
+
+static const char SQL_DECISION[] =
+    "INSERT INTO trading_decisions (ticker, as_of, action, previous_action,"
+    " conviction, target_weight, model, client_order_id, outcome, side, qty,"
+    " ref_price_cents, equity_cents, explanation, mode)"
+    " VALUES ($1, $2::date, $3, $4, $5::float8, $6::float8, $7, $8, $9, $10,"
+    " $11::bigint, $12::bigint, $13::bigint, $14, $15)"
+    " ON CONFLICT (ticker, as_of) DO NOTHING RETURNING id";
+
+static const char SQL_ORDER[] =
+    "INSERT INTO orders (client_order_id, decision_id, source, mode, broker,"
+    " ticker, side, type, qty, limit_price_cents, ref_price_cents,"
+    " extended_hours, decision_day, exec_day, exec_minute, status)"
+    " VALUES ($1, $2::bigint, $3, $4, $5, $6, $7, $8, $9::bigint,"
+    " $10::bigint, $11::bigint, $12::boolean, $13::date, $14::date,"
+    " $15::int, 'queued') ON CONFLICT (client_order_id) DO NOTHING"
+    " RETURNING id";
+
+static int insert_order(db *d, const config *c, const order_intent *o,
+                        const char *decision_id, const char *source,
+                        int32_t decision_day)
+{
+    char q[24], lim[24], ref[24], dd[11], ed[11], min[8];
+    const char *p[15];
+    PGresult *r;
+    int rc;
+
+    snprintf(q, sizeof(q), "%lld", (long long)o->qty);
+    snprintf(lim, sizeof(lim), "%lld", (long long)o->limit_price);
+    snprintf(ref, sizeof(ref), "%lld", (long long)o->ref_price);
+    snprintf(min, sizeof(min), "%d", o->exec_minute);
+    p[0] = o->client_order_id;
+    p[1] = decision_id;
+    p[2] = source;
+    p[3] = trading_mode(c);
+    p[4] = c->broker;
+    p[5] = o->ticker;
+    p[6] = order_side_name(o->side);
+    p[7] = order_type_name(o->type);
+    p[8] = q;
+    p[9] = o->type == ORDER_LIMIT ? lim : NULL;
+    p[10] = ref;
+    p[11] = o->extended_hours ? "t" : "f";
+    p[12] = DAYSTR(decision_day, dd);
+    p[13] = DAYSTR(o->exec_day, ed);
+    p[14] = min;
+    rc = db_execp(d, "te_order", SQL_ORDER, 15, p, &r);
+    if (rc == DB_OK)
+        PQclear(r);
+    return rc;
+}
+
+static void notify_order(db *d, const config *c, const order_intent *o,
+                         const char *why)
+{
+    char key[80], subject[200], *body;
+
+    snprintf(key, sizeof(key), "order:%s", o->client_order_id);
+    snprintf(subject, sizeof(subject), "[stonks %s] order queued: %s %lld %s",
+             trading_mode(c), order_side_name(o->side), (long long)o->qty,
+             o->ticker);
+    body = xasprintf("Mode: %s\nOrder %s: %s %lld %s (%s), queued for the "
+                     "broker.\n%s\n",
+                     trading_mode(c), o->client_order_id,
+                     order_side_name(o->side), (long long)o->qty, o->ticker,
+                     order_type_name(o->type), why);
+    trading_notify(d, key, "order", subject, body);
+    free(body);
+}
+
+static void notify_denied(db *d, const config *c, const order_intent *o,
+                          const risk_verdict *v)
+{
+    char key[80], subject[200];
+    buf b;
+
+    snprintf(key, sizeof(key), "denied:%s", o->client_order_id);
+    snprintf(subject, sizeof(subject), "[stonks %s] order denied: %s %lld %s",
+             trading_mode(c), order_side_name(o->side), (long long)o->qty,
+             o->ticker);
+    buf_init(&b);
+    buf_addf(&b, "Mode: %s\nOrder %s was denied by the risk screen:\n",
+             trading_mode(c), o->client_order_id);
+    for (size_t i = 0; i < v->nreasons; i++)
+        buf_addf(&b, "- %s: %s\n", v->reasons[i].code,
+                 v->reasons[i].message);
+    trading_notify(d, key, "rejection", subject, b.data);
+    buf_release(&b);
+}
+
+static void join_reasons(const risk_verdict *v, char *out, size_t cap)
+{
+    size_t len = 0;
+
+    out[0] = '\0';
+    for (size_t i = 0; i < v->nreasons && len + 1 < cap; i++) {
+        int n = snprintf(out + len, cap - len, "%s%s: %s", i ? "; " : "",
+                         v->reasons[i].code, v->reasons[i].message);
+
+        if (n < 0)
+            break;
+        len += (size_t)n < cap - len ? (size_t)n : cap - len - 1;
+    }
+}
+
+/* Sizes and screens one changed recommendation. */
+static int decide(db *d, const config *c, trading_state *s, decision *dc,
+                  int32_t day, int32_t exec_day, int exec_minute, char *err,
+                  size_t errlen)
+{
+    sizing_input in;
+    sizing_result sr;
+    cents price = 0;
+    risk_verdict v;
+    int known;
+
+    memset(&dc->o, 0, sizeof(dc->o));
+    snprintf(dc->o.ticker, sizeof(dc->o.ticker), "%s", dc->ticker);
+    snprintf(dc->o.client_order_id, sizeof(dc->o.client_order_id), "%s",
+             dc->coid);
+    dc->equity = s->acct.equity;
+    dc->outcome = "no_order";
+    known = trading_ticker_info(d, dc->ticker, day, &price, dc->o.sector, err,
+                                errlen);
+    if (known < 0)
+        return -1;
+    if (known == 1) {
+        snprintf(dc->explanation, sizeof(dc->explanation),
+                 "no order: no price for %s on or before the day", dc->ticker);
+        return 0;
+    }
+    memset(&in, 0, sizeof(in));
+    in.action = strcmp(dc->action, "BUY") == 0    ? ACTION_BUY
+                : strcmp(dc->action, "SELL") == 0 ? ACTION_SELL
+                                                  : ACTION_HOLD;
+    in.conviction = dc->conviction;
+    in.target_weight = dc->target_weight;
+    in.equity = s->acct.equity;
+    in.price = price;
+    in.held = trading_projected_qty(s, dc->ticker);
+    sizing_compute(&in, &sr);
+    dc->o.ref_price = price;
+    dc->o.side = sr.side;
+    if (sr.qty == 0) {
+        snprintf(dc->explanation, sizeof(dc->explanation), "%s", sr.why);
+        return 0;
+    }
+    dc->o.qty = sr.qty;
+    dc->o.type = ORDER_MARKET;
+    dc->o.exec_day = exec_day;
+    dc->o.exec_minute = exec_minute;
+    trading_state_focus(s, dc->ticker);
+    risk_check(&s->limits, &s->acct, &dc->o, &v);
+    if (trading_store_verdict(d, c, "screen", &dc->o, &v, s) != DB_OK)
+        goto dberr;
+    if (v.trip_kill_switch) {
+        int changed;
+
+        if (trading_kill_switch_set(d, 1, v.reasons[0].message,
+                                    "trading-engine: drawdown",
+                                    &changed) != DB_OK)
+            goto dberr;
+        s->acct.kill_switch = 1;
+    }
+    dc->has_order = 1;
+    if (v.allowed) {
+        dc->outcome = "ordered";
+        snprintf(dc->explanation, sizeof(dc->explanation), "%s", sr.why);
+        trading_state_apply(s, &dc->o);
+        return 0;
+    }
+    dc->outcome = "denied";
+    join_reasons(&v, dc->explanation, sizeof(dc->explanation));
+    notify_denied(d, c, &dc->o, &v);
+    return 0;
+dberr:
+    snprintf(err, errlen, "%s", db_error(d));
+    return -1;
+}
+
+static int record(db *d, const config *c, decision *dc, int32_t day,
+                  int32_t decision_day)
+{
+    char ds[11], conv[32], wt[32], q[24], ref[24], eq[24];
+    const char *p[15];
+    PGresult *r;
+    char id[24] = "";
+    int rc;
+
+    snprintf(conv, sizeof(conv), "%.6f", dc->conviction);
+    snprintf(wt, sizeof(wt), "%.6f", dc->target_weight);
+    snprintf(q, sizeof(q), "%lld", (long long)dc->o.qty);
+    snprintf(ref, sizeof(ref), "%lld", (long long)dc->o.ref_price);
+    snprintf(eq, sizeof(eq), "%lld", (long long)dc->equity);
+    p[0] = dc->ticker;
+    p[1] = DAYSTR(day, ds);
+    p[2] = dc->action;
+    p[3] = dc->prev[0] ? dc->prev : NULL;
+    p[4] = conv;
+    p[5] = wt;
+    p[6] = TRADING_MODEL;
+    p[7] = dc->coid;
+    p[8] = dc->outcome;
+    p[9] = dc->o.qty ? order_side_name(dc->o.side) : NULL;
+    p[10] = q;
+    p[11] = dc->o.ref_price ? ref : NULL;
+    p[12] = eq;
+    p[13] = dc->explanation;
+    p[14] = trading_mode(c);
+    rc = db_execp(d, "te_decision", SQL_DECISION, 15, p, &r);
+    if (rc != DB_OK)
+        return rc;
+    if (PQntuples(r) == 1)
+        snprintf(id, sizeof(id), "%s", PQgetvalue(r, 0, 0));
+    PQclear(r);
+    if (strcmp(dc->outcome, "ordered") != 0 || !id[0])
+        return DB_OK;
+    rc = insert_order(d, c, &dc->o, id, "decision", decision_day);
+    if (rc == DB_OK)
+        notify_order(d, c, &dc->o, dc->explanation);
+    return rc;
+}
+
+static const char SQL_RECS[] =
+    "SELECT r.ticker, r.action, r.conviction, r.target_weight,"
+    " coalesce((SELECT p.action FROM recommendations p"
+    "  WHERE p.ticker = r.ticker AND p.as_of < r.as_of"
+    "  ORDER BY p.as_of DESC LIMIT 1), '')"
+    " FROM recommendations r"
+    " WHERE r.as_of = $1::date AND r.ticker = ANY($2::text[])"
+    " ORDER BY r.ticker";
+
+static const char SQL_VALUE[] =
+    "INSERT INTO portfolio_values (day, cash_cents, positions_cents,"
+    " equity_cents, peak_cents, pnl_cents) VALUES ($1::date, $2::bigint,"
+    " $3::bigint, $4::bigint, $5::bigint, $6::bigint)"
+    " ON CONFLICT (day) DO NOTHING";
+
+static const char SQL_RUN[] =
+    "INSERT INTO trading_runs (day, decisions, orders, equity_cents, mode)"
+    " VALUES ($1::date, $2::int, $3::int, $4::bigint, $5)"
+    " ON CONFLICT (day) DO NOTHING";
+
+static int write_run(db *d, const config *c, const trading_state *s,
+                     int32_t day, size_t ndec, size_t nord)
+{
+    char ds[11], cash[24], pos[24], eq[24], peak[24], pnl[24], nd[16], no[16];
+    const char *pv[6], *pr[5];
+
+    DAYSTR(day, ds);
+    snprintf(cash, sizeof(cash), "%lld", (long long)s->acct.cash);
+    snprintf(pos, sizeof(pos), "%lld", (long long)s->positions_value);
+    snprintf(eq, sizeof(eq), "%lld", (long long)s->acct.equity);
+    snprintf(peak, sizeof(peak), "%lld", (long long)s->acct.peak_equity);
+    snprintf(pnl, sizeof(pnl), "%lld",
+             (long long)(s->acct.equity - s->starting_cash));
+    snprintf(nd, sizeof(nd), "%zu", ndec);
+    snprintf(no, sizeof(no), "%zu", nord);
+    pv[0] = ds;
+    pv[1] = cash;
+    pv[2] = pos;
+    pv[3] = eq;
+    pv[4] = peak;
+    pv[5] = pnl;
+    pr[0] = ds;
+    pr[1] = nd;
+    pr[2] = no;
+    pr[3] = eq;
+    pr[4] = trading_mode(c);
+    if (db_execp(d, "te_value", SQL_VALUE, 6, pv, NULL) != DB_OK ||
+        db_execp(d, "te_run", SQL_RUN, 5, pr, NULL) != DB_OK)
+        return -1;
+    return 0;
+}
+
+/* Pushes a {"client_order_id"} job per order of the query's first
+ * column. */
+static int push_orders(worker *w, const char *name, const char *sql,
+                       const char *day)
+{
+    const char *p[] = {day};
+    PGresult *r;
+    char **payloads;
+    int n, rc;
+
+    if (db_execp(w->db, name, sql, 1, p, &r) != DB_OK)
+        return WORKER_RETRY;
+    n = PQntuples(r);
+    payloads = xcalloc((size_t)n + 1, sizeof(char *));
+    for (int i = 0; i < n; i++)
+        payloads[i] =
+            xasprintf("{\"client_order_id\":\"%s\"}", PQgetvalue(r, i, 0));
+    rc = worker_push(w, Q_BROKER_ORDERS, payloads, (size_t)n);
+    for (int i = 0; i < n; i++)
+        free(payloads[i]);
+    free(payloads);
+    PQclear(r);
+    return rc;
+}
+
+/* Trades session day. Returns WORKER_OK, or WORKER_RETRY / WORKER_FAIL
+ * with a message. */
+static int run_day(worker *w, int32_t day, const char *tickers, char *err,
+                   size_t errlen)
+{
+    const config *c = w->cfg;
+    char ds[11];
+    const char *p[2];
+    PGresult *recs = NULL;
+    trading_state s;
+    int32_t exec_day, today;
+    int exec_minute, loaded = 0, dbrc;
+    size_t ndec = 0, nord = 0;
+    decision dc;
+
+    DAYSTR(day, ds);
+    p[0] = ds;
+    p[1] = tickers;
+    if (replay_mode(c)) {
+        exec_day = exchange_next_open(day);
+        exec_minute = EXCHANGE_OPEN_MIN;
+    } else {
+        trading_exec_time_now(&exec_day, &exec_minute, &today);
+    }
+    if (db_begin(w->db) != DB_OK ||
+        db_exec(w->db, "SELECT pg_advisory_xact_lock(" TRADING_LOCK ")", 0,
+                NULL, NULL) != DB_OK ||
+        db_execp(w->db, "te_recs", SQL_RECS, 2, p, &recs) != DB_OK)
+        goto dberr;
+    dbrc = trading_state_load(w->db, c, day, exec_day, NULL, &s, err, errlen);
+    if (dbrc != DB_OK)
+        goto dberr;
+    loaded = 1;
+    for (int i = 0; i < PQntuples(recs); i++) {
+        memset(&dc, 0, sizeof(dc));
+        snprintf(dc.ticker, sizeof(dc.ticker), "%s", PQgetvalue(recs, i, 0));
+        snprintf(dc.action, sizeof(dc.action), "%s", PQgetvalue(recs, i, 1));
+        dc.conviction = atof(PQgetvalue(recs, i, 2));
+        dc.target_weight = atof(PQgetvalue(recs, i, 3));
+        snprintf(dc.prev, sizeof(dc.prev), "%s", PQgetvalue(recs, i, 4));
+        if (strcmp(dc.prev, dc.action) == 0)
+            continue;
+        order_client_id(dc.ticker, day, dc.action, TRADING_MODEL, dc.coid);
+        if (decide(w->db, c, &s, &dc, day, exec_day, exec_minute, err,
+                   errlen) < 0 ||
+            record(w->db, c, &dc, day, day) != DB_OK)
+            goto dberr;
+        ndec++;
+        if (strcmp(dc.outcome, "ordered") == 0) {
+            nord++;
+            LOG_INFO("order queued", LF_S("mode", trading_mode(c)),
+                     LF_S("client_order_id", dc.coid),
+                     LF_S("ticker", dc.ticker),
+                     LF_S("side", order_side_name(dc.o.side)),
+                     LF_I("qty", dc.o.qty), LF_S("day", ds));
+        } else if (dc.has_order) {
+            LOG_INFO("order denied by the screen",
+                     LF_S("mode", trading_mode(c)),
+                     LF_S("client_order_id", dc.coid),
+                     LF_S("ticker", dc.ticker),
+                     LF_S("reasons", dc.explanation));
+        }
+    }
+    if (write_run(w->db, c, &s, day, ndec, nord) < 0 ||
+        db_commit(w->db) != DB_OK)
+        goto dberr;
+    trading_state_release(&s);
+    PQclear(recs);
+    LOG_INFO("trading day done", LF_S("mode", trading_mode(c)),
+             LF_S("day", ds), LF_I("decisions", ndec), LF_I("orders", nord));
+    return push_orders(w, "te_queued",
+                       "SELECT client_order_id FROM orders"
+                       " WHERE decision_day = $1::date AND status = 'queued'"
+                       " ORDER BY id",
+                       ds);
+dberr:
+    if (!err[0] || strcmp(err, "") == 0)
+        snprintf(err, errlen, "%s", db_error(w->db));
+    db_rollback(w->db);
+    if (loaded)
+        trading_state_release(&s);
+    PQclear(recs);
+    return WORKER_RETRY;
+}
+
+static const char SQL_NEXT[] =
+    "SELECT min(r.as_of) - DATE '1970-01-01' FROM recommendations r"
+    " WHERE r.ticker = ANY($1::text[]) AND r.as_of > coalesce("
+    "  (SELECT max(day) FROM trading_runs), DATE '0001-01-01')";
+
+static const char SQL_READY[] =
+    "SELECT (SELECT count(DISTINCT ticker) FROM recommendations"
+    "  WHERE as_of = $1::date AND ticker = ANY($2::text[])),"
+    " EXISTS (SELECT 1 FROM trading_runs WHERE day = $3::date),"
+    " (SELECT count(*) FROM orders WHERE decision_day < $1::date"
+    "  AND status IN ('queued', 'submitting', 'accepted',"
+    "  'partially_filled'))";
+
+static const char SQL_OPEN_BEFORE[] =
+    "SELECT client_order_id FROM orders WHERE decision_day < $1::date"
+    " AND status IN ('queued', 'submitting', 'accepted', 'partially_filled')"
+    " ORDER BY id";
+
+static int32_t first_session(const config *c)
+{
+    int32_t start;
+
+    if (date_parse(c->replay_start, strlen(c->replay_start), &start) < 0)
+        return -1;
+    return exchange_is_open(start) ? start : exchange_next_open(start);
+}
+
+/* Trades every session that is ready, in order. */
+static int advance(worker *w, char *err, size_t errlen)
+{
+    const config *c = w->cfg;
+    pgarr tickers;
+    long ntickers;
+    int rc = WORKER_OK;
+
+    if (traded_tickers(w->db, c, &tickers, &ntickers, err, errlen) < 0) {
+        pgarr_release(&tickers);
+        return WORKER_RETRY;
+    }
+    for (;;) {
+        const char *p1[] = {pgarr_text(&tickers)};
+        const char *p3[3];
+        char ds[11], ps[11];
+        PGresult *r;
+        int32_t day;
+        long have, open;
+        int prev_done;
+
+        if (db_execp(w->db, "te_next", SQL_NEXT, 1, p1, &r) != DB_OK)
+            goto dberr;
+        if (PQgetisnull(r, 0, 0)) {
+            PQclear(r);
+            break;
+        }
+        day = atoi(PQgetvalue(r, 0, 0));
+        PQclear(r);
+        p3[0] = DAYSTR(day, ds);
+        p3[1] = pgarr_text(&tickers);
+        p3[2] = DAYSTR(exchange_prev_open(day), ps);
+        if (db_execp(w->db, "te_ready", SQL_READY, 3, p3, &r) != DB_OK)
+            goto dberr;
+        have = atol(PQgetvalue(r, 0, 0));
+        prev_done = PQgetvalue(r, 0, 1)[0] == 't';
+        open = atol(PQgetvalue(r, 0, 2));
+        PQclear(r);
+        if (have < ntickers)
+            break; /* more recommendations of the day will come */
+        if (replay_mode(c) && day != first_session(c) && !prev_done)
+            break; /* the previous session is not traded yet */
+        if (replay_mode(c) && open > 0) {
+            rc = push_orders(w, "te_open", SQL_OPEN_BEFORE, ds);
+            break; /* wait for their fills; broker-adapter wakes us */
+        }
+        rc = run_day(w, day, pgarr_text(&tickers), err, errlen);
+        if (rc != WORKER_OK)
+            break;
+    }
+    pgarr_release(&tickers);
+    return rc;
+dberr:
+    snprintf(err, errlen, "%s", db_error(w->db));
+    pgarr_release(&tickers);
+    return WORKER_RETRY;
+}
+
+static int te_handle(worker *w, queue_job *jobs, size_t n, char *err,
+                     size_t errlen)
+{
+    for (size_t i = 0; i < n; i++) {
+        json_t *j = job_parse(&jobs[i], err, errlen);
+
+        if (!j)
+            return WORKER_FAIL;
+        json_decref(j);
+    }
+    return advance(w, err, errlen);
+}
+
+/* The HTTP API. */
+
+static const char *const routes[] = {
+    "GET /status: mode, kill switch, account, open orders, last decisions",
+    "GET /orders[?status=open|all&limit=N]: orders, newest first",
+    "GET /orders/{client_order_id}: one order, its fills and verdicts",
+    "GET /decisions[?limit=N]: trading decisions, newest first",
+    "POST /orders: a manual order through the risk screen (token)",
+    "POST /kill-switch {\"active\": bool, \"reason\": text} (token)",
+    "GET /health, /ready, /metrics, /docs",
+    NULL};
+
+/* Runs a query returning one JSON text and answers it, with the mode. */
+static void reply_sql_json(engine *e, http_response *res, const char *name,
+                           const char *sql, int np, const char *const *p,
+                           const char *key)
+{
+    db *d = trading_pool_get(e->pool);
+    PGresult *r;
+    json_t *j;
+
+    if (db_execp(d, name, sql, np, p, &r) != DB_OK) {
+        LOG_ERROR("database error", LF_S("error", db_error(d)));
+        http_error(res, 503, "unavailable", "the database did not answer");
+        trading_pool_put(e->pool, d);
+        return;
+    }
+    j = json_loads(PQgetvalue(r, 0, 0), 0, NULL);
+    PQclear(r);
+    trading_pool_put(e->pool, d);
+    if (!j || json_is_null(j)) {
+        json_decref(j);
+        http_error(res, 404, "not_found", "no such order");
+        return;
+    }
+    trading_reply(res, 200,
+                  json_pack("{s:s, s:o}", "mode", trading_mode(e->cfg), key,
+                            j));
+}
+
+#define ORDER_COLUMNS                                                          \
+    "o.id, o.client_order_id, o.source, o.mode, o.broker, o.ticker, o.side,"  \
+    " o.type, o.qty, o.limit_price_cents, o.ref_price_cents,"                 \
+    " o.extended_hours, o.decision_day, o.exec_day, o.exec_minute,"           \
+    " o.status, o.broker_order_id, o.filled_qty, o.filled_avg_price_cents,"   \
+    " o.commission_cents, o.reject_code, o.reject_reason, o.created_at,"      \
+    " o.updated_at, o.final_at"
+
+static void route_status(engine *e, http_response *res)
+{
+    static const char sql[] =
+        "SELECT json_build_object("
+        " 'broker', $1::text,"
+        " 'kill_switch', (SELECT json_build_object('active', active,"
+        "  'reason', reason, 'changed_by', changed_by, 'changed_at',"
+        "  changed_at) FROM kill_switch WHERE id = 1),"
+        " 'account', (SELECT json_build_object('cash_cents', cash_cents,"
+        "  'starting_cash_cents', starting_cash_cents, 'realized_pnl_cents',"
+        "  realized_pnl_cents, 'commissions_cents', commissions_cents)"
+        "  FROM account WHERE id = 1),"
+        " 'last_value', (SELECT row_to_json(v) FROM (SELECT * FROM"
+        "  portfolio_values ORDER BY day DESC LIMIT 1) v),"
+        " 'last_run', (SELECT max(day) FROM trading_runs),"
+        " 'open_orders', (SELECT coalesce(json_agg(x ORDER BY x.id), '[]')"
+        "  FROM (SELECT " ORDER_COLUMNS " FROM orders o WHERE o.status IN"
+        "  ('queued', 'submitting', 'accepted', 'partially_filled')"
+        "  ORDER BY o.id LIMIT 100) x),"
+        " 'last_decisions', (SELECT coalesce(json_agg(x ORDER BY x.id DESC),"
+        "  '[]') FROM (SELECT * FROM trading_decisions ORDER BY id DESC"
+        "  LIMIT 10) x))";
+    const char *p[] = {e->cfg->broker};
+
+    reply_sql_json(e, res, "te_status", sql, 1, p, "status");
+}
+
+static void route_orders(engine *e, const http_request *req,
+                         http_response *res)
+{
+    static const char sql[] =
+        "SELECT coalesce(json_agg(x ORDER BY x.id DESC), '[]') FROM ("
+        " SELECT " ORDER_COLUMNS " FROM orders o WHERE $1 = 'all' OR"
+        " o.status IN ('queued', 'submitting', 'accepted',"
+        " 'partially_filled') ORDER BY o.id DESC LIMIT $2::int) x";
+    char status[8] = "all", limit[8] = "100";
+    const char *p[] = {status, limit};
+
+    if (http_query_param(req, "status", status, sizeof(status)) < 0 ||
+        (strcmp(status, "all") != 0 && strcmp(status, "open") != 0)) {
+        http_error(res, 400, "bad_request", "status must be open or all");
+        return;
+    }
+    if (http_query_param(req, "limit", limit, sizeof(limit)) < 0 ||
+        atoi(limit) < 1 || atoi(limit) > 1000) {
+        http_error(res, 400, "bad_request", "limit must be 1 to 1000");
+        return;
+    }
+    reply_sql_json(e, res, "te_orders", sql, 2, p, "orders");
+}
+
+static void route_order(engine *e, const char *coid, http_response *res)
+{
+    static const char sql[] =
+        "SELECT (SELECT row_to_json(x)::jsonb || jsonb_build_object("
+        " 'fills', (SELECT coalesce(json_agg(f ORDER BY f.seq), '[]')"
+        "  FROM fills f WHERE f.order_id = x.id),"
+        " 'verdicts', (SELECT coalesce(json_agg(v ORDER BY v.id), '[]')"
+        "  FROM risk_verdicts v WHERE v.client_order_id = x.client_order_id))"
+        " FROM (SELECT " ORDER_COLUMNS " FROM orders o"
+        "  WHERE o.client_order_id = $1) x)";
+    const char *p[] = {coid};
+
+    reply_sql_json(e, res, "te_order_one", sql, 1, p, "order");
+}
+
+static void route_decisions(engine *e, const http_request *req,
+                            http_response *res)
+{
+    static const char sql[] =
+        "SELECT coalesce(json_agg(x ORDER BY x.id DESC), '[]') FROM ("
+        " SELECT * FROM trading_decisions ORDER BY id DESC LIMIT $1::int) x";
+    char limit[8] = "50";
+    const char *p[] = {limit};
+
+    if (http_query_param(req, "limit", limit, sizeof(limit)) < 0 ||
+        atoi(limit) < 1 || atoi(limit) > 1000) {
+        http_error(res, 400, "bad_request", "limit must be 1 to 1000");
+        return;
+    }
+    reply_sql_json(e, res, "te_decisions", sql, 1, p, "decisions");
+}
+
+static void route_kill_switch(engine *e, const http_request *req,
+                              http_response *res)
+{
+    json_t *body = trading_body(req, res);
+    json_t *active;
+    const char *reason;
+    char by[96];
+    int changed = 0;
+    db *d;
+
+    if (!body)
+        return;
+    active = json_object_get(body, "active");
+    reason = json_string_value(json_object_get(body, "reason"));
+    if (!json_is_boolean(active)) {
+        http_error(res, 400, "bad_request", "active must be true or false");
+        json_decref(body);
+        return;
+    }
+    snprintf(by, sizeof(by), "api %.60s", req->request_id);
+    d = trading_pool_get(e->pool);
+    if (trading_kill_switch_set(d, json_is_true(active),
+                                reason ? reason : "(no reason given)", by,
+                                &changed) != DB_OK) {
+        LOG_ERROR("database error", LF_S("error", db_error(d)));
+        http_error(res, 503, "unavailable", "the database did not answer");
+    } else {
+        trading_reply(res, 200,
+                      json_pack("{s:s, s:b, s:b}", "mode",
+                                trading_mode(e->cfg), "active",
+                                json_is_true(active), "changed", changed));
+    }
+    trading_pool_put(e->pool, d);
+    json_decref(body);
+}
+
+/* A manual order: parsed, priced, screened and stored like a decision's
+ * order, in one transaction. Returns the HTTP status. */
+static int manual_order(engine *e, db *d, order_intent *o, int32_t today,
+                        json_t **answer, char *err, size_t errlen)
+{
+    trading_state s;
+    risk_verdict v;
+    const char *p[] = {o->client_order_id};
+    PGresult *r;
+    int known, exists, changed;
+
+    if (db_begin(d) != DB_OK ||
+        db_exec(d, "SELECT pg_advisory_xact_lock(" TRADING_LOCK ")", 0, NULL,
+                NULL) != DB_OK ||
+        db_execp(d, "te_man_exists",
+                 "SELECT 1 FROM orders WHERE client_order_id = $1", 1, p,
+                 &r) != DB_OK)
+        goto dberr;
+    exists = PQntuples(r) > 0;
+    PQclear(r);
+    if (exists) {
+        db_rollback(d);
+        *answer = json_pack("{s:s, s:s, s:s}", "mode", trading_mode(e->cfg),
+                            "client_order_id", o->client_order_id, "status",
+                            "exists");
+        return 200;
+    }
+    known = trading_price_intent(d, o, today, err, errlen);
+    if (known < 0)
+        goto dberr;
+    if (known == 1) {
+        db_rollback(d);
+        snprintf(err, errlen, "%s is not a known symbol with a price",
+                 o->ticker);
+        return 422;
+    }
+    if (trading_state_load(d, e->cfg, today, o->exec_day, NULL, &s, err,
+                           errlen) != DB_OK)
+        goto dberr;
+    trading_state_focus(&s, o->ticker);
+    risk_check(&s.limits, &s.acct, o, &v);
+    if (trading_store_verdict(d, e->cfg, "screen", o, &v, &s) != DB_OK ||
+        (v.trip_kill_switch &&
+         trading_kill_switch_set(d, 1, v.reasons[0].message,
+                                 "trading-engine: drawdown",
+                                 &changed) != DB_OK) ||
+        (v.allowed &&
+         insert_order(d, e->cfg, o, NULL, "manual", today) != DB_OK)) {
+        trading_state_release(&s);
+        goto dberr;
+    }
+    trading_state_release(&s);
+    if (v.allowed)
+        notify_order(d, e->cfg, o, "A manual order.");
+    else
+        notify_denied(d, e->cfg, o, &v);
+    if (db_commit(d) != DB_OK)
+        goto dberr;
+    *answer = json_pack("{s:s, s:s, s:s, s:o}", "mode", trading_mode(e->cfg),
+                        "client_order_id", o->client_order_id, "status",
+                        v.allowed ? "queued" : "denied", "verdict",
+                        json_pack("{s:b, s:o}", "allowed", v.allowed,
+                                  "reasons", trading_reasons_json(&v)));
+    LOG_INFO(v.allowed ? "manual order queued" : "manual order denied",
+             LF_S("mode", trading_mode(e->cfg)),
+             LF_S("client_order_id", o->client_order_id),
+             LF_S("ticker", o->ticker), LF_S("side", order_side_name(o->side)),
+             LF_I("qty", o->qty));
+    return v.allowed ? 201 : 422;
+dberr:
+    snprintf(err, errlen, "%s", db_error(d));
+    db_rollback(d);
+    return 503;
+}
+
+/* Fills in what a manual order may leave out: a client order id, the
+ * days and the time (now, New York). */
+static void manual_defaults(json_t *body, const http_request *req,
+                            int32_t *today)
+{
+    int32_t day;
+    int minute;
+    char ds[11], hex[65], *seed;
+
+    exchange_ny_time((int64_t)time(NULL), &day, &minute);
+    *today = day;
+    if (!json_object_get(body, "client_order_id")) {
+        seed = xasprintf("%s|%lld|%s", req->request_id, (long long)time(NULL),
+                         req->body);
+        sha256_hex(seed, strlen(seed), hex);
+        free(seed);
+        hex[32] = '\0';
+        json_object_set_new(body, "client_order_id",
+                            json_sprintf("man-%s", hex));
+    }
+    if (!json_object_get(body, "type"))
+        json_object_set_new(body, "type", json_string("market"));
+    json_object_set_new(body, "decision_day", json_string(DAYSTR(day, ds)));
+    json_object_set_new(body, "exec_day", json_string(ds));
+    json_object_set_new(body, "exec_minute", json_integer(minute));
+}
+
+static void route_manual(engine *e, const http_request *req,
+                         http_response *res)
+{
+    json_t *body = trading_body(req, res), *answer = NULL;
+    order_intent o;
+    int32_t today, decision_day;
+    char err[512], ds[11];
+    int status;
+    db *d;
+
+    if (!body)
+        return;
+    manual_defaults(body, req, &today);
+    if (trading_intent_parse(body, &o, &decision_day, err, sizeof(err)) < 0) {
+        json_decref(body);
+        http_error(res, 400, "bad_request", err);
+        return;
+    }
+    json_decref(body);
+    d = trading_pool_get(e->pool);
+    status = manual_order(e, d, &o, today, &answer, err, sizeof(err));
+    trading_pool_put(e->pool, d);
+    if (status == 503) {
+        LOG_ERROR("database error", LF_S("error", err));
+        http_error(res, 503, "unavailable", "the database did not answer");
+        return;
+    }
+    if (status == 422 && !answer) {
+        http_error(res, 422, "unknown_ticker", err);
+        return;
+    }
+    if (status == 201 || status == 422) {
+        /* Wake broker-adapter through the queue the worker reads. */
+        queue_client *q = NULL;
+        char qerr[256];
+        const char *payload[1];
+        size_t len;
+        char *job;
+
+        if (status == 201) {
+            job = xasprintf("{\"client_order_id\":\"%s\"}",
+                            o.client_order_id);
+            payload[0] = job;
+            len = strlen(job);
+            q = queue_open(e->cfg, "trading-engine-api", qerr, sizeof(qerr));
+            if (!q || queue_push(q, Q_BROKER_ORDERS, payload, &len, 1) < 0)
+                LOG_ERROR("cannot queue the order; it stays queued",
+                          LF_S("client_order_id", o.client_order_id),
+                          LF_S("error", q ? queue_error(q) : qerr));
+            queue_close(q);
+            free(job);
+        }
+        json_object_set_new(answer, "exec_day",
+                            json_string(DAYSTR(o.exec_day, ds)));
+    }
+    trading_reply(res, status, answer);
+}
+
+static void handle(void *ctx, const http_request *req, http_response *res)
+{
+    engine *e = ctx;
+    const char *m = req->method, *p = req->path;
+    int get = strcmp(m, "GET") == 0, post = strcmp(m, "POST") == 0;
+
+    if (trading_probe_route(e->cfg, "trading-engine", e->pool, routes, req,
+                            res))
+        return;
+    if (!trading_authorized(e->cfg, req, res, !get))
+        return;
+    if (get && strcmp(p, "/status") == 0)
+        route_status(e, res);
+    else if (get && strcmp(p, "/orders") == 0)
+        route_orders(e, req, res);
+    else if (get && strncmp(p, "/orders/", 8) == 0 && strlen(p + 8) > 0 &&
+             strlen(p + 8) < ORDER_ID_MAX)
+        route_order(e, p + 8, res);
+    else if (get && strcmp(p, "/decisions") == 0)
+        route_decisions(e, req, res);
+    else if (post && strcmp(p, "/orders") == 0)
+        route_manual(e, req, res);
+    else if (post && strcmp(p, "/kill-switch") == 0)
+        route_kill_switch(e, req, res);
+    else
+        http_error(res, 404, "not_found", "no such route; see GET /docs");
+}
+
+/* The mailer: sends pending notifications when SMTP is configured. */
+
+static int smtp_configured(const config *c)
+{
+    return c->smtp_url[0] && c->gmail_sender[0] && c->gmail_recipient[0];
+}
+
+static void send_pending(engine *e, db *d)
+{
+    static const char sql[] =
+        "SELECT id, subject, body FROM notifications WHERE status = 'pending'"
+        " ORDER BY id LIMIT 20";
+    smtp_options so = {e->cfg->smtp_url, e->cfg->gmail_sender,
+                       e->cfg->gmail_app_password, 15000};
+    PGresult *r;
+
+    if (db_execp(d, "te_pending", sql, 0, NULL, &r) != DB_OK)
+        return;
+    for (int i = 0; i < PQntuples(r) && !atomic_load(&e->stop); i++) {
+        smtp_message m = {e->cfg->gmail_sender, e->cfg->gmail_recipient,
+                          PQgetvalue(r, i, 1), PQgetvalue(r, i, 2)};
+        char err[512] = "";
+        int ok = smtp_send(&so, &m, err, sizeof(err)) == 0;
+        const char *p[] = {PQgetvalue(r, i, 0), ok ? NULL : err};
+        char max[8];
+        const char *pf[] = {p[0], err, max};
+
+        snprintf(max, sizeof(max), "%d", NOTIFY_MAX_ATTEMPTS);
+        if (ok) {
+            db_execp(d, "te_sent",
+                     "UPDATE notifications SET status = 'sent',"
+                     " sent_at = now(), attempts = attempts + 1"
+                     " WHERE id = $1::bigint",
+                     1, p, NULL);
+            LOG_INFO("notification mailed", LF_S("id", p[0]));
+        } else {
+            db_execp(d, "te_mailfail",
+                     "UPDATE notifications SET attempts = attempts + 1,"
+                     " last_error = $2, status = CASE WHEN attempts + 1 >="
+                     " $3::int THEN 'failed' ELSE 'pending' END"
+                     " WHERE id = $1::bigint",
+                     3, pf, NULL);
+            LOG_WARN("cannot mail a notification; trading goes on",
+                     LF_S("id", p[0]), LF_S("error", err));
+            break; /* the server is likely down: try again later */
+        }
+    }
+    PQclear(r);
+}
+
+static void *mailer(void *arg)
+{
+    engine *e = arg;
+    char err[512];
+    db *d = NULL;
+
+    while (!atomic_load(&e->stop)) {
+        if (!d)
+            d = db_open(e->cfg, err, sizeof(err));
+        if (d)
+            send_pending(e, d);
+        for (int i = 0; i < NOTIFY_POLL_MS / 50 && !atomic_load(&e->stop); i++)
+            worker_sleep_ms(50);
+    }
+    db_close(d);
+    return NULL;
+}
+
+static int te_init(worker *w, char *err, size_t errlen)
+{
+    return trading_ensure_account(w->db, w->cfg, err, errlen) == DB_OK ? 0
+                                                                        : -1;
+}
+
+static const worker_def trading_def = {
+    .service = "trading-engine",
+    .queue = Q_TRADING_DECISIONS,
+    .init = te_init,
+    .handle = te_handle,
+};
+
+int cmd_trading_engine(int argc, char **argv)
+{
+    config c, wc;
+    engine *e = &the_engine;
+    http_options ho;
+    http_server *srv = NULL;
+    pthread_t mail_thread;
+    int mailing = 0, port, rc;
+    char err[512];
+
+    if (cli_wants_help(argc, argv)) {
+        printf("usage: stonks trading-engine\n"
+               "  Worker on stonks:queue:trading_decisions (trades each "
+               "session's changed\n  recommendations in order) and HTTP API "
+               "on HTTP_PORT (or the port of\n  TRADING_ENGINE_URL when "
+               "HTTP_PORT is 0). TRADING_MODE=paper|live.\n");
+        return 0;
+    }
+    if (cli_start("trading-engine", &c) < 0)
+        return 2;
+    if (trading_mode_check(&c, err, sizeof(err)) < 0) {
+        LOG_ERROR("refusing to start", LF_S("error", err));
+        fprintf(stderr, "stonks trading-engine: %s\n", err);
+        config_release(&c);
+        return 2;
+    }
+    LOG_INFO("trading-engine starting", LF_S("mode", trading_mode(&c)),
+             LF_S("broker", c.broker));
+    memset(e, 0, sizeof(*e));
+    e->cfg = &c;
+    worker_install_signals();
+    while (!worker_stopping()) {
+        e->pool = trading_pool_open(&c, c.pg_pool_size, err, sizeof(err));
+        if (e->pool)
+            break;
+        LOG_ERROR("waiting for PostgreSQL", LF_S("error", err));
+        worker_sleep_ms(1000);
+    }
+    if (!e->pool) {
+        config_release(&c);
+        return 0;
+    }
+    port = trading_listen_port(&c, c.trading_engine_url);
+    memset(&ho, 0, sizeof(ho));
+    ho.bind = c.http_bind;
+    ho.port = port;
+    ho.threads = c.http_threads;
+    ho.max_body = (size_t)c.http_max_body;
+    if (port > 0)
+        srv = http_start(&ho, handle, e, err, sizeof(err));
+    if (port > 0 && !srv)
+        LOG_ERROR("cannot serve HTTP; the worker runs on",
+                  LF_S("error", err));
+    else if (srv)
+        LOG_INFO("trading-engine listening", LF_I("port", http_port(srv)),
+                 LF_S("mode", trading_mode(&c)));
+    if (smtp_configured(&c))
+        mailing = pthread_create(&mail_thread, NULL, mailer, e) == 0;
+    else
+        LOG_INFO("no SMTP settings: notifications stay in the outbox table");
+    /* The API serves /health and /metrics itself: no probe port. */
+    wc = c;
+    wc.http_port = 0;
+    rc = worker_run(&trading_def, &wc);
+    atomic_store(&e->stop, 1);
+    if (mailing)
+        pthread_join(mail_thread, NULL);
+    http_stop(srv);
+    trading_pool_close(e->pool);
+    config_release(&c);
+    return rc;
+}
