@@ -22,9 +22,18 @@ PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
 PGDATA=$DIR/pg
 REDIS_DIR=$DIR/redis
 
+# As root, PostgreSQL runs as `postgres`, which must reach its data
+# folder. A checkout under a private home (/root) is out of its reach:
+# the data folder then lives under /var/tmp, named after this checkout.
+if [ "$(id -u)" -eq 0 ] && ! runuser -u postgres -- test -x "$DIR/.." \
+    2>/dev/null && ! runuser -u postgres -- test -x "$(dirname "$DIR")" \
+    2>/dev/null; then
+    PGDATA=/var/tmp/stonks-$(echo "$DIR" | md5sum | cut -c1-12)/pg
+fi
+
 as_pg() {
     if [ "$(id -u)" -eq 0 ]; then
-        runuser -u postgres -- "$@"
+        (cd / && runuser -u postgres -- "$@")
     else
         "$@"
     fi
@@ -50,6 +59,7 @@ start_pg() {
     mkdir -p "$DIR"
     if [ ! -f "$PGDATA/PG_VERSION" ]; then
         mkdir -p "$PGDATA"
+        [ "$(id -u)" -eq 0 ] && chown postgres:postgres "$(dirname "$PGDATA")"
         [ "$(id -u)" -eq 0 ] && chown postgres:postgres "$PGDATA"
         chmod 700 "$PGDATA"
         as_pg "$PGBIN/initdb" -D "$PGDATA" -U postgres --auth=trust \
