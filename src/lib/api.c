@@ -453,18 +453,19 @@ void api_handle(void *ctx, const http_request *req, http_response *res)
     c.cfg = a->cfg;
     route = find_route(a, req, &c, allow, sizeof(allow));
     if (route < 0) {
-        if (!allow[0]) {
+        if (allow[0] && strcmp(req->method, "OPTIONS") == 0) {
+            preflight(a, req, res, allow);
+        } else if (!allow[0]) {
+            add_cors(a, req, res);
             api_error(&c, 404, "not_found", "no route for %s %.200s",
                       req->method, req->path);
-        } else if (strcmp(req->method, "OPTIONS") == 0) {
-            preflight(a, req, res, allow);
         } else {
+            add_cors(a, req, res);
             http_set_header(res, "Allow", allow);
             api_error(&c, 405, "method_not_allowed",
                       "%s is not allowed on %.200s (allowed: %s)", req->method,
                       req->path, allow);
         }
-        add_cors(a, req, res);
         observe(a, -1, res->status, now_s() - t0);
         return;
     }

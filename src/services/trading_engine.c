@@ -71,9 +71,6 @@ typedef struct engine {
     atomic_int stop;
 } engine;
 
-/* The engine the worker's handler and the HTTP threads share. */
-static engine the_engine;
-
 /* Traded tickers as a PostgreSQL array literal, and how many. */
 static int traded_tickers(db *d, const config *c, pgarr *out, long *n,
                           char *err, size_t errlen)
@@ -187,11 +184,11 @@ static void notify_order(db *d, const config *c, const order_intent *o,
     snprintf(subject, sizeof(subject), "[stonks %s] order queued: %s %lld %s",
              trading_mode(c), order_side_name(o->side), (long long)o->qty,
              o->ticker);
-    body = xasprintf("Mode: %s\nOrder %s: %s %lld %s (%s), queued for the "
-                     "broker.\n%s\n",
-                     trading_mode(c), o->client_order_id,
-                     order_side_name(o->side), (long long)o->qty, o->ticker,
-                     order_type_name(o->type), why);
+    body =
+        xasprintf("Mode: %s\nOrder %s: %s %lld %s (%s), queued for the "
+                  "broker.\n%s\n",
+                  trading_mode(c), o->client_order_id, order_side_name(o->side),
+                  (long long)o->qty, o->ticker, order_type_name(o->type), why);
     trading_notify(d, key, "order", subject, body);
     free(body);
 }
@@ -210,8 +207,7 @@ static void notify_denied(db *d, const config *c, const order_intent *o,
     buf_addf(&b, "Mode: %s\nOrder %s was denied by the risk screen:\n",
              trading_mode(c), o->client_order_id);
     for (size_t i = 0; i < v->nreasons; i++)
-        buf_addf(&b, "- %s: %s\n", v->reasons[i].code,
-                 v->reasons[i].message);
+        buf_addf(&b, "- %s: %s\n", v->reasons[i].code, v->reasons[i].message);
     trading_notify(d, key, "rejection", subject, b.data);
     buf_release(&b);
 }
@@ -426,6 +422,16 @@ static int push_orders(worker *w, const char *name, const char *sql,
     return rc;
 }
 
+static const char SQL_QUEUED_OF_DAY[] =
+    "SELECT client_order_id FROM orders WHERE decision_day = $1::date"
+    " AND status = 'queued' ORDER BY id";
+
+/* Orders still queued a while after they were made: their job was lost
+ * (a crash between the commit and the push). */
+static const char SQL_STUCK[] =
+    "SELECT client_order_id FROM orders WHERE status = 'queued'"
+    " AND created_at < now() - $1::interval ORDER BY id";
+
 /* Trades session day. Returns WORKER_OK, or WORKER_RETRY / WORKER_FAIL
  * with a message. */
 static int run_day(worker *w, int32_t day, const char *tickers, char *err,
@@ -453,7 +459,19 @@ static int run_day(worker *w, int32_t day, const char *tickers, char *err,
     if (db_begin(w->db) != DB_OK ||
         db_exec(w->db, "SELECT pg_advisory_xact_lock(" TRADING_LOCK ")", 0,
                 NULL, NULL) != DB_OK ||
-        db_execp(w->db, "te_recs", SQL_RECS, 2, p, &recs) != DB_OK)
+        db_execp(w->db, "te_done",
+                 "SELECT 1 FROM trading_runs WHERE day = $1::date", 1, p,
+                 &recs) != DB_OK)
+        goto dberr;
+    if (PQntuples(recs) > 0) {
+        /* Another replica was first: only make sure its orders go out. */
+        PQclear(recs);
+        db_rollback(w->db);
+        return push_orders(w, "te_queued", SQL_QUEUED_OF_DAY, ds);
+    }
+    PQclear(recs);
+    recs = NULL;
+    if (db_execp(w->db, "te_recs", SQL_RECS, 2, p, &recs) != DB_OK)
         goto dberr;
     dbrc = trading_state_load(w->db, c, day, exec_day, NULL, &s, err, errlen);
     if (dbrc != DB_OK)
@@ -469,8 +487,8 @@ static int run_day(worker *w, int32_t day, const char *tickers, char *err,
         if (strcmp(dc.prev, dc.action) == 0)
             continue;
         order_client_id(dc.ticker, day, dc.action, TRADING_MODEL, dc.coid);
-        if (decide(w->db, c, &s, &dc, day, exec_day, exec_minute, err,
-                   errlen) < 0 ||
+        if (decide(w->db, c, &s, &dc, day, exec_day, exec_minute, err, errlen) <
+                0 ||
             record(w->db, c, &dc, day, day) != DB_OK)
             goto dberr;
         ndec++;
@@ -482,11 +500,10 @@ static int run_day(worker *w, int32_t day, const char *tickers, char *err,
                      LF_S("side", order_side_name(dc.o.side)),
                      LF_I("qty", dc.o.qty), LF_S("day", ds));
         } else if (dc.has_order) {
-            LOG_INFO("order denied by the screen",
-                     LF_S("mode", trading_mode(c)),
-                     LF_S("client_order_id", dc.coid),
-                     LF_S("ticker", dc.ticker),
-                     LF_S("reasons", dc.explanation));
+            LOG_INFO(
+                "order denied by the screen", LF_S("mode", trading_mode(c)),
+                LF_S("client_order_id", dc.coid), LF_S("ticker", dc.ticker),
+                LF_S("reasons", dc.explanation));
         }
     }
     if (write_run(w->db, c, &s, day, ndec, nord) < 0 ||
@@ -494,16 +511,11 @@ static int run_day(worker *w, int32_t day, const char *tickers, char *err,
         goto dberr;
     trading_state_release(&s);
     PQclear(recs);
-    LOG_INFO("trading day done", LF_S("mode", trading_mode(c)),
-             LF_S("day", ds), LF_I("decisions", ndec), LF_I("orders", nord));
-    return push_orders(w, "te_queued",
-                       "SELECT client_order_id FROM orders"
-                       " WHERE decision_day = $1::date AND status = 'queued'"
-                       " ORDER BY id",
-                       ds);
+    LOG_INFO("trading day done", LF_S("mode", trading_mode(c)), LF_S("day", ds),
+             LF_I("decisions", ndec), LF_I("orders", nord));
+    return push_orders(w, "te_queued", SQL_QUEUED_OF_DAY, ds);
 dberr:
-    if (!err[0] || strcmp(err, "") == 0)
-        snprintf(err, errlen, "%s", db_error(w->db));
+    snprintf(err, errlen, "%s", db_error(w->db));
     db_rollback(w->db);
     if (loaded)
         trading_state_release(&s);
@@ -536,6 +548,34 @@ static int32_t first_session(const config *c)
     if (date_parse(c->replay_start, strlen(c->replay_start), &start) < 0)
         return -1;
     return exchange_is_open(start) ? start : exchange_next_open(start);
+}
+
+static int32_t today_ny(void)
+{
+    int32_t day;
+    int minute;
+
+    exchange_ny_time((int64_t)time(NULL), &day, &minute);
+    return day;
+}
+
+/* Live mode: a session before today is not traded any more. */
+static int skip_day(worker *w, int32_t day, char *err, size_t errlen)
+{
+    char ds[11];
+    const char *p[] = {DAYSTR(day, ds), trading_mode(w->cfg)};
+
+    if (db_execp(w->db, "te_skip",
+                 "INSERT INTO trading_runs (day, decisions, orders,"
+                 " equity_cents, mode) VALUES ($1::date, 0, 0, 0, $2)"
+                 " ON CONFLICT (day) DO NOTHING",
+                 2, p, NULL) != DB_OK) {
+        snprintf(err, errlen, "%s", db_error(w->db));
+        return WORKER_RETRY;
+    }
+    LOG_INFO("stale session skipped", LF_S("mode", trading_mode(w->cfg)),
+             LF_S("day", ds));
+    return WORKER_OK;
 }
 
 /* Trades every session that is ready, in order. */
@@ -578,6 +618,12 @@ static int advance(worker *w, char *err, size_t errlen)
         PQclear(r);
         if (have < ntickers)
             break; /* more recommendations of the day will come */
+        if (!replay_mode(c) && day < today_ny()) {
+            rc = skip_day(w, day, err, errlen);
+            if (rc != WORKER_OK)
+                break;
+            continue;
+        }
         if (replay_mode(c) && day != first_session(c) && !prev_done)
             break; /* the previous session is not traded yet */
         if (replay_mode(c) && open > 0) {
@@ -589,6 +635,8 @@ static int advance(worker *w, char *err, size_t errlen)
             break;
     }
     pgarr_release(&tickers);
+    if (rc == WORKER_OK)
+        rc = push_orders(w, "te_stuck", SQL_STUCK, "30 seconds");
     return rc;
 dberr:
     snprintf(err, errlen, "%s", db_error(w->db));
@@ -644,17 +692,17 @@ static void reply_sql_json(engine *e, http_response *res, const char *name,
         http_error(res, 404, "not_found", "no such order");
         return;
     }
-    trading_reply(res, 200,
-                  json_pack("{s:s, s:o}", "mode", trading_mode(e->cfg), key,
-                            j));
+    trading_reply(
+        res, 200,
+        json_pack("{s:s, s:o}", "mode", trading_mode(e->cfg), key, j));
 }
 
 #define ORDER_COLUMNS                                                          \
-    "o.id, o.client_order_id, o.source, o.mode, o.broker, o.ticker, o.side,"  \
-    " o.type, o.qty, o.limit_price_cents, o.ref_price_cents,"                 \
-    " o.extended_hours, o.decision_day, o.exec_day, o.exec_minute,"           \
-    " o.status, o.broker_order_id, o.filled_qty, o.filled_avg_price_cents,"   \
-    " o.commission_cents, o.reject_code, o.reject_reason, o.created_at,"      \
+    "o.id, o.client_order_id, o.source, o.mode, o.broker, o.ticker, o.side,"   \
+    " o.type, o.qty, o.limit_price_cents, o.ref_price_cents,"                  \
+    " o.extended_hours, o.decision_day, o.exec_day, o.exec_minute,"            \
+    " o.status, o.broker_order_id, o.filled_qty, o.filled_avg_price_cents,"    \
+    " o.commission_cents, o.reject_code, o.reject_reason, o.created_at,"       \
     " o.updated_at, o.final_at"
 
 static void route_status(engine *e, http_response *res)
@@ -684,8 +732,7 @@ static void route_status(engine *e, http_response *res)
     reply_sql_json(e, res, "te_status", sql, 1, p, "status");
 }
 
-static void route_orders(engine *e, const http_request *req,
-                         http_response *res)
+static void route_orders(engine *e, const http_request *req, http_response *res)
 {
     static const char sql[] =
         "SELECT coalesce(json_agg(x ORDER BY x.id DESC), '[]') FROM ("
@@ -768,9 +815,9 @@ static void route_kill_switch(engine *e, const http_request *req,
         http_error(res, 503, "unavailable", "the database did not answer");
     } else {
         trading_reply(res, 200,
-                      json_pack("{s:s, s:b, s:b}", "mode",
-                                trading_mode(e->cfg), "active",
-                                json_is_true(active), "changed", changed));
+                      json_pack("{s:s, s:b, s:b}", "mode", trading_mode(e->cfg),
+                                "active", json_is_true(active), "changed",
+                                changed));
     }
     trading_pool_put(e->pool, d);
     json_decref(body);
@@ -837,8 +884,8 @@ static int manual_order(engine *e, db *d, order_intent *o, int32_t today,
     *answer = json_pack("{s:s, s:s, s:s, s:o}", "mode", trading_mode(e->cfg),
                         "client_order_id", o->client_order_id, "status",
                         v.allowed ? "queued" : "denied", "verdict",
-                        json_pack("{s:b, s:o}", "allowed", v.allowed,
-                                  "reasons", trading_reasons_json(&v)));
+                        json_pack("{s:b, s:o}", "allowed", v.allowed, "reasons",
+                                  trading_reasons_json(&v)));
     LOG_INFO(v.allowed ? "manual order queued" : "manual order denied",
              LF_S("mode", trading_mode(e->cfg)),
              LF_S("client_order_id", o->client_order_id),
@@ -878,8 +925,7 @@ static void manual_defaults(json_t *body, const http_request *req,
     json_object_set_new(body, "exec_minute", json_integer(minute));
 }
 
-static void route_manual(engine *e, const http_request *req,
-                         http_response *res)
+static void route_manual(engine *e, const http_request *req, http_response *res)
 {
     json_t *body = trading_body(req, res), *answer = NULL;
     order_intent o;
@@ -918,8 +964,7 @@ static void route_manual(engine *e, const http_request *req,
         char *job;
 
         if (status == 201) {
-            job = xasprintf("{\"client_order_id\":\"%s\"}",
-                            o.client_order_id);
+            job = xasprintf("{\"client_order_id\":\"%s\"}", o.client_order_id);
             payload[0] = job;
             len = strlen(job);
             q = queue_open(e->cfg, "trading-engine-api", qerr, sizeof(qerr));
@@ -1034,8 +1079,7 @@ static void *mailer(void *arg)
 
 static int te_init(worker *w, char *err, size_t errlen)
 {
-    return trading_ensure_account(w->db, w->cfg, err, errlen) == DB_OK ? 0
-                                                                        : -1;
+    return trading_ensure_account(w->db, w->cfg, err, errlen) == DB_OK ? 0 : -1;
 }
 
 static const worker_def trading_def = {
@@ -1048,7 +1092,7 @@ static const worker_def trading_def = {
 int cmd_trading_engine(int argc, char **argv)
 {
     config c, wc;
-    engine *e = &the_engine;
+    engine eng, *e = &eng;
     http_options ho;
     http_server *srv = NULL;
     pthread_t mail_thread;
@@ -1096,8 +1140,7 @@ int cmd_trading_engine(int argc, char **argv)
     if (port > 0)
         srv = http_start(&ho, handle, e, err, sizeof(err));
     if (port > 0 && !srv)
-        LOG_ERROR("cannot serve HTTP; the worker runs on",
-                  LF_S("error", err));
+        LOG_ERROR("cannot serve HTTP; the worker runs on", LF_S("error", err));
     else if (srv)
         LOG_INFO("trading-engine listening", LF_I("port", http_port(srv)),
                  LF_S("mode", trading_mode(&c)));
