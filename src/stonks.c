@@ -13,6 +13,7 @@
 #include "services/pipeline.h"
 #include "services/query_api.h"
 #include "services/registry.h"
+#include "services/trading.h"
 
 int cmd_queue(int argc, char **argv);
 
@@ -36,6 +37,10 @@ static const command commands[] = {
     {"query-api", cmd_query_api, "service: the read API (HTTP)"},
     {"symbol-registry", cmd_symbol_registry,
      "service: the watchlist API (HTTP)"},
+    {"trading-engine", cmd_trading_engine, "service: orders from decisions"},
+    {"risk-engine", cmd_risk_engine, "service: the risk gate (HTTP)"},
+    {"broker-adapter", cmd_broker_adapter, "service: orders to the broker"},
+    {"portfolio", cmd_portfolio, "print orders, positions, cash and P&L"},
     {"demo", cmd_demo, "replay the bundled data through the services"},
     {"report", cmd_report, "print the per-ticker table"},
     {"queue", cmd_queue, "queue stats, dead letters, retry"},

@@ -53,7 +53,7 @@ INSERT INTO risk_limits (name, value, unit, description) VALUES
      'orders of one ticker per session'),
     ('daily_loss_limit_cents', 300000, 'cents',
      'no new buys after losing this much since the last close'),
-    ('max_drawdown_bps', 1500, 'bps',
+    ('max_drawdown_bps', 2000, 'bps',
      'drawdown of equity from its peak that trips the kill switch'),
     ('min_price_cents', 500, 'cents', 'no buys of shares cheaper than this'),
     ('cash_buffer_bps', 100, 'bps',

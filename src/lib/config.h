@@ -46,6 +46,30 @@ typedef struct config {
     char *object_store;
     char *object_store_dir;
 
+    /* Object store: S3 (MinIO). */
+    char *s3_endpoint;
+    char *s3_region;
+    char *s3_bucket;
+    int s3_path_style;
+    char *minio_access_key;
+    char *minio_secret_key;
+
+    /* Market-data and news providers (docs/PROVIDERS.md). */
+    char *market_data_api_key;
+    char *polygon_base_url;
+    char *alpaca_data_url;
+    char *alpaca_data_feed;
+    char *rss_feeds;
+    char *sec_full_text_forms;
+    char *ingest_user_agent;
+    int ingest_requests_per_min;
+    int ingest_http_timeout_s;
+    int ingest_max_retries;
+    int ingest_retry_max_s;
+    int ingest_max_pages;
+    int ingest_max_response;
+    int rss_refresh_s;
+
     char *extractor_model;
     char *model_path;
 

@@ -8,11 +8,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lib/s3.h"
 #include "lib/sha256.h"
 #include "lib/xalloc.h"
 
 struct objstore {
-    char *root;
+    char *root; /* fs */
+    s3_client *s3; /* s3; NULL for fs */
 };
 
 static int mkdirs(const char *path)
@@ -34,10 +36,36 @@ static int mkdirs(const char *path)
     return rc;
 }
 
+static objstore *open_s3(const config *c, char *err, size_t errlen)
+{
+    const s3_options o = {
+        .endpoint = c->s3_endpoint,
+        .region = c->s3_region,
+        .bucket = c->s3_bucket,
+        .access_key = c->minio_access_key,
+        .secret_key = c->minio_secret_key,
+        .path_style = c->s3_path_style,
+    };
+    s3_client *cl = s3_new(&o, err, errlen);
+    objstore *s;
+
+    if (!cl)
+        return NULL;
+    if (s3_ensure_bucket(cl, err, errlen) != S3_OK) {
+        s3_free(cl);
+        return NULL;
+    }
+    s = xcalloc(1, sizeof(*s));
+    s->s3 = cl;
+    return s;
+}
+
 objstore *objstore_open(const config *c, char *err, size_t errlen)
 {
     objstore *s;
 
+    if (strcmp(c->object_store, "s3") == 0)
+        return open_s3(c, err, errlen);
     if (mkdirs(c->object_store_dir) < 0) {
         snprintf(err, errlen, "cannot create OBJECT_STORE_DIR %s: %s",
                  c->object_store_dir, strerror(errno));
@@ -52,6 +80,7 @@ void objstore_close(objstore *s)
 {
     if (!s)
         return;
+    s3_free(s->s3);
     free(s->root);
     free(s);
 }
@@ -89,6 +118,19 @@ static int write_all(int fd, const char *p, size_t len)
     return 0;
 }
 
+static int put_s3(objstore *s, const char *key, const void *data, size_t len,
+                  char *err, size_t errlen)
+{
+    long long have = -1;
+    int rc = s3_head(s->s3, key, &have, err, errlen);
+
+    if (rc == S3_OK && have == (long long)len)
+        return 0;
+    if (rc == S3_ERROR)
+        return -1;
+    return s3_put(s->s3, key, data, len, err, errlen) == S3_OK ? 0 : -1;
+}
+
 int objstore_put(objstore *s, const void *data, size_t len, char key[72],
                  char *err, size_t errlen)
 {
@@ -99,6 +141,8 @@ int objstore_put(objstore *s, const void *data, size_t len, char key[72],
 
     sha256_hex(data, len, hex);
     snprintf(key, 72, "sha256/%s", hex);
+    if (s->s3)
+        return put_s3(s, key, data, len, err, errlen);
     path = path_of(s, hex);
     if (stat(path, &st) == 0 && (size_t)st.st_size == len) {
         free(path);
@@ -135,6 +179,23 @@ out:
     return rc;
 }
 
+static char *get_s3(objstore *s, const char *key, size_t max, size_t *len,
+                    char *err, size_t errlen)
+{
+    buf b;
+    int rc;
+
+    buf_init(&b);
+    rc = s3_get(s->s3, key, max, &b, err, errlen);
+    if (rc == S3_MISSING)
+        snprintf(err, errlen, "object %s not found", key);
+    if (rc != S3_OK) {
+        buf_release(&b);
+        return NULL;
+    }
+    return buf_detach(&b, len);
+}
+
 char *objstore_get(objstore *s, const char *key, size_t max, size_t *len,
                    char *err, size_t errlen)
 {
@@ -146,6 +207,8 @@ char *objstore_get(objstore *s, const char *key, size_t max, size_t *len,
         snprintf(err, errlen, "invalid object key '%.80s'", key);
         return NULL;
     }
+    if (s->s3)
+        return get_s3(s, key, max, len, err, errlen);
     path = path_of(s, key + 7);
     f = fopen(path, "rb");
     if (!f) {
@@ -164,4 +227,32 @@ char *objstore_get(objstore *s, const char *key, size_t max, size_t *len,
 out:
     free(path);
     return data;
+}
+
+int objstore_head(objstore *s, const char *key, size_t *len, char *err,
+                  size_t errlen)
+{
+    struct stat st;
+    long long size = 0;
+    char *path;
+    int rc;
+
+    if (!valid_key(key)) {
+        snprintf(err, errlen, "invalid object key '%.80s'", key);
+        return -1;
+    }
+    if (s->s3) {
+        rc = s3_head(s->s3, key, &size, err, errlen);
+        if (rc == S3_ERROR)
+            return -1;
+        if (rc == S3_OK && len)
+            *len = size < 0 ? 0 : (size_t)size;
+        return rc == S3_OK;
+    }
+    path = path_of(s, key + 7);
+    rc = stat(path, &st) == 0;
+    if (rc && len)
+        *len = (size_t)st.st_size;
+    free(path);
+    return rc;
 }

@@ -31,9 +31,8 @@ typedef struct agg_job {
  * result, the same in every run. */
 static const char SQL_SIGNALS[] =
     "SELECT s.ticker, s.trading_day - DATE '1970-01-01', s.sentiment,"
-    " s.confidence, s.relevance, d.content_hash"
-    " FROM signals s JOIN documents d ON d.id = s.document_id"
-    " WHERE s.ticker = ANY($1::text[]) AND d.duplicate_of IS NULL"
+    " s.confidence, s.relevance, s.doc_hash FROM signals s"
+    " WHERE s.ticker = ANY($1::text[]) AND s.counted"
     " AND s.trading_day BETWEEN $2::date AND $3::date"
     " AND ($4::text IS NULL OR s.model_version = $4::text)";
 

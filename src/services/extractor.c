@@ -56,35 +56,39 @@ static const char SQL_LOCK[] =
     " ORDER BY id FOR UPDATE";
 
 static const char SQL_LOAD[] =
-    "SELECT d.id, d.clean_text, d.trading_day::text, t.ticker, t.origin"
+    "SELECT d.id, d.clean_text, d.trading_day::text, t.ticker, t.origin,"
+    " d.content_hash, d.duplicate_of IS NULL"
     " FROM documents d JOIN document_tickers t ON t.document_id = d.id"
     " WHERE d.id = ANY($1::bigint[]) AND d.status <> 'new'"
     " ORDER BY d.id, t.ticker";
 
 static const char SQL_SIGNALS[] =
     "INSERT INTO signals (document_id, ticker, model_version, trading_day,"
-    " sentiment, label, relevance, confidence, event_type)"
+    " sentiment, label, relevance, confidence, event_type, doc_hash,"
+    " counted)"
     " SELECT u.id, u.t, $1, u.day::date, u.s::float8, u.l, u.r::float8,"
-    " u.c::float8, u.e"
+    " u.c::float8, u.e, u.h, u.k::boolean"
     " FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[],"
-    " $6::text[], $7::text[], $8::text[], $9::text[])"
-    " AS u(id, t, day, s, l, r, c, e)"
+    " $6::text[], $7::text[], $8::text[], $9::text[], $10::text[],"
+    " $11::text[]) AS u(id, t, day, s, l, r, c, e, h, k)"
     " ON CONFLICT (document_id, ticker, model_version) DO UPDATE SET"
     " sentiment = EXCLUDED.sentiment, label = EXCLUDED.label,"
     " relevance = EXCLUDED.relevance, confidence = EXCLUDED.confidence,"
-    " event_type = EXCLUDED.event_type, trading_day = EXCLUDED.trading_day"
+    " event_type = EXCLUDED.event_type, trading_day = EXCLUDED.trading_day,"
+    " counted = EXCLUDED.counted"
     " WHERE (signals.sentiment, signals.label, signals.relevance,"
-    " signals.confidence, signals.event_type, signals.trading_day)"
+    " signals.confidence, signals.event_type, signals.trading_day,"
+    " signals.counted)"
     " IS DISTINCT FROM (EXCLUDED.sentiment, EXCLUDED.label,"
     " EXCLUDED.relevance, EXCLUDED.confidence, EXCLUDED.event_type,"
-    " EXCLUDED.trading_day)";
+    " EXCLUDED.trading_day, EXCLUDED.counted)";
 
 static const char SQL_DONE[] =
     "UPDATE documents SET status = 'extracted', updated_at = now()"
     " WHERE id = ANY($1::bigint[]) AND status = 'parsed'";
 
 typedef struct sig_cols {
-    pgarr id, t, day, s, l, r, c, e, done;
+    pgarr id, t, day, s, l, r, c, e, h, k, done;
 } sig_cols;
 
 /* Queues aggregation for the (ticker, day) pairs of this batch whose
@@ -182,6 +186,8 @@ static int extractor_handle(worker *w, queue_job *jobs, size_t n, char *err,
         pgarr_addf(&c.r, "%.2f", feed ? RELEVANCE_FEED : RELEVANCE_MENTION);
         pgarr_addf(&c.c, "%.6f", sr.confidence);
         pgarr_adds(&c.e, event_type_name(ev));
+        pgarr_adds(&c.h, PQgetvalue(r, i, 5));
+        pgarr_adds(&c.k, PQgetvalue(r, i, 6));
     }
     {
         const char *sp[] = {model,
@@ -192,12 +198,14 @@ static int extractor_handle(worker *w, queue_job *jobs, size_t n, char *err,
                             pgarr_text(&c.l),
                             pgarr_text(&c.r),
                             pgarr_text(&c.c),
-                            pgarr_text(&c.e)};
+                            pgarr_text(&c.e),
+                            pgarr_text(&c.h),
+                            pgarr_text(&c.k)};
         const char *dp[] = {pgarr_text(&c.done)};
 
         dbrc = DB_OK;
         if (c.id.n > 0)
-            dbrc = db_execp(w->db, "ext_signals", SQL_SIGNALS, 9, sp, NULL);
+            dbrc = db_execp(w->db, "ext_signals", SQL_SIGNALS, 11, sp, NULL);
         if (dbrc == DB_OK)
             dbrc = db_execp(w->db, "ext_done", SQL_DONE, 1, dp, NULL);
         if (dbrc == DB_OK)

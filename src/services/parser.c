@@ -144,13 +144,19 @@ static const char SQL_MENTIONS[] =
     " ORDER BY u.id, u.t"
     " ON CONFLICT (document_id, ticker) DO NOTHING";
 
+/* Flags near-duplicates and keeps the signals already written in step
+ * (`counted`), in one statement. */
 static const char SQL_DUPS[] =
-    "UPDATE documents d SET duplicate_of = NULLIF(x.first, d.id)"
+    "WITH changed AS ("
+    " UPDATE documents d SET duplicate_of = NULLIF(x.first, d.id)"
     " FROM (SELECT id, first_value(id) OVER (PARTITION BY text_hash"
     "        ORDER BY trading_day, content_hash) AS first"
     "       FROM documents WHERE text_hash = ANY($1::text[])) x"
     " WHERE d.id = x.id"
-    " AND d.duplicate_of IS DISTINCT FROM NULLIF(x.first, d.id)";
+    " AND d.duplicate_of IS DISTINCT FROM NULLIF(x.first, d.id)"
+    " RETURNING d.id, d.duplicate_of IS NULL AS counted)"
+    " UPDATE signals s SET counted = c.counted FROM changed c"
+    " WHERE s.document_id = c.id AND s.counted IS DISTINCT FROM c.counted";
 
 static int parser_handle(worker *w, queue_job *jobs, size_t n, char *err,
                          size_t errlen)

@@ -2,6 +2,13 @@
  * recommendation: takes (ticker, day) jobs whose aggregate exists and
  * writes BUY / SELL / HOLD with conviction, target weight and a
  * rationale naming its inputs; one row per ticker and day (upsert).
+ *
+ * Each batch written wakes the trading-engine with one job per day on
+ * stonks:queue:trading_decisions. Whether a recommendation changed is
+ * decided there, not here: the previous day's row may not be written
+ * yet when this one is (aggregation runs in parallel), while the
+ * trading-engine trades a day only once all of its recommendations are
+ * in, and the days in order (see services/trading_engine.c).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +21,7 @@
 #include "lib/xalloc.h"
 #include "services/pipeline.h"
 #include "services/svc.h"
+#include "services/trading.h"
 
 static const char SQL_LOAD[] =
     "SELECT DISTINCT a.ticker, a.as_of - DATE '1970-01-01', a.sent_1d,"
@@ -52,6 +60,33 @@ static void row_to_aggregate(PGresult *r, int i, aggregate *a)
     a->ret_20d = atof(PQgetvalue(r, i, 10));
     a->vol_20d = atof(PQgetvalue(r, i, 11));
     a->last_close = atof(PQgetvalue(r, i, 12));
+}
+
+/* One wake-up job per day of the rows written (r is sorted). */
+static int wake_trading(worker *w, PGresult *r)
+{
+    char **payloads = xcalloc((size_t)PQntuples(r) + 1, sizeof(char *));
+    size_t n = 0;
+    int rc;
+
+    for (int i = 0; i < PQntuples(r); i++) {
+        char ds[11], *job;
+
+        DAYSTR(atoi(PQgetvalue(r, i, 1)), ds);
+        job = xasprintf("{\"day\":\"%s\"}", ds);
+        for (size_t k = 0; k < n && job; k++)
+            if (strcmp(payloads[k], job) == 0) {
+                free(job);
+                job = NULL;
+            }
+        if (job)
+            payloads[n++] = job;
+    }
+    rc = worker_push(w, Q_TRADING_DECISIONS, payloads, n);
+    for (size_t k = 0; k < n; k++)
+        free(payloads[k]);
+    free(payloads);
+    return rc;
 }
 
 static int rec_handle(worker *w, queue_job *jobs, size_t n, char *err,
@@ -121,6 +156,8 @@ static int rec_handle(worker *w, queue_job *jobs, size_t n, char *err,
     rc = (size_t)PQntuples(r) < n ? WORKER_FAIL : WORKER_OK;
     if (rc == WORKER_FAIL)
         snprintf(err, errlen, "some jobs have no aggregate yet");
+    else
+        rc = wake_trading(w, r);
     goto out;
 dberr:
     snprintf(err, errlen, "%s", db_error(w->db));

@@ -10,6 +10,7 @@
 #include "domain/exchange.h"
 #include "lib/log.h"
 #include "lib/metrics.h"
+#include "lib/worker.h"
 #include "lib/xalloc.h"
 #include "services/trading_limits.h"
 
@@ -48,6 +49,16 @@ int trading_mode_check(const config *c, char *err, size_t errlen)
         return -1;
     }
     return 0;
+}
+
+int trading_db_worker_rc(const db *d)
+{
+    const char *st = db_sqlstate(d);
+
+    if (!st[0] || strncmp(st, "08", 2) == 0 || strncmp(st, "40", 2) == 0 ||
+        strncmp(st, "53", 2) == 0 || strncmp(st, "57", 2) == 0)
+        return WORKER_RETRY;
+    return WORKER_FAIL;
 }
 
 const char *trading_mode(const config *c)
@@ -103,8 +114,11 @@ static const char SQL_HELD[] =
 /* Fills of orders decided on the day or later: set aside. */
 static const char SQL_LATE_FILLS[] =
     "SELECT f.ticker, f.side, sum(f.qty)::bigint, sum(f.gross_cents)::bigint,"
-    " sum(f.commission_cents)::bigint"
+    " sum(f.commission_cents)::bigint, coalesce(min(s.sector), ''),"
+    " (SELECT b.close FROM price_bars b WHERE b.ticker = f.ticker"
+    "  AND b.day <= $1::date ORDER BY b.day DESC LIMIT 1)"
     " FROM fills f JOIN orders o ON o.id = f.order_id"
+    " LEFT JOIN symbols s ON s.ticker = f.ticker"
     " WHERE o.decision_day >= $1::date AND o.client_order_id <> $2"
     " GROUP BY f.ticker, f.side ORDER BY 1, 2";
 
@@ -221,12 +235,16 @@ static void load_held(trading_state *s, PGresult *r)
 static void set_aside_late_fills(trading_state *s, PGresult *r)
 {
     for (int i = 0; i < PQntuples(r); i++) {
-        risk_position *p = position_for(s, PQgetvalue(r, i, 0), "");
+        risk_position *p =
+            position_for(s, PQgetvalue(r, i, 0), PQgetvalue(r, i, 5));
         int buy = strcmp(PQgetvalue(r, i, 1), "buy") == 0;
         int64_t qty = atoll(PQgetvalue(r, i, 2));
         cents gross = atoll(PQgetvalue(r, i, 3));
         cents fee = atoll(PQgetvalue(r, i, 4));
 
+        /* A position the fill closed is not among the held ones. */
+        if (p->price == 0)
+            p->price = close_cents(r, i, 6);
         p->qty += buy ? -qty : qty;
         s->acct.cash += (buy ? gross : -gross) + fee;
     }

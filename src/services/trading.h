@@ -24,6 +24,7 @@
 #include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "domain/money.h"
 #include "domain/order.h"
@@ -53,6 +54,12 @@ int trading_mode_check(const config *c, char *err, size_t errlen);
 
 /* "paper" or "live". */
 const char *trading_mode(const config *c);
+
+/* What a worker should answer after d failed: WORKER_RETRY when the
+ * failure may pass (no answer from the server, connection lost, deadlock,
+ * serialization failure, server shutting down or out of resources),
+ * else WORKER_FAIL (the statement is wrong for this input). */
+int trading_db_worker_rc(const db *d);
 
 /* Creates the account row with STARTING_CASH when there is none. */
 int trading_ensure_account(db *d, const config *c, char *err, size_t errlen);
@@ -172,6 +179,12 @@ void trading_pool_put(trading_pool *p, db *d);
  * port of its own URL setting (so that `stonks demo`, which turns the
  * workers' probes off, still runs the APIs where the others look). */
 int trading_listen_port(const config *c, const char *own_url);
+
+/* Prints the orders, the positions with their value and P&L, cash and
+ * equity (the demo's closing table; `stonks portfolio`). Values use the
+ * last close in price_bars. Returns 0, or -1 after logging a database
+ * error. */
+int trading_print_summary(db *d, const config *c, FILE *out);
 
 /* The commands (src/stonks.c). */
 int cmd_trading_engine(int argc, char **argv);

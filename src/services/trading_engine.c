@@ -520,7 +520,7 @@ dberr:
     if (loaded)
         trading_state_release(&s);
     PQclear(recs);
-    return WORKER_RETRY;
+    return trading_db_worker_rc(w->db);
 }
 
 static const char SQL_NEXT[] =

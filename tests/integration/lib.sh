@@ -52,7 +52,7 @@ dump_state() {
              ORDER BY 2, 3"
         sql "SELECT 'sig', d.content_hash, s.ticker, s.model_version,
                     s.trading_day, s.sentiment, s.label, s.relevance,
-                    s.confidence, s.event_type
+                    s.confidence, s.event_type, s.counted, s.doc_hash
              FROM signals s JOIN documents d ON d.id = s.document_id
              ORDER BY 2, 3, 4"
         sql "SELECT 'bar', ticker, day, open, high, low, close, volume

@@ -1,0 +1,741 @@
+/*
+ * broker-adapter: takes orders from stonks:queue:broker_orders (jobs
+ * {"client_order_id"}), asks the risk-engine, submits to the broker,
+ * follows each order to a final state, records its fills, and keeps
+ * positions and cash; now and then it reconciles positions with the
+ * broker's.
+ *
+ * The order's status in PostgreSQL is the state machine, and every step
+ * commits before the next one talks to the outside:
+ *
+ *   queued      -> POST RISK_ENGINE_URL/check. No answer (or an answer
+ *                  whose verdict is not on record in our database) means
+ *                  no order: the job is retried later. Denied -> denied.
+ *                  Allowed -> submitting, committed before the broker is
+ *                  called.
+ *   submitting  -> the broker may or may not have the order (a crash, a
+ *                  timeout, a 5xx): look it up by client order id first;
+ *                  submit only when the broker says it has none. A
+ *                  duplicate-id refusal means it has one: look it up.
+ *                  Refused -> rejected, with the broker's reason.
+ *   accepted, partially_filled -> ask the broker; new fills are written
+ *                  with the position and cash changes in one transaction.
+ *   filled, canceled, expired, rejected, denied: final.
+ *
+ * So an order is never submitted twice: the deterministic client order
+ * id and the look-up before any resubmission make a repeated job, a
+ * retry after a timeout, or a restart after a kill between submit and
+ * acknowledgement find the one order the broker has. When an order
+ * becomes final, a job on stonks:queue:trading_decisions wakes the
+ * trading-engine (it waits for fills before it trades the next session
+ * in a replay). An order still open at a broker that must be polled
+ * (Alpaca) is looked at again after its follow interval; the paper
+ * broker fills when a bar arrives and the trading-engine asks again.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "adapters/alpaca_trading.h"
+#include "adapters/paper_broker.h"
+#include "adapters/webclient.h"
+#include "domain/date.h"
+#include "lib/log.h"
+#include "lib/sha256.h"
+#include "lib/worker.h"
+#include "lib/xalloc.h"
+#include "services/pipeline.h"
+#include "services/svc.h"
+#include "services/trading.h"
+
+#define RECONCILE_EVERY_S 60
+#define RISK_TIMEOUT_MS 5000
+
+typedef struct adapter {
+    broker *broker;
+    time_t last_reconcile;
+} adapter;
+
+/* An order row as the state machine needs it. */
+typedef struct order_row {
+    long long id;
+    char status[24];
+    order_intent o;
+    int32_t decision_day;
+    int64_t filled_qty;
+    cents filled_gross; /* sum of recorded fills */
+    cents commission;
+    int nfills;
+} order_row;
+
+static const char SQL_LOAD[] =
+    "SELECT o.id, o.status, o.ticker, o.side, o.type, o.qty,"
+    " coalesce(o.limit_price_cents, 0), o.ref_price_cents,"
+    " o.extended_hours, o.decision_day - DATE '1970-01-01',"
+    " o.exec_day - DATE '1970-01-01', o.exec_minute, o.filled_qty,"
+    " o.commission_cents,"
+    " (SELECT coalesce(sum(f.gross_cents), 0) FROM fills f"
+    "  WHERE f.order_id = o.id),"
+    " (SELECT count(*) FROM fills f WHERE f.order_id = o.id)"
+    " FROM orders o WHERE o.client_order_id = $1";
+
+/* 1 found, 0 no such order, -1 database error. */
+static int load_order(db *d, const char *coid, order_row *row)
+{
+    const char *p[] = {coid};
+    PGresult *r;
+
+    memset(row, 0, sizeof(*row));
+    if (db_execp(d, "ba_load", SQL_LOAD, 1, p, &r) != DB_OK)
+        return -1;
+    if (PQntuples(r) == 0) {
+        PQclear(r);
+        return 0;
+    }
+    row->id = atoll(PQgetvalue(r, 0, 0));
+    snprintf(row->status, sizeof(row->status), "%s", PQgetvalue(r, 0, 1));
+    snprintf(row->o.client_order_id, sizeof(row->o.client_order_id), "%s",
+             coid);
+    snprintf(row->o.ticker, sizeof(row->o.ticker), "%s", PQgetvalue(r, 0, 2));
+    order_side_parse(PQgetvalue(r, 0, 3), &row->o.side);
+    order_type_parse(PQgetvalue(r, 0, 4), &row->o.type);
+    row->o.qty = atoll(PQgetvalue(r, 0, 5));
+    row->o.limit_price = atoll(PQgetvalue(r, 0, 6));
+    row->o.ref_price = atoll(PQgetvalue(r, 0, 7));
+    row->o.extended_hours = PQgetvalue(r, 0, 8)[0] == 't';
+    row->decision_day = atoi(PQgetvalue(r, 0, 9));
+    row->o.exec_day = atoi(PQgetvalue(r, 0, 10));
+    row->o.exec_minute = atoi(PQgetvalue(r, 0, 11));
+    row->filled_qty = atoll(PQgetvalue(r, 0, 12));
+    row->commission = atoll(PQgetvalue(r, 0, 13));
+    row->filled_gross = atoll(PQgetvalue(r, 0, 14));
+    row->nfills = atoi(PQgetvalue(r, 0, 15));
+    PQclear(r);
+    return 1;
+}
+
+static int wake_trading(worker *w)
+{
+    char *p[] = {"{\"wake\":\"order_final\"}"};
+
+    return worker_push(w, Q_TRADING_DECISIONS, p, 1);
+}
+
+/* Moves the order from one status to another (only from that one).
+ * Returns a DB_ code. */
+static int set_status(db *d, const char *coid, const char *from, const char *to,
+                      const char *code, const char *reason)
+{
+    static const char sql[] =
+        "UPDATE orders SET status = $3, reject_code = coalesce($4,"
+        " reject_code), reject_reason = coalesce($5, reject_reason),"
+        " updated_at = now(), final_at = CASE WHEN $3 IN ('filled',"
+        " 'canceled', 'expired', 'rejected', 'denied') THEN now() END"
+        " WHERE client_order_id = $1 AND status = $2";
+    const char *p[] = {coid, from, to, code, reason};
+
+    return db_execp(d, "ba_status", sql, 5, p, NULL);
+}
+
+static void notify_refusal(worker *w, const order_row *row, const char *what,
+                           const char *code, const char *reason)
+{
+    char key[96], subject[200], *body;
+
+    snprintf(key, sizeof(key), "%s:%s", what, row->o.client_order_id);
+    snprintf(subject, sizeof(subject), "[stonks %s] order %s: %s %lld %s",
+             trading_mode(w->cfg), what, order_side_name(row->o.side),
+             (long long)row->o.qty, row->o.ticker);
+    body = xasprintf("Mode: %s\nOrder %s (%s %lld %s) was %s.\n%s: %s\n",
+                     trading_mode(w->cfg), row->o.client_order_id,
+                     order_side_name(row->o.side), (long long)row->o.qty,
+                     row->o.ticker, what, code, reason);
+    trading_notify(w->db, key, "rejection", subject, body);
+    free(body);
+}
+
+/* The gate. Returns 1 allowed, 0 denied (recorded), -1 no usable
+ * answer (err says why; nothing may be submitted). */
+static int ask_risk_engine(worker *w, order_row *row, char *err, size_t errlen)
+{
+    json_t *intent = trading_intent_json(&row->o, row->decision_day);
+    char *body = json_dumps(intent, JSON_COMPACT);
+    char *url = xasprintf("%s/check", w->cfg->risk_engine_url);
+    char auth[300] = "";
+    const char *headers[] = {"Content-Type: application/json", auth, NULL};
+    webclient_request req = {.method = "POST",
+                             .url = url,
+                             .body = body,
+                             .body_len = strlen(body),
+                             .headers = headers,
+                             .timeout_ms = RISK_TIMEOUT_MS};
+    webclient_response res;
+    json_t *ans = NULL, *reasons;
+    int rc = -1, allowed;
+    buf why;
+
+    if (w->cfg->api_tokens[0])
+        snprintf(auth, sizeof(auth), "Authorization: Bearer %.*s",
+                 (int)strcspn(w->cfg->api_tokens, ","), w->cfg->api_tokens);
+    else
+        headers[1] = NULL;
+    buf_init(&why);
+    if (webclient_do(&req, &res, err, errlen) < 0)
+        goto out;
+    ans = res.status == 200 ? json_loads(res.body.data, 0, NULL) : NULL;
+    if (!json_is_boolean(json_object_get(ans, "allowed")) ||
+        strcmp(json_string_value(json_object_get(ans, "client_order_id"))
+                   ? json_string_value(json_object_get(ans, "client_order_id"))
+                   : "",
+               row->o.client_order_id) != 0) {
+        snprintf(err, errlen, "risk-engine answered %ld without a verdict",
+                 res.status);
+        goto out;
+    }
+    allowed = json_is_true(json_object_get(ans, "allowed"));
+    reasons = json_object_get(ans, "reasons");
+    for (size_t i = 0; i < json_array_size(reasons); i++) {
+        json_t *r = json_array_get(reasons, i);
+        const char *c = json_string_value(json_object_get(r, "code"));
+        const char *m = json_string_value(json_object_get(r, "message"));
+
+        buf_addf(&why, "%s%s: %s", i ? "; " : "", c ? c : "?", m ? m : "");
+    }
+    rc = allowed;
+out:
+    json_decref(ans);
+    json_decref(intent);
+    webclient_response_release(&res);
+    free(body);
+    free(url);
+    if (rc == 0) {
+        snprintf(err, errlen, "%s", why.data);
+    }
+    buf_release(&why);
+    return rc;
+}
+
+/* The verdict the risk-engine reported must be on record in our own
+ * database: an answer from some other deployment's gate is no answer. */
+static int gate_on_record(db *d, const char *coid, int allowed)
+{
+    static const char sql[] =
+        "SELECT 1 FROM risk_verdicts WHERE client_order_id = $1"
+        " AND stage = 'gate' AND allowed = $2::boolean"
+        " AND created_at > now() - interval '10 minutes'";
+    const char *p[] = {coid, allowed ? "t" : "f"};
+    PGresult *r;
+    int found;
+
+    if (db_execp(d, "ba_onrecord", sql, 2, p, &r) != DB_OK)
+        return -1;
+    found = PQntuples(r) > 0;
+    PQclear(r);
+    return found;
+}
+
+/* Positions and cash after one fill; in the caller's transaction. */
+static int book_fill(db *d, const order_row *row, int64_t qty, cents gross,
+                     cents fee)
+{
+    char t[TICKER_MAX], q[24], g[24], f[24], cash[24], pnl[24];
+    const char *pa[] = {cash, pnl, f};
+    PGresult *r;
+    cents delta_cash, realized = 0;
+
+    snprintf(t, sizeof(t), "%s", row->o.ticker);
+    snprintf(q, sizeof(q), "%lld", (long long)qty);
+    snprintf(g, sizeof(g), "%lld", (long long)gross);
+    snprintf(f, sizeof(f), "%lld", (long long)fee);
+    if (row->o.side == SIDE_BUY) {
+        const char *p[] = {t, q, g};
+
+        if (db_execp(d, "ba_buy",
+                     "INSERT INTO positions (ticker, qty, cost_basis_cents)"
+                     " VALUES ($1, $2::bigint, $3::bigint)"
+                     " ON CONFLICT (ticker) DO UPDATE SET"
+                     " qty = positions.qty + EXCLUDED.qty,"
+                     " cost_basis_cents = positions.cost_basis_cents +"
+                     " EXCLUDED.cost_basis_cents, updated_at = now()",
+                     3, p, NULL) != DB_OK)
+            return -1;
+        delta_cash = -(gross + fee);
+    } else {
+        const char *p[] = {t};
+        int64_t held;
+        cents basis, removed;
+        char rm[24], rz[24];
+        const char *pu[] = {t, q, rm, rz};
+
+        if (db_execp(d, "ba_held",
+                     "SELECT qty, cost_basis_cents FROM positions"
+                     " WHERE ticker = $1 FOR UPDATE",
+                     1, p, &r) != DB_OK)
+            return -1;
+        held = PQntuples(r) ? atoll(PQgetvalue(r, 0, 0)) : 0;
+        basis = PQntuples(r) ? atoll(PQgetvalue(r, 0, 1)) : 0;
+        PQclear(r);
+        if (held <= 0 ||
+            money_muldiv(basis, qty > held ? held : qty, held, &removed) < 0)
+            removed = 0;
+        realized = gross - removed;
+        snprintf(rm, sizeof(rm), "%lld", (long long)removed);
+        snprintf(rz, sizeof(rz), "%lld", (long long)realized);
+        if (db_execp(d, "ba_sell",
+                     "UPDATE positions SET qty = qty - $2::bigint,"
+                     " cost_basis_cents = cost_basis_cents - $3::bigint,"
+                     " realized_pnl_cents = realized_pnl_cents + $4::bigint,"
+                     " updated_at = now() WHERE ticker = $1",
+                     4, pu, NULL) != DB_OK)
+            return -1;
+        delta_cash = gross - fee;
+    }
+    snprintf(cash, sizeof(cash), "%lld", (long long)delta_cash);
+    snprintf(pnl, sizeof(pnl), "%lld", (long long)realized);
+    return db_execp(d, "ba_cash",
+                    "UPDATE account SET cash_cents = cash_cents + $1::bigint,"
+                    " realized_pnl_cents = realized_pnl_cents + $2::bigint,"
+                    " commissions_cents = commissions_cents + $3::bigint,"
+                    " updated_at = now() WHERE id = 1",
+                    3, pa, NULL) == DB_OK
+               ? 0
+               : -1;
+}
+
+static void notify_fill(worker *w, const order_row *row, const broker_order *bo,
+                        const char *status)
+{
+    char key[96], subject[200], px[MONEY_FMT_MAX], *body;
+    cents avg = 0;
+
+    if (bo->filled_qty > 0)
+        money_muldiv(bo->filled_gross, 1, bo->filled_qty, &avg);
+    money_format(avg, px);
+    snprintf(key, sizeof(key), "fill:%s:%lld", row->o.client_order_id,
+             (long long)bo->filled_qty);
+    snprintf(subject, sizeof(subject),
+             "[stonks %s] %s: %s %lld of %lld %s at %s", trading_mode(w->cfg),
+             status, order_side_name(row->o.side), (long long)bo->filled_qty,
+             (long long)row->o.qty, row->o.ticker, px);
+    body = xasprintf("Mode: %s\nOrder %s (broker %s): %s %lld of %lld %s, "
+                     "average price %s, status %s.\n",
+                     trading_mode(w->cfg), row->o.client_order_id,
+                     bo->broker_order_id, order_side_name(row->o.side),
+                     (long long)bo->filled_qty, (long long)row->o.qty,
+                     row->o.ticker, px, status);
+    trading_notify(w->db, key, "fill", subject, body);
+    free(body);
+}
+
+/* Applies what the broker reports about the order: new fills, the new
+ * status. Sets *final. Returns WORKER_OK or WORKER_RETRY. */
+static int apply_broker_state(worker *w, order_row *row, const broker_order *bo,
+                              int *final, char *err, size_t errlen)
+{
+    static const char sql_fill[] =
+        "INSERT INTO fills (order_id, seq, ticker, side, qty, price_cents,"
+        " gross_cents, commission_cents, day) VALUES ($1::bigint, $2::int,"
+        " $3, $4, $5::bigint, $6::bigint, $7::bigint, $8::bigint, $9::date)"
+        " ON CONFLICT (order_id, seq) DO NOTHING RETURNING id";
+    static const char sql_order[] =
+        "UPDATE orders SET broker_order_id = $2, status = $3,"
+        " filled_qty = $4::bigint, filled_avg_price_cents = $5::bigint,"
+        " commission_cents = $6::bigint,"
+        " submitted_at = coalesce(submitted_at, now()), updated_at = now(),"
+        " final_at = CASE WHEN $3 IN ('filled', 'canceled', 'expired',"
+        " 'rejected') THEN coalesce(final_at, now()) END"
+        " WHERE client_order_id = $1";
+    char id[24], seq[16], q[24], px[24], g[24], fee[24], ds[11], fq[24],
+        avg[24], com[24];
+    int64_t dq = bo->filled_qty - row->filled_qty;
+    cents dg = bo->filled_gross - row->filled_gross;
+    cents dfee = bo->commission - row->commission, price = 0, avgp = 0;
+    PGresult *r;
+    int booked = 0;
+
+    *final = broker_status_final(bo->status);
+    if (db_begin(w->db) != DB_OK ||
+        db_exec(w->db, "SELECT pg_advisory_xact_lock(" TRADING_LOCK ")", 0,
+                NULL, NULL) != DB_OK)
+        goto dberr;
+    if (dq > 0) {
+        const char *p[9];
+
+        money_muldiv(dg, 1, dq, &price);
+        snprintf(id, sizeof(id), "%lld", row->id);
+        snprintf(seq, sizeof(seq), "%d", row->nfills + 1);
+        snprintf(q, sizeof(q), "%lld", (long long)dq);
+        snprintf(px, sizeof(px), "%lld", (long long)price);
+        snprintf(g, sizeof(g), "%lld", (long long)dg);
+        snprintf(fee, sizeof(fee), "%lld", (long long)dfee);
+        p[0] = id;
+        p[1] = seq;
+        p[2] = row->o.ticker;
+        p[3] = order_side_name(row->o.side);
+        p[4] = q;
+        p[5] = px;
+        p[6] = g;
+        p[7] = fee;
+        p[8] =
+            DAYSTR(bo->filled_day >= 0 ? bo->filled_day : row->o.exec_day, ds);
+        if (db_execp(w->db, "ba_fill", sql_fill, 9, p, &r) != DB_OK)
+            goto dberr;
+        booked = PQntuples(r) == 1;
+        PQclear(r);
+        if (booked && book_fill(w->db, row, dq, dg, dfee) < 0)
+            goto dberr;
+    }
+    if (bo->filled_qty > 0)
+        money_muldiv(bo->filled_gross, 1, bo->filled_qty, &avgp);
+    snprintf(fq, sizeof(fq), "%lld", (long long)bo->filled_qty);
+    snprintf(avg, sizeof(avg), "%lld", (long long)avgp);
+    snprintf(com, sizeof(com), "%lld", (long long)bo->commission);
+    {
+        const char *p[] = {row->o.client_order_id,
+                           bo->broker_order_id,
+                           bo->status,
+                           fq,
+                           bo->filled_qty > 0 ? avg : NULL,
+                           com};
+
+        if (db_execp(w->db, "ba_order", sql_order, 6, p, NULL) != DB_OK)
+            goto dberr;
+    }
+    if (booked || *final)
+        notify_fill(w, row, bo, bo->status);
+    if (db_commit(w->db) != DB_OK)
+        goto dberr;
+    if (booked || strcmp(row->status, bo->status) != 0)
+        LOG_INFO("order update", LF_S("mode", trading_mode(w->cfg)),
+                 LF_S("client_order_id", row->o.client_order_id),
+                 LF_S("ticker", row->o.ticker), LF_S("status", bo->status),
+                 LF_I("filled_qty", bo->filled_qty), LF_I("price", price));
+    return WORKER_OK;
+dberr:
+    snprintf(err, errlen, "%s", db_error(w->db));
+    db_rollback(w->db);
+    return trading_db_worker_rc(w->db);
+}
+
+/* Submits (the order is in 'submitting'), looking up first when asked.
+ * Sets *final. */
+static int submit(worker *w, adapter *a, order_row *row, int lookup_first,
+                  int *final, char *err, size_t errlen)
+{
+    broker_order bo;
+    broker_refusal ref;
+    broker_rc rc = BROKER_NOT_FOUND;
+    char msg[300];
+
+    if (lookup_first)
+        rc = a->broker->lookup(a->broker, row->o.client_order_id, &bo, err,
+                               errlen);
+    if (rc == BROKER_NOT_FOUND) {
+        LOG_INFO("submitting order", LF_S("mode", trading_mode(w->cfg)),
+                 LF_S("broker", a->broker->name),
+                 LF_S("client_order_id", row->o.client_order_id),
+                 LF_S("ticker", row->o.ticker),
+                 LF_S("side", order_side_name(row->o.side)),
+                 LF_I("qty", row->o.qty));
+        rc = a->broker->submit(a->broker, &row->o, &bo, &ref, err, errlen);
+        if (rc == BROKER_REFUSED && ref.kind == REFUSAL_DUPLICATE) {
+            LOG_WARN("broker has the client order id already: looking it up",
+                     LF_S("client_order_id", row->o.client_order_id));
+            rc = a->broker->lookup(a->broker, row->o.client_order_id, &bo, err,
+                                   errlen);
+        } else if (rc == BROKER_UNAVAILABLE) {
+            LOG_WARN("no clear answer from the broker: looking the order up",
+                     LF_S("client_order_id", row->o.client_order_id),
+                     LF_S("error", err));
+            rc = a->broker->lookup(a->broker, row->o.client_order_id, &bo, err,
+                                   errlen);
+        }
+    }
+    if (rc == BROKER_REFUSED) {
+        snprintf(msg, sizeof(msg), "HTTP %d, code %ld: %s", ref.http_status,
+                 ref.code, ref.message);
+        if (set_status(w->db, row->o.client_order_id, "submitting", "rejected",
+                       broker_refusal_code(ref.kind), msg) != DB_OK)
+            goto dberr;
+        notify_refusal(w, row, "rejected", broker_refusal_code(ref.kind), msg);
+        LOG_WARN("broker refused the order", LF_S("mode", trading_mode(w->cfg)),
+                 LF_S("client_order_id", row->o.client_order_id),
+                 LF_S("code", broker_refusal_code(ref.kind)),
+                 LF_S("reason", ref.message));
+        *final = 1;
+        return WORKER_OK;
+    }
+    if (rc == BROKER_NOT_FOUND) {
+        snprintf(err, errlen, "the broker does not have order %s yet",
+                 row->o.client_order_id);
+        return WORKER_RETRY;
+    }
+    if (rc == BROKER_UNAVAILABLE)
+        return WORKER_RETRY;
+    return apply_broker_state(w, row, &bo, final, err, errlen);
+dberr:
+    snprintf(err, errlen, "%s", db_error(w->db));
+    return WORKER_RETRY;
+}
+
+static int gate(worker *w, order_row *row, int *final, char *err, size_t errlen)
+{
+    int allowed = ask_risk_engine(w, row, err, errlen), on_record;
+
+    if (allowed < 0) {
+        LOG_WARN("no answer from the risk-engine: no order",
+                 LF_S("mode", trading_mode(w->cfg)),
+                 LF_S("client_order_id", row->o.client_order_id),
+                 LF_S("error", err));
+        return WORKER_RETRY;
+    }
+    on_record = gate_on_record(w->db, row->o.client_order_id, allowed);
+    if (on_record <= 0) {
+        snprintf(err, errlen, "%s",
+                 on_record < 0 ? db_error(w->db)
+                               : "the risk-engine's verdict is not in our "
+                                 "database");
+        LOG_ERROR("risk verdict not on record: no order",
+                  LF_S("client_order_id", row->o.client_order_id));
+        return WORKER_RETRY;
+    }
+    if (!allowed) {
+        if (set_status(w->db, row->o.client_order_id, "queued", "denied",
+                       "risk", err) != DB_OK) {
+            snprintf(err, errlen, "%s", db_error(w->db));
+            return WORKER_RETRY;
+        }
+        notify_refusal(w, row, "denied", "risk", err);
+        LOG_WARN("risk-engine denied the order",
+                 LF_S("mode", trading_mode(w->cfg)),
+                 LF_S("client_order_id", row->o.client_order_id),
+                 LF_S("reasons", err));
+        *final = 1;
+        return WORKER_OK;
+    }
+    if (set_status(w->db, row->o.client_order_id, "queued", "submitting", NULL,
+                   NULL) != DB_OK) {
+        snprintf(err, errlen, "%s", db_error(w->db));
+        return WORKER_RETRY;
+    }
+    snprintf(row->status, sizeof(row->status), "submitting");
+    return WORKER_OK;
+}
+
+/* Re-queues a follow-up of an open order after the broker's interval. */
+static int follow_later(worker *w, adapter *a, const order_row *row)
+{
+    char *p[1];
+    int rc;
+
+    if (a->broker->follow_ms <= 0)
+        return WORKER_OK;
+    worker_sleep_ms(a->broker->follow_ms);
+    p[0] = xasprintf("{\"client_order_id\":\"%s\"}", row->o.client_order_id);
+    rc = worker_push(w, Q_BROKER_ORDERS, p, 1);
+    free(p[0]);
+    return rc;
+}
+
+/* Follows an open order: asks the broker and applies its answer. */
+static int follow(worker *w, adapter *a, order_row *row, int *final, char *err,
+                  size_t errlen)
+{
+    broker_order bo;
+    broker_rc brc =
+        a->broker->lookup(a->broker, row->o.client_order_id, &bo, err, errlen);
+
+    if (brc == BROKER_NOT_FOUND) {
+        LOG_ERROR("the broker lost an accepted order",
+                  LF_S("client_order_id", row->o.client_order_id));
+        return WORKER_OK;
+    }
+    if (brc != BROKER_OK)
+        return WORKER_RETRY;
+    return apply_broker_state(w, row, &bo, final, err, errlen);
+}
+
+/* Runs the order's state machine until it waits on the outside: at most
+ * gate, submit and one follow-up per job. */
+static int handle_order(worker *w, adapter *a, const char *coid, char *err,
+                        size_t errlen)
+{
+    order_row row;
+    int final = 0, rc = WORKER_OK;
+
+    for (int step = 0; step < 3 && rc == WORKER_OK && !final; step++) {
+        int found = load_order(w->db, coid, &row);
+
+        if (found < 0) {
+            snprintf(err, errlen, "%s", db_error(w->db));
+            return WORKER_RETRY;
+        }
+        if (found == 0) {
+            snprintf(err, errlen, "no order with client_order_id %s", coid);
+            return WORKER_FAIL;
+        }
+        if (strcmp(row.status, "queued") == 0) {
+            rc = gate(w, &row, &final, err, errlen);
+        } else if (strcmp(row.status, "submitting") == 0) {
+            rc = submit(w, a, &row, step == 0, &final, err, errlen);
+        } else if (strcmp(row.status, "accepted") == 0 ||
+                   strcmp(row.status, "partially_filled") == 0) {
+            rc = follow(w, a, &row, &final, err, errlen);
+            if (rc == WORKER_OK && !final)
+                return follow_later(w, a, &row);
+        } else {
+            return WORKER_OK; /* final already */
+        }
+    }
+    if (rc != WORKER_OK)
+        return rc;
+    return final ? wake_trading(w) : WORKER_OK;
+}
+
+/* Compares our positions with the broker's and records the result. */
+static void reconcile(worker *w, adapter *a)
+{
+    static const char sql_ours[] =
+        "SELECT ticker, qty FROM positions WHERE qty <> 0 ORDER BY ticker";
+    broker_position *theirs = NULL;
+    size_t n = 0;
+    PGresult *r;
+    json_t *diff = json_array();
+    char err[512], *dj, key[80], hex[65];
+    const char *p[2];
+
+    a->last_reconcile = time(NULL);
+    if (a->broker->positions(a->broker, &theirs, &n, err, sizeof(err)) !=
+            BROKER_OK ||
+        db_execp(w->db, "ba_ours", sql_ours, 0, NULL, &r) != DB_OK) {
+        LOG_WARN("cannot reconcile now", LF_S("error", err));
+        free(theirs);
+        json_decref(diff);
+        return;
+    }
+    for (int i = 0; i < PQntuples(r); i++) {
+        int64_t q = atoll(PQgetvalue(r, i, 1)), b = 0;
+
+        for (size_t k = 0; k < n; k++)
+            if (strcmp(theirs[k].ticker, PQgetvalue(r, i, 0)) == 0) {
+                b = theirs[k].qty;
+                theirs[k].qty -= b; /* matched */
+            }
+        if (q != b)
+            json_array_append_new(diff, json_pack("{s:s, s:I, s:I}", "ticker",
+                                                  PQgetvalue(r, i, 0), "ours",
+                                                  (json_int_t)q, "broker",
+                                                  (json_int_t)b));
+    }
+    for (size_t k = 0; k < n; k++)
+        if (theirs[k].qty != 0)
+            json_array_append_new(diff, json_pack("{s:s, s:I, s:I}", "ticker",
+                                                  theirs[k].ticker, "ours",
+                                                  (json_int_t)0, "broker",
+                                                  (json_int_t)theirs[k].qty));
+    PQclear(r);
+    free(theirs);
+    dj = json_dumps(diff, JSON_COMPACT);
+    p[0] = a->broker->name;
+    p[1] = dj;
+    db_execp(w->db, "ba_reconcile",
+             "INSERT INTO reconciliations (broker, ok, differences)"
+             " VALUES ($1, $2::jsonb = '[]'::jsonb, $2::jsonb)",
+             2, p, NULL);
+    if (json_array_size(diff) > 0) {
+        sha256_hex(dj, strlen(dj), hex);
+        snprintf(key, sizeof(key), "reconcile:%.32s", hex);
+        trading_notify(w->db, key, "reconciliation",
+                       "[stonks] positions differ from the broker's", dj);
+        LOG_WARN("positions differ from the broker's",
+                 LF_S("broker", a->broker->name), LF_S("differences", dj));
+    }
+    free(dj);
+    json_decref(diff);
+}
+
+static int ba_handle(worker *w, queue_job *jobs, size_t n, char *err,
+                     size_t errlen)
+{
+    adapter *a = w->state;
+    int rc = WORKER_OK;
+
+    for (size_t i = 0; i < n && rc == WORKER_OK; i++) {
+        json_t *j = job_parse(&jobs[i], err, errlen);
+        const char *coid =
+            json_string_value(json_object_get(j, "client_order_id"));
+
+        if (!coid || strlen(coid) >= ORDER_ID_MAX) {
+            if (j)
+                snprintf(err, errlen, "job needs a client_order_id");
+            json_decref(j);
+            return WORKER_FAIL;
+        }
+        log_set_job(jobs[i].id);
+        rc = handle_order(w, a, coid, err, errlen);
+        json_decref(j);
+    }
+    if (rc == WORKER_OK && time(NULL) - a->last_reconcile >= RECONCILE_EVERY_S)
+        reconcile(w, a);
+    return rc;
+}
+
+static int ba_init(worker *w, char *err, size_t errlen)
+{
+    adapter *a = xcalloc(1, sizeof(*a));
+
+    if (trading_mode_check(w->cfg, err, errlen) < 0 ||
+        trading_ensure_account(w->db, w->cfg, err, errlen) != DB_OK) {
+        free(a);
+        return -1;
+    }
+    webclient_init();
+    if (strcmp(w->cfg->broker, "alpaca") == 0) {
+        alpaca_options o = {w->cfg->broker_base_url, w->cfg->broker_api_key,
+                            w->cfg->broker_api_secret, 10000};
+
+        a->broker = alpaca_broker_new(&o);
+    } else {
+        fill_params fp = {w->cfg->paper_slippage_bps,
+                          w->cfg->paper_commission_cents};
+
+        a->broker = paper_broker_new(w->db, &fp);
+    }
+    w->state = a;
+    LOG_INFO("broker-adapter ready", LF_S("mode", trading_mode(w->cfg)),
+             LF_S("broker", a->broker->name),
+             LF_S("risk_engine", w->cfg->risk_engine_url));
+    reconcile(w, a);
+    return 0;
+}
+
+static void ba_fini(worker *w)
+{
+    adapter *a = w->state;
+
+    if (!a)
+        return;
+    broker_free(a->broker);
+    free(a);
+    w->state = NULL;
+}
+
+static const worker_def broker_def = {
+    .service = "broker-adapter",
+    .queue = Q_BROKER_ORDERS,
+    .init = ba_init,
+    .fini = ba_fini,
+    .handle = ba_handle,
+};
+
+int cmd_broker_adapter(int argc, char **argv)
+{
+    return pipeline_run_worker(
+        &broker_def, argc, argv,
+        "usage: stonks broker-adapter\n"
+        "  Worker on stonks:queue:broker_orders: asks the risk-engine\n"
+        "  (RISK_ENGINE_URL), submits to BROKER (paper | alpaca), follows\n"
+        "  each order to a final state, books fills, positions and cash,\n"
+        "  and reconciles positions with the broker.\n");
+}

@@ -1,0 +1,652 @@
+#!/usr/bin/env bash
+# query-api and symbol-registry against real PostgreSQL and Redis over a
+# short replay (AAPL and GOOGL, 2011-09-01..09), plus a few trading rows
+# written here: exact bodies (the expected JSON is built with psql from
+# the tables, independently of the services' SQL), auth refused and
+# accepted, keyset pages that give every row exactly once, the bad-input
+# list of issue 7 with status and message, CORS, ETag, /metrics, the
+# OpenAPI document against the live routes, forwarding to a fake
+# trading-engine and risk-engine, a registry change reaching a running
+# parser, 503 not_available without the trading tables, and a clean
+# exit of both services on SIGTERM.
+set -uo pipefail
+BIN=$1
+source "$(dirname "$0")/lib.sh"
+
+export REPLAY_TICKERS=AAPL,GOOGL REPLAY_START=2011-09-01 REPLAY_END=2011-09-09
+export STONKS_VAR_DIR=$ROOT/var/it-api
+export OBJECT_STORE_DIR=$STONKS_VAR_DIR/objects
+export QUEUE_BLOCK_MS=100
+export API_TOKENS="it-api-token-0123456789abcdef, it-api-other-token-0123"
+export API_READ_AUTH=0 CORS_ORIGIN=http://dashboard.test HTTP_MAX_BODY=4096
+export TRADING_ENGINE_URL=http://127.0.0.1:18071
+export RISK_ENGINE_URL=http://127.0.0.1:18071/risk
+QA=http://127.0.0.1:18001
+REG=http://127.0.0.1:18002
+TOKEN="Authorization: Bearer it-api-token-0123456789abcdef"
+JSON="Content-Type: application/json"
+TMP=$STONKS_VAR_DIR/tmp
+pids=()
+
+rm -rf "$STONKS_VAR_DIR"
+mkdir -p "$TMP"
+fresh_db stonks_it_api
+cleanup() {
+    for p in "${pids[@]}"; do
+        kill "$p" 2>/dev/null
+    done
+    wait 2>/dev/null
+}
+trap cleanup EXIT
+
+echo "running $BIN demo over $REPLAY_TICKERS $REPLAY_START..$REPLAY_END"
+if ! "$BIN" demo >"$STONKS_VAR_DIR/demo.out" 2>&1; then
+    echo "  FAIL: demo exited non-zero"
+    tail -n 20 "$STONKS_VAR_DIR/demo.out"
+    exit 1
+fi
+
+# A few trading rows (migration 002's tables): one order made by a
+# decision, with its fill, position, verdict and portfolio value, and a
+# manual order with no decision.
+dec=$(sql "INSERT INTO trading_decisions (ticker, as_of, action,
+    previous_action, conviction, target_weight, model, client_order_id,
+    outcome, side, qty, ref_price_cents, equity_cents, explanation, mode)
+    VALUES ('AAPL', '2011-09-09', 'BUY', 'HOLD', 0.4, 0.02,
+    'embedded-linear/1', 'so-it-api-1', 'ordered', 'buy', 5, 5400,
+    10000000, 'from the test', 'paper') RETURNING id" | head -n 1)
+ord=$(sql "INSERT INTO orders (client_order_id, decision_id, source, mode,
+    broker, ticker, side, type, qty, ref_price_cents, decision_day,
+    exec_day, exec_minute, status, filled_qty, filled_avg_price_cents)
+    VALUES ('so-it-api-1', $dec, 'decision', 'paper', 'paper', 'AAPL',
+    'buy', 'market', 5, 5400, '2011-09-09', '2011-09-12', 570, 'filled', 5,
+    5410) RETURNING id" | head -n 1)
+manual=$(sql "INSERT INTO orders (client_order_id, source, mode, broker,
+    ticker, side, type, qty, limit_price_cents, ref_price_cents,
+    decision_day, exec_day, exec_minute, status)
+    VALUES ('so-it-api-manual', 'manual', 'paper', 'paper', 'GOOGL',
+    'sell', 'limit', 2, 52000, 52400, '2011-09-09', '2011-09-12', 570,
+    'queued') RETURNING id" | head -n 1)
+sql "INSERT INTO fills (order_id, seq, ticker, side, qty, price_cents,
+        gross_cents, day) VALUES ($ord, 1, 'AAPL', 'buy', 5, 5410, 27050,
+        '2011-09-12');
+     INSERT INTO positions (ticker, qty, cost_basis_cents)
+        VALUES ('AAPL', 5, 27050);
+     INSERT INTO account (starting_cash_cents, cash_cents)
+        VALUES (10000000, 9972950);
+     INSERT INTO portfolio_values (day, cash_cents, positions_cents,
+        equity_cents, peak_cents, pnl_cents)
+        VALUES ('2011-09-12', 9972950, 27000, 9999950, 10000000, -50);
+     INSERT INTO risk_verdicts (client_order_id, stage, allowed, reasons,
+        inputs, mode) VALUES ('so-it-api-1', 'screen', true, '[]',
+        '{\"qty\": 5}', 'paper')" >/dev/null
+
+start_services() {
+    HTTP_PORT=18001 "$BIN" query-api >>"$STONKS_VAR_DIR/query-api.log" 2>&1 &
+    qa_pid=$!
+    HTTP_PORT=18002 "$BIN" symbol-registry \
+        >>"$STONKS_VAR_DIR/registry.log" 2>&1 &
+    reg_pid=$!
+    pids+=("$qa_pid" "$reg_pid")
+    for _ in $(seq 1 100); do
+        curl -sf "$QA/health" >/dev/null && curl -sf "$REG/health" \
+            >/dev/null && return 0
+        sleep 0.1
+    done
+    echo "  FAIL: the services did not start"
+    exit 1
+}
+
+# Stops both with SIGTERM; each must exit 0 (under the sanitizers, also
+# without leaks).
+stop_services() {
+    local rc
+    kill "$qa_pid" "$reg_pid"
+    wait "$qa_pid"
+    rc=$?
+    assert_eq "query-api exits 0 on SIGTERM" "0" "$rc"
+    wait "$reg_pid"
+    rc=$?
+    assert_eq "symbol-registry exits 0 on SIGTERM" "0" "$rc"
+}
+
+# A fake trading-engine and risk-engine: answers every call with what it
+# got (method, path, Authorization, X-Request-Id, body).
+/usr/bin/python3 - >"$STONKS_VAR_DIR/fake.log" 2>&1 <<'PY' &
+import http.server, json
+class H(http.server.BaseHTTPRequestHandler):
+    def answer(self):
+        n = int(self.headers.get('Content-Length') or 0)
+        body = self.rfile.read(n).decode() if n else ''
+        out = json.dumps({'method': self.command, 'path': self.path,
+                          'auth': self.headers.get('Authorization'),
+                          'request_id': self.headers.get('X-Request-Id'),
+                          'body': body}).encode()
+        self.send_response(200)
+        self.send_header('Content-Type', 'application/json')
+        self.send_header('Content-Length', str(len(out)))
+        self.end_headers()
+        self.wfile.write(out)
+    do_GET = do_POST = answer
+http.server.HTTPServer(('127.0.0.1', 18071), H).serve_forever()
+PY
+pids+=($!)
+
+start_services
+
+# HTTP: call METHOD URL [curl args]; sets STATUS, BODY and HEADERS.
+call() {
+    local method=$1 url=$2
+    shift 2
+    STATUS=$(curl -s -o "$TMP/body" -D "$TMP/headers" -w '%{http_code}' \
+        -X "$method" "$url" "$@")
+    BODY=$(cat "$TMP/body")
+    HEADERS=$(tr -d '\r' <"$TMP/headers")
+}
+canon() { jq -c . 2>/dev/null; }
+# check WHAT STATUS EXPECTED_JSON METHOD URL [curl args]
+check() {
+    local what=$1 status=$2 expected=$3
+    shift 3
+    call "$@"
+    assert_eq "$what: status" "$status" "$STATUS"
+    assert_eq "$what: body" "$(echo "$expected" | canon)" \
+        "$(echo "$BODY" | canon)"
+}
+err() { printf '{"error":{"code":"%s","message":"%s"}}' "$1" "$2"; }
+TS() { echo "to_char($1 AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"; }
+
+echo "exact bodies"
+SYM="json_build_object('ticker', s.ticker, 'name', s.name, 'sector',
+     s.sector, 'active', s.active, 'aliases', coalesce((SELECT
+     json_agg(alias ORDER BY alias) FROM symbol_aliases WHERE ticker =
+     s.ticker AND kind = 'name'), '[]'), 'alt_tickers', coalesce((SELECT
+     json_agg(alias ORDER BY alias) FROM symbol_aliases WHERE ticker =
+     s.ticker AND kind = 'ticker'), '[]'), 'created_at',
+     $(TS s.created_at), 'updated_at', $(TS s.updated_at))"
+check "GET /symbols/googl" 200 \
+    "$(sql "SELECT $SYM FROM symbols s WHERE ticker = 'GOOGL'")" \
+    GET "$QA/symbols/googl"
+REC="json_build_object('ticker', ticker, 'as_of', as_of, 'action', action,
+     'conviction', conviction, 'target_weight', target_weight, 'rationale',
+     rationale, 'computed_at', $(TS computed_at))"
+check "GET /recommendations/latest" 200 \
+    "$(sql "SELECT json_build_object('items', json_agg($REC ORDER BY
+            ticker), 'next_cursor', null) FROM (SELECT DISTINCT ON (ticker)
+            * FROM recommendations ORDER BY ticker, as_of DESC) r")" \
+    GET "$QA/recommendations/latest"
+SIG="json_build_object('document_id', s.document_id, 'ticker', s.ticker,
+     'model_version', s.model_version, 'trading_day', s.trading_day,
+     'sentiment', s.sentiment, 'label', s.label, 'relevance', s.relevance,
+     'confidence', s.confidence, 'event_type', s.event_type, 'title',
+     d.title, 'published_at', $(TS d.published_at), 'created_at',
+     $(TS s.created_at))"
+check "GET /signals of AAPL over the week" 200 \
+    "$(sql "SELECT json_build_object('items', json_agg($SIG ORDER BY
+            s.trading_day DESC, s.document_id DESC), 'next_cursor', null)
+            FROM signals s JOIN documents d ON d.id = s.document_id
+            WHERE s.ticker = 'AAPL' AND s.trading_day BETWEEN '2011-09-01'
+            AND '2011-09-09'")" \
+    GET "$QA/signals?ticker=aapl&from=2011-09-01&to=2011-09-09T23:00:00Z&limit=500"
+doc=$(sql "SELECT d.id FROM documents d JOIN document_tickers t
+           ON t.document_id = d.id AND t.origin = 'feed'
+           ORDER BY d.content_hash LIMIT 1")
+check "GET /documents/{id}" 200 \
+    "$(sql "SELECT json_build_object('id', d.id, 'source', d.source,
+      'provider_id', d.provider_id, 'title', d.title, 'body', d.body,
+      'clean_text', d.clean_text, 'published_at', $(TS d.published_at),
+      'trading_day', d.trading_day, 'news_type', d.news_type, 'status',
+      d.status, 'content_hash', d.content_hash, 'text_hash', d.text_hash,
+      'duplicate_of', d.duplicate_of, 'created_at', $(TS d.created_at),
+      'updated_at', $(TS d.updated_at), 'tickers', (SELECT json_agg(
+      json_build_object('ticker', ticker, 'origin', origin, 'raw_key',
+      raw_key) ORDER BY ticker) FROM document_tickers WHERE document_id =
+      d.id), 'raw_keys', (SELECT json_agg(DISTINCT raw_key) FROM
+      document_tickers WHERE document_id = d.id AND raw_key IS NOT NULL),
+      'signals', (SELECT json_agg($SIG ORDER BY s.ticker) FROM signals s
+      WHERE s.document_id = d.id)) FROM documents d WHERE d.id = $doc")" \
+    GET "$QA/documents/$doc"
+check "GET /prices of GOOGL over the week" 200 \
+    "$(sql "SELECT json_build_object('items', json_agg(json_build_object(
+      'ticker', ticker, 'day', day, 'open', open, 'high', high, 'low', low,
+      'close', close, 'volume', volume, 'source', source) ORDER BY day),
+      'next_cursor', null) FROM price_bars WHERE ticker = 'GOOGL' AND day
+      BETWEEN '2011-09-01' AND '2011-09-09'")" \
+    GET "$QA/prices?ticker=GOOGL&from=2011-09-01&to=2011-09-09"
+AGG="json_build_object('ticker', ticker, 'as_of', as_of, 'sent_1d',
+     sent_1d, 'sent_7d', sent_7d, 'sent_30d', sent_30d, 'count_1d',
+     count_1d, 'count_7d', count_7d, 'count_30d', count_30d, 'ret_1d',
+     ret_1d, 'ret_5d', ret_5d, 'ret_20d', ret_20d, 'vol_20d', vol_20d,
+     'last_close', last_close, 'computed_at', $(TS computed_at))"
+check "GET /aggregates of GOOGL" 200 \
+    "$(sql "SELECT json_build_object('items', json_agg($AGG ORDER BY as_of
+            DESC), 'next_cursor', null) FROM aggregates
+            WHERE ticker = 'GOOGL'")" \
+    GET "$QA/aggregates?ticker=GOOGL"
+ORD="json_build_object('id', id, 'client_order_id', client_order_id,
+     'decision_id', decision_id, 'source', source, 'mode', mode, 'broker',
+     broker, 'ticker', ticker, 'side', side, 'type', type, 'time_in_force',
+     time_in_force, 'qty', qty, 'limit_price_cents', limit_price_cents,
+     'ref_price_cents', ref_price_cents, 'extended_hours', extended_hours,
+     'decision_day', decision_day, 'exec_day', exec_day, 'exec_minute',
+     exec_minute, 'status', status, 'broker_order_id', broker_order_id,
+     'filled_qty', filled_qty, 'filled_avg_price_cents',
+     filled_avg_price_cents, 'commission_cents', commission_cents,
+     'reject_code', reject_code, 'reject_reason', reject_reason,
+     'created_at', $(TS created_at), 'submitted_at', $(TS submitted_at),
+     'updated_at', $(TS updated_at), 'final_at', $(TS final_at))"
+check "GET /orders/{id}" 200 \
+    "$(sql "SELECT $ORD FROM orders WHERE id = $ord")" GET "$QA/orders/$ord"
+check "GET /orders (both, newest first)" 200 \
+    "$(sql "SELECT json_build_object('items', json_agg($ORD ORDER BY id
+            DESC), 'next_cursor', null) FROM orders")" GET "$QA/orders"
+check "GET /orders?source=manual" 200 \
+    "$(sql "SELECT json_build_object('items', json_agg($ORD), 'next_cursor',
+            null) FROM orders WHERE id = $manual")" \
+    GET "$QA/orders?source=manual"
+check "GET /fills" 200 \
+    "$(sql "SELECT json_build_object('items', json_agg(json_build_object(
+      'id', f.id, 'order_id', f.order_id, 'seq', f.seq, 'ticker', f.ticker,
+      'side', f.side, 'qty', f.qty, 'price_cents', f.price_cents,
+      'gross_cents', f.gross_cents, 'commission_cents', f.commission_cents,
+      'day', f.day, 'mode', 'paper', 'filled_at', $(TS f.filled_at))),
+      'next_cursor', null) FROM fills f")" GET "$QA/fills?order_id=$ord"
+close=$(sql "SELECT round(close * 100) FROM price_bars WHERE ticker = 'AAPL'
+             ORDER BY day DESC LIMIT 1")
+cday=$(sql "SELECT max(day) FROM price_bars WHERE ticker = 'AAPL'")
+check "GET /positions (valued at the last close)" 200 \
+    "$(sql "SELECT json_build_object('items', json_agg(json_build_object(
+      'ticker', ticker, 'qty', qty, 'cost_basis_cents', cost_basis_cents,
+      'realized_pnl_cents', realized_pnl_cents, 'last_price_cents', $close,
+      'last_price_day', '$cday', 'market_value_cents', qty * $close,
+      'unrealized_pnl_cents', qty * $close - cost_basis_cents, 'updated_at',
+      $(TS updated_at))), 'next_cursor', null) FROM positions")" \
+    GET "$QA/positions"
+check "GET /account" 200 \
+    '{"starting_cash_cents":10000000,"cash_cents":9972950,"realized_pnl_cents":0,"commissions_cents":0,"updated_at":"'"$(sql "SELECT $(TS updated_at) FROM account")"'"}' \
+    GET "$QA/account"
+check "GET /portfolio/value" 200 \
+    '{"items":[{"day":"2011-09-12","cash_cents":9972950,"positions_cents":27000,"equity_cents":9999950,"peak_cents":10000000,"pnl_cents":-50}],"next_cursor":null}' \
+    GET "$QA/portfolio/value?from=2011-09-01"
+check "GET /risk/verdicts" 200 \
+    "$(sql "SELECT json_build_object('items', json_agg(json_build_object(
+      'id', id, 'client_order_id', client_order_id, 'stage', stage,
+      'allowed', allowed, 'reasons', reasons, 'inputs', inputs, 'mode', mode,
+      'created_at', $(TS created_at))), 'next_cursor', null)
+      FROM risk_verdicts")" \
+    GET "$QA/risk/verdicts?client_order_id=so-it-api-1&allowed=true"
+
+echo "lineage"
+call GET "$QA/orders/$ord/lineage"
+assert_eq "lineage: status" "200" "$STATUS"
+assert_eq "lineage: order" "$ord" "$(echo "$BODY" | jq .order.id)"
+assert_eq "lineage: decision" "$dec" "$(echo "$BODY" | jq .decision.id)"
+call GET "$QA/recommendations?ticker=AAPL&from=2011-09-09&to=2011-09-09"
+assert_eq "lineage: recommendation" "$(echo "$BODY" | jq -c '.items[0]')" \
+    "$(curl -s "$QA/orders/$ord/lineage" | jq -c .recommendation)"
+call GET "$QA/aggregates?ticker=AAPL&from=2011-09-09&to=2011-09-09"
+assert_eq "lineage: aggregate" "$(echo "$BODY" | jq -c '.items[0]')" \
+    "$(curl -s "$QA/orders/$ord/lineage" | jq -c .aggregate)"
+call GET "$QA/orders/$ord/lineage"
+assert_eq "lineage: signals (30-day window, no duplicates)" \
+    "$(sql "SELECT string_agg(s.document_id::text, ',' ORDER BY
+            s.trading_day DESC, s.document_id DESC) FROM signals s
+            JOIN documents d ON d.id = s.document_id
+            WHERE s.ticker = 'AAPL' AND d.duplicate_of IS NULL
+            AND s.trading_day > DATE '2011-09-09' - 30
+            AND s.trading_day <= '2011-09-09'")" \
+    "$(echo "$BODY" | jq -r '[.signals[].document_id] | join(",")')"
+assert_eq "lineage: documents" \
+    "$(echo "$BODY" | jq -r '[.signals[].document_id] | unique | join(",")')" \
+    "$(echo "$BODY" | jq -r '[.documents[].id] | sort | join(",")')"
+assert_eq "lineage: raw payload keys" \
+    "$(sql "SELECT string_agg(DISTINCT t.raw_key, ',' ORDER BY t.raw_key)
+            FROM document_tickers t JOIN signals s ON s.document_id =
+            t.document_id JOIN documents d ON d.id = s.document_id
+            WHERE s.ticker = 'AAPL' AND d.duplicate_of IS NULL
+            AND s.trading_day > DATE '2011-09-09' - 30
+            AND t.raw_key IS NOT NULL")" \
+    "$(echo "$BODY" | jq -r '.raw_payload_keys | sort | join(",")')"
+check "lineage of a manual order stops at the order" 200 \
+    "$(sql "SELECT json_build_object('order', $ORD, 'decision', null,
+            'recommendation', null, 'aggregate', null, 'signals', '[]'::json,
+            'documents', '[]'::json, 'raw_payload_keys', '[]'::json)
+            FROM orders WHERE id = $manual")" \
+    GET "$QA/orders/$manual/lineage"
+
+echo "pagination"
+# walk URL KEY: follows next_cursor to the end; prints KEY of every item.
+walk() {
+    local url=$1 key=$2 cursor="" sep page
+    sep=$([[ $url == *\?* ]] && echo '&' || echo '?')
+    for _ in $(seq 1 1000); do
+        if [ -n "$cursor" ]; then
+            page=$(curl -s "$url${sep}cursor=$cursor")
+        else
+            page=$(curl -s "$url")
+        fi
+        echo "$page" | jq -r ".items[] | $key"
+        cursor=$(echo "$page" | jq -r '.next_cursor // empty')
+        [ -z "$cursor" ] && return 0
+    done
+}
+# The keys of every row, one line, in the order given.
+walkj() { walk "$@" | paste -sd, -; }
+sqlj() { sql "$1" | paste -sd, -; }
+assert_eq "documents in pages of 7: each once, newest first" \
+    "$(sqlj "SELECT id FROM documents ORDER BY published_at DESC, id DESC")" \
+    "$(walkj "$QA/documents?limit=7" .id)"
+assert_eq "AAPL documents in pages of 3" \
+    "$(sqlj "SELECT d.id FROM documents d JOIN document_tickers t ON
+             t.document_id = d.id WHERE t.ticker = 'AAPL'
+             ORDER BY d.published_at DESC, d.id DESC")" \
+    "$(walkj "$QA/documents?ticker=AAPL&limit=3" .id)"
+assert_eq "signals in pages of 5" \
+    "$(sqlj "SELECT document_id || ' ' || ticker FROM signals
+             ORDER BY trading_day DESC, document_id DESC, ticker DESC")" \
+    "$(walkj "$QA/signals?limit=5" '"\(.document_id) \(.ticker)"')"
+assert_eq "symbols in pages of 6" \
+    "$(sqlj "SELECT ticker FROM symbols ORDER BY ticker")" \
+    "$(walkj "$REG/symbols?limit=6" .ticker)"
+assert_eq "recommendations in pages of 4" \
+    "$(sqlj "SELECT as_of || ' ' || ticker FROM recommendations
+             ORDER BY as_of DESC, ticker DESC")" \
+    "$(walkj "$QA/recommendations?limit=4" '"\(.as_of) \(.ticker)"')"
+assert_eq "prices in pages of 9, oldest first" \
+    "$(sqlj "SELECT day FROM price_bars WHERE ticker = 'AAPL' ORDER BY day")" \
+    "$(walkj "$QA/prices?ticker=AAPL&limit=9" .day)"
+assert_eq "symbol search" "GOOGL" "$(walkj "$REG/symbols?q=goog" .ticker)"
+
+echo "auth"
+NEW='{"ticker":"brk-b","name":"Berkshire Hathaway","sector":"Financials","aliases":["Berkshire"],"alt_tickers":["BRK/A"]}'
+check "create without a token" 401 \
+    "$(err unauthorized "this route needs an Authorization: Bearer token")" \
+    POST "$REG/symbols" -H "$JSON" -d "$NEW"
+check "create with a wrong token" 401 \
+    "$(err unauthorized "the bearer token is not valid")" \
+    POST "$REG/symbols" -H "$JSON" -H "Authorization: Bearer it-api-token" \
+    -d "$NEW"
+assert_eq "401 says how to authenticate" "WWW-Authenticate: Bearer" \
+    "$(echo "$HEADERS" | grep -i '^www-authenticate')"
+call POST "$REG/symbols" -H "$JSON" -H "$TOKEN" -d "$NEW"
+assert_eq "create with a token: status" "201" "$STATUS"
+assert_eq "create with a token: body" \
+    "$(sql "SELECT $SYM FROM symbols s WHERE ticker = 'BRK.B'" | canon)" \
+    "$(echo "$BODY" | canon)"
+assert_eq "create: location" "Location: symbols/BRK.B" \
+    "$(echo "$HEADERS" | grep -i '^location')"
+assert_eq "created as given, normalised" \
+    "BRK.B|Berkshire Hathaway|Financials|true|Berkshire,name;BRK.A,ticker" \
+    "$(sql "SELECT ticker || '|' || name || '|' || sector || '|' || active
+            || '|' || (SELECT string_agg(alias || ',' || kind, ';' ORDER BY
+            kind, alias) FROM symbol_aliases a WHERE a.ticker = s.ticker)
+            FROM symbols s WHERE ticker = 'BRK.B'")"
+call PATCH "$REG/symbols/BRK-B" -H "$JSON" \
+    -H "Authorization: Bearer it-api-other-token-0123" \
+    -d '{"aliases":["Berkshire","Berkshire Hathaway Inc"],"sector":"Finance"}'
+assert_eq "change with the second token" "200 Finance" \
+    "$STATUS $(echo "$BODY" | jq -r .sector)"
+call DELETE "$REG/symbols/brk.b" -H "$TOKEN"
+assert_eq "delete deactivates" "200 false" \
+    "$STATUS $(echo "$BODY" | jq -r .active)"
+assert_eq "history kept: create, update, deactivate" \
+    "deactivate,update,create" \
+    "$(curl -s "$REG/symbols/BRK.B/history" | jq -r '[.items[].action] | join(",")')"
+assert_eq "deactivated symbol listed as inactive" "BRK.B" \
+    "$(curl -s "$QA/symbols?active=false" | jq -r '[.items[].ticker] | join(",")')"
+printf 'ticker,name,sector,aliases\nBRK.B,Berkshire Hathaway,Financials,Berkshire|$BRK.A\nTSLA,Tesla Inc,Consumer Discretionary,Tesla\n' \
+    >"$TMP/import.csv"
+check "import CSV" 200 '{"created":1,"updated":1,"unchanged":0}' \
+    POST "$REG/symbols/import" -H "Content-Type: text/csv" -H "$TOKEN" \
+    --data-binary @"$TMP/import.csv"
+check "import again changes nothing" 200 \
+    '{"created":0,"updated":0,"unchanged":2}' \
+    POST "$REG/symbols/import" -H "Content-Type: text/csv" -H "$TOKEN" \
+    --data-binary @"$TMP/import.csv"
+
+echo "bad input"
+bad() { # WHAT STATUS CODE MESSAGE METHOD URL [curl args]
+    local what=$1 status=$2 code=$3 msg=$4
+    shift 4
+    check "$what" "$status" "$(err "$code" "$msg")" "$@"
+}
+TICKER_MSG="is not a valid ticker: 1-10 letters or digits, with an optional class of 1-4 after '.', '-' or '/' (BRK.B)"
+bad "malformed JSON" 400 invalid_json \
+    "the request body is not valid JSON: unexpected token near end of file (line 1, column 10)" \
+    POST "$REG/symbols" -H "$JSON" -H "$TOKEN" -d '{"ticker":'
+bad "JSON that is not an object" 400 invalid_json \
+    "the request body must be a JSON object" \
+    POST "$REG/symbols" -H "$JSON" -H "$TOKEN" -d '["AAPL"]'
+bad "wrong type" 400 invalid_field "field 'name' must be a string" \
+    POST "$REG/symbols" -H "$JSON" -H "$TOKEN" -d '{"ticker":"XYZ","name":7}'
+bad "wrong type in a list" 400 invalid_field \
+    "field 'aliases' must be an array of strings" \
+    POST "$REG/symbols" -H "$JSON" -H "$TOKEN" \
+    -d '{"ticker":"XYZ","name":"X","aliases":[1]}'
+bad "unknown field" 400 unknown_field \
+    "unknown field 'owner'; the fields are ticker, name, sector, active, aliases and alt_tickers" \
+    POST "$REG/symbols" -H "$JSON" -H "$TOKEN" \
+    -d '{"ticker":"XYZ","name":"X","owner":"me"}'
+bad "missing field" 400 missing_field "field 'name' is required" \
+    POST "$REG/symbols" -H "$JSON" -H "$TOKEN" -d '{"ticker":"XYZ"}'
+bad "bad ticker in a body" 400 invalid_ticker "field 'ticker' $TICKER_MSG" \
+    POST "$REG/symbols" -H "$JSON" -H "$TOKEN" \
+    -d '{"ticker":"TOOLONGTICKER","name":"X"}'
+bad "SQL metacharacters in a ticker" 400 invalid_ticker \
+    "field 'ticker' $TICKER_MSG" \
+    POST "$REG/symbols" -H "$JSON" -H "$TOKEN" \
+    -d "{\"ticker\":\"X'; DROP TABLE symbols;--\",\"name\":\"X\"}"
+bad "SQL metacharacters in a path" 400 invalid_ticker \
+    "the ticker in the path $TICKER_MSG" \
+    GET "$QA/symbols/A%27%20OR%20%271%27=%271"
+bad "SQL metacharacters in a query" 400 invalid_ticker "ticker $TICKER_MSG" \
+    GET "$QA/signals?ticker=AAPL%27%3B--"
+check "SQL metacharacters in a search are only text" 200 \
+    '{"items":[],"next_cursor":null}' \
+    GET "$QA/symbols?q=%25%27%3B%20DROP%20TABLE%20symbols%3B--"
+bad "huge number in JSON" 400 invalid_json \
+    "the request body is not valid JSON: too big integer (line 1, column 60)" \
+    POST "$REG/symbols" -H "$JSON" -H "$TOKEN" \
+    -d '{"ticker":"XYZ","name":"X","active":123456789012345678901234}'
+bad "huge page size" 400 invalid_parameter \
+    "limit must be an integer from 1 to 500" \
+    GET "$QA/documents?limit=123456789012345678901234567890"
+bad "page size over the limit" 400 invalid_parameter \
+    "limit must be an integer from 1 to 500" GET "$QA/documents?limit=501"
+bad "huge id" 400 invalid_parameter \
+    "id must be a positive integer no larger than 9223372036854775807" \
+    GET "$QA/orders/99999999999999999999"
+bad "unknown query parameter" 400 unknown_parameter \
+    "unknown query parameter 'tickr' for GET /signals" \
+    GET "$QA/signals?tickr=AAPL"
+bad "bad time" 400 invalid_parameter \
+    "from must be an ISO 8601 UTC date or date-time, like 2011-09-01 or 2011-09-01T13:30:00Z" \
+    GET "$QA/documents?from=2011-09-31"
+bad "forged cursor" 400 invalid_cursor \
+    "cursor is not one this route gave out; start again without it" \
+    GET "$QA/signals?cursor=$(printf "x');--" | base64 | tr '+/' '-_' | tr -d '=')"
+bad "unknown enum value" 400 invalid_parameter \
+    "action must be one of: BUY, SELL, HOLD" \
+    GET "$QA/recommendations?action=buy"
+bad "wrong media type" 415 unsupported_media_type \
+    "send the body as Content-Type: application/json" \
+    POST "$REG/symbols" -H "Content-Type: text/plain" -H "$TOKEN" -d '{}'
+bad "body over HTTP_MAX_BODY" 413 payload_too_large \
+    "request body is larger than 4096 bytes" \
+    POST "$REG/symbols" -H "$JSON" -H "$TOKEN" \
+    --data-binary "{\"name\":\"$(head -c 5000 /dev/zero | tr '\0' x)\"}"
+bad "query over the limit" 414 query_too_long \
+    "the query string is longer than 2048 bytes" \
+    GET "$QA/symbols?q=$(head -c 2100 /dev/zero | tr '\0' x)"
+bad "name taken (any case)" 409 conflict \
+    "the name 'Apple Inc' is already the name of AAPL" \
+    POST "$REG/symbols" -H "$JSON" -H "$TOKEN" \
+    -d '{"ticker":"APL2","name":"apple inc"}'
+bad "alias taken" 409 conflict \
+    "the alias 'GOOGLE' is already an alias of GOOGL" \
+    POST "$REG/symbols" -H "$JSON" -H "$TOKEN" \
+    -d '{"ticker":"XYZ","name":"Xyz Corp","aliases":["GOOGLE"]}'
+bad "alternative ticker taken" 409 conflict \
+    "the alternative ticker GOOG already belongs to GOOGL" \
+    POST "$REG/symbols" -H "$JSON" -H "$TOKEN" \
+    -d '{"ticker":"XYZ","name":"Xyz Corp","alt_tickers":["goog"]}'
+bad "symbol exists" 409 conflict \
+    "symbol AAPL already exists; change it with PATCH /symbols/AAPL" \
+    POST "$REG/symbols" -H "$JSON" -H "$TOKEN" \
+    -d '{"ticker":"aapl","name":"Another Apple"}'
+bad "import with a conflict changes nothing" 409 conflict \
+    "line 3: the name 'Apple Inc' is already the name of AAPL" \
+    POST "$REG/symbols/import" -H "Content-Type: text/csv" -H "$TOKEN" \
+    --data-binary $'ticker,name,sector,aliases\nNFLX,Netflix Inc,,\nXYZ,Apple Inc,,\n'
+assert_eq "... and nothing was written" "0" \
+    "$(sql "SELECT count(*) FROM symbols WHERE ticker = 'XYZ'")"
+bad "import with a bad line" 400 invalid_csv \
+    "line 2: expected 4 fields (ticker,name,sector,aliases)" \
+    POST "$REG/symbols/import" -H "Content-Type: text/csv" -H "$TOKEN" \
+    --data-binary $'ticker,name,sector,aliases\nXYZ,Xyz\n'
+bad "change of a missing symbol" 404 not_found "no symbol NOPE" \
+    PATCH "$REG/symbols/nope" -H "$JSON" -H "$TOKEN" -d '{"sector":"x"}'
+bad "missing document" 404 not_found "no document 999999" \
+    GET "$QA/documents/999999"
+bad "unknown route" 404 not_found "no route for GET /nope" GET "$QA/nope"
+bad "wrong method" 405 method_not_allowed \
+    "DELETE is not allowed on /signals (allowed: GET)" DELETE "$QA/signals"
+assert_eq "405 lists the methods" "Allow: GET" \
+    "$(echo "$HEADERS" | grep -i '^allow:')"
+assert_eq "no 5xx in the logs" "0" \
+    "$(cat "$STONKS_VAR_DIR"/*.log | grep -c '"status":5')"
+
+echo "CORS, ETag, request ids"
+call GET "$QA/symbols/AAPL" -H "Origin: http://dashboard.test"
+assert_eq "CORS for the dashboard" \
+    "Access-Control-Allow-Origin: http://dashboard.test" \
+    "$(echo "$HEADERS" | grep -i '^access-control-allow-origin')"
+etag=$(echo "$HEADERS" | grep -i '^etag:' | cut -d' ' -f2)
+call GET "$QA/symbols/AAPL" -H "Origin: http://evil.test"
+assert_eq "no CORS for another origin" "" \
+    "$(echo "$HEADERS" | grep -i '^access-control-allow-origin')"
+call OPTIONS "$REG/symbols" -H "Origin: http://dashboard.test" \
+    -H "Access-Control-Request-Method: POST"
+assert_eq "preflight" "204 Access-Control-Allow-Methods: GET, POST" \
+    "$STATUS $(echo "$HEADERS" | grep -i '^access-control-allow-methods')"
+call GET "$QA/symbols/AAPL" -H "If-None-Match: $etag"
+assert_eq "ETag: not modified" "304" "$STATUS"
+call GET "$QA/health" -H "X-Request-Id: it-api-42"
+assert_eq "request id echoed" "X-Request-Id: it-api-42" \
+    "$(echo "$HEADERS" | grep -i '^x-request-id')"
+
+echo "forwarding"
+call POST "$QA/trading/kill-switch" -H "$JSON" -H "$TOKEN" \
+    -H "X-Request-Id: it-api-ks" -d '{"active":true,"reason":"test"}'
+assert_eq "kill switch passed on with the caller's token" \
+    '200 {"method":"POST","path":"/kill-switch","auth":"Bearer it-api-token-0123456789abcdef","request_id":"it-api-ks","body":"{\"active\":true,\"reason\":\"test\"}"}' \
+    "$STATUS $(echo "$BODY" | canon)"
+check "kill switch needs a token here too" 401 \
+    "$(err unauthorized "this route needs an Authorization: Bearer token")" \
+    POST "$QA/trading/kill-switch" -H "$JSON" -d '{"active":true}'
+assert_eq "status from trading-engine" "GET /status" \
+    "$(curl -s "$QA/trading/status" | jq -r '"\(.method) \(.path)"')"
+assert_eq "exposure from risk-engine" "GET /risk/exposure" \
+    "$(curl -s "$QA/risk/exposure" | jq -r '"\(.method) \(.path)"')"
+assert_eq "limits from risk-engine" "GET /risk/limits" \
+    "$(curl -s "$QA/risk/limits" | jq -r '"\(.method) \(.path)"')"
+
+echo "status, metrics, documentation"
+call GET "$QA/pipeline/status"
+assert_eq "pipeline status: the pipeline's queues are idle" \
+    "ingestion 0 0 0,parsing 0 0 0,extraction 0 0 0,aggregation 0 0 0,recommendation 0 0 0" \
+    "$(echo "$BODY" | jq -r '[.queues[:5][] | "\(.name) \(.depth) \(.in_flight) \(.dead)"] | join(",")')"
+assert_eq "pipeline status: trading's queues as Redis has them" \
+    "trading_decisions $(redis-cli -p "$REDIS_PORT" XLEN stonks:queue:trading_decisions),broker_orders $(redis-cli -p "$REDIS_PORT" XLEN stonks:queue:broker_orders),lake_publish $(redis-cli -p "$REDIS_PORT" XLEN stonks:queue:lake_publish)" \
+    "$(echo "$BODY" | jq -r '[.queues[5:][] | "\(.name) \(.depth + .in_flight)"] | join(",")')"
+assert_eq "pipeline status: documents" \
+    "$(sql "SELECT count(*) FROM documents") extracted" \
+    "$(echo "$BODY" | jq -r '"\(.documents.extracted) extracted"')"
+assert_eq "pipeline status: last recommendation" \
+    "$(sql "SELECT $(TS "max(computed_at)") FROM recommendations")" \
+    "$(echo "$BODY" | jq -r .last_run.recommendation)"
+assert_eq "/ready" '{"status":"ready"}' "$(curl -s "$QA/ready")"
+metrics=$(curl -s "$QA/metrics")
+assert_eq "metrics: requests of a route" "1" \
+    "$(echo "$metrics" | grep -c '^stonks_http_requests_total{service="query-api",method="GET",route="/orders/{id}/lineage",status="200"} 5$')"
+assert_eq "metrics: latency histogram" "1" \
+    "$(echo "$metrics" | grep -c '^stonks_http_request_duration_seconds_count{service="query-api",method="GET",route="/orders/{id}/lineage"} 5$')"
+assert_eq "metrics: pool size" "1" \
+    "$(echo "$metrics" | grep -c '^stonks_db_pool_connections{service="query-api",state="max"} 4$')"
+for base in "$QA" "$REG"; do
+    call GET "$base/docs"
+    assert_eq "$base/docs is HTML" "200 text/html; charset=utf-8" \
+        "$STATUS $(echo "$HEADERS" | grep -i '^content-type' | cut -d' ' -f2-)"
+    # Every operation of the document is a live route (no 404 "no
+    # route", no 405), and /docs lists every path.
+    missing=""
+    docs=$BODY
+    while read -r method path; do
+        url=$base$(echo "$path" | sed -e 's/{id}/1/; s/{ticker}/AAPL/;
+            s/{queue}/parsing/')
+        call "$method" "$url"
+        case "$BODY" in
+        *"no route for"* | *method_not_allowed*) missing="$missing $method:$path" ;;
+        esac
+        [[ $docs == *"<code>$path</code>"* ]] || missing="$missing docs:$path"
+    done < <(curl -s "$base/openapi.json" |
+        jq -r '.paths | to_entries[] | .key as $p | .value | keys[] |
+               "\(ascii_upcase) \($p)"')
+    assert_eq "$base/openapi.json: every operation is served" "" "$missing"
+done
+
+echo "a registry change reaches a running parser"
+HTTP_PORT=0 "$BIN" parser >"$STONKS_VAR_DIR/parser.log" 2>&1 &
+parser=$!
+pids+=("$parser")
+sleep 0.2
+call POST "$REG/symbols" -H "$JSON" -H "$TOKEN" \
+    -d '{"ticker":"ZNGA","name":"Zynga Inc","aliases":["Zynga"]}'
+assert_eq "new symbol" "201" "$STATUS"
+znga=$(sql "INSERT INTO documents (source, provider_id, title, body,
+    published_at, trading_day, content_hash) VALUES ('it-api', 'zynga-1',
+    'Zynga prices its IPO', 'The game maker raised money.',
+    '2011-12-15T12:00:00Z', '2011-12-15', 'it-api-zynga-1') RETURNING id" |
+    head -n 1)
+redis-cli -p "$REDIS_PORT" XADD stonks:queue:parsing '*' p \
+    "{\"doc\":$znga}" >/dev/null
+for _ in $(seq 1 100); do
+    [ "$(sql "SELECT status FROM documents WHERE id = $znga")" == parsed ] &&
+        break
+    sleep 0.1
+done
+assert_eq "the new alias is found without a restart" "ZNGA mention" \
+    "$(sql "SELECT ticker || ' ' || origin FROM document_tickers
+            WHERE document_id = $znga")"
+kill "$parser"
+wait "$parser"
+redis-cli -p "$REDIS_PORT" DEL stonks:queue:extraction >/dev/null
+
+stop_services
+
+echo "without the trading tables, with read auth"
+fresh_db stonks_it_api_bare
+mkdir -p "$TMP/migrations"
+cp "$ROOT"/db/migrations/001_*.sql "$ROOT"/db/migrations/003_*.sql \
+    "$TMP/migrations/"
+MIGRATIONS_DIR=$TMP/migrations "$BIN" migrate >/dev/null 2>&1
+export API_READ_AUTH=1
+start_services
+check "read without a token" 401 \
+    "$(err unauthorized "this route needs an Authorization: Bearer token")" \
+    GET "$QA/orders"
+check "orders before trading exists" 503 \
+    "$(err not_available "trading data: not available yet (table orders does not exist)")" \
+    GET "$QA/orders" -H "$TOKEN"
+check "lineage before trading exists" 503 \
+    "$(err not_available "trading data: not available yet (table orders does not exist)")" \
+    GET "$QA/orders/1/lineage" -H "$TOKEN"
+check "positions before trading exists" 503 \
+    "$(err not_available "trading data: not available yet (table positions does not exist)")" \
+    GET "$QA/positions" -H "$TOKEN"
+call GET "$QA/pipeline/status" -H "$TOKEN"
+assert_eq "pipeline status without trading" "200 null" \
+    "$STATUS $(echo "$BODY" | jq -c .last_run_trading)"
+check "probes stay open" 200 '{"status":"ready"}' GET "$QA/ready"
+stop_services
+finish
