@@ -25,9 +25,8 @@ REDIS_DIR=$DIR/redis
 # As root, PostgreSQL runs as `postgres`, which must reach its data
 # folder. A checkout under a private home (/root) is out of its reach:
 # the data folder then lives under /var/tmp, named after this checkout.
-if [ "$(id -u)" -eq 0 ] && ! runuser -u postgres -- test -x "$DIR/.." \
-    2>/dev/null && ! runuser -u postgres -- test -x "$(dirname "$DIR")" \
-    2>/dev/null; then
+if [ "$(id -u)" -eq 0 ] &&
+    ! (cd / && runuser -u postgres -- test -x "$ROOT") 2>/dev/null; then
     PGDATA=/var/tmp/stonks-$(echo "$DIR" | md5sum | cut -c1-12)/pg
 fi
 

@@ -1,0 +1,147 @@
+/*
+ * Unit tests of the platform pieces that need no server: configuration
+ * validation, SHA-256, the string buffer's JSON escaping, the CSV
+ * splitter and PostgreSQL array literals.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "adapters/csv.h"
+#include "lib/buf.h"
+#include "lib/config.h"
+#include "lib/db.h"
+#include "lib/sha256.h"
+
+static void config_error(const char *var, const char *value,
+                         const char *expected)
+{
+    char err[512] = "";
+    config c;
+
+    setenv(var, value, 1);
+    assert_int_equal(config_load(&c, err, sizeof(err)), -1);
+    assert_string_equal(err, expected);
+    unsetenv(var);
+}
+
+static void test_config_defaults(void **state)
+{
+    char err[512] = "";
+    config c;
+
+    (void)state;
+    assert_int_equal(config_load(&c, err, sizeof(err)), 0);
+    assert_string_equal(c.pg_host, "127.0.0.1");
+    assert_int_equal(c.pg_port, 5432);
+    assert_int_equal(c.queue_max_attempts, 5);
+    assert_string_equal(c.replay_start, "2011-07-06");
+    config_release(&c);
+}
+
+static void test_config_names_the_bad_variable(void **state)
+{
+    (void)state;
+    config_error("POSTGRES_PORT", "70000",
+                 "POSTGRES_PORT must be a whole number from 1 to 65535, "
+                 "got '70000'");
+    config_error("QUEUE_BATCH_SIZE", "12x",
+                 "QUEUE_BATCH_SIZE must be a whole number from 1 to 4096, "
+                 "got '12x'");
+    config_error("SCHEDULER_MODE", "fast",
+                 "SCHEDULER_MODE must be one of replay|live, got 'fast'");
+    config_error("REPLAY_START", "2011-7-6",
+                 "REPLAY_START must be a date YYYY-MM-DD, got '2011-7-6'");
+    config_error("REPLAY_END", "2011-01-01",
+                 "REPLAY_START (2011-07-06) is after REPLAY_END "
+                 "(2011-01-01)");
+}
+
+static void test_config_production_needs_passwords(void **state)
+{
+    (void)state;
+    config_error("STONKS_ENV", "production",
+                 "STONKS_ENV=production needs POSTGRES_PASSWORD and "
+                 "REDIS_PASSWORD set to non-empty values");
+}
+
+static void test_sha256_known_answers(void **state)
+{
+    char hex[65];
+
+    (void)state;
+    sha256_hex("", 0, hex);
+    assert_string_equal(hex, "e3b0c44298fc1c149afbf4c8996fb924"
+                             "27ae41e4649b934ca495991b7852b855");
+    sha256_hex("abc", 3, hex);
+    assert_string_equal(hex, "ba7816bf8f01cfea414140de5dae2223"
+                             "b00361a396177a9cb410ff61f20015ad");
+    sha256_hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq", 56,
+               hex);
+    assert_string_equal(hex, "248d6a61d20638b8e5c026930c3e6039"
+                             "a33ce45964ff2167f6ecedd419db06c1");
+}
+
+static void test_buf_json_escaping(void **state)
+{
+    buf b;
+
+    (void)state;
+    buf_init(&b);
+    buf_add_json_str(&b, "a\"b\\c\n\t\x01", 8);
+    assert_string_equal(b.data, "\"a\\\"b\\\\c\\n\\t\\u0001\"");
+    buf_release(&b);
+}
+
+static void test_csv_split(void **state)
+{
+    const char *line = "AAPL,\"Apple, Inc\",\"say \"\"hi\"\"\",,x";
+    char scratch[64];
+    csv_line l;
+
+    (void)state;
+    assert_int_equal(csv_split(line, strlen(line), scratch, &l), 5);
+    assert_int_equal(l.len[0], 4);
+    assert_memory_equal(l.field[1], "Apple, Inc", 10);
+    assert_memory_equal(l.field[2], "say \"hi\"", 8);
+    assert_int_equal(l.len[3], 0);
+    assert_int_equal(csv_split("\"open", 5, scratch, &l), -1);
+    assert_int_equal(csv_split("\"a\"b", 4, scratch, &l), -1);
+}
+
+static void test_pg_array_literal(void **state)
+{
+    buf b;
+
+    (void)state;
+    buf_init(&b);
+    buf_addc(&b, '{');
+    db_array_add(&b, "plain", 5, 1);
+    db_array_add(&b, "q\"uo\\te", 7, 0);
+    db_array_add(&b, NULL, 0, 0);
+    db_array_add(&b, "a,b}", 4, 0);
+    buf_addc(&b, '}');
+    assert_string_equal(b.data, "{\"plain\",\"q\\\"uo\\\\te\",NULL,\"a,b}\"}");
+    buf_release(&b);
+}
+
+int main(void)
+{
+    /* The settings under test come from the environment: start empty. */
+    clearenv();
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_config_defaults),
+        cmocka_unit_test(test_config_names_the_bad_variable),
+        cmocka_unit_test(test_config_production_needs_passwords),
+        cmocka_unit_test(test_sha256_known_answers),
+        cmocka_unit_test(test_buf_json_escaping),
+        cmocka_unit_test(test_csv_split),
+        cmocka_unit_test(test_pg_array_literal),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
