@@ -41,6 +41,44 @@ OBJ_CORE := $(SRC_LIB:%.c=$(B)/%.o) $(SRC_DOMAIN:%.c=$(B)/%.o) \
 	$(SRC_ADAPTERS:%.c=$(B)/%.o) $(SRC_SERVICES:%.c=$(B)/%.o)
 OBJ_CORE_A := $(OBJ_CORE:$(B)/%=$(BA)/%)
 
+# DuckDB (docs/LAKE.md): the lake code compiles against duckdb.h and
+# loads libduckdb.so at run time (dlopen), so bin/stonks links nothing of
+# it. The system's DuckDB when pkg-config or /usr/include has it; else
+# scripts/duckdb.sh fetches the pinned npm packages into build/duckdb/
+# once. Without npm the build goes on without DuckDB (the lake commands
+# then say so); `make duckdb` tries the fetch again.
+DUCKDB_DIR := build/duckdb
+ifeq ($(shell pkg-config --exists duckdb 2>/dev/null && echo y),y)
+DUCKDB_CFLAGS := $(shell pkg-config --cflags duckdb)
+DUCKDB_LIB := $(shell pkg-config --variable=libdir duckdb)/libduckdb.so
+DUCKDB_STAMP :=
+else ifneq ($(wildcard /usr/include/duckdb.h),)
+DUCKDB_CFLAGS :=
+DUCKDB_LIB := libduckdb.so
+DUCKDB_STAMP :=
+else
+DUCKDB_CFLAGS := -I$(DUCKDB_DIR)
+DUCKDB_LIB := $(abspath $(DUCKDB_DIR))/libduckdb.so
+DUCKDB_STAMP := $(DUCKDB_DIR)/.stamp
+endif
+DUCKDB_OBJ := $(foreach v,$(B) $(BA),$(addprefix $(v)/src/adapters/,\
+	duckdb_api.o duckdb_lake.o))
+$(DUCKDB_OBJ): CFLAGS_BASE += $(DUCKDB_CFLAGS) \
+	-DSTONKS_DUCKDB_LIB='"$(DUCKDB_LIB)"'
+$(DUCKDB_OBJ): $(DUCKDB_STAMP)
+
+# A tree without scripts/ (the image's build stage copies src/ only)
+# builds without DuckDB.
+$(DUCKDB_DIR)/.stamp:
+	@if [ -x scripts/duckdb.sh ]; then scripts/duckdb.sh $(DUCKDB_DIR); \
+	else mkdir -p $(DUCKDB_DIR) && echo missing >$@ && \
+	echo "duckdb: no scripts/duckdb.sh: building without DuckDB" >&2; fi
+
+.PHONY: duckdb
+duckdb:
+	@rm -f $(DUCKDB_DIR)/.stamp
+	@scripts/duckdb.sh $(DUCKDB_DIR)
+
 $(B)/libstonks.a: $(OBJ_CORE)
 	@rm -f $@
 	ar rcs $@ $^

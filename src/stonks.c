@@ -9,6 +9,7 @@
 #include "lib/config.h"
 #include "services/admin.h"
 #include "services/demo.h"
+#include "services/lake.h"
 #include "services/model_cli.h"
 #include "services/pipeline.h"
 #include "services/query_api.h"
@@ -16,6 +17,8 @@
 #include "services/trading.h"
 
 int cmd_queue(int argc, char **argv);
+int cmd_objstore(int argc, char **argv);
+int cmd_backtest(int argc, char **argv);
 
 typedef struct command {
     const char *name;
@@ -44,8 +47,13 @@ static const command commands[] = {
     {"demo", cmd_demo, "replay the bundled data through the services"},
     {"report", cmd_report, "print the per-ticker table"},
     {"queue", cmd_queue, "queue stats, dead letters, retry"},
+    {"objstore", cmd_objstore, "put, get or head a raw payload object"},
     {"train", cmd_train, "train the embedded sentiment model"},
     {"eval", cmd_eval, "score the sentiment model on labelled sentences"},
+    {"backtest", cmd_backtest, "replay history in one process: report"},
+    {"lake-publisher", cmd_lake_publisher,
+     "service: Parquet lake from the database"},
+    {"sql", cmd_sql, "run one SELECT over the Parquet lake"},
     {"config", cmd_config, "check the settings, or print them (--markdown)"},
 };
 

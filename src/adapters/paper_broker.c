@@ -27,10 +27,18 @@ static const char SQL_GET[] =
     " coalesce(filled_day - DATE '1970-01-01', -1)"
     " FROM paper_broker_orders WHERE client_order_id = $1";
 
-/* The first bar of the ticker on or after the order's session. */
+/* The bar of the ticker on the order's session. */
 static const char SQL_BAR[] =
     "SELECT day - DATE '1970-01-01', open, high, low, close FROM price_bars"
-    " WHERE ticker = $1 AND day >= $2::date ORDER BY day LIMIT 1";
+    " WHERE ticker = $1 AND day = $2::date";
+
+/* Whether the session is known to have no bar for the ticker: its
+ * ingestion is recorded, or bars of five later sessions exist. */
+static const char SQL_NO_BAR[] =
+    "SELECT EXISTS (SELECT 1 FROM ingest_runs WHERE ticker = $1"
+    "  AND day = $2::date)"
+    " OR (SELECT count(*) FROM price_bars WHERE ticker = $1"
+    "  AND day > $2::date) >= 5";
 
 static const char SQL_EXECUTE[] =
     "UPDATE paper_broker_orders SET status = $2, filled_qty = $3::bigint,"
@@ -97,7 +105,7 @@ static broker_rc paper_submit(broker *b, const order_intent *o,
 
 static int to_cents(const char *s, cents *out)
 {
-    return money_from_double(atof(s), out);
+    return money_from_text(s, out);
 }
 
 /* Executes an accepted order when its bar is known. Returns 0 (done or
@@ -125,8 +133,17 @@ static int execute(paper *p, const char *coid, PGresult *row)
     if (db_execp(p->db, "pb_bar", SQL_BAR, 2, bp, &r) != DB_OK)
         return -1;
     if (PQntuples(r) == 0) {
+        int gone;
+
         PQclear(r);
-        return 0;
+        if (db_execp(p->db, "pb_nobar", SQL_NO_BAR, 2, bp, &r) != DB_OK)
+            return -1;
+        gone = PQgetvalue(r, 0, 0)[0] == 't';
+        PQclear(r);
+        if (!gone)
+            return 0; /* the bar may still come */
+        memset(&bar, 0, sizeof(bar));
+        goto record;
     }
     bar.day = atoi(PQgetvalue(r, 0, 0));
     if (to_cents(PQgetvalue(r, 0, 1), &bar.open) < 0 ||
@@ -138,6 +155,7 @@ static int execute(paper *p, const char *coid, PGresult *row)
         memset(&f, 0, sizeof(f));
     }
     PQclear(r);
+record:
     snprintf(q, sizeof(q), "%lld", (long long)(f.filled ? f.qty : 0));
     snprintf(px, sizeof(px), "%lld", (long long)f.price);
     snprintf(fee, sizeof(fee), "%lld", (long long)f.commission);

@@ -3,9 +3,13 @@
  * paper_broker_orders (apart from our orders, so that reconciliation
  * compares two views) and executes with the fill model of
  * domain/fill.h against the price bars in PostgreSQL: an order meant for
- * session D fills on the first bar of its ticker dated D or later, when
- * that bar is known. Execution happens when the order is looked up, so
- * an order whose bar has not arrived yet simply stays accepted.
+ * session D executes on its ticker's bar dated D, never a later one
+ * (bars may arrive out of order; filling on whichever came first would
+ * make a replay depend on timing). Execution happens when the order is
+ * looked up, so an order whose bar has not arrived yet stays accepted.
+ * When D is known to have no bar for the ticker (D's ingestion is
+ * recorded in ingest_runs, or bars of five later sessions exist), the
+ * day order expires unfilled.
  *
  * A client order id it has seen is refused as a duplicate, as Alpaca
  * does. The db handle is borrowed (one thread, the broker-adapter's).

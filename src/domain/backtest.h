@@ -5,9 +5,9 @@
  * daily bars. Pure: the caller loads the data and writes the results.
  *
  * The clock. Sessions are the trading days given, in order. On session
- * S, first the orders decided earlier fill against S's bar (the first
- * bar of their ticker on or after their exec_day, at its open, by
- * fill_order); then positions are valued at the last close on or
+ * S, first the orders meant for S fill against their ticker's bar of S
+ * at its open, by fill_order, as the paper broker executes them (an
+ * order whose session has no bar of its ticker expires unfilled); then positions are valued at the last close on or
  * before S; then, after S's close, every ticker's aggregate as of S is
  * computed from its signals dated S or earlier and its bars dated S or
  * earlier, and recommended on. So an order that fills at the open of
@@ -64,8 +64,8 @@ typedef struct backtest_params {
 } backtest_params;
 
 /* $100,000, 5 bp slippage, no commission, the strategy's defaults, and
- * the risk limits of db/migrations/002_trading.sql; model
- * "strategy/1". */
+ * the risk limits of db/migrations/002_trading.sql (the integration
+ * test checks that they agree); model "strategy/1". */
 void backtest_params_default(backtest_params *p);
 
 /* Every recommendation, one per ticker and session. */
@@ -90,6 +90,7 @@ typedef struct backtest_decision {
     int64_t qty;
     cents ref_price, equity;
     char coid[ORDER_ID_MAX];
+    char codes[160]; /* denied: the rules' codes, ',' between them */
     char explanation[512];
 } backtest_decision;
 
@@ -100,7 +101,7 @@ typedef struct backtest_fill {
     int64_t qty;
     cents price, gross, commission;
     cents slippage; /* what the slippage cost against the open */
-    cents realised; /* sells: proceeds - commission - cost sold */
+    cents realised; /* sells: proceeds - commissions - cost sold */
     char coid[ORDER_ID_MAX];
 } backtest_fill;
 
@@ -124,7 +125,7 @@ typedef struct backtest_result {
     cents *contribution; /* per ticker: profit and loss at the end */
     cents commissions, slippage;
     double traded; /* dollars bought and sold */
-    size_t ordered, denied, open_at_end;
+    size_t ordered, denied, expired, open_at_end;
     size_t wins, closed; /* closing trades; open positions close at the
                             last mark */
     int kill_switch;

@@ -2,6 +2,8 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 int money_parse(const char *s, size_t len, cents *out)
 {
@@ -63,6 +65,13 @@ int money_from_double(double dollars, cents *out)
         return -1;
     *out = (cents)c;
     return 0;
+}
+
+int money_from_text(const char *s, cents *out)
+{
+    if (money_parse(s, strlen(s), out) == 0)
+        return 0;
+    return money_from_double(strtod(s, NULL), out);
 }
 
 int money_add(cents a, cents b, cents *out)

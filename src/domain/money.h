@@ -33,6 +33,13 @@ int money_parse(const char *s, size_t len, cents *out);
  * NUL into out. */
 void money_format(cents c, char out[MONEY_FMT_MAX]);
 
+/* A price as PostgreSQL prints a double precision ("48.795", the
+ * shortest text that reads back as the same double): parsed as the
+ * decimal it shows, so 48.795 is 48.80 and not the 48.79 that the binary
+ * value 48.79499... would round to; text money_parse refuses (an
+ * exponent) goes through money_from_double. Returns 0, or -1. */
+int money_from_text(const char *s, cents *out);
+
 /* Dollars as a double (a price bar from the database) to the nearest
  * cent, half away from zero. Returns -1 for NaN, infinities and sizes
  * over MONEY_MAX. */

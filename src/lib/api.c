@@ -42,6 +42,22 @@ typedef struct route_stats {
     atomic_llong count;
 } route_stats;
 
+/* The answer cache: direct-mapped (a key's slot is its hash modulo
+ * the slot count, and a newer key simply replaces an older one), so its
+ * size is bounded by CACHE_SLOTS answers of at most CACHE_MAX_BODY. */
+#define CACHE_SLOTS 256
+#define CACHE_MAX_BODY (1u << 20)
+
+typedef struct cache_slot {
+    pthread_mutex_t lock;
+    char etag[24];
+    char *key; /* "path?query" */
+    char *body;
+    size_t len;
+    const char *content_type;
+    double at; /* monotonic seconds */
+} cache_slot;
+
 struct api {
     const api_def *def;
     const config *cfg;
@@ -59,6 +75,10 @@ struct api {
     pthread_mutex_t tables_lock;
     char *tables[API_MAX_TABLES];
     int ntables;
+    cache_slot *cache; /* NULL when off */
+    double cache_s;
+    atomic_llong cache_hits;
+    atomic_llong cache_misses;
 };
 
 static void h_health(api_call *c);
@@ -78,18 +98,18 @@ static const char READY_SCHEMA[] =
 static const api_route builtin_routes[] = {
     {"GET", "/health", h_health, API_OPEN,
      "Liveness: 200 while the process serves requests", NULL, NULL, NULL,
-     HEALTH_SCHEMA, 0, NULL},
+     HEALTH_SCHEMA, 0, NULL, 0},
     {"GET", "/ready", h_ready, API_OPEN,
      "Readiness: 200 when PostgreSQL answers, else 503", NULL, NULL, NULL,
-     READY_SCHEMA, 0, NULL},
+     READY_SCHEMA, 0, NULL, 0},
     {"GET", "/metrics", h_metrics, API_OPEN,
      "Prometheus metrics: requests by route and status, latency "
      "histograms, database pool",
-     NULL, NULL, NULL, NULL, 0, "text/plain; version=0.0.4"},
+     NULL, NULL, NULL, NULL, 0, "text/plain; version=0.0.4", 0},
     {"GET", "/docs", h_docs, API_OPEN, "This API's documentation (HTML)", NULL,
-     NULL, NULL, NULL, 0, "text/html; charset=utf-8"},
+     NULL, NULL, NULL, 0, "text/html; charset=utf-8", 0},
     {"GET", "/openapi.json", h_openapi, API_OPEN,
-     "This API as an OpenAPI 3 document", NULL, NULL, NULL, NULL, 0, NULL},
+     "This API as an OpenAPI 3 document", NULL, NULL, NULL, NULL, 0, NULL, 0},
 };
 #define NBUILTIN (sizeof(builtin_routes) / sizeof(builtin_routes[0]))
 
@@ -212,6 +232,12 @@ api *api_new(const api_def *def, const config *c, dbpool *pool, void *state,
     a->openapi_etag = etag_of(a->openapi, strlen(a->openapi));
     a->docs = api_doc_html(def, a->routes, a->nroutes, c->api_read_auth);
     a->docs_etag = etag_of(a->docs, strlen(a->docs));
+    if (def->cache && c->http_cache_ms > 0) {
+        a->cache_s = c->http_cache_ms / 1000.0;
+        a->cache = xcalloc(CACHE_SLOTS, sizeof(*a->cache));
+        for (size_t i = 0; i < CACHE_SLOTS; i++)
+            pthread_mutex_init(&a->cache[i].lock, NULL);
+    }
     return a;
 }
 
@@ -221,6 +247,12 @@ void api_free(api *a)
         return;
     for (int i = 0; i < a->ntables; i++)
         free(a->tables[i]);
+    for (size_t i = 0; a->cache && i < CACHE_SLOTS; i++) {
+        pthread_mutex_destroy(&a->cache[i].lock);
+        free(a->cache[i].key);
+        free(a->cache[i].body);
+    }
+    free(a->cache);
     pthread_mutex_destroy(&a->tables_lock);
     free(a->routes);
     free(a->stats);
@@ -419,16 +451,21 @@ static int check_query(api_call *c)
 }
 
 /* ETag on successful reads; 304 when the client has the same. */
-static void finish_etag(api_call *c)
+static void make_etag(const buf *body, char etag[24])
 {
-    char etag[24];
+    snprintf(etag, 24, "\"%016llx\"", fnv1a(body->data, body->len));
+}
+
+/* etag: the answer's, when known (from the cache), else "". */
+static void finish_etag(api_call *c, char etag[24])
+{
     const char *inm = c->req->if_none_match;
 
     if (c->res->status != 200 || c->route->access == API_OPEN ||
         strcmp(c->route->method, "GET") != 0)
         return;
-    snprintf(etag, sizeof(etag), "\"%016llx\"",
-             fnv1a(c->res->body.data, c->res->body.len));
+    if (!etag[0])
+        make_etag(&c->res->body, etag);
     http_set_header(c->res, "ETag", etag);
     http_set_header(c->res, "Cache-Control", "no-cache");
     if (inm && (strstr(inm, etag) || strcmp(inm, "*") == 0)) {
@@ -437,12 +474,79 @@ static void finish_etag(api_call *c)
     }
 }
 
+static int cacheable(const api_call *c)
+{
+    return c->api->cache && c->route->access == API_READ && !c->route->fresh &&
+           strcmp(c->route->method, "GET") == 0;
+}
+
+static cache_slot *cache_slot_of(api *a, const http_request *req)
+{
+    unsigned long long h = fnv1a(req->path, strlen(req->path));
+
+    h ^= fnv1a(req->query, strlen(req->query)) * 31;
+    return &a->cache[h % CACHE_SLOTS];
+}
+
+static int cache_key_is(const cache_slot *s, const http_request *req)
+{
+    size_t n = strlen(req->path);
+
+    return s->key && strncmp(s->key, req->path, n) == 0 && s->key[n] == '?' &&
+           strcmp(s->key + n + 1, req->query) == 0;
+}
+
+/* Answers from the cache when it holds a fresh answer for the request,
+ * and copies its ETag. Returns 1 when it did. */
+static int cache_get(api_call *c, char etag[24])
+{
+    cache_slot *s = cache_slot_of(c->api, c->req);
+    int hit;
+
+    pthread_mutex_lock(&s->lock);
+    hit = cache_key_is(s, c->req) && now_s() - s->at < c->api->cache_s;
+    if (hit) {
+        buf_reset(&c->res->body);
+        buf_add(&c->res->body, s->body, s->len);
+        c->res->content_type = s->content_type;
+        c->res->status = 200;
+        memcpy(etag, s->etag, 24);
+    }
+    pthread_mutex_unlock(&s->lock);
+    atomic_fetch_add(hit ? &c->api->cache_hits : &c->api->cache_misses, 1);
+    return hit;
+}
+
+/* Keeps a 200 answer, and makes its ETag. */
+static void cache_put(api_call *c, char etag[24])
+{
+    cache_slot *s = cache_slot_of(c->api, c->req);
+    char *key, *body;
+
+    if (c->res->status != 200 || c->res->body.len > CACHE_MAX_BODY)
+        return;
+    make_etag(&c->res->body, etag);
+    key = xasprintf("%s?%s", c->req->path, c->req->query);
+    body = xmalloc(c->res->body.len + 1);
+    memcpy(body, c->res->body.data, c->res->body.len);
+    pthread_mutex_lock(&s->lock);
+    free(s->key);
+    free(s->body);
+    s->key = key;
+    s->body = body;
+    s->len = c->res->body.len;
+    s->content_type = c->res->content_type;
+    s->at = now_s();
+    memcpy(s->etag, etag, 24);
+    pthread_mutex_unlock(&s->lock);
+}
+
 void api_handle(void *ctx, const http_request *req, http_response *res)
 {
     api *a = ctx;
     double t0 = now_s();
     api_call c;
-    char allow[64];
+    char allow[64], etag[24] = "";
     long route;
 
     memset(&c, 0, sizeof(c));
@@ -476,10 +580,15 @@ void api_handle(void *ctx, const http_request *req, http_response *res)
     if (check_query(&c) == 0 && check_access(&c) == 0) {
         if (c.route->produces)
             res->content_type = c.route->produces;
-        c.route->fn(&c);
+        if (!cacheable(&c)) {
+            c.route->fn(&c);
+        } else if (!cache_get(&c, etag)) {
+            c.route->fn(&c);
+            cache_put(&c, etag);
+        }
     }
     dbpool_put(a->pool, c.db);
-    finish_etag(&c);
+    finish_etag(&c, etag);
     observe(a, route, res->status, now_s() - t0);
     LOG_DEBUG("request", LF_S("request_id", req->request_id),
               LF_S("method", req->method), LF_S("path", req->path),
@@ -648,6 +757,17 @@ static void h_metrics(api_call *c)
                      i < a->nroutes ? &a->routes[i] : NULL);
         render_histogram(b, labels, &a->stats[i]);
     }
+    if (a->cache)
+        buf_addf(b,
+                 "# HELP stonks_http_cache_total Read answers given from the "
+                 "cache (hit) or made afresh (miss).\n"
+                 "# TYPE stonks_http_cache_total counter\n"
+                 "stonks_http_cache_total{service=\"%s\",result=\"hit\"} "
+                 "%lld\n"
+                 "stonks_http_cache_total{service=\"%s\",result=\"miss\"} "
+                 "%lld\n",
+                 svc, (long long)atomic_load(&a->cache_hits), svc,
+                 (long long)atomic_load(&a->cache_misses));
     dbpool_stats_get(a->pool, &ps);
     buf_addf(b,
              "# HELP stonks_db_pool_connections PostgreSQL connections of the "

@@ -67,6 +67,7 @@ typedef struct api_route {
     const char *schema; /* JSON Schema of the success answer, or NULL */
     int status; /* the success status; 0 means 200 */
     const char *produces; /* answer media type; NULL: application/json */
+    int fresh; /* 1: never answered from the cache (see api_def) */
 } api_route;
 
 typedef struct api_def {
@@ -78,6 +79,12 @@ typedef struct api_def {
     /* Extra entries of components.schemas ("\"Name\":{...},...")
      * that the routes' schemas may $ref, or NULL. */
     const char *schemas;
+    /* 1: a 200 answer of a GET route with API_READ access and not
+     * "fresh" is kept for HTTP_CACHE_MS and given again to the same
+     * path and query (after the auth check), without a database trip.
+     * For services whose data only the pipeline changes; the registry
+     * answers its own writes' readers at once and keeps this off. */
+    int cache;
 } api_def;
 
 struct api_call {
@@ -164,16 +171,32 @@ PGresult *api_query(api_call *c, const char *name, const char *sql, int n,
  * is remembered. */
 int api_table_ready(api_call *c, const char *table, const char *what);
 
-/* Answers {"items":[...],"next_cursor":...} from r: column json_col of
- * each row is one item (JSON text); the query asked for limit + 1 rows,
- * and when it got them, the cursor columns (ncur of them from cur_col)
- * of row limit - 1 make next_cursor. */
-void api_page(api_call *c, PGresult *r, long limit, int json_col, int cur_col,
-              int ncur);
+/* Results as JSON. A row becomes an object whose members are the
+ * columns, named as selected (alias every expression) and typed by
+ * column type: booleans, numbers (NaN and infinities as null), json and
+ * jsonb as they are, timestamp (without time zone: select "t AT TIME
+ * ZONE 'UTC'") as ISO 8601 UTC to the second ("2011-09-01T13:30:00Z"),
+ * NULL as null, anything else (text, dates) as a string. */
 
-/* Answers with the JSON text of column 0 of row 0 of r, or 404 with
- * message when r has no row. */
+/* Appends row's columns from..end as an object. */
+void api_row_object(buf *b, const PGresult *r, int row, int from);
+
+/* Appends every row (columns from..end) as an array of objects. */
+void api_rows_array(buf *b, const PGresult *r, int from);
+
+/* Answers {"items":[...],"next_cursor":...} from r. The query asked for
+ * limit + 1 rows; its first ncur columns are the sort key (the cursor's
+ * parts), the others the item. When limit + 1 rows came, the key of row
+ * limit - 1 makes next_cursor; otherwise it is null. */
+void api_page(api_call *c, PGresult *r, long limit, int ncur);
+
+/* Answers with row 0 of r as an object, or 404 with message when r has
+ * no row. */
 void api_one(api_call *c, PGresult *r, const char *what);
+
+/* Appends JSON text as it is, less the blanks between tokens that
+ * PostgreSQL writes ("a" : 1, "b" : 2). */
+void api_add_json(buf *b, const char *s, size_t n);
 
 /* The request body as a JSON object. Checks the media type (415), the
  * syntax (400 invalid_json) and that it is an object. Returns a new

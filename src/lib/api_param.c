@@ -357,10 +357,9 @@ int api_arg_id(api_call *c, int index, long long *id)
     return 0;
 }
 
-/* Appends the JSON text s[0..n) without the blanks PostgreSQL puts
- * between tokens (json_build_object writes "a" : 1, "b" : 2). */
-static void add_compact(buf *b, const char *s, size_t n)
+void api_add_json(buf *b, const char *s, size_t n)
 {
+    size_t start = 0;
     int in_str = 0;
 
     buf_grow(b, n);
@@ -368,23 +367,119 @@ static void add_compact(buf *b, const char *s, size_t n)
         char ch = s[i];
 
         if (in_str) {
-            if (ch == '\\' && i + 1 < n) {
-                buf_addc(b, ch);
-                ch = s[++i];
-            } else if (ch == '"') {
+            if (ch == '\\')
+                i++;
+            else if (ch == '"')
                 in_str = 0;
-            }
         } else if (ch == '"') {
             in_str = 1;
         } else if (ch == ' ' || ch == '\n' || ch == '\t' || ch == '\r') {
-            continue;
+            buf_add(b, s + start, i - start);
+            start = i + 1;
         }
-        buf_addc(b, ch);
+    }
+    if (start < n)
+        buf_add(b, s + start, n - start);
+}
+
+/* Type OIDs of the columns the APIs select (pg_type.h of the server,
+ * which clients do not get). */
+enum {
+    OID_BOOL = 16,
+    OID_INT8 = 20,
+    OID_INT2 = 21,
+    OID_INT4 = 23,
+    OID_JSON = 114,
+    OID_FLOAT4 = 700,
+    OID_FLOAT8 = 701,
+    OID_TIMESTAMP = 1114,
+    OID_NUMERIC = 1700,
+    OID_JSONB = 3802,
+};
+
+/* "2011-09-01 13:30:00[.123]" (a timestamp at UTC, DateStyle ISO) as
+ * "2011-09-01T13:30:00Z"; anything else as a plain string. */
+static void add_utc(buf *b, const char *v, size_t n)
+{
+    if (n >= 19 && v[10] == ' ' && v[4] == '-' && v[13] == ':' &&
+        (n == 19 || v[19] == '.')) {
+        buf_addc(b, '"');
+        buf_add(b, v, 10);
+        buf_addc(b, 'T');
+        buf_add(b, v + 11, 8);
+        buf_adds(b, "Z\"");
+        return;
+    }
+    buf_add_json_str(b, v, n);
+}
+
+static void add_value(buf *b, const PGresult *r, int row, int col)
+{
+    const char *v = PQgetvalue(r, row, col);
+    size_t n = (size_t)PQgetlength(r, row, col);
+
+    if (PQgetisnull(r, row, col)) {
+        buf_adds(b, "null");
+        return;
+    }
+    switch (PQftype(r, col)) {
+    case OID_BOOL:
+        buf_adds(b, v[0] == 't' ? "true" : "false");
+        break;
+    case OID_INT2:
+    case OID_INT4:
+    case OID_INT8:
+        buf_add(b, v, n);
+        break;
+    case OID_FLOAT4:
+    case OID_FLOAT8:
+    case OID_NUMERIC:
+        /* NaN and the infinities have no JSON form. */
+        if ((v[0] >= '0' && v[0] <= '9') ||
+            (v[0] == '-' && v[1] >= '0' && v[1] <= '9'))
+            buf_add(b, v, n);
+        else
+            buf_adds(b, "null");
+        break;
+    case OID_JSON:
+    case OID_JSONB:
+        api_add_json(b, v, n);
+        break;
+    case OID_TIMESTAMP:
+        add_utc(b, v, n);
+        break;
+    default:
+        buf_add_json_str(b, v, n);
     }
 }
 
-void api_page(api_call *c, PGresult *r, long limit, int json_col, int cur_col,
-              int ncur)
+void api_row_object(buf *b, const PGresult *r, int row, int from)
+{
+    buf_addc(b, '{');
+    for (int col = from; col < PQnfields(r); col++) {
+        const char *name = PQfname(r, col);
+
+        if (col > from)
+            buf_addc(b, ',');
+        buf_add_json_str(b, name, strlen(name));
+        buf_addc(b, ':');
+        add_value(b, r, row, col);
+    }
+    buf_addc(b, '}');
+}
+
+void api_rows_array(buf *b, const PGresult *r, int from)
+{
+    buf_addc(b, '[');
+    for (int i = 0; i < PQntuples(r); i++) {
+        if (i)
+            buf_addc(b, ',');
+        api_row_object(b, r, i, from);
+    }
+    buf_addc(b, ']');
+}
+
+void api_page(api_call *c, PGresult *r, long limit, int ncur)
 {
     buf *b = &c->res->body;
     int rows = PQntuples(r);
@@ -395,18 +490,17 @@ void api_page(api_call *c, PGresult *r, long limit, int json_col, int cur_col,
     for (int i = 0; i < n; i++) {
         if (i)
             buf_addc(b, ',');
-        add_compact(b, PQgetvalue(r, i, json_col),
-                    (size_t)PQgetlength(r, i, json_col));
+        api_row_object(b, r, i, ncur);
     }
     buf_adds(b, "],\"next_cursor\":");
-    if (rows > limit && n > 0) {
+    if (rows > limit && n > 0 && ncur > 0) {
         buf raw;
 
         buf_init(&raw);
         for (int k = 0; k < ncur; k++) {
             if (k)
                 buf_addc(&raw, '\n');
-            buf_adds(&raw, PQgetvalue(r, n - 1, cur_col + k));
+            buf_adds(&raw, PQgetvalue(r, n - 1, k));
         }
         buf_addc(b, '"');
         b64url_encode(b, (const unsigned char *)raw.data, raw.len);
@@ -425,8 +519,7 @@ void api_one(api_call *c, PGresult *r, const char *what)
         return;
     }
     buf_reset(&c->res->body);
-    add_compact(&c->res->body, PQgetvalue(r, 0, 0),
-                (size_t)PQgetlength(r, 0, 0));
+    api_row_object(&c->res->body, r, 0, 0);
 }
 
 json_t *api_json_body(api_call *c)

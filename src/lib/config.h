@@ -86,6 +86,7 @@ typedef struct config {
     int api_read_auth; /* 1: reads need a token too */
     char *cors_origin;
     int pg_pool_size;
+    int http_cache_ms; /* query-api: reuse read answers this long */
     char *query_api_url;
     char *registry_url;
 
@@ -102,6 +103,7 @@ typedef struct config {
     char *broker_base_url;
     char *broker_api_key;
     char *broker_api_secret;
+    int broker_timeout_ms;
     char *risk_engine_url;
     char *trading_engine_url;
     char *smtp_url;
@@ -111,6 +113,17 @@ typedef struct config {
     int paper_slippage_bps;
     int paper_commission_cents;
     char *starting_cash;
+
+    /* The Parquet lake and SQL over it (docs/LAKE.md). */
+    char *lake_uri;
+    int lake_publish_interval_s;
+    int lake_query_max_rows;
+    int lake_query_timeout_ms;
+    char *duckdb_library;
+    char *trino_url;
+    char *trino_user;
+    char *trino_catalog;
+    char *trino_schema;
 } config;
 
 /* Reads every setting. Returns 0, or -1 with a message naming the

@@ -693,7 +693,8 @@ static int ba_init(worker *w, char *err, size_t errlen)
     webclient_init();
     if (strcmp(w->cfg->broker, "alpaca") == 0) {
         alpaca_options o = {w->cfg->broker_base_url, w->cfg->broker_api_key,
-                            w->cfg->broker_api_secret, 10000};
+                            w->cfg->broker_api_secret,
+                            w->cfg->broker_timeout_ms};
 
         a->broker = alpaca_broker_new(&o);
     } else {

@@ -25,6 +25,7 @@
 #include "services/cli.h"
 #include "services/demo.h"
 #include "services/pipeline.h"
+#include "services/trading.h"
 
 typedef struct child {
     const char *service;
@@ -37,11 +38,14 @@ typedef struct child {
 static const struct {
     const char *service;
     int replicas;
-} topology[] = {{"ingestion", 2},   {"parser", 2},         {"extractor", 1},
-                {"aggregation", 4}, {"recommendation", 1}, {"scheduler", 1}};
+} topology[] = {
+    {"ingestion", 2},      {"parser", 2},         {"extractor", 1},
+    {"aggregation", 4},    {"recommendation", 1}, {"risk-engine", 1},
+    {"trading-engine", 1}, {"broker-adapter", 1}, {"scheduler", 1}};
 
 static const char *const pipeline_queues[] = {
-    Q_INGESTION, Q_PARSING, Q_EXTRACTION, Q_AGGREGATION, Q_RECOMMENDATION};
+    Q_INGESTION,      Q_PARSING,           Q_EXTRACTION,   Q_AGGREGATION,
+    Q_RECOMMENDATION, Q_TRADING_DECISIONS, Q_BROKER_ORDERS};
 #define NQUEUES (sizeof(pipeline_queues) / sizeof(*pipeline_queues))
 
 /* DEMO_REPLICAS=N runs N of every worker instead of the topology's
@@ -51,7 +55,8 @@ static int replicas_of(size_t i)
     const char *v = getenv("DEMO_REPLICAS");
     int n = v ? atoi(v) : 0;
 
-    if (strcmp(topology[i].service, "scheduler") == 0 || n < 1 || n > 8)
+    if (strcmp(topology[i].service, "scheduler") == 0 ||
+        strcmp(topology[i].service, "risk-engine") == 0 || n < 1 || n > 8)
         return topology[i].replicas;
     return n;
 }
@@ -115,7 +120,8 @@ static int reset_state(db *d, queue_client *q, char *err, size_t errlen)
                 "TRUNCATE signals, aggregates, recommendations,"
                 " document_tickers, documents, price_bars, ingest_runs"
                 " RESTART IDENTITY",
-                0, NULL, NULL) != DB_OK) {
+                0, NULL, NULL) != DB_OK ||
+        trading_reset(d) != DB_OK) {
         snprintf(err, errlen, "%s", db_error(d));
         return -1;
     }
@@ -271,7 +277,8 @@ static int run_demo(config *c, int reset)
     t1 = now_s();
     stop_children(kids, nk);
     nk = 0;
-    if (demo_print_report(d, c, stdout) < 0)
+    if (demo_print_report(d, c, stdout) < 0 ||
+        trading_print_summary(d, c, stdout) < 0)
         goto out;
     docs = count_of(d, "SELECT count(*) FROM documents");
     printf("\nreplay_seconds %.2f\n", t1 - t0);

@@ -1,18 +1,21 @@
 /*
  * ingestion: takes (ticker, day, from) jobs, reads the bars and news of
- * that ticker dated from..day from the provider (the replay files),
- * keeps the raw rows in the object store, and writes documents (one per
- * distinct article: same date, title and summary byte for byte), their
- * ticker tags, price bars (upsert) and the run record in one
- * transaction. New documents are then queued for parsing.
+ * that ticker dated from..day from the provider INGEST_PROVIDER names
+ * (adapters/provider.h: the replay files, Polygon, Alpaca or feeds),
+ * keeps the raw payload in the object store, and writes documents (one
+ * per distinct article: same publication date, title and body byte for
+ * byte, or same provider id), their ticker tags (for the articles the
+ * provider files under the ticker), price bars (upsert) and the run
+ * record in one transaction. New documents are then queued for parsing.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "adapters/replay.h"
+#include "adapters/provider.h"
 #include "domain/calendar.h"
 #include "domain/date.h"
+#include "domain/exchange.h"
 #include "lib/buf.h"
 #include "lib/log.h"
 #include "lib/objstore.h"
@@ -28,7 +31,7 @@ typedef struct feed_alias {
 } feed_alias;
 
 typedef struct ingest_state {
-    replay_data replay;
+    provider *prov;
     calendar cal;
     objstore *store;
     feed_alias *aliases;
@@ -38,9 +41,14 @@ typedef struct ingest_state {
 /* One article of a batch, before it has a database id. */
 typedef struct doc_row {
     char hash[65];
-    const replay_news *row;
+    const provider_news *row;
     int32_t session;
 } doc_row;
+
+/* Without a provider calendar, the exchange's rules give the trading
+ * days of these years. */
+#define RULES_FIRST_YEAR 1990
+#define RULES_LAST_YEAR 2100
 
 static int load_aliases(worker *w, ingest_state *st, char *err, size_t errlen)
 {
@@ -70,15 +78,21 @@ static int ingest_init(worker *w, char *err, size_t errlen)
     ingest_state *st = xcalloc(1, sizeof(*st));
 
     w->state = st;
-    if (replay_load(w->cfg->replay_dir, &st->replay, err, errlen) < 0)
-        return -1;
-    if (st->replay.rejected)
-        LOG_WARN("replay rows skipped as unreadable",
-                 LF_I("rows", st->replay.rejected));
     calendar_init(&st->cal);
-    for (size_t i = 0; i < st->replay.nbars; i++)
-        calendar_add(&st->cal, st->replay.bars[i].day);
+    st->prov = provider_open(w->cfg, err, errlen);
+    if (!st->prov)
+        return -1;
+    if (st->prov->trading_days) {
+        st->prov->trading_days(st->prov, &st->cal);
+    } else {
+        int32_t last = date_from_ymd(RULES_LAST_YEAR, 12, 31);
+
+        for (int32_t d = date_from_ymd(RULES_FIRST_YEAR, 1, 1); d <= last; d++)
+            if (exchange_is_open(d))
+                calendar_add(&st->cal, d);
+    }
     calendar_finish(&st->cal);
+    LOG_INFO("provider ready", LF_S("provider", st->prov->name));
     st->store = objstore_open(w->cfg, err, errlen);
     if (!st->store)
         return -1;
@@ -91,34 +105,11 @@ static void ingest_fini(worker *w)
 
     if (!st)
         return;
-    replay_release(&st->replay);
+    provider_free(st->prov);
     calendar_release(&st->cal);
     objstore_close(st->store);
     free(st->aliases);
     free(st);
-}
-
-/* The content hash of an article: its date, title and summary. */
-static void article_hash(const replay_news *n, char out[65])
-{
-    sha256_ctx c;
-    unsigned char d[32];
-    char date[11];
-    static const char hex[] = "0123456789abcdef";
-
-    date_format(n->date, date);
-    sha256_init(&c);
-    sha256_update(&c, date, 10);
-    sha256_update(&c, "\n", 1);
-    sha256_update(&c, n->title, n->title_len);
-    sha256_update(&c, "\n", 1);
-    sha256_update(&c, n->summary, n->summary_len);
-    sha256_final(&c, d);
-    for (int i = 0; i < 32; i++) {
-        out[2 * i] = hex[d[i] >> 4];
-        out[2 * i + 1] = hex[d[i] & 15];
-    }
-    out[64] = '\0';
 }
 
 /* Everything one batch writes, as column arrays for unnest(). */
@@ -161,124 +152,120 @@ static int cmp_doc(const void *a, const void *b)
     return strcmp(((const doc_row *)a)->hash, ((const doc_row *)b)->hash);
 }
 
-/* Collects one job's rows into the batch. Returns 0 or -1 (err set). */
-static int collect_job(worker *w, ingest_state *st, json_t *job, batch_rows *b,
-                       doc_row **docs, size_t *ndocs, size_t *cap, char *err,
-                       size_t errlen)
+/* Collects one job's rows into the batch; res receives the provider's
+ * answer and must outlive the batch (docs point into it). Returns
+ * WORKER_OK, or WORKER_FAIL / WORKER_RETRY with err set. */
+static int collect_job(ingest_state *st, json_t *job, batch_rows *b,
+                       provider_result *res, doc_row **docs, size_t *ndocs,
+                       size_t *cap, char *err, size_t errlen)
 {
     char ticker[TICKER_MAX], dstr[11], key[72];
     const char *feeds[8];
-    size_t nfeeds = 0, nnews = 0, nbars;
-    const replay_bar *bars;
+    size_t nfeeds = 0;
     int32_t day, from, bars_from;
-    buf raw;
+    provider_query q;
+    int rc;
 
     if (job_ticker(job, "ticker", ticker, err, errlen) < 0 ||
         job_day(job, "day", &day, err, errlen) < 0 ||
         job_day(job, "from", &from, err, errlen) < 0)
-        return -1;
+        return WORKER_FAIL;
     bars_from = from;
     if (json_object_get(job, "bars_from") &&
         job_day(job, "bars_from", &bars_from, err, errlen) < 0)
-        return -1;
+        return WORKER_FAIL;
     if (from > day || bars_from > day) {
         snprintf(err, errlen, "job 'from' is after 'day'");
-        return -1;
+        return WORKER_FAIL;
     }
     feeds[nfeeds++] = ticker;
     for (size_t i = 0; i < st->naliases && nfeeds < 8; i++)
         if (strcmp(st->aliases[i].ticker, ticker) == 0)
             feeds[nfeeds++] = st->aliases[i].feed;
 
-    buf_init(&raw);
-    for (size_t f = 0; f < nfeeds; f++) {
-        const replay_news *news;
-        size_t k = replay_news_range(&st->replay, feeds[f], from, day, &news);
-
-        for (size_t i = 0; i < k; i++) {
-            buf_add(&raw, news[i].line, news[i].line_len);
-            buf_addc(&raw, '\n');
-        }
-        nnews += k;
-    }
-    nbars = replay_bars_range(&st->replay, ticker, bars_from, day, &bars);
-    for (size_t i = 0; i < nbars; i++) {
-        buf_add(&raw, bars[i].line, bars[i].line_len);
-        buf_addc(&raw, '\n');
-    }
+    q = (provider_query){ticker, feeds, nfeeds, from, day, bars_from};
+    rc = st->prov->fetch(st->prov, &q, res, err, errlen);
+    if (rc != PROVIDER_OK)
+        return rc == PROVIDER_RETRY ? WORKER_RETRY : WORKER_FAIL;
+    provider_result_finish(res);
     key[0] = '\0';
-    if (raw.len > 0 &&
-        objstore_put(st->store, raw.data, raw.len, key, err, errlen) < 0) {
-        buf_release(&raw);
-        return -1;
-    }
-    buf_release(&raw);
+    if (res->raw.len > 0 && objstore_put(st->store, res->raw.data, res->raw.len,
+                                         key, err, errlen) < 0)
+        return WORKER_RETRY;
 
-    for (size_t f = 0; f < nfeeds; f++) {
-        const replay_news *news;
-        size_t k = replay_news_range(&st->replay, feeds[f], from, day, &news);
+    for (size_t i = 0; i < res->nnews; i++) {
+        const provider_news *n = &res->news[i];
+        int32_t session = calendar_session_for(&st->cal, n->day);
+        doc_row *d;
 
-        for (size_t i = 0; i < k; i++) {
-            int32_t session = calendar_session_for(&st->cal, news[i].date);
-            doc_row *d;
-
-            if (session < 0)
-                continue; /* after the last known trading day */
-            if (*ndocs == *cap) {
-                *cap = *cap ? *cap * 2 : 64;
-                *docs = xreallocarray(*docs, *cap, sizeof(**docs));
-            }
-            d = &(*docs)[(*ndocs)++];
-            article_hash(&news[i], d->hash);
-            d->row = &news[i];
-            d->session = session;
-            pgarr_adds(&b->t_hash, d->hash);
-            pgarr_adds(&b->t_ticker, ticker);
-            pgarr_adds(&b->t_raw, key[0] ? key : NULL);
+        if (session < 0)
+            continue; /* after the last known trading day */
+        if (*ndocs == *cap) {
+            *cap = *cap ? *cap * 2 : 64;
+            *docs = xreallocarray(*docs, *cap, sizeof(**docs));
         }
+        d = &(*docs)[(*ndocs)++];
+        provider_content_hash(n, d->hash);
+        d->row = n;
+        d->session = session;
+        if (!n->tagged)
+            continue;
+        pgarr_adds(&b->t_hash, d->hash);
+        pgarr_adds(&b->t_ticker, ticker);
+        pgarr_adds(&b->t_raw, key[0] ? key : NULL);
     }
-    for (size_t i = 0; i < nbars; i++) {
+    for (size_t i = 0; i < res->nbars; i++) {
+        const provider_bar *bar = &res->bars[i];
+
         pgarr_adds(&b->b_ticker, ticker);
-        pgarr_adds(&b->b_day, DAYSTR(bars[i].day, dstr));
-        pgarr_addf(&b->b_open, "%.17g", bars[i].open);
-        pgarr_addf(&b->b_high, "%.17g", bars[i].high);
-        pgarr_addf(&b->b_low, "%.17g", bars[i].low);
-        pgarr_addf(&b->b_close, "%.17g", bars[i].close);
-        pgarr_addf(&b->b_vol, "%lld", bars[i].volume);
+        pgarr_adds(&b->b_day, DAYSTR(bar->day, dstr));
+        pgarr_addf(&b->b_open, "%.17g", bar->open);
+        pgarr_addf(&b->b_high, "%.17g", bar->high);
+        pgarr_addf(&b->b_low, "%.17g", bar->low);
+        pgarr_addf(&b->b_close, "%.17g", bar->close);
+        pgarr_addf(&b->b_vol, "%lld", bar->volume);
     }
-    b->nbars += nbars;
+    b->nbars += res->nbars;
     pgarr_adds(&b->r_ticker, ticker);
     pgarr_adds(&b->r_day, DAYSTR(day, dstr));
-    pgarr_addf(&b->r_docs, "%zu", nnews);
-    pgarr_addf(&b->r_bars, "%zu", nbars);
+    pgarr_addf(&b->r_docs, "%zu", res->nnews);
+    pgarr_addf(&b->r_bars, "%zu", res->nbars);
     pgarr_adds(&b->r_raw, key[0] ? key : NULL);
-    (void)w;
-    return 0;
+    return WORKER_OK;
+}
+
+/* "YYYY-MM-DD HH:MM:SS+00" of a Unix time. */
+static void format_utc(long long t, char out[32])
+{
+    long long day = t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
+    int sec = (int)(t - day * 86400);
+    char d[11];
+
+    date_format((int32_t)day, d);
+    snprintf(out, 32, "%.10s %02d:%02d:%02d+00", d, sec / 3600 % 24,
+             sec / 60 % 60, sec % 60);
 }
 
 /* Adds the distinct articles of docs (sorted by hash, so that
  * concurrent batches lock rows in one order) to the document arrays. */
 static void add_documents(batch_rows *b, doc_row *docs, size_t n)
 {
-    char dstr[11], pid[64], pub[32];
+    char dstr[11], pub[32];
 
     qsort(docs, n, sizeof(*docs), cmp_doc);
     for (size_t i = 0; i < n; i++) {
-        const replay_news *r = docs[i].row;
+        const provider_news *r = docs[i].row;
 
         if (i > 0 && strcmp(docs[i].hash, docs[i - 1].hash) == 0)
             continue;
-        date_format(r->date, dstr);
-        snprintf(pid, sizeof(pid), "reuters:%.4s%.2s%.2s:%.16s", dstr, dstr + 5,
-                 dstr + 8, docs[i].hash);
-        snprintf(pub, sizeof(pub), "%s 00:00:00+00", dstr);
-        pgarr_adds(&b->d_pid, pid);
-        pgarr_add(&b->d_title, r->title, r->title_len);
-        pgarr_add(&b->d_body, r->summary, r->summary_len);
+        format_utc(r->published, pub);
+        pgarr_adds(&b->d_pid, r->provider_id);
+        pgarr_adds(&b->d_title, r->title);
+        pgarr_adds(&b->d_body, r->body);
         pgarr_adds(&b->d_pub, pub);
         pgarr_adds(&b->d_day, DAYSTR(docs[i].session, dstr));
         pgarr_adds(&b->d_hash, docs[i].hash);
-        pgarr_add(&b->d_type, r->news_type, r->news_type_len);
+        pgarr_adds(&b->d_type, r->news_type);
         pgarr_adds(&b->all_hashes, docs[i].hash);
         b->ndocs++;
     }
@@ -320,7 +307,7 @@ static const char SQL_BARS[] =
     "INSERT INTO price_bars (ticker, day, open, high, low, close, volume,"
     " source)"
     " SELECT u.t, u.d::date, u.o::float8, u.h::float8, u.l::float8,"
-    " u.c::float8, u.v::bigint, 'replay'"
+    " u.c::float8, u.v::bigint, $8"
     " FROM unnest($1::text[], $2::text[], $3::text[], $4::text[],"
     " $5::text[], $6::text[], $7::text[]) AS u(t, d, o, h, l, c, v)"
     " ORDER BY u.t, u.d"
@@ -363,32 +350,32 @@ static int retag_documents(worker *w, const char *const *tags, PGresult **retag)
     return rc;
 }
 
-static int write_batch(worker *w, batch_rows *b, PGresult **fresh,
-                       PGresult **retag)
+static int write_batch(worker *w, const provider *prov, batch_rows *b,
+                       PGresult **fresh, PGresult **retag)
 {
-    const char *docs[] = {REPLAY_SOURCE,           pgarr_text(&b->d_pid),
-                          pgarr_text(&b->d_title), pgarr_text(&b->d_body),
-                          pgarr_text(&b->d_pub),   pgarr_text(&b->d_day),
-                          pgarr_text(&b->d_hash),  pgarr_text(&b->d_type)};
-    const char *tags[] = {REPLAY_SOURCE, pgarr_text(&b->t_hash),
+    const char *docs[] = {
+        prov->source,           pgarr_text(&b->d_pid), pgarr_text(&b->d_title),
+        pgarr_text(&b->d_body), pgarr_text(&b->d_pub), pgarr_text(&b->d_day),
+        pgarr_text(&b->d_hash), pgarr_text(&b->d_type)};
+    const char *tags[] = {prov->source, pgarr_text(&b->t_hash),
                           pgarr_text(&b->t_ticker), pgarr_text(&b->t_raw)};
     const char *bars[] = {pgarr_text(&b->b_ticker), pgarr_text(&b->b_day),
                           pgarr_text(&b->b_open),   pgarr_text(&b->b_high),
                           pgarr_text(&b->b_low),    pgarr_text(&b->b_close),
-                          pgarr_text(&b->b_vol)};
+                          pgarr_text(&b->b_vol),    prov->bar_source};
     const char *runs[] = {pgarr_text(&b->r_ticker), pgarr_text(&b->r_day),
                           pgarr_text(&b->r_docs), pgarr_text(&b->r_bars),
                           pgarr_text(&b->r_raw)};
-    const char *fresh_p[] = {REPLAY_SOURCE, pgarr_text(&b->all_hashes)};
+    const char *fresh_p[] = {prov->source, pgarr_text(&b->all_hashes)};
     int rc;
 
     rc = db_begin(w->db);
     if (rc == DB_OK && b->ndocs > 0)
         rc = db_execp(w->db, "ing_docs", SQL_DOCS, 8, docs, NULL);
-    if (rc == DB_OK && b->ndocs > 0)
+    if (rc == DB_OK && b->t_hash.n > 0)
         rc = retag_documents(w, tags, retag);
     if (rc == DB_OK && b->nbars > 0)
-        rc = db_execp(w->db, "ing_bars", SQL_BARS, 7, bars, NULL);
+        rc = db_execp(w->db, "ing_bars", SQL_BARS, 8, bars, NULL);
     if (rc == DB_OK)
         rc = db_execp(w->db, "ing_runs", SQL_RUNS, 5, runs, NULL);
     if (rc == DB_OK)
@@ -427,23 +414,25 @@ static int ingest_handle(worker *w, queue_job *jobs, size_t n, char *err,
     doc_row *docs = NULL;
     size_t ndocs = 0, cap = 0;
     PGresult *fresh = NULL, *retag = NULL;
+    provider_result *res = xcalloc(n, sizeof(*res));
     batch_rows b;
     int rc = WORKER_OK;
 
     batch_init(&b);
+    for (size_t i = 0; i < n; i++)
+        provider_result_init(&res[i]);
     for (size_t i = 0; i < n; i++) {
         json_t *job = job_parse(&jobs[i], err, errlen);
 
-        if (!job ||
-            collect_job(w, st, job, &b, &docs, &ndocs, &cap, err, errlen) < 0) {
-            json_decref(job);
-            rc = WORKER_FAIL;
-            goto out;
-        }
+        rc = job ? collect_job(st, job, &b, &res[i], &docs, &ndocs, &cap, err,
+                               errlen)
+                 : WORKER_FAIL;
         json_decref(job);
+        if (rc != WORKER_OK)
+            goto out;
     }
     add_documents(&b, docs, ndocs);
-    rc = write_batch(w, &b, &fresh, &retag);
+    rc = write_batch(w, st->prov, &b, &fresh, &retag);
     if (rc != DB_OK) {
         snprintf(err, errlen, "%s", db_error(w->db));
         rc = rc == DB_RETRY ? WORKER_RETRY : WORKER_FAIL;
@@ -458,6 +447,9 @@ out:
     PQclear(fresh);
     PQclear(retag);
     free(docs);
+    for (size_t i = 0; i < n; i++)
+        provider_result_release(&res[i]);
+    free(res);
     batch_release(&b);
     return rc;
 }

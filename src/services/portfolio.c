@@ -29,8 +29,8 @@ static const char SQL_COUNTS[] =
 
 static const char SQL_POSITIONS[] =
     "SELECT p.ticker, p.qty, p.cost_basis_cents, p.realized_pnl_cents,"
-    " coalesce((SELECT round(b.close * 100)::bigint FROM price_bars b"
-    "  WHERE b.ticker = p.ticker ORDER BY b.day DESC LIMIT 1), 0)"
+    " (SELECT b.close FROM price_bars b"
+    "  WHERE b.ticker = p.ticker ORDER BY b.day DESC LIMIT 1)"
     " FROM positions p WHERE p.qty <> 0 OR p.realized_pnl_cents <> 0"
     " ORDER BY p.ticker";
 
@@ -59,7 +59,10 @@ static int print_positions(db *d, FILE *out, cents *value)
         int64_t qty = atoll(PQgetvalue(r, i, 1));
         cents basis = atoll(PQgetvalue(r, i, 2));
         cents realized = atoll(PQgetvalue(r, i, 3));
-        cents last = atoll(PQgetvalue(r, i, 4)), val = 0, avg = 0;
+        cents last = 0, val = 0, avg = 0;
+
+        if (!PQgetisnull(r, i, 4))
+            money_from_text(PQgetvalue(r, i, 4), &last);
 
         money_mul(last, qty, &val);
         if (qty > 0)

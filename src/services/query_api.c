@@ -128,11 +128,14 @@ static void qa_pipeline_status(api_call *c)
     buf_adds(b, "{");
     status_queues(c, b);
     buf_adds(b, ",\"last_run\":");
-    buf_adds(b, PQgetvalue(r, 0, 0));
+    api_add_json(b, PQgetvalue(r, 0, 0), (size_t)PQgetlength(r, 0, 0));
     buf_adds(b, ",\"last_run_trading\":");
-    buf_adds(b, t ? PQgetvalue(t, 0, 0) : "null");
+    if (t)
+        api_add_json(b, PQgetvalue(t, 0, 0), (size_t)PQgetlength(t, 0, 0));
+    else
+        buf_adds(b, "null");
     buf_adds(b, ",\"documents\":");
-    buf_adds(b, PQgetvalue(r, 0, 1));
+    api_add_json(b, PQgetvalue(r, 0, 1), (size_t)PQgetlength(r, 0, 1));
     buf_addc(b, '}');
     PQclear(r);
     PQclear(t);
@@ -541,67 +544,67 @@ static const char QA_SCHEMAS[] =
 static const api_route qa_routes[] = {
     {"GET", "/symbols", symbols_list, API_READ,
      "List symbols, by ticker; filter by active, sector, text",
-     symbols_list_params, NULL, NULL, REF("SymbolPage"), 0, NULL},
+     symbols_list_params, NULL, NULL, REF("SymbolPage"), 0, NULL, 0},
     {"GET", "/symbols/{ticker}", symbols_get, API_READ, "One symbol", NULL,
-     NULL, NULL, REF("Symbol"), 0, NULL},
+     NULL, NULL, REF("Symbol"), 0, NULL, 0},
     {"GET", "/symbols/{ticker}/history", symbols_history, API_READ,
      "Registry changes of a symbol, newest first", symbols_history_params, NULL,
-     NULL, NULL, 0, NULL},
+     NULL, NULL, 0, NULL, 0},
     {"GET", "/documents", qa_documents, API_READ,
      "News documents, newest first; filter by ticker, time, source",
-     documents_params, NULL, NULL, PAGE_OF("Document"), 0, NULL},
+     documents_params, NULL, NULL, PAGE_OF("Document"), 0, NULL, 0},
     {"GET", "/documents/{id}", qa_document, API_READ,
      "One document: full text, tickers with origin and raw payload key, "
      "signals",
-     NULL, NULL, NULL, REF("DocumentDetail"), 0, NULL},
+     NULL, NULL, NULL, REF("DocumentDetail"), 0, NULL, 0},
     {"GET", "/signals", qa_signals, API_READ,
      "Signals (document x ticker), newest trading day first", signals_params,
-     NULL, NULL, PAGE_OF("Signal"), 0, NULL},
+     NULL, NULL, PAGE_OF("Signal"), 0, NULL, 0},
     {"GET", "/aggregates", qa_aggregates, API_READ,
      "Per-ticker features by day, newest first", aggregates_params, NULL, NULL,
-     PAGE_OF("Aggregate"), 0, NULL},
+     PAGE_OF("Aggregate"), 0, NULL, 0},
     {"GET", "/recommendations", qa_recommendations, API_READ,
      "Recommendation history, newest first", recommendations_params, NULL, NULL,
-     PAGE_OF("Recommendation"), 0, NULL},
+     PAGE_OF("Recommendation"), 0, NULL, 0},
     {"GET", "/recommendations/latest", qa_recommendations_latest, API_READ,
      "The latest recommendation of every active symbol, by ticker", NULL, NULL,
-     NULL, PAGE_OF("Recommendation"), 0, NULL},
+     NULL, PAGE_OF("Recommendation"), 0, NULL, 0},
     {"GET", "/prices", qa_prices, API_READ,
      "Daily bars of one ticker, oldest first", prices_params, NULL, NULL,
-     PAGE_OF("Price"), 0, NULL},
+     PAGE_OF("Price"), 0, NULL, 0},
     {"GET", "/orders", qa_orders, API_READ, "Orders, newest first",
-     orders_params, NULL, NULL, PAGE_OF("Order"), 0, NULL},
+     orders_params, NULL, NULL, PAGE_OF("Order"), 0, NULL, 0},
     {"GET", "/orders/{id}", qa_order, API_READ, "One order", NULL, NULL, NULL,
-     REF("Order"), 0, NULL},
+     REF("Order"), 0, NULL, 0},
     {"GET", "/orders/{id}/lineage", qa_order_lineage, API_READ,
      "Why an order exists: decision, recommendation, aggregate, "
      "signals, documents, raw payload keys",
-     NULL, NULL, NULL, REF("Lineage"), 0, NULL},
+     NULL, NULL, NULL, REF("Lineage"), 0, NULL, 0},
     {"GET", "/fills", qa_fills, API_READ, "Fills, newest first", fills_params,
-     NULL, NULL, PAGE_OF("Fill"), 0, NULL},
+     NULL, NULL, PAGE_OF("Fill"), 0, NULL, 0},
     {"GET", "/positions", qa_positions, API_READ,
      "Positions, valued at the last close", positions_params, NULL, NULL,
-     PAGE_OF("Position"), 0, NULL},
+     PAGE_OF("Position"), 0, NULL, 0},
     {"GET", "/account", qa_account, API_READ, "Cash and realized P&L", NULL,
-     NULL, NULL, REF("Account"), 0, NULL},
+     NULL, NULL, REF("Account"), 0, NULL, 0},
     {"GET", "/portfolio/value", qa_portfolio, API_READ,
      "Portfolio value at each session's close, oldest first", portfolio_params,
-     NULL, NULL, PAGE_OF("PortfolioValue"), 0, NULL},
+     NULL, NULL, PAGE_OF("PortfolioValue"), 0, NULL, 0},
     {"GET", "/decisions", qa_decisions, API_READ,
      "Trading decisions taken from recommendations, newest first",
-     decisions_params, NULL, NULL, PAGE_OF("Decision"), 0, NULL},
+     decisions_params, NULL, NULL, PAGE_OF("Decision"), 0, NULL, 0},
     {"GET", "/risk/verdicts", qa_verdicts, API_READ,
      "Risk verdicts with their reasons and inputs, newest first",
-     verdicts_params, NULL, NULL, PAGE_OF("Verdict"), 0, NULL},
+     verdicts_params, NULL, NULL, PAGE_OF("Verdict"), 0, NULL, 0},
     {"GET", "/risk/exposure", qa_risk_exposure, API_READ,
      "Current exposure against each limit (from risk-engine)", NULL, NULL, NULL,
-     REF("Forwarded"), 0, NULL},
+     REF("Forwarded"), 0, NULL, 1},
     {"GET", "/risk/limits", qa_risk_limits, API_READ,
      "The risk limits (from risk-engine)", NULL, NULL, NULL, REF("Forwarded"),
-     0, NULL},
+     0, NULL, 1},
     {"GET", "/trading/status", qa_trading_status, API_READ,
      "Mode, kill switch, open orders, last decisions (from trading-engine)",
-     NULL, NULL, NULL, REF("Forwarded"), 0, NULL},
+     NULL, NULL, NULL, REF("Forwarded"), 0, NULL, 1},
     {"POST", "/trading/kill-switch", qa_kill_switch, API_WRITE,
      "Turn the kill switch on or off (passed to trading-engine with the "
      "caller's token)",
@@ -609,16 +612,16 @@ static const api_route qa_routes[] = {
      "{\"type\":\"object\",\"required\":[\"active\"]"
      ",\"properties\":{\"active\":{\"type\":\"boolean\"}"
      ",\"reason\":{\"type\":\"string\"}}}",
-     REF("Forwarded"), 0, NULL},
+     REF("Forwarded"), 0, NULL, 1},
     {"GET", "/pipeline/status", qa_pipeline_status, API_READ,
      "Queue depths, in-flight and dead jobs, replay progress, last run "
      "per service",
-     NULL, NULL, NULL, REF("PipelineStatus"), 0, NULL},
+     NULL, NULL, NULL, REF("PipelineStatus"), 0, NULL, 1},
     {"GET", "/pipeline/dead/{queue}", qa_dead_letters, API_READ,
      "Dead letters of one queue, newest first", dead_params, NULL, NULL,
      "{\"type\":\"object\",\"properties\":{\"items\":{"
      "\"type\":\"array\",\"items\":{\"type\":\"object\"}}}}",
-     0, NULL},
+     0, NULL, 1},
 };
 
 const api_def query_api = {
@@ -633,6 +636,7 @@ const api_def query_api = {
     qa_routes,
     sizeof(qa_routes) / sizeof(qa_routes[0]),
     QA_SCHEMAS,
+    1,
 };
 
 int cmd_query_api(int argc, char **argv)

@@ -5,8 +5,9 @@
  * and risk-engine), query_api_read.c (documents, signals, aggregates,
  * recommendations, prices) and query_api_trading.c (orders and their
  * lineage, fills, positions, account, portfolio value, decisions, risk
- * verdicts). The SQL below turns one row into its JSON object; every
- * route that shows a kind of row uses the same one.
+ * verdicts). The SQL below selects the columns of one kind of row as
+ * the API shows it (see api_row_object); every route that shows a kind
+ * of row uses the same list.
  */
 #ifndef STONKS_QUERY_API_H
 #define STONKS_QUERY_API_H
@@ -28,68 +29,51 @@ extern const api_def query_api;
 int cmd_query_api(int argc, char **argv);
 
 /* A document "d" without its text. */
-#define QA_DOC_JSON                                                            \
-    "json_build_object('id', d.id, 'source', d.source, 'provider_id', "        \
-    "d.provider_id, 'title', d.title, 'published_at', "                        \
-    "api_ts(d.published_at), 'trading_day', d.trading_day, "                   \
-    "'news_type', d.news_type, 'status', d.status, 'duplicate_of', "           \
-    "d.duplicate_of, 'tickers', coalesce((SELECT json_agg(t.ticker "           \
-    "ORDER BY t.ticker) FROM document_tickers t WHERE t.document_id = "        \
-    "d.id), '[]'::json))"
+#define QA_DOC_COLS                                                            \
+    "d.id, d.source, d.provider_id, d.title, d.published_at AT TIME "          \
+    "ZONE 'UTC' AS published_at, d.trading_day, d.news_type, d.status, "       \
+    "d.duplicate_of, coalesce((SELECT json_agg(t.ticker ORDER BY "             \
+    "t.ticker) FROM document_tickers t WHERE t.document_id = d.id), "          \
+    "'[]') AS tickers"
 
 /* A signal "s" of the document "d". */
-#define QA_SIGNAL_JSON                                                         \
-    "json_build_object('document_id', s.document_id, 'ticker', "               \
-    "s.ticker, 'model_version', s.model_version, 'trading_day', "              \
-    "s.trading_day, 'sentiment', s.sentiment, 'label', s.label, "              \
-    "'relevance', s.relevance, 'confidence', s.confidence, "                   \
-    "'event_type', s.event_type, 'title', d.title, 'published_at', "           \
-    "api_ts(d.published_at), 'created_at', api_ts(s.created_at))"
+#define QA_SIGNAL_COLS                                                         \
+    "s.document_id, s.ticker, s.model_version, s.trading_day, "                \
+    "s.sentiment, s.label, s.relevance, s.confidence, s.event_type, "          \
+    "d.title, d.published_at AT TIME ZONE 'UTC' AS published_at, "             \
+    "s.created_at AT TIME ZONE 'UTC' AS created_at"
 
 /* An aggregate "a". */
-#define QA_AGGREGATE_JSON                                                      \
-    "json_build_object('ticker', a.ticker, 'as_of', a.as_of, "                 \
-    "'sent_1d', a.sent_1d, 'sent_7d', a.sent_7d, 'sent_30d', "                 \
-    "a.sent_30d, 'count_1d', a.count_1d, 'count_7d', a.count_7d, "             \
-    "'count_30d', a.count_30d, 'ret_1d', a.ret_1d, 'ret_5d', a.ret_5d, "       \
-    "'ret_20d', a.ret_20d, 'vol_20d', a.vol_20d, 'last_close', "               \
-    "a.last_close, 'computed_at', api_ts(a.computed_at))"
+#define QA_AGGREGATE_COLS                                                      \
+    "a.ticker, a.as_of, a.sent_1d, a.sent_7d, a.sent_30d, a.count_1d, "        \
+    "a.count_7d, a.count_30d, a.ret_1d, a.ret_5d, a.ret_20d, "                 \
+    "a.vol_20d, a.last_close, a.computed_at AT TIME ZONE 'UTC' AS "            \
+    "computed_at"
 
 /* A recommendation "r". */
-#define QA_RECOMMENDATION_JSON                                                 \
-    "json_build_object('ticker', r.ticker, 'as_of', r.as_of, 'action', "       \
-    "r.action, 'conviction', r.conviction, 'target_weight', "                  \
-    "r.target_weight, 'rationale', r.rationale, 'computed_at', "               \
-    "api_ts(r.computed_at))"
+#define QA_RECOMMENDATION_COLS                                                 \
+    "r.ticker, r.as_of, r.action, r.conviction, r.target_weight, "             \
+    "r.rationale, r.computed_at AT TIME ZONE 'UTC' AS computed_at"
 
-/* An order "o". */
-#define QA_ORDER_JSON                                                          \
-    "json_build_object('id', o.id, 'client_order_id', "                        \
-    "o.client_order_id, 'decision_id', o.decision_id, 'source', "              \
-    "o.source, 'mode', o.mode, 'broker', o.broker, 'ticker', o.ticker, "       \
-    "'side', o.side, 'type', o.type, 'time_in_force', o.time_in_force, "       \
-    "'qty', o.qty, 'limit_price_cents', o.limit_price_cents, "                 \
-    "'ref_price_cents', o.ref_price_cents, 'extended_hours', "                 \
-    "o.extended_hours, 'decision_day', o.decision_day, 'exec_day', "           \
-    "o.exec_day, 'exec_minute', o.exec_minute, 'status', o.status, "           \
-    "'broker_order_id', o.broker_order_id, 'filled_qty', o.filled_qty, "       \
-    "'filled_avg_price_cents', o.filled_avg_price_cents, "                     \
-    "'commission_cents', o.commission_cents, 'reject_code', "                  \
-    "o.reject_code, 'reject_reason', o.reject_reason, 'created_at', "          \
-    "api_ts(o.created_at), 'submitted_at', api_ts(o.submitted_at), "           \
-    "'updated_at', api_ts(o.updated_at), 'final_at', "                         \
-    "api_ts(o.final_at))"
+/* An order "o"; mode says paper or live. */
+#define QA_ORDER_COLS                                                          \
+    "o.id, o.client_order_id, o.decision_id, o.source, o.mode, "               \
+    "o.broker, o.ticker, o.side, o.type, o.time_in_force, o.qty, "             \
+    "o.limit_price_cents, o.ref_price_cents, o.extended_hours, "               \
+    "o.decision_day, o.exec_day, o.exec_minute, o.status, "                    \
+    "o.broker_order_id, o.filled_qty, o.filled_avg_price_cents, "              \
+    "o.commission_cents, o.reject_code, o.reject_reason, o.created_at "        \
+    "AT TIME ZONE 'UTC' AS created_at, o.submitted_at AT TIME ZONE "           \
+    "'UTC' AS submitted_at, o.updated_at AT TIME ZONE 'UTC' AS "               \
+    "updated_at, o.final_at AT TIME ZONE 'UTC' AS final_at"
 
 /* A trading decision "td". */
-#define QA_DECISION_JSON                                                       \
-    "json_build_object('id', td.id, 'ticker', td.ticker, 'as_of', "            \
-    "td.as_of, 'action', td.action, 'previous_action', "                       \
-    "td.previous_action, 'conviction', td.conviction, 'target_weight', "       \
-    "td.target_weight, 'model', td.model, 'client_order_id', "                 \
-    "td.client_order_id, 'outcome', td.outcome, 'side', td.side, "             \
-    "'qty', td.qty, 'ref_price_cents', td.ref_price_cents, "                   \
-    "'equity_cents', td.equity_cents, 'explanation', td.explanation, "         \
-    "'mode', td.mode, 'created_at', api_ts(td.created_at))"
+#define QA_DECISION_COLS                                                       \
+    "td.id, td.ticker, td.as_of, td.action, td.previous_action, "              \
+    "td.conviction, td.target_weight, td.model, td.client_order_id, "          \
+    "td.outcome, td.side, td.qty, td.ref_price_cents, td.equity_cents, "       \
+    "td.explanation, td.mode, td.created_at AT TIME ZONE 'UTC' AS "            \
+    "created_at"
 
 /* Handlers of query_api_read.c. */
 void qa_documents(api_call *c);
@@ -124,8 +108,9 @@ int qa_time_range(api_call *c, char from[40], char to[40], const char **pf,
 /* Runs a list query and answers its page. The statement's parameters
  * are p[0..nfilters) (the caller's filters), then one per letter of
  * kinds (the cursor's parts, see api_cursor, or NULLs on the first
- * page), then limit + 1; its columns are the item's JSON, then the
- * cursor's parts. p must have room for all of them. */
+ * page), then limit + 1; its columns are the cursor's parts (the
+ * sort key), then the item's (see api_page). p must have room for all
+ * of them. */
 void qa_run_page(api_call *c, const char *name, const char *sql, const char **p,
                  int nfilters, const char *kinds, long limit);
 

@@ -84,18 +84,18 @@ void qa_run_page(api_call *c, const char *name, const char *sql, const char **p,
     r = api_query(c, name, sql, nfilters + ncur + 1, p);
     if (!r)
         return;
-    api_page(c, r, limit, 0, 1, ncur);
+    api_page(c, r, limit, ncur);
     PQclear(r);
 }
 
 static const char SQL_DOCUMENTS[] =
-    "SELECT " QA_DOC_JSON "::text, to_char(d.published_at AT TIME ZONE 'UTC', "
-    "'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), d.id FROM documents d WHERE "
-    "($1::text IS NULL OR EXISTS (SELECT 1 FROM document_tickers t "
-    "WHERE t.document_id = d.id AND t.ticker = $1)) AND "
-    "($2::timestamptz IS NULL OR d.published_at >= $2::timestamptz) "
-    "AND ($3::timestamptz IS NULL OR d.published_at <= "
-    "$3::timestamptz) AND ($4::text IS NULL OR d.source = $4) AND "
+    "SELECT to_char(d.published_at AT TIME ZONE 'UTC', "
+    "'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') AS key1, d.id AS key2, " QA_DOC_COLS
+    " FROM documents d WHERE ($1::text IS NULL OR EXISTS (SELECT 1 "
+    "FROM document_tickers t WHERE t.document_id = d.id AND t.ticker = "
+    "$1)) AND ($2::timestamptz IS NULL OR d.published_at >= "
+    "$2::timestamptz) AND ($3::timestamptz IS NULL OR d.published_at "
+    "<= $3::timestamptz) AND ($4::text IS NULL OR d.source = $4) AND "
     "($5::timestamptz IS NULL OR (d.published_at, d.id) < "
     "($5::timestamptz, $6::bigint)) ORDER BY d.published_at DESC, d.id "
     "DESC LIMIT $7::int";
@@ -118,31 +118,31 @@ void qa_documents(api_call *c)
 }
 
 static const char SQL_DOCUMENT[] =
-    "SELECT json_build_object('id', d.id, 'source', d.source, "
-    "'provider_id', d.provider_id, 'title', d.title, 'body', d.body, "
-    "'clean_text', d.clean_text, 'published_at', "
-    "api_ts(d.published_at), 'trading_day', d.trading_day, "
-    "'news_type', d.news_type, 'status', d.status, 'content_hash', "
-    "d.content_hash, 'text_hash', d.text_hash, 'duplicate_of', "
-    "d.duplicate_of, 'created_at', api_ts(d.created_at), 'updated_at', "
-    "api_ts(d.updated_at), 'tickers', coalesce((SELECT "
-    "json_agg(json_build_object('ticker', t.ticker, 'origin', "
-    "t.origin, 'raw_key', t.raw_key) ORDER BY t.ticker) FROM "
-    "document_tickers t WHERE t.document_id = d.id), '[]'::json), "
-    "'raw_keys', coalesce((SELECT json_agg(DISTINCT t.raw_key) FROM "
+    "SELECT d.id, d.source, d.provider_id, d.title, d.body, "
+    "d.clean_text, d.published_at AT TIME ZONE 'UTC' AS published_at, "
+    "d.trading_day, d.news_type, d.status, d.content_hash, "
+    "d.text_hash, d.duplicate_of, d.created_at AT TIME ZONE 'UTC' AS "
+    "created_at, d.updated_at AT TIME ZONE 'UTC' AS updated_at, "
+    "coalesce((SELECT json_agg(json_build_object('ticker', t.ticker, "
+    "'origin', t.origin, 'raw_key', t.raw_key) ORDER BY t.ticker) FROM "
+    "document_tickers t WHERE t.document_id = d.id), '[]') AS tickers, "
+    "coalesce((SELECT json_agg(DISTINCT t.raw_key) FROM "
     "document_tickers t WHERE t.document_id = d.id AND t.raw_key IS "
-    "NOT NULL), '[]'::json), 'signals', coalesce((SELECT "
-    "json_agg(" QA_SIGNAL_JSON
-    " ORDER BY s.ticker, s.model_version) FROM signals s WHERE "
-    "s.document_id = d.id), '[]'::json))::text FROM documents d WHERE "
-    "d.id = $1::bigint";
+    "NOT NULL), '[]') AS raw_keys FROM documents d WHERE d.id = "
+    "$1::bigint";
+
+static const char SQL_DOCUMENT_SIGNALS[] =
+    "SELECT " QA_SIGNAL_COLS
+    " FROM signals s JOIN documents d ON d.id = s.document_id WHERE "
+    "s.document_id = $1::bigint ORDER BY s.ticker, s.model_version";
 
 void qa_document(api_call *c)
 {
     long long id;
-    char ids[24], msg[64];
+    char ids[24];
     const char *p[1] = {ids};
-    PGresult *r;
+    PGresult *r, *sig;
+    buf *b = &c->res->body;
 
     if (api_arg_id(c, 0, &id) < 0)
         return;
@@ -150,8 +150,21 @@ void qa_document(api_call *c)
     r = api_query(c, "qa_document", SQL_DOCUMENT, 1, p);
     if (!r)
         return;
-    snprintf(msg, sizeof(msg), "no document %lld", id);
-    api_one(c, r, msg);
+    if (PQntuples(r) == 0) {
+        api_error(c, 404, "not_found", "no document %lld", id);
+        PQclear(r);
+        return;
+    }
+    sig = api_query(c, "qa_document_signals", SQL_DOCUMENT_SIGNALS, 1, p);
+    if (sig) {
+        buf_reset(b);
+        api_row_object(b, r, 0, 0);
+        b->len--; /* the object goes on with its signals */
+        buf_adds(b, ",\"signals\":");
+        api_rows_array(b, sig, 0);
+        buf_addc(b, '}');
+    }
+    PQclear(sig);
     PQclear(r);
 }
 
@@ -179,16 +192,16 @@ static int event_param(api_call *c, char *out, size_t cap)
 }
 
 static const char SQL_SIGNALS[] =
-    "SELECT " QA_SIGNAL_JSON
-    "::text, s.trading_day::text, s.document_id, s.ticker, "
-    "s.model_version FROM signals s JOIN documents d ON d.id = "
-    "s.document_id WHERE ($1::text IS NULL OR s.ticker = $1) AND "
-    "($2::date IS NULL OR s.trading_day >= $2::date) AND ($3::date IS "
-    "NULL OR s.trading_day <= $3::date) AND ($4::text IS NULL OR "
-    "s.event_type = $4) AND ($5::date IS NULL OR (s.trading_day, "
-    "s.document_id, s.ticker, s.model_version) < ($5::date, "
-    "$6::bigint, $7, $8)) ORDER BY s.trading_day DESC, s.document_id "
-    "DESC, s.ticker DESC, s.model_version DESC LIMIT $9::int";
+    "SELECT s.trading_day::text AS key1, s.document_id AS key2, "
+    "s.ticker AS key3, s.model_version AS key4, " QA_SIGNAL_COLS
+    " FROM signals s JOIN documents d ON d.id = s.document_id WHERE "
+    "($1::text IS NULL OR s.ticker = $1) AND ($2::date IS NULL OR "
+    "s.trading_day >= $2::date) AND ($3::date IS NULL OR s.trading_day "
+    "<= $3::date) AND ($4::text IS NULL OR s.event_type = $4) AND "
+    "($5::date IS NULL OR (s.trading_day, s.document_id, s.ticker, "
+    "s.model_version) < ($5::date, $6::bigint, $7, $8)) ORDER BY "
+    "s.trading_day DESC, s.document_id DESC, s.ticker DESC, "
+    "s.model_version DESC LIMIT $9::int";
 
 void qa_signals(api_call *c)
 {
@@ -207,12 +220,12 @@ void qa_signals(api_call *c)
 }
 
 static const char SQL_AGGREGATES[] =
-    "SELECT " QA_AGGREGATE_JSON
-    "::text, a.as_of::text, a.ticker FROM aggregates a WHERE ($1::text "
-    "IS NULL OR a.ticker = $1) AND ($2::date IS NULL OR a.as_of >= "
-    "$2::date) AND ($3::date IS NULL OR a.as_of <= $3::date) AND "
-    "($4::date IS NULL OR (a.as_of, a.ticker) < ($4::date, $5)) ORDER "
-    "BY a.as_of DESC, a.ticker DESC LIMIT $6::int";
+    "SELECT a.as_of::text AS key1, a.ticker AS key2, " QA_AGGREGATE_COLS
+    " FROM aggregates a WHERE ($1::text IS NULL OR a.ticker = $1) AND "
+    "($2::date IS NULL OR a.as_of >= $2::date) AND ($3::date IS NULL "
+    "OR a.as_of <= $3::date) AND ($4::date IS NULL OR (a.as_of, "
+    "a.ticker) < ($4::date, $5)) ORDER BY a.as_of DESC, a.ticker DESC "
+    "LIMIT $6::int";
 
 void qa_aggregates(api_call *c)
 {
@@ -231,13 +244,12 @@ void qa_aggregates(api_call *c)
 static const char *const actions[] = {"BUY", "SELL", "HOLD", NULL};
 
 static const char SQL_RECOMMENDATIONS[] =
-    "SELECT " QA_RECOMMENDATION_JSON
-    "::text, r.as_of::text, r.ticker FROM recommendations r WHERE "
-    "($1::text IS NULL OR r.ticker = $1) AND ($2::date IS NULL OR "
-    "r.as_of >= $2::date) AND ($3::date IS NULL OR r.as_of <= "
-    "$3::date) AND ($4::text IS NULL OR r.action = $4) AND ($5::date "
-    "IS NULL OR (r.as_of, r.ticker) < ($5::date, $6)) ORDER BY r.as_of "
-    "DESC, r.ticker DESC LIMIT $7::int";
+    "SELECT r.as_of::text AS key1, r.ticker AS key2, " QA_RECOMMENDATION_COLS
+    " FROM recommendations r WHERE ($1::text IS NULL OR r.ticker = $1) "
+    "AND ($2::date IS NULL OR r.as_of >= $2::date) AND ($3::date IS "
+    "NULL OR r.as_of <= $3::date) AND ($4::text IS NULL OR r.action = "
+    "$4) AND ($5::date IS NULL OR (r.as_of, r.ticker) < ($5::date, "
+    "$6)) ORDER BY r.as_of DESC, r.ticker DESC LIMIT $7::int";
 
 void qa_recommendations(api_call *c)
 {
@@ -258,12 +270,13 @@ void qa_recommendations(api_call *c)
                 limit);
 }
 
-/* One row per active symbol that has a recommendation: its latest. */
+/* One row per active symbol that has a recommendation: its latest,
+ * one index probe per symbol. */
 static const char SQL_LATEST[] =
-    "SELECT " QA_RECOMMENDATION_JSON
-    "::text FROM ( SELECT DISTINCT ON (r.ticker) r.* FROM "
-    "recommendations r JOIN symbols sy ON sy.ticker = r.ticker AND "
-    "sy.active ORDER BY r.ticker, r.as_of DESC) r ORDER BY r.ticker";
+    "SELECT " QA_RECOMMENDATION_COLS " FROM symbols sy CROSS JOIN "
+    "LATERAL (SELECT * FROM recommendations x WHERE x.ticker = "
+    "sy.ticker ORDER BY x.as_of DESC LIMIT 1) r WHERE sy.active ORDER "
+    "BY sy.ticker";
 
 void qa_recommendations_latest(api_call *c)
 {
@@ -271,18 +284,16 @@ void qa_recommendations_latest(api_call *c)
 
     if (!r)
         return;
-    api_page(c, r, PQntuples(r), 0, 0, 0);
+    api_page(c, r, PQntuples(r), 0);
     PQclear(r);
 }
 
 static const char SQL_PRICES[] =
-    "SELECT json_build_object('ticker', b.ticker, 'day', b.day, "
-    "'open', b.open, 'high', b.high, 'low', b.low, 'close', b.close, "
-    "'volume', b.volume, 'source', b.source)::text, b.day::text FROM "
-    "price_bars b WHERE b.ticker = $1 AND ($2::date IS NULL OR b.day "
-    ">= $2::date) AND ($3::date IS NULL OR b.day <= $3::date) AND "
-    "($4::date IS NULL OR b.day > $4::date) ORDER BY b.day LIMIT "
-    "$5::int";
+    "SELECT b.day::text AS key, b.ticker, b.day, b.open, b.high, "
+    "b.low, b.close, b.volume, b.source FROM price_bars b WHERE "
+    "b.ticker = $1 AND ($2::date IS NULL OR b.day >= $2::date) AND "
+    "($3::date IS NULL OR b.day <= $3::date) AND ($4::date IS NULL OR "
+    "b.day > $4::date) ORDER BY b.day LIMIT $5::int";
 
 void qa_prices(api_call *c)
 {

@@ -30,10 +30,10 @@ static const char *const sides[] = {"buy", "sell", NULL};
 static const char *const sources[] = {"decision", "manual", NULL};
 
 static const char SQL_ORDERS[] =
-    "SELECT " QA_ORDER_JSON
-    "::text, o.id FROM orders o WHERE ($1::text IS NULL OR o.ticker = "
-    "$1) AND ($2::text IS NULL OR o.status = $2) AND ($3::text IS NULL "
-    "OR o.side = $3) AND ($4::text IS NULL OR o.source = $4) AND "
+    "SELECT o.id AS key, " QA_ORDER_COLS
+    " FROM orders o WHERE ($1::text IS NULL OR o.ticker = $1) AND "
+    "($2::text IS NULL OR o.status = $2) AND ($3::text IS NULL OR "
+    "o.side = $3) AND ($4::text IS NULL OR o.source = $4) AND "
     "($5::date IS NULL OR o.decision_day >= $5::date) AND ($6::date IS "
     "NULL OR o.decision_day <= $6::date) AND ($7::bigint IS NULL OR "
     "o.id < $7::bigint) ORDER BY o.id DESC LIMIT $8::int";
@@ -60,6 +60,9 @@ void qa_orders(api_call *c)
     qa_run_page(c, "qa_orders", SQL_ORDERS, p, 6, "i", limit);
 }
 
+static const char SQL_ORDER[] =
+    "SELECT " QA_ORDER_COLS " FROM orders o WHERE o.id = $1::bigint";
+
 void qa_order(api_call *c)
 {
     long long id;
@@ -70,10 +73,7 @@ void qa_order(api_call *c)
     if (api_arg_id(c, 0, &id) < 0 || !ready(c, "orders"))
         return;
     snprintf(ids, sizeof(ids), "%lld", id);
-    r = api_query(c, "qa_order",
-                  "SELECT " QA_ORDER_JSON
-                  "::text FROM orders o WHERE o.id = $1::bigint",
-                  1, p);
+    r = api_query(c, "qa_order", SQL_ORDER, 1, p);
     if (!r)
         return;
     snprintf(msg, sizeof(msg), "no order %lld", id);
@@ -81,65 +81,164 @@ void qa_order(api_call *c)
     PQclear(r);
 }
 
-/* The signals of the lineage: the decision's ticker, the aggregate's
- * 30-day window, documents that are not duplicates. */
+/* The signals of the lineage: the decision's ticker ($1), the
+ * aggregate's 30-day window up to its day ($2), documents that are not
+ * duplicates. */
 #define LINEAGE_SIGNALS                                                        \
-    " FROM td JOIN signals s ON s.ticker = td.ticker AND s.trading_day "       \
-    "> td.as_of - 30 AND s.trading_day <= td.as_of JOIN documents d ON "       \
-    "d.id = s.document_id AND d.duplicate_of IS NULL"
+    " FROM signals s JOIN documents d ON d.id = s.document_id AND "            \
+    "d.duplicate_of IS NULL WHERE s.ticker = $1 AND s.trading_day > "          \
+    "$2::date - 30 AND s.trading_day <= $2::date"
 
-static const char SQL_LINEAGE[] =
-    "WITH o AS (SELECT * FROM orders WHERE id = $1::bigint), td AS "
-    "(SELECT t.* FROM trading_decisions t JOIN o ON t.id = "
-    "o.decision_id), docs AS (SELECT DISTINCT s.document_id AS "
-    "id" LINEAGE_SIGNALS
-    ") SELECT json_build_object( 'order', (SELECT " QA_ORDER_JSON
-    " FROM o), 'decision', (SELECT " QA_DECISION_JSON
-    " FROM td), 'recommendation', (SELECT " QA_RECOMMENDATION_JSON
-    " FROM recommendations r JOIN td ON r.ticker = td.ticker AND "
-    "r.as_of = td.as_of), 'aggregate', (SELECT " QA_AGGREGATE_JSON
-    " FROM aggregates a JOIN td ON a.ticker = td.ticker AND a.as_of = "
-    "td.as_of), 'signals', coalesce((SELECT json_agg(" QA_SIGNAL_JSON
-    " ORDER BY s.trading_day DESC, s.document_id DESC, "
-    "s.model_version)" LINEAGE_SIGNALS
-    "), '[]'::json), 'documents', coalesce((SELECT "
-    "json_agg(json_build_object('id', d.id, 'source', d.source, "
-    "'title', d.title, 'published_at', api_ts(d.published_at), "
-    "'trading_day', d.trading_day, 'raw_keys', coalesce((SELECT "
+static const char SQL_LINEAGE_DECISION[] =
+    "SELECT " QA_DECISION_COLS
+    " FROM trading_decisions td WHERE td.id = $1::bigint";
+static const char SQL_LINEAGE_RECOMMENDATION[] =
+    "SELECT " QA_RECOMMENDATION_COLS
+    " FROM recommendations r WHERE r.ticker = $1 AND r.as_of = $2::date";
+static const char SQL_LINEAGE_AGGREGATE[] =
+    "SELECT " QA_AGGREGATE_COLS
+    " FROM aggregates a WHERE a.ticker = $1 AND a.as_of = $2::date";
+static const char SQL_LINEAGE_SIGNALS[] =
+    "SELECT " QA_SIGNAL_COLS LINEAGE_SIGNALS
+    " ORDER BY s.trading_day DESC, s.document_id DESC, s.model_version";
+static const char SQL_LINEAGE_DOCUMENTS[] =
+    "SELECT d.id, d.source, d.title, d.published_at AT TIME ZONE 'UTC' "
+    "AS published_at, d.trading_day, coalesce((SELECT "
     "json_agg(DISTINCT t.raw_key) FROM document_tickers t WHERE "
-    "t.document_id = d.id AND t.raw_key IS NOT NULL), '[]'::json)) "
-    "ORDER BY d.published_at DESC, d.id DESC) FROM documents d JOIN "
-    "docs ON docs.id = d.id), '[]'::json), 'raw_payload_keys', "
-    "coalesce((SELECT json_agg(DISTINCT t.raw_key) FROM "
-    "document_tickers t JOIN docs ON docs.id = t.document_id WHERE "
-    "t.raw_key IS NOT NULL), '[]'::json))::text FROM o";
+    "t.document_id = d.id AND t.raw_key IS NOT NULL), '[]') AS "
+    "raw_keys FROM documents d WHERE d.id IN (SELECT "
+    "s.document_id" LINEAGE_SIGNALS ") ORDER BY d.published_at DESC, d.id DESC";
+static const char SQL_LINEAGE_RAW_KEYS[] =
+    "SELECT coalesce(json_agg(DISTINCT t.raw_key), '[]') FROM "
+    "document_tickers t WHERE t.raw_key IS NOT NULL AND t.document_id "
+    "IN (SELECT s.document_id" LINEAGE_SIGNALS ")";
+
+/* Appends "name": and the first row of a statement (null when none).
+ * Returns the result for the caller to read further (PQclear it), or
+ * NULL after an error answer. */
+static PGresult *lineage_one(api_call *c, const char *name, const char *stmt,
+                             const char *sql, const char *const *p, int np)
+{
+    PGresult *r = api_query(c, stmt, sql, np, p);
+    buf *b = &c->res->body;
+
+    if (!r)
+        return NULL;
+    buf_addf(b, ",\"%s\":", name);
+    if (PQntuples(r) > 0)
+        api_row_object(b, r, 0, 0);
+    else
+        buf_adds(b, "null");
+    return r;
+}
+
+/* The chain after the decision: recommendation, aggregate, signals,
+ * documents, raw payload keys of ticker as of day. Returns 0, or -1
+ * after an error answer. */
+static int lineage_inputs(api_call *c, const char *ticker, const char *day)
+{
+    const char *p[] = {ticker, day};
+    buf *b = &c->res->body;
+    PGresult *r;
+
+    r = lineage_one(c, "recommendation", "qa_lineage_rec",
+                    SQL_LINEAGE_RECOMMENDATION, p, 2);
+    if (!r)
+        return -1;
+    PQclear(r);
+    r = lineage_one(c, "aggregate", "qa_lineage_agg", SQL_LINEAGE_AGGREGATE, p,
+                    2);
+    if (!r)
+        return -1;
+    PQclear(r);
+    r = api_query(c, "qa_lineage_signals", SQL_LINEAGE_SIGNALS, 2, p);
+    if (!r)
+        return -1;
+    buf_adds(b, ",\"signals\":");
+    api_rows_array(b, r, 0);
+    PQclear(r);
+    r = api_query(c, "qa_lineage_docs", SQL_LINEAGE_DOCUMENTS, 2, p);
+    if (!r)
+        return -1;
+    buf_adds(b, ",\"documents\":");
+    api_rows_array(b, r, 0);
+    PQclear(r);
+    r = api_query(c, "qa_lineage_raw", SQL_LINEAGE_RAW_KEYS, 2, p);
+    if (!r)
+        return -1;
+    buf_adds(b, ",\"raw_payload_keys\":");
+    api_add_json(b, PQgetvalue(r, 0, 0), (size_t)PQgetlength(r, 0, 0));
+    PQclear(r);
+    return 0;
+}
+
+/* One snapshot for the whole chain: the statements run in a read-only
+ * repeatable-read transaction. */
+static int lineage_snapshot(api_call *c)
+{
+    db *d = api_db(c);
+
+    if (!d)
+        return -1;
+    if (db_begin(d) != DB_OK ||
+        db_exec(d, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY",
+                0, NULL, NULL) != DB_OK) {
+        api_error(c, 503, "database_unavailable", "%s", db_error(d));
+        return -1;
+    }
+    return 0;
+}
 
 void qa_order_lineage(api_call *c)
 {
     long long id;
-    char ids[24], msg[48];
+    char ids[24];
     const char *p[1] = {ids};
-    PGresult *r;
+    const char *dp[1];
+    buf *b = &c->res->body;
+    PGresult *o = NULL, *td = NULL;
+    int dcol;
 
     if (api_arg_id(c, 0, &id) < 0 || !ready(c, "orders") ||
-        !ready(c, "trading_decisions"))
+        !ready(c, "trading_decisions") || lineage_snapshot(c) < 0)
         return;
     snprintf(ids, sizeof(ids), "%lld", id);
-    r = api_query(c, "qa_lineage", SQL_LINEAGE, 1, p);
-    if (!r)
-        return;
-    snprintf(msg, sizeof(msg), "no order %lld", id);
-    api_one(c, r, msg);
-    PQclear(r);
+    o = api_query(c, "qa_order", SQL_ORDER, 1, p);
+    if (!o)
+        goto out;
+    if (PQntuples(o) == 0) {
+        api_error(c, 404, "not_found", "no order %lld", id);
+        goto out;
+    }
+    buf_reset(b);
+    buf_adds(b, "{\"order\":");
+    api_row_object(b, o, 0, 0);
+    dcol = PQfnumber(o, "decision_id");
+    dp[0] = PQgetisnull(o, 0, dcol) ? NULL : PQgetvalue(o, 0, dcol);
+    td = lineage_one(c, "decision", "qa_lineage_decision", SQL_LINEAGE_DECISION,
+                     dp, 1);
+    if (!td)
+        goto out;
+    if (PQntuples(td) == 0) {
+        buf_adds(b, ",\"recommendation\":null,\"aggregate\":null,"
+                    "\"signals\":[],\"documents\":[],\"raw_payload_keys\":[]}");
+        goto out;
+    }
+    if (lineage_inputs(c, PQgetvalue(td, 0, PQfnumber(td, "ticker")),
+                       PQgetvalue(td, 0, PQfnumber(td, "as_of"))) == 0)
+        buf_addc(b, '}');
+out:
+    if (c->db)
+        db_commit(c->db);
+    PQclear(o);
+    PQclear(td);
 }
 
 static const char SQL_FILLS[] =
-    "SELECT json_build_object('id', f.id, 'order_id', f.order_id, "
-    "'seq', f.seq, 'ticker', f.ticker, 'side', f.side, 'qty', f.qty, "
-    "'price_cents', f.price_cents, 'gross_cents', f.gross_cents, "
-    "'commission_cents', f.commission_cents, 'day', f.day, 'mode', "
-    "o.mode, 'filled_at', api_ts(f.filled_at))::text, f.id FROM fills "
-    "f JOIN orders o ON o.id = f.order_id WHERE ($1::bigint IS NULL OR "
+    "SELECT f.id AS key, f.id, f.order_id, f.seq, f.ticker, f.side, "
+    "f.qty, f.price_cents, f.gross_cents, f.commission_cents, f.day, "
+    "o.mode, f.filled_at AT TIME ZONE 'UTC' AS filled_at FROM fills f "
+    "JOIN orders o ON o.id = f.order_id WHERE ($1::bigint IS NULL OR "
     "f.order_id = $1::bigint) AND ($2::text IS NULL OR f.ticker = $2) "
     "AND ($3::date IS NULL OR f.day >= $3::date) AND ($4::date IS NULL "
     "OR f.day <= $4::date) AND ($5::bigint IS NULL OR f.id < "
@@ -167,16 +266,15 @@ void qa_fills(api_call *c)
 
 /* Positions valued at the last close known for their ticker. */
 static const char SQL_POSITIONS[] =
-    "SELECT json_build_object('ticker', p.ticker, 'qty', p.qty, "
-    "'cost_basis_cents', p.cost_basis_cents, 'realized_pnl_cents', "
-    "p.realized_pnl_cents, 'last_price_cents', lp.cents, "
-    "'last_price_day', lp.day, 'market_value_cents', p.qty * lp.cents, "
-    "'unrealized_pnl_cents', p.qty * lp.cents - p.cost_basis_cents, "
-    "'updated_at', api_ts(p.updated_at))::text FROM positions p LEFT "
-    "JOIN LATERAL (SELECT round(b.close * 100)::bigint AS cents, b.day "
-    "FROM price_bars b WHERE b.ticker = p.ticker ORDER BY b.day DESC "
-    "LIMIT 1) lp ON true WHERE ($1::boolean IS NOT TRUE OR p.qty > 0) "
-    "ORDER BY p.ticker";
+    "SELECT p.ticker, p.qty, p.cost_basis_cents, p.realized_pnl_cents, "
+    "lp.cents AS last_price_cents, lp.day AS last_price_day, p.qty * "
+    "lp.cents AS market_value_cents, p.qty * lp.cents - "
+    "p.cost_basis_cents AS unrealized_pnl_cents, p.updated_at AT TIME "
+    "ZONE 'UTC' AS updated_at FROM positions p LEFT JOIN LATERAL "
+    "(SELECT round(b.close * 100)::bigint AS cents, b.day FROM "
+    "price_bars b WHERE b.ticker = p.ticker ORDER BY b.day DESC LIMIT "
+    "1) lp ON true WHERE ($1::boolean IS NOT TRUE OR p.qty > 0) ORDER "
+    "BY p.ticker";
 
 void qa_positions(api_call *c)
 {
@@ -190,7 +288,7 @@ void qa_positions(api_call *c)
     r = api_query(c, "qa_positions", SQL_POSITIONS, 1, p);
     if (!r)
         return;
-    api_page(c, r, PQntuples(r), 0, 0, 0);
+    api_page(c, r, PQntuples(r), 0);
     PQclear(r);
 }
 
@@ -202,11 +300,9 @@ void qa_account(api_call *c)
         return;
     r = api_query(
         c, "qa_account",
-        "SELECT json_build_object('starting_cash_cents', "
-        "a.starting_cash_cents, 'cash_cents', a.cash_cents, "
-        "'realized_pnl_cents', a.realized_pnl_cents, 'commissions_cents', "
-        "a.commissions_cents, 'updated_at', api_ts(a.updated_at))::text "
-        "FROM account a",
+        "SELECT a.starting_cash_cents, a.cash_cents, a.realized_pnl_cents, "
+        "a.commissions_cents, a.updated_at AT TIME ZONE 'UTC' AS "
+        "updated_at FROM account a",
         0, NULL);
     if (!r)
         return;
@@ -215,10 +311,8 @@ void qa_account(api_call *c)
 }
 
 static const char SQL_PORTFOLIO[] =
-    "SELECT json_build_object('day', v.day, 'cash_cents', "
-    "v.cash_cents, 'positions_cents', v.positions_cents, "
-    "'equity_cents', v.equity_cents, 'peak_cents', v.peak_cents, "
-    "'pnl_cents', v.pnl_cents)::text, v.day::text FROM "
+    "SELECT v.day::text AS key, v.day, v.cash_cents, "
+    "v.positions_cents, v.equity_cents, v.peak_cents, v.pnl_cents FROM "
     "portfolio_values v WHERE ($1::date IS NULL OR v.day >= $1::date) "
     "AND ($2::date IS NULL OR v.day <= $2::date) AND ($3::date IS NULL "
     "OR v.day > $3::date) ORDER BY v.day LIMIT $4::int";
@@ -238,12 +332,12 @@ void qa_portfolio(api_call *c)
 static const char *const outcomes[] = {"ordered", "no_order", "denied", NULL};
 
 static const char SQL_DECISIONS[] =
-    "SELECT " QA_DECISION_JSON
-    "::text, td.id FROM trading_decisions td WHERE ($1::text IS NULL "
-    "OR td.ticker = $1) AND ($2::text IS NULL OR td.outcome = $2) AND "
-    "($3::date IS NULL OR td.as_of >= $3::date) AND ($4::date IS NULL "
-    "OR td.as_of <= $4::date) AND ($5::bigint IS NULL OR td.id < "
-    "$5::bigint) ORDER BY td.id DESC LIMIT $6::int";
+    "SELECT td.id AS key, " QA_DECISION_COLS
+    " FROM trading_decisions td WHERE ($1::text IS NULL OR td.ticker = "
+    "$1) AND ($2::text IS NULL OR td.outcome = $2) AND ($3::date IS "
+    "NULL OR td.as_of >= $3::date) AND ($4::date IS NULL OR td.as_of "
+    "<= $4::date) AND ($5::bigint IS NULL OR td.id < $5::bigint) ORDER "
+    "BY td.id DESC LIMIT $6::int";
 
 void qa_decisions(api_call *c)
 {
@@ -265,14 +359,13 @@ void qa_decisions(api_call *c)
 static const char *const stages[] = {"screen", "gate", NULL};
 
 static const char SQL_VERDICTS[] =
-    "SELECT json_build_object('id', v.id, 'client_order_id', "
-    "v.client_order_id, 'stage', v.stage, 'allowed', v.allowed, "
-    "'reasons', v.reasons, 'inputs', v.inputs, 'mode', v.mode, "
-    "'created_at', api_ts(v.created_at))::text, v.id FROM "
-    "risk_verdicts v WHERE ($1::text IS NULL OR v.client_order_id = "
-    "$1) AND ($2::text IS NULL OR v.stage = $2) AND ($3::boolean IS "
-    "NULL OR v.allowed = $3::boolean) AND ($4::bigint IS NULL OR v.id "
-    "< $4::bigint) ORDER BY v.id DESC LIMIT $5::int";
+    "SELECT v.id AS key, v.id, v.client_order_id, v.stage, v.allowed, "
+    "v.reasons, v.inputs, v.mode, v.created_at AT TIME ZONE 'UTC' AS "
+    "created_at FROM risk_verdicts v WHERE ($1::text IS NULL OR "
+    "v.client_order_id = $1) AND ($2::text IS NULL OR v.stage = $2) "
+    "AND ($3::boolean IS NULL OR v.allowed = $3::boolean) AND "
+    "($4::bigint IS NULL OR v.id < $4::bigint) ORDER BY v.id DESC "
+    "LIMIT $5::int";
 
 void qa_verdicts(api_call *c)
 {

@@ -187,9 +187,9 @@ static const char SQL_UPSERT[] =
     "($1, coalesce($2, ''), coalesce($3, ''), coalesce($4::boolean, "
     "true)) ON CONFLICT (ticker) DO UPDATE SET name = coalesce($2, "
     "s.name), sector = coalesce($3, s.sector), active = "
-    "coalesce($4::boolean, s.active), updated_at = now() WHERE (s.name, "
-    "s.sector, s.active) IS DISTINCT FROM (coalesce($2, s.name), "
-    "coalesce($3, s.sector), coalesce($4::boolean, s.active)) "
+    "coalesce($4::boolean, s.active), updated_at = now() WHERE "
+    "(s.name, s.sector, s.active) IS DISTINCT FROM (coalesce($2, "
+    "s.name), coalesce($3, s.sector), coalesce($4::boolean, s.active)) "
     "RETURNING (xmax = 0)::text";
 
 /* Replaces the aliases of one kind; returns how many rows changed. */
@@ -202,8 +202,27 @@ static const char SQL_ALIASES[] =
 
 static const char SQL_EVENT[] =
     "INSERT INTO symbol_events (ticker, action, detail, request_id) "
-    "SELECT s.ticker, $2, " SYMBOLS_JSON
-    ", $3 FROM symbols s WHERE s.ticker = $1";
+    "VALUES ($1, $2, $3::json, $4)";
+
+/* Appends the symbol as the API shows it to out. Returns 0, or -1 after
+ * the error answer. */
+static int symbol_json(api_call *c, db *d, const char *ticker, buf *out)
+{
+    const char *p[] = {ticker};
+    PGresult *r = NULL;
+    int rc = -1;
+
+    if (db_execp(d, "sym_get", SYMBOLS_GET_SQL, 1, p, &r) != DB_OK)
+        reg_db_error(c, d, "cannot read the symbol");
+    else if (PQntuples(r) == 0)
+        api_internal(c, "registry", "the symbol vanished in its transaction");
+    else
+        rc = 0;
+    if (rc == 0)
+        api_row_object(out, r, 0, 0);
+    PQclear(r);
+    return rc;
+}
 
 static char *text_array(char *const *v, size_t n)
 {
@@ -288,9 +307,22 @@ int reg_write(api_call *c, db *d, const reg_symbol *s, const char *action,
         goto out;
     }
     if (*outcome != REG_UNCHANGED) {
-        const char *ep[] = {s->ticker, action, c->req->request_id};
+        buf detail;
+        const char *ep[4];
+        int erc;
 
-        if (db_execp(d, "reg_event", SQL_EVENT, 3, ep, NULL) != DB_OK) {
+        buf_init(&detail);
+        if (symbol_json(c, d, s->ticker, &detail) < 0) {
+            buf_release(&detail);
+            goto out;
+        }
+        ep[0] = s->ticker;
+        ep[1] = action;
+        ep[2] = detail.data;
+        ep[3] = c->req->request_id;
+        erc = db_execp(d, "reg_event", SQL_EVENT, 4, ep, NULL);
+        buf_release(&detail);
+        if (erc != DB_OK) {
             reg_db_error(c, d, "cannot record the change");
             goto out;
         }
@@ -475,19 +507,8 @@ static int symbol_exists(api_call *c, db *d, const char *ticker)
 /* Answers with the symbol as it now is. */
 static int answer_symbol(api_call *c, db *d, const char *ticker)
 {
-    const char *p[] = {ticker};
-    PGresult *r = NULL;
-
-    if (db_execp(d, "sym_get",
-                 "SELECT " SYMBOLS_JSON
-                 "::text FROM symbols s WHERE s.ticker = $1",
-                 1, p, &r) != DB_OK) {
-        reg_db_error(c, d, "cannot read the symbol back");
-        return -1;
-    }
-    api_one(c, r, "the symbol vanished");
-    PQclear(r);
-    return 0;
+    buf_reset(&c->res->body);
+    return symbol_json(c, d, ticker, &c->res->body);
 }
 
 static void finish(api_call *c, db *d, int ok, const char *ticker, int status)
@@ -611,22 +632,22 @@ static const api_route registry_routes[] = {
     {"GET", "/symbols", symbols_list, API_READ,
      "List symbols, by ticker; filter by active, sector, text",
      symbols_list_params, NULL, NULL,
-     "{\"$ref\":\"#/components/schemas/SymbolPage\"}", 0, NULL},
+     "{\"$ref\":\"#/components/schemas/SymbolPage\"}", 0, NULL, 0},
     {"POST", "/symbols", h_create, API_WRITE,
      "Add a symbol (tickers are normalised: brk-b is BRK.B)", NULL,
-     "application/json", SYMBOL_BODY, SYMBOL_REF, 201, NULL},
+     "application/json", SYMBOL_BODY, SYMBOL_REF, 201, NULL, 0},
     {"POST", "/symbols/import", registry_import, API_WRITE,
      "Add or update many symbols from CSV, all or nothing; listed "
      "symbols become active",
-     NULL, "text/csv", IMPORT_BODY, IMPORT_ANSWER, 0, NULL},
+     NULL, "text/csv", IMPORT_BODY, IMPORT_ANSWER, 0, NULL, 0},
     {"GET", "/symbols/{ticker}", symbols_get, API_READ, "One symbol", NULL,
-     NULL, NULL, SYMBOL_REF, 0, NULL},
+     NULL, NULL, SYMBOL_REF, 0, NULL, 0},
     {"PATCH", "/symbols/{ticker}", h_patch, API_WRITE,
      "Change a symbol; a list given replaces the symbol's list", NULL,
-     "application/json", PATCH_BODY, SYMBOL_REF, 0, NULL},
+     "application/json", PATCH_BODY, SYMBOL_REF, 0, NULL, 0},
     {"DELETE", "/symbols/{ticker}", h_delete, API_WRITE,
      "Deactivate a symbol (its history stays; PATCH active=true undoes)", NULL,
-     NULL, NULL, SYMBOL_REF, 0, NULL},
+     NULL, NULL, SYMBOL_REF, 0, NULL, 0},
     {"GET", "/symbols/{ticker}/history", symbols_history, API_READ,
      "The changes made to a symbol through the registry, newest first",
      symbols_history_params, NULL, NULL,
@@ -634,7 +655,7 @@ static const api_route registry_routes[] = {
      "\"type\":\"array\",\"items\":{\"$ref\":\"#/components/schemas/Symb"
      "olEvent\"}},\"next_cursor\":{\"type\":\"string\","
      "\"nullable\":true}}}",
-     0, NULL},
+     0, NULL, 0},
 };
 
 const api_def registry_api = {
@@ -648,6 +669,7 @@ const api_def registry_api = {
     registry_routes,
     sizeof(registry_routes) / sizeof(registry_routes[0]),
     SYMBOLS_SCHEMAS,
+    0,
 };
 
 int cmd_symbol_registry(int argc, char **argv)

@@ -73,10 +73,10 @@ static void like_pattern(const char *text, char *out, size_t cap)
 }
 
 static const char SQL_LIST[] =
-    "SELECT " SYMBOLS_JSON
-    "::text, s.ticker FROM symbols s WHERE ($1::boolean IS NULL OR "
-    "s.active = $1::boolean) AND ($2::text IS NULL OR lower(s.sector) "
-    "= lower($2::text)) AND ($3::text IS NULL OR s.ticker ILIKE $3 OR "
+    "SELECT s.ticker AS key, " SYMBOLS_COLS
+    " FROM symbols s WHERE ($1::boolean IS NULL OR s.active = "
+    "$1::boolean) AND ($2::text IS NULL OR lower(s.sector) = "
+    "lower($2::text)) AND ($3::text IS NULL OR s.ticker ILIKE $3 OR "
     "s.name ILIKE $3 OR EXISTS (SELECT 1 FROM symbol_aliases a WHERE "
     "a.ticker = s.ticker AND a.alias ILIKE $3)) AND ($4::text IS NULL "
     "OR s.ticker > $4) ORDER BY s.ticker LIMIT $5::int";
@@ -107,7 +107,7 @@ void symbols_list(api_call *c)
     r = api_query(c, "sym_list", SQL_LIST, 5, p);
     if (!r)
         return;
-    api_page(c, r, limit, 0, 1, 1);
+    api_page(c, r, limit, 1);
     PQclear(r);
 }
 
@@ -119,10 +119,7 @@ void symbols_get(api_call *c)
 
     if (symbols_arg_ticker(c, 0, t) < 0)
         return;
-    r = api_query(c, "sym_get",
-                  "SELECT " SYMBOLS_JSON
-                  "::text FROM symbols s WHERE s.ticker = $1",
-                  1, p);
+    r = api_query(c, "sym_get", SYMBOLS_GET_SQL, 1, p);
     if (!r)
         return;
     snprintf(msg, sizeof(msg), "no symbol %s", t);
@@ -131,11 +128,10 @@ void symbols_get(api_call *c)
 }
 
 static const char SQL_HISTORY[] =
-    "SELECT json_build_object('id', e.id, 'ticker', e.ticker, "
-    "'action', e.action, 'symbol', e.detail, 'request_id', "
-    "e.request_id, 'at', api_ts(e.at))::text, e.id FROM symbol_events "
-    "e WHERE e.ticker = $1 AND ($2::bigint IS NULL OR e.id < "
-    "$2::bigint) ORDER BY e.id DESC LIMIT $3::int";
+    "SELECT e.id AS key, e.id, e.ticker, e.action, e.detail AS symbol, "
+    "e.request_id, e.at AT TIME ZONE 'UTC' AS at FROM symbol_events e "
+    "WHERE e.ticker = $1 AND ($2::bigint IS NULL OR e.id < $2::bigint) "
+    "ORDER BY e.id DESC LIMIT $3::int";
 
 void symbols_history(api_call *c)
 {
@@ -165,6 +161,6 @@ void symbols_history(api_call *c)
     r = api_query(c, "sym_history", SQL_HISTORY, 3, p);
     if (!r)
         return;
-    api_page(c, r, limit, 0, 1, 1);
+    api_page(c, r, limit, 1);
     PQclear(r);
 }

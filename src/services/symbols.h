@@ -12,16 +12,20 @@
 #include "domain/ticker.h"
 #include "lib/api.h"
 
-/* SQL: the JSON object of the symbols row aliased "s", as json. */
-#define SYMBOLS_JSON                                                           \
-    "json_build_object('ticker', s.ticker, 'name', s.name, 'sector', "         \
-    "s.sector, 'active', s.active, 'aliases', coalesce((SELECT "               \
+/* SQL: the columns of a symbol (the row aliased "s") as the API shows
+ * it (see api_row_object). */
+#define SYMBOLS_COLS                                                           \
+    "s.ticker, s.name, s.sector, s.active, coalesce((SELECT "                  \
     "json_agg(a.alias ORDER BY a.alias) FROM symbol_aliases a WHERE "          \
-    "a.ticker = s.ticker AND a.kind = 'name'), '[]'::json), "                  \
-    "'alt_tickers', coalesce((SELECT json_agg(a.alias ORDER BY "               \
-    "a.alias) FROM symbol_aliases a WHERE a.ticker = s.ticker AND "            \
-    "a.kind = 'ticker'), '[]'::json), 'created_at', "                          \
-    "api_ts(s.created_at), 'updated_at', api_ts(s.updated_at))"
+    "a.ticker = s.ticker AND a.kind = 'name'), '[]') AS aliases, "             \
+    "coalesce((SELECT json_agg(a.alias ORDER BY a.alias) FROM "                \
+    "symbol_aliases a WHERE a.ticker = s.ticker AND a.kind = "                 \
+    "'ticker'), '[]') AS alt_tickers, s.created_at AT TIME ZONE 'UTC' "        \
+    "AS created_at, s.updated_at AT TIME ZONE 'UTC' AS updated_at"
+
+/* SQL: one symbol by ticker ($1), as the API shows it. */
+#define SYMBOLS_GET_SQL                                                        \
+    "SELECT " SYMBOLS_COLS " FROM symbols s WHERE s.ticker = $1"
 
 /* The JSON Schemas of a symbol, a page of them and a change, for
  * /openapi.json ("Symbol", "SymbolPage", "SymbolEvent"). */

@@ -188,7 +188,7 @@ static cents close_cents(PGresult *r, int row, int col)
     cents c;
 
     if (PQgetisnull(r, row, col) ||
-        money_from_double(atof(PQgetvalue(r, row, col)), &c) < 0)
+        money_from_text(PQgetvalue(r, row, col), &c) < 0)
         return 0;
     return c;
 }
@@ -851,12 +851,33 @@ int trading_listen_port(const config *c, const char *own_url)
 {
     const char *h = strstr(own_url, "://");
     const char *colon;
+    int loopback, url_port;
 
-    if (c->http_port > 0)
-        return c->http_port;
     h = h ? h + 3 : own_url;
+    loopback = strncmp(h, "127.", 4) == 0 || strncmp(h, "localhost", 9) == 0;
     colon = strchr(h, ':');
-    return colon ? atoi(colon + 1) : 0;
+    url_port = colon ? atoi(colon + 1) : 0;
+    if (loopback && url_port > 0)
+        return url_port;
+    return c->http_port > 0 ? c->http_port : url_port;
+}
+
+int trading_reset(db *d)
+{
+    int rc = db_exec(d,
+                     "TRUNCATE fills, orders, trading_decisions, trading_runs,"
+                     " positions, account, risk_verdicts, notifications,"
+                     " portfolio_values, reconciliations, paper_broker_orders,"
+                     " kill_switch_events RESTART IDENTITY",
+                     0, NULL, NULL);
+
+    if (rc == DB_OK)
+        rc = db_exec(d,
+                     "UPDATE kill_switch SET active = false,"
+                     " reason = 'reset for a fresh replay',"
+                     " changed_by = 'demo', changed_at = now() WHERE id = 1",
+                     0, NULL, NULL);
+    return rc;
 }
 
 int trading_probe_route(const config *c, const char *service,

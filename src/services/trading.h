@@ -175,9 +175,11 @@ void trading_pool_close(trading_pool *p);
 db *trading_pool_get(trading_pool *p);
 void trading_pool_put(trading_pool *p, db *d);
 
-/* The port an API service listens on: HTTP_PORT, or when that is 0 the
- * port of its own URL setting (so that `stonks demo`, which turns the
- * workers' probes off, still runs the APIs where the others look). */
+/* The port an API service listens on. When its own URL setting
+ * (RISK_ENGINE_URL, TRADING_ENGINE_URL) names a loopback host, a
+ * one-machine stack, it is that URL's port, whatever HTTP_PORT says (the
+ * demo gives its children other probe ports); otherwise HTTP_PORT (in
+ * the cluster the Service maps the URL to it). */
 int trading_listen_port(const config *c, const char *own_url);
 
 /* Prints the orders, the positions with their value and P&L, cash and
@@ -185,6 +187,13 @@ int trading_listen_port(const config *c, const char *own_url);
  * last close in price_bars. Returns 0, or -1 after logging a database
  * error. */
 int trading_print_summary(db *d, const config *c, FILE *out);
+
+/* Clears the trading state for a fresh replay: orders, fills,
+ * positions, the account, decisions, runs, verdicts, notifications,
+ * values, reconciliations and the paper broker's book, and turns the kill
+ * switch off. Limits and the restricted list stay. Returns a DB_ code
+ * with the message in db_error. */
+int trading_reset(db *d);
 
 /* The commands (src/stonks.c). */
 int cmd_trading_engine(int argc, char **argv);

@@ -1021,7 +1021,10 @@ static void send_pending(engine *e, db *d)
     static const char sql[] =
         "SELECT id, subject, body FROM notifications WHERE status = 'pending'"
         " ORDER BY id LIMIT 20";
-    smtp_options so = {e->cfg->smtp_url, e->cfg->gmail_sender,
+    /* Log in only with a password: a local relay may offer no AUTH. */
+    smtp_options so = {e->cfg->smtp_url,
+                       e->cfg->gmail_app_password[0] ? e->cfg->gmail_sender
+                                                     : "",
                        e->cfg->gmail_app_password, 15000};
     PGresult *r;
 

@@ -89,11 +89,15 @@ start_services() {
     reg_pid=$!
     pids+=("$qa_pid" "$reg_pid")
     for _ in $(seq 1 100); do
+        # Answers from other processes on these ports do not count.
+        kill -0 "$qa_pid" 2>/dev/null && kill -0 "$reg_pid" 2>/dev/null ||
+            break
         curl -sf "$QA/health" >/dev/null && curl -sf "$REG/health" \
             >/dev/null && return 0
         sleep 0.1
     done
-    echo "  FAIL: the services did not start"
+    echo "  FAIL: the services did not start (ports 18001, 18002 free?)"
+    tail -n 3 "$STONKS_VAR_DIR/query-api.log" "$STONKS_VAR_DIR/registry.log"
     exit 1
 }
 
@@ -571,6 +575,8 @@ assert_eq "metrics: requests of a route" "1" \
     "$(echo "$metrics" | grep -c '^stonks_http_requests_total{service="query-api",method="GET",route="/orders/{id}/lineage",status="200"} 5$')"
 assert_eq "metrics: latency histogram" "1" \
     "$(echo "$metrics" | grep -c '^stonks_http_request_duration_seconds_count{service="query-api",method="GET",route="/orders/{id}/lineage"} 5$')"
+assert_eq "metrics: answers given again from the cache" "1" \
+    "$(echo "$metrics" | grep -c '^stonks_http_cache_total{service="query-api",result="hit"} [1-9]')"
 assert_eq "metrics: pool size" "1" \
     "$(echo "$metrics" | grep -c '^stonks_db_pool_connections{service="query-api",state="max"} 4$')"
 for base in "$QA" "$REG"; do

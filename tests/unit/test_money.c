@@ -115,6 +115,23 @@ static void test_from_double(void **state)
     assert_int_equal(money_from_double(0.0 / 0.0, &v), -1);
 }
 
+static void test_from_text_is_decimal(void **state)
+{
+    cents v;
+
+    (void)state;
+    /* The double nearest 48.795 is 48.794999...: as text it is 48.80. */
+    assert_int_equal(money_from_text("48.795", &v), 0);
+    assert_int_equal(v, 4880);
+    assert_int_equal(money_from_text("8.5487", &v), 0);
+    assert_int_equal(v, 855);
+    assert_int_equal(money_from_text("1e-05", &v), 0);
+    assert_int_equal(v, 0);
+    assert_int_equal(money_from_text("2.5e+02", &v), 0);
+    assert_int_equal(v, 25000);
+    assert_int_equal(money_from_text("NaN", &v), -1);
+}
+
 static void test_overflow_checked(void **state)
 {
     (void)state;
@@ -182,6 +199,7 @@ int main(void)
         cmocka_unit_test(test_format_table),
         cmocka_unit_test(test_format_parse_round_trip),
         cmocka_unit_test(test_from_double),
+        cmocka_unit_test(test_from_text_is_decimal),
         cmocka_unit_test(test_overflow_checked),
         cmocka_unit_test(test_muldiv_rounds_half_away_from_zero),
         cmocka_unit_test(test_ratio_cmp_is_exact),

@@ -1,0 +1,51 @@
+/*
+ * lake_store: where the lake's files live, named by LAKE_URI, and the
+ * one way the lake-publisher puts a file there or removes one. Keys are
+ * paths under the lake's root ("signals/dt=2011-09-01/part-00000.parquet").
+ *
+ * Backends: a local folder ("var/lake/warehouse", "/srv/lake",
+ * "file:///srv/lake"). A file is written to a staging path on the same
+ * file system first, flushed to disk, then renamed over its key, so a
+ * reader sees the old file or the new one, never half of one, and a
+ * crash leaves at most a stray staging file (under <root>/_staging,
+ * which no table's folder contains). s3:// and s3a:// URIs (MinIO) are
+ * recognised and refused with a message until an S3 backend exists:
+ * lake_store_put is the one place it plugs in (an S3 PUT replaces an
+ * object atomically too; see docs/LAKE.md).
+ */
+#ifndef STONKS_LAKE_STORE_H
+#define STONKS_LAKE_STORE_H
+
+#include <stddef.h>
+
+typedef struct lake_store lake_store;
+
+/* Opens the store (creating a local root if missing). Returns NULL with
+ * a message in err. Free with lake_store_close (NULL is safe). */
+lake_store *lake_store_open(const char *uri, char *err, size_t errlen);
+void lake_store_close(lake_store *s);
+
+/* A new local path to write a file to before lake_store_put; the
+ * caller frees it. Two calls never return the same path. */
+char *lake_store_staging_path(lake_store *s, const char *suffix);
+
+/* Moves the finished local file at staged to key, replacing what was
+ * there in one step. Returns 0, or -1 with a message in err (the staged
+ * file is removed either way). */
+int lake_store_put(lake_store *s, const char *staged, const char *key,
+                   char *err, size_t errlen);
+
+/* Removes key and, when it becomes empty, its folder. A missing key is
+ * not an error. Returns 0, or -1 with a message in err. */
+int lake_store_delete(lake_store *s, const char *key, char *err,
+                      size_t errlen);
+
+/* The size of key in bytes, or -1 when it does not exist. */
+long long lake_store_size(lake_store *s, const char *key);
+
+/* The absolute local folder of uri (made absolute, without resolving
+ * links) into out; -1 with a message when uri is not a local folder. */
+int lake_store_local_dir(const char *uri, char *out, size_t cap, char *err,
+                         size_t errlen);
+
+#endif

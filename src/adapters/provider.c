@@ -1,0 +1,246 @@
+#include "adapters/provider.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "adapters/fetch.h"
+#include "adapters/html.h"
+#include "domain/date.h"
+#include "lib/sha256.h"
+#include "lib/xalloc.h"
+
+provider *provider_open(const config *c, char *err, size_t errlen)
+{
+    const char *name = c->ingest_provider;
+
+    if (strcmp(name, "replay") == 0)
+        return provider_replay_open(c, err, errlen);
+    if (strcmp(name, "polygon") == 0)
+        return provider_polygon_open(c, err, errlen);
+    if (strcmp(name, "alpaca") == 0)
+        return provider_alpaca_open(c, err, errlen);
+    if (strcmp(name, "rss") == 0)
+        return provider_rss_open(c, err, errlen);
+    snprintf(err, errlen, "INGEST_PROVIDER: unknown provider '%.40s'", name);
+    return NULL;
+}
+
+void provider_free(provider *p)
+{
+    if (!p)
+        return;
+    if (p->release)
+        p->release(p);
+    free(p);
+}
+
+void provider_result_init(provider_result *r)
+{
+    memset(r, 0, sizeof(*r));
+    buf_init(&r->raw);
+}
+
+void provider_result_release(provider_result *r)
+{
+    for (size_t i = 0; i < r->nnews; i++) {
+        free(r->news[i].provider_id);
+        free(r->news[i].title);
+        free(r->news[i].body);
+        free(r->news[i].news_type);
+    }
+    free(r->news);
+    free(r->bars);
+    buf_release(&r->raw);
+    memset(r, 0, sizeof(*r));
+}
+
+provider_news *provider_add_news(provider_result *r, const char *id,
+                                 const char *title, size_t tlen,
+                                 const char *body, size_t blen,
+                                 const char *news_type)
+{
+    provider_news *n;
+
+    if (r->nnews == r->news_cap) {
+        r->news_cap = r->news_cap ? r->news_cap * 2 : 16;
+        r->news = xreallocarray(r->news, r->news_cap, sizeof(*r->news));
+    }
+    n = &r->news[r->nnews++];
+    memset(n, 0, sizeof(*n));
+    n->provider_id = xstrdup(id);
+    n->title = xstrndup(title ? title : "", title ? tlen : 0);
+    n->body = xstrndup(body ? body : "", body ? blen : 0);
+    n->news_type = xstrdup(news_type ? news_type : "");
+    return n;
+}
+
+void provider_add_bar(provider_result *r, const provider_bar *b)
+{
+    if (r->nbars == r->bars_cap) {
+        r->bars_cap = r->bars_cap ? r->bars_cap * 2 : 32;
+        r->bars = xreallocarray(r->bars, r->bars_cap, sizeof(*r->bars));
+    }
+    r->bars[r->nbars++] = *b;
+}
+
+typedef struct ordered_bar {
+    provider_bar bar;
+    size_t order;
+} ordered_bar;
+
+static int cmp_ordered(const void *a, const void *b)
+{
+    const ordered_bar *x = a, *y = b;
+
+    if (x->bar.day != y->bar.day)
+        return x->bar.day < y->bar.day ? -1 : 1;
+    return x->order < y->order ? -1 : x->order > y->order;
+}
+
+void provider_result_finish(provider_result *r)
+{
+    ordered_bar *o;
+    size_t n = 0;
+
+    if (r->nbars < 2)
+        return;
+    o = xcalloc(r->nbars, sizeof(*o));
+    for (size_t i = 0; i < r->nbars; i++)
+        o[i] = (ordered_bar){r->bars[i], i};
+    qsort(o, r->nbars, sizeof(*o), cmp_ordered);
+    for (size_t i = 0; i < r->nbars; i++) {
+        if (i + 1 < r->nbars && o[i + 1].bar.day == o[i].bar.day)
+            continue;
+        r->bars[n++] = o[i].bar;
+    }
+    r->nbars = n;
+    free(o);
+}
+
+void provider_content_hash(const provider_news *n, char out[65])
+{
+    static const char hex[] = "0123456789abcdef";
+    long long utc_day = n->published >= 0 ? n->published / 86400
+                                          : -((-n->published + 86399) / 86400);
+    unsigned char d[32];
+    char date[11];
+    sha256_ctx c;
+
+    date_format((int32_t)utc_day, date);
+    sha256_init(&c);
+    sha256_update(&c, date, 10);
+    sha256_update(&c, "\n", 1);
+    sha256_update(&c, n->title, strlen(n->title));
+    sha256_update(&c, "\n", 1);
+    sha256_update(&c, n->body, strlen(n->body));
+    sha256_final(&c, d);
+    for (int i = 0; i < 32; i++) {
+        out[2 * i] = hex[d[i] >> 4];
+        out[2 * i + 1] = hex[d[i] & 15];
+    }
+    out[64] = '\0';
+}
+
+char *provider_rebase_url(const char *base, const char *next)
+{
+    const char *sep = strstr(next, "://");
+    const char *path = next;
+    size_t blen = strlen(base);
+
+    if (sep) {
+        path = strchr(sep + 3, '/');
+        if (!path)
+            path = "/";
+    }
+    while (blen > 0 && base[blen - 1] == '/')
+        blen--;
+    return xasprintf("%.*s%s%s", (int)blen, base, path[0] == '/' ? "" : "/",
+                     path);
+}
+
+int provider_cursor_seen(provider_cursors *c, const char *cursor)
+{
+    for (size_t i = 0; i < c->n; i++)
+        if (strcmp(c->seen[i], cursor) == 0)
+            return 1;
+    if (c->n == c->cap) {
+        c->cap = c->cap ? c->cap * 2 : 8;
+        c->seen = xreallocarray(c->seen, c->cap, sizeof(*c->seen));
+    }
+    c->seen[c->n++] = xstrdup(cursor);
+    return 0;
+}
+
+void provider_cursors_release(provider_cursors *c)
+{
+    for (size_t i = 0; i < c->n; i++)
+        free(c->seen[i]);
+    free(c->seen);
+    memset(c, 0, sizeof(*c));
+}
+
+int provider_get_json(struct fetch_client *http, const char *url,
+                      provider_result *out, json_t **root, char *err,
+                      size_t errlen)
+{
+    fetch_response res;
+    json_error_t je;
+    int rc = fetch_get(http, url, &res, err, errlen);
+
+    *root = NULL;
+    if (rc != FETCH_OK) {
+        fetch_response_release(&res);
+        return rc == FETCH_RETRY ? PROVIDER_RETRY : PROVIDER_FAIL;
+    }
+    buf_add(&out->raw, res.body.data, res.body.len);
+    buf_addc(&out->raw, '\n');
+    *root = json_loadb(res.body.data, res.body.len, 0, &je);
+    fetch_response_release(&res);
+    if (!*root || !json_is_object(*root)) {
+        snprintf(err, errlen, "GET %s: the answer is not a JSON object: %s",
+                 url, *root ? "other JSON" : je.text);
+        json_decref(*root);
+        *root = NULL;
+        return PROVIDER_FAIL;
+    }
+    return PROVIDER_OK;
+}
+
+void provider_json_text(json_t *o, const char *key, buf *out)
+{
+    json_t *v = json_object_get(o, key);
+    char err[128];
+    size_t at = out->len;
+
+    if (!json_is_string(v))
+        return;
+    if (html_fragment_text(json_string_value(v), json_string_length(v), 0, out,
+                           err, sizeof(err)) < 0) {
+        out->len = at;
+        out->data[at] = '\0';
+    }
+}
+
+int provider_lists_ticker(json_t *arr, const provider_query *q)
+{
+    size_t i;
+    json_t *v;
+
+    json_array_foreach(arr, i, v)
+    {
+        char t[TICKER_MAX], f[TICKER_MAX];
+
+        if (!json_is_string(v) ||
+            ticker_normalize(json_string_value(v), json_string_length(v), t) <
+                0)
+            continue;
+        for (size_t k = 0; k < q->nfeeds; k++)
+            if (ticker_normalize(q->feeds[k], strlen(q->feeds[k]), f) == 0 &&
+                strcmp(t, f) == 0)
+                return 1;
+    }
+    return 0;
+}

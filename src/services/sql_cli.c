@@ -1,0 +1,141 @@
+/*
+ * sql_cli: `stonks sql "SELECT ..."`, one read-only query over the
+ * Parquet lake through lakesql (embedded DuckDB, or Trino when
+ * TRINO_URL is set). Prints tab-separated values with a header line, or
+ * the JSON answer query-api gives.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "adapters/lakesql.h"
+#include "lib/buf.h"
+#include "services/cli.h"
+#include "services/lake.h"
+
+static const char sql_usage[] =
+    "usage: stonks sql [--json] [--no-header] [--max-rows N]\n"
+    "                  [--timeout-ms N] \"SELECT ...\"\n"
+    "  Runs one SELECT over the Parquet lake (docs/LAKE.md): on embedded\n"
+    "  DuckDB over LAKE_URI, or on Trino when TRINO_URL is set. Tables:\n"
+    "  documents, signals, aggregates, recommendations, price_bars,\n"
+    "  orders, fills, positions, risk_verdicts, portfolio_values, each\n"
+    "  with its partition day as column dt. Prints tab-separated values\n"
+    "  (NULL as an empty field; tab, newline and backslash escaped as\n"
+    "  \\t, \\n, \\\\) under a header line, or with --json the answer\n"
+    "  POST /lakehouse/query gives. Limits: LAKE_QUERY_MAX_ROWS and\n"
+    "  LAKE_QUERY_TIMEOUT_MS unless given. Exit 1 when the query fails.\n";
+
+static void print_field(const char *v)
+{
+    if (!v)
+        return;
+    for (; *v; v++) {
+        if (*v == '\t')
+            fputs("\\t", stdout);
+        else if (*v == '\n')
+            fputs("\\n", stdout);
+        else if (*v == '\\')
+            fputs("\\\\", stdout);
+        else
+            putchar(*v);
+    }
+}
+
+static void print_tsv(const lakesql_result *r, int header)
+{
+    if (header) {
+        for (size_t c = 0; c < r->ncols; c++) {
+            if (c)
+                putchar('\t');
+            print_field(r->cols[c].name);
+        }
+        putchar('\n');
+    }
+    for (size_t i = 0; i < r->nrows; i++) {
+        for (size_t c = 0; c < r->ncols; c++) {
+            if (c)
+                putchar('\t');
+            print_field(r->cells[i * r->ncols + c]);
+        }
+        putchar('\n');
+    }
+}
+
+static int parse_limit(const char *opt, const char *v, long max, long *out)
+{
+    char *end;
+    long n = v ? strtol(v, &end, 10) : 0;
+
+    if (!v || end == v || *end || n < 1 || n > max) {
+        fprintf(stderr, "stonks sql: %s needs a number from 1 to %ld\n", opt,
+                max);
+        return -1;
+    }
+    *out = n;
+    return 0;
+}
+
+int cmd_sql(int argc, char **argv)
+{
+    const char *query = NULL;
+    int json = 0, header = 1, rc;
+    long rows = 0, timeout = 0;
+    lakesql_limits lim;
+    lakesql_result res;
+    config c;
+    char err[1024];
+
+    if (cli_wants_help(argc, argv)) {
+        fputs(sql_usage, stdout);
+        return 0;
+    }
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--json") == 0) {
+            json = 1;
+        } else if (strcmp(argv[i], "--no-header") == 0) {
+            header = 0;
+        } else if (strcmp(argv[i], "--max-rows") == 0) {
+            if (parse_limit(argv[i], argv[i + 1], 1000000, &rows) < 0)
+                return 2;
+            i++;
+        } else if (strcmp(argv[i], "--timeout-ms") == 0) {
+            if (parse_limit(argv[i], argv[i + 1], 3600000, &timeout) < 0)
+                return 2;
+            i++;
+        } else if (!query && argv[i][0] != '-') {
+            query = argv[i];
+        } else {
+            fprintf(stderr, "stonks sql: unexpected argument '%s'\n%s",
+                    argv[i], sql_usage);
+            return 2;
+        }
+    }
+    if (!query) {
+        fputs(sql_usage, stderr);
+        return 2;
+    }
+    if (cli_start("sql", &c) < 0)
+        return 2;
+    lim.max_rows = rows ? rows : c.lake_query_max_rows;
+    lim.timeout_ms = timeout ? (int)timeout : c.lake_query_timeout_ms;
+    rc = lakesql_query(&c, query, &lim, &res, err, sizeof(err));
+    if (rc != LAKESQL_OK) {
+        fprintf(stderr, "stonks sql: %s\n", err);
+    } else if (json) {
+        buf out;
+
+        buf_init(&out);
+        lakesql_result_json(&res, &out);
+        puts(out.data);
+        buf_release(&out);
+    } else {
+        print_tsv(&res, header);
+        if (res.truncated)
+            fprintf(stderr, "stonks sql: only the first %zu rows shown\n",
+                    res.nrows);
+    }
+    lakesql_result_release(&res);
+    config_release(&c);
+    return rc == LAKESQL_OK ? 0 : 1;
+}

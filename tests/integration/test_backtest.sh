@@ -1,0 +1,287 @@
+#!/usr/bin/env bash
+# The backtest's honesty checks. Needs no server:
+#  - its risk limits are the migration's;
+#  - the report has every figure and the files are all there, the HTML
+#    with no outside reference;
+#  - determinism: the same inputs give byte-identical files;
+#  - no look-ahead: with every price and news row dated after day D
+#    changed (and rows added after D), every decision, recommendation,
+#    fill and close up to D is the same, bit for bit.
+# Then, when a PostgreSQL and Redis are at hand (scripts/test-all.sh
+# starts them), agreement with the services: a short replay through
+# `stonks demo` gives the same signals, aggregates and recommendations
+# as the backtest over the same slice and, when the demo trades, the
+# same decisions, orders, fills, positions and daily values.
+set -uo pipefail
+BIN=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+source "$(dirname "$0")/lib.sh"
+cd "$ROOT"
+WORK=$ROOT/var/it-backtest
+rm -rf "$WORK"
+mkdir -p "$WORK"
+unset REPLAY_TICKERS REPLAY_START REPLAY_END REPLAY_DIR STARTING_CASH \
+    PAPER_SLIPPAGE_BPS PAPER_COMMISSION_CENTS
+BT=("$BIN" backtest --no-progress)
+
+# Rows of CSV file $1 whose column $2 is on or before day $3 (the
+# header is left out).
+upto() {
+    awk -F, -v c="$2" -v d="$3" 'NR > 1 && $c <= d' "$1"
+}
+after() {
+    awk -F, -v c="$2" -v d="$3" 'NR > 1 && $c > d' "$1"
+}
+
+echo "settings: the backtest's risk limits are the migration's"
+"${BT[@]}" --show-settings >"$WORK/settings.txt"
+awk -F"[(',]+" '/^ *\(.[a-z_]+., [0-9]+,/ {print $2, $3}' \
+    db/migrations/002_trading.sql | tr -d ' ' | sort >"$WORK/limits.sql"
+tr ' ' ',' <"$WORK/settings.txt" | tr -d ' ' | sort |
+    join -t, - <(tr ' ' ',' <"$WORK/limits.sql" | sort) -o 1.2,2.2 |
+    awk -F, '$1 != $2' >"$WORK/limits.diff"
+assert_eq "limits of 002_trading.sql found" "12" \
+    "$(wc -l <"$WORK/limits.sql" | tr -d ' ')"
+assert_eq "limits that differ from the migration" "" \
+    "$(cat "$WORK/limits.diff")"
+assert_eq "later migrations that change risk limits" "" \
+    "$(grep -l 'risk_limits' db/migrations/*.sql |
+        grep -v 002_trading.sql | xargs -r grep -l -i 'update risk_limits\|insert into risk_limits')"
+
+echo "report: the whole bundled period, with buy-and-hold and the null model"
+start=$(date +%s%N)
+"${BT[@]}" --null-runs 3 --signals --out "$WORK/a" >"$WORK/a.out" \
+    2>"$WORK/a.err"
+rc=$?
+ms=$((($(date +%s%N) - start) / 1000000))
+assert_eq "backtest exit status" "0" "$rc"
+echo "  ($(tail -n 1 "$WORK/a.err"); wall ${ms} ms)"
+for f in report.txt report.html equity.csv trades.csv positions.csv \
+    decisions.csv recommendations.csv signals.csv; do
+    assert_eq "file $f written" "yes" \
+        "$([ -s "$WORK/a/$f" ] && echo yes || echo no)"
+done
+assert_eq "stdout is report.txt" "same" \
+    "$(cmp -s "$WORK/a.out" "$WORK/a/report.txt" && echo same)"
+for what in "total return" "annualised return" "volatility (annualised)" \
+    "Sharpe ratio" "Sortino ratio" "max drawdown" "trough" \
+    "turnover (per year)" "hit rate" "trades (fills)" "commissions paid" \
+    "slippage paid" "null model:" "buy & hold" "no promise"; do
+    assert_eq "report shows '$what'" "1" \
+        "$(grep -c -F -m 1 "$what" "$WORK/a.out")"
+done
+assert_eq "documents, as the demo's replay" "9242" \
+    "$(sed -n 's/.*-> \([0-9]*\) documents.*/\1/p' "$WORK/a.out")"
+assert_eq "sessions x tickers recommendations" "$((125 * 40))" \
+    "$(($(wc -l <"$WORK/a/recommendations.csv") - 1))"
+assert_eq "equity rows" "125" "$(($(wc -l <"$WORK/a/equity.csv") - 1))"
+assert_eq "HTML: three inline SVG charts" "3" \
+    "$(grep -c '<svg' "$WORK/a/report.html")"
+assert_eq "HTML: no script, no outside reference" "0" \
+    "$(grep -v 'xmlns="http://www.w3.org/2000/svg"' "$WORK/a/report.html" |
+        grep -c -i -E '<script|src=|href=|url\(|@import|https?:')"
+
+echo "determinism: the same inputs, the same bytes"
+"${BT[@]}" --null-runs 3 --signals --out "$WORK/b" >"$WORK/b.out" 2>/dev/null
+same=yes
+for f in "$WORK"/a/*; do
+    cmp -s "$f" "$WORK/b/$(basename "$f")" || {
+        same="no: $(basename "$f")"
+        break
+    }
+done
+assert_eq "every file byte-identical" "yes" "$same"
+
+# A copy of the replay in which every row dated after $1 is changed:
+# prices scaled (not uniformly), volumes tripled, one bar on a Saturday
+# (a new session), every headline replaced by alternately glowing and
+# dire news, and more such rows added for every ticker.
+doctor() {
+    local d=$1 dir=$2 dn=${1//-/}
+    mkdir -p "$dir"
+    awk -F, -v OFS=, -v d="$d" 'NR == 1 || $2 <= d {print; next}
+        {$3 *= 1.37; $4 *= 1.41; $5 *= 1.33; $6 *= 1.39; $7 = $7 * 3 + 1;
+         print}
+        END {print "AAPL,2011-12-17,50,60,40,55,1000"}' \
+        "$PRICES" >"$dir/$(basename "$PRICES")"
+    awk -F, -v OFS=, -v d="$dn" 'NR == 1 || $3 <= d {print; next}
+        {n++; t = "plunges as fraud probe widens, CEO quits"
+         if (n % 2) t = "soars to record on blowout profit, upgrade"
+         print $1, $2, $3, "\"" $1 " " t " " n "\"",
+               "\"" $1 " shares " t " (story " n ")\"", "normal"}
+        END {for (i = 0; i < 40; i++)
+             print "F,Ford Motor Company,20111215,Ford " i " beats, raises",
+                   "Ford raises outlook " i, "normal"}' \
+        "$NEWS" >"$dir/$(basename "$NEWS")"
+}
+
+check_cut() {
+    local d=$1 dir=$WORK/cut-$1
+    doctor "$d" "$dir/data"
+    "${BT[@]}" --null-runs 0 --out "$dir/a" >/dev/null 2>&1
+    "${BT[@]}" --null-runs 0 --data "$dir/data" --out "$dir/b" \
+        >/dev/null 2>&1
+    assert_eq "cut $d: backtest on the changed data ran" "yes" \
+        "$([ -s "$dir/b/decisions.csv" ] && echo yes || echo no)"
+    for spec in decisions.csv:1 recommendations.csv:1 trades.csv:2 \
+        positions.csv:1; do
+        local f=${spec%%:*} c=${spec##*:}
+        upto "$dir/a/$f" "$c" "$d" >"$dir/a.$f"
+        upto "$dir/b/$f" "$c" "$d" >"$dir/b.$f"
+        checks=$((checks + 1))
+        if [ -s "$dir/a.$f" ] && cmp -s "$dir/a.$f" "$dir/b.$f"; then
+            echo "  ok: cut $d: $f up to $d identical" \
+                "($(wc -l <"$dir/a.$f") rows)"
+        else
+            echo "  FAIL: cut $d: $f up to $d differs (or is empty)"
+            diff "$dir/a.$f" "$dir/b.$f" | head -n 6
+            failures=$((failures + 1))
+        fi
+    done
+    # The equity columns of the strategy and of buy-and-hold; the null
+    # model's shuffle takes sentiment from every day, so it is left out.
+    assert_eq "cut $d: daily values up to $d identical" \
+        "$(upto "$dir/a/equity.csv" 1 "$d" | cut -d, -f1-8 | md5sum)" \
+        "$(upto "$dir/b/equity.csv" 1 "$d" | cut -d, -f1-8 | md5sum)"
+    assert_eq "cut $d: the change does reach later decisions" "yes" \
+        "$(cmp -s <(after "$dir/a/decisions.csv" 1 "$d") \
+            <(after "$dir/b/decisions.csv" 1 "$d") && echo no || echo yes)"
+}
+
+echo "no look-ahead: every input after day D changed"
+check_cut 2011-08-05
+check_cut 2011-10-14
+
+# Agreement with the services over a short slice.
+AGREE_TICKERS=AAPL,GOOGL,F,T
+AGREE_FROM=2011-09-01
+AGREE_TO=2011-09-09
+
+# Dollars with two decimals ("-12.30") as whole cents.
+cents_cols() {
+    awk -F, -v OFS=, -v cols="$1" 'BEGIN {n = split(cols, c, " ")}
+        {for (i = 1; i <= n; i++) if ($c[i] != "") {
+             v = $c[i]; neg = sub(/^-/, "", v); sub(/\./, "", v);
+             $c[i] = (neg ? -1 : 1) * (v + 0)}
+         print}'
+}
+
+psql_file() {
+    psql -h 127.0.0.1 -p "$POSTGRES_PORT" -U stonks -d "$POSTGRES_DB" \
+        -At -F, -v ON_ERROR_STOP=1 -q "$@"
+}
+
+agree_pipeline() {
+    local out=$1
+    psql_file >"$out/agg.diff" <<SQL
+CREATE TEMP TABLE bt (as_of date, ticker text, action text,
+    conviction float8, target_weight float8, sent_1d float8, sent_7d float8,
+    sent_30d float8, count_1d int, count_7d int, count_30d int,
+    ret_1d float8, ret_5d float8, ret_20d float8, vol_20d float8,
+    last_close float8);
+\copy bt FROM '$out/bt/recommendations.csv' CSV HEADER
+SELECT coalesce(b.ticker, a.ticker), coalesce(b.as_of, a.as_of)
+FROM bt b FULL JOIN (aggregates a JOIN recommendations r
+    USING (ticker, as_of)) ON a.ticker = b.ticker AND a.as_of = b.as_of
+WHERE (b.action, round(b.conviction::numeric, 6),
+       round(b.target_weight::numeric, 6), b.sent_1d, b.sent_7d, b.sent_30d,
+       b.count_1d, b.count_7d, b.count_30d, b.ret_1d, b.ret_5d, b.ret_20d,
+       b.vol_20d, b.last_close)
+   IS DISTINCT FROM
+      (r.action, round(r.conviction::numeric, 6),
+       round(r.target_weight::numeric, 6), a.sent_1d, a.sent_7d, a.sent_30d,
+       a.count_1d, a.count_7d, a.count_30d, a.ret_1d, a.ret_5d, a.ret_20d,
+       a.vol_20d, a.last_close)
+ORDER BY 1, 2;
+SQL
+    assert_eq "services vs backtest: aggregates and recommendations" \
+        "0 of $(($(wc -l <"$out/bt/recommendations.csv") - 1)) differ" \
+        "$(wc -l <"$out/agg.diff" | tr -d ' ') of $(sql \
+            'SELECT count(*) FROM recommendations') differ"
+    head -n 5 "$out/agg.diff"
+    awk -F, 'NR > 1 {print $1, $2, $3, $4, $6, $7}' OFS=, \
+        "$out/bt/signals.csv" | sort >"$out/sig.bt"
+    sql "SELECT s.doc_hash, s.ticker, s.trading_day,
+                to_char(s.sentiment, 'FM0.000000'), s.relevance,
+                to_char(s.confidence, 'FM0.000000')
+         FROM signals s WHERE s.counted AND s.ticker IN ('AAPL', 'GOOGL',
+             'F', 'T')" | tr '|' ',' |
+        awk -F, -v OFS=, '{$5 = sprintf("%.2f", $5); print}' |
+        sort >"$out/sig.live"
+    assert_same_state "services vs backtest: counted signals" \
+        "$out/sig.live" "$out/sig.bt"
+}
+
+agree_trading() {
+    local out=$1 last
+    last=$(tail -n 1 "$out/bt/equity.csv" | cut -d, -f1)
+    tail -n +2 "$out/bt/decisions.csv" | cut -d, -f1,3-13 |
+        cents_cols "10 11" | sort >"$out/dec.bt"
+    psql_file -c "SELECT as_of, ticker, coalesce(previous_action, ''),
+            action, to_char(conviction, 'FM0.000000'),
+            to_char(target_weight, 'FM0.000000'), outcome,
+            coalesce(side, ''), qty, coalesce(ref_price_cents::text, ''),
+            equity_cents, client_order_id
+        FROM trading_decisions" | sort >"$out/dec.live"
+    assert_same_state "services vs backtest: trading decisions" \
+        "$out/dec.live" "$out/dec.bt"
+    awk -F, -v OFS=, 'NR > 1 && $8 == "ordered" {
+        print $13, $3, $9, $10, $1, $2, $11}' "$out/bt/decisions.csv" |
+        cents_cols 7 | sort >"$out/ord.bt"
+    psql_file -c "SELECT client_order_id, ticker, side, qty, decision_day,
+            exec_day, ref_price_cents FROM orders" |
+        sort >"$out/ord.live"
+    assert_same_state "services vs backtest: orders" \
+        "$out/ord.live" "$out/ord.bt"
+    awk -F, -v OFS=, 'NR > 1 {print $11, $2, $3, $4, $5, $6, $7, $8}' \
+        "$out/bt/trades.csv" | cents_cols "6 7 8" | sort >"$out/fill.bt"
+    psql_file -c "SELECT o.client_order_id, f.day, f.ticker, f.side, f.qty,
+            f.price_cents, f.gross_cents, f.commission_cents
+        FROM fills f JOIN orders o ON o.id = f.order_id" |
+        sort >"$out/fill.live"
+    assert_same_state "services vs backtest: fills" \
+        "$out/fill.live" "$out/fill.bt"
+    awk -F, -v OFS=, -v d="$last" '$1 == d {print $2, $3}' \
+        "$out/bt/positions.csv" | sort >"$out/pos.bt"
+    psql_file -c "SELECT ticker, qty FROM positions WHERE qty <> 0" |
+        sort >"$out/pos.live"
+    assert_same_state "services vs backtest: positions at the end" \
+        "$out/pos.live" "$out/pos.bt"
+    tail -n +2 "$out/bt/equity.csv" | cut -d, -f1-5 |
+        cents_cols "2 3 4 5" | sort >"$out/val.bt"
+    psql_file -c "SELECT day, cash_cents, positions_cents, equity_cents,
+            peak_cents FROM portfolio_values" | sort >"$out/val.live"
+    assert_same_state "services vs backtest: daily cash, positions, equity" \
+        "$out/val.live" "$out/val.bt"
+}
+
+echo "agreement with the services ($AGREE_TICKERS, $AGREE_FROM..$AGREE_TO)"
+if [ -z "${POSTGRES_PORT:-}" ] || [ -z "${REDIS_PORT:-}" ]; then
+    echo "  SKIP: agreement with the services: no PostgreSQL and Redis" \
+        "(scripts/test-all.sh starts them)"
+else
+    out=$WORK/agree
+    mkdir -p "$out"
+    "${BT[@]}" --null-runs 0 --signals --tickers "$AGREE_TICKERS" \
+        --from "$AGREE_FROM" --to "$AGREE_TO" --out "$out/bt" \
+        >/dev/null 2>&1
+    export REPLAY_TICKERS=$AGREE_TICKERS REPLAY_START=$AGREE_FROM
+    export REPLAY_END=$AGREE_TO REPLAY_LOOKBACK_DAYS=45
+    export STONKS_VAR_DIR=$WORK/var OBJECT_STORE_DIR=$WORK/var/objects
+    export QUEUE_BLOCK_MS=100
+    fresh_db stonks_it_backtest
+    if ! timeout 120 "$BIN" demo >"$out/demo.out" 2>&1; then
+        echo "  FAIL: demo exited non-zero"
+        tail -n 20 "$out/demo.out"
+        failures=$((failures + 1))
+    else
+        agree_pipeline "$out"
+        if [ "$(sql "SELECT to_regclass('trading_runs') IS NOT NULL AND
+                EXISTS (SELECT 1 FROM trading_runs)")" != "t" ]; then
+            echo "  SKIP: agreement of orders, fills and positions: the" \
+                "demo traded nothing (no trading_runs rows)"
+        else
+            agree_trading "$out"
+        fi
+    fi
+fi
+finish

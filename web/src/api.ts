@@ -1,0 +1,117 @@
+// The dashboard's only door to the services: the three proxies of the
+// nginx configuration (/api/ -> query-api, /registry/ -> symbol-registry,
+// /risk/ -> risk-engine). Errors come back as ApiError with the status
+// and the service's {"error": {"code", "message"}} when there is one.
+// The bearer token is whatever the user typed; it lives in
+// sessionStorage and goes with every request once set.
+
+const TOKEN_KEY = 'stonks.token';
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+
+  // True when the route or the feature is not there (yet): a missing
+  // route, a missing table, or a service that does not answer.
+  get unavailable(): boolean {
+    return (
+      this.status === 404 ||
+      this.status === 502 ||
+      this.status === 504 ||
+      this.code === 'not_available' ||
+      this.code === 'upstream_unavailable'
+    );
+  }
+}
+
+export function getToken(): string {
+  try {
+    return sessionStorage.getItem(TOKEN_KEY) ?? '';
+  } catch {
+    return '';
+  }
+}
+
+export function setToken(token: string): void {
+  if (token) sessionStorage.setItem(TOKEN_KEY, token);
+  else sessionStorage.removeItem(TOKEN_KEY);
+}
+
+async function errorOf(res: Response): Promise<ApiError> {
+  let code = `http_${res.status}`;
+  let message = `${res.status} ${res.statusText || 'error'}`;
+  try {
+    const body = await res.json();
+    if (body && body.error) {
+      code = String(body.error.code ?? code);
+      message = String(body.error.message ?? message);
+    }
+  } catch {
+    // Not JSON: nginx's own page when a service is down.
+    if (res.status === 502 || res.status === 504)
+      message = 'the service behind the proxy does not answer';
+  }
+  return new ApiError(res.status, code, message);
+}
+
+export async function request<T>(
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<T> {
+  const headers: Record<string, string> = { Accept: 'application/json' };
+  const token = getToken();
+  if (token) headers.Authorization = `Bearer ${token}`;
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  let res: Response;
+  try {
+    res = await fetch(path, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      cache: 'no-cache',
+    });
+  } catch (e) {
+    throw new ApiError(0, 'network', `cannot reach ${path}: ${String(e)}`);
+  }
+  if (!res.ok) throw await errorOf(res);
+  if (res.status === 204) return undefined as T;
+  return (await res.json()) as T;
+}
+
+export const get = <T>(path: string): Promise<T> => request<T>('GET', path);
+
+export interface Page<T> {
+  items: T[];
+  next_cursor: string | null;
+}
+
+// Every item of a keyset-paginated list, following next_cursor up to
+// maxItems (the page's limit is 500, the API's largest).
+export async function getAll<T>(path: string, maxItems = 5000): Promise<T[]> {
+  const out: T[] = [];
+  let cursor: string | null = null;
+  const sep = path.includes('?') ? '&' : '?';
+  do {
+    const url: string =
+      `${path}${sep}limit=500` +
+      (cursor ? `&cursor=${encodeURIComponent(cursor)}` : '');
+    const page: Page<T> = await get<Page<T>>(url);
+    out.push(...page.items);
+    cursor = page.next_cursor;
+  } while (cursor && out.length < maxItems);
+  return out;
+}
+
+// Query string from the defined values of params.
+export function qs(params: Record<string, string | number | undefined>): string {
+  const parts = Object.entries(params)
+    .filter(([, v]) => v !== undefined && v !== '')
+    .map(([k, v]) => `${k}=${encodeURIComponent(String(v))}`);
+  return parts.length ? `?${parts.join('&')}` : '';
+}

@@ -1,0 +1,98 @@
+// Formatting of the API's numbers for people. Pure functions, shared by
+// every page and by the unit tests; the e2e tests format the API's
+// answers with the same rules and compare them with the page.
+
+const groups = (digits: string): string =>
+  digits.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+
+// Integer cents as dollars: 123456 -> "$1,234.56", -5 -> "-$0.05".
+export function money(cents: number | null | undefined): string {
+  if (cents === null || cents === undefined || !Number.isFinite(cents))
+    return '—';
+  const neg = cents < 0;
+  const abs = Math.abs(Math.round(cents));
+  const whole = groups(String(Math.floor(abs / 100)));
+  const frac = String(abs % 100).padStart(2, '0');
+  return `${neg ? '-' : ''}$${whole}.${frac}`;
+}
+
+// Like money, with an explicit sign for gains: "+$12.00", "-$3.10".
+export function signedMoney(cents: number | null | undefined): string {
+  if (cents === null || cents === undefined || !Number.isFinite(cents))
+    return '—';
+  return cents > 0 ? `+${money(cents)}` : money(cents);
+}
+
+// A decimal string or number of dollars ("95819.45") as "$95,819.45".
+export function dollars(v: string | number | null | undefined): string {
+  if (v === null || v === undefined || v === '') return '—';
+  const n = typeof v === 'number' ? v : Number(v);
+  if (!Number.isFinite(n)) return String(v);
+  return money(Math.round(n * 100));
+}
+
+// Basis points: 434 -> "4.34%".
+export function bps(v: number | null | undefined): string {
+  if (v === null || v === undefined || !Number.isFinite(v)) return '—';
+  return `${(v / 100).toFixed(2)}%`;
+}
+
+// A fraction as a percentage: 0.020176 -> "2.02%".
+export function pct(v: number | null | undefined, digits = 2): string {
+  if (v === null || v === undefined || !Number.isFinite(v)) return '—';
+  return `${(v * 100).toFixed(digits)}%`;
+}
+
+// A signed number with fixed decimals: 0.25 -> "+0.250".
+export function signed(v: number | null | undefined, digits = 3): string {
+  if (v === null || v === undefined || !Number.isFinite(v)) return '—';
+  const s = v.toFixed(digits);
+  return v > 0 ? `+${s}` : s === (-0).toFixed(digits) ? (0).toFixed(digits) : s;
+}
+
+// A plain number with fixed decimals: 0.731 -> "0.73".
+export function fixed(v: number | null | undefined, digits = 2): string {
+  if (v === null || v === undefined || !Number.isFinite(v)) return '—';
+  return v.toFixed(digits);
+}
+
+// An integer with thousands separators.
+export function int(v: number | null | undefined): string {
+  if (v === null || v === undefined || !Number.isFinite(v)) return '—';
+  const s = groups(String(Math.abs(Math.trunc(v))));
+  return v < 0 ? `-${s}` : s;
+}
+
+// A price in dollars with two decimals (a bar's close 48.341 -> "48.34").
+export function price(v: number | null | undefined): string {
+  if (v === null || v === undefined || !Number.isFinite(v)) return '—';
+  return v.toFixed(2);
+}
+
+// An instant "2011-09-01T13:30:00Z" as "2011-09-01 13:30 UTC".
+export function instant(v: string | null | undefined): string {
+  if (!v) return '—';
+  const m = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})/.exec(v);
+  return m ? `${m[1]} ${m[2]} UTC` : v;
+}
+
+// A limit's value in its unit (risk_limits.unit).
+export function limitValue(value: number, unit: string): string {
+  switch (unit) {
+    case 'cents':
+      return money(value);
+    case 'bps':
+      return bps(value);
+    case 'flag':
+      return value ? 'on' : 'off';
+    default:
+      return int(value);
+  }
+}
+
+// The sign class of a number, for colouring: "pos", "neg" or "".
+export function tone(v: number | null | undefined): string {
+  if (v === null || v === undefined || !Number.isFinite(v) || v === 0)
+    return '';
+  return v > 0 ? 'pos' : 'neg';
+}

@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import { bps, dollars, money, pct, signed, signedMoney, limitValue, int } from '../src/format';
+import { buyAndHold, changes, latestDay } from '../src/benchmark';
+
+describe('money', () => {
+  it('formats integer cents as dollars with thousands separators', () => {
+    expect(money(10000000)).toBe('$100,000.00');
+    expect(money(9581945)).toBe('$95,819.45');
+    expect(money(5)).toBe('$0.05');
+    expect(money(-3990)).toBe('-$39.90');
+    expect(money(null)).toBe('—');
+  });
+  it('signs gains', () => {
+    expect(signedMoney(5805)).toBe('+$58.05');
+    expect(signedMoney(-3990)).toBe('-$39.90');
+    expect(signedMoney(0)).toBe('$0.00');
+  });
+  it('reads decimal dollar strings', () => {
+    expect(dollars('95819.45')).toBe('$95,819.45');
+    expect(dollars('-0.10')).toBe('-$0.10');
+  });
+});
+
+describe('ratios', () => {
+  it('formats basis points and fractions as percentages', () => {
+    expect(bps(434)).toBe('4.34%');
+    expect(bps(10000)).toBe('100.00%');
+    expect(pct(0.020176)).toBe('2.02%');
+  });
+  it('signs sentiment and never shows -0', () => {
+    expect(signed(0.249746)).toBe('+0.250');
+    expect(signed(-0.128)).toBe('-0.128');
+    expect(signed(-0.0001)).toBe('0.000');
+  });
+  it('formats a limit in its unit', () => {
+    expect(limitValue(1000000, 'cents')).toBe('$10,000.00');
+    expect(limitValue(3000, 'bps')).toBe('30.00%');
+    expect(limitValue(1, 'flag')).toBe('on');
+    expect(limitValue(40, 'count')).toBe('40');
+    expect(int(-1234567)).toBe('-1,234,567');
+  });
+});
+
+describe('buyAndHold', () => {
+  it('splits the first day equity equally and holds', () => {
+    const r = buyAndHold(
+      [
+        { day: '2011-09-01', equity_cents: 10000000 },
+        { day: '2011-09-02', equity_cents: 10000000 },
+        { day: '2011-09-06', equity_cents: 10004608 },
+      ],
+      [
+        { ticker: 'A', as_of: '2011-09-01', last_close: 50 },
+        { ticker: 'B', as_of: '2011-09-01', last_close: 100 },
+        { ticker: 'A', as_of: '2011-09-02', last_close: 55 },
+        { ticker: 'B', as_of: '2011-09-06', last_close: 90 },
+      ],
+    );
+    expect(r.tickers).toEqual(['A', 'B']);
+    // 50,000 in each: 1000 A shares, 500 B shares.
+    expect(r.points.map((p) => p.value_cents)).toEqual([10000000, 10500000, 10000000]);
+  });
+  it('is empty without closes on the first day', () => {
+    expect(buyAndHold([{ day: 'd', equity_cents: 1 }], []).points).toEqual([]);
+  });
+});
+
+describe('recommendation changes', () => {
+  it('keeps the first of each ticker and every change of action', () => {
+    const recs = [
+      { ticker: 'A', as_of: '2', action: 'BUY' },
+      { ticker: 'A', as_of: '1', action: 'HOLD' },
+      { ticker: 'A', as_of: '3', action: 'BUY' },
+      { ticker: 'B', as_of: '1', action: 'SELL' },
+    ];
+    expect(changes(recs).map((r) => `${r.ticker}${r.as_of}`)).toEqual(['A1', 'A2', 'B1']);
+    expect(latestDay(['2011-09-02', '2011-09-09', '2011-09-01'])).toBe('2011-09-09');
+  });
+});
