@@ -123,7 +123,7 @@ integration: all
 # plain and under sanitizers, and the lint check.
 test:
 	@scripts/deps.sh
-	@$(MAKE) --no-print-directory all asan
+	@$(MAKE) --no-print-directory all asan fuzz-build
 	@scripts/test-all.sh
 
 demo:
@@ -144,3 +144,35 @@ clean:
 	rm -rf build bin
 
 -include $(shell find build -name '*.d' 2>/dev/null)
+
+# Fuzzing (tests/fuzz, libFuzzer through clang): `make fuzz
+# FUZZ_SECONDS=N` runs every harness N seconds after replaying its
+# regression inputs. The objects are built with clang and the fuzzer,
+# address and undefined sanitizers.
+BF := build/fuzz
+FUZZ_CC := clang
+FUZZ_FLAGS := -std=c17 -D_GNU_SOURCE -Isrc -g -O1 -fno-omit-frame-pointer \
+	-fsanitize=fuzzer-no-link,address,undefined \
+	$(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+FUZZ_SRC := $(SRC_LIB) $(SRC_DOMAIN) src/adapters/replay.c \
+	src/adapters/csv.c src/services/svc.c
+FUZZ_HARNESSES := $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_SECONDS ?= 10
+
+$(BF)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -MMD -MP -c $< -o $@
+
+$(BF)/libfuzzstonks.a: $(FUZZ_SRC:%.c=$(BF)/%.o)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BF)/bin/%: $(BF)/tests/fuzz/%.o $(BF)/libfuzzstonks.a
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) -fsanitize=fuzzer,address,undefined -o $@ $^ $(LDLIBS)
+
+.PHONY: fuzz fuzz-build
+fuzz-build: $(addprefix $(BF)/bin/,$(FUZZ_HARNESSES))
+
+fuzz: fuzz-build
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz.sh $(FUZZ_HARNESSES)

@@ -84,12 +84,23 @@ echo "data: $(sql "SELECT count(*) FROM documents") documents," \
     "$(sql "SELECT count(*) FROM signals") signals," \
     "$(sql "SELECT count(*) FROM recommendations") recommendations"
 
-HTTP_PORT=$API_PORT "$BIN" query-api >"$OUT/query-api.log" 2>&1 &
-api_pid=$!
-for _ in $(seq 1 100); do
-    curl -sf "http://127.0.0.1:$API_PORT/ready" >/dev/null && break
-    sleep 0.1
-done
+# Starts query-api with HTTP_CACHE_MS=$1.
+start_api() {
+    if [ -n "$api_pid" ]; then
+        kill "$api_pid"
+        wait "$api_pid" || true
+    fi
+    HTTP_CACHE_MS=$1 HTTP_PORT=$API_PORT "$BIN" query-api \
+        >>"$OUT/query-api.log" 2>&1 &
+    api_pid=$!
+    for _ in $(seq 1 100); do
+        curl -sf "http://127.0.0.1:$API_PORT/ready" >/dev/null && return 0
+        sleep 0.1
+    done
+    echo "bench/api: query-api did not start; see $OUT/query-api.log" >&2
+    exit 1
+}
+start_api "${HTTP_CACHE_MS:-1000}"
 
 cat >"$OUT/nginx/nginx.conf" <<CONF
 worker_processes auto;
@@ -142,25 +153,43 @@ endpoints=(
     "signals /signals?ticker=AAPL&from=2011-10-01&to=2011-10-31&limit=500 0.15"
     "positions /positions 0.15"
 )
-printf '\n%-10s %7s | %9s %7s %7s %6s | %9s %7s %7s | %6s %6s\n' \
-    endpoint bytes "api req/s" "p50 ms" "p99 ms" errors "nginx r/s" \
-    "p50 ms" "p99 ms" ratio target
+header() {
+    printf '\n%s\n%-10s %7s | %9s %7s %7s %6s | %9s %7s %7s | %6s %6s\n' \
+        "$1" endpoint bytes "api req/s" "p50 ms" "p99 ms" errors \
+        "nginx r/s" "p50 ms" "p99 ms" ratio target
+}
 summary=()
-for e in "${endpoints[@]}"; do
-    read -r name path target <<<"$e"
-    curl -sf "http://127.0.0.1:$API_PORT$path" >"$OUT/nginx/html/$name.json"
-    bytes=$(wc -c <"$OUT/nginx/html/$name.json")
-    read -r rps p50 p99 err <<<"$(measure "http://127.0.0.1:$API_PORT$path")"
-    read -r nrps np50 np99 nerr <<<"$(measure \
-        "http://127.0.0.1:$NGINX_PORT/$name.json")"
-    ratio=$(awk -v a="$rps" -v b="$nrps" 'BEGIN {printf "%.2f", a / b}')
-    printf '%-10s %7d | %9d %7.2f %7.2f %6d | %9d %7.2f %7.2f | %6s %6s\n' \
-        "$name" "$bytes" "$rps" "$p50" "$p99" "$err" "$nrps" "$np50" \
-        "$np99" "$ratio" ">=$target"
-    summary+=("api_${name}_rps $rps" "api_${name}_p50_ms $p50"
-        "api_${name}_p99_ms $p99" "api_${name}_errors $err"
-        "nginx_${name}_rps $nrps" "api_${name}_ratio $ratio")
-done
+declare -A nginx_figures
+# run TAG: measures every endpoint (nginx once per endpoint and run).
+run() {
+    local tag=$1 e name path target bytes rps p50 p99 err ratio
+    for e in "${endpoints[@]}"; do
+        read -r name path target <<<"$e"
+        [ "$tag" == nocache ] && [ "$name" == health ] && continue
+        curl -sf "http://127.0.0.1:$API_PORT$path" \
+            >"$OUT/nginx/html/$name.json"
+        bytes=$(wc -c <"$OUT/nginx/html/$name.json")
+        read -r rps p50 p99 err <<<"$(measure \
+            "http://127.0.0.1:$API_PORT$path")"
+        if [ -z "${nginx_figures[$name]:-}" ]; then
+            nginx_figures[$name]=$(measure \
+                "http://127.0.0.1:$NGINX_PORT/$name.json")
+        fi
+        read -r nrps np50 np99 nerr <<<"${nginx_figures[$name]}"
+        ratio=$(awk -v a="$rps" -v b="$nrps" 'BEGIN {printf "%.2f", a / b}')
+        printf '%-10s %7d | %9d %7.2f %7.2f %6d | %9d %7.2f %7.2f | %6s %6s\n' \
+            "$name" "$bytes" "$rps" "$p50" "$p99" "$err" "$nrps" "$np50" \
+            "$np99" "$ratio" ">=$target"
+        summary+=("api_${tag}_${name}_rps $rps" "api_${tag}_${name}_p50_ms $p50"
+            "api_${tag}_${name}_p99_ms $p99" "api_${tag}_${name}_errors $err"
+            "nginx_${name}_rps $nrps" "api_${tag}_${name}_ratio $ratio")
+    done
+}
+header "query-api as configured (HTTP_CACHE_MS=${HTTP_CACHE_MS:-1000}: read answers reused up to that long)"
+run cached
+start_api 0
+header "query-api with HTTP_CACHE_MS=0 (every request goes to PostgreSQL)"
+run nocache
 echo
-printf '%s\n' "${summary[@]}"
+printf '%s\n' "${summary[@]}" | sort -u
 echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"

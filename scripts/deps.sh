@@ -10,7 +10,7 @@ PACKAGES=(
     libmicrohttpd-dev libcurl4-openssl-dev libxml2-dev
     postgresql redis-server
     clang-format python3 python3-aiosmtpd nginx wrk
-    python3-yaml gettext-base procps curl
+    python3-yaml gettext-base procps curl clang libclang-rt-14-dev
 )
 
 missing=()

@@ -35,6 +35,8 @@ UNIT=$(cd tests/unit && ls test_*.c | sed 's/\.c$//')
 step lint scripts/lint.sh
 step unit scripts/run-unit.sh build/rel/tests $UNIT
 step unit-asan scripts/run-unit.sh build/asan/tests $UNIT
+FUZZ=$(cd tests/fuzz && ls fuzz_*.c | sed 's/\.c$//')
+step fuzz env FUZZ_SECONDS="${FUZZ_SECONDS:-3}" scripts/fuzz.sh $FUZZ
 
 if eval "$(scripts/stack.sh start)"; then
     for t in tests/integration/test_*.sh; do

@@ -212,12 +212,31 @@ static int cmp_bar(const void *a, const void *b)
     return x->day < y->day ? -1 : x->day > y->day;
 }
 
-int replay_load(const char *dir, replay_data *r, char *err, size_t errlen)
+/* Parses both texts, which r owns from here on. */
+static int parse_texts(replay_data *r, size_t nlen, size_t plen,
+                       const char *nname, const char *pname, char *err,
+                       size_t errlen)
 {
     static const char *const news_hdr[] = {"ticker", "company", "date",
                                            "title",  "summary", "news_type"};
     static const char *const price_hdr[] = {"ticker", "date",  "open",  "high",
                                             "low",    "close", "volume"};
+
+    r->scratch = xmalloc(nlen + plen + 1);
+    if (each_row(r, r->news_text, nlen, r->scratch, nname, news_hdr, 6,
+                 add_news, err, errlen) < 0 ||
+        each_row(r, r->price_text, plen, r->scratch + nlen, pname, price_hdr, 7,
+                 add_bar, err, errlen) < 0)
+        return -1;
+    if (r->nnews)
+        qsort(r->news, r->nnews, sizeof(*r->news), cmp_news);
+    if (r->nbars)
+        qsort(r->bars, r->nbars, sizeof(*r->bars), cmp_bar);
+    return 0;
+}
+
+int replay_load(const char *dir, replay_data *r, char *err, size_t errlen)
+{
     char *npath = xasprintf("%s/%s", dir, REPLAY_NEWS_FILE);
     char *ppath = xasprintf("%s/%s", dir, REPLAY_PRICE_FILE);
     size_t nlen = 0, plen = 0;
@@ -230,20 +249,35 @@ int replay_load(const char *dir, replay_data *r, char *err, size_t errlen)
     r->price_text = read_file(ppath, &plen, err, errlen);
     if (!r->price_text)
         goto out;
-    r->scratch = xmalloc(nlen + plen + 1);
-    if (each_row(r, r->news_text, nlen, r->scratch, npath, news_hdr, 6,
-                 add_news, err, errlen) < 0 ||
-        each_row(r, r->price_text, plen, r->scratch + nlen, ppath, price_hdr, 7,
-                 add_bar, err, errlen) < 0)
-        goto out;
-    qsort(r->news, r->nnews, sizeof(*r->news), cmp_news);
-    qsort(r->bars, r->nbars, sizeof(*r->bars), cmp_bar);
-    rc = 0;
+    rc = parse_texts(r, nlen, plen, npath, ppath, err, errlen);
 out:
     if (rc < 0)
         replay_release(r);
     free(npath);
     free(ppath);
+    return rc;
+}
+
+int replay_load_buffers(const char *news, size_t nlen, const char *prices,
+                        size_t plen, replay_data *r, char *err, size_t errlen)
+{
+    int rc;
+
+    memset(r, 0, sizeof(*r));
+    if (nlen > REPLAY_MAX_FILE || plen > REPLAY_MAX_FILE) {
+        snprintf(err, errlen, "replay input over the %u-byte limit",
+                 REPLAY_MAX_FILE);
+        return -1;
+    }
+    r->news_text = xmalloc(nlen + 1);
+    memcpy(r->news_text, news, nlen);
+    r->news_text[nlen] = '\0';
+    r->price_text = xmalloc(plen + 1);
+    memcpy(r->price_text, prices, plen);
+    r->price_text[plen] = '\0';
+    rc = parse_texts(r, nlen, plen, "news", "prices", err, errlen);
+    if (rc < 0)
+        replay_release(r);
     return rc;
 }
 

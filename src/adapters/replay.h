@@ -54,6 +54,11 @@ typedef struct replay_data {
 int replay_load(const char *dir, replay_data *r, char *err, size_t errlen);
 void replay_release(replay_data *r);
 
+/* As replay_load, from two texts in memory (copied): the news file's
+ * and the price file's contents. */
+int replay_load_buffers(const char *news, size_t nlen, const char *prices,
+                        size_t plen, replay_data *r, char *err, size_t errlen);
+
 /* The news rows of ticker dated from..to (inclusive): *first points at
  * the first, the return value is how many follow contiguously. */
 size_t replay_news_range(const replay_data *r, const char *ticker, int32_t from,

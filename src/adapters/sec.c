@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "adapters/html.h"
+#include "domain/date.h"
 #include "lib/buf.h"
 #include "lib/xalloc.h"
 
@@ -74,7 +75,7 @@ static int long_date(const char *s, char out[11])
             continue;
         if (sscanf(s + n, " %d%c %d", &d, &sep, &y) == 3 && sep == ',' &&
             d >= 1 && d <= 31 && y >= 1990 && y <= 2100) {
-            snprintf(out, 11, "%04d-%02d-%02d", y, m + 1, d);
+            date_format(date_from_ymd(y, m + 1, d), out);
             return 1;
         }
     }

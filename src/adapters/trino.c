@@ -142,10 +142,14 @@ static int request(trino_call *t, const char *method, const char *url,
         req.timeout_ms = (long)left + 1;
         req.max_body = TRINO_MAX_PAGE;
         if (webclient_do(&req, resp, err, errlen) < 0) {
-            int timed_out = resp->timed_out;
+            int timed_out = resp->timed_out || now_ms() >= t->deadline_ms;
 
             webclient_response_release(resp);
-            return timed_out ? LAKESQL_ETIMEOUT : LAKESQL_EENGINE;
+            if (!timed_out)
+                return LAKESQL_EENGINE;
+            snprintf(err, errlen, "the query ran past %d ms",
+                     t->lim->timeout_ms);
+            return LAKESQL_ETIMEOUT;
         }
         if (resp->status == 200)
             return LAKESQL_OK;

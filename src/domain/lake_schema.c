@@ -121,7 +121,7 @@ static const lake_column risk_verdicts_cols[] = {
 static const lake_column portfolio_values_cols[] = {
     DATE("day"),
     CENTS("cash", "cash_cents"),
-    CENTS("positions_value", "positions_cents"),
+    CENTS("positions", "positions_cents"),
     CENTS("equity", "equity_cents"),
     CENTS("peak", "peak_cents"),
     CENTS("pnl", "pnl_cents"),

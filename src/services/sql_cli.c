@@ -20,21 +20,26 @@ static const char sql_usage[] =
     "  DuckDB over LAKE_URI, or on Trino when TRINO_URL is set. Tables:\n"
     "  documents, signals, aggregates, recommendations, price_bars,\n"
     "  orders, fills, positions, risk_verdicts, portfolio_values, each\n"
-    "  with its partition day as column dt. Prints tab-separated values\n"
-    "  (NULL as an empty field; tab, newline and backslash escaped as\n"
-    "  \\t, \\n, \\\\) under a header line, or with --json the answer\n"
+    "  with its partition day as column dt. Prints a header line, then\n"
+    "  the rows as PostgreSQL's COPY text format does (tab-separated,\n"
+    "  NULL as \\N, backslash escapes), or with --json the answer\n"
     "  POST /lakehouse/query gives. Limits: LAKE_QUERY_MAX_ROWS and\n"
     "  LAKE_QUERY_TIMEOUT_MS unless given. Exit 1 when the query fails.\n";
 
+/* A field as PostgreSQL's COPY text format writes it. */
 static void print_field(const char *v)
 {
-    if (!v)
+    if (!v) {
+        fputs("\\N", stdout);
         return;
+    }
     for (; *v; v++) {
         if (*v == '\t')
             fputs("\\t", stdout);
         else if (*v == '\n')
             fputs("\\n", stdout);
+        else if (*v == '\r')
+            fputs("\\r", stdout);
         else if (*v == '\\')
             fputs("\\\\", stdout);
         else

@@ -8,7 +8,7 @@ import {
   createChart,
   createSeriesMarkers,
   type IChartApi,
-  type SeriesMarker,
+  type SeriesMarkerBar,
   type Time,
 } from 'lightweight-charts';
 import { onLeave } from './router';
@@ -65,7 +65,10 @@ export interface Mark {
   text: string;
 }
 
-const markStyle: Record<Mark['kind'], Pick<SeriesMarker<Time>, 'position' | 'shape' | 'color'>> = {
+const markStyle: Record<
+  Mark['kind'],
+  Pick<SeriesMarkerBar<Time>, 'position' | 'shape' | 'color'>
+> = {
   BUY: { position: 'belowBar', shape: 'arrowUp', color: '#138a4b' },
   SELL: { position: 'aboveBar', shape: 'arrowDown', color: '#c0392b' },
   HOLD: { position: 'aboveBar', shape: 'square', color: '#8a94a6' },

@@ -47,7 +47,8 @@ export function pct(v: number | null | undefined, digits = 2): string {
 export function signed(v: number | null | undefined, digits = 3): string {
   if (v === null || v === undefined || !Number.isFinite(v)) return '—';
   const s = v.toFixed(digits);
-  return v > 0 ? `+${s}` : s === (-0).toFixed(digits) ? (0).toFixed(digits) : s;
+  if (Number(s) === 0) return s.replace('-', '');
+  return v > 0 ? `+${s}` : s;
 }
 
 // A plain number with fixed decimals: 0.731 -> "0.73".

@@ -1,0 +1,67 @@
+/*
+ * libFuzzer harness: what the parser and the extractor do to article
+ * text: UTF-8 validation, cleaning, near-duplicate keys, ticker
+ * mentions against the real watchlist's names, the embedded sentiment
+ * model and the event rules. The input's first NUL splits title from
+ * summary.
+ */
+#include <assert.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "domain/event.h"
+#include "domain/mention.h"
+#include "domain/sentiment.h"
+#include "domain/text.h"
+
+static mention_index *idx;
+static sentiment_model *model;
+
+static void setup(void)
+{
+    static const char *const names[][2] = {
+        {"AAPL", "Apple"},       {"GOOGL", "Google"},  {"GOOGL", "GOOG"},
+        {"T", "AT&T"},           {"F", "Ford"},        {"C", "Citigroup"},
+        {"GE", "General Electric"}, {"BAC", "Bank of America"},
+        {"JPM", "JPMorgan"},     {"MCD", "McDonald's"}};
+    char err[256];
+
+    idx = mention_index_new();
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        mention_index_add_ticker(idx, names[i][0]);
+        mention_index_add_alias(idx, names[i][0], names[i][1]);
+    }
+    model = sentiment_model_load("data/model/sentiment.weights", err,
+                                 sizeof(err));
+    if (!model)
+        abort(); /* run from the repository root */
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    const char *s = (const char *)data;
+    const char *nul = memchr(s, '\0', size);
+    size_t tlen = nul ? (size_t)(nul - s) : size;
+    char found[16][TICKER_MAX];
+    sentiment_result sr;
+    size_t clen, wlen;
+    char *clean, *ws;
+
+    if (!idx)
+        setup();
+    text_valid_utf8(s, size);
+    clean = text_clean_article(s, tlen, nul ? nul + 1 : "",
+                               nul ? size - tlen - 1 : 0, &clen);
+    assert(strlen(clean) == clen);
+    ws = text_collapse_ws(s, size, &wlen);
+    mention_find(idx, clean, clen, found, 16);
+    sentiment_classify(model, clean, clen, &sr);
+    assert(sr.score >= -1.0 && sr.score <= 1.0);
+    assert(sr.confidence >= 0.0 && sr.confidence <= 1.0);
+    event_type_name(event_classify(clean, clen));
+    free(clean);
+    free(ws);
+    return 0;
+}

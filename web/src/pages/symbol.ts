@@ -1,0 +1,170 @@
+// Symbol detail: daily candles with the 7-day aggregated sentiment below
+// and markers for recommendation changes and fills; the news with each
+// signal; a document's text and signals on click.
+import { ApiError, get, getAll, qs, type Page } from '../api';
+import { changes } from '../benchmark';
+import { tickerChart, type Mark } from '../charts';
+import { empty, failure, figures, h, link, loading, panel } from '../dom';
+import { fixed, pct, price, signed, tone } from '../format';
+import type { Aggregate, Bar, Fill, Recommendation, Signal, Symbol } from '../types';
+import { documentBody } from './document';
+import { actionBadge } from './overview';
+
+async function header(t: string): Promise<Node> {
+  const s = await get<Symbol>(`/registry/symbols/${encodeURIComponent(t)}`);
+  return figures([
+    ['Name', s.name, 'sym-name'],
+    ['Sector', s.sector ?? '—', 'sym-sector'],
+    ['Aliases', s.aliases.join(', ') || '—', 'sym-aliases'],
+    ['Status', s.active ? 'active' : 'inactive', 'sym-active'],
+  ]);
+}
+
+async function chart(t: string): Promise<Node> {
+  const enc = encodeURIComponent(t);
+  const [bars, aggs, recs, fills] = await Promise.all([
+    getAll<Bar>(`/api/prices${qs({ ticker: t })}`),
+    getAll<Aggregate>(`/api/aggregates${qs({ ticker: t })}`),
+    getAll<Recommendation>(`/api/recommendations${qs({ ticker: t })}`),
+    getAll<Fill>(`/api/fills${qs({ ticker: t })}`).catch((e) => e as Error),
+  ]);
+  if (!bars.length) return empty(`No price bars for ${t} yet.`);
+  const sentiment = aggs
+    .filter((a) => a.sent_7d !== null)
+    .map((a) => ({ day: a.as_of, value: a.sent_7d as number }))
+    .sort((a, b) => (a.day < b.day ? -1 : 1));
+  const marks: Mark[] = changes(recs).map((r) => ({
+    day: r.as_of,
+    kind: r.action,
+    text: r.action,
+  }));
+  if (Array.isArray(fills))
+    for (const f of fills)
+      marks.push({
+        day: f.day,
+        kind: f.side === 'sell' ? 'fill-sell' : 'fill-buy',
+        text: `${f.side} ${f.qty} @ ${price(f.price_cents / 100)}`,
+      });
+  const latest = aggs.reduce<Aggregate | null>((m, a) => (!m || a.as_of > m.as_of ? a : m), null);
+  const lastBar = bars[bars.length - 1];
+  const lastRec = recs.reduce<Recommendation | null>((m, r) => (!m || r.as_of > m.as_of ? r : m), null);
+  const el = h('div', { class: 'chart chart-ticker', 'data-testid': 'ticker-chart' });
+  requestAnimationFrame(() => tickerChart(el, bars, sentiment, marks));
+  return h(
+    'div',
+    {},
+    figures([
+      [`Close ${lastBar.day}`, price(lastBar.close), 'last-close'],
+      [
+        `Sentiment 7d${latest ? ' ' + latest.as_of : ''}`,
+        latest ? h('span', { class: tone(latest.sent_7d) }, signed(latest.sent_7d)) : '—',
+        'sent-7d',
+      ],
+      ['Signals 7d', latest ? String(latest.count_7d) : '—', 'count-7d'],
+      [
+        'Recommendation',
+        lastRec
+          ? h('span', {}, actionBadge(lastRec.action), ` ${fixed(lastRec.conviction, 3)} · ${pct(lastRec.target_weight)}`)
+          : '—',
+        'last-rec',
+      ],
+    ]),
+    el,
+    h(
+      'p',
+      { class: 'hint legend' },
+      h('span', { class: 'key buy' }, '▲ BUY'),
+      h('span', { class: 'key sell' }, '▼ SELL'),
+      h('span', { class: 'key hold' }, '■ HOLD'),
+      ' recommendation changes · ',
+      h('span', { class: 'key fill' }, '● fills'),
+      ' · lower pane: 7-day decayed sentiment',
+      fills instanceof Error ? ` · fills ${fills instanceof ApiError && fills.unavailable ? 'not available' : 'failed'}: ${fills.message}` : '',
+    ),
+    link(`/recommendations/${enc}`, 'Recommendation history →'),
+  );
+}
+
+function news(t: string): HTMLElement {
+  const list = h('div', { 'data-testid': 'news' }, loading());
+  const docPane = h(
+    'div',
+    { class: 'doc-pane', 'data-testid': 'doc-pane' },
+    h('p', { class: 'hint' }, 'Click a headline to read the document and its signals.'),
+  );
+  const more = h('button', { type: 'button', hidden: true }, 'Load more');
+  const rows = h('tbody');
+  let cursor: string | null = null;
+
+  const open = async (id: number, row: HTMLElement) => {
+    rows.querySelectorAll('tr.selected').forEach((r) => r.classList.remove('selected'));
+    row.classList.add('selected');
+    docPane.replaceChildren(loading());
+    try {
+      docPane.replaceChildren(await documentBody(id));
+      if (window.innerWidth < 900) docPane.scrollIntoView({ behavior: 'smooth' });
+    } catch (e) {
+      docPane.replaceChildren(failure(e, 'Document'));
+    }
+  };
+
+  const load = async () => {
+    try {
+      const page = await get<Page<Signal>>(
+        `/api/signals${qs({ ticker: t, limit: 50, cursor: cursor ?? undefined })}`,
+      );
+      for (const s of page.items) {
+        const tr: HTMLElement = h(
+          'tr',
+          { 'data-key': `${s.document_id}:${s.model_version}` },
+          h('td', { 'data-col': 'day' }, s.trading_day),
+          h(
+            'td',
+            { 'data-col': 'title' },
+            h('button', { type: 'button', class: 'link', onclick: () => void open(s.document_id, tr) }, s.title.trim() || `#${s.document_id}`),
+          ),
+          h('td', { 'data-col': 'sentiment', class: `num ${tone(s.sentiment)}` }, signed(s.sentiment)),
+          h('td', { 'data-col': 'event_type' }, s.event_type.replace(/_/g, ' ')),
+          h('td', { 'data-col': 'confidence', class: 'num' }, fixed(s.confidence, 2)),
+        );
+        rows.append(tr);
+      }
+      cursor = page.next_cursor;
+      more.hidden = !cursor;
+      list.replaceChildren(
+        rows.children.length
+          ? h(
+              'div',
+              { class: 'table-wrap' },
+              h(
+                'table',
+                { 'data-testid': 'signals' },
+                h('thead', {}, h('tr', {}, ...['Day', 'Headline', 'Sentiment', 'Event', 'Confidence'].map((x) => h('th', {}, x)))),
+                rows,
+              ),
+            )
+          : empty(`No news about ${t} yet.`),
+      );
+    } catch (e) {
+      list.replaceChildren(failure(e, 'News'));
+    }
+  };
+  more.addEventListener('click', () => void load());
+  void load();
+  return h(
+    'section',
+    { class: 'panel', 'data-testid': 'panel-news' },
+    h('h2', {}, 'News and signals'),
+    h('div', { class: 'split' }, h('div', {}, list, more), docPane),
+  );
+}
+
+export function renderSymbol(main: HTMLElement, params: string[]): void {
+  const t = params[0].toUpperCase();
+  main.append(
+    h('h1', {}, h('span', { 'data-testid': 'ticker' }, t)),
+    panel('Symbol', 'panel-symbol', () => header(t)),
+    panel('Price and sentiment', 'panel-chart', () => chart(t)),
+    news(t),
+  );
+}
