@@ -131,6 +131,14 @@ demo:
 	@$(MAKE) --no-print-directory all
 	@scripts/demo.sh
 
+# The whole stack on one machine with the dashboard on
+# http://127.0.0.1:8080, until Ctrl-C (docs/DASHBOARD.md).
+.PHONY: up
+up:
+	@scripts/deps.sh
+	@$(MAKE) --no-print-directory all
+	@scripts/up.sh
+
 bench: all
 	@scripts/bench.sh
 

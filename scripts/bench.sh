@@ -5,5 +5,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
 echo "== classify (embedded sentiment model, one core)"
 bin/bench/classify
+echo "== backtest (stonks backtest on the bundled data, one core)"
+bin/bench/backtest
 echo "== pipeline (make demo's replay, end to end)"
 bench/pipeline.sh

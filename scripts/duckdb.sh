@@ -72,7 +72,8 @@ for pattern, integrity, member, name in wanted:
     if len(found) != 1:
         sys.exit("duckdb: no tarball matches %s" % pattern)
     data = open(found[0], "rb").read()
-    actual = "sha512-" + base64.b64encode(hashlib.sha512(data).digest()).decode()
+    digest = hashlib.sha512(data).digest()
+    actual = "sha512-" + base64.b64encode(digest).decode()
     if actual != integrity:
         sys.exit("duckdb: %s has integrity %s, expected %s"
                  % (found[0], actual, integrity))

@@ -15,6 +15,7 @@
 #include "services/query_api.h"
 #include "services/registry.h"
 #include "services/trading.h"
+#include "services/up.h"
 
 int cmd_queue(int argc, char **argv);
 int cmd_objstore(int argc, char **argv);
@@ -45,6 +46,7 @@ static const command commands[] = {
     {"broker-adapter", cmd_broker_adapter, "service: orders to the broker"},
     {"portfolio", cmd_portfolio, "print orders, positions, cash and P&L"},
     {"demo", cmd_demo, "replay the bundled data through the services"},
+    {"up", cmd_up, "the whole stack on one machine, with the dashboard"},
     {"report", cmd_report, "print the per-ticker table"},
     {"queue", cmd_queue, "queue stats, dead letters, retry"},
     {"objstore", cmd_objstore, "put, get or head a raw payload object"},

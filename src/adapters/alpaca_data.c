@@ -233,7 +233,7 @@ provider *provider_alpaca_open(const config *c, char *err, size_t errlen)
     secret = xasprintf("APCA-API-SECRET-KEY: %s", c->broker_api_secret);
     {
         const char *headers[] = {key, secret, "Accept: application/json", NULL};
-        const fetch_options o = {"alpaca", headers, al->budget};
+        const fetch_options o = {"alpaca", headers, al->budget, 0};
 
         al->http = fetch_new(c, &o);
     }

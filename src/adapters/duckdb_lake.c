@@ -81,8 +81,8 @@ static int exec_sql(duckdb_connection con, const char *sql, char *err,
 }
 
 /* An in-memory database and its connection. */
-static int open_memory(duckdb_database *db, duckdb_connection *con,
-                       char *err, size_t errlen)
+static int open_memory(duckdb_database *db, duckdb_connection *con, char *err,
+                       size_t errlen)
 {
     *db = NULL;
     *con = NULL;
@@ -140,8 +140,8 @@ static void writer_end(duckdb_lake_writer *w)
 }
 
 duckdb_lake_writer *duckdb_lake_writer_new(const config *c, int threads,
-                                           const char *memory_limit,
-                                           char *err, size_t errlen)
+                                           const char *memory_limit, char *err,
+                                           size_t errlen)
 {
     duckdb_lake_writer *w;
     buf sql;
@@ -315,10 +315,10 @@ int duckdb_lake_writer_add(duckdb_lake_writer *w, const char *const *values,
     }
     for (size_t i = 0; i < w->ncols; i++)
         if (put_value(w, i, values[i], lens[i]) < 0) {
-            snprintf(err, errlen, "column %s: '%.40s' is not a %s",
-                     w->cols[i].name, values[i],
-                     lake_type_duckdb(&w->cols[i],
-                                      (char[LAKE_TYPE_NAME_MAX]){0}));
+            snprintf(
+                err, errlen, "column %s: '%.40s' is not a %s", w->cols[i].name,
+                values[i],
+                lake_type_duckdb(&w->cols[i], (char[LAKE_TYPE_NAME_MAX]){0}));
             return -1;
         }
     w->fill++;
@@ -430,8 +430,7 @@ static int prepare_lake(duckdb_connection con, const char *root, char *err,
  * LAKESQL_OK with *st set (the caller destroys it), or LAKESQL_EQUERY.
  */
 static int prepare_one(duckdb_connection con, const char *sql,
-                       duckdb_prepared_statement *st, char *err,
-                       size_t errlen)
+                       duckdb_prepared_statement *st, char *err, size_t errlen)
 {
     duckdb_extracted_statements ex = NULL;
     idx_t n = dk->duckdb_extract_statements(con, sql, &ex);
@@ -448,8 +447,7 @@ static int prepare_one(duckdb_connection con, const char *sql,
         snprintf(err, errlen, "only one statement is allowed");
         goto out;
     }
-    if (dk->duckdb_prepare_extracted_statement(con, ex, 0, st) ==
-        DuckDBError) {
+    if (dk->duckdb_prepare_extracted_statement(con, ex, 0, st) == DuckDBError) {
         snprintf(err, errlen, "%s", dk->duckdb_prepare_error(*st));
         goto out;
     }
@@ -484,8 +482,8 @@ static char *varchar_cell(duckdb_vector vec, idx_t row)
 }
 
 /* The names and type names of the query's columns. */
-static int describe(duckdb_connection con, const char *sql,
-                    lakesql_result *res, char *err, size_t errlen)
+static int describe(duckdb_connection con, const char *sql, lakesql_result *res,
+                    char *err, size_t errlen)
 {
     char *text = xasprintf("DESCRIBE %s", sql);
     duckdb_result r;
@@ -505,8 +503,7 @@ static int describe(duckdb_connection con, const char *sql,
             char *name = varchar_cell(names, i);
             char *type = varchar_cell(types, i);
 
-            lakesql_result_add_column(res, name ? name : "",
-                                      type ? type : "");
+            lakesql_result_add_column(res, name ? name : "", type ? type : "");
             free(name);
             free(type);
         }
@@ -596,8 +593,8 @@ static int fetch_rows(duckdb_connection con, const char *sql,
                 break;
             }
             for (size_t c = 0; c < res->ncols; c++)
-                cells[c] = varchar_cell(
-                    dk->duckdb_data_chunk_get_vector(ch, c), i);
+                cells[c] =
+                    varchar_cell(dk->duckdb_data_chunk_get_vector(ch, c), i);
             lakesql_result_add_row(res, cells);
         }
         dk->duckdb_destroy_data_chunk(&ch);
@@ -608,8 +605,8 @@ static int fetch_rows(duckdb_connection con, const char *sql,
 }
 
 int duckdb_lake_query(const config *c, const char *sql,
-                      const lakesql_limits *lim, lakesql_result *res,
-                      char *err, size_t errlen)
+                      const lakesql_limits *lim, lakesql_result *res, char *err,
+                      size_t errlen)
 {
     double deadline = now_ms() + lim->timeout_ms;
     char root[PATH_MAX];
@@ -638,7 +635,6 @@ out:
 
 #else /* no duckdb.h */
 
-
 static const char no_duckdb[] =
     "this build of stonks has no DuckDB: make found no duckdb.h and could "
     "not fetch it with npm (run `make duckdb`, then `make`; see "
@@ -657,8 +653,8 @@ const char *duckdb_lake_version(void)
 }
 
 duckdb_lake_writer *duckdb_lake_writer_new(const config *c, int threads,
-                                           const char *memory_limit,
-                                           char *err, size_t errlen)
+                                           const char *memory_limit, char *err,
+                                           size_t errlen)
 {
     (void)c;
     (void)threads;
@@ -703,8 +699,8 @@ int duckdb_lake_writer_finish(duckdb_lake_writer *w, const char *path,
 }
 
 int duckdb_lake_query(const config *c, const char *sql,
-                      const lakesql_limits *lim, lakesql_result *res,
-                      char *err, size_t errlen)
+                      const lakesql_limits *lim, lakesql_result *res, char *err,
+                      size_t errlen)
 {
     (void)c;
     (void)sql;

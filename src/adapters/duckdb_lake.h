@@ -40,8 +40,8 @@ typedef struct duckdb_lake_writer duckdb_lake_writer;
  * "256MB"). Returns NULL with a message in err. Free with
  * duckdb_lake_writer_free (NULL is safe). */
 duckdb_lake_writer *duckdb_lake_writer_new(const config *c, int threads,
-                                           const char *memory_limit,
-                                           char *err, size_t errlen);
+                                           const char *memory_limit, char *err,
+                                           size_t errlen);
 void duckdb_lake_writer_free(duckdb_lake_writer *w);
 
 /* Starts a file of these columns (the array must outlive the file).
@@ -68,7 +68,7 @@ int duckdb_lake_writer_finish(duckdb_lake_writer *w, const char *path,
  * file outside root, and its settings are locked before the query runs.
  * Returns a LAKESQL_* code; see lakesql_query. */
 int duckdb_lake_query(const config *c, const char *sql,
-                      const lakesql_limits *lim, lakesql_result *res,
-                      char *err, size_t errlen);
+                      const lakesql_limits *lim, lakesql_result *res, char *err,
+                      size_t errlen);
 
 #endif

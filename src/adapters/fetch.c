@@ -19,7 +19,7 @@ struct fetch_client {
     char *provider, *user_agent;
     struct curl_slist *headers;
     struct budget *budget;
-    int per_min, max_retries;
+    int per_min, max_retries, follow;
     long timeout_ms, retry_max_ms;
     size_t max_body;
     long requests;
@@ -44,6 +44,7 @@ fetch_client *fetch_new(const config *c, const fetch_options *o)
     for (const char *const *p = o->headers; p && *p; p++)
         f->headers = curl_slist_append(f->headers, *p);
     f->budget = o->budget;
+    f->follow = o->follow_redirects;
     f->per_min = c->ingest_requests_per_min;
     f->max_retries = c->ingest_max_retries;
     f->timeout_ms = (long)c->ingest_http_timeout_s * 1000;
@@ -237,7 +238,7 @@ static int attempt(fetch_client *f, const char *url, fetch_response *res,
     curl_easy_setopt(f->h, CURLOPT_HTTPHEADER, f->headers);
     curl_easy_setopt(f->h, CURLOPT_USERAGENT, f->user_agent);
     curl_easy_setopt(f->h, CURLOPT_ACCEPT_ENCODING, "");
-    curl_easy_setopt(f->h, CURLOPT_FOLLOWLOCATION, 1L);
+    curl_easy_setopt(f->h, CURLOPT_FOLLOWLOCATION, (long)f->follow);
     curl_easy_setopt(f->h, CURLOPT_MAXREDIRS, 5L);
     curl_easy_setopt(f->h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(f->h, CURLOPT_WRITEFUNCTION, on_data);

@@ -29,6 +29,8 @@ typedef struct fetch_options {
     const char *provider; /* budget and log name: "polygon" */
     const char *const *headers; /* "Name: value", NULL-terminated, or NULL */
     struct budget *budget; /* NULL: no shared budget */
+    int follow_redirects; /* 1: up to 5; keep 0 when headers hold keys,
+                           * which curl would send to the new host */
 } fetch_options;
 
 typedef struct fetch_client fetch_client;

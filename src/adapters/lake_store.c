@@ -1,5 +1,6 @@
 #include "adapters/lake_store.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -7,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "lib/xalloc.h"
@@ -86,6 +88,31 @@ static int make_dirs(const char *path, char *err, size_t errlen)
     return rc;
 }
 
+/* Removes staging files left by a publisher that died while writing:
+ * any older than an hour (no write takes that long). */
+static void sweep_staging(const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    time_t now = time(NULL);
+
+    if (!d)
+        return;
+    while ((e = readdir(d))) {
+        char *path;
+        struct stat st;
+
+        if (e->d_name[0] == '.')
+            continue;
+        path = xasprintf("%s/%s", dir, e->d_name);
+        if (stat(path, &st) == 0 && S_ISREG(st.st_mode) &&
+            now - st.st_mtime > 3600)
+            unlink(path);
+        free(path);
+    }
+    closedir(d);
+}
+
 lake_store *lake_store_open(const char *uri, char *err, size_t errlen)
 {
     char root[PATH_MAX];
@@ -100,6 +127,7 @@ lake_store *lake_store_open(const char *uri, char *err, size_t errlen)
         lake_store_close(s);
         return NULL;
     }
+    sweep_staging(s->staging);
     return s;
 }
 
@@ -160,8 +188,7 @@ out:
     return rc;
 }
 
-int lake_store_delete(lake_store *s, const char *key, char *err,
-                      size_t errlen)
+int lake_store_delete(lake_store *s, const char *key, char *err, size_t errlen)
 {
     char *path = xasprintf("%s/%s", s->root, key);
     int rc = 0;

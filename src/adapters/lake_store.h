@@ -8,7 +8,8 @@
  * file system first, flushed to disk, then renamed over its key, so a
  * reader sees the old file or the new one, never half of one, and a
  * crash leaves at most a stray staging file (under <root>/_staging,
- * which no table's folder contains). s3:// and s3a:// URIs (MinIO) are
+ * which no table's folder contains; opening the store removes those
+ * older than an hour). s3:// and s3a:// URIs (MinIO) are
  * recognised and refused with a message until an S3 backend exists:
  * lake_store_put is the one place it plugs in (an S3 PUT replaces an
  * object atomically too; see docs/LAKE.md).
@@ -37,8 +38,7 @@ int lake_store_put(lake_store *s, const char *staged, const char *key,
 
 /* Removes key and, when it becomes empty, its folder. A missing key is
  * not an error. Returns 0, or -1 with a message in err. */
-int lake_store_delete(lake_store *s, const char *key, char *err,
-                      size_t errlen);
+int lake_store_delete(lake_store *s, const char *key, char *err, size_t errlen);
 
 /* The size of key in bytes, or -1 when it does not exist. */
 long long lake_store_size(lake_store *s, const char *key);

@@ -50,6 +50,20 @@ void lakesql_result_add_row(lakesql_result *r, char **cells)
     r->nrows++;
 }
 
+int lakesql_http_status(int rc)
+{
+    switch (rc) {
+    case LAKESQL_OK:
+        return 200;
+    case LAKESQL_EQUERY:
+        return 400;
+    case LAKESQL_ETIMEOUT:
+        return 504;
+    default:
+        return 503;
+    }
+}
+
 /* Type names of both engines: DuckDB's upper case ("BIGINT",
  * "DECIMAL(18,2)"), Trino's lower case ("bigint", "decimal(18,2)"). */
 lakesql_kind lakesql_kind_of(const char *type)
@@ -93,8 +107,8 @@ static void add_cell_json(buf *out, const char *v, lakesql_kind kind)
     }
     case LAKESQL_BOOL:
         if (strcasecmp(v, "true") == 0 || strcasecmp(v, "false") == 0) {
-            buf_adds(out, tolower((unsigned char)v[0]) == 't' ? "true"
-                                                               : "false");
+            buf_adds(out,
+                     tolower((unsigned char)v[0]) == 't' ? "true" : "false");
             return;
         }
         break;
@@ -133,12 +147,12 @@ void lakesql_result_json(const lakesql_result *r, buf *out)
 
 /* Words that change data, schema or settings in DuckDB or Trino. */
 static const char *const denied_words[] = {
-    "INSERT",  "UPDATE",   "DELETE",  "MERGE",    "UPSERT",  "CREATE",
-    "DROP",    "ALTER",    "TRUNCATE", "RENAME",  "CALL",    "GRANT",
-    "REVOKE",  "DENY",     "SET",     "RESET",    "COPY",    "ATTACH",
-    "DETACH",  "INSTALL",  "LOAD",    "PRAGMA",   "EXPORT",  "IMPORT",
-    "EXECUTE", "PREPARE",  "DEALLOCATE", "COMMIT", "ROLLBACK", "CHECKPOINT",
-    "VACUUM",  "USE",      "REFRESH", NULL};
+    "INSERT",  "UPDATE",  "DELETE",     "MERGE",  "UPSERT",   "CREATE",
+    "DROP",    "ALTER",   "TRUNCATE",   "RENAME", "CALL",     "GRANT",
+    "REVOKE",  "DENY",    "SET",        "RESET",  "COPY",     "ATTACH",
+    "DETACH",  "INSTALL", "LOAD",       "PRAGMA", "EXPORT",   "IMPORT",
+    "EXECUTE", "PREPARE", "DEALLOCATE", "COMMIT", "ROLLBACK", "CHECKPOINT",
+    "VACUUM",  "USE",     "REFRESH",    NULL};
 
 static int denied(const char *w, size_t n)
 {
@@ -199,6 +213,10 @@ int lakesql_check_select(const char *sql, size_t *stmt_len, char *err,
             snprintf(err, errlen, "only one statement is allowed");
             return -1;
         } else if (*p == ';') {
+            if (words == 0) {
+                snprintf(err, errlen, "only SELECT statements are allowed");
+                return -1;
+            }
             ended = 1;
             *stmt_len = (size_t)(p - sql);
             p++;
@@ -225,8 +243,8 @@ int lakesql_check_select(const char *sql, size_t *stmt_len, char *err,
                 return -1;
             }
             if (denied(p, n)) {
-                snprintf(err, errlen, "%.*s is not allowed in a query",
-                         (int)n, p);
+                snprintf(err, errlen, "%.*s is not allowed in a query", (int)n,
+                         p);
                 return -1;
             }
             p += n;

@@ -94,6 +94,10 @@ void lakesql_result_json(const lakesql_result *r, buf *out);
 int lakesql_check_select(const char *sql, size_t *stmt_len, char *err,
                          size_t errlen);
 
+/* The HTTP status for a lakesql_query result: 200, 400 (EQUERY), 504
+ * (ETIMEOUT) or 503 (EENGINE). */
+int lakesql_http_status(int rc);
+
 /* Maps an engine's type name to how its values are rendered. */
 lakesql_kind lakesql_kind_of(const char *type);
 

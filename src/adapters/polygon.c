@@ -209,7 +209,7 @@ provider *provider_polygon_open(const config *c, char *err, size_t errlen)
     auth = xasprintf("Authorization: Bearer %s", c->market_data_api_key);
     {
         const char *headers[] = {auth, "Accept: application/json", NULL};
-        const fetch_options o = {"polygon", headers, pg->budget};
+        const fetch_options o = {"polygon", headers, pg->budget, 0};
 
         pg->http = fetch_new(c, &o);
     }

@@ -342,7 +342,7 @@ provider *provider_rss_open(const config *c, char *err, size_t errlen)
             "Accept: application/rss+xml, application/atom+xml, "
             "application/xml, text/xml, text/html;q=0.5",
             NULL};
-        const fetch_options o = {"rss", headers, r->budget};
+        const fetch_options o = {"rss", headers, r->budget, 1};
 
         r->http = fetch_new(c, &o);
     }

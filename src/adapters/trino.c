@@ -54,8 +54,8 @@ static int origin_of(const char *url, char *out, size_t cap)
     const char *host = strstr(url, "://");
     size_t n;
 
-    if (!host || (strncmp(url, "http://", 7) != 0 &&
-                  strncmp(url, "https://", 8) != 0))
+    if (!host ||
+        (strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0))
         return -1;
     host += 3;
     n = (size_t)(host - url) + strcspn(host, "/?#");
@@ -74,20 +74,21 @@ static int setup(trino_call *t, char *err, size_t errlen)
 
     for (size_t i = 0; i < sizeof(vals) / sizeof(vals[0]); i++)
         if (!header_safe(vals[i])) {
-            snprintf(err, errlen, "TRINO_USER, TRINO_CATALOG and "
-                                  "TRINO_SCHEMA may not hold control "
-                                  "characters");
+            snprintf(err, errlen,
+                     "TRINO_USER, TRINO_CATALOG and "
+                     "TRINO_SCHEMA may not hold control "
+                     "characters");
             return -1;
         }
     if (origin_of(t->o->url, t->origin, sizeof(t->origin)) < 0) {
-        snprintf(err, errlen, "TRINO_URL must be http(s)://host[:port], "
-                              "got '%.80s'",
+        snprintf(err, errlen,
+                 "TRINO_URL must be http(s)://host[:port], "
+                 "got '%.80s'",
                  t->o->url);
         return -1;
     }
     t->headers[t->nheaders++] = xasprintf("X-Trino-User: %s", t->o->user);
-    t->headers[t->nheaders++] =
-        xasprintf("X-Trino-Catalog: %s", t->o->catalog);
+    t->headers[t->nheaders++] = xasprintf("X-Trino-Catalog: %s", t->o->catalog);
     t->headers[t->nheaders++] = xasprintf("X-Trino-Schema: %s", t->o->schema);
     t->headers[t->nheaders++] = xasprintf("X-Trino-Source: %s", TRINO_SOURCE);
     t->headers[t->nheaders++] = xasprintf(
@@ -218,8 +219,9 @@ static int take_columns(trino_call *t, json_t *cols, char *err, size_t errlen)
         const char *type = json_string_value(json_object_get(c, "type"));
 
         if (!name || !type) {
-            snprintf(err, errlen, "Trino sent a column without name or "
-                                  "type");
+            snprintf(err, errlen,
+                     "Trino sent a column without name or "
+                     "type");
             return -1;
         }
         lakesql_result_add_column(t->res, name, type);
@@ -250,8 +252,9 @@ static int take_rows(trino_call *t, json_t *data, char *err, size_t errlen)
             return 1;
         }
         if (!json_is_array(row) || json_array_size(row) != r->ncols) {
-            snprintf(err, errlen, "Trino sent a row of %zu values for %zu "
-                                  "columns",
+            snprintf(err, errlen,
+                     "Trino sent a row of %zu values for %zu "
+                     "columns",
                      json_array_size(row), r->ncols);
             return -1;
         }
@@ -292,8 +295,9 @@ static int take_page(trino_call *t, const buf *body, char **next, int *full,
     *next = NULL;
     *full = 0;
     if (!json_is_object(page)) {
-        snprintf(err, errlen, "Trino sent an answer that is not a JSON "
-                              "object: %s",
+        snprintf(err, errlen,
+                 "Trino sent an answer that is not a JSON "
+                 "object: %s",
                  page ? "wrong type" : jerr.text);
         goto out;
     }

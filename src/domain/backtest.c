@@ -172,9 +172,8 @@ static int execute(sim *s, const pending *pd, const fill_bar *b)
     f->price = fr.price;
     f->gross = fr.gross;
     f->commission = fr.commission;
-    f->slippage = (fr.price > b->open ? fr.price - b->open
-                                      : b->open - fr.price) *
-                  fr.qty;
+    f->slippage =
+        (fr.price > b->open ? fr.price - b->open : b->open - fr.price) * fr.qty;
     snprintf(f->coid, sizeof(f->coid), "%s", o->client_order_id);
     r->commissions += fr.commission;
     r->slippage += f->slippage;
@@ -315,17 +314,15 @@ static void join_reasons(const risk_verdict *v, char *out, size_t cap)
 
 /* Sizes and screens one changed recommendation, as trading-engine's
  * decide() does. */
-static void decide(sim *s, risk_account *a, backtest_decision *dc,
-                   int32_t day)
+static void decide(sim *s, risk_account *a, backtest_decision *dc, int32_t day)
 {
     const backtest_ticker *t = &s->t[dc->ticker];
     sizing_input in;
     sizing_result sr;
     order_intent o;
     risk_verdict v;
-    cents price = s->nbar[dc->ticker] > 0
-                      ? t->fbars[s->nbar[dc->ticker] - 1].close
-                      : 0;
+    cents price =
+        s->nbar[dc->ticker] > 0 ? t->fbars[s->nbar[dc->ticker] - 1].close : 0;
 
     memset(&o, 0, sizeof(o));
     snprintf(o.ticker, sizeof(o.ticker), "%s", t->ticker);
@@ -406,8 +403,16 @@ static void recommend(sim *s, size_t i, int32_t day, backtest_rec *out)
     out->as_of = day;
     out->ticker = (uint32_t)i;
     out->action = rec.action;
-    out->conviction = signalset_stored(rec.conviction, 6);
-    out->target_weight = signalset_stored(rec.target_weight, 6);
+    out->conviction = rec.conviction;
+    out->target_weight = rec.target_weight;
+}
+
+/* Conviction and weight as the trading-engine reads them back: stored
+ * with 6 decimals. Only what is logged or decided on is converted. */
+static void as_stored(backtest_rec *rec)
+{
+    rec->conviction = signalset_stored(rec->conviction, 6);
+    rec->target_weight = signalset_stored(rec->target_weight, 6);
 }
 
 static void decide_session(sim *s, int32_t day, cents equity)
@@ -423,11 +428,13 @@ static void decide_session(sim *s, int32_t day, cents equity)
         int changed;
 
         recommend(s, i, day, &rec);
+        changed = !s->has_prev[i] || s->prev[i] != rec.action;
+        if (changed || (s->flags & BACKTEST_RECORD))
+            as_stored(&rec);
         if (s->flags & BACKTEST_RECORD) {
             r->recs = grow(r->recs, r->nrecs, &r->caprecs, sizeof(*r->recs));
             r->recs[r->nrecs++] = rec;
         }
-        changed = !s->has_prev[i] || s->prev[i] != rec.action;
         memset(&dc, 0, sizeof(dc));
         dc.has_prev = s->has_prev[i];
         dc.prev = s->prev[i];
@@ -486,9 +493,8 @@ static void session(sim *s, size_t di, int32_t day, int trade)
     s->r->ndays = di + 1;
 }
 
-void backtest_run(const backtest_ticker *t, size_t nt,
-                  const int32_t *sessions, size_t nsessions,
-                  const backtest_params *p, int flags,
+void backtest_run(const backtest_ticker *t, size_t nt, const int32_t *sessions,
+                  size_t nsessions, const backtest_params *p, int flags,
                   backtest_progress_fn progress, void *ctx,
                   backtest_result *out)
 {

@@ -7,12 +7,13 @@
  * The clock. Sessions are the trading days given, in order. On session
  * S, first the orders meant for S fill against their ticker's bar of S
  * at its open, by fill_order, as the paper broker executes them (an
- * order whose session has no bar of its ticker expires unfilled); then positions are valued at the last close on or
- * before S; then, after S's close, every ticker's aggregate as of S is
- * computed from its signals dated S or earlier and its bars dated S or
- * earlier, and recommended on. So an order that fills at the open of
- * session D was decided on the signals and bars of the sessions before
- * D only: nothing dated D or later can reach a decision executed on D.
+ * order whose session has no bar of its ticker expires unfilled); then
+ * positions are valued at the last close on or before S; then, after S's close,
+ * every ticker's aggregate as of S is computed from its signals dated S or
+ * earlier and its bars dated S or earlier, and recommended on. So an order that
+ * fills at the open of session D was decided on the signals and bars of the
+ * sessions before D only: nothing dated D or later can reach a decision
+ * executed on D.
  *
  * The decisions follow the trading-engine's replay rules exactly: only
  * a recommendation whose action differs from the ticker's previous one
@@ -142,9 +143,8 @@ typedef void (*backtest_progress_fn)(void *ctx, size_t done, size_t total);
 
 /* Runs the strategy over sessions[0..nsessions) (ascending). Fills out
  * (release with backtest_result_release). progress may be NULL. */
-void backtest_run(const backtest_ticker *t, size_t nt,
-                  const int32_t *sessions, size_t nsessions,
-                  const backtest_params *p, int flags,
+void backtest_run(const backtest_ticker *t, size_t nt, const int32_t *sessions,
+                  size_t nsessions, const backtest_params *p, int flags,
                   backtest_progress_fn progress, void *ctx,
                   backtest_result *out);
 

@@ -6,27 +6,30 @@
 #include "lib/buf.h"
 
 /* Column builders: each yields the text lake_type asks for. */
+/* clang-format off */
 #define BIG(c) {c, LAKE_BIGINT, 0, c}
 #define INT(c) {c, LAKE_INT, 0, c}
 #define DBL(c) {c, LAKE_DOUBLE, 0, c}
 #define BOOL(c) {c, LAKE_BOOL, 0, c}
 #define TXT(c) {c, LAKE_TEXT, 0, c}
 #define DATE(c) {c, LAKE_DATE, 0, "(" c " - DATE '1970-01-01')"}
-#define TS(c) {c, LAKE_TIMESTAMP, 0, "(extract(epoch FROM " c ") * 1000000)::bigint"}
-/* Money kept as integer cents: the cents are the unscaled DECIMAL(18,2).
- */
+#define TS(c) \
+    {c, LAKE_TIMESTAMP, 0, "(extract(epoch FROM " c ") * 1000000)::bigint"}
+/* Money kept as integer cents: the cents are the unscaled DECIMAL(18,2). */
 #define CENTS(name, c) {name, LAKE_DECIMAL, 2, c}
 /* A price kept as float8: rounded to 4 decimals, half away from zero. */
-#define PRICE4(c) {c, LAKE_DECIMAL, 4, "round(" c "::numeric * 10000)::bigint"}
+#define PRICE4(c) \
+    {c, LAKE_DECIMAL, 4, "round(" c "::numeric * 10000)::bigint"}
+/* clang-format on */
 
 #define COLS(a) a, sizeof(a) / sizeof(a[0])
 
 static const lake_column documents_cols[] = {
-    BIG("id"),           TXT("source"),      TXT("provider_id"),
-    TXT("title"),        TXT("body"),        TS("published_at"),
+    BIG("id"),           TXT("source"),       TXT("provider_id"),
+    TXT("title"),        TXT("body"),         TS("published_at"),
     DATE("trading_day"), TXT("content_hash"), TXT("news_type"),
-    TXT("status"),       TXT("clean_text"),  TXT("text_hash"),
-    BIG("duplicate_of"), TS("created_at"),   TS("updated_at"),
+    TXT("status"),       TXT("clean_text"),   TXT("text_hash"),
+    BIG("duplicate_of"), TS("created_at"),    TS("updated_at"),
 };
 
 static const lake_column signals_cols[] = {
@@ -37,21 +40,21 @@ static const lake_column signals_cols[] = {
 };
 
 static const lake_column aggregates_cols[] = {
-    TXT("ticker"),   DATE("as_of"),     DBL("sent_1d"),  DBL("sent_7d"),
-    DBL("sent_30d"), INT("count_1d"),   INT("count_7d"), INT("count_30d"),
-    DBL("ret_1d"),   DBL("ret_5d"),     DBL("ret_20d"),  DBL("vol_20d"),
+    TXT("ticker"),     DATE("as_of"),     DBL("sent_1d"),  DBL("sent_7d"),
+    DBL("sent_30d"),   INT("count_1d"),   INT("count_7d"), INT("count_30d"),
+    DBL("ret_1d"),     DBL("ret_5d"),     DBL("ret_20d"),  DBL("vol_20d"),
     DBL("last_close"), TS("computed_at"),
 };
 
 static const lake_column recommendations_cols[] = {
-    TXT("ticker"),        DATE("as_of"),     TXT("action"),
-    DBL("conviction"),    DBL("target_weight"), TXT("rationale"),
+    TXT("ticker"),     DATE("as_of"),        TXT("action"),
+    DBL("conviction"), DBL("target_weight"), TXT("rationale"),
     TS("computed_at"),
 };
 
 static const lake_column price_bars_cols[] = {
-    TXT("ticker"),  DATE("day"),    PRICE4("open"), PRICE4("high"),
-    PRICE4("low"),  PRICE4("close"), BIG("volume"), TXT("source"),
+    TXT("ticker"), DATE("day"),     PRICE4("open"), PRICE4("high"),
+    PRICE4("low"), PRICE4("close"), BIG("volume"),  TXT("source"),
 };
 
 static const lake_column orders_cols[] = {
@@ -171,10 +174,10 @@ const lake_table *lake_table_find(const char *name)
 const char *lake_type_duckdb(const lake_column *c, char *out)
 {
     static const char *const names[] = {
-        [LAKE_BIGINT] = "BIGINT",    [LAKE_INT] = "INTEGER",
-        [LAKE_DOUBLE] = "DOUBLE",    [LAKE_BOOL] = "BOOLEAN",
-        [LAKE_DATE] = "DATE",        [LAKE_TIMESTAMP] = "TIMESTAMPTZ",
-        [LAKE_DECIMAL] = "DECIMAL",  [LAKE_TEXT] = "VARCHAR",
+        [LAKE_BIGINT] = "BIGINT",   [LAKE_INT] = "INTEGER",
+        [LAKE_DOUBLE] = "DOUBLE",   [LAKE_BOOL] = "BOOLEAN",
+        [LAKE_DATE] = "DATE",       [LAKE_TIMESTAMP] = "TIMESTAMPTZ",
+        [LAKE_DECIMAL] = "DECIMAL", [LAKE_TEXT] = "VARCHAR",
     };
 
     if (c->type == LAKE_DECIMAL)
@@ -188,10 +191,10 @@ const char *lake_type_duckdb(const lake_column *c, char *out)
 const char *lake_type_trino(const lake_column *c, char *out)
 {
     static const char *const names[] = {
-        [LAKE_BIGINT] = "bigint",    [LAKE_INT] = "integer",
-        [LAKE_DOUBLE] = "double",    [LAKE_BOOL] = "boolean",
-        [LAKE_DATE] = "date",        [LAKE_TIMESTAMP] = "timestamp",
-        [LAKE_DECIMAL] = "decimal",  [LAKE_TEXT] = "varchar",
+        [LAKE_BIGINT] = "bigint",   [LAKE_INT] = "integer",
+        [LAKE_DOUBLE] = "double",   [LAKE_BOOL] = "boolean",
+        [LAKE_DATE] = "date",       [LAKE_TIMESTAMP] = "timestamp",
+        [LAKE_DECIMAL] = "decimal", [LAKE_TEXT] = "varchar",
     };
 
     if (c->type == LAKE_DECIMAL)

@@ -71,7 +71,8 @@ static int cmp_keyed_row(const void *a, const void *b)
 
     if (c)
         return c;
-    return x->row->ticker < y->row->ticker ? -1 : x->row->ticker > y->row->ticker;
+    return x->row->ticker < y->row->ticker ? -1
+                                           : x->row->ticker > y->row->ticker;
 }
 
 /* A document's key for finding near-duplicates: ordered by clean text,
@@ -252,7 +253,7 @@ static void extract_doc(signalset *s, const work_doc *d, uint32_t di,
     sig.m.event = (uint8_t)event_classify(d->clean, d->clean_len);
     sig.hash = s->docs[di].hash;
     for (size_t i = 0; i < d->nfeeds; i++) {
-        sig.s.relevance = signalset_stored(SIGNALSET_RELEVANCE_FEED, 2);
+        sig.s.relevance = s->relevance_feed;
         sig.m.feed = 1;
         add_signal(&ks[d->feeds[i]], &nks[d->feeds[i]], &caps[d->feeds[i]],
                    &sig);
@@ -263,7 +264,7 @@ static void extract_doc(signalset *s, const work_doc *d, uint32_t di,
         if (find_ticker(tickers, s->ntickers, found[j], &t) < 0 ||
             has_feed(d, t))
             continue;
-        sig.s.relevance = signalset_stored(SIGNALSET_RELEVANCE_MENTION, 2);
+        sig.s.relevance = s->relevance_mention;
         sig.m.feed = 0;
         add_signal(&ks[t], &nks[t], &caps[t], &sig);
     }
@@ -281,6 +282,8 @@ void signalset_build(signalset *s, const signalset_row *rows, size_t nrows,
 
     memset(s, 0, sizeof(*s));
     s->ntickers = ntickers;
+    s->relevance_feed = signalset_stored(SIGNALSET_RELEVANCE_FEED, 2);
+    s->relevance_mention = signalset_stored(SIGNALSET_RELEVANCE_MENTION, 2);
     w = make_docs(s, rows, nrows, cal);
     mark_duplicates(s, w);
     for (size_t i = 0; i < s->ndocs; i++)
@@ -290,7 +293,8 @@ void signalset_build(signalset *s, const signalset_row *rows, size_t nrows,
     s->meta = xcalloc(ntickers + 1, sizeof(*s->meta));
     s->nsig = xcalloc(ntickers + 1, sizeof(*s->nsig));
     for (size_t t = 0; t < ntickers; t++) {
-        qsort(ks[t], nks[t], sizeof(*ks[t]), cmp_keyed_signal);
+        if (nks[t] > 1)
+            qsort(ks[t], nks[t], sizeof(*ks[t]), cmp_keyed_signal);
         s->sig[t] = xcalloc(nks[t] + 1, sizeof(agg_signal));
         s->meta[t] = xcalloc(nks[t] + 1, sizeof(signalset_meta));
         for (size_t i = 0; i < nks[t]; i++) {

@@ -71,6 +71,7 @@ typedef struct signalset {
     size_t nduplicates; /* documents that are not their group's original */
     size_t nsignals;
     size_t nfeed_tags, nmention_tags; /* over every document */
+    double relevance_feed, relevance_mention; /* as stored */
 } signalset;
 
 /* Builds the signals of rows[0..nrows) for the ntickers traded tickers

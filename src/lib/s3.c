@@ -242,8 +242,12 @@ static long request(s3_client *s, const char *method, const char *key,
 static int status_error(const char *method, const char *key, long status,
                         const buf *body, char *err, size_t errlen)
 {
-    snprintf(err, errlen, "S3 %s %.80s: HTTP %ld%s%.200s", method,
-             key ? key : "(bucket)", status, body && body->len ? ": " : "",
+    snprintf(err, errlen, "S3 %s %.80s: HTTP %ld%s%s%.200s", method,
+             key ? key : "(bucket)", status,
+             status == 403 ? " (access denied: check MINIO_ACCESS_KEY and "
+                             "MINIO_SECRET_KEY)"
+                           : "",
+             body && body->len ? ": " : "",
              body && body->len ? body->data : "");
     return S3_ERROR;
 }
@@ -318,6 +322,8 @@ int s3_ensure_bucket(s3_client *s, char *err, size_t errlen)
         return S3_ERROR;
     if (st == 200)
         return S3_OK;
+    if (st != 404)
+        return status_error("HEAD", NULL, st, NULL, err, errlen);
     buf_init(&body);
     k = (sink){&body, 4096, 0};
     st = request(s, "PUT", NULL, "", 0, &k, NULL, err, errlen);

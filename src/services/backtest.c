@@ -97,7 +97,8 @@ static void run_nulls(const bt_world *w, const bt_options *o, bt_outcome *out,
         double *e;
 
         for (size_t t = 0; t < nt; t++)
-            memcpy(sig[t], w->sigs.sig[t], w->sigs.nsig[t] * sizeof(agg_signal));
+            memcpy(sig[t], w->sigs.sig[t],
+                   w->sigs.nsig[t] * sizeof(agg_signal));
         backtest_shuffle_sentiment(sig, w->sigs.nsig, nt, o->seed + k);
         backtest_run(bt, nt, w->sessions, w->nsessions, &o->params, 0, NULL,
                      NULL, &r);
@@ -299,8 +300,8 @@ static void replace(char **field, const char *v)
 }
 
 /* Applies one option with its value v. Returns 0, or -1 with err. */
-static int apply_option(bt_options *o, const char *a, const char *v,
-                        char *err, size_t errlen)
+static int apply_option(bt_options *o, const char *a, const char *v, char *err,
+                        size_t errlen)
 {
     backtest_params *p = &o->params;
     double x;
@@ -431,7 +432,7 @@ static void show_settings(const bt_options *o)
     for (size_t i = 0; i < trading_nlimits; i++)
         printf("%s %lld\n", trading_limit_defs[i].name,
                (long long)*(const int64_t *)((const char *)&p->limits +
-                                              trading_limit_defs[i].offset));
+                                             trading_limit_defs[i].offset));
 }
 
 int cmd_backtest(int argc, char **argv)

@@ -37,8 +37,8 @@ static double cx(const chart *c, size_t i)
 
 static double cy(const chart *c, double v)
 {
-    return c->top + (c->h - c->top - c->bottom) * (c->ymax - v) /
-                        (c->ymax - c->ymin);
+    return c->top +
+           (c->h - c->top - c->bottom) * (c->ymax - v) / (c->ymax - c->ymin);
 }
 
 /* A round step for about n grid lines over range. */
@@ -93,7 +93,8 @@ static void axes(buf *b, const chart *c, const bt_world *w, int percent)
                      "<text x=\"%.1f\" y=\"%.1f\" class=\"yl\">%.0f%%</text>\n",
                      c->left - 6, y + 4, pv);
         else
-            buf_addf(b, "<text x=\"%.1f\" y=\"%.1f\" class=\"yl\">%.0f</text>\n",
+            buf_addf(b,
+                     "<text x=\"%.1f\" y=\"%.1f\" class=\"yl\">%.0f</text>\n",
                      c->left - 6, y + 4, v);
     }
     for (size_t i = 1; i < c->npts; i++) {
@@ -113,8 +114,8 @@ static void axes(buf *b, const chart *c, const bt_world *w, int percent)
     }
 }
 
-static void polyline(buf *b, const chart *c, const double *v,
-                     const char *color, double width)
+static void polyline(buf *b, const chart *c, const double *v, const char *color,
+                     double width)
 {
     buf_addf(b,
              "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"%.1f\" "
@@ -156,11 +157,17 @@ static void legend(buf *b, const chart *c, int n, const char *const *names,
 
 static void equity_chart(buf *b, const bt_world *w, const bt_outcome *out)
 {
-    chart c = {.w = 860, .h = 320, .left = 70, .right = 16, .top = 26,
-               .bottom = 28, .npts = w->nsessions + 1};
+    chart c = {.w = 860,
+               .h = 320,
+               .left = 70,
+               .right = 16,
+               .top = 26,
+               .bottom = 28,
+               .npts = w->nsessions + 1};
     double lo = out->main_equity[0], hi = lo;
-    const char *names[] = {"strategy", "buy & hold", "null model (median, "
-                                                     "range)"};
+    const char *names[] = {"strategy", "buy &amp; hold",
+                           "null model (median, "
+                           "range)"};
     const char *colors[] = {C_STRATEGY, C_HOLD, C_NULL};
 
     for (size_t i = 0; i < c.npts; i++) {
@@ -187,11 +194,17 @@ static void equity_chart(buf *b, const bt_world *w, const bt_outcome *out)
 
 static void drawdown_chart(buf *b, const bt_world *w, const bt_outcome *out)
 {
-    chart c = {.w = 860, .h = 200, .left = 70, .right = 16, .top = 26,
-               .bottom = 28, .npts = w->nsessions + 1};
-    double *dm = xcalloc(c.npts, sizeof(*dm)), *dh = xcalloc(c.npts, sizeof(*dh));
+    chart c = {.w = 860,
+               .h = 200,
+               .left = 70,
+               .right = 16,
+               .top = 26,
+               .bottom = 28,
+               .npts = w->nsessions + 1};
+    double *dm = xcalloc(c.npts, sizeof(*dm)),
+           *dh = xcalloc(c.npts, sizeof(*dh));
     double lo = 0.0;
-    const char *names[] = {"strategy", "buy & hold"};
+    const char *names[] = {"strategy", "buy &amp; hold"};
     const char *colors[] = {C_STRATEGY, C_HOLD};
 
     perf_drawdown_series(out->main_equity, c.npts, dm);
@@ -213,13 +226,12 @@ static void drawdown_chart(buf *b, const bt_world *w, const bt_outcome *out)
 
 /* One row per ticker, best first: the strategy's profit or loss (a
  * thick bar) and buy-and-hold's (a thin one). */
-static void contribution_chart(buf *b, const bt_world *w,
-                               const bt_outcome *out)
+static void contribution_chart(buf *b, const bt_world *w, const bt_outcome *out)
 {
     size_t *idx = bt_contribution_order(&out->main);
     chart c = {.w = 860, .left = 70, .right = 110, .top = 26, .bottom = 8};
     double lo = 0, hi = 0, x0, scale;
-    const char *names[] = {"strategy", "buy & hold"};
+    const char *names[] = {"strategy", "buy &amp; hold"};
     const char *colors[] = {C_GAIN, C_HOLD};
 
     c.h = c.top + c.bottom + 18.0 * (double)w->ntickers;
@@ -274,7 +286,8 @@ static void metrics_table(buf *b, const bt_world *w, const bt_outcome *out)
         const bt_metric *m = &bt_metrics[i];
 
         buf_addf(b, "<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>\n",
-                 m->name, m->fmt(bt_metric_value(&out->main_perf, m->offset), x),
+                 m->name,
+                 m->fmt(bt_metric_value(&out->main_perf, m->offset), x),
                  m->fmt(bt_metric_value(&out->hold_perf, m->offset), y),
                  out->nnull ? m->fmt(bt_null_median(out, m->offset), z) : "-");
         if (!m->dd_dates)
@@ -365,8 +378,7 @@ static void orders(buf *b, const bt_options *o, const bt_outcome *out)
                  out->nnull, (unsigned long long)o->seed,
                  (unsigned long long)(o->seed + out->nnull - 1),
                  bt_pct(out->null_total_median, x),
-                 bt_pct(out->main_perf.total, y), out->null_beaten,
-                 out->nnull);
+                 bt_pct(out->main_perf.total, y), out->null_beaten, out->nnull);
 }
 
 void bt_html(buf *b, const bt_world *w, const bt_options *o,

@@ -283,8 +283,7 @@ static int choose_sessions(bt_world *w, const bt_options *o, char *err,
 
         date_format(o->from, a);
         date_format(o->to, b);
-        snprintf(err, errlen, "no trading day with price bars in %s..%s", a,
-                 b);
+        snprintf(err, errlen, "no trading day with price bars in %s..%s", a, b);
         return -1;
     }
     w->sessions = xcalloc(n, sizeof(*w->sessions));
@@ -337,8 +336,8 @@ static int build_signals(bt_world *w, const bt_options *o, char *err,
         }
     }
     signalset_build(&w->sigs, rows, nrows,
-                    (const char(*)[TICKER_MAX])w->tickers, w->ntickers, idx,
-                    m, &w->cal);
+                    (const char(*)[TICKER_MAX])w->tickers, w->ntickers, idx, m,
+                    &w->cal);
     free(rows);
     sentiment_model_free(m);
     mention_index_free(idx);

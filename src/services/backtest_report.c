@@ -107,7 +107,7 @@ static const char *plain_pct(double x, char out[32])
 
 static const char *neg_pct(double x, char out[32])
 {
-    return bt_pct(isnan(x) ? x : -x, out);
+    return bt_pct(isnan(x) ? x : x > 0 ? -x : 0.0, out);
 }
 
 #define PERF_AT(field) offsetof(perf_summary, field)
@@ -181,10 +181,10 @@ static void print_drawdown(FILE *f, const bt_world *w, const bt_outcome *out)
             a->depth > 0 ? bt_day(bt_point_day(w, a->trough), x) : "-",
             b->depth > 0 ? bt_day(bt_point_day(w, b->trough), y) : "-");
     fprintf(f, "    %-24s %12s %12s\n", "back at the peak",
-            a->recovered ? bt_day(bt_point_day(w, a->recovery), x)
+            a->recovered   ? bt_day(bt_point_day(w, a->recovery), x)
             : a->depth > 0 ? "not yet"
                            : "-",
-            b->recovered ? bt_day(bt_point_day(w, b->recovery), y)
+            b->recovered   ? bt_day(bt_point_day(w, b->recovery), y)
             : b->depth > 0 ? "not yet"
                            : "-");
 }
@@ -328,9 +328,8 @@ void bt_report_print(FILE *f, const bt_world *w, const bt_options *o,
             "near-duplicates), %zu signals; %zu price bars\n",
             w->sigs.nrows, bt_day(w->news_from, a), w->sigs.ndocs,
             w->sigs.nduplicates, w->sigs.nsignals, w->nbars);
-    fprintf(f,
-            "  decisions at each session's close on what was known by "
-            "then; orders at the next session's open\n");
+    fprintf(f, "  decisions at each session's close on what was known by "
+               "then; orders at the next session's open\n");
     fprintf(f,
             "  costs: slippage %lld bp, commission %s a share + %s an "
             "order; starting cash %s\n",
@@ -352,10 +351,9 @@ void bt_report_print(FILE *f, const bt_world *w, const bt_options *o,
     print_orders(f, out);
     print_null(f, o, out);
     print_contributors(f, w, out);
-    fprintf(f,
-            "\n  One backtest is one path through one stretch of history. "
-            "It is no\n  forecast and no promise of future results: see "
-            "docs/BACKTEST.md.\n");
+    fprintf(f, "\n  One backtest is one path through one stretch of history. "
+               "It is no\n  forecast and no promise of future results: see "
+               "docs/BACKTEST.md.\n");
 }
 
 /* Files. */
@@ -494,8 +492,8 @@ static void positions_csv(buf *b, const bt_world *w, const backtest_result *r)
 
             if (q == 0)
                 continue;
-            buf_addf(b, "%s,%s,%lld,", bt_day(r->days[i].day, d),
-                     w->tickers[t], (long long)q);
+            buf_addf(b, "%s,%s,%lld,", bt_day(r->days[i].day, d), w->tickers[t],
+                     (long long)q);
             add_money(b, px);
             buf_addc(b, ',');
             add_money(b, px * q);
@@ -565,13 +563,12 @@ static void signals_csv(buf *b, const bt_world *w)
             const agg_signal *g = &s->sig[t][i];
             const signalset_meta *m = &s->meta[t][i];
 
-            buf_addf(b, "%s,%s,%s,%.6f,%s,%.2f,%.6f,%s,%s\n",
-                     s->docs[m->doc].hash, w->tickers[t], bt_day(g->day, d),
-                     g->sentiment,
-                     sentiment_label_name((sentiment_label)m->label),
-                     g->relevance, g->confidence,
-                     event_type_name((event_type)m->event),
-                     m->feed ? "feed" : "mention");
+            buf_addf(
+                b, "%s,%s,%s,%.6f,%s,%.2f,%.6f,%s,%s\n", s->docs[m->doc].hash,
+                w->tickers[t], bt_day(g->day, d), g->sentiment,
+                sentiment_label_name((sentiment_label)m->label), g->relevance,
+                g->confidence, event_type_name((event_type)m->event),
+                m->feed ? "feed" : "mention");
         }
 }
 

@@ -46,8 +46,8 @@ void lake_pub_close(lake_pub *p);
  * DB_RETRY (PostgreSQL or the lake's storage is unavailable: try again
  * later) or DB_FAIL, with a message in err. A table missing from the
  * database (no trading schema yet) is skipped. */
-int lake_pub_table(lake_pub *p, db *d, const lake_table *t,
-                   lake_pub_stats *st, char *err, size_t errlen);
+int lake_pub_table(lake_pub *p, db *d, const lake_table *t, lake_pub_stats *st,
+                   char *err, size_t errlen);
 
 /* Prints infra/sql/lakehouse.sql (the Trino DDL) from lake_schema. */
 void lake_print_ddl(FILE *out);

@@ -159,8 +159,7 @@ static int read_horizons(db *d, const lake_table *t, const char *sig,
 /* Step 2: every day of the table in PostgreSQL, and whether it changed.
  */
 static int scan_days(db *d, const lake_table *t, const char *n32,
-                     const char *span, day_list *days, char *err,
-                     size_t errlen)
+                     const char *span, day_list *days, char *err, size_t errlen)
 {
     const char *params[] = {n32, span};
     char *sql = xasprintf(
@@ -232,8 +231,7 @@ static int finish_day(lake_pub *p, const lake_table *t, const char *dt,
     long long rows = 0;
     int rc = DB_FAIL;
 
-    if (duckdb_lake_writer_finish(p->writer, staged, &rows, err, errlen) <
-        0) {
+    if (duckdb_lake_writer_finish(p->writer, staged, &rows, err, errlen) < 0) {
         remove(staged);
         goto out;
     }
@@ -256,9 +254,8 @@ out:
 
 /* Reads the days in want (a date[] literal) and writes one file per day
  * found; *seen lists the days that had rows. */
-static int write_days(lake_pub *p, db *d, const lake_table *t,
-                      const char *want, day_list *seen, pub_result *out,
-                      char *err, size_t errlen)
+static int write_days(lake_pub *p, db *d, const lake_table *t, const char *want,
+                      day_list *seen, pub_result *out, char *err, size_t errlen)
 {
     const char *params[] = {want};
     const char **vals = xcalloc(t->ncols, sizeof(*vals));
@@ -318,8 +315,8 @@ static int remove_day(lake_pub *p, const lake_table *t, const char *dt,
                       pub_result *out, char *err, size_t errlen)
 {
     char *key = part_key(t, dt);
-    int rc = lake_store_delete(p->store, key, err, errlen) < 0 ? DB_RETRY
-                                                               : DB_OK;
+    int rc =
+        lake_store_delete(p->store, key, err, errlen) < 0 ? DB_RETRY : DB_OK;
 
     if (rc == DB_OK)
         pgarr_adds(&out->r_dt, dt);
@@ -343,8 +340,8 @@ static int write_and_remove(lake_pub *p, db *d, const lake_table *t,
             continue;
         pgarr_adds(&want, days->v[i].dt);
         if (++batch == DAYS_PER_READ) {
-            rc = write_days(p, d, t, pgarr_text(&want), &seen, out, err,
-                            errlen);
+            rc =
+                write_days(p, d, t, pgarr_text(&want), &seen, out, err, errlen);
             pgarr_release(&want);
             pgarr_init(&want);
             batch = 0;
@@ -377,14 +374,11 @@ static int commit_books(db *d, const lake_table *t, const char *horizon,
                         size_t errlen)
 {
     char rows[24];
-    const char *w[] = {t->name,
-                       pgarr_text(&out->w_dt),
-                       pgarr_text(&out->w_file),
-                       pgarr_text(&out->w_rows),
+    const char *w[] = {t->name, pgarr_text(&out->w_dt),
+                       pgarr_text(&out->w_file), pgarr_text(&out->w_rows),
                        pgarr_text(&out->w_bytes)};
     const char *rm[] = {t->name, pgarr_text(&out->r_dt)};
-    const char *wm[] = {t->name, horizon, sig, pgarr_text(&out->files),
-                        rows};
+    const char *wm[] = {t->name, horizon, sig, pgarr_text(&out->files), rows};
     int rc;
 
     snprintf(rows, sizeof(rows), "%lld", out->rows);
@@ -456,8 +450,8 @@ static int begin_table(db *d, const lake_table *t, int *exists, char *err,
                       "hashtextextended('stonks.lake.' || $1, 0))",
                       1, lock, NULL);
     if (rc == DB_OK)
-        rc = db_execp(d, "lake_exists",
-                      "SELECT to_regclass($1) IS NOT NULL", 1, src, &r);
+        rc = db_execp(d, "lake_exists", "SELECT to_regclass($1) IS NOT NULL", 1,
+                      src, &r);
     if (rc != DB_OK) {
         db_rollback(d);
         return db_rc(d, rc, err, errlen);
@@ -469,8 +463,8 @@ static int begin_table(db *d, const lake_table *t, int *exists, char *err,
     return DB_OK;
 }
 
-int lake_pub_table(lake_pub *p, db *d, const lake_table *t,
-                   lake_pub_stats *st, char *err, size_t errlen)
+int lake_pub_table(lake_pub *p, db *d, const lake_table *t, lake_pub_stats *st,
+                   char *err, size_t errlen)
 {
     char horizon[24], n32[24], span[24];
     char *sig = lake_table_signature(t);
@@ -534,8 +528,9 @@ void lake_print_ddl(FILE *out)
     for (size_t i = 0; i < n; i++) {
         const lake_table *t = &tables[i];
 
-        fprintf(out, "\n-- %s\nCREATE TABLE IF NOT EXISTS lakehouse.stonks.%s"
-                     " (\n",
+        fprintf(out,
+                "\n-- %s\nCREATE TABLE IF NOT EXISTS lakehouse.stonks.%s"
+                " (\n",
                 t->comment, t->name);
         for (size_t c = 0; c < t->ncols; c++)
             fprintf(out, "    \"%s\" %s,\n", t->cols[c].name,
@@ -646,8 +641,7 @@ static void lake_fini(worker *w)
 }
 
 /* Adds the tables a job names to want (one flag per lake table). */
-static int job_tables(const queue_job *job, int *want, char *err,
-                      size_t errlen)
+static int job_tables(const queue_job *job, int *want, char *err, size_t errlen)
 {
     size_t n;
     const lake_table *tables = lake_tables(&n);

@@ -43,6 +43,16 @@ int qa_day_range(api_call *c, char from[11], char to[11], const char **pf,
     return 0;
 }
 
+/* Open ends of a range, so that a statement compares with constants
+ * (both types take them) and its generic plan can use an index. */
+static void open_ends(const char **from, const char **to)
+{
+    if (!*from)
+        *from = "-infinity";
+    if (!*to)
+        *to = "infinity";
+}
+
 int qa_param_enum(api_call *c, const char *name, const char *const *choices,
                   char *out, size_t cap)
 {
@@ -88,17 +98,24 @@ void qa_run_page(api_call *c, const char *name, const char *sql, const char **p,
     PQclear(r);
 }
 
-static const char SQL_DOCUMENTS[] =
-    "SELECT to_char(d.published_at AT TIME ZONE 'UTC', "
-    "'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') AS key1, d.id AS key2, " QA_DOC_COLS
-    " FROM documents d WHERE ($1::text IS NULL OR EXISTS (SELECT 1 "
-    "FROM document_tickers t WHERE t.document_id = d.id AND t.ticker = "
-    "$1)) AND ($2::timestamptz IS NULL OR d.published_at >= "
-    "$2::timestamptz) AND ($3::timestamptz IS NULL OR d.published_at "
-    "<= $3::timestamptz) AND ($4::text IS NULL OR d.source = $4) AND "
-    "($5::timestamptz IS NULL OR (d.published_at, d.id) < "
-    "($5::timestamptz, $6::bigint)) ORDER BY d.published_at DESC, d.id "
-    "DESC LIMIT $7::int";
+/* Two statements, with and without a ticker: one with "ticker = $1
+ * OR $1 IS NULL" would get a generic plan that scans every row. */
+#define DOCUMENTS_SELECT                                                       \
+    "SELECT to_char(d.published_at AT TIME ZONE 'UTC', "                       \
+    "'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') AS key1, d.id AS key2, " QA_DOC_COLS \
+    " FROM documents d "
+#define DOCUMENTS_WHERE                                                        \
+    " AND d.published_at >= $2::timestamptz AND d.published_at <= "            \
+    "$3::timestamptz AND ($4::text IS NULL OR d.source = $4) AND "             \
+    "($5::timestamptz IS NULL OR (d.published_at, d.id) < "                    \
+    "($5::timestamptz, $6::bigint)) ORDER BY d.published_at DESC, d.id "       \
+    "DESC LIMIT $7::int"
+
+static const char SQL_DOCUMENTS_TICKER[] =
+    DOCUMENTS_SELECT "JOIN document_tickers t ON t.document_id = d.id "
+                     "WHERE t.ticker = $1" DOCUMENTS_WHERE;
+static const char SQL_DOCUMENTS_ALL[] =
+    DOCUMENTS_SELECT "WHERE $1::text IS NULL" DOCUMENTS_WHERE;
 
 void qa_documents(api_call *c)
 {
@@ -114,7 +131,12 @@ void qa_documents(api_call *c)
         return;
     p[0] = ht ? t : NULL;
     p[3] = hs ? source : NULL;
-    qa_run_page(c, "qa_documents", SQL_DOCUMENTS, p, 4, "ti", limit);
+    open_ends(&p[1], &p[2]);
+    if (ht)
+        qa_run_page(c, "qa_documents_t", SQL_DOCUMENTS_TICKER, p, 4, "ti",
+                    limit);
+    else
+        qa_run_page(c, "qa_documents", SQL_DOCUMENTS_ALL, p, 4, "ti", limit);
 }
 
 static const char SQL_DOCUMENT[] =
@@ -191,17 +213,22 @@ static int event_param(api_call *c, char *out, size_t cap)
     return -1;
 }
 
-static const char SQL_SIGNALS[] =
-    "SELECT s.trading_day::text AS key1, s.document_id AS key2, "
-    "s.ticker AS key3, s.model_version AS key4, " QA_SIGNAL_COLS
-    " FROM signals s JOIN documents d ON d.id = s.document_id WHERE "
-    "($1::text IS NULL OR s.ticker = $1) AND ($2::date IS NULL OR "
-    "s.trading_day >= $2::date) AND ($3::date IS NULL OR s.trading_day "
-    "<= $3::date) AND ($4::text IS NULL OR s.event_type = $4) AND "
-    "($5::date IS NULL OR (s.trading_day, s.document_id, s.ticker, "
-    "s.model_version) < ($5::date, $6::bigint, $7, $8)) ORDER BY "
-    "s.trading_day DESC, s.document_id DESC, s.ticker DESC, "
-    "s.model_version DESC LIMIT $9::int";
+#define SIGNALS_SELECT                                                         \
+    "SELECT s.trading_day::text AS key1, s.document_id AS key2, s.ticker "     \
+    "AS key3, s.model_version AS key4, " QA_SIGNAL_COLS " FROM signals "       \
+    "s JOIN documents d ON d.id = s.document_id WHERE "
+#define SIGNALS_WHERE                                                          \
+    " AND s.trading_day >= $2::date AND s.trading_day <= $3::date AND "        \
+    "($4::text IS NULL OR s.event_type = $4) AND ($5::date IS NULL OR "        \
+    "(s.trading_day, s.document_id, s.ticker, s.model_version) < "             \
+    "($5::date, $6::bigint, $7, $8)) ORDER BY s.trading_day DESC, "            \
+    "s.document_id DESC, s.ticker DESC, s.model_version DESC LIMIT "           \
+    "$9::int"
+
+static const char SQL_SIGNALS_TICKER[] =
+    SIGNALS_SELECT "s.ticker = $1" SIGNALS_WHERE;
+static const char SQL_SIGNALS_ALL[] =
+    SIGNALS_SELECT "$1::text IS NULL" SIGNALS_WHERE;
 
 void qa_signals(api_call *c)
 {
@@ -216,16 +243,25 @@ void qa_signals(api_call *c)
         return;
     p[0] = ht ? t : NULL;
     p[3] = he ? ev : NULL;
-    qa_run_page(c, "qa_signals", SQL_SIGNALS, p, 4, "diss", limit);
+    open_ends(&p[1], &p[2]);
+    if (ht)
+        qa_run_page(c, "qa_signals_t", SQL_SIGNALS_TICKER, p, 4, "diss", limit);
+    else
+        qa_run_page(c, "qa_signals", SQL_SIGNALS_ALL, p, 4, "diss", limit);
 }
 
-static const char SQL_AGGREGATES[] =
-    "SELECT a.as_of::text AS key1, a.ticker AS key2, " QA_AGGREGATE_COLS
-    " FROM aggregates a WHERE ($1::text IS NULL OR a.ticker = $1) AND "
-    "($2::date IS NULL OR a.as_of >= $2::date) AND ($3::date IS NULL "
-    "OR a.as_of <= $3::date) AND ($4::date IS NULL OR (a.as_of, "
-    "a.ticker) < ($4::date, $5)) ORDER BY a.as_of DESC, a.ticker DESC "
-    "LIMIT $6::int";
+#define AGGREGATES_SELECT                                                      \
+    "SELECT a.as_of::text AS key1, a.ticker AS key2, " QA_AGGREGATE_COLS       \
+    " FROM aggregates a WHERE "
+#define AGGREGATES_WHERE                                                       \
+    " AND a.as_of >= $2::date AND a.as_of <= $3::date AND ($4::date IS "       \
+    "NULL OR (a.as_of, a.ticker) < ($4::date, $5)) ORDER BY a.as_of "          \
+    "DESC, a.ticker DESC LIMIT $6::int"
+
+static const char SQL_AGGREGATES_TICKER[] =
+    AGGREGATES_SELECT "a.ticker = $1" AGGREGATES_WHERE;
+static const char SQL_AGGREGATES_ALL[] =
+    AGGREGATES_SELECT "$1::text IS NULL" AGGREGATES_WHERE;
 
 void qa_aggregates(api_call *c)
 {
@@ -238,18 +274,28 @@ void qa_aggregates(api_call *c)
         qa_day_range(c, from, to, &p[1], &p[2]) < 0 || api_limit(c, &limit) < 0)
         return;
     p[0] = ht ? t : NULL;
-    qa_run_page(c, "qa_aggregates", SQL_AGGREGATES, p, 3, "ds", limit);
+    open_ends(&p[1], &p[2]);
+    if (ht)
+        qa_run_page(c, "qa_aggregates_t", SQL_AGGREGATES_TICKER, p, 3, "ds",
+                    limit);
+    else
+        qa_run_page(c, "qa_aggregates", SQL_AGGREGATES_ALL, p, 3, "ds", limit);
 }
 
 static const char *const actions[] = {"BUY", "SELL", "HOLD", NULL};
 
-static const char SQL_RECOMMENDATIONS[] =
-    "SELECT r.as_of::text AS key1, r.ticker AS key2, " QA_RECOMMENDATION_COLS
-    " FROM recommendations r WHERE ($1::text IS NULL OR r.ticker = $1) "
-    "AND ($2::date IS NULL OR r.as_of >= $2::date) AND ($3::date IS "
-    "NULL OR r.as_of <= $3::date) AND ($4::text IS NULL OR r.action = "
-    "$4) AND ($5::date IS NULL OR (r.as_of, r.ticker) < ($5::date, "
-    "$6)) ORDER BY r.as_of DESC, r.ticker DESC LIMIT $7::int";
+#define RECOMMENDATIONS_SELECT                                                 \
+    "SELECT r.as_of::text AS key1, r.ticker AS key2, " QA_RECOMMENDATION_COLS  \
+    " FROM recommendations r WHERE "
+#define RECOMMENDATIONS_WHERE                                                  \
+    " AND r.as_of >= $2::date AND r.as_of <= $3::date AND ($4::text IS "       \
+    "NULL OR r.action = $4) AND ($5::date IS NULL OR (r.as_of, r.ticker) "     \
+    "< ($5::date, $6)) ORDER BY r.as_of DESC, r.ticker DESC LIMIT $7::int"
+
+static const char SQL_RECOMMENDATIONS_TICKER[] =
+    RECOMMENDATIONS_SELECT "r.ticker = $1" RECOMMENDATIONS_WHERE;
+static const char SQL_RECOMMENDATIONS_ALL[] =
+    RECOMMENDATIONS_SELECT "$1::text IS NULL" RECOMMENDATIONS_WHERE;
 
 void qa_recommendations(api_call *c)
 {
@@ -266,8 +312,13 @@ void qa_recommendations(api_call *c)
         return;
     p[0] = ht ? t : NULL;
     p[3] = ha ? action : NULL;
-    qa_run_page(c, "qa_recommendations", SQL_RECOMMENDATIONS, p, 4, "ds",
-                limit);
+    open_ends(&p[1], &p[2]);
+    if (ht)
+        qa_run_page(c, "qa_recommendations_t", SQL_RECOMMENDATIONS_TICKER, p, 4,
+                    "ds", limit);
+    else
+        qa_run_page(c, "qa_recommendations", SQL_RECOMMENDATIONS_ALL, p, 4,
+                    "ds", limit);
 }
 
 /* One row per active symbol that has a recommendation: its latest,
@@ -289,11 +340,10 @@ void qa_recommendations_latest(api_call *c)
 }
 
 static const char SQL_PRICES[] =
-    "SELECT b.day::text AS key, b.ticker, b.day, b.open, b.high, "
-    "b.low, b.close, b.volume, b.source FROM price_bars b WHERE "
-    "b.ticker = $1 AND ($2::date IS NULL OR b.day >= $2::date) AND "
-    "($3::date IS NULL OR b.day <= $3::date) AND ($4::date IS NULL OR "
-    "b.day > $4::date) ORDER BY b.day LIMIT $5::int";
+    "SELECT b.day::text AS key, b.ticker, b.day, b.open, b.high, b.low, "
+    "b.close, b.volume, b.source FROM price_bars b WHERE b.ticker = $1 "
+    "AND b.day >= $2::date AND b.day <= $3::date AND ($4::date IS NULL "
+    "OR b.day > $4::date) ORDER BY b.day LIMIT $5::int";
 
 void qa_prices(api_call *c)
 {
@@ -311,5 +361,6 @@ void qa_prices(api_call *c)
         return;
     }
     p[0] = t;
+    open_ends(&p[1], &p[2]);
     qa_run_page(c, "qa_prices", SQL_PRICES, p, 3, "d", limit);
 }

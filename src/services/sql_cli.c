@@ -111,8 +111,8 @@ int cmd_sql(int argc, char **argv)
         } else if (!query && argv[i][0] != '-') {
             query = argv[i];
         } else {
-            fprintf(stderr, "stonks sql: unexpected argument '%s'\n%s",
-                    argv[i], sql_usage);
+            fprintf(stderr, "stonks sql: unexpected argument '%s'\n%s", argv[i],
+                    sql_usage);
             return 2;
         }
     }

@@ -15,9 +15,10 @@
  *   - (replay) every order decided before D is final: D's decisions
  *     size against the cash and positions after those fills.
  * While orders are still open it asks broker-adapter to look at them
- * again (a job per order on stonks:queue:broker_orders): the paper
- * broker fills them as soon as the next bar is known, and D's last
- * recommendation only arrives after D's bars are in. A run is one
+ * again (a job per order on stonks:queue:broker_orders) and queues a
+ * wake-up for itself: the paper broker fills them as soon as the bar of
+ * their session is known, and D's last recommendation only arrives
+ * after D's bars are in, so the wait is short and always ends. A run is one
  * transaction: the decisions of every changed recommendation in ticker
  * order (BUY/SELL/HOLD differs from the ticker's previous one, or it is
  * the first), sizing (domain/sizing.h), the risk screen (domain/risk.h
@@ -63,6 +64,7 @@
 #include "services/trading.h"
 
 #define NOTIFY_POLL_MS 300
+#define WAIT_FILLS_MS 20
 #define NOTIFY_MAX_ATTEMPTS 5
 
 typedef struct engine {
@@ -627,8 +629,17 @@ static int advance(worker *w, char *err, size_t errlen)
         if (replay_mode(c) && day != first_session(c) && !prev_done)
             break; /* the previous session is not traded yet */
         if (replay_mode(c) && open > 0) {
+            /* Wait for their fills. Our own wake-up stays queued
+             * meanwhile, so the work is never invisible to anyone
+             * watching the queues (the demo waits for them to drain). */
             rc = push_orders(w, "te_open", SQL_OPEN_BEFORE, ds);
-            break; /* wait for their fills; broker-adapter wakes us */
+            if (rc == WORKER_OK) {
+                char *wake[] = {"{\"wake\":\"waiting_for_fills\"}"};
+
+                worker_sleep_ms(WAIT_FILLS_MS);
+                rc = worker_push(w, Q_TRADING_DECISIONS, wake, 1);
+            }
+            break;
         }
         rc = run_day(w, day, pgarr_text(&tickers), err, errlen);
         if (rc != WORKER_OK)

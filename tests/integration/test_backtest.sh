@@ -23,6 +23,20 @@ unset REPLAY_TICKERS REPLAY_START REPLAY_END REPLAY_DIR STARTING_CASH \
     PAPER_SLIPPAGE_BPS PAPER_COMMISSION_CENTS
 BT=("$BIN" backtest --no-progress)
 
+# Runs the backtest with the options given (stdout to $OUT_FILE, or
+# nowhere); a failure, sanitizer reports included, fails the test.
+run_bt() {
+    local err=$WORK/run.err
+    checks=$((checks + 1))
+    if "${BT[@]}" "$@" >"${OUT_FILE:-/dev/null}" 2>"$err"; then
+        return 0
+    fi
+    echo "  FAIL: backtest $* exited non-zero:"
+    tail -n 15 "$err"
+    failures=$((failures + 1))
+    return 1
+}
+
 # Rows of CSV file $1 whose column $2 is on or before day $3 (the
 # header is left out).
 upto() {
@@ -33,7 +47,7 @@ after() {
 }
 
 echo "settings: the backtest's risk limits are the migration's"
-"${BT[@]}" --show-settings >"$WORK/settings.txt"
+OUT_FILE=$WORK/settings.txt run_bt --show-settings
 awk -F"[(',]+" '/^ *\(.[a-z_]+., [0-9]+,/ {print $2, $3}' \
     db/migrations/002_trading.sql | tr -d ' ' | sort >"$WORK/limits.sql"
 tr ' ' ',' <"$WORK/settings.txt" | tr -d ' ' | sort |
@@ -44,8 +58,8 @@ assert_eq "limits of 002_trading.sql found" "12" \
 assert_eq "limits that differ from the migration" "" \
     "$(cat "$WORK/limits.diff")"
 assert_eq "later migrations that change risk limits" "" \
-    "$(grep -l 'risk_limits' db/migrations/*.sql |
-        grep -v 002_trading.sql | xargs -r grep -l -i 'update risk_limits\|insert into risk_limits')"
+    "$(grep -l -i -E '(update|insert into) risk_limits' \
+        db/migrations/*.sql | grep -v 002_trading.sql)"
 
 echo "report: the whole bundled period, with buy-and-hold and the null model"
 start=$(date +%s%N)
@@ -81,7 +95,7 @@ assert_eq "HTML: no script, no outside reference" "0" \
         grep -c -i -E '<script|src=|href=|url\(|@import|https?:')"
 
 echo "determinism: the same inputs, the same bytes"
-"${BT[@]}" --null-runs 3 --signals --out "$WORK/b" >"$WORK/b.out" 2>/dev/null
+OUT_FILE=$WORK/b.out run_bt --null-runs 3 --signals --out "$WORK/b"
 same=yes
 for f in "$WORK"/a/*; do
     cmp -s "$f" "$WORK/b/$(basename "$f")" || {
@@ -114,12 +128,13 @@ doctor() {
         "$NEWS" >"$dir/$(basename "$NEWS")"
 }
 
+# Compares the baseline run $WORK/base with a run on data changed after
+# day $1.
 check_cut() {
     local d=$1 dir=$WORK/cut-$1
     doctor "$d" "$dir/data"
-    "${BT[@]}" --null-runs 0 --out "$dir/a" >/dev/null 2>&1
-    "${BT[@]}" --null-runs 0 --data "$dir/data" --out "$dir/b" \
-        >/dev/null 2>&1
+    ln -s "$WORK/base" "$dir/a"
+    run_bt --null-runs 0 --data "$dir/data" --out "$dir/b"
     assert_eq "cut $d: backtest on the changed data ran" "yes" \
         "$([ -s "$dir/b/decisions.csv" ] && echo yes || echo no)"
     for spec in decisions.csv:1 recommendations.csv:1 trades.csv:2 \
@@ -148,6 +163,7 @@ check_cut() {
 }
 
 echo "no look-ahead: every input after day D changed"
+run_bt --null-runs 0 --out "$WORK/base"
 check_cut 2011-08-05
 check_cut 2011-10-14
 
@@ -261,9 +277,8 @@ if [ -z "${POSTGRES_PORT:-}" ] || [ -z "${REDIS_PORT:-}" ]; then
 else
     out=$WORK/agree
     mkdir -p "$out"
-    "${BT[@]}" --null-runs 0 --signals --tickers "$AGREE_TICKERS" \
-        --from "$AGREE_FROM" --to "$AGREE_TO" --out "$out/bt" \
-        >/dev/null 2>&1
+    run_bt --null-runs 0 --signals --tickers "$AGREE_TICKERS" \
+        --from "$AGREE_FROM" --to "$AGREE_TO" --out "$out/bt"
     export REPLAY_TICKERS=$AGREE_TICKERS REPLAY_START=$AGREE_FROM
     export REPLAY_END=$AGREE_TO REPLAY_LOOKBACK_DAYS=45
     export STONKS_VAR_DIR=$WORK/var OBJECT_STORE_DIR=$WORK/var/objects

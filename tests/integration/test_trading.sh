@@ -86,16 +86,25 @@ prepare_db() {
 }
 
 api() { # METHOD PATH [BODY] [extra curl args]: prints "status body"
-    local m=$1 url=$2 body=${3:-} out
+    local m=$1 url=$2 out
+    local -a data=()
+    [ -n "${3:-}" ] && data=(-d "$3")
     shift 3 2>/dev/null || shift $#
     out=$(curl -s -X "$m" -H 'Content-Type: application/json' \
-        ${body:+-d "$body"} "$@" -w '\n%{http_code}' "$url")
+        "${data[@]}" "$@" -w '\n%{http_code}' "$url")
     echo "$(tail -n 1 <<<"$out") $(sed '$d' <<<"$out")"
 }
 
 jq_py() { # EXPR: evaluates a Python expression on the JSON in stdin (j)
     python3 -c "import json,sys; j=json.load(sys.stdin); print($1)"
 }
+
+for port in 18003 18004 18065 18066; do
+    if (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null; then
+        echo "  FAIL: port $port is in use; stop what listens there first"
+        exit 1
+    fi
+done
 
 echo "1. fixed scenario on the paper broker"
 prepare_db stonks_it_trading
@@ -218,6 +227,7 @@ assert_eq "repeated jobs: still 4 orders, 4 fills, 7 decisions" "4 4 7" \
     "$(sql "SELECT (SELECT count(*) FROM orders), (SELECT count(*) FROM
             fills), (SELECT count(*) FROM trading_decisions)" | tr '|' ' ')"
 
+echo "  (${SECONDS}s)"
 echo "2. the APIs"
 code() { cut -d' ' -f1 <<<"$1"; }
 r=$(api GET $TE/status)
@@ -288,6 +298,7 @@ stop broker-adapter
 stop trading-engine
 stop risk-engine
 
+echo "  (${SECONDS}s)"
 echo "3. Alpaca through the fake trading API"
 prepare_db stonks_it_trading_alpaca
 sql "INSERT INTO price_bars (ticker, day, open, high, low, close, volume,
@@ -374,6 +385,7 @@ assert_eq "after the restart: one submission, one order at the broker" \
 assert_eq "reconciliation at start-up: positions agree with Alpaca" "t" \
     "$(sql "SELECT ok FROM reconciliations ORDER BY id DESC LIMIT 1")"
 
+echo "  (${SECONDS}s)"
 echo "4. SMTP"
 /usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null ||
     echo "  FAIL: python3-aiosmtpd is not installed"
@@ -418,6 +430,7 @@ stop risk-engine
 unset BROKER BROKER_BASE_URL BROKER_API_KEY BROKER_API_SECRET BROKER_TIMEOUT_MS
 unset QUEUE_VISIBILITY_TIMEOUT_MS
 
+echo "  (${SECONDS}s)"
 echo "5. the demo's replay, traded"
 # The whole 2011H2 replay plainly; two months under the sanitizers.
 export SCHEDULER_MODE=replay
@@ -527,4 +540,5 @@ assert_eq "only the last session's orders may still be open" "0" \
     "$(sql "SELECT count(*) FROM orders WHERE status IN ('queued',
             'submitting', 'accepted', 'partially_filled') AND decision_day <
             (SELECT max(day) FROM trading_runs)")"
+echo "  (${SECONDS}s)"
 finish

@@ -96,6 +96,7 @@ export interface Column<T> {
   cell: (row: T) => Child;
   sort?: (row: T) => string | number; // sortable when given
   numeric?: boolean;
+  text?: boolean; // free text: may wrap on a phone
 }
 
 // A table with optional click-to-sort headers. Each row carries
@@ -127,7 +128,7 @@ export function table<T>(
           'tr',
           { 'data-key': rowKey(r) },
           ...cols.map((c) =>
-            h('td', { 'data-col': c.key, class: c.numeric ? 'num' : undefined }, c.cell(r)),
+            h('td', { 'data-col': c.key, class: c.numeric ? 'num' : c.text ? 'text' : undefined }, c.cell(r)),
           ),
         ),
       ),

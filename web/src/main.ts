@@ -19,7 +19,8 @@ const NAV: [string, string][] = [
   ['/symbols', 'Symbols'],
   ['/recommendations', 'Recommendations'],
   ['/trading', 'Trading'],
-  ['/risk', 'Risk'],
+  // Not /risk: nginx sends /risk/ to the risk-engine.
+  ['/limits', 'Risk'],
 ];
 
 function tokenBox(): HTMLElement {
@@ -121,7 +122,7 @@ function shell(): HTMLElement {
   route('/recommendations/:t', renderRecommendationHistory);
   route('/trading', renderTrading);
   route('/orders/:id', renderLineage);
-  route('/risk', renderRisk);
+  route('/limits', renderRisk);
   route('/documents/:id', renderDocument);
   start(main, (path) => {
     for (const a of nav.querySelectorAll('a')) {

@@ -25,7 +25,7 @@ function recTable(rows: Recommendation[], testid: string, history: boolean): HTM
       { key: 'action', label: 'Action', cell: (r) => actionBadge(r.action), sort: (r) => ACTION_ORDER[r.action] ?? 9 },
       { key: 'conviction', label: 'Conviction', cell: (r) => fixed(r.conviction, 3), sort: (r) => r.conviction, numeric: true },
       { key: 'target_weight', label: 'Target weight', cell: (r) => pct(r.target_weight), sort: (r) => r.target_weight, numeric: true },
-      { key: 'rationale', label: 'Rationale', cell: (r) => h('span', { class: 'rationale' }, r.rationale) },
+      { text: true, key: 'rationale', label: 'Rationale', cell: (r) => h('span', { class: 'rationale' }, r.rationale) },
     ],
     rows,
     (r) => (history ? r.as_of : r.ticker),

@@ -77,7 +77,7 @@ async function limits(): Promise<Node> {
     ]),
     table<Row>(
       [
-        { key: 'name', label: 'Limit', cell: (r) => h('span', {}, h('code', {}, r.limit.name), h('br'), h('small', {}, r.limit.description)) },
+        { text: true, key: 'name', label: 'Limit', cell: (r) => h('span', {}, h('code', {}, r.limit.name), h('br'), h('small', {}, r.limit.description)) },
         { key: 'value', label: 'Limit value', cell: (r) => limitValue(r.limit.value, r.limit.unit), numeric: true },
         {
           key: 'current',
@@ -86,7 +86,7 @@ async function limits(): Promise<Node> {
           numeric: true,
         },
         { key: 'use', label: 'Use', cell: (r) => meter(r.current, r.limit.value) },
-        { key: 'basis', label: 'Measured as', cell: (r) => r.basis },
+        { text: true, key: 'basis', label: 'Measured as', cell: (r) => r.basis },
       ],
       rows,
       (r) => r.limit.name,
@@ -159,6 +159,7 @@ async function verdicts(): Promise<Node> {
       },
       {
         key: 'reasons',
+        text: true,
         label: 'Reasons',
         cell: (v) =>
           v.reasons.length

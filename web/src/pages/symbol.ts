@@ -111,13 +111,13 @@ function news(t: string): HTMLElement {
   const load = async () => {
     try {
       const page = await get<Page<Signal>>(
-        `/api/signals${qs({ ticker: t, limit: 50, cursor: cursor ?? undefined })}`,
+        `/api/signals${qs({ ticker: t, limit: 25, cursor: cursor ?? undefined })}`,
       );
       for (const s of page.items) {
         const tr: HTMLElement = h(
           'tr',
           { 'data-key': `${s.document_id}:${s.model_version}` },
-          h('td', { 'data-col': 'day' }, s.trading_day),
+          h('td', { 'data-col': 'day', class: 'nowrap' }, s.trading_day),
           h(
             'td',
             { 'data-col': 'title' },

@@ -102,7 +102,7 @@ function statusPanel(): HTMLElement {
 async function account(): Promise<Node> {
   const [a, positions] = await Promise.all([
     get<Account>('/api/account'),
-    getAll<Position>(`/api/positions${qs({ open: 'true' })}`),
+    get<{ items: Position[] }>(`/api/positions${qs({ open: 'true' })}`).then((r) => r.items),
   ]);
   const value = positions.reduce((s, p) => s + (p.market_value_cents ?? 0), 0);
   const unreal = positions.reduce((s, p) => s + (p.unrealized_pnl_cents ?? 0), 0);
@@ -204,7 +204,7 @@ async function decisions(): Promise<Node> {
       { key: 'ticker', label: 'Ticker', cell: (d) => d.ticker },
       { key: 'change', label: 'Change', cell: (d) => `${d.previous_action ?? '—'} → ${d.action}` },
       { key: 'outcome', label: 'Outcome', cell: (d) => d.outcome.replace(/_/g, ' ') },
-      { key: 'explanation', label: 'Explanation', cell: (d) => d.explanation },
+      { text: true, key: 'explanation', label: 'Explanation', cell: (d) => d.explanation },
     ],
     r.items,
     (d) => String(d.id),

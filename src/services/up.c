@@ -1,0 +1,765 @@
+/*
+ * up: the whole stack on one machine.
+ *
+ * Design: one supervisor process and a table of children. Each child is
+ * `/proc/self/exe <service>` (or nginx) in a process group of its own,
+ * so a Ctrl-C in the terminal reaches only the supervisor, which then
+ * stops the children in order; PR_SET_PDEATHSIG stops them too if the
+ * supervisor itself is killed. A child is in one of four states:
+ *
+ *   running     pid > 0
+ *   waiting     pid == 0, restart_at set: it died and comes back after
+ *               its backoff (0.5 s doubling to 30 s; a child that ran
+ *               30 s starts again from 0.5 s)
+ *   finished    the replay scheduler exited 0: its work is done
+ *   skipped     the command does not exist in this binary yet
+ *
+ * The HTTP services listen on the ports of QUERY_API_URL, REGISTRY_URL,
+ * TRADING_ENGINE_URL and RISK_ENGINE_URL, so the services that call each
+ * other find one another with the same settings; queue workers answer
+ * their probes on --probe-base + n. nginx serves web/dist with the
+ * proxies of infra/nginx/stonks.conf.template, the file the Helm chart's
+ * dashboard container renders too, rendered here by envsubst.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "adapters/webclient.h"
+#include "lib/log.h"
+#include "lib/queue.h"
+#include "lib/worker.h"
+#include "lib/xalloc.h"
+#include "services/admin.h"
+#include "services/cli.h"
+#include "services/pipeline.h"
+#include "services/up.h"
+
+#define UP_MAX_CHILDREN 32
+#define BACKOFF_FIRST_S 0.5
+#define BACKOFF_MAX_S 30.0
+#define STABLE_AFTER_S 30.0
+#define STOP_GRACE_S 10.0
+#define READY_TIMEOUT_S 30.0
+#define TICK_MS 100
+
+typedef enum up_kind { UP_API, UP_WORKER, UP_NGINX } up_kind;
+
+typedef struct up_child {
+    const char *service; /* a stonks command, or "nginx" */
+    int replica;
+    up_kind kind;
+    int port; /* HTTP_PORT of the child; for nginx its listen port */
+    pid_t pid; /* 0 while not running */
+    double started, restart_at;
+    int failures; /* deaths since it last ran STABLE_AFTER_S */
+    int finished, skipped, ready;
+} up_child;
+
+typedef struct up_options {
+    const char *dashboard; /* HOST:PORT nginx listens on */
+    const char *web_root;
+    const char *template_path;
+    int probe_base;
+    int with_dashboard;
+} up_options;
+
+typedef struct up_state {
+    const config *cfg;
+    up_options opt;
+    char *logdir;
+    char *nginx_dir;
+    up_child kids[UP_MAX_CHILDREN];
+    size_t nkids;
+} up_state;
+
+/* The deployment topology (ARCHITECTURE.md): services and replicas. */
+static const struct {
+    const char *service;
+    int replicas;
+    up_kind kind;
+} topology[] = {
+    {"query-api", 1, UP_API},         {"symbol-registry", 1, UP_API},
+    {"trading-engine", 1, UP_API},    {"risk-engine", 1, UP_API},
+    {"scheduler", 1, UP_WORKER},      {"ingestion", 2, UP_WORKER},
+    {"parser", 2, UP_WORKER},         {"extractor", 1, UP_WORKER},
+    {"aggregation", 4, UP_WORKER},    {"recommendation", 1, UP_WORKER},
+    {"broker-adapter", 1, UP_WORKER}, {"lake-publisher", 1, UP_WORKER},
+};
+
+static double now_s(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* The authority ("host:port") of an http:// URL into out, and its port.
+ * Returns the port, or -1 when the URL has no explicit port. */
+static int url_authority(const char *url, char *out, size_t cap)
+{
+    const char *p = strstr(url, "://");
+    const char *end, *colon;
+    size_t n;
+    long port;
+
+    p = p ? p + 3 : url;
+    end = p + strcspn(p, "/?#");
+    n = (size_t)(end - p);
+    if (n == 0 || n >= cap)
+        return -1;
+    memcpy(out, p, n);
+    out[n] = '\0';
+    colon = strrchr(out, ':');
+    if (!colon || colon[1] == '\0')
+        return -1;
+    port = strtol(colon + 1, NULL, 10);
+    return port > 0 && port < 65536 ? (int)port : -1;
+}
+
+static const char *api_url(const config *c, const char *service)
+{
+    if (strcmp(service, "query-api") == 0)
+        return c->query_api_url;
+    if (strcmp(service, "symbol-registry") == 0)
+        return c->registry_url;
+    if (strcmp(service, "trading-engine") == 0)
+        return c->trading_engine_url;
+    return c->risk_engine_url;
+}
+
+/* 1 when this binary has the command (its --help exits 0). */
+static int command_exists(const char *service)
+{
+    int status;
+    pid_t pid = fork();
+
+    if (pid == 0) {
+        int fd = open("/dev/null", O_WRONLY);
+
+        if (fd >= 0) {
+            dup2(fd, 1);
+            dup2(fd, 2);
+            close(fd);
+        }
+        execl("/proc/self/exe", "stonks", service, "--help", (char *)NULL);
+        _exit(127);
+    }
+    if (pid < 0 || waitpid(pid, &status, 0) < 0)
+        return 0;
+    return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+/* In the child: its own process group, gone with the supervisor, output
+ * to its log file. */
+static void child_setup(pid_t parent, const char *log)
+{
+    int fd;
+
+    setpgid(0, 0);
+    prctl(PR_SET_PDEATHSIG, SIGTERM);
+    if (getppid() != parent)
+        _exit(0);
+    fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
+    if (fd >= 0) {
+        dup2(fd, 1);
+        dup2(fd, 2);
+        close(fd);
+    }
+    fd = open("/dev/null", O_RDONLY);
+    if (fd >= 0) {
+        dup2(fd, 0);
+        close(fd);
+    }
+}
+
+static void exec_nginx(const up_state *st)
+{
+    char *conf = xasprintf("%s/nginx.conf", st->nginx_dir);
+    char *elog = xasprintf("%s/error.log", st->nginx_dir);
+
+    execlp("nginx", "nginx", "-p", st->nginx_dir, "-c", conf, "-e", elog, "-g",
+           "daemon off;", (char *)NULL);
+    execl("/usr/sbin/nginx", "nginx", "-p", st->nginx_dir, "-c", conf, "-e",
+          elog, "-g", "daemon off;", (char *)NULL);
+    fprintf(stderr, "cannot run nginx: %s (install it: make deps)\n",
+            strerror(errno));
+    _exit(127);
+}
+
+static void spawn(up_state *st, up_child *k)
+{
+    char *log = xasprintf("%s/%s-%d.log", st->logdir, k->service, k->replica);
+    pid_t parent = getpid();
+    pid_t pid = fork();
+
+    if (pid == 0) {
+        char port[16];
+
+        child_setup(parent, log);
+        if (k->kind == UP_NGINX)
+            exec_nginx(st);
+        snprintf(port, sizeof(port), "%d", k->port);
+        setenv("HTTP_PORT", port, 1);
+        execl("/proc/self/exe", "stonks", k->service, (char *)NULL);
+        fprintf(stderr, "cannot exec stonks %s: %s\n", k->service,
+                strerror(errno));
+        _exit(127);
+    }
+    free(log);
+    if (pid < 0) {
+        LOG_ERROR("cannot fork", LF_S("child", k->service),
+                  LF_S("error", strerror(errno)));
+        k->restart_at = now_s() + BACKOFF_MAX_S;
+        return;
+    }
+    k->pid = pid;
+    k->started = now_s();
+    k->restart_at = 0;
+    k->ready = 0;
+    LOG_INFO("service started", LF_S("child", k->service),
+             LF_I("replica", k->replica), LF_I("pid", pid),
+             LF_I("port", k->port));
+}
+
+static void add_child(up_state *st, const char *service, int replica,
+                      up_kind kind, int port)
+{
+    up_child *k = &st->kids[st->nkids++];
+
+    memset(k, 0, sizeof(*k));
+    k->service = service;
+    k->replica = replica;
+    k->kind = kind;
+    k->port = port;
+}
+
+/* Builds the child table. Returns 0, or -1 after printing why. */
+static int plan(up_state *st, const char *sealed)
+{
+    const config *c = st->cfg;
+    int slot = 0;
+
+    for (size_t i = 0; i < sizeof(topology) / sizeof(*topology); i++) {
+        const char *svc = topology[i].service;
+        int port = 0;
+
+        if (topology[i].kind == UP_API) {
+            char auth[256];
+
+            port = url_authority(api_url(c, svc), auth, sizeof(auth));
+            if (port < 0) {
+                fprintf(stderr,
+                        "stonks up: the URL of %s (%s) has no port; set it "
+                        "like http://127.0.0.1:8001\n",
+                        svc, api_url(c, svc));
+                return -1;
+            }
+        }
+        if (!command_exists(svc)) {
+            printf("  skipped: %s (not in this build yet)\n", svc);
+            continue;
+        }
+        if (strcmp(svc, "scheduler") == 0 &&
+            strcmp(c->scheduler_mode, "replay") == 0 && sealed &&
+            strcmp(sealed, c->replay_end) >= 0) {
+            printf("  skipped: scheduler (the replay is sealed through %s; "
+                   "`stonks demo` replays again)\n",
+                   sealed);
+            continue;
+        }
+        for (int r = 1; r <= topology[i].replicas; r++) {
+            if (st->nkids + 1 >= UP_MAX_CHILDREN)
+                return -1;
+            if (topology[i].kind == UP_WORKER)
+                port = st->opt.probe_base > 0 ? st->opt.probe_base + slot++ : 0;
+            add_child(st, svc, r, topology[i].kind, port);
+        }
+    }
+    return 0;
+}
+
+/* Runs envsubst over the template with only the STONKS_* variables, the
+ * way the chart's container renders it. Returns 0 or -1. */
+static int render_template(up_state *st, const char *out_path, char *err,
+                           size_t errlen)
+{
+    const config *c = st->cfg;
+    char qa[256], reg[256], risk[256], root[PATH_MAX];
+    int in, out, status;
+    pid_t pid;
+
+    if (url_authority(c->query_api_url, qa, sizeof(qa)) < 0 ||
+        url_authority(c->registry_url, reg, sizeof(reg)) < 0 ||
+        url_authority(c->risk_engine_url, risk, sizeof(risk)) < 0) {
+        snprintf(err, errlen, "an API URL has no host:port");
+        return -1;
+    }
+    if (!realpath(st->opt.web_root, root)) {
+        snprintf(err, errlen, "%s: %s", st->opt.web_root, strerror(errno));
+        return -1;
+    }
+    in = open(st->opt.template_path, O_RDONLY);
+    if (in < 0) {
+        snprintf(err, errlen, "cannot read %s: %s", st->opt.template_path,
+                 strerror(errno));
+        return -1;
+    }
+    out = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (out < 0) {
+        snprintf(err, errlen, "cannot write %s: %s", out_path, strerror(errno));
+        close(in);
+        return -1;
+    }
+    pid = fork();
+    if (pid == 0) {
+        dup2(in, 0);
+        dup2(out, 1);
+        setenv("STONKS_DASHBOARD_LISTEN", st->opt.dashboard, 1);
+        setenv("STONKS_WEB_ROOT", root, 1);
+        setenv("STONKS_QUERY_API_UPSTREAM", qa, 1);
+        setenv("STONKS_REGISTRY_UPSTREAM", reg, 1);
+        setenv("STONKS_RISK_UPSTREAM", risk, 1);
+        execlp("envsubst", "envsubst",
+               "${STONKS_DASHBOARD_LISTEN} ${STONKS_WEB_ROOT} "
+               "${STONKS_QUERY_API_UPSTREAM} ${STONKS_REGISTRY_UPSTREAM} "
+               "${STONKS_RISK_UPSTREAM}",
+               (char *)NULL);
+        _exit(127);
+    }
+    close(in);
+    close(out);
+    if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) ||
+        WEXITSTATUS(status) != 0) {
+        snprintf(err, errlen,
+                 "envsubst failed on %s (install gettext-base: make deps)",
+                 st->opt.template_path);
+        return -1;
+    }
+    return 0;
+}
+
+/* nginx.conf of the private prefix: pid, logs and temp files under it,
+ * the rendered server block included inside http {}. */
+static int write_nginx_conf(up_state *st, char *err, size_t errlen)
+{
+    char *path = xasprintf("%s/nginx.conf", st->nginx_dir);
+    char *server = xasprintf("%s/stonks.conf", st->nginx_dir);
+    char *tmp = xasprintf("%s/tmp", st->nginx_dir);
+    const char *d = st->nginx_dir;
+    FILE *f;
+    int rc = -1;
+
+    mkdir(tmp, 0755);
+    if (render_template(st, server, err, errlen) < 0)
+        goto out;
+    f = fopen(path, "w");
+    if (!f) {
+        snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
+        goto out;
+    }
+    fprintf(f, "# Written by `stonks up` on every start; edit "
+               "infra/nginx/stonks.conf.template instead.\n");
+    /* As root, nginx would hand its workers to `nobody`, which may not
+     * reach a checkout under a private home: they stay with the user
+     * that runs the stack, on loopback only. */
+    if (geteuid() == 0)
+        fprintf(f, "user root;\n");
+    fprintf(f,
+            "worker_processes 1;\n"
+            "pid \"%s/nginx.pid\";\n"
+            "error_log \"%s/error.log\" warn;\n"
+            "events { worker_connections 256; }\n"
+            "http {\n"
+            "    types {\n"
+            "        text/html html;\n"
+            "        text/css css;\n"
+            "        application/javascript js mjs;\n"
+            "        application/json json map;\n"
+            "        image/svg+xml svg;\n"
+            "        image/png png;\n"
+            "        image/x-icon ico;\n"
+            "        font/woff2 woff2;\n"
+            "    }\n"
+            "    default_type application/octet-stream;\n"
+            "    sendfile on;\n"
+            "    access_log \"%s/access.log\";\n"
+            "    client_body_temp_path \"%s/tmp/body\";\n"
+            "    proxy_temp_path \"%s/tmp/proxy\";\n"
+            "    fastcgi_temp_path \"%s/tmp/fastcgi\";\n"
+            "    uwsgi_temp_path \"%s/tmp/uwsgi\";\n"
+            "    scgi_temp_path \"%s/tmp/scgi\";\n"
+            "    include \"%s\";\n"
+            "}\n",
+            d, d, d, d, d, d, d, d, server);
+    if (fclose(f) != 0) {
+        snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
+        goto out;
+    }
+    rc = 0;
+out:
+    free(path);
+    free(server);
+    free(tmp);
+    return rc;
+}
+
+/* Migrations, the watchlist when it is empty, and the replay's sealed
+ * day (a new string, or NULL). Returns 0 or -1 after logging. */
+static int prepare(const config *c, char **sealed)
+{
+    char err[1024] = "", consumer[128];
+    db *d = db_open(c, err, sizeof(err));
+    queue_client *q = NULL;
+    PGresult *r = NULL;
+    int n, rc = -1;
+
+    *sealed = NULL;
+    if (!d || admin_migrate(d, c, &n, err, sizeof(err)) < 0)
+        goto out;
+    if (db_exec(d, "SELECT count(*) FROM symbols", 0, NULL, &r) != DB_OK) {
+        snprintf(err, sizeof(err), "%s", db_error(d));
+        goto out;
+    }
+    if (atoll(PQgetvalue(r, 0, 0)) == 0 &&
+        admin_seed(d, c, &n, err, sizeof(err)) < 0)
+        goto out;
+    worker_consumer_name("up", consumer, sizeof(consumer));
+    q = queue_open(c, consumer, err, sizeof(err));
+    if (!q)
+        goto out;
+    *sealed = queue_get(q, KEY_SEALED);
+    rc = 0;
+out:
+    if (rc < 0)
+        LOG_ERROR("cannot prepare the stack", LF_S("error", err));
+    if (r)
+        PQclear(r);
+    queue_close(q);
+    db_close(d);
+    return rc;
+}
+
+static double backoff_of(int failures)
+{
+    double b = BACKOFF_FIRST_S;
+
+    for (int i = 1; i < failures && b < BACKOFF_MAX_S; i++)
+        b *= 2;
+    return b < BACKOFF_MAX_S ? b : BACKOFF_MAX_S;
+}
+
+/* Collects children that exited and schedules their restarts. */
+static void reap(up_state *st)
+{
+    int status;
+    pid_t pid;
+
+    while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+        for (size_t i = 0; i < st->nkids; i++) {
+            up_child *k = &st->kids[i];
+            double ran, wait;
+
+            if (k->pid != pid)
+                continue;
+            k->pid = 0;
+            if (worker_stopping())
+                break;
+            if (strcmp(k->service, "scheduler") == 0 && WIFEXITED(status) &&
+                WEXITSTATUS(status) == 0 &&
+                strcmp(st->cfg->scheduler_mode, "replay") == 0) {
+                k->finished = 1;
+                LOG_INFO("the scheduler finished the replay",
+                         LF_S("through", st->cfg->replay_end));
+                break;
+            }
+            ran = now_s() - k->started;
+            k->failures = ran >= STABLE_AFTER_S ? 1 : k->failures + 1;
+            wait = backoff_of(k->failures);
+            k->restart_at = now_s() + wait;
+            LOG_WARN(
+                "service exited; restarting", LF_S("child", k->service),
+                LF_I("replica", k->replica),
+                LF_I("exit_code", WIFEXITED(status) ? WEXITSTATUS(status) : -1),
+                LF_I("signal", WIFSIGNALED(status) ? WTERMSIG(status) : 0),
+                LF_D("ran_s", ran), LF_D("restart_in_s", wait));
+            break;
+        }
+    }
+}
+
+static void restart_due(up_state *st)
+{
+    double t = now_s();
+
+    for (size_t i = 0; i < st->nkids; i++) {
+        up_child *k = &st->kids[i];
+
+        if (!k->pid && !k->finished && k->restart_at > 0 && t >= k->restart_at)
+            spawn(st, k);
+    }
+}
+
+/* 1 when GET url answers 200 within a short time. */
+static int answers(const char *url)
+{
+    webclient_request req = {.method = "GET",
+                             .url = url,
+                             .timeout_ms = 500,
+                             .connect_timeout_ms = 200};
+    webclient_response res;
+    char err[256];
+    int ok =
+        webclient_do(&req, &res, err, sizeof(err)) == 0 && res.status == 200;
+
+    webclient_response_release(&res);
+    return ok;
+}
+
+/* Marks the HTTP children that answer; returns 1 when all do. */
+static int check_ready(up_state *st)
+{
+    int all = 1;
+
+    for (size_t i = 0; i < st->nkids; i++) {
+        up_child *k = &st->kids[i];
+        char *url;
+
+        if (k->kind == UP_WORKER || k->ready)
+            continue;
+        if (!k->pid) {
+            all = 0;
+            continue;
+        }
+        url = k->kind == UP_NGINX
+                  ? xasprintf("http://%s/healthz", st->opt.dashboard)
+                  : xasprintf("http://127.0.0.1:%d/ready", k->port);
+        k->ready = answers(url);
+        free(url);
+        all = all && k->ready;
+    }
+    return all;
+}
+
+static void print_urls(up_state *st)
+{
+    printf("\nStonks Oracle is up. Ctrl-C stops every service.\n\n");
+    for (size_t i = 0; i < st->nkids; i++) {
+        up_child *k = &st->kids[i];
+        const char *state = k->ready ? "" : "  (not ready yet: see its log)";
+
+        if (k->kind == UP_NGINX)
+            printf("  dashboard        http://%s/%s\n", st->opt.dashboard,
+                   state);
+        else if (k->kind == UP_API)
+            printf("  %-16s http://127.0.0.1:%d/docs%s\n", k->service, k->port,
+                   state);
+    }
+    printf("  logs             %s/\n", st->logdir);
+    if (!st->cfg->api_tokens || !st->cfg->api_tokens[0])
+        printf("\n  API_TOKENS is not set: changes from the dashboard (symbols,"
+               " kill switch)\n  are refused. Set API_TOKENS to a token of 16+"
+               " characters and start again.\n");
+    printf("\n");
+    fflush(stdout);
+}
+
+/* SIGTERM to every child, then SIGKILL to those still there after the
+ * grace period. */
+static void stop_all(up_state *st)
+{
+    double deadline = now_s() + STOP_GRACE_S;
+    size_t left;
+
+    for (size_t i = 0; i < st->nkids; i++)
+        if (st->kids[i].pid > 0)
+            kill(st->kids[i].pid, SIGTERM);
+    do {
+        int status;
+        pid_t pid;
+
+        left = 0;
+        while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
+            for (size_t i = 0; i < st->nkids; i++)
+                if (st->kids[i].pid == pid)
+                    st->kids[i].pid = 0;
+        for (size_t i = 0; i < st->nkids; i++)
+            left += st->kids[i].pid > 0;
+        if (left) {
+            struct timespec ts = {0, 20 * 1000 * 1000};
+
+            nanosleep(&ts, NULL);
+        }
+    } while (left && now_s() < deadline);
+    for (size_t i = 0; i < st->nkids; i++) {
+        if (st->kids[i].pid <= 0)
+            continue;
+        LOG_WARN("service did not stop in time; killing",
+                 LF_S("child", st->kids[i].service),
+                 LF_I("pid", st->kids[i].pid));
+        kill(st->kids[i].pid, SIGKILL);
+        waitpid(st->kids[i].pid, NULL, 0);
+        st->kids[i].pid = 0;
+    }
+}
+
+static int run_up(up_state *st)
+{
+    char err[1024] = "", *sealed = NULL, var[PATH_MAX];
+    double t0;
+    int announced = 0;
+
+    mkdir(st->cfg->var_dir, 0755);
+    mkdir(st->logdir, 0755);
+    if (!realpath(st->cfg->var_dir, var)) {
+        fprintf(stderr, "stonks up: %s: %s\n", st->cfg->var_dir,
+                strerror(errno));
+        return 1;
+    }
+    /* nginx reads relative paths from its prefix: give it full ones. */
+    st->nginx_dir = xasprintf("%s/up-nginx", var);
+    worker_install_signals();
+    webclient_init();
+    if (st->opt.with_dashboard) {
+        char *index = xasprintf("%s/index.html", st->opt.web_root);
+        int missing = access(index, R_OK) != 0;
+
+        free(index);
+        if (missing) {
+            fprintf(stderr,
+                    "stonks up: %s/index.html not found. Build the dashboard "
+                    "first\n  (make up does: cd web && npm ci && npm run "
+                    "build), or pass --no-dashboard.\n",
+                    st->opt.web_root);
+            return 1;
+        }
+        mkdir(st->nginx_dir, 0755);
+        if (write_nginx_conf(st, err, sizeof(err)) < 0) {
+            fprintf(stderr, "stonks up: %s\n", err);
+            return 1;
+        }
+    }
+    if (prepare(st->cfg, &sealed) < 0)
+        return 1;
+    printf("Starting the stack (logs in %s):\n", st->logdir);
+    if (plan(st, sealed) < 0) {
+        free(sealed);
+        return 2;
+    }
+    free(sealed);
+    if (st->opt.with_dashboard)
+        add_child(st, "nginx", 1, UP_NGINX, 0);
+    fflush(stdout);
+    for (size_t i = 0; i < st->nkids; i++)
+        spawn(st, &st->kids[i]);
+    t0 = now_s();
+    while (!worker_stopping()) {
+        reap(st);
+        restart_due(st);
+        if (!announced && (check_ready(st) || now_s() - t0 > READY_TIMEOUT_S)) {
+            print_urls(st);
+            announced = 1;
+        }
+        worker_sleep_ms(TICK_MS);
+    }
+    printf("Stopping the stack...\n");
+    fflush(stdout);
+    stop_all(st);
+    printf("Stopped.\n");
+    return 0;
+}
+
+static int usage(FILE *f, int rc)
+{
+    fprintf(f, "usage: stonks up [--dashboard HOST:PORT] [--web DIR] "
+               "[--template FILE]\n"
+               "                 [--probe-base PORT] [--no-dashboard]\n"
+               "  Runs every service as a child process on 127.0.0.1 (APIs on "
+               "the ports of\n"
+               "  QUERY_API_URL, REGISTRY_URL, TRADING_ENGINE_URL, "
+               "RISK_ENGINE_URL; workers'\n"
+               "  probes on --probe-base + n, default 8010), restarts one that "
+               "dies, and\n"
+               "  serves the dashboard (--web, default web/dist) with nginx on "
+               "--dashboard\n"
+               "  (default 127.0.0.1:8080) and the proxies of --template "
+               "(default\n"
+               "  infra/nginx/stonks.conf.template). Migrates the database and "
+               "loads the\n"
+               "  watchlist when it is empty. Ctrl-C stops everything. Needs "
+               "PostgreSQL and\n"
+               "  Redis (make up starts them).\n");
+    return rc;
+}
+
+/* Parses the options into o. Returns 0, 1 for --help, or -1 for an
+ * unknown option or a bad value. */
+static int parse_options(int argc, char **argv, up_options *o)
+{
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+
+        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0)
+            return 1;
+        if (strcmp(a, "--no-dashboard") == 0) {
+            o->with_dashboard = 0;
+            continue;
+        }
+        if (!v)
+            return -1;
+        if (strcmp(a, "--dashboard") == 0 && strchr(v, ':'))
+            o->dashboard = v;
+        else if (strcmp(a, "--web") == 0)
+            o->web_root = v;
+        else if (strcmp(a, "--template") == 0)
+            o->template_path = v;
+        else if (strcmp(a, "--probe-base") == 0 && atoi(v) >= 0 &&
+                 atoi(v) < 65500)
+            o->probe_base = atoi(v);
+        else
+            return -1;
+        i++;
+    }
+    return 0;
+}
+
+int cmd_up(int argc, char **argv)
+{
+    up_state st;
+    config c;
+    int rc;
+
+    memset(&st, 0, sizeof(st));
+    st.opt.dashboard = "127.0.0.1:8080";
+    st.opt.web_root = "web/dist";
+    st.opt.template_path = "infra/nginx/stonks.conf.template";
+    st.opt.probe_base = 8010;
+    st.opt.with_dashboard = 1;
+    rc = parse_options(argc, argv, &st.opt);
+    if (rc > 0)
+        return usage(stdout, 0);
+    if (rc < 0) {
+        fprintf(stderr, "stonks up: unknown option or bad value\n");
+        return usage(stderr, 2);
+    }
+    if (cli_start("up", &c) < 0)
+        return 2;
+    st.cfg = &c;
+    st.logdir = xasprintf("%s/log", c.var_dir);
+    rc = run_up(&st);
+    free(st.logdir);
+    free(st.nginx_dir);
+    config_release(&c);
+    return rc;
+}

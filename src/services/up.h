@@ -1,0 +1,16 @@
+/*
+ * up: `stonks up`, the whole stack on one machine. It prepares the
+ * database (migrations, and the watchlist when it is empty), runs every
+ * service of the deployment topology as its own child process on its
+ * own 127.0.0.1 port, restarts a child that dies (with backoff), serves
+ * the dashboard with nginx and the chart's proxy rules, prints the
+ * URLs, and stops everything on SIGINT or SIGTERM.
+ */
+#ifndef STONKS_UP_H
+#define STONKS_UP_H
+
+/* The command. Returns the process exit code: 0 after a clean stop, 1
+ * when the stack could not start, 2 for a usage or settings error. */
+int cmd_up(int argc, char **argv);
+
+#endif

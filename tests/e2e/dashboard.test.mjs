@@ -1,0 +1,440 @@
+// End-to-end tests of the dashboard: Playwright (playwright-core) driving
+// Debian's chromium, headless, against the stack that
+// tests/integration/test_e2e.sh starts with `stonks up` over a small
+// replay. Each page's numbers are compared with the API's answers,
+// fetched here and formatted here with rules written independently of
+// the dashboard's own code. Screenshots of every page, at 1280x800 and
+// at a phone's 390x844, go to SCREENSHOT_DIR.
+//
+//   BASE_URL=http://127.0.0.1:18180 API_TOKEN=... SCREENSHOT_DIR=...
+//   node --test dashboard.test.mjs
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { chromium } from 'playwright-core';
+
+const BASE = process.env.BASE_URL ?? 'http://127.0.0.1:18180';
+const TOKEN = process.env.API_TOKEN ?? '';
+const SHOTS = process.env.SCREENSHOT_DIR ?? 'screenshots';
+const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+
+let browser;
+let page;
+let profile;
+const pageErrors = [];
+
+// --- the API, read directly through the same nginx --------------------
+
+async function api(path, init = {}) {
+  const r = await fetch(BASE + path, init);
+  const body = r.status === 204 ? null : await r.json();
+  if (!r.ok && !init.allowError)
+    throw new Error(`${path}: ${r.status} ${JSON.stringify(body)}`);
+  return { status: r.status, body };
+}
+
+const get = async (path) => (await api(path)).body;
+
+// --- formatting, written independently of web/src/format.ts -----------
+
+const usd = new Intl.NumberFormat('en-US', {
+  style: 'currency',
+  currency: 'USD',
+  minimumFractionDigits: 2,
+});
+const money = (cents) => (cents === null ? '—' : usd.format(cents / 100));
+const signedMoney = (cents) => (cents > 0 ? '+' : '') + money(cents);
+const pct = (x) => `${(x * 100).toFixed(2)}%`;
+const bps = (v) => `${(v / 100).toFixed(2)}%`;
+const sign3 = (x) => {
+  const s = x.toFixed(3);
+  if (Number(s) === 0) return s.replace('-', '');
+  return x > 0 ? `+${s}` : s;
+};
+const count = (n) => n.toLocaleString('en-US');
+
+// --- page helpers ------------------------------------------------------
+
+async function open(path, ready) {
+  await page.goto(BASE + path);
+  for (const sel of ready)
+    await page.locator(sel).first().waitFor({ state: 'attached' });
+}
+
+// textContent, not innerText: the API's text exactly, spaces included.
+const text = async (sel) =>
+  (await page.locator(sel).first().textContent()).trim();
+
+// The cells of a table (data-testid) as [{col: text}], keyed by data-key.
+async function rows(testid) {
+  const t = page.locator(`table[data-testid="${testid}"]`);
+  await t.waitFor({ state: 'attached' });
+  return t.evaluate((el) =>
+    [...el.querySelectorAll('tbody tr')].map((tr) => {
+      const o = { _key: tr.getAttribute('data-key') };
+      for (const td of tr.querySelectorAll('td[data-col]'))
+        o[td.getAttribute('data-col')] = td.textContent.trim();
+      return o;
+    }),
+  );
+}
+
+async function shoot(name) {
+  assert.deepEqual(pageErrors, [], 'no script error on the page');
+  await page.waitForTimeout(150); // let the charts draw
+  await page.screenshot({
+    path: join(SHOTS, `${name}-desktop.png`),
+    fullPage: true,
+  });
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.waitForTimeout(150);
+  const overflow = await page.evaluate(
+    () => document.documentElement.scrollWidth - window.innerWidth,
+  );
+  await page.screenshot({ path: join(SHOTS, `${name}-phone.png`), fullPage: true });
+  await page.setViewportSize({ width: 1280, height: 800 });
+  assert.ok(overflow <= 1, `${name}: the page is ${overflow}px wider than a phone`);
+}
+
+async function useToken(token) {
+  await page.locator('[data-testid=token-toggle]').click();
+  await page.locator('[data-testid=token-input]').fill(token);
+  await page.locator('[data-testid=token-save]').click();
+  assert.equal(await text('[data-testid=token-state]'), token ? 'Token set' : 'Token');
+}
+
+before(async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  profile = mkdtempSync(join(tmpdir(), 'stonks-e2e-'));
+  // A persistent context is how Playwright takes a private profile
+  // folder (--user-data-dir); a fresh one per run, removed after.
+  browser = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    viewport: { width: 1280, height: 800 },
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+  page = browser.pages()[0] ?? (await browser.newPage());
+  page.setDefaultTimeout(15000);
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+});
+
+after(async () => {
+  await browser?.close();
+  if (profile) rmSync(profile, { recursive: true, force: true });
+});
+
+// --- the pages -----------------------------------------------------------
+
+test('overview shows the services, queues, portfolio and today', async () => {
+  const [status, values, latest] = await Promise.all([
+    get('/api/pipeline/status'),
+    get('/api/portfolio/value?limit=500'),
+    get('/api/recommendations/latest'),
+  ]);
+  await open('/', ['table[data-testid=services]', 'table[data-testid=queues]',
+    'table[data-testid=portfolio-values]', 'table[data-testid=today]']);
+
+  const services = await rows('services');
+  for (const s of ['query-api', 'symbol-registry', 'risk-engine', 'trading-engine'])
+    assert.equal(services.find((r) => r._key === s)?.state, 'ready', s);
+
+  const queues = await rows('queues');
+  assert.equal(queues.length, status.queues.length);
+  for (const q of status.queues) {
+    const r = queues.find((x) => x._key === q.name);
+    assert.equal(r.depth, count(q.depth), `${q.name} depth`);
+    assert.equal(r.in_flight, count(q.in_flight), `${q.name} in flight`);
+    assert.ok(r.dead.startsWith(count(q.dead)), `${q.name} dead`);
+  }
+  assert.equal(await text('[data-testid=sealed-day]'), status.replay.sealed_day);
+  assert.equal(await text('[data-testid=docs-extracted]'), count(status.documents.extracted));
+
+  const v = values.items;
+  assert.ok(v.length > 0, 'the replay valued the portfolio');
+  const last = v[v.length - 1];
+  assert.equal(await text('[data-testid=equity]'), money(last.equity_cents));
+  assert.equal(await text('[data-testid=pnl]'), signedMoney(last.pnl_cents));
+  const table = await rows('portfolio-values');
+  assert.equal(table.length, v.length);
+  for (const x of v) {
+    const r = table.find((t) => t._key === x.day);
+    assert.equal(r.equity, money(x.equity_cents), `equity ${x.day}`);
+    assert.equal(r.cash, money(x.cash_cents), `cash ${x.day}`);
+    assert.equal(r.positions, money(x.positions_cents), `positions ${x.day}`);
+  }
+  assert.equal(await page.locator('[data-testid=portfolio-chart] canvas').count() > 0, true);
+
+  const day = latest.items.map((x) => x.as_of).sort().at(-1);
+  const todays = latest.items.filter((x) => x.as_of === day);
+  const shown = await rows('today');
+  assert.equal(shown.length, todays.length);
+  for (const x of todays) {
+    const r = shown.find((t) => t._key === x.ticker);
+    assert.equal(r.action, x.action);
+    assert.equal(r.conviction, x.conviction.toFixed(3));
+    assert.equal(r.target_weight, pct(x.target_weight));
+    assert.equal(r.rationale, x.rationale);
+  }
+  await shoot('overview');
+});
+
+test('symbol detail: chart, news with signals, a document opens', async () => {
+  const [sym, bars, aggs, signals] = await Promise.all([
+    get('/registry/symbols/AAPL'),
+    get('/api/prices?ticker=AAPL&limit=500'),
+    get('/api/aggregates?ticker=AAPL&limit=1'),
+    get('/api/signals?ticker=AAPL&limit=25'),
+  ]);
+  await open('/symbols/AAPL', ['[data-testid=ticker-chart] canvas', 'table[data-testid=signals]']);
+  assert.equal(await text('[data-testid=sym-name]'), sym.name);
+  assert.equal(await text('[data-testid=sym-aliases]'), sym.aliases.join(', '));
+  const lastBar = bars.items.at(-1);
+  assert.equal(await text('[data-testid=last-close]'), lastBar.close.toFixed(2));
+  assert.equal(await text('[data-testid=sent-7d]'), sign3(aggs.items[0].sent_7d));
+  assert.equal(await text('[data-testid=count-7d]'), String(aggs.items[0].count_7d));
+
+  const news = await rows('signals');
+  assert.equal(news.length, signals.items.length);
+  signals.items.forEach((s, i) => {
+    assert.equal(news[i].day, s.trading_day);
+    assert.equal(news[i].title, s.title.trim());
+    assert.equal(news[i].sentiment, sign3(s.sentiment));
+    assert.equal(news[i].event_type, s.event_type.replace(/_/g, ' '));
+    assert.equal(news[i].confidence, s.confidence.toFixed(2));
+  });
+
+  const first = signals.items[0];
+  const doc = await get(`/api/documents/${first.document_id}`);
+  await page.locator('table[data-testid=signals] tbody tr').first().locator('button').click();
+  await page.locator(`[data-testid=document][data-id="${doc.id}"]`).waitFor();
+  assert.equal(await text('[data-testid=doc-title]'), doc.title.trim());
+  assert.equal(await text('[data-testid=doc-text]'), (doc.clean_text || doc.body).trim());
+  const docSignals = await rows('doc-signals');
+  assert.equal(docSignals.length, doc.signals.length);
+  for (const s of doc.signals) {
+    const r = docSignals.find((x) => x._key === `${s.document_id}:${s.ticker}:${s.model_version}`);
+    assert.equal(r.sentiment, sign3(s.sentiment));
+    assert.equal(r.label, s.label);
+    assert.equal(r.confidence, s.confidence.toFixed(2));
+  }
+  await shoot('symbol');
+
+  await open(`/documents/${doc.id}`, ['[data-testid=document]']);
+  assert.equal((await rows('doc-signals')).length, doc.signals.length);
+  await shoot('document');
+});
+
+test('recommendations: latest sortable, history per ticker', async () => {
+  const latest = (await get('/api/recommendations/latest')).items;
+  await open('/recommendations', ['table[data-testid=latest]']);
+  let shown = await rows('latest');
+  assert.deepEqual(shown.map((r) => r._key), latest.map((x) => x.ticker).sort());
+  for (const x of latest) {
+    const r = shown.find((t) => t._key === x.ticker);
+    assert.equal(r.as_of, x.as_of);
+    assert.equal(r.action, x.action);
+    assert.equal(r.conviction, x.conviction.toFixed(3));
+    assert.equal(r.target_weight, pct(x.target_weight));
+  }
+  await page.locator('table[data-testid=latest] th[data-col=conviction] button').click();
+  shown = await rows('latest');
+  const byConviction = [...latest].sort((a, b) => a.conviction - b.conviction);
+  assert.deepEqual(shown.map((r) => r._key), byConviction.map((x) => x.ticker));
+  await shoot('recommendations');
+
+  const history = (await get('/api/recommendations?ticker=GOOGL&limit=500')).items;
+  await page.locator('table[data-testid=latest] a[href="/recommendations/GOOGL"]').click();
+  const h = await rows('history');
+  assert.deepEqual(h.map((r) => r._key), history.map((x) => x.as_of));
+  history.forEach((x, i) => {
+    assert.equal(h[i].action, x.action);
+    assert.equal(h[i].conviction, x.conviction.toFixed(3));
+  });
+  await shoot('recommendation-history');
+});
+
+test('trading: mode, account, positions, orders and fills', async () => {
+  const [status, account, positions, orders, fills] = await Promise.all([
+    get('/api/trading/status'),
+    get('/api/account'),
+    get('/api/positions?open=true'),
+    get('/api/orders?limit=500'),
+    get('/api/fills?limit=500'),
+  ]);
+  await open('/trading', ['[data-testid=mode-banner]', 'table[data-testid=orders]',
+    'table[data-testid=positions]', 'table[data-testid=fills]']);
+  assert.equal(await text('[data-testid=mode]'), status.mode.toUpperCase());
+  assert.equal(await text('[data-testid=header-mode]'), status.mode.toUpperCase());
+  assert.equal(await text('[data-testid=cash]'), money(account.cash_cents));
+  assert.equal(await text('[data-testid=realized]'), signedMoney(account.realized_pnl_cents));
+  const value = positions.items.reduce((s, p) => s + p.market_value_cents, 0);
+  assert.equal(await text('[data-testid=equity]'), money(account.cash_cents + value));
+
+  const pos = await rows('positions');
+  assert.equal(pos.length, positions.items.length);
+  for (const p of positions.items) {
+    const r = pos.find((x) => x._key === p.ticker);
+    assert.equal(r.qty, count(p.qty));
+    assert.equal(r.cost, money(p.cost_basis_cents));
+    assert.equal(r.last, money(p.last_price_cents));
+    assert.equal(r.value, money(p.market_value_cents));
+    assert.equal(r.unrealized, signedMoney(p.unrealized_pnl_cents));
+  }
+  const ord = await rows('orders');
+  assert.equal(ord.length, orders.items.length);
+  assert.ok(orders.items.length > 0, 'the replay made orders');
+  for (const o of orders.items) {
+    const r = ord.find((x) => x._key === String(o.id));
+    assert.equal(r.status, o.status.replace(/_/g, ' '));
+    assert.equal(r.qty, count(o.qty));
+    assert.equal(r.filled, count(o.filled_qty));
+    assert.equal(r.avg, money(o.filled_avg_price_cents));
+    assert.equal(r.mode, o.mode);
+  }
+  const fl = await rows('fills');
+  assert.equal(fl.length, fills.items.length);
+  for (const f of fills.items) {
+    const r = fl.find((x) => x._key === String(f.id));
+    assert.equal(r.price, money(f.price_cents));
+    assert.equal(r.gross, money(f.gross_cents));
+  }
+  await shoot('trading');
+});
+
+test('an order links to its lineage', async () => {
+  const orders = (await get('/api/orders?limit=500')).items;
+  const o = orders.find((x) => x.decision_id !== null) ?? orders[0];
+  const l = await get(`/api/orders/${o.id}/lineage`);
+  await open('/trading', ['table[data-testid=orders]']);
+  await page.locator(`table[data-testid=orders] tr[data-key="${o.id}"] td[data-col=lineage] a`).click();
+  await page.locator('[data-testid=lineage]').waitFor();
+  assert.equal(new URL(page.url()).pathname, `/orders/${o.id}`);
+  assert.equal(await text('[data-testid=l-qty]'), `${o.side} ${count(o.qty)}`);
+  if (l.decision) {
+    assert.ok((await text('[data-testid=l-decision]')).endsWith(l.decision.explanation));
+    assert.ok((await text('[data-testid=l-recommendation]')).includes(l.recommendation.conviction.toFixed(3)));
+    const sig = await rows('l-signals');
+    assert.equal(sig.length, l.signals.length);
+    const docs = await page.locator('[data-testid=l-documents] li').count();
+    assert.equal(docs, l.documents.length);
+  }
+  await shoot('lineage');
+
+  await open('/orders/999999', ['[data-state=unavailable], [data-state=error]']);
+  assert.match(await text('[data-testid=panel-lineage] [data-state]'), /not available/);
+});
+
+test('kill switch: refused without a token, flips with one', async () => {
+  await open('/trading', ['[data-testid=kill-switch]']);
+  assert.equal((await get('/api/trading/status')).status.kill_switch.active, false);
+  assert.equal(await text('[data-testid=kill-state]'), 'OFF');
+
+  await page.locator('[data-testid=kill-toggle]').click();
+  await page.locator('[data-testid=kill-result] [data-state=error]').waitFor();
+  assert.match(await text('[data-testid=kill-result]'), /401/);
+  assert.equal(await text('[data-testid=kill-state]'), 'OFF');
+  assert.equal((await get('/api/trading/status')).status.kill_switch.active, false);
+
+  await useToken(TOKEN);
+  await page.locator('[data-testid=kill-reason]').fill('e2e test');
+  await page.locator('[data-testid=kill-toggle]').click();
+  await page.locator('[data-testid=kill-state]', { hasText: 'ON' }).waitFor();
+  let ks = (await get('/api/trading/status')).status.kill_switch;
+  assert.equal(ks.active, true);
+  assert.equal(ks.reason, 'e2e test');
+  await shoot('trading-kill-switch-on');
+
+  await page.locator('[data-testid=kill-toggle]').click();
+  await page.locator('[data-testid=kill-state]', { hasText: 'OFF' }).waitFor();
+  ks = (await get('/api/trading/status')).status.kill_switch;
+  assert.equal(ks.active, false);
+  await useToken('');
+});
+
+test('risk: limits against exposure, verdicts with reasons', async () => {
+  const [limits, exposure, verdicts] = await Promise.all([
+    get('/risk/limits'),
+    get('/risk/exposure'),
+    get('/api/risk/verdicts?limit=50'),
+  ]);
+  await open('/limits', ['table[data-testid=limits]', 'table[data-testid=verdicts]']);
+  const lim = await rows('limits');
+  assert.equal(lim.length, limits.limits.length);
+  const unit = (v, u) => (u === 'cents' ? money(v) : u === 'bps' ? bps(v) : u === 'flag' ? (v ? 'on' : 'off') : count(v));
+  for (const l of limits.limits)
+    assert.equal(lim.find((x) => x._key === l.name).value, unit(l.value, l.unit), l.name);
+  assert.equal(lim.find((x) => x._key === 'max_gross_exposure_bps').current, bps(exposure.gross_exposure_bps));
+  const maxWeight = Math.max(0, ...exposure.positions.map((p) => p.weight_bps));
+  assert.equal(lim.find((x) => x._key === 'max_position_weight_bps').current, bps(maxWeight));
+  assert.equal(await text('[data-testid=x-equity]'), money(Math.round(Number(exposure.equity) * 100)));
+
+  const ver = await rows('verdicts');
+  assert.equal(ver.length, verdicts.items.length);
+  for (const v of verdicts.items) {
+    const r = ver.find((x) => x._key === String(v.id));
+    assert.equal(r.stage, v.stage);
+    assert.equal(r.allowed, v.allowed ? 'allowed' : 'denied');
+    for (const reason of v.reasons) assert.ok(r.reasons.includes(reason.message));
+  }
+  await shoot('risk');
+});
+
+test('symbols: search, add with a token, edit aliases, deactivate', async () => {
+  const all = await get('/registry/symbols?limit=100');
+  await open('/symbols', ['table[data-testid=symbols]']);
+  let list = await rows('symbols');
+  assert.deepEqual(list.map((r) => r._key), all.items.map((s) => s.ticker));
+
+  const found = await get('/registry/symbols?q=apple&limit=100');
+  await page.locator('[data-testid=symbol-search]').fill('apple');
+  await page.waitForFunction(
+    (n) => document.querySelectorAll('table[data-testid=symbols] tbody tr').length === n,
+    found.items.length,
+  );
+  list = await rows('symbols');
+  assert.deepEqual(list.map((r) => r._key), found.items.map((s) => s.ticker));
+  await page.locator('[data-testid=symbol-search]').fill('');
+
+  // Without a token the registry refuses, and nothing is added.
+  const form = page.locator('[data-testid=add-symbol]');
+  await form.locator('input[name=ticker]').fill('ZZE2E');
+  await form.locator('input[name=name]').fill('Zeta End To End Corp');
+  await form.locator('input[name=sector]').fill('Industrials');
+  await form.locator('input[name=aliases]').fill('Zeta E2E, Zeta Trial');
+  await form.locator('button[type=submit]').click();
+  await page.locator('[data-testid=add-result] [data-state=error]').waitFor();
+  assert.match(await text('[data-testid=add-result]'), /401/);
+  assert.equal((await api('/registry/symbols/ZZE2E', { allowError: true })).status, 404);
+
+  await useToken(TOKEN);
+  await form.locator('button[type=submit]').click();
+  await page.locator('[data-testid=add-result] .notice.ok').waitFor();
+  const added = await get('/registry/symbols/ZZE2E');
+  assert.equal(added.name, 'Zeta End To End Corp');
+  assert.deepEqual([...added.aliases].sort(), ['Zeta E2E', 'Zeta Trial']);
+  await page.locator('table[data-testid=symbols] tr[data-key=ZZE2E]').waitFor();
+  await shoot('symbols');
+
+  const row = page.locator('table[data-testid=symbols] tr[data-key=ZZE2E]');
+  await row.locator('button', { hasText: 'Edit aliases' }).click();
+  await row.locator('[data-testid=alias-input]').fill('Zeta Renamed');
+  await row.locator('button', { hasText: 'Save' }).click();
+  await page.locator('table[data-testid=symbols] tr[data-key=ZZE2E] td[data-col=aliases]', { hasText: 'Zeta Renamed' }).waitFor();
+  assert.deepEqual((await get('/registry/symbols/ZZE2E')).aliases, ['Zeta Renamed']);
+
+  await page.locator('table[data-testid=symbols] tr[data-key=ZZE2E] button', { hasText: 'Deactivate' }).click();
+  await page.locator('table[data-testid=symbols] tr[data-key=ZZE2E] td[data-col=active]', { hasText: 'inactive' }).waitFor();
+  assert.equal((await get('/registry/symbols/ZZE2E')).active, false);
+  await useToken('');
+});

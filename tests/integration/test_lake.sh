@@ -1,0 +1,331 @@
+#!/usr/bin/env bash
+# The Parquet lake (issue 9) over a short replay (four tickers, one
+# week) plus rows written here to reach the edges (UTF-8 with tabs and
+# newlines, NULLs, the largest bigint, negative money, JSON): publish;
+# read every column of every table back and compare it with PostgreSQL
+# (lake_compare.py); Parquet files are zstd with row-group statistics,
+# UTC microsecond timestamps and decimals; `stonks sql` counts equal
+# PostgreSQL's; a second publication writes nothing; a change rewrites
+# only its day and a day left empty loses its file; a publisher killed
+# between writing a file and committing its watermark leaves no
+# duplicate row, and the next run repairs the books; the same query
+# through Trino's protocol (a fake coordinator) with its failure, time
+# limit, row limit, busy and bad-nextUri cases; read-only refusals;
+# infra/sql/lakehouse.sql is what the binary generates.
+set -uo pipefail
+BIN=$1
+source "$(dirname "$0")/lib.sh"
+
+export REPLAY_TICKERS=AAPL,GOOGL,F,T
+export REPLAY_START=2011-09-01 REPLAY_END=2011-09-09
+export STONKS_VAR_DIR=$ROOT/var/it-lake
+export OBJECT_STORE_DIR=$STONKS_VAR_DIR/objects
+export LAKE_URI=$STONKS_VAR_DIR/lake
+export QUEUE_BLOCK_MS=100
+unset TRINO_URL DUCKDB_LIBRARY
+TMP=$STONKS_VAR_DIR/tmp
+pids=()
+
+rm -rf "$STONKS_VAR_DIR"
+mkdir -p "$TMP"
+fresh_db stonks_it_lake
+export PGHOST=127.0.0.1 PGPORT=$POSTGRES_PORT PGUSER=stonks
+export PGDATABASE=$POSTGRES_DB
+
+cleanup() {
+    for p in "${pids[@]}"; do
+        kill "$p" 2>/dev/null
+    done
+    wait 2>/dev/null
+}
+trap cleanup EXIT
+
+lake() { "$BIN" sql --no-header "$1" 2>"$TMP/sql.err"; }
+publish() { "$BIN" lake-publisher --once "$@" 2>"$TMP/publish.err"; }
+check() { # check WHAT COMMAND...: the command succeeds
+    local what=$1
+    shift
+    checks=$((checks + 1))
+    if "$@"; then
+        echo "  ok: $what"
+    else
+        echo "  FAIL: $what"
+        failures=$((failures + 1))
+    fi
+}
+
+if ! "$BIN" sql "SELECT 1" >/dev/null 2>"$TMP/probe.err"; then
+    echo "  FAIL: this build cannot run SQL over the lake:"
+    cat "$TMP/probe.err"
+    exit 1
+fi
+
+echo "running $BIN demo over $REPLAY_TICKERS $REPLAY_START..$REPLAY_END"
+if ! "$BIN" demo >"$STONKS_VAR_DIR.out" 2>&1; then
+    echo "  FAIL: demo exited non-zero"
+    tail -n 30 "$STONKS_VAR_DIR.out"
+    exit 1
+fi
+
+# Rows at the edges, on days of their own.
+psql -X -q -v ON_ERROR_STOP=1 >/dev/null <<'SQL'
+INSERT INTO documents (source, provider_id, title, body, published_at,
+    trading_day, content_hash, status)
+VALUES ('lake-test', 'edge-1', E'Caf\u00e9 \u2713 tab\there',
+    E'line one\nline two \\ back\\slash',
+    '2011-09-12 13:30:00.123456+00', '2011-09-12', 'lake-edge-1', 'new');
+INSERT INTO price_bars VALUES ('AAPL', '2011-06-01', 12.34565, 99999.99995,
+    0.00005, 1e-7, 9223372036854775807, 'lake-test');
+INSERT INTO orders (client_order_id, source, mode, broker, ticker, side,
+    type, qty, limit_price_cents, ref_price_cents, extended_hours,
+    decision_day, exec_day, exec_minute, status, reject_code, reject_reason)
+VALUES ('lake-edge-order', 'manual', 'paper', 'paper', 'AAPL', 'sell',
+    'limit', 7, 123456789012, 1, true, '2011-06-01', '2011-06-02', 0,
+    'rejected', 'x', E'r\u00e9ason');
+INSERT INTO fills (order_id, seq, ticker, side, qty, price_cents,
+    gross_cents, commission_cents, day, filled_at)
+SELECT id, 1, 'AAPL', 'sell', 1, 99, -99999999999, 0, '2011-06-02',
+    '2011-06-02 14:00:00.000001+00'
+FROM orders WHERE client_order_id = 'lake-edge-order';
+INSERT INTO risk_verdicts (client_order_id, stage, allowed, reasons, inputs,
+    mode)
+VALUES ('lake-edge-order', 'gate', false,
+    '["\u00fcn\u00efcode \"quoted\""]', '{"a": 1.5, "b": null}', 'paper');
+SQL
+
+echo "publishing"
+check "lake-publisher --once succeeds" publish
+files=$(find "$LAKE_URI" -name '*.parquet' -not -path '*/_staging/*' | wc -l)
+assert_eq "one file per table and day" \
+    "$(sql "SELECT count(*) FROM lake_partitions")" "$files"
+assert_eq "every partition file is named part-00000.parquet" "$files" \
+    "$(find "$LAKE_URI" -path '*/dt=*/part-00000.parquet' | wc -l)"
+assert_eq "watermarks: one per table" "10" \
+    "$(sql "SELECT count(*) FROM lake_watermarks")"
+
+echo "every column read back"
+checks=$((checks + 1))
+if /usr/bin/python3 "$ROOT/tests/integration/lake_compare.py" "$BIN"; then
+    :
+else
+    failures=$((failures + 1))
+fi
+
+echo "SQL over the lake (DuckDB)"
+q="SELECT ticker, count(*) FROM signals GROUP BY 1"
+assert_eq "stonks sql \"$q\" = PostgreSQL" \
+    "$(sql "$q ORDER BY 1" | tr '|\n' '\t ')" \
+    "$(lake "$q" | sort | tr '\n' ' ')"
+assert_eq "engine in the JSON answer" '"engine":"duckdb"' \
+    "$("$BIN" sql --json "$q" | grep -o '"engine":"duckdb"')"
+assert_eq "UTF-8, tab and newline come back escaped" \
+    'Café ✓ tab\there|line one\nline two \\ back\\slash' \
+    "$(lake "SELECT title || '|' || body FROM documents
+             WHERE provider_id = 'edge-1'")"
+assert_eq "money as decimal(18,2)" "1234567890.12 -999999999.99 DECIMAL(18,2)" \
+    "$(lake "SELECT o.limit_price, f.gross, typeof(f.gross) FROM orders o
+             JOIN fills f ON f.order_id = o.id
+             WHERE o.client_order_id = 'lake-edge-order'" | tr '\t' ' ')"
+lf=$LAKE_URI/orders/dt=2011-09-01/part-00000.parquet
+assert_eq "timestamps: INT64 micros, adjusted to UTC" \
+    "TimestampType(isAdjustedToUTC=1, unit=TimeUnit(MILLIS=<null>, \
+MICROS=MicroSeconds(), NANOS=<null>))" \
+    "$(lake "SELECT DISTINCT logical_type FROM parquet_schema('$lf')
+             WHERE name = 'created_at'")"
+assert_eq "decimal logical type" "DecimalType(scale=2, precision=18)" \
+    "$(lake "SELECT logical_type FROM parquet_schema('$lf')
+             WHERE name = 'ref_price'")"
+assert_eq "strings: UTF8" "UTF8" \
+    "$(lake "SELECT converted_type FROM parquet_schema('$lf')
+             WHERE name = 'ticker'")"
+assert_eq "every column chunk zstd with min/max statistics" "0" \
+    "$(lake "SELECT count(*) FROM parquet_metadata('$LAKE_URI/*/*/*.parquet')
+             WHERE compression <> 'ZSTD' OR (stats_min_value IS NULL AND
+             stats_null_count < num_values)")"
+assert_eq "row limit: --max-rows 3 gives 3 rows" "3" \
+    "$("$BIN" sql --no-header --max-rows 3 "SELECT * FROM signals" \
+        2>/dev/null | wc -l)"
+
+echo "read-only"
+for bad in "DELETE FROM signals" "SELECT 1; SELECT 2" \
+    "COPY signals TO '/tmp/x.csv'" "ATTACH '/tmp/x.db'" \
+    "SELECT * FROM read_csv('/etc/passwd')" "WITH x AS (SELECT 1) SET a=1" \
+    "SELECT * FROM read_text('$ROOT/Makefile')"; do
+    checks=$((checks + 1))
+    if "$BIN" sql "$bad" >/dev/null 2>"$TMP/bad.err"; then
+        echo "  FAIL: accepted: $bad"
+        failures=$((failures + 1))
+    else
+        echo "  ok: refused: $bad ($(head -c 70 "$TMP/bad.err" | head -n 1))"
+    fi
+done
+checks=$((checks + 1))
+if "$BIN" sql --timeout-ms 300 \
+    "SELECT count(*) FROM range(100000000000) a" >/dev/null 2>"$TMP/t.err" ||
+    ! grep -q "ran past 300 ms" "$TMP/t.err"; then
+    echo "  FAIL: time limit: $(cat "$TMP/t.err")"
+    failures=$((failures + 1))
+else
+    echo "  ok: time limit: a long query stops after 300 ms"
+fi
+
+echo "incremental publication"
+check "a second publication writes nothing" \
+    grep -q "^lake: 0 partition files written (0 rows), 0 removed" \
+    <(publish)
+day=$(sql "SELECT min(trading_day) FROM signals")
+sql "UPDATE signals SET counted = NOT counted WHERE (document_id, ticker) =
+     (SELECT document_id, ticker FROM signals WHERE trading_day = '$day'
+      ORDER BY 1, 2 LIMIT 1)" >/dev/null
+sql "DELETE FROM documents WHERE provider_id = 'edge-1'" >/dev/null
+out=$(publish)
+assert_eq "a changed signal and a deleted document" \
+    "lake: 1 partition files written, 1 removed" \
+    "$(echo "$out" | sed 's/ ([0-9]* rows)//; s/, in .*//')"
+check "the emptied day lost its file" \
+    test ! -e "$LAKE_URI/documents/dt=2011-09-12/part-00000.parquet"
+assert_eq "and its bookkeeping" "0" \
+    "$(sql "SELECT count(*) FROM lake_partitions
+            WHERE table_name = 'documents' AND dt = '2011-09-12'")"
+assert_eq "the flipped signal in the lake" \
+    "$(sql "SELECT count(*) FILTER (WHERE counted) FROM signals")" \
+    "$(lake "SELECT count(*) FILTER (WHERE counted) FROM signals")"
+
+echo "a publisher killed between its file and its watermark"
+sql "UPDATE price_bars SET volume = 1234 WHERE ticker = 'AAPL'
+     AND day = '2011-06-01'" >/dev/null
+wm=$(sql "SELECT horizon FROM lake_watermarks WHERE table_name = 'price_bars'")
+psql -X -q -c "BEGIN" -c "LOCK TABLE lake_partitions IN EXCLUSIVE MODE" \
+    -c "SELECT pg_sleep(120)" >/dev/null 2>&1 &
+locker=$!
+pids+=("$locker")
+for _ in $(seq 1 100); do
+    [ "$(sql "SELECT count(*) FROM pg_locks l JOIN pg_class c
+              ON c.oid = l.relation WHERE c.relname = 'lake_partitions'
+              AND l.mode = 'ExclusiveLock' AND l.granted")" = 1 ] && break
+    sleep 0.05
+done
+"$BIN" lake-publisher --once price_bars >/dev/null 2>&1 &
+pub=$!
+blocked=no
+for _ in $(seq 1 600); do
+    if [ "$(sql "SELECT count(*) FROM pg_stat_activity
+                WHERE application_name = 'lake-publisher'
+                AND wait_event_type = 'Lock'")" = 1 ]; then
+        blocked=yes
+        break
+    fi
+    sleep 0.05
+done
+assert_eq "the publisher wrote its file and waits to commit" yes "$blocked"
+kill -9 "$pub" 2>/dev/null
+wait "$pub" 2>/dev/null
+sql "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+     WHERE application_name = 'lake-publisher'
+     OR query LIKE '%pg_sleep(120)%' AND pid <> pg_backend_pid()" >/dev/null
+wait "$locker" 2>/dev/null
+assert_eq "the new file is in place" "1234" \
+    "$(lake "SELECT volume FROM price_bars WHERE ticker = 'AAPL'
+             AND day = '2011-06-01'")"
+assert_eq "the watermark did not move" "$wm" \
+    "$(sql "SELECT horizon FROM lake_watermarks
+            WHERE table_name = 'price_bars'")"
+n=$(sql "SELECT count(*) FROM price_bars")
+assert_eq "no duplicate row in the lake" "$n $n" \
+    "$(lake "SELECT count(*), count(DISTINCT (ticker, day))
+             FROM price_bars" | tr '\t' ' ')"
+assert_eq "no stray file in any table" \
+    "$(sql "SELECT count(*) FROM lake_partitions")" \
+    "$(find "$LAKE_URI" -name '*.parquet' -not -path '*/_staging/*' |
+        wc -l)"
+out=$(publish price_bars)
+assert_eq "the next run rewrites that day again" \
+    "lake: 1 partition files written (1 rows), 0 removed" \
+    "$(echo "$out" | sed 's/, in .*//')"
+check "and moves the watermark" test "$wm" != \
+    "$(sql "SELECT horizon FROM lake_watermarks
+            WHERE table_name = 'price_bars'")"
+assert_eq "lake price_bars = PostgreSQL after the repair" \
+    "$(sql "SELECT count(*), sum(volume) FROM price_bars" | tr '|' '\t')" \
+    "$(lake "SELECT count(*), sum(volume) FROM price_bars")"
+
+echo "every column read back again"
+checks=$((checks + 1))
+/usr/bin/python3 "$ROOT/tests/integration/lake_compare.py" "$BIN" ||
+    failures=$((failures + 1))
+
+echo "SQL through Trino's protocol (fake coordinator)"
+/usr/bin/python3 "$ROOT/tests/fakes/fake_trino.py" \
+    --port-file "$TMP/trino.port" --log "$TMP/trino.log" &
+pids+=("$!")
+for _ in $(seq 1 100); do
+    [ -s "$TMP/trino.port" ] && break
+    sleep 0.05
+done
+export TRINO_URL=http://127.0.0.1:$(cat "$TMP/trino.port")
+assert_eq "stonks sql \"$q\" through Trino = PostgreSQL" \
+    "$(sql "$q ORDER BY 1" | tr '|\n' '\t ')" \
+    "$(lake "$q" | sort | tr '\n' ' ')"
+assert_eq "engine in the JSON answer" '"engine":"trino"' \
+    "$("$BIN" sql --json "$q" | grep -o '"engine":"trino"')"
+assert_eq "typed columns" \
+    '"columns":[{"name":"ticker","type":"varchar"},'\
+'{"name":"count","type":"bigint"}]' \
+    "$("$BIN" sql --json "$q" | grep -o '"columns":\[[^]]*\]')"
+check "X-Trino headers: user, catalog, schema, time limit" \
+    grep -q "^POST /v1/statement user=stonks catalog=lakehouse \
+schema=stonks session=query_max_execution_time=30s" "$TMP/trino.log"
+lake "SELECT fake_fail" >/dev/null
+assert_eq "FAILED (USER_ERROR) is the query's fault" \
+    "stonks sql: Trino: line 1:8: mismatched input 'fake_fail' (SYNTAX_ERROR)" \
+    "$(cat "$TMP/sql.err")"
+lake "SELECT fake_internal" >/dev/null
+assert_eq "FAILED (INTERNAL_ERROR)" \
+    "stonks sql: Trino: worker exploded (GENERIC_INTERNAL_ERROR)" \
+    "$(cat "$TMP/sql.err")"
+"$BIN" sql --timeout-ms 1000 "SELECT fake_slow" >/dev/null 2>"$TMP/sql.err"
+assert_eq "a query RUNNING past the limit" \
+    "stonks sql: the query ran past 1000 ms" "$(cat "$TMP/sql.err")"
+slow=$(grep -o 'q[0-9]*/1 ' "$TMP/trino.log" | tail -n 1 | cut -d/ -f1)
+check "is cancelled with DELETE" \
+    grep -q "^DELETE /v1/statement/executing/$slow/" "$TMP/trino.log"
+assert_eq "row limit across pages" "7" \
+    "$("$BIN" sql --no-header --max-rows 7 "SELECT fake_many" 2>/dev/null |
+        wc -l)"
+many=$(grep -o 'q[0-9]*/1 ' "$TMP/trino.log" | tail -n 1 | cut -d/ -f1)
+check "then cancelled with DELETE" \
+    grep -q "^DELETE /v1/statement/executing/$many/" "$TMP/trino.log"
+assert_eq "a 503 is retried" \
+    "fake_busy"$'\t'"$(sql "SELECT count(*) FROM signals")" \
+    "$(lake "SELECT 'fake_busy' AS t, count(*) FROM signals")"
+lake "SELECT fake_evil" >/dev/null
+assert_eq "a nextUri elsewhere is refused" \
+    "stonks sql: Trino's nextUri leaves $TRINO_URL/" "$(cat "$TMP/sql.err")"
+check "read-only before Trino sees it" \
+    bash -c "! '$BIN' sql 'DROP TABLE signals' 2>/dev/null"
+unset TRINO_URL
+
+echo "Trino's DDL and the Superset dashboard"
+check "infra/sql/lakehouse.sql is what --print-ddl generates" \
+    cmp -s <("$BIN" lake-publisher --print-ddl) \
+    "$ROOT/infra/sql/lakehouse.sql"
+checks=$((checks + 1))
+/usr/bin/python3 "$ROOT/tests/integration/superset_check.py" \
+    "$ROOT/infra/superset/dashboard" "$ROOT/infra/sql/lakehouse.sql" ||
+    failures=$((failures + 1))
+check "the bundle packs for superset import-dashboards" \
+    "$ROOT/infra/superset/bundle.sh" "$TMP/stonks_dashboard.zip"
+assert_eq "the dashboard's recommendation mix over the lake" \
+    "$(sql "SELECT action, count(*) FROM recommendations GROUP BY 1
+            ORDER BY 1" | tr '|\n' '\t ')" \
+    "$(lake "SELECT action, COUNT(*) FROM recommendations GROUP BY 1
+             ORDER BY 1" | tr '\n' ' ')"
+assert_eq "its portfolio value per day" \
+    "$(sql "SELECT count(*) FROM portfolio_values")" \
+    "$(lake "SELECT count(*) FROM (SELECT day, MAX(equity), MAX(cash)
+             FROM portfolio_values GROUP BY 1)")"
+assert_eq "its signals per day and label" \
+    "$(sql "SELECT count(DISTINCT (trading_day, label)) FROM signals")" \
+    "$(lake "SELECT count(*) FROM (SELECT trading_day, label, COUNT(*)
+             FROM signals GROUP BY 1, 2)")"
+finish
