@@ -299,6 +299,15 @@ static const char SQL_TAGS[] =
     " raw_key = EXCLUDED.raw_key WHERE document_tickers.origin = 'mention'"
     " RETURNING document_id";
 
+/* Row locks on the batch's documents, in id order, before their tags
+ * change: a tag that only turns a mention into a feed tag takes no
+ * foreign-key lock on the document, so without this an extractor could
+ * read the old tag while this transaction changes it. The lock makes
+ * the two take turns (see SQL_TAGS). */
+static const char SQL_LOCK_DOCS[] =
+    "SELECT id FROM documents WHERE source = $1"
+    " AND content_hash = ANY($2::text[]) ORDER BY id FOR NO KEY UPDATE";
+
 static const char SQL_RETAG[] =
     "UPDATE documents SET status = 'parsed', updated_at = now()"
     " WHERE id = ANY($1::bigint[]) AND status = 'extracted' RETURNING id";
@@ -372,6 +381,8 @@ static int write_batch(worker *w, const provider *prov, batch_rows *b,
     rc = db_begin(w->db);
     if (rc == DB_OK && b->ndocs > 0)
         rc = db_execp(w->db, "ing_docs", SQL_DOCS, 8, docs, NULL);
+    if (rc == DB_OK && b->t_hash.n > 0)
+        rc = db_execp(w->db, "ing_lock", SQL_LOCK_DOCS, 2, fresh_p, NULL);
     if (rc == DB_OK && b->t_hash.n > 0)
         rc = retag_documents(w, tags, retag);
     if (rc == DB_OK && b->nbars > 0)
