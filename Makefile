@@ -162,9 +162,10 @@ FUZZ_CC := clang
 FUZZ_FLAGS := -std=c17 -D_GNU_SOURCE -Isrc -g -O1 -fno-omit-frame-pointer \
 	-fsanitize=fuzzer-no-link,address,undefined \
 	$(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-FUZZ_SRC := $(SRC_LIB) $(SRC_DOMAIN) src/adapters/replay.c \
-	src/adapters/csv.c src/services/svc.c
-FUZZ_HARNESSES := $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_SRC := $(SRC_LIB) $(SRC_DOMAIN) src/services/svc.c \
+	$(addprefix src/adapters/,replay.c csv.c feed.c sec.c html.c tstamp.c)
+FUZZ_HARNESSES := $(patsubst tests/fuzz/%.c,%,\
+	$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_SECONDS ?= 10
 
 $(BF)/%.o: %.c
