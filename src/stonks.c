@@ -9,6 +9,7 @@
 #include "lib/config.h"
 #include "services/admin.h"
 #include "services/demo.h"
+#include "services/extract_model.h"
 #include "services/lake.h"
 #include "services/model_cli.h"
 #include "services/pipeline.h"
@@ -36,6 +37,7 @@ static const command commands[] = {
     {"ingestion", cmd_ingestion, "service: fetch bars and news"},
     {"parser", cmd_parser, "service: clean text, find tickers"},
     {"extractor", cmd_extractor, "service: one signal per document+ticker"},
+    {"extract-once", cmd_extract_once, "run the signal model on one text"},
     {"aggregation", cmd_aggregation, "service: per-ticker features"},
     {"recommendation", cmd_recommendation, "service: BUY / SELL / HOLD"},
     {"query-api", cmd_query_api, "service: the read API (HTTP)"},

@@ -313,14 +313,16 @@ int duckdb_lake_writer_add(duckdb_lake_writer *w, const char *const *values,
         snprintf(err, errlen, "the Parquet writer has no file begun");
         return -1;
     }
-    for (size_t i = 0; i < w->ncols; i++)
-        if (put_value(w, i, values[i], lens[i]) < 0) {
-            snprintf(
-                err, errlen, "column %s: '%.40s' is not a %s", w->cols[i].name,
-                values[i],
-                lake_type_duckdb(&w->cols[i], (char[LAKE_TYPE_NAME_MAX]){0}));
-            return -1;
-        }
+    for (size_t i = 0; i < w->ncols; i++) {
+        char type[LAKE_TYPE_NAME_MAX];
+
+        if (put_value(w, i, values[i], lens[i]) == 0)
+            continue;
+        snprintf(err, errlen, "column %s: '%.40s' is not a %s", w->cols[i].name,
+                 values[i] ? values[i] : "NULL",
+                 lake_type_duckdb(&w->cols[i], type));
+        return -1;
+    }
     w->fill++;
     w->rows++;
     if (w->fill == w->chunk_cap)
@@ -537,7 +539,12 @@ static int run_until(duckdb_connection con, duckdb_prepared_statement st,
         if (dk->duckdb_pending_execution_is_finished(s))
             break;
         if (now_ms() > deadline) {
+            /* Interrupted, the query ends in an error at its next step;
+             * running the steps out lets DuckDB free what it holds. */
             dk->duckdb_interrupt(con);
+            while (!dk->duckdb_pending_execution_is_finished(s) &&
+                   s != DUCKDB_PENDING_ERROR)
+                s = dk->duckdb_pending_execute_task(pending);
             snprintf(err, errlen, "the query ran past %d ms", timeout_ms);
             rc = LAKESQL_ETIMEOUT;
             goto out;

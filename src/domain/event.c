@@ -215,3 +215,12 @@ const char *event_type_name(event_type t)
     }
     return "other";
 }
+
+int event_type_parse(const char *name)
+{
+    for (int t = 0; t < EVENT_TYPE_COUNT; t++) {
+        if (strcmp(event_type_name((event_type)t), name) == 0)
+            return t;
+    }
+    return -1;
+}

@@ -28,4 +28,7 @@ event_type event_classify(const char *text, size_t len);
  * "dividend_buyback", "macro", "other". */
 const char *event_type_name(event_type t);
 
+/* The event type named name (one of the names above), or -1. */
+int event_type_parse(const char *name);
+
 #endif

@@ -30,7 +30,9 @@
 typedef struct m_ticker {
     char sym[TICKER_MAX];
     int common; /* ticker_is_common_word */
-    int listed; /* registered by mention_index_add_ticker */
+    int listed; /* registered by mention_index_add_ticker, or an alias */
+    size_t target; /* the ticker it stands for: itself, or for a symbol
+                      alias the ticker the alias was given for */
 } m_ticker;
 
 typedef struct m_phrase {
@@ -281,6 +283,7 @@ static size_t ticker_get(mention_index *idx, const char *sym)
     memcpy(t->sym, sym, strlen(sym) + 1);
     t->common = ticker_is_common_word(sym);
     t->listed = 0;
+    t->target = idx->ntickers;
 
     e->tickers =
         xreallocarray(e->tickers, e->ntickers + 1, sizeof(*e->tickers));
@@ -315,6 +318,27 @@ static int phrase_before(const mention_index *idx, const m_phrase *a,
     return strcmp(idx->tickers[a->ticker].sym, idx->tickers[b->ticker].sym) < 0;
 }
 
+/* An alias that is an everyday word written as a symbol ("ALL", "IT")
+ * is registered as another symbol of the ticker, so that it counts only
+ * where a common-word ticker does. Returns 1 when phrase was one. */
+static int add_symbol_alias(mention_index *idx, const char *sym,
+                            const char *phrase)
+{
+    char alias[TICKER_MAX];
+    size_t t, a;
+
+    if (ticker_normalize(phrase, strlen(phrase), alias) < 0 ||
+        strcmp(alias, phrase) != 0 || !ticker_is_common_word(alias))
+        return 0;
+    t = ticker_get(idx, sym);
+    a = ticker_get(idx, alias);
+    if (a != t && !idx->tickers[a].listed) {
+        idx->tickers[a].listed = 1;
+        idx->tickers[a].target = t;
+    }
+    return 1;
+}
+
 void mention_index_add_alias(mention_index *idx, const char *ticker,
                              const char *phrase)
 {
@@ -325,6 +349,8 @@ void mention_index_add_alias(mention_index *idx, const char *ticker,
     m_phrase *p;
 
     if (ticker_normalize(ticker, strlen(ticker), sym) < 0)
+        return;
+    if (add_symbol_alias(idx, sym, phrase))
         return;
 
     text = xmalloc(strlen(phrase) + 1);
@@ -378,11 +404,14 @@ void mention_index_add_alias(mention_index *idx, const char *ticker,
     e->nphrases++;
 }
 
-/* The distinct tickers found so far, in order of discovery. */
+/* The distinct tickers found so far, in order of discovery, and, when
+ * spans is set, every mention with its place. */
 typedef struct hits {
     size_t *ids;
     size_t n, cap;
     size_t local[HITS_LOCAL];
+    mention_span *spans;
+    size_t nspans, max_spans;
 } hits;
 
 static void hits_add(hits *h, size_t id)
@@ -401,6 +430,22 @@ static void hits_add(hits *h, size_t id)
         h->cap *= 2;
     }
     h->ids[h->n++] = id;
+}
+
+/* Records that ticker id (or the ticker it stands for) is mentioned at
+ * text[off .. off + len). */
+static void hit(const mention_index *idx, hits *h, size_t id, size_t off,
+                size_t len)
+{
+    const m_ticker *t = &idx->tickers[idx->tickers[id].target];
+
+    hits_add(h, idx->tickers[id].target);
+    if (!h->spans || h->nspans == h->max_spans)
+        return;
+    memcpy(h->spans[h->nspans].ticker, t->sym, strlen(t->sym) + 1);
+    h->spans[h->nspans].off = off;
+    h->spans[h->nspans].len = len;
+    h->nspans++;
 }
 
 static void hits_sort(const mention_index *idx, hits *h)
@@ -528,7 +573,7 @@ static size_t match_cashtag(const mention_index *idx, const char *s, size_t len,
     if (!parse_sym(s, len, i + 1, 1, ".-/", &sp) ||
         !resolve(idx, s, &sp, &id, &end))
         return 0;
-    hits_add(h, id);
+    hit(idx, h, id, i, end - i);
     return end;
 }
 
@@ -539,7 +584,7 @@ static size_t match_cashtag(const mention_index *idx, const char *s, size_t len,
 static void match_ticker_list(const mention_index *idx, const char *s,
                               size_t len, size_t i, hits *h)
 {
-    size_t ids[LIST_ITEMS_MAX];
+    size_t ids[LIST_ITEMS_MAX], offs[LIST_ITEMS_MAX], ends[LIST_ITEMS_MAX];
     size_t nids = 0, items = 0, k = i + 1;
 
     for (;;) {
@@ -552,8 +597,11 @@ static void match_ticker_list(const mention_index *idx, const char *s,
             return;
         if (++items > LIST_ITEMS_MAX)
             return;
-        if (resolve(idx, s, &sp, &id, &end))
+        if (resolve(idx, s, &sp, &id, &end)) {
+            offs[nids] = sp.start;
+            ends[nids] = end;
             ids[nids++] = id;
+        }
         k = skip_space(s, len, sp.cls_end);
         if (k >= len)
             return;
@@ -567,7 +615,7 @@ static void match_ticker_list(const mention_index *idx, const char *s,
     if (items < 2)
         return;
     for (size_t n = 0; n < nids; n++)
-        hits_add(h, ids[n]);
+        hit(idx, h, ids[n], offs[n], ends[n] - offs[n]);
 }
 
 /* Where phrase p ends when it matches at s[i], else 0. A space in the
@@ -612,7 +660,7 @@ static size_t match_phrases(const mention_index *idx, const m_entry *e,
         end = phrase_match(p, s, len, i);
         if (!end)
             continue;
-        hits_add(h, p->ticker);
+        hit(idx, h, p->ticker, i, end - i);
         if (!best_end) {
             best_len = p->len;
             best_end = end;
@@ -632,17 +680,16 @@ static size_t match_bare(const mention_index *idx, const char *s, size_t len,
     if (!parse_sym(s, len, i, 0, ".-/", &sp) || sp.base_end != j ||
         !resolve(idx, s, &sp, &id, &end) || idx->tickers[id].common)
         return 0;
-    hits_add(h, id);
+    hit(idx, h, id, i, end - i);
     return end;
 }
 
-size_t mention_find(const mention_index *idx, const char *text, size_t len,
-                    char (*out)[TICKER_MAX], size_t max)
+/* Reads text once and records what it mentions into h. */
+static void scan(const mention_index *idx, const char *text, size_t len,
+                 hits *h)
 {
-    hits h = {.n = 0, .cap = HITS_LOCAL};
-    size_t i = 0, nout;
+    size_t i = 0;
 
-    h.ids = h.local;
     while (i < len) {
         unsigned char c = (unsigned char)text[i];
         size_t j, end = 0;
@@ -653,21 +700,30 @@ size_t mention_find(const mention_index *idx, const char *text, size_t len,
             continue;
         }
         if (c == '$')
-            end = match_cashtag(idx, text, len, i, &h);
+            end = match_cashtag(idx, text, len, i, h);
         if (c == '(')
-            match_ticker_list(idx, text, len, i, &h);
+            match_ticker_list(idx, text, len, i, h);
 
         j = token_end(text, len, i);
         e = NULL;
         if (end == 0 && (word_at(text, len, i) || idx->punct_keys))
             e = lookup(idx, text + i, j - i);
         if (e && e->nphrases > 0)
-            end = match_phrases(idx, e, text, len, i, &h);
+            end = match_phrases(idx, e, text, len, i, h);
         if (end == 0 && e && e->ntickers > 0)
-            end = match_bare(idx, text, len, i, j, &h);
+            end = match_bare(idx, text, len, i, j, h);
         i = end > 0 ? end : j;
     }
+}
 
+size_t mention_find(const mention_index *idx, const char *text, size_t len,
+                    char (*out)[TICKER_MAX], size_t max)
+{
+    hits h = {.n = 0, .cap = HITS_LOCAL};
+    size_t nout;
+
+    h.ids = h.local;
+    scan(idx, text, len, &h);
     hits_sort(idx, &h);
     nout = h.n < max ? h.n : max;
     for (size_t n = 0; n < nout; n++)
@@ -675,4 +731,16 @@ size_t mention_find(const mention_index *idx, const char *text, size_t len,
     if (h.ids != h.local)
         free(h.ids);
     return nout;
+}
+
+size_t mention_spans(const mention_index *idx, const char *text, size_t len,
+                     mention_span *out, size_t max)
+{
+    hits h = {.n = 0, .cap = HITS_LOCAL, .spans = out, .max_spans = max};
+
+    h.ids = h.local;
+    scan(idx, text, len, &h);
+    if (h.ids != h.local)
+        free(h.ids);
+    return h.nspans;
 }

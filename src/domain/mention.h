@@ -32,7 +32,10 @@
  * An alias does not register its ticker's symbol; only
  * mention_index_add_ticker does. Tickers given to either function are
  * put in canonical form first (ticker_normalize); invalid ones are
- * ignored.
+ * ignored. An alias that is itself a common-word symbol in canonical
+ * form ("ALL", "IT": another listing of the company) is not a phrase
+ * but another symbol of its ticker, counted only where a common-word
+ * ticker is: as a cashtag or in a ticker list.
  */
 #ifndef STONKS_MENTION_H
 #define STONKS_MENTION_H
@@ -60,5 +63,21 @@ void mention_index_add_alias(mention_index *idx, const char *ticker,
  * sorted and unique, into out, and returns how many were written. */
 size_t mention_find(const mention_index *idx, const char *text, size_t len,
                     char (*out)[TICKER_MAX], size_t max);
+
+/* One mention: the ticker (canonical) and where the text names it,
+ * text[off .. off + len) (the cashtag with its '$', the alias phrase, or
+ * the symbol inside a ticker list). */
+typedef struct mention_span {
+    char ticker[TICKER_MAX];
+    size_t off;
+    size_t len;
+} mention_span;
+
+/* Every mention in text[0..len), in text order, by the same rules as
+ * mention_find (which reports each ticker once): a ticker named three
+ * times gives three spans. Writes at most max spans into out and returns
+ * how many were written. */
+size_t mention_spans(const mention_index *idx, const char *text, size_t len,
+                     mention_span *out, size_t max);
 
 #endif

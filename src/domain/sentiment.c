@@ -4,6 +4,7 @@
 #include "lib/xalloc.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 struct sentiment_model {
     linmodel lm;
@@ -67,4 +68,13 @@ const char *sentiment_label_name(sentiment_label l)
         return "positive";
     }
     return "neutral";
+}
+
+int sentiment_label_parse(const char *name)
+{
+    for (int l = SENT_NEGATIVE; l <= SENT_POSITIVE; l++) {
+        if (strcmp(sentiment_label_name((sentiment_label)l), name) == 0)
+            return l;
+    }
+    return -1;
 }

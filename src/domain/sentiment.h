@@ -42,4 +42,7 @@ void sentiment_classify(const sentiment_model *m, const char *text, size_t len,
 /* "negative", "neutral", "positive". */
 const char *sentiment_label_name(sentiment_label l);
 
+/* The label named name ("negative", "neutral", "positive"), or -1. */
+int sentiment_label_parse(const char *name);
+
 #endif

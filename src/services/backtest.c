@@ -186,8 +186,6 @@ static void draw_bar(void *ctx, const char *phase, size_t done, size_t total)
     bar[BAR_WIDTH] = '\0';
     fprintf(stderr, "\r[%s] %3d%% %-12s", bar,
             total ? (int)(done * 100 / total) : 100, phase);
-    if (done == total && strcmp(phase, "strategy") != 0)
-        fprintf(stderr, "\r%*s\r", BAR_WIDTH + 20, "");
     fflush(stderr);
 }
 
@@ -471,6 +469,8 @@ int cmd_backtest(int argc, char **argv)
         goto out_world;
     }
     bt_simulate(&w, &o, &out, o.progress ? draw_bar : NULL, NULL);
+    if (o.progress)
+        fprintf(stderr, "\r%*s\r", BAR_WIDTH + 20, "");
     bt_report_print(stdout, &w, &o, &out);
     fflush(stdout);
     if (o.out_dir && bt_report_write(&w, &o, &out, err, sizeof(err)) < 0) {

@@ -1,9 +1,15 @@
 /*
  * extractor: takes parsed document ids and writes one signal per
- * (document, ticker it is about) with the embedded model: sentiment and
- * label, relevance (1 for a ticker the provider listed the document
- * under, 0.6 for one only mentioned in the text), event type and
- * confidence, keyed by model version so a repeated job changes nothing.
+ * (document, ticker it is about): sentiment and label, relevance, event
+ * type and confidence, keyed by model version so a repeated job changes
+ * nothing. The model is the one EXTRACTOR_MODEL names, behind
+ * services/extract_model: the embedded one gives each ticker the
+ * sentiment of the parts of the text that name it and a relevance from
+ * where it is named (title, body, or a feed tag only; see
+ * domain/docsignal.h); Ollama's signals come with the prompt version
+ * and the prompt's hash, stored with them. A model answer that is
+ * unusable fails the job (retried, then dead-lettered); it never
+ * becomes a neutral signal.
  *
  * Aggregation of a day waits for the scheduler to seal it (every
  * document of the day extracted). A document extracted after its day
@@ -13,37 +19,140 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <time.h>
+
 #include "domain/date.h"
+#include "domain/docsignal.h"
 #include "domain/event.h"
+#include "domain/mention.h"
 #include "domain/sentiment.h"
 #include "lib/log.h"
 #include "lib/worker.h"
 #include "lib/xalloc.h"
+#include "services/extract_model.h"
 #include "services/pipeline.h"
 #include "services/svc.h"
 
-#define RELEVANCE_FEED 1.0
-#define RELEVANCE_MENTION 0.6
+/* How often (seconds) the registry version is compared with the one the
+ * mention index was loaded at (migration 003 bumps it on every change),
+ * as the parser does. */
+#define REGISTRY_CHECK_S 2.0
 
-static int extractor_init(worker *w, char *err, size_t errlen)
+typedef struct extractor_state {
+    extract_model *model;
+    long long registry_loaded;
+    double registry_checked;
+} extractor_state;
+
+static long long registry_version(worker *w)
 {
-    sentiment_model *m = sentiment_model_load(w->cfg->model_path, err, errlen);
+    PGresult *r;
+    long long v;
 
-    if (!m)
+    if (db_execp(w->db, "ext_regver", "SELECT last_value FROM registry_version",
+                 0, NULL, &r) != DB_OK)
         return -1;
-    LOG_INFO("model loaded", LF_S("model", sentiment_model_version(m)));
-    w->state = m;
-    /* Aggregation counts the signals of the model in service only. */
-    if (queue_set(w->q, KEY_MODEL_VERSION, sentiment_model_version(m)) < 0) {
-        snprintf(err, errlen, "%s", queue_error(w->q));
-        return -1;
+    v = atoll(PQgetvalue(r, 0, 0));
+    PQclear(r);
+    return v;
+}
+
+/* The registry's tickers and aliases as a mention index, or NULL with a
+ * message in err. */
+static mention_index *load_index(worker *w, char *err, size_t errlen)
+{
+    mention_index *idx = mention_index_new();
+    PGresult *r;
+
+    if (db_execp(w->db, "ext_symbols",
+                 "SELECT ticker FROM symbols WHERE active ORDER BY ticker", 0,
+                 NULL, &r) != DB_OK)
+        goto dberr;
+    for (int i = 0; i < PQntuples(r); i++)
+        mention_index_add_ticker(idx, PQgetvalue(r, i, 0));
+    PQclear(r);
+    if (db_execp(w->db, "ext_aliases",
+                 "SELECT a.ticker, a.alias FROM symbol_aliases a"
+                 " JOIN symbols s ON s.ticker = a.ticker WHERE s.active"
+                 " ORDER BY a.ticker, a.alias",
+                 0, NULL, &r) != DB_OK)
+        goto dberr;
+    for (int i = 0; i < PQntuples(r); i++)
+        mention_index_add_alias(idx, PQgetvalue(r, i, 0), PQgetvalue(r, i, 1));
+    PQclear(r);
+    return idx;
+dberr:
+    snprintf(err, errlen, "cannot load the symbol registry: %s",
+             db_error(w->db));
+    mention_index_free(idx);
+    return NULL;
+}
+
+/* Reloads the mention index when the registry changed; a failed reload
+ * keeps the old index and is tried again later. */
+static void refresh_index(worker *w)
+{
+    extractor_state *st = w->state;
+    struct timespec ts;
+    double now;
+    long long v;
+    mention_index *idx;
+    char err[512];
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    now = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+    if (now - st->registry_checked < REGISTRY_CHECK_S)
+        return;
+    st->registry_checked = now;
+    v = registry_version(w);
+    if (v < 0 || v == st->registry_loaded)
+        return;
+    idx = load_index(w, err, sizeof(err));
+    if (!idx) {
+        LOG_WARN("cannot reload the symbol registry", LF_S("error", err));
+        return;
     }
-    return 0;
+    extract_model_set_index(st->model, idx);
+    st->registry_loaded = v;
+    LOG_INFO("symbol registry reloaded", LF_I("version", v));
 }
 
 static void extractor_fini(worker *w)
 {
-    sentiment_model_free(w->state);
+    extractor_state *st = w->state;
+
+    if (!st)
+        return;
+    extract_model_free(st->model);
+    free(st);
+    w->state = NULL;
+}
+
+static int extractor_init(worker *w, char *err, size_t errlen)
+{
+    extractor_state *st = xcalloc(1, sizeof(*st));
+    mention_index *idx;
+
+    w->state = st;
+    st->model = extract_model_open(w->cfg, err, errlen);
+    if (!st->model)
+        goto fail;
+    st->registry_loaded = registry_version(w);
+    idx = load_index(w, err, errlen);
+    if (!idx)
+        goto fail;
+    extract_model_set_index(st->model, idx);
+    LOG_INFO("model loaded", LF_S("model", extract_model_version(st->model)));
+    /* Aggregation counts the signals of the model in service only. */
+    if (queue_set(w->q, KEY_MODEL_VERSION, extract_model_version(st->model)) <
+        0) {
+        snprintf(err, errlen, "%s", queue_error(w->q));
+        goto fail;
+    }
+    return 0;
+fail:
+    extractor_fini(w);
+    return -1;
 }
 
 /* Locks the documents first (in id order), in a statement of its own: a
@@ -57,7 +166,7 @@ static const char SQL_LOCK[] =
 
 static const char SQL_LOAD[] =
     "SELECT d.id, d.clean_text, d.trading_day::text, t.ticker, t.origin,"
-    " d.content_hash, d.duplicate_of IS NULL"
+    " d.content_hash, d.duplicate_of IS NULL, d.title"
     " FROM documents d JOIN document_tickers t ON t.document_id = d.id"
     " WHERE d.id = ANY($1::bigint[]) AND d.status <> 'new'"
     " ORDER BY d.id, t.ticker";
@@ -65,30 +174,32 @@ static const char SQL_LOAD[] =
 static const char SQL_SIGNALS[] =
     "INSERT INTO signals (document_id, ticker, model_version, trading_day,"
     " sentiment, label, relevance, confidence, event_type, doc_hash,"
-    " counted)"
+    " counted, prompt_version, prompt_hash)"
     " SELECT u.id, u.t, $1, u.day::date, u.s::float8, u.l, u.r::float8,"
-    " u.c::float8, u.e, u.h, u.k::boolean"
+    " u.c::float8, u.e, u.h, u.k::boolean, $12::text, u.ph"
     " FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[],"
     " $6::text[], $7::text[], $8::text[], $9::text[], $10::text[],"
-    " $11::text[]) AS u(id, t, day, s, l, r, c, e, h, k)"
+    " $11::text[], $13::text[]) AS u(id, t, day, s, l, r, c, e, h, k, ph)"
     " ON CONFLICT (document_id, ticker, model_version) DO UPDATE SET"
     " sentiment = EXCLUDED.sentiment, label = EXCLUDED.label,"
     " relevance = EXCLUDED.relevance, confidence = EXCLUDED.confidence,"
     " event_type = EXCLUDED.event_type, trading_day = EXCLUDED.trading_day,"
-    " counted = EXCLUDED.counted"
+    " counted = EXCLUDED.counted, prompt_version = EXCLUDED.prompt_version,"
+    " prompt_hash = EXCLUDED.prompt_hash"
     " WHERE (signals.sentiment, signals.label, signals.relevance,"
     " signals.confidence, signals.event_type, signals.trading_day,"
-    " signals.counted)"
+    " signals.counted, signals.prompt_version, signals.prompt_hash)"
     " IS DISTINCT FROM (EXCLUDED.sentiment, EXCLUDED.label,"
     " EXCLUDED.relevance, EXCLUDED.confidence, EXCLUDED.event_type,"
-    " EXCLUDED.trading_day, EXCLUDED.counted)";
+    " EXCLUDED.trading_day, EXCLUDED.counted, EXCLUDED.prompt_version,"
+    " EXCLUDED.prompt_hash)";
 
 static const char SQL_DONE[] =
     "UPDATE documents SET status = 'extracted', updated_at = now()"
     " WHERE id = ANY($1::bigint[]) AND status = 'parsed'";
 
 typedef struct sig_cols {
-    pgarr id, t, day, s, l, r, c, e, h, k, done;
+    pgarr id, t, day, s, l, r, c, e, h, k, ph, done;
 } sig_cols;
 
 /* Queues aggregation for the (ticker, day) pairs of this batch whose
@@ -120,23 +231,83 @@ static int requeue_sealed(worker *w, PGresult *r, char *sealed)
     return rc;
 }
 
+/* Extracts the signals of one document, rows [from, to) of r (one row
+ * per ticker), and appends them to c. Returns WORKER_OK, or WORKER_FAIL
+ * / WORKER_RETRY with the model's reason in err. */
+static int extract_rows(extract_model *m, PGresult *r, int from, int to,
+                        sig_cols *c, char *err, size_t errlen)
+{
+    size_t n = (size_t)(to - from);
+    char(*tickers)[TICKER_MAX] = xcalloc(n, sizeof(*tickers));
+    extract_signal *sig = xcalloc(n, sizeof(*sig));
+    const char *text = PQgetvalue(r, from, 1);
+    size_t len = (size_t)PQgetlength(r, from, 1);
+    extract_doc doc = {text, len, 0, (const char(*)[TICKER_MAX])tickers, n};
+    extract_info info;
+    char why[768];
+    int rc = WORKER_OK;
+
+    doc.title_len =
+        docsignal_title_len(PQgetvalue(r, from, 7),
+                            (size_t)PQgetlength(r, from, 7), text, len);
+    for (size_t i = 0; i < n; i++)
+        snprintf(tickers[i], TICKER_MAX, "%s", PQgetvalue(r, from + (int)i, 3));
+    switch (extract_model_run(m, &doc, sig, &info, why, sizeof(why))) {
+    case EXTRACT_OK:
+        break;
+    case EXTRACT_RETRY:
+        rc = WORKER_RETRY;
+        break;
+    default:
+        rc = WORKER_FAIL;
+        break;
+    }
+    if (rc != WORKER_OK) {
+        snprintf(err, errlen, "document %s: %s", PQgetvalue(r, from, 0), why);
+        goto out;
+    }
+    if (info.text_shown < info.text_len)
+        LOG_INFO("document cut to fit the model's context",
+                 LF_S("document", PQgetvalue(r, from, 0)),
+                 LF_I("bytes_shown", info.text_shown),
+                 LF_I("bytes", info.text_len));
+    for (size_t i = 0; i < n; i++) {
+        int row = from + (int)i;
+
+        pgarr_adds(&c->id, PQgetvalue(r, row, 0));
+        pgarr_adds(&c->t, tickers[i]);
+        pgarr_adds(&c->day, PQgetvalue(r, row, 2));
+        pgarr_addf(&c->s, "%.6f", sig[i].sentiment);
+        pgarr_adds(&c->l, sentiment_label_name(sig[i].label));
+        pgarr_addf(&c->r, "%.2f", sig[i].relevance);
+        pgarr_addf(&c->c, "%.6f", sig[i].confidence);
+        pgarr_adds(&c->e, event_type_name(sig[i].event));
+        pgarr_adds(&c->h, PQgetvalue(r, row, 5));
+        pgarr_adds(&c->k, PQgetvalue(r, row, 6));
+        pgarr_adds(&c->ph, info.prompt_hash);
+    }
+out:
+    free(tickers);
+    free(sig);
+    return rc;
+}
+
 static int extractor_handle(worker *w, queue_job *jobs, size_t n, char *err,
                             size_t errlen)
 {
-    const sentiment_model *m = w->state;
-    const char *model = sentiment_model_version(m);
+    extractor_state *st = w->state;
+    const char *model = extract_model_version(st->model);
+    const char *prompt_version = extract_model_prompt_version(st->model);
     sig_cols c;
     pgarr *all = (pgarr *)&c;
     size_t ncols = sizeof(c) / sizeof(pgarr);
     PGresult *r = NULL;
-    sentiment_result sr = {0};
-    event_type ev = EVENT_OTHER;
-    const char *last_id = "";
     char *sealed = queue_get(w->q, KEY_SEALED);
     int rc = WORKER_FAIL, dbrc;
 
     for (size_t i = 0; i < ncols; i++)
         pgarr_init(&all[i]);
+    refresh_index(w);
     for (size_t i = 0; i < n; i++) {
         json_t *job = job_parse(&jobs[i], err, errlen);
         long long id;
@@ -166,28 +337,18 @@ static int extractor_handle(worker *w, queue_job *jobs, size_t n, char *err,
         db_rollback(w->db);
         goto out;
     }
-    for (int i = 0; i < PQntuples(r); i++) {
-        const char *id = PQgetvalue(r, i, 0);
-        int feed = strcmp(PQgetvalue(r, i, 4), "feed") == 0;
+    for (int i = 0; i < PQntuples(r);) {
+        int end = i;
 
-        if (strcmp(id, last_id) != 0) {
-            const char *text = PQgetvalue(r, i, 1);
-            size_t len = (size_t)PQgetlength(r, i, 1);
-
-            sentiment_classify(m, text, len, &sr);
-            ev = event_classify(text, len);
-            last_id = id;
+        while (end < PQntuples(r) &&
+               strcmp(PQgetvalue(r, end, 0), PQgetvalue(r, i, 0)) == 0)
+            end++;
+        rc = extract_rows(st->model, r, i, end, &c, err, errlen);
+        if (rc != WORKER_OK) {
+            db_rollback(w->db);
+            goto out;
         }
-        pgarr_adds(&c.id, id);
-        pgarr_adds(&c.t, PQgetvalue(r, i, 3));
-        pgarr_adds(&c.day, PQgetvalue(r, i, 2));
-        pgarr_addf(&c.s, "%.6f", sr.score);
-        pgarr_adds(&c.l, sentiment_label_name(sr.label));
-        pgarr_addf(&c.r, "%.2f", feed ? RELEVANCE_FEED : RELEVANCE_MENTION);
-        pgarr_addf(&c.c, "%.6f", sr.confidence);
-        pgarr_adds(&c.e, event_type_name(ev));
-        pgarr_adds(&c.h, PQgetvalue(r, i, 5));
-        pgarr_adds(&c.k, PQgetvalue(r, i, 6));
+        i = end;
     }
     {
         const char *sp[] = {model,
@@ -200,12 +361,14 @@ static int extractor_handle(worker *w, queue_job *jobs, size_t n, char *err,
                             pgarr_text(&c.c),
                             pgarr_text(&c.e),
                             pgarr_text(&c.h),
-                            pgarr_text(&c.k)};
+                            pgarr_text(&c.k),
+                            prompt_version,
+                            prompt_version ? pgarr_text(&c.ph) : NULL};
         const char *dp[] = {pgarr_text(&c.done)};
 
         dbrc = DB_OK;
         if (c.id.n > 0)
-            dbrc = db_execp(w->db, "ext_signals", SQL_SIGNALS, 11, sp, NULL);
+            dbrc = db_execp(w->db, "ext_signals", SQL_SIGNALS, 13, sp, NULL);
         if (dbrc == DB_OK)
             dbrc = db_execp(w->db, "ext_done", SQL_DONE, 1, dp, NULL);
         if (dbrc == DB_OK)
@@ -243,5 +406,6 @@ int cmd_extractor(int argc, char **argv)
         &extractor_def, argc, argv,
         "usage: stonks extractor\n"
         "  Worker: reads stonks:queue:extraction (document ids), writes\n"
-        "  one signal per document and ticker with the embedded model.\n");
+        "  one signal per document and ticker with the model\n"
+        "  EXTRACTOR_MODEL names (embedded, or ollama with OLLAMA_URL).\n");
 }

@@ -63,6 +63,7 @@ typedef struct day_state {
     long long pg_rows; /* -1: no row in PostgreSQL */
     int changed;
     long long lake_rows; /* -1: no file */
+    int recorded; /* a lake_partitions row exists */
 } day_state;
 
 typedef struct day_list {
@@ -196,11 +197,36 @@ static int read_partitions(db *d, const lake_table *t, day_list *days,
 
     if (rc != DB_OK)
         return db_rc(d, rc, err, errlen);
-    for (int i = 0; i < PQntuples(r); i++)
-        day_get(days, PQgetvalue(r, i, 0))->lake_rows =
-            atoll(PQgetvalue(r, i, 1));
+    for (int i = 0; i < PQntuples(r); i++) {
+        day_state *s = day_get(days, PQgetvalue(r, i, 0));
+
+        s->lake_rows = atoll(PQgetvalue(r, i, 1));
+        s->recorded = 1;
+    }
     PQclear(r);
     return DB_OK;
+}
+
+static char *part_key(const lake_table *t, const char *dt)
+{
+    return xasprintf("%s/dt=%s/" PART_FILE, t->name, dt);
+}
+
+/* A day whose file went missing (a lake folder wiped by hand) is
+ * written again, as if it had never been published. */
+static void check_files(lake_pub *p, const lake_table *t, day_list *days)
+{
+    for (size_t i = 0; i < days->n; i++) {
+        day_state *s = &days->v[i];
+        char *key;
+
+        if (s->lake_rows < 0)
+            continue;
+        key = part_key(t, s->dt);
+        if (lake_store_size(p->store, key) < 0)
+            s->lake_rows = -1;
+        free(key);
+    }
 }
 
 static int needs_write(const day_state *s)
@@ -216,11 +242,6 @@ typedef struct pub_result {
     pgarr files; /* every file written, for the watermark */
     long long rows;
 } pub_result;
-
-static char *part_key(const lake_table *t, const char *dt)
-{
-    return xasprintf("%s/dt=%s/" PART_FILE, t->name, dt);
-}
 
 /* Writes the staged rows of one day as its partition file. */
 static int finish_day(lake_pub *p, const lake_table *t, const char *dt,
@@ -359,7 +380,7 @@ static int write_and_remove(lake_pub *p, db *d, const lake_table *t,
 
         for (size_t j = 0; j < seen.n; j++)
             had_rows |= strcmp(seen.v[j].dt, s->dt) == 0;
-        if (had_rows || s->lake_rows < 0 || t->snapshot)
+        if (had_rows || !s->recorded || t->snapshot)
             continue;
         if (s->pg_rows < 0 || needs_write(s))
             rc = remove_day(p, t, s->dt, out, err, errlen);
@@ -482,8 +503,10 @@ int lake_pub_table(lake_pub *p, db *d, const lake_table *t, lake_pub_stats *st,
         rc = scan_days(d, t, n32, span, &days, err, errlen);
     if (rc == DB_OK)
         rc = read_partitions(d, t, &days, err, errlen);
-    if (rc == DB_OK)
+    if (rc == DB_OK) {
+        check_files(p, t, &days);
         rc = write_and_remove(p, d, t, &days, &out, err, errlen);
+    }
     if (rc == DB_OK)
         rc = commit_books(d, t, horizon, sig, &out, err, errlen);
     if (rc != DB_OK) {
@@ -753,9 +776,9 @@ static int run_once(char **names, int nnames)
         }
     if (cli_start("lake-publisher", &c) < 0)
         return 2;
-    d = db_open(&c, err, sizeof(err));
-    if (d)
-        p = lake_pub_open(&c, err, sizeof(err));
+    p = lake_pub_open(&c, err, sizeof(err));
+    if (p)
+        d = db_open(&c, err, sizeof(err));
     if (!d || !p)
         goto out;
     for (size_t i = 0; i < n; i++) {

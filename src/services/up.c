@@ -279,8 +279,11 @@ static int plan(up_state *st, const char *sealed)
             continue;
         }
         for (int r = 1; r <= topology[i].replicas; r++) {
-            if (st->nkids + 1 >= UP_MAX_CHILDREN)
+            if (st->nkids + 1 >= UP_MAX_CHILDREN) {
+                fprintf(stderr, "stonks up: more than %d children\n",
+                        UP_MAX_CHILDREN - 1);
                 return -1;
+            }
             if (topology[i].kind == UP_WORKER)
                 port = st->opt.probe_base > 0 ? st->opt.probe_base + slot++ : 0;
             add_child(st, svc, r, topology[i].kind, port);
@@ -443,8 +446,7 @@ static int prepare(const config *c, char **sealed)
 out:
     if (rc < 0)
         LOG_ERROR("cannot prepare the stack", LF_S("error", err));
-    if (r)
-        PQclear(r);
+    PQclear(r);
     queue_close(q);
     db_close(d);
     return rc;

@@ -331,8 +331,12 @@ test('an order links to its lineage', async () => {
   }
   await shoot('lineage');
 
-  await open('/orders/999999', ['[data-state=unavailable], [data-state=error]']);
-  assert.match(await text('[data-testid=panel-lineage] [data-state]'), /not available/);
+  // A missing order is an error with the API's message; a missing route
+  // is "not available".
+  await open('/orders/999999', ['[data-testid=panel-lineage] [data-state=error]']);
+  assert.match(await text('[data-testid=panel-lineage] [data-state]'), /no order 999999 \(404 not_found\)/);
+  await open('/documents/999999', ['[data-testid=panel-document] [data-state=error]']);
+  assert.match(await text('[data-testid=panel-document] [data-state]'), /no document 999999/);
 });
 
 test('kill switch: refused without a token, flips with one', async () => {
@@ -353,6 +357,7 @@ test('kill switch: refused without a token, flips with one', async () => {
   let ks = (await get('/api/trading/status')).status.kill_switch;
   assert.equal(ks.active, true);
   assert.equal(ks.reason, 'e2e test');
+  await page.locator('header .badge.kill-on').waitFor();
   await shoot('trading-kill-switch-on');
 
   await page.locator('[data-testid=kill-toggle]').click();

@@ -19,14 +19,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char err[256];
     replay_data r;
 
-    if (replay_load_buffers(text, nlen, prices, plen, &r, err,
-                            sizeof(err)) < 0)
+    if (replay_load_buffers(text, nlen, prices, plen, &r, err, sizeof(err)) < 0)
         return 0;
     for (size_t i = 0; i < r.nnews; i++) {
         const replay_news *first;
 
-        replay_news_range(&r, r.news[i].ticker, r.news[i].date,
-                          r.news[i].date, &first);
+        replay_news_range(&r, r.news[i].ticker, r.news[i].date, r.news[i].date,
+                          &first);
     }
     for (size_t i = 0; i < r.nbars; i++) {
         const replay_bar *first;

@@ -21,11 +21,16 @@ static sentiment_model *model;
 
 static void setup(void)
 {
-    static const char *const names[][2] = {
-        {"AAPL", "Apple"},       {"GOOGL", "Google"},  {"GOOGL", "GOOG"},
-        {"T", "AT&T"},           {"F", "Ford"},        {"C", "Citigroup"},
-        {"GE", "General Electric"}, {"BAC", "Bank of America"},
-        {"JPM", "JPMorgan"},     {"MCD", "McDonald's"}};
+    static const char *const names[][2] = {{"AAPL", "Apple"},
+                                           {"GOOGL", "Google"},
+                                           {"GOOGL", "GOOG"},
+                                           {"T", "AT&T"},
+                                           {"F", "Ford"},
+                                           {"C", "Citigroup"},
+                                           {"GE", "General Electric"},
+                                           {"BAC", "Bank of America"},
+                                           {"JPM", "JPMorgan"},
+                                           {"MCD", "McDonald's"}};
     char err[256];
 
     idx = mention_index_new();
@@ -33,8 +38,8 @@ static void setup(void)
         mention_index_add_ticker(idx, names[i][0]);
         mention_index_add_alias(idx, names[i][0], names[i][1]);
     }
-    model = sentiment_model_load("data/model/sentiment.weights", err,
-                                 sizeof(err));
+    model =
+        sentiment_model_load("data/model/sentiment.weights", err, sizeof(err));
     if (!model)
         abort(); /* run from the repository root */
 }

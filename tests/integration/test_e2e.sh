@@ -40,6 +40,9 @@ if ! "$ROOT/scripts/web.sh"; then
     echo "  FAIL: the dashboard does not build"
     exit 1
 fi
+assert_eq "dashboard unit tests (vitest)" "0" \
+    "$(cd "$ROOT/web" && npm test --silent >"$STONKS_VAR_DIR/vitest.out" 2>&1;
+        echo $?)"
 if [ ! -f "$E2E/node_modules/.package-lock.json" ] ||
     [ "$E2E/package-lock.json" -nt "$E2E/node_modules/.package-lock.json" ]; then
     (cd "$E2E" && npm ci --no-audit --no-fund --loglevel=error >/dev/null) ||

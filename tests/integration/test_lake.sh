@@ -40,8 +40,22 @@ cleanup() {
 }
 trap cleanup EXIT
 
-lake() { "$BIN" sql --no-header "$1" 2>"$TMP/sql.err"; }
-publish() { "$BIN" lake-publisher --once "$@" 2>"$TMP/publish.err"; }
+# Every command's stderr is also kept in stderr.all, where the end of
+# the test looks for sanitizer reports.
+lake() {
+    local rc
+    "$BIN" sql --no-header "$1" 2>"$TMP/sql.err"
+    rc=$?
+    cat "$TMP/sql.err" >>"$TMP/stderr.all"
+    return $rc
+}
+publish() {
+    local rc
+    "$BIN" lake-publisher --once "$@" 2>"$TMP/publish.err"
+    rc=$?
+    cat "$TMP/publish.err" >>"$TMP/stderr.all"
+    return $rc
+}
 check() { # check WHAT COMMAND...: the command succeeds
     local what=$1
     shift
@@ -144,7 +158,7 @@ assert_eq "every column chunk zstd with min/max statistics" "0" \
              stats_null_count < num_values)")"
 assert_eq "row limit: --max-rows 3 gives 3 rows" "3" \
     "$("$BIN" sql --no-header --max-rows 3 "SELECT * FROM signals" \
-        2>/dev/null | wc -l)"
+        2>>"$TMP/stderr.all" | wc -l)"
 
 echo "read-only"
 for bad in "DELETE FROM signals" "SELECT 1; SELECT 2" \
@@ -153,9 +167,11 @@ for bad in "DELETE FROM signals" "SELECT 1; SELECT 2" \
     "SELECT * FROM read_text('$ROOT/Makefile')"; do
     checks=$((checks + 1))
     if "$BIN" sql "$bad" >/dev/null 2>"$TMP/bad.err"; then
+        cat "$TMP/bad.err" >>"$TMP/stderr.all"
         echo "  FAIL: accepted: $bad"
         failures=$((failures + 1))
     else
+        cat "$TMP/bad.err" >>"$TMP/stderr.all"
         echo "  ok: refused: $bad ($(head -c 70 "$TMP/bad.err" | head -n 1))"
     fi
 done
@@ -172,6 +188,10 @@ fi
 echo "incremental publication"
 check "a second publication writes nothing" \
     grep -q "^lake: 0 partition files written (0 rows), 0 removed" \
+    <(publish)
+rm "$LAKE_URI/aggregates/dt=2011-09-02/part-00000.parquet"
+check "a partition file removed by hand is written again" \
+    grep -q "^lake: 1 partition files written (4 rows), 0 removed" \
     <(publish)
 day=$(sql "SELECT min(trading_day) FROM signals")
 sql "UPDATE signals SET counted = NOT counted WHERE (document_id, ticker) =
@@ -249,6 +269,27 @@ assert_eq "lake price_bars = PostgreSQL after the repair" \
     "$(sql "SELECT count(*), sum(volume) FROM price_bars" | tr '|' '\t')" \
     "$(lake "SELECT count(*), sum(volume) FROM price_bars")"
 
+echo "the service: a timer catches up with no job queued"
+LAKE_PUBLISH_INTERVAL_S=1 HTTP_PORT=0 "$BIN" lake-publisher \
+    >"$TMP/service.log" 2>&1 &
+svc=$!
+pids+=("$svc")
+sql "UPDATE price_bars SET volume = 4321 WHERE ticker = 'AAPL'
+     AND day = '2011-06-01'" >/dev/null
+seen=no
+for _ in $(seq 1 200); do
+    if [ "$(lake "SELECT volume FROM price_bars WHERE ticker = 'AAPL'
+                  AND day = '2011-06-01'")" = 4321 ]; then
+        seen=yes
+        break
+    fi
+    sleep 0.1
+done
+assert_eq "a change reaches the lake within seconds" yes "$seen"
+kill -TERM "$svc"
+wait "$svc"
+assert_eq "SIGTERM: the service exits 0" 0 "$?"
+
 echo "every column read back again"
 checks=$((checks + 1))
 /usr/bin/python3 "$ROOT/tests/integration/lake_compare.py" "$BIN" ||
@@ -284,13 +325,15 @@ assert_eq "FAILED (INTERNAL_ERROR)" \
     "stonks sql: Trino: worker exploded (GENERIC_INTERNAL_ERROR)" \
     "$(cat "$TMP/sql.err")"
 "$BIN" sql --timeout-ms 1000 "SELECT fake_slow" >/dev/null 2>"$TMP/sql.err"
+cat "$TMP/sql.err" >>"$TMP/stderr.all"
 assert_eq "a query RUNNING past the limit" \
     "stonks sql: the query ran past 1000 ms" "$(cat "$TMP/sql.err")"
 slow=$(grep -o 'q[0-9]*/1 ' "$TMP/trino.log" | tail -n 1 | cut -d/ -f1)
 check "is cancelled with DELETE" \
     grep -q "^DELETE /v1/statement/executing/$slow/" "$TMP/trino.log"
 assert_eq "row limit across pages" "7" \
-    "$("$BIN" sql --no-header --max-rows 7 "SELECT fake_many" 2>/dev/null |
+    "$("$BIN" sql --no-header --max-rows 7 "SELECT fake_many" \
+        2>>"$TMP/stderr.all" |
         wc -l)"
 many=$(grep -o 'q[0-9]*/1 ' "$TMP/trino.log" | tail -n 1 | cut -d/ -f1)
 check "then cancelled with DELETE" \
@@ -328,4 +371,6 @@ assert_eq "its signals per day and label" \
     "$(sql "SELECT count(DISTINCT (trading_day, label)) FROM signals")" \
     "$(lake "SELECT count(*) FROM (SELECT trading_day, label, COUNT(*)
              FROM signals GROUP BY 1, 2)")"
+check "no sanitizer report in any output" \
+    bash -c "! grep -l Sanitizer '$TMP'/* >&2"
 finish

@@ -307,7 +307,7 @@ sql "INSERT INTO price_bars (ticker, day, open, high, low, close, volume,
         ('INTC', 20.0), ('CSCO', 15.0), ('HPQ', 10.0), ('QCOM', 55.0),
         ('EBAY', 30.0), ('JPM', 40.0), ('GS', 110.0)) AS v(t, p)" >/dev/null
 python3 "$ROOT/tests/fakes/alpaca_trading.py" 18065 test-key test-secret \
-    3 8 >"$OUT/fake.log" 2>&1 &
+    2 4 >"$OUT/fake.log" 2>&1 &
 PIDS+=($!)
 fake() { curl -sf "http://127.0.0.1:18065/_fake/$1"; }
 wait_for 10 fake state >/dev/null || echo "  FAIL: the fake did not start"

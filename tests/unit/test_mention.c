@@ -272,6 +272,139 @@ static void test_many_distinct_tickers(void **state)
     mention_index_free(idx);
 }
 
+/* The eight tickers the issue names as everyday words, registered
+ * together: none of them counts as a bare word, each counts as a
+ * cashtag, in a ticker list, and through its company name. */
+static void test_issue_common_word_tickers(void **state)
+{
+    static const char *const syms[] = {"A", "ALL", "IT", "ON",
+                                       "F", "V",   "T",  "C"};
+    mention_index *idx = mention_index_new();
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(syms) / sizeof(syms[0]); i++)
+        mention_index_add_ticker(idx, syms[i]);
+    mention_index_add_alias(idx, "ALL", "Allstate");
+    mention_index_add_alias(idx, "V", "Visa");
+    mention_index_add_alias(idx, "ON", "ON Semiconductor");
+    mention_index_add_alias(idx, "A", "Agilent");
+
+    check_idx(idx, "A day when ALL eyes are ON IT: F, V, T and C", "");
+    check_idx(idx, "IT IS ON. ALL IN. A BIG WIN", "");
+    check_idx(idx, "a v t c f", "");
+    check_idx(idx, "$A $ALL $IT $ON $F $V $T $C", "A ALL C F IT ON T V");
+    check_idx(idx, "$all and $it", "ALL IT");
+    check_idx(idx, "Payment stocks (V, MA) rose", "V");
+    check_idx(idx, "Insurers (ALL; TRV) and chips (ON/IT)", "ALL IT ON");
+    check_idx(idx, "Allstate Corp (ALL.N) said", "ALL");
+    check_idx(idx, "Visa Inc (V) and ON Semiconductor (ON)", "ON V");
+    check_idx(idx, "Agilent (A) beats", "A");
+    check_idx(idx, "ON Semiconductors", "");
+    mention_index_free(idx);
+}
+
+/* A registry alias that is a common-word symbol (another listing of the
+ * company) counts only as a cashtag or in a list, for its ticker; other
+ * aliases stay phrases. */
+static void test_common_word_symbol_alias(void **state)
+{
+    mention_index *idx = mention_index_new();
+
+    (void)state;
+    mention_index_add_ticker(idx, "GOOGL");
+    mention_index_add_alias(idx, "GOOGL", "GOOG");
+    mention_index_add_ticker(idx, "GRTX");
+    mention_index_add_alias(idx, "GRTX", "IT");
+    mention_index_add_ticker(idx, "T");
+    mention_index_add_alias(idx, "GRTX", "T");
+
+    check_idx(idx, "IT spending rose", "");
+    check_idx(idx, "$IT rose", "GRTX");
+    check_idx(idx, "$it", "GRTX");
+    check_idx(idx, "(IT, GOOG)", "GOOGL GRTX");
+    check_idx(idx, "GOOG and $GOOG", "GOOGL");
+    check_idx(idx, "$T", "T");
+    mention_index_free(idx);
+}
+
+/* Runs mention_spans and renders each span as "TICKER@off+len". */
+static void check_spans(const mention_index *idx, const char *s,
+                        const char *want, size_t max)
+{
+    mention_span sp[16];
+    char got[512] = "";
+    size_t n = mention_spans(idx, s, strlen(s), sp, max);
+
+    assert_true(max <= 16);
+    for (size_t i = 0, used = 0; i < n; i++) {
+        int k = snprintf(got + used, sizeof(got) - used, "%s%s@%zu+%zu",
+                         i ? " " : "", sp[i].ticker, sp[i].off, sp[i].len);
+
+        assert_true(k > 0 && (size_t)k < sizeof(got) - used);
+        used += (size_t)k;
+    }
+    if (strcmp(got, want) != 0)
+        fail_msg("\"%s\": got \"%s\", want \"%s\"", s, got, want);
+}
+
+static void test_spans_in_text_order(void **state)
+{
+    (void)state;
+    check_spans(reg, "Apple and Google; Apple again", "AAPL@0+5 GOOG@10+6 AAPL@18+5",
+                16);
+    check_spans(reg, "$AAPL, GE's and (T, F) plus BRK.B",
+                "AAPL@0+5 GE@7+2 T@17+1 F@20+1 BRK.B@28+5", 16);
+    check_spans(reg, "General\nElectric rose", "GE@0+16", 16);
+    check_spans(reg, "IT and T alone", "", 16);
+    check_spans(reg, "Apple Apple Apple", "AAPL@0+5 AAPL@6+5", 2);
+    check_spans(reg, "Apple", "", 0);
+}
+
+/* Headlines in the style of the replay data, with the watchlist's
+ * tickers and aliases (data/watchlist.csv), and the exact sets. */
+static void test_watchlist_headlines(void **state)
+{
+    static const char *const rows[][4] = {
+        {"AAPL", "Apple", NULL, NULL},
+        {"GOOGL", "Google", "Alphabet", "GOOG"},
+        {"C", "Citigroup", "Citi", "Citibank"},
+        {"F", "Ford Motor", "Ford", NULL},
+        {"GM", "General Motors", NULL, NULL},
+        {"T", "AT&T", NULL, NULL},
+        {"VZ", "Verizon", NULL, NULL},
+        {"BAC", "Bank of America", "BofA", NULL},
+        {"GE", "General Electric", NULL, NULL},
+        {"JPM", "JPMorgan", "JP Morgan", "J.P. Morgan"},
+        {"HPQ", "Hewlett-Packard", "HP", NULL},
+        {"BRK.B", "Berkshire Hathaway", NULL, NULL},
+    };
+    mention_index *idx = mention_index_new();
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+        mention_index_add_ticker(idx, rows[i][0]);
+        for (int k = 1; k < 4 && rows[i][k]; k++)
+            mention_index_add_alias(idx, rows[i][0], rows[i][k]);
+    }
+    check_idx(idx, "AT&T to buy T-Mobile USA from Deutsche Telekom", "T");
+    check_idx(idx, "Ford Motor Co (F.N) and General Motors Co (GM.N) sales",
+              "F GM");
+    check_idx(idx, "GM, Ford recall cars; F-150 trucks affected", "F GM");
+    check_idx(idx, "Citigroup Inc C.N shares fell 3 percent", "C");
+    check_idx(idx, "Bank of America (BAC.N), Citi (C.N) lead bank rally",
+              "BAC C");
+    check_idx(idx, "T rose and C fell in a choppy session", "");
+    check_idx(idx, "Telecoms (T, VZ) slip as Verizon warns", "T VZ");
+    check_idx(idx, "HP to spin off PC unit; Hewlett-Packard shares up",
+              "HPQ");
+    check_idx(idx, "JPMorgan, J.P. Morgan and JP Morgan", "JPM");
+    check_idx(idx, "Berkshire Hathaway's BRK.B and $BRK.A", "BRK.B");
+    check_idx(idx, "Google's GOOG.O and Alphabet", "GOOGL");
+    check_idx(idx, "GE, General Electric and General Motors", "GE GM");
+    check_idx(idx, "US GDP data; IT spending; CEO change", "");
+    mention_index_free(idx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -289,6 +422,10 @@ int main(void)
         cmocka_unit_test(test_longest_phrase_wins),
         cmocka_unit_test(test_phrase_starting_with_punctuation),
         cmocka_unit_test(test_many_distinct_tickers),
+        cmocka_unit_test(test_issue_common_word_tickers),
+        cmocka_unit_test(test_common_word_symbol_alias),
+        cmocka_unit_test(test_spans_in_text_order),
+        cmocka_unit_test(test_watchlist_headlines),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -17,14 +17,16 @@ export class ApiError extends Error {
   }
 
   // True when the route or the feature is not there (yet): a missing
-  // route, a missing table, or a service that does not answer.
+  // route (or a proxy with no service behind it), a missing table, or a
+  // service that does not answer. A missing row is an ordinary error.
   get unavailable(): boolean {
     return (
-      this.status === 404 ||
+      (this.status === 404 && /^no (such )?route/.test(this.message)) ||
       this.status === 502 ||
       this.status === 504 ||
       this.code === 'not_available' ||
-      this.code === 'upstream_unavailable'
+      this.code === 'upstream_unavailable' ||
+      this.code === 'upstream_timeout'
     );
   }
 }

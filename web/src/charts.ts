@@ -29,9 +29,16 @@ const base = {
   rightPriceScale: { borderColor: '#d0d6e0' },
 };
 
+// A chart that fits all its data again whenever its box changes size
+// (a phone turned, a window resized), removed when the page is left.
 function mount(el: HTMLElement): IChartApi {
   const chart = createChart(el, base);
-  onLeave(() => chart.remove());
+  const fit = new ResizeObserver(() => chart.timeScale().fitContent());
+  fit.observe(el);
+  onLeave(() => {
+    fit.disconnect();
+    chart.remove();
+  });
   return chart;
 }
 

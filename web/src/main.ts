@@ -124,10 +124,14 @@ function shell(): HTMLElement {
   route('/orders/:id', renderLineage);
   route('/limits', renderRisk);
   route('/documents/:id', renderDocument);
+  // The header's badges follow a kill switch change at once.
+  window.addEventListener('stonks:trading-changed', () => void modeBadge(mode));
   start(main, (path) => {
     for (const a of nav.querySelectorAll('a')) {
       const href = a.getAttribute('href')!;
-      const on = href === '/' ? path === '/' : path === href || path.startsWith(href + '/');
+      // An order's lineage belongs to Trading.
+      const p = path.startsWith('/orders/') ? '/trading' : path;
+      const on = href === '/' ? p === '/' : p === href || p.startsWith(href + '/');
       a.classList.toggle('active', on);
       if (on) a.setAttribute('aria-current', 'page');
       else a.removeAttribute('aria-current');

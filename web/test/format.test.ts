@@ -77,3 +77,15 @@ describe('recommendation changes', () => {
     expect(latestDay(['2011-09-02', '2011-09-09', '2011-09-01'])).toBe('2011-09-09');
   });
 });
+
+describe('ApiError.unavailable', () => {
+  it('is true for a missing route or service, false for a missing row', async () => {
+    const { ApiError } = await import('../src/api');
+    expect(new ApiError(404, 'not_found', 'no route for GET /x').unavailable).toBe(true);
+    expect(new ApiError(404, 'not_found', 'no such route; see GET /docs').unavailable).toBe(true);
+    expect(new ApiError(502, 'http_502', 'bad gateway').unavailable).toBe(true);
+    expect(new ApiError(503, 'not_available', 'no trading tables').unavailable).toBe(true);
+    expect(new ApiError(404, 'not_found', 'no order 7').unavailable).toBe(false);
+    expect(new ApiError(401, 'unauthorized', 'token').unavailable).toBe(false);
+  });
+});

@@ -62,6 +62,7 @@ function killSwitch(status: TradingStatus, reload: () => void): HTMLElement {
               reason: reason.value.trim() || (on ? 'turned off from the dashboard' : 'turned on from the dashboard'),
             });
             msg.replaceChildren(notice('ok', `Kill switch turned ${on ? 'off' : 'on'}.`));
+            window.dispatchEvent(new Event('stonks:trading-changed'));
             reload();
           } catch (e) {
             msg.replaceChildren(failure(e, 'Kill switch'));

@@ -1,0 +1,311 @@
+#include "services/extract_model.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "adapters/ollama.h"
+#include "domain/docsignal.h"
+#include "domain/text.h"
+#include "lib/buf.h"
+#include "lib/xalloc.h"
+#include "services/cli.h"
+
+struct extract_model {
+    int ollama;
+    sentiment_model *embedded;
+    mention_index *idx;
+    ollama_options opts;
+    char *model_name; /* ollama model, owned */
+    char *url; /* owned */
+    char version[96];
+};
+
+extract_model *extract_model_open(const config *c, char *err, size_t errlen)
+{
+    extract_model *m = xcalloc(1, sizeof(*m));
+
+    if (strcmp(c->extractor_model, "ollama") == 0) {
+        if (!c->ollama_url || !*c->ollama_url) {
+            snprintf(err, errlen, "EXTRACTOR_MODEL=ollama needs OLLAMA_URL "
+                                  "(e.g. http://127.0.0.1:11434)");
+            free(m);
+            return NULL;
+        }
+        m->ollama = 1;
+        m->url = xstrdup(c->ollama_url);
+        m->model_name = xstrdup(c->ollama_model);
+        m->opts.url = m->url;
+        m->opts.model = m->model_name;
+        m->opts.timeout_s = c->ollama_timeout_s;
+        m->opts.num_ctx = c->ollama_num_ctx;
+        snprintf(m->version, sizeof(m->version), "ollama/%.80s",
+                 c->ollama_model);
+        return m;
+    }
+    m->embedded = sentiment_model_load(c->model_path, err, errlen);
+    if (!m->embedded) {
+        free(m);
+        return NULL;
+    }
+    snprintf(m->version, sizeof(m->version), "%s",
+             sentiment_model_version(m->embedded));
+    return m;
+}
+
+void extract_model_free(extract_model *m)
+{
+    if (!m)
+        return;
+    sentiment_model_free(m->embedded);
+    mention_index_free(m->idx);
+    free(m->model_name);
+    free(m->url);
+    free(m);
+}
+
+void extract_model_set_index(extract_model *m, mention_index *idx)
+{
+    mention_index_free(m->idx);
+    m->idx = idx;
+}
+
+const char *extract_model_version(const extract_model *m)
+{
+    return m->version;
+}
+
+const char *extract_model_prompt_version(const extract_model *m)
+{
+    return m->ollama ? OLLAMA_PROMPT_VERSION : NULL;
+}
+
+static void run_embedded(const extract_model *m, const extract_doc *doc,
+                         extract_signal *out)
+{
+    docsignal_doc d;
+
+    docsignal_doc_init(&d, m->idx, doc->text, doc->len, doc->title_len);
+    for (size_t i = 0; i < doc->ntickers; i++) {
+        docsignal s;
+
+        docsignal_for(&d, m->embedded, doc->tickers[i], &s);
+        out[i].sentiment = s.sentiment.score;
+        out[i].label = s.sentiment.label;
+        out[i].confidence = s.sentiment.confidence;
+        out[i].relevance = s.relevance;
+        out[i].event = s.event;
+    }
+}
+
+int extract_model_run(extract_model *m, const extract_doc *doc,
+                      extract_signal *out, extract_info *info, char *err,
+                      size_t errlen)
+{
+    ollama_doc od = {doc->text, doc->len, doc->title_len, doc->tickers,
+                     doc->ntickers};
+    ollama_signal *os;
+    ollama_prompt_info pi;
+    int rc;
+
+    memset(info, 0, sizeof(*info));
+    info->text_len = doc->len;
+    if (!m->ollama) {
+        run_embedded(m, doc, out);
+        info->text_shown = doc->len;
+        return EXTRACT_OK;
+    }
+    os = xcalloc(doc->ntickers ? doc->ntickers : 1, sizeof(*os));
+    rc = ollama_extract(&m->opts, &od, os, &pi, err, errlen);
+    if (rc == OLLAMA_OK) {
+        for (size_t i = 0; i < doc->ntickers; i++) {
+            out[i].sentiment = os[i].sentiment;
+            out[i].label = os[i].label;
+            out[i].relevance = os[i].relevance;
+            out[i].confidence = os[i].confidence;
+            out[i].event = os[i].event;
+        }
+        memcpy(info->prompt_hash, pi.hash, sizeof(info->prompt_hash));
+        info->text_shown = pi.text_shown;
+    }
+    free(os);
+    if (rc == OLLAMA_OK)
+        return EXTRACT_OK;
+    return rc == OLLAMA_UNREACHABLE ? EXTRACT_RETRY : EXTRACT_FAIL;
+}
+
+static void extract_once_usage(FILE *f)
+{
+    fprintf(f,
+            "usage: stonks extract-once --tickers T1[,T2...] [--title TEXT]\n"
+            "                           [--alias TICKER=NAME]... "
+            "(--text TEXT | -)\n"
+            "\n"
+            "Runs the model EXTRACTOR_MODEL names (embedded or ollama, with\n"
+            "the OLLAMA_* settings) on one document, as the extractor would,\n"
+            "and prints one JSON line per ticker. '-' reads the text from\n"
+            "standard input. --alias gives the embedded model a company name\n"
+            "(the extractor reads them from the registry). Exit status: 0\n"
+            "signals printed, 1 the model's answer was refused, 2 usage or\n"
+            "settings, 3 the model's server cannot be reached.\n");
+}
+
+typedef struct once_args {
+    char (*tickers)[TICKER_MAX];
+    size_t ntickers;
+    const char *title;
+    const char *text;
+    int stdin_text;
+    mention_index *idx;
+} once_args;
+
+static int parse_tickers(const char *list, once_args *a)
+{
+    char *copy = xstrdup(list);
+    char *save = NULL;
+    int rc = 0;
+
+    for (char *t = strtok_r(copy, ",", &save); t;
+         t = strtok_r(NULL, ",", &save)) {
+        if (a->ntickers == OLLAMA_MAX_TICKERS) {
+            rc = -1;
+            break;
+        }
+        a->tickers = xreallocarray(a->tickers, a->ntickers + 1,
+                                   sizeof(*a->tickers));
+        if (ticker_normalize(t, strlen(t), a->tickers[a->ntickers]) < 0) {
+            rc = -1;
+            break;
+        }
+        mention_index_add_ticker(a->idx, a->tickers[a->ntickers]);
+        a->ntickers++;
+    }
+    free(copy);
+    return rc;
+}
+
+static int once_parse(int argc, char **argv, once_args *a)
+{
+    for (int i = 1; i < argc; i++) {
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+
+        if (strcmp(argv[i], "-") == 0) {
+            a->stdin_text = 1;
+            continue;
+        }
+        if (!v)
+            return -1;
+        i++;
+        if (strcmp(argv[i - 1], "--tickers") == 0) {
+            if (parse_tickers(v, a) < 0)
+                return -1;
+        } else if (strcmp(argv[i - 1], "--title") == 0) {
+            a->title = v;
+        } else if (strcmp(argv[i - 1], "--text") == 0) {
+            a->text = v;
+        } else if (strcmp(argv[i - 1], "--alias") == 0 && strchr(v, '=')) {
+            char *t = xstrndup(v, (size_t)(strchr(v, '=') - v));
+
+            mention_index_add_alias(a->idx, t, strchr(v, '=') + 1);
+            free(t);
+        } else {
+            return -1;
+        }
+    }
+    return a->ntickers > 0 && (a->text != NULL) != a->stdin_text ? 0 : -1;
+}
+
+static void print_signal(const extract_model *m, const char *ticker,
+                         const extract_signal *s, const extract_info *info)
+{
+    buf b;
+
+    buf_init(&b);
+    buf_addf(&b,
+             "{\"ticker\":\"%s\",\"sentiment\":%.6f,\"label\":\"%s\","
+             "\"relevance\":%.2f,\"confidence\":%.6f,\"event_type\":\"%s\","
+             "\"model\":",
+             ticker, s->sentiment, sentiment_label_name(s->label),
+             s->relevance, s->confidence, event_type_name(s->event));
+    buf_add_json_str(&b, extract_model_version(m),
+                     strlen(extract_model_version(m)));
+    if (extract_model_prompt_version(m))
+        buf_addf(&b, ",\"prompt_version\":\"%s\",\"prompt_hash\":\"%s\"",
+                 extract_model_prompt_version(m), info->prompt_hash);
+    buf_addf(&b, ",\"text_shown\":%zu,\"text_len\":%zu}", info->text_shown,
+             info->text_len);
+    puts(b.data);
+    buf_release(&b);
+}
+
+int cmd_extract_once(int argc, char **argv)
+{
+    once_args a = {0};
+    config c;
+    extract_model *m = NULL;
+    extract_signal *sig = NULL;
+    extract_info info;
+    buf input;
+    char *clean = NULL;
+    size_t clen = 0;
+    extract_doc doc;
+    char err[1024];
+    int rc = 2;
+
+    if (cli_wants_help(argc, argv)) {
+        extract_once_usage(stdout);
+        return 0;
+    }
+    buf_init(&input);
+    a.idx = mention_index_new();
+    if (once_parse(argc, argv, &a) < 0) {
+        extract_once_usage(stderr);
+        goto out_args;
+    }
+    if (cli_start("extract-once", &c) < 0)
+        goto out_args;
+    m = extract_model_open(&c, err, sizeof(err));
+    config_release(&c);
+    if (!m) {
+        fprintf(stderr, "stonks extract-once: %s\n", err);
+        goto out_args;
+    }
+    extract_model_set_index(m, a.idx);
+    a.idx = NULL;
+
+    if (a.stdin_text) {
+        char chunk[4096];
+        size_t got;
+
+        while ((got = fread(chunk, 1, sizeof(chunk), stdin)) > 0)
+            buf_add(&input, chunk, got);
+    } else {
+        buf_adds(&input, a.text);
+    }
+    clean = text_clean_article(a.title, a.title ? strlen(a.title) : 0,
+                               input.data, input.len, &clen);
+    doc.text = clean;
+    doc.len = clen;
+    doc.title_len =
+        a.title ? docsignal_title_len(a.title, strlen(a.title), clean, clen)
+                : 0;
+    doc.tickers = (const char(*)[TICKER_MAX])a.tickers;
+    doc.ntickers = a.ntickers;
+    sig = xcalloc(a.ntickers, sizeof(*sig));
+    rc = extract_model_run(m, &doc, sig, &info, err, sizeof(err));
+    if (rc == EXTRACT_OK) {
+        for (size_t i = 0; i < a.ntickers; i++)
+            print_signal(m, a.tickers[i], &sig[i], &info);
+    } else {
+        fprintf(stderr, "stonks extract-once: %s\n", err);
+    }
+    rc = rc == EXTRACT_OK ? 0 : rc == EXTRACT_FAIL ? 1 : 3;
+out_args:
+    free(sig);
+    free(clean);
+    buf_release(&input);
+    extract_model_free(m);
+    mention_index_free(a.idx);
+    free(a.tickers);
+    return rc;
+}

@@ -1,0 +1,129 @@
+/*
+ * The small pure parts of trading around the risk rules: how Alpaca's
+ * refusals are classified, how a notification e-mail is written, and
+ * when live trading is allowed to start.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "adapters/alpaca_trading.h"
+#include "adapters/smtp.h"
+#include "services/trading.h"
+
+static void test_alpaca_refusals(void **state)
+{
+    static const struct {
+        long status;
+        const char *message;
+        broker_refusal_kind want;
+        const char *code;
+    } cases[] = {
+        {403, "insufficient buying power", REFUSAL_BUYING_POWER,
+         "buying_power"},
+        {403, "potential wash trade detected. use complex orders",
+         REFUSAL_WASH_TRADE, "wash_trade"},
+        {403, "market is closed", REFUSAL_MARKET_CLOSED, "market_closed"},
+        {422, "client_order_id must be unique", REFUSAL_DUPLICATE,
+         "duplicate_client_order_id"},
+        {422, "qty must be integer", REFUSAL_INVALID, "invalid"},
+        {422, "fractional orders must be DAY orders", REFUSAL_INVALID,
+         "invalid"},
+        {400, "qty or notional is required", REFUSAL_INVALID, "invalid"},
+        {403, "Order failed", REFUSAL_FORBIDDEN, "forbidden"},
+        {404, "asset not found", REFUSAL_OTHER, "refused"},
+    };
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+        broker_refusal_kind k =
+            alpaca_classify(cases[i].status, cases[i].message);
+
+        if (k != cases[i].want ||
+            strcmp(broker_refusal_code(k), cases[i].code) != 0)
+            fail_msg("%ld '%s': kind %d code %s", cases[i].status,
+                     cases[i].message, (int)k, broker_refusal_code(k));
+    }
+}
+
+static void test_final_statuses(void **state)
+{
+    (void)state;
+    assert_int_equal(broker_status_final("filled"), 1);
+    assert_int_equal(broker_status_final("rejected"), 1);
+    assert_int_equal(broker_status_final("expired"), 1);
+    assert_int_equal(broker_status_final("canceled"), 1);
+    assert_int_equal(broker_status_final("accepted"), 0);
+    assert_int_equal(broker_status_final("partially_filled"), 0);
+}
+
+static void test_mail_format(void **state)
+{
+    smtp_message m = {"oracle@example.test", "desk@example.test\r\nBcc: x",
+                      "[stonks] kill switch ON", "line one\nline two"};
+    char *text = smtp_format(&m, "Fri, 04 Dec 2026 18:00:00 +0000");
+
+    (void)state;
+    assert_string_equal(text, "Date: Fri, 04 Dec 2026 18:00:00 +0000\r\n"
+                              "From: oracle@example.test\r\n"
+                              "To: desk@example.testBcc: x\r\n"
+                              "Subject: [stonks] kill switch ON\r\n"
+                              "MIME-Version: 1.0\r\n"
+                              "Content-Type: text/plain; charset=utf-8\r\n"
+                              "Content-Transfer-Encoding: 8bit\r\n"
+                              "\r\n"
+                              "line one\r\nline two\r\n");
+    free(text);
+}
+
+static void test_live_needs_both_settings(void **state)
+{
+    static const struct {
+        const char *mode, *confirm, *broker, *url;
+        int ok;
+    } cases[] = {
+        {"paper", "", "paper", "", 1},
+        {"live", "", "alpaca", "https://api.alpaca.markets", 0},
+        {"live", "yes", "alpaca", "https://api.alpaca.markets", 0},
+        {"live", "I_UNDERSTAND_REAL_MONEY", "paper", "", 0},
+        {"live", "I_UNDERSTAND_REAL_MONEY", "alpaca",
+         "https://api.alpaca.markets", 1},
+        {"paper", "", "alpaca", "https://paper-api.alpaca.markets", 1},
+        {"paper", "", "alpaca", "https://api.alpaca.markets", 0},
+        {"paper", "", "alpaca", "", 0},
+    };
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+        config c;
+        char err[256];
+
+        memset(&c, 0, sizeof(c));
+        c.trading_mode = (char *)cases[i].mode;
+        c.trading_live_confirm = (char *)cases[i].confirm;
+        c.broker = (char *)cases[i].broker;
+        c.broker_base_url = (char *)cases[i].url;
+        c.broker_api_key = "key";
+        c.broker_api_secret = "secret";
+        if ((trading_mode_check(&c, err, sizeof(err)) == 0) != cases[i].ok)
+            fail_msg("case %zu (%s/%s/%s): %s", i, cases[i].mode,
+                     cases[i].broker, cases[i].url, err);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_alpaca_refusals),
+        cmocka_unit_test(test_final_statuses),
+        cmocka_unit_test(test_mail_format),
+        cmocka_unit_test(test_live_needs_both_settings),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
