@@ -9,6 +9,7 @@ CFLAGS_BASE := -std=c17 -D_GNU_SOURCE -Wall -Wextra -Werror -Isrc \
 	$(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -lpthread
 OPT ?= -O2 -g
+NPROC := $(shell nproc 2>/dev/null || echo 2)
 
 SRC_LIB := $(wildcard src/lib/*.c)
 SRC_DOMAIN := $(wildcard src/domain/*.c)
@@ -123,12 +124,12 @@ integration: all
 # plain and under sanitizers, and the lint check.
 test:
 	@scripts/deps.sh
-	@$(MAKE) --no-print-directory all asan fuzz-build
+	@$(MAKE) -j$(NPROC) --no-print-directory all asan fuzz-build
 	@scripts/test-all.sh
 
 demo:
 	@scripts/deps.sh
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) -j$(NPROC) --no-print-directory all
 	@scripts/demo.sh
 
 # The whole stack on one machine with the dashboard on
