@@ -19,8 +19,6 @@ export OBJECT_STORE_DIR=$STONKS_VAR_DIR/objects
 export QUEUE_BLOCK_MS=100
 export API_TOKENS="it-api-token-0123456789abcdef, it-api-other-token-0123"
 export API_READ_AUTH=0 CORS_ORIGIN=http://dashboard.test HTTP_MAX_BODY=4096
-export TRADING_ENGINE_URL=http://127.0.0.1:18071
-export RISK_ENGINE_URL=http://127.0.0.1:18071/risk
 QA=http://127.0.0.1:18001
 REG=http://127.0.0.1:18002
 TOKEN="Authorization: Bearer it-api-token-0123456789abcdef"
@@ -46,43 +44,39 @@ if ! "$BIN" demo >"$STONKS_VAR_DIR/demo.out" 2>&1; then
     exit 1
 fi
 
-# A few trading rows (migration 002's tables): one order made by a
-# decision, with its fill, position, verdict and portfolio value, and a
-# manual order with no decision.
-dec=$(sql "INSERT INTO trading_decisions (ticker, as_of, action,
-    previous_action, conviction, target_weight, model, client_order_id,
-    outcome, side, qty, ref_price_cents, equity_cents, explanation, mode)
-    VALUES ('AAPL', '2011-09-09', 'BUY', 'HOLD', 0.4, 0.02,
-    'embedded-linear/1', 'so-it-api-1', 'ordered', 'buy', 5, 5400,
-    10000000, 'from the test', 'paper') RETURNING id" | head -n 1)
-ord=$(sql "INSERT INTO orders (client_order_id, decision_id, source, mode,
-    broker, ticker, side, type, qty, ref_price_cents, decision_day,
-    exec_day, exec_minute, status, filled_qty, filled_avg_price_cents)
-    VALUES ('so-it-api-1', $dec, 'decision', 'paper', 'paper', 'AAPL',
-    'buy', 'market', 5, 5400, '2011-09-09', '2011-09-12', 570, 'filled', 5,
-    5410) RETURNING id" | head -n 1)
+# The demo trades on the paper broker. The lineage is walked from its
+# first order made by a decision (one is made here when the demo made
+# none), and from a manual order added here, which has no decision.
+ord=$(sql "SELECT id FROM orders WHERE decision_id IS NOT NULL
+           ORDER BY id LIMIT 1")
+if [ -z "$ord" ]; then
+    dec=$(sql "INSERT INTO trading_decisions (ticker, as_of, action,
+        conviction, target_weight, model, client_order_id, outcome, side,
+        qty, ref_price_cents, equity_cents, explanation, mode)
+        VALUES ('AAPL', '2011-09-09', 'BUY', 0.4, 0.02, 'test',
+        'so-it-api-1', 'ordered', 'buy', 5, 5400, 10000000, 'test',
+        'paper') RETURNING id" | head -n 1)
+    ord=$(sql "INSERT INTO orders (client_order_id, decision_id, source,
+        mode, broker, ticker, side, type, qty, ref_price_cents,
+        decision_day, exec_day, exec_minute, status) VALUES
+        ('so-it-api-1', $dec, 'decision', 'paper', 'paper', 'AAPL', 'buy',
+        'market', 5, 5400, '2011-09-09', '2011-09-12', 570, 'queued')
+        RETURNING id" | head -n 1)
+fi
+dec=$(sql "SELECT decision_id FROM orders WHERE id = $ord")
+dticker=$(sql "SELECT ticker FROM trading_decisions WHERE id = $dec")
+dday=$(sql "SELECT as_of FROM trading_decisions WHERE id = $dec")
+coid=$(sql "SELECT client_order_id FROM orders WHERE id = $ord")
 manual=$(sql "INSERT INTO orders (client_order_id, source, mode, broker,
     ticker, side, type, qty, limit_price_cents, ref_price_cents,
     decision_day, exec_day, exec_minute, status)
     VALUES ('so-it-api-manual', 'manual', 'paper', 'paper', 'GOOGL',
     'sell', 'limit', 2, 52000, 52400, '2011-09-09', '2011-09-12', 570,
     'queued') RETURNING id" | head -n 1)
-sql "INSERT INTO fills (order_id, seq, ticker, side, qty, price_cents,
-        gross_cents, day) VALUES ($ord, 1, 'AAPL', 'buy', 5, 5410, 27050,
-        '2011-09-12');
-     INSERT INTO positions (ticker, qty, cost_basis_cents)
-        VALUES ('AAPL', 5, 27050);
-     INSERT INTO account (starting_cash_cents, cash_cents)
-        VALUES (10000000, 9972950);
-     INSERT INTO portfolio_values (day, cash_cents, positions_cents,
-        equity_cents, peak_cents, pnl_cents)
-        VALUES ('2011-09-12', 9972950, 27000, 9999950, 10000000, -50);
-     INSERT INTO risk_verdicts (client_order_id, stage, allowed, reasons,
-        inputs, mode) VALUES ('so-it-api-1', 'screen', true, '[]',
-        '{\"qty\": 5}', 'paper')" >/dev/null
 
 start_services() {
-    HTTP_PORT=18001 "$BIN" query-api >>"$STONKS_VAR_DIR/query-api.log" 2>&1 &
+    TRADING_ENGINE_URL=$FAKE_URL RISK_ENGINE_URL=$FAKE_URL/risk \
+        HTTP_PORT=18001 "$BIN" query-api >>"$STONKS_VAR_DIR/query-api.log" 2>&1 &
     qa_pid=$!
     HTTP_PORT=18002 "$BIN" symbol-registry \
         >>"$STONKS_VAR_DIR/registry.log" 2>&1 &
@@ -116,7 +110,10 @@ stop_services() {
 
 # A fake trading-engine and risk-engine: answers every call with what it
 # got (method, path, Authorization, X-Request-Id, body).
-/usr/bin/python3 - >"$STONKS_VAR_DIR/fake.log" 2>&1 <<'PY' &
+# The port is the kernel's choice, written to fake.port. Only query-api
+# is pointed at it: the demo runs the real trading-engine and
+# risk-engine.
+/usr/bin/python3 - "$TMP/fake.port" >"$STONKS_VAR_DIR/fake.log" 2>&1 <<'PY' &
 import http.server, json
 class H(http.server.BaseHTTPRequestHandler):
     def answer(self):
@@ -132,9 +129,20 @@ class H(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(out)
     do_GET = do_POST = answer
-http.server.HTTPServer(('127.0.0.1', 18071), H).serve_forever()
+import sys
+srv = http.server.HTTPServer(('127.0.0.1', 0), H)
+with open(sys.argv[1] + '.tmp', 'w') as f:
+    f.write(str(srv.server_address[1]))
+import os
+os.rename(sys.argv[1] + '.tmp', sys.argv[1])
+srv.serve_forever()
 PY
 pids+=($!)
+for _ in $(seq 1 50); do
+    [ -s "$TMP/fake.port" ] && break
+    sleep 0.1
+done
+FAKE_URL=http://127.0.0.1:$(cat "$TMP/fake.port")
 
 start_services
 
@@ -249,46 +257,67 @@ check "GET /orders?source=manual" 200 \
             null) FROM orders WHERE id = $manual")" \
     GET "$QA/orders?source=manual"
 check "GET /fills" 200 \
-    "$(sql "SELECT json_build_object('items', json_agg(json_build_object(
-      'id', f.id, 'order_id', f.order_id, 'seq', f.seq, 'ticker', f.ticker,
-      'side', f.side, 'qty', f.qty, 'price_cents', f.price_cents,
-      'gross_cents', f.gross_cents, 'commission_cents', f.commission_cents,
-      'day', f.day, 'mode', 'paper', 'filled_at', $(TS f.filled_at))),
-      'next_cursor', null) FROM fills f")" GET "$QA/fills?order_id=$ord"
-close=$(sql "SELECT round(close * 100) FROM price_bars WHERE ticker = 'AAPL'
-             ORDER BY day DESC LIMIT 1")
-cday=$(sql "SELECT max(day) FROM price_bars WHERE ticker = 'AAPL'")
+    "$(sql "SELECT json_build_object('items', coalesce(json_agg(
+      json_build_object('id', f.id, 'order_id', f.order_id, 'seq', f.seq,
+      'ticker', f.ticker, 'side', f.side, 'qty', f.qty, 'price_cents',
+      f.price_cents, 'gross_cents', f.gross_cents, 'commission_cents',
+      f.commission_cents, 'day', f.day, 'mode', o.mode, 'filled_at',
+      $(TS f.filled_at)) ORDER BY f.id DESC), '[]'), 'next_cursor', null)
+      FROM fills f JOIN orders o ON o.id = f.order_id")" GET "$QA/fills"
 check "GET /positions (valued at the last close)" 200 \
-    "$(sql "SELECT json_build_object('items', json_agg(json_build_object(
-      'ticker', ticker, 'qty', qty, 'cost_basis_cents', cost_basis_cents,
-      'realized_pnl_cents', realized_pnl_cents, 'last_price_cents', $close,
-      'last_price_day', '$cday', 'market_value_cents', qty * $close,
-      'unrealized_pnl_cents', qty * $close - cost_basis_cents, 'updated_at',
-      $(TS updated_at))), 'next_cursor', null) FROM positions")" \
+    "$(sql "SELECT json_build_object('items', coalesce(json_agg(
+      json_build_object('ticker', p.ticker, 'qty', p.qty, 'cost_basis_cents',
+      p.cost_basis_cents, 'realized_pnl_cents', p.realized_pnl_cents,
+      'last_price_cents', b.c, 'last_price_day', b.day,
+      'market_value_cents', p.qty * b.c, 'unrealized_pnl_cents',
+      p.qty * b.c - p.cost_basis_cents, 'updated_at', $(TS p.updated_at))
+      ORDER BY p.ticker), '[]'), 'next_cursor', null) FROM positions p
+      LEFT JOIN (SELECT DISTINCT ON (ticker) ticker, day,
+      round(close * 100)::bigint AS c FROM price_bars
+      ORDER BY ticker, day DESC) b ON b.ticker = p.ticker")" \
     GET "$QA/positions"
 check "GET /account" 200 \
-    '{"starting_cash_cents":10000000,"cash_cents":9972950,"realized_pnl_cents":0,"commissions_cents":0,"updated_at":"'"$(sql "SELECT $(TS updated_at) FROM account")"'"}' \
-    GET "$QA/account"
+    "$(sql "SELECT json_build_object('starting_cash_cents',
+      starting_cash_cents, 'cash_cents', cash_cents, 'realized_pnl_cents',
+      realized_pnl_cents, 'commissions_cents', commissions_cents,
+      'updated_at', $(TS updated_at)) FROM account")" GET "$QA/account"
 check "GET /portfolio/value" 200 \
-    '{"items":[{"day":"2011-09-12","cash_cents":9972950,"positions_cents":27000,"equity_cents":9999950,"peak_cents":10000000,"pnl_cents":-50}],"next_cursor":null}' \
+    "$(sql "SELECT json_build_object('items', coalesce(json_agg(
+      json_build_object('day', day, 'cash_cents', cash_cents,
+      'positions_cents', positions_cents, 'equity_cents', equity_cents,
+      'peak_cents', peak_cents, 'pnl_cents', pnl_cents) ORDER BY day), '[]'),
+      'next_cursor', null) FROM portfolio_values
+      WHERE day >= '2011-09-01'")" \
     GET "$QA/portfolio/value?from=2011-09-01"
-check "GET /risk/verdicts" 200 \
+check "GET /decisions" 200 \
+    "$(sql "SELECT json_build_object('items', json_agg(json_build_object(
+      'id', id, 'ticker', ticker, 'as_of', as_of, 'action', action,
+      'previous_action', previous_action, 'conviction', conviction,
+      'target_weight', target_weight, 'model', model, 'client_order_id',
+      client_order_id, 'outcome', outcome, 'side', side, 'qty', qty,
+      'ref_price_cents', ref_price_cents, 'equity_cents', equity_cents,
+      'explanation', explanation, 'mode', mode, 'created_at',
+      $(TS created_at)) ORDER BY id DESC), 'next_cursor', null)
+      FROM trading_decisions WHERE ticker = '$dticker'")" \
+    GET "$QA/decisions?ticker=$dticker"
+check "GET /risk/verdicts of an order" 200 \
     "$(sql "SELECT json_build_object('items', json_agg(json_build_object(
       'id', id, 'client_order_id', client_order_id, 'stage', stage,
       'allowed', allowed, 'reasons', reasons, 'inputs', inputs, 'mode', mode,
-      'created_at', $(TS created_at))), 'next_cursor', null)
-      FROM risk_verdicts")" \
-    GET "$QA/risk/verdicts?client_order_id=so-it-api-1&allowed=true"
+      'created_at', $(TS created_at)) ORDER BY id DESC), 'next_cursor',
+      null) FROM risk_verdicts WHERE client_order_id = '$coid'
+      AND allowed")" \
+    GET "$QA/risk/verdicts?client_order_id=$coid&allowed=true"
 
 echo "lineage"
 call GET "$QA/orders/$ord/lineage"
 assert_eq "lineage: status" "200" "$STATUS"
 assert_eq "lineage: order" "$ord" "$(echo "$BODY" | jq .order.id)"
 assert_eq "lineage: decision" "$dec" "$(echo "$BODY" | jq .decision.id)"
-call GET "$QA/recommendations?ticker=AAPL&from=2011-09-09&to=2011-09-09"
+call GET "$QA/recommendations?ticker=$dticker&from=$dday&to=$dday"
 assert_eq "lineage: recommendation" "$(echo "$BODY" | jq -c '.items[0]')" \
     "$(curl -s "$QA/orders/$ord/lineage" | jq -c .recommendation)"
-call GET "$QA/aggregates?ticker=AAPL&from=2011-09-09&to=2011-09-09"
+call GET "$QA/aggregates?ticker=$dticker&from=$dday&to=$dday"
 assert_eq "lineage: aggregate" "$(echo "$BODY" | jq -c '.items[0]')" \
     "$(curl -s "$QA/orders/$ord/lineage" | jq -c .aggregate)"
 call GET "$QA/orders/$ord/lineage"
@@ -296,9 +325,9 @@ assert_eq "lineage: signals (30-day window, no duplicates)" \
     "$(sql "SELECT string_agg(s.document_id::text, ',' ORDER BY
             s.trading_day DESC, s.document_id DESC) FROM signals s
             JOIN documents d ON d.id = s.document_id
-            WHERE s.ticker = 'AAPL' AND d.duplicate_of IS NULL
-            AND s.trading_day > DATE '2011-09-09' - 30
-            AND s.trading_day <= '2011-09-09'")" \
+            WHERE s.ticker = '$dticker' AND d.duplicate_of IS NULL
+            AND s.trading_day > DATE '$dday' - 30
+            AND s.trading_day <= '$dday'")" \
     "$(echo "$BODY" | jq -r '[.signals[].document_id] | join(",")')"
 assert_eq "lineage: documents" \
     "$(echo "$BODY" | jq -r '[.signals[].document_id] | unique | join(",")')" \
@@ -307,9 +336,9 @@ assert_eq "lineage: raw payload keys" \
     "$(sql "SELECT string_agg(DISTINCT t.raw_key, ',' ORDER BY t.raw_key)
             FROM document_tickers t JOIN signals s ON s.document_id =
             t.document_id JOIN documents d ON d.id = s.document_id
-            WHERE s.ticker = 'AAPL' AND d.duplicate_of IS NULL
-            AND s.trading_day > DATE '2011-09-09' - 30
-            AND t.raw_key IS NOT NULL")" \
+            WHERE s.ticker = '$dticker' AND d.duplicate_of IS NULL
+            AND s.trading_day > DATE '$dday' - 30
+            AND s.trading_day <= '$dday' AND t.raw_key IS NOT NULL")" \
     "$(echo "$BODY" | jq -r '.raw_payload_keys | sort | join(",")')"
 check "lineage of a manual order stops at the order" 200 \
     "$(sql "SELECT json_build_object('order', $ORD, 'decision', null,
