@@ -59,6 +59,14 @@ static PGconn *connect_with(const config *c)
     return PQconnectdbParams(keys, vals, 0);
 }
 
+/* Server notices ("relation already exists, skipping") are not errors:
+ * they go to the debug log instead of raw stderr. */
+static void on_notice(void *arg, const char *message)
+{
+    (void)arg;
+    LOG_DEBUG("PostgreSQL notice", LF_S("notice", message));
+}
+
 db *db_open(const config *c, char *err, size_t errlen)
 {
     PGconn *conn = connect_with(c);
@@ -73,6 +81,7 @@ db *db_open(const config *c, char *err, size_t errlen)
         PQfinish(conn);
         return NULL;
     }
+    PQsetNoticeProcessor(conn, on_notice, NULL);
     d = xcalloc(1, sizeof(*d));
     d->conn = conn;
     d->conninfo_host = xasprintf("%s:%d", c->pg_host, c->pg_port);

@@ -39,9 +39,42 @@ static const struct {
     const char *service;
     int replicas;
 } topology[] = {
-    {"ingestion", 2},      {"parser", 2},         {"extractor", 1},
-    {"aggregation", 4},    {"recommendation", 1}, {"risk-engine", 1},
-    {"trading-engine", 1}, {"broker-adapter", 1}, {"scheduler", 1}};
+    {"ingestion", 2},       {"parser", 2},         {"extractor", 1},
+    {"aggregation", 4},     {"recommendation", 1}, {"risk-engine", 1},
+    {"trading-engine", 1},  {"broker-adapter", 1}, {"query-api", 1},
+    {"symbol-registry", 1}, {"scheduler", 1}};
+
+/* The read APIs listen on the port of their URL setting while the demo
+ * runs, so the data can be browsed during and right after the replay.
+ */
+static const struct {
+    const char *service;
+    const char *url_var;
+    const char *url_default;
+} demo_apis[] = {{"query-api", "QUERY_API_URL", "http://127.0.0.1:8001"},
+                 {"symbol-registry", "REGISTRY_URL", "http://127.0.0.1:8002"}};
+
+/* The port of an http://host:port URL, or 0. */
+static int url_port(const char *url)
+{
+    const char *p = strstr(url, "://");
+    const char *colon;
+
+    p = p ? p + 3 : url;
+    colon = strchr(p, ':');
+    return colon ? atoi(colon + 1) : 0;
+}
+
+static const char *api_url(const char *service)
+{
+    for (size_t i = 0; i < sizeof(demo_apis) / sizeof(*demo_apis); i++)
+        if (strcmp(demo_apis[i].service, service) == 0) {
+            const char *v = getenv(demo_apis[i].url_var);
+
+            return v && *v ? v : demo_apis[i].url_default;
+        }
+    return NULL;
+}
 
 static const char *const pipeline_queues[] = {
     Q_INGESTION,      Q_PARSING,           Q_EXTRACTION,   Q_AGGREGATION,
@@ -83,7 +116,9 @@ static pid_t spawn(const char *service, int replica, int slot,
         char port[16] = "0";
         int fd;
 
-        if (base && atoi(base) > 0)
+        if (api_url(service))
+            snprintf(port, sizeof(port), "%d", url_port(api_url(service)));
+        else if (base && atoi(base) > 0)
             snprintf(port, sizeof(port), "%d", atoi(base) + slot);
         setenv("HTTP_PORT", port, 1);
         fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
@@ -264,6 +299,8 @@ static int run_demo(config *c, int reset)
     }
     printf("Replaying %s..%s through the services (logs in %s)\n",
            c->replay_start, c->replay_end, logdir);
+    printf("While it runs: query-api %s, symbol-registry %s\n",
+           api_url("query-api"), api_url("symbol-registry"));
     fflush(stdout);
     t0 = now_s();
     for (size_t i = 0; i < sizeof(topology) / sizeof(*topology); i++)
