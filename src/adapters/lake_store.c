@@ -11,13 +11,24 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lib/s3.h"
 #include "lib/xalloc.h"
 
+/* The largest partition file uploaded (one PUT, read into memory). */
+#define S3_MAX_FILE (1024LL * 1024 * 1024)
+
 struct lake_store {
-    char *root; /* absolute, no trailing slash */
-    char *staging; /* root/_staging */
+    char *root; /* local: absolute, no trailing slash; S3: the key prefix
+                 * ("warehouse", "" for the bucket's root) */
+    char *staging; /* local: root/_staging; S3: STONKS_VAR_DIR/lake-staging */
     unsigned long seq;
+    s3_client *s3; /* NULL: a local folder */
 };
+
+static int is_s3_uri(const char *uri)
+{
+    return strncmp(uri, "s3://", 5) == 0 || strncmp(uri, "s3a://", 6) == 0;
+}
 
 int lake_store_local_dir(const char *uri, char *out, size_t cap, char *err,
                          size_t errlen)
@@ -26,11 +37,11 @@ int lake_store_local_dir(const char *uri, char *out, size_t cap, char *err,
     char cwd[PATH_MAX];
     int n;
 
-    if (strncmp(uri, "s3://", 5) == 0 || strncmp(uri, "s3a://", 6) == 0) {
+    if (is_s3_uri(uri)) {
         snprintf(err, errlen,
-                 "LAKE_URI %.200s is on S3, and this build writes the lake "
-                 "to a local folder only (see docs/LAKE.md); query it "
-                 "through Trino (TRINO_URL)",
+                 "LAKE_URI %.200s is on S3, and embedded DuckDB reads a "
+                 "local lake only (see docs/LAKE.md); query it through "
+                 "Trino (TRINO_URL)",
                  uri);
         return -1;
     }
@@ -113,16 +124,75 @@ static void sweep_staging(const char *dir)
     closedir(d);
 }
 
-lake_store *lake_store_open(const char *uri, char *err, size_t errlen)
+/* s3://bucket/prefix or s3a://bucket/prefix: the bucket on S3_ENDPOINT
+ * (path-style or not, as S3_PATH_STYLE says), keys under prefix; files
+ * are staged locally under STONKS_VAR_DIR/lake-staging. */
+static lake_store *open_s3(const config *c, char *err, size_t errlen)
+{
+    const char *p = strstr(c->lake_uri, "://") + 3;
+    const char *slash = strchr(p, '/');
+    char *bucket = slash ? xstrndup(p, (size_t)(slash - p)) : xstrdup(p);
+    char *prefix = xstrdup(slash ? slash + 1 : "");
+    size_t n = strlen(prefix);
+    lake_store *s = NULL;
+    s3_client *cl = NULL;
+    s3_options o = {0};
+
+    while (n > 0 && prefix[n - 1] == '/')
+        prefix[--n] = '\0';
+    if (!bucket[0]) {
+        snprintf(err, errlen, "LAKE_URI %.200s names no bucket", c->lake_uri);
+        goto fail;
+    }
+    if (!c->minio_access_key || !c->minio_access_key[0] ||
+        !c->minio_secret_key || !c->minio_secret_key[0]) {
+        snprintf(err, errlen,
+                 "LAKE_URI %.200s needs MINIO_ACCESS_KEY and "
+                 "MINIO_SECRET_KEY",
+                 c->lake_uri);
+        goto fail;
+    }
+    o.endpoint = c->s3_endpoint;
+    o.region = c->s3_region;
+    o.bucket = bucket;
+    o.access_key = c->minio_access_key;
+    o.secret_key = c->minio_secret_key;
+    o.path_style = c->s3_path_style;
+    o.timeout_ms = 300000; /* a large partition file in one PUT */
+    cl = s3_new(&o, err, errlen);
+    if (!cl || s3_ensure_bucket(cl, err, errlen) != S3_OK)
+        goto fail;
+    s = xcalloc(1, sizeof(*s));
+    s->s3 = cl;
+    cl = NULL;
+    s->root = prefix;
+    prefix = NULL;
+    s->staging = xasprintf("%s/lake-staging",
+                           c->var_dir && c->var_dir[0] ? c->var_dir : "var");
+fail:
+    s3_free(cl);
+    free(bucket);
+    free(prefix);
+    return s;
+}
+
+lake_store *lake_store_open(const config *c, char *err, size_t errlen)
 {
     char root[PATH_MAX];
     lake_store *s;
 
-    if (lake_store_local_dir(uri, root, sizeof(root), err, errlen) < 0)
-        return NULL;
-    s = xcalloc(1, sizeof(*s));
-    s->root = xstrdup(root);
-    s->staging = xasprintf("%s/_staging", root);
+    if (is_s3_uri(c->lake_uri)) {
+        s = open_s3(c, err, errlen);
+        if (!s)
+            return NULL;
+    } else {
+        if (lake_store_local_dir(c->lake_uri, root, sizeof(root), err, errlen) <
+            0)
+            return NULL;
+        s = xcalloc(1, sizeof(*s));
+        s->root = xstrdup(root);
+        s->staging = xasprintf("%s/_staging", root);
+    }
     if (make_dirs(s->staging, err, errlen) < 0) {
         lake_store_close(s);
         return NULL;
@@ -135,6 +205,7 @@ void lake_store_close(lake_store *s)
 {
     if (!s)
         return;
+    s3_free(s->s3);
     free(s->root);
     free(s->staging);
     free(s);
@@ -159,13 +230,63 @@ static int sync_path(const char *path, int dir)
     return rc;
 }
 
+/* The object key of a lake key: under the URI's prefix. */
+static char *object_key(const lake_store *s, const char *key)
+{
+    return s->root[0] ? xasprintf("%s/%s", s->root, key) : xstrdup(key);
+}
+
+/* Uploads the staged file in one PUT, which replaces the object
+ * atomically: a reader gets the old object or the new one. */
+static int put_s3(lake_store *s, const char *staged, const char *key, char *err,
+                  size_t errlen)
+{
+    char *okey = object_key(s, key);
+    FILE *f = fopen(staged, "rb");
+    struct stat st;
+    char *data = NULL;
+    int rc = -1;
+
+    if (!f || fstat(fileno(f), &st) < 0) {
+        snprintf(err, errlen, "cannot read %s: %s", staged, strerror(errno));
+        goto out;
+    }
+    if ((long long)st.st_size > S3_MAX_FILE) {
+        snprintf(err, errlen,
+                 "%s: %lld bytes, over the %lld a single PUT "
+                 "of the lake takes",
+                 key, (long long)st.st_size, S3_MAX_FILE);
+        goto out;
+    }
+    data = xmalloc((size_t)st.st_size + 1);
+    if (st.st_size > 0 &&
+        fread(data, 1, (size_t)st.st_size, f) != (size_t)st.st_size) {
+        snprintf(err, errlen, "cannot read %s", staged);
+        goto out;
+    }
+    if (s3_put(s->s3, okey, data, (size_t)st.st_size, err, errlen) != S3_OK)
+        goto out;
+    rc = 0;
+out:
+    if (f)
+        fclose(f);
+    unlink(staged);
+    free(data);
+    free(okey);
+    return rc;
+}
+
 int lake_store_put(lake_store *s, const char *staged, const char *key,
                    char *err, size_t errlen)
 {
-    char *dest = xasprintf("%s/%s", s->root, key);
-    char *dir = xstrdup(dest);
+    char *dest;
+    char *dir;
     int rc = -1;
 
+    if (s->s3)
+        return put_s3(s, staged, key, err, errlen);
+    dest = xasprintf("%s/%s", s->root, key);
+    dir = xstrdup(dest);
     *strrchr(dir, '/') = '\0';
     if (make_dirs(dir, err, errlen) < 0)
         goto out;
@@ -190,9 +311,18 @@ out:
 
 int lake_store_delete(lake_store *s, const char *key, char *err, size_t errlen)
 {
-    char *path = xasprintf("%s/%s", s->root, key);
+    char *path;
     int rc = 0;
 
+    if (s->s3) {
+        /* S3 has no folders: the day's prefix goes with its last key. */
+        char *okey = object_key(s, key);
+
+        rc = s3_delete(s->s3, okey, err, errlen) == S3_ERROR ? -1 : 0;
+        free(okey);
+        return rc;
+    }
+    path = xasprintf("%s/%s", s->root, key);
     if (unlink(path) < 0 && errno != ENOENT) {
         snprintf(err, errlen, "cannot remove %s: %s", path, strerror(errno));
         rc = -1;
@@ -208,10 +338,21 @@ int lake_store_delete(lake_store *s, const char *key, char *err, size_t errlen)
 
 long long lake_store_size(lake_store *s, const char *key)
 {
-    char *path = xasprintf("%s/%s", s->root, key);
+    char *path;
     struct stat st;
-    long long n = stat(path, &st) == 0 ? (long long)st.st_size : -1;
+    long long n = -1;
 
+    if (s->s3) {
+        char err[256];
+
+        path = object_key(s, key);
+        if (s3_head(s->s3, path, &n, err, sizeof(err)) != S3_OK)
+            n = -1;
+        free(path);
+        return n;
+    }
+    path = xasprintf("%s/%s", s->root, key);
+    n = stat(path, &st) == 0 ? (long long)st.st_size : -1;
     free(path);
     return n;
 }

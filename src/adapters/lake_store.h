@@ -9,30 +9,37 @@
  * reader sees the old file or the new one, never half of one, and a
  * crash leaves at most a stray staging file (under <root>/_staging,
  * which no table's folder contains; opening the store removes those
- * older than an hour). s3:// and s3a:// URIs (MinIO) are
- * recognised and refused with a message until an S3 backend exists:
- * lake_store_put is the one place it plugs in (an S3 PUT replaces an
- * object atomically too; see docs/LAKE.md).
+ * older than an hour).
+ *
+ * S3 (MinIO): "s3a://bucket/prefix" or "s3://bucket/prefix", on
+ * S3_ENDPOINT with S3_REGION, S3_PATH_STYLE and the MinIO keys (lib/s3,
+ * SigV4). A key is the object prefix/key. Files are staged locally
+ * (STONKS_VAR_DIR/lake-staging, swept the same way), then uploaded in
+ * one PUT, which replaces the object atomically too; a delete is an S3
+ * DELETE. The bucket is created when missing. See docs/LAKE.md.
  */
 #ifndef STONKS_LAKE_STORE_H
 #define STONKS_LAKE_STORE_H
 
 #include <stddef.h>
 
+#include "lib/config.h"
+
 typedef struct lake_store lake_store;
 
-/* Opens the store (creating a local root if missing). Returns NULL with
- * a message in err. Free with lake_store_close (NULL is safe). */
-lake_store *lake_store_open(const char *uri, char *err, size_t errlen);
+/* Opens the store of c->lake_uri (creating a local root, or a bucket,
+ * if missing). Returns NULL with a message in err. Free with
+ * lake_store_close (NULL is safe). */
+lake_store *lake_store_open(const config *c, char *err, size_t errlen);
 void lake_store_close(lake_store *s);
 
 /* A new local path to write a file to before lake_store_put; the
  * caller frees it. Two calls never return the same path. */
 char *lake_store_staging_path(lake_store *s, const char *suffix);
 
-/* Moves the finished local file at staged to key, replacing what was
- * there in one step. Returns 0, or -1 with a message in err (the staged
- * file is removed either way). */
+/* Moves the finished local file at staged to key (a rename, or an
+ * upload to S3), replacing what was there in one step. Returns 0, or -1 with a
+ * message in err (the staged file is removed either way). */
 int lake_store_put(lake_store *s, const char *staged, const char *key,
                    char *err, size_t errlen);
 
@@ -40,11 +47,13 @@ int lake_store_put(lake_store *s, const char *staged, const char *key,
  * not an error. Returns 0, or -1 with a message in err. */
 int lake_store_delete(lake_store *s, const char *key, char *err, size_t errlen);
 
-/* The size of key in bytes, or -1 when it does not exist. */
+/* The size of key in bytes, or -1 when it does not exist (or, on S3,
+ * cannot be asked: the publisher then writes the day again). */
 long long lake_store_size(lake_store *s, const char *key);
 
 /* The absolute local folder of uri (made absolute, without resolving
- * links) into out; -1 with a message when uri is not a local folder. */
+ * links) into out; -1 with a message when uri is not a local folder
+ * (an S3 lake is read through Trino). */
 int lake_store_local_dir(const char *uri, char *out, size_t cap, char *err,
                          size_t errlen);
 

@@ -16,8 +16,8 @@
 /* Below this many bytes of room for the document, refuse the request. */
 #define MIN_TEXT_BYTES 256
 
-static const char *const FIELDS[] = {"ticker",     "sentiment",  "label",
-                                     "relevance",  "event_type", "confidence"};
+static const char *const FIELDS[] = {"ticker",    "sentiment",  "label",
+                                     "relevance", "event_type", "confidence"};
 #define NFIELDS (sizeof(FIELDS) / sizeof(FIELDS[0]))
 
 static size_t estimate_tokens(size_t bytes)
@@ -29,18 +29,17 @@ static size_t estimate_tokens(size_t bytes)
 static void system_prompt(buf *b)
 {
     buf_reset(b);
-    buf_adds(b,
-             "You read one news document and give a trading signal for each "
-             "stock ticker the user lists. Answer with JSON only: an object "
-             "{\"signals\": [...]} with exactly one item per listed ticker "
-             "and these fields:\n"
-             "- ticker: one of the listed tickers\n"
-             "- sentiment: a number from -1 (very bad news for the "
-             "company's stock) to 1 (very good news)\n"
-             "- label: \"positive\", \"negative\" or \"neutral\"\n"
-             "- relevance: a number from 0 (the document is not about the "
-             "company) to 1 (it is mainly about the company)\n"
-             "- event_type: one of ");
+    buf_adds(b, "You read one news document and give a trading signal for each "
+                "stock ticker the user lists. Answer with JSON only: an object "
+                "{\"signals\": [...]} with exactly one item per listed ticker "
+                "and these fields:\n"
+                "- ticker: one of the listed tickers\n"
+                "- sentiment: a number from -1 (very bad news for the "
+                "company's stock) to 1 (very good news)\n"
+                "- label: \"positive\", \"negative\" or \"neutral\"\n"
+                "- relevance: a number from 0 (the document is not about the "
+                "company) to 1 (it is mainly about the company)\n"
+                "- event_type: one of ");
     for (int t = 1; t <= EVENT_TYPE_COUNT; t++) {
         /* "other" (0) last */
         event_type e = (event_type)(t % EVENT_TYPE_COUNT);
@@ -62,8 +61,8 @@ static void add_data(buf *b, const char *s, size_t len)
     for (size_t i = 0; i < len; i++) {
         char c = s[i];
 
-        if ((c == '<' || c == '>') && b->len >= 2 &&
-            b->data[b->len - 1] == c && b->data[b->len - 2] == c)
+        if ((c == '<' || c == '>') && b->len >= 2 && b->data[b->len - 1] == c &&
+            b->data[b->len - 2] == c)
             buf_addc(b, ' ');
         buf_addc(b, c);
     }
@@ -124,9 +123,8 @@ static json_t *schema(const ollama_doc *doc)
                       " s:o}",
                       "ticker", "type", "string", "enum", tickers, "sentiment",
                       number_prop(-1), "label", "type", "string", "enum",
-                      labels, "relevance", number_prop(0), "event_type",
-                      "type", "string", "enum", events, "confidence",
-                      number_prop(0));
+                      labels, "relevance", number_prop(0), "event_type", "type",
+                      "string", "enum", events, "confidence", number_prop(0));
     item = json_pack("{s:s, s:o, s:o, s:b}", "type", "object", "properties",
                      props, "required", required, "additionalProperties", 0);
     return json_pack("{s:s, s:{s:{s:s, s:I, s:I, s:o}}, s:[s], s:b}", "type",
@@ -149,8 +147,8 @@ static int fit_text(const ollama_options *o, const ollama_doc *doc,
 
     user_prompt(user, doc, 0);
     /* the cut notice adds up to about 60 bytes */
-    fixed = estimate_tokens(sys->len) + estimate_tokens(user->len + 64) +
-            reserve;
+    fixed =
+        estimate_tokens(sys->len) + estimate_tokens(user->len + 64) + reserve;
     if ((size_t)o->num_ctx <= fixed ||
         ((size_t)o->num_ctx - fixed) * OLLAMA_BYTES_PER_TOKEN <
             (doc->len < MIN_TEXT_BYTES ? doc->len : MIN_TEXT_BYTES)) {
@@ -227,8 +225,9 @@ int ollama_build_request(const ollama_options *o, const ollama_doc *doc,
                     user.len, "stream", 0, "format", fmt, "options",
                     "temperature", 0, "num_ctx", o->num_ctx);
     if (!req) {
-        snprintf(err, errlen, "cannot build the Ollama request (text that is "
-                              "not UTF-8?)");
+        snprintf(err, errlen,
+                 "cannot build the Ollama request (text that is "
+                 "not UTF-8?)");
         goto out;
     }
     text = json_dumps(req, JSON_COMPACT);
@@ -272,8 +271,8 @@ static int number_field(json_t *item, const char *key, double lo, double hi,
     return 0;
 }
 
-static int string_field(json_t *item, const char *key, const char **v,
-                        size_t i, char *err, size_t errlen)
+static int string_field(json_t *item, const char *key, const char **v, size_t i,
+                        char *err, size_t errlen)
 {
     json_t *x = json_object_get(item, key);
 
@@ -312,8 +311,8 @@ static int check_item(json_t *item, size_t i, const ollama_doc *doc,
             0 ||
         number_field(item, "relevance", 0, 1, &s.relevance, i, err, errlen) <
             0 ||
-        number_field(item, "confidence", 0, 1, &s.confidence, i, err,
-                     errlen) < 0)
+        number_field(item, "confidence", 0, 1, &s.confidence, i, err, errlen) <
+            0)
         return -1;
     for (t = 0; t < doc->ntickers; t++) {
         if (strcmp(doc->tickers[t], ticker) == 0)
@@ -358,8 +357,9 @@ int ollama_validate_signals(const char *content, size_t len,
     list = json_object_get(root, "signals");
     if (!json_is_object(root) || json_object_size(root) != 1 ||
         !json_is_array(list)) {
-        snprintf(err, errlen, "invalid signal list: expected an object with "
-                              "the one key \"signals\" holding an array");
+        snprintf(err, errlen,
+                 "invalid signal list: expected an object with "
+                 "the one key \"signals\" holding an array");
         goto out;
     }
     if (json_array_size(list) != doc->ntickers) {
@@ -389,7 +389,8 @@ int ollama_parse_reply(long status, const char *body, size_t len,
     json_t *error = json_object_get(root, "error");
     json_t *msg = json_object_get(root, "message");
     json_t *content = json_object_get(msg, "content");
-    const char *reason = json_string_value(json_object_get(root, "done_reason"));
+    const char *reason =
+        json_string_value(json_object_get(root, "done_reason"));
     int rc = -1;
 
     if (json_is_string(error) || status != 200) {
@@ -403,13 +404,15 @@ int ollama_parse_reply(long status, const char *body, size_t len,
         goto out;
     }
     if (reason && strcmp(reason, "length") == 0) {
-        snprintf(err, errlen, "Ollama's reply was cut at the length limit "
-                              "(done_reason \"length\")");
+        snprintf(err, errlen,
+                 "Ollama's reply was cut at the length limit "
+                 "(done_reason \"length\")");
         goto out;
     }
     if (!json_is_true(json_object_get(root, "done"))) {
-        snprintf(err, errlen, "Ollama's reply is not finished (done is not "
-                              "true)");
+        snprintf(err, errlen,
+                 "Ollama's reply is not finished (done is not "
+                 "true)");
         goto out;
     }
     if (!json_is_string(content)) {

@@ -56,8 +56,8 @@ static int word_eq(const char *s, size_t len, const char *w)
 static int ends_abbreviation(const char *s, size_t len, size_t i)
 {
     static const char *const abbr[] = {
-        "inc", "corp", "co",  "ltd", "plc", "mr",  "ms",  "mrs", "dr",
-        "jr",  "st",   "vs",  "no",  "jan", "feb", "mar", "apr", "jun",
+        "inc", "corp", "co",  "ltd",  "plc", "mr",  "ms",  "mrs",   "dr",
+        "jr",  "st",   "vs",  "no",   "jan", "feb", "mar", "apr",   "jun",
         "jul", "aug",  "sep", "sept", "oct", "nov", "dec", "approx"};
     size_t b = i;
     size_t k = i + 1;
@@ -157,8 +157,8 @@ void docsignal_doc_init(docsignal_doc *d, const mention_index *idx,
     d->nspans = 0;
     cut_units(d);
     if (idx)
-        d->nspans = mention_spans(idx, d->text, d->len, d->spans,
-                                  DOCSIGNAL_MAX_SPANS);
+        d->nspans =
+            mention_spans(idx, d->text, d->len, d->spans, DOCSIGNAL_MAX_SPANS);
     for (size_t k = 0; k < d->nspans; k++)
         d->span_unit[k] = unit_of(d, d->spans[k].off);
     for (size_t u = 0; u < d->nunits; u++) {

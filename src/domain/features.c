@@ -16,7 +16,11 @@
  *     comparison word against a number or another metric after it, so
  *     "margin was 8.3 % compared to 11.8 %" and "swung to a profit from
  *     a loss" get a direction,
- *   - hits of a small positive and negative word list.
+ *   - hits of a small positive and negative word list,
+ *   - in a text with no direction cue at all, each metric word stated
+ *     without a direction, as good or bad ("posted an operating loss
+ *     of EUR 0.1 mn", "will lead to losses"): a bad metric named on its
+ *     own is bad news more often than not.
  * Each kind of feature hashes into its own namespace of the one table.
  */
 #include "domain/features.h"
@@ -42,6 +46,7 @@ enum {
     NS_NUM_CMP,
     NS_LEX,
     NS_VS,
+    NS_STATE,
 };
 
 /* Word classes of the sentiment lexicon. */
@@ -831,6 +836,10 @@ static void cues(const char *text, const feat_token *toks, const uint32_t *fl,
     }
     if (count > 0)
         emit(e, NS_CUE_SUM, (uint64_t)(sum > 0 ? 3 : sum < 0 ? 1 : 2));
+    for (size_t i = 0; count == 0 && i < n; i++) {
+        if (fl[i] & (L_GOOD | L_BAD))
+            emit(e, NS_STATE, (uint64_t)(fl[i] & L_GOOD ? 1 : 2));
+    }
     clause_numbers(text, toks, fl, n, e);
     comparisons(text, toks, fl, n, e);
 }

@@ -19,7 +19,7 @@
 #include <stdint.h>
 
 /* Bumped whenever the tokens, hashing or cue features change. */
-#define FEAT_VERSION 1
+#define FEAT_VERSION 2
 
 #define FEAT_TABLE_BITS 18
 #define FEAT_TABLE_SIZE (1u << FEAT_TABLE_BITS)

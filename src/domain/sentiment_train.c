@@ -27,7 +27,7 @@ typedef struct problem {
 void sentiment_train_defaults(sentiment_train_opts *o)
 {
     o->l2 = 4.0;
-    o->class_power = 0.25;
+    o->class_power = 0.5;
     o->max_iter = 400;
 }
 

@@ -310,6 +310,28 @@ int s3_head(s3_client *s, const char *key, long long *size, char *err,
     return S3_OK;
 }
 
+int s3_delete(s3_client *s, const char *key, char *err, size_t errlen)
+{
+    buf body;
+    sink k;
+    long st;
+    int rc;
+
+    buf_init(&body);
+    k = (sink){&body, 4096, 0};
+    st = request(s, "DELETE", key, NULL, 0, &k, NULL, err, errlen);
+    if (st < 0)
+        rc = S3_ERROR;
+    else if (st == 404)
+        rc = S3_MISSING;
+    else if (st / 100 == 2)
+        rc = S3_OK;
+    else
+        rc = status_error("DELETE", key, st, &body, err, errlen);
+    buf_release(&body);
+    return rc;
+}
+
 int s3_ensure_bucket(s3_client *s, char *err, size_t errlen)
 {
     buf body;

@@ -1,9 +1,9 @@
 /*
  * s3: a small S3 client (MinIO, AWS or any S3-compatible server) for
- * the object store: PUT, GET and HEAD of one object, and creating the
- * bucket. libcurl signs each request with SigV4 (CURLOPT_AWS_SIGV4);
- * the client sends x-amz-content-sha256 with the payload's SHA-256
- * (the empty string's for GET and HEAD), which S3 requires and curl
+ * the object store and the lake: PUT, GET, HEAD and DELETE of one
+ * object, and creating the bucket. libcurl signs each request with SigV4
+ * (CURLOPT_AWS_SIGV4); the client sends x-amz-content-sha256 with the payload's
+ * SHA-256 (the empty string's for GET and HEAD), which S3 requires and curl
  * does not add by itself. Addressing is path-style
  * (endpoint/bucket/key) or virtual-host style (bucket.host/key).
  *
@@ -50,6 +50,10 @@ int s3_get(s3_client *s, const char *key, size_t max, buf *out, char *err,
 /* Whether the object exists; *size gets its length when it does. */
 int s3_head(s3_client *s, const char *key, long long *size, char *err,
             size_t errlen);
+
+/* Removes the object. S3 answers 204 whether it existed or not, so
+ * S3_OK either way (S3_MISSING only from a server that says 404). */
+int s3_delete(s3_client *s, const char *key, char *err, size_t errlen);
 
 /* Creates the bucket unless it exists. S3_OK either way. */
 int s3_ensure_bucket(s3_client *s, char *err, size_t errlen);

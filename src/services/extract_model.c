@@ -27,8 +27,9 @@ extract_model *extract_model_open(const config *c, char *err, size_t errlen)
 
     if (strcmp(c->extractor_model, "ollama") == 0) {
         if (!c->ollama_url || !*c->ollama_url) {
-            snprintf(err, errlen, "EXTRACTOR_MODEL=ollama needs OLLAMA_URL "
-                                  "(e.g. http://127.0.0.1:11434)");
+            snprintf(err, errlen,
+                     "EXTRACTOR_MODEL=ollama needs OLLAMA_URL "
+                     "(e.g. http://127.0.0.1:11434)");
             free(m);
             return NULL;
         }
@@ -171,8 +172,8 @@ static int parse_tickers(const char *list, once_args *a)
             rc = -1;
             break;
         }
-        a->tickers = xreallocarray(a->tickers, a->ntickers + 1,
-                                   sizeof(*a->tickers));
+        a->tickers =
+            xreallocarray(a->tickers, a->ntickers + 1, sizeof(*a->tickers));
         if (ticker_normalize(t, strlen(t), a->tickers[a->ntickers]) < 0) {
             rc = -1;
             break;
@@ -225,8 +226,8 @@ static void print_signal(const extract_model *m, const char *ticker,
              "{\"ticker\":\"%s\",\"sentiment\":%.6f,\"label\":\"%s\","
              "\"relevance\":%.2f,\"confidence\":%.6f,\"event_type\":\"%s\","
              "\"model\":",
-             ticker, s->sentiment, sentiment_label_name(s->label),
-             s->relevance, s->confidence, event_type_name(s->event));
+             ticker, s->sentiment, sentiment_label_name(s->label), s->relevance,
+             s->confidence, event_type_name(s->event));
     buf_add_json_str(&b, extract_model_version(m),
                      strlen(extract_model_version(m)));
     if (extract_model_prompt_version(m))

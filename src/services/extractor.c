@@ -247,9 +247,8 @@ static int extract_rows(extract_model *m, PGresult *r, int from, int to,
     char why[768];
     int rc = WORKER_OK;
 
-    doc.title_len =
-        docsignal_title_len(PQgetvalue(r, from, 7),
-                            (size_t)PQgetlength(r, from, 7), text, len);
+    doc.title_len = docsignal_title_len(
+        PQgetvalue(r, from, 7), (size_t)PQgetlength(r, from, 7), text, len);
     for (size_t i = 0; i < n; i++)
         snprintf(tickers[i], TICKER_MAX, "%s", PQgetvalue(r, from + (int)i, 3));
     switch (extract_model_run(m, &doc, sig, &info, why, sizeof(why))) {

@@ -4,8 +4,8 @@
  *
  * Design. A partition (table, day) is always exactly one file,
  * warehouse/<table>/dt=<day>/part-00000.parquet, and is only ever
- * replaced as a whole, by a rename (lake_store), with the day's full
- * content as PostgreSQL has it. So no reader can see a row twice,
+ * replaced as a whole, by a rename or an S3 PUT (lake_store), with the
+ * day's full content as PostgreSQL has it. So no reader can see a row twice,
  * whatever happens, and writing a day again is harmless.
  *
  * Which days to write comes from the table's watermark, a transaction
@@ -76,7 +76,7 @@ lake_pub *lake_pub_open(const config *c, char *err, size_t errlen)
     lake_pub *p = xcalloc(1, sizeof(*p));
 
     p->cfg = c;
-    p->store = lake_store_open(c->lake_uri, err, errlen);
+    p->store = lake_store_open(c, err, errlen);
     if (p->store)
         p->writer = duckdb_lake_writer_new(c, 1, WRITER_MEMORY, err, errlen);
     if (!p->writer) {

@@ -23,7 +23,7 @@
 #define PB_DIR "data/sentiment/financial_phrasebank_v1.0/"
 #define DEFAULT_HELDOUT "data/sentiment/heldout_allagree.txt"
 #define DEFAULT_ALLAGREE PB_DIR "Sentences_AllAgree.txt"
-#define DEFAULT_VERSION "embedded-linear/1"
+#define DEFAULT_VERSION "embedded-linear/2"
 #define HELDOUT_PERCENT 25
 #define MAX_LINE 16384
 #define MAX_DATA 16
@@ -376,6 +376,7 @@ typedef struct train_cfg {
     const char *allagree;
     const char *heldout;
     int cv;
+    int cv_repeat;
     int cv_errors;
     int split;
     sentiment_train_opts opts;
@@ -485,7 +486,16 @@ static int predict_label(const linmodel *m, const char *text, size_t len)
     return best;
 }
 
-static void fit(const corpus *set, int fold, int k,
+/* The fold of a sentence in repeat `rep` of k-fold cross-validation:
+ * a hash of its near-copy key, so near-copies share a fold. Repeat 0 is
+ * the assignment of a single run. */
+static int fold_of(const labelled *s, int k, int rep)
+{
+    return (int)((mix(s->key + (uint64_t)rep * 0x9e3779b97f4a7c15ull) >> 8) %
+                 (uint64_t)k);
+}
+
+static void fit(const corpus *set, int fold, int k, int rep,
                 const sentiment_train_opts *o, linmodel *m, int *iters)
 {
     sentiment_example *ex = xcalloc(set->n, sizeof(*ex));
@@ -494,7 +504,7 @@ static void fit(const corpus *set, int fold, int k,
     for (size_t i = 0; i < set->n; i++) {
         const labelled *s = &set->items[i];
 
-        if (k > 0 && (int)((mix(s->key) >> 8) % (uint64_t)k) == fold)
+        if (k > 0 && fold_of(s, k, rep) == fold)
             continue;
         ex[n++] = (sentiment_example){s->text, s->len, s->label, s->weight};
     }
@@ -502,41 +512,47 @@ static void fit(const corpus *set, int fold, int k,
     free(ex);
 }
 
-static void cross_validate(const corpus *set, int k,
+/* Scores K-fold cross-validation, repeated with `repeats` different fold
+ * assignments (the confusion matrices are summed), on every training
+ * sentence and on those listed in `on`. */
+static void cross_validate(const corpus *set, int k, int repeats,
                            const sentiment_train_opts *o, const char *on,
                            int show_errors)
 {
     scores sel = {0};
     scores all = {0};
 
-    for (int fold = 0; fold < k; fold++) {
-        linmodel m;
-        int iters;
+    for (int rep = 0; rep < repeats; rep++) {
+        for (int fold = 0; fold < k; fold++) {
+            linmodel m;
+            int iters;
 
-        linmodel_init(&m);
-        fit(set, fold, k, o, &m, &iters);
-        for (size_t i = 0; i < set->n; i++) {
-            const labelled *s = &set->items[i];
-            int p;
+            linmodel_init(&m);
+            fit(set, fold, k, rep, o, &m, &iters);
+            for (size_t i = 0; i < set->n; i++) {
+                const labelled *s = &set->items[i];
+                int p;
 
-            if ((int)((mix(s->key) >> 8) % (uint64_t)k) != fold)
-                continue;
-            p = predict_label(&m, s->text, s->len);
-            all.conf[s->label][p]++;
-            if (s->in_cv)
-                sel.conf[s->label][p]++;
-            if (show_errors && s->in_cv && p != s->label)
-                printf("error\t%s\t%s\t%s\n",
-                       sentiment_label_name((sentiment_label)s->label),
-                       sentiment_label_name((sentiment_label)p), s->text);
+                if (fold_of(s, k, rep) != fold)
+                    continue;
+                p = predict_label(&m, s->text, s->len);
+                all.conf[s->label][p]++;
+                if (s->in_cv)
+                    sel.conf[s->label][p]++;
+                if (show_errors && s->in_cv && p != s->label)
+                    printf("error\t%s\t%s\t%s\n",
+                           sentiment_label_name((sentiment_label)s->label),
+                           sentiment_label_name((sentiment_label)p), s->text);
+            }
+            linmodel_release(&m);
+            fprintf(stderr, "repeat %d, fold %d/%d: %d iterations\n", rep + 1,
+                    fold + 1, k, iters);
         }
-        linmodel_release(&m);
-        fprintf(stderr, "fold %d/%d: %d iterations\n", fold + 1, k, iters);
     }
     scores_finish(&sel);
     scores_finish(&all);
-    printf("%d-fold cross-validation, l2 %g, class power %g\n", k, o->l2,
-           o->class_power);
+    printf("%d-fold cross-validation x %d, l2 %g, class power %g\n", k, repeats,
+           o->l2, o->class_power);
     printf("# all training sentences\n");
     scores_print(&all);
     if (on) {
@@ -556,7 +572,7 @@ static int train_and_write(const train_cfg *cfg, const corpus *set,
 
     linmodel_init(&m);
     snprintf(m.version, sizeof(m.version), "%s", cfg->version);
-    fit(set, 0, 0, &cfg->opts, &m, &iters);
+    fit(set, 0, 0, 0, &cfg->opts, &m, &iters);
     for (size_t i = 0; i < set->n; i++) {
         const labelled *s = &set->items[i];
 
@@ -582,7 +598,8 @@ static void train_usage(FILE *f)
         f, "usage: stonks train [--out FILE] [--data FILE[:WEIGHT]...]\n"
            "                    [--exclude FILE|none] [--l2 X]\n"
            "                    [--class-power X] [--max-iter N]\n"
-           "                    [--version NAME] [--cv K [--cv-on FILE]]\n"
+           "                    [--version NAME]\n"
+           "                    [--cv K [--cv-repeat R] [--cv-on FILE]]\n"
            "       stonks train --split [--allagree FILE] "
            "[--heldout FILE]\n"
            "\n"
@@ -597,12 +614,14 @@ static void train_usage(FILE *f)
            "  --exclude FILE   never train on these sentences or their\n"
            "                   near-copies (default " DEFAULT_HELDOUT ")\n"
            "  --l2 X           L2 penalty (default 4)\n"
-           "  --class-power X  class weight exponent (default 0.25)\n"
+           "  --class-power X  class weight exponent (default 0.5)\n"
            "  --cv K           report K-fold cross-validation instead of\n"
            "                   writing weights, also on the sentences of\n"
            "                   --cv-on FILE alone (default the AllAgree\n"
            "                   file); --cv-errors lists the misclassified\n"
            "                   ones\n"
+           "  --cv-repeat R    repeat it with R fold assignments and sum\n"
+           "                   the scores (default 1)\n"
            "  --split          write the held-out part of --allagree\n"
            "                   (25%% by a hash of the text) to --heldout\n");
 }
@@ -665,6 +684,9 @@ static int train_parse(int argc, char **argv, train_cfg *cfg, const char **bad)
         else if (strcmp(a, "--cv") == 0 && parse_double(v, &d) == 0 && d >= 2 &&
                  d <= 100)
             cfg->cv = (int)d;
+        else if (strcmp(a, "--cv-repeat") == 0 && parse_double(v, &d) == 0 &&
+                 d >= 1 && d <= 100)
+            cfg->cv_repeat = (int)d;
         else
             return -1;
     }
@@ -681,6 +703,7 @@ int cmd_train(int argc, char **argv)
         .version = DEFAULT_VERSION,
         .allagree = DEFAULT_ALLAGREE,
         .heldout = DEFAULT_HELDOUT,
+        .cv_repeat = 1,
     };
     corpus set = {0};
     size_t excluded = 0;
@@ -710,7 +733,8 @@ int cmd_train(int argc, char **argv)
     if (rc < 0)
         goto out;
     if (cfg.cv > 0)
-        cross_validate(&set, cfg.cv, &cfg.opts, cfg.cv_on, cfg.cv_errors);
+        cross_validate(&set, cfg.cv, cfg.cv_repeat, &cfg.opts, cfg.cv_on,
+                       cfg.cv_errors);
     else
         rc = train_and_write(&cfg, &set, excluded, err, sizeof(err));
 out:

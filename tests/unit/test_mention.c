@@ -350,8 +350,8 @@ static void check_spans(const mention_index *idx, const char *s,
 static void test_spans_in_text_order(void **state)
 {
     (void)state;
-    check_spans(reg, "Apple and Google; Apple again", "AAPL@0+5 GOOG@10+6 AAPL@18+5",
-                16);
+    check_spans(reg, "Apple and Google; Apple again",
+                "AAPL@0+5 GOOG@10+6 AAPL@18+5", 16);
     check_spans(reg, "$AAPL, GE's and (T, F) plus BRK.B",
                 "AAPL@0+5 GE@7+2 T@17+1 F@20+1 BRK.B@28+5", 16);
     check_spans(reg, "General\nElectric rose", "GE@0+16", 16);
@@ -395,8 +395,7 @@ static void test_watchlist_headlines(void **state)
               "BAC C");
     check_idx(idx, "T rose and C fell in a choppy session", "");
     check_idx(idx, "Telecoms (T, VZ) slip as Verizon warns", "T VZ");
-    check_idx(idx, "HP to spin off PC unit; Hewlett-Packard shares up",
-              "HPQ");
+    check_idx(idx, "HP to spin off PC unit; Hewlett-Packard shares up", "HPQ");
     check_idx(idx, "JPMorgan, J.P. Morgan and JP Morgan", "JPM");
     check_idx(idx, "Berkshire Hathaway's BRK.B and $BRK.A", "BRK.B");
     check_idx(idx, "Google's GOOG.O and Alphabet", "GOOGL");

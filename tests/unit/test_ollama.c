@@ -64,8 +64,7 @@ static void test_valid_list_in_document_order(void **state)
     char err[256];
 
     (void)state;
-    snprintf(content, sizeof(content), "{\"signals\":[%s,%s]}", ITEM_G,
-             ITEM_A);
+    snprintf(content, sizeof(content), "{\"signals\":[%s,%s]}", ITEM_G, ITEM_A);
     assert_int_equal(validate(content, out, err, sizeof(err)), 0);
     assert_true(out[0].sentiment == 0.5);
     assert_int_equal(out[0].label, SENT_POSITIVE);
@@ -86,9 +85,8 @@ static void with_field(char *out, size_t cap, const char *field,
     static const char *const names[] = {"ticker",     "sentiment",
                                         "label",      "relevance",
                                         "event_type", "confidence"};
-    static const char *const vals[] = {"\"AAPL\"", "0.5", "\"positive\"",
-                                       "1",        "\"legal_regulatory\"",
-                                       "0.9"};
+    static const char *const vals[] = {
+        "\"AAPL\"", "0.5", "\"positive\"", "1", "\"legal_regulatory\"", "0.9"};
     size_t n = 0;
 
     n += (size_t)snprintf(out + n, cap - n, "{\"signals\":[%s,{", ITEM_G);
@@ -234,8 +232,7 @@ static int parse(long status, const char *body, char *err, size_t errlen)
     ollama_signal out[2];
 
     err[0] = '\0';
-    return ollama_parse_reply(status, body, strlen(body), &d, out, err,
-                              errlen);
+    return ollama_parse_reply(status, body, strlen(body), &d, out, err, errlen);
 }
 
 static void test_envelope(void **state)
@@ -245,8 +242,7 @@ static void test_envelope(void **state)
     char *body;
 
     (void)state;
-    snprintf(content, sizeof(content), "{\"signals\":[%s,%s]}", ITEM_A,
-             ITEM_G);
+    snprintf(content, sizeof(content), "{\"signals\":[%s,%s]}", ITEM_A, ITEM_G);
     body = envelope(content, "stop", 1);
     assert_int_equal(parse(200, body, err, sizeof(err)), 0);
     free(body);
@@ -271,18 +267,16 @@ static void test_envelope(void **state)
         -1);
     assert_string_equal(err, "Ollama answered HTTP 500: the model failed to "
                              "generate a response");
-    assert_int_equal(parse(200, "{\"error\":\"out of memory\"}", err,
-                           sizeof(err)),
-                     -1);
+    assert_int_equal(
+        parse(200, "{\"error\":\"out of memory\"}", err, sizeof(err)), -1);
     assert_string_equal(err, "Ollama answered HTTP 200: out of memory");
     assert_int_equal(parse(502, "<html>bad gateway</html>", err, sizeof(err)),
                      -1);
     assert_string_equal(err, "Ollama answered HTTP 502: (no error message)");
     assert_int_equal(parse(200, "not json", err, sizeof(err)), -1);
     assert_string_equal(err, "Ollama's answer is not a JSON object");
-    assert_int_equal(parse(200, "{\"done\":true,\"message\":{}}", err,
-                           sizeof(err)),
-                     -1);
+    assert_int_equal(
+        parse(200, "{\"done\":true,\"message\":{}}", err, sizeof(err)), -1);
     assert_string_equal(err, "Ollama's answer has no message content");
 }
 
@@ -316,9 +310,9 @@ static void test_request(void **state)
     json_t *req = build(&o, &d, &info);
     json_t *opts = json_object_get(req, "options");
     json_t *item = json_object_get(
-        json_object_get(json_object_get(json_object_get(req, "format"),
-                                        "properties"),
-                        "signals"),
+        json_object_get(
+            json_object_get(json_object_get(req, "format"), "properties"),
+            "signals"),
         "items");
     json_t *tick =
         json_object_get(json_object_get(item, "properties"), "ticker");
@@ -402,14 +396,12 @@ static void test_cut_to_fit(void **state)
 
     o.num_ctx = 512;
     buf_init(&body);
-    assert_int_equal(ollama_build_request(&o, &d, &body, &info, err,
-                                          sizeof(err)),
-                     -1);
+    assert_int_equal(
+        ollama_build_request(&o, &d, &body, &info, err, sizeof(err)), -1);
     assert_non_null(strstr(err, "does not fit in OLLAMA_NUM_CTX 512"));
     d.ntickers = 0;
-    assert_int_equal(ollama_build_request(&o, &d, &body, &info, err,
-                                          sizeof(err)),
-                     -1);
+    assert_int_equal(
+        ollama_build_request(&o, &d, &body, &info, err, sizeof(err)), -1);
     assert_string_equal(err, "a document needs 1 to 64 tickers, not 0");
     buf_release(&body);
 }

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "domain/features.h"
 #include "domain/sentiment.h"
 
 #include <stdio.h>
@@ -18,6 +19,10 @@
 #include <unistd.h>
 
 #define WEIGHTS "data/model/sentiment.weights"
+#define STR_(x) #x
+#define STR(x) STR_(x)
+/* The header lines of a weights file of this build. */
+#define FEATURES_LINE "features " STR(FEAT_VERSION) "\n"
 
 static sentiment_model *model;
 
@@ -195,7 +200,7 @@ static void test_empty_text_is_neutral(void **state)
 static void test_version_is_named(void **state)
 {
     (void)state;
-    assert_string_equal(sentiment_model_version(model), "embedded-linear/1");
+    assert_string_equal(sentiment_model_version(model), "embedded-linear/2");
 }
 
 static void test_label_names(void **state)
@@ -254,16 +259,16 @@ static void test_corrupt_file_is_an_error(void **state)
     assert_load_fails("stonks-sentiment-weights 1\nversion x/1\n"
                       "features 999\n",
                       "another feature version");
-    assert_load_fails("stonks-sentiment-weights 1\nversion x/1\n"
-                      "features 1\nbuckets 262144\nbias 0 0 0\nrows 2\n"
+    assert_load_fails("stonks-sentiment-weights 1\nversion x/1\n" FEATURES_LINE
+                      "buckets 262144\nbias 0 0 0\nrows 2\n"
                       "5 0.1 0.2 0.3\n",
                       "unexpected end of file");
-    assert_load_fails("stonks-sentiment-weights 1\nversion x/1\n"
-                      "features 1\nbuckets 262144\nbias 0 0 0\nrows 1\n"
+    assert_load_fails("stonks-sentiment-weights 1\nversion x/1\n" FEATURES_LINE
+                      "buckets 262144\nbias 0 0 0\nrows 1\n"
                       "5 0.1 zero 0.3\nend\n",
                       "malformed weights");
-    assert_load_fails("stonks-sentiment-weights 1\nversion x/1\n"
-                      "features 1\nbuckets 262144\nbias 0 0 0\nrows 1\n"
+    assert_load_fails("stonks-sentiment-weights 1\nversion x/1\n" FEATURES_LINE
+                      "buckets 262144\nbias 0 0 0\nrows 1\n"
                       "999999999 0.1 0.2 0.3\nend\n",
                       "out of range");
 }

@@ -1,0 +1,188 @@
+/*
+ * Secrets without a server: bearer tokens are accepted only when equal
+ * in full (not a prefix, not a longer string, not differing in the last
+ * byte), the comparison takes about as long whichever byte differs (a
+ * loose bound, printed: the check is on the code path, not the clock),
+ * and STONKS_ENV=production refuses empty passwords with a message that
+ * names the variable and never echoes a secret value.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <cmocka.h>
+
+#include "lib/api.h"
+#include "lib/config.h"
+#include "lib/log.h"
+#include "services/registry.h"
+
+#define TOKEN "s3cr3t-canary-unit-token-7411-abcdef"
+
+static config test_config(void)
+{
+    config c;
+
+    memset(&c, 0, sizeof(c));
+    c.pg_host = "127.0.0.1";
+    c.pg_port = 1;
+    c.pg_db = "none";
+    c.pg_user = "none";
+    c.pg_password = "";
+    c.pg_connect_timeout_s = 1;
+    c.redis_host = "127.0.0.1";
+    c.redis_port = 1;
+    c.redis_password = "";
+    c.api_tokens = TOKEN ", second-token-abcdefghij";
+    c.cors_origin = "";
+    c.queue_block_ms = 10;
+    c.queue_visibility_ms = 1000;
+    return c;
+}
+
+static int authorized(const api *a, const char *header)
+{
+    http_request req;
+
+    memset(&req, 0, sizeof(req));
+    req.authorization = header;
+    return api_authorized(a, &req);
+}
+
+static double seconds(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Best of several rounds of n checks of header. */
+static double time_checks(const api *a, const char *header, int n)
+{
+    double best = 1e9;
+
+    for (int r = 0; r < 5; r++) {
+        double t0 = seconds();
+        int ok = 0;
+
+        for (int i = 0; i < n; i++)
+            ok += authorized(a, header);
+        double t = seconds() - t0;
+
+        if (t < best)
+            best = t;
+        (void)ok;
+    }
+    return best;
+}
+
+static void test_token_equality(void **state)
+{
+    (void)state;
+    config c = test_config();
+    dbpool *pool;
+    api *a;
+    char err[256];
+
+    log_init("test_secrets", LOG_LEVEL_OFF);
+    pool = dbpool_new(&c, 1);
+    a = api_new(&registry_api, &c, pool, NULL, err, sizeof(err));
+    assert_non_null(a);
+    assert_int_equal(authorized(a, "Bearer " TOKEN), 1);
+    assert_int_equal(authorized(a, "Bearer second-token-abcdefghij"), 1);
+    assert_int_equal(authorized(a, "bearer " TOKEN), 1);
+    assert_int_equal(authorized(a, NULL), 0);
+    assert_int_equal(authorized(a, ""), 0);
+    assert_int_equal(authorized(a, "Bearer "), 0);
+    assert_int_equal(authorized(a, TOKEN), 0);
+    assert_int_equal(authorized(a, "Basic " TOKEN), 0);
+    /* A prefix, a longer string, one byte off at each end. */
+    assert_int_equal(authorized(a, "Bearer s3cr3t-canary-unit-token"), 0);
+    assert_int_equal(authorized(a, "Bearer " TOKEN "x"), 0);
+    assert_int_equal(authorized(a, "Bearer " TOKEN "-abcdef"), 0);
+    assert_int_equal(authorized(a, "Bearer x3cr3t-canary-unit-token-7411"
+                                   "-abcdef"),
+                     0);
+    assert_int_equal(authorized(a, "Bearer s3cr3t-canary-unit-token-7411"
+                                   "-abcdeg"),
+                     0);
+
+    /* Timing: a wrong first byte, a wrong last byte and a match cost
+     * the same digest and the same full comparison. The bound is loose
+     * so that a loaded machine does not fail it. */
+    const int n = 2000;
+    double t_first = time_checks(a, "Bearer x3cr3t-canary-unit-token-7411"
+                                    "-abcdef", n);
+    double t_last = time_checks(a, "Bearer s3cr3t-canary-unit-token-7411"
+                                   "-abcdeg", n);
+    double t_ok = time_checks(a, "Bearer " TOKEN, n);
+    double lo = t_first, hi = t_first;
+
+    if (t_last < lo)
+        lo = t_last;
+    if (t_ok < lo)
+        lo = t_ok;
+    if (t_last > hi)
+        hi = t_last;
+    if (t_ok > hi)
+        hi = t_ok;
+    printf("token check, %d calls: first byte wrong %.3f ms, last byte "
+           "wrong %.3f ms, match %.3f ms\n",
+           n, t_first * 1e3, t_last * 1e3, t_ok * 1e3);
+    assert_true(hi < lo * 3.0 + 0.002);
+
+    api_free(a);
+    dbpool_free(pool);
+}
+
+static void clear_env(void)
+{
+    unsetenv("STONKS_ENV");
+    unsetenv("POSTGRES_PASSWORD");
+    unsetenv("REDIS_PASSWORD");
+}
+
+static void test_production_refuses_empty(void **state)
+{
+    (void)state;
+    config c;
+    char err[512];
+
+    clear_env();
+    setenv("STONKS_ENV", "production", 1);
+    memset(&c, 0, sizeof(c));
+    assert_int_equal(config_load(&c, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "POSTGRES_PASSWORD"));
+
+    setenv("POSTGRES_PASSWORD", "s3cr3t-canary-pg-7411", 1);
+    memset(&c, 0, sizeof(c));
+    assert_int_equal(config_load(&c, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "REDIS_PASSWORD"));
+    assert_null(strstr(err, "s3cr3t-canary"));
+
+    setenv("REDIS_PASSWORD", "s3cr3t-canary-redis-7411", 1);
+    memset(&c, 0, sizeof(c));
+    assert_int_equal(config_load(&c, err, sizeof(err)), 0);
+    config_release(&c);
+
+    /* Outside production, empty passwords are fine. */
+    clear_env();
+    memset(&c, 0, sizeof(c));
+    assert_int_equal(config_load(&c, err, sizeof(err)), 0);
+    config_release(&c);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_token_equality),
+        cmocka_unit_test(test_production_refuses_empty),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
