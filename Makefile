@@ -164,7 +164,9 @@ FUZZ_FLAGS := -std=c17 -D_GNU_SOURCE -Isrc -g -O1 -fno-omit-frame-pointer \
 	-fsanitize=fuzzer-no-link,address,undefined \
 	$(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 FUZZ_SRC := $(SRC_LIB) $(SRC_DOMAIN) src/services/svc.c \
-	$(addprefix src/adapters/,replay.c csv.c feed.c sec.c html.c tstamp.c)
+	$(addprefix src/adapters/,replay.c csv.c feed.c sec.c html.c tstamp.c \
+	ollama.c webclient.c) \
+	$(addprefix src/services/,registry.c registry_import.c symbols.c)
 FUZZ_HARNESSES := $(patsubst tests/fuzz/%.c,%,\
 	$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_SECONDS ?= 10
@@ -186,3 +188,8 @@ fuzz-build: $(addprefix $(BF)/bin/,$(FUZZ_HARNESSES))
 
 fuzz: fuzz-build
 	@FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz.sh $(FUZZ_HARNESSES)
+
+# valgrind memcheck over the domain unit tests (scripts/valgrind.sh).
+.PHONY: valgrind
+valgrind: all
+	@scripts/valgrind.sh

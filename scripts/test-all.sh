@@ -35,6 +35,7 @@ UNIT=$(cd tests/unit && ls test_*.c | sed 's/\.c$//')
 step lint scripts/lint.sh
 step unit scripts/run-unit.sh build/rel/tests $UNIT
 step unit-asan scripts/run-unit.sh build/asan/tests $UNIT
+step valgrind scripts/valgrind.sh
 FUZZ=$(cd tests/fuzz && ls fuzz_*.c | sed 's/\.c$//')
 step fuzz env FUZZ_SECONDS="${FUZZ_SECONDS:-3}" scripts/fuzz.sh $FUZZ
 

@@ -1,5 +1,7 @@
 #include "domain/signalset.h"
 
+#include "domain/docsignal.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -218,6 +220,20 @@ static void add_signal(keyed_signal **ks, size_t *n, size_t *cap,
     (*ks)[(*n)++] = *k;
 }
 
+/* The extractor's signal of the document for one ticker, as stored. */
+static void per_ticker(const docsignal_doc *dd, const sentiment_model *m,
+                       const char *ticker, keyed_signal *sig)
+{
+    docsignal ds;
+
+    docsignal_for(dd, m, ticker, &ds);
+    sig->s.sentiment = signalset_stored(ds.sentiment.score, 6);
+    sig->s.confidence = signalset_stored(ds.sentiment.confidence, 6);
+    sig->s.relevance = signalset_stored(ds.relevance, 2);
+    sig->m.label = (uint8_t)ds.sentiment.label;
+    sig->m.event = (uint8_t)ds.event;
+}
+
 /* The signals of one document, added to each ticker's list. */
 static void extract_doc(signalset *s, const work_doc *d, uint32_t di,
                         const char (*tickers)[TICKER_MAX],
@@ -227,7 +243,7 @@ static void extract_doc(signalset *s, const work_doc *d, uint32_t di,
     char found[MAX_MENTIONS][TICKER_MAX];
     size_t k = mention_find(idx, d->clean, d->clean_len, found, MAX_MENTIONS);
     size_t nmention = 0;
-    sentiment_result sr;
+    docsignal_doc dd;
     keyed_signal sig;
 
     for (size_t j = 0; j < k; j++) {
@@ -243,17 +259,15 @@ static void extract_doc(signalset *s, const work_doc *d, uint32_t di,
     if (s->docs[di].original != di)
         return;
 
-    sentiment_classify(m, d->clean, d->clean_len, &sr);
+    docsignal_doc_init(&dd, idx, d->clean, d->clean_len,
+                       docsignal_title_len(d->row->title, d->row->title_len,
+                                           d->clean, d->clean_len));
     memset(&sig, 0, sizeof(sig));
     sig.s.day = s->docs[di].session;
-    sig.s.sentiment = signalset_stored(sr.score, 6);
-    sig.s.confidence = signalset_stored(sr.confidence, 6);
     sig.m.doc = di;
-    sig.m.label = (uint8_t)sr.label;
-    sig.m.event = (uint8_t)event_classify(d->clean, d->clean_len);
     sig.hash = s->docs[di].hash;
     for (size_t i = 0; i < d->nfeeds; i++) {
-        sig.s.relevance = s->relevance_feed;
+        per_ticker(&dd, m, tickers[d->feeds[i]], &sig);
         sig.m.feed = 1;
         add_signal(&ks[d->feeds[i]], &nks[d->feeds[i]], &caps[d->feeds[i]],
                    &sig);
@@ -264,7 +278,7 @@ static void extract_doc(signalset *s, const work_doc *d, uint32_t di,
         if (find_ticker(tickers, s->ntickers, found[j], &t) < 0 ||
             has_feed(d, t))
             continue;
-        sig.s.relevance = s->relevance_mention;
+        per_ticker(&dd, m, tickers[t], &sig);
         sig.m.feed = 0;
         add_signal(&ks[t], &nks[t], &caps[t], &sig);
     }

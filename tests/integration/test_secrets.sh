@@ -35,6 +35,8 @@ export ALPACA_DATA_URL= POLYGON_BASE_URL= OLLAMA_URL= TRINO_URL=
 export API_READ_AUTH=1
 export QUERY_API_URL=http://127.0.0.1:18301
 export REGISTRY_URL=http://127.0.0.1:18302
+export TRADING_ENGINE_URL=http://127.0.0.1:18303
+export RISK_ENGINE_URL=http://127.0.0.1:18304
 QA=http://127.0.0.1:18301
 REG=http://127.0.0.1:18302
 OUT=$STONKS_VAR_DIR/out
@@ -59,7 +61,7 @@ STONKS_DEMO_HTTP_BASE=18311 "$BIN" demo >"$OUT/demo.out" 2>"$OUT/demo.err" &
 demo_pid=$!
 pids+=("$demo_pid")
 while kill -0 "$demo_pid" 2>/dev/null; do
-    for port in 18301 18302 $(seq 18311 18330); do
+    for port in $(seq 18301 18304) $(seq 18311 18330); do
         curl -s -m 1 -o "$OUT/demo-$port.tmp" "127.0.0.1:$port/metrics" &&
             mv "$OUT/demo-$port.tmp" "$OUT/demo-$port-metrics"
         curl -s -m 1 -o "$OUT/demo-$port-ready" "127.0.0.1:$port/ready"

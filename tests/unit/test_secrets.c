@@ -116,10 +116,14 @@ static void test_token_equality(void **state)
      * the same digest and the same full comparison. The bound is loose
      * so that a loaded machine does not fail it. */
     const int n = 2000;
-    double t_first = time_checks(a, "Bearer x3cr3t-canary-unit-token-7411"
-                                    "-abcdef", n);
-    double t_last = time_checks(a, "Bearer s3cr3t-canary-unit-token-7411"
-                                   "-abcdeg", n);
+    double t_first = time_checks(a,
+                                 "Bearer x3cr3t-canary-unit-token-7411"
+                                 "-abcdef",
+                                 n);
+    double t_last = time_checks(a,
+                                "Bearer s3cr3t-canary-unit-token-7411"
+                                "-abcdeg",
+                                n);
     double t_ok = time_checks(a, "Bearer " TOKEN, n);
     double lo = t_first, hi = t_first;
 
