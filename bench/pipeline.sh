@@ -4,7 +4,9 @@
 # real PostgreSQL and Redis): from the start of the replay until every
 # recommendation is written (pipeline), and until the trading services
 # are idle too. Runs the replay RUNS times (default 3) and prints each
-# figure and the median of the pipeline figure.
+# figure and the median of the pipeline figure. The pipeline is measured
+# alone (DEMO_TRADING=0, the default here); DEMO_TRADING=1 runs the
+# trading services beside it, as `make demo` does.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
@@ -15,7 +17,7 @@ trap cleanup EXIT
 eval "$(scripts/stack.sh start)"
 figures=()
 for i in $(seq 1 "$RUNS"); do
-    out=$(bin/stonks demo 2>&1)
+    out=$(DEMO_TRADING=${DEMO_TRADING:-0} bin/stonks demo 2>&1)
     f=$(echo "$out" | awk '/^pipeline_docs_per_second/ {print $2}')
     s=$(echo "$out" | awk '/^pipeline_seconds/ {print $2}')
     t=$(echo "$out" | awk '/^demo_docs_per_second/ {print $2}')

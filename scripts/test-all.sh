@@ -10,6 +10,12 @@ cd "$ROOT"
 export STONKS_STACK_DIR=$ROOT/var/test-stack
 export STONKS_PG_PORT=${STONKS_TEST_PG_PORT:-55442}
 export STONKS_REDIS_PORT=${STONKS_TEST_REDIS_PORT:-56389}
+# The services' HTTP ports in tests, away from a demo or `make up` that
+# may be running on the defaults (8001..8004).
+export QUERY_API_URL=http://127.0.0.1:18401
+export REGISTRY_URL=http://127.0.0.1:18402
+export TRADING_ENGINE_URL=http://127.0.0.1:18403
+export RISK_ENGINE_URL=http://127.0.0.1:18404
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 

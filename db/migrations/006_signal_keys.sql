@@ -9,6 +9,3 @@ UPDATE signals s SET doc_hash = d.content_hash,
     counted = d.duplicate_of IS NULL
     FROM documents d WHERE d.id = s.document_id;
 ALTER TABLE signals ALTER COLUMN doc_hash SET NOT NULL;
-CREATE INDEX signals_agg ON signals (ticker, trading_day)
-    INCLUDE (doc_hash, sentiment, confidence, relevance, model_version)
-    WHERE counted;

@@ -83,11 +83,29 @@ static const char *const pipeline_queues[] = {
 
 /* DEMO_REPLICAS=N runs N of every worker instead of the topology's
  * numbers (the scheduler is always one). */
+static int is_trading(const char *service)
+{
+    return strcmp(service, "risk-engine") == 0 ||
+           strcmp(service, "trading-engine") == 0 ||
+           strcmp(service, "broker-adapter") == 0;
+}
+
+/* DEMO_TRADING=0 leaves the trading services out: the pipeline alone,
+ * as the pipeline benchmark measures it. */
+static int trading_on(void)
+{
+    const char *v = getenv("DEMO_TRADING");
+
+    return !v || strcmp(v, "0") != 0;
+}
+
 static int replicas_of(size_t i)
 {
     const char *v = getenv("DEMO_REPLICAS");
     int n = v ? atoi(v) : 0;
 
+    if (is_trading(topology[i].service) && !trading_on())
+        return 0;
     if (strcmp(topology[i].service, "scheduler") == 0 ||
         strcmp(topology[i].service, "risk-engine") == 0 || n < 1 || n > 8)
         return topology[i].replicas;
@@ -188,6 +206,10 @@ static int queues_idle(queue_client *q)
     for (size_t i = 0; i < NQUEUES; i++) {
         queue_stats st;
 
+        if (!trading_on() &&
+            (strcmp(pipeline_queues[i], Q_TRADING_DECISIONS) == 0 ||
+             strcmp(pipeline_queues[i], Q_BROKER_ORDERS) == 0))
+            continue;
         if (queue_stats_get(q, pipeline_queues[i], &st) < 0 || st.depth ||
             st.in_flight)
             return 0;
