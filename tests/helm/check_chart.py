@@ -175,6 +175,8 @@ RUNTIME_PACKAGES = {
     "libcurl4",
     "libxml2",
     "ca-certificates",
+    # DuckDB's C++ library, loaded at run time by the lake code.
+    "libstdc++6",
 }
 
 
