@@ -9,15 +9,16 @@
 #   scripts/stack.sh restart-pg | restart-redis
 #                            kill one server abruptly and start it again
 #
-# Ports: STONKS_PG_PORT (default 55432), STONKS_REDIS_PORT (56379).
+# Ports: STONKS_PG_PORT (default 15432), STONKS_REDIS_PORT (16379), both
+# below the kernel's ephemeral range, so no outgoing connection holds them.
 # PostgreSQL refuses to run as root: as root its binaries run as the
 # `postgres` user, which then owns the data folder.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 DIR=${STONKS_STACK_DIR:-$ROOT/var/stack}
-PG_PORT=${STONKS_PG_PORT:-55432}
-REDIS_PORT=${STONKS_REDIS_PORT:-56379}
+PG_PORT=${STONKS_PG_PORT:-15432}
+REDIS_PORT=${STONKS_REDIS_PORT:-16379}
 PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
 PGDATA=$DIR/pg
 REDIS_DIR=$DIR/redis

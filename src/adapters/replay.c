@@ -8,37 +8,9 @@
 #include "adapters/csv.h"
 #include "domain/date.h"
 #include "domain/text.h"
+#include "lib/fileio.h"
 #include "lib/log.h"
 #include "lib/xalloc.h"
-
-static char *read_file(const char *path, size_t *len, char *err, size_t errlen)
-{
-    FILE *f = fopen(path, "rb");
-    char *data;
-    long size;
-
-    if (!f) {
-        snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
-        return NULL;
-    }
-    if (fseek(f, 0, SEEK_END) < 0 || (size = ftell(f)) < 0 ||
-        fseek(f, 0, SEEK_SET) < 0) {
-        snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
-        fclose(f);
-        return NULL;
-    }
-    if ((unsigned long)size > REPLAY_MAX_FILE) {
-        snprintf(err, errlen, "%s is %ld bytes, over the %u-byte limit", path,
-                 size, REPLAY_MAX_FILE);
-        fclose(f);
-        return NULL;
-    }
-    data = xmalloc((size_t)size + 1);
-    *len = fread(data, 1, (size_t)size, f);
-    data[*len] = '\0';
-    fclose(f);
-    return data;
-}
 
 static int field_is(const csv_line *l, int i, const char *s)
 {
@@ -243,10 +215,10 @@ int replay_load(const char *dir, replay_data *r, char *err, size_t errlen)
     int rc = -1;
 
     memset(r, 0, sizeof(*r));
-    r->news_text = read_file(npath, &nlen, err, errlen);
+    r->news_text = file_read(npath, REPLAY_MAX_FILE, &nlen, err, errlen);
     if (!r->news_text)
         goto out;
-    r->price_text = read_file(ppath, &plen, err, errlen);
+    r->price_text = file_read(ppath, REPLAY_MAX_FILE, &plen, err, errlen);
     if (!r->price_text)
         goto out;
     rc = parse_texts(r, nlen, plen, npath, ppath, err, errlen);

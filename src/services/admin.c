@@ -8,6 +8,7 @@
 
 #include "adapters/csv.h"
 #include "domain/ticker.h"
+#include "lib/fileio.h"
 #include "lib/log.h"
 #include "lib/xalloc.h"
 #include "services/cli.h"
@@ -53,28 +54,6 @@ static char **list_migrations(const char *dir, size_t *n, char *err,
     return names;
 }
 
-static char *slurp(const char *path, size_t max, size_t *len, char *err,
-                   size_t errlen)
-{
-    FILE *f = fopen(path, "rb");
-    char *data;
-
-    if (!f) {
-        snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
-        return NULL;
-    }
-    data = xmalloc(max + 1);
-    *len = fread(data, 1, max + 1, f);
-    fclose(f);
-    if (*len > max) {
-        snprintf(err, errlen, "%s is larger than %zu bytes", path, max);
-        free(data);
-        return NULL;
-    }
-    data[*len] = '\0';
-    return data;
-}
-
 static int apply_one(db *d, const char *dir, const char *name, int *applied,
                      char *err, size_t errlen)
 {
@@ -93,7 +72,7 @@ static int apply_one(db *d, const char *dir, const char *name, int *applied,
         rc = 0;
         goto out;
     }
-    sql = slurp(path, MIGRATION_MAX_BYTES, &len, err, errlen);
+    sql = file_read(path, MIGRATION_MAX_BYTES, &len, err, errlen);
     if (!sql)
         goto out;
     if (db_exec_script(d, sql) != DB_OK ||
@@ -227,7 +206,7 @@ int admin_seed(db *d, const config *c, int *loaded, char *err, size_t errlen)
     int rc = -1, lineno = 0;
 
     *loaded = 0;
-    text = slurp(c->watchlist_file, WATCHLIST_MAX_BYTES, &len, err, errlen);
+    text = file_read(c->watchlist_file, WATCHLIST_MAX_BYTES, &len, err, errlen);
     if (!text)
         return -1;
     scratch = xmalloc(len + 1);

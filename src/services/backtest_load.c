@@ -15,6 +15,7 @@
 #include "adapters/csv.h"
 #include "domain/date.h"
 #include "lib/config.h"
+#include "lib/fileio.h"
 #include "lib/xalloc.h"
 #include "services/backtest.h"
 
@@ -109,33 +110,11 @@ int bt_options_tickers(bt_options *o, const char *list, char *err,
     return rc;
 }
 
-static char *read_small(const char *path, size_t max, size_t *len, char *err,
-                        size_t errlen)
-{
-    FILE *f = fopen(path, "rb");
-    char *data;
-
-    if (!f) {
-        snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
-        return NULL;
-    }
-    data = xmalloc(max + 1);
-    *len = fread(data, 1, max + 1, f);
-    fclose(f);
-    if (*len > max) {
-        snprintf(err, errlen, "%s is over %zu bytes", path, max);
-        free(data);
-        return NULL;
-    }
-    data[*len] = '\0';
-    return data;
-}
-
 static int load_watchlist(bt_world *w, const char *path, char *err,
                           size_t errlen)
 {
     size_t len, pos = 0;
-    char *text = read_small(path, WATCHLIST_MAX, &len, err, errlen);
+    char *text = file_read(path, WATCHLIST_MAX, &len, err, errlen);
     char *scratch;
     int lineno = 0, rc = -1;
 
