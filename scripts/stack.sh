@@ -85,16 +85,18 @@ SQL
 
 start_redis() {
     mkdir -p "$REDIS_DIR"
-    if [ -f "$REDIS_DIR/redis.pid" ] &&
-        kill -0 "$(cat "$REDIS_DIR/redis.pid")" 2>/dev/null; then
-        return 0
+    if ! [ -f "$REDIS_DIR/redis.pid" ] ||
+        ! kill -0 "$(cat "$REDIS_DIR/redis.pid")" 2>/dev/null; then
+        redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --daemonize yes \
+            --dir "$REDIS_DIR" --pidfile "$REDIS_DIR/redis.pid" \
+            --logfile "$REDIS_DIR/redis.log" --save "" --appendonly yes \
+            --appendfsync everysec
     fi
-    redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --daemonize yes \
-        --dir "$REDIS_DIR" --pidfile "$REDIS_DIR/redis.pid" \
-        --logfile "$REDIS_DIR/redis.log" --save "" --appendonly yes \
-        --appendfsync everysec
-    for _ in $(seq 1 100); do
-        redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && return 0
+    # Ready means PONG: while Redis loads its append-only file it answers
+    # "LOADING" to every command.
+    for _ in $(seq 1 1200); do
+        [ "$(redis-cli -p "$REDIS_PORT" ping 2>/dev/null)" = "PONG" ] &&
+            return 0
         sleep 0.05
     done
     echo "stack: Redis did not start; see $REDIS_DIR/redis.log" >&2

@@ -80,6 +80,30 @@ void buf_addf(buf *b, const char *fmt, ...)
     b->len += (size_t)n;
 }
 
+/* Length of the valid UTF-8 sequence at s[0..len), or 0 when the bytes
+ * there are not one (overlong, surrogate, out of range, cut short). */
+static size_t utf8_seq(const unsigned char *s, size_t len)
+{
+    size_t n;
+    unsigned cp;
+
+    if (s[0] < 0xc2 || s[0] > 0xf4)
+        return 0;
+    n = s[0] >= 0xf0 ? 4 : s[0] >= 0xe0 ? 3 : 2;
+    if (n > len)
+        return 0;
+    cp = s[0] & (0x7f >> n);
+    for (size_t i = 1; i < n; i++) {
+        if ((s[i] & 0xc0) != 0x80)
+            return 0;
+        cp = cp << 6 | (s[i] & 0x3f);
+    }
+    if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) || cp > 0x10ffff ||
+        (cp >= 0xd800 && cp <= 0xdfff))
+        return 0;
+    return n;
+}
+
 void buf_add_json_str(buf *b, const char *s, size_t len)
 {
     static const char hex[] = "0123456789abcdef";
@@ -88,6 +112,22 @@ void buf_add_json_str(buf *b, const char *s, size_t len)
     buf_addc(b, '"');
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)s[i];
+
+        if (c >= 0x80) {
+            size_t n = utf8_seq((const unsigned char *)s + i, len - i);
+
+            if (n) {
+                buf_add(b, s + i, n);
+                i += n - 1;
+            } else {
+                /* Not UTF-8: the byte as \u00XX keeps the JSON valid,
+                 * and our readers turn it back into the byte. */
+                char esc[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+
+                buf_add(b, esc, 6);
+            }
+            continue;
+        }
 
         if (c == '"' || c == '\\') {
             buf_addc(b, '\\');

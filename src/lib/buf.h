@@ -26,7 +26,9 @@ void buf_addf(buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 /* Appends s as a JSON string literal (with quotes), escaping control
- * characters, quotes and backslashes. Bytes >= 0x80 are copied as is. */
+ * characters, quotes and backslashes. Valid UTF-8 is copied as is; a
+ * byte that is not part of valid UTF-8 becomes \u00XX, so the result is
+ * always valid JSON. */
 void buf_add_json_str(buf *b, const char *s, size_t len);
 
 /* Returns the data and leaves b empty; the caller frees. */

@@ -12,6 +12,8 @@ typedef enum setting_kind {
     SET_INT,
     SET_ENUM,
     SET_DATE,
+    SET_MONEY, /* positive dollars, at most 2 decimals */
+    SET_TOKENS, /* comma-separated bearer tokens, 16+ characters */
 } setting_kind;
 
 typedef struct setting {
@@ -141,7 +143,7 @@ static const setting config_table[] = {
      "HTTP worker threads"},
     {"HTTP_MAX_BODY", SET_INT, "1048576", OFF(http_max_body), 1024, 67108864,
      NULL, "largest request body accepted, bytes"},
-    {"API_TOKENS", SET_STR, "", OFF(api_tokens), 0, 0, NULL,
+    {"API_TOKENS", SET_TOKENS, "", OFF(api_tokens), 0, 0, NULL,
      "comma-separated bearer tokens for mutating routes (secret)"},
     {"API_READ_AUTH", SET_INT, "0", OFF(api_read_auth), 0, 1, NULL,
      "1: read routes need a token too"},
@@ -193,7 +195,7 @@ static const setting config_table[] = {
      "paper broker: slippage in basis points"},
     {"PAPER_COMMISSION_CENTS", SET_INT, "0", OFF(paper_commission_cents), 0,
      100000, NULL, "paper broker: commission per order, cents"},
-    {"STARTING_CASH", SET_STR, "100000.00", OFF(starting_cash), 0, 0, NULL,
+    {"STARTING_CASH", SET_MONEY, "100000.00", OFF(starting_cash), 0, 0, NULL,
      "paper account's starting cash, dollars"},
     {"LAKE_URI", SET_STR, "var/lake/warehouse", OFF(lake_uri), 0, 0, NULL,
      "the Parquet lake: a local folder (s3a:// needs the S3 backend)"},
@@ -242,7 +244,56 @@ static int valid_date(const char *v)
 
     if (strlen(v) != 10 || sscanf(v, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3)
         return 0;
-    return y >= 1900 && y <= 2200 && m >= 1 && m <= 12 && d >= 1 && d <= 31;
+    static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+
+    if (y < 1900 || y > 2200 || m < 1 || m > 12 || d < 1)
+        return 0;
+    return d <= mdays[m - 1] + (m == 2 && leap);
+}
+
+/* Positive dollars below a trillion with at most two decimals. */
+static int valid_money(const char *v)
+{
+    size_t digits = 0, decimals = 0;
+    const char *p = v;
+
+    while (*p >= '0' && *p <= '9') {
+        digits++;
+        p++;
+    }
+    if (*p == '.') {
+        p++;
+        while (*p >= '0' && *p <= '9') {
+            decimals++;
+            p++;
+        }
+    }
+    return !*p && digits >= 1 && digits <= 12 && decimals <= 2 &&
+           strspn(v, "0.") != strlen(v);
+}
+
+/* Empty, or tokens of 16 to 256 printable characters, separated by
+ * commas (spaces around them are ignored). */
+static int valid_tokens(const char *v)
+{
+    size_t len = 0;
+
+    for (const char *p = v;; p++) {
+        if (*p == ',' || !*p) {
+            if (*v && (len < 16 || len > 256))
+                return 0;
+            if (!*p)
+                return 1;
+            len = 0;
+        } else if (*p == ' ') {
+            continue;
+        } else if (*p < ' ' || *p > '~') {
+            return 0;
+        } else {
+            len++;
+        }
+    }
 }
 
 static int load_one(config *c, const setting *s, char *err, size_t errlen)
@@ -283,6 +334,24 @@ static int load_one(config *c, const setting *s, char *err, size_t errlen)
         if (!valid_date(v)) {
             snprintf(err, errlen, "%s must be a date YYYY-MM-DD, got '%.40s'",
                      s->name, v);
+            return -1;
+        }
+        break;
+    case SET_MONEY:
+        if (!valid_money(v)) {
+            snprintf(err, errlen,
+                     "%s must be positive dollars with at most two "
+                     "decimals, got '%.40s'",
+                     s->name, v);
+            return -1;
+        }
+        break;
+    case SET_TOKENS:
+        if (!valid_tokens(v)) {
+            snprintf(err, errlen,
+                     "%s must be comma-separated tokens of 16 to 256 "
+                     "printable characters",
+                     s->name);
             return -1;
         }
         break;

@@ -279,7 +279,14 @@ static int parse_entry(const redisReply *e, queue_job *job)
             job->first_failure_ms = atoll(v->str);
         }
     }
-    return job->payload ? 0 : -1;
+    /* An entry someone added without our field cannot be handled: it is
+     * kept (empty) so that it is dead-lettered, not left in flight. */
+    if (!job->payload) {
+        job->payload = xstrdup("");
+        job->len = 0;
+        job->malformed = 1;
+    }
+    return 0;
 }
 
 static void append_entries(const redisReply *arr, queue_job **jobs, size_t *n,
@@ -402,14 +409,19 @@ static void drop_oversized(queue_client *q, const char *queue, queue_job *jobs,
     for (size_t i = 0; i < *n; i++) {
         char err[128];
 
-        if (!jobs[i].oversize) {
+        if (!jobs[i].oversize && !jobs[i].malformed) {
             jobs[kept++] = jobs[i];
             continue;
         }
-        snprintf(err, sizeof(err),
-                 "job payload is %zu bytes, over the %u-byte queue limit "
-                 "(first %d bytes kept)",
-                 jobs[i].oversize, QUEUE_MAX_PAYLOAD, QUEUE_DEAD_EXCERPT);
+        if (jobs[i].malformed)
+            snprintf(err, sizeof(err),
+                     "stream entry has no payload field 'p' (not a job "
+                     "queued by stonks)");
+        else
+            snprintf(err, sizeof(err),
+                     "job payload is %zu bytes, over the %u-byte queue "
+                     "limit (first %d bytes kept)",
+                     jobs[i].oversize, QUEUE_MAX_PAYLOAD, QUEUE_DEAD_EXCERPT);
         move_to_dead(q, queue, &jobs[i], err, jobs[i].attempts + 1);
         free(jobs[i].payload);
     }

@@ -33,6 +33,7 @@ typedef struct queue_job {
     int attempts; /* failures so far, crashes included */
     long long first_failure_ms; /* 0 when it never failed */
     size_t oversize; /* payload's real size when over the limit */
+    int malformed; /* the entry had no payload field */
 } queue_job;
 
 typedef struct queue_stats {

@@ -100,6 +100,8 @@ poison() {
         stonks:queue:extraction '*' p >/dev/null
     redis-cli -p "$REDIS_PORT" XADD stonks:queue:aggregation '*' p \
         '{"ticker":"AAPL","day":"not a day"}' >/dev/null
+    redis-cli -p "$REDIS_PORT" XADD stonks:queue:recommendation '*' \
+        x y >/dev/null
 }
 # The poison goes in first, on a fresh database, so that the replay
 # (which then must not clear the queues: --no-reset) meets it.
@@ -108,7 +110,8 @@ export STONKS_VAR_DIR=$OUT/poison OBJECT_STORE_DIR=$OUT/poison/objects
 redis-cli -p "$REDIS_PORT" DEL stonks:queue:parsing stonks:queue:extraction \
     stonks:queue:aggregation stonks:queue:ingestion \
     stonks:queue:recommendation stonks:dead:parsing \
-    stonks:dead:extraction stonks:dead:aggregation >/dev/null
+    stonks:dead:extraction stonks:dead:aggregation \
+    stonks:dead:recommendation >/dev/null
 poison
 "$BIN" demo --no-reset >"$OUT/poison.out" 2>&1 ||
     echo "  FAIL: poison demo exited non-zero"
@@ -130,10 +133,17 @@ assert_eq "invalid UTF-8 job's error" "1" \
 assert_eq "bad day's error and attempts" "job field 'day' must be a date YYYY-MM-DD 3" \
     "$("$BIN" queue dead aggregation | /usr/bin/python3 -c \
         'import json,sys; d=json.load(sys.stdin)[0]; print(d["error"], d["attempts"])')"
+assert_eq "an entry without a payload is dead-lettered" \
+    "stream entry has no payload field 'p' (not a job queued by stonks)" \
+    "$("$BIN" queue dead recommendation | /usr/bin/python3 -c \
+        'import json,sys; print(json.load(sys.stdin)[0]["error"])')"
+assert_eq "dead letters are valid JSON with invalid UTF-8 inside" "ok" \
+    "$("$BIN" queue dead extraction | /usr/bin/python3 -c \
+        'import json,sys; json.load(sys.stdin); print("ok")')"
 "$BIN" queue retry aggregation >/dev/null
 assert_eq "retry moves the dead letter back" "0 1" \
     "$(redis-cli -p "$REDIS_PORT" LLEN stonks:dead:aggregation) $(redis-cli -p "$REDIS_PORT" XLEN stonks:queue:aggregation)"
 rm -f "$OUT/big.txt"
 redis-cli -p "$REDIS_PORT" DEL stonks:dead:parsing stonks:dead:extraction \
-    stonks:queue:aggregation >/dev/null
+    stonks:queue:aggregation stonks:dead:recommendation >/dev/null
 finish

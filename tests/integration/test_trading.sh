@@ -28,10 +28,10 @@ export STONKS_VAR_DIR=$OUT OBJECT_STORE_DIR=$OUT/objects
 export HTTP_PORT=0 QUEUE_BLOCK_MS=100
 export RISK_ENGINE_URL=http://127.0.0.1:18004
 export TRADING_ENGINE_URL=http://127.0.0.1:18003
-export API_TOKENS=tok-alpha,tok-beta
+export API_TOKENS=tok-alpha-0123456789,tok-beta-0123456789
 TE=http://127.0.0.1:18003
 RE=http://127.0.0.1:18004
-AUTH="Authorization: Bearer tok-beta"
+AUTH="Authorization: Bearer tok-beta-0123456789"
 PIDS=()
 
 cleanup() {
@@ -237,7 +237,7 @@ assert_eq "POST /kill-switch without a token" "401" \
     "$(code "$(api POST $TE/kill-switch '{"active":true}')")"
 assert_eq "POST /kill-switch with a wrong token" "401" \
     "$(code "$(api POST $TE/kill-switch '{"active":true}' \
-        -H 'Authorization: Bearer tok-gamma')")"
+        -H 'Authorization: Bearer tok-gamma-0123456789')")"
 assert_eq "POST /kill-switch on" "200" \
     "$(code "$(api POST $TE/kill-switch \
         '{"active":true,"reason":"api test"}' -H "$AUTH")")"

@@ -56,6 +56,17 @@ static void test_config_names_the_bad_variable(void **state)
                  "SCHEDULER_MODE must be one of replay|live, got 'fast'");
     config_error("REPLAY_START", "2011-7-6",
                  "REPLAY_START must be a date YYYY-MM-DD, got '2011-7-6'");
+    config_error("REPLAY_START", "2011-02-30",
+                 "REPLAY_START must be a date YYYY-MM-DD, got '2011-02-30'");
+    config_error("STARTING_CASH", "abc",
+                 "STARTING_CASH must be positive dollars with at most two "
+                 "decimals, got 'abc'");
+    config_error("STARTING_CASH", "-5",
+                 "STARTING_CASH must be positive dollars with at most two "
+                 "decimals, got '-5'");
+    config_error("API_TOKENS", "short",
+                 "API_TOKENS must be comma-separated tokens of 16 to 256 "
+                 "printable characters");
     config_error("REPLAY_END", "2011-01-01",
                  "REPLAY_START (2011-07-06) is after REPLAY_END "
                  "(2011-01-01)");
@@ -94,6 +105,11 @@ static void test_buf_json_escaping(void **state)
     buf_init(&b);
     buf_add_json_str(&b, "a\"b\\c\n\t\x01", 8);
     assert_string_equal(b.data, "\"a\\\"b\\\\c\\n\\t\\u0001\"");
+    buf_reset(&b);
+    /* Invalid UTF-8 bytes become \u00XX; valid sequences stay. */
+    buf_add_json_str(&b, "a\xff\xc3\xa9\xed\xa0\x80\xf0\x9f\x98\x80", 11);
+    assert_string_equal(b.data, "\"a\\u00ff\xc3\xa9\\u00ed\\u00a0"
+                                "\\u0080\xf0\x9f\x98\x80\"");
     buf_release(&b);
 }
 
