@@ -8,8 +8,17 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
 
 export STONKS_STACK_DIR=$ROOT/var/test-stack
-export STONKS_PG_PORT=${STONKS_TEST_PG_PORT:-15442}
-export STONKS_REDIS_PORT=${STONKS_TEST_REDIS_PORT:-16389}
+# A port something else already listens on (another checkout's test
+# run, say) is skipped: the next free one is taken.
+free_port() {
+    local p=$1
+    while (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; do
+        p=$((p + 1))
+    done
+    echo "$p"
+}
+export STONKS_PG_PORT=${STONKS_TEST_PG_PORT:-$(free_port 15442)}
+export STONKS_REDIS_PORT=${STONKS_TEST_REDIS_PORT:-$(free_port 16389)}
 # The services' HTTP ports in tests, away from a demo or `make up` that
 # may be running on the defaults (8001..8004).
 export QUERY_API_URL=http://127.0.0.1:18401
