@@ -11,5 +11,10 @@ cleanup() { scripts/stack.sh stop; }
 trap cleanup EXIT
 eval "$(scripts/stack.sh start)"
 bin/stonks demo "$@"
-bin/stonks lake-publisher --once ||
+LOG_LEVEL=warn bin/stonks lake-publisher --once ||
     echo "demo: the lake was not published (see docs/LAKE.md)" >&2
+echo
+echo "SQL over the lake: bin/stonks sql \"SELECT ticker, count(*) FROM" \
+    "signals GROUP BY 1\""
+echo "Dashboard over this data: run \`make up\` and open" \
+    "http://127.0.0.1:8080"
