@@ -110,7 +110,7 @@ void provider_result_finish(provider_result *r)
     o = xcalloc(r->nbars, sizeof(*o));
     for (size_t i = 0; i < r->nbars; i++)
         o[i] = (ordered_bar){r->bars[i], i};
-    qsort(o, r->nbars, sizeof(*o), cmp_ordered);
+    xqsort(o, r->nbars, sizeof(*o), cmp_ordered);
     for (size_t i = 0; i < r->nbars; i++) {
         if (i + 1 < r->nbars && o[i + 1].bar.day == o[i].bar.day)
             continue;

@@ -201,9 +201,9 @@ static int parse_texts(replay_data *r, size_t nlen, size_t plen,
                  add_bar, err, errlen) < 0)
         return -1;
     if (r->nnews)
-        qsort(r->news, r->nnews, sizeof(*r->news), cmp_news);
+        xqsort(r->news, r->nnews, sizeof(*r->news), cmp_news);
     if (r->nbars)
-        qsort(r->bars, r->nbars, sizeof(*r->bars), cmp_bar);
+        xqsort(r->bars, r->nbars, sizeof(*r->bars), cmp_bar);
     return 0;
 }
 

@@ -40,7 +40,7 @@ void calendar_finish(calendar *c)
 
     if (c->n == 0)
         return;
-    qsort(c->days, c->n, sizeof(*c->days), cmp_day);
+    xqsort(c->days, c->n, sizeof(*c->days), cmp_day);
     for (size_t i = 1; i < c->n; i++) {
         if (c->days[i] != c->days[out])
             c->days[++out] = c->days[i];

@@ -127,7 +127,7 @@ static work_doc *make_docs(signalset *s, const signalset_row *rows,
         kr[n++].row = &rows[i];
     }
     s->nrows = n;
-    qsort(kr, n, sizeof(*kr), cmp_keyed_row);
+    xqsort(kr, n, sizeof(*kr), cmp_keyed_row);
     s->docs = xcalloc(n + 1, sizeof(*s->docs));
     for (size_t i = 0; i < n; i++) {
         work_doc *d;
@@ -169,7 +169,7 @@ static void mark_duplicates(signalset *s, work_doc *w)
         keys[i].hash = s->docs[i].hash;
         keys[i].doc = (uint32_t)i;
     }
-    qsort(keys, s->ndocs, sizeof(*keys), cmp_text_key);
+    xqsort(keys, s->ndocs, sizeof(*keys), cmp_text_key);
     for (size_t k = 1; k < s->ndocs; k++) {
         const text_key *a = &keys[k - 1], *b = &keys[k];
 
@@ -308,7 +308,7 @@ void signalset_build(signalset *s, const signalset_row *rows, size_t nrows,
     s->nsig = xcalloc(ntickers + 1, sizeof(*s->nsig));
     for (size_t t = 0; t < ntickers; t++) {
         if (nks[t] > 1)
-            qsort(ks[t], nks[t], sizeof(*ks[t]), cmp_keyed_signal);
+            xqsort(ks[t], nks[t], sizeof(*ks[t]), cmp_keyed_signal);
         s->sig[t] = xcalloc(nks[t] + 1, sizeof(agg_signal));
         s->meta[t] = xcalloc(nks[t] + 1, sizeof(signalset_meta));
         for (size_t i = 0; i < nks[t]; i++) {

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "lib/sha256.h"
+#include "lib/xalloc.h"
 
 void sigv4_hmac_sha256(const void *key, size_t keylen, const void *data,
                        size_t len, unsigned char out[32])
@@ -98,7 +99,7 @@ static int sorted_headers(const sigv4_request *r, sigv4_header *out)
     if (r->nheaders > SIGV4_MAX_HEADERS)
         return -1;
     memcpy(out, r->headers, r->nheaders * sizeof(*out));
-    qsort(out, r->nheaders, sizeof(*out), cmp_header);
+    xqsort(out, r->nheaders, sizeof(*out), cmp_header);
     return 0;
 }
 

@@ -76,3 +76,10 @@ char *xasprintf(const char *fmt, ...)
         die_oom(0);
     return s;
 }
+
+void xqsort(void *base, size_t n, size_t size,
+            int (*cmp)(const void *, const void *))
+{
+    if (n > 1)
+        qsort(base, n, size, cmp);
+}

@@ -20,6 +20,11 @@ void *xreallocarray(void *p, size_t n, size_t size);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 
+/* qsort that also takes an empty array with a NULL base (qsort itself
+ * must not be given NULL, even for zero elements). */
+void xqsort(void *base, size_t n, size_t size,
+            int (*cmp)(const void *, const void *));
+
 /* printf into a new string; the caller frees. */
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

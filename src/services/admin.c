@@ -50,7 +50,7 @@ static char **list_migrations(const char *dir, size_t *n, char *err,
         names[(*n)++] = xstrdup(e->d_name);
     }
     closedir(dh);
-    qsort(names, *n, sizeof(*names), cmp_str);
+    xqsort(names, *n, sizeof(*names), cmp_str);
     return names;
 }
 

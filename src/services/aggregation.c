@@ -97,7 +97,7 @@ static sig_row *sorted_signals(PGresult *r, size_t *n)
         rows[i].s.relevance = atof(PQgetvalue(r, k, 4));
         rows[i].hash = PQgetvalue(r, k, 5);
     }
-    qsort(rows, *n, sizeof(*rows), cmp_sig_row);
+    xqsort(rows, *n, sizeof(*rows), cmp_sig_row);
     return rows;
 }
 

@@ -235,7 +235,7 @@ static int choose_tickers(bt_world *w, const bt_options *o, char *err,
         }
         snprintf(w->tickers[i], TICKER_MAX, "%s", t);
     }
-    qsort(w->tickers, n, TICKER_MAX, cmp_ticker);
+    xqsort(w->tickers, n, TICKER_MAX, cmp_ticker);
     for (size_t i = 0; i < n; i++)
         if (w->ntickers == 0 ||
             strcmp(w->tickers[w->ntickers - 1], w->tickers[i]) != 0)

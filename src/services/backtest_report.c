@@ -282,7 +282,7 @@ size_t *bt_contribution_order(const backtest_result *r)
         rk[i].c = r->contribution[i];
         rk[i].i = i;
     }
-    qsort(rk, r->ntickers, sizeof(*rk), cmp_ranked);
+    xqsort(rk, r->ntickers, sizeof(*rk), cmp_ranked);
     for (size_t i = 0; i < r->ntickers; i++)
         idx[i] = rk[i].i;
     free(rk);

@@ -252,7 +252,7 @@ static void add_documents(batch_rows *b, doc_row *docs, size_t n)
 {
     char dstr[11], pub[32];
 
-    qsort(docs, n, sizeof(*docs), cmp_doc);
+    xqsort(docs, n, sizeof(*docs), cmp_doc);
     for (size_t i = 0; i < n; i++) {
         const provider_news *r = docs[i].row;
 
