@@ -200,10 +200,8 @@ static int parse_texts(replay_data *r, size_t nlen, size_t plen,
         each_row(r, r->price_text, plen, r->scratch + nlen, pname, price_hdr, 7,
                  add_bar, err, errlen) < 0)
         return -1;
-    if (r->nnews)
-        xqsort(r->news, r->nnews, sizeof(*r->news), cmp_news);
-    if (r->nbars)
-        xqsort(r->bars, r->nbars, sizeof(*r->bars), cmp_bar);
+    xqsort(r->news, r->nnews, sizeof(*r->news), cmp_news);
+    xqsort(r->bars, r->nbars, sizeof(*r->bars), cmp_bar);
     return 0;
 }
 

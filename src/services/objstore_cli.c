@@ -12,35 +12,13 @@
 #include "lib/buf.h"
 #include "lib/config.h"
 #include "lib/log.h"
+#include "lib/fileio.h"
 #include "lib/objstore.h"
 #include "services/cli.h"
 
 #define OBJSTORE_CLI_MAX (256u << 20)
 
 int cmd_objstore(int argc, char **argv);
-
-static int read_file(const char *path, buf *out, char *err, size_t errlen)
-{
-    FILE *f = fopen(path, "rb");
-    char chunk[65536];
-    size_t n;
-
-    if (!f) {
-        snprintf(err, errlen, "cannot open %s", path);
-        return -1;
-    }
-    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
-        if (out->len + n > OBJSTORE_CLI_MAX) {
-            snprintf(err, errlen, "%s is larger than %u bytes", path,
-                     OBJSTORE_CLI_MAX);
-            fclose(f);
-            return -1;
-        }
-        buf_add(out, chunk, n);
-    }
-    fclose(f);
-    return 0;
-}
 
 static int run(objstore *s, const char *verb, const char *arg)
 {
@@ -49,15 +27,14 @@ static int run(objstore *s, const char *verb, const char *arg)
     int rc = 1;
 
     if (strcmp(verb, "put") == 0) {
-        buf data;
+        size_t n = 0;
+        char *data = file_read(arg, OBJSTORE_CLI_MAX, &n, err, sizeof(err));
 
-        buf_init(&data);
-        if (read_file(arg, &data, err, sizeof(err)) == 0 &&
-            objstore_put(s, data.data, data.len, key, err, sizeof(err)) == 0) {
+        if (data && objstore_put(s, data, n, key, err, sizeof(err)) == 0) {
             printf("%s\n", key);
             rc = 0;
         }
-        buf_release(&data);
+        free(data);
     } else if (strcmp(verb, "get") == 0) {
         char *data =
             objstore_get(s, arg, OBJSTORE_CLI_MAX, &len, err, sizeof(err));
