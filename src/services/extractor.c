@@ -208,8 +208,10 @@ static const char SQL_SIGNALS[] =
     " EXCLUDED.prompt_hash)";
 
 static const char SQL_DONE[] =
-    "UPDATE documents SET status = 'extracted', updated_at = now()"
-    " WHERE id = ANY($1::bigint[]) AND status = 'parsed'";
+    "WITH done AS (UPDATE documents SET status = 'extracted',"
+    " updated_at = now() WHERE id = ANY($1::bigint[]) AND status = 'parsed'"
+    " RETURNING id)"
+    " DELETE FROM pending_documents p USING done WHERE p.document_id = done.id";
 
 typedef struct sig_cols {
     pgarr id, t, day, s, l, r, c, e, h, k, ph, done;

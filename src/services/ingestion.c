@@ -271,15 +271,18 @@ static void add_documents(batch_rows *b, doc_row *docs, size_t n)
     }
 }
 
+/* A new document is pending extraction (pending_documents). */
 static const char SQL_DOCS[] =
-    "INSERT INTO documents (source, provider_id, title, body, published_at,"
-    " trading_day, content_hash, news_type)"
+    "WITH ins AS (INSERT INTO documents (source, provider_id, title, body,"
+    " published_at, trading_day, content_hash, news_type)"
     " SELECT $1, u.pid, u.title, u.body, u.pub::timestamptz, u.day::date,"
     " u.hash, u.typ"
     " FROM unnest($2::text[], $3::text[], $4::text[], $5::text[],"
     " $6::text[], $7::text[], $8::text[])"
     " AS u(pid, title, body, pub, day, hash, typ)"
-    " ON CONFLICT DO NOTHING";
+    " ON CONFLICT DO NOTHING RETURNING id, trading_day)"
+    " INSERT INTO pending_documents (document_id, trading_day)"
+    " SELECT id, trading_day FROM ins";
 
 /* A feed tag replaces a mention tag of the same pair. A document that
  * gains a tag after its extraction goes back to 'parsed' and is queued
@@ -309,8 +312,12 @@ static const char SQL_LOCK_DOCS[] =
     " AND content_hash = ANY($2::text[]) ORDER BY id FOR NO KEY UPDATE";
 
 static const char SQL_RETAG[] =
-    "UPDATE documents SET status = 'parsed', updated_at = now()"
-    " WHERE id = ANY($1::bigint[]) AND status = 'extracted' RETURNING id";
+    "WITH re AS (UPDATE documents SET status = 'parsed', updated_at = now()"
+    " WHERE id = ANY($1::bigint[]) AND status = 'extracted'"
+    " RETURNING id, trading_day),"
+    " pend AS (INSERT INTO pending_documents (document_id, trading_day)"
+    " SELECT id, trading_day FROM re ON CONFLICT DO NOTHING)"
+    " SELECT id FROM re ORDER BY id";
 
 static const char SQL_BARS[] =
     "INSERT INTO price_bars (ticker, day, open, high, low, close, volume,"

@@ -166,8 +166,8 @@ static int is_sealed(sched *s, int32_t day)
         "SELECT (SELECT count(*) FROM ingest_runs WHERE day = $1::date"
         "        AND ticker = ANY($2::text[]) AND done_at >= $3::timestamptz)"
         "  = $4::bigint"
-        " AND NOT EXISTS (SELECT 1 FROM documents WHERE trading_day <="
-        "  $1::date AND status <> 'extracted')";
+        " AND NOT EXISTS (SELECT 1 FROM pending_documents"
+        "  WHERE trading_day <= $1::date)";
     char ds[11], n[32];
     const char *p[4];
     PGresult *r;
@@ -245,8 +245,10 @@ static double repair_after(const sched *s)
 static int push_docs_in(sched *s, const char *status, const char *queue,
                         int32_t day)
 {
-    static const char sql[] = "SELECT id FROM documents WHERE status = $1"
-                              " AND trading_day <= $2::date ORDER BY id";
+    static const char sql[] =
+        "SELECT d.id FROM pending_documents p"
+        " JOIN documents d ON d.id = p.document_id"
+        " WHERE d.status = $1 AND p.trading_day <= $2::date ORDER BY d.id";
     char ds[11];
     const char *p[] = {status, DAYSTR(day, ds)};
     PGresult *r;

@@ -13,7 +13,8 @@ export REPLAY_TICKERS=AAPL,GOOGL,BAC,F,T,MSFT
 export REPLAY_START=2011-08-01 REPLAY_END=2011-08-31
 export QUEUE_BLOCK_MS=100 QUEUE_VISIBILITY_TIMEOUT_MS=1500
 export QUEUE_MAX_ATTEMPTS=3
-OUT=$ROOT/var/it-resilience
+# One folder per private PostgreSQL, so two stacks can run it at once.
+OUT=$ROOT/var/it-resilience/$POSTGRES_PORT
 mkdir -p "$OUT"
 
 # run NAME [demo options]: a replay into database stonks_it_NAME.
