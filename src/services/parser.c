@@ -126,7 +126,8 @@ static const char SQL_TEXT_LOCK[] =
     " FROM (SELECT DISTINCT h FROM unnest($1::text[]) AS u(h) ORDER BY h) x";
 
 static const char SQL_LOCK[] =
-    "SELECT id FROM documents WHERE id = ANY($1::bigint[])"
+    "SELECT id, duplicate_of IS NOT NULL FROM documents"
+    " WHERE id = ANY($1::bigint[])"
     " OR text_hash = ANY($2::text[]) ORDER BY id FOR NO KEY UPDATE";
 
 static const char SQL_UPDATE[] =
@@ -145,7 +146,8 @@ static const char SQL_MENTIONS[] =
     " ON CONFLICT (document_id, ticker) DO NOTHING";
 
 /* Flags near-duplicates and keeps the signals already written in step
- * (`counted`), in one statement. */
+ * (`counted`), in one statement. Needed only when a text is shared (see
+ * needs_dups). */
 static const char SQL_DUPS[] =
     "WITH changed AS ("
     " UPDATE documents d SET duplicate_of = NULLIF(x.first, d.id)"
@@ -158,13 +160,37 @@ static const char SQL_DUPS[] =
     " UPDATE signals s SET counted = c.counted FROM changed c"
     " WHERE s.document_id = c.id AND s.counted IS DISTINCT FROM c.counted";
 
+static int cmp_hash(const void *a, const void *b)
+{
+    return memcmp(a, b, 64);
+}
+
+/* 1 when the duplicate flags may change: the lock found a document
+ * outside the batch with one of its texts, or one already flagged, or
+ * two documents of the batch share a text. Otherwise every document of
+ * the batch has a text of its own and no flag to clear. */
+static int needs_dups(PGresult *locked, size_t nbatch, char (*hashes)[65])
+{
+    if ((size_t)PQntuples(locked) != nbatch)
+        return 1;
+    for (int i = 0; i < PQntuples(locked); i++)
+        if (PQgetvalue(locked, i, 1)[0] == 't')
+            return 1;
+    xqsort(hashes, nbatch, sizeof(*hashes), cmp_hash);
+    for (size_t i = 1; i < nbatch; i++)
+        if (memcmp(hashes[i - 1], hashes[i], 64) == 0)
+            return 1;
+    return 0;
+}
+
 static int parser_handle(worker *w, queue_job *jobs, size_t n, char *err,
                          size_t errlen)
 {
     mention_index *idx = parser_index(w);
     pgarr ids, up_id, up_clean, up_hash, m_id, m_t;
-    PGresult *r = NULL;
+    PGresult *r = NULL, *locked = NULL;
     char **payloads = NULL;
+    char(*hashes)[65] = NULL;
     size_t np = 0;
     int rc = WORKER_FAIL;
 
@@ -200,6 +226,7 @@ static int parser_handle(worker *w, queue_job *jobs, size_t n, char *err,
         goto out;
     }
     payloads = xcalloc((size_t)PQntuples(r) + 1, sizeof(*payloads));
+    hashes = xcalloc((size_t)PQntuples(r) + 1, sizeof(*hashes));
     for (int i = 0; i < PQntuples(r); i++) {
         const char *id = PQgetvalue(r, i, 0);
         size_t clen;
@@ -211,6 +238,7 @@ static int parser_handle(worker *w, queue_job *jobs, size_t n, char *err,
         size_t k = mention_find(idx, clean, clen, found, MAX_MENTIONS);
 
         sha256_hex(clean, clen, hash);
+        memcpy(hashes[np], hash, sizeof(hash));
         pgarr_adds(&up_id, id);
         pgarr_add(&up_clean, clean, clen);
         pgarr_adds(&up_hash, hash);
@@ -233,12 +261,12 @@ static int parser_handle(worker *w, queue_job *jobs, size_t n, char *err,
             dbrc =
                 db_execp(w->db, "parse_text_lock", SQL_TEXT_LOCK, 1, dp, NULL);
         if (dbrc == DB_OK)
-            dbrc = db_execp(w->db, "parse_lock", SQL_LOCK, 2, lp, NULL);
+            dbrc = db_execp(w->db, "parse_lock", SQL_LOCK, 2, lp, &locked);
         if (dbrc == DB_OK)
             dbrc = db_execp(w->db, "parse_up", SQL_UPDATE, 3, up, NULL);
         if (dbrc == DB_OK && m_id.n > 0)
             dbrc = db_execp(w->db, "parse_mentions", SQL_MENTIONS, 2, mp, NULL);
-        if (dbrc == DB_OK)
+        if (dbrc == DB_OK && needs_dups(locked, np, hashes))
             dbrc = db_execp(w->db, "parse_dups", SQL_DUPS, 1, dp, NULL);
         if (dbrc == DB_OK)
             dbrc = db_commit(w->db);
@@ -254,7 +282,9 @@ out:
     for (size_t i = 0; i < np; i++)
         free(payloads[i]);
     free(payloads);
+    free(hashes);
     PQclear(r);
+    PQclear(locked);
     pgarr_release(&ids);
     pgarr_release(&up_id);
     pgarr_release(&up_clean);
