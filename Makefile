@@ -26,7 +26,7 @@ ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=undefined
 
 .PHONY: all asan test unit unit-asan integration demo lint format clean \
-	deps bench
+	deps bench bench-load
 all: bin/stonks $(addprefix $(B)/tests/,$(UNIT_TESTS)) \
 	$(addprefix bin/bench/,$(BENCHES))
 
@@ -142,6 +142,9 @@ up:
 
 bench: all
 	@scripts/bench.sh
+
+bench-load: all
+	@bench/load/run.sh
 
 lint:
 	@scripts/lint.sh
