@@ -5,6 +5,10 @@
  * date; its provider id is "reuters:YYYYMMDD:<first 16 hex of its
  * content hash>". The raw payload is the rows' CSV lines. The trading
  * days are the days that have bars in the price file.
+ *
+ * The worker keeps only the index of the files (replay_index) and reads
+ * the rows of each query from them: holding both files and their parsed
+ * rows would be most of the worker's memory.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,47 +20,54 @@
 #include "lib/log.h"
 #include "lib/xalloc.h"
 
+static void add_news(provider_result *out, const replay_news *row)
+{
+    char hash[65], pid[64], dstr[11];
+    provider_news *n = provider_add_news(out, "", row->title, row->title_len,
+                                         row->summary, row->summary_len, "");
+
+    free(n->news_type);
+    n->news_type = xstrndup(row->news_type, row->news_type_len);
+    n->published = (long long)row->date * 86400;
+    n->day = row->date;
+    n->tagged = 1;
+    provider_content_hash(n, hash);
+    date_format(row->date, dstr);
+    snprintf(pid, sizeof(pid), "reuters:%.4s%.2s%.2s:%.16s", dstr, dstr + 5,
+             dstr + 8, hash);
+    free(n->provider_id);
+    n->provider_id = xstrdup(pid);
+    buf_add(&out->raw, row->line, row->line_len);
+    buf_addc(&out->raw, '\n');
+}
+
 static int replay_fetch(provider *p, const provider_query *q,
                         provider_result *out, char *err, size_t errlen)
 {
-    replay_data *r = p->impl;
-    const replay_bar *bars;
-    size_t nbars;
+    replay_index *x = p->impl;
+    size_t first, k;
 
-    (void)err;
-    (void)errlen;
     for (size_t f = 0; f < q->nfeeds; f++) {
-        const replay_news *news;
-        size_t k = replay_news_range(r, q->feeds[f], q->from, q->to, &news);
+        k = replay_index_news(x, q->feeds[f], q->from, q->to, &first);
+        for (size_t i = first; i < first + k; i++) {
+            replay_news row;
 
-        for (size_t i = 0; i < k; i++) {
-            char hash[65], pid[64], dstr[11];
-            provider_news *n =
-                provider_add_news(out, "", news[i].title, news[i].title_len,
-                                  news[i].summary, news[i].summary_len, "");
-
-            free(n->news_type);
-            n->news_type = xstrndup(news[i].news_type, news[i].news_type_len);
-            n->published = (long long)news[i].date * 86400;
-            n->day = news[i].date;
-            n->tagged = 1;
-            provider_content_hash(n, hash);
-            date_format(news[i].date, dstr);
-            snprintf(pid, sizeof(pid), "reuters:%.4s%.2s%.2s:%.16s", dstr,
-                     dstr + 5, dstr + 8, hash);
-            free(n->provider_id);
-            n->provider_id = xstrdup(pid);
-            buf_add(&out->raw, news[i].line, news[i].line_len);
-            buf_addc(&out->raw, '\n');
+            if (replay_index_read_news(x, i, &row, err, errlen) < 0)
+                return PROVIDER_FAIL;
+            add_news(out, &row);
         }
     }
-    nbars = replay_bars_range(r, q->ticker, q->bars_from, q->to, &bars);
-    for (size_t i = 0; i < nbars; i++) {
-        provider_bar b = {bars[i].day, bars[i].open,  bars[i].high,
-                          bars[i].low, bars[i].close, bars[i].volume};
+    k = replay_index_bars(x, q->ticker, q->bars_from, q->to, &first);
+    for (size_t i = first; i < first + k; i++) {
+        replay_bar row;
+        provider_bar b;
 
+        if (replay_index_read_bar(x, i, &row, err, errlen) < 0)
+            return PROVIDER_FAIL;
+        b = (provider_bar){row.day, row.open,  row.high,
+                           row.low, row.close, row.volume};
         provider_add_bar(out, &b);
-        buf_add(&out->raw, bars[i].line, bars[i].line_len);
+        buf_add(&out->raw, row.line, row.line_len);
         buf_addc(&out->raw, '\n');
     }
     return PROVIDER_OK;
@@ -64,31 +75,30 @@ static int replay_fetch(provider *p, const provider_query *q,
 
 static void replay_trading_days(provider *p, calendar *cal)
 {
-    replay_data *r = p->impl;
+    replay_index *x = p->impl;
 
-    for (size_t i = 0; i < r->nbars; i++)
-        calendar_add(cal, r->bars[i].day);
+    for (size_t i = 0; i < x->prices.nrefs; i++)
+        calendar_add(cal, x->prices.refs[i].day);
 }
 
 static void replay_free_impl(provider *p)
 {
-    replay_release(p->impl);
+    replay_index_close(p->impl);
     free(p->impl);
 }
 
 provider *provider_replay_open(const config *c, char *err, size_t errlen)
 {
-    replay_data *r = xcalloc(1, sizeof(*r));
+    replay_index *x = xcalloc(1, sizeof(*x));
     provider *p;
 
-    if (replay_load(c->replay_dir, r, err, errlen) < 0) {
-        replay_release(r);
-        free(r);
+    if (replay_index_open(c->replay_dir, x, err, errlen) < 0) {
+        free(x);
         return NULL;
     }
-    if (r->rejected)
+    if (x->rejected)
         LOG_WARN("replay rows skipped as unreadable",
-                 LF_I("rows", r->rejected));
+                 LF_I("rows", x->rejected));
     p = xcalloc(1, sizeof(*p));
     p->name = "replay";
     p->source = "reuters-replay";
@@ -96,6 +106,6 @@ provider *provider_replay_open(const config *c, char *err, size_t errlen)
     p->fetch = replay_fetch;
     p->trading_days = replay_trading_days;
     p->release = replay_free_impl;
-    p->impl = r;
+    p->impl = x;
     return p;
 }

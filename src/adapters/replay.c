@@ -62,63 +62,88 @@ static int fields_sane(const csv_line *l)
     return 1;
 }
 
-typedef int (*row_fn)(replay_data *r, const csv_line *l, const char *line,
-                      size_t len);
+typedef int (*row_fn)(void *ctx, const csv_line *l, const char *line,
+                      size_t off, size_t len);
 
-/* Walks the lines of text after its header, calling fn on each; rows
- * fn rejects are counted. */
-static int each_row(replay_data *r, char *text, size_t tlen, char *scratch,
-                    const char *path, const char *const *header, int ncols,
-                    row_fn fn, char *err, size_t errlen)
+/* One pass over the lines of a file, which may come in pieces that each
+ * end at a line end (or at the end of the file). */
+typedef struct row_walk {
+    const char *path;
+    const char *const *header;
+    int ncols;
+    row_fn fn;
+    void *ctx;
+    int lineno;
+    size_t *rejected;
+    char *line_scratch; /* one line's fields, when no whole-text scratch */
+    size_t line_cap;
+} row_walk;
+
+static void walk_init(row_walk *w, const char *path, const char *const *header,
+                      int ncols, row_fn fn, void *ctx, size_t *rejected)
+{
+    *w = (row_walk){path, header, ncols, fn, ctx, 0, rejected, NULL, 0};
+}
+
+static char *line_scratch(row_walk *w, size_t len)
+{
+    if (len > w->line_cap) {
+        w->line_cap = len;
+        w->line_scratch = xrealloc(w->line_scratch, len);
+    }
+    return w->line_scratch;
+}
+
+/* Walks the lines of text, the bytes of the file from offset base on,
+ * calling w->fn on each after the header; rows fn rejects are counted.
+ * Fields are unquoted into scratch at the line's own position (the rows
+ * may keep pointing there), or, when scratch is NULL, into a buffer
+ * reused for every line. */
+static int each_row(row_walk *w, const char *text, size_t tlen, size_t base,
+                    char *scratch, char *err, size_t errlen)
 {
     size_t pos = 0;
-    int lineno = 0;
 
     while (pos < tlen) {
-        char *line = text + pos;
-        char *nl = memchr(line, '\n', tlen - pos);
+        const char *line = text + pos;
+        const char *nl = memchr(line, '\n', tlen - pos);
         size_t len = nl ? (size_t)(nl - line) : tlen - pos;
+        size_t at = (size_t)(line - text);
         csv_line l;
 
         pos += len + (nl ? 1 : 0);
         if (len && line[len - 1] == '\r')
             len--;
-        lineno++;
+        w->lineno++;
         if (len == 0)
             continue;
-        if (csv_split(line, len, scratch + (line - text), &l) < 0) {
-            r->rejected++;
+        if (csv_split(line, len, scratch ? scratch + at : line_scratch(w, len),
+                      &l) < 0) {
+            (*w->rejected)++;
             continue;
         }
-        if (lineno == 1) {
-            if (!header_ok(&l, header, ncols)) {
+        if (w->lineno == 1) {
+            if (!header_ok(&l, w->header, w->ncols)) {
                 snprintf(err, errlen,
                          "%s: unexpected header, expected %d columns "
                          "starting with '%s'",
-                         path, ncols, header[0]);
+                         w->path, w->ncols, w->header[0]);
                 return -1;
             }
             continue;
         }
-        if (l.n != ncols || !fields_sane(&l) || fn(r, &l, line, len) < 0) {
-            r->rejected++;
-            LOG_DEBUG("replay row skipped", LF_S("file", path),
-                      LF_I("line", lineno));
+        if (l.n != w->ncols || !fields_sane(&l) ||
+            w->fn(w->ctx, &l, line, base + at, len) < 0) {
+            (*w->rejected)++;
+            LOG_DEBUG("replay row skipped", LF_S("file", w->path),
+                      LF_I("line", w->lineno));
         }
     }
     return 0;
 }
 
-static int add_news(replay_data *r, const csv_line *l, const char *line,
-                    size_t len)
+static int parse_news(const csv_line *l, replay_news *n)
 {
-    replay_news *n;
-
-    if (r->nnews == r->news_cap) {
-        r->news_cap = r->news_cap ? r->news_cap * 2 : 1024;
-        r->news = xreallocarray(r->news, r->news_cap, sizeof(*r->news));
-    }
-    n = &r->news[r->nnews];
     memset(n, 0, sizeof(*n));
     if (ticker_normalize(l->field[0], l->len[0], n->ticker) < 0 ||
         date_parse(l->field[2], l->len[2], &n->date) < 0)
@@ -129,23 +154,11 @@ static int add_news(replay_data *r, const csv_line *l, const char *line,
     n->summary_len = l->len[4];
     n->news_type = l->field[5];
     n->news_type_len = l->len[5];
-    n->line = line;
-    n->line_len = len;
-    n->order = r->nnews;
-    r->nnews++;
     return 0;
 }
 
-static int add_bar(replay_data *r, const csv_line *l, const char *line,
-                   size_t len)
+static int parse_bar(const csv_line *l, replay_bar *b)
 {
-    replay_bar *b;
-
-    if (r->nbars == r->bars_cap) {
-        r->bars_cap = r->bars_cap ? r->bars_cap * 2 : 1024;
-        r->bars = xreallocarray(r->bars, r->bars_cap, sizeof(*r->bars));
-    }
-    b = &r->bars[r->nbars];
     memset(b, 0, sizeof(*b));
     if (ticker_normalize(l->field[0], l->len[0], b->ticker) < 0 ||
         date_parse(l->field[1], l->len[1], &b->day) < 0 ||
@@ -155,6 +168,44 @@ static int add_bar(replay_data *r, const csv_line *l, const char *line,
         parse_double(l->field[5], l->len[5], &b->close) < 0 ||
         parse_ll(l->field[6], l->len[6], &b->volume) < 0 || b->open <= 0 ||
         b->close <= 0 || b->low > b->high || b->volume < 0)
+        return -1;
+    return 0;
+}
+
+static int add_news(void *ctx, const csv_line *l, const char *line, size_t off,
+                    size_t len)
+{
+    replay_data *r = ctx;
+    replay_news *n;
+
+    (void)off;
+    if (r->nnews == r->news_cap) {
+        r->news_cap = r->news_cap ? r->news_cap * 2 : 1024;
+        r->news = xreallocarray(r->news, r->news_cap, sizeof(*r->news));
+    }
+    n = &r->news[r->nnews];
+    if (parse_news(l, n) < 0)
+        return -1;
+    n->line = line;
+    n->line_len = len;
+    n->order = r->nnews;
+    r->nnews++;
+    return 0;
+}
+
+static int add_bar(void *ctx, const csv_line *l, const char *line, size_t off,
+                   size_t len)
+{
+    replay_data *r = ctx;
+    replay_bar *b;
+
+    (void)off;
+    if (r->nbars == r->bars_cap) {
+        r->bars_cap = r->bars_cap ? r->bars_cap * 2 : 1024;
+        r->bars = xreallocarray(r->bars, r->bars_cap, sizeof(*r->bars));
+    }
+    b = &r->bars[r->nbars];
+    if (parse_bar(l, b) < 0)
         return -1;
     b->line = line;
     b->line_len = len;
@@ -181,24 +232,29 @@ static int cmp_bar(const void *a, const void *b)
 
     if (c)
         return c;
-    return x->day < y->day ? -1 : x->day > y->day;
+    if (x->day != y->day)
+        return x->day < y->day ? -1 : 1;
+    return x->line < y->line ? -1 : x->line > y->line;
 }
+
+static const char *const news_hdr[] = {"ticker", "company", "date",
+                                       "title",  "summary", "news_type"};
+static const char *const price_hdr[] = {"ticker", "date",  "open",  "high",
+                                        "low",    "close", "volume"};
 
 /* Parses both texts, which r owns from here on. */
 static int parse_texts(replay_data *r, size_t nlen, size_t plen,
                        const char *nname, const char *pname, char *err,
                        size_t errlen)
 {
-    static const char *const news_hdr[] = {"ticker", "company", "date",
-                                           "title",  "summary", "news_type"};
-    static const char *const price_hdr[] = {"ticker", "date",  "open",  "high",
-                                            "low",    "close", "volume"};
+    row_walk nw, pw;
 
+    walk_init(&nw, nname, news_hdr, 6, add_news, r, &r->rejected);
+    walk_init(&pw, pname, price_hdr, 7, add_bar, r, &r->rejected);
     r->scratch = xmalloc(nlen + plen + 1);
-    if (each_row(r, r->news_text, nlen, r->scratch, nname, news_hdr, 6,
-                 add_news, err, errlen) < 0 ||
-        each_row(r, r->price_text, plen, r->scratch + nlen, pname, price_hdr, 7,
-                 add_bar, err, errlen) < 0)
+    if (each_row(&nw, r->news_text, nlen, 0, r->scratch, err, errlen) < 0 ||
+        each_row(&pw, r->price_text, plen, 0, r->scratch + nlen, err, errlen) <
+            0)
         return -1;
     xqsort(r->news, r->nnews, sizeof(*r->news), cmp_news);
     xqsort(r->bars, r->nbars, sizeof(*r->bars), cmp_bar);
@@ -302,4 +358,342 @@ size_t replay_bars_range(const replay_data *r, const char *ticker, int32_t from,
         end++;
     *first = r->bars + lo;
     return end - lo;
+}
+
+/* The index: while a file is walked, each accepted row is noted with
+ * its ticker's name; the notes are then sorted and the names replaced
+ * by their rank in the file's sorted list of tickers. */
+typedef struct row_note {
+    char ticker[TICKER_MAX];
+    int32_t day;
+    uint32_t off, len;
+} row_note;
+
+typedef struct note_list {
+    row_note *v;
+    size_t n, cap;
+    int news; /* 1: rows of the news file */
+} note_list;
+
+_Static_assert(REPLAY_MAX_FILE <= UINT32_MAX, "offsets must fit 32 bits");
+
+/* The file is indexed in pieces of this size, larger when a line is. */
+#define REPLAY_CHUNK 65536
+
+/* The least a read of rows brings in (file_bytes). */
+#define REPLAY_WINDOW 4096
+
+static int note_row(void *ctx, const csv_line *l, const char *line, size_t off,
+                    size_t len)
+{
+    note_list *nl = ctx;
+    row_note *o;
+
+    (void)line;
+    if (nl->n == nl->cap) {
+        nl->cap = nl->cap ? nl->cap * 2 : 1024;
+        nl->v = xreallocarray(nl->v, nl->cap, sizeof(*nl->v));
+    }
+    o = &nl->v[nl->n];
+    if (nl->news) {
+        replay_news n;
+
+        if (parse_news(l, &n) < 0)
+            return -1;
+        memcpy(o->ticker, n.ticker, TICKER_MAX);
+        o->day = n.date;
+    } else {
+        replay_bar b;
+
+        if (parse_bar(l, &b) < 0)
+            return -1;
+        memcpy(o->ticker, b.ticker, TICKER_MAX);
+        o->day = b.day;
+    }
+    o->off = (uint32_t)off;
+    o->len = (uint32_t)len;
+    nl->n++;
+    return 0;
+}
+
+static int cmp_note(const void *a, const void *b)
+{
+    const row_note *x = a, *y = b;
+    int c = strcmp(x->ticker, y->ticker);
+
+    if (c)
+        return c;
+    if (x->day != y->day)
+        return x->day < y->day ? -1 : 1;
+    return x->off < y->off ? -1 : x->off > y->off;
+}
+
+/* Reads f piece by piece through w; a piece ends at its last line end,
+ * so that no line is split. */
+static int walk_file(const file_ro *f, row_walk *w, char *err, size_t errlen)
+{
+    size_t cap = REPLAY_CHUNK, pos = 0;
+    char *chunk = xmalloc(cap);
+    int rc = -1;
+
+    while (pos < f->size) {
+        size_t want = f->size - pos < cap ? f->size - pos : cap;
+        size_t use = want;
+
+        if (file_read_at(f, pos, chunk, want, err, errlen) < 0)
+            goto out;
+        if (pos + want < f->size) {
+            const char *nl = memrchr(chunk, '\n', want);
+
+            if (!nl) {
+                cap *= 2;
+                chunk = xrealloc(chunk, cap);
+                continue;
+            }
+            use = (size_t)(nl - chunk) + 1;
+        }
+        if (each_row(w, chunk, use, pos, NULL, err, errlen) < 0)
+            goto out;
+        pos += use;
+    }
+    rc = 0;
+out:
+    free(chunk);
+    return rc;
+}
+
+/* 1 when note i starts a ticker of the sorted notes. */
+static int new_ticker(const note_list *nl, size_t i)
+{
+    return i == 0 || strcmp(nl->v[i].ticker, nl->v[i - 1].ticker) != 0;
+}
+
+/* Turns the sorted notes into rf's ticker list and references. */
+static void index_notes(replay_file *rf, const note_list *nl)
+{
+    size_t nt = 0;
+
+    for (size_t i = 0; i < nl->n; i++)
+        nt += (size_t)new_ticker(nl, i);
+    rf->tickers = xcalloc(nt ? nt : 1, sizeof(*rf->tickers));
+    rf->refs = xcalloc(nl->n ? nl->n : 1, sizeof(*rf->refs));
+    rf->nrefs = nl->n;
+    for (size_t i = 0; i < nl->n; i++) {
+        const row_note *o = &nl->v[i];
+
+        if (new_ticker(nl, i))
+            memcpy(rf->tickers[rf->ntickers++], o->ticker, TICKER_MAX);
+        rf->refs[i] =
+            (replay_ref){o->off, o->len, o->day, (uint32_t)(rf->ntickers - 1)};
+    }
+}
+
+static int index_file(replay_index *x, replay_file *rf, const char *path,
+                      int news, char *err, size_t errlen)
+{
+    note_list nl = {NULL, 0, 0, news};
+    row_walk w;
+    int rc = -1;
+
+    walk_init(&w, path, news ? news_hdr : price_hdr, news ? 6 : 7, note_row,
+              &nl, &x->rejected);
+    if (file_open(path, REPLAY_MAX_FILE, &rf->file, err, errlen) < 0 ||
+        walk_file(&rf->file, &w, err, errlen) < 0)
+        goto out;
+    xqsort(nl.v, nl.n, sizeof(*nl.v), cmp_note);
+    index_notes(rf, &nl);
+    rc = 0;
+out:
+    free(nl.v);
+    free(w.line_scratch);
+    return rc;
+}
+
+int replay_index_open(const char *dir, replay_index *x, char *err,
+                      size_t errlen)
+{
+    char *npath = xasprintf("%s/%s", dir, REPLAY_NEWS_FILE);
+    char *ppath = xasprintf("%s/%s", dir, REPLAY_PRICE_FILE);
+    int rc;
+
+    memset(x, 0, sizeof(*x));
+    x->news.file.fd = x->prices.file.fd = -1;
+    rc = index_file(x, &x->news, npath, 1, err, errlen);
+    if (rc == 0)
+        rc = index_file(x, &x->prices, ppath, 0, err, errlen);
+    if (rc < 0)
+        replay_index_close(x);
+    free(npath);
+    free(ppath);
+    return rc;
+}
+
+static void file_index_release(replay_file *rf)
+{
+    file_close(&rf->file);
+    free(rf->tickers);
+    free(rf->refs);
+}
+
+void replay_index_close(replay_index *x)
+{
+    file_index_release(&x->news);
+    file_index_release(&x->prices);
+    free(x->win);
+    free(x->scratch);
+    memset(x, 0, sizeof(*x));
+    x->news.file.fd = x->prices.file.fd = -1;
+}
+
+static size_t ref_range(const replay_file *rf, const char *ticker, int32_t from,
+                        int32_t to, size_t *first)
+{
+    size_t lo = 0, hi = rf->ntickers, end;
+    uint32_t t;
+
+    *first = 0;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+
+        if (strcmp(rf->tickers[mid], ticker) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == rf->ntickers || strcmp(rf->tickers[lo], ticker) != 0)
+        return 0;
+    t = (uint32_t)lo;
+    lo = 0;
+    hi = rf->nrefs;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        const replay_ref *r = &rf->refs[mid];
+
+        if (r->ticker < t || (r->ticker == t && r->day < from))
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    end = lo;
+    while (end < rf->nrefs && rf->refs[end].ticker == t &&
+           rf->refs[end].day <= to)
+        end++;
+    *first = lo;
+    return end - lo;
+}
+
+size_t replay_index_news(const replay_index *x, const char *ticker,
+                         int32_t from, int32_t to, size_t *first)
+{
+    return ref_range(&x->news, ticker, from, to, first);
+}
+
+size_t replay_index_bars(const replay_index *x, const char *ticker,
+                         int32_t from, int32_t to, size_t *first)
+{
+    return ref_range(&x->prices, ticker, from, to, first);
+}
+
+/* Fails with a message: row i of rf no longer reads as indexed. The
+ * window read is dropped: the file is not what it was. */
+static int row_changed(replay_index *x, const replay_file *rf, size_t i,
+                       char *err, size_t errlen)
+{
+    x->win_file = NULL;
+    snprintf(err, errlen,
+             "%s changed since it was loaded (the row at byte %u is not "
+             "the one indexed); restart to load it again",
+             rf->file.path, (unsigned)rf->refs[i].off);
+    return -1;
+}
+
+/* 1 when a row read back has the ticker and day it was indexed with. */
+static int row_matches(const replay_file *rf, size_t i, const char *ticker,
+                       int32_t day)
+{
+    const replay_ref *r = &rf->refs[i];
+
+    return strcmp(ticker, rf->tickers[r->ticker]) == 0 && day == r->day;
+}
+
+/* Bytes off..off+len of rf, from the window of the file x holds, which
+ * is read first when they are not in it: a read brings in at least
+ * REPLAY_WINDOW bytes, so that the rows of one query, which lie near
+ * each other in the file, mostly take one read. */
+static const char *file_bytes(replay_index *x, const replay_file *rf,
+                              const replay_ref *r, char *err, size_t errlen)
+{
+    size_t want = REPLAY_WINDOW;
+
+    if (x->win_file == rf && r->off >= x->win_off &&
+        (size_t)r->off + r->len <= x->win_off + x->win_len)
+        return x->win + (r->off - x->win_off);
+    if (want < r->len)
+        want = r->len;
+    if (want > rf->file.size - r->off)
+        want = rf->file.size - r->off;
+    if (want > x->win_cap) {
+        x->win_cap = want;
+        x->win = xrealloc(x->win, want);
+    }
+    x->win_file = NULL;
+    if (file_read_at(&rf->file, r->off, x->win, want, err, errlen) < 0)
+        return NULL;
+    x->win_file = rf;
+    x->win_off = r->off;
+    x->win_len = want;
+    return x->win;
+}
+
+/* Reads reference i of rf back and splits it into l; *line gets its
+ * bytes. A row that no longer reads as it did when indexed means the
+ * file changed. */
+static int read_row(replay_index *x, const replay_file *rf, size_t i, int ncols,
+                    const char **line, csv_line *l, char *err, size_t errlen)
+{
+    const replay_ref *r = &rf->refs[i];
+
+    if (r->len > x->scratch_cap) {
+        x->scratch_cap = r->len;
+        x->scratch = xrealloc(x->scratch, x->scratch_cap);
+    }
+    *line = file_bytes(x, rf, r, err, errlen);
+    if (!*line)
+        return -1;
+    if (csv_split(*line, r->len, x->scratch, l) != ncols || !fields_sane(l))
+        return row_changed(x, rf, i, err, errlen);
+    return 0;
+}
+
+int replay_index_read_news(replay_index *x, size_t i, replay_news *out,
+                           char *err, size_t errlen)
+{
+    const char *line;
+    csv_line l;
+
+    if (read_row(x, &x->news, i, 6, &line, &l, err, errlen) < 0)
+        return -1;
+    if (parse_news(&l, out) < 0 ||
+        !row_matches(&x->news, i, out->ticker, out->date))
+        return row_changed(x, &x->news, i, err, errlen);
+    out->line = line;
+    out->line_len = x->news.refs[i].len;
+    out->order = i;
+    return 0;
+}
+
+int replay_index_read_bar(replay_index *x, size_t i, replay_bar *out, char *err,
+                          size_t errlen)
+{
+    const char *line;
+    csv_line l;
+
+    if (read_row(x, &x->prices, i, 7, &line, &l, err, errlen) < 0)
+        return -1;
+    if (parse_bar(&l, out) < 0 ||
+        !row_matches(&x->prices, i, out->ticker, out->day))
+        return row_changed(x, &x->prices, i, err, errlen);
+    out->line = line;
+    out->line_len = x->prices.refs[i].len;
+    return 0;
 }

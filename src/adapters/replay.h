@@ -1,8 +1,15 @@
 /*
  * replay: the bundled real data as a market-data and news provider. It
- * loads the Reuters headline file and the daily price file of a folder
+ * reads the Reuters headline file and the daily price file of a folder
  * once, then answers "the bars and the news of ticker T between two
- * days" from memory. Rows keep their raw CSV line for the raw payload.
+ * days". Rows keep their raw CSV line for the raw payload.
+ *
+ * Two forms: replay_data holds both files and every parsed row in
+ * memory (the backtest and the scheduler read all of it); replay_index
+ * holds only where each row is in its file, sorted by ticker and day,
+ * and reads and parses the rows of one range when asked (the ingestion
+ * worker, which lives long and reads a few rows per job). Both accept
+ * and order the same rows.
  *
  * A row that cannot be read (wrong field count, bad date or number,
  * invalid UTF-8, a field over REPLAY_MAX_FIELD bytes) is skipped and
@@ -15,6 +22,7 @@
 #include <stdint.h>
 
 #include "domain/ticker.h"
+#include "lib/fileio.h"
 
 #define REPLAY_NEWS_FILE "reuters_headlines_2011H2_40tickers.csv"
 #define REPLAY_PRICE_FILE "daily_ohlcv_2011-2012H1_40tickers.csv"
@@ -67,5 +75,61 @@ size_t replay_news_range(const replay_data *r, const char *ticker, int32_t from,
 /* Likewise for bars. */
 size_t replay_bars_range(const replay_data *r, const char *ticker, int32_t from,
                          int32_t to, const replay_bar **first);
+
+/* Where one accepted row is: bytes off..off+len of its file (the line
+ * without its line end), its ticker (an index into the file's sorted
+ * ticker list) and its day. */
+typedef struct replay_ref {
+    uint32_t off, len;
+    int32_t day;
+    uint32_t ticker;
+} replay_ref;
+
+typedef struct replay_file {
+    file_ro file; /* kept open for the reads of the rows */
+    char (*tickers)[TICKER_MAX]; /* sorted, distinct */
+    size_t ntickers;
+    replay_ref *refs; /* sorted by ticker, day, position in the file */
+    size_t nrefs;
+} replay_file;
+
+typedef struct replay_index {
+    replay_file news, prices;
+    size_t rejected; /* rows skipped as unreadable */
+    char *win; /* bytes win_off.. of win_file, read last */
+    const replay_file *win_file;
+    size_t win_off, win_len, win_cap;
+    char *scratch; /* the fields of the row last read */
+    size_t scratch_cap;
+} replay_index;
+
+/* Reads both files of dir once, piece by piece, and keeps the index of
+ * the rows replay_load would accept, and both files open. Returns 0, or
+ * -1 with a message naming the file in err, as replay_load (x is then
+ * released). Release with replay_index_close; a zeroed x is safe. */
+int replay_index_open(const char *dir, replay_index *x, char *err,
+                      size_t errlen);
+void replay_index_close(replay_index *x);
+
+/* The news rows of ticker dated from..to (inclusive), in the order of
+ * replay_news_range: *first is the index of the first, the return value
+ * how many follow. Read each with replay_index_read_news. */
+size_t replay_index_news(const replay_index *x, const char *ticker,
+                         int32_t from, int32_t to, size_t *first);
+
+/* Likewise for bars (replay_bars_range). */
+size_t replay_index_bars(const replay_index *x, const char *ticker,
+                         int32_t from, int32_t to, size_t *first);
+
+/* Reads and parses news row i (of x->news.refs) into out; its strings
+ * point into x and hold until the next read. Returns 0, or -1 with a
+ * message in err when the file cannot be read or no longer holds the
+ * row it was indexed with (it changed since). */
+int replay_index_read_news(replay_index *x, size_t i, replay_news *out,
+                           char *err, size_t errlen);
+
+/* Likewise for bar row i (of x->prices.refs). */
+int replay_index_read_bar(replay_index *x, size_t i, replay_bar *out, char *err,
+                          size_t errlen);
 
 #endif

@@ -1,9 +1,13 @@
 #include "lib/fileio.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "lib/buf.h"
 #include "lib/xalloc.h"
@@ -38,4 +42,78 @@ char *file_read(const char *path, size_t max, size_t *len, char *err,
     }
     fclose(f);
     return buf_detach(&b, len);
+}
+
+int file_open(const char *path, size_t max, file_ro *f, char *err,
+              size_t errlen)
+{
+    struct stat st;
+    int rc = -1;
+
+    f->size = 0;
+    f->path = xstrdup(path);
+    f->fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (f->fd < 0) {
+        snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
+        goto out;
+    }
+    if (fstat(f->fd, &st) < 0) {
+        snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
+        goto out;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        snprintf(err, errlen, "%s is not a regular file", path);
+        goto out;
+    }
+    if ((uintmax_t)st.st_size > max) {
+        snprintf(err, errlen, "%s is larger than %zu bytes", path, max);
+        goto out;
+    }
+    f->size = (size_t)st.st_size;
+    rc = 0;
+out:
+    if (rc < 0)
+        file_close(f);
+    return rc;
+}
+
+int file_read_at(const file_ro *f, size_t off, char *dst, size_t len, char *err,
+                 size_t errlen)
+{
+    size_t done = 0;
+
+    if (off > (size_t)INT64_MAX - len) {
+        snprintf(err, errlen, "cannot read %s: offset out of range", f->path);
+        return -1;
+    }
+    while (done < len) {
+        ssize_t n = pread(f->fd, dst + done, len - done, (off_t)(off + done));
+
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            snprintf(err, errlen, "cannot read %s: %s", f->path,
+                     strerror(errno));
+            return -1;
+        }
+        if (n == 0) {
+            snprintf(err, errlen,
+                     "cannot read %s: it ends before byte %zu, it was cut "
+                     "since it was opened",
+                     f->path, off + len);
+            return -1;
+        }
+        done += (size_t)n;
+    }
+    return 0;
+}
+
+void file_close(file_ro *f)
+{
+    if (f->path && f->fd >= 0)
+        close(f->fd);
+    free(f->path);
+    f->fd = -1;
+    f->path = NULL;
+    f->size = 0;
 }
