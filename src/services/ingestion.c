@@ -147,9 +147,17 @@ static void batch_release(batch_rows *b)
         pgarr_release(&a[i]);
 }
 
+/* By hash, then by kind of news: the first of an article's listings in
+ * a batch has the least kind (see SQL_NEWS_TYPE). */
 static int cmp_doc(const void *a, const void *b)
 {
-    return strcmp(((const doc_row *)a)->hash, ((const doc_row *)b)->hash);
+    const doc_row *x = a, *y = b;
+    int c = strcmp(x->hash, y->hash);
+
+    if (c != 0)
+        return c;
+    return strcmp(x->row->news_type ? x->row->news_type : "",
+                  y->row->news_type ? y->row->news_type : "");
 }
 
 /* Collects one job's rows into the batch; res receives the provider's
@@ -284,6 +292,18 @@ static const char SQL_DOCS[] =
     " INSERT INTO pending_documents (document_id, trading_day)"
     " SELECT id, trading_day FROM ins";
 
+/* An article listed several times with different kinds of news (one
+ * listing a top story, another not) keeps the least kind, whichever
+ * listing was stored first, so the stored row is the same in every run.
+ * Needed only when a document of the batch was already there. */
+static const char SQL_NEWS_TYPE[] =
+    "UPDATE documents d SET news_type = u.typ"
+    " FROM (SELECT hash, min(typ) AS typ"
+    "       FROM unnest($2::text[], $3::text[]) AS x(hash, typ)"
+    "       GROUP BY hash) u"
+    " WHERE d.source = $1 AND d.content_hash = u.hash"
+    " AND d.news_type > u.typ";
+
 /* A feed tag replaces a mention tag of the same pair. A document that
  * gains a tag after its extraction goes back to 'parsed' and is queued
  * for extraction again, so its new ticker gets its signal and the
@@ -383,13 +403,21 @@ static int write_batch(worker *w, const provider *prov, batch_rows *b,
                           pgarr_text(&b->r_docs), pgarr_text(&b->r_bars),
                           pgarr_text(&b->r_raw)};
     const char *fresh_p[] = {prov->source, pgarr_text(&b->all_hashes)};
-    int rc;
+    const char *type_p[] = {prov->source, pgarr_text(&b->d_hash),
+                            pgarr_text(&b->d_type)};
+    PGresult *ins = NULL;
+    int stored = 0, rc;
 
     rc = db_begin(w->db);
     if (rc == DB_OK && b->ndocs > 0)
-        rc = db_execp(w->db, "ing_docs", SQL_DOCS, 8, docs, NULL);
+        rc = db_execp(w->db, "ing_docs", SQL_DOCS, 8, docs, &ins);
+    if (ins)
+        stored = b->ndocs > (size_t)atoi(PQcmdTuples(ins));
+    PQclear(ins);
     if (rc == DB_OK && b->t_hash.n > 0)
         rc = db_execp(w->db, "ing_lock", SQL_LOCK_DOCS, 2, fresh_p, NULL);
+    if (rc == DB_OK && stored)
+        rc = db_execp(w->db, "ing_type", SQL_NEWS_TYPE, 3, type_p, NULL);
     if (rc == DB_OK && b->t_hash.n > 0)
         rc = retag_documents(w, tags, retag);
     if (rc == DB_OK && b->nbars > 0)
