@@ -406,7 +406,7 @@ static int finish_replay(sched *s, int32_t first, int32_t last)
 
 static int run_replay(sched *s)
 {
-    replay_data rd;
+    replay_index rx;
     calendar cal;
     int32_t start, end, *days;
     static const char *const upstream[] = {Q_INGESTION, Q_PARSING,
@@ -418,15 +418,15 @@ static int run_replay(sched *s)
 
     date_parse(s->cfg->replay_start, 10, &start);
     date_parse(s->cfg->replay_end, 10, &end);
-    if (replay_load(s->cfg->replay_dir, &rd, err, sizeof(err)) < 0) {
+    if (replay_index_open(s->cfg->replay_dir, &rx, err, sizeof(err)) < 0) {
         LOG_ERROR("cannot load replay data", LF_S("error", err));
         return 1;
     }
     calendar_init(&cal);
-    for (size_t i = 0; i < rd.nbars; i++)
-        calendar_add(&cal, rd.bars[i].day);
+    for (size_t i = 0; i < rx.prices.nrefs; i++)
+        calendar_add(&cal, rx.prices.refs[i].day);
     calendar_finish(&cal);
-    replay_release(&rd);
+    replay_index_close(&rx);
     s->cal = &cal;
     ndays = calendar_range(&cal, start, end, NULL, 0);
     days = xcalloc(ndays + 1, sizeof(*days));
