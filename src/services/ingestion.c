@@ -326,9 +326,12 @@ static const char SQL_TAGS[] =
  * change: a tag that only turns a mention into a feed tag takes no
  * foreign-key lock on the document, so without this an extractor could
  * read the old tag while this transaction changes it. The lock makes
- * the two take turns (see SQL_TAGS). */
+ * the two take turns (see SQL_TAGS). It also tells which documents
+ * still wait for their parse ('new'; nothing else in the transaction
+ * changes that, and the lock keeps the parser out until the commit):
+ * those are queued for parsing again, which covers a job run twice. */
 static const char SQL_LOCK_DOCS[] =
-    "SELECT id FROM documents WHERE source = $1"
+    "SELECT id, status = 'new' FROM documents WHERE source = $1"
     " AND content_hash = ANY($2::text[]) ORDER BY id FOR NO KEY UPDATE";
 
 static const char SQL_RETAG[] =
@@ -358,10 +361,6 @@ static const char SQL_RUNS[] =
     " $5::text[]) AS u(t, d, n, b, r)"
     " ON CONFLICT (ticker, day) DO UPDATE SET documents = EXCLUDED.documents,"
     " bars = EXCLUDED.bars, raw_key = EXCLUDED.raw_key, done_at = now()";
-
-static const char SQL_NEW[] =
-    "SELECT id FROM documents WHERE source = $1"
-    " AND content_hash = ANY($2::text[]) AND status = 'new' ORDER BY id";
 
 /* Inserts the tags; *retag gets the documents sent back to extraction.
  */
@@ -414,8 +413,8 @@ static int write_batch(worker *w, const provider *prov, batch_rows *b,
     if (ins)
         stored = b->ndocs > (size_t)atoi(PQcmdTuples(ins));
     PQclear(ins);
-    if (rc == DB_OK && b->t_hash.n > 0)
-        rc = db_execp(w->db, "ing_lock", SQL_LOCK_DOCS, 2, fresh_p, NULL);
+    if (rc == DB_OK && b->all_hashes.n > 0)
+        rc = db_execp(w->db, "ing_lock", SQL_LOCK_DOCS, 2, fresh_p, fresh);
     if (rc == DB_OK && stored)
         rc = db_execp(w->db, "ing_type", SQL_NEWS_TYPE, 3, type_p, NULL);
     if (rc == DB_OK && b->t_hash.n > 0)
@@ -424,8 +423,6 @@ static int write_batch(worker *w, const provider *prov, batch_rows *b,
         rc = db_execp(w->db, "ing_bars", SQL_BARS, 8, bars, NULL);
     if (rc == DB_OK)
         rc = db_execp(w->db, "ing_runs", SQL_RUNS, 5, runs, NULL);
-    if (rc == DB_OK)
-        rc = db_execp(w->db, "ing_new", SQL_NEW, 2, fresh_p, fresh);
     if (rc == DB_OK)
         rc = db_commit(w->db);
     if (rc != DB_OK) {
@@ -437,15 +434,17 @@ static int write_batch(worker *w, const provider *prov, batch_rows *b,
     return rc;
 }
 
-/* Queues one {"doc": id} job per row of r (first column). */
-static int push_docs(worker *w, const char *queue, PGresult *r)
+/* Queues one {"doc": id} job per row of r (first column); with flagged,
+ * only the rows whose second column is true. */
+static int push_docs(worker *w, const char *queue, PGresult *r, int flagged)
 {
-    size_t k = r ? (size_t)PQntuples(r) : 0;
-    char **payloads = xcalloc(k + 1, sizeof(*payloads));
+    size_t n = r ? (size_t)PQntuples(r) : 0, k = 0;
+    char **payloads = xcalloc(n + 1, sizeof(*payloads));
     int rc;
 
-    for (size_t i = 0; i < k; i++)
-        payloads[i] = xasprintf("{\"doc\":%s}", PQgetvalue(r, (int)i, 0));
+    for (size_t i = 0; i < n; i++)
+        if (!flagged || PQgetvalue(r, (int)i, 1)[0] == 't')
+            payloads[k++] = xasprintf("{\"doc\":%s}", PQgetvalue(r, (int)i, 0));
     rc = worker_push(w, queue, payloads, k);
     for (size_t i = 0; i < k; i++)
         free(payloads[i]);
@@ -484,9 +483,9 @@ static int ingest_handle(worker *w, queue_job *jobs, size_t n, char *err,
         rc = rc == DB_RETRY ? WORKER_RETRY : WORKER_FAIL;
         goto out;
     }
-    rc = push_docs(w, Q_PARSING, fresh);
+    rc = push_docs(w, Q_PARSING, fresh, 1);
     if (rc == WORKER_OK)
-        rc = push_docs(w, Q_EXTRACTION, retag);
+        rc = push_docs(w, Q_EXTRACTION, retag, 0);
     if (rc != WORKER_OK)
         snprintf(err, errlen, "cannot queue follow-up jobs");
 out:
