@@ -810,8 +810,12 @@ static void h_openapi(api_call *c)
 
 int api_main(const api_def *def, const config *c, void *state)
 {
-    http_options o = {c->http_bind, c->http_port, c->http_threads,
-                      (size_t)c->http_max_body, 0};
+    http_options o = {c->http_bind,
+                      c->http_port,
+                      c->http_threads,
+                      (size_t)c->http_max_body,
+                      0,
+                      c->http_request_timeout_s};
     dbpool *pool = dbpool_new(c, c->pg_pool_size);
     http_server *srv = NULL;
     char err[512];

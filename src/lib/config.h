@@ -82,6 +82,7 @@ typedef struct config {
     int http_port; /* 0: probes off (workers run locally) */
     int http_threads;
     int http_max_body;
+    int http_request_timeout_s; /* a request must arrive within this */
     char *api_tokens; /* comma-separated bearer tokens (secret) */
     int api_read_auth; /* 1: reads need a token too */
     char *cors_origin;

@@ -14,6 +14,16 @@
  * read and dropped so that the 413 reaches a client that sent it all
  * (closing a socket with unread data would reset the connection and
  * lose the answer).
+ *
+ * MHD's own timeout counts idle time only, so a client that sends a
+ * byte a second would hold its connection for ever. Each connection
+ * therefore has an http_sock with a deadline: set when it opens and
+ * after each answer, cleared once a request is in hand. A reaper thread
+ * shuts down (shutdown(2), not close: MHD owns the descriptor) the
+ * sockets past their deadline, and MHD then closes them as it does any
+ * connection the client dropped. The list is changed and walked under
+ * one lock, and MHD reports a connection closed before it closes its
+ * descriptor, so the reaper never touches a descriptor reused since.
  */
 #include "lib/http.h"
 
@@ -22,6 +32,7 @@
 #include <errno.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -38,10 +49,19 @@
 #define HTTP_DEFAULT_THREADS 2
 #define HTTP_DEFAULT_MAX_BODY (1u << 20)
 #define HTTP_DEFAULT_TIMEOUT_S 10
+#define HTTP_DEFAULT_REQUEST_TIMEOUT_S 30
+#define HTTP_REAP_INTERVAL_MS 250
 #define HTTP_REQUEST_ID_MAX 64
 /* A too-large body is read and dropped up to this many times max_body;
  * past that the connection is closed. */
 #define HTTP_DISCARD_FACTOR 8
+
+/* One open connection (MHD's socket context). */
+typedef struct http_sock {
+    struct http_sock *prev, *next;
+    int fd;
+    double deadline; /* monotonic seconds; 0: a request is in hand */
+} http_sock;
 
 struct http_server {
     struct MHD_Daemon *daemon;
@@ -49,10 +69,18 @@ struct http_server {
     void *ctx;
     size_t max_body;
     int port;
+    double request_timeout; /* seconds */
+    pthread_mutex_t lock; /* socks, stopping */
+    pthread_cond_t wake;
+    http_sock *socks;
+    int stopping;
+    int reaping; /* the reaper thread runs */
+    pthread_t reaper;
 };
 
 typedef struct http_conn {
     char *query; /* raw query string, "" when none */
+    const char *refusal; /* why the request is refused before reading */
     buf body;
     size_t dropped; /* bytes of a too-large body read and dropped */
     int too_large;
@@ -60,6 +88,117 @@ typedef struct http_conn {
 } http_conn;
 
 static atomic_ullong http_next_id;
+
+static double now_s(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Sets the deadline of c's socket: now plus the request timeout when
+ * armed, none otherwise. */
+static void set_deadline(http_server *s, struct MHD_Connection *c, int armed)
+{
+    const union MHD_ConnectionInfo *info =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    http_sock *hs = info ? info->socket_context : NULL;
+
+    if (!hs)
+        return;
+    pthread_mutex_lock(&s->lock);
+    hs->deadline = armed ? now_s() + s->request_timeout : 0;
+    pthread_mutex_unlock(&s->lock);
+}
+
+static void on_connection(void *cls, struct MHD_Connection *c,
+                          void **socket_context,
+                          enum MHD_ConnectionNotificationCode toe)
+{
+    http_server *s = cls;
+    http_sock *hs = *socket_context;
+
+    if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+        const union MHD_ConnectionInfo *info =
+            MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+
+        hs = xcalloc(1, sizeof(*hs));
+        hs->fd = info ? info->connect_fd : -1;
+        pthread_mutex_lock(&s->lock);
+        hs->deadline = now_s() + s->request_timeout;
+        hs->next = s->socks;
+        if (s->socks)
+            s->socks->prev = hs;
+        s->socks = hs;
+        pthread_mutex_unlock(&s->lock);
+        *socket_context = hs;
+        return;
+    }
+    if (!hs)
+        return;
+    pthread_mutex_lock(&s->lock);
+    if (hs->prev)
+        hs->prev->next = hs->next;
+    else
+        s->socks = hs->next;
+    if (hs->next)
+        hs->next->prev = hs->prev;
+    pthread_mutex_unlock(&s->lock);
+    free(hs);
+    *socket_context = NULL;
+}
+
+/* Closes the connections whose request did not arrive in time. */
+static void *reap(void *arg)
+{
+    http_server *s = arg;
+
+    pthread_mutex_lock(&s->lock);
+    while (!s->stopping) {
+        struct timespec until;
+        double now = now_s();
+        int late = 0;
+
+        for (http_sock *hs = s->socks; hs; hs = hs->next) {
+            if (hs->deadline == 0 || now < hs->deadline || hs->fd < 0)
+                continue;
+            hs->deadline = 0;
+            shutdown(hs->fd, SHUT_RDWR);
+            late++;
+        }
+        if (late) {
+            pthread_mutex_unlock(&s->lock);
+            LOG_INFO("http: closed connections whose request did not arrive "
+                     "in time",
+                     LF_I("connections", late),
+                     LF_D("timeout_s", s->request_timeout));
+            pthread_mutex_lock(&s->lock);
+        }
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_nsec += HTTP_REAP_INTERVAL_MS * 1000000L;
+        if (until.tv_nsec >= 1000000000L) {
+            until.tv_sec++;
+            until.tv_nsec -= 1000000000L;
+        }
+        if (!s->stopping)
+            pthread_cond_timedwait(&s->wake, &s->lock, &until);
+    }
+    pthread_mutex_unlock(&s->lock);
+    return NULL;
+}
+
+/* An encoded NUL would end the decoded path early: "/symbols/AAPL%00x"
+ * would act on AAPL. */
+static int path_has_nul(const char *uri)
+{
+    size_t n = strcspn(uri, "?");
+
+    for (size_t i = 0; i + 2 < n; i++)
+        if (uri[i] == '%' && uri[i + 1] == '0' && uri[i + 2] == '0')
+            return 1;
+    return 0;
+}
 
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
 {
@@ -69,6 +208,8 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
     (void)cls;
     (void)c;
     hc->query = xstrdup(q ? q + 1 : "");
+    if (path_has_nul(uri))
+        hc->refusal = "the path contains an encoded NUL byte (%00)";
     buf_init(&hc->body);
     return hc;
 }
@@ -78,9 +219,8 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 {
     http_conn *hc = *con_cls;
 
-    (void)cls;
-    (void)c;
     (void)toe;
+    set_deadline(cls, c, 1);
     if (!hc)
         return;
     free(hc->query);
@@ -166,20 +306,76 @@ static void response_init(http_response *res)
     buf_init(&res->body);
 }
 
-static enum MHD_Result send_too_large(struct MHD_Connection *c,
-                                      const http_server *s, const char *rid)
+static enum MHD_Result send_error(struct MHD_Connection *c, int status,
+                                  const char *code, const char *message,
+                                  const char *rid)
 {
     http_response res;
-    char msg[128];
     enum MHD_Result ret;
 
     response_init(&res);
-    snprintf(msg, sizeof(msg), "request body is larger than %zu bytes",
-             s->max_body);
-    http_error(&res, 413, "payload_too_large", msg);
+    http_error(&res, status, code, message);
     ret = send_response(c, &res, rid);
     buf_release(&res.body);
     return ret;
+}
+
+static enum MHD_Result send_too_large(struct MHD_Connection *c,
+                                      const http_server *s, const char *rid)
+{
+    char msg[128];
+
+    snprintf(msg, sizeof(msg), "request body is larger than %zu bytes",
+             s->max_body);
+    return send_error(c, 413, "payload_too_large", msg, rid);
+}
+
+typedef struct header_scan {
+    int content_length; /* Content-Length headers seen */
+    int transfer_encoding;
+    int control; /* a control character in a name or value */
+} header_scan;
+
+static int has_control(const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; p && *p; p++)
+        if ((*p < 0x20 && *p != '\t') || *p == 0x7f)
+            return 1;
+    return 0;
+}
+
+static enum MHD_Result scan_header(void *cls, enum MHD_ValueKind kind,
+                                   const char *key, const char *value)
+{
+    header_scan *hs = cls;
+
+    (void)kind;
+    if (strcasecmp(key, "Content-Length") == 0)
+        hs->content_length++;
+    else if (strcasecmp(key, "Transfer-Encoding") == 0)
+        hs->transfer_encoding++;
+    if (has_control(key) || has_control(value))
+        hs->control = 1;
+    return MHD_YES;
+}
+
+/* Framing that two parsers could read differently (the way requests
+ * are smuggled past a proxy), and header values a handler might pass
+ * on into another request, are refused. Returns why, or NULL. */
+static const char *header_refusal(struct MHD_Connection *c)
+{
+    header_scan hs = {0, 0, 0};
+
+    MHD_get_connection_values(c, MHD_HEADER_KIND, scan_header, &hs);
+    if (hs.content_length > 1)
+        return "the request has more than one Content-Length header";
+    if (hs.content_length && hs.transfer_encoding)
+        return "the request has both Content-Length and Transfer-Encoding "
+               "headers; send one of them";
+    if (hs.control)
+        return "a request header contains a control character (CR, LF, NUL "
+               "or another byte below 0x20)";
+    return NULL;
 }
 
 static const char *request_id_of(struct MHD_Connection *c, char *own)
@@ -232,8 +428,19 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
         return MHD_NO; /* no URI callback: cannot happen */
     if (!hc->started) {
         hc->started = 1;
-        if (refuse_early(c, s, hc))
+        if (!hc->refusal)
+            hc->refusal = header_refusal(c);
+        if (hc->refusal) {
+            set_deadline(s, c, 0);
+            LOG_INFO("http: request refused", LF_S("method", method),
+                     LF_S("error", hc->refusal));
+            return send_error(c, 400, "invalid_request", hc->refusal,
+                              request_id_of(c, own_rid));
+        }
+        if (refuse_early(c, s, hc)) {
+            set_deadline(s, c, 0);
             return send_too_large(c, s, request_id_of(c, own_rid));
+        }
         return MHD_YES;
     }
     if (*upload_size > 0) {
@@ -253,6 +460,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
         *upload_size = 0;
         return MHD_YES;
     }
+    set_deadline(s, c, 0);
     if (hc->too_large)
         return send_too_large(c, s, request_id_of(c, own_rid));
 
@@ -333,6 +541,9 @@ http_server *http_start(const http_options *o, http_handler h, void *ctx,
         o->threads > 0 ? (unsigned)o->threads : HTTP_DEFAULT_THREADS;
     unsigned int timeout =
         o->timeout_s > 0 ? (unsigned)o->timeout_s : HTTP_DEFAULT_TIMEOUT_S;
+    int request_timeout = o->request_timeout_s > 0
+                              ? o->request_timeout_s
+                              : HTTP_DEFAULT_REQUEST_TIMEOUT_S;
     const char *bind_addr = o->bind && o->bind[0] ? o->bind : "127.0.0.1";
     http_server *s;
     int v6;
@@ -352,6 +563,9 @@ http_server *http_start(const http_options *o, http_handler h, void *ctx,
     s->handler = h;
     s->ctx = ctx;
     s->max_body = o->max_body ? o->max_body : HTTP_DEFAULT_MAX_BODY;
+    s->request_timeout = request_timeout;
+    pthread_mutex_init(&s->lock, NULL);
+    pthread_cond_init(&s->wake, NULL);
     /* A pool of one is no pool: MHD then runs its single internal
      * thread, which is what the option would have given. */
     s->daemon = MHD_start_daemon(
@@ -360,13 +574,17 @@ http_server *http_start(const http_options *o, http_handler h, void *ctx,
         (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE,
         threads > 1 ? threads : 0U, MHD_OPTION_CONNECTION_TIMEOUT, timeout,
         MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL, MHD_OPTION_NOTIFY_COMPLETED,
-        on_completed, NULL, MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024U,
-        MHD_OPTION_END);
+        on_completed, s, MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
+        MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024U, MHD_OPTION_END);
     if (!s->daemon) {
         explain_failure(&ss, sslen, bind_addr, o->port, err, errlen);
-        free(s);
+        http_stop(s);
         return NULL;
     }
+    s->reaping = pthread_create(&s->reaper, NULL, reap, s) == 0;
+    if (!s->reaping)
+        LOG_WARN("http: cannot start the request timeout thread; slow "
+                 "requests are cut by the idle timeout only");
     info = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
     s->port = info ? info->port : o->port;
     return s;
@@ -376,7 +594,16 @@ void http_stop(http_server *s)
 {
     if (!s)
         return;
-    MHD_stop_daemon(s->daemon);
+    pthread_mutex_lock(&s->lock);
+    s->stopping = 1;
+    pthread_cond_signal(&s->wake);
+    pthread_mutex_unlock(&s->lock);
+    if (s->reaping)
+        pthread_join(s->reaper, NULL);
+    if (s->daemon)
+        MHD_stop_daemon(s->daemon);
+    pthread_cond_destroy(&s->wake);
+    pthread_mutex_destroy(&s->lock);
     free(s);
 }
 
@@ -406,7 +633,8 @@ static int hexval(char c)
 /* Decodes the form-encoded text s[0..n) ('+' is a space, %XX a byte)
  * into out. Returns the decoded length, or -1 when it does not fit in
  * cap bytes with the NUL. A '%' not followed by two hex digits is kept
- * as it is. */
+ * as it is, and so is "%00": a NUL would end the value early
+ * ("AAPL%00x" would pass for AAPL). */
 static long form_decode(const char *s, size_t n, char *out, size_t cap)
 {
     size_t o = 0;
@@ -417,7 +645,8 @@ static long form_decode(const char *s, size_t n, char *out, size_t cap)
         if (ch == '+') {
             ch = ' ';
         } else if (ch == '%' && i + 2 < n && hexval(s[i + 1]) >= 0 &&
-                   hexval(s[i + 2]) >= 0) {
+                   hexval(s[i + 2]) >= 0 &&
+                   (s[i + 1] != '0' || s[i + 2] != '0')) {
             ch = (char)(hexval(s[i + 1]) * 16 + hexval(s[i + 2]));
             i += 2;
         }

@@ -4,7 +4,11 @@
  * The caller registers one handler; it runs on a pool thread, fills the
  * response, and must be thread-safe. Request bodies over the configured
  * limit are refused with 413 before the handler runs; the handler never
- * sees an incomplete body.
+ * sees an incomplete body. Requests with ambiguous framing (two
+ * Content-Length headers, or one with Transfer-Encoding), a control
+ * character in a header value or an encoded NUL in the path are refused
+ * with 400 before the handler runs; so is a request that does not
+ * arrive in full in time (the connection is closed).
  */
 #ifndef STONKS_HTTP_H
 #define STONKS_HTTP_H
@@ -45,6 +49,11 @@ typedef struct http_options {
     int threads; /* pool size; 0 means 2 */
     size_t max_body; /* bytes; 0 means 1 MiB */
     int timeout_s; /* idle connection timeout; 0 means 10 */
+    /* A request's headers and body must arrive in full within this many
+     * seconds of the connection opening or of the previous answer on it,
+     * however steadily they trickle in; past that the connection is
+     * closed. 0 means 30. */
+    int request_timeout_s;
 } http_options;
 
 /* Starts serving. Returns NULL with a message in err (port in use, bad

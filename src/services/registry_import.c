@@ -101,6 +101,11 @@ static long parse_csv(api_call *c, import_row **rows)
             ll--;
         if (ll == 0)
             continue;
+        if (memchr(line, '\0', ll)) {
+            api_error(c, 400, "invalid_csv",
+                      "line %d: contains a NUL byte; send UTF-8 text", lineno);
+            goto fail;
+        }
         if (csv_split(line, ll, scratch, &l) != 4) {
             api_error(c, 400, "invalid_csv",
                       "line %d: expected 4 fields (ticker,name,sector,aliases)",

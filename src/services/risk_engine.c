@@ -31,6 +31,8 @@
 #include "services/trading.h"
 #include "services/trading_limits.h"
 
+#define RESTRICTED_MAX 5000 /* tickers on the restricted list */
+
 typedef struct risk_engine {
     const config *cfg;
     trading_pool *pool;
@@ -106,6 +108,17 @@ dberr:
 static void route_check(risk_engine *re, const http_request *req,
                         http_response *res)
 {
+    static const char *const fields[] = {"client_order_id",
+                                         "ticker",
+                                         "side",
+                                         "qty",
+                                         "type",
+                                         "limit_price",
+                                         "extended_hours",
+                                         "decision_day",
+                                         "exec_day",
+                                         "exec_minute",
+                                         NULL};
     json_t *body = trading_body(req, res), *answer = NULL;
     order_intent o;
     int32_t decision_day;
@@ -115,6 +128,10 @@ static void route_check(risk_engine *re, const http_request *req,
 
     if (!body)
         return;
+    if (!trading_body_fields(body, fields, res)) {
+        json_decref(body);
+        return;
+    }
     if (trading_intent_parse(body, &o, &decision_day, err, sizeof(err)) < 0) {
         json_decref(body);
         http_error(res, 400, "bad_request", err);
@@ -130,17 +147,42 @@ static void route_check(risk_engine *re, const http_request *req,
     trading_pool_put(re->pool, d);
 }
 
-/* The last day with prices: "now" for the exposure of a replay. */
-static int32_t exposure_day(db *d, const http_request *req)
+/* The query parameters a route takes: any other is a 400. Returns 1
+ * when all are known. */
+static int query_known(const http_request *req, http_response *res,
+                       const char *const *allowed)
+{
+    char name[HTTP_QUERY_NAME_MAX], msg[160];
+
+    if (!http_query_unknown(req, allowed, name, sizeof(name)))
+        return 1;
+    snprintf(msg, sizeof(msg), "unknown query parameter '%s'", name);
+    http_error(res, 400, "bad_request", msg);
+    return 0;
+}
+
+/* day=YYYY-MM-DD of GET /exposure. Returns 1 with *day, 0 when absent,
+ * -1 after a 400. */
+static int param_day(const http_request *req, http_response *res, int32_t *day)
 {
     char v[16];
+    int got = http_query_param(req, "day", v, sizeof(v));
+
+    if (got == 0)
+        return 0;
+    if (got > 0 && date_parse(v, strlen(v), day) == 0)
+        return 1;
+    http_error(res, 400, "bad_request", "day must be a date YYYY-MM-DD");
+    return -1;
+}
+
+/* The last day with prices: "now" for the exposure of a replay. */
+static int32_t exposure_day(db *d)
+{
     int32_t day, today;
     int minute;
     PGresult *r;
 
-    if (http_query_param(req, "day", v, sizeof(v)) == 1 &&
-        date_parse(v, strlen(v), &day) == 0)
-        return day;
     exchange_ny_time((int64_t)time(NULL), &today, &minute);
     if (db_exec(d, "SELECT max(day) - DATE '1970-01-01' FROM price_bars", 0,
                 NULL, &r) != DB_OK)
@@ -161,13 +203,23 @@ static json_t *money_str(cents c)
 static void route_exposure(risk_engine *re, const http_request *req,
                            http_response *res)
 {
-    db *d = trading_pool_get(re->pool);
-    int32_t day = exposure_day(d, req);
+    static const char *const params[] = {"day", NULL};
+    db *d;
+    int32_t day;
+    int given;
     trading_state s;
-    json_t *pos = json_array(), *sectors = json_object();
+    json_t *pos, *sectors;
     cents gross = 0;
     char err[512], ds[11];
 
+    if (!query_known(req, res, params) ||
+        (given = param_day(req, res, &day)) < 0)
+        return;
+    d = trading_pool_get(re->pool);
+    if (!given)
+        day = exposure_day(d);
+    pos = json_array();
+    sectors = json_object();
     if (trading_state_load(d, re->cfg, day + 1, day + 1, NULL, &s, err,
                            sizeof(err)) != DB_OK) {
         json_decref(pos);
@@ -293,8 +345,10 @@ static int validate_limits(json_t *limits, json_t *restricted, int all,
                      trading_limit_defs[i].name);
             return -1;
         }
-    if (restricted && !json_is_array(restricted)) {
-        snprintf(err, errlen, "restricted must be a list of tickers");
+    if (restricted && (!json_is_array(restricted) ||
+                       json_array_size(restricted) > RESTRICTED_MAX)) {
+        snprintf(err, errlen, "restricted must be a list of at most %d tickers",
+                 RESTRICTED_MAX);
         return -1;
     }
     json_array_foreach(restricted, i, val)
@@ -352,6 +406,7 @@ static int write_limits(db *d, json_t *limits, json_t *restricted,
 static void route_limits_edit(risk_engine *re, const http_request *req,
                               http_response *res, int all)
 {
+    static const char *const fields[] = {"limits", "restricted", NULL};
     json_t *body = trading_body(req, res);
     json_t *limits, *restricted;
     char err[256], by[96];
@@ -359,6 +414,10 @@ static void route_limits_edit(risk_engine *re, const http_request *req,
 
     if (!body)
         return;
+    if (!trading_body_fields(body, fields, res)) {
+        json_decref(body);
+        return;
+    }
     limits = json_object_get(body, "limits");
     restricted = json_object_get(body, "restricted");
     if ((!limits && !restricted) ||
@@ -390,6 +449,7 @@ static void route_limits_edit(risk_engine *re, const http_request *req,
 
 static void handle(void *ctx, const http_request *req, http_response *res)
 {
+    static const char *const no_params[] = {NULL};
     risk_engine *re = ctx;
     const char *m = req->method, *p = req->path;
     int get = strcmp(m, "GET") == 0;
@@ -403,7 +463,8 @@ static void handle(void *ctx, const http_request *req, http_response *res)
         if (trading_authorized(re->cfg, req, res, 0))
             route_exposure(re, req, res);
     } else if (strcmp(p, "/limits") == 0 && get) {
-        if (trading_authorized(re->cfg, req, res, 0))
+        if (trading_authorized(re->cfg, req, res, 0) &&
+            query_known(req, res, no_params))
             route_limits_get(re, res);
     } else if (strcmp(p, "/limits") == 0 &&
                (strcmp(m, "PUT") == 0 || strcmp(m, "PATCH") == 0)) {
@@ -467,6 +528,7 @@ int cmd_risk_engine(int argc, char **argv)
     ho.port = port;
     ho.threads = c.http_threads;
     ho.max_body = (size_t)c.http_max_body;
+    ho.request_timeout_s = c.http_request_timeout_s;
     srv = port > 0 ? http_start(&ho, handle, &re, err, sizeof(err)) : NULL;
     if (!srv) {
         LOG_ERROR("cannot serve HTTP",

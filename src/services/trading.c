@@ -604,7 +604,7 @@ int trading_kill_switch_set(db *d, int active, const char *reason,
     return rc;
 }
 
-static int valid_coid(const char *s)
+int trading_coid_ok(const char *s)
 {
     size_t n = strlen(s);
 
@@ -640,7 +640,7 @@ int trading_intent_parse(json_t *j, order_intent *o, int32_t *decision_day,
     json_t *min = json_object_get(j, "exec_minute");
 
     memset(o, 0, sizeof(*o));
-    if (!coid || !valid_coid(coid)) {
+    if (!coid || !trading_coid_ok(coid)) {
         snprintf(err, errlen,
                  "client_order_id must be 1-%d letters, digits,"
                  " '-' or '_'",
@@ -775,16 +775,47 @@ json_t *trading_body(const http_request *req, http_response *res)
     json_error_t je;
     json_t *j =
         json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES, &je);
-    char msg[200];
+    char msg[256];
 
-    if (!json_is_object(j)) {
-        snprintf(msg, sizeof(msg), "the body must be a JSON object%s%s",
-                 j ? "" : ": ", j ? "" : je.text);
+    if (!j) {
+        snprintf(msg, sizeof(msg),
+                 "the body is not valid JSON: %s (line %d, column %d)", je.text,
+                 je.line, je.column);
         http_error(res, 400, "bad_request", msg);
+        return NULL;
+    }
+    if (!json_is_object(j)) {
+        http_error(res, 400, "bad_request", "the body must be a JSON object");
         json_decref(j);
         return NULL;
     }
     return j;
+}
+
+int trading_body_fields(json_t *body, const char *const *fields,
+                        http_response *res)
+{
+    const char *key;
+    json_t *val;
+    buf msg;
+
+    json_object_foreach(body, key, val)
+    {
+        size_t i = 0;
+
+        while (fields[i] && strcmp(fields[i], key) != 0)
+            i++;
+        if (fields[i])
+            continue;
+        buf_init(&msg);
+        buf_addf(&msg, "unknown field '%.60s'; the fields are", key);
+        for (i = 0; fields[i]; i++)
+            buf_addf(&msg, "%s %s", i ? "," : "", fields[i]);
+        http_error(res, 400, "unknown_field", msg.data);
+        buf_release(&msg);
+        return 0;
+    }
+    return 1;
 }
 
 struct trading_pool {

@@ -144,6 +144,10 @@ json_t *trading_intent_json(const order_intent *o, int32_t decision_day);
 int trading_intent_parse(json_t *j, order_intent *o, int32_t *decision_day,
                          char *err, size_t errlen);
 
+/* 1 when s is a client order id: 1 to ORDER_ID_MAX - 1 letters,
+ * digits, '-' or '_'. */
+int trading_coid_ok(const char *s);
+
 /* The session an order decided now should run in: now when the market
  * is in its regular session, else the next session's open. */
 void trading_exec_time_now(int32_t *day, int *minute, int32_t *today);
@@ -159,6 +163,12 @@ void trading_reply(http_response *res, int status, json_t *j);
 /* Parses the request body as a JSON object, or answers 400 and returns
  * NULL. */
 json_t *trading_body(const http_request *req, http_response *res);
+
+/* 1 when every member of the object body is named in fields
+ * (NULL-terminated); else answers 400 unknown_field naming the first
+ * other one and the fields there are, and returns 0. */
+int trading_body_fields(json_t *body, const char *const *fields,
+                        http_response *res);
 
 /* A fixed pool of database connections for HTTP threads. */
 typedef struct trading_pool trading_pool;

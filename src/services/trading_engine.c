@@ -55,6 +55,7 @@
 #include "domain/exchange.h"
 #include "domain/sizing.h"
 #include "domain/strategy.h"
+#include "lib/api.h"
 #include "lib/log.h"
 #include "lib/sha256.h"
 #include "lib/worker.h"
@@ -66,6 +67,7 @@
 #define NOTIFY_POLL_MS 300
 #define WAIT_FILLS_MS 20
 #define NOTIFY_MAX_ATTEMPTS 5
+#define KILL_REASON_MAX 500 /* bytes of a kill-switch reason */
 
 typedef struct engine {
     const config *cfg;
@@ -743,6 +745,44 @@ static void route_status(engine *e, http_response *res)
     reply_sql_json(e, res, "te_status", sql, 1, p, "status");
 }
 
+/* The query parameters a route takes: any other is a 400. Returns 1
+ * when all are known. */
+static int query_known(const http_request *req, http_response *res,
+                       const char *const *allowed)
+{
+    char name[HTTP_QUERY_NAME_MAX], msg[160];
+
+    if (!http_query_unknown(req, allowed, name, sizeof(name)))
+        return 1;
+    snprintf(msg, sizeof(msg), "unknown query parameter '%s'", name);
+    http_error(res, 400, "bad_request", msg);
+    return 0;
+}
+
+/* limit=N, 1 to 1000, as text for $n::int in out; def when absent.
+ * Returns 0, or -1 after a 400. */
+static int param_limit(const http_request *req, http_response *res,
+                       const char *def, char out[8])
+{
+    char v[16], *end = NULL;
+    long n = 0;
+    int got = http_query_param(req, "limit", v, sizeof(v));
+
+    if (got == 0) {
+        snprintf(out, 8, "%s", def);
+        return 0;
+    }
+    if (got > 0 && v[0] >= '0' && v[0] <= '9')
+        n = strtol(v, &end, 10);
+    if (!end || *end || n < 1 || n > 1000) {
+        http_error(res, 400, "bad_request",
+                   "limit must be a whole number from 1 to 1000");
+        return -1;
+    }
+    snprintf(out, 8, "%ld", n);
+    return 0;
+}
+
 static void route_orders(engine *e, const http_request *req, http_response *res)
 {
     static const char sql[] =
@@ -750,19 +790,19 @@ static void route_orders(engine *e, const http_request *req, http_response *res)
         " SELECT " ORDER_COLUMNS " FROM orders o WHERE $1 = 'all' OR"
         " o.status IN ('queued', 'submitting', 'accepted',"
         " 'partially_filled') ORDER BY o.id DESC LIMIT $2::int) x";
-    char status[8] = "all", limit[8] = "100";
+    static const char *const params[] = {"status", "limit", NULL};
+    char status[8] = "all", limit[8];
     const char *p[] = {status, limit};
 
+    if (!query_known(req, res, params))
+        return;
     if (http_query_param(req, "status", status, sizeof(status)) < 0 ||
         (strcmp(status, "all") != 0 && strcmp(status, "open") != 0)) {
         http_error(res, 400, "bad_request", "status must be open or all");
         return;
     }
-    if (http_query_param(req, "limit", limit, sizeof(limit)) < 0 ||
-        atoi(limit) < 1 || atoi(limit) > 1000) {
-        http_error(res, 400, "bad_request", "limit must be 1 to 1000");
+    if (param_limit(req, res, "100", limit) < 0)
         return;
-    }
     reply_sql_json(e, res, "te_orders", sql, 2, p, "orders");
 }
 
@@ -777,7 +817,16 @@ static void route_order(engine *e, const char *coid, http_response *res)
         " FROM (SELECT " ORDER_COLUMNS " FROM orders o"
         "  WHERE o.client_order_id = $1) x)";
     const char *p[] = {coid};
+    char msg[128];
 
+    if (!trading_coid_ok(coid)) {
+        snprintf(msg, sizeof(msg),
+                 "the order id in the path must be a client_order_id: 1-%d "
+                 "letters, digits, '-' or '_'",
+                 ORDER_ID_MAX - 1);
+        http_error(res, 400, "bad_request", msg);
+        return;
+    }
     reply_sql_json(e, res, "te_order_one", sql, 1, p, "order");
 }
 
@@ -787,35 +836,52 @@ static void route_decisions(engine *e, const http_request *req,
     static const char sql[] =
         "SELECT coalesce(json_agg(x ORDER BY x.id DESC), '[]') FROM ("
         " SELECT * FROM trading_decisions ORDER BY id DESC LIMIT $1::int) x";
-    char limit[8] = "50";
+    static const char *const params[] = {"limit", NULL};
+    char limit[8];
     const char *p[] = {limit};
 
-    if (http_query_param(req, "limit", limit, sizeof(limit)) < 0 ||
-        atoi(limit) < 1 || atoi(limit) > 1000) {
-        http_error(res, 400, "bad_request", "limit must be 1 to 1000");
+    if (!query_known(req, res, params) ||
+        param_limit(req, res, "50", limit) < 0)
         return;
-    }
     reply_sql_json(e, res, "te_decisions", sql, 1, p, "decisions");
 }
 
 static void route_kill_switch(engine *e, const http_request *req,
                               http_response *res)
 {
+    static const char *const fields[] = {"active", "reason", NULL};
     json_t *body = trading_body(req, res);
-    json_t *active;
-    const char *reason;
-    char by[96];
+    json_t *active, *why;
+    const char *reason = NULL;
+    char by[96], msg[96];
     int changed = 0;
     db *d;
 
     if (!body)
         return;
+    if (!trading_body_fields(body, fields, res)) {
+        json_decref(body);
+        return;
+    }
     active = json_object_get(body, "active");
-    reason = json_string_value(json_object_get(body, "reason"));
+    why = json_object_get(body, "reason");
     if (!json_is_boolean(active)) {
         http_error(res, 400, "bad_request", "active must be true or false");
         json_decref(body);
         return;
+    }
+    if (why && !json_is_null(why)) {
+        reason = json_string_value(why);
+        if (!reason || json_string_length(why) > KILL_REASON_MAX ||
+            !api_text_ok(reason, json_string_length(why))) {
+            snprintf(msg, sizeof(msg),
+                     "reason must be text of at most %d bytes, without "
+                     "control characters",
+                     KILL_REASON_MAX);
+            http_error(res, 400, "bad_request", msg);
+            json_decref(body);
+            return;
+        }
     }
     snprintf(by, sizeof(by), "api %.60s", req->request_id);
     d = trading_pool_get(e->pool);
@@ -938,6 +1004,9 @@ static void manual_defaults(json_t *body, const http_request *req,
 
 static void route_manual(engine *e, const http_request *req, http_response *res)
 {
+    static const char *const fields[] = {
+        "client_order_id", "ticker",         "side", "type", "qty",
+        "limit_price",     "extended_hours", NULL};
     json_t *body = trading_body(req, res), *answer = NULL;
     order_intent o;
     int32_t today, decision_day;
@@ -947,6 +1016,10 @@ static void route_manual(engine *e, const http_request *req, http_response *res)
 
     if (!body)
         return;
+    if (!trading_body_fields(body, fields, res)) {
+        json_decref(body);
+        return;
+    }
     manual_defaults(body, req, &today);
     if (trading_intent_parse(body, &o, &decision_day, err, sizeof(err)) < 0) {
         json_decref(body);
@@ -994,6 +1067,7 @@ static void route_manual(engine *e, const http_request *req, http_response *res)
 
 static void handle(void *ctx, const http_request *req, http_response *res)
 {
+    static const char *const no_params[] = {NULL};
     engine *e = ctx;
     const char *m = req->method, *p = req->path;
     int get = strcmp(m, "GET") == 0, post = strcmp(m, "POST") == 0;
@@ -1003,21 +1077,23 @@ static void handle(void *ctx, const http_request *req, http_response *res)
         return;
     if (!trading_authorized(e->cfg, req, res, !get))
         return;
-    if (get && strcmp(p, "/status") == 0)
-        route_status(e, res);
-    else if (get && strcmp(p, "/orders") == 0)
+    if (get && strcmp(p, "/status") == 0) {
+        if (query_known(req, res, no_params))
+            route_status(e, res);
+    } else if (get && strncmp(p, "/orders/", 8) == 0) {
+        if (query_known(req, res, no_params))
+            route_order(e, p + 8, res);
+    } else if (get && strcmp(p, "/orders") == 0) {
         route_orders(e, req, res);
-    else if (get && strncmp(p, "/orders/", 8) == 0 && strlen(p + 8) > 0 &&
-             strlen(p + 8) < ORDER_ID_MAX)
-        route_order(e, p + 8, res);
-    else if (get && strcmp(p, "/decisions") == 0)
+    } else if (get && strcmp(p, "/decisions") == 0) {
         route_decisions(e, req, res);
-    else if (post && strcmp(p, "/orders") == 0)
+    } else if (post && strcmp(p, "/orders") == 0) {
         route_manual(e, req, res);
-    else if (post && strcmp(p, "/kill-switch") == 0)
+    } else if (post && strcmp(p, "/kill-switch") == 0) {
         route_kill_switch(e, req, res);
-    else
+    } else {
         http_error(res, 404, "not_found", "no such route; see GET /docs");
+    }
 }
 
 /* The mailer: sends pending notifications when SMTP is configured. */
@@ -1151,6 +1227,7 @@ int cmd_trading_engine(int argc, char **argv)
     ho.port = port;
     ho.threads = c.http_threads;
     ho.max_body = (size_t)c.http_max_body;
+    ho.request_timeout_s = c.http_request_timeout_s;
     if (port > 0)
         srv = http_start(&ho, handle, e, err, sizeof(err));
     if (port > 0 && !srv)

@@ -2,8 +2,11 @@
  * The HTTP server against a plain socket client on 127.0.0.1: exact
  * status lines, headers and bodies of a tiny handler, 404 and 405, the
  * request id, the body limit (413, declared, chunked and with
- * "Expect: 100-continue"), keep-alive, and the query helpers.
+ * "Expect: 100-continue"), keep-alive, the refusal of ambiguous
+ * framing and control characters, the whole-request timeout, and the
+ * query helpers.
  */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,6 +20,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "lib/buf.h"
@@ -63,7 +67,7 @@ typedef struct reply {
 
 static int start(void **state)
 {
-    http_options o = {"127.0.0.1", 0, 2, MAX_BODY, 5};
+    http_options o = {"127.0.0.1", 0, 2, MAX_BODY, 5, 0};
     char err[256];
     http_server *s = http_start(&o, tiny_handler, NULL, err, sizeof(err));
 
@@ -381,6 +385,89 @@ static void test_huge_header_refused(void **state)
     assert_true(first[0] == '\0' || strncmp(first, "HTTP/1.1 4", 10) == 0);
 }
 
+static void expect_refused(http_server *s, const char *request,
+                           const char *message)
+{
+    reply r;
+    char want[256];
+
+    roundtrip(s, request, &r);
+    assert_string_equal(r.status_line, "HTTP/1.1 400 Bad Request");
+    snprintf(want, sizeof(want),
+             "{\"error\":{\"code\":\"invalid_request\",\"message\":\"%s\"}}",
+             message);
+    assert_string_equal(r.body.data, want);
+    buf_release(&r.body);
+}
+
+/* Framing two parsers could read differently, a CR a handler might pass
+ * on, and a NUL that would end the path early never reach the handler. */
+static void test_framing_refused(void **state)
+{
+    expect_refused(*state,
+                   "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n"
+                   "Content-Length: 3\r\n\r\nabc",
+                   "the request has more than one Content-Length header");
+    expect_refused(*state,
+                   "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n"
+                   "Transfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n",
+                   "the request has both Content-Length and "
+                   "Transfer-Encoding headers; send one of them");
+    expect_refused(*state,
+                   "GET /hello HTTP/1.1\r\nHost: x\r\nX-A: a\rSet-Cookie: "
+                   "b\r\n\r\n",
+                   "a request header contains a control character (CR, LF, "
+                   "NUL or another byte below 0x20)");
+    expect_refused(*state, "GET /hello%00.json HTTP/1.1\r\nHost: x\r\n\r\n",
+                   "the path contains an encoded NUL byte (%00)");
+}
+
+static double seconds(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* A request that trickles in is cut off once the request timeout has
+ * passed, though it is never idle long enough for the idle timeout;
+ * others are served meanwhile. */
+static void test_slow_request_cut_off(void **state)
+{
+    http_options o = {"127.0.0.1", 0, 2, MAX_BODY, 5, 1};
+    char err[256], got[64];
+    http_server *s = http_start(&o, tiny_handler, NULL, err, sizeof(err));
+    int slow_headers = dial(s), slow_body = dial(s);
+    double t0 = seconds(), closed = 0;
+    const char *body = "POST /echo HTTP/1.1\r\nHost: x\r\n"
+                       "Content-Length: 100\r\n\r\n";
+    reply r;
+    ssize_t n;
+
+    (void)state;
+    send_all(slow_headers, "GET /hello HTTP/1.1\r\n", 21);
+    send_all(slow_body, body, strlen(body));
+    roundtrip(s, "GET /hello HTTP/1.1\r\nHost: x\r\n\r\n", &r);
+    assert_string_equal(r.status_line, "HTTP/1.1 200 OK");
+    buf_release(&r.body);
+    while (!closed && seconds() - t0 < 4) {
+        struct timeval tv = {0, 200000};
+
+        send(slow_headers, "X", 1, MSG_NOSIGNAL);
+        send(slow_body, "x", 1, MSG_NOSIGNAL);
+        setsockopt(slow_headers, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+        if (recv(slow_headers, got, sizeof(got), 0) == 0)
+            closed = seconds() - t0;
+    }
+    assert_true(closed >= 0.9 && closed < 2.5);
+    n = recv(slow_body, got, sizeof(got), 0);
+    assert_true(n == 0 || (n < 0 && errno == ECONNRESET));
+    close(slow_headers);
+    close(slow_body);
+    http_stop(s);
+}
+
 static void test_query_helpers(void **state)
 {
     http_request req;
@@ -397,6 +484,10 @@ static void test_query_helpers(void **state)
     assert_int_equal(http_query_param(&req, "flag", out, sizeof(out)), 1);
     assert_string_equal(out, "");
     assert_int_equal(http_query_param(&req, "other", out, sizeof(out)), 0);
+    req.query = "limit=5%00x";
+    assert_int_equal(http_query_param(&req, "limit", out, sizeof(out)), 1);
+    assert_string_equal(out, "5%00x");
+    req.query = "limit=5&&cursor=a%2Bb&flag";
     assert_int_equal(http_query_unknown(&req, allowed, name, sizeof(name)), 1);
     assert_string_equal(name, "flag");
     req.query = "limit=5&cursor=x";
@@ -408,7 +499,7 @@ static void test_query_helpers(void **state)
 
 static void test_port_in_use(void **state)
 {
-    http_options o = {"127.0.0.1", http_port(*state), 1, 0, 0};
+    http_options o = {"127.0.0.1", http_port(*state), 1, 0, 0, 0};
     char err[256], want[128];
 
     assert_null(http_start(&o, tiny_handler, NULL, err, sizeof(err)));
@@ -420,7 +511,7 @@ static void test_port_in_use(void **state)
 
 static void test_bad_address(void **state)
 {
-    http_options o = {"not-an-address", 0, 1, 0, 0};
+    http_options o = {"not-an-address", 0, 1, 0, 0, 0};
     char err[256];
 
     (void)state;
@@ -442,6 +533,8 @@ int main(void)
         cmocka_unit_test(test_keep_alive_two_requests),
         cmocka_unit_test(test_query_param_over_the_wire),
         cmocka_unit_test(test_huge_header_refused),
+        cmocka_unit_test(test_framing_refused),
+        cmocka_unit_test(test_slow_request_cut_off),
         cmocka_unit_test(test_query_helpers),
         cmocka_unit_test(test_port_in_use),
         cmocka_unit_test(test_bad_address),
