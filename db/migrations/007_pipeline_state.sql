@@ -26,3 +26,8 @@ ALTER TABLE signals DROP CONSTRAINT signals_document_id_fkey,
     DROP CONSTRAINT signals_ticker_fkey,
     ADD CONSTRAINT signals_tag_fkey FOREIGN KEY (document_id, ticker)
         REFERENCES document_tickers (document_id, ticker);
+
+-- The scheduler asks, many times a second while it waits for a day,
+-- whether every ticker's ingestion of that day is done: one range of
+-- this index instead of one index descent per ticker.
+CREATE INDEX ingest_runs_day ON ingest_runs (day);
