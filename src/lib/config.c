@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "lib/xalloc.h"
 
@@ -365,6 +366,24 @@ static int load_one(config *c, const setting *s, char *err, size_t errlen)
     return 0;
 }
 
+/* 1 for the passwords of examples and images that attackers try first
+ * (any case), or one shorter than 8 bytes. */
+static int weak_password(const char *p)
+{
+    static const char *const known[] = {
+        "postgres", "password", "changeme", "stonks", "redis",
+        "admin",    "secret",   "123456",   "root",   "test"};
+
+    if (!p[0])
+        return 0;
+    if (strlen(p) < 8)
+        return 1;
+    for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+        if (strcasecmp(p, known[i]) == 0)
+            return 1;
+    return 0;
+}
+
 int config_load(config *c, char *err, size_t errlen)
 {
     memset(c, 0, sizeof(*c));
@@ -385,6 +404,16 @@ int config_load(config *c, char *err, size_t errlen)
         snprintf(err, errlen,
                  "STONKS_ENV=production needs POSTGRES_PASSWORD and "
                  "REDIS_PASSWORD set to non-empty values");
+        config_release(c);
+        return -1;
+    }
+    if (strcmp(c->env, "production") == 0 &&
+        (weak_password(c->pg_password) || weak_password(c->redis_password))) {
+        snprintf(err, errlen,
+                 "STONKS_ENV=production refuses %s: it is a well-known "
+                 "default; set a long random value",
+                 weak_password(c->pg_password) ? "POSTGRES_PASSWORD"
+                                               : "REDIS_PASSWORD");
         config_release(c);
         return -1;
     }

@@ -3,8 +3,9 @@
  * in full (not a prefix, not a longer string, not differing in the last
  * byte), the comparison takes about as long whichever byte differs (a
  * loose bound, printed: the check is on the code path, not the clock),
- * and STONKS_ENV=production refuses empty passwords with a message that
- * names the variable and never echoes a secret value.
+ * and STONKS_ENV=production refuses empty, short or well-known default
+ * passwords with a message that names the variable and never echoes a
+ * secret value.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -173,6 +174,21 @@ static void test_production_refuses_empty(void **state)
     memset(&c, 0, sizeof(c));
     assert_int_equal(config_load(&c, err, sizeof(err)), 0);
     config_release(&c);
+
+    /* Well-known defaults and short ones are refused too, in any case,
+     * naming the variable but not the value. */
+    setenv("POSTGRES_PASSWORD", "Postgres", 1);
+    memset(&c, 0, sizeof(c));
+    assert_int_equal(config_load(&c, err, sizeof(err)), -1);
+    assert_string_equal(err, "STONKS_ENV=production refuses "
+                             "POSTGRES_PASSWORD: it is a well-known "
+                             "default; set a long random value");
+    setenv("POSTGRES_PASSWORD", "s3cr3t-canary-pg-7411", 1);
+    setenv("REDIS_PASSWORD", "short", 1);
+    memset(&c, 0, sizeof(c));
+    assert_int_equal(config_load(&c, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "refuses REDIS_PASSWORD"));
+    assert_null(strstr(err, "short"));
 
     /* Outside production, empty passwords are fine. */
     clear_env();
