@@ -8,6 +8,16 @@ PRICES=$ROOT/data/replay/daily_ohlcv_2011-2012H1_40tickers.csv
 checks=0
 failures=0
 
+# The first port from $1 up that nothing listens on, for a fake server:
+# a port taken by another test run would answer in its place.
+free_port() {
+    local p=$1
+    while (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; do
+        p=$((p + 1))
+    done
+    echo "$p"
+}
+
 # Creates (or empties) database $1 and points POSTGRES_DB at it.
 fresh_db() {
     psql -h 127.0.0.1 -p "$POSTGRES_PORT" -U postgres -d postgres -q \

@@ -16,7 +16,7 @@ set -uo pipefail
 BIN=$1
 source "$(dirname "$0")/lib.sh"
 
-PORT=${STONKS_LAKE_S3RVER_PORT:-18483}
+PORT=${STONKS_LAKE_S3RVER_PORT:-$(free_port 18483)}
 export REPLAY_TICKERS=AAPL,F
 export REPLAY_START=2011-09-01 REPLAY_END=2011-09-07
 export STONKS_VAR_DIR=$ROOT/var/it-lake-s3

@@ -13,7 +13,7 @@ set -uo pipefail
 BIN=$1
 source "$(dirname "$0")/lib.sh"
 
-PORT=${STONKS_FAKE_MARKET_PORT:-18481}
+PORT=${STONKS_FAKE_MARKET_PORT:-$(free_port 18481)}
 BASE=http://127.0.0.1:$PORT
 VAR=$ROOT/var/it-providers
 mkdir -p "$VAR"
@@ -38,6 +38,11 @@ for _ in $(seq 50); do
     curl -sf "$BASE/__stats" >/dev/null && break
     sleep 0.1
 done
+# The server that answered must be ours, not one left on the port.
+kill -0 "$fake" 2>/dev/null || {
+    echo "  FAIL: the fake server did not start (see $VAR/fake.log)"
+    exit 1
+}
 
 rcli() { redis-cli -p "$REDIS_PORT" "$@"; }
 

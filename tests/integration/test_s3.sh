@@ -11,7 +11,7 @@ set -uo pipefail
 BIN=$1
 source "$(dirname "$0")/lib.sh"
 
-PORT=${STONKS_S3RVER_PORT:-18482}
+PORT=${STONKS_S3RVER_PORT:-$(free_port 18482)}
 VAR=$ROOT/var/it-s3
 S3DIR=$ROOT/tests/s3
 rm -rf "$VAR"
