@@ -168,8 +168,11 @@ FUZZ_FLAGS := -std=c17 -D_GNU_SOURCE -Isrc -g -O1 -fno-omit-frame-pointer \
 	$(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 FUZZ_SRC := $(SRC_LIB) $(SRC_DOMAIN) src/services/svc.c \
 	$(addprefix src/adapters/,replay.c csv.c feed.c sec.c html.c tstamp.c \
-	ollama.c webclient.c) \
-	$(addprefix src/services/,registry.c registry_import.c symbols.c)
+	ollama.c webclient.c provider.c provider_replay.c rss.c fetch.c \
+	polygon.c alpaca_data.c alpaca_trading.c broker.c smtp.c) \
+	$(addprefix src/services/,registry.c registry_import.c symbols.c \
+	query_api.c query_api_read.c query_api_trading.c trading.c \
+	trading_engine.c risk_engine.c trading_limits.c)
 FUZZ_HARNESSES := $(patsubst tests/fuzz/%.c,%,\
 	$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_SECONDS ?= 10

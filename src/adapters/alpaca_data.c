@@ -18,6 +18,7 @@
 
 #include "adapters/fetch.h"
 #include "adapters/provider.h"
+#include "adapters/provider_parse.h"
 #include "adapters/tstamp.h"
 #include "domain/date.h"
 #include "lib/budget.h"
@@ -31,15 +32,26 @@ typedef struct alpaca {
     fetch_client *http;
 } alpaca;
 
-typedef void (*page_fn)(const provider_query *q, json_t *root,
-                        provider_result *out);
+/* The page's next_page_token (the caller frees), or NULL on the last
+ * page. */
+static char *page_next(json_t *root)
+{
+    json_t *tok = json_object_get(root, "next_page_token");
 
-static void add_bars(const provider_query *q, json_t *root,
-                     provider_result *out)
+    if (!json_is_string(tok) || json_string_length(tok) == 0)
+        return NULL;
+    return xstrdup(json_string_value(tok));
+}
+
+int alpaca_parse_bars(const provider_query *q, json_t *root,
+                      provider_result *out, char **next, char *err,
+                      size_t errlen)
 {
     json_t *bars = json_object_get(root, "bars"), *list;
     const char *sym;
 
+    (void)err;
+    (void)errlen;
     json_object_foreach(bars, sym, list)
     {
         char t[TICKER_MAX];
@@ -70,14 +82,19 @@ static void add_bars(const provider_query *q, json_t *root,
             provider_add_bar(out, &b);
         }
     }
+    *next = page_next(root);
+    return PROVIDER_OK;
 }
 
-static void add_news(const provider_query *q, json_t *root,
-                     provider_result *out)
+int alpaca_parse_news(const provider_query *q, json_t *root,
+                      provider_result *out, char **next, char *err,
+                      size_t errlen)
 {
     json_t *news = json_object_get(root, "news"), *r;
     size_t i;
 
+    (void)err;
+    (void)errlen;
     json_array_foreach(news, i, r)
     {
         json_t *id = json_object_get(r, "id");
@@ -110,18 +127,21 @@ static void add_news(const provider_query *q, json_t *root,
         buf_release(&title);
         buf_release(&body);
     }
+    *next = page_next(root);
+    return PROVIDER_OK;
 }
 
 static int paginate(alpaca *al, const provider_query *q, char *first,
-                    page_fn fn, provider_result *out, char *err, size_t errlen)
+                    provider_page_fn fn, provider_result *out, char *err,
+                    size_t errlen)
 {
     provider_cursors seen = {0};
     char *url = xstrdup(first);
     int rc = PROVIDER_OK, pages = 0;
 
     for (;;) {
-        json_t *root = NULL, *next;
-        char *tok;
+        json_t *root = NULL;
+        char *next = NULL, *tok;
 
         if (pages == al->max_pages) {
             LOG_WARN("alpaca query has more pages than INGEST_MAX_PAGES",
@@ -132,24 +152,21 @@ static int paginate(alpaca *al, const provider_query *q, char *first,
         if (rc != PROVIDER_OK)
             break;
         pages++;
-        fn(q, root, out);
-        next = json_object_get(root, "next_page_token");
-        if (!json_is_string(next) || json_string_length(next) == 0) {
-            json_decref(root);
+        rc = fn(q, root, out, &next, err, errlen);
+        json_decref(root);
+        if (rc != PROVIDER_OK || !next)
             break;
-        }
-        if (provider_cursor_seen(&seen, json_string_value(next))) {
+        if (provider_cursor_seen(&seen, next)) {
             LOG_WARN("alpaca repeated a page token; stopping there",
                      LF_S("ticker", q->ticker), LF_I("pages", pages));
-            json_decref(root);
+            free(next);
             break;
         }
-        tok = curl_easy_escape(NULL, json_string_value(next),
-                               (int)json_string_length(next));
+        tok = curl_easy_escape(NULL, next, (int)strlen(next));
         free(url);
         url = xasprintf("%s&page_token=%s", first, tok ? tok : "");
         curl_free(tok);
-        json_decref(root);
+        free(next);
     }
     free(url);
     free(first);
@@ -173,7 +190,7 @@ static int alpaca_fetch(provider *p, const provider_query *q,
                                 "&start=%s&end=%s&adjustment=all&feed=%s"
                                 "&limit=10000",
                                 al->base, q->ticker, a, b, al->feed),
-                      add_bars, out, err, errlen);
+                      alpaca_parse_bars, out, err, errlen);
     }
     if (rc != PROVIDER_OK)
         return rc;
@@ -189,7 +206,7 @@ static int alpaca_fetch(provider *p, const provider_query *q,
                   xasprintf("%s/v1beta1/news?symbols=%s&start=%sT00:00:00Z"
                             "&end=%sT23:59:59Z&sort=asc&limit=50",
                             al->base, syms.data, a, b),
-                  add_news, out, err, errlen);
+                  alpaca_parse_news, out, err, errlen);
     buf_release(&syms);
     return rc;
 }

@@ -140,11 +140,10 @@ static void map_status(const char *s, char out[24])
         snprintf(out, 24, "%.23s", s);
 }
 
-static int parse_order(const char *text, broker_order *out, char *err,
-                       size_t errlen)
+int alpaca_parse_order(const char *text, size_t len, broker_order *out,
+                       char *err, size_t errlen)
 {
-    json_error_t je;
-    json_t *o = json_loads(text, 0, &je);
+    json_t *o = json_loadb(text, len, 0, NULL);
     const char *id, *status;
     cents avg;
     int rc = -1;
@@ -177,15 +176,16 @@ out:
     return rc;
 }
 
-static void parse_refusal(const webclient_response *res, broker_refusal *ref)
+void alpaca_parse_refusal(long status, const char *text, size_t len,
+                          broker_refusal *ref)
 {
-    json_t *o = json_loads(res->body.data, 0, NULL);
+    json_t *o = json_loadb(text, len, 0, NULL);
     const char *m = json_string_value(json_object_get(o, "message"));
 
-    ref->http_status = (int)res->status;
+    ref->http_status = (int)status;
     ref->code = (long)json_integer_value(json_object_get(o, "code"));
     snprintf(ref->message, sizeof(ref->message), "%s", m ? m : "no message");
-    ref->kind = alpaca_classify(res->status, ref->message);
+    ref->kind = alpaca_classify(status, ref->message);
     json_decref(o);
 }
 
@@ -232,7 +232,8 @@ static broker_rc alpaca_submit(broker *b, const order_intent *o,
     if (call(a, "POST", "/v2/orders", body, &res, err, errlen) < 0)
         goto out;
     if (res.status == 200 || res.status == 201) {
-        if (parse_order(res.body.data, out, err, errlen) == 0)
+        if (alpaca_parse_order(res.body.data, res.body.len, out, err, errlen) ==
+            0)
             rc = BROKER_OK;
         goto out;
     }
@@ -241,7 +242,7 @@ static broker_rc alpaca_submit(broker *b, const order_intent *o,
                  res.status);
         goto out;
     }
-    parse_refusal(&res, ref);
+    alpaca_parse_refusal(res.status, res.body.data, res.body.len, ref);
     rc = BROKER_REFUSED;
 out:
     webclient_response_release(&res);
@@ -270,7 +271,8 @@ static broker_rc alpaca_lookup(broker *b, const char *coid, broker_order *out,
         rc = BROKER_NOT_FOUND;
     } else if (res.status != 200) {
         snprintf(err, errlen, "alpaca: order lookup answered %ld", res.status);
-    } else if (parse_order(res.body.data, out, err, errlen) == 0) {
+    } else if (alpaca_parse_order(res.body.data, res.body.len, out, err,
+                                  errlen) == 0) {
         rc = BROKER_OK;
     }
 out:
@@ -279,23 +281,16 @@ out:
     return rc;
 }
 
-static broker_rc alpaca_positions(broker *b, broker_position **out, size_t *n,
-                                  char *err, size_t errlen)
+int alpaca_parse_positions(const char *text, size_t len, broker_position **out,
+                           size_t *n)
 {
-    alpaca *a = (alpaca *)b;
-    webclient_response res;
-    json_t *arr = NULL;
-    broker_rc rc = BROKER_UNAVAILABLE;
+    json_t *arr = json_loadb(text, len, 0, NULL);
 
     *out = NULL;
     *n = 0;
-    if (call(a, "GET", "/v2/positions", NULL, &res, err, errlen) < 0)
-        goto out;
-    arr = res.status == 200 ? json_loads(res.body.data, 0, NULL) : NULL;
     if (!json_is_array(arr)) {
-        snprintf(err, errlen, "alpaca: GET /v2/positions answered %ld",
-                 res.status);
-        goto out;
+        json_decref(arr);
+        return -1;
     }
     *out = xcalloc(json_array_size(arr) + 1, sizeof(**out));
     for (size_t i = 0; i < json_array_size(arr); i++) {
@@ -308,10 +303,63 @@ static broker_rc alpaca_positions(broker *b, broker_position **out, size_t *n,
             continue;
         (*n)++;
     }
+    json_decref(arr);
+    return 0;
+}
+
+static broker_rc alpaca_positions(broker *b, broker_position **out, size_t *n,
+                                  char *err, size_t errlen)
+{
+    alpaca *a = (alpaca *)b;
+    webclient_response res;
+    broker_rc rc = BROKER_UNAVAILABLE;
+
+    *out = NULL;
+    *n = 0;
+    if (call(a, "GET", "/v2/positions", NULL, &res, err, errlen) < 0)
+        goto out;
+    if (res.status != 200 ||
+        alpaca_parse_positions(res.body.data, res.body.len, out, n) < 0) {
+        snprintf(err, errlen, "alpaca: GET /v2/positions answered %ld",
+                 res.status);
+        goto out;
+    }
     rc = BROKER_OK;
 out:
-    json_decref(arr);
     webclient_response_release(&res);
+    return rc;
+}
+
+int alpaca_parse_account(const char *text, size_t len, alpaca_account *out)
+{
+    json_t *o = json_loadb(text, len, 0, NULL);
+    const char *st;
+    int rc = -1;
+
+    memset(out, 0, sizeof(*out));
+    if (!json_is_object(o) ||
+        json_cents(json_object_get(o, "cash"), &out->cash) < 0 ||
+        json_cents(json_object_get(o, "buying_power"), &out->buying_power) <
+            0 ||
+        json_cents(json_object_get(o, "equity"), &out->equity) < 0)
+        goto out;
+    st = json_string_value(json_object_get(o, "status"));
+    snprintf(out->status, sizeof(out->status), "%s", st ? st : "");
+    rc = 0;
+out:
+    json_decref(o);
+    return rc;
+}
+
+int alpaca_parse_clock(const char *text, size_t len, int *is_open)
+{
+    json_t *o = json_loadb(text, len, 0, NULL);
+    json_t *v = json_object_get(o, "is_open");
+    int rc = json_is_boolean(v) ? 0 : -1;
+
+    if (rc == 0)
+        *is_open = json_is_true(v);
+    json_decref(o);
     return rc;
 }
 
@@ -320,28 +368,19 @@ broker_rc alpaca_get_account(broker *b, alpaca_account *out, char *err,
 {
     alpaca *a = (alpaca *)b;
     webclient_response res;
-    json_t *o = NULL;
     broker_rc rc = BROKER_UNAVAILABLE;
-    const char *st;
 
     memset(out, 0, sizeof(*out));
     if (call(a, "GET", "/v2/account", NULL, &res, err, errlen) < 0)
         goto out;
-    o = res.status == 200 ? json_loads(res.body.data, 0, NULL) : NULL;
-    if (!json_is_object(o) ||
-        json_cents(json_object_get(o, "cash"), &out->cash) < 0 ||
-        json_cents(json_object_get(o, "buying_power"), &out->buying_power) <
-            0 ||
-        json_cents(json_object_get(o, "equity"), &out->equity) < 0) {
+    if (res.status != 200 ||
+        alpaca_parse_account(res.body.data, res.body.len, out) < 0) {
         snprintf(err, errlen, "alpaca: GET /v2/account answered %ld",
                  res.status);
         goto out;
     }
-    st = json_string_value(json_object_get(o, "status"));
-    snprintf(out->status, sizeof(out->status), "%s", st ? st : "");
     rc = BROKER_OK;
 out:
-    json_decref(o);
     webclient_response_release(&res);
     return rc;
 }
@@ -350,20 +389,17 @@ broker_rc alpaca_get_clock(broker *b, int *is_open, char *err, size_t errlen)
 {
     alpaca *a = (alpaca *)b;
     webclient_response res;
-    json_t *o = NULL;
     broker_rc rc = BROKER_UNAVAILABLE;
 
     if (call(a, "GET", "/v2/clock", NULL, &res, err, errlen) < 0)
         goto out;
-    o = res.status == 200 ? json_loads(res.body.data, 0, NULL) : NULL;
-    if (!json_is_boolean(json_object_get(o, "is_open"))) {
+    if (res.status != 200 ||
+        alpaca_parse_clock(res.body.data, res.body.len, is_open) < 0) {
         snprintf(err, errlen, "alpaca: GET /v2/clock answered %ld", res.status);
         goto out;
     }
-    *is_open = json_is_true(json_object_get(o, "is_open"));
     rc = BROKER_OK;
 out:
-    json_decref(o);
     webclient_response_release(&res);
     return rc;
 }

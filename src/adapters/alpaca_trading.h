@@ -44,4 +44,31 @@ broker_rc alpaca_get_clock(broker *b, int *is_open, char *err, size_t errlen);
 /* Classifies an error answer (for tests of the rules above). */
 broker_refusal_kind alpaca_classify(long http_status, const char *message);
 
+/* The parsers of Alpaca's answers, apart from the HTTP (the broker above
+ * and tests/fuzz/fuzz_provider.c run them). Each reads len bytes of
+ * text, no NUL needed. */
+
+/* An order (POST /v2/orders, GET /v2/orders:by_client_order_id) into
+ * out, statuses in our words. Returns 0, or -1 with a message in err
+ * (not an object, no id or status, unreadable or fractional
+ * quantities). */
+int alpaca_parse_order(const char *text, size_t len, broker_order *out,
+                       char *err, size_t errlen);
+
+/* An error answer {"code": n, "message": "..."} of the given HTTP
+ * status into ref, classified as above; any text gives a refusal. */
+void alpaca_parse_refusal(long http_status, const char *text, size_t len,
+                          broker_refusal *ref);
+
+/* GET /v2/positions: *out gets the positions with a readable symbol
+ * and a whole quantity (*n of them; the caller frees *out). Returns 0,
+ * or -1 with *out NULL when the text is not a JSON array. */
+int alpaca_parse_positions(const char *text, size_t len, broker_position **out,
+                           size_t *n);
+
+/* GET /v2/account and GET /v2/clock. Return 0, or -1 when the answer
+ * is not an object with readable amounts (a boolean is_open). */
+int alpaca_parse_account(const char *text, size_t len, alpaca_account *out);
+int alpaca_parse_clock(const char *text, size_t len, int *is_open);
+
 #endif

@@ -18,11 +18,14 @@
 
 #include "adapters/fetch.h"
 #include "adapters/provider.h"
+#include "adapters/provider_parse.h"
 #include "adapters/tstamp.h"
 #include "domain/date.h"
 #include "lib/budget.h"
 #include "lib/log.h"
 #include "lib/xalloc.h"
+
+#define BAR_MS_MAX 1e15
 
 typedef struct polygon {
     char *base;
@@ -31,23 +34,53 @@ typedef struct polygon {
     fetch_client *http;
 } polygon;
 
-typedef int (*page_fn)(const provider_query *q, json_t *root,
-                       provider_result *out);
+/* 1 when the page carries Polygon's status "ERROR" (err says so). */
+static int page_failed(json_t *root, char *err, size_t errlen)
+{
+    json_t *status = json_object_get(root, "status");
+    const char *msg = json_string_value(json_object_get(root, "error"));
 
-static int add_bars(const provider_query *q, json_t *root, provider_result *out)
+    if (!json_is_string(status) ||
+        strcmp(json_string_value(status), "ERROR") != 0)
+        return 0;
+    snprintf(err, errlen, "polygon answered status ERROR: %.200s",
+             msg ? msg : "no message");
+    return 1;
+}
+
+/* The page's next_url (the caller frees), or NULL on the last page. */
+static char *page_next(json_t *root)
+{
+    json_t *url = json_object_get(root, "next_url");
+
+    if (!json_is_string(url) || json_string_length(url) == 0)
+        return NULL;
+    return xstrdup(json_string_value(url));
+}
+
+int polygon_parse_bars(const provider_query *q, json_t *root,
+                       provider_result *out, char **next, char *err,
+                       size_t errlen)
 {
     json_t *res = json_object_get(root, "results"), *r;
     size_t i;
 
+    *next = NULL;
+    if (page_failed(root, err, errlen))
+        return PROVIDER_FAIL;
     json_array_foreach(res, i, r)
     {
         json_t *t = json_object_get(r, "t");
+        double ms = json_number_value(t);
         provider_bar b;
 
-        if (!json_is_number(t) || !json_is_number(json_object_get(r, "o")) ||
+        /* A time past +-30,000 years is no bar's (and would not fit the
+         * conversion to whole seconds). */
+        if (!json_is_number(t) || fabs(ms) > BAR_MS_MAX ||
+            !json_is_number(json_object_get(r, "o")) ||
             !json_is_number(json_object_get(r, "c")))
             continue;
-        b.day = tstamp_ny_date((long long)(json_number_value(t) / 1000.0));
+        b.day = tstamp_ny_date((long long)(ms / 1000.0));
         if (b.day < q->bars_from || b.day > q->to)
             continue;
         b.open = json_number_value(json_object_get(r, "o"));
@@ -57,14 +90,20 @@ static int add_bars(const provider_query *q, json_t *root, provider_result *out)
         b.volume = llround(json_number_value(json_object_get(r, "v")));
         provider_add_bar(out, &b);
     }
-    return 0;
+    *next = page_next(root);
+    return PROVIDER_OK;
 }
 
-static int add_news(const provider_query *q, json_t *root, provider_result *out)
+int polygon_parse_news(const provider_query *q, json_t *root,
+                       provider_result *out, char **next, char *err,
+                       size_t errlen)
 {
     json_t *res = json_object_get(root, "results"), *r;
     size_t i;
 
+    *next = NULL;
+    if (page_failed(root, err, errlen))
+        return PROVIDER_FAIL;
     json_array_foreach(res, i, r)
     {
         json_t *id = json_object_get(r, "id");
@@ -92,18 +131,21 @@ static int add_news(const provider_query *q, json_t *root, provider_result *out)
         buf_release(&title);
         buf_release(&body);
     }
-    return 0;
+    *next = page_next(root);
+    return PROVIDER_OK;
 }
 
 /* Runs a paginated query from url. */
-static int paginate(polygon *pg, const provider_query *q, char *url, page_fn fn,
-                    provider_result *out, char *err, size_t errlen)
+static int paginate(polygon *pg, const provider_query *q, char *url,
+                    provider_page_fn fn, provider_result *out, char *err,
+                    size_t errlen)
 {
     provider_cursors seen = {0};
     int rc = PROVIDER_OK, pages = 0;
 
     while (url) {
-        json_t *root = NULL, *next, *status;
+        json_t *root = NULL;
+        char *next;
 
         if (provider_cursor_seen(&seen, url)) {
             LOG_WARN("polygon repeated a page URL; stopping there",
@@ -119,24 +161,13 @@ static int paginate(polygon *pg, const provider_query *q, char *url, page_fn fn,
         if (rc != PROVIDER_OK)
             break;
         pages++;
-        status = json_object_get(root, "status");
-        if (json_is_string(status) &&
-            strcmp(json_string_value(status), "ERROR") == 0) {
-            snprintf(err, errlen, "polygon answered status ERROR: %.200s",
-                     json_string_value(json_object_get(root, "error"))
-                         ? json_string_value(json_object_get(root, "error"))
-                         : "no message");
-            json_decref(root);
-            rc = PROVIDER_FAIL;
-            break;
-        }
-        fn(q, root, out);
-        next = json_object_get(root, "next_url");
-        free(url);
-        url = json_is_string(next) && json_string_length(next) > 0
-                  ? provider_rebase_url(pg->base, json_string_value(next))
-                  : NULL;
+        rc = fn(q, root, out, &next, err, errlen);
         json_decref(root);
+        if (rc != PROVIDER_OK)
+            break;
+        free(url);
+        url = next ? provider_rebase_url(pg->base, next) : NULL;
+        free(next);
     }
     free(url);
     provider_cursors_release(&seen);
@@ -157,7 +188,7 @@ static int polygon_fetch(provider *p, const provider_query *q,
                       xasprintf("%s/v2/aggs/ticker/%s/range/1/day/%s/%s"
                                 "?adjusted=true&sort=asc&limit=50000",
                                 pg->base, q->ticker, a, b),
-                      add_bars, out, err, errlen);
+                      polygon_parse_bars, out, err, errlen);
     }
     /* Published the evening before `from` may count from `from`, and
      * New York's evening of `to` is the next UTC date. */
@@ -170,7 +201,7 @@ static int polygon_fetch(provider *p, const provider_query *q,
                                 "&published_utc.lte=%sT23:59:59Z"
                                 "&order=asc&sort=published_utc&limit=1000",
                                 pg->base, q->feeds[f], a, b),
-                      add_news, out, err, errlen);
+                      polygon_parse_news, out, err, errlen);
     return rc;
 }
 

@@ -8,6 +8,7 @@
 
 #include "adapters/fetch.h"
 #include "adapters/html.h"
+#include "adapters/provider_parse.h"
 #include "domain/date.h"
 #include "lib/sha256.h"
 #include "lib/xalloc.h"
@@ -182,12 +183,27 @@ void provider_cursors_release(provider_cursors *c)
     memset(c, 0, sizeof(*c));
 }
 
+int provider_parse_json(const char *text, size_t len, json_t **root, char *err,
+                        size_t errlen)
+{
+    json_error_t je;
+
+    *root = json_loadb(text, len, 0, &je);
+    if (*root && json_is_object(*root))
+        return PROVIDER_OK;
+    snprintf(err, errlen, "the answer is not a JSON object: %s",
+             *root ? "other JSON" : je.text);
+    json_decref(*root);
+    *root = NULL;
+    return PROVIDER_FAIL;
+}
+
 int provider_get_json(struct fetch_client *http, const char *url,
                       provider_result *out, json_t **root, char *err,
                       size_t errlen)
 {
     fetch_response res;
-    json_error_t je;
+    char why[256];
     int rc = fetch_get(http, url, &res, err, errlen);
 
     *root = NULL;
@@ -197,16 +213,12 @@ int provider_get_json(struct fetch_client *http, const char *url,
     }
     buf_add(&out->raw, res.body.data, res.body.len);
     buf_addc(&out->raw, '\n');
-    *root = json_loadb(res.body.data, res.body.len, 0, &je);
+    rc = provider_parse_json(res.body.data, res.body.len, root, why,
+                             sizeof(why));
     fetch_response_release(&res);
-    if (!*root || !json_is_object(*root)) {
-        snprintf(err, errlen, "GET %s: the answer is not a JSON object: %s",
-                 url, *root ? "other JSON" : je.text);
-        json_decref(*root);
-        *root = NULL;
-        return PROVIDER_FAIL;
-    }
-    return PROVIDER_OK;
+    if (rc != PROVIDER_OK)
+        snprintf(err, errlen, "GET %s: %s", url, why);
+    return rc;
 }
 
 void provider_json_text(json_t *o, const char *key, buf *out)

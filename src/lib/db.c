@@ -88,6 +88,17 @@ db *db_open(const config *c, char *err, size_t errlen)
     return d;
 }
 
+db *db_open_anyway(const config *c)
+{
+    PGconn *conn = connect_with(c);
+    db *d = xcalloc(1, sizeof(*d));
+
+    PQsetNoticeProcessor(conn, on_notice, NULL);
+    d->conn = conn;
+    d->conninfo_host = xasprintf("%s:%d", c->pg_host, c->pg_port);
+    return d;
+}
+
 void db_close(db *d)
 {
     if (!d)

@@ -25,6 +25,12 @@ typedef struct db db;
  * message into err when the server cannot be reached; the caller may
  * try again later. Free with db_close (NULL is safe). */
 db *db_open(const config *c, char *err, size_t errlen);
+
+/* The same, but a handle is returned even when the server cannot be
+ * reached: every statement on it first tries to reconnect and fails
+ * with DB_RETRY while it stays down (for tests and fuzz harnesses of
+ * the APIs without a database). Never NULL. */
+db *db_open_anyway(const config *c);
 void db_close(db *d);
 
 /* The message of the last failure, owned by d. */

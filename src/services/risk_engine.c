@@ -479,6 +479,14 @@ static void handle(void *ctx, const http_request *req, http_response *res)
     }
 }
 
+void risk_engine_answer(const config *c, trading_pool *pool,
+                        const http_request *req, http_response *res)
+{
+    risk_engine re = {.cfg = c, .pool = pool};
+
+    handle(&re, req, res);
+}
+
 int cmd_risk_engine(int argc, char **argv)
 {
     config c;

@@ -846,6 +846,19 @@ trading_pool *trading_pool_open(const config *c, int n, char *err,
     return p;
 }
 
+trading_pool *trading_pool_open_anyway(const config *c, int n)
+{
+    trading_pool *p = xcalloc(1, sizeof(*p));
+
+    pthread_mutex_init(&p->mu, NULL);
+    pthread_cond_init(&p->cv, NULL);
+    p->free_dbs = xcalloc((size_t)n, sizeof(db *));
+    for (int i = 0; i < n; i++)
+        p->free_dbs[p->nfree++] = db_open_anyway(c);
+    p->n = (size_t)n;
+    return p;
+}
+
 void trading_pool_close(trading_pool *p)
 {
     if (!p)

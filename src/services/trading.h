@@ -181,9 +181,20 @@ int trading_probe_route(const config *c, const char *service,
                         const http_request *req, http_response *res);
 trading_pool *trading_pool_open(const config *c, int n, char *err,
                                 size_t errlen);
+/* The same with db_open_anyway's handles: never NULL, the statements
+ * fail with DB_RETRY while PostgreSQL is down (for harnesses). */
+trading_pool *trading_pool_open_anyway(const config *c, int n);
 void trading_pool_close(trading_pool *p);
 db *trading_pool_get(trading_pool *p);
 void trading_pool_put(trading_pool *p, db *d);
+
+/* What the HTTP servers of trading-engine and risk-engine answer to
+ * req with the settings c and the pool: their handlers, for a caller
+ * without a server (tests/fuzz/fuzz_trading_api.c). */
+void trading_engine_answer(const config *c, trading_pool *pool,
+                           const http_request *req, http_response *res);
+void risk_engine_answer(const config *c, trading_pool *pool,
+                        const http_request *req, http_response *res);
 
 /* The port an API service listens on. When its own URL setting
  * (RISK_ENGINE_URL, TRADING_ENGINE_URL) names a loopback host, a

@@ -1096,6 +1096,14 @@ static void handle(void *ctx, const http_request *req, http_response *res)
     }
 }
 
+void trading_engine_answer(const config *c, trading_pool *pool,
+                           const http_request *req, http_response *res)
+{
+    engine e = {.cfg = c, .pool = pool};
+
+    handle(&e, req, res);
+}
+
 /* The mailer: sends pending notifications when SMTP is configured. */
 
 static int smtp_configured(const config *c)

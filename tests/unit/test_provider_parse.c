@@ -1,0 +1,256 @@
+/*
+ * The parsers of the providers' JSON answers, apart from HTTP: Polygon
+ * and Alpaca bars and news pages (days kept, cursors, Polygon's status
+ * ERROR, times out of range) and Alpaca's trading answers (orders,
+ * errors, positions, account, clock).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "adapters/alpaca_trading.h"
+#include "adapters/provider.h"
+#include "adapters/provider_parse.h"
+#include "domain/date.h"
+
+static const char *const feeds[] = {"AAPL", NULL};
+
+static provider_query query(void)
+{
+    provider_query q;
+
+    memset(&q, 0, sizeof(q));
+    q.ticker = "AAPL";
+    q.feeds = feeds;
+    q.nfeeds = 1;
+    q.from = date_from_ymd(2000, 1, 1);
+    q.to = date_from_ymd(2030, 12, 31);
+    q.bars_from = q.from;
+    return q;
+}
+
+/* Runs fn over text; returns its code, *next and the result in out. */
+static int run(provider_page_fn fn, const char *text, provider_result *out,
+               char **next, char *err)
+{
+    provider_query q = query();
+    json_t *root;
+    int rc;
+
+    assert_int_equal(provider_parse_json(text, strlen(text), &root, err, 256),
+                     PROVIDER_OK);
+    provider_result_init(out);
+    rc = fn(&q, root, out, next, err, 256);
+    json_decref(root);
+    return rc;
+}
+
+static void test_polygon_bars(void **state)
+{
+    const char *text =
+        "{\"results\":[{\"v\":642646396.0,\"o\":1.5032,\"c\":1.4604,"
+        "\"h\":1.5064,\"l\":1.4489,\"t\":1112331600000},"
+        "{\"o\":1,\"c\":2,\"t\":1e300},{\"o\":1,\"t\":1112587200000}],"
+        "\"status\":\"OK\",\"next_url\":\"https://x/v2/aggs?cursor=2\"}";
+    provider_result out;
+    char err[256], *next = NULL;
+
+    (void)state;
+    assert_int_equal(run(polygon_parse_bars, text, &out, &next, err),
+                     PROVIDER_OK);
+    assert_int_equal(out.nbars, 1); /* no time in range, no close */
+    assert_int_equal(out.bars[0].day, date_from_ymd(2005, 4, 1));
+    assert_true(out.bars[0].open == 1.5032);
+    assert_int_equal(out.bars[0].volume, 642646396LL);
+    assert_string_equal(next, "https://x/v2/aggs?cursor=2");
+    free(next);
+    provider_result_release(&out);
+}
+
+static void test_polygon_status_error(void **state)
+{
+    provider_result out;
+    char err[256], *next = NULL;
+
+    (void)state;
+    assert_int_equal(run(polygon_parse_news,
+                         "{\"status\":\"ERROR\",\"error\":\"Unknown API Key\","
+                         "\"next_url\":\"https://x/next\"}",
+                         &out, &next, err),
+                     PROVIDER_FAIL);
+    assert_string_equal(err, "polygon answered status ERROR: Unknown API Key");
+    assert_null(next);
+    provider_result_release(&out);
+}
+
+static void test_polygon_news(void **state)
+{
+    const char *text =
+        "{\"results\":[{\"id\":\"n1\",\"published_utc\":"
+        "\"2024-06-24T18:33:53Z\",\"title\":\"Apple &amp; the Fed\","
+        "\"description\":\"<p>Rates</p>\",\"tickers\":[\"MSFT\",\"aapl\"]},"
+        "{\"id\":\"n2\",\"published_utc\":\"2024-06-24T10:00:00Z\","
+        "\"title\":\"\"},{\"id\":3,\"published_utc\":\"2024-06-24T10:00:00Z\","
+        "\"title\":\"numeric id\"}],\"status\":\"OK\"}";
+    provider_result out;
+    char err[256], *next = NULL;
+
+    (void)state;
+    assert_int_equal(run(polygon_parse_news, text, &out, &next, err),
+                     PROVIDER_OK);
+    assert_int_equal(out.nnews, 1);
+    assert_string_equal(out.news[0].provider_id, "n1");
+    assert_string_equal(out.news[0].title, "Apple & the Fed");
+    assert_string_equal(out.news[0].body, "Rates");
+    assert_int_equal(out.news[0].tagged, 1);
+    assert_null(next);
+    provider_result_release(&out);
+}
+
+static void test_alpaca_bars_and_news(void **state)
+{
+    const char *bars =
+        "{\"bars\":{\"AAPL\":[{\"t\":\"2022-02-01T05:00:00Z\",\"o\":174,"
+        "\"h\":174.84,\"l\":172.31,\"c\":174.61,\"v\":85998033}],"
+        "\"TSLA\":[{\"t\":\"2022-02-01T05:00:00Z\",\"o\":1,\"c\":2}]},"
+        "\"next_page_token\":\"QUFQTA==\"}";
+    const char *news =
+        "{\"news\":[{\"id\":40432158,\"created_at\":\"2024-08-18T20:15:44Z\","
+        "\"headline\":\"headline\",\"summary\":\"\",\"content\":\"text\","
+        "\"symbols\":[\"QCOM\"]}],\"next_page_token\":null}";
+    provider_result out;
+    char err[256], *next = NULL;
+
+    (void)state;
+    assert_int_equal(run(alpaca_parse_bars, bars, &out, &next, err),
+                     PROVIDER_OK);
+    assert_int_equal(out.nbars, 1);
+    assert_int_equal(out.bars[0].day, date_from_ymd(2022, 2, 1));
+    assert_true(out.bars[0].close == 174.61);
+    assert_string_equal(next, "QUFQTA==");
+    free(next);
+    provider_result_release(&out);
+
+    assert_int_equal(run(alpaca_parse_news, news, &out, &next, err),
+                     PROVIDER_OK);
+    assert_int_equal(out.nnews, 1);
+    assert_string_equal(out.news[0].provider_id, "40432158");
+    assert_string_equal(out.news[0].body, "text");
+    assert_int_equal(out.news[0].tagged, 0);
+    assert_null(next);
+    provider_result_release(&out);
+}
+
+static void test_not_an_object(void **state)
+{
+    json_t *root = (json_t *)1;
+    char err[256];
+
+    (void)state;
+    assert_int_equal(provider_parse_json("[1]", 3, &root, err, sizeof(err)),
+                     PROVIDER_FAIL);
+    assert_null(root);
+    assert_string_equal(err, "the answer is not a JSON object: other JSON");
+    /* The length bounds the text: no NUL is needed or read. */
+    assert_int_equal(provider_parse_json("{}xx", 2, &root, err, sizeof(err)),
+                     PROVIDER_OK);
+    json_decref(root);
+}
+
+static void test_alpaca_order(void **state)
+{
+    const char *text =
+        "{\"id\":\"61e69015-8549-4bfd-b9c3-01e75843f47d\",\"status\":"
+        "\"partially_filled\",\"filled_qty\":\"2\",\"filled_avg_price\":"
+        "\"150.25\",\"filled_at\":\"2021-03-16T18:38:01.942282Z\"}";
+    broker_order o;
+    char err[256];
+
+    (void)state;
+    assert_int_equal(
+        alpaca_parse_order(text, strlen(text), &o, err, sizeof(err)), 0);
+    assert_string_equal(o.broker_order_id,
+                        "61e69015-8549-4bfd-b9c3-01e75843f47d");
+    assert_string_equal(o.status, "partially_filled");
+    assert_int_equal(o.filled_qty, 2);
+    assert_int_equal(o.filled_gross, 30050);
+    assert_int_equal(o.filled_day, date_from_ymd(2021, 3, 16));
+
+    text = "{\"id\":\"x\",\"status\":\"new\",\"filled_qty\":\"0.5\"}";
+    assert_int_equal(
+        alpaca_parse_order(text, strlen(text), &o, err, sizeof(err)), -1);
+    assert_string_equal(err, "alpaca: order x has unreadable quantities");
+    text = "{\"id\":\"x\",\"status\":\"new\"}";
+    assert_int_equal(
+        alpaca_parse_order(text, strlen(text), &o, err, sizeof(err)), 0);
+    assert_string_equal(o.status, "accepted");
+}
+
+static void test_alpaca_refusal(void **state)
+{
+    const char *text =
+        "{\"code\":40310000,\"message\":\"insufficient buying power\"}";
+    broker_refusal ref;
+
+    (void)state;
+    alpaca_parse_refusal(403, text, strlen(text), &ref);
+    assert_int_equal(ref.kind, REFUSAL_BUYING_POWER);
+    assert_int_equal(ref.http_status, 403);
+    assert_int_equal(ref.code, 40310000);
+    alpaca_parse_refusal(422, "<html>", 6, &ref);
+    assert_int_equal(ref.kind, REFUSAL_INVALID);
+    assert_string_equal(ref.message, "no message");
+}
+
+static void test_alpaca_positions_account_clock(void **state)
+{
+    const char *pos = "[{\"symbol\":\"AAPL\",\"qty\":\"10\"},"
+                      "{\"symbol\":\"AAPL`\",\"qty\":\"1\"},"
+                      "{\"symbol\":\"MSFT\",\"qty\":\"0.5\"}]";
+    const char *acct = "{\"cash\":\"1000.50\",\"buying_power\":2000.25,"
+                       "\"equity\":null,\"status\":\"ACTIVE\"}";
+    broker_position *p;
+    alpaca_account a;
+    size_t n;
+    int open = -1;
+
+    (void)state;
+    assert_int_equal(alpaca_parse_positions(pos, strlen(pos), &p, &n), 0);
+    assert_int_equal(n, 1);
+    assert_string_equal(p[0].ticker, "AAPL");
+    assert_int_equal(p[0].qty, 10);
+    free(p);
+    assert_int_equal(alpaca_parse_positions("{}", 2, &p, &n), -1);
+    assert_null(p);
+
+    assert_int_equal(alpaca_parse_account(acct, strlen(acct), &a), 0);
+    assert_int_equal(a.cash, 100050);
+    assert_int_equal(a.buying_power, 200025);
+    assert_int_equal(a.equity, 0);
+    assert_string_equal(a.status, "ACTIVE");
+    assert_int_equal(alpaca_parse_account("{\"cash\":[]}", 11, &a), -1);
+
+    assert_int_equal(alpaca_parse_clock("{\"is_open\":true}", 16, &open), 0);
+    assert_int_equal(open, 1);
+    assert_int_equal(alpaca_parse_clock("{\"is_open\":1}", 13, &open), -1);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_polygon_bars),
+        cmocka_unit_test(test_polygon_status_error),
+        cmocka_unit_test(test_polygon_news),
+        cmocka_unit_test(test_alpaca_bars_and_news),
+        cmocka_unit_test(test_not_an_object),
+        cmocka_unit_test(test_alpaca_order),
+        cmocka_unit_test(test_alpaca_refusal),
+        cmocka_unit_test(test_alpaca_positions_account_clock),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
