@@ -147,20 +147,6 @@ static void route_check(risk_engine *re, const http_request *req,
     trading_pool_put(re->pool, d);
 }
 
-/* The query parameters a route takes: any other is a 400. Returns 1
- * when all are known. */
-static int query_known(const http_request *req, http_response *res,
-                       const char *const *allowed)
-{
-    char name[HTTP_QUERY_NAME_MAX], msg[160];
-
-    if (!http_query_unknown(req, allowed, name, sizeof(name)))
-        return 1;
-    snprintf(msg, sizeof(msg), "unknown query parameter '%s'", name);
-    http_error(res, 400, "bad_request", msg);
-    return 0;
-}
-
 /* day=YYYY-MM-DD of GET /exposure. Returns 1 with *day, 0 when absent,
  * -1 after a 400. */
 static int param_day(const http_request *req, http_response *res, int32_t *day)
@@ -212,7 +198,7 @@ static void route_exposure(risk_engine *re, const http_request *req,
     cents gross = 0;
     char err[512], ds[11];
 
-    if (!query_known(req, res, params) ||
+    if (!trading_query_known(req, res, params) ||
         (given = param_day(req, res, &day)) < 0)
         return;
     d = trading_pool_get(re->pool);
@@ -464,7 +450,7 @@ static void handle(void *ctx, const http_request *req, http_response *res)
             route_exposure(re, req, res);
     } else if (strcmp(p, "/limits") == 0 && get) {
         if (trading_authorized(re->cfg, req, res, 0) &&
-            query_known(req, res, no_params))
+            trading_query_known(req, res, no_params))
             route_limits_get(re, res);
     } else if (strcmp(p, "/limits") == 0 &&
                (strcmp(m, "PUT") == 0 || strcmp(m, "PATCH") == 0)) {

@@ -792,6 +792,18 @@ json_t *trading_body(const http_request *req, http_response *res)
     return j;
 }
 
+int trading_query_known(const http_request *req, http_response *res,
+                        const char *const *allowed)
+{
+    char name[HTTP_QUERY_NAME_MAX], msg[160];
+
+    if (!http_query_unknown(req, allowed, name, sizeof(name)))
+        return 1;
+    snprintf(msg, sizeof(msg), "unknown query parameter '%s'", name);
+    http_error(res, 400, "bad_request", msg);
+    return 0;
+}
+
 int trading_body_fields(json_t *body, const char *const *fields,
                         http_response *res)
 {

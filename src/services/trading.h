@@ -170,6 +170,12 @@ json_t *trading_body(const http_request *req, http_response *res);
 int trading_body_fields(json_t *body, const char *const *fields,
                         http_response *res);
 
+/* 1 when every query parameter of req is named in allowed
+ * (NULL-terminated); else answers 400 naming the first other one and
+ * returns 0. */
+int trading_query_known(const http_request *req, http_response *res,
+                        const char *const *allowed);
+
 /* A fixed pool of database connections for HTTP threads. */
 typedef struct trading_pool trading_pool;
 

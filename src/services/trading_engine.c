@@ -749,20 +749,6 @@ static void route_status(engine *e, http_response *res)
     reply_sql_json(e, res, "te_status", sql, 1, p, "status");
 }
 
-/* The query parameters a route takes: any other is a 400. Returns 1
- * when all are known. */
-static int query_known(const http_request *req, http_response *res,
-                       const char *const *allowed)
-{
-    char name[HTTP_QUERY_NAME_MAX], msg[160];
-
-    if (!http_query_unknown(req, allowed, name, sizeof(name)))
-        return 1;
-    snprintf(msg, sizeof(msg), "unknown query parameter '%s'", name);
-    http_error(res, 400, "bad_request", msg);
-    return 0;
-}
-
 /* limit=N, 1 to 1000, as text for $n::int in out; def when absent.
  * Returns 0, or -1 after a 400. */
 static int param_limit(const http_request *req, http_response *res,
@@ -798,7 +784,7 @@ static void route_orders(engine *e, const http_request *req, http_response *res)
     char status[8] = "all", limit[8];
     const char *p[] = {status, limit};
 
-    if (!query_known(req, res, params))
+    if (!trading_query_known(req, res, params))
         return;
     if (http_query_param(req, "status", status, sizeof(status)) < 0 ||
         (strcmp(status, "all") != 0 && strcmp(status, "open") != 0)) {
@@ -844,7 +830,7 @@ static void route_decisions(engine *e, const http_request *req,
     char limit[8];
     const char *p[] = {limit};
 
-    if (!query_known(req, res, params) ||
+    if (!trading_query_known(req, res, params) ||
         param_limit(req, res, "50", limit) < 0)
         return;
     reply_sql_json(e, res, "te_decisions", sql, 1, p, "decisions");
@@ -1082,10 +1068,10 @@ static void handle(void *ctx, const http_request *req, http_response *res)
     if (!trading_authorized(e->cfg, req, res, !get))
         return;
     if (get && strcmp(p, "/status") == 0) {
-        if (query_known(req, res, no_params))
+        if (trading_query_known(req, res, no_params))
             route_status(e, res);
     } else if (get && strncmp(p, "/orders/", 8) == 0) {
-        if (query_known(req, res, no_params))
+        if (trading_query_known(req, res, no_params))
             route_order(e, p + 8, res);
     } else if (get && strcmp(p, "/orders") == 0) {
         route_orders(e, req, res);

@@ -15,12 +15,12 @@
 
 #include "lib/api.h"
 #include "lib/http.h"
+#include "fuzz_http.h"
 #include "lib/log.h"
 #include "services/cli.h"
 #include "services/query_api.h"
 #include "services/trading.h"
 
-#define TOKEN "fuzz-token-0123456789abcdef"
 #define NOBODY "http://127.0.0.1:1"
 
 /* The services' command entries need these from cli.c, which would pull
@@ -56,7 +56,7 @@ static void setup(void)
     setenv("POSTGRES_CONNECT_TIMEOUT", "1", 1);
     setenv("REDIS_HOST", "127.0.0.1", 1);
     setenv("REDIS_PORT", "1", 1);
-    setenv("API_TOKENS", TOKEN, 1);
+    setenv("API_TOKENS", FUZZ_TOKEN, 1);
     setenv("CORS_ORIGIN", "http://dash.example", 1);
     setenv("TRADING_ENGINE_URL", NOBODY, 1);
     setenv("RISK_ENGINE_URL", NOBODY, 1);
@@ -74,69 +74,32 @@ static void setup(void)
         abort();
 }
 
-/* Copies the next '\n'-terminated part of *p (up to end) into a new
- * NUL-terminated string. */
-static char *part(const char **p, const char *end)
-{
-    const char *nl = memchr(*p, '\n', (size_t)(end - *p));
-    const char *stop = nl ? nl : end;
-    size_t n = (size_t)(stop - *p);
-    char *s = malloc(n + 1);
-
-    memcpy(s, *p, n);
-    s[n] = '\0';
-    *p = nl ? nl + 1 : end;
-    return s;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static const char *const methods[] = {"GET",  "POST",    "PATCH", "DELETE",
-                                          "HEAD", "OPTIONS", "PUT",   "GET"};
-    const char *p, *end;
-    char *path, *query, *body;
-    http_request req;
+    fuzz_request f;
     http_response res;
 
     if (size == 0)
         return 0;
     if (!loaded)
         setup();
-    p = (const char *)data + 1;
-    end = (const char *)data + size;
-    path = part(&p, end);
-    query = part(&p, end);
-    body = malloc((size_t)(end - p) + 1);
-    memcpy(body, p, (size_t)(end - p));
-    body[end - p] = '\0';
-
-    memset(&req, 0, sizeof(req));
-    req.method = methods[data[0] & 7];
-    req.path = path;
-    req.query = query;
-    req.body = body;
-    req.body_len = (size_t)(end - p);
-    req.authorization = data[0] & 8 ? "Bearer " TOKEN : NULL;
-    req.origin = data[0] & 16 ? "http://dash.example" : NULL;
-    req.request_id = "fuzz";
+    fuzz_request_parse(data, size, &f);
 
     memset(&res, 0, sizeof(res));
     res.status = 200;
     buf_init(&res.body);
     switch ((data[0] >> 5) & 3) {
     case 1:
-        trading_engine_answer(&cfg, tpool, &req, &res);
+        trading_engine_answer(&cfg, tpool, &f.req, &res);
         break;
     case 2:
-        risk_engine_answer(&cfg, tpool, &req, &res);
+        risk_engine_answer(&cfg, tpool, &f.req, &res);
         break;
     default:
-        api_handle(qapi, &req, &res);
+        api_handle(qapi, &f.req, &res);
         break;
     }
     buf_release(&res.body);
-    free(path);
-    free(query);
-    free(body);
+    fuzz_request_free(&f);
     return 0;
 }
