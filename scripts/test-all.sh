@@ -9,14 +9,8 @@ cd "$ROOT"
 
 export STONKS_STACK_DIR=$ROOT/var/test-stack
 # A port something else already listens on (another checkout's test
-# run, say) is skipped: the next free one is taken.
-free_port() {
-    local p=$1
-    while (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; do
-        p=$((p + 1))
-    done
-    echo "$p"
-}
+# run, say) is skipped: free_port takes the next free one.
+source tests/integration/lib.sh
 export STONKS_PG_PORT=${STONKS_TEST_PG_PORT:-$(free_port 15442)}
 export STONKS_REDIS_PORT=${STONKS_TEST_REDIS_PORT:-$(free_port 16389)}
 # The services' HTTP ports in tests, away from a demo or `make up` that
