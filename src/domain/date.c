@@ -132,3 +132,8 @@ int date_weekday(int32_t day)
 
     return (int)(r < 0 ? r + 7 : r);
 }
+
+int date_plausible(int32_t day, int32_t today)
+{
+    return day >= 0 && day <= today + DATE_MAX_AHEAD_DAYS;
+}

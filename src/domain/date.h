@@ -28,4 +28,14 @@ void date_format(int32_t day, char out[11]);
 /* 0 = Sunday ... 6 = Saturday. */
 int date_weekday(int32_t day);
 
+/* How far after today a date from outside may lie. */
+#define DATE_MAX_AHEAD_DAYS 31
+
+/* 1 when day is one the system can mean: from 1970-01-01 to
+ * DATE_MAX_AHEAD_DAYS after today (a day number, the caller's clock).
+ * A date far outside (0000-01-01, 9999-12-31) parses, but as a job's or
+ * a request's day it is a mistake: it would sort as the latest of
+ * everything, or overflow PostgreSQL's timestamps. */
+int date_plausible(int32_t day, int32_t today);
+
 #endif

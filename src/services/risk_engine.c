@@ -156,9 +156,12 @@ static int param_day(const http_request *req, http_response *res, int32_t *day)
 
     if (got == 0)
         return 0;
-    if (got > 0 && date_parse(v, strlen(v), day) == 0)
+    if (got > 0 && date_parse(v, strlen(v), day) == 0 &&
+        date_plausible(*day, (int32_t)(time(NULL) / 86400)))
         return 1;
-    http_error(res, 400, "bad_request", "day must be a date YYYY-MM-DD");
+    http_error(res, 400, "bad_request",
+               "day must be a date YYYY-MM-DD from 1970-01-01 to a month "
+               "ahead");
     return -1;
 }
 

@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "domain/date.h"
 #include "lib/db.h"
@@ -52,6 +53,13 @@ int job_day(json_t *o, const char *key, int32_t *day, char *err, size_t errlen)
     if (!json_is_string(v) ||
         date_parse(json_string_value(v), json_string_length(v), day) < 0) {
         snprintf(err, errlen, "job field '%s' must be a date YYYY-MM-DD", key);
+        return -1;
+    }
+    if (!date_plausible(*day, (int32_t)(time(NULL) / 86400))) {
+        snprintf(err, errlen,
+                 "job field '%s' must lie between 1970-01-01 and %d days "
+                 "from today",
+                 key, DATE_MAX_AHEAD_DAYS);
         return -1;
     }
     return 0;

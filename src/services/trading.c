@@ -621,8 +621,10 @@ static int json_day(json_t *j, const char *key, int32_t *day)
 {
     json_t *v = json_object_get(j, key);
 
-    return json_is_string(v) && date_parse(json_string_value(v),
-                                           json_string_length(v), day) == 0
+    return json_is_string(v) &&
+                   date_parse(json_string_value(v), json_string_length(v),
+                              day) == 0 &&
+                   date_plausible(*day, (int32_t)(time(NULL) / 86400))
                ? 0
                : -1;
 }
@@ -689,7 +691,8 @@ int trading_intent_parse(json_t *j, order_intent *o, int32_t *decision_day,
         json_integer_value(min) < 0 || json_integer_value(min) >= 1440) {
         snprintf(err, errlen,
                  "decision_day and exec_day must be dates "
-                 "YYYY-MM-DD, exec_minute 0-1439");
+                 "YYYY-MM-DD from 1970-01-01 to a month ahead, "
+                 "exec_minute 0-1439");
         return -1;
     }
     o->exec_minute = (int)json_integer_value(min);

@@ -302,10 +302,14 @@ CHECK='"client_order_id":"hostile-chk","ticker":"AAPL","side":"buy",
     "type":"market","decision_day":"2011-09-08","exec_day":"2011-09-09"'
 bad "check: qty as a string" 400 bad_request "$QTY_MSG" \
     POST "$RE/check" -H "$JSON" -d "{$CHECK,\"qty\":\"1\",\"exec_minute\":570}"
-bad "check: a day that is not a date" 400 bad_request \
-    "decision_day and exec_day must be dates YYYY-MM-DD, exec_minute 0-1439" \
+DAY_MSG="decision_day and exec_day must be dates YYYY-MM-DD from"
+DAY_MSG+=" 1970-01-01 to a month ahead, exec_minute 0-1439"
+bad "check: a day that is not a date" 400 bad_request "$DAY_MSG" \
     POST "$RE/check" -H "$JSON" \
     -d "{${CHECK/2011-09-08/2011-02-30},\"qty\":1,\"exec_minute\":570}"
+bad "check: year 9999 (PostgreSQL would refuse it: 503)" 400 bad_request \
+    "$DAY_MSG" POST "$RE/check" -H "$JSON" \
+    -d "{${CHECK/2011-09-09/9999-12-31},\"qty\":1,\"exec_minute\":570}"
 bad "limits: a value as a string" 400 bad_request \
     "max_orders_per_day must be a whole number from 0 to 1000000 (count)" \
     PATCH "$RE/limits" -H "$JSON" -H "$TOKEN" \
@@ -347,7 +351,7 @@ bad "manual order: negative limit price" 400 bad_request \
 bad "check: negative qty" 400 bad_request "$QTY_MSG" \
     POST "$RE/check" -H "$JSON" -d "{$CHECK,\"qty\":-1,\"exec_minute\":570}"
 bad "check: minute past the day" 400 bad_request \
-    "decision_day and exec_day must be dates YYYY-MM-DD, exec_minute 0-1439" \
+    "$DAY_MSG" \
     POST "$RE/check" -H "$JSON" \
     -d "{$CHECK,\"qty\":1,\"exec_minute\":9223372036854775807}"
 bad "limits: a negative limit" 400 bad_request \
@@ -413,8 +417,11 @@ for route in exposure limits; do
     bad "risk-engine GET /$route?x=1" 400 bad_request \
         "unknown query parameter 'x'" GET "$RE/$route?x=1"
 done
-bad "risk-engine /exposure?day=tomorrow" 400 bad_request \
-    "day must be a date YYYY-MM-DD" GET "$RE/exposure?day=tomorrow"
+EXPO_MSG="day must be a date YYYY-MM-DD from 1970-01-01 to a month ahead"
+bad "risk-engine /exposure?day=tomorrow" 400 bad_request "$EXPO_MSG" \
+    GET "$RE/exposure?day=tomorrow"
+bad "risk-engine /exposure?day=0000-01-01" 400 bad_request "$EXPO_MSG" \
+    GET "$RE/exposure?day=0000-01-01"
 
 group "10 MB bodies"
 for route in "POST $REG/symbols" "POST $REG/symbols/import" \
@@ -532,8 +539,8 @@ bad "limits: SQL as a restricted ticker" 400 bad_request \
     "restricted[0] is not a ticker" \
     PATCH "$RE/limits" -H "$JSON" -H "$TOKEN" \
     -d "{\"restricted\":[\"XOM'); DELETE FROM restricted_tickers;--\"]}"
-bad "exposure: SQL as the day" 400 bad_request \
-    "day must be a date YYYY-MM-DD" GET "$RE/exposure?day=2011-09-01%27--"
+bad "exposure: SQL as the day" 400 bad_request "$EXPO_MSG" \
+    GET "$RE/exposure?day=2011-09-01%27--"
 bad "query-api: SQL as an order status" 400 invalid_parameter \
     "status must be one of: queued, submitting, accepted, partially_filled, filled, canceled, expired, rejected, denied" \
     GET "$QA/orders?status=filled%27%20OR%201=1--"

@@ -184,6 +184,20 @@ static void test_format_then_parse_round_trips(void **state)
     }
 }
 
+static void test_plausible(void **state)
+{
+    (void)state;
+    int32_t today = date_from_ymd(2026, 12, 4);
+
+    assert_int_equal(date_plausible(date_from_ymd(1970, 1, 1), today), 1);
+    assert_int_equal(date_plausible(date_from_ymd(1969, 12, 31), today), 0);
+    assert_int_equal(date_plausible(date_from_ymd(2011, 7, 6), today), 1);
+    assert_int_equal(date_plausible(date_from_ymd(2027, 1, 4), today), 1);
+    assert_int_equal(date_plausible(date_from_ymd(2027, 1, 5), today), 0);
+    assert_int_equal(date_plausible(date_from_ymd(9999, 12, 31), today), 0);
+    assert_int_equal(date_plausible(date_from_ymd(0, 1, 1), today), 0);
+}
+
 static void test_weekday(void **state)
 {
     (void)state;
@@ -212,6 +226,7 @@ int main(void)
         cmocka_unit_test(test_format_clamps_out_of_range),
         cmocka_unit_test(test_format_then_parse_round_trips),
         cmocka_unit_test(test_weekday),
+        cmocka_unit_test(test_plausible),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
