@@ -890,6 +890,25 @@ static void route_kill_switch(engine *e, const http_request *req,
     json_decref(body);
 }
 
+/* 1 when the stored order (row 0 of r: ticker, side, type, qty, limit
+ * price in cents or 0, extended hours) is the one o asks for: sending
+ * the same order again is answered "exists", another one under the same
+ * client order id is a conflict. */
+static int same_order(PGresult *r, const order_intent *o)
+{
+    char qty[32], limit[32];
+
+    snprintf(qty, sizeof(qty), "%lld", (long long)o->qty);
+    snprintf(limit, sizeof(limit), "%lld",
+             (long long)(o->type == ORDER_LIMIT ? o->limit_price : 0));
+    return strcmp(PQgetvalue(r, 0, 0), o->ticker) == 0 &&
+           strcmp(PQgetvalue(r, 0, 1), order_side_name(o->side)) == 0 &&
+           strcmp(PQgetvalue(r, 0, 2), order_type_name(o->type)) == 0 &&
+           strcmp(PQgetvalue(r, 0, 3), qty) == 0 &&
+           strcmp(PQgetvalue(r, 0, 4), limit) == 0 &&
+           (PQgetvalue(r, 0, 5)[0] == 't') == (o->extended_hours != 0);
+}
+
 /* A manual order: parsed, priced, screened and stored like a decision's
  * order, in one transaction. Returns the HTTP status. */
 static int manual_order(engine *e, db *d, order_intent *o, int32_t today,
@@ -899,17 +918,27 @@ static int manual_order(engine *e, db *d, order_intent *o, int32_t today,
     risk_verdict v;
     const char *p[] = {o->client_order_id};
     PGresult *r;
-    int known, exists, changed;
+    int known, exists, same, changed;
 
     if (db_begin(d) != DB_OK ||
         db_exec(d, "SELECT pg_advisory_xact_lock(" TRADING_LOCK ")", 0, NULL,
                 NULL) != DB_OK ||
         db_execp(d, "te_man_exists",
-                 "SELECT 1 FROM orders WHERE client_order_id = $1", 1, p,
-                 &r) != DB_OK)
+                 "SELECT ticker, side, type, qty::text,"
+                 " coalesce(limit_price_cents, 0)::text, extended_hours"
+                 " FROM orders WHERE client_order_id = $1",
+                 1, p, &r) != DB_OK)
         goto dberr;
     exists = PQntuples(r) > 0;
+    same = exists && same_order(r, o);
     PQclear(r);
+    if (exists && !same) {
+        db_rollback(d);
+        snprintf(err, errlen,
+                 "client_order_id %s is already used by a different order",
+                 o->client_order_id);
+        return 409;
+    }
     if (exists) {
         db_rollback(d);
         *answer = json_pack("{s:s, s:s, s:s}", "mode", trading_mode(e->cfg),
@@ -1027,6 +1056,10 @@ static void route_manual(engine *e, const http_request *req, http_response *res)
     }
     if (status == 422 && !answer) {
         http_error(res, 422, "unknown_ticker", err);
+        return;
+    }
+    if (status == 409) {
+        http_error(res, 409, "conflict", err);
         return;
     }
     if (status == 201 || status == 422) {

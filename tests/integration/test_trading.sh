@@ -256,6 +256,18 @@ r=$(api POST $TE/orders \
 assert_eq "manual order through the screen: 201 queued, paper" \
     "201 queued paper" "$(code "$r") $(cut -d' ' -f2- <<<"$r" |
         jq_py 'j["status"] + " " + j["mode"]')"
+r=$(api POST $TE/orders \
+    '{"ticker":"AAPL","side":"buy","qty":3,"client_order_id":"man-t1"}' \
+    -H "$AUTH")
+assert_eq "the same manual order again: 200 exists" "200 exists" \
+    "$(code "$r") $(cut -d' ' -f2- <<<"$r" | jq_py 'j["status"]')"
+r=$(api POST $TE/orders \
+    '{"ticker":"MSFT","side":"sell","qty":5,"client_order_id":"man-t1"}' \
+    -H "$AUTH")
+assert_eq "another order under the same client_order_id: 409" \
+    "409 conflict client_order_id man-t1 is already used by a different order" \
+    "$(code "$r") $(cut -d' ' -f2- <<<"$r" |
+        jq_py 'j["error"]["code"] + " " + j["error"]["message"]')"
 gated() { [ "$(sql "SELECT status FROM orders WHERE client_order_id =
         'man-t1'")" == accepted ]; }
 wait_for 10 gated || echo "  FAIL: manual order not at the broker"
