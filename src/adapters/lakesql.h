@@ -2,7 +2,7 @@
  * lakesql: SQL over the Parquet lake through one interface, whichever
  * engine answers: DuckDB embedded in this process over the local lake
  * (the default), or Trino over its HTTP client protocol when TRINO_URL
- * is set. Used by `stonks sql` and by query-api's POST /lakehouse/query.
+ * is set. Used by `stonks sql`.
  *
  * Read-only by construction: the text must be exactly one SELECT (or
  * WITH ... SELECT) statement; DuckDB runs it in a fresh in-memory

@@ -148,7 +148,8 @@ static const setting config_table[] = {
      600, NULL,
      "seconds a request's headers and body may take to arrive in full"},
     {"API_TOKENS", SET_TOKENS, "", OFF(api_tokens), 0, 0, NULL,
-     "comma-separated bearer tokens for mutating routes (secret)"},
+     "comma-separated bearer tokens, 16-256 printable characters each, "
+     "for mutating routes (secret)"},
     {"API_READ_AUTH", SET_INT, "0", OFF(api_read_auth), 0, 1, NULL,
      "1: read routes need a token too"},
     {"CORS_ORIGIN", SET_STR, "", OFF(cors_origin), 0, 0, NULL,

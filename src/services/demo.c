@@ -358,6 +358,37 @@ out:
     return rc;
 }
 
+/* The demo's own settings (not in the services' table): a whole number
+ * in lo..hi when set. Returns 0, or -1 after a message naming it. */
+static int demo_int_ok(const char *name, long lo, long hi)
+{
+    const char *v = getenv(name);
+    char *end;
+    long n;
+
+    if (!v)
+        return 0;
+    n = strtol(v, &end, 10);
+    if (*v && *end == '\0' && n >= lo && n <= hi && v[0] != ' ' && v[0] != '+')
+        return 0;
+    fprintf(stderr, "stonks demo: %s must be a whole number from %ld to %ld\n",
+            name, lo, hi);
+    return -1;
+}
+
+static int demo_settings_check(void)
+{
+    size_t slots = 0;
+
+    for (size_t i = 0; i < sizeof(topology) / sizeof(*topology); i++)
+        slots += 8;
+    if (demo_int_ok("DEMO_REPLICAS", 1, 8) < 0 ||
+        demo_int_ok("DEMO_TRADING", 0, 1) < 0 ||
+        demo_int_ok("STONKS_DEMO_HTTP_BASE", 1024, 65535 - (long)slots) < 0)
+        return -1;
+    return 0;
+}
+
 int cmd_demo(int argc, char **argv)
 {
     config c;
@@ -379,7 +410,7 @@ int cmd_demo(int argc, char **argv)
             return 2;
         }
     }
-    if (cli_start("demo", &c) < 0)
+    if (demo_settings_check() < 0 || cli_start("demo", &c) < 0)
         return 2;
     rc = run_demo(&c, reset);
     config_release(&c);

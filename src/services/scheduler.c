@@ -73,6 +73,40 @@ static void free_tickers(sched *s)
 }
 
 /* The tickers to schedule: REPLAY_TICKERS, else every active symbol. */
+static int no_tickers(char *err, size_t errlen)
+{
+    snprintf(err, errlen,
+             "REPLAY_TICKERS names no ticker; leave it empty for every "
+             "active symbol");
+    return -1;
+}
+
+/* Every ticker of REPLAY_TICKERS must be an active symbol: a job for
+ * another would be ingested, find nothing and be counted as done. */
+static int known_tickers(sched *s, char *err, size_t errlen)
+{
+    static const char sql[] =
+        "SELECT t FROM unnest($1::text[]) AS u(t) WHERE NOT EXISTS"
+        " (SELECT 1 FROM symbols WHERE ticker = u.t AND active) LIMIT 1";
+    const char *p[] = {pgarr_text(&s->ticker_arr)};
+    PGresult *r;
+    int rc = 0;
+
+    if (db_execp(s->db, "sched_known", sql, 1, p, &r) != DB_OK) {
+        snprintf(err, errlen, "%s", db_error(s->db));
+        return -1;
+    }
+    if (PQntuples(r) > 0) {
+        snprintf(err, errlen,
+                 "REPLAY_TICKERS: '%s' is not an active symbol of the "
+                 "registry",
+                 PQgetvalue(r, 0, 0));
+        rc = -1;
+    }
+    PQclear(r);
+    return rc;
+}
+
 static int load_tickers(sched *s, char *err, size_t errlen)
 {
     PGresult *r;
@@ -98,7 +132,8 @@ static int load_tickers(sched *s, char *err, size_t errlen)
             pgarr_adds(&s->ticker_arr, norm);
         }
         free(list);
-        return 0;
+        return s->ntickers ? known_tickers(s, err, errlen)
+                           : no_tickers(err, errlen);
     }
     if (db_exec(s->db,
                 "SELECT ticker FROM symbols WHERE active"

@@ -22,8 +22,8 @@ static const char sql_usage[] =
     "  orders, fills, positions, risk_verdicts, portfolio_values, each\n"
     "  with its partition day as column dt. Prints a header line, then\n"
     "  the rows as PostgreSQL's COPY text format does (tab-separated,\n"
-    "  NULL as \\N, backslash escapes), or with --json the answer\n"
-    "  POST /lakehouse/query gives. Limits: LAKE_QUERY_MAX_ROWS and\n"
+    "  NULL as \\N, backslash escapes), or with --json one JSON object\n"
+    "  (columns, rows, row_count). Limits: LAKE_QUERY_MAX_ROWS and\n"
     "  LAKE_QUERY_TIMEOUT_MS unless given. Exit 1 when the query fails.\n";
 
 /* A field as PostgreSQL's COPY text format writes it. */
