@@ -25,6 +25,10 @@ BA := build/asan
 ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=undefined
 
+# Object files of the tests and benchmarks are kept (make would delete
+# them as intermediate files and build them again on the next run).
+.SECONDARY:
+
 .PHONY: all asan test unit unit-asan integration demo lint format clean \
 	deps bench bench-load
 all: bin/stonks $(addprefix $(B)/tests/,$(UNIT_TESTS)) \
