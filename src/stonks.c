@@ -81,6 +81,15 @@ static int cmd_config(int argc, char **argv)
         fprintf(stderr, "stonks config: %s\n", err);
         return 2;
     }
+    /* What single services check at start-up, checked here too. */
+    if (trading_mode_check(&c, err, sizeof(err)) < 0 ||
+        (strcmp(c.extractor_model, "ollama") == 0 && !c.ollama_url[0] &&
+         snprintf(err, sizeof(err), "EXTRACTOR_MODEL=ollama needs OLLAMA_URL") >
+             0)) {
+        fprintf(stderr, "stonks config: %s\n", err);
+        config_release(&c);
+        return 2;
+    }
     config_release(&c);
     printf("configuration ok\n");
     return 0;

@@ -1,5 +1,6 @@
 #include "lib/config.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -319,7 +320,8 @@ static int load_one(config *c, const setting *s, char *err, size_t errlen)
 
         errno = 0;
         n = strtol(v, &end, 10);
-        if (errno || end == v || *end || n < s->min || n > s->max) {
+        if (errno || end == v || *end || n < s->min || n > s->max ||
+            !(isdigit((unsigned char)v[0]) || v[0] == '-')) {
             snprintf(err, errlen,
                      "%s must be a whole number from %ld to %ld, got '%.40s'",
                      s->name, s->min, s->max, v);
@@ -367,6 +369,78 @@ static int load_one(config *c, const setting *s, char *err, size_t errlen)
     return 0;
 }
 
+/* 1 when u is an http:// or https:// URL with a host (letters, digits,
+ * '.', '-', or [IPv6]), an optional port 1-65535 and an optional path
+ * of printable characters. */
+static int http_url_ok(const char *u)
+{
+    const char *h, *p;
+    long port;
+
+    if (strncmp(u, "http://", 7) == 0)
+        h = u + 7;
+    else if (strncmp(u, "https://", 8) == 0)
+        h = u + 8;
+    else
+        return 0;
+    p = h;
+    if (*p == '[') {
+        while (*p && *p != ']')
+            p++;
+        if (*p++ != ']' || p - h < 3)
+            return 0;
+    } else {
+        while (isalnum((unsigned char)*p) || *p == '.' || *p == '-')
+            p++;
+        if (p == h)
+            return 0;
+    }
+    if (*p == ':') {
+        char *end;
+
+        if (!isdigit((unsigned char)p[1]))
+            return 0;
+        port = strtol(p + 1, &end, 10);
+        if (port < 1 || port > 65535)
+            return 0;
+        p = end;
+    }
+    if (*p && *p != '/')
+        return 0;
+    for (; *p; p++)
+        if ((unsigned char)*p <= ' ' || *p == 0x7f)
+            return 0;
+    return 1;
+}
+
+/* The settings that name an HTTP server: empty (where allowed) or a
+ * URL http_url_ok takes. Returns 0, or -1 with err naming the first
+ * bad one (not its value: a URL may hold credentials). */
+static int check_urls(const config *c, char *err, size_t errlen)
+{
+    const struct {
+        const char *name, *value;
+    } urls[] = {{"QUERY_API_URL", c->query_api_url},
+                {"REGISTRY_URL", c->registry_url},
+                {"TRADING_ENGINE_URL", c->trading_engine_url},
+                {"RISK_ENGINE_URL", c->risk_engine_url},
+                {"OLLAMA_URL", c->ollama_url},
+                {"POLYGON_BASE_URL", c->polygon_base_url},
+                {"ALPACA_DATA_URL", c->alpaca_data_url},
+                {"BROKER_BASE_URL", c->broker_base_url},
+                {"TRINO_URL", c->trino_url}};
+
+    for (size_t i = 0; i < sizeof(urls) / sizeof(urls[0]); i++)
+        if (urls[i].value && urls[i].value[0] && !http_url_ok(urls[i].value)) {
+            snprintf(err, errlen,
+                     "%s must be an http:// or https:// URL: a host, an "
+                     "optional port 1-65535 and path",
+                     urls[i].name);
+            return -1;
+        }
+    return 0;
+}
+
 /* 1 for the passwords of examples and images that attackers try first
  * (any case), or one shorter than 8 bytes. */
 static int weak_password(const char *p)
@@ -397,6 +471,10 @@ int config_load(config *c, char *err, size_t errlen)
     if (strcmp(c->replay_start, c->replay_end) > 0) {
         snprintf(err, errlen, "REPLAY_START (%s) is after REPLAY_END (%s)",
                  c->replay_start, c->replay_end);
+        config_release(c);
+        return -1;
+    }
+    if (check_urls(c, err, errlen) < 0) {
         config_release(c);
         return -1;
     }

@@ -49,6 +49,12 @@ static void test_config_names_the_bad_variable(void **state)
     config_error("POSTGRES_PORT", "70000",
                  "POSTGRES_PORT must be a whole number from 1 to 65535, "
                  "got '70000'");
+    config_error("POSTGRES_PORT", " 5432",
+                 "POSTGRES_PORT must be a whole number from 1 to 65535, "
+                 "got ' 5432'");
+    config_error("POSTGRES_PORT", "+5432",
+                 "POSTGRES_PORT must be a whole number from 1 to 65535, "
+                 "got '+5432'");
     config_error("QUEUE_BATCH_SIZE", "12x",
                  "QUEUE_BATCH_SIZE must be a whole number from 1 to 4096, "
                  "got '12x'");
@@ -70,6 +76,35 @@ static void test_config_names_the_bad_variable(void **state)
     config_error("REPLAY_END", "2011-01-01",
                  "REPLAY_START (2011-07-06) is after REPLAY_END "
                  "(2011-01-01)");
+    config_error("QUERY_API_URL", "notaurl",
+                 "QUERY_API_URL must be an http:// or https:// URL: a host, "
+                 "an optional port 1-65535 and path");
+    config_error("TRINO_URL", "http://127.0.0.1:99999",
+                 "TRINO_URL must be an http:// or https:// URL: a host, an "
+                 "optional port 1-65535 and path");
+    config_error("OLLAMA_URL", "ftp://ollama",
+                 "OLLAMA_URL must be an http:// or https:// URL: a host, an "
+                 "optional port 1-65535 and path");
+    config_error("BROKER_BASE_URL", "https://host name",
+                 "BROKER_BASE_URL must be an http:// or https:// URL: a "
+                 "host, an optional port 1-65535 and path");
+}
+
+static void test_config_takes_urls(void **state)
+{
+    static const char *const good[] = {
+        "http://127.0.0.1:8001", "https://paper-api.alpaca.markets",
+        "http://[::1]:8001/api", "http://query-api:8000/"};
+    char err[512] = "";
+    config c;
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+        setenv("QUERY_API_URL", good[i], 1);
+        assert_int_equal(config_load(&c, err, sizeof(err)), 0);
+        config_release(&c);
+    }
+    unsetenv("QUERY_API_URL");
 }
 
 static void test_config_production_needs_passwords(void **state)
@@ -152,6 +187,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_config_defaults),
         cmocka_unit_test(test_config_names_the_bad_variable),
+        cmocka_unit_test(test_config_takes_urls),
         cmocka_unit_test(test_config_production_needs_passwords),
         cmocka_unit_test(test_sha256_known_answers),
         cmocka_unit_test(test_buf_json_escaping),
