@@ -176,7 +176,7 @@ FUZZ_SRC := $(SRC_LIB) $(SRC_DOMAIN) src/services/svc.c \
 	polygon.c alpaca_data.c alpaca_trading.c broker.c smtp.c) \
 	$(addprefix src/services/,registry.c registry_import.c symbols.c \
 	query_api.c query_api_read.c query_api_trading.c trading.c \
-	trading_engine.c risk_engine.c trading_limits.c)
+	trading_engine.c trading_engine_api.c risk_engine.c trading_limits.c)
 FUZZ_HARNESSES := $(patsubst tests/fuzz/%.c,%,\
 	$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_SECONDS ?= 10

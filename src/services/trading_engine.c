@@ -33,10 +33,7 @@
  * earlier orders, and executes at the next regular session.
  *
  * HTTP (HTTP_PORT, or the port of TRADING_ENGINE_URL when that is 0):
- * GET /status, /orders, /orders/{client_order_id}, /decisions; POST
- * /orders (a manual order, through the same screen) and POST
- * /kill-switch need a bearer token. Every answer about orders carries
- * the mode, and so does every log line about one.
+ * the routes are in trading_engine_api.c.
  *
  * Notifications: rows of the notifications table (the outbox); with
  * SMTP_URL, GMAIL_SENDER and GMAIL_RECIPIENT set, a thread mails the
@@ -55,25 +52,17 @@
 #include "domain/exchange.h"
 #include "domain/sizing.h"
 #include "domain/strategy.h"
-#include "lib/api.h"
 #include "lib/log.h"
-#include "lib/sha256.h"
 #include "lib/worker.h"
 #include "lib/xalloc.h"
 #include "services/cli.h"
 #include "services/svc.h"
 #include "services/trading.h"
+#include "services/trading_engine.h"
 
 #define NOTIFY_POLL_MS 300
 #define WAIT_FILLS_MS 20
 #define NOTIFY_MAX_ATTEMPTS 5
-#define KILL_REASON_MAX 500 /* bytes of a kill-switch reason */
-
-typedef struct engine {
-    const config *cfg;
-    trading_pool *pool; /* for the HTTP threads */
-    atomic_int stop;
-} engine;
 
 /* Traded tickers as a PostgreSQL array literal, and how many. */
 static int traded_tickers(db *d, const config *c, pgarr *out, long *n,
@@ -145,9 +134,9 @@ static const char SQL_ORDER[] =
     " $15::int, 'queued') ON CONFLICT (client_order_id) DO NOTHING"
     " RETURNING id";
 
-static int insert_order(db *d, const config *c, const order_intent *o,
-                        const char *decision_id, const char *source,
-                        int32_t decision_day)
+int te_insert_order(db *d, const config *c, const order_intent *o,
+                    const char *decision_id, const char *source,
+                    int32_t decision_day)
 {
     char q[24], lim[24], ref[24], dd[11], ed[11], min[8];
     const char *p[15];
@@ -179,8 +168,8 @@ static int insert_order(db *d, const config *c, const order_intent *o,
     return rc;
 }
 
-static void notify_order(db *d, const config *c, const order_intent *o,
-                         const char *why)
+void te_notify_order(db *d, const config *c, const order_intent *o,
+                     const char *why)
 {
     char key[80], subject[200], *body;
 
@@ -197,8 +186,8 @@ static void notify_order(db *d, const config *c, const order_intent *o,
     free(body);
 }
 
-static void notify_denied(db *d, const config *c, const order_intent *o,
-                          const risk_verdict *v)
+void te_notify_denied(db *d, const config *c, const order_intent *o,
+                      const risk_verdict *v)
 {
     char key[80], subject[200];
     buf b;
@@ -299,7 +288,7 @@ static int decide(db *d, const config *c, trading_state *s, decision *dc,
     }
     dc->outcome = "denied";
     join_reasons(&v, dc->explanation, sizeof(dc->explanation));
-    notify_denied(d, c, &dc->o, &v);
+    te_notify_denied(d, c, &dc->o, &v);
     return 0;
 dberr:
     snprintf(err, errlen, "%s", db_error(d));
@@ -343,9 +332,9 @@ static int record(db *d, const config *c, decision *dc, int32_t day,
     PQclear(r);
     if (strcmp(dc->outcome, "ordered") != 0 || !id[0])
         return DB_OK;
-    rc = insert_order(d, c, &dc->o, id, "decision", decision_day);
+    rc = te_insert_order(d, c, &dc->o, id, "decision", decision_day);
     if (rc == DB_OK)
-        notify_order(d, c, &dc->o, dc->explanation);
+        te_notify_order(d, c, &dc->o, dc->explanation);
     return rc;
 }
 
@@ -672,461 +661,6 @@ static int te_handle(worker *w, queue_job *jobs, size_t n, char *err,
 
 /* The HTTP API. */
 
-static const char *const routes[] = {
-    "GET /status: mode, kill switch, account, open orders, last decisions",
-    "GET /orders[?status=open|all&limit=N]: orders, newest first",
-    "GET /orders/{client_order_id}: one order, its fills and verdicts",
-    "GET /decisions[?limit=N]: trading decisions, newest first",
-    "POST /orders: a manual order through the risk screen (token)",
-    "POST /kill-switch {\"active\": bool, \"reason\": text} (token)",
-    "GET /health, /ready, /metrics, /docs",
-    NULL};
-
-/* Runs a query returning one JSON text and answers it, with the mode. */
-static void reply_sql_json(engine *e, http_response *res, const char *name,
-                           const char *sql, int np, const char *const *p,
-                           const char *key)
-{
-    db *d = trading_pool_get(e->pool);
-    PGresult *r;
-
-    if (db_execp(d, name, sql, np, p, &r) != DB_OK) {
-        LOG_ERROR("database error", LF_S("error", db_error(d)));
-        http_error(res, 503, "unavailable", "the database did not answer");
-        trading_pool_put(e->pool, d);
-        return;
-    }
-    trading_pool_put(e->pool, d);
-    if (PQntuples(r) != 1 || PQgetisnull(r, 0, 0) ||
-        strcmp(PQgetvalue(r, 0, 0), "null") == 0) {
-        PQclear(r);
-        http_error(res, 404, "not_found", "no such order");
-        return;
-    }
-    /* PostgreSQL built the JSON: it goes into the answer as it is, not
-     * parsed and written again (that was most of this route's CPU). */
-    res->status = 200;
-    res->content_type = "application/json";
-    buf_reset(&res->body);
-    buf_addf(&res->body, "{\"mode\":\"%s\",\"%s\":", trading_mode(e->cfg), key);
-    buf_add(&res->body, PQgetvalue(r, 0, 0), (size_t)PQgetlength(r, 0, 0));
-    buf_adds(&res->body, "}\n");
-    PQclear(r);
-}
-
-#define ORDER_COLUMNS                                                          \
-    "o.id, o.client_order_id, o.source, o.mode, o.broker, o.ticker, o.side,"   \
-    " o.type, o.qty, o.limit_price_cents, o.ref_price_cents,"                  \
-    " o.extended_hours, o.decision_day, o.exec_day, o.exec_minute,"            \
-    " o.status, o.broker_order_id, o.filled_qty, o.filled_avg_price_cents,"    \
-    " o.commission_cents, o.reject_code, o.reject_reason, o.created_at,"       \
-    " o.updated_at, o.final_at"
-
-static void route_status(engine *e, http_response *res)
-{
-    static const char sql[] =
-        "SELECT json_build_object("
-        " 'broker', $1::text,"
-        " 'kill_switch', (SELECT json_build_object('active', active,"
-        "  'reason', reason, 'changed_by', changed_by, 'changed_at',"
-        "  changed_at) FROM kill_switch WHERE id = 1),"
-        " 'account', (SELECT json_build_object('cash_cents', cash_cents,"
-        "  'starting_cash_cents', starting_cash_cents, 'realized_pnl_cents',"
-        "  realized_pnl_cents, 'commissions_cents', commissions_cents)"
-        "  FROM account WHERE id = 1),"
-        " 'last_value', (SELECT row_to_json(v) FROM (SELECT * FROM"
-        "  portfolio_values ORDER BY day DESC LIMIT 1) v),"
-        " 'last_run', (SELECT max(day) FROM trading_runs),"
-        " 'open_orders', (SELECT coalesce(json_agg(x ORDER BY x.id), '[]')"
-        "  FROM (SELECT " ORDER_COLUMNS " FROM orders o WHERE o.status IN"
-        "  ('queued', 'submitting', 'accepted', 'partially_filled')"
-        "  ORDER BY o.id LIMIT 100) x),"
-        " 'last_decisions', (SELECT coalesce(json_agg(x ORDER BY x.id DESC),"
-        "  '[]') FROM (SELECT * FROM trading_decisions ORDER BY id DESC"
-        "  LIMIT 10) x))";
-    const char *p[] = {e->cfg->broker};
-
-    reply_sql_json(e, res, "te_status", sql, 1, p, "status");
-}
-
-/* limit=N, 1 to 1000, as text for $n::int in out; def when absent.
- * Returns 0, or -1 after a 400. */
-static int param_limit(const http_request *req, http_response *res,
-                       const char *def, char out[8])
-{
-    char v[16], *end = NULL;
-    long n = 0;
-    int got = http_query_param(req, "limit", v, sizeof(v));
-
-    if (got == 0) {
-        snprintf(out, 8, "%s", def);
-        return 0;
-    }
-    if (got > 0 && v[0] >= '0' && v[0] <= '9')
-        n = strtol(v, &end, 10);
-    if (!end || *end || n < 1 || n > 1000) {
-        http_error(res, 400, "bad_request",
-                   "limit must be a whole number from 1 to 1000");
-        return -1;
-    }
-    snprintf(out, 8, "%ld", n);
-    return 0;
-}
-
-static void route_orders(engine *e, const http_request *req, http_response *res)
-{
-    static const char sql[] =
-        "SELECT coalesce(json_agg(x ORDER BY x.id DESC), '[]') FROM ("
-        " SELECT " ORDER_COLUMNS " FROM orders o WHERE $1 = 'all' OR"
-        " o.status IN ('queued', 'submitting', 'accepted',"
-        " 'partially_filled') ORDER BY o.id DESC LIMIT $2::int) x";
-    static const char *const params[] = {"status", "limit", NULL};
-    char status[8] = "all", limit[8];
-    const char *p[] = {status, limit};
-
-    if (!trading_query_known(req, res, params))
-        return;
-    if (http_query_param(req, "status", status, sizeof(status)) < 0 ||
-        (strcmp(status, "all") != 0 && strcmp(status, "open") != 0)) {
-        http_error(res, 400, "bad_request", "status must be open or all");
-        return;
-    }
-    if (param_limit(req, res, "100", limit) < 0)
-        return;
-    reply_sql_json(e, res, "te_orders", sql, 2, p, "orders");
-}
-
-static void route_order(engine *e, const char *coid, http_response *res)
-{
-    static const char sql[] =
-        "SELECT (SELECT row_to_json(x)::jsonb || jsonb_build_object("
-        " 'fills', (SELECT coalesce(json_agg(f ORDER BY f.seq), '[]')"
-        "  FROM fills f WHERE f.order_id = x.id),"
-        " 'verdicts', (SELECT coalesce(json_agg(v ORDER BY v.id), '[]')"
-        "  FROM risk_verdicts v WHERE v.client_order_id = x.client_order_id))"
-        " FROM (SELECT " ORDER_COLUMNS " FROM orders o"
-        "  WHERE o.client_order_id = $1) x)";
-    const char *p[] = {coid};
-    char msg[128];
-
-    if (!trading_coid_ok(coid)) {
-        snprintf(msg, sizeof(msg),
-                 "the order id in the path must be a client_order_id: 1-%d "
-                 "letters, digits, '-' or '_'",
-                 ORDER_ID_MAX - 1);
-        http_error(res, 400, "bad_request", msg);
-        return;
-    }
-    reply_sql_json(e, res, "te_order_one", sql, 1, p, "order");
-}
-
-static void route_decisions(engine *e, const http_request *req,
-                            http_response *res)
-{
-    static const char sql[] =
-        "SELECT coalesce(json_agg(x ORDER BY x.id DESC), '[]') FROM ("
-        " SELECT * FROM trading_decisions ORDER BY id DESC LIMIT $1::int) x";
-    static const char *const params[] = {"limit", NULL};
-    char limit[8];
-    const char *p[] = {limit};
-
-    if (!trading_query_known(req, res, params) ||
-        param_limit(req, res, "50", limit) < 0)
-        return;
-    reply_sql_json(e, res, "te_decisions", sql, 1, p, "decisions");
-}
-
-static void route_kill_switch(engine *e, const http_request *req,
-                              http_response *res)
-{
-    static const char *const fields[] = {"active", "reason", NULL};
-    json_t *body = trading_body(req, res);
-    json_t *active, *why;
-    const char *reason = NULL;
-    char by[96], msg[96];
-    int changed = 0;
-    db *d;
-
-    if (!body)
-        return;
-    if (!trading_body_fields(body, fields, res)) {
-        json_decref(body);
-        return;
-    }
-    active = json_object_get(body, "active");
-    why = json_object_get(body, "reason");
-    if (!json_is_boolean(active)) {
-        http_error(res, 400, "bad_request", "active must be true or false");
-        json_decref(body);
-        return;
-    }
-    if (why && !json_is_null(why)) {
-        reason = json_string_value(why);
-        if (!reason || json_string_length(why) > KILL_REASON_MAX ||
-            !api_text_ok(reason, json_string_length(why))) {
-            snprintf(msg, sizeof(msg),
-                     "reason must be text of at most %d bytes, without "
-                     "control characters",
-                     KILL_REASON_MAX);
-            http_error(res, 400, "bad_request", msg);
-            json_decref(body);
-            return;
-        }
-    }
-    snprintf(by, sizeof(by), "api %.60s", req->request_id);
-    d = trading_pool_get(e->pool);
-    if (trading_kill_switch_set(d, json_is_true(active),
-                                reason ? reason : "(no reason given)", by,
-                                &changed) != DB_OK) {
-        LOG_ERROR("database error", LF_S("error", db_error(d)));
-        http_error(res, 503, "unavailable", "the database did not answer");
-    } else {
-        trading_reply(res, 200,
-                      json_pack("{s:s, s:b, s:b}", "mode", trading_mode(e->cfg),
-                                "active", json_is_true(active), "changed",
-                                changed));
-    }
-    trading_pool_put(e->pool, d);
-    json_decref(body);
-}
-
-/* 1 when the stored order (row 0 of r: ticker, side, type, qty, limit
- * price in cents or 0, extended hours) is the one o asks for: sending
- * the same order again is answered "exists", another one under the same
- * client order id is a conflict. */
-static int same_order(PGresult *r, const order_intent *o)
-{
-    char qty[32], limit[32];
-
-    snprintf(qty, sizeof(qty), "%lld", (long long)o->qty);
-    snprintf(limit, sizeof(limit), "%lld",
-             (long long)(o->type == ORDER_LIMIT ? o->limit_price : 0));
-    return strcmp(PQgetvalue(r, 0, 0), o->ticker) == 0 &&
-           strcmp(PQgetvalue(r, 0, 1), order_side_name(o->side)) == 0 &&
-           strcmp(PQgetvalue(r, 0, 2), order_type_name(o->type)) == 0 &&
-           strcmp(PQgetvalue(r, 0, 3), qty) == 0 &&
-           strcmp(PQgetvalue(r, 0, 4), limit) == 0 &&
-           (PQgetvalue(r, 0, 5)[0] == 't') == (o->extended_hours != 0);
-}
-
-/* A manual order: parsed, priced, screened and stored like a decision's
- * order, in one transaction. Returns the HTTP status. */
-static int manual_order(engine *e, db *d, order_intent *o, int32_t today,
-                        json_t **answer, char *err, size_t errlen)
-{
-    trading_state s;
-    risk_verdict v;
-    const char *p[] = {o->client_order_id};
-    PGresult *r;
-    int known, exists, same, changed;
-
-    if (db_begin(d) != DB_OK ||
-        db_exec(d, "SELECT pg_advisory_xact_lock(" TRADING_LOCK ")", 0, NULL,
-                NULL) != DB_OK ||
-        db_execp(d, "te_man_exists",
-                 "SELECT ticker, side, type, qty::text,"
-                 " coalesce(limit_price_cents, 0)::text, extended_hours"
-                 " FROM orders WHERE client_order_id = $1",
-                 1, p, &r) != DB_OK)
-        goto dberr;
-    exists = PQntuples(r) > 0;
-    same = exists && same_order(r, o);
-    PQclear(r);
-    if (exists && !same) {
-        db_rollback(d);
-        snprintf(err, errlen,
-                 "client_order_id %s is already used by a different order",
-                 o->client_order_id);
-        return 409;
-    }
-    if (exists) {
-        db_rollback(d);
-        *answer = json_pack("{s:s, s:s, s:s}", "mode", trading_mode(e->cfg),
-                            "client_order_id", o->client_order_id, "status",
-                            "exists");
-        return 200;
-    }
-    known = trading_price_intent(d, o, today, err, errlen);
-    if (known < 0)
-        goto dberr;
-    if (known == 1) {
-        db_rollback(d);
-        snprintf(err, errlen, "%s is not a known symbol with a price",
-                 o->ticker);
-        return 422;
-    }
-    if (trading_state_load(d, e->cfg, today, o->exec_day, NULL, &s, err,
-                           errlen) != DB_OK)
-        goto dberr;
-    trading_state_focus(&s, o->ticker);
-    risk_check(&s.limits, &s.acct, o, &v);
-    if (trading_store_verdict(d, e->cfg, "screen", o, &v, &s) != DB_OK ||
-        (v.trip_kill_switch &&
-         trading_kill_switch_set(d, 1, v.reasons[0].message,
-                                 "trading-engine: drawdown",
-                                 &changed) != DB_OK) ||
-        (v.allowed &&
-         insert_order(d, e->cfg, o, NULL, "manual", today) != DB_OK)) {
-        trading_state_release(&s);
-        goto dberr;
-    }
-    trading_state_release(&s);
-    if (v.allowed)
-        notify_order(d, e->cfg, o, "A manual order.");
-    else
-        notify_denied(d, e->cfg, o, &v);
-    if (db_commit(d) != DB_OK)
-        goto dberr;
-    *answer = json_pack("{s:s, s:s, s:s, s:o}", "mode", trading_mode(e->cfg),
-                        "client_order_id", o->client_order_id, "status",
-                        v.allowed ? "queued" : "denied", "verdict",
-                        json_pack("{s:b, s:o}", "allowed", v.allowed, "reasons",
-                                  trading_reasons_json(&v)));
-    LOG_INFO(v.allowed ? "manual order queued" : "manual order denied",
-             LF_S("mode", trading_mode(e->cfg)),
-             LF_S("client_order_id", o->client_order_id),
-             LF_S("ticker", o->ticker), LF_S("side", order_side_name(o->side)),
-             LF_I("qty", o->qty));
-    return v.allowed ? 201 : 422;
-dberr:
-    snprintf(err, errlen, "%s", db_error(d));
-    db_rollback(d);
-    return 503;
-}
-
-/* Fills in what a manual order may leave out: a client order id, the
- * days and the time (now, New York). */
-static void manual_defaults(json_t *body, const http_request *req,
-                            int32_t *today)
-{
-    int32_t day;
-    int minute;
-    char ds[11], hex[65], *seed;
-
-    exchange_ny_time((int64_t)time(NULL), &day, &minute);
-    *today = day;
-    if (!json_object_get(body, "client_order_id")) {
-        seed = xasprintf("%s|%lld|%s", req->request_id, (long long)time(NULL),
-                         req->body);
-        sha256_hex(seed, strlen(seed), hex);
-        free(seed);
-        hex[32] = '\0';
-        json_object_set_new(body, "client_order_id",
-                            json_sprintf("man-%s", hex));
-    }
-    if (!json_object_get(body, "type"))
-        json_object_set_new(body, "type", json_string("market"));
-    json_object_set_new(body, "decision_day", json_string(DAYSTR(day, ds)));
-    json_object_set_new(body, "exec_day", json_string(ds));
-    json_object_set_new(body, "exec_minute", json_integer(minute));
-}
-
-static void route_manual(engine *e, const http_request *req, http_response *res)
-{
-    static const char *const fields[] = {
-        "client_order_id", "ticker",         "side", "type", "qty",
-        "limit_price",     "extended_hours", NULL};
-    json_t *body = trading_body(req, res), *answer = NULL;
-    order_intent o;
-    int32_t today, decision_day;
-    char err[512], ds[11];
-    int status;
-    db *d;
-
-    if (!body)
-        return;
-    if (!trading_body_fields(body, fields, res)) {
-        json_decref(body);
-        return;
-    }
-    manual_defaults(body, req, &today);
-    if (trading_intent_parse(body, &o, &decision_day, err, sizeof(err)) < 0) {
-        json_decref(body);
-        http_error(res, 400, "bad_request", err);
-        return;
-    }
-    json_decref(body);
-    d = trading_pool_get(e->pool);
-    status = manual_order(e, d, &o, today, &answer, err, sizeof(err));
-    trading_pool_put(e->pool, d);
-    if (status == 503) {
-        LOG_ERROR("database error", LF_S("error", err));
-        http_error(res, 503, "unavailable", "the database did not answer");
-        return;
-    }
-    if (status == 422 && !answer) {
-        http_error(res, 422, "unknown_ticker", err);
-        return;
-    }
-    if (status == 409) {
-        http_error(res, 409, "conflict", err);
-        return;
-    }
-    if (status == 201 || status == 422) {
-        /* Wake broker-adapter through the queue the worker reads. */
-        queue_client *q = NULL;
-        char qerr[256];
-        const char *payload[1];
-        size_t len;
-        char *job;
-
-        if (status == 201) {
-            job = xasprintf("{\"client_order_id\":\"%s\"}", o.client_order_id);
-            payload[0] = job;
-            len = strlen(job);
-            q = queue_open(e->cfg, "trading-engine-api", qerr, sizeof(qerr));
-            if (!q || queue_push(q, Q_BROKER_ORDERS, payload, &len, 1) < 0)
-                LOG_ERROR("cannot queue the order; it stays queued",
-                          LF_S("client_order_id", o.client_order_id),
-                          LF_S("error", q ? queue_error(q) : qerr));
-            queue_close(q);
-            free(job);
-        }
-        json_object_set_new(answer, "exec_day",
-                            json_string(DAYSTR(o.exec_day, ds)));
-    }
-    trading_reply(res, status, answer);
-}
-
-static void handle(void *ctx, const http_request *req, http_response *res)
-{
-    static const char *const no_params[] = {NULL};
-    engine *e = ctx;
-    const char *m = req->method, *p = req->path;
-    int get = strcmp(m, "GET") == 0, post = strcmp(m, "POST") == 0;
-
-    if (trading_probe_route(e->cfg, "trading-engine", e->pool, routes, req,
-                            res))
-        return;
-    if (!trading_authorized(e->cfg, req, res, !get))
-        return;
-    if (get && strcmp(p, "/status") == 0) {
-        if (trading_query_known(req, res, no_params))
-            route_status(e, res);
-    } else if (get && strncmp(p, "/orders/", 8) == 0) {
-        if (trading_query_known(req, res, no_params))
-            route_order(e, p + 8, res);
-    } else if (get && strcmp(p, "/orders") == 0) {
-        route_orders(e, req, res);
-    } else if (get && strcmp(p, "/decisions") == 0) {
-        route_decisions(e, req, res);
-    } else if (post && strcmp(p, "/orders") == 0) {
-        route_manual(e, req, res);
-    } else if (post && strcmp(p, "/kill-switch") == 0) {
-        route_kill_switch(e, req, res);
-    } else {
-        http_error(res, 404, "not_found", "no such route; see GET /docs");
-    }
-}
-
-void trading_engine_answer(const config *c, trading_pool *pool,
-                           const http_request *req, http_response *res)
-{
-    engine e = {.cfg = c, .pool = pool};
-
-    handle(&e, req, res);
-}
-
 /* The mailer: sends pending notifications when SMTP is configured. */
 
 static int smtp_configured(const config *c)
@@ -1260,7 +794,7 @@ int cmd_trading_engine(int argc, char **argv)
     ho.max_body = (size_t)c.http_max_body;
     ho.request_timeout_s = c.http_request_timeout_s;
     if (port > 0)
-        srv = http_start(&ho, handle, e, err, sizeof(err));
+        srv = http_start(&ho, te_http_handle, e, err, sizeof(err));
     if (port > 0 && !srv)
         LOG_ERROR("cannot serve HTTP; the worker runs on", LF_S("error", err));
     else if (srv)
