@@ -11,7 +11,6 @@
  */
 #include <curl/curl.h>
 #include <jansson.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,11 +73,7 @@ int alpaca_parse_bars(const provider_query *q, json_t *root,
             b.day = tstamp_ny_date(when);
             if (b.day < q->bars_from || b.day > q->to)
                 continue;
-            b.open = json_number_value(json_object_get(r, "o"));
-            b.high = json_number_value(json_object_get(r, "h"));
-            b.low = json_number_value(json_object_get(r, "l"));
-            b.close = json_number_value(json_object_get(r, "c"));
-            b.volume = llround(json_number_value(json_object_get(r, "v")));
+            provider_bar_ohlcv(r, &b);
             provider_add_bar(out, &b);
         }
     }

@@ -83,11 +83,7 @@ int polygon_parse_bars(const provider_query *q, json_t *root,
         b.day = tstamp_ny_date((long long)(ms / 1000.0));
         if (b.day < q->bars_from || b.day > q->to)
             continue;
-        b.open = json_number_value(json_object_get(r, "o"));
-        b.high = json_number_value(json_object_get(r, "h"));
-        b.low = json_number_value(json_object_get(r, "l"));
-        b.close = json_number_value(json_object_get(r, "c"));
-        b.volume = llround(json_number_value(json_object_get(r, "v")));
+        provider_bar_ohlcv(r, &b);
         provider_add_bar(out, &b);
     }
     *next = page_next(root);

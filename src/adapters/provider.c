@@ -1,5 +1,6 @@
 #include "adapters/provider.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -219,6 +220,15 @@ int provider_get_json(struct fetch_client *http, const char *url,
     if (rc != PROVIDER_OK)
         snprintf(err, errlen, "GET %s: %s", url, why);
     return rc;
+}
+
+void provider_bar_ohlcv(json_t *r, provider_bar *b)
+{
+    b->open = json_number_value(json_object_get(r, "o"));
+    b->high = json_number_value(json_object_get(r, "h"));
+    b->low = json_number_value(json_object_get(r, "l"));
+    b->close = json_number_value(json_object_get(r, "c"));
+    b->volume = llround(json_number_value(json_object_get(r, "v")));
 }
 
 void provider_json_text(json_t *o, const char *key, buf *out)

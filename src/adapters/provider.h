@@ -152,4 +152,9 @@ void provider_json_text(struct json_t *o, const char *key, buf *out);
  * accepts) holds one of q's feeds. */
 int provider_lists_ticker(struct json_t *arr, const provider_query *q);
 
+/* Reads the members o, h, l, c and v of a bar object (Polygon's and
+ * Alpaca's share these names) into b; the volume rounded to whole
+ * shares. The day is the caller's. */
+void provider_bar_ohlcv(struct json_t *r, provider_bar *b);
+
 #endif
