@@ -378,10 +378,9 @@ static int demo_int_ok(const char *name, long lo, long hi)
 
 static int demo_settings_check(void)
 {
-    size_t slots = 0;
+    /* At most 8 replicas of each service, one probe port each. */
+    size_t slots = 8 * (sizeof(topology) / sizeof(*topology));
 
-    for (size_t i = 0; i < sizeof(topology) / sizeof(*topology); i++)
-        slots += 8;
     if (demo_int_ok("DEMO_REPLICAS", 1, 8) < 0 ||
         demo_int_ok("DEMO_TRADING", 0, 1) < 0 ||
         demo_int_ok("STONKS_DEMO_HTTP_BASE", 1024, 65535 - (long)slots) < 0)

@@ -28,6 +28,7 @@
 #include "lib/worker.h"
 #include "lib/xalloc.h"
 #include "services/cli.h"
+#include "services/svc.h"
 #include "services/trading.h"
 #include "services/trading_limits.h"
 
@@ -157,7 +158,7 @@ static int param_day(const http_request *req, http_response *res, int32_t *day)
     if (got == 0)
         return 0;
     if (got > 0 && date_parse(v, strlen(v), day) == 0 &&
-        date_plausible(*day, (int32_t)(time(NULL) / 86400)))
+        day_plausible_now(*day))
         return 1;
     http_error(res, 400, "bad_request",
                "day must be a date YYYY-MM-DD from 1970-01-01 to a month "

@@ -55,7 +55,7 @@ int job_day(json_t *o, const char *key, int32_t *day, char *err, size_t errlen)
         snprintf(err, errlen, "job field '%s' must be a date YYYY-MM-DD", key);
         return -1;
     }
-    if (!date_plausible(*day, (int32_t)(time(NULL) / 86400))) {
+    if (!day_plausible_now(*day)) {
         snprintf(err, errlen,
                  "job field '%s' must lie between 1970-01-01 and %d days "
                  "from today",
@@ -63,6 +63,11 @@ int job_day(json_t *o, const char *key, int32_t *day, char *err, size_t errlen)
         return -1;
     }
     return 0;
+}
+
+int day_plausible_now(int32_t day)
+{
+    return date_plausible(day, (int32_t)(time(NULL) / 86400));
 }
 
 int job_id(json_t *o, const char *key, long long *id, char *err, size_t errlen)

@@ -25,6 +25,10 @@ json_t *job_parse(const queue_job *job, char *err, size_t errlen);
 int job_ticker(json_t *o, const char *key, char out[TICKER_MAX], char *err,
                size_t errlen);
 int job_day(json_t *o, const char *key, int32_t *day, char *err, size_t errlen);
+
+/* date_plausible (domain/date.h) against today's date by the UTC clock:
+ * the check of a day a job or a request names. */
+int day_plausible_now(int32_t day);
 int job_id(json_t *o, const char *key, long long *id, char *err, size_t errlen);
 
 /* A PostgreSQL array literal under construction. */

@@ -12,6 +12,7 @@
 #include "lib/metrics.h"
 #include "lib/worker.h"
 #include "lib/xalloc.h"
+#include "services/svc.h"
 #include "services/trading_limits.h"
 
 #define OPEN_STATES "('queued', 'submitting', 'accepted', 'partially_filled')"
@@ -624,7 +625,7 @@ static int json_day(json_t *j, const char *key, int32_t *day)
     return json_is_string(v) &&
                    date_parse(json_string_value(v), json_string_length(v),
                               day) == 0 &&
-                   date_plausible(*day, (int32_t)(time(NULL) / 86400))
+                   day_plausible_now(*day)
                ? 0
                : -1;
 }

@@ -58,7 +58,7 @@ static void reply_sql_json(engine *e, http_response *res, const char *name,
     res->content_type = "application/json";
     buf_reset(&res->body);
     buf_addf(&res->body, "{\"mode\":\"%s\",\"%s\":", trading_mode(e->cfg), key);
-    buf_add(&res->body, PQgetvalue(r, 0, 0), (size_t)PQgetlength(r, 0, 0));
+    api_add_json(&res->body, PQgetvalue(r, 0, 0), (size_t)PQgetlength(r, 0, 0));
     buf_adds(&res->body, "}\n");
     PQclear(r);
 }
