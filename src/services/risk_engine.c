@@ -120,7 +120,7 @@ static void route_check(risk_engine *re, const http_request *req,
                                          "exec_day",
                                          "exec_minute",
                                          NULL};
-    json_t *body = trading_body(req, res), *answer = NULL;
+    json_t *body = trading_body(req, res, fields), *answer = NULL;
     order_intent o;
     int32_t decision_day;
     char err[512];
@@ -129,10 +129,6 @@ static void route_check(risk_engine *re, const http_request *req,
 
     if (!body)
         return;
-    if (!trading_body_fields(body, fields, res)) {
-        json_decref(body);
-        return;
-    }
     if (trading_intent_parse(body, &o, &decision_day, err, sizeof(err)) < 0) {
         json_decref(body);
         http_error(res, 400, "bad_request", err);
@@ -397,17 +393,13 @@ static void route_limits_edit(risk_engine *re, const http_request *req,
                               http_response *res, int all)
 {
     static const char *const fields[] = {"limits", "restricted", NULL};
-    json_t *body = trading_body(req, res);
+    json_t *body = trading_body(req, res, fields);
     json_t *limits, *restricted;
     char err[256], by[96];
     db *d;
 
     if (!body)
         return;
-    if (!trading_body_fields(body, fields, res)) {
-        json_decref(body);
-        return;
-    }
     limits = json_object_get(body, "limits");
     restricted = json_object_get(body, "restricted");
     if ((!limits && !restricted) ||

@@ -774,42 +774,9 @@ void trading_reply(http_response *res, int status, json_t *j)
     json_decref(j);
 }
 
-json_t *trading_body(const http_request *req, http_response *res)
-{
-    json_error_t je;
-    json_t *j =
-        json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES, &je);
-    char msg[256];
-
-    if (!j) {
-        snprintf(msg, sizeof(msg),
-                 "the body is not valid JSON: %s (line %d, column %d)", je.text,
-                 je.line, je.column);
-        http_error(res, 400, "bad_request", msg);
-        return NULL;
-    }
-    if (!json_is_object(j)) {
-        http_error(res, 400, "bad_request", "the body must be a JSON object");
-        json_decref(j);
-        return NULL;
-    }
-    return j;
-}
-
-int trading_query_known(const http_request *req, http_response *res,
-                        const char *const *allowed)
-{
-    char name[HTTP_QUERY_NAME_MAX], msg[160];
-
-    if (!http_query_unknown(req, allowed, name, sizeof(name)))
-        return 1;
-    snprintf(msg, sizeof(msg), "unknown query parameter '%s'", name);
-    http_error(res, 400, "bad_request", msg);
-    return 0;
-}
-
-int trading_body_fields(json_t *body, const char *const *fields,
-                        http_response *res)
+/* 1 when every member of body is named in fields; else a 400. */
+static int body_fields(json_t *body, const char *const *fields,
+                       http_response *res)
 {
     const char *key;
     json_t *val;
@@ -832,6 +799,45 @@ int trading_body_fields(json_t *body, const char *const *fields,
         return 0;
     }
     return 1;
+}
+
+json_t *trading_body(const http_request *req, http_response *res,
+                     const char *const *fields)
+{
+    json_error_t je;
+    json_t *j =
+        json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES, &je);
+    char msg[256];
+
+    if (!j) {
+        snprintf(msg, sizeof(msg),
+                 "the body is not valid JSON: %s (line %d, column %d)", je.text,
+                 je.line, je.column);
+        http_error(res, 400, "bad_request", msg);
+        return NULL;
+    }
+    if (!json_is_object(j)) {
+        http_error(res, 400, "bad_request", "the body must be a JSON object");
+        json_decref(j);
+        return NULL;
+    }
+    if (!body_fields(j, fields, res)) {
+        json_decref(j);
+        return NULL;
+    }
+    return j;
+}
+
+int trading_query_known(const http_request *req, http_response *res,
+                        const char *const *allowed)
+{
+    char name[HTTP_QUERY_NAME_MAX], msg[160];
+
+    if (!http_query_unknown(req, allowed, name, sizeof(name)))
+        return 1;
+    snprintf(msg, sizeof(msg), "unknown query parameter '%s'", name);
+    http_error(res, 400, "bad_request", msg);
+    return 0;
 }
 
 struct trading_pool {

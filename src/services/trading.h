@@ -160,15 +160,12 @@ int trading_authorized(const config *c, const http_request *req,
 /* Writes j (stolen) as the JSON body with status. */
 void trading_reply(http_response *res, int status, json_t *j);
 
-/* Parses the request body as a JSON object, or answers 400 and returns
- * NULL. */
-json_t *trading_body(const http_request *req, http_response *res);
-
-/* 1 when every member of the object body is named in fields
- * (NULL-terminated); else answers 400 unknown_field naming the first
- * other one and the fields there are, and returns 0. */
-int trading_body_fields(json_t *body, const char *const *fields,
-                        http_response *res);
+/* Parses the request body as a JSON object whose members are all named
+ * in fields (NULL-terminated), or answers 400 (invalid JSON, not an
+ * object, or unknown_field naming the first other member and the
+ * fields there are) and returns NULL. */
+json_t *trading_body(const http_request *req, http_response *res,
+                     const char *const *fields);
 
 /* 1 when every query parameter of req is named in allowed
  * (NULL-terminated); else answers 400 naming the first other one and

@@ -189,7 +189,7 @@ static void route_kill_switch(engine *e, const http_request *req,
                               http_response *res)
 {
     static const char *const fields[] = {"active", "reason", NULL};
-    json_t *body = trading_body(req, res);
+    json_t *body = trading_body(req, res, fields);
     json_t *active, *why;
     const char *reason = NULL;
     char by[96], msg[96];
@@ -198,10 +198,6 @@ static void route_kill_switch(engine *e, const http_request *req,
 
     if (!body)
         return;
-    if (!trading_body_fields(body, fields, res)) {
-        json_decref(body);
-        return;
-    }
     active = json_object_get(body, "active");
     why = json_object_get(body, "reason");
     if (!json_is_boolean(active)) {
@@ -375,7 +371,7 @@ static void route_manual(engine *e, const http_request *req, http_response *res)
     static const char *const fields[] = {
         "client_order_id", "ticker",         "side", "type", "qty",
         "limit_price",     "extended_hours", NULL};
-    json_t *body = trading_body(req, res), *answer = NULL;
+    json_t *body = trading_body(req, res, fields), *answer = NULL;
     order_intent o;
     int32_t today, decision_day;
     char err[512], ds[11];
@@ -384,10 +380,6 @@ static void route_manual(engine *e, const http_request *req, http_response *res)
 
     if (!body)
         return;
-    if (!trading_body_fields(body, fields, res)) {
-        json_decref(body);
-        return;
-    }
     manual_defaults(body, req, &today);
     if (trading_intent_parse(body, &o, &decision_day, err, sizeof(err)) < 0) {
         json_decref(body);
