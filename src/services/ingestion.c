@@ -328,10 +328,18 @@ static const char SQL_TAGS[] =
  * read the old tag while this transaction changes it. The lock makes
  * the two take turns (see SQL_TAGS). It also tells which documents
  * still wait for their parse ('new'; nothing else in the transaction
- * changes that, and the lock keeps the parser out until the commit):
- * those are queued for parsing again, which covers a job run twice. */
+ * changes that, and the lock keeps the parser out until the commit).
+ * Those this transaction inserted are queued for parsing, and so are
+ * those still unparsed that another transaction inserted more than $3
+ * seconds ago (half the queue's visibility timeout): that covers a job
+ * whose first run committed and died before it queued them, since its
+ * second run starts a visibility timeout after the first. A document a
+ * concurrent batch inserted a moment ago is left to that batch, which
+ * queues it after its commit, so it is not parsed twice. */
 static const char SQL_LOCK_DOCS[] =
-    "SELECT id, status = 'new' FROM documents WHERE source = $1"
+    "SELECT id, status = 'new' AND (created_at = now()"
+    " OR created_at < now() - make_interval(secs => $3::float8))"
+    " FROM documents WHERE source = $1"
     " AND content_hash = ANY($2::text[]) ORDER BY id FOR NO KEY UPDATE";
 
 static const char SQL_RETAG[] =
@@ -401,12 +409,15 @@ static int write_batch(worker *w, const provider *prov, batch_rows *b,
     const char *runs[] = {pgarr_text(&b->r_ticker), pgarr_text(&b->r_day),
                           pgarr_text(&b->r_docs), pgarr_text(&b->r_bars),
                           pgarr_text(&b->r_raw)};
-    const char *fresh_p[] = {prov->source, pgarr_text(&b->all_hashes)};
+    char stale[32];
+    const char *fresh_p[] = {prov->source, pgarr_text(&b->all_hashes), stale};
     const char *type_p[] = {prov->source, pgarr_text(&b->d_hash),
                             pgarr_text(&b->d_type)};
     PGresult *ins = NULL;
     int stored = 0, rc;
 
+    snprintf(stale, sizeof(stale), "%.3f",
+             w->cfg->queue_visibility_ms / 2000.0);
     rc = db_begin(w->db);
     if (rc == DB_OK && b->ndocs > 0)
         rc = db_execp(w->db, "ing_docs", SQL_DOCS, 8, docs, &ins);
@@ -414,7 +425,7 @@ static int write_batch(worker *w, const provider *prov, batch_rows *b,
         stored = b->ndocs > (size_t)atoi(PQcmdTuples(ins));
     PQclear(ins);
     if (rc == DB_OK && b->all_hashes.n > 0)
-        rc = db_execp(w->db, "ing_lock", SQL_LOCK_DOCS, 2, fresh_p, fresh);
+        rc = db_execp(w->db, "ing_lock", SQL_LOCK_DOCS, 3, fresh_p, fresh);
     if (rc == DB_OK && stored)
         rc = db_execp(w->db, "ing_type", SQL_NEWS_TYPE, 3, type_p, NULL);
     if (rc == DB_OK && b->t_hash.n > 0)
