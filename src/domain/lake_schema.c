@@ -134,8 +134,8 @@ static const lake_column portfolio_values_cols[] = {
 #define UTC_DAY(c) "(" c " AT TIME ZONE 'UTC')::date"
 
 static const lake_table tables[] = {
-    {"documents", "documents", "trading_day", "id", 0, COLS(documents_cols),
-     "news documents, by trading day"},
+    {"documents", "documents_with_text", "trading_day", "id", 0,
+     COLS(documents_cols), "news documents, by trading day"},
     {"signals", "signals", "trading_day", "document_id, ticker, model_version",
      0, COLS(signals_cols), "one signal per document, ticker and model"},
     {"aggregates", "aggregates", "as_of", "ticker", 0, COLS(aggregates_cols),

@@ -171,8 +171,8 @@ static int reset_state(db *d, queue_client *q, char *err, size_t errlen)
 {
     if (db_exec(d,
                 "TRUNCATE signals, aggregates, recommendations,"
-                " document_tickers, pending_documents, documents, price_bars,"
-                " ingest_runs"
+                " document_tickers, pending_documents, document_texts,"
+                " documents, price_bars, ingest_runs"
                 " RESTART IDENTITY",
                 0, NULL, NULL) != DB_OK ||
         trading_reset(d) != DB_OK) {

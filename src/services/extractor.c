@@ -178,9 +178,10 @@ static const char SQL_LOCK[] =
     " ORDER BY id FOR UPDATE";
 
 static const char SQL_LOAD[] =
-    "SELECT d.id, d.clean_text, d.trading_day::text, t.ticker, t.origin,"
+    "SELECT d.id, x.clean_text, d.trading_day::text, t.ticker, t.origin,"
     " d.content_hash, d.duplicate_of IS NULL, d.title"
-    " FROM documents d JOIN document_tickers t ON t.document_id = d.id"
+    " FROM documents d JOIN document_texts x ON x.document_id = d.id"
+    " JOIN document_tickers t ON t.document_id = d.id"
     " WHERE d.id = ANY($1::bigint[]) AND d.status <> 'new'"
     " ORDER BY d.id, t.ticker";
 
@@ -207,11 +208,15 @@ static const char SQL_SIGNALS[] =
     " EXCLUDED.trading_day, EXCLUDED.counted, EXCLUDED.prompt_version,"
     " EXCLUDED.prompt_hash)";
 
+/* The pending rows go by their key: as a join with the CTE, the planner
+ * may scan the (small) pending table and read the CTE again for each of
+ * its rows. */
 static const char SQL_DONE[] =
     "WITH done AS (UPDATE documents SET status = 'extracted',"
     " updated_at = now() WHERE id = ANY($1::bigint[]) AND status = 'parsed'"
     " RETURNING id)"
-    " DELETE FROM pending_documents p USING done WHERE p.document_id = done.id";
+    " DELETE FROM pending_documents"
+    " WHERE document_id = ANY(ARRAY(SELECT id FROM done))";
 
 typedef struct sig_cols {
     pgarr id, t, day, s, l, r, c, e, h, k, ph, done;

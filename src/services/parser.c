@@ -127,15 +127,25 @@ static const char SQL_TEXT_LOCK[] =
 
 static const char SQL_LOCK[] =
     "SELECT id, duplicate_of IS NOT NULL FROM documents"
-    " WHERE id = ANY($1::bigint[])"
-    " OR text_hash = ANY($2::text[]) ORDER BY id FOR NO KEY UPDATE";
+    " WHERE id = ANY($1::bigint[] || ARRAY(SELECT document_id"
+    " FROM document_texts WHERE text_hash = ANY($2::text[])))"
+    " ORDER BY id FOR NO KEY UPDATE";
 
-static const char SQL_UPDATE[] =
-    "UPDATE documents d SET clean_text = u.clean, text_hash = u.h,"
-    " status = CASE WHEN d.status = 'new' THEN 'parsed' ELSE d.status END,"
-    " updated_at = now()"
+/* The text, in its own table (migration 008); a parse run again writes
+ * only what changed. */
+static const char SQL_TEXTS[] =
+    "INSERT INTO document_texts (document_id, text_hash, clean_text)"
+    " SELECT u.id, u.h, u.clean"
     " FROM unnest($1::bigint[], $2::text[], $3::text[]) AS u(id, clean, h)"
-    " WHERE d.id = u.id";
+    " ORDER BY u.id"
+    " ON CONFLICT (document_id) DO UPDATE SET text_hash = EXCLUDED.text_hash,"
+    " clean_text = EXCLUDED.clean_text"
+    " WHERE (document_texts.text_hash, document_texts.clean_text)"
+    " IS DISTINCT FROM (EXCLUDED.text_hash, EXCLUDED.clean_text)";
+
+static const char SQL_PARSED[] =
+    "UPDATE documents SET status = 'parsed', updated_at = now()"
+    " WHERE id = ANY($1::bigint[]) AND status = 'new'";
 
 static const char SQL_MENTIONS[] =
     "INSERT INTO document_tickers (document_id, ticker, origin)"
@@ -147,18 +157,22 @@ static const char SQL_MENTIONS[] =
 
 /* Flags near-duplicates and keeps the signals already written in step
  * (`counted`), in one statement. Needed only when a text is shared (see
- * needs_dups). */
+ * needs_dups). The signals are read by their key (the id list), not by
+ * a join the planner might make a scan of the whole table. */
 static const char SQL_DUPS[] =
     "WITH changed AS ("
     " UPDATE documents d SET duplicate_of = NULLIF(x.first, d.id)"
-    " FROM (SELECT id, first_value(id) OVER (PARTITION BY text_hash"
-    "        ORDER BY trading_day, content_hash) AS first"
-    "       FROM documents WHERE text_hash = ANY($1::text[])) x"
+    " FROM (SELECT t.document_id AS id, first_value(t.document_id)"
+    "        OVER (PARTITION BY t.text_hash"
+    "        ORDER BY o.trading_day, o.content_hash) AS first"
+    "       FROM document_texts t JOIN documents o ON o.id = t.document_id"
+    "       WHERE t.text_hash = ANY($1::text[])) x"
     " WHERE d.id = x.id"
     " AND d.duplicate_of IS DISTINCT FROM NULLIF(x.first, d.id)"
     " RETURNING d.id, d.duplicate_of IS NULL AS counted)"
     " UPDATE signals s SET counted = c.counted FROM changed c"
-    " WHERE s.document_id = c.id AND s.counted IS DISTINCT FROM c.counted";
+    " WHERE s.document_id = ANY(ARRAY(SELECT id FROM changed))"
+    " AND s.document_id = c.id AND s.counted IS DISTINCT FROM c.counted";
 
 static int cmp_hash(const void *a, const void *b)
 {
@@ -263,7 +277,9 @@ static int parser_handle(worker *w, queue_job *jobs, size_t n, char *err,
         if (dbrc == DB_OK)
             dbrc = db_execp(w->db, "parse_lock", SQL_LOCK, 2, lp, &locked);
         if (dbrc == DB_OK)
-            dbrc = db_execp(w->db, "parse_up", SQL_UPDATE, 3, up, NULL);
+            dbrc = db_execp(w->db, "parse_texts", SQL_TEXTS, 3, up, NULL);
+        if (dbrc == DB_OK)
+            dbrc = db_execp(w->db, "parse_status", SQL_PARSED, 1, up, NULL);
         if (dbrc == DB_OK && m_id.n > 0)
             dbrc = db_execp(w->db, "parse_mentions", SQL_MENTIONS, 2, mp, NULL);
         if (dbrc == DB_OK && needs_dups(locked, np, hashes))

@@ -141,17 +141,17 @@ void qa_documents(api_call *c)
 
 static const char SQL_DOCUMENT[] =
     "SELECT d.id, d.source, d.provider_id, d.title, d.body, "
-    "d.clean_text, d.published_at AT TIME ZONE 'UTC' AS published_at, "
+    "x.clean_text, d.published_at AT TIME ZONE 'UTC' AS published_at, "
     "d.trading_day, d.news_type, d.status, d.content_hash, "
-    "d.text_hash, d.duplicate_of, d.created_at AT TIME ZONE 'UTC' AS "
+    "x.text_hash, d.duplicate_of, d.created_at AT TIME ZONE 'UTC' AS "
     "created_at, d.updated_at AT TIME ZONE 'UTC' AS updated_at, "
     "coalesce((SELECT json_agg(json_build_object('ticker', t.ticker, "
     "'origin', t.origin, 'raw_key', t.raw_key) ORDER BY t.ticker) FROM "
     "document_tickers t WHERE t.document_id = d.id), '[]') AS tickers, "
     "coalesce((SELECT json_agg(DISTINCT t.raw_key) FROM "
     "document_tickers t WHERE t.document_id = d.id AND t.raw_key IS "
-    "NOT NULL), '[]') AS raw_keys FROM documents d WHERE d.id = "
-    "$1::bigint";
+    "NOT NULL), '[]') AS raw_keys FROM documents d LEFT JOIN "
+    "document_texts x ON x.document_id = d.id WHERE d.id = $1::bigint";
 
 static const char SQL_DOCUMENT_SIGNALS[] =
     "SELECT " QA_SIGNAL_COLS

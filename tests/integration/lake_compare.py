@@ -34,6 +34,10 @@ DAY_OF = {
     "portfolio_values": "day",
 }
 
+# The PostgreSQL relation a lake table is published from, where the
+# names differ (src/domain/lake_schema.c).
+SOURCE = {"documents": "documents_with_text"}
+
 
 def run(cmd):
     p = subprocess.run(cmd, capture_output=True, text=True)
@@ -97,7 +101,7 @@ def main():
     tables = parse_ddl(run([stonks, "lake-publisher", "--print-ddl"]))
     failed = 0
     for table, cols in tables.items():
-        pg_cols = pg_columns(table)
+        pg_cols = pg_columns(SOURCE.get(table, table))
         pairs = [renders(n, t, pg_cols) for n, t in cols]
         types = [t for _, t in cols] + ["date"]
         where = ""
@@ -106,7 +110,8 @@ def main():
         lake_sql = "SELECT %s, dt FROM %s%s" % (
             ", ".join(p[0] for p in pairs), table, where)
         pg_sql = "COPY (SELECT %s, %s FROM %s) TO STDOUT" % (
-            ", ".join(p[1] for p in pairs), DAY_OF[table], table)
+            ", ".join(p[1] for p in pairs), DAY_OF[table],
+            SOURCE.get(table, table))
         lake = rows_of(run([stonks, "sql", "--no-header", "--max-rows",
                             "1000000", lake_sql]), types)
         pg = rows_of(run(["psql", "-X", "-q", "-c", pg_sql]), types)

@@ -55,7 +55,7 @@ dump_state() {
         sql "SELECT 'doc', content_hash, source, provider_id, trading_day,
                     status, text_hash, coalesce((SELECT o.content_hash
                     FROM documents o WHERE o.id = d.duplicate_of), '-')
-             FROM documents d ORDER BY content_hash"
+             FROM documents_with_text d ORDER BY content_hash"
         sql "SELECT 'tag', d.content_hash, t.ticker, t.origin,
                     coalesce(t.raw_key, '-')
              FROM document_tickers t JOIN documents d ON d.id = t.document_id

@@ -216,7 +216,8 @@ check "GET /documents/{id}" 200 \
       d.id), 'raw_keys', (SELECT json_agg(DISTINCT raw_key) FROM
       document_tickers WHERE document_id = d.id AND raw_key IS NOT NULL),
       'signals', (SELECT json_agg($SIG ORDER BY s.ticker) FROM signals s
-      WHERE s.document_id = d.id)) FROM documents d WHERE d.id = $doc")" \
+      WHERE s.document_id = d.id)) FROM documents_with_text d
+      WHERE d.id = $doc")" \
     GET "$QA/documents/$doc"
 check "GET /prices of GOOGL over the week" 200 \
     "$(sql "SELECT json_build_object('items', json_agg(json_build_object(

@@ -150,10 +150,11 @@ redis DEL stonks:queue:extraction stonks:dead:extraction \
 # AAPL by the feed and GOOGL as a mention; prints its id.
 add_doc() {
     sql "WITH d AS (INSERT INTO documents (source, provider_id, title, body,
-            published_at, trading_day, content_hash, status, clean_text,
-            text_hash) VALUES ('it', '$1', '$2', '', '2011-09-01',
-            '2011-09-01', 'hash-$1', 'parsed', '$3', 'th-$1')
-            RETURNING id),
+            published_at, trading_day, content_hash, status)
+            VALUES ('it', '$1', '$2', '', '2011-09-01', '2011-09-01',
+            'hash-$1', 'parsed') RETURNING id),
+         x AS (INSERT INTO document_texts (document_id, text_hash, clean_text)
+            SELECT id, 'th-$1', '$3' FROM d),
          t AS (INSERT INTO document_tickers (document_id, ticker, origin)
             SELECT id, 'AAPL', 'feed' FROM d UNION ALL
             SELECT id, 'GOOGL', 'mention' FROM d)
