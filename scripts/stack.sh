@@ -62,8 +62,11 @@ start_pg() {
         [ "$(id -u)" -eq 0 ] && chown postgres:postgres "$(dirname "$PGDATA")"
         [ "$(id -u)" -eq 0 ] && chown postgres:postgres "$PGDATA"
         chmod 700 "$PGDATA"
+        # Byte-order collation: the text keys (hashes, tickers, ids) are
+        # compared without the locale's strcoll; for UTF-8 text the
+        # order is the same as C.UTF-8's (code points).
         as_pg "$PGBIN/initdb" -D "$PGDATA" -U postgres --auth=trust \
-            -E UTF8 --locale=C.UTF-8 >/dev/null
+            -E UTF8 --locale=C.UTF-8 --lc-collate=C >/dev/null
     fi
     if as_pg "$PGBIN/pg_ctl" -D "$PGDATA" status >/dev/null 2>&1; then
         return 0
