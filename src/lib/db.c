@@ -163,7 +163,7 @@ static int is_prepared(const db *d, const char *name)
 }
 
 static int exec_once(db *d, const char *name, const char *sql, int nparams,
-                     const char *const *params, PGresult **res)
+                     const char *const *params, int binary, PGresult **res)
 {
     PGresult *r;
 
@@ -176,14 +176,15 @@ static int exec_once(db *d, const char *name, const char *sql, int nparams,
             d->prepared[d->nprepared++] = name;
     }
     if (name)
-        r = PQexecPrepared(d->conn, name, nparams, params, NULL, NULL, 0);
+        r = PQexecPrepared(d->conn, name, nparams, params, NULL, NULL, binary);
     else
-        r = PQexecParams(d->conn, sql, nparams, NULL, params, NULL, NULL, 0);
+        r = PQexecParams(d->conn, sql, nparams, NULL, params, NULL, NULL,
+                         binary);
     return finish(d, r, res);
 }
 
-int db_execp(db *d, const char *name, const char *sql, int nparams,
-             const char *const *params, PGresult **res)
+static int exec_with(db *d, const char *name, const char *sql, int nparams,
+                     const char *const *params, int binary, PGresult **res)
 {
     int rc;
 
@@ -199,11 +200,73 @@ int db_execp(db *d, const char *name, const char *sql, int nparams,
         if (rc != DB_OK)
             return rc;
     }
-    rc = exec_once(d, name, sql, nparams, params, res);
+    rc = exec_once(d, name, sql, nparams, params, binary, res);
     if (rc == DB_RETRY && !d->in_tx && PQstatus(d->conn) != CONNECTION_OK &&
         reconnect(d) == DB_OK)
-        rc = exec_once(d, name, sql, nparams, params, res);
+        rc = exec_once(d, name, sql, nparams, params, binary, res);
     return rc;
+}
+
+int db_execp(db *d, const char *name, const char *sql, int nparams,
+             const char *const *params, PGresult **res)
+{
+    return exec_with(d, name, sql, nparams, params, 0, res);
+}
+
+int db_execp_bin(db *d, const char *name, const char *sql, int nparams,
+                 const char *const *params, PGresult **res)
+{
+    return exec_with(d, name, sql, nparams, params, 1, res);
+}
+
+int db_bin_check(const PGresult *r, const unsigned *oids, int n, char *err,
+                 size_t errlen)
+{
+    if (PQnfields(r) < n) {
+        snprintf(err, errlen, "query returned %d columns, expected %d",
+                 PQnfields(r), n);
+        return -1;
+    }
+    for (int i = 0; i < n; i++)
+        if (PQfformat(r, i) != 1 || PQftype(r, i) != oids[i]) {
+            snprintf(err, errlen,
+                     "column %d (%s) has type oid %u, expected %u in binary", i,
+                     PQfname(r, i), (unsigned)PQftype(r, i), oids[i]);
+            return -1;
+        }
+    return 0;
+}
+
+/* The big-endian bytes of a binary value of len bytes, or 0. */
+static uint64_t bin_bits(const PGresult *r, int row, int col, int len)
+{
+    const unsigned char *p = (const unsigned char *)PQgetvalue(r, row, col);
+    uint64_t v = 0;
+
+    if (PQgetisnull(r, row, col) || PQgetlength(r, row, col) != len)
+        return 0;
+    for (int i = 0; i < len; i++)
+        v = v << 8 | p[i];
+    return v;
+}
+
+int32_t db_bin_i4(const PGresult *r, int row, int col)
+{
+    return (int32_t)(uint32_t)bin_bits(r, row, col, 4);
+}
+
+int64_t db_bin_i8(const PGresult *r, int row, int col)
+{
+    return (int64_t)bin_bits(r, row, col, 8);
+}
+
+double db_bin_f8(const PGresult *r, int row, int col)
+{
+    uint64_t bits = bin_bits(r, row, col, 8);
+    double v;
+
+    memcpy(&v, &bits, sizeof(v));
+    return v;
 }
 
 int db_exec(db *d, const char *sql, int nparams, const char *const *params,

@@ -14,6 +14,7 @@
 
 #include <libpq-fe.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "lib/config.h"
 
@@ -53,6 +54,28 @@ int db_exec(db *d, const char *sql, int nparams, const char *const *params,
  * a given sql. */
 int db_execp(db *d, const char *name, const char *sql, int nparams,
              const char *const *params, PGresult **res);
+
+/* As db_execp, but the result comes in PostgreSQL's binary format: the
+ * numbers need no printing by the server and no parsing here (read them
+ * with db_bin_*; text columns read as usual). For results of many
+ * numbers, such as aggregation's windows. */
+int db_execp_bin(db *d, const char *name, const char *sql, int nparams,
+                 const char *const *params, PGresult **res);
+
+/* Type oids of the binary columns db_bin_* read. */
+#define DB_INT4 23u
+#define DB_INT8 20u
+#define DB_FLOAT8 701u
+
+/* 0 when column i of r has type oids[i] for every i < n; -1 otherwise,
+ * with a message naming the first column that differs in err. */
+int db_bin_check(const PGresult *r, const unsigned *oids, int n, char *err,
+                 size_t errlen);
+
+/* A value of a binary result checked with db_bin_check; 0 for NULL. */
+int32_t db_bin_i4(const PGresult *r, int row, int col);
+int64_t db_bin_i8(const PGresult *r, int row, int col);
+double db_bin_f8(const PGresult *r, int row, int col);
 
 /* Runs a script of several statements with no parameters (migrations
  * from the repository only, never input). */

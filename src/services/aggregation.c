@@ -62,6 +62,12 @@ static const char SQL_UPSERT[] =
     " vol_20d = EXCLUDED.vol_20d, last_close = EXCLUDED.last_close,"
     " computed_at = now()";
 
+/* The binary types of the rows above (the text columns are read as
+ * text; 0 matches none and is not checked past the count given). */
+static const unsigned SIGNAL_TYPES[] = {25u, DB_INT4, DB_FLOAT8, DB_FLOAT8,
+                                        DB_FLOAT8};
+static const unsigned BAR_TYPES[] = {25u, DB_INT4, DB_FLOAT8, DB_INT8};
+
 typedef struct sig_row {
     const char *ticker;
     const char *hash;
@@ -91,10 +97,10 @@ static sig_row *sorted_signals(PGresult *r, size_t *n)
         int k = (int)i;
 
         rows[i].ticker = PQgetvalue(r, k, 0);
-        rows[i].s.day = atoi(PQgetvalue(r, k, 1));
-        rows[i].s.sentiment = atof(PQgetvalue(r, k, 2));
-        rows[i].s.confidence = atof(PQgetvalue(r, k, 3));
-        rows[i].s.relevance = atof(PQgetvalue(r, k, 4));
+        rows[i].s.day = db_bin_i4(r, k, 1);
+        rows[i].s.sentiment = db_bin_f8(r, k, 2);
+        rows[i].s.confidence = db_bin_f8(r, k, 3);
+        rows[i].s.relevance = db_bin_f8(r, k, 4);
         rows[i].hash = PQgetvalue(r, k, 5);
     }
     xqsort(rows, *n, sizeof(*rows), cmp_sig_row);
@@ -134,9 +140,9 @@ static void compute_one(const agg_job *j, const sig_row *sigs, size_t nsigs,
     for (size_t i = slo; i < shi; i++)
         s[ns++] = sigs[i].s;
     for (int i = blo; i < bhi; i++) {
-        b[nb].day = atoi(PQgetvalue(bars, i, 1));
-        b[nb].close = atof(PQgetvalue(bars, i, 2));
-        b[nb].volume = atof(PQgetvalue(bars, i, 3));
+        b[nb].day = db_bin_i4(bars, i, 1);
+        b[nb].close = db_bin_f8(bars, i, 2);
+        b[nb].volume = (double)db_bin_i8(bars, i, 3);
         nb++;
     }
     aggregate_compute(j->day, s, ns, b, nb, out);
@@ -218,11 +224,14 @@ static int agg_handle(worker *w, queue_job *jobs, size_t n, char *err,
                             DAYSTR(hi, his), model};
         const char *bp[] = {sp[0], DAYSTR(lo - BAR_LOOKBACK_DAYS, blos), his};
 
-        dbrc = db_execp(w->db, "agg_sigs", SQL_SIGNALS, 4, sp, &sigs);
+        dbrc = db_execp_bin(w->db, "agg_sigs", SQL_SIGNALS, 4, sp, &sigs);
         if (dbrc == DB_OK)
-            dbrc = db_execp(w->db, "agg_bars", SQL_BARS, 3, bp, &bars);
+            dbrc = db_execp_bin(w->db, "agg_bars", SQL_BARS, 3, bp, &bars);
         if (dbrc != DB_OK)
             goto dberr;
+        if (db_bin_check(sigs, SIGNAL_TYPES, 5, err, errlen) < 0 ||
+            db_bin_check(bars, BAR_TYPES, 4, err, errlen) < 0)
+            goto out;
     }
     rows = sorted_signals(sigs, &nrows);
     payloads = xcalloc(n, sizeof(*payloads));
