@@ -180,6 +180,55 @@ static void test_pg_array_literal(void **state)
     buf_release(&b);
 }
 
+/* A one-row binary result as the server sends it: big-endian values. */
+static PGresult *binary_row(const unsigned *oids, const char *const *vals,
+                            const int *lens, int n)
+{
+    PGresult *r = PQmakeEmptyPGresult(NULL, PGRES_TUPLES_OK);
+    PGresAttDesc cols[4];
+    static char names[4][2] = {"a", "b", "c", "d"};
+
+    memset(cols, 0, sizeof(cols));
+    for (int i = 0; i < n; i++) {
+        cols[i].name = names[i];
+        cols[i].format = 1;
+        cols[i].typid = oids[i];
+        cols[i].typlen = -1;
+    }
+    assert_int_equal(PQsetResultAttrs(r, n, cols), 1);
+    for (int i = 0; i < n; i++)
+        assert_int_equal(PQsetvalue(r, 0, i, (char *)vals[i], lens[i]), 1);
+    return r;
+}
+
+static void test_db_binary_values(void **state)
+{
+    /* -42, -3.5 (0xC00C000000000000), 5,000,000,000 */
+    static const char i4[] = {'\xff', '\xff', '\xff', '\xd6'};
+    static const char f8[] = {'\xc0', '\x0c', 0, 0, 0, 0, 0, 0};
+    static const char i8[] = {0, 0, 0, 1, '\x2a', '\x05', '\xf2', 0};
+    const unsigned oids[] = {DB_INT4, DB_FLOAT8, DB_INT8};
+    const char *vals[] = {i4, f8, i8};
+    const int lens[] = {4, 8, 8};
+    const unsigned wrong[] = {DB_INT4, DB_INT8, DB_INT8};
+    PGresult *r = binary_row(oids, vals, lens, 3);
+    char err[128];
+
+    (void)state;
+    assert_int_equal(db_bin_check(r, oids, 3, err, sizeof(err)), 0);
+    assert_int_equal(db_bin_i4(r, 0, 0), -42);
+    assert_true(db_bin_f8(r, 0, 1) == -3.5);
+    assert_true(db_bin_i8(r, 0, 2) == 5000000000LL);
+    /* A value of another width reads as 0, not as stray bytes. */
+    assert_int_equal(db_bin_i4(r, 0, 1), 0);
+    assert_int_equal(db_bin_check(r, wrong, 3, err, sizeof(err)), -1);
+    assert_string_equal(err,
+                        "column 1 (b) has type oid 701, expected 20 in binary");
+    assert_int_equal(db_bin_check(r, oids, 4, err, sizeof(err)), -1);
+    assert_string_equal(err, "query returned 3 columns, expected 4");
+    PQclear(r);
+}
+
 int main(void)
 {
     /* The settings under test come from the environment: start empty. */
@@ -193,6 +242,7 @@ int main(void)
         cmocka_unit_test(test_buf_json_escaping),
         cmocka_unit_test(test_csv_split),
         cmocka_unit_test(test_pg_array_literal),
+        cmocka_unit_test(test_db_binary_values),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
