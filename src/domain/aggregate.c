@@ -2,8 +2,6 @@
 
 #include <math.h>
 
-#define RET_BARS_MAX 21 /* 20 returns need 21 closes */
-
 typedef struct window {
     int64_t days; /* signals with age < days count */
     double half_life;
@@ -44,12 +42,12 @@ static double simple_return(const double *c, size_t k, size_t n)
  * positive. */
 static double log_return_stdev(const double *c, size_t k)
 {
-    double r[RET_BARS_MAX - 1];
+    double r[AGG_BARS_USED - 1];
     size_t n = k > 0 ? k - 1 : 0;
     double mean = 0.0, ss = 0.0;
 
-    if (n > RET_BARS_MAX - 1)
-        n = RET_BARS_MAX - 1;
+    if (n > AGG_BARS_USED - 1)
+        n = AGG_BARS_USED - 1;
     if (n < 2)
         return 0.0;
     for (size_t i = 0; i < n; i++) {
@@ -71,13 +69,13 @@ static double log_return_stdev(const double *c, size_t k)
 static void bar_features(int32_t as_of, const agg_bar *bars, size_t nbars,
                          aggregate *out)
 {
-    double closes[RET_BARS_MAX];
+    double closes[AGG_BARS_USED];
     const double *c;
     size_t k = 0;
 
     out->last_close = 0.0;
     out->last_bar_day = -1;
-    for (size_t i = nbars; i > 0 && k < RET_BARS_MAX; i--) {
+    for (size_t i = nbars; i > 0 && k < AGG_BARS_USED; i--) {
         const agg_bar *b = &bars[i - 1];
 
         if (b->day > as_of)
@@ -86,11 +84,11 @@ static void bar_features(int32_t as_of, const agg_bar *bars, size_t nbars,
             out->last_close = b->close;
             out->last_bar_day = b->day;
         }
-        closes[RET_BARS_MAX - 1 - k] = b->close;
+        closes[AGG_BARS_USED - 1 - k] = b->close;
         k++;
     }
 
-    c = closes + (RET_BARS_MAX - k);
+    c = closes + (AGG_BARS_USED - k);
     out->ret_1d = simple_return(c, k, 1);
     out->ret_5d = simple_return(c, k, 5);
     out->ret_20d = simple_return(c, k, 20);

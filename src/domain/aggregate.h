@@ -24,6 +24,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* The most bars aggregate_compute reads: the last AGG_BARS_USED bars on
+ * or before as_of (20 returns need 21 closes); earlier ones are not
+ * looked at. */
+#define AGG_BARS_USED 21
+
 typedef struct agg_signal {
     int32_t day; /* trading day the signal counts toward */
     double sentiment; /* [-1, 1] */

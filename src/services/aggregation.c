@@ -19,7 +19,6 @@
 #include "services/svc.h"
 
 #define SIGNAL_LOOKBACK_DAYS 31
-#define BAR_LOOKBACK_DAYS 62
 
 typedef struct agg_job {
     char ticker[TICKER_MAX];
@@ -36,10 +35,17 @@ static const char SQL_SIGNALS[] =
     " AND s.trading_day BETWEEN $2::date AND $3::date"
     " AND ($4::text IS NULL OR s.model_version = $4::text)";
 
+/* Per ticker, its last $3 bars up to the batch's last day $2: with $3 =
+ * AGG_BARS_USED + the batch's span in days, every job day of the batch
+ * has its AGG_BARS_USED bars (or all there are), however far back they
+ * go, and no more rows are read than that. */
 static const char SQL_BARS[] =
-    "SELECT ticker, day - DATE '1970-01-01', close, volume FROM price_bars"
-    " WHERE ticker = ANY($1::text[]) AND day BETWEEN $2::date AND $3::date"
-    " ORDER BY ticker, day";
+    "SELECT b.ticker, b.day - DATE '1970-01-01', b.close, b.volume"
+    " FROM (SELECT DISTINCT ticker FROM unnest($1::text[]) AS u(ticker)) t"
+    " CROSS JOIN LATERAL (SELECT p.ticker, p.day, p.close, p.volume"
+    "   FROM price_bars p WHERE p.ticker = t.ticker AND p.day <= $2::date"
+    "   ORDER BY p.day DESC LIMIT $3::int) b"
+    " ORDER BY 1, 2";
 
 static const char SQL_UPSERT[] =
     "INSERT INTO aggregates (ticker, as_of, sent_1d, sent_7d, sent_30d,"
@@ -201,7 +207,7 @@ static int agg_handle(worker *w, queue_job *jobs, size_t n, char *err,
     sig_row *rows = NULL;
     size_t nrows = 0;
     int32_t lo, hi;
-    char los[11], his[11], blos[11];
+    char los[11], his[11], nbars[16];
     int rc = WORKER_FAIL, dbrc;
 
     for (size_t i = 0; i < ncols; i++)
@@ -222,8 +228,9 @@ static int agg_handle(worker *w, queue_job *jobs, size_t n, char *err,
         const char *sp[] = {pgarr_text(&tickers),
                             DAYSTR(lo - SIGNAL_LOOKBACK_DAYS, los),
                             DAYSTR(hi, his), model};
-        const char *bp[] = {sp[0], DAYSTR(lo - BAR_LOOKBACK_DAYS, blos), his};
+        const char *bp[] = {sp[0], his, nbars};
 
+        snprintf(nbars, sizeof(nbars), "%d", AGG_BARS_USED + (hi - lo));
         dbrc = db_execp_bin(w->db, "agg_sigs", SQL_SIGNALS, 4, sp, &sigs);
         if (dbrc == DB_OK)
             dbrc = db_execp_bin(w->db, "agg_bars", SQL_BARS, 3, bp, &bars);
