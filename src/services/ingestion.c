@@ -367,6 +367,7 @@ static const char SQL_RUNS[] =
     " SELECT u.t, u.d::date, u.n::int, u.b::int, u.r"
     " FROM unnest($1::text[], $2::text[], $3::text[], $4::text[],"
     " $5::text[]) AS u(t, d, n, b, r)"
+    " ORDER BY u.t, u.d"
     " ON CONFLICT (ticker, day) DO UPDATE SET documents = EXCLUDED.documents,"
     " bars = EXCLUDED.bars, raw_key = EXCLUDED.raw_key, done_at = now()";
 
@@ -418,7 +419,14 @@ static int write_batch(worker *w, const provider *prov, batch_rows *b,
 
     snprintf(stale, sizeof(stale), "%.3f",
              w->cfg->queue_visibility_ms / 2000.0);
+    /* Bars and the run record first: the documents' rows, which
+     * parsers, extractors and the other ingestion replicas may wait
+     * for, are then held from their insert to the commit only. */
     rc = db_begin(w->db);
+    if (rc == DB_OK && b->nbars > 0)
+        rc = db_execp(w->db, "ing_bars", SQL_BARS, 8, bars, NULL);
+    if (rc == DB_OK)
+        rc = db_execp(w->db, "ing_runs", SQL_RUNS, 5, runs, NULL);
     if (rc == DB_OK && b->ndocs > 0)
         rc = db_execp(w->db, "ing_docs", SQL_DOCS, 8, docs, &ins);
     if (ins)
@@ -430,10 +438,6 @@ static int write_batch(worker *w, const provider *prov, batch_rows *b,
         rc = db_execp(w->db, "ing_type", SQL_NEWS_TYPE, 3, type_p, NULL);
     if (rc == DB_OK && b->t_hash.n > 0)
         rc = retag_documents(w, tags, retag);
-    if (rc == DB_OK && b->nbars > 0)
-        rc = db_execp(w->db, "ing_bars", SQL_BARS, 8, bars, NULL);
-    if (rc == DB_OK)
-        rc = db_execp(w->db, "ing_runs", SQL_RUNS, 5, runs, NULL);
     if (rc == DB_OK)
         rc = db_commit(w->db);
     if (rc != DB_OK) {
