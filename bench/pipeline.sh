@@ -16,13 +16,15 @@ cleanup() { scripts/stack.sh stop; }
 trap cleanup EXIT
 eval "$(scripts/stack.sh start)"
 figures=()
+with=""
+[ "${DEMO_TRADING:-0}" = 1 ] && with=" (trading included)"
 for i in $(seq 1 "$RUNS"); do
     out=$(DEMO_TRADING=${DEMO_TRADING:-0} bin/stonks demo 2>&1)
     f=$(echo "$out" | awk '/^pipeline_docs_per_second/ {print $2}')
     s=$(echo "$out" | awk '/^pipeline_seconds/ {print $2}')
     t=$(echo "$out" | awk '/^demo_docs_per_second/ {print $2}')
     echo "run $i: $f documents/s through the pipeline ($s s for 9242" \
-        "documents); $t documents/s with trading included"
+        "documents); $t documents/s until every service was idle$with"
     figures+=("$f")
 done
 median=$(printf '%s\n' "${figures[@]}" | sort -n |
