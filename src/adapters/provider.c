@@ -122,6 +122,13 @@ void provider_result_finish(provider_result *r)
     free(o);
 }
 
+const char *provider_news_hash(provider_news *n)
+{
+    if (!n->hash[0])
+        provider_content_hash(n, n->hash);
+    return n->hash;
+}
+
 void provider_content_hash(const provider_news *n, char out[65])
 {
     static const char hex[] = "0123456789abcdef";

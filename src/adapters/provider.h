@@ -41,6 +41,7 @@ typedef struct provider_news {
     long long published; /* Unix seconds, UTC */
     int32_t day; /* the date it counts from (see above) */
     int tagged; /* 1: the source files it under the query's ticker */
+    char hash[65]; /* "" until provider_news_hash fills it */
 } provider_news;
 
 typedef struct provider_bar {
@@ -115,6 +116,10 @@ void provider_result_finish(provider_result *r);
  * UTC publication date ("YYYY-MM-DD"), title and body joined by "\n".
  * Documents are unique per (source, content hash). */
 void provider_content_hash(const provider_news *n, char out[65]);
+
+/* The same, computed once per item and kept in n->hash: call it only
+ * once the date, title and body are final. */
+const char *provider_news_hash(provider_news *n);
 
 /* Replaces the scheme and host of a next-page URL with base's, so that
  * a cursor never sends our keys to another host. Returns a new string

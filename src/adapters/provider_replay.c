@@ -22,7 +22,8 @@
 
 static void add_news(provider_result *out, const replay_news *row)
 {
-    char hash[65], pid[64], dstr[11];
+    char pid[64], dstr[11];
+    const char *hash;
     provider_news *n = provider_add_news(out, "", row->title, row->title_len,
                                          row->summary, row->summary_len, "");
 
@@ -31,7 +32,7 @@ static void add_news(provider_result *out, const replay_news *row)
     n->published = (long long)row->date * 86400;
     n->day = row->date;
     n->tagged = 1;
-    provider_content_hash(n, hash);
+    hash = provider_news_hash(n);
     date_format(row->date, dstr);
     snprintf(pid, sizeof(pid), "reuters:%.4s%.2s%.2s:%.16s", dstr, dstr + 5,
              dstr + 8, hash);

@@ -322,10 +322,17 @@ void db_array_add(buf *b, const char *s, size_t len, int first)
     }
     buf_grow(b, len + 2);
     buf_addc(b, '"');
-    for (size_t i = 0; i < len; i++) {
-        if (s[i] == '"' || s[i] == '\\')
-            buf_addc(b, '\\');
-        buf_addc(b, s[i]);
+    for (size_t i = 0; i < len;) {
+        size_t run = i;
+
+        while (run < len && s[run] != '"' && s[run] != '\\')
+            run++;
+        buf_add(b, s + i, run - i);
+        if (run == len)
+            break;
+        buf_addc(b, '\\');
+        buf_addc(b, s[run]);
+        i = run + 1;
     }
     buf_addc(b, '"');
 }

@@ -202,7 +202,7 @@ static int collect_job(ingest_state *st, json_t *job, batch_rows *b,
         return WORKER_RETRY;
 
     for (size_t i = 0; i < res->nnews; i++) {
-        const provider_news *n = &res->news[i];
+        provider_news *n = &res->news[i];
         int32_t session = calendar_session_for(&st->cal, n->day);
         doc_row *d;
 
@@ -213,7 +213,7 @@ static int collect_job(ingest_state *st, json_t *job, batch_rows *b,
             *docs = xreallocarray(*docs, *cap, sizeof(**docs));
         }
         d = &(*docs)[(*ndocs)++];
-        provider_content_hash(n, d->hash);
+        memcpy(d->hash, provider_news_hash(n), sizeof(d->hash));
         d->row = n;
         d->session = session;
         if (!n->tagged)
