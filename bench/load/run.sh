@@ -59,6 +59,9 @@ export REGISTRY_URL=${REGISTRY_URL:-http://127.0.0.1:18322}
 export TRADING_ENGINE_URL=${TRADING_ENGINE_URL:-http://127.0.0.1:18323}
 export RISK_ENGINE_URL=${RISK_ENGINE_URL:-http://127.0.0.1:18324}
 export DEMO_TRADING=1
+# Ingestion close behind the paced sealing, so the pipeline works all
+# through the measured minute instead of in its first seconds.
+export REPLAY_LOOKAHEAD_DAYS=${REPLAY_LOOKAHEAD_DAYS:-10}
 # The full replay has 125 trading days; spread them over the warm-up,
 # the run and a few seconds of margin, so the load never meets an idle
 # pipeline.

@@ -73,7 +73,7 @@ static const setting config_table[] = {
      "last replayed day"},
     {"REPLAY_TICKERS", SET_STR, "", OFF(replay_tickers), 0, 0, NULL,
      "comma-separated tickers to replay; empty: all active symbols"},
-    {"REPLAY_LOOKAHEAD_DAYS", SET_INT, "10", OFF(replay_lookahead_days), 1,
+    {"REPLAY_LOOKAHEAD_DAYS", SET_INT, "250", OFF(replay_lookahead_days), 1,
      1000, NULL, "trading days ingestion may run ahead of aggregation"},
     {"REPLAY_LOOKBACK_DAYS", SET_INT, "45", OFF(replay_lookback_days), 0, 3650,
      NULL, "calendar days of bars loaded before the first day"},

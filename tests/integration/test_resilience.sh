@@ -13,6 +13,9 @@ export REPLAY_TICKERS=AAPL,GOOGL,BAC,F,T,MSFT
 export REPLAY_START=2011-08-01 REPLAY_END=2011-08-31
 export QUEUE_BLOCK_MS=100 QUEUE_VISIBILITY_TIMEOUT_MS=1500
 export QUEUE_MAX_ATTEMPTS=3
+# Ingestion close behind the sealed days, so the kills below hit every
+# stage throughout the paced replay, not only its first seconds.
+export REPLAY_LOOKAHEAD_DAYS=10
 # One folder per private PostgreSQL, so two stacks can run it at once.
 OUT=$ROOT/var/it-resilience/$POSTGRES_PORT
 mkdir -p "$OUT"
