@@ -371,11 +371,11 @@ static int load_one(config *c, const setting *s, char *err, size_t errlen)
 
 /* 1 when u is an http:// or https:// URL with a host (letters, digits,
  * '.', '-', or [IPv6]), an optional port 1-65535 and an optional path
- * of printable characters. */
-static int http_url_ok(const char *u)
+ * of printable characters; *port gets the port, 0 when none is named.
+ */
+static int parse_http_url(const char *u, long *port)
 {
     const char *h, *p;
-    long port;
 
     if (strncmp(u, "http://", 7) == 0)
         h = u + 7;
@@ -383,6 +383,7 @@ static int http_url_ok(const char *u)
         h = u + 8;
     else
         return 0;
+    *port = 0;
     p = h;
     if (*p == '[') {
         while (*p && *p != ']')
@@ -400,8 +401,8 @@ static int http_url_ok(const char *u)
 
         if (!isdigit((unsigned char)p[1]))
             return 0;
-        port = strtol(p + 1, &end, 10);
-        if (port < 1 || port > 65535)
+        *port = strtol(p + 1, &end, 10);
+        if (*port < 1 || *port > 65535)
             return 0;
         p = end;
     }
@@ -411,6 +412,20 @@ static int http_url_ok(const char *u)
         if ((unsigned char)*p <= ' ' || *p == 0x7f)
             return 0;
     return 1;
+}
+
+static int http_url_ok(const char *u)
+{
+    long port;
+
+    return parse_http_url(u, &port);
+}
+
+int config_url_port(const char *url)
+{
+    long port;
+
+    return parse_http_url(url, &port) ? (int)port : 0;
 }
 
 /* The settings that name an HTTP server: empty (where allowed) or a

@@ -136,4 +136,8 @@ void config_release(config *c);
 /* Prints the settings table (name, default, meaning) as Markdown. */
 void config_print_markdown(void);
 
+/* The port an http:// or https:// URL names (1-65535), or 0 when it
+ * names none or is not a URL the *_URL settings accept. */
+int config_url_port(const char *url);
+
 #endif

@@ -54,17 +54,6 @@ static const struct {
 } demo_apis[] = {{"query-api", "QUERY_API_URL", "http://127.0.0.1:8001"},
                  {"symbol-registry", "REGISTRY_URL", "http://127.0.0.1:8002"}};
 
-/* The port of an http://host:port URL, or 0. */
-static int url_port(const char *url)
-{
-    const char *p = strstr(url, "://");
-    const char *colon;
-
-    p = p ? p + 3 : url;
-    colon = strchr(p, ':');
-    return colon ? atoi(colon + 1) : 0;
-}
-
 static const char *api_url(const char *service)
 {
     for (size_t i = 0; i < sizeof(demo_apis) / sizeof(*demo_apis); i++)
@@ -135,7 +124,8 @@ static pid_t spawn(const char *service, int replica, int slot,
         int fd;
 
         if (api_url(service))
-            snprintf(port, sizeof(port), "%d", url_port(api_url(service)));
+            snprintf(port, sizeof(port), "%d",
+                     config_url_port(api_url(service)));
         else if (base && atoi(base) > 0)
             snprintf(port, sizeof(port), "%d", atoi(base) + slot);
         setenv("HTTP_PORT", port, 1);

@@ -916,13 +916,10 @@ void trading_pool_put(trading_pool *p, db *d)
 int trading_listen_port(const config *c, const char *own_url)
 {
     const char *h = strstr(own_url, "://");
-    const char *colon;
-    int loopback, url_port;
+    int loopback, url_port = config_url_port(own_url);
 
     h = h ? h + 3 : own_url;
     loopback = strncmp(h, "127.", 4) == 0 || strncmp(h, "localhost", 9) == 0;
-    colon = strchr(h, ':');
-    url_port = colon ? atoi(colon + 1) : 0;
     if (loopback && url_port > 0)
         return url_port;
     return c->http_port > 0 ? c->http_port : url_port;

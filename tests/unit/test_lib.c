@@ -180,6 +180,21 @@ static void test_pg_array_literal(void **state)
     buf_release(&b);
 }
 
+static void test_config_url_port(void **state)
+{
+    (void)state;
+    assert_int_equal(config_url_port("http://127.0.0.1:8001"), 8001);
+    assert_int_equal(config_url_port("https://[::1]:8443/api"), 8443);
+    assert_int_equal(config_url_port("http://query-api.svc:80/"), 80);
+    assert_int_equal(config_url_port("http://127.0.0.1"), 0);
+    assert_int_equal(config_url_port("http://[::1]"), 0);
+    assert_int_equal(config_url_port("http://h:0"), 0);
+    assert_int_equal(config_url_port("http://h:65536"), 0);
+    assert_int_equal(config_url_port("http://h:80ab"), 0);
+    assert_int_equal(config_url_port("ftp://h:21"), 0);
+    assert_int_equal(config_url_port("127.0.0.1:8001"), 0);
+}
+
 /* A one-row binary result as the server sends it: big-endian values. */
 static PGresult *binary_row(const unsigned *oids, const char *const *vals,
                             const int *lens, int n)
@@ -243,6 +258,7 @@ int main(void)
         cmocka_unit_test(test_csv_split),
         cmocka_unit_test(test_pg_array_literal),
         cmocka_unit_test(test_db_binary_values),
+        cmocka_unit_test(test_config_url_port),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
