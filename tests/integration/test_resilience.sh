@@ -69,6 +69,26 @@ else
     failures=$((failures + 1))
 fi
 
+echo "the scheduler killed with SIGKILL mid-replay"
+redis-cli -p "$REDIS_PORT" DEL stonks:replay:progress >/dev/null
+REPLAY_PACE_MS=100 run schedkill &
+runner=$!
+for _ in $(seq 1 400); do
+    p=$(redis-cli -p "$REDIS_PORT" GET stonks:replay:progress 2>/dev/null)
+    [ -n "$p" ] && [ "${p%% *}" -ge 5 ] && break
+    sleep 0.05
+done
+demo=$(pgrep -f -n "^$BIN demo" || true)
+sched=$([ -n "$demo" ] && pgrep -P "$demo" -f "stonks scheduler" || true)
+assert_eq "a scheduler to kill mid-replay" "yes" \
+    "$([ -n "$sched" ] && kill -9 "$sched" && echo yes || echo no)"
+wait "$runner" || echo "  FAIL: demo exited non-zero after its scheduler died"
+assert_eq "the demo started the scheduler again" "1" \
+    "$(grep -c 'restarting","service":"scheduler"' "$OUT/schedkill.out")"
+dump_state "$OUT/schedkill.state"
+assert_same_state "scheduler-kill run = clean run" "$OUT/clean.state" \
+    "$OUT/schedkill.state"
+
 echo "Redis, then PostgreSQL, killed and restarted mid-replay"
 # Paced at 100 ms a day, so both restarts land inside the replay.
 wait_day() {
