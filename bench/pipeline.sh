@@ -23,7 +23,8 @@ for i in $(seq 1 "$RUNS"); do
     f=$(echo "$out" | awk '/^pipeline_docs_per_second/ {print $2}')
     s=$(echo "$out" | awk '/^pipeline_seconds/ {print $2}')
     t=$(echo "$out" | awk '/^demo_docs_per_second/ {print $2}')
-    echo "run $i: $f documents/s through the pipeline ($s s for 9242" \
+    n=$(echo "$out" | awk '/^totals:/ {sub(",", "", $3); print $3}')
+    echo "run $i: $f documents/s through the pipeline ($s s for $n" \
         "documents); $t documents/s until every service was idle$with"
     figures+=("$f")
 done
