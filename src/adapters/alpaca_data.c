@@ -31,17 +31,6 @@ typedef struct alpaca {
     fetch_client *http;
 } alpaca;
 
-/* The page's next_page_token (the caller frees), or NULL on the last
- * page. */
-static char *page_next(json_t *root)
-{
-    json_t *tok = json_object_get(root, "next_page_token");
-
-    if (!json_is_string(tok) || json_string_length(tok) == 0)
-        return NULL;
-    return xstrdup(json_string_value(tok));
-}
-
 int alpaca_parse_bars(const provider_query *q, json_t *root,
                       provider_result *out, char **next, char *err,
                       size_t errlen)
@@ -77,7 +66,7 @@ int alpaca_parse_bars(const provider_query *q, json_t *root,
             provider_add_bar(out, &b);
         }
     }
-    *next = page_next(root);
+    *next = provider_page_next(root, "next_page_token");
     return PROVIDER_OK;
 }
 
@@ -122,7 +111,7 @@ int alpaca_parse_news(const provider_query *q, json_t *root,
         buf_release(&title);
         buf_release(&body);
     }
-    *next = page_next(root);
+    *next = provider_page_next(root, "next_page_token");
     return PROVIDER_OK;
 }
 

@@ -48,16 +48,6 @@ static int page_failed(json_t *root, char *err, size_t errlen)
     return 1;
 }
 
-/* The page's next_url (the caller frees), or NULL on the last page. */
-static char *page_next(json_t *root)
-{
-    json_t *url = json_object_get(root, "next_url");
-
-    if (!json_is_string(url) || json_string_length(url) == 0)
-        return NULL;
-    return xstrdup(json_string_value(url));
-}
-
 int polygon_parse_bars(const provider_query *q, json_t *root,
                        provider_result *out, char **next, char *err,
                        size_t errlen)
@@ -86,7 +76,7 @@ int polygon_parse_bars(const provider_query *q, json_t *root,
         provider_bar_ohlcv(r, &b);
         provider_add_bar(out, &b);
     }
-    *next = page_next(root);
+    *next = provider_page_next(root, "next_url");
     return PROVIDER_OK;
 }
 
@@ -127,7 +117,7 @@ int polygon_parse_news(const provider_query *q, json_t *root,
         buf_release(&title);
         buf_release(&body);
     }
-    *next = page_next(root);
+    *next = provider_page_next(root, "next_url");
     return PROVIDER_OK;
 }
 

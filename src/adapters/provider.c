@@ -229,6 +229,15 @@ int provider_get_json(struct fetch_client *http, const char *url,
     return rc;
 }
 
+char *provider_page_next(json_t *root, const char *key)
+{
+    json_t *v = json_object_get(root, key);
+
+    if (!json_is_string(v) || json_string_length(v) == 0)
+        return NULL;
+    return xstrdup(json_string_value(v));
+}
+
 void provider_bar_ohlcv(json_t *r, provider_bar *b)
 {
     b->open = json_number_value(json_object_get(r, "o"));

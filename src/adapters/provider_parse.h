@@ -31,6 +31,10 @@ typedef int (*provider_page_fn)(const provider_query *q, json_t *root,
 int provider_parse_json(const char *text, size_t len, json_t **root, char *err,
                         size_t errlen);
 
+/* The cursor of the next page: the string member key of root (the
+ * caller frees), or NULL on the last page (absent or empty). */
+char *provider_page_next(json_t *root, const char *key);
+
 /* Polygon: /v2/aggs/ticker/../range/1/day/.. and /v2/reference/news. */
 int polygon_parse_bars(const provider_query *q, json_t *root,
                        provider_result *out, char **next, char *err,

@@ -18,22 +18,6 @@
 #include "services/cli.h"
 #include "services/registry.h"
 
-/* registry.c's command entry needs these from cli.c, which would pull
- * in every command; the harness never starts the command. */
-int cli_wants_help(int argc, char **argv)
-{
-    (void)argc;
-    (void)argv;
-    return 0;
-}
-
-int cli_start(const char *service, config *c)
-{
-    (void)service;
-    (void)c;
-    return -1;
-}
-
 static config cfg;
 static dbpool *pool;
 static api *reg;

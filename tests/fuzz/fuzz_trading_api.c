@@ -23,22 +23,6 @@
 
 #define NOBODY "http://127.0.0.1:1"
 
-/* The services' command entries need these from cli.c, which would pull
- * in every command; the harness never starts a command. */
-int cli_wants_help(int argc, char **argv)
-{
-    (void)argc;
-    (void)argv;
-    return 0;
-}
-
-int cli_start(const char *service, config *c)
-{
-    (void)service;
-    (void)c;
-    return -1;
-}
-
 static config cfg;
 static int loaded;
 static dbpool *pool;
