@@ -62,7 +62,9 @@ int db_execp(db *d, const char *name, const char *sql, int nparams,
 int db_execp_bin(db *d, const char *name, const char *sql, int nparams,
                  const char *const *params, PGresult **res);
 
-/* Type oids of the binary columns db_bin_* read. */
+/* Type oids of the binary columns db_bin_* read (and of text, which
+ * reads as in a text result). */
+#define DB_TEXT 25u
 #define DB_INT4 23u
 #define DB_INT8 20u
 #define DB_FLOAT8 701u

@@ -68,11 +68,11 @@ static const char SQL_UPSERT[] =
     " vol_20d = EXCLUDED.vol_20d, last_close = EXCLUDED.last_close,"
     " computed_at = now()";
 
-/* The binary types of the rows above (the text columns are read as
- * text; 0 matches none and is not checked past the count given). */
-static const unsigned SIGNAL_TYPES[] = {25u, DB_INT4, DB_FLOAT8, DB_FLOAT8,
+/* The types of the rows above, in their binary form (doc_hash, last,
+ * is text and not checked). */
+static const unsigned SIGNAL_TYPES[] = {DB_TEXT, DB_INT4, DB_FLOAT8, DB_FLOAT8,
                                         DB_FLOAT8};
-static const unsigned BAR_TYPES[] = {25u, DB_INT4, DB_FLOAT8, DB_INT8};
+static const unsigned BAR_TYPES[] = {DB_TEXT, DB_INT4, DB_FLOAT8, DB_INT8};
 
 typedef struct sig_row {
     const char *ticker;
