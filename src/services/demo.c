@@ -175,9 +175,11 @@ static int reset_state(db *d, queue_client *q, char *err, size_t errlen)
             return -1;
         }
     queue_del(q, KEY_SEALED);
-    queue_del(q, KEY_PROGRESS);
     return 0;
 }
+
+#define SQL_EXTRACTED                                                          \
+    "SELECT count(*) FROM documents WHERE status = 'extracted'"
 
 static long long count_of(db *d, const char *sql)
 {
@@ -208,22 +210,27 @@ static int queues_idle(queue_client *q)
     return 1;
 }
 
-static void show_progress(queue_client *q, db *d, double t0, int tty)
+/* One progress line. docs0 is the count of extracted documents before
+ * this run (0 after a reset): the rate counts this run's documents. */
+static void show_progress(queue_client *q, db *d, double t0, long long docs0,
+                          int tty)
 {
     char *p = queue_get(q, KEY_PROGRESS);
-    long long docs = count_of(d, "SELECT count(*) FROM documents"
-                                 " WHERE status = 'extracted'");
+    long long docs = count_of(d, SQL_EXTRACTED);
     double el = now_s() - t0;
     unsigned done = 0, total = 0;
 
     if (p)
         sscanf(p, "%u %u", &done, &total);
     free(p);
-    printf("%sreplay: day %u/%u  documents extracted %lld  %.0f docs/s"
-           "  %.1fs%s",
-           tty ? "\r" : "", done, total, docs < 0 ? 0 : docs,
-           el > 0 ? (double)(docs < 0 ? 0 : docs) / el : 0.0, el,
-           tty ? "   " : "\n");
+    if (docs < docs0)
+        docs = docs0;
+    printf("%sreplay: day %u/%u  documents extracted %lld", tty ? "\r" : "",
+           done, total, docs);
+    if (docs0 > 0)
+        printf(" (%lld new)", docs - docs0);
+    printf("  %.0f docs/s  %.1fs%s", el > 0 ? (double)(docs - docs0) / el : 0.0,
+           el, tty ? "   " : "\n");
     fflush(stdout);
 }
 
@@ -236,7 +243,7 @@ static void show_progress(queue_client *q, db *d, double t0, int tty)
  * failed or a signal stopped the demo. Restarts a worker that died, and
  * a scheduler that was killed (SCHEDULER_RESTARTS times at most). */
 static int wait_replay(child *kids, size_t n, queue_client *q, db *d, double t0,
-                       const char *logdir, double *t_pipeline)
+                       long long docs0, const char *logdir, double *t_pipeline)
 {
     int tty = isatty(1), sched_restarts = 0;
     double last_show = 0;
@@ -280,11 +287,11 @@ static int wait_replay(child *kids, size_t n, queue_client *q, db *d, double t0,
         if (worker_stopping())
             return -1;
         if (now_s() - last_show >= (tty ? 0.2 : 2.0)) {
-            show_progress(q, d, t0, tty);
+            show_progress(q, d, t0, docs0, tty);
             last_show = now_s();
         }
         if (sched_done && queues_idle(q)) {
-            show_progress(q, d, t0, tty);
+            show_progress(q, d, t0, docs0, tty);
             if (tty)
                 printf("\n");
             return 0;
@@ -303,7 +310,7 @@ static int run_demo(config *c, int reset)
     queue_client *q = NULL;
     int n, rc = 1;
     double t0, t1, tp = 0;
-    long long docs;
+    long long docs, docs0;
 
     mkdir(c->var_dir, 0755);
     mkdir(logdir, 0755);
@@ -318,6 +325,11 @@ static int run_demo(config *c, int reset)
         LOG_ERROR("cannot prepare the demo", LF_S("error", err));
         goto out;
     }
+    /* The progress of an earlier run is not this run's. */
+    queue_del(q, KEY_PROGRESS);
+    docs0 = count_of(d, SQL_EXTRACTED);
+    if (docs0 < 0)
+        docs0 = 0;
     printf("Replaying %s..%s through the services (logs in %s)\n",
            c->replay_start, c->replay_end, logdir);
     printf("While it runs: query-api %s, symbol-registry %s\n",
@@ -332,7 +344,7 @@ static int run_demo(config *c, int reset)
             kids[nk].pid = spawn(topology[i].service, r + 1, (int)nk, logdir);
             nk++;
         }
-    if (wait_replay(kids, nk, q, d, t0, logdir, &tp) < 0) {
+    if (wait_replay(kids, nk, q, d, t0, docs0, logdir, &tp) < 0) {
         stop_children(kids, nk);
         goto out;
     }

@@ -97,4 +97,15 @@ assert_eq "second run: documents" "$exp_docs" \
     "$(sql 'SELECT count(*) FROM documents')"
 assert_eq "second run: identical signals, aggregates, recommendations" \
     "$before" "$(state)"
+# Its progress is its own: it starts from day 0 (not the first run's
+# last day) and counts no new documents.
+read -r day days < <(grep -m1 '^replay:' "$STONKS_VAR_DIR.out2" |
+    sed -E 's|^replay: day ([0-9]+)/([0-9]+) .*|\1 \2|')
+assert_eq "second run: first progress line before the last day" yes \
+    "$([ "${days:-1}" -eq 0 ] || [ "${day:-1}" -lt "${days:-1}" ] &&
+        echo yes || echo "no: $day/$days")"
+assert_eq "second run: progress lines counting new documents" \
+    "$(grep -c '^replay:' "$STONKS_VAR_DIR.out2")" \
+    "$(grep -c '^replay: .* documents extracted '"$exp_docs"' (0 new)  0 docs/s' \
+        "$STONKS_VAR_DIR.out2")"
 finish
