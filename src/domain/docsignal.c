@@ -50,9 +50,24 @@ static int word_eq(const char *s, size_t len, const char *w)
     return 1;
 }
 
+/* 1 when the letter at s[b] ends a ticker: a cashtag ("$F") or the
+ * class of a share ("BRK.B"), whose '.' can end a sentence. */
+static int ticker_letter(const char *s, size_t b)
+{
+    size_t k = b;
+
+    if (b > 0 && s[b - 1] == '$')
+        return 1;
+    if (b < 3 || s[b - 1] != '.')
+        return 0;
+    for (k = b - 1; k > 0 && s[k - 1] >= 'A' && s[k - 1] <= 'Z';)
+        k--;
+    return b - 1 - k >= 2 && (k == 0 || !is_alpha((unsigned char)s[k - 1]));
+}
+
 /* 1 when the '.' at s[i] ends an abbreviation rather than a sentence:
- * after one letter ("U.S.", "J."), after a known short word, or before
- * a lower-case word. */
+ * after one letter ("U.S.", "J.") that does not end a ticker, after a
+ * known short word, or before a lower-case word. */
 static int ends_abbreviation(const char *s, size_t len, size_t i)
 {
     static const char *const abbr[] = {
@@ -64,7 +79,7 @@ static int ends_abbreviation(const char *s, size_t len, size_t i)
 
     while (b > 0 && is_alpha((unsigned char)s[b - 1]))
         b--;
-    if (i - b == 1)
+    if (i - b == 1 && !ticker_letter(s, b))
         return 1;
     for (size_t a = 0; a < sizeof(abbr) / sizeof(abbr[0]); a++) {
         if (word_eq(s + b, i - b, abbr[a]))

@@ -433,7 +433,8 @@ static void hits_add(hits *h, size_t id)
 }
 
 /* Records that ticker id (or the ticker it stands for) is mentioned at
- * text[off .. off + len). */
+ * text[off .. off + len). A place two rules find (a ticker list and a
+ * bare ticker in it) is one mention. */
 static void hit(const mention_index *idx, hits *h, size_t id, size_t off,
                 size_t len)
 {
@@ -442,6 +443,10 @@ static void hit(const mention_index *idx, hits *h, size_t id, size_t off,
     hits_add(h, idx->tickers[id].target);
     if (!h->spans || h->nspans == h->max_spans)
         return;
+    for (size_t k = 0; k < h->nspans; k++) {
+        if (h->spans[k].off == off && strcmp(h->spans[k].ticker, t->sym) == 0)
+            return;
+    }
     memcpy(h->spans[h->nspans].ticker, t->sym, strlen(t->sym) + 1);
     h->spans[h->nspans].off = off;
     h->spans[h->nspans].len = len;

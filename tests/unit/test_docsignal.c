@@ -81,6 +81,13 @@ static void test_units(void **state)
                  "Profit rose 3.5 percent. shares too");
     assert_units("Butter prices; whilst Meanwhile, no",
                  "Butter prices / whilst / Meanwhile, no");
+    /* a cashtag or a class share ends a sentence; an initial does not */
+    assert_units("Profit fell at $F. Apple rose.",
+                 "Profit fell at $F. / Apple rose.");
+    assert_units("Profit fell at BRK.B. Apple rose.",
+                 "Profit fell at BRK.B. / Apple rose.");
+    assert_units("J. Smith and U.S. sales. Apple rose.",
+                 "J. Smith and U.S. sales. / Apple rose.");
     assert_units("", "");
     assert_units(" ;; | ", "");
 }
@@ -181,6 +188,10 @@ static void test_relevance_by_place(void **state)
     assert_true(signal_for("Phone makers",
                            "Apple, Apple, Apple and Apple again.", "AAPL")
                     .relevance == 0.6 + 0.2);
+    /* named once, in a ticker list */
+    assert_true(
+        signal_for("Phone makers", "Profits rose (AAPL, GOOGL).", "AAPL")
+            .relevance == 0.6);
     assert_true(
         signal_for("Phone makers", "Nobody is named.", "AAPL").relevance ==
         DOCSIGNAL_RELEVANCE_TAG);

@@ -355,6 +355,8 @@ static void test_spans_in_text_order(void **state)
     check_spans(reg, "$AAPL, GE's and (T, F) plus BRK.B",
                 "AAPL@0+5 GE@7+2 T@17+1 F@20+1 BRK.B@28+5", 16);
     check_spans(reg, "General\nElectric rose", "GE@0+16", 16);
+    /* a list of plain tickers: each is one mention, not list + bare */
+    check_spans(reg, "Rose (AAPL, GE) today", "AAPL@6+4 GE@12+2", 16);
     check_spans(reg, "IT and T alone", "", 16);
     check_spans(reg, "Apple Apple Apple", "AAPL@0+5 AAPL@6+5", 2);
     check_spans(reg, "Apple", "", 0);
