@@ -14,6 +14,7 @@
 #include "lib/xalloc.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -197,6 +198,11 @@ static int read_labelled(const char *path, corpus *c, char *err, size_t errlen)
         while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r' ||
                            line[len - 1] == ' ' || line[len - 1] == '\t'))
             line[--len] = '\0';
+        /* a UTF-8 byte order mark is not part of the first sentence */
+        if (lineno == 1 && len >= 3 && memcmp(line, "\xef\xbb\xbf", 3) == 0) {
+            memmove(line, line + 3, len - 2);
+            len -= 3;
+        }
         if (len == 0)
             continue;
         at = strrchr(line, '@');
@@ -206,6 +212,11 @@ static int read_labelled(const char *path, corpus *c, char *err, size_t errlen)
                      "%s:%ld: expected 'sentence@label' with label "
                      "negative, neutral or positive",
                      path, lineno);
+            goto out;
+        }
+        if (strspn(line, " \t") == (size_t)(at - line)) {
+            snprintf(err, errlen, "%s:%ld: no sentence before the '@'", path,
+                     lineno);
             goto out;
         }
         if (c->n == c->cap) {
@@ -231,10 +242,13 @@ out:
     return rc;
 }
 
+/* Accuracy and macro-F1, the mean F1 of the classes that occur as a
+ * true or a predicted label (a class absent from both has no F1). */
 static void scores_finish(scores *s)
 {
     long right = 0;
     double f1 = 0.0;
+    int classes = 0;
 
     s->n = 0;
     for (int t = 0; t < 3; t++) {
@@ -247,11 +261,13 @@ static void scores_finish(scores *s)
         long pred = s->conf[0][k] + s->conf[1][k] + s->conf[2][k];
         long real = s->conf[k][0] + s->conf[k][1] + s->conf[k][2];
 
-        if (pred + real > 0)
+        if (pred + real > 0) {
             f1 += 2.0 * (double)tp / (double)(pred + real);
+            classes++;
+        }
     }
     s->accuracy = s->n ? (double)right / (double)s->n : 0.0;
-    s->macro_f1 = f1 / 3.0;
+    s->macro_f1 = classes ? f1 / classes : 0.0;
 }
 
 static void scores_print(const scores *s)
@@ -275,26 +291,36 @@ static double now_seconds(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* A finite number, all of s. */
 static int parse_double(const char *s, double *v)
 {
     char *end;
 
     errno = 0;
     *v = strtod(s, &end);
-    return errno || end == s || *end != '\0' ? -1 : 0;
+    return errno || end == s || *end != '\0' || !isfinite(*v) ? -1 : 0;
 }
 
-/* "FILE" or "FILE:WEIGHT". */
-static int parse_data_spec(char *arg, data_spec *d)
+/* The sample weight of a --data file: above 0, at most this. */
+#define DATA_WEIGHT_MAX 1000.0
+
+/* "FILE" or "FILE:WEIGHT" (a path may hold ':' itself: only a number
+ * after the last one is a weight). Returns 0, or -1 with a message. */
+static int parse_data_spec(char *arg, data_spec *d, char *msg, size_t msglen)
 {
     char *colon = strrchr(arg, ':');
+    char *end;
     double w;
 
     d->path = arg;
     d->weight = 1.0;
-    if (colon && parse_double(colon + 1, &w) == 0) {
-        if (w <= 0.0)
+    if (colon && colon[1] && (w = strtod(colon + 1, &end), *end == '\0')) {
+        if (!(isfinite(w) && w > 0.0 && w <= DATA_WEIGHT_MAX)) {
+            snprintf(msg, msglen,
+                     "--data %s: the weight must be above 0 and at most %g",
+                     arg, DATA_WEIGHT_MAX);
             return -1;
+        }
         *colon = '\0';
         d->weight = w;
     }
@@ -515,6 +541,30 @@ static void fit(const corpus *set, int fold, int k, int rep,
 /* Scores K-fold cross-validation, repeated with `repeats` different fold
  * assignments (the confusion matrices are summed), on every training
  * sentence and on those listed in `on`. */
+/* 0 when every fold of every repeat has sentences to score and to
+ * train on, else -1 with a message. */
+static int folds_ok(const corpus *set, int k, int repeats, char *err,
+                    size_t errlen)
+{
+    for (int rep = 0; rep < repeats; rep++) {
+        size_t count[100] = {0};
+
+        for (size_t i = 0; i < set->n; i++)
+            count[fold_of(&set->items[i], k, rep)]++;
+        for (int fold = 0; fold < k; fold++) {
+            if (count[fold] == 0 || count[fold] == set->n) {
+                snprintf(err, errlen,
+                         "fold %d of repeat %d would be %s (%zu training "
+                         "sentences): use fewer folds (--cv)",
+                         fold + 1, rep + 1,
+                         count[fold] ? "every sentence" : "empty", set->n);
+                return -1;
+            }
+        }
+    }
+    return 0;
+}
+
 static void cross_validate(const corpus *set, int k, int repeats,
                            const sentiment_train_opts *o, const char *on,
                            int show_errors)
@@ -555,7 +605,9 @@ static void cross_validate(const corpus *set, int k, int repeats,
            o->l2, o->class_power);
     printf("# all training sentences\n");
     scores_print(&all);
-    if (on) {
+    if (on && sel.n == 0)
+        printf("# training sentences listed in %s: none\n", on);
+    else if (on) {
         printf("# training sentences listed in %s\n", on);
         scores_print(&sel);
     }
@@ -610,32 +662,66 @@ static void train_usage(FILE *f)
            "  --data FILES     labelled files, each with an optional\n"
            "                   sample weight; a sentence in several files\n"
            "                   gets the sum (default: the four PhraseBank\n"
-           "                   files in " PB_DIR ")\n"
+           "                   files in " PB_DIR ");\n"
+           "                   a WEIGHT is above 0, at most 1000\n"
            "  --exclude FILE   never train on these sentences or their\n"
            "                   near-copies (default " DEFAULT_HELDOUT ")\n"
-           "  --l2 X           L2 penalty (default 4)\n"
-           "  --class-power X  class weight exponent (default 0.5)\n"
-           "  --cv K           report K-fold cross-validation instead of\n"
-           "                   writing weights, also on the sentences of\n"
-           "                   --cv-on FILE alone (default the AllAgree\n"
-           "                   file); --cv-errors lists the misclassified\n"
-           "                   ones\n"
-           "  --cv-repeat R    repeat it with R fold assignments and sum\n"
-           "                   the scores (default 1)\n"
+           "  --l2 X           L2 penalty, 0 to 1000000 (default 4)\n"
+           "  --class-power X  class weight exponent, 0 to 4 (default "
+           "0.5)\n"
+           "  --max-iter N     L-BFGS iterations at most, 1 to 100000\n"
+           "                   (default 400)\n"
+           "  --version NAME   model name written into the weights\n"
+           "                   (default " DEFAULT_VERSION ")\n"
+           "  --cv K           report K-fold cross-validation (K 2 to 100)\n"
+           "                   instead of writing weights, also on the\n"
+           "                   sentences of --cv-on FILE alone (default\n"
+           "                   the AllAgree file)\n"
+           "  --cv-repeat R    repeat it with R fold assignments (1 to\n"
+           "                   100) and sum the scores (default 1)\n"
+           "  --cv-errors      list the misclassified --cv-on sentences\n"
            "  --split          write the held-out part of --allagree\n"
            "                   (25%% by a hash of the text) to --heldout\n");
 }
 
+/* A numeric option: a finite number in lo..hi, a whole one when
+ * whole. Returns 0, or -1 with a message naming the option. */
+static int num_opt(const char *name, const char *v, double lo, double hi,
+                   int whole, double *out, char *msg, size_t msglen)
+{
+    if (parse_double(v, out) == 0 && *out >= lo && *out <= hi &&
+        (!whole || *out == (double)(long)*out))
+        return 0;
+    snprintf(msg, msglen, "%s must be a %s from %.15g to %.15g, not '%s'", name,
+             whole ? "whole number" : "number", lo, hi, v);
+    return -1;
+}
+
+/* A model version: 1 to LINMODEL_VERSION_MAX - 1 printable ASCII bytes,
+ * no space (it is one word of the weights file's header). */
+static int version_ok(const char *v)
+{
+    size_t n = strlen(v);
+
+    if (n == 0 || n >= LINMODEL_VERSION_MAX)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        if ((unsigned char)v[i] <= ' ' || (unsigned char)v[i] > '~')
+            return 0;
+    }
+    return 1;
+}
+
 /* Parses argv into cfg; returns 0, 1 after --help, or -1 on misuse
- * with the offending argument in *bad. */
-static int train_parse(int argc, char **argv, train_cfg *cfg, const char **bad)
+ * with the reason in msg. */
+static int train_parse(int argc, char **argv, train_cfg *cfg, char *msg,
+                       size_t msglen)
 {
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
         double d;
 
-        *bad = a;
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0)
             return 1;
         if (strcmp(a, "--split") == 0) {
@@ -649,46 +735,72 @@ static int train_parse(int argc, char **argv, train_cfg *cfg, const char **bad)
         if (strcmp(a, "--data") == 0) {
             cfg->ndata = 0;
             while (i + 1 < argc && strncmp(argv[i + 1], "--", 2) != 0) {
-                if (cfg->ndata == MAX_DATA ||
-                    parse_data_spec(argv[++i], &cfg->data[cfg->ndata]) < 0)
+                if (cfg->ndata == MAX_DATA) {
+                    snprintf(msg, msglen, "--data takes at most %d files",
+                             MAX_DATA);
+                    return -1;
+                }
+                if (parse_data_spec(argv[++i], &cfg->data[cfg->ndata], msg,
+                                    msglen) < 0)
                     return -1;
                 cfg->ndata++;
             }
-            if (cfg->ndata == 0)
+            if (cfg->ndata == 0) {
+                snprintf(msg, msglen, "--data needs at least one file");
                 return -1;
+            }
             continue;
         }
-        if (!v)
+        if (strncmp(a, "--", 2) != 0 || !v) {
+            snprintf(msg, msglen, "%s: %s", a,
+                     strncmp(a, "--", 2) != 0 ? "not an option"
+                                              : "needs a value");
             return -1;
+        }
         i++;
-        if (strcmp(a, "--out") == 0)
+        if (strcmp(a, "--out") == 0) {
             cfg->out = v;
-        else if (strcmp(a, "--exclude") == 0)
+        } else if (strcmp(a, "--exclude") == 0) {
             cfg->exclude = strcmp(v, "none") == 0 ? NULL : v;
-        else if (strcmp(a, "--cv-on") == 0)
+        } else if (strcmp(a, "--cv-on") == 0) {
             cfg->cv_on = v;
-        else if (strcmp(a, "--version") == 0 && strlen(v) > 0 &&
-                 strlen(v) < LINMODEL_VERSION_MAX && !strchr(v, ' '))
+        } else if (strcmp(a, "--version") == 0) {
+            if (!version_ok(v)) {
+                snprintf(msg, msglen,
+                         "--version must be 1 to %d printable characters "
+                         "without spaces",
+                         LINMODEL_VERSION_MAX - 1);
+                return -1;
+            }
             cfg->version = v;
-        else if (strcmp(a, "--allagree") == 0)
+        } else if (strcmp(a, "--allagree") == 0) {
             cfg->allagree = v;
-        else if (strcmp(a, "--heldout") == 0)
+        } else if (strcmp(a, "--heldout") == 0) {
             cfg->heldout = v;
-        else if (strcmp(a, "--l2") == 0 && parse_double(v, &d) == 0 && d >= 0)
+        } else if (strcmp(a, "--l2") == 0) {
+            if (num_opt(a, v, 0, 1e6, 0, &d, msg, msglen) < 0)
+                return -1;
             cfg->opts.l2 = d;
-        else if (strcmp(a, "--class-power") == 0 && parse_double(v, &d) == 0)
+        } else if (strcmp(a, "--class-power") == 0) {
+            if (num_opt(a, v, 0, 4, 0, &d, msg, msglen) < 0)
+                return -1;
             cfg->opts.class_power = d;
-        else if (strcmp(a, "--max-iter") == 0 && parse_double(v, &d) == 0 &&
-                 d >= 1 && d <= 100000)
+        } else if (strcmp(a, "--max-iter") == 0) {
+            if (num_opt(a, v, 1, 100000, 1, &d, msg, msglen) < 0)
+                return -1;
             cfg->opts.max_iter = (int)d;
-        else if (strcmp(a, "--cv") == 0 && parse_double(v, &d) == 0 && d >= 2 &&
-                 d <= 100)
+        } else if (strcmp(a, "--cv") == 0) {
+            if (num_opt(a, v, 2, 100, 1, &d, msg, msglen) < 0)
+                return -1;
             cfg->cv = (int)d;
-        else if (strcmp(a, "--cv-repeat") == 0 && parse_double(v, &d) == 0 &&
-                 d >= 1 && d <= 100)
+        } else if (strcmp(a, "--cv-repeat") == 0) {
+            if (num_opt(a, v, 1, 100, 1, &d, msg, msglen) < 0)
+                return -1;
             cfg->cv_repeat = (int)d;
-        else
+        } else {
+            snprintf(msg, msglen, "unknown option '%s'", a);
             return -1;
+        }
     }
     return 0;
 }
@@ -707,16 +819,14 @@ int cmd_train(int argc, char **argv)
     };
     corpus set = {0};
     size_t excluded = 0;
-    const char *bad = NULL;
     char err[512];
     int rc;
 
     memcpy(cfg.data, default_data, sizeof(default_data));
     sentiment_train_defaults(&cfg.opts);
-    rc = train_parse(argc, argv, &cfg, &bad);
+    rc = train_parse(argc, argv, &cfg, err, sizeof(err));
     if (rc < 0)
-        fprintf(stderr, "stonks train: bad option or value near '%s'\n",
-                bad ? bad : "");
+        fprintf(stderr, "stonks train: %s\n", err);
     if (rc != 0) {
         train_usage(rc > 0 ? stdout : stderr);
         return rc > 0 ? 0 : 2;
@@ -732,7 +842,10 @@ int cmd_train(int argc, char **argv)
     }
     if (rc < 0)
         goto out;
-    if (cfg.cv > 0)
+    if (cfg.cv > 0 &&
+        folds_ok(&set, cfg.cv, cfg.cv_repeat, err, sizeof(err)) < 0)
+        rc = -1;
+    else if (cfg.cv > 0)
         cross_validate(&set, cfg.cv, cfg.cv_repeat, &cfg.opts, cfg.cv_on,
                        cfg.cv_errors);
     else
