@@ -33,6 +33,13 @@ extract_model *extract_model_open(const config *c, char *err, size_t errlen)
             free(m);
             return NULL;
         }
+        if (!c->ollama_model || !*c->ollama_model) {
+            snprintf(err, errlen,
+                     "EXTRACTOR_MODEL=ollama needs OLLAMA_MODEL "
+                     "(e.g. llama3.1)");
+            free(m);
+            return NULL;
+        }
         m->ollama = 1;
         m->url = xstrdup(c->ollama_url);
         m->model_name = xstrdup(c->ollama_model);
@@ -146,9 +153,12 @@ static void extract_once_usage(FILE *f)
             "the OLLAMA_* settings) on one document, as the extractor would,\n"
             "and prints one JSON line per ticker. '-' reads the text from\n"
             "standard input. --alias gives the embedded model a company name\n"
-            "(the extractor reads them from the registry). Exit status: 0\n"
-            "signals printed, 1 the model's answer was refused, 2 usage or\n"
-            "settings, 3 the model's server cannot be reached.\n");
+            "(the extractor reads them from the registry). At most %d\n"
+            "tickers, each once. Exit status: 0 signals printed, 1 the\n"
+            "document cannot be asked about (text that is not UTF-8, a\n"
+            "context too small) or the model's answer was refused, 2 usage\n"
+            "or settings, 3 the model's server cannot be reached.\n",
+            OLLAMA_MAX_TICKERS);
 }
 
 typedef struct once_args {
@@ -160,60 +170,90 @@ typedef struct once_args {
     mention_index *idx;
 } once_args;
 
-static int parse_tickers(const char *list, once_args *a)
+/* Adds the comma-separated tickers of list. Returns 0, or -1 with the
+ * reason in msg. */
+static int parse_tickers(const char *list, once_args *a, char *msg,
+                         size_t msglen)
 {
     char *copy = xstrdup(list);
     char *save = NULL;
     int rc = 0;
 
-    for (char *t = strtok_r(copy, ",", &save); t;
+    for (char *t = strtok_r(copy, ",", &save); t && rc == 0;
          t = strtok_r(NULL, ",", &save)) {
+        char sym[TICKER_MAX];
+
         if (a->ntickers == OLLAMA_MAX_TICKERS) {
+            snprintf(msg, msglen, "at most %d tickers", OLLAMA_MAX_TICKERS);
             rc = -1;
-            break;
+        } else if (ticker_normalize(t, strlen(t), sym) < 0) {
+            snprintf(msg, msglen, "'%.32s' is not a ticker symbol", t);
+            rc = -1;
         }
+        for (size_t k = 0; rc == 0 && k < a->ntickers; k++) {
+            if (strcmp(a->tickers[k], sym) == 0) {
+                snprintf(msg, msglen, "ticker %s is listed twice", sym);
+                rc = -1;
+            }
+        }
+        if (rc < 0)
+            break;
         a->tickers =
             xreallocarray(a->tickers, a->ntickers + 1, sizeof(*a->tickers));
-        if (ticker_normalize(t, strlen(t), a->tickers[a->ntickers]) < 0) {
-            rc = -1;
-            break;
-        }
-        mention_index_add_ticker(a->idx, a->tickers[a->ntickers]);
+        memcpy(a->tickers[a->ntickers], sym, sizeof(sym));
+        mention_index_add_ticker(a->idx, sym);
         a->ntickers++;
     }
     free(copy);
     return rc;
 }
 
-static int once_parse(int argc, char **argv, once_args *a)
+/* Returns 0, or -1 with the reason in msg. */
+static int once_parse(int argc, char **argv, once_args *a, char *msg,
+                      size_t msglen)
 {
     for (int i = 1; i < argc; i++) {
+        const char *o = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
 
-        if (strcmp(argv[i], "-") == 0) {
+        if (strcmp(o, "-") == 0) {
             a->stdin_text = 1;
             continue;
         }
-        if (!v)
+        if (strcmp(o, "--tickers") != 0 && strcmp(o, "--title") != 0 &&
+            strcmp(o, "--text") != 0 && strcmp(o, "--alias") != 0) {
+            snprintf(msg, msglen, "unknown option '%.64s'", o);
             return -1;
+        }
+        if (!v) {
+            snprintf(msg, msglen, "%s needs a value", o);
+            return -1;
+        }
         i++;
-        if (strcmp(argv[i - 1], "--tickers") == 0) {
-            if (parse_tickers(v, a) < 0)
+        if (strcmp(o, "--tickers") == 0) {
+            if (parse_tickers(v, a, msg, msglen) < 0)
                 return -1;
-        } else if (strcmp(argv[i - 1], "--title") == 0) {
+        } else if (strcmp(o, "--title") == 0) {
             a->title = v;
-        } else if (strcmp(argv[i - 1], "--text") == 0) {
+        } else if (strcmp(o, "--text") == 0) {
             a->text = v;
-        } else if (strcmp(argv[i - 1], "--alias") == 0 && strchr(v, '=')) {
+        } else if (strchr(v, '=') && strchr(v, '=') != v) {
             char *t = xstrndup(v, (size_t)(strchr(v, '=') - v));
 
             mention_index_add_alias(a->idx, t, strchr(v, '=') + 1);
             free(t);
         } else {
+            snprintf(msg, msglen, "--alias takes TICKER=NAME, not '%.64s'", v);
             return -1;
         }
     }
-    return a->ntickers > 0 && (a->text != NULL) != a->stdin_text ? 0 : -1;
+    if (a->ntickers == 0)
+        snprintf(msg, msglen, "--tickers is required");
+    else if ((a->text != NULL) == a->stdin_text)
+        snprintf(msg, msglen, "give the text with --text TEXT or '-', once");
+    else
+        return 0;
+    return -1;
 }
 
 static void print_signal(const extract_model *m, const char *ticker,
@@ -259,7 +299,8 @@ int cmd_extract_once(int argc, char **argv)
     }
     buf_init(&input);
     a.idx = mention_index_new();
-    if (once_parse(argc, argv, &a) < 0) {
+    if (once_parse(argc, argv, &a, err, sizeof(err)) < 0) {
+        fprintf(stderr, "stonks extract-once: %s\n", err);
         extract_once_usage(stderr);
         goto out_args;
     }

@@ -120,6 +120,17 @@ OLLAMA_URL=http://127.0.0.1:9 OLLAMA_MODEL=fake-valid "$BIN" extract-once \
     --tickers AAPL --text "$TEXT" >"$OUT/stdout" 2>"$OUT/stderr"
 assert_eq "unreachable: exit status 3" "3" "$?"
 
+echo "settings and usage"
+once "" --text "$TEXT"
+assert_eq "no model name: a settings error" \
+    "2 stonks extract-once: EXTRACTOR_MODEL=ollama needs OLLAMA_MODEL (e.g. llama3.1)" \
+    "$rc $err"
+OLLAMA_MODEL=fake-valid "$BIN" extract-once --tickers AAPL,aapl \
+    --text "$TEXT" >"$OUT/stdout" 2>"$OUT/stderr"
+assert_eq "a ticker listed twice: a usage error, no request" \
+    "2 stonks extract-once: ticker AAPL is listed twice" \
+    "$? $(head -n 1 "$OUT/stderr")"
+
 echo "prompt cut to fit num_ctx"
 /usr/bin/python3 -c 'print("Net sales rose. " * 200, end="")' >"$OUT/long.txt"
 OLLAMA_NUM_CTX=1024 once fake-valid - <"$OUT/long.txt"
