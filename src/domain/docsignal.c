@@ -1,5 +1,6 @@
 #include "domain/docsignal.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -50,19 +51,26 @@ static int word_eq(const char *s, size_t len, const char *w)
     return 1;
 }
 
-/* 1 when the letter at s[b] ends a ticker: a cashtag ("$F") or the
- * class of a share ("BRK.B"), whose '.' can end a sentence. */
+/* 1 when the letter at s[b] ends a ticker whose '.' can end a
+ * sentence: a cashtag ("$F", "$brk.b") or the class of a share in upper
+ * case ("BRK.B", "BRK-B", "BRK/B"). */
 static int ticker_letter(const char *s, size_t b)
 {
-    size_t k = b;
+    size_t k;
 
     if (b > 0 && s[b - 1] == '$')
         return 1;
-    if (b < 3 || s[b - 1] != '.')
+    if (b < 2 || (s[b - 1] != '.' && s[b - 1] != '-' && s[b - 1] != '/'))
         return 0;
-    for (k = b - 1; k > 0 && s[k - 1] >= 'A' && s[k - 1] <= 'Z';)
+    for (k = b - 1; k > 0 && is_alpha((unsigned char)s[k - 1]);)
         k--;
-    return b - 1 - k >= 2 && (k == 0 || !is_alpha((unsigned char)s[k - 1]));
+    if (k > 0 && s[k - 1] == '$')
+        return b - 1 - k >= 1;
+    for (size_t j = k; j < b - 1; j++) {
+        if (s[j] < 'A' || s[j] > 'Z')
+            return 0;
+    }
+    return b - 1 - k >= 2 && s[b] >= 'A' && s[b] <= 'Z';
 }
 
 /* 1 when the '.' at s[i] ends an abbreviation rather than a sentence:
@@ -97,7 +105,8 @@ static int contrast_at(const char *s, size_t len, size_t i)
                                         "meanwhile"};
     size_t e = i;
 
-    if (i == 0 || !is_space((unsigned char)s[i - 1]))
+    if (i == 0 || (!is_space((unsigned char)s[i - 1]) && s[i - 1] != '(' &&
+                   s[i - 1] != ','))
         return 0;
     while (e < len && is_alpha((unsigned char)s[e]))
         e++;
@@ -120,6 +129,7 @@ static void add_unit(docsignal_doc *d, size_t off, size_t end)
         return;
     if (d->nunits == DOCSIGNAL_MAX_UNITS) {
         d->unit_end[d->nunits - 1] = end;
+        d->overflow = 1;
         return;
     }
     d->unit_off[d->nunits] = off;
@@ -127,22 +137,54 @@ static void add_unit(docsignal_doc *d, size_t off, size_t end)
     d->nunits++;
 }
 
+/* Where a sentence that ends at s[i] is followed by white space (or the
+ * end): past closing quotes and brackets ('"', ')', ']', the curly
+ * quotes), or 0 when something else follows. */
+static size_t sentence_gap(const char *s, size_t len, size_t i)
+{
+    size_t k = i + 1;
+
+    for (;;) {
+        if (k < len &&
+            (s[k] == '"' || s[k] == '\'' || s[k] == ')' || s[k] == ']')) {
+            k++;
+        } else if (k + 2 < len && (unsigned char)s[k] == 0xe2 &&
+                   (unsigned char)s[k + 1] == 0x80 &&
+                   ((unsigned char)s[k + 2] == 0x99 ||
+                    (unsigned char)s[k + 2] == 0x9d)) {
+            k += 3;
+        } else {
+            break;
+        }
+    }
+    return k >= len || is_space((unsigned char)s[k]) ? k : 0;
+}
+
 static void cut_units(docsignal_doc *d)
 {
     const char *s = d->text;
     size_t start = 0;
+    int parens = 0; /* open '(' in this sentence: a list's ';' stays */
 
     for (size_t i = 0; i < d->len; i++) {
         unsigned char c = (unsigned char)s[i];
-        int after_space = i + 1 >= d->len || is_space((unsigned char)s[i + 1]);
+        size_t gap;
 
-        if (c == ';' || c == '|') {
+        if (c == '(') {
+            parens++;
+        } else if (c == ')') {
+            parens -= parens > 0;
+        } else if (c == '|' || (c == ';' && parens == 0)) {
             add_unit(d, start, i);
             start = i + 1;
-        } else if ((c == '.' || c == '!' || c == '?') && after_space &&
+            parens = 0;
+        } else if ((c == '.' || c == '!' || c == '?') &&
+                   (gap = sentence_gap(s, d->len, i)) > 0 &&
                    !(c == '.' && ends_abbreviation(s, d->len, i))) {
-            add_unit(d, start, i + 1);
-            start = i + 1;
+            add_unit(d, start, gap);
+            start = gap;
+            i = gap - 1;
+            parens = 0;
         } else if (is_alpha(c) && contrast_at(s, d->len, i)) {
             add_unit(d, start, i);
             start = i;
@@ -170,10 +212,14 @@ void docsignal_doc_init(docsignal_doc *d, const mention_index *idx,
     d->title_len = title_len <= d->len ? title_len : d->len;
     d->nunits = 0;
     d->nspans = 0;
+    d->overflow = 0;
+    d->idx = idx;
     cut_units(d);
     if (idx)
         d->nspans =
             mention_spans(idx, d->text, d->len, d->spans, DOCSIGNAL_MAX_SPANS);
+    if (d->nspans == DOCSIGNAL_MAX_SPANS)
+        d->overflow = 1;
     for (size_t k = 0; k < d->nspans; k++)
         d->span_unit[k] = unit_of(d, d->spans[k].off);
     for (size_t u = 0; u < d->nunits; u++) {
@@ -201,6 +247,62 @@ static int unit_is_about(const docsignal_doc *d, size_t u, const char *ticker)
     return 0;
 }
 
+/* 1 when text[from..to), between two mentions of one ticker written
+ * differently, makes them one naming: "Apple (AAPL)", "Apple Inc.
+ * (NASDAQ: AAPL)", "Ford ($F)":
+ * only white space, brackets, '$', ':', '.', ',' and the words of a
+ * company form or an exchange. */
+static int one_naming(const char *text, size_t from, size_t to)
+{
+    static const char *const words[] = {"inc", "corp", "co",     "ltd",
+                                        "plc", "nyse", "nasdaq", "amex"};
+
+    if (to < from || to - from > 32)
+        return 0;
+    for (size_t i = from; i < to;) {
+        size_t e = i;
+        int known = 0;
+
+        if (is_space((unsigned char)text[i]) || strchr("([{$:.,", text[i])) {
+            i++;
+            continue;
+        }
+        while (e < to && is_alpha((unsigned char)text[e]))
+            e++;
+        for (size_t w = 0; w < sizeof(words) / sizeof(words[0]); w++)
+            known |= e > i && word_eq(text + i, e - i, words[w]);
+        if (!known)
+            return 0;
+        i = e;
+    }
+    return 1;
+}
+
+/* 1 when two mentions are written the same ("Apple", "Apple"). */
+static int same_words(const docsignal_doc *d, const mention_span *a,
+                      const mention_span *b)
+{
+    return a->len == b->len &&
+           memcmp(d->text + a->off, d->text + b->off, a->len) == 0;
+}
+
+/* 1 when the text names ticker anywhere (for a text with more
+ * mentions than the spans hold). */
+static int named_at_all(const docsignal_doc *d, const char *ticker)
+{
+    char found[DOCSIGNAL_MAX_SPANS][TICKER_MAX];
+    size_t n;
+
+    if (!d->idx)
+        return 0;
+    n = mention_find(d->idx, d->text, d->len, found, DOCSIGNAL_MAX_SPANS);
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(found[i], ticker) == 0)
+            return 1;
+    }
+    return 0;
+}
+
 static double relevance(const docsignal *s)
 {
     size_t steps;
@@ -220,20 +322,32 @@ void docsignal_for(const docsignal_doc *d, const sentiment_model *m,
     buf joined;
 
     memset(out, 0, sizeof(*out));
-    for (size_t k = 0; k < d->nspans; k++) {
-        if (strcmp(d->spans[k].ticker, ticker) != 0)
+    for (size_t k = 0, last = SIZE_MAX; k < d->nspans; k++) {
+        const mention_span *sp = &d->spans[k];
+
+        if (strcmp(sp->ticker, ticker) != 0)
             continue;
+        if (last != SIZE_MAX && !same_words(d, &d->spans[last], sp) &&
+            one_naming(d->text, d->spans[last].off + d->spans[last].len,
+                       sp->off)) {
+            last = k;
+            continue;
+        }
+        last = k;
         if (d->spans[k].off < d->title_len)
             out->title_mentions++;
         else
             out->body_mentions++;
     }
+    if (d->overflow && out->title_mentions + out->body_mentions == 0 &&
+        named_at_all(d, ticker))
+        out->body_mentions = 1;
     out->relevance = relevance(out);
     for (size_t u = 0; u < d->nunits; u++)
         mine += out->title_mentions + out->body_mentions > 0 &&
                 unit_is_about(d, u, ticker);
 
-    if (mine == 0 || mine == d->nunits) {
+    if (d->overflow || mine == 0 || mine == d->nunits) {
         out->whole_text = 1;
         sentiment_classify(m, d->text, d->len, &out->sentiment);
         out->event = event_classify(d->text, d->len);

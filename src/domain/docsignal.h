@@ -6,10 +6,13 @@
  * same signals (the backtest's signalset).
  *
  * The clean text is cut into units: sentences (ended by '.', '!' or '?'
- * before white space, except after an abbreviation such as "Inc." or
- * "U.S."), parts ended by ';' or '|' (the clean text joins title and
- * summary with " | "), and clauses opened by a contrast word ("while",
- * "whereas", "but", "although", "meanwhile"). Each unit goes to the
+ * and any closing quotes or brackets before white space, except after
+ * an initial or an abbreviation such as "Inc." or "U.S.", or before a
+ * lower-case word; after a cashtag or a class share a '.' does end
+ * one), parts ended by ';' outside parentheses or by '|' (the clean
+ * text joins title and summary with " | "), and clauses opened by a
+ * contrast word ("while", "whereas", "but", "although", "meanwhile")
+ * after white space, '(' or ','. Each unit goes to the
  * tickers it names (mention_spans); a unit that names none continues
  * the previous unit that named one, and the units before the first
  * mention go to every ticker. A ticker's sentiment and event type are
@@ -22,7 +25,9 @@
  *   DOCSIGNAL_RELEVANCE_TITLE   named in the title;
  *   DOCSIGNAL_RELEVANCE_BODY    named in the body only, plus
  *                               DOCSIGNAL_RELEVANCE_STEP for each further
- *                               body mention, at most two steps;
+ *                               body mention, at most two steps (a name
+ *                               with its symbol beside it, "Apple
+ *                               (AAPL)", is one mention);
  *   DOCSIGNAL_RELEVANCE_TAG     not named at all (the feed listed the
  *                               document under the ticker).
  * Everything is deterministic and read-only on the model and the index.
@@ -41,10 +46,11 @@
 #define DOCSIGNAL_RELEVANCE_STEP 0.1
 #define DOCSIGNAL_RELEVANCE_TAG 0.3
 
-/* Units past the last are part of it; mentions past the last are not
- * seen (a ticker named only there counts as a feed tag). */
-#define DOCSIGNAL_MAX_UNITS 64
-#define DOCSIGNAL_MAX_SPANS 128
+/* A text with more units or mentions than these is classified whole
+ * for every ticker (its units are not told apart); a ticker named only
+ * after the last mention seen gets the relevance of one body mention. */
+#define DOCSIGNAL_MAX_UNITS 256
+#define DOCSIGNAL_MAX_SPANS 512
 
 /* One document, cut into units, with its mentions. Filled by
  * docsignal_doc_init; it points into the caller's text, which must
@@ -62,6 +68,8 @@ typedef struct docsignal_doc {
     mention_span spans[DOCSIGNAL_MAX_SPANS];
     size_t span_unit[DOCSIGNAL_MAX_SPANS];
     size_t nspans;
+    int overflow; /* more units or mentions than the arrays hold */
+    const mention_index *idx; /* the index the mentions came from */
 } docsignal_doc;
 
 /* The signal of a document for one ticker. */

@@ -350,9 +350,6 @@ void mention_index_add_alias(mention_index *idx, const char *ticker,
 
     if (ticker_normalize(ticker, strlen(ticker), sym) < 0)
         return;
-    if (add_symbol_alias(idx, sym, phrase))
-        return;
-
     text = xmalloc(strlen(phrase) + 1);
     for (size_t i = 0, n = strlen(phrase); i < n;) {
         if (space_len(phrase, n, i) == 0) {
@@ -364,7 +361,8 @@ void mention_index_add_alias(mention_index *idx, const char *ticker,
             text[len++] = ' ';
     }
     text[len] = '\0';
-    if (len < 2) {
+    /* " IT " is the symbol alias "IT" too */
+    if (len < 2 || add_symbol_alias(idx, sym, text)) {
         free(text);
         return;
     }

@@ -154,8 +154,8 @@ static void extract_once_usage(FILE *f)
             "and prints one JSON line per ticker. '-' reads the text from\n"
             "standard input. --alias gives the embedded model a company name\n"
             "(the extractor reads them from the registry). At most %d\n"
-            "tickers, each once. Exit status: 0 signals printed, 1 the\n"
-            "document cannot be asked about (text that is not UTF-8, a\n"
+            "tickers, each once. Exit status: 0 signals printed, 1 (Ollama)\n"
+            "the document cannot be asked about (text that is not UTF-8, a\n"
             "context too small) or the model's answer was refused, 2 usage\n"
             "or settings, 3 the model's server cannot be reached.\n",
             OLLAMA_MAX_TICKERS);
@@ -208,6 +208,27 @@ static int parse_tickers(const char *list, once_args *a, char *msg,
     return rc;
 }
 
+/* --alias TICKER=NAME: a ticker symbol and a name of 2 or more
+ * characters. Returns 0, or -1 with the reason in msg. */
+static int parse_alias(const char *v, once_args *a, char *msg, size_t msglen)
+{
+    const char *eq = strchr(v, '=');
+    char sym[TICKER_MAX];
+    size_t name = 0;
+
+    for (const char *p = eq ? eq + 1 : ""; *p; p++)
+        name += *p != ' ' && *p != '\t';
+    if (!eq || ticker_normalize(v, (size_t)(eq - v), sym) < 0 || name < 2) {
+        snprintf(msg, msglen,
+                 "--alias takes TICKER=NAME (a ticker symbol, a name of 2 "
+                 "or more characters), not '%.64s'",
+                 v);
+        return -1;
+    }
+    mention_index_add_alias(a->idx, sym, eq + 1);
+    return 0;
+}
+
 /* Returns 0, or -1 with the reason in msg. */
 static int once_parse(int argc, char **argv, once_args *a, char *msg,
                       size_t msglen)
@@ -233,17 +254,15 @@ static int once_parse(int argc, char **argv, once_args *a, char *msg,
         if (strcmp(o, "--tickers") == 0) {
             if (parse_tickers(v, a, msg, msglen) < 0)
                 return -1;
-        } else if (strcmp(o, "--title") == 0) {
-            a->title = v;
-        } else if (strcmp(o, "--text") == 0) {
-            a->text = v;
-        } else if (strchr(v, '=') && strchr(v, '=') != v) {
-            char *t = xstrndup(v, (size_t)(strchr(v, '=') - v));
+        } else if (strcmp(o, "--title") == 0 || strcmp(o, "--text") == 0) {
+            const char **to = strcmp(o, "--title") == 0 ? &a->title : &a->text;
 
-            mention_index_add_alias(a->idx, t, strchr(v, '=') + 1);
-            free(t);
-        } else {
-            snprintf(msg, msglen, "--alias takes TICKER=NAME, not '%.64s'", v);
+            if (*to) {
+                snprintf(msg, msglen, "%s is given twice", o);
+                return -1;
+            }
+            *to = v;
+        } else if (parse_alias(v, a, msg, msglen) < 0) {
             return -1;
         }
     }

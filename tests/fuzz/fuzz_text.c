@@ -2,7 +2,8 @@
  * libFuzzer harness: what the parser and the extractor do to article
  * text: UTF-8 validation, cleaning, near-duplicate keys, ticker
  * mentions against the real watchlist's names, the embedded sentiment
- * model and the event rules. The input's first NUL splits title from
+ * model, the event rules and the per-ticker signals (units, spans,
+ * relevance). The input's first NUL splits title from
  * summary.
  */
 #include <assert.h>
@@ -11,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "domain/docsignal.h"
 #include "domain/event.h"
 #include "domain/mention.h"
 #include "domain/sentiment.h"
@@ -51,8 +53,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t tlen = nul ? (size_t)(nul - s) : size;
     char found[16][TICKER_MAX];
     sentiment_result sr;
-    size_t clen, wlen;
+    size_t clen, wlen, nfound;
     char *clean, *ws;
+    docsignal_doc d;
 
     if (!idx)
         setup();
@@ -61,7 +64,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                                nul ? size - tlen - 1 : 0, &clen);
     assert(strlen(clean) == clen);
     ws = text_collapse_ws(s, size, &wlen);
-    mention_find(idx, clean, clen, found, 16);
+    nfound = mention_find(idx, clean, clen, found, 16);
+    docsignal_doc_init(&d, idx, clean, clen,
+                       docsignal_title_len(s, tlen, clean, clen));
+    for (size_t i = 0; i < nfound; i++) {
+        docsignal ds;
+
+        docsignal_for(&d, model, found[i], &ds);
+        assert(ds.relevance >= 0.3 && ds.relevance <= 1.0);
+        assert(ds.sentiment.score >= -1.0 && ds.sentiment.score <= 1.0);
+    }
+    for (size_t u = 0; u < d.nunits; u++)
+        assert(d.unit_off[u] < d.unit_end[u] && d.unit_end[u] <= clen);
     sentiment_classify(model, clean, clen, &sr);
     assert(sr.score >= -1.0 && sr.score <= 1.0);
     assert(sr.confidence >= 0.0 && sr.confidence <= 1.0);

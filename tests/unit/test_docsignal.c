@@ -17,6 +17,7 @@
 
 #include "domain/docsignal.h"
 #include "domain/text.h"
+#include "lib/buf.h"
 
 static sentiment_model *model;
 static mention_index *idx;
@@ -88,6 +89,19 @@ static void test_units(void **state)
                  "Profit fell at BRK.B. / Apple rose.");
     assert_units("J. Smith and U.S. sales. Apple rose.",
                  "J. Smith and U.S. sales. / Apple rose.");
+    assert_units("Fell at BRK-B. Rose at $brk.b. Flat at BRK/B. Done",
+                 "Fell at BRK-B. / Rose at $brk.b. / Flat at BRK/B. / Done");
+    /* closing quotes and brackets stay with their sentence */
+    assert_units("\"Apple rose.\" Google fell. (Ford too.) End",
+                 "\"Apple rose.\" / Google fell. / (Ford too.) / End");
+    assert_units("Apple rose.\xe2\x80\x9d Google fell.",
+                 "Apple rose.\xe2\x80\x9d / Google fell.");
+    /* a ';' inside parentheses (a ticker list) does not cut */
+    assert_units("Fell at (F; GM) peers; Apple rose",
+                 "Fell at (F; GM) peers / Apple rose");
+    /* a contrast word after '(' or ',' opens a clause */
+    assert_units("Apple rose,while Google fell (whereas Ford fell)",
+                 "Apple rose, / while Google fell ( / whereas Ford fell)");
     assert_units("", "");
     assert_units(" ;; | ", "");
 }
@@ -188,6 +202,15 @@ static void test_relevance_by_place(void **state)
     assert_true(signal_for("Phone makers",
                            "Apple, Apple, Apple and Apple again.", "AAPL")
                     .relevance == 0.6 + 0.2);
+    /* a name with its own symbol beside it is one naming */
+    assert_true(signal_for("Phone makers", "Apple (AAPL) shipped more.", "AAPL")
+                    .relevance == 0.6);
+    assert_true(signal_for("Phone makers",
+                           "Apple Inc. (NASDAQ: AAPL) shipped more.", "AAPL")
+                    .relevance == 0.6);
+    assert_true(
+        signal_for("Phone makers", "Apple (AAPL) rose. AAPL gained.", "AAPL")
+            .relevance == 0.6 + 0.1);
     /* named once, in a ticker list */
     assert_true(
         signal_for("Phone makers", "Profits rose (AAPL, GOOGL).", "AAPL")
@@ -195,6 +218,38 @@ static void test_relevance_by_place(void **state)
     assert_true(
         signal_for("Phone makers", "Nobody is named.", "AAPL").relevance ==
         DOCSIGNAL_RELEVANCE_TAG);
+}
+
+/* A text with more units than a document holds is classified whole
+ * for every ticker; one with more mentions than it holds still knows
+ * that a ticker named after them is named. */
+static void test_overflow_gives_the_whole_text(void **state)
+{
+    buf t;
+    docsignal a, g;
+
+    (void)state;
+    buf_init(&t);
+    buf_adds(&t, "Apple profit rose 20 percent. ");
+    for (int i = 0; i < DOCSIGNAL_MAX_UNITS; i++)
+        buf_adds(&t, "Shares rose. ");
+    buf_adds(&t, "Google profit fell 30 percent.");
+    a = signal_for("", t.data, "AAPL");
+    g = signal_for("", t.data, "GOOGL");
+    assert_int_equal(a.whole_text, 1);
+    assert_int_equal(g.whole_text, 1);
+    assert_true(a.sentiment.score == g.sentiment.score);
+    assert_true(g.relevance == DOCSIGNAL_RELEVANCE_BODY);
+
+    buf_reset(&t);
+    for (int i = 0; i < DOCSIGNAL_MAX_SPANS; i++)
+        buf_adds(&t, "Apple ");
+    buf_adds(&t, "and Google.");
+    g = signal_for("", t.data, "GOOGL");
+    assert_int_equal(g.whole_text, 1);
+    assert_true(g.relevance == DOCSIGNAL_RELEVANCE_BODY);
+    assert_true(signal_for("", t.data, "AAPL").relevance == 0.6 + 0.2);
+    buf_release(&t);
 }
 
 static void test_feed_tag_only_gets_the_whole_text(void **state)
@@ -254,6 +309,7 @@ int main(void)
         cmocka_unit_test(test_units_follow_the_last_mention),
         cmocka_unit_test(test_one_ticker_gets_the_whole_text),
         cmocka_unit_test(test_relevance_by_place),
+        cmocka_unit_test(test_overflow_gives_the_whole_text),
         cmocka_unit_test(test_feed_tag_only_gets_the_whole_text),
         cmocka_unit_test(test_common_word_ticker_named_by_company),
         cmocka_unit_test(test_title_len),

@@ -325,6 +325,14 @@ static void test_common_word_symbol_alias(void **state)
     check_idx(idx, "GOOG and $GOOG", "GOOGL");
     check_idx(idx, "$T", "T");
     mention_index_free(idx);
+
+    /* white space around such an alias changes nothing */
+    idx = mention_index_new();
+    mention_index_add_ticker(idx, "GRTX");
+    mention_index_add_alias(idx, "GRTX", " IT ");
+    check_idx(idx, "IT spending rose", "");
+    check_idx(idx, "$IT rose", "GRTX");
+    mention_index_free(idx);
 }
 
 /* Runs mention_spans and renders each span as "TICKER@off+len". */
