@@ -300,6 +300,8 @@ void mention_index_add_ticker(mention_index *idx, const char *ticker)
         return;
     t = ticker_get(idx, sym);
     idx->tickers[t].listed = 1;
+    /* a listed ticker stands for itself, whatever alias named it first */
+    idx->tickers[t].target = t;
 }
 
 /* Order of phrases within an entry: longest first, so the first that

@@ -35,7 +35,9 @@
  * ignored. An alias that is itself a common-word symbol in canonical
  * form ("ALL", "IT": another listing of the company) is not a phrase
  * but another symbol of its ticker, counted only where a common-word
- * ticker is: as a cashtag or in a ticker list.
+ * ticker is: as a cashtag or in a ticker list; a symbol registered as
+ * a ticker of its own is never another ticker's, in whichever order
+ * the two were registered.
  */
 #ifndef STONKS_MENTION_H
 #define STONKS_MENTION_H

@@ -326,6 +326,20 @@ static void test_common_word_symbol_alias(void **state)
     check_idx(idx, "$T", "T");
     mention_index_free(idx);
 
+    /* a ticker of its own keeps its symbol, whichever came first */
+    idx = mention_index_new();
+    mention_index_add_alias(idx, "GRTX", "IT");
+    mention_index_add_ticker(idx, "GRTX");
+    mention_index_add_ticker(idx, "IT");
+    check_idx(idx, "$IT rose", "IT");
+    mention_index_free(idx);
+    idx = mention_index_new();
+    mention_index_add_ticker(idx, "IT");
+    mention_index_add_ticker(idx, "GRTX");
+    mention_index_add_alias(idx, "GRTX", "IT");
+    check_idx(idx, "$IT rose", "IT");
+    mention_index_free(idx);
+
     /* white space around such an alias changes nothing */
     idx = mention_index_new();
     mention_index_add_ticker(idx, "GRTX");
