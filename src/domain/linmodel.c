@@ -176,7 +176,8 @@ static int read_count(reader *r, const char *key, unsigned long *v)
     return 0;
 }
 
-/* Parses LINMODEL_CLASSES finite floats from s; returns 0 or -1. */
+/* Parses LINMODEL_CLASSES floats of size at most LINMODEL_WEIGHT_MAX
+ * from s; returns 0 or -1. */
 static int parse_floats(const char *s, float *out)
 {
     for (int k = 0; k < LINMODEL_CLASSES; k++) {
@@ -184,7 +185,8 @@ static int parse_floats(const char *s, float *out)
 
         errno = 0;
         out[k] = strtof(s, &end);
-        if (end == s || errno || !isfinite(out[k]))
+        if (end == s || errno || !isfinite(out[k]) ||
+            fabsf(out[k]) > LINMODEL_WEIGHT_MAX)
             return -1;
         s = end;
     }
@@ -223,7 +225,8 @@ static int read_header(reader *r, linmodel *m, unsigned long *rows)
         return -1;
     if (strncmp(r->line, "bias ", 5) != 0 ||
         parse_floats(r->line + 5, m->bias) < 0)
-        return fail(r, "expected 'bias B0 B1 B2'");
+        return fail(r, "expected 'bias B0 B1 B2' (numbers of size at "
+                       "most 1000)");
     if (read_count(r, "rows", rows) < 0)
         return -1;
     if (*rows > FEAT_TABLE_SIZE)
@@ -248,13 +251,18 @@ static int read_rows(reader *r, linmodel *m, unsigned long rows)
         if (idx >= FEAT_TABLE_SIZE || (long)idx <= prev)
             return fail(r, "row index out of range or not ascending");
         if (parse_floats(end, m->w + idx * LINMODEL_CLASSES) < 0)
-            return fail(r, "malformed weights in row");
+            return fail(r, "malformed weights in row (three numbers of size "
+                           "at most 1000)");
         prev = (long)idx;
     }
     if (next_line(r) < 0)
         return -1;
     if (strcmp(r->line, "end") != 0)
         return fail(r, "expected 'end' after the rows");
+    if (fgets(r->line, sizeof(r->line), r->f)) {
+        r->lineno++;
+        return fail(r, "text after 'end'");
+    }
     return 0;
 }
 
@@ -292,10 +300,22 @@ static int is_zero(float w)
 int linmodel_write(const linmodel *m, const char *path, char *err,
                    size_t errlen)
 {
-    FILE *f = fopen(path, "w");
+    FILE *f;
     unsigned long rows = 0;
     int rc = -1;
 
+    for (size_t i = 0; i < FEAT_TABLE_SIZE * LINMODEL_CLASSES; i++) {
+        if (!(fabsf(m->w[i]) <= LINMODEL_WEIGHT_MAX) ||
+            (i < LINMODEL_CLASSES &&
+             !(fabsf(m->bias[i]) <= LINMODEL_WEIGHT_MAX))) {
+            snprintf(err, errlen,
+                     "a weight is beyond +-%g (the fit diverged: train with a "
+                     "larger L2); %s not written",
+                     (double)LINMODEL_WEIGHT_MAX, path);
+            return -1;
+        }
+    }
+    f = fopen(path, "w");
     if (!f) {
         snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
         return -1;

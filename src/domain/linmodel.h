@@ -22,6 +22,9 @@
 
 #define LINMODEL_CLASSES 3
 #define LINMODEL_VERSION_MAX 64
+/* A weights file with a weight or bias of a larger size is refused:
+ * trained ones stay within a few units, and sums of huge ones overflow. */
+#define LINMODEL_WEIGHT_MAX 1000.0f
 
 /* The weights exist in two forms: w, the dense table the trainer fills
  * and linmodel_write reads, and the packed form prediction reads: a

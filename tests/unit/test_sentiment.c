@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "domain/features.h"
+#include "domain/linmodel.h"
 #include "domain/sentiment.h"
 
 #include <stdio.h>
@@ -271,6 +272,44 @@ static void test_corrupt_file_is_an_error(void **state)
                       "buckets 262144\nbias 0 0 0\nrows 1\n"
                       "999999999 0.1 0.2 0.3\nend\n",
                       "out of range");
+    /* finite but huge: their sums would overflow to NaN */
+    assert_load_fails("stonks-sentiment-weights 1\nversion x/1\n" FEATURES_LINE
+                      "buckets 262144\nbias 0 0 0\nrows 1\n"
+                      "5 3.4e38 3.4e38 -3.4e38\nend\n",
+                      "size at most 1000");
+    assert_load_fails("stonks-sentiment-weights 1\nversion x/1\n" FEATURES_LINE
+                      "buckets 262144\nbias 1001 0 0\nrows 0\nend\n",
+                      "size at most 1000");
+    assert_load_fails("stonks-sentiment-weights 1\nversion x/1\n" FEATURES_LINE
+                      "buckets 262144\nbias 0 0 0\nrows 0\nend\njunk\n",
+                      "text after 'end'");
+}
+
+/* A fit that diverged is not written: the loader would refuse it. */
+static void test_huge_weights_are_not_written(void **state)
+{
+    char path[] = "/tmp/stonks-test-huge-XXXXXX";
+    char err[256] = "";
+    linmodel m;
+    int fd = mkstemp(path);
+
+    (void)state;
+    assert_true(fd >= 0);
+    close(fd);
+    unlink(path);
+    linmodel_init(&m);
+    snprintf(m.version, sizeof(m.version), "x/1");
+    m.w[5 * LINMODEL_CLASSES + 1] = 2000.0f;
+    assert_int_equal(linmodel_write(&m, path, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "the fit diverged"));
+    assert_int_equal(access(path, F_OK), -1);
+    m.w[5 * LINMODEL_CLASSES + 1] = 1.0f;
+    m.bias[2] = -1e9f;
+    assert_int_equal(linmodel_write(&m, path, err, sizeof(err)), -1);
+    m.bias[2] = 0.5f;
+    assert_int_equal(linmodel_write(&m, path, err, sizeof(err)), 0);
+    unlink(path);
+    linmodel_release(&m);
 }
 
 static void test_free_null_is_safe(void **state)
@@ -298,6 +337,7 @@ int main(void)
         cmocka_unit_test(test_label_names),
         cmocka_unit_test(test_missing_file_is_an_error),
         cmocka_unit_test(test_corrupt_file_is_an_error),
+        cmocka_unit_test(test_huge_weights_are_not_written),
         cmocka_unit_test(test_free_null_is_safe),
     };
 
