@@ -406,6 +406,8 @@ typedef struct train_cfg {
     int cv_errors;
     int split;
     sentiment_train_opts opts;
+    /* the first option given of each kind, for train_modes_ok */
+    const char *cv_only, *fit_only, *split_only, *weights_only;
 } train_cfg;
 
 static int read_keys(const char *path, keymap *keys, char *err, size_t errlen)
@@ -651,7 +653,8 @@ static void train_usage(FILE *f)
            "                    [--exclude FILE|none] [--l2 X]\n"
            "                    [--class-power X] [--max-iter N]\n"
            "                    [--version NAME]\n"
-           "                    [--cv K [--cv-repeat R] [--cv-on FILE]]\n"
+           "                    [--cv K [--cv-repeat R] [--cv-on FILE]\n"
+           "                     [--cv-errors]]\n"
            "       stonks train --split [--allagree FILE] "
            "[--heldout FILE]\n"
            "\n"
@@ -712,6 +715,61 @@ static int version_ok(const char *v)
     return 1;
 }
 
+/* Remembers the first option of each kind: only for cross-validation,
+ * for any fit (cross-validation or weights), only for --split, only for
+ * writing weights. */
+static void note_kind(train_cfg *cfg, const char *a)
+{
+    static const char *const cv_only[] = {"--cv-repeat", "--cv-on",
+                                          "--cv-errors"};
+    static const char *const fit_only[] = {
+        "--data", "--exclude", "--l2", "--class-power", "--max-iter", "--cv"};
+    static const char *const split_only[] = {"--allagree", "--heldout"};
+    static const char *const weights_only[] = {"--out", "--version"};
+    const struct {
+        const char *const *names;
+        size_t n;
+        const char **first;
+    } kinds[] = {
+        {cv_only, 3, &cfg->cv_only},
+        {fit_only, 6, &cfg->fit_only},
+        {split_only, 2, &cfg->split_only},
+        {weights_only, 2, &cfg->weights_only},
+    };
+
+    for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+        for (size_t i = 0; i < kinds[k].n; i++) {
+            if (strcmp(a, kinds[k].names[i]) == 0 && !*kinds[k].first)
+                *kinds[k].first = kinds[k].names[i];
+        }
+    }
+}
+
+/* The three modes (cross-validation, writing weights, --split) take
+ * their own options: one given to another mode is refused, not ignored.
+ * Returns 0, or -1 with the reason in msg. */
+static int train_modes_ok(const train_cfg *cfg, char *msg, size_t msglen)
+{
+    const char *stray = NULL, *mode = NULL;
+
+    if (cfg->split) {
+        stray = cfg->cv_only    ? cfg->cv_only
+                : cfg->fit_only ? cfg->fit_only
+                                : cfg->weights_only;
+        mode = "--split";
+    } else if (cfg->cv > 0) {
+        stray = cfg->split_only ? cfg->split_only : cfg->weights_only;
+        mode = "--cv";
+    } else {
+        stray = cfg->cv_only ? cfg->cv_only : cfg->split_only;
+        mode = "writing weights (no --cv or --split)";
+    }
+    if (!stray)
+        return 0;
+    snprintf(msg, msglen, "%s has no effect with %s", stray, mode);
+    return -1;
+}
+
 /* Parses argv into cfg; returns 0, 1 after --help, or -1 on misuse
  * with the reason in msg. */
 static int train_parse(int argc, char **argv, train_cfg *cfg, char *msg,
@@ -724,6 +782,7 @@ static int train_parse(int argc, char **argv, train_cfg *cfg, char *msg,
 
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0)
             return 1;
+        note_kind(cfg, a);
         if (strcmp(a, "--split") == 0) {
             cfg->split = 1;
             continue;
@@ -825,6 +884,8 @@ int cmd_train(int argc, char **argv)
     memcpy(cfg.data, default_data, sizeof(default_data));
     sentiment_train_defaults(&cfg.opts);
     rc = train_parse(argc, argv, &cfg, err, sizeof(err));
+    if (rc == 0 && train_modes_ok(&cfg, err, sizeof(err)) < 0)
+        rc = -1;
     if (rc < 0)
         fprintf(stderr, "stonks train: %s\n", err);
     if (rc != 0) {

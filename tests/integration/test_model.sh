@@ -127,6 +127,12 @@ refused "train: version with a line break" \
 refused "train: more folds than the data fills" \
     "stonks train: fold 1 of repeat 1 would be empty (5 training sentences): use fewer folds (--cv)" \
     "$BIN" train --data "$T/hand.txt" --exclude none --cv 100
+refused "train: a cross-validation option without --cv" \
+    "stonks train: --cv-repeat has no effect with writing weights (no --cv or --split)" \
+    "$BIN" train --out "$T/bad.w" --cv-repeat 3
+refused "train: a fit option with --split" \
+    "stonks train: --l2 has no effect with --split" \
+    "$BIN" train --split --heldout "$T/bad.w" --l2 3
 refused "train: unknown option" "stonks train: unknown option '--bogus'" \
     "$BIN" train --out "$T/bad.w" --bogus 1
 assert_eq "no weights written by a refused training" no \
