@@ -104,6 +104,10 @@ read -r day days < <(grep -m1 '^replay:' "$STONKS_VAR_DIR.out2" |
 assert_eq "second run: first progress line before the last day" yes \
     "$([ "${days:-1}" -eq 0 ] || [ "${day:-1}" -lt "${days:-1}" ] &&
         echo yes || echo "no: $day/$days")"
+assert_eq "second run: rates of the documents it added" \
+    "pipeline_docs_per_second 0 demo_docs_per_second 0" \
+    "$(grep -E '^(pipeline|demo)_docs_per_second' "$STONKS_VAR_DIR.out2" |
+        tr '\n' ' ' | sed 's/ $//')"
 assert_eq "second run: progress lines counting new documents" \
     "$(grep -c '^replay:' "$STONKS_VAR_DIR.out2")" \
     "$(grep -c '^replay: .* documents extracted '"$exp_docs"' (0 new)  0 docs/s' \
