@@ -958,7 +958,7 @@ int cmd_eval(int argc, char **argv)
 {
     const char *labels = NULL;
     const char *model = getenv("STONKS_MODEL_PATH");
-    int errors = 0;
+    int errors = 0, model_set = 0;
     sentiment_model *m = NULL;
     corpus c = {0};
     scores s = {0};
@@ -972,14 +972,25 @@ int cmd_eval(int argc, char **argv)
             eval_usage(stdout);
             return 0;
         }
+        const char *why = NULL, *opt = argv[i];
+
         if (strcmp(argv[i], "--errors") == 0) {
             errors = 1;
-        } else if (strcmp(argv[i], "--labels") == 0 && i + 1 < argc) {
+        } else if (strcmp(argv[i], "--labels") != 0 &&
+                   strcmp(argv[i], "--model") != 0) {
+            why = "unknown option";
+        } else if (i + 1 >= argc) {
+            why = "needs a file";
+        } else if (strcmp(argv[i], "--labels") == 0) {
+            why = labels ? "is given twice" : NULL;
             labels = argv[++i];
-        } else if (strcmp(argv[i], "--model") == 0 && i + 1 < argc) {
-            model = argv[++i];
         } else {
-            fprintf(stderr, "stonks eval: bad option '%s'\n", argv[i]);
+            why = model_set ? "is given twice" : NULL;
+            model = argv[++i];
+            model_set = 1;
+        }
+        if (why) {
+            fprintf(stderr, "stonks eval: %s: %s\n", opt, why);
             eval_usage(stderr);
             return 2;
         }

@@ -109,6 +109,10 @@ refused "eval: no sentence before the label" \
 refused "eval: empty file" \
     "stonks eval: $T/empty.txt has no labelled sentences" \
     "$BIN" eval --labels "$T/empty.txt"
+refused "eval: --labels twice" "stonks eval: --labels: is given twice" \
+    "$BIN" eval --labels "$T/hand.txt" --labels "$T/hand.txt"
+refused "eval: --labels without a file" "stonks eval: --labels: needs a file" \
+    "$BIN" eval --labels
 refused "train: infinite L2" \
     "stonks train: --l2 must be a number from 0 to 1000000, not 'inf'" \
     "$BIN" train --out "$T/bad.w" --l2 inf
