@@ -42,8 +42,11 @@ void sentiment_classify(const sentiment_model *m, const char *text, size_t len,
     double *p = out->prob;
     int best = SENT_NEUTRAL;
 
-    /* No words means no evidence: neutral, whatever the bias says. */
-    if (!text || linmodel_predict(&m->lm, text, len, p) == 0) {
+    int evidence = text && linmodel_predict(&m->lm, text, len, p) > 0;
+
+    /* No words means no evidence: neutral, whatever the bias says, and
+     * no confidence in it (aggregates then give the text no weight). */
+    if (!evidence) {
         p[SENT_NEGATIVE] = 0.0;
         p[SENT_NEUTRAL] = 1.0;
         p[SENT_POSITIVE] = 0.0;
@@ -53,7 +56,7 @@ void sentiment_classify(const sentiment_model *m, const char *text, size_t len,
     if (p[SENT_POSITIVE] > p[best])
         best = SENT_POSITIVE;
     out->label = (sentiment_label)best;
-    out->confidence = p[best];
+    out->confidence = evidence ? p[best] : 0.0;
     out->score = p[SENT_POSITIVE] - p[SENT_NEGATIVE];
 }
 

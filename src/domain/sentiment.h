@@ -19,7 +19,8 @@ typedef enum sentiment_label {
 typedef struct sentiment_result {
     sentiment_label label;
     double score; /* [-1, 1]: P(positive) - P(negative) */
-    double confidence; /* [0, 1]: probability of the chosen label */
+    double confidence; /* [0, 1]: probability of the chosen label; 0
+                          for a text without a word (no evidence) */
     double prob[3]; /* indexed by sentiment_label */
 } sentiment_result;
 
@@ -35,7 +36,8 @@ void sentiment_model_free(sentiment_model *m);
 /* The model's name and version, e.g. "embedded-linear/3"; owned by m. */
 const char *sentiment_model_version(const sentiment_model *m);
 
-/* Classifies text[0..len). Never fails: empty text is neutral. */
+/* Classifies text[0..len). Never fails: a text without a word (empty,
+ * only punctuation) is neutral with confidence 0. */
 void sentiment_classify(const sentiment_model *m, const char *text, size_t len,
                         sentiment_result *out);
 

@@ -187,11 +187,13 @@ static void test_empty_text_is_neutral(void **state)
     sentiment_classify(model, "", 0, &r);
     assert_int_equal(r.label, SENT_NEUTRAL);
     assert_true(r.score == 0.0);
-    assert_true(r.confidence == 1.0);
+    assert_true(r.confidence == 0.0);
+    assert_true(r.prob[SENT_NEUTRAL] == 1.0);
 
     sentiment_classify(model, " ... , ;", 8, &r);
     assert_int_equal(r.label, SENT_NEUTRAL);
     assert_true(r.score == 0.0);
+    assert_true(r.confidence == 0.0);
 
     /* Only the first len bytes count. */
     sentiment_classify(model, "Sales increased", 0, &r);
