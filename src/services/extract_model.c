@@ -170,6 +170,8 @@ typedef struct once_args {
     const char *text;
     int stdin_text;
     mention_index *idx;
+    char (*aliased)[TICKER_MAX]; /* the tickers --alias named */
+    size_t naliased;
 } once_args;
 
 /* Adds the comma-separated tickers of list. Returns 0, or -1 with the
@@ -228,7 +230,25 @@ static int parse_alias(const char *v, once_args *a, char *msg, size_t msglen)
         return -1;
     }
     mention_index_add_alias(a->idx, sym, eq + 1);
+    a->aliased =
+        xreallocarray(a->aliased, a->naliased + 1, sizeof(*a->aliased));
+    memcpy(a->aliased[a->naliased++], sym, sizeof(sym));
     return 0;
+}
+
+/* The first ticker --alias named that --tickers does not list, or
+ * NULL. */
+static const char *unlisted_alias(const once_args *a)
+{
+    for (size_t k = 0; k < a->naliased; k++) {
+        size_t i = 0;
+
+        while (i < a->ntickers && strcmp(a->tickers[i], a->aliased[k]) != 0)
+            i++;
+        if (i == a->ntickers)
+            return a->aliased[k];
+    }
+    return NULL;
 }
 
 /* Returns 0, or -1 with the reason in msg. */
@@ -270,6 +290,9 @@ static int once_parse(int argc, char **argv, once_args *a, char *msg,
     }
     if (a->ntickers == 0)
         snprintf(msg, msglen, "--tickers is required");
+    else if (unlisted_alias(a))
+        snprintf(msg, msglen, "--alias names %s, which is not in --tickers",
+                 unlisted_alias(a));
     else if ((a->text != NULL) == a->stdin_text)
         snprintf(msg, msglen, "give the text with --text TEXT or '-', once");
     else
@@ -370,5 +393,6 @@ out_args:
     extract_model_free(m);
     mention_index_free(a.idx);
     free(a.tickers);
+    free(a.aliased);
     return rc;
 }

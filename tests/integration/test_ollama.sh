@@ -131,6 +131,12 @@ assert_eq "a ticker listed twice: a usage error, no request" \
     "2 stonks extract-once: ticker AAPL is listed twice" \
     "$? $(head -n 1 "$OUT/stderr")"
 
+OLLAMA_MODEL=fake-valid "$BIN" extract-once --tickers AAPL \
+    --alias MSFT=Microsoft --text "$TEXT" >"$OUT/stdout" 2>"$OUT/stderr"
+assert_eq "an alias of a ticker not asked about: a usage error" \
+    "2 stonks extract-once: --alias names MSFT, which is not in --tickers" \
+    "$? $(head -n 1 "$OUT/stderr")"
+
 echo "prompt cut to fit num_ctx"
 /usr/bin/python3 -c 'print("Net sales rose. " * 200, end="")' >"$OUT/long.txt"
 OLLAMA_NUM_CTX=1024 once fake-valid - <"$OUT/long.txt"
