@@ -1,6 +1,7 @@
 #include "domain/linmodel.h"
 
 #include "domain/features.h"
+#include "lib/fileio.h"
 #include "lib/xalloc.h"
 
 #include <errno.h>
@@ -300,9 +301,8 @@ static int is_zero(float w)
 int linmodel_write(const linmodel *m, const char *path, char *err,
                    size_t errlen)
 {
-    FILE *f;
+    file_wr out;
     unsigned long rows = 0;
-    int rc = -1;
 
     for (size_t i = 0; i < FEAT_TABLE_SIZE * LINMODEL_CLASSES; i++) {
         if (!(fabsf(m->w[i]) <= LINMODEL_WEIGHT_MAX) ||
@@ -315,37 +315,24 @@ int linmodel_write(const linmodel *m, const char *path, char *err,
             return -1;
         }
     }
-    f = fopen(path, "w");
-    if (!f) {
-        snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
+    if (file_create(path, &out, err, errlen) < 0)
         return -1;
-    }
     for (size_t i = 0; i < FEAT_TABLE_SIZE; i++) {
         const float *w = m->w + i * LINMODEL_CLASSES;
 
         rows += !(is_zero(w[0]) && is_zero(w[1]) && is_zero(w[2]));
     }
-    fprintf(f, "%s\nversion %s\nfeatures %d\nbuckets %u\n", MAGIC, m->version,
-            FEAT_VERSION, FEAT_TABLE_SIZE);
-    fprintf(f, "bias %.6g %.6g %.6g\nrows %lu\n", m->bias[0], m->bias[1],
+    fprintf(out.f, "%s\nversion %s\nfeatures %d\nbuckets %u\n", MAGIC,
+            m->version, FEAT_VERSION, FEAT_TABLE_SIZE);
+    fprintf(out.f, "bias %.6g %.6g %.6g\nrows %lu\n", m->bias[0], m->bias[1],
             m->bias[2], rows);
     for (size_t i = 0; i < FEAT_TABLE_SIZE; i++) {
         const float *w = m->w + i * LINMODEL_CLASSES;
 
         if (is_zero(w[0]) && is_zero(w[1]) && is_zero(w[2]))
             continue;
-        fprintf(f, "%zu %.4g %.4g %.4g\n", i, w[0], w[1], w[2]);
+        fprintf(out.f, "%zu %.4g %.4g %.4g\n", i, w[0], w[1], w[2]);
     }
-    fprintf(f, "end\n");
-    if (ferror(f)) {
-        snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
-        goto out;
-    }
-    rc = 0;
-out:
-    if (fclose(f) != 0 && rc == 0) {
-        snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
-        rc = -1;
-    }
-    return rc;
+    fprintf(out.f, "end\n");
+    return file_commit(&out, err, errlen);
 }

@@ -117,3 +117,74 @@ void file_close(file_ro *f)
     f->path = NULL;
     f->size = 0;
 }
+
+int file_create(const char *path, file_wr *w, char *err, size_t errlen)
+{
+    struct stat st;
+    int fd;
+
+    memset(w, 0, sizeof(*w));
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        snprintf(err, errlen, "cannot write %s: not a regular file", path);
+        return -1;
+    }
+    w->path = xstrdup(path);
+    w->tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
+    fd = open(w->tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (fd < 0 || !(w->f = fdopen(fd, "w"))) {
+        snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
+        if (fd >= 0) {
+            close(fd);
+            unlink(w->tmp);
+        }
+        free(w->path);
+        free(w->tmp);
+        memset(w, 0, sizeof(*w));
+        return -1;
+    }
+    return 0;
+}
+
+int file_commit(file_wr *w, char *err, size_t errlen)
+{
+    int failed = ferror(w->f) || fflush(w->f) != 0 || fsync(fileno(w->f)) != 0;
+    int saved = errno;
+
+    if (fclose(w->f) != 0 && !failed) {
+        failed = 1;
+        saved = errno;
+    }
+    w->f = NULL;
+    if (!failed && rename(w->tmp, w->path) != 0) {
+        failed = 1;
+        saved = errno;
+    }
+    if (failed) {
+        snprintf(err, errlen, "cannot write %s: %s (left as it was)", w->path,
+                 strerror(saved ? saved : EIO));
+        unlink(w->tmp);
+    }
+    free(w->path);
+    free(w->tmp);
+    memset(w, 0, sizeof(*w));
+    return failed ? -1 : 0;
+}
+
+void file_abandon(file_wr *w)
+{
+    if (w->f) {
+        fclose(w->f);
+        unlink(w->tmp);
+    }
+    free(w->path);
+    free(w->tmp);
+    memset(w, 0, sizeof(*w));
+}
+
+int file_same(const char *a, const char *b)
+{
+    struct stat sa, sb;
+
+    return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+           sa.st_ino == sb.st_ino;
+}

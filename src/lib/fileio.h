@@ -2,12 +2,15 @@
  * fileio: reading a whole file with a size limit, for the inputs the
  * commands load (migrations, the watchlist, the replay files), and
  * reading an open file in parts, for inputs too large to keep in memory
- * (the replay files of a long-running ingestion worker).
+ * (the replay files of a long-running ingestion worker), and writing a
+ * file whole or not at all, for the outputs the commands write (the
+ * model's weights, the held-out sentences).
  */
 #ifndef STONKS_FILEIO_H
 #define STONKS_FILEIO_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 /* Reads path into a new NUL-terminated buffer (the caller frees) and
  * sets *len. Returns NULL with a message naming the file in err when it
@@ -37,5 +40,31 @@ int file_read_at(const file_ro *f, size_t off, char *dst, size_t len, char *err,
 
 /* Closes f; a closed, failed or zeroed handle is safe. */
 void file_close(file_ro *f);
+
+/* A file being written: its bytes go to a temporary file beside path,
+ * renamed over path by file_commit, so a failed write (a full disk)
+ * leaves the old file as it was. */
+typedef struct file_wr {
+    FILE *f; /* write here */
+    char *path;
+    char *tmp;
+} file_wr;
+
+/* Starts writing path. Returns 0, or -1 with a message naming the file
+ * in err when path exists and is not a regular file (a directory, a
+ * device) or the temporary file cannot be created. */
+int file_create(const char *path, file_wr *w, char *err, size_t errlen);
+
+/* Finishes the write: flushes, closes and renames the temporary file
+ * over path. Returns 0, or -1 with a message naming the file (the
+ * temporary file is then removed and path left as it was). */
+int file_commit(file_wr *w, char *err, size_t errlen);
+
+/* Gives up a write begun by file_create: path is left as it was. A
+ * committed or zeroed handle is safe. */
+void file_abandon(file_wr *w);
+
+/* 1 when a and b name the same existing file (as links or paths). */
+int file_same(const char *a, const char *b);
 
 #endif

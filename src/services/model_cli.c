@@ -11,6 +11,7 @@
 #include "domain/linmodel.h"
 #include "domain/sentiment.h"
 #include "domain/sentiment_train.h"
+#include "lib/fileio.h"
 #include "lib/xalloc.h"
 
 #include <errno.h>
@@ -291,11 +292,14 @@ static double now_seconds(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* A finite number, all of s. */
+/* A finite decimal number, all of s ("4", "0.5", "1e-3"; not "0x10"
+ * or " 4"). */
 static int parse_double(const char *s, double *v)
 {
     char *end;
 
+    if (strspn(s, "0123456789.eE+-") != strlen(s))
+        return -1;
     errno = 0;
     *v = strtod(s, &end);
     return errno || end == s || *end != '\0' || !isfinite(*v) ? -1 : 0;
@@ -315,7 +319,8 @@ static int parse_data_spec(char *arg, data_spec *d, char *msg, size_t msglen)
     d->path = arg;
     d->weight = 1.0;
     if (colon && colon[1] && (w = strtod(colon + 1, &end), *end == '\0')) {
-        if (!(isfinite(w) && w > 0.0 && w <= DATA_WEIGHT_MAX)) {
+        if (parse_double(colon + 1, &w) < 0 || !(w > 0.0) ||
+            w > DATA_WEIGHT_MAX) {
             snprintf(msg, msglen,
                      "--data %s: the weight must be above 0 and at most %g",
                      arg, DATA_WEIGHT_MAX);
@@ -349,19 +354,20 @@ static int write_heldout(const char *allagree, const char *out, char *err,
 {
     corpus c = {0};
     keymap seen;
-    FILE *f = NULL;
+    file_wr w = {0};
     size_t held = 0;
     size_t distinct = 0;
     int rc = -1;
 
     keymap_init(&seen);
-    if (read_labelled(allagree, &c, err, errlen) < 0)
-        goto out;
-    f = fopen(out, "w");
-    if (!f) {
-        snprintf(err, errlen, "cannot write %s: %s", out, strerror(errno));
+    if (file_same(allagree, out)) {
+        snprintf(err, errlen, "--heldout %s is the --allagree file itself",
+                 out);
         goto out;
     }
+    if (read_labelled(allagree, &c, err, errlen) < 0 ||
+        file_create(out, &w, err, errlen) < 0)
+        goto out;
     for (size_t i = 0; i < c.n; i++) {
         const labelled *s = &c.items[i];
 
@@ -371,22 +377,17 @@ static int write_heldout(const char *allagree, const char *out, char *err,
         distinct++;
         if (!is_heldout(s->key))
             continue;
-        fprintf(f, "%s@%s\n", s->text,
+        fprintf(w.f, "%s@%s\n", s->text,
                 sentiment_label_name((sentiment_label)s->label));
         held++;
     }
-    if (fclose(f) != 0) {
-        f = NULL;
-        snprintf(err, errlen, "cannot write %s: %s", out, strerror(errno));
+    if (file_commit(&w, err, errlen) < 0)
         goto out;
-    }
-    f = NULL;
     printf("held out %zu of %zu distinct sentences of %s into %s\n", held,
            distinct, allagree, out);
     rc = 0;
 out:
-    if (f)
-        fclose(f);
+    file_abandon(&w);
     keymap_release(&seen);
     corpus_release(&c);
     return rc;
@@ -615,6 +616,29 @@ static void cross_validate(const corpus *set, int k, int repeats,
     }
 }
 
+/* 0 when --out can be written and is none of the inputs, checked
+ * before the fit; else -1 with a message. */
+static int out_ok(const train_cfg *cfg, char *err, size_t errlen)
+{
+    file_wr probe;
+
+    for (int i = 0; i < cfg->ndata; i++) {
+        if (file_same(cfg->out, cfg->data[i].path)) {
+            snprintf(err, errlen, "--out %s is the --data file %s", cfg->out,
+                     cfg->data[i].path);
+            return -1;
+        }
+    }
+    if (cfg->exclude && file_same(cfg->out, cfg->exclude)) {
+        snprintf(err, errlen, "--out %s is the --exclude file", cfg->out);
+        return -1;
+    }
+    if (file_create(cfg->out, &probe, err, errlen) < 0)
+        return -1;
+    file_abandon(&probe);
+    return 0;
+}
+
 static int train_and_write(const train_cfg *cfg, const corpus *set,
                            size_t excluded, char *err, size_t errlen)
 {
@@ -624,6 +648,8 @@ static int train_and_write(const train_cfg *cfg, const corpus *set,
     int iters;
     int rc = -1;
 
+    if (out_ok(cfg, err, errlen) < 0)
+        return -1;
     linmodel_init(&m);
     snprintf(m.version, sizeof(m.version), "%s", cfg->version);
     fit(set, 0, 0, 0, &cfg->opts, &m, &iters);
@@ -756,17 +782,20 @@ static int train_modes_ok(const train_cfg *cfg, char *msg, size_t msglen)
         stray = cfg->cv_only    ? cfg->cv_only
                 : cfg->fit_only ? cfg->fit_only
                                 : cfg->weights_only;
-        mode = "--split";
+        mode = "has no effect with --split";
     } else if (cfg->cv > 0) {
         stray = cfg->split_only ? cfg->split_only : cfg->weights_only;
-        mode = "--cv";
+        mode = "has no effect with --cv";
+    } else if (cfg->cv_only) {
+        stray = cfg->cv_only;
+        mode = "needs --cv K";
     } else {
-        stray = cfg->cv_only ? cfg->cv_only : cfg->split_only;
-        mode = "writing weights (no --cv or --split)";
+        stray = cfg->split_only;
+        mode = "needs --split";
     }
     if (!stray)
         return 0;
-    snprintf(msg, msglen, "%s has no effect with %s", stray, mode);
+    snprintf(msg, msglen, "%s %s", stray, mode);
     return -1;
 }
 
@@ -782,6 +811,12 @@ static int train_parse(int argc, char **argv, train_cfg *cfg, char *msg,
 
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0)
             return 1;
+        for (int j = 1; j < i; j++) {
+            if (strncmp(a, "--", 2) == 0 && strcmp(argv[j], a) == 0) {
+                snprintf(msg, msglen, "%s is given twice", a);
+                return -1;
+            }
+        }
         note_kind(cfg, a);
         if (strcmp(a, "--split") == 0) {
             cfg->split = 1;
@@ -810,7 +845,7 @@ static int train_parse(int argc, char **argv, train_cfg *cfg, char *msg,
             }
             continue;
         }
-        if (strncmp(a, "--", 2) != 0 || !v) {
+        if (strncmp(a, "--", 2) != 0 || !v || strncmp(v, "--", 2) == 0) {
             snprintf(msg, msglen, "%s: %s", a,
                      strncmp(a, "--", 2) != 0 ? "not an option"
                                               : "needs a value");
@@ -975,11 +1010,12 @@ int cmd_eval(int argc, char **argv)
         const char *why = NULL, *opt = argv[i];
 
         if (strcmp(argv[i], "--errors") == 0) {
+            why = errors ? "is given twice" : NULL;
             errors = 1;
         } else if (strcmp(argv[i], "--labels") != 0 &&
                    strcmp(argv[i], "--model") != 0) {
             why = "unknown option";
-        } else if (i + 1 >= argc) {
+        } else if (i + 1 >= argc || strncmp(argv[i + 1], "--", 2) == 0) {
             why = "needs a file";
         } else if (strcmp(argv[i], "--labels") == 0) {
             why = labels ? "is given twice" : NULL;

@@ -132,15 +132,46 @@ refused "train: more folds than the data fills" \
     "stonks train: fold 1 of repeat 1 would be empty (5 training sentences): use fewer folds (--cv)" \
     "$BIN" train --data "$T/hand.txt" --exclude none --cv 100
 refused "train: a cross-validation option without --cv" \
-    "stonks train: --cv-repeat has no effect with writing weights (no --cv or --split)" \
+    "stonks train: --cv-repeat needs --cv K" \
     "$BIN" train --out "$T/bad.w" --cv-repeat 3
 refused "train: a fit option with --split" \
     "stonks train: --l2 has no effect with --split" \
     "$BIN" train --split --heldout "$T/bad.w" --l2 3
 refused "train: unknown option" "stonks train: unknown option '--bogus'" \
     "$BIN" train --out "$T/bad.w" --bogus 1
+refused "train: an option given twice" "stonks train: --l2 is given twice" \
+    "$BIN" train --out "$T/bad.w" --l2 4 --l2 5
+refused "train: an option's value missing" "stonks train: --out: needs a value" \
+    "$BIN" train --out --l2 4
+refused "train: hexadecimal" \
+    "stonks train: --l2 must be a number from 0 to 1000000, not '0x10'" \
+    "$BIN" train --out "$T/bad.w" --l2 0x10
 assert_eq "no weights written by a refused training" no \
     "$([ -e "$T/bad.w" ] && echo yes || echo no)"
+
+echo "== the inputs and the old weights survive a bad write"
+cp "$T/hand.txt" "$T/hand.copy"
+refused "train: --out is an input" \
+    "stonks train: --out $T/hand.txt is the --data file $T/hand.txt" \
+    "$BIN" train --data "$T/hand.txt" --exclude none --out "$T/hand.txt"
+refused "train --split: --heldout is the input" \
+    "stonks train: --heldout $T/hand.txt is the --allagree file itself" \
+    "$BIN" train --split --allagree "$T/hand.txt" --heldout "$T/hand.txt"
+assert_eq "the input is untouched" same \
+    "$(cmp -s "$T/hand.txt" "$T/hand.copy" && echo same || echo differ)"
+refused "train: --out a device" \
+    "stonks train: cannot write /dev/null: not a regular file" \
+    "$BIN" train --out /dev/null
+# A write cut short (here by a 100 KiB file size limit, as a full disk
+# would) leaves the weights that were there.
+cp data/model/sentiment.weights "$T/old.w"
+refused "train: a write cut short" \
+    "stonks train: cannot write $T/old.w: File too large (left as it was)" \
+    bash -c "trap '' XFSZ; ulimit -f 100; exec \"\$0\" train --out \"\$1\" 2>&1 >/dev/null" \
+    "$BIN" "$T/old.w"
+assert_eq "the old weights are still whole" same \
+    "$(cmp -s "$T/old.w" data/model/sentiment.weights && echo same || echo differ)"
+assert_eq "no temporary file left" 0 "$(ls "$T" | grep -c '\.tmp\.')"
 
 rm -rf "$T"
 finish

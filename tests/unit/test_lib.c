@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -15,7 +16,9 @@
 #include "lib/buf.h"
 #include "lib/config.h"
 #include "lib/db.h"
+#include "lib/fileio.h"
 #include "lib/sha256.h"
+#include "lib/xalloc.h"
 
 static void config_error(const char *var, const char *value,
                          const char *expected)
@@ -244,6 +247,48 @@ static void test_db_binary_values(void **state)
     PQclear(r);
 }
 
+/* file_create / file_commit / file_abandon: the old file stays whole
+ * until a commit replaces it; no temporary file is left behind. */
+static void test_file_written_whole(void **state)
+{
+    char dir[] = "/tmp/stonks-test-fileio-XXXXXX";
+    char err[256], *path, *got;
+    size_t len;
+    file_wr w;
+
+    (void)state;
+    assert_non_null(mkdtemp(dir));
+    path = xasprintf("%s/f", dir);
+    assert_int_equal(file_create(path, &w, err, sizeof(err)), 0);
+    fputs("old\n", w.f);
+    assert_int_equal(file_commit(&w, err, sizeof(err)), 0);
+
+    assert_int_equal(file_create(path, &w, err, sizeof(err)), 0);
+    fputs("new, abandoned\n", w.f);
+    file_abandon(&w);
+    got = file_read(path, 100, &len, err, sizeof(err));
+    assert_string_equal(got, "old\n");
+    free(got);
+
+    assert_int_equal(file_create(path, &w, err, sizeof(err)), 0);
+    fputs("new\n", w.f);
+    assert_int_equal(file_commit(&w, err, sizeof(err)), 0);
+    got = file_read(path, 100, &len, err, sizeof(err));
+    assert_string_equal(got, "new\n");
+    free(got);
+
+    assert_int_equal(file_same(path, path), 1);
+    assert_int_equal(file_same(path, dir), 0);
+    assert_int_equal(file_same(path, "/nonexistent/f"), 0);
+    assert_int_equal(file_create(dir, &w, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "not a regular file"));
+    file_abandon(&w);
+
+    assert_int_equal(unlink(path), 0);
+    assert_int_equal(rmdir(dir), 0); /* nothing else was left in it */
+    free(path);
+}
+
 int main(void)
 {
     /* The settings under test come from the environment: start empty. */
@@ -259,6 +304,7 @@ int main(void)
         cmocka_unit_test(test_pg_array_literal),
         cmocka_unit_test(test_db_binary_values),
         cmocka_unit_test(test_config_url_port),
+        cmocka_unit_test(test_file_written_whole),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
