@@ -186,6 +186,9 @@ static int parse_floats(const char *s, float *out)
 
         errno = 0;
         out[k] = strtof(s, &end);
+        /* a weight too small for a float is as good as its nearest */
+        if (errno == ERANGE && fabsf(out[k]) < 1.0f)
+            errno = 0;
         if (end == s || errno || !isfinite(out[k]) ||
             fabsf(out[k]) > LINMODEL_WEIGHT_MAX)
             return -1;
@@ -260,9 +263,10 @@ static int read_rows(reader *r, linmodel *m, unsigned long rows)
         return -1;
     if (strcmp(r->line, "end") != 0)
         return fail(r, "expected 'end' after the rows");
-    if (fgets(r->line, sizeof(r->line), r->f)) {
+    while (fgets(r->line, sizeof(r->line), r->f)) {
         r->lineno++;
-        return fail(r, "text after 'end'");
+        if (r->line[0] != '#' && strspn(r->line, " \t\r\n") != strlen(r->line))
+            return fail(r, "text after 'end'");
     }
     return 0;
 }

@@ -11,6 +11,7 @@
 #include "domain/linmodel.h"
 #include "domain/sentiment.h"
 #include "domain/sentiment_train.h"
+#include "domain/text.h"
 #include "lib/fileio.h"
 #include "lib/xalloc.h"
 
@@ -206,6 +207,11 @@ static int read_labelled(const char *path, corpus *c, char *err, size_t errlen)
         }
         if (len == 0)
             continue;
+        if (!text_valid_utf8(line, len) || memchr(line, '\0', len)) {
+            snprintf(err, errlen, "%s:%ld: not UTF-8 text (or a NUL byte)",
+                     path, lineno);
+            goto out;
+        }
         at = strrchr(line, '@');
         label = at ? parse_label(at + 1) : -1;
         if (label < 0) {

@@ -106,6 +106,10 @@ refused "eval: label not lower-case" \
 refused "eval: no sentence before the label" \
     "stonks eval: $T/nosentence.txt:2: no sentence before the '@'" \
     "$BIN" eval --labels "$T/nosentence.txt"
+printf 'Profit rose \xe9 .@positive\n' >"$T/latin1.txt"
+refused "eval: not UTF-8" \
+    "stonks eval: $T/latin1.txt:1: not UTF-8 text (or a NUL byte)" \
+    "$BIN" eval --labels "$T/latin1.txt"
 refused "eval: empty file" \
     "stonks eval: $T/empty.txt has no labelled sentences" \
     "$BIN" eval --labels "$T/empty.txt"

@@ -287,6 +287,31 @@ static void test_corrupt_file_is_an_error(void **state)
                       "text after 'end'");
 }
 
+/* What a weights file may hold besides its rows: comments, blank lines
+ * after 'end', CRLF, weights too small for a float. */
+static void test_lenient_file_loads(void **state)
+{
+    char path[] = "/tmp/stonks-test-weights-XXXXXX";
+    const char *text =
+        "stonks-sentiment-weights 1\r\nversion x/1\r\n"
+        "# a comment\n" FEATURES_LINE "buckets 262144\nbias 0.5 0 0\nrows 1\n"
+        "5 1e-50 -1e-40 0.25\nend\n\n# done\n";
+    char err[256];
+    int fd = mkstemp(path);
+    sentiment_model *m;
+
+    (void)state;
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+    close(fd);
+    m = sentiment_model_load(path, err, sizeof(err));
+    unlink(path);
+    if (!m)
+        fail_msg("%s", err);
+    assert_string_equal(sentiment_model_version(m), "x/1");
+    sentiment_model_free(m);
+}
+
 /* A fit that diverged is not written: the loader would refuse it. */
 static void test_huge_weights_are_not_written(void **state)
 {
@@ -340,6 +365,7 @@ int main(void)
         cmocka_unit_test(test_missing_file_is_an_error),
         cmocka_unit_test(test_corrupt_file_is_an_error),
         cmocka_unit_test(test_huge_weights_are_not_written),
+        cmocka_unit_test(test_lenient_file_loads),
         cmocka_unit_test(test_free_null_is_safe),
     };
 
