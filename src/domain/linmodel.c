@@ -172,7 +172,8 @@ static int read_count(reader *r, const char *key, unsigned long *v)
         return fail(r, "malformed header line");
     errno = 0;
     *v = strtoul(r->line + klen + 1, &end, 10);
-    if (errno || *end != '\0' || end == r->line + klen + 1)
+    if (errno || *end != '\0' || r->line[klen + 1] < '0' ||
+        r->line[klen + 1] > '9')
         return fail(r, "malformed number in header");
     return 0;
 }
@@ -213,8 +214,13 @@ static int read_header(reader *r, linmodel *m, unsigned long *rows)
     if (strncmp(r->line, "version ", 8) != 0)
         return fail(r, "expected 'version NAME'");
     name = r->line + 8;
-    if (!*name || strlen(name) >= sizeof(m->version) || strchr(name, ' '))
+    if (!*name || strlen(name) >= sizeof(m->version))
         return fail(r, "bad model version name");
+    for (const char *p = name; *p; p++) {
+        if ((unsigned char)*p <= ' ' || (unsigned char)*p > '~')
+            return fail(r, "bad model version name (printable ASCII, no "
+                           "spaces)");
+    }
     memcpy(m->version, name, strlen(name) + 1);
     if (read_count(r, "features", &v) < 0)
         return -1;
@@ -250,7 +256,7 @@ static int read_rows(reader *r, linmodel *m, unsigned long rows)
             return -1;
         errno = 0;
         idx = strtoul(r->line, &end, 10);
-        if (errno || end == r->line || *end != ' ')
+        if (errno || r->line[0] < '0' || r->line[0] > '9' || *end != ' ')
             return fail(r, "malformed row (expected 'IDX W0 W1 W2')");
         if (idx >= FEAT_TABLE_SIZE || (long)idx <= prev)
             return fail(r, "row index out of range or not ascending");

@@ -121,16 +121,29 @@ void file_close(file_ro *f)
 int file_create(const char *path, file_wr *w, char *err, size_t errlen)
 {
     struct stat st;
+    char *real = NULL;
     int fd;
 
     memset(w, 0, sizeof(*w));
-    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
-        snprintf(err, errlen, "cannot write %s: not a regular file", path);
+    if (!*path) {
+        snprintf(err, errlen, "cannot write a file with an empty name");
         return -1;
     }
-    w->path = xstrdup(path);
-    w->tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
-    fd = open(w->tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (stat(path, &st) == 0) {
+        if (!S_ISREG(st.st_mode)) {
+            snprintf(err, errlen, "cannot write %s: not a regular file", path);
+            return -1;
+        }
+        /* a symbolic link is written through, to its target */
+        real = realpath(path, NULL);
+    }
+    w->path = real ? real : xstrdup(path);
+    w->tmp = xasprintf("%s.tmp.XXXXXX", w->path);
+    fd = mkstemp(w->tmp); /* a new file of our own, never a link */
+    if (fd >= 0 && real)
+        fchmod(fd, st.st_mode & 07777);
+    else if (fd >= 0)
+        fchmod(fd, 0644);
     if (fd < 0 || !(w->f = fdopen(fd, "w"))) {
         snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
         if (fd >= 0) {

@@ -41,9 +41,12 @@ int file_read_at(const file_ro *f, size_t off, char *dst, size_t len, char *err,
 /* Closes f; a closed, failed or zeroed handle is safe. */
 void file_close(file_ro *f);
 
-/* A file being written: its bytes go to a temporary file beside path,
- * renamed over path by file_commit, so a failed write (a full disk)
- * leaves the old file as it was. */
+/* A file being written: its bytes go to a new temporary file beside
+ * path (created exclusively, with the old file's permissions), renamed
+ * over path by file_commit, so a failed write (a full disk) leaves the
+ * old file as it was. A path that is a symbolic link is written
+ * through to its target; a file with other hard links gets a new
+ * inode (the other names keep the old contents). */
 typedef struct file_wr {
     FILE *f; /* write here */
     char *path;

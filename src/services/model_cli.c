@@ -146,7 +146,8 @@ static void keymap_put(keymap *m, uint64_t key, size_t val)
  * encodings, and a held-out sentence must also catch those copies. */
 static uint64_t near_copy_key(const char *s, size_t len)
 {
-    uint64_t h = 0xcbf29ce484222325ull;
+    const uint64_t empty = 0xcbf29ce484222325ull;
+    uint64_t h = empty;
 
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)s[i];
@@ -156,6 +157,12 @@ static uint64_t near_copy_key(const char *s, size_t len)
         else if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')))
             continue;
         h = (h ^ c) * 0x100000001b3ull;
+    }
+    /* a sentence without an ASCII letter or digit (Greek, Chinese,
+     * punctuation) is keyed by all its bytes, not merged with the rest */
+    if (h == empty) {
+        for (size_t i = 0; i < len; i++)
+            h = (h ^ (unsigned char)s[i]) * 0x100000001b3ull;
     }
     return h;
 }
@@ -173,32 +180,62 @@ static int parse_label(const char *s)
 
 /* Appends every `sentence@label` line of path to c. Blank lines are
  * skipped; anything else malformed is an error naming the line. */
+/* Reads one line of f into line (room for MAX_LINE bytes and a NUL),
+ * without its "\n" or "\r\n". Returns its length, -1 at the end of the
+ * file, -2 for a line over MAX_LINE bytes (the rest of it is not read:
+ * the caller stops). */
+static long read_line(FILE *f, char *line)
+{
+    long n = 0;
+    int ch;
+
+    while ((ch = getc(f)) != EOF && ch != '\n') {
+        if (n == MAX_LINE + 1)
+            return -2; /* one byte over, which may be the '\r' of CRLF */
+        line[n++] = (char)ch;
+    }
+    if (ch == EOF && n == 0)
+        return -1;
+    if (n > 0 && line[n - 1] == '\r')
+        n--;
+    if (n > MAX_LINE)
+        return -2;
+    line[n] = '\0';
+    return n;
+}
+
 static int read_labelled(const char *path, corpus *c, char *err, size_t errlen)
 {
     FILE *f = fopen(path, "r");
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t got;
+    char *line = xmalloc(MAX_LINE + 2);
+    long got;
     long lineno = 0;
     int rc = -1;
 
     if (!f) {
         snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
+        free(line);
         return -1;
     }
-    while ((got = getline(&line, &cap, f)) >= 0) {
+    while ((got = read_line(f, line)) != -1) {
         size_t len = (size_t)got;
         char *at;
         int label;
 
         lineno++;
-        if (len > MAX_LINE) {
+        if (got == -2) {
             snprintf(err, errlen, "%s:%ld: line longer than %d bytes", path,
                      lineno, MAX_LINE);
             goto out;
         }
-        while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r' ||
-                           line[len - 1] == ' ' || line[len - 1] == '\t'))
+        if (memchr(line, '\r', len)) {
+            snprintf(err, errlen,
+                     "%s:%ld: a carriage return inside the line (lines end "
+                     "with \\n or \\r\\n)",
+                     path, lineno);
+            goto out;
+        }
+        while (len > 0 && (line[len - 1] == ' ' || line[len - 1] == '\t'))
             line[--len] = '\0';
         /* a UTF-8 byte order mark is not part of the first sentence */
         if (lineno == 1 && len >= 3 && memcmp(line, "\xef\xbb\xbf", 3) == 0) {
@@ -247,6 +284,23 @@ out:
     free(line);
     fclose(f);
     return rc;
+}
+
+/* One misclassified sentence: "error", the true and the predicted
+ * label and the text, tab-separated; control bytes of the text (a tab,
+ * an escape) are written as \xHH, so they break neither the columns nor
+ * the terminal. */
+static void print_error(int truth, int predicted, const char *text)
+{
+    printf("error\t%s\t%s\t", sentiment_label_name((sentiment_label)truth),
+           sentiment_label_name((sentiment_label)predicted));
+    for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
+        if (*p < 0x20 || *p == 0x7f || *p == '\\')
+            printf("\\x%02x", *p);
+        else
+            putchar(*p);
+    }
+    putchar('\n');
 }
 
 /* Accuracy and macro-F1, the mean F1 of the classes that occur as a
@@ -311,7 +365,9 @@ static int parse_double(const char *s, double *v)
     return errno || end == s || *end != '\0' || !isfinite(*v) ? -1 : 0;
 }
 
-/* The sample weight of a --data file: above 0, at most this. */
+/* The sample weight of a --data file: from DATA_WEIGHT_MIN (smaller
+ * ones fit nothing: every weight stays zero) to DATA_WEIGHT_MAX. */
+#define DATA_WEIGHT_MIN 0.001
 #define DATA_WEIGHT_MAX 1000.0
 
 /* "FILE" or "FILE:WEIGHT" (a path may hold ':' itself: only a number
@@ -325,11 +381,12 @@ static int parse_data_spec(char *arg, data_spec *d, char *msg, size_t msglen)
     d->path = arg;
     d->weight = 1.0;
     if (colon && colon[1] && (w = strtod(colon + 1, &end), *end == '\0')) {
-        if (parse_double(colon + 1, &w) < 0 || !(w > 0.0) ||
+        if (parse_double(colon + 1, &w) < 0 || !(w >= DATA_WEIGHT_MIN) ||
             w > DATA_WEIGHT_MAX) {
             snprintf(msg, msglen,
-                     "--data %s: the weight must be above 0 and at most %g",
-                     arg, DATA_WEIGHT_MAX);
+                     "--data %s: the weight must be from %g to %g (a path "
+                     "ending in ':' and a number: add ':1')",
+                     arg, DATA_WEIGHT_MIN, DATA_WEIGHT_MAX);
             return -1;
         }
         *colon = '\0';
@@ -599,9 +656,7 @@ static void cross_validate(const corpus *set, int k, int repeats,
                 if (s->in_cv)
                     sel.conf[s->label][p]++;
                 if (show_errors && s->in_cv && p != s->label)
-                    printf("error\t%s\t%s\t%s\n",
-                           sentiment_label_name((sentiment_label)s->label),
-                           sentiment_label_name((sentiment_label)p), s->text);
+                    print_error(s->label, p, s->text);
             }
             linmodel_release(&m);
             fprintf(stderr, "repeat %d, fold %d/%d: %d iterations\n", rep + 1,
@@ -698,7 +753,7 @@ static void train_usage(FILE *f)
            "                   sample weight; a sentence in several files\n"
            "                   gets the sum (default: the four PhraseBank\n"
            "                   files in " PB_DIR ");\n"
-           "                   a WEIGHT is above 0, at most 1000\n"
+           "                   a WEIGHT is from 0.001 to 1000\n"
            "  --exclude FILE   never train on these sentences or their\n"
            "                   near-copies (default " DEFAULT_HELDOUT ")\n"
            "  --l2 X           L2 penalty, 0 to 1000000 (default 4)\n"
@@ -1020,7 +1075,7 @@ int cmd_eval(int argc, char **argv)
             errors = 1;
         } else if (strcmp(argv[i], "--labels") != 0 &&
                    strcmp(argv[i], "--model") != 0) {
-            why = "unknown option";
+            why = "is an unknown option";
         } else if (i + 1 >= argc || strncmp(argv[i + 1], "--", 2) == 0) {
             why = "needs a file";
         } else if (strcmp(argv[i], "--labels") == 0) {
@@ -1032,7 +1087,7 @@ int cmd_eval(int argc, char **argv)
             model_set = 1;
         }
         if (why) {
-            fprintf(stderr, "stonks eval: %s: %s\n", opt, why);
+            fprintf(stderr, "stonks eval: %s %s\n", opt, why);
             eval_usage(stderr);
             return 2;
         }
@@ -1058,9 +1113,7 @@ int cmd_eval(int argc, char **argv)
         sentiment_classify(m, c.items[i].text, c.items[i].len, &r);
         s.conf[c.items[i].label][r.label]++;
         if (errors && (int)r.label != c.items[i].label)
-            printf("error\t%s\t%s\t%s\n",
-                   sentiment_label_name((sentiment_label)c.items[i].label),
-                   sentiment_label_name(r.label), c.items[i].text);
+            print_error(c.items[i].label, (int)r.label, c.items[i].text);
     }
     scores_finish(&s);
     printf("model %s\n", sentiment_model_version(m));

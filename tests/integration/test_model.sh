@@ -113,9 +113,9 @@ refused "eval: not UTF-8" \
 refused "eval: empty file" \
     "stonks eval: $T/empty.txt has no labelled sentences" \
     "$BIN" eval --labels "$T/empty.txt"
-refused "eval: --labels twice" "stonks eval: --labels: is given twice" \
+refused "eval: --labels twice" "stonks eval: --labels is given twice" \
     "$BIN" eval --labels "$T/hand.txt" --labels "$T/hand.txt"
-refused "eval: --labels without a file" "stonks eval: --labels: needs a file" \
+refused "eval: --labels without a file" "stonks eval: --labels needs a file" \
     "$BIN" eval --labels
 refused "train: infinite L2" \
     "stonks train: --l2 must be a number from 0 to 1000000, not 'inf'" \
@@ -127,7 +127,7 @@ refused "train: fractional iterations" \
     "stonks train: --max-iter must be a whole number from 1 to 100000, not '2.5'" \
     "$BIN" train --out "$T/bad.w" --max-iter 2.5
 refused "train: sample weight not a number" \
-    "stonks train: --data $T/hand.txt:nan: the weight must be above 0 and at most 1000" \
+    "stonks train: --data $T/hand.txt:nan: the weight must be from 0.001 to 1000 (a path ending in ':' and a number: add ':1')" \
     "$BIN" train --out "$T/bad.w" --data "$T/hand.txt:nan"
 refused "train: version with a line break" \
     "stonks train: --version must be 1 to 63 printable characters without spaces" \
@@ -153,6 +153,26 @@ refused "train: hexadecimal" \
 assert_eq "no weights written by a refused training" no \
     "$([ -e "$T/bad.w" ] && echo yes || echo no)"
 
+echo "== sentences and output"
+# Sentences without an ASCII letter are told apart (they were one).
+printf 'Καλό κέρδος .@positive\nΚακή ζημιά .@negative\n利润下降@negative\nProfit rose .@positive\n' \
+    >"$T/greek.txt"
+"$BIN" train --data "$T/greek.txt" --exclude none --out "$T/greek.w" \
+    >"$T/greek.out" 2>&1
+assert_eq "non-ASCII sentences kept apart" \
+    "trained embedded-linear/2 on 4 sentences (0 held-out sentences and" \
+    "$(head -1 "$T/greek.out" | cut -c1-66)"
+printf 'Profit fell .@negative\rProfit rose .@positive\r' >"$T/cr.txt"
+refused "eval: a lone carriage return" \
+    "stonks eval: $T/cr.txt:1: a carriage return inside the line (lines end with \\n or \\r\\n)" \
+    "$BIN" eval --labels "$T/cr.txt"
+# --errors writes control bytes of a sentence as \xHH.
+printf 'Profit\tfell \033[31m sharply .@positive\n' >"$T/esc.txt"
+"$BIN" eval --labels "$T/esc.txt" --errors >"$T/esc.out" 2>&1
+assert_eq "errors escaped" \
+    "error	positive	negative	Profit\\x09fell \\x1b[31m sharply ." \
+    "$(head -1 "$T/esc.out")"
+
 echo "== the inputs and the old weights survive a bad write"
 cp "$T/hand.txt" "$T/hand.copy"
 refused "train: --out is an input" \
@@ -176,6 +196,10 @@ refused "train: a write cut short" \
 assert_eq "the old weights are still whole" same \
     "$(cmp -s "$T/old.w" data/model/sentiment.weights && echo same || echo differ)"
 assert_eq "no temporary file left" 0 "$(ls "$T" | grep -c '\.tmp\.')"
+# A new file keeps the old one's permissions.
+chmod 600 "$T/old.w"
+"$BIN" train --out "$T/old.w" >/dev/null 2>&1
+assert_eq "permissions kept" 600 "$(stat -c %a "$T/old.w")"
 
 rm -rf "$T"
 finish
