@@ -178,8 +178,6 @@ static int parse_label(const char *s)
     return -1;
 }
 
-/* Appends every `sentence@label` line of path to c. Blank lines are
- * skipped; anything else malformed is an error naming the line. */
 /* Reads one line of f into line (room for MAX_LINE bytes and a NUL),
  * without its "\n" or "\r\n". Returns its length, -1 at the end of the
  * file, -2 for a line over MAX_LINE bytes (the rest of it is not read:
@@ -204,6 +202,8 @@ static long read_line(FILE *f, char *line)
     return n;
 }
 
+/* Appends every `sentence@label` line of path to c. Blank lines are
+ * skipped; anything else malformed is an error naming the line. */
 static int read_labelled(const char *path, corpus *c, char *err, size_t errlen)
 {
     FILE *f = fopen(path, "r");
@@ -604,9 +604,6 @@ static void fit(const corpus *set, int fold, int k, int rep,
     free(ex);
 }
 
-/* Scores K-fold cross-validation, repeated with `repeats` different fold
- * assignments (the confusion matrices are summed), on every training
- * sentence and on those listed in `on`. */
 /* 0 when every fold of every repeat has sentences to score and to
  * train on, else -1 with a message. */
 static int folds_ok(const corpus *set, int k, int repeats, char *err,
@@ -631,6 +628,9 @@ static int folds_ok(const corpus *set, int k, int repeats, char *err,
     return 0;
 }
 
+/* Scores K-fold cross-validation, repeated with `repeats` different fold
+ * assignments (the confusion matrices are summed), on every training
+ * sentence and on those listed in `on`. */
 static void cross_validate(const corpus *set, int k, int repeats,
                            const sentiment_train_opts *o, const char *on,
                            int show_errors)
@@ -669,9 +669,9 @@ static void cross_validate(const corpus *set, int k, int repeats,
            o->l2, o->class_power);
     printf("# all training sentences\n");
     scores_print(&all);
-    if (on && sel.n == 0)
+    if (on && sel.n == 0) {
         printf("# training sentences listed in %s: none\n", on);
-    else if (on) {
+    } else if (on) {
         printf("# training sentences listed in %s\n", on);
         scores_print(&sel);
     }
@@ -818,10 +818,12 @@ static void note_kind(train_cfg *cfg, const char *a)
         size_t n;
         const char **first;
     } kinds[] = {
-        {cv_only, 3, &cfg->cv_only},
-        {fit_only, 6, &cfg->fit_only},
-        {split_only, 2, &cfg->split_only},
-        {weights_only, 2, &cfg->weights_only},
+#define KIND(names, first) {names, sizeof(names) / sizeof(names[0]), first}
+        KIND(cv_only, &cfg->cv_only),
+        KIND(fit_only, &cfg->fit_only),
+        KIND(split_only, &cfg->split_only),
+        KIND(weights_only, &cfg->weights_only),
+#undef KIND
     };
 
     for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
@@ -907,8 +909,8 @@ static int train_parse(int argc, char **argv, train_cfg *cfg, char *msg,
             continue;
         }
         if (strncmp(a, "--", 2) != 0 || !v || strncmp(v, "--", 2) == 0) {
-            snprintf(msg, msglen, "%s: %s", a,
-                     strncmp(a, "--", 2) != 0 ? "not an option"
+            snprintf(msg, msglen, "%s %s", a,
+                     strncmp(a, "--", 2) != 0 ? "is not an option"
                                               : "needs a value");
             return -1;
         }

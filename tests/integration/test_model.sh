@@ -145,7 +145,7 @@ refused "train: unknown option" "stonks train: unknown option '--bogus'" \
     "$BIN" train --out "$T/bad.w" --bogus 1
 refused "train: an option given twice" "stonks train: --l2 is given twice" \
     "$BIN" train --out "$T/bad.w" --l2 4 --l2 5
-refused "train: an option's value missing" "stonks train: --out: needs a value" \
+refused "train: an option's value missing" "stonks train: --out needs a value" \
     "$BIN" train --out --l2 4
 refused "train: hexadecimal" \
     "stonks train: --l2 must be a number from 0 to 1000000, not '0x10'" \
