@@ -118,33 +118,72 @@ void file_close(file_ro *f)
     f->size = 0;
 }
 
+/* Where a write to path lands: the target of a symbolic link (one that
+ * does not exist yet too), else path itself. The caller frees. */
+static char *write_target(const char *path)
+{
+    struct stat st;
+    char link[4096];
+    ssize_t n;
+    const char *slash;
+
+    if (lstat(path, &st) != 0 || !S_ISLNK(st.st_mode))
+        return xstrdup(path);
+    if (stat(path, &st) == 0) {
+        char *real = realpath(path, NULL);
+
+        return real ? real : xstrdup(path);
+    }
+    n = readlink(path, link, sizeof(link) - 1);
+    if (n <= 0)
+        return xstrdup(path);
+    link[n] = '\0';
+    slash = strrchr(path, '/');
+    if (link[0] == '/' || !slash)
+        return xstrdup(link);
+    return xasprintf("%.*s/%s", (int)(slash - path), path, link);
+}
+
+/* Gives the new file fd the owner and permissions of the file it will
+ * replace (old; never its set-id bits), or for a new file 0666 less the
+ * umask. Returns 0, or -1 when root cannot give it the old owner. */
+static int take_mode(int fd, const struct stat *old)
+{
+    mode_t mask;
+
+    if (!old) {
+        mask = umask(0);
+        umask(mask);
+        return fchmod(fd, 0666 & ~mask);
+    }
+    /* only root can give a file away; others keep their own */
+    if (fchown(fd, old->st_uid, old->st_gid) != 0 && geteuid() == 0)
+        return -1;
+    return fchmod(fd, old->st_mode & 0777);
+}
+
 int file_create(const char *path, file_wr *w, char *err, size_t errlen)
 {
     struct stat st;
-    char *real = NULL;
-    int fd;
+    int fd, old;
 
     memset(w, 0, sizeof(*w));
     if (!*path) {
         snprintf(err, errlen, "cannot write a file with an empty name");
         return -1;
     }
-    if (stat(path, &st) == 0) {
-        if (!S_ISREG(st.st_mode)) {
-            snprintf(err, errlen, "cannot write %s: not a regular file", path);
-            return -1;
-        }
-        /* a symbolic link is written through, to its target */
-        real = realpath(path, NULL);
+    w->path = write_target(path);
+    old = stat(w->path, &st) == 0;
+    if (old && !S_ISREG(st.st_mode)) {
+        snprintf(err, errlen, "cannot write %s: not a regular file", path);
+        free(w->path);
+        w->path = NULL;
+        return -1;
     }
-    w->path = real ? real : xstrdup(path);
     w->tmp = xasprintf("%s.tmp.XXXXXX", w->path);
     fd = mkstemp(w->tmp); /* a new file of our own, never a link */
-    if (fd >= 0 && real)
-        fchmod(fd, st.st_mode & 07777);
-    else if (fd >= 0)
-        fchmod(fd, 0644);
-    if (fd < 0 || !(w->f = fdopen(fd, "w"))) {
+    if (fd < 0 || take_mode(fd, old ? &st : NULL) < 0 ||
+        !(w->f = fdopen(fd, "w"))) {
         snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
         if (fd >= 0) {
             close(fd);

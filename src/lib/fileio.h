@@ -42,11 +42,12 @@ int file_read_at(const file_ro *f, size_t off, char *dst, size_t len, char *err,
 void file_close(file_ro *f);
 
 /* A file being written: its bytes go to a new temporary file beside
- * path (created exclusively, with the old file's permissions), renamed
- * over path by file_commit, so a failed write (a full disk) leaves the
- * old file as it was. A path that is a symbolic link is written
- * through to its target; a file with other hard links gets a new
- * inode (the other names keep the old contents). */
+ * path (created exclusively, with the old file's owner and permissions
+ * but no set-id bits, or 0666 less the umask), renamed over path by
+ * file_commit, so a failed write (a full disk) leaves the old file as
+ * it was. A path that is a symbolic link, dangling or not, is written
+ * through to its target; a file with other hard links gets a new inode
+ * (the other names keep the old contents). */
 typedef struct file_wr {
     FILE *f; /* write here */
     char *path;

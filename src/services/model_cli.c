@@ -17,6 +17,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +30,8 @@
 #define DEFAULT_VERSION "embedded-linear/2"
 #define HELDOUT_PERCENT 25
 #define MAX_LINE 16384
+/* The most a labelled file may hold (PhraseBank's four files: 2 MB). */
+#define MAX_FILE (64 << 20)
 #define MAX_DATA 16
 
 typedef struct data_spec {
@@ -223,6 +226,11 @@ static int read_labelled(const char *path, corpus *c, char *err, size_t errlen)
         int label;
 
         lineno++;
+        if (ftell(f) > MAX_FILE) {
+            snprintf(err, errlen, "%s: more than %d MB of sentences", path,
+                     MAX_FILE >> 20);
+            goto out;
+        }
         if (got == -2) {
             snprintf(err, errlen, "%s:%ld: line longer than %d bytes", path,
                      lineno, MAX_LINE);
@@ -295,10 +303,20 @@ static void print_error(int truth, int predicted, const char *text)
     printf("error\t%s\t%s\t", sentiment_label_name((sentiment_label)truth),
            sentiment_label_name((sentiment_label)predicted));
     for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
-        if (*p < 0x20 || *p == 0x7f || *p == '\\')
-            printf("\\x%02x", *p);
-        else
+        /* C1 controls (U+0080..U+009F) and the bidi overrides and
+         * isolates (U+202A..U+202E, U+2066..U+2069) too */
+        size_t n =
+            p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f                   ? 2
+            : p[0] == 0xe2 && p[1] == 0x80 && p[2] >= 0xaa && p[2] <= 0xae ? 3
+            : p[0] == 0xe2 && p[1] == 0x81 && p[2] >= 0xa6 && p[2] <= 0xa9 ? 3
+            : *p < 0x20 || *p == 0x7f || *p == '\\'                        ? 1
+                                                                           : 0;
+
+        if (n == 0)
             putchar(*p);
+        for (size_t k = 0; k < n; k++)
+            printf("\\x%02x", p[k]);
+        p += n ? n - 1 : 0;
     }
     putchar('\n');
 }
@@ -981,6 +999,9 @@ int cmd_train(int argc, char **argv)
 
     memcpy(cfg.data, default_data, sizeof(default_data));
     sentiment_train_defaults(&cfg.opts);
+    /* a file size limit fails the write (the old file stays) instead of
+     * killing the process half-way */
+    signal(SIGXFSZ, SIG_IGN);
     rc = train_parse(argc, argv, &cfg, err, sizeof(err));
     if (rc == 0 && train_modes_ok(&cfg, err, sizeof(err)) < 0)
         rc = -1;

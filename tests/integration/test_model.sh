@@ -200,6 +200,15 @@ assert_eq "no temporary file left" 0 "$(ls "$T" | grep -c '\.tmp\.')"
 chmod 600 "$T/old.w"
 "$BIN" train --out "$T/old.w" >/dev/null 2>&1
 assert_eq "permissions kept" 600 "$(stat -c %a "$T/old.w")"
+# A new file follows the umask; a link not yet pointing anywhere is
+# written through to its target.
+(umask 077 && "$BIN" train --out "$T/new.w" >/dev/null 2>&1)
+assert_eq "a new file follows the umask" 600 "$(stat -c %a "$T/new.w")"
+ln -s target.w "$T/link.w"
+"$BIN" train --out "$T/link.w" >/dev/null 2>&1
+assert_eq "written through a dangling link" "symbolic link same" \
+    "$(stat -c %F "$T/link.w") $(cmp -s "$T/target.w" \
+        data/model/sentiment.weights && echo same || echo differ)"
 
 rm -rf "$T"
 finish
