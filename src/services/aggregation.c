@@ -73,6 +73,7 @@ static const char SQL_UPSERT[] =
 static const unsigned SIGNAL_TYPES[] = {DB_TEXT, DB_INT4, DB_FLOAT8, DB_FLOAT8,
                                         DB_FLOAT8};
 static const unsigned BAR_TYPES[] = {DB_TEXT, DB_INT4, DB_FLOAT8, DB_INT8};
+#define NTYPES(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
 typedef struct sig_row {
     const char *ticker;
@@ -236,8 +237,9 @@ static int agg_handle(worker *w, queue_job *jobs, size_t n, char *err,
             dbrc = db_execp_bin(w->db, "agg_bars", SQL_BARS, 3, bp, &bars);
         if (dbrc != DB_OK)
             goto dberr;
-        if (db_bin_check(sigs, SIGNAL_TYPES, 5, err, errlen) < 0 ||
-            db_bin_check(bars, BAR_TYPES, 4, err, errlen) < 0)
+        if (db_bin_check(sigs, SIGNAL_TYPES, NTYPES(SIGNAL_TYPES), err,
+                         errlen) < 0 ||
+            db_bin_check(bars, BAR_TYPES, NTYPES(BAR_TYPES), err, errlen) < 0)
             goto out;
     }
     rows = sorted_signals(sigs, &nrows);

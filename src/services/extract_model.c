@@ -174,6 +174,16 @@ typedef struct once_args {
     size_t naliased;
 } once_args;
 
+/* 1 when --tickers listed sym. */
+static int has_ticker(const once_args *a, const char *sym)
+{
+    for (size_t i = 0; i < a->ntickers; i++) {
+        if (strcmp(a->tickers[i], sym) == 0)
+            return 1;
+    }
+    return 0;
+}
+
 /* Adds the comma-separated tickers of list. Returns 0, or -1 with the
  * reason in msg. */
 static int parse_tickers(const char *list, once_args *a, char *msg,
@@ -187,26 +197,20 @@ static int parse_tickers(const char *list, once_args *a, char *msg,
          t = strtok_r(NULL, ",", &save)) {
         char sym[TICKER_MAX];
 
-        if (a->ntickers == OLLAMA_MAX_TICKERS) {
+        if (a->ntickers == OLLAMA_MAX_TICKERS)
             snprintf(msg, msglen, "at most %d tickers", OLLAMA_MAX_TICKERS);
-            rc = -1;
-        } else if (ticker_normalize(t, strlen(t), sym) < 0) {
+        else if (ticker_normalize(t, strlen(t), sym) < 0)
             snprintf(msg, msglen, "'%.32s' is not a ticker symbol", t);
-            rc = -1;
+        else if (has_ticker(a, sym))
+            snprintf(msg, msglen, "ticker %s is listed twice", sym);
+        else {
+            a->tickers =
+                xreallocarray(a->tickers, a->ntickers + 1, sizeof(*a->tickers));
+            memcpy(a->tickers[a->ntickers++], sym, sizeof(sym));
+            mention_index_add_ticker(a->idx, sym);
+            continue;
         }
-        for (size_t k = 0; rc == 0 && k < a->ntickers; k++) {
-            if (strcmp(a->tickers[k], sym) == 0) {
-                snprintf(msg, msglen, "ticker %s is listed twice", sym);
-                rc = -1;
-            }
-        }
-        if (rc < 0)
-            break;
-        a->tickers =
-            xreallocarray(a->tickers, a->ntickers + 1, sizeof(*a->tickers));
-        memcpy(a->tickers[a->ntickers], sym, sizeof(sym));
-        mention_index_add_ticker(a->idx, sym);
-        a->ntickers++;
+        rc = -1;
     }
     free(copy);
     return rc;
@@ -241,11 +245,7 @@ static int parse_alias(const char *v, once_args *a, char *msg, size_t msglen)
 static const char *unlisted_alias(const once_args *a)
 {
     for (size_t k = 0; k < a->naliased; k++) {
-        size_t i = 0;
-
-        while (i < a->ntickers && strcmp(a->tickers[i], a->aliased[k]) != 0)
-            i++;
-        if (i == a->ntickers)
+        if (!has_ticker(a, a->aliased[k]))
             return a->aliased[k];
     }
     return NULL;
