@@ -26,6 +26,9 @@
 #define LIST_ITEMS_MAX 32
 #define BASE_MAX 10
 #define CLASS_MAX 4
+/* Letters an alias needs for its upper-case form to count too: shorter
+ * ones ("AmEx", "Citi", "Coke") are as often acronyms in capitals. */
+#define CAPS_LETTERS_MIN 5
 
 typedef struct m_ticker {
     char sym[TICKER_MAX];
@@ -36,7 +39,7 @@ typedef struct m_ticker {
 } m_ticker;
 
 typedef struct m_phrase {
-    char *text; /* single spaces, trimmed */
+    char *text; /* single spaces, trimmed; ASCII apostrophes */
     size_t len;
     size_t ticker;
 } m_phrase;
@@ -49,6 +52,9 @@ typedef struct m_entry {
     size_t ntickers;
     size_t *phrases; /* longest first, then by text, then by ticker */
     size_t nphrases;
+    size_t *caps; /* upper-case forms of phrases (CAPS_LETTERS_MIN), in
+                     the same order; tried after phrases and tickers */
+    size_t ncaps;
 } m_entry;
 
 struct mention_index {
@@ -77,6 +83,11 @@ static int is_upper_alnum(unsigned char c)
 static int is_alnum(unsigned char c)
 {
     return is_upper_alnum(c) || (c >= 'a' && c <= 'z');
+}
+
+static char ascii_upper(char c)
+{
+    return c >= 'a' && c <= 'z' ? (char)(c - 'a' + 'A') : c;
 }
 
 /* Length of the white space at s[i], or 0: ASCII white space and the
@@ -188,6 +199,7 @@ void mention_index_free(mention_index *idx)
         free(idx->entries[i].key);
         free(idx->entries[i].tickers);
         free(idx->entries[i].phrases);
+        free(idx->entries[i].caps);
     }
     for (size_t i = 0; i < idx->nphrases; i++)
         free(idx->phrases[i].text);
@@ -341,39 +353,20 @@ static int add_symbol_alias(mention_index *idx, const char *sym,
     return 1;
 }
 
-void mention_index_add_alias(mention_index *idx, const char *ticker,
-                             const char *phrase)
+/* Adds phrase text[0..len) of ticker t to the entry keyed by its first
+ * token, to its upper-case forms when caps is set, unless it is there
+ * already. Takes text (frees it when it was there). */
+static void phrase_add(mention_index *idx, size_t t, char *text, size_t len,
+                       int caps)
 {
-    char sym[TICKER_MAX];
-    char *text;
-    size_t len = 0, first, t, pos;
-    m_entry *e;
+    m_entry *e = entry_get(idx, text, token_end(text, len, 0));
+    size_t **list = caps ? &e->caps : &e->phrases;
+    size_t *n = caps ? &e->ncaps : &e->nphrases;
+    size_t pos;
     m_phrase *p;
 
-    if (ticker_normalize(ticker, strlen(ticker), sym) < 0)
-        return;
-    text = xmalloc(strlen(phrase) + 1);
-    for (size_t i = 0, n = strlen(phrase); i < n;) {
-        if (space_len(phrase, n, i) == 0) {
-            text[len++] = phrase[i++];
-            continue;
-        }
-        i = skip_space(phrase, n, i);
-        if (len > 0 && i < n)
-            text[len++] = ' ';
-    }
-    text[len] = '\0';
-    /* " IT " is the symbol alias "IT" too */
-    if (len < 2 || add_symbol_alias(idx, sym, text)) {
-        free(text);
-        return;
-    }
-
-    t = ticker_get(idx, sym);
-    first = token_end(text, len, 0);
-    e = entry_get(idx, text, first);
-    for (size_t i = 0; i < e->nphrases; i++) {
-        const m_phrase *q = &idx->phrases[e->phrases[i]];
+    for (size_t i = 0; i < *n; i++) {
+        const m_phrase *q = &idx->phrases[(*list)[i]];
 
         if (q->ticker == t && q->len == len && !memcmp(q->text, text, len)) {
             free(text);
@@ -393,15 +386,86 @@ void mention_index_add_alias(mention_index *idx, const char *ticker,
     p->len = len;
     p->ticker = t;
 
-    e->phrases =
-        xreallocarray(e->phrases, e->nphrases + 1, sizeof(*e->phrases));
-    pos = e->nphrases;
-    while (pos > 0 && phrase_before(idx, p, &idx->phrases[e->phrases[pos - 1]]))
+    *list = xreallocarray(*list, *n + 1, sizeof(**list));
+    pos = *n;
+    while (pos > 0 && phrase_before(idx, p, &idx->phrases[(*list)[pos - 1]]))
         pos--;
-    memmove(e->phrases + pos + 1, e->phrases + pos,
-            (e->nphrases - pos) * sizeof(*e->phrases));
-    e->phrases[pos] = idx->nphrases++;
-    e->nphrases++;
+    memmove(*list + pos + 1, *list + pos, (*n - pos) * sizeof(**list));
+    (*list)[pos] = idx->nphrases++;
+    (*n)++;
+}
+
+/* Length of an apostrophe at s[i], or 0: ASCII or U+2019 (the curly
+ * one). */
+static size_t apostrophe_len(const char *s, size_t len, size_t i)
+{
+    if (s[i] == '\'')
+        return 1;
+    if (i + 2 < len && (unsigned char)s[i] == 0xE2 &&
+        (unsigned char)s[i + 1] == 0x80 && (unsigned char)s[i + 2] == 0x99)
+        return 3;
+    return 0;
+}
+
+/* The upper-case form of phrase text[0..len), or NULL when it has no
+ * lower-case letter or fewer than CAPS_LETTERS_MIN letters. */
+static char *caps_form(const char *text, size_t len)
+{
+    size_t letters = 0, lower = 0;
+    char *up;
+
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)text[i];
+
+        letters += (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+        lower += c >= 'a' && c <= 'z';
+    }
+    if (lower == 0 || letters < CAPS_LETTERS_MIN)
+        return NULL;
+    up = xstrndup(text, len);
+    for (size_t i = 0; i < len; i++)
+        up[i] = ascii_upper(up[i]);
+    return up;
+}
+
+void mention_index_add_alias(mention_index *idx, const char *ticker,
+                             const char *phrase)
+{
+    char sym[TICKER_MAX];
+    char *text, *caps;
+    size_t len = 0, t;
+
+    if (ticker_normalize(ticker, strlen(ticker), sym) < 0)
+        return;
+    text = xmalloc(strlen(phrase) + 1);
+    for (size_t i = 0, n = strlen(phrase); i < n;) {
+        size_t al = apostrophe_len(phrase, n, i);
+
+        if (al > 0) {
+            text[len++] = '\'';
+            i += al;
+            continue;
+        }
+        if (space_len(phrase, n, i) == 0) {
+            text[len++] = phrase[i++];
+            continue;
+        }
+        i = skip_space(phrase, n, i);
+        if (len > 0 && i < n)
+            text[len++] = ' ';
+    }
+    text[len] = '\0';
+    /* " IT " is the symbol alias "IT" too */
+    if (len < 2 || add_symbol_alias(idx, sym, text)) {
+        free(text);
+        return;
+    }
+
+    t = ticker_get(idx, sym);
+    caps = caps_form(text, len);
+    phrase_add(idx, t, text, len, 0);
+    if (caps)
+        phrase_add(idx, t, caps, len, 1);
 }
 
 /* The distinct tickers found so far, in order of discovery, and, when
@@ -506,11 +570,6 @@ static int parse_sym(const char *s, size_t len, size_t i, int any_case,
         sp->cls_end = m;
     }
     return 1;
-}
-
-static char ascii_upper(char c)
-{
-    return c >= 'a' && c <= 'z' ? (char)(c - 'a' + 'A') : c;
 }
 
 /* The listed ticker a written symbol stands for: the full symbol with
@@ -632,6 +691,14 @@ static size_t phrase_match(const m_phrase *p, const char *s, size_t len,
     size_t k = i;
 
     for (size_t q = 0; q < p->len; q++) {
+        if (p->text[q] == '\'') {
+            size_t al = k < len ? apostrophe_len(s, len, k) : 0;
+
+            if (al == 0)
+                return 0;
+            k += al;
+            continue;
+        }
         if (p->text[q] != ' ') {
             if (k >= len || s[k] != p->text[q])
                 return 0;
@@ -648,16 +715,17 @@ static size_t phrase_match(const m_phrase *p, const char *s, size_t len,
     return k;
 }
 
-/* The longest phrase of e matching at s[i] (with every other phrase of
- * that length that matches too, for a name shared by two tickers).
- * Returns where it ends, or 0. */
-static size_t match_phrases(const mention_index *idx, const m_entry *e,
-                            const char *s, size_t len, size_t i, hits *h)
+/* The longest phrase of list (n long) matching at s[i] (with every
+ * other phrase of that length that matches too, for a name shared by two
+ * tickers). Returns where it ends, or 0. */
+static size_t match_phrases(const mention_index *idx, const size_t *list,
+                            size_t n_list, const char *s, size_t len, size_t i,
+                            hits *h)
 {
     size_t best_len = 0, best_end = 0;
 
-    for (size_t n = 0; n < e->nphrases; n++) {
-        const m_phrase *p = &idx->phrases[e->phrases[n]];
+    for (size_t n = 0; n < n_list; n++) {
+        const m_phrase *p = &idx->phrases[list[n]];
         size_t end;
 
         if (best_end && p->len < best_len)
@@ -714,9 +782,11 @@ static void scan(const mention_index *idx, const char *text, size_t len,
         if (end == 0 && (word_at(text, len, i) || idx->punct_keys))
             e = lookup(idx, text + i, j - i);
         if (e && e->nphrases > 0)
-            end = match_phrases(idx, e, text, len, i, h);
+            end = match_phrases(idx, e->phrases, e->nphrases, text, len, i, h);
         if (end == 0 && e && e->ntickers > 0)
             end = match_bare(idx, text, len, i, j, h);
+        if (end == 0 && e && e->ncaps > 0)
+            end = match_phrases(idx, e->caps, e->ncaps, text, len, i, h);
         i = end > 0 ? end : j;
     }
 }

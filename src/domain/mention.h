@@ -16,13 +16,20 @@
  *    included ("$T"). When the symbol with its suffix is not registered
  *    the part before it is tried ("$AAPL.O" -> AAPL).
  *  - Alias: the longest phrase that matches there. Bytes compare
- *    exactly; a space in a phrase matches any run of white space; the
- *    match starts on a word boundary and, when the phrase ends with a
- *    letter or digit, ends on one ("Apple's" mentions Apple,
- *    "Applebee's" does not). A phrase shared by two tickers gives both.
+ *    exactly, except that an apostrophe matches a straight one or a
+ *    curly one (U+2019) in either; a space in a phrase matches any run
+ *    of white space; the match starts on a word boundary and, when the
+ *    phrase ends with a letter or digit, ends on one ("Apple's" mentions
+ *    Apple, "Applebee's" does not). A phrase shared by two tickers gives
+ *    both.
  *  - Bare ticker: an upper-case word that is a registered ticker and
  *    not a common word, with an optional class suffix ("BRK.B",
  *    "BRK-B", "BRK/B"; "AAPL.O" -> AAPL as for cashtags).
+ *  - Alias in capitals: a phrase with a lower-case letter and at least
+ *    five letters also matches in ASCII capitals ("APPLE INC", an EDGAR
+ *    title; "MCDONALD'S"), where neither rule above matched. Shorter
+ *    ones ("Citi", "AmEx") do not: in capitals they are as often
+ *    acronyms ("NYSE AMEX").
  * Besides, parentheses that hold only two or more upper-case symbols
  * separated by ',', ';' or '/' are a ticker list ("(T, VZ)"): every
  * registered ticker in it counts, common words included. A lone "(T)"

@@ -120,7 +120,7 @@ static void test_aliases(void **state)
     check("Apple's iPhone", "AAPL");
     check("Applebee's menu", "");
     check("Pineapple prices", "");
-    check("apple pie and APPLE caps", "");
+    check("apple pie and ApPlE", "");
     check("Alphabet", "GOOG");
     check("General Electric", "GE");
     check("General   Electric", "GE");
@@ -369,6 +369,59 @@ static void check_spans(const mention_index *idx, const char *s,
         fail_msg("\"%s\": got \"%s\", want \"%s\"", s, got, want);
 }
 
+/* A name of five letters or more counts in capitals too ("APPLE INC"
+ * in an EDGAR title), after a name or bare ticker written so; a shorter
+ * one ("CITI", "AMEX") is as often an acronym. */
+static void test_names_in_capitals(void **state)
+{
+    mention_index *idx = mention_index_new();
+
+    (void)state;
+    check("APPLE UNVEILS IPHONE", "AAPL");
+    check("4 - APPLE INC (0000320193) (Issuer)", "AAPL");
+    check("GENERAL ELECTRIC and GENERAL  ELECTRIC", "GE");
+    check("GENERAL Electric", "");
+    check("GOOGLEPLEX", "");
+    check("CITI RAISES", "");
+    check("FORD RECALLS", "");
+    check("AT&T", "T");
+
+    mention_index_add_ticker(idx, "APPLE");
+    mention_index_add_ticker(idx, "AAPL");
+    mention_index_add_alias(idx, "AAPL", "Apple");
+    mention_index_add_ticker(idx, "AXP");
+    mention_index_add_alias(idx, "AXP", "AmEx");
+    mention_index_add_alias(idx, "AXP", "American Express");
+    check_idx(idx, "APPLE rose", "APPLE");
+    check_idx(idx, "Apple rose", "AAPL");
+    check_idx(idx, "NYSE AMEX: XYZ", "");
+    check_idx(idx, "AMERICAN EXPRESS CO", "AXP");
+    check_spans(idx, "AMERICAN   EXPRESS", "AXP@0+18", 16);
+    mention_index_free(idx);
+}
+
+/* A curly apostrophe (U+2019) and a straight one are the same in a name,
+ * in the registry and in the text. */
+static void test_curly_apostrophes(void **state)
+{
+    mention_index *idx = mention_index_new();
+
+    (void)state;
+    mention_index_add_ticker(idx, "MCD");
+    mention_index_add_alias(idx, "MCD", "McDonald's");
+    mention_index_add_ticker(idx, "M");
+    mention_index_add_alias(idx, "M", "Macy\xe2\x80\x99s");
+    check_idx(idx, "McDonald's", "MCD");
+    check_idx(idx, "McDonald\xe2\x80\x99s sales", "MCD");
+    check_idx(idx, "MCDONALD\xe2\x80\x99S", "MCD");
+    check_idx(idx, "Macy's and Macy\xe2\x80\x99s", "M");
+    check_idx(idx, "McDonald\xe2\x80\x98s", "");
+    check_idx(idx, "McDonald\xe2\x80", "");
+    check_idx(idx, "McDonalds", "");
+    check_spans(idx, "McDonald\xe2\x80\x99s", "MCD@0+12", 16);
+    mention_index_free(idx);
+}
+
 static void test_spans_in_text_order(void **state)
 {
     (void)state;
@@ -448,6 +501,8 @@ int main(void)
         cmocka_unit_test(test_issue_common_word_tickers),
         cmocka_unit_test(test_common_word_symbol_alias),
         cmocka_unit_test(test_spans_in_text_order),
+        cmocka_unit_test(test_names_in_capitals),
+        cmocka_unit_test(test_curly_apostrophes),
         cmocka_unit_test(test_watchlist_headlines),
     };
 
