@@ -180,4 +180,30 @@ assert_eq "rss: feeds untagged (the parser finds mentions)" 0 \
 assert_eq "rss: each feed fetched once (RSS_REFRESH_S)" "1 1 1" \
     "$(served rss:sec-latest) $(served rss:filings) $(served sec:abvc)"
 
+# EDGAR titles name the filer, often in capitals ("CARVANA CO."): the
+# parser tags the registry's names however they are written there.
+sql "INSERT INTO symbols (ticker, name) VALUES ('CVNA', 'Carvana Co'),
+         ('RGLD', 'Royal Gold Inc'), ('SON', 'Sonoco Products Co'),
+         ('HNGE', 'Hinge Health Inc'), ('CITI', 'Citi Trends Inc');
+     INSERT INTO symbol_aliases (alias, kind, ticker) VALUES
+         ('Carvana', 'name', 'CVNA'), ('Royal Gold', 'name', 'RGLD'),
+         ('Sonoco Products', 'name', 'SON'),
+         ('Hinge Health', 'name', 'HNGE'),
+         ('Citi Trends', 'name', 'CITI')" >/dev/null
+HTTP_PORT=0 "$BIN" parser >"$VAR/parser.log" 2>&1 &
+worker=$!
+for _ in $(seq 200); do
+    [ "$(sql "SELECT count(*) FROM documents WHERE status <> 'parsed'")" \
+        -eq 0 ] && break
+    sleep 0.1
+done
+kill -TERM "$worker" 2>/dev/null
+wait "$worker"
+worker=""
+assert_eq "rss: filers named in capitals are tagged" \
+    "CVNA|5 HNGE|1 RGLD|1 SON|7 WMT|1" \
+    "$(sql "SELECT ticker, count(*) FROM document_tickers
+            WHERE origin = 'mention' GROUP BY 1 ORDER BY 1" |
+        tr '\n' ' ' | sed 's/ $//')"
+
 finish
