@@ -73,29 +73,47 @@ static int ticker_letter(const char *s, size_t b)
     return b - 1 - k >= 2 && s[b] >= 'A' && s[b] <= 'Z';
 }
 
+/* 1 when a mention of d's text starts at offset off. */
+static int mention_starts(const docsignal_doc *d, size_t off)
+{
+    for (size_t k = 0; k < d->nspans && d->spans[k].off <= off; k++) {
+        if (d->spans[k].off == off)
+            return 1;
+    }
+    return 0;
+}
+
 /* 1 when the '.' at s[i] ends an abbreviation rather than a sentence:
  * after one letter ("U.S.", "J.") that does not end a ticker, after a
- * known short word, or before a lower-case word. */
-static int ends_abbreviation(const char *s, size_t len, size_t i)
+ * known short word, or before a lower-case word. A company's "Inc.",
+ * "Corp.", "Co.", "Ltd." or "plc." before a mention ends a sentence
+ * ("Apple Inc. Google fell."). */
+static int ends_abbreviation(const docsignal_doc *d, size_t i)
 {
+    static const char *const company[] = {"inc", "corp", "co", "ltd", "plc"};
     static const char *const abbr[] = {
-        "inc", "corp", "co",  "ltd",  "plc", "mr",  "ms",  "mrs",   "dr",
-        "jr",  "st",   "vs",  "no",   "jan", "feb", "mar", "apr",   "jun",
-        "jul", "aug",  "sep", "sept", "oct", "nov", "dec", "approx"};
+        "mr",  "ms",  "mrs",  "dr",  "jr",  "st",  "vs",
+        "no",  "jan", "feb",  "mar", "apr", "jun", "jul",
+        "aug", "sep", "sept", "oct", "nov", "dec", "approx"};
+    const char *s = d->text;
     size_t b = i;
     size_t k = i + 1;
 
+    while (k < d->len && is_space((unsigned char)s[k]))
+        k++;
     while (b > 0 && is_alpha((unsigned char)s[b - 1]))
         b--;
     if (i - b == 1 && !ticker_letter(s, b))
         return 1;
+    for (size_t a = 0; a < sizeof(company) / sizeof(company[0]); a++) {
+        if (word_eq(s + b, i - b, company[a]))
+            return !mention_starts(d, k);
+    }
     for (size_t a = 0; a < sizeof(abbr) / sizeof(abbr[0]); a++) {
         if (word_eq(s + b, i - b, abbr[a]))
             return 1;
     }
-    while (k < len && is_space((unsigned char)s[k]))
-        k++;
-    return k < len && is_lower((unsigned char)s[k]);
+    return k < d->len && is_lower((unsigned char)s[k]);
 }
 
 /* 1 when a contrast word that opens a clause starts at s[i]. */
@@ -180,7 +198,7 @@ static void cut_units(docsignal_doc *d)
             parens = 0;
         } else if ((c == '.' || c == '!' || c == '?') &&
                    (gap = sentence_gap(s, d->len, i)) > 0 &&
-                   !(c == '.' && ends_abbreviation(s, d->len, i))) {
+                   !(c == '.' && ends_abbreviation(d, i))) {
             add_unit(d, start, gap);
             start = gap;
             i = gap - 1;
@@ -214,10 +232,10 @@ void docsignal_doc_init(docsignal_doc *d, const mention_index *idx,
     d->nspans = 0;
     d->overflow = 0;
     d->idx = idx;
-    cut_units(d);
     if (idx)
         d->nspans =
             mention_spans(idx, d->text, d->len, d->spans, DOCSIGNAL_MAX_SPANS);
+    cut_units(d);
     if (d->nspans == DOCSIGNAL_MAX_SPANS)
         d->overflow = 1;
     for (size_t k = 0; k < d->nspans; k++)

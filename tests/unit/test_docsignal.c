@@ -91,6 +91,12 @@ static void test_units(void **state)
                  "J. Smith and U.S. sales. / Apple rose.");
     assert_units("Fell at BRK-B. Rose at $brk.b. Flat at BRK/B. Done",
                  "Fell at BRK-B. / Rose at $brk.b. / Flat at BRK/B. / Done");
+    /* a company's "Inc." ends a sentence only before a mention */
+    assert_units("Profit rose at Apple Inc. Google fell. Ford Co. CEO left",
+                 "Profit rose at Apple Inc. / Google fell. / "
+                 "Ford Co. CEO left");
+    assert_units("Sold by Ford Motor Co. $AAPL rose. Mr. Ford left",
+                 "Sold by Ford Motor Co. / $AAPL rose. / Mr. Ford left");
     /* closing quotes and brackets stay with their sentence */
     assert_units("\"Apple rose.\" Google fell. (Ford too.) End",
                  "\"Apple rose.\" / Google fell. / (Ford too.) / End");
@@ -138,6 +144,22 @@ static void test_different_sentiment_per_ticker(void **state)
     assert_int_equal(g.whole_text, 0);
     assert_int_equal(a.event, EVENT_EARNINGS);
     assert_int_equal(g.event, EVENT_EARNINGS);
+}
+
+/* "Inc." before another company's name ends the first one's sentence. */
+static void test_sentence_after_inc(void **state)
+{
+    const char *body = "Profit rose 20 percent to a record at Apple Inc. "
+                       "Google Inc. profit fell 30 percent and its sales "
+                       "declined.";
+    docsignal a = signal_for("Tech results", body, "AAPL");
+    docsignal g = signal_for("Tech results", body, "GOOGL");
+
+    (void)state;
+    assert_int_equal(a.sentiment.label, SENT_POSITIVE);
+    assert_int_equal(g.sentiment.label, SENT_NEGATIVE);
+    assert_int_equal(a.whole_text, 0);
+    assert_int_equal(g.whole_text, 0);
 }
 
 /* A unit that names no ticker continues the one before it; units before
@@ -306,6 +328,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_units),
         cmocka_unit_test(test_different_sentiment_per_ticker),
+        cmocka_unit_test(test_sentence_after_inc),
         cmocka_unit_test(test_units_follow_the_last_mention),
         cmocka_unit_test(test_one_ticker_gets_the_whole_text),
         cmocka_unit_test(test_relevance_by_place),
