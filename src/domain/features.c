@@ -2,7 +2,7 @@
  * Design: the sentiment features are
  *   - every word and number class (unigrams),
  *   - every pair of adjacent words inside a phrase (bigrams),
- *   - words inside the scope of a negation ("not", "no", "n't", ...),
+ *   - words inside the scope of a negation ("not", "no", "didn't", ...),
  *   - cues: a direction word ("rose", "narrowed") applied to a metric
  *     ("profit", "loss") found nearby in the same clause. A good metric
  *     going up or a bad metric going down is a positive cue; negation
@@ -159,7 +159,9 @@ static void sent_lex_init(void)
 }
 
 /* Byte classes: every byte of a word, digits, ASCII letters. Bytes
- * >= 0x80 are word bytes so that UTF-8 names stay whole. */
+ * >= 0x80 are word bytes so that UTF-8 names stay whole, except 0xE2,
+ * which starts the General Punctuation block (see general_punct) as
+ * well as symbols such as the euro sign, so is looked at on its own. */
 enum { B_WORD = 1, B_DIGIT = 2, B_ALPHA = 4 };
 
 static const uint8_t byte_class[256] = {
@@ -172,7 +174,7 @@ static const uint8_t byte_class[256] = {
     1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
     1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
     1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
     1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
 };
 
@@ -215,6 +217,22 @@ static inline int is_word_byte(unsigned char c)
 static inline unsigned char lower(unsigned char c)
 {
     return lower_byte[c];
+}
+
+/* 1 when a character of the General Punctuation block U+2000..U+206F
+ * (curly quotes and apostrophes, dashes, ellipsis) starts at s[i]. They
+ * separate words as ASCII punctuation does; any other character that
+ * starts with 0xE2 ("\xe2\x82\xac", the euro sign) is part of a word. */
+static inline int general_punct(const unsigned char *s, size_t len, size_t i)
+{
+    return s[i] == 0xE2 && i + 2 < len &&
+           (s[i + 1] == 0x80 || s[i + 1] == 0x81) && (s[i + 2] & 0xC0) == 0x80;
+}
+
+/* 1 when the curly apostrophe U+2019 starts at s[i]. */
+static inline int curly_apostrophe(const unsigned char *s, size_t len, size_t i)
+{
+    return i + 2 < len && s[i] == 0xE2 && s[i + 1] == 0x80 && s[i + 2] == 0x99;
 }
 
 uint64_t feat_hash_pair(uint64_t a, uint64_t b)
@@ -283,6 +301,23 @@ static size_t scan_word(const char *text, size_t len, size_t i, uint64_t *hash,
             digits |= byte_class[s[i]];
             h = (h ^ lower_byte[s[i]]) * FNV_PRIME;
             i++;
+        }
+        if (i < len && s[i] == 0xE2 && !general_punct(s, len, i)) {
+            h = (h ^ 0xE2) * FNV_PRIME;
+            i++;
+            continue;
+        }
+        if (i < len && curly_apostrophe(s, len, i) && i + 3 < len &&
+            is_alpha(s[i + 3])) {
+            /* didn’t reads as didn't */
+            if (lower(s[i + 3]) == 's' &&
+                (i + 4 >= len || !is_word_byte(s[i + 4]))) {
+                i += 4;
+                break;
+            }
+            h = (h ^ '\'') * FNV_PRIME;
+            i += 3;
+            continue;
         }
         if (i + 1 >= len || !is_word_byte(s[i + 1]))
             break;
@@ -400,7 +435,7 @@ size_t feat_tokenize(const char *text, size_t len, feat_token *toks, size_t max)
     while (i < len && n < max) {
         unsigned char c = s[i];
 
-        if (is_word_byte(c)) {
+        if (is_word_byte(c) || (c == 0xE2 && !general_punct(s, len, i))) {
             size_t start = i;
             uint64_t h;
             int has_digit = 0;
@@ -417,6 +452,14 @@ size_t feat_tokenize(const char *text, size_t len, feat_token *toks, size_t max)
         }
         if (c == ' ') {
             i++;
+            continue;
+        }
+        if (c == 0xE2) {
+            /* curly double quotes are quotes; other punctuation of the
+             * block (apostrophes, dashes, ellipsis) separates words */
+            if (s[i + 1] == 0x80 && (s[i + 2] == 0x9C || s[i + 2] == 0x9D))
+                n += add_token(toks, n, max, 0, i, 3, FEAT_K_PUNCT);
+            i += 3;
             continue;
         }
         switch (c) {

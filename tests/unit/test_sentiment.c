@@ -147,6 +147,44 @@ static void assert_same_result(const sentiment_result *a,
         assert_true(a->prob[k] == b->prob[k]);
 }
 
+/* Curly apostrophes and quotes, dashes and the ellipsis read as their
+ * ASCII forms do; other characters starting with the same byte (the
+ * euro sign) stay part of their word. */
+static void test_unicode_punctuation_reads_as_ascii(void **state)
+{
+    static const char *const pairs[][2] = {
+        {"Profit didn\xe2\x80\x99t rise.", "Profit didn't rise."},
+        {"Sales won\xe2\x80\x99t grow", "Sales won't grow"},
+        {"Apple\xe2\x80\x99s profit rose", "Apple's profit rose"},
+        {"\xe2\x80\x9cProfit rose 20 percent.\xe2\x80\x9d",
+         "\"Profit rose 20 percent.\""},
+        {"Sales\xe2\x80\x94"
+         "and profit\xe2\x80\x94"
+         "fell",
+         "Sales - and profit - fell"},
+        {"Sales fell\xe2\x80\xa6 again", "Sales fell again"},
+    };
+    sentiment_result a, b;
+
+    (void)state;
+    for (size_t k = 0; k < sizeof(pairs) / sizeof(pairs[0]); k++) {
+        sentiment_classify(model, pairs[k][0], strlen(pairs[k][0]), &a);
+        sentiment_classify(model, pairs[k][1], strlen(pairs[k][1]), &b);
+        assert_same_result(&a, &b);
+    }
+    assert_label("Profit didn\xe2\x80\x99t rise.", SENT_NEGATIVE);
+    /* the euro sign is not punctuation: "€131m" is not "131m" */
+    sentiment_classify(model,
+                       "Sales rose to \xe2\x82\xac"
+                       "131m",
+                       19, &a);
+    sentiment_classify(model, "Sales rose to 131m", 18, &b);
+    assert_true(a.score != b.score);
+    /* a character cut short at the end is part of the word */
+    sentiment_classify(model, "Profit rose\xe2\x80", 13, &a);
+    assert_true(a.score >= -1.0 && a.score <= 1.0);
+}
+
 static void test_score_is_deterministic(void **state)
 {
     const char *text = "Net sales rose 5 % while operating profit fell";
@@ -357,6 +395,7 @@ int main(void)
         cmocka_unit_test(test_comparison_with_previous_period),
         cmocka_unit_test(test_swing_between_profit_and_loss),
         cmocka_unit_test(test_plain_facts_are_neutral),
+        cmocka_unit_test(test_unicode_punctuation_reads_as_ascii),
         cmocka_unit_test(test_score_is_deterministic),
         cmocka_unit_test(test_result_is_consistent),
         cmocka_unit_test(test_empty_text_is_neutral),
