@@ -104,19 +104,34 @@ static size_t space_len(const char *s, size_t len, size_t i)
 }
 
 /* Length of the UTF-8 punctuation at s[i], or 0: U+00A1..U+00BF
- * (inverted marks, guillemets, copyright sign, ...) and the General
+ * (inverted marks, guillemets, copyright sign, ...), the General
  * Punctuation block U+2000..U+206F (curly quotes and apostrophes,
- * dashes, ellipsis). They separate words as ASCII punctuation does, so
+ * dashes, ellipsis), the service and trade marks U+2120 and U+2122,
+ * CJK punctuation U+3000..U+303F and the full-width forms of ASCII
+ * punctuation. They separate words as ASCII punctuation does, so
  * "Apple" followed by a curly apostrophe and "s" mentions Apple. */
 static size_t punct_len(const char *s, size_t len, size_t i)
 {
     unsigned char c = (unsigned char)s[i];
     unsigned char c1 = i + 1 < len ? (unsigned char)s[i + 1] : 0;
+    unsigned char c2 = i + 2 < len ? (unsigned char)s[i + 2] : 0;
 
     if (c == 0xC2 && c1 >= 0xA1 && c1 <= 0xBF)
         return 2;
-    if (c == 0xE2 && (c1 == 0x80 || c1 == 0x81) && i + 2 < len &&
-        ((unsigned char)s[i + 2] & 0xC0) == 0x80)
+    if ((c2 & 0xC0) != 0x80)
+        return 0;
+    if (c == 0xE2 && (c1 == 0x80 || c1 == 0x81))
+        return 3;
+    if (c == 0xE2 && c1 == 0x84 && (c2 == 0xA0 || c2 == 0xA2))
+        return 3;
+    if (c == 0xE3 && c1 == 0x80)
+        return 3;
+    /* U+FF01..U+FF0F, U+FF1A..U+FF20, U+FF3B..U+FF40, U+FF5B..U+FF65 */
+    if (c == 0xEF && c1 == 0xBC &&
+        ((c2 >= 0x81 && c2 <= 0x8F) || (c2 >= 0x9A && c2 <= 0xA0) ||
+         c2 >= 0xBB))
+        return 3;
+    if (c == 0xEF && c1 == 0xBD && (c2 == 0x80 || (c2 >= 0x9B && c2 <= 0xA5)))
         return 3;
     return 0;
 }
@@ -332,9 +347,10 @@ static int phrase_before(const mention_index *idx, const m_phrase *a,
     return strcmp(idx->tickers[a->ticker].sym, idx->tickers[b->ticker].sym) < 0;
 }
 
-/* An alias that is an everyday word written as a symbol ("ALL", "IT")
- * is registered as another symbol of the ticker, so that it counts only
- * where a common-word ticker does. Returns 1 when phrase was one. */
+/* An alias written as a symbol ("GOOG", "HP"; "ALL", "IT") is
+ * registered as another symbol of the ticker, so that it counts where a
+ * symbol does (an everyday word only as a cashtag or in a list) and a
+ * ticker of its own keeps it. Returns 1 when phrase was one. */
 static int add_symbol_alias(mention_index *idx, const char *sym,
                             const char *phrase)
 {
@@ -342,7 +358,7 @@ static int add_symbol_alias(mention_index *idx, const char *sym,
     size_t t, a;
 
     if (ticker_normalize(phrase, strlen(phrase), alias) < 0 ||
-        strcmp(alias, phrase) != 0 || !ticker_is_common_word(alias))
+        strcmp(alias, phrase) != 0)
         return 0;
     t = ticker_get(idx, sym);
     a = ticker_get(idx, alias);
@@ -779,8 +795,13 @@ static void scan(const mention_index *idx, const char *text, size_t len,
 
         j = token_end(text, len, i);
         e = NULL;
-        if (end == 0 && (word_at(text, len, i) || idx->punct_keys))
-            e = lookup(idx, text + i, j - i);
+        if (end == 0 && (word_at(text, len, i) || idx->punct_keys)) {
+            /* a phrase keeps its apostrophes straight */
+            if (apostrophe_len(text, len, i) > 1)
+                e = lookup(idx, "'", 1);
+            else
+                e = lookup(idx, text + i, j - i);
+        }
         if (e && e->nphrases > 0)
             end = match_phrases(idx, e->phrases, e->nphrases, text, len, i, h);
         if (end == 0 && e && e->ntickers > 0)

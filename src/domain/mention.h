@@ -7,9 +7,11 @@
  * threads (queries do not modify it).
  *
  * The text is read left to right. A word is a run of ASCII letters and
- * digits and bytes >= 0x80; white space is ASCII white space and
- * U+00A0. At each position the first rule that applies wins, and
- * reading resumes after what it matched:
+ * digits and other UTF-8 characters, except punctuation (U+00A1..U+00BF,
+ * U+2000..U+206F, the marks U+2120 and U+2122, U+3000..U+303F and the
+ * full-width ASCII punctuation), which separates words; white space is
+ * ASCII white space and U+00A0. At each position the first rule that applies
+ * wins, and reading resumes after what it matched:
  *  - Cashtag: '$' not right after a word byte, then a letter: a symbol
  *    in any case with an optional class suffix after '.', '-' or '/'
  *    ("$AAPL", "$brk.b", "$BRK-B"). Any registered ticker, common words
@@ -39,12 +41,12 @@
  * An alias does not register its ticker's symbol; only
  * mention_index_add_ticker does. Tickers given to either function are
  * put in canonical form first (ticker_normalize); invalid ones are
- * ignored. An alias that is itself a common-word symbol in canonical
- * form ("ALL", "IT": another listing of the company) is not a phrase
- * but another symbol of its ticker, counted only where a common-word
- * ticker is: as a cashtag or in a ticker list; a symbol registered as
- * a ticker of its own is never another ticker's, in whichever order
- * the two were registered.
+ * ignored. An alias that is itself a symbol in canonical form ("GOOG",
+ * "HP"; "ALL", "IT": another listing of the company) is not a phrase
+ * but another symbol of its ticker, counted where a symbol is (a
+ * common word only as a cashtag or in a ticker list); a symbol
+ * registered as a ticker of its own is never another ticker's, in
+ * whichever order the two were registered.
  */
 #ifndef STONKS_MENTION_H
 #define STONKS_MENTION_H

@@ -151,6 +151,16 @@ static void test_unicode_punctuation_separates_words(void **state)
     check("\xc2\xab$T\xc2\xbb", "T");
     check("Citi\xc2\xae", "C");
     check("AAPL\xe2\x80", "");
+    check("Apple\xe2\x84\xa2 rose, AAPL\xe2\x84\xa2", "AAPL");
+    check("GOOGLE\xe2\x84\xa2", "GOOG");
+    check("Apple\xe3\x80\x81"
+          "Google",
+          "AAPL GOOG");
+    check("\xef\xbc\x88"
+          "Apple\xef\xbc\x89",
+          "AAPL");
+    check("Google\xef\xbc\x9a", "GOOG");
+    check("Apple\xe2\x84\xa1 and Apple\xef\xbc\x90", "");
     check("Apple\xc3\xa9 and AAPL\xc3\xa9", "");
 }
 
@@ -303,6 +313,26 @@ static void test_issue_common_word_tickers(void **state)
     mention_index_free(idx);
 }
 
+/* Runs mention_spans and renders each span as "TICKER@off+len". */
+static void check_spans(const mention_index *idx, const char *s,
+                        const char *want, size_t max)
+{
+    mention_span sp[16];
+    char got[512] = "";
+    size_t n = mention_spans(idx, s, strlen(s), sp, max);
+
+    assert_true(max <= 16);
+    for (size_t i = 0, used = 0; i < n; i++) {
+        int k = snprintf(got + used, sizeof(got) - used, "%s%s@%zu+%zu",
+                         i ? " " : "", sp[i].ticker, sp[i].off, sp[i].len);
+
+        assert_true(k > 0 && (size_t)k < sizeof(got) - used);
+        used += (size_t)k;
+    }
+    if (strcmp(got, want) != 0)
+        fail_msg("\"%s\": got \"%s\", want \"%s\"", s, got, want);
+}
+
 /* A registry alias that is a common-word symbol (another listing of the
  * company) counts only as a cashtag or in a list, for its ticker; other
  * aliases stay phrases. */
@@ -340,6 +370,19 @@ static void test_common_word_symbol_alias(void **state)
     check_idx(idx, "$IT rose", "IT");
     mention_index_free(idx);
 
+    /* any alias written as a symbol is one: another ticker's symbol
+     * stays that ticker's, and a list names each ticker once */
+    idx = mention_index_new();
+    mention_index_add_ticker(idx, "AAPL");
+    mention_index_add_ticker(idx, "MSFT");
+    mention_index_add_alias(idx, "MSFT", "AAPL");
+    mention_index_add_ticker(idx, "HPQ");
+    mention_index_add_alias(idx, "HPQ", "HP");
+    check_idx(idx, "AAPL rose", "AAPL");
+    check_spans(idx, "(AAPL, MSFT)", "AAPL@1+4 MSFT@7+4", 16);
+    check_idx(idx, "HP, $HP and (HP, AAPL); HPX", "AAPL HPQ");
+    mention_index_free(idx);
+
     /* white space around such an alias changes nothing */
     idx = mention_index_new();
     mention_index_add_ticker(idx, "GRTX");
@@ -347,26 +390,6 @@ static void test_common_word_symbol_alias(void **state)
     check_idx(idx, "IT spending rose", "");
     check_idx(idx, "$IT rose", "GRTX");
     mention_index_free(idx);
-}
-
-/* Runs mention_spans and renders each span as "TICKER@off+len". */
-static void check_spans(const mention_index *idx, const char *s,
-                        const char *want, size_t max)
-{
-    mention_span sp[16];
-    char got[512] = "";
-    size_t n = mention_spans(idx, s, strlen(s), sp, max);
-
-    assert_true(max <= 16);
-    for (size_t i = 0, used = 0; i < n; i++) {
-        int k = snprintf(got + used, sizeof(got) - used, "%s%s@%zu+%zu",
-                         i ? " " : "", sp[i].ticker, sp[i].off, sp[i].len);
-
-        assert_true(k > 0 && (size_t)k < sizeof(got) - used);
-        used += (size_t)k;
-    }
-    if (strcmp(got, want) != 0)
-        fail_msg("\"%s\": got \"%s\", want \"%s\"", s, got, want);
 }
 
 /* A name of five letters or more counts in capitals too ("APPLE INC"
@@ -419,6 +442,11 @@ static void test_curly_apostrophes(void **state)
     check_idx(idx, "McDonald\xe2\x80", "");
     check_idx(idx, "McDonalds", "");
     check_spans(idx, "McDonald\xe2\x80\x99s", "MCD@0+12", 16);
+    /* a name that starts with one */
+    mention_index_add_ticker(idx, "TIS");
+    mention_index_add_alias(idx, "TIS", "\xe2\x80\x99Tis Corp");
+    check_idx(idx, "'Tis Corp and \xe2\x80\x99Tis Corp", "TIS");
+    check_spans(idx, "\xe2\x80\x99Tis Corp", "TIS@0+11", 16);
     mention_index_free(idx);
 }
 
