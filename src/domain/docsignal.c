@@ -157,7 +157,7 @@ static void add_unit(docsignal_doc *d, size_t off, size_t end)
 
 /* Where a sentence that ends at s[i] is followed by white space (or the
  * end): past closing quotes and brackets ('"', ')', ']', the curly
- * quotes), or 0 when something else follows. */
+ * quotes, closing guillemets), or 0 when something else follows. */
 static size_t sentence_gap(const char *s, size_t len, size_t i)
 {
     size_t k = i + 1;
@@ -169,8 +169,12 @@ static size_t sentence_gap(const char *s, size_t len, size_t i)
         } else if (k + 2 < len && (unsigned char)s[k] == 0xe2 &&
                    (unsigned char)s[k + 1] == 0x80 &&
                    ((unsigned char)s[k + 2] == 0x99 ||
-                    (unsigned char)s[k + 2] == 0x9d)) {
-            k += 3;
+                    (unsigned char)s[k + 2] == 0x9d ||
+                    (unsigned char)s[k + 2] == 0xba)) {
+            k += 3; /* ’ ” › */
+        } else if (k + 1 < len && (unsigned char)s[k] == 0xc2 &&
+                   (unsigned char)s[k + 1] == 0xbb) {
+            k += 2; /* » */
         } else {
             break;
         }
@@ -233,11 +237,13 @@ void docsignal_doc_init(docsignal_doc *d, const mention_index *idx,
     d->overflow = 0;
     d->idx = idx;
     if (idx)
-        d->nspans =
-            mention_spans(idx, d->text, d->len, d->spans, DOCSIGNAL_MAX_SPANS);
-    cut_units(d);
-    if (d->nspans == DOCSIGNAL_MAX_SPANS)
+        d->nspans = mention_spans(idx, d->text, d->len, d->spans,
+                                  DOCSIGNAL_MAX_SPANS + 1);
+    if (d->nspans > DOCSIGNAL_MAX_SPANS) {
+        d->nspans = DOCSIGNAL_MAX_SPANS;
         d->overflow = 1;
+    }
+    cut_units(d);
     for (size_t k = 0; k < d->nspans; k++)
         d->span_unit[k] = unit_of(d, d->spans[k].off);
     for (size_t u = 0; u < d->nunits; u++) {
@@ -266,7 +272,7 @@ static int unit_is_about(const docsignal_doc *d, size_t u, const char *ticker)
 }
 
 /* 1 when text[from..to), between two mentions of one ticker written
- * differently, makes them one naming: "Apple (AAPL)", "Apple Inc.
+ * differently in one unit, makes them one naming: "Apple (AAPL)", "Apple Inc.
  * (NASDAQ: AAPL)", "Ford ($F)":
  * only white space, brackets, '$', ':', '.', ',' and the words of a
  * company form or an exchange. */
@@ -345,7 +351,8 @@ void docsignal_for(const docsignal_doc *d, const sentiment_model *m,
 
         if (strcmp(sp->ticker, ticker) != 0)
             continue;
-        if (last != SIZE_MAX && !same_words(d, &d->spans[last], sp) &&
+        if (last != SIZE_MAX && d->span_unit[last] == d->span_unit[k] &&
+            !same_words(d, &d->spans[last], sp) &&
             one_naming(d->text, d->spans[last].off + d->spans[last].len,
                        sp->off)) {
             last = k;

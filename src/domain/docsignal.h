@@ -65,7 +65,7 @@ typedef struct docsignal_doc {
     /* the unit whose mentions decide who a unit belongs to, or
      * DOCSIGNAL_MAX_UNITS for "every ticker" */
     size_t unit_owner[DOCSIGNAL_MAX_UNITS];
-    mention_span spans[DOCSIGNAL_MAX_SPANS];
+    mention_span spans[DOCSIGNAL_MAX_SPANS + 1]; /* one more: "over" */
     size_t span_unit[DOCSIGNAL_MAX_SPANS];
     size_t nspans;
     int overflow; /* more units or mentions than the arrays hold */

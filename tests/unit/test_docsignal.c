@@ -102,6 +102,10 @@ static void test_units(void **state)
                  "\"Apple rose.\" / Google fell. / (Ford too.) / End");
     assert_units("Apple rose.\xe2\x80\x9d Google fell.",
                  "Apple rose.\xe2\x80\x9d / Google fell.");
+    assert_units("\xc2\xab"
+                 "Apple rose.\xc2\xbb Google fell.",
+                 "\xc2\xab"
+                 "Apple rose.\xc2\xbb / Google fell.");
     /* a ';' inside parentheses (a ticker list) does not cut */
     assert_units("Fell at (F; GM) peers; Apple rose",
                  "Fell at (F; GM) peers / Apple rose");
@@ -233,6 +237,10 @@ static void test_relevance_by_place(void **state)
     assert_true(
         signal_for("Phone makers", "Apple (AAPL) rose. AAPL gained.", "AAPL")
             .relevance == 0.6 + 0.1);
+    /* but not across a sentence's end */
+    assert_true(
+        signal_for("Phone makers", "Shares of Apple. AAPL fell.", "AAPL")
+            .relevance == 0.6 + 0.1);
     /* named once, in a ticker list */
     assert_true(
         signal_for("Phone makers", "Profits rose (AAPL, GOOGL).", "AAPL")
@@ -271,6 +279,21 @@ static void test_overflow_gives_the_whole_text(void **state)
     assert_int_equal(g.whole_text, 1);
     assert_true(g.relevance == DOCSIGNAL_RELEVANCE_BODY);
     assert_true(signal_for("", t.data, "AAPL").relevance == 0.6 + 0.2);
+
+    /* exactly as many mentions as it holds is not more */
+    buf_reset(&t);
+    buf_adds(&t, "Apple profit rose 20 percent. Google profit fell 30 "
+                 "percent.");
+    for (int i = 0; i < DOCSIGNAL_MAX_SPANS - 2; i++)
+        buf_adds(&t, " Ford");
+    a = signal_for("", t.data, "AAPL");
+    g = signal_for("", t.data, "GOOGL");
+    assert_int_equal(a.whole_text, 0);
+    assert_int_equal(a.sentiment.label, SENT_POSITIVE);
+    assert_int_equal(g.sentiment.label, SENT_NEGATIVE);
+    buf_adds(&t, " Ford");
+    a = signal_for("", t.data, "AAPL");
+    assert_int_equal(a.whole_text, 1);
     buf_release(&t);
 }
 
