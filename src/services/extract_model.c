@@ -1,5 +1,6 @@
 #include "services/extract_model.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -142,6 +143,9 @@ int extract_model_run(extract_model *m, const extract_doc *doc,
     return rc == OLLAMA_UNREACHABLE ? EXTRACT_RETRY : EXTRACT_FAIL;
 }
 
+/* The most text extract-once reads from standard input. */
+#define ONCE_MAX_TEXT (16 << 20)
+
 static void extract_once_usage(FILE *f)
 {
     fprintf(f,
@@ -153,14 +157,15 @@ static void extract_once_usage(FILE *f)
             "the OLLAMA_* settings) on one document, as the extractor would,\n"
             "and prints one JSON line per ticker (text_shown and text_len:\n"
             "the bytes of the clean text the model saw, and of all of it;\n"
-            "Ollama may see a cut). '-' reads the text from\n"
-            "standard input. --alias gives the embedded model a company name\n"
-            "(the extractor reads them from the registry). At most %d\n"
-            "tickers, each once. Exit status: 0 signals printed, 1 (Ollama)\n"
-            "the document cannot be asked about (text that is not UTF-8, a\n"
-            "context too small) or the model's answer was refused, 2 usage\n"
-            "or settings, 3 the model's server cannot be reached.\n",
-            OLLAMA_MAX_TICKERS);
+            "Ollama may see a cut). '-' reads the text from standard\n"
+            "input (at most %d MiB). --alias gives the embedded model a\n"
+            "company name (the extractor reads them from the registry).\n"
+            "At most %d tickers, each once. Exit status: 0 signals\n"
+            "printed, 1 (Ollama) the document cannot be asked about (text\n"
+            "that is not UTF-8, a context too small) or the model's answer\n"
+            "was refused, 2 usage, settings or unreadable input, 3 the\n"
+            "model's server cannot be reached.\n",
+            ONCE_MAX_TEXT >> 20, OLLAMA_MAX_TICKERS);
 }
 
 typedef struct once_args {
@@ -216,20 +221,47 @@ static int parse_tickers(const char *list, once_args *a, char *msg,
     return rc;
 }
 
-/* --alias TICKER=NAME: a ticker symbol and a name of 2 or more
- * characters. Returns 0, or -1 with the reason in msg. */
+/* Length of the white space at s[i] as names see it (mention.h): ASCII
+ * white space or U+00A0, else 0. */
+static size_t name_space_len(const char *s, size_t i)
+{
+    unsigned char c = (unsigned char)s[i];
+
+    if (c == ' ' || (c >= '\t' && c <= '\r'))
+        return 1;
+    return c == 0xC2 && (unsigned char)s[i + 1] == 0xA0 ? 2 : 0;
+}
+
+/* Bytes of name once white space is trimmed from both ends. */
+static size_t trimmed_len(const char *name)
+{
+    size_t b = 0, e = strlen(name), last = 0;
+
+    while (name[b] && name_space_len(name, b) > 0)
+        b += name_space_len(name, b);
+    for (size_t i = b; i < e;) {
+        size_t sl = name_space_len(name, i);
+
+        i += sl > 0 ? sl : 1;
+        if (sl == 0)
+            last = i;
+    }
+    return last > b ? last - b : 0;
+}
+
+/* --alias TICKER=NAME: a ticker symbol and a name of 2 or more bytes
+ * besides white space at its ends. Returns 0, or -1 with the reason in
+ * msg. */
 static int parse_alias(const char *v, once_args *a, char *msg, size_t msglen)
 {
     const char *eq = strchr(v, '=');
     char sym[TICKER_MAX];
-    size_t name = 0;
 
-    for (const char *p = eq ? eq + 1 : ""; *p; p++)
-        name += *p != ' ' && *p != '\t';
-    if (!eq || ticker_normalize(v, (size_t)(eq - v), sym) < 0 || name < 2) {
+    if (!eq || ticker_normalize(v, (size_t)(eq - v), sym) < 0 ||
+        trimmed_len(eq + 1) < 2) {
         snprintf(msg, msglen,
                  "--alias takes TICKER=NAME (a ticker symbol, a name of 2 "
-                 "or more characters), not '%.64s'",
+                 "or more bytes besides white space), not '%.64s'",
                  v);
         return -1;
     }
@@ -260,6 +292,10 @@ static int once_parse(int argc, char **argv, once_args *a, char *msg,
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
 
         if (strcmp(o, "-") == 0) {
+            if (a->stdin_text) {
+                snprintf(msg, msglen, "'-' is given twice");
+                return -1;
+            }
             a->stdin_text = 1;
             continue;
         }
@@ -363,8 +399,23 @@ int cmd_extract_once(int argc, char **argv)
         char chunk[4096];
         size_t got;
 
-        while ((got = fread(chunk, 1, sizeof(chunk), stdin)) > 0)
+        while ((got = fread(chunk, 1, sizeof(chunk), stdin)) > 0 &&
+               input.len <= ONCE_MAX_TEXT)
             buf_add(&input, chunk, got);
+        if (ferror(stdin)) {
+            fprintf(stderr,
+                    "stonks extract-once: cannot read the text from "
+                    "standard input: %s\n",
+                    strerror(errno));
+            goto out_args;
+        }
+        if (input.len > ONCE_MAX_TEXT) {
+            fprintf(stderr,
+                    "stonks extract-once: the text is over %d MiB; give "
+                    "a shorter one\n",
+                    ONCE_MAX_TEXT >> 20);
+            goto out_args;
+        }
     } else {
         buf_adds(&input, a.text);
     }

@@ -137,6 +137,28 @@ assert_eq "an alias of a ticker not asked about: a usage error" \
     "2 stonks extract-once: --alias names MSFT, which is not in --tickers" \
     "$? $(head -n 1 "$OUT/stderr")"
 
+OLLAMA_MODEL=fake-valid "$BIN" extract-once --tickers AAPL \
+    --alias $'AAPL=\n\xc2\xa0' --text "$TEXT" >"$OUT/stdout" 2>"$OUT/stderr"
+assert_eq "an alias of white space only: a usage error" \
+    "2 stonks extract-once: --alias takes TICKER=NAME (a ticker symbol, a name of 2 or more bytes besides white space), not 'AAPL=" \
+    "$? $(head -n 1 "$OUT/stderr")"
+OLLAMA_MODEL=fake-valid "$BIN" extract-once --tickers AAPL - - \
+    </dev/null >"$OUT/stdout" 2>"$OUT/stderr"
+assert_eq "'-' twice: a usage error" \
+    "2 stonks extract-once: '-' is given twice" \
+    "$? $(head -n 1 "$OUT/stderr")"
+OLLAMA_MODEL=fake-valid "$BIN" extract-once --tickers AAPL - \
+    <"$OUT" >"$OUT/stdout" 2>"$OUT/stderr"
+assert_eq "standard input that cannot be read: an error, no signal" \
+    "2 stonks extract-once: cannot read the text from standard input: Is a directory 0" \
+    "$? $(head -n 1 "$OUT/stderr") $(wc -l <"$OUT/stdout")"
+head -c $((16 * 1024 * 1024 + 1)) /dev/zero | tr '\0' a |
+    OLLAMA_MODEL=fake-valid "$BIN" extract-once --tickers AAPL - \
+        >"$OUT/stdout" 2>"$OUT/stderr"
+assert_eq "a text over 16 MiB: refused" \
+    "2 stonks extract-once: the text is over 16 MiB; give a shorter one 0" \
+    "$? $(head -n 1 "$OUT/stderr") $(wc -l <"$OUT/stdout")"
+
 echo "prompt cut to fit num_ctx"
 /usr/bin/python3 -c 'print("Net sales rose. " * 200, end="")' >"$OUT/long.txt"
 OLLAMA_NUM_CTX=1024 once fake-valid - <"$OUT/long.txt"
