@@ -166,16 +166,24 @@ event_type event_classify(const char *text, size_t len)
     if (!text)
         return EVENT_OTHER;
     pthread_once(&event_lex_once, event_lex_init);
-    n = feat_tokenize(text, len, toks, FEAT_MAX_TOKENS);
-    n = word_hashes(text, toks, n, words);
-    for (size_t i = 0; i < n; i++) {
-        if (!words[i])
-            continue;
-        vote(feat_lexicon_get(&event_lex, words[i]), score, &title, &needs);
-        if (i > 0 && words[i - 1])
-            vote(feat_lexicon_get(&event_lex,
-                                  feat_hash_pair(words[i - 1], words[i])),
-                 score, &title, &needs);
+    /* the whole text votes, FEAT_MAX_TOKENS tokens at a time */
+    for (size_t off = 0; off < len;) {
+        size_t ntok =
+            feat_tokenize(text + off, len - off, toks, FEAT_MAX_TOKENS);
+
+        n = word_hashes(text + off, toks, ntok, words);
+        for (size_t i = 0; i < n; i++) {
+            if (!words[i])
+                continue;
+            vote(feat_lexicon_get(&event_lex, words[i]), score, &title, &needs);
+            if (i > 0 && words[i - 1])
+                vote(feat_lexicon_get(&event_lex,
+                                      feat_hash_pair(words[i - 1], words[i])),
+                     score, &title, &needs);
+        }
+        if (ntok < FEAT_MAX_TOKENS)
+            break;
+        off += toks[ntok - 1].off + toks[ntok - 1].len;
     }
     if (!title)
         score[C] -= needs;

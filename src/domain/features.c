@@ -160,8 +160,9 @@ static void sent_lex_init(void)
 
 /* Byte classes: every byte of a word, digits, ASCII letters. Bytes
  * >= 0x80 are word bytes so that UTF-8 names stay whole, except 0xE2,
- * which starts the General Punctuation block (see general_punct) as
- * well as symbols such as the euro sign, so is looked at on its own. */
+ * 0xE3 and 0xEF, which start punctuation (see punct3) as well as
+ * characters of words (the euro sign, CJK, the replacement character),
+ * so are looked at on their own (word_at). */
 enum { B_WORD = 1, B_DIGIT = 2, B_ALPHA = 4 };
 
 static const uint8_t byte_class[256] = {
@@ -174,7 +175,7 @@ static const uint8_t byte_class[256] = {
     1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
     1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
     1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0,
     1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
 };
 
@@ -219,14 +220,42 @@ static inline unsigned char lower(unsigned char c)
     return lower_byte[c];
 }
 
-/* 1 when a character of the General Punctuation block U+2000..U+206F
- * (curly quotes and apostrophes, dashes, ellipsis) starts at s[i]. They
+/* 1 when a 3-byte punctuation character starts at s[i]: the General
+ * Punctuation block U+2000..U+206F (curly quotes and apostrophes,
+ * dashes, ellipsis), the marks U+2120 and U+2122, CJK punctuation
+ * U+3000..U+303F and the full-width forms of ASCII punctuation. They
  * separate words as ASCII punctuation does; any other character that
- * starts with 0xE2 ("\xe2\x82\xac", the euro sign) is part of a word. */
-static inline int general_punct(const unsigned char *s, size_t len, size_t i)
+ * starts with the same bytes ("\xe2\x82\xac", the euro sign) is part of
+ * a word. The same set separates words for mentions (mention.c). */
+static inline int punct3(const unsigned char *s, size_t len, size_t i)
 {
-    return s[i] == 0xE2 && i + 2 < len &&
-           (s[i + 1] == 0x80 || s[i + 1] == 0x81) && (s[i + 2] & 0xC0) == 0x80;
+    unsigned char c1, c2;
+
+    if (i + 2 >= len || (s[i + 2] & 0xC0) != 0x80)
+        return 0;
+    c1 = s[i + 1];
+    c2 = s[i + 2];
+    switch (s[i]) {
+    case 0xE2:
+        return c1 == 0x80 || c1 == 0x81 ||
+               (c1 == 0x84 && (c2 == 0xA0 || c2 == 0xA2));
+    case 0xE3:
+        return c1 == 0x80;
+    case 0xEF:
+        return (c1 == 0xBC && ((c2 >= 0x81 && c2 <= 0x8F) ||
+                               (c2 >= 0x9A && c2 <= 0xA0) || c2 >= 0xBB)) ||
+               (c1 == 0xBD && (c2 == 0x80 || (c2 >= 0x9B && c2 <= 0xA5)));
+    default:
+        return 0;
+    }
+}
+
+/* 1 when s[i] (i < len) starts or continues a word. */
+static inline int word_at(const unsigned char *s, size_t len, size_t i)
+{
+    if (is_word_byte(s[i]))
+        return 1;
+    return (s[i] == 0xE2 || s[i] == 0xE3 || s[i] == 0xEF) && !punct3(s, len, i);
 }
 
 /* 1 when the curly apostrophe U+2019 starts at s[i]. */
@@ -302,8 +331,8 @@ static size_t scan_word(const char *text, size_t len, size_t i, uint64_t *hash,
             h = (h ^ lower_byte[s[i]]) * FNV_PRIME;
             i++;
         }
-        if (i < len && s[i] == 0xE2 && !general_punct(s, len, i)) {
-            h = (h ^ 0xE2) * FNV_PRIME;
+        if (i < len && word_at(s, len, i)) {
+            h = (h ^ s[i]) * FNV_PRIME; /* 0xE2, 0xE3, 0xEF */
             i++;
             continue;
         }
@@ -311,7 +340,7 @@ static size_t scan_word(const char *text, size_t len, size_t i, uint64_t *hash,
             is_alpha(s[i + 3])) {
             /* didn’t reads as didn't */
             if (lower(s[i + 3]) == 's' &&
-                (i + 4 >= len || !is_word_byte(s[i + 4]))) {
+                (i + 4 >= len || !word_at(s, len, i + 4))) {
                 i += 4;
                 break;
             }
@@ -319,7 +348,7 @@ static size_t scan_word(const char *text, size_t len, size_t i, uint64_t *hash,
             i += 3;
             continue;
         }
-        if (i + 1 >= len || !is_word_byte(s[i + 1]))
+        if (i + 1 >= len || !word_at(s, len, i + 1))
             break;
         c = s[i];
         if ((c == '.' || c == ',') && numeric && is_digit(s[i + 1])) {
@@ -330,7 +359,7 @@ static size_t scan_word(const char *text, size_t len, size_t i, uint64_t *hash,
             i++;
         } else if (c == '\'' && is_alpha(s[i + 1])) {
             if (lower(s[i + 1]) == 's' &&
-                (i + 2 >= len || !is_word_byte(s[i + 2]))) {
+                (i + 2 >= len || !word_at(s, len, i + 2))) {
                 i += 2;
                 break;
             }
@@ -435,7 +464,7 @@ size_t feat_tokenize(const char *text, size_t len, feat_token *toks, size_t max)
     while (i < len && n < max) {
         unsigned char c = s[i];
 
-        if (is_word_byte(c) || (c == 0xE2 && !general_punct(s, len, i))) {
+        if (word_at(s, len, i)) {
             size_t start = i;
             uint64_t h;
             int has_digit = 0;
@@ -454,10 +483,12 @@ size_t feat_tokenize(const char *text, size_t len, feat_token *toks, size_t max)
             i++;
             continue;
         }
-        if (c == 0xE2) {
-            /* curly double quotes are quotes; other punctuation of the
-             * block (apostrophes, dashes, ellipsis) separates words */
-            if (s[i + 1] == 0x80 && (s[i + 2] == 0x9C || s[i + 2] == 0x9D))
+        if (c == 0xE2 || c == 0xE3 || c == 0xEF) {
+            /* punct3: curly double quotes are quotes; other punctuation
+             * (apostrophes, dashes, ellipsis, CJK, full-width) separates
+             * words */
+            if (c == 0xE2 && s[i + 1] == 0x80 &&
+                (s[i + 2] == 0x9C || s[i + 2] == 0x9D))
                 n += add_token(toks, n, max, 0, i, 3, FEAT_K_PUNCT);
             i += 3;
             continue;

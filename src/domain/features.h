@@ -24,7 +24,8 @@
 #define FEAT_TABLE_BITS 18
 #define FEAT_TABLE_SIZE (1u << FEAT_TABLE_BITS)
 
-/* Text past this many tokens is ignored. */
+/* feat_tokenize stops after this many tokens: a window. Callers read a
+ * longer text window by window (linmodel_predict, event_classify). */
 #define FEAT_MAX_TOKENS 160
 /* The most features one text can produce; feat_extract stops there. */
 #define FEAT_MAX_FEATURES 1024

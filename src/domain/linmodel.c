@@ -79,21 +79,40 @@ void linmodel_pack(linmodel *m)
     }
 }
 
-size_t linmodel_predict(const linmodel *m, const char *text, size_t len,
-                        double prob[LINMODEL_CLASSES])
+/* Tokens of text[0..len) up to FEAT_MAX_TOKENS, into toks; returns how
+ * many make the window and sets *next to where the next window starts
+ * (len when the text ends in this one). A full window ends after its
+ * last clause break in the second half, if any. */
+static size_t window(const char *text, size_t len, feat_token *toks,
+                     size_t *next)
 {
-    feat_token toks[FEAT_MAX_TOKENS];
+    size_t n = feat_tokenize(text, len, toks, FEAT_MAX_TOKENS);
+
+    *next = len;
+    if (n < FEAT_MAX_TOKENS)
+        return n;
+    for (size_t k = n; k > FEAT_MAX_TOKENS / 2; k--) {
+        if (toks[k - 1].kind == FEAT_K_BREAK) {
+            n = k;
+            break;
+        }
+    }
+    *next = toks[n - 1].off + toks[n - 1].len;
+    return n;
+}
+
+/* Adds to z the weights of the features of toks[0..ntok) of text and
+ * returns the word and number tokens among them. */
+static size_t window_logits(const linmodel *m, const char *text,
+                            const feat_token *toks, size_t ntok,
+                            float z[LINMODEL_CLASSES])
+{
     uint32_t feats[FEAT_MAX_FEATURES];
-    float z[LINMODEL_CLASSES];
-    size_t ntok = feat_tokenize(text, len, toks, FEAT_MAX_TOKENS);
     size_t nfeat = feat_extract(text, toks, ntok, feats, FEAT_MAX_FEATURES);
     size_t words = 0;
-    double max;
-    double sum = 0.0;
 
     for (size_t i = 0; i < ntok; i++)
         words += toks[i].kind <= FEAT_K_NUM;
-    memcpy(z, m->bias, sizeof(z));
     for (size_t i = 0; i < nfeat; i++) {
         uint32_t f = feats[i];
         uint64_t bits = m->present[f / 64];
@@ -107,6 +126,47 @@ size_t linmodel_predict(const linmodel *m, const char *text, size_t len,
         z[0] += row[0];
         z[1] += row[1];
         z[2] += row[2];
+    }
+    return words;
+}
+
+size_t linmodel_predict(const linmodel *m, const char *text, size_t len,
+                        double prob[LINMODEL_CLASSES])
+{
+    feat_token toks[FEAT_MAX_TOKENS];
+    float z[LINMODEL_CLASSES];
+    double zw[LINMODEL_CLASSES] = {0.0, 0.0, 0.0};
+    size_t next;
+    size_t ntok = window(text, len, toks, &next);
+    size_t words;
+    double max;
+    double sum = 0.0;
+
+    memcpy(z, m->bias, sizeof(z));
+    words = window_logits(m, text, toks, ntok, z);
+    if (next < len) {
+        /* A long text: the mean of its windows' logits, each weighted by
+         * its words, so that length alone does not make it certain. */
+        size_t off = 0, rest = len;
+        size_t all = words;
+
+        for (int k = 0; k < LINMODEL_CLASSES; k++)
+            zw[k] = (double)words * z[k];
+        while (next < rest) {
+            size_t w;
+
+            off += next;
+            rest = len - off;
+            ntok = window(text + off, rest, toks, &next);
+            memcpy(z, m->bias, sizeof(z));
+            w = window_logits(m, text + off, toks, ntok, z);
+            for (int k = 0; k < LINMODEL_CLASSES; k++)
+                zw[k] += (double)w * z[k];
+            all += w;
+        }
+        words = all;
+        for (int k = 0; k < LINMODEL_CLASSES; k++)
+            z[k] = all ? (float)(zw[k] / (double)all) : m->bias[k];
     }
     max = fmax(z[0], fmax(z[1], z[2]));
     for (int k = 0; k < LINMODEL_CLASSES; k++) {

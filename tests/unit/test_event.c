@@ -97,6 +97,21 @@ static void test_case_does_not_matter(void **state)
     assert_int_equal(event_classify(h, strlen(h)), EVENT_DIVIDEND_BUYBACK);
 }
 
+/* The whole text votes, not only its first FEAT_MAX_TOKENS tokens. */
+static void test_long_text_votes_whole(void **state)
+{
+    static char text[4096];
+
+    (void)state;
+    text[0] = '\0';
+    for (int i = 0; i < 100; i++)
+        strcat(text, "It is here. ");
+    strcat(text, "The board raised the quarterly dividend.");
+    assert_int_equal(event_classify(text, strlen(text)),
+                     EVENT_DIVIDEND_BUYBACK);
+    assert_int_equal(event_classify(text, strlen(text) - 40), EVENT_OTHER);
+}
+
 static void test_type_names(void **state)
 {
     static const char *const names[EVENT_TYPE_COUNT] = {
@@ -117,6 +132,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fixture_headlines_get_their_type),
         cmocka_unit_test(test_empty_text_is_other),
+        cmocka_unit_test(test_long_text_votes_whole),
         cmocka_unit_test(test_quoted_ceo_is_not_a_management_change),
         cmocka_unit_test(test_hyphenated_words_match_by_parts),
         cmocka_unit_test(test_case_does_not_matter),

@@ -163,6 +163,11 @@ static void test_unicode_punctuation_reads_as_ascii(void **state)
          "fell",
          "Sales - and profit - fell"},
         {"Sales fell\xe2\x80\xa6 again", "Sales fell again"},
+        {"Sales fell\xe3\x80\x82", "Sales fell"},
+        {"Sales\xef\xbc\x88"
+         "fell\xef\xbc\x89 sharply",
+         "Sales fell sharply"},
+        {"Sales fell\xe2\x84\xa2", "Sales fell"},
     };
     sentiment_result a, b;
 
@@ -183,6 +188,37 @@ static void test_unicode_punctuation_reads_as_ascii(void **state)
     /* a character cut short at the end is part of the word */
     sentiment_classify(model, "Profit rose\xe2\x80", 13, &a);
     assert_true(a.score >= -1.0 && a.score <= 1.0);
+}
+
+/* A text longer than FEAT_MAX_TOKENS tokens is read whole, in windows
+ * whose logits are averaged: what comes late counts. */
+static void test_long_text_is_read_whole(void **state)
+{
+    static char text[8192];
+    const char *late = "Net sales rose 20 % and operating profit doubled. ";
+    const char *one = "Operating profit fell sharply. ";
+    sentiment_result head, whole, single;
+    size_t head_len;
+
+    (void)state;
+    text[0] = '\0';
+    for (int i = 0; i < 40; i++)
+        strcat(text, "The company is based in Espoo. ");
+    head_len = strlen(text);
+    for (int i = 0; i < 20; i++)
+        strcat(text, late);
+    sentiment_classify(model, text, head_len, &head);
+    sentiment_classify(model, text, strlen(text), &whole);
+    assert_int_equal(head.label, SENT_NEUTRAL);
+    assert_int_equal(whole.label, SENT_POSITIVE);
+
+    text[0] = '\0';
+    for (int i = 0; i < 60; i++)
+        strcat(text, one);
+    sentiment_classify(model, one, strlen(one), &single);
+    sentiment_classify(model, text, strlen(text), &whole);
+    assert_int_equal(single.label, SENT_NEGATIVE);
+    assert_int_equal(whole.label, SENT_NEGATIVE);
 }
 
 static void test_score_is_deterministic(void **state)
@@ -396,6 +432,7 @@ int main(void)
         cmocka_unit_test(test_swing_between_profit_and_loss),
         cmocka_unit_test(test_plain_facts_are_neutral),
         cmocka_unit_test(test_unicode_punctuation_reads_as_ascii),
+        cmocka_unit_test(test_long_text_is_read_whole),
         cmocka_unit_test(test_score_is_deterministic),
         cmocka_unit_test(test_result_is_consistent),
         cmocka_unit_test(test_empty_text_is_neutral),
