@@ -103,6 +103,8 @@ static int ends_abbreviation(const docsignal_doc *d, size_t i)
         k++;
     while (b > 0 && is_alpha((unsigned char)s[b - 1]))
         b--;
+    if (b > 0 && s[b - 1] == '$') /* a cashtag: "$MS." */
+        return k < d->len && is_lower((unsigned char)s[k]);
     if (i - b == 1 && !ticker_letter(s, b))
         return 1;
     for (size_t a = 0; a < sizeof(company) / sizeof(company[0]); a++) {
@@ -116,15 +118,21 @@ static int ends_abbreviation(const docsignal_doc *d, size_t i)
     return k < d->len && is_lower((unsigned char)s[k]);
 }
 
-/* 1 when a contrast word that opens a clause starts at s[i]. */
+/* 1 when a contrast word that opens a clause starts at s[i] (after
+ * white space, '(', ',' or a dash). */
 static int contrast_at(const char *s, size_t len, size_t i)
 {
     static const char *const words[] = {"while", "whereas", "but", "although",
                                         "meanwhile"};
     size_t e = i;
 
+    int dash = i >= 3 && (unsigned char)s[i - 3] == 0xe2 &&
+               (unsigned char)s[i - 2] == 0x80 &&
+               ((unsigned char)s[i - 1] == 0x93 ||
+                (unsigned char)s[i - 1] == 0x94); /* – — */
+
     if (i == 0 || (!is_space((unsigned char)s[i - 1]) && s[i - 1] != '(' &&
-                   s[i - 1] != ','))
+                   s[i - 1] != ',' && !dash))
         return 0;
     while (e < len && is_alpha((unsigned char)s[e]))
         e++;
@@ -355,7 +363,7 @@ void docsignal_for(const docsignal_doc *d, const sentiment_model *m,
             !same_words(d, &d->spans[last], sp) &&
             one_naming(d->text, d->spans[last].off + d->spans[last].len,
                        sp->off)) {
-            last = k;
+            last = SIZE_MAX; /* a naming is a name and one symbol */
             continue;
         }
         last = k;

@@ -87,6 +87,8 @@ static void test_units(void **state)
                  "Profit fell at $F. / Apple rose.");
     assert_units("Profit fell at BRK.B. Apple rose.",
                  "Profit fell at BRK.B. / Apple rose.");
+    assert_units("Profit fell at $MS. Apple rose. $co. too",
+                 "Profit fell at $MS. / Apple rose. / $co. too");
     assert_units("J. Smith and U.S. sales. Apple rose.",
                  "J. Smith and U.S. sales. / Apple rose.");
     assert_units("Fell at BRK-B. Rose at $brk.b. Flat at BRK/B. Done",
@@ -112,6 +114,9 @@ static void test_units(void **state)
     /* a contrast word after '(' or ',' opens a clause */
     assert_units("Apple rose,while Google fell (whereas Ford fell)",
                  "Apple rose, / while Google fell ( / whereas Ford fell)");
+    assert_units("Apple rose\xe2\x80\x94"
+                 "but Google fell",
+                 "Apple rose\xe2\x80\x94 / but Google fell");
     assert_units("", "");
     assert_units(" ;; | ", "");
 }
@@ -237,6 +242,9 @@ static void test_relevance_by_place(void **state)
     assert_true(
         signal_for("Phone makers", "Apple (AAPL) rose. AAPL gained.", "AAPL")
             .relevance == 0.6 + 0.1);
+    /* a naming is one name and one symbol */
+    assert_true(signal_for("Phone makers", "Apple, AAPL, Apple rose.", "AAPL")
+                    .relevance == 0.6 + 0.1);
     /* but not across a sentence's end */
     assert_true(
         signal_for("Phone makers", "Shares of Apple. AAPL fell.", "AAPL")
