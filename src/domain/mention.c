@@ -347,10 +347,9 @@ static int phrase_before(const mention_index *idx, const m_phrase *a,
     return strcmp(idx->tickers[a->ticker].sym, idx->tickers[b->ticker].sym) < 0;
 }
 
-/* An alias written as a symbol ("GOOG", "HP"; "ALL", "IT") is
- * registered as another symbol of the ticker, so that it counts where a
- * symbol does (an everyday word only as a cashtag or in a list) and a
- * ticker of its own keeps it. Returns 1 when phrase was one. */
+/* An alias that is an everyday word written as a symbol ("ALL", "IT")
+ * is registered as another symbol of the ticker, so that it counts only
+ * where a common-word ticker does. Returns 1 when phrase was one. */
 static int add_symbol_alias(mention_index *idx, const char *sym,
                             const char *phrase)
 {
@@ -358,7 +357,7 @@ static int add_symbol_alias(mention_index *idx, const char *sym,
     size_t t, a;
 
     if (ticker_normalize(phrase, strlen(phrase), alias) < 0 ||
-        strcmp(alias, phrase) != 0)
+        strcmp(alias, phrase) != 0 || !ticker_is_common_word(alias))
         return 0;
     t = ticker_get(idx, sym);
     a = ticker_get(idx, alias);
@@ -411,14 +410,15 @@ static void phrase_add(mention_index *idx, size_t t, char *text, size_t len,
     (*n)++;
 }
 
-/* Length of an apostrophe at s[i], or 0: ASCII or U+2019 (the curly
- * one). */
+/* Length of an apostrophe at s[i], or 0: ASCII, U+2019 (the curly one)
+ * or U+2018 (what typing turns a leading one into: "‘Tis"). */
 static size_t apostrophe_len(const char *s, size_t len, size_t i)
 {
     if (s[i] == '\'')
         return 1;
     if (i + 2 < len && (unsigned char)s[i] == 0xE2 &&
-        (unsigned char)s[i + 1] == 0x80 && (unsigned char)s[i + 2] == 0x99)
+        (unsigned char)s[i + 1] == 0x80 &&
+        ((unsigned char)s[i + 2] == 0x99 || (unsigned char)s[i + 2] == 0x98))
         return 3;
     return 0;
 }
@@ -731,12 +731,29 @@ static size_t phrase_match(const m_phrase *p, const char *s, size_t len,
     return k;
 }
 
-/* The longest phrase of list (n long) matching at s[i] (with every
- * other phrase of that length that matches too, for a name shared by two
- * tickers). Returns where it ends, or 0. */
+/* 1 when phrase p is written as the symbol of a listed ticker that
+ * stands for itself ("AAPL" given as another ticker's alias): that
+ * symbol stays its own ticker's. */
+static int own_symbol(const mention_index *idx, const m_phrase *p)
+{
+    const m_entry *e = lookup(idx, p->text, token_end(p->text, p->len, 0));
+
+    for (size_t k = 0; e && k < e->ntickers; k++) {
+        const m_ticker *t = &idx->tickers[e->tickers[k]];
+
+        if (t->listed && t->target == e->tickers[k] &&
+            strlen(t->sym) == p->len && !memcmp(t->sym, p->text, p->len))
+            return 1;
+    }
+    return 0;
+}
+
+/* The longest phrase of list (n long) matching at s[i] and ending past
+ * min_end (with every other phrase of that length that matches too, for
+ * a name shared by two tickers). Returns where it ends, or 0. */
 static size_t match_phrases(const mention_index *idx, const size_t *list,
                             size_t n_list, const char *s, size_t len, size_t i,
-                            hits *h)
+                            size_t min_end, hits *h)
 {
     size_t best_len = 0, best_end = 0;
 
@@ -746,8 +763,10 @@ static size_t match_phrases(const mention_index *idx, const size_t *list,
 
         if (best_end && p->len < best_len)
             break;
+        if (own_symbol(idx, p))
+            continue;
         end = phrase_match(p, s, len, i);
-        if (!end)
+        if (end <= min_end)
             continue;
         hit(idx, h, p->ticker, i, end - i);
         if (!best_end) {
@@ -803,11 +822,16 @@ static void scan(const mention_index *idx, const char *text, size_t len,
                 e = lookup(idx, text + i, j - i);
         }
         if (e && e->nphrases > 0)
-            end = match_phrases(idx, e->phrases, e->nphrases, text, len, i, h);
+            end =
+                match_phrases(idx, e->phrases, e->nphrases, text, len, i, 0, h);
+        /* a name in capitals of more than one word ("GE HEALTHCARE")
+         * before a bare ticker ("GE"), a one-word one after it */
+        if (end == 0 && e && e->ncaps > 0)
+            end = match_phrases(idx, e->caps, e->ncaps, text, len, i, j, h);
         if (end == 0 && e && e->ntickers > 0)
             end = match_bare(idx, text, len, i, j, h);
         if (end == 0 && e && e->ncaps > 0)
-            end = match_phrases(idx, e->caps, e->ncaps, text, len, i, h);
+            end = match_phrases(idx, e->caps, e->ncaps, text, len, i, 0, h);
         i = end > 0 ? end : j;
     }
 }

@@ -19,19 +19,20 @@
  *    the part before it is tried ("$AAPL.O" -> AAPL).
  *  - Alias: the longest phrase that matches there. Bytes compare
  *    exactly, except that an apostrophe matches a straight one or a
- *    curly one (U+2019) in either; a space in a phrase matches any run
+ *    curly one (U+2019, U+2018) in either; a space in a phrase matches any run
  *    of white space; the match starts on a word boundary and, when the
  *    phrase ends with a letter or digit, ends on one ("Apple's" mentions
  *    Apple, "Applebee's" does not). A phrase shared by two tickers gives
  *    both.
+ *  - Alias in capitals: a phrase with a lower-case letter and at least
+ *    five letters also matches in ASCII capitals ("MCDONALD'S"; "GE
+ *    HEALTHCARE" in an EDGAR title), when it is longer than the word
+ *    there; one of a single word ("APPLE") only where no bare ticker
+ *    (next rule) matched. Shorter ones ("Citi", "AmEx") do not: in
+ *    capitals they are as often acronyms ("NYSE AMEX").
  *  - Bare ticker: an upper-case word that is a registered ticker and
  *    not a common word, with an optional class suffix ("BRK.B",
  *    "BRK-B", "BRK/B"; "AAPL.O" -> AAPL as for cashtags).
- *  - Alias in capitals: a phrase with a lower-case letter and at least
- *    five letters also matches in ASCII capitals ("APPLE INC", an EDGAR
- *    title; "MCDONALD'S"), where neither rule above matched. Shorter
- *    ones ("Citi", "AmEx") do not: in capitals they are as often
- *    acronyms ("NYSE AMEX").
  * Besides, parentheses that hold only two or more upper-case symbols
  * separated by ',', ';' or '/' are a ticker list ("(T, VZ)"): every
  * registered ticker in it counts, common words included. A lone "(T)"
@@ -41,12 +42,13 @@
  * An alias does not register its ticker's symbol; only
  * mention_index_add_ticker does. Tickers given to either function are
  * put in canonical form first (ticker_normalize); invalid ones are
- * ignored. An alias that is itself a symbol in canonical form ("GOOG",
- * "HP"; "ALL", "IT": another listing of the company) is not a phrase
- * but another symbol of its ticker, counted where a symbol is (a
- * common word only as a cashtag or in a ticker list); a symbol
- * registered as a ticker of its own is never another ticker's, in
- * whichever order the two were registered.
+ * ignored. An alias that is itself a common-word symbol in canonical
+ * form ("ALL", "IT": another listing of the company) is not a phrase
+ * but another symbol of its ticker, counted only where a common-word
+ * ticker is: as a cashtag or in a ticker list. A symbol registered as
+ * a ticker of its own is never another ticker's, whether given as an
+ * alias ("AAPL" for MSFT) or a symbol alias, in whichever order the two
+ * were registered.
  */
 #ifndef STONKS_MENTION_H
 #define STONKS_MENTION_H

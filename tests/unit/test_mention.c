@@ -370,17 +370,18 @@ static void test_common_word_symbol_alias(void **state)
     check_idx(idx, "$IT rose", "IT");
     mention_index_free(idx);
 
-    /* any alias written as a symbol is one: another ticker's symbol
-     * stays that ticker's, and a list names each ticker once */
+    /* another ticker's symbol given as an alias stays that ticker's,
+     * in either order, and a list names each ticker once; an alias
+     * written as a symbol shared by two tickers gives both */
     idx = mention_index_new();
+    mention_index_add_alias(idx, "MSFT", "AAPL");
     mention_index_add_ticker(idx, "AAPL");
     mention_index_add_ticker(idx, "MSFT");
-    mention_index_add_alias(idx, "MSFT", "AAPL");
-    mention_index_add_ticker(idx, "HPQ");
     mention_index_add_alias(idx, "HPQ", "HP");
+    mention_index_add_alias(idx, "HPE", "HP");
     check_idx(idx, "AAPL rose", "AAPL");
     check_spans(idx, "(AAPL, MSFT)", "AAPL@1+4 MSFT@7+4", 16);
-    check_idx(idx, "HP, $HP and (HP, AAPL); HPX", "AAPL HPQ");
+    check_idx(idx, "HP rose; HPX", "HPE HPQ");
     mention_index_free(idx);
 
     /* white space around such an alias changes nothing */
@@ -417,6 +418,11 @@ static void test_names_in_capitals(void **state)
     mention_index_add_alias(idx, "AXP", "American Express");
     check_idx(idx, "APPLE rose", "APPLE");
     check_idx(idx, "Apple rose", "AAPL");
+    mention_index_add_ticker(idx, "GE");
+    mention_index_add_ticker(idx, "GEHC");
+    mention_index_add_alias(idx, "GEHC", "GE HealthCare");
+    check_idx(idx, "4 - GE HEALTHCARE TECHNOLOGIES INC. (Issuer)", "GEHC");
+    check_idx(idx, "GE HealthCare and GE rose", "GE GEHC");
     check_idx(idx, "NYSE AMEX: XYZ", "");
     check_idx(idx, "AMERICAN EXPRESS CO", "AXP");
     check_spans(idx, "AMERICAN   EXPRESS", "AXP@0+18", 16);
@@ -438,7 +444,7 @@ static void test_curly_apostrophes(void **state)
     check_idx(idx, "McDonald\xe2\x80\x99s sales", "MCD");
     check_idx(idx, "MCDONALD\xe2\x80\x99S", "MCD");
     check_idx(idx, "Macy's and Macy\xe2\x80\x99s", "M");
-    check_idx(idx, "McDonald\xe2\x80\x98s", "");
+    check_idx(idx, "McDonald\xe2\x80\x98s", "MCD");
     check_idx(idx, "McDonald\xe2\x80", "");
     check_idx(idx, "McDonalds", "");
     check_spans(idx, "McDonald\xe2\x80\x99s", "MCD@0+12", 16);
@@ -446,6 +452,7 @@ static void test_curly_apostrophes(void **state)
     mention_index_add_ticker(idx, "TIS");
     mention_index_add_alias(idx, "TIS", "\xe2\x80\x99Tis Corp");
     check_idx(idx, "'Tis Corp and \xe2\x80\x99Tis Corp", "TIS");
+    check_idx(idx, "\xe2\x80\x98Tis Corp", "TIS");
     check_spans(idx, "\xe2\x80\x99Tis Corp", "TIS@0+11", 16);
     mention_index_free(idx);
 }
