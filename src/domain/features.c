@@ -258,10 +258,12 @@ static inline int word_at(const unsigned char *s, size_t len, size_t i)
     return (s[i] == 0xE2 || s[i] == 0xE3 || s[i] == 0xEF) && !punct3(s, len, i);
 }
 
-/* 1 when the curly apostrophe U+2019 starts at s[i]. */
+/* 1 when a curly apostrophe starts at s[i]: U+2019, or U+2018 typed in
+ * its place. */
 static inline int curly_apostrophe(const unsigned char *s, size_t len, size_t i)
 {
-    return i + 2 < len && s[i] == 0xE2 && s[i + 1] == 0x80 && s[i + 2] == 0x99;
+    return i + 2 < len && s[i] == 0xE2 && s[i + 1] == 0x80 &&
+           (s[i + 2] == 0x99 || s[i + 2] == 0x98);
 }
 
 uint64_t feat_hash_pair(uint64_t a, uint64_t b)

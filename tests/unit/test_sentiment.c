@@ -155,6 +155,7 @@ static void test_unicode_punctuation_reads_as_ascii(void **state)
     static const char *const pairs[][2] = {
         {"Profit didn\xe2\x80\x99t rise.", "Profit didn't rise."},
         {"Sales won\xe2\x80\x99t grow", "Sales won't grow"},
+        {"Sales won\xe2\x80\x98t grow", "Sales won't grow"},
         {"Apple\xe2\x80\x99s profit rose", "Apple's profit rose"},
         {"\xe2\x80\x9cProfit rose 20 percent.\xe2\x80\x9d",
          "\"Profit rose 20 percent.\""},
