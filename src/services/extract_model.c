@@ -54,6 +54,12 @@ extract_model *extract_model_open(const config *c, char *err, size_t errlen)
     }
     m->embedded = sentiment_model_load(c->model_path, err, errlen);
     if (!m->embedded) {
+        size_t used = strlen(err);
+
+        if (strncmp(err, "cannot open", 11) == 0 && used < errlen)
+            snprintf(err + used, errlen - used,
+                     " (STONKS_MODEL_PATH names the weights file; the "
+                     "default is relative to the repository's folder)");
         free(m);
         return NULL;
     }
@@ -249,6 +255,21 @@ static size_t trimmed_len(const char *name)
     return last > b ? last - b : 0;
 }
 
+/* 1 when name has a letter or digit: ASCII, or a UTF-8 character
+ * outside U+0080..U+00BF (controls, no-break space, Latin-1
+ * punctuation) and U+2000..U+2FFF (punctuation and symbols). */
+static int has_letter(const char *name)
+{
+    for (size_t i = 0; name[i]; i++) {
+        unsigned char c = (unsigned char)name[i];
+
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+            (c >= '0' && c <= '9') || (c >= 0xC3 && c != 0xE2))
+            return 1;
+    }
+    return 0;
+}
+
 /* --alias TICKER=NAME: a ticker symbol and a name of 2 or more bytes
  * besides white space at its ends. Returns 0, or -1 with the reason in
  * msg. */
@@ -258,10 +279,11 @@ static int parse_alias(const char *v, once_args *a, char *msg, size_t msglen)
     char sym[TICKER_MAX];
 
     if (!eq || ticker_normalize(v, (size_t)(eq - v), sym) < 0 ||
-        trimmed_len(eq + 1) < 2) {
+        trimmed_len(eq + 1) < 2 || !has_letter(eq + 1)) {
         snprintf(msg, msglen,
                  "--alias takes TICKER=NAME (a ticker symbol, a name of 2 "
-                 "or more bytes besides white space), not '%.64s'",
+                 "or more bytes besides white space, with a letter or "
+                 "digit), not '%.64s'",
                  v);
         return -1;
     }
@@ -408,6 +430,12 @@ int cmd_extract_once(int argc, char **argv)
                     "standard input: %s\n",
                     strerror(errno));
             goto out_args;
+        }
+        if (input.len >= 3 && memcmp(input.data, "\xef\xbb\xbf", 3) == 0) {
+            /* a byte order mark is not text */
+            memmove(input.data, input.data + 3, input.len - 3);
+            input.len -= 3;
+            input.data[input.len] = '\0';
         }
         if (input.len > ONCE_MAX_TEXT) {
             fprintf(stderr,

@@ -140,7 +140,7 @@ assert_eq "an alias of a ticker not asked about: a usage error" \
 OLLAMA_MODEL=fake-valid "$BIN" extract-once --tickers AAPL \
     --alias $'AAPL=\n\xc2\xa0' --text "$TEXT" >"$OUT/stdout" 2>"$OUT/stderr"
 assert_eq "an alias of white space only: a usage error" \
-    "2 stonks extract-once: --alias takes TICKER=NAME (a ticker symbol, a name of 2 or more bytes besides white space), not 'AAPL=" \
+    "2 stonks extract-once: --alias takes TICKER=NAME (a ticker symbol, a name of 2 or more bytes besides white space, with a letter or digit), not 'AAPL=" \
     "$? $(head -n 1 "$OUT/stderr")"
 OLLAMA_MODEL=fake-valid "$BIN" extract-once --tickers AAPL - - \
     </dev/null >"$OUT/stdout" 2>"$OUT/stderr"
