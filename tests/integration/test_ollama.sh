@@ -159,6 +159,12 @@ assert_eq "a text over 16 MiB: refused" \
     "2 stonks extract-once: the text is over 16 MiB; give a shorter one 0" \
     "$? $(head -n 1 "$OUT/stderr") $(wc -l <"$OUT/stdout")"
 
+printf '\xef\xbb\xbfNet sales rose.' >"$OUT/bom.txt"
+once fake-valid - <"$OUT/bom.txt"
+assert_eq "a byte order mark on standard input is not text" \
+    '0 "text_shown":48,"text_len":48}' \
+    "$rc $(head -n 1 "$OUT/stdout" | grep -o '"text_shown.*')"
+
 echo "prompt cut to fit num_ctx"
 /usr/bin/python3 -c 'print("Net sales rose. " * 200, end="")' >"$OUT/long.txt"
 OLLAMA_NUM_CTX=1024 once fake-valid - <"$OUT/long.txt"
