@@ -531,6 +531,36 @@ size_t feat_tokenize(const char *text, size_t len, feat_token *toks, size_t max)
     return n;
 }
 
+size_t feat_window(const char *text, size_t len, feat_token *toks, size_t *next)
+{
+    size_t n = feat_tokenize(text, len, toks, FEAT_MAX_TOKENS);
+
+    *next = len;
+    if (n < FEAT_MAX_TOKENS)
+        return n;
+    for (size_t k = n; k > FEAT_MAX_TOKENS / 2; k--) {
+        if (toks[k - 1].kind == FEAT_K_BREAK) {
+            *next = toks[k - 1].off + toks[k - 1].len;
+            return k;
+        }
+    }
+    *next = toks[n - 1].off;
+    return n - 1;
+}
+
+int feat_token_has_letter(const char *text, const feat_token *t)
+{
+    const unsigned char *s = (const unsigned char *)text + t->off;
+
+    for (size_t i = 0; i < t->len; i++) {
+        /* ASCII letters; lead bytes of letters (not of U+0080..U+00BF,
+         * nor of the symbols and punctuation that start with 0xE2) */
+        if (is_alpha(s[i]) || (s[i] >= 0xC3 && s[i] != 0xE2))
+            return 1;
+    }
+    return 0;
+}
+
 double feat_token_number(const char *text, const feat_token *t)
 {
     double v = parse_number((const unsigned char *)text + t->off, t->len);

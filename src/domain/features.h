@@ -25,7 +25,7 @@
 #define FEAT_TABLE_SIZE (1u << FEAT_TABLE_BITS)
 
 /* feat_tokenize stops after this many tokens: a window. Callers read a
- * longer text window by window (linmodel_predict, event_classify). */
+ * longer text window by window (feat_window). */
 #define FEAT_MAX_TOKENS 160
 /* The most features one text can produce; feat_extract stops there. */
 #define FEAT_MAX_FEATURES 1024
@@ -56,6 +56,20 @@ size_t feat_tokenize(const char *text, size_t len, feat_token *toks,
 /* The value of a FEAT_K_NUM token ("1,250.5" is 1250.5, "EUR -0.4" is
  * -0.4); a unit suffix such as "m" is ignored. */
 double feat_token_number(const char *text, const feat_token *t);
+
+/* The next window of text[0..len): its tokens (at most FEAT_MAX_TOKENS)
+ * into toks; returns how many and sets *next to where the window after
+ * it starts (len when the text ends in this one). A full window ends
+ * after its last clause break in its second half; without one, its last
+ * token is left to the next window, which reads it with what follows
+ * ("U.S." or "Inc." then stays one word). Every token of the text is in
+ * exactly one window. */
+size_t feat_window(const char *text, size_t len, feat_token *toks,
+                   size_t *next);
+
+/* 1 when the token is evidence of language: it holds an ASCII letter or
+ * a UTF-8 letter (not a number, a '%' or punctuation such as "\xc2\xab"). */
+int feat_token_has_letter(const char *text, const feat_token *t);
 
 /* FNV-1a 64 of the lower-cased bytes of s[0..len): the same hash the
  * tokenizer gives the word. */

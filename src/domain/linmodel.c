@@ -79,30 +79,8 @@ void linmodel_pack(linmodel *m)
     }
 }
 
-/* Tokens of text[0..len) up to FEAT_MAX_TOKENS, into toks; returns how
- * many make the window and sets *next to where the next window starts
- * (len when the text ends in this one). A full window ends after its
- * last clause break in the second half, if any. */
-static size_t window(const char *text, size_t len, feat_token *toks,
-                     size_t *next)
-{
-    size_t n = feat_tokenize(text, len, toks, FEAT_MAX_TOKENS);
-
-    *next = len;
-    if (n < FEAT_MAX_TOKENS)
-        return n;
-    for (size_t k = n; k > FEAT_MAX_TOKENS / 2; k--) {
-        if (toks[k - 1].kind == FEAT_K_BREAK) {
-            n = k;
-            break;
-        }
-    }
-    *next = toks[n - 1].off + toks[n - 1].len;
-    return n;
-}
-
 /* Adds to z the weights of the features of toks[0..ntok) of text and
- * returns the word and number tokens among them. */
+ * returns how many of them are words with a letter. */
 static size_t window_logits(const linmodel *m, const char *text,
                             const feat_token *toks, size_t ntok,
                             float z[LINMODEL_CLASSES])
@@ -112,7 +90,7 @@ static size_t window_logits(const linmodel *m, const char *text,
     size_t words = 0;
 
     for (size_t i = 0; i < ntok; i++)
-        words += toks[i].kind <= FEAT_K_NUM;
+        words += feat_token_has_letter(text, &toks[i]);
     for (size_t i = 0; i < nfeat; i++) {
         uint32_t f = feats[i];
         uint64_t bits = m->present[f / 64];
@@ -137,7 +115,7 @@ size_t linmodel_predict(const linmodel *m, const char *text, size_t len,
     float z[LINMODEL_CLASSES];
     double zw[LINMODEL_CLASSES] = {0.0, 0.0, 0.0};
     size_t next;
-    size_t ntok = window(text, len, toks, &next);
+    size_t ntok = feat_window(text, len, toks, &next);
     size_t words;
     double max;
     double sum = 0.0;
@@ -157,7 +135,7 @@ size_t linmodel_predict(const linmodel *m, const char *text, size_t len,
 
             off += next;
             rest = len - off;
-            ntok = window(text + off, rest, toks, &next);
+            ntok = feat_window(text + off, rest, toks, &next);
             memcpy(z, m->bias, sizeof(z));
             w = window_logits(m, text + off, toks, ntok, z);
             for (int k = 0; k < LINMODEL_CLASSES; k++)

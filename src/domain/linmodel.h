@@ -50,11 +50,10 @@ void linmodel_release(linmodel *m);
 void linmodel_pack(linmodel *m);
 
 /* Writes the class probabilities of text[0..len) into prob (using the
- * packed form) and returns the number of word and number tokens seen (0:
- * no evidence at all, and prob is then the bias alone). A text of more
- * than FEAT_MAX_TOKENS tokens is read in windows of at most that many,
- * each ending at a clause break where one falls in its second half; its
- * logits are the mean of the windows' logits weighted by their words. */
+ * packed form) and returns the number of words with a letter seen (0: no
+ * evidence, as for numbers or punctuation alone). A text of more than
+ * FEAT_MAX_TOKENS tokens is read window by window (feat_window); its
+ * logits are the mean of the windows' logits weighted by those words. */
 size_t linmodel_predict(const linmodel *m, const char *text, size_t len,
                         double prob[LINMODEL_CLASSES]);
 

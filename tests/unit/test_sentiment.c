@@ -270,6 +270,21 @@ static void test_empty_text_is_neutral(void **state)
     assert_true(r.score == 0.0);
     assert_true(r.confidence == 0.0);
 
+    /* numbers, '%' and Latin-1 punctuation are no words either */
+    {
+        static const char *const none[] = {"% % %", "100 200 300 2011",
+                                           "\xc2\xab\xc2\xbb \xc2\xa9 \xc2\xbf",
+                                           "\xe2\x82\xac 5"};
+
+        for (size_t i = 0; i < sizeof(none) / sizeof(none[0]); i++) {
+            sentiment_classify(model, none[i], strlen(none[i]), &r);
+            assert_int_equal(r.label, SENT_NEUTRAL);
+            assert_true(r.confidence == 0.0);
+        }
+        sentiment_classify(model, "\xc3\xa9t\xc3\xa9", 6, &r);
+        assert_true(r.confidence > 0.0);
+    }
+
     /* Only the first len bytes count. */
     sentiment_classify(model, "Sales increased", 0, &r);
     assert_int_equal(r.label, SENT_NEUTRAL);
