@@ -4,9 +4,10 @@
  * lexicon flags. Hyphenated tokens vote by their parts ("spin-off" is
  * "spin off"). The type with the most votes wins; ties go to the type
  * listed first in `priority`. A management change needs a
- * change word ("resigns", "steps down") or an appointment word ("names",
- * "hires") next to a title ("CEO", "chairman"): a CEO quoted in a
- * headline is not a change of management.
+ * change word ("resigns", "steps down"), or an appointment word ("names",
+ * "hires") within TITLE_NEAR words of a title ("CEO", "chairman"): a CEO
+ * quoted in a headline is not a change of management. The whole text
+ * votes, window by window (feat_window).
  */
 #include "domain/event.h"
 
@@ -18,7 +19,6 @@
 #define W(type, w) ((uint32_t)(w) << (3 * (type)))
 #define TITLE (1u << 30) /* a management title */
 #define NEEDS_TITLE (1u << 31) /* counts for a change only with a title */
-#define MAX_WORDS (2 * FEAT_MAX_TOKENS)
 
 enum {
     E = EVENT_EARNINGS,
@@ -112,85 +112,105 @@ static void event_lex_init(void)
                        sizeof(event_words) / sizeof(event_words[0]));
 }
 
-/* The word hashes of the tokens, a hyphenated word replaced by its
- * parts; 0 marks a phrase break (no pair spans it). */
-static size_t word_hashes(const char *text, const feat_token *toks, size_t n,
-                          uint64_t *out)
-{
-    size_t k = 0;
+/* The votes of a text read so far, word by word. A word that needs a
+ * title counts for a management change only with a title within
+ * TITLE_NEAR words before or after it. */
+#define TITLE_NEAR 4
 
-    for (size_t i = 0; i < n && k < MAX_WORDS; i++) {
+typedef struct votes {
+    int score[EVENT_TYPE_COUNT];
+    uint64_t prev; /* the word before, 0 after a phrase break */
+    size_t pos; /* words (and breaks) read */
+    size_t title_at; /* pos + 1 of the last title, 0 for none */
+    size_t pending_at; /* pos + 1 of a change word waiting for a title */
+    int pending; /* its weight, 0 for none */
+} votes;
+
+static void vote(votes *v, uint32_t flags)
+{
+    int change = (int)((flags >> (3 * C)) & 7);
+    size_t here = v->pos + 1;
+
+    for (int t = 1; t < EVENT_TYPE_COUNT; t++) {
+        if (t != C || !(flags & NEEDS_TITLE))
+            v->score[t] += (int)((flags >> (3 * t)) & 7);
+    }
+    if (flags & NEEDS_TITLE) {
+        if (v->title_at && here - v->title_at <= TITLE_NEAR) {
+            v->score[C] += change;
+        } else {
+            v->pending = change;
+            v->pending_at = here;
+        }
+    }
+    if (flags & TITLE) {
+        v->title_at = here;
+        if (v->pending && here - v->pending_at <= TITLE_NEAR) {
+            v->score[C] += v->pending;
+            v->pending = 0;
+        }
+    }
+}
+
+/* Reads one word's hash (0: a phrase break): its vote and the pair's. */
+static void add_word(votes *v, uint64_t h)
+{
+    if (h) {
+        vote(v, feat_lexicon_get(&event_lex, h));
+        if (v->prev)
+            vote(v, feat_lexicon_get(&event_lex, feat_hash_pair(v->prev, h)));
+    }
+    v->prev = h;
+    v->pos++;
+}
+
+/* Reads the tokens, a hyphenated word by its parts. */
+static void add_tokens(votes *v, const char *text, const feat_token *toks,
+                       size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
         const char *s = text + toks[i].off;
         size_t len = toks[i].len;
         size_t start = 0;
 
         if (toks[i].kind != FEAT_K_WORD) {
-            out[k++] = 0;
+            add_word(v, 0);
             continue;
         }
         if (!memchr(s, '-', len)) {
-            out[k++] = toks[i].hash;
+            add_word(v, toks[i].hash);
             continue;
         }
-        for (size_t j = 0; j <= len && k < MAX_WORDS; j++) {
+        for (size_t j = 0; j <= len; j++) {
             if (j < len && s[j] != '-')
                 continue;
             if (j > start)
-                out[k++] = feat_hash_word(s + start, j - start);
+                add_word(v, feat_hash_word(s + start, j - start));
             start = j + 1;
         }
     }
-    return k;
-}
-
-static void vote(uint32_t flags, int *score, int *title, int *needs)
-{
-    for (int t = 1; t < EVENT_TYPE_COUNT; t++)
-        score[t] += (int)((flags >> (3 * t)) & 7);
-    if (flags & TITLE)
-        *title = 1;
-    if (flags & NEEDS_TITLE)
-        *needs += (int)((flags >> (3 * C)) & 7);
 }
 
 event_type event_classify(const char *text, size_t len)
 {
     feat_token toks[FEAT_MAX_TOKENS];
-    uint64_t words[MAX_WORDS];
-    int score[EVENT_TYPE_COUNT] = {0};
-    int title = 0;
-    int needs = 0;
+    votes v = {.prev = 0};
     event_type best = EVENT_OTHER;
-    size_t n;
 
     if (!text)
         return EVENT_OTHER;
     pthread_once(&event_lex_once, event_lex_init);
-    /* the whole text votes, FEAT_MAX_TOKENS tokens at a time */
-    for (size_t off = 0; off < len;) {
-        size_t ntok =
-            feat_tokenize(text + off, len - off, toks, FEAT_MAX_TOKENS);
+    /* the whole text votes, window by window */
+    for (size_t off = 0, next = 0; off < len; off += next) {
+        size_t n = feat_window(text + off, len - off, toks, &next);
 
-        n = word_hashes(text + off, toks, ntok, words);
-        for (size_t i = 0; i < n; i++) {
-            if (!words[i])
-                continue;
-            vote(feat_lexicon_get(&event_lex, words[i]), score, &title, &needs);
-            if (i > 0 && words[i - 1])
-                vote(feat_lexicon_get(&event_lex,
-                                      feat_hash_pair(words[i - 1], words[i])),
-                     score, &title, &needs);
-        }
-        if (ntok < FEAT_MAX_TOKENS)
-            break;
-        off += toks[ntok - 1].off + toks[ntok - 1].len;
+        add_tokens(&v, text + off, toks, n);
     }
-    if (!title)
-        score[C] -= needs;
     for (size_t i = 0; i < sizeof(priority) / sizeof(priority[0]); i++) {
         event_type t = priority[i];
 
-        if (score[t] > 0 && (best == EVENT_OTHER || score[t] > score[best]))
+        if (v.score[t] > 0 &&
+            (best == EVENT_OTHER || v.score[t] > v.score[best]))
             best = t;
     }
     return best;

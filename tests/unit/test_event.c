@@ -110,6 +110,55 @@ static void test_long_text_votes_whole(void **state)
     assert_int_equal(event_classify(text, strlen(text)),
                      EVENT_DIVIDEND_BUYBACK);
     assert_int_equal(event_classify(text, strlen(text) - 40), EVENT_OTHER);
+
+    /* every part of every hyphenated word, and pairs across windows */
+    text[0] = '\0';
+    for (int i = 0; i < 100; i++)
+        strcat(text, "a-b-c-d ");
+    strcat(text, "dividend");
+    assert_int_equal(event_classify(text, strlen(text)),
+                     EVENT_DIVIDEND_BUYBACK);
+    for (int n = 150; n <= 160; n++) {
+        text[0] = '\0';
+        for (int i = 0; i < n; i++)
+            strcat(text, "abcd ");
+        strcat(text, "CEO steps down");
+        assert_int_equal(event_classify(text, strlen(text)),
+                         EVENT_MANAGEMENT_CHANGE);
+    }
+}
+
+/* An appointment word counts with a title near it, not anywhere. */
+static void test_title_must_be_near(void **state)
+{
+    static const struct {
+        const char *text;
+        event_type want;
+    } not_change[] = {
+        {"Apple CEO Tim Cook said the company will replace the battery in "
+         "older phones",
+         EVENT_OTHER},
+        {"Apple CEO Tim Cook said customers who leave the store get a "
+         "discount",
+         EVENT_OTHER},
+        {"The CEO said on Monday that the firm names its new product line "
+         "Orion",
+         EVENT_PRODUCT},
+    };
+    static const char *const change[] = {
+        "Apple names Tim Cook CEO",
+        "Yahoo fires CEO Carol Bartz",
+        "Board hires former Oracle executive as chief",
+    };
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(not_change) / sizeof(not_change[0]); i++)
+        assert_int_equal(
+            event_classify(not_change[i].text, strlen(not_change[i].text)),
+            not_change[i].want);
+    for (size_t i = 0; i < sizeof(change) / sizeof(change[0]); i++)
+        assert_int_equal(event_classify(change[i], strlen(change[i])),
+                         EVENT_MANAGEMENT_CHANGE);
 }
 
 static void test_type_names(void **state)
@@ -133,6 +182,7 @@ int main(void)
         cmocka_unit_test(test_fixture_headlines_get_their_type),
         cmocka_unit_test(test_empty_text_is_other),
         cmocka_unit_test(test_long_text_votes_whole),
+        cmocka_unit_test(test_title_must_be_near),
         cmocka_unit_test(test_quoted_ceo_is_not_a_management_change),
         cmocka_unit_test(test_hyphenated_words_match_by_parts),
         cmocka_unit_test(test_case_does_not_matter),
