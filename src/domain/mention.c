@@ -736,13 +736,23 @@ static size_t phrase_match(const m_phrase *p, const char *s, size_t len,
  * symbol stays its own ticker's. */
 static int own_symbol(const mention_index *idx, const m_phrase *p)
 {
-    const m_entry *e = lookup(idx, p->text, token_end(p->text, p->len, 0));
+    char sym[TICKER_MAX];
+    const m_entry *e;
 
+    /* written as a symbol: capitals and digits, "BRK-B" and "BRK/B"
+     * being "BRK.B" */
+    for (size_t i = 0; i < p->len; i++) {
+        if (!is_upper_alnum((unsigned char)p->text[i]) &&
+            !strchr(".-/", p->text[i]))
+            return 0;
+    }
+    if (ticker_normalize(p->text, p->len, sym) < 0)
+        return 0;
+    e = lookup(idx, sym, base_len(sym));
     for (size_t k = 0; e && k < e->ntickers; k++) {
         const m_ticker *t = &idx->tickers[e->tickers[k]];
 
-        if (t->listed && t->target == e->tickers[k] &&
-            strlen(t->sym) == p->len && !memcmp(t->sym, p->text, p->len))
+        if (t->listed && t->target == e->tickers[k] && !strcmp(t->sym, sym))
             return 1;
     }
     return 0;

@@ -382,6 +382,10 @@ static void test_common_word_symbol_alias(void **state)
     check_idx(idx, "AAPL rose", "AAPL");
     check_spans(idx, "(AAPL, MSFT)", "AAPL@1+4 MSFT@7+4", 16);
     check_idx(idx, "HP rose; HPX", "HPE HPQ");
+    mention_index_add_ticker(idx, "BRK.B");
+    mention_index_add_alias(idx, "MSFT", "BRK-B");
+    mention_index_add_alias(idx, "MSFT", "brk/b");
+    check_idx(idx, "BRK-B rose, BRK/B too", "BRK.B");
     mention_index_free(idx);
 
     /* white space around such an alias changes nothing */
