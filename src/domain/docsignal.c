@@ -244,6 +244,8 @@ void docsignal_doc_init(docsignal_doc *d, const mention_index *idx,
     d->nspans = 0;
     d->overflow = 0;
     d->idx = idx;
+    d->whole_sentiment_done = 0;
+    d->whole_event_done = 0;
     if (idx)
         d->nspans = mention_spans(idx, d->text, d->len, d->spans,
                                   DOCSIGNAL_MAX_SPANS + 1);
@@ -281,9 +283,9 @@ static int unit_is_about(const docsignal_doc *d, size_t u, const char *ticker)
 
 /* 1 when text[from..to), between two mentions of one ticker written
  * differently in one unit, makes them one naming: "Apple (AAPL)", "Apple Inc.
- * (NASDAQ: AAPL)", "Ford ($F)":
- * only white space, brackets, '$', ':', '.', ',' and the words of a
- * company form or an exchange. */
+ * (NASDAQ: AAPL)", "Ford ($F)", "Apple's (NYSE/AAPL)", "Apple - AAPL":
+ * only white space, brackets, '$', ':', '.', ',', '-', '/', a
+ * possessive "'s" and the words of a company form or an exchange. */
 static int one_naming(const char *text, size_t from, size_t to)
 {
     static const char *const words[] = {"inc", "corp", "co",     "ltd",
@@ -295,8 +297,18 @@ static int one_naming(const char *text, size_t from, size_t to)
         size_t e = i;
         int known = 0;
 
-        if (is_space((unsigned char)text[i]) || strchr("([{$:.,", text[i])) {
+        if (is_space((unsigned char)text[i]) || strchr("([{$:.,-/", text[i])) {
             i++;
+            continue;
+        }
+        /* a possessive: "Apple's (AAPL)" */
+        if (i + 1 < to && text[i] == '\'' && (text[i + 1] | 0x20) == 's') {
+            i += 2;
+            continue;
+        }
+        if (i + 3 < to && !memcmp(text + i, "\xe2\x80\x99", 3) &&
+            (text[i + 3] | 0x20) == 's') {
+            i += 4;
             continue;
         }
         while (e < to && is_alpha((unsigned char)text[e]))
@@ -347,7 +359,27 @@ static double relevance(const docsignal *s)
     return DOCSIGNAL_RELEVANCE_BODY + DOCSIGNAL_RELEVANCE_STEP * (double)steps;
 }
 
-void docsignal_for(const docsignal_doc *d, const sentiment_model *m,
+/* The whole text's sentiment and event type, classified once. */
+static void whole_sentiment(docsignal_doc *d, const sentiment_model *m,
+                            sentiment_result *out)
+{
+    if (!d->whole_sentiment_done) {
+        sentiment_classify(m, d->text, d->len, &d->whole_sentiment);
+        d->whole_sentiment_done = 1;
+    }
+    *out = d->whole_sentiment;
+}
+
+static event_type whole_event(docsignal_doc *d)
+{
+    if (!d->whole_event_done) {
+        d->whole_event = event_classify(d->text, d->len);
+        d->whole_event_done = 1;
+    }
+    return d->whole_event;
+}
+
+void docsignal_for(docsignal_doc *d, const sentiment_model *m,
                    const char *ticker, docsignal *out)
 {
     size_t mine = 0;
@@ -382,8 +414,8 @@ void docsignal_for(const docsignal_doc *d, const sentiment_model *m,
 
     if (d->overflow || mine == 0 || mine == d->nunits) {
         out->whole_text = 1;
-        sentiment_classify(m, d->text, d->len, &out->sentiment);
-        out->event = event_classify(d->text, d->len);
+        whole_sentiment(d, m, &out->sentiment);
+        out->event = whole_event(d);
         return;
     }
     buf_init(&joined);
@@ -398,6 +430,6 @@ void docsignal_for(const docsignal_doc *d, const sentiment_model *m,
     sentiment_classify(m, joined.data, joined.len, &out->sentiment);
     out->event = event_classify(joined.data, joined.len);
     if (out->event == EVENT_OTHER)
-        out->event = event_classify(d->text, d->len);
+        out->event = whole_event(d);
     buf_release(&joined);
 }

@@ -7,12 +7,13 @@
  *
  * The clean text is cut into units: sentences (ended by '.', '!' or '?'
  * and any closing quotes or brackets before white space, except after
- * an initial or an abbreviation such as "Inc." or "U.S.", or before a
+ * an initial or an abbreviation such as "Mr." or "U.S.", after a
+ * company's "Inc." or "Corp." unless a mention follows, or before a
  * lower-case word; after a cashtag or a class share a '.' does end
  * one), parts ended by ';' outside parentheses or by '|' (the clean
  * text joins title and summary with " | "), and clauses opened by a
  * contrast word ("while", "whereas", "but", "although", "meanwhile")
- * after white space, '(' or ','. Each unit goes to the
+ * after white space, '(', ',' or a dash. Each unit goes to the
  * tickers it names (mention_spans); a unit that names none continues
  * the previous unit that named one, and the units before the first
  * mention go to every ticker. A ticker's sentiment and event type are
@@ -70,6 +71,11 @@ typedef struct docsignal_doc {
     size_t nspans;
     int overflow; /* more units or mentions than the arrays hold */
     const mention_index *idx; /* the index the mentions came from */
+    /* the whole text's sentiment and event type, once docsignal_for has
+     * needed them (a long text is classified once, not per ticker) */
+    int whole_sentiment_done, whole_event_done;
+    sentiment_result whole_sentiment;
+    event_type whole_event;
 } docsignal_doc;
 
 /* The signal of a document for one ticker. */
@@ -92,8 +98,9 @@ size_t docsignal_title_len(const char *title, size_t tlen, const char *clean,
 void docsignal_doc_init(docsignal_doc *d, const mention_index *idx,
                         const char *text, size_t len, size_t title_len);
 
-/* The signal of d for ticker (canonical form). Never fails. */
-void docsignal_for(const docsignal_doc *d, const sentiment_model *m,
+/* The signal of d for ticker (canonical form). Never fails. d keeps the
+ * whole text's result for the next ticker, so give it one model. */
+void docsignal_for(docsignal_doc *d, const sentiment_model *m,
                    const char *ticker, docsignal *out);
 
 #endif

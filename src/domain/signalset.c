@@ -221,7 +221,7 @@ static void add_signal(keyed_signal **ks, size_t *n, size_t *cap,
 }
 
 /* The extractor's signal of the document for one ticker, as stored. */
-static void per_ticker(const docsignal_doc *dd, const sentiment_model *m,
+static void per_ticker(docsignal_doc *dd, const sentiment_model *m,
                        const char *ticker, keyed_signal *sig)
 {
     docsignal ds;

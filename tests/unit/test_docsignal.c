@@ -242,6 +242,16 @@ static void test_relevance_by_place(void **state)
     assert_true(
         signal_for("Phone makers", "Apple (AAPL) rose. AAPL gained.", "AAPL")
             .relevance == 0.6 + 0.1);
+    {
+        static const char *const one[] = {
+            "Apple's (AAPL) shipped more.", "Apple - AAPL shipped more.",
+            "Apple (NYSE/AAPL) shipped more.",
+            "Apple\xe2\x80\x99s ($AAPL) shipped more."};
+
+        for (size_t i = 0; i < sizeof(one) / sizeof(one[0]); i++)
+            assert_true(signal_for("Phone makers", one[i], "AAPL").relevance ==
+                        0.6);
+    }
     /* a naming is one name and one symbol */
     assert_true(signal_for("Phone makers", "Apple, AAPL, Apple rose.", "AAPL")
                     .relevance == 0.6 + 0.1);
