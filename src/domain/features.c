@@ -534,9 +534,15 @@ size_t feat_tokenize(const char *text, size_t len, feat_token *toks, size_t max)
 size_t feat_window(const char *text, size_t len, feat_token *toks, size_t *next)
 {
     size_t n = feat_tokenize(text, len, toks, FEAT_MAX_TOKENS);
+    size_t end;
+    feat_token probe;
 
     *next = len;
     if (n < FEAT_MAX_TOKENS)
+        return n;
+    /* exactly FEAT_MAX_TOKENS tokens is one window */
+    end = (size_t)toks[n - 1].off + toks[n - 1].len;
+    if (feat_tokenize(text + end, len - end, &probe, 1) == 0)
         return n;
     for (size_t k = n; k > FEAT_MAX_TOKENS / 2; k--) {
         if (toks[k - 1].kind == FEAT_K_BREAK) {
@@ -548,15 +554,45 @@ size_t feat_window(const char *text, size_t len, feat_token *toks, size_t *next)
     return n - 1;
 }
 
+/* 1 when code point c is a letter of a script: Latin (not the signs
+ * x and / of U+00D7 and U+00F7), Greek, Cyrillic and the other
+ * alphabets up to U+1FFF (not the Arabic-Indic digits and
+ * punctuation), kana and CJK,
+ * Hangul, full-width Latin. Symbols, punctuation and emoji are not. */
+static int is_letter_cp(uint32_t c)
+{
+    if (c < 0x80)
+        return (c | 0x20) >= 'a' && (c | 0x20) <= 'z';
+    if (c >= 0xC0 && c <= 0x1FFF)
+        return c != 0xD7 && c != 0xF7 && c != 0x60C && c != 0x61B &&
+               c != 0x61F && c != 0x6D4 && !(c >= 0x660 && c <= 0x66D) &&
+               !(c >= 0x6F0 && c <= 0x6F9);
+    return (c >= 0x3040 && c <= 0x9FFF) || (c >= 0xAC00 && c <= 0xD7AF) ||
+           (c >= 0xFF21 && c <= 0xFF3A) || (c >= 0xFF41 && c <= 0xFF5A);
+}
+
 int feat_token_has_letter(const char *text, const feat_token *t)
 {
     const unsigned char *s = (const unsigned char *)text + t->off;
 
-    for (size_t i = 0; i < t->len; i++) {
-        /* ASCII letters; lead bytes of letters (not of U+0080..U+00BF,
-         * nor of the symbols and punctuation that start with 0xE2) */
-        if (is_alpha(s[i]) || (s[i] >= 0xC3 && s[i] != 0xE2))
+    for (size_t i = 0; i < t->len;) {
+        uint32_t c = s[i];
+        size_t n = c < 0x80 ? 1 : c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
+
+        if (c >= 0x80 && c < 0xC0) { /* a stray continuation byte */
+            i++;
+            continue;
+        }
+        if (i + n > t->len)
+            return 0;
+        if (n > 1) {
+            c &= n == 2 ? 0x1F : n == 3 ? 0x0F : 0x07;
+            for (size_t k = 1; k < n; k++)
+                c = (c << 6) | (s[i + k] & 0x3F);
+        }
+        if (is_letter_cp(c))
             return 1;
+        i += n;
     }
     return 0;
 }

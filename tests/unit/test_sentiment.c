@@ -191,6 +191,38 @@ static void test_unicode_punctuation_reads_as_ascii(void **state)
     assert_true(a.score >= -1.0 && a.score <= 1.0);
 }
 
+/* Windows: exactly FEAT_MAX_TOKENS tokens is one; a full one ends at a
+ * clause break in its second half, else leaves its last word to the
+ * next. */
+static void test_windows(void **state)
+{
+    static char text[4096];
+    feat_token toks[FEAT_MAX_TOKENS];
+    size_t next, n;
+
+    (void)state;
+    text[0] = '\0';
+    for (int i = 0; i < FEAT_MAX_TOKENS; i++)
+        strcat(text, "word ");
+    n = feat_window(text, strlen(text), toks, &next);
+    assert_int_equal(n, FEAT_MAX_TOKENS);
+    assert_int_equal(next, strlen(text));
+
+    strcat(text, "U.S. sales");
+    n = feat_window(text, strlen(text), toks, &next);
+    assert_int_equal(n, FEAT_MAX_TOKENS - 1);
+    assert_int_equal(next, 5 * (FEAT_MAX_TOKENS - 1));
+    n = feat_window(text + next, strlen(text) - next, toks, &next);
+    assert_int_equal(n, 3); /* word, u.s, sales: "U.S." stays a word */
+
+    text[0] = '\0';
+    for (int i = 0; i < FEAT_MAX_TOKENS; i++)
+        strcat(text, i == 100 ? "end. " : "word ");
+    n = feat_window(text, strlen(text), toks, &next);
+    assert_int_equal(n, 102);
+    assert_int_equal(next, 5 * 100 + 4);
+}
+
 /* A text longer than FEAT_MAX_TOKENS tokens is read whole, in windows
  * whose logits are averaged: what comes late counts. */
 static void test_long_text_is_read_whole(void **state)
@@ -270,19 +302,30 @@ static void test_empty_text_is_neutral(void **state)
     assert_true(r.score == 0.0);
     assert_true(r.confidence == 0.0);
 
-    /* numbers, '%' and Latin-1 punctuation are no words either */
+    /* numbers, '%', symbols and punctuation are no words either */
     {
-        static const char *const none[] = {"% % %", "100 200 300 2011",
-                                           "\xc2\xab\xc2\xbb \xc2\xa9 \xc2\xbf",
-                                           "\xe2\x82\xac 5"};
+        static const char *const none[] = {
+            "% % %",
+            "100 200 300 2011",
+            "\xc2\xab\xc2\xbb \xc2\xa9 \xc2\xbf",
+            "\xe2\x82\xac 5",
+            "\xf0\x9f\x9a\x80\xf0\x9f\x9a\x80",
+            "\xc3\x97 \xc3\xb7",
+            "\xef\xbc\x91\xef\xbc\x92 \xef\xbc\x85",
+            "\xd9\xa3\xd9\xa4 \xd9\xaa"};
+        static const char *const some[] = {"\xc3\xa9t\xc3\xa9",
+                                           "\xe6\x97\xa5\xe7\xab\x8b",
+                                           "\xef\xbc\xb3\xef\xbd\x81"};
 
         for (size_t i = 0; i < sizeof(none) / sizeof(none[0]); i++) {
             sentiment_classify(model, none[i], strlen(none[i]), &r);
             assert_int_equal(r.label, SENT_NEUTRAL);
             assert_true(r.confidence == 0.0);
         }
-        sentiment_classify(model, "\xc3\xa9t\xc3\xa9", 6, &r);
-        assert_true(r.confidence > 0.0);
+        for (size_t i = 0; i < sizeof(some) / sizeof(some[0]); i++) {
+            sentiment_classify(model, some[i], strlen(some[i]), &r);
+            assert_true(r.confidence > 0.0);
+        }
     }
 
     /* Only the first len bytes count. */
@@ -448,6 +491,7 @@ int main(void)
         cmocka_unit_test(test_swing_between_profit_and_loss),
         cmocka_unit_test(test_plain_facts_are_neutral),
         cmocka_unit_test(test_unicode_punctuation_reads_as_ascii),
+        cmocka_unit_test(test_windows),
         cmocka_unit_test(test_long_text_is_read_whole),
         cmocka_unit_test(test_score_is_deterministic),
         cmocka_unit_test(test_result_is_consistent),
