@@ -5,7 +5,8 @@
  * "spin off"). The type with the most votes wins; ties go to the type
  * listed first in `priority`. A management change needs a
  * change word ("resigns", "steps down"), or an appointment word ("names",
- * "hires") within TITLE_NEAR words of a title ("CEO", "chairman"): a CEO
+ * "hires") within TITLE_NEAR words of a title ("CEO", "chairman") in
+ * its clause: a CEO
  * quoted in a headline is not a change of management. The whole text
  * votes, window by window (feat_window).
  */
@@ -72,15 +73,15 @@ static const feat_lex_group event_words[] = {
     {TITLE, "ceo cfo coo chairman chairwoman president chief executive "
             "head director board"},
     {W(C, 4), "resigns resign resigned resignation step_down steps_down "
-              "stepping_down ousted oust ousts"},
+              "stepping_down stepped_down ousted oust ousts"},
     {W(C, 3), "successor retire retires"},
     {W(C, 2), "retirement"},
     {W(C, 3) | NEEDS_TITLE,
-     "names named appoints appointed fires fired quits departs "
-     "departure promotes"},
+     "names named appoints appointed fires fired quits quit departs "
+     "departed departure promotes promoted"},
     {W(C, 2) | NEEDS_TITLE,
-     "hires replaces replacing replace leave leaves takes_over "
-     "taps succeed succeeds"},
+     "hires hired replaces replaced replacing replace leave leaves "
+     "takes_over taps tapped succeed succeeds succeeded"},
     {W(D, 5), "dividend dividends buyback buybacks buy_back repurchase "
               "repurchases"},
     {W(D, 3), "payout"},
@@ -175,6 +176,8 @@ static void add_tokens(votes *v, const char *text, const feat_token *toks,
 
         if (toks[i].kind != FEAT_K_WORD) {
             add_word(v, 0);
+            if (toks[i].kind == FEAT_K_BREAK) /* a title stays in its clause */
+                v->title_at = v->pending = 0;
             continue;
         }
         if (!memchr(s, '-', len)) {

@@ -144,11 +144,15 @@ static void test_title_must_be_near(void **state)
         {"The CEO said on Monday that the firm names its new product line "
          "Orion",
          EVENT_PRODUCT},
+        {"Apple hires. CEO", EVENT_OTHER},
     };
     static const char *const change[] = {
         "Apple names Tim Cook CEO",
         "Yahoo fires CEO Carol Bartz",
         "Board hires former Oracle executive as chief",
+        "Apple CEO stepped down",
+        "Apple hired Cook as CEO",
+        "Apple CEO quit",
     };
 
     (void)state;
