@@ -288,8 +288,9 @@ static int unit_is_about(const docsignal_doc *d, size_t u, const char *ticker)
  * possessive "'s" and the words of a company form or an exchange. */
 static int one_naming(const char *text, size_t from, size_t to)
 {
-    static const char *const words[] = {"inc", "corp", "co",     "ltd",
-                                        "plc", "nyse", "nasdaq", "amex"};
+    static const char *const words[] = {
+        "inc",  "corp", "co",  "ltd", "plc",    "nyse",  "nasdaq",
+        "amex", "arca", "otc", "lse", "ticker", "symbol"};
 
     if (to < from || to - from > 32)
         return 0;
@@ -306,9 +307,16 @@ static int one_naming(const char *text, size_t from, size_t to)
             i += 2;
             continue;
         }
-        if (i + 3 < to && !memcmp(text + i, "\xe2\x80\x99", 3) &&
+        if (i + 3 < to &&
+            (!memcmp(text + i, "\xe2\x80\x99", 3) ||
+             !memcmp(text + i, "\xe2\x80\x98", 3)) &&
             (text[i + 3] | 0x20) == 's') {
             i += 4;
+            continue;
+        }
+        if (i + 2 < to && (!memcmp(text + i, "\xe2\x80\x93", 3) ||
+                           !memcmp(text + i, "\xe2\x80\x94", 3))) {
+            i += 3; /* – — */
             continue;
         }
         while (e < to && is_alpha((unsigned char)text[e]))

@@ -244,9 +244,14 @@ static void test_relevance_by_place(void **state)
             .relevance == 0.6 + 0.1);
     {
         static const char *const one[] = {
-            "Apple's (AAPL) shipped more.", "Apple - AAPL shipped more.",
+            "Apple's (AAPL) shipped more.",
+            "Apple - AAPL shipped more.",
             "Apple (NYSE/AAPL) shipped more.",
-            "Apple\xe2\x80\x99s ($AAPL) shipped more."};
+            "Apple\xe2\x80\x99s ($AAPL) shipped more.",
+            "Apple\xe2\x80\x98s (AAPL) shipped more.",
+            "Apple \xe2\x80\x93 AAPL shipped more.",
+            "Apple Inc. (NYSE Arca: AAPL) shipped more.",
+            "Apple (ticker: AAPL) shipped more."};
 
         for (size_t i = 0; i < sizeof(one) / sizeof(one[0]); i++)
             assert_true(signal_for("Phone makers", one[i], "AAPL").relevance ==
