@@ -317,7 +317,7 @@ static int ends_abbreviation(const char *text, const feat_token *toks, size_t n,
 
 /* Scans one word or number starting at text[i]; returns the end. */
 static size_t scan_word(const char *text, size_t len, size_t i, uint64_t *hash,
-                        int *has_digit)
+                        unsigned *classes)
 {
     const unsigned char *s = (const unsigned char *)text;
     int numeric = is_digit(s[i]);
@@ -333,22 +333,24 @@ static size_t scan_word(const char *text, size_t len, size_t i, uint64_t *hash,
             h = (h ^ lower_byte[s[i]]) * FNV_PRIME;
             i++;
         }
-        if (i < len && word_at(s, len, i)) {
-            h = (h ^ s[i]) * FNV_PRIME; /* 0xE2, 0xE3, 0xEF */
-            i++;
-            continue;
-        }
-        if (i < len && curly_apostrophe(s, len, i) && i + 3 < len &&
-            is_alpha(s[i + 3])) {
-            /* didn’t reads as didn't */
-            if (lower(s[i + 3]) == 's' &&
-                (i + 4 >= len || !word_at(s, len, i + 4))) {
-                i += 4;
-                break;
+        if (i < len && s[i] >= 0xE2) {
+            if (word_at(s, len, i)) {
+                h = (h ^ s[i]) * FNV_PRIME; /* 0xE2, 0xE3, 0xEF */
+                i++;
+                continue;
             }
-            h = (h ^ '\'') * FNV_PRIME;
-            i += 3;
-            continue;
+            if (curly_apostrophe(s, len, i) && i + 3 < len &&
+                is_alpha(s[i + 3])) {
+                /* didn’t reads as didn't */
+                if (lower(s[i + 3]) == 's' &&
+                    (i + 4 >= len || !word_at(s, len, i + 4))) {
+                    i += 4;
+                    break;
+                }
+                h = (h ^ '\'') * FNV_PRIME;
+                i += 3;
+                continue;
+            }
         }
         if (i + 1 >= len || !word_at(s, len, i + 1))
             break;
@@ -371,7 +373,7 @@ static size_t scan_word(const char *text, size_t len, size_t i, uint64_t *hash,
             break;
         }
     }
-    *has_digit = (digits & B_DIGIT) != 0;
+    *classes = digits;
     *hash = h;
     return i;
 }
@@ -437,6 +439,48 @@ static int is_currency_number(const char *s, size_t len)
     return 0;
 }
 
+/* 1 when code point c is a letter of a script: Latin (not the signs
+ * x and / of U+00D7 and U+00F7), Greek, Cyrillic and the other
+ * alphabets up to U+1FFF (not the Arabic-Indic digits and
+ * punctuation), kana and CJK,
+ * Hangul, full-width Latin. Symbols, punctuation and emoji are not. */
+static int is_letter_cp(uint32_t c)
+{
+    if (c < 0x80)
+        return (c | 0x20) >= 'a' && (c | 0x20) <= 'z';
+    if (c >= 0xC0 && c <= 0x1FFF)
+        return c != 0xD7 && c != 0xF7 && c != 0x60C && c != 0x61B &&
+               c != 0x61F && c != 0x6D4 && !(c >= 0x660 && c <= 0x66D) &&
+               !(c >= 0x6F0 && c <= 0x6F9);
+    return (c >= 0x3040 && c <= 0x9FFF) || (c >= 0xAC00 && c <= 0xD7AF) ||
+           (c >= 0xFF21 && c <= 0xFF3A) || (c >= 0xFF41 && c <= 0xFF5A);
+}
+
+/* 1 when s[0..len) holds a letter of a script (is_letter_cp). */
+static int has_letter(const unsigned char *s, size_t len)
+{
+    for (size_t i = 0; i < len;) {
+        uint32_t c = s[i];
+        size_t n = c < 0x80 ? 1 : c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
+
+        if (c >= 0x80 && c < 0xC0) { /* a stray continuation byte */
+            i++;
+            continue;
+        }
+        if (i + n > len)
+            return 0;
+        if (n > 1) {
+            c &= n == 2 ? 0x1F : n == 3 ? 0x0F : 0x07;
+            for (size_t k = 1; k < n; k++)
+                c = (c << 6) | (s[i + k] & 0x3F);
+        }
+        if (is_letter_cp(c))
+            return 1;
+        i += n;
+    }
+    return 0;
+}
+
 static int add_token(feat_token *toks, size_t n, size_t max, uint64_t hash,
                      size_t off, size_t len, int kind)
 {
@@ -452,6 +496,7 @@ static int add_token(feat_token *toks, size_t n, size_t max, uint64_t hash,
     toks[n].off = (uint32_t)off;
     toks[n].len = (uint16_t)(len > UINT16_MAX ? UINT16_MAX : len);
     toks[n].kind = (uint8_t)kind;
+    toks[n].letter = 0;
     return 1;
 }
 
@@ -469,16 +514,19 @@ size_t feat_tokenize(const char *text, size_t len, feat_token *toks, size_t max)
         if (word_at(s, len, i)) {
             size_t start = i;
             uint64_t h;
-            int has_digit = 0;
+            unsigned classes = 0;
             int kind = is_digit(c) ? FEAT_K_NUM : FEAT_K_WORD;
 
-            i = scan_word(text, len, i, &h, &has_digit);
-            if (kind == FEAT_K_WORD && has_digit &&
+            i = scan_word(text, len, i, &h, &classes);
+            if (kind == FEAT_K_WORD && (classes & B_DIGIT) &&
                 is_currency_number(text + start, i - start))
                 kind = FEAT_K_NUM;
             if (kind == FEAT_K_NUM)
                 h = number_class(text + start, i - start);
-            n += add_token(toks, n, max, h, start, i - start, kind);
+            if (add_token(toks, n, max, h, start, i - start, kind))
+                toks[n++].letter =
+                    (classes & B_ALPHA) ||
+                    has_letter((const unsigned char *)text + start, i - start);
             continue;
         }
         if (c == ' ') {
@@ -552,49 +600,6 @@ size_t feat_window(const char *text, size_t len, feat_token *toks, size_t *next)
     }
     *next = toks[n - 1].off;
     return n - 1;
-}
-
-/* 1 when code point c is a letter of a script: Latin (not the signs
- * x and / of U+00D7 and U+00F7), Greek, Cyrillic and the other
- * alphabets up to U+1FFF (not the Arabic-Indic digits and
- * punctuation), kana and CJK,
- * Hangul, full-width Latin. Symbols, punctuation and emoji are not. */
-static int is_letter_cp(uint32_t c)
-{
-    if (c < 0x80)
-        return (c | 0x20) >= 'a' && (c | 0x20) <= 'z';
-    if (c >= 0xC0 && c <= 0x1FFF)
-        return c != 0xD7 && c != 0xF7 && c != 0x60C && c != 0x61B &&
-               c != 0x61F && c != 0x6D4 && !(c >= 0x660 && c <= 0x66D) &&
-               !(c >= 0x6F0 && c <= 0x6F9);
-    return (c >= 0x3040 && c <= 0x9FFF) || (c >= 0xAC00 && c <= 0xD7AF) ||
-           (c >= 0xFF21 && c <= 0xFF3A) || (c >= 0xFF41 && c <= 0xFF5A);
-}
-
-int feat_token_has_letter(const char *text, const feat_token *t)
-{
-    const unsigned char *s = (const unsigned char *)text + t->off;
-
-    for (size_t i = 0; i < t->len;) {
-        uint32_t c = s[i];
-        size_t n = c < 0x80 ? 1 : c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
-
-        if (c >= 0x80 && c < 0xC0) { /* a stray continuation byte */
-            i++;
-            continue;
-        }
-        if (i + n > t->len)
-            return 0;
-        if (n > 1) {
-            c &= n == 2 ? 0x1F : n == 3 ? 0x0F : 0x07;
-            for (size_t k = 1; k < n; k++)
-                c = (c << 6) | (s[i + k] & 0x3F);
-        }
-        if (is_letter_cp(c))
-            return 1;
-        i += n;
-    }
-    return 0;
 }
 
 double feat_token_number(const char *text, const feat_token *t)

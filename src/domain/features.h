@@ -46,6 +46,10 @@ typedef struct feat_token {
     uint32_t off; /* the token is text[off .. off + len) */
     uint16_t len;
     uint8_t kind; /* enum feat_kind */
+    uint8_t letter; /* 1: a word or number with a letter of a script in
+                       it (ASCII, or "\xc3\xa9"; not a '%', a symbol or
+                       punctuation such as "\xc2\xab"): evidence of
+                       language */
 } feat_token;
 
 /* Splits text[0..len) into at most max tokens and returns how many it
@@ -66,10 +70,6 @@ double feat_token_number(const char *text, const feat_token *t);
  * exactly one window. */
 size_t feat_window(const char *text, size_t len, feat_token *toks,
                    size_t *next);
-
-/* 1 when the token is evidence of language: it holds an ASCII letter or
- * a UTF-8 letter (not a number, a '%' or punctuation such as "\xc2\xab"). */
-int feat_token_has_letter(const char *text, const feat_token *t);
 
 /* FNV-1a 64 of the lower-cased bytes of s[0..len): the same hash the
  * tokenizer gives the word. */

@@ -90,7 +90,7 @@ static size_t window_logits(const linmodel *m, const char *text,
     size_t words = 0;
 
     for (size_t i = 0; i < ntok; i++)
-        words += feat_token_has_letter(text, &toks[i]);
+        words += toks[i].letter;
     for (size_t i = 0; i < nfeat; i++) {
         uint32_t f = feats[i];
         uint64_t bits = m->present[f / 64];
