@@ -440,9 +440,8 @@ static int is_currency_number(const char *s, size_t len)
 }
 
 /* 1 when code point c is a letter of a script: Latin (not the signs
- * x and / of U+00D7 and U+00F7), Greek, Cyrillic and the other
- * alphabets up to U+1FFF (not the Arabic-Indic digits and
- * punctuation), kana and CJK,
+ * of U+00D7 and U+00F7), Greek, Cyrillic and the other alphabets up to
+ * U+1FFF (not the Arabic-Indic digits and punctuation), kana and CJK,
  * Hangul, full-width Latin. Symbols, punctuation and emoji are not. */
 static int is_letter_cp(uint32_t c)
 {
