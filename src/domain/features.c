@@ -160,7 +160,7 @@ static void sent_lex_init(void)
 
 /* Byte classes: every byte of a word, digits, ASCII letters. Bytes
  * >= 0x80 are word bytes so that UTF-8 names stay whole, except 0xE2,
- * 0xE3 and 0xEF, which start punctuation (see punct3) as well as
+ * 0xE3 and 0xEF, which start punctuation (feat_punct3) as well as
  * characters of words (the euro sign, CJK, the replacement character),
  * so are looked at on their own (word_at). */
 enum { B_WORD = 1, B_DIGIT = 2, B_ALPHA = 4 };
@@ -220,42 +220,13 @@ static inline unsigned char lower(unsigned char c)
     return lower_byte[c];
 }
 
-/* 1 when a 3-byte punctuation character starts at s[i]: the General
- * Punctuation block U+2000..U+206F (curly quotes and apostrophes,
- * dashes, ellipsis), the marks U+2120 and U+2122, CJK punctuation
- * U+3000..U+303F and the full-width forms of ASCII punctuation. They
- * separate words as ASCII punctuation does; any other character that
- * starts with the same bytes ("\xe2\x82\xac", the euro sign) is part of
- * a word. The same set separates words for mentions (mention.c). */
-static inline int punct3(const unsigned char *s, size_t len, size_t i)
-{
-    unsigned char c1, c2;
-
-    if (i + 2 >= len || (s[i + 2] & 0xC0) != 0x80)
-        return 0;
-    c1 = s[i + 1];
-    c2 = s[i + 2];
-    switch (s[i]) {
-    case 0xE2:
-        return c1 == 0x80 || c1 == 0x81 ||
-               (c1 == 0x84 && (c2 == 0xA0 || c2 == 0xA2));
-    case 0xE3:
-        return c1 == 0x80;
-    case 0xEF:
-        return (c1 == 0xBC && ((c2 >= 0x81 && c2 <= 0x8F) ||
-                               (c2 >= 0x9A && c2 <= 0xA0) || c2 >= 0xBB)) ||
-               (c1 == 0xBD && (c2 == 0x80 || (c2 >= 0x9B && c2 <= 0xA5)));
-    default:
-        return 0;
-    }
-}
-
 /* 1 when s[i] (i < len) starts or continues a word. */
 static inline int word_at(const unsigned char *s, size_t len, size_t i)
 {
     if (is_word_byte(s[i]))
         return 1;
-    return (s[i] == 0xE2 || s[i] == 0xE3 || s[i] == 0xEF) && !punct3(s, len, i);
+    return (s[i] == 0xE2 || s[i] == 0xE3 || s[i] == 0xEF) &&
+           !feat_punct3(s, len, i);
 }
 
 /* 1 when a curly apostrophe starts at s[i]: U+2019, or U+2018 typed in
@@ -455,9 +426,10 @@ static int is_letter_cp(uint32_t c)
            (c >= 0xFF21 && c <= 0xFF3A) || (c >= 0xFF41 && c <= 0xFF5A);
 }
 
-/* 1 when s[0..len) holds a letter of a script (is_letter_cp). */
-static int has_letter(const unsigned char *s, size_t len)
+int feat_has_letter(const char *text, size_t len)
 {
+    const unsigned char *s = (const unsigned char *)text;
+
     for (size_t i = 0; i < len;) {
         uint32_t c = s[i];
         size_t n = c < 0x80 ? 1 : c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
@@ -523,9 +495,8 @@ size_t feat_tokenize(const char *text, size_t len, feat_token *toks, size_t max)
             if (kind == FEAT_K_NUM)
                 h = number_class(text + start, i - start);
             if (add_token(toks, n, max, h, start, i - start, kind))
-                toks[n++].letter =
-                    (classes & B_ALPHA) ||
-                    has_letter((const unsigned char *)text + start, i - start);
+                toks[n++].letter = (classes & B_ALPHA) ||
+                                   feat_has_letter(text + start, i - start);
             continue;
         }
         if (c == ' ') {
@@ -533,7 +504,7 @@ size_t feat_tokenize(const char *text, size_t len, feat_token *toks, size_t max)
             continue;
         }
         if (c == 0xE2 || c == 0xE3 || c == 0xEF) {
-            /* punct3: curly double quotes are quotes; other punctuation
+            /* feat_punct3: curly double quotes are quotes; other punctuation
              * (apostrophes, dashes, ellipsis, CJK, full-width) separates
              * words */
             if (c == 0xE2 && s[i + 1] == 0x80 &&

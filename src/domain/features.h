@@ -61,6 +61,42 @@ size_t feat_tokenize(const char *text, size_t len, feat_token *toks,
  * -0.4); a unit suffix such as "m" is ignored. */
 double feat_token_number(const char *text, const feat_token *t);
 
+/* 1 when a 3-byte punctuation character starts at s[i]: the General
+ * Punctuation block U+2000..U+206F (curly quotes and apostrophes,
+ * dashes, ellipsis), the marks U+2120 and U+2122, CJK punctuation
+ * U+3000..U+303F and the full-width forms of ASCII punctuation. They
+ * separate words as ASCII punctuation does; any other character that
+ * starts with the same bytes ("\xe2\x82\xac", the euro sign) is part of
+ * a word. The tokenizer and mentions (mention.c) share it. */
+static inline int feat_punct3(const unsigned char *s, size_t len, size_t i)
+{
+    unsigned char c1, c2;
+
+    if (i + 2 >= len || (s[i + 2] & 0xC0) != 0x80)
+        return 0;
+    c1 = s[i + 1];
+    c2 = s[i + 2];
+    switch (s[i]) {
+    case 0xE2:
+        return c1 == 0x80 || c1 == 0x81 ||
+               (c1 == 0x84 && (c2 == 0xA0 || c2 == 0xA2));
+    case 0xE3:
+        return c1 == 0x80;
+    case 0xEF:
+        return (c1 == 0xBC && ((c2 >= 0x81 && c2 <= 0x8F) ||
+                               (c2 >= 0x9A && c2 <= 0xA0) || c2 >= 0xBB)) ||
+               (c1 == 0xBD && (c2 == 0x80 || (c2 >= 0x9B && c2 <= 0xA5)));
+    default:
+        return 0;
+    }
+}
+
+/* 1 when text[0..len) holds a letter of a script: Latin (not U+00D7,
+ * U+00F7), Greek, Cyrillic and the other alphabets up to U+1FFF (not
+ * the Arabic-Indic digits and punctuation), kana and CJK, Hangul,
+ * full-width Latin; not digits, symbols, punctuation or emoji. */
+int feat_has_letter(const char *text, size_t len);
+
 /* The next window of text[0..len): its tokens (at most FEAT_MAX_TOKENS)
  * into toks; returns how many and sets *next to where the window after
  * it starts (len when the text ends in this one). A full window ends

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "domain/features.h"
 #include "lib/xalloc.h"
 
 /*
@@ -104,36 +105,17 @@ static size_t space_len(const char *s, size_t len, size_t i)
 }
 
 /* Length of the UTF-8 punctuation at s[i], or 0: U+00A1..U+00BF
- * (inverted marks, guillemets, copyright sign, ...), the General
- * Punctuation block U+2000..U+206F (curly quotes and apostrophes,
- * dashes, ellipsis), the service and trade marks U+2120 and U+2122,
- * CJK punctuation U+3000..U+303F and the full-width forms of ASCII
- * punctuation. They separate words as ASCII punctuation does, so
+ * (inverted marks, guillemets, copyright sign, ...) and the 3-byte
+ * punctuation the tokenizer knows too (feat_punct3: curly quotes and
+ * apostrophes, dashes, ellipsis, trade marks, CJK and full-width
+ * punctuation). They separate words as ASCII punctuation does, so
  * "Apple" followed by a curly apostrophe and "s" mentions Apple. */
 static size_t punct_len(const char *s, size_t len, size_t i)
 {
-    unsigned char c = (unsigned char)s[i];
-    unsigned char c1 = i + 1 < len ? (unsigned char)s[i + 1] : 0;
-    unsigned char c2 = i + 2 < len ? (unsigned char)s[i + 2] : 0;
-
-    if (c == 0xC2 && c1 >= 0xA1 && c1 <= 0xBF)
+    if ((unsigned char)s[i] == 0xC2 && i + 1 < len &&
+        (unsigned char)s[i + 1] >= 0xA1 && (unsigned char)s[i + 1] <= 0xBF)
         return 2;
-    if ((c2 & 0xC0) != 0x80)
-        return 0;
-    if (c == 0xE2 && (c1 == 0x80 || c1 == 0x81))
-        return 3;
-    if (c == 0xE2 && c1 == 0x84 && (c2 == 0xA0 || c2 == 0xA2))
-        return 3;
-    if (c == 0xE3 && c1 == 0x80)
-        return 3;
-    /* U+FF01..U+FF0F, U+FF1A..U+FF20, U+FF3B..U+FF40, U+FF5B..U+FF65 */
-    if (c == 0xEF && c1 == 0xBC &&
-        ((c2 >= 0x81 && c2 <= 0x8F) || (c2 >= 0x9A && c2 <= 0xA0) ||
-         c2 >= 0xBB))
-        return 3;
-    if (c == 0xEF && c1 == 0xBD && (c2 == 0x80 || (c2 >= 0x9B && c2 <= 0xA5)))
-        return 3;
-    return 0;
+    return feat_punct3((const unsigned char *)s, len, i) ? 3 : 0;
 }
 
 /* 1 when a word character starts at s[i] (i < len). */

