@@ -1,0 +1,242 @@
+/*
+ * The pairs and rules of flip.h. Written for this project; the pairs
+ * are the direction and quality words of the sentiment features
+ * (features.c) that have a plain opposite.
+ */
+#include "domain/flip.h"
+
+#include <string.h>
+
+static const char *const pairs[][2] = {
+    {"rose", "fell"},
+    {"rise", "fall"},
+    {"rises", "falls"},
+    {"risen", "fallen"},
+    {"rising", "falling"},
+    {"increased", "decreased"},
+    {"increase", "decrease"},
+    {"increases", "decreases"},
+    {"increasing", "decreasing"},
+    {"grew", "shrank"},
+    {"improved", "deteriorated"},
+    {"improvement", "deterioration"},
+    {"higher", "lower"},
+    {"up", "down"},
+    {"jumped", "dropped"},
+    {"climbed", "declined"},
+    {"doubled", "halved"},
+    {"surged", "plunged"},
+    {"strengthened", "weakened"},
+    {"gained", "slipped"},
+    {"widened", "narrowed"},
+    {"widen", "narrow"},
+    {"widening", "narrowing"},
+    {"above", "below"},
+    {"better", "worse"},
+    {"good", "poor"},
+    {"strong", "weak"},
+    {"stronger", "weaker"},
+    {"positive", "negative"},
+    {"upgraded", "downgraded"},
+};
+
+/* Words that set the figure after them against another. */
+static const char *const comparers[] = {"from", "compared", "versus", "vs",
+                                        "against"};
+
+enum { NEAR_TO = 12, NEAR_FIGURE = 4, NEAR_BEFORE = 10, NEAR_PAREN = 3 };
+
+typedef struct word {
+    size_t at;
+    size_t len;
+} word;
+
+static int lower(int c)
+{
+    return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
+}
+
+static int upper(int c)
+{
+    return c >= 'a' && c <= 'z' ? c - ('a' - 'A') : c;
+}
+
+/* w equals s, ignoring the case of ASCII letters. */
+static int word_is(const char *text, const word *w, const char *s)
+{
+    size_t n = strlen(s);
+
+    if (n != w->len)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        if (lower((unsigned char)text[w->at + i]) != s[i])
+            return 0;
+    }
+    return 1;
+}
+
+static int is_figure(const char *text, const word *w)
+{
+    return text[w->at] >= '0' && text[w->at] <= '9';
+}
+
+/* The opposite of w, or NULL. */
+static const char *opposite(const char *text, const word *w)
+{
+    for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
+        for (int side = 0; side < 2; side++) {
+            if (word_is(text, w, pairs[i][side]))
+                return pairs[i][1 - side];
+        }
+    }
+    return NULL;
+}
+
+static int is_comparer(const char *text, const word *w)
+{
+    for (size_t i = 0; i < sizeof(comparers) / sizeof(comparers[0]); i++) {
+        if (word_is(text, w, comparers[i]))
+            return 1;
+    }
+    return 0;
+}
+
+/* The first figure among words (from, from + n], or -1. */
+static int figure_after(const char *text, const word *w, int nw, int from,
+                        int n)
+{
+    for (int j = from + 1; j < nw && j <= from + n; j++) {
+        if (is_figure(text, &w[j]))
+            return j;
+    }
+    return -1;
+}
+
+/* The nearest figure among words [from - n, from), or -1. */
+static int figure_before(const char *text, const word *w, int from, int n)
+{
+    for (int j = from - 1; j >= 0 && j >= from - n; j--) {
+        if (is_figure(text, &w[j]))
+            return j;
+    }
+    return -1;
+}
+
+/* The figure after the "to" nearest to word i (before it on a tie)
+ * that is not word other, or -1. */
+static int figure_of_to(const char *text, const word *w, int nw, int i,
+                        int other)
+{
+    for (int d = 1; d <= NEAR_TO; d++) {
+        for (int k = i - d; k <= i + d; k += 2 * d) {
+            int f;
+
+            if (k < 0 || k >= nw || !word_is(text, &w[k], "to"))
+                continue;
+            f = figure_after(text, w, nw, k, NEAR_FIGURE);
+            if (f >= 0 && f != other)
+                return f;
+        }
+    }
+    return -1;
+}
+
+/* Pairs the figures of every comparison into swap[] (each word's
+ * partner, or -1). Returns 0, or -1 when one has not both figures or
+ * a figure would be in two comparisons. */
+static int pair_figures(const char *text, const word *w, int nw, int *swap)
+{
+    for (int i = 0; i < nw; i++)
+        swap[i] = -1;
+    for (int i = 0; i < nw; i++) {
+        int a = -1;
+        int b = -1;
+
+        if (word_is(text, &w[i], "(")) {
+            /* "X ( Y )"; a bracket without a lone figure is no
+             * comparison */
+            if (i + 2 >= nw || !is_figure(text, &w[i + 1]) ||
+                !word_is(text, &w[i + 2], ")"))
+                continue;
+            a = figure_before(text, w, i, NEAR_PAREN);
+            b = i + 1;
+        } else if (is_comparer(text, &w[i])) {
+            b = figure_after(text, w, nw, i, NEAR_FIGURE);
+            if (word_is(text, &w[i], "from"))
+                a = figure_of_to(text, w, nw, i, b);
+            if (a < 0)
+                a = figure_before(text, w, i, NEAR_BEFORE);
+        } else {
+            continue;
+        }
+        if (a < 0 || b < 0 || a == b || swap[a] >= 0 || swap[b] >= 0)
+            return -1;
+        swap[a] = b;
+        swap[b] = a;
+    }
+    return 0;
+}
+
+/* Copies s in the case of the word it replaces: "Rose" -> "Fell",
+ * "ROSE" -> "FELL". */
+static size_t put_cased(char *out, const char *s, const char *text,
+                        const word *w)
+{
+    size_t n = strlen(s);
+    int first_up = upper((unsigned char)text[w->at]) == text[w->at] &&
+                   lower((unsigned char)text[w->at]) != text[w->at];
+    int all_up = first_up && w->len > 1;
+
+    for (size_t i = 1; all_up && i < w->len; i++)
+        all_up = lower((unsigned char)text[w->at + i]) != text[w->at + i];
+    for (size_t i = 0; i < n; i++)
+        out[i] = (char)(all_up || (first_up && i == 0) ? upper(s[i]) : s[i]);
+    return n;
+}
+
+size_t flip_sentence(const char *text, size_t len, char *out, size_t cap)
+{
+    word w[FLIP_MAX_WORDS];
+    int swap[FLIP_MAX_WORDS];
+    int nw = 0;
+    int flipped = 0;
+    size_t o = 0;
+
+    for (size_t i = 0; i < len;) {
+        size_t j = i;
+
+        if (text[i] == ' ') {
+            i++;
+            continue;
+        }
+        if (nw == FLIP_MAX_WORDS)
+            return 0;
+        while (j < len && text[j] != ' ')
+            j++;
+        w[nw++] = (word){i, j - i};
+        i = j;
+    }
+    if (pair_figures(text, w, nw, swap) < 0)
+        return 0;
+    for (int i = 0; i < nw; i++) {
+        const char *to = swap[i] < 0 ? opposite(text, &w[i]) : NULL;
+        const word *src = swap[i] >= 0 ? &w[swap[i]] : &w[i];
+        size_t need = (to ? strlen(to) : src->len) + (o > 0);
+
+        if (o + need + 1 > cap)
+            return 0;
+        if (o > 0)
+            out[o++] = ' ';
+        if (to) {
+            o += put_cased(out + o, to, text, &w[i]);
+            flipped = 1;
+        } else {
+            memcpy(out + o, text + src->at, src->len);
+            o += src->len;
+        }
+    }
+    if (!flipped)
+        return 0;
+    out[o] = '\0';
+    return o;
+}

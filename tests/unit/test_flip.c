@@ -1,0 +1,132 @@
+/*
+ * Tests of flip.h: the mirror image of a training sentence, with exact
+ * expected texts, and the sentences it refuses.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "domain/flip.h"
+
+#include <string.h>
+
+/* The flip of text, or "" when it has none. */
+static const char *flip(const char *text)
+{
+    static char out[4096];
+    size_t n = flip_sentence(text, strlen(text), out, sizeof(out));
+
+    if (n == 0)
+        return "";
+    assert_int_equal(strlen(out), n);
+    return out;
+}
+
+static void test_direction_words_swap(void **state)
+{
+    (void)state;
+    assert_string_equal(flip("Net sales rose 5 % ."), "Net sales fell 5 % .");
+    assert_string_equal(flip("Sales fell sharply and margins narrowed ."),
+                        "Sales rose sharply and margins widened .");
+    assert_string_equal(flip("Demand was weaker , prices lower"),
+                        "Demand was stronger , prices higher");
+    assert_string_equal(flip("The outlook improved"),
+                        "The outlook deteriorated");
+}
+
+static void test_case_follows_the_word_replaced(void **state)
+{
+    (void)state;
+    assert_string_equal(flip("Up 5 %"), "Down 5 %");
+    assert_string_equal(flip("SALES ROSE"), "SALES FELL");
+    assert_string_equal(flip("shares Rose , then UP"),
+                        "shares Fell , then DOWN");
+}
+
+static void test_figures_of_a_comparison_trade_places(void **state)
+{
+    (void)state;
+    /* to X from Y, and from Y to X */
+    assert_string_equal(
+        flip("Operating profit rose to EUR 13.1 mn from EUR 8.7 mn ."),
+        "Operating profit fell to EUR 8.7 mn from EUR 13.1 mn .");
+    assert_string_equal(flip("Profit decreased from EUR 6.4 mn to EUR 4.8 mn"),
+                        "Profit increased from EUR 4.8 mn to EUR 6.4 mn");
+    /* X , up from Y */
+    assert_string_equal(flip("Operating profit was EUR 11.4 mn , up from "
+                             "EUR 7.5 mn ."),
+                        "Operating profit was EUR 7.5 mn , down from "
+                        "EUR 11.4 mn .");
+    /* X ( Y ) and X compared with Y */
+    assert_string_equal(flip("EBIT rose to EUR 105.8 ( 83.4 ) mn"),
+                        "EBIT fell to EUR 83.4 ( 105.8 ) mn");
+    assert_string_equal(flip("Sales rose to 300.9 mln compared with 276.1"),
+                        "Sales fell to 276.1 mln compared with 300.9");
+    /* a bracket without a lone figure is no comparison */
+    assert_string_equal(flip("Nokia ( NOK ) rose"), "Nokia ( NOK ) fell");
+}
+
+static void test_spacing_is_one_space(void **state)
+{
+    (void)state;
+    assert_string_equal(flip("  profit   rose  "), "profit fell");
+}
+
+static void test_what_cannot_be_flipped(void **state)
+{
+    static char big[FLIP_MAX_WORDS * 3 + 8];
+    char small[8];
+
+    (void)state;
+    /* nothing to flip */
+    assert_string_equal(flip("The company signed a contract ."), "");
+    assert_string_equal(flip(""), "");
+    /* punctuation attached: not a word of the list */
+    assert_string_equal(flip("Sales rose, profit too"), "");
+    /* a comparison without its two figures */
+    assert_string_equal(flip("Sales rose from a year earlier"), "");
+    assert_string_equal(flip("Profit rose compared with last year"), "");
+    /* one figure in two comparisons */
+    assert_string_equal(flip("Profit rose to 5 ( 3 ) from 3"), "");
+    /* more words than FLIP_MAX_WORDS */
+    for (size_t i = 0; i < FLIP_MAX_WORDS; i++)
+        memcpy(big + 3 * i, "up ", 3);
+    memcpy(big + 3 * FLIP_MAX_WORDS, "up", 3);
+    assert_string_equal(flip(big), "");
+    /* too small a buffer */
+    assert_int_equal(flip_sentence("profit rose", 11, small, sizeof(small)), 0);
+    assert_int_equal(flip_sentence("up", 2, small, 4), 0);
+    assert_int_equal(flip_sentence("up", 2, small, 5), 4);
+    assert_string_equal(small, "down");
+}
+
+static void test_output_bound_holds(void **state)
+{
+    static char text[FLIP_MAX_WORDS * 3];
+    static char out[FLIP_OUT_MAX(sizeof(text))];
+    size_t len = 3 * FLIP_MAX_WORDS - 1;
+
+    (void)state;
+    /* the largest growth: every word "up" becomes "down" */
+    for (size_t i = 0; i < FLIP_MAX_WORDS; i++)
+        memcpy(text + 3 * i, "up ", 3);
+    assert_int_equal(flip_sentence(text, len, out, FLIP_OUT_MAX(len)),
+                     5 * FLIP_MAX_WORDS - 1);
+    assert_memory_equal(out, "down down", 9);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_direction_words_swap),
+        cmocka_unit_test(test_case_follows_the_word_replaced),
+        cmocka_unit_test(test_figures_of_a_comparison_trade_places),
+        cmocka_unit_test(test_spacing_is_one_space),
+        cmocka_unit_test(test_what_cannot_be_flipped),
+        cmocka_unit_test(test_output_bound_holds),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
