@@ -8,6 +8,7 @@
  */
 #include "services/model_cli.h"
 
+#include "domain/flip.h"
 #include "domain/linmodel.h"
 #include "domain/sentiment.h"
 #include "domain/sentiment_train.h"
@@ -27,7 +28,11 @@
 #define PB_DIR "data/sentiment/financial_phrasebank_v1.0/"
 #define DEFAULT_HELDOUT "data/sentiment/heldout_allagree.txt"
 #define DEFAULT_ALLAGREE PB_DIR "Sentences_AllAgree.txt"
-#define DEFAULT_VERSION "embedded-linear/2"
+#define DEFAULT_VERSION "embedded-linear/3"
+/* The sample weight of a flipped sentence, as a share of its
+ * original's (chosen by cross-validation; see docs/MODELS.md). */
+#define DEFAULT_FLIP_WEIGHT 0.1
+#define FLIP_WEIGHT_MAX 10.0
 #define HELDOUT_PERCENT 25
 #define MAX_LINE 16384
 /* The most a labelled file may hold (PhraseBank's four files: 2 MB). */
@@ -56,6 +61,8 @@ typedef struct labelled {
     double weight;
     int last_file; /* the last data file that listed it */
     int in_cv;
+    char *flip; /* its mirror image (flip.h), or NULL */
+    size_t flip_len;
 } labelled;
 
 typedef struct corpus {
@@ -81,8 +88,10 @@ typedef struct scores {
 
 static void corpus_release(corpus *c)
 {
-    for (size_t i = 0; i < c->n; i++)
+    for (size_t i = 0; i < c->n; i++) {
         free(c->items[i].text);
+        free(c->items[i].flip);
+    }
     free(c->items);
     memset(c, 0, sizeof(*c));
 }
@@ -487,6 +496,7 @@ typedef struct train_cfg {
     int cv_repeat;
     int cv_errors;
     int split;
+    double flip_weight;
     sentiment_train_opts opts;
     /* the first option given of each kind, for train_modes_ok */
     const char *cv_only, *fit_only, *split_only, *weights_only;
@@ -540,6 +550,33 @@ static void merge_file(corpus *set, keymap *index, corpus *file, int fileno,
     }
 }
 
+/* Gives each positive and negative sentence its flip (flip.h), unless
+ * the flip is a near-copy of a labelled sentence, one of training or an
+ * excluded (held-out) one: training on it would teach that sentence. */
+static void add_flips(corpus *set, const keymap *index, const keymap *excluded)
+{
+    for (size_t i = 0; i < set->n; i++) {
+        labelled *s = &set->items[i];
+        size_t cap = FLIP_OUT_MAX(s->len);
+        char *f;
+        size_t n;
+        uint64_t key;
+
+        if (s->label == SENT_NEUTRAL)
+            continue;
+        f = xmalloc(cap);
+        n = flip_sentence(s->text, s->len, f, cap);
+        key = n ? near_copy_key(f, n) : 0;
+        if (n == 0 || keymap_get(index, key) != SIZE_MAX ||
+            keymap_get(excluded, key) != SIZE_MAX) {
+            free(f);
+            continue;
+        }
+        s->flip = f;
+        s->flip_len = n;
+    }
+}
+
 static int build_training(const train_cfg *cfg, corpus *set, size_t *excluded_n,
                           char *err, size_t errlen)
 {
@@ -571,6 +608,8 @@ static int build_training(const train_cfg *cfg, corpus *set, size_t *excluded_n,
     for (size_t i = 0; i < set->n; i++)
         set->items[i].in_cv =
             !cfg->cv_on || keymap_get(&cv, set->items[i].key) != SIZE_MAX;
+    if (cfg->flip_weight > 0)
+        add_flips(set, &index, &excluded);
     *excluded_n = dropped.n;
     rc = 0;
 out:
@@ -605,21 +644,39 @@ static int fold_of(const labelled *s, int k, int rep)
                  (uint64_t)k);
 }
 
-static void fit(const corpus *set, int fold, int k, int rep,
-                const sentiment_train_opts *o, linmodel *m, int *iters)
+/* Fits m to the sentences outside fold `fold` of repeat `rep` (all of
+ * them when k is 0), then to the flips of those sentences, each with
+ * the opposite label and flip_weight times its original's weight.
+ * Returns the number of flips. */
+static size_t fit(const corpus *set, int fold, int k, int rep,
+                  const sentiment_train_opts *o, double flip_weight,
+                  linmodel *m, int *iters)
 {
-    sentiment_example *ex = xcalloc(set->n, sizeof(*ex));
+    sentiment_example *ex = xcalloc(2 * set->n, sizeof(*ex));
     size_t n = 0;
+    size_t flips = 0;
 
-    for (size_t i = 0; i < set->n; i++) {
-        const labelled *s = &set->items[i];
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t i = 0; i < set->n; i++) {
+            const labelled *s = &set->items[i];
 
-        if (k > 0 && fold_of(s, k, rep) == fold)
-            continue;
-        ex[n++] = (sentiment_example){s->text, s->len, s->label, s->weight};
+            if (k > 0 && fold_of(s, k, rep) == fold)
+                continue;
+            if (pass == 0) {
+                ex[n++] =
+                    (sentiment_example){s->text, s->len, s->label, s->weight};
+            } else if (s->flip && flip_weight > 0) {
+                ex[n++] = (sentiment_example){
+                    s->flip, s->flip_len,
+                    s->label == SENT_POSITIVE ? SENT_NEGATIVE : SENT_POSITIVE,
+                    s->weight * flip_weight};
+                flips++;
+            }
+        }
     }
     *iters = sentiment_train(ex, n, o, m);
     free(ex);
+    return flips;
 }
 
 /* 0 when every fold of every repeat has sentences to score and to
@@ -650,8 +707,8 @@ static int folds_ok(const corpus *set, int k, int repeats, char *err,
  * assignments (the confusion matrices are summed), on every training
  * sentence and on those listed in `on`. */
 static void cross_validate(const corpus *set, int k, int repeats,
-                           const sentiment_train_opts *o, const char *on,
-                           int show_errors)
+                           const sentiment_train_opts *o, double flip_weight,
+                           const char *on, int show_errors)
 {
     scores sel = {0};
     scores all = {0};
@@ -662,7 +719,7 @@ static void cross_validate(const corpus *set, int k, int repeats,
             int iters;
 
             linmodel_init(&m);
-            fit(set, fold, k, rep, o, &m, &iters);
+            fit(set, fold, k, rep, o, flip_weight, &m, &iters);
             for (size_t i = 0; i < set->n; i++) {
                 const labelled *s = &set->items[i];
                 int p;
@@ -683,8 +740,9 @@ static void cross_validate(const corpus *set, int k, int repeats,
     }
     scores_finish(&sel);
     scores_finish(&all);
-    printf("%d-fold cross-validation x %d, l2 %g, class power %g\n", k, repeats,
-           o->l2, o->class_power);
+    printf("%d-fold cross-validation x %d, l2 %g, class power %g, flip "
+           "weight %g\n",
+           k, repeats, o->l2, o->class_power, flip_weight);
     printf("# all training sentences\n");
     scores_print(&all);
     if (on && sel.n == 0) {
@@ -724,6 +782,7 @@ static int train_and_write(const train_cfg *cfg, const corpus *set,
     linmodel m;
     double t0 = now_seconds();
     scores fit_scores = {0};
+    size_t flips;
     int iters;
     int rc = -1;
 
@@ -731,16 +790,16 @@ static int train_and_write(const train_cfg *cfg, const corpus *set,
         return -1;
     linmodel_init(&m);
     snprintf(m.version, sizeof(m.version), "%s", cfg->version);
-    fit(set, 0, 0, 0, &cfg->opts, &m, &iters);
+    flips = fit(set, 0, 0, 0, &cfg->opts, cfg->flip_weight, &m, &iters);
     for (size_t i = 0; i < set->n; i++) {
         const labelled *s = &set->items[i];
 
         fit_scores.conf[s->label][predict_label(&m, s->text, s->len)]++;
     }
     scores_finish(&fit_scores);
-    printf("trained %s on %zu sentences (%zu held-out sentences and "
-           "near-copies left out): %d iterations, %.1f s\n",
-           m.version, set->n, excluded, iters, now_seconds() - t0);
+    printf("trained %s on %zu sentences (+ %zu flipped; %zu held-out "
+           "sentences and near-copies left out): %d iterations, %.1f s\n",
+           m.version, set->n, flips, excluded, iters, now_seconds() - t0);
     printf("accuracy on the training sentences %.4f\n", fit_scores.accuracy);
     if (linmodel_write(&m, cfg->out, err, errlen) < 0)
         goto out;
@@ -757,6 +816,7 @@ static void train_usage(FILE *f)
         f, "usage: stonks train [--out FILE] [--data FILE[:WEIGHT]...]\n"
            "                    [--exclude FILE|none] [--l2 X]\n"
            "                    [--class-power X] [--max-iter N]\n"
+           "                    [--flip-weight X]\n"
            "                    [--version NAME]\n"
            "                    [--cv K [--cv-repeat R] [--cv-on FILE]\n"
            "                     [--cv-errors]]\n"
@@ -779,6 +839,11 @@ static void train_usage(FILE *f)
            "0.5)\n"
            "  --max-iter N     L-BFGS iterations at most, 1 to 100000\n"
            "                   (default 400)\n"
+           "  --flip-weight X  also train on the mirror image of each\n"
+           "                   positive and negative sentence (\"rose\"\n"
+           "                   for \"fell\", its figures swapped), with\n"
+           "                   the opposite label and X times its weight;\n"
+           "                   0 to 10, 0 for none (default 0.1)\n"
            "  --version NAME   model name written into the weights\n"
            "                   (default " DEFAULT_VERSION ")\n"
            "  --cv K           report K-fold cross-validation (K 2 to 100)\n"
@@ -828,7 +893,8 @@ static void note_kind(train_cfg *cfg, const char *a)
     static const char *const cv_only[] = {"--cv-repeat", "--cv-on",
                                           "--cv-errors"};
     static const char *const fit_only[] = {
-        "--data", "--exclude", "--l2", "--class-power", "--max-iter", "--cv"};
+        "--data",     "--exclude",     "--l2", "--class-power",
+        "--max-iter", "--flip-weight", "--cv"};
     static const char *const split_only[] = {"--allagree", "--heldout"};
     static const char *const weights_only[] = {"--out", "--version"};
     const struct {
@@ -960,6 +1026,10 @@ static int train_parse(int argc, char **argv, train_cfg *cfg, char *msg,
             if (num_opt(a, v, 0, 4, 0, &d, msg, msglen) < 0)
                 return -1;
             cfg->opts.class_power = d;
+        } else if (strcmp(a, "--flip-weight") == 0) {
+            if (num_opt(a, v, 0, FLIP_WEIGHT_MAX, 0, &d, msg, msglen) < 0)
+                return -1;
+            cfg->flip_weight = d;
         } else if (strcmp(a, "--max-iter") == 0) {
             if (num_opt(a, v, 1, 100000, 1, &d, msg, msglen) < 0)
                 return -1;
@@ -991,6 +1061,7 @@ int cmd_train(int argc, char **argv)
         .allagree = DEFAULT_ALLAGREE,
         .heldout = DEFAULT_HELDOUT,
         .cv_repeat = 1,
+        .flip_weight = DEFAULT_FLIP_WEIGHT,
     };
     corpus set = {0};
     size_t excluded = 0;
@@ -1026,8 +1097,8 @@ int cmd_train(int argc, char **argv)
         folds_ok(&set, cfg.cv, cfg.cv_repeat, err, sizeof(err)) < 0)
         rc = -1;
     else if (cfg.cv > 0)
-        cross_validate(&set, cfg.cv, cfg.cv_repeat, &cfg.opts, cfg.cv_on,
-                       cfg.cv_errors);
+        cross_validate(&set, cfg.cv, cfg.cv_repeat, &cfg.opts, cfg.flip_weight,
+                       cfg.cv_on, cfg.cv_errors);
     else
         rc = train_and_write(&cfg, &set, excluded, err, sizeof(err));
 out:

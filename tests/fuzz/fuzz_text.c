@@ -3,7 +3,8 @@
  * text: UTF-8 validation, cleaning, near-duplicate keys, ticker
  * mentions against the real watchlist's names, the embedded sentiment
  * model, the event rules and the per-ticker signals (units, spans,
- * relevance). The input's first NUL splits title from
+ * relevance), and the trainer's flip of a sentence (FLIP_OUT_MAX is
+ * always room enough). The input's first NUL splits title from
  * summary.
  */
 #include <assert.h>
@@ -14,6 +15,7 @@
 
 #include "domain/docsignal.h"
 #include "domain/event.h"
+#include "domain/flip.h"
 #include "domain/mention.h"
 #include "domain/sentiment.h"
 #include "domain/text.h"
@@ -80,6 +82,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     assert(sr.score >= -1.0 && sr.score <= 1.0);
     assert(sr.confidence >= 0.0 && sr.confidence <= 1.0);
     event_type_name(event_classify(clean, clen));
+    {
+        size_t cap = FLIP_OUT_MAX(tlen);
+        char *a = malloc(cap);
+        char *b = malloc(2 * cap + 16);
+        size_t na = flip_sentence(s, tlen, a, cap);
+        size_t nb = flip_sentence(s, tlen, b, 2 * cap + 16);
+
+        assert(na == nb && (na == 0 || memcmp(a, b, na + 1) == 0));
+        assert(na == 0 || strlen(a) == na);
+        free(a);
+        free(b);
+    }
     free(clean);
     free(ws);
     return 0;

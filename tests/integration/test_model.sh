@@ -14,22 +14,21 @@ source "$(dirname "$0")/lib.sh"
 cd "$ROOT" || exit 1
 
 T=$ROOT/var/it-model
-rm -rf "$T"
 mkdir -p "$T"
 HELDOUT=data/sentiment/heldout_allagree.txt
 
 echo "== eval on the held-out sentences"
 "$BIN" eval --labels "$HELDOUT" >"$T/eval.out" 2>&1
 assert_eq "eval exit" 0 $?
-assert_eq "eval figures" "model embedded-linear/2
+assert_eq "eval figures" "model embedded-linear/3
 sentences 383
-accuracy 0.9243
-macro-F1 0.9058
+accuracy 0.9321
+macro-F1 0.9186
 confusion (rows: true label, columns: predicted)
             negative   neutral  positive
-negative          52         6         4
+negative          53         5         4
 neutral            1       218         4
-positive           3        11        84" "$(head -9 "$T/eval.out")"
+positive           1        11        86" "$(head -9 "$T/eval.out")"
 assert_eq "eval prints its speed" 1 \
     "$(grep -cE '^sentences_per_second [1-9][0-9]*$' "$T/eval.out")"
 
@@ -47,7 +46,7 @@ The loss narrowed to EUR 1.2 mn from EUR 3.4 mn .@negative
 EOF
 "$BIN" eval --labels "$T/hand.txt" --errors >"$T/hand.out" 2>&1
 assert_eq "hand-scored file" "error	negative	positive	The loss narrowed to EUR 1.2 mn from EUR 3.4 mn .
-model embedded-linear/2
+model embedded-linear/3
 sentences 5
 accuracy 0.8000
 macro-F1 0.8222
@@ -77,8 +76,8 @@ assert_eq "--split writes the shipped held-out file" same \
 "$BIN" train --cv 5 >"$T/cv.out" 2>/dev/null
 assert_eq "5-fold cross-validation on the AllAgree training sentences" \
     "sentences 1197
-accuracy 0.9566
-macro-F1 0.9481" \
+accuracy 0.9582
+macro-F1 0.9521" \
     "$(sed -n '/^# training sentences listed in/,$p' "$T/cv.out" | sed -n 2,4p)"
 
 echo "== bad input is refused, with the reason"
@@ -147,6 +146,9 @@ refused "train: an option given twice" "stonks train: --l2 is given twice" \
     "$BIN" train --out "$T/bad.w" --l2 4 --l2 5
 refused "train: an option's value missing" "stonks train: --out needs a value" \
     "$BIN" train --out --l2 4
+refused "train: flip weight out of range" \
+    "stonks train: --flip-weight must be a number from 0 to 10, not '11'" \
+    "$BIN" train --out "$T/bad.w" --flip-weight 11
 refused "train: hexadecimal" \
     "stonks train: --l2 must be a number from 0 to 1000000, not '0x10'" \
     "$BIN" train --out "$T/bad.w" --l2 0x10
@@ -160,8 +162,8 @@ printf 'Καλό κέρδος .@positive\nΚακή ζημιά .@negative\n利润
 "$BIN" train --data "$T/greek.txt" --exclude none --out "$T/greek.w" \
     >"$T/greek.out" 2>&1
 assert_eq "non-ASCII sentences kept apart" \
-    "trained embedded-linear/2 on 4 sentences (0 held-out sentences and" \
-    "$(head -1 "$T/greek.out" | cut -c1-66)"
+    "trained embedded-linear/3 on 4 sentences (+ 1 flipped; 0 held-out" \
+    "$(head -1 "$T/greek.out" | cut -c1-65)"
 printf 'Profit fell .@negative\rProfit rose .@positive\r' >"$T/cr.txt"
 refused "eval: a lone carriage return" \
     "stonks eval: $T/cr.txt:1: a carriage return inside the line (lines end with \\n or \\r\\n)" \
@@ -210,5 +212,29 @@ assert_eq "written through a dangling link" "symbolic link same" \
     "$(stat -c %F "$T/link.w") $(cmp -s "$T/target.w" \
         data/model/sentiment.weights && echo same || echo differ)"
 
+echo "== flipped sentences"
+# A positive or negative sentence is also learnt flipped ("rose" for
+# "fell", the figures of its comparison swapped), with the opposite
+# label, unless the flip is a near-copy of a labelled sentence: one of
+# training, or one held out.
+printf 'Sales rose to 5 from 3 .@positive\nThe plant is in Oulu .@neutral\nCosts fell .@negative\n' \
+    >"$T/flip.txt"
+printf 'Costs rose .@negative\n' >"$T/flip-ex.txt"
+printf 'Sales fell to 3 from 5 .@negative\n' >>"$T/flip.txt"
+"$BIN" train --data "$T/flip.txt" --exclude none --out "$T/flip.w" \
+    >"$T/flip.out" 2>&1
+assert_eq "a flip that is a training sentence is not added" \
+    "trained embedded-linear/3 on 4 sentences (+ 1 flipped; 0 held-out" \
+    "$(head -1 "$T/flip.out" | cut -c1-65)"
+"$BIN" train --data "$T/flip.txt" --exclude "$T/flip-ex.txt" \
+    --out "$T/flip.w" >"$T/flip.out" 2>&1
+assert_eq "nor one that is held out" \
+    "trained embedded-linear/3 on 4 sentences (+ 0 flipped; 0 held-out" \
+    "$(head -1 "$T/flip.out" | cut -c1-65)"
+"$BIN" train --data "$T/flip.txt" --exclude none --flip-weight 0 \
+    --out "$T/flip.w" >"$T/flip.out" 2>&1
+assert_eq "--flip-weight 0 adds none" \
+    "trained embedded-linear/3 on 4 sentences (+ 0 flipped; 0 held-out" \
+    "$(head -1 "$T/flip.out" | cut -c1-65)"
 rm -rf "$T"
 finish
