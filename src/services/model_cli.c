@@ -603,7 +603,10 @@ static int build_training(const train_cfg *cfg, corpus *set, size_t *excluded_n,
                    &dropped);
         corpus_release(&file);
     }
-    if (cfg->cv_on && read_keys(cfg->cv_on, &cv, err, errlen) < 0)
+    /* the --cv-on file matters only to cross-validation: writing weights
+     * does not need it (nor the current directory to hold it) */
+    if (cfg->cv > 0 && cfg->cv_on &&
+        read_keys(cfg->cv_on, &cv, err, errlen) < 0)
         goto out;
     for (size_t i = 0; i < set->n; i++)
         set->items[i].in_cv =

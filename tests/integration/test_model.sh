@@ -212,15 +212,23 @@ assert_eq "written through a dangling link" "symbolic link same" \
     "$(stat -c %F "$T/link.w") $(cmp -s "$T/target.w" \
         data/model/sentiment.weights && echo same || echo differ)"
 
+printf 'Sales rose to 5 from 3 .@positive\nThe plant is in Oulu .@neutral\nCosts fell .@negative\n' \
+    >"$T/flip.txt"
+printf 'Costs rose .@negative\n' >"$T/flip-ex.txt"
+printf 'Sales fell to 3 from 5 .@negative\n' >>"$T/flip.txt"
+# Writing weights reads only the files it is given: it works from any
+# directory (the --cv-on file matters to cross-validation alone).
+(cd "$T" && "$(realpath "$ROOT/$BIN" 2>/dev/null || echo "$BIN")" train \
+    --data flip.txt --exclude none \
+    --out elsewhere.w >/dev/null 2>&1)
+assert_eq "train from another directory" "0 yes" \
+    "$? $([ -s "$T/elsewhere.w" ] && echo yes || echo no)"
+
 echo "== flipped sentences"
 # A positive or negative sentence is also learnt flipped ("rose" for
 # "fell", the figures of its comparison swapped), with the opposite
 # label, unless the flip is a near-copy of a labelled sentence: one of
 # training, or one held out.
-printf 'Sales rose to 5 from 3 .@positive\nThe plant is in Oulu .@neutral\nCosts fell .@negative\n' \
-    >"$T/flip.txt"
-printf 'Costs rose .@negative\n' >"$T/flip-ex.txt"
-printf 'Sales fell to 3 from 5 .@negative\n' >>"$T/flip.txt"
 "$BIN" train --data "$T/flip.txt" --exclude none --out "$T/flip.w" \
     >"$T/flip.out" 2>&1
 assert_eq "a flip that is a training sentence is not added" \
