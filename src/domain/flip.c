@@ -40,9 +40,21 @@ static const char *const pairs[][2] = {
     {"upgraded", "downgraded"},
 };
 
+/* Words after which "up" or "down" is a move ("went up to"): before
+ * "to" otherwise it is a bound ("cut up to 30 jobs"). */
+static const char *const movers[] = {"went",  "gone",  "go",   "goes",
+                                     "going", "moved", "came", "shot"};
+
+/* Words after "up" or "down" that keep it a direction ("down 5 %",
+ * "up from", "down slightly"); before any other word it is part of a
+ * verb ("set up a unit", "teamed up with", "turned down"). */
+static const char *const after_move[] = {
+    "from",  "by",   "on",       "year-on-year", "quarter-on-quarter",
+    "y-y",   "yoy",  "slightly", "sharply",      "almost",
+    "about", "again"};
+
 /* Words that set the figure after them against another. */
-static const char *const comparers[] = {"from", "compared", "versus", "vs",
-                                        "against"};
+static const char *const comparers[] = {"compared", "versus", "vs", "against"};
 
 enum { NEAR_TO = 12, NEAR_FIGURE = 4, NEAR_BEFORE = 10, NEAR_PAREN = 3 };
 
@@ -75,9 +87,59 @@ static int word_is(const char *text, const word *w, const char *s)
     return 1;
 }
 
+static int is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+/* A word that starts with a digit and is not a year (1900 to 2099):
+ * "the first quarter of 2010 , down from EUR 6.3 mn" compares 6.3 with
+ * the amount before the year. */
 static int is_figure(const char *text, const word *w)
 {
-    return text[w->at] >= '0' && text[w->at] <= '9';
+    const char *p = text + w->at;
+
+    if (!is_digit(p[0]))
+        return 0;
+    return !(w->len == 4 && is_digit(p[1]) && is_digit(p[2]) &&
+             is_digit(p[3]) &&
+             ((p[0] == '1' && p[1] == '9') || (p[0] == '2' && p[1] == '0')));
+}
+
+static int is_space(char c)
+{
+    return c == ' ' || (c >= '\t' && c <= '\r');
+}
+
+static int in_list(const char *text, const word *w, const char *const *list,
+                   size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (word_is(text, w, list[i]))
+            return 1;
+    }
+    return 0;
+}
+
+#define IN_LIST(text, w, list)                                                 \
+    in_list(text, w, list, sizeof(list) / sizeof(list[0]))
+
+/* "up" or "down" as a direction, not as part of a verb or a bound:
+ * before a figure, a punctuation mark, the end or a word of
+ * after_move, or before "to" after a word of movers. */
+static int moves(const char *text, const word *w, int nw, int i)
+{
+    const word *next = i + 1 < nw ? &w[i + 1] : NULL;
+    char c;
+
+    if (!next || is_figure(text, next) || IN_LIST(text, next, after_move))
+        return 1;
+    c = text[next->at];
+    if (!(is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+          (unsigned char)c >= 0x80))
+        return 1;
+    return word_is(text, next, "to") && i > 0 &&
+           IN_LIST(text, &w[i - 1], movers);
 }
 
 /* The opposite of w, or NULL. */
@@ -90,15 +152,6 @@ static const char *opposite(const char *text, const word *w)
         }
     }
     return NULL;
-}
-
-static int is_comparer(const char *text, const word *w)
-{
-    for (size_t i = 0; i < sizeof(comparers) / sizeof(comparers[0]); i++) {
-        if (word_is(text, w, comparers[i]))
-            return 1;
-    }
-    return 0;
 }
 
 /* The first figure among words (from, from + n], or -1. */
@@ -160,12 +213,16 @@ static int pair_figures(const char *text, const word *w, int nw, int *swap)
                 continue;
             a = figure_before(text, w, i, NEAR_PAREN);
             b = i + 1;
-        } else if (is_comparer(text, &w[i])) {
+        } else if (word_is(text, &w[i], "from")) {
+            /* "to X ... from Y"; "X , up from Y" after a direction
+             * word only ("the unit from 2009 to 2010" pairs by "to") */
             b = figure_after(text, w, nw, i, NEAR_FIGURE);
-            if (word_is(text, &w[i], "from"))
-                a = figure_of_to(text, w, nw, i, b);
-            if (a < 0)
+            a = figure_of_to(text, w, nw, i, b);
+            if (a < 0 && i > 0 && opposite(text, &w[i - 1]))
                 a = figure_before(text, w, i, NEAR_BEFORE);
+        } else if (IN_LIST(text, &w[i], comparers)) {
+            b = figure_after(text, w, nw, i, NEAR_FIGURE);
+            a = figure_before(text, w, i, NEAR_BEFORE);
         } else {
             continue;
         }
@@ -205,13 +262,13 @@ size_t flip_sentence(const char *text, size_t len, char *out, size_t cap)
     for (size_t i = 0; i < len;) {
         size_t j = i;
 
-        if (text[i] == ' ') {
+        if (is_space(text[i])) {
             i++;
             continue;
         }
         if (nw == FLIP_MAX_WORDS)
             return 0;
-        while (j < len && text[j] != ' ')
+        while (j < len && !is_space(text[j]))
             j++;
         w[nw++] = (word){i, j - i};
         i = j;
@@ -220,6 +277,11 @@ size_t flip_sentence(const char *text, size_t len, char *out, size_t cap)
         return 0;
     for (int i = 0; i < nw; i++) {
         const char *to = swap[i] < 0 ? opposite(text, &w[i]) : NULL;
+
+        if (to &&
+            (word_is(text, &w[i], "up") || word_is(text, &w[i], "down")) &&
+            !moves(text, w, nw, i))
+            to = NULL;
         const word *src = swap[i] >= 0 ? &w[swap[i]] : &w[i];
         size_t need = (to ? strlen(to) : src->len) + (o > 0);
 

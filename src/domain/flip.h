@@ -9,16 +9,20 @@
  * these to the positive and negative sentences it learns from, at a
  * small weight, so a word's weight is learnt from both directions.
  *
- * Text is split at spaces, as in the Financial PhraseBank (whose
- * punctuation stands apart: "rose , while"); a direction word with
- * punctuation attached is left alone. The comparisons understood:
+ * Text is split at ASCII white space, as in the Financial PhraseBank
+ * (whose punctuation stands apart: "rose , while"); a direction word
+ * with punctuation attached is left alone, and "up" and "down" are
+ * flipped only as directions ("up 5 %", "down from", "went up to"; not
+ * "cut up to 30 jobs" or "set up a unit"). The comparisons understood:
  *   "to X ... from Y" and "from Y ... to X"   X and Y trade places
- *   "X , up from Y", "X compared with Y",      the figure before and the
- *   "X versus Y", "X against Y"               one after trade places
+ *   "X , up from Y" (a direction word before  the figure before and the
+ *   "from"), "X compared with Y",             one after trade places
+ *   "X versus Y", "X against Y"
  *   "X ( Y )"                                 the same
- * A figure is a word that starts with a digit. A comparison whose two
- * figures cannot be found makes the sentence unflippable (0), since
- * swapping the words alone would contradict its figures.
+ * A figure is a word that starts with a digit and is not a year (1900
+ * to 2099). A comparison whose two figures cannot be found makes the
+ * sentence unflippable (0), since swapping the words alone would
+ * contradict its figures.
  */
 #ifndef STONKS_FLIP_H
 #define STONKS_FLIP_H

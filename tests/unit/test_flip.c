@@ -72,6 +72,40 @@ static void test_spacing_is_one_space(void **state)
 {
     (void)state;
     assert_string_equal(flip("  profit   rose  "), "profit fell");
+    assert_string_equal(flip("Profit\trose\tto 5 from 3 .\n"),
+                        "Profit fell to 3 from 5 .");
+}
+
+static void test_up_and_down_only_as_directions(void **state)
+{
+    (void)state;
+    /* a bound, not a move */
+    assert_string_equal(flip("The company will cut up to 30 jobs ."), "");
+    assert_string_equal(flip("Sales went up to EUR 5 mn"),
+                        "Sales went down to EUR 5 mn");
+    /* part of a verb */
+    assert_string_equal(flip("They teamed up with Nokia and sales rose ."),
+                        "They teamed up with Nokia and sales fell .");
+    assert_string_equal(flip("It set up a unit"), "");
+    /* directions */
+    assert_string_equal(flip("Shares were down 3 % , EBIT up slightly"),
+                        "Shares were up 3 % , EBIT down slightly");
+    assert_string_equal(flip("Sales were up ."), "Sales were down .");
+    assert_string_equal(flip("Sales were up"), "Sales were down");
+}
+
+static void test_years_are_not_figures(void **state)
+{
+    (void)state;
+    assert_string_equal(
+        flip("Operating profit of EUR 2.2 mn in the first quarter of 2010 , "
+             "down from EUR 6.3 mn"),
+        "Operating profit of EUR 6.3 mn in the first quarter of 2010 , "
+        "up from EUR 2.2 mn");
+    assert_string_equal(flip("Sales rose to EUR 5 mn in 2010 from EUR 3 mn in "
+                             "2009 ."),
+                        "Sales fell to EUR 3 mn in 2010 from EUR 5 mn in "
+                        "2009 .");
 }
 
 static void test_what_cannot_be_flipped(void **state)
@@ -88,6 +122,8 @@ static void test_what_cannot_be_flipped(void **state)
     /* a comparison without its two figures */
     assert_string_equal(flip("Sales rose from a year earlier"), "");
     assert_string_equal(flip("Profit rose compared with last year"), "");
+    /* "X , from Y" without a direction word before "from" */
+    assert_string_equal(flip("Staff rose 5 % , from 30"), "");
     /* one figure in two comparisons */
     assert_string_equal(flip("Profit rose to 5 ( 3 ) from 3"), "");
     /* more words than FLIP_MAX_WORDS */
@@ -104,17 +140,20 @@ static void test_what_cannot_be_flipped(void **state)
 
 static void test_output_bound_holds(void **state)
 {
-    static char text[FLIP_MAX_WORDS * 3];
+    static char text[FLIP_MAX_WORDS / 2 * 5];
     static char out[FLIP_OUT_MAX(sizeof(text))];
-    size_t len = 3 * FLIP_MAX_WORDS - 1;
+    size_t len = sizeof(text) - 1;
+    char one[FLIP_OUT_MAX(2)];
 
     (void)state;
-    /* the largest growth: every word "up" becomes "down" */
-    for (size_t i = 0; i < FLIP_MAX_WORDS; i++)
-        memcpy(text + 3 * i, "up ", 3);
+    /* the largest growth: "up" becomes "down", twice its length */
+    assert_int_equal(flip_sentence("up", 2, one, sizeof(one)), 4);
+    assert_string_equal(one, "down");
+    for (size_t i = 0; i < FLIP_MAX_WORDS / 2; i++)
+        memcpy(text + 5 * i, "up 1 ", 5);
     assert_int_equal(flip_sentence(text, len, out, FLIP_OUT_MAX(len)),
-                     5 * FLIP_MAX_WORDS - 1);
-    assert_memory_equal(out, "down down", 9);
+                     FLIP_MAX_WORDS / 2 * 7 - 1);
+    assert_memory_equal(out, "down 1 down 1", 13);
 }
 
 int main(void)
@@ -124,6 +163,8 @@ int main(void)
         cmocka_unit_test(test_case_follows_the_word_replaced),
         cmocka_unit_test(test_figures_of_a_comparison_trade_places),
         cmocka_unit_test(test_spacing_is_one_space),
+        cmocka_unit_test(test_up_and_down_only_as_directions),
+        cmocka_unit_test(test_years_are_not_figures),
         cmocka_unit_test(test_what_cannot_be_flipped),
         cmocka_unit_test(test_output_bound_holds),
     };
