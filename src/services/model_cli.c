@@ -846,7 +846,7 @@ static void train_usage(FILE *f)
            "                   positive and negative sentence (\"rose\"\n"
            "                   for \"fell\", its figures swapped), with\n"
            "                   the opposite label and X times its weight;\n"
-           "                   0 to 10, 0 for none (default 0.1)\n"
+           "                   0 for none, or 0.001 to 10 (default 0.1)\n"
            "  --version NAME   model name written into the weights\n"
            "                   (default " DEFAULT_VERSION ")\n"
            "  --cv K           report K-fold cross-validation (K 2 to 100)\n"
@@ -1032,6 +1032,13 @@ static int train_parse(int argc, char **argv, train_cfg *cfg, char *msg,
         } else if (strcmp(a, "--flip-weight") == 0) {
             if (num_opt(a, v, 0, FLIP_WEIGHT_MAX, 0, &d, msg, msglen) < 0)
                 return -1;
+            if (d > 0 && d < DATA_WEIGHT_MIN) {
+                snprintf(msg, msglen,
+                         "--flip-weight must be 0 (no flips) or from %g to "
+                         "%g, not '%s'",
+                         DATA_WEIGHT_MIN, FLIP_WEIGHT_MAX, v);
+                return -1;
+            }
             cfg->flip_weight = d;
         } else if (strcmp(a, "--max-iter") == 0) {
             if (num_opt(a, v, 1, 100000, 1, &d, msg, msglen) < 0)
