@@ -26,18 +26,27 @@ static int market_price(const order_intent *o, const fill_bar *bar,
     return 0;
 }
 
-/* 1 when the bar reaches the limit, with the execution price. */
-static int limit_price(const order_intent *o, const fill_bar *bar, cents *price)
+/* 1 when the bar reaches the limit, with the execution price: at a
+ * bar that opens through the limit, the open moved against the order as
+ * a market order's (the order meets the same book), but never past the
+ * limit; else the limit itself. Returns -1 on overflow. */
+static int limit_price(const order_intent *o, const fill_bar *bar,
+                       const fill_params *p, cents *price)
 {
-    if (o->side == SIDE_BUY) {
-        if (bar->low > o->limit_price)
-            return 0;
-        *price = bar->open <= o->limit_price ? bar->open : o->limit_price;
-        return 1;
-    }
-    if (bar->high < o->limit_price)
+    cents slipped;
+
+    if (o->side == SIDE_BUY ? bar->low > o->limit_price
+                            : bar->high < o->limit_price)
         return 0;
-    *price = bar->open >= o->limit_price ? bar->open : o->limit_price;
+    *price = o->limit_price;
+    if (o->side == SIDE_BUY ? bar->open > o->limit_price
+                            : bar->open < o->limit_price)
+        return 1;
+    if (market_price(o, bar, p, &slipped) < 0)
+        return -1;
+    if (o->side == SIDE_BUY ? slipped < o->limit_price
+                            : slipped > o->limit_price)
+        *price = slipped;
     return 1;
 }
 
@@ -55,8 +64,11 @@ int fill_order(const order_intent *o, const fill_bar *bar, const fill_params *p,
     if (o->type == ORDER_MARKET) {
         if (market_price(o, bar, p, &price) < 0)
             return -1;
-    } else if (!limit_price(o, bar, &price)) {
-        return 0;
+    } else {
+        int reached = limit_price(o, bar, p, &price);
+
+        if (reached <= 0)
+            return reached;
     }
     if (money_mul(price, o->qty, &out->gross) < 0)
         return -1;

@@ -8,10 +8,11 @@
  * by the slippage (buy: open * (1 + bps/10000) rounded up to the cent,
  * sell: open * (1 - bps/10000) rounded down). Limit: fills
  * when the bar crosses the limit (buy: low <= limit, sell: high >=
- * limit), at the open when the bar opens through the limit (buy: open
- * <= limit), else at the limit itself; no slippage, since the limit
- * bounds the price. Otherwise it does not fill (a day order then
- * expires). The commission is a fixed amount per filled order.
+ * limit); when the bar opens through the limit (buy: open <= limit),
+ * at the open moved by the slippage as a market order, but never past
+ * the limit; else at the limit itself. Otherwise it does not fill (a
+ * day order then expires). The commission is a fixed amount per filled
+ * order.
  */
 #ifndef STONKS_FILL_H
 #define STONKS_FILL_H
