@@ -526,6 +526,13 @@ assert_eq "at most max_orders_per_day per session" "0" \
             WHERE status <> 'denied' GROUP BY 1 HAVING count(*) >
             (SELECT value FROM risk_limits WHERE
              name = 'max_orders_per_day')) x")"
+assert_eq "strategy buys are limits at the close plus the cash buffer" \
+    "0 1" \
+    "$(sql "SELECT count(*) FILTER (WHERE type <> 'limit' OR
+            limit_price_cents <> floor(ref_price_cents * (10000 +
+            (SELECT value FROM risk_limits WHERE name = 'cash_buffer_bps'))
+            / 10000.0)) || ' ' || (count(*) > 0)::int FROM orders
+            WHERE decision_id IS NOT NULL AND side = 'buy'")"
 assert_eq "cash never went negative, fill after fill" "0" \
     "$(sql "SELECT count(*) FROM (SELECT (SELECT starting_cash_cents FROM
             account) + sum(CASE side WHEN 'buy' THEN -gross_cents
