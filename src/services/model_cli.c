@@ -949,6 +949,21 @@ static int train_modes_ok(const train_cfg *cfg, char *msg, size_t msglen)
     return -1;
 }
 
+/* 1 when a is an option of `stonks train` that takes a value. */
+static int valued_option(const char *a)
+{
+    static const char *const names[] = {
+        "--out",      "--exclude",     "--cv-on", "--version",
+        "--allagree", "--heldout",     "--l2",    "--class-power",
+        "--max-iter", "--flip-weight", "--cv",    "--cv-repeat"};
+
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        if (strcmp(a, names[i]) == 0)
+            return 1;
+    }
+    return 0;
+}
+
 /* Parses argv into cfg; returns 0, 1 after --help, or -1 on misuse
  * with the reason in msg. */
 static int train_parse(int argc, char **argv, train_cfg *cfg, char *msg,
@@ -994,6 +1009,10 @@ static int train_parse(int argc, char **argv, train_cfg *cfg, char *msg,
                 return -1;
             }
             continue;
+        }
+        if (strncmp(a, "--", 2) == 0 && !valued_option(a)) {
+            snprintf(msg, msglen, "unknown option '%s'", a);
+            return -1;
         }
         if (strncmp(a, "--", 2) != 0 || !v || strncmp(v, "--", 2) == 0) {
             snprintf(msg, msglen, "%s %s", a,
@@ -1202,10 +1221,12 @@ int cmd_eval(int argc, char **argv)
         return 2;
     }
 
+    /* the file named on the command line first: its error is the one
+     * a user can act on when both are missing */
+    if (read_labelled(labels, &c, err, sizeof(err)) < 0)
+        goto out;
     m = sentiment_model_load(model, err, sizeof(err));
     if (!m)
-        goto out;
-    if (read_labelled(labels, &c, err, sizeof(err)) < 0)
         goto out;
     if (c.n == 0) {
         snprintf(err, sizeof(err), "%s has no labelled sentences", labels);

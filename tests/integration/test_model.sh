@@ -142,6 +142,8 @@ refused "train: a fit option with --split" \
     "$BIN" train --split --heldout "$T/bad.w" --l2 3
 refused "train: unknown option" "stonks train: unknown option '--bogus'" \
     "$BIN" train --out "$T/bad.w" --bogus 1
+refused "train: unknown option at the end" \
+    "stonks train: unknown option '--bogus'" "$BIN" train --bogus
 refused "train: an option given twice" "stonks train: --l2 is given twice" \
     "$BIN" train --out "$T/bad.w" --l2 4 --l2 5
 refused "train: an option's value missing" "stonks train: --out needs a value" \
@@ -226,6 +228,14 @@ printf 'Sales fell to 3 from 5 .@negative\n' >>"$T/flip.txt"
     --out elsewhere.w >/dev/null 2>&1)
 assert_eq "train from another directory" "0 yes" \
     "$? $([ -s "$T/elsewhere.w" ] && echo yes || echo no)"
+
+# A missing labels file is the error eval reports, also where the
+# default weights file is not found either.
+(cd "$T" && "$(realpath "$ROOT/$BIN" 2>/dev/null || echo "$BIN")" eval \
+    --labels none.txt >"$T/nolabels.out" 2>&1)
+assert_eq "eval elsewhere: the missing labels named" \
+    "stonks eval: cannot open none.txt: No such file or directory" \
+    "$(head -1 "$T/nolabels.out")"
 
 echo "== flipped sentences"
 # A positive or negative sentence is also learnt flipped ("rose" for
