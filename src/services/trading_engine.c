@@ -228,13 +228,10 @@ static void join_reasons(const risk_verdict *v, char *out, size_t cap)
  * whose session never trades at or below its limit does not fill. */
 static cents buy_limit(cents price, int64_t buffer_bps)
 {
-    cents lim;
+    /* price > 0 and buffer_bps in 0..10000, so this is the floor */
+    __int128 lim = (__int128)price * (10000 + buffer_bps) / 10000;
 
-    if (money_bps(price, 10000 + buffer_bps, &lim) < 0)
-        return price;
-    if ((lim - price) * 10000 > price * buffer_bps)
-        lim--;
-    return lim;
+    return lim > MONEY_MAX ? price : (cents)lim;
 }
 
 /* Sizes and screens one changed recommendation. */
