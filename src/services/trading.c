@@ -630,6 +630,37 @@ static int json_day(json_t *j, const char *key, int32_t *day)
                : -1;
 }
 
+/* A limit price: dollars as a string, more than 0, in whole cents (a
+ * third decimal would be rounded, and a buy could then pay more than
+ * its stated limit), on a limit order only. */
+static int limit_parse(json_t *lim, order_intent *o, char *err, size_t errlen)
+{
+    const char *s = json_string_value(lim);
+    size_t len = json_string_length(lim);
+    const char *dot = s ? memchr(s, '.', len) : NULL;
+
+    if (!s || money_parse(s, len, &o->limit_price) < 0) {
+        snprintf(err, errlen,
+                 "limit_price must be dollars as a string, like \"12.34\"");
+        return -1;
+    }
+    if (dot && len - (size_t)(dot - s) - 1 > 2) {
+        snprintf(err, errlen,
+                 "limit_price must be whole cents, at most 2 decimals");
+        return -1;
+    }
+    if (o->limit_price <= 0) {
+        snprintf(err, errlen, "limit_price must be more than 0");
+        return -1;
+    }
+    if (o->type != ORDER_LIMIT) {
+        snprintf(err, errlen,
+                 "limit_price is for a limit order (\"type\":\"limit\")");
+        return -1;
+    }
+    return 0;
+}
+
 int trading_intent_parse(json_t *j, order_intent *o, int32_t *decision_day,
                          char *err, size_t errlen)
 {
@@ -668,16 +699,8 @@ int trading_intent_parse(json_t *j, order_intent *o, int32_t *decision_day,
         return -1;
     }
     o->qty = json_integer_value(qty);
-    if (lim && !json_is_null(lim) &&
-        (!json_is_string(lim) ||
-         money_parse(json_string_value(lim), json_string_length(lim),
-                     &o->limit_price) < 0 ||
-         o->limit_price <= 0)) {
-        snprintf(err, errlen,
-                 "limit_price must be dollars as a string, "
-                 "like \"12.34\"");
+    if (lim && !json_is_null(lim) && limit_parse(lim, o, err, errlen) < 0)
         return -1;
-    }
     if (o->type == ORDER_LIMIT && o->limit_price <= 0) {
         snprintf(err, errlen, "a limit order needs limit_price");
         return -1;

@@ -345,9 +345,21 @@ bad "manual order: negative qty" 400 bad_request "$QTY_MSG" \
     POST "$TE/orders" -H "$JSON" -H "$TOKEN" \
     -d '{"ticker":"AAPL","side":"sell","qty":-5}'
 bad "manual order: negative limit price" 400 bad_request \
-    "limit_price must be dollars as a string, like \"12.34\"" \
+    "limit_price must be more than 0" \
     POST "$TE/orders" -H "$JSON" -H "$TOKEN" \
     -d '{"ticker":"AAPL","side":"buy","qty":1,"type":"limit","limit_price":"-12.34"}'
+bad "manual order: zero limit price" 400 bad_request \
+    "limit_price must be more than 0" \
+    POST "$TE/orders" -H "$JSON" -H "$TOKEN" \
+    -d '{"ticker":"AAPL","side":"buy","qty":1,"type":"limit","limit_price":"0.00"}'
+bad "manual order: a limit in fractions of a cent" 400 bad_request \
+    "limit_price must be whole cents, at most 2 decimals" \
+    POST "$TE/orders" -H "$JSON" -H "$TOKEN" \
+    -d '{"ticker":"AAPL","side":"buy","qty":1,"type":"limit","limit_price":"12.345"}'
+bad "manual order: a limit price on a market order" 400 bad_request \
+    "limit_price is for a limit order (\"type\":\"limit\")" \
+    POST "$TE/orders" -H "$JSON" -H "$TOKEN" \
+    -d '{"ticker":"AAPL","side":"buy","qty":1,"type":"market","limit_price":"1.00"}'
 bad "check: negative qty" 400 bad_request "$QTY_MSG" \
     POST "$RE/check" -H "$JSON" -d "{$CHECK,\"qty\":-1,\"exec_minute\":570}"
 bad "check: minute past the day" 400 bad_request \
