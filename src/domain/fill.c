@@ -27,9 +27,10 @@ static int market_price(const order_intent *o, const fill_bar *bar,
 }
 
 /* 1 when the bar reaches the limit, with the execution price: at a
- * bar that opens through the limit, the open moved against the order as
- * a market order's (the order meets the same book), but never past the
- * limit; else the limit itself. Returns -1 on overflow. */
+ * bar that opens at or better than the limit, the open moved against
+ * the order as a market order's (the order meets the same book), but
+ * never past the limit; else the limit itself. Returns -1 on
+ * overflow. */
 static int limit_price(const order_intent *o, const fill_bar *bar,
                        const fill_params *p, cents *price)
 {

@@ -8,9 +8,10 @@
  * by the slippage (buy: open * (1 + bps/10000) rounded up to the cent,
  * sell: open * (1 - bps/10000) rounded down). Limit: fills
  * when the bar crosses the limit (buy: low <= limit, sell: high >=
- * limit); when the bar opens through the limit (buy: open <= limit),
- * at the open moved by the slippage as a market order, but never past
- * the limit; else at the limit itself. Otherwise it does not fill (a
+ * limit); when the bar opens at or better than the limit (buy: open
+ * <= limit, sell: open >= limit), at the open moved by the slippage as
+ * a market order, but never past the limit; else (it opens worse and
+ * reaches the limit later) at the limit itself. Otherwise it does not fill (a
  * day order then expires). The commission is a fixed amount per filled
  * order.
  */
