@@ -890,8 +890,8 @@ static int version_ok(const char *v)
 
 /* Remembers the first option of each kind: only for cross-validation,
  * for any fit (cross-validation or weights), only for --split, only for
- * writing weights. */
-static void note_kind(train_cfg *cfg, const char *a)
+ * writing weights. Returns 1 when a is an option of `stonks train`. */
+static int note_kind(train_cfg *cfg, const char *a)
 {
     static const char *const cv_only[] = {"--cv-repeat", "--cv-on",
                                           "--cv-errors"};
@@ -913,12 +913,18 @@ static void note_kind(train_cfg *cfg, const char *a)
 #undef KIND
     };
 
+    int known = strcmp(a, "--split") == 0;
+
     for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
         for (size_t i = 0; i < kinds[k].n; i++) {
-            if (strcmp(a, kinds[k].names[i]) == 0 && !*kinds[k].first)
+            if (strcmp(a, kinds[k].names[i]) != 0)
+                continue;
+            known = 1;
+            if (!*kinds[k].first)
                 *kinds[k].first = kinds[k].names[i];
         }
     }
+    return known;
 }
 
 /* The three modes (cross-validation, writing weights, --split) take
@@ -949,21 +955,6 @@ static int train_modes_ok(const train_cfg *cfg, char *msg, size_t msglen)
     return -1;
 }
 
-/* 1 when a is an option of `stonks train` that takes a value. */
-static int valued_option(const char *a)
-{
-    static const char *const names[] = {
-        "--out",      "--exclude",     "--cv-on", "--version",
-        "--allagree", "--heldout",     "--l2",    "--class-power",
-        "--max-iter", "--flip-weight", "--cv",    "--cv-repeat"};
-
-    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-        if (strcmp(a, names[i]) == 0)
-            return 1;
-    }
-    return 0;
-}
-
 /* Parses argv into cfg; returns 0, 1 after --help, or -1 on misuse
  * with the reason in msg. */
 static int train_parse(int argc, char **argv, train_cfg *cfg, char *msg,
@@ -973,6 +964,7 @@ static int train_parse(int argc, char **argv, train_cfg *cfg, char *msg,
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
         double d;
+        int known;
 
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0)
             return 1;
@@ -982,7 +974,7 @@ static int train_parse(int argc, char **argv, train_cfg *cfg, char *msg,
                 return -1;
             }
         }
-        note_kind(cfg, a);
+        known = note_kind(cfg, a);
         if (strcmp(a, "--split") == 0) {
             cfg->split = 1;
             continue;
@@ -1010,7 +1002,7 @@ static int train_parse(int argc, char **argv, train_cfg *cfg, char *msg,
             }
             continue;
         }
-        if (strncmp(a, "--", 2) == 0 && !valued_option(a)) {
+        if (strncmp(a, "--", 2) == 0 && !known) {
             snprintf(msg, msglen, "unknown option '%s'", a);
             return -1;
         }

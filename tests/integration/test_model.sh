@@ -16,6 +16,8 @@ cd "$ROOT" || exit 1
 T=$ROOT/var/it-model
 mkdir -p "$T"
 HELDOUT=data/sentiment/heldout_allagree.txt
+# The binary by an absolute path, for runs from another directory.
+ABS_BIN=$(realpath "$BIN")
 
 echo "== eval on the held-out sentences"
 "$BIN" eval --labels "$HELDOUT" >"$T/eval.out" 2>&1
@@ -223,7 +225,7 @@ printf 'Costs rose .@negative\n' >"$T/flip-ex.txt"
 printf 'Sales fell to 3 from 5 .@negative\n' >>"$T/flip.txt"
 # Writing weights reads only the files it is given: it works from any
 # directory (the --cv-on file matters to cross-validation alone).
-(cd "$T" && "$(realpath "$ROOT/$BIN" 2>/dev/null || echo "$BIN")" train \
+(cd "$T" && "$ABS_BIN" train \
     --data flip.txt --exclude none \
     --out elsewhere.w >/dev/null 2>&1)
 assert_eq "train from another directory" "0 yes" \
@@ -231,7 +233,7 @@ assert_eq "train from another directory" "0 yes" \
 
 # A missing labels file is the error eval reports, also where the
 # default weights file is not found either.
-(cd "$T" && "$(realpath "$ROOT/$BIN" 2>/dev/null || echo "$BIN")" eval \
+(cd "$T" && "$ABS_BIN" eval \
     --labels none.txt >"$T/nolabels.out" 2>&1)
 assert_eq "eval elsewhere: the missing labels named" \
     "stonks eval: cannot open none.txt: No such file or directory" \
