@@ -8,11 +8,12 @@
  */
 #include "services/model_cli.h"
 
+#include "services/labelled.h"
+
 #include "domain/flip.h"
 #include "domain/linmodel.h"
 #include "domain/sentiment.h"
 #include "domain/sentiment_train.h"
-#include "domain/text.h"
 #include "lib/fileio.h"
 #include "lib/xalloc.h"
 
@@ -34,9 +35,6 @@
 #define DEFAULT_FLIP_WEIGHT 0.1
 #define FLIP_WEIGHT_MAX 10.0
 #define HELDOUT_PERCENT 25
-#define MAX_LINE 16384
-/* The most a labelled file may hold (PhraseBank's four files: 2 MB). */
-#define MAX_FILE (64 << 20)
 #define MAX_DATA 16
 
 typedef struct data_spec {
@@ -53,24 +51,6 @@ static const data_spec default_data[] = {
     {PB_DIR "Sentences_AllAgree.txt", 1.0},
 };
 
-typedef struct labelled {
-    char *text;
-    size_t len;
-    int label;
-    uint64_t key; /* hash of the near-copy key */
-    double weight;
-    int last_file; /* the last data file that listed it */
-    int in_cv;
-    char *flip; /* its mirror image (flip.h), or NULL */
-    size_t flip_len;
-} labelled;
-
-typedef struct corpus {
-    labelled *items;
-    size_t n;
-    size_t cap;
-} corpus;
-
 /* uint64 key -> index, open addressing; key 0 is stored as 1. */
 typedef struct keymap {
     uint64_t *keys;
@@ -78,23 +58,6 @@ typedef struct keymap {
     size_t cap;
     size_t n;
 } keymap;
-
-typedef struct scores {
-    long conf[3][3]; /* [true][predicted] */
-    long n;
-    double accuracy;
-    double macro_f1;
-} scores;
-
-static void corpus_release(corpus *c)
-{
-    for (size_t i = 0; i < c->n; i++) {
-        free(c->items[i].text);
-        free(c->items[i].flip);
-    }
-    free(c->items);
-    memset(c, 0, sizeof(*c));
-}
 
 static void keymap_init(keymap *m)
 {
@@ -150,225 +113,6 @@ static void keymap_put(keymap *m, uint64_t key, size_t val)
         m->n++;
     m->keys[slot] = key;
     m->vals[slot] = val;
-}
-
-/* The near-copy key: FNV-1a over the lower-cased ASCII letters and
- * digits, everything else skipped. Non-ASCII bytes are skipped too: the
- * PhraseBank files spell the same accented names with different broken
- * encodings, and a held-out sentence must also catch those copies. */
-static uint64_t near_copy_key(const char *s, size_t len)
-{
-    const uint64_t empty = 0xcbf29ce484222325ull;
-    uint64_t h = empty;
-
-    for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)s[i];
-
-        if (c >= 'A' && c <= 'Z')
-            c = (unsigned char)(c | 0x20);
-        else if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')))
-            continue;
-        h = (h ^ c) * 0x100000001b3ull;
-    }
-    /* a sentence without an ASCII letter or digit (Greek, Chinese,
-     * punctuation) is keyed by all its bytes, not merged with the rest */
-    if (h == empty) {
-        for (size_t i = 0; i < len; i++)
-            h = (h ^ (unsigned char)s[i]) * 0x100000001b3ull;
-    }
-    return h;
-}
-
-static int parse_label(const char *s)
-{
-    if (strcmp(s, "negative") == 0)
-        return SENT_NEGATIVE;
-    if (strcmp(s, "neutral") == 0)
-        return SENT_NEUTRAL;
-    if (strcmp(s, "positive") == 0)
-        return SENT_POSITIVE;
-    return -1;
-}
-
-/* Reads one line of f into line (room for MAX_LINE bytes and a NUL),
- * without its "\n" or "\r\n". Returns its length, -1 at the end of the
- * file, -2 for a line over MAX_LINE bytes (the rest of it is not read:
- * the caller stops). */
-static long read_line(FILE *f, char *line)
-{
-    long n = 0;
-    int ch;
-
-    while ((ch = getc(f)) != EOF && ch != '\n') {
-        if (n == MAX_LINE + 1)
-            return -2; /* one byte over, which may be the '\r' of CRLF */
-        line[n++] = (char)ch;
-    }
-    if (ch == EOF && n == 0)
-        return -1;
-    if (n > 0 && line[n - 1] == '\r')
-        n--;
-    if (n > MAX_LINE)
-        return -2;
-    line[n] = '\0';
-    return n;
-}
-
-/* Appends every `sentence@label` line of path to c. Blank lines are
- * skipped; anything else malformed is an error naming the line. */
-static int read_labelled(const char *path, corpus *c, char *err, size_t errlen)
-{
-    FILE *f = fopen(path, "r");
-    char *line = xmalloc(MAX_LINE + 2);
-    long got;
-    long lineno = 0;
-    int rc = -1;
-
-    if (!f) {
-        snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
-        free(line);
-        return -1;
-    }
-    while ((got = read_line(f, line)) != -1) {
-        size_t len = (size_t)got;
-        char *at;
-        int label;
-
-        lineno++;
-        if (ftell(f) > MAX_FILE) {
-            snprintf(err, errlen, "%s: more than %d MB of sentences", path,
-                     MAX_FILE >> 20);
-            goto out;
-        }
-        if (got == -2) {
-            snprintf(err, errlen, "%s:%ld: line longer than %d bytes", path,
-                     lineno, MAX_LINE);
-            goto out;
-        }
-        if (memchr(line, '\r', len)) {
-            snprintf(err, errlen,
-                     "%s:%ld: a carriage return inside the line (lines end "
-                     "with \\n or \\r\\n)",
-                     path, lineno);
-            goto out;
-        }
-        while (len > 0 && (line[len - 1] == ' ' || line[len - 1] == '\t'))
-            line[--len] = '\0';
-        /* a UTF-8 byte order mark is not part of the first sentence */
-        if (lineno == 1 && len >= 3 && memcmp(line, "\xef\xbb\xbf", 3) == 0) {
-            memmove(line, line + 3, len - 2);
-            len -= 3;
-        }
-        if (len == 0)
-            continue;
-        if (!text_valid_utf8(line, len) || memchr(line, '\0', len)) {
-            snprintf(err, errlen, "%s:%ld: not UTF-8 text (or a NUL byte)",
-                     path, lineno);
-            goto out;
-        }
-        at = strrchr(line, '@');
-        label = at ? parse_label(at + 1) : -1;
-        if (label < 0) {
-            snprintf(err, errlen,
-                     "%s:%ld: expected 'sentence@label' with label "
-                     "negative, neutral or positive",
-                     path, lineno);
-            goto out;
-        }
-        if (strspn(line, " \t") == (size_t)(at - line)) {
-            snprintf(err, errlen, "%s:%ld: no sentence before the '@'", path,
-                     lineno);
-            goto out;
-        }
-        if (c->n == c->cap) {
-            c->cap = c->cap ? 2 * c->cap : 1024;
-            c->items = xreallocarray(c->items, c->cap, sizeof(labelled));
-        }
-        c->items[c->n++] = (labelled){
-            .text = xstrndup(line, (size_t)(at - line)),
-            .len = (size_t)(at - line),
-            .label = label,
-            .key = near_copy_key(line, (size_t)(at - line)),
-            .last_file = -1,
-        };
-    }
-    if (ferror(f)) {
-        snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
-        goto out;
-    }
-    rc = 0;
-out:
-    free(line);
-    fclose(f);
-    return rc;
-}
-
-/* One misclassified sentence: "error", the true and the predicted
- * label and the text, tab-separated; control bytes of the text (a tab,
- * an escape) are written as \xHH, so they break neither the columns nor
- * the terminal. */
-static void print_error(int truth, int predicted, const char *text)
-{
-    printf("error\t%s\t%s\t", sentiment_label_name((sentiment_label)truth),
-           sentiment_label_name((sentiment_label)predicted));
-    for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
-        /* C1 controls (U+0080..U+009F) and the bidi overrides and
-         * isolates (U+202A..U+202E, U+2066..U+2069) too */
-        size_t n =
-            p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f                   ? 2
-            : p[0] == 0xe2 && p[1] == 0x80 && p[2] >= 0xaa && p[2] <= 0xae ? 3
-            : p[0] == 0xe2 && p[1] == 0x81 && p[2] >= 0xa6 && p[2] <= 0xa9 ? 3
-            : *p < 0x20 || *p == 0x7f || *p == '\\'                        ? 1
-                                                                           : 0;
-
-        if (n == 0)
-            putchar(*p);
-        for (size_t k = 0; k < n; k++)
-            printf("\\x%02x", p[k]);
-        p += n ? n - 1 : 0;
-    }
-    putchar('\n');
-}
-
-/* Accuracy and macro-F1, the mean F1 of the classes that occur as a
- * true or a predicted label (a class absent from both has no F1). */
-static void scores_finish(scores *s)
-{
-    long right = 0;
-    double f1 = 0.0;
-    int classes = 0;
-
-    s->n = 0;
-    for (int t = 0; t < 3; t++) {
-        for (int p = 0; p < 3; p++)
-            s->n += s->conf[t][p];
-        right += s->conf[t][t];
-    }
-    for (int k = 0; k < 3; k++) {
-        long tp = s->conf[k][k];
-        long pred = s->conf[0][k] + s->conf[1][k] + s->conf[2][k];
-        long real = s->conf[k][0] + s->conf[k][1] + s->conf[k][2];
-
-        if (pred + real > 0) {
-            f1 += 2.0 * (double)tp / (double)(pred + real);
-            classes++;
-        }
-    }
-    s->accuracy = s->n ? (double)right / (double)s->n : 0.0;
-    s->macro_f1 = classes ? f1 / classes : 0.0;
-}
-
-static void scores_print(const scores *s)
-{
-    printf("sentences %ld\n", s->n);
-    printf("accuracy %.4f\n", s->accuracy);
-    printf("macro-F1 %.4f\n", s->macro_f1);
-    printf("confusion (rows: true label, columns: predicted)\n");
-    printf("%-10s %9s %9s %9s\n", "", "negative", "neutral", "positive");
-    for (int t = 0; t < 3; t++)
-        printf("%-10s %9ld %9ld %9ld\n",
-               sentiment_label_name((sentiment_label)t), s->conf[t][0],
-               s->conf[t][1], s->conf[t][2]);
 }
 
 static double now_seconds(void)
@@ -442,7 +186,7 @@ static int is_heldout(uint64_t key)
 static int write_heldout(const char *allagree, const char *out, char *err,
                          size_t errlen)
 {
-    corpus c = {0};
+    labelled_set c = {0};
     keymap seen;
     file_wr w = {0};
     size_t held = 0;
@@ -455,7 +199,7 @@ static int write_heldout(const char *allagree, const char *out, char *err,
                  out);
         goto out;
     }
-    if (read_labelled(allagree, &c, err, errlen) < 0 ||
+    if (labelled_read(allagree, &c, err, errlen) < 0 ||
         file_create(out, &w, err, errlen) < 0)
         goto out;
     for (size_t i = 0; i < c.n; i++) {
@@ -479,7 +223,7 @@ static int write_heldout(const char *allagree, const char *out, char *err,
 out:
     file_abandon(&w);
     keymap_release(&seen);
-    corpus_release(&c);
+    labelled_set_release(&c);
     return rc;
 }
 
@@ -504,18 +248,19 @@ typedef struct train_cfg {
 
 static int read_keys(const char *path, keymap *keys, char *err, size_t errlen)
 {
-    corpus c = {0};
-    int rc = read_labelled(path, &c, err, errlen);
+    labelled_set c = {0};
+    int rc = labelled_read(path, &c, err, errlen);
 
     for (size_t i = 0; rc == 0 && i < c.n; i++)
         keymap_put(keys, c.items[i].key, i);
-    corpus_release(&c);
+    labelled_set_release(&c);
     return rc;
 }
 
 /* Adds the sentences of one data file to set, merging repeats. */
-static void merge_file(corpus *set, keymap *index, corpus *file, int fileno,
-                       double weight, const keymap *excluded, keymap *dropped)
+static void merge_file(labelled_set *set, keymap *index, labelled_set *file,
+                       int fileno, double weight, const keymap *excluded,
+                       keymap *dropped)
 {
     for (size_t i = 0; i < file->n; i++) {
         labelled *s = &file->items[i];
@@ -553,7 +298,8 @@ static void merge_file(corpus *set, keymap *index, corpus *file, int fileno,
 /* Gives each positive and negative sentence its flip (flip.h), unless
  * the flip is a near-copy of a labelled sentence, one of training or an
  * excluded (held-out) one: training on it would teach that sentence. */
-static void add_flips(corpus *set, const keymap *index, const keymap *excluded)
+static void add_flips(labelled_set *set, const keymap *index,
+                      const keymap *excluded)
 {
     for (size_t i = 0; i < set->n; i++) {
         labelled *s = &set->items[i];
@@ -566,7 +312,7 @@ static void add_flips(corpus *set, const keymap *index, const keymap *excluded)
             continue;
         f = xmalloc(cap);
         n = flip_sentence(s->text, s->len, f, cap);
-        key = n ? near_copy_key(f, n) : 0;
+        key = n ? labelled_key(f, n) : 0;
         if (n == 0 || keymap_get(index, key) != SIZE_MAX ||
             keymap_get(excluded, key) != SIZE_MAX) {
             free(f);
@@ -577,8 +323,8 @@ static void add_flips(corpus *set, const keymap *index, const keymap *excluded)
     }
 }
 
-static int build_training(const train_cfg *cfg, corpus *set, size_t *excluded_n,
-                          char *err, size_t errlen)
+static int build_training(const train_cfg *cfg, labelled_set *set,
+                          size_t *excluded_n, char *err, size_t errlen)
 {
     keymap excluded;
     keymap dropped;
@@ -593,15 +339,15 @@ static int build_training(const train_cfg *cfg, corpus *set, size_t *excluded_n,
     if (cfg->exclude && read_keys(cfg->exclude, &excluded, err, errlen) < 0)
         goto out;
     for (int f = 0; f < cfg->ndata; f++) {
-        corpus file = {0};
+        labelled_set file = {0};
 
-        if (read_labelled(cfg->data[f].path, &file, err, errlen) < 0) {
-            corpus_release(&file);
+        if (labelled_read(cfg->data[f].path, &file, err, errlen) < 0) {
+            labelled_set_release(&file);
             goto out;
         }
         merge_file(set, &index, &file, f, cfg->data[f].weight, &excluded,
                    &dropped);
-        corpus_release(&file);
+        labelled_set_release(&file);
     }
     /* the --cv-on file matters only to cross-validation: writing weights
      * does not need it (nor the current directory to hold it) */
@@ -651,7 +397,7 @@ static int fold_of(const labelled *s, int k, int rep)
  * them when k is 0), then to the flips of those sentences, each with
  * the opposite label and flip_weight times its original's weight.
  * Returns the number of flips. */
-static size_t fit(const corpus *set, int fold, int k, int rep,
+static size_t fit(const labelled_set *set, int fold, int k, int rep,
                   const sentiment_train_opts *o, double flip_weight,
                   linmodel *m, int *iters)
 {
@@ -684,7 +430,7 @@ static size_t fit(const corpus *set, int fold, int k, int rep,
 
 /* 0 when every fold of every repeat has sentences to score and to
  * train on, else -1 with a message. */
-static int folds_ok(const corpus *set, int k, int repeats, char *err,
+static int folds_ok(const labelled_set *set, int k, int repeats, char *err,
                     size_t errlen)
 {
     for (int rep = 0; rep < repeats; rep++) {
@@ -709,12 +455,12 @@ static int folds_ok(const corpus *set, int k, int repeats, char *err,
 /* Scores K-fold cross-validation, repeated with `repeats` different fold
  * assignments (the confusion matrices are summed), on every training
  * sentence and on those listed in `on`. */
-static void cross_validate(const corpus *set, int k, int repeats,
+static void cross_validate(const labelled_set *set, int k, int repeats,
                            const sentiment_train_opts *o, double flip_weight,
                            const char *on, int show_errors)
 {
-    scores sel = {0};
-    scores all = {0};
+    labelled_scores sel = {0};
+    labelled_scores all = {0};
 
     for (int rep = 0; rep < repeats; rep++) {
         for (int fold = 0; fold < k; fold++) {
@@ -734,25 +480,25 @@ static void cross_validate(const corpus *set, int k, int repeats,
                 if (s->in_cv)
                     sel.conf[s->label][p]++;
                 if (show_errors && s->in_cv && p != s->label)
-                    print_error(s->label, p, s->text);
+                    labelled_print_error(s->label, p, s->text);
             }
             linmodel_release(&m);
             fprintf(stderr, "repeat %d, fold %d/%d: %d iterations\n", rep + 1,
                     fold + 1, k, iters);
         }
     }
-    scores_finish(&sel);
-    scores_finish(&all);
+    labelled_scores_finish(&sel);
+    labelled_scores_finish(&all);
     printf("%d-fold cross-validation x %d, l2 %g, class power %g, flip "
            "weight %g\n",
            k, repeats, o->l2, o->class_power, flip_weight);
     printf("# all training sentences\n");
-    scores_print(&all);
+    labelled_scores_print(&all);
     if (on && sel.n == 0) {
         printf("# training sentences listed in %s: none\n", on);
     } else if (on) {
         printf("# training sentences listed in %s\n", on);
-        scores_print(&sel);
+        labelled_scores_print(&sel);
     }
 }
 
@@ -779,12 +525,12 @@ static int out_ok(const train_cfg *cfg, char *err, size_t errlen)
     return 0;
 }
 
-static int train_and_write(const train_cfg *cfg, const corpus *set,
+static int train_and_write(const train_cfg *cfg, const labelled_set *set,
                            size_t excluded, char *err, size_t errlen)
 {
     linmodel m;
     double t0 = now_seconds();
-    scores fit_scores = {0};
+    labelled_scores fit_scores = {0};
     size_t flips;
     int iters;
     int rc = -1;
@@ -799,7 +545,7 @@ static int train_and_write(const train_cfg *cfg, const corpus *set,
 
         fit_scores.conf[s->label][predict_label(&m, s->text, s->len)]++;
     }
-    scores_finish(&fit_scores);
+    labelled_scores_finish(&fit_scores);
     printf("trained %s on %zu sentences (+ %zu flipped; %zu held-out "
            "sentences and near-copies left out): %d iterations, %.1f s\n",
            m.version, set->n, flips, excluded, iters, now_seconds() - t0);
@@ -1084,7 +830,7 @@ int cmd_train(int argc, char **argv)
         .cv_repeat = 1,
         .flip_weight = DEFAULT_FLIP_WEIGHT,
     };
-    corpus set = {0};
+    labelled_set set = {0};
     size_t excluded = 0;
     char err[512];
     int rc;
@@ -1125,7 +871,7 @@ int cmd_train(int argc, char **argv)
 out:
     if (rc < 0)
         fprintf(stderr, "stonks train: %s\n", err);
-    corpus_release(&set);
+    labelled_set_release(&set);
     return rc < 0 ? 1 : 0;
 }
 
@@ -1143,7 +889,7 @@ static void eval_usage(FILE *f)
 
 /* Classifies every sentence for at least min_s seconds; returns the
  * rate in sentences per second. */
-static double measure_speed(const sentiment_model *m, const corpus *c,
+static double measure_speed(const sentiment_model *m, const labelled_set *c,
                             double min_s)
 {
     double t0 = now_seconds();
@@ -1171,8 +917,8 @@ int cmd_eval(int argc, char **argv)
     const char *model = getenv("STONKS_MODEL_PATH");
     int errors = 0, model_set = 0;
     sentiment_model *m = NULL;
-    corpus c = {0};
-    scores s = {0};
+    labelled_set c = {0};
+    labelled_scores s = {0};
     char err[512];
     int rc = 1;
 
@@ -1215,7 +961,7 @@ int cmd_eval(int argc, char **argv)
 
     /* the file named on the command line first: its error is the one
      * a user can act on when both are missing */
-    if (read_labelled(labels, &c, err, sizeof(err)) < 0)
+    if (labelled_read(labels, &c, err, sizeof(err)) < 0)
         goto out;
     m = sentiment_model_load(model, err, sizeof(err));
     if (!m)
@@ -1230,17 +976,18 @@ int cmd_eval(int argc, char **argv)
         sentiment_classify(m, c.items[i].text, c.items[i].len, &r);
         s.conf[c.items[i].label][r.label]++;
         if (errors && (int)r.label != c.items[i].label)
-            print_error(c.items[i].label, (int)r.label, c.items[i].text);
+            labelled_print_error(c.items[i].label, (int)r.label,
+                                 c.items[i].text);
     }
-    scores_finish(&s);
+    labelled_scores_finish(&s);
     printf("model %s\n", sentiment_model_version(m));
-    scores_print(&s);
+    labelled_scores_print(&s);
     printf("sentences_per_second %.0f\n", measure_speed(m, &c, 0.5));
     rc = 0;
 out:
     if (rc != 0)
         fprintf(stderr, "stonks eval: %s\n", err);
     sentiment_model_free(m);
-    corpus_release(&c);
+    labelled_set_release(&c);
     return rc;
 }
