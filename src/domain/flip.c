@@ -40,6 +40,68 @@ static const char *const pairs[][2] = {
     {"upgraded", "downgraded"},
 };
 
+/* Words with a sentiment of their own that the pairs cannot reverse
+ * (from the word lists of features.c): a sentence that holds one is
+ * not flipped, since its flip would keep that word's side and take the
+ * opposite label ("laid off 700 workers because of falling orders"). */
+static const char *const unpaired[] = {
+    "accelerated",   "achieve",        "achieved",      "advanced",
+    "adverse",       "attractive",     "awarded",       "bad",
+    "bankrupt",      "bankruptcy",     "beat",          "beats",
+    "benefit",       "benefits",       "best",          "boost",
+    "boosted",       "boosting",       "boosts",        "breakthrough",
+    "canceled",      "cancellation",   "cancelled",     "challenging",
+    "climb",         "climbs",         "closure",       "concern",
+    "concerns",      "confident",      "contracted",    "crisis",
+    "criticised",    "criticism",      "criticized",    "cut",
+    "cuts",          "cutting",        "damaged",       "decline",
+    "declines",      "declining",      "default",       "delay",
+    "delayed",       "delays",         "difficult",     "difficulties",
+    "diminished",    "dipped",         "dips",          "disappointed",
+    "disappointing", "disappointment", "dispute",       "downgrade",
+    "downgrades",    "drop",           "dropping",      "drops",
+    "eased",         "efficiency",     "efficient",     "enhance",
+    "enhanced",      "enthusiasm",     "exceed",        "exceeded",
+    "exceeds",       "excellent",      "excited",       "expand",
+    "expanded",      "expanding",      "expands",       "failure",
+    "favorable",     "favourable",     "fears",         "fined",
+    "fraud",         "gain",           "gains",         "grow",
+    "growing",       "grown",          "grows",         "halt",
+    "halted",        "healthy",        "hike",          "hiked",
+    "hikes",         "hurt",           "ideal",         "improve",
+    "improves",      "improving",      "insolvency",    "investigation",
+    "jump",          "jumps",          "laid",          "lawsuit",
+    "layoff",        "leader",         "leak",          "lifted",
+    "lifts",         "lose",           "losing",        "lost",
+    "lowered",       "lowering",       "lowers",        "missed",
+    "misses",        "narrows",        "opportunities", "opportunity",
+    "optimistic",    "outperform",     "painful",       "penalty",
+    "pleased",       "plunge",         "plunges",       "praised",
+    "preferred",     "pressure",       "probe",         "problem",
+    "problems",      "profitable",     "promise",       "promising",
+    "proud",         "quadrupled",     "raise",         "raised",
+    "raises",        "raising",        "rallied",       "rebound",
+    "rebounded",     "recall",         "recession",     "recommended",
+    "record",        "recovered",      "reduce",        "reduced",
+    "reduces",       "reducing",       "reduction",     "rewarded",
+    "robust",        "sank",           "satisfied",     "savings",
+    "shortfall",     "shrink",         "shrinks",       "shrunk",
+    "shut",          "shutdown",       "slashed",       "slashes",
+    "slid",          "slides",         "slips",         "slowdown",
+    "slowed",        "slump",          "slumped",       "soared",
+    "soars",         "solid",          "stoppage",      "strengthen",
+    "strengthening", "strike",         "strongest",     "success",
+    "successful",    "successfully",   "sued",          "surge",
+    "surges",        "surpassed",      "suspended",     "temporary",
+    "terminated",    "threat",         "threats",       "topped",
+    "tops",          "trimmed",        "trims",         "tripled",
+    "tumbled",       "tumbles",        "uncertain",     "uncertainties",
+    "uncertainty",   "uncompetitive",  "underperform",  "unprofitable",
+    "upgrade",       "upgrades",       "warned",        "warning",
+    "warns",         "weaken",         "weakness",      "widens",
+    "win",           "wins",           "won",           "worries",
+    "worsened",      "worst",          "writedown"};
+
 /* Words after which "up" or "down" is a move ("went up to"): before
  * "to" otherwise it is a bound ("cut up to 30 jobs"). */
 static const char *const movers[] = {"went",  "gone",  "go",   "goes",
@@ -52,6 +114,17 @@ static const char *const after_move[] = {
     "from",  "by",   "on",       "year-on-year", "quarter-on-quarter",
     "y-y",   "yoy",  "slightly", "sharply",      "almost",
     "about", "again"};
+
+/* Verbs that make "up" or "down" after them a particle, even before a
+ * figure ("signed up 1,500 clients", "operations speeded up ."). */
+static const char *const particle_verbs[] = {
+    "signed",  "sign",    "signs",  "speeded", "sped",  "set",   "sets",
+    "teamed",  "stepped", "step",   "steps",   "shut",  "broke", "broken",
+    "brought", "bring",   "turned", "turn",    "turns", "backed"};
+
+/* Words after which "lower" is a verb ("should lower its rates"). */
+static const char *const before_verb[] = {
+    "to", "will", "would", "should", "could", "can", "may", "might", "must"};
 
 /* Words that set the figure after them against another. */
 static const char *const comparers[] = {"compared", "versus", "vs", "against"};
@@ -124,6 +197,67 @@ static int in_list(const char *text, const word *w, const char *const *list,
 #define IN_LIST(text, w, list)                                                 \
     in_list(text, w, list, sizeof(list) / sizeof(list[0]))
 
+/* Scales of figures, for telling comparable figures apart. */
+enum { SCALE_NONE, SCALE_PCT, SCALE_K, SCALE_M, SCALE_B };
+
+/* The scale a unit names: a word ("mn", "%") or a figure's suffix
+ * ("190mn", "3.3-percent"); SCALE_NONE for anything else. */
+static int unit_scale(const char *text, word u)
+{
+    static const struct {
+        const char *s;
+        int scale;
+    } units[] = {
+        {"%", SCALE_PCT},   {"percent", SCALE_PCT},  {"pct", SCALE_PCT},
+        {"per", SCALE_PCT}, {"-percent", SCALE_PCT}, {"-per-cent", SCALE_PCT},
+        {"k", SCALE_K},     {"thousand", SCALE_K},   {"m", SCALE_M},
+        {"mn", SCALE_M},    {"mln", SCALE_M},        {"million", SCALE_M},
+        {"bn", SCALE_B},    {"bln", SCALE_B},        {"billion", SCALE_B}};
+
+    for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+        if (word_is(text, &u, units[i].s))
+            return units[i].scale;
+    }
+    return SCALE_NONE;
+}
+
+/* The scale of the figure w[j]: its suffix, else the unit after it,
+ * else thousands when it has a group separator ("415,000"). */
+static int figure_scale(const char *text, const word *w, int nw, int j)
+{
+    word digits = w[j];
+    word suffix = w[j];
+    int s;
+
+    while (suffix.len > 0 &&
+           (is_digit(text[suffix.at]) || text[suffix.at] == '.' ||
+            text[suffix.at] == ',')) {
+        suffix.at++;
+        suffix.len--;
+    }
+    digits.len -= suffix.len;
+    if (suffix.len > 0)
+        return unit_scale(text, suffix);
+    if (j + 1 < nw && (s = unit_scale(text, w[j + 1])) != SCALE_NONE)
+        return s;
+    return memchr(text + digits.at, ',', digits.len) ? SCALE_K : SCALE_NONE;
+}
+
+/* Whether the figures w[a] and w[b] are of different scales, so that
+ * trading them would turn the comparison round or make nonsense:
+ * "EUR 415,000 from EUR 7.4 million", "a 3.3-percent increase
+ * compared with EURO 124.6 million". A percentage pairs only with a
+ * percentage; a figure of no known scale with any other. */
+static int scales_differ(const char *text, const word *w, int nw, int a, int b)
+{
+    int sa = figure_scale(text, w, nw, a);
+    int sb = figure_scale(text, w, nw, b);
+
+    if (sa == SCALE_PCT || sb == SCALE_PCT)
+        return sa != sb;
+    return sa != SCALE_NONE && sb != SCALE_NONE && sa != sb;
+}
+
 /* "up" or "down" as a direction, not as part of a verb or a bound:
  * before a figure, a punctuation mark, the end or a word of
  * after_move, or before "to" after a word of movers. */
@@ -132,6 +266,8 @@ static int moves(const char *text, const word *w, int nw, int i)
     const word *next = i + 1 < nw ? &w[i + 1] : NULL;
     char c;
 
+    if (i > 0 && IN_LIST(text, &w[i - 1], particle_verbs))
+        return 0;
     if (!next || is_figure(text, next) || IN_LIST(text, next, after_move))
         return 1;
     c = text[next->at];
@@ -226,12 +362,68 @@ static int pair_figures(const char *text, const word *w, int nw, int *swap)
         } else {
             continue;
         }
-        if (a < 0 || b < 0 || a == b || swap[a] >= 0 || swap[b] >= 0)
+        if (a < 0 || b < 0 || a == b || swap[a] >= 0 || swap[b] >= 0 ||
+            scales_differ(text, w, nw, a, b))
             return -1;
         swap[a] = b;
         swap[b] = a;
     }
     return 0;
+}
+
+/* Whether word i of a direction word stays as it is: part of a fixed
+ * phrase ("home improvement", "higher education", "last fall") or a
+ * name, written with a capital inside the sentence ("Rose Poultry"). */
+static int kept(const char *text, const word *w, int nw, int i)
+{
+    static const char *const seasons[] = {"last", "this", "next"};
+    unsigned char c0 = (unsigned char)text[w[i].at];
+    unsigned char c1 = w[i].len > 1 ? (unsigned char)text[w[i].at + 1] : 0;
+    unsigned char p0 = i > 0 ? (unsigned char)text[w[i - 1].at] : 0;
+
+    if (i > 0 && c0 >= 'A' && c0 <= 'Z' && c1 >= 'a' && c1 <= 'z' &&
+        ((p0 >= 'a' && p0 <= 'z') || (p0 >= 'A' && p0 <= 'Z') ||
+         is_digit((char)p0)))
+        return 1;
+    if (word_is(text, &w[i], "improvement") && i > 0 &&
+        word_is(text, &w[i - 1], "home"))
+        return 1;
+    if (word_is(text, &w[i], "higher") && i + 1 < nw &&
+        word_is(text, &w[i + 1], "education"))
+        return 1;
+    return word_is(text, &w[i], "fall") && i > 0 &&
+           IN_LIST(text, &w[i - 1], seasons);
+}
+
+/* Whether the sentence holds a sentiment the flip cannot turn round: a
+ * word of unpaired, or "fell short". */
+static int unflippable(const char *text, const word *w, int nw)
+{
+    for (int i = 0; i < nw; i++) {
+        if (IN_LIST(text, &w[i], unpaired))
+            return 1;
+        if ((word_is(text, &w[i], "fell") || word_is(text, &w[i], "fall") ||
+             word_is(text, &w[i], "falls")) &&
+            i + 1 < nw && word_is(text, &w[i + 1], "short"))
+            return 1;
+    }
+    return 0;
+}
+
+/* The replacement of word i, or NULL to keep it. */
+static const char *replacement(const char *text, const word *w, int nw, int i)
+{
+    const char *to = opposite(text, &w[i]);
+
+    if (!to || kept(text, w, nw, i))
+        return NULL;
+    if ((word_is(text, &w[i], "up") || word_is(text, &w[i], "down")) &&
+        !moves(text, w, nw, i))
+        return NULL;
+    if (word_is(text, &w[i], "lower") && i > 0 &&
+        IN_LIST(text, &w[i - 1], before_verb))
+        return "raise";
+    return to;
 }
 
 /* Copies s in the case of the word it replaces: "Rose" -> "Fell",
@@ -273,15 +465,10 @@ size_t flip_sentence(const char *text, size_t len, char *out, size_t cap)
         w[nw++] = (word){i, j - i};
         i = j;
     }
-    if (pair_figures(text, w, nw, swap) < 0)
+    if (unflippable(text, w, nw) || pair_figures(text, w, nw, swap) < 0)
         return 0;
     for (int i = 0; i < nw; i++) {
-        const char *to = swap[i] < 0 ? opposite(text, &w[i]) : NULL;
-
-        if (to &&
-            (word_is(text, &w[i], "up") || word_is(text, &w[i], "down")) &&
-            !moves(text, w, nw, i))
-            to = NULL;
+        const char *to = swap[i] < 0 ? replacement(text, w, nw, i) : NULL;
         const word *src = swap[i] >= 0 ? &w[swap[i]] : &w[i];
         size_t need = (to ? strlen(to) : src->len) + (o > 0);
 

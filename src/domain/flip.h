@@ -20,9 +20,18 @@
  *   "X versus Y", "X against Y"
  *   "X ( Y )"                                 the same
  * A figure is a word that starts with a digit and is not a year (1900
- * to 2099). A comparison whose two figures cannot be found makes the
- * sentence unflippable (0), since swapping the words alone would
- * contradict its figures.
+ * to 2099). A comparison whose two figures cannot be found, or whose
+ * figures are of different scales ("EUR 415,000" and "EUR 7.4
+ * million", a percentage and an amount), makes the sentence
+ * unflippable (0), since swapping the words alone would contradict its
+ * figures. So does a sentiment word the pairs cannot reverse (the rest
+ * of the word lists of features.c: "record", "slumped", "laid",
+ * "cut") or "fell short": its flip would keep that word's side. Kept
+ * as they are: fixed phrases ("home improvement", "higher education",
+ * "last fall"), a direction word with a capital after another word (a
+ * name: "Rose Poultry"), and "up" or "down" after a verb it belongs to
+ * ("signed up 1,500 clients"); "lower" after a modal or "to" is a verb
+ * and becomes "raise".
  */
 #ifndef STONKS_FLIP_H
 #define STONKS_FLIP_H

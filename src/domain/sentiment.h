@@ -33,7 +33,7 @@ sentiment_model *sentiment_model_load(const char *path, char *err,
                                       size_t errlen);
 void sentiment_model_free(sentiment_model *m);
 
-/* The model's name and version, e.g. "embedded-linear/3"; owned by m. */
+/* The model's name and version, e.g. "embedded-linear/4"; owned by m. */
 const char *sentiment_model_version(const sentiment_model *m);
 
 /* Classifies text[0..len). Never fails: a text without a word (empty,

@@ -61,7 +61,7 @@ void extract_model_free(extract_model *m);
  * whole text). m takes ownership and frees the index it held. */
 void extract_model_set_index(extract_model *m, mention_index *idx);
 
-/* The model_version stored with the signals ("embedded-linear/3",
+/* The model_version stored with the signals ("embedded-linear/4",
  * "ollama/llama3.1"), and the prompt version (NULL for the embedded
  * model). Owned by m. */
 const char *extract_model_version(const extract_model *m);

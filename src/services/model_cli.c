@@ -29,7 +29,7 @@
 #define PB_DIR "data/sentiment/financial_phrasebank_v1.0/"
 #define DEFAULT_HELDOUT "data/sentiment/heldout_allagree.txt"
 #define DEFAULT_ALLAGREE PB_DIR "Sentences_AllAgree.txt"
-#define DEFAULT_VERSION "embedded-linear/3"
+#define DEFAULT_VERSION "embedded-linear/4"
 /* The sample weight of a flipped sentence, as a share of its
  * original's (chosen by cross-validation; see docs/MODELS.md). */
 #define DEFAULT_FLIP_WEIGHT 0.1

@@ -22,7 +22,7 @@ ABS_BIN=$(realpath "$BIN")
 echo "== eval on the held-out sentences"
 "$BIN" eval --labels "$HELDOUT" >"$T/eval.out" 2>&1
 assert_eq "eval exit" 0 $?
-assert_eq "eval figures" "model embedded-linear/3
+assert_eq "eval figures" "model embedded-linear/4
 sentences 383
 accuracy 0.9295
 macro-F1 0.9141
@@ -48,7 +48,7 @@ The loss narrowed to EUR 1.2 mn from EUR 3.4 mn .@negative
 EOF
 "$BIN" eval --labels "$T/hand.txt" --errors >"$T/hand.out" 2>&1
 assert_eq "hand-scored file" "error	negative	positive	The loss narrowed to EUR 1.2 mn from EUR 3.4 mn .
-model embedded-linear/3
+model embedded-linear/4
 sentences 5
 accuracy 0.8000
 macro-F1 0.8222
@@ -78,8 +78,8 @@ assert_eq "--split writes the shipped held-out file" same \
 "$BIN" train --cv 5 >"$T/cv.out" 2>/dev/null
 assert_eq "5-fold cross-validation on the AllAgree training sentences" \
     "sentences 1197
-accuracy 0.9582
-macro-F1 0.9513" \
+accuracy 0.9591
+macro-F1 0.9519" \
     "$(sed -n '/^# training sentences listed in/,$p' "$T/cv.out" | sed -n 2,4p)"
 
 echo "== bad input is refused, with the reason"
@@ -169,7 +169,7 @@ printf 'Καλό κέρδος .@positive\nΚακή ζημιά .@negative\n利润
 "$BIN" train --data "$T/greek.txt" --exclude none --out "$T/greek.w" \
     >"$T/greek.out" 2>&1
 assert_eq "non-ASCII sentences kept apart" \
-    "trained embedded-linear/3 on 4 sentences (+ 1 flipped; 0 held-out" \
+    "trained embedded-linear/4 on 4 sentences (+ 1 flipped; 0 held-out" \
     "$(head -1 "$T/greek.out" | cut -c1-65)"
 printf 'Profit fell .@negative\rProfit rose .@positive\r' >"$T/cr.txt"
 refused "eval: a lone carriage return" \
@@ -247,17 +247,17 @@ echo "== flipped sentences"
 "$BIN" train --data "$T/flip.txt" --exclude none --out "$T/flip.w" \
     >"$T/flip.out" 2>&1
 assert_eq "a flip that is a training sentence is not added" \
-    "trained embedded-linear/3 on 4 sentences (+ 1 flipped; 0 held-out" \
+    "trained embedded-linear/4 on 4 sentences (+ 1 flipped; 0 held-out" \
     "$(head -1 "$T/flip.out" | cut -c1-65)"
 "$BIN" train --data "$T/flip.txt" --exclude "$T/flip-ex.txt" \
     --out "$T/flip.w" >"$T/flip.out" 2>&1
 assert_eq "nor one that is held out" \
-    "trained embedded-linear/3 on 4 sentences (+ 0 flipped; 0 held-out" \
+    "trained embedded-linear/4 on 4 sentences (+ 0 flipped; 0 held-out" \
     "$(head -1 "$T/flip.out" | cut -c1-65)"
 "$BIN" train --data "$T/flip.txt" --exclude none --flip-weight 0 \
     --out "$T/flip.w" >"$T/flip.out" 2>&1
 assert_eq "--flip-weight 0 adds none" \
-    "trained embedded-linear/3 on 4 sentences (+ 0 flipped; 0 held-out" \
+    "trained embedded-linear/4 on 4 sentences (+ 0 flipped; 0 held-out" \
     "$(head -1 "$T/flip.out" | cut -c1-65)"
 rm -rf "$T"
 finish

@@ -41,8 +41,12 @@ static void test_case_follows_the_word_replaced(void **state)
     (void)state;
     assert_string_equal(flip("Up 5 %"), "Down 5 %");
     assert_string_equal(flip("SALES ROSE"), "SALES FELL");
-    assert_string_equal(flip("shares Rose , then UP"),
-                        "shares Fell , then DOWN");
+    assert_string_equal(flip("Shares ROSE , then UP"),
+                        "Shares FELL , then DOWN");
+    /* a capital inside the sentence after a word is a name */
+    assert_string_equal(flip("Danish company Rose Poultry was bought ."), "");
+    assert_string_equal(flip("Shares of Rose Poultry fell ."),
+                        "Shares of Rose Poultry rose .");
 }
 
 static void test_figures_of_a_comparison_trade_places(void **state)
@@ -92,6 +96,68 @@ static void test_up_and_down_only_as_directions(void **state)
                         "Shares were up 3 % , EBIT down slightly");
     assert_string_equal(flip("Sales were up ."), "Sales were down .");
     assert_string_equal(flip("Sales were up"), "Sales were down");
+}
+
+static void test_phrases_and_verbs(void **state)
+{
+    (void)state;
+    /* fixed phrases keep their words */
+    assert_string_equal(
+        flip("In the home improvement trade , sales fell 6 % ."),
+        "In the home improvement trade , sales rose 6 % .");
+    assert_string_equal(flip("Grants went to higher education"), "");
+    assert_string_equal(flip("We have used it since last fall"), "");
+    /* "lower" after a modal or "to" is a verb */
+    assert_string_equal(flip("Qualcomm should lower its rates ."),
+                        "Qualcomm should raise its rates .");
+    assert_string_equal(flip("Prices were lower ."), "Prices were higher .");
+    /* a particle after these verbs, even before a figure */
+    assert_string_equal(flip("It signed up 1,500 new clients ."), "");
+    assert_string_equal(flip("Errors fell and operations speeded up ."),
+                        "Errors rose and operations speeded up .");
+}
+
+static void test_unpaired_sentiment_refuses(void **state)
+{
+    (void)state;
+    /* the flip would keep the sentiment of these and take the other
+     * label */
+    assert_string_equal(
+        flip("It laid off 700 workers because of falling orders ."), "");
+    assert_string_equal(flip("Sales slumped after poor snowfall ."), "");
+    assert_string_equal(flip("Operating profit rose to EUR 5 mn , a record ."),
+                        "");
+    assert_string_equal(flip("Profit fell short of last year 's ."), "");
+    assert_string_equal(flip("Net sales contracted and costs rose ."), "");
+}
+
+static void test_figures_of_other_scales_refuse(void **state)
+{
+    (void)state;
+    assert_string_equal(flip("Net loss narrowed to EUR 415,000 from EUR 7.4 "
+                             "million ."),
+                        "");
+    assert_string_equal(flip("Net sales declined to EUR 803.6 million from "
+                             "EUR 1.2 billion ."),
+                        "");
+    assert_string_equal(flip("A 3.3-percent increase compared with EURO "
+                             "124.6 million"),
+                        "");
+    assert_string_equal(flip("It jumped 3.7 percent to 133.4 kroner , from "
+                             "a 3.5 percent fall"),
+                        "");
+    /* the same scale, or a figure of no known scale */
+    /* (the figure moves, not its unit) */
+    assert_string_equal(flip("Sales rose to EUR 190mn from EUR 180 mn"),
+                        "Sales fell to EUR 180 from EUR 190mn mn");
+    assert_string_equal(flip("Profit rose to EUR 103.4 mn from EUR 23.2 in "
+                             "2006"),
+                        "Profit fell to EUR 23.2 mn from EUR 103.4 in "
+                        "2006");
+    assert_string_equal(flip("Margin rose to 22 % from 13 per cent"),
+                        "Margin fell to 13 % from 22 per cent");
+    assert_string_equal(flip("Loss widened to EUR 189,000 from EUR 10,000"),
+                        "Loss narrowed to EUR 10,000 from EUR 189,000");
 }
 
 static void test_years_are_not_figures(void **state)
@@ -164,6 +230,9 @@ int main(void)
         cmocka_unit_test(test_figures_of_a_comparison_trade_places),
         cmocka_unit_test(test_spacing_is_one_space),
         cmocka_unit_test(test_up_and_down_only_as_directions),
+        cmocka_unit_test(test_phrases_and_verbs),
+        cmocka_unit_test(test_unpaired_sentiment_refuses),
+        cmocka_unit_test(test_figures_of_other_scales_refuse),
         cmocka_unit_test(test_years_are_not_figures),
         cmocka_unit_test(test_what_cannot_be_flipped),
         cmocka_unit_test(test_output_bound_holds),

@@ -336,7 +336,7 @@ static void test_empty_text_is_neutral(void **state)
 static void test_version_is_named(void **state)
 {
     (void)state;
-    assert_string_equal(sentiment_model_version(model), "embedded-linear/3");
+    assert_string_equal(sentiment_model_version(model), "embedded-linear/4");
 }
 
 static void test_label_names(void **state)
