@@ -159,10 +159,11 @@ static void sent_lex_init(void)
 }
 
 /* Byte classes: every byte of a word, digits, ASCII letters. Bytes
- * >= 0x80 are word bytes so that UTF-8 names stay whole, except 0xE2,
- * 0xE3 and 0xEF, which start punctuation (feat_punct3) as well as
- * characters of words (the euro sign, CJK, the replacement character),
- * so are looked at on their own (word_at). */
+ * >= 0x80 are word bytes so that UTF-8 names stay whole, except 0xC2,
+ * 0xE2, 0xE3 and 0xEF, which start punctuation (feat_punct2,
+ * feat_punct3) as well as characters of words (the pound and euro
+ * signs, CJK, the replacement character), so are looked at on their
+ * own (word_at). */
 enum { B_WORD = 1, B_DIGIT = 2, B_ALPHA = 4 };
 
 static const uint8_t byte_class[256] = {
@@ -174,7 +175,7 @@ static const uint8_t byte_class[256] = {
     5, 5, 5, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
     1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
     1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
     1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0,
     1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
 };
@@ -225,6 +226,8 @@ static inline int word_at(const unsigned char *s, size_t len, size_t i)
 {
     if (is_word_byte(s[i]))
         return 1;
+    if (s[i] == 0xC2)
+        return !feat_punct2(s, len, i);
     return (s[i] == 0xE2 || s[i] == 0xE3 || s[i] == 0xEF) &&
            !feat_punct3(s, len, i);
 }
@@ -304,9 +307,9 @@ static size_t scan_word(const char *text, size_t len, size_t i, uint64_t *hash,
             h = (h ^ lower_byte[s[i]]) * FNV_PRIME;
             i++;
         }
-        if (i < len && s[i] >= 0xE2) {
+        if (i < len && (s[i] >= 0xE2 || s[i] == 0xC2)) {
             if (word_at(s, len, i)) {
-                h = (h ^ s[i]) * FNV_PRIME; /* 0xE2, 0xE3, 0xEF */
+                h = (h ^ s[i]) * FNV_PRIME; /* 0xC2, 0xE2, 0xE3, 0xEF */
                 i++;
                 continue;
             }
@@ -501,6 +504,12 @@ size_t feat_tokenize(const char *text, size_t len, feat_token *toks, size_t max)
         }
         if (c == ' ') {
             i++;
+            continue;
+        }
+        if (c == 0xC2) {
+            /* feat_punct2: the no-break space, guillemets and the other
+             * Latin-1 signs separate words */
+            i += 2;
             continue;
         }
         if (c == 0xE2 || c == 0xE3 || c == 0xEF) {

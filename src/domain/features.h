@@ -19,7 +19,7 @@
 #include <stdint.h>
 
 /* Bumped whenever the tokens, hashing or cue features change. */
-#define FEAT_VERSION 2
+#define FEAT_VERSION 3
 
 #define FEAT_TABLE_BITS 18
 #define FEAT_TABLE_SIZE (1u << FEAT_TABLE_BITS)
@@ -60,6 +60,17 @@ size_t feat_tokenize(const char *text, size_t len, feat_token *toks,
 /* The value of a FEAT_K_NUM token ("1,250.5" is 1250.5, "EUR -0.4" is
  * -0.4); a unit suffix such as "m" is ignored. */
 double feat_token_number(const char *text, const feat_token *t);
+
+/* 1 when a 2-byte punctuation character starts at s[i]: the no-break
+ * space and U+00A1..U+00BF (inverted marks, guillemets, the copyright,
+ * degree and section signs) but the currency signs U+00A2..U+00A5,
+ * which stay part of their word as the euro sign does. They separate
+ * words as ASCII punctuation and white space do. */
+static inline int feat_punct2(const unsigned char *s, size_t len, size_t i)
+{
+    return s[i] == 0xC2 && i + 1 < len && s[i + 1] >= 0xA0 &&
+           s[i + 1] <= 0xBF && !(s[i + 1] >= 0xA2 && s[i + 1] <= 0xA5);
+}
 
 /* 1 when a 3-byte punctuation character starts at s[i]: the General
  * Punctuation block U+2000..U+206F (curly quotes and apostrophes,

@@ -147,9 +147,10 @@ static void assert_same_result(const sentiment_result *a,
         assert_true(a->prob[k] == b->prob[k]);
 }
 
-/* Curly apostrophes and quotes, dashes and the ellipsis read as their
- * ASCII forms do; other characters starting with the same byte (the
- * euro sign) stay part of their word. */
+/* Curly apostrophes and quotes, dashes, the ellipsis, guillemets and
+ * the no-break space read as their ASCII forms do; other characters
+ * starting with the same byte (the euro and pound signs) stay part of
+ * their word. */
 static void test_unicode_punctuation_reads_as_ascii(void **state)
 {
     static const char *const pairs[][2] = {
@@ -169,6 +170,14 @@ static void test_unicode_punctuation_reads_as_ascii(void **state)
          "fell\xef\xbc\x89 sharply",
          "Sales fell sharply"},
         {"Sales fell\xe2\x84\xa2", "Sales fell"},
+        /* guillemets, the no-break space, the inverted question mark */
+        {"Sales \xc2\xab"
+         "fell\xc2\xbb sharply",
+         "Sales fell sharply"},
+        {"Sales\xc2\xa0"
+         "fell",
+         "Sales fell"},
+        {"\xc2\xbfProfit fell?", "Profit fell?"},
     };
     sentiment_result a, b;
 
@@ -186,6 +195,16 @@ static void test_unicode_punctuation_reads_as_ascii(void **state)
                        19, &a);
     sentiment_classify(model, "Sales rose to 131m", 18, &b);
     assert_true(a.score != b.score);
+    /* nor is the pound sign */
+    sentiment_classify(model,
+                       "Sales rose to \xc2\xa3"
+                       "131m",
+                       18, &a);
+    assert_true(a.score != b.score);
+    /* a guillemet's bytes do not join a word */
+    assert_label("\xc2\xab"
+                 "Profit fell\xc2\xbb",
+                 SENT_NEGATIVE);
     /* a character cut short at the end is part of the word */
     sentiment_classify(model, "Profit rose\xe2\x80", 13, &a);
     assert_true(a.score >= -1.0 && a.score <= 1.0);
