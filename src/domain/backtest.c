@@ -20,6 +20,7 @@ typedef struct sim {
     const backtest_ticker *t;
     size_t nt;
     const backtest_params *p;
+    risk_limits limits; /* p's, with its commission */
     backtest_result *r;
     int flags;
     cents cash;
@@ -63,10 +64,10 @@ void backtest_params_default(backtest_params *p)
 
 cents backtest_commission(const backtest_params *p, int64_t qty)
 {
-    cents per_share = 0, total;
+    cents total;
 
-    if (money_muldiv(qty, p->commission_share_e4, 100, &per_share) < 0 ||
-        money_add(per_share, p->commission_order, &total) < 0)
+    if (risk_commission(p->commission_order, p->commission_share_e4, qty,
+                        &total) < 0)
         return MONEY_MAX;
     return total;
 }
@@ -88,6 +89,9 @@ static void sim_init(sim *s, const backtest_ticker *t, size_t nt,
     s->t = t;
     s->nt = nt;
     s->p = p;
+    s->limits = p->limits;
+    s->limits.commission_order = p->commission_order;
+    s->limits.commission_share_e4 = p->commission_share_e4;
     s->r = r;
     s->flags = flags;
     s->cash = p->starting_cash;
@@ -258,12 +262,9 @@ static cents value(sim *s, size_t di)
 
 static cents reserve(const risk_limits *l, const order_intent *o)
 {
-    cents n, r;
+    cents r;
 
-    if (o->side != SIDE_BUY || order_notional(o, &n) < 0 ||
-        money_bps(n, 10000 + l->cash_buffer_bps, &r) < 0)
-        return 0;
-    return r;
+    return risk_buy_reserve(l, o, &r) < 0 ? 0 : r;
 }
 
 /* The account the rules judge at the session's decisions. */
@@ -287,7 +288,7 @@ static void account(sim *s, risk_account *a, cents equity, int32_t exec_day)
         if (rp->price == 0)
             rp->price = pd->o.ref_price;
         rp->qty += pd->o.side == SIDE_BUY ? pd->o.qty : -pd->o.qty;
-        a->reserved += reserve(&s->p->limits, &pd->o);
+        a->reserved += reserve(&s->limits, &pd->o);
         if (pd->o.exec_day == exec_day) {
             s->orders_of[pd->ticker]++;
             a->orders_today++;
@@ -356,7 +357,7 @@ static void decide(sim *s, risk_account *a, backtest_decision *dc, int32_t day)
     o.exec_day = dc->exec_day;
     o.exec_minute = EXCHANGE_OPEN_MIN;
     a->ticker_orders_today = s->orders_of[dc->ticker];
-    risk_check(&s->p->limits, a, &o, &v);
+    risk_check(&s->limits, a, &o, &v);
     if (v.trip_kill_switch) {
         if (!s->kill)
             s->r->kill_day = day;
@@ -382,7 +383,7 @@ static void decide(sim *s, risk_account *a, backtest_decision *dc, int32_t day)
     s->pos[dc->ticker].qty += o.side == SIDE_BUY ? o.qty : -o.qty;
     s->orders_of[dc->ticker]++;
     a->orders_today++;
-    a->reserved += reserve(&s->p->limits, &o);
+    a->reserved += reserve(&s->limits, &o);
     s->pend = grow(s->pend, s->npend, &s->cappend, sizeof(*s->pend));
     s->pend[s->npend].o = o;
     s->pend[s->npend].decision_day = day;

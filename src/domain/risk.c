@@ -321,22 +321,52 @@ void risk_rule_daily_loss(const risk_limits *l, const risk_account *a,
                   usd(loss, x), usd(l->daily_loss_limit, m));
 }
 
+int risk_commission(cents per_order, int64_t per_share_e4, int64_t qty,
+                    cents *out)
+{
+    cents per_share = 0;
+
+    if (money_muldiv(qty, per_share_e4, 100, &per_share) < 0 ||
+        money_add(per_share, per_order, out) < 0)
+        return -1;
+    return 0;
+}
+
+int risk_buy_reserve(const risk_limits *l, const order_intent *o, cents *out)
+{
+    cents n, buffered, fee;
+
+    *out = 0;
+    if (o->side != SIDE_BUY)
+        return 0;
+    if (order_notional(o, &n) < 0 ||
+        money_bps(n, 10000 + l->cash_buffer_bps, &buffered) < 0 ||
+        risk_commission(l->commission_order, l->commission_share_e4, o->qty,
+                        &fee) < 0 ||
+        money_add(buffered, fee, out) < 0)
+        return -1;
+    return 0;
+}
+
 void risk_rule_buying_power(const risk_limits *l, const risk_account *a,
                             const order_intent *o, risk_verdict *v)
 {
     cents need, avail;
     char n[MONEY_FMT_MAX], c[MONEY_FMT_MAX], p[32];
+    int fee = l->commission_order > 0 || l->commission_share_e4 > 0;
 
     if (o->side != SIDE_BUY)
         return;
-    if (money_bps(notional(o), 10000 + l->cash_buffer_bps, &need) < 0)
+    if (risk_buy_reserve(l, o, &need) < 0)
         need = MONEY_MAX;
     if (money_sub(a->cash, a->reserved, &avail) < 0)
         avail = 0;
     if (need > avail)
         risk_deny(v, "buying_power",
-                  "needs %s (notional + %s buffer), only %s of cash is free",
-                  usd(need, n), pct(l->cash_buffer_bps, p), usd(avail, c));
+                  "needs %s (notional + %s buffer%s), only %s of cash is "
+                  "free",
+                  usd(need, n), pct(l->cash_buffer_bps, p),
+                  fee ? " + commission" : "", usd(avail, c));
 }
 
 void risk_rule_no_short(const risk_limits *l, const risk_account *a,
@@ -376,7 +406,8 @@ const risk_rule risk_rules[] = {
     {"daily_loss", risk_rule_daily_loss,
      "no buys after losing daily_loss_limit_cents since the last close"},
     {"buying_power", risk_rule_buying_power,
-     "free cash covers the notional plus cash_buffer_bps"},
+     "free cash covers the notional plus cash_buffer_bps and the "
+     "commission"},
     {"no_short", risk_rule_no_short, "never sell more than is held"},
 };
 

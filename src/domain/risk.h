@@ -37,6 +37,11 @@ typedef struct risk_limits {
     int64_t max_drawdown_bps; /* from peak equity: trips the switch */
     cents min_price; /* no buys of shares cheaper than this */
     int64_t cash_buffer_bps; /* buying power covers notional * (1+b) */
+    /* The broker's commission, which buying power covers too: per
+     * order, and per share in 1/10000 dollar. Not stored limits: the
+     * services set them from the broker's settings. */
+    cents commission_order;
+    int64_t commission_share_e4;
     int64_t market_hours; /* 1: enforce the exchange calendar */
     int64_t allow_extended_hours; /* 1: limit orders may run pre/post */
     const char *const *restricted; /* tickers never traded */
@@ -138,6 +143,17 @@ void risk_rule_buying_power(const risk_limits *, const risk_account *,
                             const order_intent *, risk_verdict *);
 void risk_rule_no_short(const risk_limits *, const risk_account *,
                         const order_intent *, risk_verdict *);
+
+/* The commission of an order of qty shares: per_order plus qty x
+ * per_share_e4 / 10000 dollars, in cents. -1 on overflow. */
+int risk_commission(cents per_order, int64_t per_share_e4, int64_t qty,
+                    cents *out);
+
+/* The cash a buy must find free, and holds while open: its notional
+ * plus cash_buffer_bps, plus its commission; 0 for a sell. -1 on
+ * overflow. The buying power rule, the trading-engine's reserve and
+ * the backtest's share it. */
+int risk_buy_reserve(const risk_limits *l, const order_intent *o, cents *out);
 
 /* The shares of ticker in a->positions (0 when absent). */
 int64_t risk_position_qty(const risk_account *a, const char *ticker);

@@ -336,6 +336,8 @@ int trading_state_load(db *d, const config *c, int32_t decision_day,
         goto dberr;
     load_limits(s, r);
     PQclear(r);
+    if (strcmp(c->broker, "paper") == 0)
+        s->limits.commission_order = c->paper_commission_cents;
     if ((rc = db_execp(d, "tr_restricted", SQL_RESTRICTED, 0, NULL, &r)) !=
         DB_OK)
         goto dberr;
@@ -397,12 +399,9 @@ void trading_state_focus(trading_state *s, const char *ticker)
 
 cents trading_reserve(const risk_limits *l, const order_intent *o)
 {
-    cents n, r;
+    cents r;
 
-    if (o->side != SIDE_BUY || order_notional(o, &n) < 0 ||
-        money_bps(n, 10000 + l->cash_buffer_bps, &r) < 0)
-        return 0;
-    return r;
+    return risk_buy_reserve(l, o, &r) < 0 ? 0 : r;
 }
 
 void trading_state_apply(trading_state *s, const order_intent *o)

@@ -283,6 +283,18 @@ assert_eq "manual sell beyond the position: no_short" "422 no_short" \
     "$(r=$(api POST $TE/orders '{"ticker":"F","side":"sell","qty":5}' \
         -H "$AUTH"); echo "$(code "$r") $(cut -d' ' -f2- <<<"$r" |
         jq_py 'j["verdict"]["reasons"][0]["code"]')")"
+# PAPER_COMMISSION_CENTS=100: buying power covers the commission too.
+r=$(api POST $TE/orders \
+    '{"ticker":"AAPL","side":"buy","qty":10000,"client_order_id":"man-big"}' \
+    -H "$AUTH")
+ref=$(sql "SELECT (round(close::numeric, 2) * 100)::bigint FROM price_bars
+           WHERE ticker = 'AAPL' ORDER BY day DESC LIMIT 1")
+assert_eq "a buy beyond the cash: needs notional + 1 % + the 1.00 commission" \
+    "422 needs $(python3 -c "print('%.2f' % ((10100 * $ref + 100) / 100))") \
+(notional + 1.00% buffer + commission)" \
+    "$(code "$r") $(cut -d' ' -f2- <<<"$r" | jq_py '[x["message"] for x in
+        j["verdict"]["reasons"] if x["code"] == "buying_power"][0]' |
+        sed 's/, only .*//')"
 assert_eq "manual order with qty 0" "400" \
     "$(code "$(api POST $TE/orders '{"ticker":"AAPL","side":"buy","qty":0}' \
         -H "$AUTH")")"

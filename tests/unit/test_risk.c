@@ -445,6 +445,19 @@ static void test_buying_power(void **state)
          "free"},
         {"sells need no cash", 0, 0, 10, SIDE_SELL, NULL},
     };
+    /* with a commission of 1.00 an order and 0.5 cent a share (50 in
+     * 1/10000 dollar): 252.50 + 1.00 + 0.05 = 253.55 */
+    static const struct {
+        const char *name;
+        cents cash;
+        const char *want;
+    } fees[] = {
+        {"exact with the commission", 25355, NULL},
+        {"a cent short of the commission", 25354,
+         "needs 253.55 (notional + 1.00% buffer + commission), only 253.54 "
+         "of cash is free"},
+    };
+    cents r;
 
     (void)state;
     for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
@@ -457,6 +470,37 @@ static void test_buying_power(void **state)
         expect(cases[i].name, risk_rule_buying_power, &f, "buying_power",
                cases[i].want);
     }
+    for (size_t i = 0; i < sizeof(fees) / sizeof(*fees); i++) {
+        fixture f = base();
+
+        f.l.commission_order = 100;
+        f.l.commission_share_e4 = 50;
+        f.a.cash = fees[i].cash;
+        f.o.qty = 10;
+        f.o.side = SIDE_BUY;
+        expect(fees[i].name, risk_rule_buying_power, &f, "buying_power",
+               fees[i].want);
+    }
+    /* the reserve is what the rule needs; a sell holds none */
+    {
+        fixture f = base();
+
+        f.l.commission_order = 100;
+        f.o.qty = 10;
+        f.o.side = SIDE_BUY;
+        assert_int_equal(risk_buy_reserve(&f.l, &f.o, &r), 0);
+        assert_int_equal(r, 25350);
+        f.o.side = SIDE_SELL;
+        assert_int_equal(risk_buy_reserve(&f.l, &f.o, &r), 0);
+        assert_int_equal(r, 0);
+        f.o.side = SIDE_BUY;
+        f.o.qty = INT64_MAX / 2;
+        assert_int_equal(risk_buy_reserve(&f.l, &f.o, &r), -1);
+    }
+    assert_int_equal(risk_commission(100, 50, 10, &r), 0);
+    assert_int_equal(r, 105);
+    assert_int_equal(risk_commission(0, 0, 1000, &r), 0);
+    assert_int_equal(r, 0);
 }
 
 static void test_no_short(void **state)
