@@ -177,7 +177,8 @@ static int execute(sim *s, const pending *pd, const fill_bar *b)
     f->gross = fr.gross;
     f->commission = fr.commission;
     f->slippage =
-        (fr.price > b->open ? fr.price - b->open : b->open - fr.price) * fr.qty;
+        (o->side == SIDE_BUY ? fr.price - b->open : b->open - fr.price) *
+        fr.qty;
     snprintf(f->coid, sizeof(f->coid), "%s", o->client_order_id);
     r->commissions += fr.commission;
     r->slippage += f->slippage;
@@ -354,6 +355,10 @@ static void decide(sim *s, risk_account *a, backtest_decision *dc, int32_t day)
     }
     dc->qty = o.qty = sr.qty;
     o.type = ORDER_MARKET;
+    if (o.side == SIDE_BUY) {
+        o.type = ORDER_LIMIT;
+        o.limit_price = risk_buy_limit(price, s->limits.cash_buffer_bps);
+    }
     o.exec_day = dc->exec_day;
     o.exec_minute = EXCHANGE_OPEN_MIN;
     a->ticker_orders_today = s->orders_of[dc->ticker];

@@ -101,7 +101,8 @@ typedef struct backtest_fill {
     order_side side;
     int64_t qty;
     cents price, gross, commission;
-    cents slippage; /* what the slippage cost against the open */
+    cents slippage; /* what the fill cost against the open: negative
+                       for a limit buy filled under the open */
     cents realised; /* sells: proceeds - commissions - cost sold */
     char coid[ORDER_ID_MAX];
 } backtest_fill;

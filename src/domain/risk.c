@@ -348,6 +348,14 @@ int risk_buy_reserve(const risk_limits *l, const order_intent *o, cents *out)
     return 0;
 }
 
+cents risk_buy_limit(cents price, int64_t buffer_bps)
+{
+    /* price > 0 and buffer_bps in 0..10000, so this is the floor */
+    __int128 lim = (__int128)price * (10000 + buffer_bps) / 10000;
+
+    return lim > MONEY_MAX ? price : (cents)lim;
+}
+
 void risk_rule_buying_power(const risk_limits *l, const risk_account *a,
                             const order_intent *o, risk_verdict *v)
 {

@@ -155,6 +155,15 @@ int risk_commission(cents per_order, int64_t per_share_e4, int64_t qty,
  * the backtest's share it. */
 int risk_buy_reserve(const risk_limits *l, const order_intent *o, cents *out);
 
+/* The limit price of a strategy buy: the reference price plus
+ * buffer_bps (0..10000), rounded down to the cent. The reserve holds
+ * qty times that much and more, so a session that opens higher cannot
+ * make the fill cost more than was reserved (as a market order, a buy
+ * at an open 3.7 % over the close with a 1 % buffer overdrew cash). A
+ * buy whose session never trades at or below its limit does not fill.
+ * The trading-engine and the backtest both buy so. */
+cents risk_buy_limit(cents price, int64_t buffer_bps);
+
 /* The shares of ticker in a->positions (0 when absent). */
 int64_t risk_position_qty(const risk_account *a, const char *ticker);
 

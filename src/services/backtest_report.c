@@ -213,8 +213,9 @@ static void print_orders(FILE *f, const bt_outcome *out)
 
     fprintf(f,
             "\n  decisions: %zu changed recommendations, %zu orders, %zu "
-            "denied by the risk rules;\n  %zu orders expired without a "
-            "bar, %zu still open at the end\n",
+            "denied by the risk rules;\n  %zu orders expired unfilled (a "
+            "buy's limit not reached, or no bar), %zu still open at the "
+            "end\n",
             r->ndec, r->ordered, r->denied, r->expired, r->open_at_end);
     if (n > 0) {
         fprintf(f, "  denials by rule:");

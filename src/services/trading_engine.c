@@ -220,20 +220,6 @@ static void join_reasons(const risk_verdict *v, char *out, size_t cap)
     }
 }
 
-/* The limit of a buy: the reference price plus the cash buffer, rounded
- * down to the cent. The gate reserves qty * that much cash for the buy,
- * so a session that opens higher cannot make the fill cost more than
- * was reserved: as a market order, a gap above the buffer overdrew cash
- * (bought at an open 3.7 % over the close with a 1 % buffer). A buy
- * whose session never trades at or below its limit does not fill. */
-static cents buy_limit(cents price, int64_t buffer_bps)
-{
-    /* price > 0 and buffer_bps in 0..10000, so this is the floor */
-    __int128 lim = (__int128)price * (10000 + buffer_bps) / 10000;
-
-    return lim > MONEY_MAX ? price : (cents)lim;
-}
-
 /* Sizes and screens one changed recommendation. */
 static int decide(db *d, const config *c, trading_state *s, decision *dc,
                   int32_t day, int32_t exec_day, int exec_minute, char *err,
@@ -280,7 +266,7 @@ static int decide(db *d, const config *c, trading_state *s, decision *dc,
     dc->o.type = ORDER_MARKET;
     if (sr.side == SIDE_BUY) {
         dc->o.type = ORDER_LIMIT;
-        dc->o.limit_price = buy_limit(price, s->limits.cash_buffer_bps);
+        dc->o.limit_price = risk_buy_limit(price, s->limits.cash_buffer_bps);
     }
     dc->o.exec_day = exec_day;
     dc->o.exec_minute = exec_minute;

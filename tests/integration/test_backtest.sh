@@ -94,6 +94,28 @@ assert_eq "HTML: no script, no outside reference" "0" \
     "$(grep -v 'xmlns="http://www.w3.org/2000/svg"' "$WORK/a/report.html" |
         grep -c -i -E '<script|src=|href=|url\(|@import|https?:')"
 
+# Buys are day limit orders at the decision's close plus cash_buffer_bps
+# (1 %), rounded down, as the trading-engine places them: no buy fills
+# above its limit, some do not fill at all, and cash never goes below
+# zero (market buys took it to $54.20 once a gap opened 3.7 % higher).
+assert_eq "buys: ordered, filled, filled above the limit; lowest cash" \
+    "246 230 0 430.25" "$(python3 - "$WORK/a" <<'PY'
+import csv, sys
+d = sys.argv[1]
+dec = {r["client_order_id"]: r for r in csv.DictReader(
+    open(d + "/decisions.csv")) if r["outcome"] == "ordered"
+    and r["side"] == "buy"}
+fills = [t for t in csv.DictReader(open(d + "/trades.csv"))
+         if t["side"] == "buy" and t["client_order_id"] in dec]
+cents = lambda x: round(float(x) * 100)
+over = sum(cents(t["price"]) >
+           cents(dec[t["client_order_id"]]["ref_price"]) * 10100 // 10000
+           for t in fills)
+cash = min(cents(r["cash"]) for r in csv.DictReader(open(d + "/equity.csv")))
+print(len(dec), len(fills), over, "%d.%02d" % divmod(cash, 100))
+PY
+)"
+
 echo "determinism: the same inputs, the same bytes"
 OUT_FILE=$WORK/b.out run_bt --null-runs 3 --signals --out "$WORK/b"
 same=yes
