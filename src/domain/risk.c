@@ -332,18 +332,41 @@ int risk_commission(cents per_order, int64_t per_share_e4, int64_t qty,
     return 0;
 }
 
+/* The most a buy's shares can cost, before the commission: notional
+ * plus the buffer, or qty at the limit when that is more. *at_limit
+ * says which. */
+static int buy_cost(const risk_limits *l, const order_intent *o, cents *out,
+                    int *at_limit)
+{
+    cents n, lim;
+
+    *at_limit = 0;
+    if (order_notional(o, &n) < 0 ||
+        money_bps(n, 10000 + l->cash_buffer_bps, out) < 0)
+        return -1;
+    if (o->type != ORDER_LIMIT)
+        return 0;
+    if (money_mul(o->limit_price, o->qty, &lim) < 0)
+        return -1;
+    if (lim > *out) {
+        *out = lim;
+        *at_limit = 1;
+    }
+    return 0;
+}
+
 int risk_buy_reserve(const risk_limits *l, const order_intent *o, cents *out)
 {
-    cents n, buffered, fee;
+    cents cost, fee;
+    int at_limit;
 
     *out = 0;
     if (o->side != SIDE_BUY)
         return 0;
-    if (order_notional(o, &n) < 0 ||
-        money_bps(n, 10000 + l->cash_buffer_bps, &buffered) < 0 ||
+    if (buy_cost(l, o, &cost, &at_limit) < 0 ||
         risk_commission(l->commission_order, l->commission_share_e4, o->qty,
                         &fee) < 0 ||
-        money_add(buffered, fee, out) < 0)
+        money_add(cost, fee, out) < 0)
         return -1;
     return 0;
 }
@@ -359,22 +382,28 @@ cents risk_buy_limit(cents price, int64_t buffer_bps)
 void risk_rule_buying_power(const risk_limits *l, const risk_account *a,
                             const order_intent *o, risk_verdict *v)
 {
-    cents need, avail;
-    char n[MONEY_FMT_MAX], c[MONEY_FMT_MAX], p[32];
+    cents need, avail, cost;
+    char n[MONEY_FMT_MAX], c[MONEY_FMT_MAX], p[32], what[80];
     int fee = l->commission_order > 0 || l->commission_share_e4 > 0;
+    int at_limit = 0;
 
     if (o->side != SIDE_BUY)
         return;
-    if (risk_buy_reserve(l, o, &need) < 0)
+    if (risk_buy_reserve(l, o, &need) < 0 ||
+        buy_cost(l, o, &cost, &at_limit) < 0)
         need = MONEY_MAX;
     if (money_sub(a->cash, a->reserved, &avail) < 0)
         avail = 0;
-    if (need > avail)
-        risk_deny(v, "buying_power",
-                  "needs %s (notional + %s buffer%s), only %s of cash is "
-                  "free",
-                  usd(need, n), pct(l->cash_buffer_bps, p),
-                  fee ? " + commission" : "", usd(avail, c));
+    if (need <= avail)
+        return;
+    if (at_limit)
+        snprintf(what, sizeof(what), "%lld shares at the limit %s",
+                 (long long)o->qty, usd(o->limit_price, p));
+    else
+        snprintf(what, sizeof(what), "notional + %s buffer",
+                 pct(l->cash_buffer_bps, p));
+    risk_deny(v, "buying_power", "needs %s (%s%s), only %s of cash is free",
+              usd(need, n), what, fee ? " + commission" : "", usd(avail, c));
 }
 
 void risk_rule_no_short(const risk_limits *l, const risk_account *a,

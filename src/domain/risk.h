@@ -150,9 +150,10 @@ int risk_commission(cents per_order, int64_t per_share_e4, int64_t qty,
                     cents *out);
 
 /* The cash a buy must find free, and holds while open: its notional
- * plus cash_buffer_bps, plus its commission; 0 for a sell. -1 on
- * overflow. The buying power rule, the trading-engine's reserve and
- * the backtest's share it. */
+ * (qty at the reference price) plus cash_buffer_bps, or for a limit
+ * order qty at the limit when that is more, plus its commission; 0 for
+ * a sell. -1 on overflow. The buying power rule, the trading-engine's
+ * reserve and the backtest's share it. */
 int risk_buy_reserve(const risk_limits *l, const order_intent *o, cents *out);
 
 /* The limit price of a strategy buy: the reference price plus

@@ -459,7 +459,7 @@ int trading_price_intent(db *d, order_intent *o, int32_t decision_day,
 
     if (rc != 0)
         return rc;
-    o->ref_price = o->type == ORDER_LIMIT ? o->limit_price : close;
+    o->ref_price = close;
     return 0;
 }
 

@@ -114,8 +114,10 @@ int trading_ticker_info(db *d, const char *ticker, int32_t day, cents *price,
                         char sector[SECTOR_MAX], char *err, size_t errlen);
 
 /* Fills o->ref_price and o->sector the same way for the screen and the
- * gate: a market order at the last close on or before decision_day, a
- * limit order at its limit. Returns as trading_ticker_info. */
+ * gate: the last close on or before decision_day, for a limit order
+ * too, so the price rules judge the share at its market price (a limit
+ * order's buying power also covers qty at its limit: risk_buy_reserve).
+ * Returns as trading_ticker_info. */
 int trading_price_intent(db *d, order_intent *o, int32_t decision_day,
                          char *err, size_t errlen);
 

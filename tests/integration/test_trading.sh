@@ -295,6 +295,22 @@ assert_eq "a buy beyond the cash: needs notional + 1 % + the 1.00 commission" \
     "$(code "$r") $(cut -d' ' -f2- <<<"$r" | jq_py '[x["message"] for x in
         j["verdict"]["reasons"] if x["code"] == "buying_power"][0]' |
         sed 's/, only .*//')"
+# A limit order is judged at the last close, not at its limit: with a
+# minimum price of 1000.00, AAPL at its close is under it whatever the
+# limit says; its buying power covers the shares at the limit.
+api PATCH $RE/limits '{"limits":{"min_price_cents":100000}}' -H "$AUTH" \
+    >/dev/null
+r=$(api POST $TE/orders '{"ticker":"AAPL","side":"buy","qty":1,
+    "type":"limit","limit_price":"1500.00","client_order_id":"man-lim"}' \
+    -H "$AUTH")
+assert_eq "a limit buy over the minimum price, of a share under it: denied" \
+    "422 min_price: price $(python3 -c "print('%.2f' % ($ref / 100))") of AAPL \
+is under the minimum 1000.00" \
+    "$(code "$r") $(cut -d' ' -f2- <<<"$r" | jq_py '"; ".join(x["code"] +
+        ": " + x["message"] for x in j["verdict"]["reasons"]
+        if x["code"] in ("min_price", "buying_power"))')"
+api PATCH $RE/limits '{"limits":{"min_price_cents":500}}' -H "$AUTH" \
+    >/dev/null
 assert_eq "manual order with qty 0" "400" \
     "$(code "$(api POST $TE/orders '{"ticker":"AAPL","side":"buy","qty":0}' \
         -H "$AUTH")")"

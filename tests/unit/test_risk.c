@@ -481,6 +481,30 @@ static void test_buying_power(void **state)
         expect(fees[i].name, risk_rule_buying_power, &f, "buying_power",
                fees[i].want);
     }
+    /* a limit buy: the shares at the limit when that is more than the
+     * notional plus the buffer (10 x 30.00 = 300.00 > 252.50) */
+    {
+        fixture f = base();
+
+        f.a.cash = 29999;
+        f.o.qty = 10;
+        f.o.side = SIDE_BUY;
+        f.o.type = ORDER_LIMIT;
+        f.o.limit_price = 3000;
+        expect("limit over the buffer", risk_rule_buying_power, &f,
+               "buying_power",
+               "needs 300.00 (10 shares at the limit 30.00), only 299.99 of "
+               "cash is free");
+        f.a.cash = 30000;
+        expect("limit over the buffer, covered", risk_rule_buying_power, &f,
+               "buying_power", NULL);
+        f.o.limit_price = 2000;
+        f.a.cash = 25249;
+        expect("limit under the price", risk_rule_buying_power, &f,
+               "buying_power",
+               "needs 252.50 (notional + 1.00% buffer), only 252.49 of cash "
+               "is free");
+    }
     /* the reserve is what the rule needs; a sell holds none */
     {
         fixture f = base();
