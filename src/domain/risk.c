@@ -443,8 +443,8 @@ const risk_rule risk_rules[] = {
     {"daily_loss", risk_rule_daily_loss,
      "no buys after losing daily_loss_limit_cents since the last close"},
     {"buying_power", risk_rule_buying_power,
-     "free cash covers the notional plus cash_buffer_bps and the "
-     "commission"},
+     "free cash covers the notional plus cash_buffer_bps (a limit buy: "
+     "its shares at the limit, when more) and the commission"},
     {"no_short", risk_rule_no_short, "never sell more than is held"},
 };
 
