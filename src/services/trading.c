@@ -128,7 +128,8 @@ static const char SQL_OPEN[] =
     " CASE WHEN o.decision_day >= $1::date THEN o.qty"
     "  ELSE o.qty - o.filled_qty END, o.ref_price_cents,"
     " (SELECT b.close FROM price_bars b WHERE b.ticker = o.ticker"
-    "  AND b.day <= $1::date ORDER BY b.day DESC LIMIT 1)"
+    "  AND b.day <= $1::date ORDER BY b.day DESC LIMIT 1),"
+    " o.type, coalesce(o.limit_price_cents, 0)"
     " FROM orders o LEFT JOIN symbols s ON s.ticker = o.ticker"
     " WHERE o.client_order_id <> $2 AND ("
     "  (o.decision_day >= $1::date AND o.status NOT IN ('denied', 'rejected'))"
@@ -275,6 +276,11 @@ static void add_open_orders(trading_state *s, PGresult *r)
         o.side = strcmp(PQgetvalue(r, i, 2), "buy") == 0 ? SIDE_BUY : SIDE_SELL;
         o.qty = atoll(PQgetvalue(r, i, 3));
         o.ref_price = atoll(PQgetvalue(r, i, 4));
+        /* a limit buy holds back its shares at the limit when that is
+         * more than the notional plus the buffer (risk_buy_reserve) */
+        if (order_type_parse(PQgetvalue(r, i, 6), &o.type) < 0)
+            o.type = ORDER_MARKET;
+        o.limit_price = atoll(PQgetvalue(r, i, 7));
         if (!p->sector[0])
             snprintf(p->sector, sizeof(p->sector), "%s", PQgetvalue(r, i, 1));
         if (p->price == 0)

@@ -311,6 +311,30 @@ is under the minimum 1000.00" \
         if x["code"] in ("min_price", "buying_power"))')"
 api PATCH $RE/limits '{"limits":{"min_price_cents":500}}' -H "$AUTH" \
     >/dev/null
+# An open limit buy holds back its shares at the limit, also once read
+# back from the database: after a buy of F at a limit that leaves 500.00
+# free, a buy at a limit of 600.00 does not fit.
+free=$(api GET $RE/exposure | cut -d' ' -f2- | jq_py '"%d" % round(
+    (float(j["cash"]) - float(j["reserved"])) * 100)')
+r=$(api POST $TE/orders "{\"ticker\":\"F\",\"side\":\"buy\",\"qty\":1,
+    \"type\":\"limit\",\"client_order_id\":\"man-hold\",\"limit_price\":
+    \"$(python3 -c "print('%.2f' % (($free - 50100) / 100))")\"}" -H "$AUTH")
+assert_eq "a limit buy that leaves 500.00 free: queued" "201" "$(code "$r")"
+r=$(api POST $TE/orders '{"ticker":"XOM","side":"buy","qty":1,
+    "type":"limit","limit_price":"600.00","client_order_id":"man-over"}' \
+    -H "$AUTH")
+assert_eq "the next limit buy sees that cash held back" \
+    "422 needs 601.00 (1 shares at the limit 600.00 + commission), only \
+500.00 of cash is free" \
+    "$(code "$r") $(cut -d' ' -f2- <<<"$r" | jq_py '[x["message"] for x in
+        j["verdict"]["reasons"] if x["code"] == "buying_power"][0]')"
+held() { [ "$(sql "SELECT status FROM orders WHERE client_order_id =
+        'man-hold'")" == accepted ]; }
+wait_for 10 held || echo "  FAIL: man-hold not at the broker"
+# (taken off the books again, so that the cash is free for what follows)
+sql "UPDATE orders SET status = 'rejected' WHERE client_order_id = 'man-hold';
+     UPDATE paper_broker_orders SET status = 'expired'
+     WHERE client_order_id = 'man-hold'" >/dev/null
 assert_eq "manual order with qty 0" "400" \
     "$(code "$(api POST $TE/orders '{"ticker":"AAPL","side":"buy","qty":0}' \
         -H "$AUTH")")"
