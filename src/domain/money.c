@@ -45,6 +45,15 @@ int money_parse(const char *s, size_t len, cents *out)
     return 0;
 }
 
+int money_parse_cents(const char *s, size_t len, cents *out)
+{
+    const char *dot = memchr(s, '.', len);
+
+    if (money_parse(s, len, out) < 0)
+        return -1;
+    return dot && len - (size_t)(dot - s) - 1 > 2 ? -2 : 0;
+}
+
 void money_format(cents c, char out[MONEY_FMT_MAX])
 {
     /* Work on the magnitude as unsigned: -INT64_MIN does not exist. */

@@ -29,6 +29,11 @@ typedef int64_t cents;
  * MONEY_MAX. */
 int money_parse(const char *s, size_t len, cents *out);
 
+/* money_parse for amounts a user states: more than two decimals is an
+ * error (-2), not rounded, so "100.001" is refused rather than read as
+ * 100.00. Returns 0, -1 as money_parse, or -2. */
+int money_parse_cents(const char *s, size_t len, cents *out);
+
 /* Writes "-1234.56" (always two decimals, no thousands separator) and a
  * NUL into out. */
 void money_format(cents c, char out[MONEY_FMT_MAX]);

@@ -328,9 +328,9 @@ static int apply_option(bt_options *o, const char *a, const char *v, char *err,
             BAD("expected 0 to 3650 days");
         o->warmup_days = (int)x;
     } else if (strcmp(a, "--cash") == 0) {
-        if (money_parse(v, strlen(v), &p->starting_cash) < 0 ||
+        if (money_parse_cents(v, strlen(v), &p->starting_cash) < 0 ||
             p->starting_cash <= 0)
-            BAD("expected positive dollars such as 100000.00");
+            BAD("expected positive dollars and cents such as 100000.00");
     } else if (strcmp(a, "--commission-share") == 0) {
         if (parse_e4(v, &p->commission_share_e4) < 0)
             BAD("expected dollars per share with up to 4 decimals");

@@ -199,8 +199,13 @@ static int write_heldout(const char *allagree, const char *out, char *err,
                  out);
         goto out;
     }
-    if (labelled_read(allagree, &c, err, errlen) < 0 ||
-        file_create(out, &w, err, errlen) < 0)
+    if (labelled_read(allagree, &c, err, errlen) < 0)
+        goto out;
+    if (c.n == 0) {
+        snprintf(err, errlen, "%s holds no labelled sentences", allagree);
+        goto out;
+    }
+    if (file_create(out, &w, err, errlen) < 0)
         goto out;
     for (size_t i = 0; i < c.n; i++) {
         const labelled *s = &c.items[i];

@@ -642,14 +642,14 @@ static int limit_parse(json_t *lim, order_intent *o, char *err, size_t errlen)
 {
     const char *s = json_string_value(lim);
     size_t len = json_string_length(lim);
-    const char *dot = s ? memchr(s, '.', len) : NULL;
+    int rc = s ? money_parse_cents(s, len, &o->limit_price) : -1;
 
-    if (!s || money_parse(s, len, &o->limit_price) < 0) {
+    if (rc == -1) {
         snprintf(err, errlen,
                  "limit_price must be dollars as a string, like \"12.34\"");
         return -1;
     }
-    if (dot && len - (size_t)(dot - s) - 1 > 2) {
+    if (rc == -2) {
         snprintf(err, errlen,
                  "limit_price must be whole cents, at most 2 decimals");
         return -1;

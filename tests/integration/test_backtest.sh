@@ -46,6 +46,17 @@ after() {
     awk -F, -v c="$2" -v d="$3" 'NR > 1 && $c > d' "$1"
 }
 
+echo "options: a bad value is refused with its reason, exit 2"
+for c in "--cash 100.001|--cash: expected positive dollars and cents such as \
+100000.00" "--cash 0|--cash: expected positive dollars and cents such as \
+100000.00" "--slippage-bps 1001|--slippage-bps: expected whole basis points, \
+0 to 1000" "--commission-order 1.001|--commission-order: expected dollars \
+and cents per order" "--bogus 1|unknown option '--bogus' (see --help)"; do
+    # shellcheck disable=SC2086
+    out=$("${BT[@]}" --no-files ${c%%|*} 2>&1)
+    assert_eq "backtest ${c%%|*}" "2 stonks backtest: ${c#*|}" "$? $out"
+done
+
 echo "settings: the backtest's risk limits are the migration's"
 OUT_FILE=$WORK/settings.txt run_bt --show-settings
 awk -F"[(',]+" '/^ *\(.[a-z_]+., [0-9]+,/ {print $2, $3}' \

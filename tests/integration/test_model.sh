@@ -187,6 +187,11 @@ cp "$T/hand.txt" "$T/hand.copy"
 refused "train: --out is an input" \
     "stonks train: --out $T/hand.txt is the --data file $T/hand.txt" \
     "$BIN" train --data "$T/hand.txt" --exclude none --out "$T/hand.txt"
+refused "train --split: an empty --allagree file" \
+    "stonks train: $T/empty.txt holds no labelled sentences" \
+    "$BIN" train --split --allagree "$T/empty.txt" --heldout "$T/h.txt"
+assert_eq "no held-out file written from it" "no" \
+    "$([ -e "$T/h.txt" ] && echo yes || echo no)"
 refused "train --split: --heldout is the input" \
     "stonks train: --heldout $T/hand.txt is the --allagree file itself" \
     "$BIN" train --split --allagree "$T/hand.txt" --heldout "$T/hand.txt"

@@ -61,6 +61,27 @@ static void test_parse_reads_only_len(void **state)
     assert_int_equal(v, 1230);
 }
 
+/* Stated amounts: two decimals at most, not rounded. */
+static void test_parse_cents_refuses_a_third_decimal(void **state)
+{
+    (void)state;
+    cents v = 7;
+
+    assert_int_equal(money_parse_cents("100.00", 6, &v), 0);
+    assert_int_equal(v, 10000);
+    assert_int_equal(money_parse_cents("12.5", 4, &v), 0);
+    assert_int_equal(v, 1250);
+    assert_int_equal(money_parse_cents("12", 2, &v), 0);
+    assert_int_equal(v, 1200);
+    assert_int_equal(money_parse_cents("100.001", 7, &v), -2);
+    assert_int_equal(money_parse_cents("12.345", 6, &v), -2);
+    assert_int_equal(money_parse_cents("12.", 3, &v), -1);
+    assert_int_equal(money_parse_cents("x", 1, &v), -1);
+    /* only len bytes are read */
+    assert_int_equal(money_parse_cents("12.345", 5, &v), 0);
+    assert_int_equal(v, 1234);
+}
+
 static void test_format_table(void **state)
 {
     (void)state;
@@ -196,6 +217,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_parse_table),
         cmocka_unit_test(test_parse_reads_only_len),
+        cmocka_unit_test(test_parse_cents_refuses_a_third_decimal),
         cmocka_unit_test(test_format_table),
         cmocka_unit_test(test_format_parse_round_trip),
         cmocka_unit_test(test_from_double),
