@@ -792,9 +792,8 @@ static int train_parse(int argc, char **argv, train_cfg *cfg, char *msg,
                 return -1;
             cfg->opts.class_power = d;
         } else if (strcmp(a, "--flip-weight") == 0) {
-            if (num_opt(a, v, 0, FLIP_WEIGHT_MAX, 0, &d, msg, msglen) < 0)
-                return -1;
-            if (d > 0 && d < DATA_WEIGHT_MIN) {
+            if (parse_double(v, &d) < 0 || d < 0 || d > FLIP_WEIGHT_MAX ||
+                (d > 0 && d < DATA_WEIGHT_MIN)) {
                 snprintf(msg, msglen,
                          "--flip-weight must be 0 (no flips) or from %g to "
                          "%g, not '%s'",

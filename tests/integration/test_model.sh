@@ -151,7 +151,7 @@ refused "train: an option given twice" "stonks train: --l2 is given twice" \
 refused "train: an option's value missing" "stonks train: --out needs a value" \
     "$BIN" train --out --l2 4
 refused "train: flip weight out of range" \
-    "stonks train: --flip-weight must be a number from 0 to 10, not '11'" \
+    "stonks train: --flip-weight must be 0 (no flips) or from 0.001 to 10, not '11'" \
     "$BIN" train --out "$T/bad.w" --flip-weight 11
 refused "train: flip weight too small to count" \
     "stonks train: --flip-weight must be 0 (no flips) or from 0.001 to 10, not '1e-300'" \
