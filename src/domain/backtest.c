@@ -279,6 +279,7 @@ static void account(sim *s, risk_account *a, cents equity, int32_t exec_day)
     a->kill_switch = s->kill;
     for (size_t i = 0; i < s->nt; i++) {
         s->pos[i].qty = s->held[i];
+        s->pos[i].sellable = s->held[i];
         s->pos[i].price = s->mark[i];
         s->orders_of[i] = 0;
     }
@@ -289,6 +290,8 @@ static void account(sim *s, risk_account *a, cents equity, int32_t exec_day)
         if (rp->price == 0)
             rp->price = pd->o.ref_price;
         rp->qty += pd->o.side == SIDE_BUY ? pd->o.qty : -pd->o.qty;
+        if (pd->o.side == SIDE_SELL)
+            rp->sellable -= pd->o.qty;
         a->reserved += reserve(&s->limits, &pd->o);
         if (pd->o.exec_day == exec_day) {
             s->orders_of[pd->ticker]++;
@@ -345,7 +348,8 @@ static void decide(sim *s, risk_account *a, backtest_decision *dc, int32_t day)
     in.target_weight = dc->target_weight;
     in.equity = a->equity;
     in.price = price;
-    in.held = risk_position_qty(a, t->ticker);
+    in.held = dc->action == ACTION_SELL ? risk_sellable_qty(a, t->ticker)
+                                        : risk_position_qty(a, t->ticker);
     sizing_compute(&in, &sr);
     dc->ref_price = o.ref_price = price;
     dc->side = o.side = sr.side;
@@ -386,6 +390,8 @@ static void decide(sim *s, risk_account *a, backtest_decision *dc, int32_t day)
     s->r->ordered++;
     snprintf(dc->explanation, sizeof(dc->explanation), "%s", sr.why);
     s->pos[dc->ticker].qty += o.side == SIDE_BUY ? o.qty : -o.qty;
+    if (o.side == SIDE_SELL)
+        s->pos[dc->ticker].sellable -= o.qty;
     s->orders_of[dc->ticker]++;
     a->orders_today++;
     a->reserved += reserve(&s->limits, &o);

@@ -36,6 +36,14 @@ int64_t risk_position_qty(const risk_account *a, const char *ticker)
     return 0;
 }
 
+int64_t risk_sellable_qty(const risk_account *a, const char *ticker)
+{
+    for (size_t i = 0; i < a->npositions; i++)
+        if (strcmp(a->positions[i].ticker, ticker) == 0)
+            return a->positions[i].sellable;
+    return 0;
+}
+
 /* "12.34%" from basis points, for messages. */
 static const char *pct(int64_t bps, char out[32])
 {
@@ -409,13 +417,14 @@ void risk_rule_buying_power(const risk_limits *l, const risk_account *a,
 void risk_rule_no_short(const risk_limits *l, const risk_account *a,
                         const order_intent *o, risk_verdict *v)
 {
-    int64_t held = risk_position_qty(a, o->ticker);
+    int64_t free = risk_sellable_qty(a, o->ticker);
 
     (void)l;
-    if (o->side == SIDE_SELL && o->qty > held)
+    if (o->side == SIDE_SELL && o->qty > free)
         risk_deny(v, "no_short",
-                  "sells %lld shares of %s but holds %lld: no short selling",
-                  (long long)o->qty, o->ticker, (long long)held);
+                  "sells %lld shares of %s but holds %lld not already being "
+                  "sold: no short selling",
+                  (long long)o->qty, o->ticker, (long long)free);
 }
 
 const risk_rule risk_rules[] = {
@@ -445,7 +454,9 @@ const risk_rule risk_rules[] = {
     {"buying_power", risk_rule_buying_power,
      "free cash covers the notional plus cash_buffer_bps (a limit buy: "
      "its shares at the limit, when more) and the commission"},
-    {"no_short", risk_rule_no_short, "never sell more than is held"},
+    {"no_short", risk_rule_no_short,
+     "never sell more than is held and not already being sold (open buys "
+     "hold nothing yet)"},
 };
 
 const size_t risk_nrules = sizeof(risk_rules) / sizeof(risk_rules[0]);

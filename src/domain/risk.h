@@ -49,12 +49,15 @@ typedef struct risk_limits {
 } risk_limits;
 
 /* Positions as they will be once every other open order has filled,
- * valued at the reference price of their ticker. */
+ * valued at the reference price of their ticker; sellable is what a
+ * sell may take: the shares held, less every other open sell, without
+ * the open buys (a buy that has not filled holds no shares to sell). */
 typedef struct risk_position {
     char ticker[TICKER_MAX];
     char sector[SECTOR_MAX];
     int64_t qty;
     cents price;
+    int64_t sellable;
 } risk_position;
 
 typedef struct risk_account {
@@ -167,5 +170,8 @@ cents risk_buy_limit(cents price, int64_t buffer_bps);
 
 /* The shares of ticker in a->positions (0 when absent). */
 int64_t risk_position_qty(const risk_account *a, const char *ticker);
+
+/* The shares of ticker a sell may take (its sellable; 0 when absent). */
+int64_t risk_sellable_qty(const risk_account *a, const char *ticker);
 
 #endif

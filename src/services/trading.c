@@ -227,6 +227,7 @@ static void load_held(trading_state *s, PGresult *r)
         int64_t qty = atoll(PQgetvalue(r, i, 2));
 
         p->qty += qty;
+        p->sellable += qty;
         p->price = close_cents(r, i, 4);
         if (p->price == 0 && qty > 0)
             p->price = atoll(PQgetvalue(r, i, 3)) / qty;
@@ -248,6 +249,7 @@ static void set_aside_late_fills(trading_state *s, PGresult *r)
         if (p->price == 0)
             p->price = close_cents(r, i, 6);
         p->qty += buy ? -qty : qty;
+        p->sellable += buy ? -qty : qty;
         s->acct.cash += (buy ? gross : -gross) + fee;
     }
 }
@@ -287,6 +289,8 @@ static void add_open_orders(trading_state *s, PGresult *r)
             p->price =
                 close_cents(r, i, 5) ? close_cents(r, i, 5) : o.ref_price;
         p->qty += o.side == SIDE_BUY ? o.qty : -o.qty;
+        if (o.side == SIDE_SELL)
+            p->sellable -= o.qty;
         if (o.side == SIDE_BUY)
             money_add(s->acct.reserved, trading_reserve(&s->limits, &o),
                       &s->acct.reserved);
@@ -417,6 +421,8 @@ void trading_state_apply(trading_state *s, const order_intent *o)
     if (p->price == 0)
         p->price = o->ref_price;
     p->qty += o->side == SIDE_BUY ? o->qty : -o->qty;
+    if (o->side == SIDE_SELL)
+        p->sellable -= o->qty;
     count_for(s, o->ticker)->n++;
     s->acct.orders_today++;
     money_add(s->acct.reserved, trading_reserve(&s->limits, o),
@@ -426,6 +432,11 @@ void trading_state_apply(trading_state *s, const order_intent *o)
 int64_t trading_projected_qty(const trading_state *s, const char *ticker)
 {
     return risk_position_qty(&s->acct, ticker);
+}
+
+int64_t trading_sellable_qty(const trading_state *s, const char *ticker)
+{
+    return risk_sellable_qty(&s->acct, ticker);
 }
 
 int trading_ticker_info(db *d, const char *ticker, int32_t day, cents *price,

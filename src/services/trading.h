@@ -107,6 +107,10 @@ cents trading_reserve(const risk_limits *l, const order_intent *o);
 /* Shares of ticker after every open order (0 when none). */
 int64_t trading_projected_qty(const trading_state *s, const char *ticker);
 
+/* Shares of ticker a sell may take: held, less every open sell (open
+ * buys hold nothing yet; risk_position.sellable). */
+int64_t trading_sellable_qty(const trading_state *s, const char *ticker);
+
 /* The reference price (last close on or before day) and sector of a
  * symbol. Returns 0, 1 when the symbol is unknown or has no bar, or -1
  * on a database error (message in err). */

@@ -254,7 +254,10 @@ static int decide(db *d, const config *c, trading_state *s, decision *dc,
     in.target_weight = dc->target_weight;
     in.equity = s->acct.equity;
     in.price = price;
-    in.held = trading_projected_qty(s, dc->ticker);
+    /* a SELL sizes from the shares there are to sell, a BUY from the
+     * position once every open order has filled */
+    in.held = in.action == ACTION_SELL ? trading_sellable_qty(s, dc->ticker)
+                                       : trading_projected_qty(s, dc->ticker);
     sizing_compute(&in, &sr);
     dc->o.ref_price = price;
     dc->o.side = sr.side;

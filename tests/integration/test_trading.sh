@@ -283,6 +283,15 @@ assert_eq "manual sell beyond the position: no_short" "422 no_short" \
     "$(r=$(api POST $TE/orders '{"ticker":"F","side":"sell","qty":5}' \
         -H "$AUTH"); echo "$(code "$r") $(cut -d' ' -f2- <<<"$r" |
         jq_py 'j["verdict"]["reasons"][0]["code"]')")"
+# The open buy man-t1 of 3 AAPL holds no shares yet: of the 51 held, no
+# more than 51 can be sold (a sale of 52 would have been short).
+assert_eq "a sell counts held shares, not open buys" \
+    "422 sells 52 shares of AAPL but holds 51 not already being sold: no \
+short selling" \
+    "$(r=$(api POST $TE/orders '{"ticker":"AAPL","side":"sell","qty":52}' \
+        -H "$AUTH"); echo "$(code "$r") $(cut -d' ' -f2- <<<"$r" |
+        jq_py '[x["message"] for x in j["verdict"]["reasons"]
+                if x["code"] == "no_short"][0]')")"
 # PAPER_COMMISSION_CENTS=100: buying power covers the commission too.
 r=$(api POST $TE/orders \
     '{"ticker":"AAPL","side":"buy","qty":10000,"client_order_id":"man-big"}' \

@@ -22,8 +22,8 @@
 static const char *const restricted[] = {"GM", "BAC"};
 
 static const risk_position base_positions[] = {
-    {"AAPL", "Information Technology", 10, 40000},
-    {"XOM", "Energy", 50, 8000},
+    {"AAPL", "Information Technology", 10, 40000, 10},
+    {"XOM", "Energy", 50, 8000, 50},
 };
 
 typedef struct fixture {
@@ -537,13 +537,31 @@ static void test_no_short(void **state)
     } cases[] = {
         {"AAPL", 10, SIDE_SELL, NULL},
         {"AAPL", 11, SIDE_SELL,
-         "sells 11 shares of AAPL but holds 10: no short selling"},
+         "sells 11 shares of AAPL but holds 10 not already being sold: no "
+         "short selling"},
         {"MSFT", 1, SIDE_SELL,
-         "sells 1 shares of MSFT but holds 0: no short selling"},
+         "sells 1 shares of MSFT but holds 0 not already being sold: no "
+         "short selling"},
         {"MSFT", 1, SIDE_BUY, NULL},
     };
+    /* 11 held, an open buy of 50 and an open sell of 4: the position
+     * will be 57, but only 7 can be sold */
+    static const risk_position open[] = {
+        {"C", "Financials", 57, 4000, 7},
+    };
+    fixture g = base();
 
     (void)state;
+    g.a.positions = open;
+    g.a.npositions = 1;
+    strcpy(g.o.ticker, "C");
+    g.o.side = SIDE_SELL;
+    g.o.qty = 7;
+    expect("C 7", risk_rule_no_short, &g, "no_short", NULL);
+    g.o.qty = 8;
+    expect("C 8", risk_rule_no_short, &g, "no_short",
+           "sells 8 shares of C but holds 7 not already being sold: no short "
+           "selling");
     for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
         fixture f = base();
 
