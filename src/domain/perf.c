@@ -1,16 +1,13 @@
 #include "domain/perf.h"
 
-#include <assert.h>
 #include <math.h>
 
 size_t perf_returns(const double *e, size_t n, double *r)
 {
     if (n < 2)
         return 0;
-    for (size_t i = 1; i < n; i++) {
-        assert(e[i - 1] > 0);
-        r[i - 1] = e[i] / e[i - 1] - 1.0;
-    }
+    for (size_t i = 1; i < n; i++)
+        r[i - 1] = e[i - 1] > 0 ? e[i] / e[i - 1] - 1.0 : NAN;
     return n - 1;
 }
 

@@ -32,7 +32,8 @@
 #define PERF_DAYS_PER_YEAR 252
 
 /* Writes the n - 1 daily returns of e[0..n) into r and returns how many
- * (0 when n < 2). Every e[i] must be positive (asserted). */
+ * (0 when n < 2). A return after an equity of 0 or less has no meaning:
+ * it is NAN, and so are the statistics over it. */
 size_t perf_returns(const double *e, size_t n, double *r);
 
 /* Arithmetic mean; NAN when n is 0. */

@@ -387,6 +387,30 @@ cents risk_buy_limit(cents price, int64_t buffer_bps)
     return lim > MONEY_MAX ? price : (cents)lim;
 }
 
+/* A sell pays its commission out of what it brings in, priced at the
+ * reference less cash_buffer_bps; free cash must cover the rest, so a
+ * sale worth less than its commission cannot take cash below zero. */
+static void sale_covers_commission(const risk_limits *l, const order_intent *o,
+                                   cents avail, risk_verdict *v)
+{
+    cents fee, proceeds, need;
+    char f[MONEY_FMT_MAX], g[MONEY_FMT_MAX], c[MONEY_FMT_MAX], p[32];
+
+    if (risk_commission(l->commission_order, l->commission_share_e4, o->qty,
+                        &fee) < 0 ||
+        money_bps(notional(o), 10000 - l->cash_buffer_bps, &proceeds) < 0) {
+        fee = MONEY_MAX;
+        proceeds = 0;
+    }
+    if (fee <= proceeds || money_sub(fee, proceeds, &need) < 0 || need <= avail)
+        return;
+    risk_deny(v, "buying_power",
+              "the sale brings %s (at the price less %s), less than its "
+              "commission %s, and only %s of cash is free",
+              usd(proceeds, g), pct(l->cash_buffer_bps, p), usd(fee, f),
+              usd(avail, c));
+}
+
 void risk_rule_buying_power(const risk_limits *l, const risk_account *a,
                             const order_intent *o, risk_verdict *v)
 {
@@ -395,13 +419,19 @@ void risk_rule_buying_power(const risk_limits *l, const risk_account *a,
     int fee = l->commission_order > 0 || l->commission_share_e4 > 0;
     int at_limit = 0;
 
-    if (o->side != SIDE_BUY)
-        return;
-    if (risk_buy_reserve(l, o, &need) < 0 ||
-        buy_cost(l, o, &cost, &at_limit) < 0)
-        need = MONEY_MAX;
-    if (money_sub(a->cash, a->reserved, &avail) < 0)
+    if (money_sub(a->cash, a->reserved, &avail) < 0 || avail < 0)
         avail = 0;
+    if (o->side == SIDE_SELL) {
+        sale_covers_commission(l, o, avail, v);
+        return;
+    }
+    if (risk_buy_reserve(l, o, &need) < 0 ||
+        buy_cost(l, o, &cost, &at_limit) < 0) {
+        risk_deny(v, "buying_power",
+                  "the cost of %lld shares of %s is too large to count",
+                  (long long)o->qty, o->ticker);
+        return;
+    }
     if (need <= avail)
         return;
     if (at_limit)
@@ -452,8 +482,9 @@ const risk_rule risk_rules[] = {
     {"daily_loss", risk_rule_daily_loss,
      "no buys after losing daily_loss_limit_cents since the last close"},
     {"buying_power", risk_rule_buying_power,
-     "free cash covers the notional plus cash_buffer_bps (a limit buy: "
-     "its shares at the limit, when more) and the commission"},
+     "free cash covers a buy's notional plus cash_buffer_bps (a limit buy: "
+     "its shares at the limit, when more) and the commission; a sale's "
+     "commission beyond what it brings in"},
     {"no_short", risk_rule_no_short,
      "never sell more than is held and not already being sold (open buys "
      "hold nothing yet)"},

@@ -127,6 +127,22 @@ print(len(dec), len(fills), over, "%d.%02d" % divmod(cash, 100))
 PY
 )"
 
+# Commissions that outweigh the sales: sells are held to what they bring
+# in, so cash stays above zero (it went to -195.70, and the report
+# aborted on an equity of 0 or less).
+run_bt --cash 5000 --commission-order 500 --limit max_drawdown_bps=0 \
+    --null-runs 0 --out "$WORK/costly"
+assert_eq "costly trading: fills, commissions, lowest cash, final equity" \
+    "8 4000.00 185.61 958.13" "$(python3 - "$WORK/costly" <<'PY'
+import csv, sys
+d = sys.argv[1]
+t = list(csv.DictReader(open(d + "/trades.csv")))
+e = list(csv.DictReader(open(d + "/equity.csv")))
+print(len(t), "%.2f" % sum(float(x["commission"]) for x in t),
+      "%.2f" % min(float(x["cash"]) for x in e), e[-1]["equity"])
+PY
+)"
+
 echo "determinism: the same inputs, the same bytes"
 OUT_FILE=$WORK/b.out run_bt --null-runs 3 --signals --out "$WORK/b"
 same=yes

@@ -32,6 +32,17 @@ static void test_returns(void **state)
     CLOSE(r[2], 0.5);
     assert_int_equal(perf_returns(up_down_up, 1, r), 0);
     assert_int_equal(perf_returns(up_down_up, 0, r), 0);
+    /* after an equity of 0 or less a return means nothing: NAN, not a
+     * crash */
+    {
+        static const double to_zero[] = {100, 0, 50, -10, 20};
+
+        assert_int_equal(perf_returns(to_zero, 5, r), 4);
+        CLOSE(r[0], -1.0);
+        assert_true(isnan(r[1]));
+        CLOSE(r[2], -1.2);
+        assert_true(isnan(r[3]));
+    }
 }
 
 static void test_total_and_annualised(void **state)

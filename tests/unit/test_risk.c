@@ -505,6 +505,42 @@ static void test_buying_power(void **state)
                "needs 252.50 (notional + 1.00% buffer), only 252.49 of cash "
                "is free");
     }
+    /* a sale pays its commission from what it brings in: 1 x 25.00 less
+     * 1 % is 24.75, so a commission of 1000.00 needs 975.25 free */
+    {
+        fixture f = base();
+
+        f.l.commission_order = 100000;
+        f.o.qty = 1;
+        f.o.side = SIDE_SELL;
+        f.a.cash = 97524;
+        expect("a sale worth less than its commission", risk_rule_buying_power,
+               &f, "buying_power",
+               "the sale brings 24.75 (at the price less 1.00%), less than its "
+               "commission 1000.00, and only 975.24 of cash is free");
+        f.a.cash = 97525;
+        expect("a sale worth less than its commission, covered",
+               risk_rule_buying_power, &f, "buying_power", NULL);
+        f.l.commission_order = 2475;
+        f.a.cash = 0;
+        expect("a sale worth its commission", risk_rule_buying_power, &f,
+               "buying_power", NULL);
+        f.l.commission_order = 2476;
+        expect("a sale a cent short of its commission", risk_rule_buying_power,
+               &f, "buying_power",
+               "the sale brings 24.75 (at the price less 1.00%), less than its "
+               "commission 24.76, and only 0.00 of cash is free");
+    }
+    /* a cost too large to count is refused as such */
+    {
+        fixture f = base();
+
+        f.o.qty = INT64_MAX / 2;
+        f.o.side = SIDE_BUY;
+        expect("overflow", risk_rule_buying_power, &f, "buying_power",
+               "the cost of 4611686018427387903 shares of MSFT is too large "
+               "to count");
+    }
     /* the reserve is what the rule needs; a sell holds none */
     {
         fixture f = base();
