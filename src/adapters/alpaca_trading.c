@@ -40,6 +40,8 @@ broker_refusal_kind alpaca_classify(long status, const char *m)
         return REFUSAL_DUPLICATE;
     if (has(m, "buying power"))
         return REFUSAL_BUYING_POWER;
+    if (has(m, "insufficient qty"))
+        return REFUSAL_INSUFFICIENT_QTY;
     if (has(m, "wash trade"))
         return REFUSAL_WASH_TRADE;
     if (has(m, "market") && (has(m, "closed") || has(m, "not open")))

@@ -17,6 +17,8 @@ const char *broker_refusal_code(broker_refusal_kind k)
         return "duplicate_client_order_id";
     case REFUSAL_FORBIDDEN:
         return "forbidden";
+    case REFUSAL_INSUFFICIENT_QTY:
+        return "insufficient_qty";
     case REFUSAL_OTHER:
         break;
     }

@@ -36,6 +36,7 @@ typedef enum broker_refusal_kind {
     REFUSAL_MARKET_CLOSED,
     REFUSAL_DUPLICATE,
     REFUSAL_FORBIDDEN,
+    REFUSAL_INSUFFICIENT_QTY, /* a sell of more shares than are held */
 } broker_refusal_kind;
 
 typedef struct broker_refusal {

@@ -36,6 +36,10 @@ static void test_alpaca_refusals(void **state)
          "invalid"},
         {400, "qty or notional is required", REFUSAL_INVALID, "invalid"},
         {403, "Order failed", REFUSAL_FORBIDDEN, "forbidden"},
+        {403,
+         "insufficient qty available for order (requested: 1000, "
+         "available: 0)",
+         REFUSAL_INSUFFICIENT_QTY, "insufficient_qty"},
         {404, "asset not found", REFUSAL_OTHER, "refused"},
     };
 
