@@ -222,7 +222,8 @@ static inline unsigned char lower(unsigned char c)
 }
 
 /* 1 when s[i] (i < len) starts or continues a word. */
-static inline int word_at(const unsigned char *s, size_t len, size_t i)
+static inline __attribute__((always_inline)) int word_at(const unsigned char *s,
+                                                         size_t len, size_t i)
 {
     if (is_word_byte(s[i]))
         return 1;
@@ -307,7 +308,7 @@ static size_t scan_word(const char *text, size_t len, size_t i, uint64_t *hash,
             h = (h ^ lower_byte[s[i]]) * FNV_PRIME;
             i++;
         }
-        if (i < len && (s[i] >= 0xE2 || s[i] == 0xC2)) {
+        if (i < len && s[i] >= 0xC2) {
             if (word_at(s, len, i)) {
                 h = (h ^ s[i]) * FNV_PRIME; /* 0xC2, 0xE2, 0xE3, 0xEF */
                 i++;
