@@ -265,7 +265,7 @@ static cents reserve(const risk_limits *l, const order_intent *o)
 {
     cents r;
 
-    return risk_buy_reserve(l, o, &r) < 0 ? 0 : r;
+    return risk_hold(l, o, &r) < 0 ? 0 : r;
 }
 
 /* The account the rules judge at the session's decisions. */

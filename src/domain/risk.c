@@ -387,22 +387,43 @@ cents risk_buy_limit(cents price, int64_t buffer_bps)
     return lim > MONEY_MAX ? price : (cents)lim;
 }
 
-/* A sell pays its commission out of what it brings in, priced at the
- * reference less cash_buffer_bps; free cash must cover the rest, so a
- * sale worth less than its commission cannot take cash below zero. */
+/* A sale's commission and what the sale brings in, priced at the
+ * reference less cash_buffer_bps; -1 on overflow. */
+static int sale_terms(const risk_limits *l, const order_intent *o, cents *fee,
+                      cents *proceeds)
+{
+    if (risk_commission(l->commission_order, l->commission_share_e4, o->qty,
+                        fee) < 0 ||
+        money_bps(notional(o), 10000 - l->cash_buffer_bps, proceeds) < 0)
+        return -1;
+    return 0;
+}
+
+int risk_hold(const risk_limits *l, const order_intent *o, cents *out)
+{
+    cents fee, proceeds;
+
+    if (o->side == SIDE_BUY)
+        return risk_buy_reserve(l, o, out);
+    *out = 0;
+    if (sale_terms(l, o, &fee, &proceeds) < 0)
+        return -1;
+    if (fee > proceeds)
+        *out = fee - proceeds;
+    return 0;
+}
+
+/* A sell pays its commission out of what it brings in; free cash must
+ * cover the rest, so a sale worth less than its commission cannot take
+ * cash below zero. */
 static void sale_covers_commission(const risk_limits *l, const order_intent *o,
                                    cents avail, risk_verdict *v)
 {
-    cents fee, proceeds, need;
+    cents fee = MONEY_MAX, proceeds = 0, need = MONEY_MAX;
     char f[MONEY_FMT_MAX], g[MONEY_FMT_MAX], c[MONEY_FMT_MAX], p[32];
 
-    if (risk_commission(l->commission_order, l->commission_share_e4, o->qty,
-                        &fee) < 0 ||
-        money_bps(notional(o), 10000 - l->cash_buffer_bps, &proceeds) < 0) {
-        fee = MONEY_MAX;
-        proceeds = 0;
-    }
-    if (fee <= proceeds || money_sub(fee, proceeds, &need) < 0 || need <= avail)
+    if (sale_terms(l, o, &fee, &proceeds) == 0 && risk_hold(l, o, &need) == 0 &&
+        need <= avail)
         return;
     risk_deny(v, "buying_power",
               "the sale brings %s (at the price less %s), less than its "

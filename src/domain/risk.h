@@ -159,6 +159,12 @@ int risk_commission(cents per_order, int64_t per_share_e4, int64_t qty,
  * reserve and the backtest's share it. */
 int risk_buy_reserve(const risk_limits *l, const order_intent *o, cents *out);
 
+/* The cash an open order holds back from other orders: a buy's
+ * risk_buy_reserve, and for a sale the part of its commission that the
+ * sale, priced at the reference less cash_buffer_bps, does not bring in
+ * (0 in the usual case). -1 on overflow. */
+int risk_hold(const risk_limits *l, const order_intent *o, cents *out);
+
 /* The limit price of a strategy buy: the reference price plus
  * buffer_bps (0..10000), rounded down to the cent. The reserve holds
  * qty times that much and more, so a session that opens higher cannot

@@ -291,9 +291,8 @@ static void add_open_orders(trading_state *s, PGresult *r)
         p->qty += o.side == SIDE_BUY ? o.qty : -o.qty;
         if (o.side == SIDE_SELL)
             p->sellable -= o.qty;
-        if (o.side == SIDE_BUY)
-            money_add(s->acct.reserved, trading_reserve(&s->limits, &o),
-                      &s->acct.reserved);
+        money_add(s->acct.reserved, trading_reserve(&s->limits, &o),
+                  &s->acct.reserved);
     }
 }
 
@@ -411,7 +410,7 @@ cents trading_reserve(const risk_limits *l, const order_intent *o)
 {
     cents r;
 
-    return risk_buy_reserve(l, o, &r) < 0 ? 0 : r;
+    return risk_hold(l, o, &r) < 0 ? 0 : r;
 }
 
 void trading_state_apply(trading_state *s, const order_intent *o)

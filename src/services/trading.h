@@ -100,7 +100,7 @@ void trading_state_focus(trading_state *s, const char *ticker);
  * projected, and for a buy its cash reserved. */
 void trading_state_apply(trading_state *s, const order_intent *o);
 
-/* The cash a buy holds back until it fills (risk_buy_reserve; 0 on
+/* The cash an order holds back until it fills (risk_hold; 0 on
  * overflow). */
 cents trading_reserve(const risk_limits *l, const order_intent *o);
 

@@ -143,6 +143,20 @@ print(len(t), "%.2f" % sum(float(x["commission"]) for x in t),
 PY
 )"
 
+# Two sales decided at one close, each worth less than its commission of
+# 100.00: the first holds back its shortfall, so the second finds less
+# free cash (together they took cash to -46.76; the null runs too).
+run_bt --cash 40000 --commission-order 100 --limit max_drawdown_bps=0 \
+    --null-runs 3 --out "$WORK/costly2"
+assert_eq "sales' commissions held back: lowest cash, lowest null equity" \
+    "12.90 3910.60" "$(python3 - "$WORK/costly2" <<'PY'
+import csv, sys
+e = list(csv.DictReader(open(sys.argv[1] + "/equity.csv")))
+print("%.2f" % min(float(x["cash"]) for x in e),
+      "%.2f" % min(float(x["null_low"]) for x in e))
+PY
+)"
+
 echo "determinism: the same inputs, the same bytes"
 OUT_FILE=$WORK/b.out run_bt --null-runs 3 --signals --out "$WORK/b"
 same=yes

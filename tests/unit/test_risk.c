@@ -531,6 +531,31 @@ static void test_buying_power(void **state)
                "the sale brings 24.75 (at the price less 1.00%), less than its "
                "commission 24.76, and only 0.00 of cash is free");
     }
+    /* what an open sale holds back: the shortfall of its commission */
+    {
+        fixture f = base();
+
+        f.o.qty = 1;
+        f.o.side = SIDE_SELL;
+        f.l.commission_order = 100000;
+        assert_int_equal(risk_hold(&f.l, &f.o, &r), 0);
+        assert_int_equal(r, 97525);
+        f.l.commission_order = 100;
+        assert_int_equal(risk_hold(&f.l, &f.o, &r), 0);
+        assert_int_equal(r, 0);
+        /* a buy holds its reserve */
+        f.o.side = SIDE_BUY;
+        assert_int_equal(risk_hold(&f.l, &f.o, &r), 0);
+        assert_int_equal(r, 2625);
+        /* a second sale finds the first's shortfall held back */
+        f.o.side = SIDE_SELL;
+        f.l.commission_order = 100000;
+        f.a.cash = 97525 * 2 - 1;
+        f.a.reserved = 97525;
+        expect("the second sale", risk_rule_buying_power, &f, "buying_power",
+               "the sale brings 24.75 (at the price less 1.00%), less than its "
+               "commission 1000.00, and only 975.24 of cash is free");
+    }
     /* a cost too large to count is refused as such */
     {
         fixture f = base();
