@@ -40,6 +40,9 @@ static const char SQL_NO_BAR[] =
     " OR (SELECT count(*) FROM price_bars WHERE ticker = $1"
     "  AND day > $2::date) >= 5";
 
+/* The cash of the account the paper broker trades for. */
+static const char SQL_CASH[] = "SELECT cash_cents FROM account WHERE id = 1";
+
 static const char SQL_EXECUTE[] =
     "UPDATE paper_broker_orders SET status = $2, filled_qty = $3::bigint,"
     " fill_price_cents = $4::bigint, commission_cents = $5::bigint,"
@@ -155,6 +158,19 @@ static int execute(paper *p, const char *coid, PGresult *row)
         memset(&f, 0, sizeof(f));
     }
     PQclear(r);
+    if (f.filled && o.side == SIDE_BUY) {
+        /* as the broker of a cash account: a buy whose fill (a market
+         * buy at an open far above the close it was held for) costs
+         * more than the cash there is does not fill */
+        cents cash;
+
+        if (db_execp(p->db, "pb_cash", SQL_CASH, 0, NULL, &r) != DB_OK)
+            return -1;
+        cash = PQntuples(r) == 1 ? atoll(PQgetvalue(r, 0, 0)) : 0;
+        PQclear(r);
+        if (f.gross > cash || f.commission > cash - f.gross)
+            memset(&f, 0, sizeof(f));
+    }
 record:
     snprintf(q, sizeof(q), "%lld", (long long)(f.filled ? f.qty : 0));
     snprintf(px, sizeof(px), "%lld", (long long)f.price);

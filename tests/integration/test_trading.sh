@@ -344,6 +344,50 @@ wait_for 10 held || echo "  FAIL: man-hold not at the broker"
 sql "UPDATE orders SET status = 'rejected' WHERE client_order_id = 'man-hold';
      UPDATE paper_broker_orders SET status = 'expired'
      WHERE client_order_id = 'man-hold'" >/dev/null
+# A manual market buy is held at the last close; the paper broker, as a
+# cash account's broker, does not fill it when the open it meets costs
+# more than the cash there is (the order expires, cash untouched).
+api PATCH $RE/limits '{"limits":{"cash_buffer_bps":0,
+    "max_position_notional_cents":0,"max_position_weight_bps":0,
+    "max_gross_exposure_bps":0,"max_sector_weight_bps":0,
+    "max_orders_per_ticker_day":0}}' -H "$AUTH" >/dev/null
+fclose=$(sql "SELECT (round(close::numeric, 2) * 100)::bigint FROM price_bars
+              WHERE ticker = 'F' ORDER BY day DESC LIMIT 1")
+free=$(api GET $RE/exposure | cut -d' ' -f2- | jq_py '"%d" % round(
+    (float(j["cash"]) - float(j["reserved"])) * 100)')
+cash0=$(sql "SELECT cash_cents FROM account")
+r=$(api POST $TE/orders "{\"ticker\":\"F\",\"side\":\"buy\",
+    \"qty\":$(((free - 100) / fclose)),\"client_order_id\":\"man-gap\"}" \
+    -H "$AUTH")
+assert_eq "a market buy of nearly all the free cash: queued" "201" \
+    "$(code "$r")"
+today=$(sql "SELECT (now() AT TIME ZONE 'America/New_York')::date")
+gapped() { [ "$(sql "SELECT status FROM orders WHERE client_order_id =
+        'man-gap'")" == accepted ]; }
+wait_for 10 gapped || echo "  FAIL: man-gap not at the broker"
+# the session opens 10 % above the close the buy was held for
+sql "INSERT INTO price_bars (ticker, day, open, high, low, close, volume,
+        source) VALUES ('F', '$today', $fclose * 1.1 / 100.0,
+        $fclose * 1.1 / 100.0, $fclose * 1.1 / 100.0, $fclose * 1.1 / 100.0,
+        1000, 'test')" >/dev/null
+redis-cli -p "$REDIS_PORT" XADD stonks:queue:broker_orders '*' p \
+    '{"client_order_id":"man-gap"}' >/dev/null
+gap_final() { [ "$(sql "SELECT status FROM orders WHERE client_order_id =
+        'man-gap'")" == expired ]; }
+wait_for 15 gap_final || echo "  FAIL: man-gap not final"
+assert_eq "it does not fill at an open beyond the cash: expired, cash as was" \
+    "expired 0 $cash0" "$(sql "SELECT o.status, o.filled_qty, a.cash_cents
+        FROM orders o, account a WHERE o.client_order_id = 'man-gap'" |
+        tr '|' ' ')"
+# (taken off the books again: an order of the day counts until the next
+# session, and what follows expects none on F)
+sql "DELETE FROM price_bars WHERE ticker = 'F' AND day = '$today';
+     UPDATE orders SET status = 'rejected' WHERE client_order_id = 'man-gap'" \
+    >/dev/null
+api PATCH $RE/limits '{"limits":{"cash_buffer_bps":100,
+    "max_position_notional_cents":1000000,"max_position_weight_bps":1000,
+    "max_gross_exposure_bps":10000,"max_sector_weight_bps":3000,
+    "max_orders_per_ticker_day":1}}' -H "$AUTH" >/dev/null
 assert_eq "manual order with qty 0" "400" \
     "$(code "$(api POST $TE/orders '{"ticker":"AAPL","side":"buy","qty":0}' \
         -H "$AUTH")")"
