@@ -256,6 +256,13 @@ uint64_t feat_hash_word(const char *s, size_t len)
     return h;
 }
 
+int feat_sentiment_word(const char *w, size_t len)
+{
+    pthread_once(&sent_lex_once, sent_lex_init);
+    return (feat_lexicon_get(&sent_lex, feat_hash_word(w, len)) &
+            (L_UP | L_DOWN | L_POSW | L_NEGW)) != 0;
+}
+
 /* A '.' after these words is an abbreviation, not the end of a clause. */
 static int is_abbreviation(const char *s, size_t len)
 {

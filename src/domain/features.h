@@ -122,6 +122,11 @@ size_t feat_window(const char *text, size_t len, feat_token *toks,
  * tokenizer gives the word. */
 uint64_t feat_hash_word(const char *s, size_t len);
 
+/* 1 when the word (any case) is in the sentiment features' lists of
+ * direction and sentiment words ("rose", "cut", "record", "laid"),
+ * else 0. Thread-safe. */
+int feat_sentiment_word(const char *w, size_t len);
+
 /* The hash of the word pair (a, b) from the hashes of its words; the
  * order matters. */
 uint64_t feat_hash_pair(uint64_t a, uint64_t b);

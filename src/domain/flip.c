@@ -5,6 +5,8 @@
  */
 #include "domain/flip.h"
 
+#include "domain/features.h"
+
 #include <string.h>
 
 static const char *const pairs[][2] = {
@@ -39,68 +41,6 @@ static const char *const pairs[][2] = {
     {"positive", "negative"},
     {"upgraded", "downgraded"},
 };
-
-/* Words with a sentiment of their own that the pairs cannot reverse
- * (from the word lists of features.c): a sentence that holds one is
- * not flipped, since its flip would keep that word's side and take the
- * opposite label ("laid off 700 workers because of falling orders"). */
-static const char *const unpaired[] = {
-    "accelerated",   "achieve",        "achieved",      "advanced",
-    "adverse",       "attractive",     "awarded",       "bad",
-    "bankrupt",      "bankruptcy",     "beat",          "beats",
-    "benefit",       "benefits",       "best",          "boost",
-    "boosted",       "boosting",       "boosts",        "breakthrough",
-    "canceled",      "cancellation",   "cancelled",     "challenging",
-    "climb",         "climbs",         "closure",       "concern",
-    "concerns",      "confident",      "contracted",    "crisis",
-    "criticised",    "criticism",      "criticized",    "cut",
-    "cuts",          "cutting",        "damaged",       "decline",
-    "declines",      "declining",      "default",       "delay",
-    "delayed",       "delays",         "difficult",     "difficulties",
-    "diminished",    "dipped",         "dips",          "disappointed",
-    "disappointing", "disappointment", "dispute",       "downgrade",
-    "downgrades",    "drop",           "dropping",      "drops",
-    "eased",         "efficiency",     "efficient",     "enhance",
-    "enhanced",      "enthusiasm",     "exceed",        "exceeded",
-    "exceeds",       "excellent",      "excited",       "expand",
-    "expanded",      "expanding",      "expands",       "failure",
-    "favorable",     "favourable",     "fears",         "fined",
-    "fraud",         "gain",           "gains",         "grow",
-    "growing",       "grown",          "grows",         "halt",
-    "halted",        "healthy",        "hike",          "hiked",
-    "hikes",         "hurt",           "ideal",         "improve",
-    "improves",      "improving",      "insolvency",    "investigation",
-    "jump",          "jumps",          "laid",          "lawsuit",
-    "layoff",        "leader",         "leak",          "lifted",
-    "lifts",         "lose",           "losing",        "lost",
-    "lowered",       "lowering",       "lowers",        "missed",
-    "misses",        "narrows",        "opportunities", "opportunity",
-    "optimistic",    "outperform",     "painful",       "penalty",
-    "pleased",       "plunge",         "plunges",       "praised",
-    "preferred",     "pressure",       "probe",         "problem",
-    "problems",      "profitable",     "promise",       "promising",
-    "proud",         "quadrupled",     "raise",         "raised",
-    "raises",        "raising",        "rallied",       "rebound",
-    "rebounded",     "recall",         "recession",     "recommended",
-    "record",        "recovered",      "reduce",        "reduced",
-    "reduces",       "reducing",       "reduction",     "rewarded",
-    "robust",        "sank",           "satisfied",     "savings",
-    "shortfall",     "shrink",         "shrinks",       "shrunk",
-    "shut",          "shutdown",       "slashed",       "slashes",
-    "slid",          "slides",         "slips",         "slowdown",
-    "slowed",        "slump",          "slumped",       "soared",
-    "soars",         "solid",          "stoppage",      "strengthen",
-    "strengthening", "strike",         "strongest",     "success",
-    "successful",    "successfully",   "sued",          "surge",
-    "surges",        "surpassed",      "suspended",     "temporary",
-    "terminated",    "threat",         "threats",       "topped",
-    "tops",          "trimmed",        "trims",         "tripled",
-    "tumbled",       "tumbles",        "uncertain",     "uncertainties",
-    "uncertainty",   "uncompetitive",  "underperform",  "unprofitable",
-    "upgrade",       "upgrades",       "warned",        "warning",
-    "warns",         "weaken",         "weakness",      "widens",
-    "win",           "wins",           "won",           "worries",
-    "worsened",      "worst",          "writedown"};
 
 /* Words after which "up" or "down" is a move ("went up to"): before
  * "to" otherwise it is a bound ("cut up to 30 jobs"). */
@@ -395,12 +335,16 @@ static int kept(const char *text, const word *w, int nw, int i)
            IN_LIST(text, &w[i - 1], seasons);
 }
 
-/* Whether the sentence holds a sentiment the flip cannot turn round: a
- * word of unpaired, or "fell short". */
+/* Whether the sentence holds a sentiment the flip cannot turn round:
+ * "fell short", or a word of the sentiment features' lists (features.h)
+ * that has no pair here, since its flip would keep that word's side and
+ * take the opposite label ("laid off 700 workers because of falling
+ * orders"). */
 static int unflippable(const char *text, const word *w, int nw)
 {
     for (int i = 0; i < nw; i++) {
-        if (IN_LIST(text, &w[i], unpaired))
+        if (feat_sentiment_word(text + w[i].at, w[i].len) &&
+            !opposite(text, &w[i]))
             return 1;
         if ((word_is(text, &w[i], "fell") || word_is(text, &w[i], "fall") ||
              word_is(text, &w[i], "falls")) &&
