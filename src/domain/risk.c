@@ -363,20 +363,26 @@ static int buy_cost(const risk_limits *l, const order_intent *o, cents *out,
     return 0;
 }
 
-int risk_buy_reserve(const risk_limits *l, const order_intent *o, cents *out)
+/* What a buy needs: buy_cost plus the commission. */
+static int buy_need(const risk_limits *l, const order_intent *o, cents *out,
+                    int *at_limit)
 {
     cents cost, fee;
-    int at_limit;
 
-    *out = 0;
-    if (o->side != SIDE_BUY)
-        return 0;
-    if (buy_cost(l, o, &cost, &at_limit) < 0 ||
+    if (buy_cost(l, o, &cost, at_limit) < 0 ||
         risk_commission(l->commission_order, l->commission_share_e4, o->qty,
                         &fee) < 0 ||
         money_add(cost, fee, out) < 0)
         return -1;
     return 0;
+}
+
+int risk_buy_reserve(const risk_limits *l, const order_intent *o, cents *out)
+{
+    int at_limit;
+
+    *out = 0;
+    return o->side == SIDE_BUY ? buy_need(l, o, out, &at_limit) : 0;
 }
 
 cents risk_buy_limit(cents price, int64_t buffer_bps)
@@ -399,18 +405,26 @@ static int sale_terms(const risk_limits *l, const order_intent *o, cents *fee,
     return 0;
 }
 
+/* What a sale needs: the part of its commission it does not bring in;
+ * its terms in *fee and *proceeds. */
+static int sale_need(const risk_limits *l, const order_intent *o, cents *out,
+                     cents *fee, cents *proceeds)
+{
+    *out = 0;
+    if (sale_terms(l, o, fee, proceeds) < 0)
+        return -1;
+    if (*fee > *proceeds)
+        *out = *fee - *proceeds;
+    return 0;
+}
+
 int risk_hold(const risk_limits *l, const order_intent *o, cents *out)
 {
     cents fee, proceeds;
 
     if (o->side == SIDE_BUY)
         return risk_buy_reserve(l, o, out);
-    *out = 0;
-    if (sale_terms(l, o, &fee, &proceeds) < 0)
-        return -1;
-    if (fee > proceeds)
-        *out = fee - proceeds;
-    return 0;
+    return sale_need(l, o, out, &fee, &proceeds);
 }
 
 /* A sell pays its commission out of what it brings in; free cash must
@@ -422,8 +436,7 @@ static void sale_covers_commission(const risk_limits *l, const order_intent *o,
     cents fee = MONEY_MAX, proceeds = 0, need = MONEY_MAX;
     char f[MONEY_FMT_MAX], g[MONEY_FMT_MAX], c[MONEY_FMT_MAX], p[32];
 
-    if (sale_terms(l, o, &fee, &proceeds) == 0 && risk_hold(l, o, &need) == 0 &&
-        need <= avail)
+    if (sale_need(l, o, &need, &fee, &proceeds) == 0 && need <= avail)
         return;
     risk_deny(v, "buying_power",
               "the sale brings %s (at the price less %s), less than its "
@@ -435,7 +448,7 @@ static void sale_covers_commission(const risk_limits *l, const order_intent *o,
 void risk_rule_buying_power(const risk_limits *l, const risk_account *a,
                             const order_intent *o, risk_verdict *v)
 {
-    cents need, avail, cost;
+    cents need, avail;
     char n[MONEY_FMT_MAX], c[MONEY_FMT_MAX], p[32], what[80];
     int fee = l->commission_order > 0 || l->commission_share_e4 > 0;
     int at_limit = 0;
@@ -446,8 +459,7 @@ void risk_rule_buying_power(const risk_limits *l, const risk_account *a,
         sale_covers_commission(l, o, avail, v);
         return;
     }
-    if (risk_buy_reserve(l, o, &need) < 0 ||
-        buy_cost(l, o, &cost, &at_limit) < 0) {
+    if (buy_need(l, o, &need, &at_limit) < 0) {
         risk_deny(v, "buying_power",
                   "the cost of %lld shares of %s is too large to count",
                   (long long)o->qty, o->ticker);

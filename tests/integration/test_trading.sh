@@ -230,6 +230,11 @@ assert_eq "repeated jobs: still 4 orders, 4 fills, 7 decisions" "4 4 7" \
 echo "  (${SECONDS}s)"
 echo "2. the APIs"
 code() { cut -d' ' -f1 <<<"$1"; }
+# Cash the risk-engine sees free (cash less what open orders hold), cents.
+free_cents() {
+    api GET $RE/exposure | cut -d' ' -f2- | jq_py '"%d" % round(
+        (float(j["cash"]) - float(j["reserved"])) * 100)'
+}
 r=$(api GET $TE/status)
 assert_eq "GET /status needs no token by default, shows the mode" \
     "200 paper" "$(code "$r") $(cut -d' ' -f2- <<<"$r" | jq_py 'j["mode"]')"
@@ -323,8 +328,7 @@ api PATCH $RE/limits '{"limits":{"min_price_cents":500}}' -H "$AUTH" \
 # An open limit buy holds back its shares at the limit, also once read
 # back from the database: after a buy of F at a limit that leaves 500.00
 # free, a buy at a limit of 600.00 does not fit.
-free=$(api GET $RE/exposure | cut -d' ' -f2- | jq_py '"%d" % round(
-    (float(j["cash"]) - float(j["reserved"])) * 100)')
+free=$(free_cents)
 r=$(api POST $TE/orders "{\"ticker\":\"F\",\"side\":\"buy\",\"qty\":1,
     \"type\":\"limit\",\"client_order_id\":\"man-hold\",\"limit_price\":
     \"$(python3 -c "print('%.2f' % (($free - 50100) / 100))")\"}" -H "$AUTH")
@@ -353,8 +357,7 @@ api PATCH $RE/limits '{"limits":{"cash_buffer_bps":0,
     "max_orders_per_ticker_day":0}}' -H "$AUTH" >/dev/null
 fclose=$(sql "SELECT (round(close::numeric, 2) * 100)::bigint FROM price_bars
               WHERE ticker = 'F' ORDER BY day DESC LIMIT 1")
-free=$(api GET $RE/exposure | cut -d' ' -f2- | jq_py '"%d" % round(
-    (float(j["cash"]) - float(j["reserved"])) * 100)')
+free=$(free_cents)
 cash0=$(sql "SELECT cash_cents FROM account")
 r=$(api POST $TE/orders "{\"ticker\":\"F\",\"side\":\"buy\",
     \"qty\":$(((free - 100) / fclose)),\"client_order_id\":\"man-gap\"}" \
