@@ -125,14 +125,16 @@ static const char SQL_LATE_FILLS[] =
 
 static const char SQL_OPEN[] =
     "SELECT o.ticker, coalesce(s.sector, ''), o.side,"
-    " CASE WHEN o.decision_day >= $1::date THEN o.qty"
-    "  ELSE o.qty - o.filled_qty END, o.ref_price_cents,"
+    " CASE WHEN o.decision_day < $1::date THEN o.qty - o.filled_qty"
+    "  WHEN o.status IN " OPEN_STATES " THEN o.qty ELSE o.filled_qty END,"
+    " o.ref_price_cents,"
     " (SELECT b.close FROM price_bars b WHERE b.ticker = o.ticker"
     "  AND b.day <= $1::date ORDER BY b.day DESC LIMIT 1),"
     " o.type, coalesce(o.limit_price_cents, 0)"
     " FROM orders o LEFT JOIN symbols s ON s.ticker = o.ticker"
     " WHERE o.client_order_id <> $2 AND ("
-    "  (o.decision_day >= $1::date AND o.status NOT IN ('denied', 'rejected'))"
+    "  (o.decision_day >= $1::date AND (o.status IN " OPEN_STATES
+    "   OR o.filled_qty > 0))"
     "  OR (o.decision_day < $1::date AND o.status IN " OPEN_STATES "))"
     " ORDER BY o.id";
 
