@@ -55,6 +55,17 @@ static const char SQL_POSITIONS[] =
     " GROUP BY ticker HAVING sum(CASE side WHEN 'buy' THEN filled_qty"
     " ELSE -filled_qty END) <> 0 ORDER BY ticker";
 
+/* Shares of a ticker the book holds and is not already selling, but
+ * for the order itself (sent again, it is a duplicate). */
+static const char SQL_SELLABLE[] =
+    "SELECT coalesce(sum(CASE WHEN side = 'buy' THEN filled_qty"
+    " WHEN status = 'accepted' THEN -qty ELSE -filled_qty END), 0)"
+    " FROM paper_broker_orders WHERE ticker = $1"
+    " AND client_order_id <> $2";
+
+static const char SQL_LOCK[] =
+    "LOCK TABLE paper_broker_orders IN SHARE ROW EXCLUSIVE MODE";
+
 static const char *day_text(int32_t day, char out[11])
 {
     date_format(day, out);
@@ -90,8 +101,34 @@ static broker_rc paper_submit(broker *b, const order_intent *o,
     params[5] = qty;
     params[6] = o->type == ORDER_LIMIT ? lim : NULL;
     params[7] = day_text(o->exec_day, day);
+    if (o->side == SIDE_SELL) {
+        /* as a cash account's broker: no short sale, whatever the books
+         * of the caller say (serialised with other orders) */
+        const char *sp[2] = {o->ticker, o->client_order_id};
+        int64_t held;
+
+        if (db_begin(p->db) != DB_OK ||
+            db_execp(p->db, "pb_lock", SQL_LOCK, 0, NULL, NULL) != DB_OK ||
+            db_execp(p->db, "pb_sellable", SQL_SELLABLE, 2, sp, &r) != DB_OK)
+            goto dberr;
+        held = atoll(PQgetvalue(r, 0, 0));
+        PQclear(r);
+        if (o->qty > held) {
+            db_rollback(p->db);
+            ref->kind = REFUSAL_INSUFFICIENT_QTY;
+            snprintf(ref->message, sizeof(ref->message),
+                     "insufficient qty: sells %lld %s, the account holds "
+                     "%lld not already being sold",
+                     (long long)o->qty, o->ticker, (long long)held);
+            return BROKER_REFUSED;
+        }
+    }
     if (db_execp(p->db, "pb_insert", SQL_INSERT, 8, params, &r) != DB_OK)
-        return db_failed(p, err, errlen);
+        goto dberr;
+    if (o->side == SIDE_SELL && db_commit(p->db) != DB_OK) {
+        PQclear(r);
+        goto dberr;
+    }
     found = PQntuples(r) == 1;
     PQclear(r);
     if (!found) {
@@ -104,6 +141,10 @@ static broker_rc paper_submit(broker *b, const order_intent *o,
     snprintf(out->status, sizeof(out->status), "accepted");
     out->filled_day = -1;
     return BROKER_OK;
+dberr:
+    if (o->side == SIDE_SELL)
+        db_rollback(p->db);
+    return db_failed(p, err, errlen);
 }
 
 static int to_cents(const char *s, cents *out)

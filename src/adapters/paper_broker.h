@@ -12,7 +12,10 @@
  * day order expires unfilled.
  *
  * A client order id it has seen is refused as a duplicate, as Alpaca
- * does. The db handle is borrowed (one thread, the broker-adapter's).
+ * does, and, as the broker of a cash account, a sell of more shares than
+ * its book holds less its open sells is refused as insufficient qty (a
+ * short sale), and a buy whose fill costs more than the account's cash
+ * does not fill. The db handle is borrowed (one thread, the broker-adapter's).
  */
 #ifndef STONKS_PAPER_BROKER_H
 #define STONKS_PAPER_BROKER_H

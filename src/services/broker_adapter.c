@@ -453,8 +453,11 @@ static int submit(worker *w, adapter *a, order_row *row, int lookup_first,
         }
     }
     if (rc == BROKER_REFUSED) {
-        snprintf(msg, sizeof(msg), "HTTP %d, code %ld: %s", ref.http_status,
-                 ref.code, ref.message);
+        if (ref.http_status) /* a broker over HTTP */
+            snprintf(msg, sizeof(msg), "HTTP %d, code %ld: %s", ref.http_status,
+                     ref.code, ref.message);
+        else
+            snprintf(msg, sizeof(msg), "%s", ref.message);
         if (set_status(w->db, row->o.client_order_id, "submitting", "rejected",
                        broker_refusal_code(ref.kind), msg) != DB_OK)
             goto dberr;

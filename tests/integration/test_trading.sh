@@ -297,6 +297,30 @@ short selling" \
         -H "$AUTH"); echo "$(code "$r") $(cut -d' ' -f2- <<<"$r" |
         jq_py '[x["message"] for x in j["verdict"]["reasons"]
                 if x["code"] == "no_short"][0]')")"
+# The paper broker itself refuses a short sale, whatever our books say:
+# with 50 of the 51 AAPL sold at the broker by other means, a sale of 2
+# passes the gate and is refused there.
+api PATCH $RE/limits '{"limits":{"max_orders_per_ticker_day":0}}' \
+    -H "$AUTH" >/dev/null
+sql "INSERT INTO paper_broker_orders (broker_order_id, client_order_id,
+        ticker, side, type, qty, exec_day, status, filled_qty)
+     VALUES ('pb-elsewhere', 'elsewhere', 'AAPL', 'sell', 'market', 50,
+        '2011-09-09', 'filled', 50)" >/dev/null
+r=$(api POST $TE/orders \
+    '{"ticker":"AAPL","side":"sell","qty":2,"client_order_id":"man-short"}' \
+    -H "$AUTH")
+shorted() { [ "$(sql "SELECT status FROM orders WHERE client_order_id =
+        'man-short'")" == rejected ]; }
+wait_for 10 shorted || echo "  FAIL: man-short not refused"
+assert_eq "the paper broker refuses a sale beyond its own book" \
+    "201 rejected insufficient_qty insufficient qty: sells 2 AAPL, the \
+account holds 1 not already being sold" \
+    "$(code "$r") $(sql "SELECT status, reject_code, reject_reason
+        FROM orders WHERE client_order_id = 'man-short'" | tr '|' ' ')"
+sql "DELETE FROM paper_broker_orders WHERE client_order_id = 'elsewhere'" \
+    >/dev/null
+api PATCH $RE/limits '{"limits":{"max_orders_per_ticker_day":1}}' \
+    -H "$AUTH" >/dev/null
 # PAPER_COMMISSION_CENTS=100: buying power covers the commission too.
 r=$(api POST $TE/orders \
     '{"ticker":"AAPL","side":"buy","qty":10000,"client_order_id":"man-big"}' \
