@@ -45,6 +45,12 @@ int64_t risk_sellable_qty(const risk_account *a, const char *ticker)
 }
 
 /* "12.34%" from basis points, for messages. */
+/* "s" after a count other than one. */
+static const char *plural(int64_t n)
+{
+    return n == 1 ? "" : "s";
+}
+
 static const char *pct(int64_t bps, char out[32])
 {
     int neg = bps < 0;
@@ -191,8 +197,9 @@ void risk_rule_orders_per_day(const risk_limits *l, const risk_account *a,
     (void)o;
     if (l->max_orders_per_day > 0 && a->orders_today >= l->max_orders_per_day)
         risk_deny(v, "orders_per_day",
-                  "%lld orders already this session, the limit is %lld",
-                  (long long)a->orders_today, (long long)l->max_orders_per_day);
+                  "%lld order%s already this session, the limit is %lld",
+                  (long long)a->orders_today, plural(a->orders_today),
+                  (long long)l->max_orders_per_day);
 }
 
 void risk_rule_orders_per_ticker(const risk_limits *l, const risk_account *a,
@@ -201,8 +208,9 @@ void risk_rule_orders_per_ticker(const risk_limits *l, const risk_account *a,
     if (l->max_orders_per_ticker_day > 0 &&
         a->ticker_orders_today >= l->max_orders_per_ticker_day)
         risk_deny(v, "orders_per_ticker",
-                  "%lld orders of %s already this session, the limit is %lld",
-                  (long long)a->ticker_orders_today, o->ticker,
+                  "%lld order%s of %s already this session, the limit is %lld",
+                  (long long)a->ticker_orders_today,
+                  plural(a->ticker_orders_today), o->ticker,
                   (long long)l->max_orders_per_ticker_day);
 }
 
@@ -468,8 +476,8 @@ void risk_rule_buying_power(const risk_limits *l, const risk_account *a,
     if (need <= avail)
         return;
     if (at_limit)
-        snprintf(what, sizeof(what), "%lld shares at the limit %s",
-                 (long long)o->qty, usd(o->limit_price, p));
+        snprintf(what, sizeof(what), "%lld share%s at the limit %s",
+                 (long long)o->qty, plural(o->qty), usd(o->limit_price, p));
     else
         snprintf(what, sizeof(what), "notional + %s buffer",
                  pct(l->cash_buffer_bps, p));
@@ -485,9 +493,10 @@ void risk_rule_no_short(const risk_limits *l, const risk_account *a,
     (void)l;
     if (o->side == SIDE_SELL && o->qty > free)
         risk_deny(v, "no_short",
-                  "sells %lld shares of %s but holds %lld not already being "
-                  "sold: no short selling",
-                  (long long)o->qty, o->ticker, (long long)free);
+                  "sells %lld share%s of %s but holds %lld not already "
+                  "being sold: no short selling",
+                  (long long)o->qty, plural(o->qty), o->ticker,
+                  (long long)free);
 }
 
 const risk_rule risk_rules[] = {

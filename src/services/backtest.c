@@ -388,6 +388,10 @@ static int parse_args(bt_options *o, int argc, char **argv, int *show,
         else if (strcmp(a, "--show-settings") == 0)
             *show = 1;
         else if (i + 1 >= argc) {
+            /* an unknown option says so, whatever follows it */
+            if (apply_option(o, a, "", err, errlen) < 0 &&
+                strncmp(err, "unknown option", 14) == 0)
+                return -1;
             snprintf(err, errlen, "%s needs a value (see --help)", a);
             return -1;
         } else if (apply_option(o, a, argv[++i], err, errlen) < 0)

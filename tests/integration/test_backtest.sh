@@ -51,7 +51,9 @@ for c in "--cash 100.001|--cash: expected positive dollars and cents such as \
 100000.00" "--cash 0|--cash: expected positive dollars and cents such as \
 100000.00" "--slippage-bps 1001|--slippage-bps: expected whole basis points, \
 0 to 1000" "--commission-order 1.001|--commission-order: expected dollars \
-and cents per order" "--bogus 1|unknown option '--bogus' (see --help)"; do
+and cents per order" "--bogus 1|unknown option '--bogus' (see --help)" \
+    "--bogus|unknown option '--bogus' (see --help)" \
+    "--cash|--cash needs a value (see --help)"; do
     # shellcheck disable=SC2086
     out=$("${BT[@]}" --no-files ${c%%|*} 2>&1)
     assert_eq "backtest ${c%%|*}" "2 stonks backtest: ${c#*|}" "$? $out"

@@ -361,7 +361,7 @@ r=$(api POST $TE/orders '{"ticker":"XOM","side":"buy","qty":1,
     "type":"limit","limit_price":"600.00","client_order_id":"man-over"}' \
     -H "$AUTH")
 assert_eq "the next limit buy sees that cash held back" \
-    "422 needs 601.00 (1 shares at the limit 600.00 + commission), only \
+    "422 needs 601.00 (1 share at the limit 600.00 + commission), only \
 500.00 of cash is free" \
     "$(code "$r") $(cut -d' ' -f2- <<<"$r" | jq_py '[x["message"] for x in
         j["verdict"]["reasons"] if x["code"] == "buying_power"][0]')"

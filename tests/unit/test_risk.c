@@ -283,7 +283,7 @@ static void test_order_counts(void **state)
     f.a.ticker_orders_today = 1;
     expect("second of the ticker", risk_rule_orders_per_ticker, &f,
            "orders_per_ticker",
-           "1 orders of MSFT already this session, the limit is 1");
+           "1 order of MSFT already this session, the limit is 1");
 }
 
 static void test_min_price(void **state)
@@ -601,7 +601,7 @@ static void test_no_short(void **state)
          "sells 11 shares of AAPL but holds 10 not already being sold: no "
          "short selling"},
         {"MSFT", 1, SIDE_SELL,
-         "sells 1 shares of MSFT but holds 0 not already being sold: no "
+         "sells 1 share of MSFT but holds 0 not already being sold: no "
          "short selling"},
         {"MSFT", 1, SIDE_BUY, NULL},
     };
