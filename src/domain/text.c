@@ -63,6 +63,41 @@ static size_t ws_len(const char *s, size_t len, size_t i)
     return 0;
 }
 
+size_t text_invisible_len(const char *s, size_t len, size_t i)
+{
+    const unsigned char *p = (const unsigned char *)s;
+
+    if (p[i] == 0xC2)
+        return i + 1 < len && p[i + 1] == 0xAD ? 2 : 0;
+    if (i + 2 >= len)
+        return 0;
+    if (p[i] == 0xEF)
+        return p[i + 1] == 0xBB && p[i + 2] == 0xBF ? 3 : 0;
+    if (p[i] == 0xE2)
+        return (p[i + 1] == 0x80 && (p[i + 2] == 0x8C || p[i + 2] == 0x8D)) ||
+                       (p[i + 1] == 0x81 && p[i + 2] == 0xA0)
+                   ? 3
+                   : 0;
+    return 0;
+}
+
+size_t text_drop_invisible(char *s, size_t len)
+{
+    size_t o = 0;
+
+    for (size_t i = 0; i < len;) {
+        size_t n = text_invisible_len(s, len, i);
+
+        if (n == 0)
+            s[o++] = s[i++];
+        else
+            i += n;
+    }
+    if (o < len)
+        s[o] = '\0';
+    return o;
+}
+
 static size_t skip_ws(const char *s, size_t len, size_t i)
 {
     while (i < len) {
@@ -92,7 +127,12 @@ static size_t add_collapsed(buf *b, const char *s, size_t len)
             i = skip_ws(s, len, i);
             continue;
         }
-        while (j < len && ws_len(s, len, j) == 0)
+        if ((n = text_invisible_len(s, len, i)) > 0) {
+            i += n;
+            continue;
+        }
+        while (j < len && ws_len(s, len, j) == 0 &&
+               text_invisible_len(s, len, j) == 0)
             j++;
         if (pending)
             buf_addc(b, ' ');

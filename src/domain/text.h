@@ -21,7 +21,8 @@ int text_valid_utf8(const char *s, size_t len);
  *
  * White space is ASCII space, every ASCII control character (\t, \n,
  * \r, NUL, ..., DEL) and U+00A0 (no-break space, as UTF-8 C2 A0), so
- * the result never holds a NUL; other bytes are copied unchanged.
+ * the result never holds a NUL; invisible characters (below) are
+ * dropped; other bytes are copied unchanged.
  *
  * Wire prefixes are editorial labels, stripped repeatedly from the
  * start of the title ("RPT-UPDATE 2-", "CORRECTED - UPDATE 1-"):
@@ -40,6 +41,19 @@ int text_valid_utf8(const char *s, size_t len);
  * after it; any number of leading bullets are removed. */
 char *text_clean_article(const char *title, size_t tlen, const char *summary,
                          size_t slen, size_t *out_len);
+
+/* Bytes of the invisible character at s[i] (i < len), or 0: the soft
+ * hyphen U+00AD, the zero-width non-joiner and joiner U+200C and
+ * U+200D, the word joiner U+2060 and the zero-width no-break space
+ * (byte order mark) U+FEFF. They join, or mark where a word may break,
+ * inside a word, so "pro\u00adfit" is read as "profit" and
+ * "\ufeffApple" as "Apple". (The zero-width space U+200B separates
+ * words, as white space does.) */
+size_t text_invisible_len(const char *s, size_t len, size_t i);
+
+/* Removes the invisible characters from s[0..len) in place; returns the
+ * new length (and ends the string there when it is shorter). */
+size_t text_drop_invisible(char *s, size_t len);
 
 /* A copy of s with runs of white space (as above) collapsed to one
  * space and trimmed: the key for near-duplicate detection. The caller

@@ -316,9 +316,11 @@ static int apply_option(bt_options *o, const char *a, const char *v, char *err,
         replace(&o->watchlist, v);
     else if (strcmp(a, "--model") == 0)
         replace(&o->model_path, v);
-    else if (strcmp(a, "--out") == 0)
+    else if (strcmp(a, "--out") == 0) {
+        if (!v[0])
+            BAD("expected a folder (--no-files writes none)");
         replace(&o->out_dir, v);
-    else if (strcmp(a, "--from") == 0 || strcmp(a, "--to") == 0) {
+    } else if (strcmp(a, "--from") == 0 || strcmp(a, "--to") == 0) {
         if (date_parse(v, strlen(v), a[2] == 'f' ? &o->from : &o->to) < 0)
             BAD("expected a date YYYY-MM-DD");
     } else if (strcmp(a, "--tickers") == 0) {

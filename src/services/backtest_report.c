@@ -361,8 +361,13 @@ void bt_report_print(FILE *f, const bt_world *w, const bt_options *o,
 
 static int mkdir_p(const char *dir, char *err, size_t errlen)
 {
-    char *path = xstrdup(dir);
+    char *path;
 
+    if (!dir[0]) {
+        snprintf(err, errlen, "the output folder is empty: give a path");
+        return -1;
+    }
+    path = xstrdup(dir);
     for (char *p = path + 1;; p++) {
         char c = *p;
 

@@ -136,6 +136,9 @@ int labelled_read(const char *path, labelled_set *c, char *err, size_t errlen)
                      path, lineno);
             goto out;
         }
+        /* as the parser's clean text: "pro\u00adfit" is "profit" */
+        if ((len = text_drop_invisible(line, len)) == 0)
+            continue;
         at = strrchr(line, '@');
         label = at ? parse_label(at + 1) : -1;
         if (label < 0) {

@@ -59,6 +59,10 @@ and cents per order" "--bogus 1|unknown option '--bogus' (see --help)" \
     assert_eq "backtest ${c%%|*}" "2 stonks backtest: ${c#*|}" "$? $out"
 done
 
+out=$("${BT[@]}" --out '' 2>&1)
+assert_eq "backtest --out ''" "2 stonks backtest: --out: expected a folder \
+(--no-files writes none)" "$? $out"
+
 echo "settings: the backtest's risk limits are the migration's"
 OUT_FILE=$WORK/settings.txt run_bt --show-settings
 awk -F"[(',]+" '/^ *\(.[a-z_]+., [0-9]+,/ {print $2, $3}' \

@@ -266,6 +266,29 @@ static void test_clean_non_ascii(void **state)
                 "chiffres dans les pays \xc3\xa9mergents");
 }
 
+/* Invisible characters join; the zero-width space separates. */
+static void test_clean_drops_invisible(void **state)
+{
+    char line[] = "\xef\xbb\xbfPro\xc2\xad"
+                  "fit fell\xe2\x81\xa0ten "
+                  "\xe2\x80\x8bper\xe2\x80\x8d\xe2\x80\x8c"
+                  "cent\xc2";
+
+    (void)state;
+    check_clean("\xef\xbb\xbf"
+                "Apple pro\xc2\xad"
+                "fit fell",
+                "\xe2\x81\xa0 \xef\xbb\xbf \xc2\xad", "Apple profit fell");
+    check_clean("\xc2\xad", "a\xe2\x80\x8b b", "a\xe2\x80\x8b b");
+    /* a lone lead byte at the end is not an invisible character */
+    assert_int_equal(text_invisible_len("\xc2", 1, 0), 0);
+    assert_int_equal(text_invisible_len("\xe2\x81", 2, 0), 0);
+    assert_int_equal(text_invisible_len("\xe2\x81\xa0", 3, 0), 3);
+    assert_int_equal(text_invisible_len("\xc2\xa0", 2, 0), 0);
+    assert_int_equal(text_drop_invisible(line, strlen(line)), 26);
+    assert_string_equal(line, "Profit fellten \xe2\x80\x8bpercent\xc2");
+}
+
 static void test_clean_empty_parts(void **state)
 {
     size_t len = 99;
@@ -313,6 +336,7 @@ int main(void)
         cmocka_unit_test(test_clean_colon_labels_any_case),
         cmocka_unit_test(test_clean_keeps_look_alikes),
         cmocka_unit_test(test_clean_non_ascii),
+        cmocka_unit_test(test_clean_drops_invisible),
         cmocka_unit_test(test_clean_empty_parts),
         cmocka_unit_test(test_clean_reads_only_len_bytes),
     };
