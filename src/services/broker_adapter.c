@@ -348,17 +348,34 @@ static int apply_broker_state(worker *w, order_row *row, const broker_order *bo,
         " WHERE client_order_id = $1";
     char id[24], seq[16], q[24], px[24], g[24], fee[24], ds[11], fq[24],
         avg[24], com[24];
-    int64_t dq = bo->filled_qty - row->filled_qty;
-    cents dg = bo->filled_gross - row->filled_gross;
-    cents dfee = bo->commission - row->commission, price = 0, avgp = 0;
+    int64_t dq;
+    cents dg, dfee, price = 0, avgp = 0;
     PGresult *r;
-    int booked = 0;
+    order_row now;
+    int booked = 0, found;
 
     *final = broker_status_final(bo->status);
     if (db_begin(w->db) != DB_OK ||
         db_exec(w->db, "SELECT pg_advisory_xact_lock(" TRADING_LOCK ")", 0,
-                NULL, NULL) != DB_OK)
+                NULL, NULL) != DB_OK ||
+        (found = load_order(w->db, row->o.client_order_id, &now)) < 0)
         goto dberr;
+    /* Under the lock, what is booked now: another adapter may have
+     * booked a later answer of the broker since the row was read. An
+     * answer older than that is dropped, never booked twice. */
+    if (!found || broker_status_final(now.status) ||
+        bo->filled_qty < now.filled_qty) {
+        db_rollback(w->db);
+        *final = !found || broker_status_final(now.status);
+        return WORKER_OK;
+    }
+    row->filled_qty = now.filled_qty;
+    row->filled_gross = now.filled_gross;
+    row->commission = now.commission;
+    row->nfills = now.nfills;
+    dq = bo->filled_qty - row->filled_qty;
+    dg = bo->filled_gross - row->filled_gross;
+    dfee = bo->commission - row->commission;
     if (dq > 0) {
         const char *p[9];
 

@@ -20,6 +20,10 @@ handle:
         a resubmission gets 422 "client_order_id must be unique"
   GS    takes the order, then answers only after SLOW_S (the test kills
         the client meanwhile)
+  WFC   fills 10 shares more at each look-up; the answer that says 10
+        arrives 0.8 s late (within a client's timeout of 1 s), so it is
+        older than the answer to a look-up made meanwhile (two clients
+        following one order)
   other accepted, then filled on the first look-up
 
 A second submission of a known client_order_id always gets the 422
@@ -41,7 +45,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 FIXTURES = os.path.join(HERE, "..", "fixtures", "alpaca")
 
 PRICES = {"AAPL": "101.5", "MSFT": "25.13", "QCOM": "55.2", "EBAY": "30.01",
-          "JPM": "40.4", "GS": "110.25"}
+          "JPM": "40.4", "GS": "110.25", "WFC": "25.5"}
 
 
 def fixture(name):
@@ -87,6 +91,11 @@ def advance(o):
     sym = o["symbol"]
     price = PRICES.get(sym, "50.0")
     if o["status"] not in ("accepted", "partially_filled"):
+        return
+    if sym == "WFC" and int(o["filled_qty"]) + 10 < int(o["qty"]):
+        o.update(status="partially_filled",
+                 filled_qty=str(int(o["filled_qty"]) + 10),
+                 filled_avg_price=price, updated_at=now_iso())
         return
     if sym == "MSFT" and o["status"] == "accepted":
         o.update(status="partially_filled", filled_qty="4",
@@ -160,6 +169,8 @@ class Handler(BaseHTTPRequestHandler):
             if not o:
                 return self.reply(404, error_body(40410000,
                                                   "order not found"))
+            if o["symbol"] == "WFC" and o["filled_qty"] == "10":
+                time.sleep(0.8)
             return self.reply(200, o)
         if url.path == "/v2/positions":
             held = {}

@@ -52,10 +52,10 @@ wait_for() {
 
 up() { curl -sf -o /dev/null "$1/health"; }
 
-start() { # NAME [VAR=value...]: starts "stonks NAME" in the background
+start() { # NAME[-N] [VAR=value...]: starts "stonks NAME" in the background
     local name=$1
     shift
-    env "$@" "$BIN" "$name" >>"$OUT/$name.log" 2>&1 &
+    env "$@" "$BIN" "${name%-[0-9]}" >>"$OUT/$name.log" 2>&1 &
     PIDS+=($!)
     eval "PID_${name//-/_}=$!"
 }
@@ -527,6 +527,37 @@ assert_eq "after the restart: one submission, one order at the broker" \
         sum(1 for k in j if k == 'alp-GS'))")"
 assert_eq "reconciliation at start-up: positions agree with Alpaca" "t" \
     "$(sql "SELECT ok FROM reconciliations ORDER BY id DESC LIMIT 1")"
+# Two broker-adapters follow one order: WFC fills 10 more at each look-up
+# and the answer of the look-up that saw 10 arrives after the next one's
+# (20).
+# The older answer is dropped, not booked: the fills add up to the 30
+# the broker filled (they added up to 40 when it was booked).
+start broker-adapter-2
+sql "INSERT INTO price_bars (ticker, day, open, high, low, close, volume,
+        source) VALUES ('WFC', DATE '2026-01-02', 25, 25, 25, 25, 1000,
+        'test')" >/dev/null
+api POST $TE/orders '{"ticker":"WFC","side":"buy","qty":30,
+    "client_order_id":"alp-WFC"}' -H "$AUTH" >/dev/null
+looked() { fake state | jq_py "j.get('alp-WFC', {}).get('order', {}).get(
+    'filled_qty')" | grep -qx 10; }
+wait_for 15 looked || echo "  FAIL: WFC never looked up"
+redis-cli -p "$REDIS_PORT" XADD stonks:queue:broker_orders '*' p \
+    '{"client_order_id":"alp-WFC"}' >/dev/null
+wfc_done() { [ "$(sql "SELECT status FROM orders WHERE
+        client_order_id = 'alp-WFC'")" == filled ]; }
+wait_for 20 wfc_done || echo "  FAIL: WFC not filled"
+sleep 3 # the late answer has arrived and been dealt with
+assert_eq "two followers: the fills add up to the broker's 30, once" \
+    "20 2550
+10 2550
+filled 30 30" \
+    "$(sql "SELECT f.qty, f.price_cents FROM fills f JOIN orders o ON
+            o.id = f.order_id WHERE o.ticker = 'WFC' ORDER BY f.seq" |
+        tr '|' ' '
+       sql "SELECT o.status, o.filled_qty, p.qty FROM orders o
+            JOIN positions p ON p.ticker = o.ticker
+            WHERE o.client_order_id = 'alp-WFC'" | tr '|' ' ')"
+stop broker-adapter-2
 
 echo "  (${SECONDS}s)"
 echo "4. SMTP"
