@@ -89,6 +89,15 @@ const char *broker_refusal_code(broker_refusal_kind k);
 /* 1 for the final statuses (filled, canceled, expired, rejected). */
 int broker_status_final(const char *status);
 
+/* 0 when bo is a possible answer about order o: one of our statuses,
+ * 0 <= filled_qty <= o's qty (all of it when filled, part of it when
+ * partially filled), a positive amount paid for any shares filled and
+ * none for none, a commission >= 0, and a limit order's average price
+ * within its limit. Else -1 with the reason in err: such an answer is
+ * never booked. */
+int broker_order_check(const order_intent *o, const broker_order *bo, char *err,
+                       size_t errlen);
+
 /* Frees b through its own free (NULL is safe). */
 void broker_free(broker *b);
 

@@ -329,7 +329,8 @@ static void notify_fill(worker *w, const order_row *row, const broker_order *bo,
 }
 
 /* Applies what the broker reports about the order: new fills, the new
- * status. Sets *final. Returns WORKER_OK or WORKER_RETRY. */
+ * status. Sets *final. Returns WORKER_OK, WORKER_RETRY, or WORKER_FAIL
+ * for an answer broker_order_check finds impossible. */
 static int apply_broker_state(worker *w, order_row *row, const broker_order *bo,
                               int *final, char *err, size_t errlen)
 {
@@ -354,6 +355,20 @@ static int apply_broker_state(worker *w, order_row *row, const broker_order *bo,
     order_row now;
     int booked = 0, found;
 
+    char why[200];
+
+    if (broker_order_check(&row->o, bo, why, sizeof(why)) < 0) {
+        /* nothing of it is booked; retried, then dead-lettered */
+        snprintf(err, errlen,
+                 "the broker's answer about order %s is "
+                 "impossible (%s): not booked",
+                 row->o.client_order_id, why);
+        LOG_ERROR("impossible answer from the broker: not booked",
+                  LF_S("mode", trading_mode(w->cfg)),
+                  LF_S("client_order_id", row->o.client_order_id),
+                  LF_S("reason", why));
+        return WORKER_FAIL;
+    }
     *final = broker_status_final(bo->status);
     if (db_begin(w->db) != DB_OK ||
         db_exec(w->db, "SELECT pg_advisory_xact_lock(" TRADING_LOCK ")", 0,

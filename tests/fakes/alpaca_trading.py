@@ -24,6 +24,8 @@ handle:
         arrives 0.8 s late (within a client's timeout of 1 s), so it is
         older than the answer to a look-up made meanwhile (two clients
         following one order)
+  BAC   accepted, then at each look-up "filled" with 1,000,000 shares
+        whatever was ordered (an impossible answer)
   other accepted, then filled on the first look-up
 
 A second submission of a known client_order_id always gets the 422
@@ -90,11 +92,15 @@ def advance(o):
     """One step of the order's life, taken at each look-up."""
     sym = o["symbol"]
     price = PRICES.get(sym, "50.0")
-    if o["status"] not in ("accepted", "partially_filled"):
+    if o["status"] not in ("accepted", "partially_filled") and sym != "BAC":
         return
     if sym == "WFC" and int(o["filled_qty"]) + 10 < int(o["qty"]):
         o.update(status="partially_filled",
                  filled_qty=str(int(o["filled_qty"]) + 10),
+                 filled_avg_price=price, updated_at=now_iso())
+        return
+    if sym == "BAC":
+        o.update(status="filled", filled_qty="1000000",
                  filled_avg_price=price, updated_at=now_iso())
         return
     if sym == "MSFT" and o["status"] == "accepted":

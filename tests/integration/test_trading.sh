@@ -558,6 +558,26 @@ filled 30 30" \
             JOIN positions p ON p.ticker = o.ticker
             WHERE o.client_order_id = 'alp-WFC'" | tr '|' ' ')"
 stop broker-adapter-2
+# An impossible answer (1,000,000 shares filled of 3) is never booked:
+# the order stays as it was, the job fails with the reason.
+sql "INSERT INTO price_bars (ticker, day, open, high, low, close, volume,
+        source) VALUES ('BAC', DATE '2026-01-02', 8, 8, 8, 8, 1000,
+        'test')" >/dev/null
+api POST $TE/orders '{"ticker":"BAC","side":"buy","qty":3,
+    "client_order_id":"alp-BAC"}' -H "$AUTH" >/dev/null
+refused() { grep -q '"impossible answer from the broker: not booked".*alp-BAC' \
+    "$OUT/broker-adapter.log"; }
+wait_for 15 refused || echo "  FAIL: the impossible answer was not refused"
+assert_eq "an impossible answer: nothing booked, the order as it was" \
+    "accepted 0 0 0" \
+    "$(sql "SELECT o.status, o.filled_qty, (SELECT count(*) FROM fills f
+            WHERE f.order_id = o.id), (SELECT count(*) FROM positions p
+            WHERE p.ticker = 'BAC') FROM orders o
+            WHERE o.client_order_id = 'alp-BAC'" | tr '|' ' ')"
+assert_eq "its reason is logged" \
+    "1000000 shares filled of an order for 3" \
+    "$(grep -h '"impossible answer from the broker' "$OUT/broker-adapter.log" |
+        head -1 | jq_py 'j["reason"]')"
 
 echo "  (${SECONDS}s)"
 echo "4. SMTP"

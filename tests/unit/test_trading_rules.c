@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -64,6 +65,73 @@ static void test_final_statuses(void **state)
     assert_int_equal(broker_status_final("canceled"), 1);
     assert_int_equal(broker_status_final("accepted"), 0);
     assert_int_equal(broker_status_final("partially_filled"), 0);
+}
+
+/* Answers about a limit buy of 10 at 25.00: possible ones pass, each
+ * impossible one is refused with its reason. */
+static void test_impossible_answers(void **state)
+{
+    static const struct {
+        const char *status;
+        int64_t qty;
+        cents gross, fee;
+        const char *why; /* NULL: possible */
+    } cases[] = {
+        {"accepted", 0, 0, 0, NULL},
+        {"partially_filled", 4, 10000, 0, NULL},
+        {"filled", 10, 25000, 100, NULL},
+        {"expired", 3, 7500, 0, NULL},
+        {"totally_bogus", 0, 0, 0, "status 'totally_bogus' is not one we know"},
+        {"filled", 1000000, 101500000, 0,
+         "1000000 shares filled of an order for 10"},
+        {"accepted", -3, 0, 0, "-3 shares filled of an order for 10"},
+        {"filled", 9, 22500, 0, "filled with 9 shares of 10"},
+        {"partially_filled", 0, 0, 0, "partially filled with 0 shares of 10"},
+        {"partially_filled", 10, 25000, 0,
+         "partially filled with 10 shares of 10"},
+        {"filled", 10, -25000, 0, "10 shares filled for -25000 cents"},
+        {"filled", 10, 0, 0, "10 shares filled for 0 cents"},
+        {"canceled", 0, 500, 0, "0 shares filled for 500 cents"},
+        {"filled", 10, 25000, -500000, "a commission of -500000 cents"},
+        {"filled", 10, 25001, 0,
+         "10 shares for 25001 cents, beyond the limit of 2500 cents a share"},
+    };
+    order_intent o;
+
+    (void)state;
+    memset(&o, 0, sizeof(o));
+    o.side = SIDE_BUY;
+    o.type = ORDER_LIMIT;
+    o.qty = 10;
+    o.limit_price = 2500;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        broker_order bo;
+        char err[200] = "";
+        int rc;
+
+        memset(&bo, 0, sizeof(bo));
+        snprintf(bo.status, sizeof(bo.status), "%s", cases[i].status);
+        bo.filled_qty = cases[i].qty;
+        bo.filled_gross = cases[i].gross;
+        bo.commission = cases[i].fee;
+        rc = broker_order_check(&o, &bo, err, sizeof(err));
+        if (rc != (cases[i].why ? -1 : 0) ||
+            (cases[i].why && strcmp(err, cases[i].why) != 0))
+            fail_msg("case %zu: rc %d, '%s'", i, rc, err);
+    }
+    /* a limit sale must get at least its limit */
+    o.side = SIDE_SELL;
+    {
+        broker_order bo = {
+            .status = "filled", .filled_qty = 10, .filled_gross = 24999};
+        char err[200] = "";
+
+        assert_int_equal(broker_order_check(&o, &bo, err, sizeof(err)), -1);
+        assert_string_equal(err, "10 shares for 24999 cents, beyond the "
+                                 "limit of 2500 cents a share");
+        bo.filled_gross = 25000;
+        assert_int_equal(broker_order_check(&o, &bo, err, sizeof(err)), 0);
+    }
 }
 
 static void test_mail_format(void **state)
@@ -125,6 +193,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_alpaca_refusals),
         cmocka_unit_test(test_final_statuses),
+        cmocka_unit_test(test_impossible_answers),
         cmocka_unit_test(test_mail_format),
         cmocka_unit_test(test_live_needs_both_settings),
     };
