@@ -40,8 +40,17 @@ static const char SQL_NO_BAR[] =
     " OR (SELECT count(*) FROM price_bars WHERE ticker = $1"
     "  AND day > $2::date) >= 5";
 
-/* The cash of the account the paper broker trades for. */
-static const char SQL_CASH[] = "SELECT cash_cents FROM account WHERE id = 1";
+/* The cash of the account the paper broker trades for, less what its
+ * fills not yet booked there cost (and plus what they brought in): with
+ * several broker-adapters, a fill is made here before it is booked. */
+static const char SQL_CASH[] =
+    "SELECT a.cash_cents - coalesce((SELECT sum(CASE p.side"
+    "  WHEN 'buy' THEN p.filled_qty * p.fill_price_cents + p.commission_cents"
+    "  ELSE p.commission_cents - p.filled_qty * p.fill_price_cents END)"
+    " FROM paper_broker_orders p JOIN orders o"
+    " ON o.client_order_id = p.client_order_id"
+    " WHERE p.filled_qty > o.filled_qty), 0)::bigint"
+    " FROM account a WHERE a.id = 1";
 
 static const char SQL_EXECUTE[] =
     "UPDATE paper_broker_orders SET status = $2, filled_qty = $3::bigint,"
@@ -163,6 +172,7 @@ static int execute(paper *p, const char *coid, PGresult *row)
     char day[11], q[24], px[24], fee[24];
     const char *params[6];
     const char *bp[2];
+    int locked = 0;
 
     memset(&o, 0, sizeof(o));
     memset(&f, 0, sizeof(f));
@@ -202,11 +212,15 @@ static int execute(paper *p, const char *coid, PGresult *row)
     if (f.filled && o.side == SIDE_BUY) {
         /* as the broker of a cash account: a buy whose fill (a market
          * buy at an open far above the close it was held for) costs
-         * more than the cash there is does not fill */
+         * more than the cash there is does not fill; one buy at a time
+         * (the lock lasts until the fill is recorded) */
         cents cash;
 
-        if (db_execp(p->db, "pb_cash", SQL_CASH, 0, NULL, &r) != DB_OK)
-            return -1;
+        if (db_begin(p->db) != DB_OK ||
+            db_execp(p->db, "pb_lock", SQL_LOCK, 0, NULL, NULL) != DB_OK ||
+            db_execp(p->db, "pb_cash", SQL_CASH, 0, NULL, &r) != DB_OK)
+            goto dberr;
+        locked = 1;
         cash = PQntuples(r) == 1 ? atoll(PQgetvalue(r, 0, 0)) : 0;
         PQclear(r);
         if (f.gross > cash || f.commission > cash - f.gross)
@@ -222,9 +236,13 @@ record:
     params[3] = f.filled ? px : NULL;
     params[4] = fee;
     params[5] = f.filled ? day_text(bar.day, day) : NULL;
-    return db_execp(p->db, "pb_execute", SQL_EXECUTE, 6, params, NULL) == DB_OK
-               ? 0
-               : -1;
+    if (db_execp(p->db, "pb_execute", SQL_EXECUTE, 6, params, NULL) != DB_OK ||
+        (locked && db_commit(p->db) != DB_OK))
+        goto dberr;
+    return 0;
+dberr:
+    db_rollback(p->db);
+    return -1;
 }
 
 static broker_rc paper_lookup(broker *b, const char *coid, broker_order *out,

@@ -410,6 +410,44 @@ assert_eq "it does not fill at an open beyond the cash: expired, cash as was" \
 # cash it held is free again, today.
 assert_eq "once expired, it holds no cash" "$free" "$(free_cents)"
 sql "DELETE FROM price_bars WHERE ticker = 'F' AND day = '$today'" >/dev/null
+# Two broker-adapters, two market buys that fit the cash at the close
+# but not both at an open 10 % above it: the paper broker fills one buy
+# at a time and counts the fills it made that are not booked yet (here
+# held up by a lock on the account row), so one fills and one expires
+# (both filled, and cash went below zero, when it read the booked cash).
+start broker-adapter-2
+qty=$(((free / 2 - 200) / fclose))
+for n in 1 2; do
+    api POST $TE/orders "{\"ticker\":\"F\",\"side\":\"buy\",
+        \"qty\":$qty,\"client_order_id\":\"man-race$n\"}" \
+        -H "$AUTH" >/dev/null
+done
+both_at_broker() { [ "$(sql "SELECT count(*) FROM orders WHERE
+        client_order_id LIKE 'man-race%' AND status = 'accepted'")" == 2 ]; }
+wait_for 10 both_at_broker || echo "  FAIL: man-race orders not at the broker"
+sql "BEGIN; SELECT cash_cents FROM account FOR UPDATE; SELECT pg_sleep(3);
+     COMMIT" >/dev/null &
+LOCKER=$!
+sleep 0.5
+sql "INSERT INTO price_bars (ticker, day, open, high, low, close, volume,
+        source) VALUES ('F', '$today', $fclose * 1.1 / 100.0,
+        $fclose * 1.1 / 100.0, $fclose * 1.1 / 100.0, $fclose * 1.1 / 100.0,
+        1000, 'test')" >/dev/null
+for n in 1 2; do
+    redis-cli -p "$REDIS_PORT" XADD stonks:queue:broker_orders '*' p \
+        "{\"client_order_id\":\"man-race$n\"}" >/dev/null
+done
+wait "$LOCKER"
+race_final() { [ "$(sql "SELECT count(*) FROM orders WHERE client_order_id
+        LIKE 'man-race%' AND status IN ('filled', 'expired')")" == 2 ]; }
+wait_for 15 race_final || echo "  FAIL: man-race orders not final"
+assert_eq "two adapters: one buy fills, one expires; cash stays >= 0" \
+    "expired filled t" \
+    "$(sql "SELECT string_agg(status, ' ' ORDER BY status),
+            (SELECT cash_cents >= 0 FROM account) FROM orders
+            WHERE client_order_id LIKE 'man-race%'" | tr '|' ' ')"
+stop broker-adapter-2
+sql "DELETE FROM price_bars WHERE ticker = 'F' AND day = '$today'" >/dev/null
 api PATCH $RE/limits '{"limits":{"cash_buffer_bps":100,
     "max_position_notional_cents":1000000,"max_position_weight_bps":1000,
     "max_gross_exposure_bps":10000,"max_sector_weight_bps":3000,
@@ -429,7 +467,7 @@ assert_eq "PUT /limits must give every limit" "400" \
 assert_eq "PATCH /limits refuses an unknown name" "400" \
     "$(code "$(api PATCH $RE/limits '{"limits":{"max_leverage":2}}' \
         -H "$AUTH")")"
-assert_eq "GET /exposure: AAPL held, equity in dollars" "200 AAPL" \
+assert_eq "GET /exposure: AAPL and F held, equity in dollars" "200 AAPL,F" \
     "$(r=$(api GET $RE/exposure); echo "$(code "$r") $(cut -d' ' -f2- <<<"$r" |
         jq_py '",".join(p["ticker"] for p in j["positions"])')")"
 assert_eq "POST /check: a check of its own is stored" "200 False" \
