@@ -71,7 +71,8 @@ static const char *const pipeline_queues[] = {
 #define NQUEUES (sizeof(pipeline_queues) / sizeof(*pipeline_queues))
 
 /* DEMO_REPLICAS=N runs N of every worker instead of the topology's
- * numbers (the scheduler is always one). */
+ * numbers (the scheduler, the risk-engine and the read APIs are always
+ * one). */
 static int is_trading(const char *service)
 {
     return strcmp(service, "risk-engine") == 0 ||
@@ -95,8 +96,10 @@ static int replicas_of(size_t i)
 
     if (is_trading(topology[i].service) && !trading_on())
         return 0;
+    /* one scheduler, and one of each service on a port of its own */
     if (strcmp(topology[i].service, "scheduler") == 0 ||
-        strcmp(topology[i].service, "risk-engine") == 0 || n < 1 || n > 8)
+        strcmp(topology[i].service, "risk-engine") == 0 ||
+        api_url(topology[i].service) || n < 1 || n > 8)
         return topology[i].replicas;
     return n;
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The pipeline comes out of crashes with exactly the state a clean run
-# produces: one replica of each worker against the topology's replicas,
+# produces: one or three replicas of each worker against the topology's,
 # workers killed with SIGKILL every few hundred milliseconds, Redis and
 # then PostgreSQL killed and restarted mid-replay, and poison jobs (a
 # 50 MB payload, invalid UTF-8, invalid JSON) that must end in the dead
@@ -32,6 +32,15 @@ run() {
 echo "clean run (topology replicas)"
 run clean || { echo "  FAIL: clean demo"; tail "$OUT/clean.out"; exit 1; }
 dump_state "$OUT/clean.state"
+# orders, fills and cash of a run, one line each
+trading_state() {
+    sql "SELECT client_order_id, side, qty, status, filled_qty,
+            filled_avg_price_cents FROM orders ORDER BY 1" >"$1"
+    sql "SELECT o.client_order_id, f.seq, f.qty, f.price_cents
+         FROM fills f JOIN orders o ON o.id = f.order_id ORDER BY 1, 2" >>"$1"
+    sql "SELECT cash_cents FROM account" >>"$1"
+}
+trading_state "$OUT/clean.trading"
 assert_eq "clean run has recommendations (6 tickers x 23 days)" "138" \
     "$(sql 'SELECT count(*) FROM recommendations')"
 
@@ -40,6 +49,18 @@ DEMO_REPLICAS=1 run single || echo "  FAIL: single-replica demo"
 dump_state "$OUT/single.state"
 assert_same_state "one replica = topology replicas" "$OUT/clean.state" \
     "$OUT/single.state"
+
+echo "three replicas of each worker (the read APIs stay one each)"
+DEMO_REPLICAS=3 run triple || echo "  FAIL: three-replica demo"
+dump_state "$OUT/triple.state"
+assert_same_state "three replicas = topology replicas" "$OUT/clean.state" \
+    "$OUT/triple.state"
+assert_eq "one query-api and one symbol-registry, never restarted" "0" \
+    "$(grep -c 'restarting' "$OUT/triple.out")"
+trading_state "$OUT/triple.trading"
+assert_eq "three broker-adapters and trading-engines: the same orders, \
+fills and cash ($(wc -l <"$OUT/clean.trading") lines)" "" \
+    "$(diff "$OUT/clean.trading" "$OUT/triple.trading")"
 
 echo "workers killed with SIGKILL every 250 ms"
 REPLAY_PACE_MS=100 run chaos &
