@@ -510,7 +510,11 @@ int lake_pub_table(lake_pub *p, db *d, const lake_table *t, lake_pub_stats *st,
     if (rc == DB_OK)
         rc = commit_books(d, t, horizon, sig, &out, err, errlen);
     if (rc != DB_OK) {
+        char why[512];
+
         db_rollback(d);
+        snprintf(why, sizeof(why), "%s", err);
+        snprintf(err, errlen, "table %s: %s", t->name, why);
         goto out;
     }
     written = (long)out.w_dt.n;
@@ -724,16 +728,23 @@ static int lake_handle(worker *w, queue_job *jobs, size_t njobs, char *err,
             free(want);
             return WORKER_FAIL;
         }
-    for (size_t i = 0; i < n && rc == WORKER_OK; i++) {
+    /* a table that cannot be published does not hold up the others */
+    for (size_t i = 0; i < n && rc != WORKER_RETRY; i++) {
+        char why[1024];
         int r;
 
         if (!want[i])
             continue;
-        r = lake_pub_table(lw->pub, w->db, &tables[i], &st, err, errlen);
+        r = lake_pub_table(lw->pub, w->db, &tables[i], &st, why, sizeof(why));
+        if (r != DB_OK && rc == WORKER_OK)
+            snprintf(err, errlen, "%s", why);
         if (r == DB_RETRY)
             rc = WORKER_RETRY;
-        else if (r != DB_OK)
+        else if (r != DB_OK) {
+            LOG_ERROR("lake table not published", LF_S("table", tables[i].name),
+                      LF_S("error", why));
             rc = WORKER_FAIL;
+        }
     }
     free(want);
     return rc;
@@ -766,7 +777,7 @@ static int run_once(char **names, int nnames)
     lake_pub_stats st = {0};
     size_t n;
     const lake_table *tables = lake_tables(&n);
-    int rc = 1;
+    int rc = 1, failed = 0;
 
     for (int i = 0; i < nnames; i++)
         if (!lake_table_find(names[i])) {
@@ -786,16 +797,19 @@ static int run_once(char **names, int nnames)
 
         for (int j = 0; j < nnames; j++)
             named |= strcmp(names[j], tables[i].name) == 0;
+        /* a table that fails does not hold up the others */
         if (named &&
-            lake_pub_table(p, d, &tables[i], &st, err, sizeof(err)) != DB_OK)
-            goto out;
+            lake_pub_table(p, d, &tables[i], &st, err, sizeof(err)) != DB_OK) {
+            fprintf(stderr, "stonks lake-publisher: %s\n", err);
+            failed = 1;
+        }
     }
     printf("lake: %ld partition files written (%lld rows), %ld removed, "
            "in %s\n",
            st.written, st.rows, st.removed, c.lake_uri);
-    rc = 0;
+    rc = failed;
 out:
-    if (rc)
+    if (rc && !failed)
         fprintf(stderr, "stonks lake-publisher: %s\n", err);
     lake_pub_close(p);
     db_close(d);

@@ -371,6 +371,27 @@ assert_eq "its signals per day and label" \
     "$(sql "SELECT count(DISTINCT (trading_day, label)) FROM signals")" \
     "$(lake "SELECT count(*) FROM (SELECT trading_day, label, COUNT(*)
              FROM signals GROUP BY 1, 2)")"
+echo "a table that cannot be published holds up no other"
+# a close too large for the lake's fixed-point column, and a new order
+# of a table published after price_bars
+psql -X -q -v ON_ERROR_STOP=1 >/dev/null <<'SQL'
+INSERT INTO price_bars VALUES ('AAPL', '2011-06-02', 1, 1, 1, 1e300, 1,
+    'lake-test');
+INSERT INTO orders (client_order_id, source, mode, broker, ticker, side,
+    type, qty, ref_price_cents, decision_day, exec_day, exec_minute, status)
+VALUES ('lake-after-bad', 'manual', 'paper', 'paper', 'AAPL', 'buy',
+    'market', 1, 100, '2011-06-03', '2011-06-06', 570, 'denied');
+SQL
+publish >/dev/null
+assert_eq "the failing table named, exit 1" \
+    "1 stonks lake-publisher: table price_bars: PostgreSQL error: ERROR:  \
+bigint out of range" "$? $(head -n 1 "$TMP/publish.err")"
+assert_eq "the order after it published all the same" "lake-after-bad" \
+    "$(lake "SELECT client_order_id FROM orders WHERE decision_day =
+             DATE '2011-06-03'")"
+sql "DELETE FROM price_bars WHERE day = '2011-06-02';
+     DELETE FROM orders WHERE client_order_id = 'lake-after-bad'" >/dev/null
+check "published again once the row is mended" publish
 check "no sanitizer report in any output" \
     bash -c "! grep -l Sanitizer '$TMP'/* >&2"
 finish
