@@ -399,10 +399,8 @@ static int parse_args(bt_options *o, int argc, char **argv, int *show,
         } else if (apply_option(o, a, argv[++i], err, errlen) < 0)
             return -1;
     }
-    if (o->from > o->to) {
-        snprintf(err, errlen, "--from is after --to");
+    if (bt_options_range_ok(o, err, errlen) < 0)
         return -1;
-    }
     if (o->params.strategy.sell_threshold > o->params.strategy.buy_threshold) {
         snprintf(err, errlen, "--sell-threshold is above --buy-threshold");
         return -1;

@@ -90,6 +90,10 @@ typedef struct bt_outcome {
 int bt_options_default(bt_options *o, char *err, size_t errlen);
 void bt_options_release(bt_options *o);
 
+/* 0 when o's --from is not after its --to; else -1 with a message
+ * giving both dates and their defaults. */
+int bt_options_range_ok(const bt_options *o, char *err, size_t errlen);
+
 /* Sets o->tickers from a comma-separated list. Returns 0, or -1 with a
  * message in err. */
 int bt_options_tickers(bt_options *o, const char *list, char *err,

@@ -382,16 +382,29 @@ static void build_tickers(bt_world *w)
     }
 }
 
+int bt_options_range_ok(const bt_options *o, char *err, size_t errlen)
+{
+    char f[11], t[11];
+
+    if (o->from <= o->to)
+        return 0;
+    date_format(o->from, f);
+    date_format(o->to, t);
+    snprintf(err, errlen,
+             "--from %s is after --to %s (--to defaults to REPLAY_END, "
+             "--from to REPLAY_START)",
+             f, t);
+    return -1;
+}
+
 int bt_world_load(bt_world *w, const bt_options *o, char *err, size_t errlen)
 {
     double t0 = now_s();
 
     memset(w, 0, sizeof(*w));
     calendar_init(&w->cal);
-    if (o->from > o->to) {
-        snprintf(err, errlen, "--from is after --to");
+    if (bt_options_range_ok(o, err, errlen) < 0)
         return -1;
-    }
     if (load_watchlist(w, o->watchlist, err, errlen) < 0 ||
         replay_load(o->data_dir, &w->replay, err, errlen) < 0)
         return -1;

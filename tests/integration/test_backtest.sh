@@ -59,6 +59,10 @@ and cents per order" "--bogus 1|unknown option '--bogus' (see --help)" \
     assert_eq "backtest ${c%%|*}" "2 stonks backtest: ${c#*|}" "$? $out"
 done
 
+out=$("${BT[@]}" --from 2012-01-03 2>&1)
+assert_eq "backtest --from after the default --to" "2 stonks backtest: \
+--from 2012-01-03 is after --to 2011-12-30 (--to defaults to REPLAY_END, \
+--from to REPLAY_START)" "$? $out"
 out=$("${BT[@]}" --out '' 2>&1)
 assert_eq "backtest --out ''" "2 stonks backtest: --out: expected a folder \
 (--no-files writes none)" "$? $out"
