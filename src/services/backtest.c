@@ -283,8 +283,14 @@ static int set_limit(bt_options *o, const char *arg, char *err, size_t errlen)
         return -1;
     }
     if (!eq[1] || *end || v < 0 || v > d->max) {
-        snprintf(err, errlen, "--limit %s: a whole number of %s, 0 to %lld",
-                 name, d->unit, (long long)d->max);
+        if (strcmp(d->unit, "flag") == 0)
+            snprintf(err, errlen, "--limit %s: 0 (off) or 1 (on)", name);
+        else if (strcmp(d->unit, "count") == 0)
+            snprintf(err, errlen, "--limit %s: a whole number, 0 to %lld", name,
+                     (long long)d->max);
+        else
+            snprintf(err, errlen, "--limit %s: a whole number of %s, 0 to %lld",
+                     name, d->unit, (long long)d->max);
         return -1;
     }
     *(int64_t *)((char *)&o->params.limits + d->offset) = v;
@@ -482,10 +488,12 @@ int cmd_backtest(int argc, char **argv)
         goto out_all;
     }
     fprintf(stderr,
-            "backtest: %zu sessions, %zu documents, %zu bars: load %.3f s, "
-            "signals %.3f s, simulation %.3f s (%d null runs), total %.3f s\n",
-            w.nsessions, w.sigs.ndocs, w.nbars, w.load_seconds,
-            w.signal_seconds, out.sim_seconds, o.null_runs, now_s() - t0);
+            "backtest: %zu session%s, %zu documents, %zu bars: load %.3f "
+            "s, signals %.3f s, simulation %.3f s (%d null run%s), total "
+            "%.3f s\n",
+            w.nsessions, bt_s(w.nsessions), w.sigs.ndocs, w.nbars,
+            w.load_seconds, w.signal_seconds, out.sim_seconds, o.null_runs,
+            bt_s((size_t)o.null_runs), now_s() - t0);
     rc = 0;
 out_all:
     bt_outcome_release(&out);

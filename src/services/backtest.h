@@ -127,6 +127,8 @@ int bt_report_write(const bt_world *w, const bt_options *o,
 /* Helpers shared by the report's files (backtest_report.c and
  * backtest_html.c). The formatters write into out and return it:
  * "+1.23%" / "n/a", "1.23" / "n/a", "$1234.56", "YYYY-MM-DD". */
+/* "s" after a count other than one ("1 session", "2 sessions"). */
+const char *bt_s(size_t n);
 const char *bt_pct(double x, char out[32]);
 const char *bt_ratio(double x, char out[32]);
 const char *bt_usd(cents c, char out[32]);

@@ -332,15 +332,15 @@ static void inputs(buf *b, const bt_world *w, const bt_options *o)
     char d1[11], d2[11], x[32], y[32];
 
     buf_addf(b,
-             "<p>%zu sessions from %s to %s, %zu tickers. Inputs: %zu news "
+             "<p>%zu session%s from %s to %s, %zu ticker%s. Inputs: %zu news "
              "rows, %zu documents (%zu near-duplicates counted once), %zu "
              "signals, %zu daily bars. Decisions are taken at each "
              "session's close on what was known by then, and orders fill "
              "at the next session's open.</p>\n",
-             w->nsessions, bt_day(w->sessions[0], d1),
+             w->nsessions, bt_s(w->nsessions), bt_day(w->sessions[0], d1),
              bt_day(w->sessions[w->nsessions - 1], d2), w->ntickers,
-             w->sigs.nrows, w->sigs.ndocs, w->sigs.nduplicates,
-             w->sigs.nsignals, w->nbars);
+             bt_s(w->ntickers), w->sigs.nrows, w->sigs.ndocs,
+             w->sigs.nduplicates, w->sigs.nsignals, w->nbars);
     buf_addf(b,
              "<p>Starting cash %s; slippage %lld bp; commission $%lld.%04lld "
              "a share and %s an order. Strategy: buy above %+.2f, sell "
@@ -371,11 +371,11 @@ static void orders(buf *b, const bt_options *o, const bt_outcome *out)
     if (out->nnull)
         buf_addf(b,
                  "<p>Null model: the same strategy on sentiment shuffled "
-                 "among all signals, %zu runs (seeds %llu to %llu). Median "
+                 "among all signals, %zu run%s (seeds %llu to %llu). Median "
                  "total return %s; the strategy's %s beats %zu of %zu "
                  "runs. A strategy that does not clearly beat its own "
                  "shuffled version has not shown that the news helps.</p>\n",
-                 out->nnull, (unsigned long long)o->seed,
+                 out->nnull, bt_s(out->nnull), (unsigned long long)o->seed,
                  (unsigned long long)(o->seed + out->nnull - 1),
                  bt_pct(out->null_total_median, x),
                  bt_pct(out->main_perf.total, y), out->null_beaten, out->nnull);

@@ -272,6 +272,27 @@ static int choose_sessions(bt_world *w, const bt_options *o, char *err,
     return 0;
 }
 
+/* Every traded ticker has a price bar in the sessions, else there is
+ * nothing to trade it at. */
+static int tickers_have_bars(bt_world *w, const bt_options *o, char *err,
+                             size_t errlen)
+{
+    for (size_t t = 0; t < w->ntickers; t++) {
+        const replay_bar *rb;
+        char a[11], b[11];
+
+        if (replay_bars_range(&w->replay, w->tickers[t], w->sessions[0],
+                              w->sessions[w->nsessions - 1], &rb) > 0)
+            continue;
+        snprintf(err, errlen, "no price bars for %s in %s..%s (in %s/%s)",
+                 w->tickers[t], bt_day(w->sessions[0], a),
+                 bt_day(w->sessions[w->nsessions - 1], b), o->data_dir,
+                 REPLAY_PRICE_FILE);
+        return -1;
+    }
+    return 0;
+}
+
 /* The news rows of the traded tickers' feeds, and the signals. */
 static int build_signals(bt_world *w, const bt_options *o, char *err,
                          size_t errlen)
@@ -409,7 +430,8 @@ int bt_world_load(bt_world *w, const bt_options *o, char *err, size_t errlen)
         replay_load(o->data_dir, &w->replay, err, errlen) < 0)
         return -1;
     if (choose_tickers(w, o, err, errlen) < 0 ||
-        choose_sessions(w, o, err, errlen) < 0)
+        choose_sessions(w, o, err, errlen) < 0 ||
+        tickers_have_bars(w, o, err, errlen) < 0)
         return -1;
     w->load_seconds = now_s() - t0;
     t0 = now_s();

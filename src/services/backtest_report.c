@@ -19,6 +19,11 @@
 
 #define MAX_CODES 24
 
+const char *bt_s(size_t n)
+{
+    return n == 1 ? "" : "s";
+}
+
 const char *bt_pct(double x, char out[32])
 {
     if (isnan(x))
@@ -250,10 +255,10 @@ static void print_null(FILE *f, const bt_options *o, const bt_outcome *out)
             hi = t;
     }
     fprintf(f,
-            "  null model: the strategy on shuffled sentiment, %zu runs "
+            "  null model: the strategy on shuffled sentiment, %zu run%s "
             "(seeds %llu..%llu):\n    total return median %s, from %s to "
             "%s; the strategy's %s beats %zu of %zu\n",
-            out->nnull, (unsigned long long)o->seed,
+            out->nnull, bt_s(out->nnull), (unsigned long long)o->seed,
             (unsigned long long)(o->seed + out->nnull - 1),
             bt_pct(out->null_total_median, a), bt_pct(lo, b), bt_pct(hi, c),
             bt_pct(out->main_perf.total, d), out->null_beaten, out->nnull);
@@ -297,6 +302,15 @@ static void print_contributors(FILE *f, const bt_world *w,
     size_t n = w->ntickers < 3 ? w->ntickers : 3;
     char x[32];
 
+    for (size_t i = 0; i < w->ntickers; i++)
+        if (out->main.contribution[i] != 0)
+            break;
+        else if (i + 1 == w->ntickers) {
+            fprintf(f, "  best and worst tickers: none, no ticker gained or "
+                       "lost\n");
+            free(idx);
+            return;
+        }
     fprintf(f, "  best tickers:");
     for (size_t i = 0; i < n; i++)
         fprintf(f, "%s %s %s", i ? "," : "", w->tickers[idx[i]],
@@ -321,9 +335,9 @@ void bt_report_print(FILE *f, const bt_world *w, const bt_options *o,
     snprintf(e4, sizeof(e4), "$%lld.%04lld",
              (long long)(p->commission_share_e4 / 10000),
              (long long)(p->commission_share_e4 % 10000));
-    fprintf(f, "Backtest %s .. %s: %zu sessions, %zu tickers\n",
+    fprintf(f, "Backtest %s .. %s: %zu session%s, %zu ticker%s\n",
             bt_day(w->sessions[0], a), bt_day(w->sessions[w->nsessions - 1], b),
-            w->nsessions, w->ntickers);
+            w->nsessions, bt_s(w->nsessions), w->ntickers, bt_s(w->ntickers));
     fprintf(f,
             "  inputs: %zu news rows from %s -> %zu documents (%zu "
             "near-duplicates), %zu signals; %zu price bars\n",

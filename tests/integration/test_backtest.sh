@@ -63,6 +63,18 @@ out=$("${BT[@]}" --from 2012-01-03 2>&1)
 assert_eq "backtest --from after the default --to" "2 stonks backtest: \
 --from 2012-01-03 is after --to 2011-12-30 (--to defaults to REPLAY_END, \
 --from to REPLAY_START)" "$? $out"
+(cat "$ROOT/data/watchlist.csv"; echo 'ZZZZ,Zed Corp,Industrials,Zed') \
+    >"$WORK/zed.csv"
+out=$("${BT[@]}" --no-files --watchlist "$WORK/zed.csv" --tickers ZZZZ 2>&1)
+assert_eq "backtest of a ticker without prices" "1 stonks backtest: no price \
+bars for ZZZZ in 2011-07-06..2011-12-30 (in data/replay/\
+daily_ohlcv_2011-2012H1_40tickers.csv)" "$? $out"
+assert_eq "one session, one ticker, one run" \
+    "Backtest 2011-09-01 .. 2011-09-01: 1 session, 1 ticker
+  null model: the strategy on shuffled sentiment, 1 run (seeds 1..1):" \
+    "$("${BT[@]}" --no-files --tickers AAPL --from 2011-09-01 \
+        --to 2011-09-01 --null-runs 1 2>/dev/null |
+        grep -e '^Backtest' -e 'null model')"
 out=$("${BT[@]}" --out '' 2>&1)
 assert_eq "backtest --out ''" "2 stonks backtest: --out: expected a folder \
 (--no-files writes none)" "$? $out"
