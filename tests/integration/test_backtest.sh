@@ -75,6 +75,10 @@ assert_eq "one session, one ticker, one run" \
     "$("${BT[@]}" --no-files --tickers AAPL --from 2011-09-01 \
         --to 2011-09-01 --null-runs 1 2>/dev/null |
         grep -e '^Backtest' -e 'null model')"
+assert_eq "no trade: no best and worst tickers" \
+    "  best and worst tickers: none, no ticker gained or lost" \
+    "$("${BT[@]}" --no-files --null-runs 0 --tickers AAPL,F \
+        --buy-threshold 1 --sell-threshold -1 2>/dev/null | grep 'tickers:')"
 out=$("${BT[@]}" --out '' 2>&1)
 assert_eq "backtest --out ''" "2 stonks backtest: --out: expected a folder \
 (--no-files writes none)" "$? $out"
