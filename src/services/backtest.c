@@ -252,13 +252,40 @@ static int parse_e4(const char *s, int64_t *out)
     return 0;
 }
 
+/* A number written plainly: an optional '-', digits, optionally a '.'
+ * and digits ("0.15", "-1", "20"; not " 1", "1e1", "0x10" or ".5"),
+ * in lo..hi. */
 static int parse_num(const char *s, double lo, double hi, double *out)
 {
-    char *end;
-    double v = strtod(s, &end);
+    const char *p = s + (*s == '-');
+    size_t n = strspn(p, "0123456789");
+    double v;
 
-    if (!*s || *end || !(v >= lo && v <= hi))
+    if (n == 0 || (p[n] == '.' && strspn(p + n + 1, "0123456789") == 0))
         return -1;
+    if (p[n] == '.')
+        n += 1 + strspn(p + n + 1, "0123456789");
+    if (p[n])
+        return -1;
+    v = strtod(s, NULL);
+    if (!(v >= lo && v <= hi))
+        return -1;
+    *out = v;
+    return 0;
+}
+
+/* A whole number of digits only, at most max. */
+static int parse_whole(const char *s, uint64_t max, uint64_t *out)
+{
+    uint64_t v = 0;
+
+    if (!*s || strspn(s, "0123456789") != strlen(s))
+        return -1;
+    for (; *s; s++) {
+        if (v > (max - (uint64_t)(*s - '0')) / 10)
+            return -1;
+        v = v * 10 + (uint64_t)(*s - '0');
+    }
     *out = v;
     return 0;
 }
@@ -308,7 +335,7 @@ static int apply_option(bt_options *o, const char *a, const char *v, char *err,
                         size_t errlen)
 {
     backtest_params *p = &o->params;
-    double x;
+    uint64_t u;
     int64_t e4;
 
 #define BAD(msg)                                                               \
@@ -332,9 +359,9 @@ static int apply_option(bt_options *o, const char *a, const char *v, char *err,
     } else if (strcmp(a, "--tickers") == 0) {
         return bt_options_tickers(o, v, err, errlen);
     } else if (strcmp(a, "--warmup-days") == 0) {
-        if (parse_num(v, 0, 3650, &x) < 0)
-            BAD("expected 0 to 3650 days");
-        o->warmup_days = (int)x;
+        if (parse_whole(v, 3650, &u) < 0)
+            BAD("expected a whole number of days, 0 to 3650");
+        o->warmup_days = (int)u;
     } else if (strcmp(a, "--cash") == 0) {
         if (money_parse_cents(v, strlen(v), &p->starting_cash) < 0 ||
             p->starting_cash <= 0)
@@ -347,9 +374,9 @@ static int apply_option(bt_options *o, const char *a, const char *v, char *err,
             BAD("expected dollars and cents per order");
         p->commission_order = e4 / 100;
     } else if (strcmp(a, "--slippage-bps") == 0) {
-        if (parse_num(v, 0, 1000, &x) < 0 || x != floor(x))
+        if (parse_whole(v, 1000, &u) < 0)
             BAD("expected whole basis points, 0 to 1000");
-        p->slippage_bps = (int64_t)x;
+        p->slippage_bps = (int64_t)u;
     } else if (strcmp(a, "--buy-threshold") == 0) {
         if (parse_num(v, -1, 1, &p->strategy.buy_threshold) < 0)
             BAD("expected a score in [-1, 1]");
@@ -357,22 +384,21 @@ static int apply_option(bt_options *o, const char *a, const char *v, char *err,
         if (parse_num(v, -1, 1, &p->strategy.sell_threshold) < 0)
             BAD("expected a score in [-1, 1]");
     } else if (strcmp(a, "--min-signals") == 0) {
-        if (parse_num(v, 0, 1000, &x) < 0 || x != floor(x))
+        if (parse_whole(v, 1000, &u) < 0)
             BAD("expected a whole number, 0 to 1000");
-        p->strategy.min_signals = (int)x;
+        p->strategy.min_signals = (int)u;
     } else if (strcmp(a, "--max-weight") == 0) {
         if (parse_num(v, 0, 1, &p->strategy.max_weight) < 0)
             BAD("expected a weight in [0, 1]");
     } else if (strcmp(a, "--limit") == 0) {
         return set_limit(o, v, err, errlen);
     } else if (strcmp(a, "--null-runs") == 0) {
-        if (parse_num(v, 0, 1000, &x) < 0 || x != floor(x))
+        if (parse_whole(v, 1000, &u) < 0)
             BAD("expected a whole number, 0 to 1000");
-        o->null_runs = (int)x;
+        o->null_runs = (int)u;
     } else if (strcmp(a, "--seed") == 0) {
-        if (parse_num(v, 0, 9007199254740992.0, &x) < 0 || x != floor(x))
-            BAD("expected a whole number");
-        o->seed = (uint64_t)x;
+        if (parse_whole(v, UINT64_MAX, &o->seed) < 0)
+            BAD("expected a whole number, 0 to 18446744073709551615");
     } else {
         snprintf(err, errlen, "unknown option '%s' (see --help)", a);
         return -1;

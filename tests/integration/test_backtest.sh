@@ -53,7 +53,10 @@ for c in "--cash 100.001|--cash: expected positive dollars and cents such as \
 0 to 1000" "--commission-order 1.001|--commission-order: expected dollars \
 and cents per order" "--bogus 1|unknown option '--bogus' (see --help)" \
     "--bogus|unknown option '--bogus' (see --help)" \
-    "--cash|--cash needs a value (see --help)"; do
+    "--cash|--cash needs a value (see --help)" \
+    "--warmup-days 1.9|--warmup-days: expected a whole number of days, 0 \
+to 3650" "--null-runs 1e1|--null-runs: expected a whole number, 0 to 1000" \
+    "--buy-threshold 0x0.1p0|--buy-threshold: expected a score in [-1, 1]"; do
     # shellcheck disable=SC2086
     out=$("${BT[@]}" --no-files ${c%%|*} 2>&1)
     assert_eq "backtest ${c%%|*}" "2 stonks backtest: ${c#*|}" "$? $out"
