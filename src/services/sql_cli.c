@@ -4,10 +4,13 @@
  * TRINO_URL is set). Prints tab-separated values with a header line, or
  * the JSON answer query-api gives.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
+#include "adapters/lake_store.h"
 #include "adapters/lakesql.h"
 #include "lib/buf.h"
 #include "services/cli.h"
@@ -24,7 +27,9 @@ static const char sql_usage[] =
     "  the rows as PostgreSQL's COPY text format does (tab-separated,\n"
     "  NULL as \\N, backslash escapes), or with --json one JSON object\n"
     "  (columns, rows, row_count). Limits: LAKE_QUERY_MAX_ROWS and\n"
-    "  LAKE_QUERY_TIMEOUT_MS unless given. Exit 1 when the query fails.\n";
+    "  LAKE_QUERY_TIMEOUT_MS unless given. Exit 1 when the query fails.\n"
+    "  A query may start with a -- comment; '--' before it ends the\n"
+    "  options.\n";
 
 /* A field as PostgreSQL's COPY text format writes it. */
 static void print_field(const char *v)
@@ -108,7 +113,12 @@ int cmd_sql(int argc, char **argv)
             if (parse_limit(argv[i], argv[i + 1], 3600000, &timeout) < 0)
                 return 2;
             i++;
-        } else if (!query && argv[i][0] != '-') {
+        } else if (strcmp(argv[i], "--") == 0 && !query && i + 2 == argc) {
+            query = argv[++i]; /* the query, whatever it starts with */
+        } else if (!query &&
+                   (argv[i][0] != '-' || strpbrk(argv[i], " \t\n\r"))) {
+            /* an option has no white space: "-- note\nSELECT 1" is a
+             * query that starts with a comment */
             query = argv[i];
         } else {
             fprintf(stderr, "stonks sql: unexpected argument '%s'\n%s", argv[i],
@@ -122,6 +132,20 @@ int cmd_sql(int argc, char **argv)
     }
     if (cli_start("sql", &c) < 0)
         return 2;
+    if (!c.trino_url[0]) {
+        /* a lake never published reads as empty tables: say so */
+        char root[PATH_MAX];
+        struct stat st;
+
+        if (lake_store_local_dir(c.lake_uri, root, sizeof(root), err,
+                                 sizeof(err)) == 0 &&
+            (stat(root, &st) < 0 || !S_ISDIR(st.st_mode)))
+            fprintf(stderr,
+                    "stonks sql: the lake %s (LAKE_URI) is not there yet, "
+                    "so its tables read as empty: publish it with "
+                    "stonks lake-publisher --once\n",
+                    root);
+    }
     lim.max_rows = rows ? rows : c.lake_query_max_rows;
     lim.timeout_ms = timeout ? (int)timeout : c.lake_query_timeout_ms;
     rc = lakesql_query(&c, query, &lim, &res, err, sizeof(err));

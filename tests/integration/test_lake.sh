@@ -371,6 +371,18 @@ assert_eq "its signals per day and label" \
     "$(sql "SELECT count(DISTINCT (trading_day, label)) FROM signals")" \
     "$(lake "SELECT count(*) FROM (SELECT trading_day, label, COUNT(*)
              FROM signals GROUP BY 1, 2)")"
+echo "stonks sql's arguments"
+assert_eq "a query that starts with a comment" "1" \
+    "$(lake $'-- how many\nSELECT 1')"
+assert_eq "'--' ends the options" "2" \
+    "$("$BIN" sql --no-header -- "SELECT 2" 2>&1)"
+assert_eq "a lake not published yet reads as empty, with a note" \
+    "0 stonks sql: the lake $TMP/nolake (LAKE_URI) is not there yet, so \
+its tables read as empty: publish it with stonks lake-publisher --once" \
+    "$(LAKE_URI=$TMP/nolake "$BIN" sql --no-header \
+        "SELECT count(*) FROM signals" 2>"$TMP/nolake.err")\
+ $(cat "$TMP/nolake.err")"
+
 echo "a table that cannot be published holds up no other"
 # a close too large for the lake's fixed-point column, and a new order
 # of a table published after price_bars
