@@ -53,17 +53,15 @@ int alpaca_parse_bars(const provider_query *q, json_t *root,
         {
             json_t *ts = json_object_get(r, "t");
             long long when;
-            provider_bar b;
+            int32_t day;
 
             if (!json_is_string(ts) ||
-                tstamp_parse(json_string_value(ts), &when) < 0 ||
-                !json_is_number(json_object_get(r, "c")))
+                tstamp_parse(json_string_value(ts), &when) < 0)
                 continue;
-            b.day = tstamp_ny_date(when);
-            if (b.day < q->bars_from || b.day > q->to)
+            day = tstamp_ny_date(when);
+            if (day < q->bars_from || day > q->to)
                 continue;
-            provider_bar_ohlcv(r, &b);
-            provider_add_bar(out, &b);
+            provider_add_json_bar(out, q->ticker, day, r);
         }
     }
     *next = provider_page_next(root, "next_page_token");

@@ -62,19 +62,16 @@ int polygon_parse_bars(const provider_query *q, json_t *root,
     {
         json_t *t = json_object_get(r, "t");
         double ms = json_number_value(t);
-        provider_bar b;
+        int32_t day;
 
         /* A time past +-30,000 years is no bar's (and would not fit the
          * conversion to whole seconds). */
-        if (!json_is_number(t) || fabs(ms) > BAR_MS_MAX ||
-            !json_is_number(json_object_get(r, "o")) ||
-            !json_is_number(json_object_get(r, "c")))
+        if (!json_is_number(t) || fabs(ms) > BAR_MS_MAX)
             continue;
-        b.day = tstamp_ny_date((long long)(ms / 1000.0));
-        if (b.day < q->bars_from || b.day > q->to)
+        day = tstamp_ny_date((long long)(ms / 1000.0));
+        if (day < q->bars_from || day > q->to)
             continue;
-        provider_bar_ohlcv(r, &b);
-        provider_add_bar(out, &b);
+        provider_add_json_bar(out, q->ticker, day, r);
     }
     *next = provider_page_next(root, "next_url");
     return PROVIDER_OK;

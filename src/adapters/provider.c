@@ -11,6 +11,8 @@
 #include "adapters/html.h"
 #include "adapters/provider_parse.h"
 #include "domain/date.h"
+#include "domain/pricebar.h"
+#include "lib/log.h"
 #include "lib/sha256.h"
 #include "lib/xalloc.h"
 
@@ -238,13 +240,37 @@ char *provider_page_next(json_t *root, const char *key)
     return xstrdup(json_string_value(v));
 }
 
-void provider_bar_ohlcv(json_t *r, provider_bar *b)
+int provider_add_json_bar(provider_result *out, const char *ticker, int32_t day,
+                          json_t *r)
 {
-    b->open = json_number_value(json_object_get(r, "o"));
-    b->high = json_number_value(json_object_get(r, "h"));
-    b->low = json_number_value(json_object_get(r, "l"));
-    b->close = json_number_value(json_object_get(r, "c"));
-    b->volume = llround(json_number_value(json_object_get(r, "v")));
+    static const char *const keys[] = {"o", "h", "l", "c", "v"};
+    double v[5];
+    const char *why = NULL;
+    char dstr[11];
+    provider_bar b;
+
+    for (int k = 0; k < 5 && !why; k++) {
+        json_t *m = json_object_get(r, keys[k]);
+
+        if (!json_is_number(m))
+            why = k == 0   ? "open (o) is missing or not a number"
+                  : k == 1 ? "high (h) is missing or not a number"
+                  : k == 2 ? "low (l) is missing or not a number"
+                  : k == 3 ? "close (c) is missing or not a number"
+                           : "volume (v) is missing or not a number";
+        v[k] = json_number_value(m);
+    }
+    if (!why)
+        why = pricebar_check(v[0], v[1], v[2], v[3], v[4]);
+    if (why) {
+        date_format(day, dstr);
+        LOG_WARN("price bar skipped", LF_S("ticker", ticker), LF_S("day", dstr),
+                 LF_S("reason", why));
+        return 0;
+    }
+    b = (provider_bar){day, v[0], v[1], v[2], v[3], llround(v[4])};
+    provider_add_bar(out, &b);
+    return 1;
 }
 
 void provider_json_text(json_t *o, const char *key, buf *out)

@@ -158,8 +158,13 @@ void provider_json_text(struct json_t *o, const char *key, buf *out);
 int provider_lists_ticker(struct json_t *arr, const provider_query *q);
 
 /* Reads the members o, h, l, c and v of a bar object (Polygon's and
- * Alpaca's share these names) into b; the volume rounded to whole
- * shares. The day is the caller's. */
-void provider_bar_ohlcv(struct json_t *r, provider_bar *b);
+ * Alpaca's share these names), the volume rounded to whole shares, and
+ * adds the bar of day to out when domain/pricebar.h finds it sane.
+ * Otherwise (a member missing or not a number, a price out of range,
+ * high below low, a volume that does not fit) the bar is skipped with a
+ * warning naming ticker, day and reason, and 0 is returned; 1 when
+ * added. */
+int provider_add_json_bar(provider_result *out, const char *ticker, int32_t day,
+                          struct json_t *r);
 
 #endif

@@ -7,6 +7,7 @@
 
 #include "adapters/csv.h"
 #include "domain/date.h"
+#include "domain/pricebar.h"
 #include "domain/text.h"
 #include "lib/fileio.h"
 #include "lib/log.h"
@@ -166,8 +167,9 @@ static int parse_bar(const csv_line *l, replay_bar *b)
         parse_double(l->field[3], l->len[3], &b->high) < 0 ||
         parse_double(l->field[4], l->len[4], &b->low) < 0 ||
         parse_double(l->field[5], l->len[5], &b->close) < 0 ||
-        parse_ll(l->field[6], l->len[6], &b->volume) < 0 || b->open <= 0 ||
-        b->close <= 0 || b->low > b->high || b->volume < 0)
+        parse_ll(l->field[6], l->len[6], &b->volume) < 0 ||
+        pricebar_check(b->open, b->high, b->low, b->close, (double)b->volume) !=
+            NULL)
         return -1;
     return 0;
 }

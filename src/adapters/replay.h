@@ -12,7 +12,8 @@
  * and order the same rows.
  *
  * A row that cannot be read (wrong field count, bad date or number,
- * invalid UTF-8, a field over REPLAY_MAX_FIELD bytes) is skipped and
+ * a bar domain/pricebar.h refuses, invalid UTF-8, a field over
+ * REPLAY_MAX_FIELD bytes) is skipped and
  * counted, never fatal: the rest of the file is still served.
  */
 #ifndef STONKS_REPLAY_H

@@ -7,8 +7,10 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -16,6 +18,7 @@
 #include "adapters/provider.h"
 #include "adapters/provider_parse.h"
 #include "domain/date.h"
+#include "lib/log.h"
 
 static const char *const feeds[] = {"AAPL", NULL};
 
@@ -68,6 +71,138 @@ static void test_polygon_bars(void **state)
     assert_int_equal(out.bars[0].volume, 642646396LL);
     assert_string_equal(next, "https://x/v2/aggs?cursor=2");
     free(next);
+    provider_result_release(&out);
+}
+
+/* Runs fn over text with stderr (the log) sent to a file; returns the
+ * log written, which the caller frees. */
+static char *run_logged(provider_page_fn fn, const char *text,
+                        provider_result *out, char **next, char *err)
+{
+    FILE *f = tmpfile();
+    int saved = dup(2);
+    long len;
+    char *log;
+
+    assert_non_null(f);
+    log_init("test", LOG_LEVEL_WARN);
+    fflush(stderr);
+    dup2(fileno(f), 2);
+    assert_int_equal(run(fn, text, out, next, err), PROVIDER_OK);
+    fflush(stderr);
+    dup2(saved, 2);
+    close(saved);
+    len = lseek(fileno(f), 0, SEEK_END);
+    log = calloc(1, (size_t)len + 1);
+    assert_non_null(log);
+    assert_int_equal(pread(fileno(f), log, (size_t)len, 0), len);
+    fclose(f);
+    return log;
+}
+
+static void test_polygon_bars_checked(void **state)
+{
+    /* Days 2005-04-01 .. 2005-04-12: only the first and the last are
+     * sane; each other one fails another check. */
+    const char *text =
+        "{\"results\":["
+        "{\"o\":10,\"h\":11,\"l\":9,\"c\":10.5,\"v\":1000,"
+        "\"t\":1112331600000},"
+        "{\"o\":-10,\"h\":11,\"l\":9,\"c\":10.5,\"v\":1000,"
+        "\"t\":1112418000000},"
+        "{\"o\":10,\"h\":9,\"l\":11,\"c\":10.5,\"v\":1000,"
+        "\"t\":1112504400000},"
+        "{\"o\":10,\"h\":1e308,\"l\":9,\"c\":10.5,\"v\":1000,"
+        "\"t\":1112590800000},"
+        "{\"o\":10,\"h\":11,\"l\":5e-324,\"c\":10.5,\"v\":1000,"
+        "\"t\":1112677200000},"
+        "{\"o\":10,\"h\":11,\"l\":9,\"c\":10.5,\"v\":9.3e18,"
+        "\"t\":1112763600000},"
+        "{\"o\":10,\"h\":11,\"l\":9,\"c\":10.5,\"v\":1e300,"
+        "\"t\":1112850000000},"
+        "{\"o\":10,\"h\":11,\"l\":9,\"c\":10.5,\"v\":-5,"
+        "\"t\":1112936400000},"
+        "{\"o\":10,\"l\":9,\"c\":10.5,\"v\":1000,"
+        "\"t\":1113022800000},"
+        "{\"o\":10,\"h\":11,\"l\":9,\"c\":10.5,"
+        "\"t\":1113109200000},"
+        "{\"o\":0,\"h\":11,\"l\":9,\"c\":10.5,\"v\":1000,"
+        "\"t\":1113195600000},"
+        "{\"o\":12,\"h\":12.5,\"l\":11.5,\"c\":12.25,\"v\":2000.6,"
+        "\"t\":1113282000000}],\"status\":\"OK\"}";
+    static const char *const warned[] = {
+        "\"day\":\"2005-04-02\",\"reason\":\"open is not positive\"",
+        "\"day\":\"2005-04-03\",\"reason\":\"low is above high\"",
+        "\"day\":\"2005-04-04\",\"reason\":\"high is above 100000000\"",
+        "\"day\":\"2005-04-05\",\"reason\":\"low is below 0.0001\"",
+        "\"day\":\"2005-04-06\",\"reason\":\"volume does not fit 64 bits\"",
+        "\"day\":\"2005-04-07\",\"reason\":\"volume does not fit 64 bits\"",
+        "\"day\":\"2005-04-08\",\"reason\":\"volume is negative\"",
+        "\"day\":\"2005-04-09\",\"reason\":\"high (h) is missing or not a "
+        "number\"",
+        "\"day\":\"2005-04-10\",\"reason\":\"volume (v) is missing or not "
+        "a number\"",
+        "\"day\":\"2005-04-11\",\"reason\":\"open is not positive\"",
+    };
+    provider_result out;
+    char err[256], *next = NULL, *log;
+    const char *at;
+    size_t lines = 0;
+
+    (void)state;
+    log = run_logged(polygon_parse_bars, text, &out, &next, err);
+    assert_int_equal(out.nbars, 2);
+    assert_int_equal(out.bars[0].day, date_from_ymd(2005, 4, 1));
+    assert_true(out.bars[0].open == 10 && out.bars[0].high == 11 &&
+                out.bars[0].low == 9 && out.bars[0].close == 10.5);
+    assert_int_equal(out.bars[0].volume, 1000);
+    assert_int_equal(out.bars[1].day, date_from_ymd(2005, 4, 12));
+    assert_true(out.bars[1].open == 12 && out.bars[1].high == 12.5 &&
+                out.bars[1].low == 11.5 && out.bars[1].close == 12.25);
+    assert_int_equal(out.bars[1].volume, 2001);
+    for (at = log; (at = strchr(at, '\n')); at++)
+        lines++;
+    assert_int_equal(lines, 10);
+    at = log;
+    for (size_t i = 0; i < 10; i++) {
+        char want[200];
+
+        snprintf(want, sizeof(want),
+                 "\"msg\":\"price bar skipped\",\"ticker\":\"AAPL\",%s}",
+                 warned[i]);
+        at = strstr(at, want);
+        assert_non_null(at);
+    }
+    assert_null(next);
+    free(log);
+    provider_result_release(&out);
+}
+
+static void test_alpaca_bars_checked(void **state)
+{
+    const char *text =
+        "{\"bars\":{\"AAPL\":[{\"t\":\"2022-02-01T05:00:00Z\",\"o\":174,"
+        "\"h\":174.84,\"l\":172.31,\"c\":174.61,\"v\":85998033},"
+        "{\"t\":\"2022-02-02T05:00:00Z\",\"o\":174,\"h\":174.5,"
+        "\"l\":172.31,\"c\":174.61,\"v\":85998033},"
+        "{\"t\":\"2022-02-03T05:00:00Z\",\"o\":174,\"h\":174.84,"
+        "\"l\":172.31,\"c\":\"174.61\",\"v\":85998033}]},"
+        "\"next_page_token\":null}";
+    provider_result out;
+    char err[256], *next = NULL, *log;
+
+    (void)state;
+    log = run_logged(alpaca_parse_bars, text, &out, &next, err);
+    assert_int_equal(out.nbars, 1);
+    assert_int_equal(out.bars[0].day, date_from_ymd(2022, 2, 1));
+    assert_int_equal(out.bars[0].volume, 85998033);
+    assert_non_null(strstr(log, "\"ticker\":\"AAPL\",\"day\":\"2022-02-02\","
+                                "\"reason\":\"high is below open or "
+                                "close\"}\n"));
+    assert_non_null(strstr(log, "\"ticker\":\"AAPL\",\"day\":\"2022-02-03\","
+                                "\"reason\":\"close (c) is missing or not a "
+                                "number\"}\n"));
+    free(log);
     provider_result_release(&out);
 }
 
@@ -243,6 +378,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_polygon_bars),
+        cmocka_unit_test(test_polygon_bars_checked),
+        cmocka_unit_test(test_alpaca_bars_checked),
         cmocka_unit_test(test_polygon_status_error),
         cmocka_unit_test(test_polygon_news),
         cmocka_unit_test(test_alpaca_bars_and_news),
