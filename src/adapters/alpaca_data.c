@@ -102,9 +102,12 @@ int alpaca_parse_news(const provider_query *q, json_t *root,
                 provider_add_news(out, pid, title.data, title.len, body.data,
                                   body.len, "article");
 
-            n->published = t;
-            n->day = tstamp_news_day(t);
-            n->tagged = provider_lists_ticker(json_object_get(r, "symbols"), q);
+            if (n) {
+                n->published = t;
+                n->day = tstamp_news_day(t);
+                n->tagged =
+                    provider_lists_ticker(json_object_get(r, "symbols"), q);
+            }
         }
         buf_release(&title);
         buf_release(&body);

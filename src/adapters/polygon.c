@@ -107,9 +107,12 @@ int polygon_parse_news(const provider_query *q, json_t *root,
         if (title.len > 0) {
             n = provider_add_news(out, json_string_value(id), title.data,
                                   title.len, body.data, body.len, "article");
-            n->published = t;
-            n->day = tstamp_news_day(t);
-            n->tagged = provider_lists_ticker(json_object_get(r, "tickers"), q);
+            if (n) {
+                n->published = t;
+                n->day = tstamp_news_day(t);
+                n->tagged =
+                    provider_lists_ticker(json_object_get(r, "tickers"), q);
+            }
         }
         buf_release(&title);
         buf_release(&body);

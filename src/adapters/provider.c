@@ -61,6 +61,23 @@ void provider_result_release(provider_result *r)
     memset(r, 0, sizeof(*r));
 }
 
+int provider_id_ok(const char *id)
+{
+    size_t len = strlen(id), cut = 80;
+    char start[81];
+
+    if (len <= PROVIDER_ID_MAX)
+        return 1;
+    /* The start logged ends on a UTF-8 boundary. */
+    while (cut > 0 && ((unsigned char)id[cut] & 0xC0) == 0x80)
+        cut--;
+    memcpy(start, id, cut);
+    start[cut] = '\0';
+    LOG_WARN("news item skipped: its provider id is over 1024 bytes",
+             LF_I("bytes", len), LF_S("id_start", start));
+    return 0;
+}
+
 provider_news *provider_add_news(provider_result *r, const char *id,
                                  const char *title, size_t tlen,
                                  const char *body, size_t blen,
@@ -68,6 +85,8 @@ provider_news *provider_add_news(provider_result *r, const char *id,
 {
     provider_news *n;
 
+    if (!provider_id_ok(id))
+        return NULL;
     if (r->nnews == r->news_cap) {
         r->news_cap = r->news_cap ? r->news_cap * 2 : 16;
         r->news = xreallocarray(r->news, r->news_cap, sizeof(*r->news));

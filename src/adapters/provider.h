@@ -101,7 +101,16 @@ provider *provider_rss_open(const config *c, char *err, size_t errlen);
 void provider_result_init(provider_result *r);
 void provider_result_release(provider_result *r);
 
-/* Appends a news item; the strings are copied (len bytes each). */
+/* The longest provider id kept, in bytes: ids are unique per source in
+ * an index, whose rows PostgreSQL limits to about 2,700 bytes. */
+#define PROVIDER_ID_MAX 1024
+
+/* 1 when id is at most PROVIDER_ID_MAX bytes; else logs a warning naming
+ * the id's length and its first 80 bytes, and returns 0. */
+int provider_id_ok(const char *id);
+
+/* Appends a news item; the strings are copied (len bytes each). Returns
+ * NULL, adding nothing, when provider_id_ok refuses id. */
 provider_news *provider_add_news(provider_result *r, const char *id,
                                  const char *title, size_t tlen,
                                  const char *body, size_t blen,

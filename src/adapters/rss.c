@@ -201,7 +201,8 @@ static int add_items(rss *r, rss_feed *f, const provider_query *q,
         if (it->published < 0 || !it->title[0])
             continue;
         day = tstamp_news_day(it->published);
-        if (day < q->from || day > q->to)
+        pid = it->link[0] ? it->link : it->id[0] ? it->id : it->title;
+        if (day < q->from || day > q->to || !provider_id_ok(pid))
             continue;
         if (it->category[0] && wants_text(r, it->category)) {
             const char *text;
@@ -215,7 +216,6 @@ static int add_items(rss *r, rss_feed *f, const provider_query *q,
             else if (text)
                 body = text;
         }
-        pid = it->link[0] ? it->link : it->id[0] ? it->id : it->title;
         n = provider_add_news(out, pid, it->title, strlen(it->title), body,
                               strlen(body),
                               it->category[0] ? it->category : "rss");

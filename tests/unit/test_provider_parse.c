@@ -74,6 +74,15 @@ static void test_polygon_bars(void **state)
     provider_result_release(&out);
 }
 
+static size_t log_lines(const char *log)
+{
+    size_t n = 0;
+
+    for (; (log = strchr(log, '\n')); log++)
+        n++;
+    return n;
+}
+
 /* Runs fn over text with stderr (the log) sent to a file; returns the
  * log written, which the caller frees. */
 static char *run_logged(provider_page_fn fn, const char *text,
@@ -147,7 +156,6 @@ static void test_polygon_bars_checked(void **state)
     provider_result out;
     char err[256], *next = NULL, *log;
     const char *at;
-    size_t lines = 0;
 
     (void)state;
     log = run_logged(polygon_parse_bars, text, &out, &next, err);
@@ -160,9 +168,7 @@ static void test_polygon_bars_checked(void **state)
     assert_true(out.bars[1].open == 12 && out.bars[1].high == 12.5 &&
                 out.bars[1].low == 11.5 && out.bars[1].close == 12.25);
     assert_int_equal(out.bars[1].volume, 2001);
-    for (at = log; (at = strchr(at, '\n')); at++)
-        lines++;
-    assert_int_equal(lines, 10);
+    assert_int_equal(log_lines(log), 10);
     at = log;
     for (size_t i = 0; i < 10; i++) {
         char want[200];
@@ -243,6 +249,51 @@ static void test_polygon_news(void **state)
     assert_string_equal(out.news[0].body, "Rates");
     assert_int_equal(out.news[0].tagged, 1);
     assert_null(next);
+    provider_result_release(&out);
+}
+
+/* An article whose id is over PROVIDER_ID_MAX bytes is skipped with a
+ * warning; the others of the page, one of exactly 1024 bytes among
+ * them, are kept. */
+static void test_polygon_news_long_id(void **state)
+{
+    size_t cap = 12000 + 3 * 200, at = 0;
+    char *text = malloc(cap), err[256], *next = NULL, *log;
+    char id1024[PROVIDER_ID_MAX + 1];
+    provider_result out;
+    const char *item = "{\"id\":\"%s\",\"published_utc\":"
+                       "\"2024-06-24T18:33:53Z\",\"title\":\"%s\"}";
+
+    (void)state;
+    assert_non_null(text);
+    memset(id1024, 'b', PROVIDER_ID_MAX);
+    id1024[PROVIDER_ID_MAX] = '\0';
+    at += (size_t)sprintf(text + at, "{\"results\":[");
+    at += (size_t)sprintf(text + at, item, "first", "First");
+    at += (size_t)sprintf(text + at, ",{\"id\":\"");
+    memset(text + at, 'a', 10000);
+    at += 10000;
+    at += (size_t)sprintf(text + at,
+                          "\",\"published_utc\":\"2024-06-24T18:33:53Z\","
+                          "\"title\":\"Long\"},");
+    at += (size_t)sprintf(text + at, item, id1024, "Edge");
+    at += (size_t)sprintf(text + at, "],\"status\":\"OK\"}");
+    assert_true(at < cap);
+    log = run_logged(polygon_parse_news, text, &out, &next, err);
+    assert_int_equal(out.nnews, 2);
+    assert_string_equal(out.news[0].provider_id, "first");
+    assert_string_equal(out.news[0].title, "First");
+    assert_string_equal(out.news[1].provider_id, id1024);
+    assert_string_equal(out.news[1].title, "Edge");
+    assert_non_null(strstr(log,
+                           "\"msg\":\"news item skipped: its provider "
+                           "id is over 1024 bytes\",\"bytes\":10000,"
+                           "\"id_start\":\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+                           "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"}"
+                           "\n"));
+    assert_int_equal(log_lines(log), 1);
+    free(log);
+    free(text);
     provider_result_release(&out);
 }
 
@@ -382,6 +433,7 @@ int main(void)
         cmocka_unit_test(test_alpaca_bars_checked),
         cmocka_unit_test(test_polygon_status_error),
         cmocka_unit_test(test_polygon_news),
+        cmocka_unit_test(test_polygon_news_long_id),
         cmocka_unit_test(test_alpaca_bars_and_news),
         cmocka_unit_test(test_not_an_object),
         cmocka_unit_test(test_alpaca_order),
