@@ -89,13 +89,13 @@ int polygon_parse_news(const provider_query *q, json_t *root,
         return PROVIDER_FAIL;
     json_array_foreach(res, i, r)
     {
-        json_t *id = json_object_get(r, "id");
+        const char *id = provider_json_id(json_object_get(r, "id"));
         json_t *when = json_object_get(r, "published_utc");
         long long t;
         provider_news *n;
         buf title, body;
 
-        if (!json_is_string(id) || !json_is_string(when) ||
+        if (!id || !json_is_string(when) ||
             tstamp_parse(json_string_value(when), &t) < 0)
             continue;
         if (tstamp_news_day(t) < q->from || tstamp_news_day(t) > q->to)
@@ -105,8 +105,8 @@ int polygon_parse_news(const provider_query *q, json_t *root,
         provider_json_text(r, "title", &title);
         provider_json_text(r, "description", &body);
         if (title.len > 0) {
-            n = provider_add_news(out, json_string_value(id), title.data,
-                                  title.len, body.data, body.len, "article");
+            n = provider_add_news(out, id, title.data, title.len, body.data,
+                                  body.len, "article");
             if (n) {
                 n->published = t;
                 n->day = tstamp_news_day(t);

@@ -12,6 +12,7 @@
 #include "adapters/provider_parse.h"
 #include "domain/date.h"
 #include "domain/pricebar.h"
+#include "domain/text.h"
 #include "lib/log.h"
 #include "lib/sha256.h"
 #include "lib/xalloc.h"
@@ -212,16 +213,99 @@ void provider_cursors_release(provider_cursors *c)
     memset(c, 0, sizeof(*c));
 }
 
+static int hex4(const char *s, unsigned *out)
+{
+    *out = 0;
+    for (int k = 0; k < 4; k++) {
+        int c = s[k];
+        int d = c >= '0' && c <= '9'   ? c - '0'
+                : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                       : -1;
+
+        if (d < 0)
+            return -1;
+        *out = *out << 4 | (unsigned)d;
+    }
+    return 0;
+}
+
+/* A copy of the JSON text s[0..len) in out in which, inside strings,
+ * bytes that are not UTF-8 become U+FFFD and so do \u escapes of lone
+ * surrogates. Returns how many were replaced. */
+static size_t json_repair(const char *s, size_t len, buf *out)
+{
+    size_t fixed = 0, i = 0, n;
+    int in_str = 0;
+    unsigned u, lo;
+
+    while (i < len) {
+        unsigned char c = (unsigned char)s[i];
+
+        if (c == '"') {
+            in_str = !in_str;
+        } else if (in_str && c == '\\' && i + 6 <= len && s[i + 1] == 'u' &&
+                   hex4(s + i + 2, &u) == 0 && u >= 0xD800 && u <= 0xDFFF) {
+            if (u <= 0xDBFF && i + 12 <= len && s[i + 6] == '\\' &&
+                s[i + 7] == 'u' && hex4(s + i + 8, &lo) == 0 && lo >= 0xDC00 &&
+                lo <= 0xDFFF) {
+                buf_add(out, s + i, 12);
+                i += 12;
+                continue;
+            }
+            buf_adds(out, "\\ufffd");
+            fixed++;
+            i += 6;
+            continue;
+        } else if (in_str && c == '\\' && i + 1 < len) {
+            buf_add(out, s + i, 2);
+            i += 2;
+            continue;
+        } else if (in_str && c >= 0x80) {
+            if ((n = text_utf8_len(s, len, i)) == 0) {
+                buf_adds(out, "\xEF\xBF\xBD");
+                fixed++;
+                i++;
+                continue;
+            }
+            buf_add(out, s + i, n);
+            i += n;
+            continue;
+        }
+        buf_addc(out, (char)c);
+        i++;
+    }
+    return fixed;
+}
+
 int provider_parse_json(const char *text, size_t len, json_t **root, char *err,
                         size_t errlen)
 {
-    json_error_t je;
+    json_error_t je, je2;
 
-    *root = json_loadb(text, len, 0, &je);
+    *root = json_loadb(text, len, JSON_ALLOW_NUL, &je);
+    if (!*root) {
+        /* One bad string must not cost the page's other items. */
+        buf fixed;
+        size_t n;
+
+        buf_init(&fixed);
+        n = json_repair(text, len, &fixed);
+        if (n > 0 &&
+            (*root = json_loadb(fixed.data, fixed.len, JSON_ALLOW_NUL, &je2)))
+            LOG_WARN("answer had invalid UTF-8 or lone surrogates in strings; "
+                     "they were read as U+FFFD",
+                     LF_I("replaced", n), LF_S("error", je.text));
+        buf_release(&fixed);
+    }
     if (*root && json_is_object(*root))
         return PROVIDER_OK;
-    snprintf(err, errlen, "the answer is not a JSON object: %s",
-             *root ? "other JSON" : je.text);
+    if (*root)
+        snprintf(err, errlen, "the answer is JSON but not an object");
+    else
+        snprintf(err, errlen,
+                 "the answer is not valid JSON: %s (line %d, column %d)",
+                 je.text, je.line, je.column);
     json_decref(*root);
     *root = NULL;
     return PROVIDER_FAIL;
@@ -298,13 +382,35 @@ void provider_json_text(json_t *o, const char *key, buf *out)
     char err[128];
     size_t at = out->len;
 
+    const char *s = json_string_value(v);
+    size_t len = json_string_length(v);
+    char *spaced = NULL;
+
     if (!json_is_string(v))
         return;
-    if (html_fragment_text(json_string_value(v), json_string_length(v), 0, out,
-                           err, sizeof(err)) < 0) {
+    if (memchr(s, '\0', len)) {
+        /* A NUL (JSON's \u0000) is white space in text. */
+        spaced = xmalloc(len);
+        for (size_t i = 0; i < len; i++)
+            spaced[i] = s[i] ? s[i] : ' ';
+        s = spaced;
+    }
+    if (html_fragment_text(s, len, 0, out, err, sizeof(err)) < 0) {
         out->len = at;
         out->data[at] = '\0';
     }
+    free(spaced);
+}
+
+const char *provider_json_id(json_t *v)
+{
+    if (!json_is_string(v))
+        return NULL;
+    if (strlen(json_string_value(v)) != json_string_length(v)) {
+        LOG_WARN("news item skipped: its id holds a NUL character");
+        return NULL;
+    }
+    return json_string_value(v);
 }
 
 int provider_lists_ticker(json_t *arr, const provider_query *q)

@@ -153,14 +153,19 @@ struct json_t;
  * and parses it as a JSON object into *root (the caller json_decref's
  * it). Returns PROVIDER_OK, PROVIDER_RETRY (unreachable, 429/5xx or a
  * cut answer after the retries) or PROVIDER_FAIL (another 4xx, over the
- * size limit, not a JSON object), with err set. */
+ * size limit, not JSON or not an object), with err set. */
 int provider_get_json(struct fetch_client *http, const char *url,
                       provider_result *out, struct json_t **root, char *err,
                       size_t errlen);
 
 /* Plain text of a JSON string member of o (HTML removed, entities
- * decoded, white space collapsed) appended to out; "" when absent. */
+ * decoded, white space collapsed, a NUL read as a space) appended to
+ * out; "" when absent. */
 void provider_json_text(struct json_t *o, const char *key, buf *out);
+
+/* The string of v for use as an id, or NULL when v is not a string or
+ * holds a NUL (a warning says so: the id would read as another). */
+const char *provider_json_id(struct json_t *v);
 
 /* 1 when the JSON array of symbols arr (any spelling ticker_normalize
  * accepts) holds one of q's feeds. */

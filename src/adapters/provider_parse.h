@@ -26,8 +26,13 @@ typedef int (*provider_page_fn)(const provider_query *q, json_t *root,
                                 size_t errlen);
 
 /* Parses len bytes of text (no NUL needed) as a JSON object into *root
- * (the caller json_decref's it). Returns PROVIDER_OK, or PROVIDER_FAIL
- * with *root NULL and a message in err. */
+ * (the caller json_decref's it). Strings may hold \u0000. When the text
+ * is not JSON only because strings hold bytes that are not UTF-8 or \u
+ * escapes of lone surrogates, those are read as U+FFFD (with a warning)
+ * so that one bad item does not cost the page. Returns PROVIDER_OK, or
+ * PROVIDER_FAIL with *root NULL and a message in err ("the answer is
+ * not valid JSON: <why> (line L, column C)" or "the answer is JSON but
+ * not an object"). */
 int provider_parse_json(const char *text, size_t len, json_t **root, char *err,
                         size_t errlen);
 

@@ -12,6 +12,10 @@
  * code points above U+10FFFF), else 0. */
 int text_valid_utf8(const char *s, size_t len);
 
+/* Bytes of the valid UTF-8 character at s[i] (i < len, by the same
+ * rules), or 0 when the bytes there are not one. */
+size_t text_utf8_len(const char *s, size_t len, size_t i);
+
 /* The clean text of a headline article: the title without a wire
  * prefix ("UPDATE 2-", "RPT-", "CORRECTED-"), then the summary without
  * leading bullets ("* "), joined by " | " when both are non-empty; runs

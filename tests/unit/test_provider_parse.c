@@ -83,21 +83,25 @@ static size_t log_lines(const char *log)
     return n;
 }
 
-/* Runs fn over text with stderr (the log) sent to a file; returns the
- * log written, which the caller frees. */
-static char *run_logged(provider_page_fn fn, const char *text,
-                        provider_result *out, char **next, char *err)
+/* Sends stderr (the log) to a file until log_end, which returns what
+ * was written (the caller frees). */
+static FILE *log_begin(int *saved)
 {
     FILE *f = tmpfile();
-    int saved = dup(2);
-    long len;
-    char *log;
 
     assert_non_null(f);
     log_init("test", LOG_LEVEL_WARN);
     fflush(stderr);
+    *saved = dup(2);
     dup2(fileno(f), 2);
-    assert_int_equal(run(fn, text, out, next, err), PROVIDER_OK);
+    return f;
+}
+
+static char *log_end(FILE *f, int saved)
+{
+    long len;
+    char *log;
+
     fflush(stderr);
     dup2(saved, 2);
     close(saved);
@@ -107,6 +111,17 @@ static char *run_logged(provider_page_fn fn, const char *text,
     assert_int_equal(pread(fileno(f), log, (size_t)len, 0), len);
     fclose(f);
     return log;
+}
+
+/* run() with the log captured; returns the log (the caller frees). */
+static char *run_logged(provider_page_fn fn, const char *text,
+                        provider_result *out, char **next, char *err)
+{
+    int saved;
+    FILE *f = log_begin(&saved);
+
+    assert_int_equal(run(fn, text, out, next, err), PROVIDER_OK);
+    return log_end(f, saved);
 }
 
 static void test_polygon_bars_checked(void **state)
@@ -340,11 +355,78 @@ static void test_not_an_object(void **state)
     assert_int_equal(provider_parse_json("[1]", 3, &root, err, sizeof(err)),
                      PROVIDER_FAIL);
     assert_null(root);
-    assert_string_equal(err, "the answer is not a JSON object: other JSON");
+    assert_string_equal(err, "the answer is JSON but not an object");
+    assert_int_equal(
+        provider_parse_json("{\"a\":}", 6, &root, err, sizeof(err)),
+        PROVIDER_FAIL);
+    assert_null(root);
+    assert_string_equal(err, "the answer is not valid JSON: unexpected token "
+                             "near '}' (line 1, column 6)");
+    /* A bad byte outside strings is not repaired. */
+    assert_int_equal(
+        provider_parse_json("{\"a\":1\xff}", 8, &root, err, sizeof(err)),
+        PROVIDER_FAIL);
+    assert_string_equal(err, "the answer is not valid JSON: unable to decode "
+                             "byte 0xff near '1' (line 1, column 6)");
     /* The length bounds the text: no NUL is needed or read. */
     assert_int_equal(provider_parse_json("{}xx", 2, &root, err, sizeof(err)),
                      PROVIDER_OK);
     json_decref(root);
+}
+
+/* One item with \u0000, a Latin-1 byte or a lone surrogate does not
+ * cost the page: a NUL is a space in text, the others read as U+FFFD;
+ * an id holding a NUL skips its item only. */
+static void test_polygon_news_bad_strings(void **state)
+{
+    const char text[] =
+        "{\"results\":["
+        "{\"id\":\"n1\",\"published_utc\":\"2024-06-24T18:33:53Z\","
+        "\"title\":\"Apple\\u0000rises\",\"description\":\"a\\u0000\"},"
+        "{\"id\":\"n2\",\"published_utc\":\"2024-06-24T18:33:53Z\","
+        "\"title\":\"Caf\xe9 \\udc00 \\ud83d\\ude00 \\ud800x\"},"
+        "{\"id\":\"n\\u00003\",\"published_utc\":\"2024-06-24T18:33:53Z\","
+        "\"title\":\"NUL id\"},"
+        "{\"id\":\"n4\",\"published_utc\":\"2024-06-24T18:33:53Z\","
+        "\"title\":\"Fine \\\"quoted\\\" \xc3\xa9\"}],\"status\":\"OK\"}";
+    provider_query q = query();
+    provider_result out;
+    char err[256], *next = NULL, *log;
+    json_t *root;
+    int saved;
+    FILE *f;
+
+    (void)state;
+    f = log_begin(&saved);
+    assert_int_equal(
+        provider_parse_json(text, sizeof(text) - 1, &root, err, sizeof(err)),
+        PROVIDER_OK);
+    provider_result_init(&out);
+    assert_int_equal(
+        polygon_parse_news(&q, root, &out, &next, err, sizeof(err)),
+        PROVIDER_OK);
+    json_decref(root);
+    log = log_end(f, saved);
+
+    assert_int_equal(out.nnews, 3);
+    assert_string_equal(out.news[0].provider_id, "n1");
+    assert_string_equal(out.news[0].title, "Apple rises");
+    assert_string_equal(out.news[0].body, "a");
+    assert_string_equal(out.news[1].provider_id, "n2");
+    assert_string_equal(out.news[1].title,
+                        "Caf\xef\xbf\xbd \xef\xbf\xbd \xf0\x9f\x98\x80 "
+                        "\xef\xbf\xbdx");
+    assert_string_equal(out.news[2].provider_id, "n4");
+    assert_string_equal(out.news[2].title, "Fine \"quoted\" \xc3\xa9");
+    assert_int_equal(log_lines(log), 2);
+    assert_non_null(strstr(log, "\"msg\":\"answer had invalid UTF-8 or lone "
+                                "surrogates in strings; they were read as "
+                                "U+FFFD\",\"replaced\":3,\"error\":\"unable "
+                                "to decode byte 0xe9 near '\\\"Caf'\"}\n"));
+    assert_non_null(strstr(log, "\"msg\":\"news item skipped: its id holds "
+                                "a NUL character\"}\n"));
+    free(log);
+    provider_result_release(&out);
 }
 
 static void test_alpaca_order(void **state)
@@ -436,6 +518,7 @@ int main(void)
         cmocka_unit_test(test_polygon_news_long_id),
         cmocka_unit_test(test_alpaca_bars_and_news),
         cmocka_unit_test(test_not_an_object),
+        cmocka_unit_test(test_polygon_news_bad_strings),
         cmocka_unit_test(test_alpaca_order),
         cmocka_unit_test(test_alpaca_refusal),
         cmocka_unit_test(test_alpaca_positions_account_clock),
