@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <jansson.h>
 
@@ -190,6 +191,62 @@ char *provider_rebase_url(const char *base, const char *next)
         blen--;
     return xasprintf("%.*s%s%s", (int)blen, base, path[0] == '/' ? "" : "/",
                      path);
+}
+
+/* "scheme://host:port" of an http(s) URL, lower case, the port made
+ * explicit; -1 when url is not one or its authority holds more than a
+ * host name or address of [A-Za-z0-9.-] and a port (user info, IPv6,
+ * '\\' and the like are refused rather than interpreted). */
+static int url_origin(const char *url, char *out, size_t cap)
+{
+    const char *p;
+    char host[256];
+    size_t n = 0;
+    long port;
+    int https;
+
+    if (strncasecmp(url, "http://", 7) == 0) {
+        https = 0;
+        p = url + 7;
+    } else if (strncasecmp(url, "https://", 8) == 0) {
+        https = 1;
+        p = url + 8;
+    } else {
+        return -1;
+    }
+    for (; n < sizeof(host) - 1 && *p; p++) {
+        if (*p >= 'A' && *p <= 'Z')
+            host[n++] = (char)(*p - 'A' + 'a');
+        else if ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+                 *p == '.' || *p == '-')
+            host[n++] = *p;
+        else
+            break;
+    }
+    host[n] = '\0';
+    port = https ? 443 : 80;
+    if (*p == ':') {
+        char *end;
+
+        if (p[1] < '0' || p[1] > '9')
+            return -1;
+        port = strtol(p + 1, &end, 10);
+        if (port < 1 || port > 65535 || end - p > 6)
+            return -1;
+        p = end;
+    }
+    if (n == 0 || (*p && *p != '/' && *p != '?' && *p != '#'))
+        return -1;
+    snprintf(out, cap, "%s://%s:%ld", https ? "https" : "http", host, port);
+    return 0;
+}
+
+int provider_same_origin(const char *a, const char *b)
+{
+    char oa[300], ob[300];
+
+    return url_origin(a, oa, sizeof(oa)) == 0 &&
+           url_origin(b, ob, sizeof(ob)) == 0 && strcmp(oa, ob) == 0;
 }
 
 int provider_cursor_seen(provider_cursors *c, const char *cursor)

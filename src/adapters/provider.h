@@ -135,6 +135,12 @@ const char *provider_news_hash(provider_news *n);
  * (the caller frees). */
 char *provider_rebase_url(const char *base, const char *next);
 
+/* 1 when the http(s) URLs a and b have the same scheme, host and port
+ * (case aside, default ports made explicit); 0 otherwise, and for a
+ * URL whose host part holds more than a name or address and a port
+ * (user info, "\\", IPv6 brackets). */
+int provider_same_origin(const char *a, const char *b);
+
 /* Cursors already followed in one paginated query, so that a server
  * handing back a cursor it gave before cannot make us loop. */
 typedef struct provider_cursors {

@@ -10,6 +10,8 @@
  * in SEC_FULL_TEXT_FORMS get the text of their filing: the entry links
  * to the filing's index page, the full submission is the ".txt" beside
  * it, and its main document's text becomes the body (adapters/sec.h).
+ * Only a filing on the scheme, host and port of the feed that lists it
+ * is fetched, without following redirects; another keeps its summary.
  * Filings are cached for the worker's life (at most RSS_FILING_CACHE).
  *
  * The provider id of an item is its link (distinct per company for SEC,
@@ -57,6 +59,7 @@ typedef struct rss {
     size_t max_response;
     budget *budget;
     fetch_client *http;
+    fetch_client *filing_http; /* follows no redirect */
 } rss;
 
 static double now_s(void)
@@ -130,10 +133,14 @@ static int wants_text(const rss *r, const char *form)
     return 0;
 }
 
-/* The text of the filing an SEC entry links to, cached. Returns
- * PROVIDER_OK with *text set (owned by the cache) or an error. */
-static int filing_text(rss *r, const feed_item *it, provider_result *out,
-                       const char **text, char *err, size_t errlen)
+/* The text of the filing an SEC entry of the feed at feed_url links
+ * to, cached. Returns PROVIDER_OK with *text set (owned by the cache;
+ * NULL when the link is no filing index, or is on another scheme, host
+ * or port than the feed: a feed must not make us fetch other servers)
+ * or an error. */
+static int filing_text(rss *r, const char *feed_url, const feed_item *it,
+                       provider_result *out, const char **text, char *err,
+                       size_t errlen)
 {
     char *url = sec_submission_url(it->link);
     fetch_response res;
@@ -144,6 +151,14 @@ static int filing_text(rss *r, const feed_item *it, provider_result *out,
     *text = NULL;
     if (!url)
         return PROVIDER_OK;
+    if (!provider_same_origin(url, feed_url)) {
+        LOG_WARN("filing text not fetched: the entry links to another "
+                 "scheme, host or port than its feed; the entry keeps its "
+                 "summary",
+                 LF_S("link", it->link), LF_S("feed", feed_url));
+        free(url);
+        return PROVIDER_OK;
+    }
     for (size_t i = 0; i < r->nfilings; i++) {
         if (strcmp(r->filings[i].url, url) == 0) {
             *text = r->filings[i].text;
@@ -151,7 +166,7 @@ static int filing_text(rss *r, const feed_item *it, provider_result *out,
             return PROVIDER_OK;
         }
     }
-    rc = fetch_get(r->http, url, &res, err, errlen);
+    rc = fetch_get(r->filing_http, url, &res, err, errlen);
     if (rc != FETCH_OK) {
         fetch_response_release(&res);
         free(url);
@@ -206,7 +221,7 @@ static int add_items(rss *r, rss_feed *f, const provider_query *q,
             continue;
         if (it->category[0] && wants_text(r, it->category)) {
             const char *text;
-            int rc = filing_text(r, it, out, &text, err, errlen);
+            int rc = filing_text(r, f->url, it, out, &text, err, errlen);
 
             if (rc == PROVIDER_RETRY)
                 return rc;
@@ -270,6 +285,7 @@ static void rss_release(provider *p)
     free(r->forms);
     free(r->filings);
     fetch_free(r->http);
+    fetch_free(r->filing_http);
     budget_free(r->budget);
     free(r);
 }
@@ -343,8 +359,10 @@ provider *provider_rss_open(const config *c, char *err, size_t errlen)
             "application/xml, text/xml, text/html;q=0.5",
             NULL};
         const fetch_options o = {"rss", headers, r->budget, 1};
+        const fetch_options filings = {"rss", headers, r->budget, 0};
 
         r->http = fetch_new(c, &o);
+        r->filing_http = fetch_new(c, &filings);
     }
     p = xcalloc(1, sizeof(*p));
     p->name = "rss";

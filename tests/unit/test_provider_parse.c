@@ -429,6 +429,49 @@ static void test_polygon_news_bad_strings(void **state)
     provider_result_release(&out);
 }
 
+/* Only a filing on its feed's scheme, host and port is fetched
+ * (rss.c): the origin comparison. */
+static void test_same_origin(void **state)
+{
+    static const char *const feed =
+        "https://www.sec.gov/cgi-bin/browse-edgar?action=getcurrent";
+    static const struct {
+        const char *url;
+        int same;
+    } cases[] = {
+        {"https://www.sec.gov/Archives/edgar/data/1/0001-25-1.txt", 1},
+        {"HTTPS://WWW.SEC.GOV:443/Archives/x.txt", 1},
+        {"https://www.sec.gov", 1},
+        {"https://www.sec.gov?x", 1},
+        {"http://www.sec.gov/Archives/x.txt", 0},
+        {"https://www.sec.gov:8443/Archives/x.txt", 0},
+        {"http://127.0.0.1:18481/internal/secret.txt", 0},
+        {"https://www.sec.gov@127.0.0.1/x.txt", 0},
+        {"https://www.sec.gov.evil.example/x.txt", 0},
+        {"https://www.sec.gov\\@127.0.0.1/x.txt", 0},
+        {"https://www.sec.gov:/x.txt", 0},
+        {"https://www.sec.gov:99999/x.txt", 0},
+        {"https://[::1]/x.txt", 0},
+        {"file:///etc/passwd", 0},
+        {"//www.sec.gov/x.txt", 0},
+        {"", 0},
+    };
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+        if (provider_same_origin(cases[i].url, feed) != cases[i].same)
+            fail_msg("%s: expected %d", cases[i].url, cases[i].same);
+    assert_int_equal(provider_same_origin("http://127.0.0.1:80/a",
+                                          "http://127.0.0.1/feed.xml"),
+                     1);
+    assert_int_equal(provider_same_origin("http://127.0.0.1:8080/a",
+                                          "http://127.0.0.1:8081/feed.xml"),
+                     0);
+    assert_int_equal(provider_same_origin("http://localhost:8080/a",
+                                          "http://127.0.0.1:8080/feed.xml"),
+                     0);
+}
+
 static void test_alpaca_order(void **state)
 {
     const char *text =
@@ -519,6 +562,7 @@ int main(void)
         cmocka_unit_test(test_alpaca_bars_and_news),
         cmocka_unit_test(test_not_an_object),
         cmocka_unit_test(test_polygon_news_bad_strings),
+        cmocka_unit_test(test_same_origin),
         cmocka_unit_test(test_alpaca_order),
         cmocka_unit_test(test_alpaca_refusal),
         cmocka_unit_test(test_alpaca_positions_account_clock),
