@@ -24,10 +24,21 @@ API gives:
         the first time; page 1 = bars_GET_AAPL; its next_page_token gives
         bars_GET_multi (502 the first time).
     /v1beta1/news                         page1, then (page_token) page2.
+  Polygon, hostile answers (ticker MSFT)
+    /v2/aggs/ticker/MSFT/range/1/day/..   two sane bars among bars with
+        bad prices, high below low, absurd volumes and missing fields.
+    /v2/reference/news?ticker=MSFT        a page holding an article with
+        a 10,000-byte id, one with \u0000 in its title, one with a
+        Latin-1 byte and a lone surrogate, and a plain one.
   Feeds
     /rss/sec-latest.xml                   the SEC Atom feed (ISO-8859-1)
     /rss/filings.xml                      a one-entry Atom feed written
         here, linking an 8-K index page on this server
+    /rss/hostile.xml                      an 8-K entry linking an index
+        page on http://localhost:PORT (another host than the feed's),
+        an entry with a 9,000-byte link and a plain entry
+    /internal/...                         what the hostile entry points
+        at; it must never be fetched (counted as "internal")
     /Archives/edgar/data/.../0001213900-25-032135.txt   the ABVC 8-K
   Control
     /__stats                              JSON: requests per route
@@ -67,6 +78,75 @@ FILINGS_FEED = """<?xml version="1.0" encoding="UTF-8"?>
 </entry>
 </feed>
 """
+
+
+HOSTILE_FEED = """<?xml version="1.0" encoding="UTF-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom">
+<title>Hostile filings</title>
+<updated>2025-04-17T18:00:00-04:00</updated>
+<entry>
+<title>8-K - INTERNAL PROBE INC (0000000001) (Filer)</title>
+<link rel="alternate" type="text/html" href="http://localhost:{port}/internal/0000000001-25-000001-index.htm"/>
+<summary type="html">Filed: 2025-04-17 probe</summary>
+<updated>2025-04-17T10:00:00-04:00</updated>
+<category scheme="https://www.sec.gov/" label="form type" term="8-K"/>
+<id>urn:tag:sec.gov,2008:accession-number=0000000001-25-000001</id>
+</entry>
+<entry>
+<title>Long link entry</title>
+<link href="{base}/news/{long}"/>
+<summary>too long an id</summary>
+<updated>2025-04-17T11:00:00-04:00</updated>
+<id>urn:long</id>
+</entry>
+<entry>
+<title>Plain entry</title>
+<link href="{base}/news/plain"/>
+<summary>kept</summary>
+<updated>2025-04-17T12:00:00-04:00</updated>
+<id>urn:plain</id>
+</entry>
+</feed>
+"""
+
+
+def hostile_bars():
+    """Two sane bars (2024-03-01 and 2024-03-11) among bad ones."""
+    day0 = 1709269200000  # 2024-03-01 00:00 New York (EST) in ms
+    ok = {"o": 10, "h": 11, "l": 9, "c": 10.5, "v": 1000}
+    bad = [
+        {"o": -10},
+        {"h": 8, "l": 9.5},
+        {"h": 1e308},
+        {"l": 5e-324},
+        {"v": 9.3e18},
+        {"v": 1e300},
+        {"h": None},
+    ]
+    rows = [dict(ok, t=day0)]
+    for k, b in enumerate(bad):
+        r = dict(ok, t=day0 + (k + 1) * 86400000)
+        r.update(b)
+        rows.append({key: v for key, v in r.items() if v is not None})
+    # 2024-03-11 00:00 New York is EDT, an hour earlier in UTC.
+    rows.append(dict(ok, o=12, h=12.5, l=11.5, c=12.25, v=2000,
+                     t=day0 + 10 * 86400000 - 3600000))
+    return {"ticker": "MSFT", "status": "OK", "results": rows}
+
+
+def hostile_news():
+    """Raw bytes: one item holds a Latin-1 byte, which JSON forbids."""
+    def item(pid, title):
+        return ('{"id":"%s","published_utc":"2024-03-05T15:00:00Z",'
+                '"title":"%s","tickers":["MSFT"]}' % (pid, title))
+    items = [
+        item("m-long-" + "x" * 10000, "Long id"),
+        item("m-nul", "Microsoft\\u0000gains"),
+        item("m-latin1", "Caf\xe9 \\udc00 Microsoft"),
+        item("m-plain", "Microsoft plain"),
+    ]
+    body = '{"status":"OK","results":[' + ",".join(items) + "]}"
+    return body.encode("latin-1")
 
 
 class State:
@@ -151,6 +231,21 @@ class Handler(BaseHTTPRequestHandler):
                 return self.send(
                     200, FILINGS_FEED.format(base=base), "application/atom+xml"
                 )
+            if p == "/rss/hostile.xml":
+                st.hit("rss:hostile")
+                port = self.server.server_port
+                return self.send(
+                    200,
+                    HOSTILE_FEED.format(
+                        port=port,
+                        base="http://127.0.0.1:%d" % port,
+                        long="l" * 9000,
+                    ),
+                    "application/atom+xml",
+                )
+            if p.startswith("/internal/"):
+                st.hit("internal")
+                return self.send(200, "internal secret", "text/plain")
             if p.endswith("/0001213900-25-032135.txt"):
                 st.hit("sec:abvc")
                 return self.send(
@@ -197,6 +292,12 @@ class Handler(BaseHTTPRequestHandler):
                     "next_url": INVALID + st.first_aggs_path + "?cursor=page2",
                 },
             )
+        if p.startswith("/v2/aggs/ticker/MSFT/"):
+            st.hit("polygon:aggs:MSFT")
+            return self.send(200, hostile_bars())
+        if p == "/v2/reference/news" and q.get("ticker", [""])[0] == "MSFT":
+            st.hit("polygon:news:MSFT")
+            return self.send(200, hostile_news())
         if p.startswith("/v2/aggs/ticker/NFLX/"):
             n = st.hit("polygon:aggs:NFLX")
             if n == 1:

@@ -3,7 +3,9 @@
 # 127.0.0.1 (tests/fakes/fake_market.py) that serves recorded Polygon
 # and Alpaca answers, the SEC EDGAR Atom feed and an 8-K submission,
 # with pagination, a repeated cursor, 429 + Retry-After (seconds and an
-# HTTP date), 502/503 and a body cut short. The real ingestion worker
+# HTTP date), 502/503 and a body cut short, and hostile answers (bad
+# bars, an overlong id, \u0000, invalid UTF-8, a feed entry pointing at
+# another host). The real ingestion worker
 # runs unchanged (INGEST_PROVIDER switches it); the test asserts the
 # exact bars and documents it stores, and that the shared request
 # budget in Redis counted every request the server saw.
@@ -205,5 +207,57 @@ assert_eq "rss: filers named in capitals are tagged" \
     "$(sql "SELECT ticker, count(*) FROM document_tickers
             WHERE origin = 'mention' GROUP BY 1 ORDER BY 1" |
         tr '\n' ' ' | sed 's/ $//')"
+
+echo "polygon (hostile answers)"
+setup_db stonks_it_prov_hostile
+export INGEST_PROVIDER=polygon POLYGON_BASE_URL=$BASE
+ingest polygon-hostile \
+    '{"ticker":"MSFT","day":"2024-03-11","from":"2024-03-05","bars_from":"2024-03-01"}'
+assert_eq "polygon hostile: only the sane bars stored" \
+    "MSFT|2024-03-01|10|11|9|10.5|1000|polygon MSFT|2024-03-11|12|12.5|11.5|12.25|2000|polygon " \
+    "$(bars)"
+assert_eq "polygon hostile: each bad bar named with its reason" \
+    "2024-03-02 open is not positive
+2024-03-03 low is above high
+2024-03-04 high is above 100000000
+2024-03-05 low is below 0.0001
+2024-03-06 volume does not fit 64 bits
+2024-03-07 volume does not fit 64 bits
+2024-03-08 high (h) is missing or not a number" \
+    "$(grep '"msg":"price bar skipped"' "$VAR/polygon-hostile.log" |
+        /usr/bin/python3 -c 'import json, sys
+for l in sys.stdin:
+    d = json.loads(l)
+    assert d["level"] == "warn" and d["ticker"] == "MSFT"
+    print(d["day"], d["reason"])')"
+assert_eq "polygon hostile: NUL, Latin-1 and lone surrogate kept the page" \
+    "$(printf 'm-latin1|Caf\xef\xbf\xbd \xef\xbf\xbd Microsoft\nm-nul|%s\n%s' \
+        'Microsoft gains' 'm-plain|Microsoft plain')" \
+    "$(sql "SELECT provider_id, title FROM documents ORDER BY 1")"
+assert_eq "polygon hostile: the 10,000-byte id skipped with a warning" \
+    "10007" \
+    "$(grep '"msg":"news item skipped: its provider id is over 1024 bytes"' \
+        "$VAR/polygon-hostile.log" | sed 's/.*"bytes":\([0-9]*\).*/\1/')"
+assert_eq "polygon hostile: the repaired strings counted" 1 \
+    "$(grep -c '"msg":"answer had invalid UTF-8 or lone surrogates in strings; they were read as U+FFFD","job":"[^"]*","replaced":2,' \
+        "$VAR/polygon-hostile.log")"
+
+echo "rss (hostile feed)"
+setup_db stonks_it_prov_rss_hostile
+export INGEST_PROVIDER=rss SEC_FULL_TEXT_FORMS=8-K
+export RSS_FEEDS="$BASE/rss/hostile.xml"
+ingest rss-hostile '{"ticker":"AAPL","day":"2025-04-17","from":"2025-04-17"}'
+assert_eq "rss hostile: entries stored, the 8-K with its summary" \
+    "8-K - INTERNAL PROBE INC (0000000001) (Filer)|Filed: 2025-04-17 probe|8-K
+Plain entry|kept|rss" \
+    "$(sql "SELECT title, body, news_type FROM documents ORDER BY title")"
+assert_eq "rss hostile: a filing on another host is never fetched" 0 \
+    "$(served internal)"
+assert_eq "rss hostile: ... and the entry says why" 1 \
+    "$(grep -c '"msg":"filing text not fetched: the entry links to another scheme, host or port than its feed; the entry keeps its summary"' \
+        "$VAR/rss-hostile.log")"
+assert_eq "rss hostile: the 9,000-byte link skipped with a warning" 1 \
+    "$(grep -c '"msg":"news item skipped: its provider id is over 1024 bytes","job":"[^"]*","bytes":90[0-9][0-9],' \
+        "$VAR/rss-hostile.log")"
 
 finish
