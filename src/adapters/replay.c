@@ -1,12 +1,14 @@
 #include "adapters/replay.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "adapters/csv.h"
 #include "domain/date.h"
+#include "domain/exchange.h"
 #include "domain/pricebar.h"
 #include "domain/text.h"
 #include "lib/fileio.h"
@@ -169,7 +171,8 @@ static int parse_bar(const csv_line *l, replay_bar *b)
         parse_double(l->field[5], l->len[5], &b->close) < 0 ||
         parse_ll(l->field[6], l->len[6], &b->volume) < 0 ||
         pricebar_check(b->open, b->high, b->low, b->close, (double)b->volume) !=
-            NULL)
+            NULL ||
+        !exchange_is_open(b->day)) /* a weekend or a holiday */
         return -1;
     return 0;
 }
@@ -213,6 +216,32 @@ static int add_bar(void *ctx, const csv_line *l, const char *line, size_t off,
     b->line_len = len;
     r->nbars++;
     return 0;
+}
+
+/* In n rows sorted by ticker, day and place in the file, a bar given
+ * again for the same ticker and day replaces the earlier one (as the
+ * database's upsert does); drops the earlier ones, counting them as
+ * rejected rows, and returns how many rows are left. */
+static size_t drop_earlier_bars(void *rows, size_t n, size_t size,
+                                size_t ticker_at, size_t day_at,
+                                size_t *rejected)
+{
+    char *v = rows;
+    size_t out = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        char *a = v + i * size, *b = v + (i + 1) * size;
+
+        if (i + 1 < n && strcmp(a + ticker_at, b + ticker_at) == 0 &&
+            memcmp(a + day_at, b + day_at, sizeof(int32_t)) == 0) {
+            (*rejected)++;
+            continue;
+        }
+        if (out != i)
+            memcpy(v + out * size, a, size);
+        out++;
+    }
+    return out;
 }
 
 static int cmp_news(const void *a, const void *b)
@@ -260,6 +289,9 @@ static int parse_texts(replay_data *r, size_t nlen, size_t plen,
         return -1;
     xqsort(r->news, r->nnews, sizeof(*r->news), cmp_news);
     xqsort(r->bars, r->nbars, sizeof(*r->bars), cmp_bar);
+    r->nbars = drop_earlier_bars(r->bars, r->nbars, sizeof(*r->bars),
+                                 offsetof(replay_bar, ticker),
+                                 offsetof(replay_bar, day), &r->rejected);
     return 0;
 }
 
@@ -503,6 +535,10 @@ static int index_file(replay_index *x, replay_file *rf, const char *path,
         walk_file(&rf->file, &w, err, errlen) < 0)
         goto out;
     xqsort(nl.v, nl.n, sizeof(*nl.v), cmp_note);
+    if (!news)
+        nl.n = drop_earlier_bars(nl.v, nl.n, sizeof(*nl.v),
+                                 offsetof(row_note, ticker),
+                                 offsetof(row_note, day), &x->rejected);
     index_notes(rf, &nl);
     rc = 0;
 out:

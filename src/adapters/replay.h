@@ -54,7 +54,8 @@ typedef struct replay_data {
     replay_bar *bars; /* sorted by ticker, day */
     size_t nbars;
     size_t news_cap, bars_cap;
-    size_t rejected; /* rows skipped as unreadable */
+    size_t rejected; /* rows skipped: unreadable, a bar of a day the
+                      * exchange is closed, a bar given again later */
 } replay_data;
 
 /* Loads both files from dir. Returns 0, or -1 with a message naming the
@@ -96,7 +97,8 @@ typedef struct replay_file {
 
 typedef struct replay_index {
     replay_file news, prices;
-    size_t rejected; /* rows skipped as unreadable */
+    size_t rejected; /* rows skipped: unreadable, a bar of a day the
+                      * exchange is closed, a bar given again later */
     char *win; /* bytes win_off.. of win_file, read last */
     const replay_file *win_file;
     size_t win_off, win_len, win_cap;

@@ -82,6 +82,19 @@ assert_eq "no trade: no best and worst tickers" \
     "  best and worst tickers: none, no ticker gained or lost" \
     "$("${BT[@]}" --no-files --null-runs 0 --tickers AAPL,F \
         --buy-threshold 1 --sell-threshold -1 2>/dev/null | grep 'tickers:')"
+# A bar on a Saturday is no session, and a bar given again replaces the
+# earlier one (as the database's upsert does): the same 125 sessions and
+# 10078 bars.
+mkdir -p "$WORK/odd"
+cp "$ROOT/data/replay/"*.csv "$WORK/odd/"
+printf '%s\n' "AAPL,2011-07-09,46.0,46.1,45.1,46.0,1000" \
+    "AAPL,2011-07-08,45.273,46.103,45.102,46.064,136477568" \
+    >>"$WORK/odd/daily_ohlcv_2011-2012H1_40tickers.csv"
+assert_eq "a Saturday bar and a bar given twice" \
+    "Backtest 2011-07-06 .. 2011-12-30: 125 sessions, 40 tickers
+10078 price bars" \
+    "$("${BT[@]}" --no-files --null-runs 0 --data "$WORK/odd" 2>/dev/null |
+        head -n 2 | sed 's/.*; //')"
 out=$("${BT[@]}" --out '' 2>&1)
 assert_eq "backtest --out ''" "2 stonks backtest: --out: expected a folder \
 (--no-files writes none)" "$? $out"

@@ -184,6 +184,8 @@ static void test_index_matches_full_load_on_awkward_files(void **state)
                                  "AAPL,2011-07-08,50,51,50.6,50.5,200\r\n"
                                  "AAPL,2011-07-11,50,51,49,51.5,200\r\n"
                                  "AAPL,2011-07-12,50,100000001,49,50,2\r\n"
+                                 "AAPL,2011-07-09,50,51,49,50.5,200\r\n"
+                                 "MSFT,2011-07-06,27,27.5,26.5,27.2,150\r\n"
                                  "MSFT,2011-07-05,25,25.5,24.5,25.2,90";
 
     (void)state;
@@ -209,9 +211,21 @@ static void test_index_matches_full_load_on_awkward_files(void **state)
         fail_msg("%s", err);
     assert_int_equal(x.news.nrefs, 7);
     assert_int_equal(x.prices.nrefs, 3);
-    /* 5 news rows, 5 bars: high below low, a negative open, low above
-     * the close, high below the close, high over 100,000,000. */
-    assert_int_equal(x.rejected, 5 + 5);
+    /* 5 news rows, 7 bars: high below low, a negative open, low above
+     * the close, high below the close, high over 100,000,000, a
+     * Saturday, and MSFT's first bar of 2011-07-06, given again later
+     * (the later one is kept). */
+    assert_int_equal(x.rejected, 5 + 7);
+    assert_int_equal(replay_index_bars(&x, "MSFT", date_from_ymd(2011, 7, 6),
+                                       date_from_ymd(2011, 7, 6), &first),
+                     1);
+    {
+        replay_bar bar;
+
+        assert_int_equal(
+            replay_index_read_bar(&x, first, &bar, err, sizeof(err)), 0);
+        assert_true(bar.close == 27.2 && bar.volume == 150);
+    }
     assert_int_equal(x.news.ntickers, 3);
     assert_int_equal(replay_index_news(&x, "MSFT", 0, INT32_MAX, &first), 2);
     assert_int_equal(replay_index_read_news(&x, first, &row, err, sizeof(err)),
