@@ -200,7 +200,9 @@ static const setting config_table[] = {
     {"PAPER_SLIPPAGE_BPS", SET_INT, "5", OFF(paper_slippage_bps), 0, 1000, NULL,
      "paper broker: slippage in basis points"},
     {"PAPER_COMMISSION_CENTS", SET_INT, "0", OFF(paper_commission_cents), 0,
-     100000, NULL, "paper broker: commission per order, cents"},
+     100000, NULL,
+     "paper broker: commission per order, cents; the risk checks count it "
+     "in the cash an order needs and holds back"},
     {"STARTING_CASH", SET_MONEY, "100000.00", OFF(starting_cash), 0, 0, NULL,
      "paper account's starting cash, dollars"},
     {"LAKE_URI", SET_STR, "var/lake/warehouse", OFF(lake_uri), 0, 0, NULL,

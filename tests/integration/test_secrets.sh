@@ -132,6 +132,8 @@ wait "$qa_pid" "$reg_pid" 2>/dev/null
 "$BIN" config >"$OUT/config-ok.out" 2>&1
 assert_eq "config exit, valid settings" "0" "$?"
 "$BIN" config --markdown >"$OUT/config-md.out" 2>&1
+assert_eq "README's settings table is what config --markdown prints" "" \
+    "$(grep -vxF -f "$ROOT/README.md" "$OUT/config-md.out")"
 POSTGRES_PORT=x "$BIN" config >"$OUT/config-bad.out" 2>&1
 assert_eq "config exit, bad value" "2" "$?"
 STONKS_ENV=production REDIS_PASSWORD= "$BIN" config \
