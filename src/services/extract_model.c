@@ -340,7 +340,9 @@ static int once_parse(int argc, char **argv, once_args *a, char *msg,
         }
     }
     if (a->ntickers == 0)
-        snprintf(msg, msglen, "--tickers is required");
+        snprintf(msg, msglen,
+                 "--tickers is required (one ticker or more, "
+                 "such as AAPL,MSFT)");
     else if (unlisted_alias(a))
         snprintf(msg, msglen, "--alias names %s, which is not in --tickers",
                  unlisted_alias(a));

@@ -91,6 +91,15 @@ refused() { # WHAT EXPECTED-MESSAGE COMMAND...: exit 1 or 2, that message
     assert_eq "$what" "refused: $want" \
         "$([ $rc -eq 1 ] || [ $rc -eq 2 ] && echo refused || echo "exit $rc"): $(head -1 "$T/bad.out")"
 }
+refused "extract-once: an empty --tickers" "stonks extract-once: --tickers \
+is required (one ticker or more, such as AAPL,MSFT)" \
+    "$BIN" extract-once --tickers '' --text 'Profit rose'
+assert_eq "extract-once: a byte order mark and a soft hyphen are not read" \
+    '{"ticker":"AAPL","sentiment":-0.928586,"label":"negative",'\
+'"relevance":0.60,"confidence":0.933730,"event_type":"earnings",'\
+'"model":"embedded-linear/4","text_shown":25,"text_len":25}' \
+    "$("$BIN" extract-once --tickers AAPL --alias AAPL=Apple \
+        --text $'\uFEFFApple pro\u00ADfit fell sharply')"
 printf 'Profit rose .@positive\nno label here\n' >"$T/nolabel.txt"
 printf 'Profit rose .@positive\n   @negative\n' >"$T/nosentence.txt"
 printf 'Profit rose .@Positive\n' >"$T/badlabel.txt"
