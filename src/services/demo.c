@@ -228,8 +228,12 @@ static void show_progress(queue_client *q, db *d, double t0, long long docs0,
     free(p);
     if (docs < docs0)
         docs = docs0;
-    printf("%sreplay: day %u/%u  documents extracted %lld", tty ? "\r" : "",
-           done, total, docs);
+    if (total == 0) /* the scheduler has not said how many days yet */
+        printf("%sreplay: starting  documents extracted %lld", tty ? "\r" : "",
+               docs);
+    else
+        printf("%sreplay: day %u/%u  documents extracted %lld", tty ? "\r" : "",
+               done, total, docs);
     if (docs0 > 0)
         printf(" (%lld new)", docs - docs0);
     printf("  %.0f docs/s  %.1fs%s", el > 0 ? (double)(docs - docs0) / el : 0.0,
