@@ -174,7 +174,8 @@ FUZZ_SRC := $(SRC_LIB) $(SRC_DOMAIN) src/services/svc.c \
 	$(addprefix src/adapters/,replay.c csv.c feed.c sec.c html.c tstamp.c \
 	ollama.c webclient.c provider.c provider_replay.c rss.c fetch.c \
 	polygon.c alpaca_data.c alpaca_trading.c broker.c smtp.c) \
-	$(addprefix src/services/,registry.c registry_import.c symbols.c \
+	$(addprefix src/services/,registry.c registry_import.c watchlist.c \
+	symbols.c \
 	query_api.c query_api_read.c query_api_trading.c trading.c \
 	trading_engine.c trading_engine_api.c risk_engine.c trading_limits.c)
 FUZZ_HARNESSES := $(patsubst tests/fuzz/%.c,%,\

@@ -426,6 +426,14 @@ static char *caps_form(const char *text, size_t len)
     return up;
 }
 
+int mention_phrase_has_word(const char *s, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if (s[i] >= '0' && s[i] <= '9')
+            return 1;
+    return feat_has_letter(s, len);
+}
+
 void mention_index_add_alias(mention_index *idx, const char *ticker,
                              const char *phrase)
 {
@@ -454,7 +462,8 @@ void mention_index_add_alias(mention_index *idx, const char *ticker,
     }
     text[len] = '\0';
     /* " IT " is the symbol alias "IT" too */
-    if (len < 2 || add_symbol_alias(idx, sym, text)) {
+    if (len < 2 || !mention_phrase_has_word(text, len) ||
+        add_symbol_alias(idx, sym, text)) {
         free(text);
         return;
     }

@@ -67,8 +67,15 @@ void mention_index_free(mention_index *idx);
  * symbol matches unless it is a common word. */
 void mention_index_add_ticker(mention_index *idx, const char *ticker);
 
+/* 1 when s[0..len) holds a letter (feat_has_letter: of any script) or
+ * an ASCII digit, else 0. A name or alias needs one: the rules match
+ * phrases on words, and one of only punctuation or blanks ("--", "$$",
+ * "\u00a0") would tag any text that holds it. */
+int mention_phrase_has_word(const char *s, size_t len);
+
 /* Registers a name or alias phrase (one or more words) for a ticker.
- * Phrases shorter than 2 characters are ignored. */
+ * Phrases shorter than 2 characters and phrases without a letter or
+ * digit (mention_phrase_has_word) are ignored. */
 void mention_index_add_alias(mention_index *idx, const char *ticker,
                              const char *phrase);
 

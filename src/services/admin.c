@@ -6,12 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "adapters/csv.h"
-#include "domain/ticker.h"
 #include "lib/fileio.h"
 #include "lib/log.h"
 #include "lib/xalloc.h"
 #include "services/cli.h"
+#include "services/watchlist.h"
 
 #define MIGRATION_MAX_BYTES (4u << 20)
 #define WATCHLIST_MAX_BYTES (4u << 20)
@@ -134,69 +133,42 @@ out:
     return rc;
 }
 
-/* Seeds one watchlist row: the symbol, then its aliases ('|'-separated;
- * "$X" is another ticker for the same company, anything else a name).
- */
-static int seed_row(db *d, const csv_line *l, char *err, size_t errlen)
+static int seed_alias(db *d, const char *alias, const char *kind,
+                      const char *ticker)
 {
-    char ticker[TICKER_MAX];
-    char *name, *sector, *aliases, *save = NULL;
-    int rc = -1;
+    const char *p[] = {alias, kind, ticker};
 
-    if (ticker_normalize(l->field[0], l->len[0], ticker) < 0) {
-        snprintf(err, errlen, "watchlist: invalid ticker '%.*s'",
-                 (int)(l->len[0] > 20 ? 20 : l->len[0]), l->field[0]);
-        return -1;
-    }
-    name = xstrndup(l->field[1], l->len[1]);
-    sector = xstrndup(l->field[2], l->len[2]);
-    aliases = xstrndup(l->field[3], l->len[3]);
-    {
-        const char *p[] = {ticker, name, sector};
+    return db_execp(d, "seed_alias",
+                    "INSERT INTO symbol_aliases (alias, kind, ticker)"
+                    " VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+                    3, p, NULL);
+}
 
-        if (db_execp(d, "seed_symbol",
-                     "INSERT INTO symbols (ticker, name, sector)"
-                     " VALUES ($1, $2, $3) ON CONFLICT (ticker) DO UPDATE"
-                     " SET name = EXCLUDED.name, sector = EXCLUDED.sector,"
-                     " updated_at = now()"
-                     " WHERE (symbols.name, symbols.sector) IS DISTINCT"
-                     " FROM (EXCLUDED.name, EXCLUDED.sector)",
-                     3, p, NULL) != DB_OK)
+/* Seeds one watchlist row, checked by watchlist_row: the symbol, its
+ * name aliases and its alternative tickers. */
+static int seed_row(db *d, const reg_symbol *s, char *err, size_t errlen)
+{
+    const char *p[] = {s->ticker, s->name, s->sector};
+
+    if (db_execp(d, "seed_symbol",
+                 "INSERT INTO symbols (ticker, name, sector)"
+                 " VALUES ($1, $2, $3) ON CONFLICT (ticker) DO UPDATE"
+                 " SET name = EXCLUDED.name, sector = EXCLUDED.sector,"
+                 " updated_at = now()"
+                 " WHERE (symbols.name, symbols.sector) IS DISTINCT"
+                 " FROM (EXCLUDED.name, EXCLUDED.sector)",
+                 3, p, NULL) != DB_OK)
+        goto dberr;
+    for (size_t i = 0; i < s->naliases; i++)
+        if (seed_alias(d, s->aliases[i], "name", s->ticker) != DB_OK)
             goto dberr;
-    }
-    for (char *a = strtok_r(aliases, "|", &save); a;
-         a = strtok_r(NULL, "|", &save)) {
-        char alias[TICKER_MAX];
-        const char *kind = "name";
-        const char *text = a;
-        const char *p[3];
-
-        if (a[0] == '$') {
-            if (ticker_normalize(a + 1, strlen(a + 1), alias) < 0) {
-                snprintf(err, errlen, "watchlist: invalid ticker alias %s", a);
-                goto out;
-            }
-            kind = "ticker";
-            text = alias;
-        }
-        p[0] = text;
-        p[1] = kind;
-        p[2] = ticker;
-        if (db_execp(d, "seed_alias",
-                     "INSERT INTO symbol_aliases (alias, kind, ticker)"
-                     " VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-                     3, p, NULL) != DB_OK)
+    for (size_t i = 0; i < s->nalt; i++)
+        if (seed_alias(d, s->alt[i], "ticker", s->ticker) != DB_OK)
             goto dberr;
-    }
-    rc = 0;
-    goto out;
+    return 0;
 dberr:
     snprintf(err, errlen, "%s", db_error(d));
-out:
-    free(name);
-    free(sector);
-    free(aliases);
-    return rc;
+    return -1;
 }
 
 int admin_seed(db *d, const config *c, int *loaded, char *err, size_t errlen)
@@ -221,6 +193,9 @@ int admin_seed(db *d, const config *c, int *loaded, char *err, size_t errlen)
         char *nl = memchr(line, '\n', len - pos);
         size_t ll = nl ? (size_t)(nl - line) : len - pos;
         csv_line l;
+        reg_symbol sym;
+        char msg[256];
+        int rowrc;
 
         pos += ll + (nl ? 1 : 0);
         if (ll && line[ll - 1] == '\r')
@@ -234,7 +209,16 @@ int admin_seed(db *d, const config *c, int *loaded, char *err, size_t errlen)
                      c->watchlist_file, lineno);
             goto out;
         }
-        if (seed_row(d, &l, err, errlen) < 0)
+        reg_symbol_init(&sym);
+        if (watchlist_row(&l, &sym, msg, sizeof(msg)) < 0) {
+            snprintf(err, errlen, "%s line %d: %s", c->watchlist_file, lineno,
+                     msg);
+            reg_symbol_release(&sym);
+            goto out;
+        }
+        rowrc = seed_row(d, &sym, err, errlen);
+        reg_symbol_release(&sym);
+        if (rowrc < 0)
             goto out;
         (*loaded)++;
     }

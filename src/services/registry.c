@@ -5,6 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "domain/mention.h"
 #include "lib/log.h"
 #include "lib/xalloc.h"
 #include "services/cli.h"
@@ -50,19 +51,55 @@ int reg_check_text(const char *what, const char *s, size_t min, size_t max,
     return 0;
 }
 
-int reg_add_alias(reg_symbol *s, const char *alias, char *err, size_t errlen)
+char *reg_trim(char *s)
 {
-    if (reg_check_text("each alias", alias, REG_ALIAS_MIN, REG_ALIAS_MAX, err,
-                       errlen) < 0)
+    size_t n = strlen(s), k = 0;
+
+    while (k < n && (s[k] == ' ' || s[k] == '\t'))
+        k++;
+    while (n > k && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+        n--;
+    memmove(s, s + k, n - k);
+    s[n - k] = '\0';
+    return s;
+}
+
+int reg_check_name(const char *what, const char *s, size_t min, size_t max,
+                   char *err, size_t errlen)
+{
+    /* An empty one gets the message below: it says what is missing. */
+    if (s[0] != '\0' && reg_check_text(what, s, min, max, err, errlen) < 0)
         return -1;
-    for (size_t i = 0; i < s->naliases; i++)
-        if (strcmp(s->aliases[i], alias) == 0)
-            return 0;
-    if (s->naliases == REG_MAX_ALIASES) {
-        snprintf(err, errlen, "at most %d aliases", REG_MAX_ALIASES);
+    if (!mention_phrase_has_word(s, strlen(s))) {
+        snprintf(err, errlen,
+                 "%s must contain a letter or a digit, not only punctuation "
+                 "or blanks",
+                 what);
         return -1;
     }
-    s->aliases[s->naliases++] = xstrdup(alias);
+    return 0;
+}
+
+int reg_add_alias(reg_symbol *s, const char *alias, char *err, size_t errlen)
+{
+    char *a = reg_trim(xstrdup(alias));
+
+    if (reg_check_name("each alias", a, REG_ALIAS_MIN, REG_ALIAS_MAX, err,
+                       errlen) < 0) {
+        free(a);
+        return -1;
+    }
+    for (size_t i = 0; i < s->naliases; i++)
+        if (strcmp(s->aliases[i], a) == 0) {
+            free(a);
+            return 0;
+        }
+    if (s->naliases == REG_MAX_ALIASES) {
+        snprintf(err, errlen, "at most %d aliases", REG_MAX_ALIASES);
+        free(a);
+        return -1;
+    }
+    s->aliases[s->naliases++] = a;
     return 0;
 }
 
@@ -338,12 +375,16 @@ out:
 static const char *const body_fields[] = {
     "ticker", "name", "sector", "active", "aliases", "alt_tickers", NULL};
 
-/* A string field, trimmed; 1 when present, 0 absent, -1 after a 400. */
+/* A string field, trimmed, checked by check; 1 when present, 0 absent,
+ * -1 after a 400. */
 static int body_text(api_call *c, json_t *o, const char *key, size_t min,
-                     size_t max, char **out)
+                     size_t max,
+                     int (*check)(const char *, const char *, size_t, size_t,
+                                  char *, size_t),
+                     char **out)
 {
     json_t *v = json_object_get(o, key);
-    char err[160];
+    char err[160], what[32];
     const char *s;
     size_t n;
 
@@ -360,13 +401,10 @@ static int body_text(api_call *c, json_t *o, const char *key, size_t min,
                   "field '%s' must not contain NUL characters", key);
         return -1;
     }
-    while (n && (*s == ' ' || *s == '\t'))
-        s++, n--;
-    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
-        n--;
-    *out = xstrndup(s, n);
-    if (reg_check_text(key, *out, min, max, err, sizeof(err)) < 0) {
-        api_error(c, 400, "invalid_field", "field %s", err);
+    *out = reg_trim(xstrndup(s, n));
+    snprintf(what, sizeof(what), "field '%s'", key);
+    if (check(what, *out, min, max, err, sizeof(err)) < 0) {
+        api_error(c, 400, "invalid_field", "%s", err);
         return -1;
     }
     return 1;
@@ -440,7 +478,7 @@ static int parse_body(api_call *c, reg_symbol *s, int creating)
         }
     }
     if (creating) {
-        got = body_text(c, o, "ticker", 1, 32, &ticker);
+        got = body_text(c, o, "ticker", 1, 32, reg_check_text, &ticker);
         if (got < 0)
             goto out;
         if (got == 0) {
@@ -451,14 +489,15 @@ static int parse_body(api_call *c, reg_symbol *s, int creating)
                                  s->ticker) < 0)
             goto out;
     }
-    got = body_text(c, o, "name", 1, REG_NAME_MAX, &s->name);
+    got = body_text(c, o, "name", 1, REG_NAME_MAX, reg_check_name, &s->name);
     if (got < 0)
         goto out;
     if (creating && got == 0) {
         api_error(c, 400, "missing_field", "field 'name' is required");
         goto out;
     }
-    if (body_text(c, o, "sector", 0, REG_SECTOR_MAX, &s->sector) < 0)
+    if (body_text(c, o, "sector", 0, REG_SECTOR_MAX, reg_check_text,
+                  &s->sector) < 0)
         goto out;
     v = json_object_get(o, "active");
     if (v && !json_is_boolean(v)) {

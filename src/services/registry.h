@@ -50,8 +50,20 @@ void reg_symbol_release(reg_symbol *s);
 int reg_check_text(const char *what, const char *s, size_t min, size_t max,
                    char *err, size_t errlen);
 
-/* Adds an alias / alternative ticker to s, ignoring exact repeats.
- * Returns 0, or -1 with a message in err. */
+/* Removes the blanks (spaces, tabs) at both ends of s in place, as
+ * every name, sector and alias is stored. Returns s. */
+char *reg_trim(char *s);
+
+/* Checks a name or alias (trimmed): reg_check_text, and it must hold a
+ * letter or a digit (mention_phrase_has_word), since one of only
+ * punctuation or blanks would tag any article that holds it. Returns
+ * 0, or -1 with a message in err. */
+int reg_check_name(const char *what, const char *s, size_t min, size_t max,
+                   char *err, size_t errlen);
+
+/* Adds an alias (trimmed, then checked by reg_check_name) /
+ * alternative ticker to s, ignoring exact repeats. Returns 0, or -1
+ * with a message in err. */
 int reg_add_alias(reg_symbol *s, const char *alias, char *err, size_t errlen);
 int reg_add_alt(reg_symbol *s, const char *ticker, char *err, size_t errlen);
 

@@ -10,9 +10,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include "adapters/csv.h"
 #include "lib/xalloc.h"
 #include "services/registry.h"
+#include "services/watchlist.h"
 
 #define IMPORT_MAX_ROWS 5000
 
@@ -25,54 +25,6 @@ static int media_is_csv(const char *ct)
 {
     return ct && strncasecmp(ct, "text/csv", 8) == 0 &&
            (ct[8] == '\0' || ct[8] == ';' || ct[8] == ' ');
-}
-
-static char *field(const csv_line *l, int i)
-{
-    const char *s = l->field[i];
-    size_t n = l->len[i];
-
-    while (n && (*s == ' ' || *s == '\t'))
-        s++, n--;
-    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
-        n--;
-    return xstrndup(s, n);
-}
-
-/* One data line into r. Returns 0, or -1 with a message in err. */
-static int parse_row(const csv_line *l, import_row *r, char *err, size_t errlen)
-{
-    char *ticker = field(l, 0), *aliases = field(l, 3), *save = NULL;
-    int rc = -1;
-
-    r->s.name = field(l, 1);
-    r->s.sector = field(l, 2);
-    r->s.active = 1;
-    r->s.has_aliases = 1;
-    r->s.has_alt = 1;
-    if (ticker_normalize(ticker, strlen(ticker), r->s.ticker) < 0) {
-        snprintf(
-            err, errlen,
-            "the ticker is not valid: 1-10 letters or digits, with an optional "
-            "class of 1-4 after '.', '-' or '/' (BRK.B)");
-        goto out;
-    }
-    if (reg_check_text("the name", r->s.name, 1, REG_NAME_MAX, err, errlen) <
-            0 ||
-        reg_check_text("the sector", r->s.sector, 0, REG_SECTOR_MAX, err,
-                       errlen) < 0)
-        goto out;
-    for (char *a = strtok_r(aliases, "|", &save); a;
-         a = strtok_r(NULL, "|", &save)) {
-        if (a[0] == '$' ? reg_add_alt(&r->s, a + 1, err, errlen) < 0
-                        : reg_add_alias(&r->s, a, err, errlen) < 0)
-            goto out;
-    }
-    rc = 0;
-out:
-    free(ticker);
-    free(aliases);
-    return rc;
 }
 
 /* Splits the body into rows. Returns the number of rows, or -1 after
@@ -133,7 +85,7 @@ static long parse_csv(api_call *c, import_row **rows)
         *rows = xreallocarray(*rows, (size_t)n + 1, sizeof(**rows));
         reg_symbol_init(&(*rows)[n].s);
         (*rows)[n].line = lineno;
-        if (parse_row(&l, &(*rows)[n++], err, sizeof(err)) < 0) {
+        if (watchlist_row(&l, &(*rows)[n++].s, err, sizeof(err)) < 0) {
             api_error(c, 400, "invalid_csv", "line %d: %s", lineno, err);
             goto fail;
         }

@@ -420,6 +420,36 @@ call PATCH "$REG/symbols/BRK-B" -H "$JSON" \
     -d '{"aliases":["Berkshire","Berkshire Hathaway Inc"],"sector":"Finance"}'
 assert_eq "change with the second token" "200 Finance" \
     "$STATUS $(echo "$BODY" | jq -r .sector)"
+call PATCH "$REG/symbols/BRK.B" -H "$JSON" -H "$TOKEN" \
+    -d '{"aliases":["  Berkshire  ","\tBerkshire Hathaway Inc "]}'
+assert_eq "aliases trimmed as names are" \
+    '200 ["Berkshire","Berkshire Hathaway Inc"]' \
+    "$STATUS $(echo "$BODY" | jq -c .aliases)"
+NOWORD="must contain a letter or a digit, not only punctuation or blanks"
+for a in '  ' '$$' '--' ' -- '; do
+    check "alias '$a' refused" 400 \
+        "$(err invalid_field "field 'aliases': each alias $NOWORD")" \
+        PATCH "$REG/symbols/BRK.B" -H "$JSON" -H "$TOKEN" \
+        -d "{\"aliases\":[\"Berkshire\",\"$a\"]}"
+done
+check "create with an alias of punctuation" 400 \
+    "$(err invalid_field "field 'aliases': each alias $NOWORD")" \
+    POST "$REG/symbols" -H "$JSON" -H "$TOKEN" \
+    -d '{"ticker":"XYZ","name":"X","aliases":["--"]}'
+for n in '\u00a0' '\u200b' ' $$ '; do
+    check "name '$n' refused" 400 \
+        "$(err invalid_field "field 'name' $NOWORD")" \
+        POST "$REG/symbols" -H "$JSON" -H "$TOKEN" \
+        -d "{\"ticker\":\"XYZ\",\"name\":\"$n\"}"
+done
+check "change to a name of a zero-width space" 400 \
+    "$(err invalid_field "field 'name' $NOWORD")" \
+    PATCH "$REG/symbols/BRK.B" -H "$JSON" -H "$TOKEN" \
+    -d '{"name":"\u200b"}'
+assert_eq "refused changes left the aliases" \
+    "Berkshire,Berkshire Hathaway Inc" \
+    "$(sql "SELECT string_agg(alias, ',' ORDER BY alias) FROM symbol_aliases
+            WHERE ticker = 'BRK.B' AND kind = 'name'")"
 call DELETE "$REG/symbols/brk.b" -H "$TOKEN"
 assert_eq "delete deactivates" "200 false" \
     "$STATUS $(echo "$BODY" | jq -r .active)"
@@ -437,6 +467,12 @@ check "import again changes nothing" 200 \
     '{"created":0,"updated":0,"unchanged":2}' \
     POST "$REG/symbols/import" -H "Content-Type: text/csv" -H "$TOKEN" \
     --data-binary @"$TMP/import.csv"
+printf 'ticker,name,sector,aliases\nTSLA,Tesla Inc,Consumer Discretionary,Tesla| -- \n' \
+    >"$TMP/import-punct.csv"
+check "import refuses an alias of punctuation" 400 \
+    "$(err invalid_csv "line 2: each alias $NOWORD")" \
+    POST "$REG/symbols/import" -H "Content-Type: text/csv" -H "$TOKEN" \
+    --data-binary @"$TMP/import-punct.csv"
 
 echo "bad input"
 bad() { # WHAT STATUS CODE MESSAGE METHOD URL [curl args]

@@ -256,6 +256,47 @@ static void test_phrase_starting_with_punctuation(void **state)
     mention_index_free(idx);
 }
 
+/* A phrase of only punctuation or blanks would tag any text holding
+ * it: it is ignored (the registry refuses it too). */
+static void test_phrase_without_word_is_ignored(void **state)
+{
+    static const struct {
+        const char *s;
+        int want;
+    } cases[] = {
+        {"--", 0},
+        {"$$", 0},
+        {"  ", 0},
+        {"\xc2\xa0", 0},
+        {"\xe2\x80\x8b", 0},
+        {"\xe2\x80\x94!", 0},
+        {"", 0},
+        {"3M", 1},
+        {"1810", 1},
+        {".com", 1},
+        {"Soci\xc3\xa9t\xc3\xa9", 1},
+        {"\xe4\xb8\xb0\xe7\x94\xb0", 1},
+    };
+    mention_index *idx = mention_index_new();
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+        if (mention_phrase_has_word(cases[i].s, strlen(cases[i].s)) !=
+            cases[i].want)
+            fail_msg("\"%s\": want %d", cases[i].s, cases[i].want);
+    mention_index_add_ticker(idx, "DASH");
+    mention_index_add_alias(idx, "DASH", "--");
+    mention_index_add_alias(idx, "DASH", "$$");
+    mention_index_add_alias(idx, "DASH", "\xc2\xa0\xc2\xa0");
+    check_idx(idx, "prices -- and $$ signs", "");
+    check_idx(idx,
+              "a\xc2\xa0\xc2\xa0"
+              "b",
+              "");
+    check_idx(idx, "DASH -- up", "DASH");
+    mention_index_free(idx);
+}
+
 static void test_many_distinct_tickers(void **state)
 {
     mention_index *idx = mention_index_new();
@@ -536,6 +577,7 @@ int main(void)
         cmocka_unit_test(test_reads_only_len_bytes),
         cmocka_unit_test(test_longest_phrase_wins),
         cmocka_unit_test(test_phrase_starting_with_punctuation),
+        cmocka_unit_test(test_phrase_without_word_is_ignored),
         cmocka_unit_test(test_many_distinct_tickers),
         cmocka_unit_test(test_issue_common_word_tickers),
         cmocka_unit_test(test_common_word_symbol_alias),

@@ -1,0 +1,137 @@
+/*
+ * The registry's checks of names and aliases (services/registry.h) and
+ * the watchlist CSV rows that share them (services/watchlist.h):
+ * POST/PATCH /symbols, POST /symbols/import and `stonks seed`.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "services/registry.h"
+#include "services/watchlist.h"
+
+static void test_trim(void **state)
+{
+    char a[] = "  x  ", b[] = "\t Apple Inc\t", c[] = "   ", d[] = "y";
+
+    (void)state;
+    assert_string_equal(reg_trim(a), "x");
+    assert_string_equal(reg_trim(b), "Apple Inc");
+    assert_string_equal(reg_trim(c), "");
+    assert_string_equal(reg_trim(d), "y");
+}
+
+static void test_name_needs_letter_or_digit(void **state)
+{
+    char err[256];
+
+    (void)state;
+    assert_int_equal(
+        reg_check_name("name", "\xc2\xa0", 1, 200, err, sizeof(err)), -1);
+    assert_string_equal(err, "name must contain a letter or a digit, not "
+                             "only punctuation or blanks");
+    assert_int_equal(
+        reg_check_name("name", "\xe2\x80\x8b", 1, 200, err, sizeof(err)), -1);
+    assert_string_equal(err, "name must contain a letter or a digit, not "
+                             "only punctuation or blanks");
+    assert_int_equal(reg_check_name("name", "", 1, 200, err, sizeof(err)), -1);
+    assert_string_equal(err, "name must contain a letter or a digit, not "
+                             "only punctuation or blanks");
+    assert_int_equal(reg_check_name("name", "3M", 1, 200, err, sizeof(err)), 0);
+    assert_int_equal(
+        reg_check_name("name", "Soci\xc3\xa9t\xc3\xa9 G\xc3\xa9n\xc3\xa9rale",
+                       1, 200, err, sizeof(err)),
+        0);
+    assert_int_equal(
+        reg_check_name("name", "Caf\xe9", 1, 200, err, sizeof(err)), -1);
+    assert_string_equal(err,
+                        "name must be UTF-8 text without control characters");
+}
+
+static void test_alias_rules(void **state)
+{
+    const char *bad[] = {"  ", "$$", "--", "\xc2\xa0\xc2\xa0", "  -- "};
+    char err[256];
+    reg_symbol s;
+
+    (void)state;
+    reg_symbol_init(&s);
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        err[0] = '\0';
+        assert_int_equal(reg_add_alias(&s, bad[i], err, sizeof(err)), -1);
+        assert_string_equal(err, "each alias must contain a letter or a "
+                                 "digit, not only punctuation or blanks");
+    }
+    assert_int_equal(s.naliases, 0);
+    assert_int_equal(reg_add_alias(&s, "  x  ", err, sizeof(err)), -1);
+    assert_string_equal(err, "each alias must be 2 to 100 bytes long");
+    assert_int_equal(reg_add_alias(&s, "  Apple  ", err, sizeof(err)), 0);
+    assert_int_equal(reg_add_alias(&s, "Apple", err, sizeof(err)), 0);
+    assert_int_equal(reg_add_alias(&s, "\tAT&T ", err, sizeof(err)), 0);
+    assert_int_equal(s.naliases, 2);
+    assert_string_equal(s.aliases[0], "Apple");
+    assert_string_equal(s.aliases[1], "AT&T");
+    reg_symbol_release(&s);
+}
+
+/* Splits line and reads it as a watchlist row; returns its result. */
+static int row(const char *line, reg_symbol *s, char *err, size_t errlen)
+{
+    char scratch[512];
+    csv_line l;
+
+    assert_int_equal(csv_split(line, strlen(line), scratch, &l), 4);
+    reg_symbol_init(s);
+    return watchlist_row(&l, s, err, errlen);
+}
+
+static void test_watchlist_row(void **state)
+{
+    char err[256];
+    reg_symbol s;
+
+    (void)state;
+    assert_int_equal(row(" googl , Alphabet Inc ,Communication Services, "
+                         "$GOOG | Google |Alphabet ",
+                         &s, err, sizeof(err)),
+                     0);
+    assert_string_equal(s.ticker, "GOOGL");
+    assert_string_equal(s.name, "Alphabet Inc");
+    assert_string_equal(s.sector, "Communication Services");
+    assert_int_equal(s.nalt, 1);
+    assert_string_equal(s.alt[0], "GOOG");
+    assert_int_equal(s.naliases, 2);
+    assert_string_equal(s.aliases[0], "Google");
+    assert_string_equal(s.aliases[1], "Alphabet");
+    reg_symbol_release(&s);
+
+    assert_int_equal(row("DASH,Dash Inc,Tech,Dash|--", &s, err, sizeof(err)),
+                     -1);
+    assert_string_equal(err, "each alias must contain a letter or a digit, "
+                             "not only punctuation or blanks");
+    reg_symbol_release(&s);
+    assert_int_equal(row("DASH,Dash Inc,Tech,$$", &s, err, sizeof(err)), -1);
+    assert_string_equal(err, "each alternative ticker must be a valid ticker "
+                             "(BRK.B)");
+    reg_symbol_release(&s);
+    assert_int_equal(row("DASH,\xe2\x80\x8b,Tech,", &s, err, sizeof(err)), -1);
+    assert_string_equal(err, "the name must contain a letter or a digit, not "
+                             "only punctuation or blanks");
+    reg_symbol_release(&s);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_trim),
+        cmocka_unit_test(test_name_needs_letter_or_digit),
+        cmocka_unit_test(test_alias_rules),
+        cmocka_unit_test(test_watchlist_row),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
