@@ -8,6 +8,7 @@
 
 #include "lib/config.h"
 #include "services/admin.h"
+#include "services/cli.h"
 #include "services/demo.h"
 #include "services/extract_model.h"
 #include "services/lake.h"
@@ -22,43 +23,56 @@ int cmd_queue(int argc, char **argv);
 int cmd_objstore(int argc, char **argv);
 int cmd_backtest(int argc, char **argv);
 
+/* A command reads its own arguments (ARGS), or takes none but --help
+ * (NO_ARGS: main refuses any other, see cli_no_more_args). */
+enum { NO_ARGS = 0, ARGS = 1 };
+
 typedef struct command {
     const char *name;
     int (*run)(int argc, char **argv);
     const char *summary;
+    int args;
 } command;
 
 static int cmd_config(int argc, char **argv);
 
 static const command commands[] = {
-    {"migrate", cmd_migrate, "apply pending database migrations"},
-    {"seed", cmd_seed, "load the watchlist (symbols, names, aliases)"},
-    {"scheduler", cmd_scheduler, "service: drive the replay or live clock"},
-    {"ingestion", cmd_ingestion, "service: fetch bars and news"},
-    {"parser", cmd_parser, "service: clean text, find tickers"},
-    {"extractor", cmd_extractor, "service: one signal per document+ticker"},
-    {"extract-once", cmd_extract_once, "run the signal model on one text"},
-    {"aggregation", cmd_aggregation, "service: per-ticker features"},
-    {"recommendation", cmd_recommendation, "service: BUY / SELL / HOLD"},
-    {"query-api", cmd_query_api, "service: the read API (HTTP)"},
+    {"migrate", cmd_migrate, "apply pending database migrations", NO_ARGS},
+    {"seed", cmd_seed, "load the watchlist (symbols, names, aliases)", ARGS},
+    {"scheduler", cmd_scheduler, "service: drive the replay or live clock",
+     NO_ARGS},
+    {"ingestion", cmd_ingestion, "service: fetch bars and news", NO_ARGS},
+    {"parser", cmd_parser, "service: clean text, find tickers", NO_ARGS},
+    {"extractor", cmd_extractor, "service: one signal per document+ticker",
+     NO_ARGS},
+    {"extract-once", cmd_extract_once, "run the signal model on one text",
+     ARGS},
+    {"aggregation", cmd_aggregation, "service: per-ticker features", NO_ARGS},
+    {"recommendation", cmd_recommendation, "service: BUY / SELL / HOLD",
+     NO_ARGS},
+    {"query-api", cmd_query_api, "service: the read API (HTTP)", NO_ARGS},
     {"symbol-registry", cmd_symbol_registry,
-     "service: the watchlist API (HTTP)"},
-    {"trading-engine", cmd_trading_engine, "service: orders from decisions"},
-    {"risk-engine", cmd_risk_engine, "service: the risk gate (HTTP)"},
-    {"broker-adapter", cmd_broker_adapter, "service: orders to the broker"},
-    {"portfolio", cmd_portfolio, "print orders, positions, cash and P&L"},
-    {"demo", cmd_demo, "replay the bundled data through the services"},
-    {"up", cmd_up, "the whole stack on one machine, with the dashboard"},
-    {"report", cmd_report, "print the per-ticker table"},
-    {"queue", cmd_queue, "queue stats, dead letters, retry"},
-    {"objstore", cmd_objstore, "put, get or head a raw payload object"},
-    {"train", cmd_train, "train the embedded sentiment model"},
-    {"eval", cmd_eval, "score the sentiment model on labelled sentences"},
-    {"backtest", cmd_backtest, "replay history in one process: report"},
+     "service: the watchlist API (HTTP)", NO_ARGS},
+    {"trading-engine", cmd_trading_engine, "service: orders from decisions",
+     NO_ARGS},
+    {"risk-engine", cmd_risk_engine, "service: the risk gate (HTTP)", NO_ARGS},
+    {"broker-adapter", cmd_broker_adapter, "service: orders to the broker",
+     NO_ARGS},
+    {"portfolio", cmd_portfolio, "print orders, positions, cash and P&L",
+     NO_ARGS},
+    {"demo", cmd_demo, "replay the bundled data through the services", ARGS},
+    {"up", cmd_up, "the whole stack on one machine, with the dashboard", ARGS},
+    {"report", cmd_report, "print the per-ticker table", NO_ARGS},
+    {"queue", cmd_queue, "queue stats, dead letters, retry", ARGS},
+    {"objstore", cmd_objstore, "put, get or head a raw payload object", ARGS},
+    {"train", cmd_train, "train the embedded sentiment model", ARGS},
+    {"eval", cmd_eval, "score the sentiment model on labelled sentences", ARGS},
+    {"backtest", cmd_backtest, "replay history in one process: report", ARGS},
     {"lake-publisher", cmd_lake_publisher,
-     "service: Parquet lake from the database"},
-    {"sql", cmd_sql, "run one SELECT over the Parquet lake"},
-    {"config", cmd_config, "check the settings, or print them (--markdown)"},
+     "service: Parquet lake from the database", ARGS},
+    {"sql", cmd_sql, "run one SELECT over the Parquet lake", ARGS},
+    {"config", cmd_config, "check the settings, or print them (--markdown)",
+     ARGS},
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -68,14 +82,18 @@ static int cmd_config(int argc, char **argv)
     config c;
     char err[512];
 
-    if (argc > 1 && strcmp(argv[1], "--markdown") == 0) {
-        config_print_markdown();
-        return 0;
-    }
-    if (argc > 1) {
+    int markdown = argc > 1 && strcmp(argv[1], "--markdown") == 0;
+
+    if (cli_wants_help(argc, argv)) {
         printf("usage: stonks config [--markdown]\n  Validates the "
                "settings in the environment, or prints their table.\n");
-        return strcmp(argv[1], "--help") == 0 ? 0 : 2;
+        return 0;
+    }
+    if (cli_no_more_args("config", argc, argv, markdown ? 2 : 1))
+        return 2;
+    if (markdown) {
+        config_print_markdown();
+        return 0;
     }
     if (config_load(&c, err, sizeof(err)) < 0) {
         fprintf(stderr, "stonks config: %s\n", err);
@@ -117,8 +135,12 @@ int main(int argc, char **argv)
         return 0;
     }
     for (size_t i = 0; i < NCOMMANDS; i++)
-        if (strcmp(argv[1], commands[i].name) == 0)
+        if (strcmp(argv[1], commands[i].name) == 0) {
+            if (commands[i].args == NO_ARGS &&
+                cli_no_more_args(argv[1], argc - 1, argv + 1, 1))
+                return 2;
             return commands[i].run(argc - 1, argv + 1);
+        }
     fprintf(stderr, "stonks: unknown command '%s'\n\n", argv[1]);
     usage(stderr);
     return 2;

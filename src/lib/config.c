@@ -134,7 +134,7 @@ static const setting config_table[] = {
     {"MIGRATIONS_DIR", SET_STR, "db/migrations", OFF(migrations_dir), 0, 0,
      NULL, "numbered SQL files applied by `stonks migrate`"},
     {"WATCHLIST_FILE", SET_STR, "data/watchlist.csv", OFF(watchlist_file), 0, 0,
-     NULL, "the watchlist `stonks seed` loads"},
+     NULL, "the watchlist `stonks seed` loads (unless given a FILE)"},
     {"STONKS_VAR_DIR", SET_STR, "var", OFF(var_dir), 0, 0, NULL,
      "folder for logs of child services (`stonks demo`)"},
     {"HTTP_BIND", SET_STR, "127.0.0.1", OFF(http_bind), 0, 0, NULL,

@@ -241,16 +241,25 @@ static int run_admin(int argc, char **argv, int seed)
     char err[1024] = "";
     db *d;
     int n = 0, rc;
+    /* seed's one optional argument: the file, in place of WATCHLIST_FILE */
+    const char *file = seed && argc > 1 && argv[1][0] != '-' ? argv[1] : NULL;
 
     if (cli_wants_help(argc, argv)) {
-        printf(seed ? "usage: stonks seed\n  Loads the watchlist "
-                      "(WATCHLIST_FILE) into symbols and aliases.\n"
+        printf(seed ? "usage: stonks seed [FILE]\n  Loads the watchlist "
+                      "FILE (default WATCHLIST_FILE) into symbols and\n  "
+                      "aliases. The format is data/watchlist.csv's.\n"
                     : "usage: stonks migrate\n  Applies the SQL files "
                       "of MIGRATIONS_DIR not applied yet.\n");
         return 0;
     }
+    if (cli_no_more_args(seed ? "seed" : "migrate", argc, argv, file ? 2 : 1))
+        return 2;
     if (cli_start(seed ? "seed" : "migrate", &c) < 0)
         return 2;
+    if (file) {
+        free(c.watchlist_file);
+        c.watchlist_file = xstrdup(file);
+    }
     d = db_open(&c, err, sizeof(err));
     if (!d) {
         LOG_ERROR("cannot start", LF_S("error", err));

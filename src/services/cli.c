@@ -13,6 +13,15 @@ int cli_wants_help(int argc, char **argv)
     return 0;
 }
 
+int cli_no_more_args(const char *cmd, int argc, char **argv, int first)
+{
+    if (cli_wants_help(argc, argv) || first >= argc)
+        return 0;
+    fprintf(stderr, "stonks %s: unknown argument '%s' (see --help)\n", cmd,
+            argv[first]);
+    return 2;
+}
+
 int cli_start(const char *service, config *c)
 {
     char err[512];

@@ -11,6 +11,12 @@
 /* 1 when argv holds -h or --help. */
 int cli_wants_help(int argc, char **argv);
 
+/* For a command that takes no arguments (from argv[first] on): when
+ * argv holds -h or --help, 0 (the command prints its help); else, for
+ * the first other argument, prints "stonks CMD: unknown argument 'X'
+ * (see --help)" and returns 2, the exit status of misuse; else 0. */
+int cli_no_more_args(const char *cmd, int argc, char **argv, int first);
+
 /* Loads c and starts logging as service. Returns 0, or -1 after
  * printing the configuration error (the caller exits 2). */
 int cli_start(const char *service, config *c);

@@ -46,4 +46,12 @@ seed "$OUT/trim.csv"
 assert_eq "names and aliases trimmed" "0 DASH:Dash Inc:name=Dash|ticker=DASHW" \
     "$RC $(symbols)"
 
+echo "the file argument"
+printf '%s\nZETA,Zeta Corp,Tech,Zeta\n' "$HEADER" >"$OUT/arg.csv"
+WATCHLIST_FILE=$OUT/missing.csv "$BIN" seed "$OUT/arg.csv" \
+    >"$OUT/seed.out" 2>"$OUT/seed.err"
+assert_eq "stonks seed FILE loads FILE, not WATCHLIST_FILE" \
+    "0 DASH:Dash Inc:name=Dash|ticker=DASHW ZETA:Zeta Corp:name=Zeta" \
+    "$? $(symbols)"
+
 finish

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# The command line without servers: commands that take no arguments
+# refuse any (exit 2, "unknown argument 'X' (see --help)") before they
+# read a setting or open a connection, --help wins over a stray
+# argument, and `stonks seed` takes one optional FILE.
+set -uo pipefail
+BIN=$1
+source "$(dirname "$0")/lib.sh"
+
+OUT=$ROOT/var/it-cli
+rm -rf "$OUT"
+mkdir -p "$OUT"
+
+# run ARGS...: "<exit status> <first line of stderr>"
+run() {
+    "$BIN" "$@" >"$OUT/out" 2>"$OUT/err"
+    echo "$? $(head -n 1 "$OUT/err")"
+}
+
+echo "unknown arguments"
+for cmd in "report extra" "portfolio --bogus" "migrate foo" \
+    "parser --bogus" "scheduler x" "ingestion x" "extractor x" \
+    "aggregation x" "recommendation x" "query-api x" "symbol-registry x" \
+    "trading-engine x" "risk-engine x" "broker-adapter x"; do
+    set -- $cmd
+    assert_eq "stonks $cmd" "2 stonks $1: unknown argument '$2' (see --help)" \
+        "$(run $cmd)"
+done
+assert_eq "stonks config --markdown extra" \
+    "2 stonks config: unknown argument 'extra' (see --help)" \
+    "$(run config --markdown extra)"
+assert_eq "stonks config --bogus" \
+    "2 stonks config: unknown argument '--bogus' (see --help)" \
+    "$(run config --bogus)"
+assert_eq "stonks seed a b" "2 stonks seed: unknown argument 'b' (see --help)" \
+    "$(run seed a b)"
+assert_eq "stonks seed --bogus" \
+    "2 stonks seed: unknown argument '--bogus' (see --help)" \
+    "$(run seed --bogus)"
+
+echo "help"
+assert_eq "stonks report x --help" "0 " "$(run report x --help)"
+assert_eq "report's help" "usage: stonks report" "$(head -c 20 "$OUT/out")"
+assert_eq "stonks seed --help" "0 usage: stonks seed [FILE]" \
+    "$(run seed --help | cut -c1-2)$(head -n 1 "$OUT/out")"
+assert_eq "stonks config --markdown --help" "0 usage: stonks config [--markdown]" \
+    "$(run config --markdown --help | cut -c1-2)$(head -n 1 "$OUT/out")"
+
+finish
