@@ -13,7 +13,6 @@
 #include "services/watchlist.h"
 
 #define MIGRATION_MAX_BYTES (4u << 20)
-#define WATCHLIST_MAX_BYTES (4u << 20)
 #define ADMIN_LOCK "7411"
 
 static int cmp_str(const void *a, const void *b)
@@ -173,52 +172,23 @@ dberr:
 
 int admin_seed(db *d, const config *c, int *loaded, char *err, size_t errlen)
 {
-    size_t len, pos = 0;
-    char *text, *scratch;
-    int rc = -1, lineno = 0;
+    watchlist_entry *rows = NULL;
+    long n;
+    int rc = -1;
 
     *loaded = 0;
-    text = file_read(c->watchlist_file, WATCHLIST_MAX_BYTES, &len, err, errlen);
-    if (!text)
+    /* The whole file is checked before anything is written. */
+    n = watchlist_load(c->watchlist_file, &rows, err, errlen);
+    if (n < 0)
         return -1;
-    scratch = xmalloc(len + 1);
     if (db_begin(d) != DB_OK ||
         db_exec(d, "SELECT pg_advisory_xact_lock(" ADMIN_LOCK ")", 0, NULL,
                 NULL) != DB_OK) {
         snprintf(err, errlen, "%s", db_error(d));
         goto out;
     }
-    while (pos < len) {
-        char *line = text + pos;
-        char *nl = memchr(line, '\n', len - pos);
-        size_t ll = nl ? (size_t)(nl - line) : len - pos;
-        csv_line l;
-        reg_symbol sym;
-        char msg[256];
-        int rowrc;
-
-        pos += ll + (nl ? 1 : 0);
-        if (ll && line[ll - 1] == '\r')
-            ll--;
-        if (++lineno == 1 || ll == 0)
-            continue;
-        if (csv_split(line, ll, scratch, &l) != 4) {
-            snprintf(err, errlen,
-                     "%s line %d: expected 4 fields "
-                     "(ticker,name,sector,aliases)",
-                     c->watchlist_file, lineno);
-            goto out;
-        }
-        reg_symbol_init(&sym);
-        if (watchlist_row(&l, &sym, msg, sizeof(msg)) < 0) {
-            snprintf(err, errlen, "%s line %d: %s", c->watchlist_file, lineno,
-                     msg);
-            reg_symbol_release(&sym);
-            goto out;
-        }
-        rowrc = seed_row(d, &sym, err, errlen);
-        reg_symbol_release(&sym);
-        if (rowrc < 0)
+    for (long i = 0; i < n; i++) {
+        if (seed_row(d, &rows[i].s, err, errlen) < 0)
             goto out;
         (*loaded)++;
     }
@@ -230,8 +200,7 @@ int admin_seed(db *d, const config *c, int *loaded, char *err, size_t errlen)
 out:
     if (rc < 0)
         db_rollback(d);
-    free(scratch);
-    free(text);
+    watchlist_free(rows, n);
     return rc;
 }
 

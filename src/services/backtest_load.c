@@ -12,14 +12,13 @@
 #include <string.h>
 #include <time.h>
 
-#include "adapters/csv.h"
 #include "domain/date.h"
+#include "lib/buf.h"
 #include "lib/config.h"
-#include "lib/fileio.h"
 #include "lib/xalloc.h"
 #include "services/backtest.h"
+#include "services/watchlist.h"
 
-#define WATCHLIST_MAX (1u << 20)
 #define MAX_FEEDS 8
 
 static double now_s(void)
@@ -110,53 +109,36 @@ int bt_options_tickers(bt_options *o, const char *list, char *err,
     return rc;
 }
 
+/* The watchlist, read as `stonks seed` reads it (services/watchlist.h),
+ * each symbol's aliases kept '|'-separated with "$" before the
+ * alternative tickers. */
 static int load_watchlist(bt_world *w, const char *path, char *err,
                           size_t errlen)
 {
-    size_t len, pos = 0;
-    char *text = file_read(path, WATCHLIST_MAX, &len, err, errlen);
-    char *scratch;
-    int lineno = 0, rc = -1;
+    watchlist_entry *rows = NULL;
+    long n = watchlist_load(path, &rows, err, errlen);
 
-    if (!text)
+    if (n < 0)
         return -1;
-    scratch = xmalloc(len + 1);
-    while (pos < len) {
-        char *line = text + pos, *nl = memchr(line, '\n', len - pos);
-        size_t ll = nl ? (size_t)(nl - line) : len - pos;
-        csv_line l;
-        bt_symbol *s;
+    w->symbols = xreallocarray(NULL, (size_t)n, sizeof(*w->symbols));
+    for (long i = 0; i < n; i++) {
+        const reg_symbol *r = &rows[i].s;
+        bt_symbol *s = &w->symbols[w->nsymbols++];
+        buf b;
 
-        pos += ll + (nl ? 1 : 0);
-        if (ll && line[ll - 1] == '\r')
-            ll--;
-        if (++lineno == 1 || ll == 0)
-            continue;
-        if (csv_split(line, ll, scratch, &l) != 4) {
-            snprintf(err, errlen,
-                     "%s line %d: expected 4 fields "
-                     "(ticker,name,sector,aliases)",
-                     path, lineno);
-            goto out;
-        }
-        w->symbols =
-            xreallocarray(w->symbols, w->nsymbols + 1, sizeof(*w->symbols));
-        s = &w->symbols[w->nsymbols];
         memset(s, 0, sizeof(*s));
-        if (ticker_normalize(l.field[0], l.len[0], s->ticker) < 0) {
-            snprintf(err, errlen, "%s line %d: invalid ticker", path, lineno);
-            goto out;
-        }
-        snprintf(s->sector, sizeof(s->sector), "%.*s", (int)l.len[2],
-                 l.field[2]);
-        s->aliases = xstrndup(l.field[3], l.len[3]);
-        w->nsymbols++;
+        snprintf(s->ticker, sizeof(s->ticker), "%s", r->ticker);
+        snprintf(s->sector, sizeof(s->sector), "%s", r->sector);
+        buf_init(&b);
+        for (size_t k = 0; k < r->naliases; k++)
+            buf_addf(&b, "%s%s", b.len ? "|" : "", r->aliases[k]);
+        for (size_t k = 0; k < r->nalt; k++)
+            buf_addf(&b, "%s$%s", b.len ? "|" : "", r->alt[k]);
+        s->aliases = b.len ? buf_detach(&b, NULL) : xstrdup("");
+        buf_release(&b);
     }
-    rc = 0;
-out:
-    free(text);
-    free(scratch);
-    return rc;
+    watchlist_free(rows, n);
+    return 0;
 }
 
 static const bt_symbol *find_symbol(const bt_world *w, const char *ticker)

@@ -3,8 +3,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
+#include "lib/fileio.h"
 #include "lib/xalloc.h"
+
+#define WATCHLIST_MAX_BYTES (4u << 20)
 
 static char *field(const csv_line *l, int i)
 {
@@ -44,4 +48,128 @@ out:
     free(ticker);
     free(aliases);
     return rc;
+}
+
+/* 1 when l is the header WATCHLIST_HEADER, in any case. */
+static int is_header(const csv_line *l)
+{
+    static const char *const names[] = {"ticker", "name", "sector", "aliases"};
+
+    for (int i = 0; i < 4; i++)
+        if (l->len[i] != strlen(names[i]) ||
+            strncasecmp(l->field[i], names[i], l->len[i]) != 0)
+            return 0;
+    return 1;
+}
+
+long watchlist_parse(const char *text, size_t len, const char *file,
+                     watchlist_entry **rows, char *err, size_t errlen)
+{
+    size_t pos = 0;
+    char *scratch = xmalloc(len + 1);
+    long n = 0;
+    int lineno = 0, header = 0;
+    char where[300], msg[256];
+
+    *rows = NULL;
+    if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0)
+        pos = 3;
+    while (pos < len) {
+        const char *line = text + pos;
+        const char *nl = memchr(line, '\n', len - pos);
+        size_t ll = nl ? (size_t)(nl - line) : len - pos;
+        csv_line l;
+        watchlist_entry *e;
+
+        pos += ll + (nl ? 1 : 0);
+        lineno++;
+        if (ll && line[ll - 1] == '\r')
+            ll--;
+        if (ll == 0)
+            continue;
+        if (file)
+            snprintf(where, sizeof(where), "%.256s:%d: ", file, lineno);
+        else
+            snprintf(where, sizeof(where), "line %d: ", lineno);
+        if (memchr(line, '\0', ll)) {
+            snprintf(err, errlen, "%scontains a NUL byte; send UTF-8 text",
+                     where);
+            goto fail;
+        }
+        if (csv_split(line, ll, scratch, &l) != 4) {
+            snprintf(err, errlen, "%sexpected 4 fields (" WATCHLIST_HEADER ")",
+                     where);
+            goto fail;
+        }
+        if (!header++) {
+            if (!is_header(&l)) {
+                snprintf(
+                    err, errlen,
+                    "%sthe first line must be the header " WATCHLIST_HEADER,
+                    where);
+                goto fail;
+            }
+            continue;
+        }
+        if (n == WATCHLIST_MAX_ROWS) {
+            snprintf(err, errlen, "%smore than %d rows", where,
+                     WATCHLIST_MAX_ROWS);
+            goto fail;
+        }
+        *rows = xreallocarray(*rows, (size_t)n + 1, sizeof(**rows));
+        e = &(*rows)[n++];
+        reg_symbol_init(&e->s);
+        e->line = lineno;
+        if (watchlist_row(&l, &e->s, msg, sizeof(msg)) < 0) {
+            snprintf(err, errlen, "%s%s", where, msg);
+            goto fail;
+        }
+        for (long k = 0; k < n - 1; k++)
+            if (strcmp((*rows)[k].s.ticker, e->s.ticker) == 0) {
+                snprintf(err, errlen, "%s%s is also on line %d", where,
+                         e->s.ticker, (*rows)[k].line);
+                goto fail;
+            }
+    }
+    free(scratch);
+    if (n == 0) {
+        if (file)
+            snprintf(err, errlen,
+                     "no symbols in %.256s: write the header " WATCHLIST_HEADER
+                     " and one line per symbol",
+                     file);
+        else
+            snprintf(err, errlen,
+                     "no rows: send the header " WATCHLIST_HEADER
+                     " and one line per symbol");
+        return -1;
+    }
+    return n;
+fail:
+    free(scratch);
+    watchlist_free(*rows, n);
+    *rows = NULL;
+    return -1;
+}
+
+long watchlist_load(const char *path, watchlist_entry **rows, char *err,
+                    size_t errlen)
+{
+    size_t len;
+    char *text = file_read(path, WATCHLIST_MAX_BYTES, &len, err, errlen);
+    long n;
+
+    *rows = NULL;
+    if (!text)
+        return -1;
+    n = watchlist_parse(text, len, path, rows, err, errlen);
+    free(text);
+    return n;
+}
+
+void watchlist_free(watchlist_entry *rows, long n)
+{
+    for (long k = 0; k < n; k++)
+        reg_symbol_release(&rows[k].s);
+    free(rows);
 }

@@ -20,4 +20,29 @@
  * -1 with a message in err. */
 int watchlist_row(const csv_line *l, reg_symbol *s, char *err, size_t errlen);
 
+#define WATCHLIST_HEADER "ticker,name,sector,aliases"
+#define WATCHLIST_MAX_ROWS 5000
+
+/* A checked row and its line number (from 1). */
+typedef struct watchlist_entry {
+    reg_symbol s;
+    int line;
+} watchlist_entry;
+
+/* Reads a whole watchlist, text[0..len) (a UTF-8 byte order mark is
+ * skipped, blank lines ignored): the first line must be the header
+ * WATCHLIST_HEADER (any case), then one row per symbol (watchlist_row),
+ * at most WATCHLIST_MAX_ROWS, each ticker once, at least one. Messages
+ * name the place: "FILE:LINE: " when file is set, else "line LINE: "
+ * (an HTTP body). Returns the number of rows, with them in *rows (free
+ * with watchlist_free), or -1 with a message in err. */
+long watchlist_parse(const char *text, size_t len, const char *file,
+                     watchlist_entry **rows, char *err, size_t errlen);
+
+/* watchlist_parse of the file at path (up to 4 MiB). */
+long watchlist_load(const char *path, watchlist_entry **rows, char *err,
+                    size_t errlen);
+
+void watchlist_free(watchlist_entry *rows, long n);
+
 #endif

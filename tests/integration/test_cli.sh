@@ -46,4 +46,10 @@ assert_eq "stonks seed --help" "0 usage: stonks seed [FILE]" \
 assert_eq "stonks config --markdown --help" "0 usage: stonks config [--markdown]" \
     "$(run config --markdown --help | cut -c1-2)$(head -n 1 "$OUT/out")"
 
+echo "backtest --watchlist reads the watchlist as seed does"
+printf 'AAPL,Apple Inc,IT,Apple\n' >"$OUT/noheader.csv"
+assert_eq "a watchlist without the header" \
+    "1 stonks backtest: $OUT/noheader.csv:1: the first line must be the header ticker,name,sector,aliases" \
+    "$(run backtest --watchlist "$OUT/noheader.csv" --no-files --null-runs 0)"
+
 finish

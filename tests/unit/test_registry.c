@@ -124,6 +124,45 @@ static void test_watchlist_row(void **state)
     reg_symbol_release(&s);
 }
 
+/* watchlist_parse of text: "n TICKER,TICKER" or "-1 message". */
+static void parse(const char *text, const char *file, const char *want)
+{
+    watchlist_entry *rows;
+    char err[512], got[1024];
+    long n = watchlist_parse(text, strlen(text), file, &rows, err, sizeof(err));
+
+    if (n < 0) {
+        assert_null(rows);
+        snprintf(got, sizeof(got), "-1 %s", err);
+    } else {
+        int o = snprintf(got, sizeof(got), "%ld ", n);
+
+        for (long i = 0; i < n; i++)
+            o += snprintf(got + o, sizeof(got) - (size_t)o, "%s%s@%d",
+                          i ? "," : "", rows[i].s.ticker, rows[i].line);
+        watchlist_free(rows, n);
+    }
+    assert_string_equal(got, want);
+}
+
+static void test_watchlist_header(void **state)
+{
+    (void)state;
+    parse("ticker,name,sector,aliases\nAAPL,Apple Inc,IT,Apple\n", "w.csv",
+          "1 AAPL@2");
+    parse("\xef\xbb\xbf\r\nTicker,Name,Sector,Aliases\r\n\r\nAAPL,Apple "
+          "Inc,IT,Apple\r\nMSFT,Microsoft,IT,",
+          "w.csv", "2 AAPL@4,MSFT@5");
+    parse("AAPL,Apple Inc,IT,Apple\nMSFT,Microsoft,IT,Microsoft\n", "w.csv",
+          "-1 w.csv:1: the first line must be the header "
+          "ticker,name,sector,aliases");
+    parse("\nAAPL,Apple Inc,IT,Apple\n", NULL,
+          "-1 line 2: the first line must be the header "
+          "ticker,name,sector,aliases");
+    parse("ticker,name,sector\nAAPL,Apple Inc,IT\n", "w.csv",
+          "-1 w.csv:1: expected 4 fields (ticker,name,sector,aliases)");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -131,6 +170,7 @@ int main(void)
         cmocka_unit_test(test_name_needs_letter_or_digit),
         cmocka_unit_test(test_alias_rules),
         cmocka_unit_test(test_watchlist_row),
+        cmocka_unit_test(test_watchlist_header),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
