@@ -5,6 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "domain/text.h"
 #include "lib/fileio.h"
 #include "lib/xalloc.h"
 
@@ -93,6 +94,13 @@ long watchlist_parse(const char *text, size_t len, const char *file,
             snprintf(where, sizeof(where), "line %d: ", lineno);
         if (memchr(line, '\0', ll)) {
             snprintf(err, errlen, "%scontains a NUL byte; send UTF-8 text",
+                     where);
+            goto fail;
+        }
+        /* A file's line at once (a Latin-1 file fails on its first
+         * accent); a body's fields as the API checks them. */
+        if (file && !text_valid_utf8(line, ll)) {
+            snprintf(err, errlen, "%snot UTF-8 (save the file as UTF-8)",
                      where);
             goto fail;
         }

@@ -29,12 +29,14 @@ typedef struct watchlist_entry {
     int line;
 } watchlist_entry;
 
-/* Reads a whole watchlist, text[0..len) (a UTF-8 byte order mark is
+/* Reads a whole watchlist, text[0..len), UTF-8 (a byte order mark is
  * skipped, blank lines ignored): the first line must be the header
  * WATCHLIST_HEADER (any case), then one row per symbol (watchlist_row),
  * at most WATCHLIST_MAX_ROWS, each ticker once, at least one. Messages
  * name the place: "FILE:LINE: " when file is set, else "line LINE: "
- * (an HTTP body). Returns the number of rows, with them in *rows (free
+ * (an HTTP body). A file's line that is not UTF-8 is refused as such
+ * ("FILE:LINE: not UTF-8 ..."), a body's field by reg_check_text, as
+ * the API says it. Returns the number of rows, with them in *rows (free
  * with watchlist_free), or -1 with a message in err. */
 long watchlist_parse(const char *text, size_t len, const char *file,
                      watchlist_entry **rows, char *err, size_t errlen);

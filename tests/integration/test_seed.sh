@@ -64,6 +64,34 @@ assert_eq "header in any case after a BOM and a blank line" \
                 FROM symbol_aliases WHERE ticker = 'AAPL') FROM symbols
                 WHERE ticker = 'AAPL'")"
 
+echo "refused files"
+BEFORE=$(symbols)
+printf '%s\nCAFE,Caf\xe9 Inc,Food,\n' "$HEADER" >"$OUT/latin1.csv"
+seed "$OUT/latin1.csv"
+assert_eq "a Latin-1 name" \
+    "1 $OUT/latin1.csv:2: not UTF-8 (save the file as UTF-8)" "$RC $ERR"
+printf '%s\nLONG,%s,X,\n' "$HEADER" "$(printf 'N%.0s' $(seq 201))" \
+    >"$OUT/long.csv"
+seed "$OUT/long.csv"
+assert_eq "a name over 200 bytes, as the API" \
+    "1 $OUT/long.csv:2: the name must be 1 to 200 bytes long" "$RC $ERR"
+printf '%s\nAAPL,Apple Inc,IT,\nMSFT,Microsoft,IT,\naapl,Apple 2,IT,\n' \
+    "$HEADER" >"$OUT/twice.csv"
+seed "$OUT/twice.csv"
+assert_eq "a ticker listed twice" \
+    "1 $OUT/twice.csv:4: AAPL is also on line 2" "$RC $ERR"
+: >"$OUT/empty.csv"
+seed "$OUT/empty.csv"
+assert_eq "an empty file" \
+    "1 no symbols in $OUT/empty.csv: write the header ticker,name,sector,aliases and one line per symbol" \
+    "$RC $ERR"
+printf '%s\n' "$HEADER" >"$OUT/header-only.csv"
+seed "$OUT/header-only.csv"
+assert_eq "a header alone" \
+    "1 no symbols in $OUT/header-only.csv: write the header ticker,name,sector,aliases and one line per symbol" \
+    "$RC $ERR"
+assert_eq "nothing written by the refused files" "$BEFORE" "$(symbols)"
+
 echo "the file argument"
 printf '%s\nZETA,Zeta Corp,Tech,Zeta\n' "$HEADER" >"$OUT/arg.csv"
 WATCHLIST_FILE=$OUT/missing.csv "$BIN" seed "$OUT/arg.csv" \
@@ -71,5 +99,11 @@ WATCHLIST_FILE=$OUT/missing.csv "$BIN" seed "$OUT/arg.csv" \
 assert_eq "stonks seed FILE loads FILE, not WATCHLIST_FILE" \
     "0 AAPL:Apple Inc:name=Apple DASH:Dash Inc:name=Dash|ticker=DASHW ZETA:Zeta Corp:name=Zeta" \
     "$? $(symbols)"
+
+echo "the bundled watchlist"
+seed "$ROOT/data/watchlist.csv"
+# its rows (AAPL among them) besides DASH and ZETA: rows + 2 = lines + 1
+assert_eq "loads, every row" "0 $(grep -c . "$ROOT/data/watchlist.csv")" \
+    "$RC $(($(sql "SELECT count(*) FROM symbols") - 1))"
 
 finish

@@ -163,6 +163,36 @@ static void test_watchlist_header(void **state)
           "-1 w.csv:1: expected 4 fields (ticker,name,sector,aliases)");
 }
 
+static void test_watchlist_refusals(void **state)
+{
+    char name201[260], text[400];
+
+    (void)state;
+    parse("ticker,name,sector,aliases\nCAFE,Caf\xe9 Inc,Food,\n", "w.csv",
+          "-1 w.csv:2: not UTF-8 (save the file as UTF-8)");
+    parse("ticker,name,sector,aliases\nCAFE,Caf\xe9 Inc,Food,\n", NULL,
+          "-1 line 2: the name must be UTF-8 text without control "
+          "characters");
+    memset(name201, 'N', 201);
+    name201[201] = '\0';
+    snprintf(text, sizeof(text), "ticker,name,sector,aliases\nLONG,%s,X,\n",
+             name201);
+    parse(text, "w.csv", "-1 w.csv:2: the name must be 1 to 200 bytes long");
+    name201[200] = '\0';
+    snprintf(text, sizeof(text), "ticker,name,sector,aliases\nLONG,%s,X,\n",
+             name201);
+    parse(text, "w.csv", "1 LONG@2");
+    parse("ticker,name,sector,aliases\nAAPL,Apple Inc,IT,\nMSFT,Microsoft,"
+          "IT,\naapl,Apple Again,IT,\n",
+          "w.csv", "-1 w.csv:4: AAPL is also on line 2");
+    parse("", "w.csv",
+          "-1 no symbols in w.csv: write the header ticker,name,sector,aliases "
+          "and one line per symbol");
+    parse("ticker,name,sector,aliases\n\n", "w.csv",
+          "-1 no symbols in w.csv: write the header ticker,name,sector,aliases "
+          "and one line per symbol");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -171,6 +201,7 @@ int main(void)
         cmocka_unit_test(test_alias_rules),
         cmocka_unit_test(test_watchlist_row),
         cmocka_unit_test(test_watchlist_header),
+        cmocka_unit_test(test_watchlist_refusals),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
