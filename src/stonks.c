@@ -6,7 +6,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "adapters/lake_store.h"
+#include "adapters/provider.h"
 #include "lib/config.h"
+#include "lib/objstore.h"
 #include "services/admin.h"
 #include "services/cli.h"
 #include "services/demo.h"
@@ -77,6 +80,14 @@ static const command commands[] = {
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
+/* The start-up checks of the services that `stonks config` runs too. */
+static int (*const checks[])(const config *, char *, size_t) = {
+    trading_mode_check, extract_model_check, provider_check,
+    objstore_check,     lake_store_check,    scheduler_check,
+};
+
+#define NCHECKS (sizeof(checks) / sizeof(checks[0]))
+
 static int cmd_config(int argc, char **argv)
 {
     config c;
@@ -99,15 +110,13 @@ static int cmd_config(int argc, char **argv)
         fprintf(stderr, "stonks config: %s\n", err);
         return 2;
     }
-    /* What single services check at start-up, checked here too. */
-    if (trading_mode_check(&c, err, sizeof(err)) < 0 ||
-        (strcmp(c.extractor_model, "ollama") == 0 && !c.ollama_url[0] &&
-         snprintf(err, sizeof(err), "EXTRACTOR_MODEL=ollama needs OLLAMA_URL") >
-             0)) {
-        fprintf(stderr, "stonks config: %s\n", err);
-        config_release(&c);
-        return 2;
-    }
+    /* What the services check at start-up, by the same functions. */
+    for (size_t i = 0; i < NCHECKS; i++)
+        if (checks[i](&c, err, sizeof(err)) < 0) {
+            fprintf(stderr, "stonks config: %s\n", err);
+            config_release(&c);
+            return 2;
+        }
     config_release(&c);
     printf("configuration ok\n");
     return 0;

@@ -207,19 +207,26 @@ static void alpaca_release(provider *p)
     free(al);
 }
 
+int provider_alpaca_check(const config *c, char *err, size_t errlen)
+{
+    if (!c->alpaca_data_url[0] || !c->broker_api_key[0] ||
+        !c->broker_api_secret[0]) {
+        snprintf(err, errlen,
+                 "INGEST_PROVIDER=alpaca needs ALPACA_DATA_URL, "
+                 "BROKER_API_KEY and BROKER_API_SECRET");
+        return -1;
+    }
+    return 0;
+}
+
 provider *provider_alpaca_open(const config *c, char *err, size_t errlen)
 {
     char *key, *secret;
     alpaca *al;
     provider *p;
 
-    if (!c->alpaca_data_url[0] || !c->broker_api_key[0] ||
-        !c->broker_api_secret[0]) {
-        snprintf(err, errlen,
-                 "INGEST_PROVIDER=alpaca needs ALPACA_DATA_URL, "
-                 "BROKER_API_KEY and BROKER_API_SECRET");
+    if (provider_alpaca_check(c, err, errlen) < 0)
         return NULL;
-    }
     al = xcalloc(1, sizeof(*al));
     al->budget = budget_open(c, err, errlen);
     if (!al->budget) {

@@ -124,34 +124,10 @@ static void sweep_staging(const char *dir)
     closedir(d);
 }
 
-/* s3://bucket/prefix or s3a://bucket/prefix: the bucket on S3_ENDPOINT
- * (path-style or not, as S3_PATH_STYLE says), keys under prefix; files
- * are staged locally under STONKS_VAR_DIR/lake-staging. */
-static lake_store *open_s3(const config *c, char *err, size_t errlen)
+static s3_options lake_s3_options(const config *c, const char *bucket)
 {
-    const char *p = strstr(c->lake_uri, "://") + 3;
-    const char *slash = strchr(p, '/');
-    char *bucket = slash ? xstrndup(p, (size_t)(slash - p)) : xstrdup(p);
-    char *prefix = xstrdup(slash ? slash + 1 : "");
-    size_t n = strlen(prefix);
-    lake_store *s = NULL;
-    s3_client *cl = NULL;
     s3_options o = {0};
 
-    while (n > 0 && prefix[n - 1] == '/')
-        prefix[--n] = '\0';
-    if (!bucket[0]) {
-        snprintf(err, errlen, "LAKE_URI %.200s names no bucket", c->lake_uri);
-        goto fail;
-    }
-    if (!c->minio_access_key || !c->minio_access_key[0] ||
-        !c->minio_secret_key || !c->minio_secret_key[0]) {
-        snprintf(err, errlen,
-                 "LAKE_URI %.200s needs MINIO_ACCESS_KEY and "
-                 "MINIO_SECRET_KEY",
-                 c->lake_uri);
-        goto fail;
-    }
     o.endpoint = c->s3_endpoint;
     o.region = c->s3_region;
     o.bucket = bucket;
@@ -159,6 +135,68 @@ static lake_store *open_s3(const config *c, char *err, size_t errlen)
     o.secret_key = c->minio_secret_key;
     o.path_style = c->s3_path_style;
     o.timeout_ms = 300000; /* a large partition file in one PUT */
+    return o;
+}
+
+/* The bucket and key prefix of an s3:// LAKE_URI (the caller frees
+ * both), after checking that it names a bucket and that the S3
+ * settings are complete. Returns 0, or -1 with a message in err. */
+static int s3_lake_parts(const config *c, char **bucket_out, char **prefix_out,
+                         char *err, size_t errlen)
+{
+    const char *p = strstr(c->lake_uri, "://") + 3;
+    const char *slash = strchr(p, '/');
+    char *bucket = slash ? xstrndup(p, (size_t)(slash - p)) : xstrdup(p);
+    char *prefix = xstrdup(slash ? slash + 1 : "");
+    size_t n = strlen(prefix);
+    s3_options o;
+    int rc = -1;
+
+    while (n > 0 && prefix[n - 1] == '/')
+        prefix[--n] = '\0';
+    o = lake_s3_options(c, bucket);
+    if (!bucket[0])
+        snprintf(err, errlen, "LAKE_URI %.200s names no bucket", c->lake_uri);
+    else if (!c->minio_access_key || !c->minio_access_key[0] ||
+             !c->minio_secret_key || !c->minio_secret_key[0])
+        snprintf(err, errlen,
+                 "LAKE_URI %.200s needs MINIO_ACCESS_KEY and "
+                 "MINIO_SECRET_KEY",
+                 c->lake_uri);
+    else if (s3_options_check(&o, err, errlen) == 0)
+        rc = 0;
+    if (rc == 0 && bucket_out) {
+        *bucket_out = bucket;
+        *prefix_out = prefix;
+    } else {
+        free(bucket);
+        free(prefix);
+    }
+    return rc;
+}
+
+int lake_store_check(const config *c, char *err, size_t errlen)
+{
+    char root[PATH_MAX];
+
+    if (is_s3_uri(c->lake_uri))
+        return s3_lake_parts(c, NULL, NULL, err, errlen);
+    return lake_store_local_dir(c->lake_uri, root, sizeof(root), err, errlen);
+}
+
+/* s3://bucket/prefix or s3a://bucket/prefix: the bucket on S3_ENDPOINT
+ * (path-style or not, as S3_PATH_STYLE says), keys under prefix; files
+ * are staged locally under STONKS_VAR_DIR/lake-staging. */
+static lake_store *open_s3(const config *c, char *err, size_t errlen)
+{
+    char *bucket = NULL, *prefix = NULL;
+    lake_store *s = NULL;
+    s3_client *cl = NULL;
+    s3_options o;
+
+    if (s3_lake_parts(c, &bucket, &prefix, err, errlen) < 0)
+        return NULL;
+    o = lake_s3_options(c, bucket);
     cl = s3_new(&o, err, errlen);
     if (!cl || s3_ensure_bucket(cl, err, errlen) != S3_OK)
         goto fail;

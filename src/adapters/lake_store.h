@@ -33,6 +33,12 @@ typedef struct lake_store lake_store;
 lake_store *lake_store_open(const config *c, char *err, size_t errlen);
 void lake_store_close(lake_store *s);
 
+/* The settings lake_store_open needs (LAKE_URI a local folder, or on S3
+ * a bucket with S3_ENDPOINT, S3_REGION and the MINIO keys), checked
+ * without creating or connecting to anything; also run by `stonks
+ * config`. Returns 0, or -1 with a message in err. */
+int lake_store_check(const config *c, char *err, size_t errlen);
+
 /* A new local path to write a file to before lake_store_put; the
  * caller frees it. Two calls never return the same path. */
 char *lake_store_staging_path(lake_store *s, const char *suffix);

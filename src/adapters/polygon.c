@@ -201,18 +201,25 @@ static void polygon_release(provider *p)
     free(pg);
 }
 
+int provider_polygon_check(const config *c, char *err, size_t errlen)
+{
+    if (!c->polygon_base_url[0] || !c->market_data_api_key[0]) {
+        snprintf(err, errlen,
+                 "INGEST_PROVIDER=polygon needs POLYGON_BASE_URL "
+                 "and MARKET_DATA_API_KEY");
+        return -1;
+    }
+    return 0;
+}
+
 provider *provider_polygon_open(const config *c, char *err, size_t errlen)
 {
     polygon *pg;
     provider *p;
     char *auth;
 
-    if (!c->polygon_base_url[0] || !c->market_data_api_key[0]) {
-        snprintf(err, errlen,
-                 "INGEST_PROVIDER=polygon needs POLYGON_BASE_URL "
-                 "and MARKET_DATA_API_KEY");
+    if (provider_polygon_check(c, err, errlen) < 0)
         return NULL;
-    }
     pg = xcalloc(1, sizeof(*pg));
     pg->budget = budget_open(c, err, errlen);
     if (!pg->budget) {

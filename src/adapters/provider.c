@@ -18,20 +18,46 @@
 #include "lib/sha256.h"
 #include "lib/xalloc.h"
 
+/* The providers by name: the check of their settings (none for the
+ * replay, whose files are read when it opens) and the constructor. */
+static const struct {
+    const char *name;
+    int (*check)(const config *c, char *err, size_t errlen);
+    provider *(*open)(const config *c, char *err, size_t errlen);
+} providers[] = {
+    {"replay", NULL, provider_replay_open},
+    {"polygon", provider_polygon_check, provider_polygon_open},
+    {"alpaca", provider_alpaca_check, provider_alpaca_open},
+    {"rss", provider_rss_check, provider_rss_open},
+};
+
+#define NPROVIDERS (sizeof(providers) / sizeof(providers[0]))
+
+/* The index of c's provider in providers, or -1 with a message. */
+static int find_provider(const config *c, char *err, size_t errlen)
+{
+    for (size_t i = 0; i < NPROVIDERS; i++)
+        if (strcmp(c->ingest_provider, providers[i].name) == 0)
+            return (int)i;
+    snprintf(err, errlen, "INGEST_PROVIDER: unknown provider '%.40s'",
+             c->ingest_provider);
+    return -1;
+}
+
+int provider_check(const config *c, char *err, size_t errlen)
+{
+    int i = find_provider(c, err, errlen);
+
+    if (i < 0)
+        return -1;
+    return providers[i].check ? providers[i].check(c, err, errlen) : 0;
+}
+
 provider *provider_open(const config *c, char *err, size_t errlen)
 {
-    const char *name = c->ingest_provider;
+    int i = find_provider(c, err, errlen);
 
-    if (strcmp(name, "replay") == 0)
-        return provider_replay_open(c, err, errlen);
-    if (strcmp(name, "polygon") == 0)
-        return provider_polygon_open(c, err, errlen);
-    if (strcmp(name, "alpaca") == 0)
-        return provider_alpaca_open(c, err, errlen);
-    if (strcmp(name, "rss") == 0)
-        return provider_rss_open(c, err, errlen);
-    snprintf(err, errlen, "INGEST_PROVIDER: unknown provider '%.40s'", name);
-    return NULL;
+    return i < 0 ? NULL : providers[i].open(c, err, errlen);
 }
 
 void provider_free(provider *p)

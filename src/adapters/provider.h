@@ -92,6 +92,15 @@ struct provider {
 provider *provider_open(const config *c, char *err, size_t errlen);
 void provider_free(provider *p);
 
+/* The settings the provider INGEST_PROVIDER names needs, checked
+ * without opening anything (the constructors below start with the same
+ * check); also run by `stonks config`. Returns 0, or -1 with a message
+ * in err. */
+int provider_check(const config *c, char *err, size_t errlen);
+int provider_polygon_check(const config *c, char *err, size_t errlen);
+int provider_alpaca_check(const config *c, char *err, size_t errlen);
+int provider_rss_check(const config *c, char *err, size_t errlen);
+
 /* The constructors provider_open dispatches to. */
 provider *provider_replay_open(const config *c, char *err, size_t errlen);
 provider *provider_polygon_open(const config *c, char *err, size_t errlen);

@@ -318,6 +318,23 @@ static char **split_list(const char *s, size_t *n)
     return out;
 }
 
+int provider_rss_check(const config *c, char *err, size_t errlen)
+{
+    size_t nurls;
+    char **urls = split_list(c->rss_feeds, &nurls);
+
+    for (size_t i = 0; i < nurls; i++)
+        free(urls[i]);
+    free(urls);
+    if (nurls == 0) {
+        snprintf(err, errlen,
+                 "INGEST_PROVIDER=rss needs RSS_FEEDS (a "
+                 "comma-separated list of feed URLs)");
+        return -1;
+    }
+    return 0;
+}
+
 provider *provider_rss_open(const config *c, char *err, size_t errlen)
 {
     char **urls;
@@ -325,14 +342,9 @@ provider *provider_rss_open(const config *c, char *err, size_t errlen)
     provider *p;
     rss *r;
 
-    urls = split_list(c->rss_feeds, &nurls);
-    if (nurls == 0) {
-        snprintf(err, errlen,
-                 "INGEST_PROVIDER=rss needs RSS_FEEDS (a "
-                 "comma-separated list of feed URLs)");
-        free(urls);
+    if (provider_rss_check(c, err, errlen) < 0)
         return NULL;
-    }
+    urls = split_list(c->rss_feeds, &nurls);
     r = xcalloc(1, sizeof(*r));
     r->budget = budget_open(c, err, errlen);
     if (!r->budget) {

@@ -36,7 +36,7 @@ static int mkdirs(const char *path)
     return rc;
 }
 
-static objstore *open_s3(const config *c, char *err, size_t errlen)
+static s3_options s3_options_of(const config *c)
 {
     const s3_options o = {
         .endpoint = c->s3_endpoint,
@@ -46,6 +46,23 @@ static objstore *open_s3(const config *c, char *err, size_t errlen)
         .secret_key = c->minio_secret_key,
         .path_style = c->s3_path_style,
     };
+
+    return o;
+}
+
+int objstore_check(const config *c, char *err, size_t errlen)
+{
+    s3_options o;
+
+    if (strcmp(c->object_store, "s3") != 0)
+        return 0;
+    o = s3_options_of(c);
+    return s3_options_check(&o, err, errlen);
+}
+
+static objstore *open_s3(const config *c, char *err, size_t errlen)
+{
+    const s3_options o = s3_options_of(c);
     s3_client *cl = s3_new(&o, err, errlen);
     objstore *s;
 

@@ -25,6 +25,12 @@ typedef struct objstore objstore;
  * if missing; s3: the S3_* and MINIO_* settings, bucket created if
  * missing). Returns NULL with a message in err. */
 objstore *objstore_open(const config *c, char *err, size_t errlen);
+
+/* The settings objstore_open needs (OBJECT_STORE=s3: S3_ENDPOINT,
+ * S3_REGION, S3_BUCKET, MINIO_ACCESS_KEY, MINIO_SECRET_KEY), checked
+ * without connecting; also run by `stonks config`. Returns 0, or -1
+ * with a message in err. */
+int objstore_check(const config *c, char *err, size_t errlen);
 void objstore_close(objstore *s);
 
 /* Stores data; writes its key (71 bytes with NUL) into key. Returns 0,

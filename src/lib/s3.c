@@ -28,23 +28,22 @@ static void s3_global_init(void)
     curl_global_init(CURL_GLOBAL_DEFAULT);
 }
 
-s3_client *s3_new(const s3_options *o, char *err, size_t errlen)
+int s3_options_check(const s3_options *o, char *err, size_t errlen)
 {
     const char *sep;
-    s3_client *s;
 
     if (!o->endpoint || !o->endpoint[0] || !o->bucket || !o->bucket[0] ||
         !o->region || !o->region[0]) {
         snprintf(err, errlen,
                  "OBJECT_STORE=s3 needs S3_ENDPOINT, S3_REGION and S3_BUCKET");
-        return NULL;
+        return -1;
     }
     if (!o->access_key || !o->access_key[0] || !o->secret_key ||
         !o->secret_key[0]) {
         snprintf(err, errlen,
                  "OBJECT_STORE=s3 needs MINIO_ACCESS_KEY and "
                  "MINIO_SECRET_KEY");
-        return NULL;
+        return -1;
     }
     sep = strstr(o->endpoint, "://");
     if (!sep || (strncmp(o->endpoint, "http://", 7) != 0 &&
@@ -53,8 +52,19 @@ s3_client *s3_new(const s3_options *o, char *err, size_t errlen)
                  "S3_ENDPOINT must start with http:// or "
                  "https://, got '%.80s'",
                  o->endpoint);
-        return NULL;
+        return -1;
     }
+    return 0;
+}
+
+s3_client *s3_new(const s3_options *o, char *err, size_t errlen)
+{
+    const char *sep;
+    s3_client *s;
+
+    if (s3_options_check(o, err, errlen) < 0)
+        return NULL;
+    sep = strstr(o->endpoint, "://");
     pthread_once(&s3_once, s3_global_init);
     s = xcalloc(1, sizeof(*s));
     s->endpoint = xstrdup(o->endpoint);

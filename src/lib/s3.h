@@ -30,8 +30,12 @@ typedef struct s3_options {
 
 typedef struct s3_client s3_client;
 
-/* Copies the options. Returns NULL with a message in err when one is
- * missing or the endpoint is not an http(s) URL. Free with s3_free. */
+/* Checks the options: none missing, the endpoint an http(s) URL.
+ * Returns 0, or -1 with a message in err. */
+int s3_options_check(const s3_options *o, char *err, size_t errlen);
+
+/* Copies the options. Returns NULL with a message in err when
+ * s3_options_check refuses them. Free with s3_free. */
 s3_client *s3_new(const s3_options *o, char *err, size_t errlen);
 void s3_free(s3_client *s);
 

@@ -23,25 +23,33 @@ struct extract_model {
     char version[96];
 };
 
+int extract_model_check(const config *c, char *err, size_t errlen)
+{
+    if (strcmp(c->extractor_model, "ollama") != 0)
+        return 0;
+    if (!c->ollama_url || !*c->ollama_url) {
+        snprintf(err, errlen,
+                 "EXTRACTOR_MODEL=ollama needs OLLAMA_URL "
+                 "(e.g. http://127.0.0.1:11434)");
+        return -1;
+    }
+    if (!c->ollama_model || !*c->ollama_model) {
+        snprintf(err, errlen,
+                 "EXTRACTOR_MODEL=ollama needs OLLAMA_MODEL "
+                 "(e.g. llama3.1)");
+        return -1;
+    }
+    return 0;
+}
+
 extract_model *extract_model_open(const config *c, char *err, size_t errlen)
 {
-    extract_model *m = xcalloc(1, sizeof(*m));
+    extract_model *m;
 
+    if (extract_model_check(c, err, errlen) < 0)
+        return NULL;
+    m = xcalloc(1, sizeof(*m));
     if (strcmp(c->extractor_model, "ollama") == 0) {
-        if (!c->ollama_url || !*c->ollama_url) {
-            snprintf(err, errlen,
-                     "EXTRACTOR_MODEL=ollama needs OLLAMA_URL "
-                     "(e.g. http://127.0.0.1:11434)");
-            free(m);
-            return NULL;
-        }
-        if (!c->ollama_model || !*c->ollama_model) {
-            snprintf(err, errlen,
-                     "EXTRACTOR_MODEL=ollama needs OLLAMA_MODEL "
-                     "(e.g. llama3.1)");
-            free(m);
-            return NULL;
-        }
         m->ollama = 1;
         m->url = xstrdup(c->ollama_url);
         m->model_name = xstrdup(c->ollama_model);

@@ -54,6 +54,11 @@ typedef struct extract_model extract_model;
  * in err (weights that do not load, ollama without OLLAMA_URL). Free
  * with extract_model_free (NULL is safe). */
 extract_model *extract_model_open(const config *c, char *err, size_t errlen);
+
+/* The settings extract_model_open needs (EXTRACTOR_MODEL=ollama:
+ * OLLAMA_URL, OLLAMA_MODEL), checked without opening anything; also run
+ * by `stonks config`. Returns 0, or -1 with a message in err. */
+int extract_model_check(const config *c, char *err, size_t errlen);
 void extract_model_free(extract_model *m);
 
 /* Gives m the registry's mention index, used by the embedded model to

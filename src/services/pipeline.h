@@ -6,6 +6,10 @@
 #ifndef STONKS_PIPELINE_H
 #define STONKS_PIPELINE_H
 
+#include <stddef.h>
+
+#include "lib/config.h"
+
 #define Q_INGESTION "ingestion"
 #define Q_PARSING "parsing"
 #define Q_EXTRACTION "extraction"
@@ -26,6 +30,12 @@ int cmd_extractor(int argc, char **argv);
 int cmd_aggregation(int argc, char **argv);
 int cmd_recommendation(int argc, char **argv);
 int cmd_scheduler(int argc, char **argv);
+
+/* REPLAY_TICKERS, as the scheduler reads it at start-up: each ticker
+ * valid, at least one when set (whether they are active symbols needs
+ * the database). Also run by `stonks config`. Returns 0, or -1 with a
+ * message in err. */
+int scheduler_check(const config *c, char *err, size_t errlen);
 
 /* Runs the worker of def after the usual start-up; shared by the
  * cmd_* functions above. */

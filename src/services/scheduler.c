@@ -107,6 +107,50 @@ static int known_tickers(sched *s, char *err, size_t errlen)
     return rc;
 }
 
+/* The tickers of REPLAY_TICKERS in canonical form, into *out (n of
+ * them; the caller frees each and the array). Returns 0, or -1 with a
+ * message in err for an invalid ticker or a list that names none. */
+static int replay_tickers(const config *c, char ***out, size_t *n, char *err,
+                          size_t errlen)
+{
+    char *list = xstrdup(c->replay_tickers), *save = NULL;
+    int rc = 0;
+
+    *out = NULL;
+    *n = 0;
+    for (char *t = strtok_r(list, ", ", &save); t;
+         t = strtok_r(NULL, ", ", &save)) {
+        char norm[TICKER_MAX];
+
+        if (ticker_normalize(t, strlen(t), norm) < 0) {
+            snprintf(err, errlen, "REPLAY_TICKERS: invalid ticker '%.20s'", t);
+            rc = -1;
+            break;
+        }
+        *out = xreallocarray(*out, *n + 1, sizeof(char *));
+        (*out)[(*n)++] = xstrdup(norm);
+    }
+    free(list);
+    if (rc == 0 && *n == 0)
+        rc = no_tickers(err, errlen);
+    return rc;
+}
+
+int scheduler_check(const config *c, char *err, size_t errlen)
+{
+    char **tickers;
+    size_t n;
+    int rc = 0;
+
+    if (c->replay_tickers[0]) {
+        rc = replay_tickers(c, &tickers, &n, err, errlen);
+        for (size_t i = 0; i < n; i++)
+            free(tickers[i]);
+        free(tickers);
+    }
+    return rc;
+}
+
 static int load_tickers(sched *s, char *err, size_t errlen)
 {
     PGresult *r;
@@ -114,26 +158,11 @@ static int load_tickers(sched *s, char *err, size_t errlen)
     free_tickers(s);
     pgarr_init(&s->ticker_arr);
     if (s->cfg->replay_tickers[0]) {
-        char *list = xstrdup(s->cfg->replay_tickers), *save = NULL;
-
-        for (char *t = strtok_r(list, ", ", &save); t;
-             t = strtok_r(NULL, ", ", &save)) {
-            char norm[TICKER_MAX];
-
-            if (ticker_normalize(t, strlen(t), norm) < 0) {
-                snprintf(err, errlen, "REPLAY_TICKERS: invalid ticker '%.20s'",
-                         t);
-                free(list);
-                return -1;
-            }
-            s->tickers =
-                xreallocarray(s->tickers, s->ntickers + 1, sizeof(char *));
-            s->tickers[s->ntickers++] = xstrdup(norm);
-            pgarr_adds(&s->ticker_arr, norm);
-        }
-        free(list);
-        return s->ntickers ? known_tickers(s, err, errlen)
-                           : no_tickers(err, errlen);
+        if (replay_tickers(s->cfg, &s->tickers, &s->ntickers, err, errlen) < 0)
+            return -1;
+        for (size_t i = 0; i < s->ntickers; i++)
+            pgarr_adds(&s->ticker_arr, s->tickers[i]);
+        return known_tickers(s, err, errlen);
     }
     if (db_exec(s->db,
                 "SELECT ticker FROM symbols WHERE active"

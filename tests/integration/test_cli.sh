@@ -46,6 +46,43 @@ assert_eq "stonks seed --help" "0 usage: stonks seed [FILE]" \
 assert_eq "stonks config --markdown --help" "0 usage: stonks config [--markdown]" \
     "$(run config --markdown --help | cut -c1-2)$(head -n 1 "$OUT/out")"
 
+echo "stonks config runs the services' start-up checks"
+# cfg MESSAGE VAR=VALUE...: `stonks config` with the defaults and the
+# settings given: exit status and message.
+cfg() {
+    local msg=$1 out rc
+    shift
+    out=$(env -i PATH="$PATH" "$@" "$BIN" config 2>&1 >/dev/null)
+    rc=$?
+    assert_eq "config with $*" "$msg" "$rc $out"
+}
+cfg "0 " X=1
+cfg "2 stonks config: INGEST_PROVIDER=polygon needs POLYGON_BASE_URL and MARKET_DATA_API_KEY" \
+    INGEST_PROVIDER=polygon
+cfg "2 stonks config: INGEST_PROVIDER=polygon needs POLYGON_BASE_URL and MARKET_DATA_API_KEY" \
+    INGEST_PROVIDER=polygon POLYGON_BASE_URL=http://127.0.0.1:9
+cfg "2 stonks config: INGEST_PROVIDER=alpaca needs ALPACA_DATA_URL, BROKER_API_KEY and BROKER_API_SECRET" \
+    INGEST_PROVIDER=alpaca
+cfg "2 stonks config: INGEST_PROVIDER=rss needs RSS_FEEDS (a comma-separated list of feed URLs)" \
+    INGEST_PROVIDER=rss
+cfg "2 stonks config: INGEST_PROVIDER=rss needs RSS_FEEDS (a comma-separated list of feed URLs)" \
+    INGEST_PROVIDER=rss "RSS_FEEDS= , "
+cfg "2 stonks config: OBJECT_STORE=s3 needs MINIO_ACCESS_KEY and MINIO_SECRET_KEY" \
+    OBJECT_STORE=s3
+cfg "2 stonks config: LAKE_URI is empty" LAKE_URI=
+cfg "2 stonks config: LAKE_URI s3://lake/x needs MINIO_ACCESS_KEY and MINIO_SECRET_KEY" \
+    LAKE_URI=s3://lake/x
+cfg "2 stonks config: LAKE_URI s3:///x names no bucket" LAKE_URI=s3:///x
+cfg "2 stonks config: REPLAY_TICKERS: invalid ticker '\$\$'" \
+    'REPLAY_TICKERS=aapl,,$$'
+cfg "2 stonks config: REPLAY_TICKERS names no ticker; leave it empty for every active symbol" \
+    REPLAY_TICKERS=,
+cfg "2 stonks config: EXTRACTOR_MODEL=ollama needs OLLAMA_MODEL (e.g. llama3.1)" \
+    EXTRACTOR_MODEL=ollama OLLAMA_URL=http://127.0.0.1:9 OLLAMA_MODEL=
+cfg "0 " INGEST_PROVIDER=polygon POLYGON_BASE_URL=http://127.0.0.1:9 \
+    MARKET_DATA_API_KEY=k REPLAY_TICKERS=aapl,brk-b OBJECT_STORE=s3 \
+    MINIO_ACCESS_KEY=a MINIO_SECRET_KEY=b
+
 echo "backtest --watchlist reads the watchlist as seed does"
 printf 'AAPL,Apple Inc,IT,Apple\n' >"$OUT/noheader.csv"
 assert_eq "a watchlist without the header" \
