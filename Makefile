@@ -29,7 +29,7 @@ ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
 # them as intermediate files and build them again on the next run).
 .SECONDARY:
 
-.PHONY: all asan test unit unit-asan integration demo lint format clean \
+.PHONY: all asan test unit unit-asan demo lint format clean \
 	deps bench bench-load
 all: bin/stonks $(addprefix $(B)/tests/,$(UNIT_TESTS)) \
 	$(addprefix bin/bench/,$(BENCHES))
@@ -120,9 +120,6 @@ unit: all
 
 unit-asan: asan
 	@scripts/run-unit.sh $(BA)/tests $(UNIT_TESTS)
-
-integration: all
-	@scripts/run-integration.sh bin/stonks
 
 # The whole suite: dependencies, both builds, unit and integration tests
 # plain and under sanitizers, and the lint check.
