@@ -218,17 +218,31 @@ out:
 
 /* The verdict the risk-engine reported must be on record in our own
  * database: an answer from some other deployment's gate is no answer. */
-static int gate_on_record(db *d, const char *coid, int allowed)
+static int gate_on_record(db *d, const order_intent *o, int allowed)
 {
+    /* a verdict about this very order: anyone may ask the risk-engine
+     * about a client order id, with another ticker, side or size */
     static const char sql[] =
         "SELECT 1 FROM risk_verdicts WHERE client_order_id = $1"
         " AND stage = 'gate' AND allowed = $2::boolean"
-        " AND created_at > now() - interval '10 minutes'";
-    const char *p[] = {coid, allowed ? "t" : "f"};
+        " AND created_at > now() - interval '10 minutes'"
+        " AND inputs->'intent'->>'ticker' = $3"
+        " AND inputs->'intent'->>'side' = $4"
+        " AND inputs->'intent'->>'qty' = $5"
+        " AND inputs->'intent'->>'type' = $6";
+    char q[24];
+    const char *p[6];
     PGresult *r;
     int found;
 
-    if (db_execp(d, "ba_onrecord", sql, 2, p, &r) != DB_OK)
+    snprintf(q, sizeof(q), "%lld", (long long)o->qty);
+    p[0] = o->client_order_id;
+    p[1] = allowed ? "t" : "f";
+    p[2] = o->ticker;
+    p[3] = order_side_name(o->side);
+    p[4] = q;
+    p[5] = order_type_name(o->type);
+    if (db_execp(d, "ba_onrecord", sql, 6, p, &r) != DB_OK)
         return -1;
     found = PQntuples(r) > 0;
     PQclear(r);
@@ -525,7 +539,7 @@ static int gate(worker *w, order_row *row, int *final, char *err, size_t errlen)
                  LF_S("error", err));
         return WORKER_RETRY;
     }
-    on_record = gate_on_record(w->db, row->o.client_order_id, allowed);
+    on_record = gate_on_record(w->db, &row->o, allowed);
     if (on_record <= 0) {
         snprintf(err, errlen, "%s",
                  on_record < 0 ? db_error(w->db)

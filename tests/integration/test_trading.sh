@@ -475,6 +475,42 @@ assert_eq "POST /check: a check of its own is stored" "200 False" \
         "side":"buy","qty":1,"type":"market","decision_day":"2011-09-08",
         "exec_day":"2011-09-09","exec_minute":570}');
         echo "$(code "$r") $(cut -d' ' -f2- <<<"$r" | jq_py 'j["allowed"]')")"
+# A gate that is not ours (here one that allows everything) is no gate:
+# its verdict must be on record, about this very order. Anyone may ask
+# our risk-engine about the order's client id with another size, which
+# records an allowed verdict for that id; it does not count.
+stop broker-adapter
+python3 -c '
+import json, sys
+from http.server import BaseHTTPRequestHandler, HTTPServer
+class H(BaseHTTPRequestHandler):
+    def log_message(self, *a): pass
+    def do_POST(self):
+        n = int(self.headers.get("Content-Length") or 0)
+        coid = json.loads(self.rfile.read(n)).get("client_order_id")
+        b = json.dumps({"client_order_id": coid, "allowed": True,
+                        "reasons": []}).encode()
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(b)))
+        self.end_headers()
+        self.wfile.write(b)
+HTTPServer(("127.0.0.1", 18067), H).serve_forever()' &
+PIDS+=($!)
+start broker-adapter RISK_ENGINE_URL=http://127.0.0.1:18067
+api PATCH $RE/limits '{"limits":{"max_orders_per_ticker_day":0}}' \
+    -H "$AUTH" >/dev/null
+api POST $TE/orders '{"ticker":"AAPL","side":"buy","qty":1,
+    "client_order_id":"man-rogue"}' -H "$AUTH" >/dev/null
+api POST $RE/check '{"client_order_id":"man-rogue","ticker":"AAPL",
+    "side":"buy","qty":2,"type":"market","decision_day":"2011-09-08",
+    "exec_day":"2011-09-09","exec_minute":570}' >/dev/null
+not_on_record() { grep -q '"risk verdict not on record.*man-rogue' \
+    "$OUT/broker-adapter.log"; }
+wait_for 10 not_on_record || echo "  FAIL: the rogue gate's verdict counted"
+assert_eq "a verdict of another gate, or about another size: no order" \
+    "queued 0" "$(sql "SELECT o.status, (SELECT count(*) FROM
+        paper_broker_orders p WHERE p.client_order_id = o.client_order_id)
+        FROM orders o WHERE o.client_order_id = 'man-rogue'" | tr '|' ' ')"
 stop broker-adapter
 stop trading-engine
 stop risk-engine
