@@ -295,34 +295,26 @@ size_t *bt_contribution_order(const backtest_result *r)
     return idx;
 }
 
+/* The three tickers that gained most and the three that lost most; a
+ * ticker that did neither is in neither list. */
 static void print_contributors(FILE *f, const bt_world *w,
                                const bt_outcome *out)
 {
     size_t *idx = bt_contribution_order(&out->main);
-    size_t n = w->ntickers < 3 ? w->ntickers : 3;
+    const cents *c = out->main.contribution;
+    size_t n = 0;
     char x[32];
 
-    for (size_t i = 0; i < w->ntickers; i++)
-        if (out->main.contribution[i] != 0)
-            break;
-        else if (i + 1 == w->ntickers) {
-            fprintf(f, "  best and worst tickers: none, no ticker gained or "
-                       "lost\n");
-            free(idx);
-            return;
-        }
     fprintf(f, "  best tickers:");
-    for (size_t i = 0; i < n; i++)
-        fprintf(f, "%s %s %s", i ? "," : "", w->tickers[idx[i]],
-                bt_usd(out->main.contribution[idx[i]], x));
-    fprintf(f, "\n  worst tickers:");
-    for (size_t i = 0; i < n; i++) {
-        size_t k = idx[w->ntickers - 1 - i];
-
-        fprintf(f, "%s %s %s", i ? "," : "", w->tickers[k],
-                bt_usd(out->main.contribution[k], x));
-    }
-    fprintf(f, "\n");
+    for (size_t i = 0; i < w->ntickers && n < 3 && c[idx[i]] > 0; i++, n++)
+        fprintf(f, "%s %s %s", n ? "," : "", w->tickers[idx[i]],
+                bt_usd(c[idx[i]], x));
+    fprintf(f, "%s\n  worst tickers:", n ? "" : " none gained");
+    n = 0;
+    for (size_t i = w->ntickers; i > 0 && n < 3 && c[idx[i - 1]] < 0; i--, n++)
+        fprintf(f, "%s %s %s", n ? "," : "", w->tickers[idx[i - 1]],
+                bt_usd(c[idx[i - 1]], x));
+    fprintf(f, "%s\n", n ? "" : " none lost");
     free(idx);
 }
 

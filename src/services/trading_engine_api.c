@@ -387,6 +387,14 @@ static void route_manual(engine *e, const http_request *req, http_response *res)
         return;
     }
     json_decref(body);
+    if (strncmp(o.client_order_id, "so-", 3) == 0) {
+        /* the strategy's ids (order_client_id): a manual order under one
+         * would stand for a decision not yet taken */
+        http_error(res, 400, "bad_request",
+                   "client_order_id must not start with 'so-', which "
+                   "the strategy's orders use");
+        return;
+    }
     d = trading_pool_get(e->pool);
     status = manual_order(e, d, &o, today, &answer, err, sizeof(err));
     trading_pool_put(e->pool, d);

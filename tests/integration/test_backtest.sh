@@ -79,9 +79,15 @@ assert_eq "one session, one ticker, one run" \
         --to 2011-09-01 --null-runs 1 2>/dev/null |
         grep -e '^Backtest' -e 'null model')"
 assert_eq "no trade: no best and worst tickers" \
-    "  best and worst tickers: none, no ticker gained or lost" \
+    "  best tickers: none gained
+  worst tickers: none lost" \
     "$("${BT[@]}" --no-files --null-runs 0 --tickers AAPL,F \
         --buy-threshold 1 --sell-threshold -1 2>/dev/null | grep 'tickers:')"
+assert_eq "three tickers: the best gained, the worst lost" \
+    "  best tickers: AAPL \$433.23, MSFT \$198.63
+  worst tickers: F -\$976.86" \
+    "$("${BT[@]}" --no-files --null-runs 0 --tickers AAPL,MSFT,F \
+        2>/dev/null | grep 'tickers:')"
 # A bar on a Saturday is no session, and a bar given again replaces the
 # earlier one (as the database's upsert does): the same 125 sessions and
 # 10078 bars.
