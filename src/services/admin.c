@@ -145,10 +145,18 @@ static int seed_alias(db *d, const char *alias, const char *kind,
 
 /* Seeds one watchlist row, checked by watchlist_row: the symbol, its
  * name aliases and its alternative tickers. */
-static int seed_row(db *d, const reg_symbol *s, char *err, size_t errlen)
+static int seed_row(db *d, const reg_symbol *s, const char *where, char *err,
+                    size_t errlen)
 {
     const char *p[] = {s->ticker, s->name, s->sector};
+    int clash = reg_conflict(d, s, where, err, errlen);
 
+    /* as the registry: no name, alias or alternative ticker of another
+     * symbol (the file's own rows were checked against each other) */
+    if (clash < 0)
+        goto dberr;
+    if (clash)
+        return -1;
     if (db_execp(d, "seed_symbol",
                  "INSERT INTO symbols (ticker, name, sector)"
                  " VALUES ($1, $2, $3) ON CONFLICT (ticker) DO UPDATE"
@@ -188,7 +196,11 @@ int admin_seed(db *d, const config *c, int *loaded, char *err, size_t errlen)
         goto out;
     }
     for (long i = 0; i < n; i++) {
-        if (seed_row(d, &rows[i].s, err, errlen) < 0)
+        char where[300];
+
+        snprintf(where, sizeof(where), "%.256s:%d: ", c->watchlist_file,
+                 rows[i].line);
+        if (seed_row(d, &rows[i].s, where, err, errlen) < 0)
             goto out;
         (*loaded)++;
     }

@@ -186,34 +186,57 @@ static const char SQL_CONFLICT[] =
     "WHERE a.kind = 'ticker' AND a.alias = $1 AND a.ticker <> $1) c "
     "ORDER BY o, t, v LIMIT 1";
 
-static void conflict_answer(api_call *c, const char *where, PGresult *r)
+static char *text_array(char *const *v, size_t n);
+static char *alt_array(const reg_symbol *s);
+
+/* The message of SQL_CONFLICT's row. */
+static void conflict_text(const char *where, PGresult *r, char *out, size_t cap)
 {
     const char *k = PQgetvalue(r, 0, 0);
     const char *t = PQgetvalue(r, 0, 1);
     const char *v = PQgetvalue(r, 0, 2);
 
     if (strcmp(k, "name") == 0)
-        api_error(c, 409, "conflict",
-                  "%sthe name '%s' is already the name of %s", where, v, t);
+        snprintf(out, cap, "%sthe name '%s' is already the name of %s", where,
+                 v, t);
     else if (strcmp(k, "name_alias") == 0)
-        api_error(c, 409, "conflict",
-                  "%sthe name '%s' is already an alias of %s", where, v, t);
+        snprintf(out, cap, "%sthe name '%s' is already an alias of %s", where,
+                 v, t);
     else if (strcmp(k, "alias") == 0)
-        api_error(c, 409, "conflict",
-                  "%sthe alias '%s' is already an alias of %s", where, v, t);
+        snprintf(out, cap, "%sthe alias '%s' is already an alias of %s", where,
+                 v, t);
     else if (strcmp(k, "alias_name") == 0)
-        api_error(c, 409, "conflict",
-                  "%sthe alias '%s' is already the name of %s", where, v, t);
+        snprintf(out, cap, "%sthe alias '%s' is already the name of %s", where,
+                 v, t);
     else if (strcmp(k, "alt") == 0)
-        api_error(c, 409, "conflict",
-                  "%sthe alternative ticker %s already belongs to %s", where, v,
-                  t);
+        snprintf(out, cap, "%sthe alternative ticker %s already belongs to %s",
+                 where, v, t);
     else if (strcmp(k, "alt_symbol") == 0)
-        api_error(c, 409, "conflict",
-                  "%sthe alternative ticker %s is a symbol itself", where, v);
+        snprintf(out, cap, "%sthe alternative ticker %s is a symbol itself",
+                 where, v);
     else
-        api_error(c, 409, "conflict",
-                  "%s%s is already an alternative ticker of %s", where, v, t);
+        snprintf(out, cap, "%s%s is already an alternative ticker of %s", where,
+                 v, t);
+}
+
+int reg_conflict(db *d, const reg_symbol *s, const char *where, char *msg,
+                 size_t cap)
+{
+    char *aliases = s->has_aliases ? text_array(s->aliases, s->naliases) : NULL;
+    char *alts = s->has_alt ? alt_array(s) : NULL;
+    const char *cp[] = {s->ticker, s->name, aliases, alts};
+    PGresult *r = NULL;
+    int rc = -1;
+
+    if (db_execp(d, "reg_conflict", SQL_CONFLICT, 4, cp, &r) == DB_OK) {
+        rc = PQntuples(r) > 0;
+        if (rc)
+            conflict_text(where, r, msg, cap);
+    }
+    PQclear(r);
+    free(aliases);
+    free(alts);
+    return rc;
 }
 
 /* A change leaves a NULL field as it is; the '' for a NULL name only
@@ -310,18 +333,17 @@ int reg_write(api_call *c, db *d, const reg_symbol *s, const char *action,
     PGresult *r = NULL;
     long changed = 0;
     int rc = -1, row_changed;
+    char msg[512];
 
     *outcome = REG_UNCHANGED;
-    if (db_execp(d, "reg_conflict", SQL_CONFLICT, 4, cp, &r) != DB_OK) {
+    switch (reg_conflict(d, s, where, msg, sizeof(msg))) {
+    case -1:
         reg_db_error(c, d, "cannot check the registry");
         goto out;
-    }
-    if (PQntuples(r) > 0) {
-        conflict_answer(c, where, r);
+    case 1:
+        api_error(c, 409, "conflict", "%s", msg);
         goto out;
     }
-    PQclear(r);
-    r = NULL;
     if (db_execp(d, "reg_upsert", SQL_UPSERT, 4, up, &r) != DB_OK) {
         reg_db_error(c, d, "cannot store the symbol");
         goto out;

@@ -67,11 +67,18 @@ int reg_check_name(const char *what, const char *s, size_t min, size_t max,
 int reg_add_alias(reg_symbol *s, const char *alias, char *err, size_t errlen);
 int reg_add_alt(reg_symbol *s, const char *ticker, char *err, size_t errlen);
 
+/* Whether s would take a name, alias or alternative ticker of another
+ * stored symbol: 1 with the message (after where) in msg, 0 when not,
+ * -1 on a database error. */
+int reg_conflict(db *d, const reg_symbol *s, const char *where, char *msg,
+                 size_t cap);
+
 /* Writes s inside the caller's transaction on d (the registry lock
  * held): conflict checks, the symbol row, its aliases, the history
  * event (action), and sets *outcome. where prefixes messages ("line 4:
  * " in an import). Returns 0, or -1 after the error answer (409 for a
  * conflict). */
+
 int reg_write(api_call *c, db *d, const reg_symbol *s, const char *action,
               const char *where, int *outcome);
 

@@ -1,5 +1,6 @@
 #include "services/watchlist.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,6 +64,119 @@ static int is_header(const csv_line *l)
     return 1;
 }
 
+/*
+ * Conflicts between rows, as the registry's own check (registry.c,
+ * SQL_CONFLICT) finds them against stored symbols: a name or alias
+ * (in any ASCII case) of two symbols; an alternative ticker of two, or
+ * one that is a symbol. Keys are sorted, so a file of many rows and
+ * aliases costs n log n; the conflict reported is the first by line.
+ */
+typedef struct wl_key {
+    const char *text;
+    int kind; /* names: K_NAME, K_ALIAS; tickers: K_SYMBOL, K_ALT */
+    const watchlist_entry *row;
+    size_t at; /* place in the file: line, then order in the line */
+} wl_key;
+
+enum { K_NAME, K_ALIAS, K_SYMBOL, K_ALT };
+
+/* Names apart from tickers; then by text (names in any ASCII case);
+ * then by place in the file. */
+static int same_text(const wl_key *x, const wl_key *y)
+{
+    if ((x->kind >= K_SYMBOL) != (y->kind >= K_SYMBOL))
+        return (x->kind >= K_SYMBOL) - (y->kind >= K_SYMBOL);
+    return x->kind >= K_SYMBOL ? strcmp(x->text, y->text)
+                               : strcasecmp(x->text, y->text);
+}
+
+static int cmp_key(const void *a, const void *b)
+{
+    const wl_key *x = a, *y = b;
+    int c = same_text(x, y);
+
+    if (c)
+        return c;
+    return x->at < y->at ? -1 : x->at > y->at;
+}
+
+/* The message of key k against the group's first key f, or NULL when
+ * they do not conflict. */
+static const char *clash(const wl_key *f, const wl_key *k, char *out,
+                         size_t cap)
+{
+    const char *t = f->row->s.ticker;
+    static const char *const what[] = {"name", "alias"};
+
+    if (k->kind < K_SYMBOL) {
+        if (f->row == k->row)
+            return NULL;
+        /* as the registry says it: a name as stored, an alias as given */
+        snprintf(out, cap, "the %s '%s' is already %s %s of %s", what[k->kind],
+                 k->kind == K_NAME ? f->text : k->text,
+                 f->kind == K_NAME ? "the" : "an", what[f->kind], t);
+    } else if (k->kind == K_ALT && f->kind == K_SYMBOL)
+        snprintf(out, cap, "the alternative ticker %s is a symbol itself",
+                 k->text);
+    else if (k->kind == K_ALT && f->row != k->row)
+        snprintf(out, cap, "the alternative ticker %s already belongs to %s",
+                 k->text, t);
+    else if (k->kind == K_SYMBOL)
+        snprintf(out, cap, "%s is already an alternative ticker of %s", k->text,
+                 t);
+    else
+        return NULL;
+    return out;
+}
+
+/* 0, or -1 with "WHERE: message" of the first conflict in err. */
+static int rows_conflict(const watchlist_entry *rows, long n, const char *file,
+                         char *err, size_t errlen)
+{
+    size_t nk = 0, cap = 0, best_at = SIZE_MAX;
+    wl_key *k = NULL;
+    char msg[400], best[400] = "";
+    int best_line = 0;
+
+    for (long i = 0; i < n; i++) {
+        const reg_symbol *s = &rows[i].s;
+        size_t need = nk + 2 + s->naliases + s->nalt, o = 0;
+
+        if (need > cap) {
+            cap = need * 2;
+            k = xreallocarray(k, cap, sizeof(*k));
+        }
+#define KEY(t, kd)                                                             \
+    (k[nk++] = (wl_key){(t), (kd), &rows[i], (size_t)rows[i].line * 1000 + o++})
+        KEY(s->name, K_NAME);
+        for (size_t a = 0; a < s->naliases; a++)
+            KEY(s->aliases[a], K_ALIAS);
+        KEY(s->ticker, K_SYMBOL);
+        for (size_t a = 0; a < s->nalt; a++)
+            KEY(s->alt[a], K_ALT);
+#undef KEY
+    }
+    xqsort(k, nk, sizeof(*k), cmp_key);
+    for (size_t i = 0, g = 0; i < nk; i++) {
+        if (same_text(&k[g], &k[i]) != 0)
+            g = i; /* a new group; its first key is the owner */
+        else if (i != g && k[i].at < best_at &&
+                 clash(&k[g], &k[i], msg, sizeof(msg))) {
+            best_at = k[i].at;
+            best_line = k[i].row->line;
+            snprintf(best, sizeof(best), "%s", msg);
+        }
+    }
+    free(k);
+    if (!best[0])
+        return 0;
+    if (file)
+        snprintf(err, errlen, "%.256s:%d: %s", file, best_line, best);
+    else
+        snprintf(err, errlen, "line %d: %s", best_line, best);
+    return -1;
+}
+
 long watchlist_parse(const char *text, size_t len, const char *file,
                      watchlist_entry **rows, char *err, size_t errlen)
 {
@@ -109,6 +223,11 @@ long watchlist_parse(const char *text, size_t len, const char *file,
                      where);
             goto fail;
         }
+        if (header && is_header(&l)) {
+            snprintf(err, errlen, "%sthe header again (are two files joined?)",
+                     where);
+            goto fail;
+        }
         if (!header++) {
             if (!is_header(&l)) {
                 snprintf(
@@ -140,6 +259,9 @@ long watchlist_parse(const char *text, size_t len, const char *file,
             }
     }
     free(scratch);
+    scratch = NULL;
+    if (n > 0 && rows_conflict(*rows, n, file, err, errlen) < 0)
+        goto fail;
     if (n == 0) {
         if (file)
             snprintf(err, errlen,

@@ -90,6 +90,29 @@ seed "$OUT/header-only.csv"
 assert_eq "a header alone" \
     "1 no symbols in $OUT/header-only.csv: write the header ticker,name,sector,aliases and one line per symbol" \
     "$RC $ERR"
+echo "conflicts, within the file and with stored symbols"
+conflict() { # NAME ROWS... EXPECTED-MESSAGE-AFTER-FILE:
+    local name=$1 want=${*: -1}
+    printf '%s\n' "$HEADER" "${@:2:$#-2}" >"$OUT/$name.csv"
+    seed "$OUT/$name.csv"
+    assert_eq "$name" "1 $OUT/$name.csv:$want" "$RC $ERR"
+}
+conflict alt-is-symbol 'ZZK,Zed K,IT,$AAPL' \
+    "2: the alternative ticker AAPL is a symbol itself"
+conflict alt-later-symbol 'ZZK,Zed K,IT,$QQQ' 'QQQ,Q Corp,IT,' \
+    "3: QQQ is already an alternative ticker of ZZK"
+conflict alias-twice 'ZZD,Zed D,IT,Zeddy' 'ZZE,Zed E,IT,zeddy' \
+    "3: the alias 'zeddy' is already an alias of ZZD"
+conflict name-case 'ZZA,Same Name,IT,' 'ZZB,same name,IT,' \
+    "3: the name 'Same Name' is already the name of ZZA"
+conflict stored-name 'ZZC,Apple Inc,IT,' \
+    "2: the name 'Apple Inc' is already the name of AAPL"
+conflict stored-alias 'ZZF,Zed F,IT,apple' \
+    "2: the alias 'apple' is already an alias of AAPL"
+conflict stored-alt 'ZZL,Zed L,IT,$DASHW' \
+    "2: the alternative ticker DASHW already belongs to DASH"
+conflict header-again 'ZZG,Zed G,IT,' "$HEADER" \
+    "3: the header again (are two files joined?)"
 assert_eq "nothing written by the refused files" "$BEFORE" "$(symbols)"
 
 echo "the file argument"
