@@ -68,6 +68,13 @@ assert_eq "backtest --from after the default --to" "2 stonks backtest: \
 --from to REPLAY_START)" "$? $out"
 (cat "$ROOT/data/watchlist.csv"; echo 'ZZZZ,Zed Corp,Industrials,Zed') \
     >"$WORK/zed.csv"
+sed 's/^MSFT,\(.*\),Microsoft$/MSFT,\1,Microsoft|$AAPL/' \
+    "$ROOT/data/watchlist.csv" >"$WORK/alt.csv"
+line=$(grep -n '^MSFT,' "$WORK/alt.csv" | cut -d: -f1)
+out=$("${BT[@]}" --no-files --watchlist "$WORK/alt.csv" 2>&1)
+assert_eq "a watchlist giving MSFT the alternative ticker AAPL" \
+    "1 stonks backtest: $WORK/alt.csv:$line: the alternative ticker AAPL \
+is a symbol itself" "$? $out"
 out=$("${BT[@]}" --no-files --watchlist "$WORK/zed.csv" --tickers ZZZZ 2>&1)
 assert_eq "backtest of a ticker without prices" "1 stonks backtest: no price \
 bars for ZZZZ in 2011-07-06..2011-12-30 (in data/replay/\
