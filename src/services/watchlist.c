@@ -200,8 +200,14 @@ long watchlist_parse(const char *text, size_t len, const char *file,
         lineno++;
         if (ll && line[ll - 1] == '\r')
             ll--;
-        if (ll == 0)
-            continue;
+        {
+            size_t k = 0; /* blank, or spaces and tabs only */
+
+            while (k < ll && (line[k] == ' ' || line[k] == '\t'))
+                k++;
+            if (k == ll)
+                continue;
+        }
         if (file)
             snprintf(where, sizeof(where), "%.256s:%d: ", file, lineno);
         else

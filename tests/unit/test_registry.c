@@ -161,6 +161,42 @@ static void test_watchlist_header(void **state)
           "ticker,name,sector,aliases");
     parse("ticker,name,sector\nAAPL,Apple Inc,IT\n", "w.csv",
           "-1 w.csv:1: expected 4 fields (ticker,name,sector,aliases)");
+    /* a line of spaces and tabs is blank */
+    parse("ticker,name,sector,aliases\n \t \nAAPL,Apple Inc,IT,Apple\n  ",
+          "w.csv", "1 AAPL@3");
+}
+
+/* Rows against each other, as the registry checks a symbol against the
+ * stored ones; the first conflict by line is named. */
+static void test_watchlist_conflicts(void **state)
+{
+    (void)state;
+    parse("ticker,name,sector,aliases\nZZK,Zed K,IT,$AAPL|Zed\n"
+          "AAPL,Apple Inc,IT,Apple\nZZE,Zed E,IT,zed\n",
+          "w.csv", "-1 w.csv:3: AAPL is already an alternative ticker of ZZK");
+    parse("ticker,name,sector,aliases\nAAPL,Apple Inc,IT,Apple\n"
+          "ZZK,Zed K,IT,$AAPL\n",
+          "w.csv",
+          "-1 w.csv:3: the alternative ticker AAPL is a symbol itself");
+    parse("ticker,name,sector,aliases\nZZA,Zed A,IT,$ZA\nZZB,Zed B,IT,$ZA\n",
+          NULL, "-1 line 3: the alternative ticker ZA already belongs to ZZA");
+    parse("ticker,name,sector,aliases\nZZA,Same Name,IT,\n"
+          "ZZB,SAME NAME,IT,\n",
+          "w.csv",
+          "-1 w.csv:3: the name 'Same Name' is already the name of "
+          "ZZA");
+    parse("ticker,name,sector,aliases\nZZA,Zed A,IT,Zeddy\n"
+          "ZZB,zeddy,IT,\n",
+          "w.csv", "-1 w.csv:3: the name 'Zeddy' is already an alias of ZZA");
+    parse("ticker,name,sector,aliases\nZZA,Zed A,IT,\nZZB,Zed B,IT,zed a\n",
+          "w.csv", "-1 w.csv:3: the alias 'zed a' is already the name of ZZA");
+    /* a symbol's own name among its aliases is no conflict */
+    parse("ticker,name,sector,aliases\nZZA,Zed A,IT,zed a|Zed\n"
+          "ZZB,Zed B,IT,$ZB2\n",
+          "w.csv", "2 ZZA@2,ZZB@3");
+    parse("ticker,name,sector,aliases\nZZG,Zed G,IT,\n"
+          "ticker,name,sector,aliases\n",
+          "w.csv", "-1 w.csv:3: the header again (are two files joined?)");
 }
 
 static void test_watchlist_refusals(void **state)
@@ -202,6 +238,7 @@ int main(void)
         cmocka_unit_test(test_watchlist_row),
         cmocka_unit_test(test_watchlist_header),
         cmocka_unit_test(test_watchlist_refusals),
+        cmocka_unit_test(test_watchlist_conflicts),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
