@@ -500,6 +500,11 @@ int cmd_backtest(int argc, char **argv)
         bt_options_release(&o);
         return 0;
     }
+    if (o.out_dir && bt_report_dir_ready(o.out_dir, err, sizeof(err)) < 0) {
+        fprintf(stderr, "stonks backtest: --out: %s\n", err);
+        bt_options_release(&o);
+        return 1;
+    }
     if (bt_world_load(&w, &o, err, sizeof(err)) < 0) {
         fprintf(stderr, "stonks backtest: %s\n", err);
         goto out_world;

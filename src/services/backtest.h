@@ -117,6 +117,10 @@ void bt_outcome_release(bt_outcome *out);
 void bt_report_print(FILE *f, const bt_world *w, const bt_options *o,
                      const bt_outcome *out);
 
+/* Creates dir when it is not there and checks that files can be
+ * written in it: 0, or -1 with a message in err (before a long run). */
+int bt_report_dir_ready(const char *dir, char *err, size_t errlen);
+
 /* Writes report.txt, report.html, equity.csv, trades.csv,
  * positions.csv, decisions.csv, recommendations.csv (and signals.csv
  * with o->write_signals) into o->out_dir, creating it. Returns 0, or -1

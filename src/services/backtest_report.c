@@ -584,6 +584,25 @@ static void signals_csv(buf *b, const bt_world *w)
         }
 }
 
+int bt_report_dir_ready(const char *dir, char *err, size_t errlen)
+{
+    char *probe;
+    FILE *f;
+
+    if (mkdir_p(dir, err, errlen) < 0)
+        return -1;
+    probe = xasprintf("%s/.stonks-write-check", dir);
+    f = fopen(probe, "w");
+    if (!f)
+        snprintf(err, errlen, "cannot write in %s: %s", dir, strerror(errno));
+    else {
+        fclose(f);
+        remove(probe);
+    }
+    free(probe);
+    return f ? 0 : -1;
+}
+
 int bt_report_write(const bt_world *w, const bt_options *o,
                     const bt_outcome *out, char *err, size_t errlen)
 {

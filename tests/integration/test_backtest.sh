@@ -108,6 +108,10 @@ assert_eq "a Saturday bar and a bar given twice" \
 10078 price bars" \
     "$("${BT[@]}" --no-files --null-runs 0 --data "$WORK/odd" 2>/dev/null |
         head -n 2 | sed 's/.*; //')"
+out=$("${BT[@]}" --out /dev/null 2>&1)
+assert_eq "backtest --out a file: refused before the run" \
+    "1 stonks backtest: --out: cannot write in /dev/null: Not a directory" \
+    "$? $out"
 out=$("${BT[@]}" --out '' 2>&1)
 assert_eq "backtest --out ''" "2 stonks backtest: --out: expected a folder \
 (--no-files writes none)" "$? $out"
