@@ -447,6 +447,11 @@ static int check_urls(const config *c, char *err, size_t errlen)
                 {"BROKER_BASE_URL", c->broker_base_url},
                 {"TRINO_URL", c->trino_url}};
 
+    const char *smtp = c->smtp_url ? c->smtp_url : "";
+    size_t scheme = strncmp(smtp, "smtp://", 7) == 0    ? 7
+                    : strncmp(smtp, "smtps://", 8) == 0 ? 8
+                                                        : 0;
+
     for (size_t i = 0; i < sizeof(urls) / sizeof(urls[0]); i++)
         if (urls[i].value && urls[i].value[0] && !http_url_ok(urls[i].value)) {
             snprintf(err, errlen,
@@ -455,6 +460,13 @@ static int check_urls(const config *c, char *err, size_t errlen)
                      urls[i].name);
             return -1;
         }
+    if (smtp[0] && (!scheme || !smtp[scheme] || smtp[scheme] == '/' ||
+                    smtp[scheme] == ':' || strpbrk(smtp, " \t\r\n"))) {
+        snprintf(err, errlen,
+                 "SMTP_URL must be an smtp:// or smtps:// URL with a host "
+                 "(smtps://smtp.gmail.com:465)");
+        return -1;
+    }
     return 0;
 }
 

@@ -136,6 +136,10 @@ assert_eq "README's settings table is what config --markdown prints" "" \
     "$(grep -vxF -f "$ROOT/README.md" "$OUT/config-md.out")"
 POSTGRES_PORT=x "$BIN" config >"$OUT/config-bad.out" 2>&1
 assert_eq "config exit, bad value" "2" "$?"
+out=$(SMTP_URL=notaurl "$BIN" config 2>&1)
+assert_eq "config: SMTP_URL must be an SMTP URL" "2 stonks config: SMTP_URL \
+must be an smtp:// or smtps:// URL with a host (smtps://smtp.gmail.com:465)" \
+    "$? $out"
 STONKS_ENV=production REDIS_PASSWORD= "$BIN" config \
     >"$OUT/config-prod.out" 2>&1
 assert_eq "config exit, production, empty REDIS_PASSWORD" "2" "$?"
