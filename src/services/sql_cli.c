@@ -12,7 +12,9 @@
 
 #include "adapters/lake_store.h"
 #include "adapters/lakesql.h"
+#include "domain/lake_schema.h"
 #include "lib/buf.h"
+#include "lib/xalloc.h"
 #include "services/cli.h"
 #include "services/lake.h"
 
@@ -86,6 +88,31 @@ static int parse_limit(const char *opt, const char *v, long max, long *out)
     return 0;
 }
 
+/* A lake never published reads as empty tables: say so. */
+static void lake_note(const char *root)
+{
+    struct stat st;
+    size_t n, found = 0;
+    const lake_table *t = lake_tables(&n);
+
+    if (stat(root, &st) == 0 && !S_ISDIR(st.st_mode)) {
+        fprintf(stderr, "stonks sql: LAKE_URI %s is not a folder\n", root);
+        return;
+    }
+    for (size_t i = 0; i < n && stat(root, &st) == 0; i++) {
+        char *dir = xasprintf("%s/%s", root, t[i].name);
+
+        found += stat(dir, &st) == 0;
+        free(dir);
+    }
+    if (!found)
+        fprintf(stderr,
+                "stonks sql: the lake %s (LAKE_URI) holds no table yet, so "
+                "its tables read as empty: publish it with stonks "
+                "lake-publisher --once\n",
+                root);
+}
+
 int cmd_sql(int argc, char **argv)
 {
     const char *query = NULL;
@@ -133,18 +160,11 @@ int cmd_sql(int argc, char **argv)
     if (cli_start("sql", &c) < 0)
         return 2;
     if (!c.trino_url[0]) {
-        /* a lake never published reads as empty tables: say so */
         char root[PATH_MAX];
-        struct stat st;
 
         if (lake_store_local_dir(c.lake_uri, root, sizeof(root), err,
-                                 sizeof(err)) == 0 &&
-            (stat(root, &st) < 0 || !S_ISDIR(st.st_mode)))
-            fprintf(stderr,
-                    "stonks sql: the lake %s (LAKE_URI) is not there yet, "
-                    "so its tables read as empty: publish it with "
-                    "stonks lake-publisher --once\n",
-                    root);
+                                 sizeof(err)) == 0)
+            lake_note(root);
     }
     lim.max_rows = rows ? rows : c.lake_query_max_rows;
     lim.timeout_ms = timeout ? (int)timeout : c.lake_query_timeout_ms;

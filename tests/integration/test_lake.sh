@@ -377,11 +377,20 @@ assert_eq "a query that starts with a comment" "1" \
 assert_eq "'--' ends the options" "2" \
     "$("$BIN" sql --no-header -- "SELECT 2" 2>&1)"
 assert_eq "a lake not published yet reads as empty, with a note" \
-    "0 stonks sql: the lake $TMP/nolake (LAKE_URI) is not there yet, so \
+    "0 stonks sql: the lake $TMP/nolake (LAKE_URI) holds no table yet, so \
 its tables read as empty: publish it with stonks lake-publisher --once" \
     "$(LAKE_URI=$TMP/nolake "$BIN" sql --no-header \
         "SELECT count(*) FROM signals" 2>"$TMP/nolake.err")\
  $(cat "$TMP/nolake.err")"
+
+mkdir -p "$TMP/emptylake"
+assert_eq "a lake folder with no table in it: the same note" \
+    "stonks sql: the lake $TMP/emptylake (LAKE_URI) holds no table yet, so \
+its tables read as empty: publish it with stonks lake-publisher --once" \
+    "$(LAKE_URI=$TMP/emptylake "$BIN" sql "SELECT 1" 2>&1 >/dev/null)"
+assert_eq "a LAKE_URI that is a file" \
+    "stonks sql: LAKE_URI $TMP/stderr.all is not a folder" \
+    "$(LAKE_URI=$TMP/stderr.all "$BIN" sql "SELECT 1" 2>&1 >/dev/null)"
 
 echo "a table that cannot be published holds up no other"
 # a close too large for the lake's fixed-point column, and a new order
