@@ -164,6 +164,16 @@ int alpaca_parse_order(const char *text, size_t len, broker_order *out,
     }
     snprintf(out->broker_order_id, sizeof(out->broker_order_id), "%s", id);
     map_status(status, out->status);
+    {
+        const char *sym = json_string_value(json_object_get(o, "symbol"));
+        const char *side = json_string_value(json_object_get(o, "side"));
+
+        /* cut to the field: a longer one differs from ours all the same */
+        snprintf(out->symbol, sizeof(out->symbol), "%s", sym ? sym : "");
+        snprintf(out->side, sizeof(out->side), "%s", side ? side : "");
+        if (json_shares(json_object_get(o, "qty"), &out->qty) < 0)
+            out->qty = -1; /* not whole shares: not our order */
+    }
     if (json_shares(json_object_get(o, "filled_qty"), &out->filled_qty) < 0 ||
         json_cents(json_object_get(o, "filled_avg_price"), &avg) < 0 ||
         json_cents(json_object_get(o, "commission"), &out->commission) < 0 ||

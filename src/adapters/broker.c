@@ -45,7 +45,18 @@ int broker_order_check(const order_intent *o, const broker_order *bo, char *err,
     while (i < sizeof(ours) / sizeof(*ours) && strcmp(bo->status, ours[i]))
         i++;
     snprintf(q, sizeof(q), "%lld", (long long)o->qty);
-    if (i == sizeof(ours) / sizeof(*ours))
+    if (bo->symbol[0] && strcmp(bo->symbol, o->ticker) != 0)
+        snprintf(err, errlen, "the answer is about %s, not %s", bo->symbol,
+                 o->ticker);
+    else if (bo->side[0] && strcmp(bo->side, order_side_name(o->side)) != 0)
+        snprintf(err, errlen, "the answer is about a %s, not a %s", bo->side,
+                 order_side_name(o->side));
+    else if (bo->qty && bo->qty != o->qty)
+        snprintf(err, errlen,
+                 "the answer is about an order for %lld shares, "
+                 "not %s",
+                 (long long)bo->qty, q);
+    else if (i == sizeof(ours) / sizeof(*ours))
         snprintf(err, errlen, "status '%s' is not one we know", bo->status);
     else if (bo->filled_qty < 0 || bo->filled_qty > o->qty)
         snprintf(err, errlen, "%lld shares filled of an order for %s",

@@ -51,6 +51,11 @@ typedef struct broker_refusal {
 typedef struct broker_order {
     char broker_order_id[64];
     char status[24];
+    /* the order as the broker has it ("" / 0 when the answer does not
+     * say): it must be ours */
+    char symbol[TICKER_MAX];
+    char side[8];
+    int64_t qty;
     int64_t filled_qty;
     cents filled_gross; /* total paid or received for filled_qty */
     cents commission;
@@ -89,7 +94,8 @@ const char *broker_refusal_code(broker_refusal_kind k);
 /* 1 for the final statuses (filled, canceled, expired, rejected). */
 int broker_status_final(const char *status);
 
-/* 0 when bo is a possible answer about order o: one of our statuses,
+/* 0 when bo is a possible answer about order o: o's symbol, side and
+ * quantity when the answer gives them, one of our statuses,
  * 0 <= filled_qty <= o's qty (all of it when filled, part of it when
  * partially filled), a positive amount paid for any shares filled and
  * none for none, a commission >= 0, and a limit order's average price

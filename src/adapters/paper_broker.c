@@ -272,6 +272,9 @@ static broker_rc paper_lookup(broker *b, const char *coid, broker_order *out,
     snprintf(out->broker_order_id, sizeof(out->broker_order_id), "%s",
              PQgetvalue(r, 0, 0));
     snprintf(out->status, sizeof(out->status), "%s", PQgetvalue(r, 0, 7));
+    snprintf(out->symbol, sizeof(out->symbol), "%s", PQgetvalue(r, 0, 1));
+    snprintf(out->side, sizeof(out->side), "%s", PQgetvalue(r, 0, 2));
+    out->qty = atoll(PQgetvalue(r, 0, 4));
     qty = atoll(PQgetvalue(r, 0, 8));
     price = atoll(PQgetvalue(r, 0, 9));
     out->filled_qty = qty;

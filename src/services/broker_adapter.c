@@ -65,7 +65,7 @@ typedef struct order_row {
     int32_t decision_day;
     int64_t filled_qty;
     cents filled_gross; /* sum of recorded fills */
-    cents commission;
+    cents commission; /* sum of recorded fills' commissions */
     int nfills;
 } order_row;
 
@@ -74,7 +74,8 @@ static const char SQL_LOAD[] =
     " coalesce(o.limit_price_cents, 0), o.ref_price_cents,"
     " o.extended_hours, o.decision_day - DATE '1970-01-01',"
     " o.exec_day - DATE '1970-01-01', o.exec_minute, o.filled_qty,"
-    " o.commission_cents,"
+    " (SELECT coalesce(sum(f.commission_cents), 0) FROM fills f"
+    "  WHERE f.order_id = o.id),"
     " (SELECT coalesce(sum(f.gross_cents), 0) FROM fills f"
     "  WHERE f.order_id = o.id),"
     " (SELECT count(*) FROM fills f WHERE f.order_id = o.id)"
@@ -218,31 +219,29 @@ out:
 
 /* The verdict the risk-engine reported must be on record in our own
  * database: an answer from some other deployment's gate is no answer. */
-static int gate_on_record(db *d, const order_intent *o, int allowed)
+static int gate_on_record(db *d, const order_row *row, int allowed)
 {
-    /* a verdict about this very order: anyone may ask the risk-engine
-     * about a client order id, with another ticker, side or size */
+    /* a verdict about this very order, every field of the intent the
+     * gate was asked about (anyone may ask the risk-engine about a
+     * client order id, with another size or limit) */
     static const char sql[] =
         "SELECT 1 FROM risk_verdicts WHERE client_order_id = $1"
         " AND stage = 'gate' AND allowed = $2::boolean"
         " AND created_at > now() - interval '10 minutes'"
-        " AND inputs->'intent'->>'ticker' = $3"
-        " AND inputs->'intent'->>'side' = $4"
-        " AND inputs->'intent'->>'qty' = $5"
-        " AND inputs->'intent'->>'type' = $6";
-    char q[24];
-    const char *p[6];
+        " AND inputs->'intent' @> $3::jsonb";
+    json_t *intent = trading_intent_json(&row->o, row->decision_day);
+    char *text = json_dumps(intent, JSON_COMPACT);
+    const char *p[3];
     PGresult *r;
-    int found;
+    int found, rc;
 
-    snprintf(q, sizeof(q), "%lld", (long long)o->qty);
-    p[0] = o->client_order_id;
+    p[0] = row->o.client_order_id;
     p[1] = allowed ? "t" : "f";
-    p[2] = o->ticker;
-    p[3] = order_side_name(o->side);
-    p[4] = q;
-    p[5] = order_type_name(o->type);
-    if (db_execp(d, "ba_onrecord", sql, 6, p, &r) != DB_OK)
+    p[2] = text;
+    rc = db_execp(d, "ba_onrecord", sql, 3, p, &r);
+    free(text);
+    json_decref(intent);
+    if (rc != DB_OK)
         return -1;
     found = PQntuples(r) > 0;
     PQclear(r);
@@ -342,6 +341,22 @@ static void notify_fill(worker *w, const order_row *row, const broker_order *bo,
     free(body);
 }
 
+/* An answer of the broker that cannot be true: nothing of it is
+ * booked; the job fails with the reason (retried, then dead-lettered). */
+static int impossible(worker *w, const order_row *row, const char *why,
+                      char *err, size_t errlen)
+{
+    snprintf(err, errlen,
+             "the broker's answer about order %s is impossible (%s): not "
+             "booked",
+             row->o.client_order_id, why);
+    LOG_ERROR("impossible answer from the broker: not booked",
+              LF_S("mode", trading_mode(w->cfg)),
+              LF_S("client_order_id", row->o.client_order_id),
+              LF_S("reason", why));
+    return WORKER_FAIL;
+}
+
 /* Applies what the broker reports about the order: new fills, the new
  * status. Sets *final. Returns WORKER_OK, WORKER_RETRY, or WORKER_FAIL
  * for an answer broker_order_check finds impossible. */
@@ -368,21 +383,10 @@ static int apply_broker_state(worker *w, order_row *row, const broker_order *bo,
     PGresult *r;
     order_row now;
     int booked = 0, found;
-
     char why[200];
 
-    if (broker_order_check(&row->o, bo, why, sizeof(why)) < 0) {
-        /* nothing of it is booked; retried, then dead-lettered */
-        snprintf(err, errlen,
-                 "the broker's answer about order %s is "
-                 "impossible (%s): not booked",
-                 row->o.client_order_id, why);
-        LOG_ERROR("impossible answer from the broker: not booked",
-                  LF_S("mode", trading_mode(w->cfg)),
-                  LF_S("client_order_id", row->o.client_order_id),
-                  LF_S("reason", why));
-        return WORKER_FAIL;
-    }
+    if (broker_order_check(&row->o, bo, why, sizeof(why)) < 0)
+        return impossible(w, row, why, err, errlen);
     *final = broker_status_final(bo->status);
     if (db_begin(w->db) != DB_OK ||
         db_exec(w->db, "SELECT pg_advisory_xact_lock(" TRADING_LOCK ")", 0,
@@ -405,6 +409,19 @@ static int apply_broker_state(worker *w, order_row *row, const broker_order *bo,
     dq = bo->filled_qty - row->filled_qty;
     dg = bo->filled_gross - row->filled_gross;
     dfee = bo->commission - row->commission;
+    /* More shares cost more, and their commission does not go back; an
+     * answer with no more shares books nothing (what it says of costs
+     * is older or newer than the fills already booked, which stand). */
+    if (dq > 0 && (dg <= 0 || dfee < 0)) {
+        snprintf(why, sizeof(why),
+                 "%lld shares filled for %lld cents with %lld cents "
+                 "commission, after %lld for %lld cents with %lld",
+                 (long long)bo->filled_qty, (long long)bo->filled_gross,
+                 (long long)bo->commission, (long long)now.filled_qty,
+                 (long long)now.filled_gross, (long long)now.commission);
+        db_rollback(w->db);
+        return impossible(w, row, why, err, errlen);
+    }
     if (dq > 0) {
         const char *p[9];
 
@@ -436,7 +453,9 @@ static int apply_broker_state(worker *w, order_row *row, const broker_order *bo,
         money_muldiv(bo->filled_gross, 1, bo->filled_qty, &avgp);
     snprintf(fq, sizeof(fq), "%lld", (long long)bo->filled_qty);
     snprintf(avg, sizeof(avg), "%lld", (long long)avgp);
-    snprintf(com, sizeof(com), "%lld", (long long)bo->commission);
+    /* the commission of the fills booked */
+    snprintf(com, sizeof(com), "%lld",
+             (long long)(row->commission + (booked ? dfee : 0)));
     {
         const char *p[] = {row->o.client_order_id,
                            bo->broker_order_id,
@@ -539,7 +558,7 @@ static int gate(worker *w, order_row *row, int *final, char *err, size_t errlen)
                  LF_S("error", err));
         return WORKER_RETRY;
     }
-    on_record = gate_on_record(w->db, &row->o, allowed);
+    on_record = gate_on_record(w->db, row, allowed);
     if (on_record <= 0) {
         snprintf(err, errlen, "%s",
                  on_record < 0 ? db_error(w->db)

@@ -26,6 +26,11 @@ handle:
         following one order)
   BAC   accepted, then at each look-up "filled" with 1,000,000 shares
         whatever was ordered (an impossible answer)
+  PFE   at each look-up the next of: 4 filled at 50.00 with a 1.00
+        commission; the same 4 with a commission of 0 (an older answer);
+        all 10 with 1.00 in all
+  CVX   4 filled at 20.00, then all 10 at an average of 1.00 (the cost
+        falls as shares are added: an impossible answer)
   other accepted, then filled on the first look-up
 
 A second submission of a known client_order_id always gets the 422
@@ -88,10 +93,28 @@ def new_order(req):
     return o
 
 
+# Scripted lives: the answer of the n-th look-up (the last one after).
+SCRIPTS = {
+    "PFE": [("partially_filled", "4", "50.00", "1.00"),
+            ("partially_filled", "4", "50.00", "0"),
+            ("filled", "10", "50.00", "1.00")],
+    "CVX": [("partially_filled", "4", "20.00", "0"),
+            ("filled", "10", "1.00", "0")],
+}
+
+
 def advance(o):
     """One step of the order's life, taken at each look-up."""
     sym = o["symbol"]
     price = PRICES.get(sym, "50.0")
+    if sym in SCRIPTS:
+        steps = SCRIPTS[sym]
+        n = o.setdefault("_step", 0)
+        status, qty, avg, fee = steps[min(n, len(steps) - 1)]
+        o["_step"] = n + 1
+        o.update(status=status, filled_qty=qty, filled_avg_price=avg,
+                 commission=fee, updated_at=now_iso())
+        return
     if o["status"] not in ("accepted", "partially_filled") and sym != "BAC":
         return
     if sym == "WFC" and int(o["filled_qty"]) + 10 < int(o["qty"]):

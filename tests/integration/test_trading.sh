@@ -504,11 +504,24 @@ PIDS+=($!)
 start broker-adapter RISK_ENGINE_URL=http://127.0.0.1:18067
 api PATCH $RE/limits '{"limits":{"max_orders_per_ticker_day":0}}' \
     -H "$AUTH" >/dev/null
-api POST $TE/orders '{"ticker":"AAPL","side":"buy","qty":1,
-    "client_order_id":"man-rogue"}' -H "$AUTH" >/dev/null
-api POST $RE/check '{"client_order_id":"man-rogue","ticker":"AAPL",
-    "side":"buy","qty":2,"type":"market","decision_day":"2011-09-08",
-    "exec_day":"2011-09-09","exec_minute":570}' >/dev/null
+api POST $TE/orders '{"ticker":"AAPL","side":"buy","qty":1,"type":"limit",
+    "limit_price":"900.00","client_order_id":"man-rogue"}' -H "$AUTH" \
+    >/dev/null
+rogue() { # the order's intent, as the adapter sends it, with changes
+    sql "SELECT json_build_object('client_order_id', client_order_id,
+            'ticker', ticker, 'side', side, 'qty', qty, 'type', type,
+            'limit_price', '900.00', 'extended_hours', extended_hours,
+            'decision_day', decision_day, 'exec_day', exec_day,
+            'exec_minute', exec_minute)::jsonb || '$1'::jsonb
+         FROM orders WHERE client_order_id = 'man-rogue'"
+}
+# the same order but for 2 shares, and at a limit of 1.00: both allowed
+for change in '{"qty":2}' '{"limit_price":"1.00"}'; do
+    api POST $RE/check "$(rogue "$change")" >/dev/null
+done
+assert_eq "two allowed verdicts under its id, about other orders" "2" \
+    "$(sql "SELECT count(*) FROM risk_verdicts WHERE client_order_id =
+        'man-rogue' AND stage = 'gate' AND allowed")"
 not_on_record() { grep -q '"risk verdict not on record.*man-rogue' \
     "$OUT/broker-adapter.log"; }
 wait_for 10 not_on_record || echo "  FAIL: the rogue gate's verdict counted"
@@ -644,19 +657,52 @@ sql "INSERT INTO price_bars (ticker, day, open, high, low, close, volume,
         'test')" >/dev/null
 api POST $TE/orders '{"ticker":"BAC","side":"buy","qty":3,
     "client_order_id":"alp-BAC"}' -H "$AUTH" >/dev/null
-refused() { grep -q '"impossible answer from the broker: not booked".*alp-BAC' \
-    "$OUT/broker-adapter.log"; }
-wait_for 15 refused || echo "  FAIL: the impossible answer was not refused"
+refused() { # COID: an impossible answer about it was logged
+    grep -q "\"impossible answer from the broker: not booked\".*$1" \
+        "$OUT/broker-adapter.log"
+}
+booked() { # COID: its status, filled quantity and number of fills
+    sql "SELECT o.status, o.filled_qty, (SELECT count(*) FROM fills f
+         WHERE f.order_id = o.id) FROM orders o
+         WHERE o.client_order_id = '$1'" | tr '|' ' '
+}
+wait_for 15 refused alp-BAC ||
+    echo "  FAIL: the impossible answer was not refused"
 assert_eq "an impossible answer: nothing booked, the order as it was" \
     "accepted 0 0 0" \
-    "$(sql "SELECT o.status, o.filled_qty, (SELECT count(*) FROM fills f
-            WHERE f.order_id = o.id), (SELECT count(*) FROM positions p
-            WHERE p.ticker = 'BAC') FROM orders o
-            WHERE o.client_order_id = 'alp-BAC'" | tr '|' ' ')"
+    "$(booked alp-BAC) $(sql "SELECT count(*) FROM positions
+        WHERE ticker = 'BAC'")"
 assert_eq "its reason is logged" \
     "1000000 shares filled of an order for 3" \
     "$(grep -h '"impossible answer from the broker' "$OUT/broker-adapter.log" |
         head -1 | jq_py 'j["reason"]')"
+# Costs are booked from the fills: an answer with no more shares books
+# nothing (PFE: its commission of 0 between two of 1.00 is not taken
+# for a refund, which charged the second 1.00 twice), and more shares
+# for less money is impossible (CVX).
+sql "INSERT INTO price_bars (ticker, day, open, high, low, close, volume,
+        source) VALUES ('PFE', DATE '2026-01-02', 50, 50, 50, 50, 1000,
+        'test'), ('CVX', DATE '2026-01-02', 20, 20, 20, 20, 1000, 'test')" \
+    >/dev/null
+api POST $TE/orders '{"ticker":"PFE","side":"buy","qty":10,
+    "client_order_id":"alp-PFE"}' -H "$AUTH" >/dev/null
+api POST $TE/orders '{"ticker":"CVX","side":"buy","qty":10,
+    "client_order_id":"alp-CVX"}' -H "$AUTH" >/dev/null
+pfe_done() { [ "$(sql "SELECT status FROM orders WHERE
+        client_order_id = 'alp-PFE'")" == filled ]; }
+wait_for 20 pfe_done || echo "  FAIL: PFE not filled"
+assert_eq "the commission of 1.00 booked once" \
+    "1 4 5000 100
+2 6 5000 0
+filled 10 100" \
+    "$(sql "SELECT f.seq, f.qty, f.price_cents, f.commission_cents FROM fills f
+            JOIN orders o ON o.id = f.order_id WHERE o.ticker = 'PFE'
+            ORDER BY f.seq" | tr '|' ' '
+       sql "SELECT status, filled_qty, commission_cents FROM orders
+            WHERE client_order_id = 'alp-PFE'" | tr '|' ' ')"
+wait_for 15 refused alp-CVX || echo "  FAIL: CVX's falling cost not refused"
+assert_eq "more shares for less money: only the first 4 booked" \
+    "partially_filled 4 1" "$(booked alp-CVX)"
 
 echo "  (${SECONDS}s)"
 echo "4. SMTP"

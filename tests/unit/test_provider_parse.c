@@ -477,7 +477,8 @@ static void test_alpaca_order(void **state)
     const char *text =
         "{\"id\":\"61e69015-8549-4bfd-b9c3-01e75843f47d\",\"status\":"
         "\"partially_filled\",\"filled_qty\":\"2\",\"filled_avg_price\":"
-        "\"150.25\",\"filled_at\":\"2021-03-16T18:38:01.942282Z\"}";
+        "\"150.25\",\"filled_at\":\"2021-03-16T18:38:01.942282Z\","
+        "\"symbol\":\"AAPL\",\"side\":\"buy\",\"qty\":\"5\"}";
     broker_order o;
     char err[256];
 
@@ -490,6 +491,9 @@ static void test_alpaca_order(void **state)
     assert_int_equal(o.filled_qty, 2);
     assert_int_equal(o.filled_gross, 30050);
     assert_int_equal(o.filled_day, date_from_ymd(2021, 3, 16));
+    assert_string_equal(o.symbol, "AAPL");
+    assert_string_equal(o.side, "buy");
+    assert_int_equal(o.qty, 5);
 
     text = "{\"id\":\"x\",\"status\":\"new\",\"filled_qty\":\"0.5\"}";
     assert_int_equal(
@@ -499,6 +503,8 @@ static void test_alpaca_order(void **state)
     assert_int_equal(
         alpaca_parse_order(text, strlen(text), &o, err, sizeof(err)), 0);
     assert_string_equal(o.status, "accepted");
+    assert_string_equal(o.symbol, "");
+    assert_int_equal(o.qty, 0);
 }
 
 static void test_alpaca_refusal(void **state)

@@ -100,6 +100,7 @@ static void test_impossible_answers(void **state)
 
     (void)state;
     memset(&o, 0, sizeof(o));
+    snprintf(o.ticker, sizeof(o.ticker), "AAPL");
     o.side = SIDE_BUY;
     o.type = ORDER_LIMIT;
     o.qty = 10;
@@ -118,6 +119,28 @@ static void test_impossible_answers(void **state)
         if (rc != (cases[i].why ? -1 : 0) ||
             (cases[i].why && strcmp(err, cases[i].why) != 0))
             fail_msg("case %zu: rc %d, '%s'", i, rc, err);
+    }
+    /* an answer about another order */
+    {
+        broker_order bo = {.status = "filled",
+                           .symbol = "MSFT",
+                           .filled_qty = 10,
+                           .filled_gross = 25000};
+        char err[200] = "";
+
+        assert_int_equal(broker_order_check(&o, &bo, err, sizeof(err)), -1);
+        assert_string_equal(err, "the answer is about MSFT, not AAPL");
+        snprintf(bo.symbol, sizeof(bo.symbol), "AAPL");
+        snprintf(bo.side, sizeof(bo.side), "sell");
+        assert_int_equal(broker_order_check(&o, &bo, err, sizeof(err)), -1);
+        assert_string_equal(err, "the answer is about a sell, not a buy");
+        snprintf(bo.side, sizeof(bo.side), "buy");
+        bo.qty = 11;
+        assert_int_equal(broker_order_check(&o, &bo, err, sizeof(err)), -1);
+        assert_string_equal(err, "the answer is about an order for 11 "
+                                 "shares, not 10");
+        bo.qty = 10;
+        assert_int_equal(broker_order_check(&o, &bo, err, sizeof(err)), 0);
     }
     /* a limit sale must get at least its limit */
     o.side = SIDE_SELL;
