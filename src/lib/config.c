@@ -154,7 +154,7 @@ static const setting config_table[] = {
     {"API_READ_AUTH", SET_INT, "0", OFF(api_read_auth), 0, 1, NULL,
      "1: read routes need a token too"},
     {"CORS_ORIGIN", SET_STR, "", OFF(cors_origin), 0, 0, NULL,
-     "origin allowed by CORS (the dashboard's); empty: none"},
+     "origin allowed by CORS (the dashboard's, or *); empty: none"},
     {"POSTGRES_POOL_SIZE", SET_INT, "4", OFF(pg_pool_size), 1, 256, NULL,
      "connections an API service keeps to PostgreSQL"},
     {"HTTP_CACHE_MS", SET_INT, "1000", OFF(http_cache_ms), 0, 60000, NULL,
@@ -460,6 +460,16 @@ static int check_urls(const config *c, char *err, size_t errlen)
                      urls[i].name);
             return -1;
         }
+    const char *cors = c->cors_origin ? c->cors_origin : "";
+
+    if (cors[0] && strcmp(cors, "*") != 0 &&
+        (!http_url_ok(cors) || strchr(strstr(cors, "://") + 3, '/'))) {
+        snprintf(err, errlen,
+                 "CORS_ORIGIN must be *, or an origin: http:// or https://, "
+                 "a host and an optional port, no path "
+                 "(http://127.0.0.1:8080)");
+        return -1;
+    }
     if (smtp[0] && (!scheme || !smtp[scheme] || smtp[scheme] == '/' ||
                     smtp[scheme] == ':' || strpbrk(smtp, " \t\r\n"))) {
         snprintf(err, errlen,
