@@ -370,8 +370,9 @@ static int apply_option(bt_options *o, const char *a, const char *v, char *err,
         if (parse_e4(v, &p->commission_share_e4) < 0)
             BAD("expected dollars per share with up to 4 decimals");
     } else if (strcmp(a, "--commission-order") == 0) {
-        if (parse_e4(v, &e4) < 0 || e4 % 100 != 0)
-            BAD("expected dollars and cents per order");
+        if (parse_e4(v, &e4) < 0 || e4 % 100 != 0 || e4 > 10000000)
+            BAD("expected dollars and cents per order, 0 to 1000.00 (as "
+                "PAPER_COMMISSION_CENTS)");
         p->commission_order = e4 / 100;
     } else if (strcmp(a, "--slippage-bps") == 0) {
         if (parse_whole(v, 1000, &u) < 0)

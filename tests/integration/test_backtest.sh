@@ -51,7 +51,10 @@ for c in "--cash 100.001|--cash: expected positive dollars and cents such as \
 100000.00" "--cash 0|--cash: expected positive dollars and cents such as \
 100000.00" "--slippage-bps 1001|--slippage-bps: expected whole basis points, \
 0 to 1000" "--commission-order 1.001|--commission-order: expected dollars \
-and cents per order" "--bogus 1|unknown option '--bogus' (see --help)" \
+and cents per order, 0 to 1000.00 (as PAPER_COMMISSION_CENTS)" \
+    "--commission-order 1000.01|--commission-order: expected dollars and \
+cents per order, 0 to 1000.00 (as PAPER_COMMISSION_CENTS)" \
+    "--bogus 1|unknown option '--bogus' (see --help)" \
     "--bogus|unknown option '--bogus' (see --help)" \
     "--cash|--cash needs a value (see --help)" \
     "--warmup-days 1.9|--warmup-days: expected a whole number of days, 0 \
