@@ -449,8 +449,9 @@ static int apply_broker_state(worker *w, order_row *row, const broker_order *bo,
         if (booked && book_fill(w->db, row, dq, dg, dfee) < 0)
             goto dberr;
     }
-    if (bo->filled_qty > 0)
-        money_muldiv(bo->filled_gross, 1, bo->filled_qty, &avgp);
+    if (bo->filled_qty > 0) /* of the fills booked */
+        money_muldiv(row->filled_gross + (booked ? dg : 0), 1, bo->filled_qty,
+                     &avgp);
     snprintf(fq, sizeof(fq), "%lld", (long long)bo->filled_qty);
     snprintf(avg, sizeof(avg), "%lld", (long long)avgp);
     /* the commission of the fills booked */
