@@ -51,7 +51,7 @@ void order_client_id(const char *ticker, int32_t as_of, const char *action,
     if ((size_t)n >= sizeof(text))
         n = sizeof(text) - 1;
     sha256_hex(text, (size_t)n, hex);
-    snprintf(out, ORDER_ID_MAX, "so-%.32s", hex);
+    snprintf(out, ORDER_ID_MAX, ORDER_STRATEGY_PREFIX "%.32s", hex);
 }
 
 int order_notional(const order_intent *o, cents *out)

@@ -52,8 +52,13 @@ const char *order_type_name(order_type t);
 int order_side_parse(const char *s, order_side *out);
 int order_type_parse(const char *s, order_type *out);
 
-/* The client order id of a decision: "so-" and the first 16 bytes, in
- * hex, of SHA-256("<ticker>|<YYYY-MM-DD>|<ACTION>|<model>"). */
+/* The prefix of the strategy's client order ids; no other order may
+ * use it. */
+#define ORDER_STRATEGY_PREFIX "so-"
+
+/* The client order id of a decision: ORDER_STRATEGY_PREFIX and the
+ * first 16 bytes, in hex, of
+ * SHA-256("<ticker>|<YYYY-MM-DD>|<ACTION>|<model>"). */
 void order_client_id(const char *ticker, int32_t as_of, const char *action,
                      const char *model, char out[ORDER_ID_MAX]);
 

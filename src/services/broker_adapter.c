@@ -158,10 +158,9 @@ static void notify_refusal(worker *w, const order_row *row, const char *what,
 
 /* The gate. Returns 1 allowed, 0 denied (recorded), -1 no usable
  * answer (err says why; nothing may be submitted). */
-static int ask_risk_engine(worker *w, order_row *row, char *err, size_t errlen)
+static int ask_risk_engine(worker *w, const order_row *row, const char *body,
+                           char *err, size_t errlen)
 {
-    json_t *intent = trading_intent_json(&row->o, row->decision_day);
-    char *body = json_dumps(intent, JSON_COMPACT);
     char *url = xasprintf("%s/check", w->cfg->risk_engine_url);
     char auth[300] = "";
     const char *headers[] = {"Content-Type: application/json", auth, NULL};
@@ -206,9 +205,7 @@ static int ask_risk_engine(worker *w, order_row *row, char *err, size_t errlen)
     rc = allowed;
 out:
     json_decref(ans);
-    json_decref(intent);
     webclient_response_release(&res);
-    free(body);
     free(url);
     if (rc == 0) {
         snprintf(err, errlen, "%s", why.data);
@@ -218,8 +215,10 @@ out:
 }
 
 /* The verdict the risk-engine reported must be on record in our own
- * database: an answer from some other deployment's gate is no answer. */
-static int gate_on_record(db *d, const order_row *row, int allowed)
+ * database: an answer from some other deployment's gate is no answer.
+ * intent is what the gate was asked (the order's intent as JSON). */
+static int gate_on_record(db *d, const order_row *row, const char *intent,
+                          int allowed)
 {
     /* a verdict about this very order, every field of the intent the
      * gate was asked about (anyone may ask the risk-engine about a
@@ -229,19 +228,11 @@ static int gate_on_record(db *d, const order_row *row, int allowed)
         " AND stage = 'gate' AND allowed = $2::boolean"
         " AND created_at > now() - interval '10 minutes'"
         " AND inputs->'intent' @> $3::jsonb";
-    json_t *intent = trading_intent_json(&row->o, row->decision_day);
-    char *text = json_dumps(intent, JSON_COMPACT);
-    const char *p[3];
+    const char *p[] = {row->o.client_order_id, allowed ? "t" : "f", intent};
     PGresult *r;
-    int found, rc;
+    int found;
 
-    p[0] = row->o.client_order_id;
-    p[1] = allowed ? "t" : "f";
-    p[2] = text;
-    rc = db_execp(d, "ba_onrecord", sql, 3, p, &r);
-    free(text);
-    json_decref(intent);
-    if (rc != DB_OK)
+    if (db_execp(d, "ba_onrecord", sql, 3, p, &r) != DB_OK)
         return -1;
     found = PQntuples(r) > 0;
     PQclear(r);
@@ -550,8 +541,15 @@ dberr:
 
 static int gate(worker *w, order_row *row, int *final, char *err, size_t errlen)
 {
-    int allowed = ask_risk_engine(w, row, err, errlen), on_record;
+    /* what the gate is asked, and what its verdict must be about */
+    json_t *j = trading_intent_json(&row->o, row->decision_day);
+    char *intent = json_dumps(j, JSON_COMPACT);
+    int allowed = ask_risk_engine(w, row, intent, err, errlen), on_record = 0;
 
+    json_decref(j);
+    if (allowed >= 0)
+        on_record = gate_on_record(w->db, row, intent, allowed);
+    free(intent);
     if (allowed < 0) {
         LOG_WARN("no answer from the risk-engine: no order",
                  LF_S("mode", trading_mode(w->cfg)),
@@ -559,7 +557,6 @@ static int gate(worker *w, order_row *row, int *final, char *err, size_t errlen)
                  LF_S("error", err));
         return WORKER_RETRY;
     }
-    on_record = gate_on_record(w->db, row, allowed);
     if (on_record <= 0) {
         snprintf(err, errlen, "%s",
                  on_record < 0 ? db_error(w->db)

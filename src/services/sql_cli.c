@@ -99,10 +99,11 @@ static void lake_note(const char *root)
         fprintf(stderr, "stonks sql: LAKE_URI %s is not a folder\n", root);
         return;
     }
-    for (size_t i = 0; i < n && stat(root, &st) == 0; i++) {
+    /* a missing folder holds no table either */
+    for (size_t i = 0; i < n && !found; i++) {
         char *dir = xasprintf("%s/%s", root, t[i].name);
 
-        found += stat(dir, &st) == 0;
+        found = stat(dir, &st) == 0;
         free(dir);
     }
     if (!found)

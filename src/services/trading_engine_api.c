@@ -387,12 +387,13 @@ static void route_manual(engine *e, const http_request *req, http_response *res)
         return;
     }
     json_decref(body);
-    if (strncmp(o.client_order_id, "so-", 3) == 0) {
+    if (strncmp(o.client_order_id, ORDER_STRATEGY_PREFIX,
+                strlen(ORDER_STRATEGY_PREFIX)) == 0) {
         /* the strategy's ids (order_client_id): a manual order under one
          * would stand for a decision not yet taken */
         http_error(res, 400, "bad_request",
-                   "client_order_id must not start with 'so-', which "
-                   "the strategy's orders use");
+                   "client_order_id must not start with '" ORDER_STRATEGY_PREFIX
+                   "', which the strategy's orders use");
         return;
     }
     d = trading_pool_get(e->pool);

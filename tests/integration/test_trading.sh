@@ -540,7 +540,8 @@ sql "INSERT INTO price_bars (ticker, day, open, high, low, close, volume,
         source) SELECT t, DATE '2026-01-02', p, p, p, p, 1000, 'test'
      FROM (VALUES ('AAPL', 100.0), ('MSFT', 25.0), ('IBM', 150.0),
         ('INTC', 20.0), ('CSCO', 15.0), ('HPQ', 10.0), ('QCOM', 55.0),
-        ('EBAY', 30.0), ('JPM', 40.0), ('GS', 110.0)) AS v(t, p)" >/dev/null
+        ('EBAY', 30.0), ('JPM', 40.0), ('GS', 110.0), ('WFC', 25.0),
+        ('BAC', 8.0), ('PFE', 50.0), ('CVX', 20.0)) AS v(t, p)" >/dev/null
 python3 "$ROOT/tests/fakes/alpaca_trading.py" 18065 test-key test-secret \
     2 4 >"$OUT/fake.log" 2>&1 &
 PIDS+=($!)
@@ -625,9 +626,6 @@ assert_eq "reconciliation at start-up: positions agree with Alpaca" "t" \
 # The older answer is dropped, not booked: the fills add up to the 30
 # the broker filled (they added up to 40 when it was booked).
 start broker-adapter-2
-sql "INSERT INTO price_bars (ticker, day, open, high, low, close, volume,
-        source) VALUES ('WFC', DATE '2026-01-02', 25, 25, 25, 25, 1000,
-        'test')" >/dev/null
 api POST $TE/orders '{"ticker":"WFC","side":"buy","qty":30,
     "client_order_id":"alp-WFC"}' -H "$AUTH" >/dev/null
 looked() { fake state | jq_py "j.get('alp-WFC', {}).get('order', {}).get(
@@ -652,9 +650,6 @@ filled 30 30" \
 stop broker-adapter-2
 # An impossible answer (1,000,000 shares filled of 3) is never booked:
 # the order stays as it was, the job fails with the reason.
-sql "INSERT INTO price_bars (ticker, day, open, high, low, close, volume,
-        source) VALUES ('BAC', DATE '2026-01-02', 8, 8, 8, 8, 1000,
-        'test')" >/dev/null
 api POST $TE/orders '{"ticker":"BAC","side":"buy","qty":3,
     "client_order_id":"alp-BAC"}' -H "$AUTH" >/dev/null
 refused() { # COID: an impossible answer about it was logged
@@ -680,10 +675,6 @@ assert_eq "its reason is logged" \
 # nothing (PFE: its commission of 0 between two of 1.00 is not taken
 # for a refund, which charged the second 1.00 twice), and more shares
 # for less money is impossible (CVX).
-sql "INSERT INTO price_bars (ticker, day, open, high, low, close, volume,
-        source) VALUES ('PFE', DATE '2026-01-02', 50, 50, 50, 50, 1000,
-        'test'), ('CVX', DATE '2026-01-02', 20, 20, 20, 20, 1000, 'test')" \
-    >/dev/null
 api POST $TE/orders '{"ticker":"PFE","side":"buy","qty":10,
     "client_order_id":"alp-PFE"}' -H "$AUTH" >/dev/null
 api POST $TE/orders '{"ticker":"CVX","side":"buy","qty":10,
