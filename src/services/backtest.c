@@ -205,7 +205,7 @@ static const char usage_text[] =
     "                         counts too (0, as the replay)\n"
     "  --cash DOLLARS         starting cash (STARTING_CASH)\n"
     "  --commission-share D   dollars per share, up to 4 decimals (0)\n"
-    "  --commission-order D   dollars per filled order\n"
+    "  --commission-order D   dollars per filled order (to 1000.00)\n"
     "                         (PAPER_COMMISSION_CENTS)\n"
     "  --slippage-bps N       against every fill (PAPER_SLIPPAGE_BPS)\n"
     "  --buy-threshold X      strategy score to buy (0.15)\n"
