@@ -40,16 +40,26 @@ static const char SQL_NO_BAR[] =
     " OR (SELECT count(*) FROM price_bars WHERE ticker = $1"
     "  AND day > $2::date) >= 5";
 
-/* The cash of the account the paper broker trades for, less what its
- * fills not yet booked there cost (and plus what they brought in): with
- * several broker-adapters, a fill is made here before it is booked. */
+/* What the account has free for a buy ($1), as a cash account's broker
+ * counts it: the cash, less what the fills not yet booked there cost
+ * (plus what they brought in; with several broker-adapters, a fill is
+ * made here before it is booked), less what the other open buys hold
+ * back: a limit buy its shares at the limit, a market buy its shares at
+ * the last close before its session, each with the commission ($2). */
 static const char SQL_CASH[] =
     "SELECT a.cash_cents - coalesce((SELECT sum(CASE p.side"
     "  WHEN 'buy' THEN p.filled_qty * p.fill_price_cents + p.commission_cents"
     "  ELSE p.commission_cents - p.filled_qty * p.fill_price_cents END)"
     " FROM paper_broker_orders p JOIN orders o"
     " ON o.client_order_id = p.client_order_id"
-    " WHERE p.filled_qty > o.filled_qty), 0)::bigint"
+    " WHERE p.filled_qty > o.filled_qty), 0)"
+    " - coalesce((SELECT sum(p.qty * CASE WHEN p.type = 'limit'"
+    "  THEN p.limit_price_cents ELSE coalesce((SELECT"
+    "   (round(b.close::numeric, 2) * 100)::bigint FROM price_bars b"
+    "   WHERE b.ticker = p.ticker AND b.day < p.exec_day"
+    "   ORDER BY b.day DESC LIMIT 1), 0) END + $2::bigint)"
+    " FROM paper_broker_orders p WHERE p.side = 'buy'"
+    " AND p.status = 'accepted' AND p.client_order_id <> $1), 0)::bigint"
     " FROM account a WHERE a.id = 1";
 
 static const char SQL_EXECUTE[] =
@@ -212,13 +222,18 @@ static int execute(paper *p, const char *coid, PGresult *row)
     if (f.filled && o.side == SIDE_BUY) {
         /* as the broker of a cash account: a buy whose fill (a market
          * buy at an open far above the close it was held for) costs
-         * more than the cash there is does not fill; one buy at a time
-         * (the lock lasts until the fill is recorded) */
+         * more than the cash there is, less what the other open buys
+         * hold back, does not fill; one buy at a time (the lock lasts
+         * until the fill is recorded) */
+        char fee_each[24];
+        const char *cp[2] = {coid, fee_each};
         cents cash;
 
+        snprintf(fee_each, sizeof(fee_each), "%lld",
+                 (long long)p->costs.commission);
         if (db_begin(p->db) != DB_OK ||
             db_execp(p->db, "pb_lock", SQL_LOCK, 0, NULL, NULL) != DB_OK ||
-            db_execp(p->db, "pb_cash", SQL_CASH, 0, NULL, &r) != DB_OK)
+            db_execp(p->db, "pb_cash", SQL_CASH, 2, cp, &r) != DB_OK)
             goto dberr;
         locked = 1;
         cash = PQntuples(r) == 1 ? atoll(PQgetvalue(r, 0, 0)) : 0;

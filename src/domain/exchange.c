@@ -141,6 +141,11 @@ int exchange_is_open(int32_t day)
     return e.open;
 }
 
+int32_t exchange_session_of(int32_t day)
+{
+    return exchange_is_open(day) ? day : exchange_next_open(day);
+}
+
 int32_t exchange_next_open(int32_t day)
 {
     do

@@ -303,6 +303,17 @@ static int manual_order(engine *e, db *d, order_intent *o, int32_t today,
     if (trading_state_load(d, e->cfg, today, o->exec_day, NULL, &s, err,
                            errlen) != DB_OK)
         goto dberr;
+    if (!s.limits.market_hours && !exchange_is_open(o->exec_day)) {
+        /* with market hours not enforced, an order placed on a day the
+         * exchange is closed is for its next session: that day has no
+         * bar to fill it, and it would hold its cash until a week of
+         * bars showed so */
+        trading_state_release(&s);
+        o->exec_day = exchange_session_of(o->exec_day);
+        if (trading_state_load(d, e->cfg, today, o->exec_day, NULL, &s, err,
+                               errlen) != DB_OK)
+            goto dberr;
+    }
     trading_state_focus(&s, o->ticker);
     risk_check(&s.limits, &s.acct, o, &v);
     if (trading_store_verdict(d, e->cfg, "screen", o, &v, &s) != DB_OK ||

@@ -388,10 +388,12 @@ r=$(api POST $TE/orders "{\"ticker\":\"F\",\"side\":\"buy\",
     -H "$AUTH")
 assert_eq "a market buy of nearly all the free cash: queued" "201" \
     "$(code "$r")"
-today=$(sql "SELECT (now() AT TIME ZONE 'America/New_York')::date")
 gapped() { [ "$(sql "SELECT status FROM orders WHERE client_order_id =
         'man-gap'")" == accepted ]; }
 wait_for 10 gapped || echo "  FAIL: man-gap not at the broker"
+# its session: today, or the next trading day when the exchange is closed
+# today (market_hours is 0 here)
+today=$(sql "SELECT exec_day FROM orders WHERE client_order_id = 'man-gap'")
 # the session opens 10 % above the close the buy was held for
 sql "INSERT INTO price_bars (ticker, day, open, high, low, close, volume,
         source) VALUES ('F', '$today', $fclose * 1.1 / 100.0,
@@ -448,6 +450,47 @@ assert_eq "two adapters: one buy fills, one expires; cash stays >= 0" \
             WHERE client_order_id LIKE 'man-race%'" | tr '|' ' ')"
 stop broker-adapter-2
 sql "DELETE FROM price_bars WHERE ticker = 'F' AND day = '$today'" >/dev/null
+# A manual market buy does not spend what another open buy holds back: a
+# limit buy at the close holding half the free cash and a market buy of
+# the rest are at the broker together; the session opens 20 % above the
+# close and trades down to the limit. Looked up first, the market buy
+# would cost more than the cash the limit buy leaves it: it expires, and
+# the limit buy fills (when the broker counted the cash alone, the
+# market buy filled and the limit buy expired for want of its cash).
+free=$(free_cents)
+cash0=$(sql "SELECT cash_cents FROM account")
+lq=$((free / 2 / fclose))
+mq=$(((free - lq * fclose - 200) / fclose))
+r1=$(api POST $TE/orders "{\"ticker\":\"F\",\"side\":\"buy\",\"qty\":$lq,
+    \"type\":\"limit\",\"limit_price\":\"$(python3 -c \
+    "print('%.2f' % ($fclose / 100))")\",\"client_order_id\":\"man-keep\"}" \
+    -H "$AUTH")
+r2=$(api POST $TE/orders "{\"ticker\":\"F\",\"side\":\"buy\",\"qty\":$mq,
+    \"client_order_id\":\"man-spend\"}" -H "$AUTH")
+assert_eq "a limit buy of half the free cash and a market buy of the rest" \
+    "201 201" "$(code "$r1") $(code "$r2")"
+both_held() { [ "$(sql "SELECT count(*) FROM orders WHERE client_order_id
+        IN ('man-keep', 'man-spend') AND status = 'accepted'")" == 2 ]; }
+wait_for 10 both_held || echo "  FAIL: man-keep, man-spend not at the broker"
+sess=$(sql "SELECT exec_day FROM orders WHERE client_order_id = 'man-keep'")
+sql "INSERT INTO price_bars (ticker, day, open, high, low, close, volume,
+        source) VALUES ('F', '$sess', $fclose * 1.2 / 100.0,
+        $fclose * 1.2 / 100.0, $fclose * 0.9 / 100.0, $fclose / 100.0,
+        1000, 'test')" >/dev/null
+final_of() { [ "$(sql "SELECT status IN ('filled', 'expired') FROM orders
+        WHERE client_order_id = '$1'")" == t ]; }
+for c in man-spend man-keep; do
+    redis-cli -p "$REDIS_PORT" XADD stonks:queue:broker_orders '*' p \
+        "{\"client_order_id\":\"$c\"}" >/dev/null
+    wait_for 15 final_of "$c" || echo "  FAIL: $c not final"
+done
+assert_eq "the market buy expires, the limit buy fills at its limit" \
+    "expired 0 filled $lq $((cash0 - lq * fclose - 100))" \
+    "$(sql "SELECT string_agg(status || ' ' || filled_qty, ' '
+            ORDER BY client_order_id DESC), (SELECT cash_cents FROM account)
+            FROM orders WHERE client_order_id IN ('man-keep', 'man-spend')" |
+        tr '|' ' ')"
+sql "DELETE FROM price_bars WHERE ticker = 'F' AND day = '$sess'" >/dev/null
 api PATCH $RE/limits '{"limits":{"cash_buffer_bps":100,
     "max_position_notional_cents":1000000,"max_position_weight_bps":1000,
     "max_gross_exposure_bps":10000,"max_sector_weight_bps":3000,

@@ -142,6 +142,18 @@ static void test_next_and_prev_open(void **state)
     assert_int_equal(exchange_next_open(ymd(2011, 12, 23)), ymd(2011, 12, 27));
 }
 
+static void test_session_of(void **state)
+{
+    (void)state;
+    /* a trading day is its own session; a weekend, a holiday weekend
+     * and a one-off closure give the next trading day */
+    assert_int_equal(exchange_session_of(ymd(2026, 12, 4)), ymd(2026, 12, 4));
+    assert_int_equal(exchange_session_of(ymd(2026, 12, 5)), ymd(2026, 12, 7));
+    assert_int_equal(exchange_session_of(ymd(2026, 12, 6)), ymd(2026, 12, 7));
+    assert_int_equal(exchange_session_of(ymd(2011, 9, 5)), ymd(2011, 9, 6));
+    assert_int_equal(exchange_session_of(ymd(2012, 10, 29)), ymd(2012, 10, 31));
+}
+
 static void test_phases(void **state)
 {
     static const struct {
@@ -238,6 +250,7 @@ int main(void)
         cmocka_unit_test(test_every_day_2011_to_2026),
         cmocka_unit_test(test_holiday_names),
         cmocka_unit_test(test_next_and_prev_open),
+        cmocka_unit_test(test_session_of),
         cmocka_unit_test(test_phases),
         cmocka_unit_test(test_new_york_time),
         cmocka_unit_test(test_agrees_with_the_price_file),
