@@ -186,6 +186,35 @@ static json_t *money_str(cents c)
     return json_string(s);
 }
 
+/* The cash free for a new order, as the buying power rule counts it:
+ * the cash less what open orders hold back. Now (no day given), that is
+ * the state a manual order placed today is screened against, in which
+ * today's orders are held at their size and their fills set aside (s is
+ * the book with those fills in it); for a given day, s itself. */
+static int free_for_orders(risk_engine *re, db *d, int given,
+                           const trading_state *s, cents *out)
+{
+    trading_state now;
+    int32_t today;
+    int minute, rc;
+    char err[512];
+
+    if (given) {
+        if (money_sub(s->acct.cash, s->acct.reserved, out) < 0 || *out < 0)
+            *out = 0;
+        return DB_OK;
+    }
+    exchange_ny_time((int64_t)time(NULL), &today, &minute);
+    rc = trading_state_load(d, re->cfg, today, today, NULL, &now, err,
+                            sizeof(err));
+    if (rc != DB_OK)
+        return rc;
+    if (money_sub(now.acct.cash, now.acct.reserved, out) < 0 || *out < 0)
+        *out = 0;
+    trading_state_release(&now);
+    return DB_OK;
+}
+
 static void route_exposure(risk_engine *re, const http_request *req,
                            http_response *res)
 {
@@ -195,7 +224,7 @@ static void route_exposure(risk_engine *re, const http_request *req,
     int given;
     trading_state s;
     json_t *pos, *sectors;
-    cents gross = 0;
+    cents gross = 0, bp = 0;
     char err[512], ds[11];
 
     if (!trading_query_known(req, res, params) ||
@@ -250,15 +279,23 @@ static void route_exposure(risk_engine *re, const http_request *req,
         json_decref(sectors);
         sectors = out;
     }
+    if (free_for_orders(re, d, given, &s, &bp) != DB_OK) {
+        json_decref(pos);
+        json_decref(sectors);
+        trading_state_release(&s);
+        db_failure(res, d);
+        trading_pool_put(re->pool, d);
+        return;
+    }
     date_format(day, ds);
     trading_reply(
         res, 200,
         json_pack(
-            "{s:s, s:s, s:o, s:o, s:o, s:o, s:I, s:o, s:o, s:b}", "mode",
+            "{s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:I, s:o, s:o, s:b}", "mode",
             trading_mode(re->cfg), "as_of", ds, "cash", money_str(s.acct.cash),
-            "reserved", money_str(s.acct.reserved), "equity",
-            money_str(s.acct.equity), "gross_exposure", money_str(gross),
-            "gross_exposure_bps",
+            "reserved", money_str(s.acct.reserved), "buying_power",
+            money_str(bp), "equity", money_str(s.acct.equity), "gross_exposure",
+            money_str(gross), "gross_exposure_bps",
             (json_int_t)money_ratio_bps(gross, s.acct.equity), "positions", pos,
             "sectors", sectors, "kill_switch", s.kill_switch_db));
     trading_state_release(&s);

@@ -383,6 +383,7 @@ test('risk: limits against exposure, verdicts with reasons', async () => {
   const maxWeight = Math.max(0, ...exposure.positions.map((p) => p.weight_bps));
   assert.equal(lim.find((x) => x._key === 'max_position_weight_bps').current, bps(maxWeight));
   assert.equal(await text('[data-testid=x-equity]'), money(Math.round(Number(exposure.equity) * 100)));
+  assert.equal(await text('[data-testid=x-buying-power]'), money(Math.round(Number(exposure.buying_power) * 100)));
 
   const ver = await rows('verdicts');
   assert.equal(ver.length, verdicts.items.length);

@@ -495,6 +495,28 @@ api PATCH $RE/limits '{"limits":{"cash_buffer_bps":100,
     "max_position_notional_cents":1000000,"max_position_weight_bps":1000,
     "max_gross_exposure_bps":10000,"max_sector_weight_bps":3000,
     "max_orders_per_ticker_day":1}}' -H "$AUTH" >/dev/null
+# GET /exposure's buying_power is the cash the screen sees free for an
+# order placed now. Orders decided today (man-keep, man-race1) are held
+# there at their size, at the last close and today's limits, with their
+# fills set aside, so once /exposure's "now" is today (a bar of today, a
+# copy of XOM's last one) cash less reserved is another figure.
+sql "INSERT INTO price_bars (ticker, day, open, high, low, close, volume,
+        source) SELECT ticker, (now() AT TIME ZONE 'America/New_York')::date,
+        open, high, low, close, volume, source FROM price_bars
+     WHERE ticker = 'XOM' ORDER BY day DESC LIMIT 1" >/dev/null
+exp=$(api GET $RE/exposure | cut -d' ' -f2-)
+sql "DELETE FROM price_bars WHERE ticker = 'XOM'
+     AND day = (now() AT TIME ZONE 'America/New_York')::date" >/dev/null
+r=$(api POST $TE/orders '{"ticker":"AAPL","side":"buy","qty":100000,
+    "client_order_id":"man-bp"}' -H "$AUTH")
+assert_eq "GET /exposure buying_power: what the screen finds free" \
+    "$(cut -d' ' -f2- <<<"$r" | jq_py '[x["message"] for x in
+        j["verdict"]["reasons"] if x["code"] == "buying_power"][0]' |
+        sed 's/.*, only \(.*\) of cash is free/\1/')" \
+    "$(jq_py 'j["buying_power"]' <<<"$exp")"
+assert_eq "... which is not cash - reserved with today's fills in it" \
+    "True" "$(jq_py 'str(float(j["cash"]) - float(j["reserved"]) !=
+        float(j["buying_power"]))' <<<"$exp")"
 assert_eq "a manual order under a strategy's id prefix" \
     "400 client_order_id must not start with 'so-', which the strategy's \
 orders use" "$(r=$(api POST $TE/orders '{"ticker":"AAPL","side":"buy",

@@ -225,6 +225,7 @@ export interface Exposure {
   as_of: string;
   cash: string;
   reserved: string;
+  buying_power: string;
   equity: string;
   gross_exposure: string;
   gross_exposure_bps: number;

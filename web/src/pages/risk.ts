@@ -72,6 +72,7 @@ async function limits(): Promise<Node> {
       ['Equity', dollars(x.equity), 'x-equity'],
       ['Cash', dollars(x.cash), 'x-cash'],
       ['Reserved for open buys', dollars(x.reserved), 'x-reserved'],
+      ['Free for a new order', dollars(x.buying_power), 'x-buying-power'],
       ['Gross exposure', `${dollars(x.gross_exposure)} (${bps(x.gross_exposure_bps)})`, 'x-gross'],
       ['Kill switch', x.kill_switch ? 'ON' : 'off', 'x-kill'],
     ]),
