@@ -16,6 +16,7 @@
 #include "domain/text.h"
 #include "lib/log.h"
 #include "lib/sha256.h"
+#include "lib/url.h"
 #include "lib/xalloc.h"
 
 /* The providers by name: the check of their settings (none for the
@@ -217,54 +218,6 @@ char *provider_rebase_url(const char *base, const char *next)
         blen--;
     return xasprintf("%.*s%s%s", (int)blen, base, path[0] == '/' ? "" : "/",
                      path);
-}
-
-/* "scheme://host:port" of an http(s) URL, lower case, the port made
- * explicit; -1 when url is not one or its authority holds more than a
- * host name or address of [A-Za-z0-9.-] and a port (user info, IPv6,
- * '\\' and the like are refused rather than interpreted). */
-static int url_origin(const char *url, char *out, size_t cap)
-{
-    const char *p;
-    char host[256];
-    size_t n = 0;
-    long port;
-    int https;
-
-    if (strncasecmp(url, "http://", 7) == 0) {
-        https = 0;
-        p = url + 7;
-    } else if (strncasecmp(url, "https://", 8) == 0) {
-        https = 1;
-        p = url + 8;
-    } else {
-        return -1;
-    }
-    for (; n < sizeof(host) - 1 && *p; p++) {
-        if (*p >= 'A' && *p <= 'Z')
-            host[n++] = (char)(*p - 'A' + 'a');
-        else if ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
-                 *p == '.' || *p == '-')
-            host[n++] = *p;
-        else
-            break;
-    }
-    host[n] = '\0';
-    port = https ? 443 : 80;
-    if (*p == ':') {
-        char *end;
-
-        if (p[1] < '0' || p[1] > '9')
-            return -1;
-        port = strtol(p + 1, &end, 10);
-        if (port < 1 || port > 65535 || end - p > 6)
-            return -1;
-        p = end;
-    }
-    if (n == 0 || (*p && *p != '/' && *p != '?' && *p != '#'))
-        return -1;
-    snprintf(out, cap, "%s://%s:%ld", https ? "https" : "http", host, port);
-    return 0;
 }
 
 int provider_same_origin(const char *a, const char *b)

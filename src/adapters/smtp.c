@@ -8,6 +8,7 @@
 
 #include "adapters/webclient.h"
 #include "lib/buf.h"
+#include "lib/url.h"
 
 #define SMTP_DEFAULT_TIMEOUT_MS 15000
 
@@ -63,14 +64,12 @@ static size_t on_read(char *ptr, size_t size, size_t nmemb, void *userdata)
     return n;
 }
 
-/* 1 when the URL's host is 127.0.0.1, ::1 or localhost. */
+/* 1 when the URL's host is 127.x.y.z, [::1] or localhost. */
 static int loopback(const char *url)
 {
-    const char *h = strstr(url, "://");
+    url_parts u;
 
-    h = h ? h + 3 : url;
-    return strncmp(h, "127.", 4) == 0 || strncmp(h, "localhost", 9) == 0 ||
-           strncmp(h, "[::1]", 5) == 0;
+    return url_split(url, &u) == 0 && url_is_loopback(&u);
 }
 
 static void rfc5322_now(char out[64])

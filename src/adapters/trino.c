@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "adapters/webclient.h"
+#include "lib/url.h"
 #include "lib/xalloc.h"
 
 #define TRINO_MAX_PAGE (64u << 20) /* the largest answer page accepted */
@@ -51,14 +52,13 @@ static int header_safe(const char *v)
 /* "http://host:port/path" -> "http://host:port/". */
 static int origin_of(const char *url, char *out, size_t cap)
 {
-    const char *host = strstr(url, "://");
+    url_parts u;
     size_t n;
 
-    if (!host ||
-        (strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0))
+    if (url_split(url, &u) < 0 ||
+        (!url_scheme_is(&u, "http") && !url_scheme_is(&u, "https")))
         return -1;
-    host += 3;
-    n = (size_t)(host - url) + strcspn(host, "/?#");
+    n = (size_t)(u.rest - url);
     if (n + 2 > cap)
         return -1;
     memcpy(out, url, n);

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "lib/url.h"
 #include "lib/xalloc.h"
 
 typedef enum setting_kind {
@@ -377,42 +378,16 @@ static int load_one(config *c, const setting *s, char *err, size_t errlen)
  */
 static int parse_http_url(const char *u, long *port)
 {
-    const char *h, *p;
+    url_parts p;
 
-    if (strncmp(u, "http://", 7) == 0)
-        h = u + 7;
-    else if (strncmp(u, "https://", 8) == 0)
-        h = u + 8;
-    else
+    if (url_split(u, &p) < 0 ||
+        (!url_scheme_is(&p, "http") && !url_scheme_is(&p, "https")) ||
+        (p.rest[0] && p.rest[0] != '/'))
         return 0;
-    *port = 0;
-    p = h;
-    if (*p == '[') {
-        while (*p && *p != ']')
-            p++;
-        if (*p++ != ']' || p - h < 3)
+    for (const char *c = p.rest; *c; c++)
+        if ((unsigned char)*c <= ' ' || *c == 0x7f)
             return 0;
-    } else {
-        while (isalnum((unsigned char)*p) || *p == '.' || *p == '-')
-            p++;
-        if (p == h)
-            return 0;
-    }
-    if (*p == ':') {
-        char *end;
-
-        if (!isdigit((unsigned char)p[1]))
-            return 0;
-        *port = strtol(p + 1, &end, 10);
-        if (*port < 1 || *port > 65535)
-            return 0;
-        p = end;
-    }
-    if (*p && *p != '/')
-        return 0;
-    for (; *p; p++)
-        if ((unsigned char)*p <= ' ' || *p == 0x7f)
-            return 0;
+    *port = p.port;
     return 1;
 }
 
@@ -448,9 +423,7 @@ static int check_urls(const config *c, char *err, size_t errlen)
                 {"TRINO_URL", c->trino_url}};
 
     const char *smtp = c->smtp_url ? c->smtp_url : "";
-    size_t scheme = strncmp(smtp, "smtp://", 7) == 0    ? 7
-                    : strncmp(smtp, "smtps://", 8) == 0 ? 8
-                                                        : 0;
+    url_parts sp;
 
     for (size_t i = 0; i < sizeof(urls) / sizeof(urls[0]); i++)
         if (urls[i].value && urls[i].value[0] && !http_url_ok(urls[i].value)) {
@@ -470,8 +443,10 @@ static int check_urls(const config *c, char *err, size_t errlen)
                  "(http://127.0.0.1:8080)");
         return -1;
     }
-    if (smtp[0] && (!scheme || !smtp[scheme] || smtp[scheme] == '/' ||
-                    smtp[scheme] == ':' || strpbrk(smtp, " \t\r\n"))) {
+    if (smtp[0] &&
+        (url_split(smtp, &sp) < 0 ||
+         (!url_scheme_is(&sp, "smtp") && !url_scheme_is(&sp, "smtps")) ||
+         strpbrk(smtp, " \t\r\n"))) {
         snprintf(err, errlen,
                  "SMTP_URL must be an smtp:// or smtps:// URL with a host "
                  "(smtps://smtp.gmail.com:465)");

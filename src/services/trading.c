@@ -10,6 +10,7 @@
 #include "domain/exchange.h"
 #include "lib/log.h"
 #include "lib/metrics.h"
+#include "lib/url.h"
 #include "lib/worker.h"
 #include "lib/xalloc.h"
 #include "services/svc.h"
@@ -955,12 +956,10 @@ void trading_pool_put(trading_pool *p, db *d)
 
 int trading_listen_port(const config *c, const char *own_url)
 {
-    const char *h = strstr(own_url, "://");
-    int loopback, url_port = config_url_port(own_url);
+    url_parts u;
+    int url_port = config_url_port(own_url);
 
-    h = h ? h + 3 : own_url;
-    loopback = strncmp(h, "127.", 4) == 0 || strncmp(h, "localhost", 9) == 0;
-    if (loopback && url_port > 0)
+    if (url_split(own_url, &u) == 0 && url_is_loopback(&u) && url_port > 0)
         return url_port;
     return c->http_port > 0 ? c->http_port : url_port;
 }

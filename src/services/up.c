@@ -37,6 +37,7 @@
 #include "adapters/webclient.h"
 #include "lib/log.h"
 #include "lib/queue.h"
+#include "lib/url.h"
 #include "lib/worker.h"
 #include "lib/xalloc.h"
 #include "services/admin.h"
@@ -108,23 +109,17 @@ static double now_s(void)
  * Returns the port, or -1 when the URL has no explicit port. */
 static int url_authority(const char *url, char *out, size_t cap)
 {
-    const char *p = strstr(url, "://");
-    const char *end, *colon;
+    url_parts u;
     size_t n;
-    long port;
 
-    p = p ? p + 3 : url;
-    end = p + strcspn(p, "/?#");
-    n = (size_t)(end - p);
-    if (n == 0 || n >= cap)
+    if (url_split(url, &u) < 0 || u.port == 0)
         return -1;
-    memcpy(out, p, n);
+    n = (size_t)(u.rest - u.host);
+    if (n >= cap)
+        return -1;
+    memcpy(out, u.host, n);
     out[n] = '\0';
-    colon = strrchr(out, ':');
-    if (!colon || colon[1] == '\0')
-        return -1;
-    port = strtol(colon + 1, NULL, 10);
-    return port > 0 && port < 65536 ? (int)port : -1;
+    return u.port;
 }
 
 static const char *api_url(const config *c, const char *service)
