@@ -62,6 +62,10 @@ int cmd_queue(int argc, char **argv)
                 argv[1]);
         return 2;
     }
+    /* stats takes no argument, dead and retry one queue */
+    if (cli_no_more_args("queue", argc, argv,
+                         strcmp(argv[1], "stats") == 0 ? 2 : 3))
+        return 2;
     if (cli_start("queue", &c) < 0)
         return 2;
     worker_consumer_name("queue-cli", consumer, sizeof(consumer));

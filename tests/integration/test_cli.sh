@@ -37,6 +37,16 @@ assert_eq "stonks seed a b" "2 stonks seed: unknown argument 'b' (see --help)" \
 assert_eq "stonks seed --bogus" \
     "2 stonks seed: unknown argument '--bogus' (see --help)" \
     "$(run seed --bogus)"
+# queue: stats takes nothing more, dead and retry one queue
+assert_eq "stonks queue stats extra" \
+    "2 stonks queue: unknown argument 'extra' (see --help)" \
+    "$(run queue stats extra)"
+assert_eq "stonks queue dead parsing extra" \
+    "2 stonks queue: unknown argument 'extra' (see --help)" \
+    "$(run queue dead parsing extra)"
+assert_eq "stonks queue retry parsing --bogus" \
+    "2 stonks queue: unknown argument '--bogus' (see --help)" \
+    "$(run queue retry parsing --bogus)"
 
 echo "help"
 assert_eq "stonks report x --help" "0 " "$(run report x --help)"
