@@ -20,7 +20,8 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* The migration files of dir, sorted by name: "NNN_name.sql". */
+/* The migration files of dir, sorted by name: "NNN_name.sql". NULL
+ * with a message in err when dir cannot be read or holds none. */
 static char **list_migrations(const char *dir, size_t *n, char *err,
                               size_t errlen)
 {
@@ -48,6 +49,14 @@ static char **list_migrations(const char *dir, size_t *n, char *err,
         names[(*n)++] = xstrdup(e->d_name);
     }
     closedir(dh);
+    if (*n == 0) {
+        /* a wrong folder would otherwise pass as "up to date" */
+        snprintf(err, errlen,
+                 "MIGRATIONS_DIR %s holds no migration files (NNN_name.sql): "
+                 "point it at the project's db/migrations",
+                 dir);
+        return NULL;
+    }
     xqsort(names, *n, sizeof(*names), cmp_str);
     return names;
 }
@@ -102,7 +111,7 @@ int admin_migrate(db *d, const config *c, int *applied, char *err,
 
     *applied = 0;
     names = list_migrations(c->migrations_dir, &n, err, errlen);
-    if (!names && n == 0 && err[0])
+    if (!names)
         return -1;
     if (db_begin(d) != DB_OK ||
         db_exec(d, "SELECT pg_advisory_xact_lock(" ADMIN_LOCK ")", 0, NULL,

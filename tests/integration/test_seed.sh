@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# `stonks migrate` refuses a MIGRATIONS_DIR without migration files;
 # `stonks seed`: the watchlist CSV read by the registry's rules (names
 # and aliases trimmed, with a letter or digit), exact messages for the
 # files it refuses, and nothing written when it refuses one.
@@ -12,6 +13,15 @@ mkdir -p "$OUT"
 fresh_db stonks_it_seed
 "$BIN" migrate >"$OUT/migrate.log" 2>&1 ||
     { echo "  FAIL: migrate"; tail "$OUT/migrate.log"; exit 1; }
+
+# A folder without migration files is refused, not "up to date".
+mkdir -p "$OUT/nomig"
+printf 'notes\n' >"$OUT/nomig/README"
+printf 'SELECT 1;\n' >"$OUT/nomig/schema.sql"
+MIGRATIONS_DIR=$OUT/nomig "$BIN" migrate >"$OUT/nomig.out" 2>"$OUT/nomig.err"
+assert_eq "migrate from a folder without migration files" \
+    "1 MIGRATIONS_DIR $OUT/nomig holds no migration files (NNN_name.sql): point it at the project's db/migrations" \
+    "$? $(jq -r 'select(.msg == "migrate failed") | .error' "$OUT/nomig.err")"
 
 HEADER=ticker,name,sector,aliases
 # seed FILE: runs `stonks seed` on FILE; sets RC and ERR (its message).
