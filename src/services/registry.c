@@ -166,7 +166,12 @@ int reg_commit(api_call *c, db *d)
     return 0;
 }
 
-/* The first thing that would stop s from being unique, if any. */
+/* The first thing that would stop s from being unique, if any. An
+ * alias written exactly as another symbol's ticker ("AAPL" for MSFT) is
+ * refused, and so is a ticker written as another symbol's alias: the
+ * parser counts the ticker's mentions for its own symbol only
+ * (mention.h), so such an alias would never count. Kept in step with
+ * watchlist.c's rows_conflict. */
 static const char SQL_CONFLICT[] =
     "SELECT k, t, v FROM ( SELECT 1 AS o, 'name' AS k, s.ticker AS t, "
     "s.name AS v FROM symbols s WHERE $2::text IS NOT NULL AND "
@@ -183,7 +188,11 @@ static const char SQL_CONFLICT[] =
     "AND a.ticker <> $1 UNION ALL SELECT 6, 'alt_symbol', s.ticker, x "
     "FROM symbols s, unnest($4::text[]) x WHERE s.ticker = x UNION ALL "
     "SELECT 7, 'ticker_alt', a.ticker, a.alias FROM symbol_aliases a "
-    "WHERE a.kind = 'ticker' AND a.alias = $1 AND a.ticker <> $1) c "
+    "WHERE a.kind = 'ticker' AND a.alias = $1 AND a.ticker <> $1 UNION "
+    "ALL SELECT 8, 'alias_symbol', s.ticker, x FROM symbols s, "
+    "unnest($3::text[]) x WHERE s.ticker = x AND s.ticker <> $1 UNION "
+    "ALL SELECT 9, 'symbol_alias', a.ticker, a.alias FROM symbol_aliases "
+    "a WHERE a.kind = 'name' AND a.alias = $1 AND a.ticker <> $1) c "
     "ORDER BY o, t, v LIMIT 1";
 
 static char *text_array(char *const *v, size_t n);
@@ -214,6 +223,10 @@ static void conflict_text(const char *where, PGresult *r, char *out, size_t cap)
     else if (strcmp(k, "alt_symbol") == 0)
         snprintf(out, cap, "%sthe alternative ticker %s is a symbol itself",
                  where, v);
+    else if (strcmp(k, "alias_symbol") == 0)
+        snprintf(out, cap, "%sthe alias '%s' is a symbol itself", where, v);
+    else if (strcmp(k, "symbol_alias") == 0)
+        snprintf(out, cap, "%s%s is already an alias of %s", where, v, t);
     else
         snprintf(out, cap, "%s%s is already an alternative ticker of %s", where,
                  v, t);

@@ -68,8 +68,9 @@ int reg_add_alias(reg_symbol *s, const char *alias, char *err, size_t errlen);
 int reg_add_alt(reg_symbol *s, const char *ticker, char *err, size_t errlen);
 
 /* Whether s would take a name, alias or alternative ticker of another
- * stored symbol: 1 with the message (after where) in msg, 0 when not,
- * -1 on a database error. */
+ * stored symbol, or have an alias that is another's ticker or a ticker
+ * that is another's alias: 1 with the message (after where) in msg, 0
+ * when not, -1 on a database error. */
 int reg_conflict(db *d, const reg_symbol *s, const char *where, char *msg,
                  size_t cap);
 

@@ -68,7 +68,8 @@ static int is_header(const csv_line *l)
  * Conflicts between rows, as the registry's own check (registry.c,
  * SQL_CONFLICT) finds them against stored symbols: a name or alias
  * (in any ASCII case) of two symbols; an alternative ticker of two, or
- * one that is a symbol. Keys are sorted, so a file of many rows and
+ * one that is a symbol; an alias written exactly as another row's
+ * ticker. Keys are sorted, so a file of many rows and
  * aliases costs n log n; the conflict reported is the first by line.
  */
 typedef struct wl_key {
@@ -129,6 +130,45 @@ static const char *clash(const wl_key *f, const wl_key *k, char *out,
     return out;
 }
 
+/* The key of the symbol whose ticker is text, or NULL; k[0..nk) is
+ * sorted by cmp_key. */
+static const wl_key *symbol_key(const wl_key *k, size_t nk, const char *text)
+{
+    const wl_key probe = {text, K_SYMBOL, NULL, 0};
+    size_t lo = 0, hi = nk;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+
+        if (cmp_key(&k[mid], &probe) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (; lo < nk && same_text(&k[lo], &probe) == 0; lo++)
+        if (k[lo].kind == K_SYMBOL)
+            return &k[lo];
+    return NULL;
+}
+
+/* The later of alias key a and the key of another row's ticker spelt
+ * as it, with the registry's message in out; NULL when there is none. */
+static const wl_key *alias_clash(const wl_key *k, size_t nk, const wl_key *a,
+                                 char *out, size_t cap)
+{
+    const wl_key *sym = symbol_key(k, nk, a->text);
+
+    if (!sym || sym->row == a->row)
+        return NULL;
+    if (sym->at < a->at) {
+        snprintf(out, cap, "the alias '%s' is a symbol itself", a->text);
+        return a;
+    }
+    snprintf(out, cap, "%s is already an alias of %s", sym->text,
+             a->row->s.ticker);
+    return sym;
+}
+
 /* 0, or -1 with "WHERE: message" of the first conflict in err. */
 static int rows_conflict(const watchlist_entry *rows, long n, const char *file,
                          char *err, size_t errlen)
@@ -164,6 +204,17 @@ static int rows_conflict(const watchlist_entry *rows, long n, const char *file,
                  clash(&k[g], &k[i], msg, sizeof(msg))) {
             best_at = k[i].at;
             best_line = k[i].row->line;
+            snprintf(best, sizeof(best), "%s", msg);
+        }
+    }
+    for (size_t i = 0; i < nk; i++) {
+        const wl_key *at = k[i].kind == K_ALIAS
+                               ? alias_clash(k, nk, &k[i], msg, sizeof(msg))
+                               : NULL;
+
+        if (at && at->at < best_at) {
+            best_at = at->at;
+            best_line = at->row->line;
             snprintf(best, sizeof(best), "%s", msg);
         }
     }

@@ -560,6 +560,18 @@ bad "alternative ticker taken" 409 conflict \
     "the alternative ticker GOOG already belongs to GOOGL" \
     POST "$REG/symbols" -H "$JSON" -H "$TOKEN" \
     -d '{"ticker":"XYZ","name":"Xyz Corp","alt_tickers":["goog"]}'
+bad "alias that is another symbol's ticker" 409 conflict \
+    "the alias 'MSFT' is a symbol itself" \
+    POST "$REG/symbols" -H "$JSON" -H "$TOKEN" \
+    -d '{"ticker":"XYZ","name":"Xyz Corp","aliases":["Xyz","MSFT"]}'
+bad "ticker that is another symbol's alias" 409 conflict \
+    "HP is already an alias of HPQ" \
+    POST "$REG/symbols" -H "$JSON" -H "$TOKEN" \
+    -d '{"ticker":"hp","name":"Helmerich and Payne"}'
+bad "import of an alias that is another symbol's ticker" 409 conflict \
+    "line 2: the alias 'AAPL' is a symbol itself" \
+    POST "$REG/symbols/import" -H "Content-Type: text/csv" -H "$TOKEN" \
+    --data-binary $'ticker,name,sector,aliases\nXYZ,Xyz Corp,,AAPL\n'
 bad "symbol exists" 409 conflict \
     "symbol AAPL already exists; change it with PATCH /symbols/AAPL" \
     POST "$REG/symbols" -H "$JSON" -H "$TOKEN" \

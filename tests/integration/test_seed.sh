@@ -121,6 +121,12 @@ conflict stored-alias 'ZZF,Zed F,IT,apple' \
     "2: the alias 'apple' is already an alias of AAPL"
 conflict stored-alt 'ZZL,Zed L,IT,$DASHW' \
     "2: the alternative ticker DASHW already belongs to DASH"
+conflict alias-is-stored-symbol 'ZZH,Zed H,IT,Zed|AAPL' \
+    "2: the alias 'AAPL' is a symbol itself"
+conflict alias-is-symbol 'ZZH,Zed H,IT,' 'ZZJ,Zed J,IT,ZZH' \
+    "3: the alias 'ZZH' is a symbol itself"
+conflict symbol-is-alias 'ZZJ,Zed J,IT,ZZH' 'ZZH,Zed H,IT,' \
+    "3: ZZH is already an alias of ZZJ"
 conflict header-again 'ZZG,Zed G,IT,' "$HEADER" \
     "3: the header again (are two files joined?)"
 assert_eq "nothing written by the refused files" "$BEFORE" "$(symbols)"

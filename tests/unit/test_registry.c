@@ -190,6 +190,20 @@ static void test_watchlist_conflicts(void **state)
           "w.csv", "-1 w.csv:3: the name 'Zeddy' is already an alias of ZZA");
     parse("ticker,name,sector,aliases\nZZA,Zed A,IT,\nZZB,Zed B,IT,zed a\n",
           "w.csv", "-1 w.csv:3: the alias 'zed a' is already the name of ZZA");
+    /* an alias spelt as another row's ticker, whichever comes first */
+    parse("ticker,name,sector,aliases\nZZA,Zed A,IT,\nZZB,Zed B,IT,Zb|ZZA\n",
+          "w.csv", "-1 w.csv:3: the alias 'ZZA' is a symbol itself");
+    parse("ticker,name,sector,aliases\nZZB,Zed B,IT,ZZA\nZZC,Zed C,IT,\n"
+          "zza,Zed A,IT,\n",
+          "w.csv", "-1 w.csv:4: ZZA is already an alias of ZZB");
+    /* the earlier of two conflicts by line */
+    parse("ticker,name,sector,aliases\nZZB,Zed B,IT,ZZA\nZZC,Zed C,IT,zed b\n"
+          "ZZA,Zed A,IT,\n",
+          "w.csv", "-1 w.csv:3: the alias 'zed b' is already the name of ZZB");
+    /* its own ticker, or another's in other capitals, is a name */
+    parse("ticker,name,sector,aliases\nZZA,Zed A,IT,ZZA\nZZB,Zed B,IT,Zzc\n"
+          "ZZC,Zed C,IT,\n",
+          "w.csv", "3 ZZA@2,ZZB@3,ZZC@4");
     /* a symbol's own name among its aliases is no conflict */
     parse("ticker,name,sector,aliases\nZZA,Zed A,IT,zed a|Zed\n"
           "ZZB,Zed B,IT,$ZB2\n",
