@@ -67,17 +67,19 @@ char *reg_trim(char *s)
 int reg_check_name(const char *what, const char *s, size_t min, size_t max,
                    char *err, size_t errlen)
 {
-    /* An empty one gets the message below: it says what is missing. */
-    if (s[0] != '\0' && reg_check_text(what, s, min, max, err, errlen) < 0)
-        return -1;
-    if (!mention_phrase_has_word(s, strlen(s))) {
+    size_t n = strlen(s);
+
+    /* One without a letter or digit gets this message whatever its
+     * length (an empty one, 300 bytes of no-break spaces): it says what
+     * is missing. */
+    if (api_text_ok(s, n) && !mention_phrase_has_word(s, n)) {
         snprintf(err, errlen,
                  "%s must contain a letter or a digit, not only punctuation "
                  "or blanks",
                  what);
         return -1;
     }
-    return 0;
+    return reg_check_text(what, s, min, max, err, errlen);
 }
 
 int reg_add_alias(reg_symbol *s, const char *alias, char *err, size_t errlen)

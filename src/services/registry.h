@@ -54,10 +54,11 @@ int reg_check_text(const char *what, const char *s, size_t min, size_t max,
  * every name, sector and alias is stored. Returns s. */
 char *reg_trim(char *s);
 
-/* Checks a name or alias (trimmed): reg_check_text, and it must hold a
- * letter or a digit (mention_phrase_has_word), since one of only
- * punctuation or blanks would tag any article that holds it. Returns
- * 0, or -1 with a message in err. */
+/* Checks a name or alias (trimmed): it must hold a letter or a digit
+ * (mention_phrase_has_word), since one of only punctuation or blanks
+ * would tag any article that holds it, and pass reg_check_text. Text
+ * without one is told so whatever its length. Returns 0, or -1 with a
+ * message in err. */
 int reg_check_name(const char *what, const char *s, size_t min, size_t max,
                    char *err, size_t errlen);
 

@@ -442,6 +442,10 @@ for n in '\u00a0' '\u200b' ' $$ '; do
         POST "$REG/symbols" -H "$JSON" -H "$TOKEN" \
         -d "{\"ticker\":\"XYZ\",\"name\":\"$n\"}"
 done
+check "a name of 101 no-break spaces (202 bytes)" 400 \
+    "$(err invalid_field "field 'name' $NOWORD")" \
+    POST "$REG/symbols" -H "$JSON" -H "$TOKEN" \
+    -d "{\"ticker\":\"XYZ\",\"name\":\"$(printf '\\u00a0%.0s' $(seq 101))\"}"
 check "change to a name of a zero-width space" 400 \
     "$(err invalid_field "field 'name' $NOWORD")" \
     PATCH "$REG/symbols/BRK.B" -H "$JSON" -H "$TOKEN" \

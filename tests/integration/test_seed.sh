@@ -85,6 +85,12 @@ printf '%s\nLONG,%s,X,\n' "$HEADER" "$(printf 'N%.0s' $(seq 201))" \
 seed "$OUT/long.csv"
 assert_eq "a name over 200 bytes, as the API" \
     "1 $OUT/long.csv:2: the name must be 1 to 200 bytes long" "$RC $ERR"
+printf '%s\nLONG,%s,X,\n' "$HEADER" "$(printf '\xc2\xa0%.0s' $(seq 101))" \
+    >"$OUT/long-blank.csv"
+seed "$OUT/long-blank.csv"
+assert_eq "a name of 202 bytes of no-break spaces: the rule it breaks" \
+    "1 $OUT/long-blank.csv:2: the name must contain a letter or a digit, not only punctuation or blanks" \
+    "$RC $ERR"
 printf '%s\nAAPL,Apple Inc,IT,\nMSFT,Microsoft,IT,\naapl,Apple 2,IT,\n' \
     "$HEADER" >"$OUT/twice.csv"
 seed "$OUT/twice.csv"

@@ -27,7 +27,7 @@ static void test_trim(void **state)
 
 static void test_name_needs_letter_or_digit(void **state)
 {
-    char err[256];
+    char err[256], blanks[203];
 
     (void)state;
     assert_int_equal(
@@ -41,6 +41,21 @@ static void test_name_needs_letter_or_digit(void **state)
     assert_int_equal(reg_check_name("name", "", 1, 200, err, sizeof(err)), -1);
     assert_string_equal(err, "name must contain a letter or a digit, not "
                              "only punctuation or blanks");
+    /* too long as well, but what is missing is a letter or a digit */
+    for (size_t i = 0; i < 101; i++)
+        memcpy(blanks + 2 * i, "\xc2\xa0", 3);
+    assert_int_equal(reg_check_name("name", blanks, 1, 200, err, sizeof(err)),
+                     -1);
+    assert_string_equal(err, "name must contain a letter or a digit, not "
+                             "only punctuation or blanks");
+    assert_int_equal(
+        reg_check_name("each alias", "-", 2, 100, err, sizeof(err)), -1);
+    assert_string_equal(err, "each alias must contain a letter or a digit, "
+                             "not only punctuation or blanks");
+    blanks[200] = blanks[201] = 'N';
+    assert_int_equal(reg_check_name("name", blanks, 1, 200, err, sizeof(err)),
+                     -1);
+    assert_string_equal(err, "name must be 1 to 200 bytes long");
     assert_int_equal(reg_check_name("name", "3M", 1, 200, err, sizeof(err)), 0);
     assert_int_equal(
         reg_check_name("name", "Soci\xc3\xa9t\xc3\xa9 G\xc3\xa9n\xc3\xa9rale",
