@@ -549,10 +549,9 @@ static int parse_body(api_call *c, reg_symbol *s, int creating)
         goto out;
     if (!creating && !s->name && !s->sector && s->active < 0 &&
         !s->has_aliases && !s->has_alt) {
-        api_error(
-            c, 400, "invalid_json",
-            "nothing to change: send at least one of name, sector, active, "
-            "aliases, alt_tickers");
+        api_error(c, 400, "nothing_to_change",
+                  "nothing to change: give at least one of name, sector, "
+                  "active, aliases, alt_tickers");
         goto out;
     }
     rc = 0;

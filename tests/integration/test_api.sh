@@ -590,6 +590,9 @@ bad "import with a bad line" 400 invalid_csv \
     "line 2: expected 4 fields (ticker,name,sector,aliases)" \
     POST "$REG/symbols/import" -H "Content-Type: text/csv" -H "$TOKEN" \
     --data-binary $'ticker,name,sector,aliases\nXYZ,Xyz\n'
+bad "a change of nothing" 400 nothing_to_change \
+    "nothing to change: give at least one of name, sector, active, aliases, alt_tickers" \
+    PATCH "$REG/symbols/AAPL" -H "$JSON" -H "$TOKEN" -d '{}'
 bad "change of a missing symbol" 404 not_found "no symbol NOPE" \
     PATCH "$REG/symbols/nope" -H "$JSON" -H "$TOKEN" -d '{"sector":"x"}'
 bad "missing document" 404 not_found "no document 999999" \
