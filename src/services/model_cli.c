@@ -341,6 +341,16 @@ static int build_training(const train_cfg *cfg, labelled_set *set,
     keymap_init(&dropped);
     keymap_init(&index);
     keymap_init(&cv);
+    /* one file under two spellings would count its weight twice */
+    for (int f = 0; f < cfg->ndata; f++)
+        for (int g = 0; g < f; g++)
+            if (file_same(cfg->data[g].path, cfg->data[f].path)) {
+                snprintf(err, errlen,
+                         "--data %s and %s are the same file: give it once, "
+                         "with the weight it should have (FILE:WEIGHT)",
+                         cfg->data[g].path, cfg->data[f].path);
+                goto out;
+            }
     if (cfg->exclude && read_keys(cfg->exclude, &excluded, err, errlen) < 0)
         goto out;
     for (int f = 0; f < cfg->ndata; f++) {
@@ -585,7 +595,8 @@ static void train_usage(FILE *f)
            "                   sample weight; a sentence in several files\n"
            "                   gets the sum (default: the four PhraseBank\n"
            "                   files in " PB_DIR ");\n"
-           "                   a WEIGHT is from 0.001 to 1000\n"
+           "                   a WEIGHT is from 0.001 to 1000; a file\n"
+           "                   given twice (two paths to it) is refused\n"
            "  --exclude FILE   never train on these sentences or their\n"
            "                   near-copies (default " DEFAULT_HELDOUT ")\n"
            "  --l2 X           L2 penalty, 0 to 1000000 (default 4)\n"

@@ -157,6 +157,15 @@ refused "train: unknown option at the end" \
     "stonks train: unknown option '--bogus'" "$BIN" train --bogus
 refused "train: an option given twice" "stonks train: --l2 is given twice" \
     "$BIN" train --out "$T/bad.w" --l2 4 --l2 5
+refused "train: one --data file under two spellings" \
+    "stonks train: --data $T/hand.txt and $T/../it-model/hand.txt are the same file: give it once, with the weight it should have (FILE:WEIGHT)" \
+    "$BIN" train --out "$T/bad.w" --exclude none \
+    --data "$T/hand.txt" "$T/../it-model/hand.txt:2"
+ln -f "$T/hand.txt" "$T/hand.link"
+refused "train: one --data file under two names (a hard link)" \
+    "stonks train: --data $T/hand.txt and $T/hand.link are the same file: give it once, with the weight it should have (FILE:WEIGHT)" \
+    "$BIN" train --cv 2 --exclude none \
+    --data "$T/hand.txt:0.5" "$T/hand.link"
 refused "train: an option's value missing" "stonks train: --out needs a value" \
     "$BIN" train --out --l2 4
 refused "train: flip weight out of range" \
