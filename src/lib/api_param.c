@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "lib/api.h"
 #include "lib/xalloc.h"
@@ -524,16 +523,11 @@ void api_one(api_call *c, PGresult *r, const char *what)
 
 json_t *api_json_body(api_call *c)
 {
-    const char *ct = http_request_header(c->req, "Content-Type");
     json_error_t je;
     json_t *o;
 
-    if (!ct || strncasecmp(ct, "application/json", 16) != 0 ||
-        (ct[16] && ct[16] != ';' && ct[16] != ' ')) {
-        api_error(c, 415, "unsupported_media_type",
-                  "send the body as Content-Type: application/json");
+    if (!http_require_json(c->req, c->res))
         return NULL;
-    }
     if (c->req->body_len == 0) {
         api_error(c, 400, "invalid_json",
                   "the request body is empty; send a JSON object");

@@ -472,6 +472,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
     req.body_len = hc->body.len;
     req.authorization =
         MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
+    req.content_type =
+        MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
     req.origin = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Origin");
     req.if_none_match =
         MHD_lookup_connection_value(c, MHD_HEADER_KIND, "If-None-Match");
@@ -744,4 +746,31 @@ void http_error(http_response *res, int status, const char *code,
     buf_adds(&res->body, ",\"message\":");
     buf_add_json_str(&res->body, message, strlen(message));
     buf_adds(&res->body, "}}");
+}
+
+/* Writes an error answer to a request the handler refuses, with the
+ * log line api_error writes too. */
+static void refuse(const http_request *req, http_response *res, int status,
+                   const char *code, const char *message)
+{
+    http_error(res, status, code, message);
+    LOG_INFO("request refused", LF_S("request_id", req->request_id),
+             LF_S("method", req->method), LF_S("path", req->path),
+             LF_I("status", status), LF_S("error", message));
+}
+
+int http_require_json(const http_request *req, http_response *res)
+{
+    static const char json[] = "application/json";
+    const char *ct = req->content_type;
+
+    if (ct && strncasecmp(ct, json, sizeof(json) - 1) == 0) {
+        ct += sizeof(json) - 1;
+        ct += strspn(ct, " \t");
+        if (*ct == '\0' || *ct == ';')
+            return 1;
+    }
+    refuse(req, res, 415, "unsupported_media_type",
+           "send the body as Content-Type: application/json");
+    return 0;
 }

@@ -24,6 +24,7 @@ typedef struct http_request {
     const char *body; /* NUL-terminated copy; "" when none */
     size_t body_len;
     const char *authorization; /* Authorization header or NULL */
+    const char *content_type; /* Content-Type header or NULL */
     const char *origin; /* Origin header or NULL */
     const char *if_none_match; /* If-None-Match header or NULL */
     const char *request_id; /* X-Request-Id, or one made up */
@@ -81,6 +82,12 @@ int http_query_param(const http_request *req, const char *name, char *out,
  * with the first other name (raw, cut to fit) in name. */
 int http_query_unknown(const http_request *req, const char *const *allowed,
                        char *name, size_t cap);
+
+/* 1 when the request says its body is JSON: a Content-Type of
+ * application/json, the media type in any case, with parameters such as
+ * "; charset=utf-8" or without. Otherwise answers 415
+ * unsupported_media_type (and logs the refusal) and returns 0. */
+int http_require_json(const http_request *req, http_response *res);
 
 /* Adds a response header (at most 8; name and value under 128 bytes). */
 void http_set_header(http_response *res, const char *name, const char *value);

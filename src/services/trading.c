@@ -846,10 +846,12 @@ json_t *trading_body(const http_request *req, http_response *res,
                      const char *const *fields)
 {
     json_error_t je;
-    json_t *j =
-        json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES, &je);
+    json_t *j;
     char msg[256];
 
+    if (!http_require_json(req, res))
+        return NULL;
+    j = json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES, &je);
     if (!j) {
         snprintf(msg, sizeof(msg),
                  "the body is not valid JSON: %s (line %d, column %d)", je.text,

@@ -168,8 +168,9 @@ int trading_authorized(const config *c, const http_request *req,
 void trading_reply(http_response *res, int status, json_t *j);
 
 /* Parses the request body as a JSON object whose members are all named
- * in fields (NULL-terminated), or answers 400 (invalid JSON, not an
- * object, or unknown_field naming the first other member and the
+ * in fields (NULL-terminated), or answers 415 (not sent as
+ * application/json, see http_require_json) or 400 (invalid JSON, not
+ * an object, or unknown_field naming the first other member and the
  * fields there are) and returns NULL. */
 json_t *trading_body(const http_request *req, http_response *res,
                      const char *const *fields);

@@ -2,8 +2,9 @@
  * The HTTP request the API harnesses (fuzz_api, fuzz_trading_api) read
  * from their input: one flag byte (bits 0-2: the method; bit 3: the
  * bearer token FUZZ_TOKEN; bit 4: an Origin header; the harness may use
- * the others), then "path\nquery\nbody". Included by one harness each,
- * so the functions are static (and the cli.c stubs defined once).
+ * the others), then "path\nquery\nbody", the body sent as
+ * application/json. Included by one harness each, so the functions are
+ * static (and the cli.c stubs defined once).
  */
 #ifndef STONKS_FUZZ_HTTP_H
 #define STONKS_FUZZ_HTTP_H
@@ -75,6 +76,7 @@ static void fuzz_request_parse(const uint8_t *data, size_t size,
     f->req.body = f->body;
     f->req.body_len = (size_t)(end - p);
     f->req.authorization = data[0] & 8 ? "Bearer " FUZZ_TOKEN : NULL;
+    f->req.content_type = "application/json";
     f->req.origin = data[0] & 16 ? "http://dash.example" : NULL;
     f->req.request_id = "fuzz";
 }

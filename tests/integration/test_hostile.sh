@@ -255,6 +255,35 @@ bad "registry: a number, not an object" 400 invalid_json \
     "the request body is not valid JSON: '[' or '{' expected near '42' (line 1, column 2)" \
     PATCH "$REG/symbols/AAPL" -H "$JSON" -H "$TOKEN" -d '42'
 
+group "media types"
+MEDIA_MSG="send the body as Content-Type: application/json"
+for route in "POST $TE/orders" "POST $TE/kill-switch" "POST $RE/check" \
+    "PUT $RE/limits" "PATCH $RE/limits"; do
+    bad "${route% *} ${route#* } as text/plain" 415 unsupported_media_type \
+        "$MEDIA_MSG" ${route% *} "${route#* }" -H "$TOKEN" \
+        -H "Content-Type: text/plain" -d '{"active":true}'
+    bad "${route% *} ${route#* } as a form (curl -d)" 415 \
+        unsupported_media_type "$MEDIA_MSG" ${route% *} "${route#* }" \
+        -H "$TOKEN" -d '{"active":true}'
+    bad "${route% *} ${route#* } without a Content-Type" 415 \
+        unsupported_media_type "$MEDIA_MSG" ${route% *} "${route#* }" \
+        -H "$TOKEN" -H "Content-Type:" -d '{"active":true}'
+    bad "${route% *} ${route#* } as application/jsonx" 415 \
+        unsupported_media_type "$MEDIA_MSG" ${route% *} "${route#* }" \
+        -H "$TOKEN" -H "Content-Type: application/jsonx" -d '{"active":true}'
+done
+bad "query-api kill switch as text/plain (trading-engine's answer)" 415 \
+    unsupported_media_type "$MEDIA_MSG" POST "$QA/trading/kill-switch" \
+    -H "$TOKEN" -H "Content-Type: text/plain" -d '{"active":true}'
+# Parameters and any case of the media type are taken: these get as far
+# as the fields.
+bad "kill switch as Application/JSON; charset=utf-8" 400 bad_request \
+    "active must be true or false" POST "$TE/kill-switch" -H "$TOKEN" \
+    -H "Content-Type: Application/JSON; charset=utf-8" -d '{"active":1}'
+bad "risk-engine PATCH /limits as application/json;charset=UTF-8" 400 \
+    bad_request "give limits and/or restricted" PATCH "$RE/limits" \
+    -H "$TOKEN" -H "Content-Type: application/json;charset=UTF-8" -d '{}'
+
 group "wrong types"
 bad "kill switch: active as a string" 400 bad_request \
     "active must be true or false" \

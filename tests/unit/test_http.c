@@ -29,7 +29,7 @@
 
 #define MAX_BODY 1024
 
-/* The handler under test: three routes, 405 and 404 otherwise. */
+/* The handler under test: four routes, 405 and 404 otherwise. */
 static void tiny_handler(void *ctx, const http_request *req, http_response *res)
 {
     char v[16];
@@ -48,6 +48,11 @@ static void tiny_handler(void *ctx, const http_request *req, http_response *res)
     if (strcmp(req->path, "/echo") == 0 && strcmp(req->method, "POST") == 0) {
         res->content_type = "text/plain";
         buf_add(&res->body, req->body, req->body_len);
+        return;
+    }
+    if (strcmp(req->path, "/json") == 0) {
+        if (http_require_json(req, res))
+            buf_adds(&res->body, "{\"json\":true}");
         return;
     }
     if (strcmp(req->path, "/param") == 0) {
@@ -249,6 +254,52 @@ static void test_method_not_allowed(void **state)
                         "{\"error\":{\"code\":\"method_not_allowed\","
                         "\"message\":\"use GET for /hello\"}}");
     buf_release(&r.body);
+}
+
+/* POST /json with a Content-Type header of ct (none when NULL); the
+ * status line and body of the answer in out. */
+static void post_json(http_server *s, const char *ct, char *out, size_t cap)
+{
+    char req[256];
+    reply r;
+
+    snprintf(req, sizeof(req),
+             "POST /json HTTP/1.1\r\nHost: x\r\n%s%s%sContent-Length: 2\r\n"
+             "\r\n{}",
+             ct ? "Content-Type: " : "", ct ? ct : "", ct ? "\r\n" : "");
+    roundtrip(s, req, &r);
+    snprintf(out, cap, "%s %s", r.status_line, r.body.data);
+    buf_release(&r.body);
+}
+
+static void test_require_json(void **state)
+{
+    static const char ok[] = "HTTP/1.1 200 OK {\"json\":true}";
+    static const char refused[] =
+        "HTTP/1.1 415 Unsupported Media Type {\"error\":{\"code\":"
+        "\"unsupported_media_type\",\"message\":\"send the body as "
+        "Content-Type: application/json\"}}";
+    static const char *const good[] = {
+        "application/json", "Application/JSON; charset=utf-8",
+        "application/json ;charset=UTF-8", "APPLICATION/JSON\t; x=y"};
+    static const char *const bad[] = {NULL,
+                                      "text/plain",
+                                      "text/plain; charset=utf-8",
+                                      "application/jsonx",
+                                      "application/json-patch+json",
+                                      "application/json x",
+                                      "application/x-www-form-urlencoded",
+                                      "json"};
+    char out[512];
+
+    for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+        post_json(*state, good[i], out, sizeof(out));
+        assert_string_equal(out, ok);
+    }
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        post_json(*state, bad[i], out, sizeof(out));
+        assert_string_equal(out, refused);
+    }
 }
 
 static void test_body_at_limit_echoed(void **state)
@@ -526,6 +577,7 @@ int main(void)
         cmocka_unit_test(test_request_id_echo),
         cmocka_unit_test(test_not_found),
         cmocka_unit_test(test_method_not_allowed),
+        cmocka_unit_test(test_require_json),
         cmocka_unit_test(test_body_at_limit_echoed),
         cmocka_unit_test(test_body_over_limit_413),
         cmocka_unit_test(test_chunked_over_limit_413),
