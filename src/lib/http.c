@@ -389,6 +389,114 @@ static const char *request_id_of(struct MHD_Connection *c, char *own)
     return own;
 }
 
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* Decodes the form-encoded text s[0..n) ('+' is a space, %XX a byte)
+ * into out. Returns the decoded length, or -1 when it does not fit in
+ * cap bytes with the NUL. A '%' not followed by two hex digits is kept
+ * as it is, and so is "%00": a NUL would end the value early
+ * ("AAPL%00x" would pass for AAPL). */
+static long form_decode(const char *s, size_t n, char *out, size_t cap)
+{
+    size_t o = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        char ch = s[i];
+
+        if (ch == '+') {
+            ch = ' ';
+        } else if (ch == '%' && i + 2 < n && hexval(s[i + 1]) >= 0 &&
+                   hexval(s[i + 2]) >= 0 &&
+                   (s[i + 1] != '0' || s[i + 2] != '0')) {
+            ch = (char)(hexval(s[i + 1]) * 16 + hexval(s[i + 2]));
+            i += 2;
+        }
+        if (o + 1 >= cap)
+            return -1;
+        out[o++] = ch;
+    }
+    out[o] = '\0';
+    return (long)o;
+}
+
+/* Walks the parameters of a query string: on each call sets the raw
+ * name and value spans of the next one and returns the rest, or NULL
+ * at the end. Empty segments ("a=1&&b=2") are skipped. */
+static const char *query_next(const char *q, const char **name, size_t *nlen,
+                              const char **val, size_t *vlen)
+{
+    while (*q == '&')
+        q++;
+    if (!*q)
+        return NULL;
+    {
+        const char *end = strchr(q, '&');
+        const char *eq;
+        size_t seg = end ? (size_t)(end - q) : strlen(q);
+
+        eq = memchr(q, '=', seg);
+        *name = q;
+        *nlen = eq ? (size_t)(eq - q) : seg;
+        *val = eq ? eq + 1 : q + seg;
+        *vlen = eq ? seg - *nlen - 1 : 0;
+        return q + seg;
+    }
+}
+
+static int strp_cmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* A query parameter given twice ("limit=5&limit=6", or "l%69mit=6" for
+ * the second) would be read as its first value by one handler and
+ * perhaps as its last by a proxy or a cache before it, so the request
+ * is refused. Compares the decoded names, sorted (a query of thousands
+ * of names costs no more than sorting them). Returns 1 with the refusal
+ * naming the parameter in msg, or 0. */
+static int query_repeated(const char *query, char *msg, size_t cap)
+{
+    size_t max = 1, n = 0, nl, vl;
+    const char *q = query, *name, *val;
+    char **names, *store, *p;
+    int found = 0;
+
+    for (const char *s = query; *s; s++)
+        max += *s == '&';
+    names = xcalloc(max, sizeof(*names));
+    store = p = xmalloc(strlen(query) + max + 1);
+    while ((q = query_next(q, &name, &nl, &val, &vl))) {
+        long len = form_decode(name, nl, p, nl + 1);
+
+        if (len < 0)
+            continue; /* cannot happen: decoding never lengthens */
+        names[n++] = p;
+        p += len + 1;
+    }
+    qsort(names, n, sizeof(*names), strp_cmp);
+    for (size_t i = 1; i < n && !found; i++) {
+        if (strcmp(names[i - 1], names[i]) != 0)
+            continue;
+        snprintf(msg, cap,
+                 "query parameter '%.*s' is given more than once; give it "
+                 "once",
+                 HTTP_QUERY_NAME_MAX, names[i]);
+        found = 1;
+    }
+    free(store);
+    free(names);
+    return found;
+}
+
 /* The header call: decides whether a declared body is refused. Returns
  * 1 when the 413 must go out now. */
 static int refuse_early(struct MHD_Connection *c, const http_server *s,
@@ -427,15 +535,21 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
     if (!hc)
         return MHD_NO; /* no URI callback: cannot happen */
     if (!hc->started) {
+        const char *code = "invalid_request", *why = hc->refusal;
+        char msg[HTTP_QUERY_NAME_MAX + 80];
+
         hc->started = 1;
-        if (!hc->refusal)
-            hc->refusal = header_refusal(c);
-        if (hc->refusal) {
+        if (!why)
+            why = header_refusal(c);
+        if (!why && query_repeated(hc->query, msg, sizeof(msg))) {
+            code = "invalid_parameter";
+            why = msg;
+        }
+        if (why) {
             set_deadline(s, c, 0);
             LOG_INFO("http: request refused", LF_S("method", method),
-                     LF_S("error", hc->refusal));
-            return send_error(c, 400, "invalid_request", hc->refusal,
-                              request_id_of(c, own_rid));
+                     LF_S("error", why));
+            return send_error(c, 400, code, why, request_id_of(c, own_rid));
         }
         if (refuse_early(c, s, hc)) {
             set_deadline(s, c, 0);
@@ -619,69 +733,6 @@ const char *http_request_header(const http_request *req, const char *name)
     if (!req->conn)
         return NULL; /* a request made up by a test */
     return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
-}
-
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-/* Decodes the form-encoded text s[0..n) ('+' is a space, %XX a byte)
- * into out. Returns the decoded length, or -1 when it does not fit in
- * cap bytes with the NUL. A '%' not followed by two hex digits is kept
- * as it is, and so is "%00": a NUL would end the value early
- * ("AAPL%00x" would pass for AAPL). */
-static long form_decode(const char *s, size_t n, char *out, size_t cap)
-{
-    size_t o = 0;
-
-    for (size_t i = 0; i < n; i++) {
-        char ch = s[i];
-
-        if (ch == '+') {
-            ch = ' ';
-        } else if (ch == '%' && i + 2 < n && hexval(s[i + 1]) >= 0 &&
-                   hexval(s[i + 2]) >= 0 &&
-                   (s[i + 1] != '0' || s[i + 2] != '0')) {
-            ch = (char)(hexval(s[i + 1]) * 16 + hexval(s[i + 2]));
-            i += 2;
-        }
-        if (o + 1 >= cap)
-            return -1;
-        out[o++] = ch;
-    }
-    out[o] = '\0';
-    return (long)o;
-}
-
-/* Walks the parameters of a query string: on each call sets the raw
- * name and value spans of the next one and returns the rest, or NULL
- * at the end. Empty segments ("a=1&&b=2") are skipped. */
-static const char *query_next(const char *q, const char **name, size_t *nlen,
-                              const char **val, size_t *vlen)
-{
-    while (*q == '&')
-        q++;
-    if (!*q)
-        return NULL;
-    {
-        const char *end = strchr(q, '&');
-        const char *eq;
-        size_t seg = end ? (size_t)(end - q) : strlen(q);
-
-        eq = memchr(q, '=', seg);
-        *name = q;
-        *nlen = eq ? (size_t)(eq - q) : seg;
-        *val = eq ? eq + 1 : q + seg;
-        *vlen = eq ? seg - *nlen - 1 : 0;
-        return q + seg;
-    }
 }
 
 int http_query_param(const http_request *req, const char *name, char *out,

@@ -7,8 +7,10 @@
  * sees an incomplete body. Requests with ambiguous framing (two
  * Content-Length headers, or one with Transfer-Encoding), a control
  * character in a header value or an encoded NUL in the path are refused
- * with 400 before the handler runs; so is a request that does not
- * arrive in full in time (the connection is closed).
+ * with 400 before the handler runs; so are a query parameter given
+ * twice (400 invalid_parameter; the handler never has to choose which
+ * value counts) and a request that does not arrive in full in time (the
+ * connection is closed).
  */
 #ifndef STONKS_HTTP_H
 #define STONKS_HTTP_H

@@ -458,6 +458,22 @@ for route in exposure limits; do
     bad "risk-engine GET /$route?x=1" 400 bad_request \
         "unknown query parameter 'x'" GET "$RE/$route?x=1"
 done
+# A parameter given twice is refused on every service before any route
+# runs (no first or last value wins), under any spelling of its name.
+twice() { echo "query parameter '$1' is given more than once; give it once"; }
+bad "trading-engine /orders?limit=1&limit=1000" 400 invalid_parameter \
+    "$(twice limit)" GET "$TE/orders?limit=1&limit=1000"
+bad "trading-engine /orders?status=open&st%61tus=all" 400 invalid_parameter \
+    "$(twice status)" GET "$TE/orders?status=open&st%61tus=all"
+bad "risk-engine /exposure?day=...&day=..." 400 invalid_parameter \
+    "$(twice day)" GET "$RE/exposure?day=2011-09-09&day=2011-09-12"
+bad "query-api /signals?limit=1&limit=2" 400 invalid_parameter \
+    "$(twice limit)" GET "$QA/signals?limit=1&limit=2"
+bad "registry /symbols?active=true&active=false" 400 invalid_parameter \
+    "$(twice active)" GET "$REG/symbols?active=true&active=false"
+bad "query-api kill switch?x&x, before the token" 400 invalid_parameter \
+    "$(twice x)" POST "$QA/trading/kill-switch?x&x" -H "$JSON" \
+    -d '{"active":true}'
 EXPO_MSG="day must be a date YYYY-MM-DD from 1970-01-01 to a month ahead"
 bad "risk-engine /exposure?day=tomorrow" 400 bad_request "$EXPO_MSG" \
     GET "$RE/exposure?day=tomorrow"

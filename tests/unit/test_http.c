@@ -401,7 +401,7 @@ static void test_query_param_over_the_wire(void **state)
     reply r;
 
     roundtrip(*state,
-              "GET /param?x=1&name=hello+w%6Frld&name=2 HTTP/1.1\r\n"
+              "GET /param?x=1&name=hello+w%6Frld HTTP/1.1\r\n"
               "Host: x\r\n\r\n",
               &r);
     assert_string_equal(r.body.data, "1:hello world");
@@ -413,6 +413,43 @@ static void test_query_param_over_the_wire(void **state)
               "GET /param?name=0123456789abcdef HTTP/1.1\r\nHost: x\r\n\r\n",
               &r);
     assert_string_equal(r.body.data, "-1:");
+    buf_release(&r.body);
+}
+
+/* A query parameter given twice, under any spelling of its name, is
+ * refused before the handler runs, whatever the route. */
+static void test_query_param_repeated(void **state)
+{
+    static const char *const queries[] = {
+        "name=a&name=b", "x=1&name=hello+w%6Frld&name=2", "name=a&n%61me=a",
+        "name&name=", "b=1&name=1&a=2&name=3&b=4"};
+    static const char *const named[] = {"name", "name", "name", "name", "b"};
+    char req[256], want[256];
+    reply r;
+
+    for (size_t i = 0; i < sizeof(queries) / sizeof(queries[0]); i++) {
+        snprintf(req, sizeof(req), "GET /param?%s HTTP/1.1\r\nHost: x\r\n\r\n",
+                 queries[i]);
+        roundtrip(*state, req, &r);
+        assert_string_equal(r.status_line, "HTTP/1.1 400 Bad Request");
+        snprintf(want, sizeof(want),
+                 "{\"error\":{\"code\":\"invalid_parameter\",\"message\":"
+                 "\"query parameter '%s' is given more than once; give it "
+                 "once\"}}",
+                 named[i]);
+        assert_string_equal(r.body.data, want);
+        buf_release(&r.body);
+    }
+    /* Names that differ once decoded, or in case, are two parameters. */
+    roundtrip(*state,
+              "GET /param?name=a&Name=b&name%20=c&x=1&y=1 HTTP/1.1\r\n"
+              "Host: x\r\n\r\n",
+              &r);
+    assert_string_equal(r.status_line, "HTTP/1.1 200 OK");
+    assert_string_equal(r.body.data, "1:a");
+    buf_release(&r.body);
+    roundtrip(*state, "GET /hello?a=1&a=2 HTTP/1.1\r\nHost: x\r\n\r\n", &r);
+    assert_string_equal(r.status_line, "HTTP/1.1 400 Bad Request");
     buf_release(&r.body);
 }
 
@@ -584,6 +621,7 @@ int main(void)
         cmocka_unit_test(test_expect_continue_refused_early),
         cmocka_unit_test(test_keep_alive_two_requests),
         cmocka_unit_test(test_query_param_over_the_wire),
+        cmocka_unit_test(test_query_param_repeated),
         cmocka_unit_test(test_huge_header_refused),
         cmocka_unit_test(test_framing_refused),
         cmocka_unit_test(test_slow_request_cut_off),
