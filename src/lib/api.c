@@ -64,6 +64,7 @@ struct api {
     dbpool *pool;
     void *state;
     api_route *routes; /* built-ins, then the service's */
+    http_route *paths; /* their methods and paths, for http_route_find */
     size_t nroutes;
     route_stats *stats; /* nroutes + 1: the last is "unmatched" */
     unsigned char tokens[API_MAX_TOKENS][32]; /* SHA-256 of each */
@@ -227,6 +228,11 @@ api *api_new(const api_def *def, const config *c, dbpool *pool, void *state,
     memcpy(a->routes, builtin_routes, sizeof(builtin_routes));
     memcpy(a->routes + NBUILTIN, def->routes,
            def->nroutes * sizeof(*def->routes));
+    a->paths = xcalloc(a->nroutes, sizeof(*a->paths));
+    for (size_t i = 0; i < a->nroutes; i++) {
+        a->paths[i].method = a->routes[i].method;
+        a->paths[i].path = a->routes[i].path;
+    }
     a->stats = xcalloc(a->nroutes + 1, sizeof(*a->stats));
     a->openapi = api_doc_openapi(def, a->routes, a->nroutes, c->api_read_auth);
     a->openapi_etag = etag_of(a->openapi, strlen(a->openapi));
@@ -255,6 +261,7 @@ void api_free(api *a)
     free(a->cache);
     pthread_mutex_destroy(&a->tables_lock);
     free(a->routes);
+    free(a->paths);
     free(a->stats);
     free(a->openapi);
     free(a->openapi_etag);
@@ -303,60 +310,21 @@ void api_internal(api_call *c, const char *what, const char *detail)
                "request's X-Request-Id");
 }
 
-/* Matches path against a route's template; fills c's arguments. */
-static int match_path(const char *tpl, const char *path, api_call *c)
-{
-    int nargs = 0;
-
-    while (*tpl && *path) {
-        if (*tpl == '{') {
-            const char *tend = strchr(tpl, '}');
-            size_t n = strcspn(path, "/");
-
-            if (!tend || n == 0 || n >= API_ARG_MAX || nargs == API_MAX_ARGS)
-                return 0;
-            memcpy(c->argbuf[nargs], path, n);
-            c->argbuf[nargs][n] = '\0';
-            c->args[nargs] = c->argbuf[nargs];
-            nargs++;
-            tpl = tend + 1;
-            path += n;
-            continue;
-        }
-        if (*tpl != *path)
-            return 0;
-        tpl++;
-        path++;
-    }
-    return *tpl == '\0' && *path == '\0';
-}
-
-static int same_method(const char *route, const char *req)
-{
-    return strcmp(route, req) == 0 ||
-           (strcmp(req, "HEAD") == 0 && strcmp(route, "GET") == 0);
-}
-
-/* Finds the route of a request. Returns its index, or -1 with the
- * methods the path allows (comma-separated; empty when the path is
- * unknown) in allow. */
+/* Finds the route of a request. Returns its index, with its path
+ * parameters in c, or -1 with the methods the path allows
+ * (comma-separated; empty when the path is unknown) in allow. */
 static long find_route(const api *a, const http_request *req, api_call *c,
                        char *allow, size_t cap)
 {
-    allow[0] = '\0';
-    for (size_t i = 0; i < a->nroutes; i++) {
-        if (!match_path(a->routes[i].path, req->path, c))
-            continue;
-        if (same_method(a->routes[i].method, req->method))
-            return (long)i;
-        if (!strstr(allow, a->routes[i].method)) {
-            size_t len = strlen(allow);
+    long i = http_route_find(a->paths, a->nroutes, req, c->argbuf, allow, cap);
+    int nargs = 0;
 
-            snprintf(allow + len, cap - len, "%s%s", len ? ", " : "",
-                     a->routes[i].method);
+    for (const char *p = i < 0 ? "" : a->routes[i].path; *p; p++)
+        if (*p == '{') {
+            c->args[nargs] = c->argbuf[nargs];
+            nargs++;
         }
-    }
-    return -1;
+    return i;
 }
 
 static void observe(api *a, long route, int status, double seconds)
@@ -565,10 +533,7 @@ void api_handle(void *ctx, const http_request *req, http_response *res)
                       req->method, req->path);
         } else {
             add_cors(a, req, res);
-            http_set_header(res, "Allow", allow);
-            api_error(&c, 405, "method_not_allowed",
-                      "%s is not allowed on %.200s (allowed: %s)", req->method,
-                      req->path, allow);
+            http_not_allowed(req, res, allow);
         }
         observe(a, -1, res->status, now_s() - t0);
         return;

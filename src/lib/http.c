@@ -825,3 +825,82 @@ int http_require_json(const http_request *req, http_response *res)
            "send the body as Content-Type: application/json");
     return 0;
 }
+
+/* Matches path against a template; fills args (when not NULL). */
+static int match_path(const char *tpl, const char *path,
+                      char args[][HTTP_ARG_MAX])
+{
+    int nargs = 0;
+
+    while (*tpl && *path) {
+        if (*tpl == '{') {
+            const char *tend = strchr(tpl, '}');
+            size_t n = strcspn(path, "/");
+
+            if (!tend || n == 0 || n >= HTTP_ARG_MAX || nargs == HTTP_MAX_ARGS)
+                return 0;
+            if (args) {
+                memcpy(args[nargs], path, n);
+                args[nargs][n] = '\0';
+            }
+            nargs++;
+            tpl = tend + 1;
+            path += n;
+            continue;
+        }
+        if (*tpl != *path)
+            return 0;
+        tpl++;
+        path++;
+    }
+    return *tpl == '\0' && *path == '\0';
+}
+
+static int same_method(const char *route, const char *req)
+{
+    return strcmp(route, req) == 0 ||
+           (strcmp(req, "HEAD") == 0 && strcmp(route, "GET") == 0);
+}
+
+long http_route_find(const http_route *routes, size_t n,
+                     const http_request *req, char args[][HTTP_ARG_MAX],
+                     char *allow, size_t cap)
+{
+    allow[0] = '\0';
+    for (size_t i = 0; i < n; i++) {
+        if (!match_path(routes[i].path, req->path, args))
+            continue;
+        if (same_method(routes[i].method, req->method))
+            return (long)i;
+        if (!strstr(allow, routes[i].method)) {
+            size_t len = strlen(allow);
+
+            snprintf(allow + len, cap - len, "%s%s", len ? ", " : "",
+                     routes[i].method);
+        }
+    }
+    return -1;
+}
+
+void http_not_allowed(const http_request *req, http_response *res,
+                      const char *allow)
+{
+    char msg[512];
+
+    snprintf(msg, sizeof(msg), "%s is not allowed on %.200s (allowed: %s)",
+             req->method, req->path, allow);
+    http_set_header(res, "Allow", allow);
+    refuse(req, res, 405, "method_not_allowed", msg);
+}
+
+int http_method_allowed(const http_route *routes, size_t n,
+                        const http_request *req, http_response *res)
+{
+    char allow[64];
+
+    if (http_route_find(routes, n, req, NULL, allow, sizeof(allow)) >= 0 ||
+        !allow[0])
+        return 1;
+    http_not_allowed(req, res, allow);
+    return 0;
+}

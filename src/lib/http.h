@@ -91,6 +91,38 @@ int http_query_unknown(const http_request *req, const char *const *allowed,
  * unsupported_media_type (and logs the refusal) and returns 0. */
 int http_require_json(const http_request *req, http_response *res);
 
+/* Path templates, for routing. */
+#define HTTP_MAX_ARGS 2 /* {placeholders} in one path */
+#define HTTP_ARG_MAX 128 /* bytes of one path segment */
+
+/* A route: a method and a path template, in which a {name} matches one
+ * non-empty segment ("/orders/{client_order_id}"). */
+typedef struct http_route {
+    const char *method;
+    const char *path;
+} http_route;
+
+/* Finds req's route in routes[0..n): the first whose template matches
+ * the path and whose method is req's (HEAD takes a GET route). Returns
+ * its index, with the segments its {names} matched in args when args
+ * is not NULL; or -1 with the methods of the routes of the path
+ * ("GET, POST"; "" when no route has the path) in allow. */
+long http_route_find(const http_route *routes, size_t n,
+                     const http_request *req, char args[][HTTP_ARG_MAX],
+                     char *allow, size_t cap);
+
+/* Answers 405 method_not_allowed with an Allow header of allow (and
+ * logs the refusal). */
+void http_not_allowed(const http_request *req, http_response *res,
+                      const char *allow);
+
+/* For a service that routes by hand, before it checks a token: 1 when
+ * req may go on (a route of routes has its method and path, or no
+ * route has its path, for the service to answer 404); else answers 405
+ * with Allow and returns 0. */
+int http_method_allowed(const http_route *routes, size_t n,
+                        const http_request *req, http_response *res);
+
 /* Adds a response header (at most 8; name and value under 128 bytes). */
 void http_set_header(http_response *res, const char *name, const char *value);
 

@@ -466,14 +466,24 @@ static void route_limits_edit(risk_engine *re, const http_request *req,
     route_limits_get(re, res);
 }
 
+/* What handle routes, for the 405 of a method no route of a path has
+ * (with the probes of trading_probe_route). */
+static const http_route paths[] = {
+    {"GET", "/health"}, {"GET", "/ready"},  {"GET", "/metrics"},
+    {"GET", "/docs"},   {"POST", "/check"}, {"GET", "/exposure"},
+    {"GET", "/limits"}, {"PUT", "/limits"}, {"PATCH", "/limits"},
+};
+
 static void handle(void *ctx, const http_request *req, http_response *res)
 {
     static const char *const no_params[] = {NULL};
     risk_engine *re = ctx;
     const char *m = req->method, *p = req->path;
-    int get = strcmp(m, "GET") == 0;
+    int get = strcmp(m, "GET") == 0 || strcmp(m, "HEAD") == 0;
 
-    if (trading_probe_route(re->cfg, "risk-engine", re->pool, routes, req, res))
+    if (!http_method_allowed(paths, sizeof(paths) / sizeof(paths[0]), req,
+                             res) ||
+        trading_probe_route(re->cfg, "risk-engine", re->pool, routes, req, res))
         return;
     if (strcmp(p, "/check") == 0 && strcmp(m, "POST") == 0) {
         if (trading_authorized(re->cfg, req, res, 0))
@@ -489,10 +499,6 @@ static void handle(void *ctx, const http_request *req, http_response *res)
                (strcmp(m, "PUT") == 0 || strcmp(m, "PATCH") == 0)) {
         if (trading_authorized(re->cfg, req, res, 1))
             route_limits_edit(re, req, res, m[1] == 'U');
-    } else if (strcmp(p, "/check") == 0 || strcmp(p, "/exposure") == 0 ||
-               strcmp(p, "/limits") == 0) {
-        http_error(res, 405, "method_not_allowed",
-                   "method not allowed on this route");
     } else {
         http_error(res, 404, "not_found", "no such route; see GET /docs");
     }

@@ -988,7 +988,7 @@ int trading_probe_route(const config *c, const char *service,
                         trading_pool *pool, const char *const *routes,
                         const http_request *req, http_response *res)
 {
-    if (strcmp(req->method, "GET") != 0)
+    if (strcmp(req->method, "GET") != 0 && strcmp(req->method, "HEAD") != 0)
         return 0;
     if (strcmp(req->path, "/health") == 0) {
         trading_reply(res, 200, json_pack("{s:s}", "status", "ok"));

@@ -31,6 +31,16 @@ static const char *const routes[] = {
     "GET /health, /ready, /metrics, /docs",
     NULL};
 
+/* What te_http_handle routes, for the 405 of a method no route of a
+ * path has (with the probes of trading_probe_route). */
+static const http_route paths[] = {
+    {"GET", "/health"},    {"GET", "/ready"},
+    {"GET", "/metrics"},   {"GET", "/docs"},
+    {"GET", "/status"},    {"GET", "/orders"},
+    {"POST", "/orders"},   {"GET", "/orders/{client_order_id}"},
+    {"GET", "/decisions"}, {"POST", "/kill-switch"},
+};
+
 /* Runs a query returning one JSON text and answers it, with the mode. */
 static void reply_sql_json(engine *e, http_response *res, const char *name,
                            const char *sql, int np, const char *const *p,
@@ -454,9 +464,12 @@ void te_http_handle(void *ctx, const http_request *req, http_response *res)
     static const char *const no_params[] = {NULL};
     engine *e = ctx;
     const char *m = req->method, *p = req->path;
-    int get = strcmp(m, "GET") == 0, post = strcmp(m, "POST") == 0;
+    int get = strcmp(m, "GET") == 0 || strcmp(m, "HEAD") == 0;
+    int post = strcmp(m, "POST") == 0;
 
-    if (trading_probe_route(e->cfg, "trading-engine", e->pool, routes, req,
+    if (!http_method_allowed(paths, sizeof(paths) / sizeof(paths[0]), req,
+                             res) ||
+        trading_probe_route(e->cfg, "trading-engine", e->pool, routes, req,
                             res))
         return;
     if (!trading_authorized(e->cfg, req, res, !get))

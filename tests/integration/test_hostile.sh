@@ -284,6 +284,34 @@ bad "risk-engine PATCH /limits as application/json;charset=UTF-8" 400 \
     bad_request "give limits and/or restricted" PATCH "$RE/limits" \
     -H "$TOKEN" -H "Content-Type: application/json;charset=UTF-8" -d '{}'
 
+group "methods"
+# not_allowed WHAT ALLOW METHOD URL: the exact 405 with its Allow header,
+# asked without a token (a method no route has is not a question of
+# auth).
+not_allowed() {
+    local path=/${4#http://*/}
+    STATUS=$(curl -s -D "$OUT/headers" -o "$OUT/body" -w '%{http_code}' \
+        --max-time 20 -X "$3" "$4")
+    assert_eq "$1" "405 Allow: $2 $(err method_not_allowed \
+        "$3 is not allowed on $path (allowed: $2)")" \
+        "$STATUS $(grep -i '^allow:' "$OUT/headers" | tr -d '\r') $(cat "$OUT/body")"
+}
+not_allowed "trading-engine DELETE /status" GET DELETE "$TE/status"
+not_allowed "trading-engine PUT /orders" "GET, POST" PUT "$TE/orders"
+not_allowed "trading-engine POST /orders/{id}" GET POST "$TE/orders/hostile-1"
+not_allowed "trading-engine GET /kill-switch" POST GET "$TE/kill-switch"
+not_allowed "trading-engine POST /health" GET POST "$TE/health"
+not_allowed "trading-engine OPTIONS /decisions" GET OPTIONS "$TE/decisions"
+not_allowed "risk-engine DELETE /limits" "GET, PUT, PATCH" DELETE "$RE/limits"
+not_allowed "risk-engine BREW /limits" "GET, PUT, PATCH" BREW "$RE/limits"
+not_allowed "risk-engine GET /check" POST GET "$RE/check"
+not_allowed "risk-engine POST /exposure" GET POST "$RE/exposure"
+not_allowed "risk-engine PUT /metrics" GET PUT "$RE/metrics"
+for url in "$TE/status" "$TE/orders/hostile-1" "$RE/limits" "$RE/health"; do
+    assert_eq "HEAD ${url#http://*/} is answered as GET" 200 \
+        "$(curl -s -o /dev/null -w '%{http_code}' --max-time 20 -I "$url")"
+done
+
 group "wrong types"
 bad "kill switch: active as a string" 400 bad_request \
     "active must be true or false" \

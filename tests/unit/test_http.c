@@ -585,6 +585,71 @@ static void test_query_helpers(void **state)
     assert_int_equal(http_query_unknown(&req, allowed, name, sizeof(name)), 0);
 }
 
+/* The route table shared by the API router and the trading services:
+ * the matched route and its path parameters, or the Allow list and the
+ * exact 405 of a method no route of the path has. */
+static void test_route_find(void **state)
+{
+    static const http_route routes[] = {
+        {"GET", "/orders"},
+        {"POST", "/orders"},
+        {"GET", "/orders/{id}"},
+        {"PATCH", "/orders/{id}"},
+        {"GET", "/orders/{id}/fills/{seq}"},
+        {"PUT", "/limits"},
+    };
+    size_t n = sizeof(routes) / sizeof(routes[0]);
+    char args[HTTP_MAX_ARGS][HTTP_ARG_MAX], allow[64];
+    http_request req;
+    http_response res;
+
+    (void)state;
+    memset(&req, 0, sizeof(req));
+    req.request_id = "t";
+    req.method = "POST";
+    req.path = "/orders";
+    assert_int_equal(http_route_find(routes, n, &req, args, allow, 64), 1);
+    req.method = "HEAD";
+    req.path = "/orders/x-1/fills/7";
+    assert_int_equal(http_route_find(routes, n, &req, args, allow, 64), 4);
+    assert_string_equal(args[0], "x-1");
+    assert_string_equal(args[1], "7");
+    req.method = "DELETE";
+    req.path = "/orders/x-1";
+    assert_int_equal(http_route_find(routes, n, &req, args, allow, 64), -1);
+    assert_string_equal(allow, "GET, PATCH");
+    req.path = "/orders/";
+    assert_int_equal(http_route_find(routes, n, &req, NULL, allow, 64), -1);
+    assert_string_equal(allow, "");
+    req.path = "/orders/x-1/fills";
+    assert_int_equal(http_route_find(routes, n, &req, NULL, allow, 64), -1);
+    assert_string_equal(allow, "");
+
+    /* http_method_allowed: a known method or an unknown path goes on. */
+    memset(&res, 0, sizeof(res));
+    buf_init(&res.body);
+    req.method = "GET";
+    req.path = "/orders/x-1";
+    assert_int_equal(http_method_allowed(routes, n, &req, &res), 1);
+    req.method = "BREW";
+    req.path = "/nope";
+    assert_int_equal(http_method_allowed(routes, n, &req, &res), 1);
+    assert_int_equal(res.status, 0);
+    assert_int_equal(res.nheaders, 0);
+    req.method = "HEAD";
+    req.path = "/limits";
+    assert_int_equal(http_method_allowed(routes, n, &req, &res), 0);
+    assert_int_equal(res.status, 405);
+    assert_int_equal(res.nheaders, 1);
+    assert_string_equal(res.headers[0][0], "Allow");
+    assert_string_equal(res.headers[0][1], "PUT");
+    assert_string_equal(res.body.data,
+                        "{\"error\":{\"code\":\"method_not_allowed\","
+                        "\"message\":\"HEAD is not allowed on /limits "
+                        "(allowed: PUT)\"}}");
+    buf_release(&res.body);
+}
+
 static void test_port_in_use(void **state)
 {
     http_options o = {"127.0.0.1", http_port(*state), 1, 0, 0, 0};
@@ -626,6 +691,7 @@ int main(void)
         cmocka_unit_test(test_framing_refused),
         cmocka_unit_test(test_slow_request_cut_off),
         cmocka_unit_test(test_query_helpers),
+        cmocka_unit_test(test_route_find),
         cmocka_unit_test(test_port_in_use),
         cmocka_unit_test(test_bad_address),
     };
