@@ -302,21 +302,6 @@ static void account(sim *s, risk_account *a, cents equity, int32_t exec_day)
     a->npositions = s->nt;
 }
 
-static void join_reasons(const risk_verdict *v, char *out, size_t cap)
-{
-    size_t len = 0;
-
-    out[0] = '\0';
-    for (size_t i = 0; i < v->nreasons && len + 1 < cap; i++) {
-        int n = snprintf(out + len, cap - len, "%s%s: %s", i ? "; " : "",
-                         v->reasons[i].code, v->reasons[i].message);
-
-        if (n < 0)
-            break;
-        len += (size_t)n < cap - len ? (size_t)n : cap - len - 1;
-    }
-}
-
 /* Sizes and screens one changed recommendation, as trading-engine's
  * decide() does. */
 static void decide(sim *s, risk_account *a, backtest_decision *dc, int32_t day)
@@ -375,7 +360,7 @@ static void decide(sim *s, risk_account *a, backtest_decision *dc, int32_t day)
     if (!v.allowed) {
         dc->outcome = "denied";
         s->r->denied++;
-        join_reasons(&v, dc->explanation, sizeof(dc->explanation));
+        risk_verdict_text(&v, dc->explanation, sizeof(dc->explanation));
         for (size_t i = 0, len = 0; i < v.nreasons; i++) {
             int n = snprintf(dc->codes + len, sizeof(dc->codes) - len, "%s%s",
                              i ? "," : "", v.reasons[i].code);

@@ -13,6 +13,21 @@ void risk_verdict_init(risk_verdict *v)
     v->allowed = 1;
 }
 
+void risk_verdict_text(const risk_verdict *v, char *out, size_t cap)
+{
+    size_t len = 0;
+
+    out[0] = '\0';
+    for (size_t i = 0; i < v->nreasons && len + 1 < cap; i++) {
+        int n = snprintf(out + len, cap - len, "%s%s: %s", i ? "; " : "",
+                         v->reasons[i].code, v->reasons[i].message);
+
+        if (n < 0)
+            break;
+        len += (size_t)n < cap - len ? (size_t)n : cap - len - 1;
+    }
+}
+
 void risk_deny(risk_verdict *v, const char *code, const char *fmt, ...)
 {
     risk_reason *r;

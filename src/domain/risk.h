@@ -111,6 +111,10 @@ void risk_verdict_init(risk_verdict *v);
 void risk_deny(risk_verdict *v, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* The reasons of v as one line, "code: message; code: message", cut to
+ * fit cap bytes (cap >= 1). */
+void risk_verdict_text(const risk_verdict *v, char *out, size_t cap);
+
 /* Runs every rule. v->allowed is 1 when none of them objects. */
 void risk_check(const risk_limits *l, const risk_account *a,
                 const order_intent *o, risk_verdict *v);

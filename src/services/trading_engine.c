@@ -205,21 +205,6 @@ void te_notify_denied(db *d, const config *c, const order_intent *o,
     buf_release(&b);
 }
 
-static void join_reasons(const risk_verdict *v, char *out, size_t cap)
-{
-    size_t len = 0;
-
-    out[0] = '\0';
-    for (size_t i = 0; i < v->nreasons && len + 1 < cap; i++) {
-        int n = snprintf(out + len, cap - len, "%s%s: %s", i ? "; " : "",
-                         v->reasons[i].code, v->reasons[i].message);
-
-        if (n < 0)
-            break;
-        len += (size_t)n < cap - len ? (size_t)n : cap - len - 1;
-    }
-}
-
 /* Sizes and screens one changed recommendation. */
 static int decide(db *d, const config *c, trading_state *s, decision *dc,
                   int32_t day, int32_t exec_day, int exec_minute, char *err,
@@ -294,7 +279,7 @@ static int decide(db *d, const config *c, trading_state *s, decision *dc,
         return 0;
     }
     dc->outcome = "denied";
-    join_reasons(&v, dc->explanation, sizeof(dc->explanation));
+    risk_verdict_text(&v, dc->explanation, sizeof(dc->explanation));
     te_notify_denied(d, c, &dc->o, &v);
     return 0;
 dberr:

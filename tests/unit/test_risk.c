@@ -125,6 +125,25 @@ static void test_valid(void **state)
     }
 }
 
+static void test_verdict_text(void **state)
+{
+    risk_verdict v;
+    char out[64], tiny[12];
+
+    (void)state;
+    risk_verdict_init(&v);
+    risk_verdict_text(&v, out, sizeof(out));
+    assert_string_equal(out, "");
+    risk_deny(&v, "kill_switch", "trading is halted");
+    risk_deny(&v, "min_price", "price %d is under %d", 3, 5);
+    risk_verdict_text(&v, out, sizeof(out));
+    assert_string_equal(out,
+                        "kill_switch: trading is halted; min_price: price 3 "
+                        "is under 5");
+    risk_verdict_text(&v, tiny, sizeof(tiny));
+    assert_string_equal(tiny, "kill_switch");
+}
+
 static void test_kill_switch(void **state)
 {
     fixture f = base();
@@ -684,6 +703,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_valid),
+        cmocka_unit_test(test_verdict_text),
         cmocka_unit_test(test_kill_switch),
         cmocka_unit_test(test_drawdown),
         cmocka_unit_test(test_restricted),
