@@ -14,6 +14,7 @@
 #include "domain/date.h"
 #include "domain/pricebar.h"
 #include "domain/text.h"
+#include "lib/hex.h"
 #include "lib/log.h"
 #include "lib/sha256.h"
 #include "lib/url.h"
@@ -253,11 +254,7 @@ static int hex4(const char *s, unsigned *out)
 {
     *out = 0;
     for (int k = 0; k < 4; k++) {
-        int c = s[k];
-        int d = c >= '0' && c <= '9'   ? c - '0'
-                : c >= 'a' && c <= 'f' ? c - 'a' + 10
-                : c >= 'A' && c <= 'F' ? c - 'A' + 10
-                                       : -1;
+        int d = hex_digit(s[k]);
 
         if (d < 0)
             return -1;

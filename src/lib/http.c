@@ -43,6 +43,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lib/hex.h"
 #include "lib/log.h"
 #include "lib/xalloc.h"
 
@@ -389,17 +390,6 @@ static const char *request_id_of(struct MHD_Connection *c, char *own)
     return own;
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Decodes the form-encoded text s[0..n) ('+' is a space, %XX a byte)
  * into out. Returns the decoded length, or -1 when it does not fit in
  * cap bytes with the NUL. A '%' not followed by two hex digits is kept
@@ -414,10 +404,10 @@ static long form_decode(const char *s, size_t n, char *out, size_t cap)
 
         if (ch == '+') {
             ch = ' ';
-        } else if (ch == '%' && i + 2 < n && hexval(s[i + 1]) >= 0 &&
-                   hexval(s[i + 2]) >= 0 &&
+        } else if (ch == '%' && i + 2 < n && hex_digit(s[i + 1]) >= 0 &&
+                   hex_digit(s[i + 2]) >= 0 &&
                    (s[i + 1] != '0' || s[i + 2] != '0')) {
-            ch = (char)(hexval(s[i + 1]) * 16 + hexval(s[i + 2]));
+            ch = (char)(hex_digit(s[i + 1]) * 16 + hex_digit(s[i + 2]));
             i += 2;
         }
         if (o + 1 >= cap)

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "lib/buf.h"
+#include "lib/hex.h"
 #include "lib/log.h"
 #include "lib/xalloc.h"
 
@@ -785,17 +786,6 @@ int queue_dead_retry(queue_client *q, const char *queue, long *moved)
     }
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 static char *dead_payload(const char *rec, size_t *len)
 {
     const char *p = strstr(rec, ",\"payload\":\"");
@@ -825,7 +815,7 @@ static char *dead_payload(const char *rec, size_t *len)
             int v = 0;
 
             for (int i = 1; i <= 4; i++) {
-                int h = hexval(p[i]);
+                int h = hex_digit(p[i]);
 
                 if (h < 0) {
                     buf_release(&b);

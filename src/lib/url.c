@@ -4,6 +4,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "lib/hex.h"
+
 static int is_alpha(char c)
 {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
@@ -14,18 +16,13 @@ static int is_digit(char c)
     return c >= '0' && c <= '9';
 }
 
-static int is_hex(char c)
-{
-    return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
-
 /* The host at p: its length, or 0 when there is none. */
 static size_t host_span(const char *p)
 {
     size_t n = 0;
 
     if (*p == '[') {
-        for (n = 1; is_hex(p[n]) || p[n] == ':' || p[n] == '.'; n++)
+        for (n = 1; hex_digit(p[n]) >= 0 || p[n] == ':' || p[n] == '.'; n++)
             ;
         return p[n] == ']' && n >= 3 ? n + 1 : 0;
     }
