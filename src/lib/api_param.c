@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "lib/api.h"
+#include "lib/num.h"
 #include "lib/xalloc.h"
 
 static const char B64URL[] =
@@ -83,29 +84,6 @@ int api_param_str(api_call *c, const char *name, size_t maxlen, char *out,
     return rc;
 }
 
-/* Parses a decimal integer with an optional '-' and nothing else,
- * refusing values that do not fit. */
-static int parse_int(const char *s, long long *out)
-{
-    int neg = *s == '-';
-    unsigned long long v = 0;
-    const char *p = s + neg;
-
-    if (!*p)
-        return -1;
-    for (; *p; p++) {
-        if (*p < '0' || *p > '9')
-            return -1;
-        if (v > (ULLONG_MAX - 9) / 10)
-            return -1;
-        v = v * 10 + (unsigned)(*p - '0');
-    }
-    if (v > (unsigned long long)LLONG_MAX + (unsigned)neg)
-        return -1;
-    *out = neg ? (long long)(0 - v) : (long long)v;
-    return 0;
-}
-
 int api_param_int(api_call *c, const char *name, long long min, long long max,
                   long long *out)
 {
@@ -115,7 +93,7 @@ int api_param_int(api_call *c, const char *name, long long min, long long max,
 
     if (got == 0)
         return 0;
-    if (got < 0 || parse_int(v, &n) < 0 || n < min || n > max) {
+    if (got < 0 || num_int(v, min, max, &n) < 0) {
         api_error(c, 400, "invalid_parameter",
                   "%s must be an integer from %lld to %lld", name, min, max);
         return -1;
@@ -299,7 +277,7 @@ static int cursor_part_ok(char kind, const char *s)
 
     switch (kind) {
     case 'i':
-        return parse_int(s, &n) == 0;
+        return num_int(s, LLONG_MIN, LLONG_MAX, &n) == 0;
     case 'd':
         return strlen(s) == 10 && parse_date(s, &y, &m, &d) == 0;
     case 't':
@@ -347,7 +325,7 @@ int api_arg_id(api_call *c, int index, long long *id)
 {
     const char *s = c->args[index];
 
-    if (!s || s[0] == '-' || parse_int(s, id) < 0 || *id <= 0) {
+    if (!s || num_int(s, 1, LLONG_MAX, id) < 0) {
         api_error(c, 400, "invalid_parameter",
                   "id must be a positive integer no larger than %lld",
                   LLONG_MAX);

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "lib/num.h"
 #include "lib/url.h"
 #include "lib/xalloc.h"
 
@@ -318,13 +319,9 @@ static int load_one(config *c, const setting *s, char *err, size_t errlen)
     }
     switch (s->kind) {
     case SET_INT: {
-        char *end;
-        long n;
+        long long n;
 
-        errno = 0;
-        n = strtol(v, &end, 10);
-        if (errno || end == v || *end || n < s->min || n > s->max ||
-            !(isdigit((unsigned char)v[0]) || v[0] == '-')) {
+        if (num_int(v, s->min, s->max, &n) < 0) {
             snprintf(err, errlen,
                      "%s must be a whole number from %ld to %ld, got '%.40s'",
                      s->name, s->min, s->max, v);

@@ -13,6 +13,7 @@
 
 #include "domain/date.h"
 #include "lib/log.h"
+#include "lib/num.h"
 #include "lib/xalloc.h"
 #include "services/backtest.h"
 #include "services/trading.h"
@@ -252,50 +253,11 @@ static int parse_e4(const char *s, int64_t *out)
     return 0;
 }
 
-/* A number written plainly: an optional '-', digits, optionally a '.'
- * and digits ("0.15", "-1", "20"; not " 1", "1e1", "0x10" or ".5"),
- * in lo..hi. */
-static int parse_num(const char *s, double lo, double hi, double *out)
-{
-    const char *p = s + (*s == '-');
-    size_t n = strspn(p, "0123456789");
-    double v;
-
-    if (n == 0 || (p[n] == '.' && strspn(p + n + 1, "0123456789") == 0))
-        return -1;
-    if (p[n] == '.')
-        n += 1 + strspn(p + n + 1, "0123456789");
-    if (p[n])
-        return -1;
-    v = strtod(s, NULL);
-    if (!(v >= lo && v <= hi))
-        return -1;
-    *out = v;
-    return 0;
-}
-
-/* A whole number of digits only, at most max. */
-static int parse_whole(const char *s, uint64_t max, uint64_t *out)
-{
-    uint64_t v = 0;
-
-    if (!*s || strspn(s, "0123456789") != strlen(s))
-        return -1;
-    for (; *s; s++) {
-        if (v > (max - (uint64_t)(*s - '0')) / 10)
-            return -1;
-        v = v * 10 + (uint64_t)(*s - '0');
-    }
-    *out = v;
-    return 0;
-}
-
 static int set_limit(bt_options *o, const char *arg, char *err, size_t errlen)
 {
     const char *eq = strchr(arg, '=');
     char name[64];
     const trading_limit_def *d;
-    char *end;
     long long v;
 
     if (!eq || (size_t)(eq - arg) >= sizeof(name)) {
@@ -304,12 +266,11 @@ static int set_limit(bt_options *o, const char *arg, char *err, size_t errlen)
     }
     snprintf(name, sizeof(name), "%.*s", (int)(eq - arg), arg);
     d = trading_limit_find(name);
-    v = strtoll(eq + 1, &end, 10);
     if (!d) {
         snprintf(err, errlen, "--limit: no risk limit named '%s'", name);
         return -1;
     }
-    if (!eq[1] || *end || v < 0 || v > d->max) {
+    if (num_int(eq + 1, 0, d->max, &v) < 0) {
         if (strcmp(d->unit, "flag") == 0)
             snprintf(err, errlen, "--limit %s: 0 (off) or 1 (on)", name);
         else if (strcmp(d->unit, "count") == 0)
@@ -359,7 +320,7 @@ static int apply_option(bt_options *o, const char *a, const char *v, char *err,
     } else if (strcmp(a, "--tickers") == 0) {
         return bt_options_tickers(o, v, err, errlen);
     } else if (strcmp(a, "--warmup-days") == 0) {
-        if (parse_whole(v, 3650, &u) < 0)
+        if (num_uint(v, 3650, &u) < 0)
             BAD("expected a whole number of days, 0 to 3650");
         o->warmup_days = (int)u;
     } else if (strcmp(a, "--cash") == 0) {
@@ -375,30 +336,30 @@ static int apply_option(bt_options *o, const char *a, const char *v, char *err,
                 "PAPER_COMMISSION_CENTS)");
         p->commission_order = e4 / 100;
     } else if (strcmp(a, "--slippage-bps") == 0) {
-        if (parse_whole(v, 1000, &u) < 0)
+        if (num_uint(v, 1000, &u) < 0)
             BAD("expected whole basis points, 0 to 1000");
         p->slippage_bps = (int64_t)u;
     } else if (strcmp(a, "--buy-threshold") == 0) {
-        if (parse_num(v, -1, 1, &p->strategy.buy_threshold) < 0)
+        if (num_decimal(v, -1, 1, &p->strategy.buy_threshold) < 0)
             BAD("expected a score in [-1, 1]");
     } else if (strcmp(a, "--sell-threshold") == 0) {
-        if (parse_num(v, -1, 1, &p->strategy.sell_threshold) < 0)
+        if (num_decimal(v, -1, 1, &p->strategy.sell_threshold) < 0)
             BAD("expected a score in [-1, 1]");
     } else if (strcmp(a, "--min-signals") == 0) {
-        if (parse_whole(v, 1000, &u) < 0)
+        if (num_uint(v, 1000, &u) < 0)
             BAD("expected a whole number, 0 to 1000");
         p->strategy.min_signals = (int)u;
     } else if (strcmp(a, "--max-weight") == 0) {
-        if (parse_num(v, 0, 1, &p->strategy.max_weight) < 0)
+        if (num_decimal(v, 0, 1, &p->strategy.max_weight) < 0)
             BAD("expected a weight in [0, 1]");
     } else if (strcmp(a, "--limit") == 0) {
         return set_limit(o, v, err, errlen);
     } else if (strcmp(a, "--null-runs") == 0) {
-        if (parse_whole(v, 1000, &u) < 0)
+        if (num_uint(v, 1000, &u) < 0)
             BAD("expected a whole number, 0 to 1000");
         o->null_runs = (int)u;
     } else if (strcmp(a, "--seed") == 0) {
-        if (parse_whole(v, UINT64_MAX, &o->seed) < 0)
+        if (num_uint(v, UINT64_MAX, &o->seed) < 0)
             BAD("expected a whole number, 0 to 18446744073709551615");
     } else {
         snprintf(err, errlen, "unknown option '%s' (see --help)", a);

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "lib/log.h"
+#include "lib/num.h"
 #include "lib/queue.h"
 #include "lib/worker.h"
 #include "lib/xalloc.h"
@@ -387,13 +388,11 @@ out:
 static int demo_int_ok(const char *name, long lo, long hi)
 {
     const char *v = getenv(name);
-    char *end;
-    long n;
+    long long n;
 
     if (!v)
         return 0;
-    n = strtol(v, &end, 10);
-    if (*v && *end == '\0' && n >= lo && n <= hi && v[0] != ' ' && v[0] != '+')
+    if (num_int(v, lo, hi, &n) == 0)
         return 0;
     fprintf(stderr, "stonks demo: %s must be a whole number from %ld to %ld\n",
             name, lo, hi);

@@ -14,6 +14,7 @@
 #include "adapters/lakesql.h"
 #include "domain/lake_schema.h"
 #include "lib/buf.h"
+#include "lib/num.h"
 #include "lib/xalloc.h"
 #include "services/cli.h"
 #include "services/lake.h"
@@ -76,10 +77,9 @@ static void print_tsv(const lakesql_result *r, int header)
 
 static int parse_limit(const char *opt, const char *v, long max, long *out)
 {
-    char *end;
-    long n = v ? strtol(v, &end, 10) : 0;
+    long long n;
 
-    if (!v || end == v || *end || n < 1 || n > max) {
+    if (!v || num_int(v, 1, max, &n) < 0) {
         fprintf(stderr, "stonks sql: %s needs a number from 1 to %ld\n", opt,
                 max);
         return -1;

@@ -16,6 +16,7 @@
 #include "domain/exchange.h"
 #include "lib/api.h"
 #include "lib/log.h"
+#include "lib/num.h"
 #include "lib/sha256.h"
 #include "lib/xalloc.h"
 #include "services/svc.h"
@@ -113,22 +114,20 @@ static void route_status(engine *e, http_response *res)
 static int param_limit(const http_request *req, http_response *res,
                        const char *def, char out[8])
 {
-    char v[16], *end = NULL;
-    long n = 0;
+    char v[16];
+    long long n = 0;
     int got = http_query_param(req, "limit", v, sizeof(v));
 
     if (got == 0) {
         snprintf(out, 8, "%s", def);
         return 0;
     }
-    if (got > 0 && v[0] >= '0' && v[0] <= '9')
-        n = strtol(v, &end, 10);
-    if (!end || *end || n < 1 || n > 1000) {
+    if (got < 0 || num_int(v, 1, 1000, &n) < 0) {
         http_error(res, 400, "bad_request",
                    "limit must be a whole number from 1 to 1000");
         return -1;
     }
-    snprintf(out, 8, "%ld", n);
+    snprintf(out, 8, "%lld", n);
     return 0;
 }
 

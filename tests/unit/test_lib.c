@@ -5,7 +5,9 @@
  */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <limits.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -17,6 +19,7 @@
 #include "lib/config.h"
 #include "lib/db.h"
 #include "lib/fileio.h"
+#include "lib/num.h"
 #include "lib/sha256.h"
 #include "lib/xalloc.h"
 
@@ -183,6 +186,46 @@ static void test_pg_array_literal(void **state)
     buf_release(&b);
 }
 
+static void test_num(void **state)
+{
+    uint64_t u = 7;
+    long long n = 7;
+    double d = 7;
+
+    (void)state;
+    assert_int_equal(num_uint("18446744073709551615", UINT64_MAX, &u), 0);
+    assert_true(u == UINT64_MAX);
+    assert_int_equal(num_uint("18446744073709551616", UINT64_MAX, &u), -1);
+    assert_int_equal(num_uint("1001", 1000, &u), -1);
+    assert_int_equal(num_uint("0", 1000, &u), 0);
+    assert_true(u == 0);
+    assert_int_equal(num_int("-9223372036854775808", LLONG_MIN, 0, &n), 0);
+    assert_true(n == LLONG_MIN);
+    assert_int_equal(num_int("9223372036854775808", 0, LLONG_MAX, &n), -1);
+    assert_int_equal(num_int("-20", -100, 100, &n), 0);
+    assert_int_equal(n, -20);
+    assert_int_equal(num_int("1000", 1, 1000, &n), 0);
+    assert_int_equal(n, 1000);
+    /* refused: out of range, and anything but plain digits */
+    static const char *const bad[] = {"",    "-",   "0",   "1001",
+                                      " 5",  "5 ",  "+5",  "0x10",
+                                      "5e2", "1.0", "--1", "5\n"};
+    n = 42;
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        assert_int_equal(num_int(bad[i], 1, 1000, &n), -1);
+    assert_int_equal(n, 42);
+    assert_int_equal(num_decimal("-0.15", -1, 1, &d), 0);
+    assert_true(d == -0.15);
+    assert_int_equal(num_decimal("20", 0, 100, &d), 0);
+    assert_true(d == 20);
+    static const char *const badd[] = {".5",    "1.",  "1e1", " 1", "+1",
+                                       "1.2.3", "nan", "inf", "2",  ""};
+    d = 42;
+    for (size_t i = 0; i < sizeof(badd) / sizeof(badd[0]); i++)
+        assert_int_equal(num_decimal(badd[i], -1, 1, &d), -1);
+    assert_true(d == 42);
+}
+
 static void test_config_url_port(void **state)
 {
     (void)state;
@@ -303,6 +346,7 @@ int main(void)
         cmocka_unit_test(test_csv_split),
         cmocka_unit_test(test_pg_array_literal),
         cmocka_unit_test(test_db_binary_values),
+        cmocka_unit_test(test_num),
         cmocka_unit_test(test_config_url_port),
         cmocka_unit_test(test_file_written_whole),
     };
