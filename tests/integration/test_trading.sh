@@ -689,8 +689,15 @@ assert_eq "reconciliation at start-up: positions agree with Alpaca" "t" \
 # and the answer of the look-up that saw 10 arrives after the next one's
 # (20).
 # The older answer is dropped, not booked: the fills add up to the 30
-# the broker filled (they added up to 40 when it was booked).
+# the broker filled (they added up to 40 when it was booked). The second
+# adapter must be reading its queue before the order goes in (it
+# reconciles at start-up, then reads), else the first one makes every
+# look-up in turn and no answer is older than another.
+nrec=$(sql "SELECT count(*) FROM reconciliations")
 start broker-adapter-2
+second_up() { [ "$(sql "SELECT count(*) FROM reconciliations")" -gt "$nrec" ]; }
+wait_for 15 second_up || echo "  FAIL: broker-adapter-2 not up"
+sleep 0.5
 api POST $TE/orders '{"ticker":"WFC","side":"buy","qty":30,
     "client_order_id":"alp-WFC"}' -H "$AUTH" >/dev/null
 looked() { fake state | jq_py "j.get('alp-WFC', {}).get('order', {}).get(
