@@ -141,50 +141,32 @@ out:
     return rc;
 }
 
-static int seed_alias(db *d, const char *alias, const char *kind,
-                      const char *ticker)
-{
-    const char *p[] = {alias, kind, ticker};
-
-    return db_execp(d, "seed_alias",
-                    "INSERT INTO symbol_aliases (alias, kind, ticker)"
-                    " VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-                    3, p, NULL);
-}
-
-/* Seeds one watchlist row, checked by watchlist_row: the symbol, its
- * name aliases and its alternative tickers. */
-static int seed_row(db *d, const reg_symbol *s, const char *where, char *err,
+/* Seeds one watchlist row, checked by watchlist_row, as the registry
+ * stores a symbol (its conflict checks and history), but adding the
+ * file's aliases and alternative tickers to those stored and leaving
+ * whether the symbol is active as it is: a symbol edited or deactivated
+ * through the registry stays so when the stack seeds again. */
+static int seed_row(db *d, const reg_symbol *row, const char *where, char *err,
                     size_t errlen)
 {
-    const char *p[] = {s->ticker, s->name, s->sector};
-    int clash = reg_conflict(d, s, where, err, errlen);
+    reg_symbol s = *row;
+    int outcome;
 
-    /* as the registry: no name, alias or alternative ticker of another
-     * symbol (the file's own rows were checked against each other) */
-    if (clash < 0)
-        goto dberr;
-    if (clash)
+    s.active = -1;
+    switch (reg_store(d, &s, REG_ALIASES_ADD, "import", where, "stonks seed",
+                      &outcome, err, errlen)) {
+    case 0:
+        return 0;
+    case 1:
         return -1;
-    if (db_execp(d, "seed_symbol",
-                 "INSERT INTO symbols (ticker, name, sector)"
-                 " VALUES ($1, $2, $3) ON CONFLICT (ticker) DO UPDATE"
-                 " SET name = EXCLUDED.name, sector = EXCLUDED.sector,"
-                 " updated_at = now()"
-                 " WHERE (symbols.name, symbols.sector) IS DISTINCT"
-                 " FROM (EXCLUDED.name, EXCLUDED.sector)",
-                 3, p, NULL) != DB_OK)
-        goto dberr;
-    for (size_t i = 0; i < s->naliases; i++)
-        if (seed_alias(d, s->aliases[i], "name", s->ticker) != DB_OK)
-            goto dberr;
-    for (size_t i = 0; i < s->nalt; i++)
-        if (seed_alias(d, s->alt[i], "ticker", s->ticker) != DB_OK)
-            goto dberr;
-    return 0;
-dberr:
-    snprintf(err, errlen, "%s", db_error(d));
-    return -1;
+    default: {
+        char what[128];
+
+        snprintf(what, sizeof(what), "%s", err);
+        snprintf(err, errlen, "%s%s: %s", where, what, db_error(d));
+        return -1;
+    }
+    }
 }
 
 int admin_seed(db *d, const config *c, int *loaded, char *err, size_t errlen)
@@ -200,7 +182,8 @@ int admin_seed(db *d, const config *c, int *loaded, char *err, size_t errlen)
         return -1;
     if (db_begin(d) != DB_OK ||
         db_exec(d, "SELECT pg_advisory_xact_lock(" ADMIN_LOCK ")", 0, NULL,
-                NULL) != DB_OK) {
+                NULL) != DB_OK ||
+        reg_lock(d) != DB_OK) {
         snprintf(err, errlen, "%s", db_error(d));
         goto out;
     }

@@ -141,16 +141,20 @@ void reg_db_error(api_call *c, db *d, const char *what)
         api_internal(c, what, db_error(d));
 }
 
+int reg_lock(db *d)
+{
+    return db_execp(d, "reg_lock",
+                    "SELECT pg_advisory_xact_lock(" REGISTRY_LOCK ")", 0, NULL,
+                    NULL);
+}
+
 db *reg_begin(api_call *c)
 {
     db *d = api_db(c);
 
     if (!d)
         return NULL;
-    if (db_begin(d) != DB_OK ||
-        db_execp(d, "reg_lock",
-                 "SELECT pg_advisory_xact_lock(" REGISTRY_LOCK ")", 0, NULL,
-                 NULL) != DB_OK) {
+    if (db_begin(d) != DB_OK || reg_lock(d) != DB_OK) {
         reg_db_error(c, d, "cannot start the change");
         db_rollback(d);
         return NULL;
@@ -275,28 +279,47 @@ static const char SQL_ALIASES[] =
     "$1 FROM unnest($3::text[]) x ON CONFLICT DO NOTHING RETURNING 1) "
     "SELECT (SELECT count(*) FROM del) + (SELECT count(*) FROM ins)";
 
+/* Adds the aliases of one kind, keeping the others; returns how many
+ * rows were added. */
+static const char SQL_ALIASES_ADD[] =
+    "WITH ins AS (INSERT INTO symbol_aliases (alias, kind, ticker) SELECT "
+    "x, $2, $1 FROM unnest($3::text[]) x ON CONFLICT DO NOTHING RETURNING "
+    "1) SELECT count(*) FROM ins";
+
 static const char SQL_EVENT[] =
     "INSERT INTO symbol_events (ticker, action, detail, request_id) "
     "VALUES ($1, $2, $3::json, $4)";
 
-/* Appends the symbol as the API shows it to out. Returns 0, or -1 after
- * the error answer. */
-static int symbol_json(api_call *c, db *d, const char *ticker, buf *out)
+/* Appends the symbol as the API shows it to out. Returns 0, -1 on a
+ * database error, 1 when it is not there. */
+static int symbol_row(db *d, const char *ticker, buf *out)
 {
     const char *p[] = {ticker};
     PGresult *r = NULL;
-    int rc = -1;
+    int rc;
 
     if (db_execp(d, "sym_get", SYMBOLS_GET_SQL, 1, p, &r) != DB_OK)
-        reg_db_error(c, d, "cannot read the symbol");
+        rc = -1;
     else if (PQntuples(r) == 0)
-        api_internal(c, "registry", "the symbol vanished in its transaction");
+        rc = 1;
     else
         rc = 0;
     if (rc == 0)
         api_row_object(out, r, 0, 0);
     PQclear(r);
     return rc;
+}
+
+/* symbol_row for an answer: returns 0, or -1 after the error answer. */
+static int symbol_json(api_call *c, db *d, const char *ticker, buf *out)
+{
+    int rc = symbol_row(d, ticker, out);
+
+    if (rc < 0)
+        reg_db_error(c, d, "cannot read the symbol");
+    else if (rc > 0)
+        api_internal(c, "registry", "the symbol vanished in its transaction");
+    return rc ? -1 : 0;
 }
 
 static char *text_array(char *const *v, size_t n)
@@ -320,27 +343,49 @@ static char *alt_array(const reg_symbol *s)
     return text_array(v, s->nalt);
 }
 
-static int replace_aliases(api_call *c, db *d, const char *ticker,
-                           const char *kind, const char *arr, long *changed)
+static int store_aliases(db *d, const char *ticker, const char *kind,
+                         const char *arr, int add, long *changed)
 {
     const char *p[] = {ticker, kind, arr};
     PGresult *r = NULL;
 
-    if (db_execp(d, "reg_aliases", SQL_ALIASES, 3, p, &r) != DB_OK) {
-        reg_db_error(c, d, "cannot store the aliases");
+    if (db_execp(d, add ? "reg_aliases_add" : "reg_aliases",
+                 add ? SQL_ALIASES_ADD : SQL_ALIASES, 3, p, &r) != DB_OK)
         return -1;
-    }
     *changed += atol(PQgetvalue(r, 0, 0));
     PQclear(r);
     return 0;
 }
 
-int reg_write(api_call *c, db *d, const reg_symbol *s, const char *action,
-              const char *where, int *outcome)
+/* The history event of a change: the symbol as it is now. */
+static int store_event(db *d, const char *ticker, const char *action,
+                       const char *request_id)
 {
+    buf detail;
+    const char *ep[4];
+    int rc;
+
+    buf_init(&detail);
+    rc = symbol_row(d, ticker, &detail);
+    if (rc == 0) {
+        ep[0] = ticker;
+        ep[1] = action;
+        ep[2] = detail.data;
+        ep[3] = request_id;
+        rc = db_execp(d, "reg_event", SQL_EVENT, 4, ep, NULL) == DB_OK ? 0 : -1;
+    }
+    buf_release(&detail);
+    return rc;
+}
+
+int reg_store(db *d, const reg_symbol *s, int mode, const char *action,
+              const char *where, const char *request_id, int *outcome,
+              char *err, size_t errlen)
+{
+    int add = mode == REG_ALIASES_ADD;
     char *aliases = s->has_aliases ? text_array(s->aliases, s->naliases) : NULL;
     char *alts = s->has_alt ? alt_array(s) : NULL;
-    const char *cp[] = {s->ticker, s->name, aliases, alts};
+    const char *cp[] = {s->ticker};
     const char *up[] = {s->ticker, s->name, s->sector,
                         s->active < 0 ? NULL
                         : s->active   ? "true"
@@ -348,65 +393,66 @@ int reg_write(api_call *c, db *d, const reg_symbol *s, const char *action,
     PGresult *r = NULL;
     long changed = 0;
     int rc = -1, row_changed;
-    char msg[512];
+    const char *what = "cannot store the symbol";
 
     *outcome = REG_UNCHANGED;
-    switch (reg_conflict(d, s, where, msg, sizeof(msg))) {
+    switch (reg_conflict(d, s, where, err, errlen)) {
     case -1:
-        reg_db_error(c, d, "cannot check the registry");
+        what = "cannot check the registry";
         goto out;
     case 1:
-        api_error(c, 409, "conflict", "%s", msg);
+        rc = 1;
         goto out;
     }
-    if (db_execp(d, "reg_upsert", SQL_UPSERT, 4, up, &r) != DB_OK) {
-        reg_db_error(c, d, "cannot store the symbol");
+    if (db_execp(d, "reg_upsert", SQL_UPSERT, 4, up, &r) != DB_OK)
         goto out;
-    }
     row_changed = PQntuples(r) > 0;
     if (row_changed)
         *outcome = PQgetvalue(r, 0, 0)[0] == 't' ? REG_CREATED : REG_UPDATED;
-    if (aliases &&
-        replace_aliases(c, d, s->ticker, "name", aliases, &changed) < 0)
-        goto out;
-    if (alts && replace_aliases(c, d, s->ticker, "ticker", alts, &changed) < 0)
+    what = "cannot store the aliases";
+    if ((aliases &&
+         store_aliases(d, s->ticker, "name", aliases, add, &changed) < 0) ||
+        (alts &&
+         store_aliases(d, s->ticker, "ticker", alts, add, &changed) < 0))
         goto out;
     if (changed && *outcome == REG_UNCHANGED)
         *outcome = REG_UPDATED;
+    what = "cannot store the symbol";
     if (changed && !row_changed &&
         db_execp(d, "reg_touch",
                  "UPDATE symbols SET updated_at = now() WHERE ticker = $1", 1,
-                 cp, NULL) != DB_OK) {
-        reg_db_error(c, d, "cannot store the symbol");
+                 cp, NULL) != DB_OK)
         goto out;
-    }
-    if (*outcome != REG_UNCHANGED) {
-        buf detail;
-        const char *ep[4];
-        int erc;
-
-        buf_init(&detail);
-        if (symbol_json(c, d, s->ticker, &detail) < 0) {
-            buf_release(&detail);
-            goto out;
-        }
-        ep[0] = s->ticker;
-        ep[1] = action;
-        ep[2] = detail.data;
-        ep[3] = c->req->request_id;
-        erc = db_execp(d, "reg_event", SQL_EVENT, 4, ep, NULL);
-        buf_release(&detail);
-        if (erc != DB_OK) {
-            reg_db_error(c, d, "cannot record the change");
-            goto out;
-        }
-    }
+    what = "cannot record the change";
+    if (*outcome != REG_UNCHANGED &&
+        store_event(d, s->ticker, action, request_id) != 0)
+        goto out;
     rc = 0;
 out:
+    if (rc < 0)
+        snprintf(err, errlen, "%s", what);
     PQclear(r);
     free(aliases);
     free(alts);
     return rc;
+}
+
+int reg_write(api_call *c, db *d, const reg_symbol *s, const char *action,
+              const char *where, int *outcome)
+{
+    char msg[512];
+
+    switch (reg_store(d, s, REG_ALIASES_REPLACE, action, where,
+                      c->req->request_id, outcome, msg, sizeof(msg))) {
+    case 0:
+        return 0;
+    case 1:
+        api_error(c, 409, "conflict", "%s", msg);
+        return -1;
+    default:
+        reg_db_error(c, d, msg);
+        return -1;
+    }
 }
 
 static const char *const body_fields[] = {

@@ -75,14 +75,31 @@ int reg_add_alt(reg_symbol *s, const char *ticker, char *err, size_t errlen);
 int reg_conflict(db *d, const reg_symbol *s, const char *where, char *msg,
                  size_t cap);
 
+/* How reg_store treats the aliases and alternative tickers of s: as
+ * the whole list (those not in s are removed), or as ones to add. */
+enum { REG_ALIASES_REPLACE = 0, REG_ALIASES_ADD };
+
 /* Writes s inside the caller's transaction on d (the registry lock
- * held): conflict checks, the symbol row, its aliases, the history
- * event (action), and sets *outcome. where prefixes messages ("line 4:
- * " in an import). Returns 0, or -1 after the error answer (409 for a
- * conflict). */
+ * held): conflict checks, the symbol row (a NULL name or sector, an
+ * active of -1 leave the stored one), its aliases as mode says, the
+ * history event (action, request_id), and sets *outcome. where prefixes
+ * messages ("line 4: " in an import). Returns 0; 1 with the conflict in
+ * err (nothing written); -1 on a database error, with what failed in
+ * err and the error in db_error(d). */
+int reg_store(db *d, const reg_symbol *s, int mode, const char *action,
+              const char *where, const char *request_id, int *outcome,
+              char *err, size_t errlen);
+
+/* reg_store for an API request, replacing the aliases. Returns 0, or
+ * -1 after the error answer (409 for a conflict). */
 
 int reg_write(api_call *c, db *d, const reg_symbol *s, const char *action,
               const char *where, int *outcome);
+
+/* Takes the registry lock inside the caller's transaction: every writer
+ * of symbols (the API, the import, stonks seed) holds it. Returns the
+ * db_* code. */
+int reg_lock(db *d);
 
 /* Starts the registry transaction on the request's connection. Returns
  * the connection, or NULL after the error answer. */

@@ -145,6 +145,32 @@ assert_eq "stonks seed FILE loads FILE, not WATCHLIST_FILE" \
     "0 AAPL:Apple Inc:name=Apple DASH:Dash Inc:name=Dash|ticker=DASHW ZETA:Zeta Corp:name=Zeta" \
     "$? $(symbols)"
 
+echo "seeding again, after changes through the registry"
+# seed writes as the registry does: a history event for each symbol it
+# creates or changes, none for one unchanged; it adds the file's aliases
+# to those stored and leaves a deactivated symbol inactive.
+assert_eq "a history event per symbol created, as an import by stonks seed" \
+    "ZETA import stonks seed Zeta Corp" \
+    "$(sql "SELECT ticker, action, request_id, detail->>'name'
+            FROM symbol_events WHERE ticker = 'ZETA'" | tr '|' ' ')"
+sql "INSERT INTO symbol_aliases (alias, kind, ticker)
+        VALUES ('Zeta Two', 'name', 'ZETA');
+     UPDATE symbols SET active = false WHERE ticker = 'ZETA'" >/dev/null
+printf '%s\nZETA,Zeta Corp,Tech,Zeta|ZetaCo\n' "$HEADER" >"$OUT/again.csv"
+seed "$OUT/again.csv"
+assert_eq "the file's alias added, the stored one kept, still inactive" \
+    "0 name=Zeta,name=Zeta Two,name=ZetaCo f 2" \
+    "$RC $(sql "SELECT string_agg(a.kind || '=' || a.alias, ',' ORDER BY
+            a.alias), bool_or(s.active), (SELECT count(*) FROM symbol_events
+            WHERE ticker = 'ZETA') FROM symbols s JOIN symbol_aliases a
+            ON a.ticker = s.ticker WHERE s.ticker = 'ZETA'" | tr '|' ' ')"
+seed "$OUT/again.csv"
+assert_eq "the same file again: no change, no event" "0 2" \
+    "$RC $(sql "SELECT count(*) FROM symbol_events WHERE ticker = 'ZETA'")"
+sql "UPDATE symbols SET active = true WHERE ticker = 'ZETA';
+     DELETE FROM symbol_aliases WHERE alias IN ('Zeta Two', 'ZetaCo')" \
+    >/dev/null
+
 echo "the bundled watchlist"
 seed "$ROOT/data/watchlist.csv"
 # its rows (AAPL among them) besides DASH and ZETA: rows + 2 = lines + 1
