@@ -264,17 +264,20 @@ void qa_fills(api_call *c)
     qa_run_page(c, "qa_fills", SQL_FILLS, p, 4, "i", limit);
 }
 
-/* Positions valued at the last close known for their ticker. */
+/* Positions valued at the last close known for their ticker, in cents
+ * rounded half up from the close as written (51.865 is 51.87), as the
+ * trading-engine and the risk-engine value them: the double's binary
+ * value times 100 (5186.4999...) would round down. */
 static const char SQL_POSITIONS[] =
     "SELECT p.ticker, p.qty, p.cost_basis_cents, p.realized_pnl_cents, "
     "lp.cents AS last_price_cents, lp.day AS last_price_day, p.qty * "
     "lp.cents AS market_value_cents, p.qty * lp.cents - "
     "p.cost_basis_cents AS unrealized_pnl_cents, p.updated_at AT TIME "
     "ZONE 'UTC' AS updated_at FROM positions p LEFT JOIN LATERAL "
-    "(SELECT round(b.close * 100)::bigint AS cents, b.day FROM "
-    "price_bars b WHERE b.ticker = p.ticker ORDER BY b.day DESC LIMIT "
-    "1) lp ON true WHERE ($1::boolean IS NOT TRUE OR p.qty > 0) ORDER "
-    "BY p.ticker";
+    "(SELECT (round(b.close::numeric, 2) * 100)::bigint AS cents, b.day "
+    "FROM price_bars b WHERE b.ticker = p.ticker ORDER BY b.day DESC "
+    "LIMIT 1) lp ON true WHERE ($1::boolean IS NOT TRUE OR p.qty > 0) "
+    "ORDER BY p.ticker";
 
 void qa_positions(api_call *c)
 {
