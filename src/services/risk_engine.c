@@ -388,8 +388,35 @@ static int validate_limits(json_t *limits, json_t *restricted, int all,
     return 0;
 }
 
+/* A restricted ticker as the screen will meet it: a symbol of the
+ * registry, or the symbol an alternative ticker belongs to ("GOOG" is
+ * GOOGL). Returns 0 with out set, 1 when it is neither, -1 on a
+ * database error. */
+static int restricted_symbol(db *d, const char *t, char out[TICKER_MAX])
+{
+    const char *p[] = {t};
+    PGresult *r;
+    int rc = 1;
+
+    if (db_execp(d, "re_restrict_symbol",
+                 "SELECT coalesce((SELECT ticker FROM symbols WHERE ticker ="
+                 " $1), (SELECT ticker FROM symbol_aliases WHERE kind ="
+                 " 'ticker' AND alias = $1))",
+                 1, p, &r) != DB_OK)
+        return -1;
+    if (!PQgetisnull(r, 0, 0)) {
+        snprintf(out, TICKER_MAX, "%s", PQgetvalue(r, 0, 0));
+        rc = 0;
+    }
+    PQclear(r);
+    return rc;
+}
+
+/* Writes the limits and the restricted list. Returns 0; 1 with a message
+ * in err when a restricted ticker is no symbol (a typo would protect
+ * nothing); -1 on a database error. */
 static int write_limits(db *d, json_t *limits, json_t *restricted,
-                        const char *by)
+                        const char *by, char *err, size_t errlen)
 {
     const char *key;
     json_t *val;
@@ -413,10 +440,21 @@ static int write_limits(db *d, json_t *limits, json_t *restricted,
         return -1;
     json_array_foreach(restricted, i, val)
     {
-        char t[TICKER_MAX];
+        char given[TICKER_MAX], t[TICKER_MAX];
         const char *p[] = {t};
+        int rc;
 
-        ticker_normalize(json_string_value(val), json_string_length(val), t);
+        ticker_normalize(json_string_value(val), json_string_length(val),
+                         given);
+        rc = restricted_symbol(d, given, t);
+        if (rc != 0) {
+            if (rc > 0)
+                snprintf(err, errlen,
+                         "restricted[%zu]: %s is not a symbol of the registry "
+                         "nor an alternative ticker of one",
+                         i, given);
+            return rc;
+        }
         if (db_execp(d, "re_restrict",
                      "INSERT INTO restricted_tickers (ticker) VALUES ($1)"
                      " ON CONFLICT DO NOTHING",
@@ -433,6 +471,7 @@ static void route_limits_edit(risk_engine *re, const http_request *req,
     json_t *body = trading_body(req, res, fields);
     json_t *limits, *restricted;
     char err[256], by[96];
+    int wrc = 0;
     db *d;
 
     if (!body)
@@ -452,9 +491,14 @@ static void route_limits_edit(risk_engine *re, const http_request *req,
     if (db_begin(d) != DB_OK ||
         db_exec(d, "SELECT pg_advisory_xact_lock(" TRADING_LOCK ")", 0, NULL,
                 NULL) != DB_OK ||
-        write_limits(d, limits, restricted, by) < 0 || db_commit(d) != DB_OK) {
+        (wrc = write_limits(d, limits, restricted, by, err, sizeof(err))) !=
+            0 ||
+        db_commit(d) != DB_OK) {
         db_rollback(d);
-        db_failure(res, d);
+        if (wrc > 0)
+            http_error(res, 400, "bad_request", err);
+        else
+            db_failure(res, d);
         trading_pool_put(re->pool, d);
         json_decref(body);
         return;

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "domain/date.h"
@@ -17,6 +18,27 @@
 #include "services/trading_limits.h"
 
 #define OPEN_STATES "('queued', 'submitting', 'accepted', 'partially_filled')"
+
+#define ALPACA_PAPER_HOST "paper-api.alpaca.markets"
+
+/* Whether url is Alpaca's paper endpoint or a loopback address: in
+ * paper mode, the only hosts an order may go to. A host is named in any
+ * case and may end in '.', so it is compared as the resolver reads it;
+ * anything but these (the live endpoint, a proxy, an address) is
+ * refused rather than guessed at. */
+static int alpaca_paper_url(const char *url)
+{
+    static const char host[] = ALPACA_PAPER_HOST;
+    const size_t n = sizeof(host) - 1;
+    url_parts u;
+
+    if (url_split(url, &u) < 0)
+        return 0;
+    if (url_is_loopback(&u))
+        return 1;
+    return (u.host_len == n || (u.host_len == n + 1 && u.host[n] == '.')) &&
+           strncasecmp(u.host, host, n) == 0;
+}
 
 int trading_mode_check(const config *c, char *err, size_t errlen)
 {
@@ -44,10 +66,12 @@ int trading_mode_check(const config *c, char *err, size_t errlen)
                  "BROKER_API_SECRET");
         return -1;
     }
-    if (!live && strstr(c->broker_base_url, "://api.alpaca.markets")) {
+    if (!live && !alpaca_paper_url(c->broker_base_url)) {
         snprintf(err, errlen,
-                 "TRADING_MODE=paper but BROKER_BASE_URL is Alpaca's live "
-                 "endpoint; use https://paper-api.alpaca.markets");
+                 "TRADING_MODE=paper with BROKER=alpaca needs BROKER_BASE_URL "
+                 "to be Alpaca's paper endpoint, "
+                 "https://" ALPACA_PAPER_HOST " (or a loopback address, for a "
+                 "local stand-in); any other host may be the live one");
         return -1;
     }
     return 0;

@@ -531,6 +531,32 @@ assert_eq "manual order of an unknown symbol" "422" \
 assert_eq "GET /limits lists XOM as restricted and every rule" "['XOM'] 15" \
     "$(api GET $RE/limits | cut -d' ' -f2- |
         jq_py 'str(j["restricted"]) + " " + str(len(j["rules"]))')"
+# A restricted ticker is one the screen will meet: an alternative
+# ticker stands for its symbol (GOOG for GOOGL; FORD, given to F here,
+# for F, which orders use), and one that is neither (a typo) is refused,
+# the list left as it was.
+sql "INSERT INTO symbol_aliases (alias, kind, ticker)
+     VALUES ('FORD', 'ticker', 'F')" >/dev/null
+assert_eq "restricted 'goog' and '\$ford' stored as GOOGL and F" \
+    "200 ['F', 'GOOGL', 'XOM']" \
+    "$(r=$(api PATCH $RE/limits '{"restricted":["XOM","goog","$ford"]}' \
+        -H "$AUTH"); echo "$(code "$r") $(cut -d' ' -f2- <<<"$r" |
+        jq_py 'str(j["restricted"])')")"
+assert_eq "... so an F buy is denied as restricted" \
+    "422 F is on the restricted list" \
+    "$(r=$(api POST $TE/orders '{"ticker":"F","side":"buy","qty":1}' \
+        -H "$AUTH"); echo "$(code "$r") $(cut -d' ' -f2- <<<"$r" |
+        jq_py '[x["message"] for x in j["verdict"]["reasons"]
+                if x["code"] == "restricted"][0]')")"
+sql "DELETE FROM symbol_aliases WHERE alias = 'FORD'" >/dev/null
+assert_eq "a restricted ticker that is no symbol: refused, list unchanged" \
+    "400 restricted[1]: APPL is not a symbol of the registry nor an \
+alternative ticker of one ['F', 'GOOGL', 'XOM']" \
+    "$(r=$(api PATCH $RE/limits '{"restricted":["XOM","APPL"]}' \
+        -H "$AUTH"); echo "$(code "$r") $(cut -d' ' -f2- <<<"$r" |
+        jq_py 'j["error"]["message"]') $(api GET $RE/limits |
+        cut -d' ' -f2- | jq_py 'str(j["restricted"])')")"
+api PATCH $RE/limits '{"restricted":["XOM"]}' -H "$AUTH" >/dev/null
 assert_eq "PUT /limits must give every limit" "400" \
     "$(code "$(api PUT $RE/limits '{"limits":{"min_price_cents":1}}' \
         -H "$AUTH")")"

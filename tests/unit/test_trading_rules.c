@@ -191,6 +191,16 @@ static void test_live_needs_both_settings(void **state)
         {"paper", "", "alpaca", "https://paper-api.alpaca.markets", 1},
         {"paper", "", "alpaca", "https://api.alpaca.markets", 0},
         {"paper", "", "alpaca", "", 0},
+        /* the live host as a resolver reads it, and any host but the
+         * paper one: refused in paper mode */
+        {"paper", "", "alpaca", "https://API.alpaca.markets", 0},
+        {"paper", "", "alpaca", "HTTPS://Api.Alpaca.Markets./v2", 0},
+        {"paper", "", "alpaca", "https://proxy.example.com/alpaca", 0},
+        {"paper", "", "alpaca", "https://paper-api.alpaca.markets.evil.com", 0},
+        {"paper", "", "alpaca", "https://user@paper-api.alpaca.markets", 0},
+        {"paper", "", "alpaca", "https://PAPER-API.alpaca.markets.:443/", 1},
+        {"paper", "", "alpaca", "http://127.0.0.1:18065", 1},
+        {"paper", "", "alpaca", "http://localhost:18065", 1},
     };
 
     (void)state;
