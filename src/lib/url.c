@@ -76,16 +76,25 @@ int url_is_loopback(const url_parts *u)
 {
     const char *h = u->host;
     size_t n = u->host_len, i;
+    int parts;
 
     if ((n == 9 && strncasecmp(h, "localhost", 9) == 0) ||
         (n == 5 && memcmp(h, "[::1]", 5) == 0))
         return 1;
     if (n < 4 || memcmp(h, "127.", 4) != 0)
         return 0;
-    for (i = 4; i < n; i++)
-        if (!is_digit(h[i]) && h[i] != '.')
+    /* four numbers of 0 to 255: "127.0.0.1.5" or "127.0.0.256" is a
+     * name for the resolver, which may give any address */
+    for (i = 0, parts = 0; i < n; parts++) {
+        int value = 0, digits = 0;
+
+        for (; i < n && is_digit(h[i]) && digits < 4; i++, digits++)
+            value = value * 10 + (h[i] - '0');
+        if (digits == 0 || digits > 3 || value > 255 || parts == 4 ||
+            (i < n && (h[i] != '.' || ++i == n)))
             return 0;
-    return 1;
+    }
+    return parts == 4;
 }
 
 int url_origin(const char *url, char *out, size_t cap)

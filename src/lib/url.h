@@ -27,7 +27,8 @@ int url_split(const char *url, url_parts *out);
 /* 1 when the scheme is name, in any case. */
 int url_scheme_is(const url_parts *u, const char *name);
 
-/* 1 when the host is localhost, an IPv4 address 127.x.y.z or [::1]. */
+/* 1 when the host is localhost, an IPv4 address 127.x.y.z (four
+ * numbers of 0 to 255) or [::1]. */
 int url_is_loopback(const url_parts *u);
 
 /* "scheme://host:port" of an http:// or https:// URL, lower case, the

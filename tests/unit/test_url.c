@@ -72,6 +72,14 @@ static void test_loopback(void **state)
     assert_int_equal(loopback("smtp://127.example.com"), 0);
     assert_int_equal(loopback("http://10.0.0.1"), 0);
     assert_int_equal(loopback("http://[::2]"), 0);
+    /* names a resolver may map anywhere, not IPv4 addresses */
+    assert_int_equal(loopback("smtp://127.0.0.1.5:25"), 0);
+    assert_int_equal(loopback("smtp://127.0.0.256:25"), 0);
+    assert_int_equal(loopback("smtp://127.0.0.1.:25"), 0);
+    assert_int_equal(loopback("smtp://127.:25"), 0);
+    assert_int_equal(loopback("smtp://127..0.1:25"), 0);
+    assert_int_equal(loopback("smtp://127.0.0.0001:25"), 0);
+    assert_int_equal(loopback("http://127.255.255.255"), 1);
 }
 
 static const char *origin(const char *url)
