@@ -730,14 +730,8 @@ static int own_symbol(const mention_index *idx, const m_phrase *p)
     char sym[TICKER_MAX];
     const m_entry *e;
 
-    /* written as a symbol: capitals and digits, "BRK-B" and "BRK/B"
-     * being "BRK.B" */
-    for (size_t i = 0; i < p->len; i++) {
-        if (!is_upper_alnum((unsigned char)p->text[i]) &&
-            !strchr(".-/", p->text[i]))
-            return 0;
-    }
-    if (ticker_normalize(p->text, p->len, sym) < 0)
+    /* "BRK-B" and "BRK/B" being "BRK.B" */
+    if (!ticker_written_as_symbol(p->text, p->len, sym))
         return 0;
     e = lookup(idx, sym, base_len(sym));
     for (size_t k = 0; e && k < e->ntickers; k++) {

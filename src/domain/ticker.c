@@ -57,6 +57,15 @@ int ticker_normalize(const char *in, size_t len, char out[TICKER_MAX])
     return 0;
 }
 
+int ticker_written_as_symbol(const char *text, size_t len, char out[TICKER_MAX])
+{
+    for (size_t i = 0; i < len; i++)
+        if (!(text[i] >= 'A' && text[i] <= 'Z') &&
+            !(text[i] >= '0' && text[i] <= '9') && !strchr(".-/", text[i]))
+            return 0;
+    return ticker_normalize(text, len, out) == 0;
+}
+
 /* Sorted for bsearch. Kept in step with the list in ticker.h. */
 static const char *const common_words[] = {
     "ACT",  "AGO",  "AI",   "AIR",  "ALL",  "ALSO", "AM",   "AN",   "AND",

@@ -18,6 +18,14 @@
  * class separator). */
 int ticker_normalize(const char *in, size_t len, char out[TICKER_MAX]);
 
+/* 1 when text[0..len) is written as a symbol: capitals and digits,
+ * with a class suffix after '.', '-' or '/' ("BRK-B"), that
+ * ticker_normalize reads, with its canonical form in out ("BRK.B");
+ * else 0. The parser takes such an alias of another symbol for this
+ * symbol (mention.h). */
+int ticker_written_as_symbol(const char *text, size_t len,
+                             char out[TICKER_MAX]);
+
 /* 1 when the canonical ticker is also an everyday English word or a
  * single letter (A, ALL, IT, ON, F, V, T, C, ...): such a ticker counts
  * as a mention only as a cashtag, in a ticker list, or next to the

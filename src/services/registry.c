@@ -173,8 +173,10 @@ int reg_commit(api_call *c, db *d)
 }
 
 /* The first thing that would stop s from being unique, if any. An
- * alias written exactly as another symbol's ticker ("AAPL" for MSFT) is
- * refused, and so is a ticker written as another symbol's alias: the
+ * alias written as another symbol's ticker ("AAPL" or "BRK-B" for MSFT:
+ * capitals, digits and a class separator, ticker_written_as_symbol;
+ * tickers are stored canonical, so translate finds it) is refused, and
+ * so is a ticker written as another symbol's alias: the
  * parser counts the ticker's mentions for its own symbol only
  * (mention.h), so such an alias would never count. Kept in step with
  * watchlist.c's rows_conflict. */
@@ -196,9 +198,10 @@ static const char SQL_CONFLICT[] =
     "SELECT 7, 'ticker_alt', a.ticker, a.alias FROM symbol_aliases a "
     "WHERE a.kind = 'ticker' AND a.alias = $1 AND a.ticker <> $1 UNION "
     "ALL SELECT 8, 'alias_symbol', s.ticker, x FROM symbols s, "
-    "unnest($3::text[]) x WHERE s.ticker = x AND s.ticker <> $1 UNION "
-    "ALL SELECT 9, 'symbol_alias', a.ticker, a.alias FROM symbol_aliases "
-    "a WHERE a.kind = 'name' AND a.alias = $1 AND a.ticker <> $1) c "
+    "unnest($3::text[]) x WHERE s.ticker = translate(x, '-/', '..') AND "
+    "s.ticker <> $1 UNION ALL SELECT 9, 'symbol_alias', a.ticker, "
+    "a.alias FROM symbol_aliases a WHERE a.kind = 'name' AND "
+    "translate(a.alias, '-/', '..') = $1 AND a.ticker <> $1) c "
     "ORDER BY o, t, v LIMIT 1";
 
 static char *text_array(char *const *v, size_t n);

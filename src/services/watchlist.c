@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "domain/text.h"
+#include "domain/ticker.h"
 #include "lib/fileio.h"
 #include "lib/xalloc.h"
 
@@ -151,12 +152,17 @@ static const wl_key *symbol_key(const wl_key *k, size_t nk, const char *text)
     return NULL;
 }
 
-/* The later of alias key a and the key of another row's ticker spelt
- * as it, with the registry's message in out; NULL when there is none. */
+/* The later of alias key a and the key of another row's ticker it is
+ * written as ("BRK-B" for BRK.B), with the registry's message in out;
+ * NULL when there is none. */
 static const wl_key *alias_clash(const wl_key *k, size_t nk, const wl_key *a,
                                  char *out, size_t cap)
 {
-    const wl_key *sym = symbol_key(k, nk, a->text);
+    char canon[TICKER_MAX];
+    const wl_key *sym =
+        ticker_written_as_symbol(a->text, strlen(a->text), canon)
+            ? symbol_key(k, nk, canon)
+            : NULL;
 
     if (!sym || sym->row == a->row)
         return NULL;

@@ -568,6 +568,10 @@ bad "alias that is another symbol's ticker" 409 conflict \
     "the alias 'MSFT' is a symbol itself" \
     POST "$REG/symbols" -H "$JSON" -H "$TOKEN" \
     -d '{"ticker":"XYZ","name":"Xyz Corp","aliases":["Xyz","MSFT"]}'
+bad "alias written with another class separator" 409 conflict \
+    "the alias 'BRK/B' is a symbol itself" \
+    POST "$REG/symbols" -H "$JSON" -H "$TOKEN" \
+    -d '{"ticker":"XYZ","name":"Xyz Corp","aliases":["BRK/B"]}'
 bad "ticker that is another symbol's alias" 409 conflict \
     "HP is already an alias of HPQ" \
     POST "$REG/symbols" -H "$JSON" -H "$TOKEN" \

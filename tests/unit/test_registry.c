@@ -215,6 +215,17 @@ static void test_watchlist_conflicts(void **state)
     parse("ticker,name,sector,aliases\nZZB,Zed B,IT,ZZA\nZZC,Zed C,IT,zed b\n"
           "ZZA,Zed A,IT,\n",
           "w.csv", "-1 w.csv:3: the alias 'zed b' is already the name of ZZB");
+    /* "BRK-B" and "BRK/B" are written as the symbol BRK.B: the parser
+     * counts them for BRK.B, never for another symbol */
+    parse("ticker,name,sector,aliases\nBRK.B,Berkshire B,Fin,\n"
+          "ZZB,Zed B,IT,Zb|BRK-B\n",
+          "w.csv", "-1 w.csv:3: the alias 'BRK-B' is a symbol itself");
+    parse("ticker,name,sector,aliases\nZZB,Zed B,IT,BRK/B\n"
+          "brk-b,Berkshire B,Fin,\n",
+          "w.csv", "-1 w.csv:3: BRK.B is already an alias of ZZB");
+    parse("ticker,name,sector,aliases\nBRK.B,Berkshire B,Fin,BRK-B\n"
+          "ZZB,Zed B,IT,brk/b\n",
+          "w.csv", "2 BRK.B@2,ZZB@3");
     /* its own ticker, or another's in other capitals, is a name */
     parse("ticker,name,sector,aliases\nZZA,Zed A,IT,ZZA\nZZB,Zed B,IT,Zzc\n"
           "ZZC,Zed C,IT,\n",
