@@ -141,9 +141,12 @@ int exchange_is_open(int32_t day)
     return e.open;
 }
 
-int32_t exchange_session_of(int32_t day)
+int32_t exchange_session_of(int32_t day, int minute)
 {
-    return exchange_is_open(day) ? day : exchange_next_open(day);
+    exchange_day e;
+
+    exchange_describe(day, &e);
+    return e.open && minute < e.close_min ? day : exchange_next_open(day);
 }
 
 int32_t exchange_next_open(int32_t day)

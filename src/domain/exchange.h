@@ -53,9 +53,10 @@ void exchange_describe(int32_t day, exchange_day *out);
 /* 1 when day is a trading day. */
 int exchange_is_open(int32_t day);
 
-/* The session of an order placed on day: day itself when the exchange
- * trades then, else the next trading day. */
-int32_t exchange_session_of(int32_t day);
+/* The session of an order placed at minute (New York) of day: day
+ * itself when the exchange trades then and its regular session has not
+ * ended, else the next trading day. */
+int32_t exchange_session_of(int32_t day, int minute);
 
 /* The first trading day strictly after day / strictly before day. */
 int32_t exchange_next_open(int32_t day);

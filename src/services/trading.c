@@ -767,20 +767,13 @@ int trading_intent_parse(json_t *j, order_intent *o, int32_t *decision_day,
 
 void trading_exec_time_now(int32_t *day, int *minute, int32_t *today)
 {
-    exchange_day e;
     int32_t d;
     int m;
 
     exchange_ny_time((int64_t)time(NULL), &d, &m);
     *today = d;
-    exchange_describe(d, &e);
-    if (e.open && m < e.close_min) {
-        *day = d;
-        *minute = m < e.open_min ? e.open_min : m;
-        return;
-    }
-    *day = exchange_next_open(d);
-    *minute = EXCHANGE_OPEN_MIN;
+    *day = exchange_session_of(d, m);
+    *minute = *day == d && m > EXCHANGE_OPEN_MIN ? m : EXCHANGE_OPEN_MIN;
 }
 
 /* Compares without an early exit, so timing says nothing of the token. */

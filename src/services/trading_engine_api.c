@@ -312,13 +312,17 @@ static int manual_order(engine *e, db *d, order_intent *o, int32_t today,
     if (trading_state_load(d, e->cfg, today, o->exec_day, NULL, &s, err,
                            errlen) != DB_OK)
         goto dberr;
-    if (!s.limits.market_hours && !exchange_is_open(o->exec_day)) {
+    if (!s.limits.market_hours &&
+        exchange_session_of(o->exec_day, o->exec_minute) != o->exec_day) {
         /* with market hours not enforced, an order placed on a day the
-         * exchange is closed is for its next session: that day has no
-         * bar to fill it, and it would hold its cash until a week of
-         * bars showed so */
+         * exchange is closed, or after its close, is for the next
+         * session, at its open: a closed day has no bar to fill it (it
+         * would hold its cash until a week of bars showed so), and the
+         * bar of a session already over would fill it at prices known
+         * when it was placed */
         trading_state_release(&s);
-        o->exec_day = exchange_session_of(o->exec_day);
+        o->exec_day = exchange_session_of(o->exec_day, o->exec_minute);
+        o->exec_minute = EXCHANGE_OPEN_MIN;
         if (trading_state_load(d, e->cfg, today, o->exec_day, NULL, &s, err,
                                errlen) != DB_OK)
             goto dberr;

@@ -145,13 +145,29 @@ static void test_next_and_prev_open(void **state)
 static void test_session_of(void **state)
 {
     (void)state;
-    /* a trading day is its own session; a weekend, a holiday weekend
-     * and a one-off closure give the next trading day */
-    assert_int_equal(exchange_session_of(ymd(2026, 12, 4)), ymd(2026, 12, 4));
-    assert_int_equal(exchange_session_of(ymd(2026, 12, 5)), ymd(2026, 12, 7));
-    assert_int_equal(exchange_session_of(ymd(2026, 12, 6)), ymd(2026, 12, 7));
-    assert_int_equal(exchange_session_of(ymd(2011, 9, 5)), ymd(2011, 9, 6));
-    assert_int_equal(exchange_session_of(ymd(2012, 10, 29)), ymd(2012, 10, 31));
+    /* a trading day is its own session until its close; a weekend, a
+     * holiday weekend and a one-off closure give the next trading day,
+     * and so does the evening of a trading day (early close: 13:00) */
+    assert_int_equal(exchange_session_of(ymd(2026, 12, 4), 0),
+                     ymd(2026, 12, 4));
+    assert_int_equal(exchange_session_of(ymd(2026, 12, 4), 15 * 60 + 59),
+                     ymd(2026, 12, 4));
+    assert_int_equal(exchange_session_of(ymd(2026, 12, 4), 16 * 60),
+                     ymd(2026, 12, 7));
+    assert_int_equal(exchange_session_of(ymd(2026, 12, 4), 23 * 60 + 59),
+                     ymd(2026, 12, 7));
+    assert_int_equal(exchange_session_of(ymd(2026, 11, 27), 12 * 60 + 59),
+                     ymd(2026, 11, 27));
+    assert_int_equal(exchange_session_of(ymd(2026, 11, 27), 13 * 60),
+                     ymd(2026, 11, 30));
+    assert_int_equal(exchange_session_of(ymd(2026, 12, 5), 600),
+                     ymd(2026, 12, 7));
+    assert_int_equal(exchange_session_of(ymd(2026, 12, 6), 0),
+                     ymd(2026, 12, 7));
+    assert_int_equal(exchange_session_of(ymd(2011, 9, 5), 600),
+                     ymd(2011, 9, 6));
+    assert_int_equal(exchange_session_of(ymd(2012, 10, 29), 600),
+                     ymd(2012, 10, 31));
 }
 
 static void test_phases(void **state)
