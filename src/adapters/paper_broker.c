@@ -43,9 +43,11 @@ static const char SQL_NO_BAR[] =
 /* What the account has free for a buy ($1), as a cash account's broker
  * counts it: the cash, less what the fills not yet booked there cost
  * (plus what they brought in; with several broker-adapters, a fill is
- * made here before it is booked), less what the other open buys hold
- * back: a limit buy its shares at the limit, a market buy its shares at
- * the last close before its session, each with the commission ($2). */
+ * made here before it is booked), less what the other open orders hold
+ * back, pricing their shares at the limit (a limit order) or at the
+ * last close before their session (a market order): a buy its shares
+ * with the commission ($2), a sale the part of its commission its
+ * shares may not bring in (its fill pays that out of the cash). */
 static const char SQL_CASH[] =
     "SELECT a.cash_cents - coalesce((SELECT sum(CASE p.side"
     "  WHEN 'buy' THEN p.filled_qty * p.fill_price_cents + p.commission_cents"
@@ -53,13 +55,15 @@ static const char SQL_CASH[] =
     " FROM paper_broker_orders p JOIN orders o"
     " ON o.client_order_id = p.client_order_id"
     " WHERE p.filled_qty > o.filled_qty), 0)"
-    " - coalesce((SELECT sum(p.qty * CASE WHEN p.type = 'limit'"
-    "  THEN p.limit_price_cents ELSE coalesce((SELECT"
+    " - coalesce((SELECT sum(CASE p.side WHEN 'buy'"
+    "  THEN p.qty * x.price + $2::bigint"
+    "  ELSE greatest($2::bigint - p.qty * x.price, 0) END)"
+    " FROM paper_broker_orders p, LATERAL (SELECT CASE WHEN"
+    "  p.type = 'limit' THEN p.limit_price_cents ELSE coalesce((SELECT"
     "   (round(b.close::numeric, 2) * 100)::bigint FROM price_bars b"
     "   WHERE b.ticker = p.ticker AND b.day < p.exec_day"
-    "   ORDER BY b.day DESC LIMIT 1), 0) END + $2::bigint)"
-    " FROM paper_broker_orders p WHERE p.side = 'buy'"
-    " AND p.status = 'accepted' AND p.client_order_id <> $1), 0)::bigint"
+    "   ORDER BY b.day DESC LIMIT 1), 0) END AS price) x"
+    " WHERE p.status = 'accepted' AND p.client_order_id <> $1), 0)::bigint"
     " FROM account a WHERE a.id = 1";
 
 static const char SQL_EXECUTE[] =
@@ -222,7 +226,7 @@ static int execute(paper *p, const char *coid, PGresult *row)
     if (f.filled && o.side == SIDE_BUY) {
         /* as the broker of a cash account: a buy whose fill (a market
          * buy at an open far above the close it was held for) costs
-         * more than the cash there is, less what the other open buys
+         * more than the cash there is, less what the other open orders
          * hold back, does not fill; one buy at a time (the lock lasts
          * until the fill is recorded) */
         char fee_each[24];

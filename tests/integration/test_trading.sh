@@ -479,11 +479,14 @@ sql "INSERT INTO price_bars (ticker, day, open, high, low, close, volume,
         1000, 'test')" >/dev/null
 final_of() { [ "$(sql "SELECT status IN ('filled', 'expired') FROM orders
         WHERE client_order_id = '$1'")" == t ]; }
-for c in man-spend man-keep; do
-    redis-cli -p "$REDIS_PORT" XADD stonks:queue:broker_orders '*' p \
-        "{\"client_order_id\":\"$c\"}" >/dev/null
-    wait_for 15 final_of "$c" || echo "  FAIL: $c not final"
-done
+in_turn() { # CLIENT_ORDER_ID...: each looked up until final, in turn
+    for c in "$@"; do
+        redis-cli -p "$REDIS_PORT" XADD stonks:queue:broker_orders '*' p \
+            "{\"client_order_id\":\"$c\"}" >/dev/null
+        wait_for 15 final_of "$c" || echo "  FAIL: $c not final"
+    done
+}
+in_turn man-spend man-keep
 assert_eq "the market buy expires, the limit buy fills at its limit" \
     "expired 0 filled $lq $((cash0 - lq * fclose - 100))" \
     "$(sql "SELECT string_agg(status || ' ' || filled_qty, ' '
@@ -491,7 +494,59 @@ assert_eq "the market buy expires, the limit buy fills at its limit" \
             FROM orders WHERE client_order_id IN ('man-keep', 'man-spend')" |
         tr '|' ' ')"
 sql "DELETE FROM price_bars WHERE ticker = 'F' AND day = '$sess'" >/dev/null
+# An open sale that may bring in less than its commission holds back the
+# rest at the paper broker too: a market buy meeting an open far above
+# its close cannot spend it, so the sale's fill cannot take the cash
+# below zero (it went to -0.51 when only buys' holds counted). F's close
+# before the session is 0.40: 1 share held back 0.60; man-keep counts as
+# decided earlier, so that its shares are held today (and valued at
+# 0.40, so the drawdown and daily loss limits are off meanwhile); man-t1,
+# still open, is taken off the books, so that no other buy holds cash.
+sql "UPDATE orders SET decision_day = decision_day - 7
+     WHERE client_order_id = 'man-keep';
+     UPDATE orders SET status = 'rejected' WHERE client_order_id = 'man-t1';
+     UPDATE paper_broker_orders SET status = 'expired'
+     WHERE client_order_id = 'man-t1'" >/dev/null
+api PATCH $RE/limits '{"limits":{"max_drawdown_bps":0,
+    "daily_loss_limit_cents":0}}' -H "$AUTH" >/dev/null
+cheap=$(sql "SELECT least('$sess'::date - 1,
+                          (now() AT TIME ZONE 'America/New_York')::date)")
+sql "INSERT INTO price_bars (ticker, day, open, high, low, close, volume,
+        source) VALUES ('F', '$cheap', 0.40, 0.40, 0.40, 0.40, 1000,
+        'test')" >/dev/null
+r1=$(api POST $TE/orders '{"ticker":"F","side":"sell","qty":1,
+    "client_order_id":"man-dime"}' -H "$AUTH")
+sold() { [ "$(sql "SELECT status FROM orders WHERE client_order_id =
+        'man-dime'")" == accepted ]; }
+wait_for 10 sold || echo "  FAIL: man-dime not at the broker"
+r2=$(api POST $TE/orders '{"ticker":"AAPL","side":"buy","qty":1,
+    "client_order_id":"man-all"}' -H "$AUTH")
+assert_eq "a sale of 1 share at 0.40 and a market buy of 1 AAPL: queued" \
+    "201 201" "$(code "$r1") $(code "$r2")"
+bought() { [ "$(sql "SELECT status FROM orders WHERE client_order_id =
+        'man-all'")" == accepted ]; }
+wait_for 10 bought || echo "  FAIL: man-all not at the broker"
+cash0=$(sql "SELECT cash_cents FROM account")
+# the session opens so that the buy (5 bps slippage) and its commission
+# cost the cash less 0.10
+aopen=$(python3 -c "print(($cash0 - 110) * 10000 // 10005)")
+sql "INSERT INTO price_bars (ticker, day, open, high, low, close, volume,
+        source) VALUES ('AAPL', '$sess', $aopen / 100.0, $aopen / 100.0,
+        $aopen / 100.0, $aopen / 100.0, 1000, 'test'),
+        ('F', '$sess', 0.40, 0.40, 0.40, 0.40, 1000, 'test')" >/dev/null
+in_turn man-all man-dime
+assert_eq "the buy expires, the sale fills at 0.39 less 1.00" \
+    "expired 0 filled 1 $((cash0 + 39 - 100))" \
+    "$(sql "SELECT string_agg(status || ' ' || filled_qty, ' '
+            ORDER BY client_order_id), (SELECT cash_cents FROM account)
+            FROM orders WHERE client_order_id IN ('man-all', 'man-dime')" |
+        tr '|' ' ')"
+sql "DELETE FROM price_bars WHERE (ticker = 'F' AND day IN ('$cheap',
+        '$sess')) OR (ticker = 'AAPL' AND day = '$sess');
+     UPDATE orders SET decision_day = decision_day + 7
+     WHERE client_order_id = 'man-keep'" >/dev/null
 api PATCH $RE/limits '{"limits":{"cash_buffer_bps":100,
+    "max_drawdown_bps":2000,"daily_loss_limit_cents":300000,
     "max_position_notional_cents":1000000,"max_position_weight_bps":1000,
     "max_gross_exposure_bps":10000,"max_sector_weight_bps":3000,
     "max_orders_per_ticker_day":1}}' -H "$AUTH" >/dev/null
