@@ -440,6 +440,14 @@ static int check_urls(const config *c, char *err, size_t errlen)
                  "(http://127.0.0.1:8080)");
         return -1;
     }
+    if (strpbrk(cors, "ABCDEFGHIJKLMNOPQRSTUVWXYZ")) {
+        /* compared with the Origin header as sent: browsers write the
+         * scheme and the host in lower case */
+        snprintf(err, errlen,
+                 "CORS_ORIGIN must be in lower case, as browsers send the "
+                 "Origin header (http://dashboard.example:8080)");
+        return -1;
+    }
     if (smtp[0] &&
         (url_split(smtp, &sp) < 0 ||
          (!url_scheme_is(&sp, "smtp") && !url_scheme_is(&sp, "smtps")) ||

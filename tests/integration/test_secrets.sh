@@ -140,6 +140,10 @@ out=$(CORS_ORIGIN=$'http://a\r\nX-Evil: 1' "$BIN" config 2>&1)
 assert_eq "config: CORS_ORIGIN must be an origin" "2 stonks config: \
 CORS_ORIGIN must be *, or an origin: http:// or https://, a host and an \
 optional port, no path (http://127.0.0.1:8080)" "$? $out"
+out=$(CORS_ORIGIN=HTTP://Dashboard.test "$BIN" config 2>&1)
+assert_eq "config: CORS_ORIGIN in capitals would never match an Origin" \
+    "2 stonks config: CORS_ORIGIN must be in lower case, as browsers send \
+the Origin header (http://dashboard.example:8080)" "$? $out"
 out=$(SMTP_URL=notaurl "$BIN" config 2>&1)
 assert_eq "config: SMTP_URL must be an SMTP URL" "2 stonks config: SMTP_URL \
 must be an smtp:// or smtps:// URL with a host (smtps://smtp.gmail.com:465)" \
