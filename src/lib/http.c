@@ -816,7 +816,9 @@ int http_require_json(const http_request *req, http_response *res)
     return 0;
 }
 
-/* Matches path against a template; fills args (when not NULL). */
+/* Matches path against a template; fills args (when not NULL: a
+ * segment too long for them does not match; without them, for the
+ * methods of a path, any segment does). */
 static int match_path(const char *tpl, const char *path,
                       char args[][HTTP_ARG_MAX])
 {
@@ -827,7 +829,8 @@ static int match_path(const char *tpl, const char *path,
             const char *tend = strchr(tpl, '}');
             size_t n = strcspn(path, "/");
 
-            if (!tend || n == 0 || n >= HTTP_ARG_MAX || nargs == HTTP_MAX_ARGS)
+            if (!tend || n == 0 || (args && n >= HTTP_ARG_MAX) ||
+                nargs == HTTP_MAX_ARGS)
                 return 0;
             if (args) {
                 memcpy(args[nargs], path, n);

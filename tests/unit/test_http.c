@@ -621,6 +621,20 @@ static void test_route_find(void **state)
     req.path = "/orders/";
     assert_int_equal(http_route_find(routes, n, &req, NULL, allow, 64), -1);
     assert_string_equal(allow, "");
+    /* a segment longer than args hold: no route, but the path's methods
+     * are known (a DELETE of it is 405 whatever the id's length) */
+    {
+        char longer[HTTP_ARG_MAX + 16] = "/orders/";
+
+        memset(longer + 8, 'x', HTTP_ARG_MAX);
+        req.path = longer;
+        assert_int_equal(http_route_find(routes, n, &req, args, allow, 64), -1);
+        assert_int_equal(http_route_find(routes, n, &req, NULL, allow, 64), -1);
+        assert_string_equal(allow, "GET, PATCH");
+        req.method = "GET";
+        assert_int_equal(http_route_find(routes, n, &req, args, allow, 64), -1);
+        req.method = "DELETE";
+    }
     req.path = "/orders/x-1/fills";
     assert_int_equal(http_route_find(routes, n, &req, NULL, allow, 64), -1);
     assert_string_equal(allow, "");
