@@ -293,6 +293,46 @@ out:
     return rc;
 }
 
+/* DELETE /v2/orders/{id}, the id Alpaca gave the order (looked up by
+ * our client order id). 204 (or 200): the request is taken; 422: the
+ * order can no longer be cancelled (filled or final first). */
+static broker_rc alpaca_cancel(broker *b, const char *coid, char *err,
+                               size_t errlen)
+{
+    alpaca *a = (alpaca *)b;
+    webclient_response res;
+    broker_order bo;
+    broker_rc rc = alpaca_lookup(b, coid, &bo, err, errlen);
+    char *path;
+
+    if (rc != BROKER_OK)
+        return rc;
+    for (const char *p = bo.broker_order_id; *p; p++)
+        if (!isalnum((unsigned char)*p) && *p != '-') {
+            snprintf(err, errlen, "alpaca: unusable order id");
+            return BROKER_UNAVAILABLE;
+        }
+    if (!bo.broker_order_id[0]) {
+        snprintf(err, errlen, "alpaca: the order's answer has no id");
+        return BROKER_UNAVAILABLE;
+    }
+    path = xasprintf("/v2/orders/%s", bo.broker_order_id);
+    rc = BROKER_UNAVAILABLE;
+    if (call(a, "DELETE", path, NULL, &res, err, errlen) < 0)
+        goto out;
+    if (res.status == 200 || res.status == 204 || res.status == 422)
+        rc = BROKER_OK;
+    else if (res.status == 404)
+        rc = BROKER_NOT_FOUND;
+    else
+        snprintf(err, errlen, "alpaca: DELETE /v2/orders/{id} answered %ld",
+                 res.status);
+out:
+    webclient_response_release(&res);
+    free(path);
+    return rc;
+}
+
 int alpaca_parse_positions(const char *text, size_t len, broker_position **out,
                            size_t *n)
 {
@@ -439,6 +479,7 @@ broker *alpaca_broker_new(const alpaca_options *o)
     a->base.follow_ms = 1000;
     a->base.submit = alpaca_submit;
     a->base.lookup = alpaca_lookup;
+    a->base.cancel = alpaca_cancel;
     a->base.positions = alpaca_positions;
     a->base.free = alpaca_free;
     a->base_url = xstrndup(o->base_url, n);

@@ -305,6 +305,28 @@ static broker_rc paper_lookup(broker *b, const char *coid, broker_order *out,
     return BROKER_OK;
 }
 
+/* Cancels the order if it is still open once its session's bar, when
+ * there is one, has been applied: a session that traded has decided the
+ * order already. */
+static broker_rc paper_cancel(broker *b, const char *coid, char *err,
+                              size_t errlen)
+{
+    paper *p = (paper *)b;
+    const char *params[] = {coid};
+    broker_order bo;
+    broker_rc rc = paper_lookup(b, coid, &bo, err, errlen);
+
+    if (rc != BROKER_OK)
+        return rc;
+    if (db_execp(p->db, "pb_cancel",
+                 "UPDATE paper_broker_orders SET status = 'canceled',"
+                 " updated_at = now() WHERE client_order_id = $1"
+                 " AND status = 'accepted'",
+                 1, params, NULL) != DB_OK)
+        return db_failed(p, err, errlen);
+    return BROKER_OK;
+}
+
 static broker_rc paper_positions(broker *b, broker_position **out, size_t *n,
                                  char *err, size_t errlen)
 {
@@ -339,6 +361,7 @@ broker *paper_broker_new(db *d, const fill_params *costs)
     p->base.follow_ms = 0;
     p->base.submit = paper_submit;
     p->base.lookup = paper_lookup;
+    p->base.cancel = paper_cancel;
     p->base.positions = paper_positions;
     p->base.free = paper_free;
     p->db = d;

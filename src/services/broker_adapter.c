@@ -67,6 +67,7 @@ typedef struct order_row {
     cents filled_gross; /* sum of recorded fills */
     cents commission; /* sum of recorded fills' commissions */
     int nfills;
+    int cancel_requested; /* DELETE /orders/{id} of the trading-engine */
 } order_row;
 
 static const char SQL_LOAD[] =
@@ -78,7 +79,8 @@ static const char SQL_LOAD[] =
     "  WHERE f.order_id = o.id),"
     " (SELECT coalesce(sum(f.gross_cents), 0) FROM fills f"
     "  WHERE f.order_id = o.id),"
-    " (SELECT count(*) FROM fills f WHERE f.order_id = o.id)"
+    " (SELECT count(*) FROM fills f WHERE f.order_id = o.id),"
+    " o.cancel_requested_at IS NOT NULL"
     " FROM orders o WHERE o.client_order_id = $1";
 
 /* 1 found, 0 no such order, -1 database error. */
@@ -112,6 +114,7 @@ static int load_order(db *d, const char *coid, order_row *row)
     row->commission = atoll(PQgetvalue(r, 0, 13));
     row->filled_gross = atoll(PQgetvalue(r, 0, 14));
     row->nfills = atoi(PQgetvalue(r, 0, 15));
+    row->cancel_requested = PQgetvalue(r, 0, 16)[0] == 't';
     PQclear(r);
     return 1;
 }
@@ -622,6 +625,41 @@ static int follow(worker *w, adapter *a, order_row *row, int *final, char *err,
     return apply_broker_state(w, row, &bo, final, err, errlen);
 }
 
+/* A cancel requested of an order that has not reached the broker: it
+ * ends here, never sent. */
+static int cancel_unsent(worker *w, order_row *row, int *final, char *err,
+                         size_t errlen)
+{
+    if (set_status(w->db, row->o.client_order_id, "queued", "canceled", NULL,
+                   "canceled on request before it was sent") != DB_OK) {
+        snprintf(err, errlen, "%s", db_error(w->db));
+        return WORKER_RETRY;
+    }
+    LOG_WARN("order canceled before it was sent",
+             LF_S("mode", trading_mode(w->cfg)),
+             LF_S("client_order_id", row->o.client_order_id));
+    *final = 1;
+    return WORKER_OK;
+}
+
+/* A cancel requested of an order at the broker: asked of the broker,
+ * then the order followed as usual, so that its final state (canceled,
+ * or filled when a fill came first) and any fills are booked from the
+ * broker's answer. */
+static int cancel_at_broker(worker *w, adapter *a, order_row *row, int *final,
+                            char *err, size_t errlen)
+{
+    broker_rc brc =
+        a->broker->cancel(a->broker, row->o.client_order_id, err, errlen);
+
+    if (brc == BROKER_UNAVAILABLE)
+        return WORKER_RETRY;
+    LOG_INFO("cancel asked of the broker", LF_S("mode", trading_mode(w->cfg)),
+             LF_S("broker", a->broker->name),
+             LF_S("client_order_id", row->o.client_order_id));
+    return follow(w, a, row, final, err, errlen);
+}
+
 /* Runs the order's state machine until it waits on the outside: at most
  * gate, submit and one follow-up per job. */
 static int handle_order(worker *w, adapter *a, const char *coid, char *err,
@@ -642,12 +680,18 @@ static int handle_order(worker *w, adapter *a, const char *coid, char *err,
             return WORKER_FAIL;
         }
         if (strcmp(row.status, "queued") == 0) {
-            rc = gate(w, &row, &final, err, errlen);
+            rc = row.cancel_requested
+                     ? cancel_unsent(w, &row, &final, err, errlen)
+                     : gate(w, &row, &final, err, errlen);
         } else if (strcmp(row.status, "submitting") == 0) {
+            /* the broker may have it already: sent (or found), then
+             * cancelled as an open order at the next step */
             rc = submit(w, a, &row, step == 0, &final, err, errlen);
         } else if (strcmp(row.status, "accepted") == 0 ||
                    strcmp(row.status, "partially_filled") == 0) {
-            rc = follow(w, a, &row, &final, err, errlen);
+            rc = row.cancel_requested
+                     ? cancel_at_broker(w, a, &row, &final, err, errlen)
+                     : follow(w, a, &row, &final, err, errlen);
             if (rc == WORKER_OK && !final)
                 return follow_later(w, a, &row);
         } else {

@@ -48,12 +48,6 @@ static const char *const routes[] = {
     "GET /health, /ready, /metrics, /docs",
     NULL};
 
-static void db_failure(http_response *res, db *d)
-{
-    LOG_ERROR("database error", LF_S("error", db_error(d)));
-    http_error(res, 503, "unavailable", "the database did not answer");
-}
-
 /* The gate: one intent, one stored verdict. Returns the HTTP status. */
 static int check_intent(risk_engine *re, db *d, order_intent *o,
                         int32_t decision_day, json_t **answer, char *err,
@@ -138,7 +132,7 @@ static void route_check(risk_engine *re, const http_request *req,
     d = trading_pool_get(re->pool);
     status = check_intent(re, d, &o, decision_day, &answer, err, sizeof(err));
     if (status != 200)
-        db_failure(res, d);
+        trading_db_failure(res, d);
     else
         trading_reply(res, 200, answer);
     trading_pool_put(re->pool, d);
@@ -239,7 +233,7 @@ static void route_exposure(risk_engine *re, const http_request *req,
                            sizeof(err)) != DB_OK) {
         json_decref(pos);
         json_decref(sectors);
-        db_failure(res, d);
+        trading_db_failure(res, d);
         trading_pool_put(re->pool, d);
         return;
     }
@@ -283,7 +277,7 @@ static void route_exposure(risk_engine *re, const http_request *req,
         json_decref(pos);
         json_decref(sectors);
         trading_state_release(&s);
-        db_failure(res, d);
+        trading_db_failure(res, d);
         trading_pool_put(re->pool, d);
         return;
     }
@@ -317,7 +311,7 @@ static void route_limits_get(risk_engine *re, http_response *res)
 
     if (db_execp(d, "re_limits", sql, 0, NULL, &r) != DB_OK) {
         json_decref(rules);
-        db_failure(res, d);
+        trading_db_failure(res, d);
         trading_pool_put(re->pool, d);
         return;
     }
@@ -498,7 +492,7 @@ static void route_limits_edit(risk_engine *re, const http_request *req,
         if (wrc > 0)
             http_error(res, 400, "bad_request", err);
         else
-            db_failure(res, d);
+            trading_db_failure(res, d);
         trading_pool_put(re->pool, d);
         json_decref(body);
         return;

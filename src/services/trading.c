@@ -786,6 +786,12 @@ static int same_secret(const char *a, size_t alen, const char *b, size_t blen)
     return diff == 0;
 }
 
+void trading_db_failure(http_response *res, db *d)
+{
+    LOG_ERROR("database error", LF_S("error", db_error(d)));
+    http_error(res, 503, "unavailable", "the database did not answer");
+}
+
 int trading_authorized(const config *c, const http_request *req,
                        http_response *res, int mutating)
 {

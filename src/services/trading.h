@@ -164,6 +164,9 @@ void trading_exec_time_now(int32_t *day, int *minute, int32_t *today);
 int trading_authorized(const config *c, const http_request *req,
                        http_response *res, int mutating);
 
+/* Logs d's error and answers 503 "the database did not answer". */
+void trading_db_failure(http_response *res, db *d);
+
 /* Writes j (stolen) as the JSON body with status. */
 void trading_reply(http_response *res, int status, json_t *j);
 

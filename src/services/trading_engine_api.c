@@ -28,6 +28,7 @@ static const char *const routes[] = {
     "GET /orders/{client_order_id}: one order, its fills and verdicts",
     "GET /decisions[?limit=N]: trading decisions, newest first",
     "POST /orders: a manual order through the risk screen (token)",
+    "DELETE /orders/{client_order_id}: cancel an open order (token)",
     "POST /kill-switch {\"active\": bool, \"reason\": text} (token)",
     "GET /health, /ready, /metrics, /docs",
     NULL};
@@ -35,11 +36,17 @@ static const char *const routes[] = {
 /* What te_http_handle routes, for the 405 of a method no route of a
  * path has (with the probes of trading_probe_route). */
 static const http_route paths[] = {
-    {"GET", "/health"},    {"GET", "/ready"},
-    {"GET", "/metrics"},   {"GET", "/docs"},
-    {"GET", "/status"},    {"GET", "/orders"},
-    {"POST", "/orders"},   {"GET", "/orders/{client_order_id}"},
-    {"GET", "/decisions"}, {"POST", "/kill-switch"},
+    {"GET", "/health"},
+    {"GET", "/ready"},
+    {"GET", "/metrics"},
+    {"GET", "/docs"},
+    {"GET", "/status"},
+    {"GET", "/orders"},
+    {"POST", "/orders"},
+    {"GET", "/orders/{client_order_id}"},
+    {"DELETE", "/orders/{client_order_id}"},
+    {"GET", "/decisions"},
+    {"POST", "/kill-switch"},
 };
 
 /* Runs a query returning one JSON text and answers it, with the mode. */
@@ -51,8 +58,7 @@ static void reply_sql_json(engine *e, http_response *res, const char *name,
     PGresult *r;
 
     if (db_execp(d, name, sql, np, p, &r) != DB_OK) {
-        LOG_ERROR("database error", LF_S("error", db_error(d)));
-        http_error(res, 503, "unavailable", "the database did not answer");
+        trading_db_failure(res, d);
         trading_pool_put(e->pool, d);
         return;
     }
@@ -154,6 +160,21 @@ static void route_orders(engine *e, const http_request *req, http_response *res)
     reply_sql_json(e, res, "te_orders", sql, 2, p, "orders");
 }
 
+/* The {client_order_id} of a path: 1, or 0 after a 400. */
+static int order_id_path_ok(const char *coid, http_response *res)
+{
+    char msg[128];
+
+    if (trading_coid_ok(coid))
+        return 1;
+    snprintf(msg, sizeof(msg),
+             "the order id in the path must be a client_order_id: 1-%d "
+             "letters, digits, '-' or '_'",
+             ORDER_ID_MAX - 1);
+    http_error(res, 400, "bad_request", msg);
+    return 0;
+}
+
 static void route_order(engine *e, const char *coid, http_response *res)
 {
     static const char sql[] =
@@ -165,17 +186,89 @@ static void route_order(engine *e, const char *coid, http_response *res)
         " FROM (SELECT " ORDER_COLUMNS " FROM orders o"
         "  WHERE o.client_order_id = $1) x)";
     const char *p[] = {coid};
-    char msg[128];
 
-    if (!trading_coid_ok(coid)) {
-        snprintf(msg, sizeof(msg),
-                 "the order id in the path must be a client_order_id: 1-%d "
-                 "letters, digits, '-' or '_'",
-                 ORDER_ID_MAX - 1);
-        http_error(res, 400, "bad_request", msg);
+    if (order_id_path_ok(coid, res))
+        reply_sql_json(e, res, "te_order_one", sql, 1, p, "order");
+}
+
+/* Wakes broker-adapter about the order through the queue it reads; a
+ * failure is logged with what: the order is then looked at when the
+ * trading-engine next asks about its open orders. */
+static void wake_adapter(engine *e, const char *coid, const char *what)
+{
+    queue_client *q;
+    char qerr[256];
+    const char *payload[1];
+    size_t len;
+    char *job = xasprintf("{\"client_order_id\":\"%s\"}", coid);
+
+    payload[0] = job;
+    len = strlen(job);
+    q = queue_open(e->cfg, "trading-engine-api", qerr, sizeof(qerr));
+    if (!q || queue_push(q, Q_BROKER_ORDERS, payload, &len, 1) < 0)
+        LOG_ERROR(what, LF_S("client_order_id", coid),
+                  LF_S("error", q ? queue_error(q) : qerr));
+    queue_close(q);
+    free(job);
+}
+
+/* DELETE /orders/{id}: asks for an open order to be cancelled. The
+ * request is recorded on the order and broker-adapter acts on it (see
+ * migration 009); the answer is 202 with the order's status now. */
+static void route_cancel(engine *e, const char *coid, http_response *res)
+{
+    static const char sql_mark[] =
+        "UPDATE orders SET cancel_requested_at ="
+        " coalesce(cancel_requested_at, now()), updated_at = now()"
+        " WHERE client_order_id = $1 AND status IN"
+        " ('queued', 'submitting', 'accepted', 'partially_filled')"
+        " RETURNING status";
+    static const char sql_status[] =
+        "SELECT status FROM orders WHERE client_order_id = $1";
+    const char *p[] = {coid};
+    char msg[200], status[24] = "";
+    PGresult *r = NULL;
+    int marked = 0;
+    db *d;
+
+    if (!order_id_path_ok(coid, res))
+        return;
+    d = trading_pool_get(e->pool);
+    if (db_execp(d, "te_cancel", sql_mark, 1, p, &r) != DB_OK)
+        goto dberr;
+    marked = PQntuples(r) == 1;
+    if (!marked) {
+        PQclear(r);
+        if (db_execp(d, "te_cancel_st", sql_status, 1, p, &r) != DB_OK)
+            goto dberr;
+    }
+    if (PQntuples(r) == 1)
+        snprintf(status, sizeof(status), "%s", PQgetvalue(r, 0, 0));
+    PQclear(r);
+    trading_pool_put(e->pool, d);
+    if (!status[0]) {
+        http_error(res, 404, "not_found", "no order with that client_order_id");
         return;
     }
-    reply_sql_json(e, res, "te_order_one", sql, 1, p, "order");
+    if (!marked) {
+        snprintf(msg, sizeof(msg),
+                 "order %s is %s already: a final order cannot be cancelled",
+                 coid, status);
+        http_error(res, 409, "conflict", msg);
+        return;
+    }
+    LOG_WARN("order cancel requested", LF_S("client_order_id", coid),
+             LF_S("status", status));
+    wake_adapter(e, coid,
+                 "cannot queue the cancel; it waits for the next session");
+    trading_reply(res, 202,
+                  json_pack("{s:s, s:s, s:s, s:b}", "mode",
+                            trading_mode(e->cfg), "client_order_id", coid,
+                            "status", status, "cancel_requested", 1));
+    return;
+dberr:
+    trading_db_failure(res, d);
+    trading_pool_put(e->pool, d);
 }
 
 static void route_decisions(engine *e, const http_request *req,
@@ -232,8 +325,7 @@ static void route_kill_switch(engine *e, const http_request *req,
     if (trading_kill_switch_set(d, json_is_true(active),
                                 reason ? reason : "(no reason given)", by,
                                 &changed) != DB_OK) {
-        LOG_ERROR("database error", LF_S("error", db_error(d)));
-        http_error(res, 503, "unavailable", "the database did not answer");
+        trading_db_failure(res, d);
     } else {
         trading_reply(res, 200,
                       json_pack("{s:s, s:b, s:b}", "mode", trading_mode(e->cfg),
@@ -437,25 +529,9 @@ static void route_manual(engine *e, const http_request *req, http_response *res)
         return;
     }
     if (status == 201 || status == 422) {
-        /* Wake broker-adapter through the queue the worker reads. */
-        queue_client *q = NULL;
-        char qerr[256];
-        const char *payload[1];
-        size_t len;
-        char *job;
-
-        if (status == 201) {
-            job = xasprintf("{\"client_order_id\":\"%s\"}", o.client_order_id);
-            payload[0] = job;
-            len = strlen(job);
-            q = queue_open(e->cfg, "trading-engine-api", qerr, sizeof(qerr));
-            if (!q || queue_push(q, Q_BROKER_ORDERS, payload, &len, 1) < 0)
-                LOG_ERROR("cannot queue the order; it stays queued",
-                          LF_S("client_order_id", o.client_order_id),
-                          LF_S("error", q ? queue_error(q) : qerr));
-            queue_close(q);
-            free(job);
-        }
+        if (status == 201)
+            wake_adapter(e, o.client_order_id,
+                         "cannot queue the order; it stays queued");
         json_object_set_new(answer, "exec_day",
                             json_string(DAYSTR(o.exec_day, ds)));
     }
@@ -489,6 +565,9 @@ void te_http_handle(void *ctx, const http_request *req, http_response *res)
         route_decisions(e, req, res);
     } else if (post && strcmp(p, "/orders") == 0) {
         route_manual(e, req, res);
+    } else if (strcmp(m, "DELETE") == 0 && strncmp(p, "/orders/", 8) == 0) {
+        if (trading_query_known(req, res, no_params))
+            route_cancel(e, p + 8, res);
     } else if (post && strcmp(p, "/kill-switch") == 0) {
         route_kill_switch(e, req, res);
     } else {

@@ -31,6 +31,8 @@ handle:
         all 10 with 1.00 in all
   CVX   4 filled at 20.00, then all 10 at an average of 1.00 (the cost
         falls as shares are added: an impossible answer)
+  KO    accepted and never filled, until cancelled (DELETE
+        /v2/orders/{id}: 204, then "canceled"; 422 once final)
   other accepted, then filled on the first look-up
 
 A second submission of a known client_order_id always gets the 422
@@ -116,6 +118,8 @@ def advance(o):
                  commission=fee, updated_at=now_iso())
         return
     if o["status"] not in ("accepted", "partially_filled") and sym != "BAC":
+        return
+    if sym == "KO":
         return
     if sym == "WFC" and int(o["filled_qty"]) + 10 < int(o["qty"]):
         o.update(status="partially_filled",
@@ -222,6 +226,33 @@ class Handler(BaseHTTPRequestHandler):
         if url.path == "/v2/clock":
             return self.reply(200, fixture("trading_v1_clock_GET.json"))
         return self.reply(404, error_body(40410000, "endpoint not found"))
+
+    def do_DELETE(self):
+        self.record()
+        if not self.authorized():
+            return self.reply(401, error_body(40110000, "request is not "
+                                              "authorized"))
+        path = urlparse(self.path).path
+        if not path.startswith("/v2/orders/"):
+            return self.reply(404, error_body(40410000, "not found"))
+        oid = path[len("/v2/orders/"):]
+        with BOOK.lock:
+            o = next((x for x in BOOK.orders.values() if x["id"] == oid),
+                     None)
+            if o is None:
+                return self.reply(404, error_body(40410000,
+                                                  "order not found"))
+            if o["status"] not in ("accepted", "partially_filled", "new"):
+                return self.reply(422, error_body(
+                    42210000, "order is not cancelable"))
+            o.update(status="canceled", canceled_at=now_iso(),
+                     updated_at=now_iso())
+        try:
+            self.send_response(204)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+        except (BrokenPipeError, ConnectionResetError):
+            pass
 
     def do_POST(self):
         n = int(self.headers.get("Content-Length") or 0)

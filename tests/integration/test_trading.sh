@@ -319,8 +319,9 @@ account holds 1 not already being sold" \
         FROM orders WHERE client_order_id = 'man-short'" | tr '|' ' ')"
 sql "DELETE FROM paper_broker_orders WHERE client_order_id = 'elsewhere'" \
     >/dev/null
-api PATCH $RE/limits '{"limits":{"max_orders_per_ticker_day":1}}' \
-    -H "$AUTH" >/dev/null
+api PATCH $RE/limits '{"limits":{"max_orders_per_ticker_day":1,
+    "max_position_notional_cents":1000000,"max_position_weight_bps":1000,
+    "max_sector_weight_bps":3000}}' -H "$AUTH" >/dev/null
 # PAPER_COMMISSION_CENTS=100: buying power covers the commission too.
 r=$(api POST $TE/orders \
     '{"ticker":"AAPL","side":"buy","qty":10000,"client_order_id":"man-big"}' \
@@ -572,6 +573,58 @@ assert_eq "GET /exposure buying_power: what the screen finds free" \
 assert_eq "... which is not cash - reserved with today's fills in it" \
     "True" "$(jq_py 'str(float(j["cash"]) - float(j["reserved"]) !=
         float(j["buying_power"]))' <<<"$exp")"
+# Cancelling. An open order whose session has no bar yet (today's or the
+# next; these bars end in 2011) is cancelled at the paper broker and
+# holds nothing any more; a final order cannot be cancelled; an order
+# cancelled before broker-adapter sent it never reaches the broker.
+api PATCH $RE/limits '{"limits":{"max_orders_per_ticker_day":0,
+    "max_position_notional_cents":0,"max_position_weight_bps":0,
+    "max_sector_weight_bps":0}}' -H "$AUTH" >/dev/null
+free0=$(free_cents)
+r=$(api POST $TE/orders '{"ticker":"F","side":"buy","qty":2,
+    "client_order_id":"man-cx"}' -H "$AUTH")
+status_is() { # COID STATUS
+    [ "$(sql "SELECT status FROM orders WHERE client_order_id = '$1'")" \
+        == "$2" ]
+}
+wait_for 10 status_is man-cx accepted || echo "  FAIL: man-cx not accepted"
+assert_eq "an open buy holds cash" "201 t" \
+    "$(code "$r") $(sql "SELECT $(free_cents) < $free0")"
+assert_eq "DELETE /orders/{id} needs the token" "401" \
+    "$(code "$(api DELETE $TE/orders/man-cx)")"
+assert_eq "DELETE /orders/{id}: 202, the request taken" "202 accepted True" \
+    "$(r=$(api DELETE $TE/orders/man-cx '' -H "$AUTH"); echo "$(code "$r") \
+$(cut -d' ' -f2- <<<"$r" | jq_py 'j["status"] + " " +
+        str(j["cancel_requested"])')")"
+wait_for 10 status_is man-cx canceled || echo "  FAIL: man-cx not canceled"
+assert_eq "canceled here and at the paper broker, no fill, cash free again" \
+    "canceled canceled 0 $free0" \
+    "$(sql "SELECT o.status, p.status, o.filled_qty FROM orders o
+            JOIN paper_broker_orders p USING (client_order_id)
+            WHERE client_order_id = 'man-cx'" | tr '|' ' ') $(free_cents)"
+assert_eq "a final order cannot be cancelled" \
+    "409 order man-cx is canceled already: a final order cannot be cancelled" \
+    "$(r=$(api DELETE $TE/orders/man-cx '' -H "$AUTH"); echo "$(code "$r") \
+$(cut -d' ' -f2- <<<"$r" | jq_py 'j["error"]["message"]')")"
+assert_eq "no such order" "404" \
+    "$(code "$(api DELETE $TE/orders/man-none '' -H "$AUTH")")"
+stop broker-adapter
+api POST $TE/orders '{"ticker":"F","side":"buy","qty":2,
+    "client_order_id":"man-cq"}' -H "$AUTH" >/dev/null
+assert_eq "cancel an order not sent yet: 202 queued" "202 queued" \
+    "$(r=$(api DELETE $TE/orders/man-cq '' -H "$AUTH"); echo "$(code "$r") \
+$(cut -d' ' -f2- <<<"$r" | jq_py 'j["status"]')")"
+start broker-adapter
+wait_for 10 status_is man-cq canceled || echo "  FAIL: man-cq not canceled"
+assert_eq "... it ends canceled, never sent to the broker" \
+    "canceled - canceled on request before it was sent 0" \
+    "$(sql "SELECT status, coalesce(reject_code, '-'), reject_reason,
+            (SELECT count(*) FROM paper_broker_orders
+            WHERE client_order_id = 'man-cq')
+            FROM orders WHERE client_order_id = 'man-cq'" | tr '|' ' ')"
+api PATCH $RE/limits '{"limits":{"max_orders_per_ticker_day":1,
+    "max_position_notional_cents":1000000,"max_position_weight_bps":1000,
+    "max_sector_weight_bps":3000}}' -H "$AUTH" >/dev/null
 assert_eq "a manual order under a strategy's id prefix" \
     "400 client_order_id must not start with 'so-', which the strategy's \
 orders use" "$(r=$(api POST $TE/orders '{"ticker":"AAPL","side":"buy",
@@ -687,7 +740,8 @@ sql "INSERT INTO price_bars (ticker, day, open, high, low, close, volume,
      FROM (VALUES ('AAPL', 100.0), ('MSFT', 25.0), ('IBM', 150.0),
         ('INTC', 20.0), ('CSCO', 15.0), ('HPQ', 10.0), ('QCOM', 55.0),
         ('EBAY', 30.0), ('JPM', 40.0), ('GS', 110.0), ('WFC', 25.0),
-        ('BAC', 8.0), ('PFE', 50.0), ('CVX', 20.0)) AS v(t, p)" >/dev/null
+        ('BAC', 8.0), ('PFE', 50.0), ('CVX', 20.0), ('KO', 60.0))
+        AS v(t, p)" >/dev/null
 python3 "$ROOT/tests/fakes/alpaca_trading.py" 18065 test-key test-secret \
     2 4 >"$OUT/fake.log" 2>&1 &
 PIDS+=($!)
@@ -801,6 +855,22 @@ filled 30 30" \
             JOIN positions p ON p.ticker = o.ticker
             WHERE o.client_order_id = 'alp-WFC'" | tr '|' ' ')"
 stop broker-adapter-2
+# Cancelling at Alpaca: the order (KO never fills at the fake) is
+# cancelled with DELETE /v2/orders/{its Alpaca id}, and its final state
+# booked from the look-up that follows.
+api POST $TE/orders '{"ticker":"KO","side":"buy","qty":3,
+    "client_order_id":"alp-KO"}' -H "$AUTH" >/dev/null
+ko_is() { [ "$(sql "SELECT status FROM orders WHERE
+        client_order_id = 'alp-KO'")" == "$1" ]; }
+wait_for 15 ko_is accepted || echo "  FAIL: KO not accepted"
+api DELETE $TE/orders/alp-KO '' -H "$AUTH" >/dev/null
+wait_for 15 ko_is canceled || echo "  FAIL: KO not canceled"
+assert_eq "cancelled at Alpaca by its id: canceled there and here, no fill" \
+    "canceled 1 canceled 0" \
+    "$(fake state | jq_py "j['alp-KO']['order']['status']") $(fake log |
+        jq_py "sum(1 for x in j if x['method'] == 'DELETE')") $(sql "SELECT
+        status, filled_qty FROM orders WHERE client_order_id = 'alp-KO'" |
+        tr '|' ' ')"
 # An impossible answer (1,000,000 shares filled of 3) is never booked:
 # the order stays as it was, the job fails with the reason.
 api POST $TE/orders '{"ticker":"BAC","side":"buy","qty":3,
