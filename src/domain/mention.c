@@ -91,6 +91,11 @@ static char ascii_upper(char c)
     return c >= 'a' && c <= 'z' ? (char)(c - 'a' + 'A') : c;
 }
 
+static int tolower_ascii(unsigned char c)
+{
+    return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
+}
+
 /* Length of the white space at s[i], or 0: ASCII white space and the
  * no-break space U+00A0. */
 static size_t space_len(const char *s, size_t len, size_t i)
@@ -434,33 +439,191 @@ int mention_phrase_has_word(const char *s, size_t len)
     return feat_has_letter(s, len);
 }
 
+size_t mention_phrase_text(const char *phrase, char *out)
+{
+    size_t len = 0;
+
+    for (size_t i = 0, n = strlen(phrase); i < n;) {
+        size_t al = apostrophe_len(phrase, n, i);
+
+        if (al > 0) {
+            out[len++] = '\'';
+            i += al;
+            continue;
+        }
+        if (space_len(phrase, n, i) == 0) {
+            out[len++] = phrase[i++];
+            continue;
+        }
+        i = skip_space(phrase, n, i);
+        if (len > 0 && i < n)
+            out[len++] = ' ';
+    }
+    out[len] = '\0';
+    return len;
+}
+
+/* The length of the character that ends right before s[end] (end > 0). */
+static size_t char_before_len(const char *s, size_t end)
+{
+    size_t k = 1;
+
+    while (k < end && k < 4 && ((unsigned char)s[end - k] & 0xC0) == 0x80)
+        k++;
+    return ((unsigned char)s[end - k] & 0xC0) == 0xC0 ||
+                   (unsigned char)s[end - k] < 0x80
+               ? k
+               : 1;
+}
+
+/* Where the words of text[0..len) start and end: the text without the
+ * punctuation and white space around them. */
+static void words_span(const char *text, size_t len, size_t *from, size_t *to)
+{
+    size_t i = 0, end = len;
+
+    while (i < len && !word_at(text, len, i)) {
+        size_t sl = space_len(text, len, i), pl = punct_len(text, len, i);
+
+        i += sl ? sl : pl ? pl : 1;
+    }
+    while (end > i && !word_before(text, end))
+        end -= char_before_len(text, end);
+    *from = i;
+    *to = end;
+}
+
+char *mention_phrase_key(const char *phrase)
+{
+    char *text = xmalloc(strlen(phrase) + 1);
+    size_t len = mention_phrase_text(phrase, text), from, to;
+
+    words_span(text, len, &from, &to);
+    memmove(text, text + from, to - from);
+    text[to - from] = '\0';
+    for (size_t i = 0; i < to - from; i++)
+        text[i] = (char)tolower_ascii((unsigned char)text[i]);
+    return text;
+}
+
+int mention_phrase_same(const char *a, const char *b)
+{
+    char *ka = mention_phrase_key(a), *kb = mention_phrase_key(b);
+    int same = strcmp(ka, kb) == 0;
+
+    free(ka);
+    free(kb);
+    return same;
+}
+
+/* Words that name no company by themselves, besides the common words
+ * of ticker_is_common_word: company suffixes and words news uses for
+ * any company. Sorted, upper case. */
+static const char *const generic_words[] = {
+    "AG",
+    "BUT",
+    "CO",
+    "COMPANIES",
+    "COMPANY",
+    "CORP",
+    "CORPORATION",
+    "COS",
+    "FROM",
+    "GMBH",
+    "GROUP",
+    "HAVE",
+    "HOLDING",
+    "HOLDINGS",
+    "INC",
+    "INCORPORATED",
+    "INTERNATIONAL",
+    "ITS",
+    "LIMITED",
+    "LLC",
+    "LLP",
+    "LP",
+    "LTD",
+    "MARKET",
+    "NV",
+    "PLC",
+    "SA",
+    "SAID",
+    "SE",
+    "SHARES",
+    "SPA",
+    "STOCK",
+    "THAT",
+    "THEIR",
+    "THIS",
+    "TRUST",
+    "WILL",
+};
+
+static int cmp_generic(const void *key, const void *elem)
+{
+    return strcmp((const char *)key, *(const char *const *)elem);
+}
+
+/* 1 when the word w[0..n) (no white space in it) names no company by
+ * itself, once the punctuation around it is set aside ("Inc."). */
+static int generic_word(const char *w, size_t n)
+{
+    char up[24];
+    size_t from, to;
+
+    words_span(w, n, &from, &to);
+    if (from == to)
+        return 1;
+    /* "Q Corp", "X Corp": a letter is a word of the name, except the
+     * English words A and I */
+    if (to - from == 1)
+        return strchr("AaIi", w[from]) != NULL;
+    if (to - from >= sizeof(up))
+        return 0;
+    for (size_t i = from; i < to; i++)
+        up[i - from] = ascii_upper(w[i]);
+    up[to - from] = '\0';
+    return ticker_is_common_word(up) ||
+           bsearch(up, generic_words,
+                   sizeof(generic_words) / sizeof(generic_words[0]),
+                   sizeof(generic_words[0]), cmp_generic) != NULL;
+}
+
+int mention_phrase_generic(const char *phrase)
+{
+    char *text = xmalloc(strlen(phrase) + 1), sym[TICKER_MAX];
+    size_t len = mention_phrase_text(phrase, text), i = 0;
+    int generic = 1;
+
+    /* a common word written as a symbol ("ALL", "IT") is a symbol
+     * alias, which counts as a cashtag only */
+    if (ticker_normalize(text, len, sym) == 0 && strcmp(sym, text) == 0 &&
+        ticker_is_common_word(sym)) {
+        free(text);
+        return 0;
+    }
+    while (generic && i < len) {
+        const char *sp = memchr(text + i, ' ', len - i);
+        size_t end = sp ? (size_t)(sp - text) : len;
+
+        generic = generic_word(text + i, end - i);
+        i = end + 1;
+    }
+    free(text);
+    return generic;
+}
+
 void mention_index_add_alias(mention_index *idx, const char *ticker,
                              const char *phrase)
 {
     char sym[TICKER_MAX];
     char *text, *caps;
-    size_t len = 0, t;
+    size_t len, t;
 
     if (ticker_normalize(ticker, strlen(ticker), sym) < 0)
         return;
     text = xmalloc(strlen(phrase) + 1);
-    for (size_t i = 0, n = strlen(phrase); i < n;) {
-        size_t al = apostrophe_len(phrase, n, i);
-
-        if (al > 0) {
-            text[len++] = '\'';
-            i += al;
-            continue;
-        }
-        if (space_len(phrase, n, i) == 0) {
-            text[len++] = phrase[i++];
-            continue;
-        }
-        i = skip_space(phrase, n, i);
-        if (len > 0 && i < n)
-            text[len++] = ' ';
-    }
-    text[len] = '\0';
+    len = mention_phrase_text(phrase, text);
     /* " IT " is the symbol alias "IT" too */
     if (len < 2 || !mention_phrase_has_word(text, len) ||
         add_symbol_alias(idx, sym, text)) {

@@ -73,6 +73,35 @@ void mention_index_add_ticker(mention_index *idx, const char *ticker);
  * "\u00a0") would tag any text that holds it. */
 int mention_phrase_has_word(const char *s, size_t len);
 
+/* Writes phrase as the index reads a name or alias into out (which has
+ * room for strlen(phrase) + 1 bytes): white space trimmed, each run of
+ * it one space, each apostrophe (straight or curly) a straight one.
+ * Returns its length. */
+size_t mention_phrase_text(const char *phrase, char *out);
+
+/* The form in which two names or aliases are the same one: the text
+ * of mention_phrase_text without the punctuation before its first
+ * word and after its last, in ASCII lower case. "Apple Inc." and
+ * "apple  inc" are "apple inc": where the text holds "Apple Inc.",
+ * either phrase matches there, so two symbols must not share it.
+ * Free the result. */
+char *mention_phrase_key(const char *phrase);
+
+/* 1 when the keys (mention_phrase_key) of a and b are equal, else 0. */
+int mention_phrase_same(const char *a, const char *b);
+
+/* 1 when phrase, read as a name or alias, is only words that name no
+ * company by themselves: the common words of ticker_is_common_word
+ * ("The", "And", "New"; of the single letters only "A" and "I") and
+ * company suffixes and news words ("Inc",
+ * "Corp", "Co", "Ltd", "Plc", "Group", "Holdings", "Company",
+ * "Shares", ...), in any case, with the punctuation around each word
+ * ignored ("The Co."). Such a phrase would tag any news. A common word
+ * written as a symbol in capitals ("ALL", "IT") is not one: the index
+ * takes it as another symbol of its ticker, counted as a cashtag only.
+ * A phrase without a word (only punctuation) is, too. */
+int mention_phrase_generic(const char *phrase);
+
 /* Registers a name or alias phrase (one or more words) for a ticker.
  * Phrases shorter than 2 characters and phrases without a letter or
  * digit (mention_phrase_has_word) are ignored. */

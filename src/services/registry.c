@@ -79,7 +79,17 @@ int reg_check_name(const char *what, const char *s, size_t min, size_t max,
                  what);
         return -1;
     }
-    return reg_check_text(what, s, min, max, err, errlen);
+    if (reg_check_text(what, s, min, max, err, errlen) < 0)
+        return -1;
+    if (mention_phrase_generic(s)) {
+        snprintf(err, errlen,
+                 "%s must contain a word of the company's own, not only "
+                 "common words or company suffixes such as The, And, Inc, "
+                 "Corp, Co, Ltd: '%.60s' would tag any company's news",
+                 what, s);
+        return -1;
+    }
+    return 0;
 }
 
 int reg_add_alias(reg_symbol *s, const char *alias, char *err, size_t errlen)
@@ -172,47 +182,59 @@ int reg_commit(api_call *c, db *d)
     return 0;
 }
 
-/* The first thing that would stop s from being unique, if any. An
- * alias written as another symbol's ticker ("AAPL" or "BRK-B" for MSFT:
- * capitals, digits and a class separator, ticker_written_as_symbol;
- * tickers are stored canonical, so translate finds it) is refused, and
- * so is a ticker written as another symbol's alias: the
- * parser counts the ticker's mentions for its own symbol only
- * (mention.h), so such an alias would never count. Kept in step with
- * watchlist.c's rows_conflict. */
+/* What could stop s from being unique, in the order the first one is
+ * told. An alias written as another symbol's ticker ("AAPL" or "BRK-B"
+ * for MSFT: capitals, digits and a class separator,
+ * ticker_written_as_symbol; tickers are stored canonical, so translate
+ * finds it) is refused, and so is a ticker written as another symbol's
+ * alias: the parser counts the ticker's mentions for its own symbol
+ * only (mention.h), so such an alias would never count. Names and
+ * aliases are the same when the parser reads them alike
+ * (mention_phrase_key, compared in reg_conflict on column w): the
+ * query gives only those with the same ASCII letters and digits in
+ * lower case (column l), which any two such have. Kept in step
+ * with watchlist.c's rows_conflict. */
 static const char SQL_CONFLICT[] =
-    "SELECT k, t, v FROM ( SELECT 1 AS o, 'name' AS k, s.ticker AS t, "
-    "s.name AS v FROM symbols s WHERE $2::text IS NOT NULL AND "
-    "lower(s.name) = lower($2::text) AND s.ticker <> $1 UNION ALL "
-    "SELECT 2, 'name_alias', a.ticker, a.alias FROM symbol_aliases a "
-    "WHERE $2::text IS NOT NULL AND a.kind = 'name' AND lower(a.alias) "
-    "= lower($2::text) AND a.ticker <> $1 UNION ALL SELECT 3, 'alias', "
-    "a.ticker, x FROM symbol_aliases a, unnest($3::text[]) x WHERE "
-    "a.kind = 'name' AND lower(a.alias) = lower(x) AND a.ticker <> $1 "
-    "UNION ALL SELECT 4, 'alias_name', s.ticker, x FROM symbols s, "
-    "unnest($3::text[]) x WHERE lower(s.name) = lower(x) AND s.ticker "
-    "<> $1 UNION ALL SELECT 5, 'alt', a.ticker, x FROM symbol_aliases "
-    "a, unnest($4::text[]) x WHERE a.kind = 'ticker' AND a.alias = x "
-    "AND a.ticker <> $1 UNION ALL SELECT 6, 'alt_symbol', s.ticker, x "
-    "FROM symbols s, unnest($4::text[]) x WHERE s.ticker = x UNION ALL "
-    "SELECT 7, 'ticker_alt', a.ticker, a.alias FROM symbol_aliases a "
-    "WHERE a.kind = 'ticker' AND a.alias = $1 AND a.ticker <> $1 UNION "
-    "ALL SELECT 8, 'alias_symbol', s.ticker, x FROM symbols s, "
+    "WITH n AS (SELECT 'name' AS kind, ticker, name AS txt, "
+    "lower(regexp_replace(name, '[^A-Za-z0-9]+', '', 'g')) AS l FROM "
+    "symbols WHERE ticker <> $1 UNION ALL SELECT 'alias', ticker, "
+    "alias, lower(regexp_replace(alias, '[^A-Za-z0-9]+', '', 'g')) FROM "
+    "symbol_aliases WHERE kind = 'name' AND ticker <> $1), p AS (SELECT "
+    "'name' AS kind, x AS txt, lower(regexp_replace(x, '[^A-Za-z0-9]+', "
+    "'', 'g')) AS l FROM (SELECT $2::text) y(x) WHERE x IS NOT NULL "
+    "UNION ALL SELECT 'alias', x, lower(regexp_replace(x, "
+    "'[^A-Za-z0-9]+', '', 'g')) FROM unnest($3::text[]) x) SELECT k, t, "
+    "v, w FROM (SELECT CASE p.kind || n.kind WHEN 'namename' THEN 1 "
+    "WHEN 'namealias' THEN 2 WHEN 'aliasalias' THEN 3 ELSE 4 END AS o, "
+    "CASE p.kind || n.kind WHEN 'namename' THEN 'name' WHEN 'namealias' "
+    "THEN 'name_alias' WHEN 'aliasalias' THEN 'alias' ELSE 'alias_name' "
+    "END AS k, n.ticker AS t, CASE p.kind WHEN 'name' THEN n.txt ELSE "
+    "p.txt END AS v, CASE p.kind WHEN 'name' THEN p.txt ELSE n.txt END "
+    "AS w FROM p JOIN n ON n.l = p.l UNION ALL SELECT 5, 'alt', "
+    "a.ticker, x, NULL FROM symbol_aliases a, unnest($4::text[]) x "
+    "WHERE a.kind = 'ticker' AND a.alias = x AND a.ticker <> $1 UNION "
+    "ALL SELECT 6, 'alt_symbol', s.ticker, x, NULL FROM symbols s, "
+    "unnest($4::text[]) x WHERE s.ticker = x UNION ALL SELECT 7, "
+    "'ticker_alt', a.ticker, a.alias, NULL FROM symbol_aliases a WHERE "
+    "a.kind = 'ticker' AND a.alias = $1 AND a.ticker <> $1 UNION ALL "
+    "SELECT 8, 'alias_symbol', s.ticker, x, NULL FROM symbols s, "
     "unnest($3::text[]) x WHERE s.ticker = translate(x, '-/', '..') AND "
-    "s.ticker <> $1 UNION ALL SELECT 9, 'symbol_alias', a.ticker, "
-    "a.alias FROM symbol_aliases a WHERE a.kind = 'name' AND "
-    "translate(a.alias, '-/', '..') = $1 AND a.ticker <> $1) c "
-    "ORDER BY o, t, v LIMIT 1";
+    "s.ticker <> $1 UNION "
+    "ALL SELECT 9, 'symbol_alias', a.ticker, a.alias, NULL FROM "
+    "symbol_aliases a WHERE a.kind = 'name' AND "
+    "translate(a.alias, '-/', '..') = $1 AND "
+    "a.ticker <> $1) c ORDER BY o, t, v";
 
 static char *text_array(char *const *v, size_t n);
 static char *alt_array(const reg_symbol *s);
 
-/* The message of SQL_CONFLICT's row. */
-static void conflict_text(const char *where, PGresult *r, char *out, size_t cap)
+/* The message of SQL_CONFLICT's row i. */
+static void conflict_text(const char *where, PGresult *r, int i, char *out,
+                          size_t cap)
 {
-    const char *k = PQgetvalue(r, 0, 0);
-    const char *t = PQgetvalue(r, 0, 1);
-    const char *v = PQgetvalue(r, 0, 2);
+    const char *k = PQgetvalue(r, i, 0);
+    const char *t = PQgetvalue(r, i, 1);
+    const char *v = PQgetvalue(r, i, 2);
 
     if (strcmp(k, "name") == 0)
         snprintf(out, cap, "%sthe name '%s' is already the name of %s", where,
@@ -251,9 +273,15 @@ int reg_conflict(db *d, const reg_symbol *s, const char *where, char *msg,
     int rc = -1;
 
     if (db_execp(d, "reg_conflict", SQL_CONFLICT, 4, cp, &r) == DB_OK) {
-        rc = PQntuples(r) > 0;
-        if (rc)
-            conflict_text(where, r, msg, cap);
+        rc = 0;
+        for (int i = 0; i < PQntuples(r) && !rc; i++) {
+            /* a name or alias row: the same letters, maybe not alike */
+            if (!PQgetisnull(r, i, 3) &&
+                !mention_phrase_same(PQgetvalue(r, i, 2), PQgetvalue(r, i, 3)))
+                continue;
+            rc = 1;
+            conflict_text(where, r, i, msg, cap);
+        }
     }
     PQclear(r);
     free(aliases);
@@ -470,7 +498,7 @@ static int body_text(api_call *c, json_t *o, const char *key, size_t min,
                      char **out)
 {
     json_t *v = json_object_get(o, key);
-    char err[160], what[32];
+    char err[320], what[32];
     const char *s;
     size_t n;
 
@@ -501,7 +529,7 @@ static int body_list(api_call *c, json_t *o, const char *key, reg_symbol *s,
                      int (*add)(reg_symbol *, const char *, char *, size_t))
 {
     json_t *v = json_object_get(o, key), *e;
-    char err[160];
+    char err[320];
     size_t i;
 
     if (!v)

@@ -57,8 +57,10 @@ char *reg_trim(char *s);
 /* Checks a name or alias (trimmed): it must hold a letter or a digit
  * (mention_phrase_has_word), since one of only punctuation or blanks
  * would tag any article that holds it, and pass reg_check_text. Text
- * without one is told so whatever its length. Returns 0, or -1 with a
- * message in err. */
+ * without one is told so whatever its length. It must not be only
+ * common words or company suffixes (mention_phrase_generic: "The",
+ * "Inc", "The Co."), which would tag any company's news. Returns 0, or
+ * -1 with a message in err. */
 int reg_check_name(const char *what, const char *s, size_t min, size_t max,
                    char *err, size_t errlen);
 

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "domain/mention.h"
 #include "domain/text.h"
 #include "domain/ticker.h"
 #include "lib/fileio.h"
@@ -67,14 +68,16 @@ static int is_header(const csv_line *l)
 
 /*
  * Conflicts between rows, as the registry's own check (registry.c,
- * SQL_CONFLICT) finds them against stored symbols: a name or alias
- * (in any ASCII case) of two symbols; an alternative ticker of two, or
- * one that is a symbol; an alias written exactly as another row's
+ * reg_conflict) finds them against stored symbols: a name or alias
+ * of two symbols, compared as the mention parser reads them
+ * (mention_phrase_key: "Apple Inc." is "apple inc"); an alternative ticker of
+ * two, or one that is a symbol; an alias written exactly as another row's
  * ticker. Keys are sorted, so a file of many rows and
  * aliases costs n log n; the conflict reported is the first by line.
  */
 typedef struct wl_key {
     const char *text;
+    char *key; /* mention_phrase_key of a name or alias, else NULL */
     int kind; /* names: K_NAME, K_ALIAS; tickers: K_SYMBOL, K_ALT */
     const watchlist_entry *row;
     size_t at; /* place in the file: line, then order in the line */
@@ -82,14 +85,14 @@ typedef struct wl_key {
 
 enum { K_NAME, K_ALIAS, K_SYMBOL, K_ALT };
 
-/* Names apart from tickers; then by text (names in any ASCII case);
- * then by place in the file. */
+/* Names apart from tickers; then by text (names by their key); then
+ * by place in the file. */
 static int same_text(const wl_key *x, const wl_key *y)
 {
     if ((x->kind >= K_SYMBOL) != (y->kind >= K_SYMBOL))
         return (x->kind >= K_SYMBOL) - (y->kind >= K_SYMBOL);
     return x->kind >= K_SYMBOL ? strcmp(x->text, y->text)
-                               : strcasecmp(x->text, y->text);
+                               : strcmp(x->key, y->key);
 }
 
 static int cmp_key(const void *a, const void *b)
@@ -135,7 +138,7 @@ static const char *clash(const wl_key *f, const wl_key *k, char *out,
  * sorted by cmp_key. */
 static const wl_key *symbol_key(const wl_key *k, size_t nk, const char *text)
 {
-    const wl_key probe = {text, K_SYMBOL, NULL, 0};
+    const wl_key probe = {text, NULL, K_SYMBOL, NULL, 0};
     size_t lo = 0, hi = nk;
 
     while (lo < hi) {
@@ -192,14 +195,15 @@ static int rows_conflict(const watchlist_entry *rows, long n, const char *file,
             cap = need * 2;
             k = xreallocarray(k, cap, sizeof(*k));
         }
-#define KEY(t, kd)                                                             \
-    (k[nk++] = (wl_key){(t), (kd), &rows[i], (size_t)rows[i].line * 1000 + o++})
-        KEY(s->name, K_NAME);
+#define KEY(t, kt, kd)                                                         \
+    (k[nk++] = (wl_key){(t), (kt), (kd), &rows[i],                             \
+                        (size_t)rows[i].line * 1000 + o++})
+        KEY(s->name, mention_phrase_key(s->name), K_NAME);
         for (size_t a = 0; a < s->naliases; a++)
-            KEY(s->aliases[a], K_ALIAS);
-        KEY(s->ticker, K_SYMBOL);
+            KEY(s->aliases[a], mention_phrase_key(s->aliases[a]), K_ALIAS);
+        KEY(s->ticker, NULL, K_SYMBOL);
         for (size_t a = 0; a < s->nalt; a++)
-            KEY(s->alt[a], K_ALT);
+            KEY(s->alt[a], NULL, K_ALT);
 #undef KEY
     }
     xqsort(k, nk, sizeof(*k), cmp_key);
@@ -224,6 +228,8 @@ static int rows_conflict(const watchlist_entry *rows, long n, const char *file,
             snprintf(best, sizeof(best), "%s", msg);
         }
     }
+    for (size_t i = 0; i < nk; i++)
+        free(k[i].key);
     free(k);
     if (!best[0])
         return 0;
@@ -241,7 +247,7 @@ long watchlist_parse(const char *text, size_t len, const char *file,
     char *scratch = xmalloc(len + 1);
     long n = 0;
     int lineno = 0, header = 0;
-    char where[300], msg[256];
+    char where[300], msg[400];
 
     *rows = NULL;
     if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0)

@@ -556,6 +556,33 @@ bad "name taken (any case)" 409 conflict \
     "the name 'Apple Inc' is already the name of AAPL" \
     POST "$REG/symbols" -H "$JSON" -H "$TOKEN" \
     -d '{"ticker":"APL2","name":"apple inc"}'
+bad "alias read as another symbol's name" 409 conflict \
+    "the alias 'Apple Inc.' is already the name of AAPL" \
+    POST "$REG/symbols" -H "$JSON" -H "$TOKEN" \
+    -d '{"ticker":"ZZC","name":"Zed C","aliases":["Apple Inc."]}'
+bad "name read as another symbol's alias" 409 conflict \
+    "the name 'Google' is already an alias of GOOGL" \
+    POST "$REG/symbols" -H "$JSON" -H "$TOKEN" \
+    -d '{"ticker":"ZZC","name":"GOOGLE."}'
+GENERIC="must contain a word of the company's own, not only common words or company suffixes such as The, And, Inc, Corp, Co, Ltd"
+bad "alias of common words" 400 invalid_field \
+    "field 'aliases': each alias $GENERIC: 'The' would tag any company's news" \
+    POST "$REG/symbols" -H "$JSON" -H "$TOKEN" \
+    -d '{"ticker":"ZZD","name":"Zed D","aliases":["Zed D","The"]}'
+bad "alias of a company suffix" 400 invalid_field \
+    "field 'aliases': each alias $GENERIC: 'Inc' would tag any company's news" \
+    POST "$REG/symbols" -H "$JSON" -H "$TOKEN" \
+    -d '{"ticker":"ZZE","name":"Zed E","aliases":["Inc"]}'
+bad "name of suffixes" 400 invalid_field \
+    "field 'name' $GENERIC: 'Holdings Group, Ltd.' would tag any company's news" \
+    PATCH "$REG/symbols/AAPL" -H "$JSON" -H "$TOKEN" \
+    -d '{"name":"Holdings Group, Ltd."}'
+bad "import of an alias of common words" 400 invalid_csv \
+    "line 2: each alias $GENERIC: 'The Co.' would tag any company's news" \
+    POST "$REG/symbols/import" -H "Content-Type: text/csv" -H "$TOKEN" \
+    --data-binary $'ticker,name,sector,aliases\nZZD,Zed D,,The Co.\n'
+assert_eq "... none of them was written" "0" \
+    "$(sql "SELECT count(*) FROM symbols WHERE ticker IN ('ZZC', 'ZZD', 'ZZE')")"
 bad "alias taken" 409 conflict \
     "the alias 'GOOGLE' is already an alias of GOOGL" \
     POST "$REG/symbols" -H "$JSON" -H "$TOKEN" \

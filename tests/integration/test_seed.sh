@@ -125,6 +125,16 @@ conflict stored-name 'ZZC,Apple Inc,IT,' \
     "2: the name 'Apple Inc' is already the name of AAPL"
 conflict stored-alias 'ZZF,Zed F,IT,apple' \
     "2: the alias 'apple' is already an alias of AAPL"
+conflict stored-name-alike 'ZZC,Zed C,IT,Apple Inc.' \
+    "2: the alias 'Apple Inc.' is already the name of AAPL"
+conflict alias-alike 'ZZD,Zed D,IT,Zeddy Co' 'ZZE,Zed E,IT,"zeddy  co.,"' \
+    "3: the alias 'zeddy  co.,' is already an alias of ZZD"
+conflict stored-alias-alike 'ZZD,Zed D,IT,dash.' \
+    "2: the alias 'dash.' is already an alias of DASH"
+conflict common-words 'ZZD,Zed D,IT,Zed|The' \
+    "2: each alias must contain a word of the company's own, not only common words or company suffixes such as The, And, Inc, Corp, Co, Ltd: 'The' would tag any company's news"
+conflict suffix-name 'ZZE,Inc,IT,Zed E' \
+    "2: the name must contain a word of the company's own, not only common words or company suffixes such as The, And, Inc, Corp, Co, Ltd: 'Inc' would tag any company's news"
 conflict stored-alt 'ZZL,Zed L,IT,$DASHW' \
     "2: the alternative ticker DASHW already belongs to DASH"
 conflict alias-is-stored-symbol 'ZZH,Zed H,IT,Zed|AAPL' \

@@ -2,6 +2,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -561,6 +562,79 @@ static void test_watchlist_headlines(void **state)
     mention_index_free(idx);
 }
 
+/* The form in which two names or aliases are one (registry.c and
+ * watchlist.c compare by it): as the index reads the phrase, without
+ * the punctuation around its words, in lower case. */
+static void test_phrase_key(void **state)
+{
+    static const struct {
+        const char *s, *key;
+    } cases[] = {
+        {"Apple Inc", "apple inc"},
+        {"Apple Inc.", "apple inc"},
+        {"  APPLE \t INC.,", "apple inc"},
+        {"(Apple Inc)", "apple inc"},
+        {"McDonald\xe2\x80\x99s", "mcdonald's"},
+        {"Amazon.com", "amazon.com"},
+        {"J.P. Morgan", "j.p. morgan"},
+        {"AT&T", "at&t"},
+        {"Apple Inc\xe2\x80\xa6", "apple inc"},
+        {"\xc2\xa0Soci\xc3\xa9t\xc3\xa9\xc2\xbb", "soci\xc3\xa9t\xc3\xa9"},
+        {"--", ""},
+    };
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char *k = mention_phrase_key(cases[i].s);
+
+        if (strcmp(k, cases[i].key) != 0)
+            fail_msg("\"%s\": got \"%s\", want \"%s\"", cases[i].s, k,
+                     cases[i].key);
+        free(k);
+    }
+    assert_int_equal(mention_phrase_same("Apple Inc.", "apple  inc"), 1);
+    assert_int_equal(mention_phrase_same("Apple Inc", "Apple Incorporated"), 0);
+}
+
+/* Where two such phrases are registered, the longer takes the text: the
+ * reason the registry refuses the second. */
+static void test_alike_phrases_take_each_others_text(void **state)
+{
+    mention_index *idx = mention_index_new();
+
+    (void)state;
+    mention_index_add_alias(idx, "AAPL", "Apple Inc");
+    mention_index_add_alias(idx, "ZZC", "Apple Inc.");
+    check_idx(idx, "Apple Inc. reported", "ZZC");
+    check_idx(idx, "Apple Inc reported", "AAPL");
+    mention_index_free(idx);
+}
+
+static void test_phrase_generic(void **state)
+{
+    static const struct {
+        const char *s;
+        int want;
+    } cases[] = {
+        {"The", 1},         {"Inc", 1},
+        {"Inc.", 1},        {"the", 1},
+        {"The Co.", 1},     {"Holdings  Group, Ltd", 1},
+        {"and", 1},         {"And Company", 1},
+        {"Plc & Co", 1},    {"THE", 0}, /* a symbol alias: a cashtag only */
+        {"IT", 0},          {"Apple", 0},
+        {"Apple Inc", 0},   {"The Walt Disney Company", 0},
+        {"AT&T", 0},        {"HP", 0},
+        {"J.P. Morgan", 0}, {"3M", 0},
+        {"Q Corp", 0},      {"X Co", 0},
+        {"A Co", 1},        {"Soci\xc3\xa9t\xc3\xa9 G\xc3\xa9n\xc3\xa9rale", 0},
+    };
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+        if (mention_phrase_generic(cases[i].s) != cases[i].want)
+            fail_msg("\"%s\": want %d", cases[i].s, cases[i].want);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -585,6 +659,9 @@ int main(void)
         cmocka_unit_test(test_names_in_capitals),
         cmocka_unit_test(test_curly_apostrophes),
         cmocka_unit_test(test_watchlist_headlines),
+        cmocka_unit_test(test_phrase_key),
+        cmocka_unit_test(test_alike_phrases_take_each_others_text),
+        cmocka_unit_test(test_phrase_generic),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -58,6 +58,16 @@ static void test_name_needs_letter_or_digit(void **state)
     assert_string_equal(err, "name must be 1 to 200 bytes long");
     assert_int_equal(reg_check_name("name", "3M", 1, 200, err, sizeof(err)), 0);
     assert_int_equal(
+        reg_check_name("field 'name'", "The Co.", 1, 200, err, sizeof(err)),
+        -1);
+    assert_string_equal(err, "field 'name' must contain a word of the "
+                             "company's own, not only common words or company "
+                             "suffixes such as The, And, Inc, Corp, Co, Ltd: "
+                             "'The Co.' would tag any company's news");
+    assert_int_equal(reg_check_name("field 'name'", "The Walt Disney Company",
+                                    1, 200, err, sizeof(err)),
+                     0);
+    assert_int_equal(
         reg_check_name("name", "Soci\xc3\xa9t\xc3\xa9 G\xc3\xa9n\xc3\xa9rale",
                        1, 200, err, sizeof(err)),
         0);
@@ -205,6 +215,20 @@ static void test_watchlist_conflicts(void **state)
           "w.csv", "-1 w.csv:3: the name 'Zeddy' is already an alias of ZZA");
     parse("ticker,name,sector,aliases\nZZA,Zed A,IT,\nZZB,Zed B,IT,zed a\n",
           "w.csv", "-1 w.csv:3: the alias 'zed a' is already the name of ZZA");
+    /* names and aliases as the parser reads them */
+    parse("ticker,name,sector,aliases\nAAPL,Apple Inc,IT,Apple\n"
+          "ZZC,Zed C,IT,Apple Inc.\n",
+          "w.csv",
+          "-1 w.csv:3: the alias 'Apple Inc.' is already the name of AAPL");
+    parse("ticker,name,sector,aliases\nZZA,Zed A,IT,McDonald's\n"
+          "ZZB,Zed B,IT,\"  mcdonald\xe2\x80\x99s \"\n",
+          NULL,
+          "-1 line 3: the alias 'mcdonald\xe2\x80\x99s' is already an alias "
+          "of ZZA");
+    parse("ticker,name,sector,aliases\nZZA,Zed A,IT,\nZZB,\"zed  A.\",IT,\n",
+          "w.csv", "-1 w.csv:3: the name 'Zed A' is already the name of ZZA");
+    parse("ticker,name,sector,aliases\nZZA,Zed A,IT,\nZZB,\"Zed, A\",IT,\n",
+          "w.csv", "2 ZZA@2,ZZB@3");
     /* an alias spelt as another row's ticker, whichever comes first */
     parse("ticker,name,sector,aliases\nZZA,Zed A,IT,\nZZB,Zed B,IT,Zb|ZZA\n",
           "w.csv", "-1 w.csv:3: the alias 'ZZA' is a symbol itself");
@@ -237,6 +261,22 @@ static void test_watchlist_conflicts(void **state)
     parse("ticker,name,sector,aliases\nZZG,Zed G,IT,\n"
           "ticker,name,sector,aliases\n",
           "w.csv", "-1 w.csv:3: the header again (are two files joined?)");
+}
+
+/* The words that name no company by themselves, in a file's line. */
+static void test_watchlist_generic_words(void **state)
+{
+    (void)state;
+    parse("ticker,name,sector,aliases\nZZD,Zed D,IT,Zed|The\n", "w.csv",
+          "-1 w.csv:2: each alias must contain a word of the company's own, "
+          "not only common words or company suffixes such as The, And, Inc, "
+          "Corp, Co, Ltd: 'The' would tag any company's news");
+    parse("ticker,name,sector,aliases\nZZE,Holdings Inc,IT,Zed\n", NULL,
+          "-1 line 2: the name must contain a word of the company's own, not "
+          "only common words or company suffixes such as The, And, Inc, Corp, "
+          "Co, Ltd: 'Holdings Inc' would tag any company's news");
+    parse("ticker,name,sector,aliases\nZZE,Zed E,IT,ALL|Zed Inc\n", NULL,
+          "1 ZZE@2");
 }
 
 static void test_watchlist_refusals(void **state)
@@ -279,6 +319,7 @@ int main(void)
         cmocka_unit_test(test_watchlist_header),
         cmocka_unit_test(test_watchlist_refusals),
         cmocka_unit_test(test_watchlist_conflicts),
+        cmocka_unit_test(test_watchlist_generic_words),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
