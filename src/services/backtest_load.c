@@ -196,6 +196,32 @@ static void feed_alias(void *ctx, const bt_symbol *s, const char *alias,
     f->n++;
 }
 
+typedef struct alt_owner {
+    const char *alt;
+    const bt_symbol *owner;
+} alt_owner;
+
+static void owner_alias(void *ctx, const bt_symbol *s, const char *alias,
+                        int is_ticker)
+{
+    alt_owner *a = ctx;
+
+    if (is_ticker && !a->owner && strcmp(alias, a->alt) == 0)
+        a->owner = s;
+}
+
+/* The symbol of the watchlist a ticker given by the user stands for:
+ * itself, or the symbol it is an alternative ticker of ("GOOG" is
+ * GOOGL, as the registry reads it, symbols_resolve); NULL when none. */
+static const bt_symbol *resolve_symbol(const bt_world *w, const char *ticker)
+{
+    alt_owner a = {ticker, find_symbol(w, ticker)};
+
+    for (size_t i = 0; !a.owner && i < w->nsymbols; i++)
+        each_alias(&w->symbols[i], owner_alias, &a);
+    return a.owner;
+}
+
 static int cmp_ticker(const void *a, const void *b)
 {
     return strcmp(a, b);
@@ -209,13 +235,16 @@ static int choose_tickers(bt_world *w, const bt_options *o, char *err,
     w->tickers = xcalloc(n + 1, sizeof(*w->tickers));
     for (size_t i = 0; i < n; i++) {
         const char *t = o->tickers ? o->tickers[i] : w->symbols[i].ticker;
+        const bt_symbol *s = resolve_symbol(w, t);
 
-        if (!find_symbol(w, t)) {
-            snprintf(err, errlen, "ticker %s is not on the watchlist (%s)", t,
-                     o->watchlist);
+        if (!s) {
+            snprintf(err, errlen,
+                     "ticker %s is not on the watchlist (%s), as a symbol "
+                     "or an alternative ticker",
+                     t, o->watchlist);
             return -1;
         }
-        snprintf(w->tickers[i], TICKER_MAX, "%s", t);
+        snprintf(w->tickers[i], TICKER_MAX, "%s", s->ticker);
     }
     xqsort(w->tickers, n, TICKER_MAX, cmp_ticker);
     for (size_t i = 0; i < n; i++)

@@ -29,6 +29,7 @@
 #include "lib/xalloc.h"
 #include "services/cli.h"
 #include "services/svc.h"
+#include "services/symbols.h"
 #include "services/trading.h"
 #include "services/trading_limits.h"
 
@@ -382,30 +383,6 @@ static int validate_limits(json_t *limits, json_t *restricted, int all,
     return 0;
 }
 
-/* A restricted ticker as the screen will meet it: a symbol of the
- * registry, or the symbol an alternative ticker belongs to ("GOOG" is
- * GOOGL). Returns 0 with out set, 1 when it is neither, -1 on a
- * database error. */
-static int restricted_symbol(db *d, const char *t, char out[TICKER_MAX])
-{
-    const char *p[] = {t};
-    PGresult *r;
-    int rc = 1;
-
-    if (db_execp(d, "re_restrict_symbol",
-                 "SELECT coalesce((SELECT ticker FROM symbols WHERE ticker ="
-                 " $1), (SELECT ticker FROM symbol_aliases WHERE kind ="
-                 " 'ticker' AND alias = $1))",
-                 1, p, &r) != DB_OK)
-        return -1;
-    if (!PQgetisnull(r, 0, 0)) {
-        snprintf(out, TICKER_MAX, "%s", PQgetvalue(r, 0, 0));
-        rc = 0;
-    }
-    PQclear(r);
-    return rc;
-}
-
 /* Writes the limits and the restricted list. Returns 0; 1 with a message
  * in err when a restricted ticker is no symbol (a typo would protect
  * nothing); -1 on a database error. */
@@ -440,7 +417,8 @@ static int write_limits(db *d, json_t *limits, json_t *restricted,
 
         ticker_normalize(json_string_value(val), json_string_length(val),
                          given);
-        rc = restricted_symbol(d, given, t);
+        /* as the screen will meet it: GOOG is GOOGL */
+        rc = symbols_resolve(d, given, t);
         if (rc != 0) {
             if (rc > 0)
                 snprintf(err, errlen,

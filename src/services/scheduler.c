@@ -31,6 +31,7 @@
 #include "services/cli.h"
 #include "services/pipeline.h"
 #include "services/svc.h"
+#include "services/symbols.h"
 
 #define POLL_MS 10
 
@@ -81,7 +82,7 @@ static int no_tickers(char *err, size_t errlen)
     return -1;
 }
 
-/* Every ticker of REPLAY_TICKERS must be an active symbol: a job for
+/* Every symbol of REPLAY_TICKERS must be active: a job for
  * another would be ingested, find nothing and be counted as done. */
 static int known_tickers(sched *s, char *err, size_t errlen)
 {
@@ -136,6 +137,49 @@ static int replay_tickers(const config *c, char ***out, size_t *n, char *err,
     return rc;
 }
 
+int replay_tickers_resolve(db *d, const config *c, char ***out, size_t *n,
+                           char *err, size_t errlen)
+{
+    char **given;
+    size_t ngiven;
+    int rc = replay_tickers(c, &given, &ngiven, err, errlen);
+
+    *out = NULL;
+    *n = 0;
+    for (size_t i = 0; rc == 0 && i < ngiven; i++) {
+        char sym[TICKER_MAX];
+        size_t k = 0;
+
+        rc = symbols_resolve(d, given[i], sym);
+        if (rc < 0)
+            snprintf(err, errlen, "%s", db_error(d));
+        else if (rc > 0)
+            snprintf(err, errlen,
+                     "REPLAY_TICKERS: '%s' is not a symbol of the registry "
+                     "nor an alternative ticker of one",
+                     given[i]);
+        if (rc != 0)
+            break;
+        while (k < *n && strcmp((*out)[k], sym) != 0)
+            k++;
+        if (k == *n) { /* GOOG,GOOGL is GOOGL once */
+            *out = xreallocarray(*out, *n + 1, sizeof(char *));
+            (*out)[(*n)++] = xstrdup(sym);
+        }
+    }
+    for (size_t i = 0; i < ngiven; i++)
+        free(given[i]);
+    free(given);
+    if (rc == 0)
+        return 0;
+    for (size_t i = 0; i < *n; i++)
+        free((*out)[i]);
+    free(*out);
+    *out = NULL;
+    *n = 0;
+    return -1;
+}
+
 int scheduler_check(const config *c, char *err, size_t errlen)
 {
     char **tickers;
@@ -158,7 +202,8 @@ static int load_tickers(sched *s, char *err, size_t errlen)
     free_tickers(s);
     pgarr_init(&s->ticker_arr);
     if (s->cfg->replay_tickers[0]) {
-        if (replay_tickers(s->cfg, &s->tickers, &s->ntickers, err, errlen) < 0)
+        if (replay_tickers_resolve(s->db, s->cfg, &s->tickers, &s->ntickers,
+                                   err, errlen) < 0)
             return -1;
         for (size_t i = 0; i < s->ntickers; i++)
             pgarr_adds(&s->ticker_arr, s->tickers[i]);

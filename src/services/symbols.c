@@ -23,6 +23,26 @@ const api_param symbols_history_params[] = {
     {NULL, NULL, NULL},
 };
 
+int symbols_resolve(db *d, const char *t, char out[TICKER_MAX])
+{
+    const char *p[] = {t};
+    PGresult *r;
+    int rc = 1;
+
+    if (db_execp(d, "symbols_resolve",
+                 "SELECT coalesce((SELECT ticker FROM symbols WHERE ticker ="
+                 " $1), (SELECT ticker FROM symbol_aliases WHERE kind ="
+                 " 'ticker' AND alias = $1))",
+                 1, p, &r) != DB_OK)
+        return -1;
+    if (!PQgetisnull(r, 0, 0)) {
+        snprintf(out, TICKER_MAX, "%s", PQgetvalue(r, 0, 0));
+        rc = 0;
+    }
+    PQclear(r);
+    return rc;
+}
+
 int symbols_check_ticker(api_call *c, const char *what, const char *in,
                          size_t len, char out[TICKER_MAX])
 {

@@ -70,6 +70,12 @@ int symbols_arg_ticker(api_call *c, int index, char out[TICKER_MAX]);
  * absent, or -1 after a 400 answer. */
 int symbols_param_ticker(api_call *c, const char *name, char out[TICKER_MAX]);
 
+/* The symbol a user's ticker t (canonical) stands for: t itself when
+ * it is a symbol of the registry, else the symbol it is an alternative
+ * ticker of ("GOOG" is GOOGL), active or not. Returns 0 with out set, 1
+ * when it is neither, -1 on a database error. */
+int symbols_resolve(db *d, const char *t, char out[TICKER_MAX]);
+
 /* Writes the canonical ticker of in into out; on failure answers 400
  * invalid_ticker naming what (e.g. "ticker") and returns -1. */
 int symbols_check_ticker(api_call *c, const char *what, const char *in,

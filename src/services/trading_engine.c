@@ -56,6 +56,7 @@
 #include "lib/worker.h"
 #include "lib/xalloc.h"
 #include "services/cli.h"
+#include "services/pipeline.h"
 #include "services/svc.h"
 #include "services/trading.h"
 #include "services/trading_engine.h"
@@ -73,18 +74,18 @@ static int traded_tickers(db *d, const config *c, pgarr *out, long *n,
     pgarr_init(out);
     *n = 0;
     if (c->replay_tickers[0] && strcmp(c->scheduler_mode, "replay") == 0) {
-        char *list = xstrdup(c->replay_tickers), *save = NULL;
+        char **list;
+        size_t nlist;
 
-        for (char *t = strtok_r(list, ", ", &save); t;
-             t = strtok_r(NULL, ", ", &save)) {
-            char norm[TICKER_MAX];
-
-            if (ticker_normalize(t, strlen(t), norm) == 0) {
-                pgarr_adds(out, norm);
-                (*n)++;
-            }
+        /* as the scheduler reads them: GOOG is GOOGL */
+        if (replay_tickers_resolve(d, c, &list, &nlist, err, errlen) < 0)
+            return -1;
+        for (size_t i = 0; i < nlist; i++) {
+            pgarr_adds(out, list[i]);
+            free(list[i]);
         }
         free(list);
+        *n = (long)nlist;
         return 0;
     }
     if (db_exec(d, "SELECT ticker FROM symbols WHERE active ORDER BY 1", 0,

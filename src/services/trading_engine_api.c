@@ -20,6 +20,7 @@
 #include "lib/sha256.h"
 #include "lib/xalloc.h"
 #include "services/svc.h"
+#include "services/symbols.h"
 #include "services/trading_engine.h"
 
 static const char *const routes[] = {
@@ -364,12 +365,18 @@ static int manual_order(engine *e, db *d, order_intent *o, int32_t today,
     risk_verdict v;
     const char *p[] = {o->client_order_id};
     PGresult *r;
-    int known, exists, same, changed;
+    char sym[TICKER_MAX];
+    int known, exists, same, changed, resolved;
 
     if (db_begin(d) != DB_OK ||
         db_exec(d, "SELECT pg_advisory_xact_lock(" TRADING_LOCK ")", 0, NULL,
                 NULL) != DB_OK ||
-        db_execp(d, "te_man_exists",
+        (resolved = symbols_resolve(d, o->ticker, sym)) < 0)
+        goto dberr;
+    /* an alternative ticker is an order for its symbol (GOOG: GOOGL) */
+    if (resolved == 0)
+        snprintf(o->ticker, sizeof(o->ticker), "%s", sym);
+    if (db_execp(d, "te_man_exists",
                  "SELECT ticker, side, type, qty::text,"
                  " coalesce(limit_price_cents, 0)::text, extended_hours"
                  " FROM orders WHERE client_order_id = $1",
@@ -387,9 +394,10 @@ static int manual_order(engine *e, db *d, order_intent *o, int32_t today,
     }
     if (exists) {
         db_rollback(d);
-        *answer = json_pack("{s:s, s:s, s:s}", "mode", trading_mode(e->cfg),
-                            "client_order_id", o->client_order_id, "status",
-                            "exists");
+        *answer =
+            json_pack("{s:s, s:s, s:s, s:s}", "mode", trading_mode(e->cfg),
+                      "client_order_id", o->client_order_id, "ticker",
+                      o->ticker, "status", "exists");
         return 200;
     }
     known = trading_price_intent(d, o, today, err, errlen);
@@ -438,11 +446,12 @@ static int manual_order(engine *e, db *d, order_intent *o, int32_t today,
         te_notify_denied(d, e->cfg, o, &v);
     if (db_commit(d) != DB_OK)
         goto dberr;
-    *answer = json_pack("{s:s, s:s, s:s, s:o}", "mode", trading_mode(e->cfg),
-                        "client_order_id", o->client_order_id, "status",
-                        v.allowed ? "queued" : "denied", "verdict",
-                        json_pack("{s:b, s:o}", "allowed", v.allowed, "reasons",
-                                  trading_reasons_json(&v)));
+    *answer =
+        json_pack("{s:s, s:s, s:s, s:s, s:o}", "mode", trading_mode(e->cfg),
+                  "client_order_id", o->client_order_id, "ticker", o->ticker,
+                  "status", v.allowed ? "queued" : "denied", "verdict",
+                  json_pack("{s:b, s:o}", "allowed", v.allowed, "reasons",
+                            trading_reasons_json(&v)));
     LOG_INFO(v.allowed ? "manual order queued" : "manual order denied",
              LF_S("mode", trading_mode(e->cfg)),
              LF_S("client_order_id", o->client_order_id),

@@ -88,6 +88,19 @@ assert_eq "one session, one ticker, one run" \
     "$("${BT[@]}" --no-files --tickers AAPL --from 2011-09-01 \
         --to 2011-09-01 --null-runs 1 2>/dev/null |
         grep -e '^Backtest' -e 'null model')"
+# An alternative ticker of the watchlist stands for its symbol.
+assert_eq "--tickers GOOG,googl: one ticker, GOOGL" \
+    "Backtest 2011-09-01 .. 2011-09-01: 1 session, 1 ticker" \
+    "$("${BT[@]}" --no-files --tickers GOOG,googl --from 2011-09-01 \
+        --to 2011-09-01 --null-runs 0 2>/dev/null | grep -e '^Backtest')"
+assert_eq "--tickers GOOG,AAPL trades GOOGL" \
+    "  best tickers: GOOGL \$437.44, AAPL \$393.53" \
+    "$("${BT[@]}" --no-files --null-runs 0 --tickers GOOG,AAPL 2>/dev/null |
+        grep 'best tickers:')"
+out=$("${BT[@]}" --no-files --tickers GOOGX 2>&1)
+assert_eq "--tickers of neither a symbol nor an alternative ticker" \
+    "1 stonks backtest: ticker GOOGX is not on the watchlist \
+(data/watchlist.csv), as a symbol or an alternative ticker" "$? $out"
 assert_eq "no trade: no best and worst tickers" \
     "  best tickers: none gained
   worst tickers: none lost" \

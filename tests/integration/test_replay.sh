@@ -113,4 +113,20 @@ assert_eq "second run: progress lines counting new documents" \
     "$(grep -c '^replay:' "$STONKS_VAR_DIR.out2")" \
     "$(grep -c '^replay: .* documents extracted '"$exp_docs"' (0 new)  0 docs/s' \
         "$STONKS_VAR_DIR.out2")"
+echo "REPLAY_TICKERS: symbols, or alternative tickers standing for theirs"
+# sched LIST: the scheduler's exit status and why it did not start
+sched() {
+    SCHEDULER_MODE=replay HTTP_PORT=0 REPLAY_TICKERS=$1 timeout 30 \
+        "$BIN" scheduler >/dev/null 2>"$STONKS_VAR_DIR.sched"
+    echo "$? $(jq -r 'select(.msg == "cannot start the replay") | .error' \
+        "$STONKS_VAR_DIR.sched")"
+}
+assert_eq "REPLAY_TICKERS=goog,ZZZZ: goog is GOOGL, ZZZZ is nothing" \
+    "1 REPLAY_TICKERS: 'ZZZZ' is not a symbol of the registry nor an \
+alternative ticker of one" "$(sched goog,ZZZZ)"
+sql "UPDATE symbols SET active = false WHERE ticker = 'GOOGL'" >/dev/null
+assert_eq "REPLAY_TICKERS=GOOG with GOOGL inactive: names GOOGL" \
+    "1 REPLAY_TICKERS: 'GOOGL' is not an active symbol of the registry" \
+    "$(sched GOOG)"
+sql "UPDATE symbols SET active = true WHERE ticker = 'GOOGL'" >/dev/null
 finish

@@ -656,6 +656,12 @@ assert_eq "... so an F buy is denied as restricted" \
         -H "$AUTH"); echo "$(code "$r") $(cut -d' ' -f2- <<<"$r" |
         jq_py '[x["message"] for x in j["verdict"]["reasons"]
                 if x["code"] == "restricted"][0]')")"
+assert_eq "... and one given as F's alternative ticker FORD is F's" \
+    "422 F F is on the restricted list" \
+    "$(r=$(api POST $TE/orders '{"ticker":"ford","side":"buy","qty":1}' \
+        -H "$AUTH"); echo "$(code "$r") $(cut -d' ' -f2- <<<"$r" |
+        jq_py 'j["ticker"] + " " + [x["message"] for x in
+                j["verdict"]["reasons"] if x["code"] == "restricted"][0]')")"
 sql "DELETE FROM symbol_aliases WHERE alias = 'FORD'" >/dev/null
 assert_eq "a restricted ticker that is no symbol: refused, list unchanged" \
     "400 restricted[1]: APPL is not a symbol of the registry nor an \
