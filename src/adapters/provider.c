@@ -20,14 +20,15 @@
 #include "lib/url.h"
 #include "lib/xalloc.h"
 
-/* The providers by name: the check of their settings (none for the
- * replay, whose files are read when it opens) and the constructor. */
+/* The providers by name: the check of their settings (for the replay,
+ * that REPLAY_DIR holds its files; they are read when it opens) and the
+ * constructor. */
 static const struct {
     const char *name;
     int (*check)(const config *c, char *err, size_t errlen);
     provider *(*open)(const config *c, char *err, size_t errlen);
 } providers[] = {
-    {"replay", NULL, provider_replay_open},
+    {"replay", provider_replay_check, provider_replay_open},
     {"polygon", provider_polygon_check, provider_polygon_open},
     {"alpaca", provider_alpaca_check, provider_alpaca_open},
     {"rss", provider_rss_check, provider_rss_open},

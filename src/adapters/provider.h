@@ -97,6 +97,7 @@ void provider_free(provider *p);
  * check); also run by `stonks config`. Returns 0, or -1 with a message
  * in err. */
 int provider_check(const config *c, char *err, size_t errlen);
+int provider_replay_check(const config *c, char *err, size_t errlen);
 int provider_polygon_check(const config *c, char *err, size_t errlen);
 int provider_alpaca_check(const config *c, char *err, size_t errlen);
 int provider_rss_check(const config *c, char *err, size_t errlen);

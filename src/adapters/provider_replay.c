@@ -88,11 +88,19 @@ static void replay_free_impl(provider *p)
     free(p->impl);
 }
 
+int provider_replay_check(const config *c, char *err, size_t errlen)
+{
+    return replay_dir_check(c->replay_dir, err, errlen);
+}
+
 provider *provider_replay_open(const config *c, char *err, size_t errlen)
 {
-    replay_index *x = xcalloc(1, sizeof(*x));
+    replay_index *x;
     provider *p;
 
+    if (provider_replay_check(c, err, errlen) < 0)
+        return NULL;
+    x = xcalloc(1, sizeof(*x));
     if (replay_index_open(c->replay_dir, x, err, errlen) < 0) {
         free(x);
         return NULL;

@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "adapters/csv.h"
 #include "domain/date.h"
@@ -545,6 +547,49 @@ out:
     free(nl.v);
     free(w.line_scratch);
     return rc;
+}
+
+int replay_dir_check(const char *dir, char *err, size_t errlen)
+{
+    static const char *const files[] = {REPLAY_NEWS_FILE, REPLAY_PRICE_FILE};
+    struct stat st;
+
+    if (!dir[0]) {
+        snprintf(err, errlen,
+                 "REPLAY_DIR is empty; set it to the folder of the replay "
+                 "files (data/replay)");
+        return -1;
+    }
+    const char *why = NULL;
+
+    if (stat(dir, &st) < 0)
+        why = strerror(errno);
+    else if (!S_ISDIR(st.st_mode))
+        why = "not a folder";
+    else if (access(dir, R_OK | X_OK) < 0)
+        why = strerror(errno);
+    if (why) {
+        snprintf(err, errlen,
+                 "REPLAY_DIR %.200s is not a readable folder (%s); set it to "
+                 "the folder of the replay files (data/replay)",
+                 dir, why);
+        return -1;
+    }
+    for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+        char *path = xasprintf("%s/%s", dir, files[i]);
+        char msg[512];
+        file_ro f;
+        int rc = file_open(path, REPLAY_MAX_FILE, &f, msg, sizeof(msg));
+
+        file_close(&f);
+        free(path);
+        if (rc < 0) {
+            snprintf(err, errlen,
+                     "REPLAY_DIR does not hold the replay files: %s", msg);
+            return -1;
+        }
+    }
+    return 0;
 }
 
 int replay_index_open(const char *dir, replay_index *x, char *err,

@@ -17,6 +17,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
+#include "lib/fileio.h"
 #include "lib/log.h"
 #include "lib/num.h"
 #include "lib/queue.h"
@@ -33,6 +36,7 @@ typedef struct child {
     int replica;
     pid_t pid;
     int exited, status;
+    size_t log_from; /* size of its log when it was started */
 } child;
 
 /* The pipeline services and their replicas (ARCHITECTURE.md). */
@@ -113,13 +117,18 @@ static double now_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+static char *log_path(const char *logdir, const char *service, int replica)
+{
+    return xasprintf("%s/%s-%d.log", logdir, service, replica);
+}
+
 /* Children get their own probe port when STONKS_DEMO_HTTP_BASE is set
  * (base + slot), and none otherwise: many replicas on one machine
  * cannot share HTTP_PORT. */
 static pid_t spawn(const char *service, int replica, int slot,
                    const char *logdir)
 {
-    char *log = xasprintf("%s/%s-%d.log", logdir, service, replica);
+    char *log = log_path(logdir, service, replica);
     pid_t pid = fork();
 
     if (pid == 0) {
@@ -147,6 +156,61 @@ static pid_t spawn(const char *service, int replica, int slot,
     }
     free(log);
     return pid;
+}
+
+/* Starts kids[i] (again), noting where its log ends before it writes. */
+static void start_child(child *kids, size_t i, const char *logdir)
+{
+    char *log = log_path(logdir, kids[i].service, kids[i].replica);
+    struct stat st;
+
+    kids[i].log_from = stat(log, &st) == 0 ? (size_t)st.st_size : 0;
+    kids[i].pid = spawn(kids[i].service, kids[i].replica, (int)i, logdir);
+    kids[i].exited = 0;
+    free(log);
+}
+
+/* The last "error" line k wrote to its log since it was started, as
+ * "msg: error" (or msg alone), into out; "" when there is none. Reads
+ * at most the last 1 MiB. */
+#define LOG_TAIL (1u << 20)
+
+static void last_error(const child *k, const char *logdir, char *out,
+                       size_t outlen)
+{
+    char *log = log_path(logdir, k->service, k->replica), *text = NULL;
+    char why[256];
+    file_ro f;
+
+    out[0] = 0;
+    if (file_open(log, (size_t)-1, &f, why, sizeof(why)) == 0 &&
+        f.size > k->log_from) {
+        size_t from =
+            f.size - k->log_from > LOG_TAIL ? f.size - LOG_TAIL : k->log_from;
+
+        text = xmalloc(f.size - from + 1);
+        if (file_read_at(&f, from, text, f.size - from, why, sizeof(why)) ==
+            0) {
+            text[f.size - from] = 0;
+            char *save = NULL;
+
+            for (char *line = strtok_r(text, "\n", &save); line;
+                 line = strtok_r(NULL, "\n", &save)) {
+                json_t *j = json_loads(line, 0, NULL);
+                const char *lv = json_string_value(json_object_get(j, "level"));
+                const char *msg = json_string_value(json_object_get(j, "msg"));
+                const char *e = json_string_value(json_object_get(j, "error"));
+
+                if (lv && msg && strcmp(lv, "error") == 0)
+                    snprintf(out, outlen, "%s%s%s", msg, e ? ": " : "",
+                             e ? e : "");
+                json_decref(j);
+            }
+        }
+    }
+    file_close(&f);
+    free(text);
+    free(log);
 }
 
 static void stop_children(child *kids, size_t n)
@@ -273,17 +337,22 @@ static int wait_replay(child *kids, size_t n, queue_client *q, db *d, double t0,
                 LOG_WARN("service exited, restarting",
                          LF_S("service", kids[i].service),
                          LF_I("status", status));
-                kids[i].pid =
-                    spawn(kids[i].service, kids[i].replica, (int)i, logdir);
-                kids[i].exited = 0;
+                start_child(kids, i, logdir);
             }
         }
         for (size_t i = 0; i < n; i++)
             if (strcmp(kids[i].service, "scheduler") == 0 && kids[i].exited) {
                 if (!WIFEXITED(kids[i].status) ||
                     WEXITSTATUS(kids[i].status) != 0) {
-                    LOG_ERROR("the scheduler failed; see its log",
-                              LF_S("dir", logdir));
+                    char why[1024],
+                        *log = log_path(logdir, "scheduler", kids[i].replica);
+
+                    last_error(&kids[i], logdir, why, sizeof(why));
+                    LOG_ERROR(
+                        "the scheduler failed",
+                        LF_S("error", why[0] ? why : "it wrote no error line"),
+                        LF_S("log", log));
+                    free(log);
                     return -1;
                 }
                 /* The scheduler exits once every aggregate and
@@ -349,8 +418,7 @@ static int run_demo(config *c, int reset)
         for (int r = 0; r < replicas_of(i); r++) {
             kids[nk].service = topology[i].service;
             kids[nk].replica = r + 1;
-            kids[nk].exited = 0;
-            kids[nk].pid = spawn(topology[i].service, r + 1, (int)nk, logdir);
+            start_child(kids, nk, logdir);
             nk++;
         }
     if (wait_replay(kids, nk, q, d, t0, docs0, logdir, &tp) < 0) {

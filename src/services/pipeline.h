@@ -32,10 +32,11 @@ int cmd_aggregation(int argc, char **argv);
 int cmd_recommendation(int argc, char **argv);
 int cmd_scheduler(int argc, char **argv);
 
-/* REPLAY_TICKERS, as the scheduler reads it at start-up: each ticker
- * valid, at least one when set (whether they are active symbols needs
- * the database). Also run by `stonks config`. Returns 0, or -1 with a
- * message in err. */
+/* The scheduler's start-up check: REPLAY_TICKERS, each ticker valid, at
+ * least one when set (whether they are active symbols needs the
+ * database), and in replay mode a REPLAY_DIR that holds the replay
+ * files (replay_dir_check). Also run by `stonks config`. Returns 0, or
+ * -1 with a message in err. */
 int scheduler_check(const config *c, char *err, size_t errlen);
 
 /* The symbols REPLAY_TICKERS names, in its order, each once: an

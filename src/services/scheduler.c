@@ -192,6 +192,8 @@ int scheduler_check(const config *c, char *err, size_t errlen)
             free(tickers[i]);
         free(tickers);
     }
+    if (rc == 0 && strcmp(c->scheduler_mode, "replay") == 0)
+        rc = replay_dir_check(c->replay_dir, err, errlen);
     return rc;
 }
 
@@ -674,7 +676,7 @@ int cmd_scheduler(int argc, char **argv)
 {
     config c;
     sched s;
-    char consumer[128], err[256];
+    char consumer[128], err[512];
     int rc;
 
     if (cli_wants_help(argc, argv)) {
@@ -687,6 +689,12 @@ int cmd_scheduler(int argc, char **argv)
     }
     if (cli_start("scheduler", &c) < 0)
         return 2;
+    if (scheduler_check(&c, err, sizeof(err)) < 0) {
+        LOG_ERROR("invalid configuration", LF_S("error", err));
+        fprintf(stderr, "stonks scheduler: %s\n", err);
+        config_release(&c);
+        return 2;
+    }
     memset(&s, 0, sizeof(s));
     s.cfg = &c;
     pgarr_init(&s.ticker_arr);

@@ -87,6 +87,18 @@ cfg "2 stonks config: REPLAY_TICKERS: invalid ticker '\$\$'" \
     'REPLAY_TICKERS=aapl,,$$'
 cfg "2 stonks config: REPLAY_TICKERS names no ticker; leave it empty for every active symbol" \
     REPLAY_TICKERS=,
+cfg "2 stonks config: REPLAY_DIR /nonexistent is not a readable folder (No such file or directory); set it to the folder of the replay files (data/replay)" \
+    REPLAY_DIR=/nonexistent
+cfg "2 stonks config: REPLAY_DIR $OUT/err is not a readable folder (not a folder); set it to the folder of the replay files (data/replay)" \
+    REPLAY_DIR="$OUT/err"
+cfg "2 stonks config: REPLAY_DIR does not hold the replay files: cannot open $OUT/reuters_headlines_2011H2_40tickers.csv: No such file or directory" \
+    REPLAY_DIR="$OUT"
+cfg "2 stonks config: REPLAY_DIR is empty; set it to the folder of the replay files (data/replay)" \
+    REPLAY_DIR=
+cfg "2 stonks config: REPLAY_DIR /nonexistent is not a readable folder (No such file or directory); set it to the folder of the replay files (data/replay)" \
+    INGEST_PROVIDER=rss RSS_FEEDS=http://127.0.0.1:9/f REPLAY_DIR=/nonexistent
+cfg "0 " INGEST_PROVIDER=rss RSS_FEEDS=http://127.0.0.1:9/f SCHEDULER_MODE=live \
+    REPLAY_DIR=/nonexistent
 cfg "2 stonks config: EXTRACTOR_MODEL=ollama needs OLLAMA_MODEL (e.g. llama3.1)" \
     EXTRACTOR_MODEL=ollama OLLAMA_URL=http://127.0.0.1:9 OLLAMA_MODEL=
 cfg "0 " INGEST_PROVIDER=polygon POLYGON_BASE_URL=http://127.0.0.1:9 \

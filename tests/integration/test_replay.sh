@@ -129,4 +129,19 @@ assert_eq "REPLAY_TICKERS=GOOG with GOOGL inactive: names GOOGL" \
     "1 REPLAY_TICKERS: 'GOOGL' is not an active symbol of the registry" \
     "$(sched GOOG)"
 sql "UPDATE symbols SET active = true WHERE ticker = 'GOOGL'" >/dev/null
+
+# A replay the scheduler refuses: the demo says why, in the scheduler's
+# own words (its last error line), and names its log.
+sched_log=$STONKS_VAR_DIR/log/scheduler-1.log
+failed() {
+    "$@" "$BIN" demo --no-reset >"$STONKS_VAR_DIR.out3" 2>&1
+    echo "$? $(grep '"msg":"the scheduler failed"' "$STONKS_VAR_DIR.out3" |
+        sed -E 's/^.*"msg":"the scheduler failed",//')"
+}
+assert_eq "demo: a ticker that is not a symbol" \
+    "1 \"error\":\"cannot start the replay: REPLAY_TICKERS: 'ZZZZZ' is not a symbol of the registry nor an alternative ticker of one\",\"log\":\"$sched_log\"}" \
+    "$(failed env REPLAY_TICKERS=ZZZZZ)"
+assert_eq "demo: a REPLAY_DIR that does not exist" \
+    "1 \"error\":\"invalid configuration: REPLAY_DIR /nonexistent is not a readable folder (No such file or directory); set it to the folder of the replay files (data/replay)\",\"log\":\"$sched_log\"}" \
+    "$(failed env REPLAY_DIR=/nonexistent)"
 finish
