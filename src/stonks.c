@@ -100,6 +100,10 @@ static int cmd_config(int argc, char **argv)
                "settings in the environment, or prints their table.\n");
         return 0;
     }
+    if (markdown && argc > 2 && strcmp(argv[2], "--markdown") == 0) {
+        fprintf(stderr, "stonks config: --markdown is given twice\n");
+        return 2;
+    }
     if (cli_no_more_args("config", argc, argv, markdown ? 2 : 1))
         return 2;
     if (markdown) {

@@ -16,6 +16,7 @@
 #include "lib/num.h"
 #include "lib/xalloc.h"
 #include "services/backtest.h"
+#include "services/cli.h"
 #include "services/trading.h"
 #include "services/trading_limits.h"
 
@@ -214,7 +215,8 @@ static const char usage_text[] =
     "  --min-signals N        signals in 7 days needed to act (2)\n"
     "  --max-weight X         target weight at conviction 1 (0.05)\n"
     "  --limit NAME=VALUE     a risk limit, as in the risk_limits table\n"
-    "                         (max_orders_per_day=40, ...); repeatable\n"
+    "                         (max_orders_per_day=40, ...); once per\n"
+    "                         limit (any other option: once)\n"
     "  --null-runs N          shuffled-sentiment runs (10; 0: none)\n"
     "  --seed N               seed of the first null run (1)\n"
     "  --out DIR              report.html and CSV files (var/backtest)\n"
@@ -369,12 +371,46 @@ static int apply_option(bt_options *o, const char *a, const char *v, char *err,
 #undef BAD
 }
 
+/* 1 when the risk limit NAME=VALUE of a --limit at argv[i] names one an
+ * earlier --limit (at a position of seen[0..n)) set: --limit may be
+ * given once per limit. */
+static int limit_given_before(char **argv, int argc, int i, const int *seen,
+                              int n)
+{
+    size_t len;
+
+    if (i + 1 >= argc)
+        return 0;
+    len = strcspn(argv[i + 1], "=");
+    for (int k = 0; k < n; k++) {
+        const char *v = seen[k] + 1 < argc ? argv[seen[k] + 1] : "";
+
+        if (strcmp(argv[seen[k]], "--limit") == 0 && strcspn(v, "=") == len &&
+            strncmp(v, argv[i + 1], len) == 0)
+            return 1;
+    }
+    return 0;
+}
+
 static int parse_args(bt_options *o, int argc, char **argv, int *show,
                       char *err, size_t errlen)
 {
+    int *seen = xcalloc((size_t)argc, sizeof(int)), nseen = 0, rc = -1;
+
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
 
+        if (strcmp(a, "--limit") == 0) {
+            if (limit_given_before(argv, argc, i, seen, nseen)) {
+                snprintf(err, errlen, "--limit %.*s is given twice",
+                         (int)strcspn(argv[i + 1], "="), argv[i + 1]);
+                goto out;
+            }
+            seen[nseen++] = i;
+        } else if (cli_given_before(argv, i, seen, &nseen)) {
+            snprintf(err, errlen, "%s is given twice", a);
+            goto out;
+        }
         if (strcmp(a, "--no-files") == 0)
             replace(&o->out_dir, NULL);
         else if (strcmp(a, "--signals") == 0)
@@ -387,19 +423,22 @@ static int parse_args(bt_options *o, int argc, char **argv, int *show,
             /* an unknown option says so, whatever follows it */
             if (apply_option(o, a, "", err, errlen) < 0 &&
                 strncmp(err, "unknown option", 14) == 0)
-                return -1;
+                goto out;
             snprintf(err, errlen, "%s needs a value (see --help)", a);
-            return -1;
+            goto out;
         } else if (apply_option(o, a, argv[++i], err, errlen) < 0)
-            return -1;
+            goto out;
     }
     if (bt_options_range_ok(o, err, errlen) < 0)
-        return -1;
+        goto out;
     if (o->params.strategy.sell_threshold > o->params.strategy.buy_threshold) {
         snprintf(err, errlen, "--sell-threshold is above --buy-threshold");
-        return -1;
+        goto out;
     }
-    return 0;
+    rc = 0;
+out:
+    free(seen);
+    return rc;
 }
 
 /* One "name value" line per setting; risk limits under their table

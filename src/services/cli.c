@@ -22,6 +22,15 @@ int cli_no_more_args(const char *cmd, int argc, char **argv, int first)
     return 2;
 }
 
+int cli_given_before(char **argv, int i, int *seen, int *n)
+{
+    for (int k = 0; k < *n; k++)
+        if (strcmp(argv[seen[k]], argv[i]) == 0)
+            return 1;
+    seen[(*n)++] = i;
+    return 0;
+}
+
 int cli_start(const char *service, config *c)
 {
     char err[512];

@@ -17,6 +17,12 @@ int cli_wants_help(int argc, char **argv);
  * (see --help)" and returns 2, the exit status of misuse; else 0. */
 int cli_no_more_args(const char *cmd, int argc, char **argv, int first);
 
+/* For the commands that refuse an option given twice (the later one
+ * would silently win): 1 when argv[i] equals the option at one of the
+ * positions seen[0..*n) read before it; else 0, after adding i to seen
+ * (which has room for argc positions). */
+int cli_given_before(char **argv, int i, int *seen, int *n);
+
 /* Loads c and starts logging as service. Returns 0, or -1 after
  * printing the configuration error (the caller exits 2). */
 int cli_start(const char *service, config *c);

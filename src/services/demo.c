@@ -493,7 +493,10 @@ int cmd_demo(int argc, char **argv)
         return 0;
     }
     for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--no-reset") == 0) {
+        if (strcmp(argv[i], "--no-reset") == 0 && !reset) {
+            fprintf(stderr, "stonks demo: --no-reset is given twice\n");
+            return 2;
+        } else if (strcmp(argv[i], "--no-reset") == 0) {
             reset = 0;
         } else {
             fprintf(stderr, "stonks demo: unknown option '%s'\n", argv[i]);

@@ -119,6 +119,7 @@ int cmd_sql(int argc, char **argv)
     const char *query = NULL;
     int json = 0, header = 1, rc;
     long rows = 0, timeout = 0;
+    int seen[4], nseen = 0; /* its four options, each at most once */
     lakesql_limits lim;
     lakesql_result res;
     config c;
@@ -129,6 +130,14 @@ int cmd_sql(int argc, char **argv)
         return 0;
     }
     for (int i = 1; i < argc; i++) {
+        if ((strcmp(argv[i], "--json") == 0 ||
+             strcmp(argv[i], "--no-header") == 0 ||
+             strcmp(argv[i], "--max-rows") == 0 ||
+             strcmp(argv[i], "--timeout-ms") == 0) &&
+            cli_given_before(argv, i, seen, &nseen)) {
+            fprintf(stderr, "stonks sql: %s is given twice\n", argv[i]);
+            return 2;
+        }
         if (strcmp(argv[i], "--json") == 0) {
             json = 1;
         } else if (strcmp(argv[i], "--no-header") == 0) {

@@ -699,16 +699,25 @@ static int usage(FILE *f, int rc)
     return rc;
 }
 
-/* Parses the options into o. Returns 0, 1 for --help, or -1 for an
- * unknown option or a bad value. */
+/* Parses the options into o. Returns 0, 1 for --help, -1 for an
+ * unknown option or a bad value, or -2 after saying that an option is
+ * given twice. */
 static int parse_options(int argc, char **argv, up_options *o)
 {
+    int seen[8], nseen = 0; /* its five options, each at most once */
+
+    if (cli_wants_help(argc, argv))
+        return 1;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
 
-        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0)
-            return 1;
+        if (nseen == 8)
+            return -1;
+        if (cli_given_before(argv, i, seen, &nseen)) {
+            fprintf(stderr, "stonks up: %s is given twice\n", a);
+            return -2;
+        }
         if (strcmp(a, "--no-dashboard") == 0) {
             o->with_dashboard = 0;
             continue;
@@ -747,7 +756,8 @@ int cmd_up(int argc, char **argv)
     if (rc > 0)
         return usage(stdout, 0);
     if (rc < 0) {
-        fprintf(stderr, "stonks up: unknown option or bad value\n");
+        if (rc == -1)
+            fprintf(stderr, "stonks up: unknown option or bad value\n");
         return usage(stderr, 2);
     }
     if (cli_start("up", &c) < 0)

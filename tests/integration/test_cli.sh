@@ -48,6 +48,54 @@ assert_eq "stonks queue retry parsing --bogus" \
     "2 stonks queue: unknown argument '--bogus' (see --help)" \
     "$(run queue retry parsing --bogus)"
 
+echo "an option given twice is refused (the later one would win)"
+# demo and up get a bad setting: a build that took the option would
+# stop at the settings instead of starting anything
+for opt in "--data data/replay" "--from 2011-08-01" "--to 2011-09-01" \
+    "--tickers AAPL" "--warmup-days 1" "--cash 100.00" \
+    "--commission-share 0.01" "--commission-order 1.00" "--slippage-bps 5" \
+    "--buy-threshold 0.2" "--sell-threshold -0.2" "--min-signals 2" \
+    "--max-weight 0.1" "--null-runs 1" "--seed 2" "--out $OUT/bt" \
+    "--watchlist data/watchlist.csv" "--model x" "--no-files" "--signals" \
+    "--no-progress" "--show-settings"; do
+    set -- $opt
+    assert_eq "stonks backtest $opt $1 ..." "2 stonks backtest: $1 is given twice" \
+        "$(run backtest $opt $1 ${2:-} --show-settings)"
+done
+assert_eq "stonks backtest --tickers AAPL --tickers F" \
+    "2 stonks backtest: --tickers is given twice" \
+    "$(run backtest --tickers AAPL --tickers F --show-settings)"
+assert_eq "backtest: one --limit per limit" \
+    "2 stonks backtest: --limit max_orders_per_day is given twice" \
+    "$(run backtest --limit max_orders_per_day=4 --limit max_drawdown_bps=1 \
+        --limit max_orders_per_day=5 --show-settings)"
+assert_eq "backtest: --limit of two limits" \
+    "0 max_orders_per_day 4,max_drawdown_bps 1" \
+    "$(run backtest --limit max_orders_per_day=4 \
+        --limit max_drawdown_bps=1 --show-settings | cut -d' ' -f1) $(grep -E \
+        '^(max_orders_per_day|max_drawdown_bps) ' "$OUT/out" | paste -sd,)"
+for opt in "--json" "--no-header" "--max-rows 5" "--timeout-ms 100"; do
+    set -- $opt
+    assert_eq "stonks sql $opt $opt" "2 stonks sql: $1 is given twice" \
+        "$(run sql $opt $opt 'SELECT 1')"
+done
+assert_eq "stonks train --split --split" "2 stonks train: --split is given twice" \
+    "$(run train --split --split)"
+assert_eq "stonks eval --labels a --labels b" \
+    "2 stonks eval: --labels is given twice" \
+    "$(run eval --labels a --labels b)"
+assert_eq "stonks config --markdown --markdown" \
+    "2 stonks config: --markdown is given twice" \
+    "$(run config --markdown --markdown)"
+assert_eq "stonks demo --no-reset --no-reset" \
+    "2 stonks demo: --no-reset is given twice" \
+    "$(LOG_LEVEL=bogus run demo --no-reset --no-reset)"
+assert_eq "stonks up --web a --web b" "2 stonks up: --web is given twice" \
+    "$(LOG_LEVEL=bogus run up --web a --web b)"
+assert_eq "stonks up --no-dashboard --no-dashboard" \
+    "2 stonks up: --no-dashboard is given twice" \
+    "$(LOG_LEVEL=bogus run up --no-dashboard --no-dashboard)"
+
 echo "help"
 assert_eq "stonks report x --help" "0 " "$(run report x --help)"
 assert_eq "report's help" "usage: stonks report" "$(head -c 20 "$OUT/out")"
