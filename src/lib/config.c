@@ -402,6 +402,20 @@ int config_url_port(const char *url)
     return parse_http_url(url, &port) ? (int)port : 0;
 }
 
+/* -1 with err naming setting name when its URL v holds user info (not
+ * the value: it may hold a password), else 0. */
+static int no_userinfo(const char *name, const char *v, char *err,
+                       size_t errlen)
+{
+    if (!url_has_userinfo(v))
+        return 0;
+    snprintf(err, errlen,
+             "%s must not hold user info (user@ or user:password@ before "
+             "the host); credentials go in their own settings",
+             name);
+    return -1;
+}
+
 /* The settings that name an HTTP server: empty (where allowed) or a
  * URL http_url_ok takes. Returns 0, or -1 with err naming the first
  * bad one (not its value: a URL may hold credentials). */
@@ -424,6 +438,8 @@ static int check_urls(const config *c, char *err, size_t errlen)
 
     for (size_t i = 0; i < sizeof(urls) / sizeof(urls[0]); i++)
         if (urls[i].value && urls[i].value[0] && !http_url_ok(urls[i].value)) {
+            if (no_userinfo(urls[i].name, urls[i].value, err, errlen) < 0)
+                return -1;
             snprintf(err, errlen,
                      "%s must be an http:// or https:// URL: a host, an "
                      "optional port 1-65535 and path",
@@ -431,6 +447,10 @@ static int check_urls(const config *c, char *err, size_t errlen)
             return -1;
         }
     const char *cors = c->cors_origin ? c->cors_origin : "";
+
+    if (no_userinfo("CORS_ORIGIN", cors, err, errlen) < 0 ||
+        no_userinfo("SMTP_URL", smtp, err, errlen) < 0)
+        return -1;
 
     if (cors[0] && strcmp(cors, "*") != 0 &&
         (!http_url_ok(cors) || strchr(strstr(cors, "://") + 3, '/'))) {

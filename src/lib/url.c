@@ -66,6 +66,16 @@ int url_split(const char *url, url_parts *out)
     return 0;
 }
 
+int url_has_userinfo(const char *url)
+{
+    const char *p = strstr(url, "://");
+
+    if (!p)
+        return 0;
+    p += 3;
+    return memchr(p, '@', strcspn(p, "/?#")) != NULL;
+}
+
 int url_scheme_is(const url_parts *u, const char *name)
 {
     return strlen(name) == u->scheme_len &&

@@ -24,6 +24,11 @@ typedef struct url_parts {
  * of that form. */
 int url_split(const char *url, url_parts *out);
 
+/* 1 when url has user info: an '@' between its "://" and the first
+ * '/', '?' or '#' after it ("http://user:pw@host/"), which url_split
+ * refuses; callers name that problem without echoing the URL. */
+int url_has_userinfo(const char *url);
+
 /* 1 when the scheme is name, in any case. */
 int url_scheme_is(const url_parts *u, const char *name);
 

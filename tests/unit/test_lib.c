@@ -91,6 +91,18 @@ static void test_config_names_the_bad_variable(void **state)
     config_error("OLLAMA_URL", "ftp://ollama",
                  "OLLAMA_URL must be an http:// or https:// URL: a host, an "
                  "optional port 1-65535 and path");
+    config_error("QUERY_API_URL", "http://user:pw@127.0.0.1:8001",
+                 "QUERY_API_URL must not hold user info (user@ or "
+                 "user:password@ before the host); credentials go in their "
+                 "own settings");
+    config_error("BROKER_BASE_URL", "https://key@paper-api.alpaca.markets",
+                 "BROKER_BASE_URL must not hold user info (user@ or "
+                 "user:password@ before the host); credentials go in their "
+                 "own settings");
+    config_error("SMTP_URL", "smtps://me:pw@smtp.gmail.com:465",
+                 "SMTP_URL must not hold user info (user@ or "
+                 "user:password@ before the host); credentials go in their "
+                 "own settings");
     config_error("BROKER_BASE_URL", "https://host name",
                  "BROKER_BASE_URL must be an http:// or https:// URL: a "
                  "host, an optional port 1-65535 and path");

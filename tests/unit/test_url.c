@@ -105,12 +105,26 @@ static void test_origin(void **state)
                      -1);
 }
 
+static void test_userinfo(void **state)
+{
+    (void)state;
+    assert_int_equal(url_has_userinfo("http://user:pw@127.0.0.1:8001"), 1);
+    assert_int_equal(url_has_userinfo("http://user@h/"), 1);
+    assert_int_equal(url_has_userinfo("http://h\\@evil/"), 1);
+    assert_int_equal(url_has_userinfo("http://h:80"), 0);
+    assert_int_equal(url_has_userinfo("http://h/a@b"), 0);
+    assert_int_equal(url_has_userinfo("http://h?a@b"), 0);
+    assert_int_equal(url_has_userinfo("http://h#a@b"), 0);
+    assert_int_equal(url_has_userinfo("user@h"), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_split),
         cmocka_unit_test(test_loopback),
         cmocka_unit_test(test_origin),
+        cmocka_unit_test(test_userinfo),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
