@@ -16,7 +16,7 @@ typedef enum setting_kind {
     SET_INT,
     SET_ENUM,
     SET_DATE,
-    SET_MONEY, /* positive dollars, at most 2 decimals */
+    SET_MONEY, /* positive dollars, at most 2 decimals, below a trillion */
     SET_TOKENS, /* comma-separated bearer tokens, 16+ characters */
 } setting_kind;
 
@@ -31,6 +31,9 @@ typedef struct setting {
 } setting;
 
 #define OFF(f) offsetof(config, f)
+
+/* The range of SET_MONEY, as its messages give it. */
+#define MONEY_RANGE "0.01 to 999999999999.99"
 
 static const setting config_table[] = {
     {"STONKS_ENV", SET_ENUM, "development", OFF(env), 0, 0,
@@ -206,7 +209,7 @@ static const setting config_table[] = {
      "paper broker: commission per order, cents; the risk checks count it "
      "in the cash an order needs and holds back"},
     {"STARTING_CASH", SET_MONEY, "100000.00", OFF(starting_cash), 0, 0, NULL,
-     "paper account's starting cash, dollars"},
+     "paper account's starting cash, dollars (" MONEY_RANGE ")"},
     {"LAKE_URI", SET_STR, "var/lake/warehouse", OFF(lake_uri), 0, 0, NULL,
      "the Parquet lake: a local folder (s3a:// needs the S3 backend)"},
     {"LAKE_PUBLISH_INTERVAL_S", SET_INT, "60", OFF(lake_publish_interval_s), 1,
@@ -348,7 +351,7 @@ static int load_one(config *c, const setting *s, char *err, size_t errlen)
         if (!valid_money(v)) {
             snprintf(err, errlen,
                      "%s must be positive dollars with at most two "
-                     "decimals, got '%.40s'",
+                     "decimals, " MONEY_RANGE ", got '%.40s'",
                      s->name, v);
             return -1;
         }

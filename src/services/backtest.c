@@ -326,9 +326,17 @@ static int apply_option(bt_options *o, const char *a, const char *v, char *err,
             BAD("expected a whole number of days, 0 to 3650");
         o->warmup_days = (int)u;
     } else if (strcmp(a, "--cash") == 0) {
+        char max[MONEY_FMT_MAX];
+
+        money_format(MONEY_MAX, max);
         if (money_parse_cents(v, strlen(v), &p->starting_cash) < 0 ||
-            p->starting_cash <= 0)
-            BAD("expected positive dollars and cents such as 100000.00");
+            p->starting_cash <= 0) {
+            snprintf(err, errlen,
+                     "%s: expected positive dollars and cents, 0.01 to %s, "
+                     "such as 100000.00",
+                     a, max);
+            return -1;
+        }
     } else if (strcmp(a, "--commission-share") == 0) {
         if (parse_e4(v, &p->commission_share_e4) < 0)
             BAD("expected dollars per share with up to 4 decimals");

@@ -47,9 +47,13 @@ after() {
 }
 
 echo "options: a bad value is refused with its reason, exit 2"
-for c in "--cash 100.001|--cash: expected positive dollars and cents such as \
-100000.00" "--cash 0|--cash: expected positive dollars and cents such as \
-100000.00" "--slippage-bps 1001|--slippage-bps: expected whole basis points, \
+for c in "--cash 100.001|--cash: expected positive dollars and cents, 0.01 to \
+10000000000000.00, such as 100000.00" "--cash 0|--cash: expected positive \
+dollars and cents, 0.01 to 10000000000000.00, such as 100000.00" \
+    "--cash 92233720368547758.07|--cash: expected positive dollars and \
+cents, 0.01 to 10000000000000.00, such as 100000.00" \
+    "--cash 10000000000000.01|--cash: expected positive dollars and cents, \
+0.01 to 10000000000000.00, such as 100000.00" "--slippage-bps 1001|--slippage-bps: expected whole basis points, \
 0 to 1000" "--commission-order 1.001|--commission-order: expected dollars \
 and cents per order, 0 to 1000.00 (as PAPER_COMMISSION_CENTS)" \
     "--commission-order 1000.01|--commission-order: expected dollars and \

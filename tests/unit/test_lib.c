@@ -72,10 +72,18 @@ static void test_config_names_the_bad_variable(void **state)
                  "REPLAY_START must be a date YYYY-MM-DD, got '2011-02-30'");
     config_error("STARTING_CASH", "abc",
                  "STARTING_CASH must be positive dollars with at most two "
-                 "decimals, got 'abc'");
+                 "decimals, 0.01 to 999999999999.99, got 'abc'");
     config_error("STARTING_CASH", "-5",
                  "STARTING_CASH must be positive dollars with at most two "
-                 "decimals, got '-5'");
+                 "decimals, 0.01 to 999999999999.99, got '-5'");
+    config_error("STARTING_CASH", "99999999999999999999.00",
+                 "STARTING_CASH must be positive dollars with at most two "
+                 "decimals, 0.01 to 999999999999.99, got "
+                 "'99999999999999999999.00'");
+    config_error("STARTING_CASH", "1000000000000.00",
+                 "STARTING_CASH must be positive dollars with at most two "
+                 "decimals, 0.01 to 999999999999.99, got "
+                 "'1000000000000.00'");
     config_error("API_TOKENS", "short",
                  "API_TOKENS must be comma-separated tokens of 16 to 256 "
                  "printable characters");
