@@ -1,5 +1,9 @@
 #include "adapters/csv.h"
 
+#include <stdlib.h>
+
+#include "lib/xalloc.h"
+
 int csv_split(const char *line, size_t len, char *scratch, csv_line *out)
 {
     size_t i = 0, w = 0;
@@ -9,12 +13,12 @@ int csv_split(const char *line, size_t len, char *scratch, csv_line *out)
         size_t start = w;
 
         if (out->n == CSV_MAX_FIELDS)
-            return -1;
+            return CSV_TOO_MANY;
         if (i < len && line[i] == '"') {
             i++;
             for (;;) {
                 if (i >= len)
-                    return -1;
+                    return CSV_OPEN_QUOTE;
                 if (line[i] == '"') {
                     if (i + 1 < len && line[i + 1] == '"') {
                         scratch[w++] = '"';
@@ -27,7 +31,7 @@ int csv_split(const char *line, size_t len, char *scratch, csv_line *out)
                 scratch[w++] = line[i++];
             }
             if (i < len && line[i] != ',')
-                return -1;
+                return CSV_AFTER_QUOTE;
         } else {
             while (i < len && line[i] != ',')
                 scratch[w++] = line[i++];
@@ -38,5 +42,27 @@ int csv_split(const char *line, size_t len, char *scratch, csv_line *out)
         if (i >= len)
             return out->n;
         i++; /* the comma */
+    }
+}
+
+const char *csv_problem(const char *line, size_t len)
+{
+    char *scratch = xmalloc(len + 1);
+    csv_line l;
+    int rc = csv_split(line, len, scratch, &l);
+
+    free(scratch);
+    switch (rc) {
+    case CSV_TOO_MANY:
+        _Static_assert(CSV_MAX_FIELDS == 16, "the message names 16");
+        return "more than 16 fields";
+    case CSV_OPEN_QUOTE:
+        return "a quoted field is not closed: a '\"' opens it and none "
+               "ends it on its line (write a quote inside a field as '\"\"')";
+    case CSV_AFTER_QUOTE:
+        return "text follows a quoted field's closing '\"' before the next "
+               "comma (write a quote inside a field as '\"\"')";
+    default:
+        return NULL;
     }
 }

@@ -16,10 +16,18 @@ typedef struct csv_line {
     int n;
 } csv_line;
 
+/* Why csv_split refuses a line. */
+#define CSV_TOO_MANY (-1) /* more than CSV_MAX_FIELDS fields */
+#define CSV_OPEN_QUOTE (-2) /* a quoted field not closed on the line */
+#define CSV_AFTER_QUOTE (-3) /* text after a closing quote, before ',' */
+
 /* Splits line[0..len) (without its newline) into fields, unquoting into
- * scratch (at least len bytes). Returns the number of fields, or -1
- * when the line has more than CSV_MAX_FIELDS fields or an unterminated
- * quote. */
+ * scratch (at least len bytes). Returns the number of fields, or one of
+ * the negative CSV_ codes above. */
 int csv_split(const char *line, size_t len, char *scratch, csv_line *out);
+
+/* What is wrong with line[0..len) for csv_split, in words ("a quoted
+ * field is not closed: ..."), or NULL when it splits. */
+const char *csv_problem(const char *line, size_t len);
 
 #endif

@@ -621,6 +621,14 @@ bad "import with a bad line" 400 invalid_csv \
     "line 2: expected 4 fields (ticker,name,sector,aliases)" \
     POST "$REG/symbols/import" -H "Content-Type: text/csv" -H "$TOKEN" \
     --data-binary $'ticker,name,sector,aliases\nXYZ,Xyz\n'
+bad "import with an unclosed quote" 400 invalid_csv \
+    "line 3: a quoted field is not closed: a '\\\"' opens it and none ends it on its line (write a quote inside a field as '\\\"\\\"')" \
+    POST "$REG/symbols/import" -H "Content-Type: text/csv" -H "$TOKEN" \
+    --data-binary $'\xef\xbb\xbfticker,name,sector,aliases\r\nNFLX,Netflix Inc,,\r\nXYZ,"Xyz Corp,,\r\n'
+bad "import with text after a quote" 400 invalid_csv \
+    "line 2: text follows a quoted field's closing '\\\"' before the next comma (write a quote inside a field as '\\\"\\\"')" \
+    POST "$REG/symbols/import" -H "Content-Type: text/csv" -H "$TOKEN" \
+    --data-binary $'ticker,name,sector,aliases\nXYZ,"Xyz" Corp,,\n'
 bad "a change of nothing" 400 nothing_to_change \
     "nothing to change: give at least one of name, sector, active, aliases, alt_tickers" \
     PATCH "$REG/symbols/AAPL" -H "$JSON" -H "$TOKEN" -d '{}'

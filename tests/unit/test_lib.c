@@ -186,8 +186,29 @@ static void test_csv_split(void **state)
     assert_memory_equal(l.field[1], "Apple, Inc", 10);
     assert_memory_equal(l.field[2], "say \"hi\"", 8);
     assert_int_equal(l.len[3], 0);
-    assert_int_equal(csv_split("\"open", 5, scratch, &l), -1);
-    assert_int_equal(csv_split("\"a\"b", 4, scratch, &l), -1);
+    assert_int_equal(csv_split("\"open", 5, scratch, &l), CSV_OPEN_QUOTE);
+    assert_int_equal(CSV_OPEN_QUOTE, -2);
+    assert_int_equal(csv_split("\"a\"b", 4, scratch, &l), CSV_AFTER_QUOTE);
+    assert_int_equal(CSV_AFTER_QUOTE, -3);
+    assert_int_equal(csv_split(",,,,,,,,,,,,,,,,", 16, scratch, &l),
+                     CSV_TOO_MANY);
+    assert_int_equal(CSV_TOO_MANY, -1);
+}
+
+static void test_csv_problem(void **state)
+{
+    (void)state;
+    assert_null(csv_problem("a,\"b,c\",d", 9));
+    assert_string_equal(csv_problem("XYZ,\"Xyz Corp,,", 15),
+                        "a quoted field is not closed: a '\"' opens it and "
+                        "none ends it on its line (write a quote inside a "
+                        "field as '\"\"')");
+    assert_string_equal(csv_problem("XYZ,\"Xyz\" Corp,,", 16),
+                        "text follows a quoted field's closing '\"' before "
+                        "the next comma (write a quote inside a field as "
+                        "'\"\"')");
+    assert_string_equal(csv_problem(",,,,,,,,,,,,,,,,", 16),
+                        "more than 16 fields");
 }
 
 static void test_pg_array_literal(void **state)
@@ -364,6 +385,7 @@ int main(void)
         cmocka_unit_test(test_sha256_known_answers),
         cmocka_unit_test(test_buf_json_escaping),
         cmocka_unit_test(test_csv_split),
+        cmocka_unit_test(test_csv_problem),
         cmocka_unit_test(test_pg_array_literal),
         cmocka_unit_test(test_db_binary_values),
         cmocka_unit_test(test_num),
