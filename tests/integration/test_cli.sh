@@ -153,6 +153,16 @@ cfg "0 " INGEST_PROVIDER=polygon POLYGON_BASE_URL=http://127.0.0.1:9 \
     MARKET_DATA_API_KEY=k REPLAY_TICKERS=aapl,brk-b OBJECT_STORE=s3 \
     MINIO_ACCESS_KEY=a MINIO_SECRET_KEY=b
 
+echo "the README's eval commands run as written"
+# `stonks eval` needs --labels FILE: each command the README shows
+# names it, and runs (exit 0) from the checkout.
+evals=$(tr '\n' ' ' <"$ROOT/README.md" | tr -s ' ' |
+    grep -o '`\(bin/\)\?stonks eval[^`]*`' | tr -d '`')
+assert_eq "README's eval commands" \
+    "stonks eval --labels data/sentiment/heldout_allagree.txt" "$evals"
+assert_eq "the README's eval runs" "0" \
+    "$(cd "$ROOT" && "$BIN" ${evals#stonks } >/dev/null 2>&1; echo $?)"
+
 echo "backtest --watchlist reads the watchlist as seed does"
 printf 'AAPL,Apple Inc,IT,Apple\n' >"$OUT/noheader.csv"
 assert_eq "a watchlist without the header" \
