@@ -401,11 +401,6 @@ static int check_query(api_call *c)
     size_t n = 0;
     char bad[HTTP_QUERY_NAME_MAX];
 
-    if (strlen(c->req->query) > API_QUERY_MAX) {
-        api_error(c, 414, "query_too_long",
-                  "the query string is longer than %d bytes", API_QUERY_MAX);
-        return -1;
-    }
     for (const api_param *p = c->route->query; p && p->name && n < 31; p++)
         names[n++] = p->name;
     names[n] = NULL;

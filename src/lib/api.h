@@ -36,7 +36,6 @@ enum {
 
 #define API_PAGE_DEFAULT 50
 #define API_PAGE_MAX 500
-#define API_QUERY_MAX 2048 /* bytes of query string */
 #define API_MAX_ARGS HTTP_MAX_ARGS /* {placeholders} in one path */
 #define API_ARG_MAX HTTP_ARG_MAX /* bytes of one path segment */
 #define API_CURSOR_PARTS 4

@@ -527,10 +527,19 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
     if (!hc->started) {
         const char *code = "invalid_request", *why = hc->refusal;
         char msg[HTTP_QUERY_NAME_MAX + 80];
+        int status = 400;
 
         hc->started = 1;
         if (!why)
             why = header_refusal(c);
+        if (!why && strlen(hc->query) > HTTP_QUERY_MAX) {
+            snprintf(msg, sizeof(msg),
+                     "the query string is longer than %d bytes",
+                     HTTP_QUERY_MAX);
+            status = 414;
+            code = "query_too_long";
+            why = msg;
+        }
         if (!why && query_repeated(hc->query, msg, sizeof(msg))) {
             code = "invalid_parameter";
             why = msg;
@@ -539,7 +548,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
             set_deadline(s, c, 0);
             LOG_INFO("http: request refused", LF_S("method", method),
                      LF_S("error", why));
-            return send_error(c, 400, code, why, request_id_of(c, own_rid));
+            return send_error(c, status, code, why, request_id_of(c, own_rid));
         }
         if (refuse_early(c, s, hc)) {
             set_deadline(s, c, 0);

@@ -76,6 +76,10 @@ const char *http_request_header(const http_request *req, const char *name);
 int http_query_param(const http_request *req, const char *name, char *out,
                      size_t cap);
 
+/* The longest query string accepted, bytes: a longer one is refused
+ * with 414 query_too_long before any route runs, on every service. */
+#define HTTP_QUERY_MAX 2048
+
 /* The longest query parameter name looked at, with its NUL. */
 #define HTTP_QUERY_NAME_MAX 64
 

@@ -489,6 +489,17 @@ for route in exposure limits; do
     bad "risk-engine GET /$route?x=1" 400 bad_request \
         "unknown query parameter 'x'" GET "$RE/$route?x=1"
 done
+# A query string over 2048 bytes is refused on every service with 414,
+# as query-api refuses it, before its parameters are looked at.
+long=$(head -c 5000 /dev/zero | tr '\0' 'a')
+for url in "$QA/signals" "$REG/symbols" "$TE/status" "$TE/orders" \
+    "$RE/exposure" "$RE/limits"; do
+    bad "${url#http://127.0.0.1:} with a 5,000-byte query" 414 query_too_long \
+        "the query string is longer than 2048 bytes" GET "$url?x=$long"
+done
+bad "a long query of a name given twice: 414 first" 414 query_too_long \
+    "the query string is longer than 2048 bytes" \
+    GET "$TE/orders?limit=1&limit=2&x=$long"
 # A parameter given twice is refused on every service before any route
 # runs (no first or last value wins), under any spelling of its name.
 twice() { echo "query parameter '$1' is given more than once; give it once"; }
