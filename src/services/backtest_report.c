@@ -132,13 +132,34 @@ const bt_metric bt_metrics[] = {
 
 const size_t bt_nmetrics = sizeof(bt_metrics) / sizeof(bt_metrics[0]);
 
-static void metric_row(FILE *f, const bt_outcome *out, const bt_metric *m)
+/* The width of the table's value columns: 12, or the widest dollar
+ * figure of print_costs, so that a large account's columns stay apart.
+ */
+static int column_width(const bt_outcome *out)
+{
+    const backtest_result *r[] = {&out->main, &out->hold};
+    int w = 12;
+    char x[32];
+
+    for (size_t i = 0; i < 2; i++) {
+        cents v[] = {r[i]->commissions, r[i]->slippage,
+                     r[i]->ndays ? r[i]->days[r[i]->ndays - 1].equity : 0};
+
+        for (size_t k = 0; k < sizeof(v) / sizeof(v[0]); k++)
+            if ((int)strlen(bt_usd(v[k], x)) > w)
+                w = (int)strlen(x);
+    }
+    return w;
+}
+
+static void metric_row(FILE *f, const bt_outcome *out, const bt_metric *m,
+                       int cw)
 {
     char a[32], b[32], c[32];
 
-    fprintf(f, "  %-26s %12s %12s %12s\n", m->name,
-            m->fmt(bt_metric_value(&out->main_perf, m->offset), a),
-            m->fmt(bt_metric_value(&out->hold_perf, m->offset), b),
+    fprintf(f, "  %-26s %*s %*s %*s\n", m->name, cw,
+            m->fmt(bt_metric_value(&out->main_perf, m->offset), a), cw,
+            m->fmt(bt_metric_value(&out->hold_perf, m->offset), b), cw,
             out->nnull ? m->fmt(bt_null_median(out, m->offset), c) : "-");
 }
 
@@ -174,38 +195,41 @@ static size_t count_codes(const backtest_result *r, code_count *cc)
     return n;
 }
 
-static void print_drawdown(FILE *f, const bt_world *w, const bt_outcome *out)
+static void print_drawdown(FILE *f, const bt_world *w, const bt_outcome *out,
+                           int cw)
 {
     const perf_drawdown *a = &out->main_perf.dd, *b = &out->hold_perf.dd;
     char x[11], y[11];
 
-    fprintf(f, "    %-24s %12s %12s\n", "peak",
-            a->depth > 0 ? bt_day(bt_point_day(w, a->peak), x) : "-",
+    fprintf(f, "    %-24s %*s %*s\n", "peak", cw,
+            a->depth > 0 ? bt_day(bt_point_day(w, a->peak), x) : "-", cw,
             b->depth > 0 ? bt_day(bt_point_day(w, b->peak), y) : "-");
-    fprintf(f, "    %-24s %12s %12s\n", "trough",
-            a->depth > 0 ? bt_day(bt_point_day(w, a->trough), x) : "-",
+    fprintf(f, "    %-24s %*s %*s\n", "trough", cw,
+            a->depth > 0 ? bt_day(bt_point_day(w, a->trough), x) : "-", cw,
             b->depth > 0 ? bt_day(bt_point_day(w, b->trough), y) : "-");
-    fprintf(f, "    %-24s %12s %12s\n", "back at the peak",
+    fprintf(f, "    %-24s %*s %*s\n", "back at the peak", cw,
             a->recovered   ? bt_day(bt_point_day(w, a->recovery), x)
             : a->depth > 0 ? "not yet"
                            : "-",
+            cw,
             b->recovered   ? bt_day(bt_point_day(w, b->recovery), y)
             : b->depth > 0 ? "not yet"
                            : "-");
 }
 
-static void print_costs(FILE *f, const bt_outcome *out)
+static void print_costs(FILE *f, const bt_outcome *out, int cw)
 {
     const backtest_result *a = &out->main, *b = &out->hold;
     char x[32], y[32];
 
-    fprintf(f, "  %-26s %12zu %12zu\n", "trades (fills)", a->nfills, b->nfills);
-    fprintf(f, "  %-26s %12s %12s\n", "commissions paid",
-            bt_usd(a->commissions, x), bt_usd(b->commissions, y));
-    fprintf(f, "  %-26s %12s %12s\n", "slippage paid", bt_usd(a->slippage, x),
-            bt_usd(b->slippage, y));
-    fprintf(f, "  %-26s %12s %12s\n", "final equity",
-            bt_usd(a->ndays ? a->days[a->ndays - 1].equity : 0, x),
+    fprintf(f, "  %-26s %*zu %*zu\n", "trades (fills)", cw, a->nfills, cw,
+            b->nfills);
+    fprintf(f, "  %-26s %*s %*s\n", "commissions paid", cw,
+            bt_usd(a->commissions, x), cw, bt_usd(b->commissions, y));
+    fprintf(f, "  %-26s %*s %*s\n", "slippage paid", cw, bt_usd(a->slippage, x),
+            cw, bt_usd(b->slippage, y));
+    fprintf(f, "  %-26s %*s %*s\n", "final equity", cw,
+            bt_usd(a->ndays ? a->days[a->ndays - 1].equity : 0, x), cw,
             bt_usd(b->ndays ? b->days[b->ndays - 1].equity : 0, y));
 }
 
@@ -323,6 +347,7 @@ void bt_report_print(FILE *f, const bt_world *w, const bt_options *o,
 {
     const backtest_params *p = &o->params;
     char a[11], b[11], c[32], c2[32], e4[32];
+    int cw = column_width(out);
 
     snprintf(e4, sizeof(e4), "$%lld.%04lld",
              (long long)(p->commission_share_e4 / 10000),
@@ -347,14 +372,14 @@ void bt_report_print(FILE *f, const bt_world *w, const bt_options *o,
             "signals in 7 days, max weight %.2f%%\n\n",
             p->strategy.buy_threshold, p->strategy.sell_threshold,
             p->strategy.min_signals, p->strategy.max_weight * 100.0);
-    fprintf(f, "  %-26s %12s %12s %12s\n", "", "strategy", "buy & hold",
-            "null median");
+    fprintf(f, "  %-26s %*s %*s %*s\n", "", cw, "strategy", cw, "buy & hold",
+            cw, "null median");
     for (size_t i = 0; i < bt_nmetrics; i++) {
-        metric_row(f, out, &bt_metrics[i]);
+        metric_row(f, out, &bt_metrics[i], cw);
         if (bt_metrics[i].dd_dates)
-            print_drawdown(f, w, out);
+            print_drawdown(f, w, out, cw);
     }
-    print_costs(f, out);
+    print_costs(f, out, cw);
     print_orders(f, out);
     print_null(f, o, out);
     print_contributors(f, w, out);

@@ -69,6 +69,20 @@ to 3650" "--null-runs 1e1|--null-runs: expected a whole number, 0 to 1000" \
     assert_eq "backtest ${c%%|*}" "2 stonks backtest: ${c#*|}" "$? $out"
 done
 
+echo "a large account's figures stay in their columns"
+"${BT[@]}" --no-files --null-runs 0 --tickers AAPL,F \
+    --cash 1000000000000.00 >"$WORK/big.txt" 2>&1
+assert_eq "header, slippage and final equity of a \$1e12 account" \
+    "                                      strategy        buy & hold       null median
+  slippage paid                          \$0.00     \$783850886.82
+  final equity               \$1000000000000.00  \$960210918759.66" \
+    "$(grep -E '^ +strategy +buy|slippage paid|final equity' "$WORK/big.txt")"
+"${BT[@]}" --no-files --null-runs 0 --tickers AAPL,F >"$WORK/small.txt" 2>&1
+assert_eq "an ordinary account keeps 12-character columns" \
+    "                                 strategy   buy & hold  null median
+  final equity                  \$99460.85    \$96021.42" \
+    "$(grep -E '^ +strategy +buy|final equity' "$WORK/small.txt")"
+
 out=$("${BT[@]}" --from 2012-01-03 2>&1)
 assert_eq "backtest --from after the default --to" "2 stonks backtest: \
 --from 2012-01-03 is after --to 2011-12-30 (--to defaults to REPLAY_END, \
