@@ -483,22 +483,27 @@ static int check_urls(const config *c, char *err, size_t errlen)
     return 0;
 }
 
-/* 1 for the passwords of examples and images that attackers try first
- * (any case), or one shorter than 8 bytes. */
-static int weak_password(const char *p)
+/* Why production refuses password p, or NULL. An empty one is refused
+ * apart (it is unset). Refused: one shorter than 12 bytes
+ * (which covers the bare names of the images' defaults: postgres,
+ * redis, stonks, root, test), or one that holds, in any case, a word of
+ * the examples and images that attackers try first. The names of the
+ * services are not such words: "...-postgres-..." may be random. */
+static const char *weak_password(const char *p)
 {
     static const char *const known[] = {
-        "postgres", "password", "changeme", "stonks", "redis",
-        "admin",    "secret",   "123456",   "root",   "test"};
+        "changeme", "password", "passwd",  "admin",   "secret",
+        "123456",   "qwerty",   "letmein", "welcome", "default"};
 
     if (!p[0])
-        return 0;
-    if (strlen(p) < 8)
-        return 1;
+        return NULL;
+    if (strlen(p) < 12)
+        return "it is shorter than 12 bytes";
     for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
-        if (strcasecmp(p, known[i]) == 0)
-            return 1;
-    return 0;
+        if (strcasestr(p, known[i]))
+            return "it holds a word attackers try first (changeme, "
+                   "password, admin, secret, 123456 and the like)";
+    return NULL;
 }
 
 int config_load(config *c, char *err, size_t errlen)
@@ -528,15 +533,19 @@ int config_load(config *c, char *err, size_t errlen)
         config_release(c);
         return -1;
     }
-    if (strcmp(c->env, "production") == 0 &&
-        (weak_password(c->pg_password) || weak_password(c->redis_password))) {
-        snprintf(err, errlen,
-                 "STONKS_ENV=production refuses %s: it is a well-known "
-                 "default; set a long random value",
-                 weak_password(c->pg_password) ? "POSTGRES_PASSWORD"
-                                               : "REDIS_PASSWORD");
-        config_release(c);
-        return -1;
+    if (strcmp(c->env, "production") == 0) {
+        const char *pg = weak_password(c->pg_password);
+        const char *redis = weak_password(c->redis_password);
+
+        if (pg || redis) {
+            snprintf(err, errlen,
+                     "STONKS_ENV=production refuses %s: %s; set a long "
+                     "random value",
+                     pg ? "POSTGRES_PASSWORD" : "REDIS_PASSWORD",
+                     pg ? pg : redis);
+            config_release(c);
+            return -1;
+        }
     }
     return 0;
 }

@@ -181,14 +181,43 @@ static void test_production_refuses_empty(void **state)
     memset(&c, 0, sizeof(c));
     assert_int_equal(config_load(&c, err, sizeof(err)), -1);
     assert_string_equal(err, "STONKS_ENV=production refuses "
-                             "POSTGRES_PASSWORD: it is a well-known "
-                             "default; set a long random value");
+                             "POSTGRES_PASSWORD: it is shorter than 12 "
+                             "bytes; set a long random value");
+    /* shorter than 12 bytes, or holding a weak word in any case */
     setenv("POSTGRES_PASSWORD", "s3cr3t-canary-pg-7411", 1);
-    setenv("REDIS_PASSWORD", "short", 1);
+    setenv("REDIS_PASSWORD", "changeme123", 1);
+    memset(&c, 0, sizeof(c));
+    assert_int_equal(config_load(&c, err, sizeof(err)), -1);
+    assert_string_equal(err, "STONKS_ENV=production refuses "
+                             "REDIS_PASSWORD: it is shorter than 12 "
+                             "bytes; set a long random value");
+    for (size_t i = 0; i < 4; i++) {
+        static const char *const weak[] = {
+            "changeme1234", "x-PassWord-of-the-day", "ADMIN-admin-admin",
+            "my-secret-redis-0"};
+
+        setenv("REDIS_PASSWORD", weak[i], 1);
+        memset(&c, 0, sizeof(c));
+        assert_int_equal(config_load(&c, err, sizeof(err)), -1);
+        assert_string_equal(err, "STONKS_ENV=production refuses "
+                                 "REDIS_PASSWORD: it holds a word attackers "
+                                 "try first (changeme, password, admin, "
+                                 "secret, 123456 and the like); set a long "
+                                 "random value");
+    }
+    /* 12 bytes of no weak word, and a service's name inside a longer
+     * value, pass (the integration tests' canaries) */
+    setenv("REDIS_PASSWORD", "k7Qz9vX2mP4w", 1);
+    setenv("POSTGRES_PASSWORD", "s3cr3t-canary-postgres-7411", 1);
+    memset(&c, 0, sizeof(c));
+    assert_int_equal(config_load(&c, err, sizeof(err)), 0);
+    config_release(&c);
+    setenv("POSTGRES_PASSWORD", "s3cr3t-canary-pg-7411", 1);
+    setenv("REDIS_PASSWORD", "qZ7x!", 1);
     memset(&c, 0, sizeof(c));
     assert_int_equal(config_load(&c, err, sizeof(err)), -1);
     assert_non_null(strstr(err, "refuses REDIS_PASSWORD"));
-    assert_null(strstr(err, "short"));
+    assert_null(strstr(err, "qZ7x!"));
 
     /* Outside production, empty passwords are fine. */
     clear_env();
