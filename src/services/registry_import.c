@@ -10,7 +10,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include "adapters/csv.h"
 #include "lib/xalloc.h"
 #include "services/registry.h"
 #include "services/watchlist.h"
@@ -19,36 +18,6 @@ static int media_is_csv(const char *ct)
 {
     return ct && strncasecmp(ct, "text/csv", 8) == 0 &&
            (ct[8] == '\0' || ct[8] == ';' || ct[8] == ' ');
-}
-
-/* watchlist_parse names a line that does not split into fields as
- * "line N: expected 4 fields"; when csv_split refused that line of
- * text (an unclosed quote, say), err says why instead. Lines are
- * counted as watchlist_parse counts them (after a UTF-8 BOM). */
-static void name_csv_problem(const char *text, size_t len, char *err,
-                             size_t errlen)
-{
-    int lineno, at = 0;
-    size_t pos = len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0 ? 3 : 0;
-    size_t ll;
-    const char *nl, *why;
-
-    if (sscanf(err, "line %d: expected 4 fields%n", &lineno, &at) != 1 ||
-        at == 0)
-        return;
-    for (int i = 1; i < lineno && pos < len; i++) {
-        nl = memchr(text + pos, '\n', len - pos);
-        pos = nl ? (size_t)(nl - text) + 1 : len;
-    }
-    if (pos >= len)
-        return;
-    nl = memchr(text + pos, '\n', len - pos);
-    ll = nl ? (size_t)(nl - text) - pos : len - pos;
-    if (ll && text[pos + ll - 1] == '\r')
-        ll--;
-    why = csv_problem(text + pos, ll);
-    if (why)
-        snprintf(err, errlen, "line %d: %s", lineno, why);
 }
 
 void registry_import(api_call *c)
@@ -67,7 +36,6 @@ void registry_import(api_call *c)
     n = watchlist_parse(c->req->body, c->req->body_len, NULL, &rows, err,
                         sizeof(err));
     if (n < 0) {
-        name_csv_problem(c->req->body, c->req->body_len, err, sizeof(err));
         api_error(c, 400, "invalid_csv", "%s", err);
         return;
     }

@@ -257,6 +257,7 @@ long watchlist_parse(const char *text, size_t len, const char *file,
         const char *nl = memchr(line, '\n', len - pos);
         size_t ll = nl ? (size_t)(nl - line) : len - pos;
         csv_line l;
+        int nf;
         watchlist_entry *e;
 
         pos += ll + (nl ? 1 : 0);
@@ -287,9 +288,14 @@ long watchlist_parse(const char *text, size_t len, const char *file,
                      where);
             goto fail;
         }
-        if (csv_split(line, ll, scratch, &l) != 4) {
-            snprintf(err, errlen, "%sexpected 4 fields (" WATCHLIST_HEADER ")",
-                     where);
+        if ((nf = csv_split(line, ll, scratch, &l)) != 4) {
+            const char *why = nf < 0 ? csv_problem(line, ll) : NULL;
+
+            if (why)
+                snprintf(err, errlen, "%s%s", where, why);
+            else
+                snprintf(err, errlen,
+                         "%sexpected 4 fields (" WATCHLIST_HEADER ")", where);
             goto fail;
         }
         if (header && is_header(&l)) {

@@ -106,6 +106,11 @@ seed "$OUT/header-only.csv"
 assert_eq "a header alone" \
     "1 no symbols in $OUT/header-only.csv: write the header ticker,name,sector,aliases and one line per symbol" \
     "$RC $ERR"
+printf '%s\nZQT,"Zed Q,IT,\n' "$HEADER" >"$OUT/quote.csv"
+seed "$OUT/quote.csv"
+assert_eq "an unclosed quote is named as such" \
+    "1 $OUT/quote.csv:2: $(printf '%s' 'a quoted field is not closed')" \
+    "$RC $(sed 's/\(closed\).*/\1/' <<<"$ERR")"
 echo "conflicts, within the file and with stored symbols"
 conflict() { # NAME ROWS... EXPECTED-MESSAGE-AFTER-FILE:
     local name=$1 want=${*: -1}
