@@ -45,6 +45,8 @@ int csv_split(const char *line, size_t len, char *scratch, csv_line *out)
     }
 }
 
+_Static_assert(CSV_MAX_FIELDS == 16, "csv_problem's message names 16");
+
 const char *csv_problem(const char *line, size_t len)
 {
     char *scratch = xmalloc(len + 1);
@@ -54,7 +56,6 @@ const char *csv_problem(const char *line, size_t len)
     free(scratch);
     switch (rc) {
     case CSV_TOO_MANY:
-        _Static_assert(CSV_MAX_FIELDS == 16, "the message names 16");
         return "more than 16 fields";
     case CSV_OPEN_QUOTE:
         return "a quoted field is not closed: a '\"' opens it and none "
