@@ -39,16 +39,6 @@ int cmd_scheduler(int argc, char **argv);
  * -1 with a message in err. */
 int scheduler_check(const config *c, char *err, size_t errlen);
 
-/* The symbols REPLAY_TICKERS names, in its order, each once: an
- * alternative ticker stands for its symbol (GOOG is GOOGL), active or
- * not. Into *out (n of them; the caller frees each and the array).
- * Returns 0, or -1 with a message in err: an invalid ticker, a list
- * naming none, a ticker that is no symbol nor an alternative ticker of
- * one ("REPLAY_TICKERS: 'ZZZZ' is not a symbol of the registry nor an
- * alternative ticker of one"), a database error. */
-int replay_tickers_resolve(db *d, const config *c, char ***out, size_t *n,
-                           char *err, size_t errlen);
-
 /* Runs the worker of def after the usual start-up; shared by the
  * cmd_* functions above. */
 struct worker_def;

@@ -73,15 +73,6 @@ static void free_tickers(sched *s)
     pgarr_release(&s->ticker_arr);
 }
 
-/* The tickers to schedule: REPLAY_TICKERS, else every active symbol. */
-static int no_tickers(char *err, size_t errlen)
-{
-    snprintf(err, errlen,
-             "REPLAY_TICKERS names no ticker; leave it empty for every "
-             "active symbol");
-    return -1;
-}
-
 /* Every symbol of REPLAY_TICKERS must be active: a job for
  * another would be ingested, find nothing and be counted as done. */
 static int known_tickers(sched *s, char *err, size_t errlen)
@@ -108,78 +99,6 @@ static int known_tickers(sched *s, char *err, size_t errlen)
     return rc;
 }
 
-/* The tickers of REPLAY_TICKERS in canonical form, into *out (n of
- * them; the caller frees each and the array). Returns 0, or -1 with a
- * message in err for an invalid ticker or a list that names none. */
-static int replay_tickers(const config *c, char ***out, size_t *n, char *err,
-                          size_t errlen)
-{
-    char *list = xstrdup(c->replay_tickers), *save = NULL;
-    int rc = 0;
-
-    *out = NULL;
-    *n = 0;
-    for (char *t = strtok_r(list, ", ", &save); t;
-         t = strtok_r(NULL, ", ", &save)) {
-        char norm[TICKER_MAX];
-
-        if (ticker_normalize(t, strlen(t), norm) < 0) {
-            snprintf(err, errlen, "REPLAY_TICKERS: invalid ticker '%.20s'", t);
-            rc = -1;
-            break;
-        }
-        *out = xreallocarray(*out, *n + 1, sizeof(char *));
-        (*out)[(*n)++] = xstrdup(norm);
-    }
-    free(list);
-    if (rc == 0 && *n == 0)
-        rc = no_tickers(err, errlen);
-    return rc;
-}
-
-int replay_tickers_resolve(db *d, const config *c, char ***out, size_t *n,
-                           char *err, size_t errlen)
-{
-    char **given;
-    size_t ngiven;
-    int rc = replay_tickers(c, &given, &ngiven, err, errlen);
-
-    *out = NULL;
-    *n = 0;
-    for (size_t i = 0; rc == 0 && i < ngiven; i++) {
-        char sym[TICKER_MAX];
-        size_t k = 0;
-
-        rc = symbols_resolve(d, given[i], sym);
-        if (rc < 0)
-            snprintf(err, errlen, "%s", db_error(d));
-        else if (rc > 0)
-            snprintf(err, errlen,
-                     "REPLAY_TICKERS: '%s' is not a symbol of the registry "
-                     "nor an alternative ticker of one",
-                     given[i]);
-        if (rc != 0)
-            break;
-        while (k < *n && strcmp((*out)[k], sym) != 0)
-            k++;
-        if (k == *n) { /* GOOG,GOOGL is GOOGL once */
-            *out = xreallocarray(*out, *n + 1, sizeof(char *));
-            (*out)[(*n)++] = xstrdup(sym);
-        }
-    }
-    for (size_t i = 0; i < ngiven; i++)
-        free(given[i]);
-    free(given);
-    if (rc == 0)
-        return 0;
-    for (size_t i = 0; i < *n; i++)
-        free((*out)[i]);
-    free(*out);
-    *out = NULL;
-    *n = 0;
-    return -1;
-}
-
 int scheduler_check(const config *c, char *err, size_t errlen)
 {
     char **tickers;
@@ -187,7 +106,7 @@ int scheduler_check(const config *c, char *err, size_t errlen)
     int rc = 0;
 
     if (c->replay_tickers[0]) {
-        rc = replay_tickers(c, &tickers, &n, err, errlen);
+        rc = replay_tickers_parse(c, &tickers, &n, err, errlen);
         for (size_t i = 0; i < n; i++)
             free(tickers[i]);
         free(tickers);

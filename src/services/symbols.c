@@ -1,9 +1,11 @@
 #include "services/symbols.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "lib/buf.h"
+#include "lib/xalloc.h"
 
 #define SEARCH_MAX 64
 
@@ -183,4 +185,81 @@ void symbols_history(api_call *c)
         return;
     api_page(c, r, limit, 1);
     PQclear(r);
+}
+
+static int no_tickers(char *err, size_t errlen)
+{
+    snprintf(err, errlen,
+             "REPLAY_TICKERS names no ticker; leave it empty for every "
+             "active symbol");
+    return -1;
+}
+
+int replay_tickers_parse(const config *c, char ***out, size_t *n, char *err,
+                         size_t errlen)
+{
+    char *list = xstrdup(c->replay_tickers), *save = NULL;
+    int rc = 0;
+
+    *out = NULL;
+    *n = 0;
+    for (char *t = strtok_r(list, ", ", &save); t;
+         t = strtok_r(NULL, ", ", &save)) {
+        char norm[TICKER_MAX];
+
+        if (ticker_normalize(t, strlen(t), norm) < 0) {
+            snprintf(err, errlen, "REPLAY_TICKERS: invalid ticker '%.20s'", t);
+            rc = -1;
+            break;
+        }
+        *out = xreallocarray(*out, *n + 1, sizeof(char *));
+        (*out)[(*n)++] = xstrdup(norm);
+    }
+    free(list);
+    if (rc == 0 && *n == 0)
+        rc = no_tickers(err, errlen);
+    return rc;
+}
+
+int replay_tickers_resolve(db *d, const config *c, char ***out, size_t *n,
+                           char *err, size_t errlen)
+{
+    char **given;
+    size_t ngiven;
+    int rc = replay_tickers_parse(c, &given, &ngiven, err, errlen);
+
+    *out = NULL;
+    *n = 0;
+    for (size_t i = 0; rc == 0 && i < ngiven; i++) {
+        char sym[TICKER_MAX];
+        size_t k = 0;
+
+        rc = symbols_resolve(d, given[i], sym);
+        if (rc < 0)
+            snprintf(err, errlen, "%s", db_error(d));
+        else if (rc > 0)
+            snprintf(err, errlen,
+                     "REPLAY_TICKERS: '%s' is not a symbol of the registry "
+                     "nor an alternative ticker of one",
+                     given[i]);
+        if (rc != 0)
+            break;
+        while (k < *n && strcmp((*out)[k], sym) != 0)
+            k++;
+        if (k == *n) { /* GOOG,GOOGL is GOOGL once */
+            *out = xreallocarray(*out, *n + 1, sizeof(char *));
+            (*out)[(*n)++] = xstrdup(sym);
+        }
+    }
+    for (size_t i = 0; i < ngiven; i++)
+        free(given[i]);
+    free(given);
+    if (rc == 0)
+        return 0;
+    for (size_t i = 0; i < *n; i++)
+        free((*out)[i]);
+    free(*out);
+    *out = NULL;
+    *n = 0;
+    return -1;
 }

@@ -11,6 +11,7 @@
 
 #include "domain/ticker.h"
 #include "lib/api.h"
+#include "lib/config.h"
 
 /* SQL: the columns of a symbol (the row aliased "s") as the API shows
  * it (see api_row_object). */
@@ -80,5 +81,21 @@ int symbols_resolve(db *d, const char *t, char out[TICKER_MAX]);
  * invalid_ticker naming what (e.g. "ticker") and returns -1. */
 int symbols_check_ticker(api_call *c, const char *what, const char *in,
                          size_t len, char out[TICKER_MAX]);
+
+/* The tickers of REPLAY_TICKERS in canonical form, into *out (n of
+ * them; the caller frees each and the array). Returns 0, or -1 with a
+ * message in err for an invalid ticker or a list that names none. */
+int replay_tickers_parse(const config *c, char ***out, size_t *n, char *err,
+                         size_t errlen);
+
+/* The symbols REPLAY_TICKERS names, in its order, each once: an
+ * alternative ticker stands for its symbol (GOOG is GOOGL), active or
+ * not. Into *out (n of them; the caller frees each and the array).
+ * Returns 0, or -1 with a message in err: an invalid ticker, a list
+ * naming none, a ticker that is no symbol nor an alternative ticker of
+ * one ("REPLAY_TICKERS: 'ZZZZ' is not a symbol of the registry nor an
+ * alternative ticker of one"), a database error. */
+int replay_tickers_resolve(db *d, const config *c, char ***out, size_t *n,
+                           char *err, size_t errlen);
 
 #endif

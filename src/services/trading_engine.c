@@ -57,6 +57,7 @@
 #include "lib/xalloc.h"
 #include "services/cli.h"
 #include "services/pipeline.h"
+#include "services/symbols.h"
 #include "services/svc.h"
 #include "services/trading.h"
 #include "services/trading_engine.h"
