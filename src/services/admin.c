@@ -142,16 +142,29 @@ out:
 }
 
 /* Seeds one watchlist row, checked by watchlist_row, as the registry
- * stores a symbol (its conflict checks and history), but adding the
- * file's aliases and alternative tickers to those stored and leaving
- * whether the symbol is active as it is: a symbol edited or deactivated
- * through the registry stays so when the stack seeds again. */
+ * stores a symbol (its conflict checks and history). A new symbol is
+ * written whole; of a stored one, only the file's aliases and
+ * alternative tickers are added, its name, sector and whether it is
+ * active left as they are: a symbol edited or deactivated through the
+ * registry stays so when the stack seeds again. */
 static int seed_row(db *d, const reg_symbol *row, const char *where, char *err,
                     size_t errlen)
 {
     reg_symbol s = *row;
+    const char *p[] = {row->ticker};
+    PGresult *r;
     int outcome;
 
+    if (db_execp(d, "seed_known", "SELECT 1 FROM symbols WHERE ticker = $1", 1,
+                 p, &r) != DB_OK) {
+        snprintf(err, errlen, "%s%s", where, db_error(d));
+        return -1;
+    }
+    if (PQntuples(r) > 0) {
+        s.name = NULL;
+        s.sector = NULL;
+    }
+    PQclear(r);
     s.active = -1;
     switch (reg_store(d, &s, REG_ALIASES_ADD, "import", where, "stonks seed",
                       &outcome, err, errlen)) {

@@ -170,19 +170,22 @@ assert_eq "a history event per symbol created, as an import by stonks seed" \
             FROM symbol_events WHERE ticker = 'ZETA'" | tr '|' ' ')"
 sql "INSERT INTO symbol_aliases (alias, kind, ticker)
         VALUES ('Zeta Two', 'name', 'ZETA');
-     UPDATE symbols SET active = false WHERE ticker = 'ZETA'" >/dev/null
+     UPDATE symbols SET active = false, name = 'Zeta Renamed',
+        sector = 'Edited' WHERE ticker = 'ZETA'" >/dev/null
 printf '%s\nZETA,Zeta Corp,Tech,Zeta|ZetaCo\n' "$HEADER" >"$OUT/again.csv"
 seed "$OUT/again.csv"
-assert_eq "the file's alias added, the stored one kept, still inactive" \
-    "0 name=Zeta,name=Zeta Two,name=ZetaCo f 2" \
+assert_eq "the file's alias added; stored alias, name, sector kept; inactive" \
+    "0 name=Zeta,name=Zeta Two,name=ZetaCo Zeta Renamed Edited f 2" \
     "$RC $(sql "SELECT string_agg(a.kind || '=' || a.alias, ',' ORDER BY
-            a.alias), bool_or(s.active), (SELECT count(*) FROM symbol_events
-            WHERE ticker = 'ZETA') FROM symbols s JOIN symbol_aliases a
-            ON a.ticker = s.ticker WHERE s.ticker = 'ZETA'" | tr '|' ' ')"
+            a.alias), min(s.name), min(s.sector), bool_or(s.active),
+            (SELECT count(*) FROM symbol_events WHERE ticker = 'ZETA')
+            FROM symbols s JOIN symbol_aliases a ON a.ticker = s.ticker
+            WHERE s.ticker = 'ZETA'" | tr '|' ' ')"
 seed "$OUT/again.csv"
 assert_eq "the same file again: no change, no event" "0 2" \
     "$RC $(sql "SELECT count(*) FROM symbol_events WHERE ticker = 'ZETA'")"
-sql "UPDATE symbols SET active = true WHERE ticker = 'ZETA';
+sql "UPDATE symbols SET active = true, name = 'Zeta Corp', sector = 'Tech'
+     WHERE ticker = 'ZETA';
      DELETE FROM symbol_aliases WHERE alias IN ('Zeta Two', 'ZetaCo')" \
     >/dev/null
 
