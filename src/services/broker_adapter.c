@@ -126,8 +126,10 @@ static int wake_trading(worker *w)
     return worker_push(w, Q_TRADING_DECISIONS, p, 1);
 }
 
-/* Moves the order from one status to another (only from that one).
- * Returns a DB_ code. */
+/* Moves the order from one status to another (only from that one; and
+ * never on to submitting once a cancel is requested, so that an order
+ * the trading-engine answered "queued" for is never sent). Returns a
+ * DB_ code. */
 static int set_status(db *d, const char *coid, const char *from, const char *to,
                       const char *code, const char *reason)
 {
@@ -136,7 +138,8 @@ static int set_status(db *d, const char *coid, const char *from, const char *to,
         " reject_code), reject_reason = coalesce($5, reject_reason),"
         " updated_at = now(), final_at = CASE WHEN $3 IN ('filled',"
         " 'canceled', 'expired', 'rejected', 'denied') THEN now() END"
-        " WHERE client_order_id = $1 AND status = $2";
+        " WHERE client_order_id = $1 AND status = $2"
+        " AND ($3 <> 'submitting' OR cancel_requested_at IS NULL)";
     const char *p[] = {coid, from, to, code, reason};
 
     return db_execp(d, "ba_status", sql, 5, p, NULL);

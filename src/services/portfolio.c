@@ -20,11 +20,12 @@ static const char SQL_COUNTS[] =
     "  'partially_filled')),"
     " count(*) FILTER (WHERE status = 'denied'),"
     " count(*) FILTER (WHERE status = 'rejected'),"
-    " count(*) FILTER (WHERE status IN ('expired', 'canceled')),"
+    " count(*) FILTER (WHERE status = 'expired'),"
     " (SELECT count(*) FROM fills),"
     " (SELECT count(*) FROM trading_decisions),"
     " (SELECT count(*) FROM trading_decisions WHERE outcome = 'denied'),"
-    " (SELECT min(day) || '..' || max(day) FROM trading_runs)"
+    " (SELECT min(day) || '..' || max(day) FROM trading_runs),"
+    " count(*) FILTER (WHERE status = 'canceled')"
     " FROM orders";
 
 static const char SQL_POSITIONS[] =
@@ -89,12 +90,14 @@ int trading_print_summary(db *d, const config *c, FILE *out)
     fprintf(out,
             "\nTrading (%s, broker %s), sessions %s\n"
             "  decisions %s (denied by the screen %s); orders %s: filled "
-            "%s, open %s, denied %s, rejected %s, expired %s; fills %s\n",
+            "%s, open %s, denied %s, rejected %s, expired %s, canceled %s; "
+            "fills %s\n",
             trading_mode(c), c->broker,
             PQgetisnull(r, 0, 9) ? "none" : PQgetvalue(r, 0, 9),
             PQgetvalue(r, 0, 7), PQgetvalue(r, 0, 8), PQgetvalue(r, 0, 0),
             PQgetvalue(r, 0, 1), PQgetvalue(r, 0, 2), PQgetvalue(r, 0, 3),
-            PQgetvalue(r, 0, 4), PQgetvalue(r, 0, 5), PQgetvalue(r, 0, 6));
+            PQgetvalue(r, 0, 4), PQgetvalue(r, 0, 5), PQgetvalue(r, 0, 10),
+            PQgetvalue(r, 0, 6));
     PQclear(r);
     if (print_positions(d, out, &value) < 0 ||
         db_exec(d, SQL_ACCOUNT, 0, NULL, &r) != DB_OK)

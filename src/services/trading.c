@@ -20,23 +20,25 @@
 #define OPEN_STATES "('queued', 'submitting', 'accepted', 'partially_filled')"
 
 #define ALPACA_PAPER_HOST "paper-api.alpaca.markets"
+#define ALPACA_LIVE_HOST "api.alpaca.markets"
 
-/* Whether url is Alpaca's paper endpoint or a loopback address: in
- * paper mode, the only hosts an order may go to. A host is named in any
- * case and may end in '.', so it is compared as the resolver reads it;
- * anything but these (the live endpoint, a proxy, an address) is
- * refused rather than guessed at. */
-static int alpaca_paper_url(const char *url)
+/* Whether url is https:// to host, or any URL to a loopback address (a
+ * local stand-in): the only places the keys and the orders may go to. A
+ * host is named in any case and may end in '.', so it is compared as
+ * the resolver reads it; anything else (the other mode's endpoint, a
+ * proxy, an address, plain http over the network, where the keys would
+ * travel in clear) is refused rather than guessed at. */
+static int alpaca_url_is(const char *url, const char *host)
 {
-    static const char host[] = ALPACA_PAPER_HOST;
-    const size_t n = sizeof(host) - 1;
+    const size_t n = strlen(host);
     url_parts u;
 
     if (url_split(url, &u) < 0)
         return 0;
     if (url_is_loopback(&u))
         return 1;
-    return (u.host_len == n || (u.host_len == n + 1 && u.host[n] == '.')) &&
+    return url_scheme_is(&u, "https") &&
+           (u.host_len == n || (u.host_len == n + 1 && u.host[n] == '.')) &&
            strncasecmp(u.host, host, n) == 0;
 }
 
@@ -66,12 +68,20 @@ int trading_mode_check(const config *c, char *err, size_t errlen)
                  "BROKER_API_SECRET");
         return -1;
     }
-    if (!live && !alpaca_paper_url(c->broker_base_url)) {
+    if (!live && !alpaca_url_is(c->broker_base_url, ALPACA_PAPER_HOST)) {
         snprintf(err, errlen,
                  "TRADING_MODE=paper with BROKER=alpaca needs BROKER_BASE_URL "
                  "to be Alpaca's paper endpoint, "
                  "https://" ALPACA_PAPER_HOST " (or a loopback address, for a "
                  "local stand-in); any other host may be the live one");
+        return -1;
+    }
+    if (live && !alpaca_url_is(c->broker_base_url, ALPACA_LIVE_HOST)) {
+        snprintf(err, errlen,
+                 "TRADING_MODE=live needs BROKER_BASE_URL to be Alpaca's "
+                 "live endpoint, https://" ALPACA_LIVE_HOST
+                 " (or a loopback address, for a local stand-in): the keys "
+                 "of a real account go nowhere else, and never in clear");
         return -1;
     }
     return 0;
@@ -805,12 +815,14 @@ int trading_authorized(const config *c, const http_request *req,
                    "no API_TOKENS configured: this route is disabled");
         return 0;
     }
-    if (!auth || strncmp(auth, "Bearer ", 7) != 0) {
+    /* the scheme's name in any case, as HTTP has it (api_authorized) */
+    if (!auth || strncasecmp(auth, "Bearer ", 7) != 0) {
         http_set_header(res, "WWW-Authenticate", "Bearer");
         http_error(res, 401, "unauthorized", "a bearer token is required");
         return 0;
     }
-    tok = auth + 7;
+    for (tok = auth + 7; *tok == ' ';)
+        tok++;
     tlen = strlen(tok);
     for (p = c->api_tokens; *p;) {
         const char *end = strchr(p, ',');

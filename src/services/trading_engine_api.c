@@ -365,7 +365,7 @@ static int manual_order(engine *e, db *d, order_intent *o, int32_t today,
     risk_verdict v;
     const char *p[] = {o->client_order_id};
     PGresult *r;
-    char sym[TICKER_MAX];
+    char sym[TICKER_MAX], now[24] = "";
     int known, exists, same, changed, resolved;
 
     if (db_begin(d) != DB_OK ||
@@ -378,12 +378,14 @@ static int manual_order(engine *e, db *d, order_intent *o, int32_t today,
         snprintf(o->ticker, sizeof(o->ticker), "%s", sym);
     if (db_execp(d, "te_man_exists",
                  "SELECT ticker, side, type, qty::text,"
-                 " coalesce(limit_price_cents, 0)::text, extended_hours"
-                 " FROM orders WHERE client_order_id = $1",
+                 " coalesce(limit_price_cents, 0)::text, extended_hours,"
+                 " status FROM orders WHERE client_order_id = $1",
                  1, p, &r) != DB_OK)
         goto dberr;
     exists = PQntuples(r) > 0;
     same = exists && same_order(r, o);
+    if (exists)
+        snprintf(now, sizeof(now), "%s", PQgetvalue(r, 0, 6));
     PQclear(r);
     if (exists && !same) {
         db_rollback(d);
@@ -395,9 +397,9 @@ static int manual_order(engine *e, db *d, order_intent *o, int32_t today,
     if (exists) {
         db_rollback(d);
         *answer =
-            json_pack("{s:s, s:s, s:s, s:s}", "mode", trading_mode(e->cfg),
+            json_pack("{s:s, s:s, s:s, s:s, s:s}", "mode", trading_mode(e->cfg),
                       "client_order_id", o->client_order_id, "ticker",
-                      o->ticker, "status", "exists");
+                      o->ticker, "status", "exists", "order_status", now);
         return 200;
     }
     known = trading_price_intent(d, o, today, err, errlen);

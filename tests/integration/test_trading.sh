@@ -319,9 +319,8 @@ account holds 1 not already being sold" \
         FROM orders WHERE client_order_id = 'man-short'" | tr '|' ' ')"
 sql "DELETE FROM paper_broker_orders WHERE client_order_id = 'elsewhere'" \
     >/dev/null
-api PATCH $RE/limits '{"limits":{"max_orders_per_ticker_day":1,
-    "max_position_notional_cents":1000000,"max_position_weight_bps":1000,
-    "max_sector_weight_bps":3000}}' -H "$AUTH" >/dev/null
+api PATCH $RE/limits '{"limits":{"max_orders_per_ticker_day":1}}' \
+    -H "$AUTH" >/dev/null
 # PAPER_COMMISSION_CENTS=100: buying power covers the commission too.
 r=$(api POST $TE/orders \
     '{"ticker":"AAPL","side":"buy","qty":10000,"client_order_id":"man-big"}' \
@@ -592,6 +591,9 @@ assert_eq "an open buy holds cash" "201 t" \
     "$(code "$r") $(sql "SELECT $(free_cents) < $free0")"
 assert_eq "DELETE /orders/{id} needs the token" "401" \
     "$(code "$(api DELETE $TE/orders/man-cx)")"
+assert_eq "the scheme's name in any case ('bearer'): the token is read" \
+    "404" "$(code "$(api DELETE $TE/orders/man-none '' \
+        -H "Authorization: bearer ${AUTH#*Bearer }")")"
 assert_eq "DELETE /orders/{id}: 202, the request taken" "202 accepted True" \
     "$(r=$(api DELETE $TE/orders/man-cx '' -H "$AUTH"); echo "$(code "$r") \
 $(cut -d' ' -f2- <<<"$r" | jq_py 'j["status"] + " " +
@@ -606,6 +608,11 @@ assert_eq "a final order cannot be cancelled" \
     "409 order man-cx is canceled already: a final order cannot be cancelled" \
     "$(r=$(api DELETE $TE/orders/man-cx '' -H "$AUTH"); echo "$(code "$r") \
 $(cut -d' ' -f2- <<<"$r" | jq_py 'j["error"]["message"]')")"
+assert_eq "the cancelled order sent again: exists, and says it is canceled" \
+    "200 exists canceled" \
+    "$(r=$(api POST $TE/orders '{"ticker":"F","side":"buy","qty":2,
+        "client_order_id":"man-cx"}' -H "$AUTH"); echo "$(code "$r") \
+$(cut -d' ' -f2- <<<"$r" | jq_py 'j["status"] + " " + j["order_status"]')")"
 assert_eq "no such order" "404" \
     "$(code "$(api DELETE $TE/orders/man-none '' -H "$AUTH")")"
 stop broker-adapter
@@ -622,6 +629,10 @@ assert_eq "... it ends canceled, never sent to the broker" \
             (SELECT count(*) FROM paper_broker_orders
             WHERE client_order_id = 'man-cq')
             FROM orders WHERE client_order_id = 'man-cq'" | tr '|' ' ')"
+assert_eq "stonks portfolio counts cancelled orders apart from expired" \
+    "expired $(sql "SELECT count(*) FROM orders WHERE status = 'expired'"), \
+canceled 2;" \
+    "$("$BIN" portfolio 2>/dev/null | grep -o 'expired [0-9]*, canceled [0-9]*;')"
 api PATCH $RE/limits '{"limits":{"max_orders_per_ticker_day":1,
     "max_position_notional_cents":1000000,"max_position_weight_bps":1000,
     "max_sector_weight_bps":3000}}' -H "$AUTH" >/dev/null

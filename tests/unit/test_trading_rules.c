@@ -201,6 +201,19 @@ static void test_live_needs_both_settings(void **state)
         {"paper", "", "alpaca", "https://PAPER-API.alpaca.markets.:443/", 1},
         {"paper", "", "alpaca", "http://127.0.0.1:18065", 1},
         {"paper", "", "alpaca", "http://localhost:18065", 1},
+        /* keys in clear over the network, or to another host: refused
+         * in either mode */
+        {"paper", "", "alpaca", "http://paper-api.alpaca.markets", 0},
+        {"live", "I_UNDERSTAND_REAL_MONEY", "alpaca",
+         "http://api.alpaca.markets", 0},
+        {"live", "I_UNDERSTAND_REAL_MONEY", "alpaca", "https://evil.example",
+         0},
+        {"live", "I_UNDERSTAND_REAL_MONEY", "alpaca",
+         "https://paper-api.alpaca.markets", 0},
+        {"live", "I_UNDERSTAND_REAL_MONEY", "alpaca",
+         "HTTPS://API.Alpaca.Markets./v2", 1},
+        {"live", "I_UNDERSTAND_REAL_MONEY", "alpaca", "http://127.0.0.1:18065",
+         1},
     };
 
     (void)state;
