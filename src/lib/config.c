@@ -77,7 +77,10 @@ static const setting config_table[] = {
     {"REPLAY_END", SET_DATE, "2011-12-30", OFF(replay_end), 0, 0, NULL,
      "last replayed day"},
     {"REPLAY_TICKERS", SET_STR, "", OFF(replay_tickers), 0, 0, NULL,
-     "comma-separated tickers to replay; empty: all active symbols"},
+     "comma-separated tickers to replay; empty: all active symbols. An "
+     "alternative ticker stands for its symbol (`GOOG` replays `GOOGL`); "
+     "one that is neither, or a symbol not active, stops the scheduler "
+     "with a message naming it"},
     {"REPLAY_LOOKAHEAD_DAYS", SET_INT, "250", OFF(replay_lookahead_days), 1,
      1000, NULL, "trading days ingestion may run ahead of aggregation"},
     {"REPLAY_LOOKBACK_DAYS", SET_INT, "45", OFF(replay_lookback_days), 0, 3650,

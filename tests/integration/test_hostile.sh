@@ -298,9 +298,10 @@ not_allowed() {
 }
 not_allowed "trading-engine DELETE /status" GET DELETE "$TE/status"
 not_allowed "trading-engine PUT /orders" "GET, POST" PUT "$TE/orders"
-not_allowed "trading-engine POST /orders/{id}" GET POST "$TE/orders/hostile-1"
+not_allowed "trading-engine POST /orders/{id}" "GET, DELETE" POST \
+    "$TE/orders/hostile-1"
 # (an id longer than a path segment the router keeps: the same 405)
-not_allowed "trading-engine DELETE /orders/{id of 150 bytes}" GET DELETE \
+not_allowed "trading-engine PUT /orders/{id of 150 bytes}" "GET, DELETE" PUT \
     "$TE/orders/$(printf 'x%.0s' $(seq 150))"
 not_allowed "trading-engine GET /kill-switch" POST GET "$TE/kill-switch"
 not_allowed "trading-engine POST /health" GET POST "$TE/health"
