@@ -101,6 +101,15 @@ int reg_add_alias(reg_symbol *s, const char *alias, char *err, size_t errlen)
         free(a);
         return -1;
     }
+    /* the import reads "$GOOG" as an alternative ticker: so must the API */
+    if (a[0] == '$') {
+        snprintf(err, errlen,
+                 "each alias must not start with '$' ('%.100s' is a cashtag): "
+                 "give an alternative ticker in alt_tickers, without the '$'",
+                 a);
+        free(a);
+        return -1;
+    }
     for (size_t i = 0; i < s->naliases; i++)
         if (strcmp(s->aliases[i], a) == 0) {
             free(a);
@@ -188,7 +197,10 @@ int reg_commit(api_call *c, db *d)
  * ticker_written_as_symbol; tickers are stored canonical, so translate
  * finds it) is refused, and so is a ticker written as another symbol's
  * alias: the parser counts the ticker's mentions for its own symbol
- * only (mention.h), so such an alias would never count. Names and
+ * only (mention.h), so such an alias would never count. So are an
+ * alias written as another symbol's alternative ticker ("GOOG" for
+ * MSFT) and an alternative ticker written as another symbol's alias:
+ * the parser would count the one text for both symbols. Names and
  * aliases are the same when the parser reads them alike
  * (mention_phrase_key, compared in reg_conflict on column w): the
  * query gives only those with the same ASCII letters and digits in
@@ -223,7 +235,13 @@ static const char SQL_CONFLICT[] =
     "ALL SELECT 9, 'symbol_alias', a.ticker, a.alias, NULL FROM "
     "symbol_aliases a WHERE a.kind = 'name' AND "
     "translate(a.alias, '-/', '..') = $1 AND "
-    "a.ticker <> $1) c ORDER BY o, t, v";
+    "a.ticker <> $1 UNION ALL SELECT 10, 'alias_alt', a.ticker, x, NULL "
+    "FROM symbol_aliases a, unnest($3::text[]) x WHERE a.kind = 'ticker' "
+    "AND a.alias = translate(x, '-/', '..') AND a.ticker <> $1 UNION ALL "
+    "SELECT 11, 'alt_alias', a.ticker, x, NULL FROM symbol_aliases a, "
+    "unnest($4::text[]) x WHERE a.kind = 'name' AND "
+    "translate(a.alias, '-/', '..') = x AND a.ticker <> $1) c "
+    "ORDER BY o, t, v";
 
 static char *text_array(char *const *v, size_t n);
 static char *alt_array(const reg_symbol *s);
@@ -258,6 +276,14 @@ static void conflict_text(const char *where, PGresult *r, int i, char *out,
         snprintf(out, cap, "%sthe alias '%s' is a symbol itself", where, v);
     else if (strcmp(k, "symbol_alias") == 0)
         snprintf(out, cap, "%s%s is already an alias of %s", where, v, t);
+    else if (strcmp(k, "alias_alt") == 0)
+        snprintf(out, cap,
+                 "%sthe alias '%s' is already an alternative ticker of %s",
+                 where, v, t);
+    else if (strcmp(k, "alt_alias") == 0)
+        snprintf(out, cap,
+                 "%sthe alternative ticker %s is already an alias of %s", where,
+                 v, t);
     else
         snprintf(out, cap, "%s%s is already an alternative ticker of %s", where,
                  v, t);

@@ -64,15 +64,17 @@ char *reg_trim(char *s);
 int reg_check_name(const char *what, const char *s, size_t min, size_t max,
                    char *err, size_t errlen);
 
-/* Adds an alias (trimmed, then checked by reg_check_name) /
- * alternative ticker to s, ignoring exact repeats. Returns 0, or -1
+/* Adds an alias (trimmed, then checked by reg_check_name; one
+ * starting with '$' is refused, being the import's alternative ticker)
+ * / alternative ticker to s, ignoring exact repeats. Returns 0, or -1
  * with a message in err. */
 int reg_add_alias(reg_symbol *s, const char *alias, char *err, size_t errlen);
 int reg_add_alt(reg_symbol *s, const char *ticker, char *err, size_t errlen);
 
 /* Whether s would take a name, alias or alternative ticker of another
- * stored symbol, or have an alias that is another's ticker or a ticker
- * that is another's alias: 1 with the message (after where) in msg, 0
+ * stored symbol, or have an alias that is another's ticker or
+ * alternative ticker, or a ticker or alternative ticker that is
+ * another's alias: 1 with the message (after where) in msg, 0
  * when not, -1 on a database error. */
 int reg_conflict(db *d, const reg_symbol *s, const char *where, char *msg,
                  size_t cap);

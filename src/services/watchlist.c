@@ -71,8 +71,8 @@ static int is_header(const csv_line *l)
  * reg_conflict) finds them against stored symbols: a name or alias
  * of two symbols, compared as the mention parser reads them
  * (mention_phrase_key: "Apple Inc." is "apple inc"); an alternative ticker of
- * two, or one that is a symbol; an alias written exactly as another row's
- * ticker. Keys are sorted, so a file of many rows and
+ * two, or one that is a symbol; an alias written as another row's
+ * ticker or alternative ticker. Keys are sorted, so a file of many rows and
  * aliases costs n log n; the conflict reported is the first by line.
  */
 typedef struct wl_key {
@@ -134,9 +134,10 @@ static const char *clash(const wl_key *f, const wl_key *k, char *out,
     return out;
 }
 
-/* The key of the symbol whose ticker is text, or NULL; k[0..nk) is
- * sorted by cmp_key. */
-static const wl_key *symbol_key(const wl_key *k, size_t nk, const char *text)
+/* The first key of kind K_SYMBOL or K_ALT whose ticker is text, of a
+ * row other than row, or NULL; k[0..nk) is sorted by cmp_key. */
+static const wl_key *ticker_key(const wl_key *k, size_t nk, const char *text,
+                                int kind, const watchlist_entry *row)
 {
     const wl_key probe = {text, NULL, K_SYMBOL, NULL, 0};
     size_t lo = 0, hi = nk;
@@ -150,24 +151,40 @@ static const wl_key *symbol_key(const wl_key *k, size_t nk, const char *text)
             hi = mid;
     }
     for (; lo < nk && same_text(&k[lo], &probe) == 0; lo++)
-        if (k[lo].kind == K_SYMBOL)
+        if (k[lo].kind == kind && k[lo].row != row)
             return &k[lo];
     return NULL;
 }
 
-/* The later of alias key a and the key of another row's ticker it is
- * written as ("BRK-B" for BRK.B), with the registry's message in out;
- * NULL when there is none. */
+#define LATER(x, y) ((x)->at > (y)->at ? (x)->at : (y)->at)
+
+/* The later of alias key a and the key of another row's ticker or
+ * alternative ticker it is written as ("BRK-B" for BRK.B, "GOOG" for
+ * GOOGL's $GOOG), the earlier clash of the two, with the registry's
+ * message in out; NULL when there is none. */
 static const wl_key *alias_clash(const wl_key *k, size_t nk, const wl_key *a,
                                  char *out, size_t cap)
 {
     char canon[TICKER_MAX];
-    const wl_key *sym =
-        ticker_written_as_symbol(a->text, strlen(a->text), canon)
-            ? symbol_key(k, nk, canon)
-            : NULL;
+    const wl_key *sym = NULL, *alt = NULL;
 
-    if (!sym || sym->row == a->row)
+    if (ticker_written_as_symbol(a->text, strlen(a->text), canon)) {
+        sym = ticker_key(k, nk, canon, K_SYMBOL, a->row);
+        alt = ticker_key(k, nk, canon, K_ALT, a->row);
+    }
+    if (alt && (!sym || LATER(alt, a) < LATER(sym, a))) {
+        if (alt->at < a->at) {
+            snprintf(out, cap,
+                     "the alias '%s' is already an alternative ticker of %s",
+                     a->text, alt->row->s.ticker);
+            return a;
+        }
+        snprintf(out, cap,
+                 "the alternative ticker %s is already an alias of %s",
+                 alt->text, a->row->s.ticker);
+        return alt;
+    }
+    if (!sym)
         return NULL;
     if (sym->at < a->at) {
         snprintf(out, cap, "the alias '%s' is a symbol itself", a->text);
@@ -177,6 +194,7 @@ static const wl_key *alias_clash(const wl_key *k, size_t nk, const wl_key *a,
              a->row->s.ticker);
     return sym;
 }
+#undef LATER
 
 /* 0, or -1 with "WHERE: message" of the first conflict in err. */
 static int rows_conflict(const watchlist_entry *rows, long n, const char *file,

@@ -599,6 +599,23 @@ bad "alias written with another class separator" 409 conflict \
     "the alias 'BRK/B' is a symbol itself" \
     POST "$REG/symbols" -H "$JSON" -H "$TOKEN" \
     -d '{"ticker":"XYZ","name":"Xyz Corp","aliases":["BRK/B"]}'
+bad "alias that is another symbol's alternative ticker" 409 conflict \
+    "the alias 'GOOG' is already an alternative ticker of GOOGL" \
+    PATCH "$REG/symbols/MSFT" -H "$JSON" -H "$TOKEN" -d '{"aliases":["GOOG"]}'
+bad "alternative ticker that is another symbol's alias" 409 conflict \
+    "the alternative ticker HP is already an alias of HPQ" \
+    PATCH "$REG/symbols/MSFT" -H "$JSON" -H "$TOKEN" \
+    -d '{"alt_tickers":["hp"]}'
+bad "alias written as a cashtag, which the import reads as a ticker" 400 \
+    invalid_field "field 'aliases': each alias must not start with '\$' ('\$AAPL' is a cashtag): give an alternative ticker in alt_tickers, without the '\$'" \
+    PATCH "$REG/symbols/MSFT" -H "$JSON" -H "$TOKEN" -d '{"aliases":["$AAPL"]}'
+bad "import of an alias that is another symbol's alternative ticker" 409 \
+    conflict "line 2: the alias 'GOOG' is already an alternative ticker of GOOGL" \
+    POST "$REG/symbols/import" -H "Content-Type: text/csv" -H "$TOKEN" \
+    --data-binary $'ticker,name,sector,aliases\nMSFT,Microsoft,,Microsoft|GOOG\n'
+assert_eq "... MSFT's aliases left as they were" "Microsoft" \
+    "$(sql "SELECT string_agg(alias, ',' ORDER BY alias) FROM symbol_aliases
+            WHERE ticker = 'MSFT'")"
 bad "ticker that is another symbol's alias" 409 conflict \
     "HP is already an alias of HPQ" \
     POST "$REG/symbols" -H "$JSON" -H "$TOKEN" \

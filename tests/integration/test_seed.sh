@@ -148,6 +148,12 @@ conflict alias-is-symbol 'ZZH,Zed H,IT,' 'ZZJ,Zed J,IT,ZZH' \
     "3: the alias 'ZZH' is a symbol itself"
 conflict symbol-is-alias 'ZZJ,Zed J,IT,ZZH' 'ZZH,Zed H,IT,' \
     "3: ZZH is already an alias of ZZJ"
+conflict alias-is-stored-alt 'ZZM,Zed M,IT,Zed|DASHW' \
+    "2: the alias 'DASHW' is already an alternative ticker of DASH"
+conflict alias-is-alt 'ZZN,Zed N,IT,$ZZNA' 'ZZO,Zed O,IT,ZZNA' \
+    "3: the alias 'ZZNA' is already an alternative ticker of ZZN"
+conflict alt-is-alias 'ZZO,Zed O,IT,ZZNA' 'ZZN,Zed N,IT,$zzna' \
+    "3: the alternative ticker ZZNA is already an alias of ZZO"
 conflict header-again 'ZZG,Zed G,IT,' "$HEADER" \
     "3: the header again (are two files joined?)"
 assert_eq "nothing written by the refused files" "$BEFORE" "$(symbols)"
@@ -194,5 +200,12 @@ seed "$ROOT/data/watchlist.csv"
 # its rows (AAPL among them) besides DASH and ZETA: rows + 2 = lines + 1
 assert_eq "loads, every row" "0 $(grep -c . "$ROOT/data/watchlist.csv")" \
     "$RC $(($(sql "SELECT count(*) FROM symbols") - 1))"
+
+BEFORE=$(symbols)
+conflict alias-is-goog 'MSFT,Microsoft Corporation,IT,Microsoft|GOOG' \
+    "2: the alias 'GOOG' is already an alternative ticker of GOOGL"
+conflict alt-is-stored-alias 'ZZP,Zed P,IT,$HP' \
+    "2: the alternative ticker HP is already an alias of HPQ"
+assert_eq "nothing written by them" "$BEFORE" "$(symbols)"
 
 finish

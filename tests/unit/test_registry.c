@@ -97,6 +97,11 @@ static void test_alias_rules(void **state)
     assert_int_equal(reg_add_alias(&s, "  Apple  ", err, sizeof(err)), 0);
     assert_int_equal(reg_add_alias(&s, "Apple", err, sizeof(err)), 0);
     assert_int_equal(reg_add_alias(&s, "\tAT&T ", err, sizeof(err)), 0);
+    /* the import reads "$AAPL" as an alternative ticker */
+    assert_int_equal(reg_add_alias(&s, " $AAPL", err, sizeof(err)), -1);
+    assert_string_equal(err, "each alias must not start with '$' ('$AAPL' is "
+                             "a cashtag): give an alternative ticker in "
+                             "alt_tickers, without the '$'");
     assert_int_equal(s.naliases, 2);
     assert_string_equal(s.aliases[0], "Apple");
     assert_string_equal(s.aliases[1], "AT&T");
@@ -250,6 +255,26 @@ static void test_watchlist_conflicts(void **state)
     parse("ticker,name,sector,aliases\nBRK.B,Berkshire B,Fin,BRK-B\n"
           "ZZB,Zed B,IT,brk/b\n",
           "w.csv", "2 BRK.B@2,ZZB@3");
+    /* an alias spelt as another row's alternative ticker, and the
+     * reverse: the parser would count the text for both symbols */
+    parse("ticker,name,sector,aliases\nGOOGL,Alphabet,IT,$GOOG\n"
+          "MSFT,Microsoft,IT,Microsoft|GOOG\n",
+          "w.csv",
+          "-1 w.csv:3: the alias 'GOOG' is already an alternative ticker of "
+          "GOOGL");
+    parse("ticker,name,sector,aliases\nZZB,Zed B,IT,Zb|BRK-B\n"
+          "ZZC,Zed C,IT,$brk/b\n",
+          "w.csv",
+          "-1 w.csv:3: the alternative ticker BRK.B is already an "
+          "alias of ZZB");
+    /* the earlier of a clash with a ticker and one with an alternative */
+    parse("ticker,name,sector,aliases\nZZB,Zed B,IT,ZZA\nZZC,Zed C,IT,$ZZA\n"
+          "ZZA,Zed A,IT,\n",
+          "w.csv",
+          "-1 w.csv:3: the alternative ticker ZZA is already an "
+          "alias of ZZB");
+    parse("ticker,name,sector,aliases\nZZC,Zed C,IT,$ZZA|ZZA\n", "w.csv",
+          "1 ZZC@2");
     /* its own ticker, or another's in other capitals, is a name */
     parse("ticker,name,sector,aliases\nZZA,Zed A,IT,ZZA\nZZB,Zed B,IT,Zzc\n"
           "ZZC,Zed C,IT,\n",
