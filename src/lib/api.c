@@ -316,15 +316,9 @@ void api_internal(api_call *c, const char *what, const char *detail)
 static long find_route(const api *a, const http_request *req, api_call *c,
                        char *allow, size_t cap)
 {
-    long i = http_route_find(a->paths, a->nroutes, req, c->argbuf, allow, cap);
-    int nargs = 0;
-
-    for (const char *p = i < 0 ? "" : a->routes[i].path; *p; p++)
-        if (*p == '{') {
-            c->args[nargs] = c->argbuf[nargs];
-            nargs++;
-        }
-    return i;
+    c->argbuf = xmalloc(strlen(req->path) + 1);
+    return http_route_find(a->paths, a->nroutes, req, c->argbuf, c->args, allow,
+                           cap);
 }
 
 static void observe(api *a, long route, int status, double seconds)
@@ -531,6 +525,7 @@ void api_handle(void *ctx, const http_request *req, http_response *res)
             http_not_allowed(req, res, allow);
         }
         observe(a, -1, res->status, now_s() - t0);
+        free(c.argbuf);
         return;
     }
     c.route = &a->routes[route];
@@ -548,6 +543,7 @@ void api_handle(void *ctx, const http_request *req, http_response *res)
         }
     }
     dbpool_put(a->pool, c.db);
+    free(c.argbuf);
     finish_etag(&c, etag);
     observe(a, route, res->status, now_s() - t0);
     LOG_DEBUG("request", LF_S("request_id", req->request_id),

@@ -37,7 +37,6 @@ enum {
 #define API_PAGE_DEFAULT 50
 #define API_PAGE_MAX 500
 #define API_MAX_ARGS HTTP_MAX_ARGS /* {placeholders} in one path */
-#define API_ARG_MAX HTTP_ARG_MAX /* bytes of one path segment */
 #define API_CURSOR_PARTS 4
 #define API_CURSOR_PART_MAX 64
 
@@ -94,7 +93,7 @@ struct api_call {
     void *state; /* the service's, given to api_new */
     const config *cfg;
     const char *args[API_MAX_ARGS]; /* decoded path parameters */
-    char argbuf[API_MAX_ARGS][API_ARG_MAX];
+    char *argbuf; /* where args are, as long as the path's segments */
     db *db; /* borrowed by api_db, given back after the handler */
 };
 

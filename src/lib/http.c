@@ -825,11 +825,12 @@ int http_require_json(const http_request *req, http_response *res)
     return 0;
 }
 
-/* Matches path against a template; fills args (when not NULL: a
- * segment too long for them does not match; without them, for the
- * methods of a path, any segment does). */
-static int match_path(const char *tpl, const char *path,
-                      char args[][HTTP_ARG_MAX])
+/* Matches path against a template, whatever the length of a segment;
+ * when args is not NULL, copies each segment a {name} matches into buf
+ * (which holds strlen(path) + 1 bytes: every segment follows a '/')
+ * and points args at them. */
+static int match_path(const char *tpl, const char *path, char *buf,
+                      const char **args)
 {
     int nargs = 0;
 
@@ -838,12 +839,13 @@ static int match_path(const char *tpl, const char *path,
             const char *tend = strchr(tpl, '}');
             size_t n = strcspn(path, "/");
 
-            if (!tend || n == 0 || (args && n >= HTTP_ARG_MAX) ||
-                nargs == HTTP_MAX_ARGS)
+            if (!tend || n == 0 || nargs == HTTP_MAX_ARGS)
                 return 0;
             if (args) {
-                memcpy(args[nargs], path, n);
-                args[nargs][n] = '\0';
+                memcpy(buf, path, n);
+                buf[n] = '\0';
+                args[nargs] = buf;
+                buf += n + 1;
             }
             nargs++;
             tpl = tend + 1;
@@ -865,12 +867,12 @@ static int same_method(const char *route, const char *req)
 }
 
 long http_route_find(const http_route *routes, size_t n,
-                     const http_request *req, char args[][HTTP_ARG_MAX],
+                     const http_request *req, char *buf, const char **args,
                      char *allow, size_t cap)
 {
     allow[0] = '\0';
     for (size_t i = 0; i < n; i++) {
-        if (!match_path(routes[i].path, req->path, args))
+        if (!match_path(routes[i].path, req->path, buf, args))
             continue;
         if (same_method(routes[i].method, req->method))
             return (long)i;
@@ -900,7 +902,8 @@ int http_method_allowed(const http_route *routes, size_t n,
 {
     char allow[64];
 
-    if (http_route_find(routes, n, req, NULL, allow, sizeof(allow)) >= 0 ||
+    if (http_route_find(routes, n, req, NULL, NULL, allow, sizeof(allow)) >=
+            0 ||
         !allow[0])
         return 1;
     http_not_allowed(req, res, allow);

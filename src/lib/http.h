@@ -97,7 +97,6 @@ int http_require_json(const http_request *req, http_response *res);
 
 /* Path templates, for routing. */
 #define HTTP_MAX_ARGS 2 /* {placeholders} in one path */
-#define HTTP_ARG_MAX 128 /* bytes of one path segment */
 
 /* A route: a method and a path template, in which a {name} matches one
  * non-empty segment ("/orders/{client_order_id}"). */
@@ -107,12 +106,14 @@ typedef struct http_route {
 } http_route;
 
 /* Finds req's route in routes[0..n): the first whose template matches
- * the path and whose method is req's (HEAD takes a GET route). Returns
- * its index, with the segments its {names} matched in args when args
- * is not NULL; or -1 with the methods of the routes of the path
- * ("GET, POST"; "" when no route has the path) in allow. */
+ * the path and whose method is req's (HEAD takes a GET route), a
+ * segment of any length matching a {name}. Returns its index, with the
+ * segments its {names} matched in args[0..HTTP_MAX_ARGS) when args is
+ * not NULL (copied into buf, of strlen(req->path) + 1 bytes); or -1
+ * with the methods of the routes of the path ("GET, POST"; "" when no
+ * route has the path) in allow. */
 long http_route_find(const http_route *routes, size_t n,
-                     const http_request *req, char args[][HTTP_ARG_MAX],
+                     const http_request *req, char *buf, const char **args,
                      char *allow, size_t cap);
 
 /* Answers 405 method_not_allowed with an Allow header of allow (and

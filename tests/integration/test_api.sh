@@ -658,6 +658,17 @@ bad "wrong method" 405 method_not_allowed \
     "DELETE is not allowed on /signals (allowed: GET)" DELETE "$QA/signals"
 assert_eq "405 lists the methods" "Allow: GET" \
     "$(echo "$HEADERS" | grep -i '^allow:')"
+# a {segment} of any length matches its routes
+A128=$(head -c 128 /dev/zero | tr '\0' A)
+bad "method a long segment's routes lack, on the registry" 405 \
+    method_not_allowed \
+    "PUT is not allowed on /symbols/$A128 (allowed: GET, PATCH, DELETE)" \
+    PUT "$REG/symbols/$A128" -H "$JSON" -H "$TOKEN" -d '{}'
+bad "method a long segment's routes lack, on the query-api" 405 \
+    method_not_allowed "PUT is not allowed on /symbols/$A128 (allowed: GET)" \
+    PUT "$QA/symbols/$A128" -H "$JSON" -H "$TOKEN" -d '{}'
+bad "a ticker of 130 characters" 400 invalid_ticker \
+    "the ticker in the path $TICKER_MSG" GET "$QA/symbols/${A128}AA"
 assert_eq "no 5xx in the logs" "0" \
     "$(cat "$STONKS_VAR_DIR"/*.log | grep -c '"status":5')"
 

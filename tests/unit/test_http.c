@@ -599,7 +599,8 @@ static void test_route_find(void **state)
         {"PUT", "/limits"},
     };
     size_t n = sizeof(routes) / sizeof(routes[0]);
-    char args[HTTP_MAX_ARGS][HTTP_ARG_MAX], allow[64];
+    char buf[256], allow[64];
+    const char *args[HTTP_MAX_ARGS];
     http_request req;
     http_response res;
 
@@ -608,35 +609,41 @@ static void test_route_find(void **state)
     req.request_id = "t";
     req.method = "POST";
     req.path = "/orders";
-    assert_int_equal(http_route_find(routes, n, &req, args, allow, 64), 1);
+    assert_int_equal(http_route_find(routes, n, &req, buf, args, allow, 64), 1);
     req.method = "HEAD";
     req.path = "/orders/x-1/fills/7";
-    assert_int_equal(http_route_find(routes, n, &req, args, allow, 64), 4);
+    assert_int_equal(http_route_find(routes, n, &req, buf, args, allow, 64), 4);
     assert_string_equal(args[0], "x-1");
     assert_string_equal(args[1], "7");
     req.method = "DELETE";
     req.path = "/orders/x-1";
-    assert_int_equal(http_route_find(routes, n, &req, args, allow, 64), -1);
+    assert_int_equal(http_route_find(routes, n, &req, buf, args, allow, 64),
+                     -1);
     assert_string_equal(allow, "GET, PATCH");
     req.path = "/orders/";
-    assert_int_equal(http_route_find(routes, n, &req, NULL, allow, 64), -1);
+    assert_int_equal(http_route_find(routes, n, &req, NULL, NULL, allow, 64),
+                     -1);
     assert_string_equal(allow, "");
-    /* a segment longer than args hold: no route, but the path's methods
-     * are known (a DELETE of it is 405 whatever the id's length) */
+    /* a segment of any length: the route is found, the segment whole
+     * in args (a DELETE of it is 405 whatever the id's length) */
     {
-        char longer[HTTP_ARG_MAX + 16] = "/orders/";
+        char longer[8 + 200 + 1] = "/orders/";
 
-        memset(longer + 8, 'x', HTTP_ARG_MAX);
+        memset(longer + 8, 'x', 200);
         req.path = longer;
-        assert_int_equal(http_route_find(routes, n, &req, args, allow, 64), -1);
-        assert_int_equal(http_route_find(routes, n, &req, NULL, allow, 64), -1);
+        assert_int_equal(
+            http_route_find(routes, n, &req, NULL, NULL, allow, 64), -1);
         assert_string_equal(allow, "GET, PATCH");
         req.method = "GET";
-        assert_int_equal(http_route_find(routes, n, &req, args, allow, 64), -1);
+        assert_int_equal(http_route_find(routes, n, &req, buf, args, allow, 64),
+                         2);
+        assert_int_equal(strlen(args[0]), 200);
+        assert_int_equal(strspn(args[0], "x"), 200);
         req.method = "DELETE";
     }
     req.path = "/orders/x-1/fills";
-    assert_int_equal(http_route_find(routes, n, &req, NULL, allow, 64), -1);
+    assert_int_equal(http_route_find(routes, n, &req, NULL, NULL, allow, 64),
+                     -1);
     assert_string_equal(allow, "");
 
     /* http_method_allowed: a known method or an unknown path goes on. */
