@@ -196,6 +196,13 @@ void api_one(api_call *c, PGresult *r, const char *what);
  * PostgreSQL writes ("a" : 1, "b" : 2). */
 void api_add_json(buf *b, const char *s, size_t n);
 
+/* The message for a body json_loadb refused with je: "WHAT is not
+ * valid JSON: ..." with where, but for a NUL, which jansson refuses by
+ * the name of its flag, "WHAT holds a NUL (\u0000), which is not
+ * allowed". Shared with the trading services. */
+void api_json_problem(const json_error_t *je, const char *what, char *out,
+                      size_t cap);
+
 /* The request body as a JSON object. Checks the media type (415), the
  * syntax (400 invalid_json) and that it is an object. Returns a new
  * reference or NULL after the error answer. */

@@ -499,10 +499,24 @@ void api_one(api_call *c, PGresult *r, const char *what)
     api_row_object(&c->res->body, r, 0, 0);
 }
 
+void api_json_problem(const json_error_t *je, const char *what, char *out,
+                      size_t cap)
+{
+    if (json_error_code(je) == json_error_null_character)
+        snprintf(out, cap,
+                 "%s holds a NUL (\\u0000), which is not allowed (line %d, "
+                 "column %d)",
+                 what, je->line, je->column);
+    else
+        snprintf(out, cap, "%s is not valid JSON: %s (line %d, column %d)",
+                 what, je->text, je->line, je->column);
+}
+
 json_t *api_json_body(api_call *c)
 {
     json_error_t je;
     json_t *o;
+    char msg[JSON_ERROR_TEXT_LENGTH + 100];
 
     if (!http_require_json(c->req, c->res))
         return NULL;
@@ -513,9 +527,8 @@ json_t *api_json_body(api_call *c)
     }
     o = json_loadb(c->req->body, c->req->body_len, JSON_REJECT_DUPLICATES, &je);
     if (!o) {
-        api_error(c, 400, "invalid_json",
-                  "the request body is not valid JSON: %s (line %d, column %d)",
-                  je.text, je.line, je.column);
+        api_json_problem(&je, "the request body", msg, sizeof(msg));
+        api_error(c, 400, "invalid_json", "%s", msg);
         return NULL;
     }
     if (!json_is_object(o)) {

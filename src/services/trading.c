@@ -9,6 +9,7 @@
 
 #include "domain/date.h"
 #include "domain/exchange.h"
+#include "lib/api.h"
 #include "lib/log.h"
 #include "lib/metrics.h"
 #include "lib/url.h"
@@ -882,15 +883,13 @@ json_t *trading_body(const http_request *req, http_response *res,
 {
     json_error_t je;
     json_t *j;
-    char msg[256];
+    char msg[JSON_ERROR_TEXT_LENGTH + 100];
 
     if (!http_require_json(req, res))
         return NULL;
     j = json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES, &je);
     if (!j) {
-        snprintf(msg, sizeof(msg),
-                 "the body is not valid JSON: %s (line %d, column %d)", je.text,
-                 je.line, je.column);
+        api_json_problem(&je, "the body", msg, sizeof(msg));
         http_error(res, 400, "bad_request", msg);
         return NULL;
     }

@@ -251,6 +251,14 @@ bad "risk-engine: a duplicate key" 400 bad_request \
     "the body is not valid JSON: duplicate object key near '\"limits\"' (line 1, column 43)" \
     PATCH "$RE/limits" -H "$JSON" -H "$TOKEN" \
     -d '{"limits":{"max_orders_per_day":1},"limits":{}}'
+bad "risk-engine: a NUL in a string, named as such" 400 bad_request \
+    "the body holds a NUL (\\u0000), which is not allowed (line 1, column 27)" \
+    PATCH "$RE/limits" -H "$JSON" -H "$TOKEN" \
+    -d '{"restricted":["GOOG\u0000"]}'
+bad "registry: a NUL in a string, named as such" 400 invalid_json \
+    "the request body holds a NUL (\\u0000), which is not allowed (line 1, column 21)" \
+    PATCH "$REG/symbols/AAPL" -H "$JSON" -H "$TOKEN" \
+    -d '{"name":"Apple\u0000"}'
 bad "registry: a number, not an object" 400 invalid_json \
     "the request body is not valid JSON: '[' or '{' expected near '42' (line 1, column 2)" \
     PATCH "$REG/symbols/AAPL" -H "$JSON" -H "$TOKEN" -d '42'
