@@ -306,10 +306,13 @@ static const char *unlisted_alias(const once_args *a)
     return NULL;
 }
 
-/* Returns 0, or -1 with the reason in msg. */
+/* Returns 0, or -1 with the reason in msg. An option but --alias
+ * given twice is refused, as other commands do (cli_given_before). */
 static int once_parse(int argc, char **argv, once_args *a, char *msg,
                       size_t msglen)
 {
+    int *seen = xcalloc((size_t)argc, sizeof(int)), nseen = 0, rc = -1;
+
     for (int i = 1; i < argc; i++) {
         const char *o = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -317,7 +320,7 @@ static int once_parse(int argc, char **argv, once_args *a, char *msg,
         if (strcmp(o, "-") == 0) {
             if (a->stdin_text) {
                 snprintf(msg, msglen, "'-' is given twice");
-                return -1;
+                goto out;
             }
             a->stdin_text = 1;
             continue;
@@ -325,26 +328,27 @@ static int once_parse(int argc, char **argv, once_args *a, char *msg,
         if (strcmp(o, "--tickers") != 0 && strcmp(o, "--title") != 0 &&
             strcmp(o, "--text") != 0 && strcmp(o, "--alias") != 0) {
             snprintf(msg, msglen, "unknown option '%.64s'", o);
-            return -1;
+            goto out;
+        }
+        if (strcmp(o, "--alias") != 0 &&
+            cli_given_before(argv, i, seen, &nseen)) {
+            snprintf(msg, msglen, "%s is given twice", o);
+            goto out;
         }
         if (!v) {
             snprintf(msg, msglen, "%s needs a value", o);
-            return -1;
+            goto out;
         }
         i++;
         if (strcmp(o, "--tickers") == 0) {
             if (parse_tickers(v, a, msg, msglen) < 0)
-                return -1;
-        } else if (strcmp(o, "--title") == 0 || strcmp(o, "--text") == 0) {
-            const char **to = strcmp(o, "--title") == 0 ? &a->title : &a->text;
-
-            if (*to) {
-                snprintf(msg, msglen, "%s is given twice", o);
-                return -1;
-            }
-            *to = v;
+                goto out;
+        } else if (strcmp(o, "--title") == 0) {
+            a->title = v;
+        } else if (strcmp(o, "--text") == 0) {
+            a->text = v;
         } else if (parse_alias(v, a, msg, msglen) < 0) {
-            return -1;
+            goto out;
         }
     }
     if (a->ntickers == 0)
@@ -357,8 +361,10 @@ static int once_parse(int argc, char **argv, once_args *a, char *msg,
     else if ((a->text != NULL) == a->stdin_text)
         snprintf(msg, msglen, "give the text with --text TEXT or '-', once");
     else
-        return 0;
-    return -1;
+        rc = 0;
+out:
+    free(seen);
+    return rc;
 }
 
 static void print_signal(const extract_model *m, const char *ticker,

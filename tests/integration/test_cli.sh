@@ -84,6 +84,19 @@ assert_eq "stonks train --split --split" "2 stonks train: --split is given twice
 assert_eq "stonks eval --labels a --labels b" \
     "2 stonks eval: --labels is given twice" \
     "$(run eval --labels a --labels b)"
+for opt in "--tickers AAPL" "--title t" "--text x"; do
+    set -- $opt
+    assert_eq "stonks extract-once $opt $1 ..." \
+        "2 stonks extract-once: $1 is given twice" \
+        "$(run extract-once --tickers F --text y $opt $1 ${2:-})"
+done
+assert_eq "stonks extract-once --tickers AAPL --tickers F" \
+    "2 stonks extract-once: --tickers is given twice" \
+    "$(run extract-once --tickers AAPL --tickers F --text 'Apple and Ford')"
+assert_eq "extract-once: --alias more than once" "0 F" \
+    "$(run extract-once --tickers AAPL,F --alias AAPL=Apple \
+        --alias F=Ford --text 'Ford and Apple' | cut -d' ' -f1) $(jq -r \
+        .ticker "$OUT/out" 2>/dev/null | sort | tail -n 1)"
 assert_eq "stonks config --markdown --markdown" \
     "2 stonks config: --markdown is given twice" \
     "$(run config --markdown --markdown)"
