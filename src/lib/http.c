@@ -809,19 +809,65 @@ static void refuse(const http_request *req, http_response *res, int status,
              LF_I("status", status), LF_S("error", message));
 }
 
+int http_media_type(const char *ct, const char *type, char *charset, size_t cap)
+{
+    size_t n = strlen(type);
+
+    if (!ct || strncasecmp(ct, type, n) != 0)
+        return 0;
+    ct += n;
+    ct += strspn(ct, " \t");
+    if (*ct != '\0' && *ct != ';')
+        return 0;
+    while (*ct == ';') {
+        const char *name = ct + 1 + strspn(ct + 1, " \t"), *val;
+        size_t nlen = strcspn(name, "=; \t"), vlen;
+
+        ct = name + nlen;
+        ct += strspn(ct, " \t");
+        if (*ct != '=') {
+            ct += strcspn(ct, ";");
+            continue;
+        }
+        ct++;
+        ct += strspn(ct, " \t");
+        val = *ct == '"' ? ct + 1 : ct;
+        vlen = strcspn(val, *ct == '"' ? "\"" : "; \t");
+        ct = val + vlen;
+        ct += strcspn(ct, ";");
+        if (nlen == 7 && strncasecmp(name, "charset", 7) == 0 &&
+            !(vlen == 5 && strncasecmp(val, "utf-8", 5) == 0)) {
+            snprintf(charset, cap, "%.*s", (int)vlen, val);
+            return -1;
+        }
+    }
+    return 1;
+}
+
+void http_refuse_media(const http_request *req, http_response *res,
+                       const char *type, int got, const char *charset)
+{
+    char msg[256];
+
+    if (got < 0)
+        snprintf(msg, sizeof(msg),
+                 "the body must be UTF-8: send Content-Type: %s without a "
+                 "charset or with charset=utf-8 (not '%.64s')",
+                 type, charset);
+    else
+        snprintf(msg, sizeof(msg), "send the body as Content-Type: %s", type);
+    refuse(req, res, 415, "unsupported_media_type", msg);
+}
+
 int http_require_json(const http_request *req, http_response *res)
 {
-    static const char json[] = "application/json";
-    const char *ct = req->content_type;
+    char charset[128];
+    int got = http_media_type(req->content_type, "application/json", charset,
+                              sizeof(charset));
 
-    if (ct && strncasecmp(ct, json, sizeof(json) - 1) == 0) {
-        ct += sizeof(json) - 1;
-        ct += strspn(ct, " \t");
-        if (*ct == '\0' || *ct == ';')
-            return 1;
-    }
-    refuse(req, res, 415, "unsupported_media_type",
-           "send the body as Content-Type: application/json");
+    if (got > 0)
+        return 1;
+    http_refuse_media(req, res, "application/json", got, charset);
     return 0;
 }
 

@@ -89,10 +89,24 @@ int http_query_param(const http_request *req, const char *name, char *out,
 int http_query_unknown(const http_request *req, const char *const *allowed,
                        char *name, size_t cap);
 
+/* Whether Content-Type ct (may be NULL) is the media type type, in any
+ * case, with parameters or without: 1 when it is, and any charset among
+ * them is utf-8 (in any case, quoted or not); -1 when it is with
+ * another charset, which is written in charset (cap bytes); 0 when it
+ * is another type. */
+int http_media_type(const char *ct, const char *type, char *charset,
+                    size_t cap);
+
+/* Answers 415 unsupported_media_type for a body that is not of type
+ * (got and charset as http_media_type gave them), and logs it. */
+void http_refuse_media(const http_request *req, http_response *res,
+                       const char *type, int got, const char *charset);
+
 /* 1 when the request says its body is JSON: a Content-Type of
  * application/json, the media type in any case, with parameters such as
- * "; charset=utf-8" or without. Otherwise answers 415
- * unsupported_media_type (and logs the refusal) and returns 0. */
+ * "; charset=utf-8" or without (another charset is refused).
+ * Otherwise answers 415 unsupported_media_type (and logs the refusal)
+ * and returns 0. */
 int http_require_json(const http_request *req, http_response *res);
 
 /* Path templates, for routing. */

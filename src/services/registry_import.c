@@ -8,17 +8,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "lib/xalloc.h"
 #include "services/registry.h"
 #include "services/watchlist.h"
-
-static int media_is_csv(const char *ct)
-{
-    return ct && strncasecmp(ct, "text/csv", 8) == 0 &&
-           (ct[8] == '\0' || ct[8] == ';' || ct[8] == ' ');
-}
 
 void registry_import(api_call *c)
 {
@@ -26,11 +19,12 @@ void registry_import(api_call *c)
     long n, counts[3] = {0, 0, 0};
     char err[512];
     db *d = NULL;
-    int ok = 0;
+    int ok = 0,
+        got = http_media_type(http_request_header(c->req, "Content-Type"),
+                              "text/csv", err, sizeof(err));
 
-    if (!media_is_csv(http_request_header(c->req, "Content-Type"))) {
-        api_error(c, 415, "unsupported_media_type",
-                  "send the body as Content-Type: text/csv");
+    if (got <= 0) {
+        http_refuse_media(c->req, c->res, "text/csv", got, err);
         return;
     }
     n = watchlist_parse(c->req->body, c->req->body_len, NULL, &rows, err,

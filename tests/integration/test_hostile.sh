@@ -280,6 +280,21 @@ for route in "POST $TE/orders" "POST $TE/kill-switch" "POST $RE/check" \
         unsupported_media_type "$MEDIA_MSG" ${route% *} "${route#* }" \
         -H "$TOKEN" -H "Content-Type: application/jsonx" -d '{"active":true}'
 done
+# the body is read as UTF-8: another charset, in any case, is refused
+CHARSET_MSG="the body must be UTF-8: send Content-Type: application/json without a charset or with charset=utf-8 (not 'latin1')"
+for route in "POST $TE/kill-switch" "PATCH $RE/limits" \
+    "PATCH $REG/symbols/AAPL"; do
+    bad "${route% *} ${route#* } as application/json; charset=latin1" 415 \
+        unsupported_media_type "$CHARSET_MSG" ${route% *} "${route#* }" \
+        -H "$TOKEN" -H "Content-Type: application/json; charset=latin1" \
+        -d '{"active":true}'
+done
+bad "registry import as text/csv; Charset=\"ISO-8859-1\"" 415 \
+    unsupported_media_type \
+    "the body must be UTF-8: send Content-Type: text/csv without a charset or with charset=utf-8 (not 'ISO-8859-1')" \
+    POST "$REG/symbols/import" -H "$TOKEN" \
+    -H 'Content-Type: text/csv; Charset="ISO-8859-1"' \
+    --data-binary $'ticker,name,sector,aliases\nAAPL,Apple Inc,,\n'
 bad "query-api kill switch as text/plain (trading-engine's answer)" 415 \
     unsupported_media_type "$MEDIA_MSG" POST "$QA/trading/kill-switch" \
     -H "$TOKEN" -H "Content-Type: text/plain" -d '{"active":true}'

@@ -281,7 +281,8 @@ static void test_require_json(void **state)
         "Content-Type: application/json\"}}";
     static const char *const good[] = {
         "application/json", "Application/JSON; charset=utf-8",
-        "application/json ;charset=UTF-8", "APPLICATION/JSON\t; x=y"};
+        "application/json ;charset=UTF-8", "APPLICATION/JSON\t; x=y",
+        "application/json; x=\"a;b\"; Charset=\"Utf-8\""};
     static const char *const bad[] = {NULL,
                                       "text/plain",
                                       "text/plain; charset=utf-8",
@@ -300,6 +301,19 @@ static void test_require_json(void **state)
         post_json(*state, bad[i], out, sizeof(out));
         assert_string_equal(out, refused);
     }
+    /* the body is read as UTF-8: another charset is refused, named */
+    post_json(*state, "application/json; charset=latin1", out, sizeof(out));
+    assert_string_equal(out, "HTTP/1.1 415 Unsupported Media Type "
+                             "{\"error\":{\"code\":\"unsupported_media_type\","
+                             "\"message\":\"the body must be UTF-8: send "
+                             "Content-Type: application/json without a "
+                             "charset or with charset=utf-8 (not "
+                             "'latin1')\"}}");
+    post_json(*state, "application/json;x=1; CHARSET = \"UTF-16\"", out,
+              sizeof(out));
+    assert_non_null(strstr(out, "(not 'UTF-16')"));
+    post_json(*state, "application/json; charset=", out, sizeof(out));
+    assert_non_null(strstr(out, "(not '')"));
 }
 
 static void test_body_at_limit_echoed(void **state)
