@@ -148,7 +148,8 @@ static int param_day(const http_request *req, http_response *res, int32_t *day)
 
     if (got == 0)
         return 0;
-    if (got > 0 && date_parse(v, strlen(v), day) == 0 &&
+    /* date_parse takes YYYYMMDD too; the message asks for YYYY-MM-DD */
+    if (got > 0 && strlen(v) == 10 && date_parse(v, 10, day) == 0 &&
         day_plausible_now(*day))
         return 1;
     http_error(res, 400, "bad_request",

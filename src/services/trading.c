@@ -675,9 +675,9 @@ static int json_day(json_t *j, const char *key, int32_t *day)
 {
     json_t *v = json_object_get(j, key);
 
-    return json_is_string(v) &&
-                   date_parse(json_string_value(v), json_string_length(v),
-                              day) == 0 &&
+    /* YYYY-MM-DD only, as the message asks, not date_parse's YYYYMMDD */
+    return json_is_string(v) && json_string_length(v) == 10 &&
+                   date_parse(json_string_value(v), 10, day) == 0 &&
                    day_plausible_now(*day)
                ? 0
                : -1;

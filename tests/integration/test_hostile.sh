@@ -391,6 +391,9 @@ DAY_MSG+=" 1970-01-01 to a month ahead, exec_minute 0-1439"
 bad "check: a day that is not a date" 400 bad_request "$DAY_MSG" \
     POST "$RE/check" -H "$JSON" \
     -d "{${CHECK/2011-09-08/2011-02-30},\"qty\":1,\"exec_minute\":570}"
+bad "check: a day without its dashes (the message asks for them)" 400 \
+    bad_request "$DAY_MSG" POST "$RE/check" -H "$JSON" \
+    -d "{${CHECK/2011-09-08/20110908},\"qty\":1,\"exec_minute\":570}"
 bad "check: year 9999 (PostgreSQL would refuse it: 503)" 400 bad_request \
     "$DAY_MSG" POST "$RE/check" -H "$JSON" \
     -d "{${CHECK/2011-09-09/9999-12-31},\"qty\":1,\"exec_minute\":570}"
@@ -541,6 +544,8 @@ bad "query-api kill switch?x&x, before the token" 400 invalid_parameter \
     "$(twice x)" POST "$QA/trading/kill-switch?x&x" -H "$JSON" \
     -d '{"active":true}'
 EXPO_MSG="day must be a date YYYY-MM-DD from 1970-01-01 to a month ahead"
+bad "risk-engine /exposure?day=20111230 (YYYY-MM-DD only)" 400 bad_request \
+    "$EXPO_MSG" GET "$RE/exposure?day=20111230"
 bad "risk-engine /exposure?day=tomorrow" 400 bad_request "$EXPO_MSG" \
     GET "$RE/exposure?day=tomorrow"
 bad "risk-engine /exposure?day=0000-01-01" 400 bad_request "$EXPO_MSG" \
