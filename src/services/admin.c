@@ -154,6 +154,7 @@ static int seed_row(db *d, const reg_symbol *row, const char *where, char *err,
     const char *p[] = {row->ticker};
     PGresult *r;
     int outcome;
+    char holder[TICKER_MAX];
 
     if (db_execp(d, "seed_known", "SELECT 1 FROM symbols WHERE ticker = $1", 1,
                  p, &r) != DB_OK) {
@@ -166,6 +167,24 @@ static int seed_row(db *d, const reg_symbol *row, const char *where, char *err,
     }
     PQclear(r);
     s.active = -1;
+    /* A stored symbol, changed through the registry since, may clash
+     * with the file: say where to mend it. */
+    switch (reg_conflict(d, &s, where, err, errlen, holder)) {
+    case -1:
+        snprintf(err, errlen, "%scannot check the registry: %s", where,
+                 db_error(d));
+        return -1;
+    case 1: {
+        size_t n = strlen(err);
+
+        if (holder[0])
+            snprintf(err + n, errlen - n,
+                     "; fix it in the registry (PATCH /symbols/%s) or in "
+                     "the file",
+                     holder);
+        return -1;
+    }
+    }
     switch (reg_store(d, &s, REG_ALIASES_ADD, "import", where, "stonks seed",
                       &outcome, err, errlen)) {
     case 0:

@@ -290,7 +290,7 @@ static void conflict_text(const char *where, PGresult *r, int i, char *out,
 }
 
 int reg_conflict(db *d, const reg_symbol *s, const char *where, char *msg,
-                 size_t cap)
+                 size_t cap, char *holder)
 {
     char *aliases = s->has_aliases ? text_array(s->aliases, s->naliases) : NULL;
     char *alts = s->has_alt ? alt_array(s) : NULL;
@@ -307,6 +307,12 @@ int reg_conflict(db *d, const reg_symbol *s, const char *where, char *msg,
                 continue;
             rc = 1;
             conflict_text(where, r, i, msg, cap);
+            /* a stored symbol's ticker is no PATCH's to change */
+            if (holder)
+                snprintf(holder, TICKER_MAX, "%s",
+                         strstr(PQgetvalue(r, i, 0), "_symbol")
+                             ? ""
+                             : PQgetvalue(r, i, 1));
         }
     }
     PQclear(r);
@@ -453,7 +459,7 @@ int reg_store(db *d, const reg_symbol *s, int mode, const char *action,
     const char *what = "cannot store the symbol";
 
     *outcome = REG_UNCHANGED;
-    switch (reg_conflict(d, s, where, err, errlen)) {
+    switch (reg_conflict(d, s, where, err, errlen, NULL)) {
     case -1:
         what = "cannot check the registry";
         goto out;

@@ -74,10 +74,13 @@ int reg_add_alt(reg_symbol *s, const char *ticker, char *err, size_t errlen);
 /* Whether s would take a name, alias or alternative ticker of another
  * stored symbol, or have an alias that is another's ticker or
  * alternative ticker, or a ticker or alternative ticker that is
- * another's alias: 1 with the message (after where) in msg, 0
+ * another's alias: 1 with the message (after where) in msg and,
+ * when holder is not NULL, in holder (TICKER_MAX bytes) the stored
+ * symbol whose name, alias or alternative ticker it is (a change of
+ * that symbol can mend it), or "" for a clash with a stored ticker; 0
  * when not, -1 on a database error. */
 int reg_conflict(db *d, const reg_symbol *s, const char *where, char *msg,
-                 size_t cap);
+                 size_t cap, char *holder);
 
 /* How reg_store treats the aliases and alternative tickers of s: as
  * the whole list (those not in s are removed), or as ones to add. */

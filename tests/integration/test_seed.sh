@@ -112,6 +112,8 @@ assert_eq "an unclosed quote is named as such" \
     "1 $OUT/quote.csv:2: $(printf '%s' 'a quoted field is not closed')" \
     "$RC $(sed 's/\(closed\).*/\1/' <<<"$ERR")"
 echo "conflicts, within the file and with stored symbols"
+# the hint of a conflict with a stored symbol's name or aliases
+hint() { echo "; fix it in the registry (PATCH /symbols/$1) or in the file"; }
 conflict() { # NAME ROWS... EXPECTED-MESSAGE-AFTER-FILE:
     local name=$1 want=${*: -1}
     printf '%s\n' "$HEADER" "${@:2:$#-2}" >"$OUT/$name.csv"
@@ -127,21 +129,21 @@ conflict alias-twice 'ZZD,Zed D,IT,Zeddy' 'ZZE,Zed E,IT,zeddy' \
 conflict name-case 'ZZA,Same Name,IT,' 'ZZB,same name,IT,' \
     "3: the name 'Same Name' is already the name of ZZA"
 conflict stored-name 'ZZC,Apple Inc,IT,' \
-    "2: the name 'Apple Inc' is already the name of AAPL"
+    "2: the name 'Apple Inc' is already the name of AAPL$(hint AAPL)"
 conflict stored-alias 'ZZF,Zed F,IT,apple' \
-    "2: the alias 'apple' is already an alias of AAPL"
+    "2: the alias 'apple' is already an alias of AAPL$(hint AAPL)"
 conflict stored-name-alike 'ZZC,Zed C,IT,Apple Inc.' \
-    "2: the alias 'Apple Inc.' is already the name of AAPL"
+    "2: the alias 'Apple Inc.' is already the name of AAPL$(hint AAPL)"
 conflict alias-alike 'ZZD,Zed D,IT,Zeddy Co' 'ZZE,Zed E,IT,"zeddy  co.,"' \
     "3: the alias 'zeddy  co.,' is already an alias of ZZD"
 conflict stored-alias-alike 'ZZD,Zed D,IT,dash.' \
-    "2: the alias 'dash.' is already an alias of DASH"
+    "2: the alias 'dash.' is already an alias of DASH$(hint DASH)"
 conflict common-words 'ZZD,Zed D,IT,Zed|The' \
     "2: each alias must contain a word of the company's own, not only common words or company suffixes such as The, And, Inc, Corp, Co, Ltd: 'The' would tag any company's news"
 conflict suffix-name 'ZZE,Inc,IT,Zed E' \
     "2: the name must contain a word of the company's own, not only common words or company suffixes such as The, And, Inc, Corp, Co, Ltd: 'Inc' would tag any company's news"
 conflict stored-alt 'ZZL,Zed L,IT,$DASHW' \
-    "2: the alternative ticker DASHW already belongs to DASH"
+    "2: the alternative ticker DASHW already belongs to DASH$(hint DASH)"
 conflict alias-is-stored-symbol 'ZZH,Zed H,IT,Zed|AAPL' \
     "2: the alias 'AAPL' is a symbol itself"
 conflict alias-is-symbol 'ZZH,Zed H,IT,' 'ZZJ,Zed J,IT,ZZH' \
@@ -149,7 +151,7 @@ conflict alias-is-symbol 'ZZH,Zed H,IT,' 'ZZJ,Zed J,IT,ZZH' \
 conflict symbol-is-alias 'ZZJ,Zed J,IT,ZZH' 'ZZH,Zed H,IT,' \
     "3: ZZH is already an alias of ZZJ"
 conflict alias-is-stored-alt 'ZZM,Zed M,IT,Zed|DASHW' \
-    "2: the alias 'DASHW' is already an alternative ticker of DASH"
+    "2: the alias 'DASHW' is already an alternative ticker of DASH$(hint DASH)"
 conflict alias-is-alt 'ZZN,Zed N,IT,$ZZNA' 'ZZO,Zed O,IT,ZZNA' \
     "3: the alias 'ZZNA' is already an alternative ticker of ZZN"
 conflict alt-is-alias 'ZZO,Zed O,IT,ZZNA' 'ZZN,Zed N,IT,$zzna' \
@@ -203,9 +205,19 @@ assert_eq "loads, every row" "0 $(grep -c . "$ROOT/data/watchlist.csv")" \
 
 BEFORE=$(symbols)
 conflict alias-is-goog 'MSFT,Microsoft Corporation,IT,Microsoft|GOOG' \
-    "2: the alias 'GOOG' is already an alternative ticker of GOOGL"
+    "2: the alias 'GOOG' is already an alternative ticker of GOOGL$(hint GOOGL)"
 conflict alt-is-stored-alias 'ZZP,Zed P,IT,$HP' \
-    "2: the alternative ticker HP is already an alias of HPQ"
+    "2: the alternative ticker HP is already an alias of HPQ$(hint HPQ)"
 assert_eq "nothing written by them" "$BEFORE" "$(symbols)"
+# a symbol changed through the registry since the file was seeded: the
+# watchlist's alias of GOOGL went to ZZZT
+sql "DELETE FROM symbol_aliases WHERE alias = 'Google';
+     INSERT INTO symbols (ticker, name, sector) VALUES ('ZZZT', 'Zed T', 'IT');
+     INSERT INTO symbol_aliases (alias, kind, ticker)
+        VALUES ('Google', 'name', 'ZZZT')" >/dev/null
+seed "$ROOT/data/watchlist.csv"
+assert_eq "a clash with a registry change names where to mend it" \
+    "1 $ROOT/data/watchlist.csv:4: the alias 'Google' is already an alias of ZZZT$(hint ZZZT)" \
+    "$RC $ERR"
 
 finish
