@@ -240,8 +240,17 @@ static const char SQL_CONFLICT[] =
     "AND a.alias = translate(x, '-/', '..') AND a.ticker <> $1 UNION ALL "
     "SELECT 11, 'alt_alias', a.ticker, x, NULL FROM symbol_aliases a, "
     "unnest($4::text[]) x WHERE a.kind = 'name' AND "
-    "translate(a.alias, '-/', '..') = x AND a.ticker <> $1) c "
-    "ORDER BY o, t, v";
+    "translate(a.alias, '-/', '..') = x AND a.ticker <> $1 UNION ALL "
+    "SELECT 12, 'name_symbol', s.ticker, $2::text, NULL FROM symbols s "
+    "WHERE s.ticker = translate($2::text, '-/', '..') AND s.ticker <> $1 "
+    "UNION ALL SELECT 13, 'name_alt', a.ticker, $2::text, NULL FROM "
+    "symbol_aliases a WHERE a.kind = 'ticker' AND a.alias = "
+    "translate($2::text, '-/', '..') AND a.ticker <> $1 UNION ALL SELECT "
+    "14, 'symbol_name', s.ticker, s.name, NULL FROM symbols s WHERE "
+    "translate(s.name, '-/', '..') = $1 AND s.ticker <> $1 UNION ALL "
+    "SELECT 15, 'alt_name', s.ticker, x, NULL FROM symbols s, "
+    "unnest($4::text[]) x WHERE translate(s.name, '-/', '..') = x AND "
+    "s.ticker <> $1) c ORDER BY o, t, v";
 
 static char *text_array(char *const *v, size_t n);
 static char *alt_array(const reg_symbol *s);
@@ -283,6 +292,18 @@ static void conflict_text(const char *where, PGresult *r, int i, char *out,
     else if (strcmp(k, "alt_alias") == 0)
         snprintf(out, cap,
                  "%sthe alternative ticker %s is already an alias of %s", where,
+                 v, t);
+    else if (strcmp(k, "name_symbol") == 0)
+        snprintf(out, cap, "%sthe name '%s' is a symbol itself", where, v);
+    else if (strcmp(k, "name_alt") == 0)
+        snprintf(out, cap,
+                 "%sthe name '%s' is already an alternative ticker of %s",
+                 where, v, t);
+    else if (strcmp(k, "symbol_name") == 0)
+        snprintf(out, cap, "%s%s is already the name of %s", where, v, t);
+    else if (strcmp(k, "alt_name") == 0)
+        snprintf(out, cap,
+                 "%sthe alternative ticker %s is already the name of %s", where,
                  v, t);
     else
         snprintf(out, cap, "%s%s is already an alternative ticker of %s", where,

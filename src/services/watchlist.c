@@ -158,39 +158,42 @@ static const wl_key *ticker_key(const wl_key *k, size_t nk, const char *text,
 
 #define LATER(x, y) ((x)->at > (y)->at ? (x)->at : (y)->at)
 
-/* The later of alias key a and the key of another row's ticker or
- * alternative ticker it is written as ("BRK-B" for BRK.B, "GOOG" for
+/* The later of name or alias key a and the key of another row's ticker
+ * or alternative ticker it is written as ("BRK-B" for BRK.B, "GOOG" for
  * GOOGL's $GOOG), the earlier clash of the two, with the registry's
- * message in out; NULL when there is none. */
+ * message in out; NULL when there is none. Such a name or alias would
+ * never count: the parser reads it as that ticker. */
 static const wl_key *alias_clash(const wl_key *k, size_t nk, const wl_key *a,
                                  char *out, size_t cap)
 {
     char canon[TICKER_MAX];
     const wl_key *sym = NULL, *alt = NULL;
+    const char *what = a->kind == K_NAME ? "name" : "alias";
+    const char *as = a->kind == K_NAME ? "the name" : "an alias";
 
     if (ticker_written_as_symbol(a->text, strlen(a->text), canon)) {
         sym = ticker_key(k, nk, canon, K_SYMBOL, a->row);
         alt = ticker_key(k, nk, canon, K_ALT, a->row);
     }
+
     if (alt && (!sym || LATER(alt, a) < LATER(sym, a))) {
         if (alt->at < a->at) {
             snprintf(out, cap,
-                     "the alias '%s' is already an alternative ticker of %s",
+                     "the %s '%s' is already an alternative ticker of %s", what,
                      a->text, alt->row->s.ticker);
             return a;
         }
-        snprintf(out, cap,
-                 "the alternative ticker %s is already an alias of %s",
-                 alt->text, a->row->s.ticker);
+        snprintf(out, cap, "the alternative ticker %s is already %s of %s",
+                 alt->text, as, a->row->s.ticker);
         return alt;
     }
     if (!sym)
         return NULL;
     if (sym->at < a->at) {
-        snprintf(out, cap, "the alias '%s' is a symbol itself", a->text);
+        snprintf(out, cap, "the %s '%s' is a symbol itself", what, a->text);
         return a;
     }
-    snprintf(out, cap, "%s is already an alias of %s", sym->text,
+    snprintf(out, cap, "%s is already %s of %s", sym->text, as,
              a->row->s.ticker);
     return sym;
 }
@@ -236,7 +239,7 @@ static int rows_conflict(const watchlist_entry *rows, long n, const char *file,
         }
     }
     for (size_t i = 0; i < nk; i++) {
-        const wl_key *at = k[i].kind == K_ALIAS
+        const wl_key *at = k[i].kind == K_ALIAS || k[i].kind == K_NAME
                                ? alias_clash(k, nk, &k[i], msg, sizeof(msg))
                                : NULL;
 

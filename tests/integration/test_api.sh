@@ -616,6 +616,13 @@ bad "import of an alias that is another symbol's alternative ticker" 409 \
 assert_eq "... MSFT's aliases left as they were" "Microsoft" \
     "$(sql "SELECT string_agg(alias, ',' ORDER BY alias) FROM symbol_aliases
             WHERE ticker = 'MSFT'")"
+bad "name that is another symbol's ticker (never counted: read as IBM)" \
+    409 conflict "the name 'IBM' is a symbol itself" \
+    PATCH "$REG/symbols/MSFT" -H "$JSON" -H "$TOKEN" -d '{"name":"IBM"}'
+bad "name that is another symbol's alternative ticker" 409 conflict \
+    "the name 'GOOG' is already an alternative ticker of GOOGL" \
+    POST "$REG/symbols" -H "$JSON" -H "$TOKEN" \
+    -d '{"ticker":"XYZ","name":"GOOG"}'
 bad "ticker that is another symbol's alias" 409 conflict \
     "HP is already an alias of HPQ" \
     POST "$REG/symbols" -H "$JSON" -H "$TOKEN" \

@@ -156,6 +156,12 @@ conflict alias-is-alt 'ZZN,Zed N,IT,$ZZNA' 'ZZO,Zed O,IT,ZZNA' \
     "3: the alias 'ZZNA' is already an alternative ticker of ZZN"
 conflict alt-is-alias 'ZZO,Zed O,IT,ZZNA' 'ZZN,Zed N,IT,$zzna' \
     "3: the alternative ticker ZZNA is already an alias of ZZO"
+conflict name-is-stored-symbol 'ZZP,AAPL,IT,Zed P' \
+    "2: the name 'AAPL' is a symbol itself"
+conflict name-is-alt 'ZZN,Zed N,IT,$ZZNA' 'ZZQ,ZZNA,IT,Zed Q' \
+    "3: the name 'ZZNA' is already an alternative ticker of ZZN"
+conflict symbol-is-name 'ZZR,ZZS,IT,Zed R' 'ZZS,Zed S,IT,' \
+    "3: ZZS is already the name of ZZR"
 conflict header-again 'ZZG,Zed G,IT,' "$HEADER" \
     "3: the header again (are two files joined?)"
 assert_eq "nothing written by the refused files" "$BEFORE" "$(symbols)"
