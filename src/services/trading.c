@@ -772,6 +772,12 @@ int trading_intent_parse(json_t *j, order_intent *o, int32_t *decision_day,
                  "exec_minute 0-1439");
         return -1;
     }
+    if (o->exec_day < *decision_day) {
+        snprintf(err, errlen,
+                 "exec_day must not be before decision_day: an order runs "
+                 "in the session its decision was taken for, or later");
+        return -1;
+    }
     o->exec_minute = (int)json_integer_value(min);
     return 0;
 }

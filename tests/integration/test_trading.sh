@@ -696,6 +696,14 @@ assert_eq "POST /check: a check of its own is stored" "200 False" \
         "side":"buy","qty":1,"type":"market","decision_day":"2011-09-08",
         "exec_day":"2011-09-09","exec_minute":570}');
         echo "$(code "$r") $(cut -d' ' -f2- <<<"$r" | jq_py 'j["allowed"]')")"
+assert_eq "POST /check: an exec_day before the decision_day is refused" \
+    "400 exec_day must not be before decision_day: an order runs in the \
+session its decision was taken for, or later" \
+    "$(r=$(api POST $RE/check '{"client_order_id":"chk-2","ticker":"XOM",
+        "side":"buy","qty":1,"type":"market","decision_day":"2012-01-03",
+        "exec_day":"2011-12-30","exec_minute":570}');
+        echo "$(code "$r") $(cut -d' ' -f2- <<<"$r" |
+        jq_py 'j["error"]["message"]')")"
 # A gate that is not ours (here one that allows everything) is no gate:
 # its verdict must be on record, about this very order. Anyone may ask
 # our risk-engine about the order's client id with another size, which
