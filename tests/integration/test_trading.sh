@@ -682,6 +682,21 @@ alternative ticker of one ['F', 'GOOGL', 'XOM']" \
         jq_py 'j["error"]["message"]') $(api GET $RE/limits |
         cut -d' ' -f2- | jq_py 'str(j["restricted"])')")"
 api PATCH $RE/limits '{"restricted":["XOM"]}' -H "$AUTH" >/dev/null
+# A symbol deactivated in the registry: no manual buy; a sale is judged
+# as before (here denied for selling more than is held, not for this).
+sql "UPDATE symbols SET active = false WHERE ticker = 'F'" >/dev/null
+assert_eq "a buy of a deactivated symbol is denied as such" \
+    "422 F is deactivated in the registry: its shares held may be sold, \
+none bought (PATCH /symbols/F {\"active\":true} follows it again)" \
+    "$(r=$(api POST $TE/orders '{"ticker":"F","side":"buy","qty":1}' \
+        -H "$AUTH"); echo "$(code "$r") $(cut -d' ' -f2- <<<"$r" |
+        jq_py '[x["message"] for x in j["verdict"]["reasons"]
+                if x["code"] == "inactive_symbol"][0]')")"
+assert_eq "... a sale of it is not" "422 orders_per_ticker,no_short" \
+    "$(r=$(api POST $TE/orders '{"ticker":"F","side":"sell","qty":999999}' \
+        -H "$AUTH"); echo "$(code "$r") $(cut -d' ' -f2- <<<"$r" |
+        jq_py '",".join(x["code"] for x in j["verdict"]["reasons"])')")"
+sql "UPDATE symbols SET active = true WHERE ticker = 'F'" >/dev/null
 assert_eq "PUT /limits must give every limit" "400" \
     "$(code "$(api PUT $RE/limits '{"limits":{"min_price_cents":1}}' \
         -H "$AUTH")")"
