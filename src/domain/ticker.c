@@ -1,7 +1,10 @@
 #include "domain/ticker.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "lib/xalloc.h"
 
 #define BASE_MAX 10
 #define CLASS_MAX 4
@@ -55,6 +58,36 @@ int ticker_normalize(const char *in, size_t len, char out[TICKER_MAX])
         return -1;
     out[o] = '\0';
     return 0;
+}
+
+int ticker_list_parse(const char *list, char ***out, size_t *n, char bad[24])
+{
+    char *copy = xstrdup(list), *save = NULL;
+    int rc = 0;
+
+    *out = NULL;
+    *n = 0;
+    for (char *t = strtok_r(copy, ", ", &save); t;
+         t = strtok_r(NULL, ", ", &save)) {
+        char norm[TICKER_MAX];
+
+        if (ticker_normalize(t, strlen(t), norm) < 0) {
+            snprintf(bad, 24, "%.20s", t);
+            rc = -1;
+            break;
+        }
+        *out = xreallocarray(*out, *n + 1, sizeof(**out));
+        (*out)[(*n)++] = xstrdup(norm);
+    }
+    free(copy);
+    if (rc == 0)
+        return 0;
+    for (size_t i = 0; i < *n; i++)
+        free((*out)[i]);
+    free(*out);
+    *out = NULL;
+    *n = 0;
+    return -1;
 }
 
 int ticker_written_as_symbol(const char *text, size_t len, char out[TICKER_MAX])

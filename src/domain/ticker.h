@@ -18,6 +18,13 @@
  * class separator). */
 int ticker_normalize(const char *in, size_t len, char out[TICKER_MAX]);
 
+/* Splits a list of tickers separated by commas and/or spaces ("AAPL,
+ * msft $F") into their canonical forms, in order, into *out (n of them;
+ * the caller frees each and the array; *out is NULL when n is 0).
+ * Returns 0 (n may be 0 for a list naming none), or -1 with the first
+ * invalid entry, cut to 20 bytes, in bad and nothing in *out. */
+int ticker_list_parse(const char *list, char ***out, size_t *n, char bad[24]);
+
 /* 1 when text[0..len) is written as a symbol: capitals and digits,
  * with a class suffix after '.', '-' or '/' ("BRK-B"), that
  * ticker_normalize reads, with its canonical form in out ("BRK.B");

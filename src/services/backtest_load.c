@@ -82,31 +82,20 @@ void bt_options_release(bt_options *o)
 int bt_options_tickers(bt_options *o, const char *list, char *err,
                        size_t errlen)
 {
-    char *copy = xstrdup(list), *save = NULL;
-    int rc = 0;
+    char bad[24];
 
     for (size_t i = 0; i < o->ntickers; i++)
         free(o->tickers[i]);
-    o->ntickers = 0;
-    for (char *t = strtok_r(copy, ", ", &save); t;
-         t = strtok_r(NULL, ", ", &save)) {
-        char norm[TICKER_MAX];
-
-        if (ticker_normalize(t, strlen(t), norm) < 0) {
-            snprintf(err, errlen, "invalid ticker '%.20s'", t);
-            rc = -1;
-            break;
-        }
-        o->tickers =
-            xreallocarray(o->tickers, o->ntickers + 1, sizeof(*o->tickers));
-        o->tickers[o->ntickers++] = xstrdup(norm);
+    free(o->tickers);
+    if (ticker_list_parse(list, &o->tickers, &o->ntickers, bad) < 0) {
+        snprintf(err, errlen, "invalid ticker '%s'", bad);
+        return -1;
     }
-    if (rc == 0 && o->ntickers == 0) {
+    if (o->ntickers == 0) {
         snprintf(err, errlen, "the ticker list is empty");
-        rc = -1;
+        return -1;
     }
-    free(copy);
-    return rc;
+    return 0;
 }
 
 /* The watchlist, read as `stonks seed` reads it (services/watchlist.h),

@@ -187,38 +187,22 @@ void symbols_history(api_call *c)
     PQclear(r);
 }
 
-static int no_tickers(char *err, size_t errlen)
-{
-    snprintf(err, errlen,
-             "REPLAY_TICKERS names no ticker; leave it empty for every "
-             "active symbol");
-    return -1;
-}
-
 int replay_tickers_parse(const config *c, char ***out, size_t *n, char *err,
                          size_t errlen)
 {
-    char *list = xstrdup(c->replay_tickers), *save = NULL;
-    int rc = 0;
+    char bad[24];
 
-    *out = NULL;
-    *n = 0;
-    for (char *t = strtok_r(list, ", ", &save); t;
-         t = strtok_r(NULL, ", ", &save)) {
-        char norm[TICKER_MAX];
-
-        if (ticker_normalize(t, strlen(t), norm) < 0) {
-            snprintf(err, errlen, "REPLAY_TICKERS: invalid ticker '%.20s'", t);
-            rc = -1;
-            break;
-        }
-        *out = xreallocarray(*out, *n + 1, sizeof(char *));
-        (*out)[(*n)++] = xstrdup(norm);
+    if (ticker_list_parse(c->replay_tickers, out, n, bad) < 0) {
+        snprintf(err, errlen, "REPLAY_TICKERS: invalid ticker '%s'", bad);
+        return -1;
     }
-    free(list);
-    if (rc == 0 && *n == 0)
-        rc = no_tickers(err, errlen);
-    return rc;
+    if (*n == 0) {
+        snprintf(err, errlen,
+                 "REPLAY_TICKERS names no ticker; leave it empty for every "
+                 "active symbol");
+        return -1;
+    }
+    return 0;
 }
 
 int replay_tickers_resolve(db *d, const config *c, char ***out, size_t *n,

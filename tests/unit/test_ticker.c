@@ -1,6 +1,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -99,9 +100,34 @@ static void test_common_words(void **state)
     }
 }
 
+static void test_list_parse(void **state)
+{
+    char **t = NULL, bad[24] = "";
+    size_t n = 9;
+
+    (void)state;
+    assert_int_equal(ticker_list_parse(" aapl,$F  brk-b,", &t, &n, bad), 0);
+    assert_int_equal(n, 3);
+    assert_string_equal(t[0], "AAPL");
+    assert_string_equal(t[1], "F");
+    assert_string_equal(t[2], "BRK.B");
+    for (size_t i = 0; i < n; i++)
+        free(t[i]);
+    free(t);
+    assert_int_equal(ticker_list_parse(" , ", &t, &n, bad), 0);
+    assert_int_equal(n, 0);
+    assert_null(t);
+    assert_int_equal(
+        ticker_list_parse("AAPL,TOO-LONG-A-TICKER-NAME-HERE", &t, &n, bad), -1);
+    assert_string_equal(bad, "TOO-LONG-A-TICKER-NA");
+    assert_int_equal(n, 0);
+    assert_null(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_list_parse),
         cmocka_unit_test(test_normalize_class_forms),
         cmocka_unit_test(test_normalize_plain),
         cmocka_unit_test(test_normalize_rejects),
