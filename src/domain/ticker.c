@@ -82,12 +82,17 @@ int ticker_list_parse(const char *list, char ***out, size_t *n, char bad[24])
     free(copy);
     if (rc == 0)
         return 0;
-    for (size_t i = 0; i < *n; i++)
-        free((*out)[i]);
-    free(*out);
+    ticker_list_free(*out, *n);
     *out = NULL;
     *n = 0;
     return -1;
+}
+
+void ticker_list_free(char **list, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(list[i]);
+    free(list);
 }
 
 int ticker_written_as_symbol(const char *text, size_t len, char out[TICKER_MAX])

@@ -25,6 +25,9 @@ int ticker_normalize(const char *in, size_t len, char out[TICKER_MAX]);
  * invalid entry, cut to 20 bytes, in bad and nothing in *out. */
 int ticker_list_parse(const char *list, char ***out, size_t *n, char bad[24]);
 
+/* Frees a ticker list (ticker_list_parse's; NULL with n 0 is fine). */
+void ticker_list_free(char **list, size_t n);
+
 /* 1 when text[0..len) is written as a symbol: capitals and digits,
  * with a class suffix after '.', '-' or '/' ("BRK-B"), that
  * ticker_normalize reads, with its canonical form in out ("BRK.B");

@@ -69,9 +69,7 @@ out:
 
 void bt_options_release(bt_options *o)
 {
-    for (size_t i = 0; i < o->ntickers; i++)
-        free(o->tickers[i]);
-    free(o->tickers);
+    ticker_list_free(o->tickers, o->ntickers);
     free(o->data_dir);
     free(o->watchlist);
     free(o->model_path);
@@ -84,9 +82,7 @@ int bt_options_tickers(bt_options *o, const char *list, char *err,
 {
     char bad[24];
 
-    for (size_t i = 0; i < o->ntickers; i++)
-        free(o->tickers[i]);
-    free(o->tickers);
+    ticker_list_free(o->tickers, o->ntickers);
     if (ticker_list_parse(list, &o->tickers, &o->ntickers, bad) < 0) {
         snprintf(err, errlen, "invalid ticker '%s'", bad);
         return -1;

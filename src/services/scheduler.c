@@ -65,9 +65,7 @@ static int push_ingestion(sched *s, const calendar *cal, const int32_t *days,
 
 static void free_tickers(sched *s)
 {
-    for (size_t i = 0; i < s->ntickers; i++)
-        free(s->tickers[i]);
-    free(s->tickers);
+    ticker_list_free(s->tickers, s->ntickers);
     s->tickers = NULL;
     s->ntickers = 0;
     pgarr_release(&s->ticker_arr);
@@ -107,9 +105,8 @@ int scheduler_check(const config *c, char *err, size_t errlen)
 
     if (c->replay_tickers[0]) {
         rc = replay_tickers_parse(c, &tickers, &n, err, errlen);
-        for (size_t i = 0; i < n; i++)
-            free(tickers[i]);
-        free(tickers);
+        if (rc == 0)
+            ticker_list_free(tickers, n);
     }
     if (rc == 0 && strcmp(c->scheduler_mode, "replay") == 0)
         rc = replay_dir_check(c->replay_dir, err, errlen);

@@ -235,14 +235,10 @@ int replay_tickers_resolve(db *d, const config *c, char ***out, size_t *n,
             (*out)[(*n)++] = xstrdup(sym);
         }
     }
-    for (size_t i = 0; i < ngiven; i++)
-        free(given[i]);
-    free(given);
+    ticker_list_free(given, ngiven);
     if (rc == 0)
         return 0;
-    for (size_t i = 0; i < *n; i++)
-        free((*out)[i]);
-    free(*out);
+    ticker_list_free(*out, *n);
     *out = NULL;
     *n = 0;
     return -1;

@@ -81,11 +81,9 @@ static int traded_tickers(db *d, const config *c, pgarr *out, long *n,
         /* as the scheduler reads them: GOOG is GOOGL */
         if (replay_tickers_resolve(d, c, &list, &nlist, err, errlen) < 0)
             return -1;
-        for (size_t i = 0; i < nlist; i++) {
+        for (size_t i = 0; i < nlist; i++)
             pgarr_adds(out, list[i]);
-            free(list[i]);
-        }
-        free(list);
+        ticker_list_free(list, nlist);
         *n = (long)nlist;
         return 0;
     }
