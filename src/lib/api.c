@@ -18,11 +18,10 @@
 
 #include "lib/api_doc.h"
 #include "lib/log.h"
-#include "lib/sha256.h"
+#include "lib/token.h"
 #include "lib/worker.h"
 #include "lib/xalloc.h"
 
-#define API_MAX_TOKENS 16
 #define API_DB_WAIT_MS 2000
 #define API_MAX_TABLES 32
 
@@ -67,8 +66,7 @@ struct api {
     http_route *paths; /* their methods and paths, for http_route_find */
     size_t nroutes;
     route_stats *stats; /* nroutes + 1: the last is "unmatched" */
-    unsigned char tokens[API_MAX_TOKENS][32]; /* SHA-256 of each */
-    int ntokens;
+    token_set tokens;
     char *openapi;
     char *openapi_etag;
     char *docs;
@@ -133,80 +131,14 @@ static unsigned long long fnv1a(const char *s, size_t n)
     return h;
 }
 
-static void digest(const char *s, size_t n, unsigned char out[32])
-{
-    sha256_ctx ctx;
-
-    sha256_init(&ctx);
-    sha256_update(&ctx, s, n);
-    sha256_final(&ctx, out);
-}
-
 static char *etag_of(const char *s, size_t n)
 {
     return xasprintf("\"%016llx\"", fnv1a(s, n));
 }
 
-/* API_TOKENS: comma-separated; blanks around a token are dropped. Only
- * digests are kept, so that a comparison takes the same time whatever
- * the presented token shares with a real one. */
-static int load_tokens(api *a, const char *list, char *err, size_t errlen)
-{
-    const char *p = list;
-
-    while (*p) {
-        const char *end = strchr(p, ',');
-        size_t n = end ? (size_t)(end - p) : strlen(p);
-        const char *t = p;
-
-        while (n && (*t == ' ' || *t == '\t')) {
-            t++;
-            n--;
-        }
-        while (n && (t[n - 1] == ' ' || t[n - 1] == '\t'))
-            n--;
-        if (n > 0) {
-            if (a->ntokens == API_MAX_TOKENS) {
-                snprintf(err, errlen, "API_TOKENS: more than %d tokens",
-                         API_MAX_TOKENS);
-                return -1;
-            }
-            if (n < 16) {
-                snprintf(err, errlen,
-                         "API_TOKENS: token %d is shorter than 16 characters",
-                         a->ntokens + 1);
-                return -1;
-            }
-            digest(t, n, a->tokens[a->ntokens++]);
-        }
-        if (!end)
-            break;
-        p = end + 1;
-    }
-    return 0;
-}
-
 int api_authorized(const api *a, const http_request *req)
 {
-    const char *h = req->authorization;
-    unsigned char got[32];
-    unsigned diff_all = 1;
-
-    if (!h || strncasecmp(h, "Bearer ", 7) != 0)
-        return 0;
-    h += 7;
-    while (*h == ' ')
-        h++;
-    digest(h, strlen(h), got);
-    /* Every token is compared in full, match or not. */
-    for (int i = 0; i < a->ntokens; i++) {
-        unsigned diff = 0;
-
-        for (int k = 0; k < 32; k++)
-            diff |= (unsigned)(got[k] ^ a->tokens[i][k]);
-        diff_all &= (unsigned)(diff != 0);
-    }
-    return a->ntokens > 0 && diff_all == 0;
+    return token_set_allows(&a->tokens, req->authorization);
 }
 
 api *api_new(const api_def *def, const config *c, dbpool *pool, void *state,
@@ -219,7 +151,7 @@ api *api_new(const api_def *def, const config *c, dbpool *pool, void *state,
     a->pool = pool;
     a->state = state;
     pthread_mutex_init(&a->tables_lock, NULL);
-    if (load_tokens(a, c->api_tokens, err, errlen) < 0) {
+    if (token_set_load(&a->tokens, c->api_tokens, err, errlen) < 0) {
         api_free(a);
         return NULL;
     }
@@ -377,7 +309,7 @@ static int check_access(api_call *c)
     if (!need || api_authorized(c->api, c->req))
         return 0;
     http_set_header(c->res, "WWW-Authenticate", "Bearer");
-    if (c->api->ntokens == 0)
+    if (c->api->tokens.n == 0)
         api_error(c, 401, "unauthorized",
                   "this route needs a bearer token, and none is configured "
                   "(API_TOKENS)");
@@ -791,7 +723,7 @@ int api_main(const api_def *def, const config *c, void *state)
     }
     LOG_INFO("listening", LF_S("bind", c->http_bind),
              LF_I("port", http_port(srv)), LF_I("threads", c->http_threads),
-             LF_I("pool", c->pg_pool_size), LF_I("tokens", a->ntokens));
+             LF_I("pool", c->pg_pool_size), LF_I("tokens", a->tokens.n));
     while (!worker_stopping())
         worker_sleep_ms(200);
     LOG_INFO("stopping");

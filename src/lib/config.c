@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "lib/num.h"
+#include "lib/token.h"
 #include "lib/url.h"
 #include "lib/xalloc.h"
 
@@ -157,8 +158,8 @@ static const setting config_table[] = {
      600, NULL,
      "seconds a request's headers and body may take to arrive in full"},
     {"API_TOKENS", SET_TOKENS, "", OFF(api_tokens), 0, 0, NULL,
-     "comma-separated bearer tokens, 16-256 printable characters each, "
-     "for mutating routes (secret)"},
+     "up to 16 comma-separated bearer tokens, 16-256 printable characters "
+     "each, for mutating routes (secret)"},
     {"API_READ_AUTH", SET_INT, "0", OFF(api_read_auth), 0, 1, NULL,
      "1: read routes need a token too"},
     {"CORS_ORIGIN", SET_STR, "", OFF(cors_origin), 0, 0, NULL,
@@ -291,25 +292,35 @@ static int valid_money(const char *v)
 
 /* Empty, or tokens of 16 to 256 printable characters, separated by
  * commas (spaces around them are ignored). */
+/* 1 when v is at most TOKEN_MAX tokens of 16 to 256 printable
+ * characters without blanks inside, comma-separated, blanks around
+ * each allowed (as token_set_load reads them). */
 static int valid_tokens(const char *v)
 {
-    size_t len = 0;
+    token_set t;
+    char err[128];
+    const char *p = v, *tok;
+    size_t n;
 
-    for (const char *p = v;; p++) {
-        if (*p == ',' || !*p) {
-            if (*v && (len < 16 || len > 256))
-                return 0;
-            if (!*p)
-                return 1;
-            len = 0;
-        } else if (*p == ' ') {
-            continue;
-        } else if (*p < ' ' || *p > '~') {
+    if (token_set_load(&t, v, err, sizeof(err)) < 0)
+        return 0;
+    while (*p) {
+        const char *end = strchr(p, ',');
+        const char *stop = end ? end : p + strlen(p);
+
+        while (p < stop && (*p == ' ' || *p == '\t'))
+            p++;
+        tok = p;
+        while (p<stop && * p> ' ' && *p <= '~')
+            p++;
+        n = (size_t)(p - tok);
+        while (p < stop && (*p == ' ' || *p == '\t'))
+            p++;
+        if (p != stop || n > 256)
             return 0;
-        } else {
-            len++;
-        }
+        p = end ? end + 1 : stop;
     }
+    return 1;
 }
 
 static int load_one(config *c, const setting *s, char *err, size_t errlen)
@@ -362,9 +373,9 @@ static int load_one(config *c, const setting *s, char *err, size_t errlen)
     case SET_TOKENS:
         if (!valid_tokens(v)) {
             snprintf(err, errlen,
-                     "%s must be comma-separated tokens of 16 to 256 "
-                     "printable characters",
-                     s->name);
+                     "%s must be at most %d comma-separated tokens of 16 "
+                     "to 256 printable characters, without blanks inside",
+                     s->name, TOKEN_MAX);
             return -1;
         }
         break;

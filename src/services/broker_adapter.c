@@ -43,6 +43,7 @@
 #include "domain/date.h"
 #include "lib/log.h"
 #include "lib/sha256.h"
+#include "lib/token.h"
 #include "lib/worker.h"
 #include "lib/xalloc.h"
 #include "services/pipeline.h"
@@ -179,11 +180,13 @@ static int ask_risk_engine(worker *w, const order_row *row, const char *body,
     webclient_response res;
     json_t *ans = NULL, *reasons;
     int rc = -1, allowed;
+    size_t token_len;
+    const char *token = token_first(w->cfg->api_tokens, &token_len);
     buf why;
 
-    if (w->cfg->api_tokens[0])
+    if (token_len > 0)
         snprintf(auth, sizeof(auth), "Authorization: Bearer %.*s",
-                 (int)strcspn(w->cfg->api_tokens, ","), w->cfg->api_tokens);
+                 (int)token_len, token);
     else
         headers[1] = NULL;
     buf_init(&why);

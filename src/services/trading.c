@@ -12,6 +12,7 @@
 #include "lib/api.h"
 #include "lib/log.h"
 #include "lib/metrics.h"
+#include "lib/token.h"
 #include "lib/url.h"
 #include "lib/worker.h"
 #include "lib/xalloc.h"
@@ -793,16 +794,6 @@ void trading_exec_time_now(int32_t *day, int *minute, int32_t *today)
     *minute = *day == d && m > EXCHANGE_OPEN_MIN ? m : EXCHANGE_OPEN_MIN;
 }
 
-/* Compares without an early exit, so timing says nothing of the token. */
-static int same_secret(const char *a, size_t alen, const char *b, size_t blen)
-{
-    unsigned char diff = alen != blen;
-
-    for (size_t i = 0; i < alen; i++)
-        diff |= (unsigned char)(a[i] ^ b[i % (blen ? blen : 1)]);
-    return diff == 0;
-}
-
 void trading_db_failure(http_response *res, db *d)
 {
     LOG_ERROR("database error", LF_S("error", db_error(d)));
@@ -812,35 +803,25 @@ void trading_db_failure(http_response *res, db *d)
 int trading_authorized(const config *c, const http_request *req,
                        http_response *res, int mutating)
 {
-    const char *auth = req->authorization, *tok, *p;
-    size_t tlen;
+    token_set tokens;
+    char err[128];
 
     if (!mutating && !c->api_read_auth)
         return 1;
-    if (!c->api_tokens[0]) {
+    if (token_set_load(&tokens, c->api_tokens, err, sizeof(err)) < 0 ||
+        tokens.n == 0) {
         http_error(res, 403, "forbidden",
                    "no API_TOKENS configured: this route is disabled");
         return 0;
     }
-    /* the scheme's name in any case, as HTTP has it (api_authorized) */
-    if (!auth || strncasecmp(auth, "Bearer ", 7) != 0) {
-        http_set_header(res, "WWW-Authenticate", "Bearer");
-        http_error(res, 401, "unauthorized", "a bearer token is required");
-        return 0;
-    }
-    for (tok = auth + 7; *tok == ' ';)
-        tok++;
-    tlen = strlen(tok);
-    for (p = c->api_tokens; *p;) {
-        const char *end = strchr(p, ',');
-        size_t n = end ? (size_t)(end - p) : strlen(p);
-
-        if (n > 0 && same_secret(tok, tlen, p, n))
-            return 1;
-        p += n + (end ? 1 : 0);
-    }
+    if (token_set_allows(&tokens, req->authorization))
+        return 1;
     http_set_header(res, "WWW-Authenticate", "Bearer");
-    http_error(res, 401, "unauthorized", "the bearer token is not valid");
+    if (!req->authorization ||
+        strncasecmp(req->authorization, "Bearer ", 7) != 0)
+        http_error(res, 401, "unauthorized", "a bearer token is required");
+    else
+        http_error(res, 401, "unauthorized", "the bearer token is not valid");
     return 0;
 }
 

@@ -47,6 +47,12 @@ static void test_config_defaults(void **state)
     assert_int_equal(c.queue_max_attempts, 5);
     assert_string_equal(c.replay_start, "2011-07-06");
     config_release(&c);
+    /* blanks around a token, as token_set_load drops them */
+    setenv("API_TOKENS", " first-token-0123456789 ,\tsecond-token-abcdefghij",
+           1);
+    assert_int_equal(config_load(&c, err, sizeof(err)), 0);
+    config_release(&c);
+    unsetenv("API_TOKENS");
 }
 
 static void test_config_names_the_bad_variable(void **state)
@@ -85,8 +91,11 @@ static void test_config_names_the_bad_variable(void **state)
                  "decimals, 0.01 to 999999999999.99, got "
                  "'1000000000000.00'");
     config_error("API_TOKENS", "short",
-                 "API_TOKENS must be comma-separated tokens of 16 to 256 "
-                 "printable characters");
+                 "API_TOKENS must be at most 16 comma-separated tokens of "
+                 "16 to 256 printable characters, without blanks inside");
+    config_error("API_TOKENS", "first-token-0123456789, token with blanks",
+                 "API_TOKENS must be at most 16 comma-separated tokens of "
+                 "16 to 256 printable characters, without blanks inside");
     config_error("REPLAY_END", "2011-01-01",
                  "REPLAY_START (2011-07-06) is after REPLAY_END "
                  "(2011-01-01)");

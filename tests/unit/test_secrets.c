@@ -19,8 +19,11 @@
 
 #include "lib/api.h"
 #include "lib/config.h"
+#include "lib/buf.h"
 #include "lib/log.h"
+#include "lib/token.h"
 #include "services/registry.h"
+#include "services/trading.h"
 
 #define TOKEN "s3cr3t-canary-unit-token-7411-abcdef"
 
@@ -145,6 +148,86 @@ static void test_token_equality(void **state)
     dbpool_free(pool);
 }
 
+/* The token list as token_set_load reads it, for every service. */
+static void test_token_list(void **state)
+{
+    (void)state;
+    token_set t;
+    char err[128];
+    const char *first;
+    size_t len;
+    buf many;
+
+    assert_int_equal(token_set_load(&t,
+                                    " \tfirst-token-0123456789 ,, "
+                                    "\tsecond-token-abcdefghij\t,",
+                                    err, sizeof(err)),
+                     0);
+    assert_int_equal(t.n, 2);
+    assert_int_equal(token_set_allows(&t, "Bearer first-token-0123456789"), 1);
+    assert_int_equal(token_set_allows(&t, "BEARER   second-token-abcdefghij"),
+                     1);
+    assert_int_equal(token_set_allows(&t, "Bearer second-token-abcdefghij "),
+                     0);
+    assert_int_equal(token_set_allows(&t, "Bearer  ,"), 0);
+    assert_int_equal(token_set_load(&t, "", err, sizeof(err)), 0);
+    assert_int_equal(t.n, 0);
+    assert_int_equal(token_set_allows(&t, "Bearer "), 0);
+
+    assert_int_equal(
+        token_set_load(&t, "first-token-0123456789, short", err, sizeof(err)),
+        -1);
+    assert_string_equal(err,
+                        "API_TOKENS: token 2 is shorter than 16 characters");
+    buf_init(&many);
+    for (int i = 0; i < 17; i++)
+        buf_addf(&many, "%stoken-number-%04d", i ? "," : "", i);
+    assert_int_equal(token_set_load(&t, many.data, err, sizeof(err)), -1);
+    assert_string_equal(err, "API_TOKENS: more than 16 tokens");
+    buf_release(&many);
+
+    first = token_first(" , \tfirst-token-0123456789 , second", &len);
+    assert_int_equal(len, 22);
+    assert_memory_equal(first, "first-token-0123456789", 22);
+    first = token_first(" , ", &len);
+    assert_int_equal(len, 0);
+    assert_string_equal(first, "");
+}
+
+/* The trading services take every token of the list as api.c does,
+ * the blanks around one too (a token after ", " was refused there). */
+static void test_trading_tokens(void **state)
+{
+    (void)state;
+    config c = test_config();
+    http_request req;
+    http_response res;
+
+    memset(&req, 0, sizeof(req));
+    memset(&res, 0, sizeof(res));
+    buf_init(&res.body);
+    req.authorization = "Bearer second-token-abcdefghij";
+    assert_int_equal(trading_authorized(&c, &req, &res, 1), 1);
+    req.authorization = "Bearer " TOKEN;
+    assert_int_equal(trading_authorized(&c, &req, &res, 1), 1);
+
+    req.authorization = "Bearer " TOKEN "x";
+    assert_int_equal(trading_authorized(&c, &req, &res, 1), 0);
+    assert_int_equal(res.status, 401);
+    assert_non_null(strstr(res.body.data, "the bearer token is not valid"));
+    req.authorization = NULL;
+    assert_int_equal(trading_authorized(&c, &req, &res, 1), 0);
+    assert_int_equal(res.status, 401);
+    assert_non_null(strstr(res.body.data, "a bearer token is required"));
+    /* a read needs none unless API_READ_AUTH */
+    assert_int_equal(trading_authorized(&c, &req, &res, 0), 1);
+    c.api_tokens = "";
+    req.authorization = "Bearer " TOKEN;
+    assert_int_equal(trading_authorized(&c, &req, &res, 1), 0);
+    assert_int_equal(res.status, 403);
+    buf_release(&res.body);
+}
+
 static void clear_env(void)
 {
     unsetenv("STONKS_ENV");
@@ -230,6 +313,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_token_equality),
+        cmocka_unit_test(test_token_list),
+        cmocka_unit_test(test_trading_tokens),
         cmocka_unit_test(test_production_refuses_empty),
     };
 
