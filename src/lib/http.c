@@ -942,16 +942,3 @@ void http_not_allowed(const http_request *req, http_response *res,
     http_set_header(res, "Allow", allow);
     refuse(req, res, 405, "method_not_allowed", msg);
 }
-
-int http_method_allowed(const http_route *routes, size_t n,
-                        const http_request *req, http_response *res)
-{
-    char allow[64];
-
-    if (http_route_find(routes, n, req, NULL, NULL, allow, sizeof(allow)) >=
-            0 ||
-        !allow[0])
-        return 1;
-    http_not_allowed(req, res, allow);
-    return 0;
-}

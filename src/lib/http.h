@@ -135,13 +135,6 @@ long http_route_find(const http_route *routes, size_t n,
 void http_not_allowed(const http_request *req, http_response *res,
                       const char *allow);
 
-/* For a service that routes by hand, before it checks a token: 1 when
- * req may go on (a route of routes has its method and path, or no
- * route has its path, for the service to answer 404); else answers 405
- * with Allow and returns 0. */
-int http_method_allowed(const http_route *routes, size_t n,
-                        const http_request *req, http_response *res);
-
 /* Adds a response header (at most 8; name and value under 128 bytes). */
 void http_set_header(http_response *res, const char *name, const char *value);
 

@@ -40,15 +40,6 @@ typedef struct risk_engine {
     trading_pool *pool;
 } risk_engine;
 
-static const char *const routes[] = {
-    "POST /check: allow or deny an order intent, with every reason",
-    "GET /exposure[?day=YYYY-MM-DD]: positions, weights, sectors, equity",
-    "GET /limits: the limits, the restricted list and the rules",
-    "PUT /limits: replace every limit (token)",
-    "PATCH /limits: change some limits (token)",
-    "GET /health, /ready, /metrics, /docs",
-    NULL};
-
 /* The gate: one intent, one stored verdict. Returns the HTTP status. */
 static int check_intent(risk_engine *re, db *d, order_intent *o,
                         int32_t decision_day, json_t **answer, char *err,
@@ -101,7 +92,7 @@ dberr:
     return 503;
 }
 
-static void route_check(risk_engine *re, const http_request *req,
+static void route_check(void *ctx, const char *arg, const http_request *req,
                         http_response *res)
 {
     static const char *const fields[] = {"client_order_id",
@@ -119,9 +110,11 @@ static void route_check(risk_engine *re, const http_request *req,
     order_intent o;
     int32_t decision_day;
     char err[512];
+    risk_engine *re = ctx;
     db *d;
     int status;
 
+    (void)arg;
     if (!body)
         return;
     if (trading_intent_parse(body, &o, &decision_day, err, sizeof(err)) < 0) {
@@ -211,10 +204,10 @@ static int free_for_orders(risk_engine *re, db *d, int given,
     return DB_OK;
 }
 
-static void route_exposure(risk_engine *re, const http_request *req,
+static void route_exposure(void *ctx, const char *arg, const http_request *req,
                            http_response *res)
 {
-    static const char *const params[] = {"day", NULL};
+    risk_engine *re = ctx;
     db *d;
     int32_t day;
     int given;
@@ -223,8 +216,8 @@ static void route_exposure(risk_engine *re, const http_request *req,
     cents gross = 0, bp = 0;
     char err[512], ds[11];
 
-    if (!trading_query_known(req, res, params) ||
-        (given = param_day(req, res, &day)) < 0)
+    (void)arg;
+    if ((given = param_day(req, res, &day)) < 0)
         return;
     d = trading_pool_get(re->pool);
     if (!given)
@@ -298,7 +291,8 @@ static void route_exposure(risk_engine *re, const http_request *req,
     trading_pool_put(re->pool, d);
 }
 
-static void route_limits_get(risk_engine *re, http_response *res)
+/* Answers the limits, the restricted list and the rules. */
+static void limits_answer(risk_engine *re, http_response *res)
 {
     static const char sql[] =
         "SELECT json_build_object('limits', (SELECT coalesce(json_agg("
@@ -437,8 +431,8 @@ static int write_limits(db *d, json_t *limits, json_t *restricted,
     return 0;
 }
 
-static void route_limits_edit(risk_engine *re, const http_request *req,
-                              http_response *res, int all)
+static void limits_edit(risk_engine *re, const http_request *req,
+                        http_response *res, int all)
 {
     static const char *const fields[] = {"limits", "restricted", NULL};
     json_t *body = trading_body(req, res, fields);
@@ -480,45 +474,69 @@ static void route_limits_edit(risk_engine *re, const http_request *req,
     LOG_WARN("risk limits changed", LF_S("by", by),
              LF_I("limits", json_object_size(limits)));
     json_decref(body);
-    route_limits_get(re, res);
+    limits_answer(re, res);
 }
 
-/* What handle routes, for the 405 of a method no route of a path has
- * (with the probes of trading_probe_route). */
-static const http_route paths[] = {
-    {"GET", "/health"}, {"GET", "/ready"},  {"GET", "/metrics"},
-    {"GET", "/docs"},   {"POST", "/check"}, {"GET", "/exposure"},
-    {"GET", "/limits"}, {"PUT", "/limits"}, {"PATCH", "/limits"},
+static void route_limits_get(void *ctx, const char *arg,
+                             const http_request *req, http_response *res)
+{
+    (void)arg;
+    (void)req;
+    limits_answer(ctx, res);
+}
+
+static void route_limits_put(void *ctx, const char *arg,
+                             const http_request *req, http_response *res)
+{
+    (void)arg;
+    limits_edit(ctx, req, res, 1);
+}
+
+static void route_limits_patch(void *ctx, const char *arg,
+                               const http_request *req, http_response *res)
+{
+    (void)arg;
+    limits_edit(ctx, req, res, 0);
+}
+
+static const char *const exposure_params[] = {"day", NULL};
+
+static const trading_route routes[] = {
+    {{"POST", "/check"},
+     0,
+     NULL,
+     route_check,
+     "POST /check: allow or deny an order intent, with every reason"},
+    {{"GET", "/exposure"},
+     0,
+     exposure_params,
+     route_exposure,
+     "GET /exposure[?day=YYYY-MM-DD]: positions, weights, sectors, equity"},
+    {{"GET", "/limits"},
+     0,
+     NULL,
+     route_limits_get,
+     "GET /limits: the limits, the restricted list and the rules"},
+    {{"PUT", "/limits"},
+     1,
+     NULL,
+     route_limits_put,
+     "PUT /limits: replace every limit (token)"},
+    {{"PATCH", "/limits"},
+     1,
+     NULL,
+     route_limits_patch,
+     "PATCH /limits: change some limits (token)"},
 };
+
+static const trading_service service = {"risk-engine", routes,
+                                        sizeof(routes) / sizeof(routes[0])};
 
 static void handle(void *ctx, const http_request *req, http_response *res)
 {
-    static const char *const no_params[] = {NULL};
     risk_engine *re = ctx;
-    const char *m = req->method, *p = req->path;
-    int get = strcmp(m, "GET") == 0 || strcmp(m, "HEAD") == 0;
 
-    if (!http_method_allowed(paths, sizeof(paths) / sizeof(paths[0]), req,
-                             res) ||
-        trading_probe_route(re->cfg, "risk-engine", re->pool, routes, req, res))
-        return;
-    if (strcmp(p, "/check") == 0 && strcmp(m, "POST") == 0) {
-        if (trading_authorized(re->cfg, req, res, 0))
-            route_check(re, req, res);
-    } else if (strcmp(p, "/exposure") == 0 && get) {
-        if (trading_authorized(re->cfg, req, res, 0))
-            route_exposure(re, req, res);
-    } else if (strcmp(p, "/limits") == 0 && get) {
-        if (trading_authorized(re->cfg, req, res, 0) &&
-            trading_query_known(req, res, no_params))
-            route_limits_get(re, res);
-    } else if (strcmp(p, "/limits") == 0 &&
-               (strcmp(m, "PUT") == 0 || strcmp(m, "PATCH") == 0)) {
-        if (trading_authorized(re->cfg, req, res, 1))
-            route_limits_edit(re, req, res, m[1] == 'U');
-    } else {
-        http_error(res, 404, "not_found", "no such route; see GET /docs");
-    }
+    trading_serve(&service, re->cfg, re->pool, re, req, res);
 }
 
 void risk_engine_answer(const config *c, trading_pool *pool,

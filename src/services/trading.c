@@ -1005,15 +1005,17 @@ int trading_reset(db *d)
     return rc;
 }
 
-int trading_probe_route(const config *c, const char *service,
-                        trading_pool *pool, const char *const *routes,
-                        const http_request *req, http_response *res)
+/* The probes every trading service answers (GET; HEAD too). */
+static const char *const probe_paths[] = {"/health", "/ready", "/metrics",
+                                          "/docs"};
+#define NPROBES (sizeof(probe_paths) / sizeof(probe_paths[0]))
+
+static void probe(const trading_service *s, const config *c, trading_pool *pool,
+                  const http_request *req, http_response *res)
 {
-    if (strcmp(req->method, "GET") != 0 && strcmp(req->method, "HEAD") != 0)
-        return 0;
     if (strcmp(req->path, "/health") == 0) {
         trading_reply(res, 200, json_pack("{s:s}", "status", "ok"));
-        return 1;
+        return;
     }
     if (strcmp(req->path, "/ready") == 0) {
         db *d = trading_pool_get(pool);
@@ -1022,23 +1024,55 @@ int trading_probe_route(const config *c, const char *service,
         trading_pool_put(pool, d);
         trading_reply(res, ok ? 200 : 503,
                       json_pack("{s:s}", "status", ok ? "ready" : "no db"));
-        return 1;
+        return;
     }
     if (strcmp(req->path, "/metrics") == 0) {
         buf_reset(&res->body);
-        metrics_render(&res->body, service);
+        metrics_render(&res->body, s->name);
         res->content_type = "text/plain; version=0.0.4";
-        return 1;
+        return;
     }
-    if (strcmp(req->path, "/docs") == 0) {
-        json_t *a = json_array();
+    /* /docs */
+    json_t *a = json_array();
 
-        for (const char *const *r = routes; *r; r++)
-            json_array_append_new(a, json_string(*r));
-        trading_reply(res, 200,
-                      json_pack("{s:s, s:s, s:o}", "service", service, "mode",
-                                trading_mode(c), "routes", a));
-        return 1;
+    for (size_t i = 0; i < s->nroutes; i++)
+        json_array_append_new(a, json_string(s->routes[i].doc));
+    json_array_append_new(a, json_string("GET /health, /ready, /metrics, "
+                                         "/docs"));
+    trading_reply(res, 200,
+                  json_pack("{s:s, s:s, s:o}", "service", s->name, "mode",
+                            trading_mode(c), "routes", a));
+}
+
+void trading_serve(const trading_service *s, const config *c,
+                   trading_pool *pool, void *ctx, const http_request *req,
+                   http_response *res)
+{
+    static const char *const none[] = {NULL};
+    http_route paths[NPROBES + TRADING_MAX_ROUTES];
+    const char *args[HTTP_MAX_ARGS] = {NULL};
+    char allow[64], *segs;
+    size_t n = 0;
+    long i;
+
+    for (size_t k = 0; k < NPROBES; k++)
+        paths[n++] = (http_route){"GET", probe_paths[k]};
+    for (size_t k = 0; k < s->nroutes && k < TRADING_MAX_ROUTES; k++)
+        paths[n++] = s->routes[k].path;
+    segs = xmalloc(strlen(req->path) + 1);
+    i = http_route_find(paths, n, req, segs, args, allow, sizeof(allow));
+    if (i < 0 && allow[0]) {
+        http_not_allowed(req, res, allow);
+    } else if (i < 0) {
+        http_error(res, 404, "not_found", "no such route; see GET /docs");
+    } else if ((size_t)i < NPROBES) {
+        probe(s, c, pool, req, res);
+    } else {
+        const trading_route *r = &s->routes[(size_t)i - NPROBES];
+
+        if (trading_authorized(c, req, res, r->mutating) &&
+            trading_query_known(req, res, r->params ? r->params : none))
+            r->fn(ctx, args[0], req, res);
     }
-    return 0;
+    free(segs);
 }

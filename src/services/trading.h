@@ -187,12 +187,6 @@ int trading_query_known(const http_request *req, http_response *res,
 /* A fixed pool of database connections for HTTP threads. */
 typedef struct trading_pool trading_pool;
 
-/* Answers GET /health, /ready (a database round trip), /metrics and
- * /docs (the routes, "METHOD /path: what", NULL-terminated, with the
- * mode). Returns 1 when it answered, 0 for any other request. */
-int trading_probe_route(const config *c, const char *service,
-                        trading_pool *pool, const char *const *routes,
-                        const http_request *req, http_response *res);
 trading_pool *trading_pool_open(const config *c, int n, char *err,
                                 size_t errlen);
 /* The same with db_open_anyway's handles: never NULL, the statements
@@ -201,6 +195,40 @@ trading_pool *trading_pool_open_anyway(const config *c, int n);
 void trading_pool_close(trading_pool *p);
 db *trading_pool_get(trading_pool *p);
 void trading_pool_put(trading_pool *p, db *d);
+
+/* A route of trading-engine or risk-engine: its method and path (as
+ * http_route_find reads them); whether it changes state (a token
+ * always) or reads (a token with API_READ_AUTH); the query parameters
+ * it takes (NULL-terminated; NULL: none, any is refused); its handler,
+ * given the segment the path's {name} matched (NULL when it has none);
+ * and its line of GET /docs. */
+typedef void (*trading_handler)(void *ctx, const char *arg,
+                                const http_request *req, http_response *res);
+typedef struct trading_route {
+    http_route path;
+    int mutating;
+    const char *const *params;
+    trading_handler fn;
+    const char *doc;
+} trading_route;
+
+#define TRADING_MAX_ROUTES 16
+
+/* A trading service's routes, in the order GET /docs lists them. */
+typedef struct trading_service {
+    const char *name; /* "trading-engine", as /metrics and /docs say */
+    const trading_route *routes;
+    size_t nroutes; /* at most TRADING_MAX_ROUTES */
+} trading_service;
+
+/* Answers req for service s: GET /health, /ready (a database round
+ * trip), /metrics and /docs (the routes' lines, with the mode); else
+ * the route of its method and path, after the token check and the
+ * query parameters' (405 with Allow when only the method has no route,
+ * 404 when the path has none), calling its handler with ctx. */
+void trading_serve(const trading_service *s, const config *c,
+                   trading_pool *pool, void *ctx, const http_request *req,
+                   http_response *res);
 
 /* What the HTTP servers of trading-engine and risk-engine answer to
  * req with the settings c and the pool: their handlers, for a caller

@@ -23,33 +23,6 @@
 #include "services/symbols.h"
 #include "services/trading_engine.h"
 
-static const char *const routes[] = {
-    "GET /status: mode, kill switch, account, open orders, last decisions",
-    "GET /orders[?status=open|all&limit=N]: orders, newest first",
-    "GET /orders/{client_order_id}: one order, its fills and verdicts",
-    "GET /decisions[?limit=N]: trading decisions, newest first",
-    "POST /orders: a manual order through the risk screen (token)",
-    "DELETE /orders/{client_order_id}: cancel an open order (token)",
-    "POST /kill-switch {\"active\": bool, \"reason\": text} (token)",
-    "GET /health, /ready, /metrics, /docs",
-    NULL};
-
-/* What te_http_handle routes, for the 405 of a method no route of a
- * path has (with the probes of trading_probe_route). */
-static const http_route paths[] = {
-    {"GET", "/health"},
-    {"GET", "/ready"},
-    {"GET", "/metrics"},
-    {"GET", "/docs"},
-    {"GET", "/status"},
-    {"GET", "/orders"},
-    {"POST", "/orders"},
-    {"GET", "/orders/{client_order_id}"},
-    {"DELETE", "/orders/{client_order_id}"},
-    {"GET", "/decisions"},
-    {"POST", "/kill-switch"},
-};
-
 /* Runs a query returning one JSON text and answers it, with the mode. */
 static void reply_sql_json(engine *e, http_response *res, const char *name,
                            const char *sql, int np, const char *const *p,
@@ -89,7 +62,8 @@ static void reply_sql_json(engine *e, http_response *res, const char *name,
     " o.commission_cents, o.reject_code, o.reject_reason, o.created_at,"       \
     " o.updated_at, o.final_at"
 
-static void route_status(engine *e, http_response *res)
+static void route_status(void *ctx, const char *arg, const http_request *req,
+                         http_response *res)
 {
     static const char sql[] =
         "SELECT json_build_object("
@@ -111,8 +85,11 @@ static void route_status(engine *e, http_response *res)
         " 'last_decisions', (SELECT coalesce(json_agg(x ORDER BY x.id DESC),"
         "  '[]') FROM (SELECT * FROM trading_decisions ORDER BY id DESC"
         "  LIMIT 10) x))";
+    engine *e = ctx;
     const char *p[] = {e->cfg->broker};
 
+    (void)arg;
+    (void)req;
     reply_sql_json(e, res, "te_status", sql, 1, p, "status");
 }
 
@@ -138,19 +115,19 @@ static int param_limit(const http_request *req, http_response *res,
     return 0;
 }
 
-static void route_orders(engine *e, const http_request *req, http_response *res)
+static void route_orders(void *ctx, const char *arg, const http_request *req,
+                         http_response *res)
 {
     static const char sql[] =
         "SELECT coalesce(json_agg(x ORDER BY x.id DESC), '[]') FROM ("
         " SELECT " ORDER_COLUMNS " FROM orders o WHERE $1 = 'all' OR"
         " o.status IN ('queued', 'submitting', 'accepted',"
         " 'partially_filled') ORDER BY o.id DESC LIMIT $2::int) x";
-    static const char *const params[] = {"status", "limit", NULL};
+    engine *e = ctx;
     char status[8] = "all", limit[8];
     const char *p[] = {status, limit};
 
-    if (!trading_query_known(req, res, params))
-        return;
+    (void)arg;
     if (http_query_param(req, "status", status, sizeof(status)) < 0 ||
         (strcmp(status, "all") != 0 && strcmp(status, "open") != 0)) {
         http_error(res, 400, "bad_request", "status must be open or all");
@@ -176,7 +153,8 @@ static int order_id_path_ok(const char *coid, http_response *res)
     return 0;
 }
 
-static void route_order(engine *e, const char *coid, http_response *res)
+static void route_order(void *ctx, const char *coid, const http_request *req,
+                        http_response *res)
 {
     static const char sql[] =
         "SELECT (SELECT row_to_json(x)::jsonb || jsonb_build_object("
@@ -188,8 +166,9 @@ static void route_order(engine *e, const char *coid, http_response *res)
         "  WHERE o.client_order_id = $1) x)";
     const char *p[] = {coid};
 
+    (void)req;
     if (order_id_path_ok(coid, res))
-        reply_sql_json(e, res, "te_order_one", sql, 1, p, "order");
+        reply_sql_json(ctx, res, "te_order_one", sql, 1, p, "order");
 }
 
 /* Wakes broker-adapter about the order through the queue it reads; a
@@ -216,7 +195,8 @@ static void wake_adapter(engine *e, const char *coid, const char *what)
 /* DELETE /orders/{id}: asks for an open order to be cancelled. The
  * request is recorded on the order and broker-adapter acts on it (see
  * migration 009); the answer is 202 with the order's status now. */
-static void route_cancel(engine *e, const char *coid, http_response *res)
+static void route_cancel(void *ctx, const char *coid, const http_request *req,
+                         http_response *res)
 {
     static const char sql_mark[] =
         "UPDATE orders SET cancel_requested_at ="
@@ -230,8 +210,10 @@ static void route_cancel(engine *e, const char *coid, http_response *res)
     char msg[200], status[24] = "";
     PGresult *r = NULL;
     int marked = 0;
+    engine *e = ctx;
     db *d;
 
+    (void)req;
     if (!order_id_path_ok(coid, res))
         return;
     d = trading_pool_get(e->pool);
@@ -272,24 +254,24 @@ dberr:
     trading_pool_put(e->pool, d);
 }
 
-static void route_decisions(engine *e, const http_request *req,
+static void route_decisions(void *ctx, const char *arg, const http_request *req,
                             http_response *res)
 {
     static const char sql[] =
         "SELECT coalesce(json_agg(x ORDER BY x.id DESC), '[]') FROM ("
         " SELECT * FROM trading_decisions ORDER BY id DESC LIMIT $1::int) x";
-    static const char *const params[] = {"limit", NULL};
+    engine *e = ctx;
     char limit[8];
     const char *p[] = {limit};
 
-    if (!trading_query_known(req, res, params) ||
-        param_limit(req, res, "50", limit) < 0)
+    (void)arg;
+    if (param_limit(req, res, "50", limit) < 0)
         return;
     reply_sql_json(e, res, "te_decisions", sql, 1, p, "decisions");
 }
 
-static void route_kill_switch(engine *e, const http_request *req,
-                              http_response *res)
+static void route_kill_switch(void *ctx, const char *arg,
+                              const http_request *req, http_response *res)
 {
     static const char *const fields[] = {"active", "reason", NULL};
     json_t *body = trading_body(req, res, fields);
@@ -297,8 +279,10 @@ static void route_kill_switch(engine *e, const http_request *req,
     const char *reason = NULL;
     char by[96], msg[96];
     int changed = 0;
+    engine *e = ctx;
     db *d;
 
+    (void)arg;
     if (!body)
         return;
     active = json_object_get(body, "active");
@@ -514,7 +498,8 @@ static void manual_defaults(json_t *body, const http_request *req,
     json_object_set_new(body, "exec_minute", json_integer(minute));
 }
 
-static void route_manual(engine *e, const http_request *req, http_response *res)
+static void route_manual(void *ctx, const char *arg, const http_request *req,
+                         http_response *res)
 {
     static const char *const fields[] = {
         "client_order_id", "ticker",         "side", "type", "qty",
@@ -524,8 +509,10 @@ static void route_manual(engine *e, const http_request *req, http_response *res)
     int32_t today, decision_day;
     char err[512], ds[11];
     int status;
+    engine *e = ctx;
     db *d;
 
+    (void)arg;
     if (!body)
         return;
     manual_defaults(body, req, &today);
@@ -570,41 +557,55 @@ static void route_manual(engine *e, const http_request *req, http_response *res)
     trading_reply(res, status, answer);
 }
 
+static const char *const orders_params[] = {"status", "limit", NULL};
+static const char *const decisions_params[] = {"limit", NULL};
+
+static const trading_route routes[] = {
+    {{"GET", "/status"},
+     0,
+     NULL,
+     route_status,
+     "GET /status: mode, kill switch, account, open orders, last decisions"},
+    {{"GET", "/orders"},
+     0,
+     orders_params,
+     route_orders,
+     "GET /orders[?status=open|all&limit=N]: orders, newest first"},
+    {{"GET", "/orders/{client_order_id}"},
+     0,
+     NULL,
+     route_order,
+     "GET /orders/{client_order_id}: one order, its fills and verdicts"},
+    {{"GET", "/decisions"},
+     0,
+     decisions_params,
+     route_decisions,
+     "GET /decisions[?limit=N]: trading decisions, newest first"},
+    {{"POST", "/orders"},
+     1,
+     NULL,
+     route_manual,
+     "POST /orders: a manual order through the risk screen (token)"},
+    {{"DELETE", "/orders/{client_order_id}"},
+     1,
+     NULL,
+     route_cancel,
+     "DELETE /orders/{client_order_id}: cancel an open order (token)"},
+    {{"POST", "/kill-switch"},
+     1,
+     NULL,
+     route_kill_switch,
+     "POST /kill-switch {\"active\": bool, \"reason\": text} (token)"},
+};
+
+static const trading_service service = {"trading-engine", routes,
+                                        sizeof(routes) / sizeof(routes[0])};
+
 void te_http_handle(void *ctx, const http_request *req, http_response *res)
 {
-    static const char *const no_params[] = {NULL};
     engine *e = ctx;
-    const char *m = req->method, *p = req->path;
-    int get = strcmp(m, "GET") == 0 || strcmp(m, "HEAD") == 0;
-    int post = strcmp(m, "POST") == 0;
 
-    if (!http_method_allowed(paths, sizeof(paths) / sizeof(paths[0]), req,
-                             res) ||
-        trading_probe_route(e->cfg, "trading-engine", e->pool, routes, req,
-                            res))
-        return;
-    if (!trading_authorized(e->cfg, req, res, !get))
-        return;
-    if (get && strcmp(p, "/status") == 0) {
-        if (trading_query_known(req, res, no_params))
-            route_status(e, res);
-    } else if (get && strncmp(p, "/orders/", 8) == 0) {
-        if (trading_query_known(req, res, no_params))
-            route_order(e, p + 8, res);
-    } else if (get && strcmp(p, "/orders") == 0) {
-        route_orders(e, req, res);
-    } else if (get && strcmp(p, "/decisions") == 0) {
-        route_decisions(e, req, res);
-    } else if (post && strcmp(p, "/orders") == 0) {
-        route_manual(e, req, res);
-    } else if (strcmp(m, "DELETE") == 0 && strncmp(p, "/orders/", 8) == 0) {
-        if (trading_query_known(req, res, no_params))
-            route_cancel(e, p + 8, res);
-    } else if (post && strcmp(p, "/kill-switch") == 0) {
-        route_kill_switch(e, req, res);
-    } else {
-        http_error(res, 404, "not_found", "no such route; see GET /docs");
-    }
+    trading_serve(&service, e->cfg, e->pool, e, req, res);
 }
 
 void trading_engine_answer(const config *c, trading_pool *pool,

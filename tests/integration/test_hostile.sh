@@ -334,6 +334,18 @@ not_allowed "risk-engine BREW /limits" "GET, PUT, PATCH" BREW "$RE/limits"
 not_allowed "risk-engine GET /check" POST GET "$RE/check"
 not_allowed "risk-engine POST /exposure" GET POST "$RE/exposure"
 not_allowed "risk-engine PUT /metrics" GET PUT "$RE/metrics"
+# A path no route has is 404 with or without a token, whatever the
+# method (it was 401 without one for a POST on the trading-engine).
+bad "trading-engine POST /nope without a token" 404 not_found \
+    "no such route; see GET /docs" POST "$TE/nope" -H "$JSON" -d '{}'
+bad "risk-engine DELETE /nope without a token" 404 not_found \
+    "no such route; see GET /docs" DELETE "$RE/nope"
+# The routes that take a body take no query parameter either.
+bad "risk-engine POST /check?dry=1" 400 bad_request \
+    "unknown query parameter 'dry'" POST "$RE/check?dry=1" -H "$JSON" -d '{}'
+bad "trading-engine POST /kill-switch?force=1" 400 bad_request \
+    "unknown query parameter 'force'" POST "$TE/kill-switch?force=1" \
+    -H "$JSON" -H "$TOKEN" -d '{"active":true}'
 for url in "$TE/status" "$TE/orders/hostile-1" "$RE/limits" "$RE/health"; do
     assert_eq "HEAD ${url#http://*/} is answered as GET" 200 \
         "$(curl -s -o /dev/null -w '%{http_code}' --max-time 20 -I "$url")"
@@ -606,8 +618,8 @@ bad "registry: 0xff as a ticker to delete" 400 invalid_ticker \
     "the ticker in the path $TICKER_MSG" DELETE "$REG/symbols/%FF" -H "$TOKEN"
 
 group "path traversal and NULs in ids"
-bad "trading-engine: ../../etc/passwd as an order id" 400 bad_request \
-    "$COID_MSG" GET "$TE/orders/..%2F..%2Fetc%2Fpasswd"
+bad "trading-engine: ../../etc/passwd as an order id" 404 not_found \
+    "no such route; see GET /docs" GET "$TE/orders/..%2F..%2Fetc%2Fpasswd"
 bad "trading-engine: ../ unencoded" 400 bad_request "$COID_MSG" \
     GET "$TE/orders/..%2E"
 bad "trading-engine: an order id of 300 bytes" 400 bad_request "$COID_MSG" \
