@@ -294,17 +294,25 @@ out:
 }
 
 /* DELETE /v2/orders/{id}, the id Alpaca gave the order (looked up by
- * our client order id). 204 (or 200): the request is taken; 422: the
- * order can no longer be cancelled (filled or final first). */
-static broker_rc alpaca_cancel(broker *b, const char *coid, char *err,
+ * our client order id when the caller does not know it). 204 (or 200):
+ * the request is taken; 422: the order can no longer be cancelled
+ * (filled or final first). */
+static broker_rc alpaca_cancel(broker *b, const char *coid,
+                               const char *broker_order_id, char *err,
                                size_t errlen)
 {
     alpaca *a = (alpaca *)b;
     webclient_response res;
     broker_order bo;
-    broker_rc rc = alpaca_lookup(b, coid, &bo, err, errlen);
+    broker_rc rc = BROKER_OK;
     char *path;
 
+    memset(&bo, 0, sizeof(bo));
+    if (broker_order_id && broker_order_id[0])
+        snprintf(bo.broker_order_id, sizeof(bo.broker_order_id), "%s",
+                 broker_order_id);
+    else
+        rc = alpaca_lookup(b, coid, &bo, err, errlen);
     if (rc != BROKER_OK)
         return rc;
     for (const char *p = bo.broker_order_id; *p; p++)

@@ -79,12 +79,14 @@ struct broker {
                         broker_refusal *ref, char *err, size_t errlen);
     broker_rc (*lookup)(broker *b, const char *client_order_id,
                         broker_order *out, char *err, size_t errlen);
-    /* Asks the broker to cancel an open order. BROKER_OK when the
-     * request was taken or the order can no longer be cancelled (it
-     * filled or ended first: the look-up that follows says which),
+    /* Asks the broker to cancel an open order: broker_order_id is the
+     * broker's id of it as submit or lookup gave it, or "" when not
+     * known (then it is looked up). BROKER_OK when the request was
+     * taken or the order can no longer be cancelled (it filled or
+     * ended first: the look-up that follows says which),
      * BROKER_NOT_FOUND, or BROKER_UNAVAILABLE (ask again later). */
-    broker_rc (*cancel)(broker *b, const char *client_order_id, char *err,
-                        size_t errlen);
+    broker_rc (*cancel)(broker *b, const char *client_order_id,
+                        const char *broker_order_id, char *err, size_t errlen);
     /* Positions held at the broker; *out is freed by the caller. Returns
      * BROKER_OK or BROKER_UNAVAILABLE. */
     broker_rc (*positions)(broker *b, broker_position **out, size_t *n,

@@ -308,14 +308,17 @@ static broker_rc paper_lookup(broker *b, const char *coid, broker_order *out,
 /* Cancels the order if it is still open once its session's bar, when
  * there is one, has been applied: a session that traded has decided the
  * order already. */
-static broker_rc paper_cancel(broker *b, const char *coid, char *err,
+static broker_rc paper_cancel(broker *b, const char *coid,
+                              const char *broker_order_id, char *err,
                               size_t errlen)
 {
     paper *p = (paper *)b;
     const char *params[] = {coid};
     broker_order bo;
+    /* the look-up applies the session's bar first */
     broker_rc rc = paper_lookup(b, coid, &bo, err, errlen);
 
+    (void)broker_order_id;
     if (rc != BROKER_OK)
         return rc;
     if (db_execp(p->db, "pb_cancel",

@@ -69,6 +69,7 @@ typedef struct order_row {
     cents commission; /* sum of recorded fills' commissions */
     int nfills;
     int cancel_requested; /* DELETE /orders/{id} of the trading-engine */
+    char broker_order_id[64]; /* the broker's id, "" before it has one */
 } order_row;
 
 static const char SQL_LOAD[] =
@@ -81,7 +82,7 @@ static const char SQL_LOAD[] =
     " (SELECT coalesce(sum(f.gross_cents), 0) FROM fills f"
     "  WHERE f.order_id = o.id),"
     " (SELECT count(*) FROM fills f WHERE f.order_id = o.id),"
-    " o.cancel_requested_at IS NOT NULL"
+    " o.cancel_requested_at IS NOT NULL, coalesce(o.broker_order_id, '')"
     " FROM orders o WHERE o.client_order_id = $1";
 
 /* 1 found, 0 no such order, -1 database error. */
@@ -116,6 +117,8 @@ static int load_order(db *d, const char *coid, order_row *row)
     row->filled_gross = atoll(PQgetvalue(r, 0, 14));
     row->nfills = atoi(PQgetvalue(r, 0, 15));
     row->cancel_requested = PQgetvalue(r, 0, 16)[0] == 't';
+    snprintf(row->broker_order_id, sizeof(row->broker_order_id), "%s",
+             PQgetvalue(r, 0, 17));
     PQclear(r);
     return 1;
 }
@@ -655,8 +658,8 @@ static int cancel_unsent(worker *w, order_row *row, int *final, char *err,
 static int cancel_at_broker(worker *w, adapter *a, order_row *row, int *final,
                             char *err, size_t errlen)
 {
-    broker_rc brc =
-        a->broker->cancel(a->broker, row->o.client_order_id, err, errlen);
+    broker_rc brc = a->broker->cancel(a->broker, row->o.client_order_id,
+                                      row->broker_order_id, err, errlen);
 
     if (brc == BROKER_UNAVAILABLE)
         return WORKER_RETRY;

@@ -1,7 +1,8 @@
 /*
  * The small pure parts of trading around the risk rules: how Alpaca's
- * refusals are classified, how a notification e-mail is written, and
- * when live trading is allowed to start.
+ * refusals are classified, how a notification e-mail is written, when
+ * live trading is allowed to start, and which requests a cancel at
+ * Alpaca sends (to a loopback server of the test's own).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,6 +16,8 @@
 
 #include "adapters/alpaca_trading.h"
 #include "adapters/smtp.h"
+#include "lib/http.h"
+#include "lib/log.h"
 #include "services/trading.h"
 
 static void test_alpaca_refusals(void **state)
@@ -234,6 +237,77 @@ static void test_live_needs_both_settings(void **state)
     }
 }
 
+/* A loopback Alpaca that knows one order: it records each request's
+ * method and path (one at a time: one HTTP thread). */
+#define ALPACA_ID "61e69015-8549-4bfd-b9c3-01e75843f47d"
+
+static char seen[8][160];
+static int nseen;
+
+static void alpaca_handler(void *ctx, const http_request *req,
+                           http_response *res)
+{
+    (void)ctx;
+    if (nseen < 8)
+        snprintf(seen[nseen++], sizeof(seen[0]), "%s %s%s%s", req->method,
+                 req->path, req->query[0] ? "?" : "", req->query);
+    if (strcmp(req->method, "DELETE") == 0 &&
+        strcmp(req->path, "/v2/orders/" ALPACA_ID) == 0) {
+        res->status = 204;
+        return;
+    }
+    if (strcmp(req->method, "GET") == 0 &&
+        strcmp(req->path, "/v2/orders:by_client_order_id") == 0) {
+        buf_adds(&res->body, "{\"id\":\"" ALPACA_ID "\","
+                             "\"client_order_id\":\"man-1\","
+                             "\"status\":\"accepted\",\"symbol\":\"KO\","
+                             "\"side\":\"buy\",\"qty\":\"3\","
+                             "\"filled_qty\":\"0\"}");
+        return;
+    }
+    http_error(res, 404, "not_found", "no such route");
+}
+
+/* A cancel names the order by the id Alpaca gave it: with that id
+ * known (orders.broker_order_id) one DELETE; without, a look-up first. */
+static void test_alpaca_cancel_requests(void **state)
+{
+    (void)state;
+    http_options ho = {"127.0.0.1", 0, 1, 4096, 5, 0};
+    char err[256], url[64];
+    http_server *s;
+    alpaca_options ao = {url, "key-id", "secret", 5000};
+    broker *b;
+
+    log_init("test_trading_rules", LOG_LEVEL_OFF);
+    s = http_start(&ho, alpaca_handler, NULL, err, sizeof(err));
+    assert_non_null(s);
+    snprintf(url, sizeof(url), "http://127.0.0.1:%d", http_port(s));
+    b = alpaca_broker_new(&ao);
+
+    nseen = 0;
+    assert_int_equal(b->cancel(b, "man-1", ALPACA_ID, err, sizeof(err)),
+                     BROKER_OK);
+    assert_int_equal(nseen, 1);
+    assert_string_equal(seen[0], "DELETE /v2/orders/" ALPACA_ID);
+
+    nseen = 0;
+    assert_int_equal(b->cancel(b, "man-1", "", err, sizeof(err)), BROKER_OK);
+    assert_int_equal(nseen, 2);
+    assert_string_equal(seen[0], "GET /v2/orders:by_client_order_id"
+                                 "?client_order_id=man-1");
+    assert_string_equal(seen[1], "DELETE /v2/orders/" ALPACA_ID);
+
+    /* an id that is not Alpaca's form is never put in a path */
+    nseen = 0;
+    assert_int_equal(b->cancel(b, "man-1", "../v2/account", err, sizeof(err)),
+                     BROKER_UNAVAILABLE);
+    assert_string_equal(err, "alpaca: unusable order id");
+    assert_int_equal(nseen, 0);
+    broker_free(b);
+    http_stop(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -242,6 +316,7 @@ int main(void)
         cmocka_unit_test(test_impossible_answers),
         cmocka_unit_test(test_mail_format),
         cmocka_unit_test(test_live_needs_both_settings),
+        cmocka_unit_test(test_alpaca_cancel_requests),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
