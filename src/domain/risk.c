@@ -165,6 +165,23 @@ void risk_rule_restricted(const risk_limits *l, const risk_account *a,
         }
 }
 
+void risk_rule_inactive(const risk_limits *l, const risk_account *a,
+                        const order_intent *o, risk_verdict *v)
+{
+    (void)a;
+    if (o->side != SIDE_BUY)
+        return;
+    for (size_t i = 0; i < l->ninactive; i++)
+        if (strcmp(l->inactive[i], o->ticker) == 0) {
+            risk_deny(v, "inactive_symbol",
+                      "%s is deactivated in the registry: its shares held "
+                      "may be sold, none bought (PATCH /symbols/%s "
+                      "{\"active\":true} follows it again)",
+                      o->ticker, o->ticker);
+            return;
+        }
+}
+
 void risk_rule_market_hours(const risk_limits *l, const risk_account *a,
                             const order_intent *o, risk_verdict *v)
 {
@@ -521,6 +538,9 @@ const risk_rule risk_rules[] = {
     {"drawdown", risk_rule_drawdown,
      "equity max_drawdown_bps below its peak trips the kill switch"},
     {"restricted", risk_rule_restricted, "restricted tickers never trade"},
+    {"inactive_symbol", risk_rule_inactive,
+     "no buys of a symbol deactivated in the registry; its shares held may "
+     "be sold"},
     {"market_hours", risk_rule_market_hours,
      "the exchange is open at the order's time (calendar, early closes)"},
     {"orders_per_day", risk_rule_orders_per_day,

@@ -9,7 +9,9 @@
  * first. An order is allowed when no rule added a reason. Rules that
  * guard against more risk (position, weight, exposure, sector, minimum
  * price, daily loss, buying power) apply to buys only: a sell reduces
- * risk and must stay possible. The kill switch, the drawdown trip, the
+ * risk and must stay possible; so does the rule of symbols deactivated
+ * in the registry (none bought, those held may go). The kill switch,
+ * the drawdown trip, the
  * restricted list, market hours and the order counts apply to both
  * sides. A limit whose value is 0 is off.
  *
@@ -46,6 +48,8 @@ typedef struct risk_limits {
     int64_t allow_extended_hours; /* 1: limit orders may run pre/post */
     const char *const *restricted; /* tickers never traded */
     size_t nrestricted;
+    const char *const *inactive; /* deactivated in the registry: no buys */
+    size_t ninactive;
 } risk_limits;
 
 /* Positions as they will be once every other open order has filled,
@@ -128,6 +132,8 @@ void risk_rule_drawdown(const risk_limits *, const risk_account *,
                         const order_intent *, risk_verdict *);
 void risk_rule_restricted(const risk_limits *, const risk_account *,
                           const order_intent *, risk_verdict *);
+void risk_rule_inactive(const risk_limits *, const risk_account *,
+                        const order_intent *, risk_verdict *);
 void risk_rule_market_hours(const risk_limits *, const risk_account *,
                             const order_intent *, risk_verdict *);
 void risk_rule_orders_per_day(const risk_limits *, const risk_account *,

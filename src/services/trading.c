@@ -137,6 +137,9 @@ static const char SQL_LIMITS[] = "SELECT name, value FROM risk_limits";
 static const char SQL_RESTRICTED[] =
     "SELECT ticker FROM restricted_tickers ORDER BY ticker";
 
+static const char SQL_INACTIVE[] =
+    "SELECT ticker FROM symbols WHERE NOT active ORDER BY ticker";
+
 static const char SQL_ACCOUNT[] =
     "SELECT a.cash_cents, a.starting_cash_cents,"
     " (SELECT k.active FROM kill_switch k WHERE k.id = 1)"
@@ -245,15 +248,24 @@ static void load_limits(trading_state *s, PGresult *r)
     }
 }
 
-static void load_restricted(trading_state *s, PGresult *r)
+/* The tickers of r's first column: *owned holds the strings, *list
+ * and *n show them to the rules. */
+static void load_tickers(PGresult *r, char ***owned, const char *const **list,
+                         size_t *n)
 {
-    size_t n = (size_t)PQntuples(r);
+    *n = (size_t)PQntuples(r);
+    *owned = xcalloc(*n + 1, sizeof(char *));
+    for (size_t i = 0; i < *n; i++)
+        (*owned)[i] = xstrdup(PQgetvalue(r, (int)i, 0));
+    *list = (const char *const *)*owned;
+}
 
-    s->restricted = xcalloc(n + 1, sizeof(char *));
-    for (size_t i = 0; i < n; i++)
-        s->restricted[i] = xstrdup(PQgetvalue(r, (int)i, 0));
-    s->limits.restricted = (const char *const *)s->restricted;
-    s->limits.nrestricted = n;
+static void free_tickers(char **owned, size_t n)
+{
+    if (owned)
+        for (size_t i = 0; i < n; i++)
+            free(owned[i]);
+    free(owned);
 }
 
 /* Held shares, valued at the last close (the average cost when there is
@@ -389,7 +401,12 @@ int trading_state_load(db *d, const config *c, int32_t decision_day,
     if ((rc = db_execp(d, "tr_restricted", SQL_RESTRICTED, 0, NULL, &r)) !=
         DB_OK)
         goto dberr;
-    load_restricted(s, r);
+    load_tickers(r, &s->restricted, &s->limits.restricted,
+                 &s->limits.nrestricted);
+    PQclear(r);
+    if ((rc = db_execp(d, "tr_inactive", SQL_INACTIVE, 0, NULL, &r)) != DB_OK)
+        goto dberr;
+    load_tickers(r, &s->inactive, &s->limits.inactive, &s->limits.ninactive);
     PQclear(r);
     if ((rc = db_execp(d, "tr_acct", SQL_ACCOUNT, 0, NULL, &r)) != DB_OK)
         goto dberr;
@@ -428,10 +445,8 @@ dberr:
 
 void trading_state_release(trading_state *s)
 {
-    if (s->restricted)
-        for (size_t i = 0; i < s->limits.nrestricted; i++)
-            free(s->restricted[i]);
-    free(s->restricted);
+    free_tickers(s->restricted, s->limits.nrestricted);
+    free_tickers(s->inactive, s->limits.ninactive);
     free(s->pos);
     free(s->counts);
     memset(s, 0, sizeof(*s));

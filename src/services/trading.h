@@ -74,6 +74,7 @@ typedef struct trading_state {
     int32_t exec_day;
     risk_limits limits;
     char **restricted; /* owned: the strings of limits.restricted */
+    char **inactive; /* owned: the strings of limits.inactive */
     risk_account acct; /* acct.positions points into pos */
     risk_position *pos; /* held plus open orders, by ticker */
     size_t npos, cappos;

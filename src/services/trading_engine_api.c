@@ -415,27 +415,6 @@ static int manual_order(engine *e, db *d, order_intent *o, int32_t today,
     }
     trading_state_focus(&s, o->ticker);
     risk_check(&s.limits, &s.acct, o, &v);
-    if (o->side == SIDE_BUY) {
-        /* a symbol deactivated in the registry is followed no more: its
-         * shares held may be sold, none bought */
-        const char *tp[] = {o->ticker};
-        int inactive;
-
-        if (db_execp(d, "te_man_active",
-                     "SELECT NOT active FROM symbols WHERE ticker = $1", 1, tp,
-                     &r) != DB_OK) {
-            trading_state_release(&s);
-            goto dberr;
-        }
-        inactive = PQntuples(r) == 1 && PQgetvalue(r, 0, 0)[0] == 't';
-        PQclear(r);
-        if (inactive)
-            risk_deny(&v, "inactive_symbol",
-                      "%s is deactivated in the registry: its shares held "
-                      "may be sold, none bought (PATCH /symbols/%s "
-                      "{\"active\":true} follows it again)",
-                      o->ticker, o->ticker);
-    }
     if (trading_store_verdict(d, e->cfg, "screen", o, &v, &s) != DB_OK ||
         (v.trip_kill_switch &&
          trading_kill_switch_set(d, 1, v.reasons[0].message,

@@ -647,7 +647,7 @@ assert_eq "manual order with qty 0" "400" \
 assert_eq "manual order of an unknown symbol" "422" \
     "$(code "$(api POST $TE/orders '{"ticker":"ZZZZ","side":"buy","qty":1}' \
         -H "$AUTH")")"
-assert_eq "GET /limits lists XOM as restricted and every rule" "['XOM'] 15" \
+assert_eq "GET /limits lists XOM as restricted and every rule" "['XOM'] 16" \
     "$(api GET $RE/limits | cut -d' ' -f2- |
         jq_py 'str(j["restricted"]) + " " + str(len(j["rules"]))')"
 # A restricted ticker is one the screen will meet: an alternative
@@ -696,6 +696,16 @@ assert_eq "... a sale of it is not" "422 orders_per_ticker,no_short" \
     "$(r=$(api POST $TE/orders '{"ticker":"F","side":"sell","qty":999999}' \
         -H "$AUTH"); echo "$(code "$r") $(cut -d' ' -f2- <<<"$r" |
         jq_py '",".join(x["code"] for x in j["verdict"]["reasons"])')")"
+# The gate applies the same rule, so an order queued before the symbol
+# was deactivated (a strategy's, decided the day before) is not sent.
+assert_eq "the gate denies a buy of the deactivated symbol too" \
+    "200 False inactive_symbol" \
+    "$(r=$(api POST $RE/check '{"client_order_id":"chk-inactive",
+        "ticker":"F","side":"buy","qty":1,"type":"market",
+        "decision_day":"2011-09-08","exec_day":"2011-09-09",
+        "exec_minute":570}'); echo "$(code "$r") $(cut -d' ' -f2- <<<"$r" |
+        jq_py 'str(j["allowed"]) + " " + ",".join(x["code"]
+               for x in j["reasons"] if x["code"] == "inactive_symbol")')")"
 sql "UPDATE symbols SET active = true WHERE ticker = 'F'" >/dev/null
 assert_eq "PUT /limits must give every limit" "400" \
     "$(code "$(api PUT $RE/limits '{"limits":{"min_price_cents":1}}' \

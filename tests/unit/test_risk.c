@@ -20,6 +20,7 @@
 #include "domain/risk.h"
 
 static const char *const restricted[] = {"GM", "BAC"};
+static const char *const inactive[] = {"F", "GM"};
 
 static const risk_position base_positions[] = {
     {"AAPL", "Information Technology", 10, 40000, 10},
@@ -51,6 +52,8 @@ static fixture base(void)
     f.l.allow_extended_hours = 1;
     f.l.restricted = restricted;
     f.l.nrestricted = 2;
+    f.l.inactive = inactive;
+    f.l.ninactive = 2;
     f.a.cash = 9200000;
     f.a.equity = 10000000;
     f.a.day_start_equity = 10000000;
@@ -215,6 +218,34 @@ static void test_restricted(void **state)
         strcpy(f.o.ticker, cases[i].ticker);
         f.o.side = cases[i].side;
         expect(cases[i].ticker, risk_rule_restricted, &f, "restricted",
+               cases[i].want);
+    }
+}
+
+/* A symbol deactivated in the registry: no buys, sales as before. */
+static void test_inactive(void **state)
+{
+    static const struct {
+        const char *ticker;
+        order_side side;
+        const char *want;
+    } cases[] = {
+        {"MSFT", SIDE_BUY, NULL},
+        {"F", SIDE_BUY,
+         "F is deactivated in the registry: its shares held may be sold, "
+         "none bought (PATCH /symbols/F {\"active\":true} follows it "
+         "again)"},
+        {"F", SIDE_SELL, NULL},
+        {"FB", SIDE_BUY, NULL},
+    };
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+        fixture f = base();
+
+        strcpy(f.o.ticker, cases[i].ticker);
+        f.o.side = cases[i].side;
+        expect(cases[i].ticker, risk_rule_inactive, &f, "inactive_symbol",
                cases[i].want);
     }
 }
@@ -657,9 +688,9 @@ static void test_check_lists_every_reason(void **state)
 {
     fixture f = base();
     risk_verdict v;
-    static const char *const codes[] = {"kill_switch",  "restricted",
-                                        "market_hours", "orders_per_ticker",
-                                        "min_price",    "buying_power"};
+    static const char *const codes[] = {
+        "kill_switch",       "restricted", "inactive_symbol", "market_hours",
+        "orders_per_ticker", "min_price",  "buying_power"};
 
     (void)state;
     f.a.kill_switch = 1;
@@ -707,6 +738,7 @@ int main(void)
         cmocka_unit_test(test_kill_switch),
         cmocka_unit_test(test_drawdown),
         cmocka_unit_test(test_restricted),
+        cmocka_unit_test(test_inactive),
         cmocka_unit_test(test_market_hours),
         cmocka_unit_test(test_order_counts),
         cmocka_unit_test(test_min_price),
