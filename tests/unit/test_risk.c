@@ -198,45 +198,30 @@ static void test_drawdown(void **state)
     }
 }
 
-static void test_restricted(void **state)
+/* The lists of tickers: restricted (both sides) and deactivated in the
+ * registry (no buys, sales as before). */
+static void test_ticker_lists(void **state)
 {
     static const struct {
+        risk_rule_fn rule;
+        const char *code;
         const char *ticker;
         order_side side;
         const char *want;
     } cases[] = {
-        {"MSFT", SIDE_BUY, NULL},
-        {"GM", SIDE_BUY, "GM is on the restricted list"},
-        {"BAC", SIDE_SELL, "BAC is on the restricted list"},
-        {"BA", SIDE_BUY, NULL},
-    };
-
-    (void)state;
-    for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
-        fixture f = base();
-
-        strcpy(f.o.ticker, cases[i].ticker);
-        f.o.side = cases[i].side;
-        expect(cases[i].ticker, risk_rule_restricted, &f, "restricted",
-               cases[i].want);
-    }
-}
-
-/* A symbol deactivated in the registry: no buys, sales as before. */
-static void test_inactive(void **state)
-{
-    static const struct {
-        const char *ticker;
-        order_side side;
-        const char *want;
-    } cases[] = {
-        {"MSFT", SIDE_BUY, NULL},
-        {"F", SIDE_BUY,
+        {risk_rule_restricted, "restricted", "MSFT", SIDE_BUY, NULL},
+        {risk_rule_restricted, "restricted", "GM", SIDE_BUY,
+         "GM is on the restricted list"},
+        {risk_rule_restricted, "restricted", "BAC", SIDE_SELL,
+         "BAC is on the restricted list"},
+        {risk_rule_restricted, "restricted", "BA", SIDE_BUY, NULL},
+        {risk_rule_inactive, "inactive_symbol", "MSFT", SIDE_BUY, NULL},
+        {risk_rule_inactive, "inactive_symbol", "F", SIDE_BUY,
          "F is deactivated in the registry: its shares held may be sold, "
          "none bought (PATCH /symbols/F {\"active\":true} follows it "
          "again)"},
-        {"F", SIDE_SELL, NULL},
-        {"FB", SIDE_BUY, NULL},
+        {risk_rule_inactive, "inactive_symbol", "F", SIDE_SELL, NULL},
+        {risk_rule_inactive, "inactive_symbol", "FB", SIDE_BUY, NULL},
     };
 
     (void)state;
@@ -245,7 +230,7 @@ static void test_inactive(void **state)
 
         strcpy(f.o.ticker, cases[i].ticker);
         f.o.side = cases[i].side;
-        expect(cases[i].ticker, risk_rule_inactive, &f, "inactive_symbol",
+        expect(cases[i].ticker, cases[i].rule, &f, cases[i].code,
                cases[i].want);
     }
 }
@@ -737,8 +722,7 @@ int main(void)
         cmocka_unit_test(test_verdict_text),
         cmocka_unit_test(test_kill_switch),
         cmocka_unit_test(test_drawdown),
-        cmocka_unit_test(test_restricted),
-        cmocka_unit_test(test_inactive),
+        cmocka_unit_test(test_ticker_lists),
         cmocka_unit_test(test_market_hours),
         cmocka_unit_test(test_order_counts),
         cmocka_unit_test(test_min_price),
