@@ -823,8 +823,12 @@ int trading_authorized(const config *c, const http_request *req,
 
     if (!mutating && !c->api_read_auth)
         return 1;
-    if (token_set_load(&tokens, c->api_tokens, err, sizeof(err)) < 0 ||
-        tokens.n == 0) {
+    if (token_set_load(&tokens, c->api_tokens, err, sizeof(err)) < 0) {
+        /* (the settings check refuses such a list at start) */
+        http_error(res, 403, "forbidden", err);
+        return 0;
+    }
+    if (tokens.n == 0) {
         http_error(res, 403, "forbidden",
                    "no API_TOKENS configured: this route is disabled");
         return 0;
