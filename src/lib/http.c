@@ -39,6 +39,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -56,6 +57,16 @@
 /* A too-large body is read and dropped up to this many times max_body;
  * past that the connection is closed. */
 #define HTTP_DISCARD_FACTOR 8
+
+/* Connections one server holds at most, and the descriptors left to
+ * the rest of the process (database pool, Redis, outgoing requests,
+ * logs). libmicrohttpd's own limit is FD_SETSIZE - 4 (1020) whatever
+ * the poller, and a server at its limit stops accepting: 1020 idle
+ * sockets of one client, held until their timeout, kept every other
+ * client waiting. */
+#define HTTP_MAX_CONNECTIONS 60000u
+#define HTTP_FD_RESERVE 512u
+#define HTTP_MHD_CONNECTIONS 1020u
 
 /* One open connection (MHD's socket context). */
 typedef struct http_sock {
@@ -644,6 +655,34 @@ static void explain_failure(const struct sockaddr_storage *ss, socklen_t len,
     close(fd);
 }
 
+/* How many connections a server may hold: what the limit of open files
+ * allows beside HTTP_FD_RESERVE, up to HTTP_MAX_CONNECTIONS and never
+ * fewer than libmicrohttpd's default. The soft limit is first raised
+ * towards the hard one (servers of this process share it). */
+static unsigned int connection_limit(void)
+{
+    const rlim_t want = HTTP_MAX_CONNECTIONS + HTTP_FD_RESERVE;
+    struct rlimit rl;
+
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+        return HTTP_MHD_CONNECTIONS;
+    if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < want &&
+        rl.rlim_max > rl.rlim_cur) {
+        struct rlimit up = rl;
+
+        up.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > want
+                          ? want
+                          : rl.rlim_max;
+        if (setrlimit(RLIMIT_NOFILE, &up) == 0)
+            rl.rlim_cur = up.rlim_cur;
+    }
+    if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= want)
+        return HTTP_MAX_CONNECTIONS;
+    if (rl.rlim_cur < HTTP_MHD_CONNECTIONS + HTTP_FD_RESERVE)
+        return HTTP_MHD_CONNECTIONS;
+    return (unsigned int)(rl.rlim_cur - HTTP_FD_RESERVE);
+}
+
 http_server *http_start(const http_options *o, http_handler h, void *ctx,
                         char *err, size_t errlen)
 {
@@ -690,7 +729,8 @@ http_server *http_start(const http_options *o, http_handler h, void *ctx,
         threads > 1 ? threads : 0U, MHD_OPTION_CONNECTION_TIMEOUT, timeout,
         MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL, MHD_OPTION_NOTIFY_COMPLETED,
         on_completed, s, MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
-        MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024U, MHD_OPTION_END);
+        MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024U, MHD_OPTION_CONNECTION_LIMIT,
+        connection_limit(), MHD_OPTION_END);
     if (!s->daemon) {
         explain_failure(&ss, sslen, bind_addr, o->port, err, errlen);
         http_stop(s);

@@ -3,8 +3,9 @@
  * status lines, headers and bodies of a tiny handler, 404 and 405, the
  * request id, the body limit (413, declared, chunked and with
  * "Expect: 100-continue"), keep-alive, the refusal of ambiguous
- * framing and control characters, the whole-request timeout, and the
- * query helpers.
+ * framing and control characters, the whole-request timeout, more idle
+ * connections than libmicrohttpd's default limit, and the query
+ * helpers.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -18,6 +19,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <time.h>
@@ -570,6 +572,39 @@ static void test_slow_request_cut_off(void **state)
     http_stop(s);
 }
 
+/* Idle connections (opened, nothing sent) beyond libmicrohttpd's
+ * default limit of 1020 leave the server answering other clients. */
+static void test_many_idle_connections(void **state)
+{
+    enum { IDLE = 1100 };
+    /* held past the 5 s a reply is waited for */
+    http_options o = {"127.0.0.1", 0, 2, MAX_BODY, 30, 30};
+    char err[256];
+    http_server *s = http_start(&o, tiny_handler, NULL, err, sizeof(err));
+    struct rlimit rl;
+    int fds[IDLE];
+    reply r;
+
+    (void)state;
+    assert_non_null(s);
+    /* both ends of each connection are in this process */
+    assert_int_equal(getrlimit(RLIMIT_NOFILE, &rl), 0);
+    if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < 2 * IDLE + 64) {
+        http_stop(s);
+        skip();
+    }
+    for (int i = 0; i < IDLE; i++)
+        fds[i] = dial(s);
+    usleep(200000);
+    roundtrip(s, "GET /hello HTTP/1.1\r\nHost: x\r\n\r\n", &r);
+    assert_string_equal(r.status_line, "HTTP/1.1 200 OK");
+    assert_string_equal(r.body.data, "{\"hello\":\"world\"}");
+    buf_release(&r.body);
+    for (int i = 0; i < IDLE; i++)
+        close(fds[i]);
+    http_stop(s);
+}
+
 static void test_query_helpers(void **state)
 {
     http_request req;
@@ -719,6 +754,7 @@ int main(void)
         cmocka_unit_test(test_huge_header_refused),
         cmocka_unit_test(test_framing_refused),
         cmocka_unit_test(test_slow_request_cut_off),
+        cmocka_unit_test(test_many_idle_connections),
         cmocka_unit_test(test_query_helpers),
         cmocka_unit_test(test_route_find),
         cmocka_unit_test(test_port_in_use),
