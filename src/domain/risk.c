@@ -201,8 +201,16 @@ void risk_rule_market_hours(const risk_limits *l, const risk_account *a,
         return;
     }
     ph = exchange_phase_at(o->exec_day, o->exec_minute);
-    if (ph == PHASE_REGULAR)
+    if (ph == PHASE_REGULAR) {
+        /* the mark lets the broker run the order after the close too */
+        if (o->extended_hours && !l->allow_extended_hours)
+            risk_deny(v, "market_hours",
+                      "regular session at %02d:%02d New York on %s: an "
+                      "order marked extended_hours may run after the close, "
+                      "and extended hours are not allowed",
+                      h, m, day);
         return;
+    }
     if (ph == PHASE_CLOSED) {
         risk_deny(v, "market_hours",
                   "market closed at %02d:%02d New York on %s (session "

@@ -270,6 +270,13 @@ static void test_market_hours(void **state)
         {"extended hours switched off", 2011, 9, 6, 17, 0, ORDER_LIMIT, 1, 0, 1,
          "after-hours at 17:00 New York on 2011-09-06: extended hours are "
          "not allowed"},
+        {"marked extended, switched off", 2011, 9, 6, 10, 0, ORDER_LIMIT, 1, 0,
+         1,
+         "regular session at 10:00 New York on 2011-09-06: an order marked "
+         "extended_hours may run after the close, and extended hours are "
+         "not allowed"},
+        {"marked extended, allowed", 2011, 9, 6, 10, 0, ORDER_LIMIT, 1, 1, 1,
+         NULL},
         {"night", 2011, 9, 6, 21, 0, ORDER_LIMIT, 1, 1, 1,
          "market closed at 21:00 New York on 2011-09-06 (session "
          "09:30-16:00)"},
