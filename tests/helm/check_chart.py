@@ -479,6 +479,15 @@ def check_dashboard(c, k):
             block is not None and env.get(var) == target,
             "%s=%r" % (var, env.get(var)),
         )
+    # The risk-engine's POST /check needs no token and can trip the kill
+    # switch: the dashboard's proxy passes its reads only.
+    risk = re.search(r"location /risk/ \{((?:[^{}]|\{[^{}]*\})*)\}", template)
+    c.check(
+        "dashboard: /risk/ passes GET (and HEAD) only",
+        risk is not None
+        and re.search(r"limit_except GET \{\s*deny all;\s*\}", risk.group(1))
+        is not None,
+    )
 
 
 def check_services(c, k):
