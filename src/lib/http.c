@@ -63,8 +63,10 @@
  * logs). libmicrohttpd's own limit is FD_SETSIZE - 4 (1020) whatever
  * the poller, and a server at its limit stops accepting: 1020 idle
  * sockets of one client, held until their timeout, kept every other
- * client waiting. */
-#define HTTP_MAX_CONNECTIONS 60000u
+ * client waiting. Each connection may fill a 32 KiB pool of request
+ * headers, so 4096 of them stay within 128 MiB, half of an API pod's
+ * memory limit (infra/helm values). */
+#define HTTP_MAX_CONNECTIONS 4096u
 #define HTTP_FD_RESERVE 512u
 #define HTTP_MHD_CONNECTIONS 1020u
 
