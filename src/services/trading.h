@@ -160,10 +160,21 @@ int trading_coid_ok(const char *s);
  * is in its regular session, else the next session's open. */
 void trading_exec_time_now(int32_t *day, int *minute, int32_t *today);
 
+/* Who may call a route: TRADING_READ anyone (a token with
+ * API_READ_AUTH=1); TRADING_WRITE a token holder, and nobody without
+ * API_TOKENS; TRADING_INTERNAL (the gate, which the broker-adapter asks
+ * with the first token) a token holder, or anyone when API_TOKENS is
+ * empty, so that a stack without tokens still trades. */
+typedef enum trading_access {
+    TRADING_READ,
+    TRADING_WRITE,
+    TRADING_INTERNAL
+} trading_access;
+
 /* HTTP helpers. trading_authorized: 1 when the request may go on; else
- * it has filled res with 401/403. mutating: the route changes state. */
+ * it has filled res with 401/403. */
 int trading_authorized(const config *c, const http_request *req,
-                       http_response *res, int mutating);
+                       http_response *res, trading_access access);
 
 /* Logs d's error and answers 503 "the database did not answer". */
 void trading_db_failure(http_response *res, db *d);
@@ -207,7 +218,7 @@ typedef void (*trading_handler)(void *ctx, const char *arg,
                                 const http_request *req, http_response *res);
 typedef struct trading_route {
     http_route path;
-    int mutating;
+    trading_access access;
     const char *const *params;
     trading_handler fn;
     const char *doc;

@@ -479,8 +479,9 @@ def check_dashboard(c, k):
             block is not None and env.get(var) == target,
             "%s=%r" % (var, env.get(var)),
         )
-    # The risk-engine's POST /check needs no token and can trip the kill
-    # switch: the dashboard's proxy passes its reads only.
+    # The risk-engine's POST /check needs no token on a stack without
+    # API_TOKENS and can trip the kill switch: the dashboard's proxy
+    # passes its reads only.
     risk = re.search(r"location /risk/ \{((?:[^{}]|\{[^{}]*\})*)\}", template)
     c.check(
         "dashboard: /risk/ passes GET (and HEAD) only",

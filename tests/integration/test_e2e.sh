@@ -90,7 +90,7 @@ assert_eq "nginx serves the app" "200" \
     "$(curl -s -o /dev/null -w '%{http_code}' "http://$DASHBOARD/limits")"
 assert_eq "nginx proxies /risk/ to the risk-engine" "200" \
     "$(curl -s -o /dev/null -w '%{http_code}' "http://$DASHBOARD/risk/limits")"
-assert_eq "nginx passes no POST to the risk-engine (/check needs no token)" \
+assert_eq "nginx passes no POST to the risk-engine (/check, open here)" \
     "403" "$(curl -s -o /dev/null -w '%{http_code}' -X POST \
         -H 'Content-Type: application/json' -d '{}' \
         "http://$DASHBOARD/risk/check")"

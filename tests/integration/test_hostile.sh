@@ -246,7 +246,7 @@ bad "trading-engine: empty body" 400 bad_request \
     POST "$TE/orders" -H "$JSON" -H "$TOKEN"
 bad "risk-engine: an array, not an object" 400 bad_request \
     "the body must be a JSON object" \
-    POST "$RE/check" -H "$JSON" -d '[{"ticker":"AAPL"}]'
+    POST "$RE/check" -H "$JSON" -H "$TOKEN" -d '[{"ticker":"AAPL"}]'
 bad "risk-engine: a duplicate key" 400 bad_request \
     "the body is not valid JSON: duplicate object key near '\"limits\"' (line 1, column 43)" \
     PATCH "$RE/limits" -H "$JSON" -H "$TOKEN" \
@@ -342,7 +342,8 @@ bad "risk-engine DELETE /nope without a token" 404 not_found \
     "no such route; see GET /docs" DELETE "$RE/nope"
 # The routes that take a body take no query parameter either.
 bad "risk-engine POST /check?dry=1" 400 bad_request \
-    "unknown query parameter 'dry'" POST "$RE/check?dry=1" -H "$JSON" -d '{}'
+    "unknown query parameter 'dry'" POST "$RE/check?dry=1" -H "$JSON" \
+    -H "$TOKEN" -d '{}'
 bad "trading-engine POST /kill-switch?force=1" 400 bad_request \
     "unknown query parameter 'force'" POST "$TE/kill-switch?force=1" \
     -H "$JSON" -H "$TOKEN" -d '{"active":true}'
@@ -397,17 +398,17 @@ bad "manual order: extended_hours as a string" 400 bad_request \
 CHECK='"client_order_id":"hostile-chk","ticker":"AAPL","side":"buy",
     "type":"market","decision_day":"2011-09-08","exec_day":"2011-09-09"'
 bad "check: qty as a string" 400 bad_request "$QTY_MSG" \
-    POST "$RE/check" -H "$JSON" -d "{$CHECK,\"qty\":\"1\",\"exec_minute\":570}"
+    POST "$RE/check" -H "$JSON" -H "$TOKEN" -d "{$CHECK,\"qty\":\"1\",\"exec_minute\":570}"
 DAY_MSG="decision_day and exec_day must be dates YYYY-MM-DD from"
 DAY_MSG+=" 1970-01-01 to a month ahead, exec_minute 0-1439"
 bad "check: a day that is not a date" 400 bad_request "$DAY_MSG" \
-    POST "$RE/check" -H "$JSON" \
+    POST "$RE/check" -H "$JSON" -H "$TOKEN" \
     -d "{${CHECK/2011-09-08/2011-02-30},\"qty\":1,\"exec_minute\":570}"
 bad "check: a day without its dashes (the message asks for them)" 400 \
-    bad_request "$DAY_MSG" POST "$RE/check" -H "$JSON" \
+    bad_request "$DAY_MSG" POST "$RE/check" -H "$JSON" -H "$TOKEN" \
     -d "{${CHECK/2011-09-08/20110908},\"qty\":1,\"exec_minute\":570}"
 bad "check: year 9999 (PostgreSQL would refuse it: 503)" 400 bad_request \
-    "$DAY_MSG" POST "$RE/check" -H "$JSON" \
+    "$DAY_MSG" POST "$RE/check" -H "$JSON" -H "$TOKEN" \
     -d "{${CHECK/2011-09-09/9999-12-31},\"qty\":1,\"exec_minute\":570}"
 bad "limits: a value as a string" 400 bad_request \
     "max_orders_per_day must be a whole number from 0 to 1000000 (count)" \
@@ -460,10 +461,10 @@ bad "manual order: a limit price on a market order" 400 bad_request \
     POST "$TE/orders" -H "$JSON" -H "$TOKEN" \
     -d '{"ticker":"AAPL","side":"buy","qty":1,"type":"market","limit_price":"1.00"}'
 bad "check: negative qty" 400 bad_request "$QTY_MSG" \
-    POST "$RE/check" -H "$JSON" -d "{$CHECK,\"qty\":-1,\"exec_minute\":570}"
+    POST "$RE/check" -H "$JSON" -H "$TOKEN" -d "{$CHECK,\"qty\":-1,\"exec_minute\":570}"
 bad "check: minute past the day" 400 bad_request \
     "$DAY_MSG" \
-    POST "$RE/check" -H "$JSON" \
+    POST "$RE/check" -H "$JSON" -H "$TOKEN" \
     -d "{$CHECK,\"qty\":1,\"exec_minute\":9223372036854775807}"
 bad "limits: a negative limit" 400 bad_request \
     "max_orders_per_day must be a whole number from 0 to 1000000 (count)" \
@@ -508,7 +509,7 @@ bad "manual order: an unknown field" 400 unknown_field \
     -d '{"ticker":"AAPL","side":"buy","qty":1,"exec_day":"2011-09-09"}'
 bad "check: an unknown field" 400 unknown_field \
     "unknown field 'allowed'; the fields are client_order_id, ticker, side, qty, type, limit_price, extended_hours, decision_day, exec_day, exec_minute" \
-    POST "$RE/check" -H "$JSON" \
+    POST "$RE/check" -H "$JSON" -H "$TOKEN" \
     -d "{$CHECK,\"qty\":1,\"exec_minute\":570,\"allowed\":true}"
 bad "limits: an unknown field" 400 unknown_field \
     "unknown field 'trading_mode'; the fields are limits, restricted" \
@@ -668,7 +669,7 @@ bad "manual order: SQL as the ticker" 400 bad_request \
     -d "{\"ticker\":\"AAPL' OR '1'='1\",\"side\":\"buy\",\"qty\":1}"
 bad "check: SQL as the ticker" 400 bad_request \
     "ticker must be a valid ticker symbol" \
-    POST "$RE/check" -H "$JSON" \
+    POST "$RE/check" -H "$JSON" -H "$TOKEN" \
     -d "{${CHECK/\"AAPL\"/\"AAPL;DELETE FROM orders\"},\"qty\":1,
         \"exec_minute\":570}"
 bad "limits: SQL as a limit name" 400 bad_request \

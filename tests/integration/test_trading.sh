@@ -703,8 +703,8 @@ assert_eq "the gate denies a buy of the deactivated symbol too" \
     "$(r=$(api POST $RE/check '{"client_order_id":"chk-inactive",
         "ticker":"F","side":"buy","qty":1,"type":"market",
         "decision_day":"2011-09-08","exec_day":"2011-09-09",
-        "exec_minute":570}'); echo "$(code "$r") $(cut -d' ' -f2- <<<"$r" |
-        jq_py 'str(j["allowed"]) + " " + ",".join(x["code"]
+        "exec_minute":570}' -H "$AUTH"); echo "$(code "$r") $(cut -d' ' \
+        -f2- <<<"$r" | jq_py 'str(j["allowed"]) + " " + ",".join(x["code"]
                for x in j["reasons"] if x["code"] == "inactive_symbol")')")"
 sql "UPDATE symbols SET active = true WHERE ticker = 'F'" >/dev/null
 assert_eq "PUT /limits must give every limit" "400" \
@@ -716,23 +716,33 @@ assert_eq "PATCH /limits refuses an unknown name" "400" \
 assert_eq "GET /exposure: AAPL and F held, equity in dollars" "200 AAPL,F" \
     "$(r=$(api GET $RE/exposure); echo "$(code "$r") $(cut -d' ' -f2- <<<"$r" |
         jq_py '",".join(p["ticker"] for p in j["positions"])')")"
+# The gate records verdicts and may trip the kill switch: with
+# API_TOKENS set it needs a token, as the broker-adapter sends.
+assert_eq "POST /check without a token is 401" \
+    "401 a bearer token is required 0" \
+    "$(r=$(api POST $RE/check '{"client_order_id":"chk-0","ticker":"XOM",
+        "side":"buy","qty":1,"type":"market","decision_day":"2011-09-08",
+        "exec_day":"2011-09-09","exec_minute":570}');
+        echo "$(code "$r") $(cut -d' ' -f2- <<<"$r" |
+        jq_py 'j["error"]["message"]') $(sql "SELECT count(*) FROM
+        risk_verdicts WHERE client_order_id = 'chk-0'")")"
 assert_eq "POST /check: a check of its own is stored" "200 False" \
     "$(r=$(api POST $RE/check '{"client_order_id":"chk-1","ticker":"XOM",
         "side":"buy","qty":1,"type":"market","decision_day":"2011-09-08",
-        "exec_day":"2011-09-09","exec_minute":570}');
+        "exec_day":"2011-09-09","exec_minute":570}' -H "$AUTH");
         echo "$(code "$r") $(cut -d' ' -f2- <<<"$r" | jq_py 'j["allowed"]')")"
 assert_eq "POST /check: an exec_day before the decision_day is refused" \
     "400 exec_day must not be before decision_day: an order runs in the \
 session its decision was taken for, or later" \
     "$(r=$(api POST $RE/check '{"client_order_id":"chk-2","ticker":"XOM",
         "side":"buy","qty":1,"type":"market","decision_day":"2012-01-03",
-        "exec_day":"2011-12-30","exec_minute":570}');
+        "exec_day":"2011-12-30","exec_minute":570}' -H "$AUTH");
         echo "$(code "$r") $(cut -d' ' -f2- <<<"$r" |
         jq_py 'j["error"]["message"]')")"
 # A gate that is not ours (here one that allows everything) is no gate:
-# its verdict must be on record, about this very order. Anyone may ask
-# our risk-engine about the order's client id with another size, which
-# records an allowed verdict for that id; it does not count.
+# its verdict must be on record, about this very order. A token holder
+# may ask our risk-engine about the order's client id with another
+# size, which records an allowed verdict for that id; it does not count.
 stop broker-adapter
 python3 -c '
 import json, sys
@@ -766,7 +776,7 @@ rogue() { # the order's intent, as the adapter sends it, with changes
 }
 # the same order but for 2 shares, and at a limit of 1.00: both allowed
 for change in '{"qty":2}' '{"limit_price":"1.00"}'; do
-    api POST $RE/check "$(rogue "$change")" >/dev/null
+    api POST $RE/check "$(rogue "$change")" -H "$AUTH" >/dev/null
 done
 assert_eq "two allowed verdicts under its id, about other orders" "2" \
     "$(sql "SELECT count(*) FROM risk_verdicts WHERE client_order_id =

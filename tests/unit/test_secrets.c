@@ -207,23 +207,32 @@ static void test_trading_tokens(void **state)
     memset(&res, 0, sizeof(res));
     buf_init(&res.body);
     req.authorization = "Bearer second-token-abcdefghij";
-    assert_int_equal(trading_authorized(&c, &req, &res, 1), 1);
+    assert_int_equal(trading_authorized(&c, &req, &res, TRADING_WRITE), 1);
     req.authorization = "Bearer " TOKEN;
-    assert_int_equal(trading_authorized(&c, &req, &res, 1), 1);
+    assert_int_equal(trading_authorized(&c, &req, &res, TRADING_WRITE), 1);
 
     req.authorization = "Bearer " TOKEN "x";
-    assert_int_equal(trading_authorized(&c, &req, &res, 1), 0);
+    assert_int_equal(trading_authorized(&c, &req, &res, TRADING_WRITE), 0);
     assert_int_equal(res.status, 401);
     assert_non_null(strstr(res.body.data, "the bearer token is not valid"));
     req.authorization = NULL;
-    assert_int_equal(trading_authorized(&c, &req, &res, 1), 0);
+    assert_int_equal(trading_authorized(&c, &req, &res, TRADING_WRITE), 0);
     assert_int_equal(res.status, 401);
     assert_non_null(strstr(res.body.data, "a bearer token is required"));
     /* a read needs none unless API_READ_AUTH */
-    assert_int_equal(trading_authorized(&c, &req, &res, 0), 1);
+    assert_int_equal(trading_authorized(&c, &req, &res, TRADING_READ), 1);
+    /* the gate: a token when there are tokens, none when there are none
+     * (a stack without tokens still trades) */
+    req.authorization = NULL;
+    assert_int_equal(trading_authorized(&c, &req, &res, TRADING_INTERNAL), 0);
+    assert_int_equal(res.status, 401);
+    req.authorization = "Bearer second-token-abcdefghij";
+    assert_int_equal(trading_authorized(&c, &req, &res, TRADING_INTERNAL), 1);
     c.api_tokens = "";
+    req.authorization = NULL;
+    assert_int_equal(trading_authorized(&c, &req, &res, TRADING_INTERNAL), 1);
     req.authorization = "Bearer " TOKEN;
-    assert_int_equal(trading_authorized(&c, &req, &res, 1), 0);
+    assert_int_equal(trading_authorized(&c, &req, &res, TRADING_WRITE), 0);
     assert_int_equal(res.status, 403);
     buf_release(&res.body);
 }
