@@ -58,3 +58,16 @@ int order_notional(const order_intent *o, cents *out)
 {
     return money_mul(o->ref_price, o->qty, out);
 }
+
+int order_client_id_ok(const char *s)
+{
+    size_t n = strlen(s);
+
+    if (n == 0 || n >= ORDER_ID_MAX)
+        return 0;
+    for (; *s; s++)
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+              (*s >= '0' && *s <= '9') || *s == '-' || *s == '_'))
+            return 0;
+    return 1;
+}

@@ -62,6 +62,10 @@ int order_type_parse(const char *s, order_type *out);
 void order_client_id(const char *ticker, int32_t as_of, const char *action,
                      const char *model, char out[ORDER_ID_MAX]);
 
+/* 1 when s is a client order id: 1 to ORDER_ID_MAX - 1 letters,
+ * digits, '-' or '_' (what Alpaca takes, and safe in a path). */
+int order_client_id_ok(const char *s);
+
 /* qty * ref_price (the estimated notional). Returns 0, or -1 on
  * overflow. */
 int order_notional(const order_intent *o, cents *out);

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "domain/order.h"
 #include "services/query_api.h"
 #include "services/symbols.h"
 
@@ -370,6 +371,17 @@ static const char SQL_VERDICTS[] =
     "($4::bigint IS NULL OR v.id < $4::bigint) ORDER BY v.id DESC "
     "LIMIT $5::int";
 
+/* 1 when coid may be a client order id; else a 400 naming the form. */
+static int coid_param_ok(api_call *c, const char *coid)
+{
+    if (order_client_id_ok(coid))
+        return 1;
+    api_error(c, 400, "invalid_parameter",
+              "client_order_id must be 1-%d letters, digits, '-' or '_'",
+              ORDER_ID_MAX - 1);
+    return 0;
+}
+
 void qa_verdicts(api_call *c)
 {
     char coid[65], stage[8];
@@ -379,6 +391,7 @@ void qa_verdicts(api_call *c)
 
     if ((hc = api_param_str(c, "client_order_id", 64, coid, sizeof(coid))) <
             0 ||
+        (hc && !coid_param_ok(c, coid)) ||
         (hs = qa_param_enum(c, "stage", stages, stage, sizeof(stage))) < 0 ||
         (ha = api_param_bool(c, "allowed", &allowed)) < 0 ||
         api_limit(c, &limit) < 0 || !ready(c, "risk_verdicts"))

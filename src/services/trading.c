@@ -674,19 +674,6 @@ int trading_kill_switch_set(db *d, int active, const char *reason,
     return rc;
 }
 
-int trading_coid_ok(const char *s)
-{
-    size_t n = strlen(s);
-
-    if (n == 0 || n >= ORDER_ID_MAX)
-        return 0;
-    for (; *s; s++)
-        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
-              (*s >= '0' && *s <= '9') || *s == '-' || *s == '_'))
-            return 0;
-    return 1;
-}
-
 static int json_day(json_t *j, const char *key, int32_t *day)
 {
     json_t *v = json_object_get(j, key);
@@ -743,7 +730,7 @@ int trading_intent_parse(json_t *j, order_intent *o, int32_t *decision_day,
     json_t *min = json_object_get(j, "exec_minute");
 
     memset(o, 0, sizeof(*o));
-    if (!coid || !trading_coid_ok(coid)) {
+    if (!coid || !order_client_id_ok(coid)) {
         snprintf(err, errlen,
                  "client_order_id must be 1-%d letters, digits,"
                  " '-' or '_'",

@@ -152,10 +152,6 @@ json_t *trading_intent_json(const order_intent *o, int32_t decision_day);
 int trading_intent_parse(json_t *j, order_intent *o, int32_t *decision_day,
                          char *err, size_t errlen);
 
-/* 1 when s is a client order id: 1 to ORDER_ID_MAX - 1 letters,
- * digits, '-' or '_'. */
-int trading_coid_ok(const char *s);
-
 /* The session an order decided now should run in: now when the market
  * is in its regular session, else the next session's open. */
 void trading_exec_time_now(int32_t *day, int *minute, int32_t *today);

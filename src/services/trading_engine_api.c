@@ -143,7 +143,7 @@ static int order_id_path_ok(const char *coid, http_response *res)
 {
     char msg[128];
 
-    if (trading_coid_ok(coid))
+    if (order_client_id_ok(coid))
         return 1;
     snprintf(msg, sizeof(msg),
              "the order id in the path must be a client_order_id: 1-%d "

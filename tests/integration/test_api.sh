@@ -485,6 +485,11 @@ bad() { # WHAT STATUS CODE MESSAGE METHOD URL [curl args]
     check "$what" "$status" "$(err "$code" "$msg")" "$@"
 }
 TICKER_MSG="is not a valid ticker: 1-10 letters or digits, with an optional class of 1-4 after '.', '-' or '/' (BRK.B)"
+COID_MSG="client_order_id must be 1-47 letters, digits, '-' or '_'"
+bad "verdicts of an empty client_order_id" 400 invalid_parameter \
+    "$COID_MSG" GET "$QA/risk/verdicts?client_order_id="
+bad "verdicts of a client_order_id with a blank" 400 invalid_parameter \
+    "$COID_MSG" GET "$QA/risk/verdicts?client_order_id=a%20b"
 bad "malformed JSON" 400 invalid_json \
     "the request body is not valid JSON: unexpected token near end of file (line 1, column 10)" \
     POST "$REG/symbols" -H "$JSON" -H "$TOKEN" -d '{"ticker":'
