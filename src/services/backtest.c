@@ -293,6 +293,29 @@ static void replace(char **field, const char *v)
     *field = v ? xstrdup(v) : NULL;
 }
 
+/* The files the backtest reads each need a name: an empty one, from
+ * the option or the setting, would be read as a path of its own (the
+ * replay files at the root, "/reuters_headlines_..."). Returns 0, or
+ * -1 with err. */
+static int inputs_named(const bt_options *o, char *err, size_t errlen)
+{
+    if (!o->data_dir[0])
+        snprintf(err, errlen,
+                 "the replay folder (--data, else REPLAY_DIR) is empty: "
+                 "give the folder of the replay files (data/replay)");
+    else if (!o->watchlist[0])
+        snprintf(err, errlen,
+                 "the watchlist (--watchlist, else WATCHLIST_FILE) is "
+                 "empty: give its file (data/watchlist.csv)");
+    else if (!o->model_path[0])
+        snprintf(err, errlen,
+                 "the model (--model, else STONKS_MODEL_PATH) is empty: "
+                 "give its weights file (data/model/sentiment.weights)");
+    else
+        return 0;
+    return -1;
+}
+
 /* Applies one option with its value v. Returns 0, or -1 with err. */
 static int apply_option(bt_options *o, const char *a, const char *v, char *err,
                         size_t errlen)
@@ -437,7 +460,8 @@ static int parse_args(bt_options *o, int argc, char **argv, int *show,
         } else if (apply_option(o, a, argv[++i], err, errlen) < 0)
             goto out;
     }
-    if (bt_options_range_ok(o, err, errlen) < 0)
+    if (bt_options_range_ok(o, err, errlen) < 0 ||
+        inputs_named(o, err, errlen) < 0)
         goto out;
     if (o->params.strategy.sell_threshold > o->params.strategy.buy_threshold) {
         snprintf(err, errlen, "--sell-threshold is above --buy-threshold");

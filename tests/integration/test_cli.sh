@@ -182,4 +182,22 @@ assert_eq "a watchlist without the header" \
     "1 stonks backtest: $OUT/noheader.csv:1: the first line must be the header ticker,name,sector,aliases" \
     "$(run backtest --watchlist "$OUT/noheader.csv" --no-files --null-runs 0)"
 
+echo "backtest: an input named by an empty option or setting is refused"
+# an empty replay folder read the files at the root, /reuters_...
+assert_eq "backtest --data ''" \
+    "2 stonks backtest: the replay folder (--data, else REPLAY_DIR) is empty: give the folder of the replay files (data/replay)" \
+    "$(run backtest --data '' --no-files --null-runs 0)"
+assert_eq "backtest with REPLAY_DIR=" \
+    "2 stonks backtest: the replay folder (--data, else REPLAY_DIR) is empty: give the folder of the replay files (data/replay)" \
+    "$(REPLAY_DIR= run backtest --no-files --null-runs 0)"
+assert_eq "backtest with WATCHLIST_FILE=" \
+    "2 stonks backtest: the watchlist (--watchlist, else WATCHLIST_FILE) is empty: give its file (data/watchlist.csv)" \
+    "$(WATCHLIST_FILE= run backtest --no-files --null-runs 0)"
+assert_eq "backtest --model ''" \
+    "2 stonks backtest: the model (--model, else STONKS_MODEL_PATH) is empty: give its weights file (data/model/sentiment.weights)" \
+    "$(run backtest --model '' --no-files --null-runs 0)"
+assert_eq "backtest: --data given wins over an empty REPLAY_DIR" "0" \
+    "$(cd "$ROOT" && REPLAY_DIR= "$BIN" backtest --data data/replay \
+        --tickers F --no-files --null-runs 0 >/dev/null 2>&1; echo $?)"
+
 finish
