@@ -542,6 +542,15 @@ int cmd_backtest(int argc, char **argv)
         fprintf(stderr, "stonks backtest: %s\n", err);
         goto out_world;
     }
+    /* The report counts only the rows it read; say what it left out,
+     * as ingestion logs it. */
+    if (w.replay.rejected)
+        fprintf(stderr,
+                "stonks backtest: %zu row%s of the replay files in %s "
+                "skipped (unreadable: a wrong number of fields, a bad date "
+                "or number, not UTF-8; or a price bar of a closed day or "
+                "given again)\n",
+                w.replay.rejected, bt_s(w.replay.rejected), o.data_dir);
     bt_simulate(&w, &o, &out, o.progress ? draw_bar : NULL, NULL);
     if (o.progress)
         fprintf(stderr, "\r%*s\r", BAR_WIDTH + 20, "");

@@ -200,4 +200,26 @@ assert_eq "backtest: --data given wins over an empty REPLAY_DIR" "0" \
     "$(cd "$ROOT" && REPLAY_DIR= "$BIN" backtest --data data/replay \
         --tickers F --no-files --null-runs 0 >/dev/null 2>&1; echo $?)"
 
+echo "backtest: rows of the replay files it cannot read are counted aloud"
+mkdir -p "$OUT/badrows"
+cp "$PRICES" "$OUT/badrows/"
+{
+    echo 'ticker,company,date,title,summary,news_type'
+    echo 'F,Ford,20110707,Ford profit rises,x,normal'
+    echo 'F,Ford,20110732,Ford profit rises on a bad date,x,normal'
+    printf 'F,Ford,20110708,Ford \xff profit rises,x,normal\n'
+    echo 'F,Ford,20110711,Ford profit rises without a type,x'
+    echo 'F,Ford,20110712,"Ford profit rises in an open quote,x,normal'
+} >"$OUT/badrows/$(basename "$NEWS")"
+assert_eq "backtest on 1 good and 4 unreadable news rows" \
+    "0 stonks backtest: 4 rows of the replay files in $OUT/badrows skipped (unreadable: a wrong number of fields, a bad date or number, not UTF-8; or a price bar of a closed day or given again)" \
+    "$(run backtest --data "$OUT/badrows" --tickers F --no-files \
+        --null-runs 0 --no-progress)"
+assert_eq "the report counts the one row read" \
+    "  inputs: 1 news rows from 2011-07-06 -> 1 documents (0 near-duplicates), 1 signals; 252 price bars" \
+    "$(sed -n 2p "$OUT/out")"
+assert_eq "the bundled files: nothing skipped" "0 backtest: 125 sessions" \
+    "$(cd "$ROOT" && run backtest --tickers F --no-files --null-runs 0 \
+        --no-progress | cut -d, -f1)"
+
 finish
