@@ -123,11 +123,27 @@ static int reconnect(db *d)
     return DB_OK;
 }
 
+/* 1 when the server refused a statement for a table or column it does
+ * not have (undefined_table, undefined_column): the database was never
+ * migrated, or is behind this build. */
+static int schema_behind(const char *state)
+{
+    return state &&
+           (strcmp(state, "42P01") == 0 || strcmp(state, "42703") == 0);
+}
+
 static int classify(db *d, PGresult *r)
 {
     const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+    const char *primary = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
 
-    set_err(d, "PostgreSQL error", PQresultErrorMessage(r));
+    if (schema_behind(state) && primary)
+        snprintf(d->err, sizeof(d->err),
+                 "PostgreSQL error: %s; the database is not migrated, or "
+                 "older than this build: run `stonks migrate`",
+                 primary);
+    else
+        set_err(d, "PostgreSQL error", PQresultErrorMessage(r));
     snprintf(d->sqlstate, sizeof(d->sqlstate), "%s", state ? state : "");
     if (PQstatus(d->conn) != CONNECTION_OK)
         return DB_RETRY;

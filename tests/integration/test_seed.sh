@@ -11,6 +11,19 @@ OUT=$ROOT/var/it-seed
 rm -rf "$OUT"
 mkdir -p "$OUT"
 fresh_db stonks_it_seed
+
+# Before `stonks migrate`, a command that reads a table says to run it.
+"$BIN" report >"$OUT/nomigrate.out" 2>"$OUT/nomigrate.err"
+assert_eq "report on a database not migrated" \
+    "1 PostgreSQL error: relation \"symbols\" does not exist; the database is not migrated, or older than this build: run \`stonks migrate\`" \
+    "$? $(jq -r 'select(.msg == "cannot read the report") | .error' \
+        "$OUT/nomigrate.err")"
+"$BIN" portfolio >"$OUT/nomigrate.out" 2>"$OUT/nomigrate.err"
+assert_eq "portfolio on a database not migrated" \
+    "1 PostgreSQL error: relation \"orders\" does not exist; the database is not migrated, or older than this build: run \`stonks migrate\`" \
+    "$? $(jq -r 'select(.msg == "cannot read the portfolio") | .error' \
+        "$OUT/nomigrate.err")"
+
 "$BIN" migrate >"$OUT/migrate.log" 2>&1 ||
     { echo "  FAIL: migrate"; tail "$OUT/migrate.log"; exit 1; }
 
