@@ -699,9 +699,27 @@ static int usage(FILE *f, int rc)
     return rc;
 }
 
-/* Parses the options into o. Returns 0, 1 for --help, -1 for an
- * unknown option or a bad value, or -2 after saying that an option is
- * given twice. */
+/* A --probe-base value: 0 (no probes), or the first of the workers'
+ * probe ports, a whole number from 1024 (not a privileged port, nor
+ * "25abc" read as 25). Returns 0 with *out, or -1. */
+static int probe_base_parse(const char *v, int *out)
+{
+    char *end;
+    long n;
+
+    if (v[0] < '0' || v[0] > '9')
+        return -1;
+    errno = 0;
+    n = strtol(v, &end, 10);
+    if (errno || *end || (n != 0 && (n < 1024 || n >= 65500)))
+        return -1;
+    *out = (int)n;
+    return 0;
+}
+
+/* Parses the options into o. Returns 0, 1 for --help, or -1 after
+ * saying what is wrong: an unknown option, a missing or bad value, an
+ * option given twice. */
 static int parse_options(int argc, char **argv, up_options *o)
 {
     int seen[8], nseen = 0; /* its five options, each at most once */
@@ -712,29 +730,45 @@ static int parse_options(int argc, char **argv, up_options *o)
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
 
-        if (nseen == 8)
+        if (nseen == 8 ||
+            (strcmp(a, "--no-dashboard") != 0 &&
+             strcmp(a, "--dashboard") != 0 && strcmp(a, "--web") != 0 &&
+             strcmp(a, "--template") != 0 && strcmp(a, "--probe-base") != 0)) {
+            fprintf(stderr, "stonks up: unknown option '%s'\n", a);
             return -1;
+        }
         if (cli_given_before(argv, i, seen, &nseen)) {
             fprintf(stderr, "stonks up: %s is given twice\n", a);
-            return -2;
+            return -1;
         }
         if (strcmp(a, "--no-dashboard") == 0) {
             o->with_dashboard = 0;
             continue;
         }
-        if (!v)
+        if (!v) {
+            fprintf(stderr, "stonks up: %s needs a value\n", a);
             return -1;
-        if (strcmp(a, "--dashboard") == 0 && strchr(v, ':'))
+        }
+        if (strcmp(a, "--dashboard") == 0) {
+            if (!strchr(v, ':')) {
+                fprintf(stderr,
+                        "stonks up: --dashboard: expected HOST:PORT, not "
+                        "'%s'\n",
+                        v);
+                return -1;
+            }
             o->dashboard = v;
-        else if (strcmp(a, "--web") == 0)
+        } else if (strcmp(a, "--web") == 0)
             o->web_root = v;
         else if (strcmp(a, "--template") == 0)
             o->template_path = v;
-        else if (strcmp(a, "--probe-base") == 0 && atoi(v) >= 0 &&
-                 atoi(v) < 65500)
-            o->probe_base = atoi(v);
-        else
+        else if (probe_base_parse(v, &o->probe_base) < 0) {
+            fprintf(stderr,
+                    "stonks up: --probe-base: expected a port from 1024 to "
+                    "65499 (0: no probes), not '%s'\n",
+                    v);
             return -1;
+        }
         i++;
     }
     return 0;
@@ -755,11 +789,8 @@ int cmd_up(int argc, char **argv)
     rc = parse_options(argc, argv, &st.opt);
     if (rc > 0)
         return usage(stdout, 0);
-    if (rc < 0) {
-        if (rc == -1)
-            fprintf(stderr, "stonks up: unknown option or bad value\n");
+    if (rc < 0)
         return usage(stderr, 2);
-    }
     if (cli_start("up", &c) < 0)
         return 2;
     st.cfg = &c;

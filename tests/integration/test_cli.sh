@@ -108,6 +108,23 @@ assert_eq "stonks up --web a --web b" "2 stonks up: --web is given twice" \
 assert_eq "stonks up --no-dashboard --no-dashboard" \
     "2 stonks up: --no-dashboard is given twice" \
     "$(LOG_LEVEL=bogus run up --no-dashboard --no-dashboard)"
+# up names the option and the value it refuses, before any setting
+for v in 25010abc abc 25 -1 65500 ''; do
+    assert_eq "stonks up --probe-base '$v'" \
+        "2 stonks up: --probe-base: expected a port from 1024 to 65499 (0: no probes), not '$v'" \
+        "$(LOG_LEVEL=bogus run up --probe-base "$v")"
+done
+assert_eq "stonks up --dashboard 8080" \
+    "2 stonks up: --dashboard: expected HOST:PORT, not '8080'" \
+    "$(LOG_LEVEL=bogus run up --dashboard 8080)"
+assert_eq "stonks up --bogus" "2 stonks up: unknown option '--bogus'" \
+    "$(LOG_LEVEL=bogus run up --bogus)"
+assert_eq "stonks up --web" "2 stonks up: --web needs a value" \
+    "$(LOG_LEVEL=bogus run up --web)"
+assert_eq "stonks up --probe-base 25010: on to the settings" \
+    "2 stonks up: LOG_LEVEL must be one of debug|info|warn|error|off, got 'bogus'" \
+    "$(LOG_LEVEL=bogus run up --probe-base 25010 --no-dashboard | cut -c1-2)$(
+        tail -n 1 "$OUT/err")"
 
 echo "help"
 assert_eq "stonks report x --help" "0 " "$(run report x --help)"
