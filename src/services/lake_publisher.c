@@ -826,7 +826,24 @@ int cmd_lake_publisher(int argc, char **argv)
         fputs(lake_usage, stdout);
         return 0;
     }
-    if (argc > 1 && strcmp(argv[1], "--print-ddl") == 0 && argc == 2) {
+    /* --once [TABLE...] or --print-ddl, each once and not together */
+    for (int i = 2; argc > 1 && argv[1][0] == '-' && i < argc; i++) {
+        if (strcmp(argv[i], argv[1]) == 0)
+            fprintf(stderr, "stonks lake-publisher: %s is given twice\n",
+                    argv[1]);
+        else if (strcmp(argv[1], "--print-ddl") == 0)
+            fprintf(stderr,
+                    "stonks lake-publisher: --print-ddl takes no argument, "
+                    "not '%s' (see --help)\n",
+                    argv[i]);
+        else if (strcmp(argv[i], "--print-ddl") == 0)
+            fprintf(stderr, "stonks lake-publisher: --once and --print-ddl: "
+                            "give one of them\n");
+        else
+            continue;
+        return 2;
+    }
+    if (argc == 2 && strcmp(argv[1], "--print-ddl") == 0) {
         lake_print_ddl(stdout);
         return 0;
     }

@@ -79,6 +79,18 @@ for opt in "--json" "--no-header" "--max-rows 5" "--timeout-ms 100"; do
     assert_eq "stonks sql $opt $opt" "2 stonks sql: $1 is given twice" \
         "$(run sql $opt $opt 'SELECT 1')"
 done
+assert_eq "stonks lake-publisher --print-ddl --print-ddl" \
+    "2 stonks lake-publisher: --print-ddl is given twice" \
+    "$(run lake-publisher --print-ddl --print-ddl)"
+assert_eq "stonks lake-publisher --once --once" \
+    "2 stonks lake-publisher: --once is given twice" \
+    "$(LOG_LEVEL=bogus run lake-publisher --once --once)"
+assert_eq "stonks lake-publisher --once signals --print-ddl" \
+    "2 stonks lake-publisher: --once and --print-ddl: give one of them" \
+    "$(LOG_LEVEL=bogus run lake-publisher --once signals --print-ddl)"
+assert_eq "stonks lake-publisher --print-ddl x" \
+    "2 stonks lake-publisher: --print-ddl takes no argument, not 'x' (see --help)" \
+    "$(run lake-publisher --print-ddl x)"
 assert_eq "stonks train --split --split" "2 stonks train: --split is given twice" \
     "$(run train --split --split)"
 assert_eq "stonks eval --labels a --labels b" \
