@@ -628,6 +628,24 @@ int bt_report_dir_ready(const char *dir, char *err, size_t errlen)
     return f ? 0 : -1;
 }
 
+/* Removes dir/name, a file of an earlier run this one does not write:
+ * left there, it would be read beside this run's files as one of them.
+ * Returns 0 (also when there was none), or -1 with err. */
+static int remove_stale(const char *dir, const char *name, char *err,
+                        size_t errlen)
+{
+    char *path = xasprintf("%s/%s", dir, name);
+    int rc = 0;
+
+    if (remove(path) < 0 && errno != ENOENT) {
+        snprintf(err, errlen, "cannot remove %s of an earlier run: %s", path,
+                 strerror(errno));
+        rc = -1;
+    }
+    free(path);
+    return rc;
+}
+
 int bt_report_write(const bt_world *w, const bt_options *o,
                     const bt_outcome *out, char *err, size_t errlen)
 {
@@ -668,6 +686,8 @@ int bt_report_write(const bt_world *w, const bt_options *o,
     WRITE("recommendations.csv", recs_csv(&b, w, &out->main));
     if (o->write_signals)
         WRITE("signals.csv", signals_csv(&b, w));
+    else if (remove_stale(o->out_dir, "signals.csv", err, errlen) < 0)
+        goto out;
     WRITE("report.html", bt_html(&b, w, o, out));
 #undef WRITE
     rc = 0;

@@ -251,4 +251,15 @@ assert_eq "the bundled files: nothing skipped" "0 backtest: 125 sessions" \
     "$(cd "$ROOT" && run backtest --tickers F --no-files --null-runs 0 \
         --no-progress | cut -d, -f1)"
 
+echo "backtest --out: no file of an earlier run is left beside this one's"
+(cd "$ROOT" && "$BIN" backtest --tickers AAPL,F --null-runs 0 --signals \
+    --no-progress --out "$OUT/stale" >/dev/null 2>&1)
+assert_eq "a run with --signals writes signals.csv, AAPL's and F's" "AAPL F" \
+    "$(cut -d, -f2 "$OUT/stale/signals.csv" | sed 1d | sort -u | paste -sd' ')"
+(cd "$ROOT" && "$BIN" backtest --tickers F --null-runs 0 --no-progress \
+    --out "$OUT/stale" >/dev/null 2>&1)
+assert_eq "a run without --signals removes it" \
+    "decisions.csv equity.csv positions.csv recommendations.csv report.html report.txt trades.csv" \
+    "$(ls "$OUT/stale" | paste -sd' ')"
+
 finish
