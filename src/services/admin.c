@@ -208,6 +208,13 @@ int admin_seed(db *d, const config *c, int *loaded, char *err, size_t errlen)
     int rc = -1;
 
     *loaded = 0;
+    if (!c->watchlist_file[0]) {
+        snprintf(err, errlen,
+                 "no watchlist file named (WATCHLIST_FILE, or the FILE of "
+                 "stonks seed, is empty): give one, such as "
+                 "data/watchlist.csv");
+        return -1;
+    }
     /* The whole file is checked before anything is written. */
     n = watchlist_load(c->watchlist_file, &rows, err, errlen);
     if (n < 0)

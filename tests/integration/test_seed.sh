@@ -51,6 +51,12 @@ symbols() {
             s.ticker), ''), ' ' ORDER BY s.ticker) FROM symbols s"
 }
 
+echo "an empty file name"
+seed ""
+assert_eq "WATCHLIST_FILE empty" \
+    "1 no watchlist file named (WATCHLIST_FILE, or the FILE of stonks seed, is empty): give one, such as data/watchlist.csv" \
+    "$RC $ERR"
+
 echo "the registry's rules"
 printf '%s\nDASH,Dash Inc,Tech,Dash|--\n' "$HEADER" >"$OUT/punct.csv"
 seed "$OUT/punct.csv"
