@@ -370,6 +370,14 @@ static const char SQL_ALIASES_ADD[] =
     "x, $2, $1 FROM unnest($3::text[]) x ON CONFLICT DO NOTHING RETURNING "
     "1) SELECT count(*) FROM ins";
 
+/* How many aliases and alternative tickers a symbol holds once $2 and
+ * $3 are added to those stored. */
+static const char SQL_ALIASES_AFTER_ADD[] =
+    "SELECT count(*) FILTER (WHERE k = 'name'), count(*) FILTER (WHERE k "
+    "= 'ticker') FROM (SELECT kind, alias FROM symbol_aliases WHERE "
+    "ticker = $1 UNION SELECT 'name', x FROM unnest($2::text[]) x UNION "
+    "SELECT 'ticker', x FROM unnest($3::text[]) x) u(k, a)";
+
 static const char SQL_EVENT[] =
     "INSERT INTO symbol_events (ticker, action, detail, request_id) "
     "VALUES ($1, $2, $3::json, $4)";
@@ -441,6 +449,40 @@ static int store_aliases(db *d, const char *ticker, const char *kind,
     return 0;
 }
 
+/* Adding aliases to a stored symbol must keep it within the limits a
+ * symbol written whole is held to (the ingestion worker reads at most
+ * REG_MAX_ALT alternative tickers of a symbol). Returns 0; 1 with the
+ * message in err; -1 on a database error. */
+static int add_within_limits(db *d, const reg_symbol *s, const char *aliases,
+                             const char *alts, const char *where, char *err,
+                             size_t errlen)
+{
+    const char *p[] = {s->ticker, aliases ? aliases : "{}", alts ? alts : "{}"};
+    PGresult *r = NULL;
+    long names, tickers;
+    int rc = 0;
+
+    if (db_execp(d, "reg_aliases_after_add", SQL_ALIASES_AFTER_ADD, 3, p, &r) !=
+        DB_OK)
+        return -1;
+    names = atol(PQgetvalue(r, 0, 0));
+    tickers = atol(PQgetvalue(r, 0, 1));
+    PQclear(r);
+    if (names > REG_MAX_ALIASES || tickers > REG_MAX_ALT) {
+        int many = names > REG_MAX_ALIASES;
+
+        snprintf(err, errlen,
+                 "%s%s would have %ld %s with those stored, at most %d; "
+                 "remove some in the registry (PATCH /symbols/%s) or in the "
+                 "file",
+                 where, s->ticker, many ? names : tickers,
+                 many ? "aliases" : "alternative tickers",
+                 many ? REG_MAX_ALIASES : REG_MAX_ALT, s->ticker);
+        rc = 1;
+    }
+    return rc;
+}
+
 /* The history event of a change: the symbol as it is now. */
 static int store_event(db *d, const char *ticker, const char *action,
                        const char *request_id)
@@ -483,6 +525,15 @@ int reg_store(db *d, const reg_symbol *s, int mode, const char *action,
     switch (reg_conflict(d, s, where, err, errlen, NULL)) {
     case -1:
         what = "cannot check the registry";
+        goto out;
+    case 1:
+        rc = 1;
+        goto out;
+    }
+    switch (add ? add_within_limits(d, s, aliases, alts, where, err, errlen)
+                : 0) {
+    case -1:
+        what = "cannot count the aliases";
         goto out;
     case 1:
         rc = 1;

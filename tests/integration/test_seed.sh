@@ -222,6 +222,35 @@ sql "UPDATE symbols SET active = true, name = 'Zeta Corp', sector = 'Tech'
      DELETE FROM symbol_aliases WHERE alias IN ('Zeta Two', 'ZetaCo')" \
     >/dev/null
 
+echo "adding to a stored symbol keeps it within a symbol's limits"
+# ZETA holds Zeta; 32 more aliases would make 33 (at most 32), and 9
+# alternative tickers in all more than the 8 ingestion reads
+aliases=$(seq -f 'Zetaplus%g' 1 32 | paste -sd'|')
+printf '%s\nZETA,Zeta Corp,Tech,%s\n' "$HEADER" "$aliases" >"$OUT/many.csv"
+BEFORE=$(symbols)
+seed "$OUT/many.csv"
+assert_eq "33 aliases refused" \
+    "1 $OUT/many.csv:2: ZETA would have 33 aliases with those stored, at most 32; remove some in the registry (PATCH /symbols/ZETA) or in the file" \
+    "$RC $ERR"
+printf '%s\nZETA,Zeta Corp,Tech,Zeta|%s\n' "$HEADER" \
+    "$(seq -f '$ZETA%g' 1 8 | paste -sd'|')" >"$OUT/alts8.csv"
+seed "$OUT/alts8.csv"
+assert_eq "8 alternative tickers added" "0 8" \
+    "$RC $(sql "SELECT count(*) FROM symbol_aliases
+                WHERE ticker = 'ZETA' AND kind = 'ticker'")"
+printf '%s\nZETA,Zeta Corp,Tech,$ZETAX\n' "$HEADER" >"$OUT/alt9.csv"
+seed "$OUT/alt9.csv"
+assert_eq "a 9th refused" \
+    "1 $OUT/alt9.csv:2: ZETA would have 9 alternative tickers with those stored, at most 8; remove some in the registry (PATCH /symbols/ZETA) or in the file" \
+    "$RC $ERR"
+seed "$OUT/alts8.csv"
+assert_eq "the same 8 again: within the limit" "0 8" \
+    "$RC $(sql "SELECT count(*) FROM symbol_aliases
+                WHERE ticker = 'ZETA' AND kind = 'ticker'")"
+sql "DELETE FROM symbol_aliases WHERE ticker = 'ZETA' AND kind = 'ticker'" \
+    >/dev/null
+assert_eq "nothing else written" "$BEFORE" "$(symbols)"
+
 echo "the bundled watchlist"
 seed "$ROOT/data/watchlist.csv"
 # its rows (AAPL among them) besides DASH and ZETA: rows + 2 = lines + 1
