@@ -19,7 +19,9 @@
 #include "services/backtest.h"
 #include "services/watchlist.h"
 
-#define MAX_FEEDS 8
+/* The feeds a ticker's news is listed under: its own and each of its
+ * alternative tickers (the watchlist allows REG_MAX_ALT). */
+#define MAX_FEEDS (1 + REG_MAX_ALT)
 
 static double now_s(void)
 {

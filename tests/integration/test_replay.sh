@@ -144,4 +144,31 @@ assert_eq "demo: a ticker that is not a symbol" \
 assert_eq "demo: a REPLAY_DIR that does not exist" \
     "1 \"error\":\"invalid configuration: REPLAY_DIR /nonexistent is not a readable folder (No such file or directory); set it to the folder of the replay files (data/replay)\",\"log\":\"$sched_log\"}" \
     "$(failed env REPLAY_DIR=/nonexistent)"
+
+echo "news of every alternative ticker a symbol may have (8) is read"
+# F with 8 alternative tickers, one article under each of the last two;
+# the backtest reads the same rows
+ALT=$STONKS_VAR_DIR/alt8
+mkdir -p "$ALT"
+cp "$PRICES" "$ALT/"
+sed 's/^\(F,Ford Motor Company,[^,]*,.*\)$/\1|$FA1|$FA2|$FA3|$FA4|$FA5|$FA6|$FA7|$FA8/' \
+    "$ROOT/data/watchlist.csv" >"$ALT/watchlist.csv"
+{
+    echo 'ticker,company,date,title,summary,news_type'
+    echo 'FA7,Ford,20110707,Carmaker profit rises on its seventh feed,x,normal'
+    echo 'FA8,Ford,20110708,Carmaker profit rises on its eighth feed,x,normal'
+} >"$ALT/$(basename "$NEWS")"
+fresh_db stonks_it_replay_alt
+WATCHLIST_FILE=$ALT/watchlist.csv REPLAY_DIR=$ALT REPLAY_TICKERS=F \
+    REPLAY_START=2011-07-07 REPLAY_END=2011-07-08 DEMO_TRADING=0 \
+    "$BIN" demo >"$STONKS_VAR_DIR.out4" 2>&1 ||
+    { echo "  FAIL: demo exited non-zero"; tail -n 20 "$STONKS_VAR_DIR.out4"; }
+assert_eq "the replay: F's articles of both feeds" "2" \
+    "$(sql "SELECT count(*) FROM document_tickers
+            WHERE ticker = 'F' AND origin = 'feed'")"
+assert_eq "the backtest: the same two" "2 documents" \
+    "$("$BIN" backtest --data "$ALT" --watchlist "$ALT/watchlist.csv" \
+        --tickers F --from 2011-07-07 --to 2011-07-08 --no-files \
+        --null-runs 0 --no-progress 2>&1 >/dev/null |
+        grep -o '[0-9]* documents')"
 finish
