@@ -41,6 +41,9 @@ static int print_stats(queue_client *q)
     return 0;
 }
 
+/* Dead letters `stonks queue dead` prints, newest first. */
+#define DEAD_SHOWN 1000
+
 int cmd_queue(int argc, char **argv)
 {
     config c;
@@ -78,12 +81,20 @@ int cmd_queue(int argc, char **argv)
     if (strcmp(argv[1], "stats") == 0) {
         rc = print_stats(q);
     } else if (strcmp(argv[1], "dead") == 0) {
-        char *list = queue_dead_list(q, argv[2], 1000);
+        char *list = queue_dead_list(q, argv[2], DEAD_SHOWN);
+        queue_stats st;
 
         if (list)
             printf("%s\n", list);
         else
             fprintf(stderr, "stonks queue: %s\n", queue_error(q));
+        /* the list is cut: say so, or the rest would pass unseen */
+        if (list && queue_stats_get(q, argv[2], &st) == 0 &&
+            st.dead > DEAD_SHOWN)
+            fprintf(stderr,
+                    "stonks queue dead: the newest %d of %lld dead letters "
+                    "shown\n",
+                    DEAD_SHOWN, st.dead);
         rc = list ? 0 : 1;
         free(list);
     } else if (strcmp(argv[1], "retry") == 0) {

@@ -171,4 +171,19 @@ assert_eq "the backtest: the same two" "2 documents" \
         --tickers F --from 2011-07-07 --to 2011-07-08 --no-files \
         --null-runs 0 --no-progress 2>&1 >/dev/null |
         grep -o '[0-9]* documents')"
+
+echo "stonks queue dead says when it shows only part of the dead letters"
+rec='{"queue":"recommendation","payload":"{}","error":"x","attempts":1}'
+redis-cli -p "$REDIS_PORT" EVAL \
+    "for i = 1, 1005 do redis.call('RPUSH', KEYS[1], ARGV[1]) end" 1 \
+    stonks:dead:recommendation "$rec" >/dev/null
+assert_eq "1005 dead letters: 1000 listed, and said" \
+    "1000 stonks queue dead: the newest 1000 of 1005 dead letters shown" \
+    "$("$BIN" queue dead recommendation 2>"$STONKS_VAR_DIR.dead" |
+        jq length) $(cat "$STONKS_VAR_DIR.dead")"
+redis-cli -p "$REDIS_PORT" LTRIM stonks:dead:recommendation 0 999 >/dev/null
+assert_eq "1000: all of them, nothing said" "1000 " \
+    "$("$BIN" queue dead recommendation 2>"$STONKS_VAR_DIR.dead" |
+        jq length) $(cat "$STONKS_VAR_DIR.dead")"
+redis-cli -p "$REDIS_PORT" DEL stonks:dead:recommendation >/dev/null
 finish
