@@ -600,6 +600,8 @@ static int move_to_dead(queue_client *q, const char *queue,
     buf_add_json_str(&b, queue, strlen(queue));
     buf_adds(&b, ",\"payload\":");
     buf_add_json_str(&b, job->payload, job->len);
+    if (job->oversize)
+        buf_adds(&b, ",\"payload_cut\":true");
     buf_adds(&b, ",\"error\":");
     buf_add_json_str(&b, error, strlen(error));
     buf_addf(&b,
@@ -738,14 +740,23 @@ char *queue_dead_list(queue_client *q, const char *queue, long max)
 /* Pulls the "payload" string out of a dead-letter record we wrote. */
 static char *dead_payload(const char *rec, size_t *len);
 
-int queue_dead_retry(queue_client *q, const char *queue, long *moved)
+int queue_dead_retry(queue_client *q, const char *queue, long *moved,
+                     long *kept)
 {
     char dkey[160];
     const char *argv[] = {"RPOP", dkey};
+    const char *llen[] = {"LLEN", dkey};
+    long long n;
 
     *moved = 0;
+    *kept = 0;
     dead_key(dkey, sizeof(dkey), queue);
-    for (;;) {
+    n = integer_of(q, 2, llen);
+    if (n < 0)
+        return -1;
+    /* Each dead letter there now, once: one kept goes back to the head,
+     * where new ones arrive, and the oldest are taken from the tail. */
+    for (long long i = 0; i < n; i++) {
         redisReply *r = command_argv(q, "RPOP", 2, argv, NULL);
         char *payload;
         size_t len;
@@ -761,6 +772,20 @@ int queue_dead_retry(queue_client *q, const char *queue, long *moved)
         if (!payload) {
             LOG_ERROR("dropping unreadable dead letter", LF_S("queue", queue));
             freeReplyObject(r);
+            continue;
+        }
+        if (len == 0 || strstr(r->str, ",\"payload_cut\":true")) {
+            /* no worker could take it: its payload was cut or missing */
+            const char *back[] = {"LPUSH", dkey, r->str};
+            size_t blen[] = {5, strlen(dkey), r->len};
+            redisReply *b2 = command_argv(q, "LPUSH", 3, back, blen);
+
+            free(payload);
+            freeReplyObject(r);
+            if (!b2)
+                return -1;
+            freeReplyObject(b2);
+            (*kept)++;
             continue;
         }
         {
@@ -784,6 +809,7 @@ int queue_dead_retry(queue_client *q, const char *queue, long *moved)
         free(payload);
         freeReplyObject(r);
     }
+    return 0;
 }
 
 static char *dead_payload(const char *rec, size_t *len)

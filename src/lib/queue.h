@@ -83,12 +83,16 @@ int queue_fail(queue_client *q, const char *queue, const queue_job *job,
 int queue_stats_get(queue_client *q, const char *queue, queue_stats *st);
 
 /* Dead letters: each is a JSON object {"id","queue","payload","error",
- * "attempts","first_failure_ms","dead_at_ms"}. queue_dead_list returns
- * up to max of them, newest first, as a JSON array in a new string (the
- * caller frees). queue_dead_retry moves all of them back to the queue
- * with their attempts reset, and sets *moved. */
+ * "attempts","first_failure_ms","dead_at_ms"}, with "payload_cut":true
+ * after the payload when only its first QUEUE_DEAD_EXCERPT bytes were
+ * kept. queue_dead_list returns up to max of them, newest first, as a
+ * JSON array in a new string (the caller frees). queue_dead_retry moves
+ * them back to the queue with their attempts reset and sets *moved,
+ * except those whose payload was cut or missing (no worker could take
+ * them), which stay in the dead letters and are counted in *kept. */
 char *queue_dead_list(queue_client *q, const char *queue, long max);
-int queue_dead_retry(queue_client *q, const char *queue, long *moved);
+int queue_dead_retry(queue_client *q, const char *queue, long *moved,
+                     long *kept);
 
 /* Plain string keys for small shared state (scheduler watermark,
  * progress). queue_get returns a new string or NULL when the key does

@@ -98,10 +98,16 @@ int cmd_queue(int argc, char **argv)
         rc = list ? 0 : 1;
         free(list);
     } else if (strcmp(argv[1], "retry") == 0) {
-        long moved = 0;
+        long moved = 0, kept = 0;
 
-        rc = queue_dead_retry(q, argv[2], &moved) < 0 ? 1 : 0;
+        rc = queue_dead_retry(q, argv[2], &moved, &kept) < 0 ? 1 : 0;
         printf("%ld job(s) moved back to %s\n", moved, argv[2]);
+        if (kept)
+            fprintf(stderr,
+                    "stonks queue retry: %ld left in the dead letters: "
+                    "their payload was cut (over %u bytes) or missing, so "
+                    "no worker could take them\n",
+                    kept, QUEUE_MAX_PAYLOAD);
         if (rc)
             fprintf(stderr, "stonks queue: %s\n", queue_error(q));
     } else {

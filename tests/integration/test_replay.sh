@@ -186,4 +186,25 @@ assert_eq "1000: all of them, nothing said" "1000 " \
     "$("$BIN" queue dead recommendation 2>"$STONKS_VAR_DIR.dead" |
         jq length) $(cat "$STONKS_VAR_DIR.dead")"
 redis-cli -p "$REDIS_PORT" DEL stonks:dead:recommendation >/dev/null
+
+echo "stonks queue retry leaves a job no worker could take in the dead letters"
+# a job over 1 MiB (only its first KiB is kept), an entry without a
+# payload, and one that failed for a row it needs
+head -c 1100000 /dev/zero | tr '\0' 'a' | sed 's/^/{"doc":1,"x":"/; s/$/"}/' |
+    redis-cli -p "$REDIS_PORT" -x XADD stonks:queue:parsing '*' p >/dev/null
+redis-cli -p "$REDIS_PORT" XADD stonks:queue:parsing '*' x 1 >/dev/null
+redis-cli -p "$REDIS_PORT" XADD stonks:queue:parsing '*' p '{"doc":999999999}' \
+    >/dev/null
+QUEUE_MAX_ATTEMPTS=1 HTTP_PORT=0 timeout -s INT 5 "$BIN" parser \
+    >"$STONKS_VAR_DIR.parser" 2>&1
+assert_eq "three dead letters, the long one marked cut" "3 true" \
+    "$("$BIN" queue dead parsing | jq -r '"\(length) \([.[] |
+        select(.payload_cut)] | length | . == 1)"')"
+assert_eq "retry: one moved back, two left, said" \
+    "1 job(s) moved back to parsing stonks queue retry: 2 left in the dead letters: their payload was cut (over 1048576 bytes) or missing, so no worker could take them 2 1" \
+    "$("$BIN" queue retry parsing 2>"$STONKS_VAR_DIR.retry") $(cat \
+        "$STONKS_VAR_DIR.retry") $(redis-cli -p "$REDIS_PORT" LLEN \
+        stonks:dead:parsing) $(redis-cli -p "$REDIS_PORT" XLEN \
+        stonks:queue:parsing)"
+redis-cli -p "$REDIS_PORT" DEL stonks:dead:parsing stonks:queue:parsing >/dev/null
 finish
