@@ -63,6 +63,7 @@ typedef struct day_state {
     long long pg_rows; /* -1: no row in PostgreSQL */
     int changed;
     long long lake_rows; /* -1: no file */
+    long long lake_bytes; /* the file's size as recorded */
     int recorded; /* a lake_partitions row exists */
 } day_state;
 
@@ -191,7 +192,7 @@ static int read_partitions(db *d, const lake_table *t, day_list *days,
     const char *params[] = {t->name};
     PGresult *r = NULL;
     int rc = db_execp(d, "lake_partitions",
-                      "SELECT dt::text, rows FROM lake_partitions"
+                      "SELECT dt::text, rows, bytes FROM lake_partitions"
                       " WHERE table_name = $1",
                       1, params, &r);
 
@@ -201,6 +202,7 @@ static int read_partitions(db *d, const lake_table *t, day_list *days,
         day_state *s = day_get(days, PQgetvalue(r, i, 0));
 
         s->lake_rows = atoll(PQgetvalue(r, i, 1));
+        s->lake_bytes = atoll(PQgetvalue(r, i, 2));
         s->recorded = 1;
     }
     PQclear(r);
@@ -212,18 +214,22 @@ static char *part_key(const lake_table *t, const char *dt)
     return xasprintf("%s/dt=%s/" PART_FILE, t->name, dt);
 }
 
-/* A day whose file went missing (a lake folder wiped by hand) is
- * written again, as if it had never been published. */
+/* A day whose file went missing (a lake folder wiped by hand), or is
+ * not the size it was written with (cut or overwritten: a reader would
+ * fail on it, and on every query over the lake), is written again, as
+ * if it had never been published. */
 static void check_files(lake_pub *p, const lake_table *t, day_list *days)
 {
     for (size_t i = 0; i < days->n; i++) {
         day_state *s = &days->v[i];
+        long long size;
         char *key;
 
         if (s->lake_rows < 0)
             continue;
         key = part_key(t, s->dt);
-        if (lake_store_size(p->store, key) < 0)
+        size = lake_store_size(p->store, key);
+        if (size < 0 || size != s->lake_bytes)
             s->lake_rows = -1;
         free(key);
     }

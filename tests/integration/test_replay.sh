@@ -207,4 +207,26 @@ assert_eq "retry: one moved back, two left, said" \
         stonks:dead:parsing) $(redis-cli -p "$REDIS_PORT" XLEN \
         stonks:queue:parsing)"
 redis-cli -p "$REDIS_PORT" DEL stonks:dead:parsing stonks:queue:parsing >/dev/null
+
+echo "lake-publisher writes again a day whose file was damaged"
+export LAKE_URI=$STONKS_VAR_DIR/lake
+rm -rf "$LAKE_URI"
+if ! LOG_LEVEL=warn "$BIN" lake-publisher --once >"$STONKS_VAR_DIR.lake" 2>&1; then
+    echo "  SKIP: no lake here ($(tail -n 1 "$STONKS_VAR_DIR.lake"))"
+else
+    part=$LAKE_URI/signals/dt=2011-07-07/part-00000.parquet
+    head -c 100 "$part" >"$part.cut" && mv "$part.cut" "$part"
+    assert_eq "a cut file: every query over the lake fails" "1" \
+        "$("$BIN" sql 'SELECT count(*) FROM documents' >/dev/null 2>&1
+            echo $?)"
+    assert_eq "the next publication writes that day again" \
+        "lake: 1 partition files written (1 rows), 0 removed, in $LAKE_URI" \
+        "$(LOG_LEVEL=warn "$BIN" lake-publisher --once)"
+    assert_eq "and the lake answers" "2" \
+        "$("$BIN" sql --no-header 'SELECT count(*) FROM signals')"
+    assert_eq "a publication with nothing changed writes nothing" \
+        "lake: 0 partition files written (0 rows), 0 removed, in $LAKE_URI" \
+        "$(LOG_LEVEL=warn "$BIN" lake-publisher --once)"
+fi
+unset LAKE_URI
 finish
