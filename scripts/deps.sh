@@ -27,6 +27,9 @@ echo "deps: installing ${missing[*]}"
 SUDO=""
 [ "$(id -u)" -ne 0 ] && SUDO="sudo"
 export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" \
-    >/dev/null
+# Wait up to 5 minutes for another apt (a fresh machine's unattended
+# upgrades) instead of failing at once on its lock.
+LOCK_WAIT=(-o DPkg::Lock::Timeout=300)
+$SUDO apt-get "${LOCK_WAIT[@]}" update -qq
+$SUDO apt-get "${LOCK_WAIT[@]}" install -y -qq --no-install-recommends \
+    "${missing[@]}" >/dev/null
