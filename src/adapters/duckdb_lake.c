@@ -563,7 +563,10 @@ out:
 }
 
 /* Every column cast to text by DuckDB itself, at most max_rows + 1 rows
- * (the extra one tells that the answer was cut). */
+ * (the extra one tells that the answer was cut), copied until the rows
+ * or their bytes reach the limits. DuckDB holds its answer of up to
+ * max_rows + 1 rows whole (its workers run a query to the end even when
+ * its answer streams), so the byte limit bounds the copy only. */
 static int fetch_rows(duckdb_connection con, const char *sql,
                       const lakesql_limits *lim, double deadline,
                       lakesql_result *res, char *err, size_t errlen)
@@ -591,18 +594,14 @@ static int fetch_rows(duckdb_connection con, const char *sql,
         return LAKESQL_EENGINE;
     }
     cells = xcalloc(res->ncols ? res->ncols : 1, sizeof(*cells));
-    while ((ch = dk->duckdb_fetch_chunk(r))) {
+    while (!res->truncated && (ch = dk->duckdb_fetch_chunk(r))) {
         idx_t n = dk->duckdb_data_chunk_get_size(ch);
 
         for (idx_t i = 0; i < n && !res->truncated; i++) {
-            if ((long)res->nrows >= lim->max_rows) {
-                res->truncated = 1;
-                break;
-            }
             for (size_t c = 0; c < res->ncols; c++)
                 cells[c] =
                     varchar_cell(dk->duckdb_data_chunk_get_vector(ch, c), i);
-            lakesql_result_add_row(res, cells);
+            lakesql_result_take_row(res, cells, lim);
         }
         dk->duckdb_destroy_data_chunk(&ch);
     }

@@ -40,14 +40,28 @@ void lakesql_result_add_column(lakesql_result *r, const char *name,
     r->ncols++;
 }
 
-void lakesql_result_add_row(lakesql_result *r, char **cells)
+int lakesql_result_take_row(lakesql_result *r, char **cells,
+                            const lakesql_limits *lim)
 {
+    size_t bytes = 0;
+
+    for (size_t c = 0; c < r->ncols; c++)
+        bytes += cells[c] ? strlen(cells[c]) : 1;
+    if ((long)r->nrows >= lim->max_rows ||
+        bytes > (size_t)lim->max_bytes - r->bytes) {
+        r->truncated = (long)r->nrows >= lim->max_rows ? 1 : 2;
+        for (size_t c = 0; c < r->ncols; c++)
+            free(cells[c]);
+        return 1;
+    }
+    r->bytes += bytes;
     if (r->nrows == r->cap) {
         r->cap = r->cap ? r->cap * 2 : 64;
         r->cells = xreallocarray(r->cells, r->cap, r->ncols * sizeof(char *));
     }
     memcpy(r->cells + r->nrows * r->ncols, cells, r->ncols * sizeof(char *));
     r->nrows++;
+    return 0;
 }
 
 int lakesql_http_status(int rc)
@@ -285,9 +299,11 @@ int lakesql_query(const config *c, const char *sql, const lakesql_limits *lim,
 
     lakesql_result_init(res);
     l.max_rows = lim ? lim->max_rows : c->lake_query_max_rows;
+    l.max_bytes = lim ? lim->max_bytes : c->lake_query_max_bytes;
     l.timeout_ms = lim ? lim->timeout_ms : c->lake_query_timeout_ms;
-    if (l.max_rows < 1 || l.timeout_ms < 1) {
-        snprintf(err, errlen, "max_rows and timeout_ms must be positive");
+    if (l.max_rows < 1 || l.max_bytes < 1 || l.timeout_ms < 1) {
+        snprintf(err, errlen,
+                 "max_rows, max_bytes and timeout_ms must be positive");
         return LAKESQL_EQUERY;
     }
     if (lakesql_check_select(sql, &len, err, errlen) < 0)

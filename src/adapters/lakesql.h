@@ -8,8 +8,10 @@
  * WITH ... SELECT) statement; DuckDB runs it in a fresh in-memory
  * database that sees nothing but the lake's folder, with its settings
  * locked; Trino gets the query with a maximum run time. Every answer is
- * capped at a number of rows (the rest is dropped and `truncated` set)
- * and a run time (the query is cancelled, LAKESQL_ETIMEOUT).
+ * capped at a number of rows and of bytes of text (the rest is dropped
+ * and `truncated` set; DuckDB streams its answer, so it never holds
+ * more than a chunk beyond the cap) and a run time (the query is
+ * cancelled, LAKESQL_ETIMEOUT).
  *
  * Thread-safe: every call uses its own engine session, so an HTTP
  * handler may call lakesql_query from any pool thread.
@@ -59,12 +61,15 @@ typedef struct lakesql_result {
     char **cells; /* nrows * ncols, row by row */
     size_t nrows;
     size_t cap; /* rows the cells array has room for */
-    int truncated; /* 1: more rows existed than max_rows */
+    size_t bytes; /* text of the rows kept, a byte per NULL */
+    int truncated; /* 1: more rows existed than max_rows; 2: the next
+                      row passed max_bytes */
     double elapsed_ms;
 } lakesql_result;
 
 typedef struct lakesql_limits {
     long max_rows; /* at most this many rows are returned */
+    long max_bytes; /* and at most this many bytes of their text */
     int timeout_ms; /* the query is cancelled after this long */
 } lakesql_limits;
 
@@ -106,8 +111,11 @@ void lakesql_result_init(lakesql_result *r);
 void lakesql_result_release(lakesql_result *r);
 void lakesql_result_add_column(lakesql_result *r, const char *name,
                                const char *type);
-/* Appends one row of ncols cells; takes ownership of each (malloc'd)
- * cell, NULL for SQL NULL. */
-void lakesql_result_add_row(lakesql_result *r, char **cells);
+/* Keeps one row of ncols cells (each malloc'd, NULL for SQL NULL) when
+ * lim has room for it, taking them over: returns 0. Else frees them,
+ * sets r->truncated (1 rows, 2 bytes) and returns 1: the answer is
+ * complete. */
+int lakesql_result_take_row(lakesql_result *r, char **cells,
+                            const lakesql_limits *lim);
 
 #endif

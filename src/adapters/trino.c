@@ -229,7 +229,7 @@ static int take_columns(trino_call *t, json_t *cols, char *err, size_t errlen)
     return 0;
 }
 
-/* Adds the rows of one page. Returns 1 when the row limit was reached,
+/* Adds the rows of one page. Returns 1 when a limit was reached,
  * 0 otherwise, -1 on a malformed page. */
 static int take_rows(trino_call *t, json_t *data, char *err, size_t errlen)
 {
@@ -246,11 +246,8 @@ static int take_rows(trino_call *t, json_t *data, char *err, size_t errlen)
     json_array_foreach(data, i, row)
     {
         char **cells;
+        int full;
 
-        if ((long)r->nrows >= t->lim->max_rows) {
-            r->truncated = 1;
-            return 1;
-        }
         if (!json_is_array(row) || json_array_size(row) != r->ncols) {
             snprintf(err, errlen,
                      "Trino sent a row of %zu values for %zu "
@@ -261,8 +258,10 @@ static int take_rows(trino_call *t, json_t *data, char *err, size_t errlen)
         cells = xcalloc(r->ncols, sizeof(*cells));
         for (size_t c = 0; c < r->ncols; c++)
             cells[c] = cell_text(json_array_get(row, c));
-        lakesql_result_add_row(r, cells);
+        full = lakesql_result_take_row(r, cells, t->lim);
         free(cells);
+        if (full)
+            return 1;
     }
     return 0;
 }

@@ -119,6 +119,7 @@ typedef struct config {
     char *lake_uri;
     int lake_publish_interval_s;
     int lake_query_max_rows;
+    int lake_query_max_bytes;
     int lake_query_timeout_ms;
     char *duckdb_library;
     char *trino_url;

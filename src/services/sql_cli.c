@@ -30,7 +30,8 @@ static const char sql_usage[] =
     "  the rows as PostgreSQL's COPY text format does (tab-separated,\n"
     "  NULL as \\N, backslash escapes), or with --json one JSON object\n"
     "  (columns, rows, row_count). Limits: LAKE_QUERY_MAX_ROWS and\n"
-    "  LAKE_QUERY_TIMEOUT_MS unless given. Exit 1 when the query fails.\n"
+    "  LAKE_QUERY_TIMEOUT_MS unless given, and LAKE_QUERY_MAX_BYTES of\n"
+    "  text. Exit 1 when the query fails.\n"
     "  A query may start with a -- comment; '--' before it ends the\n"
     "  options.\n";
 
@@ -177,6 +178,7 @@ int cmd_sql(int argc, char **argv)
             lake_note(root);
     }
     lim.max_rows = rows ? rows : c.lake_query_max_rows;
+    lim.max_bytes = c.lake_query_max_bytes;
     lim.timeout_ms = timeout ? (int)timeout : c.lake_query_timeout_ms;
     rc = lakesql_query(&c, query, &lim, &res, err, sizeof(err));
     if (rc != LAKESQL_OK) {
@@ -190,9 +192,14 @@ int cmd_sql(int argc, char **argv)
         buf_release(&out);
     } else {
         print_tsv(&res, header);
-        if (res.truncated)
+        if (res.truncated == 1)
             fprintf(stderr, "stonks sql: only the first %zu rows shown\n",
                     res.nrows);
+        else if (res.truncated)
+            fprintf(stderr,
+                    "stonks sql: only the first %zu rows shown: the next "
+                    "would pass LAKE_QUERY_MAX_BYTES (%d bytes of text)\n",
+                    res.nrows, c.lake_query_max_bytes);
     }
     lakesql_result_release(&res);
     config_release(&c);

@@ -159,6 +159,12 @@ assert_eq "every column chunk zstd with min/max statistics" "0" \
 assert_eq "row limit: --max-rows 3 gives 3 rows" "3" \
     "$("$BIN" sql --no-header --max-rows 3 "SELECT * FROM signals" \
         2>>"$TMP/stderr.all" | wc -l)"
+assert_eq "byte limit: rows of 300 bytes within 1024 give 3, and say why" \
+    "3 stonks sql: only the first 3 rows shown: the next would pass \
+LAKE_QUERY_MAX_BYTES (1024 bytes of text)" \
+    "$(LAKE_QUERY_MAX_BYTES=1024 "$BIN" sql --no-header \
+        "SELECT repeat('x', 300) FROM range(10)" 2>"$TMP/bytes.err" |
+        wc -l) $(grep 'only the first' "$TMP/bytes.err")"
 
 echo "read-only"
 for bad in "DELETE FROM signals" "SELECT 1; SELECT 2" \

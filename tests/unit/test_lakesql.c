@@ -129,6 +129,8 @@ static void test_kinds(void **state)
     assert_int_equal(lakesql_kind_of("timestamp(6)"), LAKESQL_TEXT);
 }
 
+static const lakesql_limits roomy = {10, 1000, 1000};
+
 static void test_json_answer(void **state)
 {
     lakesql_result r;
@@ -150,8 +152,8 @@ static void test_json_answer(void **state)
     row2[1] = xstrdup("nan");
     row2[2] = NULL;
     row2[3] = xstrdup("false");
-    lakesql_result_add_row(&r, row1);
-    lakesql_result_add_row(&r, row2);
+    assert_int_equal(lakesql_result_take_row(&r, row1, &roomy), 0);
+    assert_int_equal(lakesql_result_take_row(&r, row2, &roomy), 0);
     r.truncated = 1;
     buf_init(&out);
     lakesql_result_json(&r, &out);
@@ -165,6 +167,49 @@ static void test_json_answer(void **state)
         "\"elapsed_ms\":0.0}");
     buf_release(&out);
     lakesql_result_release(&r);
+}
+
+/* Rows are kept while both limits have room: rows, and bytes of text
+ * (a byte per NULL); the row past one is dropped and says which. */
+static void test_row_limits(void **state)
+{
+    static const struct {
+        long max_rows, max_bytes;
+        size_t kept, bytes;
+        int truncated;
+    } cases[] = {
+        {10, 23, 2, 23, 0}, /* 13 + 10 bytes: exactly at the cap */
+        {10, 22, 1, 13, 2},  {10, 12, 0, 0, 2},
+        {1, 1000, 1, 13, 1}, {2, 23, 2, 23, 0},
+    };
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        lakesql_limits lim = {cases[i].max_rows, cases[i].max_bytes, 1000};
+        lakesql_result r;
+        char *row1[2], *row2[2];
+
+        lakesql_result_init(&r);
+        lakesql_result_add_column(&r, "a", "VARCHAR");
+        lakesql_result_add_column(&r, "b", "VARCHAR");
+        row1[0] = xstrdup("AAPL-x");
+        row1[1] = xstrdup("1234567");
+        row2[0] = NULL;
+        row2[1] = xstrdup("123456789");
+        char **rows[2] = {row1, row2};
+        size_t k = 0;
+
+        /* as the engines do: rows until one is refused (and freed) */
+        while (k < 2 && lakesql_result_take_row(&r, rows[k], &lim) == 0)
+            k++;
+        for (k++; k < 2; k++)
+            for (size_t c = 0; c < 2; c++)
+                free(rows[k][c]);
+        assert_int_equal(r.nrows, cases[i].kept);
+        assert_int_equal(r.bytes, cases[i].bytes);
+        assert_int_equal(r.truncated, cases[i].truncated);
+        lakesql_result_release(&r);
+    }
 }
 
 static void test_schema_tables(void **state)
@@ -210,6 +255,7 @@ int main(void)
         cmocka_unit_test(test_size_limit),
         cmocka_unit_test(test_kinds),
         cmocka_unit_test(test_json_answer),
+        cmocka_unit_test(test_row_limits),
         cmocka_unit_test(test_schema_tables),
     };
 
