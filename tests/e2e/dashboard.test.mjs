@@ -312,6 +312,48 @@ test('trading: mode, account, positions, orders and fills', async () => {
   await shoot('trading');
 });
 
+// Lists served by page.route: `pages` pages of 500 copies of `item`
+// with ids counting down from `top`, each page's cursor naming the next
+// (null after the last page).
+async function fakeList(glob, item, pages, top) {
+  await page.route(glob, (route) => {
+    const url = new URL(route.request().url());
+    const n = Number(url.searchParams.get('cursor') ?? 0);
+    const items = Array.from({ length: 500 }, (_, i) => ({ ...item, id: top - n * 500 - i }));
+    route.fulfill({
+      contentType: 'application/json',
+      body: JSON.stringify({ items, next_cursor: n + 1 < pages ? String(n + 1) : null }),
+    });
+  });
+}
+
+test('trading: every order and fill past the first 500, and a note when cut', async () => {
+  const order = (await get('/api/orders?limit=1')).items[0];
+  const fill = (await get('/api/fills?limit=1')).items[0];
+  assert.ok(order && fill, 'the replay made an order and a fill');
+  await fakeList('**/api/orders?*', order, 2, 1000000);
+  await fakeList('**/api/fills?*', fill, 2, 1000000);
+  await open('/trading', ['table[data-testid=orders]', 'table[data-testid=fills]']);
+  let ord = await rows('orders');
+  assert.equal(ord.length, 1000);
+  assert.equal(ord.at(-1)._key, '999001');
+  assert.equal((await rows('fills')).length, 1000);
+  assert.equal(await page.locator('[data-testid=partial]').count(), 0);
+  await page.unrouteAll();
+
+  // More than the 5000 the page reads: the newest 5000 and a note.
+  await fakeList('**/api/orders?*', order, 12, 1000000);
+  await open('/trading', ['table[data-testid=orders]', '[data-testid=partial]']);
+  ord = await rows('orders');
+  assert.equal(ord.length, 5000);
+  assert.equal(ord[0]._key, '1000000');
+  assert.equal(
+    await text('[data-testid=panel-orders] [data-testid=partial]'),
+    'The newest 5,000 orders; older ones are not listed.',
+  );
+  await page.unrouteAll();
+});
+
 test('an order links to its lineage', async () => {
   const orders = (await get('/api/orders?limit=500')).items;
   const o = orders.find((x) => x.decision_id !== null) ?? orders[0];

@@ -93,9 +93,13 @@ export interface Page<T> {
   next_cursor: string | null;
 }
 
-// Every item of a keyset-paginated list, following next_cursor up to
-// maxItems (the page's limit is 500, the API's largest).
-export async function getAll<T>(path: string, maxItems = 5000): Promise<T[]> {
+// The items of a keyset-paginated list, following next_cursor until the
+// list ends or maxItems are read (the page's limit is 500, the API's
+// largest); complete is false when items were left unread.
+export async function getList<T>(
+  path: string,
+  maxItems = 5000,
+): Promise<{ items: T[]; complete: boolean }> {
   const out: T[] = [];
   let cursor: string | null = null;
   const sep = path.includes('?') ? '&' : '?';
@@ -107,7 +111,12 @@ export async function getAll<T>(path: string, maxItems = 5000): Promise<T[]> {
     out.push(...page.items);
     cursor = page.next_cursor;
   } while (cursor && out.length < maxItems);
-  return out;
+  return { items: out, complete: !cursor };
+}
+
+// Every item of a keyset-paginated list, up to maxItems.
+export async function getAll<T>(path: string, maxItems = 5000): Promise<T[]> {
+  return (await getList<T>(path, maxItems)).items;
 }
 
 // Query string from the defined values of params.

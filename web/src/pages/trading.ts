@@ -1,7 +1,7 @@
 // Trading: the mode (paper or live) up front, the kill switch, the
 // account, positions with P&L, orders (each linked to its lineage) and
 // fills.
-import { get, getAll, request, qs } from '../api';
+import { get, getList, request, qs } from '../api';
 import { empty, failure, figures, h, link, loading, notice, panel, table } from '../dom';
 import { instant, int, money, signedMoney, tone } from '../format';
 import type { Account, Decision, Fill, Order, Position, TradingStatus } from '../types';
@@ -153,10 +153,17 @@ export function statusBadge(s: string): HTMLElement {
   return h('span', { class: `badge status-${s}` }, s.replace(/_/g, ' '));
 }
 
+// A note under a list the dashboard read only the newest part of.
+function partial(complete: boolean, n: number, what: string): Node | null {
+  return complete
+    ? null
+    : h('p', { class: 'hint', 'data-testid': 'partial' }, `The newest ${int(n)} ${what}; older ones are not listed.`);
+}
+
 async function orders(): Promise<Node> {
-  const rows = await getAll<Order>('/api/orders', 500);
+  const { items: rows, complete } = await getList<Order>('/api/orders');
   if (!rows.length) return empty('No order yet.');
-  return table<Order>(
+  const t = table<Order>(
     [
       { key: 'id', label: 'Order', cell: (o) => link(`/orders/${o.id}`, `#${o.id}`, { title: 'lineage' }), sort: (o) => o.id, numeric: true },
       { key: 'ticker', label: 'Ticker', cell: (o) => link(`/symbols/${o.ticker}`, o.ticker), sort: (o) => o.ticker },
@@ -174,12 +181,13 @@ async function orders(): Promise<Node> {
     (o) => String(o.id),
     { testid: 'orders', sortBy: 'id', desc: true },
   );
+  return h('div', {}, partial(complete, rows.length, 'orders'), t);
 }
 
 async function fills(): Promise<Node> {
-  const rows = await getAll<Fill>('/api/fills', 500);
+  const { items: rows, complete } = await getList<Fill>('/api/fills');
   if (!rows.length) return empty('No fill yet.');
-  return table<Fill>(
+  const t = table<Fill>(
     [
       { key: 'day', label: 'Day', cell: (f) => f.day, sort: (f) => f.day },
       { key: 'order', label: 'Order', cell: (f) => link(`/orders/${f.order_id}`, `#${f.order_id}`) },
@@ -194,6 +202,7 @@ async function fills(): Promise<Node> {
     (f) => String(f.id),
     { testid: 'fills', sortBy: 'day', desc: true },
   );
+  return h('div', {}, partial(complete, rows.length, 'fills'), t);
 }
 
 async function decisions(): Promise<Node> {
