@@ -354,6 +354,63 @@ test('trading: every order and fill past the first 500, and a note when cut', as
   await page.unrouteAll();
 });
 
+// A paginated list served by page.route, each answer 300 ms late:
+// `make(n, i)` is the i-th item of page n; `pages` pages of `size`.
+async function slowList(glob, make, pages, size) {
+  const calls = [];
+  await page.route(glob, async (route) => {
+    const url = new URL(route.request().url());
+    calls.push(url.search);
+    const n = Number(url.searchParams.get('cursor') ?? 0);
+    const items = Array.from({ length: size }, (_, i) => make(n, i));
+    await new Promise((r) => setTimeout(r, 300));
+    await route.fulfill({
+      contentType: 'application/json',
+      body: JSON.stringify({ items, next_cursor: n + 1 < pages ? String(n + 1) : null }),
+    });
+  });
+  return calls;
+}
+
+const keysOf = (testid) =>
+  page.locator(`table[data-testid=${testid}] tbody tr`).evaluateAll((trs) => trs.map((tr) => tr.dataset.key));
+
+test('load more: a double click or a new filter never shows a page twice', async () => {
+  const sym = await get('/registry/symbols/AAPL');
+  const fake = (n, i) => ({ ...sym, ticker: `ZQ${n}${String(i).padStart(3, '0')}` });
+  let calls = await slowList('**/registry/symbols?*', fake, 2, 100);
+  await open('/symbols', ['table[data-testid=symbols]']);
+  const more = page.locator('[data-testid=panel-symbols] button', { hasText: 'Load more' });
+  await more.dblclick();
+  await page.locator('tr[data-key=ZQ1099]').waitFor();
+  await page.waitForTimeout(700);
+  let keys = await keysOf('symbols');
+  assert.equal(keys.length, 200);
+  assert.equal(new Set(keys).size, 200);
+
+  // A new filter: its first page is loading, "Load more" is not offered.
+  await page.locator('[data-testid=symbol-active]').selectOption('true');
+  assert.equal(await more.isVisible(), false);
+  await page.locator('tr[data-key=ZQ0099]').waitFor();
+  await page.waitForTimeout(700);
+  keys = await keysOf('symbols');
+  assert.equal(keys.length, 100);
+  assert.equal(calls.filter((q) => q.includes('active=true')).length, 1);
+  await page.unrouteAll();
+
+  const sig = (await get('/api/signals?ticker=AAPL&limit=1')).items[0];
+  assert.ok(sig, 'AAPL has a signal');
+  calls = await slowList('**/api/signals?*', (n, i) => ({ ...sig, document_id: 9000000 - n * 25 - i }), 3, 25);
+  await open('/symbols/AAPL', ['table[data-testid=signals]']);
+  await page.locator('[data-testid=panel-news] button', { hasText: 'Load more' }).dblclick();
+  await page.waitForTimeout(1000);
+  keys = await keysOf('signals');
+  assert.equal(keys.length, 50);
+  assert.equal(new Set(keys).size, 50);
+  assert.equal(calls.length, 2);
+  await page.unrouteAll();
+});
+
 test('an order links to its lineage', async () => {
   const orders = (await get('/api/orders?limit=500')).items;
   const o = orders.find((x) => x.decision_id !== null) ?? orders[0];

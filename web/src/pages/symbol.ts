@@ -108,7 +108,9 @@ function news(t: string): HTMLElement {
     }
   };
 
+  // One page at a time, so a double click cannot append a page twice.
   const load = async () => {
+    more.disabled = true;
     try {
       const page = await get<Page<Signal>>(
         `/api/signals${qs({ ticker: t, limit: 25, cursor: cursor ?? undefined })}`,
@@ -147,6 +149,8 @@ function news(t: string): HTMLElement {
       );
     } catch (e) {
       list.replaceChildren(failure(e, 'News'));
+    } finally {
+      more.disabled = false;
     }
   };
   more.addEventListener('click', () => void load());

@@ -128,10 +128,15 @@ export function renderSymbols(main: HTMLElement): void {
   let cursor: string | null = null;
   let gen = 0;
 
+  // One page at a time: "Load more" waits for the page before it, and a
+  // new search hides it until its first page is in (else the same page
+  // could be appended twice).
   const load = async (reset: boolean) => {
     const my = reset ? ++gen : gen;
+    more.disabled = true;
     if (reset) {
       cursor = null;
+      more.hidden = true;
       body.replaceChildren();
       list.replaceChildren(loading());
     }
@@ -163,6 +168,8 @@ export function renderSymbols(main: HTMLElement): void {
       );
     } catch (e) {
       if (my === gen) list.replaceChildren(failure(e, 'Symbols'));
+    } finally {
+      if (my === gen) more.disabled = false;
     }
   };
   let timer = 0;
