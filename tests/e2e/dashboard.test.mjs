@@ -438,6 +438,28 @@ test('an order links to its lineage', async () => {
   assert.match(await text('[data-testid=panel-document] [data-state]'), /no document 999999/);
 });
 
+test('a token a header cannot carry is refused, and the pages still load', async () => {
+  await open('/trading', ['[data-testid=kill-switch]']);
+  await page.locator('[data-testid=token-toggle]').click();
+  // A zero-width space pasted after the token: trim() keeps it.
+  await page.locator('[data-testid=token-input]').fill('e2e-token-0123456789\u200b');
+  await page.locator('[data-testid=token-save]').click();
+  assert.equal(
+    await text('[data-testid=token-msg]'),
+    'Not used: a token is printable ASCII, and this one has U+200B at character 21.',
+  );
+  assert.equal(await text('[data-testid=token-state]'), 'Token');
+  assert.equal(await page.evaluate(() => sessionStorage.getItem('stonks.token')), null);
+  await page.locator('[data-testid=token-input]').fill('株式-token-0123456789');
+  await page.locator('[data-testid=token-save]').click();
+  assert.equal(
+    await text('[data-testid=token-msg]'),
+    'Not used: a token is printable ASCII, and this one has U+682A at character 1.',
+  );
+  await open('/trading', ['table[data-testid=orders]', '[data-testid=mode-banner]']);
+  assert.equal(await page.locator('[data-state=error]').count(), 0);
+});
+
 test('kill switch: refused without a token, flips with one', async () => {
   await open('/trading', ['[data-testid=kill-switch]']);
   assert.equal((await get('/api/trading/status')).status.kill_switch.active, false);

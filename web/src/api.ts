@@ -44,6 +44,22 @@ export function setToken(token: string): void {
   else sessionStorage.removeItem(TOKEN_KEY);
 }
 
+// Why a token cannot be sent, or null. It goes in an HTTP header, which
+// carries printable ASCII only: a fetch with any other character fails
+// before it leaves, and every panel would say it cannot reach its service.
+export function tokenProblem(token: string): string | null {
+  let i = 0;
+  for (const ch of token) {
+    i++;
+    const c = ch.codePointAt(0)!;
+    if (c < 0x20 || c > 0x7e) {
+      const u = c.toString(16).toUpperCase().padStart(4, '0');
+      return `Not used: a token is printable ASCII, and this one has U+${u} at character ${i}.`;
+    }
+  }
+  return null;
+}
+
 async function errorOf(res: Response): Promise<ApiError> {
   let code = `http_${res.status}`;
   let message = `${res.status} ${res.statusText || 'error'}`;

@@ -1,8 +1,8 @@
 // The dashboard's shell: navigation, the token box, the trading mode
 // badge, and the routes of every page.
 import './style.css';
-import { get, getToken, setToken } from './api';
-import { h, link } from './dom';
+import { get, getToken, setToken, tokenProblem } from './api';
+import { h, link, notice } from './dom';
 import { route, start } from './router';
 import type { TradingStatus } from './types';
 import { renderDocument } from './pages/document';
@@ -25,6 +25,7 @@ const NAV: [string, string][] = [
 
 function tokenBox(): HTMLElement {
   const state = h('span', { class: 'token-state', 'data-testid': 'token-state' });
+  const msg = h('div', { class: 'token-msg', 'data-testid': 'token-msg' });
   const input = h('input', {
     type: 'password',
     autocomplete: 'off',
@@ -39,6 +40,12 @@ function tokenBox(): HTMLElement {
       hidden: true,
       onsubmit: (ev: Event) => {
         ev.preventDefault();
+        const problem = tokenProblem(input.value.trim());
+        if (problem) {
+          msg.replaceChildren(notice('error', problem));
+          return;
+        }
+        msg.replaceChildren();
         setToken(input.value.trim());
         input.value = '';
         form.hidden = true;
@@ -53,12 +60,15 @@ function tokenBox(): HTMLElement {
         type: 'button',
         onclick: () => {
           setToken('');
+          input.value = '';
+          msg.replaceChildren();
           form.hidden = true;
           show();
         },
       },
       'Forget',
     ),
+    msg,
   );
   const toggle = h(
     'button',
