@@ -460,6 +460,23 @@ test('a token a header cannot carry is refused, and the pages still load', async
   assert.equal(await page.locator('[data-state=error]').count(), 0);
 });
 
+test('the token form fits on a phone', async () => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  try {
+    await open('/', ['[data-testid=token-toggle]']);
+    await page.locator('[data-testid=token-toggle]').click();
+    const box = await page.locator('form.token-form').boundingBox();
+    assert.ok(box.x >= 0, `the form starts ${-box.x}px left of the screen`);
+    assert.ok(box.x + box.width <= 390, `the form ends ${box.x + box.width - 390}px past the screen`);
+    const input = await page.locator('[data-testid=token-input]').boundingBox();
+    assert.ok(input.x >= 0 && input.width >= 150, `input at ${input.x}, ${input.width}px wide`);
+    await page.screenshot({ path: join(SHOTS, 'token-form-phone.png') });
+    await page.locator('[data-testid=token-toggle]').click();
+  } finally {
+    await page.setViewportSize({ width: 1280, height: 800 });
+  }
+});
+
 test('kill switch: refused without a token, flips with one', async () => {
   await open('/trading', ['[data-testid=kill-switch]']);
   assert.equal((await get('/api/trading/status')).status.kill_switch.active, false);
