@@ -492,6 +492,7 @@ test('kill switch: refused without a token, flips with one', async () => {
   await page.locator('[data-testid=kill-reason]').fill('e2e test');
   await page.locator('[data-testid=kill-toggle]').click();
   await page.locator('[data-testid=kill-state]', { hasText: 'ON' }).waitFor();
+  assert.equal(await text('[data-testid=kill-result]'), 'Kill switch turned on.');
   let ks = (await get('/api/trading/status')).status.kill_switch;
   assert.equal(ks.active, true);
   assert.equal(ks.reason, 'e2e test');
@@ -500,6 +501,7 @@ test('kill switch: refused without a token, flips with one', async () => {
 
   await page.locator('[data-testid=kill-toggle]').click();
   await page.locator('[data-testid=kill-state]', { hasText: 'OFF' }).waitFor();
+  assert.equal(await text('[data-testid=kill-result]'), 'Kill switch turned off.');
   ks = (await get('/api/trading/status')).status.kill_switch;
   assert.equal(ks.active, false);
   await useToken('');

@@ -22,7 +22,13 @@ export function modeBanner(mode: string, broker: string): HTMLElement {
   );
 }
 
-function killSwitch(status: TradingStatus, reload: () => void): HTMLElement {
+// done: the result of the change that reloaded the panel, shown under
+// the new state (the reload rebuilds this box).
+function killSwitch(
+  status: TradingStatus,
+  reload: (done: Node) => void,
+  done?: Node,
+): HTMLElement {
   const ks = status.status.kill_switch;
   const on = !!ks?.active;
   const reason = h('input', {
@@ -32,7 +38,7 @@ function killSwitch(status: TradingStatus, reload: () => void): HTMLElement {
     'data-testid': 'kill-reason',
     maxlength: 200,
   });
-  const msg = h('div', { 'data-testid': 'kill-result' });
+  const msg = h('div', { 'data-testid': 'kill-result' }, done);
   return h(
     'div',
     { class: `kill ${on ? 'on' : 'off'}`, 'data-testid': 'kill-switch' },
@@ -61,9 +67,8 @@ function killSwitch(status: TradingStatus, reload: () => void): HTMLElement {
               active: !on,
               reason: reason.value.trim() || (on ? 'turned off from the dashboard' : 'turned on from the dashboard'),
             });
-            msg.replaceChildren(notice('ok', `Kill switch turned ${on ? 'off' : 'on'}.`));
             window.dispatchEvent(new Event('stonks:trading-changed'));
-            reload();
+            reload(notice('ok', `Kill switch turned ${on ? 'off' : 'on'}.`));
           } catch (e) {
             msg.replaceChildren(failure(e, 'Kill switch'));
           }
@@ -84,12 +89,12 @@ function killSwitch(status: TradingStatus, reload: () => void): HTMLElement {
 function statusPanel(): HTMLElement {
   const body = h('div', {}, loading());
   const sec = h('section', { class: 'panel', 'data-testid': 'panel-status' }, h('h2', {}, 'Mode and kill switch'), body);
-  const load = async () => {
+  const load = async (done?: Node) => {
     try {
       const s = await get<TradingStatus>('/api/trading/status');
       body.replaceChildren(
         modeBanner(s.mode, s.status.broker),
-        killSwitch(s, () => void load()),
+        killSwitch(s, (n) => void load(n), done),
         h('p', { class: 'meta' }, `Last traded session: ${s.status.last_run ?? 'none yet'}`),
       );
     } catch (e) {
