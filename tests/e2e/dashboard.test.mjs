@@ -507,6 +507,42 @@ test('kill switch: refused without a token, flips with one', async () => {
   await useToken('');
 });
 
+test("a right-to-left override in a kill-switch reason stays in the reason", async () => {
+  const kill = (active, reason) =>
+    api('/api/trading/kill-switch', {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ active, reason }),
+    });
+  await kill(true, 'e2e \u202eevil');
+  try {
+    await open('/trading', ['[data-testid=kill-switch] .meta']);
+    // Where "evil" and "— by" are drawn: the words after the reason
+    // must come after it, left to right, not be turned around with it.
+    const [reason, by] = await page.locator('[data-testid=kill-switch] .meta').evaluate((p) => {
+      const rect = (needle) => {
+        const w = document.createTreeWalker(p, NodeFilter.SHOW_TEXT);
+        for (let n = w.nextNode(); n; n = w.nextNode()) {
+          const i = n.data.indexOf(needle);
+          if (i < 0) continue;
+          const r = document.createRange();
+          r.setStart(n, i);
+          r.setEnd(n, i + needle.length);
+          const b = r.getBoundingClientRect();
+          return { left: b.left, right: b.right };
+        }
+        return null;
+      };
+      return [rect('evil'), rect('— by')];
+    });
+    assert.ok(reason && by, 'both are on the line');
+    assert.ok(by.left >= reason.right, `"— by" at ${by.left}, left of the reason ending at ${reason.right}`);
+    assert.match(await text('[data-testid=kill-switch] .meta'), /^e2e \u202eevil — by /);
+  } finally {
+    await kill(false, 'e2e');
+  }
+});
+
 test('risk: limits against exposure, verdicts with reasons', async () => {
   const [limits, exposure, verdicts] = await Promise.all([
     get('/risk/limits'),

@@ -181,6 +181,16 @@ export function table<T>(
   );
 }
 
+// Text people typed, inside a line of other text: each piece in its own
+// <bdi>, so a right-to-left override in one (U+202E) cannot turn the
+// rest of the line around. '—' when there is none.
+export function typed(items: string[], sep = ', '): Node | string {
+  if (!items.length) return '—';
+  const span = h('span', {});
+  items.forEach((t, i) => append(span, [i ? sep : null, h('bdi', {}, t)]));
+  return span;
+}
+
 // A row of label/value figures.
 export function figures(items: [string, Child, string?][]): HTMLElement {
   return h(

@@ -2,7 +2,7 @@
 // GET /registry/symbols; adding, editing aliases and (de)activating
 // write through the registry with the user's token.
 import { get, qs, request, type Page } from '../api';
-import { empty, failure, h, link, loading, notice } from '../dom';
+import { empty, failure, h, link, loading, notice, typed } from '../dom';
 import type { Symbol } from '../types';
 
 const splitList = (s: string): string[] =>
@@ -10,7 +10,7 @@ const splitList = (s: string): string[] =>
 
 function symbolRow(s: Symbol, refresh: () => void): HTMLElement {
   const msg = h('div', { class: 'row-msg' });
-  const aliasesCell = h('td', { 'data-col': 'aliases' }, s.aliases.join(', ') || '—');
+  const aliasesCell = h('td', { 'data-col': 'aliases' }, typed(s.aliases));
   const write = async (method: string, body?: unknown) => {
     msg.replaceChildren();
     try {

@@ -2,7 +2,7 @@
 // account, positions with P&L, orders (each linked to its lineage) and
 // fills.
 import { get, getList, request, qs } from '../api';
-import { empty, failure, figures, h, link, loading, notice, panel, table } from '../dom';
+import { empty, failure, figures, h, link, loading, notice, panel, table, typed } from '../dom';
 import { instant, int, money, signedMoney, tone } from '../format';
 import type { Account, Decision, Fill, Order, Position, TradingStatus } from '../types';
 
@@ -52,7 +52,8 @@ function killSwitch(
       ? h(
           'p',
           { class: 'meta' },
-          `${ks.reason ?? 'no reason given'} — by ${ks.changed_by ?? '?'} at ${instant(ks.changed_at)}`,
+          ks.reason ? typed([ks.reason]) : 'no reason given',
+          ` — by ${ks.changed_by ?? '?'} at ${instant(ks.changed_at)}`,
         )
       : null,
     h(
