@@ -477,6 +477,16 @@ test('the token form fits on a phone', async () => {
   }
 });
 
+test('a path that is not UTF-8 is no page, not a blank one', async () => {
+  const errors = pageErrors.length;
+  for (const path of ['/symbols/%FF', '/orders/%C0%AF']) {
+    await open(path, ['main h1']);
+    assert.equal(await text('main h1'), 'No such page');
+    assert.equal(await text('main p'), `${path} is not a page of the dashboard.`);
+  }
+  assert.deepEqual(pageErrors.slice(errors), []);
+});
+
 test('kill switch: refused without a token, flips with one', async () => {
   await open('/trading', ['[data-testid=kill-switch]']);
   assert.equal((await get('/api/trading/status')).status.kill_switch.active, false);

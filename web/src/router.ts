@@ -31,6 +31,16 @@ export function navigate(path: string, replace = false): void {
   dispatch();
 }
 
+// The path's parameters decoded, or null when one is not UTF-8 percent
+// encoding (decodeURIComponent throws on "%FF", which nginx lets through).
+function decodeAll(params: string[]): string[] | null {
+  try {
+    return params.map(decodeURIComponent);
+  } catch {
+    return null;
+  }
+}
+
 export function dispatch(): void {
   if (!mainEl) return;
   for (const fn of cleanups) fn();
@@ -41,7 +51,9 @@ export function dispatch(): void {
   for (const r of routes) {
     const m = r.re.exec(path);
     if (m) {
-      r.render(mainEl, m.slice(1).map(decodeURIComponent));
+      const params = decodeAll(m.slice(1));
+      if (!params) break; // %FF and the like: no such page
+      r.render(mainEl, params);
       window.scrollTo(0, 0);
       return;
     }
