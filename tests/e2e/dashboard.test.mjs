@@ -487,6 +487,25 @@ test('a path that is not UTF-8 is no page, not a blank one', async () => {
   assert.deepEqual(pageErrors.slice(errors), []);
 });
 
+test('a service that never answers: not available after 15 s, not Loading… for good', async () => {
+  // Held, never answered: what a stopped (SIGSTOP) query-api looks like.
+  await page.route('**/api/account', () => {});
+  try {
+    const t0 = Date.now();
+    await open('/trading', ['table[data-testid=orders]']);
+    const box = page.locator('[data-testid=panel-account] [data-state=unavailable]');
+    await box.waitFor({ timeout: 25000 });
+    const s = (Date.now() - t0) / 1000;
+    assert.ok(s >= 14 && s < 25, `after ${s} s`);
+    assert.equal(
+      (await box.textContent()).trim(),
+      'Account and positions: not available — GET /api/account had no answer in 15 s (no answer)',
+    );
+  } finally {
+    await page.unrouteAll({ behavior: 'ignoreErrors' });
+  }
+});
+
 test('kill switch: refused without a token, flips with one', async () => {
   await open('/trading', ['[data-testid=kill-switch]']);
   assert.equal((await get('/api/trading/status')).status.kill_switch.active, false);

@@ -26,7 +26,8 @@ export class ApiError extends Error {
       this.status === 504 ||
       this.code === 'not_available' ||
       this.code === 'upstream_unavailable' ||
-      this.code === 'upstream_timeout'
+      this.code === 'upstream_timeout' ||
+      this.code === 'timeout'
     );
   }
 }
@@ -77,6 +78,12 @@ async function errorOf(res: Response): Promise<ApiError> {
   return new ApiError(res.status, code, message);
 }
 
+// How long a call may take. A service that hangs (stopped, or stuck)
+// still has its connections accepted, and nginx waits 60 s for it: the
+// panel would say Loading… all that time, longer for calls queued behind
+// the browser's six connections per host.
+export const TIMEOUT_MS = 15000;
+
 export async function request<T>(
   method: string,
   path: string,
@@ -86,6 +93,9 @@ export async function request<T>(
   const token = getToken();
   if (token) headers.Authorization = `Bearer ${token}`;
   if (body !== undefined) headers['Content-Type'] = 'application/json';
+  const timeout = AbortSignal.timeout(TIMEOUT_MS);
+  const late = () =>
+    new ApiError(0, 'timeout', `${method} ${path} had no answer in ${TIMEOUT_MS / 1000} s`);
   let res: Response;
   try {
     res = await fetch(path, {
@@ -93,13 +103,20 @@ export async function request<T>(
       headers,
       body: body === undefined ? undefined : JSON.stringify(body),
       cache: 'no-cache',
+      signal: timeout,
     });
   } catch (e) {
+    if (timeout.aborted) throw late();
     throw new ApiError(0, 'network', `cannot reach ${path}: ${String(e)}`);
   }
-  if (!res.ok) throw await errorOf(res);
-  if (res.status === 204) return undefined as T;
-  return (await res.json()) as T;
+  try {
+    if (!res.ok) throw await errorOf(res);
+    if (res.status === 204) return undefined as T;
+    return (await res.json()) as T;
+  } catch (e) {
+    if (timeout.aborted && !(e instanceof ApiError)) throw late();
+    throw e;
+  }
 }
 
 export const get = <T>(path: string): Promise<T> => request<T>('GET', path);
