@@ -189,6 +189,47 @@ test('overview shows the services, queues, portfolio and today', async () => {
   await shoot('overview');
 });
 
+test('dead letters: listed under the queues, the table keeps its width', async () => {
+  const status = await get('/api/pipeline/status');
+  const queue = status.queues[1].name;
+  const letter = {
+    id: '1700000000000-0',
+    queue,
+    payload: '{"document_id":9243,"object_key":"raw/news/2011-12-30/reuters-9243.json"}',
+    error: 'parse: body is not valid UTF-8 at byte 118',
+    attempts: 5,
+    first_failure_ms: 1,
+    dead_at_ms: 2,
+  };
+  await page.route('**/api/pipeline/status', (route) =>
+    route.fulfill({
+      contentType: 'application/json',
+      body: JSON.stringify({
+        ...status,
+        queues: status.queues.map((q) => (q.name === queue ? { ...q, dead: 1 } : q)),
+      }),
+    }));
+  await page.route(`**/api/pipeline/dead/${queue}?*`, (route) =>
+    route.fulfill({ contentType: 'application/json', body: JSON.stringify({ items: [letter] }) }));
+  try {
+    await open('/', ['table[data-testid=queues]']);
+    await page.locator(`table[data-testid=queues] tr[data-key=${queue}] td[data-col=dead] button`).click();
+    await page.locator('[data-testid=dead-list] .dead').waitFor();
+    assert.equal(await text('[data-testid=dead-list] h3'), `Dead letters of ${queue} (newest 1)`);
+    assert.equal(
+      await text('[data-testid=dead-list] .dead'),
+      `${letter.payload} — ${letter.error} (5 attempts)`,
+    );
+    const [scroll, client] = await page
+      .locator('table[data-testid=queues]')
+      .evaluate((t) => [t.parentElement.scrollWidth, t.parentElement.clientWidth]);
+    assert.ok(scroll <= client, `the queues table is ${scroll - client}px wider than its panel`);
+    await page.locator('[data-testid=panel-queues]').screenshot({ path: join(SHOTS, 'dead-letters.png') });
+  } finally {
+    await page.unrouteAll();
+  }
+});
+
 test('symbol detail: chart, news with signals, a document opens', async () => {
   const [sym, bars, aggs, signals] = await Promise.all([
     get('/registry/symbols/AAPL'),

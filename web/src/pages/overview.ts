@@ -3,7 +3,7 @@
 import { ApiError, get, getAll, qs } from '../api';
 import { buyAndHold, latestDay } from '../benchmark';
 import { portfolioChart } from '../charts';
-import { empty, figures, h, link, panel, table } from '../dom';
+import { empty, failure, figures, h, link, loading, panel, table } from '../dom';
 import { fixed, instant, int, money, pct, signedMoney, tone } from '../format';
 import type {
   Aggregate,
@@ -104,38 +104,41 @@ interface DeadLetter {
   dead_at_ms: number;
 }
 
-function deadButton(queue: string, count: number): Node | string {
+// A queue's dead-letter count; a click lists the newest 20 in `out`,
+// under the table (inside the count's cell they widened the table until
+// the errors were out of sight).
+function deadButton(queue: string, count: number, out: HTMLElement): Node | string {
   if (!count) return '0';
-  const out = h('div', { class: 'dead-list' });
-  const btn = h(
+  return h(
     'button',
     {
       type: 'button',
       class: 'link',
       onclick: async () => {
-        btn.disabled = true;
+        out.replaceChildren(loading());
         try {
           const r = await get<{ items: DeadLetter[] }>(
             `/api/pipeline/dead/${encodeURIComponent(queue)}?limit=20`,
           );
           out.replaceChildren(
+            h('h3', {}, `Dead letters of ${queue} (newest ${r.items.length})`),
             ...r.items.map((d) =>
               h('div', { class: 'dead' }, h('code', {}, d.payload), ' — ', d.error, ` (${d.attempts} attempts)`),
             ),
           );
         } catch (e) {
-          out.replaceChildren(String(e instanceof Error ? e.message : e));
+          out.replaceChildren(failure(e, `Dead letters of ${queue}`));
         }
       },
     },
     `${int(count)} — show`,
   );
-  return h('div', {}, btn, out);
 }
 
 async function queues(): Promise<Node> {
   const s = await get<PipelineStatus>('/api/pipeline/status');
   const docs = s.documents ?? {};
+  const dead = h('div', { class: 'dead-list', 'data-testid': 'dead-list' });
   return h(
     'div',
     {},
@@ -154,13 +157,14 @@ async function queues(): Promise<Node> {
             { key: 'name', label: 'Queue', cell: (q) => q.name },
             { key: 'depth', label: 'Depth', cell: (q) => int(q.depth), numeric: true },
             { key: 'in_flight', label: 'In flight', cell: (q) => int(q.in_flight), numeric: true },
-            { key: 'dead', label: 'Dead letters', cell: (q) => deadButton(q.name, q.dead), numeric: true },
+            { key: 'dead', label: 'Dead letters', cell: (q) => deadButton(q.name, q.dead, dead), numeric: true },
           ],
           s.queues,
           (q) => q.name,
           { testid: 'queues' },
         )
       : empty('No queue answered.'),
+    dead,
   );
 }
 
