@@ -642,6 +642,30 @@ test('risk: limits against exposure, verdicts with reasons', async () => {
   await shoot('risk');
 });
 
+test('a 200-character one-word name breaks; no column or page is pushed out of sight', async () => {
+  const aapl = await get('/registry/symbols/AAPL');
+  const long = { ...aapl, ticker: 'ZZLONG', name: 'W'.repeat(200), sector: 'S'.repeat(100) };
+  await page.route('**/registry/symbols?*', (route) =>
+    route.fulfill({ contentType: 'application/json', body: JSON.stringify({ items: [aapl, long], next_cursor: null }) }));
+  await page.route('**/registry/symbols/ZZLONG', (route) =>
+    route.fulfill({ contentType: 'application/json', body: JSON.stringify(long) }));
+  try {
+    await open('/symbols', ['table[data-testid=symbols] tr[data-key=ZZLONG]']);
+    const [scroll, client] = await page
+      .locator('table[data-testid=symbols]')
+      .evaluate((t) => [t.parentElement.scrollWidth, t.parentElement.clientWidth]);
+    assert.ok(scroll <= client, `the watchlist is ${scroll - client}px wider than its panel`);
+    assert.equal(await text('tr[data-key=ZZLONG] td[data-col=name]'), long.name);
+
+    await open('/symbols/ZZLONG', ['[data-testid=sym-name]']);
+    assert.equal(await text('[data-testid=sym-name]'), long.name);
+    const over = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(over <= 0, `the page is ${over}px wider than the window`);
+  } finally {
+    await page.unrouteAll();
+  }
+});
+
 test('symbols: search, add with a token, edit aliases, deactivate', async () => {
   const all = await get('/registry/symbols?limit=100');
   await open('/symbols', ['table[data-testid=symbols]']);
