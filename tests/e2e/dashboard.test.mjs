@@ -666,6 +666,26 @@ test('a 200-character one-word name breaks; no column or page is pushed out of s
   }
 });
 
+test('a symbol added without a sector shows — for it, as every empty field', async () => {
+  // The registry stores a missing sector as '' (symbols.sector NOT NULL).
+  const aapl = await get('/registry/symbols/AAPL');
+  const bare = { ...aapl, ticker: 'ZZBARE', sector: '', aliases: [] };
+  await page.route('**/registry/symbols?*', (route) =>
+    route.fulfill({ contentType: 'application/json', body: JSON.stringify({ items: [bare], next_cursor: null }) }));
+  await page.route('**/registry/symbols/ZZBARE', (route) =>
+    route.fulfill({ contentType: 'application/json', body: JSON.stringify(bare) }));
+  try {
+    await open('/symbols', ['table[data-testid=symbols] tr[data-key=ZZBARE]']);
+    assert.equal(await text('tr[data-key=ZZBARE] td[data-col=sector]'), '—');
+    assert.equal(await text('tr[data-key=ZZBARE] td[data-col=aliases]'), '—');
+    await open('/symbols/ZZBARE', ['[data-testid=sym-sector]']);
+    assert.equal(await text('[data-testid=sym-sector]'), '—');
+    assert.equal(await text('[data-testid=sym-aliases]'), '—');
+  } finally {
+    await page.unrouteAll();
+  }
+});
+
 test('symbols: search, add with a token, edit aliases, deactivate', async () => {
   const all = await get('/registry/symbols?limit=100');
   await open('/symbols', ['table[data-testid=symbols]']);

@@ -112,7 +112,7 @@ async function exposure(): Promise<Node> {
       ? table(
           [
             { key: 'ticker', label: 'Ticker', cell: (p) => p.ticker, sort: (p) => p.ticker },
-            { key: 'sector', label: 'Sector', cell: (p) => p.sector },
+            { key: 'sector', label: 'Sector', cell: (p) => p.sector || '—' },
             { key: 'qty', label: 'Shares', cell: (p) => int(p.qty), numeric: true },
             { key: 'value', label: 'Value', cell: (p) => dollars(p.value), sort: (p) => Number(p.value), numeric: true },
             { key: 'weight', label: 'Weight', cell: (p) => bps(p.weight_bps), sort: (p) => p.weight_bps, numeric: true },
@@ -125,7 +125,7 @@ async function exposure(): Promise<Node> {
     sectors.length
       ? table(
           [
-            { key: 'name', label: 'Sector', cell: (s) => s.name, sort: (s) => s.name },
+            { key: 'name', label: 'Sector', cell: (s) => s.name || '—', sort: (s) => s.name },
             { key: 'value', label: 'Value', cell: (s) => dollars(s.value), numeric: true },
             { key: 'weight', label: 'Weight', cell: (s) => bps(s.weight_bps), sort: (s) => s.weight_bps, numeric: true },
           ],

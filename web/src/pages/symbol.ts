@@ -14,7 +14,7 @@ async function header(t: string): Promise<Node> {
   const s = await get<Symbol>(`/registry/symbols/${encodeURIComponent(t)}`);
   return figures([
     ['Name', s.name, 'sym-name'],
-    ['Sector', s.sector ?? '—', 'sym-sector'],
+    ['Sector', s.sector || '—', 'sym-sector'],
     ['Aliases', typed(s.aliases), 'sym-aliases'],
     ['Status', s.active ? 'active' : 'inactive', 'sym-active'],
   ]);

@@ -49,7 +49,7 @@ function symbolRow(s: Symbol, refresh: () => void): HTMLElement {
     { 'data-key': s.ticker, class: s.active ? '' : 'inactive' },
     h('td', { 'data-col': 'ticker' }, link(`/symbols/${s.ticker}`, s.ticker)),
     h('td', { 'data-col': 'name', class: 'words' }, s.name),
-    h('td', { 'data-col': 'sector', class: 'words' }, s.sector ?? '—'),
+    h('td', { 'data-col': 'sector', class: 'words' }, s.sector || '—'),
     aliasesCell,
     h('td', { 'data-col': 'active' }, s.active ? 'active' : 'inactive'),
     h(
