@@ -230,6 +230,35 @@ test('dead letters: listed under the queues, the table keeps its width', async (
   }
 });
 
+test('query-api silent: what it reports on is unknown, not down', async () => {
+  // nginx's own 502 page, as when query-api's process is gone.
+  await page.route('**/api/**', (route) =>
+    route.fulfill({ status: 502, contentType: 'text/html', body: '<html>502 Bad Gateway</html>' }));
+  try {
+    await open('/', ['table[data-testid=services]']);
+    const services = await rows('services');
+    const state = Object.fromEntries(services.map((r) => [r._key, r.state]));
+    assert.deepEqual(state, {
+      'query-api': 'down',
+      'symbol-registry': 'ready',
+      'risk-engine': 'ready',
+      'trading-engine': 'unknown',
+      ingestion: 'unknown',
+      parser: 'unknown',
+      extractor: 'unknown',
+      aggregation: 'unknown',
+      recommendation: 'unknown',
+      'broker-adapter': 'unknown',
+    });
+    assert.equal(
+      services.find((r) => r._key === 'ingestion').detail,
+      'pipeline status: the service behind the proxy does not answer',
+    );
+  } finally {
+    await page.unrouteAll();
+  }
+});
+
 test('symbol detail: chart, news with signals, a document opens', async () => {
   const [sym, bars, aggs, signals] = await Promise.all([
     get('/registry/symbols/AAPL'),

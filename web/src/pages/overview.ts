@@ -14,7 +14,7 @@ import type {
 
 interface Health {
   service: string;
-  state: 'ready' | 'up' | 'not ready' | 'down' | 'idle' | 'active';
+  state: 'ready' | 'up' | 'not ready' | 'down' | 'idle' | 'active' | 'unknown';
   detail: string;
 }
 
@@ -56,9 +56,14 @@ async function health(): Promise<Node> {
     get<PipelineStatus>('/api/pipeline/status').catch((e) => e as Error),
   ]);
   const rows: Health[] = [...apis];
+  // The trading-engine is asked through query-api, and the workers'
+  // rows are read by it: with query-api silent, neither is known (they
+  // were shown down while they ran).
+  if (apis[0].state === 'down' && apis[3].state === 'down')
+    rows[3] = { ...apis[3], state: 'unknown', detail: `asked through query-api: ${apis[3].detail}` };
   if (status instanceof Error) {
     for (const w of [...WORKERS, ...TRADING_WORKERS])
-      rows.push({ service: w, state: 'down', detail: `pipeline status: ${status.message}` });
+      rows.push({ service: w, state: 'unknown', detail: `pipeline status: ${status.message}` });
   } else {
     const last = { ...status.last_run, ...(status.last_run_trading ?? {}) };
     for (const w of [...WORKERS, ...TRADING_WORKERS]) {
