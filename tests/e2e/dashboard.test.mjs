@@ -715,6 +715,19 @@ test('a symbol added without a sector shows — for it, as every empty field', a
   }
 });
 
+test('risk: the drawdown without the portfolio values says why', async () => {
+  await page.route('**/api/portfolio/value?*', (route) =>
+    route.fulfill({ status: 502, contentType: 'text/html', body: '<html>502 Bad Gateway</html>' }));
+  try {
+    await open('/limits', ['table[data-testid=limits]']);
+    const row = (await rows('limits')).find((r) => r._key === 'max_drawdown_bps');
+    assert.equal(row.current, '—');
+    assert.equal(row.basis, 'portfolio value not available: the service behind the proxy does not answer');
+  } finally {
+    await page.unrouteAll();
+  }
+});
+
 test('symbols: search, add with a token, edit aliases, deactivate', async () => {
   const all = await get('/registry/symbols?limit=100');
   await open('/symbols', ['table[data-testid=symbols]']);

@@ -57,12 +57,19 @@ async function limits(): Promise<Node> {
   const [l, x, values] = await Promise.all([
     get<Limits>('/risk/limits'),
     get<Exposure>('/risk/exposure'),
-    getAll<PortfolioValue>('/api/portfolio/value').catch(() => [] as PortfolioValue[]),
+    getAll<PortfolioValue>('/api/portfolio/value').catch((e) => e as Error),
   ]);
-  const last = values.length ? values[values.length - 1] : null;
+  // Without query-api the drawdown is not known; "no portfolio value
+  // yet" would say something else.
+  const lost = values instanceof Error ? values : null;
+  const last = Array.isArray(values) && values.length ? values[values.length - 1] : null;
   const rows: Row[] = l.limits.map((limit) => {
     const c = currentOf(limit.name, x, last);
-    return { limit, current: c.value, basis: c.basis };
+    const basis =
+      lost && limit.name === 'max_drawdown_bps'
+        ? `portfolio value not available: ${lost.message}`
+        : c.basis;
+    return { limit, current: c.value, basis };
   });
   return h(
     'div',
