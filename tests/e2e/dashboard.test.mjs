@@ -728,6 +728,21 @@ test('risk: the drawdown without the portfolio values says why', async () => {
   }
 });
 
+test('risk: exposure by position says open orders count as filled', async () => {
+  const exposure = await get('/risk/exposure');
+  await open('/limits', ['[data-testid=panel-exposure] [data-testid=exposure-note]']);
+  assert.equal(
+    await text('[data-testid=exposure-note]'),
+    'Open orders count as filled here (buys added, sells taken off), as the risk rules see the book; ' +
+      'Trading shows the shares held.',
+  );
+  if (exposure.positions.length) {
+    const shown = await rows('exposure-positions');
+    for (const p of exposure.positions)
+      assert.equal(shown.find((r) => r._key === p.ticker).qty, count(p.qty), p.ticker);
+  }
+});
+
 test('symbols: search, add with a token, edit aliases, deactivate', async () => {
   const all = await get('/registry/symbols?limit=100');
   await open('/symbols', ['table[data-testid=symbols]']);

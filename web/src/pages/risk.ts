@@ -112,7 +112,7 @@ async function limits(): Promise<Node> {
 async function exposure(): Promise<Node> {
   const x = await get<Exposure>('/risk/exposure');
   const sectors = Object.entries(x.sectors).map(([name, s]) => ({ name, ...s }));
-  return h(
+  const grid = h(
     'div',
     { class: 'grid two' },
     x.positions.length
@@ -141,6 +141,17 @@ async function exposure(): Promise<Node> {
           { testid: 'exposure-sectors', sortBy: 'weight', desc: true },
         )
       : empty('No sector exposure.'),
+  );
+  return h(
+    'div',
+    {},
+    h(
+      'p',
+      { class: 'hint', 'data-testid': 'exposure-note' },
+      'Open orders count as filled here (buys added, sells taken off), as the risk rules see the book; ' +
+        'Trading shows the shares held.',
+    ),
+    grid,
   );
 }
 
