@@ -37,6 +37,18 @@ async function api(path, init = {}) {
 
 const get = async (path) => (await api(path)).body;
 
+// Every item of a paginated list, as {items}, following next_cursor.
+async function getEvery(path) {
+  const items = [];
+  let cursor = null;
+  do {
+    const page = await get(`${path}?limit=500${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+    items.push(...page.items);
+    cursor = page.next_cursor;
+  } while (cursor);
+  return { items };
+}
+
 // --- formatting, written independently of web/src/format.ts -----------
 
 const usd = new Intl.NumberFormat('en-US', {
@@ -339,8 +351,8 @@ test('trading: mode, account, positions, orders and fills', async () => {
     get('/api/trading/status'),
     get('/api/account'),
     get('/api/positions?open=true'),
-    get('/api/orders?limit=500'),
-    get('/api/fills?limit=500'),
+    getEvery('/api/orders'),
+    getEvery('/api/fills'),
   ]);
   await open('/trading', ['[data-testid=mode-banner]', 'table[data-testid=orders]',
     'table[data-testid=positions]', 'table[data-testid=fills]']);
