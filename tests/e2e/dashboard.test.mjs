@@ -317,6 +317,18 @@ test('symbol detail: chart, news with signals, a document opens', async () => {
   await shoot('document');
 });
 
+test('a day is never broken at its hyphens beside a long rationale', async () => {
+  await open('/recommendations/GOOGL', ['table[data-testid=history]']);
+  const lines = await page.locator('table[data-testid=history] td[data-col=as_of]').evaluateAll((tds) =>
+    tds.map((td) => {
+      const r = document.createRange();
+      r.selectNodeContents(td);
+      return new Set([...r.getClientRects()].map((x) => Math.round(x.top))).size;
+    }));
+  assert.ok(lines.length > 0, 'GOOGL has recommendations');
+  assert.deepEqual([...new Set(lines)], [1]);
+});
+
 test('recommendations: latest sortable, history per ticker', async () => {
   const latest = (await get('/api/recommendations/latest')).items;
   await open('/recommendations', ['table[data-testid=latest]']);

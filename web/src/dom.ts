@@ -97,6 +97,7 @@ export interface Column<T> {
   sort?: (row: T) => string | number; // sortable when given
   numeric?: boolean;
   text?: boolean; // free text: may wrap on a phone
+  nowrap?: boolean; // a day or an instant: never broken at its hyphens
 }
 
 // A table with optional click-to-sort headers. Each row carries
@@ -128,7 +129,7 @@ export function table<T>(
           'tr',
           { 'data-key': rowKey(r) },
           ...cols.map((c) =>
-            h('td', { 'data-col': c.key, class: c.numeric ? 'num' : c.text ? 'text' : undefined }, c.cell(r)),
+            h('td', { 'data-col': c.key, class: c.numeric ? 'num' : c.text ? 'text' : c.nowrap ? 'nowrap' : undefined }, c.cell(r)),
           ),
         ),
       ),

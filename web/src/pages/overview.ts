@@ -206,7 +206,7 @@ async function portfolio(): Promise<Node> {
       h('summary', {}, `Values by session (${values.length})`),
       table<PortfolioValue>(
         [
-          { key: 'day', label: 'Session', cell: (v) => v.day, sort: (v) => v.day },
+          { key: 'day', label: 'Session', cell: (v) => v.day, sort: (v) => v.day, nowrap: true },
           { key: 'equity', label: 'Equity', cell: (v) => money(v.equity_cents), numeric: true },
           { key: 'cash', label: 'Cash', cell: (v) => money(v.cash_cents), numeric: true },
           { key: 'positions', label: 'Positions', cell: (v) => money(v.positions_cents), numeric: true },

@@ -12,7 +12,7 @@ function recTable(rows: Recommendation[], testid: string, history: boolean): HTM
   return table<Recommendation>(
     [
       history
-        ? { key: 'as_of', label: 'Session', cell: (r) => r.as_of, sort: (r) => r.as_of }
+        ? { key: 'as_of', label: 'Session', cell: (r) => r.as_of, sort: (r) => r.as_of, nowrap: true }
         : {
             key: 'ticker',
             label: 'Ticker',
@@ -21,7 +21,7 @@ function recTable(rows: Recommendation[], testid: string, history: boolean): HTM
           },
       history
         ? { key: 'ticker', label: 'Ticker', cell: (r) => link(`/symbols/${r.ticker}`, r.ticker) }
-        : { key: 'as_of', label: 'As of', cell: (r) => r.as_of, sort: (r) => r.as_of },
+        : { key: 'as_of', label: 'As of', cell: (r) => r.as_of, sort: (r) => r.as_of, nowrap: true },
       { key: 'action', label: 'Action', cell: (r) => actionBadge(r.action), sort: (r) => ACTION_ORDER[r.action] ?? 9 },
       { key: 'conviction', label: 'Conviction', cell: (r) => fixed(r.conviction, 3), sort: (r) => r.conviction, numeric: true },
       { key: 'target_weight', label: 'Target weight', cell: (r) => pct(r.target_weight), sort: (r) => r.target_weight, numeric: true },

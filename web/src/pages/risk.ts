@@ -161,7 +161,7 @@ async function verdicts(): Promise<Node> {
   return table<Verdict>(
     [
       { key: 'id', label: '#', cell: (v) => String(v.id), numeric: true },
-      { key: 'time', label: 'When', cell: (v) => instant(v.created_at) },
+      { key: 'time', label: 'When', cell: (v) => instant(v.created_at), nowrap: true },
       { key: 'stage', label: 'Stage', cell: (v) => v.stage },
       {
         key: 'order',

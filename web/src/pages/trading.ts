@@ -178,8 +178,8 @@ async function orders(): Promise<Node> {
       { key: 'status', label: 'Status', cell: (o) => statusBadge(o.status), sort: (o) => o.status },
       { key: 'filled', label: 'Filled', cell: (o) => int(o.filled_qty), numeric: true },
       { key: 'avg', label: 'Avg price', cell: (o) => money(o.filled_avg_price_cents), numeric: true },
-      { key: 'decision_day', label: 'Decided', cell: (o) => o.decision_day ?? '—', sort: (o) => o.decision_day ?? '' },
-      { key: 'exec_day', label: 'Executes', cell: (o) => o.exec_day ?? '—' },
+      { key: 'decision_day', label: 'Decided', cell: (o) => o.decision_day ?? '—', sort: (o) => o.decision_day ?? '', nowrap: true },
+      { key: 'exec_day', label: 'Executes', cell: (o) => o.exec_day ?? '—', nowrap: true },
       { key: 'mode', label: 'Mode', cell: (o) => o.mode },
       { key: 'lineage', label: 'Why', cell: (o) => link(`/orders/${o.id}`, 'lineage →') },
     ],
@@ -195,7 +195,7 @@ async function fills(): Promise<Node> {
   if (!rows.length) return empty('No fill yet.');
   const t = table<Fill>(
     [
-      { key: 'day', label: 'Day', cell: (f) => f.day, sort: (f) => f.day },
+      { key: 'day', label: 'Day', cell: (f) => f.day, sort: (f) => f.day, nowrap: true },
       { key: 'order', label: 'Order', cell: (f) => link(`/orders/${f.order_id}`, `#${f.order_id}`) },
       { key: 'ticker', label: 'Ticker', cell: (f) => f.ticker, sort: (f) => f.ticker },
       { key: 'side', label: 'Side', cell: (f) => f.side },
@@ -216,7 +216,7 @@ async function decisions(): Promise<Node> {
   if (!r.items.length) return empty('No trading decision yet.');
   return table<Decision>(
     [
-      { key: 'as_of', label: 'Session', cell: (d) => d.as_of },
+      { key: 'as_of', label: 'Session', cell: (d) => d.as_of, nowrap: true },
       { key: 'ticker', label: 'Ticker', cell: (d) => d.ticker },
       { key: 'change', label: 'Change', cell: (d) => `${d.previous_action ?? '—'} → ${d.action}` },
       { key: 'outcome', label: 'Outcome', cell: (d) => d.outcome.replace(/_/g, ' ') },
