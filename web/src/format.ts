@@ -70,11 +70,19 @@ export function price(v: number | null | undefined): string {
   return v.toFixed(2);
 }
 
-// An instant "2011-09-01T13:30:00Z" as "2011-09-01 13:30 UTC".
+// An instant "2011-09-01T13:30:00Z" as "2011-09-01 13:30 UTC". One with
+// an offset is moved to UTC: PostgreSQL writes timestamptz in the
+// session's time zone ("2026-12-05T07:26:50.8-05:00" under PGTZ or a
+// server initialised outside UTC), and the trading-engine passes it on.
 export function instant(v: string | null | undefined): string {
   if (!v) return '—';
-  const m = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})/.exec(v);
-  return m ? `${m[1]} ${m[2]} UTC` : v;
+  const m =
+    /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::\d{2}(?:\.\d+)?)?(?:Z|([+-])(\d{2})(?::?(\d{2}))?)?/.exec(v);
+  if (!m) return v;
+  let t = Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5]);
+  if (m[6]) t -= (m[6] === '-' ? -1 : 1) * (+m[7] * 60 + +(m[8] ?? 0)) * 60000;
+  const iso = new Date(t).toISOString();
+  return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
 }
 
 // A limit's value in its unit (risk_limits.unit).

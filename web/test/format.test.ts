@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bps, dollars, money, pct, signed, signedMoney, limitValue, int } from '../src/format';
+import { bps, dollars, money, pct, signed, signedMoney, limitValue, instant, int } from '../src/format';
 import { buyAndHold, changes, latestDay } from '../src/benchmark';
 
 describe('money', () => {
@@ -87,5 +87,21 @@ describe('ApiError.unavailable', () => {
     expect(new ApiError(503, 'not_available', 'no trading tables').unavailable).toBe(true);
     expect(new ApiError(404, 'not_found', 'no order 7').unavailable).toBe(false);
     expect(new ApiError(401, 'unauthorized', 'token').unavailable).toBe(false);
+  });
+});
+
+describe('instant', () => {
+  it('shows a UTC instant to the minute', () => {
+    expect(instant('2011-09-01T13:30:00Z')).toBe('2011-09-01 13:30 UTC');
+    expect(instant('2026-12-05T12:26:50.802051+00:00')).toBe('2026-12-05 12:26 UTC');
+    expect(instant('2011-09-01T13:30:59')).toBe('2011-09-01 13:30 UTC');
+    expect(instant(null)).toBe('—');
+    expect(instant('soon')).toBe('soon');
+  });
+  it('moves an instant with an offset to UTC', () => {
+    expect(instant('2026-12-05T07:26:50.802051-05:00')).toBe('2026-12-05 12:26 UTC');
+    expect(instant('2026-12-05T20:00:00-05:00')).toBe('2026-12-06 01:00 UTC');
+    expect(instant('2026-12-05T17:56:50+05:30')).toBe('2026-12-05 12:26 UTC');
+    expect(instant('2026-01-01T01:15:00+02')).toBe('2025-12-31 23:15 UTC');
   });
 });
