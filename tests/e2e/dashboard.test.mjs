@@ -767,6 +767,22 @@ test('risk: exposure by position says open orders count as filled', async () => 
   }
 });
 
+test("a row's refused change says which, in full, inside the panel", async () => {
+  await open('/symbols', ['table[data-testid=symbols] tr[data-key=AAPL]']);
+  const row = page.locator('table[data-testid=symbols] tr[data-key=AAPL]');
+  await row.locator('button', { hasText: 'Deactivate' }).click();
+  await row.locator('.row-msg [data-state=error]').waitFor();
+  assert.equal(
+    await text('table[data-testid=symbols] tr[data-key=AAPL] .row-msg'),
+    'Deactivate AAPL: error — this route needs an Authorization: Bearer token (401 unauthorized)',
+  );
+  const [scroll, client] = await page
+    .locator('table[data-testid=symbols]')
+    .evaluate((t) => [t.parentElement.scrollWidth, t.parentElement.clientWidth]);
+  assert.ok(scroll <= client, `the watchlist is ${scroll - client}px wider than its panel`);
+  assert.equal((await get('/registry/symbols/AAPL')).active, true);
+});
+
 test('symbols: search, add with a token, edit aliases, deactivate', async () => {
   const all = await get('/registry/symbols?limit=100');
   await open('/symbols', ['table[data-testid=symbols]']);

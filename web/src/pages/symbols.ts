@@ -11,13 +11,14 @@ const splitList = (s: string): string[] =>
 function symbolRow(s: Symbol, refresh: () => void): HTMLElement {
   const msg = h('div', { class: 'row-msg' });
   const aliasesCell = h('td', { 'data-col': 'aliases' }, typed(s.aliases));
-  const write = async (method: string, body?: unknown) => {
+  // what: the action as the button names it, for the error under it.
+  const write = async (what: string, method: string, body?: unknown) => {
     msg.replaceChildren();
     try {
       await request(method, `/registry/symbols/${encodeURIComponent(s.ticker)}`, body);
       refresh();
     } catch (e) {
-      msg.replaceChildren(failure(e, `${method} ${s.ticker}`));
+      msg.replaceChildren(failure(e, `${what} ${s.ticker}`));
     }
   };
   const edit = () => {
@@ -34,7 +35,7 @@ function symbolRow(s: Symbol, refresh: () => void): HTMLElement {
           class: 'inline',
           onsubmit: (ev: Event) => {
             ev.preventDefault();
-            void write('PATCH', { aliases: splitList(input.value) });
+            void write('Edit aliases of', 'PATCH', { aliases: splitList(input.value) });
           },
         },
         input,
@@ -57,8 +58,8 @@ function symbolRow(s: Symbol, refresh: () => void): HTMLElement {
       { 'data-col': 'actions', class: 'actions' },
       h('button', { type: 'button', onclick: edit }, 'Edit aliases'),
       s.active
-        ? h('button', { type: 'button', class: 'danger', onclick: () => void write('DELETE') }, 'Deactivate')
-        : h('button', { type: 'button', onclick: () => void write('PATCH', { active: true }) }, 'Activate'),
+        ? h('button', { type: 'button', class: 'danger', onclick: () => void write('Deactivate', 'DELETE') }, 'Deactivate')
+        : h('button', { type: 'button', onclick: () => void write('Activate', 'PATCH', { active: true }) }, 'Activate'),
       msg,
     ),
   );
