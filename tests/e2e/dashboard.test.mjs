@@ -783,6 +783,29 @@ test("a row's refused change says which, in full, inside the panel", async () =>
   assert.equal((await get('/registry/symbols/AAPL')).active, true);
 });
 
+test('an alias holding a comma survives Edit aliases and Save', async () => {
+  const aapl = await get('/registry/symbols/AAPL');
+  const zeta = { ...aapl, ticker: 'ZZCOMMA', aliases: ['Zeta Holdings', 'Zeta, Inc.'] };
+  const sent = [];
+  await page.route('**/registry/symbols?*', (route) =>
+    route.fulfill({ contentType: 'application/json', body: JSON.stringify({ items: [zeta], next_cursor: null }) }));
+  await page.route('**/registry/symbols/ZZCOMMA', (route) => {
+    sent.push(JSON.parse(route.request().postData()));
+    route.fulfill({ contentType: 'application/json', body: JSON.stringify(zeta) });
+  });
+  try {
+    await open('/symbols', ['table[data-testid=symbols] tr[data-key=ZZCOMMA]']);
+    const row = page.locator('table[data-testid=symbols] tr[data-key=ZZCOMMA]');
+    await row.locator('button', { hasText: 'Edit aliases' }).click();
+    assert.equal(await row.locator('[data-testid=alias-input]').inputValue(), 'Zeta Holdings, "Zeta, Inc."');
+    await row.locator('button', { hasText: 'Save' }).click();
+    await page.waitForFunction(() => !document.querySelector('[data-testid=alias-input]'));
+    assert.deepEqual(sent, [{ aliases: ['Zeta Holdings', 'Zeta, Inc.'] }]);
+  } finally {
+    await page.unrouteAll();
+  }
+});
+
 test('symbols: search, add with a token, edit aliases, deactivate', async () => {
   const all = await get('/registry/symbols?limit=100');
   await open('/symbols', ['table[data-testid=symbols]']);

@@ -105,3 +105,40 @@ export function tone(v: number | null | undefined): string {
     return '';
   return v > 0 ? 'pos' : 'neg';
 }
+
+// A list of aliases as one line to edit: separated by ", ", and an alias
+// holding a comma or a double quote in double quotes, its quotes doubled
+// (CSV's rule), so that splitAliases gives the same list back.
+export function joinAliases(list: string[]): string {
+  return list
+    .map((a) => (/[",]/.test(a) ? `"${a.replace(/"/g, '""')}"` : a))
+    .join(', ');
+}
+
+// The aliases typed in one line: split at commas outside double quotes,
+// blanks around each dropped, empty ones left out.
+export function splitAliases(line: string): string[] {
+  const out: string[] = [];
+  let i = 0;
+  while (i <= line.length) {
+    while (line[i] === ' ' || line[i] === '\t') i++;
+    let v = '';
+    if (line[i] === '"') {
+      i++;
+      while (i < line.length && !(line[i] === '"' && line[i + 1] !== '"')) {
+        if (line[i] === '"') i++; // "" is one quote
+        v += line[i++];
+      }
+      i++; // the closing quote
+      const comma = line.indexOf(',', i);
+      v += line.slice(i, comma < 0 ? line.length : comma).trimEnd();
+      i = comma < 0 ? line.length + 1 : comma + 1;
+    } else {
+      const comma = line.indexOf(',', i);
+      v = line.slice(i, comma < 0 ? line.length : comma).trim();
+      i = comma < 0 ? line.length + 1 : comma + 1;
+    }
+    if (v) out.push(v);
+  }
+  return out;
+}

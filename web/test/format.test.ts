@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bps, dollars, money, pct, signed, signedMoney, limitValue, instant, int } from '../src/format';
+import { bps, dollars, money, pct, signed, signedMoney, limitValue, instant, int, joinAliases, splitAliases } from '../src/format';
 import { buyAndHold, changes, latestDay } from '../src/benchmark';
 
 describe('money', () => {
@@ -103,5 +103,23 @@ describe('instant', () => {
     expect(instant('2026-12-05T20:00:00-05:00')).toBe('2026-12-06 01:00 UTC');
     expect(instant('2026-12-05T17:56:50+05:30')).toBe('2026-12-05 12:26 UTC');
     expect(instant('2026-01-01T01:15:00+02')).toBe('2025-12-31 23:15 UTC');
+  });
+});
+
+describe('aliases', () => {
+  it('splits a line at commas, blanks and empty ones dropped', () => {
+    expect(splitAliases('Nvidia, GeForce')).toEqual(['Nvidia', 'GeForce']);
+    expect(splitAliases(' a b ,, ,c ')).toEqual(['a b', 'c']);
+    expect(splitAliases('')).toEqual([]);
+  });
+  it('keeps a comma or a quote inside double quotes', () => {
+    expect(splitAliases('Zeta Holdings, "Zeta, Inc."')).toEqual(['Zeta Holdings', 'Zeta, Inc.']);
+    expect(splitAliases('"say ""hi""", x')).toEqual(['say "hi"', 'x']);
+    expect(splitAliases('"open, ended')).toEqual(['open, ended']);
+  });
+  it('joins so that the split gives the same list back', () => {
+    const list = ['Zeta Holdings', 'Zeta, Inc.', '"quoted"', 'a\\b', 'Ω-mega'];
+    expect(joinAliases(list)).toBe('Zeta Holdings, "Zeta, Inc.", """quoted""", a\\b, Ω-mega');
+    expect(splitAliases(joinAliases(list))).toEqual(list);
   });
 });

@@ -3,10 +3,9 @@
 // write through the registry with the user's token.
 import { get, qs, request, type Page } from '../api';
 import { empty, failure, h, link, loading, notice, typed } from '../dom';
+import { joinAliases, splitAliases } from '../format';
 import type { Symbol } from '../types';
 
-const splitList = (s: string): string[] =>
-  s.split(',').map((x) => x.trim()).filter(Boolean);
 
 function symbolRow(s: Symbol, refresh: () => void): HTMLElement {
   const msg = h('div', { class: 'row-msg' });
@@ -24,7 +23,7 @@ function symbolRow(s: Symbol, refresh: () => void): HTMLElement {
   const edit = () => {
     const input = h('input', {
       type: 'text',
-      value: s.aliases.join(', '),
+      value: joinAliases(s.aliases),
       'aria-label': `aliases of ${s.ticker}`,
       'data-testid': 'alias-input',
     });
@@ -35,7 +34,7 @@ function symbolRow(s: Symbol, refresh: () => void): HTMLElement {
           class: 'inline',
           onsubmit: (ev: Event) => {
             ev.preventDefault();
-            void write('Edit aliases of', 'PATCH', { aliases: splitList(input.value) });
+            void write('Edit aliases of', 'PATCH', { aliases: splitAliases(input.value) });
           },
         },
         input,
@@ -87,7 +86,7 @@ function addForm(done: (ticker: string) => void): HTMLElement {
           name: f.name.value.trim(),
         };
         if (f.sector.value.trim()) body.sector = f.sector.value.trim();
-        const aliases = splitList(f.aliases.value);
+        const aliases = splitAliases(f.aliases.value);
         if (aliases.length) body.aliases = aliases;
         try {
           const s = await request<Symbol>('POST', '/registry/symbols', body);
