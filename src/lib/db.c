@@ -40,9 +40,15 @@ const char *db_sqlstate(const db *d)
     return d->sqlstate;
 }
 
+/* Every session in UTC, whatever PGTZ or the server's timezone says
+ * (PGTZ reaches the server after any "options" we could give): the
+ * timestamps of our JSON answers read alike from every service (the
+ * trading-engine's had followed PGTZ, "07:26-05:00"), and a date taken
+ * of now() is the same date everywhere. */
 static PGconn *connect_with(const config *c)
 {
     char port[16], timeout[16];
+    PGconn *conn;
     const char *keys[] = {"host",
                           "port",
                           "dbname",
@@ -56,7 +62,10 @@ static PGconn *connect_with(const config *c)
 
     snprintf(port, sizeof(port), "%d", c->pg_port);
     snprintf(timeout, sizeof(timeout), "%d", c->pg_connect_timeout_s);
-    return PQconnectdbParams(keys, vals, 0);
+    conn = PQconnectdbParams(keys, vals, 0);
+    if (PQstatus(conn) == CONNECTION_OK)
+        PQclear(PQexec(conn, "SET TimeZone = 'UTC'"));
+    return conn;
 }
 
 /* Server notices ("relation already exists, skipping") are not errors:

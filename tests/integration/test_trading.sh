@@ -127,7 +127,8 @@ sql "INSERT INTO recommendations (ticker, as_of, action, conviction,
 export REPLAY_TICKERS=AAPL,F,XOM REPLAY_START=2011-09-01 REPLAY_END=2011-09-30
 export SCHEDULER_MODE=replay PAPER_SLIPPAGE_BPS=5 PAPER_COMMISSION_CENTS=100
 start risk-engine
-start trading-engine
+# (a time zone of its own: every session of ours is in UTC all the same)
+start trading-engine PGTZ=America/New_York
 start broker-adapter
 wait_for 10 up $RE && wait_for 10 up $TE || echo "  FAIL: APIs not up"
 assert_eq "PATCH /limits restricted [XOM] with a token" "200" \
@@ -252,6 +253,9 @@ assert_eq "manual order while the switch is on: 422 with kill_switch" \
         jq_py '"kill_switch" in [x["code"] for x in j["verdict"]["reasons"]]')"
 api POST $TE/kill-switch '{"active":false,"reason":"done"}' -H "$AUTH" \
     >/dev/null
+assert_eq "times in UTC, whatever PGTZ the service has" "+00:00" \
+    "$(api GET $TE/status | cut -d' ' -f2- |
+        jq_py 'j["status"]["kill_switch"]["changed_at"][-6:]')"
 assert_eq "PATCH /limits market_hours 0 (tests run at any hour)" "200" \
     "$(code "$(api PATCH $RE/limits '{"limits":{"market_hours":0}}' \
         -H "$AUTH")")"
