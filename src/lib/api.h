@@ -208,7 +208,9 @@ void api_json_problem(const json_error_t *je, const char *what, char *out,
  * reference or NULL after the error answer. */
 json_t *api_json_body(api_call *c);
 
-/* 1 when s[0..n) is valid UTF-8 without control characters. */
+/* 1 when s[0..n) is valid UTF-8 without control characters (C0, DEL,
+ * C1) or bidirectional embeddings, overrides and isolates (U+202A to
+ * U+202E, U+2066 to U+2069). */
 int api_text_ok(const char *s, size_t n);
 
 /* 1 when the request carries a valid bearer token. */

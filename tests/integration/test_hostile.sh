@@ -367,6 +367,11 @@ bad "kill switch: reason with control characters" 400 bad_request \
     "reason must be text of at most 500 bytes, without control characters" \
     POST "$TE/kill-switch" -H "$JSON" -H "$TOKEN" \
     -d '{"active":true,"reason":"a\r\n.\r\nRCPT TO:<x@example.test>"}'
+bad "kill switch: a reason that turns itself around (U+202E)" 400 \
+    bad_request \
+    "reason must be text of at most 500 bytes, without control characters" \
+    POST "$TE/kill-switch" -H "$JSON" -H "$TOKEN" \
+    -d '{"active":true,"reason":"ok \u202e deen ton seod"}'
 bad "kill switch: a 10 kB reason" 400 bad_request \
     "reason must be text of at most 500 bytes, without control characters" \
     POST "$TE/kill-switch" -H "$JSON" -H "$TOKEN" \

@@ -414,6 +414,38 @@ static void test_short_tokens_refused(void **state)
     dbpool_free(pool);
 }
 
+/* Text of names, aliases and reasons: UTF-8 without controls or the
+ * bidirectional marks that turn a line around. */
+static void test_text_ok(void **state)
+{
+    static const struct {
+        const char *s;
+        int ok;
+    } cases[] = {
+        {"Apple Inc.", 1},
+        {"Soci\xc3\xa9t\xc3\xa9 G\xc3\xa9n\xc3\xa9rale", 1},
+        {"\xe6\xa0\xaa", 1}, /* U+682A */
+        {"\xf0\x9f\x93\x88 up", 1}, /* U+1F4C8 */
+        {"right\xe2\x80\x8fto left mark", 1}, /* U+200F stays */
+        {"a\tb", 0},
+        {"a\x7f", 0},
+        {"\xc2\x85 next line", 0}, /* U+0085, C1 */
+        {"evil \xe2\x80\xae reversed", 0}, /* U+202E */
+        {"\xe2\x80\xaa embedding", 0}, /* U+202A */
+        {"isolate \xe2\x81\xa6 x", 0}, /* U+2066 */
+        {"\xe2\x81\xa9", 0}, /* U+2069 */
+        {"\xe2\x81\xaa ok", 1}, /* U+206A */
+        {"\xc3", 0},
+        {"\xed\xa0\x80", 0}, /* a surrogate */
+    };
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+        if (api_text_ok(cases[i].s, strlen(cases[i].s)) != cases[i].ok)
+            fail_msg("case %zu: '%s' should be %s", i, cases[i].s,
+                     cases[i].ok ? "taken" : "refused");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -425,6 +457,7 @@ int main(void)
         cmocka_unit_test(test_method_not_allowed_lists_methods),
         cmocka_unit_test(test_cors),
         cmocka_unit_test(test_short_tokens_refused),
+        cmocka_unit_test(test_text_ok),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
