@@ -191,8 +191,16 @@ void risk_rule_market_hours(const risk_limits *l, const risk_account *a,
     int h = o->exec_minute / 60, m = o->exec_minute % 60;
 
     (void)a;
-    if (!l->market_hours)
+    if (!l->market_hours) {
+        /* no time is checked, but the mark would still let the broker
+         * run the order outside the regular session */
+        if (o->extended_hours && !l->allow_extended_hours)
+            risk_deny(v, "market_hours",
+                      "an order marked extended_hours may run outside the "
+                      "regular session, and extended hours are not allowed "
+                      "(allow_extended_hours 0)");
         return;
+    }
     date_format(o->exec_day, day);
     exchange_describe(o->exec_day, &e);
     if (!e.open) {

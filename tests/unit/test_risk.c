@@ -285,6 +285,13 @@ static void test_market_hours(void **state)
          "market closed at 17:00 New York on 2011-11-25 (session "
          "09:30-13:00)"},
         {"not enforced", 2011, 9, 5, 3, 0, ORDER_MARKET, 0, 1, 0, NULL},
+        {"not enforced, marked extended, allowed", 2011, 9, 6, 10, 0,
+         ORDER_LIMIT, 1, 1, 0, NULL},
+        {"not enforced, marked extended, switched off", 2011, 9, 6, 10, 0,
+         ORDER_LIMIT, 1, 0, 0,
+         "an order marked extended_hours may run outside the regular "
+         "session, and extended hours are not allowed (allow_extended_hours "
+         "0)"},
     };
 
     (void)state;
