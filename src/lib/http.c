@@ -347,6 +347,7 @@ static enum MHD_Result send_too_large(struct MHD_Connection *c,
 typedef struct header_scan {
     int content_length; /* Content-Length headers seen */
     int transfer_encoding;
+    int authorization; /* Authorization headers seen */
     int control; /* a control character in a name or value */
 } header_scan;
 
@@ -368,17 +369,21 @@ static enum MHD_Result scan_header(void *cls, enum MHD_ValueKind kind,
         hs->content_length++;
     else if (strcasecmp(key, "Transfer-Encoding") == 0)
         hs->transfer_encoding++;
+    else if (strcasecmp(key, "Authorization") == 0)
+        hs->authorization++;
     if (has_control(key) || has_control(value))
         hs->control = 1;
     return MHD_YES;
 }
 
 /* Framing that two parsers could read differently (the way requests
- * are smuggled past a proxy), and header values a handler might pass
- * on into another request, are refused. Returns why, or NULL. */
+ * are smuggled past a proxy), two credentials of which the handler
+ * would read the first and a proxy perhaps the last, and header values
+ * a handler might pass on into another request, are refused. Returns
+ * why, or NULL. */
 static const char *header_refusal(struct MHD_Connection *c)
 {
-    header_scan hs = {0, 0, 0};
+    header_scan hs = {0, 0, 0, 0};
 
     MHD_get_connection_values(c, MHD_HEADER_KIND, scan_header, &hs);
     if (hs.content_length > 1)
@@ -386,6 +391,9 @@ static const char *header_refusal(struct MHD_Connection *c)
     if (hs.content_length && hs.transfer_encoding)
         return "the request has both Content-Length and Transfer-Encoding "
                "headers; send one of them";
+    if (hs.authorization > 1)
+        return "the request has more than one Authorization header; send "
+               "one";
     if (hs.control)
         return "a request header contains a control character (CR, LF, NUL "
                "or another byte below 0x20)";

@@ -518,6 +518,11 @@ static void test_framing_refused(void **state)
                    "the request has both Content-Length and "
                    "Transfer-Encoding headers; send one of them");
     expect_refused(*state,
+                   "GET /hello HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
+                   "a\r\nauthorization: Bearer b\r\n\r\n",
+                   "the request has more than one Authorization header; "
+                   "send one");
+    expect_refused(*state,
                    "GET /hello HTTP/1.1\r\nHost: x\r\nX-A: a\rSet-Cookie: "
                    "b\r\n\r\n",
                    "a request header contains a control character (CR, LF, "
