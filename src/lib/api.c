@@ -703,7 +703,8 @@ int api_main(const api_def *def, const config *c, void *state)
                       c->http_threads,
                       (size_t)c->http_max_body,
                       0,
-                      c->http_request_timeout_s};
+                      c->http_request_timeout_s,
+                      0};
     dbpool *pool = dbpool_new(c, c->pg_pool_size);
     http_server *srv = NULL;
     char err[512];

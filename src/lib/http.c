@@ -13,7 +13,10 @@
  * once and MHD closes the connection; otherwise the rest of the body is
  * read and dropped so that the 413 reaches a client that sent it all
  * (closing a socket with unread data would reset the connection and
- * lose the answer).
+ * lose the answer). The bodies a server holds at once are bounded too
+ * (body_pool): a piece that would go past it turns its request into a
+ * 503 "busy", read and dropped the same way, so that many slow bodies
+ * of just under max_body cannot fill the memory.
  *
  * MHD's own timeout counts idle time only, so a client that sends a
  * byte a second would hold its connection for ever. Each connection
@@ -65,10 +68,13 @@
  * sockets of one client, held until their timeout, kept every other
  * client waiting. Each connection may fill a 32 KiB pool of request
  * headers, so 4096 of them stay within 128 MiB, half of an API pod's
- * memory limit (infra/helm values). */
+ * memory limit (infra/helm values); their bodies are held within
+ * HTTP_DEFAULT_BODY_POOL together (a body of max_body each would be
+ * 4 GiB). */
 #define HTTP_MAX_CONNECTIONS 4096u
 #define HTTP_FD_RESERVE 512u
 #define HTTP_MHD_CONNECTIONS 1020u
+#define HTTP_DEFAULT_BODY_POOL ((size_t)64 << 20)
 
 /* One open connection (MHD's socket context). */
 typedef struct http_sock {
@@ -82,6 +88,8 @@ struct http_server {
     http_handler handler;
     void *ctx;
     size_t max_body;
+    size_t body_pool; /* bytes of request bodies held at once, at most */
+    atomic_size_t body_held; /* bytes of request bodies held now */
     int port;
     double request_timeout; /* seconds */
     pthread_mutex_t lock; /* socks, stopping */
@@ -97,7 +105,9 @@ typedef struct http_conn {
     const char *refusal; /* why the request is refused before reading */
     buf body;
     size_t dropped; /* bytes of a too-large body read and dropped */
+    size_t held; /* bytes of body counted in the server's body_held */
     int too_large;
+    int busy; /* the server's body_pool was full: answered 503 */
     int started; /* the header call happened */
 } http_conn;
 
@@ -228,6 +238,27 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
     return hc;
 }
 
+/* Counts n more bytes of hc's body in s's body_held. Returns 0, or -1
+ * when that would go past s's body_pool (nothing counted). */
+static int body_take(http_server *s, http_conn *hc, size_t n)
+{
+    size_t held = atomic_load(&s->body_held);
+
+    do {
+        if (n > s->body_pool || held > s->body_pool - n)
+            return -1;
+    } while (!atomic_compare_exchange_weak(&s->body_held, &held, held + n));
+    hc->held += n;
+    return 0;
+}
+
+/* Gives back what hc's body counted in s's body_held. */
+static void body_give_back(http_server *s, http_conn *hc)
+{
+    atomic_fetch_sub(&s->body_held, hc->held);
+    hc->held = 0;
+}
+
 static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
@@ -237,6 +268,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     set_deadline(cls, c, 1);
     if (!hc)
         return;
+    body_give_back(cls, hc);
     free(hc->query);
     buf_release(&hc->body);
     free(hc);
@@ -342,6 +374,21 @@ static enum MHD_Result send_too_large(struct MHD_Connection *c,
     snprintf(msg, sizeof(msg), "request body is larger than %zu bytes",
              s->max_body);
     return send_error(c, 413, "payload_too_large", msg, rid);
+}
+
+static enum MHD_Result send_busy(struct MHD_Connection *c, const char *rid)
+{
+    http_response res;
+    enum MHD_Result ret;
+
+    response_init(&res);
+    http_error(&res, 503, "busy",
+               "the server holds too many request bodies at once; retry "
+               "in a moment");
+    http_set_header(&res, "Retry-After", "1");
+    ret = send_response(c, &res, rid);
+    buf_release(&res.body);
+    return ret;
 }
 
 typedef struct header_scan {
@@ -578,13 +625,19 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
         return MHD_YES;
     }
     if (*upload_size > 0) {
-        if (!hc->too_large && hc->body.len + *upload_size > s->max_body) {
-            hc->too_large = 1;
-            hc->dropped = hc->body.len;
-            buf_release(&hc->body);
-            buf_init(&hc->body);
+        if (!hc->too_large && !hc->busy) {
+            if (hc->body.len + *upload_size > s->max_body)
+                hc->too_large = 1;
+            else if (body_take(s, hc, *upload_size) < 0)
+                hc->busy = 1;
+            if (hc->too_large || hc->busy) {
+                hc->dropped = hc->body.len;
+                buf_release(&hc->body);
+                buf_init(&hc->body);
+                body_give_back(s, hc);
+            }
         }
-        if (hc->too_large) {
+        if (hc->too_large || hc->busy) {
             hc->dropped += *upload_size;
             if (hc->dropped > s->max_body * HTTP_DISCARD_FACTOR)
                 return MHD_NO;
@@ -597,6 +650,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
     set_deadline(s, c, 0);
     if (hc->too_large)
         return send_too_large(c, s, request_id_of(c, own_rid));
+    if (hc->busy) {
+        LOG_INFO("http: request refused", LF_S("method", method),
+                 LF_S("error", "the request bodies held are at the limit"));
+        return send_busy(c, request_id_of(c, own_rid));
+    }
 
     memset(&req, 0, sizeof(req));
     req.method = method;
@@ -727,6 +785,10 @@ http_server *http_start(const http_options *o, http_handler h, void *ctx,
     s->handler = h;
     s->ctx = ctx;
     s->max_body = o->max_body ? o->max_body : HTTP_DEFAULT_MAX_BODY;
+    s->body_pool = o->body_pool ? o->body_pool : HTTP_DEFAULT_BODY_POOL;
+    if (s->body_pool < s->max_body)
+        s->body_pool = s->max_body;
+    atomic_init(&s->body_held, 0);
     s->request_timeout = request_timeout;
     pthread_mutex_init(&s->lock, NULL);
     pthread_cond_init(&s->wake, NULL);

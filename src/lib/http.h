@@ -57,6 +57,10 @@ typedef struct http_options {
      * however steadily they trickle in; past that the connection is
      * closed. 0 means 30. */
     int request_timeout_s;
+    /* Bytes of request bodies the server holds at once, all connections
+     * together (never less than max_body); a request whose body would
+     * go past it is answered 503 "busy". 0 means 64 MiB. */
+    size_t body_pool;
 } http_options;
 
 /* Starts serving. Returns NULL with a message in err (port in use, bad

@@ -42,7 +42,7 @@ static void handle(void *ctx, const http_request *req, http_response *res)
 probe *probe_start(const config *c, const char *service, char *err,
                    size_t errlen)
 {
-    http_options o = {c->http_bind, c->http_port, 2, 4096, 10, 0};
+    http_options o = {c->http_bind, c->http_port, 2, 4096, 10, 0, 0};
     probe *p;
 
     if (c->http_port == 0) {

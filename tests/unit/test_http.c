@@ -74,7 +74,7 @@ typedef struct reply {
 
 static int start(void **state)
 {
-    http_options o = {"127.0.0.1", 0, 2, MAX_BODY, 5, 0};
+    http_options o = {"127.0.0.1", 0, 2, MAX_BODY, 5, 0, 0};
     char err[256];
     http_server *s = http_start(&o, tiny_handler, NULL, err, sizeof(err));
 
@@ -531,6 +531,55 @@ static void test_framing_refused(void **state)
                    "the path contains an encoded NUL byte (%00)");
 }
 
+/* The request bodies a server holds at once are bounded: with room for
+ * 2048 bytes, two slow bodies of 1000 and 900 bytes (all but their last
+ * byte sent) leave no room for a third of 500, which is answered 503
+ * busy; once the first two are gone, it is served. */
+static void test_body_pool_bounded(void **state)
+{
+    http_options o = {"127.0.0.1", 0, 2, MAX_BODY, 5, 0, 2048};
+    char err[256], req[1024], body[1001];
+    http_server *s = http_start(&o, tiny_handler, NULL, err, sizeof(err));
+    const int sizes[] = {1000, 900};
+    int slow[2];
+    reply r;
+
+    (void)state;
+    assert_non_null(s);
+    memset(body, 'b', sizeof(body) - 1);
+    body[sizeof(body) - 1] = '\0';
+    for (int i = 0; i < 2; i++) {
+        slow[i] = dial(s);
+        snprintf(req, sizeof(req),
+                 "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n"
+                 "\r\n",
+                 sizes[i]);
+        send_all(slow[i], req, strlen(req));
+        send_all(slow[i], body, (size_t)sizes[i] - 1);
+    }
+    usleep(300000);
+    snprintf(req, sizeof(req),
+             "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 500\r\n"
+             "\r\n%.500s",
+             body);
+    roundtrip(s, req, &r);
+    assert_string_equal(r.status_line, "HTTP/1.1 503 Service Unavailable");
+    assert_string_equal(header_of(&r, "retry-after"), "1");
+    assert_string_equal(r.body.data,
+                        "{\"error\":{\"code\":\"busy\",\"message\":\"the "
+                        "server holds too many request bodies at once; "
+                        "retry in a moment\"}}");
+    buf_release(&r.body);
+    close(slow[0]);
+    close(slow[1]);
+    usleep(300000);
+    roundtrip(s, req, &r);
+    assert_string_equal(r.status_line, "HTTP/1.1 200 OK");
+    assert_int_equal(r.body.len, 500);
+    buf_release(&r.body);
+    http_stop(s);
+}
+
 static double seconds(void)
 {
     struct timespec ts;
@@ -544,7 +593,7 @@ static double seconds(void)
  * others are served meanwhile. */
 static void test_slow_request_cut_off(void **state)
 {
-    http_options o = {"127.0.0.1", 0, 2, MAX_BODY, 5, 1};
+    http_options o = {"127.0.0.1", 0, 2, MAX_BODY, 5, 1, 0};
     char err[256], got[64];
     http_server *s = http_start(&o, tiny_handler, NULL, err, sizeof(err));
     int slow_headers = dial(s), slow_body = dial(s);
@@ -583,7 +632,7 @@ static void test_many_idle_connections(void **state)
 {
     enum { IDLE = 1100 };
     /* held past the 5 s a reply is waited for */
-    http_options o = {"127.0.0.1", 0, 2, MAX_BODY, 30, 30};
+    http_options o = {"127.0.0.1", 0, 2, MAX_BODY, 30, 30, 0};
     char err[256];
     http_server *s = http_start(&o, tiny_handler, NULL, err, sizeof(err));
     struct rlimit rl;
@@ -721,7 +770,7 @@ static void test_route_find(void **state)
 
 static void test_port_in_use(void **state)
 {
-    http_options o = {"127.0.0.1", http_port(*state), 1, 0, 0, 0};
+    http_options o = {"127.0.0.1", http_port(*state), 1, 0, 0, 0, 0};
     char err[256], want[128];
 
     assert_null(http_start(&o, tiny_handler, NULL, err, sizeof(err)));
@@ -733,7 +782,7 @@ static void test_port_in_use(void **state)
 
 static void test_bad_address(void **state)
 {
-    http_options o = {"not-an-address", 0, 1, 0, 0, 0};
+    http_options o = {"not-an-address", 0, 1, 0, 0, 0, 0};
     char err[256];
 
     (void)state;
@@ -758,6 +807,7 @@ int main(void)
         cmocka_unit_test(test_query_param_repeated),
         cmocka_unit_test(test_huge_header_refused),
         cmocka_unit_test(test_framing_refused),
+        cmocka_unit_test(test_body_pool_bounded),
         cmocka_unit_test(test_slow_request_cut_off),
         cmocka_unit_test(test_many_idle_connections),
         cmocka_unit_test(test_query_helpers),

@@ -273,7 +273,7 @@ static void alpaca_handler(void *ctx, const http_request *req,
 static void test_alpaca_cancel_requests(void **state)
 {
     (void)state;
-    http_options ho = {"127.0.0.1", 0, 1, 4096, 5, 0};
+    http_options ho = {"127.0.0.1", 0, 1, 4096, 5, 0, 0};
     char err[256], url[64];
     http_server *s;
     alpaca_options ao = {url, "key-id", "secret", 5000};
