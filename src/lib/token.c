@@ -75,12 +75,17 @@ int token_set_allows(const token_set *s, const char *authorization)
     const char *h = authorization;
     unsigned char got[32];
     unsigned none = 1;
+    size_t n;
 
     if (!h || strncasecmp(h, "Bearer ", 7) != 0)
         return 0;
     for (h += 7; *h == ' ';)
         h++;
-    digest(h, strlen(h), got);
+    /* the blanks after a header's value are not part of it (RFC 9110
+     * 5.5), and the HTTP library leaves them there */
+    for (n = strlen(h); n && blank(h[n - 1]);)
+        n--;
+    digest(h, n, got);
     for (int i = 0; i < s->n; i++) {
         unsigned diff = 0;
 

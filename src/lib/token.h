@@ -26,7 +26,8 @@ typedef struct token_set {
 int token_set_load(token_set *s, const char *list, char *err, size_t errlen);
 
 /* 1 when authorization is "Bearer <token>" (the scheme in any case,
- * spaces after it) and the token is one of s's; else 0. */
+ * spaces after it, blanks after the token) and the token is one of
+ * s's; else 0. */
 int token_set_allows(const token_set *s, const char *authorization);
 
 /* The first token of list, without the blanks around it: its start,

@@ -167,7 +167,9 @@ static void test_token_list(void **state)
     assert_int_equal(token_set_allows(&t, "Bearer first-token-0123456789"), 1);
     assert_int_equal(token_set_allows(&t, "BEARER   second-token-abcdefghij"),
                      1);
-    assert_int_equal(token_set_allows(&t, "Bearer second-token-abcdefghij "),
+    assert_int_equal(token_set_allows(&t, "Bearer second-token-abcdefghij \t"),
+                     1);
+    assert_int_equal(token_set_allows(&t, "Bearer second-token-abcdefghij x"),
                      0);
     assert_int_equal(token_set_allows(&t, "Bearer  ,"), 0);
     assert_int_equal(token_set_load(&t, "", err, sizeof(err)), 0);
