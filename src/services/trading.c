@@ -761,7 +761,8 @@ int trading_intent_parse(json_t *j, order_intent *o, int32_t *decision_day,
         snprintf(err, errlen, "a limit order needs limit_price");
         return -1;
     }
-    if (ext && !json_is_boolean(ext)) {
+    /* null is no value, as for limit_price */
+    if (ext && !json_is_null(ext) && !json_is_boolean(ext)) {
         snprintf(err, errlen, "extended_hours must be true or false");
         return -1;
     }

@@ -735,6 +735,14 @@ assert_eq "POST /check: a check of its own is stored" "200 False" \
         "side":"buy","qty":1,"type":"market","decision_day":"2011-09-08",
         "exec_day":"2011-09-09","exec_minute":570}' -H "$AUTH");
         echo "$(code "$r") $(cut -d' ' -f2- <<<"$r" | jq_py 'j["allowed"]')")"
+assert_eq "POST /check: extended_hours null is false, as limit_price null" \
+    "200 []" \
+    "$(r=$(api POST $RE/check '{"client_order_id":"chk-null","ticker":"XOM",
+        "side":"buy","qty":1,"type":"market","decision_day":"2011-09-08",
+        "exec_day":"2011-09-09","exec_minute":570,"extended_hours":null,
+        "limit_price":null}' -H "$AUTH"); echo "$(code "$r") $(cut -d' ' \
+        -f2- <<<"$r" | jq_py 'str([x["code"] for x in j["reasons"]
+                                   if x["code"] == "invalid"])')")"
 assert_eq "POST /check: an exec_day before the decision_day is refused" \
     "400 exec_day must not be before decision_day: an order runs in the \
 session its decision was taken for, or later" \
