@@ -391,8 +391,9 @@ static int load_one(config *c, const setting *s, char *err, size_t errlen)
 
 /* 1 when u is an http:// or https:// URL with a host (letters, digits,
  * '.', '-', or [IPv6]), an optional port 1-65535 and an optional path
- * of printable characters; *port gets the port, 0 when none is named.
- */
+ * of printable characters, without a query or fragment (a base to
+ * which the routes' paths are added: "?x=1/check" reaches no route);
+ * *port gets the port, 0 when none is named. */
 static int parse_http_url(const char *u, long *port)
 {
     url_parts p;
@@ -402,7 +403,7 @@ static int parse_http_url(const char *u, long *port)
         (p.rest[0] && p.rest[0] != '/'))
         return 0;
     for (const char *c = p.rest; *c; c++)
-        if ((unsigned char)*c <= ' ' || *c == 0x7f)
+        if ((unsigned char)*c <= ' ' || *c == 0x7f || *c == '?' || *c == '#')
             return 0;
     *port = p.port;
     return 1;
@@ -462,7 +463,7 @@ static int check_urls(const config *c, char *err, size_t errlen)
                 return -1;
             snprintf(err, errlen,
                      "%s must be an http:// or https:// URL: a host, an "
-                     "optional port 1-65535 and path",
+                     "optional port 1-65535 and path, no ? or #",
                      urls[i].name);
             return -1;
         }

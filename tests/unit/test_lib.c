@@ -101,13 +101,13 @@ static void test_config_names_the_bad_variable(void **state)
                  "(2011-01-01)");
     config_error("QUERY_API_URL", "notaurl",
                  "QUERY_API_URL must be an http:// or https:// URL: a host, "
-                 "an optional port 1-65535 and path");
+                 "an optional port 1-65535 and path, no ? or #");
     config_error("TRINO_URL", "http://127.0.0.1:99999",
                  "TRINO_URL must be an http:// or https:// URL: a host, an "
-                 "optional port 1-65535 and path");
+                 "optional port 1-65535 and path, no ? or #");
     config_error("OLLAMA_URL", "ftp://ollama",
                  "OLLAMA_URL must be an http:// or https:// URL: a host, an "
-                 "optional port 1-65535 and path");
+                 "optional port 1-65535 and path, no ? or #");
     config_error("QUERY_API_URL", "http://user:pw@127.0.0.1:8001",
                  "QUERY_API_URL must not hold user info (user@ or "
                  "user:password@ before the host); credentials go in their "
@@ -122,7 +122,13 @@ static void test_config_names_the_bad_variable(void **state)
                  "own settings");
     config_error("BROKER_BASE_URL", "https://host name",
                  "BROKER_BASE_URL must be an http:// or https:// URL: a "
-                 "host, an optional port 1-65535 and path");
+                 "host, an optional port 1-65535 and path, no ? or #");
+    config_error("RISK_ENGINE_URL", "http://127.0.0.1:8004/?x=1",
+                 "RISK_ENGINE_URL must be an http:// or https:// URL: a "
+                 "host, an optional port 1-65535 and path, no ? or #");
+    config_error("QUERY_API_URL", "http://127.0.0.1:8001/api#top",
+                 "QUERY_API_URL must be an http:// or https:// URL: a "
+                 "host, an optional port 1-65535 and path, no ? or #");
 }
 
 static void test_config_takes_urls(void **state)
