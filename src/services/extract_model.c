@@ -288,6 +288,15 @@ static int parse_alias(const char *v, once_args *a, char *msg, size_t msglen)
                  v);
         return -1;
     }
+    if (mention_phrase_generic(eq + 1)) {
+        /* as the registry refuses such a name (registry.h) */
+        snprintf(msg, msglen,
+                 "--alias %.16s=%.64s: a name of only common words or "
+                 "company suffixes (\"The\", \"Inc\") would match in any "
+                 "text",
+                 sym, eq + 1);
+        return -1;
+    }
     mention_index_add_alias(a->idx, sym, eq + 1);
     a->aliased =
         xreallocarray(a->aliased, a->naliased + 1, sizeof(*a->aliased));

@@ -109,6 +109,10 @@ assert_eq "extract-once: --alias more than once" "0 F" \
     "$(run extract-once --tickers AAPL,F --alias AAPL=Apple \
         --alias F=Ford --text 'Ford and Apple' | cut -d' ' -f1) $(jq -r \
         .ticker "$OUT/out" 2>/dev/null | sort | tail -n 1)"
+assert_eq "extract-once: --alias of common words only, as the registry" \
+    "2 stonks extract-once: --alias AAPL=The Inc: a name of only common \
+words or company suffixes (\"The\", \"Inc\") would match in any text" \
+    "$(run extract-once --tickers AAPL --alias 'AAPL=The Inc' --text 'x')"
 assert_eq "stonks config --markdown --markdown" \
     "2 stonks config: --markdown is given twice" \
     "$(run config --markdown --markdown)"
