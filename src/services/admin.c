@@ -58,6 +58,24 @@ static char **list_migrations(const char *dir, size_t *n, char *err,
         return NULL;
     }
     xqsort(names, *n, sizeof(*names), cmp_str);
+    /* two files of one number: which runs first is a matter of their
+     * names, and a copy renamed by hand would be applied twice */
+    for (size_t i = 1; i < *n; i++) {
+        size_t a = strspn(names[i - 1], "0123456789");
+
+        if (a == strspn(names[i], "0123456789") &&
+            strncmp(names[i - 1], names[i], a) == 0) {
+            snprintf(err, errlen,
+                     "MIGRATIONS_DIR %s holds two migrations numbered "
+                     "%.*s (%s, %s): give each its own number",
+                     dir, (int)a, names[i], names[i - 1], names[i]);
+            for (size_t k = 0; k < *n; k++)
+                free(names[k]);
+            free(names);
+            *n = 0;
+            return NULL;
+        }
+    }
     return names;
 }
 

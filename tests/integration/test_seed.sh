@@ -36,6 +36,19 @@ assert_eq "migrate from a folder without migration files" \
     "1 MIGRATIONS_DIR $OUT/nomig holds no migration files (NNN_name.sql): point it at the project's db/migrations" \
     "$? $(jq -r 'select(.msg == "migrate failed") | .error' "$OUT/nomig.err")"
 
+# Two migrations of one number: refused, nothing applied.
+mkdir -p "$OUT/twomig"
+printf 'CREATE TABLE twomig_a (x int);\n' >"$OUT/twomig/010_a.sql"
+printf 'CREATE TABLE twomig_b (x int);\n' >"$OUT/twomig/010_b.sql"
+MIGRATIONS_DIR=$OUT/twomig "$BIN" migrate >"$OUT/twomig.out" \
+    2>"$OUT/twomig.err"
+assert_eq "migrate refuses two migrations of one number, applying none" \
+    "1 MIGRATIONS_DIR $OUT/twomig holds two migrations numbered 010 \
+(010_a.sql, 010_b.sql): give each its own number 0" \
+    "$? $(jq -r 'select(.msg == "migrate failed") | .error' \
+        "$OUT/twomig.err") $(sql "SELECT count(*) FROM pg_tables
+        WHERE tablename LIKE 'twomig%'")"
+
 HEADER=ticker,name,sector,aliases
 # seed FILE: runs `stonks seed` on FILE; sets RC and ERR (its message).
 seed() {
