@@ -213,19 +213,13 @@ static char *get_s3(objstore *s, const char *key, size_t max, size_t *len,
     return buf_detach(&b, len);
 }
 
-char *objstore_get(objstore *s, const char *key, size_t max, size_t *len,
-                   char *err, size_t errlen)
+static char *get_fs(objstore *s, const char *key, size_t max, size_t *len,
+                    char *err, size_t errlen)
 {
     char *path, *data = NULL;
     struct stat st;
     FILE *f;
 
-    if (!valid_key(key)) {
-        snprintf(err, errlen, "invalid object key '%.80s'", key);
-        return NULL;
-    }
-    if (s->s3)
-        return get_s3(s, key, max, len, err, errlen);
     path = path_of(s, key + 7);
     f = fopen(path, "rb");
     if (!f) {
@@ -243,6 +237,33 @@ char *objstore_get(objstore *s, const char *key, size_t max, size_t *len,
     fclose(f);
 out:
     free(path);
+    return data;
+}
+
+char *objstore_get(objstore *s, const char *key, size_t max, size_t *len,
+                   char *err, size_t errlen)
+{
+    char hex[65], *data;
+
+    if (!valid_key(key)) {
+        snprintf(err, errlen, "invalid object key '%.80s'", key);
+        return NULL;
+    }
+    data = s->s3 ? get_s3(s, key, max, len, err, errlen)
+                 : get_fs(s, key, max, len, err, errlen);
+    if (!data)
+        return NULL;
+    /* the key is the hash of the bytes: an object changed or cut since
+     * it was written is not the payload it stands for */
+    sha256_hex(data, *len, hex);
+    if (strcmp(hex, key + 7) != 0) {
+        snprintf(err, errlen,
+                 "object %s does not hold what it was written with (its "
+                 "bytes hash to sha256/%.16s...): changed or cut since",
+                 key, hex);
+        free(data);
+        return NULL;
+    }
     return data;
 }
 

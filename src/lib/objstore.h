@@ -39,7 +39,8 @@ int objstore_put(objstore *s, const void *data, size_t len, char key[72],
                  char *err, size_t errlen);
 
 /* Reads an object into a new buffer (the caller frees); at most max
- * bytes. Returns NULL with a message in err (missing, too large). */
+ * bytes. Returns NULL with a message in err (missing, too large, or
+ * its bytes no longer those of its key). */
 char *objstore_get(objstore *s, const char *key, size_t max, size_t *len,
                    char *err, size_t errlen);
 

@@ -66,6 +66,19 @@ assert_eq "head of a missing object exits 1" 1 $?
 "$BIN" objstore get "$missing" >/dev/null 2>"$VAR/get.err"
 assert_eq "get of a missing object: clear error" \
     "stonks objstore: object $missing not found" "$(cat "$VAR/get.err")"
+# An object changed by hand (fs backend) no longer stands for its key.
+kfs=$(OBJECT_STORE=fs OBJECT_STORE_DIR=$VAR/fs "$BIN" objstore put \
+    "$VAR/small.txt")
+hex=${kfs#sha256/}
+printf 'changed\n' >"$VAR/fs/sha256/${hex:0:2}/${hex:2:2}/$hex"
+OBJECT_STORE=fs OBJECT_STORE_DIR=$VAR/fs "$BIN" objstore get "$kfs" \
+    >"$VAR/changed.out" 2>"$VAR/changed.err"
+rc=$?
+assert_eq "get of an object changed since: exit 1, said, nothing printed" \
+    "1 stonks objstore: object $kfs does not hold what it was written with \
+(its bytes hash to sha256/$(printf 'changed\n' | sha256sum | cut -c1-16)...): \
+changed or cut since 0" \
+    "$rc $(cat "$VAR/changed.err") $(wc -c <"$VAR/changed.out")"
 MINIO_ACCESS_KEY=WRONG "$BIN" objstore put "$VAR/small.txt" \
     >/dev/null 2>"$VAR/badkey.err"
 assert_eq "an unknown access key is refused" 1 $?
