@@ -1,6 +1,7 @@
 #include "lib/queue.h"
 
 #include <hiredis/hiredis.h>
+#include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -728,9 +729,21 @@ char *queue_dead_list(queue_client *q, const char *queue, long max)
     buf_init(&b);
     buf_addc(&b, '[');
     for (size_t i = 0; i < r->elements; i++) {
+        const redisReply *e = r->element[i];
+        json_t *rec = json_loadb(e->str, e->len, JSON_REJECT_DUPLICATES, NULL);
+
         if (i)
             buf_addc(&b, ',');
-        buf_add(&b, r->element[i]->str, r->element[i]->len);
+        if (json_is_object(rec)) {
+            buf_add(&b, e->str, e->len);
+        } else {
+            /* not a record we wrote (pushed by hand): shown as text, so
+             * that the list stays JSON */
+            buf_adds(&b, "{\"unreadable\":");
+            buf_add_json_str(&b, e->str, e->len);
+            buf_addc(&b, '}');
+        }
+        json_decref(rec);
     }
     buf_addc(&b, ']');
     freeReplyObject(r);
@@ -769,13 +782,11 @@ int queue_dead_retry(queue_client *q, const char *queue, long *moved,
             return 0;
         }
         payload = dead_payload(r->str, &len);
-        if (!payload) {
-            LOG_ERROR("dropping unreadable dead letter", LF_S("queue", queue));
-            freeReplyObject(r);
-            continue;
-        }
-        if (len == 0 || strstr(r->str, ",\"payload_cut\":true")) {
-            /* no worker could take it: its payload was cut or missing */
+        if (!payload || len == 0 || strstr(r->str, ",\"payload_cut\":true")) {
+            /* no worker could take it: its payload was cut or missing,
+             * or the record is not one we wrote (pushed by hand) */
+            if (!payload)
+                LOG_WARN("unreadable dead letter kept", LF_S("queue", queue));
             const char *back[] = {"LPUSH", dkey, r->str};
             size_t blen[] = {5, strlen(dkey), r->len};
             redisReply *b2 = command_argv(q, "LPUSH", 3, back, blen);

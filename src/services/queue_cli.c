@@ -105,8 +105,9 @@ int cmd_queue(int argc, char **argv)
         if (kept)
             fprintf(stderr,
                     "stonks queue retry: %ld left in the dead letters: "
-                    "their payload was cut (over %u bytes) or missing, so "
-                    "no worker could take them\n",
+                    "their payload was cut (over %u bytes) or missing, or "
+                    "they are no record of ours, so no worker could take "
+                    "them\n",
                     kept, QUEUE_MAX_PAYLOAD);
         if (rc)
             fprintf(stderr, "stonks queue: %s\n", queue_error(q));

@@ -201,12 +201,26 @@ assert_eq "three dead letters, the long one marked cut" "3 true" \
     "$("$BIN" queue dead parsing | jq -r '"\(length) \([.[] |
         select(.payload_cut)] | length | . == 1)"')"
 assert_eq "retry: one moved back, two left, said" \
-    "1 job(s) moved back to parsing stonks queue retry: 2 left in the dead letters: their payload was cut (over 1048576 bytes) or missing, so no worker could take them 2 1" \
+    "1 job(s) moved back to parsing stonks queue retry: 2 left in the dead letters: their payload was cut (over 1048576 bytes) or missing, or they are no record of ours, so no worker could take them 2 1" \
     "$("$BIN" queue retry parsing 2>"$STONKS_VAR_DIR.retry") $(cat \
         "$STONKS_VAR_DIR.retry") $(redis-cli -p "$REDIS_PORT" LLEN \
         stonks:dead:parsing) $(redis-cli -p "$REDIS_PORT" XLEN \
         stonks:queue:parsing)"
 redis-cli -p "$REDIS_PORT" DEL stonks:dead:parsing stonks:queue:parsing >/dev/null
+
+echo "dead letters pushed by hand, no records of ours"
+redis-cli -p "$REDIS_PORT" LPUSH stonks:dead:parsing 'garbage' >/dev/null
+redis-cli -p "$REDIS_PORT" LPUSH stonks:dead:parsing \
+    '{"payload":"{\"doc\":5}"}' >/dev/null
+assert_eq "queue dead stays JSON, the text shown as unreadable" \
+    '[{"payload":"{\"doc\":5}"},{"unreadable":"garbage"}]' \
+    "$("$BIN" queue dead parsing | jq -c .)"
+assert_eq "retry keeps both where they are" \
+    "0 job(s) moved back to parsing 2 garbage" \
+    "$("$BIN" queue retry parsing 2>/dev/null) $(redis-cli -p "$REDIS_PORT" \
+        LLEN stonks:dead:parsing) $(redis-cli -p "$REDIS_PORT" LINDEX \
+        stonks:dead:parsing -1)"
+redis-cli -p "$REDIS_PORT" DEL stonks:dead:parsing >/dev/null
 
 echo "lake-publisher writes again a day whose file was damaged"
 export LAKE_URI=$STONKS_VAR_DIR/lake
