@@ -135,7 +135,7 @@ void symbols_list(api_call *c)
 
 void symbols_get(api_call *c)
 {
-    char t[TICKER_MAX], msg[64];
+    char t[TICKER_MAX], msg[128];
     const char *p[1] = {t};
     PGresult *r;
 
@@ -145,6 +145,24 @@ void symbols_get(api_call *c)
     if (!r)
         return;
     snprintf(msg, sizeof(msg), "no symbol %s", t);
+    if (PQntuples(r) == 0) {
+        /* an alternative ticker (GOOG): say whose, as orders take it */
+        PGresult *a = api_query(c, "sym_alt",
+                                "SELECT ticker FROM symbol_aliases WHERE "
+                                "kind = 'ticker' AND alias = $1",
+                                1, p);
+
+        if (!a) {
+            PQclear(r);
+            return;
+        }
+        if (PQntuples(a) == 1)
+            snprintf(msg, sizeof(msg),
+                     "no symbol %s: it is an alternative ticker of %s "
+                     "(GET /symbols/%s)",
+                     t, PQgetvalue(a, 0, 0), PQgetvalue(a, 0, 0));
+        PQclear(a);
+    }
     api_one(c, r, msg);
     PQclear(r);
 }

@@ -179,6 +179,9 @@ SYM="json_build_object('ticker', s.ticker, 'name', s.name, 'sector',
 check "GET /symbols/googl" 200 \
     "$(sql "SELECT $SYM FROM symbols s WHERE ticker = 'GOOGL'")" \
     GET "$QA/symbols/googl"
+check "GET /symbols/goog, an alternative ticker: 404 naming its symbol" \
+    404 "$(err not_found "no symbol GOOG: it is an alternative ticker of \
+GOOGL (GET /symbols/GOOGL)")" GET "$QA/symbols/goog"
 REC="json_build_object('ticker', ticker, 'as_of', as_of, 'action', action,
      'conviction', conviction, 'target_weight', target_weight, 'rationale',
      rationale, 'computed_at', $(TS computed_at))"
