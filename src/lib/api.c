@@ -345,6 +345,40 @@ static void make_etag(const buf *body, char etag[24])
     snprintf(etag, 24, "\"%016llx\"", fnv1a(body->data, body->len));
 }
 
+int api_etag_listed(const char *inm, const char *etag)
+{
+    size_t n = strlen(etag);
+    int found = 0;
+
+    if (!inm)
+        return 0;
+    while (*inm == ' ' || *inm == '\t')
+        inm++;
+    if (inm[0] == '*' && inm[1 + strspn(inm + 1, " \t")] == '\0')
+        return 1;
+    /* the whole list is read first: one that is not a list of tags
+     * ("a""a") matches nothing */
+    for (const char *p = inm;;) {
+        const char *end;
+
+        while (*p == ' ' || *p == '\t')
+            p++;
+        if (strncmp(p, "W/", 2) == 0) /* a weak tag: the same, for GET */
+            p += 2;
+        if (*p != '"' || !(end = strchr(p + 1, '"')))
+            return 0;
+        end++;
+        if ((size_t)(end - p) == n && strncmp(p, etag, n) == 0)
+            found = 1;
+        for (p = end; *p == ' ' || *p == '\t';)
+            p++;
+        if (*p == '\0')
+            return found;
+        if (*p++ != ',')
+            return 0;
+    }
+}
+
 /* etag: the answer's, when known (from the cache), else "". */
 static void finish_etag(api_call *c, char etag[24])
 {
@@ -357,7 +391,7 @@ static void finish_etag(api_call *c, char etag[24])
         make_etag(&c->res->body, etag);
     http_set_header(c->res, "ETag", etag);
     http_set_header(c->res, "Cache-Control", "no-cache");
-    if (inm && (strstr(inm, etag) || strcmp(inm, "*") == 0)) {
+    if (api_etag_listed(inm, etag)) {
         c->res->status = 304;
         buf_reset(&c->res->body);
     }
@@ -679,7 +713,7 @@ static void serve_static(api_call *c, const char *body, const char *etag)
 
     http_set_header(c->res, "ETag", etag);
     http_set_header(c->res, "Cache-Control", "public, max-age=300");
-    if (inm && strstr(inm, etag)) {
+    if (api_etag_listed(inm, etag)) {
         c->res->status = 304;
         return;
     }

@@ -213,6 +213,12 @@ json_t *api_json_body(api_call *c);
  * U+202E, U+2066 to U+2069). */
 int api_text_ok(const char *s, size_t n);
 
+/* 1 when If-None-Match inm (NULL: none) is "*" or a comma-separated
+ * list of entity tags that holds etag (a quoted tag; W/ before a tag
+ * is ignored, as a GET compares weakly); anything that is not such a
+ * list ("a""a") matches nothing. */
+int api_etag_listed(const char *inm, const char *etag);
+
 /* 1 when the request carries a valid bearer token. */
 int api_authorized(const api *a, const http_request *req);
 

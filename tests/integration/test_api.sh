@@ -702,6 +702,11 @@ assert_eq "preflight" "204 Access-Control-Allow-Methods: GET, POST" \
     "$STATUS $(echo "$HEADERS" | grep -i '^access-control-allow-methods')"
 call GET "$QA/symbols/AAPL" -H "If-None-Match: $etag"
 assert_eq "ETag: not modified" "304" "$STATUS"
+call GET "$QA/symbols/AAPL" -H "If-None-Match: \"x\", W/$etag"
+assert_eq "ETag: one of a list, weak, not modified" "304" "$STATUS"
+call GET "$QA/symbols/AAPL" -H "If-None-Match: $etag$etag"
+assert_eq "ETag: two tags run together are no list: the answer" "200" \
+    "$STATUS"
 call GET "$QA/health" -H "X-Request-Id: it-api-42"
 assert_eq "request id echoed" "X-Request-Id: it-api-42" \
     "$(echo "$HEADERS" | grep -i '^x-request-id')"

@@ -446,6 +446,37 @@ static void test_text_ok(void **state)
                      cases[i].ok ? "taken" : "refused");
 }
 
+/* If-None-Match as a list of tags, not a text to search. */
+static void test_etag_listed(void **state)
+{
+    static const struct {
+        const char *inm;
+        int listed;
+    } cases[] = {
+        {"\"abc\"", 1},
+        {"\"x\", \"abc\"", 1},
+        {"\"x\",\"abc\" ", 1},
+        {"W/\"abc\"", 1},
+        {"*", 1},
+        {NULL, 0},
+        {"", 0},
+        {"\"ab\"", 0},
+        {"\"abcd\"", 0},
+        {"\"abc\"\"abc\"", 0}, /* two tags run together */
+        {"x\"abc\"", 0},
+        {"\"x\" \"abc\"", 0}, /* no comma */
+        {"\"abc", 0},
+        {"**", 0},
+    };
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+        if (api_etag_listed(cases[i].inm, "\"abc\"") != cases[i].listed)
+            fail_msg("case %zu: %s should %s", i,
+                     cases[i].inm ? cases[i].inm : "(none)",
+                     cases[i].listed ? "match" : "not match");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -458,6 +489,7 @@ int main(void)
         cmocka_unit_test(test_cors),
         cmocka_unit_test(test_short_tokens_refused),
         cmocka_unit_test(test_text_ok),
+        cmocka_unit_test(test_etag_listed),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
