@@ -101,8 +101,14 @@ static const char SQL_STATUS[] =
     "recommendations))::text, json_build_object('new', count(*) FILTER "
     "(WHERE status = 'new'), 'parsed', count(*) FILTER (WHERE status = "
     "'parsed'), 'extracted', count(*) FILTER (WHERE status = "
-    "'extracted'))::text, to_regclass('trading_runs') IS NOT NULL FROM "
-    "documents";
+    "'extracted'))::text, to_regclass('trading_runs') IS NOT NULL, "
+    "to_regclass('lake_partitions') IS NOT NULL FROM documents";
+
+/* The lake-publisher's last file, when its table exists (a database
+ * migrated only in part has none). */
+static const char SQL_STATUS_LAKE[] =
+    "SELECT json_build_object('lake-publisher', (SELECT "
+    "api_ts(max(published_at)) FROM lake_partitions))::text";
 
 static const char SQL_STATUS_TRADING[] =
     "SELECT json_build_object( 'trading-engine', (SELECT "
@@ -114,21 +120,31 @@ static void qa_pipeline_status(api_call *c)
 {
     buf *b = &c->res->body;
     PGresult *r = api_query(c, "qa_status", SQL_STATUS, 0, NULL);
-    PGresult *t = NULL;
+    PGresult *t = NULL, *l = NULL;
 
     if (!r)
         return;
-    if (PQgetvalue(r, 0, 2)[0] == 't') {
-        t = api_query(c, "qa_status_trading", SQL_STATUS_TRADING, 0, NULL);
-        if (!t) {
-            PQclear(r);
-            return;
-        }
+    if ((PQgetvalue(r, 0, 2)[0] == 't' &&
+         !(t = api_query(c, "qa_status_trading", SQL_STATUS_TRADING, 0,
+                         NULL))) ||
+        (PQgetvalue(r, 0, 3)[0] == 't' &&
+         !(l = api_query(c, "qa_status_lake", SQL_STATUS_LAKE, 0, NULL)))) {
+        PQclear(r);
+        PQclear(t);
+        return;
     }
     buf_adds(b, "{");
     status_queues(c, b);
     buf_adds(b, ",\"last_run\":");
-    api_add_json(b, PQgetvalue(r, 0, 0), (size_t)PQgetlength(r, 0, 0));
+    if (l) {
+        /* two objects PostgreSQL built, "{...}" and "{...}": one */
+        api_add_json(b, PQgetvalue(r, 0, 0), (size_t)PQgetlength(r, 0, 0) - 1);
+        buf_addc(b, ',');
+        api_add_json(b, PQgetvalue(l, 0, 0) + 1,
+                     (size_t)PQgetlength(l, 0, 0) - 1);
+    } else {
+        api_add_json(b, PQgetvalue(r, 0, 0), (size_t)PQgetlength(r, 0, 0));
+    }
     buf_adds(b, ",\"last_run_trading\":");
     if (t)
         api_add_json(b, PQgetvalue(t, 0, 0), (size_t)PQgetlength(t, 0, 0));
@@ -139,6 +155,7 @@ static void qa_pipeline_status(api_call *c)
     buf_addc(b, '}');
     PQclear(r);
     PQclear(t);
+    PQclear(l);
 }
 
 static void qa_dead_letters(api_call *c)

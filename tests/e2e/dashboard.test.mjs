@@ -260,6 +260,7 @@ test('query-api silent: what it reports on is unknown, not down', async () => {
       extractor: 'unknown',
       aggregation: 'unknown',
       recommendation: 'unknown',
+      'lake-publisher': 'unknown',
       'broker-adapter': 'unknown',
     });
     assert.equal(

@@ -728,6 +728,10 @@ assert_eq "limits from risk-engine" "GET /risk/limits" \
     "$(curl -s "$QA/risk/limits" | jq -r '"\(.method) \(.path)"')"
 
 echo "status, metrics, documentation"
+sql "INSERT INTO lake_partitions (table_name, dt, file, rows, bytes,
+     published_at) VALUES ('signals', '2011-09-01', 'x.parquet', 1, 1,
+     '2011-09-02 01:02:03+00')" >/dev/null
+sleep 1.1 # past HTTP_CACHE_MS
 call GET "$QA/pipeline/status"
 assert_eq "pipeline status: the pipeline's queues are idle" \
     "ingestion 0 0 0,parsing 0 0 0,extraction 0 0 0,aggregation 0 0 0,recommendation 0 0 0" \
@@ -741,6 +745,8 @@ assert_eq "pipeline status: documents" \
 assert_eq "pipeline status: last recommendation" \
     "$(sql "SELECT $(TS "max(computed_at)") FROM recommendations")" \
     "$(echo "$BODY" | jq -r .last_run.recommendation)"
+assert_eq "pipeline status: the lake-publisher's last file" \
+    "2011-09-02T01:02:03Z" "$(echo "$BODY" | jq -r '.last_run["lake-publisher"]')"
 assert_eq "/ready" '{"status":"ready"}' "$(curl -s "$QA/ready")"
 metrics=$(curl -s "$QA/metrics")
 assert_eq "metrics: requests of a route" "1" \

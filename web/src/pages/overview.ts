@@ -42,7 +42,7 @@ async function probeTrading(): Promise<Health> {
   }
 }
 
-const WORKERS = ['ingestion', 'parser', 'extractor', 'aggregation', 'recommendation'];
+const WORKERS = ['ingestion', 'parser', 'extractor', 'aggregation', 'recommendation', 'lake-publisher'];
 const TRADING_WORKERS = ['broker-adapter'];
 
 async function health(): Promise<Node> {
