@@ -582,6 +582,15 @@ test('a path that is not UTF-8 is no page, not a blank one', async () => {
   assert.deepEqual(pageErrors.slice(errors), []);
 });
 
+test('a document id that is no whole number is the API\'s 400, not another document', async () => {
+  await open('/documents/1e3', ['[data-testid=panel-document] [data-state=error]']);
+  assert.match(
+    await text('[data-testid=panel-document] [data-state=error]'),
+    /id must be a positive integer .*\(400 invalid_parameter\)/,
+  );
+  assert.equal(await page.locator('[data-testid=document]').count(), 0);
+});
+
 test('a service that never answers: not available after 15 s, not Loading… for good', async () => {
   // Held, never answered: what a stopped (SIGSTOP) query-api looks like.
   await page.route('**/api/account', () => {});

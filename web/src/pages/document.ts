@@ -27,8 +27,9 @@ export function signalTable(signals: Signal[], testid: string): HTMLElement {
   );
 }
 
-export async function documentBody(id: number): Promise<Node> {
-  const d = await get<DocumentFull>(`/api/documents/${id}`);
+// id as the path has it: the API judges it ("1e3" is no id, not 1000).
+export async function documentBody(id: number | string): Promise<Node> {
+  const d = await get<DocumentFull>(`/api/documents/${encodeURIComponent(String(id))}`);
   return h(
     'article',
     { class: 'document', 'data-testid': 'document', 'data-id': String(d.id) },
@@ -65,7 +66,7 @@ export async function documentBody(id: number): Promise<Node> {
 }
 
 export function renderDocument(main: HTMLElement, params: string[]): void {
-  const id = Number(params[0]);
+  const id = params[0];
   main.append(
     h('h1', {}, `Document #${params[0]}`),
     panel('Document', 'panel-document', () => documentBody(id)),
