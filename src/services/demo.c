@@ -37,6 +37,9 @@ typedef struct child {
     pid_t pid;
     int exited, status;
     size_t log_from; /* size of its log when it was started */
+    double started; /* when it was started (now_s) */
+    double restart_at; /* when to start it again; 0: not waiting */
+    int quick_fails; /* failures at start in a row */
 } child;
 
 /* The pipeline services and their replicas (ARCHITECTURE.md). */
@@ -167,6 +170,8 @@ static void start_child(child *kids, size_t i, const char *logdir)
     kids[i].log_from = stat(log, &st) == 0 ? (size_t)st.st_size : 0;
     kids[i].pid = spawn(kids[i].service, kids[i].replica, (int)i, logdir);
     kids[i].exited = 0;
+    kids[i].started = now_s();
+    kids[i].restart_at = 0;
     free(log);
 }
 
@@ -311,6 +316,33 @@ static void show_progress(queue_client *q, db *d, double t0, long long docs0,
  * (every write is keyed), so it only redoes the checks. */
 #define SCHEDULER_RESTARTS 3
 
+/* A worker that exits with an error within START_FAIL_S of its start
+ * failed at start (a setting only it reads, such as a weights file that
+ * does not load): it is started again after 0.2 s, doubling, and after
+ * START_FAILS such failures in a row the demo stops and says why. A
+ * worker killed by a signal is started again at once. */
+#define START_FAIL_S 5.0
+#define START_FAILS 5
+
+/* Notes that kids[i] exited with status, and when to start it again.
+ * Returns 1 when it failed at start START_FAILS times in a row. */
+static int note_exit(child *k, int status)
+{
+    double now = now_s();
+
+    k->exited = 1;
+    k->status = status;
+    if (WIFEXITED(status) && WEXITSTATUS(status) != 0 &&
+        now - k->started < START_FAIL_S)
+        k->quick_fails++;
+    else
+        k->quick_fails = 0;
+    if (k->quick_fails >= START_FAILS)
+        return 1;
+    k->restart_at = now + (k->quick_fails ? 0.1 * (1 << k->quick_fails) : 0);
+    return 0;
+}
+
 /* Waits for the replay to end. Returns 0, or -1 when the scheduler
  * failed or a signal stopped the demo. Restarts a worker that died, and
  * a scheduler that was killed (SCHEDULER_RESTARTS times at most). */
@@ -319,6 +351,7 @@ static int wait_replay(child *kids, size_t n, queue_client *q, db *d, double t0,
 {
     int tty = isatty(1), sched_restarts = 0;
     double last_show = 0;
+    const child *failing = NULL;
 
     for (;;) {
         int status, sched_done = 0;
@@ -328,18 +361,27 @@ static int wait_replay(child *kids, size_t n, queue_client *q, db *d, double t0,
             for (size_t i = 0; i < n; i++) {
                 if (kids[i].pid != pid)
                     continue;
-                kids[i].exited = 1;
-                kids[i].status = status;
                 if (strcmp(kids[i].service, "scheduler") == 0 &&
                     (!WIFSIGNALED(status) ||
-                     sched_restarts++ >= SCHEDULER_RESTARTS))
+                     sched_restarts++ >= SCHEDULER_RESTARTS)) {
+                    kids[i].exited = 1;
+                    kids[i].status = status;
                     break;
+                }
+                if (note_exit(&kids[i], status)) {
+                    failing = &kids[i];
+                    break;
+                }
                 LOG_WARN("service exited, restarting",
                          LF_S("service", kids[i].service),
-                         LF_I("status", status));
-                start_child(kids, i, logdir);
+                         LF_I("status", status),
+                         LF_D("in_s", kids[i].restart_at - now_s()));
             }
         }
+        for (size_t i = 0; i < n; i++)
+            if (kids[i].exited && kids[i].restart_at > 0 &&
+                now_s() >= kids[i].restart_at)
+                start_child(kids, i, logdir);
         for (size_t i = 0; i < n; i++)
             if (strcmp(kids[i].service, "scheduler") == 0 && kids[i].exited) {
                 if (!WIFEXITED(kids[i].status) ||
@@ -361,6 +403,19 @@ static int wait_replay(child *kids, size_t n, queue_client *q, db *d, double t0,
                     *t_pipeline = now_s();
                 sched_done = 1;
             }
+        if (failing) {
+            char why[1024],
+                *log = log_path(logdir, failing->service, failing->replica);
+
+            last_error(failing, logdir, why, sizeof(why));
+            LOG_ERROR("a service failed at start",
+                      LF_S("service", failing->service),
+                      LF_I("times", START_FAILS),
+                      LF_S("error", why[0] ? why : "it wrote no error line"),
+                      LF_S("log", log));
+            free(log);
+            return -1;
+        }
         if (worker_stopping())
             return -1;
         if (now_s() - last_show >= (tty ? 0.2 : 2.0)) {
@@ -389,6 +444,7 @@ static int run_demo(config *c, int reset)
     double t0, t1, tp = 0;
     long long docs, docs0;
 
+    memset(kids, 0, sizeof(kids));
     mkdir(c->var_dir, 0755);
     mkdir(logdir, 0755);
     worker_install_signals();

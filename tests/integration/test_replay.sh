@@ -144,7 +144,6 @@ assert_eq "demo: a ticker that is not a symbol" \
 assert_eq "demo: a REPLAY_DIR that does not exist" \
     "1 \"error\":\"invalid configuration: REPLAY_DIR /nonexistent is not a readable folder (No such file or directory); set it to the folder of the replay files (data/replay)\",\"log\":\"$sched_log\"}" \
     "$(failed env REPLAY_DIR=/nonexistent)"
-
 echo "news of every alternative ticker a symbol may have (8) is read"
 # F with 8 alternative tickers, one article under each of the last two;
 # the backtest reads the same rows
@@ -243,4 +242,19 @@ else
         "$(LOG_LEVEL=warn "$BIN" lake-publisher --once)"
 fi
 unset LAKE_URI
+
+echo "a worker that cannot start stops the demo, which says why"
+# A setting only it reads (a weights file that does not load): started
+# again after a growing pause, then after its 5th failure the demo stops
+# and says why; it was started again every few milliseconds without end,
+# the replay at day 0. Days not replayed yet, so that the replay waits
+# for the extractor.
+assert_eq "demo: a worker that fails at start" \
+    "1 4 \"service\":\"extractor\",\"times\":5,\"error\":\"cannot start: cannot open sentiment weights /nonexistent: No such file or directory (STONKS_MODEL_PATH names the weights file; the default is relative to the repository's folder)\",\"log\":\"$STONKS_VAR_DIR/log/extractor-1.log\"}" \
+    "$(STONKS_MODEL_PATH=/nonexistent REPLAY_START=2011-09-12 \
+        REPLAY_END=2011-09-16 timeout 60 "$BIN" demo --no-reset \
+        >"$STONKS_VAR_DIR.out4" 2>&1
+    echo "$? $(grep -c '"msg":"service exited, restarting","service":"extractor"' \
+        "$STONKS_VAR_DIR.out4") $(grep '"msg":"a service failed at start"' \
+        "$STONKS_VAR_DIR.out4" | sed -E 's/^.*"msg":"a service failed at start",//')")"
 finish
