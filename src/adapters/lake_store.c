@@ -71,6 +71,15 @@ int lake_store_local_dir(const char *uri, char *out, size_t cap, char *err,
     }
     while (n > 1 && out[n - 1] == '/')
         out[--n] = '\0';
+    /* The lake's files are read by glob patterns under the root, in
+     * which these would match other folders, or not this one. */
+    if (strpbrk(out, "*?[]\\")) {
+        snprintf(err, errlen,
+                 "LAKE_URI %.200s holds '%c', which the lake's file patterns "
+                 "read as a wildcard: pick a folder without * ? [ ] or \\",
+                 out, *strpbrk(out, "*?[]\\"));
+        return -1;
+    }
     return 0;
 }
 

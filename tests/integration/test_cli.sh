@@ -177,6 +177,15 @@ cfg "2 stonks config: LAKE_URI is empty" LAKE_URI=
 cfg "2 stonks config: LAKE_URI s3://lake/x needs MINIO_ACCESS_KEY and MINIO_SECRET_KEY" \
     LAKE_URI=s3://lake/x
 cfg "2 stonks config: LAKE_URI s3:///x names no bucket" LAKE_URI=s3:///x
+# a wildcard in the folder: the lake read as empty ([1]), or a sibling
+# folder read with it (*)
+cfg "2 stonks config: LAKE_URI /srv/lake[1] holds '[', which the lake's file patterns read as a wildcard: pick a folder without * ? [ ] or \\" \
+    'LAKE_URI=/srv/lake[1]'
+cfg "2 stonks config: LAKE_URI /srv/lake* holds '*', which the lake's file patterns read as a wildcard: pick a folder without * ? [ ] or \\" \
+    'LAKE_URI=file:///srv/lake*/'
+cfg "2 stonks config: LAKE_URI /srv/a\\b holds '\\', which the lake's file patterns read as a wildcard: pick a folder without * ? [ ] or \\" \
+    'LAKE_URI=/srv/a\b'
+cfg "0 " 'LAKE_URI=/srv/lake {x} (2)'
 cfg "2 stonks config: REPLAY_TICKERS: invalid ticker '\$\$'" \
     'REPLAY_TICKERS=aapl,,$$'
 cfg "2 stonks config: REPLAY_TICKERS names no ticker; leave it empty for every active symbol" \
