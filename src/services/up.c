@@ -21,6 +21,7 @@
  * proxies of infra/nginx/stonks.conf.template, the file the Helm chart's
  * dashboard container renders too, rendered here by envsubst.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -717,6 +718,29 @@ static int probe_base_parse(const char *v, int *out)
     return 0;
 }
 
+/* A --dashboard value nginx can listen on: HOST:PORT, the host a name
+ * or an address ("[::1]" for IPv6, "*" for every address), the port a
+ * whole number from 1 to 65535. Nothing else, as the value is written
+ * into nginx's configuration as it is. Returns 0, or -1. */
+static int dashboard_ok(const char *v)
+{
+    const char *colon = strrchr(v, ':');
+    long port = 0;
+
+    if (!colon || colon == v || !colon[1] || strlen(colon + 1) > 5)
+        return -1;
+    for (const char *p = v; p < colon; p++) {
+        if (!isalnum((unsigned char)*p) && !strchr(".-:[]*", *p))
+            return -1;
+    }
+    for (const char *p = colon + 1; *p; p++) {
+        if (*p < '0' || *p > '9')
+            return -1;
+        port = port * 10 + (*p - '0');
+    }
+    return port >= 1 && port <= 65535 ? 0 : -1;
+}
+
 /* Parses the options into o. Returns 0, 1 for --help, or -1 after
  * saying what is wrong: an unknown option, a missing or bad value, an
  * option given twice. */
@@ -750,10 +774,10 @@ static int parse_options(int argc, char **argv, up_options *o)
             return -1;
         }
         if (strcmp(a, "--dashboard") == 0) {
-            if (!strchr(v, ':')) {
+            if (dashboard_ok(v) < 0) {
                 fprintf(stderr,
-                        "stonks up: --dashboard: expected HOST:PORT, not "
-                        "'%s'\n",
+                        "stonks up: --dashboard: expected HOST:PORT with a "
+                        "port from 1 to 65535 (127.0.0.1:8080), not '%s'\n",
                         v);
                 return -1;
             }

@@ -130,9 +130,20 @@ for v in 25010abc abc 25 -1 65500 ''; do
         "2 stonks up: --probe-base: expected a port from 1024 to 65499 (0: no probes), not '$v'" \
         "$(LOG_LEVEL=bogus run up --probe-base "$v")"
 done
-assert_eq "stonks up --dashboard 8080" \
-    "2 stonks up: --dashboard: expected HOST:PORT, not '8080'" \
-    "$(LOG_LEVEL=bogus run up --dashboard 8080)"
+# a port nginx cannot listen on would restart nginx without end
+for v in 8080 127.0.0.1:99999 127.0.0.1:0 127.0.0.1: :8080 127.0.0.1:+80 \
+    '127.0.0.1:8080; root /' 'localhost :8080' 127.0.0.1:000080; do
+    assert_eq "stonks up --dashboard '$v'" \
+        "2 stonks up: --dashboard: expected HOST:PORT with a port from 1 to 65535 (127.0.0.1:8080), not '$v'" \
+        "$(LOG_LEVEL=bogus run up --dashboard "$v")"
+done
+# accepted values go on to the settings (LOG_LEVEL=bogus stops there)
+for v in 127.0.0.1:65535 '[::1]:8080' localhost:1 '*:8080'; do
+    LOG_LEVEL=bogus run up --dashboard "$v" >/dev/null
+    assert_eq "stonks up --dashboard '$v' is taken" \
+        "stonks up: LOG_LEVEL must be one of debug|info|warn|error|off, got 'bogus'" \
+        "$(grep -v '^{' "$OUT/err")"
+done
 assert_eq "stonks up --bogus" "2 stonks up: unknown option '--bogus'" \
     "$(LOG_LEVEL=bogus run up --bogus)"
 assert_eq "stonks up --web" "2 stonks up: --web needs a value" \
