@@ -732,7 +732,11 @@ static int train_parse(int argc, char **argv, train_cfg *cfg, char *msg,
             return 1;
         for (int j = 1; j < i; j++) {
             if (strncmp(a, "--", 2) == 0 && strcmp(argv[j], a) == 0) {
-                snprintf(msg, msglen, "%s is given twice", a);
+                snprintf(msg, msglen, "%s is given twice%s", a,
+                         strcmp(a, "--data") == 0
+                             ? ": list every file after one --data "
+                               "(--data A.txt B.txt:2)"
+                             : "");
                 return -1;
             }
         }

@@ -157,6 +157,9 @@ refused "train: unknown option at the end" \
     "stonks train: unknown option '--bogus'" "$BIN" train --bogus
 refused "train: an option given twice" "stonks train: --l2 is given twice" \
     "$BIN" train --out "$T/bad.w" --l2 4 --l2 5
+refused "train: --data given twice" \
+    "stonks train: --data is given twice: list every file after one --data (--data A.txt B.txt:2)" \
+    "$BIN" train --out "$T/bad.w" --data "$T/hand.txt" --data "$T/hand.txt"
 refused "train: one --data file under two spellings" \
     "stonks train: --data $T/hand.txt and $T/../it-model/hand.txt are the same file: give it once, with the weight it should have (FILE:WEIGHT)" \
     "$BIN" train --out "$T/bad.w" --exclude none \
