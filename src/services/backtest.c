@@ -340,7 +340,9 @@ static int apply_option(bt_options *o, const char *a, const char *v, char *err,
             BAD("expected a folder (--no-files writes none)");
         replace(&o->out_dir, v);
     } else if (strcmp(a, "--from") == 0 || strcmp(a, "--to") == 0) {
-        if (date_parse(v, strlen(v), a[2] == 'f' ? &o->from : &o->to) < 0)
+        /* with its dashes, as REPLAY_START and the message have it */
+        if (strlen(v) != 10 ||
+            date_parse(v, 10, a[2] == 'f' ? &o->from : &o->to) < 0)
             BAD("expected a date YYYY-MM-DD");
     } else if (strcmp(a, "--tickers") == 0) {
         return bt_options_tickers(o, v, err, errlen);

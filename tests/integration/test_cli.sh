@@ -237,6 +237,9 @@ assert_eq "a watchlist without the header" \
 
 echo "backtest: an input named by an empty option or setting is refused"
 # an empty replay folder read the files at the root, /reuters_...
+assert_eq "backtest --from without dashes, as the message asks" \
+    "2 stonks backtest: --from: expected a date YYYY-MM-DD" \
+    "$(run backtest --from 20110706 --no-files --null-runs 0)"
 assert_eq "backtest --data ''" \
     "2 stonks backtest: the replay folder (--data, else REPLAY_DIR) is empty: give the folder of the replay files (data/replay)" \
     "$(run backtest --data '' --no-files --null-runs 0)"
