@@ -209,8 +209,10 @@ void api_json_problem(const json_error_t *je, const char *what, char *out,
 json_t *api_json_body(api_call *c);
 
 /* 1 when s[0..n) is valid UTF-8 without control characters (C0, DEL,
- * C1) or bidirectional embeddings, overrides and isolates (U+202A to
- * U+202E, U+2066 to U+2069). */
+ * C1), bidirectional embeddings, overrides and isolates (U+202A to
+ * U+202E, U+2066 to U+2069) or invisible spaces (U+200B, U+2060,
+ * U+FEFF; the joiners U+200C and U+200D, which some scripts and emoji
+ * need, are taken). */
 int api_text_ok(const char *s, size_t n);
 
 /* 1 when If-None-Match inm (NULL: none) is "*" or a comma-separated

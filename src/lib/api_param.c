@@ -55,11 +55,14 @@ int api_text_ok(const char *s, size_t n)
         if ((more == 2 && cp < 0x800) || (more == 3 && cp < 0x10000) ||
             cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
             return 0;
-        /* C1 controls, and the bidirectional embeddings, overrides and
+        /* C1 controls; the bidirectional embeddings, overrides and
          * isolates, which turn the text after them around on a screen
-         * (a reason with U+202E read backwards on the dashboard) */
+         * (a reason with U+202E read backwards on the dashboard); and
+         * the invisible zero width space, word joiner and byte order
+         * mark, with which "Ap\u200bple Inc" looked like Apple's name */
         if (cp <= 0x9f || (cp >= 0x202a && cp <= 0x202e) ||
-            (cp >= 0x2066 && cp <= 0x2069))
+            (cp >= 0x2066 && cp <= 0x2069) || cp == 0x200b || cp == 0x2060 ||
+            cp == 0xfeff)
             return 0;
         i += more + 1;
     }

@@ -435,6 +435,14 @@ static void test_text_ok(void **state)
         {"isolate \xe2\x81\xa6 x", 0}, /* U+2066 */
         {"\xe2\x81\xa9", 0}, /* U+2069 */
         {"\xe2\x81\xaa ok", 1}, /* U+206A */
+        {"Ap\xe2\x80\x8bple Inc", 0}, /* U+200B */
+        {"\xef\xbb\xbf"
+         "Apple",
+         0}, /* U+FEFF */
+        {"a\xe2\x81\xa0"
+         "b",
+         0}, /* U+2060 */
+        {"\xf0\x9f\x91\xa8\xe2\x80\x8d\xf0\x9f\x92\xbb", 1}, /* a ZWJ */
         {"\xc3", 0},
         {"\xed\xa0\x80", 0}, /* a surrogate */
     };
