@@ -293,8 +293,6 @@ static int valid_money(const char *v)
            strspn(v, "0.") != strlen(v);
 }
 
-/* Empty, or tokens of 16 to 256 printable characters, separated by
- * commas (spaces around them are ignored). */
 /* 1 when v is at most TOKEN_MAX tokens of 16 to 256 printable
  * characters without blanks inside, comma-separated, blanks around
  * each allowed (as token_set_load reads them). */
@@ -314,7 +312,7 @@ static int valid_tokens(const char *v)
         while (p < stop && (*p == ' ' || *p == '\t'))
             p++;
         tok = p;
-        while (p<stop && * p> ' ' && *p <= '~')
+        while (p < stop && (*p > ' ' && *p <= '~'))
             p++;
         n = (size_t)(p - tok);
         while (p < stop && (*p == ' ' || *p == '\t'))
