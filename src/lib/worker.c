@@ -37,6 +37,25 @@ void worker_install_signals(void)
     signal(SIGPIPE, SIG_IGN);
 }
 
+pid_t worker_fork(void)
+{
+    sigset_t stop, old;
+    pid_t pid;
+
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGTERM);
+    sigaddset(&stop, SIGINT);
+    /* held while the child is set up; a pending one is taken after */
+    sigprocmask(SIG_BLOCK, &stop, &old);
+    pid = fork();
+    if (pid == 0) {
+        signal(SIGTERM, SIG_DFL);
+        signal(SIGINT, SIG_DFL);
+    }
+    sigprocmask(SIG_SETMASK, &old, NULL);
+    return pid;
+}
+
 int worker_stopping(void)
 {
     return stop_requested;

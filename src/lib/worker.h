@@ -21,6 +21,7 @@
 #define STONKS_WORKER_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "lib/config.h"
 #include "lib/db.h"
@@ -56,6 +57,14 @@ int worker_run(const worker_def *def, const config *cfg);
 /* Installs the SIGTERM/SIGINT handlers; worker_stopping() is then 1
  * once a signal arrived. Used by non-queue loops (the scheduler). */
 void worker_install_signals(void);
+
+/* fork() for a supervisor (demo, up) that has installed the handlers
+ * above: in the child, SIGTERM and SIGINT are back to their default
+ * action before any can be taken, so a stop sent between the fork and
+ * the child's exec ends the child instead of setting a flag the exec
+ * forgets (the child then ran on, and the supervisor waited on it for
+ * ever). Returns what fork() does. */
+pid_t worker_fork(void);
 int worker_stopping(void);
 
 /* Sleeps ms milliseconds, waking early when a stop signal arrives. */

@@ -132,7 +132,7 @@ static pid_t spawn(const char *service, int replica, int slot,
                    const char *logdir)
 {
     char *log = log_path(logdir, service, replica);
-    pid_t pid = fork();
+    pid_t pid = worker_fork();
 
     if (pid == 0) {
         const char *base = getenv("STONKS_DEMO_HTTP_BASE");

@@ -197,7 +197,7 @@ static void spawn(up_state *st, up_child *k)
 {
     char *log = xasprintf("%s/%s-%d.log", st->logdir, k->service, k->replica);
     pid_t parent = getpid();
-    pid_t pid = fork();
+    pid_t pid = worker_fork();
 
     if (pid == 0) {
         char port[16];
