@@ -86,10 +86,12 @@ int queue_stats_get(queue_client *q, const char *queue, queue_stats *st);
  * "attempts","first_failure_ms","dead_at_ms"}, with "payload_cut":true
  * after the payload when only its first QUEUE_DEAD_EXCERPT bytes were
  * kept. queue_dead_list returns up to max of them, newest first, as a
- * JSON array in a new string (the caller frees). queue_dead_retry moves
- * them back to the queue with their attempts reset and sets *moved,
- * except those whose payload was cut or missing (no worker could take
- * them), which stay in the dead letters and are counted in *kept. */
+ * JSON array in a new string (the caller frees); an entry that is no
+ * JSON object (pushed by hand) is shown as {"unreadable": its text}.
+ * queue_dead_retry moves them back to the queue with their attempts
+ * reset and sets *moved, except those whose payload was cut or missing
+ * and those that are no record of ours (no worker could take them),
+ * which stay in the dead letters and are counted in *kept. */
 char *queue_dead_list(queue_client *q, const char *queue, long max);
 int queue_dead_retry(queue_client *q, const char *queue, long *moved,
                      long *kept);
