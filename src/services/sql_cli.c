@@ -96,11 +96,19 @@ static void lake_note(const char *root)
     size_t n, found = 0;
     const lake_table *t = lake_tables(&n);
 
-    if (stat(root, &st) == 0 && !S_ISDIR(st.st_mode)) {
+    if (stat(root, &st) < 0) {
+        /* the folder the first publication makes, or a misspelt one */
+        fprintf(stderr,
+                "stonks sql: the lake %s (LAKE_URI) does not exist, so its "
+                "tables read as empty: publish it with stonks "
+                "lake-publisher --once, or check LAKE_URI\n",
+                root);
+        return;
+    }
+    if (!S_ISDIR(st.st_mode)) {
         fprintf(stderr, "stonks sql: LAKE_URI %s is not a folder\n", root);
         return;
     }
-    /* a missing folder holds no table either */
     for (size_t i = 0; i < n && !found; i++) {
         char *dir = xasprintf("%s/%s", root, t[i].name);
 

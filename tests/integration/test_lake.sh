@@ -382,9 +382,10 @@ assert_eq "a query that starts with a comment" "1" \
     "$(lake $'-- how many\nSELECT 1')"
 assert_eq "'--' ends the options" "2" \
     "$("$BIN" sql --no-header -- "SELECT 2" 2>&1)"
-assert_eq "a lake not published yet reads as empty, with a note" \
-    "0 stonks sql: the lake $TMP/nolake (LAKE_URI) holds no table yet, so \
-its tables read as empty: publish it with stonks lake-publisher --once" \
+assert_eq "a lake that does not exist reads as empty, with a note" \
+    "0 stonks sql: the lake $TMP/nolake (LAKE_URI) does not exist, so its \
+tables read as empty: publish it with stonks lake-publisher --once, or \
+check LAKE_URI" \
     "$(LAKE_URI=$TMP/nolake "$BIN" sql --no-header \
         "SELECT count(*) FROM signals" 2>"$TMP/nolake.err")\
  $(cat "$TMP/nolake.err")"
