@@ -1,9 +1,5 @@
 #include "adapters/csv.h"
 
-#include <stdlib.h>
-
-#include "lib/xalloc.h"
-
 int csv_split(const char *line, size_t len, char *scratch, csv_line *out)
 {
     size_t i = 0, w = 0;
@@ -45,16 +41,11 @@ int csv_split(const char *line, size_t len, char *scratch, csv_line *out)
     }
 }
 
-_Static_assert(CSV_MAX_FIELDS == 16, "csv_problem's message names 16");
+_Static_assert(CSV_MAX_FIELDS == 16, "csv_error_text's message names 16");
 
-const char *csv_problem(const char *line, size_t len)
+const char *csv_error_text(int code)
 {
-    char *scratch = xmalloc(len + 1);
-    csv_line l;
-    int rc = csv_split(line, len, scratch, &l);
-
-    free(scratch);
-    switch (rc) {
+    switch (code) {
     case CSV_TOO_MANY:
         return "more than 16 fields";
     case CSV_OPEN_QUOTE:

@@ -26,8 +26,8 @@ typedef struct csv_line {
  * the negative CSV_ codes above. */
 int csv_split(const char *line, size_t len, char *scratch, csv_line *out);
 
-/* What is wrong with line[0..len) for csv_split, in words ("a quoted
- * field is not closed: ..."), or NULL when it splits. */
-const char *csv_problem(const char *line, size_t len);
+/* What a negative code of csv_split means, in words ("a quoted field is
+ * not closed: ..."); NULL for a count of fields. */
+const char *csv_error_text(int code);
 
 #endif

@@ -310,7 +310,7 @@ long watchlist_parse(const char *text, size_t len, const char *file,
             goto fail;
         }
         if ((nf = csv_split(line, ll, scratch, &l)) != 4) {
-            const char *why = nf < 0 ? csv_problem(line, ll) : NULL;
+            const char *why = csv_error_text(nf);
 
             if (why)
                 snprintf(err, errlen, "%s%s", where, why);
