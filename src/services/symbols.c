@@ -25,6 +25,10 @@ const api_param symbols_history_params[] = {
     {NULL, NULL, NULL},
 };
 
+/* The symbol whose alternative ticker $1 is. */
+#define SQL_ALT_OWNER                                                          \
+    "SELECT ticker FROM symbol_aliases WHERE kind = 'ticker' AND alias = $1"
+
 int symbols_resolve(db *d, const char *t, char out[TICKER_MAX])
 {
     const char *p[] = {t};
@@ -33,8 +37,7 @@ int symbols_resolve(db *d, const char *t, char out[TICKER_MAX])
 
     if (db_execp(d, "symbols_resolve",
                  "SELECT coalesce((SELECT ticker FROM symbols WHERE ticker ="
-                 " $1), (SELECT ticker FROM symbol_aliases WHERE kind ="
-                 " 'ticker' AND alias = $1))",
+                 " $1), (" SQL_ALT_OWNER "))",
                  1, p, &r) != DB_OK)
         return -1;
     if (!PQgetisnull(r, 0, 0)) {
@@ -147,10 +150,7 @@ void symbols_get(api_call *c)
     snprintf(msg, sizeof(msg), "no symbol %s", t);
     if (PQntuples(r) == 0) {
         /* an alternative ticker (GOOG): say whose, as orders take it */
-        PGresult *a = api_query(c, "sym_alt",
-                                "SELECT ticker FROM symbol_aliases WHERE "
-                                "kind = 'ticker' AND alias = $1",
-                                1, p);
+        PGresult *a = api_query(c, "sym_alt", SQL_ALT_OWNER, 1, p);
 
         if (!a) {
             PQclear(r);
