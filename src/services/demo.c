@@ -176,18 +176,19 @@ static void start_child(child *kids, size_t i, const char *logdir)
 }
 
 /* The last "error" line k wrote to its log since it was started, as
- * "msg: error" (or msg alone), into out; "" when there is none. Reads
- * at most the last 1 MiB. */
+ * "msg: error" (or msg alone), into out; "it wrote no error line" when
+ * there is none. Reads at most the last 1 MiB. Returns the log's path
+ * (the caller frees it), for the message that points there. */
 #define LOG_TAIL (1u << 20)
 
-static void last_error(const child *k, const char *logdir, char *out,
-                       size_t outlen)
+static char *last_error(const child *k, const char *logdir, char *out,
+                        size_t outlen)
 {
     char *log = log_path(logdir, k->service, k->replica), *text = NULL;
     char why[256];
     file_ro f;
 
-    out[0] = 0;
+    snprintf(out, outlen, "it wrote no error line");
     if (file_open(log, (size_t)-1, &f, why, sizeof(why)) == 0 &&
         f.size > k->log_from) {
         size_t from =
@@ -215,7 +216,7 @@ static void last_error(const child *k, const char *logdir, char *out,
     }
     file_close(&f);
     free(text);
-    free(log);
+    return log;
 }
 
 static void stop_children(child *kids, size_t n)
@@ -387,13 +388,10 @@ static int wait_replay(child *kids, size_t n, queue_client *q, db *d, double t0,
                 if (!WIFEXITED(kids[i].status) ||
                     WEXITSTATUS(kids[i].status) != 0) {
                     char why[1024],
-                        *log = log_path(logdir, "scheduler", kids[i].replica);
+                        *log = last_error(&kids[i], logdir, why, sizeof(why));
 
-                    last_error(&kids[i], logdir, why, sizeof(why));
-                    LOG_ERROR(
-                        "the scheduler failed",
-                        LF_S("error", why[0] ? why : "it wrote no error line"),
-                        LF_S("log", log));
+                    LOG_ERROR("the scheduler failed", LF_S("error", why),
+                              LF_S("log", log));
                     free(log);
                     return -1;
                 }
@@ -405,13 +403,11 @@ static int wait_replay(child *kids, size_t n, queue_client *q, db *d, double t0,
             }
         if (failing) {
             char why[1024],
-                *log = log_path(logdir, failing->service, failing->replica);
+                *log = last_error(failing, logdir, why, sizeof(why));
 
-            last_error(failing, logdir, why, sizeof(why));
             LOG_ERROR("a service failed at start",
                       LF_S("service", failing->service),
-                      LF_I("times", START_FAILS),
-                      LF_S("error", why[0] ? why : "it wrote no error line"),
+                      LF_I("times", START_FAILS), LF_S("error", why),
                       LF_S("log", log));
             free(log);
             return -1;
