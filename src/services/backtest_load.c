@@ -19,10 +19,6 @@
 #include "services/backtest.h"
 #include "services/watchlist.h"
 
-/* The feeds a ticker's news is listed under: its own and each of its
- * alternative tickers (the watchlist allows REG_MAX_ALT). */
-#define MAX_FEEDS (1 + REG_MAX_ALT)
-
 static double now_s(void)
 {
     struct timespec ts;
@@ -165,8 +161,8 @@ static void index_alias(void *ctx, const bt_symbol *s, const char *alias,
 }
 
 typedef struct feed_list {
-    const char *feeds[MAX_FEEDS];
-    char store[MAX_FEEDS][TICKER_MAX];
+    const char *feeds[REG_MAX_FEEDS];
+    char store[REG_MAX_FEEDS][TICKER_MAX];
     size_t n;
 } feed_list;
 
@@ -176,7 +172,7 @@ static void feed_alias(void *ctx, const bt_symbol *s, const char *alias,
     feed_list *f = ctx;
 
     (void)s;
-    if (!is_ticker || f->n == MAX_FEEDS)
+    if (!is_ticker || f->n == REG_MAX_FEEDS)
         return;
     snprintf(f->store[f->n], TICKER_MAX, "%s", alias);
     f->feeds[f->n] = f->store[f->n];

@@ -26,10 +26,6 @@
 #include "services/registry.h"
 #include "services/svc.h"
 
-/* The feeds a ticker's news is listed under: its own and each of its
- * alternative tickers (the registry allows REG_MAX_ALT). */
-#define MAX_FEEDS (1 + REG_MAX_ALT)
-
 typedef struct feed_alias {
     char ticker[TICKER_MAX]; /* canonical */
     char feed[TICKER_MAX]; /* as the provider writes it */
@@ -173,7 +169,7 @@ static int collect_job(ingest_state *st, json_t *job, batch_rows *b,
                        size_t *cap, char *err, size_t errlen)
 {
     char ticker[TICKER_MAX], dstr[11], key[72];
-    const char *feeds[MAX_FEEDS];
+    const char *feeds[REG_MAX_FEEDS];
     size_t nfeeds = 0;
     int32_t day, from, bars_from;
     provider_query q;
@@ -192,7 +188,7 @@ static int collect_job(ingest_state *st, json_t *job, batch_rows *b,
         return WORKER_FAIL;
     }
     feeds[nfeeds++] = ticker;
-    for (size_t i = 0; i < st->naliases && nfeeds < MAX_FEEDS; i++)
+    for (size_t i = 0; i < st->naliases && nfeeds < REG_MAX_FEEDS; i++)
         if (strcmp(st->aliases[i].ticker, ticker) == 0)
             feeds[nfeeds++] = st->aliases[i].feed;
 

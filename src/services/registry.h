@@ -24,6 +24,9 @@
 #define REG_ALIAS_MAX 100
 #define REG_MAX_ALIASES 32
 #define REG_MAX_ALT 8
+/* The feeds a symbol's news is listed under: its ticker's and each of
+ * its alternative tickers' (ingestion and the backtest read them all). */
+#define REG_MAX_FEEDS (1 + REG_MAX_ALT)
 
 /* A symbol as a request describes it. For a change, NULL / -1 / has_*
  * = 0 mean "leave as it is". */
