@@ -271,6 +271,7 @@ static int run_admin(int argc, char **argv, int seed)
     char err[1024] = "";
     db *d;
     int n = 0, rc;
+    const char *name = seed ? "seed" : "migrate";
     /* seed's one optional argument: the file, in place of WATCHLIST_FILE */
     const char *file = seed && argc > 1 && argv[1][0] != '-' ? argv[1] : NULL;
 
@@ -282,9 +283,9 @@ static int run_admin(int argc, char **argv, int seed)
                       "of MIGRATIONS_DIR not applied yet.\n");
         return 0;
     }
-    if (cli_no_more_args(seed ? "seed" : "migrate", argc, argv, file ? 2 : 1))
+    if (cli_no_more_args(name, argc, argv, file ? 2 : 1))
         return 2;
-    if (cli_start(seed ? "seed" : "migrate", &c) < 0)
+    if (cli_start(name, &c) < 0)
         return 2;
     if (file) {
         free(c.watchlist_file);
@@ -292,14 +293,14 @@ static int run_admin(int argc, char **argv, int seed)
     }
     d = db_open(&c, err, sizeof(err));
     if (!d) {
-        LOG_ERROR("cannot start", LF_S("error", err));
+        fprintf(stderr, "stonks %s: %s\n", name, err);
         config_release(&c);
         return 1;
     }
     rc = seed ? admin_seed(d, &c, &n, err, sizeof(err))
               : admin_migrate(d, &c, &n, err, sizeof(err));
     if (rc < 0)
-        LOG_ERROR(seed ? "seed failed" : "migrate failed", LF_S("error", err));
+        fprintf(stderr, "stonks %s: %s\n", name, err);
     else
         LOG_INFO(seed ? "watchlist loaded" : "migrations up to date",
                  LF_I(seed ? "symbols" : "applied", n));

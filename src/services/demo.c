@@ -483,9 +483,14 @@ static int run_demo(config *c, int reset)
     t1 = now_s();
     stop_children(kids, nk);
     nk = 0;
-    if (demo_print_report(d, c, stdout) < 0 ||
-        trading_print_summary(d, c, stdout) < 0)
+    if (demo_print_report(d, c, stdout, err, sizeof(err)) < 0) {
+        LOG_ERROR("cannot read the report", LF_S("error", err));
         goto out;
+    }
+    if (trading_print_summary(d, c, stdout, err, sizeof(err)) < 0) {
+        LOG_ERROR("cannot read the portfolio", LF_S("error", err));
+        goto out;
+    }
     /* the documents this run extracted, as the progress lines count
      * them: all of them after a reset */
     docs = count_of(d, SQL_EXTRACTED) - docs0;

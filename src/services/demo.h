@@ -12,8 +12,10 @@
 
 /* Prints the table per active ticker (documents, signals, mean
  * sentiment, last close, latest recommendation and conviction) and the
- * totals. Returns 0, or -1 after logging a database error. */
-int demo_print_report(db *d, const config *c, FILE *out);
+ * totals. Returns 0, or -1 with the database's error in err (the
+ * caller reports it). */
+int demo_print_report(db *d, const config *c, FILE *out, char *err,
+                      size_t errlen);
 
 int cmd_demo(int argc, char **argv);
 int cmd_report(int argc, char **argv);

@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/log.h"
 #include "services/cli.h"
 #include "services/trading.h"
 
@@ -77,7 +76,8 @@ static int print_positions(db *d, FILE *out, cents *value)
     return 0;
 }
 
-int trading_print_summary(db *d, const config *c, FILE *out)
+int trading_print_summary(db *d, const config *c, FILE *out, char *err,
+                          size_t errlen)
 {
     PGresult *r;
     cents value, cash, start, realized, fees, equity;
@@ -123,7 +123,7 @@ int trading_print_summary(db *d, const config *c, FILE *out)
             usd(realized, s6), usd(fees, s7));
     return 0;
 dberr:
-    LOG_ERROR("cannot read the portfolio", LF_S("error", db_error(d)));
+    snprintf(err, errlen, "%s", db_error(d));
     return -1;
 }
 
@@ -147,7 +147,9 @@ int cmd_portfolio(int argc, char **argv)
         config_release(&c);
         return 1;
     }
-    rc = trading_print_summary(d, &c, stdout) < 0 ? 1 : 0;
+    rc = trading_print_summary(d, &c, stdout, err, sizeof(err)) < 0 ? 1 : 0;
+    if (rc)
+        fprintf(stderr, "stonks portfolio: %s\n", err);
     db_close(d);
     config_release(&c);
     return rc;

@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/log.h"
 #include "services/cli.h"
 #include "services/demo.h"
 
@@ -39,13 +38,14 @@ static const char SQL_TOTALS[] =
     "  count(*) FILTER (WHERE action = 'SELL') || '/' ||"
     "  count(*) FILTER (WHERE action = 'HOLD') FROM recommendations)";
 
-int demo_print_report(db *d, const config *c, FILE *out)
+int demo_print_report(db *d, const config *c, FILE *out, char *err,
+                      size_t errlen)
 {
     const char *p[] = {c->replay_end};
     PGresult *r;
 
     if (db_exec(d, SQL_TABLE, 1, p, &r) != DB_OK) {
-        LOG_ERROR("cannot read the report", LF_S("error", db_error(d)));
+        snprintf(err, errlen, "%s", db_error(d));
         return -1;
     }
     fprintf(out, "\n%-7s %9s %8s %10s %11s  %s\n", "ticker", "documents",
@@ -56,7 +56,7 @@ int demo_print_report(db *d, const config *c, FILE *out)
                 PQgetvalue(r, i, 4), PQgetvalue(r, i, 5));
     PQclear(r);
     if (db_exec(d, SQL_TOTALS, 0, NULL, &r) != DB_OK) {
-        LOG_ERROR("cannot read the totals", LF_S("error", db_error(d)));
+        snprintf(err, errlen, "%s", db_error(d));
         return -1;
     }
     fprintf(out,
@@ -91,7 +91,9 @@ int cmd_report(int argc, char **argv)
         config_release(&c);
         return 1;
     }
-    rc = demo_print_report(d, &c, stdout) < 0 ? 1 : 0;
+    rc = demo_print_report(d, &c, stdout, err, sizeof(err)) < 0 ? 1 : 0;
+    if (rc)
+        fprintf(stderr, "stonks report: %s\n", err);
     db_close(d);
     config_release(&c);
     return rc;

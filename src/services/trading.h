@@ -255,9 +255,10 @@ int trading_listen_port(const config *c, const char *own_url);
 
 /* Prints the orders, the positions with their value and P&L, cash and
  * equity (the demo's closing table; `stonks portfolio`). Values use the
- * last close in price_bars. Returns 0, or -1 after logging a database
- * error. */
-int trading_print_summary(db *d, const config *c, FILE *out);
+ * last close in price_bars. Returns 0, or -1 with the database's error
+ * in err (the caller reports it). */
+int trading_print_summary(db *d, const config *c, FILE *out, char *err,
+                          size_t errlen);
 
 /* Clears the trading state for a fresh replay: orders, fills,
  * positions, the account, decisions, runs, verdicts, notifications,

@@ -161,6 +161,16 @@ assert_eq "stonks seed --help" "0 usage: stonks seed [FILE]" \
 assert_eq "stonks config --markdown --help" "0 usage: stonks config [--markdown]" \
     "$(run config --markdown --help | cut -c1-2)$(head -n 1 "$OUT/out")"
 
+echo "one-shot commands report a failure on stderr as stonks CMD: MESSAGE"
+# no JSON log line: seed and migrate logged their errors as JSON
+nopg=$(free_port 26499)
+for cmd in seed migrate report portfolio; do
+    assert_eq "stonks $cmd with PostgreSQL unreachable" \
+        "1 stonks $cmd: cannot connect to PostgreSQL at 127.0.0.1:$nopg 0" \
+        "$(POSTGRES_PORT=$nopg run $cmd | cut -d: -f1-3) $(grep -c '^{' \
+            "$OUT/err")"
+done
+
 echo "stonks config runs the services' start-up checks"
 # cfg MESSAGE VAR=VALUE...: `stonks config` with the defaults and the
 # settings given: exit status and message.

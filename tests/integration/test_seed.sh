@@ -12,17 +12,16 @@ rm -rf "$OUT"
 mkdir -p "$OUT"
 fresh_db stonks_it_seed
 
-# Before `stonks migrate`, a command that reads a table says to run it.
+# Before `stonks migrate`, a command that reads a table says to run it,
+# on one line of stderr as every command reports an error.
 "$BIN" report >"$OUT/nomigrate.out" 2>"$OUT/nomigrate.err"
 assert_eq "report on a database not migrated" \
-    "1 PostgreSQL error: relation \"symbols\" does not exist; the database is not migrated, or older than this build: run \`stonks migrate\`" \
-    "$? $(jq -r 'select(.msg == "cannot read the report") | .error' \
-        "$OUT/nomigrate.err")"
+    "1 stonks report: PostgreSQL error: relation \"symbols\" does not exist; the database is not migrated, or older than this build: run \`stonks migrate\`" \
+    "$? $(cat "$OUT/nomigrate.err")"
 "$BIN" portfolio >"$OUT/nomigrate.out" 2>"$OUT/nomigrate.err"
 assert_eq "portfolio on a database not migrated" \
-    "1 PostgreSQL error: relation \"orders\" does not exist; the database is not migrated, or older than this build: run \`stonks migrate\`" \
-    "$? $(jq -r 'select(.msg == "cannot read the portfolio") | .error' \
-        "$OUT/nomigrate.err")"
+    "1 stonks portfolio: PostgreSQL error: relation \"orders\" does not exist; the database is not migrated, or older than this build: run \`stonks migrate\`" \
+    "$? $(cat "$OUT/nomigrate.err")"
 
 "$BIN" migrate >"$OUT/migrate.log" 2>&1 ||
     { echo "  FAIL: migrate"; tail "$OUT/migrate.log"; exit 1; }
@@ -33,8 +32,8 @@ printf 'notes\n' >"$OUT/nomig/README"
 printf 'SELECT 1;\n' >"$OUT/nomig/schema.sql"
 MIGRATIONS_DIR=$OUT/nomig "$BIN" migrate >"$OUT/nomig.out" 2>"$OUT/nomig.err"
 assert_eq "migrate from a folder without migration files" \
-    "1 MIGRATIONS_DIR $OUT/nomig holds no migration files (NNN_name.sql): point it at the project's db/migrations" \
-    "$? $(jq -r 'select(.msg == "migrate failed") | .error' "$OUT/nomig.err")"
+    "1 stonks migrate: MIGRATIONS_DIR $OUT/nomig holds no migration files (NNN_name.sql): point it at the project's db/migrations" \
+    "$? $(cat "$OUT/nomig.err")"
 
 # Two migrations of one number: refused, nothing applied.
 mkdir -p "$OUT/twomig"
@@ -43,19 +42,18 @@ printf 'CREATE TABLE twomig_b (x int);\n' >"$OUT/twomig/010_b.sql"
 MIGRATIONS_DIR=$OUT/twomig "$BIN" migrate >"$OUT/twomig.out" \
     2>"$OUT/twomig.err"
 assert_eq "migrate refuses two migrations of one number, applying none" \
-    "1 MIGRATIONS_DIR $OUT/twomig holds two migrations numbered 010 \
-(010_a.sql, 010_b.sql): give each its own number 0" \
-    "$? $(jq -r 'select(.msg == "migrate failed") | .error' \
-        "$OUT/twomig.err") $(sql "SELECT count(*) FROM pg_tables
+    "1 stonks migrate: MIGRATIONS_DIR $OUT/twomig holds two migrations \
+numbered 010 (010_a.sql, 010_b.sql): give each its own number 0" \
+    "$? $(cat "$OUT/twomig.err") $(sql "SELECT count(*) FROM pg_tables
         WHERE tablename LIKE 'twomig%'")"
 
 HEADER=ticker,name,sector,aliases
-# seed FILE: runs `stonks seed` on FILE; sets RC and ERR (its message).
+# seed FILE: runs `stonks seed` on FILE; sets RC and ERR (its stderr:
+# on a failure, the one line "stonks seed: MESSAGE").
 seed() {
     WATCHLIST_FILE=$1 "$BIN" seed >"$OUT/seed.out" 2>"$OUT/seed.err"
     RC=$?
-    ERR=$(jq -r 'select(.msg == "seed failed") | .error' "$OUT/seed.err" \
-        2>/dev/null)
+    ERR=$(cat "$OUT/seed.err")
 }
 symbols() {
     sql "SELECT string_agg(s.ticker || ':' || s.name || ':' || coalesce(
@@ -67,19 +65,19 @@ symbols() {
 echo "an empty file name"
 seed ""
 assert_eq "WATCHLIST_FILE empty" \
-    "1 no watchlist file named (WATCHLIST_FILE, or the FILE of stonks seed, is empty): give one, such as data/watchlist.csv" \
+    "1 stonks seed: no watchlist file named (WATCHLIST_FILE, or the FILE of stonks seed, is empty): give one, such as data/watchlist.csv" \
     "$RC $ERR"
 
 echo "the registry's rules"
 printf '%s\nDASH,Dash Inc,Tech,Dash|--\n' "$HEADER" >"$OUT/punct.csv"
 seed "$OUT/punct.csv"
 assert_eq "alias of punctuation refused" \
-    "1 $OUT/punct.csv:2: each alias must contain a letter or a digit, not only punctuation or blanks" \
+    "1 stonks seed: $OUT/punct.csv:2: each alias must contain a letter or a digit, not only punctuation or blanks" \
     "$RC $ERR"
 printf '%s\nDASH,\xc2\xa0,Tech,Dash\n' "$HEADER" >"$OUT/nbsp.csv"
 seed "$OUT/nbsp.csv"
 assert_eq "name of a no-break space refused" \
-    "1 $OUT/nbsp.csv:2: the name must contain a letter or a digit, not only punctuation or blanks" \
+    "1 stonks seed: $OUT/nbsp.csv:2: the name must contain a letter or a digit, not only punctuation or blanks" \
     "$RC $ERR"
 assert_eq "nothing written" "" "$(symbols)"
 printf '%s\nDASH, Dash Inc ,Tech,  Dash  | $DASHW \n' "$HEADER" \
@@ -93,7 +91,7 @@ printf 'AAPL,Apple Inc,IT,Apple\nMSFT,Microsoft,IT,Microsoft\n' \
     >"$OUT/noheader.csv"
 seed "$OUT/noheader.csv"
 assert_eq "a file without the header is refused, not cut" \
-    "1 $OUT/noheader.csv:1: the first line must be the header ticker,name,sector,aliases" \
+    "1 stonks seed: $OUT/noheader.csv:1: the first line must be the header ticker,name,sector,aliases" \
     "$RC $ERR"
 assert_eq "nothing of it written" "DASH:Dash Inc:name=Dash|ticker=DASHW" \
     "$(symbols)"
@@ -111,37 +109,37 @@ BEFORE=$(symbols)
 printf '%s\nCAFE,Caf\xe9 Inc,Food,\n' "$HEADER" >"$OUT/latin1.csv"
 seed "$OUT/latin1.csv"
 assert_eq "a Latin-1 name" \
-    "1 $OUT/latin1.csv:2: not UTF-8 (save the file as UTF-8)" "$RC $ERR"
+    "1 stonks seed: $OUT/latin1.csv:2: not UTF-8 (save the file as UTF-8)" "$RC $ERR"
 printf '%s\nLONG,%s,X,\n' "$HEADER" "$(printf 'N%.0s' $(seq 201))" \
     >"$OUT/long.csv"
 seed "$OUT/long.csv"
 assert_eq "a name over 200 bytes, as the API" \
-    "1 $OUT/long.csv:2: the name must be 1 to 200 bytes long" "$RC $ERR"
+    "1 stonks seed: $OUT/long.csv:2: the name must be 1 to 200 bytes long" "$RC $ERR"
 printf '%s\nLONG,%s,X,\n' "$HEADER" "$(printf '\xc2\xa0%.0s' $(seq 101))" \
     >"$OUT/long-blank.csv"
 seed "$OUT/long-blank.csv"
 assert_eq "a name of 202 bytes of no-break spaces: the rule it breaks" \
-    "1 $OUT/long-blank.csv:2: the name must contain a letter or a digit, not only punctuation or blanks" \
+    "1 stonks seed: $OUT/long-blank.csv:2: the name must contain a letter or a digit, not only punctuation or blanks" \
     "$RC $ERR"
 printf '%s\nAAPL,Apple Inc,IT,\nMSFT,Microsoft,IT,\naapl,Apple 2,IT,\n' \
     "$HEADER" >"$OUT/twice.csv"
 seed "$OUT/twice.csv"
 assert_eq "a ticker listed twice" \
-    "1 $OUT/twice.csv:4: AAPL is also on line 2" "$RC $ERR"
+    "1 stonks seed: $OUT/twice.csv:4: AAPL is also on line 2" "$RC $ERR"
 : >"$OUT/empty.csv"
 seed "$OUT/empty.csv"
 assert_eq "an empty file" \
-    "1 no symbols in $OUT/empty.csv: write the header ticker,name,sector,aliases and one line per symbol" \
+    "1 stonks seed: no symbols in $OUT/empty.csv: write the header ticker,name,sector,aliases and one line per symbol" \
     "$RC $ERR"
 printf '%s\n' "$HEADER" >"$OUT/header-only.csv"
 seed "$OUT/header-only.csv"
 assert_eq "a header alone" \
-    "1 no symbols in $OUT/header-only.csv: write the header ticker,name,sector,aliases and one line per symbol" \
+    "1 stonks seed: no symbols in $OUT/header-only.csv: write the header ticker,name,sector,aliases and one line per symbol" \
     "$RC $ERR"
 printf '%s\nZQT,"Zed Q,IT,\n' "$HEADER" >"$OUT/quote.csv"
 seed "$OUT/quote.csv"
 assert_eq "an unclosed quote is named as such" \
-    "1 $OUT/quote.csv:2: $(printf '%s' 'a quoted field is not closed')" \
+    "1 stonks seed: $OUT/quote.csv:2: $(printf '%s' 'a quoted field is not closed')" \
     "$RC $(sed 's/\(closed\).*/\1/' <<<"$ERR")"
 echo "conflicts, within the file and with stored symbols"
 # the hint of a conflict with a stored symbol's name or aliases
@@ -150,7 +148,7 @@ conflict() { # NAME ROWS... EXPECTED-MESSAGE-AFTER-FILE:
     local name=$1 want=${*: -1}
     printf '%s\n' "$HEADER" "${@:2:$#-2}" >"$OUT/$name.csv"
     seed "$OUT/$name.csv"
-    assert_eq "$name" "1 $OUT/$name.csv:$want" "$RC $ERR"
+    assert_eq "$name" "1 stonks seed: $OUT/$name.csv:$want" "$RC $ERR"
 }
 conflict alt-is-symbol 'ZZK,Zed K,IT,$AAPL' \
     "2: the alternative ticker AAPL is a symbol itself"
@@ -243,7 +241,7 @@ printf '%s\nZETA,Zeta Corp,Tech,%s\n' "$HEADER" "$aliases" >"$OUT/many.csv"
 BEFORE=$(symbols)
 seed "$OUT/many.csv"
 assert_eq "33 aliases refused" \
-    "1 $OUT/many.csv:2: ZETA would have 33 aliases with those stored, at most 32; remove some in the registry (PATCH /symbols/ZETA) or in the file" \
+    "1 stonks seed: $OUT/many.csv:2: ZETA would have 33 aliases with those stored, at most 32; remove some in the registry (PATCH /symbols/ZETA) or in the file" \
     "$RC $ERR"
 printf '%s\nZETA,Zeta Corp,Tech,Zeta|%s\n' "$HEADER" \
     "$(seq -f '$ZETA%g' 1 8 | paste -sd'|')" >"$OUT/alts8.csv"
@@ -254,7 +252,7 @@ assert_eq "8 alternative tickers added" "0 8" \
 printf '%s\nZETA,Zeta Corp,Tech,$ZETAX\n' "$HEADER" >"$OUT/alt9.csv"
 seed "$OUT/alt9.csv"
 assert_eq "a 9th refused" \
-    "1 $OUT/alt9.csv:2: ZETA would have 9 alternative tickers with those stored, at most 8; remove some in the registry (PATCH /symbols/ZETA) or in the file" \
+    "1 stonks seed: $OUT/alt9.csv:2: ZETA would have 9 alternative tickers with those stored, at most 8; remove some in the registry (PATCH /symbols/ZETA) or in the file" \
     "$RC $ERR"
 seed "$OUT/alts8.csv"
 assert_eq "the same 8 again: within the limit" "0 8" \
@@ -284,7 +282,7 @@ sql "DELETE FROM symbol_aliases WHERE alias = 'Google';
         VALUES ('Google', 'name', 'ZZZT')" >/dev/null
 seed "$ROOT/data/watchlist.csv"
 assert_eq "a clash with a registry change names where to mend it" \
-    "1 $ROOT/data/watchlist.csv:4: the alias 'Google' is already an alias of ZZZT$(hint ZZZT)" \
+    "1 stonks seed: $ROOT/data/watchlist.csv:4: the alias 'Google' is already an alias of ZZZT$(hint ZZZT)" \
     "$RC $ERR"
 
 finish
