@@ -33,9 +33,6 @@ typedef struct setting {
 
 #define OFF(f) offsetof(config, f)
 
-/* The range of SET_MONEY, as its messages give it. */
-#define MONEY_RANGE "0.01 to 999999999999.99"
-
 static const setting config_table[] = {
     {"STONKS_ENV", SET_ENUM, "development", OFF(env), 0, 0,
      "development|production", "production refuses default passwords"},
@@ -206,25 +203,28 @@ static const setting config_table[] = {
      "notification recipient address"},
     {"GMAIL_APP_PASSWORD", SET_STR, "", OFF(gmail_app_password), 0, 0, NULL,
      "SMTP password (secret)"},
-    {"PAPER_SLIPPAGE_BPS", SET_INT, "5", OFF(paper_slippage_bps), 0, 1000, NULL,
+    {"PAPER_SLIPPAGE_BPS", SET_INT, "5", OFF(paper_slippage_bps), 0,
+     CONFIG_PAPER_SLIPPAGE_BPS_MAX, NULL,
      "paper broker: slippage in basis points"},
     {"PAPER_COMMISSION_CENTS", SET_INT, "0", OFF(paper_commission_cents), 0,
-     100000, NULL,
+     CONFIG_PAPER_COMMISSION_CENTS_MAX, NULL,
      "paper broker: commission per order, cents; the risk checks count it "
      "in the cash an order needs and holds back"},
     {"STARTING_CASH", SET_MONEY, "100000.00", OFF(starting_cash), 0, 0, NULL,
-     "paper account's starting cash, dollars (" MONEY_RANGE ")"},
+     "paper account's starting cash, dollars (" CONFIG_MONEY_RANGE ")"},
     {"LAKE_URI", SET_STR, "var/lake/warehouse", OFF(lake_uri), 0, 0, NULL,
      "the Parquet lake: a local folder (s3a:// needs the S3 backend)"},
     {"LAKE_PUBLISH_INTERVAL_S", SET_INT, "60", OFF(lake_publish_interval_s), 1,
      86400, NULL, "lake-publisher: seconds between catch-up runs"},
-    {"LAKE_QUERY_MAX_ROWS", SET_INT, "10000", OFF(lake_query_max_rows), 1,
-     1000000, NULL, "SQL over the lake: most rows one query returns"},
+    {"LAKE_QUERY_MAX_ROWS", SET_INT, "10000", OFF(lake_query_max_rows),
+     CONFIG_LAKE_QUERY_MAX_ROWS_MIN, CONFIG_LAKE_QUERY_MAX_ROWS_MAX, NULL,
+     "SQL over the lake: most rows one query returns"},
     {"LAKE_QUERY_MAX_BYTES", SET_INT, "67108864", OFF(lake_query_max_bytes),
      1024, 1073741824, NULL,
      "SQL over the lake: most bytes of text one answer holds"},
-    {"LAKE_QUERY_TIMEOUT_MS", SET_INT, "30000", OFF(lake_query_timeout_ms), 100,
-     3600000, NULL, "SQL over the lake: longest run of one query"},
+    {"LAKE_QUERY_TIMEOUT_MS", SET_INT, "30000", OFF(lake_query_timeout_ms),
+     CONFIG_LAKE_QUERY_TIMEOUT_MS_MIN, CONFIG_LAKE_QUERY_TIMEOUT_MS_MAX, NULL,
+     "SQL over the lake: longest run of one query"},
     {"DUCKDB_LIBRARY", SET_STR, "", OFF(duckdb_library), 0, 0, NULL,
      "path of libduckdb.so; empty: where the build found it"},
     {"TRINO_URL", SET_STR, "", OFF(trino_url), 0, 0, NULL,
@@ -366,7 +366,7 @@ static int load_one(config *c, const setting *s, char *err, size_t errlen)
         if (!valid_money(v)) {
             snprintf(err, errlen,
                      "%s must be positive dollars with at most two "
-                     "decimals, " MONEY_RANGE ", got '%.40s'",
+                     "decimals, " CONFIG_MONEY_RANGE ", got '%.40s'",
                      s->name, v);
             return -1;
         }

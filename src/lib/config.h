@@ -128,6 +128,21 @@ typedef struct config {
     char *trino_schema;
 } config;
 
+/* The ranges of the settings that a command's option also sets (stonks
+ * sql --max-rows and --timeout-ms; stonks backtest --cash,
+ * --slippage-bps and --commission-order): the option accepts what the
+ * setting accepts, and its message names the same range. */
+#define CONFIG_LAKE_QUERY_MAX_ROWS_MIN 1
+#define CONFIG_LAKE_QUERY_MAX_ROWS_MAX 1000000
+#define CONFIG_LAKE_QUERY_TIMEOUT_MS_MIN 100
+#define CONFIG_LAKE_QUERY_TIMEOUT_MS_MAX 3600000
+#define CONFIG_PAPER_SLIPPAGE_BPS_MAX 1000
+#define CONFIG_PAPER_COMMISSION_CENTS_MAX 100000
+/* STARTING_CASH: positive dollars with at most two decimals and at
+ * most 12 digits before the point, in cents and as messages give it. */
+#define CONFIG_STARTING_CASH_MAX_CENTS 99999999999999LL
+#define CONFIG_MONEY_RANGE "0.01 to 999999999999.99"
+
 /* Reads every setting. Returns 0, or -1 with a message naming the
  * variable in err. On success the caller releases with config_release.
  */

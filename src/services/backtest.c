@@ -351,28 +351,35 @@ static int apply_option(bt_options *o, const char *a, const char *v, char *err,
             BAD("expected a whole number of days, 0 to 3650");
         o->warmup_days = (int)u;
     } else if (strcmp(a, "--cash") == 0) {
-        char max[MONEY_FMT_MAX];
-
-        money_format(MONEY_MAX, max);
         if (money_parse_cents(v, strlen(v), &p->starting_cash) < 0 ||
-            p->starting_cash <= 0) {
-            snprintf(err, errlen,
-                     "%s: expected positive dollars and cents, 0.01 to %s, "
-                     "such as 100000.00",
-                     a, max);
-            return -1;
-        }
+            p->starting_cash <= 0 ||
+            p->starting_cash > CONFIG_STARTING_CASH_MAX_CENTS)
+            BAD("expected positive dollars and cents, " CONFIG_MONEY_RANGE
+                " (as STARTING_CASH), such as 100000.00");
     } else if (strcmp(a, "--commission-share") == 0) {
         if (parse_e4(v, &p->commission_share_e4) < 0)
             BAD("expected dollars per share with up to 4 decimals");
     } else if (strcmp(a, "--commission-order") == 0) {
-        if (parse_e4(v, &e4) < 0 || e4 % 100 != 0 || e4 > 10000000)
-            BAD("expected dollars and cents per order, 0 to 1000.00 (as "
-                "PAPER_COMMISSION_CENTS)");
+        if (parse_e4(v, &e4) < 0 || e4 % 100 != 0 ||
+            e4 > CONFIG_PAPER_COMMISSION_CENTS_MAX * 100) {
+            char max[MONEY_FMT_MAX];
+
+            money_format(CONFIG_PAPER_COMMISSION_CENTS_MAX, max);
+            snprintf(err, errlen,
+                     "%s: expected dollars and cents per order, 0 to %s (as "
+                     "PAPER_COMMISSION_CENTS)",
+                     a, max);
+            return -1;
+        }
         p->commission_order = e4 / 100;
     } else if (strcmp(a, "--slippage-bps") == 0) {
-        if (num_uint(v, 1000, &u) < 0)
-            BAD("expected whole basis points, 0 to 1000");
+        if (num_uint(v, CONFIG_PAPER_SLIPPAGE_BPS_MAX, &u) < 0) {
+            snprintf(err, errlen,
+                     "%s: expected whole basis points, 0 to %d (as "
+                     "PAPER_SLIPPAGE_BPS)",
+                     a, CONFIG_PAPER_SLIPPAGE_BPS_MAX);
+            return -1;
+        }
         p->slippage_bps = (int64_t)u;
     } else if (strcmp(a, "--buy-threshold") == 0) {
         if (num_decimal(v, -1, 1, &p->strategy.buy_threshold) < 0)

@@ -76,13 +76,16 @@ static void print_tsv(const lakesql_result *r, int header)
     }
 }
 
-static int parse_limit(const char *opt, const char *v, long max, long *out)
+/* An option that stands for the setting named: the setting's range. */
+static int parse_limit(const char *opt, const char *v, long min, long max,
+                       const char *setting, long *out)
 {
     long long n;
 
-    if (!v || num_int(v, 1, max, &n) < 0) {
-        fprintf(stderr, "stonks sql: %s needs a number from 1 to %ld\n", opt,
-                max);
+    if (!v || num_int(v, min, max, &n) < 0) {
+        fprintf(stderr,
+                "stonks sql: %s needs a number from %ld to %ld (as %s)\n", opt,
+                min, max, setting);
         return -1;
     }
     *out = n;
@@ -152,11 +155,17 @@ int cmd_sql(int argc, char **argv)
         } else if (strcmp(argv[i], "--no-header") == 0) {
             header = 0;
         } else if (strcmp(argv[i], "--max-rows") == 0) {
-            if (parse_limit(argv[i], argv[i + 1], 1000000, &rows) < 0)
+            if (parse_limit(argv[i], argv[i + 1],
+                            CONFIG_LAKE_QUERY_MAX_ROWS_MIN,
+                            CONFIG_LAKE_QUERY_MAX_ROWS_MAX,
+                            "LAKE_QUERY_MAX_ROWS", &rows) < 0)
                 return 2;
             i++;
         } else if (strcmp(argv[i], "--timeout-ms") == 0) {
-            if (parse_limit(argv[i], argv[i + 1], 3600000, &timeout) < 0)
+            if (parse_limit(argv[i], argv[i + 1],
+                            CONFIG_LAKE_QUERY_TIMEOUT_MS_MIN,
+                            CONFIG_LAKE_QUERY_TIMEOUT_MS_MAX,
+                            "LAKE_QUERY_TIMEOUT_MS", &timeout) < 0)
                 return 2;
             i++;
         } else if (strcmp(argv[i], "--") == 0 && !query && i + 2 == argc) {

@@ -47,15 +47,17 @@ after() {
 }
 
 echo "options: a bad value is refused with its reason, exit 2"
-for c in "--cash 100.001|--cash: expected positive dollars and cents, 0.01 to \
-10000000000000.00, such as 100000.00" "--cash 0|--cash: expected positive \
-dollars and cents, 0.01 to 10000000000000.00, such as 100000.00" \
-    "--cash 92233720368547758.07|--cash: expected positive dollars and \
-cents, 0.01 to 10000000000000.00, such as 100000.00" \
-    "--cash 10000000000000.01|--cash: expected positive dollars and cents, \
-0.01 to 10000000000000.00, such as 100000.00" "--slippage-bps 1001|--slippage-bps: expected whole basis points, \
-0 to 1000" "--commission-order 1.001|--commission-order: expected dollars \
-and cents per order, 0 to 1000.00 (as PAPER_COMMISSION_CENTS)" \
+# --cash, --slippage-bps and --commission-order take what STARTING_CASH,
+# PAPER_SLIPPAGE_BPS and PAPER_COMMISSION_CENTS take
+cash="--cash: expected positive dollars and cents, 0.01 to \
+999999999999.99 (as STARTING_CASH), such as 100000.00"
+for c in "--cash 100.001|$cash" "--cash 0|$cash" \
+    "--cash 92233720368547758.07|$cash" "--cash 10000000000000.01|$cash" \
+    "--cash 1000000000000.00|$cash" \
+    "--slippage-bps 1001|--slippage-bps: expected whole basis points, 0 to \
+1000 (as PAPER_SLIPPAGE_BPS)" "--commission-order 1.001|--commission-order: \
+expected dollars and cents per order, 0 to 1000.00 (as \
+PAPER_COMMISSION_CENTS)" \
     "--commission-order 1000.01|--commission-order: expected dollars and \
 cents per order, 0 to 1000.00 (as PAPER_COMMISSION_CENTS)" \
     "--bogus 1|unknown option '--bogus' (see --help)" \
@@ -71,11 +73,11 @@ done
 
 echo "a large account's figures stay in their columns"
 "${BT[@]}" --no-files --null-runs 0 --tickers AAPL,F \
-    --cash 1000000000000.00 >"$WORK/big.txt" 2>&1
-assert_eq "header, slippage and final equity of a \$1e12 account" \
-    "                                      strategy        buy & hold       null median
-  slippage paid                          \$0.00     \$783850886.82
-  final equity               \$1000000000000.00  \$960210918759.66" \
+    --cash 999999999999.99 >"$WORK/big.txt" 2>&1
+assert_eq "header, slippage and final equity of the largest account" \
+    "                                     strategy       buy & hold      null median
+  slippage paid                         \$0.00    \$783850886.82
+  final equity               \$999999999999.99 \$960210918759.65" \
     "$(grep -E '^ +strategy +buy|slippage paid|final equity' "$WORK/big.txt")"
 "${BT[@]}" --no-files --null-runs 0 --tickers AAPL,F >"$WORK/small.txt" 2>&1
 assert_eq "an ordinary account keeps 12-character columns" \

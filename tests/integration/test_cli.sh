@@ -79,6 +79,18 @@ for opt in "--json" "--no-header" "--max-rows 5" "--timeout-ms 100"; do
     assert_eq "stonks sql $opt $opt" "2 stonks sql: $1 is given twice" \
         "$(run sql $opt $opt 'SELECT 1')"
 done
+# --max-rows and --timeout-ms take what LAKE_QUERY_MAX_ROWS and
+# LAKE_QUERY_TIMEOUT_MS take, and say so
+for opt in "--max-rows 0" "--max-rows 1000001" "--timeout-ms 99" \
+    "--timeout-ms 3600001"; do
+    set -- $opt
+    case $1 in
+    --max-rows) range="1 to 1000000 (as LAKE_QUERY_MAX_ROWS)" ;;
+    *) range="100 to 3600000 (as LAKE_QUERY_TIMEOUT_MS)" ;;
+    esac
+    assert_eq "stonks sql $opt" "2 stonks sql: $1 needs a number from $range" \
+        "$(run sql $opt 'SELECT 1')"
+done
 assert_eq "stonks lake-publisher --print-ddl --print-ddl" \
     "2 stonks lake-publisher: --print-ddl is given twice" \
     "$(run lake-publisher --print-ddl --print-ddl)"

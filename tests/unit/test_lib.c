@@ -8,6 +8,7 @@
 #include <limits.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <signal.h>
@@ -18,6 +19,7 @@
 #include <cmocka.h>
 
 #include "adapters/csv.h"
+#include "domain/money.h"
 #include "lib/buf.h"
 #include "lib/config.h"
 #include "lib/db.h"
@@ -133,6 +135,55 @@ static void test_config_names_the_bad_variable(void **state)
     config_error("QUERY_API_URL", "http://127.0.0.1:8001/api#top",
                  "QUERY_API_URL must be an http:// or https:// URL: a "
                  "host, an optional port 1-65535 and path, no ? or #");
+}
+
+/* Loads the defaults with var=value; returns config_load's result. */
+static int config_takes(const char *var, const char *value)
+{
+    char err[512] = "";
+    config c;
+    int rc;
+
+    setenv(var, value, 1);
+    rc = config_load(&c, err, sizeof(err));
+    if (rc == 0)
+        config_release(&c);
+    unsetenv(var);
+    return rc;
+}
+
+/* The constants the options of sql and backtest check against are the
+ * settings' own ranges. */
+static void test_config_ranges_options_share(void **state)
+{
+    char max[MONEY_FMT_MAX], v[32];
+
+    (void)state;
+    money_format(CONFIG_STARTING_CASH_MAX_CENTS, max);
+    assert_string_equal(max, "999999999999.99");
+    assert_string_equal(CONFIG_MONEY_RANGE, "0.01 to 999999999999.99");
+    assert_int_equal(config_takes("STARTING_CASH", max), 0);
+    assert_int_equal(config_takes("STARTING_CASH", "0.01"), 0);
+    assert_int_equal(config_takes("STARTING_CASH", "1000000000000.00"), -1);
+
+    snprintf(v, sizeof(v), "%d", CONFIG_LAKE_QUERY_TIMEOUT_MS_MIN);
+    assert_int_equal(config_takes("LAKE_QUERY_TIMEOUT_MS", v), 0);
+    snprintf(v, sizeof(v), "%d", CONFIG_LAKE_QUERY_TIMEOUT_MS_MAX);
+    assert_int_equal(config_takes("LAKE_QUERY_TIMEOUT_MS", v), 0);
+    config_error("LAKE_QUERY_TIMEOUT_MS", "99",
+                 "LAKE_QUERY_TIMEOUT_MS must be a whole number from 100 to "
+                 "3600000, got '99'");
+    snprintf(v, sizeof(v), "%d", CONFIG_LAKE_QUERY_MAX_ROWS_MAX);
+    assert_int_equal(config_takes("LAKE_QUERY_MAX_ROWS", v), 0);
+    config_error("LAKE_QUERY_MAX_ROWS", "0",
+                 "LAKE_QUERY_MAX_ROWS must be a whole number from 1 to "
+                 "1000000, got '0'");
+    snprintf(v, sizeof(v), "%d", CONFIG_PAPER_SLIPPAGE_BPS_MAX + 1);
+    assert_int_equal(config_takes("PAPER_SLIPPAGE_BPS", v), -1);
+    snprintf(v, sizeof(v), "%d", CONFIG_PAPER_COMMISSION_CENTS_MAX);
+    assert_int_equal(config_takes("PAPER_COMMISSION_CENTS", v), 0);
+    snprintf(v, sizeof(v), "%d", CONFIG_PAPER_COMMISSION_CENTS_MAX + 1);
+    assert_int_equal(config_takes("PAPER_COMMISSION_CENTS", v), -1);
 }
 
 static void test_config_takes_urls(void **state)
@@ -438,6 +489,7 @@ int main(void)
         cmocka_unit_test(test_config_defaults),
         cmocka_unit_test(test_config_names_the_bad_variable),
         cmocka_unit_test(test_config_takes_urls),
+        cmocka_unit_test(test_config_ranges_options_share),
         cmocka_unit_test(test_config_production_needs_passwords),
         cmocka_unit_test(test_sha256_known_answers),
         cmocka_unit_test(test_buf_json_escaping),
