@@ -100,17 +100,26 @@ int cmd_queue(int argc, char **argv)
     } else if (strcmp(argv[1], "retry") == 0) {
         long moved = 0, kept = 0;
 
-        rc = queue_dead_retry(q, argv[2], &moved, &kept) < 0 ? 1 : 0;
-        printf("%ld job(s) moved back to %s\n", moved, argv[2]);
-        if (kept)
-            fprintf(stderr,
-                    "stonks queue retry: %ld left in the dead letters: "
-                    "their payload was cut (over %u bytes) or missing, or "
-                    "they are no record of ours, so no worker could take "
-                    "them\n",
-                    kept, QUEUE_MAX_PAYLOAD);
-        if (rc)
-            fprintf(stderr, "stonks queue: %s\n", queue_error(q));
+        if (queue_dead_retry(q, argv[2], &moved, &kept) < 0) {
+            /* the error alone; what was moved before it, in its line */
+            if (moved)
+                fprintf(stderr,
+                        "stonks queue: %s (after %ld job(s) moved back to "
+                        "%s)\n",
+                        queue_error(q), moved, argv[2]);
+            else
+                fprintf(stderr, "stonks queue: %s\n", queue_error(q));
+            rc = 1;
+        } else {
+            printf("%ld job(s) moved back to %s\n", moved, argv[2]);
+            if (kept)
+                fprintf(stderr,
+                        "stonks queue retry: %ld left in the dead letters: "
+                        "their payload was cut (over %u bytes) or missing, "
+                        "or they are no record of ours, so no worker could "
+                        "take them\n",
+                        kept, QUEUE_MAX_PAYLOAD);
+        }
     } else {
         fprintf(stderr, "stonks queue: unknown subcommand '%s'\n", argv[1]);
         rc = 2;

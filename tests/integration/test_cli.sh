@@ -2,7 +2,8 @@
 # The command line without servers: commands that take no arguments
 # refuse any (exit 2, "unknown argument 'X' (see --help)") before they
 # read a setting or open a connection, --help wins over a stray
-# argument, and `stonks seed` takes one optional FILE.
+# argument, and `stonks seed` takes one optional FILE. Servers it needs
+# are unreachable ports or fake_redis.py, started here on 127.0.0.1.
 set -uo pipefail
 BIN=$1
 source "$(dirname "$0")/lib.sh"
@@ -182,6 +183,39 @@ for cmd in seed migrate report portfolio; do
         "$(POSTGRES_PORT=$nopg run $cmd | cut -d: -f1-3) $(grep -c '^{' \
             "$OUT/err")"
 done
+
+echo "queue retry: a Redis error is printed alone, with no count before it"
+# fake_redis PORT REPLY...: tests/integration/fake_redis.py in the
+# background (FAKE), listening once this returns
+fake_redis() {
+    local port=$1
+    shift
+    rm -f "$OUT/redis.ready"
+    python3 "$ROOT/tests/integration/fake_redis.py" "$port" \
+        "$OUT/redis.ready" "$@" &
+    FAKE=$!
+    for _ in $(seq 200); do
+        [ -e "$OUT/redis.ready" ] && break
+        sleep 0.05
+    done
+}
+noredis=$(free_port 26480)
+assert_eq "retry with Redis unreachable" \
+    "1 stonks queue: cannot connect to Redis at 127.0.0.1:$noredis: Connection refused []" \
+    "$(REDIS_PORT=$noredis run queue retry parsing) [$(cat "$OUT/out")]"
+fake_redis "$noredis" '-ERR fake refusal'
+assert_eq "retry when Redis refuses LLEN" \
+    "1 stonks queue: Redis refused LLEN: ERR fake refusal []" \
+    "$(REDIS_PORT=$noredis run queue retry parsing) [$(cat "$OUT/out")]"
+wait "$FAKE"
+# two dead letters: the first moved back, then RPOP refused
+fake_redis "$noredis" ':2' \
+    '${"queue":"parsing","payload":"{\"doc\":1}","error":"x","attempts":1}' \
+    '$1-1' '-ERR fake refusal'
+assert_eq "retry when Redis fails after a job moved back" \
+    "1 stonks queue: Redis refused RPOP: ERR fake refusal (after 1 job(s) moved back to parsing) []" \
+    "$(REDIS_PORT=$noredis run queue retry parsing) [$(cat "$OUT/out")]"
+wait "$FAKE"
 
 echo "stonks config runs the services' start-up checks"
 # cfg MESSAGE VAR=VALUE...: `stonks config` with the defaults and the
