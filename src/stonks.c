@@ -10,6 +10,7 @@
 #include "adapters/provider.h"
 #include "lib/config.h"
 #include "lib/objstore.h"
+#include "lib/version.h"
 #include "services/admin.h"
 #include "services/cli.h"
 #include "services/demo.h"
@@ -38,6 +39,7 @@ typedef struct command {
 } command;
 
 static int cmd_config(int argc, char **argv);
+static int cmd_version(int argc, char **argv);
 
 static const command commands[] = {
     {"migrate", cmd_migrate, "apply pending database migrations", NO_ARGS},
@@ -76,6 +78,8 @@ static const command commands[] = {
     {"sql", cmd_sql, "run one SELECT over the Parquet lake", ARGS},
     {"config", cmd_config, "check the settings, or print them (--markdown)",
      ARGS},
+    {"version", cmd_version, "print the version (also: stonks --version)",
+     NO_ARGS},
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -126,6 +130,17 @@ static int cmd_config(int argc, char **argv)
     return 0;
 }
 
+static int cmd_version(int argc, char **argv)
+{
+    if (cli_wants_help(argc, argv)) {
+        printf("usage: stonks version (or stonks --version)\n  Prints "
+               "\"stonks VERSION\".\n");
+        return 0;
+    }
+    printf("stonks %s\n", STONKS_VERSION);
+    return 0;
+}
+
 static void usage(FILE *out)
 {
     fprintf(out, "usage: stonks <command> [options]\n\ncommands:\n");
@@ -146,6 +161,11 @@ int main(int argc, char **argv)
         strcmp(argv[1], "help") == 0) {
         usage(stdout);
         return 0;
+    }
+    if (strcmp(argv[1], "--version") == 0) {
+        if (cli_no_more_args("--version", argc - 1, argv + 1, 1))
+            return 2;
+        return cmd_version(argc - 1, argv + 1);
     }
     for (size_t i = 0; i < NCOMMANDS; i++)
         if (strcmp(argv[1], commands[i].name) == 0) {

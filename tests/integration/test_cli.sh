@@ -166,6 +166,20 @@ assert_eq "stonks up --probe-base 25010: on to the settings" \
     "$(LOG_LEVEL=bogus run up --probe-base 25010 --no-dashboard | cut -c1-2)$(
         tail -n 1 "$OUT/err")"
 
+echo "the version: one line, the Helm chart's appVersion"
+chart=$(sed -n 's/^appVersion: "\(.*\)"$/\1/p' \
+    "$ROOT/infra/helm/stonks-oracle/Chart.yaml")
+assert_eq "the chart names an appVersion" "1" \
+    "$(grep -cE '^[0-9]+\.[0-9]+\.[0-9]+$' <<<"$chart")"
+for cmd in --version version; do
+    assert_eq "stonks $cmd" "0 |stonks $chart" "$(run $cmd)|$(cat "$OUT/out")"
+done
+assert_eq "stonks version x" \
+    "2 stonks version: unknown argument 'x' (see --help)" "$(run version x)"
+assert_eq "stonks --version x" \
+    "2 stonks --version: unknown argument 'x' (see --help)" \
+    "$(run --version x)"
+
 echo "help"
 assert_eq "stonks report x --help" "0 " "$(run report x --help)"
 assert_eq "report's help" "usage: stonks report" "$(head -c 20 "$OUT/out")"
