@@ -16,5 +16,6 @@ LOG_LEVEL=warn bin/stonks lake-publisher --once ||
 echo
 echo "SQL over the lake: bin/stonks sql \"SELECT ticker, count(*) FROM" \
     "signals GROUP BY 1\""
-echo "Dashboard over this data: run \`make up\` and open" \
-    "http://127.0.0.1:8080"
+# The demo serves no dashboard: name no address of one (make up's
+# depends on its options, docs/DASHBOARD.md).
+echo "Dashboard over this data: run \`make up\` (docs/DASHBOARD.md)"

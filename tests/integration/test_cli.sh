@@ -231,6 +231,21 @@ assert_eq "retry when Redis fails after a job moved back" \
     "$(REDIS_PORT=$noredis run queue retry parsing) [$(cat "$OUT/out")]"
 wait "$FAKE"
 
+echo "make demo's closing lines name no dashboard address"
+# scripts/demo.sh in a copy of the tree whose stack.sh and bin/stonks do
+# nothing: the demo serves no dashboard, so its last line names no port
+# (it named make up's default 8080 whatever the ports in use)
+mkdir -p "$OUT/demo/scripts" "$OUT/demo/bin"
+cp "$ROOT/scripts/demo.sh" "$OUT/demo/scripts/"
+printf '#!/bin/sh\nexit 0\n' >"$OUT/demo/scripts/stack.sh"
+printf '#!/bin/sh\nexit 0\n' >"$OUT/demo/bin/stonks"
+chmod +x "$OUT/demo/scripts/stack.sh" "$OUT/demo/bin/stonks"
+assert_eq "the demo's last lines" \
+    "SQL over the lake: bin/stonks sql \"SELECT ticker, count(*) FROM signals GROUP BY 1\"
+Dashboard over this data: run \`make up\` (docs/DASHBOARD.md)" \
+    "$(QUERY_API_URL=http://127.0.0.1:9001 bash \
+        "$OUT/demo/scripts/demo.sh" 2>&1 | tail -n 2)"
+
 echo "stonks config runs the services' start-up checks"
 # cfg MESSAGE VAR=VALUE...: `stonks config` with the defaults and the
 # settings given: exit status and message.
