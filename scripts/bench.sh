@@ -9,3 +9,5 @@ echo "== backtest (stonks backtest on the bundled data, one core)"
 bin/bench/backtest
 echo "== pipeline (make demo's replay, end to end)"
 bench/pipeline.sh
+echo "== registry (stonks seed and POST /symbols/import of 5,000 symbols)"
+bench/registry.sh

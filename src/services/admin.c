@@ -185,30 +185,25 @@ static int seed_row(db *d, const reg_symbol *row, const char *where, char *err,
     }
     PQclear(r);
     s.active = -1;
-    /* A stored symbol, changed through the registry since, may clash
-     * with the file: say where to mend it. */
-    switch (reg_conflict(d, &s, where, err, errlen, holder)) {
-    case -1:
-        snprintf(err, errlen, "%scannot check the registry: %s", where,
-                 db_error(d));
-        return -1;
+    switch (reg_store(d, &s, REG_ALIASES_ADD, "import", where, "stonks seed",
+                      &outcome, err, errlen)) {
+    case 0:
+        return 0;
     case 1: {
+        /* A stored symbol, changed through the registry since, may
+         * clash with the file: say where to mend it (asked again only
+         * now, to spare every row a second check). */
+        char again[512];
         size_t n = strlen(err);
 
-        if (holder[0])
+        if (reg_conflict(d, &s, where, again, sizeof(again), holder) == 1 &&
+            holder[0])
             snprintf(err + n, errlen - n,
                      "; fix it in the registry (PATCH /symbols/%s) or in "
                      "the file",
                      holder);
         return -1;
     }
-    }
-    switch (reg_store(d, &s, REG_ALIASES_ADD, "import", where, "stonks seed",
-                      &outcome, err, errlen)) {
-    case 0:
-        return 0;
-    case 1:
-        return -1;
     default: {
         char what[128];
 
@@ -249,6 +244,10 @@ int admin_seed(db *d, const config *c, int *loaded, char *err, size_t errlen)
 
         snprintf(where, sizeof(where), "%.256s:%d: ", c->watchlist_file,
                  rows[i].line);
+        if (reg_bulk_step(d, i) != DB_OK) {
+            snprintf(err, errlen, "%s", db_error(d));
+            goto out;
+        }
         if (seed_row(d, &rows[i].s, where, err, errlen) < 0)
             goto out;
         (*loaded)++;

@@ -167,6 +167,13 @@ int reg_lock(db *d)
                     NULL);
 }
 
+int reg_bulk_step(db *d, long i)
+{
+    if (i == 0 || i % REG_ANALYZE_ROWS)
+        return DB_OK;
+    return db_exec(d, "ANALYZE symbols, symbol_aliases", 0, NULL, NULL);
+}
+
 db *reg_begin(api_call *c)
 {
     db *d = api_db(c);
@@ -203,26 +210,26 @@ int reg_commit(api_call *c, db *d)
  * the parser would count the one text for both symbols. Names and
  * aliases are the same when the parser reads them alike
  * (mention_phrase_key, compared in reg_conflict on column w): the
- * query gives only those with the same ASCII letters and digits in
- * lower case (column l), which any two such have. Kept in step
- * with watchlist.c's rows_conflict. */
+ * query gives only those with the same name_key (ASCII letters and
+ * digits in lower case, indexed: migration 010), which any two such
+ * have. Kept in step with watchlist.c's rows_conflict. */
 static const char SQL_CONFLICT[] =
-    "WITH n AS (SELECT 'name' AS kind, ticker, name AS txt, "
-    "lower(regexp_replace(name, '[^A-Za-z0-9]+', '', 'g')) AS l FROM "
-    "symbols WHERE ticker <> $1 UNION ALL SELECT 'alias', ticker, "
-    "alias, lower(regexp_replace(alias, '[^A-Za-z0-9]+', '', 'g')) FROM "
-    "symbol_aliases WHERE kind = 'name' AND ticker <> $1), p AS (SELECT "
-    "'name' AS kind, x AS txt, lower(regexp_replace(x, '[^A-Za-z0-9]+', "
-    "'', 'g')) AS l FROM (SELECT $2::text) y(x) WHERE x IS NOT NULL "
-    "UNION ALL SELECT 'alias', x, lower(regexp_replace(x, "
-    "'[^A-Za-z0-9]+', '', 'g')) FROM unnest($3::text[]) x) SELECT k, t, "
-    "v, w FROM (SELECT CASE p.kind || n.kind WHEN 'namename' THEN 1 "
-    "WHEN 'namealias' THEN 2 WHEN 'aliasalias' THEN 3 ELSE 4 END AS o, "
-    "CASE p.kind || n.kind WHEN 'namename' THEN 'name' WHEN 'namealias' "
-    "THEN 'name_alias' WHEN 'aliasalias' THEN 'alias' ELSE 'alias_name' "
-    "END AS k, n.ticker AS t, CASE p.kind WHEN 'name' THEN n.txt ELSE "
-    "p.txt END AS v, CASE p.kind WHEN 'name' THEN p.txt ELSE n.txt END "
-    "AS w FROM p JOIN n ON n.l = p.l UNION ALL SELECT 5, 'alt', "
+    "WITH p AS (SELECT 'name' AS kind, x AS txt, name_key(x) AS l FROM "
+    "(SELECT $2::text) y(x) WHERE x IS NOT NULL UNION ALL SELECT "
+    "'alias', x, name_key(x) FROM unnest($3::text[]) x), n AS (SELECT "
+    "p.kind AS pk, 'name' AS nk, s.ticker, s.name AS txt, p.txt AS ptxt "
+    "FROM p JOIN symbols s ON name_key(s.name) = p.l WHERE s.ticker <> $1 "
+    "AND name_key(s.name) = ANY (ARRAY(SELECT l FROM p)) UNION ALL SELECT "
+    "p.kind, 'alias', a.ticker, a.alias, p.txt FROM p JOIN symbol_aliases "
+    "a ON name_key(a.alias) = p.l WHERE a.kind = 'name' AND a.ticker <> "
+    "$1 AND name_key(a.alias) = ANY (ARRAY(SELECT l FROM p))) SELECT k, "
+    "t, v, w FROM (SELECT CASE pk || "
+    "nk WHEN 'namename' THEN 1 WHEN 'namealias' THEN 2 WHEN 'aliasalias' "
+    "THEN 3 ELSE 4 END AS o, CASE pk || nk WHEN 'namename' THEN 'name' "
+    "WHEN 'namealias' THEN 'name_alias' WHEN 'aliasalias' THEN 'alias' "
+    "ELSE 'alias_name' END AS k, ticker AS t, CASE pk WHEN 'name' THEN txt "
+    "ELSE ptxt END AS v, CASE pk WHEN 'name' THEN ptxt ELSE txt END AS w "
+    "FROM n UNION ALL SELECT 5, 'alt', "
     "a.ticker, x, NULL FROM symbol_aliases a, unnest($4::text[]) x "
     "WHERE a.kind = 'ticker' AND a.alias = x AND a.ticker <> $1 UNION "
     "ALL SELECT 6, 'alt_symbol', s.ticker, x, NULL FROM symbols s, "

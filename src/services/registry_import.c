@@ -41,6 +41,10 @@ void registry_import(api_call *c)
         int outcome;
 
         snprintf(where, sizeof(where), "line %d: ", rows[i].line);
+        if (reg_bulk_step(d, i) != DB_OK) {
+            reg_db_error(c, d, "cannot update the registry's statistics");
+            goto out;
+        }
         if (reg_write(c, d, &rows[i].s, "import", where, &outcome) < 0)
             goto out;
         counts[outcome]++;

@@ -285,4 +285,32 @@ assert_eq "a clash with a registry change names where to mend it" \
     "1 stonks seed: $ROOT/data/watchlist.csv:4: the alias 'Google' is already an alias of ZZZT$(hint ZZZT)" \
     "$RC $ERR"
 
+echo "a file of 1,100 rows: statistics updated on the way (REG_ANALYZE_ROWS)"
+sql "DELETE FROM symbol_aliases WHERE ticker = 'ZZZT';
+     DELETE FROM symbol_events WHERE ticker = 'ZZZT';
+     DELETE FROM symbols WHERE ticker = 'ZZZT';
+     INSERT INTO symbol_aliases (alias, kind, ticker)
+        VALUES ('Google', 'name', 'GOOGL')" >/dev/null
+awk -v h="$HEADER" 'BEGIN { print h
+    for (i = 0; i < 1100; i++)
+        printf "Q%c%c%c,Zeta%d Widgets Corp,IT,Zeta%d Widgets\n",
+            65 + i % 26, 65 + int(i / 26) % 26, 65 + int(i / 676), i, i }' \
+    >"$OUT/big.csv"
+{ cat "$OUT/big.csv"; echo "ZZZZ,Zeta Last,IT,microsoft."; } >"$OUT/big-bad.csv"
+seed "$OUT/big-bad.csv"
+assert_eq "a clash in the last row, after two updates, is found" \
+    "1 stonks seed: $OUT/big-bad.csv:1102: the alias 'microsoft.' is already an alias of MSFT$(hint MSFT)" \
+    "$RC $ERR"
+# the file's symbols: Q and three letters, named Zeta<i> Widgets Corp
+BIG="FROM symbols WHERE name LIKE 'Zeta% Widgets Corp'"
+assert_eq "... and none of its rows written" "0" "$(sql "SELECT count(*) $BIG")"
+seed "$OUT/big.csv"
+assert_eq "the file without it loads" "0 1100 1100" \
+    "$RC $(sql "SELECT count(*) $BIG") $(sql "SELECT count(*) FROM
+        symbol_aliases WHERE ticker IN (SELECT ticker $BIG)")"
+seed "$OUT/big.csv"
+assert_eq "and again: no change" "0 1100" \
+    "$RC $(sql "SELECT count(*) FROM symbol_events WHERE ticker IN
+        (SELECT ticker $BIG)")"
+
 finish
