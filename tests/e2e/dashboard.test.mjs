@@ -66,6 +66,9 @@ const sign3 = (x) => {
   return x > 0 ? `+${s}` : s;
 };
 const count = (n) => n.toLocaleString('en-US');
+// Aliases as the add form takes them: one with a comma or a quote quoted.
+const aliasLine = (list) =>
+  list.map((a) => (/[",]/.test(a) ? `"${a.replaceAll('"', '""')}"` : a)).join(', ');
 
 // --- page helpers ------------------------------------------------------
 
@@ -281,7 +284,7 @@ test('symbol detail: chart, news with signals, a document opens', async () => {
   ]);
   await open('/symbols/AAPL', ['[data-testid=ticker-chart] canvas', 'table[data-testid=signals]']);
   assert.equal(await text('[data-testid=sym-name]'), sym.name);
-  assert.equal(await text('[data-testid=sym-aliases]'), sym.aliases.join(', '));
+  assert.equal(await text('[data-testid=sym-aliases]'), aliasLine(sym.aliases));
   const lastBar = bars.items.at(-1);
   assert.equal(await text('[data-testid=last-close]'), lastBar.close.toFixed(2));
   assert.equal(await text('[data-testid=sent-7d]'), sign3(aggs.items[0].sent_7d));
@@ -791,6 +794,27 @@ test('an alias holding a comma survives Edit aliases and Save', async () => {
     await row.locator('button', { hasText: 'Save' }).click();
     await page.waitForFunction(() => !document.querySelector('[data-testid=alias-input]'));
     assert.deepEqual(sent, [{ aliases: ['Zeta Holdings', 'Zeta, Inc.'] }]);
+  } finally {
+    await page.unrouteAll();
+  }
+});
+
+test('an alias holding a comma reads as one alias, in quotes', async () => {
+  const aapl = await get('/registry/symbols/AAPL');
+  const zeta = { ...aapl, ticker: 'ZZQUOTE', aliases: ['Zeta Holdings', 'Zeta, Inc.', 'Zeta "Z" Co'] };
+  await page.route('**/registry/symbols?*', (route) =>
+    route.fulfill({ contentType: 'application/json', body: JSON.stringify({ items: [zeta], next_cursor: null }) }));
+  await page.route('**/registry/symbols/ZZQUOTE', (route) =>
+    route.fulfill({ contentType: 'application/json', body: JSON.stringify(zeta) }));
+  try {
+    const shown = 'Zeta Holdings, "Zeta, Inc.", "Zeta ""Z"" Co"';
+    const cell = 'table[data-testid=symbols] tr[data-key=ZZQUOTE] td[data-col=aliases]';
+    await open('/symbols', [cell]);
+    assert.equal(await text(cell), shown);
+    assert.deepEqual(await page.locator(`${cell} bdi`).allTextContents(), ['Zeta Holdings', 'Zeta, Inc.', 'Zeta ""Z"" Co']);
+    await open('/symbols/ZZQUOTE', ['[data-testid=sym-aliases]']);
+    assert.equal(await text('[data-testid=sym-aliases]'), shown);
+    assert.equal(await page.locator('[data-testid=sym-aliases] bdi').count(), 3);
   } finally {
     await page.unrouteAll();
   }

@@ -1,6 +1,7 @@
 // Small DOM helpers: element creation, the loading / empty / error
 // states every panel shows, and sortable tables.
 import { ApiError } from './api';
+import { quoteAlias } from './format';
 
 type Child = Node | string | number | null | undefined | false;
 type Attrs = Record<string, string | number | boolean | EventListener | undefined>;
@@ -189,6 +190,26 @@ export function typed(items: string[], sep = ', '): Node | string {
   if (!items.length) return '—';
   const span = h('span', {});
   items.forEach((t, i) => append(span, [i ? sep : null, h('bdi', {}, t)]));
+  return span;
+}
+
+// A symbol's aliases as the add and edit forms take them: separated by
+// ", ", one holding a comma or a double quote in double quotes (its
+// quotes doubled), so "Zeta, Inc." does not read as two aliases. Each is
+// in its own <bdi>, as typed() does. '—' when there is none.
+export function aliasList(items: string[]): Node | string {
+  if (!items.length) return '—';
+  const span = h('span', { class: 'aliases' });
+  items.forEach((a, i) => {
+    const q = quoteAlias(a);
+    const quoted = q !== a;
+    append(span, [
+      i ? ', ' : null,
+      quoted ? '"' : null,
+      h('bdi', { class: 'alias' }, quoted ? q.slice(1, -1) : a),
+      quoted ? '"' : null,
+    ]);
+  });
   return span;
 }
 

@@ -106,13 +106,17 @@ export function tone(v: number | null | undefined): string {
   return v > 0 ? 'pos' : 'neg';
 }
 
-// A list of aliases as one line to edit: separated by ", ", and an alias
-// holding a comma or a double quote in double quotes, its quotes doubled
-// (CSV's rule), so that splitAliases gives the same list back.
+// An alias as it is written in a list of them: in double quotes, its
+// quotes doubled (CSV's rule), when it holds a comma or a double quote;
+// as it is otherwise: Zeta, Inc. -> "Zeta, Inc.".
+export function quoteAlias(a: string): string {
+  return /[",]/.test(a) ? `"${a.replace(/"/g, '""')}"` : a;
+}
+
+// A list of aliases as one line to edit: separated by ", ", each written
+// by quoteAlias, so that splitAliases gives the same list back.
 export function joinAliases(list: string[]): string {
-  return list
-    .map((a) => (/[",]/.test(a) ? `"${a.replace(/"/g, '""')}"` : a))
-    .join(', ');
+  return list.map(quoteAlias).join(', ');
 }
 
 // The aliases typed in one line: split at commas outside double quotes,

@@ -4,7 +4,7 @@
 import { ApiError, get, getAll, qs, type Page } from '../api';
 import { changes } from '../benchmark';
 import { tickerChart, type Mark } from '../charts';
-import { empty, failure, figures, h, link, loading, panel, typed } from '../dom';
+import { aliasList, empty, failure, figures, h, link, loading, panel } from '../dom';
 import { fixed, pct, price, signed, tone } from '../format';
 import type { Aggregate, Bar, Fill, Recommendation, Signal, Symbol } from '../types';
 import { documentBody } from './document';
@@ -15,7 +15,7 @@ async function header(t: string): Promise<Node> {
   return figures([
     ['Name', s.name, 'sym-name'],
     ['Sector', s.sector || '—', 'sym-sector'],
-    ['Aliases', typed(s.aliases), 'sym-aliases'],
+    ['Aliases', aliasList(s.aliases), 'sym-aliases'],
     ['Status', s.active ? 'active' : 'inactive', 'sym-active'],
   ]);
 }

@@ -2,14 +2,14 @@
 // GET /registry/symbols; adding, editing aliases and (de)activating
 // write through the registry with the user's token.
 import { get, qs, request, type Page } from '../api';
-import { empty, failure, h, link, loading, notice, typed } from '../dom';
+import { aliasList, empty, failure, h, link, loading, notice } from '../dom';
 import { joinAliases, splitAliases } from '../format';
 import type { Symbol } from '../types';
 
 
 function symbolRow(s: Symbol, refresh: () => void): HTMLElement {
   const msg = h('div', { class: 'row-msg' });
-  const aliasesCell = h('td', { 'data-col': 'aliases' }, typed(s.aliases));
+  const aliasesCell = h('td', { 'data-col': 'aliases' }, aliasList(s.aliases));
   // what: the action as the button names it, for the error under it.
   const write = async (what: string, method: string, body?: unknown) => {
     msg.replaceChildren();
