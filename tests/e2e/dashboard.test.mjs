@@ -643,6 +643,35 @@ test('kill switch: refused without a token, flips with one', async () => {
   await useToken('');
 });
 
+test('the token hints follow the token box', async () => {
+  try {
+    await open('/trading', ['[data-testid=kill-switch] .hint']);
+    const hint = () => text('[data-testid=kill-switch] .hint');
+    assert.equal(await hint(), 'Needs the token (top right).');
+    await useToken(TOKEN);
+    assert.equal(await hint(), 'Uses the token set for this tab (top right).');
+    await useToken('');
+    assert.equal(await hint(), 'Needs the token (top right).');
+
+    await open('/symbols', ['[data-testid=add-symbol] .hint']);
+    const note = () => text('[data-testid=add-symbol] .hint');
+    assert.equal(await note(), 'Changes need the token (top right). The pipeline picks them up on its next tick.');
+    await useToken(TOKEN);
+    assert.equal(
+      await note(),
+      'Changes use the token set for this tab (top right). The pipeline picks them up on its next tick.',
+    );
+    // Forget, in the token box, is the other way back.
+    await page.locator('[data-testid=token-toggle]').click();
+    await page.locator('form.token-form button', { hasText: 'Forget' }).click();
+    assert.equal(await text('[data-testid=token-state]'), 'Token');
+    assert.equal(await note(), 'Changes need the token (top right). The pipeline picks them up on its next tick.');
+  } finally {
+    // The tests after this one start without a token.
+    await page.evaluate(() => sessionStorage.removeItem('stonks.token'));
+  }
+});
+
 test('a right-to-left override in a kill-switch reason is refused', async () => {
   // (the page shows a reason in <bdi> all the same, for one stored
   // before the API refused them)

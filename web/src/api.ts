@@ -40,9 +40,12 @@ export function getToken(): string {
   }
 }
 
+// Keeps (or, given '', forgets) the token, then tells the page: what
+// says whether there is one listens for 'stonks:token-changed'.
 export function setToken(token: string): void {
   if (token) sessionStorage.setItem(TOKEN_KEY, token);
   else sessionStorage.removeItem(TOKEN_KEY);
+  window.dispatchEvent(new Event('stonks:token-changed'));
 }
 
 // Why a token cannot be sent, or null. It goes in an HTTP header, which

@@ -1,6 +1,6 @@
 // Small DOM helpers: element creation, the loading / empty / error
 // states every panel shows, and sortable tables.
-import { ApiError } from './api';
+import { ApiError, getToken } from './api';
 import { quoteAlias } from './format';
 
 type Child = Node | string | number | null | undefined | false;
@@ -222,6 +222,20 @@ export function figures(items: [string, Child, string?][]): HTMLElement {
       h('div', { class: 'figure' }, h('dt', {}, label), h('dd', { 'data-testid': testid }, value)),
     ),
   );
+}
+
+// A hint under a form that changes things: `without` while no token is
+// set, `with` once one is, following the token box as it changes. The
+// listener goes with the first change after the hint left the page.
+export function tokenHint(without: string, withToken: string, testid: string): HTMLElement {
+  const el = h('p', { class: 'hint', 'data-testid': testid });
+  const show = () => {
+    if (el.isConnected || !el.parentNode) el.textContent = getToken() ? withToken : without;
+    else window.removeEventListener('stonks:token-changed', show);
+  };
+  show();
+  window.addEventListener('stonks:token-changed', show);
+  return el;
 }
 
 // A short message under a form: ok or error.

@@ -2,7 +2,7 @@
 // GET /registry/symbols; adding, editing aliases and (de)activating
 // write through the registry with the user's token.
 import { get, qs, request, type Page } from '../api';
-import { aliasList, empty, failure, h, link, loading, notice } from '../dom';
+import { aliasList, empty, failure, h, link, loading, notice, tokenHint } from '../dom';
 import { joinAliases, splitAliases } from '../format';
 import type { Symbol } from '../types';
 
@@ -108,7 +108,11 @@ function addForm(done: (ticker: string) => void): HTMLElement {
       label('Aliases (comma-separated)', f.aliases),
       h('button', { type: 'submit' }, 'Add'),
     ),
-    h('p', { class: 'hint' }, 'Changes need the token (top right). The pipeline picks them up on its next tick.'),
+    tokenHint(
+      'Changes need the token (top right). The pipeline picks them up on its next tick.',
+      'Changes use the token set for this tab (top right). The pipeline picks them up on its next tick.',
+      'add-token-hint',
+    ),
     msg,
   );
 }

@@ -2,7 +2,7 @@
 // account, positions with P&L, orders (each linked to its lineage) and
 // fills.
 import { get, getList, request, qs } from '../api';
-import { empty, failure, figures, h, link, loading, notice, panel, table, typed } from '../dom';
+import { empty, failure, figures, h, link, loading, notice, panel, table, tokenHint, typed } from '../dom';
 import { instant, int, money, signedMoney, tone } from '../format';
 import type { Account, Decision, Fill, Order, Position, TradingStatus } from '../types';
 
@@ -82,7 +82,7 @@ function killSwitch(
         on ? 'Turn off' : 'Turn on',
       ),
     ),
-    h('p', { class: 'hint' }, 'Needs the token (top right).'),
+    tokenHint('Needs the token (top right).', 'Uses the token set for this tab (top right).', 'kill-token-hint'),
     msg,
   );
 }
