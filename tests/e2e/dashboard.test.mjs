@@ -585,6 +585,19 @@ test('a path that is not UTF-8 is no page, not a blank one', async () => {
   assert.deepEqual(pageErrors.slice(errors), []);
 });
 
+test('a right-to-left override or a zero-width space in the path is shown escaped in the heading', async () => {
+  const cases = [
+    ['/symbols/ab%E2%80%AEcd', 'AB\\u202eCD'],
+    ['/recommendations/ab%E2%80%AEcd', 'Recommendations: AB\\u202eCD'],
+    ['/orders/1%E2%80%AE2', 'Why order #1\\u202e2 exists'],
+    ['/documents/1%E2%81%A6%E2%80%8B2', 'Document #1\\u2066\\u200b2'],
+  ];
+  for (const [path, heading] of cases) {
+    await open(path, ['main h1']);
+    assert.equal(await text('main h1'), heading, path);
+  }
+});
+
 test('a document id that is no whole number is the API\'s 400, not another document', async () => {
   await open('/documents/1e3', ['[data-testid=panel-document] [data-state=error]']);
   assert.match(

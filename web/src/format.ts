@@ -146,3 +146,21 @@ export function splitAliases(line: string): string[] {
   }
   return out;
 }
+
+// Characters that change or hide the text around them rather than show
+// themselves: controls, format characters (the bidi overrides and
+// isolates such as U+202E, zero-width spaces and joiners, U+FEFF),
+// line and paragraph separators, and the other default-ignorable ones
+// (variation selectors, U+3164).
+const INVISIBLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Default_Ignorable_Code_Point}]/gu;
+
+// Text from the address bar for a heading: each invisible character
+// written as its escape, "AB\u202eCD" for AB U+202E CD, so that it can
+// neither turn the heading around nor hide in it.
+export function visible(text: string): string {
+  return text.replace(INVISIBLE, (ch) => {
+    const c = ch.codePointAt(0)!;
+    const hex = c.toString(16);
+    return c > 0xffff ? `\\u{${hex}}` : `\\u${hex.padStart(4, '0')}`;
+  });
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bps, dollars, money, pct, signed, signedMoney, limitValue, instant, int, joinAliases, splitAliases } from '../src/format';
+import { bps, dollars, money, pct, signed, signedMoney, limitValue, instant, int, joinAliases, splitAliases, visible } from '../src/format';
 import { buyAndHold, changes, latestDay } from '../src/benchmark';
 
 describe('money', () => {
@@ -121,5 +121,19 @@ describe('aliases', () => {
     const list = ['Zeta Holdings', 'Zeta, Inc.', '"quoted"', 'a\\b', 'Ω-mega'];
     expect(joinAliases(list)).toBe('Zeta Holdings, "Zeta, Inc.", """quoted""", a\\b, Ω-mega');
     expect(splitAliases(joinAliases(list))).toEqual(list);
+  });
+});
+
+describe('visible', () => {
+  it('writes bidi controls and invisible characters as escapes', () => {
+    expect(visible('AB\u202eCD')).toBe('AB\\u202eCD');
+    expect(visible('\u2066x\u2069\u200e\u200f\u061c')).toBe('\\u2066x\\u2069\\u200e\\u200f\\u061c');
+    expect(visible('a\u200bb\u200dc\ufeffd\u00ade')).toBe('a\\u200bb\\u200dc\\ufeffd\\u00ade');
+    expect(visible('\u0000\u001b\u007f\u0085\u2028\u3164')).toBe('\\u0000\\u001b\\u007f\\u0085\\u2028\\u3164');
+    expect(visible('tag\u{e0041}')).toBe('tag\\u{e0041}');
+  });
+  it('leaves printable text alone, whatever its script', () => {
+    expect(visible('BRK.B')).toBe('BRK.B');
+    expect(visible('株式 שלום Ünïcode 123')).toBe('株式 שלום Ünïcode 123');
   });
 });

@@ -1,7 +1,7 @@
 // One document: its text, the tickers it is about, and its signals.
 import { get } from '../api';
 import { h, link, panel, table } from '../dom';
-import { fixed, instant, signed, tone } from '../format';
+import { fixed, instant, signed, tone, visible } from '../format';
 import type { DocumentFull, Signal } from '../types';
 
 export function signalTable(signals: Signal[], testid: string): HTMLElement {
@@ -68,7 +68,7 @@ export async function documentBody(id: number | string): Promise<Node> {
 export function renderDocument(main: HTMLElement, params: string[]): void {
   const id = params[0];
   main.append(
-    h('h1', {}, `Document #${params[0]}`),
+    h('h1', {}, `Document #${visible(id)}`),
     panel('Document', 'panel-document', () => documentBody(id)),
   );
 }

@@ -2,7 +2,7 @@
 // signals -> documents -> raw payloads, from GET /orders/{id}/lineage.
 import { get } from '../api';
 import { empty, figures, h, link, panel } from '../dom';
-import { fixed, instant, int, money, pct, signed } from '../format';
+import { fixed, instant, int, money, pct, signed, visible } from '../format';
 import type { Lineage } from '../types';
 import { signalTable } from './document';
 import { actionBadge } from './overview';
@@ -87,7 +87,7 @@ async function lineage(id: string): Promise<Node> {
 
 export function renderLineage(main: HTMLElement, params: string[]): void {
   main.append(
-    h('h1', {}, `Why order #${params[0]} exists`),
+    h('h1', {}, `Why order #${visible(params[0])} exists`),
     panel('Lineage', 'panel-lineage', () => lineage(params[0])),
     h('p', {}, link('/trading', '← trading')),
   );

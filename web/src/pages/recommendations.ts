@@ -2,7 +2,7 @@
 // one ticker's history.
 import { get, getAll, qs } from '../api';
 import { empty, h, link, panel, table } from '../dom';
-import { fixed, pct } from '../format';
+import { fixed, pct, visible } from '../format';
 import type { Recommendation } from '../types';
 import { actionBadge } from './overview';
 
@@ -52,10 +52,10 @@ export function renderRecommendations(main: HTMLElement): void {
 export function renderRecommendationHistory(main: HTMLElement, params: string[]): void {
   const t = params[0].toUpperCase();
   main.append(
-    h('h1', {}, 'Recommendations: ', link(`/symbols/${t}`, t)),
+    h('h1', {}, 'Recommendations: ', link(`/symbols/${encodeURIComponent(t)}`, visible(t))),
     panel('History', 'panel-history', async () => {
       const rows = await getAll<Recommendation>(`/api/recommendations${qs({ ticker: t })}`);
-      if (!rows.length) return empty(`No recommendation for ${t} yet.`);
+      if (!rows.length) return empty(`No recommendation for ${visible(t)} yet.`);
       return recTable(rows, 'history', true);
     }),
     h('p', {}, link('/recommendations', '← all tickers')),

@@ -5,7 +5,7 @@ import { ApiError, get, getAll, qs, type Page } from '../api';
 import { changes } from '../benchmark';
 import { tickerChart, type Mark } from '../charts';
 import { aliasList, empty, failure, figures, h, link, loading, panel } from '../dom';
-import { fixed, pct, price, signed, tone } from '../format';
+import { fixed, pct, price, signed, tone, visible } from '../format';
 import type { Aggregate, Bar, Fill, Recommendation, Signal, Symbol } from '../types';
 import { documentBody } from './document';
 import { actionBadge } from './overview';
@@ -28,7 +28,7 @@ async function chart(t: string): Promise<Node> {
     getAll<Recommendation>(`/api/recommendations${qs({ ticker: t })}`),
     getAll<Fill>(`/api/fills${qs({ ticker: t })}`).catch((e) => e as Error),
   ]);
-  if (!bars.length) return empty(`No price bars for ${t} yet.`);
+  if (!bars.length) return empty(`No price bars for ${visible(t)} yet.`);
   const sentiment = aggs
     .filter((a) => a.sent_7d !== null)
     .map((a) => ({ day: a.as_of, value: a.sent_7d as number }))
@@ -145,7 +145,7 @@ function news(t: string): HTMLElement {
                 rows,
               ),
             )
-          : empty(`No news about ${t} yet.`),
+          : empty(`No news about ${visible(t)} yet.`),
       );
     } catch (e) {
       list.replaceChildren(failure(e, 'News'));
@@ -166,7 +166,7 @@ function news(t: string): HTMLElement {
 export function renderSymbol(main: HTMLElement, params: string[]): void {
   const t = params[0].toUpperCase();
   main.append(
-    h('h1', {}, h('span', { 'data-testid': 'ticker' }, t)),
+    h('h1', {}, h('span', { 'data-testid': 'ticker' }, visible(t))),
     panel('Symbol', 'panel-symbol', () => header(t)),
     panel('Price and sentiment', 'panel-chart', () => chart(t)),
     news(t),
