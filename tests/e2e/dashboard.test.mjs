@@ -321,6 +321,34 @@ test('symbol detail: chart, news with signals, a document opens', async () => {
   await shoot('document');
 });
 
+test("an alternative ticker's page is its symbol's, said so", async () => {
+  const googl = await get('/registry/symbols/GOOGL');
+  assert.deepEqual(googl.alt_tickers, ['GOOG']);
+  const missing = await api('/registry/symbols/GOOG', { allowError: true });
+  assert.equal(missing.status, 404);
+  for (const path of ['/symbols/GOOG', '/symbols/goog']) {
+    await open(path, ['[data-testid=alt-of]']);
+    assert.equal(new URL(page.url()).pathname, '/symbols/GOOGL', path);
+    assert.equal(await text('[data-testid=ticker]'), 'GOOGL');
+    assert.equal(await text('[data-testid=alt-of]'), 'GOOG is an alternative ticker of GOOGL: this is the page of GOOGL.');
+    assert.equal(await text('[data-testid=sym-name]'), googl.name);
+    assert.equal(await page.locator('[data-state=error]').count(), 0);
+  }
+  // Back leaves for the page before, not for GOOG again.
+  await open('/recommendations', ['table[data-testid=latest]']);
+  await open('/symbols/GOOG', ['[data-testid=alt-of]']);
+  await page.goBack();
+  await page.locator('table[data-testid=latest]').waitFor();
+  assert.equal(new URL(page.url()).pathname, '/recommendations');
+
+  // ?from= names only a ticker the symbol lists; no symbol is nobody's.
+  await open('/symbols/AAPL?from=GOOG', ['[data-testid=sym-name]']);
+  assert.equal(await page.locator('[data-testid=alt-of]').count(), 0);
+  await open('/symbols/ZZNONE', ['[data-testid=panel-symbol] [data-state=error]']);
+  assert.equal(new URL(page.url()).pathname, '/symbols/ZZNONE');
+  assert.equal(await text('[data-testid=panel-symbol] [data-state=error]'), 'Symbol: error — no symbol ZZNONE (404 not_found)');
+});
+
 test('a day is never broken at its hyphens beside a long rationale', async () => {
   await open('/recommendations/GOOGL', ['table[data-testid=history]']);
   const lines = await page.locator('table[data-testid=history] td[data-col=as_of]').evaluateAll((tds) =>

@@ -7,17 +7,50 @@ import { tickerChart, type Mark } from '../charts';
 import { aliasList, empty, failure, figures, h, link, loading, panel } from '../dom';
 import { fixed, pct, price, signed, tone, visible } from '../format';
 import type { Aggregate, Bar, Fill, Recommendation, Signal, Symbol } from '../types';
+import { navigate } from '../router';
 import { documentBody } from './document';
 import { actionBadge } from './overview';
 
-async function header(t: string): Promise<Node> {
-  const s = await get<Symbol>(`/registry/symbols/${encodeURIComponent(t)}`);
-  return figures([
-    ['Name', s.name, 'sym-name'],
-    ['Sector', s.sector || '—', 'sym-sector'],
-    ['Aliases', aliasList(s.aliases), 'sym-aliases'],
-    ['Status', s.active ? 'active' : 'inactive', 'sym-active'],
-  ]);
+// The symbol that lists t among its alternative tickers (GOOGL for
+// GOOG), or null. The registry's 404 for GOOG names GOOGL in its message;
+// alt_tickers says the same in a field. A ticker written BRK-B or BRK/B
+// is BRK.B, as the registry stores it.
+async function ownerOf(t: string): Promise<Symbol | null> {
+  const alt = t.replace(/[-/]/, '.');
+  const found = await getAll<Symbol>(`/registry/symbols${qs({ q: alt })}`);
+  return found.find((s) => s.alt_tickers.includes(alt)) ?? null;
+}
+
+// from: the alternative ticker the user asked for, when the page came
+// from its address (?from=GOOG); said only when the symbol lists it.
+async function header(t: string, from: string | null): Promise<Node> {
+  const here = location.pathname;
+  let s: Symbol;
+  try {
+    s = await get<Symbol>(`/registry/symbols/${encodeURIComponent(t)}`);
+  } catch (e) {
+    const owner = e instanceof ApiError && e.status === 404 ? await ownerOf(t) : null;
+    if (!owner) throw e;
+    // An alternative ticker has no page: its symbol's is the one. Not
+    // when the user has moved on meanwhile.
+    if (location.pathname === here)
+      navigate(`/symbols/${encodeURIComponent(owner.ticker)}${qs({ from: t })}`, true);
+    return loading();
+  }
+  const alt = from?.toUpperCase().replace(/[-/]/, '.');
+  return h(
+    'div',
+    {},
+    alt && s.alt_tickers.includes(alt)
+      ? h('p', { class: 'notice ok', 'data-testid': 'alt-of' }, `${alt} is an alternative ticker of ${s.ticker}: this is the page of ${s.ticker}.`)
+      : null,
+    figures([
+      ['Name', s.name, 'sym-name'],
+      ['Sector', s.sector || '—', 'sym-sector'],
+      ['Aliases', aliasList(s.aliases), 'sym-aliases'],
+      ['Status', s.active ? 'active' : 'inactive', 'sym-active'],
+    ]),
+  );
 }
 
 async function chart(t: string): Promise<Node> {
@@ -167,7 +200,7 @@ export function renderSymbol(main: HTMLElement, params: string[]): void {
   const t = params[0].toUpperCase();
   main.append(
     h('h1', {}, h('span', { 'data-testid': 'ticker' }, visible(t))),
-    panel('Symbol', 'panel-symbol', () => header(t)),
+    panel('Symbol', 'panel-symbol', () => header(t, new URLSearchParams(location.search).get('from'))),
     panel('Price and sentiment', 'panel-chart', () => chart(t)),
     news(t),
   );
