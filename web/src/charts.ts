@@ -8,9 +8,11 @@ import {
   createChart,
   createSeriesMarkers,
   type IChartApi,
+  type ISeriesApi,
   type SeriesMarkerBar,
   type Time,
 } from 'lightweight-charts';
+import { h } from './dom';
 import { onLeave } from './router';
 
 const base = {
@@ -83,6 +85,91 @@ const markStyle: Record<
   'fill-sell': { position: 'aboveBar', shape: 'circle', color: '#b5651d' },
 };
 
+// Marker labels as elements over the price pane rather than the
+// library's canvas text, which overlaps when bars are close (a phone):
+// a label that would overlap one already placed, or stick out of the
+// pane, moves up to LABEL_SHIFT rows away from its bar, else is hidden
+// (its marker stays). The newest are placed first. A label sits beyond
+// the markers of its bar and side, stacked as the library stacks them
+// (markGeometry: a margin, then a marker and a margin each).
+const LABEL_HEIGHT = 14;
+const LABEL_SHIFT = 2;
+
+function markGeometry(barSpacing: number): { size: number; margin: number } {
+  const size = Math.min(Math.max(barSpacing, 12), 30);
+  return { size, margin: Math.max(Math.ceil(size * 0.1), 3) };
+}
+
+function markLabels(
+  el: HTMLElement,
+  chart: IChartApi,
+  candles: ISeriesApi<'Candlestick'>,
+  bars: { day: string; high: number; low: number }[],
+  marks: Mark[],
+): void {
+  const layer = h('div', { class: 'mark-labels', 'data-testid': 'mark-labels' });
+  el.append(layer);
+  const byDay = new Map(bars.map((b) => [b.day, b]));
+  // Marks on one bar's side: how many (stack), and each one's place
+  // among them (nth, 0 nearest the bar), as for its marker.
+  const stacks = new Map<string, number>();
+  const labels = marks.map((m) => {
+    const above = markStyle[m.kind].position === 'aboveBar';
+    const side = `${m.day}:${above}`;
+    const nth = stacks.get(side) ?? 0;
+    stacks.set(side, nth + 1);
+    const label = h('span', { class: `mark-label ${m.kind}`, 'data-day': m.day, hidden: true }, m.text);
+    layer.append(label);
+    return { m, above, side, nth, label, width: 0 };
+  });
+  let frame = 0;
+  const place = () => {
+    frame = 0;
+    const { size, margin } = markGeometry(chart.timeScale().options().barSpacing);
+    const width = chart.timeScale().width();
+    const height = chart.panes()[0].getHeight();
+    const taken: DOMRect[] = [];
+    for (const l of [...labels].reverse()) {
+      const bar = byDay.get(l.m.day);
+      const x = chart.timeScale().timeToCoordinate(l.m.day as Time);
+      const y = bar ? candles.priceToCoordinate(l.above ? bar.high : bar.low) : null;
+      if (!l.width) {
+        l.label.hidden = false;
+        l.width = l.label.getBoundingClientRect().width;
+      }
+      l.label.hidden = true;
+      if (x === null || y === null) continue;
+      // Past the markers of this bar's side and the labels nearer it,
+      // or up to LABEL_SHIFT rows further out when that place is taken.
+      let box: DOMRect | null = null;
+      for (let row = l.nth; row <= l.nth + LABEL_SHIFT && !box; row++) {
+        const out = margin + stacks.get(l.side)! * (size + margin) + row * LABEL_HEIGHT;
+        const top = l.above ? y - out - LABEL_HEIGHT : y + out;
+        const b = new DOMRect(x - l.width / 2, top, l.width, LABEL_HEIGHT);
+        const fits = b.left >= 0 && b.right <= width && b.top >= 0 && b.bottom <= height;
+        const clear = taken.every(
+          (o) => b.right <= o.left || b.left >= o.right || b.bottom <= o.top || b.top >= o.bottom,
+        );
+        if (fits && clear) box = b;
+      }
+      if (!box) continue;
+      taken.push(box);
+      l.label.style.left = `${box.left}px`;
+      l.label.style.top = `${box.top}px`;
+      l.label.hidden = false;
+    }
+  };
+  const later = () => {
+    if (!frame) frame = requestAnimationFrame(place);
+  };
+  chart.timeScale().subscribeVisibleLogicalRangeChange(later);
+  chart.timeScale().subscribeSizeChange(later);
+  // Dragging the price scale moves the bars without a range change.
+  for (const ev of ['pointermove', 'wheel', 'touchmove']) el.addEventListener(ev, later, { passive: true });
+  onLeave(() => cancelAnimationFrame(frame));
+  later();
+}
+
 export function tickerChart(
   el: HTMLElement,
   bars: { day: string; open: number; high: number; low: number; close: number }[],
@@ -120,7 +207,10 @@ export function tickerChart(
   const sorted = [...marks].sort((a, b) => (a.day < b.day ? -1 : a.day > b.day ? 1 : 0));
   createSeriesMarkers(
     candles,
-    sorted.map((m) => ({ time: m.day as Time, text: m.text, ...markStyle[m.kind] })),
+    sorted.map((m) => ({ time: m.day as Time, ...markStyle[m.kind] })),
   );
+  // Room under and over the bars for a marker's label.
+  candles.priceScale().applyOptions({ scaleMargins: { top: 0.2, bottom: 0.2 } });
   chart.timeScale().fitContent();
+  markLabels(el, chart, candles, bars, sorted);
 }
