@@ -7,6 +7,7 @@
 #define STONKS_PIPELINE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "lib/config.h"
 #include "lib/db.h"
@@ -38,6 +39,11 @@ int cmd_scheduler(int argc, char **argv);
  * files (replay_dir_check). Also run by `stonks config`. Returns 0, or
  * -1 with a message in err. */
 int scheduler_check(const config *c, char *err, size_t errlen);
+
+/* The day a live tick at unix_s works on: New York's date, as the
+ * pipeline's days are New York's (tstamp_news_day); a tick at 21:00 in
+ * New York, 02:00 UTC of the next date, works on that evening's day. */
+int32_t scheduler_live_day(long long unix_s);
 
 /* Runs the worker of def after the usual start-up; shared by the
  * cmd_* functions above. */

@@ -15,6 +15,7 @@
  * Live mode ticks every SCHEDULER_INTERVAL_S: it queues today's
  * ingestion for every active ticker, waits for the day's documents to
  * be extracted (up to one interval) and queues today's aggregation.
+ * Today is New York's date (scheduler_live_day).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +23,7 @@
 #include <time.h>
 
 #include "adapters/replay.h"
+#include "adapters/tstamp.h"
 #include "domain/calendar.h"
 #include "domain/date.h"
 #include "lib/log.h"
@@ -550,13 +552,9 @@ out:
     return rc;
 }
 
-static int32_t today(void)
+int32_t scheduler_live_day(long long unix_s)
 {
-    time_t t = time(NULL);
-    struct tm tm;
-
-    gmtime_r(&t, &tm);
-    return date_from_ymd(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+    return tstamp_ny_date(unix_s);
 }
 
 static int run_live(sched *s)
@@ -565,7 +563,7 @@ static int run_live(sched *s)
     char err[512];
 
     while (!worker_stopping()) {
-        int32_t day = today();
+        int32_t day = scheduler_live_day((long long)time(NULL));
         int waited = 0;
 
         if (load_tickers(s, err, sizeof(err)) < 0 ||

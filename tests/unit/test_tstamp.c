@@ -15,6 +15,7 @@
 #include "adapters/provider.h"
 #include "adapters/tstamp.h"
 #include "domain/date.h"
+#include "services/pipeline.h"
 
 static long long parsed(const char *s)
 {
@@ -64,6 +65,18 @@ static void test_parse_rejects(void **state)
     assert_int_equal(tstamp_parse("2023-01-01T25:00:00Z", &t), -1);
     assert_int_equal(tstamp_parse("Fri, 12 Foo 2025 23:02:43 GMT", &t), -1);
     assert_int_equal(tstamp_parse("Fri, 12 Dec 2025 23:02:43 XYZ", &t), -1);
+}
+
+/* The live scheduler's day is New York's: its evening is the next UTC
+ * date, which had made a tick at 21:00 ask for tomorrow's news. */
+static void test_live_scheduler_day(void **state)
+{
+    (void)state;
+    date_is(scheduler_live_day(parsed("2026-12-05T02:00:00Z")), "2026-12-04");
+    date_is(scheduler_live_day(parsed("2026-12-05T04:59:59Z")), "2026-12-04");
+    date_is(scheduler_live_day(parsed("2026-12-05T05:00:00Z")), "2026-12-05");
+    date_is(scheduler_live_day(parsed("2026-07-01T03:59:59Z")), "2026-06-30");
+    date_is(scheduler_live_day(parsed("2026-07-01T04:00:00Z")), "2026-07-01");
 }
 
 /* Daily bars start at New York midnight: 05:00 UTC in winter, 04:00
@@ -155,6 +168,7 @@ int main(void)
         cmocka_unit_test(test_parse_rfc822),
         cmocka_unit_test(test_parse_rejects),
         cmocka_unit_test(test_bar_day_through_dst),
+        cmocka_unit_test(test_live_scheduler_day),
         cmocka_unit_test(test_news_day_after_close),
         cmocka_unit_test(test_retry_after),
         cmocka_unit_test(test_rebase_url),
