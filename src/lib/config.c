@@ -293,18 +293,28 @@ static int valid_money(const char *v)
            strspn(v, "0.") != strlen(v);
 }
 
-/* 1 when v is at most TOKEN_MAX tokens of 16 to 256 printable
+/* The rule of API_TOKENS, as its messages end. */
+#define TOKENS_RULE                                                            \
+    "at most 16 comma-separated tokens of 16 to 256 printable characters, "    \
+    "without blanks inside"
+_Static_assert(TOKEN_MAX == 16, "TOKENS_RULE names TOKEN_MAX");
+
+/* 0 when v is at most TOKEN_MAX tokens of 16 to 256 printable
  * characters without blanks inside, comma-separated, blanks around
- * each allowed (as token_set_load reads them). */
-static int valid_tokens(const char *v)
+ * each allowed (as token_set_load reads them); else -1 with the rule
+ * broken, and by which token (its place, never its text), in err. */
+static int valid_tokens(const char *v, char *err, size_t errlen)
 {
     token_set t;
-    char err[128];
+    char why[128];
     const char *p = v, *tok;
     size_t n;
+    int k = 0;
 
-    if (token_set_load(&t, v, err, sizeof(err)) < 0)
-        return 0;
+    if (token_set_load(&t, v, why, sizeof(why)) < 0) {
+        snprintf(err, errlen, "%s (" TOKENS_RULE ")", why);
+        return -1;
+    }
     while (*p) {
         const char *end = strchr(p, ',');
         const char *stop = end ? end : p + strlen(p);
@@ -315,13 +325,21 @@ static int valid_tokens(const char *v)
         while (p < stop && (*p > ' ' && *p <= '~'))
             p++;
         n = (size_t)(p - tok);
+        k += n > 0;
         while (p < stop && (*p == ' ' || *p == '\t'))
             p++;
-        if (p != stop || n > 256)
-            return 0;
+        if (p != stop || n > 256) {
+            snprintf(err, errlen, "API_TOKENS: token %d %s (" TOKENS_RULE ")",
+                     k + (n == 0),
+                     n > 256 && p == stop
+                         ? "is longer than 256 characters"
+                         : "holds a blank or a character that is not "
+                           "printable ASCII");
+            return -1;
+        }
         p = end ? end + 1 : stop;
     }
-    return 1;
+    return 0;
 }
 
 static int load_one(config *c, const setting *s, char *err, size_t errlen)
@@ -372,13 +390,8 @@ static int load_one(config *c, const setting *s, char *err, size_t errlen)
         }
         break;
     case SET_TOKENS:
-        if (!valid_tokens(v)) {
-            snprintf(err, errlen,
-                     "%s must be at most %d comma-separated tokens of 16 "
-                     "to 256 printable characters, without blanks inside",
-                     s->name, TOKEN_MAX);
+        if (valid_tokens(v, err, errlen) < 0)
             return -1;
-        }
         break;
     case SET_STR:
         break;

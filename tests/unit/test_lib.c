@@ -61,8 +61,15 @@ static void test_config_defaults(void **state)
     unsetenv("API_TOKENS");
 }
 
+#define RULE                                                                   \
+    "at most 16 comma-separated tokens of 16 to 256 printable characters, "    \
+    "without blanks inside"
+#define T16 "abcdefghijklmnop"
+
 static void test_config_names_the_bad_variable(void **state)
 {
+    char long_token[258];
+
     (void)state;
     config_error("POSTGRES_PORT", "70000",
                  "POSTGRES_PORT must be a whole number from 1 to 65535, "
@@ -96,12 +103,27 @@ static void test_config_names_the_bad_variable(void **state)
                  "STARTING_CASH must be positive dollars with at most two "
                  "decimals, 0.01 to 999999999999.99, got "
                  "'1000000000000.00'");
+    /* the rule broken, and by which token, never its text */
     config_error("API_TOKENS", "short",
-                 "API_TOKENS must be at most 16 comma-separated tokens of "
-                 "16 to 256 printable characters, without blanks inside");
+                 "API_TOKENS: token 1 is shorter than 16 characters (" RULE
+                 ")");
     config_error("API_TOKENS", "first-token-0123456789, token with blanks",
-                 "API_TOKENS must be at most 16 comma-separated tokens of "
-                 "16 to 256 printable characters, without blanks inside");
+                 "API_TOKENS: token 2 holds a blank or a character that is "
+                 "not printable ASCII (" RULE ")");
+    config_error("API_TOKENS",
+                 ",,first-token-0123456789,,\x01second-token-abcdef",
+                 "API_TOKENS: token 2 holds a blank or a character that is "
+                 "not printable ASCII (" RULE ")");
+    config_error("API_TOKENS",
+                 T16 "," T16 "," T16 "," T16 "," T16 "," T16 "," T16 "," T16
+                     "," T16 "," T16 "," T16 "," T16 "," T16 "," T16 "," T16
+                     "," T16 "," T16,
+                 "API_TOKENS: more than 16 tokens (" RULE ")");
+    memset(long_token, 'x', 257);
+    long_token[257] = '\0';
+    config_error("API_TOKENS", long_token,
+                 "API_TOKENS: token 1 is longer than 256 characters (" RULE
+                 ")");
     config_error("REPLAY_END", "2011-01-01",
                  "REPLAY_START (2011-07-06) is after REPLAY_END "
                  "(2011-01-01)");
