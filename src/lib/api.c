@@ -105,10 +105,8 @@ static const api_route builtin_routes[] = {
      "Prometheus metrics: requests by route and status, latency "
      "histograms, database pool",
      NULL, NULL, NULL, NULL, 0, "text/plain; version=0.0.4", 0},
-    {"GET", "/docs", h_docs, API_OPEN, "This API's documentation (HTML)", NULL,
-     NULL, NULL, NULL, 0, "text/html; charset=utf-8", 0},
-    {"GET", "/openapi.json", h_openapi, API_OPEN,
-     "This API as an OpenAPI 3 document", NULL, NULL, NULL, NULL, 0, NULL, 0},
+    API_DOC_ROUTE_HTML(h_docs),
+    API_DOC_ROUTE_OPENAPI(h_openapi),
 };
 #define NBUILTIN (sizeof(builtin_routes) / sizeof(builtin_routes[0]))
 
@@ -131,7 +129,7 @@ static unsigned long long fnv1a(const char *s, size_t n)
     return h;
 }
 
-static char *etag_of(const char *s, size_t n)
+char *api_etag_new(const char *s, size_t n)
 {
     return xasprintf("\"%016llx\"", fnv1a(s, n));
 }
@@ -167,9 +165,9 @@ api *api_new(const api_def *def, const config *c, dbpool *pool, void *state,
     }
     a->stats = xcalloc(a->nroutes + 1, sizeof(*a->stats));
     a->openapi = api_doc_openapi(def, a->routes, a->nroutes, c->api_read_auth);
-    a->openapi_etag = etag_of(a->openapi, strlen(a->openapi));
+    a->openapi_etag = api_etag_new(a->openapi, strlen(a->openapi));
     a->docs = api_doc_html(def, a->routes, a->nroutes, c->api_read_auth);
-    a->docs_etag = etag_of(a->docs, strlen(a->docs));
+    a->docs_etag = api_etag_new(a->docs, strlen(a->docs));
     if (def->cache && c->http_cache_ms > 0) {
         a->cache_s = c->http_cache_ms / 1000.0;
         a->cache = xcalloc(CACHE_SLOTS, sizeof(*a->cache));
@@ -321,16 +319,23 @@ static int check_access(api_call *c)
     return -1;
 }
 
-static int check_query(api_call *c)
+int api_query_unknown(const http_request *req, const api_param *allowed,
+                      char *bad, size_t cap)
 {
     const char *names[32];
     size_t n = 0;
-    char bad[HTTP_QUERY_NAME_MAX];
 
-    for (const api_param *p = c->route->query; p && p->name && n < 31; p++)
+    for (const api_param *p = allowed; p && p->name && n < 31; p++)
         names[n++] = p->name;
     names[n] = NULL;
-    if (http_query_unknown(c->req, names, bad, sizeof(bad))) {
+    return http_query_unknown(req, names, bad, cap);
+}
+
+static int check_query(api_call *c)
+{
+    char bad[HTTP_QUERY_NAME_MAX];
+
+    if (api_query_unknown(c->req, c->route->query, bad, sizeof(bad))) {
         api_error(c, 400, "unknown_parameter",
                   "unknown query parameter '%s' for %s %s", bad,
                   c->route->method, c->route->path);
@@ -707,27 +712,14 @@ static void h_metrics(api_call *c)
              ps.timeouts);
 }
 
-static void serve_static(api_call *c, const char *body, const char *etag)
-{
-    const char *inm = c->req->if_none_match;
-
-    http_set_header(c->res, "ETag", etag);
-    http_set_header(c->res, "Cache-Control", "public, max-age=300");
-    if (api_etag_listed(inm, etag)) {
-        c->res->status = 304;
-        return;
-    }
-    buf_adds(&c->res->body, body);
-}
-
 static void h_docs(api_call *c)
 {
-    serve_static(c, c->api->docs, c->api->docs_etag);
+    api_doc_answer(c->req, c->res, c->api->docs, c->api->docs_etag);
 }
 
 static void h_openapi(api_call *c)
 {
-    serve_static(c, c->api->openapi, c->api->openapi_etag);
+    api_doc_answer(c->req, c->res, c->api->openapi, c->api->openapi_etag);
 }
 
 int api_main(const api_def *def, const config *c, void *state)

@@ -41,8 +41,9 @@ enum {
 #define API_CURSOR_PART_MAX 64
 
 /* A query parameter a route accepts. type is one of "string",
- * "integer", "boolean", "date-time" (ISO 8601 UTC date or date-time)
- * and "ticker"; it is what /openapi.json says, the handler checks. */
+ * "integer", "boolean", "date" (YYYY-MM-DD), "date-time" (ISO 8601 UTC
+ * date or date-time) and "ticker"; it is what /openapi.json says, the
+ * handler checks. */
 typedef struct api_param {
     const char *name;
     const char *type;
@@ -220,6 +221,15 @@ int api_text_ok(const char *s, size_t n);
  * is ignored, as a GET compares weakly); anything that is not such a
  * list ("a""a") matches nothing. */
 int api_etag_listed(const char *inm, const char *etag);
+
+/* A strong ETag of s[0..n): a hash, quoted. The caller frees. */
+char *api_etag_new(const char *s, size_t n);
+
+/* 1 when req has a query parameter not named in allowed (ends with
+ * {NULL}; NULL: none allowed), with the first such name in bad; else
+ * 0. */
+int api_query_unknown(const http_request *req, const api_param *allowed,
+                      char *bad, size_t cap);
 
 /* 1 when the request carries a valid bearer token. */
 int api_authorized(const api *a, const http_request *req);

@@ -36,6 +36,8 @@ static void add_param_schema(buf *b, const char *type)
         buf_adds(b, "{\"type\":\"integer\",\"format\":\"int64\"}");
     else if (strcmp(type, "boolean") == 0)
         buf_adds(b, "{\"type\":\"boolean\"}");
+    else if (strcmp(type, "date") == 0)
+        buf_adds(b, "{\"type\":\"string\",\"format\":\"date\"}");
     else if (strcmp(type, "date-time") == 0)
         buf_adds(b, "{\"type\":\"string\",\"format\":\"date-time\"}");
     else if (strcmp(type, "ticker") == 0)
@@ -124,7 +126,7 @@ static void add_operation(buf *b, const api_route *r, int read_auth)
         buf_adds(b, "}}}");
     }
     buf_addf(b, ",\"responses\":{\"%d\":{\"description\":", status);
-    add_js(b, status == 201 ? "Created" : "OK");
+    add_js(b, status == 201 ? "Created" : status == 202 ? "Accepted" : "OK");
     if (status != 204) {
         buf_adds(b, ",\"content\":{");
         add_js(b, media);
@@ -237,6 +239,15 @@ static void add_html_route(buf *b, const api_route *r, int read_auth)
     buf_adds(b, "</td></tr>\n");
 }
 
+static int takes_cursor(const api_route *routes, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        for (const api_param *q = routes[i].query; q && q->name; q++)
+            if (strcmp(q->name, "cursor") == 0)
+                return 1;
+    return 0;
+}
+
 char *api_doc_html(const api_def *def, const api_route *routes, size_t n,
                    int read_auth)
 {
@@ -255,14 +266,18 @@ char *api_doc_html(const api_def *def, const api_route *routes, size_t n,
     add_html(&b, def->title);
     buf_adds(&b, "</h1>\n<p>");
     add_html(&b, def->description);
+    buf_adds(&b, "</p>\n<p>Errors are JSON: <code>{\"error\": {\"code\": "
+                 "\"...\", \"message\": \"...\"}}</code>. ");
+    if (takes_cursor(routes, n))
+        buf_adds(&b, "Lists are pages: <code>{\"items\": [...], "
+                     "\"next_cursor\": ...}</code>; pass "
+                     "<code>next_cursor</code> back as <code>cursor</code> "
+                     "for the next page (<code>limit</code> 1-500, default "
+                     "50). ");
     buf_adds(
-        &b, "</p>\n<p>Errors are JSON: <code>{\"error\": {\"code\": \"...\", "
-            "\"message\": \"...\"}}</code>. Lists are pages: <code>{\"items\": "
-            "[...], \"next_cursor\": ...}</code>; pass "
-            "<code>next_cursor</code> back as <code>cursor</code> for the next "
-            "page (<code>limit</code> 1-500, default 50). Times are ISO 8601 "
-            "UTC. Routes marked <em>token</em> need <code>Authorization: "
-            "Bearer &lt;token&gt;</code>.</p>\n<p>Machine-readable: <a "
+        &b, "Times are ISO 8601 UTC. Routes marked <em>token</em> need "
+            "<code>Authorization: Bearer &lt;token&gt;</code>.</p>\n"
+            "<p>Machine-readable: <a "
             "href=\"openapi.json\">openapi.json</a> (OpenAPI "
             "3).</p>\n<table><tr><th>Method</th><th>Path</th><th>Access</th><th"
             ">What</th><th>Query parameters</th></tr>\n");
@@ -270,4 +285,16 @@ char *api_doc_html(const api_def *def, const api_route *routes, size_t n,
         add_html_route(&b, &routes[i], read_auth);
     buf_adds(&b, "</table></body></html>\n");
     return buf_detach(&b, NULL);
+}
+
+void api_doc_answer(const http_request *req, http_response *res,
+                    const char *body, const char *etag)
+{
+    http_set_header(res, "ETag", etag);
+    http_set_header(res, "Cache-Control", "public, max-age=300");
+    if (api_etag_listed(req->if_none_match, etag)) {
+        res->status = 304;
+        return;
+    }
+    buf_adds(&res->body, body);
 }
