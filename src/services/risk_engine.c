@@ -499,39 +499,53 @@ static void route_limits_patch(void *ctx, const char *arg,
     limits_edit(ctx, req, res, 0);
 }
 
-static const char *const exposure_params[] = {"day", NULL};
+static const api_param exposure_params[] = {
+    {"day", "date",
+     "the state the gate would see for the session after this day; "
+     "absent: the book now"},
+    {NULL, NULL, NULL}};
 
 static const trading_route routes[] = {
     {{"POST", "/check"},
      TRADING_INTERNAL,
      NULL,
      route_check,
-     "POST /check: allow or deny an order intent, with every reason "
-     "(token, when API_TOKENS is set)"},
+     "Allow or deny an order intent, with every reason; the verdict is "
+     "stored",
+     0},
     {{"GET", "/exposure"},
      TRADING_READ,
      exposure_params,
      route_exposure,
-     "GET /exposure[?day=YYYY-MM-DD]: positions, weights, sectors, equity"},
+     "Positions, weights, sectors, cash, reserved, buying power, equity, "
+     "gross exposure",
+     0},
     {{"GET", "/limits"},
      TRADING_READ,
      NULL,
      route_limits_get,
-     "GET /limits: the limits, the restricted list and the rules"},
+     "The limits, the restricted list and the rules",
+     0},
     {{"PUT", "/limits"},
      TRADING_WRITE,
      NULL,
      route_limits_put,
-     "PUT /limits: replace every limit (token)"},
+     "Set every limit (all of them given), and the restricted list when "
+     "given",
+     0},
     {{"PATCH", "/limits"},
      TRADING_WRITE,
      NULL,
      route_limits_patch,
-     "PATCH /limits: change some limits (token)"},
+     "Change some limits and/or the restricted list",
+     0},
 };
 
-static const trading_service service = {"risk-engine", routes,
-                                        sizeof(routes) / sizeof(routes[0])};
+static const trading_service service = {
+    "risk-engine", "Stonks Oracle risk-engine",
+    "The risk gate: judges order intents against the limits, the "
+    "restricted list and the kill switch, and keeps the limits.",
+    routes, sizeof(routes) / sizeof(routes[0])};
 
 static void handle(void *ctx, const http_request *req, http_response *res)
 {

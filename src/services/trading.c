@@ -10,6 +10,7 @@
 #include "domain/date.h"
 #include "domain/exchange.h"
 #include "lib/api.h"
+#include "lib/api_doc.h"
 #include "lib/log.h"
 #include "lib/metrics.h"
 #include "lib/token.h"
@@ -902,11 +903,11 @@ json_t *trading_body(const http_request *req, http_response *res,
 }
 
 int trading_query_known(const http_request *req, http_response *res,
-                        const char *const *allowed)
+                        const api_param *allowed)
 {
     char name[HTTP_QUERY_NAME_MAX], msg[160];
 
-    if (!http_query_unknown(req, allowed, name, sizeof(name)))
+    if (!api_query_unknown(req, allowed, name, sizeof(name)))
         return 1;
     snprintf(msg, sizeof(msg), "unknown query parameter '%s'", name);
     http_error(res, 400, "bad_request", msg);
@@ -1014,50 +1015,108 @@ int trading_reset(db *d)
     return rc;
 }
 
-/* The probes every trading service answers (GET; HEAD too). */
-static const char *const probe_paths[] = {"/health", "/ready", "/metrics",
-                                          "/docs"};
-#define NPROBES (sizeof(probe_paths) / sizeof(probe_paths[0]))
+/* The probes every trading service answers (GET; HEAD too), as the
+ * documents list them. */
+static const api_route probe_routes[] = {
+    {"GET", "/health", NULL, API_OPEN,
+     "Liveness: 200 while the process serves requests", NULL, NULL, NULL, NULL,
+     0, NULL, 0},
+    {"GET", "/ready", NULL, API_OPEN,
+     "Readiness: 200 when PostgreSQL answers, else 503", NULL, NULL, NULL, NULL,
+     0, NULL, 0},
+    {"GET", "/metrics", NULL, API_OPEN, "Prometheus metrics of the process",
+     NULL, NULL, NULL, NULL, 0, "text/plain; version=0.0.4", 0},
+    API_DOC_ROUTE_HTML(NULL),
+    API_DOC_ROUTE_OPENAPI(NULL),
+};
+#define NPROBES (sizeof(probe_routes) / sizeof(probe_routes[0]))
+
+/* r as the documents' generator reads a route. Who needs a token
+ * follows trading_authorized: a read route with API_READ_AUTH (the
+ * generator's read_auth), a write route always, an internal one when
+ * API_TOKENS holds any (tokens). */
+static api_route route_doc(const trading_route *r, int tokens)
+{
+    const char *m = r->path.method;
+    int body = strcmp(m, "POST") == 0 || strcmp(m, "PUT") == 0 ||
+               strcmp(m, "PATCH") == 0;
+    int access = r->access == TRADING_READ    ? API_READ
+                 : r->access == TRADING_WRITE ? API_WRITE
+                 : tokens                     ? API_WRITE
+                                              : API_OPEN;
+
+    return (api_route){m,
+                       r->path.path,
+                       NULL,
+                       access,
+                       r->summary,
+                       r->params,
+                       body ? "application/json" : NULL,
+                       body ? "{\"type\":\"object\"}" : NULL,
+                       NULL,
+                       r->status,
+                       NULL,
+                       0};
+}
+
+/* GET /docs (html) or /openapi.json of s. Written on each request, as
+ * the routes' security depends on c; the same text has the same ETag,
+ * so a client's copy stays valid as with the other APIs. */
+static void answer_doc(const trading_service *s, const config *c,
+                       const http_request *req, http_response *res, int html)
+{
+    api_route routes[NPROBES + TRADING_MAX_ROUTES];
+    size_t n = NPROBES;
+    token_set tokens;
+    char err[128], *desc, *body, *etag;
+    /* (a malformed list, which the settings check refuses at start,
+     * lets nobody in: as if tokens were needed) */
+    int need = token_set_load(&tokens, c->api_tokens, err, sizeof(err)) < 0 ||
+               tokens.n > 0;
+    api_def def;
+
+    memcpy(routes, probe_routes, sizeof(probe_routes));
+    for (size_t k = 0; k < s->nroutes && k < TRADING_MAX_ROUTES; k++)
+        routes[n++] = route_doc(&s->routes[k], need);
+    desc = xasprintf("%s Trading mode: %s.", s->description, trading_mode(c));
+    def = (api_def){s->name, s->title, desc, routes, n, NULL, 0};
+    body = html ? api_doc_html(&def, routes, n, c->api_read_auth)
+                : api_doc_openapi(&def, routes, n, c->api_read_auth);
+    etag = api_etag_new(body, strlen(body));
+    api_doc_answer(req, res, body, etag);
+    free(etag);
+    free(body);
+    free(desc);
+}
 
 static void probe(const trading_service *s, const config *c, trading_pool *pool,
-                  const http_request *req, http_response *res)
+                  size_t which, const http_request *req, http_response *res)
 {
-    if (strcmp(req->path, "/health") == 0) {
+    const char *path = probe_routes[which].path;
+
+    if (probe_routes[which].produces)
+        res->content_type = probe_routes[which].produces;
+    if (strcmp(path, "/health") == 0) {
         trading_reply(res, 200, json_pack("{s:s}", "status", "ok"));
-        return;
-    }
-    if (strcmp(req->path, "/ready") == 0) {
+    } else if (strcmp(path, "/ready") == 0) {
         db *d = trading_pool_get(pool);
         int ok = db_ping(d) == DB_OK;
 
         trading_pool_put(pool, d);
         trading_reply(res, ok ? 200 : 503,
                       json_pack("{s:s}", "status", ok ? "ready" : "no db"));
-        return;
-    }
-    if (strcmp(req->path, "/metrics") == 0) {
+    } else if (strcmp(path, "/metrics") == 0) {
         buf_reset(&res->body);
         metrics_render(&res->body, s->name);
-        res->content_type = "text/plain; version=0.0.4";
-        return;
+    } else {
+        answer_doc(s, c, req, res, strcmp(path, "/docs") == 0);
     }
-    /* /docs */
-    json_t *a = json_array();
-
-    for (size_t i = 0; i < s->nroutes; i++)
-        json_array_append_new(a, json_string(s->routes[i].doc));
-    json_array_append_new(a, json_string("GET /health, /ready, /metrics, "
-                                         "/docs"));
-    trading_reply(res, 200,
-                  json_pack("{s:s, s:s, s:o}", "service", s->name, "mode",
-                            trading_mode(c), "routes", a));
 }
 
 void trading_serve(const trading_service *s, const config *c,
                    trading_pool *pool, void *ctx, const http_request *req,
                    http_response *res)
 {
-    static const char *const none[] = {NULL};
     http_route paths[NPROBES + TRADING_MAX_ROUTES];
     const char *args[HTTP_MAX_ARGS] = {NULL};
     char allow[64], *segs;
@@ -1065,7 +1124,7 @@ void trading_serve(const trading_service *s, const config *c,
     long i;
 
     for (size_t k = 0; k < NPROBES; k++)
-        paths[n++] = (http_route){"GET", probe_paths[k]};
+        paths[n++] = (http_route){probe_routes[k].method, probe_routes[k].path};
     for (size_t k = 0; k < s->nroutes && k < TRADING_MAX_ROUTES; k++)
         paths[n++] = s->routes[k].path;
     segs = xmalloc(strlen(req->path) + 1);
@@ -1075,12 +1134,12 @@ void trading_serve(const trading_service *s, const config *c,
     } else if (i < 0) {
         http_error(res, 404, "not_found", "no such route; see GET /docs");
     } else if ((size_t)i < NPROBES) {
-        probe(s, c, pool, req, res);
+        probe(s, c, pool, (size_t)i, req, res);
     } else {
         const trading_route *r = &s->routes[(size_t)i - NPROBES];
 
         if (trading_authorized(c, req, res, r->access) &&
-            trading_query_known(req, res, r->params ? r->params : none))
+            trading_query_known(req, res, r->params))
             r->fn(ctx, args[0], req, res);
     }
     free(segs);

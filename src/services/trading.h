@@ -29,6 +29,7 @@
 #include "domain/money.h"
 #include "domain/order.h"
 #include "domain/risk.h"
+#include "lib/api.h"
 #include "lib/config.h"
 #include "lib/db.h"
 #include "lib/http.h"
@@ -186,11 +187,11 @@ void trading_reply(http_response *res, int status, json_t *j);
 json_t *trading_body(const http_request *req, http_response *res,
                      const char *const *fields);
 
-/* 1 when every query parameter of req is named in allowed
- * (NULL-terminated); else answers 400 naming the first other one and
+/* 1 when every query parameter of req is named in allowed (ends with
+ * {NULL}; NULL: none); else answers 400 naming the first other one and
  * returns 0. */
 int trading_query_known(const http_request *req, http_response *res,
-                        const char *const *allowed);
+                        const api_param *allowed);
 
 /* A fixed pool of database connections for HTTP threads. */
 typedef struct trading_pool trading_pool;
@@ -205,33 +206,41 @@ db *trading_pool_get(trading_pool *p);
 void trading_pool_put(trading_pool *p, db *d);
 
 /* A route of trading-engine or risk-engine: its method and path (as
- * http_route_find reads them); whether it changes state (a token
- * always) or reads (a token with API_READ_AUTH); the query parameters
- * it takes (NULL-terminated; NULL: none, any is refused); its handler,
- * given the segment the path's {name} matched (NULL when it has none);
- * and its line of GET /docs. */
+ * http_route_find reads them); who may call it (trading_access); the
+ * query parameters it takes (ends with {NULL}; NULL: none, any is
+ * refused), with the type and description the documents give; its
+ * handler, given the segment the path's {name} matched (NULL when it
+ * has none); its one-line summary; and the status its handler answers
+ * on success (0: 200), for the documents. A POST, PUT or PATCH takes a
+ * JSON object (trading_body). */
 typedef void (*trading_handler)(void *ctx, const char *arg,
                                 const http_request *req, http_response *res);
 typedef struct trading_route {
     http_route path;
     trading_access access;
-    const char *const *params;
+    const api_param *params;
     trading_handler fn;
-    const char *doc;
+    const char *summary;
+    int status;
 } trading_route;
 
 #define TRADING_MAX_ROUTES 16
 
-/* A trading service's routes, in the order GET /docs lists them. */
+/* A trading service's routes, in the order GET /docs lists them (after
+ * the probes). */
 typedef struct trading_service {
-    const char *name; /* "trading-engine", as /metrics and /docs say */
+    const char *name; /* "trading-engine", as /metrics says */
+    const char *title; /* of /docs and /openapi.json */
+    const char *description; /* a paragraph, plain text */
     const trading_route *routes;
     size_t nroutes; /* at most TRADING_MAX_ROUTES */
 } trading_service;
 
 /* Answers req for service s: GET /health, /ready (a database round
- * trip), /metrics and /docs (the routes' lines, with the mode); else
- * the route of its method and path, after the token check and the
+ * trip), /metrics, /docs (HTML) and /openapi.json (OpenAPI 3.0), the
+ * two documents written from the route table by lib/api_doc.h with
+ * the security that c's API_TOKENS and API_READ_AUTH give each route;
+ * else the route of its method and path, after the token check and the
  * query parameters' (405 with Allow when only the method has no route,
  * 404 when the path has none), calling its handler with ctx. */
 void trading_serve(const trading_service *s, const config *c,

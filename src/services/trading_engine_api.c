@@ -536,49 +536,65 @@ static void route_manual(void *ctx, const char *arg, const http_request *req,
     trading_reply(res, status, answer);
 }
 
-static const char *const orders_params[] = {"status", "limit", NULL};
-static const char *const decisions_params[] = {"limit", NULL};
+static const api_param orders_params[] = {
+    {"status", "string", "open: orders not final yet; all (the default)"},
+    {"limit", "integer", "how many, 1-1000 (100)"},
+    {NULL, NULL, NULL}};
+static const api_param decisions_params[] = {
+    {"limit", "integer", "how many, 1-1000 (50)"}, {NULL, NULL, NULL}};
 
 static const trading_route routes[] = {
     {{"GET", "/status"},
      TRADING_READ,
      NULL,
      route_status,
-     "GET /status: mode, kill switch, account, open orders, last decisions"},
+     "Mode, broker, kill switch, account, last value, open orders, last "
+     "decisions",
+     0},
     {{"GET", "/orders"},
      TRADING_READ,
      orders_params,
      route_orders,
-     "GET /orders[?status=open|all&limit=N]: orders, newest first"},
+     "Orders, newest first",
+     0},
     {{"GET", "/orders/{client_order_id}"},
      TRADING_READ,
      NULL,
      route_order,
-     "GET /orders/{client_order_id}: one order, its fills and verdicts"},
+     "One order, with its fills and verdicts",
+     0},
     {{"GET", "/decisions"},
      TRADING_READ,
      decisions_params,
      route_decisions,
-     "GET /decisions[?limit=N]: trading decisions, newest first"},
+     "Trading decisions with their outcome and explanation, newest first",
+     0},
     {{"POST", "/orders"},
      TRADING_WRITE,
      NULL,
      route_manual,
-     "POST /orders: a manual order through the risk screen (token)"},
+     "A manual order through the risk screen: 201 queued, 200 when the same "
+     "order exists under its client_order_id, 422 denied with every reason",
+     201},
     {{"DELETE", "/orders/{client_order_id}"},
      TRADING_WRITE,
      NULL,
      route_cancel,
-     "DELETE /orders/{client_order_id}: cancel an open order (token)"},
+     "Cancel an open order",
+     202},
     {{"POST", "/kill-switch"},
      TRADING_WRITE,
      NULL,
      route_kill_switch,
-     "POST /kill-switch {\"active\": bool, \"reason\": text} (token)"},
+     "Turn the kill switch on or off: {\"active\": bool, \"reason\": text}",
+     0},
 };
 
-static const trading_service service = {"trading-engine", routes,
-                                        sizeof(routes) / sizeof(routes[0])};
+static const trading_service service = {
+    "trading-engine", "Stonks Oracle trading-engine",
+    "Turns changed recommendations into orders through the risk screen; "
+    "manual orders, cancelling them, and the kill switch.",
+    routes, sizeof(routes) / sizeof(routes[0])};
 
 void te_http_handle(void *ctx, const http_request *req, http_response *res)
 {
