@@ -526,14 +526,24 @@ bad "limits: an unknown limit" 400 bad_request \
 bad "registry PATCH: an unknown field" 400 unknown_field \
     "unknown field 'owner'; the fields are ticker, name, sector, active, aliases and alt_tickers" \
     PATCH "$REG/symbols/AAPL" -H "$JSON" -H "$TOKEN" -d '{"owner":"me"}'
-for route in status orders decisions orders/hostile-1; do
-    bad "trading-engine GET /$route?x=1" 400 bad_request \
-        "unknown query parameter 'x'" GET "$TE/$route?x=1"
+# Every operation of the trading services' /openapi.json but the probes
+# (which take any query string): an unknown query parameter, with the
+# token, and an encoded NUL that would cut the path short.
+ops=0
+for base in "$TE" "$RE"; do
+    while read -r method path; do
+        url=$base${path/\{client_order_id\}/hostile-1}
+        bad "$method $base$path?x=1" 400 bad_request \
+            "unknown query parameter 'x'" "$method" "$url?x=1" -H "$TOKEN"
+        bad "$method $base$path%00" 400 invalid_request "$NUL_MSG" \
+            "$method" "$url%00.json" -H "$TOKEN"
+        ops=$((ops + 1))
+    done < <(curl -s "$base/openapi.json" | jq -r '.paths | to_entries[] |
+        select(.key | IN("/health", "/ready", "/metrics", "/docs",
+            "/openapi.json") | not) | .key as $p | .value | keys[] |
+        "\(ascii_upcase) \($p)"')
 done
-for route in exposure limits; do
-    bad "risk-engine GET /$route?x=1" 400 bad_request \
-        "unknown query parameter 'x'" GET "$RE/$route?x=1"
-done
+assert_eq "trading operations sent an unknown parameter and a NUL" 12 "$ops"
 # A query string over 2048 bytes is refused on every service with 414,
 # as query-api refuses it, before its parameters are looked at.
 long=$(head -c 5000 /dev/zero | tr '\0' 'a')

@@ -4,8 +4,8 @@
 #   1. a fixed three-session scenario on the paper broker: exact
 #      decisions, orders, fills, positions and cash (derived by hand in
 #      the comments, from the price file)
-#   2. the APIs: bearer tokens, kill switch, manual orders through the
-#      screen, limits
+#   2. the APIs: their /openapi.json and /docs, bearer tokens, kill
+#      switch, manual orders through the screen, limits
 #   3. Alpaca's trading API through a local fake (tests/fakes): accept,
 #      partial fill, every refusal, 5xx, timeout after acceptance,
 #      duplicate client order id, and a broker-adapter killed between
@@ -236,6 +236,68 @@ free_cents() {
     api GET $RE/exposure | cut -d' ' -f2- | jq_py '"%d" % round(
         (float(j["cash"]) - float(j["reserved"])) * 100)'
 }
+# The documents, written from the route tables: every operation, the
+# security of a write route and of a read one (API_TOKENS set, no
+# API_READ_AUTH), /docs as HTML listing every path, and ETags.
+openapi_ops() { # URL: the operations of its /openapi.json, sorted
+    curl -s "$1/openapi.json" | jq -r '.paths | to_entries[] | .key as $p |
+        .value | keys[] | "\(ascii_upcase) \($p)"' | LC_ALL=C sort |
+        paste -sd, -
+}
+security() { # URL PATH METHOD: the security of one operation
+    curl -s "$1/openapi.json" |
+        jq -c --arg p "$2" --arg m "$3" '.paths[$p][$m].security'
+}
+assert_eq "trading-engine /openapi.json: its operations" \
+    "DELETE /orders/{client_order_id},GET /decisions,GET /docs,\
+GET /health,GET /metrics,GET /openapi.json,GET /orders,\
+GET /orders/{client_order_id},GET /ready,GET /status,POST /kill-switch,\
+POST /orders" "$(openapi_ops $TE)"
+assert_eq "risk-engine /openapi.json: its operations" \
+    "GET /docs,GET /exposure,GET /health,GET /limits,GET /metrics,\
+GET /openapi.json,GET /ready,PATCH /limits,POST /check,PUT /limits" \
+    "$(openapi_ops $RE)"
+assert_eq "security: POST /kill-switch, GET /status, GET /health" \
+    '[{"bearer":[]}] null null' "$(security $TE /kill-switch post) \
+$(security $TE /status get) $(security $TE /health get)"
+assert_eq "security: PUT /limits, POST /check (API_TOKENS set), GET /limits" \
+    '[{"bearer":[]}] [{"bearer":[]}] null' "$(security $RE /limits put) \
+$(security $RE /check post) $(security $RE /limits get)"
+assert_eq "query parameters: GET /orders, GET /exposure" \
+    "status:string limit:integer day:date" \
+    "$(curl -s $TE/openapi.json | jq -r '[.paths["/orders"].get.parameters[]
+        | "\(.name):\(.schema.type)"] | join(" ")') $(curl -s \
+        $RE/openapi.json | jq -r '.paths["/exposure"].get.parameters[] |
+        "\(.name):\(.schema.format)"')"
+for base in $TE $RE; do
+    assert_eq "$base/openapi.json is OpenAPI 3.0.3, every \$ref resolves" \
+        "3.0.3 true" "$(curl -s "$base/openapi.json" | jq -r '. as $d |
+        "\(.openapi) \([.. | objects | .["$ref"] // empty | ltrimstr("#/")
+        | split("/") as $k | $d | getpath($k) != null] | all)"')"
+    assert_eq "$base/docs is HTML" "200 text/html; charset=utf-8" \
+        "$(curl -s -o "$OUT/docs.html" -w '%{http_code} %{content_type}' \
+            "$base/docs")"
+    # Every operation of the document is a live route (no 404 "no such
+    # route", no 405; without a token, the writes stop at 401), and
+    # /docs lists every path.
+    missing=""
+    while read -r method path; do
+        r=$(api "$method" "$base${path/\{client_order_id\}/man-none}")
+        case "$r" in
+        404*"no such route"* | 405*) missing="$missing $method:$path" ;;
+        esac
+        grep -qF "<code>$path</code>" "$OUT/docs.html" ||
+            missing="$missing docs:$path"
+    done < <(curl -s "$base/openapi.json" | jq -r '.paths | to_entries[] |
+        .key as $p | .value | keys[] | "\(ascii_upcase) \($p)"')
+    assert_eq "$base: every documented operation is served and in /docs" \
+        "" "$missing"
+    etag=$(curl -s -D - -o /dev/null "$base/openapi.json" |
+        tr -d '\r' | sed -n 's/^etag: //Ip')
+    assert_eq "$base/openapi.json again with its ETag: 304" "304" \
+        "$(curl -s -o /dev/null -w '%{http_code}' \
+            -H "If-None-Match: $etag" "$base/openapi.json")"
+done
 r=$(api GET $TE/status)
 assert_eq "GET /status needs no token by default, shows the mode" \
     "200 paper" "$(code "$r") $(cut -d' ' -f2- <<<"$r" | jq_py 'j["mode"]')"
