@@ -15,8 +15,16 @@ CREATE INDEX symbols_name_key ON symbols (name_key(name));
 CREATE INDEX symbol_aliases_name_key ON symbol_aliases (name_key(alias))
     WHERE kind = 'name';
 
--- A name or alias written as a ticker ("BRK-B" is BRK.B): the check
--- compares translate(x, '-/', '..') with tickers.
-CREATE INDEX symbols_name_as_ticker ON symbols (translate(name, '-/', '..'));
-CREATE INDEX symbol_aliases_as_ticker
-    ON symbol_aliases (translate(alias, '-/', '..')) WHERE kind = 'name';
+-- phrase_symbol: a name or alias as the symbol it may be written as,
+-- compared with tickers: without the blanks and punctuation around it,
+-- '-' and '/' read as '.' ("(BRK-B)." is BRK.B), as the parser reads
+-- it (mention_phrase_symbol), so "AAPL." cannot be another symbol's
+-- alias.
+CREATE FUNCTION phrase_symbol(t text) RETURNS text
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+AS $$ SELECT translate(regexp_replace(t,
+    '^[[:space:][:punct:]]+|[[:space:][:punct:]]+$', '', 'g'), '-/', '..') $$;
+
+CREATE INDEX symbols_name_symbol ON symbols (phrase_symbol(name));
+CREATE INDEX symbol_aliases_phrase_symbol
+    ON symbol_aliases (phrase_symbol(alias)) WHERE kind = 'name';

@@ -506,6 +506,25 @@ char *mention_phrase_key(const char *phrase)
     return text;
 }
 
+/* mention_phrase_symbol of text[0..len), a phrase as the index keeps
+ * it (mention_phrase_text). */
+static int span_symbol(const char *text, size_t len, char out[TICKER_MAX])
+{
+    size_t from, to;
+
+    words_span(text, len, &from, &to);
+    return ticker_written_as_symbol(text + from, to - from, out);
+}
+
+int mention_phrase_symbol(const char *phrase, char out[TICKER_MAX])
+{
+    char *text = xmalloc(strlen(phrase) + 1);
+    int yes = span_symbol(text, mention_phrase_text(phrase, text), out);
+
+    free(text);
+    return yes;
+}
+
 int mention_phrase_same(const char *a, const char *b)
 {
     char *ka = mention_phrase_key(a), *kb = mention_phrase_key(b);
@@ -886,15 +905,15 @@ static size_t phrase_match(const m_phrase *p, const char *s, size_t len,
 }
 
 /* 1 when phrase p is written as the symbol of a listed ticker that
- * stands for itself ("AAPL" given as another ticker's alias): that
- * symbol stays its own ticker's. */
+ * stands for itself ("AAPL" or "AAPL." given as another ticker's
+ * alias): that symbol stays its own ticker's. */
 static int own_symbol(const mention_index *idx, const m_phrase *p)
 {
     char sym[TICKER_MAX];
     const m_entry *e;
 
     /* "BRK-B" and "BRK/B" being "BRK.B" */
-    if (!ticker_written_as_symbol(p->text, p->len, sym))
+    if (!span_symbol(p->text, p->len, sym))
         return 0;
     e = lookup(idx, sym, base_len(sym));
     for (size_t k = 0; e && k < e->ntickers; k++) {

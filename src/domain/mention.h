@@ -87,6 +87,14 @@ size_t mention_phrase_text(const char *phrase, char *out);
  * Free the result. */
 char *mention_phrase_key(const char *phrase);
 
+/* 1 when phrase, without the white space and punctuation before its
+ * first word and after its last (as mention_phrase_key sets them
+ * aside), is written as a symbol (ticker_written_as_symbol: "AAPL.",
+ * "(BRK-B)"), with the canonical symbol in out; else 0. The index
+ * reads such a phrase as that symbol, so it never counts for another
+ * ticker than the symbol's own. */
+int mention_phrase_symbol(const char *phrase, char out[TICKER_MAX]);
+
 /* 1 when the keys (mention_phrase_key) of a and b are equal, else 0. */
 int mention_phrase_same(const char *a, const char *b);
 

@@ -199,10 +199,11 @@ int reg_commit(api_call *c, db *d)
 }
 
 /* What could stop s from being unique, in the order the first one is
- * told. An alias written as another symbol's ticker ("AAPL" or "BRK-B"
- * for MSFT: capitals, digits and a class separator,
- * ticker_written_as_symbol; tickers are stored canonical, so translate
- * finds it) is refused, and so is a ticker written as another symbol's
+ * told. An alias written as another symbol's ticker ("AAPL", "AAPL."
+ * or "BRK-B" for MSFT: capitals, digits and a class separator, the
+ * punctuation around them aside, mention_phrase_symbol; tickers are
+ * stored canonical, so phrase_symbol of migration 010 finds it) is
+ * refused, and so is a ticker written as another symbol's
  * alias: the parser counts the ticker's mentions for its own symbol
  * only (mention.h), so such an alias would never count. So are an
  * alias written as another symbol's alternative ticker ("GOOG" for
@@ -237,26 +238,26 @@ static const char SQL_CONFLICT[] =
     "'ticker_alt', a.ticker, a.alias, NULL FROM symbol_aliases a WHERE "
     "a.kind = 'ticker' AND a.alias = $1 AND a.ticker <> $1 UNION ALL "
     "SELECT 8, 'alias_symbol', s.ticker, x, NULL FROM symbols s, "
-    "unnest($3::text[]) x WHERE s.ticker = translate(x, '-/', '..') AND "
+    "unnest($3::text[]) x WHERE s.ticker = phrase_symbol(x) AND "
     "s.ticker <> $1 UNION "
-    "ALL SELECT 9, 'symbol_alias', a.ticker, a.alias, NULL FROM "
+    "ALL SELECT 9, 'symbol_alias', a.ticker, $1, NULL FROM "
     "symbol_aliases a WHERE a.kind = 'name' AND "
-    "translate(a.alias, '-/', '..') = $1 AND "
+    "phrase_symbol(a.alias) = $1 AND "
     "a.ticker <> $1 UNION ALL SELECT 10, 'alias_alt', a.ticker, x, NULL "
     "FROM symbol_aliases a, unnest($3::text[]) x WHERE a.kind = 'ticker' "
-    "AND a.alias = translate(x, '-/', '..') AND a.ticker <> $1 UNION ALL "
+    "AND a.alias = phrase_symbol(x) AND a.ticker <> $1 UNION ALL "
     "SELECT 11, 'alt_alias', a.ticker, x, NULL FROM symbol_aliases a, "
     "unnest($4::text[]) x WHERE a.kind = 'name' AND "
-    "translate(a.alias, '-/', '..') = x AND a.ticker <> $1 UNION ALL "
+    "phrase_symbol(a.alias) = x AND a.ticker <> $1 UNION ALL "
     "SELECT 12, 'name_symbol', s.ticker, $2::text, NULL FROM symbols s "
-    "WHERE s.ticker = translate($2::text, '-/', '..') AND s.ticker <> $1 "
+    "WHERE s.ticker = phrase_symbol($2::text) AND s.ticker <> $1 "
     "UNION ALL SELECT 13, 'name_alt', a.ticker, $2::text, NULL FROM "
     "symbol_aliases a WHERE a.kind = 'ticker' AND a.alias = "
-    "translate($2::text, '-/', '..') AND a.ticker <> $1 UNION ALL SELECT "
-    "14, 'symbol_name', s.ticker, s.name, NULL FROM symbols s WHERE "
-    "translate(s.name, '-/', '..') = $1 AND s.ticker <> $1 UNION ALL "
+    "phrase_symbol($2::text) AND a.ticker <> $1 UNION ALL SELECT "
+    "14, 'symbol_name', s.ticker, $1, NULL FROM symbols s WHERE "
+    "phrase_symbol(s.name) = $1 AND s.ticker <> $1 UNION ALL "
     "SELECT 15, 'alt_name', s.ticker, x, NULL FROM symbols s, "
-    "unnest($4::text[]) x WHERE translate(s.name, '-/', '..') = x AND "
+    "unnest($4::text[]) x WHERE phrase_symbol(s.name) = x AND "
     "s.ticker <> $1) c ORDER BY o, t, v";
 
 static char *text_array(char *const *v, size_t n);

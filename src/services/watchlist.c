@@ -171,7 +171,7 @@ static const wl_key *alias_clash(const wl_key *k, size_t nk, const wl_key *a,
     const char *what = a->kind == K_NAME ? "name" : "alias";
     const char *as = a->kind == K_NAME ? "the name" : "an alias";
 
-    if (ticker_written_as_symbol(a->text, strlen(a->text), canon)) {
+    if (mention_phrase_symbol(a->text, canon)) {
         sym = ticker_key(k, nk, canon, K_SYMBOL, a->row);
         alt = ticker_key(k, nk, canon, K_ALT, a->row);
     }

@@ -639,6 +639,22 @@ bad "alias written with another class separator" 409 conflict \
     "the alias 'BRK/B' is a symbol itself" \
     POST "$REG/symbols" -H "$JSON" -H "$TOKEN" \
     -d '{"ticker":"XYZ","name":"Xyz Corp","aliases":["BRK/B"]}'
+bad "alias that is another symbol's ticker in punctuation" 409 conflict \
+    "the alias 'AAPL.' is a symbol itself" \
+    PATCH "$REG/symbols/MSFT" -H "$JSON" -H "$TOKEN" \
+    -d '{"aliases":["Microsoft","AAPL."]}'
+bad "... in brackets, with another class separator" 409 conflict \
+    "the alias '(BRK-B),' is a symbol itself" \
+    PATCH "$REG/symbols/MSFT" -H "$JSON" -H "$TOKEN" \
+    -d '{"aliases":["(BRK-B),"]}'
+# one stored before the check, by hand
+sql "INSERT INTO symbol_aliases (kind, alias, ticker)
+     VALUES ('name', 'ZZY.', 'MSFT')" >/dev/null
+bad "ticker that is another symbol's alias in punctuation" 409 conflict \
+    "ZZY is already an alias of MSFT" \
+    POST "$REG/symbols" -H "$JSON" -H "$TOKEN" \
+    -d '{"ticker":"ZZY","name":"Zzy Corp"}'
+sql "DELETE FROM symbol_aliases WHERE alias = 'ZZY.'" >/dev/null
 bad "alias that is another symbol's alternative ticker" 409 conflict \
     "the alias 'GOOG' is already an alternative ticker of GOOGL" \
     PATCH "$REG/symbols/MSFT" -H "$JSON" -H "$TOKEN" -d '{"aliases":["GOOG"]}'

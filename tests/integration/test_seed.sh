@@ -176,6 +176,10 @@ conflict stored-alt 'ZZL,Zed L,IT,$DASHW' \
     "2: the alternative ticker DASHW already belongs to DASH$(hint DASH)"
 conflict alias-is-stored-symbol 'ZZH,Zed H,IT,Zed|AAPL' \
     "2: the alias 'AAPL' is a symbol itself"
+conflict alias-is-stored-symbol-punct 'ZZH,Zed H,IT,"AAPL,"' \
+    "2: the alias 'AAPL,' is a symbol itself"
+conflict alias-is-symbol-punct 'ZZH,Zed H,IT,' 'ZZJ,Zed J,IT,(ZZH)' \
+    "3: the alias '(ZZH)' is a symbol itself"
 conflict alias-is-symbol 'ZZH,Zed H,IT,' 'ZZJ,Zed J,IT,ZZH' \
     "3: the alias 'ZZH' is a symbol itself"
 conflict symbol-is-alias 'ZZJ,Zed J,IT,ZZH' 'ZZH,Zed H,IT,' \

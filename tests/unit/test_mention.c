@@ -437,6 +437,40 @@ static void test_common_word_symbol_alias(void **state)
     check_idx(idx, "IT spending rose", "");
     check_idx(idx, "$IT rose", "GRTX");
     mention_index_free(idx);
+
+    /* nor does punctuation around it: "AAPL." as MSFT's alias had
+     * taken AAPL's mentions, "AAPL," in a list and "AAPL." at the end
+     * of a sentence alike */
+    idx = mention_index_new();
+    mention_index_add_ticker(idx, "AAPL");
+    mention_index_add_ticker(idx, "MSFT");
+    mention_index_add_ticker(idx, "ZZY");
+    mention_index_add_alias(idx, "MSFT", "AAPL.");
+    mention_index_add_alias(idx, "MSFT", "(AAPL)");
+    mention_index_add_alias(idx, "MSFT", "ZZY,");
+    check_idx(idx, "AAPL, F and GE rose", "AAPL");
+    check_idx(idx, "Shares of AAPL. Rose", "AAPL");
+    check_idx(idx, "Shares of ZZY.", "ZZY");
+    mention_index_free(idx);
+}
+
+/* A phrase that is a symbol once the punctuation around it is set
+ * aside, and its canonical form; the symbol's own letters only. */
+static void test_phrase_symbol(void **state)
+{
+    char sym[TICKER_MAX];
+
+    (void)state;
+    assert_int_equal(mention_phrase_symbol("AAPL.", sym), 1);
+    assert_string_equal(sym, "AAPL");
+    assert_int_equal(mention_phrase_symbol(" (BRK-B), ", sym), 1);
+    assert_string_equal(sym, "BRK.B");
+    assert_int_equal(mention_phrase_symbol("\u00abBRK/B\u00bb", sym), 1);
+    assert_string_equal(sym, "BRK.B");
+    assert_int_equal(mention_phrase_symbol("aapl.", sym), 0);
+    assert_int_equal(mention_phrase_symbol("AAPL Inc", sym), 0);
+    assert_int_equal(mention_phrase_symbol("\u00c9AAPL", sym), 0);
+    assert_int_equal(mention_phrase_symbol("...", sym), 0);
 }
 
 /* A name of five letters or more counts in capitals too ("APPLE INC"
@@ -638,6 +672,7 @@ static void test_phrase_generic(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_phrase_symbol),
         cmocka_unit_test(test_common_words_alone_are_not_mentions),
         cmocka_unit_test(test_cashtags),
         cmocka_unit_test(test_class_shares_stay_whole),
