@@ -20,14 +20,42 @@ struct db {
     const char *prepared[DB_MAX_PREPARED]; /* names, constant strings */
 };
 
+/* s as one line: each line break and the blanks after it "; ", a line
+ * of only blanks and '^' (the pointer under a statement's error
+ * position) left out, and the blanks at the end. libpq's messages run
+ * over several lines ("...failed: Connection refused\n\tIs the server
+ * running..."; "LINE 1: SELEC 1;\n        ^"), and ours are one.
+ * s has room for cap bytes. */
+static void one_line(char *s, size_t cap)
+{
+    char *in = xstrdup(s);
+    size_t w = 0;
+
+    for (size_t r = 0; in[r] && w + 2 < cap;) {
+        size_t pointer;
+
+        if (in[r] != '\n') {
+            s[w++] = in[r++];
+            continue;
+        }
+        while (in[r] == '\n' || in[r] == ' ' || in[r] == '\t')
+            r++;
+        pointer = strspn(in + r, "^ \t");
+        if (in[r] == '^' && (!in[r + pointer] || in[r + pointer] == '\n'))
+            r += pointer;
+        else if (in[r] && w > 0)
+            s[w++] = ';', s[w++] = ' ';
+    }
+    while (w && (s[w - 1] == ' ' || s[w - 1] == '\t'))
+        w--;
+    s[w] = '\0';
+    free(in);
+}
+
 static void set_err(db *d, const char *what, const char *detail)
 {
-    size_t n;
-
     snprintf(d->err, sizeof(d->err), "%s: %s", what, detail);
-    n = strlen(d->err);
-    while (n && (d->err[n - 1] == '\n' || d->err[n - 1] == ' '))
-        d->err[--n] = '\0';
+    one_line(d->err, sizeof(d->err));
 }
 
 const char *db_error(const db *d)
@@ -84,9 +112,7 @@ db *db_open(const config *c, char *err, size_t errlen)
     if (PQstatus(conn) != CONNECTION_OK) {
         snprintf(err, errlen, "cannot connect to PostgreSQL at %s:%d: %s",
                  c->pg_host, c->pg_port, PQerrorMessage(conn));
-        size_t n = strlen(err);
-        while (n && err[n - 1] == '\n')
-            err[--n] = '\0';
+        one_line(err, errlen);
         PQfinish(conn);
         return NULL;
     }
@@ -147,9 +173,7 @@ static int classify(db *d, PGresult *r)
     const char *primary = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
 
     if (schema_behind(state) && primary)
-        snprintf(d->err, sizeof(d->err),
-                 "PostgreSQL error: %s; the database is not migrated, or "
-                 "older than this build: run `stonks migrate`",
+        snprintf(d->err, sizeof(d->err), "PostgreSQL error: %s" DB_SCHEMA_HINT,
                  primary);
     else
         set_err(d, "PostgreSQL error", PQresultErrorMessage(r));

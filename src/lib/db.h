@@ -42,6 +42,12 @@ const char *db_error(const db *d);
  */
 const char *db_sqlstate(const db *d);
 
+/* What db_error adds to the refusal of a statement for a table or
+ * column the database lacks. */
+#define DB_SCHEMA_HINT                                                         \
+    "; the database is not migrated, or older than this build: run "           \
+    "`stonks migrate`"
+
 /* Runs sql with text parameters (NULL entries are SQL NULL). On DB_OK
  * and when res is non-NULL, *res holds the result: the caller frees it
  * with PQclear. When the connection was lost outside a transaction,

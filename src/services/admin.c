@@ -104,7 +104,13 @@ static int apply_one(db *d, const char *dir, const char *name, int *applied,
         db_execp(d, "mig_record",
                  "INSERT INTO schema_migrations (name) VALUES ($1)", 1, params,
                  NULL) != DB_OK) {
-        snprintf(err, errlen, "migration %s failed: %s", name, db_error(d));
+        const char *e = db_error(d);
+        size_t n = strlen(e), h = strlen(DB_SCHEMA_HINT);
+
+        /* (not the advice to run the command that is running) */
+        if (n >= h && strcmp(e + n - h, DB_SCHEMA_HINT) == 0)
+            n -= h;
+        snprintf(err, errlen, "migration %s failed: %.*s", name, (int)n, e);
         goto out;
     }
     (*applied)++;

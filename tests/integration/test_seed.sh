@@ -47,6 +47,22 @@ numbered 010 (010_a.sql, 010_b.sql): give each its own number 0" \
     "$? $(cat "$OUT/twomig.err") $(sql "SELECT count(*) FROM pg_tables
         WHERE tablename LIKE 'twomig%'")"
 
+# A failed migration: its error in one line, without libpq's pointer
+# line, and without the advice to run `stonks migrate`.
+mkdir -p "$OUT/badmig"
+printf 'SELEC 1;\n' >"$OUT/badmig/990_typo.sql"
+MIGRATIONS_DIR=$OUT/badmig "$BIN" migrate >"$OUT/badmig.out" \
+    2>"$OUT/badmig.err"
+assert_eq "a migration that does not parse" \
+    "1 stonks migrate: migration 990_typo.sql failed: PostgreSQL error: ERROR:  syntax error at or near \"SELEC\"; LINE 1: SELEC 1;" \
+    "$? $(cat "$OUT/badmig.err")"
+printf 'INSERT INTO no_such_table VALUES (1);\n' >"$OUT/badmig/990_typo.sql"
+MIGRATIONS_DIR=$OUT/badmig "$BIN" migrate >"$OUT/badmig.out" \
+    2>"$OUT/badmig.err"
+assert_eq "a migration naming a table that does not exist" \
+    "1 stonks migrate: migration 990_typo.sql failed: PostgreSQL error: relation \"no_such_table\" does not exist" \
+    "$? $(cat "$OUT/badmig.err")"
+
 HEADER=ticker,name,sector,aliases
 # seed FILE: runs `stonks seed` on FILE; sets RC and ERR (its stderr:
 # on a failure, the one line "stonks seed: MESSAGE").
