@@ -429,6 +429,12 @@ static int is_letter_cp(uint32_t c)
 {
     if (c < 0x80)
         return (c | 0x20) >= 'a' && (c | 0x20) <= 'z';
+    /* combining marks, which show on a letter before them and are none
+     * alone, and the Hangul fillers, which show nothing */
+    if ((c >= 0x300 && c <= 0x36F) || (c >= 0x1AB0 && c <= 0x1AFF) ||
+        (c >= 0x1DC0 && c <= 0x1DFF) || c == 0x115F || c == 0x1160 ||
+        c == 0x3164)
+        return 0;
     if (c >= 0xC0 && c <= 0x1FFF)
         return c != 0xD7 && c != 0xF7 && c != 0x60C && c != 0x61B &&
                c != 0x61F && c != 0x6D4 && !(c >= 0x660 && c <= 0x66D) &&

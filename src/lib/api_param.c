@@ -59,10 +59,13 @@ int api_text_ok(const char *s, size_t n)
          * isolates, which turn the text after them around on a screen
          * (a reason with U+202E read backwards on the dashboard); and
          * the invisible zero width space, word joiner and byte order
-         * mark, with which "Ap\u200bple Inc" looked like Apple's name */
+         * mark, with which "Ap\u200bple Inc" looked like Apple's name,
+         * and the Hangul fillers, as invisible; and the line and
+         * paragraph separators, which break a line of text */
         if (cp <= 0x9f || (cp >= 0x202a && cp <= 0x202e) ||
             (cp >= 0x2066 && cp <= 0x2069) || cp == 0x200b || cp == 0x2060 ||
-            cp == 0xfeff)
+            cp == 0xfeff || cp == 0x115f || cp == 0x1160 || cp == 0x3164 ||
+            cp == 0xffa0 || cp == 0x2028 || cp == 0x2029)
             return 0;
         i += more + 1;
     }

@@ -439,12 +439,21 @@ check "create with an alias of punctuation" 400 \
     "$(err invalid_field "field 'aliases': each alias $NOWORD")" \
     POST "$REG/symbols" -H "$JSON" -H "$TOKEN" \
     -d '{"ticker":"XYZ","name":"X","aliases":["--"]}'
-for n in '\u00a0' ' $$ '; do
+# (combining marks alone show no letter: "\u0301\u0301" was taken)
+for n in '\u00a0' ' $$ ' '\u0301\u0301'; do
     check "name '$n' refused" 400 \
         "$(err invalid_field "field 'name' $NOWORD")" \
         POST "$REG/symbols" -H "$JSON" -H "$TOKEN" \
         -d "{\"ticker\":\"XYZ\",\"name\":\"$n\"}"
 done
+check "a name with a Hangul filler, which shows nothing" 400 \
+    "$(err invalid_field "field 'name' must be UTF-8 text without control characters")" \
+    POST "$REG/symbols" -H "$JSON" -H "$TOKEN" \
+    -d '{"ticker":"XYZ","name":"Xyz\u3164Corp"}'
+check "a name with a line separator inside" 400 \
+    "$(err invalid_field "field 'name' must be UTF-8 text without control characters")" \
+    POST "$REG/symbols" -H "$JSON" -H "$TOKEN" \
+    -d '{"ticker":"XYZ","name":"Xyz\u2028Corp"}'
 check "a name with a zero-width space inside, like Apple's" 400 \
     "$(err invalid_field "field 'name' must be UTF-8 text without control characters")" \
     POST "$REG/symbols" -H "$JSON" -H "$TOKEN" \

@@ -443,6 +443,12 @@ static void test_text_ok(void **state)
          "b",
          0}, /* U+2060 */
         {"\xf0\x9f\x91\xa8\xe2\x80\x8d\xf0\x9f\x92\xbb", 1}, /* a ZWJ */
+        {"\xe3\x85\xa4\xe3\x85\xa4", 0}, /* U+3164, Hangul filler */
+        {"a\xe1\x85\x9f", 0}, /* U+115F */
+        {"a\xef\xbe\xa0", 0}, /* U+FFA0 */
+        {"Apple\xe2\x80\xa8Inc", 0}, /* U+2028 */
+        {"\xe2\x80\xa9", 0}, /* U+2029 */
+        {"Cafe\xcc\x81", 1}, /* a combining mark after a letter */
         {"\xc3", 0},
         {"\xed\xa0\x80", 0}, /* a surrogate */
     };

@@ -271,6 +271,9 @@ static void test_phrase_without_word_is_ignored(void **state)
         {"\xc2\xa0", 0},
         {"\xe2\x80\x8b", 0},
         {"\xe2\x80\x94!", 0},
+        {"\xcc\x81\xcc\x81", 0}, /* U+0301 twice: combining marks alone */
+        {"\xe1\xb7\x80", 0}, /* U+1DC0 */
+        {"Cafe\xcc\x81", 1},
         {"", 0},
         {"3M", 1},
         {"1810", 1},
