@@ -139,7 +139,7 @@ demo:
 up:
 	@scripts/deps.sh
 	@$(MAKE) --no-print-directory all
-	@scripts/up.sh
+	@scripts/up.sh $(UP_ARGS)
 
 bench: all
 	@scripts/bench.sh
