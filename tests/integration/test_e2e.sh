@@ -106,7 +106,7 @@ if [ $rc -ne 0 ]; then
     sed -n '/^✖ failing tests/,$p' "$STONKS_VAR_DIR/e2e.out" | head -n 80
 fi
 assert_eq "browser tests" "0" "$rc"
-assert_eq "screenshots of every page" "24" \
+assert_eq "screenshots of every page" "28" \
     "$(ls "$E2E"/screenshots/*.png 2>/dev/null | wc -l)"
 
 # A worker that dies comes back.

@@ -87,9 +87,12 @@ const markStyle: Record<
 
 // Marker labels as elements over the price pane rather than the
 // library's canvas text, which overlaps when bars are close (a phone):
-// a label that would overlap one already placed, or stick out of the
-// pane, moves up to LABEL_SHIFT rows away from its bar, else is hidden
-// (its marker stays). The newest are placed first. A label sits beyond
+// a label centred on its bar that would stick out of the pane at its
+// left or right moves sideways until it fits (its edge at the pane's);
+// one that would overlap a label already placed, or stick out at the
+// top or bottom, moves up to LABEL_SHIFT rows away from its bar, else
+// is hidden (its marker stays). The newest are placed first, so the
+// newest label always shows. A label sits beyond
 // the markers of its bar and side, stacked as the library stacks them
 // (markGeometry: a margin, then a marker and a margin each).
 const LABEL_HEIGHT = 14;
@@ -145,7 +148,10 @@ function markLabels(
       for (let row = l.nth; row <= l.nth + LABEL_SHIFT && !box; row++) {
         const out = margin + stacks.get(l.side)! * (size + margin) + row * LABEL_HEIGHT;
         const top = l.above ? y - out - LABEL_HEIGHT : y + out;
-        const b = new DOMRect(x - l.width / 2, top, l.width, LABEL_HEIGHT);
+        // Centred on its bar, or moved sideways just enough to stay in
+        // the pane (the newest bars are at its right edge).
+        const left = Math.max(0, Math.min(x - l.width / 2, width - l.width));
+        const b = new DOMRect(left, top, l.width, LABEL_HEIGHT);
         const fits = b.left >= 0 && b.right <= width && b.top >= 0 && b.bottom <= height;
         const clear = taken.every(
           (o) => b.right <= o.left || b.left >= o.right || b.bottom <= o.top || b.top >= o.bottom,
