@@ -560,7 +560,8 @@ static const char QA_SCHEMAS[] =
 
 static const api_route qa_routes[] = {
     {"GET", "/symbols", symbols_list, API_READ,
-     "List symbols, by ticker; filter by active, sector, text",
+     "List symbols, by ticker; filter by active, sector, text, "
+     "alternative ticker",
      symbols_list_params, NULL, NULL, REF("SymbolPage"), 0, NULL, 0},
     {"GET", "/symbols/{ticker}", symbols_get, API_READ, "One symbol", NULL,
      NULL, NULL, REF("Symbol"), 0, NULL, 0},

@@ -894,7 +894,8 @@ static const char IMPORT_BODY[] =
 
 static const api_route registry_routes[] = {
     {"GET", "/symbols", symbols_list, API_READ,
-     "List symbols, by ticker; filter by active, sector, text",
+     "List symbols, by ticker; filter by active, sector, text, "
+     "alternative ticker",
      symbols_list_params, NULL, NULL,
      "{\"$ref\":\"#/components/schemas/SymbolPage\"}", 0, NULL, 0},
     {"POST", "/symbols", h_create, API_WRITE,

@@ -14,6 +14,8 @@ const api_param symbols_list_params[] = {
     {"sector", "string", "exact sector, any case"},
     {"q", "string",
      "text in the ticker, name or an alias, any case (up to 64 bytes)"},
+    {"alt_ticker", "string",
+     "only the symbol holding this alternative ticker, exactly (GOOG)"},
     {"limit", "integer", "page size, 1-500 (50)"},
     {"cursor", "string", "next_cursor of the previous page"},
     {NULL, NULL, NULL},
@@ -104,14 +106,16 @@ static const char SQL_LIST[] =
     "lower($2::text)) AND ($3::text IS NULL OR s.ticker ILIKE $3 OR "
     "s.name ILIKE $3 OR EXISTS (SELECT 1 FROM symbol_aliases a WHERE "
     "a.ticker = s.ticker AND a.alias ILIKE $3)) AND ($4::text IS NULL "
-    "OR s.ticker > $4) ORDER BY s.ticker LIMIT $5::int";
+    "OR s.ticker > $4) AND ($6::text IS NULL OR s.ticker = (SELECT "
+    "a.ticker FROM symbol_aliases a WHERE a.kind = 'ticker' AND a.alias "
+    "= $6)) ORDER BY s.ticker LIMIT $5::int";
 
 void symbols_list(api_call *c)
 {
     char sector[128], q[SEARCH_MAX + 1], pattern[2 * SEARCH_MAX + 3];
-    char cur[1][API_CURSOR_PART_MAX], lim[24];
-    int active = 0, has_active, has_sector, has_q, has_cur;
-    const char *p[5];
+    char cur[1][API_CURSOR_PART_MAX], lim[24], alt[TICKER_MAX];
+    int active = 0, has_active, has_sector, has_q, has_cur, has_alt;
+    const char *p[6];
     long limit;
     PGresult *r;
 
@@ -119,6 +123,7 @@ void symbols_list(api_call *c)
         (has_sector = api_param_str(c, "sector", 100, sector, sizeof(sector))) <
             0 ||
         (has_q = api_param_str(c, "q", SEARCH_MAX, q, sizeof(q))) < 0 ||
+        (has_alt = symbols_param_ticker(c, "alt_ticker", alt)) < 0 ||
         api_limit(c, &limit) < 0 || (has_cur = api_cursor(c, "s", cur)) < 0)
         return;
     if (has_q)
@@ -129,7 +134,8 @@ void symbols_list(api_call *c)
     p[2] = has_q ? pattern : NULL;
     p[3] = has_cur ? cur[0] : NULL;
     p[4] = lim;
-    r = api_query(c, "sym_list", SQL_LIST, 5, p);
+    p[5] = has_alt ? alt : NULL;
+    r = api_query(c, "sym_list", SQL_LIST, 6, p);
     if (!r)
         return;
     api_page(c, r, limit, 1);

@@ -1053,3 +1053,53 @@ test('symbols: search, add with a token, edit aliases, deactivate', async () => 
   assert.equal((await get('/registry/symbols/ZZE2E')).active, false);
   await useToken('');
 });
+
+// Last, as it leaves 5,001 more symbols in the registry. A search for
+// QA lists the 5,000 tickers starting QA (the import's limit) before
+// ZZW, which holds QA as an alternative ticker: the page of QA must
+// find ZZW by the registry's exact filter, in one bounded request.
+test("an alternative ticker's page is found exactly, however many symbols hold its text", async () => {
+  const auth = { Authorization: `Bearer ${TOKEN}` };
+  const lines = Array.from({ length: 5000 }, (_, i) => {
+    const n = String(i).padStart(4, '0');
+    return `QA${n},Qa Many ${n},,`;
+  });
+  const imported = await api('/registry/symbols/import', {
+    method: 'POST',
+    headers: { ...auth, 'Content-Type': 'text/csv' },
+    body: ['ticker,name,sector,aliases', ...lines, ''].join('\n'),
+  });
+  assert.deepEqual(imported.body, { created: 5000, updated: 0, unchanged: 0 });
+  const zzw = await api('/registry/symbols', {
+    method: 'POST',
+    headers: { ...auth, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ ticker: 'ZZW', name: 'Zeta Wide Corp', alt_tickers: ['QA'] }),
+  });
+  assert.equal(zzw.status, 201);
+  const search = await get('/registry/symbols?q=QA&limit=500');
+  assert.equal(search.items[0].ticker, 'QA0000');
+  assert.equal(search.items.at(-1).ticker, 'QA0499');
+  assert.notEqual(search.next_cursor, null);
+  assert.deepEqual(await get('/registry/symbols?alt_ticker=qa'), { items: [zzw.body], next_cursor: null });
+
+  const asked = [];
+  const seen = (req) => {
+    const url = new URL(req.url());
+    if (url.pathname === '/registry/symbols') asked.push(url.search);
+  };
+  page.on('request', seen);
+  try {
+    for (const path of ['/symbols/QA', '/symbols/qa']) {
+      // ZZW's page, or QA's 404 (the search read 5,000 QA... and gave up).
+      await open(path, ['[data-testid=alt-of], [data-testid=panel-symbol] [data-state=error]']);
+      assert.equal(new URL(page.url()).pathname, '/symbols/ZZW', path);
+      assert.equal(await text('[data-testid=ticker]'), 'ZZW');
+      assert.equal(await text('[data-testid=alt-of]'), 'QA is an alternative ticker of ZZW: this is the page of ZZW.');
+      assert.equal(await text('[data-testid=sym-name]'), 'Zeta Wide Corp');
+      assert.equal(await page.locator('[data-testid=panel-symbol] [data-state=error]').count(), 0);
+    }
+  } finally {
+    page.off('request', seen);
+  }
+  assert.deepEqual(asked, ['?alt_ticker=QA&limit=1', '?alt_ticker=QA&limit=1']);
+});

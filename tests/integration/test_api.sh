@@ -393,6 +393,28 @@ assert_eq "prices in pages of 9, oldest first" \
     "$(sqlj "SELECT day FROM price_bars WHERE ticker = 'AAPL' ORDER BY day")" \
     "$(walkj "$QA/prices?ticker=AAPL&limit=9" .day)"
 assert_eq "symbol search" "GOOGL" "$(walkj "$REG/symbols?q=goog" .ticker)"
+# alt_ticker: the one symbol holding that alternative ticker, exactly
+# (q=goog finds any text holding it), or none.
+for svc in "$REG" "$QA"; do
+    check "GET /symbols?alt_ticker=goog (${svc##*:})" 200 \
+        "$(sql "SELECT json_build_object('items', json_agg($SYM),
+                'next_cursor', null) FROM symbols s WHERE ticker = 'GOOGL'")" \
+        GET "$svc/symbols?alt_ticker=goog"
+done
+check "alt_ticker: a symbol's own ticker is none" 200 \
+    '{"items":[],"next_cursor":null}' GET "$REG/symbols?alt_ticker=GOOGL"
+check "alt_ticker: part of one is none" 200 \
+    '{"items":[],"next_cursor":null}' GET "$QA/symbols?alt_ticker=GOO"
+check "alt_ticker with active=false: GOOGL is active" 200 \
+    '{"items":[],"next_cursor":null}' \
+    GET "$REG/symbols?alt_ticker=GOOG&active=false"
+assert_eq "alt_ticker with active=true, q and limit=1" "GOOGL" \
+    "$(walkj "$REG/symbols?alt_ticker=GOOG&active=true&q=alphabet&limit=1" \
+        .ticker)"
+check "alt_ticker that is no ticker" 400 \
+    "$(err invalid_ticker "alt_ticker is not a valid ticker: 1-10 letters \
+or digits, with an optional class of 1-4 after '.', '-' or '/' (BRK.B)")" \
+    GET "$QA/symbols?alt_ticker=GO%27OG"
 
 echo "auth"
 NEW='{"ticker":"brk-b","name":"Berkshire Hathaway","sector":"Financials","aliases":["Berkshire"],"alt_tickers":["BRK/A"]}'
@@ -487,6 +509,8 @@ check "import again changes nothing" 200 \
     '{"created":0,"updated":0,"unchanged":2}' \
     POST "$REG/symbols/import" -H "Content-Type: text/csv" -H "$TOKEN" \
     --data-binary @"$TMP/import.csv"
+assert_eq "alt_ticker written brk/a is BRK.A, held by BRK.B" "BRK.B" \
+    "$(walkj "$QA/symbols?alt_ticker=brk/a" .ticker)"
 printf 'ticker,name,sector,aliases\nTSLA,Tesla Inc,Consumer Discretionary,Tesla| -- \n' \
     >"$TMP/import-punct.csv"
 check "import refuses an alias of punctuation" 400 \

@@ -12,13 +12,13 @@ import { documentBody } from './document';
 import { actionBadge } from './overview';
 
 // The symbol that lists t among its alternative tickers (GOOGL for
-// GOOG), or null. The registry's 404 for GOOG names GOOGL in its message;
-// alt_tickers says the same in a field. A ticker written BRK-B or BRK/B
-// is BRK.B, as the registry stores it.
+// GOOG), or null: the registry's exact filter answers that one symbol or
+// none, however many others hold t in their text (a search for QA would
+// list every QA... ticker first). It reads a ticker written BRK-B or
+// BRK/B as BRK.B, as it stores it.
 async function ownerOf(t: string): Promise<Symbol | null> {
-  const alt = t.replace(/[-/]/, '.');
-  const found = await getAll<Symbol>(`/registry/symbols${qs({ q: alt })}`);
-  return found.find((s) => s.alt_tickers.includes(alt)) ?? null;
+  const found = await get<Page<Symbol>>(`/registry/symbols${qs({ alt_ticker: t, limit: 1 })}`);
+  return found.items[0] ?? null;
 }
 
 // from: the alternative ticker the user asked for, when the page came
