@@ -1054,6 +1054,47 @@ test('symbols: search, add with a token, edit aliases, deactivate', async () => 
   await useToken('');
 });
 
+// The registry trims only spaces and tabs: an alias ending in a
+// no-break space or an ideographic space is stored so, and Save with
+// nothing changed must send it back as it is (String.trim() dropped
+// them: the alias changed and a change was recorded).
+test('Edit aliases and Save with nothing changed keeps an alias ending in U+00A0 or U+3000', async () => {
+  const auth = { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' };
+  const aliases = ['Zeta Ideo\u3000', 'Zeta Nbsp\u00a0', '\u00a0Zeta Lead'];
+  const made = await api('/registry/symbols', {
+    method: 'POST',
+    headers: auth,
+    body: JSON.stringify({ ticker: 'ZZNBSP', name: 'Zeta Blank Spaces Corp', aliases }),
+  });
+  assert.equal(made.status, 201);
+  assert.deepEqual([...made.body.aliases].sort(), [...aliases].sort(), 'stored as given');
+  const sent = [];
+  const seen = (req) => {
+    if (req.method() === 'PATCH') sent.push(req.postDataJSON());
+  };
+  await open('/symbols', ['table[data-testid=symbols]']);
+  await useToken(TOKEN);
+  await page.locator('[data-testid=symbol-search]').fill('ZZNBSP');
+  const row = page.locator('table[data-testid=symbols] tr[data-key=ZZNBSP]');
+  await row.waitFor();
+  page.on('request', seen);
+  try {
+    await row.locator('button', { hasText: 'Edit aliases' }).click();
+    assert.equal(await row.locator('[data-testid=alias-input]').inputValue(), made.body.aliases.join(', '));
+    await row.locator('button', { hasText: 'Save' }).click();
+    await page.waitForFunction(() => !document.querySelector('[data-testid=alias-input]'));
+    await page.locator('table[data-testid=symbols] tr[data-key=ZZNBSP] td[data-col=aliases]').waitFor();
+  } finally {
+    page.off('request', seen);
+    await useToken('');
+  }
+  assert.deepEqual(sent, [{ aliases: made.body.aliases }]);
+  const now = await get('/registry/symbols/ZZNBSP');
+  assert.deepEqual(now.aliases, made.body.aliases);
+  assert.equal(now.updated_at, made.body.updated_at);
+  assert.deepEqual((await get('/registry/symbols/ZZNBSP/history')).items.map((e) => e.action), ['create']);
+});
+
 // Last, as it leaves 5,001 more symbols in the registry. A search for
 // QA lists the 5,000 tickers starting QA (the import's limit) before
 // ZZW, which holds QA as an alternative ticker: the page of QA must

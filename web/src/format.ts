@@ -119,8 +119,18 @@ export function joinAliases(list: string[]): string {
   return list.map(quoteAlias).join(', ');
 }
 
+// Text with the spaces and tabs at both ends dropped, as the registry
+// trims names, sectors and aliases (docs/API.md). Not String.trim(),
+// which also drops a no-break space (U+00A0), an ideographic space
+// (U+3000) and line breaks: those the registry keeps, so an alias
+// ending in one would change on a Save that changed nothing.
+export function trimBlanks(text: string): string {
+  return text.replace(/^[ \t]+|[ \t]+$/g, '');
+}
+
 // The aliases typed in one line: split at commas outside double quotes,
-// blanks around each dropped, empty ones left out.
+// the spaces and tabs around each dropped (trimBlanks), empty ones left
+// out.
 export function splitAliases(line: string): string[] {
   const out: string[] = [];
   let i = 0;
@@ -135,11 +145,11 @@ export function splitAliases(line: string): string[] {
       }
       i++; // the closing quote
       const comma = line.indexOf(',', i);
-      v += line.slice(i, comma < 0 ? line.length : comma).trimEnd();
+      v += trimBlanks(line.slice(i, comma < 0 ? line.length : comma));
       i = comma < 0 ? line.length + 1 : comma + 1;
     } else {
       const comma = line.indexOf(',', i);
-      v = line.slice(i, comma < 0 ? line.length : comma).trim();
+      v = trimBlanks(line.slice(i, comma < 0 ? line.length : comma));
       i = comma < 0 ? line.length + 1 : comma + 1;
     }
     if (v) out.push(v);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bps, dollars, money, pct, signed, signedMoney, limitValue, instant, int, joinAliases, splitAliases, visible } from '../src/format';
+import { bps, dollars, money, pct, signed, signedMoney, limitValue, instant, int, joinAliases, splitAliases, trimBlanks, visible } from '../src/format';
 import { buyAndHold, changes, latestDay } from '../src/benchmark';
 
 describe('money', () => {
@@ -116,6 +116,20 @@ describe('aliases', () => {
     expect(splitAliases('Zeta Holdings, "Zeta, Inc."')).toEqual(['Zeta Holdings', 'Zeta, Inc.']);
     expect(splitAliases('"say ""hi""", x')).toEqual(['say "hi"', 'x']);
     expect(splitAliases('"open, ended')).toEqual(['open, ended']);
+  });
+  it('trims only spaces and tabs, as the registry does', () => {
+    expect(trimBlanks(' \tZeta\u00a0 \t')).toBe('Zeta\u00a0');
+    expect(trimBlanks('\u3000Zeta\u3000')).toBe('\u3000Zeta\u3000');
+    expect(trimBlanks(' \t ')).toBe('');
+    expect(splitAliases('Zeta\u00a0, Zeta Ideo\u3000 ,\t\u00a0Lead')).toEqual([
+      'Zeta\u00a0',
+      'Zeta Ideo\u3000',
+      '\u00a0Lead',
+    ]);
+    expect(splitAliases('"Zeta, Inc."\u00a0 , "Quoted\u3000"\t')).toEqual(['Zeta, Inc.\u00a0', 'Quoted\u3000']);
+    const list = ['Zeta\u00a0', 'Zeta Ideo\u3000', 'Zeta, Nbsp\u00a0'];
+    expect(joinAliases(list)).toBe('Zeta\u00a0, Zeta Ideo\u3000, "Zeta, Nbsp\u00a0"');
+    expect(splitAliases(joinAliases(list))).toEqual(list);
   });
   it('joins so that the split gives the same list back', () => {
     const list = ['Zeta Holdings', 'Zeta, Inc.', '"quoted"', 'a\\b', 'Ω-mega'];

@@ -3,7 +3,7 @@
 // write through the registry with the user's token.
 import { get, qs, request, type Page } from '../api';
 import { aliasList, empty, failure, h, link, loading, notice, tokenHint } from '../dom';
-import { joinAliases, splitAliases } from '../format';
+import { joinAliases, splitAliases, trimBlanks } from '../format';
 import type { Symbol } from '../types';
 
 
@@ -83,9 +83,10 @@ function addForm(done: (ticker: string) => void): HTMLElement {
         msg.replaceChildren();
         const body: Record<string, unknown> = {
           ticker: f.ticker.value.trim(),
-          name: f.name.value.trim(),
+          name: trimBlanks(f.name.value),
         };
-        if (f.sector.value.trim()) body.sector = f.sector.value.trim();
+        const sector = trimBlanks(f.sector.value);
+        if (sector) body.sector = sector;
         const aliases = splitAliases(f.aliases.value);
         if (aliases.length) body.aliases = aliases;
         try {
