@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "domain/features.h"
+#include "domain/text.h"
 #include "lib/xalloc.h"
 
 /*
@@ -444,8 +445,13 @@ size_t mention_phrase_text(const char *phrase, char *out)
     size_t len = 0;
 
     for (size_t i = 0, n = strlen(phrase); i < n;) {
-        size_t al = apostrophe_len(phrase, n, i);
+        size_t al = apostrophe_len(phrase, n, i),
+               il = text_invisible_len(phrase, n, i);
 
+        if (il > 0) { /* as the parser's clean text drops them */
+            i += il;
+            continue;
+        }
         if (al > 0) {
             out[len++] = '\'';
             i += al;

@@ -75,8 +75,10 @@ int mention_phrase_has_word(const char *s, size_t len);
 
 /* Writes phrase as the index reads a name or alias into out (which has
  * room for strlen(phrase) + 1 bytes): white space trimmed, each run of
- * it one space, each apostrophe (straight or curly) a straight one.
- * Returns its length. */
+ * it one space, each apostrophe (straight or curly) a straight one,
+ * the invisible characters the parser drops from a document
+ * (text_invisible_len: "Ap\u00adple" is "Apple") left out. Returns its
+ * length. */
 size_t mention_phrase_text(const char *phrase, char *out);
 
 /* The form in which two names or aliases are the same one: the text

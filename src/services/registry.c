@@ -201,19 +201,21 @@ int reg_commit(api_call *c, db *d)
 /* What could stop s from being unique, in the order the first one is
  * told. An alias written as another symbol's ticker ("AAPL", "AAPL."
  * or "BRK-B" for MSFT: capitals, digits and a class separator, the
- * punctuation around them aside, mention_phrase_symbol; tickers are
- * stored canonical, so phrase_symbol of migration 010 finds it) is
- * refused, and so is a ticker written as another symbol's
- * alias: the parser counts the ticker's mentions for its own symbol
- * only (mention.h), so such an alias would never count. So are an
- * alias written as another symbol's alternative ticker ("GOOG" for
- * MSFT) and an alternative ticker written as another symbol's alias:
- * the parser would count the one text for both symbols. Names and
- * aliases are the same when the parser reads them alike
- * (mention_phrase_key, compared in reg_conflict on column w): the
- * query gives only those with the same name_key (ASCII letters and
- * digits in lower case, indexed: migration 010), which any two such
- * have. Kept in step with watchlist.c's rows_conflict. */
+ * punctuation around them aside, mention_phrase_symbol) is refused,
+ * and so is a ticker written as another symbol's alias: the parser
+ * counts the ticker's mentions for its own symbol only (mention.h), so
+ * such an alias would never count. So are an alias written as another
+ * symbol's alternative ticker ("GOOG" for MSFT) and an alternative
+ * ticker written as another symbol's alias: the parser would count the
+ * one text for both symbols. The symbols the new name and aliases are
+ * written as come from C ($5, $6: mention_phrase_symbol, "" for none).
+ * Of the stored names and aliases, the query gives those that may be
+ * the same phrase as a new one, or written as a new ticker: those with
+ * the same name_key (ASCII letters and digits in lower case, indexed:
+ * migration 010), which any two such have; reg_conflict confirms each
+ * by the parser's own rule (column w: mention_phrase_same, or
+ * mention_phrase_symbol). Kept in step with watchlist.c's
+ * rows_conflict. */
 static const char SQL_CONFLICT[] =
     "WITH p AS (SELECT 'name' AS kind, x AS txt, name_key(x) AS l FROM "
     "(SELECT $2::text) y(x) WHERE x IS NOT NULL UNION ALL SELECT "
@@ -237,31 +239,62 @@ static const char SQL_CONFLICT[] =
     "unnest($4::text[]) x WHERE s.ticker = x UNION ALL SELECT 7, "
     "'ticker_alt', a.ticker, a.alias, NULL FROM symbol_aliases a WHERE "
     "a.kind = 'ticker' AND a.alias = $1 AND a.ticker <> $1 UNION ALL "
-    "SELECT 8, 'alias_symbol', s.ticker, x, NULL FROM symbols s, "
-    "unnest($3::text[]) x WHERE s.ticker = phrase_symbol(x) AND "
-    "s.ticker <> $1 UNION "
-    "ALL SELECT 9, 'symbol_alias', a.ticker, $1, NULL FROM "
-    "symbol_aliases a WHERE a.kind = 'name' AND "
-    "phrase_symbol(a.alias) = $1 AND "
-    "a.ticker <> $1 UNION ALL SELECT 10, 'alias_alt', a.ticker, x, NULL "
-    "FROM symbol_aliases a, unnest($3::text[]) x WHERE a.kind = 'ticker' "
-    "AND a.alias = phrase_symbol(x) AND a.ticker <> $1 UNION ALL "
-    "SELECT 11, 'alt_alias', a.ticker, x, NULL FROM symbol_aliases a, "
-    "unnest($4::text[]) x WHERE a.kind = 'name' AND "
-    "phrase_symbol(a.alias) = x AND a.ticker <> $1 UNION ALL "
-    "SELECT 12, 'name_symbol', s.ticker, $2::text, NULL FROM symbols s "
-    "WHERE s.ticker = phrase_symbol($2::text) AND s.ticker <> $1 "
+    "SELECT 8, 'alias_symbol', s.ticker, u.x, NULL FROM symbols s, "
+    "unnest($3::text[], $5::text[]) u(x, sym) WHERE s.ticker = u.sym AND "
+    "s.ticker <> $1 UNION ALL SELECT 9, 'symbol_alias', a.ticker, $1, "
+    "a.alias FROM symbol_aliases a WHERE a.kind = 'name' AND "
+    "name_key(a.alias) = name_key($1) AND a.ticker <> $1 UNION ALL "
+    "SELECT 10, 'alias_alt', a.ticker, u.x, NULL FROM symbol_aliases a, "
+    "unnest($3::text[], $5::text[]) u(x, sym) WHERE a.kind = 'ticker' AND "
+    "a.alias = u.sym AND a.ticker <> $1 UNION ALL SELECT 11, 'alt_alias', "
+    "a.ticker, x, a.alias FROM symbol_aliases a, unnest($4::text[]) x "
+    "WHERE a.kind = 'name' AND name_key(a.alias) = name_key(x) AND "
+    "a.ticker <> $1 UNION ALL SELECT 12, 'name_symbol', s.ticker, "
+    "$2::text, NULL FROM symbols s WHERE s.ticker = $6 AND s.ticker <> $1 "
     "UNION ALL SELECT 13, 'name_alt', a.ticker, $2::text, NULL FROM "
-    "symbol_aliases a WHERE a.kind = 'ticker' AND a.alias = "
-    "phrase_symbol($2::text) AND a.ticker <> $1 UNION ALL SELECT "
-    "14, 'symbol_name', s.ticker, $1, NULL FROM symbols s WHERE "
-    "phrase_symbol(s.name) = $1 AND s.ticker <> $1 UNION ALL "
-    "SELECT 15, 'alt_name', s.ticker, x, NULL FROM symbols s, "
-    "unnest($4::text[]) x WHERE phrase_symbol(s.name) = x AND "
-    "s.ticker <> $1) c ORDER BY o, t, v";
+    "symbol_aliases a WHERE a.kind = 'ticker' AND a.alias = $6 AND "
+    "a.ticker <> $1 UNION ALL SELECT 14, 'symbol_name', s.ticker, $1, "
+    "s.name FROM symbols s WHERE name_key(s.name) = name_key($1) AND "
+    "s.ticker <> $1 UNION ALL SELECT 15, 'alt_name', s.ticker, x, s.name "
+    "FROM symbols s, unnest($4::text[]) x WHERE name_key(s.name) = "
+    "name_key(x) AND s.ticker <> $1) c ORDER BY o, t, v";
 
 static char *text_array(char *const *v, size_t n);
 static char *alt_array(const reg_symbol *s);
+
+/* The symbols s's aliases are written as (mention_phrase_symbol), ""
+ * for an alias that is none, in the order of s->aliases: an array for
+ * SQL_CONFLICT's $5. */
+static char *symbol_array(const reg_symbol *s)
+{
+    char(*sym)[TICKER_MAX] = xcalloc(s->naliases + 1, TICKER_MAX);
+    char **v = xcalloc(s->naliases + 1, sizeof(*v)), *out;
+
+    for (size_t i = 0; i < s->naliases; i++) {
+        if (!s->has_aliases || !mention_phrase_symbol(s->aliases[i], sym[i]))
+            sym[i][0] = '\0';
+        v[i] = sym[i];
+    }
+    out = text_array(v, s->has_aliases ? s->naliases : 0);
+    free(v);
+    free(sym);
+    return out;
+}
+
+/* 1 when SQL_CONFLICT's row of kind k, with the new text or ticker v
+ * and the stored text w of the same name_key, is a clash as the parser
+ * reads them: the same phrase (mention_phrase_same), or, for a ticker
+ * against a stored name or alias, w written as that ticker
+ * (mention_phrase_symbol). */
+static int read_alike(const char *k, const char *v, const char *w)
+{
+    char sym[TICKER_MAX];
+
+    if (strcmp(k, "symbol_alias") == 0 || strcmp(k, "alt_alias") == 0 ||
+        strcmp(k, "symbol_name") == 0 || strcmp(k, "alt_name") == 0)
+        return mention_phrase_symbol(w, sym) && strcmp(sym, v) == 0;
+    return mention_phrase_same(v, w);
+}
 
 /* The message of SQL_CONFLICT's row i. */
 static void conflict_text(const char *where, PGresult *r, int i, char *out,
@@ -323,16 +356,20 @@ int reg_conflict(db *d, const reg_symbol *s, const char *where, char *msg,
 {
     char *aliases = s->has_aliases ? text_array(s->aliases, s->naliases) : NULL;
     char *alts = s->has_alt ? alt_array(s) : NULL;
-    const char *cp[] = {s->ticker, s->name, aliases, alts};
+    char name_sym[TICKER_MAX] = "", *syms = symbol_array(s);
+    const char *cp[] = {s->ticker, s->name, aliases, alts, syms, name_sym};
     PGresult *r = NULL;
     int rc = -1;
 
-    if (db_execp(d, "reg_conflict", SQL_CONFLICT, 4, cp, &r) == DB_OK) {
+    if (s->name && !mention_phrase_symbol(s->name, name_sym))
+        name_sym[0] = '\0';
+    if (db_execp(d, "reg_conflict", SQL_CONFLICT, 6, cp, &r) == DB_OK) {
         rc = 0;
         for (int i = 0; i < PQntuples(r) && !rc; i++) {
-            /* a name or alias row: the same letters, maybe not alike */
+            /* a row of the same letters: the parser's rule decides */
             if (!PQgetisnull(r, i, 3) &&
-                !mention_phrase_same(PQgetvalue(r, i, 2), PQgetvalue(r, i, 3)))
+                !read_alike(PQgetvalue(r, i, 0), PQgetvalue(r, i, 2),
+                            PQgetvalue(r, i, 3)))
                 continue;
             rc = 1;
             conflict_text(where, r, i, msg, cap);
@@ -347,6 +384,7 @@ int reg_conflict(db *d, const reg_symbol *s, const char *where, char *msg,
     PQclear(r);
     free(aliases);
     free(alts);
+    free(syms);
     return rc;
 }
 

@@ -680,6 +680,21 @@ bad "... in brackets, with another class separator" 409 conflict \
     "the alias '(BRK-B),' is a symbol itself" \
     PATCH "$REG/symbols/MSFT" -H "$JSON" -H "$TOKEN" \
     -d '{"aliases":["(BRK-B),"]}'
+bad "... in guillemets (the check is the parser's, whatever the locale)" \
+    409 conflict "the alias '«AAPL»' is a symbol itself" \
+    PATCH "$REG/symbols/MSFT" -H "$JSON" -H "$TOKEN" \
+    -d '{"aliases":["\u00abAAPL\u00bb"]}'
+bad "a name that is Apple's with a soft hyphen inside" 409 conflict \
+    "the name 'Apple Inc' is already the name of AAPL" \
+    PATCH "$REG/symbols/MSFT" -H "$JSON" -H "$TOKEN" \
+    -d '{"name":"Ap\u00adple Inc"}'
+call PATCH "$REG/symbols/MSFT" -H "$JSON" -H "$TOKEN" \
+    -d '{"aliases":["Microsoft","AAPL\ud83d\ude80"]}'
+assert_eq "an alias of a ticker and an emoji: a word to the parser" \
+    "200 "$'AAPL\U0001f680'",Microsoft" \
+    "$STATUS $(echo "$BODY" | jq -r '.aliases | join(",")')"
+call PATCH "$REG/symbols/MSFT" -H "$JSON" -H "$TOKEN" \
+    -d '{"aliases":["Microsoft"]}'
 # one stored before the check, by hand
 sql "INSERT INTO symbol_aliases (kind, alias, ticker)
      VALUES ('name', 'ZZY.', 'MSFT')" >/dev/null

@@ -631,6 +631,10 @@ static void test_phrase_key(void **state)
     }
     assert_int_equal(mention_phrase_same("Apple Inc.", "apple  inc"), 1);
     assert_int_equal(mention_phrase_same("Apple Inc", "Apple Incorporated"), 0);
+    /* the invisible characters a document's clean text drops */
+    assert_int_equal(mention_phrase_same("Ap\u00adple Inc", "Apple Inc"), 1);
+    assert_int_equal(mention_phrase_same("\ufeffApple\u2060 Inc", "Apple Inc"),
+                     1);
 }
 
 /* Where two such phrases are registered, the longer takes the text: the
