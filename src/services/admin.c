@@ -192,18 +192,15 @@ static int seed_row(db *d, const reg_symbol *row, const char *where, char *err,
     PQclear(r);
     s.active = -1;
     switch (reg_store(d, &s, REG_ALIASES_ADD, "import", where, "stonks seed",
-                      &outcome, err, errlen)) {
+                      &outcome, err, errlen, holder)) {
     case 0:
         return 0;
     case 1: {
         /* A stored symbol, changed through the registry since, may
-         * clash with the file: say where to mend it (asked again only
-         * now, to spare every row a second check). */
-        char again[512];
+         * clash with the file: say where to mend it. */
         size_t n = strlen(err);
 
-        if (reg_conflict(d, &s, where, again, sizeof(again), holder) == 1 &&
-            holder[0])
+        if (holder[0])
             snprintf(err + n, errlen - n,
                      "; fix it in the registry (PATCH /symbols/%s) or in "
                      "the file",

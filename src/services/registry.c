@@ -552,7 +552,7 @@ static int store_event(db *d, const char *ticker, const char *action,
 
 int reg_store(db *d, const reg_symbol *s, int mode, const char *action,
               const char *where, const char *request_id, int *outcome,
-              char *err, size_t errlen)
+              char *err, size_t errlen, char *holder)
 {
     int add = mode == REG_ALIASES_ADD;
     char *aliases = s->has_aliases ? text_array(s->aliases, s->naliases) : NULL;
@@ -568,7 +568,9 @@ int reg_store(db *d, const reg_symbol *s, int mode, const char *action,
     const char *what = "cannot store the symbol";
 
     *outcome = REG_UNCHANGED;
-    switch (reg_conflict(d, s, where, err, errlen, NULL)) {
+    if (holder)
+        holder[0] = '\0';
+    switch (reg_conflict(d, s, where, err, errlen, holder)) {
     case -1:
         what = "cannot check the registry";
         goto out;
@@ -624,7 +626,7 @@ int reg_write(api_call *c, db *d, const reg_symbol *s, const char *action,
     char msg[512];
 
     switch (reg_store(d, s, REG_ALIASES_REPLACE, action, where,
-                      c->req->request_id, outcome, msg, sizeof(msg))) {
+                      c->req->request_id, outcome, msg, sizeof(msg), NULL)) {
     case 0:
         return 0;
     case 1:

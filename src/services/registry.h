@@ -94,11 +94,13 @@ enum { REG_ALIASES_REPLACE = 0, REG_ALIASES_ADD };
  * active of -1 leave the stored one), its aliases as mode says, the
  * history event (action, request_id), and sets *outcome. where prefixes
  * messages ("line 4: " in an import). Returns 0; 1 with the conflict in
- * err (nothing written); -1 on a database error, with what failed in
- * err and the error in db_error(d). */
+ * err (nothing written) and, when holder is not NULL, the symbol
+ * holding what s would take in it (reg_conflict's holder; "" when none
+ * or for a limit); -1 on a database error, with what failed in err and
+ * the error in db_error(d). */
 int reg_store(db *d, const reg_symbol *s, int mode, const char *action,
               const char *where, const char *request_id, int *outcome,
-              char *err, size_t errlen);
+              char *err, size_t errlen, char *holder);
 
 /* reg_store for an API request, replacing the aliases. Returns 0, or
  * -1 after the error answer (409 for a conflict). */

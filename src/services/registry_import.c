@@ -13,75 +13,92 @@
 #include "services/registry.h"
 #include "services/watchlist.h"
 
-/* Whether ticker is a row of the file not written yet. */
-static int still_to_write(const watchlist_entry *rows, long n, const char *done,
-                          const char *ticker)
+/* A row of an import by its ticker, for row_of. */
+typedef struct row_key {
+    const char *ticker;
+    long row;
+} row_key;
+
+static int cmp_key(const void *a, const void *b)
 {
-    for (long i = 0; i < n; i++)
-        if (!done[i] && strcmp(rows[i].s.ticker, ticker) == 0)
-            return 1;
-    return 0;
+    return strcmp(((const row_key *)a)->ticker, ((const row_key *)b)->ticker);
 }
 
-/* Writes the rows in passes. A row that clashes with what a later row
- * of the file holds now waits for the next pass, since that row may
- * release it (an alias moving from one symbol to another: the file
- * lists both, and the giving row replaces its list). A clash with a
- * symbol the file does not list, or a pass that writes nothing, is a
- * 409 with that row's clash (the pass's first). The file itself is free
- * of clashes (watchlist_parse). done[i] marks the rows written;
- * counts[outcome] counts them. Returns 0, or -1 after the error answer.
- */
-static int write_rows(api_call *c, db *d, const watchlist_entry *rows, long n,
-                      char *done, long *counts)
+/* The row whose ticker is t in keys (n, sorted by cmp_key), or -1. */
+static long row_of(const row_key *keys, long n, const char *t)
 {
-    long left = n, tries = 0;
+    row_key k = {t, -1};
+    const row_key *hit = bsearch(&k, keys, (size_t)n, sizeof(k), cmp_key);
 
-    while (left > 0) {
-        char first[512] = "";
-        long wrote = 0;
+    return hit ? hit->row : -1;
+}
 
-        for (long i = 0; i < n; i++) {
-            char where[32], msg[512], holder[TICKER_MAX] = "";
-            int outcome, rc;
+/* Writes the rows of the file. A row that clashes with what another
+ * row of the file holds now waits while that row is written first
+ * (depth first, on a stack), since it may release it: an alias moving
+ * from one symbol to another, the file listing both and the giving row
+ * replacing its list. A clash with a symbol the file does not list,
+ * with a row already written, or around a circle of rows (two symbols
+ * swapping an alias) is a 409 naming the waiting row. Each row is tried
+ * at most once more than the rows it waits for, so an import of n rows
+ * runs at most 2n conflict checks. The file itself is free of clashes
+ * (watchlist_parse). counts[outcome] counts the rows written. Returns
+ * 0, or -1 after the error answer. */
+static int write_rows(api_call *c, db *d, const watchlist_entry *rows, long n,
+                      long *counts)
+{
+    row_key *keys = xcalloc((size_t)n + 1, sizeof(*keys));
+    long *stack = xcalloc((size_t)n + 1, sizeof(long)), top = 0, tries = 0;
+    char *state = xcalloc((size_t)n + 1, 1); /* 0 new, 1 stacked, 2 done */
+    int rc = 0;
 
-            if (done[i])
-                continue;
+    for (long i = 0; i < n; i++)
+        keys[i] = (row_key){rows[i].s.ticker, i};
+    qsort(keys, (size_t)n, sizeof(*keys), cmp_key);
+    for (long i = 0; i < n && !rc; i++) {
+        if (state[i])
+            continue;
+        stack[top++] = i;
+        state[i] = 1;
+        while (top > 0 && !rc) {
+            long j = stack[top - 1], h;
+            char where[32], msg[512], holder[TICKER_MAX];
+            int outcome;
+
             if (reg_bulk_step(d, tries++) != DB_OK) {
                 reg_db_error(c, d, "cannot update the registry's statistics");
-                return -1;
+                rc = -1;
+                break;
             }
-            snprintf(where, sizeof(where), "line %d: ", rows[i].line);
-            rc = reg_store(d, &rows[i].s, REG_ALIASES_REPLACE, "import", where,
-                           c->req->request_id, &outcome, msg, sizeof(msg));
-            if (rc < 0) {
-                reg_db_error(c, d, msg);
-                return -1;
-            }
-            /* whose it is: asked again only for a row that clashes */
-            if (rc == 1 && reg_conflict(d, &rows[i].s, where, msg, sizeof(msg),
-                                        holder) < 0) {
-                reg_db_error(c, d, "cannot check the registry");
-                return -1;
-            }
-            if (rc == 0) {
-                done[i] = 1;
+            snprintf(where, sizeof(where), "line %d: ", rows[j].line);
+            switch (reg_store(d, &rows[j].s, REG_ALIASES_REPLACE, "import",
+                              where, c->req->request_id, &outcome, msg,
+                              sizeof(msg), holder)) {
+            case 0:
+                state[j] = 2;
                 counts[outcome]++;
-                wrote++;
-            } else if (!still_to_write(rows, n, done, holder)) {
+                top--;
+                continue;
+            case 1:
+                h = holder[0] ? row_of(keys, n, holder) : -1;
+                if (h >= 0 && state[h] == 0) {
+                    stack[top++] = h;
+                    state[h] = 1;
+                    continue;
+                }
                 api_error(c, 409, "conflict", "%s", msg);
-                return -1;
-            } else if (!first[0]) {
-                snprintf(first, sizeof(first), "%s", msg);
+                break;
+            default:
+                reg_db_error(c, d, msg);
+                break;
             }
+            rc = -1;
         }
-        if (!wrote) {
-            api_error(c, 409, "conflict", "%s", first);
-            return -1;
-        }
-        left -= wrote;
     }
-    return 0;
+    free(state);
+    free(stack);
+    free(keys);
+    return rc;
 }
 
 void registry_import(api_call *c)
@@ -90,7 +107,6 @@ void registry_import(api_call *c)
     long n, counts[3] = {0, 0, 0};
     char err[512];
     db *d = NULL;
-    char *done = NULL;
     int ok = 0,
         got = http_media_type(http_request_header(c->req, "Content-Type"),
                               "text/csv", err, sizeof(err));
@@ -108,8 +124,7 @@ void registry_import(api_call *c)
     d = reg_begin(c);
     if (!d)
         goto out;
-    done = xcalloc((size_t)n + 1, 1);
-    if (write_rows(c, d, rows, n, done, counts) < 0)
+    if (write_rows(c, d, rows, n, counts) < 0)
         goto out;
     if (reg_commit(c, d) < 0)
         goto out;
@@ -120,6 +135,5 @@ void registry_import(api_call *c)
 out:
     if (d && !ok)
         db_rollback(d);
-    free(done);
     watchlist_free(rows, n);
 }

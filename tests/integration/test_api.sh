@@ -530,14 +530,37 @@ assert_eq "... the alias moved" "BRK.B:Berkshire,Tesla TSLA:Tesla Motors" \
             (SELECT ticker, string_agg(alias, ',' ORDER BY alias) AS a FROM
             symbol_aliases WHERE kind = 'name' AND ticker IN ('BRK.B', 'TSLA')
             GROUP BY ticker) x")"
+# A chain: each row takes an alias of the row after it, which lets it
+# go; written last to first (row by row in file order, every row after
+# the first waited: a pass per row, n passes of checks for n rows).
+printf 'ticker,name,sector,aliases\nCHA,Chain A,,Chain Brand A\nCHB,Chain B,,Chain Brand B\nCHC,Chain C,,Chain Brand C\n' \
+    >"$TMP/chain0.csv"
+printf 'ticker,name,sector,aliases\nCHA,Chain A,,Chain Brand B\nCHB,Chain B,,Chain Brand C\nCHC,Chain C,,Chain Brand D\n' \
+    >"$TMP/chain1.csv"
+call POST "$REG/symbols/import" -H "Content-Type: text/csv" -H "$TOKEN" \
+    --data-binary @"$TMP/chain0.csv"
+check "import of a chain of moves, each receiver first" 200 \
+    '{"created":0,"updated":3,"unchanged":0}' \
+    POST "$REG/symbols/import" -H "Content-Type: text/csv" -H "$TOKEN" \
+    --data-binary @"$TMP/chain1.csv"
+assert_eq "... each alias moved one up" \
+    "CHA:Chain Brand B CHB:Chain Brand C CHC:Chain Brand D" \
+    "$(sql "SELECT string_agg(ticker || ':' || alias, ' ' ORDER BY ticker)
+            FROM symbol_aliases WHERE ticker LIKE 'CH_' AND kind = 'name'")"
+assert_eq "... written last to first" "CHC CHB CHA" \
+    "$(sql "SELECT string_agg(ticker, ' ' ORDER BY id) FROM symbol_events
+            WHERE ticker LIKE 'CH_' AND id > (SELECT max(id) FROM
+            symbol_events WHERE ticker = 'CHC' AND detail::text LIKE
+            '%Chain Brand C%')")"
 # A name taken from a symbol the file does not list stays a 409, at
-# once; one the file's rows pass around in a circle, after a pass.
+# once; two rows that would swap an alias wait for each other: a 409
+# naming the second.
 check "import of a name a symbol outside the file holds" 409 \
     "$(err conflict "line 3: the name 'Apple Inc' is already the name of AAPL")" \
     POST "$REG/symbols/import" -H "Content-Type: text/csv" -H "$TOKEN" \
     --data-binary $'ticker,name,sector,aliases\nTSLA,Tesla Inc,,Tesla Motors\nBRK.B,Apple Inc,,\n'
 check "import of two symbols swapping an alias" 409 \
-    "$(err conflict "line 2: the alias 'Tesla Motors' is already an alias of TSLA")" \
+    "$(err conflict "line 3: the alias 'Tesla' is already an alias of BRK.B")" \
     POST "$REG/symbols/import" -H "Content-Type: text/csv" -H "$TOKEN" \
     --data-binary $'ticker,name,sector,aliases\nBRK.B,Berkshire Hathaway,,Tesla Motors\nTSLA,Tesla Inc,,Tesla\n'
 assert_eq "... and nothing was written" "BRK.B:Berkshire,Tesla TSLA:Tesla Motors" \
