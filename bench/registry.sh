@@ -2,8 +2,10 @@
 # Benchmark: writing many symbols at once. Builds a watchlist of ROWS
 # symbols (default 5000, the import's limit), each with a name and two
 # aliases, and times, into a fresh database each: `stonks seed` of the
-# file, the same seed again (every row unchanged), and POST
-# /symbols/import of the file to the symbol-registry. Every row is
+# file, the same seed again (every row unchanged), POST /symbols/import
+# of the file to the symbol-registry, and an import that moves an alias
+# of every row to the row before it (each row listed before the row it
+# takes from: the import writes them last to first). Every row is
 # checked against every stored name and alias (registry.c's
 # reg_conflict), so this measures how that check grows with the table.
 # Prints seconds and rows per second of each.
@@ -83,4 +85,13 @@ done
 timed "POST /symbols/import, new symbols" curl -sf -X POST \
     -H "Authorization: Bearer $TOKEN" -H "Content-Type: text/csv" \
     --data-binary @"$OUT/watchlist.csv" \
+    "http://127.0.0.1:$PORT/symbols/import"
+awk -v n="$ROWS" 'BEGIN { print "ticker,name,sector,aliases"
+    for (i = 0; i < n; i++)
+        printf "Q%c%c%c,Zeta%d Widgets Corp,Industrials,Zeta%d " \
+            "Widgets|Zeta%dW Group\n", 65 + i % 26, 65 + int(i / 26) % 26,
+            65 + int(i / 676) % 26, i, i, i + 1 }' >"$OUT/chain.csv"
+timed "POST /symbols/import, each row taking the next one's alias" \
+    curl -sf -X POST -H "Authorization: Bearer $TOKEN" \
+    -H "Content-Type: text/csv" --data-binary @"$OUT/chain.csv" \
     "http://127.0.0.1:$PORT/symbols/import"
