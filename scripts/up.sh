@@ -1,15 +1,42 @@
 #!/usr/bin/env bash
 # make up: start the private PostgreSQL and Redis (scripts/stack.sh),
 # build the dashboard when needed, and run every service with
-# `bin/stonks up` until Ctrl-C; then stop PostgreSQL and Redis. Their
-# data stays under var/, so the dashboard shows what `make demo` left.
-# Options are passed to `stonks up` (see `bin/stonks up --help`).
+# `bin/stonks up` until Ctrl-C or SIGTERM; then stop PostgreSQL and
+# Redis, when this run started them (another `make up`, refused, or a
+# test may be using them). Their data stays under var/, so the
+# dashboard shows what `make demo` left. Options are passed to
+# `stonks up` (see `bin/stonks up --help`).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
 
 scripts/web.sh
-cleanup() { scripts/stack.sh stop; }
-trap cleanup EXIT
+eval "$(scripts/stack.sh env)"
+started=1
+if pg_isready -q -h 127.0.0.1 -p "$POSTGRES_PORT" &&
+    [ "$(redis-cli -p "$REDIS_PORT" ping 2>/dev/null)" = PONG ]; then
+    started=0
+fi
 eval "$(scripts/stack.sh start)"
-bin/stonks up "$@"
+pid=""
+cleanup() {
+    # stonks up stops its services on SIGINT; wait for it before the
+    # servers they use go (a SIGTERM to this script had left them all
+    # running, orphaned)
+    if [ -n "$pid" ]; then
+        kill -INT "$pid" 2>/dev/null || true
+        wait "$pid" 2>/dev/null || true
+    fi
+    if [ "$started" = 1 ]; then
+        scripts/stack.sh stop
+    fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+bin/stonks up "$@" &
+pid=$!
+rc=0
+wait "$pid" || rc=$?
+pid=""
+exit "$rc"

@@ -17,10 +17,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <jansson.h>
-
-#include "lib/fileio.h"
 #include "lib/log.h"
+#include "lib/logread.h"
 #include "lib/num.h"
 #include "lib/queue.h"
 #include "lib/worker.h"
@@ -165,9 +163,8 @@ static pid_t spawn(const char *service, int replica, int slot,
 static void start_child(child *kids, size_t i, const char *logdir)
 {
     char *log = log_path(logdir, kids[i].service, kids[i].replica);
-    struct stat st;
 
-    kids[i].log_from = stat(log, &st) == 0 ? (size_t)st.st_size : 0;
+    kids[i].log_from = logread_size(log);
     kids[i].pid = spawn(kids[i].service, kids[i].replica, (int)i, logdir);
     kids[i].exited = 0;
     kids[i].started = now_s();
@@ -175,47 +172,15 @@ static void start_child(child *kids, size_t i, const char *logdir)
     free(log);
 }
 
-/* The last "error" line k wrote to its log since it was started, as
- * "msg: error" (or msg alone), into out; "it wrote no error line" when
- * there is none. Reads at most the last 1 MiB. Returns the log's path
- * (the caller frees it), for the message that points there. */
-#define LOG_TAIL (1u << 20)
-
+/* The last "error" line k wrote to its log since it was started
+ * (logread_last_error) into out. Returns the log's path (the caller
+ * frees it), for the message that points there. */
 static char *last_error(const child *k, const char *logdir, char *out,
                         size_t outlen)
 {
-    char *log = log_path(logdir, k->service, k->replica), *text = NULL;
-    char why[256];
-    file_ro f;
+    char *log = log_path(logdir, k->service, k->replica);
 
-    snprintf(out, outlen, "it wrote no error line");
-    if (file_open(log, (size_t)-1, &f, why, sizeof(why)) == 0 &&
-        f.size > k->log_from) {
-        size_t from =
-            f.size - k->log_from > LOG_TAIL ? f.size - LOG_TAIL : k->log_from;
-
-        text = xmalloc(f.size - from + 1);
-        if (file_read_at(&f, from, text, f.size - from, why, sizeof(why)) ==
-            0) {
-            text[f.size - from] = 0;
-            char *save = NULL;
-
-            for (char *line = strtok_r(text, "\n", &save); line;
-                 line = strtok_r(NULL, "\n", &save)) {
-                json_t *j = json_loads(line, 0, NULL);
-                const char *lv = json_string_value(json_object_get(j, "level"));
-                const char *msg = json_string_value(json_object_get(j, "msg"));
-                const char *e = json_string_value(json_object_get(j, "error"));
-
-                if (lv && msg && strcmp(lv, "error") == 0)
-                    snprintf(out, outlen, "%s%s%s", msg, e ? ": " : "",
-                             e ? e : "");
-                json_decref(j);
-            }
-        }
-    }
-    file_close(&f);
-    free(text);
+    logread_last_error(log, k->log_from, out, outlen);
     return log;
 }
 

@@ -29,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -37,6 +38,7 @@
 
 #include "adapters/webclient.h"
 #include "lib/log.h"
+#include "lib/logread.h"
 #include "lib/queue.h"
 #include "lib/url.h"
 #include "lib/worker.h"
@@ -62,6 +64,7 @@ typedef struct up_child {
     up_kind kind;
     int port; /* HTTP_PORT of the child; for nginx its listen port */
     pid_t pid; /* 0 while not running */
+    size_t log_from; /* size of its log when it was last started */
     double started, restart_at;
     int failures; /* deaths since it last ran STABLE_AFTER_S */
     int finished, skipped, ready;
@@ -197,7 +200,10 @@ static void spawn(up_state *st, up_child *k)
 {
     char *log = xasprintf("%s/%s-%d.log", st->logdir, k->service, k->replica);
     pid_t parent = getpid();
-    pid_t pid = worker_fork();
+    pid_t pid;
+
+    k->log_from = logread_size(log);
+    pid = worker_fork();
 
     if (pid == 0) {
         char port[16];
@@ -467,6 +473,7 @@ static void reap(up_state *st)
         for (size_t i = 0; i < st->nkids; i++) {
             up_child *k = &st->kids[i];
             double ran, wait;
+            char why[512], *log;
 
             if (k->pid != pid)
                 continue;
@@ -485,12 +492,17 @@ static void reap(up_state *st)
             k->failures = ran >= STABLE_AFTER_S ? 1 : k->failures + 1;
             wait = backoff_of(k->failures);
             k->restart_at = now_s() + wait;
+            /* why, from its log, so a restart loop says what to mend */
+            log = xasprintf("%s/%s-%d.log", st->logdir, k->service, k->replica);
+            logread_last_error(log, k->log_from, why, sizeof(why));
             LOG_WARN(
                 "service exited; restarting", LF_S("child", k->service),
                 LF_I("replica", k->replica),
                 LF_I("exit_code", WIFEXITED(status) ? WEXITSTATUS(status) : -1),
                 LF_I("signal", WIFSIGNALED(status) ? WTERMSIG(status) : 0),
-                LF_D("ran_s", ran), LF_D("restart_in_s", wait));
+                LF_D("ran_s", ran), LF_D("restart_in_s", wait),
+                LF_S("error", why), LF_S("log", log));
+            free(log);
             break;
         }
     }
@@ -611,6 +623,41 @@ static void stop_all(up_state *st)
     }
 }
 
+/* One `stonks up` per folder: a second one would share the first's
+ * logs, nginx configuration and probe ports, and its services would
+ * fail to bind while it printed the first's URLs as its own. The lock
+ * (flock on var/up.pid, holding the pid) goes with the process, however
+ * it ends. Returns 0, or -1 after saying who holds it. */
+static int take_lock(const char *var)
+{
+    char *path = xasprintf("%s/up.pid", var), pid[32] = "";
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    ssize_t n;
+
+    if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) < 0) {
+        if (fd < 0)
+            fprintf(stderr, "stonks up: %s: %s\n", path, strerror(errno));
+        else {
+            if ((n = read(fd, pid, sizeof(pid) - 1)) > 0)
+                pid[strcspn(pid, "\n")] = '\0';
+            fprintf(stderr,
+                    "stonks up: already running for %s (pid %s): stop that "
+                    "one first (Ctrl-C), or give this one its own "
+                    "STONKS_VAR_DIR and ports\n",
+                    var, pid[0] ? pid : "unknown");
+            close(fd);
+        }
+        free(path);
+        return -1;
+    }
+    n = snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
+    if (ftruncate(fd, 0) < 0 || write(fd, pid, (size_t)n) != n)
+        LOG_WARN("cannot write the pid file", LF_S("path", path),
+                 LF_S("error", strerror(errno)));
+    free(path); /* fd stays open, with the lock, until the process ends */
+    return 0;
+}
+
 static int run_up(up_state *st)
 {
     char err[1024] = "", *sealed = NULL, var[PATH_MAX];
@@ -624,6 +671,8 @@ static int run_up(up_state *st)
                 strerror(errno));
         return 1;
     }
+    if (take_lock(var) < 0)
+        return 1;
     /* nginx reads relative paths from its prefix: give it full ones. */
     st->nginx_dir = xasprintf("%s/up-nginx", var);
     worker_install_signals();

@@ -95,6 +95,18 @@ assert_eq "nginx passes no POST to the risk-engine (/check, open here)" \
         -H 'Content-Type: application/json' -d '{}' \
         "http://$DASHBOARD/risk/check")"
 
+# A second `stonks up` for the same folder is refused at once, naming
+# the first (it had started a second set of services that failed to
+# bind, and printed the first one's URLs as its own).
+"$BIN" up --dashboard 127.0.0.1:18181 --probe-base 18125 \
+    >"$STONKS_VAR_DIR/up2.out" 2>"$STONKS_VAR_DIR/up2.err"
+assert_eq "a second stonks up for the folder" "1 stonks up: already running \
+for $STONKS_VAR_DIR (pid $UP_PID): stop that one first (Ctrl-C), or give \
+this one its own STONKS_VAR_DIR and ports" \
+    "$? $(cat "$STONKS_VAR_DIR/up2.err")"
+assert_eq "... and the first one still serves" "200" \
+    "$(curl -s -o /dev/null -w '%{http_code}' "http://$DASHBOARD/limits")"
+
 echo "running the browser tests (tests/e2e)"
 (cd "$E2E" && BASE_URL="http://$DASHBOARD" API_TOKEN="$API_TOKENS" \
     SCREENSHOT_DIR="$E2E/screenshots" \

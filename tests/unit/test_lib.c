@@ -24,6 +24,7 @@
 #include "lib/config.h"
 #include "lib/db.h"
 #include "lib/fileio.h"
+#include "lib/logread.h"
 #include "lib/num.h"
 #include "lib/sha256.h"
 #include "lib/worker.h"
@@ -503,12 +504,49 @@ static void test_fork_child_stops(void **state)
     assert_int_equal(worker_stopping(), 0);
 }
 
+/* The reason a supervisor gives for a child's failure: the last error
+ * line it wrote since it started, past other levels and lines that are
+ * not JSON. */
+static void test_logread_last_error(void **state)
+{
+    char path[] = "/tmp/stonks-logread-XXXXXX", out[128];
+    const char *before = "{\"level\":\"error\",\"msg\":\"old run\"}\n";
+    const char *run = "{\"level\":\"info\",\"msg\":\"started\"}\n"
+                      "{\"level\":\"error\",\"msg\":\"cannot start\","
+                      "\"error\":\"model missing\"}\n"
+                      "not json\n"
+                      "{\"level\":\"warn\",\"msg\":\"late\"}\n";
+    int fd = mkstemp(path);
+
+    (void)state;
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, before, strlen(before)), (long)strlen(before));
+    assert_int_equal(logread_size(path), strlen(before));
+    assert_int_equal(write(fd, run, strlen(run)), (long)strlen(run));
+    close(fd);
+    assert_int_equal(logread_last_error(path, strlen(before), out, sizeof(out)),
+                     1);
+    assert_string_equal(out, "cannot start: model missing");
+    /* from past every error line: none */
+    assert_int_equal(
+        logread_last_error(
+            path, strlen(before) + (size_t)(strstr(run, "not json") - run), out,
+            sizeof(out)),
+        0);
+    assert_string_equal(out, "it wrote no error line");
+    unlink(path);
+    assert_int_equal(logread_last_error(path, 0, out, sizeof(out)), 0);
+    assert_string_equal(out, "it wrote no error line");
+    assert_int_equal(logread_size(path), 0);
+}
+
 int main(void)
 {
     /* The settings under test come from the environment: start empty. */
     clearenv();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_config_defaults),
+        cmocka_unit_test(test_logread_last_error),
         cmocka_unit_test(test_config_names_the_bad_variable),
         cmocka_unit_test(test_config_takes_urls),
         cmocka_unit_test(test_config_ranges_options_share),
