@@ -623,6 +623,63 @@ static void stop_all(up_state *st)
     }
 }
 
+/* 0 when no two of the ports the stack will listen on are the same
+ * (the services', the probes from --probe-base, the dashboard's, and
+ * PostgreSQL's and Redis's); else -1 after naming the two. A probe
+ * range over an API's port had left the service that came second
+ * failing to bind while its URL answered another's probe. */
+typedef struct up_port {
+    char what[64];
+    int port;
+} up_port;
+
+static void port_add(up_port *p, size_t *n, const char *what, int replica,
+                     int port)
+{
+    if (replica > 1)
+        snprintf(p[*n].what, sizeof(p[*n].what), "%s (replica %d)", what,
+                 replica);
+    else
+        snprintf(p[*n].what, sizeof(p[*n].what), "%s", what);
+    p[(*n)++].port = port;
+}
+
+static int is_loopback(const char *host)
+{
+    return strcmp(host, "127.0.0.1") == 0 || strcmp(host, "localhost") == 0 ||
+           strcmp(host, "::1") == 0;
+}
+
+static int ports_distinct(const up_state *st)
+{
+    up_port p[UP_MAX_CHILDREN + 3];
+    size_t n = 0;
+
+    /* (PostgreSQL and Redis when they run on this machine) */
+    if (is_loopback(st->cfg->pg_host))
+        port_add(p, &n, "PostgreSQL", 1, st->cfg->pg_port);
+    if (is_loopback(st->cfg->redis_host))
+        port_add(p, &n, "Redis", 1, st->cfg->redis_port);
+    if (st->opt.with_dashboard)
+        port_add(p, &n, "the dashboard", 1,
+                 atoi(strrchr(st->opt.dashboard, ':') + 1));
+    for (size_t i = 0; i < st->nkids; i++)
+        if (st->kids[i].port > 0)
+            port_add(p, &n, st->kids[i].service, st->kids[i].replica,
+                     st->kids[i].port);
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = i + 1; j < n; j++)
+            if (p[i].port == p[j].port) {
+                fprintf(stderr,
+                        "stonks up: %s and %s would both listen on port %d: "
+                        "move one (the *_URL settings, --probe-base, "
+                        "--dashboard)\n",
+                        p[i].what, p[j].what, p[i].port);
+                return -1;
+            }
+    return 0;
+}
+
 /* One `stonks up` per folder: a second one would share the first's
  * logs, nginx configuration and probe ports, and its services would
  * fail to bind while it printed the first's URLs as its own. The lock
@@ -699,7 +756,7 @@ static int run_up(up_state *st)
     if (prepare(st->cfg, &sealed) < 0)
         return 1;
     printf("Starting the stack (logs in %s):\n", st->logdir);
-    if (plan(st, sealed) < 0) {
+    if (plan(st, sealed) < 0 || ports_distinct(st) < 0) {
         free(sealed);
         return 2;
     }

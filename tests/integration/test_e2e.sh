@@ -69,6 +69,15 @@ stop_up() {
 }
 trap stop_up EXIT
 
+# Probes over an API's port: refused before anything starts (the API
+# that came second had failed to bind, its URL answering a probe).
+"$BIN" up --dashboard "$DASHBOARD" --probe-base 18100 \
+    >"$STONKS_VAR_DIR/up0.out" 2>"$STONKS_VAR_DIR/up0.err"
+assert_eq "stonks up with probes over an API's port" "2 stonks up: \
+query-api and ingestion (replica 2) would both listen on port 18101: move \
+one (the *_URL settings, --probe-base, --dashboard)" \
+    "$? $(cat "$STONKS_VAR_DIR/up0.err")"
+
 "$BIN" up --dashboard "$DASHBOARD" --probe-base 18105 \
     >"$STONKS_VAR_DIR/up.out" 2>"$STONKS_VAR_DIR/up.err" &
 UP_PID=$!
