@@ -724,9 +724,40 @@ static void *mailer(void *arg)
     return NULL;
 }
 
+/* The account is made once, with the STARTING_CASH of that day; a
+ * later change of the setting does not touch it (its cash is the
+ * trades' since). Say so, rather than leave the setting ignored
+ * without a word. */
+static void warn_starting_cash(worker *w)
+{
+    PGresult *r = NULL;
+    cents want;
+
+    if (money_parse(w->cfg->starting_cash, strlen(w->cfg->starting_cash),
+                    &want) < 0 ||
+        db_execp(w->db, "te_start_cash",
+                 "SELECT starting_cash_cents FROM account WHERE id = 1", 0,
+                 NULL, &r) != DB_OK)
+        return;
+    if (PQntuples(r) == 1 && atoll(PQgetvalue(r, 0, 0)) != want) {
+        char had[MONEY_FMT_MAX];
+
+        money_format(atoll(PQgetvalue(r, 0, 0)), had);
+        LOG_WARN("STARTING_CASH differs from the account's; the account "
+                 "keeps its own (a new account, after `stonks demo` or a "
+                 "reset, takes the setting)",
+                 LF_S("starting_cash", w->cfg->starting_cash),
+                 LF_S("account_starting_cash", had));
+    }
+    PQclear(r);
+}
+
 static int te_init(worker *w, char *err, size_t errlen)
 {
-    return trading_ensure_account(w->db, w->cfg, err, errlen) == DB_OK ? 0 : -1;
+    if (trading_ensure_account(w->db, w->cfg, err, errlen) != DB_OK)
+        return -1;
+    warn_starting_cash(w);
+    return 0;
 }
 
 static const worker_def trading_def = {

@@ -1063,9 +1063,18 @@ SMTP_PID=$!
 PIDS+=($SMTP_PID)
 sleep 0.5
 stop trading-engine
+: >"$OUT/trading-engine.log"
+# (and a STARTING_CASH other than the account's: said, not applied)
 start trading-engine SMTP_URL=smtp://127.0.0.1:18066 \
-    GMAIL_SENDER=oracle@example.test GMAIL_RECIPIENT=desk@example.test
+    GMAIL_SENDER=oracle@example.test GMAIL_RECIPIENT=desk@example.test \
+    STARTING_CASH=50000.00
 wait_for 10 up $TE || echo "  FAIL: trading-engine not up"
+assert_eq "a changed STARTING_CASH is told, the account keeps its own" \
+    "50000.00 100000.00 10000000" \
+    "$(jq -r 'select(.msg | startswith("STARTING_CASH differs")) |
+        "\(.starting_cash) \(.account_starting_cash)"' \
+        "$OUT/trading-engine.log") $(sql "SELECT starting_cash_cents FROM
+        account")"
 api POST $TE/kill-switch '{"active":true,"reason":"integration test"}' \
     -H "$AUTH" >/dev/null
 mailed() { grep -q "Reason: integration test" "$OUT/smtp.out"; }
