@@ -126,6 +126,35 @@ out:
     return rc;
 }
 
+/* Warns when the database records migrations that names (n) does not
+ * hold: a newer build applied them, and this one may not read its
+ * schema right (an older build had said "up to date"). */
+static void warn_unknown(db *d, char **names, size_t n)
+{
+    buf b;
+    const char *p[1];
+    PGresult *r = NULL;
+
+    buf_init(&b);
+    buf_addc(&b, '{');
+    for (size_t i = 0; i < n; i++)
+        db_array_add(&b, names[i], strlen(names[i]), i == 0);
+    buf_addc(&b, '}');
+    p[0] = b.data;
+    if (db_exec(d,
+                "SELECT string_agg(name, ', ' ORDER BY name) FROM "
+                "schema_migrations WHERE NOT (name = ANY ($1::text[]))",
+                1, p, &r) == DB_OK &&
+        !PQgetisnull(r, 0, 0))
+        LOG_WARN("the database holds migrations this build does not have: "
+                 "a newer build applied them, and this one may not work "
+                 "with the schema; run that build, or this build's "
+                 "migrations on a new database",
+                 LF_S("unknown", PQgetvalue(r, 0, 0)));
+    PQclear(r);
+    buf_release(&b);
+}
+
 int admin_migrate(db *d, const config *c, int *applied, char *err,
                   size_t errlen)
 {
@@ -151,6 +180,7 @@ int admin_migrate(db *d, const config *c, int *applied, char *err,
     for (size_t i = 0; i < n; i++)
         if (apply_one(d, c->migrations_dir, names[i], applied, err, errlen) < 0)
             goto out;
+    warn_unknown(d, names, n);
     if (db_commit(d) != DB_OK) {
         snprintf(err, errlen, "%s", db_error(d));
         goto out;

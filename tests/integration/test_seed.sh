@@ -63,6 +63,15 @@ assert_eq "a migration naming a table that does not exist" \
     "1 stonks migrate: migration 990_typo.sql failed: PostgreSQL error: relation \"no_such_table\" does not exist" \
     "$? $(cat "$OUT/badmig.err")"
 
+# A database a newer build migrated: said, not "up to date" alone.
+sql "INSERT INTO schema_migrations (name) VALUES ('999_future.sql')" \
+    >/dev/null
+"$BIN" migrate >"$OUT/newer.out" 2>"$OUT/newer.err"
+assert_eq "migrate on a database with a migration it does not have" \
+    "0 999_future.sql" \
+    "$? $(jq -r 'select(.level == "warn") | .unknown' "$OUT/newer.err")"
+sql "DELETE FROM schema_migrations WHERE name = '999_future.sql'" >/dev/null
+
 HEADER=ticker,name,sector,aliases
 # seed FILE: runs `stonks seed` on FILE; sets RC and ERR (its stderr:
 # on a failure, the one line "stonks seed: MESSAGE").
