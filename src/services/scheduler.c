@@ -174,13 +174,20 @@ static int push_day(sched *s, const char *queue, int32_t day, int32_t from,
                                     s->tickers[i], ds);
         lens[i] = strlen(payloads[i]);
     }
-    while ((rc = queue_push(s->q, queue, (const char *const *)payloads, lens,
-                            s->ntickers)) < 0 &&
-           !worker_stopping()) {
-        LOG_ERROR("cannot queue jobs, retrying",
-                  LF_S("error", queue_error(s->q)));
+    /* A lost Redis is logged once, not each second, and the probe says
+     * not ready until it is back. */
+    for (int tries = 0;
+         (rc = queue_push(s->q, queue, (const char *const *)payloads, lens,
+                          s->ntickers)) < 0 &&
+         !worker_stopping();
+         tries++) {
+        if (!tries)
+            LOG_ERROR("cannot queue jobs, retrying",
+                      LF_S("error", queue_error(s->q)));
+        probe_set_ready(s->probe, 0);
         worker_sleep_ms(1000);
     }
+    probe_set_ready(s->probe, 1);
     for (size_t i = 0; i < s->ntickers; i++)
         free(payloads[i]);
     free(payloads);
@@ -512,10 +519,14 @@ static int run_replay(sched *s)
             if (!wait)
                 LOG_ERROR("cannot check the replay, retrying",
                           LF_S("error", db_error(s->db)));
+            probe_set_ready(s->probe, 0); /* until PostgreSQL answers */
             wait = wait ? (wait * 2 > 5000 ? 5000 : wait * 2) : 100;
             worker_sleep_ms(wait);
             continue;
         }
+        if (wait)
+            LOG_INFO("the replay's checks answer again");
+        probe_set_ready(s->probe, 1);
         wait = 0;
         if (st == 0) {
             if (!queues_idle(s, upstream, 3)) {

@@ -52,12 +52,30 @@ assert_eq "jobs done" "0" "$(metric stonks_jobs_done_total)"
 assert_eq "histogram present" "1" \
     "$(echo "$metrics" | grep -c '^stonks_handler_seconds_bucket{.*le="+Inf"}')"
 
+# The replay scheduler too (it answered 200 through an outage): one
+# waiting for a day no worker will seal.
+redis-cli -p "$REDIS_PORT" DEL stonks:queue:ingestion >/dev/null
+HTTP_PORT=$((PORT + 1)) REPLAY_START=2011-09-01 REPLAY_END=2011-09-30 \
+    REPLAY_TICKERS=AAPL REPLAY_LOOKAHEAD_DAYS=1 \
+    "$BIN" scheduler >"$OUT/scheduler.log" 2>&1 &
+scheduler=$!
+sched() { PORT=$((PORT + 1)) "$@"; }
+sched wait_status /ready 200
+assert_eq "the scheduler's /ready while connected" "200" "$(sched status /ready)"
+
 "$ROOT/scripts/stack.sh" stop-pg >/dev/null
 checks=$((checks + 1))
 if wait_status /ready 503; then
     echo "  ok: /ready says 503 without PostgreSQL"
 else
     echo "  FAIL: /ready still $(status /ready) without PostgreSQL"
+    failures=$((failures + 1))
+fi
+checks=$((checks + 1))
+if sched wait_status /ready 503; then
+    echo "  ok: the scheduler's /ready says 503 without PostgreSQL"
+else
+    echo "  FAIL: the scheduler's /ready still $(sched status /ready)"
     failures=$((failures + 1))
 fi
 assert_eq "/health stays up" "200" "$(status /health)"
@@ -69,6 +87,16 @@ else
     echo "  FAIL: /ready stays $(status /ready)"
     failures=$((failures + 1))
 fi
+checks=$((checks + 1))
+if sched wait_status /ready 200; then
+    echo "  ok: the scheduler's /ready back to 200"
+else
+    echo "  FAIL: the scheduler's /ready stays $(sched status /ready)"
+    failures=$((failures + 1))
+fi
+kill -TERM "$scheduler"
+wait "$scheduler"
+redis-cli -p "$REDIS_PORT" DEL stonks:queue:ingestion >/dev/null
 
 kill -TERM "$worker"
 wait "$worker"
