@@ -580,9 +580,11 @@ static int run_live(sched *s)
         if (load_tickers(s, err, sizeof(err)) < 0 ||
             mark_start(s, err, sizeof(err)) < 0) {
             LOG_ERROR("tick skipped", LF_S("error", err));
+            probe_set_ready(s->probe, 0);
             worker_sleep_ms(s->cfg->scheduler_interval_s * 1000);
             continue;
         }
+        probe_set_ready(s->probe, 1);
         push_day(s, Q_INGESTION, day, last >= 0 ? last + 1 : day, -1);
         while (is_sealed(s, day) != 1 && !worker_stopping() &&
                waited < s->cfg->scheduler_interval_s * 1000) {
