@@ -142,6 +142,7 @@ static void operations(json_t *doc, char *out, size_t cap)
             assert_non_null(json_object_get(op, "operationId"));
             n += (size_t)snprintf(out + n, cap - n, "%s%s %s", n ? "," : "", m,
                                   path);
+            assert_true(n < cap); /* else the list was cut */
         }
     }
 }

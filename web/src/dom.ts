@@ -229,8 +229,12 @@ export function figures(items: [string, Child, string?][]): HTMLElement {
 // listener goes with the first change after the hint left the page.
 export function tokenHint(without: string, withToken: string, testid: string): HTMLElement {
   const el = h('p', { class: 'hint', 'data-testid': testid });
+  // Before it is placed on the page it is kept up to date; once it has
+  // been on the page and left it, its listener goes.
+  let placed = false;
   const show = () => {
-    if (el.isConnected || !el.parentNode) el.textContent = getToken() ? withToken : without;
+    placed ||= el.isConnected;
+    if (el.isConnected || !placed) el.textContent = getToken() ? withToken : without;
     else window.removeEventListener('stonks:token-changed', show);
   };
   show();
