@@ -37,6 +37,10 @@ int logread_last_error(const char *path, size_t from, char *out, size_t outlen)
             if (lv && msg && strcmp(lv, "error") == 0) {
                 snprintf(out, outlen, "%s%s%s", msg, e ? ": " : "", e ? e : "");
                 found = 1;
+            } else if (!j && strstr(line, "[emerg] ")) {
+                /* nginx's own: "2026/12/05 ... [emerg] 12#12: bind()..." */
+                snprintf(out, outlen, "%s", strstr(line, "[emerg] ") + 8);
+                found = 1;
             }
             json_decref(j);
         }

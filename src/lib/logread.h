@@ -9,7 +9,8 @@
 #include <stddef.h>
 
 /* Of the lines path holds past byte from, the last one of level
- * "error", as "msg: error" (or msg alone), into out; "it wrote no error
+ * "error", as "msg: error" (or msg alone), or nginx's "[emerg]" one
+ * (its text after the tag), into out; "it wrote no error
  * line" when there is none, or the file cannot be read. Reads at most
  * the last LOGREAD_TAIL bytes. Returns 1 when a line was found, else
  * 0. */

@@ -339,8 +339,7 @@ static int wait_replay(child *kids, size_t n, queue_client *q, db *d, double t0,
                     break;
                 }
                 LOG_WARN("service exited, restarting",
-                         LF_S("service", kids[i].service),
-                         LF_I("status", status),
+                         LF_S("child", kids[i].service), LF_I("status", status),
                          LF_D("in_s", kids[i].restart_at - now_s()));
             }
         }
@@ -371,7 +370,7 @@ static int wait_replay(child *kids, size_t n, queue_client *q, db *d, double t0,
                 *log = last_error(failing, logdir, why, sizeof(why));
 
             LOG_ERROR("a service failed at start",
-                      LF_S("service", failing->service),
+                      LF_S("child", failing->service),
                       LF_I("times", START_FAILS), LF_S("error", why),
                       LF_S("log", log));
             free(log);

@@ -29,7 +29,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/file.h>
+#include <sys/socket.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -625,9 +628,10 @@ static void stop_all(up_state *st)
 
 /* 0 when no two of the ports the stack will listen on are the same
  * (the services', the probes from --probe-base, the dashboard's, and
- * PostgreSQL's and Redis's); else -1 after naming the two. A probe
- * range over an API's port had left the service that came second
- * failing to bind while its URL answered another's probe. */
+ * PostgreSQL's and Redis's), and no other program holds one of the
+ * first three kinds; else -1 after naming them. A probe range over an
+ * API's port, or another stack on them, had left a service failing to
+ * bind while its URL answered for another. */
 typedef struct up_port {
     char what[64];
     int port;
@@ -650,16 +654,40 @@ static int is_loopback(const char *host)
            strcmp(host, "::1") == 0;
 }
 
-static int ports_distinct(const up_state *st)
+/* 1 when something listens on (or holds) port of the IPv4 address
+ * addr ("*": every address), by trying to bind it; 0 when it is free or
+ * addr is no IPv4 address (a name: left to the child to find out). */
+static int port_taken(const char *addr, int port)
+{
+    struct sockaddr_in sa;
+    int fd, one = 1, taken;
+
+    memset(&sa, 0, sizeof(sa));
+    sa.sin_family = AF_INET;
+    sa.sin_port = htons((uint16_t)port);
+    if (strcmp(addr, "*") != 0 && inet_pton(AF_INET, addr, &sa.sin_addr) != 1)
+        return 0;
+    fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return 0;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    taken =
+        bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 && errno == EADDRINUSE;
+    close(fd);
+    return taken;
+}
+
+static int ports_usable(const up_state *st)
 {
     up_port p[UP_MAX_CHILDREN + 3];
-    size_t n = 0;
+    size_t n = 0, servers;
 
     /* (PostgreSQL and Redis when they run on this machine) */
     if (is_loopback(st->cfg->pg_host))
         port_add(p, &n, "PostgreSQL", 1, st->cfg->pg_port);
     if (is_loopback(st->cfg->redis_host))
         port_add(p, &n, "Redis", 1, st->cfg->redis_port);
+    servers = n; /* the ports before this one are to be in use */
     if (st->opt.with_dashboard)
         port_add(p, &n, "the dashboard", 1,
                  atoi(strrchr(st->opt.dashboard, ':') + 1));
@@ -677,6 +705,28 @@ static int ports_distinct(const up_state *st)
                         p[i].what, p[j].what, p[i].port);
                 return -1;
             }
+    /* Another program on one of ours: this stack's service would fail
+     * to bind and restart for good, while the other answered for it. */
+    for (size_t i = servers; i < n; i++) {
+        const char *addr = st->cfg->http_bind;
+        char host[64];
+
+        if (strcmp(p[i].what, "the dashboard") == 0) {
+            size_t len =
+                (size_t)(strrchr(st->opt.dashboard, ':') - st->opt.dashboard);
+
+            snprintf(host, sizeof(host), "%.*s", (int)len, st->opt.dashboard);
+            addr = host;
+        }
+        if (port_taken(addr, p[i].port)) {
+            fprintf(stderr,
+                    "stonks up: port %d of %s is in use by another program "
+                    "(another stack?): stop it, or move this one (the *_URL "
+                    "settings, --probe-base, --dashboard)\n",
+                    p[i].port, p[i].what);
+            return -1;
+        }
+    }
     return 0;
 }
 
@@ -756,7 +806,7 @@ static int run_up(up_state *st)
     if (prepare(st->cfg, &sealed) < 0)
         return 1;
     printf("Starting the stack (logs in %s):\n", st->logdir);
-    if (plan(st, sealed) < 0 || ports_distinct(st) < 0) {
+    if (plan(st, sealed) < 0 || ports_usable(st) < 0) {
         free(sealed);
         return 2;
     }

@@ -113,6 +113,14 @@ assert_eq "a second stonks up for the folder" "1 stonks up: already running \
 for $STONKS_VAR_DIR (pid $UP_PID): stop that one first (Ctrl-C), or give \
 this one its own STONKS_VAR_DIR and ports" \
     "$? $(cat "$STONKS_VAR_DIR/up2.err")"
+# Another folder, the same ports: refused before a service starts (its
+# services had failed to bind, and it announced the first stack's).
+STONKS_VAR_DIR=$STONKS_VAR_DIR/other "$BIN" up --dashboard 127.0.0.1:18182 \
+    --probe-base 18135 >"$STONKS_VAR_DIR/up3.out" 2>"$STONKS_VAR_DIR/up3.err"
+assert_eq "a stonks up on the ports of a running one" "2 stonks up: port \
+18101 of query-api is in use by another program (another stack?): stop it, \
+or move this one (the *_URL settings, --probe-base, --dashboard)" \
+    "$? $(cat "$STONKS_VAR_DIR/up3.err")"
 assert_eq "... and the first one still serves" "200" \
     "$(curl -s -o /dev/null -w '%{http_code}' "http://$DASHBOARD/limits")"
 

@@ -250,11 +250,11 @@ echo "a worker that cannot start stops the demo, which says why"
 # the replay at day 0. Days not replayed yet, so that the replay waits
 # for the extractor.
 assert_eq "demo: a worker that fails at start" \
-    "1 4 \"service\":\"extractor\",\"times\":5,\"error\":\"cannot start: cannot open sentiment weights /nonexistent: No such file or directory (STONKS_MODEL_PATH names the weights file; the default is relative to the repository's folder)\",\"log\":\"$STONKS_VAR_DIR/log/extractor-1.log\"}" \
+    "1 4 \"child\":\"extractor\",\"times\":5,\"error\":\"cannot start: cannot open sentiment weights /nonexistent: No such file or directory (STONKS_MODEL_PATH names the weights file; the default is relative to the repository's folder)\",\"log\":\"$STONKS_VAR_DIR/log/extractor-1.log\"}" \
     "$(STONKS_MODEL_PATH=/nonexistent REPLAY_START=2011-09-12 \
         REPLAY_END=2011-09-16 timeout 60 "$BIN" demo --no-reset \
         >"$STONKS_VAR_DIR.out4" 2>&1
-    echo "$? $(grep -c '"msg":"service exited, restarting","service":"extractor"' \
+    echo "$? $(grep -c '"msg":"service exited, restarting","child":"extractor"' \
         "$STONKS_VAR_DIR.out4") $(grep '"msg":"a service failed at start"' \
         "$STONKS_VAR_DIR.out4" | sed -E 's/^.*"msg":"a service failed at start",//')")"
 finish

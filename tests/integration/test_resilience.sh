@@ -105,7 +105,7 @@ assert_eq "a scheduler to kill mid-replay" "yes" \
     "$([ -n "$sched" ] && kill -9 "$sched" && echo yes || echo no)"
 wait "$runner" || echo "  FAIL: demo exited non-zero after its scheduler died"
 assert_eq "the demo started the scheduler again" "1" \
-    "$(grep -c 'restarting","service":"scheduler"' "$OUT/schedkill.out")"
+    "$(grep -c 'restarting","child":"scheduler"' "$OUT/schedkill.out")"
 dump_state "$OUT/schedkill.state"
 assert_same_state "scheduler-kill run = clean run" "$OUT/clean.state" \
     "$OUT/schedkill.state"

@@ -515,6 +515,8 @@ static void test_logread_last_error(void **state)
                       "{\"level\":\"error\",\"msg\":\"cannot start\","
                       "\"error\":\"model missing\"}\n"
                       "not json\n"
+                      "2026/12/05 16:00:00 [emerg] 7#7: bind() to "
+                      "127.0.0.1:8080 failed (98: Address already in use)\n"
                       "{\"level\":\"warn\",\"msg\":\"late\"}\n";
     int fd = mkstemp(path);
 
@@ -526,12 +528,14 @@ static void test_logread_last_error(void **state)
     close(fd);
     assert_int_equal(logread_last_error(path, strlen(before), out, sizeof(out)),
                      1);
-    assert_string_equal(out, "cannot start: model missing");
+    assert_string_equal(out, "7#7: bind() to 127.0.0.1:8080 failed (98: "
+                             "Address already in use)");
     /* from past every error line: none */
     assert_int_equal(
         logread_last_error(
-            path, strlen(before) + (size_t)(strstr(run, "not json") - run), out,
-            sizeof(out)),
+            path,
+            strlen(before) + (size_t)(strstr(run, "{\"level\":\"warn\"") - run),
+            out, sizeof(out)),
         0);
     assert_string_equal(out, "it wrote no error line");
     unlink(path);
