@@ -805,6 +805,15 @@ static int run_up(up_state *st)
     }
     if (prepare(st->cfg, &sealed) < 0)
         return 1;
+    if (st->opt.with_dashboard &&
+        (strncmp(st->opt.dashboard, "*:", 2) == 0 ||
+         strncmp(st->opt.dashboard, "0.0.0.0:", 8) == 0 ||
+         strncmp(st->opt.dashboard, "[::]:", 5) == 0))
+        printf("Note: the dashboard listens on every address (--dashboard "
+               "%s): anyone who reaches this machine can read it, and write "
+               "with a token. Give 127.0.0.1:PORT to keep it to this "
+               "machine.\n",
+               st->opt.dashboard);
     printf("Starting the stack (logs in %s):\n", st->logdir);
     if (plan(st, sealed) < 0 || ports_usable(st) < 0) {
         free(sealed);

@@ -71,12 +71,17 @@ trap stop_up EXIT
 
 # Probes over an API's port: refused before anything starts (the API
 # that came second had failed to bind, its URL answering a probe).
-"$BIN" up --dashboard "$DASHBOARD" --probe-base 18100 \
+# (and a dashboard on every address is pointed out)
+"$BIN" up --dashboard "*:18180" --probe-base 18100 \
     >"$STONKS_VAR_DIR/up0.out" 2>"$STONKS_VAR_DIR/up0.err"
 assert_eq "stonks up with probes over an API's port" "2 stonks up: \
 query-api and ingestion (replica 2) would both listen on port 18101: move \
 one (the *_URL settings, --probe-base, --dashboard)" \
     "$? $(cat "$STONKS_VAR_DIR/up0.err")"
+assert_eq "... a dashboard on every address, noted" "Note: the dashboard \
+listens on every address (--dashboard *:18180): anyone who reaches this \
+machine can read it, and write with a token. Give 127.0.0.1:PORT to keep \
+it to this machine." "$(grep '^Note:' "$STONKS_VAR_DIR/up0.out")"
 
 "$BIN" up --dashboard "$DASHBOARD" --probe-base 18105 \
     >"$STONKS_VAR_DIR/up.out" 2>"$STONKS_VAR_DIR/up.err" &

@@ -61,6 +61,9 @@ export function tokenProblem(token: string): string | null {
       return `Not used: a token is printable ASCII, and this one has U+${u} at character ${i}.`;
     }
   }
+  // The services take 16 to 256 characters (API_TOKENS): any other is
+  // refused by every change, whatever it is. None at all forgets it.
+  if (i > 0 && (i < 16 || i > 256)) return `Not used: a token has 16 to 256 characters, and this one has ${i}.`;
   return null;
 }
 
