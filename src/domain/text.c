@@ -70,10 +70,29 @@ size_t text_invisible_len(const char *s, size_t len, size_t i)
 
     if (p[i] == 0xC2)
         return i + 1 < len && p[i + 1] == 0xAD ? 2 : 0;
+    if (p[i] == 0xCD) /* U+034F */
+        return i + 1 < len && p[i + 1] == 0x8F ? 2 : 0;
+    if (p[i] == 0xD8) /* U+061C */
+        return i + 1 < len && p[i + 1] == 0x9C ? 2 : 0;
     if (i + 2 >= len)
         return 0;
-    if (p[i] == 0xEF)
-        return p[i + 1] == 0xBB && p[i + 2] == 0xBF ? 3 : 0;
+    if (p[i] == 0xF3) /* U+E0000-E007F, the tags */
+        return i + 3 < len && p[i + 1] == 0xA0 &&
+                       (p[i + 2] == 0x80 || p[i + 2] == 0x81) &&
+                       (p[i + 3] & 0xC0) == 0x80
+                   ? 4
+                   : 0;
+    if (p[i] == 0xE1) /* U+17B4, U+17B5, U+180E */
+        return (p[i + 1] == 0x9E && (p[i + 2] == 0xB4 || p[i + 2] == 0xB5)) ||
+                       (p[i + 1] == 0xA0 && p[i + 2] == 0x8E)
+                   ? 3
+                   : 0;
+    if (p[i] == 0xEF) /* U+FEFF; U+FE00-FE0F, the variation selectors */
+        return (p[i + 1] == 0xBB && p[i + 2] == 0xBF) ||
+                       (p[i + 1] == 0xB8 && p[i + 2] >= 0x80 &&
+                        p[i + 2] <= 0x8F)
+                   ? 3
+                   : 0;
     if (p[i] == 0xE2)
         return (p[i + 1] == 0x80 && (p[i + 2] == 0x8C || p[i + 2] == 0x8D)) ||
                        (p[i + 1] == 0x81 && p[i + 2] == 0xA0)

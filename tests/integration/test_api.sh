@@ -711,6 +711,10 @@ bad "a name that is Apple's with a soft hyphen inside" 409 conflict \
     "the name 'Apple Inc' is already the name of AAPL" \
     PATCH "$REG/symbols/MSFT" -H "$JSON" -H "$TOKEN" \
     -d '{"name":"Ap\u00adple Inc"}'
+bad "an alias that is Apple's with a combining grapheme joiner" 409 \
+    conflict "the alias '"$'Apple\u034f'"' is already an alias of AAPL" \
+    PATCH "$REG/symbols/MSFT" -H "$JSON" -H "$TOKEN" \
+    -d '{"aliases":["Microsoft","Apple\u034f"]}'
 call PATCH "$REG/symbols/MSFT" -H "$JSON" -H "$TOKEN" \
     -d '{"aliases":["Microsoft","AAPL\ud83d\ude80"]}'
 assert_eq "an alias of a ticker and an emoji: a word to the parser" \

@@ -287,6 +287,19 @@ static void test_clean_drops_invisible(void **state)
     assert_int_equal(text_invisible_len("\xc2\xa0", 2, 0), 0);
     assert_int_equal(text_drop_invisible(line, strlen(line)), 26);
     assert_string_equal(line, "Profit fellten \xe2\x80\x8bpercent\xc2");
+    {
+        /* and the others that show nothing after "Apple" (a trial
+         * registered each beside Apple's "Apple") */
+        char more[] = "Apple\xcd\x8f|Apple\xd8\x9c|Apple\xe1\x9e\xb4"
+                      "\xe1\x9e\xb5|Apple\xe1\xa0\x8e|Apple\xef\xb8\x80"
+                      "\xef\xb8\x8f|Apple\xf3\xa0\x81\x81\xf3\xa0\x80\x81";
+
+        assert_int_equal(text_drop_invisible(more, strlen(more)), 35);
+        assert_string_equal(more, "Apple|Apple|Apple|Apple|Apple|Apple");
+    }
+    /* a tag's lead cut short, and a neighbour of the selectors, stay */
+    assert_int_equal(text_invisible_len("\xf3\xa0\x81", 3, 0), 0);
+    assert_int_equal(text_invisible_len("\xef\xb8\x90", 3, 0), 0);
 }
 
 static void test_clean_empty_parts(void **state)
