@@ -132,7 +132,15 @@ export function trimBlanks(text: string): string {
 // the spaces and tabs around each dropped (trimBlanks), empty ones left
 // out.
 export function splitAliases(line: string): string[] {
-  const out: string[] = [];
+  return parseAliases(line).list;
+}
+
+// splitAliases, and why the line cannot be read as it was meant: a
+// quote opened and not closed (the registry's import refuses such a
+// line; here it had been read up to its end as one alias).
+export function parseAliases(line: string): { list: string[]; problem: string | null } {
+  const list: string[] = [];
+  let problem: string | null = null;
   let i = 0;
   while (i <= line.length) {
     while (line[i] === ' ' || line[i] === '\t') i++;
@@ -143,6 +151,8 @@ export function splitAliases(line: string): string[] {
         if (line[i] === '"') i++; // "" is one quote
         v += line[i++];
       }
+      if (i >= line.length)
+        problem ??= `A quoted alias is not closed: a '"' opens it and none ends it (write a quote inside an alias as '""').`;
       i++; // the closing quote
       const comma = line.indexOf(',', i);
       v += trimBlanks(line.slice(i, comma < 0 ? line.length : comma));
@@ -152,9 +162,9 @@ export function splitAliases(line: string): string[] {
       v = trimBlanks(line.slice(i, comma < 0 ? line.length : comma));
       i = comma < 0 ? line.length + 1 : comma + 1;
     }
-    if (v) out.push(v);
+    if (v) list.push(v);
   }
-  return out;
+  return { list, problem };
 }
 
 // Characters that change or hide the text around them rather than show

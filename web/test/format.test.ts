@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bps, dollars, money, pct, signed, signedMoney, limitValue, instant, int, joinAliases, splitAliases, trimBlanks, visible } from '../src/format';
+import { bps, dollars, money, pct, signed, signedMoney, limitValue, instant, int, joinAliases, parseAliases, splitAliases, trimBlanks, visible } from '../src/format';
 import { buyAndHold, changes, latestDay } from '../src/benchmark';
 
 describe('money', () => {
@@ -149,5 +149,16 @@ describe('visible', () => {
   it('leaves printable text alone, whatever its script', () => {
     expect(visible('BRK.B')).toBe('BRK.B');
     expect(visible('株式 שלום Ünïcode 123')).toBe('株式 שלום Ünïcode 123');
+  });
+});
+
+describe('parseAliases', () => {
+  it('says when a quote is not closed, as the import does', () => {
+    expect(parseAliases('Ui D, "Ui Delta Co.')).toEqual({
+      list: ['Ui D', 'Ui Delta Co.'],
+      problem: `A quoted alias is not closed: a '"' opens it and none ends it (write a quote inside an alias as '""').`,
+    });
+    expect(parseAliases('"Zeta, Inc.", Zeta')).toEqual({ list: ['Zeta, Inc.', 'Zeta'], problem: null });
+    expect(parseAliases('"a ""b"" c"')).toEqual({ list: ['a "b" c'], problem: null });
   });
 });

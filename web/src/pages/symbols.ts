@@ -3,7 +3,7 @@
 // write through the registry with the user's token.
 import { get, qs, request, type Page } from '../api';
 import { aliasList, empty, failure, h, link, loading, notice, tokenHint } from '../dom';
-import { joinAliases, splitAliases, trimBlanks } from '../format';
+import { joinAliases, parseAliases, trimBlanks } from '../format';
 import type { Symbol } from '../types';
 
 
@@ -34,7 +34,9 @@ function symbolRow(s: Symbol, refresh: () => void): HTMLElement {
           class: 'inline',
           onsubmit: (ev: Event) => {
             ev.preventDefault();
-            void write('Edit aliases of', 'PATCH', { aliases: splitAliases(input.value) });
+            const { list, problem } = parseAliases(input.value);
+            if (problem) msg.replaceChildren(notice('error', problem));
+            else void write('Edit aliases of', 'PATCH', { aliases: list });
           },
         },
         input,
@@ -87,7 +89,11 @@ function addForm(done: (ticker: string) => void): HTMLElement {
         };
         const sector = trimBlanks(f.sector.value);
         if (sector) body.sector = sector;
-        const aliases = splitAliases(f.aliases.value);
+        const { list: aliases, problem } = parseAliases(f.aliases.value);
+        if (problem) {
+          msg.replaceChildren(notice('error', problem));
+          return;
+        }
         if (aliases.length) body.aliases = aliases;
         try {
           const s = await request<Symbol>('POST', '/registry/symbols', body);
