@@ -124,7 +124,7 @@ void qa_documents(api_call *c)
     int ht, hs;
     long limit;
 
-    if ((ht = symbols_param_ticker(c, "ticker", t)) < 0 ||
+    if ((ht = symbols_param_symbol(c, "ticker", t)) < 0 ||
         qa_time_range(c, from, to, &p[1], &p[2]) < 0 ||
         (hs = api_param_str(c, "source", 64, source, sizeof(source))) < 0 ||
         api_limit(c, &limit) < 0)
@@ -237,7 +237,7 @@ void qa_signals(api_call *c)
     int ht, he;
     long limit;
 
-    if ((ht = symbols_param_ticker(c, "ticker", t)) < 0 ||
+    if ((ht = symbols_param_symbol(c, "ticker", t)) < 0 ||
         qa_day_range(c, from, to, &p[1], &p[2]) < 0 ||
         (he = event_param(c, ev, sizeof(ev))) < 0 || api_limit(c, &limit) < 0)
         return;
@@ -270,7 +270,7 @@ void qa_aggregates(api_call *c)
     int ht;
     long limit;
 
-    if ((ht = symbols_param_ticker(c, "ticker", t)) < 0 ||
+    if ((ht = symbols_param_symbol(c, "ticker", t)) < 0 ||
         qa_day_range(c, from, to, &p[1], &p[2]) < 0 || api_limit(c, &limit) < 0)
         return;
     p[0] = ht ? t : NULL;
@@ -304,7 +304,7 @@ void qa_recommendations(api_call *c)
     int ht, ha;
     long limit;
 
-    if ((ht = symbols_param_ticker(c, "ticker", t)) < 0 ||
+    if ((ht = symbols_param_symbol(c, "ticker", t)) < 0 ||
         qa_day_range(c, from, to, &p[1], &p[2]) < 0 ||
         (ha = qa_param_enum(c, "action", actions, action, sizeof(action))) <
             0 ||
@@ -352,7 +352,7 @@ void qa_prices(api_call *c)
     int ht;
     long limit;
 
-    if ((ht = symbols_param_ticker(c, "ticker", t)) < 0 ||
+    if ((ht = symbols_param_symbol(c, "ticker", t)) < 0 ||
         qa_day_range(c, from, to, &p[1], &p[2]) < 0 || api_limit(c, &limit) < 0)
         return;
     if (!ht) {

@@ -46,7 +46,7 @@ void qa_orders(api_call *c)
     int ht, hst, hsd, hsr;
     long limit;
 
-    if ((ht = symbols_param_ticker(c, "ticker", t)) < 0 ||
+    if ((ht = symbols_param_symbol(c, "ticker", t)) < 0 ||
         (hst = qa_param_enum(c, "status", order_statuses, st, sizeof(st))) <
             0 ||
         (hsd = qa_param_enum(c, "side", sides, side, sizeof(side))) < 0 ||
@@ -255,7 +255,7 @@ void qa_fills(api_call *c)
 
     if ((ho = api_param_int(c, "order_id", 1, (long long)9e18, &order_id)) <
             0 ||
-        (ht = symbols_param_ticker(c, "ticker", t)) < 0 ||
+        (ht = symbols_param_symbol(c, "ticker", t)) < 0 ||
         qa_day_range(c, from, to, &p[2], &p[3]) < 0 ||
         api_limit(c, &limit) < 0 || !ready(c, "fills"))
         return;
@@ -350,7 +350,7 @@ void qa_decisions(api_call *c)
     int ht, ho;
     long limit;
 
-    if ((ht = symbols_param_ticker(c, "ticker", t)) < 0 ||
+    if ((ht = symbols_param_symbol(c, "ticker", t)) < 0 ||
         (ho = qa_param_enum(c, "outcome", outcomes, oc, sizeof(oc))) < 0 ||
         qa_day_range(c, from, to, &p[2], &p[3]) < 0 ||
         api_limit(c, &limit) < 0 || !ready(c, "trading_decisions"))

@@ -84,6 +84,25 @@ int symbols_param_ticker(api_call *c, const char *name, char out[TICKER_MAX])
     return symbols_check_ticker(c, name, v, strlen(v), out) < 0 ? -1 : 1;
 }
 
+int symbols_param_symbol(api_call *c, const char *name, char out[TICKER_MAX])
+{
+    const char *p[] = {out};
+    int got = symbols_param_ticker(c, name, out);
+    PGresult *r;
+
+    if (got <= 0)
+        return got;
+    r = api_query(c, "sym_param",
+                  "SELECT coalesce((SELECT ticker FROM symbols WHERE ticker "
+                  "= $1), (" SQL_ALT_OWNER "), $1)",
+                  1, p);
+    if (!r)
+        return -1;
+    snprintf(out, TICKER_MAX, "%s", PQgetvalue(r, 0, 0));
+    PQclear(r);
+    return 1;
+}
+
 /* "%text%" for ILIKE, with the pattern characters of text escaped. */
 static void like_pattern(const char *text, char *out, size_t cap)
 {

@@ -71,6 +71,12 @@ int symbols_arg_ticker(api_call *c, int index, char out[TICKER_MAX]);
  * absent, or -1 after a 400 answer. */
 int symbols_param_ticker(api_call *c, const char *name, char out[TICKER_MAX]);
 
+/* symbols_param_ticker, an alternative ticker read as its symbol
+ * ("goog" is GOOGL), as the trading services read one: the filter of
+ * the read routes. Returns 1, 0 when absent, or -1 after a 400 or a
+ * database error's answer. */
+int symbols_param_symbol(api_call *c, const char *name, char out[TICKER_MAX]);
+
 /* The symbol a user's ticker t (canonical) stands for: t itself when
  * it is a symbol of the registry, else the symbol it is an alternative
  * ticker of ("GOOG" is GOOGL), active or not. Returns 0 with out set, 1

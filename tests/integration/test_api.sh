@@ -239,6 +239,18 @@ check "GET /aggregates of GOOGL" 200 \
             DESC), 'next_cursor', null) FROM aggregates
             WHERE ticker = 'GOOGL'")" \
     GET "$QA/aggregates?ticker=GOOGL"
+# an alternative ticker reads as its symbol, as the trading services
+# read it (an empty list had answered)
+for route in "prices?ticker=goog&from=2011-09-01&to=2011-09-09" \
+    "aggregates?ticker=goog" "signals?ticker=GOOG&limit=500" \
+    "recommendations?ticker=goog" "orders?ticker=goog"; do
+    call GET "$QA/${route/[gG][oO][oO][gG]/GOOGL}"
+    googl=$BODY
+    check "GET /$route: GOOGL's" 200 "$googl" GET "$QA/$route"
+    assert_eq "... and some" "yes" \
+        "$(echo "$googl" | jq -r 'if (.items | length) > 0 then "yes"
+            else "no" end')"
+done
 ORD="json_build_object('id', id, 'client_order_id', client_order_id,
      'decision_id', decision_id, 'source', source, 'mode', mode, 'broker',
      broker, 'ticker', ticker, 'side', side, 'type', type, 'time_in_force',
