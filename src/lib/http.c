@@ -371,7 +371,8 @@ static enum MHD_Result send_too_large(struct MHD_Connection *c,
 {
     char msg[128];
 
-    snprintf(msg, sizeof(msg), "request body is larger than %zu bytes",
+    snprintf(msg, sizeof(msg),
+             "request body is larger than %zu bytes (HTTP_MAX_BODY)",
              s->max_body);
     return send_error(c, 413, "payload_too_large", msg, rid);
 }

@@ -654,7 +654,7 @@ bad "wrong media type" 415 unsupported_media_type \
     "send the body as Content-Type: application/json" \
     POST "$REG/symbols" -H "Content-Type: text/plain" -H "$TOKEN" -d '{}'
 bad "body over HTTP_MAX_BODY" 413 payload_too_large \
-    "request body is larger than 4096 bytes" \
+    "request body is larger than 4096 bytes (HTTP_MAX_BODY)" \
     POST "$REG/symbols" -H "$JSON" -H "$TOKEN" \
     --data-binary "{\"name\":\"$(head -c 5000 /dev/zero | tr '\0' x)\"}"
 bad "query over the limit" 414 query_too_long \

@@ -155,7 +155,7 @@ TICKER_MSG="is not a valid ticker: 1-10 letters or digits, with an optional clas
 COID_MSG="the order id in the path must be a client_order_id: 1-47 letters, digits, '-' or '_'"
 ID_MSG="id must be a positive integer no larger than 9223372036854775807"
 NUL_MSG="the path contains an encoded NUL byte (%00)"
-BIG_MSG="request body is larger than 1048576 bytes"
+BIG_MSG="request body is larger than 1048576 bytes (HTTP_MAX_BODY)"
 head -c 10485760 /dev/zero | tr '\0' '[' >"$OUT/10mb.json"
 python3 -c "print('[' * 100000)" >"$OUT/deep-array.json"
 python3 -c "print('{\"a\":' * 100000)" >"$OUT/deep-object.json"

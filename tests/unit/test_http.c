@@ -340,7 +340,7 @@ static void test_body_at_limit_echoed(void **state)
 
 static const char TOO_LARGE[] =
     "{\"error\":{\"code\":\"payload_too_large\","
-    "\"message\":\"request body is larger than 1024 bytes\"}}";
+    "\"message\":\"request body is larger than 1024 bytes (HTTP_MAX_BODY)\"}}";
 
 static void test_body_over_limit_413(void **state)
 {
