@@ -317,7 +317,7 @@ static int run_admin(int argc, char **argv, int seed)
     }
     if (cli_no_more_args(name, argc, argv, file ? 2 : 1))
         return 2;
-    if (cli_start(name, &c) < 0)
+    if (cli_start_tool(name, &c) < 0)
         return 2;
     if (file) {
         free(c.watchlist_file);

@@ -31,16 +31,27 @@ int cli_given_before(char **argv, int i, int *seen, int *n)
     return 0;
 }
 
-int cli_start(const char *service, config *c)
+static int start(const char *service, config *c, int as_service)
 {
     char err[512];
 
     log_init(service, LOG_LEVEL_INFO);
     if (config_load(c, err, sizeof(err)) < 0) {
-        LOG_ERROR("invalid configuration", LF_S("error", err));
+        if (as_service)
+            LOG_ERROR("invalid configuration", LF_S("error", err));
         fprintf(stderr, "stonks %s: %s\n", service, err);
         return -1;
     }
     log_init(service, (log_level)log_level_parse(c->log_level));
     return 0;
+}
+
+int cli_start(const char *service, config *c)
+{
+    return start(service, c, 1);
+}
+
+int cli_start_tool(const char *command, config *c)
+{
+    return start(command, c, 0);
 }

@@ -24,7 +24,13 @@ int cli_no_more_args(const char *cmd, int argc, char **argv, int first);
 int cli_given_before(char **argv, int i, int *seen, int *n);
 
 /* Loads c and starts logging as service. Returns 0, or -1 after
- * printing the configuration error (the caller exits 2). */
+ * printing the configuration error (the caller exits 2): as a JSON log
+ * line and as "stonks SERVICE: message" on stderr. */
 int cli_start(const char *service, config *c);
+
+/* cli_start for a command that runs once and reports to a person
+ * (stonks sql, seed, report...): the error as the one stderr line
+ * only, as its other errors are. */
+int cli_start_tool(const char *command, config *c);
 
 #endif

@@ -424,7 +424,7 @@ int cmd_extract_once(int argc, char **argv)
         extract_once_usage(stderr);
         goto out_args;
     }
-    if (cli_start("extract-once", &c) < 0)
+    if (cli_start_tool("extract-once", &c) < 0)
         goto out_args;
     m = extract_model_open(&c, err, sizeof(err));
     config_release(&c);

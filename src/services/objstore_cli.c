@@ -74,7 +74,7 @@ int cmd_objstore(int argc, char **argv)
                "  head: prints the object's size; exit 1 when missing\n");
         return cli_wants_help(argc, argv) ? 0 : 2;
     }
-    if (cli_start("objstore", &c) < 0)
+    if (cli_start_tool("objstore", &c) < 0)
         return 2;
     s = objstore_open(&c, err, sizeof(err));
     if (!s) {

@@ -139,7 +139,7 @@ int cmd_portfolio(int argc, char **argv)
                "  Prints the orders, positions, cash, equity and P&L.\n");
         return 0;
     }
-    if (cli_start("portfolio", &c) < 0)
+    if (cli_start_tool("portfolio", &c) < 0)
         return 2;
     d = db_open(&c, err, sizeof(err));
     if (!d) {

@@ -69,7 +69,7 @@ int cmd_queue(int argc, char **argv)
     if (cli_no_more_args("queue", argc, argv,
                          strcmp(argv[1], "stats") == 0 ? 2 : 3))
         return 2;
-    if (cli_start("queue", &c) < 0)
+    if (cli_start_tool("queue", &c) < 0)
         return 2;
     worker_consumer_name("queue-cli", consumer, sizeof(consumer));
     q = queue_open(&c, consumer, err, sizeof(err));

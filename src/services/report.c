@@ -83,7 +83,7 @@ int cmd_report(int argc, char **argv)
                "documents, signals and recommendations.\n");
         return 0;
     }
-    if (cli_start("report", &c) < 0)
+    if (cli_start_tool("report", &c) < 0)
         return 2;
     d = db_open(&c, err, sizeof(err));
     if (!d) {

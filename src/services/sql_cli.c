@@ -185,7 +185,7 @@ int cmd_sql(int argc, char **argv)
         fputs(sql_usage, stderr);
         return 2;
     }
-    if (cli_start("sql", &c) < 0)
+    if (cli_start_tool("sql", &c) < 0)
         return 2;
     if (!c.trino_url[0]) {
         char root[PATH_MAX];

@@ -189,6 +189,12 @@ assert_eq "stonks config --markdown --help" "0 usage: stonks config [--markdown]
     "$(run config --markdown --help | cut -c1-2)$(head -n 1 "$OUT/out")"
 
 echo "one-shot commands report a failure on stderr as stonks CMD: MESSAGE"
+# a setting refused: that one line, no JSON log line before it
+for args in "sql SELECT_1" report seed "queue dead parsing"; do
+    assert_eq "stonks $args with a bad setting" "2 stonks ${args%% *}: \
+LAKE_QUERY_MAX_ROWS must be a whole number from 1 to 1000000, got '0' 1" \
+        "$(LAKE_QUERY_MAX_ROWS=0 run $args) $(wc -l <"$OUT/err")"
+done
 # no JSON log line: seed and migrate logged their errors as JSON
 nopg=$(free_port 26499)
 for cmd in seed migrate report portfolio; do
