@@ -829,7 +829,8 @@ int trading_authorized(const config *c, const http_request *req,
     http_set_header(res, "WWW-Authenticate", "Bearer");
     if (!req->authorization ||
         strncasecmp(req->authorization, "Bearer ", 7) != 0)
-        http_error(res, 401, "unauthorized", "a bearer token is required");
+        http_error(res, 401, "unauthorized",
+                   "this route needs an Authorization: Bearer token");
     else
         http_error(res, 401, "unauthorized", "the bearer token is not valid");
     return 0;

@@ -182,7 +182,7 @@ bad "query-api kill switch with a wrong token" 401 unauthorized "$BADTOK" \
     POST "$QA/trading/kill-switch" -H "$JSON" -H "$WRONG" -d '{"active":true}'
 for route in "POST /orders" "POST /kill-switch"; do
     bad "trading-engine $route without a token" 401 unauthorized \
-        "a bearer token is required" ${route% *} "$TE${route#* }" \
+        "this route needs an Authorization: Bearer token" ${route% *} "$TE${route#* }" \
         -H "$JSON" -d '{"active":true}'
     bad "trading-engine $route with a wrong token" 401 unauthorized \
         "$BADTOK" ${route% *} "$TE${route#* }" -H "$JSON" -H "$WRONG" \
@@ -193,7 +193,7 @@ for route in "POST /orders" "POST /kill-switch"; do
 done
 for m in PUT PATCH; do
     bad "risk-engine $m /limits without a token" 401 unauthorized \
-        "a bearer token is required" $m "$RE/limits" -H "$JSON" \
+        "this route needs an Authorization: Bearer token" $m "$RE/limits" -H "$JSON" \
         -d '{"limits":{"max_orders_per_day":0}}'
     bad "risk-engine $m /limits with a wrong token" 401 unauthorized \
         "$BADTOK" $m "$RE/limits" -H "$JSON" -H "$WRONG" \

@@ -785,7 +785,7 @@ assert_eq "GET /exposure: AAPL and F held, equity in dollars" "200 AAPL,F" \
 # The gate records verdicts and may trip the kill switch: with
 # API_TOKENS set it needs a token, as the broker-adapter sends.
 assert_eq "POST /check without a token is 401" \
-    "401 a bearer token is required 0" \
+    "401 this route needs an Authorization: Bearer token 0" \
     "$(r=$(api POST $RE/check '{"client_order_id":"chk-0","ticker":"XOM",
         "side":"buy","qty":1,"type":"market","decision_day":"2011-09-08",
         "exec_day":"2011-09-09","exec_minute":570}');

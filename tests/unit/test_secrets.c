@@ -220,7 +220,8 @@ static void test_trading_tokens(void **state)
     req.authorization = NULL;
     assert_int_equal(trading_authorized(&c, &req, &res, TRADING_WRITE), 0);
     assert_int_equal(res.status, 401);
-    assert_non_null(strstr(res.body.data, "a bearer token is required"));
+    assert_non_null(strstr(res.body.data,
+                           "this route needs an Authorization: Bearer token"));
     /* a read needs none unless API_READ_AUTH */
     assert_int_equal(trading_authorized(&c, &req, &res, TRADING_READ), 1);
     /* the gate: a token when there are tokens, none when there are none
