@@ -821,7 +821,8 @@ static int run_up(up_state *st)
     }
     free(sealed);
     if (st->opt.with_dashboard)
-        add_child(st, "nginx", 1, UP_NGINX, 0);
+        add_child(st, "nginx", 1, UP_NGINX,
+                  atoi(strrchr(st->opt.dashboard, ':') + 1));
     fflush(stdout);
     for (size_t i = 0; i < st->nkids; i++)
         spawn(st, &st->kids[i]);

@@ -96,6 +96,9 @@ assert_eq "stonks up announces the stack" "yes" \
         echo no)"
 assert_eq "every API and the dashboard ready" "0" \
     "$(grep -c 'not ready yet' "$STONKS_VAR_DIR/up.out")"
+assert_eq "nginx started on the dashboard's port (it logged port 0)" \
+    "18180" "$(jq -r 'select(.msg == "service started" and .child ==
+        "nginx") | .port' "$STONKS_VAR_DIR/up.err" | head -n 1)"
 assert_eq "dashboard URL printed" "1" \
     "$(grep -c "dashboard  *http://$DASHBOARD/" "$STONKS_VAR_DIR/up.out")"
 assert_eq "the sealed replay is not replayed again" "1" \
