@@ -75,6 +75,8 @@ typedef struct up_child {
 
 typedef struct up_options {
     const char *dashboard; /* HOST:PORT nginx listens on */
+    char dashboard_host[64]; /* its two parts (dashboard_split) */
+    int dashboard_port;
     const char *web_root;
     const char *template_path;
     int probe_base;
@@ -635,11 +637,13 @@ static void stop_all(up_state *st)
 typedef struct up_port {
     char what[64];
     int port;
+    const char *addr; /* where this stack binds it; NULL: a server's */
 } up_port;
 
 static void port_add(up_port *p, size_t *n, const char *what, int replica,
-                     int port)
+                     int port, const char *addr)
 {
+    p[*n].addr = addr;
     if (replica > 1)
         snprintf(p[*n].what, sizeof(p[*n].what), "%s (replica %d)", what,
                  replica);
@@ -650,8 +654,9 @@ static void port_add(up_port *p, size_t *n, const char *what, int replica,
 
 static int is_loopback(const char *host)
 {
-    return strcmp(host, "127.0.0.1") == 0 || strcmp(host, "localhost") == 0 ||
-           strcmp(host, "::1") == 0;
+    url_parts u = {.host = host, .host_len = strlen(host)};
+
+    return url_is_loopback(&u);
 }
 
 /* 1 when something listens on (or holds) port of the IPv4 address
@@ -680,21 +685,20 @@ static int port_taken(const char *addr, int port)
 static int ports_usable(const up_state *st)
 {
     up_port p[UP_MAX_CHILDREN + 3];
-    size_t n = 0, servers;
+    size_t n = 0;
 
     /* (PostgreSQL and Redis when they run on this machine) */
     if (is_loopback(st->cfg->pg_host))
-        port_add(p, &n, "PostgreSQL", 1, st->cfg->pg_port);
+        port_add(p, &n, "PostgreSQL", 1, st->cfg->pg_port, NULL);
     if (is_loopback(st->cfg->redis_host))
-        port_add(p, &n, "Redis", 1, st->cfg->redis_port);
-    servers = n; /* the ports before this one are to be in use */
+        port_add(p, &n, "Redis", 1, st->cfg->redis_port, NULL);
     if (st->opt.with_dashboard)
-        port_add(p, &n, "the dashboard", 1,
-                 atoi(strrchr(st->opt.dashboard, ':') + 1));
+        port_add(p, &n, "the dashboard", 1, st->opt.dashboard_port,
+                 st->opt.dashboard_host);
     for (size_t i = 0; i < st->nkids; i++)
         if (st->kids[i].port > 0)
             port_add(p, &n, st->kids[i].service, st->kids[i].replica,
-                     st->kids[i].port);
+                     st->kids[i].port, st->cfg->http_bind);
     for (size_t i = 0; i < n; i++)
         for (size_t j = i + 1; j < n; j++)
             if (p[i].port == p[j].port) {
@@ -707,18 +711,8 @@ static int ports_usable(const up_state *st)
             }
     /* Another program on one of ours: this stack's service would fail
      * to bind and restart for good, while the other answered for it. */
-    for (size_t i = servers; i < n; i++) {
-        const char *addr = st->cfg->http_bind;
-        char host[64];
-
-        if (strcmp(p[i].what, "the dashboard") == 0) {
-            size_t len =
-                (size_t)(strrchr(st->opt.dashboard, ':') - st->opt.dashboard);
-
-            snprintf(host, sizeof(host), "%.*s", (int)len, st->opt.dashboard);
-            addr = host;
-        }
-        if (port_taken(addr, p[i].port)) {
+    for (size_t i = 0; i < n; i++) {
+        if (p[i].addr && port_taken(p[i].addr, p[i].port)) {
             fprintf(stderr,
                     "stonks up: port %d of %s is in use by another program "
                     "(another stack?): stop it, or move this one (the *_URL "
@@ -806,9 +800,9 @@ static int run_up(up_state *st)
     if (prepare(st->cfg, &sealed) < 0)
         return 1;
     if (st->opt.with_dashboard &&
-        (strncmp(st->opt.dashboard, "*:", 2) == 0 ||
-         strncmp(st->opt.dashboard, "0.0.0.0:", 8) == 0 ||
-         strncmp(st->opt.dashboard, "[::]:", 5) == 0))
+        (strcmp(st->opt.dashboard_host, "*") == 0 ||
+         strcmp(st->opt.dashboard_host, "0.0.0.0") == 0 ||
+         strcmp(st->opt.dashboard_host, "[::]") == 0))
         printf("Note: the dashboard listens on every address (--dashboard "
                "%s): anyone who reaches this machine can read it, and write "
                "with a token. Give 127.0.0.1:PORT to keep it to this "
@@ -821,8 +815,7 @@ static int run_up(up_state *st)
     }
     free(sealed);
     if (st->opt.with_dashboard)
-        add_child(st, "nginx", 1, UP_NGINX,
-                  atoi(strrchr(st->opt.dashboard, ':') + 1));
+        add_child(st, "nginx", 1, UP_NGINX, st->opt.dashboard_port);
     fflush(stdout);
     for (size_t i = 0; i < st->nkids; i++)
         spawn(st, &st->kids[i]);
@@ -887,13 +880,15 @@ static int probe_base_parse(const char *v, int *out)
 /* A --dashboard value nginx can listen on: HOST:PORT, the host a name
  * or an address ("[::1]" for IPv6, "*" for every address), the port a
  * whole number from 1 to 65535. Nothing else, as the value is written
- * into nginx's configuration as it is. Returns 0, or -1. */
-static int dashboard_ok(const char *v)
+ * into nginx's configuration as it is. Returns 0 with o's
+ * dashboard_host and dashboard_port set, or -1. */
+static int dashboard_split(const char *v, up_options *o)
 {
     const char *colon = strrchr(v, ':');
     long port = 0;
 
-    if (!colon || colon == v || !colon[1] || strlen(colon + 1) > 5)
+    if (!colon || colon == v || !colon[1] || strlen(colon + 1) > 5 ||
+        (size_t)(colon - v) >= sizeof(o->dashboard_host))
         return -1;
     for (const char *p = v; p < colon; p++) {
         if (!isalnum((unsigned char)*p) && !strchr(".-:[]*", *p))
@@ -904,7 +899,12 @@ static int dashboard_ok(const char *v)
             return -1;
         port = port * 10 + (*p - '0');
     }
-    return port >= 1 && port <= 65535 ? 0 : -1;
+    if (port < 1 || port > 65535)
+        return -1;
+    snprintf(o->dashboard_host, sizeof(o->dashboard_host), "%.*s",
+             (int)(colon - v), v);
+    o->dashboard_port = (int)port;
+    return 0;
 }
 
 /* Parses the options into o. Returns 0, 1 for --help, or -1 after
@@ -940,7 +940,7 @@ static int parse_options(int argc, char **argv, up_options *o)
             return -1;
         }
         if (strcmp(a, "--dashboard") == 0) {
-            if (dashboard_ok(v) < 0) {
+            if (dashboard_split(v, o) < 0) {
                 fprintf(stderr,
                         "stonks up: --dashboard: expected HOST:PORT with a "
                         "port from 1 to 65535 (127.0.0.1:8080), not '%s'\n",
@@ -972,6 +972,7 @@ int cmd_up(int argc, char **argv)
 
     memset(&st, 0, sizeof(st));
     st.opt.dashboard = "127.0.0.1:8080";
+    dashboard_split(st.opt.dashboard, &st.opt);
     st.opt.web_root = "web/dist";
     st.opt.template_path = "infra/nginx/stonks.conf.template";
     st.opt.probe_base = 8010;
