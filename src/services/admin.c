@@ -10,6 +10,7 @@
 #include "lib/log.h"
 #include "lib/xalloc.h"
 #include "services/cli.h"
+#include "services/svc.h"
 #include "services/watchlist.h"
 
 #define MIGRATION_MAX_BYTES (4u << 20)
@@ -131,16 +132,14 @@ out:
  * schema right (an older build had said "up to date"). */
 static void warn_unknown(db *d, char **names, size_t n)
 {
-    buf b;
+    pgarr a;
     const char *p[1];
     PGresult *r = NULL;
 
-    buf_init(&b);
-    buf_addc(&b, '{');
+    pgarr_init(&a);
     for (size_t i = 0; i < n; i++)
-        db_array_add(&b, names[i], strlen(names[i]), i == 0);
-    buf_addc(&b, '}');
-    p[0] = b.data;
+        pgarr_adds(&a, names[i]);
+    p[0] = pgarr_text(&a);
     if (db_exec(d,
                 "SELECT string_agg(name, ', ' ORDER BY name) FROM "
                 "schema_migrations WHERE NOT (name = ANY ($1::text[]))",
@@ -152,7 +151,7 @@ static void warn_unknown(db *d, char **names, size_t n)
                  "migrations on a new database",
                  LF_S("unknown", PQgetvalue(r, 0, 0)));
     PQclear(r);
-    buf_release(&b);
+    pgarr_release(&a);
 }
 
 int admin_migrate(db *d, const config *c, int *applied, char *err,

@@ -9,6 +9,7 @@
 #include "lib/log.h"
 #include "lib/xalloc.h"
 #include "services/cli.h"
+#include "services/svc.h"
 #include "services/symbols.h"
 
 /* Serialises registry writes (and nothing else). */
@@ -267,17 +268,17 @@ static char *alt_array(const reg_symbol *s);
  * SQL_CONFLICT's $5. */
 static char *symbol_array(const reg_symbol *s)
 {
-    char(*sym)[TICKER_MAX] = xcalloc(s->naliases + 1, TICKER_MAX);
-    char **v = xcalloc(s->naliases + 1, sizeof(*v)), *out;
+    pgarr a;
+    char *out;
 
-    for (size_t i = 0; i < s->naliases; i++) {
-        if (!s->has_aliases || !mention_phrase_symbol(s->aliases[i], sym[i]))
-            sym[i][0] = '\0';
-        v[i] = sym[i];
+    pgarr_init(&a);
+    for (size_t i = 0; s->has_aliases && i < s->naliases; i++) {
+        char sym[TICKER_MAX];
+
+        pgarr_adds(&a, mention_phrase_symbol(s->aliases[i], sym) ? sym : "");
     }
-    out = text_array(v, s->has_aliases ? s->naliases : 0);
-    free(v);
-    free(sym);
+    out = xstrdup(pgarr_text(&a));
+    pgarr_release(&a);
     return out;
 }
 
