@@ -38,6 +38,7 @@
 typedef struct risk_engine {
     const config *cfg;
     trading_pool *pool;
+    trading_http *http;
 } risk_engine;
 
 /* The gate: one intent, one stored verdict. Returns the HTTP status. */
@@ -551,7 +552,7 @@ static void handle(void *ctx, const http_request *req, http_response *res)
 {
     risk_engine *re = ctx;
 
-    trading_serve(&service, re->cfg, re->pool, re, req, res);
+    trading_serve(re->http, re, req, res);
 }
 
 void risk_engine_answer(const config *c, trading_pool *pool,
@@ -559,7 +560,9 @@ void risk_engine_answer(const config *c, trading_pool *pool,
 {
     risk_engine re = {.cfg = c, .pool = pool};
 
+    re.http = trading_http_new(&service, c, pool);
     handle(&re, req, res);
+    trading_http_free(re.http);
 }
 
 int cmd_risk_engine(int argc, char **argv)
@@ -605,6 +608,7 @@ int cmd_risk_engine(int argc, char **argv)
     if (trading_ensure_account(d, &c, err, sizeof(err)) != DB_OK)
         LOG_WARN("cannot create the account yet", LF_S("error", err));
     trading_pool_put(re.pool, d);
+    re.http = trading_http_new(&service, &c, re.pool);
     port = trading_listen_port(&c, c.risk_engine_url);
     memset(&ho, 0, sizeof(ho));
     ho.bind = c.http_bind;
@@ -626,6 +630,7 @@ int cmd_risk_engine(int argc, char **argv)
     rc = 0;
 out:
     http_stop(srv);
+    trading_http_free(re.http);
     trading_pool_close(re.pool);
     config_release(&c);
     return rc;

@@ -804,27 +804,24 @@ void trading_db_failure(http_response *res, db *d)
     http_error(res, 503, "unavailable", "the database did not answer");
 }
 
-int trading_authorized(const config *c, const http_request *req,
+int trading_authorized(const trading_http *h, const http_request *req,
                        http_response *res, trading_access access)
 {
-    token_set tokens;
-    char err[128];
-
-    if (access == TRADING_READ && !c->api_read_auth)
+    if (access == TRADING_READ && !h->cfg->api_read_auth)
         return 1;
-    if (token_set_load(&tokens, c->api_tokens, err, sizeof(err)) < 0) {
+    if (h->tokens_bad) {
         /* (the settings check refuses such a list at start) */
-        http_error(res, 403, "forbidden", err);
+        http_error(res, 403, "forbidden", h->tokens_err);
         return 0;
     }
-    if (tokens.n == 0 && access == TRADING_INTERNAL)
+    if (h->tokens.n == 0 && access == TRADING_INTERNAL)
         return 1;
-    if (tokens.n == 0) {
+    if (h->tokens.n == 0) {
         http_error(res, 403, "forbidden",
                    "no API_TOKENS configured: this route is disabled");
         return 0;
     }
-    if (token_set_allows(&tokens, req->authorization))
+    if (token_set_allows(&h->tokens, req->authorization))
         return 1;
     http_set_header(res, "WWW-Authenticate", "Bearer");
     if (!req->authorization ||
@@ -1060,20 +1057,18 @@ static api_route route_doc(const trading_route *r, int tokens)
                        0};
 }
 
-/* GET /docs (html) or /openapi.json of s. Written on each request, as
- * the routes' security depends on c; the same text has the same ETag,
- * so a client's copy stays valid as with the other APIs. */
-static void answer_doc(const trading_service *s, const config *c,
-                       const http_request *req, http_response *res, int html)
+/* The two documents of h->service (/docs in HTML, /openapi.json),
+ * with their ETags, in h. Who needs a token follows authorized(): a
+ * malformed API_TOKENS, which the settings check refuses at start, lets
+ * nobody in, as if tokens were needed. */
+static void write_docs(trading_http *h)
 {
+    const trading_service *s = h->service;
+    const config *c = h->cfg;
     api_route routes[NPROBES + TRADING_MAX_ROUTES];
     size_t n = NPROBES;
-    token_set tokens;
-    char err[128], *desc, *body, *etag;
-    /* (a malformed list, which the settings check refuses at start,
-     * lets nobody in: as if tokens were needed) */
-    int need = token_set_load(&tokens, c->api_tokens, err, sizeof(err)) < 0 ||
-               tokens.n > 0;
+    int need = h->tokens_bad || h->tokens.n > 0;
+    char *desc;
     api_def def;
 
     memcpy(routes, probe_routes, sizeof(probe_routes));
@@ -1081,17 +1076,41 @@ static void answer_doc(const trading_service *s, const config *c,
         routes[n++] = route_doc(&s->routes[k], need);
     desc = xasprintf("%s Trading mode: %s.", s->description, trading_mode(c));
     def = (api_def){s->name, s->title, desc, routes, n, NULL, 0};
-    body = html ? api_doc_html(&def, routes, n, c->api_read_auth)
-                : api_doc_openapi(&def, routes, n, c->api_read_auth);
-    etag = api_etag_new(body, strlen(body));
-    api_doc_answer(req, res, body, etag);
-    free(etag);
-    free(body);
+    h->doc[0] = api_doc_html(&def, routes, n, c->api_read_auth);
+    h->doc[1] = api_doc_openapi(&def, routes, n, c->api_read_auth);
+    for (int k = 0; k < 2; k++)
+        h->etag[k] = api_etag_new(h->doc[k], strlen(h->doc[k]));
     free(desc);
 }
 
-static void probe(const trading_service *s, const config *c, trading_pool *pool,
-                  size_t which, const http_request *req, http_response *res)
+trading_http *trading_http_new(const trading_service *s, const config *c,
+                               trading_pool *pool)
+{
+    trading_http *h = xcalloc(1, sizeof(*h));
+
+    h->service = s;
+    h->cfg = c;
+    h->pool = pool;
+    if (token_set_load(&h->tokens, c->api_tokens, h->tokens_err,
+                       sizeof(h->tokens_err)) < 0)
+        h->tokens_bad = 1;
+    write_docs(h);
+    return h;
+}
+
+void trading_http_free(trading_http *h)
+{
+    if (!h)
+        return;
+    for (int k = 0; k < 2; k++) {
+        free(h->doc[k]);
+        free(h->etag[k]);
+    }
+    free(h);
+}
+
+static void probe(const trading_http *h, size_t which, const http_request *req,
+                  http_response *res)
 {
     const char *path = probe_routes[which].path;
 
@@ -1100,24 +1119,26 @@ static void probe(const trading_service *s, const config *c, trading_pool *pool,
     if (strcmp(path, "/health") == 0) {
         trading_reply(res, 200, json_pack("{s:s}", "status", "ok"));
     } else if (strcmp(path, "/ready") == 0) {
-        db *d = trading_pool_get(pool);
+        db *d = trading_pool_get(h->pool);
         int ok = db_ping(d) == DB_OK;
 
-        trading_pool_put(pool, d);
+        trading_pool_put(h->pool, d);
         trading_reply(res, ok ? 200 : 503,
                       json_pack("{s:s}", "status", ok ? "ready" : "no db"));
     } else if (strcmp(path, "/metrics") == 0) {
         buf_reset(&res->body);
-        metrics_render(&res->body, s->name);
+        metrics_render(&res->body, h->service->name);
     } else {
-        answer_doc(s, c, req, res, strcmp(path, "/docs") == 0);
+        int k = strcmp(path, "/docs") == 0 ? 0 : 1;
+
+        api_doc_answer(req, res, h->doc[k], h->etag[k]);
     }
 }
 
-void trading_serve(const trading_service *s, const config *c,
-                   trading_pool *pool, void *ctx, const http_request *req,
+void trading_serve(const trading_http *h, void *ctx, const http_request *req,
                    http_response *res)
 {
+    const trading_service *s = h->service;
     http_route paths[NPROBES + TRADING_MAX_ROUTES];
     const char *args[HTTP_MAX_ARGS] = {NULL};
     char allow[64], *segs;
@@ -1135,11 +1156,11 @@ void trading_serve(const trading_service *s, const config *c,
     } else if (i < 0) {
         http_error(res, 404, "not_found", "no such route; see GET /docs");
     } else if ((size_t)i < NPROBES) {
-        probe(s, c, pool, (size_t)i, req, res);
+        probe(h, (size_t)i, req, res);
     } else {
         const trading_route *r = &s->routes[(size_t)i - NPROBES];
 
-        if (trading_authorized(c, req, res, r->access) &&
+        if (trading_authorized(h, req, res, r->access) &&
             trading_query_known(req, res, r->params))
             r->fn(ctx, args[0], req, res);
     }

@@ -33,6 +33,7 @@
 #include "lib/config.h"
 #include "lib/db.h"
 #include "lib/http.h"
+#include "lib/token.h"
 
 #define Q_TRADING_DECISIONS "trading_decisions"
 #define Q_BROKER_ORDERS "broker_orders"
@@ -168,11 +169,6 @@ typedef enum trading_access {
     TRADING_INTERNAL
 } trading_access;
 
-/* HTTP helpers. trading_authorized: 1 when the request may go on; else
- * it has filled res with 401/403. */
-int trading_authorized(const config *c, const http_request *req,
-                       http_response *res, trading_access access);
-
 /* Logs d's error and answers 503 "the database did not answer". */
 void trading_db_failure(http_response *res, db *d);
 
@@ -236,15 +232,40 @@ typedef struct trading_service {
     size_t nroutes; /* at most TRADING_MAX_ROUTES */
 } trading_service;
 
-/* Answers req for service s: GET /health, /ready (a database round
- * trip), /metrics, /docs (HTML) and /openapi.json (OpenAPI 3.0), the
- * two documents written from the route table by lib/api_doc.h with
- * the security that c's API_TOKENS and API_READ_AUTH give each route;
- * else the route of its method and path, after the token check and the
- * query parameters' (405 with Allow when only the method has no route,
- * 404 when the path has none), calling its handler with ctx. */
-void trading_serve(const trading_service *s, const config *c,
-                   trading_pool *pool, void *ctx, const http_request *req,
+/* What the HTTP side of service s works out once, at start, from the
+ * settings c, which it keeps a pointer to: the tokens of API_TOKENS
+ * (tokens_bad when malformed, which the settings check refuses at
+ * start: then nobody gets in) and its two documents, /docs (HTML) and
+ * /openapi.json (OpenAPI 3.0), written from the route table by
+ * lib/api_doc.h with the security that API_TOKENS and API_READ_AUTH
+ * give each route, with their ETags. Read-only once made, so any number
+ * of HTTP threads share it. */
+typedef struct trading_http {
+    const trading_service *service;
+    const config *cfg;
+    trading_pool *pool;
+    token_set tokens;
+    int tokens_bad;
+    char tokens_err[128];
+    char *doc[2], *etag[2]; /* /docs, /openapi.json */
+} trading_http;
+
+trading_http *trading_http_new(const trading_service *s, const config *c,
+                               trading_pool *pool);
+void trading_http_free(trading_http *h);
+
+/* Answers req for h's service: GET /health, /ready (a round trip to
+ * h's pool), /metrics, /docs and /openapi.json; else the route of its
+ * method and path, after the token check and the query parameters'
+ * (405 with Allow when only the method has no route, 404 when the
+ * path has none), calling its handler with ctx. Who may call a route:
+ * trading_access. */
+/* 1 when req may call a route of access on h's service; else it has
+ * filled res with 401 or 403. */
+int trading_authorized(const trading_http *h, const http_request *req,
+                       http_response *res, trading_access access);
+
+void trading_serve(const trading_http *h, void *ctx, const http_request *req,
                    http_response *res);
 
 /* What the HTTP servers of trading-engine and risk-engine answer to

@@ -809,6 +809,7 @@ int cmd_trading_engine(int argc, char **argv)
         config_release(&c);
         return 0;
     }
+    e->http = te_http_new(e);
     port = trading_listen_port(&c, c.trading_engine_url);
     memset(&ho, 0, sizeof(ho));
     ho.bind = c.http_bind;
@@ -835,6 +836,7 @@ int cmd_trading_engine(int argc, char **argv)
     if (mailing)
         pthread_join(mail_thread, NULL);
     http_stop(srv);
+    trading_http_free(e->http);
     trading_pool_close(e->pool);
     config_release(&c);
     return rc;

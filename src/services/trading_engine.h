@@ -19,6 +19,7 @@
 typedef struct engine {
     const config *cfg;
     trading_pool *pool; /* for the HTTP threads */
+    trading_http *http; /* te_http_new */
     atomic_int stop;
 } engine;
 
@@ -34,7 +35,9 @@ void te_notify_order(db *d, const config *c, const order_intent *o,
 void te_notify_denied(db *d, const config *c, const order_intent *o,
                       const risk_verdict *v);
 
-/* The HTTP handler; ctx is the engine. */
+/* The HTTP side of the engine e, whose cfg and pool are set (free with
+ * trading_http_free), and the HTTP handler; ctx is the engine. */
+trading_http *te_http_new(const engine *e);
 void te_http_handle(void *ctx, const http_request *req, http_response *res);
 
 #endif

@@ -600,7 +600,12 @@ void te_http_handle(void *ctx, const http_request *req, http_response *res)
 {
     engine *e = ctx;
 
-    trading_serve(&service, e->cfg, e->pool, e, req, res);
+    trading_serve(e->http, e, req, res);
+}
+
+trading_http *te_http_new(const engine *e)
+{
+    return trading_http_new(&service, e->cfg, e->pool);
 }
 
 void trading_engine_answer(const config *c, trading_pool *pool,
@@ -608,5 +613,7 @@ void trading_engine_answer(const config *c, trading_pool *pool,
 {
     engine e = {.cfg = c, .pool = pool};
 
+    e.http = te_http_new(&e);
     te_http_handle(&e, req, res);
+    trading_http_free(e.http);
 }

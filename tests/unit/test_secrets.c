@@ -42,6 +42,7 @@ static config test_config(void)
     c.redis_port = 1;
     c.redis_password = "";
     c.api_tokens = TOKEN ", second-token-abcdefghij";
+    c.trading_mode = "paper";
     c.cors_origin = "";
     c.queue_block_ms = 10;
     c.queue_visibility_ms = 1000;
@@ -202,6 +203,8 @@ static void test_trading_tokens(void **state)
 {
     (void)state;
     config c = test_config();
+    static const trading_service none = {"test", "test", "test", NULL, 0};
+    trading_http *h = trading_http_new(&none, &c, NULL);
     http_request req;
     http_response res;
 
@@ -209,34 +212,37 @@ static void test_trading_tokens(void **state)
     memset(&res, 0, sizeof(res));
     buf_init(&res.body);
     req.authorization = "Bearer second-token-abcdefghij";
-    assert_int_equal(trading_authorized(&c, &req, &res, TRADING_WRITE), 1);
+    assert_int_equal(trading_authorized(h, &req, &res, TRADING_WRITE), 1);
     req.authorization = "Bearer " TOKEN;
-    assert_int_equal(trading_authorized(&c, &req, &res, TRADING_WRITE), 1);
+    assert_int_equal(trading_authorized(h, &req, &res, TRADING_WRITE), 1);
 
     req.authorization = "Bearer " TOKEN "x";
-    assert_int_equal(trading_authorized(&c, &req, &res, TRADING_WRITE), 0);
+    assert_int_equal(trading_authorized(h, &req, &res, TRADING_WRITE), 0);
     assert_int_equal(res.status, 401);
     assert_non_null(strstr(res.body.data, "the bearer token is not valid"));
     req.authorization = NULL;
-    assert_int_equal(trading_authorized(&c, &req, &res, TRADING_WRITE), 0);
+    assert_int_equal(trading_authorized(h, &req, &res, TRADING_WRITE), 0);
     assert_int_equal(res.status, 401);
     assert_non_null(strstr(res.body.data,
                            "this route needs an Authorization: Bearer token"));
     /* a read needs none unless API_READ_AUTH */
-    assert_int_equal(trading_authorized(&c, &req, &res, TRADING_READ), 1);
+    assert_int_equal(trading_authorized(h, &req, &res, TRADING_READ), 1);
     /* the gate: a token when there are tokens, none when there are none
      * (a stack without tokens still trades) */
     req.authorization = NULL;
-    assert_int_equal(trading_authorized(&c, &req, &res, TRADING_INTERNAL), 0);
+    assert_int_equal(trading_authorized(h, &req, &res, TRADING_INTERNAL), 0);
     assert_int_equal(res.status, 401);
     req.authorization = "Bearer second-token-abcdefghij";
-    assert_int_equal(trading_authorized(&c, &req, &res, TRADING_INTERNAL), 1);
+    assert_int_equal(trading_authorized(h, &req, &res, TRADING_INTERNAL), 1);
+    trading_http_free(h);
     c.api_tokens = "";
+    h = trading_http_new(&none, &c, NULL);
     req.authorization = NULL;
-    assert_int_equal(trading_authorized(&c, &req, &res, TRADING_INTERNAL), 1);
+    assert_int_equal(trading_authorized(h, &req, &res, TRADING_INTERNAL), 1);
     req.authorization = "Bearer " TOKEN;
-    assert_int_equal(trading_authorized(&c, &req, &res, TRADING_WRITE), 0);
+    assert_int_equal(trading_authorized(h, &req, &res, TRADING_WRITE), 0);
     assert_int_equal(res.status, 403);
+    trading_http_free(h);
     buf_release(&res.body);
 }
 
