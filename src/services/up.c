@@ -67,6 +67,7 @@ typedef struct up_child {
     up_kind kind;
     int port; /* HTTP_PORT of the child; for nginx its listen port */
     pid_t pid; /* 0 while not running */
+    char *log; /* its log file, LOGDIR/SERVICE-REPLICA.log */
     size_t log_from; /* size of its log when it was last started */
     double started, restart_at;
     int failures; /* deaths since it last ran STABLE_AFTER_S */
@@ -203,17 +204,16 @@ static void exec_nginx(const up_state *st)
 
 static void spawn(up_state *st, up_child *k)
 {
-    char *log = xasprintf("%s/%s-%d.log", st->logdir, k->service, k->replica);
     pid_t parent = getpid();
     pid_t pid;
 
-    k->log_from = logread_size(log);
+    k->log_from = logread_size(k->log);
     pid = worker_fork();
 
     if (pid == 0) {
         char port[16];
 
-        child_setup(parent, log);
+        child_setup(parent, k->log);
         if (k->kind == UP_NGINX)
             exec_nginx(st);
         snprintf(port, sizeof(port), "%d", k->port);
@@ -223,7 +223,6 @@ static void spawn(up_state *st, up_child *k)
                 strerror(errno));
         _exit(127);
     }
-    free(log);
     if (pid < 0) {
         LOG_ERROR("cannot fork", LF_S("child", k->service),
                   LF_S("error", strerror(errno)));
@@ -249,6 +248,7 @@ static void add_child(up_state *st, const char *service, int replica,
     k->replica = replica;
     k->kind = kind;
     k->port = port;
+    k->log = xasprintf("%s/%s-%d.log", st->logdir, service, replica);
 }
 
 /* Builds the child table. Returns 0, or -1 after printing why. */
@@ -478,7 +478,7 @@ static void reap(up_state *st)
         for (size_t i = 0; i < st->nkids; i++) {
             up_child *k = &st->kids[i];
             double ran, wait;
-            char why[512], *log;
+            char why[512];
 
             if (k->pid != pid)
                 continue;
@@ -498,16 +498,14 @@ static void reap(up_state *st)
             wait = backoff_of(k->failures);
             k->restart_at = now_s() + wait;
             /* why, from its log, so a restart loop says what to mend */
-            log = xasprintf("%s/%s-%d.log", st->logdir, k->service, k->replica);
-            logread_last_error(log, k->log_from, why, sizeof(why));
+            logread_last_error(k->log, k->log_from, why, sizeof(why));
             LOG_WARN(
                 "service exited; restarting", LF_S("child", k->service),
                 LF_I("replica", k->replica),
                 LF_I("exit_code", WIFEXITED(status) ? WEXITSTATUS(status) : -1),
                 LF_I("signal", WIFSIGNALED(status) ? WTERMSIG(status) : 0),
                 LF_D("ran_s", ran), LF_D("restart_in_s", wait),
-                LF_S("error", why), LF_S("log", log));
-            free(log);
+                LF_S("error", why), LF_S("log", k->log));
             break;
         }
     }
@@ -987,6 +985,8 @@ int cmd_up(int argc, char **argv)
     st.cfg = &c;
     st.logdir = xasprintf("%s/log", c.var_dir);
     rc = run_up(&st);
+    for (size_t i = 0; i < st.nkids; i++)
+        free(st.kids[i].log);
     free(st.logdir);
     free(st.nginx_dir);
     config_release(&c);
