@@ -547,6 +547,8 @@ PGresult *api_query(api_call *c, const char *name, const char *sql, int n,
         return r;
     if (rc == DB_RETRY)
         api_error(c, 503, "database_unavailable", "%s", db_error(c->db));
+    else if (db_schema_behind(c->db))
+        api_error(c, 503, "not_available", "%s", db_error(c->db));
     else
         api_internal(c, name, db_error(c->db));
     return NULL;

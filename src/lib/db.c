@@ -167,6 +167,11 @@ static int schema_behind(const char *state)
            (strcmp(state, "42P01") == 0 || strcmp(state, "42703") == 0);
 }
 
+int db_schema_behind(const db *d)
+{
+    return schema_behind(d->sqlstate);
+}
+
 static int classify(db *d, PGresult *r)
 {
     const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);

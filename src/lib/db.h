@@ -42,6 +42,11 @@ const char *db_error(const db *d);
  */
 const char *db_sqlstate(const db *d);
 
+/* 1 when the last statement was refused for a table or column the
+ * database lacks (never migrated, or behind this build): db_error then
+ * ends in DB_SCHEMA_HINT. */
+int db_schema_behind(const db *d);
+
 /* What db_error adds to the refusal of a statement for a table or
  * column the database lacks. */
 #define DB_SCHEMA_HINT                                                         \

@@ -157,6 +157,8 @@ void reg_db_error(api_call *c, db *d, const char *what)
                   what);
     else if (db_sqlstate(d)[0] == '\0' || strncmp(db_sqlstate(d), "08", 2) == 0)
         api_error(c, 503, "database_unavailable", "%s", db_error(d));
+    else if (db_schema_behind(d))
+        api_error(c, 503, "not_available", "%s", db_error(d));
     else
         api_internal(c, what, db_error(d));
 }

@@ -7,8 +7,8 @@
 # list of issue 7 with status and message, CORS, ETag, /metrics, the
 # OpenAPI document against the live routes, forwarding to a fake
 # trading-engine and risk-engine, a registry change reaching a running
-# parser, 503 not_available without the trading tables, and a clean
-# exit of both services on SIGTERM.
+# parser, 503 not_available without the trading tables and on a database
+# never migrated, and a clean exit of both services on SIGTERM.
 set -uo pipefail
 BIN=$1
 source "$(dirname "$0")/lib.sh"
@@ -967,5 +967,25 @@ call GET "$QA/pipeline/status" -H "$TOKEN"
 assert_eq "pipeline status without trading" "200 null" \
     "$STATUS $(echo "$BODY" | jq -c .last_run_trading)"
 check "probes stay open" 200 '{"status":"ready"}' GET "$QA/ready"
+stop_services
+
+echo "a database never migrated"
+fresh_db stonks_it_api_none
+export API_READ_AUTH=0
+start_services
+HINT='the database is not migrated, or older than this build: run `stonks migrate`'
+check "signals before migrate" 503 \
+    "$(err not_available "PostgreSQL error: relation \\\"signals\\\" does not exist; $HINT")" \
+    GET "$QA/signals"
+check "pipeline status before migrate" 503 \
+    "$(err not_available "PostgreSQL error: relation \\\"documents\\\" does not exist; $HINT")" \
+    GET "$QA/pipeline/status"
+check "symbols before migrate" 503 \
+    "$(err not_available "PostgreSQL error: relation \\\"symbols\\\" does not exist; $HINT")" \
+    GET "$REG/symbols"
+check "a registry write before migrate" 503 \
+    "$(err not_available "PostgreSQL error: relation \\\"symbols\\\" does not exist; $HINT")" \
+    POST "$REG/symbols" -H "$JSON" -H "$TOKEN" \
+    -d '{"ticker":"ZNGA","name":"Zynga Inc"}'
 stop_services
 finish
