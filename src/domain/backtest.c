@@ -333,6 +333,8 @@ static void decide(sim *s, risk_account *a, backtest_decision *dc, int32_t day)
     in.target_weight = dc->target_weight;
     in.equity = a->equity;
     in.price = price;
+    in.max_notional = s->limits.max_position_notional;
+    in.max_weight_bps = s->limits.max_position_weight_bps;
     in.held = dc->action == ACTION_SELL ? risk_sellable_qty(a, t->ticker)
                                         : risk_position_qty(a, t->ticker);
     sizing_compute(&in, &sr);

@@ -11,11 +11,35 @@ static int64_t to_bps(double x)
     return (int64_t)llround(x * 10000.0);
 }
 
+/* The value the target position may reach: weight_bps of equity, or
+ * less when a limit on one position is lower; *capped says which limit
+ * cut it ("" when none). Returns -1 when equity * weight overflows. */
+static int target_value_of(const sizing_input *in, int64_t weight_bps,
+                           cents *value, const char **capped)
+{
+    cents by_weight;
+
+    *capped = "";
+    if (money_bps(in->equity, weight_bps, value) < 0)
+        return -1;
+    if (in->max_weight_bps > 0 && in->max_weight_bps < weight_bps &&
+        money_bps(in->equity, in->max_weight_bps, &by_weight) == 0) {
+        *value = by_weight;
+        *capped = "max_position_weight_bps";
+    }
+    if (in->max_notional > 0 && in->max_notional < *value) {
+        *value = in->max_notional;
+        *capped = "max_position_notional_cents";
+    }
+    return 0;
+}
+
 static int size_buy(const sizing_input *in, int64_t weight_bps,
                     sizing_result *out)
 {
-    char eq[MONEY_FMT_MAX], px[MONEY_FMT_MAX];
+    char eq[MONEY_FMT_MAX], px[MONEY_FMT_MAX], cap[80] = "";
     cents target_value;
+    const char *capped;
 
     money_format(in->equity, eq);
     money_format(in->price, px);
@@ -25,25 +49,32 @@ static int size_buy(const sizing_input *in, int64_t weight_bps,
                  eq);
         return -1;
     }
-    if (money_bps(in->equity, weight_bps, &target_value) < 0) {
+    if (target_value_of(in, weight_bps, &target_value, &capped) < 0) {
         snprintf(out->why, sizeof(out->why), "cannot size: %s overflows", eq);
         return -1;
+    }
+    if (capped[0]) {
+        char v[MONEY_FMT_MAX];
+
+        money_format(target_value, v);
+        snprintf(cap, sizeof(cap), ", cut to %s by %s", v, capped);
     }
     out->side = SIDE_BUY;
     out->target = target_value / in->price;
     if (out->target <= in->held) {
         snprintf(out->why, sizeof(out->why),
                  "no order: holds %lld, target %lld shares (%lld bp of %s "
-                 "at %s)",
+                 "at %s%s)",
                  (long long)in->held, (long long)out->target,
-                 (long long)weight_bps, eq, px);
+                 (long long)weight_bps, eq, px, cap);
         return 0;
     }
     out->qty = out->target - in->held;
     snprintf(out->why, sizeof(out->why),
-             "buy %lld: target %lld shares (%lld bp of %s at %s), holds %lld",
+             "buy %lld: target %lld shares (%lld bp of %s at %s%s), holds "
+             "%lld",
              (long long)out->qty, (long long)out->target, (long long)weight_bps,
-             eq, px, (long long)in->held);
+             eq, px, cap, (long long)in->held);
     return 0;
 }
 

@@ -3,8 +3,11 @@
  *
  * BUY: the target position is floor(equity * target_weight / price)
  * shares (the strategy's target_weight already scales with conviction:
- * conviction * max_weight); the order buys the difference from the
- * shares held, and nothing when the position is at or above target (a
+ * conviction * max_weight), and at most what the risk limits on one
+ * position allow (max_position_notional_cents, max_position_weight_bps
+ * of equity), so a large account buys up to the limit rather than an
+ * order the gate would deny whole; the order buys the difference from
+ * the shares held, and nothing when the position is at or above target (a
  * BUY never sells). SELL: the position is cut by the conviction: keep
  * floor(held * (1 - conviction)) shares and sell the rest, so a SELL at
  * conviction 1 closes it; nothing to do without a position (no short
@@ -29,6 +32,8 @@ typedef struct sizing_input {
     cents equity; /* portfolio value: cash + positions at price */
     cents price; /* the reference price of one share */
     int64_t held; /* shares held, after every open order */
+    cents max_notional; /* a position's value at price; 0: no cap */
+    int64_t max_weight_bps; /* of equity, a position's; 0: no cap */
 } sizing_input;
 
 typedef struct sizing_result {

@@ -239,6 +239,8 @@ static int decide(db *d, const config *c, trading_state *s, decision *dc,
     in.target_weight = dc->target_weight;
     in.equity = s->acct.equity;
     in.price = price;
+    in.max_notional = s->limits.max_position_notional;
+    in.max_weight_bps = s->limits.max_position_weight_bps;
     /* a SELL sizes from the shares there are to sell, a BUY from the
      * position once every open order has filled */
     in.held = in.action == ACTION_SELL ? trading_sellable_qty(s, dc->ticker)

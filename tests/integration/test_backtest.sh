@@ -76,14 +76,23 @@ echo "a large account's figures stay in their columns"
     --cash 999999999999.99 >"$WORK/big.txt" 2>&1
 assert_eq "header, slippage and final equity of the largest account" \
     "                                     strategy       buy & hold      null median
-  slippage paid                         \$0.00    \$783850886.82
-  final equity               \$999999999999.99 \$960210918759.65" \
+  slippage paid                        \$72.90    \$783850886.82
+  final equity               \$999999999961.30 \$960210918759.65" \
     "$(grep -E '^ +strategy +buy|slippage paid|final equity' "$WORK/big.txt")"
 "${BT[@]}" --no-files --null-runs 0 --tickers AAPL,F >"$WORK/small.txt" 2>&1
 assert_eq "an ordinary account keeps 12-character columns" \
     "                                 strategy   buy & hold  null median
   final equity                  \$99460.85    \$96021.42" \
     "$(grep -E '^ +strategy +buy|final equity' "$WORK/small.txt")"
+# An account so large that 5 % of it is over max_position_notional
+# (10,000.00) buys up to that limit: it made no order at all when its
+# buys were sized by weight alone and denied whole.
+"${BT[@]}" --no-files --null-runs 0 --cash 1000000.00 >"$WORK/mn.txt" 2>&1
+assert_eq "a 1,000,000.00 account buys up to the position limit" \
+    "  final equity                 \$976761.39   \$931395.48
+  decisions: 1519 changed recommendations, 505 orders, 72 denied by the \
+risk rules;" \
+    "$(grep -E 'final equity|^  decisions:' "$WORK/mn.txt")"
 
 out=$("${BT[@]}" --from 2012-01-03 2>&1)
 assert_eq "backtest --from after the default --to" "2 stonks backtest: \
@@ -428,33 +437,50 @@ agree_trading() {
         "$out/val.live" "$out/val.bt"
 }
 
-echo "agreement with the services ($AGREE_TICKERS, $AGREE_FROM..$AGREE_TO)"
-if [ -z "${POSTGRES_PORT:-}" ] || [ -z "${REDIS_PORT:-}" ]; then
-    echo "  SKIP: agreement with the services: no PostgreSQL and Redis" \
-        "(scripts/test-all.sh starts them)"
-else
-    out=$WORK/agree
+# agree CASH: the backtest and a replay through `stonks demo` that
+# start with CASH (dollars) agree.
+agree() {
+    local out=$WORK/agree-$1
+    echo "agreement with the services ($AGREE_TICKERS," \
+        "$AGREE_FROM..$AGREE_TO, starting cash $1)"
+    if [ -z "${POSTGRES_PORT:-}" ] || [ -z "${REDIS_PORT:-}" ]; then
+        echo "  SKIP: agreement with the services: no PostgreSQL and Redis" \
+            "(scripts/test-all.sh starts them)"
+        return
+    fi
     mkdir -p "$out"
     run_bt --null-runs 0 --signals --tickers "$AGREE_TICKERS" \
-        --from "$AGREE_FROM" --to "$AGREE_TO" --out "$out/bt"
+        --from "$AGREE_FROM" --to "$AGREE_TO" --cash "$1" --out "$out/bt"
     export REPLAY_TICKERS=$AGREE_TICKERS REPLAY_START=$AGREE_FROM
-    export REPLAY_END=$AGREE_TO REPLAY_LOOKBACK_DAYS=45
-    export STONKS_VAR_DIR=$WORK/var OBJECT_STORE_DIR=$WORK/var/objects
+    export REPLAY_END=$AGREE_TO REPLAY_LOOKBACK_DAYS=45 STARTING_CASH=$1
+    export STONKS_VAR_DIR=$out/var OBJECT_STORE_DIR=$out/var/objects
     export QUEUE_BLOCK_MS=100
     fresh_db stonks_it_backtest
     if ! timeout 120 "$BIN" demo >"$out/demo.out" 2>&1; then
         echo "  FAIL: demo exited non-zero"
         tail -n 20 "$out/demo.out"
         failures=$((failures + 1))
-    else
-        agree_pipeline "$out"
-        if [ "$(sql "SELECT to_regclass('trading_runs') IS NOT NULL AND
-                EXISTS (SELECT 1 FROM trading_runs)")" != "t" ]; then
-            echo "  SKIP: agreement of orders, fills and positions: the" \
-                "demo traded nothing (no trading_runs rows)"
-        else
-            agree_trading "$out"
-        fi
+        return
     fi
+    agree_pipeline "$out"
+    if [ "$(sql "SELECT to_regclass('trading_runs') IS NOT NULL AND
+            EXISTS (SELECT 1 FROM trading_runs)")" != "t" ]; then
+        echo "  SKIP: agreement of orders, fills and positions: the" \
+            "demo traded nothing (no trading_runs rows)"
+    else
+        agree_trading "$out"
+    fi
+}
+
+agree 100000.00
+# An account whose 5 % is over max_position_notional (10,000.00): the
+# services' buys are cut to the limit as the backtest's are.
+agree 1000000.00
+if [ -n "${POSTGRES_PORT:-}" ]; then
+    assert_eq "... the cut, as each explains it (services, backtest)" "6 6" \
+        "$(sql "SELECT count(*) FROM trading_decisions WHERE explanation
+                LIKE '%cut to 10000.00 by max_position_notional_cents%'") \
+$(grep -c 'cut to 10000.00 by max_position_notional_cents' \
+            "$WORK/agree-1000000.00/bt/decisions.csv")"
 fi
 finish
