@@ -439,18 +439,22 @@ static void limits_edit(risk_engine *re, const http_request *req,
     json_t *body = trading_body(req, res, fields);
     json_t *limits, *restricted;
     char err[256], by[96];
-    int wrc = 0;
+    int wrc = 0, nothing;
     db *d;
 
     if (!body)
         return;
     limits = json_object_get(body, "limits");
     restricted = json_object_get(body, "restricted");
-    if ((!limits && !restricted) ||
+    /* (a PATCH of an empty "limits" alone changes nothing either) */
+    nothing = !restricted && (!limits || (!all && json_is_object(limits) &&
+                                          json_object_size(limits) == 0));
+    if (nothing ||
         validate_limits(limits, restricted, all, err, sizeof(err)) < 0) {
         http_error(res, 400, "bad_request",
-                   limits || restricted ? err
-                                        : "give limits and/or restricted");
+                   nothing ? "nothing to change: give limits (at least one) "
+                             "and/or restricted"
+                           : err);
         json_decref(body);
         return;
     }

@@ -697,8 +697,13 @@ static int limit_parse(json_t *lim, order_intent *o, char *err, size_t errlen)
     int rc = s ? money_parse_cents(s, len, &o->limit_price) : -1;
 
     if (rc == -1) {
+        char max[MONEY_FMT_MAX];
+
+        money_format(MONEY_MAX, max);
         snprintf(err, errlen,
-                 "limit_price must be dollars as a string, like \"12.34\"");
+                 "limit_price must be dollars as a string, like \"12.34\", "
+                 "at most %s",
+                 max);
         return -1;
     }
     if (rc == -2) {

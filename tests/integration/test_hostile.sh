@@ -304,8 +304,12 @@ bad "kill switch as Application/JSON; charset=utf-8" 400 bad_request \
     "active must be true or false" POST "$TE/kill-switch" -H "$TOKEN" \
     -H "Content-Type: Application/JSON; charset=utf-8" -d '{"active":1}'
 bad "risk-engine PATCH /limits as application/json;charset=UTF-8" 400 \
-    bad_request "give limits and/or restricted" PATCH "$RE/limits" \
+    bad_request "nothing to change: give limits (at least one) and/or \
+restricted" PATCH "$RE/limits" \
     -H "$TOKEN" -H "Content-Type: application/json;charset=UTF-8" -d '{}'
+bad "risk-engine PATCH /limits of no limit: as an empty body" 400 \
+    bad_request "nothing to change: give limits (at least one) and/or \
+restricted" PATCH "$RE/limits" -H "$TOKEN" -H "$JSON" -d '{"limits":{}}'
 
 group "methods"
 # not_allowed WHAT ALLOW METHOD URL: the exact 405 with its Allow header,
@@ -391,9 +395,16 @@ bad "manual order: side as a list" 400 bad_request \
     POST "$TE/orders" -H "$JSON" -H "$TOKEN" \
     -d '{"ticker":"AAPL","side":["buy"],"qty":1}'
 bad "manual order: limit price as a number" 400 bad_request \
-    "limit_price must be dollars as a string, like \"12.34\"" \
+    "limit_price must be dollars as a string, like \"12.34\", at most \
+10000000000000.00" \
     POST "$TE/orders" -H "$JSON" -H "$TOKEN" \
     -d '{"ticker":"AAPL","side":"buy","qty":1,"type":"limit","limit_price":12.34}'
+bad "manual order: limit price over the largest amount" 400 bad_request \
+    "limit_price must be dollars as a string, like \"12.34\", at most \
+10000000000000.00" \
+    POST "$TE/orders" -H "$JSON" -H "$TOKEN" \
+    -d '{"ticker":"AAPL","side":"buy","qty":1,"type":"limit",
+        "limit_price":"99999999999999999.99"}'
 bad "manual order: extended_hours as a string" 400 bad_request \
     "extended_hours must be true or false" \
     POST "$TE/orders" -H "$JSON" -H "$TOKEN" \
@@ -818,8 +829,8 @@ call POST "$TE/kill-switch" -H "$JSON" -H "$TOKEN" -d '{"active":false}'
 assert_eq "trading-engine: a valid kill-switch call" \
     '200 {"active":false,"changed":false,"mode":"paper"}' \
     "$STATUS $(echo "$BODY" | canon)"
-call PATCH "$RE/limits" -H "$JSON" -H "$TOKEN" -d '{"limits":{}}'
-assert_eq "risk-engine: a valid empty edit" "200 [\"XOM\"]" \
+call GET "$RE/limits"
+assert_eq "risk-engine: the limits, XOM restricted" "200 [\"XOM\"]" \
     "$STATUS $(echo "$BODY" | jq -c .restricted)"
 call GET "$QA/orders/$(sql "SELECT id FROM orders WHERE client_order_id =
     'hostile-1'")"
