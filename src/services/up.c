@@ -469,6 +469,28 @@ static double backoff_of(int failures)
 }
 
 /* Collects children that exited and schedules their restarts. */
+/* Why child k ended with status: a signal names itself, the last error
+ * line of its log since it started following as what it had said
+ * before (it may not be the cause: a kill -9 from outside); an exit
+ * with a code gives that line alone ("" when there is none). */
+static void exit_reason(const up_child *k, int status, char *out, size_t outlen)
+{
+    char last[400];
+
+    if (!WIFSIGNALED(status)) {
+        logread_last_error(k->log, k->log_from, out, outlen);
+        return;
+    }
+    if (logread_last_error(k->log, k->log_from, last, sizeof(last)))
+        snprintf(out, outlen,
+                 "ended by signal %d (%s); the last error in its log "
+                 "before: %s",
+                 WTERMSIG(status), strsignal(WTERMSIG(status)), last);
+    else
+        snprintf(out, outlen, "ended by signal %d (%s)", WTERMSIG(status),
+                 strsignal(WTERMSIG(status)));
+}
+
 static void reap(up_state *st)
 {
     int status;
@@ -497,8 +519,9 @@ static void reap(up_state *st)
             k->failures = ran >= STABLE_AFTER_S ? 1 : k->failures + 1;
             wait = backoff_of(k->failures);
             k->restart_at = now_s() + wait;
-            /* why, from its log, so a restart loop says what to mend */
-            logread_last_error(k->log, k->log_from, why, sizeof(why));
+            /* why: the signal that ended it, or the last error of its
+             * log, so a restart loop says what to mend */
+            exit_reason(k, status, why, sizeof(why));
             LOG_WARN(
                 "service exited; restarting", LF_S("child", k->service),
                 LF_I("replica", k->replica),

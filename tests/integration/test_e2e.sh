@@ -158,6 +158,9 @@ assert_eq "a killed parser is restarted" "2" \
 assert_eq "the restart is logged" "1" \
     "$(grep -c '"msg":"service exited; restarting","child":"parser"' \
         "$STONKS_VAR_DIR/up.err")"
+assert_eq "... with the signal as its reason" "ended by signal 9 (Killed)" \
+    "$(grep '"msg":"service exited; restarting","child":"parser"' \
+        "$STONKS_VAR_DIR/up.err" | grep -o '"error":"[^";]*' | cut -d'"' -f4)"
 
 # SIGTERM stops every child, then up exits 0.
 children=$(pgrep -P "$UP_PID" | tr '\n' ' ')
