@@ -114,8 +114,9 @@ int qa_time_range(api_call *c, char from[40], char to[40], const char **pf,
 void qa_run_page(api_call *c, const char *name, const char *sql, const char **p,
                  int nfilters, const char *kinds, long limit);
 
-/* One value of a fixed set ("status" in queued|filled|...). Returns 1,
- * 0 when absent, -1 after a 400 answer listing the choices. */
+/* One value of a fixed set ("status" in queued|filled|...), in any
+ * case; out gets it as the set spells it. Returns 1, 0 when absent, -1
+ * after a 400 answer listing the choices. */
 int qa_param_enum(api_call *c, const char *name, const char *const *choices,
                   char *out, size_t cap);
 

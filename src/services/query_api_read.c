@@ -6,6 +6,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "domain/event.h"
 #include "services/query_api.h"
@@ -62,9 +63,10 @@ int qa_param_enum(api_call *c, const char *name, const char *const *choices,
 
     if (got == 0)
         return 0;
+    /* in any case, as tickers are: ?action=buy is BUY, ?side=SELL sell */
     for (size_t i = 0; got > 0 && choices[i]; i++)
-        if (strcmp(choices[i], v) == 0) {
-            snprintf(out, cap, "%s", v);
+        if (strcasecmp(choices[i], v) == 0) {
+            snprintf(out, cap, "%s", choices[i]);
             return 1;
         }
     for (size_t i = 0; choices[i]; i++) {

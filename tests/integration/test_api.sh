@@ -401,6 +401,11 @@ assert_eq "recommendations in pages of 4" \
     "$(sqlj "SELECT as_of || ' ' || ticker FROM recommendations
              ORDER BY as_of DESC, ticker DESC")" \
     "$(walkj "$QA/recommendations?limit=4" '"\(.as_of) \(.ticker)"')"
+assert_eq "recommendations ?action=hold in any case: the HOLDs" \
+    "$(sqlj "SELECT as_of || ' ' || ticker FROM recommendations
+             WHERE action = 'HOLD' ORDER BY as_of DESC, ticker DESC")" \
+    "$(walkj "$QA/recommendations?action=hold&limit=4" \
+        '"\(.as_of) \(.ticker)"')"
 assert_eq "prices in pages of 9, oldest first" \
     "$(sqlj "SELECT day FROM price_bars WHERE ticker = 'AAPL' ORDER BY day")" \
     "$(walkj "$QA/prices?ticker=AAPL&limit=9" .day)"
@@ -649,7 +654,7 @@ bad "forged cursor" 400 invalid_cursor \
     GET "$QA/signals?cursor=$(printf "x');--" | base64 | tr '+/' '-_' | tr -d '=')"
 bad "unknown enum value" 400 invalid_parameter \
     "action must be one of: BUY, SELL, HOLD" \
-    GET "$QA/recommendations?action=buy"
+    GET "$QA/recommendations?action=bye"
 bad "wrong media type" 415 unsupported_media_type \
     "send the body as Content-Type: application/json" \
     POST "$REG/symbols" -H "Content-Type: text/plain" -H "$TOKEN" -d '{}'
