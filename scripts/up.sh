@@ -33,7 +33,9 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT
-trap 'exit 143' TERM
+# a SIGTERM is how a supervisor asks for a stop: done, it is a success,
+# as it is for stonks up (make had reported "Error 143")
+trap 'exit 0' TERM
 bin/stonks up "$@" &
 pid=$!
 rc=0
