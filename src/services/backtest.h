@@ -60,6 +60,7 @@ typedef struct bt_world {
     int32_t *sessions;
     size_t nsessions;
     int32_t news_from;
+    int32_t news_last; /* the last day of the news file; -1: none */
     signalset sigs;
     backtest_ticker *bt; /* per traded ticker */
     agg_bar **bars;

@@ -263,6 +263,10 @@ static int choose_sessions(bt_world *w, const bt_options *o, char *err,
     w->nsessions = calendar_range(&w->cal, o->from, o->to, w->sessions, n);
     first = calendar_prev(&w->cal, w->sessions[0]);
     w->news_from = (first >= 0 ? first + 1 : w->sessions[0]) - o->warmup_days;
+    w->news_last = -1;
+    for (size_t i = 0; i < w->replay.nnews; i++)
+        if (w->replay.news[i].date > w->news_last)
+            w->news_last = w->replay.news[i].date;
     return 0;
 }
 

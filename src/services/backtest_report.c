@@ -342,6 +342,30 @@ static void print_contributors(FILE *f, const bt_world *w,
     free(idx);
 }
 
+/* A line when the last sessions come after the news file's last day:
+ * the strategy can only hold there, which a reader should not take
+ * for its judgement. */
+static void news_note(FILE *f, const bt_world *w)
+{
+    size_t after = 0;
+    char d[11];
+
+    while (after < w->nsessions &&
+           w->sessions[w->nsessions - 1 - after] > w->news_last)
+        after++;
+    if (after == 0)
+        return;
+    if (w->news_last < 0)
+        fprintf(f, "  note: the news file holds no rows: no session has news "
+                   "to trade on\n");
+    else
+        fprintf(f,
+                "  note: the news file ends %s: the last %zu session%s "
+                "%s no news to trade on\n",
+                bt_day(w->news_last, d), after, bt_s(after),
+                after == 1 ? "has" : "have");
+}
+
 void bt_report_print(FILE *f, const bt_world *w, const bt_options *o,
                      const bt_outcome *out)
 {
@@ -360,6 +384,7 @@ void bt_report_print(FILE *f, const bt_world *w, const bt_options *o,
             "near-duplicates), %zu signals; %zu price bars\n",
             w->sigs.nrows, bt_day(w->news_from, a), w->sigs.ndocs,
             w->sigs.nduplicates, w->sigs.nsignals, w->nbars);
+    news_note(f, w);
     fprintf(f, "  decisions at each session's close on what was known by "
                "then; orders at the next session's open\n");
     fprintf(f,

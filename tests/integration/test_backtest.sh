@@ -94,6 +94,16 @@ assert_eq "a 1,000,000.00 account buys up to the position limit" \
 risk rules;" \
     "$(grep -E 'final equity|^  decisions:' "$WORK/mn.txt")"
 
+# Past the news file's last day the strategy can only hold: said so.
+assert_eq "sessions after the news file's end are pointed out" \
+    "  note: the news file ends 2011-12-30: the last 62 sessions have no \
+news to trade on" \
+    "$("${BT[@]}" --no-files --null-runs 0 --from 2011-12-01 \
+        --to 2012-03-30 2>&1 | grep '^  note:')"
+assert_eq "... and not within it" "" \
+    "$("${BT[@]}" --no-files --null-runs 0 --from 2011-12-01 \
+        --to 2011-12-30 2>&1 | grep '^  note:')"
+
 out=$("${BT[@]}" --from 2012-01-03 2>&1)
 assert_eq "backtest --from after the default --to" "2 stonks backtest: \
 --from 2012-01-03 is after --to 2011-12-30 (--to defaults to REPLAY_END, \
