@@ -302,6 +302,14 @@ long watchlist_parse(const char *text, size_t len, const char *file,
                      where);
             goto fail;
         }
+        /* (a file of old Mac line ends reads as one line) */
+        if (memchr(line, '\r', ll)) {
+            snprintf(err, errlen,
+                     "%sa carriage return that ends no line: end lines with "
+                     "\\n or \\r\\n",
+                     where);
+            goto fail;
+        }
         /* A file's line at once (a Latin-1 file fails on its first
          * accent); a body's fields as the API checks them. */
         if (file && !text_valid_utf8(line, ll)) {

@@ -609,6 +609,7 @@ printf '{"limits":{"\xed\xa0\x80":1}}' >"$OUT/utf8-key.json"
 printf '{"name":"Apple \xf8\x88\x80\x80\x80"}' >"$OUT/utf8-name.json"
 printf 'ticker,name,sector,aliases\nXYZ,\xff\xfe,,\n' >"$OUT/utf8.csv"
 printf 'ticker,name,sector,aliases\nXYZ,Xyz\x00Corp,,\n' >"$OUT/nul.csv"
+printf 'ticker,name,sector,aliases\rXYZ,Xyz Corp,,\r' >"$OUT/cr.csv"
 bad "kill switch: a broken sequence" 400 bad_request \
     "the body is not valid JSON: unable to decode byte 0xc3 near '\"' (line 1, column 26)" \
     POST "$TE/kill-switch" -H "$JSON" -H "$TOKEN" \
@@ -632,6 +633,11 @@ bad "registry import: a NUL byte in a name" 400 invalid_csv \
     "line 2: contains a NUL byte; send UTF-8 text" \
     POST "$REG/symbols/import" -H "Content-Type: text/csv" -H "$TOKEN" \
     --data-binary @"$OUT/nul.csv"
+bad "registry import: old Mac line ends (a carriage return alone)" 400 \
+    invalid_csv "line 1: a carriage return that ends no line: end lines \
+with \\n or \\r\\n" \
+    POST "$REG/symbols/import" -H "Content-Type: text/csv" -H "$TOKEN" \
+    --data-binary @"$OUT/cr.csv"
 bad "trading-engine: 0xff 0xfe as an order id" 400 bad_request "$COID_MSG" \
     GET "$TE/orders/%FF%FE"
 bad "trading-engine: 0xff as a status" 400 bad_request \
