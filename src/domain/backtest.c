@@ -59,6 +59,7 @@ void backtest_params_default(backtest_params *p)
     p->limits.cash_buffer_bps = 100;
     p->limits.market_hours = 1;
     p->limits.allow_extended_hours = 0;
+    p->limits.max_price_age_sessions = 3;
     snprintf(p->model, sizeof(p->model), "strategy/1");
 }
 
@@ -311,8 +312,9 @@ static void decide(sim *s, risk_account *a, backtest_decision *dc, int32_t day)
     sizing_result sr;
     order_intent o;
     risk_verdict v;
-    cents price =
-        s->nbar[dc->ticker] > 0 ? t->fbars[s->nbar[dc->ticker] - 1].close : 0;
+    const fill_bar *last =
+        s->nbar[dc->ticker] > 0 ? &t->fbars[s->nbar[dc->ticker] - 1] : NULL;
+    cents price = last ? last->close : 0;
 
     memset(&o, 0, sizeof(o));
     snprintf(o.ticker, sizeof(o.ticker), "%s", t->ticker);
@@ -339,6 +341,7 @@ static void decide(sim *s, risk_account *a, backtest_decision *dc, int32_t day)
                                         : risk_position_qty(a, t->ticker);
     sizing_compute(&in, &sr);
     dc->ref_price = o.ref_price = price;
+    o.price_day = last->day;
     dc->side = o.side = sr.side;
     if (sr.qty == 0) {
         snprintf(dc->explanation, sizeof(dc->explanation), "%s", sr.why);

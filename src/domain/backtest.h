@@ -65,8 +65,9 @@ typedef struct backtest_params {
 } backtest_params;
 
 /* $100,000, 5 bp slippage, no commission, the strategy's defaults, and
- * the risk limits of db/migrations/002_trading.sql (the integration
- * test checks that they agree); model "strategy/1". */
+ * the risk limits the migrations set (db/migrations/002_trading.sql,
+ * 011_price_age.sql; the integration test checks that they agree);
+ * model "strategy/1". */
 void backtest_params_default(backtest_params *p);
 
 /* Every recommendation, one per ticker and session. */

@@ -39,6 +39,7 @@ typedef struct order_intent {
     int64_t qty; /* whole shares, > 0 */
     cents limit_price; /* ORDER_LIMIT only */
     cents ref_price; /* the price its notional is estimated at */
+    int32_t price_day; /* the day of that price's close (date.h) */
     int extended_hours; /* 1: may run outside regular hours */
     int32_t exec_day; /* the session it is meant for (date.h) */
     int exec_minute; /* New York minutes after midnight */

@@ -239,6 +239,39 @@ void risk_rule_market_hours(const risk_limits *l, const risk_account *a,
                   exchange_phase_name(ph), h, m, day);
 }
 
+/* A buy is sized and screened at its reference price, the last close
+ * known: when the price bars stopped coming in (ingestion down, a
+ * symbol no longer quoted), that close may be months old and every
+ * check of the buy meaningless. Its age is the number of sessions
+ * between the price's day and the order's session whose close is
+ * missing: 0 for a strategy order (decided on the close of the session
+ * before its own) and for a manual order with the last session's bar
+ * in. Sales are not held back: they must stay possible while data is
+ * missing. */
+void risk_rule_price_age(const risk_limits *l, const risk_account *a,
+                         const order_intent *o, risk_verdict *v)
+{
+    int64_t age = 0, lim = l->max_price_age_sessions;
+    char pd[11], ed[11];
+
+    (void)a;
+    if (o->side != SIDE_BUY || lim <= 0)
+        return;
+    /* counted to lim + 1 at most: a price of 1970 costs no more */
+    for (int32_t d = exchange_next_open(o->price_day);
+         d < o->exec_day && age <= lim; d = exchange_next_open(d))
+        age++;
+    if (age <= lim)
+        return;
+    date_format(o->price_day, pd);
+    date_format(o->exec_day, ed);
+    risk_deny(v, "price_age",
+              "the price of %s is the close of %s, more than %lld "
+              "session%s before the order's session %s "
+              "(max_price_age_sessions): are price bars coming in?",
+              o->ticker, pd, (long long)lim, plural(lim), ed);
+}
+
 void risk_rule_orders_per_day(const risk_limits *l, const risk_account *a,
                               const order_intent *o, risk_verdict *v)
 {
@@ -563,6 +596,8 @@ const risk_rule risk_rules[] = {
      "at most max_orders_per_day orders per session"},
     {"orders_per_ticker", risk_rule_orders_per_ticker,
      "at most max_orders_per_ticker_day orders of one ticker per session"},
+    {"price_age", risk_rule_price_age,
+     "no buys at a price more than max_price_age_sessions sessions old"},
     {"min_price", risk_rule_min_price, "no buys under min_price_cents"},
     {"position_notional", risk_rule_position_notional,
      "a position stays at or under max_position_notional_cents"},

@@ -46,6 +46,8 @@ typedef struct risk_limits {
     int64_t commission_share_e4;
     int64_t market_hours; /* 1: enforce the exchange calendar */
     int64_t allow_extended_hours; /* 1: limit orders may run pre/post */
+    int64_t max_price_age_sessions; /* a buy's price missed <= this many
+                                       closes before its session */
     const char *const *restricted; /* tickers never traded */
     size_t nrestricted;
     const char *const *inactive; /* deactivated in the registry: no buys */
@@ -156,6 +158,8 @@ void risk_rule_buying_power(const risk_limits *, const risk_account *,
                             const order_intent *, risk_verdict *);
 void risk_rule_no_short(const risk_limits *, const risk_account *,
                         const order_intent *, risk_verdict *);
+void risk_rule_price_age(const risk_limits *, const risk_account *,
+                         const order_intent *, risk_verdict *);
 
 /* The commission of an order of qty shares: per_order plus qty x
  * per_share_e4 / 10000 dollars, in cents. -1 on overflow. */

@@ -345,8 +345,8 @@ static void inputs(buf *b, const bt_world *w, const bt_options *o)
              "<p>Starting cash %s; slippage %lld bp; commission $%lld.%04lld "
              "a share and %s an order. Strategy: buy above %+.2f, sell "
              "below %+.2f, at least %d signals in 7 days, at most %.2f%% "
-             "of equity per position. Risk limits as in "
-             "<code>db/migrations/002_trading.sql</code> unless "
+             "of equity per position. Risk limits as the migrations "
+             "(<code>db/migrations</code>) set them unless "
              "<code>--limit</code> changed them.</p>\n",
              bt_usd(p->starting_cash, x), (long long)p->slippage_bps,
              (long long)(p->commission_share_e4 / 10000),

@@ -494,12 +494,14 @@ int64_t trading_sellable_qty(const trading_state *s, const char *ticker)
 }
 
 int trading_ticker_info(db *d, const char *ticker, int32_t day, cents *price,
-                        char sector[SECTOR_MAX], char *err, size_t errlen)
+                        int32_t *price_day, char sector[SECTOR_MAX], char *err,
+                        size_t errlen)
 {
     static const char sql[] =
-        "SELECT s.sector, (SELECT b.close FROM price_bars b"
-        " WHERE b.ticker = s.ticker AND b.day <= $2::date"
-        " ORDER BY b.day DESC LIMIT 1) FROM symbols s WHERE s.ticker = $1";
+        "SELECT s.sector, b.close, b.day::text FROM symbols s"
+        " LEFT JOIN LATERAL (SELECT close, day FROM price_bars"
+        "  WHERE ticker = s.ticker AND day <= $2::date"
+        "  ORDER BY day DESC LIMIT 1) b ON true WHERE s.ticker = $1";
     char ds[11];
     const char *p[2];
     PGresult *r;
@@ -515,7 +517,9 @@ int trading_ticker_info(db *d, const char *ticker, int32_t day, cents *price,
     if (PQntuples(r) == 1 && !PQgetisnull(r, 0, 1)) {
         snprintf(sector, SECTOR_MAX, "%s", PQgetvalue(r, 0, 0));
         *price = close_cents(r, 0, 1);
-        rc = *price > 0 ? 0 : 1;
+        rc = *price > 0 && date_parse(PQgetvalue(r, 0, 2), 10, price_day) == 0
+                 ? 0
+                 : 1;
     }
     PQclear(r);
     return rc;
@@ -525,8 +529,8 @@ int trading_price_intent(db *d, order_intent *o, int32_t decision_day,
                          char *err, size_t errlen)
 {
     cents close = 0;
-    int rc = trading_ticker_info(d, o->ticker, decision_day, &close, o->sector,
-                                 err, errlen);
+    int rc = trading_ticker_info(d, o->ticker, decision_day, &close,
+                                 &o->price_day, o->sector, err, errlen);
 
     if (rc != 0)
         return rc;
@@ -577,6 +581,12 @@ json_t *trading_inputs_json(const trading_state *s, const order_intent *o)
     json_t *pos = json_array(), *lim = json_object(), *acct;
 
     json_object_set_new(in, "ref_price", money_json(o->ref_price));
+    if (o->ref_price > 0) {
+        char pd[11];
+
+        date_format(o->price_day, pd);
+        json_object_set_new(in, "price_day", json_string(pd));
+    }
     json_object_set_new(in, "sector", json_string(o->sector));
     for (size_t i = 0; i < s->npos; i++)
         if (s->pos[i].qty != 0)

@@ -114,13 +114,15 @@ int64_t trading_projected_qty(const trading_state *s, const char *ticker);
  * buys hold nothing yet; risk_position.sellable). */
 int64_t trading_sellable_qty(const trading_state *s, const char *ticker);
 
-/* The reference price (last close on or before day) and sector of a
- * symbol. Returns 0, 1 when the symbol is unknown or has no bar, or -1
- * on a database error (message in err). */
+/* The reference price (last close on or before day), the day of that
+ * close and the sector of a symbol. Returns 0, 1 when the symbol is
+ * unknown or has no bar, or -1 on a database error (message in err). */
 int trading_ticker_info(db *d, const char *ticker, int32_t day, cents *price,
-                        char sector[SECTOR_MAX], char *err, size_t errlen);
+                        int32_t *price_day, char sector[SECTOR_MAX], char *err,
+                        size_t errlen);
 
-/* Fills o->ref_price and o->sector the same way for the screen and the
+/* Fills o->ref_price, o->price_day and o->sector the same way for the
+ * screen and the
  * gate: the last close on or before decision_day, for a limit order
  * too, so the price rules judge the share at its market price (a limit
  * order's buying power also covers qty at its limit: risk_buy_reserve).

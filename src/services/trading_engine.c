@@ -222,8 +222,8 @@ static int decide(db *d, const config *c, trading_state *s, decision *dc,
              dc->coid);
     dc->equity = s->acct.equity;
     dc->outcome = "no_order";
-    known = trading_ticker_info(d, dc->ticker, day, &price, dc->o.sector, err,
-                                errlen);
+    known = trading_ticker_info(d, dc->ticker, day, &price, &dc->o.price_day,
+                                dc->o.sector, err, errlen);
     if (known < 0)
         return -1;
     if (known == 1) {

@@ -22,6 +22,7 @@ const trading_limit_def trading_limit_defs[] = {
     {"cash_buffer_bps", "bps", LIM(cash_buffer_bps), 10000},
     {"market_hours", "flag", LIM(market_hours), 1},
     {"allow_extended_hours", "flag", LIM(allow_extended_hours), 1},
+    {"max_price_age_sessions", "count", LIM(max_price_age_sessions), 100000},
 };
 
 const size_t trading_nlimits =

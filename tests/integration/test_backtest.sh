@@ -174,17 +174,18 @@ assert_eq "backtest --out ''" "2 stonks backtest: --out: expected a folder \
 echo "settings: the backtest's risk limits are the migration's"
 OUT_FILE=$WORK/settings.txt run_bt --show-settings
 awk -F"[(',]+" '/^ *\(.[a-z_]+., [0-9]+,/ {print $2, $3}' \
-    db/migrations/002_trading.sql | tr -d ' ' | sort >"$WORK/limits.sql"
+    db/migrations/002_trading.sql db/migrations/011_price_age.sql |
+    tr -d ' ' | sort >"$WORK/limits.sql"
 tr ' ' ',' <"$WORK/settings.txt" | tr -d ' ' | sort |
     join -t, - <(tr ' ' ',' <"$WORK/limits.sql" | sort) -o 1.2,2.2 |
     awk -F, '$1 != $2' >"$WORK/limits.diff"
-assert_eq "limits of 002_trading.sql found" "12" \
+assert_eq "limits of 002_trading.sql and 011_price_age.sql found" "13" \
     "$(wc -l <"$WORK/limits.sql" | tr -d ' ')"
-assert_eq "limits that differ from the migration" "" \
+assert_eq "limits that differ from the migrations" "" \
     "$(cat "$WORK/limits.diff")"
-assert_eq "later migrations that change risk limits" "" \
+assert_eq "other migrations that set risk limits" "" \
     "$(grep -l -i -E '(update|insert into) risk_limits' \
-        db/migrations/*.sql | grep -v 002_trading.sql)"
+        db/migrations/*.sql | grep -v -E '00?2_trading|011_price_age')"
 
 echo "report: the whole bundled period, with buy-and-hold and the null model"
 start=$(date +%s%N)

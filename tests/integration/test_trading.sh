@@ -318,9 +318,18 @@ api POST $TE/kill-switch '{"active":false,"reason":"done"}' -H "$AUTH" \
 assert_eq "times in UTC, whatever PGTZ the service has" "+00:00" \
     "$(api GET $TE/status | cut -d' ' -f2- |
         jq_py 'j["status"]["kill_switch"]["changed_at"][-6:]')"
-assert_eq "PATCH /limits market_hours 0 (tests run at any hour)" "200" \
-    "$(code "$(api PATCH $RE/limits '{"limits":{"market_hours":0}}' \
-        -H "$AUTH")")"
+# The prices here end in 2011: a buy today is priced at a close of
+# years ago, which the screen refuses (max_price_age_sessions, 3).
+r=$(api POST $TE/orders '{"ticker":"AAPL","side":"buy","qty":1}' -H "$AUTH")
+assert_eq "a buy at a close years old: 422 price_age" \
+    "422 the price of AAPL is the close of 2011-09-09, more than 3 sessions" \
+    "$(code "$r") $(cut -d' ' -f2- <<<"$r" | jq_py '[x["message"] for x in
+        j["verdict"]["reasons"] if x["code"] == "price_age"][0]' |
+        sed 's/ before the order.*//')"
+assert_eq "PATCH /limits market_hours 0 (tests run at any hour), and no \
+price age (the prices are of 2011)" "200" \
+    "$(code "$(api PATCH $RE/limits '{"limits":{"market_hours":0,
+        "max_price_age_sessions":0}}' -H "$AUTH")")"
 r=$(api POST $TE/orders \
     '{"ticker":"AAPL","side":"buy","qty":3,"client_order_id":"man-t1"}' \
     -H "$AUTH")
@@ -713,7 +722,7 @@ assert_eq "manual order with qty 0" "400" \
 assert_eq "manual order of an unknown symbol" "422" \
     "$(code "$(api POST $TE/orders '{"ticker":"ZZZZ","side":"buy","qty":1}' \
         -H "$AUTH")")"
-assert_eq "GET /limits lists XOM as restricted and every rule" "['XOM'] 16" \
+assert_eq "GET /limits lists XOM as restricted and every rule" "['XOM'] 17" \
     "$(api GET $RE/limits | cut -d' ' -f2- |
         jq_py 'str(j["restricted"]) + " " + str(len(j["rules"]))')"
 # A restricted ticker is one the screen will meet: an alternative
@@ -888,7 +897,8 @@ start risk-engine
 start trading-engine
 start broker-adapter
 wait_for 10 up $RE && wait_for 10 up $TE || echo "  FAIL: APIs not up"
-api PATCH $RE/limits '{"limits":{"market_hours":0}}' -H "$AUTH" >/dev/null
+api PATCH $RE/limits '{"limits":{"market_hours":0,
+    "max_price_age_sessions":0}}' -H "$AUTH" >/dev/null
 for o in AAPL:5 MSFT:10 IBM:1 INTC:2 CSCO:3 HPQ:4 QCOM:5 EBAY:6 JPM:7; do
     api POST $TE/orders "{\"ticker\":\"${o%:*}\",\"side\":\"buy\",
         \"qty\":${o#*:},\"client_order_id\":\"alp-${o%:*}\"}" \

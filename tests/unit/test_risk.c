@@ -683,6 +683,43 @@ static void test_no_short(void **state)
     }
 }
 
+static void test_price_age(void **state)
+{
+    static const struct {
+        const char *name;
+        int y, m, d; /* the price's day; the order's session 2011-09-06 */
+        order_side side;
+        int64_t limit;
+        const char *want;
+    } cases[] = {
+        {"the last session's close (Labor Day between)", 2011, 9, 2, SIDE_BUY,
+         3, NULL},
+        {"two closes missing", 2011, 8, 31, SIDE_BUY, 3, NULL},
+        {"three closes missing: the limit", 2011, 8, 30, SIDE_BUY, 3, NULL},
+        {"four closes missing", 2011, 8, 29, SIDE_BUY, 3,
+         "the price of MSFT is the close of 2011-08-29, more than 3 sessions "
+         "before the order's session 2011-09-06 (max_price_age_sessions): "
+         "are price bars coming in?"},
+        {"a close of 1970", 1970, 1, 1, SIDE_BUY, 1,
+         "the price of MSFT is the close of 1970-01-01, more than 1 session "
+         "before the order's session 2011-09-06 (max_price_age_sessions): "
+         "are price bars coming in?"},
+        {"a sale is never held back", 2011, 1, 3, SIDE_SELL, 3, NULL},
+        {"0 turns the rule off", 2011, 1, 3, SIDE_BUY, 0, NULL},
+    };
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+        fixture f = base();
+
+        f.l.max_price_age_sessions = cases[i].limit;
+        f.o.price_day = date_from_ymd(cases[i].y, cases[i].m, cases[i].d);
+        f.o.side = cases[i].side;
+        expect(cases[i].name, risk_rule_price_age, &f, "price_age",
+               cases[i].want);
+    }
+}
+
 static void test_check_lists_every_reason(void **state)
 {
     fixture f = base();
@@ -740,6 +777,7 @@ int main(void)
         cmocka_unit_test(test_market_hours),
         cmocka_unit_test(test_order_counts),
         cmocka_unit_test(test_min_price),
+        cmocka_unit_test(test_price_age),
         cmocka_unit_test(test_position_notional),
         cmocka_unit_test(test_position_weight),
         cmocka_unit_test(test_gross_exposure),
