@@ -7,6 +7,7 @@
 
 #include "adapters/html.h"
 #include "domain/date.h"
+#include "domain/text.h"
 #include "lib/buf.h"
 #include "lib/xalloc.h"
 
@@ -190,6 +191,26 @@ static int is_html(const char *s, size_t len)
            find_ci(s, n, "<div") || find_ci(s, n, "<p");
 }
 
+/* Old plain text as UTF-8: when it is not UTF-8 it is read as Latin-1
+ * (as libxml2 reads HTML that is not), and a NUL byte is a space. */
+static void plain_text(const char *s, size_t len, buf *out)
+{
+    int utf8 = text_valid_utf8(s, len);
+
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+
+        if (c == 0) {
+            buf_addc(out, ' ');
+        } else if (c < 0x80 || utf8) {
+            buf_addc(out, (char)c);
+        } else {
+            buf_addc(out, (char)(0xC0 | (c >> 6)));
+            buf_addc(out, (char)(0x80 | (c & 0x3F)));
+        }
+    }
+}
+
 /* Plain text of a document body (HTML or old plain text). */
 static int body_text(sec_filing *f, const char *s, size_t len, size_t max,
                      char *err, size_t errlen)
@@ -203,7 +224,7 @@ static int body_text(sec_filing *f, const char *s, size_t len, size_t max,
             return -1;
         }
     } else {
-        buf_add(&b, s, len);
+        plain_text(s, len, &b);
     }
     f->text = buf_detach(&b, &f->text_len);
     return 0;

@@ -12,7 +12,9 @@
  *    failing those, from the cover page text.
  * Item numbers are read from the text: "Item 5.02" (since 2004) or, in
  * older filings, "Item 9." style integers. Text comes from
- * adapters/html.h, so entities and encodings are handled there.
+ * adapters/html.h, so entities and encodings are handled there; old
+ * plain text that is not UTF-8 is read as Latin-1, and a NUL byte in
+ * it is a space.
  */
 #ifndef STONKS_SEC_H
 #define STONKS_SEC_H

@@ -189,6 +189,30 @@ static void test_size_limit_and_empty_submission(void **state)
     assert_string_equal(err, "SEC submission holds no <DOCUMENT>");
 }
 
+/* An old plain-text filing is not always UTF-8: its Latin-1 bytes are
+ * read as Latin-1 (as the HTML path reads them) and a NUL byte is a
+ * space, so the text stores (PostgreSQL refuses bytes that are not
+ * UTF-8, which failed every ingestion job listing the filing). */
+static void test_plain_text_latin1_and_nul(void **state)
+{
+    static const char sub[] =
+        "<SEC-DOCUMENT>x\n<SEC-HEADER>\nCONFORMED SUBMISSION TYPE:\t8-K\n"
+        "</SEC-HEADER>\n<DOCUMENT>\n<TYPE>8-K\n<TEXT>\n"
+        "FORM 8-K\nItem 2.02 R\xe9sultats \x92Q3\x92\0end\n"
+        "</TEXT>\n</DOCUMENT>\n</SEC-DOCUMENT>\n";
+    char err[256] = "";
+    sec_filing f;
+
+    (void)state;
+    assert_int_equal(
+        sec_filing_parse(sub, sizeof(sub) - 1, 0, &f, err, sizeof(err)), 0);
+    assert_string_equal(f.text, "\nFORM 8-K\nItem 2.02 R\xc3\xa9sultats "
+                                "\xc2\x92Q3\xc2\x92 end\n");
+    assert_int_equal(f.text_len, strlen(f.text));
+    items_are(&f, "2.02");
+    sec_filing_release(&f);
+}
+
 static void test_submission_url(void **state)
 {
     char *u;
@@ -210,6 +234,7 @@ int main(void)
         cmocka_unit_test(test_items_and_dates_of_each_filing),
         cmocka_unit_test(test_document_envelope_exhibit),
         cmocka_unit_test(test_size_limit_and_empty_submission),
+        cmocka_unit_test(test_plain_text_latin1_and_nul),
         cmocka_unit_test(test_submission_url),
     };
 
