@@ -1,5 +1,7 @@
 #include "adapters/provider.h"
 
+#include <ctype.h>
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -264,18 +266,100 @@ static int hex4(const char *s, unsigned *out)
     return 0;
 }
 
+/* The length of the JSON number at s[i] (0 when none starts there). */
+static size_t number_len(const char *s, size_t len, size_t i)
+{
+    size_t j = i;
+
+    if (j < len && s[j] == '-')
+        j++;
+    if (j >= len || !isdigit((unsigned char)s[j]))
+        return 0;
+    while (j < len && isdigit((unsigned char)s[j]))
+        j++;
+    if (j + 1 < len && s[j] == '.' && isdigit((unsigned char)s[j + 1]))
+        for (j++; j < len && isdigit((unsigned char)s[j]);)
+            j++;
+    if (j < len && (s[j] == 'e' || s[j] == 'E')) {
+        size_t k = j + 1;
+
+        if (k < len && (s[k] == '+' || s[k] == '-'))
+            k++;
+        if (k < len && isdigit((unsigned char)s[k])) {
+            while (k < len && isdigit((unsigned char)s[k]))
+                k++;
+            j = k;
+        }
+    }
+    return j - i;
+}
+
+/* Appends the number s[0..n) as jansson can read it: an integer beyond
+ * 64 bits as a real, a real beyond the double range as null. Returns 1
+ * when it was changed. */
+static int add_number(const char *s, size_t n, buf *out)
+{
+    char *t = xstrndup(s, n);
+    int is_int = !memchr(t, '.', n) && !memchr(t, 'e', n) && !memchr(t, 'E', n);
+    int changed = 1;
+    double d;
+
+    errno = 0;
+    if (is_int)
+        (void)strtoll(t, NULL, 10);
+    if (is_int && errno != ERANGE) {
+        changed = 0;
+        buf_add(out, s, n);
+    } else if (!isfinite(d = strtod(t, NULL))) {
+        buf_adds(out, "null");
+    } else if (is_int) {
+        char real[32];
+
+        snprintf(real, sizeof(real), "%.17e", d);
+        buf_adds(out, real);
+    } else {
+        changed = 0;
+        buf_add(out, s, n);
+    }
+    free(t);
+    return changed;
+}
+
 /* A copy of the JSON text s[0..len) in out in which, inside strings,
  * bytes that are not UTF-8 become U+FFFD and so do \u escapes of lone
- * surrogates. Returns how many were replaced. */
-static size_t json_repair(const char *s, size_t len, buf *out)
+ * surrogates; outside strings, numbers jansson refuses (add_number) and
+ * the NaN, Infinity and -Infinity of some writers become readable.
+ * Returns how many strings' characters were replaced; *numbers gets how
+ * many numbers were. */
+static size_t json_repair(const char *s, size_t len, buf *out, size_t *numbers)
 {
     size_t fixed = 0, i = 0, n;
     int in_str = 0;
     unsigned u, lo;
 
+    *numbers = 0;
     while (i < len) {
         unsigned char c = (unsigned char)s[i];
 
+        if (!in_str && (n = number_len(s, len, i)) > 0) {
+            *numbers += (size_t)add_number(s + i, n, out);
+            i += n;
+            continue;
+        }
+        if (!in_str) {
+            static const char *const words[] = {"NaN", "Infinity", "-Infinity"};
+
+            for (n = 0; n < 3; n++)
+                if (len - i >= strlen(words[n]) &&
+                    memcmp(s + i, words[n], strlen(words[n])) == 0)
+                    break;
+            if (n < 3) {
+                buf_adds(out, "null");
+                (*numbers)++;
+                i += strlen(words[n]);
+                continue;
+            }
+        }
         if (c == '"') {
             in_str = !in_str;
         } else if (in_str && c == '\\' && i + 6 <= len && s[i + 1] == 'u' &&
@@ -321,15 +405,22 @@ int provider_parse_json(const char *text, size_t len, json_t **root, char *err,
     if (!*root) {
         /* One bad string must not cost the page's other items. */
         buf fixed;
-        size_t n;
+        size_t n, nums;
 
         buf_init(&fixed);
-        n = json_repair(text, len, &fixed);
-        if (n > 0 &&
-            (*root = json_loadb(fixed.data, fixed.len, JSON_ALLOW_NUL, &je2)))
-            LOG_WARN("answer had invalid UTF-8 or lone surrogates in strings; "
-                     "they were read as U+FFFD",
-                     LF_I("replaced", n), LF_S("error", je.text));
+        n = json_repair(text, len, &fixed, &nums);
+        if (n + nums > 0 &&
+            (*root = json_loadb(fixed.data, fixed.len, JSON_ALLOW_NUL, &je2))) {
+            if (n > 0)
+                LOG_WARN("answer had invalid UTF-8 or lone surrogates in "
+                         "strings; they were read as U+FFFD",
+                         LF_I("replaced", n), LF_S("error", je.text));
+            if (nums > 0)
+                LOG_WARN("answer had numbers out of range, NaN or Infinity; "
+                         "they were read as null, integers beyond 64 bits as "
+                         "reals",
+                         LF_I("numbers", nums), LF_S("error", je.text));
+        }
         buf_release(&fixed);
     }
     if (*root && json_is_object(*root))

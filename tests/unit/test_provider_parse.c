@@ -429,6 +429,70 @@ static void test_polygon_news_bad_strings(void **state)
     provider_result_release(&out);
 }
 
+/* A number out of range does not cost the page either: an integer
+ * beyond 64 bits is read as a real (its bar then fails the volume
+ * check), a real beyond the double range and the NaN and Infinity
+ * that some JSON writers emit are read as null (the member is then
+ * missing); the page's other bars are kept. */
+static void test_polygon_bars_numbers_out_of_range(void **state)
+{
+    const char text[] =
+        "{\"results\":["
+        "{\"o\":10,\"h\":11,\"l\":9,\"c\":10.5,\"v\":1000,"
+        "\"t\":1112331600000},"
+        "{\"o\":10,\"h\":11,\"l\":9,\"c\":10.5,\"v\":99999999999999999999,"
+        "\"t\":1112418000000},"
+        "{\"o\":10,\"h\":1e400,\"l\":9,\"c\":10.5,\"v\":1000,"
+        "\"t\":1112504400000},"
+        "{\"o\":NaN,\"h\":11,\"l\":-Infinity,\"c\":Infinity,\"v\":1000,"
+        "\"t\":1112590800000},"
+        "{\"o\":12,\"h\":12.5,\"l\":11.5,\"c\":12.25,\"v\":-2e0,"
+        "\"t\":1112677200000},"
+        "{\"o\":12,\"h\":12.5,\"l\":11.5,\"c\":12.25,\"v\":2000,"
+        "\"t\":1112763600000,\"note\":\"1e400 NaN\"}],\"status\":\"OK\"}";
+    provider_query q = query();
+    provider_result out;
+    char err[256], *next = NULL, *log;
+    json_t *root;
+    int saved;
+    FILE *f;
+
+    (void)state;
+    f = log_begin(&saved);
+    assert_int_equal(
+        provider_parse_json(text, sizeof(text) - 1, &root, err, sizeof(err)),
+        PROVIDER_OK);
+    provider_result_init(&out);
+    assert_int_equal(
+        polygon_parse_bars(&q, root, &out, &next, err, sizeof(err)),
+        PROVIDER_OK);
+    assert_string_equal(
+        json_string_value(json_object_get(
+            json_array_get(json_object_get(root, "results"), 5), "note")),
+        "1e400 NaN");
+    json_decref(root);
+    log = log_end(f, saved);
+
+    assert_int_equal(out.nbars, 2);
+    assert_int_equal(out.bars[0].day, date_from_ymd(2005, 4, 1));
+    assert_int_equal(out.bars[1].day, date_from_ymd(2005, 4, 6));
+    assert_int_equal(out.bars[1].volume, 2000);
+    assert_non_null(strstr(log, "\"msg\":\"answer had numbers out of range, "
+                                "NaN or Infinity; they were read as null, "
+                                "integers beyond 64 bits as reals\","
+                                "\"numbers\":5,"));
+    assert_non_null(strstr(log, "\"day\":\"2005-04-02\",\"reason\":\"volume "
+                                "does not fit 64 bits\"}\n"));
+    assert_non_null(strstr(log, "\"day\":\"2005-04-03\",\"reason\":\"high "
+                                "(h) is missing or not a number\"}\n"));
+    assert_non_null(strstr(log, "\"day\":\"2005-04-04\",\"reason\":\"open "
+                                "(o) is missing or not a number\"}\n"));
+    assert_non_null(strstr(log, "\"day\":\"2005-04-05\",\"reason\":\"volume "
+                                "is negative\"}\n"));
+    free(log);
+    provider_result_release(&out);
+}
+
 /* Only a filing on its feed's scheme, host and port is fetched
  * (rss.c): the origin comparison. */
 static void test_same_origin(void **state)
@@ -568,6 +632,7 @@ int main(void)
         cmocka_unit_test(test_alpaca_bars_and_news),
         cmocka_unit_test(test_not_an_object),
         cmocka_unit_test(test_polygon_news_bad_strings),
+        cmocka_unit_test(test_polygon_bars_numbers_out_of_range),
         cmocka_unit_test(test_same_origin),
         cmocka_unit_test(test_alpaca_order),
         cmocka_unit_test(test_alpaca_refusal),
