@@ -136,12 +136,18 @@ static int parse_rfc822(const char *s, long long *out)
 
     if (comma)
         s = comma + 1;
-    n = sscanf(s, " %d %7s %d %d:%d:%d %7s", &d, mon, &y, &hh, &mi, &ss, zone);
+    /* Widths bound the fields (an overlong one would not fit an int);
+     * a sign is refused below. */
+    n = sscanf(s, " %2d %7s %4d %2d:%2d:%2d %7s", &d, mon, &y, &hh, &mi, &ss,
+               zone);
     if (n < 6) {
         ss = 0;
-        if (sscanf(s, " %d %7s %d %d:%d %7s", &d, mon, &y, &hh, &mi, zone) < 5)
+        if (sscanf(s, " %2d %7s %4d %2d:%2d %7s", &d, mon, &y, &hh, &mi, zone) <
+            5)
             return -1;
     }
+    if (y < 0 || hh < 0 || mi < 0 || ss < 0)
+        return -1;
     for (int i = 0; i < 12; i++)
         if (strncasecmp(mon, months[i], 3) == 0)
             m = i + 1;

@@ -65,6 +65,18 @@ static void test_parse_rejects(void **state)
     assert_int_equal(tstamp_parse("2023-01-01T25:00:00Z", &t), -1);
     assert_int_equal(tstamp_parse("Fri, 12 Foo 2025 23:02:43 GMT", &t), -1);
     assert_int_equal(tstamp_parse("Fri, 12 Dec 2025 23:02:43 XYZ", &t), -1);
+    /* Negative or overlong fields of an RFC 822 date (a feed's): the
+     * hour -2147483648 overflowed int, 4294967306 read as 10. */
+    assert_int_equal(tstamp_parse("Thu, 17 Apr 2025 -1:00:00 GMT", &t), -1);
+    assert_int_equal(tstamp_parse("Thu, 17 Apr 2025 10:-5:00 GMT", &t), -1);
+    assert_int_equal(tstamp_parse("Thu, 17 Apr 2025 10:05:-1 GMT", &t), -1);
+    assert_int_equal(tstamp_parse("Thu, 17 Apr 2025 -2147483648:00:00 GMT", &t),
+                     -1);
+    assert_int_equal(tstamp_parse("Thu, 17 Apr 2025 4294967306:00:00 GMT", &t),
+                     -1);
+    assert_int_equal(tstamp_parse("Thu, 17 Apr -5 10:00:00 GMT", &t), -1);
+    assert_int_equal(tstamp_parse("Thu, 4294967313 Apr 2025 10:00 GMT", &t),
+                     -1);
 }
 
 /* The live scheduler's day is New York's: its evening is the next UTC
