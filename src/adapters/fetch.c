@@ -217,6 +217,30 @@ static long backoff_ms(fetch_client *f, int attempt)
     return ms - ms / 8 + jitter / 2;
 }
 
+/* 1 when the failure cc of a request means the server could not be
+ * reached at all (no name, no connection, no TLS session, or a timeout
+ * before the connection was made), which holds for every request to
+ * it; else it was reached and answered badly (cut, reset, timed out
+ * after connecting), which may be this request's alone. */
+static int unreachable(fetch_client *f, CURLcode cc)
+{
+    curl_off_t connected = 0;
+
+    switch (cc) {
+    case CURLE_COULDNT_RESOLVE_PROXY:
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_CONNECT:
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_PEER_FAILED_VERIFICATION:
+        return 1;
+    case CURLE_OPERATION_TIMEDOUT:
+        curl_easy_getinfo(f->h, CURLINFO_CONNECT_TIME_T, &connected);
+        return connected == 0;
+    default:
+        return 0;
+    }
+}
+
 /* One request. Returns FETCH_OK with res filled, or an error kind with
  * err set and *wait_ms the delay the server asked for (-1: none). */
 static int attempt(fetch_client *f, const char *url, fetch_response *res,
@@ -258,7 +282,7 @@ static int attempt(fetch_client *f, const char *url, fetch_response *res,
     if (cc != CURLE_OK) {
         snprintf(err, errlen, "GET %s: %s%s", url, curl_easy_strerror(cc),
                  cc == CURLE_PARTIAL_FILE ? " (truncated answer)" : "");
-        return FETCH_RETRY;
+        return unreachable(f, cc) ? FETCH_RETRY : FETCH_BUSY;
     }
     curl_easy_getinfo(f->h, CURLINFO_RESPONSE_CODE, &res->status);
     snprintf(res->content_type, sizeof(res->content_type), "%s",
@@ -270,7 +294,7 @@ static int attempt(fetch_client *f, const char *url, fetch_response *res,
     snprintf(err, errlen, "GET %s: HTTP %ld%s%.160s", url, res->status,
              res->body.len ? ": " : "", res->body.data);
     if (res->status == 429 || res->status / 100 == 5)
-        return FETCH_RETRY;
+        return FETCH_BUSY;
     return FETCH_FAIL;
 }
 
@@ -291,7 +315,7 @@ int fetch_get(fetch_client *f, const char *url, fetch_response *res, char *err,
         if (take_budget(f, err, errlen) < 0)
             return FETCH_RETRY;
         rc = attempt(f, url, res, &wait_ms, err, errlen);
-        if (rc != FETCH_RETRY || i == f->max_retries)
+        if ((rc != FETCH_RETRY && rc != FETCH_BUSY) || i == f->max_retries)
             break;
         if (wait_ms < 0)
             wait_ms = backoff_ms(f, i);
@@ -302,7 +326,14 @@ int fetch_get(fetch_client *f, const char *url, fetch_response *res, char *err,
                  LF_I("attempt", i + 1), LF_I("wait_ms", wait_ms));
         worker_sleep_ms((int)wait_ms);
         if (worker_stopping())
-            break;
+            return FETCH_RETRY; /* stopped, not failed: left for later */
+    }
+    if (rc == FETCH_BUSY) {
+        size_t n = strlen(err);
+
+        snprintf(err + n, errlen > n ? errlen - n : 0,
+                 " (answered so %d time%s; the job is tried again later)",
+                 res->attempts, res->attempts == 1 ? "" : "s");
     }
     return rc;
 }

@@ -7,7 +7,9 @@
  * (waiting what Retry-After asks, seconds or an HTTP date, capped at
  * INGEST_RETRY_MAX_S), on 5xx, on a connection failure and on a
  * truncated answer (fewer bytes than Content-Length); it never retries
- * another 4xx. An answer over the size limit is an error, never a
+ * another 4xx. INGEST_MAX_RETRIES retries spent, it tells a server it
+ * could not connect to (FETCH_RETRY) from one that answered badly
+ * (FETCH_BUSY). An answer over the size limit is an error, never a
  * truncated success.
  *
  * A client keeps one curl handle (connection reuse) and is used by one
@@ -47,12 +49,15 @@ typedef struct fetch_response {
 } fetch_response;
 
 /* FETCH_OK: a 2xx answer is in res. FETCH_RETRY: the provider or Redis
- * could not be reached, or still answered 429/5xx/cut after every
- * retry: try the job later. FETCH_FAIL: the request itself is wrong
- * (another 4xx, or an answer over the size limit). err says why for
- * both. res is initialised in every case; release it with
+ * could not be reached at all (no connection): the whole worker waits.
+ * FETCH_BUSY: the provider was reached but still answered 429/5xx, cut
+ * its answer or timed out after every retry: that request fails, and
+ * its job is tried again later by the queue (one ticker whose answers
+ * stay 503 must not hold back the others). FETCH_FAIL: the request
+ * itself is wrong (another 4xx, or an answer over the size limit). err
+ * says why for each. res is initialised in every case; release it with
  * fetch_response_release. */
-enum { FETCH_OK = 0, FETCH_FAIL = -1, FETCH_RETRY = -2 };
+enum { FETCH_OK = 0, FETCH_FAIL = -1, FETCH_RETRY = -2, FETCH_BUSY = -3 };
 
 int fetch_get(fetch_client *f, const char *url, fetch_response *res, char *err,
               size_t errlen);

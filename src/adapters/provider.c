@@ -446,6 +446,8 @@ int provider_get_json(struct fetch_client *http, const char *url,
 
     *root = NULL;
     if (rc != FETCH_OK) {
+        /* (FETCH_BUSY: this ticker's job fails, and the queue tries it
+         * again later, while the other jobs go on) */
         fetch_response_release(&res);
         return rc == FETCH_RETRY ? PROVIDER_RETRY : PROVIDER_FAIL;
     }

@@ -99,8 +99,9 @@ static int refresh(rss *r, rss_feed *f, char *err, size_t errlen)
         return PROVIDER_OK;
     rc = fetch_get(r->http, f->url, &res, err, errlen);
     if (rc != FETCH_OK) {
+        /* a feed serves every ticker's job: busy, it holds them all */
         fetch_response_release(&res);
-        return rc == FETCH_RETRY ? PROVIDER_RETRY : PROVIDER_FAIL;
+        return rc == FETCH_FAIL ? PROVIDER_FAIL : PROVIDER_RETRY;
     }
     /* The document's own declaration wins; an HTTP charset is used only
      * for a document that declares none. */
@@ -168,6 +169,9 @@ static int filing_text(rss *r, const char *feed_url, const feed_item *it,
     }
     rc = fetch_get(r->filing_http, url, &res, err, errlen);
     if (rc != FETCH_OK) {
+        /* busy (one filing still 503 after the retries) is a filing
+         * not read, whose entry keeps its summary: it must not hold
+         * back every job of the day */
         fetch_response_release(&res);
         free(url);
         return rc == FETCH_RETRY ? PROVIDER_RETRY : PROVIDER_FAIL;

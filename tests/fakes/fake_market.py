@@ -18,6 +18,7 @@ API gives:
     /v2/aggs/ticker/NFLX/range/1/day/..   503 the first time, then a body
         cut short of its Content-Length, then the OpenAPI example.
     /v2/reference/news?ticker=NFLX        the NFLX mock.
+    /v2/aggs/ticker/GE/range/1/day/..     503, always.
   Alpaca (APCA-API-KEY-ID test-alpaca-key, APCA-API-SECRET-KEY
   test-alpaca-secret, else 403)
     /v2/stocks/bars?symbols=AAPL          429 with an HTTP-date Retry-After
@@ -292,6 +293,9 @@ class Handler(BaseHTTPRequestHandler):
                     "next_url": INVALID + st.first_aggs_path + "?cursor=page2",
                 },
             )
+        if p.startswith("/v2/aggs/ticker/GE/"):
+            st.hit("polygon:aggs:GE")
+            return self.send(503, {"status": "ERROR", "error": "busy"})
         if p.startswith("/v2/aggs/ticker/MSFT/"):
             st.hit("polygon:aggs:MSFT")
             return self.send(200, hostile_bars())

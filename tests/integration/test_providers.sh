@@ -132,6 +132,40 @@ assert_eq "polygon: raw payload stored under its hash" "$raw" \
     "sha256/$(sha256sum "$OBJECT_STORE_DIR/sha256/${raw:7:2}/${raw:9:2}/${raw:7}" |
         cut -c1-64)"
 
+echo "polygon: a ticker whose answers stay 503"
+# It fails its own job, which the queue tries again later, and holds
+# back no other: the worker had retried the batch in place forever and
+# never asked for NFLX.
+setup_db stonks_it_prov_busy
+rcli DEL stonks:queue:ingestion stonks:dead:ingestion \
+    stonks:queue:parsing stonks:queue:extraction >/dev/null
+for j in '{"ticker":"GE","day":"2022-04-29","from":"2022-04-25","bars_from":"2020-01-01"}' \
+    '{"ticker":"NFLX","day":"2022-04-29","from":"2022-04-25","bars_from":"2020-01-01"}'; do
+    rcli XADD stonks:queue:ingestion '*' p "$j" >/dev/null
+done
+"$BIN" ingestion >"$VAR/busy.log" 2>&1 &
+worker=$!
+for _ in $(seq 300); do
+    [ "$(sql 'SELECT count(*) FROM ingest_runs')" -ge 1 ] &&
+        grep -q '"msg":"job failed, will retry"' "$VAR/busy.log" && break
+    sleep 0.1
+done
+kill -TERM "$worker" 2>/dev/null
+wait "$worker"
+worker=""
+assert_eq "busy: NFLX ingested, GE not" "NFLX" \
+    "$(sql 'SELECT ticker FROM ingest_runs')"
+assert_eq "busy: GE's job failed with the answer and its count" \
+    "1 HTTP 503: {\"status\": \"ERROR\", \"error\": \"busy\"} (answered \
+so 4 times; the job is tried again later)" \
+    "$(grep '"msg":"job failed, will retry"' "$VAR/busy.log" |
+        /usr/bin/python3 -c 'import json, sys
+for l in sys.stdin:
+    j = json.loads(l)
+    print(j["attempts"], j["error"].split(": ", 1)[1])')"
+assert_eq "busy: never logged as an unreachable server" 0 \
+    "$(grep -c 'server unreachable' "$VAR/busy.log")"
+
 echo "alpaca"
 setup_db stonks_it_prov_alpaca
 export INGEST_PROVIDER=alpaca ALPACA_DATA_URL=$BASE
