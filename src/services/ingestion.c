@@ -201,6 +201,8 @@ static int collect_job(ingest_state *st, json_t *job, batch_rows *b,
     if (res->raw.len > 0 && objstore_put(st->store, res->raw.data, res->raw.len,
                                          key, err, errlen) < 0)
         return WORKER_RETRY;
+    /* stored: a batch need not hold every job's pages to its end */
+    buf_release(&res->raw);
 
     for (size_t i = 0; i < res->nnews; i++) {
         provider_news *n = &res->news[i];
