@@ -111,6 +111,22 @@ int provider_id_ok(const char *id)
     return 0;
 }
 
+/* len, or max cut back to a UTF-8 character boundary when len is more,
+ * with a warning naming the item and the field. */
+static size_t cut_len(const char *id, const char *field, const char *s,
+                      size_t len, size_t max)
+{
+    size_t n = max;
+
+    if (len <= max)
+        return len;
+    while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+        n--;
+    LOG_WARN("news item cut to the longest kept", LF_S("field", field),
+             LF_I("bytes", len), LF_I("kept", n), LF_S("id", id));
+    return n;
+}
+
 provider_news *provider_add_news(provider_result *r, const char *id,
                                  const char *title, size_t tlen,
                                  const char *body, size_t blen,
@@ -127,8 +143,12 @@ provider_news *provider_add_news(provider_result *r, const char *id,
     n = &r->news[r->nnews++];
     memset(n, 0, sizeof(*n));
     n->provider_id = xstrdup(id);
-    n->title = xstrndup(title ? title : "", title ? tlen : 0);
-    n->body = xstrndup(body ? body : "", body ? blen : 0);
+    n->title = xstrndup(
+        title ? title : "",
+        title ? cut_len(id, "title", title, tlen, PROVIDER_TITLE_MAX) : 0);
+    n->body =
+        xstrndup(body ? body : "",
+                 body ? cut_len(id, "body", body, blen, PROVIDER_BODY_MAX) : 0);
     n->news_type = xstrdup(news_type ? news_type : "");
     return n;
 }

@@ -119,8 +119,15 @@ void provider_result_release(provider_result *r);
  * the id's length and its first 80 bytes, and returns 0. */
 int provider_id_ok(const char *id);
 
-/* Appends a news item; the strings are copied (len bytes each). Returns
- * NULL, adding nothing, when provider_id_ok refuses id. */
+/* The longest title and body kept, in bytes: a longer one is cut on a
+ * UTF-8 character boundary, with a warning (a provider once sent a
+ * title of 10 MB). A body holds a filing's text, cut at this size too. */
+#define PROVIDER_TITLE_MAX 2048
+#define PROVIDER_BODY_MAX (256u << 10)
+
+/* Appends a news item; the strings are copied (len bytes each, cut to
+ * PROVIDER_TITLE_MAX and PROVIDER_BODY_MAX). Returns NULL, adding
+ * nothing, when provider_id_ok refuses id. */
 provider_news *provider_add_news(provider_result *r, const char *id,
                                  const char *title, size_t tlen,
                                  const char *body, size_t blen,

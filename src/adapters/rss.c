@@ -33,7 +33,7 @@
 #include "lib/xalloc.h"
 
 #define RSS_FILING_CACHE 512
-#define RSS_MAX_BODY (256u << 10)
+#define RSS_MAX_BODY PROVIDER_BODY_MAX /* cut silently, once cached */
 
 typedef struct rss_feed {
     char *url;

@@ -620,9 +620,37 @@ static void test_alpaca_positions_account_clock(void **state)
     assert_int_equal(alpaca_parse_clock("{\"is_open\":1}", 13, &open), -1);
 }
 
+/* A title or body over the longest kept is cut on a character
+ * boundary: "é" (2 bytes) straddling the limit goes whole. */
+static void test_news_cut(void **state)
+{
+    provider_result r;
+    char *title = malloc(PROVIDER_TITLE_MAX + 100);
+    char *body = malloc(PROVIDER_BODY_MAX + 10);
+    provider_news *n;
+
+    (void)state;
+    memset(&r, 0, sizeof(r));
+    memset(title, 'a', PROVIDER_TITLE_MAX + 100);
+    memcpy(title + PROVIDER_TITLE_MAX - 1, "\xc3\xa9", 2);
+    memset(body, 'b', PROVIDER_BODY_MAX + 10);
+    n = provider_add_news(&r, "id-1", title, PROVIDER_TITLE_MAX + 100, body,
+                          PROVIDER_BODY_MAX + 10, "news");
+    assert_non_null(n);
+    assert_int_equal(strlen(n->title), PROVIDER_TITLE_MAX - 1);
+    assert_int_equal(strlen(n->body), PROVIDER_BODY_MAX);
+    n = provider_add_news(&r, "id-2", "short", 5, "body", 4, "news");
+    assert_string_equal(n->title, "short");
+    assert_string_equal(n->body, "body");
+    provider_result_release(&r);
+    free(title);
+    free(body);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_news_cut),
         cmocka_unit_test(test_polygon_bars),
         cmocka_unit_test(test_polygon_bars_checked),
         cmocka_unit_test(test_alpaca_bars_checked),
