@@ -56,8 +56,11 @@ int alpaca_parse_bars(const provider_query *q, json_t *root,
             int32_t day;
 
             if (!json_is_string(ts) ||
-                tstamp_parse(json_string_value(ts), &when) < 0)
+                tstamp_parse(json_string_value(ts), &when) < 0) {
+                provider_skip_bar(q->ticker,
+                                  "time (t) is missing or not a time");
                 continue;
+            }
             day = tstamp_ny_date(when);
             if (day < q->bars_from || day > q->to)
                 continue;
@@ -85,19 +88,30 @@ int alpaca_parse_news(const provider_query *q, json_t *root,
         long long t;
         buf title, body;
 
-        if (!json_is_integer(id) || !json_is_string(when) ||
-            tstamp_parse(json_string_value(when), &t) < 0)
+        if (!json_is_integer(id)) {
+            provider_skip_news(q->ticker, NULL,
+                               "id is missing or not an "
+                               "integer");
             continue;
+        }
+        snprintf(pid, sizeof(pid), "%lld", (long long)json_integer_value(id));
+        if (!json_is_string(when) ||
+            tstamp_parse(json_string_value(when), &t) < 0) {
+            provider_skip_news(q->ticker, pid,
+                               "created_at is missing or not a time");
+            continue;
+        }
         if (tstamp_news_day(t) < q->from || tstamp_news_day(t) > q->to)
             continue;
-        snprintf(pid, sizeof(pid), "%lld", (long long)json_integer_value(id));
         buf_init(&title);
         buf_init(&body);
         provider_json_text(r, "headline", &title);
         provider_json_text(r, "summary", &body);
         if (body.len == 0)
             provider_json_text(r, "content", &body);
-        if (title.len > 0) {
+        if (title.len == 0)
+            provider_skip_news(q->ticker, pid, "headline is missing or empty");
+        else {
             provider_news *n =
                 provider_add_news(out, pid, title.data, title.len, body.data,
                                   body.len, "article");

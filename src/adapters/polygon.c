@@ -66,8 +66,11 @@ int polygon_parse_bars(const provider_query *q, json_t *root,
 
         /* A time past +-30,000 years is no bar's (and would not fit the
          * conversion to whole seconds). */
-        if (!json_is_number(t) || fabs(ms) > BAR_MS_MAX)
+        if (!json_is_number(t) || fabs(ms) > BAR_MS_MAX) {
+            provider_skip_bar(q->ticker, "time (t) is missing or not a time "
+                                         "in milliseconds");
             continue;
+        }
         day = tstamp_ny_date((long long)(ms / 1000.0));
         if (day < q->bars_from || day > q->to)
             continue;
@@ -95,16 +98,28 @@ int polygon_parse_news(const provider_query *q, json_t *root,
         provider_news *n;
         buf title, body;
 
-        if (!id || !json_is_string(when) ||
-            tstamp_parse(json_string_value(when), &t) < 0)
+        if (!id) {
+            /* (provider_json_id told of an id holding a NUL) */
+            if (!json_is_string(json_object_get(r, "id")))
+                provider_skip_news(q->ticker, NULL,
+                                   "id is missing or not text");
             continue;
+        }
+        if (!json_is_string(when) ||
+            tstamp_parse(json_string_value(when), &t) < 0) {
+            provider_skip_news(q->ticker, id,
+                               "published_utc is missing or not a time");
+            continue;
+        }
         if (tstamp_news_day(t) < q->from || tstamp_news_day(t) > q->to)
             continue;
         buf_init(&title);
         buf_init(&body);
         provider_json_text(r, "title", &title);
         provider_json_text(r, "description", &body);
-        if (title.len > 0) {
+        if (title.len == 0)
+            provider_skip_news(q->ticker, id, "title is missing or empty");
+        else {
             n = provider_add_news(out, id, title.data, title.len, body.data,
                                   body.len, "article");
             if (n) {

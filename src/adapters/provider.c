@@ -111,6 +111,17 @@ int provider_id_ok(const char *id)
     return 0;
 }
 
+void provider_skip_bar(const char *ticker, const char *why)
+{
+    LOG_WARN("price bar skipped", LF_S("ticker", ticker), LF_S("reason", why));
+}
+
+void provider_skip_news(const char *ticker, const char *id, const char *why)
+{
+    LOG_WARN("news item skipped", LF_S("ticker", ticker),
+             LF_S("id", id && id[0] ? id : "(none)"), LF_S("reason", why));
+}
+
 /* len, or max cut back to a UTF-8 character boundary when len is more,
  * with a warning naming the item and the field. */
 static size_t cut_len(const char *id, const char *field, const char *s,

@@ -119,6 +119,12 @@ void provider_result_release(provider_result *r);
  * the id's length and its first 80 bytes, and returns 0. */
 int provider_id_ok(const char *id);
 
+/* Logs that a bar (day < 0: of no readable day) or a news item (id NULL
+ * or "": none readable) of ticker was skipped and why, as
+ * "price bar skipped" / "news item skipped". */
+void provider_skip_bar(const char *ticker, const char *why);
+void provider_skip_news(const char *ticker, const char *id, const char *why);
+
 /* The longest title and body kept, in bytes: a longer one is cut on a
  * UTF-8 character boundary, with a warning (a provider once sent a
  * title of 10 MB). A body holds a filing's text, cut at this size too. */

@@ -620,6 +620,50 @@ static void test_alpaca_positions_account_clock(void **state)
     assert_int_equal(alpaca_parse_clock("{\"is_open\":1}", 13, &open), -1);
 }
 
+/* What a page holds that is no bar or no item is skipped with its
+ * reason in the log, as a bad price is (they went without a word). */
+static void test_skips_are_told(void **state)
+{
+    provider_result out;
+    char err[256], *next = NULL, *log;
+
+    (void)state;
+    provider_result_init(&out);
+    log = run_logged(polygon_parse_bars,
+                     "{\"results\":[{\"o\":1,\"h\":1,\"l\":1,\"c\":1,"
+                     "\"v\":1,\"t\":\"soon\"}]}",
+                     &out, &next, err);
+    assert_int_equal(out.nbars, 0);
+    assert_non_null(strstr(log, "\"msg\":\"price bar skipped\",\"ticker\":"
+                                "\"AAPL\",\"reason\":\"time (t) is missing "
+                                "or not a time in milliseconds\"}\n"));
+    free(log);
+    log = run_logged(polygon_parse_news,
+                     "{\"results\":[{\"id\":7,\"published_utc\":"
+                     "\"2024-06-24T18:33:53Z\",\"title\":\"x\"},"
+                     "{\"id\":\"n2\",\"published_utc\":\"June\","
+                     "\"title\":\"x\"},{\"id\":\"n3\",\"published_utc\":"
+                     "\"2024-06-24T18:33:53Z\",\"title\":\"\"}]}",
+                     &out, &next, err);
+    assert_int_equal(out.nnews, 0);
+    assert_int_equal(log_lines(log), 3);
+    assert_non_null(strstr(log, "\"id\":\"(none)\",\"reason\":\"id is "
+                                "missing or not text\"}\n"));
+    assert_non_null(strstr(log, "\"id\":\"n2\",\"reason\":\"published_utc "
+                                "is missing or not a time\"}\n"));
+    assert_non_null(strstr(log, "\"id\":\"n3\",\"reason\":\"title is "
+                                "missing or empty\"}\n"));
+    free(log);
+    log = run_logged(alpaca_parse_news,
+                     "{\"news\":[{\"id\":\"x\",\"created_at\":"
+                     "\"2024-06-24T18:33:53Z\",\"headline\":\"h\"}]}",
+                     &out, &next, err);
+    assert_non_null(strstr(log, "\"reason\":\"id is missing or not an "
+                                "integer\"}\n"));
+    free(log);
+    provider_result_release(&out);
+}
+
 /* A title or body over the longest kept is cut on a character
  * boundary: "é" (2 bytes) straddling the limit goes whole. */
 static void test_news_cut(void **state)
@@ -651,6 +695,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_news_cut),
+        cmocka_unit_test(test_skips_are_told),
         cmocka_unit_test(test_polygon_bars),
         cmocka_unit_test(test_polygon_bars_checked),
         cmocka_unit_test(test_alpaca_bars_checked),
