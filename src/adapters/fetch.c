@@ -141,6 +141,7 @@ static size_t on_data(char *ptr, size_t size, size_t nmemb, void *userdata)
 typedef struct head_info {
     char retry_after[64];
     char content_type[128];
+    char location[256];
 } head_info;
 
 static void header_value(const char *line, size_t n, const char *name,
@@ -177,6 +178,7 @@ static size_t on_header(char *ptr, size_t size, size_t nmemb, void *userdata)
                  sizeof(hi->retry_after));
     header_value(ptr, n, "Content-Type", hi->content_type,
                  sizeof(hi->content_type));
+    header_value(ptr, n, "Location", hi->location, sizeof(hi->location));
     return n;
 }
 
@@ -291,6 +293,14 @@ static int attempt(fetch_client *f, const char *url, fetch_response *res,
         return FETCH_OK;
     if (hi.retry_after[0])
         *wait_ms = fetch_retry_after_ms(hi.retry_after, (long long)time(NULL));
+    if (res->status / 100 == 3) {
+        /* not followed: a provider's keys would go with it */
+        snprintf(err, errlen,
+                 "GET %s: HTTP %ld to %.200s: redirects are not followed; "
+                 "give the provider's setting the address it moved to",
+                 url, res->status, hi.location[0] ? hi.location : "(none)");
+        return FETCH_FAIL;
+    }
     snprintf(err, errlen, "GET %s: HTTP %ld%s%.160s", url, res->status,
              res->body.len ? ": " : "", res->body.data);
     if (res->status == 429 || res->status / 100 == 5)

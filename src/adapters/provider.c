@@ -486,9 +486,10 @@ int provider_get_json(struct fetch_client *http, const char *url,
     buf_addc(&out->raw, '\n');
     rc = provider_parse_json(res.body.data, res.body.len, root, why,
                              sizeof(why));
-    fetch_response_release(&res);
     if (rc != PROVIDER_OK)
-        snprintf(err, errlen, "GET %s: %s", url, why);
+        snprintf(err, errlen, "GET %s: %s (Content-Type: %.100s)", url, why,
+                 res.content_type[0] ? res.content_type : "none");
+    fetch_response_release(&res);
     return rc;
 }
 

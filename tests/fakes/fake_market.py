@@ -19,6 +19,8 @@ API gives:
         cut short of its Content-Length, then the OpenAPI example.
     /v2/reference/news?ticker=NFLX        the NFLX mock.
     /v2/aggs/ticker/GE/range/1/day/..     503, always.
+    /v2/aggs/ticker/IBM/range/1/day/..    301 to /moved.
+    /v2/aggs/ticker/INTC/range/1/day/..   200 with an HTML page.
   Alpaca (APCA-API-KEY-ID test-alpaca-key, APCA-API-SECRET-KEY
   test-alpaca-secret, else 403)
     /v2/stocks/bars?symbols=AAPL          429 with an HTTP-date Retry-After
@@ -296,6 +298,14 @@ class Handler(BaseHTTPRequestHandler):
         if p.startswith("/v2/aggs/ticker/GE/"):
             st.hit("polygon:aggs:GE")
             return self.send(503, {"status": "ERROR", "error": "busy"})
+        if p.startswith("/v2/aggs/ticker/IBM/"):
+            st.hit("polygon:aggs:IBM")
+            return self.send(
+                301, "", "text/plain", headers=[("Location", "/moved")]
+            )
+        if p.startswith("/v2/aggs/ticker/INTC/"):
+            st.hit("polygon:aggs:INTC")
+            return self.send(200, "<html>maintenance</html>", "text/html")
         if p.startswith("/v2/aggs/ticker/MSFT/"):
             st.hit("polygon:aggs:MSFT")
             return self.send(200, hostile_bars())
