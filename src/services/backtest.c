@@ -241,13 +241,18 @@ static int parse_e4(const char *s, int64_t *out)
         if (whole > 1000000)
             return -1;
     }
-    if (*p == '.')
+    if (p == s) /* a digit first, as --cash wants: not ".5" */
+        return -1;
+    if (*p == '.') {
         for (p++; *p >= '0' && *p <= '9'; p++, nfrac++) {
             if (nfrac == 4)
                 return -1;
             frac = frac * 10 + (*p - '0');
         }
-    if (*p || p == s)
+        if (nfrac == 0) /* nor "5." */
+            return -1;
+    }
+    if (*p)
         return -1;
     for (; nfrac < 4; nfrac++)
         frac *= 10;

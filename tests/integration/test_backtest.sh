@@ -60,6 +60,10 @@ expected dollars and cents per order, 0 to 1000.00 (as \
 PAPER_COMMISSION_CENTS)" \
     "--commission-order 1000.01|--commission-order: expected dollars and \
 cents per order, 0 to 1000.00 (as PAPER_COMMISSION_CENTS)" \
+    "--commission-order .5|--commission-order: expected dollars and cents \
+per order, 0 to 1000.00 (as PAPER_COMMISSION_CENTS)" \
+    "--commission-share 5.|--commission-share: expected dollars per share \
+with up to 4 decimals" \
     "--bogus 1|unknown option '--bogus' (see --help)" \
     "--bogus|unknown option '--bogus' (see --help)" \
     "--cash|--cash needs a value (see --help)" \
