@@ -163,6 +163,13 @@ test('overview shows the services, queues, portfolio and today', async () => {
   const services = await rows('services');
   for (const s of ['query-api', 'symbol-registry', 'risk-engine', 'trading-engine'])
     assert.equal(services.find((r) => r._key === s)?.state, 'ready', s);
+  // a worker is active when its last row is at most 15 minutes old
+  const now = Date.now();
+  for (const [w, at] of Object.entries(status.last_run)) {
+    const want = at && now - Date.parse(at) <= 15 * 60 * 1000 ? 'active' : 'idle';
+    assert.equal(services.find((r) => r._key === w)?.state, want, w);
+  }
+  assert.equal(services.find((r) => r._key === 'ingestion')?.state, 'active');
 
   const queues = await rows('queues');
   assert.equal(queues.length, status.queues.length);

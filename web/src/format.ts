@@ -85,6 +85,17 @@ export function instant(v: string | null | undefined): string {
   return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
 }
 
+// A queue worker's state from the time of the last row it wrote (an
+// ISO instant, or null): 'active' when that is at most ACTIVE_MS before
+// nowMs, else 'idle' (a worker that wrote once, long ago, was shown
+// active for ever).
+export const ACTIVE_MS = 15 * 60 * 1000;
+export function workerState(at: string | null | undefined, nowMs: number): 'active' | 'idle' {
+  if (!at) return 'idle';
+  const t = Date.parse(at);
+  return Number.isFinite(t) && nowMs - t <= ACTIVE_MS ? 'active' : 'idle';
+}
+
 // A limit's value in its unit (risk_limits.unit).
 export function limitValue(value: number, unit: string): string {
   switch (unit) {

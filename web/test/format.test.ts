@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bps, dollars, money, pct, signed, signedMoney, limitValue, instant, int, joinAliases, parseAliases, splitAliases, trimBlanks, visible } from '../src/format';
+import { bps, dollars, money, pct, signed, signedMoney, limitValue, instant, int, joinAliases, parseAliases, splitAliases, trimBlanks, visible, workerState } from '../src/format';
 import { buyAndHold, changes, latestDay } from '../src/benchmark';
 
 describe('money', () => {
@@ -160,5 +160,19 @@ describe('parseAliases', () => {
     });
     expect(parseAliases('"Zeta, Inc.", Zeta')).toEqual({ list: ['Zeta, Inc.', 'Zeta'], problem: null });
     expect(parseAliases('"a ""b"" c"')).toEqual({ list: ['a "b" c'], problem: null });
+  });
+});
+
+describe('workerState', () => {
+  const now = Date.UTC(2026, 11, 5, 12, 0, 0);
+  it('is active for a row written at most 15 minutes ago', () => {
+    expect(workerState('2026-12-05T11:45:00Z', now)).toBe('active');
+    expect(workerState('2026-12-05T11:59:59.5+00:00', now)).toBe('active');
+  });
+  it('is idle for an older row, none, or a time it cannot read', () => {
+    expect(workerState('2026-12-05T11:44:59Z', now)).toBe('idle');
+    expect(workerState('2011-12-30T21:00:00Z', now)).toBe('idle');
+    expect(workerState(null, now)).toBe('idle');
+    expect(workerState('yesterday', now)).toBe('idle');
   });
 });

@@ -4,7 +4,7 @@ import { ApiError, get, getAll, qs } from '../api';
 import { buyAndHold, latestDay } from '../benchmark';
 import { portfolioChart } from '../charts';
 import { empty, failure, figures, h, link, loading, panel, table } from '../dom';
-import { fixed, instant, int, money, pct, signedMoney, tone } from '../format';
+import { fixed, instant, int, money, pct, signedMoney, tone, workerState } from '../format';
 import type {
   Aggregate,
   PipelineStatus,
@@ -66,11 +66,12 @@ async function health(): Promise<Node> {
       rows.push({ service: w, state: 'unknown', detail: `pipeline status: ${status.message}` });
   } else {
     const last = { ...status.last_run, ...(status.last_run_trading ?? {}) };
+    const now = Date.now();
     for (const w of [...WORKERS, ...TRADING_WORKERS]) {
       const at = last[w];
       rows.push({
         service: w,
-        state: at ? 'active' : 'idle',
+        state: workerState(at, now),
         detail: at ? `last wrote ${instant(at)}` : 'has written nothing yet',
       });
     }
@@ -96,7 +97,8 @@ async function health(): Promise<Node> {
       'p',
       { class: 'hint' },
       'API services answer their readiness probe through the dashboard proxies; ' +
-        'queue workers have no proxy, so their state is the last row they wrote.',
+        'queue workers have no proxy, so their state is the last row they wrote: ' +
+        'active when it is at most 15 minutes old.',
     ),
   );
 }
