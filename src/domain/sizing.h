@@ -40,7 +40,7 @@ typedef struct sizing_result {
     int64_t qty; /* shares to trade; 0: no order */
     order_side side;
     int64_t target; /* the position aimed at */
-    char why[160]; /* one line, also when qty is 0 */
+    char why[256]; /* one line, also when qty is 0 */
 } sizing_result;
 
 /* Fills out. Returns 0, or -1 when the input is unusable (a price or
