@@ -470,17 +470,33 @@ out:
     return rc;
 }
 
-/* Cell (row, col) of a VARCHAR vector as a new string, NULL for NULL. */
+/* Cell (row, col) of a VARCHAR vector as a new string, NULL for NULL.
+ * A NUL inside the text (chr(0); the lake's data holds none, as it
+ * comes from PostgreSQL) is shown as U+2400, the symbol for null: it
+ * had cut the value short without a word. */
 static char *varchar_cell(duckdb_vector vec, idx_t row)
 {
     uint64_t *valid = dk->duckdb_vector_get_validity(vec);
     duckdb_string_t *s;
+    const char *p;
+    size_t n;
+    buf b;
 
     if (valid && !dk->duckdb_validity_row_is_valid(valid, row))
         return NULL;
     s = (duckdb_string_t *)dk->duckdb_vector_get_data(vec) + row;
-    return xstrndup(dk->duckdb_string_t_data(s),
-                    dk->duckdb_string_t_length(*s));
+    p = dk->duckdb_string_t_data(s);
+    n = dk->duckdb_string_t_length(*s);
+    if (!memchr(p, '\0', n))
+        return xstrndup(p, n);
+    buf_init(&b);
+    for (size_t i = 0; i < n; i++) {
+        if (p[i])
+            buf_addc(&b, p[i]);
+        else
+            buf_adds(&b, "\xe2\x90\x80");
+    }
+    return buf_detach(&b, &n);
 }
 
 /* The names and type names of the query's columns. */

@@ -136,6 +136,11 @@ assert_eq "UTF-8, tab and newline come back escaped" \
     'Café ✓ tab\there|line one\nline two \\ back\\slash' \
     "$(lake "SELECT title || '|' || body FROM documents
              WHERE provider_id = 'edge-1'")"
+assert_eq "a NUL inside a value is shown as U+2400, not an end" \
+    '["a␀b"]' \
+    "$("$BIN" sql --json "SELECT 'a' || chr(0) || 'b' AS x" |
+        python3 -c 'import json, sys
+print(json.dumps(json.load(sys.stdin)["rows"][0], ensure_ascii=False))')"
 assert_eq "money as decimal(18,2)" "1234567890.12 -999999999.99 DECIMAL(18,2)" \
     "$(lake "SELECT o.limit_price, f.gross, typeof(f.gross) FROM orders o
              JOIN fills f ON f.order_id = o.id
