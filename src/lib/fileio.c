@@ -12,6 +12,17 @@
 #include "lib/buf.h"
 #include "lib/xalloc.h"
 
+void file_open_error(const char *path, int e, char *err, size_t errlen)
+{
+    char cwd[512];
+
+    if (e == ENOENT && path[0] != '/' && getcwd(cwd, sizeof(cwd)))
+        snprintf(err, errlen, "cannot open %s: %s (looked for in %s)", path,
+                 strerror(e), cwd);
+    else
+        snprintf(err, errlen, "cannot open %s: %s", path, strerror(e));
+}
+
 char *file_read(const char *path, size_t max, size_t *len, char *err,
                 size_t errlen)
 {
@@ -21,7 +32,7 @@ char *file_read(const char *path, size_t max, size_t *len, char *err,
     buf b;
 
     if (!f) {
-        snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
+        file_open_error(path, errno, err, errlen);
         return NULL;
     }
     buf_init(&b);
@@ -54,7 +65,7 @@ int file_open(const char *path, size_t max, file_ro *f, char *err,
     f->path = xstrdup(path);
     f->fd = open(path, O_RDONLY | O_CLOEXEC);
     if (f->fd < 0) {
-        snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
+        file_open_error(path, errno, err, errlen);
         goto out;
     }
     if (fstat(f->fd, &st) < 0) {

@@ -12,6 +12,12 @@
 #include <stddef.h>
 #include <stdio.h>
 
+/* err = "cannot open PATH: why (errno e)", and for a relative path
+ * that is not there, the folder it was looked for in: a command run
+ * from another folder than the repository's misses the default
+ * data/... files. */
+void file_open_error(const char *path, int e, char *err, size_t errlen);
+
 /* Reads path into a new NUL-terminated buffer (the caller frees) and
  * sets *len. Returns NULL with a message naming the file in err when it
  * cannot be opened or read, or holds more than max bytes. */

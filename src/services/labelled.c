@@ -5,6 +5,7 @@
 
 #include "domain/sentiment.h"
 #include "domain/text.h"
+#include "lib/fileio.h"
 #include "lib/xalloc.h"
 
 #include <errno.h>
@@ -95,7 +96,7 @@ int labelled_read(const char *path, labelled_set *c, char *err, size_t errlen)
     int rc = -1;
 
     if (!f) {
-        snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
+        file_open_error(path, errno, err, errlen);
         free(line);
         return -1;
     }

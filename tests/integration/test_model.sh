@@ -262,7 +262,8 @@ assert_eq "train from another directory" "0 yes" \
 (cd "$T" && "$ABS_BIN" eval \
     --labels none.txt >"$T/nolabels.out" 2>&1)
 assert_eq "eval elsewhere: the missing labels named" \
-    "stonks eval: cannot open none.txt: No such file or directory" \
+    "stonks eval: cannot open none.txt: No such file or directory (looked \
+for in $T)" \
     "$(head -1 "$T/nolabels.out")"
 
 echo "== flipped sentences"
