@@ -498,7 +498,7 @@ int trading_ticker_info(db *d, const char *ticker, int32_t day, cents *price,
                         size_t errlen)
 {
     static const char sql[] =
-        "SELECT s.sector, b.close, b.day::text FROM symbols s"
+        "SELECT s.sector, b.close, b.day - DATE '1970-01-01' FROM symbols s"
         " LEFT JOIN LATERAL (SELECT close, day FROM price_bars"
         "  WHERE ticker = s.ticker AND day <= $2::date"
         "  ORDER BY day DESC LIMIT 1) b ON true WHERE s.ticker = $1";
@@ -517,9 +517,9 @@ int trading_ticker_info(db *d, const char *ticker, int32_t day, cents *price,
     if (PQntuples(r) == 1 && !PQgetisnull(r, 0, 1)) {
         snprintf(sector, SECTOR_MAX, "%s", PQgetvalue(r, 0, 0));
         *price = close_cents(r, 0, 1);
-        rc = *price > 0 && date_parse(PQgetvalue(r, 0, 2), 10, price_day) == 0
-                 ? 0
-                 : 1;
+        /* (days since 1970 as a number: ::text follows DateStyle) */
+        *price_day = (int32_t)atol(PQgetvalue(r, 0, 2));
+        rc = *price > 0 ? 0 : 1;
     }
     PQclear(r);
     return rc;

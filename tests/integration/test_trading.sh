@@ -126,9 +126,10 @@ sql "INSERT INTO recommendations (ticker, as_of, action, conviction,
      ('XOM', '2011-09-06', 'BUY', 1.0, 0.05, 't')" >/dev/null
 export REPLAY_TICKERS=AAPL,F,XOM REPLAY_START=2011-09-01 REPLAY_END=2011-09-30
 export SCHEDULER_MODE=replay PAPER_SLIPPAGE_BPS=5 PAPER_COMMISSION_CENTS=100
-start risk-engine
-# (a time zone of its own: every session of ours is in UTC all the same)
-start trading-engine PGTZ=America/New_York
+# (a date style of its own, and a time zone: what the services read
+# from PostgreSQL must not depend on either)
+start risk-engine PGDATESTYLE="SQL, DMY"
+start trading-engine PGTZ=America/New_York PGDATESTYLE="German"
 start broker-adapter
 wait_for 10 up $RE && wait_for 10 up $TE || echo "  FAIL: APIs not up"
 assert_eq "PATCH /limits restricted [XOM] with a token" "200" \
