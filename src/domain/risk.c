@@ -255,7 +255,8 @@ void risk_rule_price_age(const risk_limits *l, const risk_account *a,
     char pd[11], ed[11];
 
     (void)a;
-    if (o->side != SIDE_BUY || lim <= 0)
+    /* (no price at all is the invalid rule's to tell) */
+    if (o->side != SIDE_BUY || lim <= 0 || o->ref_price <= 0)
         return;
     /* counted to lim + 1 at most: a price of 1970 costs no more */
     for (int32_t d = exchange_next_open(o->price_day);

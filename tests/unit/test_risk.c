@@ -718,6 +718,14 @@ static void test_price_age(void **state)
         expect(cases[i].name, risk_rule_price_age, &f, "price_age",
                cases[i].want);
     }
+    {
+        fixture f = base();
+
+        f.l.max_price_age_sessions = 3;
+        f.o.ref_price = 0; /* and no price day */
+        expect("no price at all: the invalid rule's to tell",
+               risk_rule_price_age, &f, "price_age", NULL);
+    }
 }
 
 static void test_check_lists_every_reason(void **state)
