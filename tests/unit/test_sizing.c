@@ -66,6 +66,14 @@ static void test_sizing_table(void **state)
          56,
          "buy 36: target 56 shares (500 bp of 100000.00 at 53.12, cut to "
          "3000.00 by max_position_weight_bps), holds 20"},
+        {"the weight cap rounds down: 3 % of 100000.50 is 3000.01, not .02",
+         {ACTION_BUY, 1.0, 0.05, 10000050, 150001, 0, 0, 300},
+         0,
+         SIDE_BUY,
+         1,
+         1,
+         "buy 1: target 1 shares (500 bp of 100000.50 at 1500.01, cut to "
+         "3000.01 by max_position_weight_bps), holds 0"},
         {"a position at the limit buys no more",
          {ACTION_BUY, 1.0, 0.05, 100000000, 5000, 200, 1000000, 0},
          0,
