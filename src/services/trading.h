@@ -256,17 +256,17 @@ trading_http *trading_http_new(const trading_service *s, const config *c,
                                trading_pool *pool);
 void trading_http_free(trading_http *h);
 
+/* 1 when req may call a route of access on h's service; else it has
+ * filled res with 401 or 403. */
+int trading_authorized(const trading_http *h, const http_request *req,
+                       http_response *res, trading_access access);
+
 /* Answers req for h's service: GET /health, /ready (a round trip to
  * h's pool), /metrics, /docs and /openapi.json; else the route of its
  * method and path, after the token check and the query parameters'
  * (405 with Allow when only the method has no route, 404 when the
  * path has none), calling its handler with ctx. Who may call a route:
  * trading_access. */
-/* 1 when req may call a route of access on h's service; else it has
- * filled res with 401 or 403. */
-int trading_authorized(const trading_http *h, const http_request *req,
-                       http_response *res, trading_access access);
-
 void trading_serve(const trading_http *h, void *ctx, const http_request *req,
                    http_response *res);
 
