@@ -235,9 +235,15 @@ static int unreachable(fetch_client *f, CURLcode cc)
     case CURLE_SSL_CONNECT_ERROR:
     case CURLE_PEER_FAILED_VERIFICATION:
         return 1;
-    case CURLE_OPERATION_TIMEDOUT:
+    case CURLE_OPERATION_TIMEDOUT: {
+        curl_off_t sent = 0;
+
+        /* a kept-alive connection reused has no connect time, but the
+         * request was about to go (pretransfer): it was reached */
         curl_easy_getinfo(f->h, CURLINFO_CONNECT_TIME_T, &connected);
-        return connected == 0;
+        curl_easy_getinfo(f->h, CURLINFO_PRETRANSFER_TIME_T, &sent);
+        return connected == 0 && sent == 0;
+    }
     default:
         return 0;
     }
@@ -303,7 +309,10 @@ static int attempt(fetch_client *f, const char *url, fetch_response *res,
     }
     snprintf(err, errlen, "GET %s: HTTP %ld%s%.160s", url, res->status,
              res->body.len ? ": " : "", res->body.data);
-    if (res->status == 429 || res->status / 100 == 5)
+    /* a rate limit is the key's, for every request: the worker waits */
+    if (res->status == 429)
+        return FETCH_RETRY;
+    if (res->status / 100 == 5)
         return FETCH_BUSY;
     return FETCH_FAIL;
 }

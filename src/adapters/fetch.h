@@ -8,9 +8,9 @@
  * INGEST_RETRY_MAX_S), on 5xx, on a connection failure and on a
  * truncated answer (fewer bytes than Content-Length); it never retries
  * another 4xx. INGEST_MAX_RETRIES retries spent, it tells a server it
- * could not connect to (FETCH_RETRY) from one that answered badly
- * (FETCH_BUSY). An answer over the size limit is an error, never a
- * truncated success.
+ * could not connect to or that still rate-limits (FETCH_RETRY) from one
+ * that answered badly (FETCH_BUSY). An answer over the size limit is an error,
+ * never a truncated success.
  *
  * A client keeps one curl handle (connection reuse) and is used by one
  * thread at a time. Header values given to it (API keys) are sent but
@@ -49,11 +49,12 @@ typedef struct fetch_response {
 } fetch_response;
 
 /* FETCH_OK: a 2xx answer is in res. FETCH_RETRY: the provider or Redis
- * could not be reached at all (no connection): the whole worker waits.
- * FETCH_BUSY: the provider was reached but still answered 429/5xx, cut
- * its answer or timed out after every retry: that request fails, and
- * its job is tried again later by the queue (one ticker whose answers
- * stay 503 must not hold back the others). FETCH_FAIL: the request
+ * could not be reached at all (no connection), or still answered 429
+ * (a rate limit holds for every request of the key): the whole worker
+ * waits. FETCH_BUSY: the provider was reached but still answered 5xx,
+ * cut its answer or timed out after every retry: that request fails,
+ * and its job is tried again later by the queue (one ticker whose
+ * answers stay 503 must not hold back the others). FETCH_FAIL: the request
  * itself is wrong (another 4xx, or an answer over the size limit). err
  * says why for each. res is initialised in every case; release it with
  * fetch_response_release. */
