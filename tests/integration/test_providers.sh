@@ -174,6 +174,12 @@ for l in sys.stdin:
     t = re.search(r"/ticker/([A-Z]+)/", j["error"]).group(1)
     out.append("%s %s %s" % (t, j["attempts"], j["error"].split(": ", 1)[1]))
 print("\n".join(sorted(out)))')"
+# The batch failed on GE; GE run alone next fails at once, without
+# asking the provider again (4 requests, 3 retries logged, not twice).
+assert_eq "busy: GE asked once, not again when run alone" 3 \
+    "$(awk '/"msg":"job failed, will retry"/ {exit}
+        /provider request failed, retrying/ && /ticker\/GE\// {n++}
+        END {print n + 0}' "$VAR/busy.log")"
 assert_eq "busy: never logged as an unreachable server" 0 \
     "$(grep -c 'server unreachable' "$VAR/busy.log")"
 
