@@ -628,7 +628,6 @@ static void test_skips_are_told(void **state)
     char err[256], *next = NULL, *log;
 
     (void)state;
-    provider_result_init(&out);
     log = run_logged(polygon_parse_bars,
                      "{\"results\":[{\"o\":1,\"h\":1,\"l\":1,\"c\":1,"
                      "\"v\":1,\"t\":\"soon\"}]}",
@@ -638,6 +637,7 @@ static void test_skips_are_told(void **state)
                                 "\"AAPL\",\"reason\":\"time (t) is missing "
                                 "or not a time in milliseconds\"}\n"));
     free(log);
+    provider_result_release(&out);
     log = run_logged(polygon_parse_news,
                      "{\"results\":[{\"id\":7,\"published_utc\":"
                      "\"2024-06-24T18:33:53Z\",\"title\":\"x\"},"
@@ -654,6 +654,7 @@ static void test_skips_are_told(void **state)
     assert_non_null(strstr(log, "\"id\":\"n3\",\"reason\":\"title is "
                                 "missing or empty\"}\n"));
     free(log);
+    provider_result_release(&out);
     log = run_logged(alpaca_parse_news,
                      "{\"news\":[{\"id\":\"x\",\"created_at\":"
                      "\"2024-06-24T18:33:53Z\",\"headline\":\"h\"}]}",
