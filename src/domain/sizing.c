@@ -25,8 +25,7 @@ static int target_value_of(const sizing_input *in, int64_t weight_bps,
     /* rounded down, as the rule compares exactly: half a cent over the
      * limit would have the whole buy denied */
     by_weight = (cents)(((__int128)in->equity * in->max_weight_bps) / 10000);
-    if (in->max_weight_bps > 0 && in->max_weight_bps < weight_bps &&
-        by_weight < *value) {
+    if (in->max_weight_bps > 0 && by_weight < *value) {
         *value = by_weight;
         *capped = "max_position_weight_bps";
     }

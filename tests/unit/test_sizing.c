@@ -2,12 +2,14 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
 
 #include "domain/date.h"
 #include "domain/order.h"
+#include "domain/risk.h"
 #include "domain/sizing.h"
 
 static void test_sizing_table(void **state)
@@ -74,6 +76,22 @@ static void test_sizing_table(void **state)
          1,
          "buy 1: target 1 shares (500 bp of 100000.50 at 1500.01, cut to "
          "3000.01 by max_position_weight_bps), holds 0"},
+        {"a cut by weight rounds down, never over the limit",
+         {ACTION_BUY, 0.872246, 0.043612, 9261491, 1465, 89, 0, 261},
+         0,
+         SIDE_BUY,
+         75,
+         164,
+         "buy 75: target 164 shares (436 bp of 92614.91 at 14.65, cut to "
+         "2417.24 by max_position_weight_bps), holds 89"},
+        {"a weight equal to the limit rounds down too",
+         {ACTION_BUY, 1.0, 0.0261, 9261491, 1465, 0, 0, 261},
+         0,
+         SIDE_BUY,
+         164,
+         164,
+         "buy 164: target 164 shares (261 bp of 92614.91 at 14.65, cut to "
+         "2417.24 by max_position_weight_bps), holds 0"},
         {"a position at the limit buys no more",
          {ACTION_BUY, 1.0, 0.05, 100000000, 5000, 200, 1000000, 0},
          0,
@@ -155,6 +173,44 @@ static void test_sizing_table(void **state)
     }
 }
 
+/* A buy cut to max_position_weight_bps must pass that rule: the cut
+ * rounds the limit's value down, so shares whose price divides it
+ * rounded up (2417.25 = 165 x 14.65 for 2.61% of 92614.91, the
+ * backtest's PFE on 2011-08-15) are not one too many. */
+static void test_cut_by_weight_passes_the_rule(void **state)
+{
+    risk_limits l;
+    risk_account a;
+
+    (void)state;
+    memset(&l, 0, sizeof(l));
+    memset(&a, 0, sizeof(a));
+    for (cents eq = 9261400; eq < 9261600; eq += 7)
+        for (int64_t bps = 100; bps <= 1000; bps += 9)
+            for (cents px = 500; px < 3000; px += 7) {
+                sizing_input in = {ACTION_BUY, 1.0, 0.2, eq, px, 0, 0, bps};
+                sizing_result r;
+                order_intent o;
+                risk_verdict v;
+
+                if (sizing_compute(&in, &r) != 0 || r.qty == 0)
+                    continue;
+                memset(&o, 0, sizeof(o));
+                snprintf(o.ticker, sizeof(o.ticker), "X");
+                o.side = SIDE_BUY;
+                o.qty = r.qty;
+                o.ref_price = px;
+                a.equity = eq;
+                l.max_position_weight_bps = bps;
+                risk_verdict_init(&v);
+                risk_rule_position_weight(&l, &a, &o, &v);
+                if (!v.allowed)
+                    fail_msg("equity %lld, %lld bp, price %lld: %s",
+                             (long long)eq, (long long)bps, (long long)px,
+                             v.reasons[0].message);
+            }
+}
+
 static void test_client_order_id_is_deterministic(void **state)
 {
     char a[ORDER_ID_MAX], b[ORDER_ID_MAX], c[ORDER_ID_MAX];
@@ -190,6 +246,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sizing_table),
+        cmocka_unit_test(test_cut_by_weight_passes_the_rule),
         cmocka_unit_test(test_client_order_id_is_deterministic),
         cmocka_unit_test(test_names_parse_back),
     };
