@@ -266,10 +266,12 @@ void risk_rule_price_age(const risk_limits *l, const risk_account *a,
         return;
     date_format(o->price_day, pd);
     date_format(o->exec_day, ed);
+    /* counted as the limit counts: sessions without a close, not the
+     * distance in sessions (a close two sessions back misses one) */
     risk_deny(v, "price_age",
               "the price of %s is the close of %s, more than %lld "
-              "session%s before the order's session %s "
-              "(max_price_age_sessions): are price bars coming in?",
+              "session%s with no close before the order's session %s: are "
+              "price bars coming in? (max_price_age_sessions, 0: off)",
               o->ticker, pd, (long long)lim, plural(lim), ed);
 }
 

@@ -326,7 +326,7 @@ assert_eq "a buy at a close years old: 422 price_age" \
     "422 the price of AAPL is the close of 2011-09-09, more than 3 sessions" \
     "$(code "$r") $(cut -d' ' -f2- <<<"$r" | jq_py '[x["message"] for x in
         j["verdict"]["reasons"] if x["code"] == "price_age"][0]' |
-        sed 's/ before the order.*//')"
+        sed 's/ with no close before the order.*//')"
 assert_eq "PATCH /limits market_hours 0 (tests run at any hour), and no \
 price age (the prices are of 2011)" "200" \
     "$(code "$(api PATCH $RE/limits '{"limits":{"market_hours":0,

@@ -698,12 +698,17 @@ static void test_price_age(void **state)
         {"three closes missing: the limit", 2011, 8, 30, SIDE_BUY, 3, NULL},
         {"four closes missing", 2011, 8, 29, SIDE_BUY, 3,
          "the price of MSFT is the close of 2011-08-29, more than 3 sessions "
-         "before the order's session 2011-09-06 (max_price_age_sessions): "
-         "are price bars coming in?"},
+         "with no close before the order's session 2011-09-06: are price "
+         "bars coming in? (max_price_age_sessions, 0: off)"},
         {"a close of 1970", 1970, 1, 1, SIDE_BUY, 1,
          "the price of MSFT is the close of 1970-01-01, more than 1 session "
-         "before the order's session 2011-09-06 (max_price_age_sessions): "
-         "are price bars coming in?"},
+         "with no close before the order's session 2011-09-06: are price "
+         "bars coming in? (max_price_age_sessions, 0: off)"},
+        {"a five-digit limit: the message is whole", 1970, 1, 1, SIDE_BUY,
+         10000,
+         "the price of MSFT is the close of 1970-01-01, more than 10000 "
+         "sessions with no close before the order's session 2011-09-06: are "
+         "price bars coming in? (max_price_age_sessions, 0: off)"},
         {"a sale is never held back", 2011, 1, 3, SIDE_SELL, 3, NULL},
         {"0 turns the rule off", 2011, 1, 3, SIDE_BUY, 0, NULL},
     };
