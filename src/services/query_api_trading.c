@@ -24,16 +24,21 @@ static int ready(api_call *c, const char *table)
     return api_table_ready(c, table, "trading data") == 1;
 }
 
+/* "open" is any status an order can still change from, as
+ * trading-engine's GET /orders?status=open has it */
 static const char *const order_statuses[] = {
-    "queued",   "submitting", "accepted", "partially_filled", "filled",
-    "canceled", "expired",    "rejected", "denied",           NULL};
+    "queued", "submitting", "accepted", "partially_filled",
+    "filled", "canceled",   "expired",  "rejected",
+    "denied", "open",       NULL};
 static const char *const sides[] = {"buy", "sell", NULL};
 static const char *const sources[] = {"decision", "manual", NULL};
 
 static const char SQL_ORDERS[] =
     "SELECT o.id AS key, " QA_ORDER_COLS
     " FROM orders o WHERE ($1::text IS NULL OR o.ticker = $1) AND "
-    "($2::text IS NULL OR o.status = $2) AND ($3::text IS NULL OR "
+    "($2::text IS NULL OR o.status = $2 OR ($2 = 'open' AND o.status IN "
+    "('queued', 'submitting', 'accepted', 'partially_filled'))) AND "
+    "($3::text IS NULL OR "
     "o.side = $3) AND ($4::text IS NULL OR o.source = $4) AND "
     "($5::date IS NULL OR o.decision_day >= $5::date) AND ($6::date IS "
     "NULL OR o.decision_day <= $6::date) AND ($7::bigint IS NULL OR "

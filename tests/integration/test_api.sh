@@ -272,6 +272,11 @@ check "GET /orders?source=manual" 200 \
     "$(sql "SELECT json_build_object('items', json_agg($ORD), 'next_cursor',
             null) FROM orders WHERE id = $manual")" \
     GET "$QA/orders?source=manual"
+check "GET /orders?status=open: those that can still change" 200 \
+    "$(sql "SELECT json_build_object('items', json_agg($ORD ORDER BY id
+            DESC), 'next_cursor', null) FROM orders WHERE status IN
+            ('queued', 'submitting', 'accepted', 'partially_filled')")" \
+    GET "$QA/orders?status=open"
 check "GET /fills" 200 \
     "$(sql "SELECT json_build_object('items', coalesce(json_agg(
       json_build_object('id', f.id, 'order_id', f.order_id, 'seq', f.seq,

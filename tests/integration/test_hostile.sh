@@ -715,7 +715,7 @@ bad "limits: SQL as a restricted ticker" 400 bad_request \
 bad "exposure: SQL as the day" 400 bad_request "$EXPO_MSG" \
     GET "$RE/exposure?day=2011-09-01%27--"
 bad "query-api: SQL as an order status" 400 invalid_parameter \
-    "status must be one of: queued, submitting, accepted, partially_filled, filled, canceled, expired, rejected, denied" \
+    "status must be one of: queued, submitting, accepted, partially_filled, filled, canceled, expired, rejected, denied, open" \
     GET "$QA/orders?status=filled%27%20OR%201=1--"
 # A reason is only text: with the switch already off, nothing changes.
 call POST "$TE/kill-switch" -H "$JSON" -H "$TOKEN" \
