@@ -340,7 +340,7 @@ static const api_param orders_params[] = {
     P_TICKER,
     {"status", "string",
      "queued, submitting, accepted, partially_filled, filled, canceled, "
-     "expired, rejected or denied"},
+     "expired, rejected or denied; or open: the first four"},
     {"side", "string", "buy or sell"},
     {"source", "string", "decision or manual"},
     {"from", "date-time", "decision day from (UTC day of the instant)"},
