@@ -330,7 +330,7 @@ void risk_rule_position_notional(const risk_limits *l, const risk_account *a,
 static void weight_check(const risk_account *a, cents part, int64_t limit_bps,
                          const char *code, const char *what, risk_verdict *v)
 {
-    char w[32], lim[32], x[MONEY_FMT_MAX], e[MONEY_FMT_MAX];
+    char w[32], lim[32], x[MONEY_FMT_MAX], e[MONEY_FMT_MAX], m[MONEY_FMT_MAX];
 
     if (limit_bps <= 0)
         return;
@@ -338,11 +338,14 @@ static void weight_check(const risk_account *a, cents part, int64_t limit_bps,
         risk_deny(v, code, "equity %s is not positive", usd(a->equity, e));
         return;
     }
+    /* the limit in dollars too: percentages in whole basis points can
+     * read alike ("2.61% ..., over the 2.61% limit") */
     if (money_ratio_cmp(part, a->equity, limit_bps) > 0)
         risk_deny(v, code,
-                  "%s would be %s (%s of equity %s), over the %s limit", what,
-                  usd(part, x), pct(money_ratio_bps(part, a->equity), w),
-                  usd(a->equity, e), pct(limit_bps, lim));
+                  "%s would be %s (%s of equity %s), over the %s limit (%s)",
+                  what, usd(part, x), pct(money_ratio_bps(part, a->equity), w),
+                  usd(a->equity, e), pct(limit_bps, lim),
+                  usd((cents)(((__int128)a->equity * limit_bps) / 10000), m));
 }
 
 void risk_rule_position_weight(const risk_limits *l, const risk_account *a,

@@ -402,7 +402,18 @@ static void test_position_weight(void **state)
     f.o.qty = 16;
     expect("over 10%", risk_rule_position_weight, &f, "position_weight",
            "AAPL position would be 10400.00 (10.40% of equity 100000.00), "
-           "over the 10.00% limit");
+           "over the 10.00% limit (10000.00)");
+    /* 2417.25 of 92614.91 is 2.61% in whole basis points, as the
+     * limit: the dollars tell them apart */
+    f.l.max_position_weight_bps = 261;
+    f.a.equity = 9261491;
+    strcpy(f.o.ticker, "PFE");
+    f.o.ref_price = 1465;
+    f.o.qty = 165;
+    expect("over by half a cent", risk_rule_position_weight, &f,
+           "position_weight",
+           "PFE position would be 2417.25 (2.61% of equity 92614.91), over "
+           "the 2.61% limit (2417.24)");
     f.a.equity = 0;
     expect("no equity", risk_rule_position_weight, &f, "position_weight",
            "equity 0.00 is not positive");
@@ -422,7 +433,7 @@ static void test_gross_exposure(void **state)
     f.o.qty = 81;
     expect("over", risk_rule_gross_exposure, &f, "gross_exposure",
            "gross exposure would be 10025.00 (10.03% of equity 100000.00), "
-           "over the 10.00% limit");
+           "over the 10.00% limit (10000.00)");
     f.o.side = SIDE_SELL;
     expect("sell", risk_rule_gross_exposure, &f, "gross_exposure", NULL);
 }
@@ -438,11 +449,11 @@ static void test_sector(void **state)
     f.o.qty = 841;
     expect("over", risk_rule_sector, &f, "sector_concentration",
            "sector 'Information Technology' would be 25025.00 (25.03% of "
-           "equity 100000.00), over the 25.00% limit");
+           "equity 100000.00), over the 25.00% limit (25000.00)");
     strcpy(f.o.sector, "Energy"); /* 4000.00 + 21025.00 */
     expect("other sector", risk_rule_sector, &f, "sector_concentration",
            "sector 'Energy' would be 25025.00 (25.03% of equity "
-           "100000.00), over the 25.00% limit");
+           "100000.00), over the 25.00% limit (25000.00)");
     strcpy(f.o.sector, "Utilities");
     expect("a sector with no position", risk_rule_sector, &f,
            "sector_concentration", NULL);
