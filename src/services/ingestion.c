@@ -493,7 +493,8 @@ static int ingest_handle(worker *w, queue_job *jobs, size_t n, char *err,
         free(res);
         return WORKER_FAIL;
     }
-    st->failed_id[0] = '\0';
+    if (n > 1) /* a new batch; the jobs run alone keep it till theirs */
+        st->failed_id[0] = '\0';
     batch_init(&b);
     for (size_t i = 0; i < n; i++)
         provider_result_init(&res[i]);
