@@ -77,4 +77,12 @@ void file_abandon(file_wr *w);
 /* 1 when a and b name the same existing file (as links or paths). */
 int file_same(const char *a, const char *b);
 
+/* One process at a time per folder: takes an exclusive flock on path
+ * (created when missing) and writes this process's pid in it. Returns
+ * 0 (the lock stays held, the file open, until the process ends), 1
+ * when another process holds it (holder: the pid it wrote, or ""), or
+ * -1 with a message in err. */
+int file_lock_pid(const char *path, char *holder, size_t cap, char *err,
+                  size_t errlen);
+
 #endif

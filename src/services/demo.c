@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,8 +27,11 @@
 #include "services/admin.h"
 #include "services/cli.h"
 #include "services/demo.h"
+#include "services/extract_model.h"
 #include "services/pipeline.h"
+#include "services/symbols.h"
 #include "services/trading.h"
+#include "services/up.h"
 
 typedef struct child {
     const char *service;
@@ -392,11 +396,33 @@ static int wait_replay(child *kids, size_t n, queue_client *q, db *d, double t0,
     }
 }
 
+/* The settings a service checks against the database or the disk at
+ * start: the tickers of REPLAY_TICKERS (the scheduler's) and the
+ * model's weights (the extractor's). Returns 0, or -1 with err. */
+static int usable_settings(db *d, const config *c, char *err, size_t errlen)
+{
+    extract_model *m;
+    char **tickers = NULL;
+    size_t n = 0;
+
+    if (c->replay_tickers[0]) {
+        if (replay_tickers_resolve(d, c, &tickers, &n, err, errlen) < 0)
+            return -1;
+        for (size_t i = 0; i < n; i++)
+            free(tickers[i]);
+        free(tickers);
+    }
+    if (!(m = extract_model_open(c, err, errlen)))
+        return -1;
+    extract_model_free(m);
+    return 0;
+}
+
 static int run_demo(config *c, int reset)
 {
     child kids[64];
     size_t nk = 0;
-    char err[1024] = "", consumer[128];
+    char err[1024] = "", consumer[128], var[PATH_MAX];
     char *logdir = xasprintf("%s/log", c->var_dir);
     db *d = NULL;
     queue_client *q = NULL;
@@ -407,14 +433,25 @@ static int run_demo(config *c, int reset)
     memset(kids, 0, sizeof(kids));
     mkdir(c->var_dir, 0755);
     mkdir(logdir, 0755);
+    /* (a stonks up over this folder would have its tables emptied) */
+    if (!realpath(c->var_dir, var)) {
+        fprintf(stderr, "stonks demo: %s: %s\n", c->var_dir, strerror(errno));
+        goto out;
+    }
+    if (up_take_lock(var, "demo") < 0)
+        goto out;
     worker_install_signals();
     worker_consumer_name("demo", consumer, sizeof(consumer));
     d = db_open(c, err, sizeof(err));
     if (d)
         q = queue_open(c, consumer, err, sizeof(err));
+    /* what the services would refuse at start is refused before a
+     * reset, which would otherwise have emptied the last replay for
+     * nothing */
     if (!d || !q || admin_migrate(d, c, &n, err, sizeof(err)) < 0 ||
         admin_seed(d, c, &n, err, sizeof(err)) < 0 ||
-        (reset && reset_state(d, q, err, sizeof(err)) < 0)) {
+        (reset && (usable_settings(d, c, err, sizeof(err)) < 0 ||
+                   reset_state(d, q, err, sizeof(err)) < 0))) {
         LOG_ERROR("cannot prepare the demo", LF_S("error", err));
         goto out;
     }

@@ -31,7 +31,6 @@
 #include <string.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
-#include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -40,6 +39,7 @@
 #include <unistd.h>
 
 #include "adapters/webclient.h"
+#include "lib/fileio.h"
 #include "lib/log.h"
 #include "lib/logread.h"
 #include "lib/queue.h"
@@ -745,39 +745,27 @@ static int ports_usable(const up_state *st)
     return 0;
 }
 
-/* One `stonks up` per folder: a second one would share the first's
- * logs, nginx configuration and probe ports, and its services would
- * fail to bind while it printed the first's URLs as its own. The lock
- * (flock on var/up.pid, holding the pid) goes with the process, however
- * it ends. Returns 0, or -1 after saying who holds it. */
-static int take_lock(const char *var)
+/* One `stonks up` or `stonks demo` per folder: a second one would share
+ * the first's logs, nginx configuration and probe ports, and its
+ * services would fail to bind while it printed the first's URLs as its
+ * own (a demo would empty the tables under it). The lock (flock on
+ * var/up.pid, holding the pid) goes with the process, however it ends.
+ * Returns 0, or -1 after saying who holds it. */
+int up_take_lock(const char *var, const char *cmd)
 {
-    char *path = xasprintf("%s/up.pid", var), pid[32] = "";
-    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    ssize_t n;
+    char *path = xasprintf("%s/up.pid", var), pid[32] = "", err[512];
+    int rc = file_lock_pid(path, pid, sizeof(pid), err, sizeof(err));
 
-    if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) < 0) {
-        if (fd < 0)
-            fprintf(stderr, "stonks up: %s: %s\n", path, strerror(errno));
-        else {
-            if ((n = read(fd, pid, sizeof(pid) - 1)) > 0)
-                pid[strcspn(pid, "\n")] = '\0';
-            fprintf(stderr,
-                    "stonks up: already running for %s (pid %s): stop that "
-                    "one first (Ctrl-C), or give this one its own "
-                    "STONKS_VAR_DIR and ports\n",
-                    var, pid[0] ? pid : "unknown");
-            close(fd);
-        }
-        free(path);
-        return -1;
-    }
-    n = snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
-    if (ftruncate(fd, 0) < 0 || write(fd, pid, (size_t)n) != n)
-        LOG_WARN("cannot write the pid file", LF_S("path", path),
-                 LF_S("error", strerror(errno)));
-    free(path); /* fd stays open, with the lock, until the process ends */
-    return 0;
+    if (rc < 0)
+        fprintf(stderr, "stonks %s: %s\n", cmd, err);
+    else if (rc > 0)
+        fprintf(stderr,
+                "stonks %s: stonks up or demo is already running for %s "
+                "(pid %s): stop that one first (Ctrl-C), or give this one "
+                "its own STONKS_VAR_DIR and ports\n",
+                cmd, var, pid[0] ? pid : "unknown");
+    free(path);
+    return rc == 0 ? 0 : -1;
 }
 
 static int run_up(up_state *st)
@@ -793,7 +781,7 @@ static int run_up(up_state *st)
                 strerror(errno));
         return 1;
     }
-    if (take_lock(var) < 0)
+    if (up_take_lock(var, "up") < 0)
         return 1;
     /* nginx reads relative paths from its prefix: give it full ones. */
     st->nginx_dir = xasprintf("%s/up-nginx", var);

@@ -13,4 +13,10 @@
  * when the stack could not start, 2 for a usage or settings error. */
 int cmd_up(int argc, char **argv);
 
+/* The lock of the folder var (its full path) for the command cmd
+ * ("up", "demo"): one of them at a time per folder. Returns 0 (held
+ * until the process ends), or -1 after printing who holds it or why it
+ * cannot be taken. */
+int up_take_lock(const char *var, const char *cmd);
+
 #endif

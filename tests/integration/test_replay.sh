@@ -144,6 +144,36 @@ assert_eq "demo: a ticker that is not a symbol" \
 assert_eq "demo: a REPLAY_DIR that does not exist" \
     "1 \"error\":\"invalid configuration: REPLAY_DIR /nonexistent is not a readable folder (No such file or directory); set it to the folder of the replay files (data/replay)\",\"log\":\"$sched_log\"}" \
     "$(failed env REPLAY_DIR=/nonexistent)"
+# The same with a reset: refused before the tables are emptied, so the
+# last replay stays (it was deleted, then the replay failed).
+ndocs=$(sql "SELECT count(*) FROM documents")
+assert_eq "demo with a reset: a bad REPLAY_TICKERS refused before it" \
+    "1 \"error\":\"REPLAY_TICKERS: 'ZZZZZ' is not a symbol of the registry \
+nor an alternative ticker of one\"} $ndocs" \
+    "$(REPLAY_TICKERS=ZZZZZ "$BIN" demo >"$STONKS_VAR_DIR.out5" 2>&1
+    echo "$? $(grep '"msg":"cannot prepare the demo"' "$STONKS_VAR_DIR.out5" |
+        sed -E 's/^.*"msg":"cannot prepare the demo",//') \
+$(sql "SELECT count(*) FROM documents")")"
+assert_eq "demo with a reset: weights that do not load refused before it" \
+    "1 $ndocs" \
+    "$(STONKS_MODEL_PATH=/nonexistent "$BIN" demo >/dev/null 2>&1
+    echo "$? $(sql "SELECT count(*) FROM documents")")"
+# One stonks up or demo per folder: a demo under a running up would
+# empty the tables under it (the lock held here by flock(1), as by up).
+echo 4242 >"$STONKS_VAR_DIR/up.pid"
+# (the process that holds it is the one killed below: sleep, after exec)
+(exec 9<>"$STONKS_VAR_DIR/up.pid" && flock 9 && exec sleep 30) &
+holder=$!
+sleep 0.3
+assert_eq "demo while up runs over the folder: refused" \
+    "1 stonks demo: stonks up or demo is already running for \
+$(realpath "$STONKS_VAR_DIR") (pid 4242): stop that one first (Ctrl-C), or \
+give this one its own STONKS_VAR_DIR and ports $ndocs" \
+    "$("$BIN" demo >/dev/null 2>"$STONKS_VAR_DIR.out6"
+    echo "$? $(grep -v '^{' "$STONKS_VAR_DIR.out6") \
+$(sql "SELECT count(*) FROM documents")")"
+kill "$holder" 2>/dev/null
+wait "$holder" 2>/dev/null
 echo "news of every alternative ticker a symbol may have (8) is read"
 # F with 8 alternative tickers, one article under each of the last two;
 # the backtest reads the same rows
