@@ -2,14 +2,24 @@
 # make demo: start the private PostgreSQL and Redis, replay the bundled
 # data through the services (bin/stonks demo), publish the result to the
 # Parquet lake (LAKE_URI, var/lake/warehouse by default; then
-# `bin/stonks sql "SELECT ..."` answers from it), stop what was started.
+# `bin/stonks sql "SELECT ..."` answers from it), stop what it started.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
 
-cleanup() { scripts/stack.sh stop; }
+# PostgreSQL and Redis are stopped at the end only when this run
+# started them: a `make up` or a test may be using them.
+eval "$(scripts/stack.sh env)"
+started=1
+if scripts/stack.sh running; then
+    started=0
+fi
+cleanup() { if [ "$started" = 1 ]; then scripts/stack.sh stop; fi; }
 trap cleanup EXIT
-eval "$(scripts/stack.sh start)"
+# (a failed start stops here: eval of a failed $(...) would go on with
+# whatever servers the default settings name)
+stack_env=$(scripts/stack.sh start)
+eval "$stack_env"
 bin/stonks demo "$@"
 LOG_LEVEL=warn bin/stonks lake-publisher --once ||
     echo "demo: the lake was not published (see docs/LAKE.md)" >&2

@@ -6,6 +6,7 @@
 #                            database; prints the settings to export
 #   scripts/stack.sh stop    stop both (only the processes started here)
 #   scripts/stack.sh env     print the settings without starting
+#   scripts/stack.sh running exit 0 when both answer on their ports
 #   scripts/stack.sh restart-pg | restart-redis
 #                            kill one server abruptly and start it again
 #
@@ -19,6 +20,14 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 DIR=${STONKS_STACK_DIR:-$ROOT/var/stack}
 PG_PORT=${STONKS_PG_PORT:-15432}
 REDIS_PORT=${STONKS_REDIS_PORT:-16379}
+for p in "$PG_PORT" "$REDIS_PORT"; do
+    if ! [[ "$p" =~ ^[0-9]{4,5}$ ]] || [ "$p" -lt 1024 ] || [ "$p" -gt 65535 ]
+    then
+        echo "stack: port '$p' (STONKS_PG_PORT, STONKS_REDIS_PORT) is not" \
+            "a number from 1024 to 65535" >&2
+        exit 2
+    fi
+done
 PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
 PGDATA=$DIR/pg
 REDIS_DIR=$DIR/redis
@@ -74,11 +83,16 @@ start_pg() {
     # The demo's database is disposable: no fsync, asynchronous commit;
     # no JIT, whose compile time (50 ms for the demo's report) is more
     # than it saves on queries this small.
-    as_pg "$PGBIN/pg_ctl" -D "$PGDATA" -l "$PGDATA/server.log" -w -t 60 \
-        -o "-p $PG_PORT -k $PGDATA -c listen_addresses=127.0.0.1 \
+    if ! as_pg "$PGBIN/pg_ctl" -D "$PGDATA" -l "$PGDATA/server.log" -w \
+        -t 60 -o "-p $PG_PORT -k $PGDATA -c listen_addresses=127.0.0.1 \
             -c fsync=off -c synchronous_commit=off \
             -c full_page_writes=off -c max_connections=200 -c jit=off" \
-        start >/dev/null
+        start >/dev/null; then
+        echo "stack: PostgreSQL did not start on 127.0.0.1:$PG_PORT; see" \
+            "$PGDATA/server.log (a port another program holds? set" \
+            "STONKS_PG_PORT)" >&2
+        exit 1
+    fi
     as_pg "$PGBIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -q \
         -v ON_ERROR_STOP=1 -d postgres >/dev/null <<SQL
 SELECT 'CREATE ROLE stonks LOGIN'
@@ -100,12 +114,27 @@ start_redis() {
     # Ready means PONG: while Redis loads its append-only file it answers
     # "LOADING" to every command.
     for _ in $(seq 1 1200); do
-        [ "$(redis-cli -p "$REDIS_PORT" ping 2>/dev/null)" = "PONG" ] &&
-            return 0
+        if [ "$(redis-cli -p "$REDIS_PORT" ping 2>/dev/null)" = "PONG" ]; then
+            redis_is_ours && return 0
+            echo "stack: 127.0.0.1:$REDIS_PORT answers, but not as the" \
+                "Redis started here (see $REDIS_DIR/redis.log): another" \
+                "one holds the port; set STONKS_REDIS_PORT" >&2
+            exit 1
+        fi
         sleep 0.05
     done
     echo "stack: Redis did not start; see $REDIS_DIR/redis.log" >&2
     exit 1
+}
+
+# 1 when the Redis on REDIS_PORT is the one whose pid redis.pid holds
+# (another, on the same port, answered PONG while ours could not bind:
+# two stacks then shared one Redis and took each other's jobs).
+redis_is_ours() {
+    local pid
+    pid=$(cat "$REDIS_DIR/redis.pid" 2>/dev/null) || return 1
+    redis-cli -p "$REDIS_PORT" info server 2>/dev/null | tr -d '\r' |
+        grep -qx "process_id:$pid"
 }
 
 stop_all() {
@@ -149,8 +178,14 @@ start)
     ;;
 stop) stop_all ;;
 env) print_env ;;
+running)
+    [ -n "$PGBIN" ] &&
+        "$PGBIN/pg_isready" -q -h 127.0.0.1 -p "$PG_PORT" &&
+        [ "$(redis-cli -p "$REDIS_PORT" ping 2>/dev/null)" = PONG ]
+    ;;
 *)
-    echo "usage: scripts/stack.sh start|stop|env|restart-pg|restart-redis" >&2
+    echo "usage: scripts/stack.sh start|stop|env|running|restart-pg|" \
+        "restart-redis" >&2
     exit 2
     ;;
 esac

@@ -48,7 +48,7 @@ step valgrind scripts/valgrind.sh
 FUZZ=$(cd tests/fuzz && ls fuzz_*.c | sed 's/\.c$//')
 step fuzz env FUZZ_SECONDS="${FUZZ_SECONDS:-3}" scripts/fuzz.sh $FUZZ
 
-if eval "$(scripts/stack.sh start)"; then
+if stack_env=$(scripts/stack.sh start) && eval "$stack_env"; then
     for t in tests/integration/test_*.sh; do
         step "$(basename "$t" .sh)" "$t" bin/stonks
         step "$(basename "$t" .sh)-asan" "$t" bin/asan/stonks

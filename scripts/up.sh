@@ -13,11 +13,11 @@ cd "$ROOT"
 scripts/web.sh
 eval "$(scripts/stack.sh env)"
 started=1
-if pg_isready -q -h 127.0.0.1 -p "$POSTGRES_PORT" &&
-    [ "$(redis-cli -p "$REDIS_PORT" ping 2>/dev/null)" = PONG ]; then
+if scripts/stack.sh running; then
     started=0
 fi
-eval "$(scripts/stack.sh start)"
+stack_env=$(scripts/stack.sh start) # (a failed start stops here)
+eval "$stack_env"
 pid=""
 cleanup() {
     # stonks up stops its services on SIGINT; wait for it before the

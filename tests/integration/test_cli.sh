@@ -381,4 +381,26 @@ assert_eq "a run without --signals removes it" \
     "decisions.csv equity.csv positions.csv recommendations.csv report.html report.txt trades.csv" \
     "$(ls "$OUT/stale" | paste -sd' ')"
 
+echo "scripts/stack.sh: a port it cannot have is said, not shared"
+if [ -n "${REDIS_PORT:-}" ]; then
+    # A second stack (its own folder and PostgreSQL port) on the Redis
+    # port of the running one: it said it was up, and the two stacks
+    # took each other's jobs.
+    pg2=$(free_port 18471)
+    out=$(STONKS_STACK_DIR=$OUT/stack2 STONKS_PG_PORT=$pg2 \
+        STONKS_REDIS_PORT=$REDIS_PORT "$ROOT/scripts/stack.sh" start 2>&1 \
+        >/dev/null)
+    assert_eq "a Redis port another Redis holds" "1 stack: \
+127.0.0.1:$REDIS_PORT answers, but not as the Redis started here (see \
+$OUT/stack2/redis/redis.log): another one holds the port; set \
+STONKS_REDIS_PORT" "$? $out"
+    STONKS_STACK_DIR=$OUT/stack2 STONKS_PG_PORT=$pg2 \
+        STONKS_REDIS_PORT=$REDIS_PORT "$ROOT/scripts/stack.sh" stop
+    assert_eq "... the running one still answers" "PONG" \
+        "$(redis-cli -p "$REDIS_PORT" ping)"
+fi
+out=$(STONKS_PG_PORT=abc "$ROOT/scripts/stack.sh" start 2>&1)
+assert_eq "a port that is no number" "2 stack: port 'abc' (STONKS_PG_PORT, \
+STONKS_REDIS_PORT) is not a number from 1024 to 65535" "$? $out"
+
 finish
