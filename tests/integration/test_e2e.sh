@@ -117,9 +117,9 @@ assert_eq "nginx passes no POST to the risk-engine (/check, open here)" \
 # bind, and printed the first one's URLs as its own).
 "$BIN" up --dashboard 127.0.0.1:18181 --probe-base 18125 \
     >"$STONKS_VAR_DIR/up2.out" 2>"$STONKS_VAR_DIR/up2.err"
-assert_eq "a second stonks up for the folder" "1 stonks up: already running \
-for $STONKS_VAR_DIR (pid $UP_PID): stop that one first (Ctrl-C), or give \
-this one its own STONKS_VAR_DIR and ports" \
+assert_eq "a second stonks up for the folder" "1 stonks up: stonks up or \
+demo is already running for $STONKS_VAR_DIR (pid $UP_PID): stop that one \
+first (Ctrl-C), or give this one its own STONKS_VAR_DIR and ports" \
     "$? $(cat "$STONKS_VAR_DIR/up2.err")"
 # Another folder, the same ports: refused before a service starts (its
 # services had failed to bind, and it announced the first stack's).
