@@ -50,21 +50,36 @@ static void status_queues(api_call *c, buf *b)
     queue_client *q;
     char *sealed = NULL, *progress = NULL;
 
-    pthread_mutex_lock(&st->qlock);
-    q = queue_of(st, err, sizeof(err));
-    buf_adds(b, "\"queues\":[");
-    for (size_t i = 0; q && qa_queues[i]; i++) {
-        queue_stats qs;
+    size_t mark = b->len;
 
-        if (queue_stats_get(q, qa_queues[i], &qs) < 0) {
-            queue_failed(st, err, sizeof(err));
-            q = NULL;
-            break;
+    pthread_mutex_lock(&st->qlock);
+    /* A connection kept from an earlier request may have been cut (a
+     * Redis restarted meanwhile): it gets one more go on a new one, so
+     * the first status after a restart is not all empty. */
+    for (int tries = 0; tries < 2; tries++) {
+        int kept = st->q != NULL;
+
+        b->len = mark;
+        b->data[mark] = '\0';
+        err[0] = '\0';
+        q = queue_of(st, err, sizeof(err));
+        buf_adds(b, "\"queues\":[");
+        for (size_t i = 0; q && qa_queues[i]; i++) {
+            queue_stats qs;
+
+            if (queue_stats_get(q, qa_queues[i], &qs) < 0) {
+                queue_failed(st, err, sizeof(err));
+                q = NULL;
+                break;
+            }
+            buf_addf(b,
+                     "%s{\"name\":\"%s\",\"depth\":%lld,"
+                     "\"in_flight\":%lld,\"dead\":%lld}",
+                     i ? "," : "", qa_queues[i], qs.depth, qs.in_flight,
+                     qs.dead);
         }
-        buf_addf(b,
-                 "%s{\"name\":\"%s\",\"depth\":%lld,\"in_flight\":%lld,"
-                 "\"dead\":%lld}",
-                 i ? "," : "", qa_queues[i], qs.depth, qs.in_flight, qs.dead);
+        if (q || !kept)
+            break;
     }
     if (q) {
         sealed = queue_get(q, KEY_SEALED);

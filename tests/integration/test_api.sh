@@ -892,6 +892,13 @@ assert_eq "pipeline status: last recommendation" \
     "$(echo "$BODY" | jq -r .last_run.recommendation)"
 assert_eq "pipeline status: the lake-publisher's last file" \
     "2011-09-02T01:02:03Z" "$(echo "$BODY" | jq -r '.last_run["lake-publisher"]')"
+# The connection query-api keeps to Redis is cut by a restart: the
+# first status after it is whole (it had no queues, and an error).
+"$ROOT/scripts/stack.sh" restart-redis >/dev/null
+sleep 1.1 # past HTTP_CACHE_MS
+call GET "$QA/pipeline/status"
+assert_eq "pipeline status, the first after a Redis restart" "8 null" \
+    "$(echo "$BODY" | jq -r '"\(.queues | length) \(.queues_error)"')"
 assert_eq "/ready" '{"status":"ready"}' "$(curl -s "$QA/ready")"
 metrics=$(curl -s "$QA/metrics")
 assert_eq "metrics: requests of a route" "1" \
