@@ -252,7 +252,15 @@ static void forward(api_call *c, const char *base, const char *path,
     headers[nh] = NULL;
     wr.headers = headers;
     if (webclient_do(&wr, &res, err, sizeof(err)) < 0) {
-        if (res.timed_out)
+        if (res.timed_out && strcmp(c->req->method, "GET") &&
+            strcmp(c->req->method, "HEAD"))
+            /* a change sent may have been made all the same */
+            api_error(c, 504, "upstream_timeout",
+                      "%s did not answer in %d ms: the change may or may not "
+                      "have been made; look before sending it again (GET "
+                      "/trading/status)",
+                      service, FORWARD_TIMEOUT_MS);
+        else if (res.timed_out)
             api_error(c, 504, "upstream_timeout", "%s did not answer in %d ms",
                       service, FORWARD_TIMEOUT_MS);
         else

@@ -119,6 +119,9 @@ class H(http.server.BaseHTTPRequestHandler):
     def answer(self):
         n = int(self.headers.get('Content-Length') or 0)
         body = self.rfile.read(n).decode() if n else ''
+        if 'slow' in body:  # past query-api's 5 s
+            import time
+            time.sleep(5.5)
         out = json.dumps({'method': self.command, 'path': self.path,
                           'auth': self.headers.get('Authorization'),
                           'request_id': self.headers.get('X-Request-Id'),
@@ -862,6 +865,14 @@ call POST "$QA/trading/kill-switch" -H "$JSON" -H "$TOKEN" \
 assert_eq "kill switch passed on with the caller's token" \
     '200 {"method":"POST","path":"/kill-switch","auth":"Bearer it-api-token-0123456789abcdef","request_id":"it-api-ks","body":"{\"active\":true,\"reason\":\"test\"}"}' \
     "$STATUS $(echo "$BODY" | canon)"
+# A change sent on that was not answered in time may have been made:
+# the 504 says so (it read as a change that failed).
+check "a change not answered in time: the outcome is unknown" 504 \
+    "$(err upstream_timeout "trading-engine did not answer in 5000 ms: \
+the change may or may not have been made; look before sending it again \
+(GET /trading/status)")" \
+    POST "$QA/trading/kill-switch" -H "$JSON" -H "$TOKEN" \
+    -d '{"active":true,"reason":"slow"}'
 check "kill switch needs a token here too" 401 \
     "$(err unauthorized "this route needs an Authorization: Bearer token")" \
     POST "$QA/trading/kill-switch" -H "$JSON" -d '{"active":true}'
