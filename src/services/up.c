@@ -981,6 +981,10 @@ int cmd_up(int argc, char **argv)
     config c;
     int rc;
 
+    /* a line at a time, so that what it prints and its refusals on
+     * stderr come in the order they happen (the plan came after the
+     * refusal, flushed at exit) */
+    setvbuf(stdout, NULL, _IOLBF, 0);
     memset(&st, 0, sizeof(st));
     st.opt.dashboard = "127.0.0.1:8080";
     dashboard_split(st.opt.dashboard, &st.opt);
