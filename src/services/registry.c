@@ -97,17 +97,18 @@ int reg_add_alias(reg_symbol *s, const char *alias, char *err, size_t errlen)
 {
     char *a = reg_trim(xstrdup(alias));
 
-    if (reg_check_name("each alias", a, REG_ALIAS_MIN, REG_ALIAS_MAX, err,
-                       errlen) < 0) {
-        free(a);
-        return -1;
-    }
-    /* the import reads "$GOOG" as an alternative ticker: so must the API */
+    /* the import reads "$GOOG" as an alternative ticker: so must the API
+     * (told first: "$HOT" is a cashtag before it is a common word) */
     if (a[0] == '$') {
         snprintf(err, errlen,
                  "each alias must not start with '$' ('%.100s' is a cashtag): "
                  "give an alternative ticker in alt_tickers, without the '$'",
                  a);
+        free(a);
+        return -1;
+    }
+    if (reg_check_name("each alias", a, REG_ALIAS_MIN, REG_ALIAS_MAX, err,
+                       errlen) < 0) {
         free(a);
         return -1;
     }

@@ -103,6 +103,11 @@ static void test_alias_rules(void **state)
     assert_string_equal(err, "each alias must not start with '$' ('$AAPL' is "
                              "a cashtag): give an alternative ticker in "
                              "alt_tickers, without the '$'");
+    /* a cashtag of a common word is told as a cashtag */
+    assert_int_equal(reg_add_alias(&s, "$HOT", err, sizeof(err)), -1);
+    assert_string_equal(err, "each alias must not start with '$' ('$HOT' is "
+                             "a cashtag): give an alternative ticker in "
+                             "alt_tickers, without the '$'");
     assert_int_equal(s.naliases, 2);
     assert_string_equal(s.aliases[0], "Apple");
     assert_string_equal(s.aliases[1], "AT&T");
