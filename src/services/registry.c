@@ -93,22 +93,32 @@ int reg_check_name(const char *what, const char *s, size_t min, size_t max,
     return 0;
 }
 
+/* The refusal of an alias written as a cashtag. Returns -1. */
+static int refuse_cashtag(const char *a, char *err, size_t errlen)
+{
+    snprintf(err, errlen,
+             "each alias must not start with '$' ('%.100s' is a cashtag): "
+             "give an alternative ticker in alt_tickers, without the '$'",
+             a);
+    return -1;
+}
+
 int reg_add_alias(reg_symbol *s, const char *alias, char *err, size_t errlen)
 {
     char *a = reg_trim(xstrdup(alias));
+    int bad = 0;
 
-    /* the import reads "$GOOG" as an alternative ticker: so must the API
-     * (told first: "$HOT" is a cashtag before it is a common word) */
-    if (a[0] == '$') {
-        snprintf(err, errlen,
-                 "each alias must not start with '$' ('%.100s' is a cashtag): "
-                 "give an alternative ticker in alt_tickers, without the '$'",
-                 a);
-        free(a);
-        return -1;
-    }
-    if (reg_check_name("each alias", a, REG_ALIAS_MIN, REG_ALIAS_MAX, err,
-                       errlen) < 0) {
+    /* the import reads "$GOOG" as an alternative ticker: so must the API;
+     * told first ("$HOT" is a cashtag before it is a common word), and
+     * after the other checks for "$1A", no cashtag and no alias either */
+    if (a[0] == '$' && (a[1] | 0x20) >= 'a' && (a[1] | 0x20) <= 'z')
+        bad = refuse_cashtag(a, err, errlen);
+    else if (reg_check_name("each alias", a, REG_ALIAS_MIN, REG_ALIAS_MAX, err,
+                            errlen) < 0)
+        bad = -1;
+    else if (a[0] == '$')
+        bad = refuse_cashtag(a, err, errlen);
+    if (bad < 0) {
         free(a);
         return -1;
     }
