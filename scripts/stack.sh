@@ -7,6 +7,8 @@
 #   scripts/stack.sh stop    stop both (only the processes started here)
 #   scripts/stack.sh env     print the settings without starting
 #   scripts/stack.sh running exit 0 when both answer on their ports
+#   scripts/stack.sh wipe    stop both and remove their data: the next
+#                            start has a fresh database
 #   scripts/stack.sh restart-pg | restart-redis
 #                            kill one server abruptly and start it again
 #
@@ -177,6 +179,10 @@ start)
     print_env
     ;;
 stop) stop_all ;;
+wipe)
+    stop_all
+    rm -rf "$PGDATA" "$REDIS_DIR"
+    ;;
 env) print_env ;;
 running)
     [ -n "$PGBIN" ] &&
@@ -184,7 +190,7 @@ running)
         [ "$(redis-cli -p "$REDIS_PORT" ping 2>/dev/null)" = PONG ]
     ;;
 *)
-    echo "usage: scripts/stack.sh start|stop|env|running|restart-pg|" \
+    echo "usage: scripts/stack.sh start|stop|wipe|env|running|restart-pg|" \
         "restart-redis" >&2
     exit 2
     ;;

@@ -395,7 +395,9 @@ if [ -n "${REDIS_PORT:-}" ]; then
 $OUT/stack2/redis/redis.log): another one holds the port; set \
 STONKS_REDIS_PORT" "$? $out"
     STONKS_STACK_DIR=$OUT/stack2 STONKS_PG_PORT=$pg2 \
-        STONKS_REDIS_PORT=$REDIS_PORT "$ROOT/scripts/stack.sh" stop
+        STONKS_REDIS_PORT=$REDIS_PORT "$ROOT/scripts/stack.sh" wipe
+    assert_eq "wipe: the second stack's data is gone" "no" \
+        "$([ -e "$OUT/stack2/redis" ] && echo yes || echo no)"
     assert_eq "... the running one still answers" "PONG" \
         "$(redis-cli -p "$REDIS_PORT" ping)"
 fi
