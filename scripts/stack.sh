@@ -6,7 +6,7 @@
 #                            database; prints the settings to export
 #   scripts/stack.sh stop    stop both (only the processes started here)
 #   scripts/stack.sh env     print the settings without starting
-#   scripts/stack.sh running exit 0 when both answer on their ports
+#   scripts/stack.sh running exit 0 when either answers on its port
 #   scripts/stack.sh wipe    stop both and remove their data: the next
 #                            start has a fresh database
 #   scripts/stack.sh restart-pg | restart-redis
@@ -23,8 +23,8 @@ DIR=${STONKS_STACK_DIR:-$ROOT/var/stack}
 PG_PORT=${STONKS_PG_PORT:-15432}
 REDIS_PORT=${STONKS_REDIS_PORT:-16379}
 for p in "$PG_PORT" "$REDIS_PORT"; do
-    if ! [[ "$p" =~ ^[0-9]{4,5}$ ]] || [ "$p" -lt 1024 ] || [ "$p" -gt 65535 ]
-    then
+    if ! [[ "$p" =~ ^[1-9][0-9]{3,4}$ ]] || [ "$p" -lt 1024 ] ||
+        [ "$p" -gt 65535 ]; then
         echo "stack: port '$p' (STONKS_PG_PORT, STONKS_REDIS_PORT) is not" \
             "a number from 1024 to 65535" >&2
         exit 2
@@ -146,12 +146,26 @@ stop_all() {
     fi
     if [ -f "$REDIS_DIR/redis.pid" ]; then
         pid=$(cat "$REDIS_DIR/redis.pid")
+        # ours by its pid: the port may be another Redis's (other
+        # settings than at the start)
         if kill -0 "$pid" 2>/dev/null; then
-            redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 ||
-                kill "$pid" 2>/dev/null || true
+            kill "$pid" 2>/dev/null || true
+            for _ in $(seq 1 100); do
+                kill -0 "$pid" 2>/dev/null || break
+                sleep 0.05
+            done
         fi
         rm -f "$REDIS_DIR/redis.pid"
     fi
+}
+
+# 0 when neither server of this folder runs any more.
+both_stopped() {
+    if [ -n "$PGBIN" ] && [ -f "$PGDATA/PG_VERSION" ] &&
+        as_pg "$PGBIN/pg_ctl" -D "$PGDATA" status >/dev/null 2>&1; then
+        return 1
+    fi
+    ! [ -f "$REDIS_DIR/redis.pid" ]
 }
 
 # For the resilience tests: stop a server abruptly, then start it again.
@@ -181,12 +195,18 @@ start)
 stop) stop_all ;;
 wipe)
     stop_all
+    if ! both_stopped; then
+        echo "stack: the servers did not stop; nothing removed" >&2
+        exit 1
+    fi
     rm -rf "$PGDATA" "$REDIS_DIR"
     ;;
 env) print_env ;;
 running)
-    [ -n "$PGBIN" ] &&
-        "$PGBIN/pg_isready" -q -h 127.0.0.1 -p "$PG_PORT" &&
+    # either: a script that finds one of them running did not start it,
+    # and stops neither
+    { [ -n "$PGBIN" ] &&
+        "$PGBIN/pg_isready" -q -h 127.0.0.1 -p "$PG_PORT"; } ||
         [ "$(redis-cli -p "$REDIS_PORT" ping 2>/dev/null)" = PONG ]
     ;;
 *)

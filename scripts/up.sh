@@ -16,8 +16,6 @@ started=1
 if scripts/stack.sh running; then
     started=0
 fi
-stack_env=$(scripts/stack.sh start) # (a failed start stops here)
-eval "$stack_env"
 pid=""
 cleanup() {
     # stonks up stops its services on SIGINT; wait for it before the
@@ -36,6 +34,9 @@ trap 'exit 130' INT
 # a SIGTERM is how a supervisor asks for a stop: done, it is a success,
 # as it is for stonks up (make had reported "Error 143")
 trap 'exit 0' TERM
+# (a failed start stops here, the trap stopping what it did start)
+stack_env=$(scripts/stack.sh start)
+eval "$stack_env"
 bin/stonks up "$@" &
 pid=$!
 rc=0
