@@ -90,7 +90,11 @@ int webclient_do(const webclient_request *req, webclient_response *res,
         snprintf(err, errlen, "%s %s: answer larger than %zu bytes",
                  req->method, req->url, s.max);
     } else {
+        curl_off_t pre = 0;
+
         res->timed_out = cc == CURLE_OPERATION_TIMEDOUT;
+        curl_easy_getinfo(h, CURLINFO_PRETRANSFER_TIME_T, &pre);
+        res->sent = pre > 0;
         snprintf(err, errlen, "%s %s: %s", req->method, req->url,
                  curl_easy_strerror(cc));
     }

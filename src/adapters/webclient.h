@@ -27,6 +27,8 @@ typedef struct webclient_response {
     long status; /* HTTP status; 0 when no answer arrived */
     buf body; /* the answer, NUL-terminated */
     int timed_out; /* 1 when the request ran out of time */
+    int sent; /* 1 when the request went out (connected, about to send):
+               * a change asked for may have been made, answer or not */
 } webclient_response;
 
 /* Initialises libcurl once per process (safe to call many times). */

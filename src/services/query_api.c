@@ -252,14 +252,19 @@ static void forward(api_call *c, const char *base, const char *path,
     headers[nh] = NULL;
     wr.headers = headers;
     if (webclient_do(&wr, &res, err, sizeof(err)) < 0) {
-        if (res.timed_out && strcmp(c->req->method, "GET") &&
-            strcmp(c->req->method, "HEAD"))
-            /* a change sent may have been made all the same */
-            api_error(c, 504, "upstream_timeout",
-                      "%s did not answer in %d ms: the change may or may not "
-                      "have been made; look before sending it again (GET "
+        /* a change sent but not answered may have been made all the
+         * same: a timeout, or a service that died before it answered */
+        int unknown = res.sent && strcmp(c->req->method, "GET") &&
+                      strcmp(c->req->method, "HEAD");
+
+        if (unknown)
+            api_error(c, res.timed_out ? 504 : 502,
+                      res.timed_out ? "upstream_timeout"
+                                    : "upstream_unavailable",
+                      "%s did not answer%s: the change may or may not have "
+                      "been made; look before sending it again (GET "
                       "/trading/status)",
-                      service, FORWARD_TIMEOUT_MS);
+                      service, res.timed_out ? " in time" : "");
         else if (res.timed_out)
             api_error(c, 504, "upstream_timeout", "%s did not answer in %d ms",
                       service, FORWARD_TIMEOUT_MS);

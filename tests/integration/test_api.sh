@@ -868,9 +868,9 @@ assert_eq "kill switch passed on with the caller's token" \
 # A change sent on that was not answered in time may have been made:
 # the 504 says so (it read as a change that failed).
 check "a change not answered in time: the outcome is unknown" 504 \
-    "$(err upstream_timeout "trading-engine did not answer in 5000 ms: \
-the change may or may not have been made; look before sending it again \
-(GET /trading/status)")" \
+    "$(err upstream_timeout "trading-engine did not answer in time: the \
+change may or may not have been made; look before sending it again (GET \
+/trading/status)")" \
     POST "$QA/trading/kill-switch" -H "$JSON" -H "$TOKEN" \
     -d '{"active":true,"reason":"slow"}'
 check "kill switch needs a token here too" 401 \
