@@ -220,7 +220,8 @@ static int run_handler(const worker_def *def, worker *w, queue_job *jobs,
             continue;
         }
         if (!logged++)
-            LOG_ERROR("server unreachable, backing off", LF_S("error", err));
+            LOG_ERROR("server unreachable or rate-limiting, backing off",
+                      LF_S("error", err));
         wait = next_backoff(wait);
         worker_sleep_ms(wait);
     }
