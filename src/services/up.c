@@ -39,6 +39,8 @@
 #include <unistd.h>
 
 #include "adapters/webclient.h"
+#include "domain/date.h"
+#include "domain/exchange.h"
 #include "lib/fileio.h"
 #include "lib/log.h"
 #include "lib/logread.h"
@@ -251,10 +253,26 @@ static void add_child(up_state *st, const char *service, int replica,
     k->log = xasprintf("%s/%s-%d.log", st->logdir, service, replica);
 }
 
+/* The last trading day on or before end (YYYY-MM-DD), the day a replay
+ * to end seals last, into out; end itself when it is no date. */
+static const char *last_session(const char *end, char out[11])
+{
+    int32_t d;
+
+    snprintf(out, 11, "%s", end);
+    if (strlen(end) == 10 && date_parse(end, 10, &d) == 0) {
+        if (!exchange_is_open(d))
+            d = exchange_prev_open(d);
+        date_format(d, out);
+    }
+    return out;
+}
+
 /* Builds the child table. Returns 0, or -1 after printing why. */
 static int plan(up_state *st, const char *sealed)
 {
     const config *c = st->cfg;
+    char last[11];
     int slot = 0;
 
     for (size_t i = 0; i < sizeof(topology) / sizeof(*topology); i++) {
@@ -279,7 +297,7 @@ static int plan(up_state *st, const char *sealed)
         }
         if (strcmp(svc, "scheduler") == 0 &&
             strcmp(c->scheduler_mode, "replay") == 0 && sealed &&
-            strcmp(sealed, c->replay_end) == 0) {
+            strcmp(sealed, last_session(c->replay_end, last)) == 0) {
             /* (sealed through another day: a replay of another range,
              * which did not replay this one, as a later REPLAY_END) */
             printf("  skipped: scheduler (the replay is sealed through %s; "
