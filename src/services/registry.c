@@ -110,7 +110,7 @@ int reg_add_alias(reg_symbol *s, const char *alias, char *err, size_t errlen)
 
     /* the import reads "$GOOG" as an alternative ticker: so must the API;
      * told first ("$HOT" is a cashtag before it is a common word), and
-     * after the other checks for "$1A", no cashtag and no alias either */
+     * after the other checks for any other "$..." ("$1A") */
     if (a[0] == '$' && (a[1] | 0x20) >= 'a' && (a[1] | 0x20) <= 'z')
         bad = refuse_cashtag(a, err, errlen);
     else if (reg_check_name("each alias", a, REG_ALIAS_MIN, REG_ALIAS_MAX, err,
