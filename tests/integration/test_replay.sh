@@ -164,7 +164,11 @@ echo 4242 >"$STONKS_VAR_DIR/up.pid"
 # (the process that holds it is the one killed below: sleep, after exec)
 (exec 9<>"$STONKS_VAR_DIR/up.pid" && flock 9 && exec sleep 30) &
 holder=$!
-sleep 0.3
+# (held once a try of its own fails: a demo that took it would reset)
+for _ in $(seq 1 100); do
+    flock -n "$STONKS_VAR_DIR/up.pid" true || break
+    sleep 0.05
+done
 assert_eq "demo while up runs over the folder: refused" \
     "1 stonks demo: stonks up or demo is already running for \
 $(realpath "$STONKS_VAR_DIR") (pid 4242): stop that one first (Ctrl-C), or \
