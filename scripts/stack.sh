@@ -147,8 +147,10 @@ stop_all() {
     if [ -f "$REDIS_DIR/redis.pid" ]; then
         pid=$(cat "$REDIS_DIR/redis.pid")
         # ours by its pid: the port may be another Redis's (other
-        # settings than at the start)
-        if kill -0 "$pid" 2>/dev/null; then
+        # settings than at the start); a pid left by a Redis that died
+        # may be another program's by now
+        if kill -0 "$pid" 2>/dev/null &&
+            grep -q '^redis' "/proc/$pid/comm" 2>/dev/null; then
             kill "$pid" 2>/dev/null || true
             for _ in $(seq 1 100); do
                 kill -0 "$pid" 2>/dev/null || break
