@@ -156,6 +156,8 @@ stop_all() {
                 kill -0 "$pid" 2>/dev/null || break
                 sleep 0.05
             done
+            # (still there: its pid file stays, and wipe removes nothing)
+            kill -0 "$pid" 2>/dev/null && return 0
         fi
         rm -f "$REDIS_DIR/redis.pid"
     fi
