@@ -15,6 +15,7 @@
 
 #define MIGRATION_MAX_BYTES (4u << 20)
 #define ADMIN_LOCK "7411"
+#define STACK_LOCK "7413" /* a session's: one up or demo per database */
 
 static int cmp_str(const void *a, const void *b)
 {
@@ -348,4 +349,27 @@ int cmd_migrate(int argc, char **argv)
 int cmd_seed(int argc, char **argv)
 {
     return run_admin(argc, argv, 1);
+}
+
+int admin_stack_lock(db *d, const config *c, const char *cmd, char *err,
+                     size_t errlen)
+{
+    PGresult *r;
+    int held;
+
+    if (db_exec(d, "SELECT pg_try_advisory_lock(" STACK_LOCK ")", 0, NULL,
+                &r) != DB_OK) {
+        snprintf(err, errlen, "%s", db_error(d));
+        return -1;
+    }
+    held = PQgetvalue(r, 0, 0)[0] != 't';
+    PQclear(r);
+    if (held)
+        snprintf(err, errlen,
+                 "stonks %s: another stonks up or demo uses the database %s "
+                 "at %s:%d: stop that one first (Ctrl-C), or give this one "
+                 "its own STONKS_PG_PORT, STONKS_REDIS_PORT and "
+                 "STONKS_STACK_DIR",
+                 cmd, c->pg_db, c->pg_host, c->pg_port);
+    return held;
 }

@@ -18,6 +18,14 @@ int admin_migrate(db *d, const config *c, int *applied, char *err,
                   size_t errlen);
 int admin_seed(db *d, const config *c, int *loaded, char *err, size_t errlen);
 
+/* One supervisor (`stonks up`, `stonks demo`) per database: takes a
+ * session advisory lock on d, held while d stays open. Returns 0, 1
+ * when another session holds it (err says what to do, for cmd, "up"
+ * or "demo"), or -1 with a database error in err. A demo emptied the
+ * tables under a running stack that shared its database. */
+int admin_stack_lock(db *d, const config *c, const char *cmd, char *err,
+                     size_t errlen);
+
 int cmd_migrate(int argc, char **argv);
 int cmd_seed(int argc, char **argv);
 

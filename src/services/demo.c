@@ -448,6 +448,13 @@ static int run_demo(config *c, int reset)
     /* what the services would refuse at start is refused before a
      * reset, which would otherwise have emptied the last replay for
      * nothing */
+    if (d && (n = admin_stack_lock(d, c, "demo", err, sizeof(err))) != 0) {
+        if (n > 0)
+            fprintf(stderr, "%s\n", err);
+        else
+            LOG_ERROR("cannot prepare the demo", LF_S("error", err));
+        goto out;
+    }
     if (!d || !q || admin_migrate(d, c, &n, err, sizeof(err)) < 0 ||
         admin_seed(d, c, &n, err, sizeof(err)) < 0 ||
         (reset && (usable_settings(d, c, err, sizeof(err)) < 0 ||

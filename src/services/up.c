@@ -91,6 +91,7 @@ typedef struct up_state {
     up_options opt;
     char *logdir;
     char *nginx_dir;
+    db *lockdb; /* holds the database's supervisor lock (admin.h) */
     up_child kids[UP_MAX_CHILDREN];
     size_t nkids;
 } up_state;
@@ -792,7 +793,7 @@ static int run_up(up_state *st)
 {
     char err[1024] = "", *sealed = NULL, var[PATH_MAX];
     double t0;
-    int announced = 0;
+    int announced = 0, held;
 
     mkdir(st->cfg->var_dir, 0755);
     mkdir(st->logdir, 0755);
@@ -843,6 +844,21 @@ static int run_up(up_state *st)
         return 2;
     }
     free(sealed);
+    /* one up or demo per database too, whatever its folder (a demo
+     * from another folder emptied the tables under this stack) */
+    st->lockdb = db_open(st->cfg, err, sizeof(err));
+    if (!st->lockdb) {
+        LOG_ERROR("cannot prepare the stack", LF_S("error", err));
+        return 1;
+    }
+    if ((held = admin_stack_lock(st->lockdb, st->cfg, "up", err,
+                                 sizeof(err))) != 0) {
+        if (held > 0)
+            fprintf(stderr, "%s\n", err);
+        else
+            LOG_ERROR("cannot prepare the stack", LF_S("error", err));
+        return 1;
+    }
     if (st->opt.with_dashboard)
         add_child(st, "nginx", 1, UP_NGINX, st->opt.dashboard_port);
     fflush(stdout);
@@ -1022,6 +1038,7 @@ int cmd_up(int argc, char **argv)
     rc = run_up(&st);
     for (size_t i = 0; i < st.nkids; i++)
         free(st.kids[i].log);
+    db_close(st.lockdb);
     free(st.logdir);
     free(st.nginx_dir);
     config_release(&c);

@@ -178,6 +178,29 @@ give this one its own STONKS_VAR_DIR and ports $ndocs" \
 $(sql "SELECT count(*) FROM documents")")"
 kill "$holder" 2>/dev/null
 wait "$holder" 2>/dev/null
+# ... and per database, whatever the folder: a demo from another
+# folder on the same PostgreSQL emptied the tables under a running
+# stack (the lock held here by a session of psql, as by up).
+psql -h 127.0.0.1 -p "$POSTGRES_PORT" -U stonks -d "$POSTGRES_DB" -q \
+    -c "SELECT pg_advisory_lock(7413)" -c "SELECT pg_sleep(30)" \
+    >/dev/null 2>&1 &
+holder=$!
+for _ in $(seq 1 100); do
+    [ "$(sql "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'
+              AND objid = 7413 AND granted")" = 1 ] && break
+    sleep 0.05
+done
+assert_eq "demo from another folder on a database in use: refused" \
+    "1 stonks demo: another stonks up or demo uses the database \
+$POSTGRES_DB at 127.0.0.1:$POSTGRES_PORT: stop that one first (Ctrl-C), \
+or give this one its own STONKS_PG_PORT, STONKS_REDIS_PORT and \
+STONKS_STACK_DIR $ndocs" \
+    "$(STONKS_VAR_DIR=$STONKS_VAR_DIR.other "$BIN" demo >/dev/null \
+        2>"$STONKS_VAR_DIR.out7"
+    echo "$? $(grep -v '^{' "$STONKS_VAR_DIR.out7") \
+$(sql "SELECT count(*) FROM documents")")"
+kill "$holder" 2>/dev/null
+wait "$holder" 2>/dev/null
 echo "news of every alternative ticker a symbol may have (8) is read"
 # F with 8 alternative tickers, one article under each of the last two;
 # the backtest reads the same rows
