@@ -104,10 +104,18 @@ SELECT 'CREATE DATABASE stonks OWNER stonks'
 SQL
 }
 
+# 0 when the pid in redis.pid is a live Redis (a pid left by one that
+# died may be another program's by now).
+redis_pid_alive() {
+    local pid
+    pid=$(cat "$REDIS_DIR/redis.pid" 2>/dev/null) || return 1
+    kill -0 "$pid" 2>/dev/null && grep -q '^redis' "/proc/$pid/comm" 2>/dev/null
+}
+
 start_redis() {
     mkdir -p "$REDIS_DIR"
-    if ! [ -f "$REDIS_DIR/redis.pid" ] ||
-        ! kill -0 "$(cat "$REDIS_DIR/redis.pid")" 2>/dev/null; then
+    if ! redis_pid_alive; then
+        rm -f "$REDIS_DIR/redis.pid"
         redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --daemonize yes \
             --dir "$REDIS_DIR" --pidfile "$REDIS_DIR/redis.pid" \
             --logfile "$REDIS_DIR/redis.log" --save "" --appendonly yes \
@@ -147,10 +155,8 @@ stop_all() {
     if [ -f "$REDIS_DIR/redis.pid" ]; then
         pid=$(cat "$REDIS_DIR/redis.pid")
         # ours by its pid: the port may be another Redis's (other
-        # settings than at the start); a pid left by a Redis that died
-        # may be another program's by now
-        if kill -0 "$pid" 2>/dev/null &&
-            grep -q '^redis' "/proc/$pid/comm" 2>/dev/null; then
+        # settings than at the start)
+        if redis_pid_alive; then
             kill "$pid" 2>/dev/null || true
             for _ in $(seq 1 100); do
                 kill -0 "$pid" 2>/dev/null || break
@@ -179,11 +185,11 @@ restart_pg() {
 }
 
 restart_redis() {
-    if [ -f "$REDIS_DIR/redis.pid" ]; then
+    if redis_pid_alive; then
         kill -9 "$(cat "$REDIS_DIR/redis.pid")" 2>/dev/null || true
-        rm -f "$REDIS_DIR/redis.pid"
         sleep 0.2
     fi
+    rm -f "$REDIS_DIR/redis.pid"
     start_redis
 }
 
