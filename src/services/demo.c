@@ -445,9 +445,7 @@ static int run_demo(config *c, int reset)
     d = db_open(c, err, sizeof(err));
     if (d)
         q = queue_open(c, consumer, err, sizeof(err));
-    /* what the services would refuse at start is refused before a
-     * reset, which would otherwise have emptied the last replay for
-     * nothing */
+    /* (nor one from another folder on this database) */
     if (d && (n = admin_stack_lock(d, c, "demo", err, sizeof(err))) != 0) {
         if (n > 0)
             fprintf(stderr, "%s\n", err);
@@ -455,6 +453,9 @@ static int run_demo(config *c, int reset)
             LOG_ERROR("cannot prepare the demo", LF_S("error", err));
         goto out;
     }
+    /* what the services would refuse at start is refused before a
+     * reset, which would otherwise have emptied the last replay for
+     * nothing */
     if (!d || !q || admin_migrate(d, c, &n, err, sizeof(err)) < 0 ||
         admin_seed(d, c, &n, err, sizeof(err)) < 0 ||
         (reset && (usable_settings(d, c, err, sizeof(err)) < 0 ||
