@@ -199,6 +199,9 @@ STONKS_STACK_DIR $ndocs" \
         2>"$STONKS_VAR_DIR.out7"
     echo "$? $(grep -v '^{' "$STONKS_VAR_DIR.out7") \
 $(sql "SELECT count(*) FROM documents")")"
+# (its server session would sleep on, lock held, after psql is gone)
+sql "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype =
+     'advisory' AND objid = 7413 AND granted" >/dev/null
 kill "$holder" 2>/dev/null
 wait "$holder" 2>/dev/null
 echo "news of every alternative ticker a symbol may have (8) is read"
