@@ -123,6 +123,11 @@ int money_bps(cents a, int64_t bps, cents *out)
     return money_muldiv(a, bps, 10000, out);
 }
 
+cents money_bps_floor(cents a, int64_t bps)
+{
+    return (cents)(((__int128)a * bps) / 10000);
+}
+
 int money_ratio_cmp(cents part, cents whole, int64_t bps)
 {
     __int128 l = (__int128)part * 10000;

@@ -62,6 +62,11 @@ int money_mul(cents a, int64_t n, cents *out);
 int money_muldiv(cents a, int64_t num, int64_t den, cents *out);
 int money_bps(cents a, int64_t bps, cents *out);
 
+/* The most a share of bps basis points of a (a >= 0, bps >= 0) may be
+ * and still pass money_ratio_cmp: a * bps / 10000 rounded down, where
+ * money_bps rounds half up (half a cent over a limit). */
+cents money_bps_floor(cents a, int64_t bps);
+
 /* Compares part / whole with bps / 10000 exactly: returns -1, 0 or 1 as
  * part * 10000 is below, equal to or above bps * whole. whole > 0. */
 int money_ratio_cmp(cents part, cents whole, int64_t bps);

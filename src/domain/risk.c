@@ -345,7 +345,7 @@ static void weight_check(const risk_account *a, cents part, int64_t limit_bps,
                   "%s would be %s (%s of equity %s), over the %s limit (%s)",
                   what, usd(part, x), pct(money_ratio_bps(part, a->equity), w),
                   usd(a->equity, e), pct(limit_bps, lim),
-                  usd((cents)(((__int128)a->equity * limit_bps) / 10000), m));
+                  usd(money_bps_floor(a->equity, limit_bps), m));
 }
 
 void risk_rule_position_weight(const risk_limits *l, const risk_account *a,

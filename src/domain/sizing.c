@@ -24,7 +24,7 @@ static int target_value_of(const sizing_input *in, int64_t weight_bps,
         return -1;
     /* rounded down, as the rule compares exactly: half a cent over the
      * limit would have the whole buy denied */
-    by_weight = (cents)(((__int128)in->equity * in->max_weight_bps) / 10000);
+    by_weight = money_bps_floor(in->equity, in->max_weight_bps);
     if (in->max_weight_bps > 0 && by_weight < *value) {
         *value = by_weight;
         *capped = "max_position_weight_bps";

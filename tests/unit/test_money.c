@@ -52,6 +52,22 @@ static void test_parse_table(void **state)
     }
 }
 
+/* 2.61% of 92614.91 is 2417.249...: money_bps rounds it to 2417.25,
+ * over the limit money_ratio_cmp holds; the floor is 2417.24. */
+static void test_bps_floor(void **state)
+{
+    cents r;
+
+    (void)state;
+    assert_int_equal(money_bps(9261491, 261, &r), 0);
+    assert_int_equal(r, 241725);
+    assert_int_equal(money_ratio_cmp(241725, 9261491, 261), 1);
+    assert_int_equal(money_bps_floor(9261491, 261), 241724);
+    assert_int_equal(money_ratio_cmp(241724, 9261491, 261), -1);
+    assert_int_equal(money_bps_floor(10000000, 500), 500000);
+    assert_int_equal(money_bps_floor(0, 300), 0);
+}
+
 static void test_parse_reads_only_len(void **state)
 {
     (void)state;
@@ -216,6 +232,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_parse_table),
+        cmocka_unit_test(test_bps_floor),
         cmocka_unit_test(test_parse_reads_only_len),
         cmocka_unit_test(test_parse_cents_refuses_a_third_decimal),
         cmocka_unit_test(test_format_table),
