@@ -73,6 +73,23 @@ ingest() {
     assert_eq "$name: no dead letters" 0 "$(rcli LLEN stonks:dead:ingestion)"
 }
 
+# run_until TENTHS LOG CHECK COMMAND...: runs "$BIN" COMMAND in the
+# background into LOG until the function CHECK succeeds (polled every
+# 0.1 s, at most TENTHS times), then stops it with SIGTERM.
+run_until() {
+    local tenths=$1 log=$2 check=$3
+    shift 3
+    "$BIN" "$@" >"$log" 2>&1 &
+    worker=$!
+    for _ in $(seq "$tenths"); do
+        "$check" && break
+        sleep 0.1
+    done
+    kill -TERM "$worker" 2>/dev/null
+    wait "$worker"
+    worker=""
+}
+
 setup_db() {
     fresh_db "$1"
     "$BIN" migrate >/dev/null 2>&1 && "$BIN" seed >/dev/null 2>&1
@@ -146,17 +163,12 @@ for t in NFLX GE IBM INTC; do
 \"day\":\"2022-04-29\",\"from\":\"2022-04-25\",\"bars_from\":\"2020-01-01\"}" \
         >/dev/null
 done
-"$BIN" ingestion >"$VAR/busy.log" 2>&1 &
-worker=$!
-for _ in $(seq 300); do
+busy_done() {
     [ "$(sql 'SELECT count(*) FROM ingest_runs')" -ge 1 ] &&
         [ "$(grep -c '"msg":"job failed, will retry"' "$VAR/busy.log")" \
-            -ge 3 ] && break
-    sleep 0.1
-done
-kill -TERM "$worker" 2>/dev/null
-wait "$worker"
-worker=""
+            -ge 3 ]
+}
+run_until 300 "$VAR/busy.log" busy_done ingestion
 assert_eq "busy: NFLX ingested, GE not" "NFLX" \
     "$(sql 'SELECT ticker FROM ingest_runs')"
 assert_eq "busy: the jobs of GE, IBM and INTC failed, each saying why" \
@@ -244,16 +256,11 @@ sql "INSERT INTO symbols (ticker, name) VALUES ('CVNA', 'Carvana Co'),
          ('Sonoco Products', 'name', 'SON'),
          ('Hinge Health', 'name', 'HNGE'),
          ('Citi Trends', 'name', 'CITI')" >/dev/null
-HTTP_PORT=0 "$BIN" parser >"$VAR/parser.log" 2>&1 &
-worker=$!
-for _ in $(seq 200); do
+all_parsed() {
     [ "$(sql "SELECT count(*) FROM documents WHERE status <> 'parsed'")" \
-        -eq 0 ] && break
-    sleep 0.1
-done
-kill -TERM "$worker" 2>/dev/null
-wait "$worker"
-worker=""
+        -eq 0 ]
+}
+HTTP_PORT=0 run_until 200 "$VAR/parser.log" all_parsed parser
 assert_eq "rss: filers named in capitals are tagged" \
     "CVNA|5 HNGE|1 RGLD|1 SON|7 WMT|1" \
     "$(sql "SELECT ticker, count(*) FROM document_tickers
