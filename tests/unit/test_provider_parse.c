@@ -124,6 +124,25 @@ static char *run_logged(provider_page_fn fn, const char *text,
     return log_end(f, saved);
 }
 
+/* run_logged, keeping the parsed answer in *root (the caller
+ * json_decref's it): for a test that looks at the answer too. */
+static char *run_logged_root(provider_page_fn fn, const char *text,
+                             provider_result *out, json_t **root)
+{
+    provider_query q = query();
+    char err[256], *next = NULL;
+    int saved;
+    FILE *f = log_begin(&saved);
+
+    assert_int_equal(
+        provider_parse_json(text, strlen(text), root, err, sizeof(err)),
+        PROVIDER_OK);
+    provider_result_init(out);
+    assert_int_equal(fn(&q, *root, out, &next, err, sizeof(err)), PROVIDER_OK);
+    free(next);
+    return log_end(f, saved);
+}
+
 static void test_polygon_bars_checked(void **state)
 {
     /* Days 2005-04-01 .. 2005-04-12: only the first and the last are
@@ -389,24 +408,13 @@ static void test_polygon_news_bad_strings(void **state)
         "\"title\":\"NUL id\"},"
         "{\"id\":\"n4\",\"published_utc\":\"2024-06-24T18:33:53Z\","
         "\"title\":\"Fine \\\"quoted\\\" \xc3\xa9\"}],\"status\":\"OK\"}";
-    provider_query q = query();
     provider_result out;
-    char err[256], *next = NULL, *log;
+    char *log;
     json_t *root;
-    int saved;
-    FILE *f;
 
     (void)state;
-    f = log_begin(&saved);
-    assert_int_equal(
-        provider_parse_json(text, sizeof(text) - 1, &root, err, sizeof(err)),
-        PROVIDER_OK);
-    provider_result_init(&out);
-    assert_int_equal(
-        polygon_parse_news(&q, root, &out, &next, err, sizeof(err)),
-        PROVIDER_OK);
+    log = run_logged_root(polygon_parse_news, text, &out, &root);
     json_decref(root);
-    log = log_end(f, saved);
 
     assert_int_equal(out.nnews, 3);
     assert_string_equal(out.news[0].provider_id, "n1");
@@ -450,28 +458,17 @@ static void test_polygon_bars_numbers_out_of_range(void **state)
         "\"t\":1112677200000},"
         "{\"o\":12,\"h\":12.5,\"l\":11.5,\"c\":12.25,\"v\":2000,"
         "\"t\":1112763600000,\"note\":\"1e400 NaN\"}],\"status\":\"OK\"}";
-    provider_query q = query();
     provider_result out;
-    char err[256], *next = NULL, *log;
+    char *log;
     json_t *root;
-    int saved;
-    FILE *f;
 
     (void)state;
-    f = log_begin(&saved);
-    assert_int_equal(
-        provider_parse_json(text, sizeof(text) - 1, &root, err, sizeof(err)),
-        PROVIDER_OK);
-    provider_result_init(&out);
-    assert_int_equal(
-        polygon_parse_bars(&q, root, &out, &next, err, sizeof(err)),
-        PROVIDER_OK);
+    log = run_logged_root(polygon_parse_bars, text, &out, &root);
     assert_string_equal(
         json_string_value(json_object_get(
             json_array_get(json_object_get(root, "results"), 5), "note")),
         "1e400 NaN");
     json_decref(root);
-    log = log_end(f, saved);
 
     assert_int_equal(out.nbars, 2);
     assert_int_equal(out.bars[0].day, date_from_ymd(2005, 4, 1));
