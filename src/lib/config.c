@@ -455,20 +455,29 @@ static int check_urls(const config *c, char *err, size_t errlen)
 {
     const struct {
         const char *name, *value;
-    } urls[] = {{"QUERY_API_URL", c->query_api_url},
-                {"REGISTRY_URL", c->registry_url},
-                {"TRADING_ENGINE_URL", c->trading_engine_url},
-                {"RISK_ENGINE_URL", c->risk_engine_url},
-                {"OLLAMA_URL", c->ollama_url},
-                {"POLYGON_BASE_URL", c->polygon_base_url},
-                {"ALPACA_DATA_URL", c->alpaca_data_url},
-                {"BROKER_BASE_URL", c->broker_base_url},
-                {"TRINO_URL", c->trino_url}};
+        int needed; /* a service of the stack: never empty */
+    } urls[] = {{"QUERY_API_URL", c->query_api_url, 1},
+                {"REGISTRY_URL", c->registry_url, 1},
+                {"TRADING_ENGINE_URL", c->trading_engine_url, 1},
+                {"RISK_ENGINE_URL", c->risk_engine_url, 1},
+                {"OLLAMA_URL", c->ollama_url, 0},
+                {"POLYGON_BASE_URL", c->polygon_base_url, 0},
+                {"ALPACA_DATA_URL", c->alpaca_data_url, 0},
+                {"BROKER_BASE_URL", c->broker_base_url, 0},
+                {"TRINO_URL", c->trino_url, 0}};
 
     const char *smtp = c->smtp_url ? c->smtp_url : "";
     url_parts sp;
 
-    for (size_t i = 0; i < sizeof(urls) / sizeof(urls[0]); i++)
+    for (size_t i = 0; i < sizeof(urls) / sizeof(urls[0]); i++) {
+        if (urls[i].needed && (!urls[i].value || !urls[i].value[0])) {
+            snprintf(err, errlen,
+                     "%s is empty: it is where that service listens and "
+                     "where the others reach it; unset it for the "
+                     "default or give its http:// URL",
+                     urls[i].name);
+            return -1;
+        }
         if (urls[i].value && urls[i].value[0] && !http_url_ok(urls[i].value)) {
             if (no_userinfo(urls[i].name, urls[i].value, err, errlen) < 0)
                 return -1;
@@ -478,6 +487,7 @@ static int check_urls(const config *c, char *err, size_t errlen)
                      urls[i].name);
             return -1;
         }
+    }
     const char *cors = c->cors_origin ? c->cors_origin : "";
 
     if (no_userinfo("CORS_ORIGIN", cors, err, errlen) < 0 ||

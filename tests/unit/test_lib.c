@@ -131,6 +131,14 @@ static void test_config_names_the_bad_variable(void **state)
     config_error("QUERY_API_URL", "notaurl",
                  "QUERY_API_URL must be an http:// or https:// URL: a host, "
                  "an optional port 1-65535 and path, no ? or #");
+    config_error("QUERY_API_URL", "",
+                 "QUERY_API_URL is empty: it is where that service listens "
+                 "and where the others reach it; unset it for the default "
+                 "or give its http:// URL");
+    config_error("RISK_ENGINE_URL", "",
+                 "RISK_ENGINE_URL is empty: it is where that service "
+                 "listens and where the others reach it; unset it for the "
+                 "default or give its http:// URL");
     config_error("TRINO_URL", "http://127.0.0.1:99999",
                  "TRINO_URL must be an http:// or https:// URL: a host, an "
                  "optional port 1-65535 and path, no ? or #");
