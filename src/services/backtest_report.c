@@ -366,6 +366,20 @@ static void news_note(FILE *f, const bt_world *w)
                 after == 1 ? "has" : "have");
 }
 
+/* A line when the tickers given name fewer symbols (AAPL,AAPL or
+ * GOOG,GOOGL): each symbol is traded once, which the count alone
+ * leaves the reader to work out. */
+static void tickers_note(FILE *f, const bt_world *w, const bt_options *o)
+{
+    if (!o->tickers || o->ntickers <= w->ntickers)
+        return;
+    fprintf(f,
+            "  note: the %zu tickers given name %zu symbol%s (one listed "
+            "twice, or a symbol and its alternative ticker): each symbol "
+            "is traded once\n",
+            o->ntickers, w->ntickers, bt_s(w->ntickers));
+}
+
 void bt_report_print(FILE *f, const bt_world *w, const bt_options *o,
                      const bt_outcome *out)
 {
@@ -384,6 +398,7 @@ void bt_report_print(FILE *f, const bt_world *w, const bt_options *o,
             "near-duplicates), %zu signals; %zu price bars\n",
             w->sigs.nrows, bt_day(w->news_from, a), w->sigs.ndocs,
             w->sigs.nduplicates, w->sigs.nsignals, w->nbars);
+    tickers_note(f, w, o);
     news_note(f, w);
     fprintf(f, "  decisions at each session's close on what was known by "
                "then; orders at the next session's open\n");

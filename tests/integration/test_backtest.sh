@@ -132,10 +132,16 @@ assert_eq "one session, one ticker, one run" \
         --to 2011-09-01 --null-runs 1 2>/dev/null |
         grep -e '^Backtest' -e 'null model')"
 # An alternative ticker of the watchlist stands for its symbol.
-assert_eq "--tickers GOOG,googl: one ticker, GOOGL" \
-    "Backtest 2011-09-01 .. 2011-09-01: 1 session, 1 ticker" \
+assert_eq "--tickers GOOG,googl: one ticker, GOOGL, and a note" \
+    "Backtest 2011-09-01 .. 2011-09-01: 1 session, 1 ticker
+  note: the 2 tickers given name 1 symbol (one listed twice, or a symbol \
+and its alternative ticker): each symbol is traded once" \
     "$("${BT[@]}" --no-files --tickers GOOG,googl --from 2011-09-01 \
-        --to 2011-09-01 --null-runs 0 2>/dev/null | grep -e '^Backtest')"
+        --to 2011-09-01 --null-runs 0 2>/dev/null |
+        grep -e '^Backtest' -e 'note: the 2')"
+assert_eq "--tickers AAPL,F: no note of tickers" "" \
+    "$("${BT[@]}" --no-files --tickers AAPL,F --from 2011-09-01 \
+        --to 2011-09-01 --null-runs 0 2>/dev/null | grep 'tickers given')"
 assert_eq "--tickers GOOG,AAPL trades GOOGL" \
     "  best tickers: GOOGL \$437.44, AAPL \$393.53" \
     "$("${BT[@]}" --no-files --null-runs 0 --tickers GOOG,AAPL 2>/dev/null |
