@@ -212,6 +212,26 @@ test('overview shows the services, queues, portfolio and today', async () => {
   await shoot('overview');
 });
 
+test("today: BUY, then SELL, then HOLD, each strongest first", async () => {
+  const rec = (ticker, action, conviction) => ({
+    ticker, as_of: '2011-12-30', action, conviction,
+    target_weight: action === 'BUY' ? conviction * 0.05 : 0,
+    rationale: `${action} ${ticker}`,
+  });
+  const items = [rec('HH', 'HOLD', 0.9), rec('BL', 'BUY', 0.3),
+    rec('SS', 'SELL', 0.6), rec('BH', 'BUY', 0.7), rec('HL', 'HOLD', 0.1)];
+  await page.route('**/api/recommendations/latest*', (route) =>
+    route.fulfill({ contentType: 'application/json',
+      body: JSON.stringify({ items }) }));
+  try {
+    await open('/', ['table[data-testid=today]']);
+    assert.deepEqual((await rows('today')).map((r) => r._key),
+      ['BH', 'BL', 'SS', 'HH', 'HL']);
+  } finally {
+    await page.unrouteAll();
+  }
+});
+
 test('dead letters: listed under the queues, the table keeps its width', async () => {
   const status = await get('/api/pipeline/status');
   const queue = status.queues[1].name;

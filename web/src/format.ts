@@ -96,6 +96,14 @@ export function workerState(at: string | null | undefined, nowMs: number): 'acti
   return Number.isFinite(t) && nowMs - t <= ACTIVE_MS ? 'active' : 'idle';
 }
 
+// A sort key that puts recommendations in the order a trader reads
+// them, ascending: BUY, then SELL, then HOLD, each strongest conviction
+// (0..1) first (by conviction alone a confident HOLD came before a BUY).
+export function actionOrder(action: string, conviction: number): number {
+  const rank = action === 'BUY' ? 0 : action === 'SELL' ? 1 : 2;
+  return rank * 2 + 1 - Math.min(Math.max(conviction, 0), 1);
+}
+
 // A limit's value in its unit (risk_limits.unit).
 export function limitValue(value: number, unit: string): string {
   switch (unit) {

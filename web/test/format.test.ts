@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bps, dollars, money, pct, signed, signedMoney, limitValue, instant, int, joinAliases, parseAliases, splitAliases, trimBlanks, visible, workerState } from '../src/format';
+import { actionOrder, bps, dollars, money, pct, signed, signedMoney, limitValue, instant, int, joinAliases, parseAliases, splitAliases, trimBlanks, visible, workerState } from '../src/format';
 import { buyAndHold, changes, latestDay } from '../src/benchmark';
 
 describe('money', () => {
@@ -174,5 +174,26 @@ describe('workerState', () => {
     expect(workerState('2011-12-30T21:00:00Z', now)).toBe('idle');
     expect(workerState(null, now)).toBe('idle');
     expect(workerState('yesterday', now)).toBe('idle');
+  });
+});
+
+describe('actionOrder', () => {
+  it('sorts BUY, SELL, HOLD, each strongest first', () => {
+    const recs = [
+      { t: 'H9', a: 'HOLD', c: 0.9 },
+      { t: 'B2', a: 'BUY', c: 0.2 },
+      { t: 'S5', a: 'SELL', c: 0.5 },
+      { t: 'B8', a: 'BUY', c: 0.8 },
+      { t: 'H1', a: 'HOLD', c: 0.1 },
+      { t: 'S1', a: 'SELL', c: 1 },
+    ];
+    const order = recs
+      .map((r) => ({ t: r.t, k: actionOrder(r.a, r.c) }))
+      .sort((x, y) => x.k - y.k)
+      .map((r) => r.t);
+    expect(order).toEqual(['B8', 'B2', 'S1', 'S5', 'H9', 'H1']);
+    expect(actionOrder('BUY', 1)).toBe(0);
+    expect(actionOrder('HOLD', 0)).toBe(5);
+    expect(actionOrder('BUY', 7)).toBe(0);
   });
 });

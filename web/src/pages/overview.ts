@@ -4,7 +4,7 @@ import { ApiError, get, getAll, qs } from '../api';
 import { buyAndHold, latestDay } from '../benchmark';
 import { portfolioChart } from '../charts';
 import { empty, failure, figures, h, link, loading, panel, table } from '../dom';
-import { fixed, instant, int, money, pct, signedMoney, tone, workerState } from '../format';
+import { actionOrder, fixed, instant, int, money, pct, signedMoney, tone, workerState } from '../format';
 import type {
   Aggregate,
   PipelineStatus,
@@ -251,14 +251,14 @@ async function today(): Promise<Node> {
     table<Recommendation>(
       [
         { key: 'ticker', label: 'Ticker', cell: (x) => link(`/symbols/${x.ticker}`, x.ticker), sort: (x) => x.ticker },
-        { key: 'action', label: 'Action', cell: (x) => actionBadge(x.action), sort: (x) => x.action },
+        { key: 'action', label: 'Action', cell: (x) => actionBadge(x.action), sort: (x) => actionOrder(x.action, x.conviction) },
         { key: 'conviction', label: 'Conviction', cell: (x) => fixed(x.conviction, 3), sort: (x) => x.conviction, numeric: true },
         { key: 'target_weight', label: 'Target weight', cell: (x) => pct(x.target_weight), sort: (x) => x.target_weight, numeric: true },
         { text: true, key: 'rationale', label: 'Rationale', cell: (x) => h('span', { class: 'rationale' }, x.rationale) },
       ],
       rows,
       (x) => x.ticker,
-      { testid: 'today', sortBy: 'conviction', desc: true },
+      { testid: 'today', sortBy: 'action' },
     ),
   );
 }

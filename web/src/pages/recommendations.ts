@@ -2,11 +2,9 @@
 // one ticker's history.
 import { get, getAll, qs } from '../api';
 import { empty, h, link, panel, table } from '../dom';
-import { fixed, pct, visible } from '../format';
+import { actionOrder, fixed, pct, visible } from '../format';
 import type { Recommendation } from '../types';
 import { actionBadge } from './overview';
-
-const ACTION_ORDER: Record<string, number> = { BUY: 0, HOLD: 1, SELL: 2 };
 
 function recTable(rows: Recommendation[], testid: string, history: boolean): HTMLElement {
   return table<Recommendation>(
@@ -22,7 +20,7 @@ function recTable(rows: Recommendation[], testid: string, history: boolean): HTM
       history
         ? { key: 'ticker', label: 'Ticker', cell: (r) => link(`/symbols/${r.ticker}`, r.ticker) }
         : { key: 'as_of', label: 'As of', cell: (r) => r.as_of, sort: (r) => r.as_of, nowrap: true },
-      { key: 'action', label: 'Action', cell: (r) => actionBadge(r.action), sort: (r) => ACTION_ORDER[r.action] ?? 9 },
+      { key: 'action', label: 'Action', cell: (r) => actionBadge(r.action), sort: (r) => actionOrder(r.action, r.conviction) },
       { key: 'conviction', label: 'Conviction', cell: (r) => fixed(r.conviction, 3), sort: (r) => r.conviction, numeric: true },
       { key: 'target_weight', label: 'Target weight', cell: (r) => pct(r.target_weight), sort: (r) => r.target_weight, numeric: true },
       { text: true, key: 'rationale', label: 'Rationale', cell: (r) => h('span', { class: 'rationale' }, r.rationale) },
