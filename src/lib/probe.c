@@ -26,11 +26,12 @@ static void handle(void *ctx, const http_request *req, http_response *res)
     if (strcmp(req->path, "/health") == 0) {
         buf_adds(&res->body, "{\"status\":\"ok\"}");
     } else if (strcmp(req->path, "/ready") == 0) {
-        int ok = atomic_load(&p->ready);
-
-        res->status = ok ? 200 : 503;
-        buf_adds(&res->body,
-                 ok ? "{\"status\":\"ready\"}" : "{\"status\":\"not ready\"}");
+        if (atomic_load(&p->ready))
+            buf_adds(&res->body, "{\"status\":\"ready\"}");
+        else
+            http_error(res, 503, "not_ready",
+                       "PostgreSQL or Redis does not answer, or the service "
+                       "is still starting; its log says which");
     } else if (strcmp(req->path, "/metrics") == 0) {
         res->content_type = "text/plain; version=0.0.4";
         metrics_render(&res->body, p->service);

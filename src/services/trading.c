@@ -1135,11 +1135,16 @@ static void probe(const trading_http *h, size_t which, const http_request *req,
         trading_reply(res, 200, json_pack("{s:s}", "status", "ok"));
     } else if (strcmp(path, "/ready") == 0) {
         db *d = trading_pool_get(h->pool);
-        int ok = db_ping(d) == DB_OK;
+        char why[256] = "";
 
+        if (db_ping(d) != DB_OK)
+            snprintf(why, sizeof(why), "PostgreSQL does not answer: %s",
+                     db_error(d));
         trading_pool_put(h->pool, d);
-        trading_reply(res, ok ? 200 : 503,
-                      json_pack("{s:s}", "status", ok ? "ready" : "no db"));
+        if (why[0])
+            http_error(res, 503, "not_ready", why);
+        else
+            trading_reply(res, 200, json_pack("{s:s}", "status", "ready"));
     } else if (strcmp(path, "/metrics") == 0) {
         buf_reset(&res->body);
         metrics_render(&res->body, h->service->name);

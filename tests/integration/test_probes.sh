@@ -63,6 +63,15 @@ sched() { PORT=$((PORT + 1)) "$@"; }
 sched wait_status /ready 200
 assert_eq "the scheduler's /ready while connected" "200" "$(sched status /ready)"
 
+# The risk-engine answers its own /ready (from its pool).
+RISK_ENGINE_URL=http://127.0.0.1:$((PORT + 2)) "$BIN" risk-engine \
+    >"$OUT/risk.log" 2>&1 &
+risk=$!
+risk() { PORT=$((PORT + 2)) "$@"; }
+risk wait_status /ready 200
+assert_eq "the risk-engine's /ready while connected" '{"status":"ready"}' \
+    "$(curl -s "http://127.0.0.1:$((PORT + 2))/ready")"
+
 "$ROOT/scripts/stack.sh" stop-pg >/dev/null
 checks=$((checks + 1))
 if wait_status /ready 503; then
@@ -79,6 +88,14 @@ else
     failures=$((failures + 1))
 fi
 assert_eq "/health stays up" "200" "$(status /health)"
+assert_eq "a worker's /ready without PostgreSQL: the error object" \
+    '{"error":{"code":"not_ready","message":"PostgreSQL or Redis does not '\
+'answer, or the service is still starting; its log says which"}}' \
+    "$(curl -s "http://127.0.0.1:$PORT/ready")"
+assert_eq "the risk-engine's /ready without PostgreSQL: why" \
+    '503 {"error":{"code":"not_ready","message":"PostgreSQL does not answer:' \
+    "$(curl -s -w ' %{http_code}' "http://127.0.0.1:$((PORT + 2))/ready" |
+        sed -E 's/^(.*answer:).* ([0-9]+)$/\2 \1/')"
 "$ROOT/scripts/stack.sh" start >/dev/null
 checks=$((checks + 1))
 if wait_status /ready 200; then
@@ -94,8 +111,8 @@ else
     echo "  FAIL: the scheduler's /ready stays $(sched status /ready)"
     failures=$((failures + 1))
 fi
-kill -TERM "$scheduler"
-wait "$scheduler"
+kill -TERM "$scheduler" "$risk"
+wait "$scheduler" "$risk"
 redis-cli -p "$REDIS_PORT" DEL stonks:queue:ingestion >/dev/null
 
 kill -TERM "$worker"
