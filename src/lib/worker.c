@@ -203,7 +203,7 @@ static int run_handler(const worker_def *def, worker *w, queue_job *jobs,
         log_set_job(NULL);
         metrics_observe_handler(monotonic_s() - t0);
         metrics_add(METRIC_BATCHES, 1);
-        if (rc != WORKER_RETRY) {
+        if (rc != WORKER_RETRY && rc != WORKER_WAIT) {
             if (logged)
                 LOG_INFO("servers are back, resuming");
             probe_set_ready(w->probe, 1);
@@ -214,7 +214,10 @@ static int run_handler(const worker_def *def, worker *w, queue_job *jobs,
             return WORKER_RETRY;
         /* A deadlock or serialization failure clears at once: the
          * first retries are immediate; a server that stays away gets
-         * the capped backoff. */
+         * the capped backoff, at once when the handler has retried it
+         * already. */
+        if (rc == WORKER_WAIT)
+            tries = IMMEDIATE_RETRIES;
         if (++tries <= IMMEDIATE_RETRIES) {
             LOG_INFO("transient failure, retrying", LF_S("error", err));
             continue;

@@ -6,8 +6,13 @@
  * Handler contract: return WORKER_OK only after everything the jobs
  * imply is committed and enqueued; the worker then acknowledges them.
  * WORKER_RETRY means a server is unreachable: nothing is acknowledged,
- * the worker backs off (capped exponential with jitter, logging once)
- * and runs the same batch again when the server is back. WORKER_FAIL
+ * the worker retries at once a few times (a deadlock clears so), then
+ * backs off (capped exponential with jitter, logging once) and runs
+ * the same batch again when the server is back. WORKER_WAIT is
+ * WORKER_RETRY from a handler that has already retried the server
+ * itself (a provider that stays away or rate-limits): the worker backs
+ * off at once, since asking again at once would only spend the
+ * provider's quota. WORKER_FAIL
  * means the input is at fault: a batch of several jobs is re-run one
  * job at a time to find the bad one, and a single failing job is
  * recorded with queue_fail (retried, then dead-lettered) with the
@@ -27,7 +32,7 @@
 #include "lib/db.h"
 #include "lib/queue.h"
 
-enum { WORKER_OK = 0, WORKER_FAIL = -1, WORKER_RETRY = -2 };
+enum { WORKER_OK = 0, WORKER_FAIL = -1, WORKER_RETRY = -2, WORKER_WAIT = -3 };
 
 typedef struct worker {
     const config *cfg;

@@ -169,7 +169,7 @@ static int cmp_doc(const void *a, const void *b)
 
 /* Collects one job's rows into the batch; res receives the provider's
  * answer and must outlive the batch (docs point into it). Returns
- * WORKER_OK, or WORKER_FAIL / WORKER_RETRY with err set. */
+ * WORKER_OK, or WORKER_FAIL / WORKER_RETRY / WORKER_WAIT with err set. */
 static int collect_job(ingest_state *st, json_t *job, batch_rows *b,
                        provider_result *res, doc_row **docs, size_t *ndocs,
                        size_t *cap, char *err, size_t errlen)
@@ -201,7 +201,8 @@ static int collect_job(ingest_state *st, json_t *job, batch_rows *b,
     q = (provider_query){ticker, feeds, nfeeds, from, day, bars_from};
     rc = st->prov->fetch(st->prov, &q, res, err, errlen);
     if (rc != PROVIDER_OK)
-        return rc == PROVIDER_RETRY ? WORKER_RETRY : WORKER_FAIL;
+        /* the fetch has retried the provider already */
+        return rc == PROVIDER_RETRY ? WORKER_WAIT : WORKER_FAIL;
     provider_result_finish(res);
     key[0] = '\0';
     if (res->raw.len > 0 && objstore_put(st->store, res->raw.data, res->raw.len,

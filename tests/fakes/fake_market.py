@@ -19,6 +19,7 @@ API gives:
         cut short of its Content-Length, then the OpenAPI example.
     /v2/reference/news?ticker=NFLX        the NFLX mock.
     /v2/aggs/ticker/GE/range/1/day/..     503, always.
+    /v2/aggs/ticker/HPQ/range/1/day/..    429 with "Retry-After: 0", always.
     /v2/aggs/ticker/IBM/range/1/day/..    301 to /moved.
     /v2/aggs/ticker/INTC/range/1/day/..   200 with an HTML page.
   Alpaca (APCA-API-KEY-ID test-alpaca-key, APCA-API-SECRET-KEY
@@ -298,6 +299,13 @@ class Handler(BaseHTTPRequestHandler):
         if p.startswith("/v2/aggs/ticker/GE/"):
             st.hit("polygon:aggs:GE")
             return self.send(503, {"status": "ERROR", "error": "busy"})
+        if p.startswith("/v2/aggs/ticker/HPQ/"):
+            st.hit("polygon:aggs:HPQ")
+            return self.send(
+                429,
+                {"status": "ERROR", "error": "too many requests"},
+                headers=[("Retry-After", "0")],
+            )
         if p.startswith("/v2/aggs/ticker/IBM/"):
             st.hit("polygon:aggs:IBM")
             return self.send(

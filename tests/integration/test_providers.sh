@@ -196,6 +196,29 @@ assert_eq "busy: GE asked once, not again when run alone" 3 \
 assert_eq "busy: never logged as an unreachable server" 0 \
     "$(grep -c 'server unreachable' "$VAR/busy.log")"
 
+echo "polygon: a rate limit that stays"
+# The fetch retries it (INGEST_MAX_RETRIES); then the worker backs off
+# at once: its immediate retries, meant for a deadlock, asked the
+# provider again three times over, spending the key's quota.
+setup_db stonks_it_prov_limit
+rcli DEL stonks:queue:ingestion stonks:dead:ingestion >/dev/null
+rcli XADD stonks:queue:ingestion '*' p '{"ticker":"HPQ",
+"day":"2022-04-29","from":"2022-04-25","bars_from":"2020-01-01"}' >/dev/null
+limit_held() {
+    grep -q 'server unreachable or rate-limiting' "$VAR/limit.log"
+}
+run_until 300 "$VAR/limit.log" limit_held ingestion
+assert_eq "rate limit: 4 requests, 3 retries, then the back-off" \
+    "3 0 1" \
+    "$(awk '/server unreachable or rate-limiting/ {b = 1; exit}
+        /provider request failed, retrying/ && /HTTP 429/ {n++}
+        /transient failure, retrying/ {t++}
+        END {print n + 0, t + 0, b + 0}' "$VAR/limit.log")"
+assert_eq "rate limit: the job neither failed nor dead" "0 0" \
+    "$(grep -c '"msg":"job failed' "$VAR/limit.log") \
+$(rcli LLEN stonks:dead:ingestion)"
+rcli DEL stonks:queue:ingestion >/dev/null
+
 echo "alpaca"
 setup_db stonks_it_prov_alpaca
 export INGEST_PROVIDER=alpaca ALPACA_DATA_URL=$BASE
