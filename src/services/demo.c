@@ -218,6 +218,7 @@ static int reset_state(db *d, queue_client *q, char *err, size_t errlen)
             return -1;
         }
     queue_del(q, KEY_SEALED);
+    queue_del(q, KEY_REPLAY_FROM);
     return 0;
 }
 

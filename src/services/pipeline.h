@@ -23,6 +23,8 @@
 
 /* Redis keys of the replay's shared state. */
 #define KEY_SEALED "stonks:replay:sealed" /* last sealed day, YYYY-MM-DD */
+/* REPLAY_START of the replay that seals into KEY_SEALED */
+#define KEY_REPLAY_FROM "stonks:replay:from"
 #define KEY_PROGRESS "stonks:replay:progress" /* "done total" days */
 #define KEY_MODEL_VERSION "stonks:model:version" /* extractor's model */
 

@@ -269,8 +269,9 @@ static const char *last_session(const char *end, char out[11])
     return out;
 }
 
-/* Builds the child table. Returns 0, or -1 after printing why. */
-static int plan(up_state *st, const char *sealed)
+/* Builds the child table; sealed and from are the replay's sealed day
+ * and first day, or NULL. Returns 0, or -1 after printing why. */
+static int plan(up_state *st, const char *sealed, const char *from)
 {
     const config *c = st->cfg;
     char last[11];
@@ -297,13 +298,14 @@ static int plan(up_state *st, const char *sealed)
             continue;
         }
         if (strcmp(svc, "scheduler") == 0 &&
-            strcmp(c->scheduler_mode, "replay") == 0 && sealed &&
-            strcmp(sealed, last_session(c->replay_end, last)) == 0) {
-            /* (sealed through another day: a replay of another range,
-             * which did not replay this one, as a later REPLAY_END) */
-            printf("  skipped: scheduler (the replay is sealed through %s; "
-                   "`stonks demo` replays again)\n",
-                   sealed);
+            strcmp(c->scheduler_mode, "replay") == 0 && sealed && from &&
+            strcmp(sealed, last_session(c->replay_end, last)) == 0 &&
+            strcmp(from, c->replay_start) == 0) {
+            /* (sealed through another day, or from another first day: a
+             * replay of another range, which did not replay this one) */
+            printf("  skipped: scheduler (the replay from %s is sealed "
+                   "through %s; `stonks demo` replays again)\n",
+                   from, sealed);
             continue;
         }
         for (int r = 1; r <= topology[i].replicas; r++) {
@@ -446,8 +448,9 @@ out:
 }
 
 /* Migrations, the watchlist when it is empty, and the replay's sealed
- * day (a new string, or NULL). Returns 0 or -1 after logging. */
-static int prepare(const config *c, char **sealed)
+ * day and first day (new strings, or NULL). Returns 0 or -1 after
+ * logging. */
+static int prepare(const config *c, char **sealed, char **from)
 {
     char err[1024] = "", consumer[128];
     db *d = db_open(c, err, sizeof(err));
@@ -455,7 +458,7 @@ static int prepare(const config *c, char **sealed)
     PGresult *r = NULL;
     int n, rc = -1;
 
-    *sealed = NULL;
+    *sealed = *from = NULL;
     if (!d || admin_migrate(d, c, &n, err, sizeof(err)) < 0)
         goto out;
     if (db_exec(d, "SELECT count(*) FROM symbols", 0, NULL, &r) != DB_OK) {
@@ -470,6 +473,7 @@ static int prepare(const config *c, char **sealed)
     if (!q)
         goto out;
     *sealed = queue_get(q, KEY_SEALED);
+    *from = queue_get(q, KEY_REPLAY_FROM);
     rc = 0;
 out:
     if (rc < 0)
@@ -791,9 +795,9 @@ int up_take_lock(const char *var, const char *cmd)
 
 static int run_up(up_state *st)
 {
-    char err[1024] = "", *sealed = NULL, var[PATH_MAX];
+    char err[1024] = "", *sealed = NULL, *from = NULL, var[PATH_MAX];
     double t0;
-    int announced = 0, held;
+    int announced = 0, held, rc;
 
     mkdir(st->cfg->var_dir, 0755);
     mkdir(st->logdir, 0755);
@@ -827,7 +831,7 @@ static int run_up(up_state *st)
             return 1;
         }
     }
-    if (prepare(st->cfg, &sealed) < 0)
+    if (prepare(st->cfg, &sealed, &from) < 0)
         return 1;
     if (st->opt.with_dashboard &&
         (strcmp(st->opt.dashboard_host, "*") == 0 ||
@@ -839,11 +843,11 @@ static int run_up(up_state *st)
                "machine.\n",
                st->opt.dashboard);
     printf("Starting the stack (logs in %s):\n", st->logdir);
-    if (plan(st, sealed) < 0 || ports_usable(st) < 0) {
-        free(sealed);
-        return 2;
-    }
+    rc = plan(st, sealed, from) < 0 || ports_usable(st) < 0 ? 2 : 0;
     free(sealed);
+    free(from);
+    if (rc)
+        return rc;
     /* one up or demo per database too, whatever its folder (a demo
      * from another folder emptied the tables under this stack) */
     st->lockdb = db_open(st->cfg, err, sizeof(err));

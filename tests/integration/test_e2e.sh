@@ -78,6 +78,16 @@ assert_eq "stonks up with probes over an API's port" "2 stonks up: \
 query-api and ingestion (replica 2) would both listen on port 18101: move \
 one (the *_URL settings, --probe-base, --dashboard)" \
     "$? $(cat "$STONKS_VAR_DIR/up0.err")"
+assert_eq "... after its plan: the sealed replay skipped" "  skipped: \
+scheduler (the replay from 2011-09-01 is sealed through 2011-09-09; \
+\`stonks demo\` replays again)" \
+    "$(grep 'skipped: scheduler' "$STONKS_VAR_DIR/up0.out")"
+# The same end from another first day is another replay (it was taken
+# as done: the sealed day alone was compared).
+REPLAY_START=2011-08-25 "$BIN" up --dashboard "*:18180" --probe-base 18100 \
+    >"$STONKS_VAR_DIR/up1.out" 2>/dev/null
+assert_eq "... REPLAY_START moved: the scheduler is not skipped" "0" \
+    "$(grep -c 'skipped: scheduler' "$STONKS_VAR_DIR/up1.out")"
 assert_eq "... a dashboard on every address, noted" "Note: the dashboard \
 listens on every address (--dashboard *:18180): anyone who reaches this \
 machine can read it, and write with a token. Give 127.0.0.1:PORT to keep \
