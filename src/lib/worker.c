@@ -11,6 +11,7 @@
 #include "lib/metrics.h"
 #include "lib/probe.h"
 #include "lib/xalloc.h"
+#include "lib/xalloc.h"
 
 #define BACKOFF_MIN_MS 100
 #define BACKOFF_MAX_MS 5000
@@ -184,8 +185,27 @@ int worker_push(worker *w, const char *queue, char **payloads, size_t n)
     return WORKER_OK;
 }
 
+void worker_job_failed(worker *w, size_t i, const char *err)
+{
+    if (i >= w->nfailed)
+        return;
+    free(w->failed[i]);
+    w->failed[i] = xstrdup(err && err[0] ? err : "handler failed");
+}
+
+/* Forgets the marks of worker_job_failed and makes room for n jobs. */
+static void clear_failed(worker *w, size_t n)
+{
+    for (size_t i = 0; i < w->nfailed; i++)
+        free(w->failed[i]);
+    free(w->failed);
+    w->failed = n ? xcalloc(n, sizeof(*w->failed)) : NULL;
+    w->nfailed = n;
+}
+
 /* Runs the handler on jobs until it stops asking for a retry. Returns
- * the handler's final answer (WORKER_RETRY only when stopping). */
+ * the handler's final answer (WORKER_RETRY only when stopping); with
+ * WORKER_OK, w->failed holds the jobs it marked failed. */
 static int run_handler(const worker_def *def, worker *w, queue_job *jobs,
                        size_t n, char *err, size_t errlen)
 {
@@ -197,6 +217,7 @@ static int run_handler(const worker_def *def, worker *w, queue_job *jobs,
         double t0 = monotonic_s();
 
         err[0] = '\0';
+        clear_failed(w, n);
         if (n == 1)
             log_set_job(jobs[0].id);
         rc = def->handle(w, jobs, n, err, errlen);
@@ -264,6 +285,25 @@ static void fail_job(worker *w, queue_job *job, const char *err)
                  LF_S("error", err));
 }
 
+/* After a WORKER_OK: acknowledges the jobs of the batch, records the
+ * failure of those the handler marked. */
+static void settle(worker *w, queue_job *jobs, size_t n)
+{
+    queue_job *good = xcalloc(n, sizeof(*good));
+    size_t ngood = 0;
+
+    for (size_t i = 0; i < n; i++)
+        if (i >= w->nfailed || !w->failed[i])
+            good[ngood++] = jobs[i];
+    if (ngood)
+        ack_jobs(w, good, ngood);
+    for (size_t i = 0; i < n && i < w->nfailed; i++)
+        if (w->failed[i])
+            fail_job(w, &jobs[i], w->failed[i]);
+    free(good);
+    clear_failed(w, 0);
+}
+
 static void process_batch(const worker_def *def, worker *w, queue_job *jobs,
                           size_t n)
 {
@@ -271,9 +311,10 @@ static void process_batch(const worker_def *def, worker *w, queue_job *jobs,
     int rc = run_handler(def, w, jobs, n, err, sizeof(err));
 
     if (rc == WORKER_OK) {
-        ack_jobs(w, jobs, n);
+        settle(w, jobs, n);
         return;
     }
+    clear_failed(w, 0);
     if (rc == WORKER_RETRY)
         return;
     if (n == 1) {
@@ -284,9 +325,10 @@ static void process_batch(const worker_def *def, worker *w, queue_job *jobs,
     for (size_t i = 0; i < n && !stop_requested; i++) {
         rc = run_handler(def, w, &jobs[i], 1, err, sizeof(err));
         if (rc == WORKER_OK)
-            ack_jobs(w, &jobs[i], 1);
+            settle(w, &jobs[i], 1);
         else if (rc == WORKER_FAIL)
             fail_job(w, &jobs[i], err[0] ? err : "handler failed");
+        clear_failed(w, 0);
     }
 }
 

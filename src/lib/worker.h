@@ -16,8 +16,10 @@
  * means the input is at fault: a batch of several jobs is re-run one
  * job at a time to find the bad one, and a single failing job is
  * recorded with queue_fail (retried, then dead-lettered) with the
- * handler's message. Handlers must be idempotent: a job may run again
- * after a crash.
+ * handler's message. A handler that can tell which job is at fault
+ * marks it with worker_job_failed and returns WORKER_OK for the rest,
+ * so that no good job of the batch is run twice. Handlers must be idempotent: a
+ * job may run again after a crash.
  *
  * SIGTERM or SIGINT: the batch in hand is finished (or, if a server is
  * down, left for redelivery) and worker_run returns 0.
@@ -43,6 +45,8 @@ typedef struct worker {
     void *state; /* the service's own, set by init */
     char consumer[128];
     struct probe *probe; /* /health, /ready, /metrics; NULL when off */
+    char **failed; /* per job of the batch in hand: worker_job_failed */
+    size_t nfailed; /* the batch's size, the length of failed */
 } worker;
 
 typedef struct worker_def {
@@ -82,6 +86,14 @@ int worker_connect(const config *cfg, const char *consumer, db **d,
 
 /* A unique consumer name: "<service>-<host>-<pid>". */
 void worker_consumer_name(const char *service, char *out, size_t cap);
+
+/* For a handler that goes on without job i of its batch: that job
+ * failed on its own (its input, or a provider that answered it badly),
+ * and err says why. When the handler then returns WORKER_OK, the worker
+ * records the failure (the job is retried, then dead-lettered) and
+ * acknowledges the other jobs; on any other return the mark is dropped
+ * with the batch's outcome. */
+void worker_job_failed(worker *w, size_t i, const char *err);
 
 /* Pushes one job per payload string. Returns WORKER_OK or WORKER_RETRY.
  */

@@ -218,6 +218,12 @@ static const char SQL_DONE[] =
     " DELETE FROM pending_documents"
     " WHERE document_id = ANY(ARRAY(SELECT id FROM done))";
 
+/* The documents of a batch that are known and parsed, with or without
+ * tickers. */
+static const char SQL_KNOWN[] = "SELECT id FROM documents"
+                                " WHERE id = ANY($1::bigint[])"
+                                " AND status <> 'new'";
+
 typedef struct sig_cols {
     pgarr id, t, day, s, l, r, c, e, h, k, ph, done;
 } sig_cols;
@@ -311,6 +317,19 @@ out:
     return rc;
 }
 
+/* Marks failed every job of the batch that names document id (a
+ * document may be queued twice), with err; its id in jid becomes -id,
+ * so that the document is not marked done. */
+static void fail_document(worker *w, long long *jid, size_t n, long long id,
+                          const char *err)
+{
+    for (size_t k = 0; k < n; k++)
+        if (jid[k] == id) {
+            worker_job_failed(w, k, err);
+            jid[k] = -id;
+        }
+}
+
 static int extractor_handle(worker *w, queue_job *jobs, size_t n, char *err,
                             size_t errlen)
 {
@@ -320,26 +339,26 @@ static int extractor_handle(worker *w, queue_job *jobs, size_t n, char *err,
     sig_cols c;
     pgarr *all = (pgarr *)&c;
     size_t ncols = sizeof(c) / sizeof(pgarr);
-    PGresult *r = NULL;
+    PGresult *r = NULL, *known = NULL;
     char *sealed = queue_get(w->q, KEY_SEALED);
+    long long *jid = xcalloc(n, sizeof(*jid));
+    pgarr ids;
     int rc = WORKER_FAIL, dbrc;
 
     for (size_t i = 0; i < ncols; i++)
         pgarr_init(&all[i]);
+    pgarr_init(&ids);
     refresh_index(w);
-    for (size_t i = 0; i < n; i++) {
-        json_t *job = job_parse(&jobs[i], err, errlen);
-        long long id;
-
-        if (!job || job_id(job, "doc", &id, err, errlen) < 0) {
-            json_decref(job);
-            goto out;
-        }
-        pgarr_addf(&c.done, "%lld", id);
-        json_decref(job);
+    /* a job that fails on its own (no document id, no such document, a
+     * model reply that failed its checks) is marked failed, and the
+     * others go on: a batch run again job by job asked the model again
+     * for every document */
+    if (job_doc_ids(w, jobs, n, jid, &ids) == 0) {
+        rc = WORKER_OK;
+        goto out;
     }
     {
-        const char *p[] = {pgarr_text(&c.done)};
+        const char *p[] = {pgarr_text(&ids)};
 
         dbrc = db_begin(w->db);
         if (dbrc == DB_OK)
@@ -351,10 +370,17 @@ static int extractor_handle(worker *w, queue_job *jobs, size_t n, char *err,
             goto dberr;
         }
     }
-    if (PQntuples(r) == 0 && n == 1) {
-        snprintf(err, errlen, "document not found or not parsed yet");
-        db_rollback(w->db);
-        goto out;
+    if (job_fail_missing(NULL, jid, n, r, NULL, NULL) > 0) {
+        /* a parsed document about no ticker has nothing to extract (it
+         * is marked done below); one not found or not parsed fails */
+        const char *p[] = {pgarr_text(&ids)};
+
+        dbrc = db_execp(w->db, "ext_known", SQL_KNOWN, 1, p, &known);
+        if (dbrc != DB_OK) {
+            db_rollback(w->db);
+            goto dberr;
+        }
+        job_fail_missing(w, jid, n, r, known, "not found or not parsed yet");
     }
     for (int i = 0; i < PQntuples(r);) {
         int end = i;
@@ -363,12 +389,17 @@ static int extractor_handle(worker *w, queue_job *jobs, size_t n, char *err,
                strcmp(PQgetvalue(r, end, 0), PQgetvalue(r, i, 0)) == 0)
             end++;
         rc = extract_rows(st->model, r, i, end, &c, err, errlen);
-        if (rc != WORKER_OK) {
+        if (rc == WORKER_FAIL)
+            fail_document(w, jid, n, atoll(PQgetvalue(r, i, 0)), err);
+        else if (rc != WORKER_OK) {
             db_rollback(w->db);
             goto out;
         }
         i = end;
     }
+    for (size_t k = 0; k < n; k++) /* done: extracted, or about no one */
+        if (jid[k] > 0)
+            pgarr_addf(&c.done, "%lld", jid[k]);
     {
         const char *sp[] = {model,
                             pgarr_text(&c.id),
@@ -405,9 +436,12 @@ dberr:
     rc = dbrc == DB_RETRY ? WORKER_RETRY : WORKER_FAIL;
 out:
     free(sealed);
+    free(jid);
     PQclear(r);
+    PQclear(known);
     for (size_t i = 0; i < ncols; i++)
         pgarr_release(&all[i]);
+    pgarr_release(&ids);
     return rc;
 }
 

@@ -37,12 +37,6 @@ typedef struct ingest_state {
     objstore *store;
     feed_alias *aliases;
     size_t naliases;
-    /* The job of a batch of several that failed, and why: the worker
-     * runs each job of a failed batch alone next, and this one fails
-     * again without asking the provider once more (a provider answering
-     * 503 had been asked twice as often). */
-    char failed_id[48];
-    char failed_err[512];
 } ingest_state;
 
 /* One article of a batch, before it has a database id. */
@@ -488,14 +482,6 @@ static int ingest_handle(worker *w, queue_job *jobs, size_t n, char *err,
     batch_rows b;
     int rc = WORKER_OK;
 
-    if (n == 1 && st->failed_id[0] && strcmp(jobs[0].id, st->failed_id) == 0) {
-        st->failed_id[0] = '\0';
-        snprintf(err, errlen, "%s", st->failed_err);
-        free(res);
-        return WORKER_FAIL;
-    }
-    if (n > 1) /* a new batch; the jobs run alone keep it till theirs */
-        st->failed_id[0] = '\0';
     batch_init(&b);
     for (size_t i = 0; i < n; i++)
         provider_result_init(&res[i]);
@@ -506,9 +492,11 @@ static int ingest_handle(worker *w, queue_job *jobs, size_t n, char *err,
                                errlen)
                  : WORKER_FAIL;
         json_decref(job);
-        if (rc == WORKER_FAIL && n > 1) {
-            snprintf(st->failed_id, sizeof(st->failed_id), "%s", jobs[i].id);
-            snprintf(st->failed_err, sizeof(st->failed_err), "%s", err);
+        if (rc == WORKER_FAIL) {
+            /* this job's own fault (its input, or a provider that
+             * answered it badly): the others go on without it */
+            worker_job_failed(w, i, err);
+            rc = WORKER_OK;
         }
         if (rc != WORKER_OK)
             goto out;

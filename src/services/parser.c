@@ -205,6 +205,7 @@ static int parser_handle(worker *w, queue_job *jobs, size_t n, char *err,
     PGresult *r = NULL, *locked = NULL;
     char **payloads = NULL;
     char(*hashes)[65] = NULL;
+    long long *jid = xcalloc(n, sizeof(*jid));
     size_t np = 0;
     int rc = WORKER_FAIL;
 
@@ -214,16 +215,11 @@ static int parser_handle(worker *w, queue_job *jobs, size_t n, char *err,
     pgarr_init(&up_hash);
     pgarr_init(&m_id);
     pgarr_init(&m_t);
-    for (size_t i = 0; i < n; i++) {
-        json_t *job = job_parse(&jobs[i], err, errlen);
-        long long id;
-
-        if (!job || job_id(job, "doc", &id, err, errlen) < 0) {
-            json_decref(job);
-            goto out;
-        }
-        pgarr_addf(&ids, "%lld", id);
-        json_decref(job);
+    /* a job that fails on its own (no document id, no such document)
+     * is marked failed, and the others go on */
+    if (job_doc_ids(w, jobs, n, jid, &ids) == 0) {
+        rc = WORKER_OK;
+        goto out;
     }
     {
         const char *p[] = {pgarr_text(&ids)};
@@ -235,8 +231,9 @@ static int parser_handle(worker *w, queue_job *jobs, size_t n, char *err,
             goto out;
         }
     }
-    if (PQntuples(r) == 0 && n == 1) {
-        snprintf(err, errlen, "document not found");
+    job_fail_missing(w, jid, n, r, NULL, "not found");
+    if (PQntuples(r) == 0) {
+        rc = WORKER_OK;
         goto out;
     }
     payloads = xcalloc((size_t)PQntuples(r) + 1, sizeof(*payloads));
@@ -299,6 +296,7 @@ out:
         free(payloads[i]);
     free(payloads);
     free(hashes);
+    free(jid);
     PQclear(r);
     PQclear(locked);
     pgarr_release(&ids);

@@ -2,6 +2,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -80,6 +81,57 @@ int job_id(json_t *o, const char *key, long long *id, char *err, size_t errlen)
     }
     *id = json_integer_value(v);
     return 0;
+}
+
+size_t job_doc_ids(worker *w, const queue_job *jobs, size_t n, long long *ids,
+                   pgarr *arr)
+{
+    size_t valid = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        char err[256];
+        json_t *job = job_parse(&jobs[i], err, sizeof(err));
+
+        ids[i] = 0;
+        if (!job || job_id(job, "doc", &ids[i], err, sizeof(err)) < 0) {
+            ids[i] = 0;
+            worker_job_failed(w, i, err);
+        } else {
+            pgarr_addf(arr, "%lld", ids[i]);
+            valid++;
+        }
+        json_decref(job);
+    }
+    return valid;
+}
+
+/* 1 when a row of r names id in its column 0. */
+static int names_id(const PGresult *r, long long id)
+{
+    for (int i = 0; r && i < PQntuples(r); i++)
+        if (atoll(PQgetvalue(r, i, 0)) == id)
+            return 1;
+    return 0;
+}
+
+size_t job_fail_missing(worker *w, const long long *ids, size_t n,
+                        const PGresult *r, const PGresult *known,
+                        const char *why)
+{
+    size_t marked = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        char msg[256];
+
+        if (ids[i] <= 0 || names_id(r, ids[i]) || names_id(known, ids[i]))
+            continue;
+        marked++;
+        if (!w)
+            continue;
+        snprintf(msg, sizeof(msg), "document %lld %s", ids[i], why);
+        worker_job_failed(w, i, msg);
+    }
+    return marked;
 }
 
 void pgarr_init(pgarr *a)

@@ -1,18 +1,21 @@
 /*
  * svc: small helpers the services share: reading job payloads (JSON
- * objects with a size limit and typed fields), and building the text
- * arrays that carry a whole batch of rows in one SQL parameter.
+ * objects with a size limit and typed fields; the documents a batch's
+ * jobs name, marking the jobs that fail on their own), and building the
+ * text arrays that carry a whole batch of rows in one SQL parameter.
  */
 #ifndef STONKS_SVC_H
 #define STONKS_SVC_H
 
 #include <jansson.h>
+#include <libpq-fe.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "domain/ticker.h"
 #include "lib/buf.h"
 #include "lib/queue.h"
+#include "lib/worker.h"
 
 #define JOB_MAX_BYTES 65536
 
@@ -45,6 +48,19 @@ void pgarr_addf(pgarr *a, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /* The literal ("{...}"), owned by a, valid until the next add. */
 const char *pgarr_text(pgarr *a);
+
+/* The document ids ("doc") of a batch's jobs: ids[i] for job i, 0 for a
+ * job without a valid one (marked failed with worker_job_failed, the
+ * others go on); the valid ones are added to arr. Returns how many. */
+size_t job_doc_ids(worker *w, const queue_job *jobs, size_t n, long long *ids,
+                   pgarr *arr);
+
+/* Marks failed each job i with ids[i] > 0 that no row of r (column 0,
+ * an id) or of known (NULL: none) names: "document N " and why. Returns
+ * how many there are; with w NULL, counts them and marks nothing. */
+size_t job_fail_missing(worker *w, const long long *ids, size_t n,
+                        const PGresult *r, const PGresult *known,
+                        const char *why);
 
 /* Formats a day number as YYYY-MM-DD into a static-size buffer. */
 #define DAYSTR(day, buf) (date_format((day), (buf)), (buf))

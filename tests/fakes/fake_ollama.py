@@ -15,6 +15,8 @@ request's "model" picks what the fake does:
   fake-missing    one signal fewer than the tickers
   fake-error      HTTP 500 with the documented error object
   fake-timeout    waits --delay seconds, then answers as fake-valid
+  fake-mixed      as fake-schema when the document holds REFUSE, else
+                  as fake-valid (one bad document in a batch)
 
 Before any of that it checks the request as the client must send it
 (stream false, temperature 0, an integer num_ctx, a JSON schema in
@@ -178,6 +180,9 @@ class Handler(BaseHTTPRequestHandler):
             self.send_json(400, {"error": "fake ollama: " + problem})
             return
         model = req.get("model", "")
+        if model == "fake-mixed":
+            refuse = "REFUSE" in req["messages"][1]["content"]
+            model = "fake-schema" if refuse else "fake-valid"
         if model == "fake-timeout":
             time.sleep(self.server.delay)
         status, body = answer(model, tickers)

@@ -263,6 +263,38 @@ assert_eq "no signal for the refused document" "0 parsed" \
     "$(sql "SELECT (SELECT count(*) FROM signals WHERE document_id = $D2),
             status FROM documents WHERE id = $D2" | tr '|' ' ')"
 
+echo "one bad document in a batch"
+# The others are stored, and the model is asked once for each: the
+# batch was run again job by job, asking it again for every document.
+redis DEL stonks:dead:extraction >/dev/null
+D4=$(add_doc p4 "Apple sales" "Apple sales | Apple sales rose.")
+D5=$(add_doc p5 "Apple REFUSE" "Apple REFUSE | Apple REFUSE this.")
+D6=$(add_doc p6 "Apple news" "Apple news | Apple news.")
+sql "DELETE FROM document_tickers WHERE document_id = $D6" >/dev/null
+push "$D4"
+push "$D5"
+push "$D6"
+push 999999999
+asked=$(ls "$OUT"/requests | wc -l)
+run_worker fake-mixed ollama
+wait_for "redis LLEN stonks:dead:extraction | sed 's/^2$/t/'" ||
+    echo "  FAIL: no two dead letters within 10 s"
+stop_worker
+assert_eq "the bad one and the unknown one dead-lettered, each saying why" \
+    "2 document $D5: invalid signal list: item 0: sentiment 1.5 is outside \
+[-1, 1]
+2 document 999999999 not found or not parsed yet" \
+    "$("$BIN" queue dead extraction | jq -r '.[] | "\(.attempts) \(.error)"' |
+        sort)"
+assert_eq "the good one stored, the one about no ticker done" \
+    "$D4 2 extracted|$D6 0 extracted|$D5 0 parsed" \
+    "$(sql "SELECT id || ' ' || (SELECT count(*) FROM signals s
+            WHERE s.document_id = d.id) || ' ' || status FROM documents d
+            WHERE id IN ($D4, $D5, $D6) ORDER BY status, id" | paste -sd'|')"
+assert_eq "the model asked once for the good one, twice for the bad one" \
+    "3" "$(($(ls "$OUT"/requests | wc -l) - asked))"
+redis DEL stonks:dead:extraction >/dev/null
+
 echo "embedded model through the same worker"
 D3=$(add_doc p3 "Apple profit jumps 20 percent" \
     "Apple profit jumps 20 percent | Apple profit rose 20 percent, while Google profit fell 30 percent.")

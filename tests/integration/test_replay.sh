@@ -267,6 +267,23 @@ assert_eq "retry: one moved back, two left, said" \
         stonks:queue:parsing)"
 redis-cli -p "$REDIS_PORT" DEL stonks:dead:parsing stonks:queue:parsing >/dev/null
 
+echo "a batch goes on without the job that names no document"
+# (it was dropped without a word in a batch with others)
+first=$(sql "SELECT min(id) FROM documents")
+redis-cli -p "$REDIS_PORT" DEL stonks:queue:extraction >/dev/null
+redis-cli -p "$REDIS_PORT" XADD stonks:queue:parsing '*' p \
+    "{\"doc\":$first}" >/dev/null
+redis-cli -p "$REDIS_PORT" XADD stonks:queue:parsing '*' p '{"doc":999999999}' \
+    >/dev/null
+QUEUE_MAX_ATTEMPTS=1 HTTP_PORT=0 timeout -s INT 5 "$BIN" parser \
+    >"$STONKS_VAR_DIR.parser" 2>&1
+assert_eq "the missing one dead-lettered with its reason, the other parsed" \
+    "1 document 999999999 not found 1" \
+    "$("$BIN" queue dead parsing | jq -r '"\(length) \(.[0].error)"') \
+$(redis-cli -p "$REDIS_PORT" XLEN stonks:queue:extraction)"
+redis-cli -p "$REDIS_PORT" DEL stonks:dead:parsing stonks:queue:parsing \
+    stonks:queue:extraction >/dev/null
+
 echo "dead letters pushed by hand, no records of ours"
 redis-cli -p "$REDIS_PORT" LPUSH stonks:dead:parsing 'garbage' >/dev/null
 redis-cli -p "$REDIS_PORT" LPUSH stonks:dead:parsing \
