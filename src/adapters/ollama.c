@@ -456,13 +456,15 @@ int ollama_extract(const ollama_options *o, const ollama_doc *doc,
     req.timeout_ms = (long)o->timeout_s * 1000;
     req.max_body = OLLAMA_MAX_REPLY;
     if (webclient_do(&req, &res, err, errlen) < 0) {
-        /* no answer at all: the server is down (try later); a time out
-         * or a partial answer counts against the job */
+        /* no connection at all: the server is down (try later); a time
+         * out, a partial answer or a connection cut once the request
+         * went out (a server that fails on this document) counts
+         * against the job, else the document would be retried forever */
         if (res.timed_out)
             snprintf(err, errlen, "Ollama at %s gave no answer within %d s",
                      url, o->timeout_s);
-        rc = res.timed_out || res.body.len > 0 ? OLLAMA_FAIL
-                                               : OLLAMA_UNREACHABLE;
+        rc = res.timed_out || res.sent || res.body.len > 0 ? OLLAMA_FAIL
+                                                           : OLLAMA_UNREACHABLE;
         goto out;
     }
     if (ollama_parse_reply(res.status, res.body.data, res.body.len, doc, out,

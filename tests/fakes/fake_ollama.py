@@ -17,6 +17,8 @@ request's "model" picks what the fake does:
   fake-timeout    waits --delay seconds, then answers as fake-valid
   fake-mixed      as fake-schema when the document holds REFUSE, else
                   as fake-valid (one bad document in a batch)
+  fake-cut        closes the connection without an answer (a server
+                  that fails on this document)
 
 Before any of that it checks the request as the client must send it
 (stream false, temperature 0, an integer num_ctx, a JSON schema in
@@ -183,6 +185,9 @@ class Handler(BaseHTTPRequestHandler):
         if model == "fake-mixed":
             refuse = "REFUSE" in req["messages"][1]["content"]
             model = "fake-schema" if refuse else "fake-valid"
+        if model == "fake-cut":
+            self.close_connection = True
+            return
         if model == "fake-timeout":
             time.sleep(self.server.delay)
         status, body = answer(model, tickers)

@@ -115,6 +115,8 @@ check_refused fake-timeout \
 assert_eq "time out took under 3 s" "yes" \
     "$([ $(($(date +%s) - start)) -lt 3 ] && echo yes || echo no)"
 
+check_refused fake-cut "POST $URL/api/chat: Server returned nothing (no headers, no data)"
+
 echo "server down"
 OLLAMA_URL=http://127.0.0.1:9 OLLAMA_MODEL=fake-valid "$BIN" extract-once \
     --tickers AAPL --text "$TEXT" >"$OUT/stdout" 2>"$OUT/stderr"
