@@ -14,6 +14,7 @@
 
 #ifdef DUCKDB_LAKE_HAVE
 
+#include <dirent.h>
 #include <errno.h>
 #include <glob.h>
 #include <limits.h>
@@ -21,6 +22,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "adapters/duckdb_api.h"
 #include "adapters/lake_store.h"
@@ -80,37 +82,87 @@ static int exec_sql(duckdb_connection con, const char *sql, char *err,
     return rc;
 }
 
-/* An in-memory database and its connection. */
-static int open_memory(duckdb_database *db, duckdb_connection *con, char *err,
-                       size_t errlen)
+/* An in-memory database, its connection and its folder for what does
+ * not fit in memory_limit. DuckDB's default is ".tmp" under the working
+ * folder, shared by every DuckDB started there: two of them spilling at
+ * once wrote over each other's files and crashed, and a query could
+ * read that folder. Each database gets a private one instead (mkdtemp
+ * under TMPDIR or /tmp), removed with it. */
+typedef struct memdb {
+    duckdb_database db;
+    duckdb_connection con;
+    char *tmp;
+} memdb;
+
+static void close_memory(memdb *m)
 {
-    *db = NULL;
-    *con = NULL;
-    if (dk->duckdb_open(NULL, db) == DuckDBError) {
-        snprintf(err, errlen, "DuckDB: cannot open an in-memory database");
-        return -1;
+    if (m->con)
+        dk->duckdb_disconnect(&m->con);
+    if (m->db)
+        dk->duckdb_close(&m->db);
+    if (m->tmp) {
+        DIR *d = opendir(m->tmp);
+        struct dirent *e;
+
+        /* DuckDB removes its files on close; any it left go too */
+        while (d && (e = readdir(d))) {
+            if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
+                char *path = xasprintf("%s/%s", m->tmp, e->d_name);
+
+                unlink(path);
+                free(path);
+            }
+        }
+        if (d)
+            closedir(d);
+        rmdir(m->tmp);
+        free(m->tmp);
     }
-    if (dk->duckdb_connect(*db, con) == DuckDBError) {
-        dk->duckdb_close(db);
-        snprintf(err, errlen, "DuckDB: cannot connect");
-        return -1;
-    }
-    return 0;
+    m->db = NULL;
+    m->con = NULL;
+    m->tmp = NULL;
 }
 
-static void close_memory(duckdb_database *db, duckdb_connection *con)
+static int open_memory(memdb *m, char *err, size_t errlen)
 {
-    if (*con)
-        dk->duckdb_disconnect(con);
-    if (*db)
-        dk->duckdb_close(db);
+    const char *base = getenv("TMPDIR");
+    buf sql;
+    int rc;
+
+    memset(m, 0, sizeof(*m));
+    m->tmp = xasprintf("%s/stonks-duckdb-XXXXXX",
+                       base && base[0] == '/' ? base : "/tmp");
+    if (!mkdtemp(m->tmp)) {
+        snprintf(err, errlen, "DuckDB: cannot create a folder %s: %s", m->tmp,
+                 strerror(errno));
+        free(m->tmp);
+        m->tmp = NULL;
+        return -1;
+    }
+    if (dk->duckdb_open(NULL, &m->db) == DuckDBError) {
+        snprintf(err, errlen, "DuckDB: cannot open an in-memory database");
+        close_memory(m);
+        return -1;
+    }
+    if (dk->duckdb_connect(m->db, &m->con) == DuckDBError) {
+        snprintf(err, errlen, "DuckDB: cannot connect");
+        close_memory(m);
+        return -1;
+    }
+    buf_init(&sql);
+    buf_adds(&sql, "SET temp_directory = ");
+    add_quoted(&sql, m->tmp, '\'');
+    rc = exec_sql(m->con, sql.data, err, errlen);
+    buf_release(&sql);
+    if (rc < 0)
+        close_memory(m);
+    return rc;
 }
 
 /* --- the Parquet writer ------------------------------------------------ */
 
 struct duckdb_lake_writer {
-    duckdb_database db;
-    duckdb_connection con;
+    memdb m;
     const lake_column *cols;
     size_t ncols;
     duckdb_logical_type *types;
@@ -150,14 +202,14 @@ duckdb_lake_writer *duckdb_lake_writer_new(const config *c, int threads,
     if (duckdb_lake_load(c, err, errlen) < 0)
         return NULL;
     w = xcalloc(1, sizeof(*w));
-    if (open_memory(&w->db, &w->con, err, errlen) < 0) {
+    if (open_memory(&w->m, err, errlen) < 0) {
         free(w);
         return NULL;
     }
     buf_init(&sql);
     buf_addf(&sql, "SET threads = %d; SET memory_limit = ", threads);
     add_quoted(&sql, memory_limit, '\'');
-    rc = exec_sql(w->con, sql.data, err, errlen);
+    rc = exec_sql(w->m.con, sql.data, err, errlen);
     buf_release(&sql);
     if (rc < 0) {
         duckdb_lake_writer_free(w);
@@ -172,7 +224,7 @@ void duckdb_lake_writer_free(duckdb_lake_writer *w)
     if (!w)
         return;
     writer_end(w);
-    close_memory(&w->db, &w->con);
+    close_memory(&w->m);
     free(w);
 }
 
@@ -212,9 +264,9 @@ int duckdb_lake_writer_begin(duckdb_lake_writer *w, const lake_column *cols,
         buf_addf(&sql, " %s", lake_type_duckdb(&cols[i], type));
     }
     buf_addc(&sql, ')');
-    if (exec_sql(w->con, sql.data, err, errlen) < 0)
+    if (exec_sql(w->m.con, sql.data, err, errlen) < 0)
         goto out;
-    if (dk->duckdb_appender_create(w->con, NULL, "lake_stage", &w->app) ==
+    if (dk->duckdb_appender_create(w->m.con, NULL, "lake_stage", &w->app) ==
         DuckDBError) {
         snprintf(err, errlen, "DuckDB: cannot append to the stage: %s",
                  dk->duckdb_appender_error(w->app));
@@ -352,11 +404,11 @@ int duckdb_lake_writer_finish(duckdb_lake_writer *w, const char *path,
     buf_adds(&sql, "COPY lake_stage TO ");
     add_quoted(&sql, path, '\'');
     buf_adds(&sql, " (FORMAT parquet, COMPRESSION zstd)");
-    rc = exec_sql(w->con, sql.data, err, errlen);
+    rc = exec_sql(w->m.con, sql.data, err, errlen);
 out:
     writer_end(w);
-    if (w->con)
-        exec_sql(w->con, "DROP TABLE IF EXISTS lake_stage", err,
+    if (w->m.con)
+        exec_sql(w->m.con, "DROP TABLE IF EXISTS lake_stage", err,
                  rc < 0 ? 0 : errlen);
     buf_release(&sql);
     return rc;
@@ -632,26 +684,25 @@ int duckdb_lake_query(const config *c, const char *sql,
 {
     double deadline = now_ms() + lim->timeout_ms;
     char root[PATH_MAX];
-    duckdb_database db = NULL;
-    duckdb_connection con = NULL;
+    memdb m = {0};
     duckdb_prepared_statement st = NULL;
     int rc = LAKESQL_EENGINE;
 
     if (duckdb_lake_load(c, err, errlen) < 0 ||
         lake_store_local_dir(c->lake_uri, root, sizeof(root), err, errlen) <
             0 ||
-        open_memory(&db, &con, err, errlen) < 0 ||
-        prepare_lake(con, root, err, errlen) < 0)
+        open_memory(&m, err, errlen) < 0 ||
+        prepare_lake(m.con, root, err, errlen) < 0)
         goto out;
-    rc = prepare_one(con, sql, &st, err, errlen);
+    rc = prepare_one(m.con, sql, &st, err, errlen);
     if (st)
         dk->duckdb_destroy_prepare(&st);
     if (rc == LAKESQL_OK)
-        rc = describe(con, sql, res, err, errlen);
+        rc = describe(m.con, sql, res, err, errlen);
     if (rc == LAKESQL_OK)
-        rc = fetch_rows(con, sql, lim, deadline, res, err, errlen);
+        rc = fetch_rows(m.con, sql, lim, deadline, res, err, errlen);
 out:
-    close_memory(&db, &con);
+    close_memory(&m);
     return rc;
 }
 

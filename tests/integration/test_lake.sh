@@ -186,6 +186,35 @@ for bad in "DELETE FROM signals" "SELECT 1; SELECT 2" \
         echo "  ok: refused: $bad ($(head -c 70 "$TMP/bad.err" | head -n 1))"
     fi
 done
+# DuckDB's default folder for what does not fit in memory is .tmp under
+# the working folder: queries could read it, and two queries spilling
+# there at once wrote over each other's files and crashed.
+mkdir -p "$TMP/cwd/.tmp" "$TMP/spill"
+echo private >"$TMP/cwd/.tmp/x.txt"
+bin_abs=$(realpath "$BIN")
+(cd "$TMP/cwd" && "$bin_abs" sql "SELECT * FROM read_text('.tmp/x.txt')") \
+    >/dev/null 2>"$TMP/bad.err"
+assert_eq "a file in .tmp of the working folder cannot be read" \
+    "1 Permission Error" "$? $(grep -o 'Permission Error' "$TMP/bad.err")"
+cat "$TMP/bad.err" >>"$TMP/stderr.all"
+big="SELECT count(*), sum(hash(b)) FROM (SELECT md5(range::VARCHAR) AS b
+     FROM range(6000000) ORDER BY b)"
+spills=()
+for i in 1 2; do
+    (cd "$TMP/cwd" && TMPDIR=$TMP/spill "$bin_abs" sql --no-header \
+        --timeout-ms 60000 "$big" >"$TMP/spill$i.out" 2>"$TMP/spill$i.err"
+        echo "$?" >>"$TMP/spill$i.out") &
+    spills+=($!)
+done
+wait "${spills[@]}"
+cat "$TMP/spill1.err" "$TMP/spill2.err" >>"$TMP/stderr.all"
+assert_eq "two queries past memory_limit at once, in one working folder" \
+    "$(printf '6000000\t55338676328714629884310440\n0')
+$(printf '6000000\t55338676328714629884310440\n0')" \
+    "$(cat "$TMP/spill1.out" "$TMP/spill2.out")"
+assert_eq "their spill folders removed, none in the working folder" \
+    "0 x.txt" "$(ls -A "$TMP/spill" | wc -l) $(ls -A "$TMP/cwd/.tmp")"
+rm -rf "$TMP/spill" "$TMP/cwd"
 checks=$((checks + 1))
 if "$BIN" sql --timeout-ms 300 \
     "SELECT count(*) FROM range(100000000000) a" >/dev/null 2>"$TMP/t.err" ||
