@@ -12,6 +12,7 @@ its text:
   fake_busy      the first poll answers 503 (the client must retry)
   fake_many      25 rows (n bigint, label varchar) in pages of 5
   fake_evil      a nextUri on another port (the client must refuse it)
+  fake_nul       one row (s varchar) whose value holds a NUL: "a\\u0000b"
   anything else  runs on PostgreSQL through psql (PG* variables), and
                  answers its rows with columns typed bigint, double or
                  varchar from their values
@@ -112,6 +113,9 @@ class Query:
             self.cols = [{"name": "n", "type": "bigint"},
                          {"name": "label", "type": "varchar"}]
             self.rows = [[i, "row %d" % i] for i in range(1, 26)]
+        elif "fake_nul" in sql:
+            self.cols = [{"name": "s", "type": "varchar"}]
+            self.rows = [["a\u0000b"]]
         elif "fake_slow" in sql or "fake_evil" in sql:
             self.cols = [{"name": "x", "type": "bigint"}]
         else:

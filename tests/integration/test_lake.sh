@@ -356,6 +356,10 @@ assert_eq "typed columns" \
 check "X-Trino headers: user, catalog, schema, time limit" \
     grep -q "^POST /v1/statement user=stonks catalog=lakehouse \
 schema=stonks session=query_max_execution_time=30s" "$TMP/trino.log"
+assert_eq "a NUL in a value is shown as U+2400, as DuckDB shows it" \
+    "a␀b" "$(lake "SELECT fake_nul")"
+assert_eq "and in the JSON answer" '"rows":[["a␀b"]]' \
+    "$("$BIN" sql --json "SELECT fake_nul" | grep -o '"rows":[^]]*]]')"
 lake "SELECT fake_fail" >/dev/null
 assert_eq "FAILED (USER_ERROR) is the query's fault" \
     "stonks sql: Trino: line 1:8: mismatched input 'fake_fail' (SYNTAX_ERROR)" \
