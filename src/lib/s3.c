@@ -133,7 +133,13 @@ typedef struct sink {
     buf *b;
     size_t max;
     int too_large;
+    int keep_head; /* past max, drop the rest instead of failing: the
+                    * answer to a PUT or DELETE, read for its error */
 } sink;
+
+/* The answer to a request that sends or removes an object: its first
+ * 4 KiB (an error's text), whatever its length. */
+#define ANSWER_KEPT 4096
 
 static size_t on_data(char *ptr, size_t size, size_t nmemb, void *userdata)
 {
@@ -143,6 +149,10 @@ static size_t on_data(char *ptr, size_t size, size_t nmemb, void *userdata)
     if (!k->b)
         return n;
     if (k->b->len + n > k->max) {
+        if (k->keep_head) {
+            buf_add(k->b, ptr, k->max - k->b->len);
+            return n;
+        }
         k->too_large = 1;
         return 0;
     }
@@ -271,7 +281,7 @@ int s3_put(s3_client *s, const char *key, const void *data, size_t len,
     int rc;
 
     buf_init(&body);
-    k = (sink){&body, 4096, 0};
+    k = (sink){&body, ANSWER_KEPT, 0, 1};
     st = request(s, "PUT", key, data ? data : "", len, &k, NULL, err, errlen);
     if (st < 0)
         rc = S3_ERROR;
@@ -286,7 +296,7 @@ int s3_put(s3_client *s, const char *key, const void *data, size_t len,
 int s3_get(s3_client *s, const char *key, size_t max, buf *out, char *err,
            size_t errlen)
 {
-    sink k = {out, max, 0};
+    sink k = {out, max, 0, 0};
     long st;
 
     buf_reset(out);
@@ -328,7 +338,7 @@ int s3_delete(s3_client *s, const char *key, char *err, size_t errlen)
     int rc;
 
     buf_init(&body);
-    k = (sink){&body, 4096, 0};
+    k = (sink){&body, ANSWER_KEPT, 0, 1};
     st = request(s, "DELETE", key, NULL, 0, &k, NULL, err, errlen);
     if (st < 0)
         rc = S3_ERROR;
@@ -357,7 +367,7 @@ int s3_ensure_bucket(s3_client *s, char *err, size_t errlen)
     if (st != 404)
         return status_error("HEAD", NULL, st, NULL, err, errlen);
     buf_init(&body);
-    k = (sink){&body, 4096, 0};
+    k = (sink){&body, ANSWER_KEPT, 0, 1};
     st = request(s, "PUT", NULL, "", 0, &k, NULL, err, errlen);
     if (st < 0)
         rc = S3_ERROR;

@@ -6,7 +6,7 @@
  * headers it says it signed. Equal signatures mean curl's signing and
  * ours agree byte for byte on real requests, x-amz-content-sha256
  * included. Also: 404 is "missing", HEAD gives the size, an answer over
- * the limit is an error.
+ * the limit is an error, and a long answer to a PUT is cut, not one.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -245,6 +245,42 @@ static void test_get_over_limit_is_an_error(void **state)
     buf_release(&b);
 }
 
+/* The answer to a PUT is read for its error text only: a long one is
+ * cut, not taken for an object too large (which hid a 403, and failed
+ * a PUT that a verbose gateway answered 200). */
+static void test_put_long_answer(void **state)
+{
+    static char reply[16384];
+    const char *head = "HTTP/1.1 %s\r\nContent-Length: 10000\r\n"
+                       "Connection: close\r\n\r\n";
+    char err[256];
+    capture c;
+    s3_client *s;
+    int n;
+
+    (void)state;
+    n = snprintf(reply, sizeof(reply), head, "403 Forbidden");
+    memset(reply + n, 'x', 10000);
+    reply[n + 10000] = '\0';
+    capture_start(&c, reply);
+    s = client(c.port);
+    assert_int_equal(s3_put(s, "sha256/02", "hello", 5, err, sizeof(err)),
+                     S3_ERROR);
+    capture_wait(&c);
+    assert_non_null(strstr(err, "S3 PUT sha256/02: HTTP 403 (access denied"));
+    s3_free(s);
+
+    n = snprintf(reply, sizeof(reply), head, "200 OK");
+    memset(reply + n, 'y', 10000);
+    reply[n + 10000] = '\0';
+    capture_start(&c, reply);
+    s = client(c.port);
+    assert_int_equal(s3_put(s, "sha256/02", "hello", 5, err, sizeof(err)),
+                     S3_OK);
+    capture_wait(&c);
+    s3_free(s);
+}
+
 static void test_options_checked(void **state)
 {
     s3_options o = {"ftp://x", "us-east-1", "b", "k", "s", 1, 0};
@@ -267,6 +303,7 @@ int main(void)
         cmocka_unit_test(test_put_is_signed_with_payload_hash),
         cmocka_unit_test(test_get_missing_and_head),
         cmocka_unit_test(test_get_over_limit_is_an_error),
+        cmocka_unit_test(test_put_long_answer),
         cmocka_unit_test(test_options_checked),
     };
 
