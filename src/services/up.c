@@ -322,6 +322,14 @@ static int plan(up_state *st, const char *sealed, const char *from)
     return 0;
 }
 
+int up_nginx_path_ok(const char *path)
+{
+    for (const unsigned char *p = (const unsigned char *)path; *p; p++)
+        if (*p == '"' || *p == '\\' || *p == '$' || *p < 0x20 || *p == 0x7f)
+            return 0;
+    return 1;
+}
+
 /* Runs envsubst over the template with only the STONKS_* variables, the
  * way the chart's container renders it. Returns 0 or -1. */
 static int render_template(up_state *st, const char *out_path, char *err,
@@ -340,6 +348,14 @@ static int render_template(up_state *st, const char *out_path, char *err,
     }
     if (!realpath(st->opt.web_root, root)) {
         snprintf(err, errlen, "%s: %s", st->opt.web_root, strerror(errno));
+        return -1;
+    }
+    if (!up_nginx_path_ok(root)) {
+        snprintf(err, errlen,
+                 "the dashboard's folder %.600s holds a character nginx cannot "
+                 "read in a path ('\"', '\\', '$' or a control "
+                 "character): move it, or give --web another folder",
+                 root);
         return -1;
     }
     in = open(st->opt.template_path, O_RDONLY);
@@ -394,6 +410,14 @@ static int write_nginx_conf(up_state *st, char *err, size_t errlen)
     int rc = -1;
 
     mkdir(tmp, 0755);
+    if (!up_nginx_path_ok(d)) {
+        snprintf(err, errlen,
+                 "%s holds a character nginx cannot read in a path ('\"', "
+                 "'\\', '$' or a control character): give STONKS_VAR_DIR "
+                 "another folder",
+                 d);
+        goto out;
+    }
     if (render_template(st, server, err, errlen) < 0)
         goto out;
     f = fopen(path, "w");

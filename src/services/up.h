@@ -19,4 +19,10 @@ int cmd_up(int argc, char **argv);
  * cannot be taken. */
 int up_take_lock(const char *var, const char *cmd);
 
+/* 1 when path can stand inside a double-quoted nginx string as it is
+ * (the web root, the prefix's files), else 0: no '"', '\' or '$',
+ * which nginx reads as the end of the string, an escape or a variable,
+ * and no control character. */
+int up_nginx_path_ok(const char *path);
+
 #endif
