@@ -401,6 +401,23 @@ STONKS_REDIS_PORT" "$? $out"
     assert_eq "... the running one still answers" "PONG" \
         "$(redis-cli -p "$REDIS_PORT" ping)"
 fi
+echo "scripts/stack.sh: a folder whose path holds a space, too long for a socket"
+# pg_ctl passed "-k <data folder>" through the shell, so a checkout
+# under "My Projects" did not start PostgreSQL, nor one whose socket
+# path passed 107 bytes; both were said to be a port another held.
+long="$OUT/my stack $(printf 'x%.0s' $(seq 1 80))"
+pg3=$(free_port 18481)
+redis3=$(free_port 18491)
+out=$(STONKS_STACK_DIR=$long STONKS_PG_PORT=$pg3 STONKS_REDIS_PORT=$redis3 \
+    "$ROOT/scripts/stack.sh" start 2>&1 >/dev/null)
+assert_eq "it starts" "0 " "$? $out"
+assert_eq "... and PostgreSQL answers" "1" \
+    "$(psql -h 127.0.0.1 -p "$pg3" -U stonks -d stonks -Atc 'SELECT 1')"
+STONKS_STACK_DIR=$long STONKS_PG_PORT=$pg3 STONKS_REDIS_PORT=$redis3 \
+    "$ROOT/scripts/stack.sh" wipe
+assert_eq "wipe: its data is gone" "no" \
+    "$([ -e "$long/pg" ] && echo yes || echo no)"
+
 out=$(STONKS_PG_PORT=abc "$ROOT/scripts/stack.sh" start 2>&1)
 assert_eq "a port that is no number" "2 stack: port 'abc' (STONKS_PG_PORT, \
 STONKS_REDIS_PORT) is not a number from 1024 to 65535" "$? $out"
