@@ -18,9 +18,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "adapters/provider.h"
 #include "lib/log.h"
 #include "lib/logread.h"
 #include "lib/num.h"
+#include "lib/objstore.h"
 #include "lib/queue.h"
 #include "lib/worker.h"
 #include "lib/xalloc.h"
@@ -397,15 +399,23 @@ static int wait_replay(child *kids, size_t n, queue_client *q, db *d, double t0,
     }
 }
 
-/* The settings a service checks against the database or the disk at
- * start: the tickers of REPLAY_TICKERS (the scheduler's) and the
- * model's weights (the extractor's). Returns 0, or -1 with err. */
+/* The settings a service checks at start, against the database or the
+ * disk: the start-up checks of the scheduler (a REPLAY_DIR without the
+ * replay files), of ingestion (its provider and object store) and of
+ * the trading services when they run, as `stonks config` runs them;
+ * the tickers of REPLAY_TICKERS (the scheduler's) and the model's
+ * weights (the extractor's). Returns 0, or -1 with err. */
 static int usable_settings(db *d, const config *c, char *err, size_t errlen)
 {
     extract_model *m;
     char **tickers = NULL;
     size_t n = 0;
 
+    if (scheduler_check(c, err, errlen) < 0 ||
+        provider_check(c, err, errlen) < 0 ||
+        objstore_check(c, err, errlen) < 0 ||
+        (trading_on() && trading_mode_check(c, err, errlen) < 0))
+        return -1;
     if (c->replay_tickers[0]) {
         if (replay_tickers_resolve(d, c, &tickers, &n, err, errlen) < 0)
             return -1;

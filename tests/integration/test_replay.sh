@@ -158,6 +158,20 @@ assert_eq "demo with a reset: weights that do not load refused before it" \
     "1 $ndocs" \
     "$(STONKS_MODEL_PATH=/nonexistent "$BIN" demo >/dev/null 2>&1
     echo "$? $(sql "SELECT count(*) FROM documents")")"
+# (the scheduler's and ingestion's start-up checks, as stonks config's:
+# a REPLAY_DIR without the replay files emptied the last replay)
+assert_eq "demo with a reset: a REPLAY_DIR without the files refused" \
+    "1 \"error\":\"REPLAY_DIR does not hold the replay files: cannot open \
+$ROOT/var/reuters_headlines_2011H2_40tickers.csv: No such file or \
+directory\"} $ndocs" \
+    "$(REPLAY_DIR=$ROOT/var "$BIN" demo >"$STONKS_VAR_DIR.out5" 2>&1
+    echo "$? $(grep '"msg":"cannot prepare the demo"' "$STONKS_VAR_DIR.out5" |
+        sed -E 's/^.*"msg":"cannot prepare the demo",//') \
+$(sql "SELECT count(*) FROM documents")")"
+assert_eq "demo with a reset: a provider without its settings refused" \
+    "1 $ndocs" \
+    "$(INGEST_PROVIDER=polygon "$BIN" demo >/dev/null 2>&1
+    echo "$? $(sql "SELECT count(*) FROM documents")")"
 # One stonks up or demo per folder: a demo under a running up would
 # empty the tables under it (the lock held here by flock(1), as by up).
 echo 4242 >"$STONKS_VAR_DIR/up.pid"
