@@ -260,7 +260,7 @@ static int number_field(json_t *item, const char *key, double lo, double hi,
 
     if (!json_is_number(x))
         return fail(err, errlen, "%s is not a number", key, i);
-    *v = json_number_value(x);
+    *v = json_number_value(x) + 0.0; /* -0 is stored as 0 */
     if (!(*v >= lo && *v <= hi)) {
         char what[96];
 
@@ -329,6 +329,14 @@ static int check_item(json_t *item, size_t i, const ollama_doc *doc,
     e = event_type_parse(event);
     if (e < 0)
         return fail(err, errlen, "unknown event_type \"%.40s\"", event, i);
+    if ((l == SENT_POSITIVE && s.sentiment < 0) ||
+        (l == SENT_NEGATIVE && s.sentiment > 0)) {
+        char what[96];
+
+        snprintf(what, sizeof(what), "label %s contradicts sentiment %g",
+                 label, s.sentiment);
+        return fail(err, errlen, "%s", what, i);
+    }
     s.label = (sentiment_label)l;
     s.event = (event_type)e;
     seen[t] = 1;
@@ -397,6 +405,12 @@ int ollama_parse_reply(long status, const char *body, size_t len,
         snprintf(err, errlen, "Ollama answered HTTP %ld: %.300s", status,
                  json_is_string(error) ? json_string_value(error)
                                        : "(no error message)");
+        goto out;
+    }
+    if (!root) {
+        snprintf(err, errlen,
+                 "Ollama's answer is not JSON: %s (line %d, column %d)",
+                 je.text, je.line, je.column);
         goto out;
     }
     if (!json_is_object(root)) {

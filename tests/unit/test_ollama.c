@@ -14,6 +14,7 @@
 
 #include <jansson.h>
 #include <stdio.h>
+#include <math.h>
 #include <string.h>
 
 #include "adapters/ollama.h"
@@ -109,6 +110,32 @@ static void assert_field_refused(const char *field, const char *value,
 
     with_field(content, sizeof(content), field, value);
     assert_refused(content, want);
+}
+
+/* A label that says the opposite of the sentiment is refused; a
+ * neutral one, or a sentiment of 0, goes with either; -0 is 0. */
+static void test_label_agrees_with_sentiment(void **state)
+{
+    char content[1024];
+    ollama_signal out[2];
+    char err[256];
+
+    (void)state;
+    assert_field_refused("sentiment", "-0.2",
+                         "invalid signal list: item 1: label positive "
+                         "contradicts sentiment -0.2");
+    assert_field_refused("label", "\"negative\"",
+                         "invalid signal list: item 1: label negative "
+                         "contradicts sentiment 0.5");
+    with_field(content, sizeof(content), "sentiment", "-0.0");
+    assert_int_equal(validate(content, out, err, sizeof(err)), 0);
+    assert_true(out[0].sentiment == 0.0 && !signbit(out[0].sentiment));
+    with_field(content, sizeof(content), "confidence", "-0.0");
+    assert_int_equal(validate(content, out, err, sizeof(err)), 0);
+    assert_true(out[0].confidence == 0.0 && !signbit(out[0].confidence));
+    with_field(content, sizeof(content), "label", "\"neutral\"");
+    assert_int_equal(validate(content, out, err, sizeof(err)), 0);
+    assert_int_equal(out[0].label, SENT_NEUTRAL);
 }
 
 static void test_types_and_ranges(void **state)
@@ -274,7 +301,14 @@ static void test_envelope(void **state)
                      -1);
     assert_string_equal(err, "Ollama answered HTTP 502: (no error message)");
     assert_int_equal(parse(200, "not json", err, sizeof(err)), -1);
+    assert_string_equal(err, "Ollama's answer is not JSON: '[' or '{' "
+                             "expected near 'not' (line 1, column 3)");
+    assert_int_equal(parse(200, "[1]", err, sizeof(err)), -1);
     assert_string_equal(err, "Ollama's answer is not a JSON object");
+    assert_int_equal(
+        parse(200, "{\"done\":true,\"x\":\"\xff\"}", err, sizeof(err)), -1);
+    assert_string_equal(err, "Ollama's answer is not JSON: unable to decode "
+                             "byte 0xff near '\"' (line 1, column 18)");
     assert_int_equal(
         parse(200, "{\"done\":true,\"message\":{}}", err, sizeof(err)), -1);
     assert_string_equal(err, "Ollama's answer has no message content");
@@ -411,6 +445,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_valid_list_in_document_order),
         cmocka_unit_test(test_types_and_ranges),
+        cmocka_unit_test(test_label_agrees_with_sentiment),
         cmocka_unit_test(test_enums_and_tickers),
         cmocka_unit_test(test_shape),
         cmocka_unit_test(test_envelope),
