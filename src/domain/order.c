@@ -2,6 +2,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "domain/date.h"
 #include "lib/sha256.h"
@@ -18,9 +19,10 @@ const char *order_type_name(order_type t)
 
 int order_side_parse(const char *s, order_side *out)
 {
-    if (strcmp(s, "buy") == 0)
+    /* any case: "BUY" is as plain as "buy" */
+    if (strcasecmp(s, "buy") == 0)
         *out = SIDE_BUY;
-    else if (strcmp(s, "sell") == 0)
+    else if (strcasecmp(s, "sell") == 0)
         *out = SIDE_SELL;
     else
         return -1;
@@ -29,9 +31,9 @@ int order_side_parse(const char *s, order_side *out)
 
 int order_type_parse(const char *s, order_type *out)
 {
-    if (strcmp(s, "market") == 0)
+    if (strcasecmp(s, "market") == 0)
         *out = ORDER_MARKET;
-    else if (strcmp(s, "limit") == 0)
+    else if (strcasecmp(s, "limit") == 0)
         *out = ORDER_LIMIT;
     else
         return -1;

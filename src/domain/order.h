@@ -49,7 +49,7 @@ typedef struct order_intent {
 const char *order_side_name(order_side s);
 const char *order_type_name(order_type t);
 
-/* Parse those names (exactly, lower case). Return 0, or -1. */
+/* Parse those names, in any case ("BUY"). Return 0, or -1. */
 int order_side_parse(const char *s, order_side *out);
 int order_type_parse(const char *s, order_type *out);
 

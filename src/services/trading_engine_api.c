@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "domain/date.h"
@@ -129,10 +130,13 @@ static void route_orders(void *ctx, const char *arg, const http_request *req,
 
     (void)arg;
     if (http_query_param(req, "status", status, sizeof(status)) < 0 ||
-        (strcmp(status, "all") != 0 && strcmp(status, "open") != 0)) {
+        (strcasecmp(status, "all") != 0 && strcasecmp(status, "open") != 0)) {
         http_error(res, 400, "bad_request", "status must be open or all");
         return;
     }
+    /* any case, as query-api's filters */
+    snprintf(status, sizeof(status), "%s",
+             strcasecmp(status, "all") == 0 ? "all" : "open");
     if (param_limit(req, res, "100", limit) < 0)
         return;
     reply_sql_json(e, res, "te_orders", sql, 2, p, "orders");

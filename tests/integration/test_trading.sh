@@ -338,10 +338,12 @@ assert_eq "manual order through the screen: 201 queued, paper" \
     "201 queued paper" "$(code "$r") $(cut -d' ' -f2- <<<"$r" |
         jq_py 'j["status"] + " " + j["mode"]')"
 r=$(api POST $TE/orders \
-    '{"ticker":"AAPL","side":"buy","qty":3,"client_order_id":"man-t1"}' \
+    '{"ticker":"AAPL","side":"BUY","qty":3,"client_order_id":"man-t1"}' \
     -H "$AUTH")
-assert_eq "the same manual order again: 200 exists" "200 exists" \
-    "$(code "$r") $(cut -d' ' -f2- <<<"$r" | jq_py 'j["status"]')"
+assert_eq "the same manual order again, BUY in capitals: 200 exists" \
+    "200 exists" "$(code "$r") $(cut -d' ' -f2- <<<"$r" | jq_py 'j["status"]')"
+assert_eq "GET /orders?status=OPEN is ?status=open" \
+    "$(api GET "$TE/orders?status=open")" "$(api GET "$TE/orders?status=OPEN")"
 r=$(api POST $TE/orders \
     '{"ticker":"MSFT","side":"sell","qty":5,"client_order_id":"man-t1"}' \
     -H "$AUTH")

@@ -238,7 +238,15 @@ static void test_names_parse_back(void **state)
     assert_int_equal(s, SIDE_SELL);
     assert_int_equal(order_type_parse(order_type_name(ORDER_LIMIT), &t), 0);
     assert_int_equal(t, ORDER_LIMIT);
-    assert_int_equal(order_side_parse("BUY", &s), -1);
+    /* any case, as query-api's filters take them */
+    assert_int_equal(order_side_parse("BUY", &s), 0);
+    assert_int_equal(s, SIDE_BUY);
+    assert_int_equal(order_side_parse("Sell", &s), 0);
+    assert_int_equal(s, SIDE_SELL);
+    assert_int_equal(order_type_parse("MARKET", &t), 0);
+    assert_int_equal(t, ORDER_MARKET);
+    assert_int_equal(order_side_parse("buys", &s), -1);
+    assert_int_equal(order_side_parse("", &s), -1);
     assert_int_equal(order_type_parse("stop", &t), -1);
 }
 
