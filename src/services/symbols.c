@@ -11,7 +11,7 @@
 
 const api_param symbols_list_params[] = {
     {"active", "boolean", "only active (true) or inactive (false) symbols"},
-    {"sector", "string", "exact sector, any case"},
+    {"sector", "string", "exact sector, any case, blanks around it aside"},
     {"q", "string",
      "text in the ticker, name or an alias, any case (up to 64 bytes)"},
     {"alt_ticker", "string",
@@ -122,8 +122,9 @@ static const char SQL_LIST[] =
     "SELECT s.ticker AS key, " SYMBOLS_COLS
     " FROM symbols s WHERE ($1::boolean IS NULL OR s.active = "
     "$1::boolean) AND ($2::text IS NULL OR lower(s.sector) = "
-    "lower($2::text)) AND ($3::text IS NULL OR s.ticker ILIKE $3 OR "
-    "s.name ILIKE $3 OR EXISTS (SELECT 1 FROM symbol_aliases a WHERE "
+    "lower(btrim($2::text, E' \\t'))) AND ($3::text IS NULL OR "
+    "s.ticker ILIKE $3 OR s.name ILIKE $3 OR EXISTS (SELECT 1 FROM "
+    "symbol_aliases a WHERE "
     "a.ticker = s.ticker AND a.alias ILIKE $3)) AND ($4::text IS NULL "
     "OR s.ticker > $4) AND ($6::text IS NULL OR s.ticker = (SELECT "
     "a.ticker FROM symbol_aliases a WHERE a.kind = 'ticker' AND a.alias "

@@ -418,6 +418,10 @@ assert_eq "prices in pages of 9, oldest first" \
     "$(sqlj "SELECT day FROM price_bars WHERE ticker = 'AAPL' ORDER BY day")" \
     "$(walkj "$QA/prices?ticker=AAPL&limit=9" .day)"
 assert_eq "symbol search" "GOOGL" "$(walkj "$REG/symbols?q=goog" .ticker)"
+assert_eq "sector in any case, blanks around it aside (as stored)" \
+    "$(sqlj "SELECT ticker FROM symbols WHERE sector = 'Energy'
+             ORDER BY ticker")" \
+    "$(walkj "$QA/symbols?sector=%20energy%20%20" .ticker)"
 # alt_ticker: the one symbol holding that alternative ticker, exactly
 # (q=goog finds any text holding it), or none.
 for svc in "$REG" "$QA"; do
