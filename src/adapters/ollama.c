@@ -333,8 +333,8 @@ static int check_item(json_t *item, size_t i, const ollama_doc *doc,
         (l == SENT_NEGATIVE && s.sentiment > 0)) {
         char what[96];
 
-        snprintf(what, sizeof(what), "label %s contradicts sentiment %g",
-                 label, s.sentiment);
+        snprintf(what, sizeof(what), "label %s contradicts sentiment %g", label,
+                 s.sentiment);
         return fail(err, errlen, "%s", what, i);
     }
     s.label = (sentiment_label)l;
