@@ -199,6 +199,11 @@ int cmd_sql(int argc, char **argv)
     lim.timeout_ms = timeout ? (int)timeout : c.lake_query_timeout_ms;
     rc = lakesql_query(&c, query, &lim, &res, err, sizeof(err));
     if (rc != LAKESQL_OK) {
+        /* the message may quote a server's text: no control character
+         * of it reaches the terminal */
+        for (char *p = err; *p; p++)
+            if ((unsigned char)*p < 0x20 || *p == 0x7f)
+                *p = '?';
         fprintf(stderr, "stonks sql: %s\n", err);
     } else if (json) {
         buf out;

@@ -364,6 +364,10 @@ lake "SELECT fake_fail" >/dev/null
 assert_eq "FAILED (USER_ERROR) is the query's fault" \
     "stonks sql: Trino: line 1:8: mismatched input 'fake_fail' (SYNTAX_ERROR)" \
     "$(cat "$TMP/sql.err")"
+lake "SELECT fake_garbled" >/dev/null
+assert_eq "a server's text with control characters: shown as '?'" \
+    "stonks sql: Trino answered 500: ?[2J?[31mdown???" \
+    "$(cat "$TMP/sql.err")"
 lake "SELECT fake_internal" >/dev/null
 assert_eq "FAILED (INTERNAL_ERROR)" \
     "stonks sql: Trino: worker exploded (GENERIC_INTERNAL_ERROR)" \
