@@ -785,12 +785,20 @@ static int run_once(char **names, int nnames)
     const lake_table *tables = lake_tables(&n);
     int rc = 1, failed = 0;
 
-    for (int i = 0; i < nnames; i++)
+    for (int i = 0; i < nnames; i++) {
         if (!lake_table_find(names[i])) {
             fprintf(stderr, "stonks lake-publisher: unknown table '%s'\n",
                     names[i]);
             return 2;
         }
+        for (int j = 0; j < i; j++)
+            if (strcmp(names[j], names[i]) == 0) {
+                fprintf(stderr,
+                        "stonks lake-publisher: table '%s' is named twice\n",
+                        names[i]);
+                return 2;
+            }
+    }
     if (cli_start("lake-publisher", &c) < 0)
         return 2;
     p = lake_pub_open(&c, err, sizeof(err));

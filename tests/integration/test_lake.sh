@@ -108,6 +108,12 @@ VALUES ('lake-edge-order', 'gate', false,
 SQL
 
 echo "publishing"
+out=$("$BIN" lake-publisher --once orders nope 2>&1)
+assert_eq "--once of a table unknown: refused" \
+    "2 stonks lake-publisher: unknown table 'nope'" "$? $out"
+out=$("$BIN" lake-publisher --once orders signals orders 2>&1)
+assert_eq "--once of a table named twice: refused" \
+    "2 stonks lake-publisher: table 'orders' is named twice" "$? $out"
 check "lake-publisher --once succeeds" publish
 files=$(find "$LAKE_URI" -name '*.parquet' -not -path '*/_staging/*' | wc -l)
 assert_eq "one file per table and day" \
