@@ -681,7 +681,16 @@ static long long integer_of(queue_client *q, int argc, const char **argv)
     return v;
 }
 
-int queue_stats_get(queue_client *q, const char *queue, queue_stats *st)
+/* 1 when a call begun on a connection kept from before (had) lost it:
+ * a Redis restarted since the last call cut it, or forgot the group. A
+ * read then goes again once, on a new connection; it changes nothing,
+ * so the second go is safe. */
+static int lost_kept(const queue_client *q, int had)
+{
+    return had && !q->rc;
+}
+
+static int stats_once(queue_client *q, const char *queue, queue_stats *st)
 {
     char key[160], dkey[160];
     const char *xlen[] = {"XLEN", key};
@@ -714,7 +723,17 @@ int queue_stats_get(queue_client *q, const char *queue, queue_stats *st)
     return 0;
 }
 
-char *queue_dead_list(queue_client *q, const char *queue, long max)
+int queue_stats_get(queue_client *q, const char *queue, queue_stats *st)
+{
+    int had = q->rc != NULL;
+    int rc = stats_once(q, queue, st);
+
+    if (rc < 0 && lost_kept(q, had))
+        rc = stats_once(q, queue, st);
+    return rc;
+}
+
+static char *dead_list_once(queue_client *q, const char *queue, long max)
 {
     char dkey[160], stop[32];
     const char *argv[] = {"LRANGE", dkey, "0", stop};
@@ -748,6 +767,16 @@ char *queue_dead_list(queue_client *q, const char *queue, long max)
     buf_addc(&b, ']');
     freeReplyObject(r);
     return buf_detach(&b, NULL);
+}
+
+char *queue_dead_list(queue_client *q, const char *queue, long max)
+{
+    int had = q->rc != NULL;
+    char *v = dead_list_once(q, queue, max);
+
+    if (!v && lost_kept(q, had))
+        v = dead_list_once(q, queue, max);
+    return v;
 }
 
 /* Pulls the "payload" string out of a dead-letter record we wrote. */
@@ -889,9 +918,12 @@ int queue_set(queue_client *q, const char *key, const char *value)
 char *queue_get(queue_client *q, const char *key)
 {
     const char *argv[] = {"GET", key};
+    int had = q->rc != NULL;
     redisReply *r = command_argv(q, "GET", 2, argv, NULL);
     char *v = NULL;
 
+    if (!r && lost_kept(q, had))
+        r = command_argv(q, "GET", 2, argv, NULL);
     if (!r)
         return NULL;
     if (r->type == REDIS_REPLY_STRING)

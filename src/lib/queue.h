@@ -15,7 +15,10 @@
  *
  * Not thread-safe: one queue_client per thread. Every call returns 0 on
  * success or -1 when Redis cannot be reached or answered with an error;
- * queue_error says why, and the next call reconnects.
+ * queue_error says why, and the next call reconnects. A read
+ * (queue_stats_get, queue_dead_list, queue_get) that finds the
+ * connection kept from an earlier call cut (a Redis restarted since)
+ * goes again once on a new one, so that its caller sees no failure.
  */
 #ifndef STONKS_QUEUE_H
 #define STONKS_QUEUE_H

@@ -53,33 +53,25 @@ static void status_queues(api_call *c, buf *b)
     size_t mark = b->len;
 
     pthread_mutex_lock(&st->qlock);
-    /* A connection kept from an earlier request may have been cut (a
-     * Redis restarted meanwhile): it gets one more go on a new one, so
-     * the first status after a restart is not all empty. */
-    for (int tries = 0; tries < 2; tries++) {
-        int kept = st->q != NULL;
+    /* (a connection kept from an earlier request and cut since, by a
+     * Redis restarted meanwhile, is mended by the queue client) */
+    q = queue_of(st, err, sizeof(err));
+    buf_adds(b, "\"queues\":[");
+    for (size_t i = 0; q && qa_queues[i]; i++) {
+        queue_stats qs;
 
-        b->len = mark;
-        b->data[mark] = '\0';
-        err[0] = '\0';
-        q = queue_of(st, err, sizeof(err));
-        buf_adds(b, "\"queues\":[");
-        for (size_t i = 0; q && qa_queues[i]; i++) {
-            queue_stats qs;
-
-            if (queue_stats_get(q, qa_queues[i], &qs) < 0) {
-                queue_failed(st, err, sizeof(err));
-                q = NULL;
-                break;
-            }
-            buf_addf(b,
-                     "%s{\"name\":\"%s\",\"depth\":%lld,"
-                     "\"in_flight\":%lld,\"dead\":%lld}",
-                     i ? "," : "", qa_queues[i], qs.depth, qs.in_flight,
-                     qs.dead);
-        }
-        if (q || !kept)
+        if (queue_stats_get(q, qa_queues[i], &qs) < 0) {
+            queue_failed(st, err, sizeof(err));
+            b->len = mark;
+            b->data[mark] = '\0';
+            buf_adds(b, "\"queues\":[");
+            q = NULL;
             break;
+        }
+        buf_addf(b,
+                 "%s{\"name\":\"%s\",\"depth\":%lld,"
+                 "\"in_flight\":%lld,\"dead\":%lld}",
+                 i ? "," : "", qa_queues[i], qs.depth, qs.in_flight, qs.dead);
     }
     if (q) {
         sealed = queue_get(q, KEY_SEALED);
