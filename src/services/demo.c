@@ -220,7 +220,7 @@ static int reset_state(db *d, queue_client *q, char *err, size_t errlen)
             return -1;
         }
     queue_del(q, KEY_SEALED);
-    queue_del(q, KEY_REPLAY_FROM);
+    queue_del(q, KEY_REPLAY_RANGE);
     return 0;
 }
 

@@ -23,8 +23,10 @@
 
 /* Redis keys of the replay's shared state. */
 #define KEY_SEALED "stonks:replay:sealed" /* last sealed day, YYYY-MM-DD */
-/* REPLAY_START of the replay that seals into KEY_SEALED */
-#define KEY_REPLAY_FROM "stonks:replay:from"
+/* "START END LAST" of the replay that seals into KEY_SEALED: its
+ * REPLAY_START and REPLAY_END as given, and its last session, the day
+ * KEY_SEALED holds once it is over */
+#define KEY_REPLAY_RANGE "stonks:replay:range"
 #define KEY_PROGRESS "stonks:replay:progress" /* "done total" days */
 #define KEY_MODEL_VERSION "stonks:model:version" /* extractor's model */
 

@@ -500,9 +500,16 @@ static int run_replay(sched *s)
         goto out;
     }
     queue_del(s->q, KEY_SEALED);
-    if (queue_set(s->q, KEY_REPLAY_FROM, s->cfg->replay_start) < 0)
-        LOG_WARN("cannot publish the replay's first day",
-                 LF_S("error", queue_error(s->q)));
+    {
+        char last[11], *range = xasprintf("%s %s %s", s->cfg->replay_start,
+                                          s->cfg->replay_end,
+                                          DAYSTR(days[ndays - 1], last));
+
+        if (queue_set(s->q, KEY_REPLAY_RANGE, range) < 0)
+            LOG_WARN("cannot publish the replay's range",
+                     LF_S("error", queue_error(s->q)));
+        free(range);
+    }
     publish_progress(s, 0, ndays, -1);
     LOG_INFO("replay started", LF_S("from", s->cfg->replay_start),
              LF_S("to", s->cfg->replay_end), LF_I("days", ndays),

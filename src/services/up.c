@@ -39,8 +39,6 @@
 #include <unistd.h>
 
 #include "adapters/webclient.h"
-#include "domain/date.h"
-#include "domain/exchange.h"
 #include "lib/fileio.h"
 #include "lib/log.h"
 #include "lib/logread.h"
@@ -254,27 +252,24 @@ static void add_child(up_state *st, const char *service, int replica,
     k->log = xasprintf("%s/%s-%d.log", st->logdir, service, replica);
 }
 
-/* The last trading day on or before end (YYYY-MM-DD), the day a replay
- * to end seals last, into out; end itself when it is no date. */
-static const char *last_session(const char *end, char out[11])
+/* 1 when the replay of range ("START END LAST", KEY_REPLAY_RANGE) is
+ * the one c asks for, and sealed through its last session. */
+static int replay_done(const config *c, const char *sealed, const char *range)
 {
-    int32_t d;
+    char start[11], end[11], last[11];
 
-    snprintf(out, 11, "%s", end);
-    if (strlen(end) == 10 && date_parse(end, 10, &d) == 0) {
-        if (!exchange_is_open(d))
-            d = exchange_prev_open(d);
-        date_format(d, out);
-    }
-    return out;
+    return sealed && range &&
+           sscanf(range, "%10s %10s %10s", start, end, last) == 3 &&
+           strcmp(start, c->replay_start) == 0 &&
+           strcmp(end, c->replay_end) == 0 && strcmp(sealed, last) == 0;
 }
 
-/* Builds the child table; sealed and from are the replay's sealed day
- * and first day, or NULL. Returns 0, or -1 after printing why. */
-static int plan(up_state *st, const char *sealed, const char *from)
+/* Builds the child table; sealed and range are the replay's sealed day
+ * and its range (KEY_REPLAY_RANGE), or NULL. Returns 0, or -1 after
+ * printing why. */
+static int plan(up_state *st, const char *sealed, const char *range)
 {
     const config *c = st->cfg;
-    char last[11];
     int slot = 0;
 
     for (size_t i = 0; i < sizeof(topology) / sizeof(*topology); i++) {
@@ -298,14 +293,13 @@ static int plan(up_state *st, const char *sealed, const char *from)
             continue;
         }
         if (strcmp(svc, "scheduler") == 0 &&
-            strcmp(c->scheduler_mode, "replay") == 0 && sealed && from &&
-            strcmp(sealed, last_session(c->replay_end, last)) == 0 &&
-            strcmp(from, c->replay_start) == 0) {
-            /* (sealed through another day, or from another first day: a
-             * replay of another range, which did not replay this one) */
-            printf("  skipped: scheduler (the replay from %s is sealed "
+            strcmp(c->scheduler_mode, "replay") == 0 &&
+            replay_done(c, sealed, range)) {
+            /* (a replay of another range, or one stopped half-way, is
+             * not this one done) */
+            printf("  skipped: scheduler (the replay of %s..%s is sealed "
                    "through %s; `stonks demo` replays again)\n",
-                   from, sealed);
+                   c->replay_start, c->replay_end, sealed);
             continue;
         }
         for (int r = 1; r <= topology[i].replicas; r++) {
@@ -472,9 +466,9 @@ out:
 }
 
 /* Migrations, the watchlist when it is empty, and the replay's sealed
- * day and first day (new strings, or NULL). Returns 0 or -1 after
+ * day and range (new strings, or NULL). Returns 0 or -1 after
  * logging. */
-static int prepare(const config *c, char **sealed, char **from)
+static int prepare(const config *c, char **sealed, char **range)
 {
     char err[1024] = "", consumer[128];
     db *d = db_open(c, err, sizeof(err));
@@ -482,7 +476,7 @@ static int prepare(const config *c, char **sealed, char **from)
     PGresult *r = NULL;
     int n, rc = -1;
 
-    *sealed = *from = NULL;
+    *sealed = *range = NULL;
     if (!d || admin_migrate(d, c, &n, err, sizeof(err)) < 0)
         goto out;
     if (db_exec(d, "SELECT count(*) FROM symbols", 0, NULL, &r) != DB_OK) {
@@ -497,7 +491,7 @@ static int prepare(const config *c, char **sealed, char **from)
     if (!q)
         goto out;
     *sealed = queue_get(q, KEY_SEALED);
-    *from = queue_get(q, KEY_REPLAY_FROM);
+    *range = queue_get(q, KEY_REPLAY_RANGE);
     rc = 0;
 out:
     if (rc < 0)
@@ -819,7 +813,7 @@ int up_take_lock(const char *var, const char *cmd)
 
 static int run_up(up_state *st)
 {
-    char err[1024] = "", *sealed = NULL, *from = NULL, var[PATH_MAX];
+    char err[1024] = "", *sealed = NULL, *range = NULL, var[PATH_MAX];
     double t0;
     int announced = 0, held, rc;
 
@@ -855,7 +849,7 @@ static int run_up(up_state *st)
             return 1;
         }
     }
-    if (prepare(st->cfg, &sealed, &from) < 0)
+    if (prepare(st->cfg, &sealed, &range) < 0)
         return 1;
     if (st->opt.with_dashboard &&
         (strcmp(st->opt.dashboard_host, "*") == 0 ||
@@ -867,9 +861,9 @@ static int run_up(up_state *st)
                "machine.\n",
                st->opt.dashboard);
     printf("Starting the stack (logs in %s):\n", st->logdir);
-    rc = plan(st, sealed, from) < 0 || ports_usable(st) < 0 ? 2 : 0;
+    rc = plan(st, sealed, range) < 0 || ports_usable(st) < 0 ? 2 : 0;
     free(sealed);
-    free(from);
+    free(range);
     if (rc)
         return rc;
     /* one up or demo per database too, whatever its folder (a demo

@@ -79,8 +79,8 @@ query-api and ingestion (replica 2) would both listen on port 18101: move \
 one (the *_URL settings, --probe-base, --dashboard)" \
     "$? $(cat "$STONKS_VAR_DIR/up0.err")"
 assert_eq "... after its plan: the sealed replay skipped" "  skipped: \
-scheduler (the replay from 2011-09-01 is sealed through 2011-09-09; \
-\`stonks demo\` replays again)" \
+scheduler (the replay of 2011-09-01..2011-09-09 is sealed through \
+2011-09-09; \`stonks demo\` replays again)" \
     "$(grep 'skipped: scheduler' "$STONKS_VAR_DIR/up0.out")"
 # The same end from another first day is another replay (it was taken
 # as done: the sealed day alone was compared).
