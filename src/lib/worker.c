@@ -11,7 +11,6 @@
 #include "lib/metrics.h"
 #include "lib/probe.h"
 #include "lib/xalloc.h"
-#include "lib/xalloc.h"
 
 #define BACKOFF_MIN_MS 100
 #define BACKOFF_MAX_MS 5000
