@@ -51,16 +51,6 @@
 #include "lib/log.h"
 #include "lib/xalloc.h"
 
-/* Each connection's memory pool in MHD: the request line, the headers,
- * and a record of some 56 bytes per query parameter and header. MHD's
- * 32 KiB fit some 500 parameters, and a request with more (600 "a&" in
- * 1.2 KB) got no answer at all: 1024 (HTTP_QUERY_MAX bytes of "a&")
- * and the headers header_refusal lets through fit in this, so that such
- * a request reaches the checks that answer it. Pages are touched only
- * as used. */
-#define HTTP_CONN_POOL (256u * 1024u)
-#define STR_(x) #x
-#define STR(x) STR_(x)
 #define HTTP_DEFAULT_THREADS 2
 #define HTTP_DEFAULT_MAX_BODY (1u << 20)
 #define HTTP_DEFAULT_TIMEOUT_S 10
@@ -407,8 +397,6 @@ typedef struct header_scan {
     int transfer_encoding;
     int authorization; /* Authorization headers seen */
     int control; /* a control character in a name or value */
-    size_t bytes; /* as sent: "name: value" and CR LF each */
-    size_t count;
 } header_scan;
 
 static int has_control(const char *s)
@@ -433,32 +421,19 @@ static enum MHD_Result scan_header(void *cls, enum MHD_ValueKind kind,
         hs->authorization++;
     if (has_control(key) || has_control(value))
         hs->control = 1;
-    hs->bytes += strlen(key) + (value ? strlen(value) : 0) + 4;
-    hs->count++;
     return MHD_YES;
 }
 
 /* Framing that two parsers could read differently (the way requests
  * are smuggled past a proxy), two credentials of which the handler
  * would read the first and a proxy perhaps the last, and header values
- * a handler might pass on into another request, are refused; so are
- * headers past HTTP_HEADERS_MAX or HTTP_HEADERS_COUNT_MAX (431, in
- * *status and *code). Returns why, or NULL. */
-static const char *header_refusal(struct MHD_Connection *c, int *status,
-                                  const char **code)
+ * a handler might pass on into another request, are refused. Returns
+ * why, or NULL. */
+static const char *header_refusal(struct MHD_Connection *c)
 {
-    header_scan hs = {0};
+    header_scan hs = {0, 0, 0, 0};
 
     MHD_get_connection_values(c, MHD_HEADER_KIND, scan_header, &hs);
-    if (hs.bytes > HTTP_HEADERS_MAX || hs.count > HTTP_HEADERS_COUNT_MAX) {
-        *status = 431;
-        *code = "headers_too_large";
-        return hs.count > HTTP_HEADERS_COUNT_MAX
-                   ? "the request has more than " STR(
-                         HTTP_HEADERS_COUNT_MAX) " headers"
-                   : "the request headers are larger than " STR(
-                         HTTP_HEADERS_MAX) " bytes";
-    }
     if (hs.content_length > 1)
         return "the request has more than one Content-Length header";
     if (hs.content_length && hs.transfer_encoding)
@@ -625,7 +600,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 
         hc->started = 1;
         if (!why)
-            why = header_refusal(c, &status, &code);
+            why = header_refusal(c);
         if (!why && strlen(hc->query) > HTTP_QUERY_MAX) {
             snprintf(msg, sizeof(msg),
                      "the query string is longer than %d bytes",
@@ -828,8 +803,7 @@ http_server *http_start(const http_options *o, http_handler h, void *ctx,
         MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL, MHD_OPTION_NOTIFY_COMPLETED,
         on_completed, s, MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
         MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024U, MHD_OPTION_CONNECTION_LIMIT,
-        connection_limit(), MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-        (size_t)HTTP_CONN_POOL, MHD_OPTION_END);
+        connection_limit(), MHD_OPTION_END);
     if (!s->daemon) {
         explain_failure(&ss, sslen, bind_addr, o->port, err, errlen);
         http_stop(s);

@@ -84,12 +84,6 @@ int http_query_param(const http_request *req, const char *name, char *out,
  * with 414 query_too_long before any route runs, on every service. */
 #define HTTP_QUERY_MAX 2048
 
-/* The request headers accepted, at most: their bytes (names, values,
- * ": " and line ends) and their number. More is refused with 431
- * headers_too_large before any route runs, on every service. */
-#define HTTP_HEADERS_MAX 32768
-#define HTTP_HEADERS_COUNT_MAX 100
-
 /* The longest query parameter name looked at, with its NUL. */
 #define HTTP_QUERY_NAME_MAX 64
 
