@@ -30,8 +30,9 @@ static void handle(void *ctx, const http_request *req, http_response *res)
             buf_adds(&res->body, "{\"status\":\"ready\"}");
         else
             http_error(res, 503, "not_ready",
-                       "PostgreSQL or Redis does not answer, or the service "
-                       "is still starting; its log says which");
+                       "a server it needs (PostgreSQL, Redis, its provider or "
+                       "its model) does not answer or holds it back, or it is "
+                       "still starting; its log says which");
     } else if (strcmp(req->path, "/metrics") == 0) {
         res->content_type = "text/plain; version=0.0.4";
         metrics_render(&res->body, p->service);

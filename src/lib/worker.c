@@ -1,5 +1,6 @@
 #include "lib/worker.h"
 
+#include <assert.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -186,8 +187,8 @@ int worker_push(worker *w, const char *queue, char **payloads, size_t n)
 
 void worker_job_failed(worker *w, size_t i, const char *err)
 {
-    if (i >= w->nfailed)
-        return;
+    /* a mark the worker cannot take would acknowledge a failed job */
+    assert(i < w->nfailed);
     free(w->failed[i]);
     w->failed[i] = xstrdup(err && err[0] ? err : "handler failed");
 }

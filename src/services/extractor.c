@@ -218,11 +218,13 @@ static const char SQL_DONE[] =
     " DELETE FROM pending_documents"
     " WHERE document_id = ANY(ARRAY(SELECT id FROM done))";
 
-/* The documents of a batch that are known and parsed, with or without
- * tickers. */
-static const char SQL_KNOWN[] = "SELECT id FROM documents"
-                                " WHERE id = ANY($1::bigint[])"
-                                " AND status <> 'new'";
+/* The documents of a batch that are parsed and about no ticker: there
+ * is nothing to extract from them (SQL_LOAD finds only documents with a
+ * ticker and a clean text). */
+static const char SQL_KNOWN[] =
+    "SELECT d.id FROM documents d WHERE d.id = ANY($1::bigint[])"
+    " AND d.status <> 'new' AND NOT EXISTS (SELECT 1 FROM"
+    " document_tickers t WHERE t.document_id = d.id)";
 
 typedef struct sig_cols {
     pgarr id, t, day, s, l, r, c, e, h, k, ph, done;
@@ -380,7 +382,8 @@ static int extractor_handle(worker *w, queue_job *jobs, size_t n, char *err,
             db_rollback(w->db);
             goto dberr;
         }
-        job_fail_missing(w, jid, n, r, known, "not found or not parsed yet");
+        job_fail_missing(w, jid, n, r, known,
+                         "not found, not parsed yet, or without its text");
     }
     for (int i = 0; i < PQntuples(r);) {
         int end = i;
@@ -397,7 +400,8 @@ static int extractor_handle(worker *w, queue_job *jobs, size_t n, char *err,
         }
         i = end;
     }
-    for (size_t k = 0; k < n; k++) /* done: extracted, or about no one */
+    /* done: extracted, or about no ticker (not those that failed) */
+    for (size_t k = 0; k < n; k++)
         if (jid[k] > 0)
             pgarr_addf(&c.done, "%lld", jid[k]);
     {

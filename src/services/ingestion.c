@@ -501,6 +501,8 @@ static int ingest_handle(worker *w, queue_job *jobs, size_t n, char *err,
         if (rc != WORKER_OK)
             goto out;
     }
+    if (b.r_ticker.n == 0)
+        goto out; /* every job failed on its own: nothing to write */
     add_documents(&b, docs, ndocs);
     rc = write_batch(w, st->prov, &b, &fresh, &retag);
     if (rc != DB_OK) {

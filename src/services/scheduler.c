@@ -499,7 +499,9 @@ static int run_replay(sched *s)
                   LF_S("error", ndays ? err : "no trading day in range"));
         goto out;
     }
+    /* (gone first: one that cannot be written is not left stale) */
     queue_del(s->q, KEY_SEALED);
+    queue_del(s->q, KEY_REPLAY_RANGE);
     {
         char last[11], *range = xasprintf("%s %s %s", s->cfg->replay_start,
                                           s->cfg->replay_end,

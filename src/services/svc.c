@@ -114,9 +114,8 @@ static int names_id(const PGresult *r, long long id)
     return 0;
 }
 
-size_t job_fail_missing(worker *w, const long long *ids, size_t n,
-                        const PGresult *r, const PGresult *known,
-                        const char *why)
+size_t job_fail_missing(worker *w, long long *ids, size_t n, const PGresult *r,
+                        const PGresult *known, const char *why)
 {
     size_t marked = 0;
 
@@ -130,6 +129,7 @@ size_t job_fail_missing(worker *w, const long long *ids, size_t n,
             continue;
         snprintf(msg, sizeof(msg), "document %lld %s", ids[i], why);
         worker_job_failed(w, i, msg);
+        ids[i] = -ids[i];
     }
     return marked;
 }

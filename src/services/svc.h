@@ -56,11 +56,12 @@ size_t job_doc_ids(worker *w, const queue_job *jobs, size_t n, long long *ids,
                    pgarr *arr);
 
 /* Marks failed each job i with ids[i] > 0 that no row of r (column 0,
- * an id) or of known (NULL: none) names: "document N " and why. Returns
- * how many there are; with w NULL, counts them and marks nothing. */
-size_t job_fail_missing(worker *w, const long long *ids, size_t n,
-                        const PGresult *r, const PGresult *known,
-                        const char *why);
+ * an id) or of known (NULL: none) names: "document N " and why, and
+ * makes ids[i] -N, so that the caller can leave it out of what it
+ * writes. Returns how many there are; with w NULL, counts them and
+ * changes nothing. */
+size_t job_fail_missing(worker *w, long long *ids, size_t n, const PGresult *r,
+                        const PGresult *known, const char *why);
 
 /* Formats a day number as YYYY-MM-DD into a static-size buffer. */
 #define DAYSTR(day, buf) (date_format((day), (buf)), (buf))

@@ -273,26 +273,31 @@ D4=$(add_doc p4 "Apple sales" "Apple sales | Apple sales rose.")
 D5=$(add_doc p5 "Apple REFUSE" "Apple REFUSE | Apple REFUSE this.")
 D6=$(add_doc p6 "Apple news" "Apple news | Apple news.")
 sql "DELETE FROM document_tickers WHERE document_id = $D6" >/dev/null
+D7=$(add_doc p7 "Apple text" "Apple text | Apple text.")
+sql "DELETE FROM document_texts WHERE document_id = $D7" >/dev/null
 push "$D4"
 push "$D5"
 push "$D6"
+push "$D7"
 push 999999999
 asked=$(ls "$OUT"/requests | wc -l)
 run_worker fake-mixed ollama
-wait_for "redis LLEN stonks:dead:extraction | sed 's/^2$/t/'" ||
-    echo "  FAIL: no two dead letters within 10 s"
+wait_for "redis LLEN stonks:dead:extraction | sed 's/^3$/t/'" ||
+    echo "  FAIL: no three dead letters within 10 s"
 stop_worker
-assert_eq "the bad one and the unknown one dead-lettered, each saying why" \
+assert_eq "the bad one, the textless one and the unknown one dead-lettered" \
     "2 document $D5: invalid signal list: item 0: sentiment 1.5 is outside \
 [-1, 1]
-2 document 999999999 not found or not parsed yet" \
+2 document $D7 not found, not parsed yet, or without its text
+2 document 999999999 not found, not parsed yet, or without its text" \
     "$("$BIN" queue dead extraction | jq -r '.[] | "\(.attempts) \(.error)"' |
         sort)"
-assert_eq "the good one stored, the one about no ticker done" \
-    "$D4 2 extracted|$D6 0 extracted|$D5 0 parsed" \
+assert_eq "the good one stored, the one about no ticker done, no other" \
+    "$D4 2 extracted|$D6 0 extracted|$D5 0 parsed|$D7 0 parsed" \
     "$(sql "SELECT id || ' ' || (SELECT count(*) FROM signals s
             WHERE s.document_id = d.id) || ' ' || status FROM documents d
-            WHERE id IN ($D4, $D5, $D6) ORDER BY status, id" | paste -sd'|')"
+            WHERE id IN ($D4, $D5, $D6, $D7) ORDER BY status, id" |
+        paste -sd'|')"
 assert_eq "the model asked once for the good one, twice for the bad one" \
     "3" "$(($(ls "$OUT"/requests | wc -l) - asked))"
 redis DEL stonks:dead:extraction >/dev/null

@@ -89,8 +89,9 @@ else
 fi
 assert_eq "/health stays up" "200" "$(status /health)"
 assert_eq "a worker's /ready without PostgreSQL: the error object" \
-    '{"error":{"code":"not_ready","message":"PostgreSQL or Redis does not '\
-'answer, or the service is still starting; its log says which"}}' \
+    '{"error":{"code":"not_ready","message":"a server it needs (PostgreSQL, '\
+'Redis, its provider or its model) does not answer or holds it back, or '\
+'it is still starting; its log says which"}}' \
     "$(curl -s "http://127.0.0.1:$PORT/ready")"
 assert_eq "the risk-engine's /ready without PostgreSQL: why" \
     '503 {"error":{"code":"not_ready","message":"PostgreSQL does not answer:' \
