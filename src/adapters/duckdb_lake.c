@@ -133,8 +133,10 @@ static int open_memory(memdb *m, char *err, size_t errlen)
     m->tmp = xasprintf("%s/stonks-duckdb-XXXXXX",
                        base && base[0] == '/' ? base : "/tmp");
     if (!mkdtemp(m->tmp)) {
-        snprintf(err, errlen, "DuckDB: cannot create a folder %s: %s", m->tmp,
-                 strerror(errno));
+        snprintf(err, errlen,
+                 "DuckDB: cannot create its spill folder %s: %s; set TMPDIR "
+                 "to a folder it may write",
+                 m->tmp, strerror(errno));
         free(m->tmp);
         m->tmp = NULL;
         return -1;

@@ -13,8 +13,8 @@ its text:
   fake_many      25 rows (n bigint, label varchar) in pages of 5
   fake_evil      a nextUri on another port (the client must refuse it)
   fake_nul       one row (s varchar) whose value holds a NUL: "a\\u0000b"
-  fake_garbled   the first poll answers 500 with terminal escapes and a
-                 bell in its text
+  fake_garbled   the first poll answers 500 with terminal escapes, a
+                 bell and a C1 CSI (U+009B) in its text
   anything else  runs on PostgreSQL through psql (PG* variables), and
                  answers its rows with columns typed bigint, double or
                  varchar from their values
@@ -193,7 +193,7 @@ class Handler(BaseHTTPRequestHandler):
             q.busy_left -= 1
             return self.answer(503, text="busy")
         if "fake_garbled" in q.sql:
-            return self.answer(500, text="\x1b[2J\x1b[31mdown\x07\r\n")
+            return self.answer(500, text="\x1b[2J\x1b[31mdown\x07\u009b2J\r\n")
         token = int(m.group(3))
         nxt = "%s/v1/statement/executing/%s/%d" % (self.base(), q.id,
                                                      token + 1)

@@ -85,9 +85,10 @@ scheduler (the replay of 2011-09-01..2011-09-09 is sealed through \
 # The same end from another first day is another replay (it was taken
 # as done: the sealed day alone was compared).
 REPLAY_START=2011-08-25 "$BIN" up --dashboard "*:18180" --probe-base 18100 \
-    >"$STONKS_VAR_DIR/up1.out" 2>/dev/null
-assert_eq "... REPLAY_START moved: the scheduler is not skipped" "0" \
-    "$(grep -c 'skipped: scheduler' "$STONKS_VAR_DIR/up1.out")"
+    >"$STONKS_VAR_DIR/up1.out" 2>"$STONKS_VAR_DIR/up1.err"
+assert_eq "... REPLAY_START moved: the scheduler is not skipped" "2 0 1" \
+    "$? $(grep -c 'skipped: scheduler' "$STONKS_VAR_DIR/up1.out") $(grep -c \
+        'would both listen on port 18101' "$STONKS_VAR_DIR/up1.err")"
 assert_eq "... a dashboard on every address, noted" "Note: the dashboard \
 listens on every address (--dashboard *:18180): anyone who reaches this \
 machine can read it, and write with a token. Give 127.0.0.1:PORT to keep \

@@ -372,7 +372,7 @@ assert_eq "FAILED (USER_ERROR) is the query's fault" \
     "$(cat "$TMP/sql.err")"
 lake "SELECT fake_garbled" >/dev/null
 assert_eq "a server's text with control characters: shown as '?'" \
-    "stonks sql: Trino answered 500: ?[2J?[31mdown???" \
+    "stonks sql: Trino answered 500: ?[2J?[31mdown???2J??" \
     "$(cat "$TMP/sql.err")"
 lake "SELECT fake_internal" >/dev/null
 assert_eq "FAILED (INTERNAL_ERROR)" \

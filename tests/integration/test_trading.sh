@@ -342,8 +342,9 @@ r=$(api POST $TE/orders \
     -H "$AUTH")
 assert_eq "the same manual order again, BUY in capitals: 200 exists" \
     "200 exists" "$(code "$r") $(cut -d' ' -f2- <<<"$r" | jq_py 'j["status"]')"
-assert_eq "GET /orders?status=OPEN is ?status=open" \
+assert_eq "GET /orders?status=OPEN is ?status=open, a 200" \
     "$(api GET "$TE/orders?status=open")" "$(api GET "$TE/orders?status=OPEN")"
+assert_eq "... a 200" "200" "$(code "$(api GET "$TE/orders?status=OPEN")")"
 r=$(api POST $TE/orders \
     '{"ticker":"MSFT","side":"sell","qty":5,"client_order_id":"man-t1"}' \
     -H "$AUTH")

@@ -13,8 +13,8 @@
 #include <cmocka.h>
 
 #include <jansson.h>
-#include <stdio.h>
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "adapters/ollama.h"

@@ -101,7 +101,8 @@ export function workerState(at: string | null | undefined, nowMs: number): 'acti
 // (0..1) first (by conviction alone a confident HOLD came before a BUY).
 export function actionOrder(action: string, conviction: number): number {
   const rank = action === 'BUY' ? 0 : action === 'SELL' ? 1 : 2;
-  return rank * 2 + 1 - Math.min(Math.max(conviction, 0), 1);
+  const c = Number.isFinite(conviction) ? conviction : 0; // NaN: weakest
+  return rank * 2 + 1 - Math.min(Math.max(c, 0), 1);
 }
 
 // A limit's value in its unit (risk_limits.unit).

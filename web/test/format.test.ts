@@ -195,5 +195,6 @@ describe('actionOrder', () => {
     expect(actionOrder('BUY', 1)).toBe(0);
     expect(actionOrder('HOLD', 0)).toBe(5);
     expect(actionOrder('BUY', 7)).toBe(0);
+    expect(actionOrder('SELL', Number.NaN)).toBe(3);
   });
 });
