@@ -580,6 +580,11 @@ int32_t scheduler_live_day(long long unix_s)
     return tstamp_ny_date(unix_s);
 }
 
+int32_t scheduler_live_from(int32_t last, int32_t day)
+{
+    return last >= 0 && last <= day ? last : day;
+}
+
 static int run_live(sched *s)
 {
     int32_t last = -1;
@@ -597,7 +602,7 @@ static int run_live(sched *s)
             continue;
         }
         probe_set_ready(s->probe, 1);
-        push_day(s, Q_INGESTION, day, last >= 0 ? last + 1 : day, -1);
+        push_day(s, Q_INGESTION, day, scheduler_live_from(last, day), -1);
         while (is_sealed(s, day) != 1 && !worker_stopping() &&
                waited < s->cfg->scheduler_interval_s * 1000) {
             worker_sleep_ms(100);

@@ -91,6 +91,23 @@ static void test_live_scheduler_day(void **state)
     date_is(scheduler_live_day(parsed("2026-07-01T04:00:00Z")), "2026-07-01");
 }
 
+/* A live tick reads from the last tick's day: a second tick of one day
+ * had asked for news from the next day on (a job refused and
+ * dead-lettered), and news dated a day after its first tick was lost. */
+static void test_live_scheduler_from(void **state)
+{
+    int32_t d;
+
+    (void)state;
+    assert_int_equal(date_parse("2026-12-05", 10, &d), 0);
+    assert_int_equal(scheduler_live_from(-1, d), d);
+    assert_int_equal(scheduler_live_from(d, d), d);
+    assert_int_equal(scheduler_live_from(d - 1, d), d - 1);
+    assert_int_equal(scheduler_live_from(d - 3, d), d - 3);
+    /* a clock set back: never a 'from' after the day */
+    assert_int_equal(scheduler_live_from(d + 1, d), d);
+}
+
 /* Daily bars start at New York midnight: 05:00 UTC in winter, 04:00
  * in summer. 2024 changed on March 10 and November 3. */
 static void test_bar_day_through_dst(void **state)
@@ -181,6 +198,7 @@ int main(void)
         cmocka_unit_test(test_parse_rejects),
         cmocka_unit_test(test_bar_day_through_dst),
         cmocka_unit_test(test_live_scheduler_day),
+        cmocka_unit_test(test_live_scheduler_from),
         cmocka_unit_test(test_news_day_after_close),
         cmocka_unit_test(test_retry_after),
         cmocka_unit_test(test_rebase_url),
