@@ -89,12 +89,24 @@ static int wake_trading(worker *w, PGresult *r)
     return rc;
 }
 
+/* 1 when r (SQL_LOAD) holds the aggregate of ticker on day. */
+static int has_aggregate(PGresult *r, const char *ticker, int32_t day)
+{
+    for (int i = 0; i < PQntuples(r); i++)
+        if (atoi(PQgetvalue(r, i, 1)) == day &&
+            strcmp(PQgetvalue(r, i, 0), ticker) == 0)
+            return 1;
+    return 0;
+}
+
 static int rec_handle(worker *w, queue_job *jobs, size_t n, char *err,
                       size_t errlen)
 {
     pgarr jt, jd, t, d, a, c, wt, ra;
     PGresult *r = NULL;
     strategy_params sp;
+    char(*tickers)[TICKER_MAX] = xcalloc(n, sizeof(*tickers));
+    int32_t *days = xcalloc(n, sizeof(*days));
     int rc = WORKER_FAIL, dbrc;
 
     strategy_params_default(&sp);
@@ -106,19 +118,30 @@ static int rec_handle(worker *w, queue_job *jobs, size_t n, char *err,
     pgarr_init(&c);
     pgarr_init(&wt);
     pgarr_init(&ra);
+    /* a job that fails on its own (a payload that cannot be read, no
+     * aggregate yet) is marked failed and the others go on: the batch
+     * was run again job by job, and a ticker and day queued twice in
+     * one batch (two rows asked, one found) failed it so, waking the
+     * trading-engine once per job */
     for (size_t i = 0; i < n; i++) {
         json_t *job = job_parse(&jobs[i], err, errlen);
-        char ticker[TICKER_MAX], ds[11];
-        int32_t day;
+        char ds[11];
 
-        if (!job || job_ticker(job, "ticker", ticker, err, errlen) < 0 ||
-            job_day(job, "day", &day, err, errlen) < 0) {
+        if (!job || job_ticker(job, "ticker", tickers[i], err, errlen) < 0 ||
+            job_day(job, "day", &days[i], err, errlen) < 0) {
             json_decref(job);
-            goto out;
+            worker_job_failed(w, i, err);
+            tickers[i][0] = '\0';
+            continue;
         }
         json_decref(job);
-        pgarr_adds(&jt, ticker);
-        pgarr_adds(&jd, DAYSTR(day, ds));
+        pgarr_adds(&jt, tickers[i]);
+        pgarr_adds(&jd, DAYSTR(days[i], ds));
+    }
+    err[0] = '\0';
+    if (jt.n == 0) {
+        rc = WORKER_OK;
+        goto out;
     }
     {
         const char *p[] = {pgarr_text(&jt), pgarr_text(&jd)};
@@ -127,8 +150,11 @@ static int rec_handle(worker *w, queue_job *jobs, size_t n, char *err,
         if (dbrc != DB_OK)
             goto dberr;
     }
-    if ((size_t)PQntuples(r) < n && n == 1) {
-        snprintf(err, errlen, "no aggregate for this ticker and day yet");
+    for (size_t i = 0; i < n; i++)
+        if (tickers[i][0] && !has_aggregate(r, tickers[i], days[i]))
+            worker_job_failed(w, i, "no aggregate for this ticker and day yet");
+    if (PQntuples(r) == 0) {
+        rc = WORKER_OK;
         goto out;
     }
     for (int i = 0; i < PQntuples(r); i++) {
@@ -153,17 +179,15 @@ static int rec_handle(worker *w, queue_job *jobs, size_t n, char *err,
         if (dbrc != DB_OK)
             goto dberr;
     }
-    rc = (size_t)PQntuples(r) < n ? WORKER_FAIL : WORKER_OK;
-    if (rc == WORKER_FAIL)
-        snprintf(err, errlen, "some jobs have no aggregate yet");
-    else
-        rc = wake_trading(w, r);
+    rc = wake_trading(w, r);
     goto out;
 dberr:
     snprintf(err, errlen, "%s", db_error(w->db));
     rc = dbrc == DB_RETRY ? WORKER_RETRY : WORKER_FAIL;
 out:
     PQclear(r);
+    free(tickers);
+    free(days);
     pgarr_release(&jt);
     pgarr_release(&jd);
     pgarr_release(&t);

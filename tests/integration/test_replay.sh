@@ -298,6 +298,27 @@ $(redis-cli -p "$REDIS_PORT" XLEN stonks:queue:extraction)"
 redis-cli -p "$REDIS_PORT" DEL stonks:dead:parsing stonks:queue:parsing \
     stonks:queue:extraction >/dev/null
 
+echo "a recommendation batch with a job twice and one without an aggregate"
+# Each job without an aggregate fails alone. A ticker and day queued
+# twice in one batch had failed the batch (two rows asked, one found):
+# it was run again job by job, waking the trading-engine once per job.
+redis-cli -p "$REDIS_PORT" DEL stonks:queue:recommendation \
+    stonks:dead:recommendation stonks:queue:trading_decisions >/dev/null
+for t in AAPL AAPL F ZZZZ; do
+    redis-cli -p "$REDIS_PORT" XADD stonks:queue:recommendation '*' p \
+        "{\"ticker\":\"$t\",\"day\":\"2011-09-09\"}" >/dev/null
+done
+QUEUE_MAX_ATTEMPTS=1 HTTP_PORT=0 timeout -s INT 5 "$BIN" recommendation \
+    >"$STONKS_VAR_DIR.recommendation" 2>&1
+assert_eq "one wake-up for the day, the one without an aggregate dead" \
+    "1 1 {\"ticker\":\"ZZZZ\",\"day\":\"2011-09-09\"} no aggregate for \
+this ticker and day yet" \
+    "$(redis-cli -p "$REDIS_PORT" XLEN stonks:queue:trading_decisions) \
+$("$BIN" queue dead recommendation |
+        jq -r '"\(length) \(.[0].payload) \(.[0].error)"')"
+redis-cli -p "$REDIS_PORT" DEL stonks:queue:recommendation \
+    stonks:dead:recommendation stonks:queue:trading_decisions >/dev/null
+
 echo "dead letters pushed by hand, no records of ours"
 redis-cli -p "$REDIS_PORT" LPUSH stonks:dead:parsing 'garbage' >/dev/null
 redis-cli -p "$REDIS_PORT" LPUSH stonks:dead:parsing \
