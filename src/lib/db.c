@@ -172,6 +172,29 @@ int db_schema_behind(const db *d)
     return schema_behind(d->sqlstate);
 }
 
+int db_sqlstate_transient(const char *state)
+{
+    static const char *const states[] = {
+        "40001", /* serialization_failure */
+        "40P01", /* deadlock_detected */
+        "57P01", /* admin_shutdown */
+        "57P02", /* crash_shutdown */
+        "57P03", /* cannot_connect_now: starting or in recovery */
+        "25006", /* read_only_sql_transaction: a standby answered */
+        "53100", /* disk_full */
+        "53300", /* too_many_connections */
+    };
+
+    if (!state)
+        return 0;
+    if (strncmp(state, "08", 2) == 0) /* connection_exception */
+        return 1;
+    for (size_t i = 0; i < sizeof(states) / sizeof(states[0]); i++)
+        if (strcmp(state, states[i]) == 0)
+            return 1;
+    return 0;
+}
+
 static int classify(db *d, PGresult *r)
 {
     const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
@@ -185,10 +208,7 @@ static int classify(db *d, PGresult *r)
     snprintf(d->sqlstate, sizeof(d->sqlstate), "%s", state ? state : "");
     if (PQstatus(d->conn) != CONNECTION_OK)
         return DB_RETRY;
-    if (state && (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0 ||
-                  strncmp(state, "08", 2) == 0 || strcmp(state, "57P01") == 0))
-        return DB_RETRY;
-    return DB_FAIL;
+    return db_sqlstate_transient(state) ? DB_RETRY : DB_FAIL;
 }
 
 static int finish(db *d, PGresult *r, PGresult **res)

@@ -4,7 +4,8 @@
  * transactions. Not thread-safe: one db per thread.
  *
  * Errors: every call returns DB_OK, DB_RETRY (the connection dropped,
- * or the server reported a deadlock or serialization failure: the whole
+ * or the server reported a deadlock or serialization failure, or a
+ * state of its own that passes: see db_sqlstate_transient; the whole
  * transaction may be tried again) or DB_FAIL (the statement itself is
  * wrong for this input), and writes a message for a person into the
  * db's error text (db_error).
@@ -19,6 +20,14 @@
 #include "lib/config.h"
 
 enum { DB_OK = 0, DB_FAIL = -1, DB_RETRY = -2 };
+
+/* 1 when an SQLSTATE is the server's condition, not the statement's:
+ * a lost connection, a deadlock or serialization failure, a shutdown
+ * or start-up, a read-only standby (after a failover), a full disk or
+ * no connection slot. Such a refusal is DB_RETRY: as DB_FAIL it was
+ * counted against each job of the batch, and good jobs reached the
+ * dead letters in a fraction of a second. */
+int db_sqlstate_transient(const char *state);
 
 typedef struct db db;
 

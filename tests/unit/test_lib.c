@@ -413,6 +413,23 @@ static PGresult *binary_row(const unsigned *oids, const char *const *vals,
     return r;
 }
 
+/* The server's own conditions are retried; the statement's fail. */
+static void test_db_sqlstate_transient(void **state)
+{
+    static const char *const retry[] = {"40001", "40P01", "08006", "08001",
+                                        "57P01", "57P02", "57P03", "25006",
+                                        "53100", "53300"};
+    static const char *const fail[] = {"23505", "23503", "22P02", "42P01",
+                                       "21000", "57014", "",      "5"};
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(retry) / sizeof(retry[0]); i++)
+        assert_int_equal(db_sqlstate_transient(retry[i]), 1);
+    for (size_t i = 0; i < sizeof(fail) / sizeof(fail[0]); i++)
+        assert_int_equal(db_sqlstate_transient(fail[i]), 0);
+    assert_int_equal(db_sqlstate_transient(NULL), 0);
+}
+
 static void test_db_binary_values(void **state)
 {
     /* -42, -3.5 (0xC00C000000000000), 5,000,000,000 */
@@ -568,6 +585,7 @@ int main(void)
         cmocka_unit_test(test_csv_split),
         cmocka_unit_test(test_csv_problem),
         cmocka_unit_test(test_pg_array_literal),
+        cmocka_unit_test(test_db_sqlstate_transient),
         cmocka_unit_test(test_db_binary_values),
         cmocka_unit_test(test_num),
         cmocka_unit_test(test_config_url_port),
