@@ -441,6 +441,11 @@ out:
     return rc;
 }
 
+int ollama_status_busy(long status)
+{
+    return status == 503 || status == 429;
+}
+
 int ollama_extract(const ollama_options *o, const ollama_doc *doc,
                    ollama_signal *out, ollama_prompt_info *info, char *err,
                    size_t errlen)
@@ -484,6 +489,8 @@ int ollama_extract(const ollama_options *o, const ollama_doc *doc,
     if (ollama_parse_reply(res.status, res.body.data, res.body.len, doc, out,
                            err, errlen) == 0)
         rc = OLLAMA_OK;
+    else if (ollama_status_busy(res.status))
+        rc = OLLAMA_UNREACHABLE; /* busy: the batch waits, no job fails */
 out:
     webclient_response_release(&res);
     buf_release(&body);

@@ -86,9 +86,15 @@ typedef struct ollama_prompt_info {
 /* Results of ollama_extract. OLLAMA_FAIL: the request or the reply is
  * wrong (error object, cut or invalid reply, failed validation, time
  * out, prompt that cannot fit): worth a bounded number of retries, then
- * a dead letter. OLLAMA_UNREACHABLE: no connection to the server: try
- * again later. */
+ * a dead letter. OLLAMA_UNREACHABLE: no connection to the server, or a
+ * server that says it is busy (ollama_status_busy): try again later. */
 enum { OLLAMA_OK = 0, OLLAMA_FAIL = -1, OLLAMA_UNREACHABLE = -2 };
+
+/* 1 for an HTTP status that tells of the server, not of the document:
+ * 503 (Ollama's "server busy" when its queue is full, OLLAMA_MAX_QUEUE)
+ * and 429. As a failure of the job, its attempts were spent within
+ * milliseconds and a good document was dead-lettered. */
+int ollama_status_busy(long status);
 
 /* Builds the /api/chat request body for doc into body (reset first) and
  * fills info. Returns 0, or -1 with a message in err (no tickers, too

@@ -336,6 +336,18 @@ static const char *user_message(json_t *req)
         json_array_get(json_object_get(req, "messages"), 1), "content"));
 }
 
+/* A busy server is waited for; an error about the request is not. */
+static void test_busy_status(void **state)
+{
+    (void)state;
+    assert_int_equal(ollama_status_busy(503), 1);
+    assert_int_equal(ollama_status_busy(429), 1);
+    assert_int_equal(ollama_status_busy(500), 0);
+    assert_int_equal(ollama_status_busy(400), 0);
+    assert_int_equal(ollama_status_busy(404), 0);
+    assert_int_equal(ollama_status_busy(200), 0);
+}
+
 static void test_request(void **state)
 {
     ollama_options o = {"http://127.0.0.1:1", "llama3.1", 5, 4096};
@@ -449,6 +461,7 @@ int main(void)
         cmocka_unit_test(test_enums_and_tickers),
         cmocka_unit_test(test_shape),
         cmocka_unit_test(test_envelope),
+        cmocka_unit_test(test_busy_status),
         cmocka_unit_test(test_request),
         cmocka_unit_test(test_data_block_cannot_be_closed),
         cmocka_unit_test(test_cut_to_fit),
