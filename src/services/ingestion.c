@@ -31,12 +31,19 @@ typedef struct feed_alias {
     char feed[TICKER_MAX]; /* as the provider writes it */
 } feed_alias;
 
+/* Follow-up jobs of a committed batch that could not be queued yet. */
+typedef struct owed_jobs {
+    char **payloads;
+    size_t n;
+} owed_jobs;
+
 typedef struct ingest_state {
     provider *prov;
     calendar cal;
     objstore *store;
     feed_alias *aliases;
     size_t naliases;
+    owed_jobs parse, extract; /* queued first by the next run */
 } ingest_state;
 
 /* One article of a batch, before it has a database id. */
@@ -100,12 +107,23 @@ static int ingest_init(worker *w, char *err, size_t errlen)
     return load_aliases(w, st, err, errlen);
 }
 
+static void owed_clear(owed_jobs *o)
+{
+    for (size_t i = 0; i < o->n; i++)
+        free(o->payloads[i]);
+    free(o->payloads);
+    o->payloads = NULL;
+    o->n = 0;
+}
+
 static void ingest_fini(worker *w)
 {
     ingest_state *st = w->state;
 
     if (!st)
         return;
+    owed_clear(&st->parse);
+    owed_clear(&st->extract);
     provider_free(st->prov);
     calendar_release(&st->cal);
     objstore_close(st->store);
@@ -453,21 +471,39 @@ static int write_batch(worker *w, const provider *prov, batch_rows *b,
     return rc;
 }
 
-/* Queues one {"doc": id} job per row of r (first column); with flagged,
- * only the rows whose second column is true. */
-static int push_docs(worker *w, const char *queue, PGresult *r, int flagged)
+/* Adds one {"doc": id} job per row of r (first column) to o; with
+ * flagged, only the rows whose second column is true. */
+static void owe_docs(owed_jobs *o, PGresult *r, int flagged)
 {
-    size_t n = r ? (size_t)PQntuples(r) : 0, k = 0;
-    char **payloads = xcalloc(n + 1, sizeof(*payloads));
-    int rc;
+    size_t n = r ? (size_t)PQntuples(r) : 0;
 
+    if (n == 0)
+        return;
+    o->payloads = xreallocarray(o->payloads, o->n + n, sizeof(*o->payloads));
     for (size_t i = 0; i < n; i++)
         if (!flagged || PQgetvalue(r, (int)i, 1)[0] == 't')
-            payloads[k++] = xasprintf("{\"doc\":%s}", PQgetvalue(r, (int)i, 0));
-    rc = worker_push(w, queue, payloads, k);
-    for (size_t i = 0; i < k; i++)
-        free(payloads[i]);
-    free(payloads);
+            o->payloads[o->n++] =
+                xasprintf("{\"doc\":%s}", PQgetvalue(r, (int)i, 0));
+}
+
+/* Queues the follow-up jobs of the batches committed so far. Those a
+ * refused push leaves stay owed, and the next run (the same batch, run
+ * again) queues them first: that run finds the documents stored a
+ * moment ago by itself, which SQL_LOCK_DOCS leaves to the batch that
+ * inserted them, so they were never queued and stayed 'new' (and a
+ * document sent back by a new tag stayed 'parsed'). */
+static int pay_owed(worker *w, ingest_state *st, char *err, size_t errlen)
+{
+    int rc = worker_push(w, Q_PARSING, st->parse.payloads, st->parse.n);
+
+    if (rc == WORKER_OK)
+        owed_clear(&st->parse);
+    if (rc == WORKER_OK)
+        rc = worker_push(w, Q_EXTRACTION, st->extract.payloads, st->extract.n);
+    if (rc == WORKER_OK)
+        owed_clear(&st->extract);
+    else
+        snprintf(err, errlen, "cannot queue follow-up jobs");
     return rc;
 }
 
@@ -485,6 +521,9 @@ static int ingest_handle(worker *w, queue_job *jobs, size_t n, char *err,
     batch_init(&b);
     for (size_t i = 0; i < n; i++)
         provider_result_init(&res[i]);
+    rc = pay_owed(w, st, err, errlen);
+    if (rc != WORKER_OK)
+        goto out;
     for (size_t i = 0; i < n; i++) {
         json_t *job = job_parse(&jobs[i], err, errlen);
 
@@ -510,11 +549,9 @@ static int ingest_handle(worker *w, queue_job *jobs, size_t n, char *err,
         rc = rc == DB_RETRY ? WORKER_RETRY : WORKER_FAIL;
         goto out;
     }
-    rc = push_docs(w, Q_PARSING, fresh, 1);
-    if (rc == WORKER_OK)
-        rc = push_docs(w, Q_EXTRACTION, retag, 0);
-    if (rc != WORKER_OK)
-        snprintf(err, errlen, "cannot queue follow-up jobs");
+    owe_docs(&st->parse, fresh, 1);
+    owe_docs(&st->extract, retag, 0);
+    rc = pay_owed(w, st, err, errlen);
 out:
     PQclear(fresh);
     PQclear(retag);

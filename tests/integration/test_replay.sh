@@ -319,6 +319,33 @@ $("$BIN" queue dead recommendation |
 redis-cli -p "$REDIS_PORT" DEL stonks:queue:recommendation \
     stonks:dead:recommendation stonks:queue:trading_decisions >/dev/null
 
+echo "ingestion queues its documents once a refused push goes through"
+# The batch committed, Redis refused the push (here a key of the wrong
+# type; at maxmemory it refuses so too) and the batch ran again: it
+# found its documents stored a moment ago, left them to the batch that
+# inserted them, queued nothing and was acknowledged, and they stayed
+# 'new' for ever.
+redis-cli -p "$REDIS_PORT" DEL stonks:queue:ingestion >/dev/null
+redis-cli -p "$REDIS_PORT" SET stonks:queue:parsing blocker >/dev/null
+redis-cli -p "$REDIS_PORT" XADD stonks:queue:ingestion '*' p \
+    '{"ticker":"AAPL","day":"2011-09-12","from":"2011-09-12"}' >/dev/null
+HTTP_PORT=0 "$BIN" ingestion >"$STONKS_VAR_DIR.ingestion" 2>&1 &
+ing=$!
+sleep 2
+redis-cli -p "$REDIS_PORT" DEL stonks:queue:parsing >/dev/null
+for _ in $(seq 100); do
+    [ "$(redis-cli -p "$REDIS_PORT" XLEN stonks:queue:ingestion)" = 0 ] &&
+        break
+    sleep 0.1
+done
+kill -INT "$ing"
+wait "$ing"
+assert_eq "every new document queued for parsing" \
+    "$(sql "SELECT count(*) || ' t' FROM documents WHERE status = 'new'")" \
+    "$(redis-cli -p "$REDIS_PORT" XLEN stonks:queue:parsing) \
+$(sql "SELECT count(*) > 0 FROM documents WHERE status = 'new'")"
+redis-cli -p "$REDIS_PORT" DEL stonks:queue:parsing >/dev/null
+
 echo "dead letters pushed by hand, no records of ours"
 redis-cli -p "$REDIS_PORT" LPUSH stonks:dead:parsing 'garbage' >/dev/null
 redis-cli -p "$REDIS_PORT" LPUSH stonks:dead:parsing \
