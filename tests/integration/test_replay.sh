@@ -304,14 +304,15 @@ echo "a recommendation batch with a job twice and one without an aggregate"
 # it was run again job by job, waking the trading-engine once per job.
 redis-cli -p "$REDIS_PORT" DEL stonks:queue:recommendation \
     stonks:dead:recommendation stonks:queue:trading_decisions >/dev/null
-for t in AAPL AAPL F ZZZZ; do
+# (the database is the F replay's above, of 2011-07-07..08)
+for t in F F ZZZZ; do
     redis-cli -p "$REDIS_PORT" XADD stonks:queue:recommendation '*' p \
-        "{\"ticker\":\"$t\",\"day\":\"2011-09-09\"}" >/dev/null
+        "{\"ticker\":\"$t\",\"day\":\"2011-07-08\"}" >/dev/null
 done
 QUEUE_MAX_ATTEMPTS=1 HTTP_PORT=0 timeout -s INT 5 "$BIN" recommendation \
     >"$STONKS_VAR_DIR.recommendation" 2>&1
 assert_eq "one wake-up for the day, the one without an aggregate dead" \
-    "1 1 {\"ticker\":\"ZZZZ\",\"day\":\"2011-09-09\"} no aggregate for \
+    "1 1 {\"ticker\":\"ZZZZ\",\"day\":\"2011-07-08\"} no aggregate for \
 this ticker and day yet" \
     "$(redis-cli -p "$REDIS_PORT" XLEN stonks:queue:trading_decisions) \
 $("$BIN" queue dead recommendation |
