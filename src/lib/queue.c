@@ -915,21 +915,28 @@ int queue_set(queue_client *q, const char *key, const char *value)
     return 0;
 }
 
-char *queue_get(queue_client *q, const char *key)
+int queue_lookup(queue_client *q, const char *key, char **value)
 {
     const char *argv[] = {"GET", key};
     int had = q->rc != NULL;
     redisReply *r = command_argv(q, "GET", 2, argv, NULL);
-    char *v = NULL;
 
+    *value = NULL;
     if (!r && lost_kept(q, had))
         r = command_argv(q, "GET", 2, argv, NULL);
     if (!r)
-        return NULL;
+        return -1;
     if (r->type == REDIS_REPLY_STRING)
-        v = xstrndup(r->str, r->len);
+        *value = xstrndup(r->str, r->len);
     freeReplyObject(r);
-    return v;
+    return 0;
+}
+
+char *queue_get(queue_client *q, const char *key)
+{
+    char *v;
+
+    return queue_lookup(q, key, &v) < 0 ? NULL : v;
 }
 
 int queue_del(queue_client *q, const char *key)

@@ -104,6 +104,9 @@ int queue_dead_retry(queue_client *q, const char *queue, long *moved,
  * not exist or on error (check queue_error). */
 int queue_set(queue_client *q, const char *key, const char *value);
 char *queue_get(queue_client *q, const char *key);
+/* queue_get that tells a missing key (0, *value NULL) from a failure
+ * (-1, queue_error says why). */
+int queue_lookup(queue_client *q, const char *key, char **value);
 int queue_del(queue_client *q, const char *key);
 
 /* Deletes the stream, its group and the dead letters of a queue (for a

@@ -283,6 +283,8 @@ static void fail_job(worker *w, queue_job *job, const char *err)
         LOG_WARN("job failed, will retry", LF_S("queue", w->queue),
                  LF_S("id", job->id), LF_I("attempts", job->attempts + 1),
                  LF_S("error", err));
+    else if (w->def && w->def->dead)
+        w->def->dead(w, job, err);
 }
 
 /* After a WORKER_OK: acknowledges the jobs of the batch, records the
@@ -321,8 +323,11 @@ static void process_batch(const worker_def *def, worker *w, queue_job *jobs,
         fail_job(w, &jobs[0], err[0] ? err : "handler failed");
         return;
     }
-    /* Isolate the bad job: each job alone. */
-    for (size_t i = 0; i < n && !stop_requested; i++) {
+    /* Isolate the bad job: each job alone, to the end of the batch also
+     * when a stop was asked for (the batch in hand is finished; one
+     * left half-way waited out the visibility timeout, and counted a
+     * crash against each job) */
+    for (size_t i = 0; i < n; i++) {
         rc = run_handler(def, w, &jobs[i], 1, err, sizeof(err));
         if (rc == WORKER_OK)
             settle(w, &jobs[i], 1);
@@ -363,6 +368,7 @@ int worker_run(const worker_def *def, const config *cfg)
     w.cfg = cfg;
     w.service = def->service;
     w.queue = def->queue;
+    w.def = def;
     worker_consumer_name(def->service, w.consumer, sizeof(w.consumer));
     worker_install_signals();
     srand((unsigned)getpid());

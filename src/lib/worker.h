@@ -45,6 +45,7 @@ typedef struct worker {
     void *state; /* the service's own, set by init */
     char consumer[128];
     struct probe *probe; /* /health, /ready, /metrics; NULL when off */
+    const struct worker_def *def;
     char **failed; /* per job of the batch in hand: worker_job_failed */
     size_t nfailed; /* the batch's size, the length of failed */
 } worker;
@@ -58,6 +59,11 @@ typedef struct worker_def {
     void (*fini)(worker *w);
     int (*handle)(worker *w, queue_job *jobs, size_t n, char *err,
                   size_t errlen);
+    /* Optional: job has just been moved to the dead letters after its
+     * last failure (err): what waits on it may go on without it. Not
+     * called for a job the queue moves there itself (a payload over the
+     * limit, or one whose worker died each time). */
+    void (*dead)(worker *w, const queue_job *job, const char *err);
 } worker_def;
 
 /* Runs the loop until SIGTERM/SIGINT. Returns the process exit code. */

@@ -35,6 +35,12 @@ static const char SQL_SIGNALS[] =
     " AND s.trading_day BETWEEN $2::date AND $3::date"
     " AND ($4::text IS NULL OR s.model_version = $4::text)";
 
+/* The model of the newest signal: the extractor's, when Redis has lost
+ * the key it keeps it in (a scan, but only then). */
+static const char SQL_NEWEST_MODEL[] =
+    "SELECT model_version FROM signals"
+    " ORDER BY created_at DESC, document_id DESC LIMIT 1";
+
 /* Per ticker, its last $3 bars up to the batch's last day $2: with $3 =
  * AGG_BARS_USED + the batch's span in days, every job day of the batch
  * has its AGG_BARS_USED bars (or all there are), however far back they
@@ -180,27 +186,33 @@ static void add_row(agg_cols *c, const agg_job *j, const aggregate *a)
     pgarr_addf(&c->lc, "%.17g", a->last_close);
 }
 
-static int parse_jobs(queue_job *jobs, size_t n, agg_job *out, char *err,
-                      size_t errlen)
+/* The readable jobs into out[0..m), m returned; one that cannot be
+ * read is marked failed, and the others go on (it failed the batch,
+ * which was then run again job by job). */
+static size_t parse_jobs(worker *w, queue_job *jobs, size_t n, agg_job *out)
 {
-    for (size_t i = 0; i < n; i++) {
-        json_t *job = job_parse(&jobs[i], err, errlen);
+    size_t m = 0;
 
-        if (!job || job_ticker(job, "ticker", out[i].ticker, err, errlen) < 0 ||
-            job_day(job, "day", &out[i].day, err, errlen) < 0) {
-            json_decref(job);
-            return -1;
-        }
+    for (size_t i = 0; i < n; i++) {
+        char err[256];
+        json_t *job = job_parse(&jobs[i], err, sizeof(err));
+
+        if (!job ||
+            job_ticker(job, "ticker", out[m].ticker, err, sizeof(err)) < 0 ||
+            job_day(job, "day", &out[m].day, err, sizeof(err)) < 0)
+            worker_job_failed(w, i, err);
+        else
+            m++;
         json_decref(job);
     }
-    return 0;
+    return m;
 }
 
 static int agg_handle(worker *w, queue_job *jobs, size_t n, char *err,
                       size_t errlen)
 {
     agg_job *js = xcalloc(n, sizeof(*js));
-    PGresult *sigs = NULL, *bars = NULL;
+    PGresult *sigs = NULL, *bars = NULL, *newest = NULL;
     agg_cols c;
     pgarr *all = (pgarr *)&c, tickers;
     size_t ncols = sizeof(c) / sizeof(pgarr);
@@ -214,9 +226,27 @@ static int agg_handle(worker *w, queue_job *jobs, size_t n, char *err,
     for (size_t i = 0; i < ncols; i++)
         pgarr_init(&all[i]);
     pgarr_init(&tickers);
-    if (parse_jobs(jobs, n, js, err, errlen) < 0)
+    n = parse_jobs(w, jobs, n, js); /* from here, the readable jobs */
+    if (n == 0) {
+        rc = WORKER_OK;
         goto out;
-    model = queue_get(w->q, KEY_MODEL_VERSION);
+    }
+    /* the extractor's model: the signals of others are not counted. A
+     * Redis that lost it (restarted without its data) is told by the
+     * newest signal's model until an extractor starts again; all models
+     * were counted together. */
+    if (queue_lookup(w->q, KEY_MODEL_VERSION, &model) < 0) {
+        snprintf(err, errlen, "%s", queue_error(w->q));
+        rc = WORKER_RETRY;
+        goto out;
+    }
+    if (!model) {
+        dbrc = db_exec(w->db, SQL_NEWEST_MODEL, 0, NULL, &newest);
+        if (dbrc != DB_OK)
+            goto dberr;
+        if (PQntuples(newest) == 1)
+            model = xstrdup(PQgetvalue(newest, 0, 0));
+    }
     lo = hi = js[0].day;
     for (size_t i = 0; i < n; i++) {
         pgarr_adds(&tickers, js[i].ticker);
@@ -277,6 +307,7 @@ out:
     free(payloads);
     free(rows);
     free(model);
+    PQclear(newest);
     PQclear(sigs);
     PQclear(bars);
     for (size_t i = 0; i < ncols; i++)

@@ -342,7 +342,7 @@ static int extractor_handle(worker *w, queue_job *jobs, size_t n, char *err,
     pgarr *all = (pgarr *)&c;
     size_t ncols = sizeof(c) / sizeof(pgarr);
     PGresult *r = NULL, *known = NULL;
-    char *sealed = queue_get(w->q, KEY_SEALED);
+    char *sealed = NULL;
     long long *jid = xcalloc(n, sizeof(*jid));
     pgarr ids;
     int rc = WORKER_FAIL, dbrc;
@@ -350,6 +350,13 @@ static int extractor_handle(worker *w, queue_job *jobs, size_t n, char *err,
     for (size_t i = 0; i < ncols; i++)
         pgarr_init(&all[i]);
     pgarr_init(&ids);
+    /* read before the batch: a day sealed since is re-aggregated (a
+     * read that fails would skip that, so the batch waits for Redis) */
+    if (queue_lookup(w->q, KEY_SEALED, &sealed) < 0) {
+        snprintf(err, errlen, "%s", queue_error(w->q));
+        rc = WORKER_RETRY;
+        goto out;
+    }
     refresh_index(w);
     /* a job that fails on its own (no document id, no such document, a
      * model reply that failed its checks) is marked failed, and the
@@ -455,6 +462,7 @@ static const worker_def extractor_def = {
     .init = extractor_init,
     .fini = extractor_fini,
     .handle = extractor_handle,
+    .dead = job_doc_dead,
 };
 
 int cmd_extractor(int argc, char **argv)

@@ -314,6 +314,7 @@ static const worker_def parser_def = {
     .init = parser_init,
     .fini = parser_fini,
     .handle = parser_handle,
+    .dead = job_doc_dead,
 };
 
 int cmd_parser(int argc, char **argv)

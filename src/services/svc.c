@@ -8,6 +8,7 @@
 
 #include "domain/date.h"
 #include "lib/db.h"
+#include "lib/log.h"
 
 json_t *job_parse(const queue_job *job, char *err, size_t errlen)
 {
@@ -95,7 +96,8 @@ size_t job_doc_ids(worker *w, const queue_job *jobs, size_t n, long long *ids,
         ids[i] = 0;
         if (!job || job_id(job, "doc", &ids[i], err, sizeof(err)) < 0) {
             ids[i] = 0;
-            worker_job_failed(w, i, err);
+            if (w)
+                worker_job_failed(w, i, err);
         } else {
             pgarr_addf(arr, "%lld", ids[i]);
             valid++;
@@ -103,6 +105,30 @@ size_t job_doc_ids(worker *w, const queue_job *jobs, size_t n, long long *ids,
         json_decref(job);
     }
     return valid;
+}
+
+void job_doc_dead(worker *w, const queue_job *job, const char *err)
+{
+    static const char sql[] =
+        "DELETE FROM pending_documents WHERE document_id = $1::bigint";
+    long long id[1];
+    pgarr none;
+    char ids[32];
+    const char *p[] = {ids};
+
+    pgarr_init(&none);
+    if (job_doc_ids(NULL, job, 1, id, &none) == 1) {
+        snprintf(ids, sizeof(ids), "%lld", id[0]);
+        if (db_execp(w->db, "doc_dead", sql, 1, p, NULL) != DB_OK)
+            LOG_ERROR("cannot release a dead-lettered document; its day "
+                      "waits on it",
+                      LF_S("document", ids), LF_S("error", db_error(w->db)));
+        else
+            LOG_WARN("document dead-lettered; its day goes on without it",
+                     LF_S("document", ids), LF_S("queue", w->queue),
+                     LF_S("error", err));
+    }
+    pgarr_release(&none);
 }
 
 /* 1 when a row of r names id in its column 0. */

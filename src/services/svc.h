@@ -50,8 +50,9 @@ void pgarr_addf(pgarr *a, const char *fmt, ...)
 const char *pgarr_text(pgarr *a);
 
 /* The document ids ("doc") of a batch's jobs: ids[i] for job i, 0 for a
- * job without a valid one (marked failed with worker_job_failed, the
- * others go on); the valid ones are added to arr. Returns how many. */
+ * job without a valid one (marked failed with worker_job_failed unless
+ * w is NULL; the others go on); the valid ones are added to arr.
+ * Returns how many. */
 size_t job_doc_ids(worker *w, const queue_job *jobs, size_t n, long long *ids,
                    pgarr *arr);
 
@@ -62,6 +63,13 @@ size_t job_doc_ids(worker *w, const queue_job *jobs, size_t n, long long *ids,
  * changes nothing. */
 size_t job_fail_missing(worker *w, long long *ids, size_t n, const PGresult *r,
                         const PGresult *known, const char *why);
+
+/* worker_def.dead of the parser and the extractor: the document of a
+ * dead-lettered job leaves pending_documents, so that its day can be
+ * sealed without it (the replay waited on it for ever); its dead letter
+ * stays, for `stonks queue retry` after the mend, whose signals then
+ * count again for a sealed day as any late signal does. */
+void job_doc_dead(worker *w, const queue_job *job, const char *err);
 
 /* Formats a day number as YYYY-MM-DD into a static-size buffer. */
 #define DAYSTR(day, buf) (date_format((day), (buf)), (buf))

@@ -275,6 +275,9 @@ D6=$(add_doc p6 "Apple news" "Apple news | Apple news.")
 sql "DELETE FROM document_tickers WHERE document_id = $D6" >/dev/null
 D7=$(add_doc p7 "Apple text" "Apple text | Apple text.")
 sql "DELETE FROM document_texts WHERE document_id = $D7" >/dev/null
+sql "INSERT INTO pending_documents (document_id, trading_day)
+     SELECT id, '2011-09-01' FROM documents WHERE id IN ($D4, $D5, $D7)" \
+    >/dev/null
 push "$D4"
 push "$D5"
 push "$D6"
@@ -298,6 +301,10 @@ assert_eq "the good one stored, the one about no ticker done, no other" \
             WHERE s.document_id = d.id) || ' ' || status FROM documents d
             WHERE id IN ($D4, $D5, $D6, $D7) ORDER BY status, id" |
         paste -sd'|')"
+# A dead letter no longer holds its day: a replay waited on it for ever.
+assert_eq "no document left pending: extracted, or dead-lettered" "0" \
+    "$(sql "SELECT count(*) FROM pending_documents
+            WHERE document_id IN ($D4, $D5, $D7)")"
 assert_eq "the model asked once for the good one, twice for the bad one" \
     "3" "$(($(ls "$OUT"/requests | wc -l) - asked))"
 redis DEL stonks:dead:extraction >/dev/null
@@ -316,6 +323,26 @@ GOOGL|negative|0.6|t" \
     "$(sql "SELECT ticker, label, relevance, prompt_version IS NULL
             AND prompt_hash IS NULL FROM signals WHERE document_id = $D3
             ORDER BY ticker")"
+echo "aggregation counts the extractor's model only"
+# AAPL on 2011-09-01 has one signal each of ollama/fake-valid and
+# ollama/fake-mixed and, newest, one of the embedded model. Without the
+# key (a Redis restarted without its data) every model's signals were
+# counted together (3).
+redis DEL stonks:queue:aggregation stonks:queue:recommendation >/dev/null
+aggregate_aapl() {
+    redis XADD stonks:queue:aggregation '*' p \
+        '{"ticker":"AAPL","day":"2011-09-01"}' >/dev/null
+    HTTP_PORT=0 timeout -s TERM 3 "$BIN" aggregation >>"$OUT/agg.log" 2>&1
+    sql "SELECT count_1d FROM aggregates
+         WHERE ticker = 'AAPL' AND as_of = '2011-09-01'"
+}
+redis SET stonks:model:version ollama/fake-valid >/dev/null
+n_key=$(aggregate_aapl)
+redis DEL stonks:model:version >/dev/null
+n_newest=$(aggregate_aapl)
+assert_eq "the key's model; without the key, the newest signal's" "1 1" \
+    "$n_key $n_newest"
 redis DEL stonks:queue:extraction stonks:dead:extraction \
-    stonks:queue:aggregation stonks:model:version >/dev/null
+    stonks:queue:aggregation stonks:queue:recommendation \
+    stonks:model:version >/dev/null
 finish

@@ -38,11 +38,15 @@ redis-cli -p "$REDIS_PORT" XADD stonks:queue:recommendation '*' p \
     '{"ticker":"AAPL","day":"2011-09-01"}' >/dev/null
 redis-cli -p "$REDIS_PORT" XADD stonks:queue:recommendation '*' p \
     '{"ticker":"MSFT","day":"2011-09-01"}' >/dev/null
-for _ in $(seq 1 50); do
-    [ "$(redis-cli -p "$REDIS_PORT" LLEN stonks:dead:recommendation)" == 2 ] &&
-        break
-    sleep 0.1
-done
+# wait_dead QUEUE N: until N dead letters (5 s at most)
+wait_dead() {
+    for _ in $(seq 1 50); do
+        [ "$(redis-cli -p "$REDIS_PORT" LLEN "stonks:dead:$1")" == "$2" ] &&
+            break
+        sleep 0.1
+    done
+}
+wait_dead recommendation 2
 metrics=$(curl -s "http://127.0.0.1:$PORT/metrics")
 metric() { echo "$metrics" | awk -v m="$1{" 'index($0, m) == 1 {print $2}'; }
 assert_eq "jobs dead-lettered" "2" "$(metric stonks_jobs_dead_total)"
@@ -51,6 +55,31 @@ assert_eq "jobs retried" "2" "$(metric stonks_jobs_retried_total)"
 assert_eq "jobs done" "0" "$(metric stonks_jobs_done_total)"
 assert_eq "histogram present" "1" \
     "$(echo "$metrics" | grep -c '^stonks_handler_seconds_bucket{.*le="+Inf"}')"
+
+# A batch of aggregation jobs, one unreadable: it fails alone, and the
+# good one is handled once, in one batch (the batch failed, and was
+# run again job by job: three batches).
+redis-cli -p "$REDIS_PORT" DEL stonks:queue:aggregation \
+    stonks:dead:aggregation >/dev/null
+redis-cli -p "$REDIS_PORT" XADD stonks:queue:aggregation '*' p \
+    '{"ticker":"AAPL","day":"2011-09-01"}' >/dev/null
+redis-cli -p "$REDIS_PORT" XADD stonks:queue:aggregation '*' p \
+    '{"ticker":"AAPL"}' >/dev/null
+HTTP_PORT=$((PORT + 3)) QUEUE_BLOCK_MS=100 QUEUE_MAX_ATTEMPTS=1 \
+    "$BIN" aggregation >"$OUT/aggregation.log" 2>&1 &
+agg=$!
+wait_dead aggregation 1
+metrics=$(curl -s "http://127.0.0.1:$((PORT + 3))/metrics")
+kill -TERM "$agg"
+wait "$agg"
+assert_eq "aggregation: 1 batch, 1 job done, 1 dead, its reason" \
+    "1 1 1 job field 'day' must be a date YYYY-MM-DD" \
+    "$(metric stonks_batches_total) $(metric stonks_jobs_done_total) \
+$(metric stonks_jobs_dead_total) $("$BIN" queue dead aggregation |
+        jq -r '.[0].error')"
+# (its recommendation job is left to the worker above: deleting the
+# stream it blocks on would make it not ready for a moment)
+redis-cli -p "$REDIS_PORT" DEL stonks:dead:aggregation >/dev/null
 
 # The replay scheduler too (it answered 200 through an outage): one
 # waiting for a day no worker will seal.
