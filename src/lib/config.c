@@ -66,6 +66,10 @@ static const setting config_table[] = {
      "a job taken but not acknowledged for this long is redelivered"},
     {"QUEUE_MAX_ATTEMPTS", SET_INT, "5", OFF(queue_max_attempts), 1, 100, NULL,
      "failures before a job moves to stonks:dead:<queue>"},
+    {"QUEUE_RETRY_DELAY_MS", SET_INT, "1000", OFF(queue_retry_delay_ms), 0,
+     600000, NULL,
+     "a failed job waits this long before it is taken again, doubling "
+     "with each failure (at most 60x; 0: at once)"},
     {"SCHEDULER_MODE", SET_ENUM, "replay", OFF(scheduler_mode), 0, 0,
      "replay|live", "walk the replay clock, or tick in real time"},
     {"REPLAY_DIR", SET_STR, "data/replay", OFF(replay_dir), 0, 0, NULL,

@@ -31,6 +31,7 @@ typedef struct config {
     int queue_linger_ms;
     int queue_visibility_ms;
     int queue_max_attempts;
+    int queue_retry_delay_ms;
 
     char *scheduler_mode; /* replay | live */
     char *replay_dir;

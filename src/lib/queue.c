@@ -26,6 +26,7 @@ struct queue_client {
     int block_ms;
     int visibility_ms;
     int max_attempts;
+    int retry_delay_ms;
     char err[512];
     int ngroups;
     char *groups[MAX_GROUPS]; /* streams whose group exists */
@@ -112,6 +113,7 @@ queue_client *queue_open(const config *c, const char *consumer, char *err,
     q->block_ms = c->queue_block_ms;
     q->visibility_ms = c->queue_visibility_ms;
     q->max_attempts = c->queue_max_attempts;
+    q->retry_delay_ms = c->queue_retry_delay_ms;
     if (connect_redis(q) < 0) {
         snprintf(err, errlen, "%s", q->err);
         queue_close(q);
@@ -164,6 +166,14 @@ static redisReply *command_argv(queue_client *q, const char *what, int argc,
 static void stream_key(char *out, size_t cap, const char *queue)
 {
     snprintf(out, cap, "stonks:queue:%s", queue);
+}
+
+/* The failed jobs of a queue that wait for their time: a sorted set of
+ * their old ids by due time (ms), and a hash of their fields by id. */
+static void delay_keys(char *zset, char *hash, size_t cap, const char *queue)
+{
+    snprintf(zset, cap, "stonks:delay:%s", queue);
+    snprintf(hash, cap, "stonks:delayed:%s", queue);
 }
 
 static void dead_key(char *out, size_t cap, const char *queue)
@@ -311,6 +321,7 @@ static void append_entries(const redisReply *arr, queue_job **jobs, size_t *n,
 
 static int move_to_dead(queue_client *q, const char *queue,
                         const queue_job *job, const char *error, int attempts);
+static int move_due(queue_client *q, const char *queue, size_t max);
 
 /* Claims jobs whose holder has not acknowledged them within the
  * visibility timeout. Jobs delivered too often (their workers died on
@@ -448,7 +459,8 @@ int queue_take(queue_client *q, const char *queue, size_t max, int block_ms,
     if (gi == MAX_GROUPS || t - q->last_reclaim_ms[gi] >= RECLAIM_EVERY_MS) {
         if (gi < MAX_GROUPS)
             q->last_reclaim_ms[gi] = t;
-        if (reclaim(q, queue, key, max, jobs, n, &cap) < 0)
+        if (move_due(q, queue, max) < 0 ||
+            reclaim(q, queue, key, max, jobs, n, &cap) < 0)
             goto fail;
         drop_oversized(q, queue, *jobs, n);
         if (*n > 0)
@@ -563,11 +575,32 @@ static const char LUA_DEAD[] =
     "redis.call('XDEL', KEYS[1], ARGV[2]); "
     "redis.call('LPUSH', KEYS[2], ARGV[3]); return 1 end; return 0";
 
+/* A failed job waits in the delay set (KEYS[2], due at ARGV[7]) with
+ * its fields (KEYS[3]) until a queue_take moves it back (LUA_DUE); with
+ * no wait, it goes back to the stream at once. */
 static const char LUA_RETRY[] =
     "if redis.call('XACK', KEYS[1], ARGV[1], ARGV[2]) == 1 then "
     "redis.call('XDEL', KEYS[1], ARGV[2]); "
+    "if ARGV[7] == '0' then "
     "redis.call('XADD', KEYS[1], '*', 'p', ARGV[3], 'a', ARGV[4], "
-    "'f', ARGV[5], 'e', ARGV[6]); return 1 end; return 0";
+    "'f', ARGV[5], 'e', ARGV[6]) else "
+    "redis.call('HSET', KEYS[3], ARGV[2], "
+    "cmsgpack.pack(ARGV[3], ARGV[4], ARGV[5], ARGV[6])); "
+    "redis.call('ZADD', KEYS[2], ARGV[7], ARGV[2]) end; "
+    "return 1 end; return 0";
+
+/* Moves the delayed jobs due by ARGV[1] (at most ARGV[2]) back to the
+ * stream KEYS[1]; returns how many. Once per job: the ZREM of the one
+ * script that runs at a time. */
+static const char LUA_DUE[] =
+    "local ids = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', ARGV[1], "
+    "'LIMIT', 0, tonumber(ARGV[2])); "
+    "for _, id in ipairs(ids) do "
+    "local v = redis.call('HGET', KEYS[3], id); "
+    "if v then local p, a, f, e = cmsgpack.unpack(v); "
+    "redis.call('XADD', KEYS[1], '*', 'p', p, 'a', a, 'f', f, 'e', e); "
+    "redis.call('HDEL', KEYS[3], id) end; "
+    "redis.call('ZREM', KEYS[2], id) end; return #ids";
 
 /* Runs a script; returns its integer result, or -1. */
 static long long run_script(queue_client *q, const char *what, int argc,
@@ -637,12 +670,26 @@ static int move_to_dead(queue_client *q, const char *queue,
     return moved < 0 ? -1 : 0;
 }
 
+/* When a job that failed for the a-th time may be taken again (ms),
+ * or 0 for at once: the delay doubles with each failure, to 60 times
+ * the first. */
+static long long retry_due(const queue_client *q, int a)
+{
+    long long d = q->retry_delay_ms, cap = 60LL * q->retry_delay_ms;
+
+    if (d <= 0)
+        return 0;
+    for (int i = 1; i < a && d < cap; i++)
+        d *= 2;
+    return now_ms() + (d < cap ? d : cap);
+}
+
 int queue_fail(queue_client *q, const char *queue, const queue_job *job,
                const char *error, int *dead)
 {
-    char key[160], attempts[16], first[32];
-    const char *argv[10];
-    size_t lens[10];
+    char key[160], zset[160], hash[160], attempts[16], first[32], due[32];
+    const char *argv[13];
+    size_t lens[13];
     int a = job->attempts + 1;
     long long ff = job->first_failure_ms ? job->first_failure_ms : now_ms();
 
@@ -652,21 +699,40 @@ int queue_fail(queue_client *q, const char *queue, const queue_job *job,
         return move_to_dead(q, queue, job, error, a);
     }
     stream_key(key, sizeof(key), queue);
+    delay_keys(zset, hash, sizeof(zset), queue);
     snprintf(attempts, sizeof(attempts), "%d", a);
     snprintf(first, sizeof(first), "%lld", ff);
+    snprintf(due, sizeof(due), "%lld", retry_due(q, a));
     argv[0] = "EVAL";
     argv[1] = LUA_RETRY;
-    argv[2] = "1";
+    argv[2] = "3";
     argv[3] = key;
-    argv[4] = GROUP;
-    argv[5] = job->id;
-    argv[6] = job->payload;
-    argv[7] = attempts;
-    argv[8] = first;
-    argv[9] = error;
-    for (int i = 0; i < 10; i++)
-        lens[i] = i == 6 ? job->len : strlen(argv[i]);
-    return run_script(q, "retry", 10, argv, lens) < 0 ? -1 : 0;
+    argv[4] = zset;
+    argv[5] = hash;
+    argv[6] = GROUP;
+    argv[7] = job->id;
+    argv[8] = job->payload;
+    argv[9] = attempts;
+    argv[10] = first;
+    argv[11] = error;
+    argv[12] = due;
+    for (int i = 0; i < 13; i++)
+        lens[i] = i == 8 ? job->len : strlen(argv[i]);
+    return run_script(q, "retry", 13, argv, lens) < 0 ? -1 : 0;
+}
+
+/* Moves the failed jobs of queue whose wait is over back to its stream
+ * (at most max). Returns 0, or -1. */
+static int move_due(queue_client *q, const char *queue, size_t max)
+{
+    char key[160], zset[160], hash[160], now[32], count[32];
+    const char *argv[] = {"EVAL", LUA_DUE, "3", key, zset, hash, now, count};
+
+    stream_key(key, sizeof(key), queue);
+    delay_keys(zset, hash, sizeof(zset), queue);
+    snprintf(now, sizeof(now), "%lld", now_ms());
+    snprintf(count, sizeof(count), "%zu", max);
+    return run_script(q, "due retries", 8, argv, NULL) < 0 ? -1 : 0;
 }
 
 static long long integer_of(queue_client *q, int argc, const char **argv)
@@ -692,15 +758,17 @@ static int lost_kept(const queue_client *q, int had)
 
 static int stats_once(queue_client *q, const char *queue, queue_stats *st)
 {
-    char key[160], dkey[160];
+    char key[160], dkey[160], zset[160], hash[160];
     const char *xlen[] = {"XLEN", key};
     const char *llen[] = {"LLEN", dkey};
+    const char *zcard[] = {"ZCARD", zset};
     const char *pend[] = {"XPENDING", key, GROUP};
     redisReply *r;
-    long long len;
+    long long len, delayed;
 
     stream_key(key, sizeof(key), queue);
     dead_key(dkey, sizeof(dkey), queue);
+    delay_keys(zset, hash, sizeof(zset), queue);
     memset(st, 0, sizeof(*st));
     if (group_index(q, key) < 0)
         return -1;
@@ -709,6 +777,9 @@ static int stats_once(queue_client *q, const char *queue, queue_stats *st)
         return -1;
     st->dead = integer_of(q, 2, llen);
     if (st->dead < 0)
+        return -1;
+    delayed = integer_of(q, 2, zcard);
+    if (delayed < 0)
         return -1;
     r = command_argv(q, "XPENDING", 3, pend, NULL);
     if (!r)
@@ -720,6 +791,7 @@ static int stats_once(queue_client *q, const char *queue, queue_stats *st)
     st->depth = len - st->in_flight;
     if (st->depth < 0)
         st->depth = 0;
+    st->depth += delayed; /* failed, waiting for their time */
     return 0;
 }
 
@@ -952,10 +1024,13 @@ int queue_del(queue_client *q, const char *key)
 
 int queue_purge(queue_client *q, const char *queue)
 {
-    char key[160], dkey[160];
+    char key[160], dkey[160], zset[160], hash[160];
 
     stream_key(key, sizeof(key), queue);
     dead_key(dkey, sizeof(dkey), queue);
+    delay_keys(zset, hash, sizeof(zset), queue);
+    if (queue_del(q, zset) < 0 || queue_del(q, hash) < 0)
+        return -1;
     for (int i = 0; i < q->ngroups; i++) {
         if (strcmp(q->groups[i], key) == 0) {
             free(q->groups[i]);

@@ -9,7 +9,10 @@
  * idle for QUEUE_VISIBILITY_TIMEOUT_MS, the next queue_take of any
  * worker claims it (XCLAIM re-checks the idle time, so exactly one
  * worker wins). A handler failure re-adds the job with its attempt
- * count raised; after QUEUE_MAX_ATTEMPTS failures (crashes count too,
+ * count raised, after QUEUE_RETRY_DELAY_MS (doubling with each failure,
+ * in the sorted set `stonks:delay:<name>` meanwhile: a failure that
+ * passes in seconds no longer spends every attempt at once); after
+ * QUEUE_MAX_ATTEMPTS failures (crashes count too,
  * from the stream's delivery counter) the job moves to the list
  * `stonks:dead:<name>` with its error, attempts and first failure time.
  *
@@ -40,7 +43,7 @@ typedef struct queue_job {
 } queue_job;
 
 typedef struct queue_stats {
-    long long depth; /* waiting, not yet taken */
+    long long depth; /* waiting, not yet taken (failed ones too) */
     long long in_flight; /* taken, not acknowledged */
     long long dead; /* in the dead-letter list */
 } queue_stats;

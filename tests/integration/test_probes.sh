@@ -50,6 +50,14 @@ wait_dead recommendation 2
 metrics=$(curl -s "http://127.0.0.1:$PORT/metrics")
 metric() { echo "$metrics" | awk -v m="$1{" 'index($0, m) == 1 {print $2}'; }
 assert_eq "jobs dead-lettered" "2" "$(metric stonks_jobs_dead_total)"
+# A failed job waits QUEUE_RETRY_DELAY_MS (1 s) before it is taken
+# again (it was taken again at once, its attempts spent within
+# milliseconds); the take that moves it back runs every second.
+assert_eq "each waited 1-3 s between its two attempts" "yes yes" \
+    "$("$BIN" queue dead recommendation | jq -r '.[] |
+        (.dead_at_ms - .first_failure_ms) as $w |
+        if $w >= 1000 and $w < 3000 then "yes" else "no \($w)" end' |
+        paste -sd' ')"
 assert_eq "job failures" "4" "$(metric stonks_jobs_failed_total)"
 assert_eq "jobs retried" "2" "$(metric stonks_jobs_retried_total)"
 assert_eq "jobs done" "0" "$(metric stonks_jobs_done_total)"

@@ -93,6 +93,8 @@ run_until() {
 setup_db() {
     fresh_db "$1"
     "$BIN" migrate >/dev/null 2>&1 && "$BIN" seed >/dev/null 2>&1
+    # (the failed jobs of a section before, waiting for their retry)
+    rcli DEL stonks:delay:ingestion stonks:delayed:ingestion >/dev/null
     rcli --scan --pattern 'stonks:budget:*' | xargs -r redis-cli \
         -p "$REDIS_PORT" DEL >/dev/null
 }
