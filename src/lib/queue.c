@@ -31,6 +31,8 @@ struct queue_client {
     int ngroups;
     char *groups[MAX_GROUPS]; /* streams whose group exists */
     long long last_reclaim_ms[MAX_GROUPS];
+    queue_dead_hook dead_hook; /* a job reclaim moved to the dead */
+    void *dead_arg;
 };
 
 static long long now_ms(void)
@@ -244,6 +246,12 @@ int queue_push(queue_client *q, const char *queue, const char *const *payloads,
     return rc;
 }
 
+void queue_set_dead_hook(queue_client *q, queue_dead_hook fn, void *arg)
+{
+    q->dead_hook = fn;
+    q->dead_arg = arg;
+}
+
 void queue_jobs_free(queue_job *jobs, size_t n)
 {
     if (!jobs)
@@ -393,10 +401,14 @@ static int reclaim(queue_client *q, const char *queue, const char *key,
                  LF_S("queue", queue), LF_S("id", job.id),
                  LF_I("attempts", job.attempts));
         if (job.attempts >= q->max_attempts) {
-            move_to_dead(q, queue, &job,
-                         "the worker holding this job stopped (crash or "
-                         "timeout) too many times",
-                         job.attempts);
+            static const char why[] = "the worker holding this job stopped "
+                                      "(crash or timeout) too many times";
+
+            /* (a job that waited for ever on it, such as a replay's day
+             * on its document, is told, as after a failure) */
+            if (move_to_dead(q, queue, &job, why, job.attempts) == 0 &&
+                q->dead_hook)
+                q->dead_hook(q->dead_arg, &job, why);
             free(job.payload);
             continue;
         }

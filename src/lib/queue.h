@@ -74,6 +74,14 @@ int queue_push(queue_client *q, const char *queue, const char *const *payloads,
  * letters here instead of being returned. */
 int queue_take(queue_client *q, const char *queue, size_t max, int block_ms,
                queue_job **jobs, size_t *n);
+
+/* Called by queue_take for each job it moved to the dead letters
+ * because its workers stopped holding it (crash or timeout) too many
+ * times, with that error; what waits on the job may go on without it.
+ * Not for a payload over the limit or an entry with none. */
+typedef void (*queue_dead_hook)(void *arg, const queue_job *job,
+                                const char *error);
+void queue_set_dead_hook(queue_client *q, queue_dead_hook fn, void *arg);
 void queue_jobs_free(queue_job *jobs, size_t n);
 
 /* Acknowledges and deletes n jobs. */

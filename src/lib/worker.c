@@ -287,6 +287,17 @@ static void fail_job(worker *w, queue_job *job, const char *err)
         w->def->dead(w, job, err);
 }
 
+/* A job queue_take moved to the dead letters itself: its workers died
+ * on it (or timed out) too often. */
+static void reclaimed_dead(void *arg, const queue_job *job, const char *err)
+{
+    worker *w = arg;
+
+    metrics_add(METRIC_JOBS_DEAD, 1);
+    if (w->def && w->def->dead)
+        w->def->dead(w, job, err);
+}
+
 /* After a WORKER_OK: acknowledges the jobs of the batch, records the
  * failure of those the handler marked. */
 static void settle(worker *w, queue_job *jobs, size_t n)
@@ -381,6 +392,7 @@ int worker_run(const worker_def *def, const config *cfg)
         probe_stop(w.probe);
         return 0;
     }
+    queue_set_dead_hook(w.q, reclaimed_dead, &w);
     probe_set_ready(w.probe, 1);
     if (def->init && def->init(&w, err, sizeof(err)) < 0) {
         LOG_ERROR("cannot start", LF_S("error", err));

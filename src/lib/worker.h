@@ -60,9 +60,9 @@ typedef struct worker_def {
     int (*handle)(worker *w, queue_job *jobs, size_t n, char *err,
                   size_t errlen);
     /* Optional: job has just been moved to the dead letters after its
-     * last failure (err): what waits on it may go on without it. Not
-     * called for a job the queue moves there itself (a payload over the
-     * limit, or one whose worker died each time). */
+     * last failure (err), or because its workers died on it (or timed
+     * out) QUEUE_MAX_ATTEMPTS times: what waits on it may go on without
+     * it. Not called for a payload over the limit. */
     void (*dead)(worker *w, const queue_job *job, const char *err);
 } worker_def;
 

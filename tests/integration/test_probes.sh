@@ -89,6 +89,39 @@ $(metric stonks_jobs_dead_total) $("$BIN" queue dead aggregation |
 # stream it blocks on would make it not ready for a moment)
 redis-cli -p "$REDIS_PORT" DEL stonks:dead:aggregation >/dev/null
 
+# A parse job whose workers died on it (here: a consumer that took it
+# and never answered, twice) is dead-lettered by the next take, and its
+# document no longer holds its day (the replay waited on it for ever:
+# only a job whose handler failed let its day go).
+redis-cli -p "$REDIS_PORT" DEL stonks:queue:parsing stonks:dead:parsing \
+    >/dev/null
+sql "INSERT INTO pending_documents (document_id, trading_day)
+     VALUES (424242, '2011-09-01')" >/dev/null
+redis-cli -p "$REDIS_PORT" XGROUP CREATE stonks:queue:parsing workers 0 \
+    MKSTREAM >/dev/null
+printf '%s\n' MULTI \
+    "XADD stonks:queue:parsing * p '{\"doc\":424242}'" \
+    'XREADGROUP GROUP workers ghost COUNT 1 STREAMS stonks:queue:parsing >' \
+    EXEC | redis-cli -p "$REDIS_PORT" >/dev/null
+held=$(redis-cli -p "$REDIS_PORT" XPENDING stonks:queue:parsing workers \
+    - + 1 | head -1)
+redis-cli -p "$REDIS_PORT" XCLAIM stonks:queue:parsing workers ghost 0 \
+    "$held" >/dev/null
+HTTP_PORT=$((PORT + 4)) QUEUE_BLOCK_MS=100 QUEUE_MAX_ATTEMPTS=2 \
+    QUEUE_VISIBILITY_TIMEOUT_MS=100 "$BIN" parser >"$OUT/parser.log" 2>&1 &
+parser=$!
+wait_dead parsing 1
+metrics=$(curl -s "http://127.0.0.1:$((PORT + 4))/metrics")
+kill -TERM "$parser"
+wait "$parser"
+assert_eq "a job its workers died on: dead, counted, its day let go" \
+    "1 1 0" \
+    "$(redis-cli -p "$REDIS_PORT" LLEN stonks:dead:parsing) \
+$(metric stonks_jobs_dead_total) $(sql "SELECT count(*) FROM pending_documents
+                                   WHERE document_id = 424242")"
+redis-cli -p "$REDIS_PORT" DEL stonks:queue:parsing stonks:dead:parsing \
+    >/dev/null
+
 # The replay scheduler too (it answered 200 through an outage): one
 # waiting for a day no worker will seal.
 redis-cli -p "$REDIS_PORT" DEL stonks:queue:ingestion >/dev/null
