@@ -894,7 +894,15 @@ int queue_dead_retry(queue_client *q, const char *queue, long *moved,
             freeReplyObject(r);
             return 0;
         }
-        payload = dead_payload(r->str, &len);
+        {
+            /* (not JSON, not ours: queue_dead_list shows it as
+             * unreadable, and a payload found in its text is no job) */
+            json_t *rec =
+                json_loadb(r->str, r->len, JSON_REJECT_DUPLICATES, NULL);
+
+            payload = json_is_object(rec) ? dead_payload(r->str, &len) : NULL;
+            json_decref(rec);
+        }
         if (!payload || len == 0 || strstr(r->str, ",\"payload_cut\":true")) {
             /* no worker could take it: its payload was cut or missing,
              * or the record is not one we wrote (pushed by hand) */

@@ -351,11 +351,15 @@ echo "dead letters pushed by hand, no records of ours"
 redis-cli -p "$REDIS_PORT" LPUSH stonks:dead:parsing 'garbage' >/dev/null
 redis-cli -p "$REDIS_PORT" LPUSH stonks:dead:parsing \
     '{"payload":"{\"doc\":5}"}' >/dev/null
+# (text that holds what a record of ours would: it was moved back)
+redis-cli -p "$REDIS_PORT" LPUSH stonks:dead:parsing \
+    'x ,"payload":"{\"doc\":6}"' >/dev/null
 assert_eq "queue dead stays JSON, the text shown as unreadable" \
-    '[{"payload":"{\"doc\":5}"},{"unreadable":"garbage"}]' \
+    '[{"unreadable":"x ,\"payload\":\"{\\\"doc\\\":6}\""},'\
+'{"payload":"{\"doc\":5}"},{"unreadable":"garbage"}]' \
     "$("$BIN" queue dead parsing | jq -c .)"
-assert_eq "retry keeps both where they are" \
-    "0 job(s) moved back to parsing 2 garbage" \
+assert_eq "retry keeps all three where they are" \
+    "0 job(s) moved back to parsing 3 garbage" \
     "$("$BIN" queue retry parsing 2>/dev/null) $(redis-cli -p "$REDIS_PORT" \
         LLEN stonks:dead:parsing) $(redis-cli -p "$REDIS_PORT" LINDEX \
         stonks:dead:parsing -1)"
