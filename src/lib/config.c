@@ -58,7 +58,8 @@ static const setting config_table[] = {
     {"QUEUE_BATCH_SIZE", SET_INT, "128", OFF(queue_batch), 1, 4096, NULL,
      "jobs a worker takes per round trip"},
     {"QUEUE_BLOCK_MS", SET_INT, "500", OFF(queue_block_ms), 10, 60000, NULL,
-     "how long a worker waits for a job before checking signals"},
+     "how long a worker waits for a job before checking signals (at most "
+     "1000 at a time: a take moves back failed jobs whose wait is over)"},
     {"QUEUE_LINGER_MS", SET_INT, "5", OFF(queue_linger_ms), 0, 1000, NULL,
      "wait this long for a small batch to fill before handling it"},
     {"QUEUE_VISIBILITY_TIMEOUT_MS", SET_INT, "30000", OFF(queue_visibility_ms),

@@ -479,7 +479,12 @@ int queue_take(queue_client *q, const char *queue, size_t max, int block_ms,
             return 0;
     }
     snprintf(count, sizeof(count), "%zu", max);
-    snprintf(block, sizeof(block), "%d", block_ms);
+    /* at most until the next reclaim: a failed job whose wait is over,
+     * or one its worker died on, is moved back by a take, and a worker
+     * blocked for QUEUE_BLOCK_MS (up to a minute) on an idle queue left
+     * it there that long */
+    snprintf(block, sizeof(block), "%d",
+             block_ms < RECLAIM_EVERY_MS ? block_ms : RECLAIM_EVERY_MS);
     {
         /* BLOCK 0 would wait forever: a zero wait leaves it out. */
         const char *argv[] = {"XREADGROUP", "GROUP", GROUP,   q->consumer,

@@ -89,6 +89,25 @@ $(metric stonks_jobs_dead_total) $("$BIN" queue dead aggregation |
 # stream it blocks on would make it not ready for a moment)
 redis-cli -p "$REDIS_PORT" DEL stonks:dead:aggregation >/dev/null
 
+# A failed job is taken again after QUEUE_RETRY_DELAY_MS (1 s, then
+# 2 s) also by a worker that blocks long on an idle queue: its blocking
+# read waited QUEUE_BLOCK_MS (20 s here) before it moved the job back.
+redis-cli -p "$REDIS_PORT" DEL stonks:queue:aggregation \
+    stonks:dead:aggregation >/dev/null
+HTTP_PORT=$((PORT + 3)) QUEUE_BLOCK_MS=20000 QUEUE_MAX_ATTEMPTS=3 \
+    "$BIN" aggregation >"$OUT/aggregation2.log" 2>&1 &
+agg=$!
+sleep 1
+redis-cli -p "$REDIS_PORT" XADD stonks:queue:aggregation '*' p \
+    '{"ticker":"AAPL"}' >/dev/null
+wait_dead aggregation 1 # (5 s at most)
+wait_dead aggregation 1
+kill -TERM "$agg"
+wait "$agg"
+assert_eq "retries 1 s and 2 s apart within 10 s, not 20 s each" "1" \
+    "$(redis-cli -p "$REDIS_PORT" LLEN stonks:dead:aggregation)"
+redis-cli -p "$REDIS_PORT" DEL stonks:dead:aggregation >/dev/null
+
 # A parse job whose workers died on it (here: a consumer that took it
 # and never answered, twice) is dead-lettered by the next take, and its
 # document no longer holds its day (the replay waited on it for ever:
