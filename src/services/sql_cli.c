@@ -200,9 +200,10 @@ int cmd_sql(int argc, char **argv)
     rc = lakesql_query(&c, query, &lim, &res, err, sizeof(err));
     if (rc != LAKESQL_OK) {
         /* the message may quote a server's text: no control character
-         * of it reaches the terminal (C0, DEL, and C1 in UTF-8) */
+         * of it reaches the terminal (C0, DEL, and C1 in UTF-8) but the
+         * line ends DuckDB's messages are laid out with */
         for (unsigned char *p = (unsigned char *)err; *p; p++)
-            if (*p < 0x20 || *p == 0x7f)
+            if ((*p < 0x20 && *p != '\n') || *p == 0x7f)
                 *p = '?';
             else if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
                 p[0] = p[1] = '?';

@@ -336,6 +336,11 @@ kill -TERM "$svc"
 wait "$svc"
 assert_eq "SIGTERM: the service exits 0" 0 "$?"
 
+lake "SELECT * FROM nope" >/dev/null
+assert_eq "DuckDB's message keeps its lines (the caret under the name)" \
+    "LINE 1: SELECT * FROM nope|                      ^" \
+    "$(grep -A1 '^LINE 1' "$TMP/sql.err" | paste -sd'|')"
+
 echo "every column read back again"
 checks=$((checks + 1))
 /usr/bin/python3 "$ROOT/tests/integration/lake_compare.py" "$BIN" ||
@@ -372,7 +377,7 @@ assert_eq "FAILED (USER_ERROR) is the query's fault" \
     "$(cat "$TMP/sql.err")"
 lake "SELECT fake_garbled" >/dev/null
 assert_eq "a server's text with control characters: shown as '?'" \
-    "stonks sql: Trino answered 500: ?[2J?[31mdown???2J??" \
+    "stonks sql: Trino answered 500: ?[2J?[31mdown???2J?" \
     "$(cat "$TMP/sql.err")"
 lake "SELECT fake_internal" >/dev/null
 assert_eq "FAILED (INTERNAL_ERROR)" \
