@@ -531,6 +531,18 @@ int mention_phrase_symbol(const char *phrase, char out[TICKER_MAX])
     return yes;
 }
 
+int mention_phrase_caps_symbol(const char *phrase, char out[TICKER_MAX])
+{
+    char *text = xmalloc(strlen(phrase) + 1);
+    size_t len = mention_phrase_text(phrase, text);
+    char *up = caps_form(text, len);
+    int yes = up && span_symbol(up, len, out);
+
+    free(up);
+    free(text);
+    return yes;
+}
+
 int mention_phrase_same(const char *a, const char *b)
 {
     char *ka = mention_phrase_key(a), *kb = mention_phrase_key(b);

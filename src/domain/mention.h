@@ -97,6 +97,12 @@ char *mention_phrase_key(const char *phrase);
  * ticker than the symbol's own. */
 int mention_phrase_symbol(const char *phrase, char out[TICKER_MAX]);
 
+/* 1 when phrase has a form in capitals the index matches ("Apple":
+ * "APPLE"; the alias-in-capitals rule above) and that form is written as
+ * a symbol, with the symbol in out; else 0. A ticker so written takes
+ * the phrase's mentions in capitals (a bare ticker matches first). */
+int mention_phrase_caps_symbol(const char *phrase, char out[TICKER_MAX]);
+
 /* 1 when the keys (mention_phrase_key) of a and b are equal, else 0. */
 int mention_phrase_same(const char *a, const char *b);
 

@@ -171,7 +171,9 @@ static const wl_key *alias_clash(const wl_key *k, size_t nk, const wl_key *a,
     const char *what = a->kind == K_NAME ? "name" : "alias";
     const char *as = a->kind == K_NAME ? "the name" : "an alias";
 
-    if (mention_phrase_symbol(a->text, canon)) {
+    /* (or in capitals: a ticker APPLE takes "APPLE" from "Apple") */
+    if (mention_phrase_symbol(a->text, canon) ||
+        mention_phrase_caps_symbol(a->text, canon)) {
         sym = ticker_key(k, nk, canon, K_SYMBOL, a->row);
         alt = ticker_key(k, nk, canon, K_ALT, a->row);
     }

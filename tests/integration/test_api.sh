@@ -766,6 +766,20 @@ bad "alternative ticker that is another symbol's alias" 409 conflict \
     "the alternative ticker HP is already an alias of HPQ" \
     PATCH "$REG/symbols/MSFT" -H "$JSON" -H "$TOKEN" \
     -d '{"alt_tickers":["hp"]}'
+# A name of five letters or more matches in capitals too ("APPLE" for
+# AAPL's "Apple"), where a bare ticker APPLE would take it first.
+bad "ticker that is another symbol's alias in capitals" 409 conflict \
+    "GOOGLE is already an alias of GOOGL" \
+    POST "$REG/symbols" -H "$JSON" -H "$TOKEN" \
+    -d '{"ticker":"GOOGLE","name":"Googleplex Holdings"}'
+bad "alternative ticker that is another symbol's alias in capitals" 409 \
+    conflict "the alternative ticker APPLE is already an alias of AAPL" \
+    PATCH "$REG/symbols/MSFT" -H "$JSON" -H "$TOKEN" \
+    -d '{"alt_tickers":["APPLE"]}'
+bad "import of a ticker that is another symbol's alias in capitals" 409 \
+    conflict "line 2: APPLE is already an alias of AAPL" \
+    POST "$REG/symbols/import" -H "Content-Type: text/csv" -H "$TOKEN" \
+    --data-binary $'ticker,name,sector,aliases\nAPPLE,Apple Hospitality,,\n'
 bad "alias written as a cashtag, which the import reads as a ticker" 400 \
     invalid_field "field 'aliases': each alias must not start with '\$' ('\$AAPL' is a cashtag): give an alternative ticker in alt_tickers, without the '\$'" \
     PATCH "$REG/symbols/MSFT" -H "$JSON" -H "$TOKEN" -d '{"aliases":["$AAPL"]}'

@@ -179,6 +179,10 @@ conflict alt-is-symbol 'ZZK,Zed K,IT,$AAPL' \
     "2: the alternative ticker AAPL is a symbol itself"
 conflict alt-later-symbol 'ZZK,Zed K,IT,$QQQ' 'QQQ,Q Corp,IT,' \
     "3: QQQ is already an alternative ticker of ZZK"
+# an alias of five letters or more matches in capitals too, where the
+# bare ticker ZEDCO would take it first
+conflict alias-caps-ticker 'ZZM,Zed M,IT,Zedco' 'ZEDCO,Zed Co Two,IT,' \
+    "3: ZEDCO is already an alias of ZZM"
 conflict alias-twice 'ZZD,Zed D,IT,Zeddy' 'ZZE,Zed E,IT,zeddy' \
     "3: the alias 'zeddy' is already an alias of ZZD"
 conflict name-case 'ZZA,Same Name,IT,' 'ZZB,same name,IT,' \

@@ -474,6 +474,13 @@ static void test_phrase_symbol(void **state)
     assert_int_equal(mention_phrase_symbol("AAPL Inc", sym), 0);
     assert_int_equal(mention_phrase_symbol("\u00c9AAPL", sym), 0);
     assert_int_equal(mention_phrase_symbol("...", sym), 0);
+    /* in capitals: a name of five letters or more, of one word */
+    assert_int_equal(mention_phrase_caps_symbol("Apple.", sym), 1);
+    assert_string_equal(sym, "APPLE");
+    assert_int_equal(mention_phrase_caps_symbol("Citi", sym), 0);
+    assert_int_equal(mention_phrase_caps_symbol("APPLE", sym), 0);
+    assert_int_equal(mention_phrase_caps_symbol("Apple Inc", sym), 0);
+    assert_int_equal(mention_phrase_caps_symbol("McDonald's", sym), 0);
 }
 
 /* A name of five letters or more counts in capitals too ("APPLE INC"
