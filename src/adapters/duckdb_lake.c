@@ -532,25 +532,12 @@ static char *varchar_cell(duckdb_vector vec, idx_t row)
 {
     uint64_t *valid = dk->duckdb_vector_get_validity(vec);
     duckdb_string_t *s;
-    const char *p;
-    size_t n;
-    buf b;
 
     if (valid && !dk->duckdb_validity_row_is_valid(valid, row))
         return NULL;
     s = (duckdb_string_t *)dk->duckdb_vector_get_data(vec) + row;
-    p = dk->duckdb_string_t_data(s);
-    n = dk->duckdb_string_t_length(*s);
-    if (!memchr(p, '\0', n))
-        return xstrndup(p, n);
-    buf_init(&b);
-    for (size_t i = 0; i < n; i++) {
-        if (p[i])
-            buf_addc(&b, p[i]);
-        else
-            buf_adds(&b, "\xe2\x90\x80");
-    }
-    return buf_detach(&b, &n);
+    return lakesql_cell_text(dk->duckdb_string_t_data(s),
+                             dk->duckdb_string_t_length(*s));
 }
 
 /* The names and type names of the query's columns. */

@@ -11,6 +11,22 @@
 #include "adapters/trino.h"
 #include "lib/xalloc.h"
 
+char *lakesql_cell_text(const char *p, size_t n)
+{
+    buf b;
+
+    if (!memchr(p, '\0', n))
+        return xstrndup(p, n);
+    buf_init(&b);
+    for (size_t i = 0; i < n; i++) {
+        if (p[i])
+            buf_addc(&b, p[i]);
+        else
+            buf_adds(&b, "\xe2\x90\x80");
+    }
+    return buf_detach(&b, NULL);
+}
+
 void lakesql_result_init(lakesql_result *r)
 {
     memset(r, 0, sizeof(*r));

@@ -117,5 +117,8 @@ void lakesql_result_add_column(lakesql_result *r, const char *name,
  * complete. */
 int lakesql_result_take_row(lakesql_result *r, char **cells,
                             const lakesql_limits *lim);
+/* A string cell p[0..n) as a new string; a NUL inside it (chr(0)) is
+ * shown as U+2400, the symbol for null, on every engine alike. */
+char *lakesql_cell_text(const char *p, size_t n);
 
 #endif

@@ -179,31 +179,13 @@ static char *format_real(double d)
     return xstrdup(out);
 }
 
-/* A string value; a NUL inside it (chr(0)) is shown as U+2400, the
- * symbol for null, as the DuckDB engine shows it. */
-static char *string_text(const char *p, size_t n)
-{
-    buf b;
-
-    if (!memchr(p, '\0', n))
-        return xstrndup(p, n);
-    buf_init(&b);
-    for (size_t i = 0; i < n; i++) {
-        if (p[i])
-            buf_addc(&b, p[i]);
-        else
-            buf_adds(&b, "\xe2\x90\x80");
-    }
-    return buf_detach(&b, NULL);
-}
-
 static char *cell_text(json_t *v)
 {
     switch (json_typeof(v)) {
     case JSON_NULL:
         return NULL;
     case JSON_STRING:
-        return string_text(json_string_value(v), json_string_length(v));
+        return lakesql_cell_text(json_string_value(v), json_string_length(v));
     case JSON_TRUE:
         return xstrdup("true");
     case JSON_FALSE:
