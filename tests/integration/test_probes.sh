@@ -48,6 +48,19 @@ wait_dead() {
 }
 wait_dead recommendation 2
 metrics=$(curl -s "http://127.0.0.1:$PORT/metrics")
+# run_to_dead QUEUE N PORT LOG SETTING=VALUE... COMMAND...: runs a worker
+# with its probe on PORT until QUEUE holds N dead letters, keeps its
+# /metrics in $metrics, and stops it.
+run_to_dead() {
+    local queue=$1 n=$2 port=$3 log=$4 pid
+    shift 4
+    env HTTP_PORT="$port" QUEUE_BLOCK_MS=100 "$@" >"$log" 2>&1 &
+    pid=$!
+    wait_dead "$queue" "$n"
+    metrics=$(curl -s "http://127.0.0.1:$port/metrics")
+    kill -TERM "$pid"
+    wait "$pid"
+}
 metric() { echo "$metrics" | awk -v m="$1{" 'index($0, m) == 1 {print $2}'; }
 assert_eq "jobs dead-lettered" "2" "$(metric stonks_jobs_dead_total)"
 # A failed job waits QUEUE_RETRY_DELAY_MS (1 s) before it is taken
@@ -73,13 +86,8 @@ redis-cli -p "$REDIS_PORT" XADD stonks:queue:aggregation '*' p \
     '{"ticker":"AAPL","day":"2011-09-01"}' >/dev/null
 redis-cli -p "$REDIS_PORT" XADD stonks:queue:aggregation '*' p \
     '{"ticker":"AAPL"}' >/dev/null
-HTTP_PORT=$((PORT + 3)) QUEUE_BLOCK_MS=100 QUEUE_MAX_ATTEMPTS=1 \
-    "$BIN" aggregation >"$OUT/aggregation.log" 2>&1 &
-agg=$!
-wait_dead aggregation 1
-metrics=$(curl -s "http://127.0.0.1:$((PORT + 3))/metrics")
-kill -TERM "$agg"
-wait "$agg"
+run_to_dead aggregation 1 $((PORT + 3)) "$OUT/aggregation.log" \
+    QUEUE_MAX_ATTEMPTS=1 "$BIN" aggregation
 assert_eq "aggregation: 1 batch, 1 job done, 1 dead, its reason" \
     "1 1 1 job field 'day' must be a date YYYY-MM-DD" \
     "$(metric stonks_batches_total) $(metric stonks_jobs_done_total) \
@@ -126,13 +134,8 @@ held=$(redis-cli -p "$REDIS_PORT" XPENDING stonks:queue:parsing workers \
     - + 1 | head -1)
 redis-cli -p "$REDIS_PORT" XCLAIM stonks:queue:parsing workers ghost 0 \
     "$held" >/dev/null
-HTTP_PORT=$((PORT + 4)) QUEUE_BLOCK_MS=100 QUEUE_MAX_ATTEMPTS=2 \
-    QUEUE_VISIBILITY_TIMEOUT_MS=100 "$BIN" parser >"$OUT/parser.log" 2>&1 &
-parser=$!
-wait_dead parsing 1
-metrics=$(curl -s "http://127.0.0.1:$((PORT + 4))/metrics")
-kill -TERM "$parser"
-wait "$parser"
+run_to_dead parsing 1 $((PORT + 4)) "$OUT/parser.log" QUEUE_MAX_ATTEMPTS=2 \
+    QUEUE_VISIBILITY_TIMEOUT_MS=100 "$BIN" parser
 assert_eq "a job its workers died on: dead, counted, its day let go" \
     "1 1 0" \
     "$(redis-cli -p "$REDIS_PORT" LLEN stonks:dead:parsing) \

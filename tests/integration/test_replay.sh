@@ -147,31 +147,33 @@ assert_eq "demo: a REPLAY_DIR that does not exist" \
 # The same with a reset: refused before the tables are emptied, so the
 # last replay stays (it was deleted, then the replay failed).
 ndocs=$(sql "SELECT count(*) FROM documents")
+# demo_with SETTING=VALUE...: the demo's exit status, then the documents
+# left; demo_why also the error of its "cannot prepare the demo" line.
+demo_with() {
+    env "$@" "$BIN" demo >/dev/null 2>&1
+    echo "$? $(sql "SELECT count(*) FROM documents")"
+}
+demo_why() {
+    env "$@" "$BIN" demo >"$STONKS_VAR_DIR.out5" 2>&1
+    echo "$? $(grep '"msg":"cannot prepare the demo"' "$STONKS_VAR_DIR.out5" |
+        sed -E 's/^.*"msg":"cannot prepare the demo",//') \
+$(sql "SELECT count(*) FROM documents")"
+}
 assert_eq "demo with a reset: a bad REPLAY_TICKERS refused before it" \
     "1 \"error\":\"REPLAY_TICKERS: 'ZZZZZ' is not a symbol of the registry \
 nor an alternative ticker of one\"} $ndocs" \
-    "$(REPLAY_TICKERS=ZZZZZ "$BIN" demo >"$STONKS_VAR_DIR.out5" 2>&1
-    echo "$? $(grep '"msg":"cannot prepare the demo"' "$STONKS_VAR_DIR.out5" |
-        sed -E 's/^.*"msg":"cannot prepare the demo",//') \
-$(sql "SELECT count(*) FROM documents")")"
+    "$(demo_why REPLAY_TICKERS=ZZZZZ)"
 assert_eq "demo with a reset: weights that do not load refused before it" \
-    "1 $ndocs" \
-    "$(STONKS_MODEL_PATH=/nonexistent "$BIN" demo >/dev/null 2>&1
-    echo "$? $(sql "SELECT count(*) FROM documents")")"
+    "1 $ndocs" "$(demo_with STONKS_MODEL_PATH=/nonexistent)"
 # (the scheduler's and ingestion's start-up checks, as stonks config's:
 # a REPLAY_DIR without the replay files emptied the last replay)
 assert_eq "demo with a reset: a REPLAY_DIR without the files refused" \
     "1 \"error\":\"REPLAY_DIR does not hold the replay files: cannot open \
 $ROOT/var/reuters_headlines_2011H2_40tickers.csv: No such file or \
 directory\"} $ndocs" \
-    "$(REPLAY_DIR=$ROOT/var "$BIN" demo >"$STONKS_VAR_DIR.out5" 2>&1
-    echo "$? $(grep '"msg":"cannot prepare the demo"' "$STONKS_VAR_DIR.out5" |
-        sed -E 's/^.*"msg":"cannot prepare the demo",//') \
-$(sql "SELECT count(*) FROM documents")")"
+    "$(demo_why REPLAY_DIR="$ROOT/var")"
 assert_eq "demo with a reset: a provider without its settings refused" \
-    "1 $ndocs" \
-    "$(INGEST_PROVIDER=polygon "$BIN" demo >/dev/null 2>&1
-    echo "$? $(sql "SELECT count(*) FROM documents")")"
+    "1 $ndocs" "$(demo_with INGEST_PROVIDER=polygon)"
 # One stonks up or demo per folder: a demo under a running up would
 # empty the tables under it (the lock held here by flock(1), as by up).
 echo 4242 >"$STONKS_VAR_DIR/up.pid"

@@ -248,37 +248,38 @@ static void test_get_over_limit_is_an_error(void **state)
 /* The answer to a PUT is read for its error text only: a long one is
  * cut, not taken for an object too large (which hid a 403, and failed
  * a PUT that a verbose gateway answered 200). */
-static void test_put_long_answer(void **state)
+/* s3_put's result against a server that answers status with a body
+ * of 10,000 bytes of fill. */
+static int put_answered(const char *status, char fill, char *err, size_t errlen)
 {
     static char reply[16384];
-    const char *head = "HTTP/1.1 %s\r\nContent-Length: 10000\r\n"
-                       "Connection: close\r\n\r\n";
-    char err[256];
     capture c;
     s3_client *s;
-    int n;
+    int n, rc;
+
+    n = snprintf(reply, sizeof(reply),
+                 "HTTP/1.1 %s\r\nContent-Length: 10000\r\n"
+                 "Connection: close\r\n\r\n",
+                 status);
+    memset(reply + n, fill, 10000);
+    reply[n + 10000] = '\0';
+    capture_start(&c, reply);
+    s = client(c.port);
+    rc = s3_put(s, "sha256/02", "hello", 5, err, errlen);
+    capture_wait(&c);
+    s3_free(s);
+    return rc;
+}
+
+static void test_put_long_answer(void **state)
+{
+    char err[256];
 
     (void)state;
-    n = snprintf(reply, sizeof(reply), head, "403 Forbidden");
-    memset(reply + n, 'x', 10000);
-    reply[n + 10000] = '\0';
-    capture_start(&c, reply);
-    s = client(c.port);
-    assert_int_equal(s3_put(s, "sha256/02", "hello", 5, err, sizeof(err)),
+    assert_int_equal(put_answered("403 Forbidden", 'x', err, sizeof(err)),
                      S3_ERROR);
-    capture_wait(&c);
     assert_non_null(strstr(err, "S3 PUT sha256/02: HTTP 403 (access denied"));
-    s3_free(s);
-
-    n = snprintf(reply, sizeof(reply), head, "200 OK");
-    memset(reply + n, 'y', 10000);
-    reply[n + 10000] = '\0';
-    capture_start(&c, reply);
-    s = client(c.port);
-    assert_int_equal(s3_put(s, "sha256/02", "hello", 5, err, sizeof(err)),
-                     S3_OK);
-    capture_wait(&c);
-    s3_free(s);
+    assert_int_equal(put_answered("200 OK", 'y', err, sizeof(err)), S3_OK);
 }
 
 static void test_options_checked(void **state)
