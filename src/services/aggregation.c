@@ -191,20 +191,18 @@ static void add_row(agg_cols *c, const agg_job *j, const aggregate *a)
  * which was then run again job by job). */
 static size_t parse_jobs(worker *w, queue_job *jobs, size_t n, agg_job *out)
 {
+    char(*tickers)[TICKER_MAX] = xcalloc(n, sizeof(*tickers));
+    int32_t *days = xcalloc(n, sizeof(*days));
     size_t m = 0;
 
-    for (size_t i = 0; i < n; i++) {
-        char err[256];
-        json_t *job = job_parse(&jobs[i], err, sizeof(err));
-
-        if (!job ||
-            job_ticker(job, "ticker", out[m].ticker, err, sizeof(err)) < 0 ||
-            job_day(job, "day", &out[m].day, err, sizeof(err)) < 0)
-            worker_job_failed(w, i, err);
-        else
-            m++;
-        json_decref(job);
-    }
+    job_ticker_days(w, jobs, n, tickers, days);
+    for (size_t i = 0; i < n; i++)
+        if (tickers[i][0]) {
+            memcpy(out[m].ticker, tickers[i], TICKER_MAX);
+            out[m++].day = days[i];
+        }
+    free(tickers);
+    free(days);
     return m;
 }
 

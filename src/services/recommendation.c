@@ -123,25 +123,17 @@ static int rec_handle(worker *w, queue_job *jobs, size_t n, char *err,
      * was run again job by job, and a ticker and day queued twice in
      * one batch (two rows asked, one found) failed it so, waking the
      * trading-engine once per job */
-    for (size_t i = 0; i < n; i++) {
-        json_t *job = job_parse(&jobs[i], err, errlen);
-        char ds[11];
-
-        if (!job || job_ticker(job, "ticker", tickers[i], err, errlen) < 0 ||
-            job_day(job, "day", &days[i], err, errlen) < 0) {
-            json_decref(job);
-            worker_job_failed(w, i, err);
-            tickers[i][0] = '\0';
-            continue;
-        }
-        json_decref(job);
-        pgarr_adds(&jt, tickers[i]);
-        pgarr_adds(&jd, DAYSTR(days[i], ds));
-    }
-    err[0] = '\0';
-    if (jt.n == 0) {
+    if (job_ticker_days(w, jobs, n, tickers, days) == 0) {
         rc = WORKER_OK;
         goto out;
+    }
+    for (size_t i = 0; i < n; i++) {
+        char ds[11];
+
+        if (!tickers[i][0])
+            continue;
+        pgarr_adds(&jt, tickers[i]);
+        pgarr_adds(&jd, DAYSTR(days[i], ds));
     }
     {
         const char *p[] = {pgarr_text(&jt), pgarr_text(&jd)};

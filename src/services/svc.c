@@ -131,6 +131,28 @@ void job_doc_dead(worker *w, const queue_job *job, const char *err)
     pgarr_release(&none);
 }
 
+size_t job_ticker_days(worker *w, const queue_job *jobs, size_t n,
+                       char (*tickers)[TICKER_MAX], int32_t *days)
+{
+    size_t valid = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        char err[256];
+        json_t *job = job_parse(&jobs[i], err, sizeof(err));
+
+        if (!job ||
+            job_ticker(job, "ticker", tickers[i], err, sizeof(err)) < 0 ||
+            job_day(job, "day", &days[i], err, sizeof(err)) < 0) {
+            tickers[i][0] = '\0';
+            worker_job_failed(w, i, err);
+        } else {
+            valid++;
+        }
+        json_decref(job);
+    }
+    return valid;
+}
+
 /* 1 when a row of r names id in its column 0. */
 static int names_id(const PGresult *r, long long id)
 {

@@ -56,6 +56,13 @@ const char *pgarr_text(pgarr *a);
 size_t job_doc_ids(worker *w, const queue_job *jobs, size_t n, long long *ids,
                    pgarr *arr);
 
+/* The tickers and days ("ticker", "day") of a batch's jobs: tickers[i]
+ * and days[i] for job i, tickers[i] "" for a job without valid ones
+ * (marked failed with worker_job_failed; the others go on). Returns how
+ * many are valid. */
+size_t job_ticker_days(worker *w, const queue_job *jobs, size_t n,
+                       char (*tickers)[TICKER_MAX], int32_t *days);
+
 /* Marks failed each job i with ids[i] > 0 that no row of r (column 0,
  * an id) or of known (NULL: none) names: "document N " and why, and
  * makes ids[i] -N, so that the caller can leave it out of what it
