@@ -15,7 +15,9 @@
  * Live mode ticks every SCHEDULER_INTERVAL_S: it queues today's
  * ingestion for every active ticker, waits for the day's documents to
  * be extracted (up to one interval) and queues today's aggregation.
- * Today is New York's date (scheduler_live_day).
+ * While it waits, it queues again the parsing or extraction of
+ * documents whose jobs were lost (live_repair). Today is New York's
+ * date (scheduler_live_day).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -277,23 +279,30 @@ static double repair_after(const sched *s)
     return v < 2.0 ? 2.0 : v;
 }
 
-/* Pushes {"doc": id} jobs for documents in a given status up to day. */
+/* Pushes {"doc": id} jobs for the pending documents in a given status:
+ * those counting toward day or earlier (any day when day is -1) and
+ * last changed at least min_age_s seconds ago (a worker that has just
+ * committed a document pushes its job a moment later). */
 static int push_docs_in(sched *s, const char *status, const char *queue,
-                        int32_t day)
+                        int32_t day, int min_age_s)
 {
     static const char sql[] =
         "SELECT d.id FROM pending_documents p"
         " JOIN documents d ON d.id = p.document_id"
-        " WHERE d.status = $1 AND p.trading_day <= $2::date ORDER BY d.id";
-    char ds[11];
-    const char *p[] = {status, DAYSTR(day, ds)};
+        " WHERE d.status = $1"
+        " AND ($2::date IS NULL OR p.trading_day <= $2::date)"
+        " AND d.updated_at <= now() - make_interval(secs => $3::int)"
+        " ORDER BY d.id";
+    char ds[11], age[16];
+    const char *p[] = {status, day >= 0 ? DAYSTR(day, ds) : NULL, age};
     PGresult *r;
     size_t n;
     char **payloads;
     size_t *lens;
     int rc;
 
-    if (db_execp(s->db, "sched_docs", sql, 2, p, &r) != DB_OK)
+    snprintf(age, sizeof(age), "%d", min_age_s);
+    if (db_execp(s->db, "sched_docs", sql, 3, p, &r) != DB_OK)
         return -1;
     n = (size_t)PQntuples(r);
     payloads = xcalloc(n + 1, sizeof(char *));
@@ -329,8 +338,8 @@ static int repair_ingestion(sched *s, const calendar *cal, const int32_t *days,
     }
     if (to == 0)
         return 0;
-    if (push_docs_in(s, "new", Q_PARSING, days[to - 1]) < 0 ||
-        push_docs_in(s, "parsed", Q_EXTRACTION, days[to - 1]) < 0)
+    if (push_docs_in(s, "new", Q_PARSING, days[to - 1], 0) < 0 ||
+        push_docs_in(s, "parsed", Q_EXTRACTION, days[to - 1], 0) < 0)
         return -1;
     return 0;
 }
@@ -585,9 +594,34 @@ int32_t scheduler_live_from(int32_t last, int32_t day)
     return last >= 0 && last <= day ? last : day;
 }
 
+/* Live mode's repair: once parsing and extraction have been idle for
+ * repair_after while documents still wait, their jobs were lost (Redis
+ * restarted without its data, a worker killed between its commit and
+ * its push), so they are queued again. idle_since carries over ticks. */
+static void live_repair(sched *s, double *idle_since)
+{
+    static const char *const docs[] = {Q_PARSING, Q_EXTRACTION};
+    int after = (int)repair_after(s);
+
+    if (!queues_idle(s, docs, 2)) {
+        *idle_since = 0;
+        return;
+    }
+    if (*idle_since == 0) {
+        *idle_since = mono_s();
+        return;
+    }
+    if (mono_s() - *idle_since < after)
+        return;
+    push_docs_in(s, "new", Q_PARSING, -1, after);
+    push_docs_in(s, "parsed", Q_EXTRACTION, -1, after);
+    *idle_since = 0;
+}
+
 static int run_live(sched *s)
 {
     int32_t last = -1;
+    double idle_since = 0;
     char err[512];
 
     while (!worker_stopping()) {
@@ -605,6 +639,7 @@ static int run_live(sched *s)
         push_day(s, Q_INGESTION, day, scheduler_live_from(last, day), -1);
         while (is_sealed(s, day) != 1 && !worker_stopping() &&
                waited < s->cfg->scheduler_interval_s * 1000) {
+            live_repair(s, &idle_since);
             worker_sleep_ms(100);
             waited += 100;
         }

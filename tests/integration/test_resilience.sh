@@ -191,4 +191,69 @@ assert_eq "retry moves the dead letter back" "0 1" \
 rm -f "$OUT/big.txt"
 redis-cli -p "$REDIS_PORT" DEL stonks:dead:parsing stonks:dead:extraction \
     stonks:queue:aggregation stonks:dead:recommendation >/dev/null
+
+echo "the live scheduler queues again the jobs of documents left waiting"
+# Two documents of today whose jobs were lost: one 'new' (its parsing
+# job never queued), one 'parsed' (its extraction job trimmed away, as
+# a Redis restarted without its data would lose it).
+fresh_db stonks_it_live
+export STONKS_VAR_DIR=$OUT/live
+mkdir -p "$STONKS_VAR_DIR"
+"$BIN" migrate >"$OUT/live.out" 2>&1 && "$BIN" seed >>"$OUT/live.out" 2>&1 ||
+    echo "  FAIL: migrate/seed"
+for q in parsing extraction ingestion aggregation; do
+    redis-cli -p "$REDIS_PORT" DEL "stonks:queue:$q" "stonks:dead:$q" \
+        >/dev/null
+done
+today=$(TZ=America/New_York date +%F)
+ids=$(sql "WITH d AS (INSERT INTO documents (source, provider_id, title,
+        body, published_at, trading_day, content_hash) VALUES
+        ('it', 'live-1', 'Apple profit rose 20 %', '', now(), '$today',
+         'live-1'),
+        ('it', 'live-2', 'Microsoft sales fell 10 %', '', now(), '$today',
+         'live-2') RETURNING id, provider_id),
+     p AS (INSERT INTO pending_documents SELECT id, '$today' FROM d)
+     SELECT string_agg(id::text, ' ' ORDER BY provider_id) FROM d")
+read -r doc1 doc2 <<<"$ids"
+redis-cli -p "$REDIS_PORT" XADD stonks:queue:parsing '*' p \
+    "{\"doc\":$doc2}" >/dev/null
+"$BIN" parser >>"$OUT/live.out" 2>&1 &
+pid=$!
+for _ in $(seq 100); do
+    [ "$(sql "SELECT status FROM documents WHERE id = $doc2")" == parsed ] &&
+        break
+    sleep 0.1
+done
+kill "$pid"
+wait "$pid" 2>/dev/null
+redis-cli -p "$REDIS_PORT" XTRIM stonks:queue:extraction MAXLEN 0 >/dev/null
+assert_eq "before: statuses, queued jobs" "new parsed 0 0" \
+    "$(sql "SELECT string_agg(status, ' ' ORDER BY id) FROM documents")\
+ $(redis-cli -p "$REDIS_PORT" XLEN stonks:queue:parsing)\
+ $(redis-cli -p "$REDIS_PORT" XLEN stonks:queue:extraction)"
+pids=()
+for svc in parser extractor scheduler; do
+    SCHEDULER_MODE=live SCHEDULER_INTERVAL_S=60 "$BIN" "$svc" \
+        >>"$OUT/live.out" 2>&1 &
+    pids+=($!)
+done
+for _ in $(seq 200); do
+    [ "$(sql "SELECT count(*) FROM pending_documents")" == 0 ] && break
+    sleep 0.1
+done
+kill "${pids[@]}"
+wait "${pids[@]}" 2>/dev/null
+assert_eq "after: statuses, signals" "extracted extracted 2" \
+    "$(sql "SELECT string_agg(status, ' ' ORDER BY id) FROM documents")\
+ $(sql "SELECT count(*) FROM signals")"
+assert_eq "the repair's log lines (queue, documents)" \
+    "parsing 1
+extraction 1" \
+    "$(grep '"repair: documents queued again"' "$OUT/live.out" |
+        /usr/bin/python3 -c 'import json, sys
+for l in sys.stdin:
+    j = json.loads(l)
+    print(j["queue"], j["documents"])')"
+redis-cli -p "$REDIS_PORT" DEL stonks:queue:ingestion \
+    stonks:queue:aggregation >/dev/null
 finish
