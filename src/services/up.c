@@ -324,6 +324,20 @@ int up_nginx_path_ok(const char *path)
     return 1;
 }
 
+/* Refuses a path nginx could not read in its configuration: -1 with
+ * err naming the path and what to do instead (fix). */
+static int nginx_path_check(const char *path, const char *fix, char *err,
+                            size_t errlen)
+{
+    if (up_nginx_path_ok(path))
+        return 0;
+    snprintf(err, errlen,
+             "%.600s holds a character nginx cannot read in a path ('\"', "
+             "'\\', '$' or a control character): %s",
+             path, fix);
+    return -1;
+}
+
 /* Runs envsubst over the template with only the STONKS_* variables, the
  * way the chart's container renders it. Returns 0 or -1. */
 static int render_template(up_state *st, const char *out_path, char *err,
@@ -344,14 +358,11 @@ static int render_template(up_state *st, const char *out_path, char *err,
         snprintf(err, errlen, "%s: %s", st->opt.web_root, strerror(errno));
         return -1;
     }
-    if (!up_nginx_path_ok(root)) {
-        snprintf(err, errlen,
-                 "the dashboard's folder %.600s holds a character nginx cannot "
-                 "read in a path ('\"', '\\', '$' or a control "
-                 "character): move it, or give --web another folder",
-                 root);
+    if (nginx_path_check(root,
+                         "move the dashboard's folder, or give --web another "
+                         "folder",
+                         err, errlen) < 0)
         return -1;
-    }
     in = open(st->opt.template_path, O_RDONLY);
     if (in < 0) {
         snprintf(err, errlen, "cannot read %s: %s", st->opt.template_path,
@@ -404,14 +415,9 @@ static int write_nginx_conf(up_state *st, char *err, size_t errlen)
     int rc = -1;
 
     mkdir(tmp, 0755);
-    if (!up_nginx_path_ok(d)) {
-        snprintf(err, errlen,
-                 "%s holds a character nginx cannot read in a path ('\"', "
-                 "'\\', '$' or a control character): give STONKS_VAR_DIR "
-                 "another folder",
-                 d);
+    if (nginx_path_check(d, "give STONKS_VAR_DIR another folder", err, errlen) <
+        0)
         goto out;
-    }
     if (render_template(st, server, err, errlen) < 0)
         goto out;
     f = fopen(path, "w");
