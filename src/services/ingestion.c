@@ -492,17 +492,22 @@ static void owe_docs(owed_jobs *o, PGresult *r, int flagged)
  * moment ago by itself, which SQL_LOCK_DOCS leaves to the batch that
  * inserted them, so they were never queued and stayed 'new' (and a
  * document sent back by a new tag stayed 'parsed'). */
-static int pay_owed(worker *w, ingest_state *st, char *err, size_t errlen)
+static int pay(worker *w, owed_jobs *o, const char *queue)
 {
-    int rc = worker_push(w, Q_PARSING, st->parse.payloads, st->parse.n);
+    int rc = worker_push(w, queue, o->payloads, o->n);
 
     if (rc == WORKER_OK)
-        owed_clear(&st->parse);
+        owed_clear(o);
+    return rc;
+}
+
+static int pay_owed(worker *w, ingest_state *st, char *err, size_t errlen)
+{
+    int rc = pay(w, &st->parse, Q_PARSING);
+
     if (rc == WORKER_OK)
-        rc = worker_push(w, Q_EXTRACTION, st->extract.payloads, st->extract.n);
-    if (rc == WORKER_OK)
-        owed_clear(&st->extract);
-    else
+        rc = pay(w, &st->extract, Q_EXTRACTION);
+    if (rc != WORKER_OK)
         snprintf(err, errlen, "cannot queue follow-up jobs");
     return rc;
 }
