@@ -100,7 +100,7 @@ void aggregate_compute(int32_t as_of, const agg_signal *sig, size_t nsig,
 {
     window w1 = {.days = 1, .half_life = 1.0};
     window w7 = {.days = 7, .half_life = 3.0};
-    window w30 = {.days = 30, .half_life = 10.0};
+    window w30 = {.days = AGG_SIGNAL_DAYS, .half_life = 10.0};
 
     for (size_t i = 0; i < nsig; i++) {
         int64_t age = (int64_t)as_of - sig[i].day;

@@ -29,6 +29,10 @@
  * looked at. */
 #define AGG_BARS_USED 21
 
+/* The longest sentiment window: the signals of as_of and of the
+ * AGG_SIGNAL_DAYS - 1 days before it count. */
+#define AGG_SIGNAL_DAYS 30
+
 typedef struct agg_signal {
     int32_t day; /* trading day the signal counts toward */
     double sentiment; /* [-1, 1] */

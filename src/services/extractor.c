@@ -13,7 +13,8 @@
  *
  * Aggregation of a day waits for the scheduler to seal it (every
  * document of the day extracted). A document extracted after its day
- * was sealed (a retried job) queues the aggregation of that day again.
+ * was sealed (a retried job) queues the aggregation of that day again,
+ * and of the sealed sessions after it whose windows hold it.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +22,7 @@
 
 #include <time.h>
 
+#include "domain/aggregate.h"
 #include "domain/date.h"
 #include "domain/docsignal.h"
 #include "domain/event.h"
@@ -230,31 +232,72 @@ typedef struct sig_cols {
     pgarr id, t, day, s, l, r, c, e, h, k, ph, done;
 } sig_cols;
 
+/* The aggregates a late signal of (ticker $1, day $2) changes: as of
+ * its day and of the ticker's later sessions (its bars) within the
+ * longest window ($3 days), up to the sealed day $4; later days are
+ * aggregated when they are sealed. */
+static const char SQL_LATE_DAYS[] =
+    "SELECT DISTINCT u.t, g.day::text FROM unnest($1::text[], $2::date[])"
+    " AS u(t, d) CROSS JOIN LATERAL (SELECT u.d AS day UNION ALL"
+    " SELECT b.day FROM price_bars b WHERE b.ticker = u.t AND b.day > u.d"
+    " AND b.day < u.d + $3::int AND b.day <= $4::date) g ORDER BY 1, 2";
+
 /* Queues aggregation for the (ticker, day) pairs of this batch whose
  * day was sealed before the batch began (sealed: the watermark read
- * then; freed here). Only a document sent back after sealing can be in
- * that case: the scheduler cannot seal a day while one of its documents
- * waits for extraction. */
+ * then; freed here), and for the sealed sessions after it whose windows
+ * hold it (SQL_LATE_DAYS; the pair alone when that query fails: the
+ * batch is committed, so it is not run again). Only a document sent
+ * back after sealing can be in that case: the scheduler cannot seal a
+ * day while one of its documents waits for extraction. */
 static int requeue_sealed(worker *w, PGresult *r, char *sealed)
 {
-    char **payloads;
+    pgarr t, d;
+    PGresult *late = NULL, *src;
+    char **payloads = NULL, win[16];
     size_t n = 0;
-    int rc;
+    int rc = WORKER_OK, tc, dc;
 
     if (!sealed)
         return WORKER_OK;
-    payloads = xcalloc((size_t)PQntuples(r) + 1, sizeof(*payloads));
-    for (int i = 0; i < PQntuples(r); i++) {
-        const char *day = PQgetvalue(r, i, 2);
+    pgarr_init(&t);
+    pgarr_init(&d);
+    for (int i = 0; i < PQntuples(r); i++)
+        if (strcmp(PQgetvalue(r, i, 2), sealed) <= 0) {
+            pgarr_adds(&t, PQgetvalue(r, i, 3));
+            pgarr_adds(&d, PQgetvalue(r, i, 2));
+        }
+    if (t.n == 0)
+        goto out;
+    snprintf(win, sizeof(win), "%d", AGG_SIGNAL_DAYS);
+    {
+        const char *p[] = {pgarr_text(&t), pgarr_text(&d), win, sealed};
 
-        if (strcmp(day, sealed) <= 0)
-            payloads[n++] = xasprintf("{\"ticker\":\"%s\",\"day\":\"%s\"}",
-                                      PQgetvalue(r, i, 3), day);
+        if (db_execp(w->db, "ext_late", SQL_LATE_DAYS, 4, p, &late) != DB_OK) {
+            LOG_WARN("cannot read the sessions a late signal counts for: "
+                     "its own day alone is aggregated again",
+                     LF_S("error", db_error(w->db)));
+            PQclear(late);
+            late = NULL;
+        }
     }
+    /* (ticker, day): late's columns 0 and 1, else the batch's 3 and 2 */
+    src = late ? late : r;
+    tc = late ? 0 : 3;
+    dc = late ? 1 : 2;
+    payloads = xcalloc((size_t)PQntuples(src) + 1, sizeof(*payloads));
+    for (int i = 0; i < PQntuples(src); i++)
+        if (late || strcmp(PQgetvalue(src, i, dc), sealed) <= 0)
+            payloads[n++] =
+                xasprintf("{\"ticker\":\"%s\",\"day\":\"%s\"}",
+                          PQgetvalue(src, i, tc), PQgetvalue(src, i, dc));
     rc = worker_push(w, Q_AGGREGATION, payloads, n);
+out:
     for (size_t i = 0; i < n; i++)
         free(payloads[i]);
     free(payloads);
+    PQclear(late);
+    pgarr_release(&t);
+    pgarr_release(&d);
     free(sealed);
     return rc;
 }

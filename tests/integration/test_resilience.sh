@@ -192,19 +192,36 @@ rm -f "$OUT/big.txt"
 redis-cli -p "$REDIS_PORT" DEL stonks:dead:parsing stonks:dead:extraction \
     stonks:queue:aggregation stonks:dead:recommendation >/dev/null
 
+# empty NAME: a migrated, seeded database stonks_it_NAME with empty
+# pipeline queues, and a folder $OUT/NAME; logs go to $OUT/NAME.out.
+empty() {
+    fresh_db "stonks_it_$1"
+    export STONKS_VAR_DIR=$OUT/$1
+    mkdir -p "$STONKS_VAR_DIR"
+    "$BIN" migrate >"$OUT/$1.out" 2>&1 && "$BIN" seed >>"$OUT/$1.out" 2>&1 ||
+        echo "  FAIL: migrate/seed"
+    for q in parsing extraction ingestion aggregation; do
+        redis-cli -p "$REDIS_PORT" DEL "stonks:queue:$q" "stonks:dead:$q" \
+            >/dev/null
+    done
+}
+
+# Waits up to 20 s for no document to wait for extraction, then ends
+# the processes $@ (with SIGTERM).
+drain_and_stop() {
+    for _ in $(seq 200); do
+        [ "$(sql "SELECT count(*) FROM pending_documents")" == 0 ] && break
+        sleep 0.1
+    done
+    kill "$@"
+    wait "$@" 2>/dev/null
+}
+
 echo "the live scheduler queues again the jobs of documents left waiting"
 # Two documents of today whose jobs were lost: one 'new' (its parsing
 # job never queued), one 'parsed' (its extraction job trimmed away, as
 # a Redis restarted without its data would lose it).
-fresh_db stonks_it_live
-export STONKS_VAR_DIR=$OUT/live
-mkdir -p "$STONKS_VAR_DIR"
-"$BIN" migrate >"$OUT/live.out" 2>&1 && "$BIN" seed >>"$OUT/live.out" 2>&1 ||
-    echo "  FAIL: migrate/seed"
-for q in parsing extraction ingestion aggregation; do
-    redis-cli -p "$REDIS_PORT" DEL "stonks:queue:$q" "stonks:dead:$q" \
-        >/dev/null
-done
+empty live
 today=$(TZ=America/New_York date +%F)
 ids=$(sql "WITH d AS (INSERT INTO documents (source, provider_id, title,
         body, published_at, trading_day, content_hash) VALUES
@@ -237,12 +254,7 @@ for svc in parser extractor scheduler; do
         >>"$OUT/live.out" 2>&1 &
     pids+=($!)
 done
-for _ in $(seq 200); do
-    [ "$(sql "SELECT count(*) FROM pending_documents")" == 0 ] && break
-    sleep 0.1
-done
-kill "${pids[@]}"
-wait "${pids[@]}" 2>/dev/null
+drain_and_stop "${pids[@]}"
 assert_eq "after: statuses, signals" "extracted extracted 2" \
     "$(sql "SELECT string_agg(status, ' ' ORDER BY id) FROM documents")\
  $(sql "SELECT count(*) FROM signals")"
@@ -256,4 +268,49 @@ for l in sys.stdin:
     print(j["queue"], j["documents"])')"
 redis-cli -p "$REDIS_PORT" DEL stonks:queue:ingestion \
     stonks:queue:aggregation >/dev/null
+
+echo "a document extracted after its day was sealed"
+# It changes the aggregates as of its day and of its ticker's sessions
+# after it within the 30-day window, up to the sealed day: those are
+# queued again, and no other.
+empty late
+redis-cli -p "$REDIS_PORT" SET stonks:replay:sealed 2011-09-29 >/dev/null
+sql "INSERT INTO price_bars (ticker, day, open, high, low, close, volume,
+        source) SELECT t, d::date, 10, 10, 10, 10, 1, 'it' FROM (VALUES
+        ('AAPL', '2011-09-01'), ('AAPL', '2011-09-02'),
+        ('AAPL', '2011-09-06'), ('AAPL', '2011-09-29'),
+        ('AAPL', '2011-09-30'), ('AAPL', '2011-10-03'),
+        ('F', '2011-08-25'), ('F', '2011-08-26'), ('F', '2011-09-23'),
+        ('F', '2011-09-26'), ('MSFT', '2011-09-30')) AS v(t, d)" >/dev/null
+for doc in "late-1 2011-09-01 AAPL Apple" "late-2 2011-08-25 F Ford" \
+    "late-3 2011-09-30 MSFT Microsoft"; do
+    read -r prov day tk name <<<"$doc"
+    id=$(sql "WITH d AS (INSERT INTO documents (source, provider_id, title,
+            body, published_at, trading_day, content_hash, status)
+            VALUES ('it', '$prov', '$name profit rose', '', '$day',
+            '$day', '$prov', 'parsed') RETURNING id),
+         x AS (INSERT INTO document_texts (document_id, text_hash,
+            clean_text) SELECT id, 't-$prov', '$name profit rose.' FROM d),
+         t AS (INSERT INTO document_tickers (document_id, ticker, origin)
+            SELECT id, '$tk', 'feed' FROM d),
+         p AS (INSERT INTO pending_documents SELECT id, '$day' FROM d)
+         SELECT id FROM d")
+    redis-cli -p "$REDIS_PORT" XADD stonks:queue:extraction '*' p \
+        "{\"doc\":$id}" >/dev/null
+done
+"$BIN" extractor >>"$OUT/late.out" 2>&1 &
+drain_and_stop $!
+assert_eq "signals" "3" "$(sql "SELECT count(*) FROM signals")"
+assert_eq "aggregations queued again" \
+    '{"ticker":"AAPL","day":"2011-09-01"}
+{"ticker":"AAPL","day":"2011-09-02"}
+{"ticker":"AAPL","day":"2011-09-06"}
+{"ticker":"AAPL","day":"2011-09-29"}
+{"ticker":"F","day":"2011-08-25"}
+{"ticker":"F","day":"2011-08-26"}
+{"ticker":"F","day":"2011-09-23"}' \
+    "$(redis-cli -p "$REDIS_PORT" XRANGE stonks:queue:aggregation - + |
+        grep '^{')"
+redis-cli -p "$REDIS_PORT" DEL stonks:queue:aggregation \
+    stonks:replay:sealed >/dev/null
 finish
