@@ -809,6 +809,7 @@ static int stats_once(queue_client *q, const char *queue, queue_stats *st)
     if (st->depth < 0)
         st->depth = 0;
     st->depth += delayed; /* failed, waiting for their time */
+    st->delayed = delayed;
     return 0;
 }
 

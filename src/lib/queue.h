@@ -44,6 +44,7 @@ typedef struct queue_job {
 
 typedef struct queue_stats {
     long long depth; /* waiting, not yet taken (failed ones too) */
+    long long delayed; /* of those, failed ones waiting for a retry */
     long long in_flight; /* taken, not acknowledged */
     long long dead; /* in the dead-letter list */
 } queue_stats;
