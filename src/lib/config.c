@@ -87,7 +87,9 @@ static const setting config_table[] = {
     {"REPLAY_LOOKAHEAD_DAYS", SET_INT, "250", OFF(replay_lookahead_days), 1,
      1000, NULL, "trading days ingestion may run ahead of aggregation"},
     {"REPLAY_LOOKBACK_DAYS", SET_INT, "45", OFF(replay_lookback_days), 0, 3650,
-     NULL, "calendar days of bars loaded before the first day"},
+     NULL,
+     "calendar days of bars loaded before the first day; live mode: how "
+     "far back a ticker not ingested lately is read"},
     {"REPLAY_PACE_MS", SET_INT, "0", OFF(replay_pace_ms), 0, 600000, NULL,
      "least time per replayed day (0: as fast as the pipeline goes)"},
     {"SCHEDULER_INTERVAL_S", SET_INT, "300", OFF(scheduler_interval_s), 1,

@@ -49,14 +49,16 @@ int scheduler_check(const config *c, char *err, size_t errlen);
  * New York, 02:00 UTC of the next date, works on that evening's day. */
 int32_t scheduler_live_day(long long unix_s);
 
-/* The first day the ingestion jobs of a live tick on day read, after a
- * tick on last (-1: none yet). The last tick's day is read again: news
- * dated that day can be published after its tick (with last + 1, a
- * second tick of a day queued jobs whose 'from' is after their 'day',
- * which were dead-lettered, and the news of a day published after its
- * first tick was never read). Documents are keyed, so nothing is
- * stored twice. */
-int32_t scheduler_live_from(int32_t last, int32_t day);
+/* The first day a live tick on day asks a ticker's news and bars from,
+ * the ticker's last ingested day being last (-1: none). That day is read
+ * again: news dated it can be published after its tick (with last + 1,
+ * a second tick of a day queued jobs whose 'from' was after their
+ * 'day', and the news of a day published after its first tick was never
+ * read); documents are keyed, so nothing is stored twice. A ticker
+ * never ingested, or last ingested more than lookback days ago (the
+ * scheduler was down), starts lookback days back; a last day after day
+ * (a clock set back) reads day alone. */
+int32_t scheduler_live_from(int32_t last, int32_t day, int lookback);
 
 /* Runs the worker of def after the usual start-up; shared by the
  * cmd_* functions above. */

@@ -12,12 +12,13 @@
  * committed rows, so it is exact under at-least-once delivery and any
  * number of replicas. The replay ends when the last day is sealed.
  *
- * Live mode ticks every SCHEDULER_INTERVAL_S: it queues today's
- * ingestion for every active ticker, waits for the day's documents to
- * be extracted (up to one interval) and queues today's aggregation.
- * While it waits, it queues again the parsing or extraction of
- * documents whose jobs were lost (live_repair). Today is New York's
- * date (scheduler_live_day).
+ * Live mode ticks every SCHEDULER_INTERVAL_S (run_live): it queues
+ * each ticker's ingestion from its last ingested day to today, unless
+ * ingestion has not begun an earlier tick's jobs; on a day the exchange
+ * trades, it waits for the day's documents to be extracted (up to one
+ * interval) and queues today's aggregation. Throughout, it queues again
+ * the parsing or extraction of documents whose jobs were lost
+ * (live_repair). Today is New York's date (scheduler_live_day).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +29,7 @@
 #include "adapters/tstamp.h"
 #include "domain/calendar.h"
 #include "domain/date.h"
+#include "domain/exchange.h"
 #include "lib/log.h"
 #include "lib/probe.h"
 #include "lib/worker.h"
@@ -148,16 +150,43 @@ static int load_tickers(sched *s, char *err, size_t errlen)
     return 0;
 }
 
-/* Pushes one job per ticker for a day; retries while Redis is down.
- * from < 0: an aggregation job; bars_from >= 0: also load bars from
- * that day (the look-back before the first replayed day). */
+/* Pushes the n jobs of payloads (and frees them); retries while Redis
+ * is down. A lost Redis is logged once, not each second, and the probe
+ * says not ready until it is back. */
+static int push_jobs(sched *s, const char *queue, char **payloads, size_t n)
+{
+    size_t *lens = xcalloc(n + 1, sizeof(size_t));
+    int rc;
+
+    for (size_t i = 0; i < n; i++)
+        lens[i] = strlen(payloads[i]);
+    for (int tries = 0;
+         (rc = queue_push(s->q, queue, (const char *const *)payloads, lens,
+                          n)) < 0 &&
+         !worker_stopping();
+         tries++) {
+        if (!tries)
+            LOG_ERROR("cannot queue jobs, retrying",
+                      LF_S("error", queue_error(s->q)));
+        probe_set_ready(s->probe, 0);
+        worker_sleep_ms(1000);
+    }
+    probe_set_ready(s->probe, 1);
+    for (size_t i = 0; i < n; i++)
+        free(payloads[i]);
+    free(payloads);
+    free(lens);
+    return rc;
+}
+
+/* Pushes one job per ticker for a day. from < 0: an aggregation job;
+ * bars_from >= 0: also load bars from that day (the look-back before
+ * the first replayed day). */
 static int push_day(sched *s, const char *queue, int32_t day, int32_t from,
                     int32_t bars_from)
 {
     char **payloads = xcalloc(s->ntickers + 1, sizeof(char *));
-    size_t *lens = xcalloc(s->ntickers + 1, sizeof(size_t));
     char ds[11], fs[11], bs[40] = "";
-    int rc;
 
     date_format(day, ds);
     date_format(from, fs);
@@ -174,27 +203,8 @@ static int push_day(sched *s, const char *queue, int32_t day, int32_t from,
         else
             payloads[i] = xasprintf("{\"ticker\":\"%s\",\"day\":\"%s\"}",
                                     s->tickers[i], ds);
-        lens[i] = strlen(payloads[i]);
     }
-    /* A lost Redis is logged once, not each second, and the probe says
-     * not ready until it is back. */
-    for (int tries = 0;
-         (rc = queue_push(s->q, queue, (const char *const *)payloads, lens,
-                          s->ntickers)) < 0 &&
-         !worker_stopping();
-         tries++) {
-        if (!tries)
-            LOG_ERROR("cannot queue jobs, retrying",
-                      LF_S("error", queue_error(s->q)));
-        probe_set_ready(s->probe, 0);
-        worker_sleep_ms(1000);
-    }
-    probe_set_ready(s->probe, 1);
-    for (size_t i = 0; i < s->ntickers; i++)
-        free(payloads[i]);
-    free(payloads);
-    free(lens);
-    return rc;
+    return push_jobs(s, queue, payloads, s->ntickers);
 }
 
 /* 1 when day is sealed, 0 when not yet, -1 on a database error. */
@@ -589,9 +599,67 @@ int32_t scheduler_live_day(long long unix_s)
     return tstamp_ny_date(unix_s);
 }
 
-int32_t scheduler_live_from(int32_t last, int32_t day)
+int32_t scheduler_live_from(int32_t last, int32_t day, int lookback)
 {
-    return last >= 0 && last <= day ? last : day;
+    if (last > day)
+        return day;
+    return last >= day - lookback ? last : day - lookback;
+}
+
+/* Live mode's ingestion: every ticker's news and bars from its last
+ * ingested day (scheduler_live_from), so that a restart catches up the
+ * days it was down and a new ticker gets its look-back of bars. */
+static int push_live_ingestion(sched *s, int32_t day)
+{
+    static const char sql[] =
+        "SELECT u.t, coalesce((SELECT max(r.day) FROM ingest_runs r"
+        " WHERE r.ticker = u.t) - DATE '1970-01-01', -1)"
+        " FROM unnest($1::text[]) WITH ORDINALITY AS u(t, i) ORDER BY u.i";
+    const char *p[] = {pgarr_text(&s->ticker_arr)};
+    PGresult *r;
+    char **payloads;
+    size_t n;
+
+    if (db_execp(s->db, "sched_live_from", sql, 1, p, &r) != DB_OK) {
+        LOG_ERROR("cannot read the days ingested: no ingestion this tick",
+                  LF_S("error", db_error(s->db)));
+        return -1;
+    }
+    n = (size_t)PQntuples(r);
+    payloads = xcalloc(n + 1, sizeof(char *));
+    for (size_t i = 0; i < n; i++) {
+        int32_t from = scheduler_live_from(atoi(PQgetvalue(r, (int)i, 1)), day,
+                                           s->cfg->replay_lookback_days);
+        char ds[11], fs[11];
+
+        payloads[i] = xasprintf("{\"ticker\":\"%s\",\"day\":\"%s\","
+                                "\"from\":\"%s\"}",
+                                PQgetvalue(r, (int)i, 0), DAYSTR(day, ds),
+                                DAYSTR(from, fs));
+    }
+    PQclear(r);
+    return push_jobs(s, Q_INGESTION, payloads, n);
+}
+
+/* 1 when ingestion has not begun the jobs of an earlier tick (those
+ * waiting for a retry aside): a tick then queues none, rather than pile
+ * up jobs a slow provider cannot serve. */
+static int live_backlog(sched *s, int *warned)
+{
+    queue_stats st;
+
+    if (queue_stats_get(s->q, Q_INGESTION, &st) < 0 ||
+        st.depth - st.delayed <= 0) {
+        *warned = 0;
+        return 0;
+    }
+    if (!*warned)
+        LOG_WARN("ingestion has not begun the jobs of an earlier tick: "
+                 "ticks queue none until it has (a provider slower than "
+                 "SCHEDULER_INTERVAL_S allows?)",
+                 LF_I("waiting", st.depth - st.delayed));
+    *warned = 1;
+    return 1;
 }
 
 /* Live mode's repair: once parsing and extraction have been idle for
@@ -618,35 +686,63 @@ static void live_repair(sched *s, double *idle_since)
     *idle_since = 0;
 }
 
+/* Sleeps ms, repairing lost jobs on the way (live_repair). */
+static void live_sleep(sched *s, double *idle_since, long ms)
+{
+    while (ms > 0 && !worker_stopping()) {
+        int slice = ms > 1000 ? 1000 : (int)ms;
+
+        live_repair(s, idle_since);
+        worker_sleep_ms(slice);
+        ms -= slice;
+    }
+}
+
+/* A tick: today's ingestion for every active ticker, then, on a day the
+ * exchange trades, a wait for the day's documents to be extracted (up
+ * to one interval) and today's aggregation. On other days (weekends,
+ * holidays) there is no session to aggregate for: their news counts
+ * toward the next session. */
 static int run_live(sched *s)
 {
-    int32_t last = -1;
     double idle_since = 0;
+    int failing = 0, warned = 0;
     char err[512];
 
     while (!worker_stopping()) {
         int32_t day = scheduler_live_day((long long)time(NULL));
-        int waited = 0;
+        long interval = s->cfg->scheduler_interval_s * 1000L, waited = 0;
+        int st;
 
         if (load_tickers(s, err, sizeof(err)) < 0 ||
             mark_start(s, err, sizeof(err)) < 0) {
-            LOG_ERROR("tick skipped", LF_S("error", err));
+            if (!failing)
+                LOG_ERROR("ticks skipped until this is mended",
+                          LF_S("error", err));
+            failing = 1;
             probe_set_ready(s->probe, 0);
-            worker_sleep_ms(s->cfg->scheduler_interval_s * 1000);
+            worker_sleep_ms((int)interval);
             continue;
         }
+        if (failing)
+            LOG_INFO("ticks resume");
+        failing = 0;
         probe_set_ready(s->probe, 1);
-        push_day(s, Q_INGESTION, day, scheduler_live_from(last, day), -1);
-        while (is_sealed(s, day) != 1 && !worker_stopping() &&
-               waited < s->cfg->scheduler_interval_s * 1000) {
-            live_repair(s, &idle_since);
-            worker_sleep_ms(100);
-            waited += 100;
+        if (!live_backlog(s, &warned))
+            push_live_ingestion(s, day);
+        if (exchange_is_open(day)) {
+            while ((st = is_sealed(s, day)) != 1 && !worker_stopping() &&
+                   waited < interval) {
+                probe_set_ready(s->probe, st == 0);
+                live_repair(s, &idle_since);
+                worker_sleep_ms(100);
+                waited += 100;
+            }
+            push_day(s, Q_AGGREGATION, day, -1, -1);
         }
-        push_day(s, Q_AGGREGATION, day, -1, -1);
-        last = day;
-        LOG_INFO("tick done", LF_I("tickers", s->ntickers));
-        worker_sleep_ms(s->cfg->scheduler_interval_s * 1000 - waited);
+        LOG_INFO("tick done", LF_I("tickers", s->ntickers),
+                 LF_I("session", exchange_is_open(day)));
+        live_sleep(s, &idle_since, interval - waited);
     }
     return 0;
 }

@@ -248,13 +248,41 @@ assert_eq "before: statuses, queued jobs" "new parsed 0 0" \
     "$(sql "SELECT string_agg(status, ' ' ORDER BY id) FROM documents")\
  $(redis-cli -p "$REDIS_PORT" XLEN stonks:queue:parsing)\
  $(redis-cli -p "$REDIS_PORT" XLEN stonks:queue:extraction)"
+# AAPL was last ingested three days ago, MSFT never: each tick asks
+# for news and bars from those days (MSFT: REPLAY_LOOKBACK_DAYS back).
+sql "INSERT INTO ingest_runs (ticker, day, documents, bars)
+     VALUES ('AAPL', DATE '$today' - 3, 0, 0)" >/dev/null
+# live CMD...: CMD with the live scheduler's settings; exec, so that
+# run in the background, $! is CMD's PID (not a subshell's).
+live() {
+    exec env SCHEDULER_MODE=live SCHEDULER_INTERVAL_S=60 \
+        REPLAY_TICKERS=AAPL,MSFT REPLAY_LOOKBACK_DAYS=45 "$@"
+}
 pids=()
 for svc in parser extractor scheduler; do
-    SCHEDULER_MODE=live SCHEDULER_INTERVAL_S=60 "$BIN" "$svc" \
-        >>"$OUT/live.out" 2>&1 &
+    live "$BIN" "$svc" >>"$OUT/live.out" 2>&1 &
     pids+=($!)
 done
 drain_and_stop "${pids[@]}"
+assert_eq "the tick's ingestion jobs" \
+    "{\"ticker\":\"AAPL\",\"day\":\"$today\",\"from\":\"$(date -d "$today - 3 days" +%F)\"}
+{\"ticker\":\"MSFT\",\"day\":\"$today\",\"from\":\"$(date -d "$today - 45 days" +%F)\"}" \
+    "$(redis-cli -p "$REDIS_PORT" XRANGE stonks:queue:ingestion - + |
+        grep '^{')"
+# Those jobs were never taken (no ingestion runs here): a scheduler
+# started again queues none on top of them, and says why, once.
+live "$BIN" scheduler >"$OUT/live-again.out" 2>&1 &
+pid=$!
+for _ in $(seq 50); do
+    grep -q '"tick done"' "$OUT/live-again.out" && break
+    sleep 0.1
+done
+kill "$pid"
+wait "$pid" 2>/dev/null
+assert_eq "ingestion jobs waiting; warnings" "2 1" \
+    "$(redis-cli -p "$REDIS_PORT" XLEN stonks:queue:ingestion) $(grep -c \
+        'ingestion has not begun the jobs of an earlier tick' \
+        "$OUT/live-again.out")"
 assert_eq "after: statuses, signals" "extracted extracted 2" \
     "$(sql "SELECT string_agg(status, ' ' ORDER BY id) FROM documents")\
  $(sql "SELECT count(*) FROM signals")"

@@ -91,21 +91,28 @@ static void test_live_scheduler_day(void **state)
     date_is(scheduler_live_day(parsed("2026-07-01T04:00:00Z")), "2026-07-01");
 }
 
-/* A live tick reads from the last tick's day: a second tick of one day
- * had asked for news from the next day on (a job refused and
- * dead-lettered), and news dated a day after its first tick was lost. */
+/* A live tick reads a ticker from its last ingested day: a second tick
+ * of one day had asked for news from the next day on (a job refused and
+ * dead-lettered), and news dated a day after its first tick was lost. A
+ * restart or a new ticker reads the look-back: a restart had read from
+ * its own day on, so the days it was down and the bars before it were
+ * never read. */
 static void test_live_scheduler_from(void **state)
 {
     int32_t d;
 
     (void)state;
     assert_int_equal(date_parse("2026-12-05", 10, &d), 0);
-    assert_int_equal(scheduler_live_from(-1, d), d);
-    assert_int_equal(scheduler_live_from(d, d), d);
-    assert_int_equal(scheduler_live_from(d - 1, d), d - 1);
-    assert_int_equal(scheduler_live_from(d - 3, d), d - 3);
+    assert_int_equal(scheduler_live_from(-1, d, 45), d - 45);
+    assert_int_equal(scheduler_live_from(d, d, 45), d);
+    assert_int_equal(scheduler_live_from(d - 1, d, 45), d - 1);
+    assert_int_equal(scheduler_live_from(d - 3, d, 45), d - 3);
+    assert_int_equal(scheduler_live_from(d - 45, d, 45), d - 45);
+    assert_int_equal(scheduler_live_from(d - 46, d, 45), d - 45);
+    assert_int_equal(scheduler_live_from(-1, d, 0), d);
+    assert_int_equal(scheduler_live_from(d - 2, d, 0), d);
     /* a clock set back: never a 'from' after the day */
-    assert_int_equal(scheduler_live_from(d + 1, d), d);
+    assert_int_equal(scheduler_live_from(d + 1, d, 45), d);
 }
 
 /* Daily bars start at New York midnight: 05:00 UTC in winter, 04:00
