@@ -6,7 +6,8 @@
 #                            database; prints the settings to export
 #   scripts/stack.sh stop    stop both (only the processes started here)
 #   scripts/stack.sh env     print the settings without starting
-#   scripts/stack.sh running exit 0 when either answers on its port
+#   scripts/stack.sh running exit 0 when either answers on its port, or
+#                            this folder's runs on another
 #   scripts/stack.sh wipe    stop both and remove their data: the next
 #                            start has a fresh database
 #   scripts/stack.sh restart-pg | restart-redis
@@ -150,6 +151,40 @@ redis_is_ours() {
         grep -qx "process_id:$pid"
 }
 
+# The ports this folder's servers run on now, when they run: "" when
+# not. A server of this folder already running on other ports than the
+# settings name would be taken for one that did not start (a wait, then
+# a misleading error) while the clients of the settings found nothing.
+running_pg_port() {
+    [ -n "$PGBIN" ] && [ -f "$PGDATA/PG_VERSION" ] &&
+        as_pg "$PGBIN/pg_ctl" -D "$PGDATA" status >/dev/null 2>&1 &&
+        sed -n 4p "$PGDATA/postmaster.pid" 2>/dev/null
+    return 0
+}
+
+running_redis_port() {
+    # (Redis names its address in its process title)
+    redis_pid_alive &&
+        tr '\0' ' ' <"/proc/$(cat "$REDIS_DIR/redis.pid")/cmdline" |
+        sed -n 's/.*:\([0-9][0-9]*\).*/\1/p'
+    return 0
+}
+
+refuse_other_ports() {
+    local pg redis
+    pg=$(running_pg_port)
+    redis=$(running_redis_port)
+    if { [ -n "$pg" ] && [ "$pg" != "$PG_PORT" ]; } ||
+        { [ -n "$redis" ] && [ "$redis" != "$REDIS_PORT" ]; }; then
+        echo "stack: the servers of $DIR already run on other ports" \
+            "(PostgreSQL ${pg:-stopped}, Redis ${redis:-stopped}) than" \
+            "the settings name ($PG_PORT, $REDIS_PORT): set" \
+            "STONKS_PG_PORT and STONKS_REDIS_PORT to theirs, or stop them" \
+            "first (scripts/stack.sh stop)" >&2
+        exit 1
+    fi
+}
+
 stop_all() {
     if [ -n "$PGBIN" ] && [ -f "$PGDATA/postmaster.pid" ]; then
         as_pg "$PGBIN/pg_ctl" -D "$PGDATA" -m fast -w stop >/dev/null \
@@ -201,6 +236,7 @@ stop-pg) as_pg "$PGBIN/pg_ctl" -D "$PGDATA" -m fast -w stop >/dev/null ;;
 restart-pg) restart_pg ;;
 restart-redis) restart_redis ;;
 start)
+    refuse_other_ports
     start_pg
     start_redis
     print_env
@@ -216,11 +252,12 @@ wipe)
     ;;
 env) print_env ;;
 running)
-    # either: a script that finds one of them running did not start it,
-    # and stops neither
+    # either, on its port or this folder's on any: a script that finds
+    # one of them running did not start it, and stops neither
     { [ -n "$PGBIN" ] &&
         "$PGBIN/pg_isready" -q -h 127.0.0.1 -p "$PG_PORT"; } ||
-        [ "$(redis-cli -p "$REDIS_PORT" ping 2>/dev/null)" = PONG ]
+        [ "$(redis-cli -p "$REDIS_PORT" ping 2>/dev/null)" = PONG ] ||
+        [ -n "$(running_pg_port)$(running_redis_port)" ]
     ;;
 *)
     echo "usage: scripts/stack.sh start|stop|wipe|env|running|restart-pg|" \

@@ -413,6 +413,22 @@ out=$(STONKS_STACK_DIR=$long STONKS_PG_PORT=$pg3 STONKS_REDIS_PORT=$redis3 \
 assert_eq "it starts" "0 " "$? $out"
 assert_eq "... and PostgreSQL answers" "1" \
     "$(psql -h 127.0.0.1 -p "$pg3" -U stonks -d stonks -Atc 'SELECT 1')"
+# Started again with other ports (make demo's defaults after a stack
+# started with its own): it waited a minute for a Redis that could not
+# come, said Redis did not start, and demo.sh's clean-up then stopped
+# the servers another run was using.
+pg4=$(free_port $((pg3 + 1)))
+redis4=$(free_port $((redis3 + 1)))
+out=$(STONKS_STACK_DIR=$long STONKS_PG_PORT=$pg4 STONKS_REDIS_PORT=$redis4 \
+    "$ROOT/scripts/stack.sh" start 2>&1 >/dev/null)
+assert_eq "started again on other ports" "1 stack: the servers of $long \
+already run on other ports (PostgreSQL $pg3, Redis $redis3) than the \
+settings name ($pg4, $redis4): set STONKS_PG_PORT and STONKS_REDIS_PORT \
+to theirs, or stop them first (scripts/stack.sh stop)" "$? $out"
+assert_eq "... 'running' says they run (so demo.sh stops neither)" "0" \
+    "$(STONKS_STACK_DIR=$long STONKS_PG_PORT=$pg4 \
+        STONKS_REDIS_PORT=$redis4 "$ROOT/scripts/stack.sh" running
+        echo $?)"
 STONKS_STACK_DIR=$long STONKS_PG_PORT=$pg3 STONKS_REDIS_PORT=$redis3 \
     "$ROOT/scripts/stack.sh" wipe
 assert_eq "wipe: its data is gone" "no" \
