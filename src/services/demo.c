@@ -401,10 +401,10 @@ static int wait_replay(child *kids, size_t n, queue_client *q, db *d, double t0,
 
 /* The settings a service checks at start, against the database or the
  * disk: the start-up checks of the scheduler (a REPLAY_DIR without the
- * replay files), of ingestion (its provider and object store) and of
- * the trading services when they run, as `stonks config` runs them;
- * the tickers of REPLAY_TICKERS (the scheduler's) and the model's
- * weights (the extractor's). Returns 0, or -1 with err. */
+ * replay files, a replay range without a trading day), of ingestion (its
+ * provider and object store) and of the trading services when they run, as
+ * `stonks config` runs them; the tickers of REPLAY_TICKERS (the scheduler's)
+ * and the model's weights (the extractor's). Returns 0, or -1 with err. */
 static int usable_settings(db *d, const config *c, char *err, size_t errlen)
 {
     extract_model *m;
@@ -412,6 +412,8 @@ static int usable_settings(db *d, const config *c, char *err, size_t errlen)
     size_t n = 0;
 
     if (scheduler_check(c, err, errlen) < 0 ||
+        (strcmp(c->scheduler_mode, "replay") == 0 &&
+         scheduler_replay_check(c, err, errlen) < 0) ||
         provider_check(c, err, errlen) < 0 ||
         objstore_check(c, err, errlen) < 0 ||
         (trading_on() && trading_mode_check(c, err, errlen) < 0))

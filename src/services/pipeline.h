@@ -44,6 +44,11 @@ int cmd_scheduler(int argc, char **argv);
  * -1 with a message in err. */
 int scheduler_check(const config *c, char *err, size_t errlen);
 
+/* The replay's check against its data (read whole, so not part of
+ * scheduler_check): REPLAY_START..REPLAY_END holds a trading day of the
+ * replay data. Returns 0, or -1 with a message in err. */
+int scheduler_replay_check(const config *c, char *err, size_t errlen);
+
 /* The day a live tick at unix_s works on: New York's date, as the
  * pipeline's days are New York's (tstamp_news_day); a tick at 21:00 in
  * New York, 02:00 UTC of the next date, works on that evening's day. */

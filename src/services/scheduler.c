@@ -119,6 +119,49 @@ int scheduler_check(const config *c, char *err, size_t errlen)
     return rc;
 }
 
+/* The trading days of the replay data: the days of its bars. */
+static int replay_calendar(const config *c, calendar *cal, char *err,
+                           size_t errlen)
+{
+    replay_index rx;
+
+    if (replay_index_open(c->replay_dir, &rx, err, errlen) < 0)
+        return -1;
+    calendar_init(cal);
+    for (size_t i = 0; i < rx.prices.nrefs; i++)
+        calendar_add(cal, rx.prices.refs[i].day);
+    calendar_finish(cal);
+    replay_index_close(&rx);
+    return 0;
+}
+
+int scheduler_replay_check(const config *c, char *err, size_t errlen)
+{
+    calendar cal;
+    int32_t start, end;
+    int rc = 0;
+
+    if (replay_calendar(c, &cal, err, errlen) < 0)
+        return -1;
+    date_parse(c->replay_start, 10, &start);
+    date_parse(c->replay_end, 10, &end);
+    if (calendar_range(&cal, start, end, NULL, 0) == 0) {
+        char first[11] = "-", last[11] = "-";
+
+        if (cal.n) {
+            date_format(cal.days[0], first);
+            date_format(cal.days[cal.n - 1], last);
+        }
+        snprintf(err, errlen,
+                 "no trading day from REPLAY_START %s to REPLAY_END %s: the "
+                 "replay data has bars from %s to %s",
+                 c->replay_start, c->replay_end, first, last);
+        rc = -1;
+    }
+    calendar_release(&cal);
+    return rc;
+}
+
 static int load_tickers(sched *s, char *err, size_t errlen)
 {
     PGresult *r;
@@ -487,7 +530,6 @@ static void refresh_statistics(sched *s, size_t sealed)
 
 static int run_replay(sched *s)
 {
-    replay_index rx;
     calendar cal;
     int32_t start, end, *days;
     static const char *const upstream[] = {Q_INGESTION, Q_PARSING,
@@ -499,15 +541,10 @@ static int run_replay(sched *s)
 
     date_parse(s->cfg->replay_start, 10, &start);
     date_parse(s->cfg->replay_end, 10, &end);
-    if (replay_index_open(s->cfg->replay_dir, &rx, err, sizeof(err)) < 0) {
+    if (replay_calendar(s->cfg, &cal, err, sizeof(err)) < 0) {
         LOG_ERROR("cannot load replay data", LF_S("error", err));
         return 1;
     }
-    calendar_init(&cal);
-    for (size_t i = 0; i < rx.prices.nrefs; i++)
-        calendar_add(&cal, rx.prices.refs[i].day);
-    calendar_finish(&cal);
-    replay_index_close(&rx);
     s->cal = &cal;
     ndays = calendar_range(&cal, start, end, NULL, 0);
     days = xcalloc(ndays + 1, sizeof(*days));

@@ -172,6 +172,11 @@ assert_eq "demo with a reset: a REPLAY_DIR without the files refused" \
 $ROOT/var/reuters_headlines_2011H2_40tickers.csv: No such file or \
 directory\"} $ndocs" \
     "$(demo_why REPLAY_DIR="$ROOT/var")"
+assert_eq "demo with a reset: a replay range without a trading day refused" \
+    "1 \"error\":\"no trading day from REPLAY_START 2011-12-25 to \
+REPLAY_END 2011-12-26: the replay data has bars from 2011-01-03 to \
+2012-06-29\"} $ndocs" \
+    "$(demo_why REPLAY_START=2011-12-25 REPLAY_END=2011-12-26)"
 assert_eq "demo with a reset: a provider without its settings refused" \
     "1 $ndocs" "$(demo_with INGEST_PROVIDER=polygon)"
 # One stonks up or demo per folder: a demo under a running up would
