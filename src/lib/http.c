@@ -212,14 +212,14 @@ static void *reap(void *arg)
     return NULL;
 }
 
-/* An encoded NUL would end the decoded path early: "/symbols/AAPL%00x"
- * would act on AAPL. */
-static int path_has_nul(const char *uri)
+/* An encoded NUL in s[0..n) would end the decoded path early
+ * ("/symbols/AAPL%00x" would act on AAPL); in the query, where
+ * form_decode keeps it as text, it is a control character the
+ * parameters' checks would not see. */
+static int has_nul(const char *s, size_t n)
 {
-    size_t n = strcspn(uri, "?");
-
     for (size_t i = 0; i + 2 < n; i++)
-        if (uri[i] == '%' && uri[i + 1] == '0' && uri[i + 2] == '0')
+        if (s[i] == '%' && s[i + 1] == '0' && s[i + 2] == '0')
             return 1;
     return 0;
 }
@@ -232,8 +232,10 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
     (void)cls;
     (void)c;
     hc->query = xstrdup(q ? q + 1 : "");
-    if (path_has_nul(uri))
+    if (has_nul(uri, strcspn(uri, "?")))
         hc->refusal = "the path contains an encoded NUL byte (%00)";
+    else if (has_nul(hc->query, strlen(hc->query)))
+        hc->refusal = "the query string contains an encoded NUL byte (%00)";
     buf_init(&hc->body);
     return hc;
 }

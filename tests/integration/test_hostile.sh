@@ -672,10 +672,16 @@ bad "registry: ../../etc/passwd as a ticker" 404 not_found \
     "no route for PATCH /symbols/../../etc/passwd" \
     PATCH "$REG/symbols/..%2F..%2Fetc%2Fpasswd" -H "$JSON" -H "$TOKEN" \
     -d '{"sector":"x"}'
-bad "query-api: AAPL%00x is no ticker" 400 invalid_ticker \
-    "ticker $TICKER_MSG" GET "$QA/signals?ticker=AAPL%00x"
-bad "trading-engine: all%00x is no status" 400 bad_request \
-    "status must be open or all" GET "$TE/orders?status=all%00x"
+QNUL_MSG="the query string contains an encoded NUL byte (%00)"
+bad "query-api: AAPL%00x is no ticker" 400 invalid_request "$QNUL_MSG" \
+    GET "$QA/signals?ticker=AAPL%00x"
+bad "trading-engine: all%00x is no status" 400 invalid_request "$QNUL_MSG" \
+    GET "$TE/orders?status=all%00x"
+# (free text kept "%00" as text: a search for it, answered 200)
+bad "query-api: a NUL in a source" 400 invalid_request "$QNUL_MSG" \
+    GET "$QA/documents?source=%00"
+bad "registry: a NUL in a sector" 400 invalid_request "$QNUL_MSG" \
+    GET "$REG/symbols?sector=a%00b"
 bad "registry: .. as a ticker" 400 invalid_ticker \
     "the ticker in the path $TICKER_MSG" DELETE "$REG/symbols/.." -H "$TOKEN" \
     --path-as-is
