@@ -729,13 +729,15 @@ static int is_loopback(const char *host)
     return url_is_loopback(&u);
 }
 
-/* 1 when something listens on (or holds) port of the IPv4 address
- * addr ("*": every address), by trying to bind it; 0 when it is free or
- * addr is no IPv4 address (a name: left to the child to find out). */
+/* Why port of the IPv4 address addr ("*": every address) cannot be
+ * listened on, found by trying to bind it: EADDRINUSE (something
+ * listens on it or holds it), EADDRNOTAVAIL (no interface of this
+ * machine has the address), or 0 when it is free, or addr is no IPv4
+ * address (a name: left to the child to find out). */
 static int port_taken(const char *addr, int port)
 {
     struct sockaddr_in sa;
-    int fd, one = 1, taken;
+    int fd, one = 1, taken = 0;
 
     memset(&sa, 0, sizeof(sa));
     sa.sin_family = AF_INET;
@@ -746,8 +748,9 @@ static int port_taken(const char *addr, int port)
     if (fd < 0)
         return 0;
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-    taken =
-        bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 && errno == EADDRINUSE;
+    if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 &&
+        (errno == EADDRINUSE || errno == EADDRNOTAVAIL))
+        taken = errno;
     close(fd);
     return taken;
 }
@@ -782,14 +785,21 @@ static int ports_usable(const up_state *st)
     /* Another program on one of ours: this stack's service would fail
      * to bind and restart for good, while the other answered for it. */
     for (size_t i = 0; i < n; i++) {
-        if (p[i].addr && port_taken(p[i].addr, p[i].port)) {
+        int why = p[i].addr ? port_taken(p[i].addr, p[i].port) : 0;
+
+        if (why == EADDRINUSE)
             fprintf(stderr,
                     "stonks up: port %d of %s is in use by another program "
                     "(another stack?): stop it, or move this one (the *_URL "
                     "settings, --probe-base, --dashboard)\n",
                     p[i].port, p[i].what);
+        else if (why)
+            fprintf(stderr,
+                    "stonks up: %s cannot listen on %s: no interface of this "
+                    "machine has that address (--dashboard, HTTP_BIND)\n",
+                    p[i].what, p[i].addr);
+        if (why)
             return -1;
-        }
     }
     return 0;
 }

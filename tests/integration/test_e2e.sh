@@ -140,6 +140,14 @@ assert_eq "a stonks up on the ports of a running one" "2 stonks up: port \
 18101 of query-api is in use by another program (another stack?): stop it, \
 or move this one (the *_URL settings, --probe-base, --dashboard)" \
     "$? $(cat "$STONKS_VAR_DIR/up3.err")"
+# An address no interface has (192.0.2.1, kept for documentation): nginx
+# was restarted with growing delays, for ever.
+STONKS_VAR_DIR=$STONKS_VAR_DIR/other "$BIN" up --dashboard 192.0.2.1:18183 \
+    --probe-base 18145 >"$STONKS_VAR_DIR/up4.out" 2>"$STONKS_VAR_DIR/up4.err"
+assert_eq "a dashboard on an address of no interface here" "2 stonks up: \
+the dashboard cannot listen on 192.0.2.1: no interface of this machine has \
+that address (--dashboard, HTTP_BIND)" \
+    "$? $(cat "$STONKS_VAR_DIR/up4.err")"
 assert_eq "... and the first one still serves" "200" \
     "$(curl -s -o /dev/null -w '%{http_code}' "http://$DASHBOARD/limits")"
 
