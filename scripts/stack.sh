@@ -255,7 +255,7 @@ running)
     # either, on its port or this folder's on any: a script that finds
     # one of them running did not start it, and stops neither
     { [ -n "$PGBIN" ] &&
-        "$PGBIN/pg_isready" -q -h 127.0.0.1 -p "$PG_PORT"; } ||
+        "$PGBIN/pg_isready" -q -h 127.0.0.1 -p "$PG_PORT" -U postgres; } ||
         [ "$(redis-cli -p "$REDIS_PORT" ping 2>/dev/null)" = PONG ] ||
         [ -n "$(running_pg_port)$(running_redis_port)" ]
     ;;
