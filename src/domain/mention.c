@@ -553,6 +553,39 @@ int mention_phrase_same(const char *a, const char *b)
     return same;
 }
 
+char *mention_phrase_base_key(const char *phrase)
+{
+    char *k = mention_phrase_key(phrase);
+    size_t n = strlen(k);
+
+    if (n > 2 && k[n - 2] == '\'' && k[n - 1] == 's') {
+        k[n - 2] = '\0';
+        return k;
+    }
+    free(k);
+    return NULL;
+}
+
+/* 1 when a is b with a possessive. */
+static int possessive_of(const char *a, const char *b)
+{
+    char *ka = mention_phrase_base_key(a), *kb;
+    int yes = 0;
+
+    if (ka) {
+        kb = mention_phrase_key(b);
+        yes = strcmp(ka, kb) == 0;
+        free(kb);
+    }
+    free(ka);
+    return yes;
+}
+
+int mention_phrase_possessive_pair(const char *a, const char *b)
+{
+    return possessive_of(a, b) || possessive_of(b, a);
+}
+
 /* Words that name no company by themselves, besides the common words
  * of ticker_is_common_word: company suffixes and words news uses for
  * any company. Sorted, upper case. */

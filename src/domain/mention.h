@@ -106,6 +106,17 @@ int mention_phrase_caps_symbol(const char *phrase, char out[TICKER_MAX]);
 /* 1 when the keys (mention_phrase_key) of a and b are equal, else 0. */
 int mention_phrase_same(const char *a, const char *b);
 
+/* The key of phrase without the possessive 's after its last word
+ * ("Apple's", "Apple\u2019s": "apple"), newly allocated; NULL when it
+ * ends in none. A possessive after a plural ("Jones'") is punctuation
+ * the key sets aside already. */
+char *mention_phrase_base_key(const char *phrase);
+
+/* 1 when a is b with a possessive 's ("Apple's" and "Apple"), or b is a
+ * with one: the index prefers the longer phrase, so the possessive
+ * would take the other's mentions written so. */
+int mention_phrase_possessive_pair(const char *a, const char *b);
+
 /* 1 when phrase, read as a name or alias, is only words that name no
  * company by themselves: the common words of ticker_is_common_word
  * ("The", "And", "New"; of the single letters only "A" and "I") and

@@ -227,14 +227,20 @@ int reg_commit(api_call *c, db *d)
  * Of the stored names and aliases, the query gives those that may be
  * the same phrase as a new one, or written as a new ticker: those with
  * the same name_key (ASCII letters and digits in lower case, indexed:
- * migration 010), which any two such have; reg_conflict confirms each
- * by the parser's own rule (column w: mention_phrase_same, or
- * phrase_symbol). Kept in step with watchlist.c's
- * rows_conflict. */
+ * migration 010), which any two such have; and those that may be one
+ * with a possessive 's, of the name_key with an 's more or less (the
+ * parser prefers the longer phrase: "Apple's" on another symbol took
+ * AAPL's mentions written so). reg_conflict confirms each by the
+ * parser's own rule (column w: mention_phrase_same or
+ * mention_phrase_possessive_pair, or phrase_symbol). Kept in step with
+ * watchlist.c's rows_conflict. */
 static const char SQL_CONFLICT[] =
-    "WITH p AS (SELECT 'name' AS kind, x AS txt, name_key(x) AS l FROM "
-    "(SELECT $2::text) y(x) WHERE x IS NOT NULL UNION ALL SELECT "
-    "'alias', x, name_key(x) FROM unnest($3::text[]) x), n AS (SELECT "
+    "WITH q AS (SELECT 'name' AS kind, x AS txt FROM (SELECT $2::text) "
+    "y(x) WHERE x IS NOT NULL UNION ALL SELECT 'alias', x FROM "
+    "unnest($3::text[]) x), p AS (SELECT DISTINCT q.kind, q.txt, k.l FROM "
+    "q, LATERAL (VALUES (name_key(q.txt)), (name_key(q.txt) || 's'), "
+    "(CASE WHEN name_key(q.txt) LIKE '%s' THEN left(name_key(q.txt), -1) "
+    "END)) k(l) WHERE k.l IS NOT NULL), n AS (SELECT "
     "p.kind AS pk, 'name' AS nk, s.ticker, s.name AS txt, p.txt AS ptxt "
     "FROM p JOIN symbols s ON name_key(s.name) = p.l WHERE s.ticker <> $1 "
     "AND name_key(s.name) = ANY (ARRAY(SELECT l FROM p)) UNION ALL SELECT "
@@ -317,7 +323,7 @@ static int read_alike(const char *k, const char *v, const char *w)
     if (strcmp(k, "symbol_alias") == 0 || strcmp(k, "alt_alias") == 0 ||
         strcmp(k, "symbol_name") == 0 || strcmp(k, "alt_name") == 0)
         return phrase_symbol(w, sym) && strcmp(sym, v) == 0;
-    return mention_phrase_same(v, w);
+    return mention_phrase_same(v, w) || mention_phrase_possessive_pair(v, w);
 }
 
 /* The message of SQL_CONFLICT's row i. */
@@ -375,6 +381,16 @@ static void conflict_text(const char *where, PGresult *r, int i, char *out,
                  v, t);
 }
 
+void possessive_note(char *msg, size_t cap, const char *stored)
+{
+    size_t n = strlen(msg);
+
+    snprintf(msg + n, cap - n,
+             " (as '%s' with or without a possessive 's: the parser would "
+             "take the one's mentions for the other)",
+             stored);
+}
+
 int reg_conflict(db *d, const reg_symbol *s, const char *where, char *msg,
                  size_t cap, char *holder)
 {
@@ -397,6 +413,10 @@ int reg_conflict(db *d, const reg_symbol *s, const char *where, char *msg,
                 continue;
             rc = 1;
             conflict_text(where, r, i, msg, cap);
+            if (!PQgetisnull(r, i, 3) &&
+                mention_phrase_possessive_pair(PQgetvalue(r, i, 2),
+                                               PQgetvalue(r, i, 3)))
+                possessive_note(msg, cap, PQgetvalue(r, i, 3));
             /* a stored symbol's ticker is no PATCH's to change */
             if (holder)
                 snprintf(holder, TICKER_MAX, "%s",

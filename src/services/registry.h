@@ -85,6 +85,10 @@ int reg_add_alt(reg_symbol *s, const char *ticker, char *err, size_t errlen);
 int reg_conflict(db *d, const reg_symbol *s, const char *where, char *msg,
                  size_t cap, char *holder);
 
+/* Appends to a conflict's message (cap bytes in all) that it is one of
+ * a possessive 's (mention_phrase_possessive_pair) with stored. */
+void possessive_note(char *msg, size_t cap, const char *stored);
+
 /* How reg_store treats the aliases and alternative tickers of s: as
  * the whole list (those not in s are removed), or as ones to add. */
 enum { REG_ALIASES_REPLACE = 0, REG_ALIASES_ADD };

@@ -81,6 +81,7 @@ typedef struct wl_key {
     int kind; /* names: K_NAME, K_ALIAS; tickers: K_SYMBOL, K_ALT */
     const watchlist_entry *row;
     size_t at; /* place in the file: line, then order in the line */
+    int possessive; /* key: the name or alias without its possessive 's */
 } wl_key;
 
 enum { K_NAME, K_ALIAS, K_SYMBOL, K_ALT };
@@ -114,12 +115,15 @@ static const char *clash(const wl_key *f, const wl_key *k, char *out,
     static const char *const what[] = {"name", "alias"};
 
     if (k->kind < K_SYMBOL) {
-        if (f->row == k->row)
+        /* (two possessives of one phrase clash by their own keys) */
+        if (f->row == k->row || (f->possessive && k->possessive))
             return NULL;
         /* as the registry says it: a name as stored, an alias as given */
         snprintf(out, cap, "the %s '%s' is already %s %s of %s", what[k->kind],
                  k->kind == K_NAME ? f->text : k->text,
                  f->kind == K_NAME ? "the" : "an", what[f->kind], t);
+        if (f->possessive != k->possessive)
+            possessive_note(out, cap, f->text);
     } else if (k->kind == K_ALT && f->kind == K_SYMBOL)
         snprintf(out, cap, "the alternative ticker %s is a symbol itself",
                  k->text);
@@ -139,7 +143,7 @@ static const char *clash(const wl_key *f, const wl_key *k, char *out,
 static const wl_key *ticker_key(const wl_key *k, size_t nk, const char *text,
                                 int kind, const watchlist_entry *row)
 {
-    const wl_key probe = {text, NULL, K_SYMBOL, NULL, 0};
+    const wl_key probe = {text, NULL, K_SYMBOL, NULL, 0, 0};
     size_t lo = 0, hi = nk;
 
     while (lo < hi) {
@@ -212,21 +216,29 @@ static int rows_conflict(const watchlist_entry *rows, long n, const char *file,
 
     for (long i = 0; i < n; i++) {
         const reg_symbol *s = &rows[i].s;
-        size_t need = nk + 2 + s->naliases + s->nalt, o = 0;
+        size_t need = nk + 3 + 2 * s->naliases + s->nalt, o = 0;
+        char *base;
 
         if (need > cap) {
             cap = need * 2;
             k = xreallocarray(k, cap, sizeof(*k));
         }
-#define KEY(t, kt, kd)                                                         \
+#define KEY(t, kt, kd, p)                                                      \
     (k[nk++] = (wl_key){(t), (kt), (kd), &rows[i],                             \
-                        (size_t)rows[i].line * 1000 + o++})
-        KEY(s->name, mention_phrase_key(s->name), K_NAME);
-        for (size_t a = 0; a < s->naliases; a++)
-            KEY(s->aliases[a], mention_phrase_key(s->aliases[a]), K_ALIAS);
-        KEY(s->ticker, NULL, K_SYMBOL);
+                        (size_t)rows[i].line * 1000 + o++, (p)})
+        /* a name or alias with a possessive 's also under the key of
+         * the phrase without it (registry.c's SQL_CONFLICT says why) */
+        KEY(s->name, mention_phrase_key(s->name), K_NAME, 0);
+        if ((base = mention_phrase_base_key(s->name)))
+            KEY(s->name, base, K_NAME, 1);
+        for (size_t a = 0; a < s->naliases; a++) {
+            KEY(s->aliases[a], mention_phrase_key(s->aliases[a]), K_ALIAS, 0);
+            if ((base = mention_phrase_base_key(s->aliases[a])))
+                KEY(s->aliases[a], base, K_ALIAS, 1);
+        }
+        KEY(s->ticker, NULL, K_SYMBOL, 0);
         for (size_t a = 0; a < s->nalt; a++)
-            KEY(s->alt[a], NULL, K_ALT);
+            KEY(s->alt[a], NULL, K_ALT, 0);
 #undef KEY
     }
     xqsort(k, nk, sizeof(*k), cmp_key);
@@ -241,9 +253,10 @@ static int rows_conflict(const watchlist_entry *rows, long n, const char *file,
         }
     }
     for (size_t i = 0; i < nk; i++) {
-        const wl_key *at = k[i].kind == K_ALIAS || k[i].kind == K_NAME
-                               ? alias_clash(k, nk, &k[i], msg, sizeof(msg))
-                               : NULL;
+        const wl_key *at =
+            (k[i].kind == K_ALIAS || k[i].kind == K_NAME) && !k[i].possessive
+                ? alias_clash(k, nk, &k[i], msg, sizeof(msg))
+                : NULL;
 
         if (at && at->at < best_at) {
             best_at = at->at;

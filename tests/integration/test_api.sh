@@ -744,6 +744,26 @@ bad "an alias that is Apple's with a combining grapheme joiner" 409 \
     conflict "the alias '"$'Apple\u034f'"' is already an alias of AAPL" \
     PATCH "$REG/symbols/MSFT" -H "$JSON" -H "$TOKEN" \
     -d '{"aliases":["Microsoft","Apple\u034f"]}'
+# A possessive: the parser prefers the longer phrase, so "Apple's" on
+# MSFT took AAPL's mentions written so ("Apple's gains").
+POSS="with or without a possessive 's: the parser would take the one's \
+mentions for the other)"
+bad "an alias that is Apple's alias with a possessive" 409 conflict \
+    "the alias 'Apple’s' is already an alias of AAPL (as 'Apple' $POSS" \
+    PATCH "$REG/symbols/MSFT" -H "$JSON" -H "$TOKEN" \
+    -d '{"aliases":["Microsoft","Apple\u2019s"]}'
+call PATCH "$REG/symbols/MSFT" -H "$JSON" -H "$TOKEN" \
+    -d '{"aliases":["Microsoft","Quuxco'"'"'s"]}'
+assert_eq "a possessive no other symbol holds without it" "200" "$STATUS"
+bad "... and that alias without it, on another symbol" 409 conflict \
+    "the alias 'Quuxco' is already an alias of MSFT (as 'Quuxco's' $POSS" \
+    PATCH "$REG/symbols/IBM" -H "$JSON" -H "$TOKEN" \
+    -d '{"aliases":["Quuxco"]}'
+bad "... in one import" 400 invalid_csv \
+    "line 3: the alias 'Zedco's' is already an alias of TSLA (as 'Zedco' \
+$POSS" \
+    POST "$REG/symbols/import" -H "Content-Type: text/csv" -H "$TOKEN" \
+    --data-binary $'ticker,name,sector,aliases\nTSLA,Tesla Inc,,Zedco\nBRK.B,Berkshire Hathaway,,Zedco\'s\n'
 call PATCH "$REG/symbols/MSFT" -H "$JSON" -H "$TOKEN" \
     -d '{"aliases":["Microsoft","AAPL\ud83d\ude80"]}'
 assert_eq "an alias of a ticker and an emoji: a word to the parser" \

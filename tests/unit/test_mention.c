@@ -644,18 +644,55 @@ static void test_phrase_key(void **state)
                      1);
 }
 
+/* With AAPL's alias a and ZZC's longer b, the text of b counts for ZZC
+ * and the text of a alone for AAPL. */
+static void check_longer_takes(const char *a, const char *b, const char *text_b,
+                               const char *text_a)
+{
+    mention_index *idx = mention_index_new();
+
+    mention_index_add_alias(idx, "AAPL", a);
+    mention_index_add_alias(idx, "ZZC", b);
+    check_idx(idx, text_b, "ZZC");
+    check_idx(idx, text_a, "AAPL");
+    mention_index_free(idx);
+}
+
+/* A possessive takes the mentions written with it from the phrase
+ * without it ("Apple's" on another symbol took AAPL's "Apple's gains"):
+ * the registry refuses such a pair, found by these two functions. */
+static void test_possessive_pairs(void **state)
+{
+    char *k;
+
+    (void)state;
+    check_longer_takes("Apple", "Apple\u2019s", "Apple's gains", "Apple gains");
+    k = mention_phrase_base_key("Apple\u2019s");
+    assert_string_equal(k, "apple");
+    free(k);
+    k = mention_phrase_base_key(" McDonald's Corp's.");
+    assert_string_equal(k, "mcdonald's corp");
+    free(k);
+    assert_null(mention_phrase_base_key("Apple"));
+    assert_null(mention_phrase_base_key("Jones'"));
+    assert_null(mention_phrase_base_key("'s"));
+    assert_int_equal(mention_phrase_possessive_pair("Apple's", "apple"), 1);
+    assert_int_equal(mention_phrase_possessive_pair("Apple", "Apple\u2019s"),
+                     1);
+    assert_int_equal(mention_phrase_possessive_pair("Apple", "Apple"), 0);
+    assert_int_equal(mention_phrase_possessive_pair("Apples", "Apple"), 0);
+    assert_int_equal(mention_phrase_possessive_pair("McDonald's", "McDonald"),
+                     1);
+    assert_int_equal(mention_phrase_possessive_pair("Jones'", "Jones"), 0);
+}
+
 /* Where two such phrases are registered, the longer takes the text: the
  * reason the registry refuses the second. */
 static void test_alike_phrases_take_each_others_text(void **state)
 {
-    mention_index *idx = mention_index_new();
-
     (void)state;
-    mention_index_add_alias(idx, "AAPL", "Apple Inc");
-    mention_index_add_alias(idx, "ZZC", "Apple Inc.");
-    check_idx(idx, "Apple Inc. reported", "ZZC");
-    check_idx(idx, "Apple Inc reported", "AAPL");
-    mention_index_free(idx);
+    check_longer_takes("Apple Inc", "Apple Inc.", "Apple Inc. reported",
+                       "Apple Inc reported");
 }
 
 static void test_phrase_generic(void **state)
@@ -710,6 +747,7 @@ int main(void)
         cmocka_unit_test(test_watchlist_headlines),
         cmocka_unit_test(test_phrase_key),
         cmocka_unit_test(test_alike_phrases_take_each_others_text),
+        cmocka_unit_test(test_possessive_pairs),
         cmocka_unit_test(test_phrase_generic),
     };
 
