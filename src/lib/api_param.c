@@ -61,11 +61,15 @@ int api_text_ok(const char *s, size_t n)
          * the invisible zero width space, word joiner and byte order
          * mark, with which "Ap\u200bple Inc" looked like Apple's name,
          * and the Hangul fillers, as invisible; and the line and
-         * paragraph separators, which break a line of text */
+         * paragraph separators, which break a line of text; and the
+         * noncharacters (U+FDD0-FDEF, U+FFFE and U+FFFF of every plane)
+         * and the tag characters, never text to show */
         if (cp <= 0x9f || (cp >= 0x202a && cp <= 0x202e) ||
             (cp >= 0x2066 && cp <= 0x2069) || cp == 0x200b || cp == 0x2060 ||
             cp == 0xfeff || cp == 0x115f || cp == 0x1160 || cp == 0x3164 ||
-            cp == 0xffa0 || cp == 0x2028 || cp == 0x2029)
+            cp == 0xffa0 || cp == 0x2028 || cp == 0x2029 ||
+            (cp >= 0xfdd0 && cp <= 0xfdef) || (cp & 0xfffe) == 0xfffe ||
+            (cp >= 0xe0000 && cp <= 0xe007f))
             return 0;
         i += more + 1;
     }

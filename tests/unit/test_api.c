@@ -451,6 +451,12 @@ static void test_text_ok(void **state)
         {"Cafe\xcc\x81", 1}, /* a combining mark after a letter */
         {"\xc3", 0},
         {"\xed\xa0\x80", 0}, /* a surrogate */
+        {"Zeta\xef\xbf\xbf", 0}, /* U+FFFF, a noncharacter */
+        {"\xef\xb7\x90", 0}, /* U+FDD0 */
+        {"\xf0\x9f\xbf\xbe", 0}, /* U+1FFFE */
+        {"Zeta\xf3\xa0\x80\x81", 0}, /* U+E0001, a tag */
+        {"\xef\xbf\xbd", 1}, /* U+FFFD, the replacement character */
+        {"\xef\xb7\xb0", 1}, /* U+FDF0 */
     };
 
     (void)state;
