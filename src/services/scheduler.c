@@ -14,7 +14,7 @@
  *
  * Live mode ticks every SCHEDULER_INTERVAL_S (run_live): it queues
  * each ticker's ingestion from its last ingested day to today, unless
- * ingestion has not begun an earlier tick's jobs; on a day the exchange
+ * ingestion has not finished an earlier tick's jobs; on a day the exchange
  * trades, it waits for the day's documents to be extracted (up to one
  * interval) and queues today's aggregation. Throughout, it queues again
  * the parsing or extraction of documents whose jobs were lost
@@ -678,23 +678,25 @@ static int push_live_ingestion(sched *s, int32_t day)
     return push_jobs(s, Q_INGESTION, payloads, n);
 }
 
-/* 1 when ingestion has not begun the jobs of an earlier tick (those
+/* 1 when ingestion has not finished the jobs of an earlier tick (those
  * waiting for a retry aside): a tick then queues none, rather than pile
- * up jobs a slow provider cannot serve. */
+ * up jobs a slow provider cannot serve, or ask again for what a job in
+ * hand is fetching (a new ticker's look-back, twice). */
 static int live_backlog(sched *s, int *warned)
 {
     queue_stats st;
 
     if (queue_stats_get(s->q, Q_INGESTION, &st) < 0 ||
-        st.depth - st.delayed <= 0) {
+        st.depth - st.delayed + st.in_flight <= 0) {
         *warned = 0;
         return 0;
     }
     if (!*warned)
-        LOG_WARN("ingestion has not begun the jobs of an earlier tick: "
+        LOG_WARN("ingestion has not finished the jobs of an earlier tick: "
                  "ticks queue none until it has (a provider slower than "
                  "SCHEDULER_INTERVAL_S allows?)",
-                 LF_I("waiting", st.depth - st.delayed));
+                 LF_I("waiting", st.depth - st.delayed),
+                 LF_I("in_flight", st.in_flight));
     *warned = 1;
     return 1;
 }
@@ -775,6 +777,8 @@ static int run_live(sched *s)
                 worker_sleep_ms(100);
                 waited += 100;
             }
+            if (worker_stopping())
+                break; /* (not sealed: its aggregates would lack news) */
             push_day(s, Q_AGGREGATION, day, -1, -1);
         }
         LOG_INFO("tick done", LF_I("tickers", s->ntickers),
