@@ -553,17 +553,43 @@ int mention_phrase_same(const char *a, const char *b)
     return same;
 }
 
+/* The length of text[0..len) (mention_phrase_text) before a possessive
+ * 's or 'S after its last word, or len when it ends in none. */
+static size_t possessive_cut(const char *text, size_t len)
+{
+    size_t from, to;
+
+    words_span(text, len, &from, &to);
+    if (to - from > 2 && text[to - 2] == '\'' &&
+        (text[to - 1] == 's' || text[to - 1] == 'S'))
+        return to - 2;
+    return len;
+}
+
 char *mention_phrase_base_key(const char *phrase)
 {
-    char *k = mention_phrase_key(phrase);
-    size_t n = strlen(k);
+    char *text = xmalloc(strlen(phrase) + 1), *key = NULL;
+    size_t len = mention_phrase_text(phrase, text);
+    size_t cut = possessive_cut(text, len);
 
-    if (n > 2 && k[n - 2] == '\'' && k[n - 1] == 's') {
-        k[n - 2] = '\0';
-        return k;
+    if (cut < len) {
+        /* (the key of what is left: "Apple Inc.'s" is "apple inc") */
+        text[cut] = '\0';
+        key = mention_phrase_key(text);
     }
-    free(k);
-    return NULL;
+    free(text);
+    return key;
+}
+
+int mention_phrase_possessive_symbol(const char *phrase, char out[TICKER_MAX])
+{
+    char *text = xmalloc(strlen(phrase) + 1);
+    size_t len = mention_phrase_text(phrase, text);
+    size_t cut = possessive_cut(text, len);
+    int yes = cut < len && span_symbol(text, cut, out);
+
+    free(text);
+    return yes;
 }
 
 /* 1 when a is b with a possessive. */

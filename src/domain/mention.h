@@ -107,10 +107,15 @@ int mention_phrase_caps_symbol(const char *phrase, char out[TICKER_MAX]);
 int mention_phrase_same(const char *a, const char *b);
 
 /* The key of phrase without the possessive 's after its last word
- * ("Apple's", "Apple\u2019s": "apple"), newly allocated; NULL when it
- * ends in none. A possessive after a plural ("Jones'") is punctuation
- * the key sets aside already. */
+ * ("Apple's", "Apple\u2019s": "apple"; "Apple Inc.'s": "apple inc"),
+ * newly allocated; NULL when it ends in none. A possessive after a
+ * plural ("Jones'") is punctuation the key sets aside already. */
 char *mention_phrase_base_key(const char *phrase);
+
+/* mention_phrase_symbol of phrase without its possessive 's ("IBM's":
+ * IBM); 0 when it ends in none. Such an alias would take the ticker's
+ * mentions written so. */
+int mention_phrase_possessive_symbol(const char *phrase, char out[TICKER_MAX]);
 
 /* 1 when a is b with a possessive 's ("Apple's" and "Apple"), or b is a
  * with one: the index prefers the longer phrase, so the possessive

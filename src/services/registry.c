@@ -285,11 +285,13 @@ static char *alt_array(const reg_symbol *s);
 
 /* The symbol the parser reads phrase as: written as one ("AAPL."), or
  * in capitals, as a name of five letters or more also matches ("Apple":
- * a ticker APPLE takes "APPLE"). 1 with it in sym, else 0. */
+ * a ticker APPLE takes "APPLE"); or the one whose mentions it would take
+ * with a possessive ("IBM's"). 1 with it in sym, else 0. */
 static int phrase_symbol(const char *phrase, char sym[TICKER_MAX])
 {
     return mention_phrase_symbol(phrase, sym) ||
-           mention_phrase_caps_symbol(phrase, sym);
+           mention_phrase_caps_symbol(phrase, sym) ||
+           mention_phrase_possessive_symbol(phrase, sym);
 }
 
 /* The symbols s's aliases are read as (phrase_symbol), ""
@@ -381,14 +383,34 @@ static void conflict_text(const char *where, PGresult *r, int i, char *out,
                  v, t);
 }
 
-void possessive_note(char *msg, size_t cap, const char *stored)
+void reg_possessive_msg(char *out, size_t cap, const char *where,
+                        const char *kind, const char *text, const char *ticker,
+                        const char *stored_kind, const char *stored)
 {
-    size_t n = strlen(msg);
+    char *base = mention_phrase_base_key(text);
 
-    snprintf(msg + n, cap - n,
-             " (as '%s' with or without a possessive 's: the parser would "
-             "take the one's mentions for the other)",
-             stored);
+    snprintf(out, cap,
+             "%sthe %s '%s' is %s's %s '%s' %s a possessive 's: the parser "
+             "would take the one's mentions for the other",
+             where, kind, text, ticker, stored_kind, stored,
+             base ? "with" : "without");
+    free(base);
+}
+
+/* The message of SQL_CONFLICT's row i when it is a possessive pair:
+ * column v holds the stored text and w the new one for a new name, the
+ * other way round for a new alias (conflict_text's order). */
+static void possessive_text(const char *where, PGresult *r, int i, char *out,
+                            size_t cap)
+{
+    const char *k = PQgetvalue(r, i, 0);
+    int new_name = strcmp(k, "name") == 0 || strcmp(k, "name_alias") == 0;
+    int stored_name = strcmp(k, "name") == 0 || strcmp(k, "alias_name") == 0;
+
+    reg_possessive_msg(out, cap, where, new_name ? "name" : "alias",
+                       PQgetvalue(r, i, new_name ? 3 : 2), PQgetvalue(r, i, 1),
+                       stored_name ? "name" : "alias",
+                       PQgetvalue(r, i, new_name ? 2 : 3));
 }
 
 int reg_conflict(db *d, const reg_symbol *s, const char *where, char *msg,
@@ -412,11 +434,12 @@ int reg_conflict(db *d, const reg_symbol *s, const char *where, char *msg,
                             PQgetvalue(r, i, 3)))
                 continue;
             rc = 1;
-            conflict_text(where, r, i, msg, cap);
             if (!PQgetisnull(r, i, 3) &&
                 mention_phrase_possessive_pair(PQgetvalue(r, i, 2),
                                                PQgetvalue(r, i, 3)))
-                possessive_note(msg, cap, PQgetvalue(r, i, 3));
+                possessive_text(where, r, i, msg, cap);
+            else
+                conflict_text(where, r, i, msg, cap);
             /* a stored symbol's ticker is no PATCH's to change */
             if (holder)
                 snprintf(holder, TICKER_MAX, "%s",

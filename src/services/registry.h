@@ -85,9 +85,12 @@ int reg_add_alt(reg_symbol *s, const char *ticker, char *err, size_t errlen);
 int reg_conflict(db *d, const reg_symbol *s, const char *where, char *msg,
                  size_t cap, char *holder);
 
-/* Appends to a conflict's message (cap bytes in all) that it is one of
- * a possessive 's (mention_phrase_possessive_pair) with stored. */
-void possessive_note(char *msg, size_t cap, const char *stored);
+/* The message of a clash between the kind ("name", "alias") text and
+ * ticker's stored_kind stored, the one the other with a possessive 's
+ * (mention_phrase_possessive_pair), after where, in out. */
+void reg_possessive_msg(char *out, size_t cap, const char *where,
+                        const char *kind, const char *text, const char *ticker,
+                        const char *stored_kind, const char *stored);
 
 /* How reg_store treats the aliases and alternative tickers of s: as
  * the whole list (those not in s are removed), or as ones to add. */

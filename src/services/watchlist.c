@@ -118,12 +118,14 @@ static const char *clash(const wl_key *f, const wl_key *k, char *out,
         /* (two possessives of one phrase clash by their own keys) */
         if (f->row == k->row || (f->possessive && k->possessive))
             return NULL;
-        /* as the registry says it: a name as stored, an alias as given */
-        snprintf(out, cap, "the %s '%s' is already %s %s of %s", what[k->kind],
-                 k->kind == K_NAME ? f->text : k->text,
-                 f->kind == K_NAME ? "the" : "an", what[f->kind], t);
         if (f->possessive != k->possessive)
-            possessive_note(out, cap, f->text);
+            reg_possessive_msg(out, cap, "", what[k->kind], k->text, t,
+                               what[f->kind], f->text);
+        else /* as the registry says it: a name as stored, an alias as
+              * given */
+            snprintf(out, cap, "the %s '%s' is already %s %s of %s",
+                     what[k->kind], k->kind == K_NAME ? f->text : k->text,
+                     f->kind == K_NAME ? "the" : "an", what[f->kind], t);
     } else if (k->kind == K_ALT && f->kind == K_SYMBOL)
         snprintf(out, cap, "the alternative ticker %s is a symbol itself",
                  k->text);
@@ -175,9 +177,11 @@ static const wl_key *alias_clash(const wl_key *k, size_t nk, const wl_key *a,
     const char *what = a->kind == K_NAME ? "name" : "alias";
     const char *as = a->kind == K_NAME ? "the name" : "an alias";
 
-    /* (or in capitals: a ticker APPLE takes "APPLE" from "Apple") */
+    /* (or in capitals: a ticker APPLE takes "APPLE" from "Apple"; or
+     * with a possessive: "IBM's" would take IBM's mentions so written) */
     if (mention_phrase_symbol(a->text, canon) ||
-        mention_phrase_caps_symbol(a->text, canon)) {
+        mention_phrase_caps_symbol(a->text, canon) ||
+        mention_phrase_possessive_symbol(a->text, canon)) {
         sym = ticker_key(k, nk, canon, K_SYMBOL, a->row);
         alt = ticker_key(k, nk, canon, K_ALT, a->row);
     }

@@ -746,24 +746,35 @@ bad "an alias that is Apple's with a combining grapheme joiner" 409 \
     -d '{"aliases":["Microsoft","Apple\u034f"]}'
 # A possessive: the parser prefers the longer phrase, so "Apple's" on
 # MSFT took AAPL's mentions written so ("Apple's gains").
-POSS="with or without a possessive 's: the parser would take the one's \
-mentions for the other)"
+POSS="a possessive 's: the parser would take the one's mentions for the \
+other"
 bad "an alias that is Apple's alias with a possessive" 409 conflict \
-    "the alias 'Apple’s' is already an alias of AAPL (as 'Apple' $POSS" \
+    "the alias 'Apple’s' is AAPL's alias 'Apple' with $POSS" \
     PATCH "$REG/symbols/MSFT" -H "$JSON" -H "$TOKEN" \
     -d '{"aliases":["Microsoft","Apple\u2019s"]}'
+bad "... Apple's name with one after its full stop" 409 conflict \
+    "the alias 'Apple Inc.'s' is AAPL's name 'Apple Inc' with $POSS" \
+    PATCH "$REG/symbols/MSFT" -H "$JSON" -H "$TOKEN" \
+    -d '{"aliases":["Microsoft","Apple Inc.'"'"'s"]}'
+bad "... IBM's ticker with one" 409 conflict \
+    "the alias 'IBM'S' is a symbol itself" \
+    PATCH "$REG/symbols/MSFT" -H "$JSON" -H "$TOKEN" \
+    -d '{"aliases":["Microsoft","IBM'"'"'S"]}'
 call PATCH "$REG/symbols/MSFT" -H "$JSON" -H "$TOKEN" \
     -d '{"aliases":["Microsoft","Quuxco'"'"'s"]}'
 assert_eq "a possessive no other symbol holds without it" "200" "$STATUS"
 bad "... and that alias without it, on another symbol" 409 conflict \
-    "the alias 'Quuxco' is already an alias of MSFT (as 'Quuxco's' $POSS" \
+    "the alias 'Quuxco' is MSFT's alias 'Quuxco's' without $POSS" \
     PATCH "$REG/symbols/IBM" -H "$JSON" -H "$TOKEN" \
     -d '{"aliases":["Quuxco"]}'
 bad "... in one import" 400 invalid_csv \
-    "line 3: the alias 'Zedco's' is already an alias of TSLA (as 'Zedco' \
-$POSS" \
+    "line 3: the alias 'Zedco's' is TSLA's alias 'Zedco' with $POSS" \
     POST "$REG/symbols/import" -H "Content-Type: text/csv" -H "$TOKEN" \
     --data-binary $'ticker,name,sector,aliases\nTSLA,Tesla Inc,,Zedco\nBRK.B,Berkshire Hathaway,,Zedco\'s\n'
+bad "... and IBM's in one import" 400 invalid_csv \
+    "line 3: the alias 'IBM’s' is a symbol itself" \
+    POST "$REG/symbols/import" -H "Content-Type: text/csv" -H "$TOKEN" \
+    --data-binary $'ticker,name,sector,aliases\nIBM,IBM Corp,,\nTSLA,Tesla Inc,,IBM\u2019s\n'
 call PATCH "$REG/symbols/MSFT" -H "$JSON" -H "$TOKEN" \
     -d '{"aliases":["Microsoft","AAPL\ud83d\ude80"]}'
 assert_eq "an alias of a ticker and an emoji: a word to the parser" \

@@ -673,6 +673,12 @@ static void test_possessive_pairs(void **state)
     k = mention_phrase_base_key(" McDonald's Corp's.");
     assert_string_equal(k, "mcdonald's corp");
     free(k);
+    k = mention_phrase_base_key("Apple Inc.'s");
+    assert_string_equal(k, "apple inc");
+    free(k);
+    k = mention_phrase_base_key("APPLE'S");
+    assert_string_equal(k, "apple");
+    free(k);
     assert_null(mention_phrase_base_key("Apple"));
     assert_null(mention_phrase_base_key("Jones'"));
     assert_null(mention_phrase_base_key("'s"));
@@ -684,6 +690,24 @@ static void test_possessive_pairs(void **state)
     assert_int_equal(mention_phrase_possessive_pair("McDonald's", "McDonald"),
                      1);
     assert_int_equal(mention_phrase_possessive_pair("Jones'", "Jones"), 0);
+    assert_int_equal(
+        mention_phrase_possessive_pair("Apple Inc.'s", "Apple Inc"), 1);
+}
+
+/* A ticker's possessive as another symbol's alias takes its mentions
+ * written so ("IBM's profit"): it is read as the ticker. */
+static void test_possessive_symbol(void **state)
+{
+    char sym[TICKER_MAX];
+
+    (void)state;
+    assert_int_equal(mention_phrase_possessive_symbol("IBM's", sym), 1);
+    assert_string_equal(sym, "IBM");
+    assert_int_equal(mention_phrase_possessive_symbol("BRK-B\u2019S", sym), 1);
+    assert_string_equal(sym, "BRK.B");
+    assert_int_equal(mention_phrase_possessive_symbol("IBM", sym), 0);
+    assert_int_equal(mention_phrase_possessive_symbol("Apple's", sym), 0);
+    assert_int_equal(mention_phrase_possessive_symbol("'s", sym), 0);
 }
 
 /* Where two such phrases are registered, the longer takes the text: the
@@ -748,6 +772,7 @@ int main(void)
         cmocka_unit_test(test_phrase_key),
         cmocka_unit_test(test_alike_phrases_take_each_others_text),
         cmocka_unit_test(test_possessive_pairs),
+        cmocka_unit_test(test_possessive_symbol),
         cmocka_unit_test(test_phrase_generic),
     };
 
