@@ -31,6 +31,11 @@ for p in "$PG_PORT" "$REDIS_PORT"; do
         exit 2
     fi
 done
+if [ "$PG_PORT" = "$REDIS_PORT" ]; then
+    echo "stack: STONKS_PG_PORT and STONKS_REDIS_PORT are both $PG_PORT:" \
+        "give each server its own port" >&2
+    exit 2
+fi
 PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
 PGDATA=$DIR/pg
 REDIS_DIR=$DIR/redis
@@ -233,8 +238,14 @@ restart_redis() {
 
 case "${1:-}" in
 stop-pg) as_pg "$PGBIN/pg_ctl" -D "$PGDATA" -m fast -w stop >/dev/null ;;
-restart-pg) restart_pg ;;
-restart-redis) restart_redis ;;
+restart-pg)
+    refuse_other_ports
+    restart_pg
+    ;;
+restart-redis)
+    refuse_other_ports
+    restart_redis
+    ;;
 start)
     refuse_other_ports
     start_pg

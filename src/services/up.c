@@ -729,26 +729,42 @@ static int is_loopback(const char *host)
     return url_is_loopback(&u);
 }
 
-/* Why port of the IPv4 address addr ("*": every address) cannot be
- * listened on, found by trying to bind it: EADDRINUSE (something
- * listens on it or holds it), EADDRNOTAVAIL (no interface of this
- * machine has the address), or 0 when it is free, or addr is no IPv4
- * address (a name: left to the child to find out). */
+/* Why port of the address addr (IPv4, "[IPv6]", "*": every IPv4
+ * address) cannot be listened on, found by trying to bind it:
+ * EADDRINUSE (something listens on it or holds it), EADDRNOTAVAIL (no
+ * interface of this machine has the address), or 0 when it is free, or
+ * addr is a name (left to the child to find out). */
 static int port_taken(const char *addr, int port)
 {
     struct sockaddr_in sa;
+    struct sockaddr_in6 sa6;
+    struct sockaddr *to = (struct sockaddr *)&sa;
+    socklen_t len = sizeof(sa);
+    char b[64];
+    size_t n = strlen(addr);
     int fd, one = 1, taken = 0;
 
     memset(&sa, 0, sizeof(sa));
+    memset(&sa6, 0, sizeof(sa6));
     sa.sin_family = AF_INET;
     sa.sin_port = htons((uint16_t)port);
-    if (strcmp(addr, "*") != 0 && inet_pton(AF_INET, addr, &sa.sin_addr) != 1)
+    if (addr[0] == '[' && n > 2 && n < sizeof(b) && addr[n - 1] == ']') {
+        snprintf(b, sizeof(b), "%.*s", (int)(n - 2), addr + 1);
+        sa6.sin6_family = AF_INET6;
+        sa6.sin6_port = htons((uint16_t)port);
+        if (inet_pton(AF_INET6, b, &sa6.sin6_addr) != 1)
+            return 0;
+        to = (struct sockaddr *)&sa6;
+        len = sizeof(sa6);
+    } else if (strcmp(addr, "*") != 0 &&
+               inet_pton(AF_INET, addr, &sa.sin_addr) != 1) {
         return 0;
-    fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    }
+    fd = socket(to->sa_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0)
         return 0;
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-    if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 &&
+    if (bind(fd, to, len) < 0 &&
         (errno == EADDRINUSE || errno == EADDRNOTAVAIL))
         taken = errno;
     close(fd);
@@ -960,6 +976,35 @@ static int probe_base_parse(const char *v, int *out)
     return 0;
 }
 
+/* 1 when h[0..n) is a host nginx can be told to listen on: "*", an
+ * IPv4 address, an IPv6 one in brackets, or a name (letters, digits,
+ * '-' and '.', not only digits and dots: "1.2.3" is no address, and
+ * nginx would read it as 1.2.0.3). */
+static int dashboard_host_ok(const char *h, size_t n)
+{
+    char b[64];
+    unsigned char addr[sizeof(struct in6_addr)];
+
+    if (n == 0 || n >= sizeof(b))
+        return 0;
+    memcpy(b, h, n);
+    b[n] = '\0';
+    if (strcmp(b, "*") == 0)
+        return 1;
+    if (b[0] == '[') {
+        if (n < 3 || b[n - 1] != ']')
+            return 0;
+        b[n - 1] = '\0';
+        return inet_pton(AF_INET6, b + 1, addr) == 1;
+    }
+    if (strspn(b, "0123456789.") == n)
+        return inet_pton(AF_INET, b, addr) == 1;
+    for (size_t i = 0; i < n; i++)
+        if (!isalnum((unsigned char)b[i]) && b[i] != '-' && b[i] != '.')
+            return 0;
+    return 1;
+}
+
 /* A --dashboard value nginx can listen on: HOST:PORT, the host a name
  * or an address ("[::1]" for IPv6, "*" for every address), the port a
  * whole number from 1 to 65535. Nothing else, as the value is written
@@ -973,10 +1018,8 @@ static int dashboard_split(const char *v, up_options *o)
     if (!colon || colon == v || !colon[1] || strlen(colon + 1) > 5 ||
         (size_t)(colon - v) >= sizeof(o->dashboard_host))
         return -1;
-    for (const char *p = v; p < colon; p++) {
-        if (!isalnum((unsigned char)*p) && !strchr(".-:[]*", *p))
-            return -1;
-    }
+    if (!dashboard_host_ok(v, (size_t)(colon - v)))
+        return -1;
     for (const char *p = colon + 1; *p; p++) {
         if (*p < '0' || *p > '9')
             return -1;
@@ -1025,8 +1068,10 @@ static int parse_options(int argc, char **argv, up_options *o)
         if (strcmp(a, "--dashboard") == 0) {
             if (dashboard_split(v, o) < 0) {
                 fprintf(stderr,
-                        "stonks up: --dashboard: expected HOST:PORT with a "
-                        "port from 1 to 65535 (127.0.0.1:8080), not '%s'\n",
+                        "stonks up: --dashboard: expected HOST:PORT, the host "
+                        "an IPv4 address, an IPv6 one in brackets, * or a "
+                        "name, the port from 1 to 65535 (127.0.0.1:8080), not "
+                        "'%s'\n",
                         v);
                 return -1;
             }

@@ -144,10 +144,14 @@ for v in 25010abc abc 25 -1 65500 ''; do
         "$(LOG_LEVEL=bogus run up --probe-base "$v")"
 done
 # a port nginx cannot listen on would restart nginx without end
+# (nor an address that is none: nginx read 1.2.3 as 1.2.0.3)
 for v in 8080 127.0.0.1:99999 127.0.0.1:0 127.0.0.1: :8080 127.0.0.1:+80 \
-    '127.0.0.1:8080; root /' 'localhost :8080' 127.0.0.1:000080; do
+    '127.0.0.1:8080; root /' 'localhost :8080' 127.0.0.1:000080 \
+    1.2.3:8080 256.1.1.1:8080 '[zz]:8080' '[::1:8080' local_host:8080; do
     assert_eq "stonks up --dashboard '$v'" \
-        "2 stonks up: --dashboard: expected HOST:PORT with a port from 1 to 65535 (127.0.0.1:8080), not '$v'" \
+        "2 stonks up: --dashboard: expected HOST:PORT, the host an IPv4 \
+address, an IPv6 one in brackets, * or a name, the port from 1 to 65535 \
+(127.0.0.1:8080), not '$v'" \
         "$(LOG_LEVEL=bogus run up --dashboard "$v")"
 done
 # accepted values go on to the settings (LOG_LEVEL=bogus stops there)
@@ -425,6 +429,11 @@ assert_eq "started again on other ports" "1 stack: the servers of $long \
 already run on other ports (PostgreSQL $pg3, Redis $redis3) than the \
 settings name ($pg4, $redis4): set STONKS_PG_PORT and STONKS_REDIS_PORT \
 to theirs, or stop them first (scripts/stack.sh stop)" "$? $out"
+out=$(STONKS_STACK_DIR=$long STONKS_PG_PORT=$pg4 STONKS_REDIS_PORT=$redis4 \
+    "$ROOT/scripts/stack.sh" restart-redis 2>&1 >/dev/null)
+assert_eq "... restarted on other ports: refused, not moved" "1 $redis3" \
+    "$? $(redis-cli -p "$redis3" info server | tr -d '\r' |
+        sed -n 's/^tcp_port://p')"
 assert_eq "... 'running' says they run (so demo.sh stops neither)" "0" \
     "$(STONKS_STACK_DIR=$long STONKS_PG_PORT=$pg4 \
         STONKS_REDIS_PORT=$redis4 "$ROOT/scripts/stack.sh" running
@@ -434,6 +443,10 @@ STONKS_STACK_DIR=$long STONKS_PG_PORT=$pg3 STONKS_REDIS_PORT=$redis3 \
 assert_eq "wipe: its data is gone" "no" \
     "$([ -e "$long/pg" ] && echo yes || echo no)"
 
+out=$(STONKS_PG_PORT=18499 STONKS_REDIS_PORT=18499 "$ROOT/scripts/stack.sh" \
+    start 2>&1)
+assert_eq "one port for both" "2 stack: STONKS_PG_PORT and \
+STONKS_REDIS_PORT are both 18499: give each server its own port" "$? $out"
 out=$(STONKS_PG_PORT=abc "$ROOT/scripts/stack.sh" start 2>&1)
 assert_eq "a port that is no number" "2 stack: port 'abc' (STONKS_PG_PORT, \
 STONKS_REDIS_PORT) is not a number from 1024 to 65535" "$? $out"

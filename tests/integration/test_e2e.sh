@@ -148,6 +148,12 @@ assert_eq "a dashboard on an address of no interface here" "2 stonks up: \
 the dashboard cannot listen on 192.0.2.1: no interface of this machine has \
 that address (--dashboard, HTTP_BIND)" \
     "$? $(cat "$STONKS_VAR_DIR/up4.err")"
+STONKS_VAR_DIR=$STONKS_VAR_DIR/other "$BIN" up \
+    --dashboard '[2001:db8::1]:18183' --probe-base 18145 \
+    >"$STONKS_VAR_DIR/up4.out" 2>"$STONKS_VAR_DIR/up4.err"
+assert_eq "... an IPv6 one" "2 stonks up: the dashboard cannot listen on \
+[2001:db8::1]: no interface of this machine has that address (--dashboard, \
+HTTP_BIND)" "$? $(cat "$STONKS_VAR_DIR/up4.err")"
 assert_eq "... and the first one still serves" "200" \
     "$(curl -s -o /dev/null -w '%{http_code}' "http://$DASHBOARD/limits")"
 
