@@ -678,24 +678,25 @@ static int push_live_ingestion(sched *s, int32_t day)
     return push_jobs(s, Q_INGESTION, payloads, n);
 }
 
-/* 1 when ingestion has not finished the jobs of an earlier tick (those
- * waiting for a retry aside): a tick then queues none, rather than pile
- * up jobs a slow provider cannot serve, or ask again for what a job in
- * hand is fetching (a new ticker's look-back, twice). */
-static int live_backlog(sched *s, int *warned)
+/* 1 when queue (ingestion, aggregation) has not finished the jobs of an
+ * earlier tick (those waiting for a retry aside): a tick then queues
+ * none on it, rather than pile up jobs a slow provider or worker cannot
+ * serve, or ask again for what a job in hand is fetching (a new
+ * ticker's look-back, twice). *warned: said so already. */
+static int live_backlog(sched *s, const char *queue, int *warned)
 {
     queue_stats st;
 
-    if (queue_stats_get(s->q, Q_INGESTION, &st) < 0 ||
+    if (queue_stats_get(s->q, queue, &st) < 0 ||
         st.depth - st.delayed + st.in_flight <= 0) {
         *warned = 0;
         return 0;
     }
     if (!*warned)
-        LOG_WARN("ingestion has not finished the jobs of an earlier tick: "
-                 "ticks queue none until it has (a provider slower than "
-                 "SCHEDULER_INTERVAL_S allows?)",
-                 LF_I("waiting", st.depth - st.delayed),
+        LOG_WARN("the jobs of an earlier tick are not finished: ticks queue "
+                 "none on top of them until they are (a provider or worker "
+                 "slower than SCHEDULER_INTERVAL_S allows?)",
+                 LF_S("queue", queue), LF_I("waiting", st.depth - st.delayed),
                  LF_I("in_flight", st.in_flight));
     *warned = 1;
     return 1;
@@ -745,7 +746,7 @@ static void live_sleep(sched *s, double *idle_since, long ms)
 static int run_live(sched *s)
 {
     double idle_since = 0;
-    int failing = 0, warned = 0;
+    int failing = 0, warned = 0, agg_warned = 0;
     char err[512];
 
     while (!worker_stopping()) {
@@ -767,7 +768,7 @@ static int run_live(sched *s)
             LOG_INFO("ticks resume");
         failing = 0;
         probe_set_ready(s->probe, 1);
-        if (!live_backlog(s, &warned))
+        if (!live_backlog(s, Q_INGESTION, &warned))
             push_live_ingestion(s, day);
         if (exchange_is_open(day)) {
             while ((st = is_sealed(s, day)) != 1 && !worker_stopping() &&
@@ -779,7 +780,8 @@ static int run_live(sched *s)
             }
             if (worker_stopping())
                 break; /* (not sealed: its aggregates would lack news) */
-            push_day(s, Q_AGGREGATION, day, -1, -1);
+            if (!live_backlog(s, Q_AGGREGATION, &agg_warned))
+                push_day(s, Q_AGGREGATION, day, -1, -1);
         }
         LOG_INFO("tick done", LF_I("tickers", s->ntickers),
                  LF_I("session", exchange_is_open(day)));

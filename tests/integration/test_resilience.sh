@@ -281,7 +281,7 @@ kill "$pid"
 wait "$pid" 2>/dev/null
 assert_eq "ingestion jobs waiting; warnings" "2 1" \
     "$(redis-cli -p "$REDIS_PORT" XLEN stonks:queue:ingestion) $(grep -c \
-        'ingestion has not finished the jobs of an earlier tick' \
+        'earlier tick are not finished.*"queue":"ingestion"' \
         "$OUT/live-again.out")"
 assert_eq "after: statuses, signals" "extracted extracted 2" \
     "$(sql "SELECT string_agg(status, ' ' ORDER BY id) FROM documents")\
