@@ -729,6 +729,19 @@ static int is_loopback(const char *host)
     return url_is_loopback(&u);
 }
 
+/* 1 when h[0..n) is an IPv6 address in brackets ("[::1]"), with it in
+ * out; else 0. */
+static int bracketed_ipv6(const char *h, size_t n, struct in6_addr *out)
+{
+    char b[64];
+
+    if (n < 3 || n - 2 >= sizeof(b) || h[0] != '[' || h[n - 1] != ']')
+        return 0;
+    memcpy(b, h + 1, n - 2);
+    b[n - 2] = '\0';
+    return inet_pton(AF_INET6, b, out) == 1;
+}
+
 /* Why port of the address addr (IPv4, "[IPv6]", "*": every IPv4
  * address) cannot be listened on, found by trying to bind it:
  * EADDRINUSE (something listens on it or holds it), EADDRNOTAVAIL (no
@@ -740,20 +753,17 @@ static int port_taken(const char *addr, int port)
     struct sockaddr_in6 sa6;
     struct sockaddr *to = (struct sockaddr *)&sa;
     socklen_t len = sizeof(sa);
-    char b[64];
-    size_t n = strlen(addr);
     int fd, one = 1, taken = 0;
 
     memset(&sa, 0, sizeof(sa));
     memset(&sa6, 0, sizeof(sa6));
     sa.sin_family = AF_INET;
     sa.sin_port = htons((uint16_t)port);
-    if (addr[0] == '[' && n > 2 && n < sizeof(b) && addr[n - 1] == ']') {
-        snprintf(b, sizeof(b), "%.*s", (int)(n - 2), addr + 1);
+    if (addr[0] == '[') {
+        if (!bracketed_ipv6(addr, strlen(addr), &sa6.sin6_addr))
+            return 0;
         sa6.sin6_family = AF_INET6;
         sa6.sin6_port = htons((uint16_t)port);
-        if (inet_pton(AF_INET6, b, &sa6.sin6_addr) != 1)
-            return 0;
         to = (struct sockaddr *)&sa6;
         len = sizeof(sa6);
     } else if (strcmp(addr, "*") != 0 &&
@@ -983,7 +993,8 @@ static int probe_base_parse(const char *v, int *out)
 static int dashboard_host_ok(const char *h, size_t n)
 {
     char b[64];
-    unsigned char addr[sizeof(struct in6_addr)];
+    struct in6_addr a6;
+    struct in_addr a4;
 
     if (n == 0 || n >= sizeof(b))
         return 0;
@@ -991,14 +1002,10 @@ static int dashboard_host_ok(const char *h, size_t n)
     b[n] = '\0';
     if (strcmp(b, "*") == 0)
         return 1;
-    if (b[0] == '[') {
-        if (n < 3 || b[n - 1] != ']')
-            return 0;
-        b[n - 1] = '\0';
-        return inet_pton(AF_INET6, b + 1, addr) == 1;
-    }
+    if (b[0] == '[')
+        return bracketed_ipv6(b, n, &a6);
     if (strspn(b, "0123456789.") == n)
-        return inet_pton(AF_INET, b, addr) == 1;
+        return inet_pton(AF_INET, b, &a4) == 1;
     for (size_t i = 0; i < n; i++)
         if (!isalnum((unsigned char)b[i]) && b[i] != '-' && b[i] != '.')
             return 0;

@@ -463,33 +463,41 @@ static void test_phrase_symbol(void **state)
 {
     char sym[TICKER_MAX];
 
+    /* in capitals: a name of five letters or more, of one word; with a
+     * possessive, as another symbol's alias it would take the ticker's
+     * mentions written so ("IBM's profit") */
+    static const struct {
+        int (*read)(const char *, char[TICKER_MAX]);
+        const char *phrase, *sym; /* NULL: read as none */
+    } cases[] = {
+        {mention_phrase_symbol, "AAPL.", "AAPL"},
+        {mention_phrase_symbol, " (BRK-B), ", "BRK.B"},
+        {mention_phrase_symbol, "\u00abBRK/B\u00bb", "BRK.B"},
+        {mention_phrase_symbol, "aapl.", NULL},
+        {mention_phrase_symbol, "AAPL Inc", NULL},
+        {mention_phrase_symbol, "\u00c9AAPL", NULL},
+        {mention_phrase_symbol, "...", NULL},
+        {mention_phrase_caps_symbol, "Apple.", "APPLE"},
+        {mention_phrase_caps_symbol, "Citi", NULL},
+        {mention_phrase_caps_symbol, "APPLE", NULL},
+        {mention_phrase_caps_symbol, "Apple Inc", NULL},
+        {mention_phrase_caps_symbol, "McDonald's", NULL},
+        {mention_phrase_possessive_symbol, "IBM's", "IBM"},
+        {mention_phrase_possessive_symbol, "BRK-B\u2019S", "BRK.B"},
+        {mention_phrase_possessive_symbol, "IBM", NULL},
+        {mention_phrase_possessive_symbol, "Apple's", NULL},
+        {mention_phrase_possessive_symbol, "'s", NULL},
+    };
+
     (void)state;
-    assert_int_equal(mention_phrase_symbol("AAPL.", sym), 1);
-    assert_string_equal(sym, "AAPL");
-    assert_int_equal(mention_phrase_symbol(" (BRK-B), ", sym), 1);
-    assert_string_equal(sym, "BRK.B");
-    assert_int_equal(mention_phrase_symbol("\u00abBRK/B\u00bb", sym), 1);
-    assert_string_equal(sym, "BRK.B");
-    assert_int_equal(mention_phrase_symbol("aapl.", sym), 0);
-    assert_int_equal(mention_phrase_symbol("AAPL Inc", sym), 0);
-    assert_int_equal(mention_phrase_symbol("\u00c9AAPL", sym), 0);
-    assert_int_equal(mention_phrase_symbol("...", sym), 0);
-    /* in capitals: a name of five letters or more, of one word */
-    assert_int_equal(mention_phrase_caps_symbol("Apple.", sym), 1);
-    assert_string_equal(sym, "APPLE");
-    assert_int_equal(mention_phrase_caps_symbol("Citi", sym), 0);
-    assert_int_equal(mention_phrase_caps_symbol("APPLE", sym), 0);
-    assert_int_equal(mention_phrase_caps_symbol("Apple Inc", sym), 0);
-    assert_int_equal(mention_phrase_caps_symbol("McDonald's", sym), 0);
-    /* with a possessive, as another symbol's alias it would take the
-     * ticker's mentions written so ("IBM's profit") */
-    assert_int_equal(mention_phrase_possessive_symbol("IBM's", sym), 1);
-    assert_string_equal(sym, "IBM");
-    assert_int_equal(mention_phrase_possessive_symbol("BRK-B\u2019S", sym), 1);
-    assert_string_equal(sym, "BRK.B");
-    assert_int_equal(mention_phrase_possessive_symbol("IBM", sym), 0);
-    assert_int_equal(mention_phrase_possessive_symbol("Apple's", sym), 0);
-    assert_int_equal(mention_phrase_possessive_symbol("'s", sym), 0);
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        int got = cases[i].read(cases[i].phrase, sym);
+
+        if (got != (cases[i].sym != NULL) ||
+            (got && strcmp(sym, cases[i].sym) != 0))
+            fail_msg("case %zu \"%s\": got %d %s", i, cases[i].phrase, got,
+                     got ? sym : "");
+    }
 }
 
 /* A name of five letters or more counts in capitals too ("APPLE INC"
