@@ -592,6 +592,13 @@ int mention_phrase_possessive_symbol(const char *phrase, char out[TICKER_MAX])
     return yes;
 }
 
+int mention_phrase_any_symbol(const char *phrase, char out[TICKER_MAX])
+{
+    return mention_phrase_symbol(phrase, out) ||
+           mention_phrase_caps_symbol(phrase, out) ||
+           mention_phrase_possessive_symbol(phrase, out);
+}
+
 /* 1 when a is b with a possessive. */
 static int possessive_of(const char *a, const char *b)
 {

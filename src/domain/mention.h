@@ -117,6 +117,12 @@ char *mention_phrase_base_key(const char *phrase);
  * mentions written so. */
 int mention_phrase_possessive_symbol(const char *phrase, char out[TICKER_MAX]);
 
+/* The symbol the index reads phrase as, or whose mentions it would
+ * take: mention_phrase_symbol, mention_phrase_caps_symbol or
+ * mention_phrase_possessive_symbol, the first that has one. 1 with it
+ * in out, else 0. The registry's checks of an alias or a name. */
+int mention_phrase_any_symbol(const char *phrase, char out[TICKER_MAX]);
+
 /* 1 when a is b with a possessive 's ("Apple's" and "Apple"), or b is a
  * with one: the index prefers the longer phrase, so the possessive
  * would take the other's mentions written so. */

@@ -222,18 +222,17 @@ int reg_commit(api_call *c, db *d)
  * symbol's alternative ticker ("GOOG" for MSFT) and an alternative
  * ticker written as another symbol's alias: the parser would count the
  * one text for both symbols. The symbols the new name and aliases are
- * read as come from C ($5, $6: phrase_symbol, "" for none; a name of
- * five letters or more is read as a ticker in capitals too).
- * Of the stored names and aliases, the query gives those that may be
- * the same phrase as a new one, or written as a new ticker: those with
- * the same name_key (ASCII letters and digits in lower case, indexed:
- * migration 010), which any two such have; and those that may be one
- * with a possessive 's, of the name_key with an 's more or less (the
- * parser prefers the longer phrase: "Apple's" on another symbol took
- * AAPL's mentions written so). reg_conflict confirms each by the
+ * read as come from C ($5, $6: mention_phrase_any_symbol, "" for none; a name
+ * of five letters or more is read as a ticker in capitals too). Of the stored
+ * names and aliases, the query gives those that may be the same phrase as a new
+ * one, or written as a new ticker: those with the same name_key (ASCII letters
+ * and digits in lower case, indexed: migration 010), which any two such have;
+ * and those that may be one with a possessive 's, of the name_key with an 's
+ * more or less (the parser prefers the longer phrase: "Apple's" on another
+ * symbol took AAPL's mentions written so). reg_conflict confirms each by the
  * parser's own rule (column w: mention_phrase_same or
- * mention_phrase_possessive_pair, or phrase_symbol). Kept in step with
- * watchlist.c's rows_conflict. */
+ * mention_phrase_possessive_pair, or mention_phrase_any_symbol). Kept in step
+ * with watchlist.c's rows_conflict. */
 static const char SQL_CONFLICT[] =
     "WITH q AS (SELECT 'name' AS kind, x AS txt FROM (SELECT $2::text) "
     "y(x) WHERE x IS NOT NULL UNION ALL SELECT 'alias', x FROM "
@@ -283,18 +282,7 @@ static const char SQL_CONFLICT[] =
 static char *text_array(char *const *v, size_t n);
 static char *alt_array(const reg_symbol *s);
 
-/* The symbol the parser reads phrase as: written as one ("AAPL."), or
- * in capitals, as a name of five letters or more also matches ("Apple":
- * a ticker APPLE takes "APPLE"); or the one whose mentions it would take
- * with a possessive ("IBM's"). 1 with it in sym, else 0. */
-static int phrase_symbol(const char *phrase, char sym[TICKER_MAX])
-{
-    return mention_phrase_symbol(phrase, sym) ||
-           mention_phrase_caps_symbol(phrase, sym) ||
-           mention_phrase_possessive_symbol(phrase, sym);
-}
-
-/* The symbols s's aliases are read as (phrase_symbol), ""
+/* The symbols s's aliases are read as (mention_phrase_any_symbol), ""
  * for an alias that is none, in the order of s->aliases: an array for
  * SQL_CONFLICT's $5. */
 static char *symbol_array(const reg_symbol *s)
@@ -306,7 +294,8 @@ static char *symbol_array(const reg_symbol *s)
     for (size_t i = 0; s->has_aliases && i < s->naliases; i++) {
         char sym[TICKER_MAX];
 
-        pgarr_adds(&a, phrase_symbol(s->aliases[i], sym) ? sym : "");
+        pgarr_adds(&a,
+                   mention_phrase_any_symbol(s->aliases[i], sym) ? sym : "");
     }
     out = xstrdup(pgarr_text(&a));
     pgarr_release(&a);
@@ -317,14 +306,15 @@ static char *symbol_array(const reg_symbol *s)
  * and the stored text w of the same name_key, is a clash as the parser
  * reads them: the same phrase (mention_phrase_same), or, for a ticker
  * against a stored name or alias, w read as that ticker
- * (phrase_symbol: written so, or in capitals). */
+ * (mention_phrase_any_symbol: written so, in capitals or with a
+ * possessive). */
 static int read_alike(const char *k, const char *v, const char *w)
 {
     char sym[TICKER_MAX];
 
     if (strcmp(k, "symbol_alias") == 0 || strcmp(k, "alt_alias") == 0 ||
         strcmp(k, "symbol_name") == 0 || strcmp(k, "alt_name") == 0)
-        return phrase_symbol(w, sym) && strcmp(sym, v) == 0;
+        return mention_phrase_any_symbol(w, sym) && strcmp(sym, v) == 0;
     return mention_phrase_same(v, w) || mention_phrase_possessive_pair(v, w);
 }
 
@@ -423,7 +413,7 @@ int reg_conflict(db *d, const reg_symbol *s, const char *where, char *msg,
     PGresult *r = NULL;
     int rc = -1;
 
-    if (s->name && !phrase_symbol(s->name, name_sym))
+    if (s->name && !mention_phrase_any_symbol(s->name, name_sym))
         name_sym[0] = '\0';
     if (db_execp(d, "reg_conflict", SQL_CONFLICT, 6, cp, &r) == DB_OK) {
         rc = 0;

@@ -179,9 +179,7 @@ static const wl_key *alias_clash(const wl_key *k, size_t nk, const wl_key *a,
 
     /* (or in capitals: a ticker APPLE takes "APPLE" from "Apple"; or
      * with a possessive: "IBM's" would take IBM's mentions so written) */
-    if (mention_phrase_symbol(a->text, canon) ||
-        mention_phrase_caps_symbol(a->text, canon) ||
-        mention_phrase_possessive_symbol(a->text, canon)) {
+    if (mention_phrase_any_symbol(a->text, canon)) {
         sym = ticker_key(k, nk, canon, K_SYMBOL, a->row);
         alt = ticker_key(k, nk, canon, K_ALT, a->row);
     }
