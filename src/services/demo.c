@@ -221,6 +221,7 @@ static int reset_state(db *d, queue_client *q, char *err, size_t errlen)
         }
     queue_del(q, KEY_SEALED);
     queue_del(q, KEY_REPLAY_RANGE);
+    queue_del(q, KEY_LIVE_TICK); /* (a tick of the days emptied) */
     return 0;
 }
 

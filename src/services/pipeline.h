@@ -28,6 +28,14 @@
  * KEY_SEALED holds once it is over */
 #define KEY_REPLAY_RANGE "stonks:replay:range"
 #define KEY_PROGRESS "stonks:replay:progress" /* "done total" days */
+/* The live scheduler's last tick, "DAY STARTED DONE TICKERS SESSION
+ * EXTRACTED AGGREGATION STOPPED": its New York day (YYYY-MM-DD), its
+ * start and end in Unix seconds (DONE 0 while it runs), the tickers it
+ * queued, then 1 or 0: the exchange trades that day; every document of
+ * the day was extracted when its aggregation was queued; the
+ * aggregation was queued (live_backlog can hold it back); the
+ * scheduler stopped during the tick, before its aggregation. */
+#define KEY_LIVE_TICK "stonks:live:tick"
 #define KEY_MODEL_VERSION "stonks:model:version" /* extractor's model */
 
 int cmd_ingestion(int argc, char **argv);

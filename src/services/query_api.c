@@ -3,8 +3,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "adapters/webclient.h"
+#include "domain/date.h"
 #include "lib/log.h"
 #include "lib/worker.h"
 #include "lib/xalloc.h"
@@ -42,13 +44,59 @@ static void queue_failed(qa_state *st, char *err, size_t errlen)
     st->q = NULL;
 }
 
-/* The "queues" and "replay" members of the pipeline status. */
+/* Unix seconds t as the API writes times, "YYYY-MM-DDTHH:MM:SSZ". */
+static void buf_add_utc(buf *b, long long t)
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+    char s[32];
+
+    if (!gmtime_r(&tt, &tm) ||
+        !strftime(s, sizeof(s), "\"%Y-%m-%dT%H:%M:%SZ\"", &tm))
+        snprintf(s, sizeof(s), "null");
+    buf_adds(b, s);
+}
+
+/* The "live" member: the live scheduler's last tick (KEY_LIVE_TICK),
+ * or null when there is none or it cannot be read (written by hand). */
+static void status_live(buf *b, const char *v)
+{
+    char day[11], end;
+    long long started, done;
+    long tickers;
+    int session, extracted, aggregated, stopped;
+    int32_t d;
+
+    if (!v ||
+        sscanf(v, "%10s %lld %lld %ld %d %d %d %d%c", day, &started, &done,
+               &tickers, &session, &extracted, &aggregated, &stopped,
+               &end) != 8 ||
+        date_parse(day, strlen(day), &d) < 0 || started <= 0 || done < 0 ||
+        tickers < 0 || (session | extracted | aggregated | stopped) & ~1) {
+        buf_adds(b, "null");
+        return;
+    }
+    buf_addf(b, "{\"day\":\"%s\",\"started_at\":", day);
+    buf_add_utc(b, started);
+    buf_adds(b, ",\"done_at\":");
+    if (done)
+        buf_add_utc(b, done);
+    else
+        buf_adds(b, "null");
+    buf_addf(b,
+             ",\"tickers\":%ld,\"session\":%s,\"documents_extracted\":%s,"
+             "\"aggregation_queued\":%s,\"stopped\":%s}",
+             tickers, session ? "true" : "false", extracted ? "true" : "false",
+             aggregated ? "true" : "false", stopped ? "true" : "false");
+}
+
+/* The "queues", "replay" and "live" members of the pipeline status. */
 static void status_queues(api_call *c, buf *b)
 {
     qa_state *st = c->state;
     char err[512] = "";
     queue_client *q;
-    char *sealed = NULL, *progress = NULL;
+    char *sealed = NULL, *progress = NULL, *live = NULL;
 
     size_t mark = b->len;
 
@@ -76,6 +124,7 @@ static void status_queues(api_call *c, buf *b)
     if (q) {
         sealed = queue_get(q, KEY_SEALED);
         progress = queue_get(q, KEY_PROGRESS);
+        live = queue_get(q, KEY_LIVE_TICK);
     }
     pthread_mutex_unlock(&st->qlock);
     buf_adds(b, "],\"queues_error\":");
@@ -93,9 +142,11 @@ static void status_queues(api_call *c, buf *b)
         buf_add_json_str(b, progress, strlen(progress));
     else
         buf_adds(b, "null");
-    buf_addc(b, '}');
+    buf_adds(b, "},\"live\":");
+    status_live(b, live);
     free(sealed);
     free(progress);
+    free(live);
 }
 
 static const char SQL_STATUS[] =

@@ -738,6 +738,23 @@ static void live_sleep(sched *s, double *idle_since, long ms)
     }
 }
 
+/* Publishes the tick's state (KEY_LIVE_TICK) for /pipeline/status:
+ * running while done is 0; stopped when the scheduler stops before the
+ * aggregation of a session day. */
+static void publish_tick(sched *s, int32_t day, long long started,
+                         long long done, int extracted, int aggregated)
+{
+    char v[128], ds[11];
+
+    snprintf(v, sizeof(v), "%s %lld %lld %zu %d %d %d %d", DAYSTR(day, ds),
+             started, done, s->ntickers, exchange_is_open(day), extracted,
+             aggregated,
+             done && exchange_is_open(day) && !aggregated && worker_stopping());
+    if (queue_set(s->q, KEY_LIVE_TICK, v) < 0)
+        LOG_WARN("cannot publish the tick's progress",
+                 LF_S("error", queue_error(s->q)));
+}
+
 /* A tick: today's ingestion for every active ticker, then, on a day the
  * exchange trades, a wait for the day's documents to be extracted (up
  * to one interval) and today's aggregation. On other days (weekends,
@@ -750,9 +767,10 @@ static int run_live(sched *s)
     char err[512];
 
     while (!worker_stopping()) {
-        int32_t day = scheduler_live_day((long long)time(NULL));
+        long long started = (long long)time(NULL);
+        int32_t day = scheduler_live_day(started);
         long interval = s->cfg->scheduler_interval_s * 1000L, waited = 0;
-        int st;
+        int st = 0, aggregated = 0;
 
         if (load_tickers(s, err, sizeof(err)) < 0 ||
             mark_start(s, err, sizeof(err)) < 0) {
@@ -768,6 +786,7 @@ static int run_live(sched *s)
             LOG_INFO("ticks resume");
         failing = 0;
         probe_set_ready(s->probe, 1);
+        publish_tick(s, day, started, 0, 0, 0);
         if (!live_backlog(s, Q_INGESTION, &warned))
             push_live_ingestion(s, day);
         if (exchange_is_open(day)) {
@@ -778,11 +797,16 @@ static int run_live(sched *s)
                 worker_sleep_ms(100);
                 waited += 100;
             }
-            if (worker_stopping())
-                break; /* (not sealed: its aggregates would lack news) */
+            if (worker_stopping()) {
+                /* (not sealed: its aggregates would lack news) */
+                publish_tick(s, day, started, (long long)time(NULL), 0, 0);
+                break;
+            }
             if (!live_backlog(s, Q_AGGREGATION, &agg_warned))
-                push_day(s, Q_AGGREGATION, day, -1, -1);
+                aggregated = push_day(s, Q_AGGREGATION, day, -1, -1) == 0;
         }
+        publish_tick(s, day, started, (long long)time(NULL), st == 1,
+                     aggregated);
         LOG_INFO("tick done", LF_I("tickers", s->ntickers),
                  LF_I("session", exchange_is_open(day)));
         live_sleep(s, &idle_since, interval - waited);

@@ -181,6 +181,8 @@ test('overview shows the services, queues, portfolio and today', async () => {
     assert.ok(r.dead.startsWith(count(q.dead)), `${q.name} dead`);
   }
   assert.equal(await text('[data-testid=sealed-day]'), status.replay.sealed_day);
+  assert.equal(status.live, null, 'a replay has no live tick');
+  assert.equal(await page.locator('[data-testid=live-tick]').count(), 0);
   assert.equal(await text('[data-testid=docs-extracted]'), count(status.documents.extracted));
 
   const v = values.items;
@@ -271,6 +273,42 @@ test('dead letters: listed under the queues, the table keeps its width', async (
   } finally {
     await page.unrouteAll();
   }
+});
+
+test('overview shows the live scheduler\'s last tick', async () => {
+  const status = await get('/api/pipeline/status');
+  const live = {
+    day: '2026-12-04',
+    started_at: '2026-12-04T14:59:00Z',
+    done_at: '2026-12-04T15:00:42Z',
+    tickers: 40,
+    session: true,
+    documents_extracted: false,
+    aggregation_queued: true,
+    stopped: false,
+  };
+  const show = async (tick) => {
+    await page.route('**/api/pipeline/status', (route) =>
+      route.fulfill({ contentType: 'application/json', body: JSON.stringify({ ...status, live: tick }) }));
+    try {
+      await open('/', ['[data-testid=live-tick]']);
+      return [await text('[data-testid=live-tick]'), await text('[data-testid=live-aggregation]')];
+    } finally {
+      await page.unrouteAll();
+    }
+  };
+  assert.deepEqual(await show(live), [
+    '2026-12-04, done 2026-12-04 15:00 UTC',
+    'queued before every document was extracted',
+  ]);
+  assert.deepEqual(await show({ ...live, done_at: null }), [
+    '2026-12-04, running since 2026-12-04 14:59 UTC',
+    "waits for the day's documents",
+  ]);
+  assert.deepEqual(await show({ ...live, aggregation_queued: false, stopped: true }), [
+    '2026-12-04, stopped 2026-12-04 15:00 UTC',
+    'none: the scheduler stopped during the tick',
+  ]);
 });
 
 test('query-api silent: what it reports on is unknown, not down', async () => {

@@ -952,6 +952,31 @@ assert_eq "pipeline status: last recommendation" \
     "$(echo "$BODY" | jq -r .last_run.recommendation)"
 assert_eq "pipeline status: the lake-publisher's last file" \
     "2011-09-02T01:02:03Z" "$(echo "$BODY" | jq -r '.last_run["lake-publisher"]')"
+assert_eq "pipeline status: no live tick" "null" \
+    "$(echo "$BODY" | jq -c .live)"
+# The live scheduler's last tick, as it publishes it (scheduler.c):
+# stopped before its aggregation, and running; a value written by hand
+# that does not read so is null.
+live_tick() {
+    redis-cli -p "$REDIS_PORT" SET stonks:live:tick "$1" >/dev/null
+    call GET "$QA/pipeline/status"
+    echo "$BODY" | jq -c .live
+}
+assert_eq "pipeline status: a live tick done" \
+    '{"day":"2026-12-04","started_at":"2026-12-04T15:00:00Z","done_at":"2026-12-04T15:00:42Z","tickers":40,"session":true,"documents_extracted":true,"aggregation_queued":false,"stopped":true}' \
+    "$(live_tick "2026-12-04 1796396400 1796396442 40 1 1 0 1")"
+assert_eq "pipeline status: a live tick running" \
+    '{"day":"2026-12-05","started_at":"2026-12-05T06:00:00Z","done_at":null,"tickers":3,"session":false,"documents_extracted":false,"aggregation_queued":false,"stopped":false}' \
+    "$(live_tick "2026-12-05 1796450400 0 3 0 0 0 0")"
+for bad in "" "x" "2026-12-04 1 0 40 1 1 1" "2026-12-04 1 0 40 1 1 2 0" \
+    "2026-12-04 1 0 40 1 1 1 0 more" "2026-02-30 1 0 40 1 1 1 0" \
+    "2026-12-04 0 0 40 1 1 1 0" "2026-12-04 1 -5 40 1 1 1 0" \
+    "2026-12-04 1 0 -1 1 1 1 0" "2026-12-04x 1 0 4 1 1 1 0" \
+    "2026-12-04 1 0 4 1 1 1 -1"; do
+    assert_eq "pipeline status: live tick '$bad' unreadable" "null" \
+        "$(live_tick "$bad")"
+done
+redis-cli -p "$REDIS_PORT" DEL stonks:live:tick >/dev/null
 # The connection query-api keeps to Redis is cut by a restart: the
 # first status after it is whole (it had no queues, and an error).
 "$ROOT/scripts/stack.sh" restart-redis >/dev/null

@@ -271,6 +271,7 @@ assert_eq "the tick's ingestion jobs" \
         grep '^{')"
 # Those jobs were never taken (no ingestion runs here): a scheduler
 # started again queues none on top of them, and says why, once.
+t0=$(date +%s)
 live "$BIN" scheduler >"$OUT/live-again.out" 2>&1 &
 pid=$!
 for _ in $(seq 50); do
@@ -283,6 +284,19 @@ assert_eq "ingestion jobs waiting; warnings" "2 1" \
     "$(redis-cli -p "$REDIS_PORT" XLEN stonks:queue:ingestion) $(grep -c \
         'earlier tick are not finished.*"queue":"ingestion"' \
         "$OUT/live-again.out")"
+# The tick's state for /pipeline/status: on a day the exchange trades it
+# was waiting for the day's ingestion (no worker here takes it) when
+# the scheduler stopped; on another it was done, without a session.
+read -r tday started done ntk session extracted agg stopped \
+    <<<"$(redis-cli -p "$REDIS_PORT" GET stonks:live:tick)"
+want="0 0 0 0"
+grep -q '"tick done"' "$OUT/live-again.out" || want="1 0 0 1"
+assert_eq "the tick published (day, tickers, session, extracted, \
+aggregation, stopped)" "$today 2 $want" \
+    "$tday $ntk $session $extracted $agg $stopped"
+assert_eq "the tick's start and end" "1" \
+    "$( ((started >= t0 && done >= started && done <= $(date +%s))) &&
+        echo 1)"
 assert_eq "after: statuses, signals" "extracted extracted 2" \
     "$(sql "SELECT string_agg(status, ' ' ORDER BY id) FROM documents")\
  $(sql "SELECT count(*) FROM signals")"

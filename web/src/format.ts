@@ -2,6 +2,8 @@
 // every page and by the unit tests; the e2e tests format the API's
 // answers with the same rules and compare them with the page.
 
+import type { LiveTick } from './types';
+
 const groups = (digits: string): string =>
   digits.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 
@@ -83,6 +85,23 @@ export function instant(v: string | null | undefined): string {
   if (m[6]) t -= (m[6] === '-' ? -1 : 1) * (+m[7] * 60 + +(m[8] ?? 0)) * 60000;
   const iso = new Date(t).toISOString();
   return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
+}
+
+// The live scheduler's last tick in words: the tick (its New York day,
+// done or running) and what became of the day's aggregation.
+// A tick whose scheduler stopped has the time it stopped as done_at.
+export function liveTick(t: LiveTick): { tick: string; aggregation: string } {
+  const tick = t.done_at
+    ? `${t.day}, ${t.stopped ? 'stopped' : 'done'} ${instant(t.done_at)}`
+    : `${t.day}, running since ${instant(t.started_at)}`;
+  let aggregation: string;
+  if (!t.session) aggregation = 'none: the exchange does not trade that day';
+  else if (t.stopped) aggregation = 'none: the scheduler stopped during the tick';
+  else if (!t.done_at) aggregation = 'waits for the day\'s documents';
+  else if (!t.aggregation_queued) aggregation = 'held back: an earlier tick\'s is not finished';
+  else if (t.documents_extracted) aggregation = 'queued, every document extracted';
+  else aggregation = 'queued before every document was extracted';
+  return { tick, aggregation };
 }
 
 // A queue worker's state from the time of the last row it wrote (an

@@ -18,10 +18,23 @@ export interface QueueStatus {
   dead: number;
 }
 
+// The live scheduler's last tick (docs/API.md, /pipeline/status).
+export interface LiveTick {
+  day: string;
+  started_at: string;
+  done_at: string | null;
+  tickers: number;
+  session: boolean;
+  documents_extracted: boolean;
+  aggregation_queued: boolean;
+  stopped: boolean;
+}
+
 export interface PipelineStatus {
   queues: QueueStatus[];
   queues_error: string | null;
   replay: { sealed_day: string | null; progress: string | null };
+  live: LiveTick | null;
   last_run: Record<string, string | null>;
   last_run_trading: Record<string, string | null> | null;
   documents: Record<string, number>;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { actionOrder, bps, dollars, money, pct, signed, signedMoney, limitValue, instant, int, joinAliases, parseAliases, splitAliases, trimBlanks, visible, workerState } from '../src/format';
+import { actionOrder, bps, dollars, money, pct, signed, signedMoney, limitValue, instant, int, joinAliases, liveTick, parseAliases, splitAliases, trimBlanks, visible, workerState } from '../src/format';
 import { buyAndHold, changes, latestDay } from '../src/benchmark';
 
 describe('money', () => {
@@ -196,5 +196,41 @@ describe('actionOrder', () => {
     expect(actionOrder('HOLD', 0)).toBe(5);
     expect(actionOrder('BUY', 7)).toBe(0);
     expect(actionOrder('SELL', Number.NaN)).toBe(3);
+  });
+});
+
+describe('liveTick', () => {
+  const tick = {
+    day: '2026-12-04',
+    started_at: '2026-12-04T15:00:00Z',
+    done_at: '2026-12-04T15:00:42Z',
+    tickers: 40,
+    session: true,
+    documents_extracted: true,
+    aggregation_queued: true,
+    stopped: false,
+  };
+  it('says when the tick ran and what became of the aggregation', () => {
+    expect(liveTick(tick)).toEqual({
+      tick: '2026-12-04, done 2026-12-04 15:00 UTC',
+      aggregation: 'queued, every document extracted',
+    });
+    expect(liveTick({ ...tick, documents_extracted: false }).aggregation).toBe(
+      'queued before every document was extracted',
+    );
+    expect(liveTick({ ...tick, aggregation_queued: false }).aggregation).toBe(
+      "held back: an earlier tick's is not finished",
+    );
+    expect(liveTick({ ...tick, done_at: null })).toEqual({
+      tick: '2026-12-04, running since 2026-12-04 15:00 UTC',
+      aggregation: "waits for the day's documents",
+    });
+    expect(liveTick({ ...tick, aggregation_queued: false, stopped: true })).toEqual({
+      tick: '2026-12-04, stopped 2026-12-04 15:00 UTC',
+      aggregation: 'none: the scheduler stopped during the tick',
+    });
+    expect(liveTick({ ...tick, day: '2026-12-05', session: false }).aggregation).toBe(
+      'none: the exchange does not trade that day',
+    );
   });
 });

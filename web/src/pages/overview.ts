@@ -4,9 +4,10 @@ import { ApiError, get, getAll, qs } from '../api';
 import { buyAndHold, latestDay } from '../benchmark';
 import { portfolioChart } from '../charts';
 import { empty, failure, figures, h, link, loading, panel, table } from '../dom';
-import { actionOrder, fixed, instant, int, money, pct, signedMoney, tone, workerState } from '../format';
+import { actionOrder, fixed, instant, int, liveTick, money, pct, signedMoney, tone, workerState } from '../format';
 import type {
   Aggregate,
+  LiveTick,
   PipelineStatus,
   PortfolioValue,
   Recommendation,
@@ -142,6 +143,16 @@ function deadButton(queue: string, count: number, out: HTMLElement): Node | stri
   );
 }
 
+// The live scheduler's last tick, when one ran (SCHEDULER_MODE=live).
+function liveFigures(t: LiveTick | null | undefined): [string, string, string][] {
+  if (!t) return [];
+  const l = liveTick(t);
+  return [
+    ['Live tick (New York day)', l.tick, 'live-tick'],
+    ['Aggregation of the tick', l.aggregation, 'live-aggregation'],
+  ];
+}
+
 async function queues(): Promise<Node> {
   const s = await get<PipelineStatus>('/api/pipeline/status');
   const docs = s.documents ?? {};
@@ -153,6 +164,7 @@ async function queues(): Promise<Node> {
       ? h('p', { class: 'state error', role: 'alert' }, `Redis: ${s.queues_error}`)
       : null,
     figures([
+      ...liveFigures(s.live),
       ['Replay sealed through', s.replay?.sealed_day ?? '—', 'sealed-day'],
       ['Replay progress (days)', s.replay?.progress?.replace(' ', ' / ') ?? '—', 'replay-progress'],
       ['Documents extracted', int(docs.extracted ?? 0), 'docs-extracted'],
