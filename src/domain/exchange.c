@@ -216,3 +216,13 @@ void exchange_ny_time(int64_t unix_s, int32_t *day, int *minute)
     *day = (int32_t)(local >= 0 ? local / 1440 : -((-local + 1439) / 1440));
     *minute = (int)(local - (int64_t)*day * 1440);
 }
+
+int64_t exchange_ny_unix(int32_t day, int minute)
+{
+    int64_t edt = ((int64_t)day * 1440 + minute + 4 * 60) * 60;
+    int32_t d;
+    int m;
+
+    exchange_ny_time(edt, &d, &m);
+    return d == day && m == minute ? edt : edt + 3600;
+}

@@ -73,6 +73,12 @@ const char *exchange_phase_name(exchange_phase p);
  * March to first Sunday of November, changes at 02:00 local). */
 void exchange_ny_time(int64_t unix_s, int32_t *day, int *minute);
 
+/* The Unix time (seconds, UTC) of minute (0..1439) of day in New York:
+ * the inverse of exchange_ny_time. A minute the spring change skips
+ * (02:00-02:59) is read as EST, so it falls an hour later; a minute
+ * the autumn change repeats (01:00-01:59) is its first, EDT. */
+int64_t exchange_ny_unix(int32_t day, int minute);
+
 /* Easter Sunday of a Gregorian year. */
 int32_t exchange_easter(int year);
 

@@ -228,6 +228,46 @@ static void test_new_york_time(void **state)
     }
 }
 
+/* exchange_ny_unix inverts exchange_ny_time, through both changes. */
+static void test_new_york_minute_to_unix(void **state)
+{
+    static const struct {
+        int y, m, d, minute;
+        int64_t unix_s;
+    } cases[] = {
+        {2011, 9, 6, 9 * 60 + 30, 1315315800}, /* EDT */
+        {2011, 12, 1, 9 * 60 + 30, 1322749800}, /* EST */
+        {2011, 3, 13, 1 * 60 + 59, 1299999540}, /* last EST minute */
+        {2011, 3, 13, 3 * 60, 1299999600}, /* first EDT minute */
+        /* 02:30 does not exist that day: read as EST, it is 03:30 EDT */
+        {2011, 3, 13, 2 * 60 + 30, 1299999600 + 30 * 60},
+        /* 01:30 comes twice on 2011-11-06: the first, EDT, 05:30 UTC */
+        {2011, 11, 6, 1 * 60 + 30, 1320557400},
+        {2011, 11, 6, 2 * 60, 1320562800}, /* 02:00 EST, 07:00 UTC */
+        {2023, 12, 31, 22 * 60, 1704078000},
+        {2026, 12, 4, 0, 1796360400}, /* midnight EST, 05:00 UTC */
+    };
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+        int32_t day = ymd(cases[i].y, cases[i].m, cases[i].d);
+
+        assert_int_equal(exchange_ny_unix(day, cases[i].minute),
+                         cases[i].unix_s);
+    }
+    /* every minute of a year there and back */
+    for (int32_t day = ymd(2026, 1, 1); day < ymd(2027, 1, 1); day++)
+        for (int minute = 0; minute < 1440; minute++) {
+            int32_t d;
+            int m;
+
+            exchange_ny_time(exchange_ny_unix(day, minute), &d, &m);
+            if (d != day || m != minute)
+                assert_true(day == ymd(2026, 3, 8) && minute >= 120 &&
+                            minute < 180 && m == minute + 60);
+        }
+}
+
 /* Every day with bars in the replay's price file is a trading day, and
  * every trading day in its range has bars. */
 static void test_agrees_with_the_price_file(void **state)
@@ -269,6 +309,7 @@ int main(void)
         cmocka_unit_test(test_session_of),
         cmocka_unit_test(test_phases),
         cmocka_unit_test(test_new_york_time),
+        cmocka_unit_test(test_new_york_minute_to_unix),
         cmocka_unit_test(test_agrees_with_the_price_file),
     };
 
