@@ -11,7 +11,7 @@ PACKAGES=(
     postgresql redis-server
     clang-format python3 python3-aiosmtpd nginx wrk
     python3-yaml gettext-base procps curl clang libclang-rt-14-dev
-    chromium valgrind
+    chromium valgrind libfaketime
 )
 
 missing=()

@@ -19,6 +19,7 @@ typedef enum setting_kind {
     SET_DATE,
     SET_MONEY, /* positive dollars, at most 2 decimals, below a trillion */
     SET_TOKENS, /* comma-separated bearer tokens, 16+ characters */
+    SET_CLOCK, /* a time of day, HH:MM from 00:00 to 23:59 */
 } setting_kind;
 
 typedef struct setting {
@@ -188,6 +189,10 @@ static const setting config_table[] = {
      "paper trading, or live (needs TRADING_LIVE_CONFIRM)"},
     {"TRADING_LIVE_CONFIRM", SET_STR, "", OFF(trading_live_confirm), 0, 0, NULL,
      "must be I_UNDERSTAND_REAL_MONEY for live trading"},
+    {"TRADING_DECIDE_AT", SET_CLOCK, "09:00", OFF(trading_decide_at), 0, 0,
+     NULL,
+     "live mode: New York time (HH:MM, before 16:00) from which a session "
+     "is traded, on recommendations computed from then on"},
     {"BROKER", SET_ENUM, "paper", OFF(broker), 0, 0, "paper|alpaca",
      "built-in paper broker, or Alpaca's trading API"},
     {"BROKER_BASE_URL", SET_STR, "", OFF(broker_base_url), 0, 0, NULL,
@@ -277,6 +282,21 @@ static int valid_date(const char *v)
     if (y < 1900 || y > 2200 || m < 1 || m > 12 || d < 1)
         return 0;
     return d <= mdays[m - 1] + (m == 2 && leap);
+}
+
+/* "HH:MM", 00:00 to 23:59. */
+static int valid_clock(const char *v)
+{
+    return strlen(v) == 5 && isdigit((unsigned char)v[0]) &&
+           isdigit((unsigned char)v[1]) && v[2] == ':' &&
+           isdigit((unsigned char)v[3]) && isdigit((unsigned char)v[4]) &&
+           (v[0] - '0') * 10 + (v[1] - '0') < 24 && v[3] < '6';
+}
+
+int config_clock(const char *hhmm)
+{
+    return ((hhmm[0] - '0') * 10 + (hhmm[1] - '0')) * 60 +
+           (hhmm[3] - '0') * 10 + (hhmm[4] - '0');
 }
 
 /* Positive dollars below a trillion with at most two decimals. */
@@ -399,6 +419,15 @@ static int load_one(config *c, const setting *s, char *err, size_t errlen)
     case SET_TOKENS:
         if (valid_tokens(v, err, errlen) < 0)
             return -1;
+        break;
+    case SET_CLOCK:
+        if (!valid_clock(v)) {
+            snprintf(err, errlen,
+                     "%s must be a time of day HH:MM from 00:00 to 23:59 "
+                     "(New York), got '%.40s'",
+                     s->name, v);
+            return -1;
+        }
         break;
     case SET_STR:
         break;
@@ -564,6 +593,15 @@ int config_load(config *c, char *err, size_t errlen)
     if (strcmp(c->replay_start, c->replay_end) > 0) {
         snprintf(err, errlen, "REPLAY_START (%s) is after REPLAY_END (%s)",
                  c->replay_start, c->replay_end);
+        config_release(c);
+        return -1;
+    }
+    if (config_clock(c->trading_decide_at) >= 16 * 60) {
+        snprintf(err, errlen,
+                 "TRADING_DECIDE_AT (%s) is at or after the close (16:00, "
+                 "New York): no session could be traded; pick an earlier "
+                 "time",
+                 c->trading_decide_at);
         config_release(c);
         return -1;
     }

@@ -101,6 +101,7 @@ typedef struct config {
     /* Trading. */
     char *trading_mode; /* paper | live */
     char *trading_live_confirm;
+    char *trading_decide_at; /* HH:MM, New York: see config_clock */
     char *broker; /* paper | alpaca */
     char *broker_base_url;
     char *broker_api_key;
@@ -156,5 +157,9 @@ void config_print_markdown(void);
 /* The port an http:// or https:// URL names (1-65535), or 0 when it
  * names none or is not a URL the *_URL settings accept. */
 int config_url_port(const char *url);
+
+/* Minutes after midnight of a time "HH:MM" the configuration checked
+ * (TRADING_DECIDE_AT). */
+int config_clock(const char *hhmm);
 
 #endif

@@ -29,8 +29,11 @@
  * crash in between loses none. So whatever the order in which the
  * pipeline's workers finish, a replay trades the same orders.
  *
- * Live mode trades the sessions from today on, without waiting for
- * earlier orders, and executes at the next regular session.
+ * Live mode trades today's session once it is TRADING_DECIDE_AT in New
+ * York and every traded ticker has a recommendation computed since then
+ * (live_due), without waiting for earlier orders; a session before
+ * today is skipped, one after it waits. Orders execute at the next
+ * regular session.
  *
  * HTTP (HTTP_PORT, or the port of TRADING_ENGINE_URL when that is 0):
  * the routes are in trading_engine_api.c.
@@ -66,7 +69,9 @@
 #define WAIT_FILLS_MS 20
 #define NOTIFY_MAX_ATTEMPTS 5
 
-/* Traded tickers as a PostgreSQL array literal, and how many. */
+/* Traded tickers as a PostgreSQL array literal, and how many: those the
+ * scheduler queues, in either mode (REPLAY_TICKERS, else the active
+ * symbols). */
 static int traded_tickers(db *d, const config *c, pgarr *out, long *n,
                           char *err, size_t errlen)
 {
@@ -74,7 +79,7 @@ static int traded_tickers(db *d, const config *c, pgarr *out, long *n,
 
     pgarr_init(out);
     *n = 0;
-    if (c->replay_tickers[0] && strcmp(c->scheduler_mode, "replay") == 0) {
+    if (c->replay_tickers[0]) {
         char **list;
         size_t nlist;
 
@@ -332,9 +337,14 @@ static int record(db *d, const config *c, decision *dc, int32_t day,
     return rc;
 }
 
+/* A recommendation is changed when its action differs from the
+ * ticker's last decision before its day: what was last acted on (in a
+ * replay, every session is traded, so that is the previous
+ * recommendation; live, a session skipped or a recommendation changed
+ * after its session was traded does not count as acted on). */
 static const char SQL_RECS[] =
     "SELECT r.ticker, r.action, r.conviction, r.target_weight,"
-    " coalesce((SELECT p.action FROM recommendations p"
+    " coalesce((SELECT p.action FROM trading_decisions p"
     "  WHERE p.ticker = r.ticker AND p.as_of < r.as_of"
     "  ORDER BY p.as_of DESC LIMIT 1), '')"
     " FROM recommendations r"
@@ -515,9 +525,11 @@ static const char SQL_NEXT[] =
     " WHERE r.ticker = ANY($1::text[]) AND r.as_of > coalesce("
     "  (SELECT max(day) FROM trading_runs), DATE '0001-01-01')";
 
+/* $4: the earliest computed_at that counts (Unix seconds). */
 static const char SQL_READY[] =
     "SELECT (SELECT count(DISTINCT ticker) FROM recommendations"
-    "  WHERE as_of = $1::date AND ticker = ANY($2::text[])),"
+    "  WHERE as_of = $1::date AND ticker = ANY($2::text[])"
+    "  AND computed_at >= to_timestamp($4::bigint)),"
     " EXISTS (SELECT 1 FROM trading_runs WHERE day = $3::date),"
     " (SELECT count(*) FROM orders WHERE decision_day < $1::date"
     "  AND status IN ('queued', 'submitting', 'accepted',"
@@ -537,16 +549,8 @@ static int32_t first_session(const config *c)
     return exchange_is_open(start) ? start : exchange_next_open(start);
 }
 
-static int32_t today_ny(void)
-{
-    int32_t day;
-    int minute;
-
-    exchange_ny_time((int64_t)time(NULL), &day, &minute);
-    return day;
-}
-
-/* Live mode: a session before today is not traded any more. */
+/* Live mode: a session before today, or today's from its close on, is
+ * not traded any more. */
 static int skip_day(worker *w, int32_t day, char *err, size_t errlen)
 {
     char ds[11];
@@ -565,6 +569,37 @@ static int skip_day(worker *w, int32_t day, char *err, size_t errlen)
     return WORKER_OK;
 }
 
+/* Live mode: when session day may be traded. Returns -1 for a day
+ * before today or today from its close on (skipped: never traded late),
+ * 0 while it must wait (a day after today, or today before
+ * TRADING_DECIDE_AT), else 1, with *since the decision time: only
+ * recommendations computed from then on count. */
+static int live_due(const config *c, int32_t day, long long *since)
+{
+    static int32_t told = -1; /* the day the wait was logged for */
+    int decide = config_clock(c->trading_decide_at), minute;
+    int32_t today;
+    exchange_day ed;
+    char ds[11];
+
+    exchange_ny_time((int64_t)time(NULL), &today, &minute);
+    exchange_describe(day, &ed);
+    if (day < today || (day == today && ed.open && minute >= ed.close_min))
+        return -1;
+    if (day == today && minute >= decide) {
+        *since = (long long)exchange_ny_unix(day, decide);
+        return 1;
+    }
+    if (told != day)
+        LOG_INFO(day > today ? "session after today (New York): not traded "
+                               "before its day"
+                             : "session waits for TRADING_DECIDE_AT",
+                 LF_S("day", DAYSTR(day, ds)),
+                 LF_S("decide_at", c->trading_decide_at));
+    told = day;
+    return 0;
+}
+
 /* Trades every session that is ready, in order. */
 static int advance(worker *w, char *err, size_t errlen)
 {
@@ -579,8 +614,9 @@ static int advance(worker *w, char *err, size_t errlen)
     }
     for (;;) {
         const char *p1[] = {pgarr_text(&tickers)};
-        const char *p3[3];
-        char ds[11], ps[11];
+        const char *p4[4];
+        char ds[11], ps[11], since_s[24];
+        long long since = 0;
         PGresult *r;
         int32_t day;
         long have, open;
@@ -594,10 +630,26 @@ static int advance(worker *w, char *err, size_t errlen)
         }
         day = atoi(PQgetvalue(r, 0, 0));
         PQclear(r);
-        p3[0] = DAYSTR(day, ds);
-        p3[1] = pgarr_text(&tickers);
-        p3[2] = DAYSTR(exchange_prev_open(day), ps);
-        if (db_execp(w->db, "te_ready", SQL_READY, 3, p3, &r) != DB_OK)
+        if (!replay_mode(c)) {
+            int due = live_due(c, day, &since);
+
+            if (due == 0)
+                break;
+            if (due < 0) {
+                /* (first: a past day missing a recommendation would
+                 * hold back every session after it) */
+                rc = skip_day(w, day, err, errlen);
+                if (rc != WORKER_OK)
+                    break;
+                continue;
+            }
+        }
+        snprintf(since_s, sizeof(since_s), "%lld", since);
+        p4[0] = DAYSTR(day, ds);
+        p4[1] = pgarr_text(&tickers);
+        p4[2] = DAYSTR(exchange_prev_open(day), ps);
+        p4[3] = since_s;
+        if (db_execp(w->db, "te_ready", SQL_READY, 4, p4, &r) != DB_OK)
             goto dberr;
         have = atol(PQgetvalue(r, 0, 0));
         prev_done = PQgetvalue(r, 0, 1)[0] == 't';
@@ -605,12 +657,6 @@ static int advance(worker *w, char *err, size_t errlen)
         PQclear(r);
         if (have < ntickers)
             break; /* more recommendations of the day will come */
-        if (!replay_mode(c) && day < today_ny()) {
-            rc = skip_day(w, day, err, errlen);
-            if (rc != WORKER_OK)
-                break;
-            continue;
-        }
         if (replay_mode(c) && day != first_session(c) && !prev_done)
             break; /* the previous session is not traded yet */
         if (replay_mode(c) && open > 0) {

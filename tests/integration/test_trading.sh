@@ -12,7 +12,10 @@
 #      submit and acknowledgement: exactly one order each
 #   4. SMTP: notifications mailed to a local aiosmtpd; a mail failure
 #      blocks nothing
-#   5. the demo's replay with trading: no order breaks a limit (checked
+#   5. live sessions: past ones skipped (one missing a recommendation
+#      too), today's traded once it is TRADING_DECIDE_AT in New York and
+#      every ticker has a recommendation computed since, tomorrow's not
+#   6. the demo's replay with trading: no order breaks a limit (checked
 #      again here in SQL from the stored verdict inputs), and the books
 #      (fills, positions, cash, the paper broker's own book) agree
 # Ports: trading-engine 18003, risk-engine 18004, fake Alpaca 18065,
@@ -1122,7 +1125,111 @@ unset BROKER BROKER_BASE_URL BROKER_API_KEY BROKER_API_SECRET BROKER_TIMEOUT_MS
 unset QUEUE_VISIBILITY_TIMEOUT_MS
 
 echo "  (${SECONDS}s)"
-echo "5. the demo's replay, traded"
+echo "5. live sessions: past ones skipped, today's traded from TRADING_DECIDE_AT"
+# The trading-engine runs on a clock of its own (libfaketime): Friday
+# 2026-12-04, a trading day, at 10:00 New York (EST: 15:00 UTC), then at
+# 08:00 and at 16:30. The recommendations' computed_at are set here.
+prepare_db stonks_it_trading_live
+export SCHEDULER_MODE=live REPLAY_TICKERS=AAPL,MSFT
+FAKETIME_LIB=$(ls /usr/lib/*/faketime/libfaketime.so.1 2>/dev/null | head -n 1)
+[ -n "$FAKETIME_LIB" ] || echo "  FAIL: libfaketime is missing (make deps)"
+at() { # UTC-TIME: AT, the settings that run a service at that time
+    AT=(TZ=UTC LD_PRELOAD="$FAKETIME_LIB" FAKETIME="@2026-12-04 $1"
+        ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0")
+}
+sql "INSERT INTO price_bars (ticker, day, open, high, low, close, volume,
+        source) SELECT t, DATE '2026-12-01', p, p, p, p, 1000, 'test'
+     FROM (VALUES ('AAPL', 100.0), ('MSFT', 25.0)) AS v(t, p)" >/dev/null
+# 12-02 misses a recommendation (it held back every later session);
+# 12-03's are whole; 12-04's were computed at 08:00 New York, before
+# TRADING_DECIDE_AT (an earlier tick); Monday 12-07's are early.
+sql "INSERT INTO recommendations (ticker, as_of, action, conviction,
+        target_weight, rationale, computed_at) VALUES
+     ('AAPL', '2026-12-02', 'BUY', 1.0, 0.05, 't', '2026-12-02 14:00Z'),
+     ('AAPL', '2026-12-03', 'BUY', 1.0, 0.05, 't', '2026-12-03 14:00Z'),
+     ('MSFT', '2026-12-03', 'BUY', 1.0, 0.05, 't', '2026-12-03 14:00Z'),
+     ('AAPL', '2026-12-04', 'BUY', 1.0, 0.05, 't', '2026-12-04 13:00Z'),
+     ('MSFT', '2026-12-04', 'BUY', 0.5, 0.025, 't', '2026-12-04 13:00Z'),
+     ('AAPL', '2026-12-07', 'BUY', 1.0, 0.05, 't', '2026-12-04 13:00Z'),
+     ('MSFT', '2026-12-07', 'BUY', 1.0, 0.05, 't', '2026-12-04 13:00Z')" \
+    >/dev/null
+start risk-engine
+at 15:00:00
+start trading-engine "${AT[@]}" TRADING_DECIDE_AT=09:00
+wait_for 10 up $RE && wait_for 10 up $TE || echo "  FAIL: APIs not up"
+api PATCH $RE/limits '{"limits":{"market_hours":0,
+    "max_price_age_sessions":0}}' -H "$AUTH" >/dev/null
+# handled: every wake-up queued so far was taken and acknowledged
+handled() {
+    local info
+    info=$(redis-cli -p "$REDIS_PORT" XINFO GROUPS \
+        stonks:queue:trading_decisions | paste - - | tr '\t' ' ')
+    grep -q '^pending 0$' <<<"$info" && grep -q '^lag 0$' <<<"$info"
+}
+runs() {
+    sql "SELECT string_agg(day || ' ' || decisions || ' ' || orders, ', '
+            ORDER BY day) FROM trading_runs"
+}
+woken() { # DAY: wakes the trading-engine, waits until it is done
+    wake "$1"
+    wait_for 10 handled || echo "  FAIL: the wake-up was not handled"
+}
+computed() { # TICKER UTC-TIME: 12-04's recommendation computed then
+    sql "UPDATE recommendations SET computed_at = '2026-12-04 $2Z'
+            WHERE as_of = '2026-12-04' AND ticker = '$1'" >/dev/null
+}
+woken 2026-12-04
+assert_eq "past sessions skipped; 12-04 waits for recommendations of \
+09:00 or later" "2026-12-02 0 0, 2026-12-03 0 0" "$(runs)"
+computed AAPL 14:00:00
+woken 2026-12-04
+assert_eq "one of them is of 09:00: still waiting" \
+    "2026-12-02 0 0, 2026-12-03 0 0" "$(runs)"
+computed MSFT 14:10:00
+woken 2026-12-04
+# (12-03's BUYs were never acted on: 12-04's BUYs are decisions)
+assert_eq "12-04 traded, 12-07 not" \
+    "2026-12-02 0 0, 2026-12-03 0 0, 2026-12-04 2 2" "$(runs)"
+assert_eq "12-04's orders (ticker, side, previous action, qty)" \
+    "AAPL buy  50|MSFT buy  100" \
+    "$(sql "SELECT string_agg(o.ticker || ' ' || o.side || ' ' ||
+            coalesce(d.previous_action, '') || ' ' || o.qty, '|'
+            ORDER BY o.ticker) FROM orders o JOIN trading_decisions d
+            ON d.client_order_id = o.client_order_id
+            WHERE o.decision_day = '2026-12-04'")"
+assert_eq "log: stale sessions, the early one (once)" "2 1" \
+    "$(grep -c '"stale session skipped"' "$OUT/trading-engine.log") \
+$(grep -c '"session after today (New York): not traded before its day",.*"day":"2026-12-07"' \
+        "$OUT/trading-engine.log")"
+stop trading-engine
+# 08:00 New York: before TRADING_DECIDE_AT nothing is traded, even on
+# recommendations computed since (the clock of a later start).
+sql "DELETE FROM trading_runs WHERE day = '2026-12-04';
+     DELETE FROM risk_verdicts; DELETE FROM notifications;
+     DELETE FROM orders; DELETE FROM trading_decisions" >/dev/null
+at 13:00:00
+start trading-engine "${AT[@]}" TRADING_DECIDE_AT=09:00
+wait_for 10 up $TE || echo "  FAIL: trading-engine not up"
+woken 2026-12-04
+assert_eq "08:00: not traded, and why" \
+    "2026-12-02 0 0, 2026-12-03 0 0 0 1" "$(runs) $(sql "SELECT count(*)
+        FROM orders") $(grep -c '"session waits for TRADING_DECIDE_AT",.*"day":"2026-12-04","decide_at":"09:00"' \
+        "$OUT/trading-engine.log")"
+stop trading-engine
+# 16:30 New York: the session is over, so it is skipped, not traded late
+# (its orders would run at the next open).
+at 21:30:00
+start trading-engine "${AT[@]}" TRADING_DECIDE_AT=09:00
+wait_for 10 up $TE || echo "  FAIL: trading-engine not up"
+woken 2026-12-04
+assert_eq "16:30: skipped" "2026-12-02 0 0, 2026-12-03 0 0, 2026-12-04 0 0 0" \
+    "$(runs) $(sql "SELECT count(*) FROM orders")"
+stop trading-engine
+stop risk-engine
+unset REPLAY_TICKERS
+
+echo "  (${SECONDS}s)"
+echo "6. the demo's replay, traded"
 # The whole 2011H2 replay plainly; two months under the sanitizers.
 export SCHEDULER_MODE=replay
 unset REPLAY_TICKERS PAPER_COMMISSION_CENTS

@@ -53,7 +53,20 @@ static void test_config_defaults(void **state)
     assert_int_equal(c.pg_port, 5432);
     assert_int_equal(c.queue_max_attempts, 5);
     assert_string_equal(c.replay_start, "2011-07-06");
+    assert_int_equal(config_clock(c.trading_decide_at), 9 * 60);
     config_release(&c);
+    for (size_t i = 0; i < 3; i++) {
+        static const struct {
+            const char *v;
+            int minutes;
+        } ok[] = {{"00:00", 0}, {"15:59", 959}, {"13:05", 785}};
+
+        setenv("TRADING_DECIDE_AT", ok[i].v, 1);
+        assert_int_equal(config_load(&c, err, sizeof(err)), 0);
+        assert_int_equal(config_clock(c.trading_decide_at), ok[i].minutes);
+        config_release(&c);
+    }
+    unsetenv("TRADING_DECIDE_AT");
     /* blanks around a token, as token_set_load drops them */
     setenv("API_TOKENS", " first-token-0123456789 ,\tsecond-token-abcdefghij",
            1);
@@ -90,6 +103,22 @@ static void test_config_names_the_bad_variable(void **state)
                  "REPLAY_START must be a date YYYY-MM-DD, got '2011-7-6'");
     config_error("REPLAY_START", "2011-02-30",
                  "REPLAY_START must be a date YYYY-MM-DD, got '2011-02-30'");
+    for (size_t i = 0; i < 10; i++) {
+        static const char *const bad[] = {"9:00",   "24:00",  "09:60", "0900",
+                                          "09:00 ", " 09:00", "09-00", "ab:cd",
+                                          "",       "09:0x"};
+        char want[200];
+
+        snprintf(want, sizeof(want),
+                 "TRADING_DECIDE_AT must be a time of day HH:MM from 00:00 "
+                 "to 23:59 (New York), got '%s'",
+                 bad[i]);
+        config_error("TRADING_DECIDE_AT", bad[i], want);
+    }
+    config_error("TRADING_DECIDE_AT", "16:00",
+                 "TRADING_DECIDE_AT (16:00) is at or after the close (16:00, "
+                 "New York): no session could be traded; pick an earlier "
+                 "time");
     config_error("STARTING_CASH", "abc",
                  "STARTING_CASH must be positive dollars with at most two "
                  "decimals, 0.01 to 999999999999.99, got 'abc'");
