@@ -373,3 +373,41 @@ int admin_stack_lock(db *d, const config *c, const char *cmd, char *err,
                  cmd, c->pg_db, c->pg_host, c->pg_port);
     return held;
 }
+
+int admin_stack_lock_keep(db *d)
+{
+    /* (an advisory lock on one bigint key is classid 0, objid the key,
+     * objsubid 1 in pg_locks; CASE evaluates in order, so the lock is
+     * not taken a second time when held) */
+    static const char sql[] =
+        "SELECT CASE WHEN EXISTS (SELECT 1 FROM pg_locks"
+        " WHERE locktype = 'advisory' AND pid = pg_backend_pid()"
+        " AND classid = 0 AND objid = " STACK_LOCK " AND objsubid = 1"
+        " AND granted) THEN true"
+        " ELSE pg_try_advisory_lock(" STACK_LOCK ") END";
+    PGresult *r;
+    int held;
+
+    if (db_exec(d, sql, 0, NULL, &r) != DB_OK)
+        return -1;
+    held = PQgetvalue(r, 0, 0)[0] == 't';
+    PQclear(r);
+    return held ? 0 : 1;
+}
+
+void admin_stack_lock_watch(db *d, const char *cmd, int *lost)
+{
+    int rc = admin_stack_lock_keep(d);
+
+    if (rc == 1 && !*lost)
+        LOG_ERROR("the database's supervisor lock was lost (PostgreSQL "
+                  "restarted?) and another stonks up or demo holds it now: "
+                  "both use this database, and a demo empties its tables; "
+                  "stop one of them",
+                  LF_S("supervisor", cmd));
+    else if (rc == 0 && *lost)
+        LOG_INFO("the database's supervisor lock is held again",
+                 LF_S("supervisor", cmd));
+    if (rc >= 0)
+        *lost = rc;
+}

@@ -26,6 +26,18 @@ int admin_seed(db *d, const config *c, int *loaded, char *err, size_t errlen);
 int admin_stack_lock(db *d, const config *c, const char *cmd, char *err,
                      size_t errlen);
 
+/* Keeps the lock of admin_stack_lock while the supervisor runs: a
+ * PostgreSQL restart ends the session that held it, and the client's
+ * reconnection does not take it back. Called every second or so: 0
+ * while held (taken again when lost), 1 when another session took it
+ * meanwhile, -1 on a database error (tried again on the next call). */
+int admin_stack_lock_keep(db *d);
+
+/* admin_stack_lock_keep with its log lines, for cmd ("up", "demo"):
+ * an error when another supervisor took the lock, once until it is
+ * held again. *lost carries that between calls (start at 0). */
+void admin_stack_lock_watch(db *d, const char *cmd, int *lost);
+
 int cmd_migrate(int argc, char **argv);
 int cmd_seed(int argc, char **argv);
 

@@ -323,8 +323,8 @@ static int note_exit(child *k, int status)
 static int wait_replay(child *kids, size_t n, queue_client *q, db *d, double t0,
                        long long docs0, const char *logdir, double *t_pipeline)
 {
-    int tty = isatty(1), sched_restarts = 0;
-    double last_show = 0;
+    int tty = isatty(1), sched_restarts = 0, lock_lost = 0;
+    double last_show = 0, lock_checked = 0;
     const child *failing = NULL;
 
     for (;;) {
@@ -390,6 +390,10 @@ static int wait_replay(child *kids, size_t n, queue_client *q, db *d, double t0,
             show_progress(q, d, t0, docs0, tty);
             last_show = now_s();
         }
+        if (now_s() - lock_checked >= 1.0) {
+            admin_stack_lock_watch(d, "demo", &lock_lost);
+            lock_checked = now_s();
+        }
         if (sched_done && queues_idle(q)) {
             show_progress(q, d, t0, docs0, tty);
             if (tty)
@@ -411,6 +415,7 @@ static int usable_settings(db *d, const config *c, char *err, size_t errlen)
     extract_model *m;
     char **tickers = NULL;
     size_t n = 0;
+    int rc;
 
     if (scheduler_check(c, err, errlen) < 0 ||
         (strcmp(c->scheduler_mode, "replay") == 0 &&
@@ -422,9 +427,12 @@ static int usable_settings(db *d, const config *c, char *err, size_t errlen)
     if (c->replay_tickers[0]) {
         if (replay_tickers_resolve(d, c, &tickers, &n, err, errlen) < 0)
             return -1;
+        rc = replay_tickers_active(d, tickers, n, err, errlen);
         for (size_t i = 0; i < n; i++)
             free(tickers[i]);
         free(tickers);
+        if (rc < 0)
+            return -1;
     }
     if (!(m = extract_model_open(c, err, errlen)))
         return -1;

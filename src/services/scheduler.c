@@ -77,32 +77,6 @@ static void free_tickers(sched *s)
     pgarr_release(&s->ticker_arr);
 }
 
-/* Every symbol of REPLAY_TICKERS must be active: a job for
- * another would be ingested, find nothing and be counted as done. */
-static int known_tickers(sched *s, char *err, size_t errlen)
-{
-    static const char sql[] =
-        "SELECT t FROM unnest($1::text[]) AS u(t) WHERE NOT EXISTS"
-        " (SELECT 1 FROM symbols WHERE ticker = u.t AND active) LIMIT 1";
-    const char *p[] = {pgarr_text(&s->ticker_arr)};
-    PGresult *r;
-    int rc = 0;
-
-    if (db_execp(s->db, "sched_known", sql, 1, p, &r) != DB_OK) {
-        snprintf(err, errlen, "%s", db_error(s->db));
-        return -1;
-    }
-    if (PQntuples(r) > 0) {
-        snprintf(err, errlen,
-                 "REPLAY_TICKERS: '%s' is not an active symbol of the "
-                 "registry",
-                 PQgetvalue(r, 0, 0));
-        rc = -1;
-    }
-    PQclear(r);
-    return rc;
-}
-
 int scheduler_check(const config *c, char *err, size_t errlen)
 {
     char **tickers;
@@ -174,7 +148,8 @@ static int load_tickers(sched *s, char *err, size_t errlen)
             return -1;
         for (size_t i = 0; i < s->ntickers; i++)
             pgarr_adds(&s->ticker_arr, s->tickers[i]);
-        return known_tickers(s, err, errlen);
+        return replay_tickers_active(s->db, s->tickers, s->ntickers, err,
+                                     errlen);
     }
     if (db_exec(s->db,
                 "SELECT ticker FROM symbols WHERE active"

@@ -6,6 +6,7 @@
 
 #include "lib/buf.h"
 #include "lib/xalloc.h"
+#include "services/svc.h"
 
 #define SEARCH_MAX 64
 
@@ -286,4 +287,37 @@ int replay_tickers_resolve(db *d, const config *c, char ***out, size_t *n,
     *out = NULL;
     *n = 0;
     return -1;
+}
+
+int replay_tickers_active(db *d, char *const *tickers, size_t n, char *err,
+                          size_t errlen)
+{
+    static const char sql[] =
+        "SELECT t FROM unnest($1::text[]) WITH ORDINALITY AS u(t, i)"
+        " WHERE NOT EXISTS (SELECT 1 FROM symbols WHERE ticker = u.t"
+        " AND active) ORDER BY u.i LIMIT 1";
+    pgarr arr;
+    const char *p[1];
+    PGresult *r;
+    int rc = 0;
+
+    pgarr_init(&arr);
+    for (size_t i = 0; i < n; i++)
+        pgarr_adds(&arr, tickers[i]);
+    p[0] = pgarr_text(&arr);
+    if (db_execp(d, "sym_replay_active", sql, 1, p, &r) != DB_OK) {
+        snprintf(err, errlen, "%s", db_error(d));
+        pgarr_release(&arr);
+        return -1;
+    }
+    if (PQntuples(r) > 0) {
+        snprintf(err, errlen,
+                 "REPLAY_TICKERS: '%s' is not an active symbol of the "
+                 "registry",
+                 PQgetvalue(r, 0, 0));
+        rc = -1;
+    }
+    PQclear(r);
+    pgarr_release(&arr);
+    return rc;
 }

@@ -104,4 +104,11 @@ int replay_tickers_parse(const config *c, char ***out, size_t *n, char *err,
 int replay_tickers_resolve(db *d, const config *c, char ***out, size_t *n,
                            char *err, size_t errlen);
 
+/* 0 when every one of the n tickers replay_tickers_resolve gave is an
+ * active symbol, else -1 with err ("REPLAY_TICKERS: 'GOOGL' is not an
+ * active symbol of the registry", or a database error): a job for
+ * another would be ingested, find nothing and be counted as done. */
+int replay_tickers_active(db *d, char *const *tickers, size_t n, char *err,
+                          size_t errlen);
+
 #endif

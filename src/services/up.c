@@ -58,6 +58,7 @@
 #define STOP_GRACE_S 10.0
 #define READY_TIMEOUT_S 30.0
 #define TICK_MS 100
+#define LOCK_CHECK_S 1.0 /* admin_stack_lock_watch */
 
 typedef enum up_kind { UP_API, UP_WORKER, UP_NGINX } up_kind;
 
@@ -856,8 +857,8 @@ int up_take_lock(const char *var, const char *cmd)
 static int run_up(up_state *st)
 {
     char err[1024] = "", *sealed = NULL, *range = NULL, var[PATH_MAX];
-    double t0;
-    int announced = 0, held, rc;
+    double t0, lock_checked = 0;
+    int announced = 0, held, rc, lock_lost = 0;
 
     mkdir(st->cfg->var_dir, 0755);
     mkdir(st->logdir, 0755);
@@ -935,6 +936,10 @@ static int run_up(up_state *st)
         if (!announced && (check_ready(st) || now_s() - t0 > READY_TIMEOUT_S)) {
             print_urls(st);
             announced = 1;
+        }
+        if (now_s() - lock_checked >= LOCK_CHECK_S) {
+            admin_stack_lock_watch(st->lockdb, "up", &lock_lost);
+            lock_checked = now_s();
         }
         worker_sleep_ms(TICK_MS);
     }

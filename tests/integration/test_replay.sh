@@ -163,6 +163,11 @@ assert_eq "demo with a reset: a bad REPLAY_TICKERS refused before it" \
     "1 \"error\":\"REPLAY_TICKERS: 'ZZZZZ' is not a symbol of the registry \
 nor an alternative ticker of one\"} $ndocs" \
     "$(demo_why REPLAY_TICKERS=ZZZZZ)"
+sql "UPDATE symbols SET active = false WHERE ticker = 'GOOGL'" >/dev/null
+assert_eq "demo with a reset: an inactive symbol refused before it" \
+    "1 \"error\":\"REPLAY_TICKERS: 'GOOGL' is not an active symbol of the \
+registry\"} $ndocs" "$(demo_why REPLAY_TICKERS=AAPL,GOOG)"
+sql "UPDATE symbols SET active = true WHERE ticker = 'GOOGL'" >/dev/null
 assert_eq "demo with a reset: weights that do not load refused before it" \
     "1 $ndocs" "$(demo_with STONKS_MODEL_PATH=/nonexistent)"
 # (the scheduler's and ingestion's start-up checks, as stonks config's:
@@ -225,6 +230,39 @@ sql "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype =
      'advisory' AND objid = 7413 AND granted" >/dev/null
 kill "$holder" 2>/dev/null
 wait "$holder" 2>/dev/null
+# A running demo whose session ends (as PostgreSQL restarting ends it)
+# takes the lock again within a second or so: a demo from another folder
+# started after that is refused (it was let in, and emptied the tables).
+lock_pid() {
+    sql "SELECT pid FROM pg_locks WHERE locktype = 'advisory'
+         AND objid = 7413 AND granted"
+}
+(REPLAY_PACE_MS=1000 exec "$BIN" demo --no-reset >"$STONKS_VAR_DIR.out8" \
+    2>&1) &
+demo_pid=$!
+for _ in $(seq 1 200); do
+    first=$(lock_pid)
+    [ -n "$first" ] && break
+    sleep 0.05
+done
+sql "SELECT pg_terminate_backend($first)" >/dev/null
+for _ in $(seq 1 100); do
+    again=$(lock_pid)
+    [ -n "$again" ] && [ "$again" != "$first" ] && break
+    sleep 0.05
+done
+assert_eq "the demo's lock, its session ended: held again" "yes" \
+    "$([ -n "$again" ] && [ "$again" != "$first" ] && echo yes)"
+assert_eq "... so a demo from another folder is refused" \
+    "1 stonks demo: another stonks up or demo uses the database \
+$POSTGRES_DB at 127.0.0.1:$POSTGRES_PORT: stop that one first (Ctrl-C), \
+or give this one its own STONKS_PG_PORT, STONKS_REDIS_PORT and \
+STONKS_STACK_DIR" \
+    "$(STONKS_VAR_DIR=$STONKS_VAR_DIR.other "$BIN" demo >/dev/null \
+        2>"$STONKS_VAR_DIR.out9"
+    echo "$? $(grep -v '^{' "$STONKS_VAR_DIR.out9")")"
+kill -INT "$demo_pid" 2>/dev/null
+wait "$demo_pid" 2>/dev/null
 echo "news of every alternative ticker a symbol may have (8) is read"
 # F with 8 alternative tickers, one article under each of the last two;
 # the backtest reads the same rows
