@@ -182,6 +182,22 @@ void risk_rule_inactive(const risk_limits *l, const risk_account *a,
         }
 }
 
+void risk_rule_stale_session(const risk_limits *l, const risk_account *a,
+                             const order_intent *o, risk_verdict *v)
+{
+    char day[11], today[11];
+
+    (void)l;
+    if (a->today < 0 || o->exec_day >= a->today)
+        return;
+    date_format(o->exec_day, day);
+    date_format(a->today, today);
+    risk_deny(v, "stale_session",
+              "the order's session %s is before today %s (New York): it "
+              "would run in another market than the one it was decided for",
+              day, today);
+}
+
 void risk_rule_market_hours(const risk_limits *l, const risk_account *a,
                             const order_intent *o, risk_verdict *v)
 {
@@ -598,6 +614,9 @@ const risk_rule risk_rules[] = {
      "be sold"},
     {"market_hours", risk_rule_market_hours,
      "the exchange is open at the order's time (calendar, early closes)"},
+    {"stale_session", risk_rule_stale_session,
+     "trading today's market (live scheduler), no order of a session "
+     "before today"},
     {"orders_per_day", risk_rule_orders_per_day,
      "at most max_orders_per_day orders per session"},
     {"orders_per_ticker", risk_rule_orders_per_ticker,

@@ -77,6 +77,9 @@ typedef struct risk_account {
     int64_t orders_today; /* other orders of the session */
     int64_t ticker_orders_today; /* of those, for the intent's ticker */
     int kill_switch; /* 1: on */
+    /* New York date of the check when trading today's market (the live
+     * scheduler), else -1 (a replay: its sessions are past by design) */
+    int32_t today;
 } risk_account;
 
 #define RISK_MAX_REASONS 16
@@ -138,6 +141,8 @@ void risk_rule_inactive(const risk_limits *, const risk_account *,
                         const order_intent *, risk_verdict *);
 void risk_rule_market_hours(const risk_limits *, const risk_account *,
                             const order_intent *, risk_verdict *);
+void risk_rule_stale_session(const risk_limits *, const risk_account *,
+                             const order_intent *, risk_verdict *);
 void risk_rule_orders_per_day(const risk_limits *, const risk_account *,
                               const order_intent *, risk_verdict *);
 void risk_rule_orders_per_ticker(const risk_limits *, const risk_account *,

@@ -64,6 +64,13 @@ int trading_mode_check(const config *c, char *err, size_t errlen)
     }
     if (!alpaca)
         return 0;
+    if (c->scheduler_mode && strcmp(c->scheduler_mode, "live") != 0) {
+        snprintf(err, errlen,
+                 "BROKER=alpaca trades today's market: it needs "
+                 "SCHEDULER_MODE=live (a replay decides past sessions, whose "
+                 "orders the broker would run today, at today's prices)");
+        return -1;
+    }
     if (!c->broker_base_url[0] || !c->broker_api_key[0] ||
         !c->broker_api_secret[0]) {
         snprintf(err, errlen,
@@ -383,6 +390,12 @@ int trading_state_load(db *d, const config *c, int32_t decision_day,
     memset(s, 0, sizeof(*s));
     s->decision_day = decision_day;
     s->exec_day = exec_day;
+    s->acct.today = -1;
+    if (strcmp(c->scheduler_mode, "live") == 0) {
+        int minute;
+
+        exchange_ny_time((int64_t)time(NULL), &s->acct.today, &minute);
+    }
     date_format(decision_day, dd);
     date_format(exec_day, ed);
     p1[0] = dd;
@@ -604,6 +617,12 @@ json_t *trading_inputs_json(const trading_state *s, const order_intent *o)
                      (json_int_t)s->acct.orders_today, "ticker_orders_today",
                      (json_int_t)s->acct.ticker_orders_today, "kill_switch",
                      s->acct.kill_switch, "positions", pos);
+    if (s->acct.today >= 0) {
+        char td[11];
+
+        json_object_set_new(acct, "today",
+                            json_string(DAYSTR(s->acct.today, td)));
+    }
     for (size_t i = 0; i < trading_nlimits; i++)
         json_object_set_new(
             lim, trading_limit_defs[i].name,

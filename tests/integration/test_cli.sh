@@ -274,6 +274,11 @@ cfg "2 stonks config: INGEST_PROVIDER=polygon needs POLYGON_BASE_URL and MARKET_
     INGEST_PROVIDER=polygon POLYGON_BASE_URL=http://127.0.0.1:9
 cfg "2 stonks config: INGEST_PROVIDER=alpaca needs ALPACA_DATA_URL, BROKER_API_KEY and BROKER_API_SECRET" \
     INGEST_PROVIDER=alpaca
+cfg "2 stonks config: BROKER=alpaca trades today's market: it needs SCHEDULER_MODE=live (a replay decides past sessions, whose orders the broker would run today, at today's prices)" \
+    BROKER=alpaca BROKER_BASE_URL=http://127.0.0.1:9 BROKER_API_KEY=k \
+    BROKER_API_SECRET=s
+cfg "0 " BROKER=alpaca BROKER_BASE_URL=http://127.0.0.1:9 BROKER_API_KEY=k \
+    BROKER_API_SECRET=s SCHEDULER_MODE=live
 cfg "2 stonks config: INGEST_PROVIDER=rss needs RSS_FEEDS (a comma-separated list of feed URLs)" \
     INGEST_PROVIDER=rss
 cfg "2 stonks config: INGEST_PROVIDER=rss needs RSS_FEEDS (a comma-separated list of feed URLs)" \

@@ -60,6 +60,7 @@ static fixture base(void)
     f.a.peak_equity = 10000000;
     f.a.positions = base_positions;
     f.a.npositions = 2;
+    f.a.today = -1;
     strcpy(f.o.client_order_id, "so-test");
     strcpy(f.o.ticker, "MSFT");
     strcpy(f.o.sector, "Information Technology");
@@ -308,6 +309,26 @@ static void test_market_hours(void **state)
         expect(cases[i].name, risk_rule_market_hours, &f, "market_hours",
                cases[i].want);
     }
+}
+
+static void test_stale_session(void **state)
+{
+    fixture f = base();
+
+    (void)state;
+    expect("a replay", risk_rule_stale_session, &f, "stale_session", NULL);
+    f.a.today = date_from_ymd(2011, 9, 6);
+    expect("today's session", risk_rule_stale_session, &f, "stale_session",
+           NULL);
+    f.o.exec_day = date_from_ymd(2011, 9, 7);
+    expect("tomorrow's", risk_rule_stale_session, &f, "stale_session", NULL);
+    f.o.exec_day = date_from_ymd(2011, 9, 2);
+    f.o.side = SIDE_SELL;
+    expect("a sell of a past session", risk_rule_stale_session, &f,
+           "stale_session",
+           "the order's session 2011-09-02 is before today 2011-09-06 (New "
+           "York): it would run in another market than the one it was "
+           "decided for");
 }
 
 static void test_order_counts(void **state)
@@ -748,11 +769,13 @@ static void test_check_lists_every_reason(void **state)
 {
     fixture f = base();
     risk_verdict v;
-    static const char *const codes[] = {
-        "kill_switch",       "restricted", "inactive_symbol", "market_hours",
-        "orders_per_ticker", "min_price",  "buying_power"};
+    static const char *const codes[] = {"kill_switch",     "restricted",
+                                        "inactive_symbol", "market_hours",
+                                        "stale_session",   "orders_per_ticker",
+                                        "min_price",       "buying_power"};
 
     (void)state;
+    f.a.today = date_from_ymd(2011, 9, 6);
     f.a.kill_switch = 1;
     strcpy(f.o.ticker, "GM");
     f.o.exec_day = date_from_ymd(2011, 9, 5);
@@ -799,6 +822,7 @@ int main(void)
         cmocka_unit_test(test_drawdown),
         cmocka_unit_test(test_ticker_lists),
         cmocka_unit_test(test_market_hours),
+        cmocka_unit_test(test_stale_session),
         cmocka_unit_test(test_order_counts),
         cmocka_unit_test(test_min_price),
         cmocka_unit_test(test_price_age),

@@ -225,6 +225,7 @@ static void test_live_needs_both_settings(void **state)
         char err[256];
 
         memset(&c, 0, sizeof(c));
+        c.scheduler_mode = "live";
         c.trading_mode = (char *)cases[i].mode;
         c.trading_live_confirm = (char *)cases[i].confirm;
         c.broker = (char *)cases[i].broker;
@@ -235,6 +236,37 @@ static void test_live_needs_both_settings(void **state)
             fail_msg("case %zu (%s/%s/%s): %s", i, cases[i].mode,
                      cases[i].broker, cases[i].url, err);
     }
+}
+
+/* A replay decides past sessions: a real broker would run their orders
+ * today, at today's prices, so it takes the live scheduler only. */
+static void test_broker_needs_the_live_scheduler(void **state)
+{
+    config c;
+    char err[256] = "";
+
+    (void)state;
+    memset(&c, 0, sizeof(c));
+    c.scheduler_mode = "replay";
+    c.trading_mode = "live";
+    c.trading_live_confirm = "I_UNDERSTAND_REAL_MONEY";
+    c.broker = "alpaca";
+    c.broker_base_url = "https://api.alpaca.markets";
+    c.broker_api_key = "key";
+    c.broker_api_secret = "secret";
+    assert_int_equal(trading_mode_check(&c, err, sizeof(err)), -1);
+    assert_string_equal(err, "BROKER=alpaca trades today's market: it needs "
+                             "SCHEDULER_MODE=live (a replay decides past "
+                             "sessions, whose orders the broker would run "
+                             "today, at today's prices)");
+    c.trading_mode = "paper";
+    c.broker_base_url = "https://paper-api.alpaca.markets";
+    assert_int_equal(trading_mode_check(&c, err, sizeof(err)), -1);
+    c.broker = "paper";
+    assert_int_equal(trading_mode_check(&c, err, sizeof(err)), 0);
+    c.broker = "alpaca";
+    c.scheduler_mode = "live";
+    assert_int_equal(trading_mode_check(&c, err, sizeof(err)), 0);
 }
 
 /* A loopback Alpaca that knows one order: it records each request's
@@ -316,6 +348,7 @@ int main(void)
         cmocka_unit_test(test_impossible_answers),
         cmocka_unit_test(test_mail_format),
         cmocka_unit_test(test_live_needs_both_settings),
+        cmocka_unit_test(test_broker_needs_the_live_scheduler),
         cmocka_unit_test(test_alpaca_cancel_requests),
     };
 
