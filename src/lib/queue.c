@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <time.h>
 
 #include "lib/buf.h"
@@ -619,6 +620,13 @@ static const char LUA_DUE[] =
     "redis.call('HDEL', KEYS[3], id) end; "
     "redis.call('ZREM', KEYS[2], id) end; return #ids";
 
+/* A job for later (queue_push_later): into the delay set (KEYS[1], due
+ * at ARGV[2]) under ARGV[1], with no attempts and no failure. */
+static const char LUA_LATER[] =
+    "redis.call('HSET', KEYS[2], ARGV[1], "
+    "cmsgpack.pack(ARGV[3], '0', '0', '')); "
+    "redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1]); return 1";
+
 /* Runs a script; returns its integer result, or -1. */
 static long long run_script(queue_client *q, const char *what, int argc,
                             const char **argv, const size_t *lens)
@@ -736,6 +744,40 @@ int queue_fail(queue_client *q, const char *queue, const queue_job *job,
     for (int i = 0; i < 13; i++)
         lens[i] = i == 8 ? job->len : strlen(argv[i]);
     return run_script(q, "retry", 13, argv, lens) < 0 ? -1 : 0;
+}
+
+int queue_push_later(queue_client *q, const char *queue, const char *payload,
+                     size_t len, long delay_ms)
+{
+    static unsigned long seq;
+    char zset[160], hash[160], id[64], due[32];
+    const char *argv[8];
+    size_t lens[8];
+
+    if (len > QUEUE_MAX_PAYLOAD) {
+        set_err(q, "job for queue %s is %zu bytes, over the %u limit", queue,
+                len, QUEUE_MAX_PAYLOAD);
+        return -1;
+    }
+    delay_keys(zset, hash, sizeof(zset), queue);
+    /* (a member of its own: not a stream id, so never one of a retry) */
+    snprintf(id, sizeof(id), "later-%lld-%d-%lu", now_ms(), (int)getpid(),
+             ++seq);
+    snprintf(due, sizeof(due), "%lld",
+             now_ms() + (delay_ms > 0 ? delay_ms : 0));
+    argv[0] = "EVAL";
+    argv[1] = LUA_LATER;
+    argv[2] = "2";
+    argv[3] = zset;
+    argv[4] = hash;
+    argv[5] = id;
+    argv[6] = due;
+    argv[7] = payload;
+    for (int i = 0; i < 8; i++)
+        lens[i] = i == 7 ? len : strlen(argv[i]);
+    if (connect_redis(q) < 0)
+        return -1;
+    return run_script(q, "push later", 8, argv, lens) < 0 ? -1 : 0;
 }
 
 /* Moves the failed jobs of queue whose wait is over back to its stream

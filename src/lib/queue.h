@@ -44,7 +44,8 @@ typedef struct queue_job {
 
 typedef struct queue_stats {
     long long depth; /* waiting, not yet taken (failed ones too) */
-    long long delayed; /* of those, failed ones waiting for a retry */
+    long long delayed; /* of those, waiting for their time: failed ones
+                        * for a retry, queue_push_later's */
     long long in_flight; /* taken, not acknowledged */
     long long dead; /* in the dead-letter list */
 } queue_stats;
@@ -66,6 +67,13 @@ const char *queue_error(const queue_client *q);
 /* Appends n jobs to the queue in one round trip. */
 int queue_push(queue_client *q, const char *queue, const char *const *payloads,
                const size_t *lens, size_t n);
+
+/* Appends one job that may be taken from delay_ms on (a follow-up
+ * asked for later), without holding the caller meanwhile: it waits in
+ * the delay set, as a failed job waits for its retry, and counts as
+ * delayed in queue_stats until then. */
+int queue_push_later(queue_client *q, const char *queue, const char *payload,
+                     size_t len, long delay_ms);
 
 /* Takes up to max jobs: first jobs whose visibility timeout expired,
  * then new ones, waiting up to block_ms when there are none (0: do not

@@ -185,6 +185,17 @@ int worker_push(worker *w, const char *queue, char **payloads, size_t n)
     return WORKER_OK;
 }
 
+int worker_push_later(worker *w, const char *queue, const char *payload,
+                      long delay_ms)
+{
+    if (queue_push_later(w->q, queue, payload, strlen(payload), delay_ms) < 0) {
+        LOG_WARN("cannot enqueue", LF_S("queue", queue),
+                 LF_S("error", queue_error(w->q)));
+        return WORKER_RETRY;
+    }
+    return WORKER_OK;
+}
+
 void worker_job_failed(worker *w, size_t i, const char *err)
 {
     /* a mark the worker cannot take would acknowledge a failed job */

@@ -105,4 +105,10 @@ void worker_job_failed(worker *w, size_t i, const char *err);
  */
 int worker_push(worker *w, const char *queue, char **payloads, size_t n);
 
+/* Pushes one job to be taken delay_ms from now (queue_push_later), for
+ * a follow-up that must not hold the worker meanwhile. Returns
+ * WORKER_OK or WORKER_RETRY. */
+int worker_push_later(worker *w, const char *queue, const char *payload,
+                      long delay_ms);
+
 #endif

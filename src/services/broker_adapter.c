@@ -601,18 +601,20 @@ static int gate(worker *w, order_row *row, int *final, char *err, size_t errlen)
     return WORKER_OK;
 }
 
-/* Re-queues a follow-up of an open order after the broker's interval. */
+/* Queues a follow-up of an open order, to be taken after the broker's
+ * interval (the worker goes on with other orders meanwhile: a sleep
+ * here held every other order, a cancel included, behind each open
+ * one). */
 static int follow_later(worker *w, adapter *a, const order_row *row)
 {
-    char *p[1];
+    char *p;
     int rc;
 
     if (a->broker->follow_ms <= 0)
         return WORKER_OK;
-    worker_sleep_ms(a->broker->follow_ms);
-    p[0] = xasprintf("{\"client_order_id\":\"%s\"}", row->o.client_order_id);
-    rc = worker_push(w, Q_BROKER_ORDERS, p, 1);
-    free(p[0]);
+    p = xasprintf("{\"client_order_id\":\"%s\"}", row->o.client_order_id);
+    rc = worker_push_later(w, Q_BROKER_ORDERS, p, a->broker->follow_ms);
+    free(p);
     return rc;
 }
 

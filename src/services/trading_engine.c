@@ -67,6 +67,8 @@
 
 #define NOTIFY_POLL_MS 300
 #define WAIT_FILLS_MS 20
+#define WAIT_FILLS_MAX_MS 2000
+#define WAIT_FILLS_FAST 25
 #define NOTIFY_MAX_ATTEMPTS 5
 
 /* Traded tickers as a PostgreSQL array literal, and how many: those the
@@ -423,6 +425,15 @@ static const char SQL_QUEUED_OF_DAY[] =
     "SELECT client_order_id FROM orders WHERE decision_day = $1::date"
     " AND status = 'queued' ORDER BY id";
 
+/* Live, on the paper broker: open orders not looked at for a while. The
+ * paper broker executes an order when it is looked up after its
+ * session's bar is in, and asks for no follow-up of its own (Alpaca's
+ * adapter follows its orders itself): without these look-ups, woken by
+ * every tick, a live paper order stayed open for ever. */
+static const char SQL_OPEN_IDLE[] =
+    "SELECT client_order_id FROM orders WHERE status IN ('accepted',"
+    " 'partially_filled') AND updated_at < now() - $1::interval ORDER BY id";
+
 /* Orders still queued a while after they were made: their job was lost
  * (a crash between the commit and the push). */
 static const char SQL_STUCK[] =
@@ -569,6 +580,36 @@ static int skip_day(worker *w, int32_t day, char *err, size_t errlen)
     return WORKER_OK;
 }
 
+/* Consecutive wake-ups that found the orders of an earlier session
+ * still open (wait_for_fills). */
+static int waits;
+
+/* Replay: the orders decided before session ds are not all final. Asks
+ * the broker-adapter to look at them, unless it has look-ups in hand
+ * already (they piled up without bound behind a gate or a broker that
+ * did not answer), then queues a wake-up for itself after a pause of
+ * WAIT_FILLS_MS (fills come within a few in a replay), doubling after
+ * WAIT_FILLS_FAST of them up to WAIT_FILLS_MAX_MS while they stay open. */
+static int wait_for_fills(worker *w, const char *ds)
+{
+    char *wake[] = {"{\"wake\":\"waiting_for_fills\"}"};
+    queue_stats st;
+    long pause = WAIT_FILLS_MS;
+    int rc = WORKER_OK;
+
+    if (queue_stats_get(w->q, Q_BROKER_ORDERS, &st) < 0 ||
+        st.depth - st.delayed + st.in_flight <= 0)
+        rc = push_orders(w, "te_open", SQL_OPEN_BEFORE, ds);
+    for (int i = WAIT_FILLS_FAST; i < waits && pause < WAIT_FILLS_MAX_MS; i++)
+        pause *= 2;
+    waits++;
+    if (rc != WORKER_OK)
+        return rc;
+    worker_sleep_ms(
+        (int)(pause < WAIT_FILLS_MAX_MS ? pause : WAIT_FILLS_MAX_MS));
+    return worker_push(w, Q_TRADING_DECISIONS, wake, 1);
+}
+
 /* Live mode: when session day may be traded. Returns -1 for a day
  * before today or today from its close on (skipped: never traded late),
  * 0 while it must wait (a day after today, or today before
@@ -663,15 +704,10 @@ static int advance(worker *w, char *err, size_t errlen)
             /* Wait for their fills. Our own wake-up stays queued
              * meanwhile, so the work is never invisible to anyone
              * watching the queues (the demo waits for them to drain). */
-            rc = push_orders(w, "te_open", SQL_OPEN_BEFORE, ds);
-            if (rc == WORKER_OK) {
-                char *wake[] = {"{\"wake\":\"waiting_for_fills\"}"};
-
-                worker_sleep_ms(WAIT_FILLS_MS);
-                rc = worker_push(w, Q_TRADING_DECISIONS, wake, 1);
-            }
+            rc = wait_for_fills(w, ds);
             break;
         }
+        waits = 0;
         rc = run_day(w, day, pgarr_text(&tickers), err, errlen);
         if (rc != WORKER_OK)
             break;
@@ -679,6 +715,8 @@ static int advance(worker *w, char *err, size_t errlen)
     pgarr_release(&tickers);
     if (rc == WORKER_OK)
         rc = push_orders(w, "te_stuck", SQL_STUCK, "30 seconds");
+    if (rc == WORKER_OK && !replay_mode(c) && strcmp(c->broker, "paper") == 0)
+        rc = push_orders(w, "te_open_idle", SQL_OPEN_IDLE, "30 seconds");
     return rc;
 dberr:
     snprintf(err, errlen, "%s", db_error(w->db));
