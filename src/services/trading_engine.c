@@ -10,8 +10,9 @@
  * trading run yet, and trades it once
  *   - D has a recommendation for every traded ticker (REPLAY_TICKERS,
  *     else the active symbols),
- *   - (replay) the previous session has its run, unless D is the first
- *     session of the replay, and
+ *   - (replay) the previous session has its run: the last day before D
+ *     with bars, from REPLAY_START on (none: D is the first session of
+ *     the replay), and
  *   - (replay) every order decided before D is final: D's decisions
  *     size against the cash and positions after those fills.
  * While orders are still open it asks broker-adapter to look at them
@@ -536,12 +537,20 @@ static const char SQL_NEXT[] =
     " WHERE r.ticker = ANY($1::text[]) AND r.as_of > coalesce("
     "  (SELECT max(day) FROM trading_runs), DATE '0001-01-01')";
 
-/* $4: the earliest computed_at that counts (Unix seconds). */
+/* Whether session $1 may be traded: its traded tickers ($2) with a
+ * recommendation computed since $4 (Unix seconds); the previous session
+ * of the replay traded, the last day before $1 from REPLAY_START ($3) on
+ * with bars of those tickers (the replay's own calendar, as the
+ * scheduler walks it: none, and $1 is the first); and the orders of
+ * earlier sessions still open. */
 static const char SQL_READY[] =
     "SELECT (SELECT count(DISTINCT ticker) FROM recommendations"
     "  WHERE as_of = $1::date AND ticker = ANY($2::text[])"
     "  AND computed_at >= to_timestamp($4::bigint)),"
-    " EXISTS (SELECT 1 FROM trading_runs WHERE day = $3::date),"
+    " coalesce((SELECT EXISTS (SELECT 1 FROM trading_runs t"
+    "  WHERE t.day = b.d) FROM (SELECT max(day) AS d FROM price_bars"
+    "  WHERE ticker = ANY($2::text[]) AND day < $1::date"
+    "  AND day >= $3::date) b WHERE b.d IS NOT NULL), true),"
     " (SELECT count(*) FROM orders WHERE decision_day < $1::date"
     "  AND status IN ('queued', 'submitting', 'accepted',"
     "  'partially_filled'))";
@@ -550,15 +559,6 @@ static const char SQL_OPEN_BEFORE[] =
     "SELECT client_order_id FROM orders WHERE decision_day < $1::date"
     " AND status IN ('queued', 'submitting', 'accepted', 'partially_filled')"
     " ORDER BY id";
-
-static int32_t first_session(const config *c)
-{
-    int32_t start;
-
-    if (date_parse(c->replay_start, strlen(c->replay_start), &start) < 0)
-        return -1;
-    return exchange_is_open(start) ? start : exchange_next_open(start);
-}
 
 /* Live mode: a session before today, or today's from its close on, is
  * not traded any more. */
@@ -656,7 +656,7 @@ static int advance(worker *w, char *err, size_t errlen)
     for (;;) {
         const char *p1[] = {pgarr_text(&tickers)};
         const char *p4[4];
-        char ds[11], ps[11], since_s[24];
+        char ds[11], since_s[24];
         long long since = 0;
         PGresult *r;
         int32_t day;
@@ -688,7 +688,7 @@ static int advance(worker *w, char *err, size_t errlen)
         snprintf(since_s, sizeof(since_s), "%lld", since);
         p4[0] = DAYSTR(day, ds);
         p4[1] = pgarr_text(&tickers);
-        p4[2] = DAYSTR(exchange_prev_open(day), ps);
+        p4[2] = c->replay_start;
         p4[3] = since_s;
         if (db_execp(w->db, "te_ready", SQL_READY, 4, p4, &r) != DB_OK)
             goto dberr;
@@ -698,7 +698,7 @@ static int advance(worker *w, char *err, size_t errlen)
         PQclear(r);
         if (have < ntickers)
             break; /* more recommendations of the day will come */
-        if (replay_mode(c) && day != first_session(c) && !prev_done)
+        if (replay_mode(c) && !prev_done)
             break; /* the previous session is not traded yet */
         if (replay_mode(c) && open > 0) {
             /* Wait for their fills. Our own wake-up stays queued

@@ -446,4 +446,14 @@ assert_eq "demo: a worker that fails at start" \
     echo "$? $(grep -c '"msg":"service exited, restarting","child":"extractor"' \
         "$STONKS_VAR_DIR.out4") $(grep '"msg":"a service failed at start"' \
         "$STONKS_VAR_DIR.out4" | sed -E 's/^.*"msg":"a service failed at start",//')")"
+
+echo "a replay from before the first day of the data trades its sessions"
+# 2010-12-31 is a trading day of the exchange, but not of the data
+# (from 2011-01-03): the trading-engine waited for it for ever.
+assert_eq "sessions traded" \
+    "0 2011-01-03 2011-01-04 2011-01-05 2011-01-06 2011-01-07" \
+    "$(REPLAY_START=2010-12-31 REPLAY_END=2011-01-07 timeout 120 "$BIN" demo \
+        >"$STONKS_VAR_DIR.out10" 2>&1
+    echo "$? $(sql "SELECT string_agg(day::text, ' ' ORDER BY day)
+                    FROM trading_runs")")"
 finish
