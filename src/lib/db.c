@@ -14,6 +14,7 @@ struct db {
     PGconn *conn;
     char *conninfo_host;
     char err[512];
+    int err_is_data; /* err was set by db_set_error */
     char sqlstate[6]; /* of the last statement that failed, or "" */
     int in_tx;
     int nprepared;
@@ -54,6 +55,7 @@ static void one_line(char *s, size_t cap)
 
 static void set_err(db *d, const char *what, const char *detail)
 {
+    d->err_is_data = 0;
     snprintf(d->err, sizeof(d->err), "%s: %s", what, detail);
     one_line(d->err, sizeof(d->err));
 }
@@ -61,6 +63,18 @@ static void set_err(db *d, const char *what, const char *detail)
 const char *db_error(const db *d)
 {
     return d->err;
+}
+
+void db_set_error(db *d, const char *msg)
+{
+    snprintf(d->err, sizeof(d->err), "%s", msg);
+    one_line(d->err, sizeof(d->err));
+    d->err_is_data = 1;
+}
+
+int db_error_is_data(const db *d)
+{
+    return d->err_is_data;
 }
 
 const char *db_sqlstate(const db *d)

@@ -46,6 +46,14 @@ void db_close(db *d);
 /* The message of the last failure, owned by d. */
 const char *db_error(const db *d);
 
+/* Records msg as d's last error: a fault found in what was read (not
+ * of the server), for callers that report db_error on any failure. */
+void db_set_error(db *d, const char *msg);
+
+/* 1 when the last error is db_set_error's (its message may be shown to
+ * a client: it names no server detail), 0 for the server's own. */
+int db_error_is_data(const db *d);
+
 /* The SQLSTATE of the last statement the server refused ("23505" for a
  * unique violation), or "" when the last failure had none. Owned by d.
  */

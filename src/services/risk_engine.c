@@ -392,13 +392,20 @@ static int write_limits(db *d, json_t *limits, json_t *restricted,
     json_object_foreach(limits, key, val)
     {
         char v[24];
-        const char *p[] = {key, v, by};
+        const trading_limit_def *def = trading_limit_find(key);
+        const char *p[] = {key, v, by, def ? def->unit : "count"};
 
         snprintf(v, sizeof(v), "%lld", (long long)json_integer_value(val));
+        /* (a row deleted by hand is written again: an UPDATE of no row
+         * answered 200 and changed nothing) */
         if (db_execp(d, "re_limit_set",
-                     "UPDATE risk_limits SET value = $2::bigint,"
-                     " updated_at = now(), updated_by = $3 WHERE name = $1",
-                     3, p, NULL) != DB_OK)
+                     "INSERT INTO risk_limits (name, value, unit,"
+                     " description, updated_by) VALUES ($1, $2::bigint, $4,"
+                     " 'written again by PATCH /limits, its row was gone',"
+                     " $3) ON CONFLICT (name) DO UPDATE SET"
+                     " value = EXCLUDED.value, updated_at = now(),"
+                     " updated_by = EXCLUDED.updated_by",
+                     4, p, NULL) != DB_OK)
             return -1;
     }
     if (!restricted)

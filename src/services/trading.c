@@ -245,15 +245,23 @@ static cents close_cents(PGresult *r, int row, int col)
     return c;
 }
 
-static void load_limits(trading_state *s, PGresult *r)
+/* The limits of r's rows; the name of one with no row, or NULL. A
+ * missing row is no limit to judge by: the order is refused (its field
+ * would read 0, which turns most limits off). */
+static const char *load_limits(trading_state *s, PGresult *r)
 {
-    for (int i = 0; i < PQntuples(r); i++) {
-        const trading_limit_def *d = trading_limit_find(PQgetvalue(r, i, 0));
+    for (size_t k = 0; k < trading_nlimits; k++) {
+        const trading_limit_def *d = &trading_limit_defs[k];
+        int i = 0;
 
-        if (d)
-            *(int64_t *)((char *)&s->limits + d->offset) =
-                atoll(PQgetvalue(r, i, 1));
+        while (i < PQntuples(r) && strcmp(PQgetvalue(r, i, 0), d->name) != 0)
+            i++;
+        if (i == PQntuples(r))
+            return d->name;
+        *(int64_t *)((char *)&s->limits + d->offset) =
+            atoll(PQgetvalue(r, i, 1));
     }
+    return NULL;
 }
 
 /* The tickers of r's first column: *owned holds the strings, *list
@@ -408,8 +416,20 @@ int trading_state_load(db *d, const config *c, int32_t decision_day,
         return rc;
     if ((rc = db_execp(d, "tr_limits", SQL_LIMITS, 0, NULL, &r)) != DB_OK)
         goto dberr;
-    load_limits(s, r);
-    PQclear(r);
+    {
+        const char *missing = load_limits(s, r);
+
+        PQclear(r);
+        if (missing) {
+            snprintf(err, errlen,
+                     "the risk limit %s has no row in risk_limits: no order "
+                     "is judged without it; set it with PATCH /limits on "
+                     "the risk-engine",
+                     missing);
+            db_set_error(d, err);
+            return DB_FAIL;
+        }
+    }
     if (strcmp(c->broker, "paper") == 0)
         s->limits.commission_order = c->paper_commission_cents;
     if ((rc = db_execp(d, "tr_restricted", SQL_RESTRICTED, 0, NULL, &r)) !=
@@ -835,7 +855,9 @@ void trading_exec_time_now(int32_t *day, int *minute, int32_t *today)
 void trading_db_failure(http_response *res, db *d)
 {
     LOG_ERROR("database error", LF_S("error", db_error(d)));
-    http_error(res, 503, "unavailable", "the database did not answer");
+    http_error(res, 503, "unavailable",
+               db_error_is_data(d) ? db_error(d)
+                                   : "the database did not answer");
 }
 
 int trading_authorized(const trading_http *h, const http_request *req,

@@ -491,7 +491,7 @@ static void route_manual(void *ctx, const char *arg, const http_request *req,
     order_intent o;
     int32_t today, decision_day;
     char err[512], ds[11];
-    int status;
+    int status, data_err;
     engine *e = ctx;
     db *d;
 
@@ -516,10 +516,12 @@ static void route_manual(void *ctx, const char *arg, const http_request *req,
     }
     d = trading_pool_get(e->pool);
     status = manual_order(e, d, &o, today, &answer, err, sizeof(err));
+    data_err = status == 503 && db_error_is_data(d);
     trading_pool_put(e->pool, d);
     if (status == 503) {
         LOG_ERROR("database error", LF_S("error", err));
-        http_error(res, 503, "unavailable", "the database did not answer");
+        http_error(res, 503, "unavailable",
+                   data_err ? err : "the database did not answer");
         return;
     }
     if (status == 422 && !answer) {

@@ -795,6 +795,31 @@ assert_eq "PUT /limits must give every limit" "400" \
 assert_eq "PATCH /limits refuses an unknown name" "400" \
     "$(code "$(api PATCH $RE/limits '{"limits":{"max_leverage":2}}' \
         -H "$AUTH")")"
+# A limit whose row is gone (deleted by hand) judges nothing: the gate
+# refuses to answer rather than read it as 0 (most limits off), and a
+# PATCH writes the row again (it answered 200 and changed nothing).
+was=$(sql "SELECT value FROM risk_limits WHERE name = 'min_price_cents'")
+sql "DELETE FROM risk_limits WHERE name = 'min_price_cents'" >/dev/null
+assert_eq "a limit's row gone: the gate does not judge" \
+    "503 the risk limit min_price_cents has no row in risk_limits: no order \
+is judged without it; set it with PATCH /limits on the risk-engine 0" \
+    "$(r=$(api POST $RE/check '{"client_order_id":"chk-nolimit",
+        "ticker":"XOM","side":"buy","qty":1,"type":"market",
+        "decision_day":"2011-09-08","exec_day":"2011-09-09",
+        "exec_minute":570}' -H "$AUTH"); echo "$(code "$r") $(cut -d' ' \
+        -f2- <<<"$r" | jq_py 'j["error"]["message"]') $(sql "SELECT
+        count(*) FROM risk_verdicts WHERE client_order_id = 'chk-nolimit'")")"
+assert_eq "... nor the screen of a manual order" \
+    "503 the risk limit min_price_cents has no row in risk_limits: no order \
+is judged without it; set it with PATCH /limits on the risk-engine 0" \
+    "$(r=$(api POST $TE/orders '{"ticker":"XOM","side":"buy","qty":1,
+        "client_order_id":"man-nolimit"}' -H "$AUTH"); echo "$(code "$r") \
+$(cut -d' ' -f2- <<<"$r" | jq_py 'j["error"]["message"]') $(sql "SELECT
+        count(*) FROM orders WHERE client_order_id = 'man-nolimit'")")"
+assert_eq "... and a PATCH writes it again" "200 $was" \
+    "$(code "$(api PATCH $RE/limits "{\"limits\":{\"min_price_cents\":$was}}" \
+        -H "$AUTH")") $(sql "SELECT value FROM risk_limits
+            WHERE name = 'min_price_cents'")"
 assert_eq "GET /exposure: AAPL and F held, equity in dollars" "200 AAPL,F" \
     "$(r=$(api GET $RE/exposure); echo "$(code "$r") $(cut -d' ' -f2- <<<"$r" |
         jq_py '",".join(p["ticker"] for p in j["positions"])')")"
