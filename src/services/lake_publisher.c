@@ -8,7 +8,8 @@
  * day's full content as PostgreSQL has it. So no reader can see a row twice,
  * whatever happens, and writing a day again is harmless.
  *
- * Which days to write comes from the table's watermark, a transaction
+ * Which days to write comes from the table's watermark (kept for one
+ * lake: another LAKE_URI starts again from nothing), a transaction
  * horizon H: when the previous publication read the table, every
  * transaction below H had finished. A publication, in one transaction
  * holding the table's advisory lock:
@@ -494,7 +495,13 @@ int lake_pub_table(lake_pub *p, db *d, const lake_table *t, lake_pub_stats *st,
                    char *err, size_t errlen)
 {
     char horizon[24], n32[24], span[24];
-    char *sig = lake_table_signature(t);
+    /* The watermark and the file list are those of one lake: the
+     * signature names it, so that a publication to another LAKE_URI
+     * writes every day there (the books of the first were taken for the
+     * second, which then kept days it never had, and the first days it
+     * lost track of) and makes the books its own. */
+    char *cols = lake_table_signature(t);
+    char *sig = xasprintf("%s|%s", p->cfg->lake_uri, cols);
     day_list days = {0};
     pub_result out;
     long written, removed;
@@ -538,6 +545,7 @@ out:
     pub_result_release(&out);
     free(days.v);
     free(sig);
+    free(cols);
     return rc;
 }
 

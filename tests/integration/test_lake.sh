@@ -257,6 +257,28 @@ assert_eq "the flipped signal in the lake" \
     "$(sql "SELECT count(*) FILTER (WHERE counted) FROM signals")" \
     "$(lake "SELECT count(*) FILTER (WHERE counted) FROM signals")"
 
+echo "a second lake, then the first again"
+# The books are one lake's: another LAKE_URI gets every day of the table,
+# and the first, published to again, too (its books were taken for the
+# other's, so that a change made meanwhile never reached it).
+ndays=$(sql "SELECT count(DISTINCT day) FROM price_bars")
+assert_eq "to a second lake: every day of price_bars" \
+    "lake: $ndays partition files written" \
+    "$(LAKE_URI=$TMP/lake2 publish price_bars | sed 's/ (.*//')"
+sql "UPDATE price_bars SET volume = volume + 1 WHERE ticker = 'AAPL'
+     AND day = '2011-09-01'" >/dev/null
+assert_eq "the second lake again: the changed day" \
+    "lake: 1 partition files written" \
+    "$(LAKE_URI=$TMP/lake2 publish price_bars | sed 's/ (.*//')"
+assert_eq "back to the first: every day again" \
+    "lake: $ndays partition files written" \
+    "$(publish price_bars | sed 's/ (.*//')"
+assert_eq "the first lake has the change" \
+    "$(sql "SELECT volume FROM price_bars WHERE ticker = 'AAPL'
+            AND day = '2011-09-01'")" \
+    "$(lake "SELECT volume FROM price_bars WHERE ticker = 'AAPL'
+             AND day = '2011-09-01'")"
+
 echo "a publisher killed between its file and its watermark"
 sql "UPDATE price_bars SET volume = 1234 WHERE ticker = 'AAPL'
      AND day = '2011-06-01'" >/dev/null
@@ -474,5 +496,5 @@ sql "DELETE FROM price_bars WHERE day = '2011-06-02';
      DELETE FROM orders WHERE client_order_id = 'lake-after-bad'" >/dev/null
 check "published again once the row is mended" publish
 check "no sanitizer report in any output" \
-    bash -c "! grep -l Sanitizer '$TMP'/* >&2"
+    bash -c "! grep -d skip -l Sanitizer '$TMP'/* >&2"
 finish
