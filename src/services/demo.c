@@ -129,6 +129,16 @@ static char *log_path(const char *logdir, const char *service, int replica)
     return xasprintf("%s/%s-%d.log", logdir, service, replica);
 }
 
+/* The port spawn gives the child in slot (0: none). */
+static int child_port(const char *service, int slot)
+{
+    const char *base = getenv("STONKS_DEMO_HTTP_BASE");
+
+    if (api_url(service))
+        return config_url_port(api_url(service));
+    return base && atoi(base) > 0 ? atoi(base) + slot : 0;
+}
+
 /* Children get their own probe port when STONKS_DEMO_HTTP_BASE is set
  * (base + slot), and none otherwise: many replicas on one machine
  * cannot share HTTP_PORT. */
@@ -139,15 +149,10 @@ static pid_t spawn(const char *service, int replica, int slot,
     pid_t pid = worker_fork();
 
     if (pid == 0) {
-        const char *base = getenv("STONKS_DEMO_HTTP_BASE");
-        char port[16] = "0";
+        char port[16];
         int fd;
 
-        if (api_url(service))
-            snprintf(port, sizeof(port), "%d",
-                     config_url_port(api_url(service)));
-        else if (base && atoi(base) > 0)
-            snprintf(port, sizeof(port), "%d", atoi(base) + slot);
+        snprintf(port, sizeof(port), "%d", child_port(service, slot));
         setenv("HTTP_PORT", port, 1);
         fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
 
@@ -163,6 +168,29 @@ static pid_t spawn(const char *service, int replica, int slot,
     }
     free(log);
     return pid;
+}
+
+/* Every port the children will listen on, with the servers', is free
+ * and their own: checked before a reset (a probe slot on an API's port
+ * restarted both services until the demo gave up, the last replay
+ * emptied for nothing). Returns 0, or -1 after a message. */
+static int ports_ok(const config *c)
+{
+    up_port p[8 * sizeof(topology) / sizeof(*topology) + 2];
+    size_t n = 0;
+    int slot = 0;
+
+    up_port_add_servers(c, p, &n);
+    for (size_t i = 0; i < sizeof(topology) / sizeof(*topology); i++)
+        for (int r = 0; r < replicas_of(i); r++, slot++) {
+            int port = child_port(topology[i].service, slot);
+
+            if (port > 0 && n < sizeof(p) / sizeof(*p))
+                up_port_add(p, &n, topology[i].service, r + 1, port,
+                            c->http_bind);
+        }
+    return up_ports_check("demo", p, n,
+                          "QUERY_API_URL, REGISTRY_URL, STONKS_DEMO_HTTP_BASE");
 }
 
 /* Starts kids[i] (again), noting where its log ends before it writes. */
@@ -475,6 +503,8 @@ static int run_demo(config *c, int reset)
             LOG_ERROR("cannot prepare the demo", LF_S("error", err));
         goto out;
     }
+    if (d && q && ports_ok(c) < 0)
+        goto out;
     /* what the services would refuse at start is refused before a
      * reset, which would otherwise have emptied the last replay for
      * nothing */

@@ -705,14 +705,8 @@ static void stop_all(up_state *st)
  * first three kinds; else -1 after naming them. A probe range over an
  * API's port, or another stack on them, had left a service failing to
  * bind while its URL answered for another. */
-typedef struct up_port {
-    char what[64];
-    int port;
-    const char *addr; /* where this stack binds it; NULL: a server's */
-} up_port;
-
-static void port_add(up_port *p, size_t *n, const char *what, int replica,
-                     int port, const char *addr)
+void up_port_add(up_port *p, size_t *n, const char *what, int replica, int port,
+                 const char *addr)
 {
     p[*n].addr = addr;
     if (replica > 1)
@@ -782,31 +776,25 @@ static int port_taken(const char *addr, int port)
     return taken;
 }
 
-static int ports_usable(const up_state *st)
+void up_port_add_servers(const config *c, up_port *p, size_t *n)
 {
-    up_port p[UP_MAX_CHILDREN + 3];
-    size_t n = 0;
-
     /* (PostgreSQL and Redis when they run on this machine) */
-    if (is_loopback(st->cfg->pg_host))
-        port_add(p, &n, "PostgreSQL", 1, st->cfg->pg_port, NULL);
-    if (is_loopback(st->cfg->redis_host))
-        port_add(p, &n, "Redis", 1, st->cfg->redis_port, NULL);
-    if (st->opt.with_dashboard)
-        port_add(p, &n, "the dashboard", 1, st->opt.dashboard_port,
-                 st->opt.dashboard_host);
-    for (size_t i = 0; i < st->nkids; i++)
-        if (st->kids[i].port > 0)
-            port_add(p, &n, st->kids[i].service, st->kids[i].replica,
-                     st->kids[i].port, st->cfg->http_bind);
+    if (is_loopback(c->pg_host))
+        up_port_add(p, n, "PostgreSQL", 1, c->pg_port, NULL);
+    if (is_loopback(c->redis_host))
+        up_port_add(p, n, "Redis", 1, c->redis_port, NULL);
+}
+
+int up_ports_check(const char *cmd, const up_port *p, size_t n,
+                   const char *settings)
+{
     for (size_t i = 0; i < n; i++)
         for (size_t j = i + 1; j < n; j++)
             if (p[i].port == p[j].port) {
                 fprintf(stderr,
-                        "stonks up: %s and %s would both listen on port %d: "
-                        "move one (the *_URL settings, --probe-base, "
-                        "--dashboard)\n",
-                        p[i].what, p[j].what, p[i].port);
+                        "stonks %s: %s and %s would both listen on port %d: "
+                        "move one (%s)\n",
+                        cmd, p[i].what, p[j].what, p[i].port, settings);
                 return -1;
             }
     /* Another program on one of ours: this stack's service would fail
@@ -816,19 +804,37 @@ static int ports_usable(const up_state *st)
 
         if (why == EADDRINUSE)
             fprintf(stderr,
-                    "stonks up: port %d of %s is in use by another program "
-                    "(another stack?): stop it, or move this one (the *_URL "
-                    "settings, --probe-base, --dashboard)\n",
-                    p[i].port, p[i].what);
+                    "stonks %s: port %d of %s is in use by another program "
+                    "(another stack?): stop it, or move this one (%s)\n",
+                    cmd, p[i].port, p[i].what, settings);
         else if (why)
             fprintf(stderr,
-                    "stonks up: %s cannot listen on %s: no interface of this "
-                    "machine has that address (--dashboard, HTTP_BIND)\n",
-                    p[i].what, p[i].addr);
+                    "stonks %s: %s cannot listen on %s: no interface of this "
+                    "machine has that address (%s)\n",
+                    cmd, p[i].what, p[i].addr,
+                    strcmp(cmd, "up") == 0 ? "--dashboard, HTTP_BIND"
+                                           : "HTTP_BIND");
         if (why)
             return -1;
     }
     return 0;
+}
+
+static int ports_usable(const up_state *st)
+{
+    up_port p[UP_MAX_CHILDREN + 3];
+    size_t n = 0;
+
+    up_port_add_servers(st->cfg, p, &n);
+    if (st->opt.with_dashboard)
+        up_port_add(p, &n, "the dashboard", 1, st->opt.dashboard_port,
+                    st->opt.dashboard_host);
+    for (size_t i = 0; i < st->nkids; i++)
+        if (st->kids[i].port > 0)
+            up_port_add(p, &n, st->kids[i].service, st->kids[i].replica,
+                        st->kids[i].port, st->cfg->http_bind);
+    return up_ports_check("up", p, n,
+                          "the *_URL settings, --probe-base, --dashboard");
 }
 
 /* One `stonks up` or `stonks demo` per folder: a second one would share

@@ -9,6 +9,10 @@
 #ifndef STONKS_UP_H
 #define STONKS_UP_H
 
+#include <stddef.h>
+
+#include "lib/config.h"
+
 /* The command. Returns the process exit code: 0 after a clean stop, 1
  * when the stack could not start, 2 for a usage or settings error. */
 int cmd_up(int argc, char **argv);
@@ -24,5 +28,27 @@ int up_take_lock(const char *var, const char *cmd);
  * which nginx reads as the end of the string, an escape or a variable,
  * and no control character. */
 int up_nginx_path_ok(const char *path);
+
+/* A port a supervisor (up, demo) will have listened on: what listens
+ * ("query-api (replica 2)") and where this stack binds it (NULL: a
+ * server of its own, PostgreSQL or Redis, that holds it already). */
+typedef struct up_port {
+    char what[64];
+    int port;
+    const char *addr;
+} up_port;
+
+void up_port_add(up_port *p, size_t *n, const char *what, int replica, int port,
+                 const char *addr);
+
+/* PostgreSQL's and Redis's ports when they run on this machine. */
+void up_port_add_servers(const config *c, up_port *p, size_t *n);
+
+/* 0 when no two of p[0..n) share a port and none of this stack's is
+ * taken by another program or on an address no interface has; else -1
+ * after a message for `stonks cmd` naming both, or the one, and the
+ * settings that move them. */
+int up_ports_check(const char *cmd, const up_port *p, size_t n,
+                   const char *settings);
 
 #endif

@@ -184,6 +184,18 @@ REPLAY_END 2011-12-26: the replay data has bars from 2011-01-03 to \
     "$(demo_why REPLAY_START=2011-12-25 REPLAY_END=2011-12-26)"
 assert_eq "demo with a reset: a provider without its settings refused" \
     "1 $ndocs" "$(demo_with INGEST_PROVIDER=polygon)"
+# Probe ports from STONKS_DEMO_HTTP_BASE over query-api's: refused, with
+# both named (the two restarted until the demo gave up, after its reset).
+qa_port=${QUERY_API_URL:-http://127.0.0.1:8001}
+qa_port=${qa_port##*:}
+assert_eq "demo with a reset: a probe port on query-api's refused before it" \
+    "1 stonks demo: ingestion (replica 2) and query-api would both listen \
+on port $qa_port: move one (QUERY_API_URL, REGISTRY_URL, \
+STONKS_DEMO_HTTP_BASE) $ndocs" \
+    "$(STONKS_DEMO_HTTP_BASE=$((qa_port - 1)) "$BIN" demo >/dev/null \
+        2>"$STONKS_VAR_DIR.out11"
+    echo "$? $(grep -v '^{' "$STONKS_VAR_DIR.out11") \
+$(sql "SELECT count(*) FROM documents")")"
 # One stonks up or demo per folder: a demo under a running up would
 # empty the tables under it (the lock held here by flock(1), as by up).
 echo 4242 >"$STONKS_VAR_DIR/up.pid"
