@@ -39,6 +39,10 @@ int job_ticker(json_t *o, const char *key, char out[TICKER_MAX], char *err,
 {
     json_t *v = json_object_get(o, key);
 
+    if (!v) {
+        snprintf(err, errlen, "job field '%s' is missing: a ticker", key);
+        return -1;
+    }
     if (!json_is_string(v) ||
         ticker_normalize(json_string_value(v), json_string_length(v), out) <
             0) {
@@ -52,6 +56,11 @@ int job_day(json_t *o, const char *key, int32_t *day, char *err, size_t errlen)
 {
     json_t *v = json_object_get(o, key);
 
+    if (!v) {
+        snprintf(err, errlen, "job field '%s' is missing: a date YYYY-MM-DD",
+                 key);
+        return -1;
+    }
     if (!json_is_string(v) ||
         date_parse(json_string_value(v), json_string_length(v), day) < 0) {
         snprintf(err, errlen, "job field '%s' must be a date YYYY-MM-DD", key);

@@ -89,7 +89,7 @@ redis-cli -p "$REDIS_PORT" XADD stonks:queue:aggregation '*' p \
 run_to_dead aggregation 1 $((PORT + 3)) "$OUT/aggregation.log" \
     QUEUE_MAX_ATTEMPTS=1 "$BIN" aggregation
 assert_eq "aggregation: 1 batch, 1 job done, 1 dead, its reason" \
-    "1 1 1 job field 'day' must be a date YYYY-MM-DD" \
+    "1 1 1 job field 'day' is missing: a date YYYY-MM-DD" \
     "$(metric stonks_batches_total) $(metric stonks_jobs_done_total) \
 $(metric stonks_jobs_dead_total) $("$BIN" queue dead aggregation |
         jq -r '.[0].error')"
