@@ -580,8 +580,10 @@ static int demo_int_ok(const char *name, long lo, long hi)
         return 0;
     if (num_int(v, lo, hi, &n) == 0)
         return 0;
-    fprintf(stderr, "stonks demo: %s must be a whole number from %ld to %ld\n",
-            name, lo, hi);
+    fprintf(stderr,
+            "stonks demo: %s must be a whole number from %ld to %ld, got "
+            "'%.40s'\n",
+            name, lo, hi, v);
     return -1;
 }
 

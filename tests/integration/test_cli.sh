@@ -257,6 +257,10 @@ Dashboard over this data: run \`make up\` (docs/DASHBOARD.md)" \
     "$(QUERY_API_URL=http://127.0.0.1:9001 bash \
         "$OUT/demo/scripts/demo.sh" 2>&1 | tail -n 2)"
 
+assert_eq "demo: a DEMO_REPLICAS out of range, named with its value" \
+    "2 stonks demo: DEMO_REPLICAS must be a whole number from 1 to 8, got \
+'9x'" "$(out=$(DEMO_REPLICAS=9x "$BIN" demo 2>&1 >/dev/null); echo "$? $out")"
+
 echo "stonks config runs the services' start-up checks"
 # cfg MESSAGE VAR=VALUE...: `stonks config` with the defaults and the
 # settings given: exit status and message.
