@@ -342,9 +342,25 @@ static void qa_kill_switch(api_call *c)
     forward(c, c->cfg->trading_engine_url, "/kill-switch", "trading-engine");
 }
 
+/* day, as risk-engine's own GET /exposure?day= takes it (checked here:
+ * only a date in exactly that form is passed on). */
 static void qa_risk_exposure(api_call *c)
 {
-    forward(c, c->cfg->risk_engine_url, "/exposure", "risk-engine");
+    char day[16], path[40] = "/exposure";
+    int32_t d;
+    int has = api_param_str(c, "day", 10, day, sizeof(day));
+
+    if (has < 0)
+        return;
+    if (has > 0 &&
+        (strlen(day) != 10 || date_parse(day, strlen(day), &d) < 0)) {
+        api_error(c, 400, "invalid_parameter",
+                  "day must be a date YYYY-MM-DD, not '%s'", day);
+        return;
+    }
+    if (has > 0)
+        snprintf(path, sizeof(path), "/exposure?day=%s", day);
+    forward(c, c->cfg->risk_engine_url, path, "risk-engine");
 }
 
 static void qa_risk_limits(api_call *c)
@@ -431,6 +447,8 @@ static const api_param positions_params[] = {
     {"open", "boolean", "true: only positions with shares"}, P_END};
 static const api_param portfolio_params[] = {P_FROM, P_TO, P_LIMIT, P_CURSOR,
                                              P_END};
+static const api_param exposure_params[] = {
+    {"day", "string", "the book as of that session, YYYY-MM-DD"}, P_END};
 static const api_param decisions_params[] = {
     P_TICKER, {"outcome", "string", "ordered, no_order or denied"},
     P_FROM,   P_TO,
@@ -686,8 +704,9 @@ static const api_route qa_routes[] = {
      "Risk verdicts with their reasons and inputs, newest first",
      verdicts_params, NULL, NULL, PAGE_OF("Verdict"), 0, NULL, 0},
     {"GET", "/risk/exposure", qa_risk_exposure, API_READ,
-     "Current exposure against each limit (from risk-engine)", NULL, NULL, NULL,
-     REF("Forwarded"), 0, NULL, 1},
+     "Current exposure against each limit, or as of a past day (from "
+     "risk-engine)",
+     exposure_params, NULL, NULL, REF("Forwarded"), 0, NULL, 1},
     {"GET", "/risk/limits", qa_risk_limits, API_READ,
      "The risk limits (from risk-engine)", NULL, NULL, NULL, REF("Forwarded"),
      0, NULL, 1},

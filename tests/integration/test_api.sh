@@ -929,6 +929,15 @@ assert_eq "status from trading-engine" "GET /status" \
     "$(curl -s "$QA/trading/status" | jq -r '"\(.method) \(.path)"')"
 assert_eq "exposure from risk-engine" "GET /risk/exposure" \
     "$(curl -s "$QA/risk/exposure" | jq -r '"\(.method) \(.path)"')"
+assert_eq "exposure as of a day, passed on" \
+    "GET /risk/exposure?day=2011-09-02" \
+    "$(curl -s "$QA/risk/exposure?day=2011-09-02" |
+        jq -r '"\(.method) \(.path)"')"
+for d in 2011-9-2 2011-02-30 "2011-09-02%26x=1"; do
+    assert_eq "exposure as of '$d': refused here" "400 invalid_parameter" \
+        "$(curl -s -w ' %{http_code}' "$QA/risk/exposure?day=$d" |
+            sed -E 's/^.*"code":"([a-z_]+)".* ([0-9]+)$/\2 \1/')"
+done
 assert_eq "limits from risk-engine" "GET /risk/limits" \
     "$(curl -s "$QA/risk/limits" | jq -r '"\(.method) \(.path)"')"
 
