@@ -11,6 +11,7 @@ typedef struct paper {
     broker base;
     db *db;
     fill_params costs;
+    int live; /* paper_broker_new */
 } paper;
 
 static const char SQL_INSERT[] =
@@ -33,10 +34,12 @@ static const char SQL_BAR[] =
     " WHERE ticker = $1 AND day = $2::date";
 
 /* Whether the session is known to have no bar for the ticker: its
- * ingestion is recorded, or bars of five later sessions exist. */
+ * ingestion is recorded ($3 0: a replay's, of past data) or that of a
+ * later day ($3 1: live, where a day's run comes before its bar), or
+ * bars of five later sessions exist. */
 static const char SQL_NO_BAR[] =
     "SELECT EXISTS (SELECT 1 FROM ingest_runs WHERE ticker = $1"
-    "  AND day = $2::date)"
+    "  AND day >= $2::date + $3::int)"
     " OR (SELECT count(*) FROM price_bars WHERE ticker = $1"
     "  AND day > $2::date) >= 5";
 
@@ -201,10 +204,11 @@ static int execute(paper *p, const char *coid, PGresult *row)
     if (db_execp(p->db, "pb_bar", SQL_BAR, 2, bp, &r) != DB_OK)
         return -1;
     if (PQntuples(r) == 0) {
+        const char *np[] = {bp[0], bp[1], p->live ? "1" : "0"};
         int gone;
 
         PQclear(r);
-        if (db_execp(p->db, "pb_nobar", SQL_NO_BAR, 2, bp, &r) != DB_OK)
+        if (db_execp(p->db, "pb_nobar", SQL_NO_BAR, 3, np, &r) != DB_OK)
             return -1;
         gone = PQgetvalue(r, 0, 0)[0] == 't';
         PQclear(r);
@@ -356,7 +360,7 @@ static void paper_free(broker *b)
     free(b);
 }
 
-broker *paper_broker_new(db *d, const fill_params *costs)
+broker *paper_broker_new(db *d, const fill_params *costs, int live)
 {
     paper *p = xcalloc(1, sizeof(*p));
 
@@ -369,5 +373,6 @@ broker *paper_broker_new(db *d, const fill_params *costs)
     p->base.free = paper_free;
     p->db = d;
     p->costs = *costs;
+    p->live = live;
     return &p->base;
 }

@@ -9,7 +9,9 @@
  * looked up, so an order whose bar has not arrived yet stays accepted.
  * When D is known to have no bar for the ticker (D's ingestion is
  * recorded in ingest_runs, or bars of five later sessions exist), the
- * day order expires unfilled.
+ * day order expires unfilled. With the live scheduler D's ingestion is
+ * recorded from its first tick on, long before its bar can exist: there
+ * only the ingestion of a later day (which reads D again) counts.
  *
  * A client order id it has seen is refused as a duplicate, as Alpaca
  * does, and, as the broker of a cash account, a sell of more shares than
@@ -24,8 +26,8 @@
 #include "domain/fill.h"
 #include "lib/db.h"
 
-/* A paper broker on d (not owned) with the given costs. Free with
- * broker_free. */
-broker *paper_broker_new(db *d, const fill_params *p);
+/* A paper broker on d (not owned) with the given costs; live: the
+ * live scheduler ingests (see above). Free with broker_free. */
+broker *paper_broker_new(db *d, const fill_params *p, int live);
 
 #endif

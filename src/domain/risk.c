@@ -186,16 +186,29 @@ void risk_rule_stale_session(const risk_limits *l, const risk_account *a,
                              const order_intent *o, risk_verdict *v)
 {
     char day[11], today[11];
+    exchange_day e;
 
     (void)l;
-    if (a->today < 0 || o->exec_day >= a->today)
+    if (a->today < 0 || o->exec_day > a->today)
         return;
     date_format(o->exec_day, day);
     date_format(a->today, today);
-    risk_deny(v, "stale_session",
-              "the order's session %s is before today %s (New York): it "
-              "would run in another market than the one it was decided for",
-              day, today);
+    if (o->exec_day < a->today) {
+        risk_deny(v, "stale_session",
+                  "the order's session %s is before today %s (New York): "
+                  "it would run in another market than the one it was "
+                  "decided for",
+                  day, today);
+        return;
+    }
+    /* today's session, over already: a day order sent now would run at
+     * the next one's open (an order for after the close may still go) */
+    exchange_describe(o->exec_day, &e);
+    if (e.open && a->now_minute >= e.close_min && o->exec_minute < e.close_min)
+        risk_deny(v, "stale_session",
+                  "the order's session %s closed at %02d:%02d (New York): "
+                  "it would run at the next session's open instead",
+                  day, e.close_min / 60, e.close_min % 60);
 }
 
 void risk_rule_market_hours(const risk_limits *l, const risk_account *a,

@@ -77,9 +77,11 @@ typedef struct risk_account {
     int64_t orders_today; /* other orders of the session */
     int64_t ticker_orders_today; /* of those, for the intent's ticker */
     int kill_switch; /* 1: on */
-    /* New York date of the check when trading today's market (the live
-     * scheduler), else -1 (a replay: its sessions are past by design) */
+    /* New York date and minute of the check when trading today's
+     * market (the live scheduler), else -1 (a replay: its sessions are
+     * past by design) */
     int32_t today;
+    int now_minute;
 } risk_account;
 
 #define RISK_MAX_REASONS 16

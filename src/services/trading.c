@@ -399,11 +399,10 @@ int trading_state_load(db *d, const config *c, int32_t decision_day,
     s->decision_day = decision_day;
     s->exec_day = exec_day;
     s->acct.today = -1;
-    if (strcmp(c->scheduler_mode, "live") == 0) {
-        int minute;
-
-        exchange_ny_time((int64_t)time(NULL), &s->acct.today, &minute);
-    }
+    s->acct.now_minute = -1;
+    if (strcmp(c->scheduler_mode, "live") == 0)
+        exchange_ny_time((int64_t)time(NULL), &s->acct.today,
+                         &s->acct.now_minute);
     date_format(decision_day, dd);
     date_format(exec_day, ed);
     p1[0] = dd;
@@ -638,10 +637,13 @@ json_t *trading_inputs_json(const trading_state *s, const order_intent *o)
                      (json_int_t)s->acct.ticker_orders_today, "kill_switch",
                      s->acct.kill_switch, "positions", pos);
     if (s->acct.today >= 0) {
-        char td[11];
+        char td[11], now[24];
 
         json_object_set_new(acct, "today",
                             json_string(DAYSTR(s->acct.today, td)));
+        snprintf(now, sizeof(now), "%02d:%02d", s->acct.now_minute / 60,
+                 s->acct.now_minute % 60);
+        json_object_set_new(acct, "now", json_string(now));
     }
     for (size_t i = 0; i < trading_nlimits; i++)
         json_object_set_new(

@@ -426,14 +426,16 @@ static const char SQL_QUEUED_OF_DAY[] =
     "SELECT client_order_id FROM orders WHERE decision_day = $1::date"
     " AND status = 'queued' ORDER BY id";
 
-/* Live, on the paper broker: open orders not looked at for a while. The
- * paper broker executes an order when it is looked up after its
- * session's bar is in, and asks for no follow-up of its own (Alpaca's
- * adapter follows its orders itself): without these look-ups, woken by
- * every tick, a live paper order stayed open for ever. */
+/* Live: orders at the broker (or being sent) not looked at for a while.
+ * The paper broker executes an order when it is looked up after its
+ * session's bar is in, and asks for no follow-up of its own: without
+ * these look-ups, woken by every tick, a live paper order stayed open
+ * for ever. Alpaca's orders are followed by the broker-adapter's own
+ * chain of look-ups; this starts it again when Redis lost it. */
 static const char SQL_OPEN_IDLE[] =
-    "SELECT client_order_id FROM orders WHERE status IN ('accepted',"
-    " 'partially_filled') AND updated_at < now() - $1::interval ORDER BY id";
+    "SELECT client_order_id FROM orders WHERE status IN ('submitting',"
+    " 'accepted', 'partially_filled') AND updated_at < now() - $1::interval"
+    " ORDER BY id";
 
 /* Orders still queued a while after they were made: their job was lost
  * (a crash between the commit and the push). */
@@ -611,7 +613,8 @@ static int wait_for_fills(worker *w, const char *ds)
 }
 
 /* Live mode: when session day may be traded. Returns -1 for a day
- * before today or today from its close on (skipped: never traded late),
+ * before today, today from its close on (skipped: never traded late)
+ * or a day the exchange does not trade,
  * 0 while it must wait (a day after today, or today before
  * TRADING_DECIDE_AT), else 1, with *since the decision time: only
  * recommendations computed from then on count. */
@@ -625,8 +628,12 @@ static int live_due(const config *c, int32_t day, long long *since)
 
     exchange_ny_time((int64_t)time(NULL), &today, &minute);
     exchange_describe(day, &ed);
-    if (day < today || (day == today && ed.open && minute >= ed.close_min))
+    /* (a day without a session has no recommendations of the pipeline's
+     * own; one made by hand is not traded either) */
+    if (day < today || (day == today && (!ed.open || minute >= ed.close_min)))
         return -1;
+    if (decide >= ed.close_min)
+        decide = ed.close_min - 1; /* an early close comes first */
     if (day == today && minute >= decide) {
         *since = (long long)exchange_ny_unix(day, decide);
         return 1;
@@ -715,8 +722,10 @@ static int advance(worker *w, char *err, size_t errlen)
     pgarr_release(&tickers);
     if (rc == WORKER_OK)
         rc = push_orders(w, "te_stuck", SQL_STUCK, "30 seconds");
-    if (rc == WORKER_OK && !replay_mode(c) && strcmp(c->broker, "paper") == 0)
-        rc = push_orders(w, "te_open_idle", SQL_OPEN_IDLE, "30 seconds");
+    if (rc == WORKER_OK && !replay_mode(c))
+        rc = push_orders(w, "te_open_idle", SQL_OPEN_IDLE,
+                         strcmp(c->broker, "paper") == 0 ? "30 seconds"
+                                                         : "10 minutes");
     return rc;
 dberr:
     snprintf(err, errlen, "%s", db_error(w->db));

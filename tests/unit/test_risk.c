@@ -61,6 +61,7 @@ static fixture base(void)
     f.a.positions = base_positions;
     f.a.npositions = 2;
     f.a.today = -1;
+    f.a.now_minute = -1;
     strcpy(f.o.client_order_id, "so-test");
     strcpy(f.o.ticker, "MSFT");
     strcpy(f.o.sector, "Information Technology");
@@ -329,6 +330,26 @@ static void test_stale_session(void **state)
            "the order's session 2011-09-02 is before today 2011-09-06 (New "
            "York): it would run in another market than the one it was "
            "decided for");
+    /* today's, checked at 15:59, then at 16:00 (its close) */
+    f.o.exec_day = date_from_ymd(2011, 9, 6);
+    f.a.now_minute = 15 * 60 + 59;
+    expect("today's before the close", risk_rule_stale_session, &f,
+           "stale_session", NULL);
+    f.a.now_minute = 16 * 60;
+    expect("today's after the close", risk_rule_stale_session, &f,
+           "stale_session",
+           "the order's session 2011-09-06 closed at 16:00 (New York): it "
+           "would run at the next session's open instead");
+    f.o.exec_minute = 16 * 60 + 30; /* placed after the close */
+    expect("an order for after the close", risk_rule_stale_session, &f,
+           "stale_session", NULL);
+    /* 2011-11-25, the day after Thanksgiving, closes at 13:00 */
+    f.a.today = f.o.exec_day = date_from_ymd(2011, 11, 25);
+    f.o.exec_minute = 9 * 60 + 30;
+    f.a.now_minute = 13 * 60 + 5;
+    expect("an early close", risk_rule_stale_session, &f, "stale_session",
+           "the order's session 2011-11-25 closed at 13:00 (New York): it "
+           "would run at the next session's open instead");
 }
 
 static void test_order_counts(void **state)
