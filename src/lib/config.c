@@ -203,6 +203,10 @@ static const setting config_table[] = {
      "Alpaca secret key (secret)"},
     {"BROKER_TIMEOUT_MS", SET_INT, "10000", OFF(broker_timeout_ms), 100, 120000,
      NULL, "broker API: milliseconds to wait for one answer"},
+    {"RECONCILE_INTERVAL_S", SET_INT, "60", OFF(reconcile_interval_s), 1, 86400,
+     NULL,
+     "broker-adapter: seconds between comparisons of our positions with "
+     "the broker's, busy or idle"},
     {"RISK_ENGINE_URL", SET_STR, "http://127.0.0.1:8004", OFF(risk_engine_url),
      0, 0, NULL, "where risk-engine answers"},
     {"TRADING_ENGINE_URL", SET_STR, "http://127.0.0.1:8003",

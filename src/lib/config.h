@@ -107,6 +107,7 @@ typedef struct config {
     char *broker_api_key;
     char *broker_api_secret;
     int broker_timeout_ms;
+    int reconcile_interval_s;
     char *risk_engine_url;
     char *trading_engine_url;
     char *smtp_url;

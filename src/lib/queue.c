@@ -621,11 +621,12 @@ static const char LUA_DUE[] =
     "redis.call('ZREM', KEYS[2], id) end; return #ids";
 
 /* A job for later (queue_push_later): into the delay set (KEYS[1], due
- * at ARGV[2]) under ARGV[1], with no attempts and no failure. */
+ * at ARGV[2], or sooner when the member waits already) under ARGV[1],
+ * with no attempts and no failure. */
 static const char LUA_LATER[] =
     "redis.call('HSET', KEYS[2], ARGV[1], "
     "cmsgpack.pack(ARGV[3], '0', '0', '')); "
-    "redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1]); return 1";
+    "redis.call('ZADD', KEYS[1], 'LT', ARGV[2], ARGV[1]); return 1";
 
 /* Runs a script; returns its integer result, or -1. */
 static long long run_script(queue_client *q, const char *what, int argc,
@@ -746,11 +747,11 @@ int queue_fail(queue_client *q, const char *queue, const queue_job *job,
     return run_script(q, "retry", 13, argv, lens) < 0 ? -1 : 0;
 }
 
-int queue_push_later(queue_client *q, const char *queue, const char *payload,
-                     size_t len, long delay_ms)
+int queue_push_later(queue_client *q, const char *queue, const char *key,
+                     const char *payload, size_t len, long delay_ms)
 {
     static unsigned long seq;
-    char zset[160], hash[160], id[64], due[32];
+    char zset[160], hash[160], id[128], due[32];
     const char *argv[8];
     size_t lens[8];
 
@@ -760,9 +761,17 @@ int queue_push_later(queue_client *q, const char *queue, const char *payload,
         return -1;
     }
     delay_keys(zset, hash, sizeof(zset), queue);
-    /* (a member of its own: not a stream id, so never one of a retry) */
-    snprintf(id, sizeof(id), "later-%lld-%d-%lu", now_ms(), (int)getpid(),
-             ++seq);
+    if (key && strlen(key) >= 100) {
+        set_err(q, "delayed job key for queue %s is %zu bytes, over 99", queue,
+                strlen(key));
+        return -1;
+    }
+    /* (members of their own: not stream ids, so never one of a retry) */
+    if (key)
+        snprintf(id, sizeof(id), "later:%s", key);
+    else
+        snprintf(id, sizeof(id), "later-%lld-%d-%lu", now_ms(), (int)getpid(),
+                 ++seq);
     snprintf(due, sizeof(due), "%lld",
              now_ms() + (delay_ms > 0 ? delay_ms : 0));
     argv[0] = "EVAL";

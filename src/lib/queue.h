@@ -71,9 +71,13 @@ int queue_push(queue_client *q, const char *queue, const char *const *payloads,
 /* Appends one job that may be taken from delay_ms on (a follow-up
  * asked for later), without holding the caller meanwhile: it waits in
  * the delay set, as a failed job waits for its retry, and counts as
- * delayed in queue_stats until then. */
-int queue_push_later(queue_client *q, const char *queue, const char *payload,
-                     size_t len, long delay_ms);
+ * delayed in queue_stats until then. key (printable, under 100 bytes)
+ * names it there: while a job of the same key waits, this one replaces
+ * it, due at the sooner of the two times, so that one thing is
+ * followed by one chain of jobs however often it is asked for (NULL:
+ * a job of its own). */
+int queue_push_later(queue_client *q, const char *queue, const char *key,
+                     const char *payload, size_t len, long delay_ms);
 
 /* Takes up to max jobs: first jobs whose visibility timeout expired,
  * then new ones, waiting up to block_ms when there are none (0: do not

@@ -185,10 +185,11 @@ int worker_push(worker *w, const char *queue, char **payloads, size_t n)
     return WORKER_OK;
 }
 
-int worker_push_later(worker *w, const char *queue, const char *payload,
-                      long delay_ms)
+int worker_push_later(worker *w, const char *queue, const char *key,
+                      const char *payload, long delay_ms)
 {
-    if (queue_push_later(w->q, queue, payload, strlen(payload), delay_ms) < 0) {
+    if (queue_push_later(w->q, queue, key, payload, strlen(payload), delay_ms) <
+        0) {
         LOG_WARN("cannot enqueue", LF_S("queue", queue),
                  LF_S("error", queue_error(w->q)));
         return WORKER_RETRY;
@@ -436,10 +437,13 @@ int worker_run(const worker_def *def, const config *cfg)
         if (n > 0 && n < (size_t)cfg->queue_batch / 4 &&
             cfg->queue_linger_ms > 0)
             linger(&w, &jobs, &n);
-        if (n > 0)
+        if (n > 0) {
             process_batch(def, &w, jobs, n);
-        else
+        } else {
             check_idle(&w, &last_ping, &pg_down);
+            if (def->idle)
+                def->idle(&w);
+        }
         queue_jobs_free(jobs, n);
     }
     LOG_INFO("worker stopping on signal");

@@ -64,6 +64,10 @@ typedef struct worker_def {
      * out) QUEUE_MAX_ATTEMPTS times: what waits on it may go on without
      * it. Not called for a payload over the limit. */
     void (*dead)(worker *w, const queue_job *job, const char *err);
+    /* Optional: called when a take found no job (every QUEUE_BLOCK_MS
+     * or so while the queue is empty), for work a service does on its
+     * own clock. */
+    void (*idle)(worker *w);
 } worker_def;
 
 /* Runs the loop until SIGTERM/SIGINT. Returns the process exit code. */
@@ -105,10 +109,10 @@ void worker_job_failed(worker *w, size_t i, const char *err);
  */
 int worker_push(worker *w, const char *queue, char **payloads, size_t n);
 
-/* Pushes one job to be taken delay_ms from now (queue_push_later), for
- * a follow-up that must not hold the worker meanwhile. Returns
- * WORKER_OK or WORKER_RETRY. */
-int worker_push_later(worker *w, const char *queue, const char *payload,
-                      long delay_ms);
+/* Pushes one job to be taken delay_ms from now (queue_push_later, key
+ * as there), for a follow-up that must not hold the worker meanwhile.
+ * Returns WORKER_OK or WORKER_RETRY. */
+int worker_push_later(worker *w, const char *queue, const char *key,
+                      const char *payload, long delay_ms);
 
 #endif

@@ -46,11 +46,13 @@
 #include "lib/token.h"
 #include "lib/worker.h"
 #include "lib/xalloc.h"
+#include "services/cli.h"
 #include "services/pipeline.h"
 #include "services/svc.h"
 #include "services/trading.h"
 
-#define RECONCILE_EVERY_S 60
+#define FOLLOW_MAX_MS 60000 /* follow_later */
+#define RETRY_LATER_MS 5000 /* an order whose gate or broker is away */
 #define RISK_TIMEOUT_MS 5000
 
 typedef struct adapter {
@@ -70,6 +72,7 @@ typedef struct order_row {
     int nfills;
     int cancel_requested; /* DELETE /orders/{id} of the trading-engine */
     char broker_order_id[64]; /* the broker's id, "" before it has one */
+    long long age_s; /* since it was submitted (or made, before) */
 } order_row;
 
 static const char SQL_LOAD[] =
@@ -82,7 +85,9 @@ static const char SQL_LOAD[] =
     " (SELECT coalesce(sum(f.gross_cents), 0) FROM fills f"
     "  WHERE f.order_id = o.id),"
     " (SELECT count(*) FROM fills f WHERE f.order_id = o.id),"
-    " o.cancel_requested_at IS NOT NULL, coalesce(o.broker_order_id, '')"
+    " o.cancel_requested_at IS NOT NULL, coalesce(o.broker_order_id, ''),"
+    " extract(epoch FROM now() - coalesce(o.submitted_at,"
+    " o.created_at))::bigint"
     " FROM orders o WHERE o.client_order_id = $1";
 
 /* 1 found, 0 no such order, -1 database error. */
@@ -119,6 +124,7 @@ static int load_order(db *d, const char *coid, order_row *row)
     row->cancel_requested = PQgetvalue(r, 0, 16)[0] == 't';
     snprintf(row->broker_order_id, sizeof(row->broker_order_id), "%s",
              PQgetvalue(r, 0, 17));
+    row->age_s = atoll(PQgetvalue(r, 0, 18));
     PQclear(r);
     return 1;
 }
@@ -601,21 +607,35 @@ static int gate(worker *w, order_row *row, int *final, char *err, size_t errlen)
     return WORKER_OK;
 }
 
-/* Queues a follow-up of an open order, to be taken after the broker's
- * interval (the worker goes on with other orders meanwhile: a sleep
- * here held every other order, a cancel included, behind each open
- * one). */
-static int follow_later(worker *w, adapter *a, const order_row *row)
+/* Queues the order's job again, to be taken delay_ms from now, in the
+ * order's own chain (its client order id keys it: asked for twice, by
+ * a batch run again or a trading-engine's look-up, it is still one). */
+static int order_later(worker *w, const char *coid, long delay_ms)
 {
-    char *p;
-    int rc;
+    char *p = xasprintf("{\"client_order_id\":\"%s\"}", coid);
+    int rc = worker_push_later(w, Q_BROKER_ORDERS, coid, p, delay_ms);
 
-    if (a->broker->follow_ms <= 0)
-        return WORKER_OK;
-    p = xasprintf("{\"client_order_id\":\"%s\"}", row->o.client_order_id);
-    rc = worker_push_later(w, Q_BROKER_ORDERS, p, a->broker->follow_ms);
     free(p);
     return rc;
+}
+
+/* Queues a follow-up of an open order (the worker goes on with other
+ * orders meanwhile: a sleep here held every other order, a cancel
+ * included, behind each open one), after the broker's interval, or a
+ * tenth of the order's age up to FOLLOW_MAX_MS once that is longer: an
+ * order open for long is asked about less often, so that many open
+ * orders stay within the broker's request budget (Alpaca: 200 a
+ * minute; 100 orders open for ten minutes or more, 100 a minute). */
+static int follow_later(worker *w, adapter *a, const order_row *row)
+{
+    long delay = a->broker->follow_ms;
+
+    if (delay <= 0)
+        return WORKER_OK;
+    if (row->age_s * 100 > delay)
+        delay = row->age_s * 100 < FOLLOW_MAX_MS ? (long)row->age_s * 100
+                                                 : FOLLOW_MAX_MS;
+    return order_later(w, row->o.client_order_id, delay);
 }
 
 /* Follows an open order: asks the broker and applies its answer. */
@@ -795,11 +815,32 @@ static int ba_handle(worker *w, queue_job *jobs, size_t n, char *err,
         }
         log_set_job(jobs[i].id);
         rc = handle_order(w, a, coid, err, errlen);
+        if (rc == WORKER_RETRY) {
+            /* A gate or broker that does not answer: this order waits
+             * in its own chain, and the batch goes on (it held every
+             * other order, cancels and follow-ups included, until it
+             * answered; run again whole, each follow-up of the batch
+             * started one more chain). */
+            LOG_WARN("order deferred", LF_S("client_order_id", coid),
+                     LF_S("error", err), LF_I("in_ms", RETRY_LATER_MS));
+            rc = order_later(w, coid, RETRY_LATER_MS);
+        }
         json_decref(j);
     }
-    if (rc == WORKER_OK && time(NULL) - a->last_reconcile >= RECONCILE_EVERY_S)
+    if (rc == WORKER_OK &&
+        time(NULL) - a->last_reconcile >= w->cfg->reconcile_interval_s)
         reconcile(w, a);
     return rc;
+}
+
+/* With no order to handle, positions are compared all the same (a
+ * difference stayed unseen on quiet days, or with the kill switch on). */
+static void ba_idle(worker *w)
+{
+    adapter *a = w->state;
+
+    if (a && time(NULL) - a->last_reconcile >= w->cfg->reconcile_interval_s)
+        reconcile(w, a);
 }
 
 static int ba_init(worker *w, char *err, size_t errlen)
@@ -822,7 +863,8 @@ static int ba_init(worker *w, char *err, size_t errlen)
         fill_params fp = {w->cfg->paper_slippage_bps,
                           w->cfg->paper_commission_cents};
 
-        a->broker = paper_broker_new(w->db, &fp);
+        a->broker = paper_broker_new(
+            w->db, &fp, strcmp(w->cfg->scheduler_mode, "live") == 0);
     }
     w->state = a;
     LOG_INFO("broker-adapter ready", LF_S("mode", trading_mode(w->cfg)),
@@ -849,15 +891,36 @@ static const worker_def broker_def = {
     .init = ba_init,
     .fini = ba_fini,
     .handle = ba_handle,
+    .idle = ba_idle,
 };
 
 int cmd_broker_adapter(int argc, char **argv)
 {
-    return pipeline_run_worker(
-        &broker_def, argc, argv,
-        "usage: stonks broker-adapter\n"
-        "  Worker on stonks:queue:broker_orders: asks the risk-engine\n"
-        "  (RISK_ENGINE_URL), submits to BROKER (paper | alpaca), follows\n"
-        "  each order to a final state, books fills, positions and cash,\n"
-        "  and reconciles positions with the broker.\n");
+    config c;
+    char err[512];
+    int rc;
+
+    if (cli_wants_help(argc, argv)) {
+        fputs("usage: stonks broker-adapter\n"
+              "  Worker on stonks:queue:broker_orders: asks the risk-engine\n"
+              "  (RISK_ENGINE_URL), submits to BROKER (paper | alpaca), "
+              "follows\n"
+              "  each order to a final state, books fills, positions and "
+              "cash,\n"
+              "  and reconciles positions with the broker.\n",
+              stdout);
+        return 0;
+    }
+    if (cli_start("broker-adapter", &c) < 0)
+        return 2;
+    /* (as the trading-engine and the risk-engine refuse it) */
+    if (trading_mode_check(&c, err, sizeof(err)) < 0) {
+        LOG_ERROR("refusing to start", LF_S("error", err));
+        fprintf(stderr, "stonks broker-adapter: %s\n", err);
+        config_release(&c);
+        return 2;
+    }
+    rc = worker_run(&broker_def, &c);
+    config_release(&c);
+    return rc;
 }

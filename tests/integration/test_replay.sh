@@ -252,9 +252,10 @@ lock_pid() {
 (REPLAY_PACE_MS=1000 exec "$BIN" demo --no-reset >"$STONKS_VAR_DIR.out8" \
     2>&1) &
 demo_pid=$!
-for _ in $(seq 1 200); do
-    first=$(lock_pid)
-    [ -n "$first" ] && break
+# (once it replays: an end of its session while it prepares fails it)
+for _ in $(seq 1 600); do
+    grep -q '^Replaying' "$STONKS_VAR_DIR.out8" && first=$(lock_pid) &&
+        [ -n "$first" ] && break
     sleep 0.05
 done
 sql "SELECT pg_terminate_backend($first)" >/dev/null

@@ -72,7 +72,8 @@ stop() { # NAME: SIGTERM and wait
 fresh_queues() {
     redis-cli -p "$REDIS_PORT" DEL stonks:queue:trading_decisions \
         stonks:queue:broker_orders stonks:dead:trading_decisions \
-        stonks:dead:broker_orders >/dev/null
+        stonks:dead:broker_orders stonks:delay:broker_orders \
+        stonks:delayed:broker_orders >/dev/null
 }
 
 wake() { # DAY: the job the recommendation service sends
@@ -1059,8 +1060,38 @@ wait_for 5 later || echo "  FAIL: no look-up of the open order waits"
 assert_eq "the look-up that waits is KO's" '{"client_order_id":"alp-KO"}' \
     "$(redis-cli -p "$REDIS_PORT" HVALS stonks:delayed:broker_orders |
         grep -ao '{"client_order_id":"[^"]*"}')"
+# Asked for three times more (a batch run again, the trading-engine's
+# look-ups), it is still followed by one chain (each started its own).
+for _ in 1 2 3; do
+    redis-cli -p "$REDIS_PORT" XADD stonks:queue:broker_orders '*' p \
+        '{"client_order_id":"alp-KO"}' >/dev/null
+done
+most=0
+for _ in $(seq 30); do
+    n=$(redis-cli -p "$REDIS_PORT" ZCARD stonks:delay:broker_orders)
+    [ "$n" -gt "$most" ] && most=$n
+    sleep 0.1
+done
+assert_eq "KO asked for again: one chain of look-ups" "1" "$most"
+# The gate away: a new order waits in its own chain, and the batch goes
+# on; a cancel is not held behind it (it was, until the gate answered).
+stop risk-engine
+sql "INSERT INTO price_bars (ticker, day, open, high, low, close, volume,
+        source) VALUES ('XOM', '2026-01-02', 80, 80, 80, 80, 1000, 'test')" \
+    >/dev/null
+api POST $TE/orders '{"ticker":"XOM","side":"buy","qty":1,
+    "client_order_id":"alp-XOM"}' -H "$AUTH" >/dev/null
+deferred() { grep -q '"order deferred",.*"client_order_id":"alp-XOM"' \
+    "$OUT/broker-adapter.log"; }
+wait_for 10 deferred || echo "  FAIL: the order of an absent gate not deferred"
 api DELETE $TE/orders/alp-KO '' -H "$AUTH" >/dev/null
 wait_for 15 ko_is canceled || echo "  FAIL: KO not canceled"
+api DELETE $TE/orders/alp-XOM '' -H "$AUTH" >/dev/null
+xom_gone() { [ "$(sql "SELECT status FROM orders WHERE
+        client_order_id = 'alp-XOM'")" == canceled ]; }
+wait_for 15 xom_gone || echo "  FAIL: XOM not canceled"
+start risk-engine
+wait_for 10 up $RE || echo "  FAIL: risk-engine not up again"
 assert_eq "cancelled at Alpaca by its id: canceled there and here, no fill" \
     "canceled 1 canceled 0" \
     "$(fake state | jq_py "j['alp-KO']['order']['status']") $(fake log |
@@ -1247,7 +1278,11 @@ $(grep -c '"session after today (New York): not traded before its day",.*"day":"
         "$OUT/trading-engine.log")"
 # The paper broker accepts them, waiting for 12-04's bar; once it is in,
 # the trading-engine's next wake-up looks at the open orders (they
-# stayed open for ever: nothing asked again in live mode).
+# stayed open for ever: nothing asked again in live mode). 12-04's
+# ingestion is recorded already, as the live scheduler records it from
+# its first tick of the day on: that is not yet "no bar" (they expired).
+sql "INSERT INTO ingest_runs (ticker, day, documents, bars) VALUES
+     ('AAPL', '2026-12-04', 0, 0), ('MSFT', '2026-12-04', 0, 0)" >/dev/null
 start broker-adapter "${AT[@]}"
 accepted() {
     [ "$(sql "SELECT count(*) FROM orders WHERE status = 'accepted'")" == 2 ]
@@ -1267,6 +1302,20 @@ assert_eq "filled on 12-04's bar (ticker, qty, day, price)" \
     "$(sql "SELECT string_agg(o.ticker || ' ' || f.qty || ' ' || f.day ||
             ' ' || f.price_cents, '|' ORDER BY o.ticker) FROM fills f JOIN
             orders o ON o.id = f.order_id")"
+# Idle, the broker-adapter still compares positions with the broker's
+# every RECONCILE_INTERVAL_S (it did only while orders came).
+stop broker-adapter
+start broker-adapter "${AT[@]}" RECONCILE_INTERVAL_S=1
+sql "UPDATE positions SET qty = qty + 1 WHERE ticker = 'AAPL'" >/dev/null
+differs() { [ "$(sql "SELECT count(*) FROM reconciliations
+        WHERE NOT ok")" -ge 1 ]; }
+wait_for 10 differs || echo "  FAIL: no reconciliation while idle"
+assert_eq "idle: the difference found (ticker, ours, the broker's)" \
+    "AAPL 51 50" \
+    "$(sql "SELECT d->>'ticker', d->>'ours', d->>'broker' FROM
+            reconciliations, jsonb_array_elements(differences) d
+            WHERE NOT ok ORDER BY id LIMIT 1" | tr '|' ' ')"
+sql "UPDATE positions SET qty = qty - 1 WHERE ticker = 'AAPL'" >/dev/null
 stop broker-adapter
 stop trading-engine
 # 08:00 New York: before TRADING_DECIDE_AT nothing is traded, even on
@@ -1293,6 +1342,36 @@ woken 2026-12-04
 assert_eq "16:30: skipped" "2026-12-02 0 0, 2026-12-03 0 0, 2026-12-04 0 0 0" \
     "$(runs) $(sql "SELECT count(*) FROM orders")"
 stop trading-engine
+# ... and the gate, at 16:30, denies an order meant for 12-04's session
+# (held up, say): sent now, a day order would run at Monday's open.
+stop risk-engine
+start risk-engine "${AT[@]}"
+wait_for 10 up $RE || echo "  FAIL: risk-engine not up"
+assert_eq "the gate after the close: today's session is over" \
+    "200 False the order's session 2026-12-04 closed at 16:00 (New York): \
+it would run at the next session's open instead" \
+    "$(r=$(api POST $RE/check '{"client_order_id":"chk-closed",
+        "ticker":"AAPL","side":"buy","qty":1,"type":"market",
+        "decision_day":"2026-12-04","exec_day":"2026-12-04",
+        "exec_minute":570}' -H "$AUTH"); echo "$(cut -d' ' -f1 <<<"$r") \
+$(cut -d' ' -f2- <<<"$r" | jq_py 'str(j["allowed"]) + " " + "".join(
+        x["message"] for x in j["reasons"] if x["code"] == "stale_session")')")"
+# Saturday 12-05 at 10:00: a recommendation of a day without a session
+# (made by hand; the pipeline makes none) is skipped, not traded.
+sql "INSERT INTO recommendations (ticker, as_of, action, conviction,
+        target_weight, rationale, computed_at) VALUES
+     ('AAPL', '2026-12-05', 'BUY', 1.0, 0.05, 't', '2026-12-05 15:00Z'),
+     ('MSFT', '2026-12-05', 'BUY', 1.0, 0.05, 't', '2026-12-05 15:00Z')" \
+    >/dev/null
+AT=(TZ=UTC LD_PRELOAD="$FAKETIME_LIB" FAKETIME="@2026-12-05 15:00:00"
+    ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0")
+start trading-engine "${AT[@]}" TRADING_DECIDE_AT=09:00
+wait_for 10 up $TE || echo "  FAIL: trading-engine not up"
+woken 2026-12-05
+assert_eq "a Saturday's recommendations: skipped" \
+    "2026-12-02 0 0, 2026-12-03 0 0, 2026-12-04 0 0, 2026-12-05 0 0 0" \
+    "$(runs) $(sql "SELECT count(*) FROM orders")"
+stop trading-engine
 # Replay: an order of an earlier session still open holds the next one
 # while the broker-adapter does not take its look-up (stopped here, as
 # when the gate does not answer); the trading-engine asks once, not
@@ -1309,7 +1388,7 @@ wait_for 10 up $TE || echo "  FAIL: trading-engine not up"
 wake 2026-12-07
 sleep 2
 assert_eq "replay, an earlier order open: look-ups queued, 12-07 not traded" \
-    "1 2026-12-02 0 0, 2026-12-03 0 0, 2026-12-04 0 0" \
+    "1 2026-12-02 0 0, 2026-12-03 0 0, 2026-12-04 0 0, 2026-12-05 0 0" \
     "$(redis-cli -p "$REDIS_PORT" XLEN stonks:queue:broker_orders) $(runs)"
 stop trading-engine
 stop risk-engine
