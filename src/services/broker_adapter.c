@@ -897,7 +897,6 @@ static const worker_def broker_def = {
 int cmd_broker_adapter(int argc, char **argv)
 {
     config c;
-    char err[512];
     int rc;
 
     if (cli_wants_help(argc, argv)) {
@@ -911,15 +910,8 @@ int cmd_broker_adapter(int argc, char **argv)
               stdout);
         return 0;
     }
-    if (cli_start("broker-adapter", &c) < 0)
+    if (trading_start("broker-adapter", &c) < 0)
         return 2;
-    /* (as the trading-engine and the risk-engine refuse it) */
-    if (trading_mode_check(&c, err, sizeof(err)) < 0) {
-        LOG_ERROR("refusing to start", LF_S("error", err));
-        fprintf(stderr, "stonks broker-adapter: %s\n", err);
-        config_release(&c);
-        return 2;
-    }
     rc = worker_run(&broker_def, &c);
     config_release(&c);
     return rc;

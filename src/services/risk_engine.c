@@ -593,14 +593,8 @@ int cmd_risk_engine(int argc, char **argv)
                "  PUT/PATCH /limits. The hard gate before every order.\n");
         return 0;
     }
-    if (cli_start("risk-engine", &c) < 0)
+    if (trading_start("risk-engine", &c) < 0)
         return 2;
-    if (trading_mode_check(&c, err, sizeof(err)) < 0) {
-        LOG_ERROR("refusing to start", LF_S("error", err));
-        fprintf(stderr, "stonks risk-engine: %s\n", err);
-        config_release(&c);
-        return 2;
-    }
     memset(&re, 0, sizeof(re));
     re.cfg = &c;
     worker_install_signals();

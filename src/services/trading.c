@@ -17,6 +17,7 @@
 #include "lib/url.h"
 #include "lib/worker.h"
 #include "lib/xalloc.h"
+#include "services/cli.h"
 #include "services/svc.h"
 #include "services/trading_limits.h"
 
@@ -92,6 +93,21 @@ int trading_mode_check(const config *c, char *err, size_t errlen)
                  "live endpoint, https://" ALPACA_LIVE_HOST
                  " (or a loopback address, for a local stand-in): the keys "
                  "of a real account go nowhere else, and never in clear");
+        return -1;
+    }
+    return 0;
+}
+
+int trading_start(const char *service, config *c)
+{
+    char err[512];
+
+    if (cli_start(service, c) < 0)
+        return -1;
+    if (trading_mode_check(c, err, sizeof(err)) < 0) {
+        LOG_ERROR("refusing to start", LF_S("error", err));
+        fprintf(stderr, "stonks %s: %s\n", service, err);
+        config_release(c);
         return -1;
     }
     return 0;

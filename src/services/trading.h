@@ -54,6 +54,11 @@
  * in err. */
 int trading_mode_check(const config *c, char *err, size_t errlen);
 
+/* cli_start, then trading_mode_check, for a trading service's command
+ * (service: its name): 0 with *c loaded, or -1 after the reason was
+ * logged and printed (the command then exits 2; *c is released). */
+int trading_start(const char *service, config *c);
+
 /* "paper" or "live". */
 const char *trading_mode(const config *c);
 

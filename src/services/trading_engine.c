@@ -880,14 +880,8 @@ int cmd_trading_engine(int argc, char **argv)
                "HTTP_PORT is 0). TRADING_MODE=paper|live.\n");
         return 0;
     }
-    if (cli_start("trading-engine", &c) < 0)
+    if (trading_start("trading-engine", &c) < 0)
         return 2;
-    if (trading_mode_check(&c, err, sizeof(err)) < 0) {
-        LOG_ERROR("refusing to start", LF_S("error", err));
-        fprintf(stderr, "stonks trading-engine: %s\n", err);
-        config_release(&c);
-        return 2;
-    }
     LOG_INFO("trading-engine starting", LF_S("mode", trading_mode(&c)),
              LF_S("broker", c.broker));
     memset(e, 0, sizeof(*e));
