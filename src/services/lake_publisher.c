@@ -8,8 +8,8 @@
  * day's full content as PostgreSQL has it. So no reader can see a row twice,
  * whatever happens, and writing a day again is harmless.
  *
- * Which days to write comes from the table's watermark (kept for one
- * lake: another LAKE_URI starts again from nothing), a transaction
+ * Which days to write comes from the table's watermark (the books are
+ * kept per lake, LAKE_URI: each lake has its own), a transaction
  * horizon H: when the previous publication read the table, every
  * transaction below H had finished. A publication, in one transaction
  * holding the table's advisory lock:
@@ -123,11 +123,11 @@ static int db_rc(db *d, int rc, char *err, size_t errlen)
 
 /* Steps 1 and the watermark: sets n32 and span (the widest age of a
  * row xmin that counts as changed) and the new horizon. */
-static int read_horizons(db *d, const lake_table *t, const char *sig,
-                         char horizon[24], char n32[24], char span[24],
-                         char *err, size_t errlen)
+static int read_horizons(db *d, const char *lake, const lake_table *t,
+                         const char *sig, char horizon[24], char n32[24],
+                         char span[24], char *err, size_t errlen)
 {
-    const char *params[] = {t->name};
+    const char *params[] = {lake, t->name};
     PGresult *r = NULL;
     unsigned long long xmin, xmax, prev = 0;
     int rc, all;
@@ -143,8 +143,8 @@ static int read_horizons(db *d, const lake_table *t, const char *sig,
     PQclear(r);
     rc = db_execp(d, "lake_watermark",
                   "SELECT horizon::text, signature FROM lake_watermarks"
-                  " WHERE table_name = $1",
-                  1, params, &r);
+                  " WHERE lake = $1 AND table_name = $2",
+                  2, params, &r);
     if (rc != DB_OK)
         return db_rc(d, rc, err, errlen);
     all = PQntuples(r) == 0 || strcmp(PQgetvalue(r, 0, 1), sig) != 0;
@@ -187,15 +187,15 @@ static int scan_days(db *d, const lake_table *t, const char *n32,
     return DB_OK;
 }
 
-static int read_partitions(db *d, const lake_table *t, day_list *days,
-                           char *err, size_t errlen)
+static int read_partitions(db *d, const char *lake, const lake_table *t,
+                           day_list *days, char *err, size_t errlen)
 {
-    const char *params[] = {t->name};
+    const char *params[] = {lake, t->name};
     PGresult *r = NULL;
     int rc = db_execp(d, "lake_partitions",
                       "SELECT dt::text, rows, bytes FROM lake_partitions"
-                      " WHERE table_name = $1",
-                      1, params, &r);
+                      " WHERE lake = $1 AND table_name = $2",
+                      2, params, &r);
 
     if (rc != DB_OK)
         return db_rc(d, rc, err, errlen);
@@ -397,45 +397,49 @@ static int write_and_remove(lake_pub *p, db *d, const lake_table *t,
 }
 
 /* Step 4. */
-static int commit_books(db *d, const lake_table *t, const char *horizon,
-                        const char *sig, pub_result *out, char *err,
-                        size_t errlen)
+static int commit_books(db *d, const char *lake, const lake_table *t,
+                        const char *horizon, const char *sig, pub_result *out,
+                        char *err, size_t errlen)
 {
     char rows[24];
-    const char *w[] = {t->name, pgarr_text(&out->w_dt),
-                       pgarr_text(&out->w_file), pgarr_text(&out->w_rows),
-                       pgarr_text(&out->w_bytes)};
-    const char *rm[] = {t->name, pgarr_text(&out->r_dt)};
-    const char *wm[] = {t->name, horizon, sig, pgarr_text(&out->files), rows};
+    const char *w[] = {t->name,
+                       pgarr_text(&out->w_dt),
+                       pgarr_text(&out->w_file),
+                       pgarr_text(&out->w_rows),
+                       pgarr_text(&out->w_bytes),
+                       lake};
+    const char *rm[] = {t->name, pgarr_text(&out->r_dt), lake};
+    const char *wm[] = {t->name, horizon, sig, pgarr_text(&out->files),
+                        rows,    lake};
     int rc;
 
     snprintf(rows, sizeof(rows), "%lld", out->rows);
     rc = db_execp(d, "lake_parts_put",
-                  "INSERT INTO lake_partitions (table_name, dt, file, rows,"
-                  " bytes) SELECT $1, u.dt::date, u.f, u.r::bigint,"
+                  "INSERT INTO lake_partitions (lake, table_name, dt, file,"
+                  " rows, bytes) SELECT $6, $1, u.dt::date, u.f, u.r::bigint,"
                   " u.b::bigint FROM unnest($2::text[], $3::text[],"
                   " $4::text[], $5::text[]) AS u(dt, f, r, b)"
-                  " ON CONFLICT (table_name, dt) DO UPDATE SET"
+                  " ON CONFLICT (lake, table_name, dt) DO UPDATE SET"
                   " file = EXCLUDED.file, rows = EXCLUDED.rows,"
                   " bytes = EXCLUDED.bytes, published_at = now()",
-                  5, w, NULL);
+                  6, w, NULL);
     if (rc == DB_OK)
         rc = db_execp(d, "lake_parts_del",
-                      "DELETE FROM lake_partitions WHERE table_name = $1"
-                      " AND dt = ANY($2::date[])",
-                      2, rm, NULL);
+                      "DELETE FROM lake_partitions WHERE lake = $3"
+                      " AND table_name = $1 AND dt = ANY($2::date[])",
+                      3, rm, NULL);
     if (rc == DB_OK)
         rc = db_execp(d, "lake_wm_put",
-                      "INSERT INTO lake_watermarks (table_name, horizon,"
-                      " signature, files, rows_written) VALUES ($1,"
+                      "INSERT INTO lake_watermarks (lake, table_name, horizon,"
+                      " signature, files, rows_written) VALUES ($6, $1,"
                       " $2::xid8, $3, $4::text[], $5::bigint)"
-                      " ON CONFLICT (table_name) DO UPDATE SET"
+                      " ON CONFLICT (lake, table_name) DO UPDATE SET"
                       " horizon = EXCLUDED.horizon,"
                       " signature = EXCLUDED.signature,"
                       " files = EXCLUDED.files,"
                       " rows_written = EXCLUDED.rows_written,"
                       " published_at = now()",
-                      5, wm, NULL);
+                      6, wm, NULL);
     if (rc == DB_OK)
         rc = db_commit(d);
     return db_rc(d, rc, err, errlen);
@@ -460,6 +464,44 @@ static void pub_result_release(pub_result *o)
     pgarr_release(&o->w_bytes);
     pgarr_release(&o->r_dt);
     pgarr_release(&o->files);
+}
+
+/* The books of a database migrated from before they were kept per lake
+ * (lake ''): the first lake published to takes them, as they were its
+ * own, rather than writing every day again. */
+static int adopt_books(db *d, const char *lake, const lake_table *t, char *err,
+                       size_t errlen)
+{
+    const char *p[] = {lake, t->name};
+    PGresult *r = NULL;
+    int rc, old;
+
+    /* (read first: an UPDATE, even of no row, would wait for a lock
+     * that the books' other readers do not) */
+    rc = db_execp(d, "lake_adopt_any",
+                  "SELECT $1 <> '' AND (EXISTS (SELECT 1 FROM"
+                  " lake_partitions WHERE lake = '' AND table_name = $2)"
+                  " OR EXISTS (SELECT 1 FROM lake_watermarks WHERE"
+                  " lake = '' AND table_name = $2))",
+                  2, p, &r);
+    if (rc != DB_OK)
+        return db_rc(d, rc, err, errlen);
+    old = PQgetvalue(r, 0, 0)[0] == 't';
+    PQclear(r);
+    if (!old)
+        return DB_OK;
+    rc = db_execp(d, "lake_adopt_parts",
+                  "UPDATE lake_partitions SET lake = $1 WHERE lake = ''"
+                  " AND table_name = $2 AND NOT EXISTS (SELECT 1 FROM"
+                  " lake_watermarks WHERE lake = $1 AND table_name = $2)",
+                  2, p, NULL);
+    if (rc == DB_OK)
+        rc = db_execp(d, "lake_adopt_wm",
+                      "UPDATE lake_watermarks SET lake = $1 WHERE lake = ''"
+                      " AND table_name = $2 AND NOT EXISTS (SELECT 1 FROM"
+                      " lake_watermarks WHERE lake = $1 AND table_name = $2)",
+                      2, p, NULL);
+    return db_rc(d, rc, err, errlen);
 }
 
 /* Begins the table's transaction. Sets *exists to 0 (and rolls back)
@@ -495,13 +537,8 @@ int lake_pub_table(lake_pub *p, db *d, const lake_table *t, lake_pub_stats *st,
                    char *err, size_t errlen)
 {
     char horizon[24], n32[24], span[24];
-    /* The watermark and the file list are those of one lake: the
-     * signature names it, so that a publication to another LAKE_URI
-     * writes every day there (the books of the first were taken for the
-     * second, which then kept days it never had, and the first days it
-     * lost track of) and makes the books its own. */
-    char *cols = lake_table_signature(t);
-    char *sig = xasprintf("%s|%s", p->cfg->lake_uri, cols);
+    char *sig = lake_table_signature(t);
+    const char *lake = p->cfg->lake_uri;
     day_list days = {0};
     pub_result out;
     long written, removed;
@@ -511,17 +548,19 @@ int lake_pub_table(lake_pub *p, db *d, const lake_table *t, lake_pub_stats *st,
     pub_result_init(&out);
     if (rc != DB_OK || !exists)
         goto out;
-    rc = read_horizons(d, t, sig, horizon, n32, span, err, errlen);
+    rc = adopt_books(d, lake, t, err, errlen);
+    if (rc == DB_OK)
+        rc = read_horizons(d, lake, t, sig, horizon, n32, span, err, errlen);
     if (rc == DB_OK)
         rc = scan_days(d, t, n32, span, &days, err, errlen);
     if (rc == DB_OK)
-        rc = read_partitions(d, t, &days, err, errlen);
+        rc = read_partitions(d, lake, t, &days, err, errlen);
     if (rc == DB_OK) {
         check_files(p, t, &days);
         rc = write_and_remove(p, d, t, &days, &out, err, errlen);
     }
     if (rc == DB_OK)
-        rc = commit_books(d, t, horizon, sig, &out, err, errlen);
+        rc = commit_books(d, lake, t, horizon, sig, &out, err, errlen);
     if (rc != DB_OK) {
         char why[512];
 
@@ -545,7 +584,6 @@ out:
     pub_result_release(&out);
     free(days.v);
     free(sig);
-    free(cols);
     return rc;
 }
 

@@ -258,9 +258,9 @@ assert_eq "the flipped signal in the lake" \
     "$(lake "SELECT count(*) FILTER (WHERE counted) FROM signals")"
 
 echo "a second lake, then the first again"
-# The books are one lake's: another LAKE_URI gets every day of the table,
-# and the first, published to again, too (its books were taken for the
-# other's, so that a change made meanwhile never reached it).
+# Each lake keeps books of its own: a second LAKE_URI gets every day of
+# the table, and each then gets what changed since its own last
+# publication (the first, with the second's books, kept stale days).
 ndays=$(sql "SELECT count(DISTINCT day) FROM price_bars")
 assert_eq "to a second lake: every day of price_bars" \
     "lake: $ndays partition files written" \
@@ -270,19 +270,30 @@ sql "UPDATE price_bars SET volume = volume + 1 WHERE ticker = 'AAPL'
 assert_eq "the second lake again: the changed day" \
     "lake: 1 partition files written" \
     "$(LAKE_URI=$TMP/lake2 publish price_bars | sed 's/ (.*//')"
-assert_eq "back to the first: every day again" \
-    "lake: $ndays partition files written" \
+assert_eq "back to the first: the changed day too" \
+    "lake: 1 partition files written" \
     "$(publish price_bars | sed 's/ (.*//')"
 assert_eq "the first lake has the change" \
     "$(sql "SELECT volume FROM price_bars WHERE ticker = 'AAPL'
             AND day = '2011-09-01'")" \
     "$(lake "SELECT volume FROM price_bars WHERE ticker = 'AAPL'
              AND day = '2011-09-01'")"
+last=$(sql "SELECT max(day) FROM price_bars")
+sql "DELETE FROM price_bars WHERE day = '$last'" >/dev/null
+assert_eq "a day deleted: its file removed from the first lake" \
+    "lake: 0 partition files written (0 rows), 1 removed" \
+    "$(publish price_bars | sed 's/, in .*//')"
+assert_eq "... and from the second" \
+    "lake: 0 partition files written (0 rows), 1 removed no file" \
+    "$(LAKE_URI=$TMP/lake2 publish price_bars | sed 's/, in .*//') $(
+        test -e "$TMP/lake2/price_bars/dt=$last/part-00000.parquet" ||
+        echo no file)"
 
 echo "a publisher killed between its file and its watermark"
 sql "UPDATE price_bars SET volume = 1234 WHERE ticker = 'AAPL'
      AND day = '2011-06-01'" >/dev/null
-wm=$(sql "SELECT horizon FROM lake_watermarks WHERE table_name = 'price_bars'")
+wm=$(sql "SELECT horizon FROM lake_watermarks WHERE lake = '$LAKE_URI'
+          AND table_name = 'price_bars'")
 psql -X -q -c "BEGIN" -c "LOCK TABLE lake_partitions IN EXCLUSIVE MODE" \
     -c "SELECT pg_sleep(120)" >/dev/null 2>&1 &
 locker=$!
@@ -317,13 +328,13 @@ assert_eq "the new file is in place" "1234" \
              AND day = '2011-06-01'")"
 assert_eq "the watermark did not move" "$wm" \
     "$(sql "SELECT horizon FROM lake_watermarks
-            WHERE table_name = 'price_bars'")"
+            WHERE lake = '$LAKE_URI' AND table_name = 'price_bars'")"
 n=$(sql "SELECT count(*) FROM price_bars")
 assert_eq "no duplicate row in the lake" "$n $n" \
     "$(lake "SELECT count(*), count(DISTINCT (ticker, day))
              FROM price_bars" | tr '\t' ' ')"
 assert_eq "no stray file in any table" \
-    "$(sql "SELECT count(*) FROM lake_partitions")" \
+    "$(sql "SELECT count(*) FROM lake_partitions WHERE lake = '$LAKE_URI'")" \
     "$(find "$LAKE_URI" -name '*.parquet' -not -path '*/_staging/*' |
         wc -l)"
 out=$(publish price_bars)
@@ -332,7 +343,7 @@ assert_eq "the next run rewrites that day again" \
     "$(echo "$out" | sed 's/, in .*//')"
 check "and moves the watermark" test "$wm" != \
     "$(sql "SELECT horizon FROM lake_watermarks
-            WHERE table_name = 'price_bars'")"
+            WHERE lake = '$LAKE_URI' AND table_name = 'price_bars'")"
 assert_eq "lake price_bars = PostgreSQL after the repair" \
     "$(sql "SELECT count(*), sum(volume) FROM price_bars" | tr '|' '\t')" \
     "$(lake "SELECT count(*), sum(volume) FROM price_bars")"
