@@ -144,9 +144,13 @@ int trading_ensure_account(db *d, const config *c, char *err, size_t errlen)
     }
     snprintf(s, sizeof(s), "%lld", (long long)cash);
     p[0] = s;
+    /* (a fresh account only: one whose row was deleted while fills
+     * exist is not made again with the starting cash beside its
+     * positions; trading_state_load refuses to judge without it) */
     rc = db_execp(d, "tr_account",
                   "INSERT INTO account (id, starting_cash_cents, cash_cents)"
-                  " VALUES (1, $1::bigint, $1::bigint)"
+                  " SELECT 1, $1::bigint, $1::bigint"
+                  " WHERE NOT EXISTS (SELECT 1 FROM fills)"
                   " ON CONFLICT (id) DO NOTHING",
                   1, p, NULL);
     if (rc != DB_OK)
@@ -459,9 +463,20 @@ int trading_state_load(db *d, const config *c, int32_t decision_day,
     PQclear(r);
     if ((rc = db_execp(d, "tr_acct", SQL_ACCOUNT, 0, NULL, &r)) != DB_OK)
         goto dberr;
+    if (PQntuples(r) == 0) {
+        PQclear(r);
+        snprintf(err, errlen,
+                 "the account has no row while fills exist: no order is "
+                 "judged without its cash; restore the row (starting cash "
+                 "and the cash after every fill), or start a fresh paper "
+                 "account (stonks demo empties the trading tables)");
+        db_set_error(d, err);
+        return DB_FAIL;
+    }
     s->acct.cash = atoll(PQgetvalue(r, 0, 0));
     s->starting_cash = atoll(PQgetvalue(r, 0, 1));
-    s->kill_switch_db = PQgetvalue(r, 0, 2)[0] == 't';
+    /* (no kill switch row, deleted by hand: on, as no row says off) */
+    s->kill_switch_db = PQgetisnull(r, 0, 2) || PQgetvalue(r, 0, 2)[0] == 't';
     s->acct.kill_switch = s->kill_switch_db;
     PQclear(r);
     if ((rc = db_execp(d, "tr_held", SQL_HELD, 1, p1, &r)) != DB_OK)
@@ -712,10 +727,14 @@ int trading_notify(db *d, const char *dedupe, const char *kind,
 int trading_kill_switch_set(db *d, int active, const char *reason,
                             const char *by, int *changed)
 {
+    /* (a row deleted by hand is written again: an UPDATE of no row left
+     * the switch off whatever was asked, the drawdown trip included) */
     static const char sql[] =
-        "WITH u AS (UPDATE kill_switch SET active = $1::boolean,"
-        " reason = $2, changed_by = $3, changed_at = now()"
-        " WHERE id = 1 AND active <> $1::boolean RETURNING active)"
+        "WITH u AS (INSERT INTO kill_switch (id, active, reason,"
+        " changed_by) VALUES (1, $1::boolean, $2, $3) ON CONFLICT (id)"
+        " DO UPDATE SET active = EXCLUDED.active, reason = EXCLUDED.reason,"
+        " changed_by = EXCLUDED.changed_by, changed_at = now()"
+        " WHERE kill_switch.active <> EXCLUDED.active RETURNING active)"
         " INSERT INTO kill_switch_events (active, reason, changed_by)"
         " SELECT active, $2, $3 FROM u RETURNING id";
     const char *p[] = {active ? "t" : "f", reason, by};

@@ -821,6 +821,34 @@ assert_eq "... and a PATCH writes it again" "200 $was" \
     "$(code "$(api PATCH $RE/limits "{\"limits\":{\"min_price_cents\":$was}}" \
         -H "$AUTH")") $(sql "SELECT value FROM risk_limits
             WHERE name = 'min_price_cents'")"
+# The kill switch's row gone: on (no row says off), and a POST writes it
+# again (it answered 200, changed nothing, and orders went on).
+sql "DELETE FROM kill_switch" >/dev/null
+r=$(api POST $TE/orders '{"ticker":"AAPL","side":"sell","qty":1}' -H "$AUTH")
+assert_eq "the kill switch's row gone: an order is denied by it" \
+    "422 True" "$(code "$r") $(cut -d' ' -f2- <<<"$r" |
+        jq_py '"kill_switch" in [x["code"] for x in j["verdict"]["reasons"]]')"
+assert_eq "... and POST /kill-switch writes the row again" \
+    "200 t halt" \
+    "$(code "$(api POST $TE/kill-switch '{"active":true,"reason":"halt"}' \
+        -H "$AUTH")") $(sql "SELECT active, reason FROM kill_switch" |
+        tr '|' ' ')"
+api POST $TE/kill-switch '{"active":false,"reason":"done"}' -H "$AUTH" \
+    >/dev/null
+# The account's row gone while fills exist: not made again with the
+# starting cash beside the positions; no order is judged until it is
+# restored.
+acct=$(sql "SELECT row_to_json(a) FROM account a")
+sql "DELETE FROM account" >/dev/null
+r=$(api POST $TE/orders '{"ticker":"AAPL","side":"sell","qty":1}' -H "$AUTH")
+assert_eq "the account's row gone: 503, no row made" \
+    "503 the account has no row while fills exist: no order is judged \
+without its cash; restore the row (starting cash and the cash after every \
+fill), or start a fresh paper account (stonks demo empties the trading \
+tables) 0" "$(code "$r") $(cut -d' ' -f2- <<<"$r" |
+        jq_py 'j["error"]["message"]') $(sql "SELECT count(*) FROM account")"
+sql "INSERT INTO account SELECT * FROM json_populate_record(NULL::account,
+     '$acct')" >/dev/null
 assert_eq "GET /exposure: AAPL and F held, equity in dollars" "200 AAPL,F" \
     "$(r=$(api GET $RE/exposure); echo "$(code "$r") $(cut -d' ' -f2- <<<"$r" |
         jq_py '",".join(p["ticker"] for p in j["positions"])')")"
@@ -1200,7 +1228,7 @@ unset BROKER BROKER_BASE_URL BROKER_API_KEY BROKER_API_SECRET BROKER_TIMEOUT_MS
 unset QUEUE_VISIBILITY_TIMEOUT_MS
 
 echo "  (${SECONDS}s)"
-echo "5. live sessions: past ones skipped, today's traded from TRADING_DECIDE_AT"
+echo "5. live sessions: past ones skipped, today's from TRADING_DECIDE_AT"
 # The trading-engine runs on a clock of its own (libfaketime): Friday
 # 2026-12-04, a trading day, at 10:00 New York (EST: 15:00 UTC), then at
 # 08:00 and at 16:30. The recommendations' computed_at are set here.
@@ -1274,7 +1302,8 @@ assert_eq "12-04's orders (ticker, side, previous action, qty)" \
             WHERE o.decision_day = '2026-12-04'")"
 assert_eq "log: stale sessions, the early one (once)" "2 1" \
     "$(grep -c '"stale session skipped"' "$OUT/trading-engine.log") \
-$(grep -c '"session after today (New York): not traded before its day",.*"day":"2026-12-07"' \
+$(grep -c '"session after today (New York): not traded before its '\
+'day",.*"day":"2026-12-07"' \
         "$OUT/trading-engine.log")"
 # The paper broker accepts them, waiting for 12-04's bar; once it is in,
 # the trading-engine's next wake-up looks at the open orders (they
@@ -1330,7 +1359,8 @@ wait_for 10 up $TE || echo "  FAIL: trading-engine not up"
 woken 2026-12-04
 assert_eq "08:00: not traded, and why" \
     "2026-12-02 0 0, 2026-12-03 0 0 0 1" "$(runs) $(sql "SELECT count(*)
-        FROM orders") $(grep -c '"session waits for TRADING_DECIDE_AT",.*"day":"2026-12-04","decide_at":"09:00"' \
+        FROM orders") $(grep -c '"session waits for TRADING_DECIDE_AT",'\
+'.*"day":"2026-12-04","decide_at":"09:00"' \
         "$OUT/trading-engine.log")"
 stop trading-engine
 # 16:30 New York: the session is over, so it is skipped, not traded late
