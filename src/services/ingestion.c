@@ -202,7 +202,8 @@ static int collect_job(ingest_state *st, json_t *job, batch_rows *b,
         job_day(job, "bars_from", &bars_from, err, errlen) < 0)
         return WORKER_FAIL;
     if (from > day || bars_from > day) {
-        snprintf(err, errlen, "job 'from' is after 'day'");
+        snprintf(err, errlen, "job '%s' is after 'day'",
+                 from > day ? "from" : "bars_from");
         return WORKER_FAIL;
     }
     feeds[nfeeds++] = ticker;

@@ -96,6 +96,18 @@ $(metric stonks_jobs_dead_total) $("$BIN" queue dead aggregation |
 # (its recommendation job is left to the worker above: deleting the
 # stream it blocks on would make it not ready for a moment)
 redis-cli -p "$REDIS_PORT" DEL stonks:dead:aggregation >/dev/null
+# An ingestion job's days out of order: the field at fault is named.
+redis-cli -p "$REDIS_PORT" DEL stonks:queue:ingestion \
+    stonks:dead:ingestion >/dev/null
+redis-cli -p "$REDIS_PORT" XADD stonks:queue:ingestion '*' p \
+    '{"ticker":"AAPL","day":"2011-09-01","from":"2011-09-01",
+      "bars_from":"2011-09-02"}' >/dev/null
+run_to_dead ingestion 1 $((PORT + 5)) "$OUT/ingestion.log" \
+    QUEUE_MAX_ATTEMPTS=1 "$BIN" ingestion
+assert_eq "ingestion: bars_from after day, named" \
+    "job 'bars_from' is after 'day'" \
+    "$("$BIN" queue dead ingestion | jq -r '.[0].error')"
+redis-cli -p "$REDIS_PORT" DEL stonks:dead:ingestion >/dev/null
 
 # A failed job is taken again after QUEUE_RETRY_DELAY_MS (1 s, then
 # 2 s) also by a worker that blocks long on an idle queue: its blocking
