@@ -23,6 +23,7 @@ struct lake_store {
     char *staging; /* local: root/_staging; S3: STONKS_VAR_DIR/lake-staging */
     unsigned long seq;
     s3_client *s3; /* NULL: a local folder */
+    char *id; /* lake_store_id */
 };
 
 static int is_s3_uri(const char *uri)
@@ -245,7 +246,25 @@ lake_store *lake_store_open(const config *c, char *err, size_t errlen)
         return NULL;
     }
     sweep_staging(s->staging);
+    if (s->s3) {
+        const char *u = c->lake_uri + (c->lake_uri[2] == 'a' ? 6 : 5);
+        size_t n = strlen(u);
+
+        while (n > 0 && u[n - 1] == '/')
+            n--;
+        s->id = xasprintf("s3://%.*s", (int)n, u);
+    } else {
+        char real[PATH_MAX];
+
+        /* (the folder exists now: its staging folder was made) */
+        s->id = xstrdup(realpath(s->root, real) ? real : s->root);
+    }
     return s;
+}
+
+const char *lake_store_id(const lake_store *s)
+{
+    return s->id;
 }
 
 void lake_store_close(lake_store *s)
@@ -253,6 +272,7 @@ void lake_store_close(lake_store *s)
     if (!s)
         return;
     s3_free(s->s3);
+    free(s->id);
     free(s->root);
     free(s->staging);
     free(s);

@@ -33,6 +33,12 @@ typedef struct lake_store lake_store;
 lake_store *lake_store_open(const config *c, char *err, size_t errlen);
 void lake_store_close(lake_store *s);
 
+/* The lake as one name whatever LAKE_URI's spelling: a local folder's
+ * real path (no relative path, "file://", "..", link or trailing
+ * slash), or "s3://bucket/prefix" (s3a:// alike). The publisher keeps
+ * its books under it. */
+const char *lake_store_id(const lake_store *s);
+
 /* The settings lake_store_open needs (LAKE_URI a local folder, or on S3
  * a bucket with S3_ENDPOINT, S3_REGION and the MINIO keys), checked
  * without creating or connecting to anything; also run by `stonks

@@ -538,7 +538,7 @@ int lake_pub_table(lake_pub *p, db *d, const lake_table *t, lake_pub_stats *st,
 {
     char horizon[24], n32[24], span[24];
     char *sig = lake_table_signature(t);
-    const char *lake = p->cfg->lake_uri;
+    const char *lake = lake_store_id(p->store);
     day_list days = {0};
     pub_result out;
     long written, removed;

@@ -258,6 +258,7 @@ assert_eq "the flipped signal in the lake" \
     "$(lake "SELECT count(*) FILTER (WHERE counted) FROM signals")"
 
 echo "a second lake, then the first again"
+LAKE_ID=$(realpath "$LAKE_URI") # (the books' name of the lake)
 # Each lake keeps books of its own: a second LAKE_URI gets every day of
 # the table, and each then gets what changed since its own last
 # publication (the first, with the second's books, kept stale days).
@@ -278,6 +279,10 @@ assert_eq "the first lake has the change" \
             AND day = '2011-09-01'")" \
     "$(lake "SELECT volume FROM price_bars WHERE ticker = 'AAPL'
              AND day = '2011-09-01'")"
+assert_eq "the first lake spelled otherwise: the same books" \
+    "lake: 0 partition files written (0 rows), 0 removed" \
+    "$(LAKE_URI=file://$LAKE_URI/../lake/ publish price_bars |
+        sed 's/, in .*//')"
 last=$(sql "SELECT max(day) FROM price_bars")
 sql "DELETE FROM price_bars WHERE day = '$last'" >/dev/null
 assert_eq "a day deleted: its file removed from the first lake" \
@@ -292,7 +297,7 @@ assert_eq "... and from the second" \
 echo "a publisher killed between its file and its watermark"
 sql "UPDATE price_bars SET volume = 1234 WHERE ticker = 'AAPL'
      AND day = '2011-06-01'" >/dev/null
-wm=$(sql "SELECT horizon FROM lake_watermarks WHERE lake = '$LAKE_URI'
+wm=$(sql "SELECT horizon FROM lake_watermarks WHERE lake = '$LAKE_ID'
           AND table_name = 'price_bars'")
 psql -X -q -c "BEGIN" -c "LOCK TABLE lake_partitions IN EXCLUSIVE MODE" \
     -c "SELECT pg_sleep(120)" >/dev/null 2>&1 &
@@ -328,13 +333,13 @@ assert_eq "the new file is in place" "1234" \
              AND day = '2011-06-01'")"
 assert_eq "the watermark did not move" "$wm" \
     "$(sql "SELECT horizon FROM lake_watermarks
-            WHERE lake = '$LAKE_URI' AND table_name = 'price_bars'")"
+            WHERE lake = '$LAKE_ID' AND table_name = 'price_bars'")"
 n=$(sql "SELECT count(*) FROM price_bars")
 assert_eq "no duplicate row in the lake" "$n $n" \
     "$(lake "SELECT count(*), count(DISTINCT (ticker, day))
              FROM price_bars" | tr '\t' ' ')"
 assert_eq "no stray file in any table" \
-    "$(sql "SELECT count(*) FROM lake_partitions WHERE lake = '$LAKE_URI'")" \
+    "$(sql "SELECT count(*) FROM lake_partitions WHERE lake = '$LAKE_ID'")" \
     "$(find "$LAKE_URI" -name '*.parquet' -not -path '*/_staging/*' |
         wc -l)"
 out=$(publish price_bars)
@@ -343,7 +348,7 @@ assert_eq "the next run rewrites that day again" \
     "$(echo "$out" | sed 's/, in .*//')"
 check "and moves the watermark" test "$wm" != \
     "$(sql "SELECT horizon FROM lake_watermarks
-            WHERE lake = '$LAKE_URI' AND table_name = 'price_bars'")"
+            WHERE lake = '$LAKE_ID' AND table_name = 'price_bars'")"
 assert_eq "lake price_bars = PostgreSQL after the repair" \
     "$(sql "SELECT count(*), sum(volume) FROM price_bars" | tr '|' '\t')" \
     "$(lake "SELECT count(*), sum(volume) FROM price_bars")"

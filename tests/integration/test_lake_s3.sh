@@ -92,9 +92,10 @@ listing() { # the bucket's keys under warehouse/, sorted
         grep -o '<Key>[^<]*</Key>' | sed 's/<Key>//; s/<\/Key>//' |
         LC_ALL=C sort
 }
+S3ID=s3://$BUCKET/warehouse # the books' name of the lake
 booked() { # the S3 lake's files in lake_partitions, sorted
     sql "SELECT 'warehouse/' || file FROM lake_partitions
-         WHERE lake = '$S3URI' ORDER BY 1" | LC_ALL=C sort
+         WHERE lake = '$S3ID' ORDER BY 1" | LC_ALL=C sort
 }
 
 fresh_db stonks_it_lake_s3
@@ -109,7 +110,7 @@ echo "publishing to $S3URI"
 out=$(publish "$S3URI")
 assert_eq "lake-publisher --once to S3 succeeds" 0 $?
 [ -n "$out" ] && echo "  $out"
-files=$(sql "SELECT count(*) FROM lake_partitions WHERE lake = '$S3URI'")
+files=$(sql "SELECT count(*) FROM lake_partitions WHERE lake = '$S3ID'")
 check_keys=$(listing)
 assert_eq "the bucket holds exactly the booked files" same \
     "$([ "$(booked)" == "$check_keys" ] && echo same || echo differ)"
@@ -126,7 +127,7 @@ while IFS='|' read -r file bytes; do
         echo "  FAIL: $file: booked $bytes bytes, S3 has '$got'"
         badsize=$((badsize + 1))
     }
-done < <(sql "SELECT file, bytes FROM lake_partitions WHERE lake = '$S3URI'")
+done < <(sql "SELECT file, bytes FROM lake_partitions WHERE lake = '$S3ID'")
 if [ "$badsize" -eq 0 ]; then
     echo "  ok: every object's size is the booked size"
 else
