@@ -183,14 +183,26 @@ static int ports_ok(const config *c)
     up_port_add_servers(c, p, &n);
     for (size_t i = 0; i < sizeof(topology) / sizeof(*topology); i++)
         for (int r = 0; r < replicas_of(i); r++, slot++) {
-            int port = child_port(topology[i].service, slot);
+            const char *svc = topology[i].service;
+            int port = child_port(svc, slot);
+
+            /* (the trading services listen on their URL's port when it
+             * is a loopback one, whatever HTTP_PORT says) */
+            if (strcmp(svc, "risk-engine") == 0 ||
+                strcmp(svc, "trading-engine") == 0) {
+                config cc = *c;
+
+                cc.http_port = port;
+                port = trading_listen_port(&cc, svc[0] == 'r'
+                                                    ? c->risk_engine_url
+                                                    : c->trading_engine_url);
+            }
 
             if (port > 0 && n < sizeof(p) / sizeof(*p))
-                up_port_add(p, &n, topology[i].service, r + 1, port,
-                            c->http_bind);
+                up_port_add(p, &n, svc, r + 1, port, c->http_bind);
         }
     return up_ports_check("demo", p, n,
-                          "QUERY_API_URL, REGISTRY_URL, STONKS_DEMO_HTTP_BASE");
+                          "the *_URL settings, STONKS_DEMO_HTTP_BASE");
 }
 
 /* Starts kids[i] (again), noting where its log ends before it writes. */

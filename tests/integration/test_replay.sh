@@ -190,11 +190,19 @@ qa_port=${QUERY_API_URL:-http://127.0.0.1:8001}
 qa_port=${qa_port##*:}
 assert_eq "demo with a reset: a probe port on query-api's refused before it" \
     "1 stonks demo: ingestion (replica 2) and query-api would both listen \
-on port $qa_port: move one (QUERY_API_URL, REGISTRY_URL, \
-STONKS_DEMO_HTTP_BASE) $ndocs" \
+on port $qa_port: move one (the *_URL settings, STONKS_DEMO_HTTP_BASE) \
+$ndocs" \
     "$(STONKS_DEMO_HTTP_BASE=$((qa_port - 1)) "$BIN" demo >/dev/null \
         2>"$STONKS_VAR_DIR.out11"
     echo "$? $(grep -v '^{' "$STONKS_VAR_DIR.out11") \
+$(sql "SELECT count(*) FROM documents")")"
+# The risk-engine listens on its URL's port (loopback), not on its slot.
+assert_eq "demo with a reset: a probe port on risk-engine's refused" \
+    "1 stonks demo: aggregation and risk-engine would both listen on port \
+18455: move one (the *_URL settings, STONKS_DEMO_HTTP_BASE) $ndocs" \
+    "$(STONKS_DEMO_HTTP_BASE=18450 RISK_ENGINE_URL=http://127.0.0.1:18455 \
+        "$BIN" demo >/dev/null 2>"$STONKS_VAR_DIR.out12"
+    echo "$? $(grep -v '^{' "$STONKS_VAR_DIR.out12") \
 $(sql "SELECT count(*) FROM documents")")"
 # One stonks up or demo per folder: a demo under a running up would
 # empty the tables under it (the lock held here by flock(1), as by up).
