@@ -3,8 +3,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "domain/date.h"
+#include "domain/exchange.h"
 #include "lib/xalloc.h"
 
 typedef struct paper {
@@ -27,6 +29,20 @@ static const char SQL_GET[] =
     " coalesce(fill_price_cents, 0), commission_cents,"
     " coalesce(filled_day - DATE '1970-01-01', -1)"
     " FROM paper_broker_orders WHERE client_order_id = $1";
+
+/* Live: 1 once session day has closed (New York time), when a daily
+ * bar of it is final; one read during the session is partial (a limit
+ * not reached by 10:00 may be by the close). */
+static int session_over(int32_t day)
+{
+    exchange_day e;
+    int32_t today;
+    int minute;
+
+    exchange_ny_time((int64_t)time(NULL), &today, &minute);
+    exchange_describe(day, &e);
+    return day < today || (day == today && (!e.open || minute >= e.close_min));
+}
 
 /* The bar of the ticker on the order's session. */
 static const char SQL_BAR[] =
@@ -199,6 +215,8 @@ static int execute(paper *p, const char *coid, PGresult *row)
     o.qty = atoll(PQgetvalue(row, 0, 4));
     o.limit_price = atoll(PQgetvalue(row, 0, 5));
     o.exec_day = atoi(PQgetvalue(row, 0, 6));
+    if (p->live && !session_over(o.exec_day))
+        return 0; /* its bar is not final: the price may still come */
     bp[0] = o.ticker;
     bp[1] = day_text(o.exec_day, day);
     if (db_execp(p->db, "pb_bar", SQL_BAR, 2, bp, &r) != DB_OK)
@@ -244,7 +262,15 @@ static int execute(paper *p, const char *coid, PGresult *row)
             db_execp(p->db, "pb_cash", SQL_CASH, 2, cp, &r) != DB_OK)
             goto dberr;
         locked = 1;
-        cash = PQntuples(r) == 1 ? atoll(PQgetvalue(r, 0, 0)) : 0;
+        if (PQntuples(r) != 1) {
+            /* (no account row, deleted by hand: read as no cash, the
+             * buy expired; it waits for the row instead) */
+            PQclear(r);
+            db_set_error(p->db, "the account has no row: a buy is not "
+                                "executed without its cash; restore the row");
+            goto dberr;
+        }
+        cash = atoll(PQgetvalue(r, 0, 0));
         PQclear(r);
         if (f.gross > cash || f.commission > cash - f.gross)
             memset(&f, 0, sizeof(f));

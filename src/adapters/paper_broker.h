@@ -11,7 +11,9 @@
  * recorded in ingest_runs, or bars of five later sessions exist), the
  * day order expires unfilled. With the live scheduler D's ingestion is
  * recorded from its first tick on, long before its bar can exist: there
- * only the ingestion of a later day (which reads D again) counts.
+ * only the ingestion of a later day (which reads D again) counts, and
+ * no order of D executes before D's close (a bar read during the
+ * session is partial).
  *
  * A client order id it has seen is refused as a duplicate, as Alpaca
  * does, and, as the broker of a cash account, a sell of more shares than

@@ -67,6 +67,7 @@ const char *db_error(const db *d)
 
 void db_set_error(db *d, const char *msg)
 {
+    d->sqlstate[0] = '\0'; /* (none of the server's) */
     snprintf(d->err, sizeof(d->err), "%s", msg);
     one_line(d->err, sizeof(d->err));
     d->err_is_data = 1;

@@ -315,14 +315,23 @@ static int book_fill(db *d, const order_row *row, int64_t qty, cents gross,
     }
     snprintf(cash, sizeof(cash), "%lld", (long long)delta_cash);
     snprintf(pnl, sizeof(pnl), "%lld", (long long)realized);
-    return db_execp(d, "ba_cash",
-                    "UPDATE account SET cash_cents = cash_cents + $1::bigint,"
-                    " realized_pnl_cents = realized_pnl_cents + $2::bigint,"
-                    " commissions_cents = commissions_cents + $3::bigint,"
-                    " updated_at = now() WHERE id = 1",
-                    3, pa, NULL) == DB_OK
-               ? 0
-               : -1;
+    if (db_execp(d, "ba_cash",
+                 "UPDATE account SET cash_cents = cash_cents + $1::bigint,"
+                 " realized_pnl_cents = realized_pnl_cents + $2::bigint,"
+                 " commissions_cents = commissions_cents + $3::bigint,"
+                 " updated_at = now() WHERE id = 1 RETURNING id",
+                 3, pa, &r) != DB_OK)
+        return -1;
+    if (PQntuples(r) == 0) {
+        /* (its cash went nowhere while the fill and the position were
+         * booked; the order's job waits until the row is restored) */
+        PQclear(r);
+        db_set_error(d, "the account has no row: a fill is not booked "
+                        "without its cash; restore the row");
+        return -1;
+    }
+    PQclear(r);
+    return 0;
 }
 
 static void notify_fill(worker *w, const order_row *row, const broker_order *bo,

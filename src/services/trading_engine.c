@@ -70,6 +70,9 @@
 #define WAIT_FILLS_MS 20
 #define WAIT_FILLS_MAX_MS 2000
 #define WAIT_FILLS_FAST 25
+/* Live: TRADING_DECIDE_AT on an early-close day is at latest this many
+ * minutes before the close (time for a tick to bring recommendations) */
+#define DECIDE_BEFORE_CLOSE_MIN 30
 #define NOTIFY_MAX_ATTEMPTS 5
 
 /* Traded tickers as a PostgreSQL array literal, and how many: those the
@@ -632,8 +635,8 @@ static int live_due(const config *c, int32_t day, long long *since)
      * own; one made by hand is not traded either) */
     if (day < today || (day == today && (!ed.open || minute >= ed.close_min)))
         return -1;
-    if (decide >= ed.close_min)
-        decide = ed.close_min - 1; /* an early close comes first */
+    if (decide > ed.close_min - DECIDE_BEFORE_CLOSE_MIN)
+        decide = ed.close_min - DECIDE_BEFORE_CLOSE_MIN; /* an early close */
     if (day == today && minute >= decide) {
         *since = (long long)exchange_ny_unix(day, decide);
         return 1;

@@ -1322,6 +1322,31 @@ sql "INSERT INTO price_bars (ticker, day, open, high, low, close, volume,
      FROM (VALUES ('AAPL', 100.0), ('MSFT', 25.0)) AS v(t, p);
      UPDATE orders SET updated_at = now() - interval '1 minute'" >/dev/null
 woken 2026-12-04
+# (at 10:00 the day's bar is not final: a limit not reached yet may be
+# by the close, so nothing executes before it; they expired on it)
+sleep 1
+assert_eq "12-04's bar at 10:00: still open" "accepted accepted" \
+    "$(sql "SELECT string_agg(status, ' ') FROM orders")"
+stop broker-adapter
+at 21:05:00
+start broker-adapter "${AT[@]}"
+# The account's row gone: a fill is not booked without its cash (the
+# cash went nowhere); the orders wait for the row.
+acct=$(sql "SELECT row_to_json(a) FROM account a")
+sql "DELETE FROM account;
+     UPDATE orders SET updated_at = now() - interval '1 minute'" >/dev/null
+woken 2026-12-04
+no_row() { grep -q 'the account has no row: a \(fill\|buy\) is not' \
+    "$OUT/broker-adapter.log"; }
+wait_for 10 no_row || echo "  FAIL: a fill without the account's row"
+assert_eq "no account row: nothing filled, booked or held" "0 0 0" \
+    "$(sql "SELECT (SELECT count(*) FROM orders WHERE status = 'filled'),
+            (SELECT count(*) FROM fills), (SELECT count(*) FROM positions)" |
+        tr '|' ' ')"
+sql "INSERT INTO account SELECT * FROM json_populate_record(NULL::account,
+     '$acct');
+     UPDATE orders SET updated_at = now() - interval '1 minute'" >/dev/null
+woken 2026-12-04
 filled() {
     [ "$(sql "SELECT count(*) FROM orders WHERE status = 'filled'")" == 2 ]
 }
