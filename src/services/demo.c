@@ -187,10 +187,15 @@ static int ports_ok(const config *c)
             int port = child_port(svc, slot);
 
             /* (the trading services listen on their URL's port when it
-             * is a loopback one, whatever HTTP_PORT says) */
+             * is a loopback one, whatever HTTP_PORT says; a second
+             * trading-engine finds it taken and runs on as a worker
+             * without its API, as designed) */
             if (strcmp(svc, "risk-engine") == 0 ||
                 strcmp(svc, "trading-engine") == 0) {
                 config cc = *c;
+
+                if (r > 0)
+                    continue;
 
                 cc.http_port = port;
                 port = trading_listen_port(&cc, svc[0] == 'r'
