@@ -174,7 +174,8 @@ FUZZ_SRC := $(SRC_LIB) $(SRC_DOMAIN) src/services/svc.c \
 	$(addprefix src/services/,registry.c registry_import.c watchlist.c \
 	symbols.c \
 	query_api.c query_api_read.c query_api_trading.c trading.c \
-	trading_engine.c trading_engine_api.c risk_engine.c trading_limits.c)
+	trading_engine.c trading_engine_api.c risk_engine.c trading_limits.c \
+	trading_http.c)
 FUZZ_HARNESSES := $(patsubst tests/fuzz/%.c,%,\
 	$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_SECONDS ?= 10

@@ -1,9 +1,10 @@
 /*
  * trading: what trading-engine, risk-engine and broker-adapter share:
  * the queue names, the mode check, the account state the risk rules
- * judge, verdict and notification records, the kill switch, and the
- * HTTP helpers of the two APIs (bearer tokens, JSON answers, a small
- * pool of database connections for the server's threads).
+ * judge, verdict and notification records, the kill switch (trading.c),
+ * and the HTTP helpers of the two APIs (bearer tokens, JSON answers, a
+ * small pool of database connections for the server's threads, their
+ * documents and probes: trading_http.c).
  *
  * The state the rules judge. An order decided on session D is judged
  * against the account as it stood when D's decisions were taken: fills
