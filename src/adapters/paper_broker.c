@@ -35,13 +35,11 @@ static const char SQL_GET[] =
  * not reached by 10:00 may be by the close). */
 static int session_over(int32_t day)
 {
-    exchange_day e;
     int32_t today;
     int minute;
 
     exchange_ny_time((int64_t)time(NULL), &today, &minute);
-    exchange_describe(day, &e);
-    return day < today || (day == today && (!e.open || minute >= e.close_min));
+    return exchange_session_over(day, today, minute);
 }
 
 /* The bar of the ticker on the order's session. */

@@ -217,6 +217,16 @@ void exchange_ny_time(int64_t unix_s, int32_t *day, int *minute)
     *minute = (int)(local - (int64_t)*day * 1440);
 }
 
+int exchange_session_over(int32_t day, int32_t today, int minute)
+{
+    exchange_day e;
+
+    if (day != today)
+        return day < today;
+    exchange_describe(day, &e);
+    return !e.open || minute >= e.close_min;
+}
+
 int64_t exchange_ny_unix(int32_t day, int minute)
 {
     int64_t edt = ((int64_t)day * 1440 + minute + 4 * 60) * 60;

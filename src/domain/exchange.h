@@ -73,6 +73,11 @@ const char *exchange_phase_name(exchange_phase p);
  * March to first Sunday of November, changes at 02:00 local). */
 void exchange_ny_time(int64_t unix_s, int32_t *day, int *minute);
 
+/* 1 when day's session is over at minute of today (New York): day is
+ * before today, or is today and the exchange does not trade it or has
+ * closed (an early close too). */
+int exchange_session_over(int32_t day, int32_t today, int minute);
+
 /* The Unix time (seconds, UTC) of minute (0..1439) of day in New York:
  * the inverse of exchange_ny_time. A minute the spring change skips
  * (02:00-02:59) is read as EST, so it falls an hour later; a minute

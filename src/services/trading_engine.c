@@ -633,7 +633,7 @@ static int live_due(const config *c, int32_t day, long long *since)
     exchange_describe(day, &ed);
     /* (a day without a session has no recommendations of the pipeline's
      * own; one made by hand is not traded either) */
-    if (day < today || (day == today && (!ed.open || minute >= ed.close_min)))
+    if (day <= today && exchange_session_over(day, today, minute))
         return -1;
     if (decide > ed.close_min - DECIDE_BEFORE_CLOSE_MIN)
         decide = ed.close_min - DECIDE_BEFORE_CLOSE_MIN; /* an early close */

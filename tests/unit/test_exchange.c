@@ -268,6 +268,21 @@ static void test_new_york_minute_to_unix(void **state)
         }
 }
 
+static void test_session_over(void **state)
+{
+    int32_t fri = ymd(2026, 12, 4), sat = ymd(2026, 12, 5);
+    int32_t early = ymd(2026, 11, 27); /* closes at 13:00 */
+
+    (void)state;
+    assert_int_equal(exchange_session_over(fri, fri, 15 * 60 + 59), 0);
+    assert_int_equal(exchange_session_over(fri, fri, 16 * 60), 1);
+    assert_int_equal(exchange_session_over(fri, sat, 0), 1);
+    assert_int_equal(exchange_session_over(sat, fri, 23 * 60), 0);
+    assert_int_equal(exchange_session_over(sat, sat, 0), 1);
+    assert_int_equal(exchange_session_over(early, early, 12 * 60 + 59), 0);
+    assert_int_equal(exchange_session_over(early, early, 13 * 60), 1);
+}
+
 /* Every day with bars in the replay's price file is a trading day, and
  * every trading day in its range has bars. */
 static void test_agrees_with_the_price_file(void **state)
@@ -310,6 +325,7 @@ int main(void)
         cmocka_unit_test(test_phases),
         cmocka_unit_test(test_new_york_time),
         cmocka_unit_test(test_new_york_minute_to_unix),
+        cmocka_unit_test(test_session_over),
         cmocka_unit_test(test_agrees_with_the_price_file),
     };
 
