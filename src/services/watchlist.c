@@ -54,16 +54,29 @@ out:
     return rc;
 }
 
-/* 1 when l is the header WATCHLIST_HEADER, in any case. */
-static int is_header(const csv_line *l)
-{
-    static const char *const names[] = {"ticker", "name", "sector", "aliases"};
+static const char *const header_names[] = {"ticker", "name", "sector",
+                                           "aliases"};
 
-    for (int i = 0; i < 4; i++)
-        if (l->len[i] != strlen(names[i]) ||
-            strncasecmp(l->field[i], names[i], l->len[i]) != 0)
-            return 0;
-    return 1;
+/* The first field of l (4 fields) that is not its name of
+ * WATCHLIST_HEADER, in any case and between any spaces or tabs (a
+ * spreadsheet's " ticker , name "), from 0; 4 when l is the header. */
+static int header_mismatch(const csv_line *l)
+{
+    for (int i = 0; i < 4; i++) {
+        const char *f = l->field[i];
+        size_t n = l->len[i];
+
+        while (n && (*f == ' ' || *f == '\t')) {
+            f++;
+            n--;
+        }
+        while (n && (f[n - 1] == ' ' || f[n - 1] == '\t'))
+            n--;
+        if (n != strlen(header_names[i]) ||
+            strncasecmp(f, header_names[i], n) != 0)
+            return i;
+    }
+    return 4;
 }
 
 /*
@@ -344,17 +357,21 @@ long watchlist_parse(const char *text, size_t len, const char *file,
                          "%sexpected 4 fields (" WATCHLIST_HEADER ")", where);
             goto fail;
         }
-        if (header && is_header(&l)) {
+        if (header && header_mismatch(&l) == 4) {
             snprintf(err, errlen, "%sthe header again (are two files joined?)",
                      where);
             goto fail;
         }
         if (!header++) {
-            if (!is_header(&l)) {
-                snprintf(
-                    err, errlen,
-                    "%sthe first line must be the header " WATCHLIST_HEADER,
-                    where);
+            int bad = header_mismatch(&l);
+
+            if (bad < 4) {
+                snprintf(err, errlen,
+                         "%sthe first line must be the header " WATCHLIST_HEADER
+                         " (column %d is '%.*s', not %s)",
+                         where, bad + 1,
+                         (int)(l.len[bad] > 40 ? 40 : l.len[bad]), l.field[bad],
+                         header_names[bad]);
                 goto fail;
             }
             continue;

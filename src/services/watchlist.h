@@ -31,8 +31,10 @@ typedef struct watchlist_entry {
 
 /* Reads a whole watchlist, text[0..len), UTF-8 (a byte order mark is
  * skipped, blank lines ignored): the first line must be the header
- * WATCHLIST_HEADER (any case), then one row per symbol (watchlist_row),
- * at most WATCHLIST_MAX_ROWS, each ticker once, at least one. Messages
+ * WATCHLIST_HEADER (any case, each name between any spaces or tabs;
+ * else the message names the first column that differs), then one row
+ * per symbol (watchlist_row), at most WATCHLIST_MAX_ROWS, each ticker
+ * once, at least one. Messages
  * name the place: "FILE:LINE: " when file is set, else "line LINE: "
  * (an HTTP body). A file's line that is not UTF-8 is refused as such
  * ("FILE:LINE: not UTF-8 ..."), a body's field by reg_check_text, as

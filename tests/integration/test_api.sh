@@ -538,6 +538,14 @@ check "import again changes nothing" 200 \
     '{"created":0,"updated":0,"unchanged":2}' \
     POST "$REG/symbols/import" -H "Content-Type: text/csv" -H "$TOKEN" \
     --data-binary @"$TMP/import.csv"
+# The header as a spreadsheet may write it: blanks around the names, a
+# UTF-8 byte order mark before them.
+sed '1s/.*/\xef\xbb\xbf ticker , Name ,\tsector\t, aliases /' "$TMP/import.csv" \
+    >"$TMP/import-blanks.csv"
+check "import with blanks around the header's names changes nothing" 200 \
+    '{"created":0,"updated":0,"unchanged":2}' \
+    POST "$REG/symbols/import" -H "Content-Type: text/csv" -H "$TOKEN" \
+    --data-binary @"$TMP/import-blanks.csv"
 assert_eq "alt_ticker written brk/a is BRK.A, held by BRK.B" "BRK.B" \
     "$(walkj "$QA/symbols?alt_ticker=brk/a" .ticker)"
 printf 'ticker,name,sector,aliases\nTSLA,Tesla Inc,Consumer Discretionary,Tesla| -- \n' \
@@ -708,6 +716,11 @@ bad "import of an alias of common words" 400 invalid_csv \
     --data-binary $'ticker,name,sector,aliases\nZZD,Zed D,,The Co.\n'
 assert_eq "... none of them was written" "0" \
     "$(sql "SELECT count(*) FROM symbols WHERE ticker IN ('ZZC', 'ZZD', 'ZZE')")"
+bad "import of a header with a column it does not know" 400 invalid_csv \
+    "line 1: the first line must be the header ticker,name,sector,aliases \
+(column 4 is ' alias ', not aliases)" \
+    POST "$REG/symbols/import" -H "Content-Type: text/csv" -H "$TOKEN" \
+    --data-binary $' ticker , name , sector , alias \nZZD,Zed D,,\n'
 bad "alias taken" 409 conflict \
     "the alias 'GOOGLE' is already an alias of GOOGL" \
     POST "$REG/symbols" -H "$JSON" -H "$TOKEN" \

@@ -337,7 +337,8 @@ assert_eq "the README's eval runs" "0" \
 echo "backtest --watchlist reads the watchlist as seed does"
 printf 'AAPL,Apple Inc,IT,Apple\n' >"$OUT/noheader.csv"
 assert_eq "a watchlist without the header" \
-    "1 stonks backtest: $OUT/noheader.csv:1: the first line must be the header ticker,name,sector,aliases" \
+    "1 stonks backtest: $OUT/noheader.csv:1: the first line must be the header ticker,name,sector,aliases \
+(column 1 is 'AAPL', not ticker)" \
     "$(run backtest --watchlist "$OUT/noheader.csv" --no-files --null-runs 0)"
 
 echo "backtest: an input named by an empty option or setting is refused"

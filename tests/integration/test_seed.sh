@@ -116,7 +116,8 @@ printf 'AAPL,Apple Inc,IT,Apple\nMSFT,Microsoft,IT,Microsoft\n' \
     >"$OUT/noheader.csv"
 seed "$OUT/noheader.csv"
 assert_eq "a file without the header is refused, not cut" \
-    "1 stonks seed: $OUT/noheader.csv:1: the first line must be the header ticker,name,sector,aliases" \
+    "1 stonks seed: $OUT/noheader.csv:1: the first line must be the header ticker,name,sector,aliases \
+(column 1 is 'AAPL', not ticker)" \
     "$RC $ERR"
 assert_eq "nothing of it written" "DASH:Dash Inc:name=Dash|ticker=DASHW" \
     "$(symbols)"

@@ -191,10 +191,27 @@ static void test_watchlist_header(void **state)
           "w.csv", "2 AAPL@4,MSFT@5");
     parse("AAPL,Apple Inc,IT,Apple\nMSFT,Microsoft,IT,Microsoft\n", "w.csv",
           "-1 w.csv:1: the first line must be the header "
-          "ticker,name,sector,aliases");
+          "ticker,name,sector,aliases (column 1 is 'AAPL', not ticker)");
     parse("\nAAPL,Apple Inc,IT,Apple\n", NULL,
           "-1 line 2: the first line must be the header "
-          "ticker,name,sector,aliases");
+          "ticker,name,sector,aliases (column 1 is 'AAPL', not ticker)");
+    /* names between blanks, as a spreadsheet may write them */
+    parse(" ticker , name ,\tSector\t, ALIASES \nAAPL,Apple Inc,IT,Apple\n",
+          NULL, "1 AAPL@2");
+    parse("\xef\xbb\xbf\"  Ticker \",name,sector,aliases\r\nAAPL,Apple "
+          "Inc,IT,\r\n",
+          "w.csv", "1 AAPL@2");
+    /* an unknown column is named; blanks inside a name are no blanks
+     * around it */
+    parse(" ticker , nme ,sector,aliases\nAAPL,Apple Inc,IT,Apple\n", NULL,
+          "-1 line 1: the first line must be the header "
+          "ticker,name,sector,aliases (column 2 is ' nme ', not name)");
+    parse("ticker,name,sec tor,aliases\nAAPL,Apple Inc,IT,Apple\n", "w.csv",
+          "-1 w.csv:1: the first line must be the header "
+          "ticker,name,sector,aliases (column 3 is 'sec tor', not sector)");
+    parse("ticker,name,sector,aliases\nAAPL,Apple Inc,IT,Apple\n"
+          " TICKER,\tname, sector , aliases\n",
+          "w.csv", "-1 w.csv:3: the header again (are two files joined?)");
     parse("ticker,name,sector\nAAPL,Apple Inc,IT\n", "w.csv",
           "-1 w.csv:1: expected 4 fields (ticker,name,sector,aliases)");
     /* a line of spaces and tabs is blank */
