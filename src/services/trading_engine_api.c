@@ -63,15 +63,24 @@ static void reply_sql_json(engine *e, http_response *res, const char *name,
     " o.commission_cents, o.reject_code, o.reject_reason, o.created_at,"       \
     " o.updated_at, o.final_at"
 
+/* The kill switch of /status when its row is gone (deleted by hand):
+ * on, as the screen and the gate read it (trading_state_load). */
+static const char KILL_ROW_MISSING[] =
+    "the kill_switch table has no row: orders are denied as with the "
+    "switch on; POST /kill-switch writes the row again";
+
 static void route_status(void *ctx, const char *arg, const http_request *req,
                          http_response *res)
 {
     static const char sql[] =
         "SELECT json_build_object("
         " 'broker', $1::text,"
-        " 'kill_switch', (SELECT json_build_object('active', active,"
-        "  'reason', reason, 'changed_by', changed_by, 'changed_at',"
-        "  changed_at) FROM kill_switch WHERE id = 1),"
+        " 'kill_switch', coalesce((SELECT json_build_object('active',"
+        "  active, 'missing', false, 'reason', reason, 'changed_by',"
+        "  changed_by, 'changed_at', changed_at) FROM kill_switch"
+        "  WHERE id = 1), json_build_object('active', true, 'missing', true,"
+        "  'reason', $2::text, 'changed_by', NULL::text, 'changed_at',"
+        "  NULL::timestamptz)),"
         " 'account', (SELECT json_build_object('cash_cents', cash_cents,"
         "  'starting_cash_cents', starting_cash_cents, 'realized_pnl_cents',"
         "  realized_pnl_cents, 'commissions_cents', commissions_cents)"
@@ -87,11 +96,11 @@ static void route_status(void *ctx, const char *arg, const http_request *req,
         "  '[]') FROM (SELECT * FROM trading_decisions ORDER BY id DESC"
         "  LIMIT 10) x))";
     engine *e = ctx;
-    const char *p[] = {e->cfg->broker};
+    const char *p[] = {e->cfg->broker, KILL_ROW_MISSING};
 
     (void)arg;
     (void)req;
-    reply_sql_json(e, res, "te_status", sql, 1, p, "status");
+    reply_sql_json(e, res, "te_status", sql, 2, p, "status");
 }
 
 /* limit=N, 1 to 1000, as text for $n::int in out; def when absent.

@@ -865,6 +865,33 @@ test('kill switch: refused without a token, flips with one', async () => {
   await useToken('');
 });
 
+test('kill switch whose row is missing: on, badge and note', async () => {
+  const status = await get('/api/trading/status');
+  const missing = {
+    active: true,
+    missing: true,
+    reason: 'the kill_switch table has no row: orders are denied as with the switch on; POST /kill-switch writes the row again',
+    changed_by: null,
+    changed_at: null,
+  };
+  await page.route('**/api/trading/status', (route) =>
+    route.fulfill({
+      contentType: 'application/json',
+      body: JSON.stringify({ ...status, status: { ...status.status, kill_switch: missing } }),
+    }));
+  try {
+    await open('/trading', ['[data-testid=kill-note]']);
+    assert.equal(await text('[data-testid=kill-state]'), 'ON — no new orders');
+    assert.equal(
+      await text('[data-testid=kill-note]'),
+      'its row is missing from the database: orders are denied as with the switch on; turning it on or off writes the row again',
+    );
+    await page.locator('header .badge.kill-on').waitFor();
+  } finally {
+    await page.unrouteAll();
+  }
+});
+
 test('the token hints follow the token box', async () => {
   try {
     await open('/trading', ['[data-testid=kill-switch] .hint']);

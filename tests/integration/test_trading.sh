@@ -822,17 +822,32 @@ assert_eq "... and a PATCH writes it again" "200 $was" \
         -H "$AUTH")") $(sql "SELECT value FROM risk_limits
             WHERE name = 'min_price_cents'")"
 # The kill switch's row gone: on (no row says off), and a POST writes it
-# again (it answered 200, changed nothing, and orders went on).
+# again (it answered 200, changed nothing, and orders went on). /status
+# says it is on and why (it showed null, and the dashboard no badge).
+ks_status() { # the kill switch of GET /status, its keys sorted
+    api GET $TE/status | cut -d' ' -f2- |
+        jq_py 'json.dumps(j["status"]["kill_switch"], sort_keys=True)'
+}
 sql "DELETE FROM kill_switch" >/dev/null
 r=$(api POST $TE/orders '{"ticker":"AAPL","side":"sell","qty":1}' -H "$AUTH")
 assert_eq "the kill switch's row gone: an order is denied by it" \
     "422 True" "$(code "$r") $(cut -d' ' -f2- <<<"$r" |
         jq_py '"kill_switch" in [x["code"] for x in j["verdict"]["reasons"]]')"
+assert_eq "... GET /status shows it on, its row missing" \
+    "{\"active\": true, \"changed_at\": null, \"changed_by\": null, \
+\"missing\": true, \"reason\": \"the kill_switch table has no row: orders \
+are denied as with the switch on; POST /kill-switch writes the row again\"}" \
+    "$(ks_status)"
 assert_eq "... and POST /kill-switch writes the row again" \
     "200 t halt" \
     "$(code "$(api POST $TE/kill-switch '{"active":true,"reason":"halt"}' \
         -H "$AUTH")") $(sql "SELECT active, reason FROM kill_switch" |
         tr '|' ' ')"
+assert_eq "... which GET /status shows" "True False halt" \
+    "$(api GET $TE/status | cut -d' ' -f2- | jq_py '"%s %s %s" % (
+        j["status"]["kill_switch"]["active"],
+        j["status"]["kill_switch"]["missing"],
+        j["status"]["kill_switch"]["reason"])')"
 api POST $TE/kill-switch '{"active":false,"reason":"done"}' -H "$AUTH" \
     >/dev/null
 # The account's row gone while fills exist: not made again with the

@@ -2,7 +2,7 @@
 // every page and by the unit tests; the e2e tests format the API's
 // answers with the same rules and compare them with the page.
 
-import type { LiveTick } from './types';
+import type { KillSwitch, LiveTick } from './types';
 
 const groups = (digits: string): string =>
   digits.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
@@ -102,6 +102,18 @@ export function liveTick(t: LiveTick): { tick: string; aggregation: string } {
   else if (t.documents_extracted) aggregation = 'queued, every document extracted';
   else aggregation = 'queued before every document was extracted';
   return { tick, aggregation };
+}
+
+// The kill switch as the screen and the gate read it: on when its row
+// is missing (deleted by hand), with a note saying so; null (a
+// trading-engine older than "missing") is a missing row too.
+export function killSwitchState(ks: KillSwitch | null | undefined): { on: boolean; note: string | null } {
+  if (!ks || ks.missing)
+    return {
+      on: true,
+      note: 'its row is missing from the database: orders are denied as with the switch on; turning it on or off writes the row again',
+    };
+  return { on: ks.active, note: null };
 }
 
 // A queue worker's state from the time of the last row it wrote (an

@@ -3,6 +3,7 @@
 import './style.css';
 import { get, getToken, setToken, tokenProblem } from './api';
 import { h, link, notice } from './dom';
+import { killSwitchState } from './format';
 import { route, start } from './router';
 import type { TradingStatus } from './types';
 import { renderDocument } from './pages/document';
@@ -99,10 +100,10 @@ async function modeBadge(el: HTMLElement): Promise<void> {
   try {
     const s = await get<TradingStatus>('/api/trading/status');
     const live = s.mode === 'live';
-    const ks = s.status.kill_switch?.active;
+    const ks = killSwitchState(s.status.kill_switch);
     el.replaceChildren(
       h('span', { class: `badge mode ${live ? 'live' : 'paper'}`, 'data-testid': 'header-mode' }, live ? 'LIVE' : 'PAPER'),
-      ks ? h('span', { class: 'badge kill-on' }, 'KILL SWITCH ON') : '',
+      ks.on ? h('span', { class: 'badge kill-on', title: ks.note ?? undefined }, 'KILL SWITCH ON') : '',
     );
   } catch {
     el.replaceChildren(h('span', { class: 'badge mode unknown' }, 'mode ?'));

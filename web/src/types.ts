@@ -186,16 +186,21 @@ export interface Decision {
   mode: string;
 }
 
+// The kill switch of trading-engine's /status: missing when its row is
+// gone (deleted by hand), which denies orders as the switch on does.
+export interface KillSwitch {
+  active: boolean;
+  missing?: boolean;
+  reason: string | null;
+  changed_by: string | null;
+  changed_at: string | null;
+}
+
 export interface TradingStatus {
   mode: string;
   status: {
     broker: string;
-    kill_switch: {
-      active: boolean;
-      reason: string | null;
-      changed_by: string | null;
-      changed_at: string | null;
-    } | null;
+    kill_switch: KillSwitch | null;
     last_run: string | null;
   };
 }

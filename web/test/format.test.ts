@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { actionOrder, bps, dollars, money, pct, signed, signedMoney, limitValue, instant, int, joinAliases, liveTick, parseAliases, splitAliases, trimBlanks, visible, workerState } from '../src/format';
+import { actionOrder, bps, dollars, money, pct, signed, signedMoney, limitValue, instant, int, joinAliases, killSwitchState, liveTick, parseAliases, splitAliases, trimBlanks, visible, workerState } from '../src/format';
 import { buyAndHold, changes, latestDay } from '../src/benchmark';
 
 describe('money', () => {
@@ -196,6 +196,28 @@ describe('actionOrder', () => {
     expect(actionOrder('HOLD', 0)).toBe(5);
     expect(actionOrder('BUY', 7)).toBe(0);
     expect(actionOrder('SELL', Number.NaN)).toBe(3);
+  });
+});
+
+describe('killSwitchState', () => {
+  const ks = {
+    active: false,
+    missing: false,
+    reason: 'resume',
+    changed_by: 'api req-1',
+    changed_at: '2026-12-04T15:00:00Z',
+  };
+  const missing =
+    'its row is missing from the database: orders are denied as with the switch on; turning it on or off writes the row again';
+  it('is the switch as stored', () => {
+    expect(killSwitchState(ks)).toEqual({ on: false, note: null });
+    expect(killSwitchState({ ...ks, active: true })).toEqual({ on: true, note: null });
+  });
+  it('is on when its row is missing, and says so', () => {
+    const gone = { active: true, missing: true, reason: 'x', changed_by: null, changed_at: null };
+    expect(killSwitchState(gone)).toEqual({ on: true, note: missing });
+    // a trading-engine older than "missing" answered null
+    expect(killSwitchState(null)).toEqual({ on: true, note: missing });
   });
 });
 

@@ -3,7 +3,7 @@
 // fills.
 import { get, getList, request, qs } from '../api';
 import { empty, failure, figures, h, link, loading, notice, panel, table, tokenHint, typed } from '../dom';
-import { instant, int, money, signedMoney, tone } from '../format';
+import { instant, int, killSwitchState, money, signedMoney, tone } from '../format';
 import type { Account, Decision, Fill, Order, Position, TradingStatus } from '../types';
 
 export function modeBanner(mode: string, broker: string): HTMLElement {
@@ -30,7 +30,7 @@ function killSwitch(
   done?: Node,
 ): HTMLElement {
   const ks = status.status.kill_switch;
-  const on = !!ks?.active;
+  const { on, note } = killSwitchState(ks);
   const reason = h('input', {
     type: 'text',
     placeholder: on ? 'why trading may resume' : 'why trading must stop',
@@ -48,14 +48,16 @@ function killSwitch(
       'Kill switch: ',
       h('strong', { 'data-testid': 'kill-state' }, on ? 'ON — no new orders' : 'OFF'),
     ),
-    ks
-      ? h(
-          'p',
-          { class: 'meta' },
-          ks.reason ? typed([ks.reason]) : 'no reason given',
-          ` — by ${ks.changed_by ?? '?'} at ${instant(ks.changed_at)}`,
-        )
-      : null,
+    note
+      ? h('p', { class: 'meta', 'data-testid': 'kill-note' }, note)
+      : ks
+        ? h(
+            'p',
+            { class: 'meta' },
+            ks.reason ? typed([ks.reason]) : 'no reason given',
+            ` — by ${ks.changed_by ?? '?'} at ${instant(ks.changed_at)}`,
+          )
+        : null,
     h(
       'form',
       {
