@@ -292,21 +292,53 @@ static void route_exposure(void *ctx, const char *arg, const http_request *req,
     trading_pool_put(re->pool, d);
 }
 
-/* Answers the limits, the restricted list and the rules. */
+/* The names and units of every limit the gate reads, as two PostgreSQL
+ * arrays ("{a,b}"; the names are plain words). */
+static void limit_arrays(buf *names, buf *units)
+{
+    for (size_t i = 0; i < trading_nlimits; i++) {
+        buf_addf(names, "%s%s", i ? "," : "{", trading_limit_defs[i].name);
+        buf_addf(units, "%s%s", i ? "," : "{", trading_limit_defs[i].unit);
+    }
+    buf_addc(names, '}');
+    buf_addc(units, '}');
+}
+
+/* Answers the limits, the restricted list and the rules. A limit the
+ * gate reads whose row is missing (deleted by hand) is listed with
+ * value null and "missing": true: no order is judged without it, and a
+ * PATCH /limits writes it again. */
 static void limits_answer(risk_engine *re, http_response *res)
 {
     static const char sql[] =
         "SELECT json_build_object('limits', (SELECT coalesce(json_agg("
-        "json_build_object('name', name, 'value', value, 'unit', unit,"
-        " 'description', description, 'updated_at', updated_at,"
-        " 'updated_by', updated_by) ORDER BY name), '[]') FROM risk_limits),"
+        "json_build_object('name', coalesce(l.name, k.name), 'value',"
+        " l.value, 'unit', coalesce(l.unit, k.unit), 'description',"
+        " coalesce(l.description, $3), 'updated_at', l.updated_at,"
+        " 'updated_by', l.updated_by, 'missing', l.name IS NULL)"
+        " ORDER BY coalesce(l.name, k.name)), '[]') FROM risk_limits l"
+        " FULL JOIN unnest($1::text[], $2::text[]) AS k(name, unit)"
+        " ON k.name = l.name),"
         " 'restricted', (SELECT coalesce(json_agg(ticker ORDER BY ticker),"
         " '[]') FROM restricted_tickers))";
     db *d = trading_pool_get(re->pool);
     PGresult *r;
     json_t *j, *rules = json_array();
+    buf names, units;
+    const char *p[3];
+    int rc;
 
-    if (db_execp(d, "re_limits", sql, 0, NULL, &r) != DB_OK) {
+    buf_init(&names);
+    buf_init(&units);
+    limit_arrays(&names, &units);
+    p[0] = names.data;
+    p[1] = units.data;
+    p[2] = "its row is missing from risk_limits: no order is judged until "
+           "PATCH /limits sets it";
+    rc = db_execp(d, "re_limits", sql, 3, p, &r);
+    buf_release(&names);
+    buf_release(&units);
+    if (rc != DB_OK) {
         json_decref(rules);
         trading_db_failure(res, d);
         trading_pool_put(re->pool, d);

@@ -817,10 +817,24 @@ is judged without it; set it with PATCH /limits on the risk-engine 0" \
         "client_order_id":"man-nolimit"}' -H "$AUTH"); echo "$(code "$r") \
 $(cut -d' ' -f2- <<<"$r" | jq_py 'j["error"]["message"]') $(sql "SELECT
         count(*) FROM orders WHERE client_order_id = 'man-nolimit'")")"
+assert_eq "... GET /limits lists it, value null and missing" \
+    "13 {\"description\": \"its row is missing from risk_limits: no order \
+is judged until PATCH /limits sets it\", \"missing\": true, \"name\": \
+\"min_price_cents\", \"unit\": \"cents\", \"updated_at\": null, \
+\"updated_by\": null, \"value\": null} 1" \
+    "$(api GET $RE/limits | cut -d' ' -f2- | jq_py '"%d %s %d" % (
+        len(j["limits"]), json.dumps([x for x in j["limits"]
+            if x["name"] == "min_price_cents"][0], sort_keys=True),
+        sum(x["missing"] for x in j["limits"]))')"
 assert_eq "... and a PATCH writes it again" "200 $was" \
     "$(code "$(api PATCH $RE/limits "{\"limits\":{\"min_price_cents\":$was}}" \
         -H "$AUTH")") $(sql "SELECT value FROM risk_limits
             WHERE name = 'min_price_cents'")"
+assert_eq "... which GET /limits shows" "$was False 0" \
+    "$(api GET $RE/limits | cut -d' ' -f2- | jq_py '" ".join(
+        [str(x["value"]) + " " + str(x["missing"]) for x in j["limits"]
+         if x["name"] == "min_price_cents"] +
+        [str(sum(x["missing"] for x in j["limits"]))])')"
 # The kill switch's row gone: on (no row says off), and a POST writes it
 # again (it answered 200, changed nothing, and orders went on). /status
 # says it is on and why (it showed null, and the dashboard no badge).

@@ -136,8 +136,10 @@ export function actionOrder(action: string, conviction: number): number {
   return rank * 2 + 1 - Math.min(Math.max(c, 0), 1);
 }
 
-// A limit's value in its unit (risk_limits.unit).
-export function limitValue(value: number, unit: string): string {
+// A limit's value in its unit (risk_limits.unit); null is a limit whose
+// row is missing (no order is judged until PATCH /limits sets it).
+export function limitValue(value: number | null, unit: string): string {
+  if (value === null) return 'missing: set it';
   switch (unit) {
     case 'cents':
       return money(value);

@@ -224,11 +224,14 @@ export interface Verdict {
   created_at: string;
 }
 
+// A limit of risk-engine's /limits: value null and missing when its
+// row is gone (deleted by hand).
 export interface Limit {
   name: string;
-  value: number;
+  value: number | null;
   unit: string;
   description: string;
+  missing: boolean;
 }
 
 export interface Limits {

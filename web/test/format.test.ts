@@ -37,6 +37,9 @@ describe('ratios', () => {
     expect(limitValue(3000, 'bps')).toBe('30.00%');
     expect(limitValue(1, 'flag')).toBe('on');
     expect(limitValue(40, 'count')).toBe('40');
+    // a limit whose row is missing, whatever its unit
+    expect(limitValue(null, 'flag')).toBe('missing: set it');
+    expect(limitValue(null, 'cents')).toBe('missing: set it');
     expect(int(-1234567)).toBe('-1,234,567');
   });
 });

@@ -43,8 +43,8 @@ export function currentOf(
   }
 }
 
-function meter(current: number | null, limit: number): Node | string {
-  if (current === null || limit <= 0) return '';
+function meter(current: number | null, limit: number | null): Node | string {
+  if (current === null || limit === null || limit <= 0) return '';
   const used = Math.min(1, Math.max(0, current / limit));
   return h(
     'span',
