@@ -58,11 +58,15 @@ static void buf_add_utc(buf *b, long long t)
 }
 
 /* The "live" member: the live scheduler's last tick (KEY_LIVE_TICK),
- * or null when there is none or it cannot be read (written by hand). */
-static void status_live(buf *b, const char *v)
+ * or null when there is none or it cannot be read (written by hand).
+ * Its age is the time since it started, by this clock at now (0 for a
+ * start ahead of it); a scheduler starts a tick every interval_s, so
+ * one older than two intervals is stale: the scheduler stopped (or was
+ * killed mid-tick), or fails before it ticks. */
+static void status_live(buf *b, const char *v, long long now, int interval_s)
 {
     char day[11], end;
-    long long started, done;
+    long long started, done, age;
     long tickers;
     int session, extracted, aggregated, stopped;
     int32_t d;
@@ -85,9 +89,12 @@ static void status_live(buf *b, const char *v)
         buf_adds(b, "null");
     buf_addf(b,
              ",\"tickers\":%ld,\"session\":%s,\"documents_extracted\":%s,"
-             "\"aggregation_queued\":%s,\"stopped\":%s}",
+             "\"aggregation_queued\":%s,\"stopped\":%s",
              tickers, session ? "true" : "false", extracted ? "true" : "false",
              aggregated ? "true" : "false", stopped ? "true" : "false");
+    age = now > started ? now - started : 0;
+    buf_addf(b, ",\"age_s\":%lld,\"stale\":%s}", age,
+             age > 2LL * interval_s ? "true" : "false");
 }
 
 /* The "queues", "replay" and "live" members of the pipeline status. */
@@ -143,7 +150,7 @@ static void status_queues(api_call *c, buf *b)
     else
         buf_adds(b, "null");
     buf_adds(b, "},\"live\":");
-    status_live(b, live);
+    status_live(b, live, (long long)time(NULL), st->cfg->scheduler_interval_s);
     free(sealed);
     free(progress);
     free(live);
@@ -636,7 +643,20 @@ static const char QA_SCHEMAS[] =
     "\"type\":\"string\",\"nullable\":true},\"replay\":{"
     "\"type\":\"object\",\"properties\":{\"sealed_day\":{"
     "\"type\":\"string\",\"nullable\":true},\"progress\":{"
-    "\"type\":\"string\",\"nullable\":true}}},\"last_run\":{"
+    "\"type\":\"string\",\"nullable\":true}}},\"live\":{"
+    "\"type\":\"object\",\"nullable\":true,\"properties\":{"
+    "\"day\":{\"type\":\"string\",\"format\":\"date\"},"
+    "\"started_at\":{\"type\":\"string\",\"format\":\"date-time\"},"
+    "\"done_at\":{\"type\":\"string\",\"format\":\"date-time\","
+    "\"nullable\":true},\"tickers\":{\"type\":\"integer\"},"
+    "\"session\":{\"type\":\"boolean\"},\"documents_extracted\":{"
+    "\"type\":\"boolean\"},\"aggregation_queued\":{\"type\":"
+    "\"boolean\"},\"stopped\":{\"type\":\"boolean\"},\"age_s\":{"
+    "\"type\":\"integer\",\"description\":\"seconds since the tick "
+    "started, by query-api's clock when it answers\"},\"stale\":{"
+    "\"type\":\"boolean\",\"description\":\"age_s over twice "
+    "SCHEDULER_INTERVAL_S (query-api's setting): no tick came since\"}}}"
+    ",\"last_run\":{"
     "\"type\":\"object\",\"additionalProperties\":{"
     "\"type\":\"string\",\"format\":\"date-time\","
     "\"nullable\":true}},\"last_run_trading\":{"

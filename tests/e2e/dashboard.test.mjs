@@ -286,13 +286,19 @@ test('overview shows the live scheduler\'s last tick', async () => {
     documents_extracted: false,
     aggregation_queued: true,
     stopped: false,
+    age_s: 150,
+    stale: false,
   };
   const show = async (tick) => {
     await page.route('**/api/pipeline/status', (route) =>
       route.fulfill({ contentType: 'application/json', body: JSON.stringify({ ...status, live: tick }) }));
     try {
       await open('/', ['[data-testid=live-tick]']);
-      return [await text('[data-testid=live-tick]'), await text('[data-testid=live-aggregation]')];
+      return [
+        await text('[data-testid=live-tick]'),
+        await text('[data-testid=live-aggregation]'),
+        await text('[data-testid=live-age]'),
+      ];
     } finally {
       await page.unrouteAll();
     }
@@ -300,14 +306,17 @@ test('overview shows the live scheduler\'s last tick', async () => {
   assert.deepEqual(await show(live), [
     '2026-12-04, done 2026-12-04 15:00 UTC',
     'queued before every document was extracted',
+    '2 min',
   ]);
   assert.deepEqual(await show({ ...live, done_at: null }), [
     '2026-12-04, running since 2026-12-04 14:59 UTC',
     "waits for the day's documents",
+    '2 min',
   ]);
-  assert.deepEqual(await show({ ...live, aggregation_queued: false, stopped: true }), [
+  assert.deepEqual(await show({ ...live, aggregation_queued: false, stopped: true, age_s: 90000, stale: true }), [
     '2026-12-04, stopped 2026-12-04 15:00 UTC',
     'none: the scheduler stopped during the tick',
+    '1 d 1 h: stale, no tick for over twice the interval (is the scheduler running?)',
   ]);
 });
 

@@ -19,6 +19,7 @@ export OBJECT_STORE_DIR=$STONKS_VAR_DIR/objects
 export QUEUE_BLOCK_MS=100
 export API_TOKENS="it-api-token-0123456789abcdef, it-api-other-token-0123"
 export API_READ_AUTH=0 CORS_ORIGIN=http://dashboard.test HTTP_MAX_BODY=4096
+export SCHEDULER_INTERVAL_S=300 # a live tick is stale past 600 s
 QA=http://127.0.0.1:18001
 REG=http://127.0.0.1:18002
 TOKEN="Authorization: Bearer it-api-token-0123456789abcdef"
@@ -978,18 +979,42 @@ assert_eq "pipeline status: no live tick" "null" \
     "$(echo "$BODY" | jq -c .live)"
 # The live scheduler's last tick, as it publishes it (scheduler.c):
 # stopped before its aggregation, and running; a value written by hand
-# that does not read so is null.
+# that does not read so is null. Its age is query-api's: the seconds
+# since it started when it answers (0 for a start ahead of its clock),
+# stale past twice SCHEDULER_INTERVAL_S (300 s here).
 live_tick() {
     redis-cli -p "$REDIS_PORT" SET stonks:live:tick "$1" >/dev/null
     call GET "$QA/pipeline/status"
     echo "$BODY" | jq -c .live
 }
+# live_age STARTED: 0 when the tick's age_s is the seconds from STARTED
+# to the request (else how far it is from it), and stale
+live_age() {
+    local t0 t1 j
+    t0=$(date +%s)
+    j=$(live_tick "2026-12-04 $1 0 40 1 0 0 0")
+    t1=$(date +%s)
+    echo "$j" | jq -r --argjson t0 "$t0" --argjson t1 "$t1" --argjson s "$1" \
+        '"\(if .age_s >= $t0 - $s and .age_s <= $t1 - $s then 0
+            else .age_s - ($t0 - $s) end) \(.stale)"'
+}
 assert_eq "pipeline status: a live tick done" \
-    '{"day":"2026-12-04","started_at":"2026-12-04T15:00:00Z","done_at":"2026-12-04T15:00:42Z","tickers":40,"session":true,"documents_extracted":true,"aggregation_queued":false,"stopped":true}' \
-    "$(live_tick "2026-12-04 1796396400 1796396442 40 1 1 0 1")"
+    '{"day":"2026-12-04","started_at":"2026-12-04T15:00:00Z","done_at":"2026-12-04T15:00:42Z","tickers":40,"session":true,"documents_extracted":true,"aggregation_queued":false,"stopped":true,"stale":true}' \
+    "$(live_tick "2026-12-04 1796396400 1796396442 40 1 1 0 1" |
+        jq -c 'del(.age_s)')"
 assert_eq "pipeline status: a live tick running" \
-    '{"day":"2026-12-05","started_at":"2026-12-05T06:00:00Z","done_at":null,"tickers":3,"session":false,"documents_extracted":false,"aggregation_queued":false,"stopped":false}' \
-    "$(live_tick "2026-12-05 1796450400 0 3 0 0 0 0")"
+    '{"day":"2026-12-05","started_at":"2026-12-05T06:00:00Z","done_at":null,"tickers":3,"session":false,"documents_extracted":false,"aggregation_queued":false,"stopped":false,"stale":true}' \
+    "$(live_tick "2026-12-05 1796450400 0 3 0 0 0 0" | jq -c 'del(.age_s)')"
+now=$(date +%s)
+assert_eq "pipeline status: a tick started 100 s ago is fresh" "0 false" \
+    "$(live_age $((now - 100)))"
+assert_eq "... one of 590 s, under twice the interval, too" "0 false" \
+    "$(live_age $((now - 590)))"
+assert_eq "... one of 700 s is stale" "0 true" \
+    "$(live_age $((now - 700)))"
+assert_eq "... and one started ahead of query-api's clock is 0 s old" \
+    '0 false' "$(live_tick "2026-12-04 $((now + 3600)) 0 40 1 0 0 0" |
+        jq -r '"\(.age_s) \(.stale)"')"
 for bad in "" "x" "2026-12-04 1 0 40 1 1 1" "2026-12-04 1 0 40 1 1 2 0" \
     "2026-12-04 1 0 40 1 1 1 0 more" "2026-02-30 1 0 40 1 1 1 0" \
     "2026-12-04 0 0 40 1 1 1 0" "2026-12-04 1 -5 40 1 1 1 0" \

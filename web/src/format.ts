@@ -87,10 +87,22 @@ export function instant(v: string | null | undefined): string {
   return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
 }
 
+// A count of seconds for people: "42 s", "12 min", "3 h 5 min",
+// "2 d 4 h".
+export function duration(s: number): string {
+  const n = Math.max(0, Math.floor(s));
+  if (n < 60) return `${n} s`;
+  if (n < 3600) return `${Math.floor(n / 60)} min`;
+  if (n < 86400) return `${Math.floor(n / 3600)} h ${Math.floor((n % 3600) / 60)} min`;
+  return `${Math.floor(n / 86400)} d ${Math.floor((n % 86400) / 3600)} h`;
+}
+
 // The live scheduler's last tick in words: the tick (its New York day,
-// done or running) and what became of the day's aggregation.
+// done or running), what became of the day's aggregation, and its age
+// (query-api's age_s and stale), which tells a tick that is the last
+// of a scheduler stopped since from a recent one.
 // A tick whose scheduler stopped has the time it stopped as done_at.
-export function liveTick(t: LiveTick): { tick: string; aggregation: string } {
+export function liveTick(t: LiveTick): { tick: string; aggregation: string; age: string } {
   const tick = t.done_at
     ? `${t.day}, ${t.stopped ? 'stopped' : 'done'} ${instant(t.done_at)}`
     : `${t.day}, running since ${instant(t.started_at)}`;
@@ -101,7 +113,12 @@ export function liveTick(t: LiveTick): { tick: string; aggregation: string } {
   else if (!t.aggregation_queued) aggregation = 'held back: an earlier tick\'s is not finished';
   else if (t.documents_extracted) aggregation = 'queued, every document extracted';
   else aggregation = 'queued before every document was extracted';
-  return { tick, aggregation };
+  let age = '—';
+  if (typeof t.age_s === 'number' && Number.isFinite(t.age_s))
+    age = t.stale
+      ? `${duration(t.age_s)}: stale, no tick for over twice the interval (is the scheduler running?)`
+      : duration(t.age_s);
+  return { tick, aggregation, age };
 }
 
 // The kill switch as the screen and the gate read it: on when its row

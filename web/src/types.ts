@@ -28,6 +28,10 @@ export interface LiveTick {
   documents_extracted: boolean;
   aggregation_queued: boolean;
   stopped: boolean;
+  // seconds since the tick started, by query-api's clock; stale past
+  // twice SCHEDULER_INTERVAL_S (absent from a query-api before them)
+  age_s?: number;
+  stale?: boolean;
 }
 
 export interface PipelineStatus {

@@ -234,11 +234,14 @@ describe('liveTick', () => {
     documents_extracted: true,
     aggregation_queued: true,
     stopped: false,
+    age_s: 750,
+    stale: false,
   };
   it('says when the tick ran and what became of the aggregation', () => {
     expect(liveTick(tick)).toEqual({
       tick: '2026-12-04, done 2026-12-04 15:00 UTC',
       aggregation: 'queued, every document extracted',
+      age: '12 min',
     });
     expect(liveTick({ ...tick, documents_extracted: false }).aggregation).toBe(
       'queued before every document was extracted',
@@ -249,13 +252,26 @@ describe('liveTick', () => {
     expect(liveTick({ ...tick, done_at: null })).toEqual({
       tick: '2026-12-04, running since 2026-12-04 15:00 UTC',
       aggregation: "waits for the day's documents",
+      age: '12 min',
     });
     expect(liveTick({ ...tick, aggregation_queued: false, stopped: true })).toEqual({
       tick: '2026-12-04, stopped 2026-12-04 15:00 UTC',
       aggregation: 'none: the scheduler stopped during the tick',
+      age: '12 min',
     });
     expect(liveTick({ ...tick, day: '2026-12-05', session: false }).aggregation).toBe(
       'none: the exchange does not trade that day',
     );
+  });
+  it('says how old the tick is, and when it is stale', () => {
+    expect(liveTick({ ...tick, age_s: 42 }).age).toBe('42 s');
+    expect(liveTick({ ...tick, age_s: 0 }).age).toBe('0 s');
+    expect(liveTick({ ...tick, age_s: 11100 }).age).toBe('3 h 5 min');
+    expect(liveTick({ ...tick, age_s: 187200, stale: true }).age).toBe(
+      '2 d 4 h: stale, no tick for over twice the interval (is the scheduler running?)',
+    );
+    // a query-api before age_s
+    const { age_s: _a, stale: _s, ...old } = tick;
+    expect(liveTick(old).age).toBe('—');
   });
 });

@@ -150,6 +150,7 @@ function liveFigures(t: LiveTick | null | undefined): [string, string, string][]
   return [
     ['Live tick (New York day)', l.tick, 'live-tick'],
     ['Aggregation of the tick', l.aggregation, 'live-aggregation'],
+    ['Age of the tick', l.age, 'live-age'],
   ];
 }
 
