@@ -33,12 +33,12 @@ static double window_mean(const window *w)
 static double simple_return(const double *c, size_t k, size_t n)
 {
     if (k < n + 1 || !(c[k - 1 - n] > 0) || !(c[k - 1] > 0))
-        return 0.0;
+        return NAN;
     return c[k - 1] / c[k - 1 - n] - 1.0;
 }
 
 /* Sample standard deviation of the last (up to) 20 daily log returns of
- * c[0..k); 0 with fewer than 2 returns or a close that is not
+ * c[0..k); NaN with fewer than 2 returns or a close that is not
  * positive. */
 static double log_return_stdev(const double *c, size_t k)
 {
@@ -49,13 +49,13 @@ static double log_return_stdev(const double *c, size_t k)
     if (n > AGG_BARS_USED - 1)
         n = AGG_BARS_USED - 1;
     if (n < 2)
-        return 0.0;
+        return NAN;
     for (size_t i = 0; i < n; i++) {
         double prev = c[k - 1 - n + i];
         double cur = c[k - n + i];
 
         if (!(prev > 0) || !(cur > 0))
-            return 0.0;
+            return NAN;
         r[i] = log(cur / prev);
         mean += r[i];
     }
@@ -73,7 +73,7 @@ static void bar_features(int32_t as_of, const agg_bar *bars, size_t nbars,
     const double *c;
     size_t k = 0;
 
-    out->last_close = 0.0;
+    out->last_close = NAN;
     out->last_bar_day = -1;
     for (size_t i = nbars; i > 0 && k < AGG_BARS_USED; i--) {
         const agg_bar *b = &bars[i - 1];

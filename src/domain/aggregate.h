@@ -13,10 +13,13 @@
  *
  * Price features use the bars with day <= as_of, the last of them
  * "last": ret_Nd = close[last] / close[last - N] - 1 for N = 1, 5, 20
- * bars, 0 with fewer than N + 1 bars or a close that is not positive;
- * vol_20d is the sample standard deviation (divisor n - 1) of the last
- * n = min(20, bars - 1) daily log returns, 0 when n < 2 or a close in
- * them is not positive. It is a daily figure, not annualised.
+ * bars, unknown (NaN) with fewer than N + 1 bars or a close that is not
+ * positive; vol_20d is the sample standard deviation (divisor n - 1) of
+ * the last n = min(20, bars - 1) daily log returns, unknown when n < 2
+ * or a close in them is not positive. It is a daily figure, not
+ * annualised. last_close is unknown when no bar is. An unknown figure
+ * is NaN here and NULL in the aggregates table: a ticker without prices
+ * shows no return of 0 %.
  */
 #ifndef STONKS_AGGREGATE_H
 #define STONKS_AGGREGATE_H
@@ -50,9 +53,9 @@ typedef struct aggregate {
     int32_t as_of;
     double sent_1d, sent_7d, sent_30d;
     int count_1d, count_7d, count_30d;
-    double ret_1d, ret_5d, ret_20d; /* simple returns; 0 when unknown */
-    double vol_20d; /* stdev of daily log returns, last 20; 0 unknown */
-    double last_close; /* close of the last bar <= as_of; 0 when none */
+    double ret_1d, ret_5d, ret_20d; /* simple returns; NaN unknown */
+    double vol_20d; /* stdev of daily log returns, last 20; NaN unknown */
+    double last_close; /* close of the last bar <= as_of; NaN when none */
     int32_t last_bar_day; /* -1 when no bar */
 } aggregate;
 

@@ -9,7 +9,8 @@
  *           where s1 and s30 take part only when their window has
  *           signals, and blend = 0 when the 7-day window has none;
  *   score = blend * n / (n + 2), n = count_7d    (few signals damp it)
- *         + 0.5 * clamp(ret_5d, -0.10, +0.10)    (momentum: +-0.05 max)
+ *         + 0.5 * clamp(ret_5d, -0.10, +0.10)    (momentum: +-0.05 max;
+ *                                                  none when unknown)
  *   clamped to [-1, 1];
  *   conviction = min(1, |score| / 0.5).
  */
@@ -67,8 +68,9 @@ static double score_of(const aggregate *a)
     }
 
     n = a->count_7d > 0 ? (double)a->count_7d : 0.0;
-    score = blend * n / (n + DAMP_SIGNALS) +
-            MOMENTUM_GAIN * clamp(a->ret_5d, -MOMENTUM_CAP, MOMENTUM_CAP);
+    score = blend * n / (n + DAMP_SIGNALS);
+    if (!isnan(a->ret_5d))
+        score += MOMENTUM_GAIN * clamp(a->ret_5d, -MOMENTUM_CAP, MOMENTUM_CAP);
     if (!isfinite(score))
         return 0.0;
     return clamp(score, -1.0, 1.0);
@@ -78,6 +80,22 @@ static double score_of(const aggregate *a)
 static double tidy(double v, int decimals)
 {
     return fabs(v) < 0.5 * pow(10.0, -decimals) ? 0.0 : v;
+}
+
+/* The rationale's prices: "5d return +2.1%, vol 1.8%", "n/a" for an
+ * unknown figure, "no prices" without a bar. Returns what snprintf
+ * does. */
+static int price_part(const aggregate *a, char *out, size_t len)
+{
+    char ret[32] = "n/a", vol[32] = "n/a";
+
+    if (isnan(a->last_close))
+        return snprintf(out, len, "no prices");
+    if (!isnan(a->ret_5d))
+        snprintf(ret, sizeof(ret), "%+.1f%%", tidy(a->ret_5d * 100.0, 1));
+    if (!isnan(a->vol_20d))
+        snprintf(vol, sizeof(vol), "%.1f%%", tidy(a->vol_20d * 100.0, 1));
+    return snprintf(out, len, "5d return %s, vol %s", ret, vol);
 }
 
 void strategy_recommend(const aggregate *a, const strategy_params *p,
@@ -98,11 +116,15 @@ void strategy_recommend(const aggregate *a, const strategy_params *p,
 
     n = snprintf(out->rationale, RATIONALE_MAX,
                  "%s: score %+.2f from 7d sentiment %+.2f over %d signal%s "
-                 "(1d %+.2f, 30d %+.2f), 5d return %+.1f%%, vol %.1f%%",
+                 "(1d %+.2f, 30d %+.2f), ",
                  rec_action_name(out->action), tidy(score, 2),
                  tidy(a->sent_7d, 2), a->count_7d, a->count_7d == 1 ? "" : "s",
-                 tidy(a->sent_1d, 2), tidy(a->sent_30d, 2),
-                 tidy(a->ret_5d * 100.0, 1), tidy(a->vol_20d * 100.0, 1));
+                 tidy(a->sent_1d, 2), tidy(a->sent_30d, 2));
+    if (n >= 0 && n < RATIONALE_MAX) {
+        int k = price_part(a, out->rationale + n, RATIONALE_MAX - (size_t)n);
+
+        n = k < 0 ? k : n + k;
+    }
     if (out->action != ACTION_HOLD || n < 0 || n >= RATIONALE_MAX)
         return;
     if (!enough)

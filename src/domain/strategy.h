@@ -19,6 +19,9 @@
  *    (1d +0.60, 30d +0.21), 5d return +2.1%, vol 1.8%"
  * (one line), and a HOLD says why: "; needs 2 signals in 7d" or
  * "; score within -0.15..+0.15". vol is the daily vol_20d in percent.
+ * An unknown return or vol (too few bars) reads "n/a" and a ticker
+ * without any bar "no prices" in their place; an unknown ret_5d adds
+ * no momentum.
  */
 #ifndef STONKS_STRATEGY_H
 #define STONKS_STRATEGY_H

@@ -606,6 +606,15 @@ static void decisions_csv(buf *b, const bt_world *w, const backtest_result *r)
     }
 }
 
+/* ",v" with all its digits, or "," for an unknown figure (NaN). */
+static void add_figure(buf *b, double v)
+{
+    if (isnan(v))
+        buf_addc(b, ',');
+    else
+        buf_addf(b, ",%.17g", v);
+}
+
 static void recs_csv(buf *b, const bt_world *w, const backtest_result *r)
 {
     char d[11];
@@ -617,14 +626,17 @@ static void recs_csv(buf *b, const bt_world *w, const backtest_result *r)
         const backtest_rec *x = &r->recs[i];
         const aggregate *a = &x->agg;
 
-        buf_addf(b,
-                 "%s,%s,%s,%.6f,%.6f,%.17g,%.17g,%.17g,%d,%d,%d,%.17g,"
-                 "%.17g,%.17g,%.17g,%.17g\n",
+        buf_addf(b, "%s,%s,%s,%.6f,%.6f,%.17g,%.17g,%.17g,%d,%d,%d",
                  bt_day(x->as_of, d), w->tickers[x->ticker],
                  rec_action_name(x->action), x->conviction, x->target_weight,
                  a->sent_1d, a->sent_7d, a->sent_30d, a->count_1d, a->count_7d,
-                 a->count_30d, a->ret_1d, a->ret_5d, a->ret_20d, a->vol_20d,
-                 a->last_close);
+                 a->count_30d);
+        add_figure(b, a->ret_1d);
+        add_figure(b, a->ret_5d);
+        add_figure(b, a->ret_20d);
+        add_figure(b, a->vol_20d);
+        add_figure(b, a->last_close);
+        buf_addc(b, '\n');
     }
 }
 

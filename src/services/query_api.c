@@ -476,6 +476,8 @@ static const api_param dead_params[] = {
     "{\"type\":\"object\",\"properties\":{\"items\":{"                         \
     "\"type\":\"array\",\"items\":" REF(                                       \
         name) "},\"next_cursor\":{\"type\":\"string\",\"nullable\":true}}}"
+/* A price figure of an aggregate: null when it cannot be known. */
+#define NULLABLE_NUMBER "{\"type\":\"number\",\"nullable\":true}"
 static const char QA_SCHEMAS[] =
     "\"Document\":{\"type\":\"object\",\"properties\":{"
     "\"id\":{\"type\":\"integer\"},\"source\":{"
@@ -517,10 +519,9 @@ static const char QA_SCHEMAS[] =
     "\"type\":\"number\"},\"sent_7d\":{\"type\":\"number\"}"
     ",\"sent_30d\":{\"type\":\"number\"},\"count_1d\":{"
     "\"type\":\"integer\"},\"count_7d\":{\"type\":\"integer\"}"
-    ",\"count_30d\":{\"type\":\"integer\"},\"ret_1d\":{"
-    "\"type\":\"number\"},\"ret_5d\":{\"type\":\"number\"}"
-    ",\"ret_20d\":{\"type\":\"number\"},\"vol_20d\":{"
-    "\"type\":\"number\"},\"last_close\":{\"type\":\"number\"}"
+    ",\"count_30d\":{\"type\":\"integer\"},\"ret_1d\":" NULLABLE_NUMBER
+    ",\"ret_5d\":" NULLABLE_NUMBER ",\"ret_20d\":" NULLABLE_NUMBER
+    ",\"vol_20d\":" NULLABLE_NUMBER ",\"last_close\":" NULLABLE_NUMBER
     ",\"computed_at\":{\"type\":\"string\",\"format\":\"date-time\"}"
     "}},\"Recommendation\":{\"type\":\"object\","
     "\"properties\":{\"ticker\":{\"type\":\"string\"}"

@@ -10,6 +10,7 @@
  * trading-engine trades a day only once all of its recommendations are
  * in, and the days in order (see services/trading_engine.c).
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,6 +46,13 @@ static const char SQL_UPSERT[] =
     " target_weight = EXCLUDED.target_weight,"
     " rationale = EXCLUDED.rationale, computed_at = now()";
 
+/* Column c of row i as a number; NULL (a figure unknown for want of
+ * price bars) as NaN, as aggregate_compute gives it. */
+static double figure(PGresult *r, int i, int c)
+{
+    return PQgetisnull(r, i, c) ? NAN : atof(PQgetvalue(r, i, c));
+}
+
 static void row_to_aggregate(PGresult *r, int i, aggregate *a)
 {
     memset(a, 0, sizeof(*a));
@@ -55,11 +63,11 @@ static void row_to_aggregate(PGresult *r, int i, aggregate *a)
     a->count_1d = atoi(PQgetvalue(r, i, 5));
     a->count_7d = atoi(PQgetvalue(r, i, 6));
     a->count_30d = atoi(PQgetvalue(r, i, 7));
-    a->ret_1d = atof(PQgetvalue(r, i, 8));
-    a->ret_5d = atof(PQgetvalue(r, i, 9));
-    a->ret_20d = atof(PQgetvalue(r, i, 10));
-    a->vol_20d = atof(PQgetvalue(r, i, 11));
-    a->last_close = atof(PQgetvalue(r, i, 12));
+    a->ret_1d = figure(r, i, 8);
+    a->ret_5d = figure(r, i, 9);
+    a->ret_20d = figure(r, i, 10);
+    a->vol_20d = figure(r, i, 11);
+    a->last_close = figure(r, i, 12);
 }
 
 /* One wake-up job per day of the rows written (r is sorted). */

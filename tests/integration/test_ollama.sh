@@ -342,7 +342,45 @@ redis DEL stonks:model:version >/dev/null
 n_newest=$(aggregate_aapl)
 assert_eq "the key's model; without the key, the newest signal's" "1 1" \
     "$n_key $n_newest"
+
+echo "prices that cannot be known are NULL, not 0"
+# No price bars here: the aggregate had last_close 0 and returns of 0,
+# and its rationale read "5d return +0.0%, vol 0.0%".
+figures() {
+    sql "SELECT coalesce(round(ret_1d::numeric, 6)::text, 'null') || ' ' ||
+                coalesce(round(ret_5d::numeric, 6)::text, 'null') || ' ' ||
+                coalesce(round(ret_20d::numeric, 6)::text, 'null') || ' ' ||
+                coalesce(round(vol_20d::numeric, 6)::text, 'null') || ' ' ||
+                coalesce(last_close::text, 'null')
+         FROM aggregates WHERE ticker = 'AAPL' AND as_of = '2011-09-01'"
+}
+recommend_aapl() {
+    redis XADD stonks:queue:recommendation '*' p \
+        '{"ticker":"AAPL","day":"2011-09-01"}' >/dev/null
+    HTTP_PORT=0 timeout -s TERM 3 "$BIN" recommendation >>"$OUT/rec.log" 2>&1
+    sql "SELECT rationale FROM recommendations
+         WHERE ticker = 'AAPL' AND as_of = '2011-09-01'"
+}
+assert_eq "no bars: every price figure unknown" \
+    "null null null null null" "$(figures)"
+assert_eq "no bars: the rationale says so" \
+    "HOLD: score +0.33 from 7d sentiment +1.00 over 1 signal (1d +1.00, 30d +1.00), no prices; needs 2 signals in 7d" \
+    "$(recommend_aapl)"
+# Three closes: a one-day return and a volatility of two log returns,
+# ln(1.1) and ln(0.9); 5 and 20 days stay unknown and add no momentum
+# to the score (1.00 x 1/3).
+sql "INSERT INTO price_bars (ticker, day, open, high, low, close, volume,
+     source) VALUES ('AAPL', '2011-08-30', 1, 1, 1, 100, 1, 'test'),
+     ('AAPL', '2011-08-31', 1, 1, 1, 110, 1, 'test'),
+     ('AAPL', '2011-09-01', 1, 1, 1, 99, 1, 'test')" >/dev/null
+aggregate_aapl >/dev/null
+assert_eq "three bars: ret_1d and vol known, ret_5d and ret_20d not" \
+    "-0.100000 null null $(sql "SELECT round((abs(ln(1.1) - ln(0.9))
+        / sqrt(2))::numeric, 6)") 99" "$(figures)"
+assert_eq "three bars: the rationale" \
+    "HOLD: score +0.33 from 7d sentiment +1.00 over 1 signal (1d +1.00, 30d +1.00), 5d return n/a, vol 14.2%; needs 2 signals in 7d" \
+    "$(recommend_aapl)"
 redis DEL stonks:queue:extraction stonks:dead:extraction \
     stonks:queue:aggregation stonks:queue:recommendation \
-    stonks:model:version >/dev/null
+    stonks:queue:trading_decisions stonks:model:version >/dev/null
 finish

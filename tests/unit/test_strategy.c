@@ -149,6 +149,46 @@ static void test_no_signals(void **state)
                         "vol 0.0%; needs 2 signals in 7d");
 }
 
+/* Unknown prices add no momentum and are not shown as 0 %: too few
+ * bars for a 5-day return or a vol read "n/a", none at all "no
+ * prices". The score is the damped sentiment alone: 0.5 * 3/5. */
+static void test_unknown_prices(void **state)
+{
+    aggregate a = agg(0.5, 3, 0.0, 0, 0.0, 0, NAN, NAN);
+    strategy_params p;
+    recommendation r;
+
+    (void)state;
+    strategy_params_default(&p);
+    a.last_close = 12.5;
+    strategy_recommend(&a, &p, &r);
+    assert_int_equal(r.action, ACTION_BUY);
+    near(r.conviction, 0.6, "conviction");
+    assert_string_equal(r.rationale,
+                        "BUY: score +0.30 from 7d sentiment +0.50 over 3 "
+                        "signals (1d +0.00, 30d +0.00), 5d return n/a, "
+                        "vol n/a");
+
+    a.vol_20d = 0.018;
+    a.sent_7d = 0.1;
+    strategy_recommend(&a, &p, &r);
+    assert_int_equal(r.action, ACTION_HOLD);
+    assert_string_equal(r.rationale,
+                        "HOLD: score +0.06 from 7d sentiment +0.10 over 3 "
+                        "signals (1d +0.00, 30d +0.00), 5d return n/a, "
+                        "vol 1.8%; score within -0.15..+0.15");
+
+    a.last_close = NAN;
+    a.vol_20d = NAN;
+    a.sent_7d = -0.5;
+    strategy_recommend(&a, &p, &r);
+    assert_int_equal(r.action, ACTION_SELL);
+    near(r.conviction, 0.6, "conviction without prices");
+    assert_string_equal(r.rationale,
+                        "SELL: score -0.30 from 7d sentiment -0.50 over 3 "
+                        "signals (1d +0.00, 30d +0.00), no prices");
+}
+
 static void test_threshold_is_strict(void **state)
 {
     aggregate a = agg(0.5, 2, 0.0, 0, 0.0, 0, 0.0, 0.0);
@@ -223,6 +263,7 @@ int main(void)
         cmocka_unit_test(test_hold_with_too_few_signals),
         cmocka_unit_test(test_hold_inside_thresholds),
         cmocka_unit_test(test_no_signals),
+        cmocka_unit_test(test_unknown_prices),
         cmocka_unit_test(test_threshold_is_strict),
         cmocka_unit_test(test_conviction_caps_at_one),
         cmocka_unit_test(test_conviction_is_monotonic),
