@@ -1053,15 +1053,31 @@ static char *dead_payload(const char *rec, size_t *len)
     return buf_detach(&b, len);
 }
 
-int queue_set(queue_client *q, const char *key, const char *value)
+/* SET key value, with "PX ttl" when ttl_ms > 0. */
+static int set_key(queue_client *q, const char *key, const char *value,
+                   int ttl_ms)
 {
-    const char *argv[] = {"SET", key, value};
-    redisReply *r = command_argv(q, "SET", 3, argv, NULL);
+    char ttl[32];
+    const char *argv[] = {"SET", key, value, "PX", ttl};
+    redisReply *r;
 
+    snprintf(ttl, sizeof(ttl), "%d", ttl_ms);
+    r = command_argv(q, "SET", ttl_ms > 0 ? 5 : 3, argv, NULL);
     if (!r)
         return -1;
     freeReplyObject(r);
     return 0;
+}
+
+int queue_set(queue_client *q, const char *key, const char *value)
+{
+    return set_key(q, key, value, 0);
+}
+
+int queue_set_ttl(queue_client *q, const char *key, const char *value,
+                  int ttl_ms)
+{
+    return set_key(q, key, value, ttl_ms > 0 ? ttl_ms : 1);
 }
 
 int queue_lookup(queue_client *q, const char *key, char **value)

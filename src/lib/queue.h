@@ -127,6 +127,9 @@ int queue_dead_retry(queue_client *q, const char *queue, long *moved,
  * progress). queue_get returns a new string or NULL when the key does
  * not exist or on error (check queue_error). */
 int queue_set(queue_client *q, const char *key, const char *value);
+/* queue_set of a key that expires ttl_ms from now unless set again. */
+int queue_set_ttl(queue_client *q, const char *key, const char *value,
+                  int ttl_ms);
 char *queue_get(queue_client *q, const char *key);
 /* queue_get that tells a missing key (0, *value NULL) from a failure
  * (-1, queue_error says why). */

@@ -5,11 +5,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "lib/fileio.h"
 #include "lib/log.h"
 #include "lib/xalloc.h"
 #include "services/cli.h"
+#include "services/pipeline.h"
 #include "services/svc.h"
 #include "services/watchlist.h"
 
@@ -393,6 +395,58 @@ int admin_stack_lock_keep(db *d)
     held = PQgetvalue(r, 0, 0)[0] == 't';
     PQclear(r);
     return held ? 0 : 1;
+}
+
+void admin_stack_me(const char *cmd, const char *folder, char *out, size_t cap)
+{
+    char host[256] = "";
+
+    gethostname(host, sizeof(host) - 1);
+    snprintf(out, cap, "%s pid %ld on %s, folder %s", cmd, (long)getpid(), host,
+             folder);
+}
+
+int admin_stack_claim(queue_client *q, const config *c, const char *cmd,
+                      const char *me, char *err, size_t errlen)
+{
+    char *other;
+
+    if (queue_lookup(q, KEY_SUPERVISOR, &other) < 0) {
+        snprintf(err, errlen, "%s", queue_error(q));
+        return -1;
+    }
+    if (other && strcmp(other, me) != 0) {
+        snprintf(err, errlen,
+                 "stonks %s: another stonks up or demo (%s) used the "
+                 "database %s at %s:%d less than %d s ago: stop that one "
+                 "first (Ctrl-C), or give this one its own STONKS_PG_PORT, "
+                 "STONKS_REDIS_PORT and STONKS_STACK_DIR; if it has just "
+                 "stopped, try again in %d s",
+                 cmd, other, c->pg_db, c->pg_host, c->pg_port,
+                 SUPERVISOR_TTL_MS / 1000, SUPERVISOR_TTL_MS / 1000);
+        free(other);
+        return 1;
+    }
+    free(other);
+    if (queue_set_ttl(q, KEY_SUPERVISOR, me, SUPERVISOR_TTL_MS) < 0) {
+        snprintf(err, errlen, "%s", queue_error(q));
+        return -1;
+    }
+    return 0;
+}
+
+void admin_stack_beat(queue_client *q, const char *me)
+{
+    queue_set_ttl(q, KEY_SUPERVISOR, me, SUPERVISOR_TTL_MS);
+}
+
+void admin_stack_release(queue_client *q, const char *me)
+{
+    char *v = queue_get(q, KEY_SUPERVISOR);
+
+    if (v && strcmp(v, me) == 0)
+        queue_del(q, KEY_SUPERVISOR);
+    free(v);
 }
 
 void admin_stack_lock_watch(db *d, const char *cmd, int *lost)

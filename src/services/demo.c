@@ -365,8 +365,9 @@ static int note_exit(child *k, int status)
 /* Waits for the replay to end. Returns 0, or -1 when the scheduler
  * failed or a signal stopped the demo. Restarts a worker that died, and
  * a scheduler that was killed (SCHEDULER_RESTARTS times at most). */
-static int wait_replay(child *kids, size_t n, queue_client *q, db *d, double t0,
-                       long long docs0, const char *logdir, double *t_pipeline)
+static int wait_replay(child *kids, size_t n, queue_client *q, db *d,
+                       const char *me, double t0, long long docs0,
+                       const char *logdir, double *t_pipeline)
 {
     int tty = isatty(1), sched_restarts = 0, lock_lost = 0;
     double last_show = 0, lock_checked = 0;
@@ -437,6 +438,7 @@ static int wait_replay(child *kids, size_t n, queue_client *q, db *d, double t0,
         }
         if (now_s() - lock_checked >= 1.0) {
             admin_stack_lock_watch(d, "demo", &lock_lost);
+            admin_stack_beat(q, me);
             lock_checked = now_s();
         }
         if (sched_done && queues_idle(q)) {
@@ -489,11 +491,11 @@ static int run_demo(config *c, int reset)
 {
     child kids[64];
     size_t nk = 0;
-    char err[1024] = "", consumer[128], var[PATH_MAX];
+    char err[1024] = "", consumer[128], var[PATH_MAX], me[PATH_MAX + 300];
     char *logdir = xasprintf("%s/log", c->var_dir);
     db *d = NULL;
     queue_client *q = NULL;
-    int n, rc = 1;
+    int n, rc = 1, claimed = 0;
     double t0, t1, tp = 0;
     long long docs, docs0;
 
@@ -513,13 +515,18 @@ static int run_demo(config *c, int reset)
     if (d)
         q = queue_open(c, consumer, err, sizeof(err));
     /* (nor one from another folder on this database) */
-    if (d && (n = admin_stack_lock(d, c, "demo", err, sizeof(err))) != 0) {
+    /* (nor one in the second after a PostgreSQL restart) */
+    admin_stack_me("demo", var, me, sizeof(me));
+    if (d && ((n = admin_stack_lock(d, c, "demo", err, sizeof(err))) != 0 ||
+              (q && (n = admin_stack_claim(q, c, "demo", me, err,
+                                           sizeof(err))) != 0))) {
         if (n > 0)
             fprintf(stderr, "%s\n", err);
         else
             LOG_ERROR("cannot prepare the demo", LF_S("error", err));
         goto out;
     }
+    claimed = q != NULL;
     if (d && q && ports_ok(c) < 0)
         goto out;
     /* what the services would refuse at start is refused before a
@@ -551,7 +558,7 @@ static int run_demo(config *c, int reset)
             start_child(kids, nk, logdir);
             nk++;
         }
-    if (wait_replay(kids, nk, q, d, t0, docs0, logdir, &tp) < 0) {
+    if (wait_replay(kids, nk, q, d, me, t0, docs0, logdir, &tp) < 0) {
         stop_children(kids, nk);
         if (worker_stopping())
             printf("\nstopped; 'bin/stonks demo --no-reset' (with the stack "
@@ -580,6 +587,8 @@ static int run_demo(config *c, int reset)
     rc = 0;
 out:
     stop_children(kids, nk);
+    if (claimed)
+        admin_stack_release(q, me);
     queue_close(q);
     db_close(d);
     free(logdir);

@@ -37,6 +37,11 @@
  * scheduler stopped during the tick, before its aggregation. */
 #define KEY_LIVE_TICK "stonks:live:tick"
 #define KEY_MODEL_VERSION "stonks:model:version" /* extractor's model */
+/* The running `stonks up` or `demo` ("CMD pid PID on HOST, folder
+ * DIR"), set again every second with a SUPERVISOR_TTL_MS expiry:
+ * admin_stack_claim. */
+#define KEY_SUPERVISOR "stonks:supervisor"
+#define SUPERVISOR_TTL_MS 5000
 
 int cmd_ingestion(int argc, char **argv);
 int cmd_parser(int argc, char **argv);

@@ -91,6 +91,8 @@ typedef struct up_state {
     char *logdir;
     char *nginx_dir;
     db *lockdb; /* holds the database's supervisor lock (admin.h) */
+    queue_client *lockq; /* sets its mark in Redis (admin_stack_claim) */
+    char me[PATH_MAX + 300]; /* the mark */
     up_child kids[UP_MAX_CHILDREN];
     size_t nkids;
 } up_state;
@@ -922,8 +924,18 @@ static int run_up(up_state *st)
         LOG_ERROR("cannot prepare the stack", LF_S("error", err));
         return 1;
     }
+    /* (and its mark in Redis, for the second after a PostgreSQL restart
+     * in which the lock is anybody's) */
+    admin_stack_me("up", var, st->me, sizeof(st->me));
+    st->lockq = queue_open(st->cfg, "up-lock", err, sizeof(err));
+    if (!st->lockq) {
+        LOG_ERROR("cannot prepare the stack", LF_S("error", err));
+        return 1;
+    }
     if ((held = admin_stack_lock(st->lockdb, st->cfg, "up", err,
-                                 sizeof(err))) != 0) {
+                                 sizeof(err))) != 0 ||
+        (held = admin_stack_claim(st->lockq, st->cfg, "up", st->me, err,
+                                  sizeof(err))) != 0) {
         if (held > 0)
             fprintf(stderr, "%s\n", err);
         else
@@ -945,6 +957,7 @@ static int run_up(up_state *st)
         }
         if (now_s() - lock_checked >= LOCK_CHECK_S) {
             admin_stack_lock_watch(st->lockdb, "up", &lock_lost);
+            admin_stack_beat(st->lockq, st->me);
             lock_checked = now_s();
         }
         worker_sleep_ms(TICK_MS);
@@ -952,6 +965,7 @@ static int run_up(up_state *st)
     printf("Stopping the stack...\n");
     fflush(stdout);
     stop_all(st);
+    admin_stack_release(st->lockq, st->me);
     printf("Stopped.\n");
     return 0;
 }
@@ -1140,6 +1154,7 @@ int cmd_up(int argc, char **argv)
     for (size_t i = 0; i < st.nkids; i++)
         free(st.kids[i].log);
     db_close(st.lockdb);
+    queue_close(st.lockq);
     free(st.logdir);
     free(st.nginx_dir);
     config_release(&c);

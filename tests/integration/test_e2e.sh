@@ -105,6 +105,9 @@ done
 assert_eq "stonks up announces the stack" "yes" \
     "$(grep -q 'Stonks Oracle is up' "$STONKS_VAR_DIR/up.out" && echo yes ||
         echo no)"
+assert_eq "its mark in Redis, for the second a PostgreSQL restart leaves \
+its lock free" "up pid $UP_PID on $(hostname), folder $(realpath \
+"$STONKS_VAR_DIR")" "$(redis-cli -p "$REDIS_PORT" GET stonks:supervisor)"
 assert_eq "every API and the dashboard ready" "0" \
     "$(grep -c 'not ready yet' "$STONKS_VAR_DIR/up.out")"
 assert_eq "nginx started on the dashboard's port (it logged port 0)" \
@@ -198,4 +201,6 @@ for p in $children; do
     kill -0 "$p" 2>/dev/null && left=$((left + 1))
 done
 assert_eq "no child left running" "0" "$left"
+assert_eq "... nor its mark" "0" \
+    "$(redis-cli -p "$REDIS_PORT" EXISTS stonks:supervisor)"
 finish

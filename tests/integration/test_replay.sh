@@ -282,8 +282,35 @@ STONKS_STACK_DIR" \
     "$(STONKS_VAR_DIR=$STONKS_VAR_DIR.other "$BIN" demo >/dev/null \
         2>"$STONKS_VAR_DIR.out9"
     echo "$? $(grep -v '^{' "$STONKS_VAR_DIR.out9")")"
+# It marks itself in Redis too, for the second before it takes the lock
+# again: a demo from another folder started in that second got past the
+# lock and emptied the tables under it. Here the demo is stopped
+# (SIGSTOP) when its session ends, so the lock stays free, and its mark
+# is made to last as its heartbeat would.
+me="demo pid $demo_pid on $(hostname), folder $(realpath "$STONKS_VAR_DIR")"
+assert_eq "the running demo's mark, set again every second" "$me yes" \
+    "$(redis-cli -p "$REDIS_PORT" GET stonks:supervisor) $(
+        ttl=$(redis-cli -p "$REDIS_PORT" PTTL stonks:supervisor)
+        [ "$ttl" -gt 0 ] && [ "$ttl" -le 5000 ] && echo yes)"
+kill -STOP "$demo_pid"
+sql "SELECT pg_terminate_backend($(lock_pid))" >/dev/null
+redis-cli -p "$REDIS_PORT" PEXPIRE stonks:supervisor 20000 >/dev/null
+docs_before=$(sql "SELECT count(*) FROM documents")
+assert_eq "... so in the lock's free second a demo from another folder is \
+refused, and the tables are kept" \
+    "1 0 stonks demo: another stonks up or demo ($me) used the database \
+$POSTGRES_DB at 127.0.0.1:$POSTGRES_PORT less than 5 s ago: stop that one \
+first (Ctrl-C), or give this one its own STONKS_PG_PORT, STONKS_REDIS_PORT \
+and STONKS_STACK_DIR; if it has just stopped, try again in 5 s $docs_before" \
+    "$(STONKS_VAR_DIR=$STONKS_VAR_DIR.other "$BIN" demo >/dev/null \
+        2>"$STONKS_VAR_DIR.out10"
+    echo "$? $(lock_pid | wc -l) $(grep -v '^{' "$STONKS_VAR_DIR.out10") \
+$(sql "SELECT count(*) FROM documents")")"
+kill -CONT "$demo_pid"
 kill -INT "$demo_pid" 2>/dev/null
 wait "$demo_pid" 2>/dev/null
+assert_eq "a demo that stops removes its mark" "0" \
+    "$(redis-cli -p "$REDIS_PORT" EXISTS stonks:supervisor)"
 echo "news of every alternative ticker a symbol may have (8) is read"
 # F with 8 alternative tickers, one article under each of the last two;
 # the backtest reads the same rows
