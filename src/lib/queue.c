@@ -593,26 +593,34 @@ static const char LUA_DEAD[] =
     "redis.call('XDEL', KEYS[1], ARGV[2]); "
     "redis.call('LPUSH', KEYS[2], ARGV[3]); return 1 end; return 0";
 
-/* A failed job waits in the delay set (KEYS[2], due at ARGV[7]) with
- * its fields (KEYS[3]) until a queue_take moves it back (LUA_DUE); with
- * no wait, it goes back to the stream at once. */
+/* Due times are Redis's clock in milliseconds (TIME), so that workers
+ * whose clocks differ agree on when a delayed job is due (by its
+ * queuing process's clock, one behind held it back that much longer). */
+#define LUA_NOW_MS                                                             \
+    "local t = redis.call('TIME'); "                                           \
+    "local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000); "
+
+/* A failed job waits in the delay set (KEYS[2], due ARGV[7] ms from
+ * now) with its fields (KEYS[3]) until a queue_take moves it back
+ * (LUA_DUE); with no wait, it goes back to the stream at once. */
 static const char LUA_RETRY[] =
     "if redis.call('XACK', KEYS[1], ARGV[1], ARGV[2]) == 1 then "
     "redis.call('XDEL', KEYS[1], ARGV[2]); "
     "if ARGV[7] == '0' then "
     "redis.call('XADD', KEYS[1], '*', 'p', ARGV[3], 'a', ARGV[4], "
-    "'f', ARGV[5], 'e', ARGV[6]) else "
+    "'f', ARGV[5], 'e', ARGV[6]) else " LUA_NOW_MS
     "redis.call('HSET', KEYS[3], ARGV[2], "
     "cmsgpack.pack(ARGV[3], ARGV[4], ARGV[5], ARGV[6])); "
-    "redis.call('ZADD', KEYS[2], ARGV[7], ARGV[2]) end; "
+    "redis.call('ZADD', KEYS[2], string.format('%d', now + "
+    "tonumber(ARGV[7])), ARGV[2]) end; "
     "return 1 end; return 0";
 
-/* Moves the delayed jobs due by ARGV[1] (at most ARGV[2]) back to the
+/* Moves the delayed jobs due by now (at most ARGV[1]) back to the
  * stream KEYS[1]; returns how many. Once per job: the ZREM of the one
  * script that runs at a time. */
-static const char LUA_DUE[] =
-    "local ids = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', ARGV[1], "
-    "'LIMIT', 0, tonumber(ARGV[2])); "
+static const char LUA_DUE[] = LUA_NOW_MS
+    "local ids = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', "
+    "string.format('%d', now), 'LIMIT', 0, tonumber(ARGV[1])); "
     "for _, id in ipairs(ids) do "
     "local v = redis.call('HGET', KEYS[3], id); "
     "if v then local p, a, f, e = cmsgpack.unpack(v); "
@@ -621,12 +629,13 @@ static const char LUA_DUE[] =
     "redis.call('ZREM', KEYS[2], id) end; return #ids";
 
 /* A job for later (queue_push_later): into the delay set (KEYS[1], due
- * at ARGV[2], or sooner when the member waits already) under ARGV[1],
- * with no attempts and no failure. */
+ * ARGV[2] ms from now, or sooner when the member waits already) under
+ * ARGV[1], with no attempts and no failure. */
 static const char LUA_LATER[] =
-    "redis.call('HSET', KEYS[2], ARGV[1], "
-    "cmsgpack.pack(ARGV[3], '0', '0', '')); "
-    "redis.call('ZADD', KEYS[1], 'LT', ARGV[2], ARGV[1]); return 1";
+    LUA_NOW_MS "redis.call('HSET', KEYS[2], ARGV[1], "
+               "cmsgpack.pack(ARGV[3], '0', '0', '')); "
+               "redis.call('ZADD', KEYS[1], 'LT', string.format('%d', now + "
+               "tonumber(ARGV[2])), ARGV[1]); return 1";
 
 /* Runs a script; returns its integer result, or -1. */
 static long long run_script(queue_client *q, const char *what, int argc,
@@ -696,10 +705,10 @@ static int move_to_dead(queue_client *q, const char *queue,
     return moved < 0 ? -1 : 0;
 }
 
-/* When a job that failed for the a-th time may be taken again (ms),
- * or 0 for at once: the delay doubles with each failure, to 60 times
- * the first. */
-static long long retry_due(const queue_client *q, int a)
+/* How long a job that failed for the a-th time waits before it may be
+ * taken again (ms), or 0 for not at all: the delay doubles with each
+ * failure, to 60 times the first. */
+static long long retry_wait(const queue_client *q, int a)
 {
     long long d = q->retry_delay_ms, cap = 60LL * q->retry_delay_ms;
 
@@ -707,7 +716,7 @@ static long long retry_due(const queue_client *q, int a)
         return 0;
     for (int i = 1; i < a && d < cap; i++)
         d *= 2;
-    return now_ms() + (d < cap ? d : cap);
+    return d < cap ? d : cap;
 }
 
 int queue_fail(queue_client *q, const char *queue, const queue_job *job,
@@ -728,7 +737,7 @@ int queue_fail(queue_client *q, const char *queue, const queue_job *job,
     delay_keys(zset, hash, sizeof(zset), queue);
     snprintf(attempts, sizeof(attempts), "%d", a);
     snprintf(first, sizeof(first), "%lld", ff);
-    snprintf(due, sizeof(due), "%lld", retry_due(q, a));
+    snprintf(due, sizeof(due), "%lld", retry_wait(q, a));
     argv[0] = "EVAL";
     argv[1] = LUA_RETRY;
     argv[2] = "3";
@@ -772,8 +781,7 @@ int queue_push_later(queue_client *q, const char *queue, const char *key,
     else
         snprintf(id, sizeof(id), "later-%lld-%d-%lu", now_ms(), (int)getpid(),
                  ++seq);
-    snprintf(due, sizeof(due), "%lld",
-             now_ms() + (delay_ms > 0 ? delay_ms : 0));
+    snprintf(due, sizeof(due), "%ld", delay_ms > 0 ? delay_ms : 0);
     argv[0] = "EVAL";
     argv[1] = LUA_LATER;
     argv[2] = "2";
@@ -793,14 +801,13 @@ int queue_push_later(queue_client *q, const char *queue, const char *key,
  * (at most max). Returns 0, or -1. */
 static int move_due(queue_client *q, const char *queue, size_t max)
 {
-    char key[160], zset[160], hash[160], now[32], count[32];
-    const char *argv[] = {"EVAL", LUA_DUE, "3", key, zset, hash, now, count};
+    char key[160], zset[160], hash[160], count[32];
+    const char *argv[] = {"EVAL", LUA_DUE, "3", key, zset, hash, count};
 
     stream_key(key, sizeof(key), queue);
     delay_keys(zset, hash, sizeof(zset), queue);
-    snprintf(now, sizeof(now), "%lld", now_ms());
     snprintf(count, sizeof(count), "%zu", max);
-    return run_script(q, "due retries", 8, argv, NULL) < 0 ? -1 : 0;
+    return run_script(q, "due retries", 7, argv, NULL) < 0 ? -1 : 0;
 }
 
 static long long integer_of(queue_client *q, int argc, const char **argv)

@@ -75,7 +75,9 @@ int queue_push(queue_client *q, const char *queue, const char *const *payloads,
  * names it there: while a job of the same key waits, this one replaces
  * it, due at the sooner of the two times, so that one thing is
  * followed by one chain of jobs however often it is asked for (NULL:
- * a job of its own). */
+ * a job of its own). Due times are kept by Redis's clock (TIME), so
+ * processes whose clocks differ agree on them (a failed job's retry
+ * too). */
 int queue_push_later(queue_client *q, const char *queue, const char *key,
                      const char *payload, size_t len, long delay_ms);
 

@@ -128,6 +128,37 @@ assert_eq "retries 1 s and 2 s apart within 10 s, not 20 s each" "1" \
     "$(redis-cli -p "$REDIS_PORT" LLEN stonks:dead:aggregation)"
 redis-cli -p "$REDIS_PORT" DEL stonks:dead:aggregation >/dev/null
 
+# A retry is due by Redis's clock, not its worker's: a worker whose
+# clock runs an hour ahead (libfaketime) queued it an hour late for
+# every other worker (a broker-adapter's order look-ups the same way).
+FAKETIME_LIB=$(ls /usr/lib/*/faketime/libfaketime.so.1 2>/dev/null | head -n 1)
+[ -n "$FAKETIME_LIB" ] || echo "  FAIL: libfaketime is missing (make deps)"
+redis-cli -p "$REDIS_PORT" DEL stonks:queue:aggregation \
+    stonks:delay:aggregation stonks:delayed:aggregation >/dev/null
+LD_PRELOAD="$FAKETIME_LIB" FAKETIME="+1h" \
+    ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" \
+    HTTP_PORT=$((PORT + 3)) QUEUE_BLOCK_MS=100 QUEUE_RETRY_DELAY_MS=60000 \
+    QUEUE_MAX_ATTEMPTS=3 "$BIN" aggregation >"$OUT/aggregation3.log" 2>&1 &
+agg=$!
+redis-cli -p "$REDIS_PORT" XADD stonks:queue:aggregation '*' p \
+    '{"ticker":"AAPL"}' >/dev/null
+for _ in $(seq 1 100); do
+    [ "$(redis-cli -p "$REDIS_PORT" ZCARD stonks:delay:aggregation)" = 1 ] &&
+        break
+    sleep 0.05
+done
+due=$(redis-cli -p "$REDIS_PORT" ZRANGE stonks:delay:aggregation 0 0 \
+    WITHSCORES | tail -n 1)
+read -r sec usec < <(redis-cli -p "$REDIS_PORT" TIME | paste -sd' ')
+now=$((sec * 1000 + usec / 1000))
+kill -TERM "$agg"
+wait "$agg"
+assert_eq "a retry 60 s from now by Redis's clock, the worker's an hour on" \
+    "yes" "$(w=$((${due:-0} - now))
+        [ "$w" -gt 50000 ] && [ "$w" -le 60000 ] && echo yes || echo "no ($w)")"
+redis-cli -p "$REDIS_PORT" DEL stonks:delay:aggregation \
+    stonks:delayed:aggregation >/dev/null
+
 # A parse job whose workers died on it (here: a consumer that took it
 # and never answered, twice) is dead-lettered by the next take, and its
 # document no longer holds its day (the replay waited on it for ever:
