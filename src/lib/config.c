@@ -65,7 +65,8 @@ static const setting config_table[] = {
      "wait this long for a small batch to fill before handling it"},
     {"QUEUE_VISIBILITY_TIMEOUT_MS", SET_INT, "30000", OFF(queue_visibility_ms),
      100, 86400000, NULL,
-     "a job taken but not acknowledged for this long is redelivered"},
+     "a job taken, then neither acknowledged nor renewed by its worker "
+     "for this long, is redelivered"},
     {"QUEUE_MAX_ATTEMPTS", SET_INT, "5", OFF(queue_max_attempts), 1, 100, NULL,
      "failures before a job moves to stonks:dead:<queue>"},
     {"QUEUE_RETRY_DELAY_MS", SET_INT, "1000", OFF(queue_retry_delay_ms), 0,

@@ -331,6 +331,8 @@ static void append_entries(const redisReply *arr, queue_job **jobs, size_t *n,
 static int move_to_dead(queue_client *q, const char *queue,
                         const queue_job *job, const char *error, int attempts);
 static int move_due(queue_client *q, const char *queue, size_t max);
+static long long run_script(queue_client *q, const char *what, int argc,
+                            const char **argv, const size_t *lens);
 
 /* Claims jobs whose holder has not acknowledged them within the
  * visibility timeout. Jobs delivered too often (their workers died on
@@ -422,6 +424,41 @@ static int reclaim(queue_client *q, const char *queue, const char *key,
     freeReplyObject(claimed);
     freeReplyObject(pend);
     return 0;
+}
+
+/* queue_renew: KEYS[1] the stream, ARGV[1] the group, ARGV[2] the
+ * consumer, then the ids. (XCLAIM with JUSTID counts no delivery.) */
+static const char LUA_RENEW[] =
+    "local n = 0; "
+    "for i = 3, #ARGV do "
+    "local p = redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[i], ARGV[i], "
+    "1); "
+    "if p[1] and p[1][2] == ARGV[2] then "
+    "redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[2], 0, ARGV[i], "
+    "'JUSTID'); n = n + 1 end end; return n";
+
+long queue_renew(queue_client *q, const char *queue, const char *const *ids,
+                 size_t n)
+{
+    char key[160];
+    const char **argv;
+    long long renewed;
+
+    if (n == 0)
+        return 0;
+    stream_key(key, sizeof(key), queue);
+    argv = xcalloc(n + 6, sizeof(*argv));
+    argv[0] = "EVAL";
+    argv[1] = LUA_RENEW;
+    argv[2] = "1";
+    argv[3] = key;
+    argv[4] = GROUP;
+    argv[5] = q->consumer;
+    for (size_t i = 0; i < n; i++)
+        argv[6 + i] = ids[i];
+    renewed = run_script(q, "renew", (int)n + 6, argv, NULL);
+    free(argv);
+    return (long)renewed;
 }
 
 /* Moves jobs whose payload is over QUEUE_MAX_PAYLOAD to the dead

@@ -90,6 +90,15 @@ int queue_push_later(queue_client *q, const char *queue, const char *key,
 int queue_take(queue_client *q, const char *queue, size_t max, int block_ms,
                queue_job **jobs, size_t *n);
 
+/* Renews the hold of this client's consumer on jobs it has in hand
+ * (ids[0..n), of queue): their idle time goes back to 0, so that the
+ * reclaim of queue_take leaves them to it while its handler works on
+ * them, however long that takes. One no longer pending, or pending
+ * with another consumer (reclaimed meanwhile), is left as it is; no
+ * delivery is counted. Returns how many were renewed, or -1. */
+long queue_renew(queue_client *q, const char *queue, const char *const *ids,
+                 size_t n);
+
 /* Called by queue_take for each job it moved to the dead letters
  * because its workers stopped holding it (crash or timeout) too many
  * times, with that error; what waits on the job may go on without it.

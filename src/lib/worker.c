@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lib/lease.h"
 #include "lib/log.h"
 #include "lib/metrics.h"
 #include "lib/probe.h"
@@ -386,6 +387,7 @@ int worker_run(const worker_def *def, const config *cfg)
     int wait = 0, rc = 0;
     double last_gauges = 0, last_ping = 0;
     int pg_down = 0;
+    lease *held = NULL;
 
     memset(&w, 0, sizeof(w));
     w.cfg = cfg;
@@ -411,6 +413,7 @@ int worker_run(const worker_def *def, const config *cfg)
         rc = 1;
         goto out;
     }
+    held = lease_start(cfg, w.consumer, def->queue);
     LOG_INFO("worker started", LF_S("queue", def->queue),
              LF_S("consumer", w.consumer));
 
@@ -438,7 +441,9 @@ int worker_run(const worker_def *def, const config *cfg)
             cfg->queue_linger_ms > 0)
             linger(&w, &jobs, &n);
         if (n > 0) {
+            lease_hold(held, jobs, n);
             process_batch(def, &w, jobs, n);
+            lease_drop(held);
         } else {
             check_idle(&w, &last_ping, &pg_down);
             if (def->idle)
@@ -449,6 +454,7 @@ int worker_run(const worker_def *def, const config *cfg)
     LOG_INFO("worker stopping on signal");
 
 out:
+    lease_stop(held);
     if (def->fini)
         def->fini(&w);
     db_close(w.db);

@@ -145,19 +145,6 @@ static int extractor_init(worker *w, char *err, size_t errlen)
         goto fail;
     extract_model_set_index(st->model, idx);
     LOG_INFO("model loaded", LF_S("model", extract_model_version(st->model)));
-    /* A batch is extracted inside one transaction (see SQL_LOCK): with a
-     * model that may take OLLAMA_TIMEOUT_S per document, a batch must
-     * not outlive the visibility timeout. */
-    if (extract_model_prompt_version(st->model) &&
-        (long long)w->cfg->queue_batch * w->cfg->ollama_timeout_s * 1000 >=
-            w->cfg->queue_visibility_ms)
-        LOG_WARN("QUEUE_BATCH_SIZE x OLLAMA_TIMEOUT_S reaches "
-                 "QUEUE_VISIBILITY_TIMEOUT_MS: a slow batch will be "
-                 "delivered twice; use QUEUE_BATCH_SIZE=1 and a longer "
-                 "visibility timeout for the Ollama extractor",
-                 LF_I("batch", w->cfg->queue_batch),
-                 LF_I("ollama_timeout_s", w->cfg->ollama_timeout_s),
-                 LF_I("visibility_ms", w->cfg->queue_visibility_ms));
     /* Aggregation counts the signals of the model in service only. */
     if (queue_set(w->q, KEY_MODEL_VERSION, extract_model_version(st->model)) <
         0) {

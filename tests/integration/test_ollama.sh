@@ -309,6 +309,35 @@ assert_eq "the model asked once for the good one, twice for the bad one" \
     "3" "$(($(ls "$OUT"/requests | wc -l) - asked))"
 redis DEL stonks:dead:extraction >/dev/null
 
+echo "a slow batch stays with its worker past the visibility timeout"
+# The model answers after 3 s (fake-timeout); the timeout is 500 ms and
+# one attempt is allowed. A second, idle worker claimed the job once the
+# timeout had passed and, the attempt spent, moved it to the dead
+# letters while the first stored its signals (with more attempts, it
+# asked the model a second time). The first now renews its hold.
+redis DEL stonks:dead:extraction >/dev/null
+D8=$(add_doc p8 "Apple slow" "Apple slow | Apple profit rose.")
+push "$D8"
+asked=$(ls "$OUT"/requests | wc -l)
+slow=(QUEUE_VISIBILITY_TIMEOUT_MS=500 QUEUE_MAX_ATTEMPTS=1 OLLAMA_TIMEOUT_S=10
+    EXTRACTOR_MODEL=ollama OLLAMA_MODEL=fake-timeout)
+env "${slow[@]}" "$BIN" extractor >>"$OUT/worker.log" 2>&1 &
+W1=$!
+wait_for "[ \$(ls \"$OUT\"/requests | wc -l) -gt $asked ] && echo t" ||
+    echo "  FAIL: the first worker did not ask within 10 s"
+env "${slow[@]}" "$BIN" extractor >>"$OUT/worker.log" 2>&1 &
+W2=$!
+wait_for "sql \"SELECT count(*) = 2 FROM signals WHERE document_id = $D8\"" ||
+    echo "  FAIL: no signals within 10 s"
+sleep 1 # (the second worker's claims come every second)
+kill "$W1" "$W2" 2>/dev/null
+wait "$W1" "$W2"
+assert_eq "signals stored, the model asked once, no dead letter" \
+    "2 extracted 1 0" \
+    "$(sql "SELECT count(*) FROM signals WHERE document_id = $D8") $(sql \
+        "SELECT status FROM documents WHERE id = $D8") $(($(ls \
+        "$OUT"/requests | wc -l) - asked)) $(redis LLEN stonks:dead:extraction)"
+
 echo "embedded model through the same worker"
 D3=$(add_doc p3 "Apple profit jumps 20 percent" \
     "Apple profit jumps 20 percent | Apple profit rose 20 percent, while Google profit fell 30 percent.")
