@@ -417,13 +417,13 @@ int admin_stack_claim(queue_client *q, const config *c, const char *cmd,
     }
     if (other && strcmp(other, me) != 0) {
         snprintf(err, errlen,
-                 "stonks %s: another stonks up or demo (%s) used the "
-                 "database %s at %s:%d less than %d s ago: stop that one "
-                 "first (Ctrl-C), or give this one its own STONKS_PG_PORT, "
-                 "STONKS_REDIS_PORT and STONKS_STACK_DIR; if it has just "
-                 "stopped, try again in %d s",
-                 cmd, other, c->pg_db, c->pg_host, c->pg_port,
-                 SUPERVISOR_TTL_MS / 1000, SUPERVISOR_TTL_MS / 1000);
+                 "stonks %s: another stonks up or demo (%s) uses the Redis "
+                 "at %s:%d (its mark %s is renewed every second): stop that "
+                 "one first (Ctrl-C), or give this one its own "
+                 "STONKS_PG_PORT, STONKS_REDIS_PORT and STONKS_STACK_DIR; "
+                 "the mark of one killed outright is gone %d s later",
+                 cmd, other, c->redis_host, c->redis_port, KEY_SUPERVISOR,
+                 SUPERVISOR_TTL_MS / 1000);
         free(other);
         return 1;
     }

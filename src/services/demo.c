@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -146,12 +147,19 @@ static pid_t spawn(const char *service, int replica, int slot,
                    const char *logdir)
 {
     char *log = log_path(logdir, service, replica);
+    pid_t parent = getpid();
     pid_t pid = worker_fork();
 
     if (pid == 0) {
         char port[16];
         int fd;
 
+        /* A demo killed outright (SIGKILL) takes its services with it:
+         * they held its ports and queues, and the next demo was refused
+         * for ever as "another program" on them. */
+        prctl(PR_SET_PDEATHSIG, SIGTERM);
+        if (getppid() != parent)
+            _exit(0);
         snprintf(port, sizeof(port), "%d", child_port(service, slot));
         setenv("HTTP_PORT", port, 1);
         fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);

@@ -298,10 +298,11 @@ redis-cli -p "$REDIS_PORT" PEXPIRE stonks:supervisor 20000 >/dev/null
 docs_before=$(sql "SELECT count(*) FROM documents")
 assert_eq "... so in the lock's free second a demo from another folder is \
 refused, and the tables are kept" \
-    "1 0 stonks demo: another stonks up or demo ($me) used the database \
-$POSTGRES_DB at 127.0.0.1:$POSTGRES_PORT less than 5 s ago: stop that one \
-first (Ctrl-C), or give this one its own STONKS_PG_PORT, STONKS_REDIS_PORT \
-and STONKS_STACK_DIR; if it has just stopped, try again in 5 s $docs_before" \
+    "1 0 stonks demo: another stonks up or demo ($me) uses the Redis at \
+127.0.0.1:$REDIS_PORT (its mark stonks:supervisor is renewed every second): \
+stop that one first (Ctrl-C), or give this one its own STONKS_PG_PORT, \
+STONKS_REDIS_PORT and STONKS_STACK_DIR; the mark of one killed outright is \
+gone 5 s later $docs_before" \
     "$(STONKS_VAR_DIR=$STONKS_VAR_DIR.other "$BIN" demo >/dev/null \
         2>"$STONKS_VAR_DIR.out10"
     echo "$? $(lock_pid | wc -l) $(grep -v '^{' "$STONKS_VAR_DIR.out10") \
@@ -311,6 +312,37 @@ kill -INT "$demo_pid" 2>/dev/null
 wait "$demo_pid" 2>/dev/null
 assert_eq "a demo that stops removes its mark" "0" \
     "$(redis-cli -p "$REDIS_PORT" EXISTS stonks:supervisor)"
+# A demo killed outright (SIGKILL) takes its services with it (they
+# held its ports and queues, and every later demo was refused as
+# "another program" on them), and its mark is gone 5 s later.
+(REPLAY_PACE_MS=1000 exec "$BIN" demo --no-reset >"$STONKS_VAR_DIR.out11" \
+    2>&1) &
+demo_pid=$!
+for _ in $(seq 1 600); do
+    grep -q '^Replaying' "$STONKS_VAR_DIR.out11" && break
+    sleep 0.05
+done
+sleep 1 # (every service started)
+kids=$(pgrep -P "$demo_pid" | paste -sd' ')
+kill -KILL "$demo_pid"
+wait "$demo_pid" 2>/dev/null
+for _ in $(seq 1 100); do
+    left=0
+    for p in $kids; do
+        kill -0 "$p" 2>/dev/null && left=$((left + 1))
+    done
+    [ "$left" = 0 ] && break
+    sleep 0.1
+done
+assert_eq "a demo killed with SIGKILL: its 16 services end too" "16 0" \
+    "$(echo "$kids" | wc -w) $left"
+gone=no
+for _ in $(seq 1 60); do
+    [ "$(redis-cli -p "$REDIS_PORT" EXISTS stonks:supervisor)" = 0 ] &&
+        gone=yes && break
+    sleep 0.1
+done
+assert_eq "... and its mark within 5 s" "yes" "$gone"
 echo "news of every alternative ticker a symbol may have (8) is read"
 # F with 8 alternative tickers, one article under each of the last two;
 # the backtest reads the same rows
