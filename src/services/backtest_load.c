@@ -282,7 +282,9 @@ static int tickers_have_bars(bt_world *w, const bt_options *o, char *err,
         if (replay_bars_range(&w->replay, w->tickers[t], w->sessions[0],
                               w->sessions[w->nsessions - 1], &rb) > 0)
             continue;
-        snprintf(err, errlen, "no price bars for %s in %s..%s (in %s/%s)",
+        snprintf(err, errlen,
+                 "no price bars for %s in %s..%s (in %s/%s): add them, or "
+                 "name the tickers to test without it (--tickers)",
                  w->tickers[t], bt_day(w->sessions[0], a),
                  bt_day(w->sessions[w->nsessions - 1], b), o->data_dir,
                  REPLAY_PRICE_FILE);

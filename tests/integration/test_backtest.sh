@@ -121,10 +121,11 @@ out=$("${BT[@]}" --no-files --watchlist "$WORK/alt.csv" 2>&1)
 assert_eq "a watchlist giving MSFT the alternative ticker AAPL" \
     "1 stonks backtest: $WORK/alt.csv:$line: the alternative ticker AAPL \
 is a symbol itself" "$? $out"
-out=$("${BT[@]}" --no-files --watchlist "$WORK/zed.csv" --tickers ZZZZ 2>&1)
-assert_eq "backtest of a ticker without prices" "1 stonks backtest: no price \
-bars for ZZZZ in 2011-07-06..2011-12-30 (in data/replay/\
-daily_ohlcv_2011-2012H1_40tickers.csv)" "$? $out"
+out=$("${BT[@]}" --no-files --watchlist "$WORK/zed.csv" 2>&1)
+assert_eq "backtest of a watchlist with a ticker without prices" \
+    "1 stonks backtest: no price bars for ZZZZ in 2011-07-06..2011-12-30 \
+(in data/replay/daily_ohlcv_2011-2012H1_40tickers.csv): add them, or name \
+the tickers to test without it (--tickers)" "$? $out"
 assert_eq "one session, one ticker, one run" \
     "Backtest 2011-09-01 .. 2011-09-01: 1 session, 1 ticker
   null model: the strategy on shuffled sentiment, 1 run (seeds 1..1):" \
