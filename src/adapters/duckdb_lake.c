@@ -18,10 +18,12 @@
 #include <errno.h>
 #include <glob.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "adapters/duckdb_api.h"
@@ -96,6 +98,25 @@ typedef struct memdb {
     char *tmp;
 } memdb;
 
+/* Removes a spill folder and the files in it (DuckDB keeps them flat). */
+static void remove_spill(const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+
+    while (d && (e = readdir(d))) {
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
+            char *path = xasprintf("%s/%s", dir, e->d_name);
+
+            unlink(path);
+            free(path);
+        }
+    }
+    if (d)
+        closedir(d);
+    rmdir(dir);
+}
+
 static void close_memory(memdb *m)
 {
     if (m->con)
@@ -103,26 +124,50 @@ static void close_memory(memdb *m)
     if (m->db)
         dk->duckdb_close(&m->db);
     if (m->tmp) {
-        DIR *d = opendir(m->tmp);
-        struct dirent *e;
-
         /* DuckDB removes its files on close; any it left go too */
-        while (d && (e = readdir(d))) {
-            if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
-                char *path = xasprintf("%s/%s", m->tmp, e->d_name);
-
-                unlink(path);
-                free(path);
-            }
-        }
-        if (d)
-            closedir(d);
-        rmdir(m->tmp);
+        remove_spill(m->tmp);
         free(m->tmp);
     }
     m->db = NULL;
     m->con = NULL;
     m->tmp = NULL;
+}
+
+/* Spill folders are named SPILL_PREFIX<pid>-<six>: the folders of this
+ * user under base whose process has ended (killed before it could
+ * remove its own, with what it had spilled) are removed. One of a
+ * process that still runs, or of another user, is left alone. */
+#define SPILL_PREFIX "stonks-duckdb-"
+
+static void sweep_spills(const char *base)
+{
+    DIR *d = opendir(base);
+    struct dirent *e;
+    size_t plen = strlen(SPILL_PREFIX);
+
+    while (d && (e = readdir(d))) {
+        const char *rest = e->d_name + plen;
+        char *end, *path;
+        struct stat st;
+        long pid;
+
+        if (strncmp(e->d_name, SPILL_PREFIX, plen) != 0)
+            continue;
+        errno = 0;
+        pid = strtol(rest, &end, 10);
+        if (errno || end == rest || *end != '-' || pid <= 0 ||
+            pid == (long)getpid() || pid > INT_MAX)
+            continue;
+        if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+            continue;
+        path = xasprintf("%s/%s", base, e->d_name);
+        if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode) &&
+            st.st_uid == geteuid())
+            remove_spill(path);
+        free(path);
+    }
+    if (d)
+        closedir(d);
 }
 
 static int open_memory(memdb *m, char *err, size_t errlen)
@@ -132,9 +177,12 @@ static int open_memory(memdb *m, char *err, size_t errlen)
     int rc;
 
     memset(m, 0, sizeof(*m));
+    if (!base || base[0] != '/')
+        base = "/tmp";
+    sweep_spills(base);
     /* (mkdtemp replaces the template's last six characters) */
-    m->tmp = xasprintf("%s/stonks-duckdb-%.6s",
-                       base && base[0] == '/' ? base : "/tmp", MKDTEMP_SIX);
+    m->tmp = xasprintf("%s/" SPILL_PREFIX "%ld-%.6s", base, (long)getpid(),
+                       MKDTEMP_SIX);
     if (!mkdtemp(m->tmp)) {
         snprintf(err, errlen,
                  "DuckDB: cannot create its spill folder %s: %s; set TMPDIR "

@@ -220,6 +220,19 @@ $(printf '6000000\t55338676328714629884310440\n0')" \
     "$(cat "$TMP/spill1.out" "$TMP/spill2.out")"
 assert_eq "their spill folders removed, none in the working folder" \
     "0 x.txt" "$(ls -A "$TMP/spill" | wc -l) $(ls -A "$TMP/cwd/.tmp")"
+# A spill folder whose process was killed (SIGKILL: it could not remove
+# it) goes at the next start of one in the same TMPDIR; one of a
+# process that runs stays.
+sleep 0 &
+dead=$!
+wait "$dead"
+mkdir -p "$TMP/spill/stonks-duckdb-$dead-AbCdEf" \
+    "$TMP/spill/stonks-duckdb-$$-GhIjKl"
+echo spilled >"$TMP/spill/stonks-duckdb-$dead-AbCdEf/duckdb_temp_block"
+(cd "$TMP/cwd" && TMPDIR=$TMP/spill "$bin_abs" sql --no-header \
+    "SELECT 1" >/dev/null 2>>"$TMP/stderr.all")
+assert_eq "a killed process's spill folder removed, a running one's kept" \
+    "stonks-duckdb-$$-GhIjKl" "$(ls -A "$TMP/spill")"
 rm -rf "$TMP/spill" "$TMP/cwd"
 checks=$((checks + 1))
 if "$BIN" sql --timeout-ms 300 \
