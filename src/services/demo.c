@@ -508,14 +508,9 @@ static int run_demo(config *c, int reset)
     long long docs, docs0;
 
     memset(kids, 0, sizeof(kids));
-    mkdir(c->var_dir, 0755);
-    mkdir(logdir, 0755);
     /* (a stonks up over this folder would have its tables emptied) */
-    if (!realpath(c->var_dir, var)) {
-        fprintf(stderr, "stonks demo: %s: %s\n", c->var_dir, strerror(errno));
-        goto out;
-    }
-    if (up_take_lock(var, "demo") < 0)
+    if (up_var_dir(c->var_dir, logdir, "demo", var) < 0 ||
+        up_take_lock(var, "demo") < 0)
         goto out;
     worker_install_signals();
     worker_consumer_name("demo", consumer, sizeof(consumer));

@@ -845,6 +845,26 @@ static int ports_usable(const up_state *st)
  * own (a demo would empty the tables under it). The lock (flock on
  * var/up.pid, holding the pid) goes with the process, however it ends.
  * Returns 0, or -1 after saying who holds it. */
+int up_var_dir(const char *dir, const char *logdir, const char *cmd,
+               char var[PATH_MAX])
+{
+    const char *what = "cannot make";
+    int e;
+
+    if (mkdir(dir, 0755) == 0 || errno == EEXIST) {
+        what = "cannot use";
+        if (realpath(dir, var) && (mkdir(logdir, 0755) == 0 || errno == EEXIST))
+            return 0;
+    }
+    e = errno;
+    fprintf(stderr,
+            "stonks %s: %s STONKS_VAR_DIR %s (%s): %sset STONKS_VAR_DIR to "
+            "a folder this user may write\n",
+            cmd, what, dir, strerror(e),
+            e == ENOENT ? "make its parent folder first, or " : "");
+    return -1;
+}
+
 int up_take_lock(const char *var, const char *cmd)
 {
     char *path = xasprintf("%s/up.pid", var), pid[32] = "", err[512];
@@ -868,13 +888,8 @@ static int run_up(up_state *st)
     double t0, lock_checked = 0;
     int announced = 0, held, rc, lock_lost = 0;
 
-    mkdir(st->cfg->var_dir, 0755);
-    mkdir(st->logdir, 0755);
-    if (!realpath(st->cfg->var_dir, var)) {
-        fprintf(stderr, "stonks up: %s: %s\n", st->cfg->var_dir,
-                strerror(errno));
+    if (up_var_dir(st->cfg->var_dir, st->logdir, "up", var) < 0)
         return 1;
-    }
     if (up_take_lock(var, "up") < 0)
         return 1;
     /* nginx reads relative paths from its prefix: give it full ones. */

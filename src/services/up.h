@@ -9,6 +9,8 @@
 #ifndef STONKS_UP_H
 #define STONKS_UP_H
 
+#include <limits.h>
+
 #include <stddef.h>
 
 #include "lib/config.h"
@@ -16,6 +18,12 @@
 /* The command. Returns the process exit code: 0 after a clean stop, 1
  * when the stack could not start, 2 for a usage or settings error. */
 int cmd_up(int argc, char **argv);
+
+/* Makes the folder of STONKS_VAR_DIR (dir) and its log folder logdir,
+ * and writes dir's full path into var. Returns 0, or -1 after saying,
+ * for cmd ("up", "demo"), what is wrong and what to do. */
+int up_var_dir(const char *dir, const char *logdir, const char *cmd,
+               char var[PATH_MAX]);
 
 /* The lock of the folder var (its full path) for the command cmd
  * ("up", "demo"): one of them at a time per folder. Returns 0 (held

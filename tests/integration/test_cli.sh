@@ -132,6 +132,18 @@ assert_eq "stonks config --markdown --markdown" \
 assert_eq "stonks demo --no-reset --no-reset" \
     "2 stonks demo: --no-reset is given twice" \
     "$(LOG_LEVEL=bogus run demo --no-reset --no-reset)"
+# A STONKS_VAR_DIR that cannot be made or used is named, with what to do
+# (the path and the system's words alone were printed).
+touch "$OUT/a-file"
+assert_eq "stonks demo: a STONKS_VAR_DIR whose parent does not exist" \
+    "1 stonks demo: cannot make STONKS_VAR_DIR $OUT/none/var (No such \
+file or directory): make its parent folder first, or set STONKS_VAR_DIR to \
+a folder this user may write" \
+    "$(STONKS_VAR_DIR=$OUT/none/var run demo)"
+assert_eq "stonks up: a STONKS_VAR_DIR that is a file" \
+    "1 stonks up: cannot use STONKS_VAR_DIR $OUT/a-file (Not a directory): \
+set STONKS_VAR_DIR to a folder this user may write" \
+    "$(STONKS_VAR_DIR=$OUT/a-file run up --no-dashboard)"
 assert_eq "stonks up --web a --web b" "2 stonks up: --web is given twice" \
     "$(LOG_LEVEL=bogus run up --web a --web b)"
 assert_eq "stonks up --no-dashboard --no-dashboard" \
