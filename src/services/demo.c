@@ -370,6 +370,19 @@ static int note_exit(child *k, int status)
     return 0;
 }
 
+/* 1 while a worker that failed at start has yet to show it can start:
+ * it waits to be started again, or has run less than START_FAIL_S
+ * since. A replay found finished at once ended the demo with 0 before
+ * such a worker's fifth failure. */
+static int start_in_doubt(const child *kids, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (kids[i].quick_fails > 0 &&
+            (kids[i].exited || now_s() - kids[i].started < START_FAIL_S))
+            return 1;
+    return 0;
+}
+
 /* Waits for the replay to end. Returns 0, or -1 when the scheduler
  * failed or a signal stopped the demo. Restarts a worker that died, and
  * a scheduler that was killed (SCHEDULER_RESTARTS times at most). */
@@ -449,7 +462,7 @@ static int wait_replay(child *kids, size_t n, queue_client *q, db *d,
             admin_stack_beat(q, me);
             lock_checked = now_s();
         }
-        if (sched_done && queues_idle(q)) {
+        if (sched_done && queues_idle(q) && !start_in_doubt(kids, n)) {
             show_progress(q, d, t0, docs0, tty);
             if (tty)
                 printf("\n");

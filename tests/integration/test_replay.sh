@@ -527,6 +527,18 @@ assert_eq "demo: a worker that fails at start" \
         "$STONKS_VAR_DIR.out4") $(grep '"msg":"a service failed at start"' \
         "$STONKS_VAR_DIR.out4" | sed -E 's/^.*"msg":"a service failed at start",//')")"
 
+# ... also when the replay is found finished at once (it exited 0 then,
+# before the worker's fifth failure): the alternative tickers' replay
+# above, again.
+assert_eq "demo: a worker that fails at start, the replay finished" \
+    "1 \"child\":\"extractor\",\"times\":5" \
+    "$(STONKS_MODEL_PATH=/nonexistent WATCHLIST_FILE=$ALT/watchlist.csv \
+        REPLAY_DIR=$ALT REPLAY_TICKERS=F REPLAY_START=2011-07-07 \
+        REPLAY_END=2011-07-08 DEMO_TRADING=0 timeout 60 "$BIN" demo \
+        --no-reset >"$STONKS_VAR_DIR.out5" 2>&1
+    echo "$? $(grep '"msg":"a service failed at start"' \
+        "$STONKS_VAR_DIR.out5" | grep -o '"child":"[a-z]*","times":5')")"
+
 echo "a replay from before the first day of the data trades its sessions"
 # 2010-12-31 is a trading day of the exchange, but not of the data
 # (from 2011-01-03): the trading-engine waited for it for ever.
