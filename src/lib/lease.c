@@ -152,7 +152,11 @@ void lease_hold(lease *l, const queue_job *jobs, size_t n)
 
     if (!l)
         return;
-    ids = xcalloc(n + 1, sizeof(*ids));
+    if (n == 0) {
+        lease_drop(l);
+        return;
+    }
+    ids = xcalloc(n, sizeof(*ids));
     for (size_t i = 0; i < n; i++)
         ids[i] = xstrdup(jobs[i].id);
     pthread_mutex_lock(&l->mu);

@@ -36,11 +36,24 @@ struct queue_client {
     void *dead_arg;
 };
 
+/* Wall-clock milliseconds, for the times a record shows
+ * (first_failure_ms, dead_at_ms) and unique names. */
 static long long now_ms(void)
 {
     struct timespec ts;
 
     clock_gettime(CLOCK_REALTIME, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Monotonic milliseconds, for how often a take looks at due and stalled
+ * jobs: a wall clock stepped back stopped those looks until it caught
+ * up (retries and a dead worker's jobs waited as long). */
+static long long steady_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
     return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
@@ -498,7 +511,7 @@ int queue_take(queue_client *q, const char *queue, size_t max, int block_ms,
     size_t cap = 0;
     redisReply *r;
     int gi;
-    long long t = now_ms();
+    long long t = steady_ms();
 
     *jobs = NULL;
     *n = 0;

@@ -437,11 +437,15 @@ int worker_run(const worker_def *def, const config *cfg)
         if (wait)
             probe_set_ready(w.probe, 1);
         wait = 0;
+        /* (held while it lingers too: a take after a linger longer than
+         * the timeout claimed the worker's own jobs) */
+        lease_hold(held, jobs, n);
         if (n > 0 && n < (size_t)cfg->queue_batch / 4 &&
-            cfg->queue_linger_ms > 0)
+            cfg->queue_linger_ms > 0) {
             linger(&w, &jobs, &n);
-        if (n > 0) {
             lease_hold(held, jobs, n);
+        }
+        if (n > 0) {
             process_batch(def, &w, jobs, n);
             lease_drop(held);
         } else {

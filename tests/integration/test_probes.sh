@@ -158,6 +158,54 @@ assert_eq "a retry 60 s from now by Redis's clock, the worker's an hour on" \
         [ "$w" -gt 50000 ] && [ "$w" -le 60000 ] && echo yes || echo "no ($w)")"
 redis-cli -p "$REDIS_PORT" DEL stonks:delay:aggregation \
     stonks:delayed:aggregation >/dev/null
+# ... and one whose wall clock steps back an hour while it runs still
+# moves due retries back every second (by the monotonic clock): it
+# stopped until its clock caught up, as it stopped claiming the jobs of
+# dead workers.
+echo "+0" >"$OUT/faketime"
+LD_PRELOAD="$FAKETIME_LIB" FAKETIME_TIMESTAMP_FILE="$OUT/faketime" \
+    FAKETIME_NO_CACHE=1 DONT_FAKE_MONOTONIC=1 \
+    ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" \
+    HTTP_PORT=$((PORT + 3)) QUEUE_BLOCK_MS=100 QUEUE_RETRY_DELAY_MS=500 \
+    QUEUE_MAX_ATTEMPTS=2 "$BIN" aggregation >"$OUT/aggregation4.log" 2>&1 &
+agg=$!
+for _ in $(seq 1 100); do
+    grep -q '"worker started"' "$OUT/aggregation4.log" && break
+    sleep 0.05
+done
+sleep 1.2 # (a take that looked at the due jobs, by the clock then)
+echo "-1h" >"$OUT/faketime"
+redis-cli -p "$REDIS_PORT" XADD stonks:queue:aggregation '*' p \
+    '{"ticker":"AAPL"}' >/dev/null
+wait_dead aggregation 1 # (5 s at most)
+kill -TERM "$agg"
+wait "$agg"
+assert_eq "a clock stepped back: the retry taken, then dead-lettered" \
+    "1 2" "$(redis-cli -p "$REDIS_PORT" LLEN stonks:dead:aggregation) $(
+        "$BIN" queue dead aggregation | jq -r '.[0].attempts')"
+redis-cli -p "$REDIS_PORT" DEL stonks:dead:aggregation \
+    stonks:delay:aggregation stonks:delayed:aggregation >/dev/null
+# A worker that waits for more jobs (QUEUE_LINGER_MS) longer than the
+# timeout keeps the one it holds: its take after the wait claimed it
+# from itself, and with one attempt moved it, a good job, to the dead
+# letters.
+redis-cli -p "$REDIS_PORT" XADD stonks:queue:aggregation '*' p \
+    '{"ticker":"AAPL","day":"2011-09-01"}' >/dev/null
+HTTP_PORT=$((PORT + 3)) QUEUE_BLOCK_MS=100 QUEUE_VISIBILITY_TIMEOUT_MS=100 \
+    QUEUE_LINGER_MS=1000 QUEUE_MAX_ATTEMPTS=1 \
+    "$BIN" aggregation >"$OUT/aggregation5.log" 2>&1 &
+agg=$!
+for _ in $(seq 1 50); do
+    metrics=$(curl -s "http://127.0.0.1:$((PORT + 3))/metrics")
+    [ "$(metric stonks_jobs_done_total)" = 1 ] && break
+    sleep 0.1
+done
+kill -TERM "$agg"
+wait "$agg"
+assert_eq "a linger past the timeout: the job done once, none dead" \
+    "1 0 0" "$(metric stonks_jobs_done_total) $(redis-cli -p "$REDIS_PORT" \
+        LLEN stonks:dead:aggregation) $(grep -c 'redelivered' \
+        "$OUT/aggregation5.log")"
 
 # A parse job whose workers died on it (here: a consumer that took it
 # and never answered, twice) is dead-lettered by the next take, and its
