@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -415,7 +416,7 @@ static int wait_replay(child *kids, size_t n, queue_client *q, db *d,
                 }
                 LOG_WARN("service exited, restarting",
                          LF_S("child", kids[i].service), LF_I("status", status),
-                         LF_D("in_s", kids[i].restart_at - now_s()));
+                         LF_D("in_s", fmax(0.0, kids[i].restart_at - now_s())));
             }
         }
         for (size_t i = 0; i < n; i++)
