@@ -17,6 +17,7 @@ struct db {
     int err_is_data; /* err was set by db_set_error */
     char sqlstate[6]; /* of the last statement that failed, or "" */
     int in_tx;
+    long idle_tx_ms; /* db_set_idle_tx_timeout's, 0: none */
     int nprepared;
     const char *prepared[DB_MAX_PREPARED]; /* names, constant strings */
 };
@@ -111,6 +112,16 @@ static PGconn *connect_with(const config *c)
     return conn;
 }
 
+/* The session's idle-in-transaction limit (0: none, the default). */
+static void set_idle_tx(PGconn *conn, long ms)
+{
+    char sql[80];
+
+    snprintf(sql, sizeof(sql), "SET idle_in_transaction_session_timeout = %ld",
+             ms);
+    PQclear(PQexec(conn, sql));
+}
+
 /* Server notices ("relation already exists, skipping") are not errors:
  * they go to the debug log instead of raw stderr. */
 static void on_notice(void *arg, const char *message)
@@ -149,6 +160,13 @@ db *db_open_anyway(const config *c)
     return d;
 }
 
+void db_set_idle_tx_timeout(db *d, long ms)
+{
+    d->idle_tx_ms = ms > 0 ? ms : 0;
+    if (PQstatus(d->conn) == CONNECTION_OK)
+        set_idle_tx(d->conn, d->idle_tx_ms);
+}
+
 void db_close(db *d)
 {
     if (!d)
@@ -169,6 +187,12 @@ static int reconnect(db *d)
         set_err(d, "cannot reconnect to PostgreSQL", PQerrorMessage(d->conn));
         return DB_RETRY;
     }
+    /* (a new session: what connect_with and db_set_idle_tx_timeout set
+     * on the old one is set again; the time zone had been the server's
+     * after a PostgreSQL restart) */
+    PQclear(PQexec(d->conn, "SET TimeZone = 'UTC'"));
+    if (d->idle_tx_ms > 0)
+        set_idle_tx(d->conn, d->idle_tx_ms);
     LOG_INFO("reconnected to PostgreSQL", LF_S("server", d->conninfo_host));
     return DB_OK;
 }

@@ -43,6 +43,13 @@ db *db_open(const config *c, char *err, size_t errlen);
 db *db_open_anyway(const config *c);
 void db_close(db *d);
 
+/* Ends the session (PostgreSQL's idle_in_transaction_session_timeout)
+ * when it sits in a transaction without a statement for ms (0: never),
+ * now and after every reconnection: the locks of a worker that stopped
+ * (SIGSTOP, a frozen machine) mid-transaction held every other worker
+ * that took its jobs over. */
+void db_set_idle_tx_timeout(db *d, long ms);
+
 /* The message of the last failure, owned by d. */
 const char *db_error(const db *d);
 

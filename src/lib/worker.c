@@ -380,6 +380,17 @@ static void linger(worker *w, queue_job **jobs, size_t *n)
     free(more);
 }
 
+/* The idle-in-transaction limit of the worker's session (0: none). */
+static long idle_tx_ms(const worker_def *def, const config *c)
+{
+    long wait = def->tx_wait_ms ? def->tx_wait_ms(c) : 0;
+    long base = c->queue_visibility_ms > WORKER_IDLE_TX_MS
+                    ? c->queue_visibility_ms
+                    : WORKER_IDLE_TX_MS;
+
+    return wait < 0 ? 0 : base + wait;
+}
+
 int worker_run(const worker_def *def, const config *cfg)
 {
     worker w;
@@ -414,8 +425,10 @@ int worker_run(const worker_def *def, const config *cfg)
         goto out;
     }
     held = lease_start(cfg, w.consumer, def->queue);
+    db_set_idle_tx_timeout(w.db, idle_tx_ms(def, cfg));
     LOG_INFO("worker started", LF_S("queue", def->queue),
-             LF_S("consumer", w.consumer));
+             LF_S("consumer", w.consumer),
+             LF_I("idle_tx_ms", idle_tx_ms(def, cfg)));
 
     while (!stop_requested) {
         queue_job *jobs;

@@ -68,7 +68,18 @@ typedef struct worker_def {
      * or so while the queue is empty), for work a service does on its
      * own clock. */
     void (*idle)(worker *w);
+    /* Optional: the longest the handler may wait on something else (a
+     * model, a broker) inside a transaction, in ms, or -1 when its
+     * transactions may sit idle without bound (the lake's writer). The
+     * worker's session is ended by PostgreSQL when it sits idle in a
+     * transaction for WORKER_IDLE_TX_MS (or QUEUE_VISIBILITY_TIMEOUT_MS,
+     * if longer) plus this: a worker stopped mid-transaction (SIGSTOP, a
+     * frozen machine) then lets go of the rows the workers that took its
+     * jobs over wait for. */
+    long (*tx_wait_ms)(const config *c);
 } worker_def;
+
+#define WORKER_IDLE_TX_MS 10000
 
 /* Runs the loop until SIGTERM/SIGINT. Returns the process exit code. */
 int worker_run(const worker_def *def, const config *cfg);

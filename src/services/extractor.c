@@ -486,6 +486,15 @@ out:
     return rc;
 }
 
+/* With Ollama, a batch calls the model inside its transaction (see
+ * SQL_LOCK), each document for up to OLLAMA_TIMEOUT_S. */
+static long extractor_tx_wait_ms(const config *c)
+{
+    if (strcmp(c->extractor_model, "ollama") != 0)
+        return 0;
+    return (long)c->queue_batch * c->ollama_timeout_s * 1000L;
+}
+
 static const worker_def extractor_def = {
     .service = "extractor",
     .queue = Q_EXTRACTION,
@@ -493,6 +502,7 @@ static const worker_def extractor_def = {
     .fini = extractor_fini,
     .handle = extractor_handle,
     .dead = job_doc_dead,
+    .tx_wait_ms = extractor_tx_wait_ms,
 };
 
 int cmd_extractor(int argc, char **argv)

@@ -802,12 +802,21 @@ static int lake_handle(worker *w, queue_job *jobs, size_t njobs, char *err,
     return rc;
 }
 
+/* A publication writes its Parquet files inside its transaction, for as
+ * long as a table's rows take. */
+static long lake_tx_wait_ms(const config *c)
+{
+    (void)c;
+    return -1;
+}
+
 static const worker_def lake_def = {
     .service = "lake-publisher",
     .queue = Q_LAKE_PUBLISH,
     .init = lake_init,
     .fini = lake_fini,
     .handle = lake_handle,
+    .tx_wait_ms = lake_tx_wait_ms,
 };
 
 static const char lake_usage[] =

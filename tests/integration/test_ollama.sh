@@ -409,6 +409,46 @@ assert_eq "three bars: ret_1d and vol known, ret_5d and ret_20d not" \
 assert_eq "three bars: the rationale" \
     "HOLD: score +0.33 from 7d sentiment +1.00 over 1 signal (1d +1.00, 30d +1.00), 5d return n/a, vol 14.2%; needs 2 signals in 7d" \
     "$(recommend_aapl)"
+echo "a worker stopped inside its transaction lets go of its rows"
+# The first worker asks the model (3 s) inside its transaction, and is
+# stopped (SIGSTOP) while it waits: its job goes to the second worker
+# after the visibility timeout, which then waited on the document's row
+# lock for as long as the first stayed stopped. PostgreSQL now ends a
+# worker's session idle in a transaction past 10 s plus what it may
+# wait on (here one document's OLLAMA_TIMEOUT_S, 4 s). (Last: its
+# signals would count in the aggregates above.)
+D9=$(add_doc p9 "Apple stopped" "Apple stopped | Apple profit rose.")
+push "$D9"
+asked=$(ls "$OUT"/requests | wc -l)
+LOG_LEVEL=info QUEUE_VISIBILITY_TIMEOUT_MS=500 QUEUE_BATCH_SIZE=1 \
+    OLLAMA_TIMEOUT_S=4 EXTRACTOR_MODEL=ollama OLLAMA_MODEL=fake-timeout "$BIN" extractor \
+    >"$OUT/stopped.log" 2>&1 &
+W1=$!
+wait_for "[ \$(ls \"$OUT\"/requests | wc -l) -gt $asked ] && echo t" ||
+    echo "  FAIL: the first worker did not ask within 10 s"
+kill -STOP "$W1"
+t0=$(date +%s)
+QUEUE_VISIBILITY_TIMEOUT_MS=500 EXTRACTOR_MODEL=embedded "$BIN" extractor \
+    >>"$OUT/worker.log" 2>&1 &
+W2=$!
+for _ in $(seq 1 250); do
+    [ "$(sql "SELECT status FROM documents WHERE id = $D9")" = extracted ] &&
+        break
+    sleep 0.1
+done
+t1=$(date +%s)
+kill -CONT "$W1"
+kill "$W1" "$W2" 2>/dev/null
+wait "$W1" "$W2"
+assert_eq "the first worker's limit: 10 s + 4 s" "14000" \
+    "$(jq -r 'select(.msg == "worker started") | .idle_tx_ms' \
+        "$OUT/stopped.log")"
+assert_eq "extracted by the second, within 25 s, by the embedded model" \
+    "extracted yes embedded-linear/4" \
+    "$(sql "SELECT status FROM documents WHERE id = $D9") $(
+        [ $((t1 - t0)) -lt 25 ] && echo yes || echo "no ($((t1 - t0)) s)") $(
+        sql "SELECT DISTINCT model_version FROM signals
+             WHERE document_id = $D9")"
 redis DEL stonks:queue:extraction stonks:dead:extraction \
     stonks:queue:aggregation stonks:queue:recommendation \
     stonks:queue:trading_decisions stonks:model:version >/dev/null
