@@ -323,6 +323,17 @@ api POST $TE/kill-switch '{"active":false,"reason":"done"}' -H "$AUTH" \
 assert_eq "times in UTC, whatever PGTZ the service has" "+00:00" \
     "$(api GET $TE/status | cut -d' ' -f2- |
         jq_py 'j["status"]["kill_switch"]["changed_at"][-6:]')"
+# ... also once PostgreSQL restarted under it: its new sessions took
+# PGTZ's zone (-05:00).
+"$ROOT/scripts/stack.sh" restart-pg >/dev/null
+for _ in $(seq 1 50); do
+    r=$(api GET $TE/status)
+    [ "$(code "$r")" = 200 ] && break
+    sleep 0.1
+done
+assert_eq "... and after a PostgreSQL restart" "200 +00:00" \
+    "$(code "$r") $(cut -d' ' -f2- <<<"$r" |
+        jq_py 'j["status"]["kill_switch"]["changed_at"][-6:]')"
 # The prices here end in 2011: a buy today is priced at a close of
 # years ago, which the screen refuses (max_price_age_sessions, 3).
 r=$(api POST $TE/orders '{"ticker":"AAPL","side":"buy","qty":1}' -H "$AUTH")
