@@ -14,7 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -158,9 +157,7 @@ static pid_t spawn(const char *service, int replica, int slot,
         /* A demo killed outright (SIGKILL) takes its services with it:
          * they held its ports and queues, and the next demo was refused
          * for ever as "another program" on them. */
-        prctl(PR_SET_PDEATHSIG, SIGTERM);
-        if (getppid() != parent)
-            _exit(0);
+        up_end_with_parent(parent);
         snprintf(port, sizeof(port), "%d", child_port(service, slot));
         setenv("HTTP_PORT", port, 1);
         fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);

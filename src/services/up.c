@@ -169,6 +169,13 @@ static int command_exists(const char *service)
     return WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 
+void up_end_with_parent(pid_t parent)
+{
+    prctl(PR_SET_PDEATHSIG, SIGTERM);
+    if (getppid() != parent)
+        _exit(0);
+}
+
 /* In the child: its own process group, gone with the supervisor, output
  * to its log file. */
 static void child_setup(pid_t parent, const char *log)
@@ -176,9 +183,7 @@ static void child_setup(pid_t parent, const char *log)
     int fd;
 
     setpgid(0, 0);
-    prctl(PR_SET_PDEATHSIG, SIGTERM);
-    if (getppid() != parent)
-        _exit(0);
+    up_end_with_parent(parent);
     fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
     if (fd >= 0) {
         dup2(fd, 1);

@@ -10,6 +10,7 @@
 #define STONKS_UP_H
 
 #include <limits.h>
+#include <sys/types.h>
 
 #include <stddef.h>
 
@@ -18,6 +19,12 @@
 /* The command. Returns the process exit code: 0 after a clean stop, 1
  * when the stack could not start, 2 for a usage or settings error. */
 int cmd_up(int argc, char **argv);
+
+/* In a supervisor's child, after fork: SIGTERM when the supervisor
+ * (parent, its pid before the fork) ends, however it ends, so that a
+ * supervisor killed outright leaves none of its services running; exits
+ * at once when it ended already. */
+void up_end_with_parent(pid_t parent);
 
 /* Makes the folder of STONKS_VAR_DIR (dir) and its log folder logdir,
  * and writes dir's full path into var. Returns 0, or -1 after saying,
