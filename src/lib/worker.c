@@ -399,6 +399,7 @@ int worker_run(const worker_def *def, const config *cfg)
     double last_gauges = 0, last_ping = 0;
     int pg_down = 0;
     lease *held = NULL;
+    long idle_tx;
 
     memset(&w, 0, sizeof(w));
     w.cfg = cfg;
@@ -425,10 +426,10 @@ int worker_run(const worker_def *def, const config *cfg)
         goto out;
     }
     held = lease_start(cfg, w.consumer, def->queue);
-    db_set_idle_tx_timeout(w.db, idle_tx_ms(def, cfg));
+    idle_tx = idle_tx_ms(def, cfg);
+    db_set_idle_tx_timeout(w.db, idle_tx);
     LOG_INFO("worker started", LF_S("queue", def->queue),
-             LF_S("consumer", w.consumer),
-             LF_I("idle_tx_ms", idle_tx_ms(def, cfg)));
+             LF_S("consumer", w.consumer), LF_I("idle_tx_ms", idle_tx));
 
     while (!stop_requested) {
         queue_job *jobs;

@@ -358,10 +358,13 @@ echo "aggregation counts the extractor's model only"
 # key (a Redis restarted without its data) every model's signals were
 # counted together (3).
 redis DEL stonks:queue:aggregation stonks:queue:recommendation >/dev/null
-aggregate_aapl() {
-    redis XADD stonks:queue:aggregation '*' p \
+job_aapl() { # SERVICE: one job of AAPL's 2011-09-01 handled by SERVICE
+    redis XADD "stonks:queue:$1" '*' p \
         '{"ticker":"AAPL","day":"2011-09-01"}' >/dev/null
-    HTTP_PORT=0 timeout -s TERM 3 "$BIN" aggregation >>"$OUT/agg.log" 2>&1
+    HTTP_PORT=0 timeout -s TERM 3 "$BIN" "$1" >>"$OUT/$1.log" 2>&1
+}
+aggregate_aapl() {
+    job_aapl aggregation
     sql "SELECT count_1d FROM aggregates
          WHERE ticker = 'AAPL' AND as_of = '2011-09-01'"
 }
@@ -384,9 +387,7 @@ figures() {
          FROM aggregates WHERE ticker = 'AAPL' AND as_of = '2011-09-01'"
 }
 recommend_aapl() {
-    redis XADD stonks:queue:recommendation '*' p \
-        '{"ticker":"AAPL","day":"2011-09-01"}' >/dev/null
-    HTTP_PORT=0 timeout -s TERM 3 "$BIN" recommendation >>"$OUT/rec.log" 2>&1
+    job_aapl recommendation
     sql "SELECT rationale FROM recommendations
          WHERE ticker = 'AAPL' AND as_of = '2011-09-01'"
 }
