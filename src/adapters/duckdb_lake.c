@@ -18,6 +18,7 @@
 #include <errno.h>
 #include <glob.h>
 #include <limits.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -170,16 +171,33 @@ static void sweep_spills(const char *base)
         closedir(d);
 }
 
-static int open_memory(memdb *m, char *err, size_t errlen)
+/* The folder spill folders are made in: TMPDIR when it is a full path,
+ * else /tmp. */
+static const char *spill_base(void)
 {
     const char *base = getenv("TMPDIR");
+
+    return base && base[0] == '/' ? base : "/tmp";
+}
+
+/* Once a process: the leftovers of ended processes are removed when the
+ * first database opens, not at every open (a publisher opens one per
+ * table). */
+static pthread_once_t swept = PTHREAD_ONCE_INIT;
+
+static void sweep_once(void)
+{
+    sweep_spills(spill_base());
+}
+
+static int open_memory(memdb *m, char *err, size_t errlen)
+{
+    const char *base = spill_base();
     buf sql;
     int rc;
 
     memset(m, 0, sizeof(*m));
-    if (!base || base[0] != '/')
-        base = "/tmp";
-    sweep_spills(base);
+    pthread_once(&swept, sweep_once);
     /* (mkdtemp replaces the template's last six characters) */
     m->tmp = xasprintf("%s/" SPILL_PREFIX "%ld-%.6s", base, (long)getpid(),
                        MKDTEMP_SIX);
