@@ -135,6 +135,16 @@ wait "$runner" || echo "  FAIL: restart demo exited non-zero"
 dump_state "$OUT/restart.state"
 assert_same_state "restart run = clean run" "$OUT/clean.state" \
     "$OUT/restart.state"
+# Each commit acknowledged just before the kill, which asynchronous
+# commit lost (the tables themselves, at once).
+sql "CREATE TABLE probe_commit (n int)" >/dev/null
+for i in 1 2 3 4 5; do
+    sql "INSERT INTO probe_commit VALUES ($i)" >/dev/null
+    "$ROOT/scripts/stack.sh" restart-pg >/dev/null
+done
+assert_eq "commits acknowledged just before each of 5 PostgreSQL kills" \
+    "1,2,3,4,5" "$(sql "SELECT string_agg(n::text, ',' ORDER BY n)
+        FROM probe_commit" 2>&1)"
 
 echo "poison jobs"
 poison() {
