@@ -25,16 +25,19 @@ export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 pass=0
 fail=0
 failed=()
+times=()
 step() {
     local name=$1
     shift
     echo "=== $name"
+    local t0=$SECONDS
     if "$@"; then
         pass=$((pass + 1))
     else
         fail=$((fail + 1))
         failed+=("$name")
     fi
+    times+=("$name $((SECONDS - t0))s")
 }
 
 cleanup() { scripts/stack.sh stop; }
@@ -59,6 +62,7 @@ else
 fi
 
 echo
+echo "seconds: $(printf "%s, " "${times[@]}" | sed "s/, $//")"
 [ $fail -gt 0 ] && echo "failed: ${failed[*]}"
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]
