@@ -90,6 +90,14 @@ static void walk_init(row_walk *w, const char *path, const char *const *header,
     *w = (row_walk){path, header, ncols, fn, ctx, 0, rejected, NULL, 0};
 }
 
+/* Counts the row just read as skipped; which one, at debug level. */
+static void skip_row(row_walk *w)
+{
+    (*w->rejected)++;
+    LOG_DEBUG("replay row skipped", LF_S("file", w->path),
+              LF_I("line", w->lineno));
+}
+
 static char *line_scratch(row_walk *w, size_t len)
 {
     if (len > w->line_cap) {
@@ -124,7 +132,7 @@ static int each_row(row_walk *w, const char *text, size_t tlen, size_t base,
             continue;
         if (csv_split(line, len, scratch ? scratch + at : line_scratch(w, len),
                       &l) < 0) {
-            (*w->rejected)++;
+            skip_row(w);
             continue;
         }
         if (w->lineno == 1) {
@@ -138,11 +146,8 @@ static int each_row(row_walk *w, const char *text, size_t tlen, size_t base,
             continue;
         }
         if (l.n != w->ncols || !fields_sane(&l) ||
-            w->fn(w->ctx, &l, line, base + at, len) < 0) {
-            (*w->rejected)++;
-            LOG_DEBUG("replay row skipped", LF_S("file", w->path),
-                      LF_I("line", w->lineno));
-        }
+            w->fn(w->ctx, &l, line, base + at, len) < 0)
+            skip_row(w);
     }
     return 0;
 }

@@ -28,6 +28,13 @@
 #define REPLAY_NEWS_FILE "reuters_headlines_2011H2_40tickers.csv"
 #define REPLAY_PRICE_FILE "daily_ohlcv_2011-2012H1_40tickers.csv"
 #define REPLAY_MAX_FILE (256u << 20)
+
+/* The log line of ingestion's count of skipped rows (field "rows"),
+ * and what the backtest and the demo say the skipped rows were. */
+#define REPLAY_SKIPPED_MSG "replay rows skipped as unreadable"
+#define REPLAY_SKIPPED_WHY                                                     \
+    "unreadable: a wrong number of fields, a bad date or number, not "         \
+    "UTF-8; or a price bar of a closed day or given again"
 #define REPLAY_MAX_FIELD 65536
 
 typedef struct replay_news {

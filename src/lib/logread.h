@@ -17,6 +17,12 @@
 #define LOGREAD_TAIL (1u << 20)
 int logread_last_error(const char *path, size_t from, char *out, size_t outlen);
 
+/* Of the lines path holds past byte from (its last LOGREAD_TAIL
+ * bytes), the value of the whole number field, 0 or more, of the last
+ * JSON line whose msg is msg; -1 when there is none. */
+long long logread_last_int(const char *path, size_t from, const char *msg,
+                           const char *field);
+
 /* The size of path now, or 0: the from of a child about to start. */
 size_t logread_size(const char *path);
 

@@ -561,9 +561,7 @@ int cmd_backtest(int argc, char **argv)
     if (w.replay.rejected)
         fprintf(stderr,
                 "stonks backtest: %zu row%s of the replay files in %s "
-                "skipped (unreadable: a wrong number of fields, a bad date "
-                "or number, not UTF-8; or a price bar of a closed day or "
-                "given again)\n",
+                "skipped (" REPLAY_SKIPPED_WHY ")\n",
                 w.replay.rejected, bt_s(w.replay.rejected), o.data_dir);
     bt_simulate(&w, &o, &out, o.progress ? draw_bar : NULL, NULL);
     if (o.progress)

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "adapters/provider.h"
+#include "adapters/replay.h"
 #include "lib/log.h"
 #include "lib/logread.h"
 #include "lib/num.h"
@@ -239,6 +240,33 @@ static char *last_error(const child *k, const char *logdir, char *out,
 
     logread_last_error(log, k->log_from, out, outlen);
     return log;
+}
+
+/* Rows of the replay files ingestion skipped, as its replicas logged
+ * them (each reads the files whole), said as stonks backtest says it:
+ * the report counts only the rows read. */
+static void say_skipped(const child *kids, size_t n, const char *logdir,
+                        const config *c)
+{
+    long long most = -1;
+
+    for (size_t i = 0; i < n; i++) {
+        char *log;
+        long long rows;
+
+        if (strcmp(kids[i].service, "ingestion") != 0)
+            continue;
+        log = log_path(logdir, kids[i].service, kids[i].replica);
+        rows =
+            logread_last_int(log, kids[i].log_from, REPLAY_SKIPPED_MSG, "rows");
+        most = rows > most ? rows : most;
+        free(log);
+    }
+    if (most > 0)
+        fprintf(stderr,
+                "stonks demo: %lld row%s of the replay files in %s skipped "
+                "(" REPLAY_SKIPPED_WHY ")\n",
+                most, most == 1 ? "" : "s", c->replay_dir);
 }
 
 static void stop_children(child *kids, size_t n)
@@ -581,6 +609,7 @@ static int run_demo(config *c, int reset)
     }
     t1 = now_s();
     stop_children(kids, nk);
+    say_skipped(kids, nk, logdir, c);
     nk = 0;
     if (demo_print_report(d, c, stdout, err, sizeof(err)) < 0) {
         LOG_ERROR("cannot read the report", LF_S("error", err));

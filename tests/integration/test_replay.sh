@@ -22,6 +22,9 @@ if ! "$BIN" demo >"$STONKS_VAR_DIR.out" 2>&1; then
     exit 1
 fi
 
+assert_eq "the bundled files: the demo skips no row" "0" \
+    "$(grep -c 'of the replay files' "$STONKS_VAR_DIR.out")"
+
 # News of GOOG in the file is GOOGL in the registry. News dated
 # 2011-09-01..09-09 (09-05 is Labor Day: it counts toward 09-06).
 rows() {
@@ -355,6 +358,8 @@ sed 's/^\(F,Ford Motor Company,[^,]*,.*\)$/\1|$FA1|$FA2|$FA3|$FA4|$FA5|$FA6|$FA7
     echo 'ticker,company,date,title,summary,news_type'
     echo 'FA7,Ford,20110707,Carmaker profit rises on its seventh feed,x,normal'
     echo 'FA8,Ford,20110708,Carmaker profit rises on its eighth feed,x,normal'
+    echo 'F,Ford,20110732,Ford profit rises on a bad date,x,normal'
+    printf 'F,Ford,20110708,Ford \xff profit rises,x,normal\n'
 } >"$ALT/$(basename "$NEWS")"
 fresh_db stonks_it_replay_alt
 WATCHLIST_FILE=$ALT/watchlist.csv REPLAY_DIR=$ALT REPLAY_TICKERS=F \
@@ -364,6 +369,11 @@ WATCHLIST_FILE=$ALT/watchlist.csv REPLAY_DIR=$ALT REPLAY_TICKERS=F \
 assert_eq "the replay: F's articles of both feeds" "2" \
     "$(sql "SELECT count(*) FROM document_tickers
             WHERE ticker = 'F' AND origin = 'feed'")"
+assert_eq "the demo says what it skipped of the files (2 rows)" \
+    "stonks demo: 2 rows of the replay files in $ALT skipped (unreadable: \
+a wrong number of fields, a bad date or number, not UTF-8; or a price bar \
+of a closed day or given again)" \
+    "$(grep '^stonks demo:' "$STONKS_VAR_DIR.out4")"
 assert_eq "the backtest: the same two" "2 documents" \
     "$("$BIN" backtest --data "$ALT" --watchlist "$ALT/watchlist.csv" \
         --tickers F --from 2011-07-07 --to 2011-07-08 --no-files \

@@ -598,6 +598,41 @@ static void test_logread_last_error(void **state)
     assert_int_equal(logread_size(path), 0);
 }
 
+static void test_logread_last_int(void **state)
+{
+    char path[] = "/tmp/stonks-logread-XXXXXX";
+    const char *before = "{\"level\":\"warn\",\"msg\":\"skipped\","
+                         "\"rows\":9}\n";
+    const char *run = "{\"level\":\"warn\",\"msg\":\"skipped\","
+                      "\"rows\":4}\n"
+                      "{\"level\":\"warn\",\"msg\":\"skipped\","
+                      "\"rows\":\"5\"}\n"
+                      "{\"level\":\"warn\",\"msg\":\"other\",\"rows\":6}\n"
+                      "{\"level\":\"warn\",\"msg\":\"skipped\","
+                      "\"rows\":-1}\n"
+                      "not json\n";
+    int fd = mkstemp(path);
+
+    (void)state;
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, before, strlen(before)), (long)strlen(before));
+    assert_int_equal(write(fd, run, strlen(run)), (long)strlen(run));
+    close(fd);
+    /* the last whole number 0 or more of that message: not a string,
+     * not another message's, not a negative one */
+    assert_int_equal(logread_last_int(path, 0, "skipped", "rows"), 4);
+    assert_int_equal(logread_last_int(path, 0, "other", "rows"), 6);
+    assert_int_equal(logread_last_int(path, 0, "skipped", "docs"), -1);
+    /* only the lines past from: none of them past the 4 */
+    assert_int_equal(
+        logread_last_int(path,
+                         strlen(before) + (size_t)(strchr(run, '\n') - run),
+                         "skipped", "rows"),
+        -1);
+    unlink(path);
+    assert_int_equal(logread_last_int(path, 0, "skipped", "rows"), -1);
+}
+
 int main(void)
 {
     /* The settings under test come from the environment: start empty. */
@@ -605,6 +640,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_config_defaults),
         cmocka_unit_test(test_logread_last_error),
+        cmocka_unit_test(test_logread_last_int),
         cmocka_unit_test(test_config_names_the_bad_variable),
         cmocka_unit_test(test_config_takes_urls),
         cmocka_unit_test(test_config_ranges_options_share),
