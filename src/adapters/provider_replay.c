@@ -106,8 +106,7 @@ provider *provider_replay_open(const config *c, char *err, size_t errlen)
         return NULL;
     }
     if (x->rejected)
-        LOG_WARN(REPLAY_SKIPPED_MSG,
-                 LF_I("rows", x->rejected));
+        LOG_WARN(REPLAY_SKIPPED_MSG, LF_I("rows", x->rejected));
     p = xcalloc(1, sizeof(*p));
     p->name = "replay";
     p->source = "reuters-replay";
