@@ -916,13 +916,21 @@ int cmd_trading_engine(int argc, char **argv)
     ho.threads = c.http_threads;
     ho.max_body = (size_t)c.http_max_body;
     ho.request_timeout_s = c.http_request_timeout_s;
-    if (port > 0)
-        srv = http_start(&ho, te_http_handle, e, err, sizeof(err));
-    if (port > 0 && !srv)
-        LOG_ERROR("cannot serve HTTP; the worker runs on", LF_S("error", err));
-    else if (srv)
-        LOG_INFO("trading-engine listening", LF_I("port", http_port(srv)),
-                 LF_S("mode", trading_mode(&c)));
+    /* Without its API (the kill switch, manual orders, /health) it does
+     * not trade either: a port taken is an exit, as for the other APIs,
+     * and its supervisor says so. */
+    srv =
+        port > 0 ? http_start(&ho, te_http_handle, e, err, sizeof(err)) : NULL;
+    if (!srv) {
+        LOG_ERROR("cannot serve HTTP",
+                  LF_S("error", port > 0 ? err : "no port"));
+        trading_http_free(e->http);
+        trading_pool_close(e->pool);
+        config_release(&c);
+        return 1;
+    }
+    LOG_INFO("trading-engine listening", LF_I("port", http_port(srv)),
+             LF_S("mode", trading_mode(&c)));
     if (smtp_configured(&c))
         mailing = pthread_create(&mail_thread, NULL, mailer, e) == 0;
     else

@@ -236,6 +236,25 @@ assert_eq "repeated jobs: still 4 orders, 4 fills, 7 decisions" "4 4 7" \
 echo "  (${SECONDS}s)"
 echo "2. the APIs"
 code() { cut -d' ' -f1 <<<"$1"; }
+# A service whose API port another program holds exits 1 and says so:
+# trading-engine ran on without its API (no kill switch, no /health)
+# while it traded from its queue.
+held=$(free_port 18490)
+python3 -c "import socket, time; s = socket.socket()
+s.bind(('127.0.0.1', $held)); s.listen(); time.sleep(60)" &
+holder=$!
+wait_for 5 bash -c "(exec 3<>/dev/tcp/127.0.0.1/$held) 2>/dev/null"
+for svc in trading-engine:TRADING_ENGINE_URL risk-engine:RISK_ENGINE_URL \
+    query-api:QUERY_API_URL symbol-registry:REGISTRY_URL; do
+    assert_eq "${svc%%:*} on a port another program holds: exits 1" \
+        "1 cannot listen on 127.0.0.1:$held: Address already in use" \
+        "$(env "${svc#*:}=http://127.0.0.1:$held" HTTP_PORT=$held timeout 20 \
+            "$BIN" "${svc%%:*}" 2>"$OUT/held.log" >/dev/null
+        echo "$? $(jq -r 'select(.level == "error") | .error' \
+            "$OUT/held.log" | tail -n 1)")"
+done
+kill "$holder"
+wait "$holder" 2>/dev/null
 # Cash the risk-engine sees free (cash less what open orders hold), cents.
 free_cents() {
     api GET $RE/exposure | cut -d' ' -f2- | jq_py '"%d" % round(
