@@ -1,6 +1,8 @@
 #include "adapters/replay.h"
 
 #include <errno.h>
+#include <float.h>
+#include <limits.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +17,7 @@
 #include "domain/text.h"
 #include "lib/fileio.h"
 #include "lib/log.h"
+#include "lib/num.h"
 #include "lib/xalloc.h"
 
 static int field_is(const csv_line *l, int i, const char *s)
@@ -32,29 +35,28 @@ static int header_ok(const csv_line *l, const char *const *names, int n)
     return 1;
 }
 
+/* Numbers of the price file are written plainly (lib/num.h): "0x10",
+ * "1e2", "+16" or " 16" are a row that cannot be read, not data. */
 static int parse_double(const char *s, size_t len, double *out)
 {
-    char tmp[64], *end;
+    char tmp[64];
 
     if (len == 0 || len >= sizeof(tmp))
         return -1;
     memcpy(tmp, s, len);
     tmp[len] = '\0';
-    *out = strtod(tmp, &end);
-    return *end || *out != *out ? -1 : 0;
+    return num_decimal(tmp, -DBL_MAX, DBL_MAX, out);
 }
 
 static int parse_ll(const char *s, size_t len, long long *out)
 {
-    char tmp[32], *end;
+    char tmp[32];
 
     if (len == 0 || len >= sizeof(tmp))
         return -1;
     memcpy(tmp, s, len);
     tmp[len] = '\0';
-    errno = 0;
-    *out = strtoll(tmp, &end, 10);
-    return *end || errno ? -1 : 0;
+    return num_int(tmp, LLONG_MIN, LLONG_MAX, out);
 }
 
 static int fields_sane(const csv_line *l)

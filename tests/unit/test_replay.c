@@ -236,6 +236,44 @@ static void test_index_matches_full_load_on_awkward_files(void **state)
     free(news);
 }
 
+/* Prices and volumes are numbers written plainly: hexadecimal, an
+ * exponent, a sign '+' or a blank on either side make the row one that
+ * cannot be read (strtod took "0x32" as 50, and " 50" but not "50 "). */
+static void test_numbers_written_plainly(void **state)
+{
+    char *dir, err[512];
+    replay_index x;
+    replay_bar bar;
+    size_t first;
+    static const char prices[] = "ticker,date,open,high,low,close,volume\n"
+                                 "AAPL,2011-07-06,50,51,49,50.5,200\n"
+                                 "AAPL,2011-07-07,0x32,51,49,50.5,200\n"
+                                 "AAPL,2011-07-08,5e1,51,49,50.5,200\n"
+                                 "AAPL,2011-07-11,+50,51,49,50.5,200\n"
+                                 "AAPL,2011-07-12, 50,51,49,50.5,200\n"
+                                 "AAPL,2011-07-13,50 ,51,49,50.5,200\n"
+                                 "AAPL,2011-07-14,050,51,49,50.5,200\n"
+                                 "AAPL,2011-07-15,50,51,49,50.5,0x10\n"
+                                 "AAPL,2011-07-18,50,51,49,50.5,1e3\n"
+                                 "AAPL,2011-07-19,50,51,49,50.5,+7\n";
+
+    (void)state;
+    dir = make_dir(NEWS_HDR, strlen(NEWS_HDR), prices, sizeof(prices) - 1);
+    assert_same_rows(dir);
+    if (replay_index_open(dir, &x, err, sizeof(err)) < 0)
+        fail_msg("%s", err);
+    assert_int_equal(x.rejected, 8);
+    assert_int_equal(replay_index_bars(&x, "AAPL", date_from_ymd(2011, 7, 1),
+                                       date_from_ymd(2011, 7, 31), &first),
+                     2);
+    assert_int_equal(
+        replay_index_read_bar(&x, first + 1, &bar, err, sizeof(err)), 0);
+    assert_int_equal(bar.day, date_from_ymd(2011, 7, 14));
+    assert_true(bar.open == 50.0 && bar.volume == 200);
+    replay_index_close(&x);
+    remove_dir(dir);
+}
+
 static void test_open_errors_name_the_file(void **state)
 {
     char err[512], *dir;
@@ -292,6 +330,7 @@ int main(void)
         cmocka_unit_test(test_index_matches_full_load_on_the_bundled_data),
         cmocka_unit_test(test_index_counts_the_bundled_data),
         cmocka_unit_test(test_index_matches_full_load_on_awkward_files),
+        cmocka_unit_test(test_numbers_written_plainly),
         cmocka_unit_test(test_open_errors_name_the_file),
         cmocka_unit_test(test_reads_fail_when_the_file_changed),
     };
