@@ -20,19 +20,58 @@
 #include "lib/num.h"
 #include "lib/xalloc.h"
 
-static int field_is(const csv_line *l, int i, const char *s)
+typedef int (*row_fn)(void *ctx, const csv_line *l, const char *line,
+                      size_t off, size_t len);
+
+/* One pass over the lines of a file, which may come in pieces that each
+ * end at a line end (or at the end of the file). */
+typedef struct row_walk {
+    const char *path;
+    const char *const *header;
+    int ncols;
+    row_fn fn;
+    void *ctx;
+    int lineno;
+    size_t *rejected;
+    char *line_scratch; /* one line's fields, when no whole-text scratch */
+    size_t line_cap;
+    int header_seen; /* the first line that is not blank, checked */
+} row_walk;
+
+/* The first column of l that is not the header's (names, n of them),
+ * in any case; -1 when l is the header. */
+static int header_mismatch(const csv_line *l, const char *const *names, int n)
 {
-    return l->len[i] == strlen(s) && memcmp(l->field[i], s, l->len[i]) == 0;
+    for (int i = 0; i < n && i < l->n; i++)
+        if (l->len[i] != strlen(names[i]) ||
+            strncasecmp(l->field[i], names[i], l->len[i]) != 0)
+            return i;
+    return l->n == n ? -1 : (l->n < n ? l->n : n);
 }
 
-static int header_ok(const csv_line *l, const char *const *names, int n)
+/* err: what is wrong with the header line l of w's file (NULL: it
+ * could not be split into fields, or with empty, there is no line). */
+static void header_error(const row_walk *w, const csv_line *l, int empty,
+                         char *err, size_t errlen)
 {
-    if (l->n != n)
-        return 0;
-    for (int i = 0; i < n; i++)
-        if (!field_is(l, i, names[i]))
-            return 0;
-    return 1;
+    char names[128] = "", why[160];
+    int bad = l ? header_mismatch(l, w->header, w->ncols) : 0;
+
+    for (int i = 0; i < w->ncols; i++)
+        snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%s",
+                 i ? "," : "", w->header[i]);
+    if (empty)
+        snprintf(why, sizeof(why), "the file is empty");
+    else if (!l)
+        snprintf(why, sizeof(why), "it cannot be read as CSV");
+    else if (bad < l->n && bad < w->ncols)
+        snprintf(why, sizeof(why), "column %d is '%.*s', not %s", bad + 1,
+                 (int)(l->len[bad] > 40 ? 40 : l->len[bad]), l->field[bad],
+                 w->header[bad]);
+    else
+        snprintf(why, sizeof(why), "it has %d columns, not %d", l->n, w->ncols);
+    snprintf(err, errlen, "%s: the first line must be the header %s (%s)",
+             w->path, names, why);
 }
 
 /* Numbers of the price file are written plainly (lib/num.h): "0x10",
@@ -69,27 +108,20 @@ static int fields_sane(const csv_line *l)
     return 1;
 }
 
-typedef int (*row_fn)(void *ctx, const csv_line *l, const char *line,
-                      size_t off, size_t len);
-
-/* One pass over the lines of a file, which may come in pieces that each
- * end at a line end (or at the end of the file). */
-typedef struct row_walk {
-    const char *path;
-    const char *const *header;
-    int ncols;
-    row_fn fn;
-    void *ctx;
-    int lineno;
-    size_t *rejected;
-    char *line_scratch; /* one line's fields, when no whole-text scratch */
-    size_t line_cap;
-} row_walk;
-
 static void walk_init(row_walk *w, const char *path, const char *const *header,
                       int ncols, row_fn fn, void *ctx, size_t *rejected)
 {
-    *w = (row_walk){path, header, ncols, fn, ctx, 0, rejected, NULL, 0};
+    *w = (row_walk){path, header, ncols, fn, ctx, 0, rejected, NULL, 0, 0};
+}
+
+/* After the last piece of w's file: -1 with err when it had no header
+ * (not one line that is not blank). */
+static int walk_end(const row_walk *w, char *err, size_t errlen)
+{
+    if (w->header_seen)
+        return 0;
+    header_error(w, NULL, 1, err, errlen);
+    return -1;
 }
 
 /* Counts the row just read as skipped; which one, at debug level. */
@@ -130,21 +162,30 @@ static int each_row(row_walk *w, const char *text, size_t tlen, size_t base,
         if (len && line[len - 1] == '\r')
             len--;
         w->lineno++;
+        /* (a byte-order mark before the header, as some editors save) */
+        if (w->lineno == 1 && len >= 3 &&
+            memcmp(line, "\xef\xbb\xbf", 3) == 0) {
+            line += 3;
+            len -= 3;
+            at += 3;
+        }
         if (len == 0)
             continue;
         if (csv_split(line, len, scratch ? scratch + at : line_scratch(w, len),
                       &l) < 0) {
+            if (!w->header_seen) {
+                header_error(w, NULL, 0, err, errlen);
+                return -1;
+            }
             skip_row(w);
             continue;
         }
-        if (w->lineno == 1) {
-            if (!header_ok(&l, w->header, w->ncols)) {
-                snprintf(err, errlen,
-                         "%s: unexpected header, expected %d columns "
-                         "starting with '%s'",
-                         w->path, w->ncols, w->header[0]);
+        if (!w->header_seen) {
+            if (header_mismatch(&l, w->header, w->ncols) >= 0) {
+                header_error(w, &l, 0, err, errlen);
                 return -1;
             }
+            w->header_seen = 1;
             continue;
         }
         if (l.n != w->ncols || !fields_sane(&l) ||
@@ -293,8 +334,10 @@ static int parse_texts(replay_data *r, size_t nlen, size_t plen,
     walk_init(&pw, pname, price_hdr, 7, add_bar, r, &r->rejected);
     r->scratch = xmalloc(nlen + plen + 1);
     if (each_row(&nw, r->news_text, nlen, 0, r->scratch, err, errlen) < 0 ||
+        walk_end(&nw, err, errlen) < 0 ||
         each_row(&pw, r->price_text, plen, 0, r->scratch + nlen, err, errlen) <
-            0)
+            0 ||
+        walk_end(&pw, err, errlen) < 0)
         return -1;
     xqsort(r->news, r->nnews, sizeof(*r->news), cmp_news);
     xqsort(r->bars, r->nbars, sizeof(*r->bars), cmp_bar);
@@ -541,7 +584,8 @@ static int index_file(replay_index *x, replay_file *rf, const char *path,
     walk_init(&w, path, news ? news_hdr : price_hdr, news ? 6 : 7, note_row,
               &nl, &x->rejected);
     if (file_open(path, REPLAY_MAX_FILE, &rf->file, err, errlen) < 0 ||
-        walk_file(&rf->file, &w, err, errlen) < 0)
+        walk_file(&rf->file, &w, err, errlen) < 0 ||
+        walk_end(&w, err, errlen) < 0)
         goto out;
     xqsort(nl.v, nl.n, sizeof(*nl.v), cmp_note);
     if (!news)
