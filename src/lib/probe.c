@@ -24,7 +24,9 @@ static void handle(void *ctx, const http_request *req, http_response *res)
         return;
     }
     if (strcmp(req->path, "/health") == 0) {
-        buf_adds(&res->body, "{\"status\":\"ok\"}");
+        buf_adds(&res->body, "{\"status\":\"ok\",\"service\":");
+        buf_add_json_str(&res->body, p->service, strlen(p->service));
+        buf_addc(&res->body, '}');
     } else if (strcmp(req->path, "/ready") == 0) {
         if (atomic_load(&p->ready))
             buf_adds(&res->body, "{\"status\":\"ready\"}");

@@ -325,7 +325,9 @@ static void probe(const trading_http *h, size_t which, const http_request *req,
     if (probe_routes[which].produces)
         res->content_type = probe_routes[which].produces;
     if (strcmp(path, "/health") == 0) {
-        trading_reply(res, 200, json_pack("{s:s}", "status", "ok"));
+        trading_reply(res, 200,
+                      json_pack("{s:s,s:s}", "status", "ok", "service",
+                                h->service->name));
     } else if (strcmp(path, "/ready") == 0) {
         db *d = trading_pool_get(h->pool);
         char why[256] = "";

@@ -27,7 +27,7 @@ wait_status() {
     return 1
 }
 wait_status /ready 200
-assert_eq "/health" '{"status":"ok"}' \
+assert_eq "/health" '{"status":"ok","service":"recommendation"}' \
     "$(curl -s "http://127.0.0.1:$PORT/health")"
 assert_eq "/ready while connected" "200" "$(status /ready)"
 assert_eq "unknown path" "404" "$(status /nope)"

@@ -323,6 +323,9 @@ for base in $TE $RE; do
             -H "If-None-Match: $etag" "$base/openapi.json")"
 done
 r=$(api GET $TE/status)
+assert_eq "GET /health of each names its service, as query-api's does" \
+    '{"status":"ok","service":"trading-engine"} {"status":"ok","service":"risk-engine"}' \
+    "$(curl -s $TE/health) $(curl -s $RE/health)"
 assert_eq "GET /status needs no token by default, shows the mode" \
     "200 paper" "$(code "$r") $(cut -d' ' -f2- <<<"$r" | jq_py 'j["mode"]')"
 assert_eq "POST /kill-switch without a token" "401" \
