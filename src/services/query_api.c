@@ -617,6 +617,7 @@ static const char QA_SCHEMAS[] =
     ",\"allowed\":{\"type\":\"boolean\"},\"reasons\":{"
     "},\"inputs\":{},\"mode\":{\"type\":\"string\"}"
     ",\"created_at\":{\"type\":\"string\",\"format\":\"date-time\"}"
+    ",\"order_on_record\":{\"type\":\"boolean\"}"
     "}},\"Lineage\":{\"type\":\"object\",\"properties\":{"
     "\"order\":{\"$ref\":\"#/components/schemas/Order\"}"
     ",\"decision\":{\"allOf\":[{\"$ref\":\"#/components/schemas/Decisio"

@@ -370,7 +370,9 @@ static const char *const stages[] = {"screen", "gate", NULL};
 static const char SQL_VERDICTS[] =
     "SELECT v.id AS key, v.id, v.client_order_id, v.stage, v.allowed, "
     "v.reasons, v.inputs, v.mode, v.created_at AT TIME ZONE 'UTC' AS "
-    "created_at FROM risk_verdicts v WHERE ($1::text IS NULL OR "
+    "created_at, EXISTS (SELECT 1 FROM orders o WHERE o.client_order_id = "
+    "v.client_order_id) AS order_on_record FROM risk_verdicts v WHERE "
+    "($1::text IS NULL OR "
     "v.client_order_id = $1) AND ($2::text IS NULL OR v.stage = $2) "
     "AND ($3::boolean IS NULL OR v.allowed = $3::boolean) AND "
     "($4::bigint IS NULL OR v.id < $4::bigint) ORDER BY v.id DESC "

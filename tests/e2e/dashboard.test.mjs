@@ -971,7 +971,13 @@ test('risk: limits against exposure, verdicts with reasons', async () => {
     assert.equal(r.stage, v.stage);
     assert.equal(r.allowed, v.allowed ? 'allowed' : 'denied');
     for (const reason of v.reasons) assert.ok(r.reasons.includes(reason.message));
+    // a verdict asked of POST /check, with no order under its id
+    assert.equal(r.order.endsWith('(no order)'), !v.order_on_record, r.order);
   }
+  assert.deepEqual(
+    verdicts.items.filter((v) => !v.order_on_record).map((v) => v.client_order_id),
+    ['asked-only'],
+  );
   await shoot('risk');
 });
 

@@ -329,10 +329,20 @@ check "GET /risk/verdicts of an order" 200 \
     "$(sql "SELECT json_build_object('items', json_agg(json_build_object(
       'id', id, 'client_order_id', client_order_id, 'stage', stage,
       'allowed', allowed, 'reasons', reasons, 'inputs', inputs, 'mode', mode,
-      'created_at', $(TS created_at)) ORDER BY id DESC), 'next_cursor',
+      'created_at', $(TS created_at), 'order_on_record', true)
+      ORDER BY id DESC), 'next_cursor',
       null) FROM risk_verdicts WHERE client_order_id = '$coid'
       AND allowed")" \
     GET "$QA/risk/verdicts?client_order_id=$coid&allowed=true"
+# A verdict asked of the risk-engine's POST /check, not of an order.
+sql "INSERT INTO risk_verdicts (client_order_id, stage, allowed, reasons,
+        inputs, mode) VALUES ('asked-only', 'gate', true, '[]', '{}',
+        'paper')" >/dev/null
+call GET "$QA/risk/verdicts?client_order_id=asked-only"
+assert_eq "a verdict without an order: order_on_record false" \
+    "200 false" "$STATUS $(echo "$BODY" | jq '.items[0].order_on_record')"
+sql "DELETE FROM risk_verdicts WHERE client_order_id = 'asked-only'" \
+    >/dev/null
 
 echo "lineage"
 call GET "$QA/orders/$ord/lineage"

@@ -160,6 +160,16 @@ HTTP_BIND)" "$? $(cat "$STONKS_VAR_DIR/up4.err")"
 assert_eq "... and the first one still serves" "200" \
     "$(curl -s -o /dev/null -w '%{http_code}' "http://$DASHBOARD/limits")"
 
+# A verdict asked of the gate under an id no order has: the risk page
+# says so (it read as an order the gate allowed).
+assert_eq "a verdict asked of POST /check, for the risk page" "200" \
+    "$(curl -s -o /dev/null -w '%{http_code}' -X POST \
+        -H "Authorization: Bearer $API_TOKENS" \
+        -H 'Content-Type: application/json' \
+        -d '{"client_order_id":"asked-only","ticker":"AAPL","side":"buy",
+             "qty":1,"type":"market","decision_day":"2011-09-08",
+             "exec_day":"2011-09-09","exec_minute":570}' \
+        "$RISK_ENGINE_URL/check")"
 echo "running the browser tests (tests/e2e)"
 (cd "$E2E" && BASE_URL="http://$DASHBOARD" API_TOKEN="$API_TOKENS" \
     SCREENSHOT_DIR="$E2E/screenshots" \

@@ -226,6 +226,7 @@ export interface Verdict {
   } | null;
   mode: string;
   created_at: string;
+  order_on_record: boolean;
 }
 
 // A limit of risk-engine's /limits: value null and missing when its

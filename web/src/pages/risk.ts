@@ -168,7 +168,11 @@ async function verdicts(): Promise<Node> {
         label: 'Order',
         cell: (v) => {
           const i = v.inputs?.intent;
-          return i ? `${i.side ?? ''} ${i.qty ?? ''} ${i.ticker ?? ''}`.trim() : v.client_order_id;
+          const what = i ? `${i.side ?? ''} ${i.qty ?? ''} ${i.ticker ?? ''}`.trim() : v.client_order_id;
+          // (a verdict asked of POST /check under an id no order has)
+          if (v.order_on_record) return what;
+          return h('span', {}, `${what} `,
+            h('span', { class: 'hint', title: 'asked of the risk-engine; no order was placed under this id' }, '(no order)'));
         },
       },
       {
