@@ -195,8 +195,8 @@ static int ports_ok(const config *c)
 
             /* (the trading services listen on their URL's port when it
              * is a loopback one, whatever HTTP_PORT says; a second
-             * trading-engine finds it taken and runs on as a worker
-             * without its API, as designed) */
+             * trading-engine finds it served by the first, and runs on
+             * as a worker without its API, as designed) */
             if (strcmp(svc, "risk-engine") == 0 ||
                 strcmp(svc, "trading-engine") == 0) {
                 config cc = *c;

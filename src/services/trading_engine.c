@@ -52,6 +52,7 @@
 #include <time.h>
 
 #include "adapters/smtp.h"
+#include "adapters/webclient.h"
 #include "domain/date.h"
 #include "domain/exchange.h"
 #include "domain/sizing.h"
@@ -872,6 +873,46 @@ static const worker_def trading_def = {
     .tx_wait_ms = trading_tx_wait_ms,
 };
 
+/* 1 when another trading-engine answers /health on port at c's bind
+ * address (on one machine, a second replica finds the first serving the
+ * API for both); asked for up to 2 s, while that one starts. */
+static int api_served_by_peer(const config *c, int port)
+{
+    const char *host = c->http_bind;
+    char *url;
+    int found = 0;
+
+    if (!strcmp(host, "0.0.0.0") || !strcmp(host, "::") || !strcmp(host, "*"))
+        host = "127.0.0.1";
+    url = xasprintf(strchr(host, ':') ? "http://[%s]:%d/health"
+                                      : "http://%s:%d/health",
+                    host, port);
+    webclient_init();
+    for (int i = 0; i < 10 && !found && !worker_stopping(); i++) {
+        webclient_request req = {.method = "GET",
+                                 .url = url,
+                                 .timeout_ms = 1000,
+                                 .connect_timeout_ms = 500,
+                                 .max_body = 4096};
+        webclient_response res;
+        char err[256];
+
+        if (webclient_do(&req, &res, err, sizeof(err)) == 0 &&
+            res.status == 200) {
+            json_t *j = json_loads(res.body.data, 0, NULL);
+            const char *svc = json_string_value(json_object_get(j, "service"));
+
+            found = svc && strcmp(svc, "trading-engine") == 0;
+            json_decref(j);
+        }
+        webclient_response_release(&res);
+        if (!found)
+            worker_sleep_ms(200);
+    }
+    free(url);
+    return found;
+}
+
 int cmd_trading_engine(int argc, char **argv)
 {
     config c, wc;
@@ -916,12 +957,21 @@ int cmd_trading_engine(int argc, char **argv)
     ho.threads = c.http_threads;
     ho.max_body = (size_t)c.http_max_body;
     ho.request_timeout_s = c.http_request_timeout_s;
-    /* Without its API (the kill switch, manual orders, /health) it does
-     * not trade either: a port taken is an exit, as for the other APIs,
-     * and its supervisor says so. */
+    /* Without an API (the kill switch, manual orders, /health) it does
+     * not trade: a port another program holds is an exit, as for the
+     * other APIs. One that another trading-engine serves (a second
+     * replica on this machine: the demo's DEMO_REPLICAS) is that one's
+     * API over the same tables, and this one runs as a worker. */
     srv =
         port > 0 ? http_start(&ho, te_http_handle, e, err, sizeof(err)) : NULL;
-    if (!srv) {
+    if (srv) {
+        LOG_INFO("trading-engine listening", LF_I("port", http_port(srv)),
+                 LF_S("mode", trading_mode(&c)));
+    } else if (port > 0 && api_served_by_peer(&c, port)) {
+        LOG_INFO("the API's port is served by another trading-engine; this "
+                 "one runs as a worker",
+                 LF_I("port", port));
+    } else {
         LOG_ERROR("cannot serve HTTP",
                   LF_S("error", port > 0 ? err : "no port"));
         trading_http_free(e->http);
@@ -929,8 +979,6 @@ int cmd_trading_engine(int argc, char **argv)
         config_release(&c);
         return 1;
     }
-    LOG_INFO("trading-engine listening", LF_I("port", http_port(srv)),
-             LF_S("mode", trading_mode(&c)));
     if (smtp_configured(&c))
         mailing = pthread_create(&mail_thread, NULL, mailer, e) == 0;
     else

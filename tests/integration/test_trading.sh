@@ -255,6 +255,13 @@ for svc in trading-engine:TRADING_ENGINE_URL risk-engine:RISK_ENGINE_URL \
 done
 kill "$holder"
 wait "$holder" 2>/dev/null
+# ... but a second trading-engine on this machine (the demo's
+# DEMO_REPLICAS) finds the first serving the API, and runs as a worker.
+assert_eq "a second trading-engine on the first's port: runs on as a worker" \
+    "124 1" "$(env TRADING_ENGINE_URL="$TE" timeout 4 "$BIN" trading-engine \
+        2>"$OUT/second.log" >/dev/null
+    echo "$? $(grep -c '"msg":"the API.s port is served by another trading-engine; this one runs as a worker"' \
+        "$OUT/second.log")")"
 # Cash the risk-engine sees free (cash less what open orders hold), cents.
 free_cents() {
     api GET $RE/exposure | cut -d' ' -f2- | jq_py '"%d" % round(
