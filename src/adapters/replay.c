@@ -600,6 +600,40 @@ out:
     return rc;
 }
 
+static int accept_row(void *ctx, const csv_line *l, const char *line,
+                      size_t off, size_t len)
+{
+    (void)ctx, (void)l, (void)line, (void)off, (void)len;
+    return 0;
+}
+
+/* The header of the replay file f at path, as the loaders check it:
+ * its first piece is walked (the rows in it are read, not kept). */
+static int header_check(const file_ro *f, const char *path, int news, char *err,
+                        size_t errlen)
+{
+    size_t n = f->size < REPLAY_CHUNK ? f->size : REPLAY_CHUNK, rejected = 0;
+    char *text = xmalloc(n ? n : 1);
+    row_walk w;
+    int rc = -1;
+
+    walk_init(&w, path, news ? news_hdr : price_hdr, news ? 6 : 7, accept_row,
+              NULL, &rejected);
+    if (file_read_at(f, 0, text, n, err, errlen) == 0) {
+        const char *nl = n < f->size ? memrchr(text, '\n', n) : NULL;
+
+        if (nl)
+            n = (size_t)(nl - text) + 1;
+        rc = each_row(&w, text, n, 0, NULL, err, errlen) < 0 ||
+                     walk_end(&w, err, errlen) < 0
+                 ? -1
+                 : 0;
+    }
+    free(w.line_scratch);
+    free(text);
+    return rc;
+}
+
 int replay_dir_check(const char *dir, char *err, size_t errlen)
 {
     static const char *const files[] = {REPLAY_NEWS_FILE, REPLAY_PRICE_FILE};
@@ -632,6 +666,8 @@ int replay_dir_check(const char *dir, char *err, size_t errlen)
         file_ro f;
         int rc = file_open(path, REPLAY_MAX_FILE, &f, msg, sizeof(msg));
 
+        if (rc == 0)
+            rc = header_check(&f, path, i == 0, msg, sizeof(msg));
         file_close(&f);
         free(path);
         if (rc < 0) {

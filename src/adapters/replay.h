@@ -67,9 +67,9 @@ typedef struct replay_data {
 
 /* Checks that dir is a folder that can be read and holds both replay
  * files as readable regular files of at most REPLAY_MAX_FILE bytes,
- * without reading their rows (what `stonks config` and the services'
- * start-up checks can tell). Returns 0, or -1 with a message naming
- * REPLAY_DIR and the folder or file in err. */
+ * each with its header, reading their first 64 KiB only (what `stonks
+ * config` and the services' start-up checks can tell). Returns 0, or
+ * -1 with a message naming REPLAY_DIR and the folder or file in err. */
 int replay_dir_check(const char *dir, char *err, size_t errlen);
 
 /* Loads both files from dir. Returns 0, or -1 with a message naming the

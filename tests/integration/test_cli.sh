@@ -324,6 +324,15 @@ cfg "2 stonks config: REPLAY_DIR $OUT/err is not a readable folder (not a folder
     REPLAY_DIR="$OUT/err"
 cfg "2 stonks config: REPLAY_DIR does not hold the replay files: cannot open $OUT/reuters_headlines_2011H2_40tickers.csv: No such file or directory" \
     REPLAY_DIR="$OUT"
+mkdir -p "$OUT/hdr"
+cp "$PRICES" "$OUT/hdr/"
+sed '1s/title/headline/' "$NEWS" >"$OUT/hdr/$(basename "$NEWS")"
+cfg "2 stonks config: REPLAY_DIR does not hold the replay files: $OUT/hdr/$(basename "$NEWS"): the first line must be the header ticker,company,date,title,summary,news_type (column 4 is 'headline', not title)" \
+    REPLAY_DIR="$OUT/hdr"
+cp "$NEWS" "$OUT/hdr/"
+: >"$OUT/hdr/$(basename "$PRICES")"
+cfg "2 stonks config: REPLAY_DIR does not hold the replay files: $OUT/hdr/$(basename "$PRICES"): the first line must be the header ticker,date,open,high,low,close,volume (the file is empty)" \
+    REPLAY_DIR="$OUT/hdr"
 cfg "2 stonks config: REPLAY_DIR is empty; set it to the folder of the replay files (data/replay)" \
     REPLAY_DIR=
 cfg "2 stonks config: REPLAY_DIR /nonexistent is not a readable folder (No such file or directory); set it to the folder of the replay files (data/replay)" \

@@ -286,12 +286,13 @@ static void test_open_errors_name_the_file(void **state)
     replay_index_close(&x);
 }
 
-/* What replay_index_open and replay_load (the same) say of the files
- * news and prices, the folder's name left out: "" when both open. */
+/* What replay_index_open, replay_load and replay_dir_check (the same)
+ * say of the files news and prices, the folder's name left out: "" when
+ * they open. */
 static const char *header_says(const char *news, const char *prices)
 {
     static char said[512];
-    char err[512], err2[512], *dir;
+    char err[512], err2[512], err3[600], *dir;
     replay_index x;
     replay_data r;
     int rc, rc2;
@@ -300,6 +301,12 @@ static const char *header_says(const char *news, const char *prices)
     rc = replay_index_open(dir, &x, err, sizeof(err));
     rc2 = replay_load(dir, &r, err2, sizeof(err2));
     assert_int_equal(rc, rc2);
+    /* the start-up check (stonks config's) says the same */
+    assert_int_equal(replay_dir_check(dir, err3, sizeof(err3)), rc);
+    if (rc < 0)
+        assert_string_equal(err3 + strlen("REPLAY_DIR does not hold the "
+                                          "replay files: "),
+                            err);
     if (rc == 0) {
         replay_index_close(&x);
         replay_release(&r);
