@@ -118,7 +118,7 @@ static int apply_one(db *d, const char *dir, const char *name, int *applied,
         goto out;
     }
     (*applied)++;
-    LOG_INFO("migration applied", LF_S("name", name));
+    LOG_DEBUG("migration applied", LF_S("name", name));
     rc = 0;
     goto out;
 dberr:
@@ -187,6 +187,11 @@ int admin_migrate(db *d, const config *c, int *applied, char *err,
         snprintf(err, errlen, "%s", db_error(d));
         goto out;
     }
+    /* one line, once committed (a fresh database's demo began with a
+     * line for each) */
+    if (*applied > 0)
+        LOG_INFO("migrations applied", LF_I("count", *applied),
+                 LF_S("latest", names[n - 1]));
     rc = 0;
 out:
     if (rc < 0)

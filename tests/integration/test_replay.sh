@@ -22,6 +22,12 @@ if ! "$BIN" demo >"$STONKS_VAR_DIR.out" 2>&1; then
     exit 1
 fi
 
+assert_eq "a fresh database: one log line for its migrations" \
+    "$(ls "$ROOT"/db/migrations/*.sql | wc -l) $(basename \
+        "$(ls "$ROOT"/db/migrations/*.sql | tail -n 1)") 0" \
+    "$(grep '^{' "$STONKS_VAR_DIR.out" | jq -r 'select(.msg ==
+        "migrations applied") | "\(.count) \(.latest)"') $(grep -c \
+        '"migration applied"' "$STONKS_VAR_DIR.out")"
 assert_eq "the bundled files: the demo skips no row" "0" \
     "$(grep -c 'of the replay files' "$STONKS_VAR_DIR.out")"
 
