@@ -10,10 +10,10 @@
 #include "lib/fileio.h"
 #include "lib/xalloc.h"
 
-/* Calls fn on each JSON line (NULL for a line that is not JSON) of the
- * last LOGREAD_TAIL bytes path holds past byte from. */
 typedef void (*line_fn)(const char *line, json_t *j, void *ctx);
 
+/* Calls fn on each line, with its JSON (NULL for a line that is not
+ * JSON), of the last LOGREAD_TAIL bytes path holds past byte from. */
 static void each_line(const char *path, size_t from, line_fn fn, void *ctx)
 {
     char why[256], *text = NULL, *save = NULL;

@@ -620,9 +620,10 @@ int cmd_risk_engine(int argc, char **argv)
 
     if (cli_wants_help(argc, argv)) {
         printf("usage: stonks risk-engine\n"
-               "  HTTP API on HTTP_PORT (or the port of RISK_ENGINE_URL when\n"
-               "  HTTP_PORT is 0): POST /check, GET /exposure, GET /limits,\n"
-               "  PUT/PATCH /limits. The hard gate before every order.\n");
+               "  HTTP API on the port of a loopback RISK_ENGINE_URL, else on\n"
+               "  HTTP_PORT (the URL's port when it is 0): POST /check, GET\n"
+               "  /exposure, GET /limits, PUT/PATCH /limits. The hard gate\n"
+               "  before every order.\n");
         return 0;
     }
     if (trading_start("risk-engine", &c) < 0)

@@ -36,8 +36,10 @@
  * today is skipped, one after it waits. Orders execute at the next
  * regular session.
  *
- * HTTP (HTTP_PORT, or the port of TRADING_ENGINE_URL when that is 0):
- * the routes are in trading_engine_api.c.
+ * HTTP (the port of trading_listen_port): the routes are in
+ * trading_engine_api.c. Without its API the engine exits, unless
+ * another trading-engine serves that port (a second replica on one
+ * machine), when it runs as a worker only.
  *
  * Notifications: rows of the notifications table (the outbox); with
  * SMTP_URL, GMAIL_SENDER and GMAIL_RECIPIENT set, a thread mails the
@@ -927,8 +929,9 @@ int cmd_trading_engine(int argc, char **argv)
         printf("usage: stonks trading-engine\n"
                "  Worker on stonks:queue:trading_decisions (trades each "
                "session's changed\n  recommendations in order) and HTTP API "
-               "on HTTP_PORT (or the port of\n  TRADING_ENGINE_URL when "
-               "HTTP_PORT is 0). TRADING_MODE=paper|live.\n");
+               "on the port of a loopback\n  TRADING_ENGINE_URL, else on "
+               "HTTP_PORT (the URL's port when it is 0).\n  "
+               "TRADING_MODE=paper|live.\n");
         return 0;
     }
     if (trading_start("trading-engine", &c) < 0)
