@@ -64,7 +64,9 @@ int file_open(const char *path, size_t max, file_ro *f, char *err,
 
     f->size = 0;
     f->path = xstrdup(path);
-    f->fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* (not blocking: a FIFO's open waits for a writer for ever; it is
+     * refused below as what it is) */
+    f->fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (f->fd < 0) {
         file_open_error(path, errno, err, errlen);
         goto out;
@@ -75,6 +77,10 @@ int file_open(const char *path, size_t max, file_ro *f, char *err,
     }
     if (!S_ISREG(st.st_mode)) {
         snprintf(err, errlen, "%s is not a regular file", path);
+        goto out;
+    }
+    if (fcntl(f->fd, F_SETFL, 0) < 0) {
+        snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
         goto out;
     }
     if ((uintmax_t)st.st_size > max) {

@@ -14,6 +14,7 @@
 #include <signal.h>
 #include <sys/wait.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -489,6 +490,24 @@ static void test_db_binary_values(void **state)
 
 /* file_create / file_commit / file_abandon: the old file stays whole
  * until a commit replaces it; no temporary file is left behind. */
+/* A FIFO is refused at once as not a regular file (its open waited for
+ * a writer for ever: a replay folder with one hung every command). */
+static void test_file_open_refuses_a_fifo(void **state)
+{
+    char dir[] = "/tmp/stonks-fifo-XXXXXX", path[64], err[256], want[128];
+    file_ro f;
+
+    (void)state;
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof(path), "%s/f.csv", dir);
+    assert_int_equal(mkfifo(path, 0600), 0);
+    assert_int_equal(file_open(path, 1024, &f, err, sizeof(err)), -1);
+    snprintf(want, sizeof(want), "%s is not a regular file", path);
+    assert_string_equal(err, want);
+    unlink(path);
+    rmdir(dir);
+}
+
 static void test_file_written_whole(void **state)
 {
     char dir[] = "/tmp/stonks-test-fileio-XXXXXX";
@@ -641,6 +660,7 @@ int main(void)
         cmocka_unit_test(test_config_defaults),
         cmocka_unit_test(test_logread_last_error),
         cmocka_unit_test(test_logread_last_int),
+        cmocka_unit_test(test_file_open_refuses_a_fifo),
         cmocka_unit_test(test_config_names_the_bad_variable),
         cmocka_unit_test(test_config_takes_urls),
         cmocka_unit_test(test_config_ranges_options_share),
