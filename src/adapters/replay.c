@@ -355,6 +355,15 @@ int replay_load(const char *dir, replay_data *r, char *err, size_t errlen)
     int rc = -1;
 
     memset(r, 0, sizeof(*r));
+    /* regular files only, as the index opens them (a FIFO's read waited
+     * for ever) */
+    for (int i = 0; i < 2; i++) {
+        file_ro f;
+
+        if (file_open(i ? ppath : npath, REPLAY_MAX_FILE, &f, err, errlen) < 0)
+            goto out;
+        file_close(&f);
+    }
     r->news_text = file_read(npath, REPLAY_MAX_FILE, &nlen, err, errlen);
     if (!r->news_text)
         goto out;
@@ -624,8 +633,10 @@ static int header_check(const file_ro *f, const char *path, int news, char *err,
 
         if (nl)
             n = (size_t)(nl - text) + 1;
+        /* (no header in a first piece of blank lines only: the loaders
+         * will tell) */
         rc = each_row(&w, text, n, 0, NULL, err, errlen) < 0 ||
-                     walk_end(&w, err, errlen) < 0
+                     (n == f->size && walk_end(&w, err, errlen) < 0)
                  ? -1
                  : 0;
     }

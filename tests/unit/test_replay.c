@@ -353,6 +353,18 @@ static void test_headers_named(void **state)
                         ": the first line must be the header "
                         "ticker,date,open,high,low,close,volume (the file is "
                         "empty)");
+    /* blank lines past the 64 KiB the start-up check reads: the header
+     * after them is found by all three */
+    {
+        size_t blank = 70000;
+        char *news = malloc(blank + sizeof(NEWS_HDR));
+
+        assert_non_null(news);
+        memset(news, '\n', blank);
+        memcpy(news + blank, NEWS_HDR, sizeof(NEWS_HDR));
+        assert_string_equal(header_says(news, PRICE_HDR), "");
+        free(news);
+    }
     /* a byte-order mark, capitals, blank lines before: the header */
     assert_string_equal(
         header_says("\xef\xbb\xbfTicker,Company,DATE,title,summary,news_type\n",
