@@ -46,6 +46,7 @@
  * pending ones. A mail failure is retried a few times and never holds
  * up trading.
  */
+#include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -970,7 +971,8 @@ int cmd_trading_engine(int argc, char **argv)
     if (srv) {
         LOG_INFO("trading-engine listening", LF_I("port", http_port(srv)),
                  LF_S("mode", trading_mode(&c)));
-    } else if (port > 0 && api_served_by_peer(&c, port)) {
+    } else if (port > 0 && strstr(err, strerror(EADDRINUSE)) &&
+               api_served_by_peer(&c, port)) {
         LOG_INFO("the API's port is served by another trading-engine; this "
                  "one runs as a worker",
                  LF_I("port", port));
