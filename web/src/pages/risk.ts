@@ -169,10 +169,13 @@ async function verdicts(): Promise<Node> {
         cell: (v) => {
           const i = v.inputs?.intent;
           const what = i ? `${i.side ?? ''} ${i.qty ?? ''} ${i.ticker ?? ''}`.trim() : v.client_order_id;
-          // (a verdict asked of POST /check under an id no order has)
+          // no order has the id: the screen denied it before one was
+          // made, or someone asked the gate (POST /check) under it
           if (v.order_on_record) return what;
-          return h('span', {}, `${what} `,
-            h('span', { class: 'hint', title: 'asked of the risk-engine; no order was placed under this id' }, '(no order)'));
+          const why = v.stage === 'screen'
+            ? 'denied by the screen before an order was made'
+            : 'asked of the risk-engine (POST /check); no order has this id';
+          return h('span', {}, `${what} `, h('span', { class: 'hint', title: why }, '(no order)'));
         },
       },
       {
