@@ -262,6 +262,12 @@ assert_eq "a second trading-engine on the first's port: runs on as a worker" \
         2>"$OUT/second.log" >/dev/null
     echo "$? $(grep -c '"msg":"the API.s port is served by another trading-engine; this one runs as a worker"' \
         "$OUT/second.log")")"
+assert_eq "... but not with a listen address it cannot use" \
+    "1 invalid HTTP listen address localhost:18003" \
+    "$(env TRADING_ENGINE_URL="$TE" HTTP_BIND=localhost timeout 10 "$BIN" \
+        trading-engine 2>"$OUT/second.log" >/dev/null
+    echo "$? $(jq -r 'select(.level == "error") | .error' "$OUT/second.log" |
+        tail -n 1)")"
 # Cash the risk-engine sees free (cash less what open orders hold), cents.
 free_cents() {
     api GET $RE/exposure | cut -d' ' -f2- | jq_py '"%d" % round(
