@@ -709,21 +709,23 @@ static int parse_bind(const char *bind, int port, struct sockaddr_storage *ss,
 /* MHD reports why it could not start only through its log; a bind
  * failure is by far the usual cause, so check it directly for a
  * message a person can act on. */
-static void explain_failure(const struct sockaddr_storage *ss, socklen_t len,
-                            const char *addr, int port, char *err,
-                            size_t errlen)
+static int explain_failure(const struct sockaddr_storage *ss, socklen_t len,
+                           const char *addr, int port, char *err, size_t errlen)
 {
     int fd = socket(ss->ss_family, SOCK_STREAM, 0);
-    int one = 1;
+    int one = 1, why = 0;
 
     snprintf(err, errlen, "cannot start the HTTP server on %s:%d", addr, port);
     if (fd < 0)
-        return;
+        return 0;
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-    if (bind(fd, (const struct sockaddr *)ss, len) < 0)
+    if (bind(fd, (const struct sockaddr *)ss, len) < 0) {
+        why = errno;
         snprintf(err, errlen, "cannot listen on %s:%d: %s", addr, port,
-                 strerror(errno));
+                 strerror(why));
+    }
     close(fd);
+    return why;
 }
 
 /* How many connections a server may hold: what the limit of open files
@@ -777,6 +779,7 @@ http_server *http_start(const http_options *o, http_handler h, void *ctx,
         parse_bind(bind_addr, o->port, &ss, &sslen, &v6) < 0) {
         snprintf(err, errlen, "invalid HTTP listen address %s:%d", bind_addr,
                  o->port);
+        errno = 0;
         return NULL;
     }
     if (v6)
@@ -807,8 +810,10 @@ http_server *http_start(const http_options *o, http_handler h, void *ctx,
         MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024U, MHD_OPTION_CONNECTION_LIMIT,
         connection_limit(), MHD_OPTION_END);
     if (!s->daemon) {
-        explain_failure(&ss, sslen, bind_addr, o->port, err, errlen);
+        int why = explain_failure(&ss, sslen, bind_addr, o->port, err, errlen);
+
         http_stop(s);
+        errno = why;
         return NULL;
     }
     s->reaping = pthread_create(&s->reaper, NULL, reap, s) == 0;

@@ -64,7 +64,8 @@ typedef struct http_options {
 } http_options;
 
 /* Starts serving. Returns NULL with a message in err (port in use, bad
- * address). Stop with http_stop (NULL is safe). */
+ * address), and errno EADDRINUSE when the port is another's (else the
+ * bind's error, or 0). Stop with http_stop (NULL is safe). */
 http_server *http_start(const http_options *o, http_handler h, void *ctx,
                         char *err, size_t errlen);
 void http_stop(http_server *s);

@@ -971,7 +971,7 @@ int cmd_trading_engine(int argc, char **argv)
     if (srv) {
         LOG_INFO("trading-engine listening", LF_I("port", http_port(srv)),
                  LF_S("mode", trading_mode(&c)));
-    } else if (port > 0 && strstr(err, strerror(EADDRINUSE)) &&
+    } else if (port > 0 && errno == EADDRINUSE &&
                api_served_by_peer(&c, port)) {
         LOG_INFO("the API's port is served by another trading-engine; this "
                  "one runs as a worker",
