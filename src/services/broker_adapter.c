@@ -894,13 +894,6 @@ static void ba_fini(worker *w)
     w->state = NULL;
 }
 
-/* A broker or the risk gate may take BROKER_TIMEOUT_MS to answer, and
- * is asked again once. */
-static long broker_tx_wait_ms(const config *c)
-{
-    return 2L * c->broker_timeout_ms;
-}
-
 static const worker_def broker_def = {
     .service = "broker-adapter",
     .queue = Q_BROKER_ORDERS,
@@ -908,7 +901,7 @@ static const worker_def broker_def = {
     .fini = ba_fini,
     .handle = ba_handle,
     .idle = ba_idle,
-    .tx_wait_ms = broker_tx_wait_ms,
+    .tx_wait_ms = trading_broker_tx_wait_ms,
 };
 
 int cmd_broker_adapter(int argc, char **argv)

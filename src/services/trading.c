@@ -906,3 +906,8 @@ int trading_reset(db *d)
                      0, NULL, NULL);
     return rc;
 }
+
+long trading_broker_tx_wait_ms(const config *c)
+{
+    return 2L * c->broker_timeout_ms;
+}

@@ -284,6 +284,12 @@ void trading_engine_answer(const config *c, trading_pool *pool,
 void risk_engine_answer(const config *c, trading_pool *pool,
                         const http_request *req, http_response *res);
 
+/* The worker_def tx_wait_ms of trading-engine and broker-adapter: a
+ * broker (the paper one, Alpaca) or the risk gate may take
+ * BROKER_TIMEOUT_MS to answer inside a transaction, and is asked again
+ * once. */
+long trading_broker_tx_wait_ms(const config *c);
+
 /* The port an API service listens on. When its own URL setting
  * (RISK_ENGINE_URL, TRADING_ENGINE_URL) names a loopback host, a
  * one-machine stack, it is that URL's port, whatever HTTP_PORT says (the

@@ -862,18 +862,12 @@ static int te_init(worker *w, char *err, size_t errlen)
     return 0;
 }
 
-/* As the broker-adapter's: the paper broker's or the gate's answers. */
-static long trading_tx_wait_ms(const config *c)
-{
-    return 2L * c->broker_timeout_ms;
-}
-
 static const worker_def trading_def = {
     .service = "trading-engine",
     .queue = Q_TRADING_DECISIONS,
     .init = te_init,
     .handle = te_handle,
-    .tx_wait_ms = trading_tx_wait_ms,
+    .tx_wait_ms = trading_broker_tx_wait_ms,
 };
 
 /* 1 when another trading-engine answers /health on port at c's bind
