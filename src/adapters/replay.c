@@ -347,6 +347,28 @@ static int parse_texts(replay_data *r, size_t nlen, size_t plen,
     return 0;
 }
 
+/* The replay file at path, NUL-terminated (the caller frees), opened as
+ * the index opens it: a regular file of at most REPLAY_MAX_FILE bytes (a
+ * FIFO's read waited for ever). */
+static char *read_whole(const char *path, size_t *len, char *err, size_t errlen)
+{
+    file_ro f;
+    char *text;
+
+    if (file_open(path, REPLAY_MAX_FILE, &f, err, errlen) < 0)
+        return NULL;
+    text = xmalloc(f.size + 1);
+    if (file_read_at(&f, 0, text, f.size, err, errlen) < 0) {
+        free(text);
+        text = NULL;
+    } else {
+        text[f.size] = '\0';
+        *len = f.size;
+    }
+    file_close(&f);
+    return text;
+}
+
 int replay_load(const char *dir, replay_data *r, char *err, size_t errlen)
 {
     char *npath = xasprintf("%s/%s", dir, REPLAY_NEWS_FILE);
@@ -355,19 +377,10 @@ int replay_load(const char *dir, replay_data *r, char *err, size_t errlen)
     int rc = -1;
 
     memset(r, 0, sizeof(*r));
-    /* regular files only, as the index opens them (a FIFO's read waited
-     * for ever) */
-    for (int i = 0; i < 2; i++) {
-        file_ro f;
-
-        if (file_open(i ? ppath : npath, REPLAY_MAX_FILE, &f, err, errlen) < 0)
-            goto out;
-        file_close(&f);
-    }
-    r->news_text = file_read(npath, REPLAY_MAX_FILE, &nlen, err, errlen);
+    r->news_text = read_whole(npath, &nlen, err, errlen);
     if (!r->news_text)
         goto out;
-    r->price_text = file_read(ppath, REPLAY_MAX_FILE, &plen, err, errlen);
+    r->price_text = read_whole(ppath, &plen, err, errlen);
     if (!r->price_text)
         goto out;
     rc = parse_texts(r, nlen, plen, npath, ppath, err, errlen);
