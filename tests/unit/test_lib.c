@@ -580,6 +580,19 @@ static void test_fork_child_stops(void **state)
 /* The reason a supervisor gives for a child's failure: the last error
  * line it wrote since it started, past other levels and lines that are
  * not JSON. */
+/* Writes before, then run, to a new file named by path (a mkstemp
+ * template); checks logread_size between the two. */
+static void write_log(char *path, const char *before, const char *run)
+{
+    int fd = mkstemp(path);
+
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, before, strlen(before)), (long)strlen(before));
+    assert_int_equal(logread_size(path), strlen(before));
+    assert_int_equal(write(fd, run, strlen(run)), (long)strlen(run));
+    close(fd);
+}
+
 static void test_logread_last_error(void **state)
 {
     char path[] = "/tmp/stonks-logread-XXXXXX", out[128];
@@ -591,14 +604,9 @@ static void test_logread_last_error(void **state)
                       "2026/12/05 16:00:00 [emerg] 7#7: bind() to "
                       "127.0.0.1:8080 failed (98: Address already in use)\n"
                       "{\"level\":\"warn\",\"msg\":\"late\"}\n";
-    int fd = mkstemp(path);
 
     (void)state;
-    assert_true(fd >= 0);
-    assert_int_equal(write(fd, before, strlen(before)), (long)strlen(before));
-    assert_int_equal(logread_size(path), strlen(before));
-    assert_int_equal(write(fd, run, strlen(run)), (long)strlen(run));
-    close(fd);
+    write_log(path, before, run);
     assert_int_equal(logread_last_error(path, strlen(before), out, sizeof(out)),
                      1);
     assert_string_equal(out, "7#7: bind() to 127.0.0.1:8080 failed (98: "
@@ -630,13 +638,9 @@ static void test_logread_last_int(void **state)
                       "{\"level\":\"warn\",\"msg\":\"skipped\","
                       "\"rows\":-1}\n"
                       "not json\n";
-    int fd = mkstemp(path);
 
     (void)state;
-    assert_true(fd >= 0);
-    assert_int_equal(write(fd, before, strlen(before)), (long)strlen(before));
-    assert_int_equal(write(fd, run, strlen(run)), (long)strlen(run));
-    close(fd);
+    write_log(path, before, run);
     /* the last whole number 0 or more of that message: not a string,
      * not another message's, not a negative one */
     assert_int_equal(logread_last_int(path, 0, "skipped", "rows"), 4);
