@@ -658,6 +658,16 @@ static int header_check(const file_ro *f, const char *path, int news, char *err,
     return rc;
 }
 
+void replay_no_bars_msg(const char *dir, size_t rejected, char *err,
+                        size_t errlen)
+{
+    snprintf(err, errlen,
+             "%.200s/" REPLAY_PRICE_FILE " holds no readable price bar "
+             "(%zu row%s of the replay files skipped as " REPLAY_SKIPPED_WHY
+             ")",
+             dir, rejected, rejected == 1 ? "" : "s");
+}
+
 int replay_dir_check(const char *dir, char *err, size_t errlen)
 {
     static const char *const files[] = {REPLAY_NEWS_FILE, REPLAY_PRICE_FILE};

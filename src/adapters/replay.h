@@ -72,6 +72,11 @@ typedef struct replay_data {
  * -1 with a message naming REPLAY_DIR and the folder or file in err. */
 int replay_dir_check(const char *dir, char *err, size_t errlen);
 
+/* Writes to err that the price file of dir has no readable bar, with
+ * the count of rows of both files skipped (rejected). */
+void replay_no_bars_msg(const char *dir, size_t rejected, char *err,
+                        size_t errlen);
+
 /* Loads both files from dir. Returns 0, or -1 with a message naming the
  * file in err (missing, unreadable, over REPLAY_MAX_FILE, wrong header).
  * Release with replay_release. */

@@ -247,6 +247,10 @@ static int choose_sessions(bt_world *w, const bt_options *o, char *err,
     int32_t first;
     size_t n;
 
+    if (w->replay.nbars == 0) {
+        replay_no_bars_msg(o->data_dir, w->replay.rejected, err, errlen);
+        return -1;
+    }
     for (size_t i = 0; i < w->replay.nbars; i++)
         calendar_add(&w->cal, w->replay.bars[i].day);
     calendar_finish(&w->cal);

@@ -93,9 +93,10 @@ int scheduler_check(const config *c, char *err, size_t errlen)
     return rc;
 }
 
-/* The trading days of the replay data: the days of its bars. */
-static int replay_calendar(const config *c, calendar *cal, char *err,
-                           size_t errlen)
+/* The trading days of the replay data: the days of its bars; *rejected
+ * is the count of rows of both files skipped as unreadable. */
+static int replay_calendar(const config *c, calendar *cal, size_t *rejected,
+                           char *err, size_t errlen)
 {
     replay_index rx;
 
@@ -105,6 +106,7 @@ static int replay_calendar(const config *c, calendar *cal, char *err,
     for (size_t i = 0; i < rx.prices.nrefs; i++)
         calendar_add(cal, rx.prices.refs[i].day);
     calendar_finish(cal);
+    *rejected = rx.rejected;
     replay_index_close(&rx);
     return 0;
 }
@@ -113,19 +115,21 @@ int scheduler_replay_check(const config *c, char *err, size_t errlen)
 {
     calendar cal;
     int32_t start, end;
+    size_t rejected;
     int rc = 0;
 
-    if (replay_calendar(c, &cal, err, errlen) < 0)
+    if (replay_calendar(c, &cal, &rejected, err, errlen) < 0)
         return -1;
     date_parse(c->replay_start, 10, &start);
     date_parse(c->replay_end, 10, &end);
-    if (calendar_range(&cal, start, end, NULL, 0) == 0) {
-        char first[11] = "-", last[11] = "-";
+    if (cal.n == 0) {
+        replay_no_bars_msg(c->replay_dir, rejected, err, errlen);
+        rc = -1;
+    } else if (calendar_range(&cal, start, end, NULL, 0) == 0) {
+        char first[11], last[11];
 
-        if (cal.n) {
-            date_format(cal.days[0], first);
-            date_format(cal.days[cal.n - 1], last);
-        }
+        date_format(cal.days[0], first);
+        date_format(cal.days[cal.n - 1], last);
         snprintf(err, errlen,
                  "no trading day from REPLAY_START %s to REPLAY_END %s: the "
                  "replay data has bars from %s to %s",
@@ -509,14 +513,14 @@ static int run_replay(sched *s)
     int32_t start, end, *days;
     static const char *const upstream[] = {Q_INGESTION, Q_PARSING,
                                            Q_EXTRACTION};
-    size_t ndays, next = 0, sealed = 0;
+    size_t ndays, next = 0, sealed = 0, rejected;
     double stalled_since = 0, last_seal = mono_s();
     char err[512];
     int rc = 1, wait = 0;
 
     date_parse(s->cfg->replay_start, 10, &start);
     date_parse(s->cfg->replay_end, 10, &end);
-    if (replay_calendar(s->cfg, &cal, err, sizeof(err)) < 0) {
+    if (replay_calendar(s->cfg, &cal, &rejected, err, sizeof(err)) < 0) {
         LOG_ERROR("cannot load replay data", LF_S("error", err));
         return 1;
     }

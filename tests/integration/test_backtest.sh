@@ -174,6 +174,20 @@ assert_eq "a Saturday bar and a bar given twice" \
 10078 price bars" \
     "$("${BT[@]}" --no-files --null-runs 0 --data "$WORK/odd" 2>/dev/null |
         head -n 2 | sed 's/.*; //')"
+# A price file of unreadable rows only: said so, with the count skipped
+# (was "no trading day with price bars in 2011-07-06..2011-12-30").
+mkdir -p "$WORK/nobars"
+cp "$ROOT/data/replay/reuters_headlines_2011H2_40tickers.csv" "$WORK/nobars/"
+printf '%s\n' "ticker,date,open,high,low,close,volume" \
+    "AAPL,2011-07-08,45.273,46.103,45.102,46.064,lots" \
+    "AAPL,2011-07-11,45.0,46.0" \
+    >"$WORK/nobars/daily_ohlcv_2011-2012H1_40tickers.csv"
+out=$("${BT[@]}" --no-files --data "$WORK/nobars" 2>&1)
+assert_eq "a price file without a readable bar" \
+    "1 stonks backtest: $WORK/nobars/daily_ohlcv_2011-2012H1_40tickers.csv \
+holds no readable price bar (2 rows of the replay files skipped as \
+unreadable: a wrong number of fields, a bad date or number, not UTF-8; or \
+a price bar of a closed day or given again)" "$? $out"
 out=$("${BT[@]}" --out /dev/null 2>&1)
 assert_eq "backtest --out a file: refused before the run" \
     "1 stonks backtest: --out: cannot write in /dev/null: Not a directory" \

@@ -191,6 +191,18 @@ assert_eq "demo with a reset: a replay range without a trading day refused" \
 REPLAY_END 2011-12-26: the replay data has bars from 2011-01-03 to \
 2012-06-29\"} $ndocs" \
     "$(demo_why REPLAY_START=2011-12-25 REPLAY_END=2011-12-26)"
+mkdir -p "$ROOT/var/nobars"
+cp "$ROOT/data/replay/reuters_headlines_2011H2_40tickers.csv" "$ROOT/var/nobars/"
+printf '%s\n' "ticker,date,open,high,low,close,volume" \
+    "AAPL,2011-07-08,45.273,46.103,45.102,0x2e,136477568" \
+    >"$ROOT/var/nobars/daily_ohlcv_2011-2012H1_40tickers.csv"
+assert_eq "demo with a reset: a price file without a readable bar refused" \
+    "1 \"error\":\"$ROOT/var/nobars/daily_ohlcv_2011-2012H1_40tickers.csv \
+holds no readable price bar (1 row of the replay files skipped as \
+unreadable: a wrong number of fields, a bad date or number, not UTF-8; or \
+a price bar of a closed day or given again)\"} $ndocs" \
+    "$(demo_why REPLAY_DIR="$ROOT/var/nobars")"
+rm -r "$ROOT/var/nobars"
 assert_eq "demo with a reset: a provider without its settings refused" \
     "1 $ndocs" "$(demo_with INGEST_PROVIDER=polygon)"
 # Probe ports from STONKS_DEMO_HTTP_BASE over query-api's: refused, with
