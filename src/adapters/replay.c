@@ -64,11 +64,21 @@ static void header_error(const row_walk *w, const csv_line *l, int empty,
         snprintf(why, sizeof(why), "the file is empty");
     else if (!l)
         snprintf(why, sizeof(why), "it cannot be read as CSV");
-    else if (bad < l->n && bad < w->ncols)
-        snprintf(why, sizeof(why), "column %d is '%.*s', not %s", bad + 1,
-                 (int)(l->len[bad] > 40 ? 40 : l->len[bad]), l->field[bad],
+    else if (bad < l->n && bad < w->ncols) {
+        char given[41];
+        size_t n = l->len[bad] < 40 ? l->len[bad] : 40;
+
+        /* (its control bytes shown as '?': the message goes to a
+         * terminal and a log) */
+        for (size_t i = 0; i < n; i++) {
+            unsigned char ch = (unsigned char)l->field[bad][i];
+
+            given[i] = ch < 0x20 || ch == 0x7f ? '?' : (char)ch;
+        }
+        given[n] = '\0';
+        snprintf(why, sizeof(why), "column %d is '%s', not %s", bad + 1, given,
                  w->header[bad]);
-    else
+    } else
         snprintf(why, sizeof(why), "it has %d columns, not %d", l->n, w->ncols);
     snprintf(err, errlen, "%s: the first line must be the header %s (%s)",
              w->path, names, why);

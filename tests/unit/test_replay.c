@@ -335,6 +335,13 @@ static void test_headers_named(void **state)
         REPLAY_PRICE_FILE ": the first line must be the header "
                           "ticker,date,open,high,low,close,volume (it has 8 "
                           "columns, not 7)");
+    /* control bytes are shown as '?' */
+    assert_string_equal(
+        header_says(NEWS_HDR, "ticker,\033[2Jdate\001,open,high,low,close,"
+                              "volume\n"),
+        REPLAY_PRICE_FILE ": the first line must be the header "
+                          "ticker,date,open,high,low,close,volume (column 2 "
+                          "is '?[2Jdate?', not date)");
     assert_string_equal(header_says(NEWS_HDR, "ticker,date,open\n"),
                         REPLAY_PRICE_FILE
                         ": the first line must be the header "
