@@ -19,8 +19,10 @@ static void handle(void *ctx, const http_request *req, http_response *res)
 {
     probe *p = ctx;
 
-    if (strcmp(req->method, "GET") != 0) {
-        http_error(res, 405, "method_not_allowed", "only GET is served");
+    /* (HEAD as the APIs take it: the answer to GET without its body) */
+    if (strcmp(req->method, "GET") != 0 && strcmp(req->method, "HEAD") != 0) {
+        http_error(res, 405, "method_not_allowed",
+                   "only GET and HEAD are served");
         return;
     }
     if (strcmp(req->path, "/health") == 0) {

@@ -31,6 +31,12 @@ assert_eq "/health" '{"status":"ok","service":"recommendation"}' \
     "$(curl -s "http://127.0.0.1:$PORT/health")"
 assert_eq "/ready while connected" "200" "$(status /ready)"
 assert_eq "unknown path" "404" "$(status /nope)"
+# HEAD as the APIs answer it (was 405); other methods are refused
+assert_eq "HEAD /health" "200 0" "$(curl -s -I -o /dev/null \
+    -w '%{http_code} %{size_download}' "http://127.0.0.1:$PORT/health")"
+assert_eq "POST /health" "405 only GET and HEAD are served" \
+    "$(curl -s -X POST -w '%{http_code} ' "http://127.0.0.1:$PORT/health" |
+        sed -E 's/^.*"message":"([^"]*)".*\}(.*)$/\2\1/')"
 
 # Two jobs that cannot succeed (no aggregate): each fails twice, then is
 # dead-lettered; the counters say so.
