@@ -39,7 +39,8 @@
  * HTTP (the port of trading_listen_port): the routes are in
  * trading_engine_api.c. Without its API the engine exits, unless
  * another trading-engine serves that port (a second replica on one
- * machine), when it runs as a worker only.
+ * machine), when it runs as a worker and takes the port over once the
+ * other has let it go.
  *
  * Notifications: rows of the notifications table (the outbox); with
  * SMTP_URL, GMAIL_SENDER and GMAIL_RECIPIENT set, a thread mails the
@@ -910,14 +911,51 @@ static int api_served_by_peer(const config *c, int port)
     return found;
 }
 
+/* A replica that runs as a worker (api_served_by_peer) asks for the
+ * API's port every TAKEOVER_MS, and serves the API once the other one
+ * has let it go (stopped, or ended by its supervisor). */
+#define TAKEOVER_MS 1000
+
+typedef struct takeover {
+    engine *e;
+    http_options ho;
+    http_server *srv; /* read once the thread is joined */
+} takeover;
+
+static void *api_takeover(void *arg)
+{
+    takeover *t = arg;
+    char err[512];
+
+    while (!atomic_load(&t->e->stop)) {
+        for (int i = 0; i < TAKEOVER_MS / 50 && !atomic_load(&t->e->stop); i++)
+            worker_sleep_ms(50);
+        if (atomic_load(&t->e->stop))
+            break;
+        t->srv = http_start(&t->ho, te_http_handle, t->e, err, sizeof(err));
+        if (t->srv) {
+            LOG_INFO("trading-engine listening: the API's port was let go, "
+                     "this one serves it now",
+                     LF_I("port", http_port(t->srv)));
+            break;
+        }
+        if (errno != EADDRINUSE) {
+            LOG_ERROR("cannot take over the API's port", LF_S("error", err));
+            break;
+        }
+    }
+    return NULL;
+}
+
 int cmd_trading_engine(int argc, char **argv)
 {
     config c, wc;
     engine eng, *e = &eng;
     http_options ho;
     http_server *srv = NULL;
-    pthread_t mail_thread;
-    int mailing = 0, port, rc;
+    pthread_t mail_thread, takeover_thread;
+    takeover tk = {0};
+    int mailing = 0, watching = 0, port, rc;
     char err[512];
 
     if (cli_wants_help(argc, argv)) {
@@ -968,8 +1006,13 @@ int cmd_trading_engine(int argc, char **argv)
     } else if (port > 0 && errno == EADDRINUSE &&
                api_served_by_peer(&c, port)) {
         LOG_INFO("the API's port is served by another trading-engine; this "
-                 "one runs as a worker",
+                 "one runs as a worker, and serves the API once that one "
+                 "has let the port go",
                  LF_I("port", port));
+        tk.e = e;
+        tk.ho = ho;
+        watching =
+            pthread_create(&takeover_thread, NULL, api_takeover, &tk) == 0;
     } else {
         LOG_ERROR("cannot serve HTTP",
                   LF_S("error", port > 0 ? err : "no port"));
@@ -989,7 +1032,10 @@ int cmd_trading_engine(int argc, char **argv)
     atomic_store(&e->stop, 1);
     if (mailing)
         pthread_join(mail_thread, NULL);
+    if (watching)
+        pthread_join(takeover_thread, NULL);
     http_stop(srv);
+    http_stop(tk.srv);
     trading_http_free(e->http);
     trading_pool_close(e->pool);
     config_release(&c);

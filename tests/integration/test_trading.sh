@@ -260,8 +260,29 @@ wait "$holder" 2>/dev/null
 assert_eq "a second trading-engine on the first's port: runs on as a worker" \
     "124 1" "$(env TRADING_ENGINE_URL="$TE" timeout 4 "$BIN" trading-engine \
         2>"$OUT/second.log" >/dev/null
-    echo "$? $(grep -c '"msg":"the API.s port is served by another trading-engine; this one runs as a worker"' \
+    echo "$? $(grep -c '"msg":"the API.s port is served by another trading-engine; this one runs as a worker, and serves the API once that one has let the port go"' \
         "$OUT/second.log")")"
+# ... and serves the API once the first has let its port go (it traded
+# on without one until the first was started again).
+tp=$(free_port 18491)
+env TRADING_ENGINE_URL="http://127.0.0.1:$tp" "$BIN" trading-engine \
+    >/dev/null 2>"$OUT/te-a.log" &
+te_a=$!
+wait_for 10 curl -sf -o /dev/null "http://127.0.0.1:$tp/health"
+env TRADING_ENGINE_URL="http://127.0.0.1:$tp" "$BIN" trading-engine \
+    >/dev/null 2>"$OUT/te-b.log" &
+te_b=$!
+wait_for 10 grep -q 'runs as a worker' "$OUT/te-b.log"
+kill "$te_a"
+wait "$te_a"
+wait_for 10 curl -sf -o /dev/null "http://127.0.0.1:$tp/health"
+assert_eq "the worker replica takes the API's port over" \
+    "1 {\"status\":\"ok\",\"service\":\"trading-engine\"}" \
+    "$(grep -c '"msg":"trading-engine listening: the API.s port was let go, this one serves it now"' \
+        "$OUT/te-b.log") $(curl -s "http://127.0.0.1:$tp/health")"
+kill "$te_b"
+wait "$te_b"
+assert_eq "... and stops cleanly" "0" "$?"
 assert_eq "... but not with a listen address it cannot use" \
     "1 invalid HTTP listen address localhost:18003" \
     "$(env TRADING_ENGINE_URL="$TE" HTTP_BIND=localhost timeout 10 "$BIN" \
