@@ -11,11 +11,14 @@
  *   queued      -> POST RISK_ENGINE_URL/check. No answer (or an answer
  *                  whose verdict is not on record in our database) means
  *                  no order: the job is retried later. Denied -> denied.
- *                  Allowed -> submitting, committed before the broker is
- *                  called.
+ *                  Allowed -> submitting (unless the kill switch went
+ *                  on meanwhile: then it is asked again), committed
+ *                  before the broker is called.
  *   submitting  -> the broker may or may not have the order (a crash, a
  *                  timeout, a 5xx): look it up by client order id first;
- *                  submit only when the broker says it has none. A
+ *                  when the broker says it has none, it is canceled if a
+ *                  cancel was requested, else sent only after a new
+ *                  verdict of the gate (denied -> denied). A
  *                  duplicate-id refusal means it has one: look it up.
  *                  Refused -> rejected, with the broker's reason.
  *   accepted, partially_filled -> ask the broker; new fills are written
@@ -138,8 +141,10 @@ static int wake_trading(worker *w)
 
 /* Moves the order from one status to another (only from that one; and
  * never on to submitting once a cancel is requested, so that an order
- * the trading-engine answered "queued" for is never sent). Returns a
- * DB_ code. */
+ * the trading-engine answered "queued" for is never sent, nor while the
+ * kill switch is on (or its row is gone), which may have been turned on
+ * since the gate's verdict; such an order stays queued and goes to the
+ * gate again). Returns a DB_ code. */
 static int set_status(db *d, const char *coid, const char *from, const char *to,
                       const char *code, const char *reason)
 {
@@ -149,7 +154,9 @@ static int set_status(db *d, const char *coid, const char *from, const char *to,
         " updated_at = now(), final_at = CASE WHEN $3 IN ('filled',"
         " 'canceled', 'expired', 'rejected', 'denied') THEN now() END"
         " WHERE client_order_id = $1 AND status = $2"
-        " AND ($3 <> 'submitting' OR cancel_requested_at IS NULL)";
+        " AND ($3 <> 'submitting' OR (cancel_requested_at IS NULL"
+        " AND NOT coalesce((SELECT k.active FROM kill_switch k"
+        " WHERE k.id = 1), true)))";
     const char *p[] = {coid, from, to, code, reason};
 
     return db_execp(d, "ba_status", sql, 5, p, NULL);
@@ -234,9 +241,11 @@ out:
 
 /* The verdict the risk-engine reported must be on record in our own
  * database: an answer from some other deployment's gate is no answer.
- * intent is what the gate was asked (the order's intent as JSON). */
+ * intent is what the gate was asked (the order's intent as JSON), since
+ * the database's clock when it was asked (an order asked about again
+ * has an earlier verdict too). */
 static int gate_on_record(db *d, const order_row *row, const char *intent,
-                          int allowed)
+                          int allowed, const char *since)
 {
     /* a verdict about this very order, every field of the intent the
      * gate was asked about (anyone may ask the risk-engine about a
@@ -244,13 +253,14 @@ static int gate_on_record(db *d, const order_row *row, const char *intent,
     static const char sql[] =
         "SELECT 1 FROM risk_verdicts WHERE client_order_id = $1"
         " AND stage = 'gate' AND allowed = $2::boolean"
-        " AND created_at > now() - interval '10 minutes'"
+        " AND created_at >= $4::timestamptz"
         " AND inputs->'intent' @> $3::jsonb";
-    const char *p[] = {row->o.client_order_id, allowed ? "t" : "f", intent};
+    const char *p[] = {row->o.client_order_id, allowed ? "t" : "f", intent,
+                       since};
     PGresult *r;
     int found;
 
-    if (db_execp(d, "ba_onrecord", sql, 3, p, &r) != DB_OK)
+    if (db_execp(d, "ba_onrecord", sql, 4, p, &r) != DB_OK)
         return -1;
     found = PQntuples(r) > 0;
     PQclear(r);
@@ -502,39 +512,34 @@ dberr:
     return trading_db_worker_rc(w->db);
 }
 
-/* Submits (the order is in 'submitting'), looking up first when asked.
- * Sets *final. */
-static int submit(worker *w, adapter *a, order_row *row, int lookup_first,
-                  int *final, char *err, size_t errlen)
+/* Submits (the order is in 'submitting', and the broker has not got
+ * it as far as we know). Sets *final. */
+static int submit(worker *w, adapter *a, order_row *row, int *final, char *err,
+                  size_t errlen)
 {
     broker_order bo;
     broker_refusal ref;
-    broker_rc rc = BROKER_NOT_FOUND;
+    broker_rc rc;
     char msg[300];
 
-    if (lookup_first)
+    LOG_INFO("submitting order", LF_S("mode", trading_mode(w->cfg)),
+             LF_S("broker", a->broker->name),
+             LF_S("client_order_id", row->o.client_order_id),
+             LF_S("ticker", row->o.ticker),
+             LF_S("side", order_side_name(row->o.side)),
+             LF_I("qty", row->o.qty));
+    rc = a->broker->submit(a->broker, &row->o, &bo, &ref, err, errlen);
+    if (rc == BROKER_REFUSED && ref.kind == REFUSAL_DUPLICATE) {
+        LOG_WARN("broker has the client order id already: looking it up",
+                 LF_S("client_order_id", row->o.client_order_id));
         rc = a->broker->lookup(a->broker, row->o.client_order_id, &bo, err,
                                errlen);
-    if (rc == BROKER_NOT_FOUND) {
-        LOG_INFO("submitting order", LF_S("mode", trading_mode(w->cfg)),
-                 LF_S("broker", a->broker->name),
+    } else if (rc == BROKER_UNAVAILABLE) {
+        LOG_WARN("no clear answer from the broker: looking the order up",
                  LF_S("client_order_id", row->o.client_order_id),
-                 LF_S("ticker", row->o.ticker),
-                 LF_S("side", order_side_name(row->o.side)),
-                 LF_I("qty", row->o.qty));
-        rc = a->broker->submit(a->broker, &row->o, &bo, &ref, err, errlen);
-        if (rc == BROKER_REFUSED && ref.kind == REFUSAL_DUPLICATE) {
-            LOG_WARN("broker has the client order id already: looking it up",
-                     LF_S("client_order_id", row->o.client_order_id));
-            rc = a->broker->lookup(a->broker, row->o.client_order_id, &bo, err,
-                                   errlen);
-        } else if (rc == BROKER_UNAVAILABLE) {
-            LOG_WARN("no clear answer from the broker: looking the order up",
-                     LF_S("client_order_id", row->o.client_order_id),
-                     LF_S("error", err));
-            rc = a->broker->lookup(a->broker, row->o.client_order_id, &bo, err,
-                                   errlen);
-        }
+                 LF_S("error", err));
+        rc = a->broker->lookup(a->broker, row->o.client_order_id, &bo, err,
+                               errlen);
     }
     if (rc == BROKER_REFUSED) {
         if (ref.http_status) /* a broker over HTTP */
@@ -566,16 +571,40 @@ dberr:
     return WORKER_RETRY;
 }
 
-static int gate(worker *w, order_row *row, int *final, char *err, size_t errlen)
+/* The database's clock now, into out (a timestamptz as text); -1 on a
+ * database error. */
+static int db_clock(db *d, char *out, size_t cap)
+{
+    PGresult *r;
+
+    if (db_exec(d, "SELECT clock_timestamp()", 0, NULL, &r) != DB_OK)
+        return -1;
+    snprintf(out, cap, "%s", PQgetvalue(r, 0, 0));
+    PQclear(r);
+    return 0;
+}
+
+/* Asks the gate about the order in status `from` (queued; or
+ * submitting, when the broker has not got it and it is to be sent
+ * again). Denied: the order ends as denied (*final). Allowed: a queued
+ * order moves on to submitting (set_status may leave it queued). */
+static int gate(worker *w, order_row *row, const char *from, int *final,
+                char *err, size_t errlen)
 {
     /* what the gate is asked, and what its verdict must be about */
     json_t *j = trading_intent_json(&row->o, row->decision_day);
-    char *intent = json_dumps(j, JSON_COMPACT);
-    int allowed = ask_risk_engine(w, row, intent, err, errlen), on_record = 0;
+    char *intent = json_dumps(j, JSON_COMPACT), since[64];
+    int allowed = -1, on_record = 0;
 
     json_decref(j);
+    if (db_clock(w->db, since, sizeof(since)) < 0) {
+        snprintf(err, errlen, "%s", db_error(w->db));
+        free(intent);
+        return WORKER_RETRY;
+    }
+    allowed = ask_risk_engine(w, row, intent, err, errlen);
     if (allowed >= 0)
-        on_record = gate_on_record(w->db, row, intent, allowed);
+        on_record = gate_on_record(w->db, row, intent, allowed, since);
     free(intent);
     if (allowed < 0) {
         LOG_WARN("no answer from the risk-engine: no order",
@@ -594,8 +623,8 @@ static int gate(worker *w, order_row *row, int *final, char *err, size_t errlen)
         return WORKER_RETRY;
     }
     if (!allowed) {
-        if (set_status(w->db, row->o.client_order_id, "queued", "denied",
-                       "risk", err) != DB_OK) {
+        if (set_status(w->db, row->o.client_order_id, from, "denied", "risk",
+                       err) != DB_OK) {
             snprintf(err, errlen, "%s", db_error(w->db));
             return WORKER_RETRY;
         }
@@ -607,6 +636,8 @@ static int gate(worker *w, order_row *row, int *final, char *err, size_t errlen)
         *final = 1;
         return WORKER_OK;
     }
+    if (strcmp(from, "submitting") == 0)
+        return WORKER_OK;
     if (set_status(w->db, row->o.client_order_id, "queued", "submitting", NULL,
                    NULL) != DB_OK) {
         snprintf(err, errlen, "%s", db_error(w->db));
@@ -665,12 +696,13 @@ static int follow(worker *w, adapter *a, order_row *row, int *final, char *err,
     return apply_broker_state(w, row, &bo, final, err, errlen);
 }
 
-/* A cancel requested of an order that has not reached the broker: it
- * ends here, never sent. */
-static int cancel_unsent(worker *w, order_row *row, int *final, char *err,
-                         size_t errlen)
+/* A cancel requested of an order that has not reached the broker (from
+ * queued; or submitting, when the broker has not got it): it ends
+ * here, never sent. */
+static int cancel_unsent(worker *w, order_row *row, const char *from,
+                         int *final, char *err, size_t errlen)
 {
-    if (set_status(w->db, row->o.client_order_id, "queued", "canceled", NULL,
+    if (set_status(w->db, row->o.client_order_id, from, "canceled", NULL,
                    "canceled on request before it was sent") != DB_OK) {
         snprintf(err, errlen, "%s", db_error(w->db));
         return WORKER_RETRY;
@@ -700,6 +732,35 @@ static int cancel_at_broker(worker *w, adapter *a, order_row *row, int *final,
     return follow(w, a, row, final, err, errlen);
 }
 
+/* An order that was in submitting when its job began: sent before (the
+ * broker may have it) or not (a broker away, a crash between the commit
+ * and the call). Looked up first; one the broker has not got is sent
+ * only after a new verdict of the gate, since time has passed (the kill
+ * switch, the limits, the restricted list, the session may have changed
+ * since its verdict), and not at all once a cancel is requested. */
+static int resume_submitting(worker *w, adapter *a, order_row *row, int *final,
+                             char *err, size_t errlen)
+{
+    broker_order bo;
+    broker_rc brc =
+        a->broker->lookup(a->broker, row->o.client_order_id, &bo, err, errlen);
+    int rc;
+
+    if (brc == BROKER_OK)
+        return apply_broker_state(w, row, &bo, final, err, errlen);
+    if (brc != BROKER_NOT_FOUND)
+        return WORKER_RETRY;
+    if (row->cancel_requested)
+        return cancel_unsent(w, row, "submitting", final, err, errlen);
+    LOG_INFO("the broker has not got the order: asking the gate again",
+             LF_S("mode", trading_mode(w->cfg)),
+             LF_S("client_order_id", row->o.client_order_id));
+    rc = gate(w, row, "submitting", final, err, errlen);
+    if (rc != WORKER_OK || *final)
+        return rc;
+    return submit(w, a, row, final, err, errlen);
+}
+
 /* Runs the order's state machine until it waits on the outside: at most
  * gate, submit and one follow-up per job. */
 static int handle_order(worker *w, adapter *a, const char *coid, char *err,
@@ -721,12 +782,14 @@ static int handle_order(worker *w, adapter *a, const char *coid, char *err,
         }
         if (strcmp(row.status, "queued") == 0) {
             rc = row.cancel_requested
-                     ? cancel_unsent(w, &row, &final, err, errlen)
-                     : gate(w, &row, &final, err, errlen);
+                     ? cancel_unsent(w, &row, "queued", &final, err, errlen)
+                     : gate(w, &row, "queued", &final, err, errlen);
         } else if (strcmp(row.status, "submitting") == 0) {
-            /* the broker may have it already: sent (or found), then
-             * cancelled as an open order at the next step */
-            rc = submit(w, a, &row, step == 0, &final, err, errlen);
+            /* passed by the gate just now (step > 0): sent; else the
+             * broker may have it already (found, then cancelled as an
+             * open order at the next step when asked) */
+            rc = step == 0 ? resume_submitting(w, a, &row, &final, err, errlen)
+                           : submit(w, a, &row, &final, err, errlen);
         } else if (strcmp(row.status, "accepted") == 0 ||
                    strcmp(row.status, "partially_filled") == 0) {
             rc = row.cancel_requested

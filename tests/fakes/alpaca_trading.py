@@ -38,6 +38,8 @@ handle:
 A second submission of a known client_order_id always gets the 422
 duplicate answer. GET /_fake/state returns every order with how many
 times it was submitted and looked up; GET /_fake/log the requests.
+GET /_fake/down?on=1 makes every /v2/ request answer 503 (an outage:
+nothing is taken or counted) until GET /_fake/down?on=0.
 
 usage: alpaca_trading.py PORT KEY SECRET [DELAY_S] [SLOW_S]
 """
@@ -72,7 +74,8 @@ class Book:
 
 
 BOOK = Book()
-CONFIG = {"key": "", "secret": "", "delay_s": 3.0, "slow_s": 6.0}
+CONFIG = {"key": "", "secret": "", "delay_s": 3.0, "slow_s": 6.0,
+          "down": False}
 
 
 def now_iso():
@@ -163,6 +166,12 @@ class Handler(BaseHTTPRequestHandler):
         except (BrokenPipeError, ConnectionResetError):
             pass
 
+    def outage(self):
+        """Answers 503 during an outage; True when it did."""
+        if CONFIG["down"]:
+            self.reply(503, error_body(50300000, "service unavailable"))
+        return CONFIG["down"]
+
     def authorized(self):
         return (self.headers.get("APCA-API-KEY-ID") == CONFIG["key"] and
                 self.headers.get("APCA-API-SECRET-KEY") == CONFIG["secret"])
@@ -185,6 +194,11 @@ class Handler(BaseHTTPRequestHandler):
         if url.path == "/_fake/log":
             with BOOK.lock:
                 return self.reply(200, list(BOOK.log))
+        if url.path == "/_fake/down":
+            CONFIG["down"] = parse_qs(url.query).get("on", ["0"])[0] == "1"
+            return self.reply(200, {"down": CONFIG["down"]})
+        if self.outage():
+            return
         if not self.authorized():
             return self.reply(401, error_body(40110000, "request is not "
                                               "authorized"))
@@ -229,6 +243,8 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_DELETE(self):
         self.record()
+        if self.outage():
+            return
         if not self.authorized():
             return self.reply(401, error_body(40110000, "request is not "
                                               "authorized"))
@@ -262,6 +278,8 @@ class Handler(BaseHTTPRequestHandler):
         except ValueError:
             req = None
         self.record(req)
+        if self.outage():
+            return
         if not self.authorized():
             return self.reply(401, error_body(40110000, "request is not "
                                               "authorized"))

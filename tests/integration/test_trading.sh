@@ -1268,6 +1268,45 @@ filled 10 100" \
 wait_for 15 refused alp-CVX || echo "  FAIL: CVX's falling cost not refused"
 assert_eq "more shares for less money: only the first 4 booked" \
     "partially_filled 4 1" "$(booked alp-CVX)"
+# An order left in submitting while the broker was away is sent, once
+# the broker is back and has not got it, only after a new verdict of the
+# gate: with the kill switch turned on meanwhile it is denied, never
+# sent (it was sent and filled). One with a cancel requested meanwhile
+# is canceled, never sent (it was sent, then cancelled at the broker).
+sql "INSERT INTO price_bars (ticker, day, open, high, low, close, volume,
+        source) VALUES ('T', '2026-01-02', 30, 30, 30, 30, 1000, 'test'),
+        ('VZ', '2026-01-02', 40, 40, 40, 40, 1000, 'test')" >/dev/null
+fake down?on=1 >/dev/null
+api POST $TE/orders '{"ticker":"T","side":"buy","qty":3,
+    "client_order_id":"alp-out-1"}' -H "$AUTH" >/dev/null
+api POST $TE/orders '{"ticker":"VZ","side":"buy","qty":2,
+    "client_order_id":"alp-out-2"}' -H "$AUTH" >/dev/null
+stuck() { [ "$(sql "SELECT count(*) FROM orders WHERE client_order_id
+        IN ('alp-out-1', 'alp-out-2') AND status = 'submitting'")" == 2 ]; }
+wait_for 15 stuck || echo "  FAIL: the orders never reached submitting"
+api POST $TE/kill-switch '{"active":true,"reason":"outage test"}' \
+    -H "$AUTH" >/dev/null
+api DELETE $TE/orders/alp-out-2 '' -H "$AUTH" >/dev/null
+fake down?on=0 >/dev/null
+out_final() { [ "$(sql "SELECT count(*) FROM orders WHERE client_order_id
+        IN ('alp-out-1', 'alp-out-2') AND final_at IS NOT NULL")" == 2 ]; }
+wait_for 30 out_final || echo "  FAIL: the orders did not end"
+assert_eq "the broker back: asked again, denied; the other canceled" \
+    "alp-out-1 denied risk kill_switch|alp-out-2 canceled canceled on \
+request before it was sent" \
+    "$(sql "SELECT string_agg(client_order_id || ' ' || status || ' ' ||
+            CASE status WHEN 'denied' THEN reject_code || ' ' ||
+            split_part(reject_reason, ':', 1) ELSE reject_reason END, '|'
+            ORDER BY client_order_id) FROM orders WHERE client_order_id
+            IN ('alp-out-1', 'alp-out-2')")"
+assert_eq "... neither sent to the broker" "0 0" \
+    "$(fake state | jq_py "'%d %d' % (j['_posts'].get('alp-out-1', 0),
+        j['_posts'].get('alp-out-2', 0))")"
+assert_eq "... the gate's verdicts on alp-out-1: allowed, then denied" \
+    "true,false" "$(sql "SELECT string_agg(allowed::text, ',' ORDER BY id) FROM
+        risk_verdicts WHERE client_order_id = 'alp-out-1' AND stage = 'gate'")"
+api POST $TE/kill-switch '{"active":false,"reason":"outage over"}' \
+    -H "$AUTH" >/dev/null
 
 echo "  (${SECONDS}s)"
 echo "4. SMTP"
@@ -1295,7 +1334,8 @@ api POST $TE/kill-switch '{"active":true,"reason":"integration test"}' \
     -H "$AUTH" >/dev/null
 mailed() { grep -q "Reason: integration test" "$OUT/smtp.out"; }
 wait_for 15 mailed || echo "  FAIL: no kill-switch mail"
-assert_eq "the kill-switch mail has its subject" "1" \
+# (two: this one's, and the outage test's in the outbox since)
+assert_eq "the kill-switch mails have their subject" "2" \
     "$(grep -c '^Subject: \[stonks\] kill switch ON: no new orders' \
         "$OUT/smtp.out")"
 assert_eq "the mail went from and to the configured addresses" "1 1" \
