@@ -514,13 +514,14 @@ static void route_manual(void *ctx, const char *arg, const http_request *req,
         return;
     }
     json_decref(body);
-    if (strncmp(o.client_order_id, ORDER_STRATEGY_PREFIX,
-                strlen(ORDER_STRATEGY_PREFIX)) == 0) {
+    if (strncasecmp(o.client_order_id, ORDER_STRATEGY_PREFIX,
+                    strlen(ORDER_STRATEGY_PREFIX)) == 0) {
         /* the strategy's ids (order_client_id): a manual order under one
-         * would stand for a decision not yet taken */
+         * would stand for a decision not yet taken (in any case: "SO-"
+         * reads as one) */
         http_error(res, 400, "bad_request",
                    "client_order_id must not start with '" ORDER_STRATEGY_PREFIX
-                   "', which the strategy's orders use");
+                   "' (in any case), which the strategy's orders use");
         return;
     }
     d = trading_pool_get(e->pool);

@@ -786,11 +786,14 @@ canceled 2;" \
 api PATCH $RE/limits '{"limits":{"max_orders_per_ticker_day":1,
     "max_position_notional_cents":1000000,"max_position_weight_bps":1000,
     "max_sector_weight_bps":3000}}' -H "$AUTH" >/dev/null
-assert_eq "a manual order under a strategy's id prefix" \
-    "400 client_order_id must not start with 'so-', which the strategy's \
-orders use" "$(r=$(api POST $TE/orders '{"ticker":"AAPL","side":"buy",
-        "qty":1,"client_order_id":"so-abc"}' -H "$AUTH"); echo "$(code "$r") \
-$(cut -d' ' -f2- <<<"$r" | jq_py 'j["error"]["message"]')")"
+for id in so-abc SO-abc sO-1; do
+    assert_eq "a manual order under a strategy's id prefix ($id)" \
+        "400 client_order_id must not start with 'so-' (in any case), which \
+the strategy's orders use" "$(r=$(api POST $TE/orders "{\"ticker\":\"AAPL\",
+            \"side\":\"buy\",\"qty\":1,\"client_order_id\":\"$id\"}" \
+            -H "$AUTH"); echo "$(code "$r") $(cut -d' ' -f2- <<<"$r" |
+            jq_py 'j["error"]["message"]')")"
+done
 assert_eq "manual order with qty 0" "400" \
     "$(code "$(api POST $TE/orders '{"ticker":"AAPL","side":"buy","qty":0}' \
         -H "$AUTH")")"
