@@ -359,8 +359,13 @@ static void show_progress(queue_client *q, db *d, double t0, long long docs0,
                done, total, docs);
     if (docs0 > 0)
         printf(" (%lld new)", docs - docs0);
-    printf("  %.0f docs/s  %.1fs%s", el > 0 ? (double)(docs - docs0) / el : 0.0,
-           el, tty ? "   " : "\n");
+    /* (trading goes on after the last day's recommendations: the
+     * sessions it has traded show it moving) */
+    printf("  %.0f docs/s", el > 0 ? (double)(docs - docs0) / el : 0.0);
+    if (trading_on())
+        printf("  sessions traded %lld",
+               count_of(d, "SELECT count(*) FROM trading_runs"));
+    printf("  %.1fs%s", el, tty ? "   " : "\n");
     fflush(stdout);
 }
 

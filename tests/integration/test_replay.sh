@@ -30,6 +30,13 @@ assert_eq "a fresh database: one log line for its migrations" \
         '"migration applied"' "$STONKS_VAR_DIR.out")"
 assert_eq "the bundled files: the demo skips no row" "0" \
     "$(grep -c 'of the replay files' "$STONKS_VAR_DIR.out")"
+# The progress lines count the sessions traded (trading goes on after
+# the last day's recommendations: the line looked stalled), the last one
+# every session of the replay.
+assert_eq "the last progress line: every session traded" \
+    "day 6/6 sessions traded 6" \
+    "$(grep '^replay:' "$STONKS_VAR_DIR.out" | tail -n 1 |
+        sed -E 's/^replay: (day [0-9/]+) .*(sessions traded [0-9]+) .*$/\1 \2/')"
 
 # News of GOOG in the file is GOOGL in the registry. News dated
 # 2011-09-01..09-09 (09-05 is Labor Day: it counts toward 09-06).
