@@ -584,6 +584,8 @@ static int run_demo(config *c, int reset)
         (reset && (usable_settings(d, c, err, sizeof(err)) < 0 ||
                    reset_state(d, q, err, sizeof(err)) < 0))) {
         LOG_ERROR("cannot prepare the demo", LF_S("error", err));
+        /* (and plainly, as a setting the configuration refuses is) */
+        fprintf(stderr, "stonks demo: cannot prepare the demo: %s\n", err);
         goto out;
     }
     /* The progress of an earlier run is not this run's. */

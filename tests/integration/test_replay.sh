@@ -210,6 +210,11 @@ unreadable: a wrong number of fields, a bad date or number, not UTF-8; or \
 a price bar of a closed day or given again)\"} $ndocs" \
     "$(demo_why REPLAY_DIR="$ROOT/var/nobars")"
 rm -r "$ROOT/var/nobars"
+assert_eq "... said plainly too" \
+    "stonks demo: cannot prepare the demo: REPLAY_TICKERS: 'ZZZZZ' is not a \
+symbol of the registry nor an alternative ticker of one" \
+    "$(demo_why REPLAY_TICKERS=ZZZZZ >/dev/null
+        grep '^stonks demo: cannot' "$STONKS_VAR_DIR.out5")"
 assert_eq "demo with a reset: a provider without its settings refused" \
     "1 $ndocs" "$(demo_with INGEST_PROVIDER=polygon)"
 # Probe ports from STONKS_DEMO_HTTP_BASE over query-api's: refused, with
