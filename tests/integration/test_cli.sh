@@ -395,7 +395,7 @@ cp "$PRICES" "$OUT/badrows/"
     echo 'F,Ford,20110712,"Ford profit rises in an open quote,x,normal'
 } >"$OUT/badrows/$(basename "$NEWS")"
 assert_eq "backtest on 1 good and 4 unreadable news rows" \
-    "0 stonks backtest: 4 rows of the replay files in $OUT/badrows skipped (unreadable: a wrong number of fields, a bad date or number, not UTF-8; or a price bar of a closed day or given again)" \
+    "0 stonks backtest: 4 rows of the replay files in $OUT/badrows skipped (unreadable: a wrong number of fields, a field over 64 KiB, a bad date or number, not UTF-8; or a price bar of a closed day or given again)" \
     "$(run backtest --data "$OUT/badrows" --tickers F --no-files \
         --null-runs 0 --no-progress)"
 assert_eq "the report counts the one row read" \
