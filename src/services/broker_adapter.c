@@ -76,6 +76,8 @@ typedef struct order_row {
     int cancel_requested; /* DELETE /orders/{id} of the trading-engine */
     char broker_order_id[64]; /* the broker's id, "" before it has one */
     long long age_s; /* since it was submitted (or made, before) */
+    long long sent_ms; /* since a submission last went out; -1: none */
+    char send_hold[512]; /* why it must not be sent again; "" if not */
 } order_row;
 
 static const char SQL_LOAD[] =
@@ -90,7 +92,9 @@ static const char SQL_LOAD[] =
     " (SELECT count(*) FROM fills f WHERE f.order_id = o.id),"
     " o.cancel_requested_at IS NOT NULL, coalesce(o.broker_order_id, ''),"
     " extract(epoch FROM now() - coalesce(o.submitted_at,"
-    " o.created_at))::bigint"
+    " o.created_at))::bigint,"
+    " coalesce((extract(epoch FROM clock_timestamp() - o.sent_at)"
+    " * 1000)::bigint, -1), coalesce(o.send_hold, '')"
     " FROM orders o WHERE o.client_order_id = $1";
 
 /* 1 found, 0 no such order, -1 database error. */
@@ -128,6 +132,9 @@ static int load_order(db *d, const char *coid, order_row *row)
     snprintf(row->broker_order_id, sizeof(row->broker_order_id), "%s",
              PQgetvalue(r, 0, 17));
     row->age_s = atoll(PQgetvalue(r, 0, 18));
+    row->sent_ms = atoll(PQgetvalue(r, 0, 19));
+    snprintf(row->send_hold, sizeof(row->send_hold), "%s",
+             PQgetvalue(r, 0, 20));
     PQclear(r);
     return 1;
 }
@@ -512,8 +519,35 @@ dberr:
     return trading_db_worker_rc(w->db);
 }
 
+/* Claims one submission of the order: records, committed, that one is
+ * going out (sent_at), when the order may still be sent: in
+ * submitting, no cancel requested, no hold, the kill switch off (and
+ * its row there). Right before the request, so that a cancel, the kill
+ * switch or another adapter's denial that came since the gate's verdict
+ * stops it. Returns 1 claimed, 0 not to be sent, -1 database error. */
+static int claim_send(db *d, const char *coid)
+{
+    static const char sql[] =
+        "UPDATE orders SET sent_at = clock_timestamp(), updated_at = now()"
+        " WHERE client_order_id = $1 AND status = 'submitting'"
+        " AND cancel_requested_at IS NULL AND send_hold IS NULL"
+        " AND NOT coalesce((SELECT k.active FROM kill_switch k"
+        " WHERE k.id = 1), true) RETURNING 1";
+    const char *p[] = {coid};
+    PGresult *r;
+    int n;
+
+    if (db_execp(d, "ba_claim", sql, 1, p, &r) != DB_OK)
+        return -1;
+    n = PQntuples(r);
+    PQclear(r);
+    return n == 1;
+}
+
 /* Submits (the order is in 'submitting', and the broker has not got
- * it as far as we know). Sets *final. */
+ * it as far as we know), unless claim_send finds it is not to be sent
+ * any more: then nothing is sent and the caller loads the order again.
+ * Sets *final. */
 static int submit(worker *w, adapter *a, order_row *row, int *final, char *err,
                   size_t errlen)
 {
@@ -521,7 +555,14 @@ static int submit(worker *w, adapter *a, order_row *row, int *final, char *err,
     broker_refusal ref;
     broker_rc rc;
     char msg[300];
+    int claimed = claim_send(w->db, row->o.client_order_id);
 
+    if (claimed < 0) {
+        snprintf(err, errlen, "%s", db_error(w->db));
+        return WORKER_RETRY;
+    }
+    if (claimed == 0) /* a cancel, the kill switch, another adapter */
+        return WORKER_OK;
     LOG_INFO("submitting order", LF_S("mode", trading_mode(w->cfg)),
              LF_S("broker", a->broker->name),
              LF_S("client_order_id", row->o.client_order_id),
@@ -569,6 +610,17 @@ static int submit(worker *w, adapter *a, order_row *row, int *final, char *err,
 dberr:
     snprintf(err, errlen, "%s", db_error(w->db));
     return WORKER_RETRY;
+}
+
+/* Holds the order from being sent again, with the gate's reasons. */
+static int hold_send(db *d, const char *coid, const char *why)
+{
+    const char *p[] = {coid, why[0] ? why : "denied"};
+
+    return db_execp(d, "ba_hold",
+                    "UPDATE orders SET send_hold = $2, updated_at = now()"
+                    " WHERE client_order_id = $1 AND status = 'submitting'",
+                    2, p, NULL);
 }
 
 /* The database's clock now, into out (a timestamptz as text); -1 on a
@@ -621,6 +673,21 @@ static int gate(worker *w, order_row *row, const char *from, int *final,
         LOG_ERROR("risk verdict not on record: no order",
                   LF_S("client_order_id", row->o.client_order_id));
         return WORKER_RETRY;
+    }
+    if (!allowed && strcmp(from, "submitting") == 0) {
+        /* the broker may yet show a submission sent before: held, and
+         * ended by settle_unsent */
+        if (hold_send(w->db, row->o.client_order_id, err) != DB_OK) {
+            snprintf(err, errlen, "%s", db_error(w->db));
+            return WORKER_RETRY;
+        }
+        snprintf(row->send_hold, sizeof(row->send_hold), "%s",
+                 err[0] ? err : "denied");
+        LOG_WARN("risk-engine denied the order on asking again: not sent",
+                 LF_S("mode", trading_mode(w->cfg)),
+                 LF_S("client_order_id", row->o.client_order_id),
+                 LF_S("reasons", err));
+        return WORKER_OK;
     }
     if (!allowed) {
         if (set_status(w->db, row->o.client_order_id, from, "denied", "risk",
@@ -732,32 +799,82 @@ static int cancel_at_broker(worker *w, adapter *a, order_row *row, int *final,
     return follow(w, a, row, final, err, errlen);
 }
 
-/* An order that was in submitting when its job began: sent before (the
- * broker may have it) or not (a broker away, a crash between the commit
- * and the call). Looked up first; one the broker has not got is sent
- * only after a new verdict of the gate, since time has passed (the kill
- * switch, the limits, the restricted list, the session may have changed
- * since its verdict), and not at all once a cancel is requested. */
-static int resume_submitting(worker *w, adapter *a, order_row *row, int *final,
-                             char *err, size_t errlen)
+/* How long after a submission went out a broker's "no such order" is
+ * believed (the request may still be on its way, or its order not yet
+ * shown): twice the broker's transaction wait, 4 x BROKER_TIMEOUT_MS. */
+static long unseen_grace_ms(const config *c)
 {
-    broker_order bo;
-    broker_rc brc =
-        a->broker->lookup(a->broker, row->o.client_order_id, &bo, err, errlen);
-    int rc;
+    return 2 * trading_broker_tx_wait_ms(c);
+}
 
-    if (brc == BROKER_OK)
-        return apply_broker_state(w, row, &bo, final, err, errlen);
-    if (brc != BROKER_NOT_FOUND)
+/* An order in submitting that is not to be sent (a cancel requested, or
+ * held by the gate's denial) and that the broker does not show: ended
+ * as canceled or denied, once no submission sent earlier can still show
+ * up (none went out, or unseen_grace_ms has passed); else looked at
+ * again later. */
+static int settle_unsent(worker *w, order_row *row, int *final, char *err,
+                         size_t errlen)
+{
+    int cancel = row->cancel_requested;
+
+    if (row->sent_ms >= 0 && row->sent_ms < unseen_grace_ms(w->cfg)) {
+        snprintf(err, errlen,
+                 "not to be sent (%s); waiting to see that the broker has "
+                 "not got the submission sent %lld ms ago",
+                 cancel ? "canceled" : "denied", row->sent_ms);
         return WORKER_RETRY;
-    if (row->cancel_requested)
+    }
+    if (cancel)
         return cancel_unsent(w, row, "submitting", final, err, errlen);
-    LOG_INFO("the broker has not got the order: asking the gate again",
-             LF_S("mode", trading_mode(w->cfg)),
-             LF_S("client_order_id", row->o.client_order_id));
-    rc = gate(w, row, "submitting", final, err, errlen);
-    if (rc != WORKER_OK || *final)
-        return rc;
+    if (set_status(w->db, row->o.client_order_id, "submitting", "denied",
+                   "risk", row->send_hold) != DB_OK) {
+        snprintf(err, errlen, "%s", db_error(w->db));
+        return WORKER_RETRY;
+    }
+    notify_refusal(w, row, "denied", "risk", row->send_hold);
+    LOG_WARN("risk-engine denied the order", LF_S("mode", trading_mode(w->cfg)),
+             LF_S("client_order_id", row->o.client_order_id),
+             LF_S("reasons", row->send_hold));
+    *final = 1;
+    return WORKER_OK;
+}
+
+/* An order in submitting. A submission that went out before (its
+ * answer lost: a broker away, a timeout, a crash) may be at the broker:
+ * looked up first. One the broker has not got is sent only after a
+ * verdict of the gate given in this job (*fresh; else asked again: the
+ * kill switch, the limits, the restricted list, the session may have
+ * changed since), and not at all once a cancel is requested or the gate
+ * denied it (settle_unsent). claim_send stops a send that any of those
+ * came before. */
+static int on_submitting(worker *w, adapter *a, order_row *row, int *fresh,
+                         int *final, char *err, size_t errlen)
+{
+    if (row->sent_ms >= 0) {
+        broker_order bo;
+        broker_rc brc = a->broker->lookup(a->broker, row->o.client_order_id,
+                                          &bo, err, errlen);
+
+        if (brc == BROKER_OK)
+            return apply_broker_state(w, row, &bo, final, err, errlen);
+        if (brc != BROKER_NOT_FOUND)
+            return WORKER_RETRY;
+    }
+    if (row->cancel_requested || row->send_hold[0])
+        return settle_unsent(w, row, final, err, errlen);
+    if (!*fresh) {
+        int rc;
+
+        LOG_INFO("the broker has not got the order: asking the gate again",
+                 LF_S("mode", trading_mode(w->cfg)),
+                 LF_S("client_order_id", row->o.client_order_id));
+        rc = gate(w, row, "submitting", final, err, errlen);
+        if (rc != WORKER_OK || *final)
+            return rc;
+        if (row->send_hold[0])
+            return settle_unsent(w, row, final, err, errlen);
+    }
+    *fresh = 0; /* one verdict, one submission */
     return submit(w, a, row, final, err, errlen);
 }
 
@@ -767,9 +884,9 @@ static int handle_order(worker *w, adapter *a, const char *coid, char *err,
                         size_t errlen)
 {
     order_row row;
-    int final = 0, rc = WORKER_OK;
+    int final = 0, rc = WORKER_OK, fresh = 0;
 
-    for (int step = 0; step < 3 && rc == WORKER_OK && !final; step++) {
+    for (int step = 0; step < 4 && rc == WORKER_OK && !final; step++) {
         int found = load_order(w->db, coid, &row);
 
         if (found < 0) {
@@ -784,12 +901,11 @@ static int handle_order(worker *w, adapter *a, const char *coid, char *err,
             rc = row.cancel_requested
                      ? cancel_unsent(w, &row, "queued", &final, err, errlen)
                      : gate(w, &row, "queued", &final, err, errlen);
+            fresh = rc == WORKER_OK && !final;
         } else if (strcmp(row.status, "submitting") == 0) {
-            /* passed by the gate just now (step > 0): sent; else the
-             * broker may have it already (found, then cancelled as an
-             * open order at the next step when asked) */
-            rc = step == 0 ? resume_submitting(w, a, &row, &final, err, errlen)
-                           : submit(w, a, &row, &final, err, errlen);
+            /* (found at the broker: cancelled as an open order at the
+             * next step when asked) */
+            rc = on_submitting(w, a, &row, &fresh, &final, err, errlen);
         } else if (strcmp(row.status, "accepted") == 0 ||
                    strcmp(row.status, "partially_filled") == 0) {
             rc = row.cancel_requested

@@ -1310,6 +1310,67 @@ assert_eq "... the gate's verdicts on alp-out-1: allowed, then denied" \
         risk_verdicts WHERE client_order_id = 'alp-out-1' AND stage = 'gate'")"
 api POST $TE/kill-switch '{"active":false,"reason":"outage over"}' \
     -H "$AUTH" >/dev/null
+# The same while the gate is being asked again: what comes before the
+# order goes out stops it, though the gate allowed it. A cancel while
+# the risk-engine is stopped; the kill switch after the risk-engine read
+# the account (its verdict held up by a lock on risk_verdicts).
+sql "INSERT INTO price_bars (ticker, day, open, high, low, close, volume,
+        source) VALUES ('DIS', '2026-01-02', 30, 30, 30, 30, 1000, 'test'),
+        ('MCD', '2026-01-02', 40, 40, 40, 40, 1000, 'test')" >/dev/null
+sent_out() { # COID: a submission of it went out
+    [ "$(sql "SELECT sent_at IS NOT NULL FROM orders
+        WHERE client_order_id = '$1'")" == t ]
+}
+asked_again() { # COID: the adapter asks the gate about it again
+    grep -q "\"the broker has not got the order: asking the gate again\".*$1" \
+        "$OUT/broker-adapter.log"
+}
+fake down?on=1 >/dev/null
+api POST $TE/orders '{"ticker":"DIS","side":"buy","qty":1,
+    "client_order_id":"alp-race-1"}' -H "$AUTH" >/dev/null
+wait_for 15 sent_out alp-race-1 || echo "  FAIL: alp-race-1 never sent"
+kill -STOP "$PID_risk_engine"
+fake down?on=0 >/dev/null
+wait_for 15 asked_again alp-race-1 || echo "  FAIL: race-1 not asked again"
+api DELETE $TE/orders/alp-race-1 '' -H "$AUTH" >/dev/null
+kill -CONT "$PID_risk_engine"
+fake down?on=1 >/dev/null
+api POST $TE/orders '{"ticker":"MCD","side":"buy","qty":1,
+    "client_order_id":"alp-race-2"}' -H "$AUTH" >/dev/null
+wait_for 15 sent_out alp-race-2 || echo "  FAIL: alp-race-2 never sent"
+# (a session that holds the lock until told to commit)
+coproc LOCKER { psql -h 127.0.0.1 -p "$POSTGRES_PORT" -U stonks \
+    -d "$POSTGRES_DB" -At -q -v ON_ERROR_STOP=1; }
+echo "BEGIN; LOCK TABLE risk_verdicts IN SHARE MODE; SELECT 'locked';" \
+    >&"${LOCKER[1]}"
+read -r -t 10 locked <&"${LOCKER[0]}"
+assert_eq "risk_verdicts locked" "locked" "${locked:-}"
+fake down?on=0 >/dev/null
+wait_for 15 asked_again alp-race-2 || echo "  FAIL: race-2 not asked again"
+sleep 0.5
+api POST $TE/kill-switch '{"active":true,"reason":"race test"}' \
+    -H "$AUTH" >/dev/null
+echo "COMMIT;" >&"${LOCKER[1]}"
+locker=$LOCKER_PID
+exec {LOCKER[1]}>&-
+wait "$locker"
+race_over() { [ "$(sql "SELECT count(*) FROM orders WHERE client_order_id
+        IN ('alp-race-1', 'alp-race-2') AND final_at IS NOT NULL")" == 2 ]; }
+wait_for 30 race_over || echo "  FAIL: the race orders did not end"
+assert_eq "a cancel or the kill switch during the gate's answer: not sent" \
+    "alp-race-1 canceled 0|alp-race-2 denied 0" \
+    "$(state=$(fake state)
+    sql "SELECT client_order_id || ' ' || status FROM orders WHERE
+        client_order_id IN ('alp-race-1', 'alp-race-2') ORDER BY 1" |
+        while read -r id st; do
+            echo "$id $st $(jq_py "j['_posts'].get('$id', 0)" <<<"$state")"
+        done | paste -sd'|')"
+assert_eq "... alp-race-2's verdicts: allowed, allowed (too late), denied" \
+    "true,true,false" "$(sql "SELECT string_agg(allowed::text, ','
+        ORDER BY id) FROM risk_verdicts WHERE client_order_id = 'alp-race-2'
+        AND stage = 'gate'")"
+api POST $TE/kill-switch '{"active":false,"reason":"race over"}' \
+    -H "$AUTH" >/dev/null
 
 echo "  (${SECONDS}s)"
 echo "4. SMTP"
@@ -1337,8 +1398,8 @@ api POST $TE/kill-switch '{"active":true,"reason":"integration test"}' \
     -H "$AUTH" >/dev/null
 mailed() { grep -q "Reason: integration test" "$OUT/smtp.out"; }
 wait_for 15 mailed || echo "  FAIL: no kill-switch mail"
-# (two: this one's, and the outage test's in the outbox since)
-assert_eq "the kill-switch mails have their subject" "2" \
+# (three: this one's, and the outage tests' in the outbox since)
+assert_eq "the kill-switch mails have their subject" "3" \
     "$(grep -c '^Subject: \[stonks\] kill switch ON: no new orders' \
         "$OUT/smtp.out")"
 assert_eq "the mail went from and to the configured addresses" "1 1" \
