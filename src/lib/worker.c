@@ -63,6 +63,11 @@ int worker_stopping(void)
     return stop_requested;
 }
 
+void worker_request_stop(void)
+{
+    stop_requested = 1;
+}
+
 void worker_sleep_ms(int ms)
 {
     while (ms > 0 && !stop_requested) {

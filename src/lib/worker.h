@@ -97,6 +97,10 @@ void worker_install_signals(void);
 pid_t worker_fork(void);
 int worker_stopping(void);
 
+/* Stops the process's worker loop as a stop signal does (from a thread
+ * of its own that found it cannot go on). */
+void worker_request_stop(void);
+
 /* Sleeps ms milliseconds, waking early when a stop signal arrives. */
 void worker_sleep_ms(int ms);
 

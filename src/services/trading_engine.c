@@ -873,8 +873,9 @@ static const worker_def trading_def = {
 
 /* 1 when another trading-engine answers /health on port at c's bind
  * address (on one machine, a second replica finds the first serving the
- * API for both); asked for up to 2 s, while that one starts. */
-static int api_served_by_peer(const config *c, int port)
+ * API for both); asked `tries` times 200 ms apart (10: up to 2 s, while
+ * that one starts). */
+static int api_served_by_peer(const config *c, int port, int tries)
 {
     const char *host = c->http_bind;
     char *url;
@@ -886,7 +887,7 @@ static int api_served_by_peer(const config *c, int port)
                                       : "http://%s:%d/health",
                     host, port);
     webclient_init();
-    for (int i = 0; i < 10 && !found && !worker_stopping(); i++) {
+    for (int i = 0; i < tries && !found && !worker_stopping(); i++) {
         webclient_request req = {.method = "GET",
                                  .url = url,
                                  .timeout_ms = 1000,
@@ -904,34 +905,38 @@ static int api_served_by_peer(const config *c, int port)
             json_decref(j);
         }
         webclient_response_release(&res);
-        if (!found)
+        if (!found && i + 1 < tries)
             worker_sleep_ms(200);
     }
     free(url);
     return found;
 }
 
-/* A replica that runs as a worker (api_served_by_peer) asks for the
- * API's port every TAKEOVER_MS, and serves the API once the other one
- * has let it go (stopped, or ended by its supervisor). */
+/* A replica that runs as a worker (api_served_by_peer) looks every
+ * TAKEOVER_MS whether the other one still answers on the API's port,
+ * and serves the API once it does not. A port that another program
+ * holds then (neither free nor a trading-engine's) stops this engine,
+ * as it would at start: it does not trade without its API. */
 #define TAKEOVER_MS 1000
 
 typedef struct takeover {
     engine *e;
     http_options ho;
     http_server *srv; /* read once the thread is joined */
+    int failed; /* the port went to another program: the engine stops */
 } takeover;
 
 static void *api_takeover(void *arg)
 {
     takeover *t = arg;
+    const config *c = t->e->cfg;
     char err[512];
 
     while (!atomic_load(&t->e->stop)) {
         for (int i = 0; i < TAKEOVER_MS / 50 && !atomic_load(&t->e->stop); i++)
             worker_sleep_ms(50);
-        if (atomic_load(&t->e->stop))
-            break;
+        if (atomic_load(&t->e->stop) || api_served_by_peer(c, t->ho.port, 1))
+            continue;
         t->srv = http_start(&t->ho, te_http_handle, t->e, err, sizeof(err));
         if (t->srv) {
             LOG_INFO("trading-engine listening: the API's port was let go, "
@@ -939,10 +944,16 @@ static void *api_takeover(void *arg)
                      LF_I("port", http_port(t->srv)));
             break;
         }
-        if (errno != EADDRINUSE) {
-            LOG_ERROR("cannot take over the API's port", LF_S("error", err));
-            break;
-        }
+        /* (a peer that started again meanwhile is still a peer) */
+        if (errno == EADDRINUSE && api_served_by_peer(c, t->ho.port, 10))
+            continue;
+        LOG_ERROR("cannot serve the API after the other trading-engine let "
+                  "its port go: this one stops (it does not trade without "
+                  "its API: no kill switch, no manual orders)",
+                  LF_S("error", err));
+        t->failed = 1;
+        worker_request_stop();
+        break;
     }
     return NULL;
 }
@@ -1004,7 +1015,7 @@ int cmd_trading_engine(int argc, char **argv)
         LOG_INFO("trading-engine listening", LF_I("port", http_port(srv)),
                  LF_S("mode", trading_mode(&c)));
     } else if (port > 0 && errno == EADDRINUSE &&
-               api_served_by_peer(&c, port)) {
+               api_served_by_peer(&c, port, 10)) {
         LOG_INFO("the API's port is served by another trading-engine; this "
                  "one runs as a worker, and serves the API once that one "
                  "has let the port go",
@@ -1034,6 +1045,8 @@ int cmd_trading_engine(int argc, char **argv)
         pthread_join(mail_thread, NULL);
     if (watching)
         pthread_join(takeover_thread, NULL);
+    if (tk.failed)
+        rc = 1;
     http_stop(srv);
     http_stop(tk.srv);
     trading_http_free(e->http);

@@ -265,14 +265,17 @@ assert_eq "a second trading-engine on the first's port: runs on as a worker" \
 # ... and serves the API once the first has let its port go (it traded
 # on without one until the first was started again).
 tp=$(free_port 18491)
-env TRADING_ENGINE_URL="http://127.0.0.1:$tp" "$BIN" trading-engine \
-    >/dev/null 2>"$OUT/te-a.log" &
-te_a=$!
-wait_for 10 curl -sf -o /dev/null "http://127.0.0.1:$tp/health"
-env TRADING_ENGINE_URL="http://127.0.0.1:$tp" "$BIN" trading-engine \
-    >/dev/null 2>"$OUT/te-b.log" &
-te_b=$!
-wait_for 10 grep -q 'runs as a worker' "$OUT/te-b.log"
+two_engines() { # te_a serving the API on port tp, te_b a worker beside it
+    env TRADING_ENGINE_URL="http://127.0.0.1:$tp" "$BIN" trading-engine \
+        >/dev/null 2>"$OUT/te-a.log" &
+    te_a=$!
+    wait_for 10 curl -sf -o /dev/null "http://127.0.0.1:$tp/health"
+    env TRADING_ENGINE_URL="http://127.0.0.1:$tp" "$BIN" trading-engine \
+        >/dev/null 2>"$OUT/te-b.log" &
+    te_b=$!
+    wait_for 10 grep -q 'runs as a worker' "$OUT/te-b.log"
+}
+two_engines
 kill "$te_a"
 wait "$te_a"
 wait_for 10 curl -sf -o /dev/null "http://127.0.0.1:$tp/health"
@@ -283,6 +286,27 @@ assert_eq "the worker replica takes the API's port over" \
 kill "$te_b"
 wait "$te_b"
 assert_eq "... and stops cleanly" "0" "$?"
+# ... but when another program holds the port then, it stops (exit 1)
+# rather than trade on without an API (it waited for ever, and that
+# program answered the kill switch's requests).
+two_engines
+kill -STOP "$te_b"
+kill "$te_a"
+wait "$te_a"
+python3 -m http.server --bind 127.0.0.1 "$tp" >/dev/null 2>&1 &
+other=$!
+wait_for 10 curl -s -o /dev/null "http://127.0.0.1:$tp/"
+kill -CONT "$te_b"
+ended() { # PID: the child has exited (a zombie until waited for)
+    [ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null || echo Z)" == Z ]
+}
+wait_for 20 ended "$te_b" || kill "$te_b"
+wait "$te_b"
+assert_eq "the port taken by another program meanwhile: it stops" \
+    "1 1" "$? $(grep -c '"msg":"cannot serve the API after the other trading-engine let its port go' \
+        "$OUT/te-b.log")"
+kill "$other"
+wait "$other" 2>/dev/null
 assert_eq "... but not with a listen address it cannot use" \
     "1 invalid HTTP listen address localhost:18003" \
     "$(env TRADING_ENGINE_URL="$TE" HTTP_BIND=localhost timeout 10 "$BIN" \
