@@ -70,12 +70,9 @@ static void header_error(const row_walk *w, const csv_line *l, int empty,
 
         /* (its control bytes shown as '?': the message goes to a
          * terminal and a log) */
-        for (size_t i = 0; i < n; i++) {
-            unsigned char ch = (unsigned char)l->field[bad][i];
-
-            given[i] = ch < 0x20 || ch == 0x7f ? '?' : (char)ch;
-        }
+        memcpy(given, l->field[bad], n);
         given[n] = '\0';
+        text_mask_controls(given);
         snprintf(why, sizeof(why), "column %d is '%s', not %s", bad + 1, given,
                  w->header[bad]);
     } else

@@ -101,6 +101,21 @@ size_t text_invisible_len(const char *s, size_t len, size_t i)
     return 0;
 }
 
+void text_mask_controls(char *s)
+{
+    size_t n = strlen(s), i = n;
+
+    for (size_t k = 0; k < n; k++)
+        if ((unsigned char)s[k] < 0x20 || s[k] == 0x7f)
+            s[k] = '?';
+    /* the lead byte of a last sequence, and whether it is whole */
+    while (i > 0 && n - i < 3 && ((unsigned char)s[i - 1] & 0xC0) == 0x80)
+        i--;
+    if (i > 0 && (unsigned char)s[i - 1] >= 0xC0 &&
+        text_utf8_len(s, n, i - 1) == 0)
+        s[i - 1] = '\0';
+}
+
 size_t text_drop_invisible(char *s, size_t len)
 {
     size_t o = 0;

@@ -480,6 +480,9 @@ int cmd_extract_once(int argc, char **argv)
         for (size_t i = 0; i < a.ntickers; i++)
             print_signal(m, a.tickers[i], &sig[i], &info);
     } else {
+        /* (it may quote the model's answer: no control bytes to the
+         * terminal) */
+        text_mask_controls(err);
         fprintf(stderr, "stonks extract-once: %s\n", err);
     }
     rc = rc == EXTRACT_OK ? 0 : rc == EXTRACT_FAIL ? 1 : 3;

@@ -332,6 +332,32 @@ static void test_clean_reads_only_len_bytes(void **state)
     free(got);
 }
 
+/* Control bytes shown as '?'; a UTF-8 sequence cut short at the end
+ * dropped; whole ones kept. */
+static void test_mask_controls(void **state)
+{
+    char a[] = "\033[31mEVIL\033[0m\n\x7f";
+    char b[] = "A\xc3\x84\xc3";
+    char c[] = "caf\xc3\xa9";
+    char d[] = "x\xe2\x82";
+    char e[] = "\xc3";
+    char f[] = "";
+
+    (void)state;
+    text_mask_controls(a);
+    assert_string_equal(a, "?[31mEVIL?[0m??");
+    text_mask_controls(b);
+    assert_string_equal(b, "A\xc3\x84");
+    text_mask_controls(c);
+    assert_string_equal(c, "caf\xc3\xa9");
+    text_mask_controls(d);
+    assert_string_equal(d, "x");
+    text_mask_controls(e);
+    assert_string_equal(e, "");
+    text_mask_controls(f);
+    assert_string_equal(f, "");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -352,6 +378,7 @@ int main(void)
         cmocka_unit_test(test_clean_drops_invisible),
         cmocka_unit_test(test_clean_empty_parts),
         cmocka_unit_test(test_clean_reads_only_len_bytes),
+        cmocka_unit_test(test_mask_controls),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
