@@ -93,9 +93,12 @@ size_t text_invisible_len(const char *s, size_t len, size_t i)
                         p[i + 2] <= 0x8F)
                    ? 3
                    : 0;
-    if (p[i] == 0xE2)
-        return (p[i + 1] == 0x80 && (p[i + 2] == 0x8C || p[i + 2] == 0x8D)) ||
-                       (p[i + 1] == 0x81 && p[i + 2] == 0xA0)
+    if (p[i] == 0xE2) /* U+200C-200F, U+202A-202E, U+2060, U+2066-2069 */
+        return (p[i + 1] == 0x80 && ((p[i + 2] >= 0x8C && p[i + 2] <= 0x8F) ||
+                                     (p[i + 2] >= 0xAA && p[i + 2] <= 0xAE))) ||
+                       (p[i + 1] == 0x81 &&
+                        (p[i + 2] == 0xA0 ||
+                         (p[i + 2] >= 0xA6 && p[i + 2] <= 0xA9)))
                    ? 3
                    : 0;
     return 0;

@@ -50,7 +50,9 @@ char *text_clean_article(const char *title, size_t tlen, const char *summary,
  * hyphen U+00AD, the zero-width non-joiner and joiner U+200C and
  * U+200D, the word joiner U+2060 and the zero-width no-break space
  * (byte order mark) U+FEFF; the combining grapheme joiner U+034F, the
- * Arabic letter mark U+061C, the Khmer inherent vowels U+17B4 and
+ * Arabic letter mark U+061C, the other marks, embeddings and isolates
+ * of bidirectional text (U+200E, U+200F, U+202A-202E, U+2066-2069),
+ * the Khmer inherent vowels U+17B4 and
  * U+17B5, the Mongolian vowel separator U+180E, the variation
  * selectors U+FE00-FE0F and the tags U+E0000-E007F. They join, or mark where a
  * word may break, inside a word, so "pro\u00adfit" is read as "profit" and

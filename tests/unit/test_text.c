@@ -297,6 +297,16 @@ static void test_clean_drops_invisible(void **state)
         assert_int_equal(text_drop_invisible(more, strlen(more)), 35);
         assert_string_equal(more, "Apple|Apple|Apple|Apple|Apple|Apple");
     }
+    {
+        /* the marks, embeddings and isolates of bidirectional text
+         * ("pro\u200efit" read as "pro fit" was neutral) */
+        char bidi[] = "pro\xe2\x80\x8e"
+                      "fit|\xe2\x80\x8f|\xe2\x80\xaa\xe2\x80\xae|"
+                      "\xe2\x81\xa6\xe2\x81\xa9|\xe2\x80\xa9\xe2\x81\xaa";
+
+        assert_int_equal(text_drop_invisible(bidi, strlen(bidi)), 16);
+        assert_string_equal(bidi, "profit||||\xe2\x80\xa9\xe2\x81\xaa");
+    }
     /* a tag's lead cut short, and a neighbour of the selectors, stay */
     assert_int_equal(text_invisible_len("\xf3\xa0\x81", 3, 0), 0);
     assert_int_equal(text_invisible_len("\xef\xb8\x90", 3, 0), 0);
