@@ -169,6 +169,42 @@ static int set_status(db *d, const char *coid, const char *from, const char *to,
     return db_execp(d, "ba_status", sql, 5, p, NULL);
 }
 
+/* How long after a submission went out a broker's "no such order" is
+ * believed (the request may still be on its way, or its order not yet
+ * shown): twice the broker's transaction wait, 4 x BROKER_TIMEOUT_MS. */
+static long unseen_grace_ms(const config *c)
+{
+    return 2 * trading_broker_tx_wait_ms(c);
+}
+
+/* Ends the order in `to` (denied, canceled) from `from`, only while it
+ * is still there (another adapter may have moved it on) and no
+ * submission went out in the last grace_ms (sent_at as it is now: one
+ * another adapter sent meanwhile may yet show at the broker). Returns 1
+ * ended, 0 not (load it again), -1 database error. */
+static int end_order(db *d, const char *coid, const char *from, const char *to,
+                     const char *code, const char *reason, long grace_ms)
+{
+    static const char sql[] =
+        "UPDATE orders SET status = $3, reject_code = coalesce($4,"
+        " reject_code), reject_reason = coalesce($5, reject_reason),"
+        " updated_at = now(), final_at = now()"
+        " WHERE client_order_id = $1 AND status = $2 AND (sent_at IS NULL"
+        " OR sent_at < clock_timestamp() - $6::bigint * interval '1 ms')"
+        " RETURNING 1";
+    char g[24];
+    const char *p[] = {coid, from, to, code, reason, g};
+    PGresult *r;
+    int n;
+
+    snprintf(g, sizeof(g), "%ld", grace_ms);
+    if (db_execp(d, "ba_end", sql, 6, p, &r) != DB_OK)
+        return -1;
+    n = PQntuples(r);
+    PQclear(r);
+    return n == 1;
+}
+
 static void notify_refusal(worker *w, const order_row *row, const char *what,
                            const char *code, const char *reason)
 {
@@ -690,11 +726,15 @@ static int gate(worker *w, order_row *row, const char *from, int *final,
         return WORKER_OK;
     }
     if (!allowed) {
-        if (set_status(w->db, row->o.client_order_id, from, "denied", "risk",
-                       err) != DB_OK) {
+        int ended = end_order(w->db, row->o.client_order_id, "queued", "denied",
+                              "risk", err, 0);
+
+        if (ended < 0) {
             snprintf(err, errlen, "%s", db_error(w->db));
             return WORKER_RETRY;
         }
+        if (ended == 0) /* another adapter moved it on: as it is now */
+            return WORKER_OK;
         notify_refusal(w, row, "denied", "risk", err);
         LOG_WARN("risk-engine denied the order",
                  LF_S("mode", trading_mode(w->cfg)),
@@ -769,11 +809,19 @@ static int follow(worker *w, adapter *a, order_row *row, int *final, char *err,
 static int cancel_unsent(worker *w, order_row *row, const char *from,
                          int *final, char *err, size_t errlen)
 {
-    if (set_status(w->db, row->o.client_order_id, from, "canceled", NULL,
-                   "canceled on request before it was sent") != DB_OK) {
+    int sent = row->sent_ms >= 0,
+        ended = end_order(w->db, row->o.client_order_id, from, "canceled", NULL,
+                          sent ? "canceled on request; the broker did not "
+                                 "show the submission sent before"
+                               : "canceled on request before it was sent",
+                          sent ? unseen_grace_ms(w->cfg) : 0);
+
+    if (ended < 0) {
         snprintf(err, errlen, "%s", db_error(w->db));
         return WORKER_RETRY;
     }
+    if (ended == 0) /* moved on, or sent meanwhile: as it is now */
+        return WORKER_OK;
     LOG_WARN("order canceled before it was sent",
              LF_S("mode", trading_mode(w->cfg)),
              LF_S("client_order_id", row->o.client_order_id));
@@ -799,14 +847,6 @@ static int cancel_at_broker(worker *w, adapter *a, order_row *row, int *final,
     return follow(w, a, row, final, err, errlen);
 }
 
-/* How long after a submission went out a broker's "no such order" is
- * believed (the request may still be on its way, or its order not yet
- * shown): twice the broker's transaction wait, 4 x BROKER_TIMEOUT_MS. */
-static long unseen_grace_ms(const config *c)
-{
-    return 2 * trading_broker_tx_wait_ms(c);
-}
-
 /* An order in submitting that is not to be sent (a cancel requested, or
  * held by the gate's denial) and that the broker does not show: ended
  * as canceled or denied, once no submission sent earlier can still show
@@ -815,7 +855,7 @@ static long unseen_grace_ms(const config *c)
 static int settle_unsent(worker *w, order_row *row, int *final, char *err,
                          size_t errlen)
 {
-    int cancel = row->cancel_requested;
+    int cancel = row->cancel_requested, ended;
 
     if (row->sent_ms >= 0 && row->sent_ms < unseen_grace_ms(w->cfg)) {
         snprintf(err, errlen,
@@ -826,11 +866,14 @@ static int settle_unsent(worker *w, order_row *row, int *final, char *err,
     }
     if (cancel)
         return cancel_unsent(w, row, "submitting", final, err, errlen);
-    if (set_status(w->db, row->o.client_order_id, "submitting", "denied",
-                   "risk", row->send_hold) != DB_OK) {
+    ended = end_order(w->db, row->o.client_order_id, "submitting", "denied",
+                      "risk", row->send_hold, unseen_grace_ms(w->cfg));
+    if (ended < 0) {
         snprintf(err, errlen, "%s", db_error(w->db));
         return WORKER_RETRY;
     }
+    if (ended == 0) /* moved on, or sent meanwhile: as it is now */
+        return WORKER_OK;
     notify_refusal(w, row, "denied", "risk", row->send_hold);
     LOG_WARN("risk-engine denied the order", LF_S("mode", trading_mode(w->cfg)),
              LF_S("client_order_id", row->o.client_order_id),
@@ -919,6 +962,12 @@ static int handle_order(worker *w, adapter *a, const char *coid, char *err,
     }
     if (rc != WORKER_OK)
         return rc;
+    if (!final && (strcmp(row.status, "queued") == 0 ||
+                   strcmp(row.status, "submitting") == 0)) {
+        /* (moved on and back by others meanwhile: looked at again) */
+        snprintf(err, errlen, "order %s is still %s", coid, row.status);
+        return WORKER_RETRY;
+    }
     return final ? wake_trading(w) : WORKER_OK;
 }
 
