@@ -77,6 +77,7 @@ typedef struct order_row {
     char broker_order_id[64]; /* the broker's id, "" before it has one */
     long long age_s; /* since it was submitted (or made, before) */
     long long sent_ms; /* since a submission last went out; -1: none */
+    char sent_at[48]; /* when, as the database writes it; "" if never */
     char send_hold[512]; /* why it must not be sent again; "" if not */
 } order_row;
 
@@ -94,7 +95,8 @@ static const char SQL_LOAD[] =
     " extract(epoch FROM now() - coalesce(o.submitted_at,"
     " o.created_at))::bigint,"
     " coalesce((extract(epoch FROM clock_timestamp() - o.sent_at)"
-    " * 1000)::bigint, -1), coalesce(o.send_hold, '')"
+    " * 1000)::bigint, -1), coalesce(o.send_hold, ''),"
+    " coalesce(o.sent_at::text, '')"
     " FROM orders o WHERE o.client_order_id = $1";
 
 /* 1 found, 0 no such order, -1 database error. */
@@ -135,6 +137,7 @@ static int load_order(db *d, const char *coid, order_row *row)
     row->sent_ms = atoll(PQgetvalue(r, 0, 19));
     snprintf(row->send_hold, sizeof(row->send_hold), "%s",
              PQgetvalue(r, 0, 20));
+    snprintf(row->sent_at, sizeof(row->sent_at), "%s", PQgetvalue(r, 0, 21));
     PQclear(r);
     return 1;
 }
@@ -428,6 +431,41 @@ static int impossible(worker *w, const order_row *row, const char *why,
     return WORKER_FAIL;
 }
 
+/* In the caller's transaction: an order ended here as not sent that
+ * the broker shows after all goes back to submitting, its denial or
+ * cancellation cleared and told. */
+static int revive(worker *w, const order_row *row)
+{
+    char key[96], subject[200], *body;
+    const char *p[] = {row->o.client_order_id};
+    int rc = db_execp(w->db, "ba_revive",
+                      "UPDATE orders SET status = 'submitting',"
+                      " reject_code = NULL, reject_reason = NULL,"
+                      " send_hold = NULL, final_at = NULL,"
+                      " updated_at = now() WHERE client_order_id = $1",
+                      1, p, NULL);
+
+    if (rc != DB_OK)
+        return rc;
+    LOG_WARN("the broker shows an order ended here as not sent: it is "
+             "followed again",
+             LF_S("mode", trading_mode(w->cfg)),
+             LF_S("client_order_id", row->o.client_order_id),
+             LF_S("was", row->status));
+    snprintf(key, sizeof(key), "revived:%s", row->o.client_order_id);
+    snprintf(subject, sizeof(subject),
+             "[stonks %s] order %s %s %lld %s is at the broker after all",
+             trading_mode(w->cfg), row->status, order_side_name(row->o.side),
+             (long long)row->o.qty, row->o.ticker);
+    body = xasprintf("Mode: %s\nOrder %s was ended here as %s, not sent; "
+                     "the broker shows it after all, and it is followed "
+                     "again.\n",
+                     trading_mode(w->cfg), row->o.client_order_id, row->status);
+    rc = trading_notify(w->db, key, "order", subject, body);
+    free(body);
+    return rc;
+}
+
 /* Applies what the broker reports about the order: new fills, the new
  * status. Sets *final. Returns WORKER_OK, WORKER_RETRY, or WORKER_FAIL
  * for an answer broker_order_check finds impossible. */
@@ -464,6 +502,16 @@ static int apply_broker_state(worker *w, order_row *row, const broker_order *bo,
                 NULL, NULL) != DB_OK ||
         (found = load_order(w->db, row->o.client_order_id, &now)) < 0)
         goto dberr;
+    /* An order ended here as not sent (denied or canceled before the
+     * broker acknowledged it) that the broker shows after all: it is at
+     * the broker, and followed again (its fills are real). */
+    if (found && !now.broker_order_id[0] &&
+        (strcmp(now.status, "denied") == 0 ||
+         strcmp(now.status, "canceled") == 0)) {
+        if (revive(w, &now) != DB_OK)
+            goto dberr;
+        snprintf(now.status, sizeof(now.status), "submitting");
+    }
     /* Under the lock, what is booked now: another adapter may have
      * booked a later answer of the broker since the row was read. An
      * answer older than that is dropped, never booked twice. */
@@ -558,22 +606,25 @@ dberr:
 /* Claims one submission of the order: records, committed, that one is
  * going out (sent_at), when the order may still be sent: in
  * submitting, no cancel requested, no hold, the kill switch off (and
- * its row there). Right before the request, so that a cancel, the kill
- * switch or another adapter's denial that came since the gate's verdict
+ * its row there), and no other submission since the row was read
+ * (another adapter's: the broker is looked up again first). Right
+ * before the request, so that a cancel, the kill switch or another
+ * adapter's denial or submission that came since the gate's verdict
  * stops it. Returns 1 claimed, 0 not to be sent, -1 database error. */
-static int claim_send(db *d, const char *coid)
+static int claim_send(db *d, const order_row *row)
 {
     static const char sql[] =
         "UPDATE orders SET sent_at = clock_timestamp(), updated_at = now()"
         " WHERE client_order_id = $1 AND status = 'submitting'"
         " AND cancel_requested_at IS NULL AND send_hold IS NULL"
+        " AND sent_at IS NOT DISTINCT FROM nullif($2, '')::timestamptz"
         " AND NOT coalesce((SELECT k.active FROM kill_switch k"
         " WHERE k.id = 1), true) RETURNING 1";
-    const char *p[] = {coid};
+    const char *p[] = {row->o.client_order_id, row->sent_at};
     PGresult *r;
     int n;
 
-    if (db_execp(d, "ba_claim", sql, 1, p, &r) != DB_OK)
+    if (db_execp(d, "ba_claim", sql, 2, p, &r) != DB_OK)
         return -1;
     n = PQntuples(r);
     PQclear(r);
@@ -591,7 +642,7 @@ static int submit(worker *w, adapter *a, order_row *row, int *final, char *err,
     broker_refusal ref;
     broker_rc rc;
     char msg[300];
-    int claimed = claim_send(w->db, row->o.client_order_id);
+    int claimed = claim_send(w->db, row);
 
     if (claimed < 0) {
         snprintf(err, errlen, "%s", db_error(w->db));

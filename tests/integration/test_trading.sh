@@ -1320,7 +1320,7 @@ out_final() { [ "$(sql "SELECT count(*) FROM orders WHERE client_order_id
 wait_for 30 out_final || echo "  FAIL: the orders did not end"
 assert_eq "the broker back: asked again, denied; the other canceled" \
     "alp-out-1 denied risk kill_switch|alp-out-2 canceled canceled on \
-request before it was sent" \
+request; the broker did not show the submission sent before" \
     "$(sql "SELECT string_agg(client_order_id || ' ' || status || ' ' ||
             CASE status WHEN 'denied' THEN reject_code || ' ' ||
             split_part(reject_reason, ':', 1) ELSE reject_reason END, '|'
