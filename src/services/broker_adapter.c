@@ -181,7 +181,8 @@ static long unseen_grace_ms(const config *c)
 }
 
 /* Ends the order in `to` (denied, canceled) from `from`, only while it
- * is still there (another adapter may have moved it on) and no
+ * is still there (another adapter may have moved it on or be booking
+ * the broker's answer: the trading lock orders the two) and no
  * submission went out in the last grace_ms (sent_at as it is now: one
  * another adapter sent meanwhile may yet show at the broker). Returns 1
  * ended, 0 not (load it again), -1 database error. */
@@ -201,10 +202,21 @@ static int end_order(db *d, const char *coid, const char *from, const char *to,
     int n;
 
     snprintf(g, sizeof(g), "%ld", grace_ms);
-    if (db_execp(d, "ba_end", sql, 6, p, &r) != DB_OK)
+    /* under the trading lock, as a booking of the broker's answer is:
+     * one that read the order before this ends it would write over it */
+    if (db_begin(d) != DB_OK ||
+        db_exec(d, "SELECT pg_advisory_xact_lock(" TRADING_LOCK ")", 0, NULL,
+                NULL) != DB_OK ||
+        db_execp(d, "ba_end", sql, 6, p, &r) != DB_OK) {
+        db_rollback(d);
         return -1;
+    }
     n = PQntuples(r);
     PQclear(r);
+    if (db_commit(d) != DB_OK) {
+        db_rollback(d);
+        return -1;
+    }
     return n == 1;
 }
 
