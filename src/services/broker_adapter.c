@@ -1007,7 +1007,8 @@ static int handle_order(worker *w, adapter *a, const char *coid, char *err,
             rc = row.cancel_requested
                      ? cancel_unsent(w, &row, "queued", &final, err, errlen)
                      : gate(w, &row, "queued", &final, err, errlen);
-            fresh = rc == WORKER_OK && !final;
+            /* (a verdict of the gate given now; a cancel gives none) */
+            fresh = !row.cancel_requested && rc == WORKER_OK && !final;
         } else if (strcmp(row.status, "submitting") == 0) {
             /* (found at the broker: cancelled as an open order at the
              * next step when asked) */
