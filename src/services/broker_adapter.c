@@ -735,6 +735,31 @@ static int db_clock(db *d, char *out, size_t cap)
     return 0;
 }
 
+/* Ends the order as denied by the gate (end_order's rules: from `from`,
+ * no submission in the last grace_ms), and tells; an order another
+ * adapter moved on, or sent meanwhile, is left as it is now (loaded
+ * again by the caller). reason may be err. */
+static int end_denied(worker *w, order_row *row, const char *from,
+                      const char *reason, long grace_ms, int *final, char *err,
+                      size_t errlen)
+{
+    int ended = end_order(w->db, row->o.client_order_id, from, "denied", "risk",
+                          reason, grace_ms);
+
+    if (ended < 0) {
+        snprintf(err, errlen, "%s", db_error(w->db));
+        return WORKER_RETRY;
+    }
+    if (ended == 0)
+        return WORKER_OK;
+    notify_refusal(w, row, "denied", "risk", reason);
+    LOG_WARN("risk-engine denied the order", LF_S("mode", trading_mode(w->cfg)),
+             LF_S("client_order_id", row->o.client_order_id),
+             LF_S("reasons", reason));
+    *final = 1;
+    return WORKER_OK;
+}
+
 /* Asks the gate about the order in status `from` (queued; or
  * submitting, when the broker has not got it and it is to be sent
  * again). Denied: the order ends as denied (*final). Allowed: a queued
@@ -788,24 +813,8 @@ static int gate(worker *w, order_row *row, const char *from, int *final,
                  LF_S("reasons", err));
         return WORKER_OK;
     }
-    if (!allowed) {
-        int ended = end_order(w->db, row->o.client_order_id, "queued", "denied",
-                              "risk", err, 0);
-
-        if (ended < 0) {
-            snprintf(err, errlen, "%s", db_error(w->db));
-            return WORKER_RETRY;
-        }
-        if (ended == 0) /* another adapter moved it on: as it is now */
-            return WORKER_OK;
-        notify_refusal(w, row, "denied", "risk", err);
-        LOG_WARN("risk-engine denied the order",
-                 LF_S("mode", trading_mode(w->cfg)),
-                 LF_S("client_order_id", row->o.client_order_id),
-                 LF_S("reasons", err));
-        *final = 1;
-        return WORKER_OK;
-    }
+    if (!allowed)
+        return end_denied(w, row, "queued", err, 0, final, err, errlen);
     if (strcmp(from, "submitting") == 0)
         return WORKER_OK;
     if (set_status(w->db, row->o.client_order_id, "queued", "submitting", NULL,
@@ -918,7 +927,7 @@ static int cancel_at_broker(worker *w, adapter *a, order_row *row, int *final,
 static int settle_unsent(worker *w, order_row *row, int *final, char *err,
                          size_t errlen)
 {
-    int cancel = row->cancel_requested, ended;
+    int cancel = row->cancel_requested;
 
     if (row->sent_ms >= 0 && row->sent_ms < unseen_grace_ms(w->cfg)) {
         snprintf(err, errlen,
@@ -929,20 +938,8 @@ static int settle_unsent(worker *w, order_row *row, int *final, char *err,
     }
     if (cancel)
         return cancel_unsent(w, row, "submitting", final, err, errlen);
-    ended = end_order(w->db, row->o.client_order_id, "submitting", "denied",
-                      "risk", row->send_hold, unseen_grace_ms(w->cfg));
-    if (ended < 0) {
-        snprintf(err, errlen, "%s", db_error(w->db));
-        return WORKER_RETRY;
-    }
-    if (ended == 0) /* moved on, or sent meanwhile: as it is now */
-        return WORKER_OK;
-    notify_refusal(w, row, "denied", "risk", row->send_hold);
-    LOG_WARN("risk-engine denied the order", LF_S("mode", trading_mode(w->cfg)),
-             LF_S("client_order_id", row->o.client_order_id),
-             LF_S("reasons", row->send_hold));
-    *final = 1;
-    return WORKER_OK;
+    return end_denied(w, row, "submitting", row->send_hold,
+                      unseen_grace_ms(w->cfg), final, err, errlen);
 }
 
 /* An order in submitting. A submission that went out before (its
