@@ -266,6 +266,10 @@ assert_eq "a second trading-engine on the first's port: runs on as a worker" \
 # on without one until the first was started again).
 tp=$(free_port 18491)
 two_engines() { # te_a serving the API on port tp, te_b a worker beside it
+    # (the logs emptied here: a background job's redirection may come
+    # after the wait below has read the last call's log)
+    : >"$OUT/te-a.log"
+    : >"$OUT/te-b.log"
     env TRADING_ENGINE_URL="http://127.0.0.1:$tp" "$BIN" trading-engine \
         >/dev/null 2>"$OUT/te-a.log" &
     te_a=$!
