@@ -49,6 +49,7 @@
 #include "lib/token.h"
 #include "lib/worker.h"
 #include "lib/xalloc.h"
+#include "services/broker_adapter.h"
 #include "services/cli.h"
 #include "services/pipeline.h"
 #include "services/svc.h"
@@ -62,24 +63,6 @@ typedef struct adapter {
     broker *broker;
     time_t last_reconcile;
 } adapter;
-
-/* An order row as the state machine needs it. */
-typedef struct order_row {
-    long long id;
-    char status[24];
-    order_intent o;
-    int32_t decision_day;
-    int64_t filled_qty;
-    cents filled_gross; /* sum of recorded fills */
-    cents commission; /* sum of recorded fills' commissions */
-    int nfills;
-    int cancel_requested; /* DELETE /orders/{id} of the trading-engine */
-    char broker_order_id[64]; /* the broker's id, "" before it has one */
-    long long age_s; /* since it was submitted (or made, before) */
-    long long sent_ms; /* since a submission last went out; -1: none */
-    char sent_at[48]; /* when, as the database writes it; "" if never */
-    char send_hold[512]; /* why it must not be sent again; "" if not */
-} order_row;
 
 static const char SQL_LOAD[] =
     "SELECT o.id, o.status, o.ticker, o.side, o.type, o.qty,"
@@ -147,94 +130,6 @@ static int wake_trading(worker *w)
     char *p[] = {"{\"wake\":\"order_final\"}"};
 
     return worker_push(w, Q_TRADING_DECISIONS, p, 1);
-}
-
-/* Moves the order from one status to another (only from that one; and
- * never on to submitting once a cancel is requested, so that an order
- * the trading-engine answered "queued" for is never sent, nor while the
- * kill switch is on (or its row is gone), which may have been turned on
- * since the gate's verdict; such an order stays queued and goes to the
- * gate again). Returns a DB_ code. */
-static int set_status(db *d, const char *coid, const char *from, const char *to,
-                      const char *code, const char *reason)
-{
-    static const char sql[] =
-        "UPDATE orders SET status = $3, reject_code = coalesce($4,"
-        " reject_code), reject_reason = coalesce($5, reject_reason),"
-        " updated_at = now(), final_at = CASE WHEN $3 IN ('filled',"
-        " 'canceled', 'expired', 'rejected', 'denied') THEN now() END"
-        " WHERE client_order_id = $1 AND status = $2"
-        " AND ($3 <> 'submitting' OR (cancel_requested_at IS NULL"
-        " AND NOT coalesce((SELECT k.active FROM kill_switch k"
-        " WHERE k.id = 1), true)))";
-    const char *p[] = {coid, from, to, code, reason};
-
-    return db_execp(d, "ba_status", sql, 5, p, NULL);
-}
-
-/* How long after a submission went out a broker's "no such order" is
- * believed (the request may still be on its way, or its order not yet
- * shown): twice the broker's transaction wait, 4 x BROKER_TIMEOUT_MS. */
-static long unseen_grace_ms(const config *c)
-{
-    return 2 * trading_broker_tx_wait_ms(c);
-}
-
-/* Ends the order in `to` (denied, canceled) from `from`, only while it
- * is still there (another adapter may have moved it on or be booking
- * the broker's answer: the trading lock orders the two) and no
- * submission went out in the last grace_ms (sent_at as it is now: one
- * another adapter sent meanwhile may yet show at the broker). Returns 1
- * ended, 0 not (load it again), -1 database error. */
-static int end_order(db *d, const char *coid, const char *from, const char *to,
-                     const char *code, const char *reason, long grace_ms)
-{
-    static const char sql[] =
-        "UPDATE orders SET status = $3, reject_code = coalesce($4,"
-        " reject_code), reject_reason = coalesce($5, reject_reason),"
-        " updated_at = now(), final_at = now()"
-        " WHERE client_order_id = $1 AND status = $2 AND (sent_at IS NULL"
-        " OR sent_at < clock_timestamp() - $6::bigint * interval '1 ms')"
-        " RETURNING 1";
-    char g[24];
-    const char *p[] = {coid, from, to, code, reason, g};
-    PGresult *r;
-    int n;
-
-    snprintf(g, sizeof(g), "%ld", grace_ms);
-    /* under the trading lock, as a booking of the broker's answer is:
-     * one that read the order before this ends it would write over it */
-    if (db_begin(d) != DB_OK ||
-        db_exec(d, "SELECT pg_advisory_xact_lock(" TRADING_LOCK ")", 0, NULL,
-                NULL) != DB_OK ||
-        db_execp(d, "ba_end", sql, 6, p, &r) != DB_OK) {
-        db_rollback(d);
-        return -1;
-    }
-    n = PQntuples(r);
-    PQclear(r);
-    if (db_commit(d) != DB_OK) {
-        db_rollback(d);
-        return -1;
-    }
-    return n == 1;
-}
-
-static void notify_refusal(worker *w, const order_row *row, const char *what,
-                           const char *code, const char *reason)
-{
-    char key[96], subject[200], *body;
-
-    snprintf(key, sizeof(key), "%s:%s", what, row->o.client_order_id);
-    snprintf(subject, sizeof(subject), "[stonks %s] order %s: %s %lld %s",
-             trading_mode(w->cfg), what, order_side_name(row->o.side),
-             (long long)row->o.qty, row->o.ticker);
-    body = xasprintf("Mode: %s\nOrder %s (%s %lld %s) was %s.\n%s: %s\n",
-                     trading_mode(w->cfg), row->o.client_order_id,
-                     order_side_name(row->o.side), (long long)row->o.qty,
-                     row->o.ticker, what, code, reason);
-    trading_notify(w->db, key, "rejection", subject, body);
-    free(body);
 }
 
 /* The gate. Returns 1 allowed, 0 denied (recorded), -1 no usable
@@ -443,41 +338,6 @@ static int impossible(worker *w, const order_row *row, const char *why,
     return WORKER_FAIL;
 }
 
-/* In the caller's transaction: an order ended here as not sent that
- * the broker shows after all goes back to submitting, its denial or
- * cancellation cleared and told. */
-static int revive(worker *w, const order_row *row)
-{
-    char key[96], subject[200], *body;
-    const char *p[] = {row->o.client_order_id};
-    int rc = db_execp(w->db, "ba_revive",
-                      "UPDATE orders SET status = 'submitting',"
-                      " reject_code = NULL, reject_reason = NULL,"
-                      " send_hold = NULL, final_at = NULL,"
-                      " updated_at = now() WHERE client_order_id = $1",
-                      1, p, NULL);
-
-    if (rc != DB_OK)
-        return rc;
-    LOG_WARN("the broker shows an order ended here as not sent: it is "
-             "followed again",
-             LF_S("mode", trading_mode(w->cfg)),
-             LF_S("client_order_id", row->o.client_order_id),
-             LF_S("was", row->status));
-    snprintf(key, sizeof(key), "revived:%s", row->o.client_order_id);
-    snprintf(subject, sizeof(subject),
-             "[stonks %s] order %s %s %lld %s is at the broker after all",
-             trading_mode(w->cfg), row->status, order_side_name(row->o.side),
-             (long long)row->o.qty, row->o.ticker);
-    body = xasprintf("Mode: %s\nOrder %s was ended here as %s, not sent; "
-                     "the broker shows it after all, and it is followed "
-                     "again.\n",
-                     trading_mode(w->cfg), row->o.client_order_id, row->status);
-    rc = trading_notify(w->db, key, "order", subject, body);
-    free(body);
-    return rc;
-}
-
 /* Applies what the broker reports about the order: new fills, the new
  * status. Sets *final. Returns WORKER_OK, WORKER_RETRY, or WORKER_FAIL
  * for an answer broker_order_check finds impossible. */
@@ -520,7 +380,7 @@ static int apply_broker_state(worker *w, order_row *row, const broker_order *bo,
     if (found && !now.broker_order_id[0] &&
         (strcmp(now.status, "denied") == 0 ||
          strcmp(now.status, "canceled") == 0)) {
-        if (revive(w, &now) != DB_OK)
+        if (ba_revive(w, &now) != DB_OK)
             goto dberr;
         snprintf(now.status, sizeof(now.status), "submitting");
     }
@@ -654,7 +514,7 @@ static int submit(worker *w, adapter *a, order_row *row, int *final, char *err,
     broker_refusal ref;
     broker_rc rc;
     char msg[300];
-    int claimed = claim_send(w->db, row);
+    int moved, claimed = claim_send(w->db, row);
 
     if (claimed < 0) {
         snprintf(err, errlen, "%s", db_error(w->db));
@@ -687,10 +547,14 @@ static int submit(worker *w, adapter *a, order_row *row, int *final, char *err,
                      ref.code, ref.message);
         else
             snprintf(msg, sizeof(msg), "%s", ref.message);
-        if (set_status(w->db, row->o.client_order_id, "submitting", "rejected",
-                       broker_refusal_code(ref.kind), msg) != DB_OK)
+        moved = ba_move(w->db, row->o.client_order_id, "submitting", "rejected",
+                        broker_refusal_code(ref.kind), msg, BA_ANY_SENT);
+        if (moved < 0)
             goto dberr;
-        notify_refusal(w, row, "rejected", broker_refusal_code(ref.kind), msg);
+        if (moved == 0) /* another adapter moved it on: as it is now */
+            return WORKER_OK;
+        ba_notify_refusal(w, row, "rejected", broker_refusal_code(ref.kind),
+                          msg);
         LOG_WARN("broker refused the order", LF_S("mode", trading_mode(w->cfg)),
                  LF_S("client_order_id", row->o.client_order_id),
                  LF_S("code", broker_refusal_code(ref.kind)),
@@ -711,17 +575,6 @@ dberr:
     return WORKER_RETRY;
 }
 
-/* Holds the order from being sent again, with the gate's reasons. */
-static int hold_send(db *d, const char *coid, const char *why)
-{
-    const char *p[] = {coid, why[0] ? why : "denied"};
-
-    return db_execp(d, "ba_hold",
-                    "UPDATE orders SET send_hold = $2, updated_at = now()"
-                    " WHERE client_order_id = $1 AND status = 'submitting'",
-                    2, p, NULL);
-}
-
 /* The database's clock now, into out (a timestamptz as text); -1 on a
  * database error. */
 static int db_clock(db *d, char *out, size_t cap)
@@ -735,42 +588,17 @@ static int db_clock(db *d, char *out, size_t cap)
     return 0;
 }
 
-/* Ends the order as denied by the gate (end_order's rules: from `from`,
- * no submission in the last grace_ms), and tells; an order another
- * adapter moved on, or sent meanwhile, is left as it is now (loaded
- * again by the caller). reason may be err. */
-static int end_denied(worker *w, order_row *row, const char *from,
-                      const char *reason, long grace_ms, int *final, char *err,
-                      size_t errlen)
-{
-    int ended = end_order(w->db, row->o.client_order_id, from, "denied", "risk",
-                          reason, grace_ms);
-
-    if (ended < 0) {
-        snprintf(err, errlen, "%s", db_error(w->db));
-        return WORKER_RETRY;
-    }
-    if (ended == 0)
-        return WORKER_OK;
-    notify_refusal(w, row, "denied", "risk", reason);
-    LOG_WARN("risk-engine denied the order", LF_S("mode", trading_mode(w->cfg)),
-             LF_S("client_order_id", row->o.client_order_id),
-             LF_S("reasons", reason));
-    *final = 1;
-    return WORKER_OK;
-}
-
 /* Asks the gate about the order in status `from` (queued; or
  * submitting, when the broker has not got it and it is to be sent
  * again). Denied: the order ends as denied (*final). Allowed: a queued
- * order moves on to submitting (set_status may leave it queued). */
+ * order moves on to submitting (ba_move may leave it queued). */
 static int gate(worker *w, order_row *row, const char *from, int *final,
                 char *err, size_t errlen)
 {
     /* what the gate is asked, and what its verdict must be about */
     json_t *j = trading_intent_json(&row->o, row->decision_day);
     char *intent = json_dumps(j, JSON_COMPACT), since[64];
-    int allowed = -1, on_record = 0;
+    int allowed = -1, on_record = 0, moved;
 
     json_decref(j);
     if (db_clock(w->db, since, sizeof(since)) < 0) {
@@ -800,8 +628,8 @@ static int gate(worker *w, order_row *row, const char *from, int *final,
     }
     if (!allowed && strcmp(from, "submitting") == 0) {
         /* the broker may yet show a submission sent before: held, and
-         * ended by settle_unsent */
-        if (hold_send(w->db, row->o.client_order_id, err) != DB_OK) {
+         * ended by ba_settle_unsent */
+        if (ba_hold_send(w->db, row->o.client_order_id, err) != DB_OK) {
             snprintf(err, errlen, "%s", db_error(w->db));
             return WORKER_RETRY;
         }
@@ -814,15 +642,17 @@ static int gate(worker *w, order_row *row, const char *from, int *final,
         return WORKER_OK;
     }
     if (!allowed)
-        return end_denied(w, row, "queued", err, 0, final, err, errlen);
+        return ba_end_denied(w, row, "queued", err, 0, final, err, errlen);
     if (strcmp(from, "submitting") == 0)
         return WORKER_OK;
-    if (set_status(w->db, row->o.client_order_id, "queued", "submitting", NULL,
-                   NULL) != DB_OK) {
+    moved = ba_move(w->db, row->o.client_order_id, "queued", "submitting", NULL,
+                    NULL, BA_ANY_SENT);
+    if (moved < 0) {
         snprintf(err, errlen, "%s", db_error(w->db));
         return WORKER_RETRY;
     }
-    snprintf(row->status, sizeof(row->status), "submitting");
+    if (moved)
+        snprintf(row->status, sizeof(row->status), "submitting");
     return WORKER_OK;
 }
 
@@ -875,32 +705,6 @@ static int follow(worker *w, adapter *a, order_row *row, int *final, char *err,
     return apply_broker_state(w, row, &bo, final, err, errlen);
 }
 
-/* A cancel requested of an order that has not reached the broker (from
- * queued; or submitting, when the broker has not got it): it ends
- * here, never sent. */
-static int cancel_unsent(worker *w, order_row *row, const char *from,
-                         int *final, char *err, size_t errlen)
-{
-    int sent = row->sent_ms >= 0,
-        ended = end_order(w->db, row->o.client_order_id, from, "canceled", NULL,
-                          sent ? "canceled on request; the broker did not "
-                                 "show the submission sent before"
-                               : "canceled on request before it was sent",
-                          sent ? unseen_grace_ms(w->cfg) : 0);
-
-    if (ended < 0) {
-        snprintf(err, errlen, "%s", db_error(w->db));
-        return WORKER_RETRY;
-    }
-    if (ended == 0) /* moved on, or sent meanwhile: as it is now */
-        return WORKER_OK;
-    LOG_WARN("order canceled before it was sent",
-             LF_S("mode", trading_mode(w->cfg)),
-             LF_S("client_order_id", row->o.client_order_id));
-    *final = 1;
-    return WORKER_OK;
-}
-
 /* A cancel requested of an order at the broker: asked of the broker,
  * then the order followed as usual, so that its final state (canceled,
  * or filled when a fill came first) and any fills are booked from the
@@ -919,36 +723,13 @@ static int cancel_at_broker(worker *w, adapter *a, order_row *row, int *final,
     return follow(w, a, row, final, err, errlen);
 }
 
-/* An order in submitting that is not to be sent (a cancel requested, or
- * held by the gate's denial) and that the broker does not show: ended
- * as canceled or denied, once no submission sent earlier can still show
- * up (none went out, or unseen_grace_ms has passed); else looked at
- * again later. */
-static int settle_unsent(worker *w, order_row *row, int *final, char *err,
-                         size_t errlen)
-{
-    int cancel = row->cancel_requested;
-
-    if (row->sent_ms >= 0 && row->sent_ms < unseen_grace_ms(w->cfg)) {
-        snprintf(err, errlen,
-                 "not to be sent (%s); waiting to see that the broker has "
-                 "not got the submission sent %lld ms ago",
-                 cancel ? "canceled" : "denied", row->sent_ms);
-        return WORKER_RETRY;
-    }
-    if (cancel)
-        return cancel_unsent(w, row, "submitting", final, err, errlen);
-    return end_denied(w, row, "submitting", row->send_hold,
-                      unseen_grace_ms(w->cfg), final, err, errlen);
-}
-
 /* An order in submitting. A submission that went out before (its
  * answer lost: a broker away, a timeout, a crash) may be at the broker:
  * looked up first. One the broker has not got is sent only after a
  * verdict of the gate given in this job (*fresh; else asked again: the
  * kill switch, the limits, the restricted list, the session may have
  * changed since), and not at all once a cancel is requested or the gate
- * denied it (settle_unsent). claim_send stops a send that any of those
+ * denied it (ba_settle_unsent). claim_send stops a send that any of those
  * came before. */
 static int on_submitting(worker *w, adapter *a, order_row *row, int *fresh,
                          int *final, char *err, size_t errlen)
@@ -964,7 +745,7 @@ static int on_submitting(worker *w, adapter *a, order_row *row, int *fresh,
             return WORKER_RETRY;
     }
     if (row->cancel_requested || row->send_hold[0])
-        return settle_unsent(w, row, final, err, errlen);
+        return ba_settle_unsent(w, row, final, err, errlen);
     if (!*fresh) {
         int rc;
 
@@ -975,7 +756,7 @@ static int on_submitting(worker *w, adapter *a, order_row *row, int *fresh,
         if (rc != WORKER_OK || *final)
             return rc;
         if (row->send_hold[0])
-            return settle_unsent(w, row, final, err, errlen);
+            return ba_settle_unsent(w, row, final, err, errlen);
     }
     *fresh = 0; /* one verdict, one submission */
     return submit(w, a, row, final, err, errlen);
@@ -1002,7 +783,7 @@ static int handle_order(worker *w, adapter *a, const char *coid, char *err,
         }
         if (strcmp(row.status, "queued") == 0) {
             rc = row.cancel_requested
-                     ? cancel_unsent(w, &row, "queued", &final, err, errlen)
+                     ? ba_cancel_unsent(w, &row, "queued", &final, err, errlen)
                      : gate(w, &row, "queued", &final, err, errlen);
             /* (a verdict of the gate given now; a cancel gives none) */
             fresh = !row.cancel_requested && rc == WORKER_OK && !final;
