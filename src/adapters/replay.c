@@ -50,11 +50,13 @@ static int header_mismatch(const csv_line *l, const char *const *names, int n)
 }
 
 /* err: what is wrong with the header line l of w's file (NULL: it
- * could not be split into fields, or with empty, there is no line). */
+ * could not be split into fields, csv_rc says why, raw is the line; or
+ * with empty, there is no line). */
 static void header_error(const row_walk *w, const csv_line *l, int empty,
-                         char *err, size_t errlen)
+                         int csv_rc, const char *raw, size_t rawlen, char *err,
+                         size_t errlen)
 {
-    char names[128] = "", why[160];
+    char names[128] = "", why[300];
     int bad = l ? header_mismatch(l, w->header, w->ncols) : 0;
 
     for (int i = 0; i < w->ncols; i++)
@@ -62,8 +64,14 @@ static void header_error(const row_walk *w, const csv_line *l, int empty,
                  i ? "," : "", w->header[i]);
     if (empty)
         snprintf(why, sizeof(why), "the file is empty");
+    else if (raw && memchr(raw, '\r', rawlen))
+        /* (a file saved with the old Mac line ends is one long line) */
+        snprintf(why, sizeof(why),
+                 "its lines end in a lone carriage return: save it with "
+                 "\\n or \\r\\n line ends");
     else if (!l)
-        snprintf(why, sizeof(why), "it cannot be read as CSV");
+        snprintf(why, sizeof(why), "it cannot be read as CSV: %s",
+                 csv_error_text(csv_rc) ? csv_error_text(csv_rc) : "?");
     else if (bad < l->n && bad < w->ncols) {
         char given[41];
         size_t n = l->len[bad] < 40 ? l->len[bad] : 40;
@@ -127,7 +135,7 @@ static int walk_end(const row_walk *w, char *err, size_t errlen)
 {
     if (w->header_seen)
         return 0;
-    header_error(w, NULL, 1, err, errlen);
+    header_error(w, NULL, 1, 0, NULL, 0, err, errlen);
     return -1;
 }
 
@@ -164,6 +172,7 @@ static int each_row(row_walk *w, const char *text, size_t tlen, size_t base,
         size_t len = nl ? (size_t)(nl - line) : tlen - pos;
         size_t at = (size_t)(line - text);
         csv_line l;
+        int rc;
 
         pos += len + (nl ? 1 : 0);
         if (len && line[len - 1] == '\r')
@@ -178,10 +187,11 @@ static int each_row(row_walk *w, const char *text, size_t tlen, size_t base,
         }
         if (len == 0)
             continue;
-        if (csv_split(line, len, scratch ? scratch + at : line_scratch(w, len),
-                      &l) < 0) {
+        rc = csv_split(line, len, scratch ? scratch + at : line_scratch(w, len),
+                       &l);
+        if (rc < 0) {
             if (!w->header_seen) {
-                header_error(w, NULL, 0, err, errlen);
+                header_error(w, NULL, 0, rc, line, len, err, errlen);
                 return -1;
             }
             skip_row(w);
@@ -189,7 +199,7 @@ static int each_row(row_walk *w, const char *text, size_t tlen, size_t base,
         }
         if (!w->header_seen) {
             if (header_mismatch(&l, w->header, w->ncols) >= 0) {
-                header_error(w, &l, 0, err, errlen);
+                header_error(w, &l, 0, 0, line, len, err, errlen);
                 return -1;
             }
             w->header_seen = 1;

@@ -351,7 +351,31 @@ static void test_headers_named(void **state)
                         REPLAY_PRICE_FILE
                         ": the first line must be the header "
                         "ticker,date,open,high,low,close,volume (it cannot be "
-                        "read as CSV)");
+                        "read as CSV: a quoted field is not closed: a '\"' "
+                        "opens it and none ends it on its line (write a quote "
+                        "inside a field as '\"\"'))");
+    assert_string_equal(header_says(NEWS_HDR, "a,b,c,d,e,f,g,h,i,j,k,l,m,n,o,"
+                                              "p,q\n"),
+                        REPLAY_PRICE_FILE
+                        ": the first line must be the header "
+                        "ticker,date,open,high,low,close,volume (it cannot be "
+                        "read as CSV: more than 16 fields)");
+    /* the old Mac line ends: the file is one line (of 16 fields or
+     * fewer, or more) */
+    assert_string_equal(
+        header_says(NEWS_HDR, "ticker,date,open,high,low,close,volume\rA,"
+                              "2011-07-01,1,2,1,2,5\r"),
+        REPLAY_PRICE_FILE ": the first line must be the header "
+                          "ticker,date,open,high,low,close,volume (its lines "
+                          "end in a lone carriage return: save it with \\n or "
+                          "\\r\\n line ends)");
+    assert_string_equal(
+        header_says(NEWS_HDR, "ticker,date,open,high,low,close,volume\rA,"
+                              "2011-07-01,1,2,1,2,5\rB,2011-07-01,1,2,1,2,5\r"),
+        REPLAY_PRICE_FILE ": the first line must be the header "
+                          "ticker,date,open,high,low,close,volume (its lines "
+                          "end in a lone carriage return: save it with \\n or "
+                          "\\r\\n line ends)");
     assert_string_equal(header_says(NEWS_HDR, ""), REPLAY_PRICE_FILE
                         ": the first line must be the header "
                         "ticker,date,open,high,low,close,volume (the file is "
