@@ -262,11 +262,15 @@ static int read_keys(const char *path, keymap *keys, char *err, size_t errlen)
     return rc;
 }
 
-/* Adds the sentences of one data file to set, merging repeats. */
-static void merge_file(labelled_set *set, keymap *index, labelled_set *file,
-                       int fileno, double weight, const keymap *excluded,
-                       keymap *dropped)
+/* Adds the sentences of one data file to set, merging repeats. Returns
+ * how many of the file's repeats (near-copies) gave another label than
+ * its first. */
+static size_t merge_file(labelled_set *set, keymap *index, labelled_set *file,
+                         int fileno, double weight, const keymap *excluded,
+                         keymap *dropped)
 {
+    size_t conflicts = 0;
+
     for (size_t i = 0; i < file->n; i++) {
         labelled *s = &file->items[i];
         size_t at;
@@ -292,12 +296,15 @@ static void merge_file(labelled_set *set, keymap *index, labelled_set *file,
         /* A near-copy inside one file counts once; a file further down
          * the list (a higher agreement level) adds weight and has the
          * last word on the label. */
-        if (set->items[at].last_file == fileno)
+        if (set->items[at].last_file == fileno) {
+            conflicts += set->items[at].label != s->label;
             continue;
+        }
         set->items[at].weight += weight;
         set->items[at].label = s->label;
         set->items[at].last_file = fileno;
     }
+    return conflicts;
 }
 
 /* Gives each positive and negative sentence its flip (flip.h), unless
@@ -328,8 +335,12 @@ static void add_flips(labelled_set *set, const keymap *index,
     }
 }
 
+/* The training set of cfg into set: *excluded_n held-out sentences and
+ * near-copies left out; conflicts[f], the repeats of data file f under
+ * another label than its first (merge_file). */
 static int build_training(const train_cfg *cfg, labelled_set *set,
-                          size_t *excluded_n, char *err, size_t errlen)
+                          size_t *excluded_n, size_t *conflicts, char *err,
+                          size_t errlen)
 {
     keymap excluded;
     keymap dropped;
@@ -360,8 +371,8 @@ static int build_training(const train_cfg *cfg, labelled_set *set,
             labelled_set_release(&file);
             goto out;
         }
-        merge_file(set, &index, &file, f, cfg->data[f].weight, &excluded,
-                   &dropped);
+        conflicts[f] = merge_file(set, &index, &file, f, cfg->data[f].weight,
+                                  &excluded, &dropped);
         labelled_set_release(&file);
     }
     /* the --cv-on file matters only to cross-validation: writing weights
@@ -850,7 +861,7 @@ int cmd_train(int argc, char **argv)
         .flip_weight = DEFAULT_FLIP_WEIGHT,
     };
     labelled_set set = {0};
-    size_t excluded = 0;
+    size_t excluded = 0, conflicts[MAX_DATA] = {0};
     char err[512];
     int rc;
 
@@ -872,7 +883,7 @@ int cmd_train(int argc, char **argv)
         rc = write_heldout(cfg.allagree, cfg.heldout, err, sizeof(err));
         goto out;
     }
-    rc = build_training(&cfg, &set, &excluded, err, sizeof(err));
+    rc = build_training(&cfg, &set, &excluded, conflicts, err, sizeof(err));
     if (rc == 0 && set.n == 0) {
         snprintf(err, sizeof(err), "no training sentences left");
         rc = -1;
@@ -887,6 +898,14 @@ int cmd_train(int argc, char **argv)
                        cfg.cv_on, cfg.cv_errors);
     else
         rc = train_and_write(&cfg, &set, excluded, err, sizeof(err));
+    /* (said last: the PhraseBank's 50Agree file has two) */
+    for (int f = 0; rc == 0 && f < cfg.ndata; f++)
+        if (conflicts[f] > 0)
+            printf("note: %s: %zu sentence%s listed again (or as a "
+                   "near-copy) under another label: the first label is "
+                   "kept\n",
+                   cfg.data[f].path, conflicts[f],
+                   conflicts[f] == 1 ? "" : "s");
 out:
     if (rc < 0)
         fprintf(stderr, "stonks train: %s\n", err);

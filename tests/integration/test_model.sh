@@ -192,6 +192,17 @@ printf 'Καλό κέρδος .@positive\nΚακή ζημιά .@negative\n利润
 assert_eq "non-ASCII sentences kept apart" \
     "trained embedded-linear/4 on 4 sentences (+ 1 flipped; 0 held-out" \
     "$(head -1 "$T/greek.out" | cut -c1-65)"
+# A sentence listed twice in one file under two labels (two such in
+# the PhraseBank's 50Agree file): the first label is kept, and said.
+printf 'Profit rose .@positive\nSales fell .@negative\nprofit rose.@neutral\nSales fell .@negative\n' \
+    >"$T/twice.txt"
+"$BIN" train --data "$T/twice.txt" --exclude none --out "$T/twice.w" \
+    >"$T/twice.out" 2>&1
+assert_eq "a sentence under two labels in one file: said, the first kept" \
+    "trained embedded-linear/4 on 2 sentences (+ 2 flipped; 0 held-out
+note: $T/twice.txt: 1 sentence listed again (or as a near-copy) under another label: the first label is kept" \
+    "$(head -1 "$T/twice.out" | cut -c1-65)
+$(tail -n 1 "$T/twice.out")"
 printf 'Profit fell .@negative\rProfit rose .@positive\r' >"$T/cr.txt"
 refused "eval: a lone carriage return" \
     "stonks eval: $T/cr.txt:1: a carriage return inside the line (lines end with \\n or \\r\\n)" \
