@@ -20,7 +20,8 @@
  *                  cancel was requested, else sent only after a new
  *                  verdict of the gate (denied -> denied). A
  *                  duplicate-id refusal means it has one: look it up.
- *                  Refused -> rejected, with the broker's reason.
+ *                  Refused -> rejected, with the broker's reason
+ *                  (unless another adapter moved it on meanwhile).
  *   accepted, partially_filled -> ask the broker; new fills are written
  *                  with the position and cash changes in one transaction.
  *   filled, canceled, expired, rejected, denied: final.
@@ -551,8 +552,13 @@ static int submit(worker *w, adapter *a, order_row *row, int *final, char *err,
                         broker_refusal_code(ref.kind), msg, BA_ANY_SENT);
         if (moved < 0)
             goto dberr;
-        if (moved == 0) /* another adapter moved it on: as it is now */
+        if (moved == 0) { /* another adapter moved it on: as it is now */
+            LOG_INFO("broker refused an order another adapter had moved on",
+                     LF_S("mode", trading_mode(w->cfg)),
+                     LF_S("client_order_id", row->o.client_order_id),
+                     LF_S("code", broker_refusal_code(ref.kind)));
             return WORKER_OK;
+        }
         ba_notify_refusal(w, row, "rejected", broker_refusal_code(ref.kind),
                           msg);
         LOG_WARN("broker refused the order", LF_S("mode", trading_mode(w->cfg)),

@@ -27,11 +27,12 @@ typedef struct order_row {
     char send_hold[512]; /* why it must not be sent again; "" if not */
 } order_row;
 
-/* No submission need be old for ba_move. */
+/* ba_move's sent_grace_ms for no condition on sent_at. */
 #define BA_ANY_SENT (-1L)
 
 /* Moves the order from status `from` to `to`, with code and reason
- * (NULL keeps what is there), under the trading lock (a booking of the
+ * (NULL keeps what is there; final_at is now when `to` is final, else
+ * NULL), under the trading lock (a booking of the
  * broker's answer that read the order before would write over it), and
  * only
  * - while it is still in `from` (another adapter may have moved it on);
@@ -66,14 +67,18 @@ int ba_end_denied(worker *w, order_row *row, const char *from,
 
 /* A cancel requested of an order that has not reached the broker (from
  * queued; or submitting, when the broker has not got it): it ends here
- * as canceled, never sent (*final). Returns as ba_end_denied. */
+ * as canceled, never sent (*final), once no submission went out in the
+ * last unseen_grace_ms (4 x BROKER_TIMEOUT_MS); else, or when another
+ * adapter moved it on, it is left as it is now. Returns as
+ * ba_end_denied. */
 int ba_cancel_unsent(worker *w, order_row *row, const char *from, int *final,
                      char *err, size_t errlen);
 
 /* An order in submitting that is not to be sent (a cancel requested,
  * or held by the gate's denial) and that the broker does not show:
  * ended as canceled or denied once no submission sent earlier can still
- * show up; until then WORKER_RETRY, to be looked at again later. */
+ * show up; until then WORKER_RETRY, to be looked at again later. An
+ * order another adapter moved on is left as ba_end_denied leaves it. */
 int ba_settle_unsent(worker *w, order_row *row, int *final, char *err,
                      size_t errlen);
 
