@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "adapters/csv.h"
@@ -212,11 +213,21 @@ static int each_row(row_walk *w, const char *text, size_t tlen, size_t base,
     return 0;
 }
 
+/* A day the pipeline can take (date_plausible: ingestion refuses a
+ * job's day past DATE_MAX_AHEAD_DAYS from today, and a replay that held
+ * one would wait for it for ever). */
+_Static_assert(DATE_MAX_AHEAD_DAYS == 31, "REPLAY_SKIPPED_WHY names 31");
+
+static int day_ok(int32_t day)
+{
+    return date_plausible(day, (int32_t)(time(NULL) / 86400));
+}
+
 static int parse_news(const csv_line *l, replay_news *n)
 {
     memset(n, 0, sizeof(*n));
     if (ticker_normalize(l->field[0], l->len[0], n->ticker) < 0 ||
-        date_parse(l->field[2], l->len[2], &n->date) < 0)
+        date_parse(l->field[2], l->len[2], &n->date) < 0 || !day_ok(n->date))
         return -1;
     n->title = l->field[3];
     n->title_len = l->len[3];
@@ -231,7 +242,7 @@ static int parse_bar(const csv_line *l, replay_bar *b)
 {
     memset(b, 0, sizeof(*b));
     if (ticker_normalize(l->field[0], l->len[0], b->ticker) < 0 ||
-        date_parse(l->field[1], l->len[1], &b->day) < 0 ||
+        date_parse(l->field[1], l->len[1], &b->day) < 0 || !day_ok(b->day) ||
         parse_double(l->field[2], l->len[2], &b->open) < 0 ||
         parse_double(l->field[3], l->len[3], &b->high) < 0 ||
         parse_double(l->field[4], l->len[4], &b->low) < 0 ||

@@ -34,7 +34,8 @@
 #define REPLAY_SKIPPED_MSG "replay rows skipped as unreadable"
 #define REPLAY_SKIPPED_WHY                                                     \
     "unreadable: a wrong number of fields, a field over 64 KiB, a bad date "   \
-    "or number, not UTF-8; or a price bar of a closed day or given again"
+    "(or one over 31 days ahead) or number, not UTF-8; or a price bar of a "   \
+    "closed day or given again"
 #define REPLAY_MAX_FIELD 65536 /* bytes: 64 KiB, as REPLAY_SKIPPED_WHY says */
 
 typedef struct replay_news {

@@ -401,8 +401,9 @@ assert_eq "the replay: F's articles of both feeds" "2" \
             WHERE ticker = 'F' AND origin = 'feed'")"
 assert_eq "the demo says what it skipped of the files (2 rows)" \
     "stonks demo: 2 rows of the replay files in $ALT skipped (unreadable: \
-a wrong number of fields, a field over 64 KiB, a bad date or number, not \
-UTF-8; or a price bar of a closed day or given again)" \
+a wrong number of fields, a field over 64 KiB, a bad date (or one over 31 \
+days ahead) or number, not UTF-8; or a price bar of a closed day or given \
+again)" \
     "$(grep '^stonks demo:' "$STONKS_VAR_DIR.out4")"
 assert_eq "the backtest: the same two" "2 documents" \
     "$("$BIN" backtest --data "$ALT" --watchlist "$ALT/watchlist.csv" \
