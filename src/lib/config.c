@@ -435,6 +435,16 @@ static int load_one(config *c, const setting *s, char *err, size_t errlen)
         }
         break;
     case SET_STR:
+        /* (names, paths, URLs, keys: several go into request headers,
+         * where a line break would add a header of the setter's) */
+        for (const char *p = v; *p; p++)
+            if ((unsigned char)*p < ' ' || *p == 0x7f) {
+                snprintf(err, errlen,
+                         "%s may not hold control characters (a line break, "
+                         "a tab...)",
+                         s->name);
+                return -1;
+            }
         break;
     }
     *(char **)field = xstrdup(v);

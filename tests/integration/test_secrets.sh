@@ -137,6 +137,14 @@ assert_eq "README's settings table is what config --markdown prints" "" \
 POSTGRES_PORT=x "$BIN" config >"$OUT/config-bad.out" 2>&1
 assert_eq "config exit, bad value" "2" "$?"
 out=$(CORS_ORIGIN=$'http://a\r\nX-Evil: 1' "$BIN" config 2>&1)
+assert_eq "config: no line break in a setting" "2 stonks config: \
+CORS_ORIGIN may not hold control characters (a line break, a tab...)" \
+    "$? $out"
+out=$(INGEST_USER_AGENT=$'stonks\r\nX-Evil: 1' "$BIN" config 2>&1)
+assert_eq "config: nor in the user agent (a header of ours)" "2 stonks config: \
+INGEST_USER_AGENT may not hold control characters (a line break, a tab...)" \
+    "$? $out"
+out=$(CORS_ORIGIN=http://a/x "$BIN" config 2>&1)
 assert_eq "config: CORS_ORIGIN must be an origin" "2 stonks config: \
 CORS_ORIGIN must be *, or an origin: http:// or https://, a host and an \
 optional port, no path (http://127.0.0.1:8080)" "$? $out"
