@@ -104,19 +104,48 @@ size_t text_invisible_len(const char *s, size_t len, size_t i)
     return 0;
 }
 
+/* 1 when s[k..n) is the start of a UTF-8 character that the end cut
+ * short: a lead byte and fewer continuation bytes than it needs. */
+static int cut_short(const char *s, size_t n, size_t k)
+{
+    unsigned char c = (unsigned char)s[k];
+    size_t need = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 ? 2 : 0;
+
+    if (need == 0 || n - k >= need)
+        return 0;
+    for (size_t i = k + 1; i < n; i++)
+        if (((unsigned char)s[i] & 0xC0) != 0x80)
+            return 0;
+    return 1;
+}
+
 void text_mask_controls(char *s)
 {
-    size_t n = strlen(s), i = n;
+    size_t n = strlen(s);
 
-    for (size_t k = 0; k < n; k++)
-        if ((unsigned char)s[k] < 0x20 || s[k] == 0x7f)
-            s[k] = '?';
-    /* the lead byte of a last sequence, and whether it is whole */
-    while (i > 0 && n - i < 3 && ((unsigned char)s[i - 1] & 0xC0) == 0x80)
-        i--;
-    if (i > 0 && (unsigned char)s[i - 1] >= 0xC0 &&
-        text_utf8_len(s, n, i - 1) == 0)
-        s[i - 1] = '\0';
+    for (size_t k = 0; k < n;) {
+        unsigned char c = (unsigned char)s[k];
+        size_t len;
+
+        if (c < 0x80) {
+            if (c < 0x20 || c == 0x7f)
+                s[k] = '?';
+            k++;
+            continue;
+        }
+        len = text_utf8_len(s, n, k);
+        if (len == 0 && cut_short(s, n, k)) {
+            s[k] = '\0';
+            return;
+        }
+        if (len == 0) { /* not UTF-8: a terminal may act on it (0x9b) */
+            s[k++] = '?';
+            continue;
+        }
+        if (c == 0xC2 && (unsigned char)s[k + 1] < 0xA0) /* C1: U+0080-9F */
+            s[k] = s[k + 1] = '?';
+        k += len;
+    }
 }
 
 size_t text_drop_invisible(char *s, size_t len)

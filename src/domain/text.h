@@ -64,9 +64,10 @@ size_t text_invisible_len(const char *s, size_t len, size_t i);
  * new length (and ends the string there when it is shorter). */
 size_t text_drop_invisible(char *s, size_t len);
 
-/* Shows the control bytes of the NUL-ended s (below 0x20, and 0x7f) as
- * '?' in place, and ends it before a UTF-8 sequence cut short at its
- * end: for a message that quotes untrusted text on a terminal. */
+/* Shows the control bytes of the NUL-ended s (below 0x20, and 0x7f),
+ * each byte that is not UTF-8, and the C1 controls (U+0080-U+009F, as
+ * two) as '?' in place, and ends it before a UTF-8 character cut short
+ * at its end: for a message that quotes untrusted text on a terminal. */
 void text_mask_controls(char *s);
 
 /* A copy of s with runs of white space (as above) collapsed to one

@@ -342,8 +342,8 @@ static void test_clean_reads_only_len_bytes(void **state)
     free(got);
 }
 
-/* Control bytes shown as '?'; a UTF-8 sequence cut short at the end
- * dropped; whole ones kept. */
+/* Control bytes, bytes that are not UTF-8 and C1 controls shown as
+ * '?'; a UTF-8 sequence cut short at the end dropped; whole ones kept. */
 static void test_mask_controls(void **state)
 {
     char a[] = "\033[31mEVIL\033[0m\n\x7f";
@@ -352,6 +352,10 @@ static void test_mask_controls(void **state)
     char d[] = "x\xe2\x82";
     char e[] = "\xc3";
     char f[] = "";
+    char g[] = "a\x9b"
+               "2J\xff\xc2\x9b"
+               "b\xc2\xa0\xe2\x82\xac";
+    char h[] = "\xe2\x28\xa1z\xc3";
 
     (void)state;
     text_mask_controls(a);
@@ -366,6 +370,11 @@ static void test_mask_controls(void **state)
     assert_string_equal(e, "");
     text_mask_controls(f);
     assert_string_equal(f, "");
+    /* not UTF-8 (a lone 0x9b is an 8-bit CSI to some terminals), C1 */
+    text_mask_controls(g);
+    assert_string_equal(g, "a?2J???b\xc2\xa0\xe2\x82\xac");
+    text_mask_controls(h);
+    assert_string_equal(h, "?(?z");
 }
 
 int main(void)
