@@ -523,14 +523,17 @@ int cmd_backtest(int argc, char **argv)
     bt_outcome out;
     char err[512];
     double t0 = now_s();
-    int rc = 1, show = 0;
+    int rc = 1, show = 0, level;
 
     for (int i = 1; i < argc; i++)
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             fputs(usage_text, stdout);
             return 0;
         }
-    log_init("backtest", LOG_LEVEL_WARN);
+    /* (warnings only, unless LOG_LEVEL is given: the report is the
+     * output; LOG_LEVEL=debug names the rows it skipped) */
+    level = getenv("LOG_LEVEL") ? log_level_parse(getenv("LOG_LEVEL")) : -1;
+    log_init("backtest", level >= 0 ? (log_level)level : LOG_LEVEL_WARN);
     if (bt_options_default(&o, err, sizeof(err)) < 0) {
         fprintf(stderr, "stonks backtest: %s\n", err);
         return 2;

@@ -400,6 +400,11 @@ assert_eq "backtest on 1 good and 5 unreadable news rows" \
     "0 stonks backtest: 5 rows of the replay files in $OUT/badrows skipped (unreadable: a wrong number of fields, a field over 64 KiB, a bad date (or one over 31 days ahead) or number, not UTF-8; or a price bar of a closed day or given again)" \
     "$(run backtest --data "$OUT/badrows" --tickers F --no-files \
         --null-runs 0 --no-progress)"
+assert_eq "... and with LOG_LEVEL=debug names their lines" "3 4 5 6 7" \
+    "$(cd "$ROOT" && LOG_LEVEL=debug "$BIN" backtest --data "$OUT/badrows" \
+        --tickers F --no-files --null-runs 0 --no-progress 2>&1 >/dev/null |
+        grep '^{' | jq -r 'select(.msg == "replay row skipped") | .line' |
+        sort -n | tr '\n' ' ' | sed 's/ $//')"
 assert_eq "the report counts the one row read" \
     "  inputs: 1 news rows from 2011-07-06 -> 1 documents (0 near-duplicates), 1 signals; 252 price bars" \
     "$(sed -n 2p "$OUT/out")"
