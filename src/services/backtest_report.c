@@ -366,6 +366,35 @@ static void news_note(FILE *f, const bt_world *w)
                 after == 1 ? "has" : "have");
 }
 
+/* Sessions further apart than this many calendar days are a gap in
+ * the price file (the longest closure of the exchange since 1933 was
+ * four sessions). */
+#define GAP_NOTE_DAYS 14
+
+/* A line for the longest gap between two sessions, when there is one:
+ * the figures run across it as if no time had passed, and annualising
+ * counts sessions, so a reader should know. */
+static void gap_note(FILE *f, const bt_world *w)
+{
+    size_t at = 0;
+    int32_t longest = 0;
+    char a[11], b[11];
+
+    for (size_t i = 1; i < w->nsessions; i++)
+        if (w->sessions[i] - w->sessions[i - 1] > longest) {
+            longest = w->sessions[i] - w->sessions[i - 1];
+            at = i;
+        }
+    if (longest <= GAP_NOTE_DAYS)
+        return;
+    fprintf(f,
+            "  note: no session from %s to %s (%d days): the figures run "
+            "across the gap as if none had passed, and annualised ones "
+            "count %d sessions a year\n",
+            bt_day(w->sessions[at - 1], a), bt_day(w->sessions[at], b),
+            (int)longest, PERF_DAYS_PER_YEAR);
+}
+
 /* A line when the tickers given name fewer symbols (AAPL,AAPL or
  * GOOG,GOOGL): each symbol is traded once, which the count alone
  * leaves the reader to work out. */
@@ -399,6 +428,7 @@ void bt_report_print(FILE *f, const bt_world *w, const bt_options *o,
             w->sigs.nrows, bt_day(w->news_from, a), w->sigs.ndocs,
             w->sigs.nduplicates, w->sigs.nsignals, w->nbars);
     tickers_note(f, w, o);
+    gap_note(f, w);
     news_note(f, w);
     fprintf(f, "  decisions at each session's close on what was known by "
                "then; orders at the next session's open\n");

@@ -107,6 +107,20 @@ news to trade on" \
 assert_eq "... and not within it" "" \
     "$("${BT[@]}" --no-files --null-runs 0 --from 2011-12-01 \
         --to 2011-12-30 2>&1 | grep '^  note:')"
+# A price file without September's bars: the gap is pointed out (its
+# figures ran across it, and were annualised by sessions, without a word).
+mkdir -p "$WORK/gap"
+cp "$ROOT/data/replay/reuters_headlines_2011H2_40tickers.csv" "$WORK/gap/"
+awk -F, '$2 !~ /^2011-09/' \
+    "$ROOT/data/replay/daily_ohlcv_2011-2012H1_40tickers.csv" \
+    >"$WORK/gap/daily_ohlcv_2011-2012H1_40tickers.csv"
+assert_eq "a gap in the sessions is pointed out" \
+    "Backtest 2011-07-06 .. 2011-12-30: 104 sessions, 40 tickers
+  note: no session from 2011-08-31 to 2011-10-03 (33 days): the figures \
+run across the gap as if none had passed, and annualised ones count 252 \
+sessions a year" \
+    "$("${BT[@]}" --data "$WORK/gap" --no-files --null-runs 0 2>&1 |
+        grep -E '^Backtest|^  note:')"
 
 out=$("${BT[@]}" --from 2012-01-03 2>&1)
 assert_eq "backtest --from after the default --to" "2 stonks backtest: \
