@@ -10,7 +10,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "lib/buf.h"
 #include "lib/xalloc.h"
 
 void file_open_error(const char *path, int e, char *err, size_t errlen)
@@ -22,38 +21,6 @@ void file_open_error(const char *path, int e, char *err, size_t errlen)
                  strerror(e), cwd);
     else
         snprintf(err, errlen, "cannot open %s: %s", path, strerror(e));
-}
-
-char *file_read(const char *path, size_t max, size_t *len, char *err,
-                size_t errlen)
-{
-    FILE *f = fopen(path, "rb");
-    char chunk[65536];
-    size_t n;
-    buf b;
-
-    if (!f) {
-        file_open_error(path, errno, err, errlen);
-        return NULL;
-    }
-    buf_init(&b);
-    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
-        if (b.len + n > max) {
-            snprintf(err, errlen, "%s is larger than %zu bytes", path, max);
-            fclose(f);
-            buf_release(&b);
-            return NULL;
-        }
-        buf_add(&b, chunk, n);
-    }
-    if (ferror(f)) {
-        snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
-        fclose(f);
-        buf_release(&b);
-        return NULL;
-    }
-    fclose(f);
-    return buf_detach(&b, len);
 }
 
 int file_open(const char *path, size_t max, file_ro *f, char *err,
@@ -134,6 +101,26 @@ void file_close(file_ro *f)
     f->fd = -1;
     f->path = NULL;
     f->size = 0;
+}
+
+char *file_read(const char *path, size_t max, size_t *len, char *err,
+                size_t errlen)
+{
+    file_ro f;
+    char *data;
+
+    if (file_open(path, max, &f, err, errlen) < 0)
+        return NULL;
+    data = xmalloc(f.size + 1);
+    if (file_read_at(&f, 0, data, f.size, err, errlen) < 0) {
+        free(data);
+        file_close(&f);
+        return NULL;
+    }
+    data[f.size] = '\0';
+    *len = f.size;
+    file_close(&f);
+    return data;
 }
 
 /* Where a write to path lands: the target of a symbolic link (one that

@@ -79,6 +79,13 @@ assert_eq "get of an object changed since: exit 1, said, nothing printed" \
 (its bytes hash to sha256/$(printf 'changed\n' | sha256sum | cut -c1-16)...): \
 changed or cut since 0" \
     "$rc $(cat "$VAR/changed.err") $(wc -c <"$VAR/changed.out")"
+# A FIFO is refused, not waited on for ever.
+rm -f "$VAR/fifo"
+mkfifo "$VAR/fifo"
+out=$(OBJECT_STORE=fs OBJECT_STORE_DIR=$VAR/fs timeout 10 "$BIN" objstore \
+    put "$VAR/fifo" 2>&1)
+assert_eq "put of a FIFO: refused at once" \
+    "1 stonks objstore: $VAR/fifo is not a regular file" "$? $out"
 MINIO_ACCESS_KEY=WRONG "$BIN" objstore put "$VAR/small.txt" \
     >/dev/null 2>"$VAR/badkey.err"
 assert_eq "an unknown access key is refused" 1 $?

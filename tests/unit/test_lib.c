@@ -488,14 +488,13 @@ static void test_db_binary_values(void **state)
     PQclear(r);
 }
 
-/* file_create / file_commit / file_abandon: the old file stays whole
- * until a commit replaces it; no temporary file is left behind. */
 /* A FIFO is refused at once as not a regular file (its open waited for
  * a writer for ever: a replay folder with one hung every command). */
 static void test_file_open_refuses_a_fifo(void **state)
 {
     char dir[] = "/tmp/stonks-fifo-XXXXXX", path[64], err[256], want[128];
     file_ro f;
+    size_t len;
 
     (void)state;
     assert_non_null(mkdtemp(dir));
@@ -504,10 +503,16 @@ static void test_file_open_refuses_a_fifo(void **state)
     assert_int_equal(file_open(path, 1024, &f, err, sizeof(err)), -1);
     snprintf(want, sizeof(want), "%s is not a regular file", path);
     assert_string_equal(err, want);
+    /* and file_read alike (stonks objstore put waited for ever) */
+    err[0] = '\0';
+    assert_null(file_read(path, 1024, &len, err, sizeof(err)));
+    assert_string_equal(err, want);
     unlink(path);
     rmdir(dir);
 }
 
+/* file_create / file_commit / file_abandon: the old file stays whole
+ * until a commit replaces it; no temporary file is left behind. */
 static void test_file_written_whole(void **state)
 {
     char dir[] = "/tmp/stonks-test-fileio-XXXXXX";
