@@ -1141,6 +1141,17 @@ static int parse_options(int argc, char **argv, up_options *o)
         }
         i++;
     }
+    /* (the dashboard's options with --no-dashboard: one is a mistake) */
+    for (int k = 0; k < nseen && !o->with_dashboard; k++)
+        if (strcmp(argv[seen[k]], "--dashboard") == 0 ||
+            strcmp(argv[seen[k]], "--web") == 0 ||
+            strcmp(argv[seen[k]], "--template") == 0) {
+            fprintf(stderr,
+                    "stonks up: %s and --no-dashboard contradict each "
+                    "other: give one\n",
+                    argv[seen[k]]);
+            return -1;
+        }
     return 0;
 }
 

@@ -149,6 +149,9 @@ assert_eq "stonks up --web a --web b" "2 stonks up: --web is given twice" \
 assert_eq "stonks up --no-dashboard --no-dashboard" \
     "2 stonks up: --no-dashboard is given twice" \
     "$(LOG_LEVEL=bogus run up --no-dashboard --no-dashboard)"
+assert_eq "stonks up --dashboard with --no-dashboard" \
+    "2 stonks up: --dashboard and --no-dashboard contradict each other: give one" \
+    "$(LOG_LEVEL=bogus run up --dashboard 127.0.0.1:25080 --no-dashboard)"
 # up names the option and the value it refuses, before any setting
 for v in 25010abc abc 25 -1 65500 ''; do
     assert_eq "stonks up --probe-base '$v'" \
