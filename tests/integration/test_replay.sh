@@ -206,8 +206,8 @@ printf '%s\n' "ticker,date,open,high,low,close,volume" \
 assert_eq "demo with a reset: a price file without a readable bar refused" \
     "1 \"error\":\"$ROOT/var/nobars/daily_ohlcv_2011-2012H1_40tickers.csv \
 holds no readable price bar (1 row of the replay files skipped as \
-unreadable: a wrong number of fields, a field over 64 KiB, a bad date or \
-number, not UTF-8; or a price bar of a closed day or given again)\"} $ndocs" \
+unreadable: a wrong number of fields, a field over 64 KiB, a bad date (or \
+one over 31 days ahead) or number, not UTF-8; or a price bar of a closed day or given again)\"} $ndocs" \
     "$(demo_why REPLAY_DIR="$ROOT/var/nobars")"
 rm -r "$ROOT/var/nobars"
 assert_eq "... said plainly too" \
