@@ -414,6 +414,33 @@ static int start_in_doubt(const child *kids, size_t n)
     return 0;
 }
 
+/* Says so (stderr and the log) when a pipeline queue has more dead
+ * letters than dead[] counted: a job that failed for good leaves its
+ * day waiting, and the progress line alone would just stop moving.
+ * *known is 0 until the first count, which is the baseline (a demo run
+ * with --no-reset keeps the letters of earlier runs). */
+static void note_dead_letters(queue_client *q, long long *dead, int *known)
+{
+    for (size_t i = 0; i < NQUEUES; i++) {
+        queue_stats st;
+
+        if (queue_stats_get(q, pipeline_queues[i], &st) < 0)
+            continue;
+        if (*known && st.dead > dead[i]) {
+            fprintf(stderr,
+                    "%sstonks demo: %lld job(s) of the %s queue failed for "
+                    "good (`stonks queue dead %s` shows why): the replay "
+                    "may wait for them\n",
+                    isatty(1) ? "\n" : "", st.dead - dead[i],
+                    pipeline_queues[i], pipeline_queues[i]);
+            LOG_WARN("jobs failed for good", LF_S("queue", pipeline_queues[i]),
+                     LF_I("dead", st.dead - dead[i]));
+        }
+        dead[i] = st.dead;
+    }
+    *known = 1;
+}
+
 /* Waits for the replay to end. Returns 0, or -1 when the scheduler
  * failed or a signal stopped the demo. Restarts a worker that died, and
  * a scheduler that was killed (SCHEDULER_RESTARTS times at most). */
@@ -421,9 +448,10 @@ static int wait_replay(child *kids, size_t n, queue_client *q, db *d,
                        const char *me, double t0, long long docs0,
                        const char *logdir, double *t_pipeline)
 {
-    int tty = isatty(1), sched_restarts = 0, lock_lost = 0;
+    int tty = isatty(1), sched_restarts = 0, lock_lost = 0, dead_known = 0;
     double last_show = 0, lock_checked = 0;
     const child *failing = NULL;
+    long long dead[NQUEUES] = {0};
 
     for (;;) {
         int status, sched_done = 0;
@@ -491,6 +519,7 @@ static int wait_replay(child *kids, size_t n, queue_client *q, db *d,
         if (now_s() - lock_checked >= 1.0) {
             admin_stack_lock_watch(d, "demo", &lock_lost);
             admin_stack_beat(q, me);
+            note_dead_letters(q, dead, &dead_known);
             lock_checked = now_s();
         }
         if (sched_done && queues_idle(q) && !start_in_doubt(kids, n)) {

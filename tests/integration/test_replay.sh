@@ -376,6 +376,28 @@ for _ in $(seq 1 60); do
     sleep 0.1
 done
 assert_eq "... and its mark within 5 s" "yes" "$gone"
+# A job that fails for good while the demo runs is said (its progress
+# line just stopped moving when the job's day waited for it).
+(REPLAY_PACE_MS=1000 QUEUE_MAX_ATTEMPTS=1 exec "$BIN" demo --no-reset \
+    >"$STONKS_VAR_DIR.out12" 2>&1) &
+demo_pid=$!
+for _ in $(seq 1 600); do
+    grep -q '^Replaying' "$STONKS_VAR_DIR.out12" && break
+    sleep 0.05
+done
+sleep 2 # (past the demo's first count of the dead letters)
+redis-cli -p "$REDIS_PORT" XADD stonks:queue:parsing '*' p '{"doc":"x"}' \
+    >/dev/null
+for _ in $(seq 1 200); do
+    grep -q 'failed for good' "$STONKS_VAR_DIR.out12" && break
+    sleep 0.05
+done
+kill -INT "$demo_pid" 2>/dev/null
+wait "$demo_pid" 2>/dev/null
+assert_eq "a job that failed for good during the demo is said" \
+    "stonks demo: 1 job(s) of the parsing queue failed for good (\`stonks \
+queue dead parsing\` shows why): the replay may wait for them" \
+    "$(grep '^stonks demo: .*failed for good' "$STONKS_VAR_DIR.out12")"
 echo "news of every alternative ticker a symbol may have (8) is read"
 # F with 8 alternative tickers, one article under each of the last two;
 # the backtest reads the same rows
