@@ -523,6 +523,7 @@ static int wait_replay(child *kids, size_t n, queue_client *q, db *d,
             lock_checked = now_s();
         }
         if (sched_done && queues_idle(q) && !start_in_doubt(kids, n)) {
+            note_dead_letters(q, dead, &dead_known); /* (the last second) */
             show_progress(q, d, t0, docs0, tty);
             if (tty)
                 printf("\n");
