@@ -111,6 +111,27 @@ static int replay_calendar(const config *c, calendar *cal, size_t *rejected,
     return 0;
 }
 
+/* -1 with err when cal has a trading day from start to end before
+ * 1970-01-01: a job's day must lie from then on, so every worker would
+ * refuse that day's jobs, and the replay wait for them for ever. */
+static int before_1970(const calendar *cal, const config *c, int32_t start,
+                       int32_t end, char *err, size_t errlen)
+{
+    for (size_t i = 0; i < cal->n && cal->days[i] < 0; i++)
+        if (cal->days[i] >= start && cal->days[i] <= end) {
+            char day[11];
+
+            snprintf(err, errlen,
+                     "REPLAY_START %s: the replay data has a trading day "
+                     "(%s) before 1970-01-01, which the pipeline does not "
+                     "take; start the replay in 1970 or later (stonks "
+                     "backtest --from reads earlier days)",
+                     c->replay_start, DAYSTR(cal->days[i], day));
+            return -1;
+        }
+    return 0;
+}
+
 int scheduler_replay_check(const config *c, char *err, size_t errlen)
 {
     calendar cal;
@@ -136,6 +157,8 @@ int scheduler_replay_check(const config *c, char *err, size_t errlen)
                  c->replay_start, c->replay_end, first, last);
         rc = -1;
     }
+    if (rc == 0)
+        rc = before_1970(&cal, c, start, end, err, errlen);
     calendar_release(&cal);
     return rc;
 }
@@ -528,7 +551,9 @@ static int run_replay(sched *s)
     ndays = calendar_range(&cal, start, end, NULL, 0);
     days = xcalloc(ndays + 1, sizeof(*days));
     calendar_range(&cal, start, end, days, ndays);
-    if (ndays == 0 || load_tickers(s, err, sizeof(err)) < 0 ||
+    if (ndays == 0 ||
+        before_1970(&cal, s->cfg, start, end, err, sizeof(err)) < 0 ||
+        load_tickers(s, err, sizeof(err)) < 0 ||
         mark_start(s, err, sizeof(err)) < 0) {
         LOG_ERROR("cannot start the replay",
                   LF_S("error", ndays ? err : "no trading day in range"));

@@ -201,7 +201,8 @@ assert_eq "a price file without a readable bar" \
     "1 stonks backtest: $WORK/nobars/daily_ohlcv_2011-2012H1_40tickers.csv \
 holds no readable price bar (2 rows of the replay files skipped as \
 unreadable: a wrong number of fields, a field over 64 KiB, a bad date (or \
-one over 31 days ahead) or number, not UTF-8; or a price bar of a closed day or given again)" "$? $out"
+one over 31 days ahead) or number, not UTF-8; or a price bar of a closed \
+day or given again)" "$? $out"
 out=$("${BT[@]}" --out /dev/null 2>&1)
 assert_eq "backtest --out a file: refused before the run" \
     "1 stonks backtest: --out: cannot write in /dev/null: Not a directory" \

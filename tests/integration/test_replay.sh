@@ -207,8 +207,22 @@ assert_eq "demo with a reset: a price file without a readable bar refused" \
     "1 \"error\":\"$ROOT/var/nobars/daily_ohlcv_2011-2012H1_40tickers.csv \
 holds no readable price bar (1 row of the replay files skipped as \
 unreadable: a wrong number of fields, a field over 64 KiB, a bad date (or \
-one over 31 days ahead) or number, not UTF-8; or a price bar of a closed day or given again)\"} $ndocs" \
+one over 31 days ahead) or number, not UTF-8; or a price bar of a closed \
+day or given again)\"} $ndocs" \
     "$(demo_why REPLAY_DIR="$ROOT/var/nobars")"
+# Days before 1970 are read (the backtest takes them) but no job of the
+# pipeline may have one: a replay range holding one is refused.
+printf '%s\n' "ticker,date,open,high,low,close,volume" \
+    "AAPL,1969-12-30,1,2,1,2,5" "AAPL,1969-12-31,1,2,1,2,5" \
+    "AAPL,1970-01-02,1,2,1,2,5" \
+    >"$ROOT/var/nobars/daily_ohlcv_2011-2012H1_40tickers.csv"
+assert_eq "demo with a reset: a replay day before 1970 refused" \
+    "1 \"error\":\"REPLAY_START 1969-01-01: the replay data has a trading \
+day (1969-12-30) before 1970-01-01, which the pipeline does not take; start \
+the replay in 1970 or later (stonks backtest --from reads earlier days)\"} \
+$ndocs" \
+    "$(demo_why REPLAY_DIR="$ROOT/var/nobars" REPLAY_START=1969-01-01 \
+        REPLAY_END=1970-01-31)"
 rm -r "$ROOT/var/nobars"
 assert_eq "... said plainly too" \
     "stonks demo: cannot prepare the demo: REPLAY_TICKERS: 'ZZZZZ' is not a \
