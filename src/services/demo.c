@@ -414,31 +414,34 @@ static int start_in_doubt(const child *kids, size_t n)
     return 0;
 }
 
-/* Says so (stderr and the log) when a pipeline queue has more dead
- * letters than dead[] counted: a job that failed for good leaves its
- * day waiting, and the progress line alone would just stop moving.
- * *known is 0 until the first count, which is the baseline (a demo run
- * with --no-reset keeps the letters of earlier runs). */
-static void note_dead_letters(queue_client *q, long long *dead, int *known)
+/* The dead letters of the pipeline queues as last counted; known is 0
+ * until the first count, the baseline, taken before the services start
+ * (a demo run with --no-reset keeps the letters of earlier runs). */
+typedef struct dead_watch {
+    long long dead[NQUEUES];
+    int known;
+} dead_watch;
+
+/* Says so on stderr when a pipeline queue has more dead letters than
+ * dw counted: a job that failed for good leaves its day waiting, and
+ * the progress line alone would just stop moving. */
+static void note_dead_letters(queue_client *q, dead_watch *dw)
 {
     for (size_t i = 0; i < NQUEUES; i++) {
         queue_stats st;
 
         if (queue_stats_get(q, pipeline_queues[i], &st) < 0)
             continue;
-        if (*known && st.dead > dead[i]) {
+        if (dw->known && st.dead > dw->dead[i])
             fprintf(stderr,
                     "%sstonks demo: %lld job(s) of the %s queue failed for "
                     "good (`stonks queue dead %s` shows why): the replay "
                     "may wait for them\n",
-                    isatty(1) ? "\n" : "", st.dead - dead[i],
+                    isatty(1) ? "\n" : "", st.dead - dw->dead[i],
                     pipeline_queues[i], pipeline_queues[i]);
-            LOG_WARN("jobs failed for good", LF_S("queue", pipeline_queues[i]),
-                     LF_I("dead", st.dead - dead[i]));
-        }
-        dead[i] = st.dead;
+        dw->dead[i] = st.dead;
     }
-    *known = 1;
+    dw->known = 1;
 }
 
 /* Waits for the replay to end. Returns 0, or -1 when the scheduler
@@ -446,12 +449,11 @@ static void note_dead_letters(queue_client *q, long long *dead, int *known)
  * a scheduler that was killed (SCHEDULER_RESTARTS times at most). */
 static int wait_replay(child *kids, size_t n, queue_client *q, db *d,
                        const char *me, double t0, long long docs0,
-                       const char *logdir, double *t_pipeline)
+                       const char *logdir, dead_watch *dw, double *t_pipeline)
 {
-    int tty = isatty(1), sched_restarts = 0, lock_lost = 0, dead_known = 0;
+    int tty = isatty(1), sched_restarts = 0, lock_lost = 0;
     double last_show = 0, lock_checked = 0;
     const child *failing = NULL;
-    long long dead[NQUEUES] = {0};
 
     for (;;) {
         int status, sched_done = 0;
@@ -519,11 +521,11 @@ static int wait_replay(child *kids, size_t n, queue_client *q, db *d,
         if (now_s() - lock_checked >= 1.0) {
             admin_stack_lock_watch(d, "demo", &lock_lost);
             admin_stack_beat(q, me);
-            note_dead_letters(q, dead, &dead_known);
+            note_dead_letters(q, dw);
             lock_checked = now_s();
         }
         if (sched_done && queues_idle(q) && !start_in_doubt(kids, n)) {
-            note_dead_letters(q, dead, &dead_known); /* (the last second) */
+            note_dead_letters(q, dw); /* (its last second) */
             show_progress(q, d, t0, docs0, tty);
             if (tty)
                 printf("\n");
@@ -580,6 +582,7 @@ static int run_demo(config *c, int reset)
     int n, rc = 1, claimed = 0;
     double t0, t1, tp = 0;
     long long docs, docs0;
+    dead_watch dw = {{0}, 0};
 
     memset(kids, 0, sizeof(kids));
     /* (a stonks up over this folder would have its tables emptied) */
@@ -629,6 +632,7 @@ static int run_demo(config *c, int reset)
     printf("While it runs: query-api %s, symbol-registry %s\n",
            api_url("query-api"), api_url("symbol-registry"));
     fflush(stdout);
+    note_dead_letters(q, &dw);
     t0 = now_s();
     for (size_t i = 0; i < sizeof(topology) / sizeof(*topology); i++)
         for (int r = 0; r < replicas_of(i); r++) {
@@ -637,7 +641,7 @@ static int run_demo(config *c, int reset)
             start_child(kids, nk, logdir);
             nk++;
         }
-    if (wait_replay(kids, nk, q, d, me, t0, docs0, logdir, &tp) < 0) {
+    if (wait_replay(kids, nk, q, d, me, t0, docs0, logdir, &dw, &tp) < 0) {
         stop_children(kids, nk);
         if (worker_stopping())
             printf("\nstopped; 'bin/stonks demo --no-reset' (with the stack "

@@ -391,17 +391,13 @@ for _ in $(seq 1 60); do
 done
 assert_eq "... and its mark within 5 s" "yes" "$gone"
 # A job that fails for good while the demo runs is said (its progress
-# line just stopped moving when the job's day waited for it).
+# line just stopped moving when the job's day waited for it): one
+# waiting before the demo starts (--no-reset keeps it) too.
+redis-cli -p "$REDIS_PORT" XADD stonks:queue:parsing '*' p '{"doc":"x"}' \
+    >/dev/null
 (REPLAY_PACE_MS=1000 QUEUE_MAX_ATTEMPTS=1 exec "$BIN" demo --no-reset \
     >"$STONKS_VAR_DIR.out12" 2>&1) &
 demo_pid=$!
-for _ in $(seq 1 600); do
-    grep -q '^Replaying' "$STONKS_VAR_DIR.out12" && break
-    sleep 0.05
-done
-sleep 2 # (past the demo's first count of the dead letters)
-redis-cli -p "$REDIS_PORT" XADD stonks:queue:parsing '*' p '{"doc":"x"}' \
-    >/dev/null
 for _ in $(seq 1 200); do
     grep -q 'failed for good' "$STONKS_VAR_DIR.out12" && break
     sleep 0.05
