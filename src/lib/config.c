@@ -2,6 +2,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -374,10 +375,51 @@ static int valid_tokens(const char *v, char *err, size_t errlen)
     return 0;
 }
 
+/* v's first bytes as a message may quote them: a byte that is a
+ * control or not ASCII is shown as '?' (the settings that quote a wrong
+ * value take ASCII only). */
+static void show_value(const char *v, char *out, size_t cap)
+{
+    size_t i = 0;
+
+    for (; v[i] && i + 1 < cap; i++)
+        out[i] = (unsigned char)v[i] < ' ' || (unsigned char)v[i] >= 0x7f
+                     ? '?'
+                     : v[i];
+    out[i] = '\0';
+}
+
+/* 1 when v is UTF-8 without a control character (C0, DEL or C1), no
+ * overlong form, surrogate or code point above U+10FFFF. */
+static int plain_text(const char *v)
+{
+    static const uint32_t least[] = {0, 0, 0x80, 0x800, 0x10000};
+    const unsigned char *p = (const unsigned char *)v;
+
+    while (*p) {
+        int n = *p < 0x80 ? 1 : *p >= 0xF0 ? 4 : *p >= 0xE0 ? 3 : 2;
+        uint32_t cp = n == 1 ? *p : *p & (0x7F >> n);
+
+        if ((n == 2 && *p < 0xC0) || *p > 0xF4)
+            return 0;
+        for (int k = 1; k < n; k++) {
+            if ((p[k] & 0xC0) != 0x80)
+                return 0;
+            cp = cp << 6 | (p[k] & 0x3F);
+        }
+        if ((n > 1 && cp < least[n]) || cp > 0x10FFFF ||
+            (cp >= 0xD800 && cp <= 0xDFFF) || cp < 0x20 ||
+            (cp >= 0x7F && cp <= 0x9F))
+            return 0;
+        p += n;
+    }
+    return 1;
+}
+
 static int load_one(config *c, const setting *s, char *err, size_t errlen)
 {
     const char *v = getenv(s->name);
-    char *field = (char *)c + s->offset;
+    char *field = (char *)c + s->offset, shown[41];
 
     if (!v)
         v = s->def;
@@ -385,14 +427,15 @@ static int load_one(config *c, const setting *s, char *err, size_t errlen)
         snprintf(err, errlen, "%s is longer than 4096 bytes", s->name);
         return -1;
     }
+    show_value(v, shown, sizeof(shown));
     switch (s->kind) {
     case SET_INT: {
         long long n;
 
         if (num_int(v, s->min, s->max, &n) < 0) {
             snprintf(err, errlen,
-                     "%s must be a whole number from %ld to %ld, got '%.40s'",
-                     s->name, s->min, s->max, v);
+                     "%s must be a whole number from %ld to %ld, got '%s'",
+                     s->name, s->min, s->max, shown);
             return -1;
         }
         *(int *)field = (int)n;
@@ -400,15 +443,15 @@ static int load_one(config *c, const setting *s, char *err, size_t errlen)
     }
     case SET_ENUM:
         if (!enum_allows(s->choices, v)) {
-            snprintf(err, errlen, "%s must be one of %s, got '%.40s'", s->name,
-                     s->choices, v);
+            snprintf(err, errlen, "%s must be one of %s, got '%s'", s->name,
+                     s->choices, shown);
             return -1;
         }
         break;
     case SET_DATE:
         if (!valid_date(v)) {
-            snprintf(err, errlen, "%s must be a date YYYY-MM-DD, got '%.40s'",
-                     s->name, v);
+            snprintf(err, errlen, "%s must be a date YYYY-MM-DD, got '%s'",
+                     s->name, shown);
             return -1;
         }
         break;
@@ -416,8 +459,8 @@ static int load_one(config *c, const setting *s, char *err, size_t errlen)
         if (!valid_money(v)) {
             snprintf(err, errlen,
                      "%s must be positive dollars with at most two "
-                     "decimals, " CONFIG_MONEY_RANGE ", got '%.40s'",
-                     s->name, v);
+                     "decimals, " CONFIG_MONEY_RANGE ", got '%s'",
+                     s->name, shown);
             return -1;
         }
         break;
@@ -429,22 +472,21 @@ static int load_one(config *c, const setting *s, char *err, size_t errlen)
         if (!valid_clock(v)) {
             snprintf(err, errlen,
                      "%s must be a time of day HH:MM from 00:00 to 23:59 "
-                     "(New York), got '%.40s'",
-                     s->name, v);
+                     "(New York), got '%s'",
+                     s->name, shown);
             return -1;
         }
         break;
     case SET_STR:
         /* (names, paths, URLs, keys: several go into request headers,
          * where a line break would add a header of the setter's) */
-        for (const char *p = v; *p; p++)
-            if ((unsigned char)*p < ' ' || *p == 0x7f) {
-                snprintf(err, errlen,
-                         "%s may not hold control characters (a line break, "
-                         "a tab...)",
-                         s->name);
-                return -1;
-            }
+        if (!plain_text(v)) {
+            snprintf(err, errlen,
+                     "%s may not hold control characters (a line break, a "
+                     "tab...) nor bytes that are not UTF-8",
+                     s->name);
+            return -1;
+        }
         break;
     }
     *(char **)field = xstrdup(v);

@@ -57,7 +57,10 @@ trap cleanup EXIT
 # and up, one per child; its query-api and symbol-registry on 18301 and
 # 18302) are fetched again and again.
 echo "running $BIN demo over $REPLAY_TICKERS $REPLAY_START..$REPLAY_END"
-STONKS_DEMO_HTTP_BASE=18311 "$BIN" demo >"$OUT/demo.out" 2>"$OUT/demo.err" &
+# (half a second a day at least: a demo of six days could end before a
+# round of the loop below reached a child)
+STONKS_DEMO_HTTP_BASE=18311 REPLAY_PACE_MS=500 "$BIN" demo \
+    >"$OUT/demo.out" 2>"$OUT/demo.err" &
 demo_pid=$!
 pids+=("$demo_pid")
 while kill -0 "$demo_pid" 2>/dev/null; do
@@ -138,12 +141,20 @@ POSTGRES_PORT=x "$BIN" config >"$OUT/config-bad.out" 2>&1
 assert_eq "config exit, bad value" "2" "$?"
 out=$(CORS_ORIGIN=$'http://a\r\nX-Evil: 1' "$BIN" config 2>&1)
 assert_eq "config: no line break in a setting" "2 stonks config: \
-CORS_ORIGIN may not hold control characters (a line break, a tab...)" \
-    "$? $out"
+CORS_ORIGIN may not hold control characters (a line break, a tab...) nor \
+bytes that are not UTF-8" "$? $out"
 out=$(INGEST_USER_AGENT=$'stonks\r\nX-Evil: 1' "$BIN" config 2>&1)
-assert_eq "config: nor in the user agent (a header of ours)" "2 stonks config: \
-INGEST_USER_AGENT may not hold control characters (a line break, a tab...)" \
-    "$? $out"
+assert_eq "config: nor in the user agent (a header of ours)" \
+    "2 stonks config: INGEST_USER_AGENT may not hold control characters (a \
+line break, a tab...) nor bytes that are not UTF-8" "$? $out"
+out=$(REPLAY_DIR=$'/tmp/x\x9b2J' "$BIN" config 2>&1)
+assert_eq "config: nor a byte that is not UTF-8 (0x9b: a terminal's CSI)" \
+    "2 stonks config: REPLAY_DIR may not hold control characters (a line \
+break, a tab...) nor bytes that are not UTF-8" "$? $out"
+out=$(POSTGRES_PORT=$'\e[2J' "$BIN" config 2>&1)
+assert_eq "config: a wrong value is quoted without its escapes" \
+    "2 stonks config: POSTGRES_PORT must be a whole number from 1 to 65535, \
+got '?[2J'" "$? $out"
 out=$(CORS_ORIGIN=http://a/x "$BIN" config 2>&1)
 assert_eq "config: CORS_ORIGIN must be an origin" "2 stonks config: \
 CORS_ORIGIN must be *, or an origin: http:// or https://, a host and an \
