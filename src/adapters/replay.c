@@ -75,13 +75,10 @@ static void header_error(const row_walk *w, const csv_line *l, int empty,
                  csv_error_text(csv_rc) ? csv_error_text(csv_rc) : "?");
     else if (bad < l->n && bad < w->ncols) {
         char given[41];
-        size_t n = l->len[bad] < 40 ? l->len[bad] : 40;
 
         /* (its control bytes shown as '?': the message goes to a
          * terminal and a log) */
-        memcpy(given, l->field[bad], n);
-        given[n] = '\0';
-        text_mask_controls(given);
+        text_mask_prefix(given, sizeof(given), l->field[bad], l->len[bad]);
         snprintf(why, sizeof(why), "column %d is '%s', not %s", bad + 1, given,
                  w->header[bad]);
     } else

@@ -148,6 +148,15 @@ void text_mask_controls(char *s)
     }
 }
 
+void text_mask_prefix(char *out, size_t cap, const char *s, size_t len)
+{
+    size_t n = len < cap - 1 ? len : cap - 1;
+
+    memcpy(out, s, n);
+    out[n] = '\0';
+    text_mask_controls(out);
+}
+
 size_t text_drop_invisible(char *s, size_t len)
 {
     size_t o = 0;

@@ -70,6 +70,11 @@ size_t text_drop_invisible(char *s, size_t len);
  * at its end: for a message that quotes untrusted text on a terminal. */
 void text_mask_controls(char *s);
 
+/* Copies the first bytes of s[0..len) that fit out (cap bytes, with
+ * the NUL; a NUL in s ends the copy) and masks them as
+ * text_mask_controls does: a quote of untrusted text for a message. */
+void text_mask_prefix(char *out, size_t cap, const char *s, size_t len);
+
 /* A copy of s with runs of white space (as above) collapsed to one
  * space and trimmed: the key for near-duplicate detection. The caller
  * frees. */

@@ -366,12 +366,16 @@ long watchlist_parse(const char *text, size_t len, const char *file,
             int bad = header_mismatch(&l);
 
             if (bad < 4) {
+                char given[41];
+
+                /* (its control and stray bytes shown as '?': the message
+                 * goes to a terminal) */
+                text_mask_prefix(given, sizeof(given), l.field[bad],
+                                 l.len[bad]);
                 snprintf(err, errlen,
                          "%sthe first line must be the header " WATCHLIST_HEADER
-                         " (column %d is '%.*s', not %s)",
-                         where, bad + 1,
-                         (int)(l.len[bad] > 40 ? 40 : l.len[bad]), l.field[bad],
-                         header_names[bad]);
+                         " (column %d is '%s', not %s)",
+                         where, bad + 1, given, header_names[bad]);
                 goto fail;
             }
             continue;

@@ -364,6 +364,12 @@ assert_eq "a watchlist without the header" \
     "1 stonks backtest: $OUT/noheader.csv:1: the first line must be the header ticker,name,sector,aliases \
 (column 1 is 'AAPL', not ticker)" \
     "$(run backtest --watchlist "$OUT/noheader.csv" --no-files --null-runs 0)"
+# (escape sequences, a C1 CSI and a BEL of the file shown as '?')
+printf 'tick\xc2\x9b2J\x1b]0;T\x07er,name,sector,aliases\n' >"$OUT/esc.csv"
+assert_eq "a watchlist header's escapes are not printed" \
+    "1 stonks backtest: $OUT/esc.csv:1: the first line must be the header ticker,name,sector,aliases \
+(column 1 is 'tick??2J?]0;T?er', not ticker)" \
+    "$(run backtest --watchlist "$OUT/esc.csv" --no-files --null-runs 0)"
 
 echo "backtest: an input named by an empty option or setting is refused"
 # an empty replay folder read the files at the root, /reuters_...
