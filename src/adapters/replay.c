@@ -65,8 +65,9 @@ static void header_error(const row_walk *w, const csv_line *l, int empty,
                  i ? "," : "", w->header[i]);
     if (empty)
         snprintf(why, sizeof(why), "the file is empty");
-    else if (raw && memchr(raw, '\r', rawlen))
-        /* (a file saved with the old Mac line ends is one long line) */
+    else if (raw && rawlen > 1 && memchr(raw, '\r', rawlen - 1))
+        /* (a file saved with the old Mac line ends is one long line: a
+         * CR with more after it; "\r\r\n" is a stray CR at the end) */
         snprintf(why, sizeof(why),
                  "its lines end in a lone carriage return: save it with "
                  "\\n or \\r\\n line ends");

@@ -391,6 +391,12 @@ static void test_headers_named(void **state)
                         ": the first line must be the header "
                         "ticker,date,open,high,low,close,volume (it cannot be "
                         "read as CSV: more than 16 fields)");
+    /* "\r\r\n": a stray CR at the end of the header, not CR line ends */
+    assert_string_equal(
+        header_says(NEWS_HDR, "ticker,date,open,high,low,close,volume\r\r\n"),
+        REPLAY_PRICE_FILE ": the first line must be the header "
+                          "ticker,date,open,high,low,close,volume (column 7 "
+                          "is 'volume?', not volume)");
     /* the old Mac line ends: the file is one line (of 16 fields or
      * fewer, or more) */
     assert_string_equal(
