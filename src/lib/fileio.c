@@ -107,20 +107,44 @@ char *file_read(const char *path, size_t max, size_t *len, char *err,
                 size_t errlen)
 {
     file_ro f;
+    size_t cap, n = 0;
     char *data;
 
     if (file_open(path, max, &f, err, errlen) < 0)
         return NULL;
-    data = xmalloc(f.size + 1);
-    if (file_read_at(&f, 0, data, f.size, err, errlen) < 0) {
-        free(data);
-        file_close(&f);
-        return NULL;
+    /* to its end, not to the size it had when opened: a file that grew
+     * meanwhile, or one of /proc (size 0), is read whole */
+    cap = f.size + 1 < 65536 ? 65536 : f.size + 1;
+    data = xmalloc(cap);
+    for (;;) {
+        ssize_t r;
+
+        if (n + 1 == cap) {
+            cap = cap * 2 > max + 2 ? max + 2 : cap * 2;
+            data = xrealloc(data, cap);
+        }
+        r = read(f.fd, data + n, cap - 1 - n);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0) {
+            snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
+            break;
+        }
+        if (r == 0) {
+            data[n] = '\0';
+            *len = n;
+            file_close(&f);
+            return data;
+        }
+        n += (size_t)r;
+        if (n > max) {
+            snprintf(err, errlen, "%s is larger than %zu bytes", path, max);
+            break;
+        }
     }
-    data[f.size] = '\0';
-    *len = f.size;
+    free(data);
     file_close(&f);
-    return data;
+    return NULL;
 }
 
 /* Where a write to path lands: the target of a symbolic link (one that

@@ -18,10 +18,12 @@
  * data/... files. */
 void file_open_error(const char *path, int e, char *err, size_t errlen);
 
-/* Reads the regular file path into a new NUL-terminated buffer (the
+/* Reads the regular file path to its end (not to the size it had when
+ * opened: one of /proc says 0) into a new NUL-terminated buffer (the
  * caller frees) and sets *len. Returns NULL with a message naming the
  * file in err when it cannot be opened or read, is not a regular file
- * (a FIFO is refused, not waited on), or holds more than max bytes. */
+ * (a FIFO or a pipe is refused, not waited on), or holds more than max
+ * bytes. */
 char *file_read(const char *path, size_t max, size_t *len, char *err,
                 size_t errlen);
 

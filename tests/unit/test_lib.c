@@ -540,6 +540,14 @@ static void test_file_written_whole(void **state)
     got = file_read(path, 100, &len, err, sizeof(err));
     assert_string_equal(got, "new\n");
     free(got);
+    /* read to its end: a file of /proc says its size is 0 (it was
+     * stored empty); and over max is refused, whatever the size said */
+    got = file_read("/proc/self/status", 1 << 20, &len, err, sizeof(err));
+    assert_non_null(got);
+    assert_true(len > 0 && strncmp(got, "Name:", 5) == 0);
+    free(got);
+    assert_null(file_read("/proc/self/status", 10, &len, err, sizeof(err)));
+    assert_string_equal(err, "/proc/self/status is larger than 10 bytes");
 
     assert_int_equal(file_same(path, path), 1);
     assert_int_equal(file_same(path, dir), 0);
