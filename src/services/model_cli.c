@@ -263,14 +263,16 @@ static int read_keys(const char *path, keymap *keys, char *err, size_t errlen)
 }
 
 /* Adds the sentences of one data file to set, merging repeats. Returns
- * how many of the file's repeats (near-copies) gave another label than
- * its first. */
+ * how many of the file's sentences were repeated (or near-copied) under
+ * another label than their first. */
 static size_t merge_file(labelled_set *set, keymap *index, labelled_set *file,
                          int fileno, double weight, const keymap *excluded,
                          keymap *dropped)
 {
-    size_t conflicts = 0;
+    keymap conflicted; /* the sentences counted in the result */
+    size_t conflicts;
 
+    keymap_init(&conflicted);
     for (size_t i = 0; i < file->n; i++) {
         labelled *s = &file->items[i];
         size_t at;
@@ -297,13 +299,16 @@ static size_t merge_file(labelled_set *set, keymap *index, labelled_set *file,
          * the list (a higher agreement level) adds weight and has the
          * last word on the label. */
         if (set->items[at].last_file == fileno) {
-            conflicts += set->items[at].label != s->label;
+            if (set->items[at].label != s->label)
+                keymap_put(&conflicted, s->key, 0);
             continue;
         }
         set->items[at].weight += weight;
         set->items[at].label = s->label;
         set->items[at].last_file = fileno;
     }
+    conflicts = conflicted.n;
+    keymap_release(&conflicted);
     return conflicts;
 }
 

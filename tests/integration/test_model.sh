@@ -192,9 +192,10 @@ printf 'Καλό κέρδος .@positive\nΚακή ζημιά .@negative\n利润
 assert_eq "non-ASCII sentences kept apart" \
     "trained embedded-linear/4 on 4 sentences (+ 1 flipped; 0 held-out" \
     "$(head -1 "$T/greek.out" | cut -c1-65)"
-# A sentence listed twice in one file under two labels (two such in
-# the PhraseBank's 50Agree file): the first label is kept, and said.
-printf 'Profit rose .@positive\nSales fell .@negative\nprofit rose.@neutral\nSales fell .@negative\n' \
+# A sentence listed again in one file under other labels (two such in
+# the PhraseBank's 50Agree file): the first label is kept, and said,
+# once for the sentence (here listed three times, under three labels).
+printf 'Profit rose .@positive\nSales fell .@negative\nprofit rose.@neutral\nSales fell .@negative\nProfit rose!@negative\n' \
     >"$T/twice.txt"
 "$BIN" train --data "$T/twice.txt" --exclude none --out "$T/twice.w" \
     >"$T/twice.out" 2>&1
