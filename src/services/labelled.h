@@ -25,6 +25,8 @@ typedef struct labelled {
     uint64_t key; /* hash of the near-copy key */
     double weight;
     int last_file; /* the last data file that listed it */
+    int relabelled; /* 1: last_file listed it again under another label
+                     * (its first label there is taken) */
     int in_cv;
     char *flip; /* its mirror image (flip.h), or NULL */
     size_t flip_len;

@@ -262,17 +262,13 @@ static int read_keys(const char *path, keymap *keys, char *err, size_t errlen)
     return rc;
 }
 
-/* Adds the sentences of one data file to set, merging repeats. Returns
- * how many of the file's sentences were repeated (or near-copied) under
- * another label than their first. */
-static size_t merge_file(labelled_set *set, keymap *index, labelled_set *file,
-                         int fileno, double weight, const keymap *excluded,
-                         keymap *dropped)
+/* Adds the sentences of one data file to set, merging repeats (a
+ * sentence listed again in the file under another label is marked
+ * relabelled while the file has the last word on it). */
+static void merge_file(labelled_set *set, keymap *index, labelled_set *file,
+                       int fileno, double weight, const keymap *excluded,
+                       keymap *dropped)
 {
-    keymap conflicted; /* the sentences counted in the result */
-    size_t conflicts;
-
-    keymap_init(&conflicted);
     for (size_t i = 0; i < file->n; i++) {
         labelled *s = &file->items[i];
         size_t at;
@@ -291,25 +287,23 @@ static size_t merge_file(labelled_set *set, keymap *index, labelled_set *file,
             set->items[set->n] = *s;
             set->items[set->n].weight = weight;
             set->items[set->n].last_file = fileno;
+            set->items[set->n].relabelled = 0;
             keymap_put(index, s->key, set->n++);
             s->text = NULL;
             continue;
         }
-        /* A near-copy inside one file counts once; a file further down
-         * the list (a higher agreement level) adds weight and has the
-         * last word on the label. */
+        /* A near-copy inside one file counts once, with its first
+         * label; a file further down the list (a higher agreement
+         * level) adds weight and has the last word on the label. */
         if (set->items[at].last_file == fileno) {
-            if (set->items[at].label != s->label)
-                keymap_put(&conflicted, s->key, 0);
+            set->items[at].relabelled |= set->items[at].label != s->label;
             continue;
         }
         set->items[at].weight += weight;
         set->items[at].label = s->label;
         set->items[at].last_file = fileno;
+        set->items[at].relabelled = 0;
     }
-    conflicts = conflicted.n;
-    keymap_release(&conflicted);
-    return conflicts;
 }
 
 /* Gives each positive and negative sentence its flip (flip.h), unless
@@ -341,8 +335,9 @@ static void add_flips(labelled_set *set, const keymap *index,
 }
 
 /* The training set of cfg into set: *excluded_n held-out sentences and
- * near-copies left out; conflicts[f], the repeats of data file f under
- * another label than its first (merge_file). */
+ * near-copies left out; conflicts[f], the sentences data file f listed
+ * again under another label, that take its first label (no later file
+ * gave them one). */
 static int build_training(const train_cfg *cfg, labelled_set *set,
                           size_t *excluded_n, size_t *conflicts, char *err,
                           size_t errlen)
@@ -376,8 +371,8 @@ static int build_training(const train_cfg *cfg, labelled_set *set,
             labelled_set_release(&file);
             goto out;
         }
-        conflicts[f] = merge_file(set, &index, &file, f, cfg->data[f].weight,
-                                  &excluded, &dropped);
+        merge_file(set, &index, &file, f, cfg->data[f].weight, &excluded,
+                   &dropped);
         labelled_set_release(&file);
     }
     /* the --cv-on file matters only to cross-validation: writing weights
@@ -388,6 +383,8 @@ static int build_training(const train_cfg *cfg, labelled_set *set,
     for (size_t i = 0; i < set->n; i++)
         set->items[i].in_cv =
             !cfg->cv_on || keymap_get(&cv, set->items[i].key) != SIZE_MAX;
+    for (size_t i = 0; i < set->n; i++)
+        conflicts[set->items[i].last_file] += set->items[i].relabelled;
     if (cfg->flip_weight > 0)
         add_flips(set, &index, &excluded);
     *excluded_n = dropped.n;
@@ -903,7 +900,7 @@ int cmd_train(int argc, char **argv)
                        cfg.cv_on, cfg.cv_errors);
     else
         rc = train_and_write(&cfg, &set, excluded, err, sizeof(err));
-    /* (said last: the PhraseBank's 50Agree file has two) */
+    /* (said last) */
     for (int f = 0; rc == 0 && f < cfg.ndata; f++)
         if (conflicts[f] > 0)
             printf("note: %s: %zu sentence%s listed again (or as a "

@@ -195,15 +195,22 @@ assert_eq "non-ASCII sentences kept apart" \
 # A sentence listed again in one file under other labels (two such in
 # the PhraseBank's 50Agree file): the first label is kept, and said,
 # once for the sentence (here listed three times, under three labels).
-printf 'Profit rose .@positive\nSales fell .@negative\nprofit rose.@neutral\nSales fell .@negative\nProfit rose!@negative\n' \
+printf '%s\n' 'Profit rose .@positive' 'Sales fell .@negative' \
+    'profit rose.@neutral' 'Sales fell .@negative' 'Profit rose!@negative' \
     >"$T/twice.txt"
 "$BIN" train --data "$T/twice.txt" --exclude none --out "$T/twice.w" \
     >"$T/twice.out" 2>&1
 assert_eq "a sentence under two labels in one file: said, the first kept" \
     "trained embedded-linear/4 on 2 sentences (+ 2 flipped; 0 held-out
-note: $T/twice.txt: 1 sentence listed again (or as a near-copy) under another label: the first label is kept" \
+note: $T/twice.txt: 1 sentence listed again (or as a near-copy) under \
+another label: the first label is kept" \
     "$(head -1 "$T/twice.out" | cut -c1-65)
 $(tail -n 1 "$T/twice.out")"
+printf 'profit rose .@positive\n' >"$T/later.txt"
+"$BIN" train --data "$T/twice.txt" "$T/later.txt" --exclude none \
+    --out "$T/twice.w" >"$T/twice.out" 2>&1
+assert_eq "... not when a later file labels it (it has the last word)" "" \
+    "$(grep '^note:' "$T/twice.out")"
 printf 'Profit fell .@negative\rProfit rose .@positive\r' >"$T/cr.txt"
 refused "eval: a lone carriage return" \
     "stonks eval: $T/cr.txt:1: a carriage return inside the line (lines end with \\n or \\r\\n)" \
