@@ -107,7 +107,9 @@ char *file_read(const char *path, size_t max, size_t *len, char *err,
                 size_t errlen)
 {
     file_ro f;
-    size_t cap, n = 0;
+    /* (room for one byte over max, which tells a file over it, and the
+     * NUL; max near SIZE_MAX would wrap) */
+    size_t hard = max > SIZE_MAX - 2 ? SIZE_MAX : max + 2, cap, n = 0;
     char *data;
 
     if (file_open(path, max, &f, err, errlen) < 0)
@@ -120,7 +122,7 @@ char *file_read(const char *path, size_t max, size_t *len, char *err,
         ssize_t r;
 
         if (n + 1 == cap) {
-            cap = cap * 2 > max + 2 ? max + 2 : cap * 2;
+            cap = cap > hard / 2 ? hard : cap * 2;
             data = xrealloc(data, cap);
         }
         r = read(f.fd, data + n, cap - 1 - n);

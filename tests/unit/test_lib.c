@@ -548,6 +548,25 @@ static void test_file_written_whole(void **state)
     free(got);
     assert_null(file_read("/proc/self/status", 10, &len, err, sizeof(err)));
     assert_string_equal(err, "/proc/self/status is larger than 10 bytes");
+    /* past the first read (64 KiB): the buffer grows, to max */
+    {
+        FILE *big = fopen(path, "wb");
+        char want[160];
+
+        assert_non_null(big);
+        for (int k = 0; k < 200000; k++)
+            fputc('a' + k % 26, big);
+        fclose(big);
+        got = file_read(path, 200000, &len, err, sizeof(err));
+        assert_non_null(got);
+        assert_int_equal(len, 200000);
+        assert_int_equal(got[199999], 'a' + 199999 % 26);
+        assert_int_equal(got[200000], '\0');
+        free(got);
+        assert_null(file_read(path, 199999, &len, err, sizeof(err)));
+        snprintf(want, sizeof(want), "%s is larger than 199999 bytes", path);
+        assert_string_equal(err, want);
+    }
 
     assert_int_equal(file_same(path, path), 1);
     assert_int_equal(file_same(path, dir), 0);
