@@ -109,7 +109,11 @@ size_t text_invisible_len(const char *s, size_t len, size_t i)
 static int cut_short(const char *s, size_t n, size_t k)
 {
     unsigned char c = (unsigned char)s[k];
-    size_t need = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 ? 2 : 0;
+    size_t need = c >= 0xF5   ? 0
+                  : c >= 0xF0 ? 4
+                  : c >= 0xE0 ? 3
+                  : c >= 0xC2 ? 2
+                              : 0;
 
     if (need == 0 || n - k >= need)
         return 0;
@@ -150,7 +154,11 @@ void text_mask_controls(char *s)
 
 void text_mask_prefix(char *out, size_t cap, const char *s, size_t len)
 {
-    size_t n = len < cap - 1 ? len : cap - 1;
+    size_t n;
+
+    if (cap == 0)
+        return;
+    n = len < cap - 1 ? len : cap - 1;
 
     memcpy(out, s, n);
     out[n] = '\0';

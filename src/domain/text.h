@@ -71,7 +71,7 @@ size_t text_drop_invisible(char *s, size_t len);
 void text_mask_controls(char *s);
 
 /* Copies the first bytes of s[0..len) that fit out (cap bytes, with
- * the NUL; a NUL in s ends the copy) and masks them as
+ * the NUL; a NUL in s ends the copy; cap 0: nothing) and masks them as
  * text_mask_controls does: a quote of untrusted text for a message. */
 void text_mask_prefix(char *out, size_t cap, const char *s, size_t len);
 

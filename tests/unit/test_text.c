@@ -356,6 +356,8 @@ static void test_mask_controls(void **state)
                "2J\xff\xc2\x9b"
                "b\xc2\xa0\xe2\x82\xac";
     char h[] = "\xe2\x28\xa1z\xc3";
+    char i[] = "abc\xff";
+    char j[8];
 
     (void)state;
     text_mask_controls(a);
@@ -375,6 +377,12 @@ static void test_mask_controls(void **state)
     assert_string_equal(g, "a?2J???b\xc2\xa0\xe2\x82\xac");
     text_mask_controls(h);
     assert_string_equal(h, "?(?z");
+    /* a last byte that leads no character is shown, not dropped */
+    text_mask_controls(i);
+    assert_string_equal(i, "abc?");
+    /* a prefix that fits, masked */
+    text_mask_prefix(j, sizeof(j), "ab\033cdefghij", 11);
+    assert_string_equal(j, "ab?cdef");
 }
 
 int main(void)
