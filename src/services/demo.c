@@ -414,12 +414,13 @@ static int start_in_doubt(const child *kids, size_t n)
     return 0;
 }
 
-/* The dead letters of the pipeline queues as last counted; known is 0
- * until the first count, the baseline, taken before the services start
- * (a demo run with --no-reset keeps the letters of earlier runs). */
+/* The dead letters of the pipeline queues as last counted; known[i] is
+ * 0 until queue i's first count, the baseline, taken before the
+ * services start (a demo run with --no-reset keeps the letters of
+ * earlier runs). */
 typedef struct dead_watch {
     long long dead[NQUEUES];
-    int known;
+    int known[NQUEUES];
 } dead_watch;
 
 /* Says so on stderr when a pipeline queue has more dead letters than
@@ -432,7 +433,7 @@ static void note_dead_letters(queue_client *q, dead_watch *dw)
 
         if (queue_stats_get(q, pipeline_queues[i], &st) < 0)
             continue;
-        if (dw->known && st.dead > dw->dead[i])
+        if (dw->known[i] && st.dead > dw->dead[i])
             fprintf(stderr,
                     "%sstonks demo: %lld job(s) of the %s queue failed for "
                     "good (`stonks queue dead %s` shows why): the replay "
@@ -440,8 +441,8 @@ static void note_dead_letters(queue_client *q, dead_watch *dw)
                     isatty(1) ? "\n" : "", st.dead - dw->dead[i],
                     pipeline_queues[i], pipeline_queues[i]);
         dw->dead[i] = st.dead;
+        dw->known[i] = 1;
     }
-    dw->known = 1;
 }
 
 /* Waits for the replay to end. Returns 0, or -1 when the scheduler
@@ -582,7 +583,7 @@ static int run_demo(config *c, int reset)
     int n, rc = 1, claimed = 0;
     double t0, t1, tp = 0;
     long long docs, docs0;
-    dead_watch dw = {{0}, 0};
+    dead_watch dw = {{0}, {0}};
 
     memset(kids, 0, sizeof(kids));
     /* (a stonks up over this folder would have its tables emptied) */

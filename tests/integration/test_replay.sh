@@ -408,6 +408,7 @@ assert_eq "a job that failed for good during the demo is said" \
     "stonks demo: 1 job(s) of the parsing queue failed for good (\`stonks \
 queue dead parsing\` shows why): the replay may wait for them" \
     "$(grep '^stonks demo: .*failed for good' "$STONKS_VAR_DIR.out12")"
+redis-cli -p "$REDIS_PORT" DEL stonks:dead:parsing >/dev/null
 echo "news of every alternative ticker a symbol may have (8) is read"
 # F with 8 alternative tickers, one article under each of the last two;
 # the backtest reads the same rows
