@@ -50,9 +50,9 @@ static int header_mismatch(const csv_line *l, const char *const *names, int n)
     return l->n == n ? -1 : (l->n < n ? l->n : n);
 }
 
-/* err: what is wrong with the header line l of w's file (NULL: it
- * could not be split into fields, csv_rc says why, raw is the line; or
- * with empty, there is no line). */
+/* err: what is wrong with the header line raw[0..rawlen) of w's file,
+ * l its fields (NULL: it could not be split into fields, csv_rc says
+ * why; with empty, there is no line and raw is NULL). */
 static void header_error(const row_walk *w, const csv_line *l, int empty,
                          int csv_rc, const char *raw, size_t rawlen, char *err,
                          size_t errlen)

@@ -390,7 +390,8 @@ static void show_value(const char *v, char *out, size_t cap)
 }
 
 /* 1 when v is UTF-8 without a control character (C0, DEL or C1), no
- * overlong form, surrogate or code point above U+10FFFF. */
+ * overlong form, surrogate or code point above U+10FFFF (the rules of
+ * domain/text.c's text_utf8_len; lib does not include domain). */
 static int plain_text(const char *v)
 {
     static const uint32_t least[] = {0, 0, 0x80, 0x800, 0x10000};

@@ -32,9 +32,8 @@ typedef struct order_row {
 
 /* Moves the order from status `from` to `to`, with code and reason
  * (NULL keeps what is there; final_at is now when `to` is final, else
- * NULL), under the trading lock (a booking of the
- * broker's answer that read the order before would write over it), and
- * only
+ * NULL), under the trading lock (a booking of the broker's answer that
+ * read the order before would write over it), and only
  * - while it is still in `from` (another adapter may have moved it on);
  * - on to submitting, while no cancel is requested (an order the
  *   trading-engine answered "queued" for is never sent) and the kill

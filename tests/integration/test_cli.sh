@@ -150,7 +150,8 @@ assert_eq "stonks up --no-dashboard --no-dashboard" \
     "2 stonks up: --no-dashboard is given twice" \
     "$(LOG_LEVEL=bogus run up --no-dashboard --no-dashboard)"
 assert_eq "stonks up --dashboard with --no-dashboard" \
-    "2 stonks up: --dashboard and --no-dashboard contradict each other: give one" \
+    "2 stonks up: --dashboard and --no-dashboard contradict each other: \
+give one" \
     "$(LOG_LEVEL=bogus run up --dashboard 127.0.0.1:25080 --no-dashboard)"
 # up names the option and the value it refuses, before any setting
 for v in 25010abc abc 25 -1 65500 ''; do
@@ -367,7 +368,8 @@ assert_eq "a watchlist without the header" \
 # (escape sequences, a C1 CSI and a BEL of the file shown as '?')
 printf 'tick\xc2\x9b2J\x1b]0;T\x07er,name,sector,aliases\n' >"$OUT/esc.csv"
 assert_eq "a watchlist header's escapes are not printed" \
-    "1 stonks backtest: $OUT/esc.csv:1: the first line must be the header ticker,name,sector,aliases \
+    "1 stonks backtest: $OUT/esc.csv:1: the first line must be the header \
+ticker,name,sector,aliases \
 (column 1 is 'tick??2J?]0;T?er', not ticker)" \
     "$(run backtest --watchlist "$OUT/esc.csv" --no-files --null-runs 0)"
 
@@ -406,7 +408,10 @@ cp "$PRICES" "$OUT/badrows/"
     echo 'F,Ford,20991231,Ford profit rises in 2099,x,normal'
 } >"$OUT/badrows/$(basename "$NEWS")"
 assert_eq "backtest on 1 good and 5 unreadable news rows" \
-    "0 stonks backtest: 5 rows of the replay files in $OUT/badrows skipped (unreadable: a wrong number of fields, a field over 64 KiB, a bad date (or one over 31 days ahead) or number, not UTF-8; or a price bar of a closed day or given again)" \
+    "0 stonks backtest: 5 rows of the replay files in $OUT/badrows skipped \
+(unreadable: a wrong number of fields, a field over 64 KiB, a bad date (or \
+one over 31 days ahead) or number, not UTF-8; or a price bar of a closed day \
+or given again)" \
     "$(run backtest --data "$OUT/badrows" --tickers F --no-files \
         --null-runs 0 --no-progress)"
 assert_eq "... and with LOG_LEVEL=debug names their lines" "3 4 5 6 7" \
