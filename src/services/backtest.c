@@ -474,6 +474,17 @@ static int parse_args(bt_options *o, int argc, char **argv, int *show,
         } else if (apply_option(o, a, argv[++i], err, errlen) < 0)
             goto out;
     }
+    /* (whichever came later won: --out DIR --no-files wrote nothing, and
+     * --no-files --out DIR wrote over DIR's report) */
+    for (int k = 0; k < nseen; k++)
+        if (strcmp(argv[seen[k]], "--out") == 0)
+            for (int m = 0; m < nseen; m++)
+                if (strcmp(argv[seen[m]], "--no-files") == 0) {
+                    snprintf(err, errlen,
+                             "--out and --no-files contradict each other: "
+                             "give one");
+                    goto out;
+                }
     if (bt_options_range_ok(o, err, errlen) < 0 ||
         inputs_named(o, err, errlen) < 0)
         goto out;

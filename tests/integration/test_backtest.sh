@@ -207,6 +207,10 @@ out=$("${BT[@]}" --out /dev/null 2>&1)
 assert_eq "backtest --out a file: refused before the run" \
     "1 stonks backtest: --out: cannot write in /dev/null: Not a directory" \
     "$? $out"
+out=$("${BT[@]}" --no-files --out "$WORK/both" 2>&1)
+assert_eq "backtest --no-files with --out: a contradiction" "2 stonks \
+backtest: --out and --no-files contradict each other: give one no files" \
+    "$? $out $([ -e "$WORK/both" ] && echo files || echo no files)"
 out=$("${BT[@]}" --out '' 2>&1)
 assert_eq "backtest --out ''" "2 stonks backtest: --out: expected a folder \
 (--no-files writes none)" "$? $out"
