@@ -441,6 +441,7 @@ static int parse_args(bt_options *o, int argc, char **argv, int *show,
                       char *err, size_t errlen)
 {
     int *seen = xcalloc((size_t)argc, sizeof(int)), nseen = 0, rc = -1;
+    int out_given = 0, no_files = 0;
 
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -456,9 +457,11 @@ static int parse_args(bt_options *o, int argc, char **argv, int *show,
             snprintf(err, errlen, "%s is given twice", a);
             goto out;
         }
-        if (strcmp(a, "--no-files") == 0)
+        out_given |= strcmp(a, "--out") == 0;
+        if (strcmp(a, "--no-files") == 0) {
+            no_files = 1;
             replace(&o->out_dir, NULL);
-        else if (strcmp(a, "--signals") == 0)
+        } else if (strcmp(a, "--signals") == 0)
             o->write_signals = 1;
         else if (strcmp(a, "--no-progress") == 0)
             o->progress = 0;
@@ -476,15 +479,11 @@ static int parse_args(bt_options *o, int argc, char **argv, int *show,
     }
     /* (whichever came later won: --out DIR --no-files wrote nothing, and
      * --no-files --out DIR wrote over DIR's report) */
-    for (int k = 0; k < nseen; k++)
-        if (strcmp(argv[seen[k]], "--out") == 0)
-            for (int m = 0; m < nseen; m++)
-                if (strcmp(argv[seen[m]], "--no-files") == 0) {
-                    snprintf(err, errlen,
-                             "--out and --no-files contradict each other: "
-                             "give one");
-                    goto out;
-                }
+    if (out_given && no_files) {
+        snprintf(err, errlen,
+                 "--out and --no-files contradict each other: give one");
+        goto out;
+    }
     if (bt_options_range_ok(o, err, errlen) < 0 ||
         inputs_named(o, err, errlen) < 0)
         goto out;

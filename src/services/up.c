@@ -1091,6 +1091,7 @@ static int dashboard_split(const char *v, up_options *o)
 static int parse_options(int argc, char **argv, up_options *o)
 {
     int seen[8], nseen = 0; /* its five options, each at most once */
+    const char *dash_opt = NULL; /* the first option of the dashboard's */
 
     if (cli_wants_help(argc, argv))
         return 1;
@@ -1113,6 +1114,8 @@ static int parse_options(int argc, char **argv, up_options *o)
             o->with_dashboard = 0;
             continue;
         }
+        if (!dash_opt && strcmp(a, "--probe-base") != 0)
+            dash_opt = a;
         if (!v) {
             fprintf(stderr, "stonks up: %s needs a value\n", a);
             return -1;
@@ -1142,16 +1145,13 @@ static int parse_options(int argc, char **argv, up_options *o)
         i++;
     }
     /* (the dashboard's options with --no-dashboard: one is a mistake) */
-    for (int k = 0; k < nseen && !o->with_dashboard; k++)
-        if (strcmp(argv[seen[k]], "--dashboard") == 0 ||
-            strcmp(argv[seen[k]], "--web") == 0 ||
-            strcmp(argv[seen[k]], "--template") == 0) {
-            fprintf(stderr,
-                    "stonks up: %s and --no-dashboard contradict each "
-                    "other: give one\n",
-                    argv[seen[k]]);
-            return -1;
-        }
+    if (dash_opt && !o->with_dashboard) {
+        fprintf(stderr,
+                "stonks up: %s and --no-dashboard contradict each other: "
+                "give one\n",
+                dash_opt);
+        return -1;
+    }
     return 0;
 }
 
