@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lib/buf.h"
 #include "lib/xalloc.h"
 
 void file_open_error(const char *path, int e, char *err, size_t errlen)
@@ -107,44 +108,32 @@ char *file_read(const char *path, size_t max, size_t *len, char *err,
                 size_t errlen)
 {
     file_ro f;
-    /* (room for one byte over max, which tells a file over it, and the
-     * NUL; max near SIZE_MAX would wrap) */
-    size_t hard = max > SIZE_MAX - 2 ? SIZE_MAX : max + 2, cap, n = 0;
-    char *data;
+    char chunk[65536];
+    ssize_t r;
+    buf b;
 
     if (file_open(path, max, &f, err, errlen) < 0)
         return NULL;
+    buf_init(&b);
     /* to its end, not to the size it had when opened: a file that grew
      * meanwhile, or one of /proc (size 0), is read whole */
-    cap = f.size + 1 < 65536 ? 65536 : f.size + 1;
-    data = xmalloc(cap);
-    for (;;) {
-        ssize_t r;
-
-        if (n + 1 == cap) {
-            cap = cap > hard / 2 ? hard : cap * 2;
-            data = xrealloc(data, cap);
-        }
-        r = read(f.fd, data + n, cap - 1 - n);
+    while ((r = read(f.fd, chunk, sizeof(chunk))) != 0) {
         if (r < 0 && errno == EINTR)
             continue;
         if (r < 0) {
             snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
-            break;
+            goto fail;
         }
-        if (r == 0) {
-            data[n] = '\0';
-            *len = n;
-            file_close(&f);
-            return data;
-        }
-        n += (size_t)r;
-        if (n > max) {
+        if ((size_t)r > max - b.len) {
             snprintf(err, errlen, "%s is larger than %zu bytes", path, max);
-            break;
+            goto fail;
         }
+        buf_add(&b, chunk, (size_t)r);
     }
-    free(data);
+    file_close(&f);
+    return buf_detach(&b, len);
+fail:
+    buf_release(&b);
     file_close(&f);
     return NULL;
 }
