@@ -213,13 +213,13 @@ static int each_row(row_walk *w, const char *text, size_t tlen, size_t base,
 
 _Static_assert(DATE_MAX_AHEAD_DAYS == 31, "REPLAY_SKIPPED_WHY names 31");
 
-/* Not past DATE_MAX_AHEAD_DAYS from today: ingestion refuses such a
- * job's day, and a replay that held one would wait for it for ever.
- * (Days before 1970 are read, for the backtest: the scheduler refuses a
- * replay range that holds one.) */
+/* Not past DATE_MAX_AHEAD_DAYS from today (date_plausible's bound):
+ * ingestion refuses such a job's day, and a replay that held one would
+ * wait for it for ever. (Days before 1970 are read, for the backtest:
+ * the scheduler refuses a replay range that holds one.) */
 static int day_ok(int32_t day)
 {
-    return day <= (int32_t)(time(NULL) / 86400) + DATE_MAX_AHEAD_DAYS;
+    return day < 0 || date_plausible(day, (int32_t)(time(NULL) / 86400));
 }
 
 static int parse_news(const csv_line *l, replay_news *n)
