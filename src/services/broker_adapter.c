@@ -370,9 +370,7 @@ static int apply_broker_state(worker *w, order_row *row, const broker_order *bo,
     if (broker_order_check(&row->o, bo, why, sizeof(why)) < 0)
         return impossible(w, row, why, err, errlen);
     *final = broker_status_final(bo->status);
-    if (db_begin(w->db) != DB_OK ||
-        db_exec(w->db, "SELECT pg_advisory_xact_lock(" TRADING_LOCK ")", 0,
-                NULL, NULL) != DB_OK ||
+    if (trading_begin_locked(w->db) != DB_OK ||
         (found = load_order(w->db, row->o.client_order_id, &now)) < 0)
         goto dberr;
     /* An order ended here as not sent (denied or canceled before the

@@ -40,9 +40,7 @@ int ba_move(db *d, const char *coid, const char *from, const char *to,
     int n;
 
     snprintf(g, sizeof(g), "%ld", sent_grace_ms);
-    if (db_begin(d) != DB_OK ||
-        db_exec(d, "SELECT pg_advisory_xact_lock(" TRADING_LOCK ")", 0, NULL,
-                NULL) != DB_OK ||
+    if (trading_begin_locked(d) != DB_OK ||
         db_execp(d, "ba_move", sql, 6, p, &r) != DB_OK) {
         db_rollback(d);
         return -1;

@@ -50,9 +50,7 @@ static int check_intent(risk_engine *re, db *d, order_intent *o,
     risk_verdict v;
     int rc, known, tripped = 0;
 
-    if (db_begin(d) != DB_OK ||
-        db_exec(d, "SELECT pg_advisory_xact_lock(" TRADING_LOCK ")", 0, NULL,
-                NULL) != DB_OK)
+    if (trading_begin_locked(d) != DB_OK)
         goto dberr;
     known = trading_price_intent(d, o, decision_day, err, errlen);
     if (known < 0)
@@ -499,9 +497,7 @@ static void limits_edit(risk_engine *re, const http_request *req,
     }
     snprintf(by, sizeof(by), "api %.60s", req->request_id);
     d = trading_pool_get(re->pool);
-    if (db_begin(d) != DB_OK ||
-        db_exec(d, "SELECT pg_advisory_xact_lock(" TRADING_LOCK ")", 0, NULL,
-                NULL) != DB_OK ||
+    if (trading_begin_locked(d) != DB_OK ||
         (wrc = write_limits(d, limits, restricted, by, err, sizeof(err))) !=
             0 ||
         db_commit(d) != DB_OK) {

@@ -907,6 +907,16 @@ int trading_reset(db *d)
     return rc;
 }
 
+int trading_begin_locked(db *d)
+{
+    int rc = db_begin(d);
+
+    if (rc != DB_OK)
+        return rc;
+    return db_exec(d, "SELECT pg_advisory_xact_lock(" TRADING_LOCK ")", 0, NULL,
+                   NULL);
+}
+
 long trading_broker_tx_wait_ms(const config *c)
 {
     return 2L * c->broker_timeout_ms;

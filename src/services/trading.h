@@ -47,6 +47,11 @@
  * positions or cash decisions, so they run one at a time. */
 #define TRADING_LOCK "7466"
 
+/* Begins a transaction on d and takes TRADING_LOCK in it (held to its
+ * commit or rollback). Returns a DB_ code; on an error the caller rolls
+ * back. */
+int trading_begin_locked(db *d);
+
 #define LIVE_CONFIRM_VALUE "I_UNDERSTAND_REAL_MONEY"
 
 /* Checks TRADING_MODE, TRADING_LIVE_CONFIRM, BROKER and BROKER_BASE_URL

@@ -475,9 +475,7 @@ static int run_day(worker *w, int32_t day, const char *tickers, char *err,
     } else {
         trading_exec_time_now(&exec_day, &exec_minute, &today);
     }
-    if (db_begin(w->db) != DB_OK ||
-        db_exec(w->db, "SELECT pg_advisory_xact_lock(" TRADING_LOCK ")", 0,
-                NULL, NULL) != DB_OK ||
+    if (trading_begin_locked(w->db) != DB_OK ||
         db_execp(w->db, "te_done",
                  "SELECT 1 FROM trading_runs WHERE day = $1::date", 1, p,
                  &recs) != DB_OK)

@@ -365,9 +365,7 @@ static int manual_order(engine *e, db *d, order_intent *o, int32_t today,
     char sym[TICKER_MAX], now[24] = "";
     int known, exists, same, changed, resolved;
 
-    if (db_begin(d) != DB_OK ||
-        db_exec(d, "SELECT pg_advisory_xact_lock(" TRADING_LOCK ")", 0, NULL,
-                NULL) != DB_OK ||
+    if (trading_begin_locked(d) != DB_OK ||
         (resolved = symbols_resolve(d, o->ticker, sym)) < 0)
         goto dberr;
     /* an alternative ticker is an order for its symbol (GOOG: GOOGL) */
